@@ -1,0 +1,72 @@
+# Clinic Desktop — `make run` to start the app, `make test` to run the tests.
+# Both set everything up first (system libraries, .venv, generated forms) and are quick when nothing changed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+
+UI_FILES := $(wildcard ui/*.ui)
+FORMS    := $(patsubst ui/%.ui,clinic_desktop/gui/forms/ui_%.py,$(UI_FILES))
+QRC      := resources/resources.qrc
+RC_PY    := clinic_desktop/gui/resources_rc.py
+RC_FILES := $(shell find resources/icons resources/styles -type f 2>/dev/null)
+
+# Qt's xcb platform plugin and offscreen rendering need these (Debian/Ubuntu package names).
+SYSTEM_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
+	libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1
+
+.PHONY: install run test forms system-deps bench bundle screenshots lint clean
+
+install: system-deps $(STAMP) forms
+
+run: install
+	$(PY) -m clinic_desktop $(ARGS)
+
+test: install
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+system-deps:
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "Not a Debian-like system: make sure Qt's libraries ($(SYSTEM_PACKAGES)) are installed."; exit 0; fi; \
+	missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing system libraries Qt needs:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		else \
+			echo "Qt needs system libraries that are missing. Run:"; \
+			echo "  sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+forms: $(FORMS) $(if $(wildcard $(QRC)),$(RC_PY))
+
+clinic_desktop/gui/forms/ui_%.py: ui/%.ui | $(STAMP)
+	$(BIN)/pyside6-uic --from-imports $< -o $@
+
+$(RC_PY): $(QRC) $(RC_FILES) | $(STAMP)
+	$(BIN)/pyside6-rcc --format-version 1 $(QRC) -o $@
+
+bench: install
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
+
+bundle: install
+	$(PY) -m pip install --quiet -e ".[bundle]"
+	$(BIN)/pyinstaller --noconfirm --clean build_installer.spec
+
+screenshots: install
+	command -v xvfb-run >/dev/null || (echo "make screenshots needs xvfb-run: apt-get install xvfb xauth"; exit 1)
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) -m clinic_desktop.gui.screenshots docs/screenshots
+
+clean:
+	rm -rf build dist .pytest_cache

@@ -1,0 +1,117 @@
+"""``clinic-desktop [--db DB] <command>``: admin commands without a window.
+
+Errors print one clear line on stderr and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+from clinic_desktop import __version__
+from clinic_desktop.core.errors import ClinicError, ValidationError
+
+log = logging.getLogger(__name__)
+ROLES = ["admin", "nurse", "counselor", "prescriber", "viewer"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clinic-desktop",
+        description="Clinic Desktop. With no command, starts the application window.",
+    )
+    parser.add_argument("--version", action="version", version=f"Clinic Desktop {__version__}")
+    parser.add_argument("--db", metavar="DB",
+                        help="database file or SQLAlchemy URL (postgresql+psycopg://...); "
+                             "default: $CLINIC_DESKTOP_DB or clinic.db in the user data folder")
+    sub = parser.add_subparsers(dest="command", metavar="command")
+
+    p = sub.add_parser("create-user", help="create a user account")
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=ROLES)
+    p.add_argument("--full-name", default="", help="the person's name (default: the user name)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    sub.add_parser("demo", help="add invented demo patients (DEMO-0001...) in every stage; idempotent")
+
+    p = sub.add_parser("backup", help="write a consistent copy of the database (safe while the app runs)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+
+    p = sub.add_parser("restore", help="replace the database with a checked backup; the old one is kept")
+    p.add_argument("--from", dest="source", required=True, type=Path, metavar="FILE")
+
+    sub.add_parser("verify-audit", help="check the audit trail's hash chain")
+    return parser
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password (at least 12 characters): ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise ValidationError({"password": "The two passwords differ."})
+    return first
+
+
+def run(args: argparse.Namespace) -> int:
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts, audit, backup, demo
+
+    if args.command == "backup":
+        out = backup.backup(args.db, args.out)
+        print(f"Backed up to {out}")
+        return 0
+    if args.command == "restore":
+        kept = backup.restore(args.db, args.source)
+        print(f"Restored from {args.source}. The replaced database was kept as {kept}")
+        return 0
+
+    db = open_database(args.db)
+    try:
+        if args.command == "create-user":
+            password = _read_password(args)
+            user = accounts.create_user_from_console(db, args.username, args.full_name, args.role, password)
+            print(f"Created {user.role.value} account {user.username!r}.")
+        elif args.command == "demo":
+            added = demo.seed(db)
+            print(f"Added {added} demo patients." if added else "The demo patients are already there.")
+        elif args.command == "verify-audit":
+            report = audit.verify_chain(db)
+            if not report.intact:
+                print(f"Audit trail BROKEN at event {report.first_broken_seq}: {report.problem} "
+                      f"({report.count} events verified before it).", file=sys.stderr)
+                return 3
+            print(f"Audit trail intact: {report.count} events.")
+    finally:
+        db.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from clinic_desktop.app import run_gui
+
+        return run_gui(args.db)
+    from clinic_desktop.logs import setup_logging
+
+    setup_logging()
+    try:
+        return run(args)
+    except ValidationError as exc:
+        print(f"clinic-desktop: {exc}", file=sys.stderr)
+        return 2
+    except ClinicError as exc:
+        print(f"clinic-desktop: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("clinic-desktop: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line for staff; the details go to the log file
+        log.exception("command %s failed", args.command)
+        print(f"clinic-desktop: {args.command} failed: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 1

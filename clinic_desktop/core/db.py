@@ -1,0 +1,272 @@
+"""Opening, checking, upgrading and using the clinic's database.
+
+``open_database()`` is the one function that opens every database (SQLite file or
+PostgreSQL URL). It is called at start-up and by the admin commands, never at import.
+It refuses, with a message naming the problem, a file that is not a Clinic Desktop
+database, a corrupt one, or one whose schema is newer than this app; it backs up an
+older SQLite database beside itself before upgrading it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from clinic_desktop import __version__, paths
+from clinic_desktop.core.errors import DatabaseProblem
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+OUR_TABLES = {"users", "patients", "episodes", "audit_events"}
+
+
+def resolve_target(target: str | os.PathLike[str] | None = None) -> URL:
+    """``--db`` value, else ``CLINIC_DESKTOP_DB``, else clinic.db in the user data folder."""
+    raw = os.fspath(target) if target is not None else os.environ.get("CLINIC_DESKTOP_DB")
+    if not raw:
+        raw = str(paths.default_database_path())
+    if "://" in raw:
+        url = make_url(raw)
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    return URL.create("sqlite+pysqlite", database=str(Path(raw).expanduser().resolve()))
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(paths.migrations_dir()))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _install_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - exercised via engine
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling is lazy).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")  # a committed record survives power loss
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        # Writers take the write lock up front so two writers queue on busy_timeout
+        # instead of one failing when it upgrades a read lock.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@dataclass
+class Database:
+    """An open, checked, up-to-date database: the engine and how to get a unit of work."""
+
+    url: URL
+    engine: Engine
+    _write_sessions: sessionmaker[Session]
+    _read_sessions: sessionmaker[Session]
+    backup_made: Path | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return Path(self.url.database) if self.is_sqlite and self.url.database else None
+
+    @property
+    def display_name(self) -> str:
+        """Where the data is, without any password: for the status bar and the About box."""
+        if self.is_sqlite:
+            return str(self.sqlite_path)
+        host = self.url.host or "localhost"
+        port = f":{self.url.port}" if self.url.port else ""
+        return f"PostgreSQL {self.url.database} on {host}{port}"
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work that writes: commits on success, rolls back on any error."""
+        with self._write_sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """One unit of work that only reads."""
+        with self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database or fails an integrity check; never write to it."""
+    with path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise DatabaseProblem(
+            f"{path} is not a Clinic Desktop database (it is not an SQLite file). "
+            "The file was left untouched."
+        )
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseProblem(
+            f"{path} is damaged and cannot be opened ({exc}). The file was left untouched; "
+            "restore it from a backup (clinic-desktop restore --from FILE)."
+        ) from exc
+    if not result or result[0] != "ok":
+        raise DatabaseProblem(
+            f"{path} failed its integrity check ({result[0] if result else 'no answer'}). "
+            "The file was left untouched; restore it from a backup."
+        )
+    if tables and not (OUR_TABLES <= tables or "alembic_version" in tables):
+        raise DatabaseProblem(
+            f"{path} is an SQLite database but not a Clinic Desktop database. "
+            "The file was left untouched."
+        )
+
+
+def sqlite_backup(source: Path, destination: Path) -> Path:
+    """A consistent copy through SQLite's online backup API (safe while the app is writing)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(str(destination))
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return destination
+
+
+def _schema_state(engine: Engine) -> tuple[str | None, set[str]]:
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        current = MigrationContext.configure(conn).get_current_revision()
+    return current, tables
+
+
+def _upgrade(engine: Engine) -> None:
+    from alembic import command
+
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def create_engine_for(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+
+
+def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> Database:
+    """Open (creating if new), check and upgrade the database named by ``target``.
+
+    Raises DatabaseProblem with a message for staff when the database cannot be used.
+    """
+    url = resolve_target(target)
+    backup_made: Path | None = None
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database or "")
+        if path.exists() and path.stat().st_size > 0:
+            _check_sqlite_file(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine_for(url)
+    try:
+        current, tables = _schema_state(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseProblem(f"Cannot open the database {url.render_as_string()}: {exc.orig}") from exc
+
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is None and tables - {"alembic_version"}:
+        engine.dispose()
+        raise DatabaseProblem(
+            f"{_where(url)} holds tables but is not a Clinic Desktop database. It was left untouched."
+        )
+    if current is not None and current not in known:
+        engine.dispose()
+        raise DatabaseProblem(
+            f"{_where(url)} was written by a newer Clinic Desktop (database schema {current}); "
+            f"this is Clinic Desktop {__version__} (schema {head}). Install the newer version "
+            "to open it. The database was left untouched."
+        )
+    if current != head:
+        if not upgrade:
+            engine.dispose()
+            raise DatabaseProblem(f"{_where(url)} is at schema {current}, not {head}.")
+        if current is not None and url.get_backend_name() == "sqlite":
+            path = Path(url.database or "")
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            backup_made = sqlite_backup(path, path.with_name(f"{path.stem}.before-{head}-{stamp}.db"))
+            log.info("backed up the database before upgrading it: %s", backup_made)
+        try:
+            _upgrade(engine)
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise DatabaseProblem(f"Upgrading {_where(url)} failed: {exc}") from exc
+        log.info("database schema upgraded from %s to %s", current, head)
+
+    writes = engine.execution_options(sqlite_begin="IMMEDIATE")
+    return Database(
+        url=url,
+        engine=engine,
+        _write_sessions=sessionmaker(writes, expire_on_commit=False),
+        _read_sessions=sessionmaker(engine, expire_on_commit=False),
+        backup_made=backup_made,
+    )
+
+
+def _where(url: URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return f"The PostgreSQL database {url.database}"

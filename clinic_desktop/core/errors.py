@@ -1,0 +1,43 @@
+"""Errors that services raise. Each carries a message fit to show to staff as it is."""
+
+from __future__ import annotations
+
+
+class ClinicError(Exception):
+    """Base of every error a service raises on purpose."""
+
+
+class ValidationError(ClinicError):
+    """Bad input. ``fields`` maps a field name to the message shown next to that field."""
+
+    def __init__(self, fields: dict[str, str] | str):
+        if isinstance(fields, str):
+            fields = {"": fields}
+        self.fields = dict(fields)
+        super().__init__("; ".join(m for m in self.fields.values()))
+
+
+class PermissionDenied(ClinicError):
+    """The signed-in role may not do this."""
+
+
+class NotFound(ClinicError):
+    pass
+
+
+class ConflictError(ClinicError):
+    """A stale edit: someone else saved this record after it was opened here."""
+
+
+class AuthenticationError(ClinicError):
+    """Wrong user name or password (deliberately does not say which)."""
+
+
+class AccountLocked(AuthenticationError):
+    def __init__(self, message: str, until):
+        super().__init__(message)
+        self.until = until
+
+
+class DatabaseProblem(ClinicError):
+    """The database cannot be opened as it is: not ours, corrupt, or newer than this app."""

@@ -1,0 +1,240 @@
+"""The clinic's records as typed SQLAlchemy 2 models.
+
+Every clinical row records who created it and when, and carries a version number
+(``version_id_col``) so that a stale edit from another workstation is refused
+instead of silently overwriting. All times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        value = value.astimezone(dt.timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+def _bytewise(length: int) -> String:
+    """Byte-order comparison on both engines, so prefix range scans and sorting agree."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    NURSE = "nurse"
+    COUNSELOR = "counselor"
+    PRESCRIBER = "prescriber"
+    VIEWER = "viewer"
+
+
+class Stage(str, enum.Enum):
+    ASSESSMENT = "assessment"
+    STABILIZATION = "stabilization"
+    TRANSITION = "transition"
+    DISCHARGED = "discharged"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class Versioned:
+    """Mixin: an optimistic-lock version number, bumped on every UPDATE."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class ClinicSetting(Base):
+    """One clinic-wide setting (protocol thresholds, idle lock, lockout...). Value is JSON."""
+
+    __tablename__ = "clinic_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+    last_sign_in_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(_bytewise(40), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[dt.date] = mapped_column(Date, index=True)
+    sex: Mapped[str] = mapped_column(String(20))
+    gender_identity: Mapped[str | None] = mapped_column(String(60))
+    pronouns: Mapped[str | None] = mapped_column(String(40))
+    preferred_language: Mapped[str] = mapped_column(String(16), default="en")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
+    emergency_contact_relation: Mapped[str | None] = mapped_column(String(60))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
+    # Accent- and case-folded "family given": the sort key, and what duplicates are matched on.
+    search_name: Mapped[str] = mapped_column(_bytewise(220), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime | None]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    episodes: Mapped[list[Episode]] = relationship(back_populates="patient")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PatientNameToken(Base):
+    """One folded word of a patient's name; the search index (prefix range scans)."""
+
+    __tablename__ = "patient_name_tokens"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(_bytewise(64), primary_key=True)
+
+    __table_args__ = (Index("ix_patient_name_tokens_token", "token", "patient_id"),)
+
+
+class Episode(Base):
+    """One episode of care: admission to discharge."""
+
+    __tablename__ = "episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    admitted_at: Mapped[dt.datetime]
+    stage: Mapped[str] = mapped_column(String(20), index=True, default=Stage.ASSESSMENT.value)
+    pathway: Mapped[str | None] = mapped_column(String(40))
+    discharged_at: Mapped[dt.datetime | None]
+    discharge_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime | None]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    patient: Mapped[Patient] = relationship(back_populates="episodes")
+    observations: Mapped[list[Observation]] = relationship(back_populates="episode")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Observation(Base):
+    """One instrument administration (COWS, SOWS, PHQ-9...): item scores and the computed result."""
+
+    __tablename__ = "observations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    instrument_id: Mapped[str] = mapped_column(String(32))
+    item_scores: Mapped[dict[str, Any]] = mapped_column(JSON)
+    total: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str | None] = mapped_column(String(32))
+    complete: Mapped[bool] = mapped_column(Boolean)
+    taken_at: Mapped[dt.datetime]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    episode: Mapped[Episode] = relationship(back_populates="observations")
+
+    __table_args__ = (Index("ix_observations_episode_taken", "episode_id", "instrument_id", "taken_at"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained record of who did what, when.
+
+    ``hash`` is SHA-256 over the canonical JSON of this event's content and ``prev_hash``;
+    ``seq`` numbers events without gaps, so a deleted row breaks the chain visibly.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[dt.datetime]
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str | None] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """A single row that serialises appends to the audit chain (locked by an UPDATE first)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

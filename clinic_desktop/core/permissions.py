@@ -1,0 +1,58 @@
+"""Who may do what. Checked in the services; the GUI only hides what a role cannot do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clinic_desktop.core.errors import PermissionDenied
+from clinic_desktop.core.models import Role
+
+ALL = frozenset(Role)
+CLINICAL = frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "users.manage": frozenset({Role.ADMIN}),
+    "settings.edit": frozenset({Role.ADMIN}),
+    "directory.edit": frozenset({Role.ADMIN}),
+    "audit.verify": frozenset({Role.ADMIN}),
+    "patients.view": ALL,
+    "patients.edit": frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER, Role.COUNSELOR}),
+    "episodes.open": CLINICAL,
+    "episodes.stage": frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER, Role.COUNSELOR}),
+    "observations.record": CLINICAL,
+    "medications.order": frozenset({Role.PRESCRIBER}),
+    "medications.administer": frozenset({Role.NURSE}),
+    "plans.edit": frozenset({Role.COUNSELOR, Role.PRESCRIBER, Role.ADMIN}),
+    "plans.print": frozenset({Role.COUNSELOR, Role.PRESCRIBER, Role.ADMIN}),
+}
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.NURSE: "Nurse",
+    Role.COUNSELOR: "Counselor",
+    Role.PRESCRIBER: "Prescriber",
+    Role.VIEWER: "Viewer (read only)",
+}
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """The person at the keyboard, as the services see them. Plain data, never an ORM object."""
+
+    id: int
+    username: str
+    full_name: str
+    role: Role
+
+    def can(self, permission: str) -> bool:
+        return self.role in PERMISSIONS[permission]
+
+
+def require(user: SignedInUser | None, permission: str) -> SignedInUser:
+    if user is None:
+        raise PermissionDenied("Sign in first.")
+    if not user.can(permission):
+        raise PermissionDenied(
+            f"Your role ({ROLE_LABELS[user.role]}) may not do this ({permission})."
+        )
+    return user

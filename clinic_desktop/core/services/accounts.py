@@ -1,0 +1,243 @@
+"""User accounts: argon2id passwords, sign-in with lockout, roles. Every attempt is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import unicodedata
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinic_desktop import paths
+from clinic_desktop.core.db import Database
+from clinic_desktop.core.errors import AccountLocked, AuthenticationError, ValidationError
+from clinic_desktop.core.models import Role, User, utcnow
+from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
+from clinic_desktop.core.services import audit
+from clinic_desktop.core.services import settings as settings_service
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+WRONG_CREDENTIALS = "Wrong user name or password."
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+# Verified against when the user name is unknown, so both paths take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    text = paths.core_data("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why a password is refused, or None. Length and a common-password list; no composition rules."""
+    normal = unicodedata.normalize("NFC", password)
+    if len(normal) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters (a few unrelated words work well)."
+    if len(normal) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    folded = normal.casefold()
+    if folded in _common_passwords() or len(set(folded)) <= 2:
+        return "This password is too common; choose something less guessable."
+    if username and username.casefold() in folded and len(folded) - len(username) < 8:
+        return "The password must not be built from the user name."
+    return None
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().casefold()
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    active: bool
+    locked_until: dt.datetime | None
+    last_sign_in_at: dt.datetime | None
+    version: int
+
+
+def _view(user: User) -> UserView:
+    return UserView(
+        user.id, user.username, user.full_name, Role(user.role), user.active,
+        user.locked_until, user.last_sign_in_at, user.version,
+    )
+
+
+def _signed_in(user: User) -> SignedInUser:
+    return SignedInUser(user.id, user.username, user.full_name, Role(user.role))
+
+
+def has_users(db: Database) -> bool:
+    with db.read() as session:
+        return session.execute(select(func.count(User.id)).where(User.active)).scalar_one() > 0
+
+
+def _validate_new_user(session: Session, username: str, full_name: str, role: str, password: str) -> dict:
+    errors: dict[str, str] = {}
+    name = normalize_username(username)
+    if not name:
+        errors["username"] = "Enter a user name."
+    elif len(name) > 64 or any(ch.isspace() for ch in name):
+        errors["username"] = "A user name has no spaces and at most 64 characters."
+    elif session.execute(select(User.id).where(User.username == name)).first():
+        errors["username"] = f"The user name {name!r} is taken."
+    if not full_name.strip():
+        errors["full_name"] = "Enter the person's full name."
+    if role not in {r.value for r in Role}:
+        errors["role"] = "Choose a role."
+    problem = password_problem(password, name)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise ValidationError(errors)
+    return {"username": name, "full_name": full_name.strip(), "role": role}
+
+
+def create_first_admin(db: Database, username: str, full_name: str, password: str) -> SignedInUser:
+    """The first start: only allowed while the database has no users at all."""
+    with db.write() as session:
+        if session.execute(select(func.count(User.id))).scalar_one() > 0:
+            raise ValidationError({"username": "An administrator already exists; sign in instead."})
+        fields = _validate_new_user(session, username, full_name, Role.ADMIN.value, password)
+        user = User(**fields, password_hash=_hasher.hash(password))
+        session.add(user)
+        session.flush()
+        audit.append(session, _signed_in(user), "user.created", entity_type="user", entity_id=user.id,
+                     detail={"role": user.role, "first_administrator": True})
+        return _signed_in(user)
+
+
+def create_user(db: Database, actor: SignedInUser, username: str, full_name: str, role: str | Role,
+                password: str) -> UserView:
+    require(actor, "users.manage")
+    role = role.value if isinstance(role, Role) else role
+    with db.write() as session:
+        fields = _validate_new_user(session, username, full_name, role, password)
+        user = User(**fields, password_hash=_hasher.hash(password), created_by=actor.id)
+        session.add(user)
+        session.flush()
+        audit.append(session, actor, "user.created", entity_type="user", entity_id=user.id,
+                     detail={"username": user.username, "role": user.role})
+        return _view(user)
+
+
+def list_users(db: Database, actor: SignedInUser) -> list[UserView]:
+    require(actor, "users.manage")
+    with db.read() as session:
+        return [_view(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
+
+
+def authenticate(db: Database, username: str, password: str) -> SignedInUser:
+    """Sign in. Raises AuthenticationError (or AccountLocked); every outcome is audited."""
+    name = normalize_username(username)
+    now = utcnow()
+    failure: AuthenticationError | None = None
+    with db.write() as session:
+        conf = settings_service.read_in(session)
+        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        if user is None or not user.active:
+            _verify(_DUMMY_HASH, password)
+            audit.append(session, None, "sign_in.failed", username=name[:64],
+                         detail={"reason": "unknown or inactive user"})
+            failure = AuthenticationError(WRONG_CREDENTIALS)
+        elif user.locked_until is not None and user.locked_until > now:
+            audit.append(session, None, "sign_in.refused_locked", username=user.username,
+                         entity_type="user", entity_id=user.id)
+            failure = _locked_error(user.locked_until)
+        elif not _verify(user.password_hash, password):
+            user.failed_attempts += 1
+            if user.failed_attempts >= int(conf["lockout_attempts"]):
+                user.locked_until = now + dt.timedelta(minutes=int(conf["lockout_minutes"]))
+                user.failed_attempts = 0
+                audit.append(session, None, "account.locked", username=user.username,
+                             entity_type="user", entity_id=user.id,
+                             detail={"until": user.locked_until, "after_failures": conf["lockout_attempts"]})
+                failure = _locked_error(user.locked_until)
+            else:
+                audit.append(session, None, "sign_in.failed", username=user.username,
+                             entity_type="user", entity_id=user.id,
+                             detail={"reason": "wrong password", "attempt": user.failed_attempts})
+                failure = AuthenticationError(WRONG_CREDENTIALS)
+        else:
+            user.failed_attempts = 0
+            user.locked_until = None
+            user.last_sign_in_at = now
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            audit.append(session, _signed_in(user), "sign_in.succeeded", entity_type="user", entity_id=user.id)
+            return _signed_in(user)
+    # Committed above (the failure count and its audit event), refused here.
+    raise failure
+
+
+def _locked_error(until: dt.datetime) -> AccountLocked:
+    local = until.astimezone().strftime("%H:%M")
+    return AccountLocked(
+        f"This account is locked after too many failed sign-ins. Try again after {local}, "
+        "or ask an administrator to unlock it.",
+        until,
+    )
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def unlock(db: Database, actor: SignedInUser, user_id: int) -> UserView:
+    require(actor, "users.manage")
+    with db.write() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise ValidationError({"user": "No such user."})
+        user.locked_until = None
+        user.failed_attempts = 0
+        audit.append(session, actor, "account.unlocked", entity_type="user", entity_id=user.id)
+        return _view(user)
+
+
+def change_password(db: Database, actor: SignedInUser, user_id: int, new_password: str) -> None:
+    """A user changes their own password; an administrator may set anyone's."""
+    if actor.id != user_id:
+        require(actor, "users.manage")
+    with db.write() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise ValidationError({"user": "No such user."})
+        problem = password_problem(new_password, user.username)
+        if problem:
+            raise ValidationError({"password": problem})
+        user.password_hash = _hasher.hash(new_password)
+        audit.append(session, actor, "user.password_changed", entity_type="user", entity_id=user.id)
+
+
+def role_label(role: Role | str) -> str:
+    return ROLE_LABELS[Role(role)]
+
+
+def create_user_from_console(db: Database, username: str, full_name: str, role: str,
+                             password: str) -> UserView:
+    """``clinic-desktop create-user``: whoever runs the admin command on the machine holding the
+    database acts as its operator; the event is audited as the console."""
+    with db.write() as session:
+        fields = _validate_new_user(session, username, full_name or username, role, password)
+        user = User(**fields, password_hash=_hasher.hash(password))
+        session.add(user)
+        session.flush()
+        audit.append(session, None, "user.created", username="(console)", entity_type="user",
+                     entity_id=user.id, detail={"username": user.username, "role": user.role})
+        return _view(user)
