@@ -223,7 +223,8 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
         current, tables = _schema_state(engine)
     except OperationalError as exc:
         engine.dispose()
-        raise DatabaseProblem(f"Cannot open the database {url.render_as_string()}: {exc.orig}") from exc
+        reason = " ".join(str(exc.orig).split())  # one line, whatever the driver printed
+        raise DatabaseProblem(f"Cannot open the database {url.render_as_string()}: {reason}") from exc
 
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()

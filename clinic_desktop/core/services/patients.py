@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from rapidfuzz import fuzz
-from sqlalchemy import and_, func, intersect, or_, select
+from sqlalchemy import and_, delete, func, intersect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -126,9 +126,8 @@ def _clean_phone(raw: str, region: str, field: str, errors: dict[str, str]) -> s
     if not phonenumbers.is_possible_number(number):
         errors[field] = "This phone number has the wrong number of digits."
         return None
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL
-           if phonenumbers.region_code_for_number(number) == region
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    home = number.country_code == phonenumbers.country_code_for_region(region)
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, fmt)
 
 
@@ -182,9 +181,13 @@ def validate(data: PatientInput, region: str = "US", today: dt.date | None = Non
     }
 
 
-def _index_name(session: Session, patient: Patient) -> None:
-    patient.search_name = text.fold(f"{patient.family_name} {patient.given_name}")
-    session.query(PatientNameToken).filter_by(patient_id=patient.id).delete()
+def _search_name(fields: dict[str, object]) -> str:
+    return text.fold(f"{fields['family_name']} {fields['given_name']}")
+
+
+def _index_tokens(session: Session, patient: Patient) -> None:
+    """Replace the patient's rows in the name-token search index."""
+    session.execute(delete(PatientNameToken).where(PatientNameToken.patient_id == patient.id))
     for token in sorted(set(text.tokens(patient.search_name))):
         session.add(PatientNameToken(patient_id=patient.id, token=token))
 
@@ -196,13 +199,13 @@ def register(db: Database, user: SignedInUser, data: PatientInput) -> PatientVie
         fields = validate(data, region)
         if session.execute(select(Patient.id).where(Patient.mrn == fields["mrn"])).first():
             raise ValidationError({"mrn": f"MRN {fields['mrn']} belongs to another patient."})
-        patient = Patient(**fields, search_name="", created_by=user.id)
+        patient = Patient(**fields, search_name=_search_name(fields), created_by=user.id)
         session.add(patient)
         try:
             session.flush()
         except IntegrityError:
             raise ValidationError({"mrn": f"MRN {fields['mrn']} belongs to another patient."}) from None
-        _index_name(session, patient)
+        _index_tokens(session, patient)
         audit.append(session, user, "patient.created", entity_type="patient", entity_id=patient.id,
                      patient_id=patient.id, detail={"changes": audit.diff({}, fields)})
         return _view(patient)
@@ -231,10 +234,11 @@ def update(db: Database, user: SignedInUser, patient_id: int, expected_version: 
                 return _view(patient)
             for key, value in fields.items():
                 setattr(patient, key, value)
+            patient.search_name = _search_name(fields)
             patient.updated_at = utcnow()
             patient.updated_by = user.id
             session.flush()  # the versioned UPDATE: refused here if another workstation won the race
-            _index_name(session, patient)
+            _index_tokens(session, patient)
             audit.append(session, user, "patient.updated", entity_type="patient", entity_id=patient.id,
                          patient_id=patient.id, detail={"changes": changes})
             return _view(patient)

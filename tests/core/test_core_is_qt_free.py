@@ -1,0 +1,31 @@
+"""Core and reports never import Qt: they must import with PySide6 blocked."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BLOCK_QT = r"""
+import importlib.abc, sys
+class BlockQt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "PySide6" or name.startswith(("PySide6.", "shiboken6")):
+            raise ImportError(f"Qt imported by core: {name}")
+        return None
+sys.meta_path.insert(0, BlockQt())
+import pkgutil, importlib
+import clinic_desktop.core, clinic_desktop.reports, clinic_desktop.cli, clinic_desktop.paths, clinic_desktop.logs
+for pkg in (clinic_desktop.core, clinic_desktop.reports):
+    for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        if ".migrations" in mod.name:
+            continue
+        importlib.import_module(mod.name)
+assert not [m for m in sys.modules if m.startswith("PySide6")]
+print("qt-free")
+"""
+
+
+def test_core_and_reports_import_without_qt():
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", BLOCK_QT], cwd=repo, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "qt-free" in out.stdout
