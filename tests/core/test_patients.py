@@ -84,8 +84,13 @@ def test_search(registry, nurse, query, expected):
     assert sorted(h.mrn for h in patients.search(registry, nurse, query)) == sorted(expected)
 
 
-def test_search_results_sort_by_folded_family_name(registry, nurse):
-    assert [h.mrn for h in patients.search(registry, nurse, "c-")] == ["C-2", "C-4", "C-1", "C-3"]
+def test_name_hits_sort_by_folded_family_name_and_mrn_hits_by_mrn(registry, nurse):
+    assert [h.mrn for h in patients.search(registry, nurse, "n")] == ["C-2", "C-4", "C-1"]  # Ánh, Nunes, Ødegård
+    assert [h.mrn for h in patients.search(registry, nurse, "c-")] == ["C-1", "C-2", "C-3", "C-4"]
+
+
+def test_search_stops_at_the_limit(registry, nurse):
+    assert len(patients.search(registry, nurse, "c-", limit=2)) == 2
 
 
 def test_renamed_patient_is_found_by_the_new_name_only(registry, nurse):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from rapidfuzz import fuzz
-from sqlalchemy import and_, delete, func, intersect, or_, select
+from sqlalchemy import delete, func, intersect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -281,36 +281,41 @@ def _parse_date(query: str) -> dt.date | None:
 
 
 def search(db: Database, user: SignedInUser, query: str, limit: int = 50) -> list[PatientSummary]:
-    """Find patients by name (any word, prefix, accents and case ignored), MRN prefix or date of birth."""
+    """Find patients by date of birth, MRN prefix, or name (every word a prefix of a name word,
+    accents and case ignored). Date-of-birth hits come first, then MRN hits, then name hits."""
     require(user, "patients.view")
     query = query.strip()
     if not query:
         return []
+    born = _parse_date(query)
+    mrn = query.upper()
+    words = list(dict.fromkeys(text.tokens(query)))
+    # One small query per kind of match, each walking its own index, instead of one OR
+    # that would sort every MRN hit by name.
+    queries = []
+    if born is not None:
+        queries.append(select(Patient).where(Patient.date_of_birth == born).order_by(Patient.search_name))
+    if MRN_PATTERN.match(mrn):
+        queries.append(select(Patient).where(Patient.mrn >= mrn, Patient.mrn < text.prefix_upper_bound(mrn))
+                       .order_by(Patient.mrn))
+    if words:
+        hits = [
+            select(PatientNameToken.patient_id).where(
+                PatientNameToken.token >= word, PatientNameToken.token < text.prefix_upper_bound(word))
+            for word in words
+        ]
+        ids = hits[0] if len(hits) == 1 else intersect(*hits)
+        queries.append(select(Patient).where(Patient.id.in_(ids)).order_by(Patient.search_name, Patient.id))
     with db.read() as session:
-        stmt = select(Patient)
-        born = _parse_date(query)
-        words = text.tokens(query)
-        mrn = query.upper()
-        conditions = []
-        if born is not None:
-            conditions.append(Patient.date_of_birth == born)
-        if MRN_PATTERN.match(mrn):
-            conditions.append(and_(Patient.mrn >= mrn, Patient.mrn < text.prefix_upper_bound(mrn)))
-        if words:
-            hits = [
-                select(PatientNameToken.patient_id).where(
-                    PatientNameToken.token >= word, PatientNameToken.token < text.prefix_upper_bound(word)
-                )
-                for word in dict.fromkeys(words)
-            ]
-            conditions.append(Patient.id.in_(hits[0] if len(hits) == 1 else intersect(*hits)))
-        if not conditions:
-            return []
-
-        stmt = stmt.where(or_(*conditions)).order_by(Patient.search_name, Patient.id)
-        patients = session.execute(stmt.limit(limit)).scalars().all()
-        stages = _open_stages(session, [p.id for p in patients])
-        return [_summary(p, stages.get(p.id)) for p in patients]
+        found: dict[int, Patient] = {}
+        for stmt in queries:
+            for patient in session.execute(stmt.limit(limit)).scalars():
+                found.setdefault(patient.id, patient)
+            if len(found) >= limit:
+                break
+        chosen = list(found.values())[:limit]
+        stages = _open_stages(session, [p.id for p in chosen])
+        return [_summary(p, stages.get(p.id)) for p in chosen]
 
 
 def _open_stages(session: Session, patient_ids: list[int]) -> dict[int, str]:
