@@ -18,7 +18,7 @@ SYSTEM_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-
 	libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1
 
-.PHONY: install run test forms system-deps bench bundle screenshots lint clean
+.PHONY: install run test forms system-deps bench bundle wheel screenshots clean
 
 install: system-deps $(STAMP) forms
 
@@ -63,6 +63,13 @@ bench: install
 bundle: install
 	$(PY) -m pip install --quiet -e ".[bundle]"
 	$(BIN)/pyinstaller --noconfirm --clean build_installer.spec
+
+# A wheel carries the shipped files inside the package (clinic_desktop/_shipped/), where paths.py looks.
+wheel: install
+	rm -rf clinic_desktop/_shipped && mkdir -p clinic_desktop/_shipped
+	cp -r resources ui clinic_desktop/_shipped/
+	$(PY) -m pip wheel --quiet --no-deps -w dist . || (rm -rf clinic_desktop/_shipped; exit 1)
+	rm -rf clinic_desktop/_shipped build
 
 screenshots: install
 	command -v xvfb-run >/dev/null || (echo "make screenshots needs xvfb-run: apt-get install xvfb xauth"; exit 1)
