@@ -18,10 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +31,9 @@ log = logging.getLogger(__name__)
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 OUR_TABLES = {"users", "patients", "episodes", "audit_events"}
+# The newest migration this app ships (tests check it against migrations/versions). A database
+# already at it opens without importing Alembic at all, which keeps start-up fast.
+SCHEMA_HEAD = "0001"
 
 
 def resolve_target(target: str | os.PathLike[str] | None = None) -> URL:
@@ -49,13 +49,17 @@ def resolve_target(target: str | os.PathLike[str] | None = None) -> URL:
     return URL.create("sqlite+pysqlite", database=str(Path(raw).expanduser().resolve()))
 
 
-def alembic_config() -> Config:
+def alembic_config():  # -> alembic.config.Config, imported only when needed
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.migrations_dir()))
     return cfg
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -184,7 +188,13 @@ def sqlite_backup(source: Path, destination: Path) -> Path:
 def _schema_state(engine: Engine) -> tuple[str | None, set[str]]:
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
-        current = MigrationContext.configure(conn).get_current_revision()
+        current = None
+        if "alembic_version" in tables:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            if len(versions) > 1:
+                raise DatabaseProblem("The database records several schema versions at once; "
+                                      "it was left untouched.")
+            current = versions[0] if versions else None
     return current, tables
 
 
@@ -226,6 +236,11 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
         reason = " ".join(str(exc.orig).split())  # one line, whatever the driver printed
         raise DatabaseProblem(f"Cannot open the database {url.render_as_string()}: {reason}") from exc
 
+    if current == SCHEMA_HEAD:
+        return _database(url, engine, None)
+
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     known = {rev.revision for rev in script.walk_revisions()}
@@ -257,6 +272,10 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
             raise DatabaseProblem(f"Upgrading {_where(url)} failed: {exc}") from exc
         log.info("database schema upgraded from %s to %s", current, head)
 
+    return _database(url, engine, backup_made)
+
+
+def _database(url: URL, engine: Engine, backup_made: Path | None) -> Database:
     writes = engine.execution_options(sqlite_begin="IMMEDIATE")
     return Database(
         url=url,

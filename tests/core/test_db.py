@@ -18,7 +18,7 @@ from clinic_desktop.core.db import open_database, resolve_target
 from clinic_desktop.core.errors import DatabaseProblem
 from clinic_desktop.core.services import accounts, patients
 
-from conftest import STRONG_PASSWORD
+from tests.conftest import STRONG_PASSWORD
 
 
 def digest(path: Path) -> str:
@@ -100,6 +100,16 @@ def test_truncated_database_is_refused_untouched(sqlite_path):
     assert digest(sqlite_path) == before
 
 
+def test_schema_head_constant_is_the_newest_shipped_migration():
+    assert dbmod.SCHEMA_HEAD == dbmod.head_revision()
+
+
+def ship(monkeypatch, migrations: Path, head: str) -> None:
+    """Pretend this app shipped ``migrations`` with ``head`` as its newest revision."""
+    monkeypatch.setattr(paths, "migrations_dir", lambda: migrations)
+    monkeypatch.setattr(dbmod, "SCHEMA_HEAD", head)
+
+
 @pytest.fixture
 def future_migrations(tmp_path, monkeypatch):
     """A copy of the shipped migrations plus one newer revision, as a later release would ship."""
@@ -136,7 +146,7 @@ def test_older_database_is_backed_up_then_upgraded(sqlite_path, future_migration
     db.dispose()
     shipped_head = dbmod.head_revision()
 
-    monkeypatch.setattr(paths, "migrations_dir", lambda: future_migrations)
+    ship(monkeypatch, future_migrations, "9999")
     upgraded = open_database(sqlite_path)
     try:
         assert upgraded.backup_made is not None and upgraded.backup_made.parent == sqlite_path.parent
@@ -156,10 +166,10 @@ def test_older_database_is_backed_up_then_upgraded(sqlite_path, future_migration
 
 
 def test_newer_database_is_refused_naming_both_versions(sqlite_path, future_migrations, monkeypatch):
-    real = paths.migrations_dir
-    monkeypatch.setattr(paths, "migrations_dir", lambda: future_migrations)
+    real, real_head = paths.migrations_dir(), dbmod.SCHEMA_HEAD
+    ship(monkeypatch, future_migrations, "9999")
     open_database(sqlite_path).dispose()
-    monkeypatch.setattr(paths, "migrations_dir", real)
+    ship(monkeypatch, real, real_head)
     before = digest(sqlite_path)
     with pytest.raises(DatabaseProblem) as info:
         open_database(sqlite_path)

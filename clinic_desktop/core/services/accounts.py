@@ -25,8 +25,13 @@ MAX_PASSWORD_LENGTH = 256
 WRONG_CREDENTIALS = "Wrong user name or password."
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
-# Verified against when the user name is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user name is unknown, so both paths take the same time.
+    Made on first use: hashing at import would slow every start-up by a fifth of a second."""
+    return _hasher.hash("not a real password, only for timing")
 
 
 @functools.cache
@@ -148,7 +153,7 @@ def authenticate(db: Database, username: str, password: str) -> SignedInUser:
         conf = settings_service.read_in(session)
         user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
         if user is None or not user.active:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             audit.append(session, None, "sign_in.failed", username=name[:64],
                          detail={"reason": "unknown or inactive user"})
             failure = AuthenticationError(WRONG_CREDENTIALS)

@@ -8,8 +8,6 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.errors import DatabaseProblem
 
@@ -54,6 +52,8 @@ def check_backup_file(path: Path) -> str:
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     finally:
         conn.close()
+    from alembic.script import ScriptDirectory
+
     known = {r.revision for r in ScriptDirectory.from_config(dbmod.alembic_config()).walk_revisions()}
     if not revision or revision[0] not in known:
         raise DatabaseProblem(f"{path} was written by a newer Clinic Desktop; install it to restore this file.")
