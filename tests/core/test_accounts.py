@@ -12,7 +12,7 @@ from clinic_desktop.core.models import AuditEvent, User
 from clinic_desktop.core.services import accounts, patients
 from clinic_desktop.core.services import settings as settings_service
 
-from conftest import STRONG_PASSWORD, make_user
+from tests.conftest import STRONG_PASSWORD, make_user
 
 
 def actions(db):

@@ -10,7 +10,7 @@ import pytest
 from clinic_desktop.core.errors import PermissionDenied, ValidationError
 from clinic_desktop.core.services import episodes, patients, stabilization
 
-from conftest import make_user
+from tests.conftest import make_user
 
 TODAY = dt.date.today()
 

@@ -20,7 +20,7 @@ from clinic_desktop.core.errors import ConflictError
 from clinic_desktop.core.models import Base
 from clinic_desktop.core.services import accounts, audit, episodes, patients
 
-from conftest import STRONG_PASSWORD
+from tests.conftest import STRONG_PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
 
