@@ -1,0 +1,91 @@
+"""The first start on an empty database: create the administrator account."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+
+from clinic_desktop.core.db import Database
+from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import accounts
+from clinic_desktop.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
+
+MISMATCH = "The two passwords are not the same. Type the password again."
+GOOD_ENOUGH = "✓ Strong enough."
+
+
+class FirstRunDialog(GeometryDialog):
+    """Shown while the database has no users. On success ``created_user`` is the new
+    administrator, already signed in, and the dialog is accepted."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = Ui_FirstRunDialog()
+        self.ui.setupUi(self)
+        self._db = db
+        self.created_user: SignedInUser | None = None
+
+        self.create_button = self.ui.buttonBox.addButton(
+            "Create administrator", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setDefault(True)
+        self.ui.buttonBox.accepted.connect(self._create)
+        self.ui.buttonBox.rejected.connect(self.reject)
+        self.ui.databaseLabel.setText(f"Database: {db.display_name}")
+
+        self.errors: FieldErrors = FieldErrors({
+            "full_name": self.ui.fullNameEdit,
+            "username": self.ui.userNameEdit,
+            "password": self.ui.passwordEdit,
+            "repeat_password": self.ui.repeatPasswordEdit,
+        }, general=self.ui.errorLabel)
+        self.ui.passwordEdit.textChanged.connect(self._update_feedback)
+        # Again once FieldErrors has cleared a refusal on the same keystroke (a shown refusal
+        # hides the feedback).
+        self.ui.passwordEdit.textEdited.connect(self._update_feedback)
+        self.ui.userNameEdit.textChanged.connect(self._update_feedback)
+        self._update_feedback()
+        self.ui.fullNameEdit.setFocus()
+
+    def _update_feedback(self) -> None:
+        """Live advice under the password, from the same rule the service applies."""
+        password = self.ui.passwordEdit.text()
+        message = ""
+        if password:
+            problem = accounts.password_problem(password, self.ui.userNameEdit.text().strip())
+            length = len(unicodedata.normalize("NFC", password))
+            if problem and length < accounts.MIN_PASSWORD_LENGTH:
+                message = f"{length} of at least {accounts.MIN_PASSWORD_LENGTH} characters so far."
+            else:
+                message = problem or GOOD_ENOUGH
+        label = self.ui.passwordFeedbackLabel
+        label.setText(message)
+        # While the refusal from "Create administrator" is shown under the field, it says it all.
+        showing = bool(message) and self.errors.message("password") is None
+        self.ui.formLayout.setRowVisible(label, showing)
+
+    def _create(self) -> None:
+        self.errors.clear()
+        password = self.ui.passwordEdit.text()
+        if password != self.ui.repeatPasswordEdit.text():
+            self.errors.show({"repeat_password": MISMATCH})
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            user = accounts.create_first_admin(
+                self._db, self.ui.userNameEdit.text(), self.ui.fullNameEdit.text(), password)
+        except ValidationError as exc:
+            self.errors.show(exc.fields)
+            self._update_feedback()
+            return
+        except ClinicError as exc:
+            self.errors.show({"": str(exc)})
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.created_user = user
+        self.accept()

@@ -1,0 +1,109 @@
+"""Sign-in, and the same dialog as the idle screen lock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+
+from clinic_desktop.core.db import Database
+from clinic_desktop.core.errors import AuthenticationError
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import accounts
+from clinic_desktop.gui.forms.ui_login_dialog import Ui_LoginDialog
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+
+LOCKED_TITLE = "Screen locked — Clinic Desktop"
+
+
+class LoginDialog(GeometryDialog):
+    """Asks for a user name and password and signs the person in through ``accounts.authenticate``.
+
+    With ``locked_user`` it is the screen lock: the user name is fixed and only that person can
+    continue. On success ``signed_in_user`` holds the :class:`SignedInUser`, ``signed_in`` is
+    emitted with it and the dialog is accepted. Wrong passwords and locked accounts are shown
+    inside the dialog (accessible name "Sign-in error").
+    """
+
+    signed_in = Signal(object)  # SignedInUser
+
+    def __init__(self, db: Database, parent: QWidget | None = None, *,
+                 locked_user: SignedInUser | None = None) -> None:
+        super().__init__(parent)
+        self.ui = Ui_LoginDialog()
+        self.ui.setupUi(self)
+        self._db = db
+        self.locked_user = locked_user
+        self.signed_in_user: SignedInUser | None = None
+
+        self.sign_in_button = self.ui.buttonBox.addButton(
+            "Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_in_button.setDefault(True)
+        self.ui.buttonBox.accepted.connect(self._sign_in)
+        self.ui.buttonBox.rejected.connect(self.reject)
+        self.ui.databaseLabel.setText(f"Database: {db.display_name}")
+
+        if locked_user is not None:
+            self.setWindowTitle(LOCKED_TITLE)
+            self.setAccessibleName("Screen locked")
+            self.ui.titleLabel.setText("Screen locked")
+            self.ui.lockMessageLabel.setText(
+                f"Locked after inactivity. Sign in again as {locked_user.full_name} to continue; "
+                "nothing you typed is lost."
+            )
+            self.ui.lockMessageLabel.setVisible(True)
+            self.ui.userNameEdit.setText(locked_user.username)
+            self.ui.userNameEdit.setReadOnly(True)
+            self.ui.userNameEdit.setStyleSheet("background: #eef1f2;")  # looks fixed, as it is
+            self.ui.userNameEdit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            self.ui.passwordEdit.setFocus()
+        else:
+            self.ui.userNameEdit.setFocus()
+
+    # -- slots --------------------------------------------------------------------------------
+
+    def _sign_in(self) -> None:
+        username = self.ui.userNameEdit.text()
+        password = self.ui.passwordEdit.text()
+        if not username.strip():
+            self._refuse("Enter your user name.", focus=self.ui.userNameEdit, clear_password=False)
+            return
+        if not password:
+            self._refuse("Enter your password.", focus=self.ui.passwordEdit, clear_password=False)
+            return
+        normalize = accounts.normalize_username
+        if self.locked_user is not None and normalize(username) != normalize(self.locked_user.username):
+            # Refused before authenticate(): nobody else's failure count or audit trail changes.
+            self._refuse(self._only_locked_user_message())
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            user = accounts.authenticate(self._db, username, password)
+        except AuthenticationError as exc:  # AccountLocked is one too
+            self._refuse(str(exc))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        if self.locked_user is not None and user.id != self.locked_user.id:
+            self._refuse(self._only_locked_user_message())
+            return
+        self.signed_in_user = user
+        self.ui.passwordEdit.clear()
+        self.ui.errorLabel.setVisible(False)
+        self.signed_in.emit(user)
+        self.accept()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _only_locked_user_message(self) -> str:
+        assert self.locked_user is not None
+        return (f"This screen was locked by {self.locked_user.full_name}; only they can unlock it. "
+                "Nothing was changed.")
+
+    def _refuse(self, message: str, *, focus: QWidget | None = None,
+                clear_password: bool = True) -> None:
+        self.ui.errorLabel.setText(message)
+        self.ui.errorLabel.setVisible(True)
+        if clear_password:
+            self.ui.passwordEdit.clear()
+        target = focus or self.ui.passwordEdit
+        target.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,381 @@
+"""The main window: find a patient (search as you type) or pick one from the census of open episodes.
+
+Layout lives in ``ui/main_window.ui``; this module is the controller. It calls
+``clinic_desktop.core.services`` with plain values and hands the dataclasses they return to the
+table models; it never touches a Session or an ORM object. Nothing patient-identifying is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableView,
+    QToolButton,
+    QWidget,
+)
+
+from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
+from clinic_desktop.core.services import episodes, patients
+from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
+from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
+from clinic_desktop.gui.idle_lock import IdleLock
+from clinic_desktop.gui.models.census_model import CensusModel
+from clinic_desktop.gui.models.search_model import SearchResultsModel
+
+log = logging.getLogger(__name__)
+
+SEARCH_DEBOUNCE_MS = 150
+SEARCH_LIMIT = 50
+GEOMETRY_KEY = "geometry/MainWindow"
+STATE_KEY = "state/MainWindow"
+
+
+class MainWindow(QMainWindow):
+    """Search box above the census (or the search results while a search is typed)."""
+
+    search_completed = Signal(int)  # number of results shown
+    census_refreshed = Signal(int)  # number of open episodes shown
+    patient_opened = Signal(int)  # patient id
+    episode_opened = Signal(int)  # episode id
+
+    def __init__(self, db, user: SignedInUser, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.user = user
+        self.ui = Ui_MainWindow()
+        self.ui.setupUi(self)
+        self._patient_dialog: QDialog | None = None
+
+        self.census_model = CensusModel(self)
+        self.search_model = SearchResultsModel(self)
+        self._setup_table(self.ui.censusTable, self.census_model, CensusModel.NAME)
+        self._setup_table(self.ui.searchTable, self.search_model, SearchResultsModel.NAME)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.run_search)
+
+        self._setup_actions()
+        self._setup_status_bar()
+        self.ui.searchEdit.textChanged.connect(self._on_search_text_changed)
+        self.ui.searchEdit.installEventFilter(self)
+        self.ui.pages.currentChanged.connect(self._update_actions)
+
+        self.idle_lock = IdleLock(db, user, self)
+        self.idle_lock.quit_requested.connect(self._quit_from_lock)
+
+        self._restore_window_state()
+        self.refresh_census()
+        self.ui.searchEdit.setFocus()
+
+    # --- set-up ---------------------------------------------------------------------------------
+    def _setup_table(self, table: QTableView, model, stretch_column: int) -> None:
+        table.setModel(model)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setMinimumSectionSize(70)
+        table.verticalHeader().setDefaultSectionSize(30)
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        table.doubleClicked.connect(lambda _index: self.open_patient())
+        table.selectionModel().selectionChanged.connect(self._update_actions)
+        model.modelReset.connect(self._update_actions)
+        table.installEventFilter(self)
+
+    def _setup_actions(self) -> None:
+        ui = self.ui
+        icons = {
+            ui.actionNewPatient: "new-patient", ui.actionOpenPatient: "open-patient",
+            ui.actionOpenEpisode: "open-episode", ui.actionRefreshCensus: "refresh",
+            ui.actionLockScreen: "lock", ui.actionFocusSearch: "search", ui.actionAbout: "about",
+        }
+        for action, name in icons.items():
+            action.setIcon(QIcon(f":/icons/{name}.svg"))
+        ui.actionNewPatient.triggered.connect(self.new_patient)
+        ui.actionOpenPatient.triggered.connect(self.open_patient)
+        ui.actionOpenEpisode.triggered.connect(self.open_episode)
+        ui.actionRefreshCensus.triggered.connect(self.refresh_census)
+        ui.actionFocusSearch.triggered.connect(self.focus_search)
+        ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
+        ui.actionAbout.triggered.connect(self.show_about)
+        ui.actionQuit.triggered.connect(self.close)
+        # The GUI hides what a role cannot do; the services refuse it anyway.
+        ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
+        ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
+        for action in ui.toolBar.actions():
+            button = ui.toolBar.widgetForAction(action)
+            if isinstance(button, QToolButton) and not action.isSeparator():
+                button.setAccessibleName(action.iconText())
+
+    def _setup_status_bar(self) -> None:
+        role = ROLE_LABELS.get(self.user.role, str(self.user.role))
+        self.user_label = QLabel(f"Signed in as {self.user.full_name} ({role})", self)
+        self.user_label.setObjectName("userLabel")
+        where = self.db.display_name
+        self.database_label = QLabel(self)
+        self.database_label.setObjectName("databaseLabel")
+        metrics = self.database_label.fontMetrics()
+        self.database_label.setText(
+            f"Database: {metrics.elidedText(where, Qt.TextElideMode.ElideMiddle, 520)}")
+        self.database_label.setToolTip(where)
+        self.ui.statusbar.addWidget(self.user_label)
+        self.ui.statusbar.addPermanentWidget(self.database_label)
+
+    def _restore_window_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry):
+            state = settings.value(STATE_KEY)
+            if isinstance(state, QByteArray):
+                self.restoreState(state)
+            return
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        width = min(1280, int(available.width() * 0.96))
+        height = min(780, int(available.height() * 0.94))
+        self.resize(width, height)
+        frame = self.frameGeometry()
+        frame.moveCenter(available.center())
+        self.move(frame.topLeft())
+
+    def save_window_state(self) -> None:
+        settings = QSettings()
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(STATE_KEY, self.saveState())
+
+    # --- what is selected --------------------------------------------------------------------
+    def showing_search(self) -> bool:
+        return self.ui.pages.currentWidget() is self.ui.searchPage
+
+    def current_table(self) -> QTableView:
+        return self.ui.searchTable if self.showing_search() else self.ui.censusTable
+
+    def selected_row(self):
+        """The CensusRow or PatientSummary selected on the page shown, or None."""
+        table = self.current_table()
+        rows = table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return table.model().row_at(rows[0].row())
+
+    def selected_patient_id(self) -> int | None:
+        row = self.selected_row()
+        if row is None:
+            return None
+        return row.id if isinstance(row, patients.PatientSummary) else row.patient_id
+
+    def _update_actions(self, *_args) -> None:
+        row = self.selected_row()
+        self.ui.actionOpenPatient.setEnabled(row is not None)
+        can_admit = isinstance(row, patients.PatientSummary) and row.open_stage is None
+        self.ui.actionOpenEpisode.setEnabled(can_admit)
+
+    @staticmethod
+    def _select(table: QTableView, row: int) -> None:
+        if row < 0:
+            return
+        table.selectRow(row)
+        table.scrollTo(table.model().index(row, 0))
+
+    # --- census and search -------------------------------------------------------------------
+    def refresh_census(self) -> None:
+        selected = self.selected_row() if not self.showing_search() else None
+        try:
+            rows = episodes.census(self.db, self.user)
+        except ClinicError as exc:
+            self._show_error("The census could not be loaded", exc)
+            return
+        self.census_model.set_rows(rows)
+        count = len(rows)
+        self.ui.censusSummary.setText(
+            "No open episodes. Find a patient above, then choose Open episode." if count == 0
+            else f"{count} open episode{'s' if count != 1 else ''}")
+        if selected is not None:
+            self._select(self.ui.censusTable, self.census_model.row_of_episode(selected.episode_id))
+        log.info("census refreshed: %d open episodes", count)
+        self.census_refreshed.emit(count)
+
+    def _on_search_text_changed(self, text: str) -> None:
+        if text.strip():
+            self._search_timer.start()
+        else:
+            self._search_timer.stop()
+            self.show_census()
+
+    def run_search(self) -> None:
+        """Search now for the text in the search box (normally called by the debounce timer)."""
+        self._search_timer.stop()
+        query = self.ui.searchEdit.text().strip()
+        if not query:
+            self.show_census()
+            return
+        try:
+            results = patients.search(self.db, self.user, query, limit=SEARCH_LIMIT)
+        except ClinicError as exc:
+            self._show_error("The search failed", exc)
+            return
+        self.search_model.set_rows(results)
+        count = len(results)
+        if count == 0:
+            summary = "No patient matches. Check the spelling, or search by MRN or date of birth."
+        elif count >= SEARCH_LIMIT:
+            summary = f"The first {SEARCH_LIMIT} matches; type more to narrow the search."
+        else:
+            summary = f"{count} patient{'s' if count != 1 else ''}"
+        self.ui.searchSummary.setText(summary)
+        self.ui.pages.setCurrentWidget(self.ui.searchPage)
+        if count:
+            self._select(self.ui.searchTable, 0)
+        self._update_actions()
+        self.search_completed.emit(count)
+
+    def show_census(self) -> None:
+        self.ui.pages.setCurrentWidget(self.ui.censusPage)
+        self._update_actions()
+
+    def search_for(self, text: str) -> None:
+        """Put ``text`` in the search box and search at once (no debounce)."""
+        self.ui.searchEdit.setText(text)
+        if text.strip():
+            self.run_search()
+
+    def focus_search(self) -> None:
+        self.ui.searchEdit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.ui.searchEdit.selectAll()
+
+    # --- keyboard -------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if watched is self.ui.searchEdit:
+                if key == Qt.Key.Key_Down:
+                    table = self.current_table()
+                    if table.model().rowCount() and not table.selectionModel().hasSelection():
+                        self._select(table, 0)
+                    table.setFocus(Qt.FocusReason.OtherFocusReason)
+                    return True
+                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    if self._search_timer.isActive():
+                        self.run_search()
+                    self.open_patient()
+                    return True
+                if key == Qt.Key.Key_Escape and self.ui.searchEdit.text():
+                    self.ui.searchEdit.clear()
+                    return True
+            elif watched in (self.ui.censusTable, self.ui.searchTable):
+                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    self.open_patient()
+                    return True
+        return super().eventFilter(watched, event)
+
+    # --- patient actions ------------------------------------------------------------------------
+    def new_patient(self) -> None:
+        if not self.user.can("patients.edit"):
+            return
+        from clinic_desktop.gui.patient_dialog import PatientDialog
+
+        self._show_patient_dialog(PatientDialog(self.db, self.user, self))
+
+    def open_patient(self) -> None:
+        """Open the selected patient's record (audited). For now: the patient dialog, to edit."""
+        patient_id = self.selected_patient_id()
+        if patient_id is None:
+            return
+        try:
+            record = patients.open_record(self.db, self.user, patient_id)
+        except ClinicError as exc:
+            self._show_error("The record could not be opened", exc)
+            return
+        log.info("opened patient id %s", patient_id)
+        self.patient_opened.emit(patient_id)
+        from clinic_desktop.gui.patient_dialog import PatientDialog
+
+        self._show_patient_dialog(PatientDialog(self.db, self.user, self, patient=record))
+
+    def patient_dialog(self) -> QDialog | None:
+        """The patient dialog opened from this window, while it is open."""
+        return self._patient_dialog
+
+    def _show_patient_dialog(self, dialog: QDialog) -> None:
+        self._patient_dialog = dialog
+        dialog.patient_saved.connect(lambda patient_id: self._after_patient_saved(dialog, patient_id))
+
+        def finished(_result: int) -> None:
+            if self._patient_dialog is dialog:
+                self._patient_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _after_patient_saved(self, dialog: QDialog, patient_id: int) -> None:
+        log.info("patient id %s saved", patient_id)
+        self.refresh_census()
+        saved = getattr(dialog, "saved_patient", None)
+        if saved is not None:
+            self.search_for(saved.mrn)
+            self._select(self.ui.searchTable, self.search_model.row_of_patient(patient_id))
+        elif self.showing_search():
+            self.run_search()
+
+    def open_episode(self) -> None:
+        row = self.selected_row()
+        if not self.user.can("episodes.open") or not isinstance(row, patients.PatientSummary):
+            return
+        try:
+            episode = episodes.open_episode(self.db, self.user, row.id)
+        except ClinicError as exc:
+            self._show_error("The episode could not be opened", exc)
+            self.refresh_census()
+            return
+        log.info("episode %s opened for patient id %s", episode.id, row.id)
+        self.ui.searchEdit.clear()  # back to the census, where the new episode now is
+        self.refresh_census()
+        self.show_census()
+        self._select(self.ui.censusTable, self.census_model.row_of_episode(episode.id))
+        self.ui.censusTable.setFocus()
+        self.statusBar().showMessage("Episode opened in Assessment.", 8000)
+        self.episode_opened.emit(episode.id)
+
+    def show_about(self) -> None:
+        from clinic_desktop.gui.about_dialog import AboutDialog
+
+        dialog = AboutDialog(self.db, self)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+
+    def _show_error(self, title: str, exc: Exception) -> None:
+        QMessageBox.warning(self, title, str(exc))
+
+    # --- closing --------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.idle_lock.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
+        self.idle_lock.stop()
+        super().closeEvent(event)
+
+    def _quit_from_lock(self) -> None:
+        self.save_window_state()
+        self.idle_lock.stop()
+        log.info("quitting from the lock screen")
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()

@@ -1,0 +1,175 @@
+"""Screenshots of every window and dialog, on a throw-away database with the invented demo patients.
+
+    python -m clinic_desktop.gui.screenshots OUTDIR        (``make screenshots``: under Xvfb, 1366×768)
+
+Nothing here touches the user's own data: the database, logs and settings live in a temporary
+folder (``CLINIC_DESKTOP_DATA_DIR``) that is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ADMIN_PASSWORD = "violet harbor lantern 42"  # only for the throw-away screenshot database
+
+
+def _settle(ms: int = 250) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + ms / 1000
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    QApplication.processEvents()
+
+
+def _save(widget, out: Path, name: str) -> Path:
+    widget.raise_()
+    widget.activateWindow()
+    _settle()
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"  {path}")
+    return path
+
+
+def _save_screen(out: Path, name: str, window) -> Path:
+    """The screen area of ``window``, with whatever is stacked on top of it (the lock dialog)."""
+    _settle(400)
+    screen = window.screen()
+    frame = window.frameGeometry()
+    pixmap = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    path = out / f"{name}.png"
+    pixmap.save(str(path))
+    print(f"  {path}")
+    return path
+
+
+def _field(root, cls, name: str):
+    for widget in root.findChildren(cls):
+        if widget.accessibleName() == name:
+            return widget
+    raise LookupError(f"no {cls.__name__} named {name!r} in {root.objectName() or root}")
+
+
+def _type_date(root, name: str, text: str) -> None:
+    from PySide6.QtCore import QDate, Qt
+    from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget
+
+    widget = _field(root, QWidget, name)
+    if isinstance(widget, QDateEdit):
+        widget.setDate(QDate.fromString(text, Qt.DateFormat.ISODate))
+    elif isinstance(widget, QLineEdit):
+        widget.setText(text)
+    else:
+        raise LookupError(f"{name!r} is a {type(widget).__name__}")
+
+
+def take_screenshots(out: Path) -> list[Path]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    from clinic_desktop import app as app_module
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts, demo
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = app_module.create_application(["clinic-desktop-screenshots"])
+    app_module.load_resources()
+    db = open_database(Path(os.environ["CLINIC_DESKTOP_DATA_DIR"]) / "screenshots.db")
+    shots: list[Path] = []
+    try:
+        # 1. First run: no users yet.
+        first_run = app_module.sign_in_dialog_for(db)
+        first_run.show()
+        shots.append(_save(first_run, out, "01-first-run-dialog"))
+        first_run.reject()
+
+        admin = accounts.create_first_admin(db, "admin", "Ada Admin", ADMIN_PASSWORD)
+        demo.seed(db)
+
+        # 2. Sign-in.
+        login = app_module.sign_in_dialog_for(db)
+        login.show()
+        shots.append(_save(login, out, "02-sign-in-dialog"))
+        login.reject()
+
+        # 3. Main window: the census, then a search.
+        window = app_module.main_window_for(db, admin)
+        # As a nurse works on the common 1366×768 clinic laptop: the window fills the screen.
+        window.setGeometry(window.screen().availableGeometry())
+        window.show()
+        window.ui.censusTable.setFocus()
+        shots.append(_save(window, out, "03-main-window-census"))
+        search = _field(window, QLineEdit, "Search patients")
+        search.setFocus()
+        search.setText("nu")
+        window.run_search()
+        shots.append(_save(window, out, "04-main-window-search"))
+        search.clear()
+
+        # 4. New patient, empty and with a likely duplicate.
+        window.new_patient()
+        dialog = window.patient_dialog()
+        _settle()
+        shots.append(_save(dialog, out, "05-new-patient-dialog"))
+        _field(dialog, QLineEdit, "Given name").setText("María José")
+        _field(dialog, QLineEdit, "Family name").setText("Núñez Ortega")
+        _type_date(dialog, "Date of birth", "1979-11-30")
+        _settle(700)  # the duplicate check runs after a short pause in typing
+        shots.append(_save(dialog, out, "06-new-patient-duplicate-warning"))
+        dialog.reject()
+        _settle()
+
+        # 5. About.
+        from clinic_desktop.gui.about_dialog import AboutDialog
+
+        about = AboutDialog(db, window)
+        about.show()
+        shots.append(_save(about, out, "07-about-dialog"))
+        about.reject()
+
+        # 6. The lock: the sign-in dialog over the covered window.
+        window.idle_lock.lock_now()
+        lock = window.idle_lock.lock_dialog()
+        _settle()
+        shots.append(_save(lock, out, "08-lock-dialog"))
+        shots.append(_save_screen(out, "09-locked-main-window", window))
+        window.idle_lock.stop()
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        window.close()
+        _settle(100)
+    finally:
+        db.dispose()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m clinic_desktop.gui.screenshots",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("outdir", type=Path)
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-desktop-screenshots-"))
+    os.environ["CLINIC_DESKTOP_DATA_DIR"] = str(workdir)
+    os.environ.pop("CLINIC_DESKTOP_DB", None)
+    try:
+        from PySide6.QtCore import QSettings
+
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(workdir / "qsettings"))
+        print(f"Screenshots in {args.outdir}:")
+        shots = take_screenshots(args.outdir)
+        print(f"{len(shots)} screenshots.")
+        return 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

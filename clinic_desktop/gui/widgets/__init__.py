@@ -1,0 +1,1 @@
+"""Reusable hand-coded widgets and helpers shared by the screens and dialogs."""

@@ -1,0 +1,120 @@
+"""Start-up: the first-run or sign-in window, a refused database, and the smoke test CI runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QMessageBox
+
+from clinic_desktop import app
+from clinic_desktop.gui.first_run_dialog import FirstRunDialog
+from clinic_desktop.gui.login_dialog import LoginDialog
+
+PASSWORD = "violet harbor lantern 42"
+
+
+def child_env(tmp_path, **extra) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CLINIC_DESKTOP_DB", app.SMOKE_TEST_ENV)}
+    env.update(QT_QPA_PLATFORM="offscreen", CLINIC_DESKTOP_DATA_DIR=str(tmp_path / "data"), **extra)
+    return env
+
+
+def test_an_empty_database_starts_with_the_first_run_dialog(qtbot, db):
+    dialog = app.sign_in_dialog_for(db)
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, FirstRunDialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert app.signed_in_user_of(dialog) is None
+
+
+def test_a_database_with_users_starts_with_sign_in(qtbot, db, admin):
+    dialog = app.sign_in_dialog_for(db)
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, LoginDialog)
+
+
+def test_the_main_window_is_built_for_the_signed_in_user(qtbot, db, admin):
+    window = app.main_window_for(db, admin)
+    qtbot.addWidget(window)
+    assert window.user is admin and window.db is db
+
+
+def test_a_file_that_is_not_a_clinic_database_is_refused_untouched(tmp_path, monkeypatch):
+    garbage = tmp_path / "clinic.db"
+    content = b"this is a shopping list, not a database\x00\xff" * 20
+    garbage.write_bytes(content)
+    before = garbage.stat().st_mtime_ns
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append((title, text)))
+
+    assert app.open_database_or_report(str(garbage)) is None
+
+    assert len(shown) == 1
+    title, text = shown[0]
+    assert title == app.DATABASE_PROBLEM_TITLE
+    assert "not a Clinic Desktop database" in text and "Traceback" not in text
+    assert garbage.read_bytes() == content and garbage.stat().st_mtime_ns == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clinic.db"]  # no journal, no backup
+
+
+def test_style_sheet_and_icons_are_compiled_in():
+    app.load_resources()
+    qss = app.style_sheet()
+    assert "#b00020" in qss and ":focus" in qss
+    for name in ("clinic-desktop", "search", "new-patient", "open-episode", "lock", "about"):
+        assert not QIcon(f":/icons/{name}.svg").isNull(), name
+
+
+def test_smoke_test_start_shows_the_first_run_window_and_exits_0(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "clinic_desktop", "--db", str(tmp_path / "new.db")],
+        env=child_env(tmp_path, **{app.SMOKE_TEST_ENV: "1"}), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sign-in window shown" in result.stdout
+
+
+def test_smoke_test_start_with_users_shows_sign_in_without_heavy_modules(tmp_path):
+    db_path = tmp_path / "clinic.db"
+    env = child_env(tmp_path)
+    subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db_path), "create-user",
+                    "--username", "admin", "--role", "admin", "--password-stdin"],
+                   input=PASSWORD + "\n", env=env, check=True, capture_output=True, text=True, timeout=60)
+    script = textwrap.dedent(f"""
+        import sys
+        from clinic_desktop.app import run_gui
+        status = run_gui({str(db_path)!r})
+        loaded = sorted(m for m in sys.modules if m.startswith(("PySide6.QtCharts", "PySide6.QtPdf",
+                        "clinic_desktop.gui.main_window", "reportlab")))
+        print("heavy:", loaded)
+        sys.exit(status)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], env={**env, app.SMOKE_TEST_ENV: "1"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "sign-in window shown" in result.stdout
+    assert "heavy: []" in result.stdout
+
+
+def test_a_refused_database_exits_1_with_one_clear_line(tmp_path):
+    garbage = tmp_path / "clinic.db"
+    garbage.write_bytes(b"\x00garbage\x01" * 100)
+    result = subprocess.run(
+        [sys.executable, "-m", "clinic_desktop", "--db", str(garbage)],
+        env=child_env(tmp_path, **{app.SMOKE_TEST_ENV: "1"}), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert "not a Clinic Desktop database" in result.stderr and "Traceback" not in result.stderr
+    assert garbage.read_bytes() == b"\x00garbage\x01" * 100
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("", False), ("0", False)])
+def test_smoke_test_switch(monkeypatch, value, expected):
+    monkeypatch.setenv(app.SMOKE_TEST_ENV, value)
+    assert app.smoke_test_requested() is expected

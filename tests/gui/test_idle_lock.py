@@ -1,0 +1,138 @@
+"""The idle lock: covers every window, needs the same user's password, loses nothing typed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+
+import clinic_desktop.app  # noqa: F401 - applies the PySide6 6.12 None-refcount guard first
+from clinic_desktop.core.services import settings
+from clinic_desktop.gui.idle_lock import LOCKED_TITLE, IdleLock, LockCurtain
+from clinic_desktop.gui.main_window import MainWindow
+
+PASSWORD = "violet harbor lantern 42"
+
+
+def named(root: QWidget, cls, name: str):
+    hits = [w for w in root.findChildren(cls) if w.accessibleName() == name]
+    assert hits, f"no {cls.__name__} named {name!r}"
+    return hits[0]
+
+
+def button(root: QWidget, text: str) -> QAbstractButton:
+    hits = [b for b in root.findChildren(QAbstractButton)
+            if (b.accessibleName() or b.text().replace("&", "")) == text]
+    assert hits, f"no button {text!r}"
+    return hits[0]
+
+
+def sign_in(qtbot, dialog, password: str) -> None:
+    field = named(dialog, QLineEdit, "Password")
+    field.clear()
+    qtbot.keyClicks(field, password)
+    qtbot.mouseClick(button(dialog, "Sign in"), Qt.MouseButton.LeftButton)
+
+
+def covered(widget: QWidget) -> bool:
+    return any(c.isVisible() and c.geometry() == widget.rect() for c in widget.findChildren(LockCurtain))
+
+
+def main_window(qtbot, db, user) -> MainWindow:
+    window = MainWindow(db, user)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_idle_lock_keeps_typed_text_and_needs_the_right_password(qtbot, db, admin):
+    window = main_window(qtbot, db, admin)
+    window.idle_lock.set_interval_ms(200)
+    window.new_patient()
+    dialog = window.patient_dialog()
+    qtbot.waitExposed(dialog)
+    given = named(dialog, QLineEdit, "Given name")
+    qtbot.keyClicks(given, "Tobias")
+
+    with qtbot.waitSignal(window.idle_lock.locked, timeout=3000):
+        pass
+    lock = window.idle_lock.lock_dialog()
+    assert lock is not None and lock.isVisible() and lock.isModal()
+    assert covered(window) and covered(dialog)  # nothing behind the lock can be read
+    assert window.windowTitle() == dialog.windowTitle() == LOCKED_TITLE
+
+    sign_in(qtbot, lock, "not the password at all")
+    qtbot.waitUntil(lambda: named(lock, QLabel, "Sign-in error").isVisible())
+    assert window.idle_lock.is_locked() and lock.isVisible()
+
+    with qtbot.waitSignal(window.idle_lock.unlocked, timeout=5000):
+        sign_in(qtbot, lock, PASSWORD)
+    assert not window.idle_lock.is_locked()
+    assert not covered(window) and not covered(dialog)
+    assert dialog.isVisible() and given.text() == "Tobias"
+    assert dialog.windowTitle() == "New patient" and window.windowTitle() == "Clinic Desktop"
+    dialog.reject()
+
+
+def test_lock_screen_action_locks_at_once(qtbot, db, nurse):
+    window = main_window(qtbot, db, nurse)
+    with qtbot.waitSignal(window.idle_lock.locked, timeout=1000):
+        window.ui.actionLockScreen.trigger()
+    assert window.idle_lock.is_locked() and covered(window)
+    lock = window.idle_lock.lock_dialog()
+    assert named(lock, QLineEdit, "User name").text() == nurse.username
+    with qtbot.waitSignal(window.idle_lock.unlocked, timeout=5000):
+        sign_in(qtbot, lock, PASSWORD)
+
+
+def test_activity_postpones_the_lock(qtbot, db, admin):
+    window = main_window(qtbot, db, admin)
+    window.idle_lock.set_interval_ms(400)
+    box = named(window, QLineEdit, "Search patients")
+    for _ in range(6):
+        qtbot.keyClick(box, Qt.Key.Key_A)
+        qtbot.wait(150)
+    assert not window.idle_lock.is_locked()
+    qtbot.waitUntil(window.idle_lock.is_locked, timeout=3000)
+
+
+def test_cancel_offers_to_quit_and_never_unlocks(qtbot, db, admin):
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    lock = IdleLock(db, admin, window, interval_ms=60_000)
+    lock.start()
+    quits = []
+    lock.quit_requested.connect(lambda: quits.append(True))
+    lock.lock_now()
+
+    lock.lock_dialog().reject()  # Cancel
+    qtbot.waitUntil(lambda: lock.quit_box() is not None and lock.quit_box().isVisible())
+    assert "lost" in lock.quit_box().text()
+    qtbot.mouseClick(button(lock.quit_box(), "Back to sign-in"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lock.lock_dialog() is not None and lock.lock_dialog().isVisible())
+    assert lock.is_locked() and quits == []
+
+    lock.lock_dialog().reject()
+    qtbot.waitUntil(lambda: lock.quit_box() is not None)
+    with qtbot.waitSignal(lock.quit_requested, timeout=1000):
+        qtbot.mouseClick(button(lock.quit_box(), "Quit and lose unsaved work"), Qt.MouseButton.LeftButton)
+    assert lock.is_locked()  # quitting is not unlocking
+    lock.stop()
+    assert not covered(window)
+
+
+def test_interval_comes_from_the_clinic_setting(qtbot, db, admin):
+    settings.update(db, admin, {"idle_lock_minutes": 3})
+    window = QWidget()
+    qtbot.addWidget(window)
+    assert IdleLock(db, admin, window).interval_ms() == 3 * 60_000
+
+
+def test_closing_the_window_stops_the_lock(qtbot, db, admin):
+    window = main_window(qtbot, db, admin)
+    window.idle_lock.set_interval_ms(100)
+    window.close()
+    qtbot.wait(300)
+    assert not window.idle_lock.is_locked()
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle().startswith("Screen locked")]

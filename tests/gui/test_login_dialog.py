@@ -1,0 +1,122 @@
+"""Signing in, the lockout after repeated wrong passwords, and the idle screen lock."""
+
+from __future__ import annotations
+
+import pytest
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit
+
+from clinic_desktop.core.services import accounts
+from clinic_desktop.gui.login_dialog import LOCKED_TITLE, LoginDialog
+
+
+@pytest.fixture
+def open_login(qtbot, db):
+    def make(**kwargs) -> LoginDialog:
+        dialog = LoginDialog(db, **kwargs)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        return dialog
+
+    return make
+
+
+def sign_in(qtbot, dialog: LoginDialog, username: str | None, password: str) -> None:
+    if username is not None:
+        type_into(qtbot, by_name(dialog, QLineEdit, "User name"), username, replace=True)
+    password_edit = by_name(dialog, QLineEdit, "Password")
+    type_into(qtbot, password_edit, password, replace=True)
+    qtbot.keyClick(password_edit, Qt.Key.Key_Return)  # Enter presses the default "Sign in"
+
+
+def test_form_shows_the_database_and_hides_the_password(open_login, db, admin):
+    dialog = open_login()
+    assert dialog.windowTitle() == "Sign in — Clinic Desktop"
+    assert by_name(dialog, QLineEdit, "Password").echoMode() == QLineEdit.EchoMode.Password
+    assert db.display_name in by_name(dialog, QLabel, "Database").text()
+    assert button(dialog, "Sign in").isDefault()
+    assert not by_name(dialog, QLabel, "Sign-in error").isVisible()
+
+
+def test_wrong_then_right_password(qtbot, open_login, admin):
+    dialog = open_login()
+    error = by_name(dialog, QLabel, "Sign-in error")
+    password = by_name(dialog, QLineEdit, "Password")
+
+    sign_in(qtbot, dialog, "admin", "not the password at all")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == accounts.WRONG_CREDENTIALS
+    assert password.text() == ""  # cleared for the next try ...
+    assert by_name(dialog, QLineEdit, "User name").text() == "admin"  # ... the user name is kept
+    assert dialog.focusWidget() is password
+    assert dialog.isVisible() and dialog.signed_in_user is None
+
+    with qtbot.waitSignal(dialog.signed_in, timeout=5000) as signal:
+        sign_in(qtbot, dialog, None, STRONG_PASSWORD)
+    assert signal.args[0] == admin
+    assert dialog.signed_in_user == admin
+    assert dialog.result() == LoginDialog.DialogCode.Accepted
+
+
+def test_cancel_signs_nobody_in(qtbot, open_login, admin):
+    dialog = open_login()
+    type_into(qtbot, by_name(dialog, QLineEdit, "User name"), "admin")
+    with qtbot.assertNotEmitted(dialog.signed_in):
+        click(qtbot, button(dialog, "Cancel"))
+    assert dialog.result() == LoginDialog.DialogCode.Rejected
+    assert dialog.signed_in_user is None
+
+
+def test_five_wrong_passwords_lock_the_account(qtbot, open_login, admin):
+    dialog = open_login()
+    error = by_name(dialog, QLabel, "Sign-in error")
+    for attempt in range(4):
+        sign_in(qtbot, dialog, "admin", f"wrong password number {attempt}")
+        assert error.text() == accounts.WRONG_CREDENTIALS
+    sign_in(qtbot, dialog, "admin", "wrong password number 5")
+    assert "locked" in error.text()
+    assert "administrator" in error.text()  # says who can help
+
+    with qtbot.assertNotEmitted(dialog.signed_in):
+        sign_in(qtbot, dialog, "admin", STRONG_PASSWORD)  # the right password, while locked
+    assert "locked" in error.text()
+    assert dialog.isVisible() and dialog.signed_in_user is None
+
+
+def test_lock_mode_names_the_user_and_fixes_the_user_name(open_login, admin):
+    dialog = open_login(locked_user=admin)
+    assert dialog.windowTitle() == LOCKED_TITLE == "Screen locked — Clinic Desktop"
+    message = by_name(dialog, QLabel, "Lock message")
+    assert message.isVisible()
+    assert message.text() == ("Locked after inactivity. Sign in again as Ada Admin to continue; "
+                              "nothing you typed is lost.")
+    user_name = by_name(dialog, QLineEdit, "User name")
+    assert user_name.text() == "admin" and user_name.isReadOnly()
+    assert dialog.focusWidget() is by_name(dialog, QLineEdit, "Password")
+
+
+def test_lock_mode_refuses_another_user_before_authenticating(qtbot, db, open_login, admin, nurse):
+    dialog = open_login(locked_user=admin)
+    # The field is read-only for a person; force it, as a stale or scripted value would.
+    by_name(dialog, QLineEdit, "User name").setText(nurse.username)
+    with qtbot.assertNotEmitted(dialog.signed_in):
+        sign_in(qtbot, dialog, None, STRONG_PASSWORD)  # the nurse's real password
+    error = by_name(dialog, QLabel, "Sign-in error")
+    assert error.isVisible()
+    assert "only they can unlock it" in error.text() and "Ada Admin" in error.text()
+    assert dialog.signed_in_user is None and dialog.isVisible()
+    # Never sent to authenticate(): the nurse's account was not signed in.
+    nurse_account = next(u for u in accounts.list_users(db, admin) if u.id == nurse.id)
+    assert nurse_account.last_sign_in_at is None
+
+
+def test_lock_mode_accepts_the_same_user(qtbot, open_login, admin):
+    dialog = open_login(locked_user=admin)
+    sign_in(qtbot, dialog, None, "a wrong guess here")
+    assert by_name(dialog, QLabel, "Sign-in error").text() == accounts.WRONG_CREDENTIALS
+    with qtbot.waitSignal(dialog.signed_in, timeout=5000) as signal:
+        sign_in(qtbot, dialog, None, STRONG_PASSWORD)
+    assert signal.args[0].id == admin.id
+    assert dialog.result() == LoginDialog.DialogCode.Accepted

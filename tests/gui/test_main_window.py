@@ -1,0 +1,290 @@
+"""The main window, driven like a nurse would: search box, census, New patient, Open episode."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QDateEdit, QLineEdit, QMessageBox, QTableView, QWidget
+
+import clinic_desktop.app  # noqa: F401 - applies the PySide6 6.12 None-refcount guard first
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import accounts, demo, episodes, patients
+from clinic_desktop.gui.main_window import GEOMETRY_KEY, MainWindow
+
+PASSWORD = "violet harbor lantern 42"
+
+
+def user_with_role(db, admin, role: str) -> SignedInUser:
+    view = accounts.create_user(db, admin, f"{role}1", f"Test {role.title()}", role, PASSWORD)
+    return SignedInUser(view.id, view.username, view.full_name, view.role)
+
+
+def named(root: QWidget, cls, name: str):
+    hits = [w for w in root.findChildren(cls) if w.accessibleName() == name]
+    assert hits, f"no {cls.__name__} named {name!r}"
+    return hits[0]
+
+
+def table_texts(table: QTableView) -> list[list[str]]:
+    model = table.model()
+    return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+
+
+def column(table: QTableView, title: str) -> int:
+    model = table.model()
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    return titles.index(title)
+
+
+def row_for(table: QTableView, name: str) -> list[str]:
+    rows = [r for r in table_texts(table) if r[0] == name]
+    assert rows, f"{name!r} not in {table.accessibleName()}: {[r[0] for r in table_texts(table)]}"
+    return rows[0]
+
+
+def button(root: QWidget, text: str) -> QAbstractButton:
+    """A button by its accessible name, which defaults to its visible text."""
+    hits = [b for b in root.findChildren(QAbstractButton)
+            if (b.accessibleName() or b.text().replace("&", "")) == text]
+    assert hits, f"no button {text!r}"
+    return hits[0]
+
+
+def tool_button(window: MainWindow, text: str) -> QAbstractButton:
+    return named(window.ui.toolBar, QAbstractButton, text)
+
+
+@pytest.fixture
+def window(qtbot, db, admin):
+    demo.seed(db)
+    w = MainWindow(db, admin)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def search(qtbot, window: MainWindow, text: str) -> QTableView:
+    box = named(window, QLineEdit, "Search patients")
+    box.clear()
+    with qtbot.waitSignal(window.search_completed, timeout=3000):
+        qtbot.keyClicks(box, text)
+    results = named(window, QTableView, "Search results")
+    assert results.isVisible()
+    return results
+
+
+def test_census_shows_open_episodes_with_stage_and_last_cows(window):
+    census = named(window, QTableView, "Census")
+    assert census.isVisible()
+    names = [r[0] for r in table_texts(census)]
+    assert len(names) == 6  # the discharged and the never-admitted demo patients are not on it
+    assert "Okafor, Sam" not in names and "Walker, Chris" not in names
+    stage, cows = column(census, "Stage"), column(census, "Last COWS")
+    smith = row_for(census, "Smith, Jordan")
+    assert smith[stage] == "Stabilization"
+    assert smith[cows].startswith("18 moderate · ")
+    assert row_for(census, "Núñez Ortega, María José")[cows].startswith("9 mild · ")
+    rivera = row_for(census, "Rivera, Alex")
+    assert rivera[stage] == "Assessment" and rivera[cows] == "none yet"
+    assert row_for(census, "Ánh, Nguyễn Thị")[stage] == "Transition"
+    assert window.ui.censusSummary.text() == "6 open episodes"
+
+
+def test_census_marks_an_incomplete_cows(qtbot, db, admin, nurse):
+    from clinic_desktop.core.services import stabilization
+
+    patient = patients.register(db, nurse, patients.PatientInput(
+        mrn="T-1", given_name="Ines", family_name="Partial", date_of_birth=__import__("datetime").date(1990, 1, 1),
+        sex="female"))
+    episode = episodes.open_episode(db, nurse, patient.id)
+    stabilization.record_observation(db, nurse, episode.id, "cows", {"resting_pulse": 2})
+    w = MainWindow(db, nurse)
+    qtbot.addWidget(w)
+    census = named(w, QTableView, "Census")
+    assert row_for(census, "Partial, Ines")[column(census, "Last COWS")].startswith("incomplete · ")
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("nunez", {"Núñez Ortega, María José", "Ødegård-Núñez, Zoë"}),
+    ("NUÑ", {"Núñez Ortega, María José", "Ødegård-Núñez, Zoë"}),
+    ("demo-000", {"Rivera, Alex", "Smith, Jordan", "Núñez Ortega, María José", "Ánh, Nguyễn Thị",
+                  "Ødegård-Núñez, Zoë", "Okafor, Sam", "Walker, Chris", "Kowalski, Dana"}),
+    ("demo-0007", {"Walker, Chris"}),
+    ("1979-11-30", {"Núñez Ortega, María José"}),
+])
+def test_search_as_you_type(qtbot, window, typed, expected):
+    results = search(qtbot, window, typed)
+    assert {r[0] for r in table_texts(results)} == expected
+    assert not named(window, QTableView, "Census").isVisible()
+
+
+def test_search_results_show_birth_date_age_and_stage(qtbot, window):
+    results = search(qtbot, window, "walker")
+    row = row_for(results, "Walker, Chris")
+    assert row[column(results, "MRN")] == "DEMO-0007"
+    assert row[column(results, "Date of birth")] == "1990-12-05"
+    assert row[column(results, "Open episode stage")] == "No open episode"
+    results = search(qtbot, window, "smith")
+    assert row_for(results, "Smith, Jordan")[column(results, "Open episode stage")] == "Stabilization"
+
+
+def test_clearing_the_search_shows_the_census_again(qtbot, window):
+    search(qtbot, window, "nunez")
+    box = named(window, QLineEdit, "Search patients")
+    qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(box, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: named(window, QTableView, "Census").isVisible())
+    assert not named(window, QTableView, "Search results").isVisible()
+
+
+def test_typing_is_debounced_into_one_search(qtbot, window):
+    searches = []
+    window.search_completed.connect(searches.append)
+    with qtbot.waitSignal(window.search_completed, timeout=3000):
+        qtbot.keyClicks(named(window, QLineEdit, "Search patients"), "kowalski")
+    qtbot.wait(300)
+    assert searches == [1]
+
+
+def test_no_match_says_so(qtbot, window):
+    results = search(qtbot, window, "zzzz")
+    assert table_texts(results) == []
+    assert window.ui.searchSummary.text().startswith("No patient matches")
+
+
+def test_new_patient_from_the_main_window(qtbot, window, db, admin):
+    qtbot.mouseClick(tool_button(window, "New patient"), Qt.MouseButton.LeftButton)
+    dialog = window.patient_dialog()
+    assert dialog is not None and dialog.isVisible()
+    named(dialog, QLineEdit, "MRN").clear()
+    qtbot.keyClicks(named(dialog, QLineEdit, "MRN"), "C-777001")
+    qtbot.keyClicks(named(dialog, QLineEdit, "Given name"), "Tomasz")
+    qtbot.keyClicks(named(dialog, QLineEdit, "Family name"), "Kowalczyk")
+    qtbot.keyClicks(named(dialog, QDateEdit, "Date of birth"), "1983-06-15")
+    sex = named(dialog, QWidget, "Sex")
+    sex.setCurrentIndex(sex.findData("male"))
+    with qtbot.waitSignal(dialog.patient_saved, timeout=5000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.patient_dialog() is None)
+    results = named(window, QTableView, "Search results")
+    assert results.isVisible()
+    row = row_for(results, "Kowalczyk, Tomasz")
+    assert row[column(results, "Date of birth")] == "1983-06-15"
+    assert window.selected_row().mrn == "C-777001"
+    assert [p.mrn for p in patients.search(db, admin, "kowalczyk")] == ["C-777001"]
+
+
+def test_open_episode_puts_the_patient_on_the_census_in_assessment(qtbot, window):
+    results = search(qtbot, window, "walker")
+    results.selectRow(0)
+    button = tool_button(window, "Open episode")
+    assert button.isEnabled()
+    with qtbot.waitSignal(window.episode_opened, timeout=3000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    census = named(window, QTableView, "Census")
+    assert census.isVisible()
+    row = row_for(census, "Walker, Chris")
+    assert row[column(census, "Stage")] == "Assessment"
+    assert row[column(census, "Day of stay")] == "1"
+    assert window.selected_row().display_name == "Walker, Chris"
+
+
+def test_open_episode_is_offered_only_without_an_open_episode(qtbot, window):
+    results = search(qtbot, window, "smith")
+    results.selectRow(0)
+    assert not window.ui.actionOpenEpisode.isEnabled()
+    named(window, QTableView, "Search results")
+    search(qtbot, window, "walker")
+    assert window.ui.actionOpenEpisode.isEnabled()
+
+
+def test_open_episode_error_shows_the_service_message(qtbot, window, db, admin, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    results = search(qtbot, window, "walker")
+    results.selectRow(0)
+    walker = window.selected_row()
+    episodes.open_episode(db, admin, walker.id)  # meanwhile, at another workstation
+    window.ui.actionOpenEpisode.trigger()
+    assert shown == ["This patient already has an open episode; open it from the census."]
+    assert "Walker, Chris" in [r[0] for r in table_texts(named(window, QTableView, "Census"))]
+
+
+def test_enter_opens_the_patient_record(qtbot, window, db):
+    search(qtbot, window, "rivera")
+    box = named(window, QLineEdit, "Search patients")
+    with qtbot.waitSignal(window.patient_opened, timeout=3000) as opened:
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+    dialog = window.patient_dialog()
+    assert dialog is not None and dialog.isVisible()
+    assert named(dialog, QLineEdit, "Given name").text() == "Alex"
+    with db.read() as session:
+        from sqlalchemy import select
+
+        from clinic_desktop.core.models import AuditEvent
+
+        actions = session.execute(select(AuditEvent.action).where(
+            AuditEvent.patient_id == opened.args[0])).scalars().all()
+    assert "patient.opened" in actions
+    dialog.reject()
+
+
+def test_double_click_on_a_census_row_opens_the_patient(qtbot, window):
+    census = named(window, QTableView, "Census")
+    rect = census.visualRect(census.model().index(0, 0))
+    qtbot.mouseClick(census.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(window.patient_opened, timeout=3000):
+        qtbot.mouseDClick(census.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    window.patient_dialog().reject()
+
+
+def test_a_viewer_does_not_see_new_patient_or_open_episode(qtbot, db, admin):
+    viewer = user_with_role(db, admin, "viewer")
+    w = MainWindow(db, viewer)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    assert not w.ui.actionNewPatient.isVisible()
+    assert not w.ui.actionOpenEpisode.isVisible()
+    visible = {b.text() for b in w.ui.toolBar.findChildren(QAbstractButton) if b.isVisible()}
+    assert not {"New patient", "Open episode"} & visible
+    assert {"Open patient", "Lock screen"} <= visible
+
+
+def test_a_nurse_sees_new_patient_and_open_episode(qtbot, window, db, nurse):
+    w = MainWindow(db, nurse)
+    qtbot.addWidget(w)
+    assert w.ui.actionNewPatient.isVisible() and w.ui.actionOpenEpisode.isVisible()
+
+
+def test_status_bar_names_the_user_and_the_database(window, db):
+    assert window.user_label.text() == "Signed in as Ada Admin (Administrator)"
+    assert window.database_label.toolTip() == db.display_name
+
+
+def test_shortcuts(window):
+    ui = window.ui
+    assert ui.actionNewPatient.shortcut().toString() == "Ctrl+N"
+    assert ui.actionOpenEpisode.shortcut().toString() == "Ctrl+E"
+    assert ui.actionLockScreen.shortcut().toString() == "Ctrl+L"
+    assert ui.actionRefreshCensus.shortcut().toString() == "F5"
+    assert ui.actionFocusSearch.shortcut().toString() == "Ctrl+F"
+    assert ui.actionQuit.shortcut().toString() == "Ctrl+Q"
+
+
+def test_geometry_is_saved_and_restored(qtbot, window, db, admin):
+    window.resize(760, 520)  # the offscreen test screen is 800×600
+    window.close()
+    assert QSettings().value(GEOMETRY_KEY) is not None
+    again = MainWindow(db, admin)
+    qtbot.addWidget(again)
+    assert again.size() == QSize(760, 520)
+
+
+def test_first_start_fits_a_1366x768_screen(window):
+    available = QGuiApplication.primaryScreen().availableGeometry()
+    assert window.width() <= max(1366, available.width())
+    assert window.height() <= max(768, available.height())
+    assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
