@@ -77,9 +77,10 @@ def bench_cold_start(tmp: Path, runs: int) -> None:
 
 
 def bench_search(tmp: Path, count: int) -> Path:
+    from generate import populate
+
     from clinic_desktop.core.db import open_database
     from clinic_desktop.core.services import accounts, patients
-    from generate import populate
 
     path = tmp / "large.db"
     db = open_database(path)

@@ -15,11 +15,11 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
 from PySide6.QtCore import QFile, QIODevice, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
+import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
 from clinic_desktop import APP_ID, APP_NAME, ORG_NAME, __version__
 from clinic_desktop.logs import setup_logging
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QElapsedTimer, QEvent, QObject, QTimer, Qt, Signal
+from PySide6.QtCore import QDate, QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QApplication, QDateTimeEdit, QDialogButtonBox, QFormLayout, QPushButton, QWidget,
+    QApplication,
+    QDateTimeEdit,
+    QDialogButtonBox,
+    QFormLayout,
+    QPushButton,
+    QWidget,
 )
 
 from clinic_desktop.core.db import Database

@@ -80,7 +80,7 @@ def take_screenshots(out: Path) -> list[Path]:
     from clinic_desktop.core.services import accounts, demo
 
     out.mkdir(parents=True, exist_ok=True)
-    app = app_module.create_application(["clinic-desktop-screenshots"])
+    app = app_module.create_application(["clinic-desktop-screenshots"])  # noqa: F841 - keep it alive
     app_module.load_resources()
     db = open_database(Path(os.environ["CLINIC_DESKTOP_DATA_DIR"]) / "screenshots.db")
     shots: list[Path] = []

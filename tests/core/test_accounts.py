@@ -7,11 +7,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from clinic_desktop.core.errors import AccountLocked, AuthenticationError, PermissionDenied, ValidationError
+from clinic_desktop.core.errors import (
+    AccountLocked,
+    AuthenticationError,
+    PermissionDenied,
+    ValidationError,
+)
 from clinic_desktop.core.models import AuditEvent, User
 from clinic_desktop.core.services import accounts, patients
 from clinic_desktop.core.services import settings as settings_service
-
 from tests.conftest import STRONG_PASSWORD, make_user
 
 

@@ -17,7 +17,6 @@ from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.db import open_database, resolve_target
 from clinic_desktop.core.errors import DatabaseProblem
 from clinic_desktop.core.services import accounts, patients
-
 from tests.conftest import STRONG_PASSWORD
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from clinic_desktop.core.errors import PermissionDenied, ValidationError
 from clinic_desktop.core.services import episodes, patients, stabilization
-
 from tests.conftest import make_user
 
 TODAY = dt.date.today()

@@ -19,7 +19,6 @@ from clinic_desktop.core.db import head_revision, open_database
 from clinic_desktop.core.errors import ConflictError
 from clinic_desktop.core.models import Base
 from clinic_desktop.core.services import accounts, audit, episodes, patients
-
 from tests.conftest import STRONG_PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]

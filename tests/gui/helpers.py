@@ -15,9 +15,18 @@ def by_name(root: QWidget, qt_class: type[QWidget], accessible_name: str) -> QWi
     return found[0]
 
 
+def named(root: QWidget, qt_class: type[QWidget], accessible_name: str) -> QWidget:
+    """The first ``qt_class`` widget under ``root`` with that accessible name (several may share it,
+    as a menu action's tool button and the action's other views do)."""
+    found = [w for w in root.findChildren(qt_class) if w.accessibleName() == accessible_name]
+    assert found, f"no {qt_class.__name__} named {accessible_name!r}"
+    return found[0]
+
+
 def button(root: QWidget, text: str) -> QAbstractButton:
-    """The one button under ``root`` showing ``text`` (mnemonic ampersands ignored)."""
-    found = [b for b in root.findChildren(QAbstractButton) if b.text().replace("&", "") == text]
+    """The one button under ``root`` named or labelled ``text`` (mnemonic ampersands ignored)."""
+    found = [b for b in root.findChildren(QAbstractButton)
+             if (b.accessibleName() or b.text().replace("&", "")) == text]
     assert len(found) == 1, f"{len(found)} buttons labelled {text!r}"
     return found[0]
 

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from clinic_desktop import app
 from clinic_desktop.gui.first_run_dialog import FirstRunDialog
 from clinic_desktop.gui.login_dialog import LoginDialog
-
-PASSWORD = "violet harbor lantern 42"
+from tests.conftest import STRONG_PASSWORD
 
 
 def child_env(tmp_path, **extra) -> dict[str, str]:
@@ -85,7 +84,7 @@ def test_smoke_test_start_with_users_shows_sign_in_without_heavy_modules(tmp_pat
     env = child_env(tmp_path)
     subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db_path), "create-user",
                     "--username", "admin", "--role", "admin", "--password-stdin"],
-                   input=PASSWORD + "\n", env=env, check=True, capture_output=True, text=True, timeout=60)
+                   input=STRONG_PASSWORD + "\n", env=env, check=True, capture_output=True, text=True, timeout=60)
     script = textwrap.dedent(f"""
         import sys
         from clinic_desktop.app import run_gui

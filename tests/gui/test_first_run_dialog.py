@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from clinic_desktop.core.models import Role
 from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.first_run_dialog import FirstRunDialog
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
 
 
 @pytest.fixture

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
-import clinic_desktop.app  # noqa: F401 - applies the PySide6 6.12 None-refcount guard first
 from clinic_desktop.core.services import settings
 from clinic_desktop.gui.idle_lock import LOCKED_TITLE, IdleLock, LockCurtain
 from clinic_desktop.gui.main_window import MainWindow
-
-PASSWORD = "violet harbor lantern 42"
-
-
-def named(root: QWidget, cls, name: str):
-    hits = [w for w in root.findChildren(cls) if w.accessibleName() == name]
-    assert hits, f"no {cls.__name__} named {name!r}"
-    return hits[0]
-
-
-def button(root: QWidget, text: str) -> QAbstractButton:
-    hits = [b for b in root.findChildren(QAbstractButton)
-            if (b.accessibleName() or b.text().replace("&", "")) == text]
-    assert hits, f"no button {text!r}"
-    return hits[0]
+from tests.conftest import STRONG_PASSWORD
+from tests.gui.helpers import button, named
 
 
 def sign_in(qtbot, dialog, password: str) -> None:
@@ -66,7 +52,7 @@ def test_idle_lock_keeps_typed_text_and_needs_the_right_password(qtbot, db, admi
     assert window.idle_lock.is_locked() and lock.isVisible()
 
     with qtbot.waitSignal(window.idle_lock.unlocked, timeout=5000):
-        sign_in(qtbot, lock, PASSWORD)
+        sign_in(qtbot, lock, STRONG_PASSWORD)
     assert not window.idle_lock.is_locked()
     assert not covered(window) and not covered(dialog)
     assert dialog.isVisible() and given.text() == "Tobias"
@@ -82,7 +68,7 @@ def test_lock_screen_action_locks_at_once(qtbot, db, nurse):
     lock = window.idle_lock.lock_dialog()
     assert named(lock, QLineEdit, "User name").text() == nurse.username
     with qtbot.waitSignal(window.idle_lock.unlocked, timeout=5000):
-        sign_in(qtbot, lock, PASSWORD)
+        sign_in(qtbot, lock, STRONG_PASSWORD)
 
 
 def test_activity_postpones_the_lock(qtbot, db, admin):

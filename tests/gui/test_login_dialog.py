@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.login_dialog import LOCKED_TITLE, LoginDialog
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
 
 
 @pytest.fixture

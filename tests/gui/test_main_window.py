@@ -5,25 +5,19 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QDateEdit, QLineEdit, QMessageBox, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDateEdit,
+    QLineEdit,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
 
-import clinic_desktop.app  # noqa: F401 - applies the PySide6 6.12 None-refcount guard first
-from clinic_desktop.core.permissions import SignedInUser
-from clinic_desktop.core.services import accounts, demo, episodes, patients
+from clinic_desktop.core.services import demo, episodes, patients
 from clinic_desktop.gui.main_window import GEOMETRY_KEY, MainWindow
-
-PASSWORD = "violet harbor lantern 42"
-
-
-def user_with_role(db, admin, role: str) -> SignedInUser:
-    view = accounts.create_user(db, admin, f"{role}1", f"Test {role.title()}", role, PASSWORD)
-    return SignedInUser(view.id, view.username, view.full_name, view.role)
-
-
-def named(root: QWidget, cls, name: str):
-    hits = [w for w in root.findChildren(cls) if w.accessibleName() == name]
-    assert hits, f"no {cls.__name__} named {name!r}"
-    return hits[0]
+from tests.conftest import make_user
+from tests.gui.helpers import button, named
 
 
 def table_texts(table: QTableView) -> list[list[str]]:
@@ -41,14 +35,6 @@ def row_for(table: QTableView, name: str) -> list[str]:
     rows = [r for r in table_texts(table) if r[0] == name]
     assert rows, f"{name!r} not in {table.accessibleName()}: {[r[0] for r in table_texts(table)]}"
     return rows[0]
-
-
-def button(root: QWidget, text: str) -> QAbstractButton:
-    """A button by its accessible name, which defaults to its visible text."""
-    hits = [b for b in root.findChildren(QAbstractButton)
-            if (b.accessibleName() or b.text().replace("&", "")) == text]
-    assert hits, f"no button {text!r}"
-    return hits[0]
 
 
 def tool_button(window: MainWindow, text: str) -> QAbstractButton:
@@ -241,7 +227,7 @@ def test_double_click_on_a_census_row_opens_the_patient(qtbot, window):
 
 
 def test_a_viewer_does_not_see_new_patient_or_open_episode(qtbot, db, admin):
-    viewer = user_with_role(db, admin, "viewer")
+    viewer = make_user(db, admin, "viewer")
     w = MainWindow(db, viewer)
     qtbot.addWidget(w)
     w.show()

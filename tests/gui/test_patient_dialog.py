@@ -9,14 +9,21 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from tests.gui.helpers import button, by_name, click, type_into
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QFormLayout, QFrame, QLabel, QLineEdit, QPlainTextEdit, QWidget,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
 )
 
 from clinic_desktop.core.services import patients
 from clinic_desktop.gui.patient_dialog import CONFIRM_GUARD_MS, PatientDialog
+from tests.gui.helpers import button, by_name, click, type_into
 
 EXISTING = patients.PatientInput(
     mrn="C-900001", given_name="Marisol", family_name="Quintero-Vale",

@@ -22,8 +22,19 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractSpinBox, QBoxLayout, QComboBox, QDateTimeEdit, QFormLayout, QLabel, QLayout,
-    QLayoutItem, QLineEdit, QPlainTextEdit, QScrollArea, QTextEdit, QWidget,
+    QAbstractSpinBox,
+    QBoxLayout,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QTextEdit,
+    QWidget,
 )
 
 

@@ -1,0 +1,84 @@
+"""The shared base of our read-only tables: a list of plain dataclass rows from a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+Row = TypeVar("Row")
+_Index = QModelIndex | QPersistentModelIndex
+MUTED = QColor("#4d6168")
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class RowTableModel(QAbstractTableModel, Generic[Row]):
+    """Rows are whatever ``set_rows`` was last given; views never query the database.
+
+    Subclasses name their ``COLUMNS`` and say what a cell shows in ``display``; they may add
+    ``NUMERIC`` columns (right-aligned), ``muted`` cells and ``tooltip``s.
+    """
+
+    COLUMNS: tuple[str, ...] = ()
+    NUMERIC: frozenset[int] = frozenset()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[Row] = []
+
+    # --- data in and out -----------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> Row | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def find_row(self, matches: Callable[[Row], bool]) -> int:
+        """The index of the first row that ``matches``, or -1."""
+        return next((n for n, r in enumerate(self._rows) if matches(r)), -1)
+
+    # --- what subclasses say about a cell --------------------------------------------------
+    def display(self, row: Row, column: int) -> str:
+        raise NotImplementedError
+
+    def muted(self, row: Row, column: int) -> bool:
+        return False
+
+    def tooltip(self, row: Row, column: int) -> str | None:
+        return None
+
+    # --- QAbstractTableModel -----------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
+            return RIGHT
+        if role == Qt.ItemDataRole.ForegroundRole and self.muted(row, column):
+            return MUTED
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, column)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
