@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
 from clinic_desktop import APP_ID, APP_NAME, ORG_NAME, __version__
-from clinic_desktop.logs import setup_logging
+from clinic_desktop.logs import log_error, log_file, setup_logging
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -89,7 +89,7 @@ def open_database_or_report(db_target: str | None, *, interactive: bool = True) 
     except DatabaseProblem as exc:
         message = str(exc)
     except Exception as exc:  # noqa: BLE001 - one clear message for staff; the details go to the log
-        log.exception("opening the database failed")
+        log_error(log, "opening the database failed", exc)
         message = f"The database could not be opened: {exc.__class__.__name__}: {exc}"
     else:
         if db.backup_made is not None:
@@ -149,9 +149,24 @@ def main_window_for(db: Database, user: SignedInUser) -> MainWindow:
     return MainWindow(db, user)
 
 
+def report_unexpected_error(exc_type: type[BaseException], exc: BaseException, tb) -> None:
+    """sys.excepthook for the window: an error in a slot is logged (without its message) and told
+    to staff, and the app carries on; what was saved is in the database already."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log_error(log, "unexpected error", exc.with_traceback(tb))
+    QMessageBox.critical(
+        QApplication.activeWindow(), "Something went wrong",
+        f"{exc_type.__name__}: {exc}\n\nEverything already saved is safe. If this happens again, "
+        f"tell your administrator; the details are in the log file:\n{log_file()}",
+    )
+
+
 def run_gui(db_target: str | None = None) -> int:
     """Run the application window; returns the process exit status."""
     setup_logging()
+    sys.excepthook = report_unexpected_error
     app = create_application()
     smoke_test = smoke_test_requested()
     log.info("Clinic Desktop %s starting", __version__)

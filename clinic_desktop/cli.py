@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         from clinic_desktop.app import run_gui
 
         return run_gui(args.db)
-    from clinic_desktop.logs import setup_logging
+    from clinic_desktop.logs import log_error, setup_logging
 
     setup_logging()
     try:
@@ -112,6 +112,6 @@ def main(argv: list[str] | None = None) -> int:
         print("clinic-desktop: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # one line for staff; the details go to the log file
-        log.exception("command %s failed", args.command)
+        log_error(log, f"command {args.command} failed", exc)
         print(f"clinic-desktop: {args.command} failed: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1

@@ -38,3 +38,12 @@ def setup_logging(level: int = logging.INFO) -> Path:
     root.setLevel(level)
     _configured = target
     return target
+
+
+def log_error(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """Log an unexpected error by its type and where it happened, never its message: a message can
+    quote what was typed (a name, an MRN), and the log must not carry patient identifiers."""
+    import traceback
+
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("%s: %s (message withheld from the log)\n%s", what, type(exc).__name__, frames.rstrip())

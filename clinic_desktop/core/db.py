@@ -208,11 +208,13 @@ def _upgrade(engine: Engine) -> None:
 
 
 def create_engine_for(url: URL) -> Engine:
+    # hide_parameters: SQL errors would otherwise quote the values (names, MRNs) into their
+    # messages, and from there into the log file.
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_pragmas(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
 def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> Database:

@@ -117,3 +117,22 @@ def test_a_refused_database_exits_1_with_one_clear_line(tmp_path):
 def test_smoke_test_switch(monkeypatch, value, expected):
     monkeypatch.setenv(app.SMOKE_TEST_ENV, value)
     assert app.smoke_test_requested() is expected
+
+
+def test_an_unexpected_error_is_logged_without_its_message_and_told_to_staff(monkeypatch, tmp_path):
+    from clinic_desktop import logs
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
+    log_path = logs.setup_logging()
+    typed = {"name": "Secretname Hidden", "mrn": "SECRET-77"}  # as if quoted from a form
+    try:
+        raise ValueError(f"{typed['name']}, MRN {typed['mrn']}")
+    except ValueError as exc:
+        app.report_unexpected_error(ValueError, exc, exc.__traceback__)
+    for handler in __import__("logging").getLogger().handlers:
+        handler.flush()
+    text = log_path.read_text(encoding="utf-8")
+    assert "unexpected error: ValueError" in text and "test_app_start.py" in text
+    assert "Secretname" not in text and "SECRET-77" not in text
+    assert shown and "Everything already saved is safe" in shown[0][1]
