@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFile, QIODevice, QTimer
@@ -20,7 +23,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
-from clinic_desktop import APP_ID, APP_NAME, ORG_NAME, __version__
+from clinic_desktop import APP_ID, APP_NAME, ORG_NAME, __version__, paths
 from clinic_desktop.logs import log_error, log_file, setup_logging
 
 if TYPE_CHECKING:
@@ -123,23 +126,77 @@ def signed_in_user_of(dialog: QDialog) -> SignedInUser | None:
     return user
 
 
-def _arm_smoke_test(dialog: QDialog) -> None:
-    def shown() -> None:
+def looks_like_first_run(db_target: str | None) -> bool:
+    """Whether an SQLite database has nobody who could sign in yet: missing, empty, or without an
+    active user. A cheap look with the standard library (no SQLAlchemy), so the usual start can
+    show the sign-in window before the slow part; when unsure it says False and the real opening
+    decides (a PostgreSQL database is always asked properly)."""
+    raw = paths.database_target(db_target)
+    if "://" in raw:
+        return False
+    path = Path(raw).expanduser()
+    if not path.exists() or path.stat().st_size == 0:
+        return True
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT count(*) FROM users WHERE active").fetchone()[0] == 0
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def _show_now(dialog: QDialog, smoke_test: bool) -> None:
+    """Put the dialog on screen and let it paint before anything slow runs."""
+    dialog.show()
+    handle = dialog.windowHandle()
+    deadline = time.monotonic() + 0.2
+    QApplication.processEvents()
+    while handle is not None and not handle.isExposed() and time.monotonic() < deadline:
+        QApplication.processEvents()
+    if smoke_test:
         print(SMOKE_TEST_MESSAGE, flush=True)
         QTimer.singleShot(SMOKE_TEST_QUIT_MS, dialog.reject)
 
-    QTimer.singleShot(0, shown)  # runs once exec() has shown the dialog and started its loop
 
-
-def sign_in(db: Database, *, smoke_test: bool = False) -> SignedInUser | None:
-    """Show the first-run or sign-in dialog modally; the signed-in user, or None if cancelled."""
-    dialog = sign_in_dialog_for(db)
-    if smoke_test:
-        _arm_smoke_test(dialog)
+def _ask(dialog: QDialog, smoke_test: bool) -> SignedInUser | None:
+    """Run a first-run or sign-in dialog modally; who it signed in, or None if cancelled."""
+    if not dialog.isVisible():
+        _show_now(dialog, smoke_test)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     user = signed_in_user_of(dialog) if accepted else None
     dialog.deleteLater()
     return user
+
+
+def sign_in(db_target: str | None, *, smoke_test: bool = False) -> tuple[Database | None, SignedInUser | None]:
+    """Open the database and sign someone in: (database or None if refused, user or None if cancelled).
+
+    On the usual start the sign-in window is shown first and the database (SQLAlchemy, schema
+    check) opened once it is on screen; its Sign in button is enabled when the database is ready.
+    A database with nobody to sign in gets the first-run dialog instead.
+    """
+    interactive = not smoke_test
+    if looks_like_first_run(db_target):
+        db = open_database_or_report(db_target, interactive=interactive)
+        return db, (_ask(sign_in_dialog_for(db), smoke_test) if db is not None else None)
+
+    from clinic_desktop.gui.login_dialog import LoginDialog
+
+    dialog = LoginDialog(None)
+    _show_now(dialog, smoke_test)
+    db = open_database_or_report(db_target, interactive=interactive)
+    if db is None:
+        dialog.close()
+        return None, None
+    from clinic_desktop.core.services import accounts
+
+    if not accounts.has_users(db):  # e.g. a new PostgreSQL database
+        dialog.close()
+        return db, _ask(sign_in_dialog_for(db), smoke_test)
+    dialog.set_database(db)
+    return db, _ask(dialog, smoke_test)
 
 
 def main_window_for(db: Database, user: SignedInUser) -> MainWindow:
@@ -170,11 +227,10 @@ def run_gui(db_target: str | None = None) -> int:
     app = create_application()
     smoke_test = smoke_test_requested()
     log.info("Clinic Desktop %s starting", __version__)
-    db = open_database_or_report(db_target, interactive=not smoke_test)
+    db, user = sign_in(db_target, smoke_test=smoke_test)
     if db is None:
         return 1
     try:
-        user = sign_in(db, smoke_test=smoke_test)
         if user is None:
             log.info("sign-in cancelled; quitting")
             return 0

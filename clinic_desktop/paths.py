@@ -83,3 +83,10 @@ def user_log_dir() -> Path:
 
 def default_database_path() -> Path:
     return user_data_dir() / "clinic.db"
+
+
+def database_target(target: str | os.PathLike[str] | None = None) -> str:
+    """The database as given: ``--db``, else ``CLINIC_DESKTOP_DB``, else clinic.db in the user data
+    folder. A file path or a URL; core.db turns it into a SQLAlchemy URL."""
+    raw = os.fspath(target) if target is not None else os.environ.get("CLINIC_DESKTOP_DB")
+    return raw or str(default_database_path())

@@ -38,9 +38,7 @@ SCHEMA_HEAD = "0001"
 
 def resolve_target(target: str | os.PathLike[str] | None = None) -> URL:
     """``--db`` value, else ``CLINIC_DESKTOP_DB``, else clinic.db in the user data folder."""
-    raw = os.fspath(target) if target is not None else os.environ.get("CLINIC_DESKTOP_DB")
-    if not raw:
-        raw = str(paths.default_database_path())
+    raw = paths.database_target(target)
     if "://" in raw:
         url = make_url(raw)
         if url.drivername == "postgresql":

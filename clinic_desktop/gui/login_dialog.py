@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
-from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import AuthenticationError
-from clinic_desktop.core.permissions import SignedInUser
-from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.forms.ui_login_dialog import Ui_LoginDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+
+if TYPE_CHECKING:  # the services (and SQLAlchemy) load while the window is already on screen
+    from clinic_desktop.core.db import Database
+    from clinic_desktop.core.permissions import SignedInUser
 
 LOCKED_TITLE = "Screen locked — Clinic Desktop"
 
@@ -26,7 +29,7 @@ class LoginDialog(GeometryDialog):
 
     signed_in = Signal(object)  # SignedInUser
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *,
+    def __init__(self, db: Database | None, parent: QWidget | None = None, *,
                  locked_user: SignedInUser | None = None) -> None:
         super().__init__(parent)
         self.ui = Ui_LoginDialog()
@@ -40,7 +43,11 @@ class LoginDialog(GeometryDialog):
         self.sign_in_button.setDefault(True)
         self.ui.buttonBox.accepted.connect(self._sign_in)
         self.ui.buttonBox.rejected.connect(self.reject)
-        self.ui.databaseLabel.setText(f"Database: {db.display_name}")
+        if db is None:  # shown at start-up before the database is open; set_database() follows
+            self.sign_in_button.setEnabled(False)
+            self.ui.databaseLabel.setText("Opening the database…")
+        else:
+            self.set_database(db)
 
         if locked_user is not None:
             self.setWindowTitle(LOCKED_TITLE)
@@ -59,6 +66,12 @@ class LoginDialog(GeometryDialog):
         else:
             self.ui.userNameEdit.setFocus()
 
+    def set_database(self, db: Database) -> None:
+        """The database to sign in to; Sign in is enabled from now on."""
+        self._db = db
+        self.ui.databaseLabel.setText(f"Database: {db.display_name}")
+        self.sign_in_button.setEnabled(True)
+
     # -- slots --------------------------------------------------------------------------------
 
     def _sign_in(self) -> None:
@@ -70,6 +83,10 @@ class LoginDialog(GeometryDialog):
         if not password:
             self._refuse("Enter your password.", focus=self.ui.passwordEdit, clear_password=False)
             return
+        if self._db is None:
+            return  # Sign in is disabled until the database is open; Enter can still arrive
+        from clinic_desktop.core.services import accounts
+
         normalize = accounts.normalize_username
         if self.locked_user is not None and normalize(username) != normalize(self.locked_user.username):
             # Refused before authenticate(): nobody else's failure count or audit trail changes.

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clinic_desktop import app
 from clinic_desktop.gui.first_run_dialog import FirstRunDialog
@@ -136,3 +136,40 @@ def test_an_unexpected_error_is_logged_without_its_message_and_told_to_staff(mon
     assert "unexpected error: ValueError" in text and "test_app_start.py" in text
     assert "Secretname" not in text and "SECRET-77" not in text
     assert shown and "Everything already saved is safe" in shown[0][1]
+
+
+def test_first_run_is_recognised_without_opening_the_database(tmp_path, db, admin, sqlite_path):
+    assert app.looks_like_first_run(str(tmp_path / "missing.db"))
+    (tmp_path / "empty.db").write_bytes(b"")
+    assert app.looks_like_first_run(str(tmp_path / "empty.db"))
+    assert not app.looks_like_first_run(str(sqlite_path))  # has the admin
+    (tmp_path / "junk.db").write_bytes(b"junk" * 100)
+    assert not app.looks_like_first_run(str(tmp_path / "junk.db"))  # unsure: the real opening decides
+    assert not app.looks_like_first_run("postgresql+psycopg://u@127.0.0.1/clinic")
+
+
+def test_sign_in_waits_for_the_database_but_is_shown_before_it(qtbot, db, admin):
+    dialog = LoginDialog(None)
+    qtbot.addWidget(dialog)
+    assert not dialog.sign_in_button.isEnabled()
+    assert "Opening the database" in dialog.ui.databaseLabel.text()
+    dialog.set_database(db)
+    assert dialog.sign_in_button.isEnabled() and str(db.display_name) in dialog.ui.databaseLabel.text()
+
+
+def test_the_sign_in_window_is_on_screen_before_the_database_opens(qtbot, monkeypatch, sqlite_path, db, admin):
+    seen_when_opening = []
+    real_open = app.open_database_or_report
+
+    def watching_open(target, *, interactive=True):
+        seen_when_opening.extend(w for w in QApplication.topLevelWidgets()
+                                 if isinstance(w, LoginDialog) and w.isVisible())
+        return real_open(target, interactive=interactive)
+
+    monkeypatch.setattr(app, "open_database_or_report", watching_open)
+    monkeypatch.setattr(LoginDialog, "exec", lambda self: self.done(0) or 0)  # then cancel
+    opened, user = app.sign_in(str(sqlite_path))
+    try:
+        assert len(seen_when_opening) == 1 and user is None and opened is not None
+    finally:
+        opened.dispose()
