@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
@@ -14,9 +12,7 @@ from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
-
-MISMATCH = "The two passwords are not the same. Type the password again."
-GOOD_ENOUGH = "✓ Strong enough."
+from clinic_desktop.gui.widgets.password_feedback import MISMATCH, password_feedback
 
 
 class FirstRunDialog(GeometryDialog):
@@ -53,15 +49,7 @@ class FirstRunDialog(GeometryDialog):
 
     def _update_feedback(self) -> None:
         """Live advice under the password, from the same rule the service applies."""
-        password = self.ui.passwordEdit.text()
-        message = ""
-        if password:
-            problem = accounts.password_problem(password, self.ui.userNameEdit.text().strip())
-            length = len(unicodedata.normalize("NFC", password))
-            if problem and length < accounts.MIN_PASSWORD_LENGTH:
-                message = f"{length} of at least {accounts.MIN_PASSWORD_LENGTH} characters so far."
-            else:
-                message = problem or GOOD_ENOUGH
+        message = password_feedback(self.ui.passwordEdit.text(), self.ui.userNameEdit.text())
         label = self.ui.passwordFeedbackLabel
         label.setText(message)
         # While the refusal from "Create administrator" is shown under the field, it says it all.

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
         self._patient_dialog: QDialog | None = None
+        self._users_dialog: QDialog | None = None
 
         self.census_model = CensusModel(self)
         self.search_model = SearchResultsModel(self)
@@ -111,10 +112,13 @@ class MainWindow(QMainWindow):
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
         ui.actionAbout.triggered.connect(self.show_about)
+        ui.actionUsers.triggered.connect(self.open_users)
         ui.actionQuit.triggered.connect(self.close)
         # The GUI hides what a role cannot do; the services refuse it anyway.
         ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
         ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
+        ui.actionUsers.setVisible(self.user.can("users.manage"))
+        ui.menuAdmin.menuAction().setVisible(self.user.can("users.manage"))
         for action in ui.toolBar.actions():
             button = ui.toolBar.widgetForAction(action)
             if isinstance(button, QToolButton) and not action.isSeparator():
@@ -351,6 +355,27 @@ class MainWindow(QMainWindow):
         self.ui.censusTable.setFocus()
         self.statusBar().showMessage("Episode opened in Assessment.", 8000)
         self.episode_opened.emit(episode.id)
+
+    def open_users(self) -> None:
+        """Admin → Users…: the staff accounts (add, unlock, set a password)."""
+        if not self.user.can("users.manage"):
+            return
+        from clinic_desktop.gui.users_dialog import UsersDialog
+
+        dialog = UsersDialog(self.db, self.user, self)
+        self._users_dialog = dialog
+
+        def finished(_result: int) -> None:
+            if self._users_dialog is dialog:
+                self._users_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def users_dialog(self) -> QDialog | None:
+        """The Users dialog opened from this window, while it is open."""
+        return self._users_dialog
 
     def show_about(self) -> None:
         from clinic_desktop.gui.about_dialog import AboutDialog

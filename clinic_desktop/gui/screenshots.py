@@ -73,7 +73,7 @@ def _type_date(root, name: str, text: str) -> None:
 
 def take_screenshots(out: Path) -> list[Path]:
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLineEdit
+    from PySide6.QtWidgets import QComboBox, QLineEdit
 
     from clinic_desktop import app as app_module
     from clinic_desktop.core.db import open_database
@@ -135,7 +135,22 @@ def take_screenshots(out: Path) -> list[Path]:
         shots.append(_save(about, out, "07-about-dialog"))
         about.reject()
 
-        # 6. The lock: the sign-in dialog over the covered window.
+        # 6. Admin → Users…: the demo accounts and a nurse just added through the form.
+        window.open_users()
+        users = window.users_dialog()
+        _settle()
+        _field(users, QLineEdit, "Full name").setText("Nadia Okonkwo (invented)")
+        _field(users, QLineEdit, "User name").setText("nadia")
+        role = _field(users, QComboBox, "Role")
+        role.setCurrentIndex(role.findData("nurse"))
+        _field(users, QLineEdit, "Password").setText(ADMIN_PASSWORD)
+        _field(users, QLineEdit, "Repeat password").setText(ADMIN_PASSWORD)
+        users.add_user()
+        shots.append(_save(users, out, "10-users-dialog"))
+        users.reject()
+        _settle()
+
+        # 7. The lock: the sign-in dialog over the covered window.
         window.idle_lock.lock_now()
         lock = window.idle_lock.lock_dialog()
         _settle()

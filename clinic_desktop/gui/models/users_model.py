@@ -1,0 +1,71 @@
+"""Staff accounts, from ``accounts.list_users()`` (plain ``UserView``s)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clinic_desktop.core.services.accounts import UserView, role_label
+from clinic_desktop.gui.models.row_model import RowTableModel
+
+ACTIVE = "Active"
+DISABLED = "Disabled"
+NEVER = "never"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def is_locked(user: UserView, now: dt.datetime | None = None) -> bool:
+    """Locked out after too many failed sign-ins, and the lockout has not run out yet."""
+    return user.locked_until is not None and user.locked_until > (now or _now())
+
+
+def status_text(user: UserView, now: dt.datetime | None = None) -> str:
+    """"Active", "Locked until 09:25" (local time) or "Disabled"."""
+    if not user.active:
+        return DISABLED
+    if is_locked(user, now):
+        return f"Locked until {user.locked_until.astimezone().strftime('%H:%M')}"
+    return ACTIVE
+
+
+def sign_in_text(moment: dt.datetime | None) -> str:
+    """An aware UTC time as local "28 Nov 09:10", or "never"."""
+    if moment is None:
+        return NEVER
+    local = moment.astimezone()
+    return f"{local.day} {local.strftime('%b %H:%M')}"
+
+
+class UsersModel(RowTableModel[UserView]):
+    """One row per account, disabled ones muted."""
+
+    COLUMNS = ("Name", "User name", "Role", "Status", "Last sign-in")
+    NAME, USERNAME, ROLE, STATUS, LAST_SIGN_IN = range(len(COLUMNS))
+
+    def row_of_user(self, user_id: int) -> int:
+        return self.find_row(lambda r: r.id == user_id)
+
+    def muted(self, row: UserView, column: int) -> bool:
+        return not row.active or (column == self.LAST_SIGN_IN and row.last_sign_in_at is None)
+
+    def tooltip(self, row: UserView, column: int) -> str | None:
+        if column == self.STATUS and row.active and is_locked(row):
+            return "Locked after too many failed sign-ins. Unlock lets them sign in again now."
+        if column == self.LAST_SIGN_IN and row.last_sign_in_at is not None:
+            return row.last_sign_in_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return None
+
+    def display(self, row: UserView, column: int) -> str:
+        if column == self.NAME:
+            return row.full_name
+        if column == self.USERNAME:
+            return row.username
+        if column == self.ROLE:
+            return role_label(row.role)
+        if column == self.STATUS:
+            return status_text(row)
+        if column == self.LAST_SIGN_IN:
+            return sign_in_text(row.last_sign_in_at)
+        return ""

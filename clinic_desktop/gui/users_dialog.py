@@ -1,0 +1,360 @@
+"""The administrator's staff accounts: see who may sign in, add a user, unlock one, set a password.
+
+Layout lives in ``ui/users_dialog.ui`` (the small "Set password" dialog is built in code); this
+module is the controller. It calls ``clinic_desktop.core.services.accounts`` with plain values,
+which checks the role and audits every change. Only user ids are logged, never names.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_desktop.core.db import Database
+from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
+from clinic_desktop.core.services import accounts
+from clinic_desktop.core.services.accounts import UserView
+from clinic_desktop.gui.forms.ui_users_dialog import Ui_UsersDialog
+from clinic_desktop.gui.models.users_model import UsersModel, is_locked
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.password_feedback import MISMATCH, password_feedback
+
+log = logging.getLogger(__name__)
+
+CHOOSE = "Choose…"
+PASSWORD_HINT = (f"At least {accounts.MIN_PASSWORD_LENGTH} characters; "
+                 "a few unrelated words work well.")
+#: Lockouts run out by themselves: look again this often so the status and Unlock stay true.
+REFRESH_MS = 30_000
+
+
+def _password_edit(name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setAccessibleName(name)
+    edit.setMaxLength(accounts.MAX_PASSWORD_LENGTH)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setInputMethodHints(
+        Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhNoAutoUppercase
+        | Qt.InputMethodHint.ImhNoPredictiveText | Qt.InputMethodHint.ImhSensitiveData)
+    return edit
+
+
+class SetPasswordDialog(QDialog):
+    """Give one user a new password. Built in code: two fields, live feedback, OK/Cancel.
+    Accepted only once ``accounts.change_password`` succeeded; errors are shown inside it."""
+
+    password_set = Signal(int)  # user id
+
+    def __init__(self, db: Database, user: SignedInUser, target: UserView,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._user = user
+        self.target = target
+        self.setWindowTitle("Set password — Clinic Desktop")
+        self.setAccessibleName("Set password")
+        self.setMinimumWidth(620)
+
+        intro = QLabel(f"A new password for {target.full_name} ({target.username}). "
+                       "Tell it to them in person; they can sign in with it at once.")
+        intro.setWordWrap(True)
+        intro.setAccessibleName("About this step")
+        self.password_edit = _password_edit("New password")
+        self.repeat_edit = _password_edit("Repeat password")
+        hint = QLabel(PASSWORD_HINT)
+        hint.setWordWrap(True)
+        hint.setAccessibleName("Password hint")
+        hint.setProperty("role", "hint")
+        self.feedback_label = QLabel()
+        self.feedback_label.setWordWrap(True)
+        self.feedback_label.setAccessibleName("Password feedback")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setAccessibleName("Error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setProperty("role", "error")
+        self.error_label.setVisible(False)
+
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setHorizontalSpacing(12)
+        self.form.setVerticalSpacing(8)
+        rows = (("&New password", self.password_edit), ("&Repeat password", self.repeat_edit))
+        for text, edit in rows:
+            label = QLabel(text)
+            label.setBuddy(edit)
+            self.form.addRow(label, edit)
+            if edit is self.password_edit:
+                # Empty labels, not none: QFormLayout ignores height-for-width in rows without one.
+                self.form.addRow(QLabel(), hint)
+                self.form.addRow(QLabel(), self.feedback_label)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.addButton("Set password", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setDefault(True)
+        buttons.accepted.connect(self._set_password)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 14)
+        layout.setSpacing(12)
+        layout.addWidget(intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+
+        self.errors = FieldErrors(
+            {"password": self.password_edit, "repeat_password": self.repeat_edit},
+            general=self.error_label)
+        self.password_edit.textChanged.connect(self._update_feedback)
+        self.password_edit.textEdited.connect(self._update_feedback)
+        self._update_feedback()
+        self.resize(self.minimumWidth(), 0)
+        self._grow_to_fit()
+        self.password_edit.setFocus()
+
+    def _grow_to_fit(self) -> None:
+        """Taller if messages under the fields need the room (wrapped text counts)."""
+        layout = self.layout()
+        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def _update_feedback(self) -> None:
+        message = password_feedback(self.password_edit.text(), self.target.username)
+        self.feedback_label.setText(message)
+        showing = bool(message) and self.errors.message("password") is None
+        self.form.setRowVisible(self.feedback_label, showing)
+
+    def _set_password(self) -> None:
+        self.errors.clear()
+        password = self.password_edit.text()
+        if password != self.repeat_edit.text():
+            self.errors.show({"repeat_password": MISMATCH})
+            self._grow_to_fit()
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            accounts.change_password(self._db, self._user, self.target.id, password)
+        except ValidationError as exc:
+            self.errors.show(exc.fields)
+            self._update_feedback()
+            self._grow_to_fit()
+            return
+        except ClinicError as exc:
+            self.errors.show({"": str(exc)})
+            self._grow_to_fit()
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        log.info("password set for user id %s", self.target.id)
+        self.password_set.emit(self.target.id)
+        self.accept()
+
+
+class UsersDialog(GeometryDialog):
+    """The staff accounts table, the selected account's Unlock and Set password…, and a form to
+    add a user. ``users_changed`` is emitted after any change; the dialog stays open."""
+
+    users_changed = Signal()
+
+    def __init__(self, db: Database, user: SignedInUser, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = Ui_UsersDialog()
+        self.ui.setupUi(self)
+        self._db = db
+        self._user = user
+        self._password_dialog: SetPasswordDialog | None = None
+        ui = self.ui
+
+        self.model = UsersModel(self)
+        self._setup_table()
+        for role, label in ROLE_LABELS.items():
+            ui.roleCombo.addItem(label, role.value)
+        ui.roleCombo.setPlaceholderText(CHOOSE)
+        ui.roleCombo.setCurrentIndex(-1)
+        ui.passwordHintLabel.setText(PASSWORD_HINT)
+
+        self.errors = FieldErrors({
+            "full_name": ui.fullNameEdit,
+            "username": ui.userNameEdit,
+            "role": ui.roleCombo,
+            "password": ui.passwordEdit,
+            "repeat_password": ui.repeatPasswordEdit,
+        }, general=ui.errorLabel)
+
+        ui.addButton.clicked.connect(self.add_user)
+        ui.unlockButton.clicked.connect(self.unlock_selected)
+        ui.setPasswordButton.clicked.connect(self.set_password_of_selected)
+        ui.buttonBox.rejected.connect(self.reject)
+        ui.passwordEdit.textChanged.connect(self._update_feedback)
+        # Again once FieldErrors has cleared a refusal on the same keystroke.
+        ui.passwordEdit.textEdited.connect(self._update_feedback)
+        ui.userNameEdit.textChanged.connect(self._update_feedback)
+        for edit in (ui.fullNameEdit, ui.userNameEdit, ui.passwordEdit, ui.repeatPasswordEdit):
+            edit.textEdited.connect(ui.addedLabel.clear)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(lambda: self.refresh())
+        self._refresh_timer.start()
+
+        self._update_feedback()
+        self.refresh()
+        ui.fullNameEdit.setFocus()
+
+    def _setup_table(self) -> None:
+        table = self.ui.usersTable
+        table.setModel(self.model)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(UsersModel.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setMinimumSectionSize(70)
+        table.verticalHeader().setDefaultSectionSize(30)
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        table.doubleClicked.connect(lambda _index: self.set_password_of_selected())
+
+    # --- the table ------------------------------------------------------------------------------
+    def selected_user(self) -> UserView | None:
+        rows = self.ui.usersTable.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def refresh(self, select_id: int | None = None) -> None:
+        """Reload the accounts; keep (or move) the selection to ``select_id``."""
+        if select_id is None:
+            selected = self.selected_user()
+            select_id = selected.id if selected is not None else None
+        try:
+            rows = accounts.list_users(self._db, self._user)
+        except ClinicError as exc:
+            self._refresh_timer.stop()
+            self._show_error(f"The accounts could not be loaded: {exc}")
+            return
+        self.model.set_rows(rows)
+        row = self.model.row_of_user(select_id) if select_id is not None else -1
+        if row >= 0:
+            self.ui.usersTable.selectRow(row)
+            self.ui.usersTable.scrollTo(self.model.index(row, 0))
+        self._update_buttons()
+
+    def _update_buttons(self, *_args) -> None:
+        selected = self.selected_user()
+        self.ui.unlockButton.setEnabled(selected is not None and is_locked(selected))
+        self.ui.setPasswordButton.setEnabled(selected is not None)
+
+    # --- adding a user --------------------------------------------------------------------------
+    def _update_feedback(self) -> None:
+        """Live advice under the password, from the same rule the service applies."""
+        message = password_feedback(self.ui.passwordEdit.text(), self.ui.userNameEdit.text())
+        label = self.ui.passwordFeedbackLabel
+        label.setText(message)
+        # While a refusal from "Add user" is shown under the field, it says it all.
+        showing = bool(message) and self.errors.message("password") is None
+        self.ui.formLayout.setRowVisible(label, showing)
+
+    def add_user(self) -> None:
+        ui = self.ui
+        self.errors.clear()
+        ui.addedLabel.clear()
+        password = ui.passwordEdit.text()
+        if password != ui.repeatPasswordEdit.text():
+            self.errors.show({"repeat_password": MISMATCH})
+            return
+        role = ui.roleCombo.currentData() or ""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            view = accounts.create_user(self._db, self._user, ui.userNameEdit.text(),
+                                        ui.fullNameEdit.text(), role, password)
+        except ValidationError as exc:
+            self.errors.show(exc.fields)
+            self._update_feedback()
+            return
+        except ClinicError as exc:
+            self.errors.show({"": str(exc)})
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        log.info("user id %s added", view.id)
+        self.refresh(select_id=view.id)
+        self._clear_form()
+        ui.addedLabel.setText(f"Added {view.username} ({accounts.role_label(view.role)}).")
+        self.users_changed.emit()
+
+    def _clear_form(self) -> None:
+        ui = self.ui
+        for edit in (ui.fullNameEdit, ui.userNameEdit, ui.passwordEdit, ui.repeatPasswordEdit):
+            edit.clear()
+        ui.roleCombo.setCurrentIndex(-1)
+        self.errors.clear()
+        self._update_feedback()
+        ui.fullNameEdit.setFocus()
+
+    # --- the selected user ----------------------------------------------------------------------
+    def unlock_selected(self) -> None:
+        selected = self.selected_user()
+        if selected is None:
+            return
+        self.ui.errorLabel.setVisible(False)
+        try:
+            view = accounts.unlock(self._db, self._user, selected.id)
+        except ClinicError as exc:
+            self._show_error(str(exc))
+            return
+        log.info("user id %s unlocked", view.id)
+        self.refresh(select_id=view.id)
+        self.ui.rowMessageLabel.setText(f"Unlocked {view.username}; they can sign in again.")
+        self.ui.usersTable.setFocus()
+        self.users_changed.emit()
+
+    def set_password_of_selected(self) -> None:
+        selected = self.selected_user()
+        if selected is None:
+            return
+        dialog = SetPasswordDialog(self._db, self._user, selected, self)
+        self._password_dialog = dialog
+        dialog.password_set.connect(lambda user_id: self._after_password_set(dialog.target))
+
+        def finished(_result: int) -> None:
+            if self._password_dialog is dialog:
+                self._password_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def password_dialog(self) -> SetPasswordDialog | None:
+        """The Set password dialog, while it is open."""
+        return self._password_dialog
+
+    def _after_password_set(self, target: UserView) -> None:
+        self.refresh(select_id=target.id)
+        self.ui.rowMessageLabel.setText(f"New password set for {target.username}.")
+        self.users_changed.emit()
+
+    def _show_error(self, message: str) -> None:
+        self.ui.errorLabel.setText(message)
+        self.ui.errorLabel.setVisible(True)
+
+    def done(self, result: int) -> None:
+        self._refresh_timer.stop()
+        super().done(result)
