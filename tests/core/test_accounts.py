@@ -127,6 +127,16 @@ def test_settings_are_validated_and_audited(db, admin):
     assert actions(db)[-1] == "settings.updated"
 
 
+def test_every_refused_setting_is_named_and_nothing_is_saved(db, admin):
+    with pytest.raises(ValidationError) as info:
+        settings_service.update(db, admin, {"idle_lock_minutes": 500, "phone_region": "ZZ",
+                                            "clinic_name": "x" * 301, "lockout_minutes": 30})
+    assert set(info.value.fields) == {"idle_lock_minutes", "phone_region", "clinic_name"}
+    assert settings_service.get(db, "lockout_minutes") == 15
+    settings_service.update(db, admin, {"phone_region": "mx"})
+    assert settings_service.get(db, "phone_region") == "MX"
+
+
 def test_change_password(db, admin):
     nurse = make_user(db, admin, "nurse")
     with pytest.raises(ValidationError):

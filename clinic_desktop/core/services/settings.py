@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,24 +33,44 @@ def get(db: Database, key: str) -> Any:
     return get_all(db)[key]
 
 
-def _validate(key: str, value: Any) -> Any:
+MAX_TEXT = 300
+
+
+def _clean(key: str, value: Any) -> Any:
+    """The stored form of one setting; ValueError with the message for staff if it is refused."""
     if key not in DEFAULTS:
-        raise ValidationError({key: f"Unknown setting {key!r}."})
+        raise ValueError(f"Unknown setting {key!r}.")
     if key in INTEGER_RANGES:
         low, high = INTEGER_RANGES[key]
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise ValidationError({key: f"{LABELS[key]} must be a whole number."}) from None
+            raise ValueError(f"{LABELS[key]} must be a whole number.") from None
         if not low <= number <= high:
-            raise ValidationError({key: f"{LABELS[key]} must be between {low} and {high}."})
+            raise ValueError(f"{LABELS[key]} must be between {low} and {high}.")
         return number
-    return str(value).strip()
+    text = str(value).strip()
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"{LABELS[key]} may be at most {MAX_TEXT} characters.")
+    if key == "phone_region":
+        text = text.upper()
+        if phonenumbers.country_code_for_region(text) == 0:
+            raise ValueError("Choose a country or region code such as US.")
+    return text
 
 
 def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change clinic-wide settings (admin only). Every refused key is named; nothing is saved then."""
     require(user, "settings.edit")
-    clean = {key: _validate(key, value) for key, value in changes.items()}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, value in changes.items():
+        try:
+            clean[key] = _clean(key, value)
+        except ValueError as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise ValidationError(errors)
     with db.write() as session:
         before = read_in(session)
         for key, value in clean.items():
