@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.ui.setupUi(self)
         self._patient_dialog: QDialog | None = None
         self._users_dialog: QDialog | None = None
+        self._settings_dialog: QDialog | None = None
 
         self.census_model = CensusModel(self)
         self.search_model = SearchResultsModel(self)
@@ -113,12 +114,15 @@ class MainWindow(QMainWindow):
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
         ui.actionAbout.triggered.connect(self.show_about)
         ui.actionUsers.triggered.connect(self.open_users)
+        ui.actionClinicSettings.triggered.connect(self.open_clinic_settings)
         ui.actionQuit.triggered.connect(self.close)
         # The GUI hides what a role cannot do; the services refuse it anyway.
         ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
         ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
         ui.actionUsers.setVisible(self.user.can("users.manage"))
-        ui.menuAdmin.menuAction().setVisible(self.user.can("users.manage"))
+        ui.actionClinicSettings.setVisible(self.user.can("settings.edit"))
+        ui.menuAdmin.menuAction().setVisible(
+            self.user.can("users.manage") or self.user.can("settings.edit"))
         for action in ui.toolBar.actions():
             button = ui.toolBar.widgetForAction(action)
             if isinstance(button, QToolButton) and not action.isSeparator():
@@ -376,6 +380,33 @@ class MainWindow(QMainWindow):
     def users_dialog(self) -> QDialog | None:
         """The Users dialog opened from this window, while it is open."""
         return self._users_dialog
+
+    def open_clinic_settings(self) -> None:
+        """Admin → Clinic settings…: clinic details, sign-in lockout, screen lock, COWS interval
+        (the idle-lock minutes apply to this window at once when saved)."""
+        if not self.user.can("settings.edit"):
+            return
+        from clinic_desktop.gui.clinic_settings_dialog import ClinicSettingsDialog
+
+        dialog = ClinicSettingsDialog(self.db, self.user, self)
+        self._settings_dialog = dialog
+        dialog.settings_saved.connect(self._apply_settings)
+
+        def finished(_result: int) -> None:
+            if self._settings_dialog is dialog:
+                self._settings_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def clinic_settings_dialog(self) -> QDialog | None:
+        """The Clinic settings dialog opened from this window, while it is open."""
+        return self._settings_dialog
+
+    def _apply_settings(self, values: dict) -> None:
+        """Saved clinic settings: the running screen lock follows the new idle time at once."""
+        self.idle_lock.set_interval_ms(int(values["idle_lock_minutes"]) * 60_000)
 
     def show_about(self) -> None:
         from clinic_desktop.gui.about_dialog import AboutDialog

@@ -73,7 +73,7 @@ def _type_date(root, name: str, text: str) -> None:
 
 def take_screenshots(out: Path) -> list[Path]:
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QComboBox, QLineEdit
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
 
     from clinic_desktop import app as app_module
     from clinic_desktop.core.db import open_database
@@ -148,6 +148,19 @@ def take_screenshots(out: Path) -> list[Path]:
         users.add_user()
         shots.append(_save(users, out, "10-users-dialog"))
         users.reject()
+        _settle()
+
+        # 6b. Admin → Clinic settings…: a clinic's details, typed but not yet saved.
+        window.open_clinic_settings()
+        clinic = window.clinic_settings_dialog()
+        _settle()
+        _field(clinic, QLineEdit, "Clinic name").setText("Riverside Detox Unit (invented)")
+        _field(clinic, QPlainTextEdit, "Clinic address").setPlainText(
+            "1200 Example Avenue, Suite 4\nSpringfield, IL 62701")
+        _field(clinic, QLineEdit, "Clinic phone").setText("(217) 555-0142")
+        _field(clinic, QSpinBox, "Minutes idle before the screen locks").setValue(5)
+        shots.append(_save(clinic, out, "11-clinic-settings-dialog"))
+        clinic.reject()
         _settle()
 
         # 7. The lock: the sign-in dialog over the covered window.

@@ -1,0 +1,255 @@
+"""The administrator's clinic-wide settings: clinic details, sign-in lockout, screen lock, COWS
+reassessment interval.
+
+Layout lives in ``ui/clinic_settings_dialog.ui``; this module is the controller. Labels, shipped
+defaults and ranges come from ``clinic_desktop.core.settings``; **Save** sends only the changed
+keys to ``clinic_desktop.core.services.settings.update``, which checks the role, validates and
+audits the change. Only setting keys are logged, never their values.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from clinic_desktop.core.db import Database
+from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import settings
+from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES, LABELS
+from clinic_desktop.gui.forms.ui_clinic_settings_dialog import Ui_ClinicSettingsDialog
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
+
+log = logging.getLogger(__name__)
+
+#: The regions offered for phone numbers typed without a country code (code, name).
+PHONE_REGIONS: tuple[tuple[str, str], ...] = (
+    ("US", "United States"),
+    ("CA", "Canada"),
+    ("MX", "Mexico"),
+    ("PR", "Puerto Rico"),
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("AU", "Australia"),
+    ("NZ", "New Zealand"),
+)
+#: The keyboard mnemonic of each field's label: "&" goes before this part of the label.
+MNEMONICS = {
+    "clinic_name": "name",
+    "clinic_address": "address",
+    "clinic_phone": "phone",
+    "phone_region": "gion",
+    "lockout_attempts": "Failed",
+    "lockout_minutes": "Minutes",
+    "idle_lock_minutes": "idle",
+    "cows_interval_hours": "Hours",
+}
+PROTOCOL_NOTE = (f"Local policy default: COWS every {DEFAULTS['cows_interval_hours']} hours while "
+                 "awake, more often during induction.")
+
+
+def with_mnemonic(text: str, part: str) -> str:
+    index = text.find(part)
+    return text if index < 0 else f"{text[:index]}&{text[index:]}"
+
+
+def default_text(key: str) -> str:
+    """What a field shows beside it in grey: "default 5 (allowed 3–20)", "default US",
+    "default blank"."""
+    value = DEFAULTS[key]
+    if key in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[key]
+        return f"default {value} (allowed {low}–{high})"
+    return f"default {value}" if value != "" else "default blank"
+
+
+class ClinicSettingsDialog(GeometryDialog):
+    """Every clinic-wide setting with its shipped default beside it. **Restore defaults** fills the
+    fields with the defaults (nothing is saved until **Save**). After a successful save,
+    ``settings_saved`` carries all the settings as now stored, and the dialog accepts."""
+
+    settings_saved = Signal(dict)
+
+    def __init__(self, db: Database, user: SignedInUser, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = Ui_ClinicSettingsDialog()
+        self.ui.setupUi(self)
+        self._db = db
+        self._user = user
+        self._stored: dict[str, Any] = dict(DEFAULTS)
+        ui = self.ui
+
+        #: Each setting's input, in layout order (FieldErrors focuses the first bad one).
+        self.inputs: dict[str, QWidget] = {
+            "clinic_name": ui.clinicNameEdit,
+            "clinic_address": ui.clinicAddressEdit,
+            "clinic_phone": ui.clinicPhoneEdit,
+            "phone_region": ui.phoneRegionCombo,
+            "lockout_attempts": ui.lockoutAttemptsSpin,
+            "lockout_minutes": ui.lockoutMinutesSpin,
+            "idle_lock_minutes": ui.idleLockMinutesSpin,
+            "cows_interval_hours": ui.cowsIntervalSpin,
+        }
+        # Each input's label and grey default share its name: clinicNameEdit, clinicNameLabel,
+        # clinicNameDefault.
+        stems = {key: re.sub(r"(Edit|Combo|Spin)$", "", w.objectName())
+                 for key, w in self.inputs.items()}
+        labels: dict[str, QLabel] = {key: getattr(ui, f"{stem}Label") for key, stem in stems.items()}
+        defaults: dict[str, QLabel] = {key: getattr(ui, f"{stem}Default")
+                                       for key, stem in stems.items()}
+        for key, widget in self.inputs.items():
+            labels[key].setText(with_mnemonic(LABELS[key], MNEMONICS[key]))
+            widget.setAccessibleName(LABELS[key])
+            defaults[key].setText(default_text(key))
+            defaults[key].setAccessibleName(f"{LABELS[key]} default")
+            if isinstance(widget, QSpinBox):
+                widget.setRange(*INTEGER_RANGES[key])
+        for code, name in PHONE_REGIONS:
+            ui.phoneRegionCombo.addItem(f"{name} ({code})", code)
+        ui.protocolNoteLabel.setText(PROTOCOL_NOTE)
+        self._align_labels(list(labels.values()))
+
+        buttons = ui.buttonBox
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("&Save")
+        self.save_button.setDefault(True)
+        self.restore_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        self.restore_button.setText("&Restore defaults")
+        self.restore_button.setToolTip("Fill every field with the shipped default; nothing is "
+                                       "saved until you choose Save")
+        self.restore_button.setAutoDefault(False)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.restore_button.clicked.connect(self.restore_defaults)
+
+        self.errors = FieldErrors(self.inputs, general=ui.errorLabel)
+        self.load()
+        ui.clinicNameEdit.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)  # restores the saved geometry first
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Taller if wrapped text (or a message under a field) needs the room: the layout's
+        minimum size does not count height-for-width."""
+        layout = self.layout()
+        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    @staticmethod
+    def _align_labels(labels: list[QLabel]) -> None:
+        """One label column across the three groups, so the fields line up."""
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+
+    # --- the values in the fields --------------------------------------------------------------
+    def load(self) -> None:
+        """Fill the fields with the settings as stored now."""
+        try:
+            stored = settings.get_all(self._db)
+        except ClinicError as exc:
+            self.save_button.setEnabled(False)
+            self.errors.show({"": f"The settings could not be loaded: {exc}"})
+            return
+        self._stored = dict(stored)
+        self.set_values(stored)
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            widget = self.inputs.get(key)
+            if isinstance(widget, QSpinBox):
+                try:
+                    widget.setValue(int(value))
+                except (TypeError, ValueError):
+                    widget.setValue(int(DEFAULTS[key]))
+            elif isinstance(widget, QComboBox):
+                code = str(value or DEFAULTS[key]).strip().upper()
+                index = widget.findData(code)
+                if index < 0:  # set elsewhere (the command line) to a region not in the short list
+                    widget.addItem(code, code)
+                    index = widget.count() - 1
+                widget.setCurrentIndex(index)
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(str(value or ""))
+            elif isinstance(widget, QLineEdit):
+                widget.setText(str(value or ""))
+
+    def values(self) -> dict[str, Any]:
+        """What the fields hold now (text trimmed, as the service will store it)."""
+        result: dict[str, Any] = {}
+        for key, widget in self.inputs.items():
+            if isinstance(widget, QSpinBox):
+                result[key] = widget.value()
+            elif isinstance(widget, QComboBox):
+                result[key] = widget.currentData() or ""
+            elif isinstance(widget, QPlainTextEdit):
+                result[key] = widget.toPlainText().strip()
+            elif isinstance(widget, QLineEdit):
+                result[key] = widget.text().strip()
+        return result
+
+    def changes(self) -> dict[str, Any]:
+        """Only the settings whose field differs from what is stored."""
+        changed = {}
+        for key, value in self.values().items():
+            stored = self._stored.get(key)
+            if isinstance(value, int):
+                try:
+                    same = int(stored) == value
+                except (TypeError, ValueError):
+                    same = False
+            else:
+                same = str(stored if stored is not None else "").strip() == value
+            if not same:
+                changed[key] = value
+        return changed
+
+    # --- buttons -------------------------------------------------------------------------------
+    def restore_defaults(self) -> None:
+        """Fill the fields with the shipped defaults; nothing is saved until Save."""
+        self.errors.clear()
+        self.set_values(DEFAULTS)
+        self.ui.clinicNameEdit.setFocus()
+
+    def save(self) -> None:
+        self.errors.clear()
+        changes = self.changes()
+        if not changes:
+            self.accept()
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            saved = settings.update(self._db, self._user, changes)
+        except ValidationError as exc:
+            self.errors.show(exc.fields)
+            self._grow_to_fit()
+            return
+        except ClinicError as exc:
+            self.errors.show({"": str(exc)})
+            self._grow_to_fit()
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        log.info("clinic settings saved: %s", ", ".join(sorted(changes)))
+        self._stored = dict(saved)
+        self.settings_saved.emit(dict(saved))
+        self.accept()

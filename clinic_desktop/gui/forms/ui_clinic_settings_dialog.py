@@ -1,0 +1,460 @@
+# -*- coding: utf-8 -*-
+
+################################################################################
+## Form generated from reading UI file 'clinic_settings_dialog.ui'
+##
+## Created by: Qt User Interface Compiler version 6.12.0
+##
+## WARNING! All changes made in this file will be lost when recompiling UI file!
+################################################################################
+
+from PySide6.QtCore import (QCoreApplication, QDate, QDateTime, QLocale,
+    QMetaObject, QObject, QPoint, QRect,
+    QSize, QTime, QUrl, Qt)
+from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
+    QFont, QFontDatabase, QGradient, QIcon,
+    QImage, QKeySequence, QLinearGradient, QPainter,
+    QPalette, QPixmap, QRadialGradient, QTransform)
+from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QApplication, QComboBox,
+    QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+    QHBoxLayout, QLabel, QLayout, QLineEdit,
+    QPlainTextEdit, QSizePolicy, QSpacerItem, QSpinBox,
+    QVBoxLayout, QWidget)
+
+class Ui_ClinicSettingsDialog(object):
+    def setupUi(self, ClinicSettingsDialog):
+        if not ClinicSettingsDialog.objectName():
+            ClinicSettingsDialog.setObjectName(u"ClinicSettingsDialog")
+        ClinicSettingsDialog.resize(920, 680)
+        ClinicSettingsDialog.setMinimumSize(QSize(760, 0))
+        ClinicSettingsDialog.setStyleSheet(u"QGroupBox { font-size: 12pt; font-weight: 600; border: 1px solid #c3ccd0; border-radius: 4px; margin-top: 14px; padding-top: 10px; }\n"
+"QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left; left: 10px; padding: 0px 4px; }\n"
+"QSpinBox[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"] { border: 2px solid #b00020; padding: 3px 5px; }\n"
+"/* Numbers are typed (or stepped with the arrow keys): no step buttons, which the app style does not draw. */\n"
+"QSpinBox::up-button, QSpinBox::down-button { subcontrol-origin: border; width: 0px; border: none; }")
+        self.mainLayout = QVBoxLayout(ClinicSettingsDialog)
+        self.mainLayout.setSpacing(10)
+        self.mainLayout.setObjectName(u"mainLayout")
+        self.mainLayout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.mainLayout.setContentsMargins(18, 16, 18, 14)
+        self.titleLabel = QLabel(ClinicSettingsDialog)
+        self.titleLabel.setObjectName(u"titleLabel")
+        self.titleLabel.setProperty(u"role", u"title")
+
+        self.mainLayout.addWidget(self.titleLabel)
+
+        self.introLabel = QLabel(ClinicSettingsDialog)
+        self.introLabel.setObjectName(u"introLabel")
+        self.introLabel.setWordWrap(True)
+        self.introLabel.setProperty(u"role", u"hint")
+
+        self.mainLayout.addWidget(self.introLabel)
+
+        self.clinicGroup = QGroupBox(ClinicSettingsDialog)
+        self.clinicGroup.setObjectName(u"clinicGroup")
+        self.clinicForm = QFormLayout(self.clinicGroup)
+        self.clinicForm.setObjectName(u"clinicForm")
+        self.clinicForm.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.clinicForm.setLabelAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignVCenter)
+        self.clinicForm.setHorizontalSpacing(12)
+        self.clinicForm.setVerticalSpacing(8)
+        self.clinicForm.setContentsMargins(14, 12, 14, 12)
+        self.clinicNameLabel = QLabel(self.clinicGroup)
+        self.clinicNameLabel.setObjectName(u"clinicNameLabel")
+
+        self.clinicForm.setWidget(0, QFormLayout.ItemRole.LabelRole, self.clinicNameLabel)
+
+        self.clinicNameRow = QHBoxLayout()
+        self.clinicNameRow.setSpacing(10)
+        self.clinicNameRow.setObjectName(u"clinicNameRow")
+        self.clinicNameEdit = QLineEdit(self.clinicGroup)
+        self.clinicNameEdit.setObjectName(u"clinicNameEdit")
+        self.clinicNameEdit.setMaxLength(200)
+
+        self.clinicNameRow.addWidget(self.clinicNameEdit)
+
+        self.clinicNameDefault = QLabel(self.clinicGroup)
+        self.clinicNameDefault.setObjectName(u"clinicNameDefault")
+        self.clinicNameDefault.setProperty(u"role", u"hint")
+
+        self.clinicNameRow.addWidget(self.clinicNameDefault)
+
+
+        self.clinicForm.setLayout(0, QFormLayout.ItemRole.FieldRole, self.clinicNameRow)
+
+        self.clinicAddressLabel = QLabel(self.clinicGroup)
+        self.clinicAddressLabel.setObjectName(u"clinicAddressLabel")
+        self.clinicAddressLabel.setAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignTop)
+
+        self.clinicForm.setWidget(1, QFormLayout.ItemRole.LabelRole, self.clinicAddressLabel)
+
+        self.clinicAddressRow = QHBoxLayout()
+        self.clinicAddressRow.setSpacing(10)
+        self.clinicAddressRow.setObjectName(u"clinicAddressRow")
+        self.clinicAddressEdit = QPlainTextEdit(self.clinicGroup)
+        self.clinicAddressEdit.setObjectName(u"clinicAddressEdit")
+        self.clinicAddressEdit.setMinimumSize(QSize(0, 80))
+        self.clinicAddressEdit.setMaximumSize(QSize(16777215, 80))
+        self.clinicAddressEdit.setTabChangesFocus(True)
+
+        self.clinicAddressRow.addWidget(self.clinicAddressEdit)
+
+        self.clinicAddressDefault = QLabel(self.clinicGroup)
+        self.clinicAddressDefault.setObjectName(u"clinicAddressDefault")
+        self.clinicAddressDefault.setAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignTop)
+        self.clinicAddressDefault.setProperty(u"role", u"hint")
+
+        self.clinicAddressRow.addWidget(self.clinicAddressDefault)
+
+
+        self.clinicForm.setLayout(1, QFormLayout.ItemRole.FieldRole, self.clinicAddressRow)
+
+        self.clinicPhoneLabel = QLabel(self.clinicGroup)
+        self.clinicPhoneLabel.setObjectName(u"clinicPhoneLabel")
+
+        self.clinicForm.setWidget(2, QFormLayout.ItemRole.LabelRole, self.clinicPhoneLabel)
+
+        self.clinicPhoneRow = QHBoxLayout()
+        self.clinicPhoneRow.setSpacing(10)
+        self.clinicPhoneRow.setObjectName(u"clinicPhoneRow")
+        self.clinicPhoneEdit = QLineEdit(self.clinicGroup)
+        self.clinicPhoneEdit.setObjectName(u"clinicPhoneEdit")
+        self.clinicPhoneEdit.setMaxLength(40)
+        self.clinicPhoneEdit.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
+
+        self.clinicPhoneRow.addWidget(self.clinicPhoneEdit)
+
+        self.clinicPhoneDefault = QLabel(self.clinicGroup)
+        self.clinicPhoneDefault.setObjectName(u"clinicPhoneDefault")
+        self.clinicPhoneDefault.setProperty(u"role", u"hint")
+
+        self.clinicPhoneRow.addWidget(self.clinicPhoneDefault)
+
+
+        self.clinicForm.setLayout(2, QFormLayout.ItemRole.FieldRole, self.clinicPhoneRow)
+
+        self.phoneRegionLabel = QLabel(self.clinicGroup)
+        self.phoneRegionLabel.setObjectName(u"phoneRegionLabel")
+
+        self.clinicForm.setWidget(3, QFormLayout.ItemRole.LabelRole, self.phoneRegionLabel)
+
+        self.phoneRegionRow = QHBoxLayout()
+        self.phoneRegionRow.setSpacing(10)
+        self.phoneRegionRow.setObjectName(u"phoneRegionRow")
+        self.phoneRegionCombo = QComboBox(self.clinicGroup)
+        self.phoneRegionCombo.setObjectName(u"phoneRegionCombo")
+        self.phoneRegionCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+        self.phoneRegionRow.addWidget(self.phoneRegionCombo)
+
+        self.phoneRegionDefault = QLabel(self.clinicGroup)
+        self.phoneRegionDefault.setObjectName(u"phoneRegionDefault")
+        self.phoneRegionDefault.setProperty(u"role", u"hint")
+
+        self.phoneRegionRow.addWidget(self.phoneRegionDefault)
+
+        self.phoneRegionStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.phoneRegionRow.addItem(self.phoneRegionStretch)
+
+
+        self.clinicForm.setLayout(3, QFormLayout.ItemRole.FieldRole, self.phoneRegionRow)
+
+
+        self.mainLayout.addWidget(self.clinicGroup)
+
+        self.signInGroup = QGroupBox(ClinicSettingsDialog)
+        self.signInGroup.setObjectName(u"signInGroup")
+        self.signInForm = QFormLayout(self.signInGroup)
+        self.signInForm.setObjectName(u"signInForm")
+        self.signInForm.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.signInForm.setLabelAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignVCenter)
+        self.signInForm.setHorizontalSpacing(12)
+        self.signInForm.setVerticalSpacing(8)
+        self.signInForm.setContentsMargins(14, 12, 14, 12)
+        self.lockoutAttemptsLabel = QLabel(self.signInGroup)
+        self.lockoutAttemptsLabel.setObjectName(u"lockoutAttemptsLabel")
+
+        self.signInForm.setWidget(0, QFormLayout.ItemRole.LabelRole, self.lockoutAttemptsLabel)
+
+        self.lockoutAttemptsRow = QHBoxLayout()
+        self.lockoutAttemptsRow.setSpacing(10)
+        self.lockoutAttemptsRow.setObjectName(u"lockoutAttemptsRow")
+        self.lockoutAttemptsSpin = QSpinBox(self.signInGroup)
+        self.lockoutAttemptsSpin.setObjectName(u"lockoutAttemptsSpin")
+        self.lockoutAttemptsSpin.setMinimum(3)
+        self.lockoutAttemptsSpin.setMaximum(20)
+        self.lockoutAttemptsSpin.setMinimumSize(QSize(88, 0))
+        self.lockoutAttemptsSpin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+
+        self.lockoutAttemptsRow.addWidget(self.lockoutAttemptsSpin)
+
+        self.lockoutAttemptsDefault = QLabel(self.signInGroup)
+        self.lockoutAttemptsDefault.setObjectName(u"lockoutAttemptsDefault")
+        self.lockoutAttemptsDefault.setProperty(u"role", u"hint")
+
+        self.lockoutAttemptsRow.addWidget(self.lockoutAttemptsDefault)
+
+        self.lockoutAttemptsStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.lockoutAttemptsRow.addItem(self.lockoutAttemptsStretch)
+
+
+        self.signInForm.setLayout(0, QFormLayout.ItemRole.FieldRole, self.lockoutAttemptsRow)
+
+        self.lockoutMinutesLabel = QLabel(self.signInGroup)
+        self.lockoutMinutesLabel.setObjectName(u"lockoutMinutesLabel")
+
+        self.signInForm.setWidget(1, QFormLayout.ItemRole.LabelRole, self.lockoutMinutesLabel)
+
+        self.lockoutMinutesRow = QHBoxLayout()
+        self.lockoutMinutesRow.setSpacing(10)
+        self.lockoutMinutesRow.setObjectName(u"lockoutMinutesRow")
+        self.lockoutMinutesSpin = QSpinBox(self.signInGroup)
+        self.lockoutMinutesSpin.setObjectName(u"lockoutMinutesSpin")
+        self.lockoutMinutesSpin.setMinimum(1)
+        self.lockoutMinutesSpin.setMaximum(1440)
+        self.lockoutMinutesSpin.setMinimumSize(QSize(88, 0))
+        self.lockoutMinutesSpin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+
+        self.lockoutMinutesRow.addWidget(self.lockoutMinutesSpin)
+
+        self.lockoutMinutesDefault = QLabel(self.signInGroup)
+        self.lockoutMinutesDefault.setObjectName(u"lockoutMinutesDefault")
+        self.lockoutMinutesDefault.setProperty(u"role", u"hint")
+
+        self.lockoutMinutesRow.addWidget(self.lockoutMinutesDefault)
+
+        self.lockoutMinutesStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.lockoutMinutesRow.addItem(self.lockoutMinutesStretch)
+
+
+        self.signInForm.setLayout(1, QFormLayout.ItemRole.FieldRole, self.lockoutMinutesRow)
+
+        self.idleLockMinutesLabel = QLabel(self.signInGroup)
+        self.idleLockMinutesLabel.setObjectName(u"idleLockMinutesLabel")
+
+        self.signInForm.setWidget(2, QFormLayout.ItemRole.LabelRole, self.idleLockMinutesLabel)
+
+        self.idleLockMinutesRow = QHBoxLayout()
+        self.idleLockMinutesRow.setSpacing(10)
+        self.idleLockMinutesRow.setObjectName(u"idleLockMinutesRow")
+        self.idleLockMinutesSpin = QSpinBox(self.signInGroup)
+        self.idleLockMinutesSpin.setObjectName(u"idleLockMinutesSpin")
+        self.idleLockMinutesSpin.setMinimum(1)
+        self.idleLockMinutesSpin.setMaximum(120)
+        self.idleLockMinutesSpin.setMinimumSize(QSize(88, 0))
+        self.idleLockMinutesSpin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+
+        self.idleLockMinutesRow.addWidget(self.idleLockMinutesSpin)
+
+        self.idleLockMinutesDefault = QLabel(self.signInGroup)
+        self.idleLockMinutesDefault.setObjectName(u"idleLockMinutesDefault")
+        self.idleLockMinutesDefault.setProperty(u"role", u"hint")
+
+        self.idleLockMinutesRow.addWidget(self.idleLockMinutesDefault)
+
+        self.idleLockMinutesStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.idleLockMinutesRow.addItem(self.idleLockMinutesStretch)
+
+
+        self.signInForm.setLayout(2, QFormLayout.ItemRole.FieldRole, self.idleLockMinutesRow)
+
+
+        self.mainLayout.addWidget(self.signInGroup)
+
+        self.protocolGroup = QGroupBox(ClinicSettingsDialog)
+        self.protocolGroup.setObjectName(u"protocolGroup")
+        self.protocolForm = QFormLayout(self.protocolGroup)
+        self.protocolForm.setObjectName(u"protocolForm")
+        self.protocolForm.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.protocolForm.setLabelAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignVCenter)
+        self.protocolForm.setHorizontalSpacing(12)
+        self.protocolForm.setVerticalSpacing(8)
+        self.protocolForm.setContentsMargins(14, 12, 14, 12)
+        self.cowsIntervalLabel = QLabel(self.protocolGroup)
+        self.cowsIntervalLabel.setObjectName(u"cowsIntervalLabel")
+
+        self.protocolForm.setWidget(0, QFormLayout.ItemRole.LabelRole, self.cowsIntervalLabel)
+
+        self.cowsIntervalRow = QHBoxLayout()
+        self.cowsIntervalRow.setSpacing(10)
+        self.cowsIntervalRow.setObjectName(u"cowsIntervalRow")
+        self.cowsIntervalSpin = QSpinBox(self.protocolGroup)
+        self.cowsIntervalSpin.setObjectName(u"cowsIntervalSpin")
+        self.cowsIntervalSpin.setMinimum(1)
+        self.cowsIntervalSpin.setMaximum(24)
+        self.cowsIntervalSpin.setMinimumSize(QSize(88, 0))
+        self.cowsIntervalSpin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+
+        self.cowsIntervalRow.addWidget(self.cowsIntervalSpin)
+
+        self.cowsIntervalDefault = QLabel(self.protocolGroup)
+        self.cowsIntervalDefault.setObjectName(u"cowsIntervalDefault")
+        self.cowsIntervalDefault.setProperty(u"role", u"hint")
+
+        self.cowsIntervalRow.addWidget(self.cowsIntervalDefault)
+
+        self.cowsIntervalStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.cowsIntervalRow.addItem(self.cowsIntervalStretch)
+
+
+        self.protocolForm.setLayout(0, QFormLayout.ItemRole.FieldRole, self.cowsIntervalRow)
+
+        self.protocolNoteSpacer = QLabel(self.protocolGroup)
+        self.protocolNoteSpacer.setObjectName(u"protocolNoteSpacer")
+
+        self.protocolForm.setWidget(1, QFormLayout.ItemRole.LabelRole, self.protocolNoteSpacer)
+
+        self.protocolNoteLabel = QLabel(self.protocolGroup)
+        self.protocolNoteLabel.setObjectName(u"protocolNoteLabel")
+        self.protocolNoteLabel.setProperty(u"role", u"hint")
+
+        self.protocolForm.setWidget(1, QFormLayout.ItemRole.FieldRole, self.protocolNoteLabel)
+
+
+        self.mainLayout.addWidget(self.protocolGroup)
+
+        self.errorLabel = QLabel(ClinicSettingsDialog)
+        self.errorLabel.setObjectName(u"errorLabel")
+        self.errorLabel.setVisible(False)
+        self.errorLabel.setWordWrap(True)
+        self.errorLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.errorLabel.setProperty(u"role", u"error")
+
+        self.mainLayout.addWidget(self.errorLabel)
+
+        self.bottomStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+
+        self.mainLayout.addItem(self.bottomStretch)
+
+        self.buttonBox = QDialogButtonBox(ClinicSettingsDialog)
+        self.buttonBox.setObjectName(u"buttonBox")
+        self.buttonBox.setStandardButtons(QDialogButtonBox.StandardButton.Cancel|QDialogButtonBox.StandardButton.RestoreDefaults|QDialogButtonBox.StandardButton.Save)
+
+        self.mainLayout.addWidget(self.buttonBox)
+
+#if QT_CONFIG(shortcut)
+        self.clinicNameLabel.setBuddy(self.clinicNameEdit)
+        self.clinicAddressLabel.setBuddy(self.clinicAddressEdit)
+        self.clinicPhoneLabel.setBuddy(self.clinicPhoneEdit)
+        self.phoneRegionLabel.setBuddy(self.phoneRegionCombo)
+        self.lockoutAttemptsLabel.setBuddy(self.lockoutAttemptsSpin)
+        self.lockoutMinutesLabel.setBuddy(self.lockoutMinutesSpin)
+        self.idleLockMinutesLabel.setBuddy(self.idleLockMinutesSpin)
+        self.cowsIntervalLabel.setBuddy(self.cowsIntervalSpin)
+#endif // QT_CONFIG(shortcut)
+        QWidget.setTabOrder(self.clinicNameEdit, self.clinicAddressEdit)
+        QWidget.setTabOrder(self.clinicAddressEdit, self.clinicPhoneEdit)
+        QWidget.setTabOrder(self.clinicPhoneEdit, self.phoneRegionCombo)
+        QWidget.setTabOrder(self.phoneRegionCombo, self.lockoutAttemptsSpin)
+        QWidget.setTabOrder(self.lockoutAttemptsSpin, self.lockoutMinutesSpin)
+        QWidget.setTabOrder(self.lockoutMinutesSpin, self.idleLockMinutesSpin)
+        QWidget.setTabOrder(self.idleLockMinutesSpin, self.cowsIntervalSpin)
+        QWidget.setTabOrder(self.cowsIntervalSpin, self.buttonBox)
+
+        self.retranslateUi(ClinicSettingsDialog)
+
+        QMetaObject.connectSlotsByName(ClinicSettingsDialog)
+    # setupUi
+
+    def retranslateUi(self, ClinicSettingsDialog):
+        ClinicSettingsDialog.setWindowTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic settings \u2014 Clinic Desktop", None))
+#if QT_CONFIG(accessibility)
+        ClinicSettingsDialog.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic settings", None))
+#endif // QT_CONFIG(accessibility)
+        self.titleLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic settings", None))
+#if QT_CONFIG(accessibility)
+        self.introLabel.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"About these settings", None))
+#endif // QT_CONFIG(accessibility)
+        self.introLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"These apply to every workstation that uses this database. Only an administrator can change them, and each change is recorded in the audit log.", None))
+        self.clinicGroup.setTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic", None))
+#if QT_CONFIG(accessibility)
+        self.clinicGroup.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicNameLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic name", None))
+#if QT_CONFIG(accessibility)
+        self.clinicNameEdit.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic name", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.clinicNameDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic name default", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicNameDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.clinicAddressLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic address", None))
+#if QT_CONFIG(accessibility)
+        self.clinicAddressEdit.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic address", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.clinicAddressDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic address default", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicAddressDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.clinicPhoneLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic phone", None))
+#if QT_CONFIG(accessibility)
+        self.clinicPhoneEdit.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic phone", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.clinicPhoneDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic phone default", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicPhoneDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.phoneRegionLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Default phone region", None))
+#if QT_CONFIG(accessibility)
+        self.phoneRegionCombo.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Default phone region", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.phoneRegionDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Default phone region default", None))
+#endif // QT_CONFIG(accessibility)
+        self.phoneRegionDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.signInGroup.setTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Sign-in and screen lock", None))
+#if QT_CONFIG(accessibility)
+        self.signInGroup.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Sign-in and screen lock", None))
+#endif // QT_CONFIG(accessibility)
+        self.lockoutAttemptsLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Failed sign-ins before the account locks", None))
+#if QT_CONFIG(accessibility)
+        self.lockoutAttemptsSpin.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Failed sign-ins before the account locks", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.lockoutAttemptsDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Failed sign-ins before the account locks default", None))
+#endif // QT_CONFIG(accessibility)
+        self.lockoutAttemptsDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.lockoutMinutesLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Minutes an account stays locked", None))
+#if QT_CONFIG(accessibility)
+        self.lockoutMinutesSpin.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Minutes an account stays locked", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.lockoutMinutesDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Minutes an account stays locked default", None))
+#endif // QT_CONFIG(accessibility)
+        self.lockoutMinutesDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.idleLockMinutesLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Minutes idle before the screen locks", None))
+#if QT_CONFIG(accessibility)
+        self.idleLockMinutesSpin.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Minutes idle before the screen locks", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.idleLockMinutesDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Minutes idle before the screen locks default", None))
+#endif // QT_CONFIG(accessibility)
+        self.idleLockMinutesDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.protocolGroup.setTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Protocol", None))
+#if QT_CONFIG(accessibility)
+        self.protocolGroup.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Protocol", None))
+#endif // QT_CONFIG(accessibility)
+        self.cowsIntervalLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between COWS reassessments (local policy default)", None))
+#if QT_CONFIG(accessibility)
+        self.cowsIntervalSpin.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between COWS reassessments (local policy default)", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.cowsIntervalDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between COWS reassessments (local policy default) default", None))
+#endif // QT_CONFIG(accessibility)
+        self.cowsIntervalDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.protocolNoteSpacer.setText("")
+#if QT_CONFIG(accessibility)
+        self.protocolNoteLabel.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Protocol note", None))
+#endif // QT_CONFIG(accessibility)
+        self.protocolNoteLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Local policy default: COWS every 4 hours while awake, more often during induction.", None))
+#if QT_CONFIG(accessibility)
+        self.errorLabel.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Error", None))
+#endif // QT_CONFIG(accessibility)
+        self.errorLabel.setText("")
+    # retranslateUi
+

@@ -1,0 +1,207 @@
+"""Admin → Clinic settings…: the administrator sees and changes the clinic-wide settings."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPlainTextEdit, QSpinBox
+
+from clinic_desktop.core.errors import ValidationError
+from clinic_desktop.core.services import audit, settings
+from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES, LABELS
+from clinic_desktop.gui import clinic_settings_dialog as module
+from clinic_desktop.gui.clinic_settings_dialog import ClinicSettingsDialog
+from clinic_desktop.gui.main_window import MainWindow
+from tests.conftest import make_user
+from tests.gui.helpers import button, by_name, click, type_into
+
+IDLE = LABELS["idle_lock_minutes"]
+ATTEMPTS = LABELS["lockout_attempts"]
+
+
+def open_dialog(qtbot, db, user) -> ClinicSettingsDialog:
+    dialog = ClinicSettingsDialog(db, user)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+@pytest.fixture
+def dialog(qtbot, db, admin):
+    return open_dialog(qtbot, db, admin)
+
+
+@pytest.fixture
+def sent(monkeypatch) -> list[dict]:
+    """What the dialog sends to ``settings.update`` (it still goes through)."""
+    calls: list[dict] = []
+    real = settings.update
+
+    def spy(db, user, changes):
+        calls.append(dict(changes))
+        return real(db, user, changes)
+
+    monkeypatch.setattr(module.settings, "update", spy)
+    return calls
+
+
+def shown(dialog) -> dict:
+    return {
+        "clinic_name": by_name(dialog, QLineEdit, LABELS["clinic_name"]).text(),
+        "clinic_address": by_name(dialog, QPlainTextEdit, LABELS["clinic_address"]).toPlainText(),
+        "clinic_phone": by_name(dialog, QLineEdit, LABELS["clinic_phone"]).text(),
+        "phone_region": by_name(dialog, QComboBox, LABELS["phone_region"]).currentData(),
+        **{key: by_name(dialog, QSpinBox, LABELS[key]).value() for key in INTEGER_RANGES},
+    }
+
+
+def settings_events(db, admin) -> list:
+    return [e for e in audit.recent(db, admin) if e.action == "settings.updated"]
+
+
+def test_it_shows_the_current_values_with_their_defaults(qtbot, db, admin):
+    settings.update(db, admin, {"clinic_name": "Riverside Detox", "lockout_attempts": 7,
+                                "phone_region": "CA"})
+    dialog = open_dialog(qtbot, db, admin)
+    assert dialog.windowTitle() == "Clinic settings — Clinic Desktop"
+    assert shown(dialog) == {**DEFAULTS, "clinic_name": "Riverside Detox", "lockout_attempts": 7,
+                             "phone_region": "CA"}
+    assert by_name(dialog, QComboBox, LABELS["phone_region"]).currentText() == "Canada (CA)"
+    assert by_name(dialog, QLabel, f"{ATTEMPTS} default").text() == "default 5 (allowed 3–20)"
+    assert by_name(dialog, QLabel, f"{IDLE} default").text() == "default 10 (allowed 1–120)"
+    assert by_name(dialog, QLabel, f"{LABELS['phone_region']} default").text() == "default US"
+    assert by_name(dialog, QLabel, f"{LABELS['clinic_name']} default").text() == "default blank"
+    for key, (low, high) in INTEGER_RANGES.items():
+        spin = by_name(dialog, QSpinBox, LABELS[key])
+        assert (spin.minimum(), spin.maximum()) == (low, high)
+    assert by_name(dialog, QLabel, "Protocol note").text() == (
+        "Local policy default: COWS every 4 hours while awake, more often during induction.")
+    assert button(dialog, "Save").isDefault()
+    assert button(dialog, "Restore defaults").isVisible() and button(dialog, "Cancel").isVisible()
+    assert dialog.focusWidget() is by_name(dialog, QLineEdit, LABELS["clinic_name"])
+
+
+def test_every_input_is_named_after_its_visible_label(dialog):
+    for key, widget in dialog.inputs.items():
+        label = next(lb for lb in dialog.findChildren(QLabel) if lb.buddy() is widget)
+        assert label.text().replace("&", "") == LABELS[key] == widget.accessibleName()
+        assert label.isVisible() and widget.isVisible()
+
+
+def test_admin_changes_idle_lock_and_lockout_attempts(qtbot, db, admin, dialog, sent):
+    type_into(qtbot, by_name(dialog, QSpinBox, IDLE), "3", replace=True)
+    type_into(qtbot, by_name(dialog, QSpinBox, ATTEMPTS), "8", replace=True)
+    with qtbot.waitSignal(dialog.settings_saved, timeout=5000) as saved:
+        click(qtbot, button(dialog, "Save"))
+    assert sent == [{"idle_lock_minutes": 3, "lockout_attempts": 8}]  # only what changed
+    stored = settings.get_all(db)
+    assert stored == {**DEFAULTS, "idle_lock_minutes": 3, "lockout_attempts": 8}
+    assert saved.args == [stored]
+    assert dialog.result() == QDialog.DialogCode.Accepted and not dialog.isVisible()
+    [event] = settings_events(db, admin)
+    assert event.username == "admin"
+    assert event.detail == {"changes": {"idle_lock_minutes": [10, 3], "lockout_attempts": [5, 8]}}
+
+
+def test_clinic_details_are_stored_trimmed(qtbot, db, admin, dialog, sent):
+    type_into(qtbot, by_name(dialog, QLineEdit, LABELS["clinic_name"]), "  Riverside Detox ")
+    address = by_name(dialog, QPlainTextEdit, LABELS["clinic_address"])
+    type_into(qtbot, address, "1 Main St\nSpringfield\n")
+    type_into(qtbot, by_name(dialog, QLineEdit, LABELS["clinic_phone"]), "(217) 555-0142")
+    region = by_name(dialog, QComboBox, LABELS["phone_region"])
+    region.setFocus()
+    qtbot.keyClicks(region, "Mexico")
+    assert region.currentData() == "MX"
+    with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
+        click(qtbot, button(dialog, "Save"))
+    assert sent == [{"clinic_name": "Riverside Detox", "clinic_address": "1 Main St\nSpringfield",
+                     "clinic_phone": "(217) 555-0142", "phone_region": "MX"}]
+    assert settings.get_all(db) == {**DEFAULTS, **sent[0]}
+
+
+def test_save_with_nothing_changed_writes_nothing(qtbot, db, admin, dialog, sent):
+    with qtbot.assertNotEmitted(dialog.settings_saved):
+        click(qtbot, button(dialog, "Save"))
+    assert sent == [] and settings_events(db, admin) == []
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_restore_defaults_then_save_stores_the_defaults(qtbot, db, admin):
+    settings.update(db, admin, {"clinic_name": "Riverside Detox", "lockout_attempts": 7,
+                                "idle_lock_minutes": 30, "cows_interval_hours": 2,
+                                "phone_region": "GB"})
+    before = settings.get_all(db)
+    dialog = open_dialog(qtbot, db, admin)
+    click(qtbot, button(dialog, "Restore defaults"))
+    assert shown(dialog) == DEFAULTS
+    assert settings.get_all(db) == before  # not saved until Save
+    assert dialog.isVisible()
+    with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
+        click(qtbot, button(dialog, "Save"))
+    assert settings.get_all(db) == DEFAULTS
+    assert settings_events(db, admin)[0].detail["changes"] == {
+        "clinic_name": ["Riverside Detox", ""], "cows_interval_hours": [2, 4],
+        "idle_lock_minutes": [30, 10], "lockout_attempts": [7, 5], "phone_region": ["GB", "US"]}
+
+
+def test_cancel_saves_nothing(qtbot, db, admin, dialog, sent):
+    type_into(qtbot, by_name(dialog, QSpinBox, IDLE), "3", replace=True)
+    click(qtbot, button(dialog, "Cancel"))
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert sent == [] and settings.get_all(db) == DEFAULTS
+
+
+def test_a_refusal_is_shown_next_to_its_field_and_nothing_typed_is_lost(qtbot, db, admin, dialog,
+                                                                       monkeypatch):
+    def refuse(db, user, changes):
+        raise ValidationError({"clinic_phone": "Not a phone number.",
+                               "idle_lock_minutes": f"{IDLE} must be between 1 and 120."})
+
+    monkeypatch.setattr(module.settings, "update", refuse)
+    phone = by_name(dialog, QLineEdit, LABELS["clinic_phone"])
+    type_into(qtbot, by_name(dialog, QLineEdit, LABELS["clinic_name"]), "Riverside Detox")
+    type_into(qtbot, phone, "call us")
+    type_into(qtbot, by_name(dialog, QSpinBox, IDLE), "3", replace=True)
+    with qtbot.assertNotEmitted(dialog.settings_saved):
+        click(qtbot, button(dialog, "Save"))
+    error = by_name(dialog, QLabel, f"{LABELS['clinic_phone']} error")
+    assert error.isVisible() and error.text() == "Not a phone number."
+    assert by_name(dialog, QLabel, f"{IDLE} error").isVisible()
+    assert dialog.focusWidget() is phone and phone.accessibleDescription() == "Not a phone number."
+    assert dialog.isVisible()
+    assert shown(dialog)["clinic_name"] == "Riverside Detox" and phone.text() == "call us"
+    assert by_name(dialog, QSpinBox, IDLE).value() == 3
+    # Typing again clears the message under the field.
+    type_into(qtbot, phone, " now")
+    assert not error.isVisible()
+
+
+def test_saving_from_the_admin_menu_applies_the_idle_lock_at_once(qtbot, db, admin):
+    window = MainWindow(db, admin)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.idle_lock.interval_ms() == 10 * 60_000
+    assert window.ui.actionClinicSettings in window.ui.menuAdmin.actions()
+    assert window.ui.actionClinicSettings.isVisible()
+    window.ui.actionClinicSettings.trigger()
+    qtbot.waitUntil(lambda: window.clinic_settings_dialog() is not None
+                    and window.clinic_settings_dialog().isVisible())
+    dialog = window.clinic_settings_dialog()
+    type_into(qtbot, by_name(dialog, QSpinBox, IDLE), "3", replace=True)
+    click(qtbot, button(dialog, "Save"))
+    qtbot.waitUntil(lambda: window.clinic_settings_dialog() is None)
+    assert window.idle_lock.interval_ms() == 3 * 60_000
+    assert settings.get(db, "idle_lock_minutes") == 3
+
+
+def test_a_nurse_has_no_clinic_settings_action(qtbot, db, admin):
+    nurse = make_user(db, admin, "nurse", "nina")
+    window = MainWindow(db, nurse)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.ui.actionClinicSettings.isVisible()
+    assert not window.ui.menuAdmin.menuAction().isVisible()
+    window.ui.actionClinicSettings.trigger()  # even triggered, nothing opens
+    assert window.clinic_settings_dialog() is None
