@@ -13,10 +13,9 @@ import logging
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialogButtonBox,
     QLabel,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core.db import Database
-from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import settings
 from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES, LABELS
@@ -236,19 +235,10 @@ class ClinicSettingsDialog(GeometryDialog):
         if not changes:
             self.accept()
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            saved = settings.update(self._db, self._user, changes)
-        except ValidationError as exc:
-            self.errors.show(exc.fields)
+        ok, saved = self.errors.attempt(lambda: settings.update(self._db, self._user, changes))
+        if not ok:
             self._grow_to_fit()
             return
-        except ClinicError as exc:
-            self.errors.show({"": str(exc)})
-            self._grow_to_fit()
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
         log.info("clinic settings saved: %s", ", ".join(sorted(changes)))
         self._stored = dict(saved)
         self.settings_saved.emit(dict(saved))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from clinic_desktop.core.db import Database
-from clinic_desktop.core.errors import ClinicError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
@@ -62,18 +60,10 @@ class FirstRunDialog(GeometryDialog):
         if password != self.ui.repeatPasswordEdit.text():
             self.errors.show({"repeat_password": MISMATCH})
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            user = accounts.create_first_admin(
-                self._db, self.ui.userNameEdit.text(), self.ui.fullNameEdit.text(), password)
-        except ValidationError as exc:
-            self.errors.show(exc.fields)
+        ok, user = self.errors.attempt(lambda: accounts.create_first_admin(
+            self._db, self.ui.userNameEdit.text(), self.ui.fullNameEdit.text(), password))
+        if not ok:
             self._update_feedback()
             return
-        except ClinicError as exc:
-            self.errors.show({"": str(exc)})
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
         self.created_user = user
         self.accept()

@@ -12,7 +12,6 @@ import logging
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core.db import Database
-from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import accounts
 from clinic_desktop.core.services.accounts import UserView
@@ -150,20 +149,12 @@ class SetPasswordDialog(QDialog):
             self.errors.show({"repeat_password": MISMATCH})
             self._grow_to_fit()
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            accounts.change_password(self._db, self._user, self.target.id, password)
-        except ValidationError as exc:
-            self.errors.show(exc.fields)
+        ok, _ = self.errors.attempt(
+            lambda: accounts.change_password(self._db, self._user, self.target.id, password))
+        if not ok:
             self._update_feedback()
             self._grow_to_fit()
             return
-        except ClinicError as exc:
-            self.errors.show({"": str(exc)})
-            self._grow_to_fit()
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
         log.info("password set for user id %s", self.target.id)
         self.password_set.emit(self.target.id)
         self.accept()
@@ -281,19 +272,11 @@ class UsersDialog(GeometryDialog):
             self.errors.show({"repeat_password": MISMATCH})
             return
         role = ui.roleCombo.currentData() or ""
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            view = accounts.create_user(self._db, self._user, ui.userNameEdit.text(),
-                                        ui.fullNameEdit.text(), role, password)
-        except ValidationError as exc:
-            self.errors.show(exc.fields)
+        ok, view = self.errors.attempt(lambda: accounts.create_user(
+            self._db, self._user, ui.userNameEdit.text(), ui.fullNameEdit.text(), role, password))
+        if not ok:
             self._update_feedback()
             return
-        except ClinicError as exc:
-            self.errors.show({"": str(exc)})
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
         log.info("user id %s added", view.id)
         self.refresh(select_id=view.id)
         self._clear_form()

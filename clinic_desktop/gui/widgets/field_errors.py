@@ -18,11 +18,13 @@ clears its message. Messages for keys without an input go to the ``general`` lab
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QBoxLayout,
     QComboBox,
     QDateTimeEdit,
@@ -36,6 +38,10 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+
+from clinic_desktop.core.errors import ClinicError, ValidationError
+
+T = TypeVar("T")
 
 
 def _holds(item: QLayoutItem, widget: QWidget) -> bool:
@@ -127,6 +133,22 @@ class FieldErrors:
             self._reveal(first)
             first.setFocus(Qt.FocusReason.OtherFocusReason)
         return first
+
+    def attempt(self, call: Callable[[], T]) -> tuple[bool, T | None]:
+        """Run a service call under a wait cursor: ``(True, result)``, or, when the service
+        refuses, ``(False, None)`` with the refusal shown here (a ValidationError's fields next to
+        their inputs; any other ClinicError, such as a conflict or a permission, in the general
+        line)."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return True, call()
+        except ValidationError as exc:
+            self.show(exc.fields)
+        except ClinicError as exc:
+            self.show({"": str(exc)})
+        finally:
+            QApplication.restoreOverrideCursor()
+        return False, None
 
     def set_error(self, key: str, message: str) -> bool:
         """Show one message under the input named ``key``; False if it has no place to go."""
