@@ -128,6 +128,32 @@ def bench_save_cows(tmp: Path, runs: int) -> None:
     db.dispose()
 
 
+def bench_draft_save(tmp: Path, runs: int) -> None:
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts, intake, patients
+
+    db = open_database(tmp / "draft.db")
+    admin = accounts.create_first_admin(db, "admin", "Bench Admin", "violet harbor lantern 42")
+    p = patients.register(db, admin, patients.PatientInput(mrn="D-1", given_name="Draft", family_name="Bench",
+                                                           date_of_birth=dt.date(1980, 1, 1), sex="unknown"))
+    a = intake.start(db, admin, p.id)
+    data = {"identity": {"consent_to_treatment": True},
+            "substances": {"rows": [{"substance": "heroin", "route": "injected", "amount": "1", "unit": "g",
+                                     "last_use": "2026-11-23T01:10:00+00:00"}] * 4, "prior_overdoses": 1},
+            "medical": {"pregnancy": "no", "allergies": "none known", "conditions": "x" * 400},
+            "vitals": {"pulse": 96, "systolic": 128, "diastolic": 82},
+            "social": {"housing": "stable", "supports": "y" * 400}}
+    version, times = a.version, []
+    for n in range(runs):
+        data["social"]["housing"] = f"stable {n}"  # a keystroke's worth of change
+        start = time.perf_counter()
+        version = intake.save_draft(db, admin, a.id, version, data).version
+        times.append((time.perf_counter() - start) * 1000)
+    report("save one intake draft (SQLite, synchronous=FULL, with its audit event)", statistics.median(times),
+           "ms", 10)
+    db.dispose()
+
+
 IDLE_RSS = """
 import sys
 from PySide6.QtCore import QTimer
@@ -171,6 +197,7 @@ def main() -> int:
         bench_cold_start(tmp, runs)
         large = bench_search(tmp, 20_000 if args.quick else 100_000)
         bench_save_cows(tmp, 30 if args.quick else 100)
+        bench_draft_save(tmp, 30 if args.quick else 100)
         bench_idle_memory(tmp, large, 3 if args.quick else 5)
     missed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(missed)} of {len(RESULTS)} goals met (medians; this machine is noisy).")

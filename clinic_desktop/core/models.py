@@ -238,3 +238,45 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Assessment(Base):
+    """The intake assessment of an episode: a draft saved as it is typed, then signed and locked.
+
+    ``data`` holds the sections as entered (plain JSON); a signed assessment is never edited in
+    place, only corrected by an addendum. ``holder_*`` says which workstation has the draft open.
+    """
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    draft_saved_at: Mapped[dt.datetime | None]
+    draft_saved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    holder_workstation: Mapped[str | None] = mapped_column(String(120))
+    held_since: Mapped[dt.datetime | None]
+    pathway: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    signed_at: Mapped[dt.datetime | None]
+    signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AssessmentAddendum(Base):
+    """A correction to a signed assessment: who, when, why and what. Never edited."""
+
+    __tablename__ = "assessment_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

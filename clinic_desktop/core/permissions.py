@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "episodes.open": CLINICAL,
     "episodes.stage": frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER, Role.COUNSELOR}),
     "observations.record": CLINICAL,
+    "assessments.record": CLINICAL,
     "medications.order": frozenset({Role.PRESCRIBER}),
     "medications.administer": frozenset({Role.NURSE}),
     "plans.edit": frozenset({Role.COUNSELOR, Role.PRESCRIBER, Role.ADMIN}),

@@ -1,0 +1,205 @@
+"""The intake assessment as data: its sections, what must be filled in before it is signed,
+and the risk flags it raises. Pure: no database, no Qt.
+
+A draft is a dict of sections as the intake screen saves it::
+
+    {"identity": {"consent_to_treatment": True, ...},
+     "substances": {"rows": [{"substance": "heroin", "last_use": "2026-11-23T01:10:00+00:00", ...}],
+                    "prior_overdoses": 1, "naloxone_at_home": False, ...},
+     "medical": {"pregnancy": "no", "seizure_history": False, "allergies": "none known", ...},
+     "vitals": {"pulse": 96, "systolic": 128, ...},
+     "scores": {"cows": {"resting_pulse": 1, ...}, "sows_gossop": {...}},
+     "mental_health": {"phq9": {...}, "gad7": {...}, "suicide_risk": "no"},
+     "social": {"housing": "...", ...}}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clinic_desktop.core import protocols, vitals, withdrawal
+from clinic_desktop.core.instruments import get_instrument
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("identity", "Identity and contacts"),
+    ("substances", "Substance use"),
+    ("medical", "Medical and psychiatric"),
+    ("vitals", "Vitals"),
+    ("scores", "Withdrawal scores"),
+    ("mental_health", "Mental health and safety"),
+    ("social", "Social"),
+    ("summary", "Summary"),
+)
+SECTION_LABELS = dict(SECTIONS)
+
+PATHWAYS: dict[str, str] = {
+    "buprenorphine_induction": "Buprenorphine induction",
+    "methadone": "Methadone",
+    "symptomatic_taper": "Symptomatic / non-opioid taper (lofexidine or clonidine)",
+    "naltrexone_after_detox": "Naltrexone after detox",
+    "referral_out": "Referral out",
+}
+PREGNANCY = {"yes": "Yes", "no": "No", "unknown": "Unknown", "not_applicable": "Not applicable"}
+REQUIRED_VITALS = ("pulse", "systolic", "diastolic", "respiratory_rate", "temperature_c", "spo2")
+OLD_LAST_USE = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing that must be filled in before signing: where it is and what to tell the nurse."""
+
+    section: str
+    field: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.section}.{self.field}"
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    label: str
+    basis: str
+
+
+def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = data.get(name) or {}
+    return value if isinstance(value, Mapping) else {}
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """An aware datetime from the ISO text a draft stores (None when empty or unreadable)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else None
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def substance_rows(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    rows = _section(data, "substances").get("rows") or []
+    return [r for r in rows if isinstance(r, Mapping) and r.get("substance")]
+
+
+def last_opioid_use(data: Mapping[str, Any]) -> tuple[str | None, dt.datetime | None]:
+    """The most recent opioid use recorded: (substance id, time)."""
+    best: tuple[str | None, dt.datetime | None] = (None, None)
+    for row in substance_rows(data):
+        info = withdrawal.SUBSTANCES.get(row["substance"])
+        when = parse_time(row.get("last_use"))
+        if info is not None and info.is_opioid and when is not None and (best[1] is None or when > best[1]):
+            best = (row["substance"], when)
+    return best
+
+
+def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.datetime) -> list[Missing]:
+    """Everything still missing or wrong, in screen order (empty when it can be signed)."""
+    out: list[Missing] = []
+    if _section(data, "identity").get("consent_to_treatment") is not True:
+        out.append(Missing("identity", "consent_to_treatment", "Record the consent to treatment."))
+
+    rows = substance_rows(data)
+    if not rows:
+        out.append(Missing("substances", "rows", "Add at least one substance."))
+    for n, row in enumerate(rows, start=1):
+        if row["substance"] not in withdrawal.SUBSTANCES:
+            out.append(Missing("substances", f"rows.{n}.substance", f"Substance {n}: choose a substance."))
+        when = parse_time(row.get("last_use"))
+        if when is None:
+            out.append(Missing("substances", f"rows.{n}.last_use", f"Substance {n}: enter the time of last use."))
+        elif when > now:
+            out.append(Missing("substances", f"rows.{n}.last_use",
+                               f"Substance {n}: the last use cannot be in the future."))
+
+    medical = _section(data, "medical")
+    if medical.get("pregnancy") not in PREGNANCY:
+        out.append(Missing("medical", "pregnancy", "Record the pregnancy status (or not applicable)."))
+    if not str(medical.get("allergies") or "").strip():
+        out.append(Missing("medical", "allergies", "Record allergies (or \u201cnone known\u201d)."))
+
+    values = _section(data, "vitals")
+    check = vitals.check_vitals({k: values.get(k) for k in (v.id for v in vitals.VITALS)})
+    for key, message in check.errors.items():
+        out.append(Missing("vitals", key, message))
+    labels = {v.id: v.label for v in vitals.VITALS}
+    for key in REQUIRED_VITALS:
+        if values.get(key) in (None, "") and key not in check.errors:
+            out.append(Missing("vitals", key, f"Enter the {labels[key].lower()}."))
+
+    cows = get_instrument("cows").score(_section(_section(data, "scores"), "cows"))
+    if not cows.complete:
+        out.append(Missing("scores", "cows", f"Complete the baseline COWS ({len(cows.missing)} items missing)."))
+
+    mental = _section(data, "mental_health")
+    for instrument_id in ("phq9", "gad7"):
+        score = get_instrument(instrument_id).score(_section(mental, instrument_id))
+        if not score.complete:
+            title = get_instrument(instrument_id).short_title
+            out.append(Missing("mental_health", instrument_id,
+                               f"Complete the {title} ({len(score.missing)} items missing)."))
+    if mental.get("suicide_risk") not in ("yes", "no"):
+        out.append(Missing("mental_health", "suicide_risk", "Answer the suicide-risk question."))
+
+    if pathway not in PATHWAYS:
+        out.append(Missing("summary", "pathway", "Choose the pathway."))
+    return out
+
+
+def old_last_uses(data: Mapping[str, Any], now: dt.datetime) -> list[int]:
+    """Substance rows (1-based) whose last use is more than 30 days ago: ask the nurse to confirm."""
+    return [n for n, row in enumerate(substance_rows(data), start=1)
+            if (when := parse_time(row.get("last_use"))) is not None and now - when > OLD_LAST_USE]
+
+
+def safety_alert(data: Mapping[str, Any]) -> bool:
+    mental = _section(data, "mental_health")
+    phq9 = _section(mental, "phq9")
+    answer = mental.get("suicide_risk")
+    return protocols.safety_alert(phq9.get("self_harm"), None if answer is None else answer == "yes")
+
+
+def risk_flags(data: Mapping[str, Any]) -> list[Flag]:
+    """The risk flags of CLINICAL.md §2–3 that this assessment raises, each with its basis."""
+    flags: list[Flag] = []
+    used = {row["substance"] for row in substance_rows(data)}
+    if "benzodiazepines" in used:
+        flags.append(Flag("benzodiazepine_co_use", "Benzodiazepine co-use",
+                          "Benzodiazepines recorded: overdose and seizure risk."))
+    if "alcohol" in used:
+        flags.append(Flag("alcohol_co_use", "Alcohol co-use",
+                          "Alcohol recorded: overdose and seizure risk; offer CIWA-Ar."))
+    substances = _section(data, "substances")
+    overdoses = substances.get("prior_overdoses")
+    if isinstance(overdoses, int) and overdoses > 0:
+        flags.append(Flag("prior_overdose", "Prior overdose", f"{overdoses} prior overdose(s) recorded."))
+    if "fentanyl" in used:
+        flags.append(Flag("fentanyl", "Fentanyl use",
+                          "Fentanyl recorded: precipitated withdrawal is more likely at induction."))
+    medical = _section(data, "medical")
+    if medical.get("pregnancy") == "yes":
+        flags.append(Flag("pregnancy", "Pregnant", "Pregnancy recorded: the pathway changes; never a block."))
+    if medical.get("seizure_history") is True:
+        flags.append(Flag("seizures", "Seizure history", "Seizure history recorded."))
+    if safety_alert(data):
+        flags.append(Flag("safety_alert", "Safety alert",
+                          "PHQ-9 item 9 above 0 or \u201cyes\u201d to the suicide question: "
+                          "a safety assessment is needed."))
+    check = vitals.check_vitals({k: _section(data, "vitals").get(k) for k in (v.id for v in vitals.VITALS)})
+    if check.warnings:
+        flags.append(Flag("abnormal_vitals", "Abnormal vitals", " ".join(check.warnings.values())))
+    return flags
+
+
+def section_status(data: Mapping[str, Any], now: dt.datetime) -> dict[str, bool]:
+    """Done (True) or incomplete (False) for each section, for the side list's marks."""
+    missing = {m.section for m in missing_to_sign(data, pathway="referral_out", now=now)}
+    return {name: name not in missing for name, _label in SECTIONS if name != "summary"}

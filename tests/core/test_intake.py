@@ -1,0 +1,186 @@
+"""The intake assessment service: drafts, holders, conflicts, signing, addenda, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clinic_desktop.core import assessment as rules
+from clinic_desktop.core.errors import ConflictError, PermissionDenied, ValidationError
+from clinic_desktop.core.services import audit, episodes, intake, patients
+from tests.conftest import STRONG_PASSWORD, make_user
+
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+COWS_14 = {"resting_pulse": 2, "sweating": 1, "restlessness": 1, "pupil_size": 2, "bone_joint_aches": 2,
+           "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
+           "gooseflesh": 0}
+PHQ9_NO_RISK = {k: 1 for k in ("interest", "depressed", "sleep", "tired", "appetite", "failure",
+                               "concentration", "psychomotor")} | {"self_harm": 0}
+GAD7 = {k: 1 for k in ("nervous", "uncontrolled_worry", "worry_too_much", "trouble_relaxing", "restless",
+                       "irritable", "afraid")}
+
+
+def complete_draft(**overrides) -> dict:
+    data = {
+        "identity": {"consent_to_treatment": True},
+        "substances": {"rows": [{"substance": "heroin", "route": "injected",
+                                 "last_use": (NOW - dt.timedelta(hours=16)).isoformat()}],
+                       "prior_overdoses": 0, "naloxone_at_home": False},
+        "medical": {"pregnancy": "not_applicable", "seizure_history": False, "allergies": "none known"},
+        "vitals": {"pulse": 96, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,
+                   "temperature_c": 37.1, "spo2": 98, "weight_kg": 70},
+        "scores": {"cows": dict(COWS_14)},
+        "mental_health": {"phq9": dict(PHQ9_NO_RISK), "gad7": dict(GAD7), "suicide_risk": "no"},
+        "social": {"housing": "stable"},
+    }
+    for section, values in overrides.items():
+        data[section] = {**data.get(section, {}), **values}
+    return data
+
+
+@pytest.fixture
+def patient(db, nurse):
+    return patients.register(db, nurse, patients.PatientInput(
+        mrn="I-1", given_name="Rowan", family_name="Intake", date_of_birth=dt.date(1990, 4, 5), sex="unknown"))
+
+
+def test_start_opens_an_episode_with_a_draft_and_reuses_it(db, nurse, patient):
+    first = intake.start(db, nurse, patient.id)
+    assert first.status == "draft" and first.data == {} and not first.held_by_other
+    assert episodes.current_episode(db, nurse, patient.id).stage == "assessment"
+    again = intake.start(db, nurse, patient.id)
+    assert again.id == first.id
+
+
+def test_draft_is_saved_and_offered_back_after_a_crash(db, nurse, patient):
+    a = intake.start(db, nurse, patient.id)
+    saved = intake.save_draft(db, nurse, a.id, a.version, {"identity": {"consent_to_treatment": True}})
+    # The workstation dies here; later the patient is opened again.
+    back = intake.open_assessment(db, nurse, a.episode_id)
+    assert back.data == {"identity": {"consent_to_treatment": True}}
+    assert back.draft_saved_at == saved.saved_at and back.draft_saved_by_name == nurse.full_name
+
+
+def test_second_workstation_sees_who_holds_the_draft_and_cannot_overwrite(db, admin, nurse, patient):
+    other = make_user(db, admin, "nurse", "nurse2")
+    a = intake.start(db, nurse, patient.id)
+    seen_by_other = intake.open_assessment(db, other, a.episode_id)
+    assert seen_by_other.held_by_other and seen_by_other.holder_name == nurse.full_name
+    intake.save_draft(db, other, a.id, seen_by_other.version, {"social": {"housing": "shelter"}})
+    with pytest.raises(ConflictError, match="Test Nurse saved this assessment"):
+        intake.save_draft(db, nurse, a.id, a.version, {"social": {"housing": "stable"}})
+
+
+def test_unknown_sections_are_refused(db, nurse, patient):
+    a = intake.start(db, nurse, patient.id)
+    with pytest.raises(ValidationError):
+        intake.save_draft(db, nurse, a.id, a.version, {"nonsense": {}})
+
+
+def test_sign_lists_everything_missing(db, nurse, patient):
+    a = intake.start(db, nurse, patient.id)
+    saved = intake.save_draft(db, nurse, a.id, a.version, {"identity": {"consent_to_treatment": True}})
+    with pytest.raises(ValidationError) as info:
+        intake.sign(db, nurse, a.id, saved.version, STRONG_PASSWORD, "")
+    keys = set(info.value.fields)
+    assert {"substances.rows", "medical.pregnancy", "medical.allergies", "vitals.pulse", "scores.cows",
+            "mental_health.phq9", "mental_health.gad7", "mental_health.suicide_risk", "summary.pathway"} <= keys
+    assert "identity.consent_to_treatment" not in keys
+
+
+def test_sign_needs_the_right_password(db, nurse, patient):
+    a = intake.start(db, nurse, patient.id)
+    saved = intake.save_draft(db, nurse, a.id, a.version, complete_draft())
+    with pytest.raises(ValidationError) as info:
+        intake.sign(db, nurse, a.id, saved.version, "not my password!", "buprenorphine_induction")
+    assert "password" in info.value.fields
+
+
+def test_sign_locks_records_baselines_and_moves_to_stabilization(db, nurse, patient):
+    a = intake.start(db, nurse, patient.id)
+    saved = intake.save_draft(db, nurse, a.id, a.version, complete_draft())
+    signed = intake.sign(db, nurse, a.id, saved.version, STRONG_PASSWORD, "buprenorphine_induction")
+    assert signed.signed and signed.signed_by_name == nurse.full_name and signed.pathway == "buprenorphine_induction"
+    [row] = episodes.census(db, nurse)
+    assert (row.stage, row.last_cows_total, row.last_cows_band) == ("stabilization", 14, "moderate")
+    with pytest.raises(ValidationError, match="signed"):
+        intake.save_draft(db, nurse, a.id, signed.version, complete_draft())
+    actions = [e.action for e in audit.recent(db, make_user(db, make_admin(db), "admin", "admin2"))]
+    assert "assessment.signed" in actions and "episode.stage_changed" in actions
+
+
+def make_admin(db):
+    from clinic_desktop.core.services import accounts
+
+    return accounts.authenticate(db, "admin", STRONG_PASSWORD)
+
+
+def test_future_last_use_is_refused_and_old_one_needs_confirmation(db, nurse, patient):
+    a = intake.start(db, nurse, patient.id)
+    future = complete_draft(substances={"rows": [{"substance": "heroin",
+                                                  "last_use": (NOW + dt.timedelta(days=1)).isoformat()}]})
+    saved = intake.save_draft(db, nurse, a.id, a.version, future)
+    with pytest.raises(ValidationError, match="future"):
+        intake.sign(db, nurse, a.id, saved.version, STRONG_PASSWORD, "methadone")
+    old = complete_draft(substances={"rows": [{"substance": "heroin",
+                                               "last_use": (NOW - dt.timedelta(days=45)).isoformat()}]})
+    saved = intake.save_draft(db, nurse, a.id, saved.version, old)
+    with pytest.raises(ValidationError, match="more than 30 days"):
+        intake.sign(db, nurse, a.id, saved.version, STRONG_PASSWORD, "methadone")
+    assert intake.sign(db, nurse, a.id, saved.version, STRONG_PASSWORD, "methadone",
+                       confirm_old_last_use=True).signed
+
+
+def test_addendum_corrects_a_signed_assessment_without_editing_it(db, nurse, patient):
+    a = intake.start(db, nurse, patient.id)
+    saved = intake.save_draft(db, nurse, a.id, a.version, complete_draft())
+    with pytest.raises(ValidationError):
+        intake.add_addendum(db, nurse, a.id, "typo", "x")  # not signed yet
+    signed = intake.sign(db, nurse, a.id, saved.version, STRONG_PASSWORD, "symptomatic_taper")
+    with pytest.raises(ValidationError) as info:
+        intake.add_addendum(db, nurse, a.id, " ", "")
+    assert set(info.value.fields) == {"reason", "text"}
+    intake.add_addendum(db, nurse, a.id, "Allergy reported after signing", "Allergic to penicillin.")
+    after = intake.assessment_for_episode(db, nurse, a.episode_id)
+    assert after.data == signed.data and [x.reason for x in after.addenda] == ["Allergy reported after signing"]
+
+
+@pytest.mark.parametrize("role", ["counselor", "viewer"])
+def test_only_clinicians_record_or_sign(db, admin, nurse, patient, role):
+    someone = make_user(db, admin, role)
+    a = intake.start(db, nurse, patient.id)
+    with pytest.raises(PermissionDenied):
+        intake.start(db, someone, patient.id)
+    with pytest.raises(PermissionDenied):
+        intake.save_draft(db, someone, a.id, a.version, {})
+    with pytest.raises(PermissionDenied):
+        intake.sign(db, someone, a.id, a.version, STRONG_PASSWORD, "methadone")
+    assert not intake.open_assessment(db, someone, a.episode_id).signed  # may read
+
+
+def test_risk_flags_gather_every_risk_with_its_basis():
+    data = complete_draft(
+        substances={"rows": [{"substance": "fentanyl", "last_use": NOW.isoformat()},
+                             {"substance": "benzodiazepines", "last_use": NOW.isoformat()},
+                             {"substance": "alcohol", "last_use": NOW.isoformat()}],
+                    "prior_overdoses": 2},
+        medical={"pregnancy": "yes", "seizure_history": True},
+        vitals={"pulse": 130},
+        mental_health={"phq9": {**PHQ9_NO_RISK, "self_harm": 1}},
+    )
+    flags = {f.id: f for f in rules.risk_flags(data)}
+    assert set(flags) == {"benzodiazepine_co_use", "alcohol_co_use", "prior_overdose", "fentanyl", "pregnancy",
+                          "seizures", "safety_alert", "abnormal_vitals"}
+    assert "2 prior overdose" in flags["prior_overdose"].basis and "130" in flags["abnormal_vitals"].basis
+    assert rules.risk_flags(complete_draft()) == []
+
+
+def test_suicide_question_yes_raises_the_safety_alert():
+    assert rules.safety_alert(complete_draft(mental_health={"suicide_risk": "yes"}))
+    assert not rules.safety_alert(complete_draft())
+
+
+def test_impossible_vitals_block_signing():
+    missing = rules.missing_to_sign(complete_draft(vitals={"pulse": 300}), "methadone", NOW)
+    assert [m.key for m in missing] == ["vitals.pulse"] and "300" in missing[0].message
