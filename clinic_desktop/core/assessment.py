@@ -203,3 +203,27 @@ def section_status(data: Mapping[str, Any], now: dt.datetime) -> dict[str, bool]
     """Done (True) or incomplete (False) for each section, for the side list's marks."""
     missing = {m.section for m in missing_to_sign(data, pathway="referral_out", now=now)}
     return {name: name not in missing for name, _label in SECTIONS if name != "summary"}
+
+
+# Most restrictive first: one opioid not yet past its threshold outweighs any other that is.
+_READINESS_ORDER = {"not_yet": 0, "caution": 1, "info": 2, "meets": 3}
+
+
+def buprenorphine_readiness(data: Mapping[str, Any], cows_total: int | None, cows_complete: bool,
+                            cows_at: dt.datetime | None, now: dt.datetime,
+                            settings: protocols.ProtocolSettings | None = None, *,
+                            format_time: Any = None) -> protocols.Prompt:
+    """Buprenorphine readiness weighed over EVERY opioid recorded, not only the latest use: each
+    must be past its own threshold (methadone, extended-release and short-acting differ), and any
+    fentanyl use brings the fentanyl caution with both start options. The most restrictive
+    prompt is returned, so a later heroin use never hides an earlier methadone or fentanyl one."""
+    prompts = [
+        protocols.buprenorphine_readiness(cows_total, cows_complete, cows_at, parse_time(row.get("last_use")),
+                                          row["substance"], now, settings, format_time=format_time)
+        for row in substance_rows(data)
+        if (info := withdrawal.SUBSTANCES.get(row["substance"])) is not None and info.is_opioid
+    ]
+    if not prompts:
+        return protocols.buprenorphine_readiness(cows_total, cows_complete, cows_at, None, None, now, settings,
+                                                 format_time=format_time)
+    return min(prompts, key=lambda p: _READINESS_ORDER.get(p.status, 2))

@@ -203,7 +203,7 @@ _BUP_TITLE = "Buprenorphine induction readiness"
 
 def _fentanyl_text() -> str:
     return (
-        "Last use was fentanyl: precipitated withdrawal is more likely, even after longer gaps "
+        "Fentanyl was used: precipitated withdrawal is more likely, even after longer gaps "
         "than the defaults. The clinic allows two approaches, and the prescriber chooses: "
         f"{FENTANYL_OPTIONS[0]}, or {FENTANYL_OPTIONS[1]}."
     )

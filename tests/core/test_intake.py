@@ -184,3 +184,23 @@ def test_suicide_question_yes_raises_the_safety_alert():
 def test_impossible_vitals_block_signing():
     missing = rules.missing_to_sign(complete_draft(vitals={"pulse": 300}), "methadone", NOW)
     assert [m.key for m in missing] == ["vitals.pulse"] and "300" in missing[0].message
+
+
+def rows(*uses):
+    return {"rows": [{"substance": s, "last_use": (NOW - dt.timedelta(hours=h)).isoformat()} for s, h in uses]}
+
+
+def readiness(*uses):
+    data = complete_draft(substances=rows(*uses))
+    return rules.buprenorphine_readiness(data, 14, True, NOW, NOW)
+
+
+def test_readiness_weighs_every_opioid_not_only_the_latest():
+    assert readiness(("heroin", 16)).status == "meets"
+    # Fentanyl 20 h ago and heroin 16 h ago: the fentanyl caution, with both starts, not "meets".
+    fentanyl = readiness(("heroin", 16), ("fentanyl", 20))
+    assert fentanyl.status == "caution" and len(fentanyl.options) == 2
+    # Methadone 20 h ago (threshold 36 h) is not hidden by a later heroin use.
+    methadone = readiness(("heroin", 16), ("methadone", 20))
+    assert methadone.status == "not_yet" and "methadone" in methadone.basis.lower()
+    assert readiness(("alcohol", 3)).status != "meets"  # no opioid recorded
