@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
-from clinic_desktop.core.services import episodes, patients
+from clinic_desktop.core.services import episodes, intake, patients
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
     census_refreshed = Signal(int)  # number of open episodes shown
     patient_opened = Signal(int)  # patient id
     episode_opened = Signal(int)  # episode id
+    assessment_opened = Signal(int)  # assessment id
 
     def __init__(self, db, user: SignedInUser, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +59,8 @@ class MainWindow(QMainWindow):
         self._patient_dialog: QDialog | None = None
         self._users_dialog: QDialog | None = None
         self._settings_dialog: QDialog | None = None
+        self._intake_screen: QDialog | None = None
+        self._draft_offer: QMessageBox | None = None
 
         self.census_model = CensusModel(self)
         self.search_model = SearchResultsModel(self)
@@ -101,7 +104,8 @@ class MainWindow(QMainWindow):
         ui = self.ui
         icons = {
             ui.actionNewPatient: "new-patient", ui.actionOpenPatient: "open-patient",
-            ui.actionOpenEpisode: "open-episode", ui.actionRefreshCensus: "refresh",
+            ui.actionOpenEpisode: "open-episode", ui.actionStartAssessment: "open-episode",
+            ui.actionRefreshCensus: "refresh",
             ui.actionLockScreen: "lock", ui.actionFocusSearch: "search", ui.actionAbout: "about",
         }
         for action, name in icons.items():
@@ -109,6 +113,7 @@ class MainWindow(QMainWindow):
         ui.actionNewPatient.triggered.connect(self.new_patient)
         ui.actionOpenPatient.triggered.connect(self.open_patient)
         ui.actionOpenEpisode.triggered.connect(self.open_episode)
+        ui.actionStartAssessment.triggered.connect(self.start_assessment)
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
@@ -119,6 +124,7 @@ class MainWindow(QMainWindow):
         # The GUI hides what a role cannot do; the services refuse it anyway.
         ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
         ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
+        ui.actionStartAssessment.setVisible(self.user.can("assessments.record"))
         ui.actionUsers.setVisible(self.user.can("users.manage"))
         ui.actionClinicSettings.setVisible(self.user.can("settings.edit"))
         ui.menuAdmin.menuAction().setVisible(
@@ -192,6 +198,8 @@ class MainWindow(QMainWindow):
         self.ui.actionOpenPatient.setEnabled(row is not None)
         can_admit = isinstance(row, patients.PatientSummary) and row.open_stage is None
         self.ui.actionOpenEpisode.setEnabled(can_admit)
+        stage = row.open_stage if isinstance(row, patients.PatientSummary) else getattr(row, "stage", None)
+        self.ui.actionStartAssessment.setEnabled(row is not None and stage in (None, "assessment"))
 
     @staticmethod
     def _select(table: QTableView, row: int) -> None:
@@ -300,10 +308,16 @@ class MainWindow(QMainWindow):
         self._show_patient_dialog(PatientDialog(self.db, self.user, self))
 
     def open_patient(self) -> None:
-        """Open the selected patient's record (audited). For now: the patient dialog, to edit."""
+        """Open the selected patient. A patient whose open episode is in assessment with a draft is
+        offered the draft back ("Draft saved at HH:MM by ..."); otherwise the patient dialog."""
         patient_id = self.selected_patient_id()
         if patient_id is None:
             return
+        if self.user.can("assessments.record") and self._offer_draft(patient_id):
+            return
+        self.open_patient_record(patient_id)
+
+    def open_patient_record(self, patient_id: int) -> None:
         try:
             record = patients.open_record(self.db, self.user, patient_id)
         except ClinicError as exc:
@@ -314,6 +328,94 @@ class MainWindow(QMainWindow):
         from clinic_desktop.gui.patient_dialog import PatientDialog
 
         self._show_patient_dialog(PatientDialog(self.db, self.user, self, patient=record))
+
+    def _offer_draft(self, patient_id: int) -> bool:
+        """If the patient's open episode is in assessment and has a draft, ask whether to continue
+        it (non-blocking box); True when the question was shown."""
+        try:
+            episode = episodes.current_episode(self.db, self.user, patient_id)
+            if episode is None or episode.stage != "assessment":
+                return False
+            draft = intake.assessment_for_episode(self.db, self.user, episode.id)
+        except ClinicError:
+            return False
+        if draft is None or draft.signed:
+            return False
+        lines = []
+        if draft.draft_saved_at is not None:
+            lines.append(f"Draft saved at {draft.draft_saved_at.astimezone():%H:%M} by "
+                         f"{draft.draft_saved_by_name or 'someone'}.")
+        else:
+            lines.append("An assessment has been started; nothing is saved in it yet.")
+        if draft.held_by_other:
+            since = f"{draft.held_since.astimezone():%H:%M}" if draft.held_since else "earlier"
+            lines.append(f"{draft.holder_name} has this assessment open on {draft.holder_workstation} "
+                         f"since {since}.")
+        box = QMessageBox(QMessageBox.Icon.Question, "Assessment in progress", "\n".join(lines), parent=self)
+        box.setInformativeText("Continue the assessment, or open the patient record?")
+        resume = box.addButton("Continue assessment", QMessageBox.ButtonRole.AcceptRole)
+        record = box.addButton("Patient record", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(resume)
+        self._draft_offer = box
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            if self._draft_offer is box:
+                self._draft_offer = None
+            box.deleteLater()
+            if chosen is resume:
+                self._open_assessment(patient_id, lambda: intake.open_assessment(self.db, self.user, episode.id))
+            elif chosen is record:
+                self.open_patient_record(patient_id)
+
+        box.finished.connect(answered)
+        box.open()
+        return True
+
+    def draft_offer(self) -> QMessageBox | None:
+        """The "continue the assessment?" question, while it is shown."""
+        return self._draft_offer
+
+    def start_assessment(self) -> None:
+        """Patient → Start assessment: open (or reuse) the episode in assessment with a draft."""
+        patient_id = self.selected_patient_id()
+        if patient_id is None or not self.user.can("assessments.record"):
+            return
+        self._open_assessment(patient_id, lambda: intake.start(self.db, self.user, patient_id))
+
+    def _open_assessment(self, patient_id: int, get_view) -> None:
+        if self._intake_screen is not None:
+            self._intake_screen.raise_()
+            self._intake_screen.activateWindow()
+            return
+        try:
+            view = get_view()
+            record = patients.open_record(self.db, self.user, patient_id)
+        except ClinicError as exc:
+            self._show_error("The assessment could not be opened", exc)
+            return
+        log.info("assessment %s opened for patient id %s", view.id, patient_id)
+        self.refresh_census()
+        from clinic_desktop.gui.intake_screen import IntakeScreen
+
+        screen = IntakeScreen(self.db, self.user, view, record, self)
+        self._intake_screen = screen
+        screen.assessment_signed.connect(lambda _episode_id: self.refresh_census())
+
+        def finished(_result: int) -> None:
+            if self._intake_screen is screen:
+                self._intake_screen = None
+            screen.deleteLater()
+            self.refresh_census()
+
+        screen.finished.connect(finished)
+        screen.open()
+        self.assessment_opened.emit(view.id)
+
+    def intake_screen(self) -> QDialog | None:
+        """The intake screen opened from this window, while it is open."""
+        return self._intake_screen
 
     def patient_dialog(self) -> QDialog | None:
         """The patient dialog opened from this window, while it is open."""

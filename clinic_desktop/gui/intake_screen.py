@@ -1,0 +1,1497 @@
+"""The intake (assessment) screen: a patient banner, a side list of sections and one page per
+section, autosaved as it is typed, signed with the clinician's password.
+
+Layout is built in code (the pages are mostly dynamic: substance rows, instrument entries). One
+small builder per section (``_build_<section>``); ``draft_data()`` collects every widget into the
+core's draft shape (``clinic_desktop.core.assessment``) and ``load(data)`` fills the widgets from
+a draft. The screen talks to ``clinic_desktop.core.services.intake`` only, with plain values; it
+never logs names or MRNs (ids only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_desktop.core import assessment as rules
+from clinic_desktop.core import protocols, vitals, withdrawal
+from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
+from clinic_desktop.core.instruments import get_instrument
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import intake
+from clinic_desktop.core.services import settings as clinic_settings
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_MS = 500
+CLOCK_MS = 60_000
+CHOOSE = "Choose…"
+NOT_RECORDED = "Not recorded"
+#: The earliest date a date field accepts; shown as "Not recorded" (the field is empty).
+EMPTY_DATE = QDate(1900, 1, 1)
+EXTRA_SCORES = ("sows_gossop", "sows_handelsman", "oows", "ciwa_ar")
+ROUTES = ("", "Injected", "Smoked", "Intranasal", "Oral", "Other")
+
+STYLE = """
+QFrame#patientBanner { background: #ffffff; border: 1px solid #c3ccd0; border-radius: 4px; }
+QFrame#patientBanner QLabel { background: transparent; }
+QLabel#safetyAlert { background: #b00020; color: #ffffff; font-weight: 600; padding: 6px 10px;
+                     border-radius: 3px; }
+QLabel#conflictBanner, QLabel#signedBanner { padding: 6px 10px; }
+QLabel[vital="warning"] { color: #7a5200; font-weight: 600; }
+QFrame#substanceRow { background: #ffffff; border: 1px solid #dfe5e7; border-radius: 4px; }
+QFrame#substanceRow QLabel { background: transparent; }
+QFrame#readinessPanel { background: #ffffff; border: 1px solid #c3ccd0; border-left: 5px solid #0f766e;
+                        border-radius: 3px; }
+QFrame#readinessPanel[status="not_yet"] { border-left-color: #d99a00; }
+QFrame#readinessPanel[status="caution"] { border-left-color: #b00020; }
+QFrame#readinessPanel QLabel { background: transparent; }
+QListWidget#sectionList { font-size: 11pt; }
+QWidget#sectionContent { background: #f7f9fa; }
+QListWidget#sectionList::item { padding: 6px 4px; }
+"""
+
+
+def _repolish(widget: QWidget) -> None:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()
+
+
+def _local(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
+    return when.astimezone().strftime(fmt) if when is not None else ""
+
+
+def _to_qdatetime(when: dt.datetime) -> QDateTime:
+    local = when.astimezone()
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+
+
+def _number(text: str) -> float | int | str | None:
+    """A vital as typed: None when empty, a number when it reads as one, else the text (refused)."""
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def _spin(label: str, maximum: int) -> QSpinBox:
+    """A count that may be left empty: the minimum (-1) shows "Not recorded"."""
+    spin = QSpinBox()
+    spin.setRange(-1, maximum)
+    spin.setValue(-1)
+    spin.setSpecialValueText(NOT_RECORDED)
+    spin.setAccessibleName(label)
+    return spin
+
+
+def _spin_value(spin: QSpinBox) -> int | None:
+    return None if spin.value() < 0 else spin.value()
+
+
+class SubstanceRow(QFrame):
+    """One substance: what, how, how much, and when it was last used (with the live window)."""
+
+    changed = Signal()
+    remove_requested = Signal(object)
+
+    def __init__(self, number: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("substanceRow")
+        self.heading = QLabel()
+        self.heading.setProperty("role", "heading")
+        self.substance = QComboBox()
+        self.substance.addItem(CHOOSE, None)
+        for sid, info in withdrawal.SUBSTANCES.items():
+            self.substance.addItem(info.label, sid)
+        self.route = QComboBox()
+        self.route.setEditable(True)
+        self.route.addItems(ROUTES)
+        for combo, chars in ((self.substance, 16), (self.route, 6)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
+        self.amount = QLineEdit()
+        self.unit = QLineEdit()
+        self.amount.setMinimumWidth(60)
+        self.unit.setMinimumWidth(60)
+        self.unit.setPlaceholderText("g, mg, bags, pills…")
+        self.frequency = QLineEdit()
+        self.frequency.setPlaceholderText("e.g. 3 times a day")
+        self.years = _spin("", 90)
+        self.last_use = QDateTimeEdit()
+        self.last_use.setCalendarPopup(True)
+        self.last_use.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.last_use.setMinimumDateTime(QDateTime(EMPTY_DATE, QTime(0, 0)))
+        self.last_use.setSpecialValueText(NOT_RECORDED)
+        self.last_use.setDateTime(self.last_use.minimumDateTime())
+        self.now_button = QPushButton("Now")
+        self.remove_button = QPushButton("Remove")
+        self.elapsed = QLabel()
+        self.elapsed.setWordWrap(True)
+        self.window_text = QLabel()
+        self.window_text.setWordWrap(True)
+        self.window_text.setProperty("role", "muted")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setProperty("role", "muted")
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(10, 8, 10, 8)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        self.labels: dict[str, QLabel] = {}
+        fields = (("Substance", self.substance), ("Route", self.route), ("Amount", self.amount),
+                  ("Unit", self.unit), ("Frequency", self.frequency), ("Years of use", self.years))
+        grid.addWidget(self.heading, 0, 0, 1, 3)
+        grid.addWidget(self.remove_button, 0, 5, Qt.AlignmentFlag.AlignRight)
+        for column, (text, widget) in enumerate(fields):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            self.labels[text] = label
+            grid.addWidget(label, 1, column)
+            grid.addWidget(widget, 2, column)
+        last_label = QLabel("Last use")
+        last_label.setBuddy(self.last_use)
+        self.labels["Last use"] = last_label
+        grid.addWidget(last_label, 3, 0)
+        when = QHBoxLayout()
+        when.addWidget(self.last_use, 1)
+        when.addWidget(self.now_button)
+        grid.addLayout(when, 4, 0, 1, 2)
+        grid.addWidget(self.elapsed, 4, 2, 1, 4)
+        grid.addWidget(self.window_text, 5, 0, 1, 6)
+        grid.addWidget(self.note, 6, 0, 1, 6)
+        for column, stretch in enumerate((5, 2, 1, 1, 2, 1)):
+            grid.setColumnStretch(column, stretch)
+        self.set_number(number)
+
+        self.substance.currentIndexChanged.connect(self._edited)
+        self.route.currentTextChanged.connect(self._edited)
+        for edit in (self.amount, self.unit, self.frequency):
+            edit.textChanged.connect(self._edited)
+        self.years.valueChanged.connect(self._edited)
+        self.last_use.dateTimeChanged.connect(self._edited)
+        self.now_button.clicked.connect(self.set_now)
+        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.refresh_elapsed()
+
+    def set_number(self, number: int) -> None:
+        self.number = number
+        self.heading.setText(f"Substance {number}")
+        for text, widget in (("Substance", self.substance), ("Route", self.route), ("Amount", self.amount),
+                             ("Unit", self.unit), ("Frequency", self.frequency),
+                             ("Years of use", self.years), ("Last use", self.last_use)):
+            widget.setAccessibleName(f"{text} {number}")
+        self.now_button.setAccessibleName(f"Last use {number}: now")
+        self.remove_button.setAccessibleName(f"Remove substance {number}")
+
+    def set_now(self) -> None:
+        self.last_use.setDateTime(QDateTime.currentDateTime())
+
+    def _edited(self, *_args) -> None:
+        self.refresh_elapsed()
+        self.changed.emit()
+
+    def substance_id(self) -> str | None:
+        return self.substance.currentData()
+
+    def last_use_time(self) -> dt.datetime | None:
+        value = self.last_use.dateTime()
+        if value <= self.last_use.minimumDateTime():
+            return None
+        return value.toPython().astimezone()  # local wall time → aware
+
+    def value(self) -> dict[str, Any]:
+        when = self.last_use_time()
+        return {"substance": self.substance_id(), "route": self.route.currentText().strip(),
+                "amount": self.amount.text().strip(), "unit": self.unit.text().strip(),
+                "frequency": self.frequency.text().strip(), "years_of_use": _spin_value(self.years),
+                "last_use": when.isoformat(timespec="minutes") if when else None}
+
+    def is_blank(self) -> bool:
+        v = self.value()
+        return not any(v[k] for k in ("substance", "route", "amount", "unit", "frequency", "last_use")) \
+            and v["years_of_use"] is None
+
+    def set_value(self, row: Mapping[str, Any]) -> None:
+        index = self.substance.findData(row.get("substance"))
+        self.substance.setCurrentIndex(max(index, 0))
+        self.route.setCurrentText(str(row.get("route") or ""))
+        self.amount.setText(str(row.get("amount") or ""))
+        self.unit.setText(str(row.get("unit") or ""))
+        self.frequency.setText(str(row.get("frequency") or ""))
+        years = row.get("years_of_use")
+        self.years.setValue(years if isinstance(years, int) else -1)
+        when = rules.parse_time(row.get("last_use"))
+        self.last_use.setDateTime(_to_qdatetime(when) if when else self.last_use.minimumDateTime())
+        self.refresh_elapsed()
+
+    def refresh_elapsed(self) -> None:
+        """Hours since last use and where that falls in the expected window (called every minute)."""
+        sid = self.substance_id()
+        when = self.last_use_time()
+        window = withdrawal.expected_window(sid)
+        info = withdrawal.SUBSTANCES.get(sid) if sid else None
+        self.note.setText(info.note if info and info.note else "")
+        self.note.setVisible(bool(info and info.note))
+        self.window_text.setText(window.text if sid else "")
+        self.window_text.setVisible(bool(sid))
+        if when is None:
+            self.elapsed.setText("Enter the time of last use.")
+            return
+        now = dt.datetime.now(dt.timezone.utc)
+        if when > now:
+            self.elapsed.setText("The last use cannot be in the future.")
+            self.elapsed.setProperty("role", "error")
+        else:
+            hours = withdrawal.hours_since(when, now)
+            text = f"<b>{withdrawal.format_hours(hours)} h</b> since last use"
+            if sid:
+                text += f" — {html.escape(withdrawal.window_status(sid, hours))}"
+            self.elapsed.setText(text)
+            self.elapsed.setProperty("role", None)
+        _repolish(self.elapsed)
+
+
+class SignDialog(QDialog):
+    """"Sign the assessment": the clinician re-enters their password."""
+
+    sign_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign the assessment")
+        self.setObjectName("signDialog")
+        text = QLabel("Signing locks the assessment and moves the episode to stabilization. "
+                      "Enter your password to sign.")
+        text.setWordWrap(True)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.error = QLabel()
+        self.error.setProperty("role", "error")
+        self.error.setAccessibleName("Password error")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        form = QFormLayout()
+        label = QLabel("&Password")
+        label.setBuddy(self.password)
+        form.addRow(label, self.password)
+        form.addRow("", self.error)
+        self.buttons = QDialogButtonBox()
+        self.sign_button = self.buttons.addButton("Sign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(lambda: self.sign_requested.emit(self.password.text()))
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(420, self.sizeHint().height())
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(True)
+        self.password.selectAll()
+        self.password.setFocus()
+
+
+class AddendumDialog(QDialog):
+    """Correct a signed assessment: why, and the correction."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add an addendum")
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason")
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName("Correction")
+        self.text.setTabChangesFocus(True)
+        self.error = QLabel()
+        self.error.setProperty("role", "error")
+        self.error.setAccessibleName("Addendum error")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        form = QFormLayout()
+        form.addRow("&Reason", self.reason)
+        form.addRow("&Correction", self.text)
+        form.addRow("", self.error)
+        self.buttons = QDialogButtonBox()
+        self.buttons.addButton("Add addendum", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(520, 320)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(True)
+
+
+class IntakeScreen(GeometryDialog):
+    """The assessment of one episode, section by section; autosaved; signed at the end."""
+
+    draft_saved = Signal(int)  # the new version
+    assessment_signed = Signal(int)  # episode id
+    addendum_added = Signal(int)  # addendum id
+
+    def __init__(self, db, user: SignedInUser, assessment: intake.AssessmentView, patient,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.user = user
+        self.assessment = assessment
+        self.patient = patient
+        self.version = assessment.version
+        self._loading = False
+        self._read_only = False
+        self._conflict = False
+        self._released = False
+        self._saved_data: dict[str, Any] | None = dict(assessment.data)
+        self._vital_errors: dict[str, str] = {}
+        self._sign_dialog: SignDialog | None = None
+        self._addendum_dialog: AddendumDialog | None = None
+        self._confirm_box: QMessageBox | None = None
+        self._missing_keys: list[str] = []
+        self._protocol_settings = self._load_protocol_settings()
+
+        self.setObjectName("intakeScreen")
+        self.setWindowTitle(f"Assessment — {patient.display_name}")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.setSizeGripEnabled(True)
+        self.setStyleSheet(STYLE)
+        self.resize(1280, 720)
+
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save_now)
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_MS)
+        self._clock.timeout.connect(self._tick)
+
+        self._build()
+        self.load(assessment.data)
+        if assessment.signed:
+            self._show_signed(assessment)
+        self._clock.start()
+        lock = getattr(parent, "idle_lock", None)
+        if lock is not None and hasattr(lock, "locked"):
+            lock.locked.connect(self.save_now)
+        log.info("intake screen opened for assessment %s", assessment.id)
+
+    # ---- building --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.banner = self._build_banner()
+        self.safety_bar = QLabel(
+            "Safety alert: PHQ-9 item 9 above 0 or \u201cyes\u201d to the suicide question \u2014 "
+            "a safety assessment is needed now.")
+        self.safety_bar.setObjectName("safetyAlert")
+        self.safety_bar.setAccessibleName("Safety alert")
+        self.safety_bar.setWordWrap(True)
+        self.safety_bar.setVisible(False)
+        self.conflict_banner = QLabel()
+        self.conflict_banner.setObjectName("conflictBanner")
+        self.conflict_banner.setProperty("role", "warning")
+        self.conflict_banner.setAccessibleName("Conflict")
+        self.conflict_banner.setWordWrap(True)
+        self.conflict_banner.setVisible(False)
+
+        self.section_list = QListWidget()
+        self.section_list.setObjectName("sectionList")
+        self.section_list.setAccessibleName("Sections")
+        self.section_list.setFixedWidth(250)
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("sectionPages")
+        self._page_index: dict[str, int] = {}
+        self._fields: dict[str, QWidget] = {}
+        self._contents: list[QWidget] = []
+        builders = {"identity": self._build_identity, "substances": self._build_substances,
+                    "medical": self._build_medical, "vitals": self._build_vitals,
+                    "scores": self._build_scores, "mental_health": self._build_mental_health,
+                    "social": self._build_social, "summary": self._build_summary}
+        for name, label in rules.SECTIONS:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.section_list.addItem(item)
+            self._page_index[name] = self.pages.count()
+            self.pages.addWidget(builders[name](label))
+        self.section_list.currentRowChanged.connect(self._show_section)
+
+        self.draft_status = QLabel()
+        self.draft_status.setAccessibleName("Draft status")
+        self.draft_status.setProperty("role", "muted")
+        self.signed_label = QLabel()
+        self.signed_label.setAccessibleName("Signed")
+        self.signed_label.setProperty("role", "heading")
+        self.signed_label.setVisible(False)
+        self.previous_button = QPushButton("Previous section")
+        self.previous_button.setToolTip("Ctrl+PgUp")
+        self.next_button = QPushButton("Next section")
+        self.next_button.setToolTip("Ctrl+PgDown")
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("The draft is saved as you type; closing keeps it.")
+        self.previous_button.clicked.connect(lambda: self.step_section(-1))
+        self.next_button.clicked.connect(lambda: self.step_section(1))
+        self.close_button.clicked.connect(self.reject)
+
+        middle = QHBoxLayout()
+        middle.setSpacing(10)
+        middle.addWidget(self.section_list)
+        middle.addWidget(self.pages, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.draft_status, 1)
+        bottom.addWidget(self.signed_label)
+        bottom.addWidget(self.previous_button)
+        bottom.addWidget(self.next_button)
+        bottom.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.safety_bar)
+        layout.addWidget(self.conflict_banner)
+        layout.addLayout(middle, 1)
+        layout.addLayout(bottom)
+
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda s=step: self.step_section(s))
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(self.request_sign)
+        for b in self.findChildren(QPushButton):
+            b.setAutoDefault(False)
+            b.setDefault(False)
+        self.section_list.setCurrentRow(0)
+
+    def _build_banner(self) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("patientBanner")
+        p = self.patient
+        self.banner_name = QLabel(html.escape(p.display_name))
+        self.banner_name.setProperty("role", "heading")
+        self.banner_name.setAccessibleName("Patient")
+        self.banner_details = QLabel(
+            f"Age {p.age} · MRN {html.escape(p.mrn)} · Language {html.escape(p.preferred_language or '—')}")
+        self.banner_details.setAccessibleName("Patient details")
+        self.banner_allergies = QLabel()
+        self.banner_allergies.setAccessibleName("Allergies")
+        self.banner_flags = QLabel()
+        self.banner_flags.setAccessibleName("Risk flags")
+        self.banner_flags.setWordWrap(True)
+        layout = QGridLayout(frame)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setHorizontalSpacing(16)
+        layout.setVerticalSpacing(2)
+        layout.addWidget(self.banner_name, 0, 0)
+        layout.addWidget(self.banner_details, 0, 1)
+        layout.addWidget(self.banner_allergies, 0, 2, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.banner_flags, 1, 0, 1, 3)
+        layout.setColumnStretch(1, 1)
+        return frame
+
+    def _page(self, title: str, *, scroll: bool = True) -> tuple[QWidget, QVBoxLayout, QVBoxLayout]:
+        """A page: its heading, then a (scrolling) content area. Returns (page, content layout,
+        page layout)."""
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(title)
+        heading.setProperty("role", "title")
+        outer.addWidget(heading)
+        content = QWidget()
+        content.setObjectName("sectionContent")
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(2, 2, 12, 2)
+        if scroll:
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(content)
+            outer.addWidget(area, 1)
+        else:
+            outer.addWidget(content, 1)
+        self._contents.append(content)
+        return page, inner, outer
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        form.setVerticalSpacing(8)
+        return form
+
+    def _add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
+        widget.setAccessibleName(label)
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        form.addRow(caption, widget)
+        if key:
+            self._fields[key] = widget
+        self._watch(widget)
+
+    def _watch(self, widget: QWidget) -> None:
+        if isinstance(widget, QCheckBox):
+            widget.toggled.connect(self._changed)
+        elif isinstance(widget, QLineEdit):
+            widget.textChanged.connect(self._changed)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.textChanged.connect(self._changed)
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(self._changed)
+        elif isinstance(widget, QDateEdit):
+            widget.dateChanged.connect(self._changed)
+        elif isinstance(widget, QSpinBox):
+            widget.valueChanged.connect(self._changed)
+
+    @staticmethod
+    def _text_box(height: int = 64) -> QPlainTextEdit:
+        box = QPlainTextEdit()
+        box.setTabChangesFocus(True)
+        box.setFixedHeight(height)
+        return box
+
+    def _build_identity(self, title: str) -> QWidget:
+        page, inner, _ = self._page(title)
+        form = self._form()
+        self.consent = QCheckBox("Consent to treatment recorded")
+        self.consent.setAccessibleName("Consent to treatment recorded")
+        self.consent.toggled.connect(self._changed)
+        self._fields["identity.consent_to_treatment"] = self.consent
+        form.addRow("", self.consent)
+        p = self.patient
+        shown = (("Preferred language", p.preferred_language),
+                 ("Phone", p.phone),
+                 ("Address", p.address),
+                 ("Emergency contact", " · ".join(x for x in (p.emergency_contact_name,
+                                                             p.emergency_contact_relation,
+                                                             p.emergency_contact_phone) if x)))
+        for label, value in shown:
+            edit = QLineEdit(value or "")
+            edit.setReadOnly(True)
+            edit.setAccessibleName(label)
+            form.addRow(label, edit)
+        hint = QLabel("Contact details are kept on the patient record; change them there.")
+        hint.setProperty("role", "hint")
+        inner.addLayout(form)
+        inner.addWidget(hint)
+        inner.addStretch(1)
+        return page
+
+    def _build_substances(self, title: str) -> QWidget:
+        page, inner, _ = self._page(title)
+        self.substance_rows: list[SubstanceRow] = []
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setSpacing(8)
+        inner.addLayout(self.rows_box)
+        self.add_substance_button = QPushButton("Add substance")
+        self.add_substance_button.clicked.connect(lambda: self.add_substance_row(focus=True))
+        self._fields["substances.rows"] = self.add_substance_button
+        add_line = QHBoxLayout()
+        add_line.addWidget(self.add_substance_button)
+        add_line.addStretch(1)
+        inner.addLayout(add_line)
+
+        history = QGroupBox("History")
+        form = self._form()
+        self.prior_detox = _spin("Prior detox episodes", 200)
+        self.prior_overdoses = _spin("Prior overdoses", 200)
+        self.last_overdose = QDateEdit()
+        self.last_overdose.setCalendarPopup(True)
+        self.last_overdose.setDisplayFormat("yyyy-MM-dd")
+        self.last_overdose.setMinimumDate(EMPTY_DATE)
+        self.last_overdose.setSpecialValueText(NOT_RECORDED)
+        self.last_overdose.setDate(EMPTY_DATE)
+        self.naloxone = QCheckBox("Naloxone at home")
+        for w in (self.prior_detox, self.prior_overdoses, self.last_overdose):
+            w.setMaximumWidth(220)
+        self._add_row(form, "Prior detox episodes", self.prior_detox)
+        self._add_row(form, "Prior overdoses", self.prior_overdoses)
+        self._add_row(form, "Last overdose date", self.last_overdose)
+        self.naloxone.setAccessibleName("Naloxone at home")
+        self.naloxone.toggled.connect(self._changed)
+        form.addRow("", self.naloxone)
+        history.setLayout(form)
+        inner.addWidget(history)
+        inner.addStretch(1)
+        return page
+
+    def add_substance_row(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> SubstanceRow:
+        row = SubstanceRow(len(self.substance_rows) + 1)
+        self.substance_rows.append(row)
+        self.rows_box.addWidget(row)
+        if data:
+            row.set_value(data)
+        row.changed.connect(self._changed)
+        row.remove_requested.connect(self.remove_substance_row)
+        for b in row.findChildren(QPushButton):
+            b.setAutoDefault(False)
+        row.setEnabled(not self._read_only)
+        if focus:
+            row.substance.setFocus()
+        if not self._loading:
+            self._changed()
+        return row
+
+    def remove_substance_row(self, row: SubstanceRow) -> None:
+        if row not in self.substance_rows or self._read_only:
+            return
+        if not row.is_blank():
+            answer = QMessageBox.question(self, "Remove substance",
+                                          f"Remove substance {row.number} and what was entered for it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.substance_rows.remove(row)
+        self.rows_box.removeWidget(row)
+        row.deleteLater()
+        for n, r in enumerate(self.substance_rows, start=1):
+            r.set_number(n)
+        self._changed()
+
+    def _build_medical(self, title: str) -> QWidget:
+        page, inner, _ = self._page(title)
+        form = self._form()
+        self.conditions = self._text_box()
+        self.seizures = QCheckBox("Seizure history")
+        self.seizures.setAccessibleName("Seizure history")
+        self.seizures.toggled.connect(self._changed)
+        self.pregnancy = QComboBox()
+        self.pregnancy.addItem(CHOOSE, None)
+        for key, label in rules.PREGNANCY.items():
+            self.pregnancy.addItem(label, key)
+        self.medications = self._text_box()
+        self.allergies = QLineEdit()
+        self.allergies.setPlaceholderText("Required — write \u201cnone known\u201d if there are none")
+        self.psych_history = self._text_box()
+        self._add_row(form, "Medical conditions", self.conditions)
+        form.addRow("", self.seizures)
+        self._add_row(form, "Pregnancy status", self.pregnancy, "medical.pregnancy")
+        self._add_row(form, "Current medications", self.medications)
+        self._add_row(form, "Allergies", self.allergies, "medical.allergies")
+        self._add_row(form, "Psychiatric history", self.psych_history)
+        inner.addLayout(form)
+        inner.addStretch(1)
+        return page
+
+    def _build_vitals(self, title: str) -> QWidget:
+        page, inner, _ = self._page(title)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(8)
+        self.vital_edits: dict[str, QLineEdit] = {}
+        self.vital_errors: dict[str, QLabel] = {}
+        self.vital_warnings: dict[str, QLabel] = {}
+        for n, v in enumerate(vitals.VITALS):
+            label = QLabel(v.label)
+            edit = QLineEdit()
+            edit.setAccessibleName(v.label)
+            edit.setMaximumWidth(110)
+            edit.setToolTip(f"Accepted {v.range_text} {v.unit}"
+                            + ("" if v.id in rules.REQUIRED_VITALS else " (optional)"))
+            label.setBuddy(edit)
+            unit = QLabel(v.unit)
+            unit.setProperty("role", "muted")
+            error = QLabel()
+            error.setProperty("role", "error")
+            error.setAccessibleName(f"{v.label} error")
+            error.setWordWrap(True)
+            error.setVisible(False)
+            warning = QLabel()
+            warning.setProperty("vital", "warning")
+            warning.setAccessibleName(f"{v.label} warning")
+            warning.setWordWrap(True)
+            warning.setVisible(False)
+            grid.addWidget(label, n, 0)
+            grid.addWidget(edit, n, 1)
+            grid.addWidget(unit, n, 2)
+            grid.addWidget(error, n, 3)
+            grid.addWidget(warning, n, 3)
+            edit.textChanged.connect(self._vitals_edited)
+            self.vital_edits[v.id] = edit
+            self.vital_errors[v.id] = error
+            self.vital_warnings[v.id] = warning
+            self._fields[f"vitals.{v.id}"] = edit
+        grid.setColumnStretch(3, 1)
+        grid.setColumnMinimumWidth(2, 50)
+        inner.addLayout(grid)
+        hint = QLabel("An impossible value is refused (not saved); an abnormal one is kept with a warning. "
+                      "Weight is optional.")
+        hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
+        inner.addWidget(hint)
+        inner.addStretch(1)
+        return page
+
+    def _build_scores(self, title: str) -> QWidget:
+        page, inner, outer = self._page(title)
+        self.cows_entry = InstrumentEntry("cows")
+        self.cows_entry.setAccessibleName("COWS")
+        self.cows_entry.score_changed.connect(self._changed)
+        self._fields["scores.cows"] = self.cows_entry
+        inner.addWidget(self.cows_entry)
+        self.extra_entries: dict[str, InstrumentEntry] = {}
+        self.extra_box = QVBoxLayout()
+        inner.addLayout(self.extra_box)
+        inner.addStretch(1)
+
+        also = QHBoxLayout()
+        also_label = QLabel("Also score:")
+        self.also_score = QComboBox()
+        self.also_score.setAccessibleName("Also score:")
+        also_label.setBuddy(self.also_score)
+        self.also_score.addItem(CHOOSE, None)
+        for iid in EXTRA_SCORES:
+            self.also_score.addItem(get_instrument(iid).short_title, iid)
+        self.also_score.activated.connect(self._also_score_chosen)
+        cows_total = self.cows_entry.take_total_label()
+        also.addWidget(cows_total, 1)
+        also.addWidget(also_label)
+        also.addWidget(self.also_score)
+        outer.addLayout(also)
+
+        self.readiness = QFrame()
+        self.readiness.setObjectName("readinessPanel")
+        self.readiness_title = QLabel()
+        self.readiness_title.setProperty("role", "heading")
+        self.readiness_title.setAccessibleName("Buprenorphine readiness")
+        self.readiness_text = QLabel()
+        self.readiness_text.setWordWrap(True)
+        self.readiness_text.setAccessibleName("Buprenorphine readiness text")
+        self.readiness_basis = QLabel()
+        self.readiness_basis.setWordWrap(True)
+        self.readiness_basis.setProperty("role", "muted")
+        self.readiness_basis.setAccessibleName("Buprenorphine readiness basis")
+        box = QVBoxLayout(self.readiness)
+        box.setContentsMargins(10, 6, 10, 6)
+        box.setSpacing(2)
+        box.addWidget(self.readiness_title)
+        box.addWidget(self.readiness_text)
+        box.addWidget(self.readiness_basis)
+        outer.addWidget(self.readiness)
+        return page
+
+    def _also_score_chosen(self, _index: int) -> None:
+        iid = self.also_score.currentData()
+        self.also_score.setCurrentIndex(0)
+        if iid:
+            entry = self.add_extra_entry(iid)
+            entry.focus_first()
+
+    def add_extra_entry(self, iid: str, items: Mapping[str, int] | None = None) -> InstrumentEntry:
+        entry = self.extra_entries.get(iid)
+        if entry is None:
+            entry = InstrumentEntry(iid)
+            entry.setAccessibleName(get_instrument(iid).short_title)
+            self.extra_entries[iid] = entry
+            self.extra_box.addWidget(entry)
+            entry.score_changed.connect(self._changed)
+            entry.setEnabled(not self._read_only)
+            self._update_also_score()
+        if items:
+            entry.set_items(items)
+        return entry
+
+    def _update_also_score(self) -> None:
+        alcohol = any(r.substance_id() == "alcohol" for r in getattr(self, "substance_rows", []))
+        model = self.also_score.model()
+        for i in range(1, self.also_score.count()):
+            iid = self.also_score.itemData(i)
+            enabled = iid not in self.extra_entries and (iid != "ciwa_ar" or alcohol)
+            model.item(i).setEnabled(enabled)
+
+    def _build_mental_health(self, title: str) -> QWidget:
+        page, inner, _ = self._page(title)
+        question = QGroupBox("Thoughts of suicide or self-harm now?")
+        question.setAccessibleName("Thoughts of suicide or self-harm now?")
+        self.suicide_yes = QRadioButton("Yes")
+        self.suicide_no = QRadioButton("No")
+        self.suicide_yes.setAccessibleName("Yes")
+        self.suicide_no.setAccessibleName("No")
+        self.suicide_group = QButtonGroup(self)
+        self.suicide_group.addButton(self.suicide_yes)
+        self.suicide_group.addButton(self.suicide_no)
+        self.suicide_group.buttonToggled.connect(lambda *_: self._changed())
+        row = QHBoxLayout(question)
+        row.addWidget(self.suicide_yes)
+        row.addWidget(self.suicide_no)
+        row.addStretch(1)
+        self._fields["mental_health.suicide_risk"] = self.suicide_yes
+        self.phq9_entry = InstrumentEntry("phq9")
+        self.phq9_entry.setAccessibleName("PHQ-9")
+        self.gad7_entry = InstrumentEntry("gad7")
+        self.gad7_entry.setAccessibleName("GAD-7")
+        for key, entry in (("mental_health.phq9", self.phq9_entry), ("mental_health.gad7", self.gad7_entry)):
+            entry.score_changed.connect(self._changed)
+            self._fields[key] = entry
+        inner.addWidget(question)
+        inner.addWidget(self.phq9_entry)
+        inner.addWidget(self.gad7_entry)
+        inner.addStretch(1)
+        return page
+
+    def _build_social(self, title: str) -> QWidget:
+        page, inner, _ = self._page(title)
+        form = self._form()
+        self.social_edits: dict[str, QLineEdit] = {}
+        for key, label in (("housing", "Housing"), ("employment", "Employment"), ("legal", "Legal"),
+                           ("transport", "Transport"), ("supports", "Supports")):
+            edit = QLineEdit()
+            self._add_row(form, label, edit, f"social.{key}")
+            self.social_edits[key] = edit
+        inner.addLayout(form)
+        inner.addStretch(1)
+        return page
+
+    def _build_summary(self, title: str) -> QWidget:
+        page, inner, _ = self._page(title, scroll=False)
+        inner.setContentsMargins(0, 0, 0, 0)
+        self.summary_view = QTextBrowser()
+        self.summary_view.setAccessibleName("Summary")
+        self.summary_view.setOpenLinks(False)
+        self.missing_label = QLabel("Missing before signing")
+        self.missing_label.setProperty("role", "heading")
+        self.missing_list = QListWidget()
+        self.missing_list.setAccessibleName("Missing before signing")
+        self.missing_list.setMaximumHeight(150)
+        self.missing_list.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
+        self.missing_list.itemActivated.connect(lambda item: self.go_to(item.data(Qt.ItemDataRole.UserRole)))
+        self.missing_list.itemDoubleClicked.connect(
+            lambda item: self.go_to(item.data(Qt.ItemDataRole.UserRole)))
+        self.go_first_button = QPushButton("Go to first")
+        self.go_first_button.clicked.connect(self.go_to_first_missing)
+        self.pathway = QComboBox()
+        self.pathway.addItem(CHOOSE, None)
+        for key, label in rules.PATHWAYS.items():
+            self.pathway.addItem(label, key)
+        self.pathway.setAccessibleName("Pathway")
+        self.pathway.currentIndexChanged.connect(self._changed)
+        self._fields["summary.pathway"] = self.pathway
+        pathway_label = QLabel("&Pathway")
+        pathway_label.setBuddy(self.pathway)
+        self.sign_button = QPushButton("Sign…")
+        self.sign_button.setToolTip("Ctrl+Enter")
+        self.sign_button.clicked.connect(self.request_sign)
+        self.addendum_button = QPushButton("Add addendum…")
+        self.addendum_button.clicked.connect(self.request_addendum)
+        self.addendum_button.setVisible(False)
+
+        missing_head = QHBoxLayout()
+        missing_head.addWidget(self.missing_label, 1)
+        missing_head.addWidget(self.go_first_button)
+        actions = QHBoxLayout()
+        actions.addWidget(pathway_label)
+        actions.addWidget(self.pathway, 1)
+        actions.addWidget(self.sign_button)
+        actions.addWidget(self.addendum_button)
+        inner.addWidget(self.summary_view, 1)
+        inner.addLayout(missing_head)
+        inner.addWidget(self.missing_list)
+        inner.addLayout(actions)
+        self._contents.remove(page.findChild(QWidget, "sectionContent"))
+        return page
+
+    # ---- data in and out -------------------------------------------------------------------
+    def draft_data(self) -> dict[str, Any]:
+        """Everything on screen, in the core's draft shape (refused vitals left out)."""
+        vitals_values = {}
+        for vid, edit in self.vital_edits.items():
+            value = _number(edit.text())
+            if value is not None and vid not in self._vital_errors:
+                vitals_values[vid] = value
+        scores: dict[str, Any] = {"cows": self.cows_entry.items()}
+        for iid, entry in self.extra_entries.items():
+            scores[iid] = entry.items()
+        suicide = "yes" if self.suicide_yes.isChecked() else "no" if self.suicide_no.isChecked() else None
+        last_od = self.last_overdose.date()
+        return {
+            "identity": {"consent_to_treatment": self.consent.isChecked()},
+            "substances": {
+                "rows": [r.value() for r in self.substance_rows],
+                "prior_detox_episodes": _spin_value(self.prior_detox),
+                "prior_overdoses": _spin_value(self.prior_overdoses),
+                "last_overdose": None if last_od <= EMPTY_DATE else last_od.toString("yyyy-MM-dd"),
+                "naloxone_at_home": self.naloxone.isChecked(),
+            },
+            "medical": {
+                "conditions": self.conditions.toPlainText().strip(),
+                "seizure_history": self.seizures.isChecked(),
+                "pregnancy": self.pregnancy.currentData(),
+                "medications": self.medications.toPlainText().strip(),
+                "allergies": self.allergies.text().strip(),
+                "psychiatric_history": self.psych_history.toPlainText().strip(),
+            },
+            "vitals": vitals_values,
+            "scores": scores,
+            "mental_health": {"phq9": self.phq9_entry.items(), "gad7": self.gad7_entry.items(),
+                              "suicide_risk": suicide},
+            "social": {k: e.text().strip() for k, e in self.social_edits.items()},
+            "summary": {"pathway": self.pathway.currentData()},
+        }
+
+    def load(self, data: Mapping[str, Any]) -> None:
+        """Fill the widgets from a draft (missing parts are left empty)."""
+        def section(name: str) -> Mapping[str, Any]:
+            value = data.get(name) or {}
+            return value if isinstance(value, Mapping) else {}
+
+        self._loading = True
+        try:
+            self.consent.setChecked(section("identity").get("consent_to_treatment") is True)
+            subs = section("substances")
+            for row in list(self.substance_rows):
+                self.rows_box.removeWidget(row)
+                row.deleteLater()
+            self.substance_rows.clear()
+            for row in subs.get("rows") or []:
+                if isinstance(row, Mapping):
+                    self.add_substance_row(row)
+            if not self.substance_rows:
+                self.add_substance_row()
+            for spin, key in ((self.prior_detox, "prior_detox_episodes"),
+                              (self.prior_overdoses, "prior_overdoses")):
+                value = subs.get(key)
+                spin.setValue(value if isinstance(value, int) else -1)
+            last_od = QDate.fromString(str(subs.get("last_overdose") or ""), "yyyy-MM-dd")
+            self.last_overdose.setDate(last_od if last_od.isValid() else EMPTY_DATE)
+            self.naloxone.setChecked(subs.get("naloxone_at_home") is True)
+
+            med = section("medical")
+            self.conditions.setPlainText(str(med.get("conditions") or ""))
+            self.seizures.setChecked(med.get("seizure_history") is True)
+            self.pregnancy.setCurrentIndex(max(self.pregnancy.findData(med.get("pregnancy")), 0))
+            self.medications.setPlainText(str(med.get("medications") or ""))
+            self.allergies.setText(str(med.get("allergies") or ""))
+            self.psych_history.setPlainText(str(med.get("psychiatric_history") or ""))
+
+            vit = section("vitals")
+            for vid, edit in self.vital_edits.items():
+                value = vit.get(vid)
+                edit.setText("" if value in (None, "") else vitals.VITALS_BY_ID[vid].fmt(value)
+                             if isinstance(value, (int, float)) else str(value))
+            self._vitals_edited()
+
+            scores = section("scores")
+            self.cows_entry.set_items(scores.get("cows") or {})
+            for iid in EXTRA_SCORES:
+                if scores.get(iid):
+                    self.add_extra_entry(iid, scores[iid])
+            mental = section("mental_health")
+            self.phq9_entry.set_items(mental.get("phq9") or {})
+            self.gad7_entry.set_items(mental.get("gad7") or {})
+            answer = mental.get("suicide_risk")
+            self.suicide_group.setExclusive(False)
+            self.suicide_yes.setChecked(answer == "yes")
+            self.suicide_no.setChecked(answer == "no")
+            self.suicide_group.setExclusive(True)
+            social = section("social")
+            for key, edit in self.social_edits.items():
+                edit.setText(str(social.get(key) or ""))
+            pathway = section("summary").get("pathway") or self.assessment.pathway
+            self.pathway.setCurrentIndex(max(self.pathway.findData(pathway), 0))
+        finally:
+            self._loading = False
+        self._refresh_live()
+        if self.assessment.draft_saved_at is not None:
+            self.draft_status.setText(
+                f"Draft saved at {_local(self.assessment.draft_saved_at)} by "
+                f"{self.assessment.draft_saved_by_name or 'someone'}")
+
+    # ---- live behaviour ----------------------------------------------------------------------
+    def _changed(self, *_args) -> None:
+        if self._loading:
+            return
+        self._refresh_live()
+        if not self._read_only and not self._conflict:
+            self._autosave.start()
+            self.draft_status.setText("Draft: changes not saved yet…")
+
+    def _vitals_edited(self, *_args) -> None:
+        values = {vid: _number(e.text()) for vid, e in self.vital_edits.items()}
+        check = vitals.check_vitals(values)
+        self._vital_errors = dict(check.errors)
+        for vid, edit in self.vital_edits.items():
+            error, warning = check.errors.get(vid), check.warnings.get(vid)
+            self.vital_errors[vid].setText(error or "")
+            self.vital_errors[vid].setVisible(bool(error))
+            self.vital_warnings[vid].setText(f"\u26a0 {warning}" if warning else "")
+            self.vital_warnings[vid].setVisible(bool(warning))
+            if bool(edit.property("invalid")) != bool(error):
+                edit.setProperty("invalid", bool(error))
+                edit.setAccessibleDescription(error or "")
+                _repolish(edit)
+        self._changed()
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc)
+
+    def _refresh_live(self) -> None:
+        data = self.draft_data()
+        now = self._now()
+        status = rules.section_status(data, now)
+        for i in range(self.section_list.count()):
+            item = self.section_list.item(i)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            label = rules.SECTION_LABELS[name]
+            if name in status:
+                done = status[name]
+                mark = "\u2713" if done else "\u25cb"
+                item.setText(f"{mark}  {label}")
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, "done" if done else "incomplete")
+                item.setToolTip("Done" if done else "Incomplete")
+            else:
+                item.setText(f"\u2192  {label}")
+        allergies = data["medical"]["allergies"]
+        self.banner_allergies.setText(
+            f"<b>Allergies:</b> {html.escape(allergies)}" if allergies
+            else "<b>Allergies:</b> <span style='color:#b00020'>not recorded</span>")
+        flags = rules.risk_flags(data)
+        self.banner_flags.setText(
+            "<b>Risk flags:</b> " + " · ".join(html.escape(f.label) for f in flags) if flags
+            else "<span style='color:#4d6168'>No risk flags</span>")
+        self.banner_flags.setToolTip("\n".join(f"{f.label}: {f.basis}" for f in flags))
+        self.safety_bar.setVisible(rules.safety_alert(data))
+        self._update_readiness(data, now)
+        self._update_also_score()
+        if self.pages.currentIndex() == self._page_index["summary"]:
+            self._refresh_summary(data)
+
+    def _load_protocol_settings(self) -> protocols.ProtocolSettings:
+        return protocols.ProtocolSettings.from_mapping(clinic_settings.get_all(self.db))
+
+    def readiness_prompt(self, data: Mapping[str, Any] | None = None,
+                         now: dt.datetime | None = None) -> protocols.Prompt:
+        data = data if data is not None else self.draft_data()
+        now = now or self._now()
+        score = self.cows_entry.score()
+        answered = bool(self.cows_entry.items())
+        return rules.buprenorphine_readiness(
+            data, score.total if answered else None, score.complete, now if answered else None, now,
+            self._protocol_settings, format_time=lambda t: _local(t, "%d %b %H:%M"))
+
+    def _update_readiness(self, data: Mapping[str, Any], now: dt.datetime) -> None:
+        try:
+            prompt = self.readiness_prompt(data, now)
+        except ValueError as exc:
+            self.readiness_title.setText("Buprenorphine readiness")
+            self.readiness_text.setText(str(exc))
+            self.readiness_basis.setText("")
+            return
+        self._prompt = prompt
+        label = {"meets": "meets the defaults", "not_yet": "not yet", "caution": "caution",
+                 "info": "information"}.get(prompt.status, prompt.status)
+        self.readiness_title.setText(f"{prompt.title} — {label}")
+        self.readiness_text.setText(prompt.text)
+        self.readiness_basis.setText(f"Basis: {prompt.basis}. {prompt.setting_used}.")
+        if self.readiness.property("status") != prompt.status:
+            self.readiness.setProperty("status", prompt.status)
+            _repolish(self.readiness)
+
+    def _tick(self) -> None:
+        for row in self.substance_rows:
+            row.refresh_elapsed()
+        self._update_readiness(self.draft_data(), self._now())
+
+    # ---- sections and going to a field -------------------------------------------------------
+    def _show_section(self, index: int) -> None:
+        if index < 0:
+            return
+        self.pages.setCurrentIndex(index)
+        self.previous_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < self.pages.count() - 1)
+        if index == self._page_index["summary"]:
+            self._refresh_summary(self.draft_data())
+
+    def show_section(self, name: str) -> None:
+        self.section_list.setCurrentRow(self._page_index[name])
+
+    def current_section(self) -> str:
+        return rules.SECTIONS[self.pages.currentIndex()][0]
+
+    def step_section(self, step: int) -> None:
+        index = self.section_list.currentRow() + step
+        if 0 <= index < self.section_list.count():
+            self.section_list.setCurrentRow(index)
+            self._focus_first_input()
+
+    def _focus_first_input(self) -> None:
+        page = self.pages.currentWidget()
+        for w in page.findChildren(QWidget):
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled() and w.isVisibleTo(page) \
+                    and isinstance(w, (QLineEdit, QComboBox, QAbstractButton, QAbstractSpinBox,
+                                       QPlainTextEdit, QFrame)) and not isinstance(w, QScrollArea):
+                if isinstance(w, QLineEdit) and w.isReadOnly():
+                    continue
+                w.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+
+    def field_for(self, key: str) -> QWidget | None:
+        """The input a "section.field" key names (substance rows by their number among the rows
+        with a substance, as the core counts them)."""
+        parts = key.split(".")
+        if parts[0] == "substances" and len(parts) == 4 and parts[1] == "rows":
+            chosen = [r for r in self.substance_rows if r.substance_id()]
+            n = int(parts[2])
+            if 1 <= n <= len(chosen):
+                return chosen[n - 1].substance if parts[3] == "substance" else chosen[n - 1].last_use
+            return None
+        return self._fields.get(key)
+
+    def go_to(self, key: str | None) -> None:
+        if not key:
+            return
+        section = key.split(".")[0]
+        if section not in self._page_index:
+            return
+        self.show_section(section)
+        widget = self.field_for(key)
+        if isinstance(widget, InstrumentEntry):
+            missing = widget.score().missing
+            if missing:
+                widget.focus_item(missing[0])
+            else:
+                widget.focus_first()
+            return
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            parent = widget.parentWidget()
+            while parent is not None:
+                if isinstance(parent, QScrollArea):
+                    parent.ensureWidgetVisible(widget, 0, 40)
+                    break
+                parent = parent.parentWidget()
+
+    def go_to_first_missing(self) -> None:
+        if self._missing_keys:
+            self.go_to(self._missing_keys[0])
+
+    # ---- summary -----------------------------------------------------------------------------
+    def show_missing(self, missing: Mapping[str, str]) -> None:
+        self.missing_list.clear()
+        self._missing_keys = list(missing)
+        for key, message in missing.items():
+            section = rules.SECTION_LABELS.get(key.split(".")[0], "")
+            item = QListWidgetItem(f"{section}: {message}" if section else message)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip("Double-click (or Enter) to go there")
+            self.missing_list.addItem(item)
+        has = bool(missing)
+        for w in (self.missing_label, self.missing_list, self.go_first_button):
+            w.setVisible(has and not self._read_only)
+
+    def _refresh_summary(self, data: Mapping[str, Any] | None = None) -> None:
+        data = data if data is not None else self.draft_data()
+        now = self._now()
+        if not self._read_only:
+            missing = rules.missing_to_sign(data, self.pathway.currentData(), now)
+            self.show_missing({m.key: m.message for m in missing})
+        self.summary_view.setHtml(self.summary_html(data, now))
+
+    def summary_html(self, data: Mapping[str, Any], now: dt.datetime) -> str:
+        e = html.escape
+        out = []
+
+        def line(label: str, value: Any) -> None:
+            shown = "—" if value in (None, "", {}) else ("Yes" if value is True else "No" if value is False
+                                                          else str(value))
+            out.append(f"<tr><td style='padding-right:12px;color:#4d6168'>{e(label)}</td>"
+                       f"<td>{e(shown)}</td></tr>")
+
+        def head(text: str) -> None:
+            out.append(f"</table><h3 style='margin-top:10px'>{e(text)}</h3><table>")
+
+        flags = rules.risk_flags(data)
+        out.append("<h3>Risk flags</h3>")
+        if flags:
+            out.append("<ul>" + "".join(f"<li><b>{e(f.label)}</b> — {e(f.basis)}</li>" for f in flags) + "</ul>")
+        else:
+            out.append("<p>None raised.</p>")
+        prompt = getattr(self, "_prompt", None)
+        if prompt is not None:
+            out.append(f"<h3>{e(prompt.title)}</h3><p>{e(prompt.text)}</p>"
+                       f"<p style='color:#4d6168'>Basis: {e(prompt.basis)}. {e(prompt.setting_used)}.</p>")
+        out.append("<table>")
+        head("Identity and contacts")
+        line("Consent to treatment recorded", data["identity"]["consent_to_treatment"])
+        line("Preferred language", self.patient.preferred_language)
+        head("Substance use")
+        for n, row in enumerate(data["substances"]["rows"], start=1):
+            sid = row.get("substance")
+            name = withdrawal.SUBSTANCES[sid].label if sid in withdrawal.SUBSTANCES else "not chosen"
+            when = rules.parse_time(row.get("last_use"))
+            since = ""
+            if when is not None and when <= now:
+                since = f" ({withdrawal.format_hours(withdrawal.hours_since(when, now))} h ago)"
+            details = ", ".join(x for x in (row.get("route"), " ".join(
+                x for x in (row.get("amount"), row.get("unit")) if x), row.get("frequency")) if x)
+            line(f"Substance {n}", f"{name}" + (f" — {details}" if details else "")
+                 + (f"; last use {_local(when, '%Y-%m-%d %H:%M')}{since}" if when else "; last use not recorded"))
+        subs = data["substances"]
+        line("Prior detox episodes", subs["prior_detox_episodes"])
+        line("Prior overdoses", subs["prior_overdoses"])
+        line("Last overdose date", subs["last_overdose"])
+        line("Naloxone at home", subs["naloxone_at_home"])
+        head("Medical and psychiatric")
+        med = data["medical"]
+        line("Medical conditions", med["conditions"])
+        line("Seizure history", med["seizure_history"])
+        line("Pregnancy status", rules.PREGNANCY.get(med["pregnancy"] or "", None))
+        line("Current medications", med["medications"])
+        line("Allergies", med["allergies"])
+        line("Psychiatric history", med["psychiatric_history"])
+        head("Vitals")
+        for v in vitals.VITALS:
+            value = data["vitals"].get(v.id)
+            line(v.label, f"{v.fmt(value)} {v.unit}" if value is not None else None)
+        head("Withdrawal scores")
+        for iid, items in data["scores"].items():
+            if items or iid == "cows":
+                inst = get_instrument(iid)
+                score = inst.score(items)
+                line(inst.short_title, f"{score.total} — {score.status_text}" if score.complete
+                     else f"{score.total} so far — {score.status_text}")
+        head("Mental health and safety")
+        for iid in ("phq9", "gad7"):
+            inst = get_instrument(iid)
+            score = inst.score(data["mental_health"][iid])
+            line(inst.short_title, f"{score.total} — {score.status_text}")
+        answer = data["mental_health"]["suicide_risk"]
+        line("Thoughts of suicide or self-harm now?", {"yes": "Yes", "no": "No"}.get(answer or "", None))
+        head("Social")
+        for key, edit in self.social_edits.items():
+            line(edit.accessibleName(), data["social"][key])
+        out.append("</table>")
+        if self.assessment.addenda:
+            out.append("<h3>Addenda</h3>")
+            for a in self.assessment.addenda:
+                out.append(f"<p><b>{e(_local(a.created_at, '%Y-%m-%d %H:%M'))} — {e(a.created_by_name)}</b>: "
+                           f"{e(a.reason)}<br>{e(a.text)}</p>")
+        return "".join(out)
+
+    # ---- saving ------------------------------------------------------------------------------
+    def save_now(self) -> bool:
+        """Save the draft now if anything changed; False if it could not be saved."""
+        self._autosave.stop()
+        if self._read_only or self._conflict:
+            return False
+        data = self.draft_data()
+        if data == self._saved_data:
+            return True
+        try:
+            saved = intake.save_draft(self.db, self.user, self.assessment.id, self.version, data)
+        except ConflictError as exc:
+            self._show_conflict(str(exc))
+            return False
+        except ClinicError as exc:
+            self.draft_status.setText(f"Draft NOT saved: {exc}")
+            log.warning("draft of assessment %s not saved: %s", self.assessment.id, type(exc).__name__)
+            return False
+        self.version = saved.version
+        self._saved_data = data
+        self.draft_status.setText(f"Draft saved {_local(saved.saved_at, '%H:%M:%S')}")
+        self.draft_saved.emit(saved.version)
+        return True
+
+    def _show_conflict(self, message: str) -> None:
+        self._conflict = True
+        self.conflict_banner.setText(message + " Autosave is off until you reopen the assessment.")
+        self.conflict_banner.setVisible(True)
+        self.draft_status.setText("Draft NOT saved: conflict with another workstation")
+
+    def done(self, result: int) -> None:
+        self.save_now()
+        self._clock.stop()
+        if not self._released:
+            self._released = True
+            try:
+                intake.release(self.db, self.user, self.assessment.id)
+            except ClinicError:
+                log.warning("assessment %s could not be released", self.assessment.id)
+        super().done(result)
+
+    # ---- signing -----------------------------------------------------------------------------
+    def sign_dialog(self) -> SignDialog | None:
+        return self._sign_dialog
+
+    def confirm_box(self) -> QMessageBox | None:
+        return self._confirm_box
+
+    def request_sign(self) -> None:
+        """Sign… (Ctrl+Enter): save what is typed, then ask for the password."""
+        if self._read_only:
+            return
+        if self._conflict:
+            QMessageBox.warning(self, "Cannot sign", self.conflict_banner.text())
+            return
+        if not self.save_now():
+            return
+        self.show_section("summary")
+        dialog = SignDialog(self)
+        self._sign_dialog = dialog
+        dialog.sign_requested.connect(lambda password: self._sign(password, dialog))
+
+        def finished(_result: int) -> None:
+            if self._sign_dialog is dialog:
+                self._sign_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _sign(self, password: str, dialog: QDialog | None, confirm_old: bool = False) -> None:
+        pathway = self.pathway.currentData() or ""
+        try:
+            view = intake.sign(self.db, self.user, self.assessment.id, self.version, password, pathway,
+                               confirm_old_last_use=confirm_old)
+        except ValidationError as exc:
+            fields = dict(exc.fields)
+            if "password" in fields:
+                if isinstance(dialog, SignDialog):
+                    dialog.show_error(fields["password"])
+                return
+            if dialog is not None:
+                dialog.accept()
+            data = self.draft_data()
+            now = self._now()
+            if not rules.missing_to_sign(data, pathway, now) and rules.old_last_uses(data, now):
+                self._ask_old_last_use(password, fields)
+                return
+            self.show_section("summary")
+            self.show_missing(fields)
+            if self.missing_list.count():
+                self.missing_list.setCurrentRow(0)
+            self.missing_list.setFocus()
+            return
+        except ConflictError as exc:
+            if dialog is not None:
+                dialog.accept()
+            self._show_conflict(str(exc))
+            return
+        except ClinicError as exc:
+            if isinstance(dialog, SignDialog):
+                dialog.show_error(str(exc))
+            return
+        if dialog is not None:
+            dialog.accept()
+        log.info("assessment %s signed", view.id)
+        self._show_signed(view)
+        self.assessment_signed.emit(view.episode_id)
+
+    def _ask_old_last_use(self, password: str, fields: Mapping[str, str]) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Last use more than 30 days ago",
+                          "\n".join(fields.values()), parent=self)
+        confirm = box.addButton("Confirm and sign", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        self._confirm_box = box
+
+        def answered(_result: int) -> None:
+            self._confirm_box = None
+            chosen = box.clickedButton()
+            box.deleteLater()
+            if chosen is confirm:
+                self._sign(password, None, confirm_old=True)
+            else:
+                key = next(iter(fields), None)
+                self.go_to(key)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _show_signed(self, view: intake.AssessmentView) -> None:
+        self.assessment = view
+        self._read_only = True
+        self._autosave.stop()
+        for content in self._contents:
+            content.setEnabled(False)
+        self.pathway.setEnabled(False)
+        self.sign_button.setVisible(False)
+        self.addendum_button.setVisible(True)
+        self.signed_label.setText(f"Signed by {view.signed_by_name or 'unknown'} at {_local(view.signed_at)}")
+        self.signed_label.setVisible(True)
+        self.draft_status.setText("Signed: read-only; correct it with an addendum.")
+        for w in (self.missing_label, self.missing_list, self.go_first_button):
+            w.setVisible(False)
+        if view.pathway:
+            self.pathway.setCurrentIndex(max(self.pathway.findData(view.pathway), 0))
+        self.show_section("summary")
+        self._refresh_summary()
+
+    # ---- addendum ----------------------------------------------------------------------------
+    def addendum_dialog(self) -> AddendumDialog | None:
+        return self._addendum_dialog
+
+    def request_addendum(self) -> None:
+        if not self._read_only:
+            return
+        dialog = AddendumDialog(self)
+        self._addendum_dialog = dialog
+
+        def add() -> None:
+            try:
+                added = intake.add_addendum(self.db, self.user, self.assessment.id,
+                                            dialog.reason.text(), dialog.text.toPlainText())
+            except ValidationError as exc:
+                dialog.show_error("\n".join(exc.fields.values()) or str(exc))
+                return
+            except ClinicError as exc:
+                dialog.show_error(str(exc))
+                return
+            self.assessment = intake.assessment_for_episode(self.db, self.user, self.assessment.episode_id) \
+                or self.assessment
+            dialog.accept()
+            self._refresh_summary()
+            self.addendum_added.emit(added.id)
+
+        def finished(_result: int) -> None:
+            if self._addendum_dialog is dialog:
+                self._addendum_dialog = None
+            dialog.deleteLater()
+
+        dialog.buttons.accepted.connect(add)
+        dialog.finished.connect(finished)
+        dialog.open()

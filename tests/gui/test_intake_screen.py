@@ -1,0 +1,239 @@
+"""The intake (assessment) screen, driven from the main window the way a nurse would: Start
+assessment, type, let it autosave, sign with the password."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QRadioButton,
+)
+
+from clinic_desktop.core.services import episodes, intake, patients
+from clinic_desktop.gui.intake_screen import IntakeScreen
+from clinic_desktop.gui.main_window import MainWindow
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, named, type_into
+
+COWS_DIGITS = "21122121110"  # total 14 (moderate): every digit allowed for its item
+PHQ9_DIGITS = "111111110"  # item 9 (self-harm) 0
+GAD7_DIGITS = "1111111"
+
+
+@pytest.fixture
+def patient(db, nurse):
+    return patients.register(db, nurse, patients.PatientInput(
+        mrn="I-1", given_name="Rowan", family_name="Intake", date_of_birth=dt.date(1990, 4, 5),
+        sex="unknown"))
+
+
+@pytest.fixture
+def window(qtbot, db, nurse, patient):
+    w = MainWindow(db, nurse)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def start_assessment(qtbot, window: MainWindow) -> IntakeScreen:
+    window.search_for("I-1")
+    qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Start assessment"), Qt.MouseButton.LeftButton)
+    screen = window.intake_screen()
+    assert isinstance(screen, IntakeScreen)
+    qtbot.waitExposed(screen)
+    screen.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)
+    return screen
+
+
+def saved_data(db, nurse, screen: IntakeScreen) -> dict:
+    return intake.assessment_for_episode(db, nurse, screen.assessment.episode_id).data
+
+
+def go(screen: IntakeScreen, section_label: str) -> None:
+    sections = by_name(screen, QListWidget, "Sections")
+    rows = [sections.item(i).text().split("  ", 1)[-1] for i in range(sections.count())]
+    sections.setCurrentRow(rows.index(section_label))
+
+
+def type_digits(qtbot, digits: str) -> None:
+    """Type digits wherever the focus is (an instrument moves it to the next item)."""
+    for digit in digits:
+        qtbot.keyClick(QApplication.focusWidget(), digit)
+
+
+def test_start_assessment_autosaves_and_reopening_offers_the_draft(qtbot, window, db, nurse, patient):
+    assert window.ui.actionStartAssessment.isVisible()
+    screen = start_assessment(qtbot, window)
+    assert episodes.current_episode(db, nurse, patient.id).stage == "assessment"
+    go(screen, "Medical and psychiatric")
+    type_into(qtbot, by_name(screen, QLineEdit, "Allergies"), "penicillin")
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen).get("medical", {}).get("allergies") == "penicillin",
+                    timeout=3000)
+    assert by_name(screen, QLabel, "Draft status").text().startswith("Draft saved ")
+    assert "penicillin" in by_name(screen, QLabel, "Allergies").text()  # in the banner at once
+
+    screen.reject()
+    qtbot.waitUntil(lambda: window.intake_screen() is None)
+    window.search_for("I-1")
+    window.open_patient()
+    offer = window.draft_offer()
+    assert offer is not None and offer.isVisible()
+    assert "Draft saved at" in offer.text() and nurse.full_name in offer.text()
+    qtbot.mouseClick(button(offer, "Continue assessment"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.intake_screen() is not None)
+    again = window.intake_screen()
+    assert by_name(again, QLineEdit, "Allergies").text() == "penicillin"
+    again.reject()
+
+
+def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbot, window, db, nurse, patient):
+    screen = start_assessment(qtbot, window)
+    consent = by_name(screen, QCheckBox, "Consent to treatment recorded")
+    consent.setFocus()
+    qtbot.keyClick(consent, Qt.Key.Key_Space)
+    assert consent.isChecked()
+
+    qtbot.keyClick(consent, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert screen.current_section() == "substances"
+    substance = by_name(screen, QComboBox, "Substance 1")
+    substance.setCurrentIndex(substance.findData("heroin"))
+    by_name(screen, QDateTimeEdit, "Last use 1").setDateTime(QDateTime.currentDateTime().addSecs(-16 * 3600))
+    assert "16 h" in screen.substance_rows[0].elapsed.text()
+
+    go(screen, "Medical and psychiatric")
+    pregnancy = by_name(screen, QComboBox, "Pregnancy status")
+    pregnancy.setCurrentIndex(pregnancy.findText("Not applicable"))
+    type_into(qtbot, by_name(screen, QLineEdit, "Allergies"), "none known")
+
+    go(screen, "Vitals")
+    for label, value in (("Pulse", "96"), ("Systolic BP", "128"), ("Diastolic BP", "82"),
+                         ("Respiratory rate", "16"), ("Temperature", "37.1"), ("SpO\u2082", "98")):
+        type_into(qtbot, by_name(screen, QLineEdit, label), value)
+
+    go(screen, "Withdrawal scores")
+    screen.cows_entry.focus_first()
+    type_digits(qtbot, COWS_DIGITS)
+    assert screen.cows_entry.score().complete and screen.cows_entry.score().total == 14
+    assert "readiness" in screen.readiness_title.text().lower()
+
+    go(screen, "Mental health and safety")
+    screen.phq9_entry.focus_first()
+    type_digits(qtbot, PHQ9_DIGITS)
+    screen.gad7_entry.focus_first()
+    type_digits(qtbot, GAD7_DIGITS)
+    qtbot.mouseClick(by_name(screen, QRadioButton, "No"), Qt.MouseButton.LeftButton)
+    assert not by_name(screen, QLabel, "Safety alert").isVisible()
+
+    go(screen, "Summary")
+    pathway = by_name(screen, QComboBox, "Pathway")
+    pathway.setCurrentIndex(pathway.findData("buprenorphine_induction"))
+    assert not by_name(screen, QListWidget, "Missing before signing").isVisible()
+
+    qtbot.keyClick(screen, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Sign…
+    dialog = screen.sign_dialog()
+    assert dialog is not None and dialog.windowTitle() == "Sign the assessment"
+    type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD)
+    with qtbot.waitSignal(screen.assessment_signed, timeout=5000):
+        qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+
+    assert episodes.current_episode(db, nurse, patient.id).stage == "stabilization"
+    assert by_name(screen, QLabel, "Signed").text().startswith(f"Signed by {nurse.full_name} at ")
+    assert not by_name(screen, QLineEdit, "Allergies").isEnabled()
+    assert button(screen, "Add addendum\u2026").isVisible()
+    census = [window.census_model.row_at(i) for i in range(window.census_model.rowCount())]
+    row = next(r for r in census if r.patient_id == patient.id)
+    assert row.stage == "stabilization" and row.last_cows_total == 14
+
+    # A correction after signing is an addendum.
+    qtbot.mouseClick(button(screen, "Add addendum\u2026"), Qt.MouseButton.LeftButton)
+    addendum = screen.addendum_dialog()
+    type_into(qtbot, by_name(addendum, QLineEdit, "Reason"), "Allergy remembered")
+    type_into(qtbot, by_name(addendum, type(addendum.text), "Correction"), "Allergic to latex.")
+    with qtbot.waitSignal(screen.addendum_added, timeout=3000):
+        qtbot.mouseClick(button(addendum, "Add addendum"), Qt.MouseButton.LeftButton)
+    assert "Allergic to latex." in by_name(screen, type(screen.summary_view), "Summary").toPlainText()
+    screen.reject()
+
+
+def test_signing_with_things_missing_lists_them_and_goes_to_the_first(qtbot, window, db, nurse):
+    screen = start_assessment(qtbot, window)
+    qtbot.mouseClick(button(screen, "Sign\u2026"), Qt.MouseButton.LeftButton)
+    dialog = screen.sign_dialog()
+    type_into(qtbot, by_name(dialog, QLineEdit, "Password"), "wrong password")
+    qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+    assert by_name(dialog, QLabel, "Password error").isVisible()  # the dialog stays open
+
+    type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD, replace=True)
+    qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.sign_dialog() is None)
+    missing = by_name(screen, QListWidget, "Missing before signing")
+    texts = [missing.item(i).text() for i in range(missing.count())]
+    assert texts[0] == "Identity and contacts: Record the consent to treatment."
+    assert any("pathway" in t for t in texts) and any("COWS" in t for t in texts)
+    assert episodes.current_episode(db, nurse, screen.assessment.patient_id).stage == "assessment"
+
+    qtbot.mouseClick(button(screen, "Go to first"), Qt.MouseButton.LeftButton)
+    assert screen.current_section() == "identity"
+    assert by_name(screen, QCheckBox, "Consent to treatment recorded").hasFocus()
+    screen.reject()
+
+
+def test_an_impossible_pulse_is_refused_and_an_abnormal_one_kept(qtbot, window, db, nurse):
+    screen = start_assessment(qtbot, window)
+    go(screen, "Vitals")
+    pulse = by_name(screen, QLineEdit, "Pulse")
+    type_into(qtbot, pulse, "300")
+    error = by_name(screen, QLabel, "Pulse error")
+    assert error.isVisible() and "impossible" in error.text()
+    assert error.property("role") == "error"
+    assert "pulse" not in screen.draft_data()["vitals"]
+    qtbot.waitUntil(lambda: "vitals" in saved_data(db, nurse, screen), timeout=3000)
+    assert "pulse" not in saved_data(db, nurse, screen)["vitals"]
+
+    type_into(qtbot, pulse, "130", replace=True)
+    assert not error.isVisible()
+    warning = by_name(screen, QLabel, "Pulse warning")
+    assert warning.isVisible() and "high" in warning.text()
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen)["vitals"].get("pulse") == 130, timeout=3000)
+    screen.reject()
+
+
+def test_phq9_item_9_raises_the_safety_alert_at_once(qtbot, window):
+    screen = start_assessment(qtbot, window)
+    alert = by_name(screen, QLabel, "Safety alert")
+    assert not alert.isVisible()
+    go(screen, "Mental health and safety")
+    screen.phq9_entry.focus_item("self_harm")
+    type_digits(qtbot, "1")
+    assert alert.isVisible()
+    assert "Safety alert" in by_name(screen, QLabel, "Risk flags").text()
+    screen.phq9_entry.focus_item("self_harm")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backspace)
+    assert not alert.isVisible()
+    qtbot.mouseClick(by_name(screen, QRadioButton, "Yes"), Qt.MouseButton.LeftButton)
+    assert alert.isVisible()
+    screen.reject()
+
+
+def test_a_conflict_shows_a_banner_and_stops_autosaving(qtbot, window, db, nurse):
+    screen = start_assessment(qtbot, window)
+    # Another workstation saves first.
+    intake.save_draft(db, nurse, screen.assessment.id, screen.version, {"social": {"housing": "shelter"}})
+    go(screen, "Medical and psychiatric")
+    type_into(qtbot, by_name(screen, QLineEdit, "Allergies"), "latex")
+    banner = by_name(screen, QLabel, "Conflict")
+    qtbot.waitUntil(banner.isVisible, timeout=3000)
+    assert "another workstation" in banner.text()
+    assert by_name(screen, QLineEdit, "Allergies").text() == "latex"  # kept on screen
+    assert saved_data(db, nurse, screen) == {"social": {"housing": "shelter"}}
