@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QLineEdit,
     QPlainTextEdit,
-    QScrollArea,
     QTextEdit,
     QWidget,
 )
 
 from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.gui.widgets.reveal import reveal
 
 T = TypeVar("T")
 
@@ -130,7 +130,7 @@ class FieldErrors:
             self._general.setVisible(True)
         first = next((w for key, w in self._fields.items() if key in self._messages), None)
         if first is not None:
-            self._reveal(first)
+            reveal(first)
             first.setFocus(Qt.FocusReason.OtherFocusReason)
         return first
 
@@ -238,15 +238,6 @@ class FieldErrors:
             found[0].setRowVisible(found[1], visible)
         else:
             label.setVisible(visible)
-
-    @staticmethod
-    def _reveal(widget: QWidget) -> None:
-        parent = widget.parentWidget()
-        while parent is not None:
-            if isinstance(parent, QScrollArea):
-                parent.ensureWidgetVisible(widget, 0, 40)
-                return
-            parent = parent.parentWidget()
 
     def _clear_when_edited(self, key: str, widget: QWidget) -> None:
         def clear(*_args) -> None:

@@ -37,13 +37,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from clinic_desktop.core.instruments import Instrument, Item, Score, get_instrument
+from clinic_desktop.gui.widgets.reveal import reveal
 
 __all__ = ["InstrumentEntry", "refusal_message", "short_label", "total_text"]
 
@@ -176,16 +176,6 @@ def _digit(event: QKeyEvent) -> int | None:
     return None
 
 
-def _reveal(widget: QWidget) -> None:
-    """Scroll the nearest scroll area around ``widget`` so that it is in view."""
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QScrollArea):
-            parent.ensureWidgetVisible(widget, 0, 16)
-            return
-        parent = parent.parentWidget()
-
-
 class _ScoreButton(QPushButton):
     """A checkable button showing "score — anchor", word-wrapped (a QLabel inside, since a
     QPushButton's own text never wraps). Focus is by mouse or arrow keys, never Tab: Tab goes
@@ -257,7 +247,7 @@ class _ScoreButton(QPushButton):
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusInEvent(event)
         self.row.set_current(True)
-        _reveal(self)
+        reveal(self, 16)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusOutEvent(event)
@@ -374,7 +364,7 @@ class _ItemRow(QFrame):
 
     def _reveal_message(self) -> None:
         if self.message.isVisible():
-            _reveal(self.message)
+            reveal(self.message, 16)
 
     def hide_refusal(self) -> None:
         if self.message.isVisible():
@@ -433,7 +423,7 @@ class _ItemRow(QFrame):
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusInEvent(event)
         self.set_current(True)
-        _reveal(self)
+        reveal(self, 16)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusOutEvent(event)
@@ -591,7 +581,7 @@ class InstrumentEntry(QWidget):
 
     def _focus_row(self, row: _ItemRow) -> None:
         row.setFocus(Qt.FocusReason.OtherFocusReason)
-        _reveal(row)
+        reveal(row, 16)
 
     def _changed(self) -> None:
         self._score = self.instrument.score(self.items())
