@@ -54,7 +54,7 @@ from clinic_desktop.core import protocols, vitals, withdrawal
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.permissions import SignedInUser
-from clinic_desktop.core.services import intake
+from clinic_desktop.core.services import intake, patients
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
@@ -69,25 +69,9 @@ NOT_RECORDED = "Not recorded"
 EMPTY_DATE = QDate(1900, 1, 1)
 EXTRA_SCORES = ("sows_gossop", "sows_handelsman", "oows", "ciwa_ar")
 ROUTES = ("", "Injected", "Smoked", "Intranasal", "Oral", "Other")
+FUTURE_LAST_USE = "The last use cannot be in the future."
+OLD_LAST_USE_NOTE = "More than 30 days ago \u2014 check it; signing will ask you to confirm."
 
-STYLE = """
-QFrame#patientBanner { background: #ffffff; border: 1px solid #c3ccd0; border-radius: 4px; }
-QFrame#patientBanner QLabel { background: transparent; }
-QLabel#safetyAlert { background: #b00020; color: #ffffff; font-weight: 600; padding: 6px 10px;
-                     border-radius: 3px; }
-QLabel#conflictBanner, QLabel#signedBanner { padding: 6px 10px; }
-QLabel[vital="warning"] { color: #7a5200; font-weight: 600; }
-QFrame#substanceRow { background: #ffffff; border: 1px solid #dfe5e7; border-radius: 4px; }
-QFrame#substanceRow QLabel { background: transparent; }
-QFrame#readinessPanel { background: #ffffff; border: 1px solid #c3ccd0; border-left: 5px solid #0f766e;
-                        border-radius: 3px; }
-QFrame#readinessPanel[status="not_yet"] { border-left-color: #d99a00; }
-QFrame#readinessPanel[status="caution"] { border-left-color: #b00020; }
-QFrame#readinessPanel QLabel { background: transparent; }
-QListWidget#sectionList { font-size: 11pt; }
-QWidget#sectionContent { background: #f7f9fa; }
-QListWidget#sectionList::item { padding: 6px 4px; }
-"""
 
 
 def _repolish(widget: QWidget) -> None:
@@ -170,6 +154,19 @@ class SubstanceRow(QFrame):
         self.remove_button = QPushButton("Remove")
         self.elapsed = QLabel()
         self.elapsed.setWordWrap(True)
+        # Next to the field: a future time is refused (kept out of the draft), an old one noted.
+        self.last_use_error = QLabel(FUTURE_LAST_USE)
+        self.last_use_error.setProperty("role", "error")
+        self.last_use_error.setWordWrap(True)
+        self.last_use_error.setVisible(False)
+        self.last_use_note = QLabel(OLD_LAST_USE_NOTE)
+        self.last_use_note.setProperty("note", "amber")
+        self.last_use_note.setWordWrap(True)
+        self.last_use_note.setVisible(False)
+        #: The last use as it goes into the draft: the time entered, unless it is in the future,
+        #: when the last accepted value (None for a new row) is kept instead.
+        self._accepted_last_use: str | None = None
+        self._future = False
         self.window_text = QLabel()
         self.window_text.setWordWrap(True)
         self.window_text.setProperty("role", "muted")
@@ -200,7 +197,12 @@ class SubstanceRow(QFrame):
         when.addWidget(self.last_use, 1)
         when.addWidget(self.now_button)
         grid.addLayout(when, 4, 0, 1, 2)
-        grid.addWidget(self.elapsed, 4, 2, 1, 4)
+        beside = QVBoxLayout()
+        beside.setSpacing(2)
+        beside.addWidget(self.last_use_error)
+        beside.addWidget(self.elapsed)
+        beside.addWidget(self.last_use_note)
+        grid.addLayout(beside, 4, 2, 1, 4)
         grid.addWidget(self.window_text, 5, 0, 1, 6)
         grid.addWidget(self.note, 6, 0, 1, 6)
         for column, stretch in enumerate((5, 2, 1, 1, 2, 1)):
@@ -225,6 +227,8 @@ class SubstanceRow(QFrame):
                              ("Years of use", self.years), ("Last use", self.last_use)):
             widget.setAccessibleName(f"{text} {number}")
         self.now_button.setAccessibleName(f"Last use {number}: now")
+        self.last_use_error.setAccessibleName(f"Last use {number} error")
+        self.last_use_note.setAccessibleName(f"Last use {number} note")
         self.remove_button.setAccessibleName(f"Remove substance {number}")
 
     def set_now(self) -> None:
@@ -243,12 +247,15 @@ class SubstanceRow(QFrame):
             return None
         return value.toPython().astimezone()  # local wall time → aware
 
+    def last_use_in_future(self) -> bool:
+        """True while the time entered is later than now (refused: not put in the draft)."""
+        return self._future
+
     def value(self) -> dict[str, Any]:
-        when = self.last_use_time()
         return {"substance": self.substance_id(), "route": self.route.currentText().strip(),
                 "amount": self.amount.text().strip(), "unit": self.unit.text().strip(),
                 "frequency": self.frequency.text().strip(), "years_of_use": _spin_value(self.years),
-                "last_use": when.isoformat(timespec="minutes") if when else None}
+                "last_use": self._accepted_last_use}
 
     def is_blank(self) -> bool:
         v = self.value()
@@ -267,6 +274,9 @@ class SubstanceRow(QFrame):
         when = rules.parse_time(row.get("last_use"))
         self.last_use.setDateTime(_to_qdatetime(when) if when else self.last_use.minimumDateTime())
         self.refresh_elapsed()
+        # What the draft holds is kept as loaded, even a time that is (still) in the future.
+        loaded = self.last_use_time()
+        self._accepted_last_use = loaded.isoformat(timespec="minutes") if loaded else None
 
     def refresh_elapsed(self) -> None:
         """Hours since last use and where that falls in the expected window (called every minute)."""
@@ -278,21 +288,27 @@ class SubstanceRow(QFrame):
         self.note.setVisible(bool(info and info.note))
         self.window_text.setText(window.text if sid else "")
         self.window_text.setVisible(bool(sid))
+        now = dt.datetime.now(dt.timezone.utc)
+        future = when is not None and when > now
+        old = when is not None and now - when > rules.OLD_LAST_USE
+        was_future, self._future = self._future, future
+        if not future:
+            self._accepted_last_use = when.isoformat(timespec="minutes") if when else None
+        self.last_use_error.setVisible(future)
+        self.last_use_note.setVisible(old)
+        self.elapsed.setVisible(not future)
+        if was_future != future:
+            self.last_use.setProperty("invalid", future)
+            self.last_use.setAccessibleDescription(FUTURE_LAST_USE if future else "")
+            _repolish(self.last_use)
         if when is None:
             self.elapsed.setText("Enter the time of last use.")
-            return
-        now = dt.datetime.now(dt.timezone.utc)
-        if when > now:
-            self.elapsed.setText("The last use cannot be in the future.")
-            self.elapsed.setProperty("role", "error")
-        else:
+        elif not future:
             hours = withdrawal.hours_since(when, now)
             text = f"<b>{withdrawal.format_hours(hours)} h</b> since last use"
             if sid:
                 text += f" — {html.escape(withdrawal.window_status(sid, hours))}"
             self.elapsed.setText(text)
-            self.elapsed.setProperty("role", None)
-        _repolish(self.elapsed)
 
 
 class SignDialog(QDialog):
@@ -396,14 +412,13 @@ class IntakeScreen(GeometryDialog):
         self._sign_dialog: SignDialog | None = None
         self._addendum_dialog: AddendumDialog | None = None
         self._confirm_box: QMessageBox | None = None
+        self._registration_dialog: QDialog | None = None
         self._missing_keys: list[str] = []
         self._protocol_settings = self._load_protocol_settings()
 
         self.setObjectName("intakeScreen")
-        self.setWindowTitle(f"Assessment — {patient.display_name}")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setSizeGripEnabled(True)
-        self.setStyleSheet(STYLE)
         self.resize(1280, 720)
 
         self._autosave = QTimer(self)
@@ -415,6 +430,7 @@ class IntakeScreen(GeometryDialog):
         self._clock.timeout.connect(self._tick)
 
         self._build()
+        self._show_patient()
         self.load(assessment.data)
         if assessment.signed:
             self._show_signed(assessment)
@@ -513,12 +529,12 @@ class IntakeScreen(GeometryDialog):
     def _build_banner(self) -> QFrame:
         frame = QFrame()
         frame.setObjectName("patientBanner")
-        p = self.patient
-        self.banner_name = QLabel(html.escape(p.display_name))
+        self.banner_name = QLabel()
+        self.banner_name.setTextFormat(Qt.TextFormat.PlainText)
         self.banner_name.setProperty("role", "heading")
         self.banner_name.setAccessibleName("Patient")
-        self.banner_details = QLabel(
-            f"Age {p.age} · MRN {html.escape(p.mrn)} · Language {html.escape(p.preferred_language or '—')}")
+        self.banner_details = QLabel()
+        self.banner_details.setTextFormat(Qt.TextFormat.PlainText)
         self.banner_details.setAccessibleName("Patient details")
         self.banner_allergies = QLabel()
         self.banner_allergies.setAccessibleName("Allergies")
@@ -605,24 +621,112 @@ class IntakeScreen(GeometryDialog):
         self.consent.toggled.connect(self._changed)
         self._fields["identity.consent_to_treatment"] = self.consent
         form.addRow("", self.consent)
-        p = self.patient
-        shown = (("Preferred language", p.preferred_language),
-                 ("Phone", p.phone),
-                 ("Address", p.address),
-                 ("Emergency contact", " · ".join(x for x in (p.emergency_contact_name,
-                                                             p.emergency_contact_relation,
-                                                             p.emergency_contact_phone) if x)))
-        for label, value in shown:
-            edit = QLineEdit(value or "")
-            edit.setReadOnly(True)
-            edit.setAccessibleName(label)
-            form.addRow(label, edit)
-        hint = QLabel("Contact details are kept on the patient record; change them there.")
-        hint.setProperty("role", "hint")
         inner.addLayout(form)
-        inner.addWidget(hint)
+
+        registration = QGroupBox("Registration")
+        registration.setObjectName("registration")
+        columns = QHBoxLayout(registration)
+        columns.setSpacing(24)
+        self.identity_fields: dict[str, QLineEdit | QPlainTextEdit] = {}
+        for group in (("Name", "Date of birth", "Sex", "Gender identity", "Pronouns", "Preferred language"),
+                      ("Phone", "Address", "Emergency contact name", "Emergency contact relation",
+                       "Emergency contact phone")):
+            column = self._form()
+            for label in group:
+                if label == "Address":  # as registered, line by line
+                    edit = QPlainTextEdit()
+                    edit.setTabChangesFocus(True)
+                    margins = int(edit.document().documentMargin() * 2) + 2 * edit.frameWidth() + 22
+                    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + margins)
+                else:
+                    edit = QLineEdit()
+                edit.setReadOnly(True)
+                edit.setAccessibleName(label)
+                caption = QLabel(label)
+                caption.setBuddy(edit)
+                column.addRow(caption, edit)
+                self.identity_fields[label] = edit
+            columns.addLayout(column, 1)
+        inner.addWidget(registration)
+
+        can_edit = self.user.can("patients.edit")
+        self.edit_registration_button = QPushButton("Edit registration\u2026")
+        self.edit_registration_button.setAccessibleName("Edit registration\u2026")
+        self.edit_registration_button.setToolTip("Correct the name, contacts or other details on the "
+                                                 "patient record")
+        self.edit_registration_button.clicked.connect(self.edit_registration)
+        self.edit_registration_button.setVisible(can_edit)
+        hint = QLabel("Confirm these with the patient; correct them with Edit registration\u2026 "
+                      "(they are kept on the patient record, not in the assessment)." if can_edit else
+                      "Confirm these with the patient. They are kept on the patient record; your role "
+                      "cannot change them.")
+        hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.edit_registration_button, 0, Qt.AlignmentFlag.AlignTop)
+        actions.addWidget(hint, 1)
+        inner.addLayout(actions)
         inner.addStretch(1)
         return page
+
+    def _show_patient(self) -> None:
+        """The banner, title and Identity page from ``self.patient`` (after an edit too)."""
+        p = self.patient
+        self.setWindowTitle(f"Assessment \u2014 {p.display_name}")
+        language = patients.LANGUAGES.get(p.preferred_language, p.preferred_language or "\u2014")
+        self.banner_name.setText(p.display_name)
+        self.banner_details.setText(f"Age {p.age} \u00b7 MRN {p.mrn} \u00b7 Language {language}")
+        self.banner_details.setToolTip(f"Phone {p.phone}" if p.phone else "")
+        values = {"Name": p.display_name, "Date of birth": f"{p.date_of_birth.isoformat()} (age {p.age})",
+                  "Sex": patients.SEXES.get(p.sex, p.sex), "Gender identity": p.gender_identity,
+                  "Pronouns": p.pronouns, "Preferred language": language, "Phone": p.phone,
+                  "Address": p.address, "Emergency contact name": p.emergency_contact_name,
+                  "Emergency contact relation": p.emergency_contact_relation,
+                  "Emergency contact phone": p.emergency_contact_phone}
+        for label, edit in self.identity_fields.items():
+            value = values.get(label) or ""
+            edit.setPlaceholderText("" if value else NOT_RECORDED)
+            if isinstance(edit, QPlainTextEdit):
+                edit.setPlainText(value)
+            else:
+                edit.setText(value)
+                edit.setCursorPosition(0)
+
+    def registration_dialog(self) -> QDialog | None:
+        """The Edit registration dialog, while it is open."""
+        return self._registration_dialog
+
+    def edit_registration(self) -> None:
+        """Edit registration…: the patient dialog in edit mode; on save, reload the record."""
+        if self._read_only or not self.user.can("patients.edit"):
+            return
+        if self._registration_dialog is not None:
+            self._registration_dialog.raise_()
+            self._registration_dialog.activateWindow()
+            return
+        from clinic_desktop.gui.patient_dialog import PatientDialog
+
+        dialog = PatientDialog(self.db, self.user, self, patient=self.patient)
+        self._registration_dialog = dialog
+        dialog.patient_saved.connect(lambda patient_id: self._registration_saved(patient_id, dialog))
+
+        def finished(_result: int) -> None:
+            if self._registration_dialog is dialog:
+                self._registration_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _registration_saved(self, patient_id: int, dialog) -> None:
+        try:
+            self.patient = patients.open_record(self.db, self.user, patient_id)
+        except ClinicError:
+            log.warning("patient id %s could not be reloaded after an edit", patient_id)
+            self.patient = dialog.saved_patient or self.patient
+        log.info("registration of patient id %s edited from assessment %s", patient_id, self.assessment.id)
+        self._show_patient()
+        self._refresh_live()
 
     def _build_substances(self, title: str) -> QWidget:
         page, inner, _ = self._page(title)
@@ -1133,9 +1237,15 @@ class IntakeScreen(GeometryDialog):
             _repolish(self.readiness)
 
     def _tick(self) -> None:
+        flipped = False
         for row in self.substance_rows:
+            was_future = row.last_use_in_future()
             row.refresh_elapsed()
-        self._update_readiness(self.draft_data(), self._now())
+            flipped = flipped or was_future != row.last_use_in_future()
+        if flipped:  # a time that was in the future is now accepted: save it
+            self._changed()
+        else:
+            self._update_readiness(self.draft_data(), self._now())
 
     # ---- sections and going to a field -------------------------------------------------------
     def _show_section(self, index: int) -> None:
@@ -1258,7 +1368,8 @@ class IntakeScreen(GeometryDialog):
         out.append("<table>")
         head("Identity and contacts")
         line("Consent to treatment recorded", data["identity"]["consent_to_treatment"])
-        line("Preferred language", self.patient.preferred_language)
+        line("Preferred language", patients.LANGUAGES.get(self.patient.preferred_language,
+                                                          self.patient.preferred_language))
         head("Substance use")
         for n, row in enumerate(data["substances"]["rows"], start=1):
             sid = row.get("substance")
@@ -1450,6 +1561,7 @@ class IntakeScreen(GeometryDialog):
             content.setEnabled(False)
         self.pathway.setEnabled(False)
         self.sign_button.setVisible(False)
+        self.edit_registration_button.setVisible(False)
         self.addendum_button.setVisible(True)
         self.signed_label.setText(f"Signed by {view.signed_by_name or 'unknown'} at {_local(view.signed_at)}")
         self.signed_label.setVisible(True)

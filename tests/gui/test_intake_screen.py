@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
     QRadioButton,
 )
 
-from clinic_desktop.core.services import episodes, intake, patients
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import accounts, episodes, intake, patients
 from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.main_window import MainWindow
+from tests.core.test_intake import complete_draft
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, named, type_into
 
 COWS_DIGITS = "21122121110"  # total 14 (moderate): every digit allowed for its item
@@ -108,7 +110,7 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
     assert screen.current_section() == "substances"
     substance = by_name(screen, QComboBox, "Substance 1")
     substance.setCurrentIndex(substance.findData("heroin"))
-    by_name(screen, QDateTimeEdit, "Last use 1").setDateTime(QDateTime.currentDateTime().addSecs(-16 * 3600))
+    by_name(screen, QDateTimeEdit, "Last use 1").setDateTime(QDateTime.currentDateTime().addSecs(-16 * 3600 - 60))  # the field keeps whole minutes
     assert "16 h" in screen.substance_rows[0].elapsed.text()
 
     go(screen, "Medical and psychiatric")
@@ -237,3 +239,147 @@ def test_a_conflict_shows_a_banner_and_stops_autosaving(qtbot, window, db, nurse
     assert "another workstation" in banner.text()
     assert by_name(screen, QLineEdit, "Allergies").text() == "latex"  # kept on screen
     assert saved_data(db, nurse, screen) == {"social": {"housing": "shelter"}}
+    screen.reject()
+
+
+def test_edit_registration_from_the_identity_page_shows_the_new_phone(qtbot, window, db, nurse, patient):
+    screen = start_assessment(qtbot, window)
+    assert screen.current_section() == "identity"
+    phone_shown = by_name(screen, QLineEdit, "Phone")
+    assert phone_shown.isReadOnly() and phone_shown.text() == ""
+    assert by_name(screen, QLineEdit, "Name").text() == "Intake, Rowan"
+    assert by_name(screen, QLabel, "Patient").text() == "Intake, Rowan"
+
+    edit = button(screen, "Edit registration\u2026")
+    assert edit.isVisible()
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+    dialog = screen.registration_dialog()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Phone"), "555 201 7788")
+    type_into(qtbot, by_name(dialog, QLineEdit, "Given name"), "Rowena", replace=True)
+    with qtbot.waitSignal(dialog.patient_saved, timeout=5000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.registration_dialog() is None)
+
+    assert patients.open_record(db, nurse, patient.id).phone == "(555) 201-7788"
+    assert phone_shown.text() == "(555) 201-7788"  # the Identity page at once
+    assert by_name(screen, QLabel, "Patient").text() == "Intake, Rowena"  # and the banner
+    assert "Rowena" in screen.windowTitle()
+    screen.reject()
+
+
+def test_edit_registration_is_hidden_without_the_permission(qtbot, db, admin, nurse, patient):
+    from tests.conftest import make_user
+
+    view = intake.start(db, nurse, patient.id)
+    intake.release(db, nurse, view.id)
+    viewer = make_user(db, admin, "viewer")
+    assert not viewer.can("patients.edit")
+    screen = IntakeScreen(db, viewer, intake.open_assessment(db, viewer, view.episode_id),
+                          patients.open_record(db, viewer, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    assert not button(screen, "Edit registration\u2026").isVisible()
+    screen.edit_registration()
+    assert screen.registration_dialog() is None
+    screen.reject()
+
+
+def test_a_last_use_in_the_future_is_refused_next_to_the_field(qtbot, window, db, nurse):
+    screen = start_assessment(qtbot, window)
+    go(screen, "Substance use")
+    substance = by_name(screen, QComboBox, "Substance 1")
+    substance.setCurrentIndex(substance.findData("heroin"))
+    last_use = by_name(screen, QDateTimeEdit, "Last use 1")
+    last_use.setDateTime(QDateTime.currentDateTime().addSecs(-10 * 3600))
+    qtbot.waitUntil(lambda: (saved_data(db, nurse, screen).get("substances", {}).get("rows") or [{}])[0]
+                    .get("last_use") is not None, timeout=3000)
+    accepted = saved_data(db, nurse, screen)["substances"]["rows"][0]["last_use"]
+    error = by_name(screen, QLabel, "Last use 1 error")
+    assert not error.isVisible()
+
+    last_use.setDateTime(QDateTime.currentDateTime().addSecs(3 * 3600))
+    assert error.isVisible() and error.text() == "The last use cannot be in the future."
+    assert error.property("role") == "error"
+    assert screen.draft_data()["substances"]["rows"][0]["last_use"] == accepted  # the refused time is not kept
+    type_into(qtbot, by_name(screen, QLineEdit, "Frequency 1"), "daily")  # nothing else is lost
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen)["substances"]["rows"][0].get("frequency") == "daily",
+                    timeout=3000)
+    assert saved_data(db, nurse, screen)["substances"]["rows"][0]["last_use"] == accepted
+
+    # A new row with a future time: no last use in the draft at all.
+    qtbot.mouseClick(button(screen, "Add substance"), Qt.MouseButton.LeftButton)
+    by_name(screen, QDateTimeEdit, "Last use 2").setDateTime(QDateTime.currentDateTime().addDays(1))
+    qtbot.waitUntil(by_name(screen, QLabel, "Last use 2 error").isVisible)  # the new row is shown
+    assert screen.draft_data()["substances"]["rows"][1]["last_use"] is None
+
+    # Corrected to a past time: the message goes and the time is saved.
+    last_use.setDateTime(QDateTime.currentDateTime().addSecs(-12 * 3600))
+    assert not error.isVisible()
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen)["substances"]["rows"][0]["last_use"] != accepted,
+                    timeout=3000)
+    screen.reject()
+
+
+def test_signing_with_a_last_use_45_days_ago_asks_to_confirm_and_then_signs(qtbot, window, db, nurse, patient):
+    view = intake.start(db, nurse, patient.id)
+    data = complete_draft()
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)
+    data["substances"]["rows"][0]["last_use"] = old.isoformat(timespec="minutes")
+    intake.save_draft(db, nurse, view.id, view.version, data)
+    intake.release(db, nurse, view.id)
+    screen = start_assessment(qtbot, window)
+    go(screen, "Substance use")
+    note = by_name(screen, QLabel, "Last use 1 note")
+    assert note.isVisible() and note.text().startswith("More than 30 days ago")
+
+    go(screen, "Summary")
+    pathway = by_name(screen, QComboBox, "Pathway")
+    pathway.setCurrentIndex(pathway.findData("buprenorphine_induction"))
+    qtbot.mouseClick(button(screen, "Sign\u2026"), Qt.MouseButton.LeftButton)
+    dialog = screen.sign_dialog()
+    type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD)
+    qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.confirm_box() is not None and screen.confirm_box().isVisible())
+    box = screen.confirm_box()
+    assert "more than 30 days ago" in box.text()
+    assert episodes.current_episode(db, nurse, patient.id).stage == "assessment"  # not yet
+    with qtbot.waitSignal(screen.assessment_signed, timeout=5000):
+        qtbot.mouseClick(button(box, "Confirm and sign"), Qt.MouseButton.LeftButton)
+    assert episodes.current_episode(db, nurse, patient.id).stage == "stabilization"
+    assert by_name(screen, QLabel, "Signed").text().startswith(f"Signed by {nurse.full_name} at ")
+    assert not button(screen, "Edit registration\u2026").isVisible()
+    screen.reject()
+
+
+def test_a_second_nurse_sees_who_has_the_draft_open(qtbot, window, db, admin, nurse, patient):
+    screen = start_assessment(qtbot, window)
+    other = accounts.create_user(db, admin, "nurse2", "Noor Second", "nurse", STRONG_PASSWORD)
+    second = MainWindow(db, SignedInUser(other.id, other.username, other.full_name, other.role))
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    second.search_for("I-1")
+    second.open_patient()
+    offer = second.draft_offer()
+    assert offer is not None and offer.isVisible()
+    assert f"{nurse.full_name} has this assessment open on {intake.workstation_name()}" in offer.text()
+    assert "Noor Second has" not in offer.text()
+    offer.reject()
+    qtbot.waitUntil(lambda: second.draft_offer() is None)
+    screen.reject()
+
+
+def test_the_draft_is_saved_when_the_idle_lock_engages(qtbot, window, db, nurse):
+    screen = start_assessment(qtbot, window)
+    go(screen, "Medical and psychiatric")
+    type_into(qtbot, by_name(screen, QLineEdit, "Allergies"), "latex")
+    assert saved_data(db, nurse, screen).get("medical", {}).get("allergies") != "latex"  # timer not fired
+    window.idle_lock.lock_now()
+    assert window.idle_lock.is_locked()
+    assert saved_data(db, nurse, screen)["medical"]["allergies"] == "latex"
+    assert by_name(screen, QLabel, "Draft status").text().startswith("Draft saved ")
+    window.idle_lock.stop()
+    screen.reject()

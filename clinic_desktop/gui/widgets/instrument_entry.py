@@ -62,66 +62,7 @@ KEYBOARD_HINT = (
 MIN_BUTTON_EM = 8.5
 
 # Only what app.qss has no convention for: the item rows, the score buttons and the total.
-STYLE = """
-QFrame#instrumentItem {
-    background: #ffffff;
-    border: 2px solid #dfe5e7;
-    border-radius: 5px;
-}
-QFrame#instrumentItem[current="true"] {
-    background: #eef7f6;
-    border: 2px solid #0f766e;
-}
-QFrame#instrumentItem[refused="true"] {
-    border: 2px solid #b00020;
-}
-QLabel#itemLabel {
-    font-weight: 600;
-}
-QLabel#instrumentInstructions, QLabel#keyboardHint, QLabel#instrumentMeta {
-    font-size: 9.5pt;
-    color: #4d6168;
-}
-QPushButton#scoreButton {
-    background: #ffffff;
-    border: 1px solid #8a9ba1;
-    border-radius: 4px;
-    padding: 0px;
-    min-height: 0px;
-}
-QPushButton#scoreButton:hover {
-    background: #e8f1f1;
-}
-QPushButton#scoreButton:checked {
-    background: #0f766e;
-    border: 1px solid #0b5d57;
-}
-QPushButton#scoreButton:focus {
-    border: 2px solid #10262b;
-}
-QPushButton#scoreButton:checked:focus {
-    border: 2px solid #10262b;
-}
-QLabel#scoreText {
-    background: transparent;
-    font-size: 9.5pt;
-}
-QLabel#scoreText[selected="true"] {
-    color: #ffffff;
-}
-"""
 
-# On the label itself, so that it keeps its look when a host moves it (take_total_label).
-TOTAL_STYLE = """
-QLabel#instrumentTotal {
-    font-size: 12pt;
-    color: #4d6168;
-}
-QLabel#instrumentTotal[complete="true"] {
-    font-weight: 600;
-    color: #10262b;
-}
-"""
 
 
 def short_label(label: str) -> str:
@@ -449,7 +390,6 @@ class InstrumentEntry(QWidget):
             else get_instrument(instrument_id)
         )
         self.setObjectName("instrumentEntry")
-        self.setStyleSheet(STYLE)
         instrument = self.instrument
 
         self.title_label = QLabel(instrument.title, self)
@@ -481,7 +421,6 @@ class InstrumentEntry(QWidget):
         self.total_label = QLabel(self)
         self.total_label.setObjectName("instrumentTotal")
         self.total_label.setAccessibleName("Total")
-        self.total_label.setStyleSheet(TOTAL_STYLE)
         self.total_label.setWordWrap(True)
 
         layout = QVBoxLayout(self)
