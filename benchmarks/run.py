@@ -186,6 +186,109 @@ def bench_idle_memory(tmp: Path, large_db: Path, runs: int) -> None:
     report("resident memory of the idle main window with 100,000 patients", statistics.median(values), "MB", 250)
 
 
+INTAKE_OPEN = """
+import statistics, sys, time
+from PySide6.QtWidgets import QApplication
+from clinic_desktop.app import create_application
+from clinic_desktop.core.db import open_database
+from clinic_desktop.core.services import accounts, intake, patients
+from clinic_desktop.gui.intake_screen import IntakeScreen
+app = create_application()
+db = open_database(sys.argv[1])
+patient_id, episode_id, runs = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+user = accounts.authenticate(db, "admin", "violet harbor lantern 42")
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    # As MainWindow._open_assessment does it: the assessment (marked as held), the record, the screen.
+    view = intake.open_assessment(db, user, episode_id)
+    record = patients.open_record(db, user, patient_id)
+    screen = IntakeScreen(db, user, view, record)
+    screen.show()
+    QApplication.processEvents()
+    times.append((time.perf_counter() - start) * 1000)
+    screen.close()
+    screen.deleteLater()
+    QApplication.processEvents()
+print("intake_open_ms", statistics.median(times), " ".join(f"{t:.0f}" for t in times), flush=True)
+"""
+
+
+def make_long_history(path: Path, past_episodes: int = 30, cows_each: int = 50) -> tuple[int, int]:
+    """A database with an admin and one invented patient with a long history: ``past_episodes``
+    discharged episodes of ``cows_each`` COWS observations, and a current episode in assessment
+    with a large draft. Returns (patient id, current episode id)."""
+    from sqlalchemy import insert, select
+
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.models import Episode, Observation, utcnow
+    from clinic_desktop.core.services import accounts, intake, patients
+
+    db = open_database(path)
+    admin = accounts.create_first_admin(db, "admin", "Bench Admin", "violet harbor lantern 42")
+    p = patients.register(db, admin, patients.PatientInput(
+        mrn="H-1", given_name="Long", family_name="History", date_of_birth=dt.date(1975, 6, 1), sex="unknown",
+        phone="(217) 555-0101", address="1 Example Road, Springfield",
+        emergency_contact_name="Pat History", emergency_contact_relation="partner"))
+    now = utcnow()
+    items = {"resting_pulse": 1, "sweating": 2, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
+             "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
+             "gooseflesh": 3}
+    with db.write() as session:
+        for n in range(past_episodes):
+            admitted = now - dt.timedelta(days=60 * (past_episodes - n))
+            session.execute(insert(Episode), [dict(
+                patient_id=p.id, admitted_at=admitted, stage="discharged", pathway="buprenorphine_induction",
+                discharged_at=admitted + dt.timedelta(days=7), discharge_reason="completed",
+                created_at=admitted, created_by=admin.id, version=1)])
+        episode_ids = session.execute(select(Episode.id).where(Episode.patient_id == p.id)).scalars().all()
+        session.execute(insert(Observation), [
+            dict(episode_id=eid, instrument_id="cows", item_scores=items, total=15, band="moderate",
+                 complete=True, taken_at=now - dt.timedelta(days=60 * (past_episodes - k), hours=-3 * m),
+                 recorded_by=admin.id, created_at=now, version=1)
+            for k, eid in enumerate(episode_ids) for m in range(cows_each)])
+    a = intake.start(db, admin, p.id)
+    last_use = (now - dt.timedelta(hours=18)).isoformat(timespec="minutes")
+    long_text = ("Previously treated here; see earlier episodes. Relapsed after each discharge within "
+                 "weeks; reports cravings in the evenings and poor sleep. ") * 12
+    data = {
+        "identity": {"consent_to_treatment": True},
+        "substances": {"rows": [{"substance": sid, "route": "Injected", "amount": "0.5", "unit": "g",
+                                 "frequency": "several times a day", "years_of_use": 10, "last_use": last_use}
+                                for sid in ("heroin", "fentanyl", "prescription", "methadone", "buprenorphine",
+                                            "alcohol", "benzodiazepines", "stimulants", "other", "heroin")],
+                       "prior_detox_episodes": past_episodes, "prior_overdoses": 4,
+                       "last_overdose": "2025-02-03", "naloxone_at_home": True},
+        "medical": {"conditions": long_text, "seizure_history": False, "pregnancy": "not_applicable",
+                    "medications": long_text, "allergies": "penicillin; latex",
+                    "psychiatric_history": long_text},
+        "vitals": {"pulse": 104, "systolic": 138, "diastolic": 86, "respiratory_rate": 18,
+                   "temperature_c": 37.2, "spo2": 97, "weight_kg": 74},
+        "scores": {"cows": dict(items)},
+        "mental_health": {"phq9": {k: 1 for k in ("interest", "depressed", "sleep", "tired", "appetite",
+                                                  "failure", "concentration", "psychomotor")} | {"self_harm": 0},
+                          "gad7": {k: 1 for k in ("nervous", "uncontrolled_worry", "worry_too_much",
+                                                  "trouble_relaxing", "restless", "irritable", "afraid")},
+                          "suicide_risk": "no"},
+        "social": {"housing": "Shelter", "employment": "Unemployed", "legal": "Probation",
+                   "transport": "Bus", "supports": long_text[:400]},
+    }
+    intake.save_draft(db, admin, a.id, a.version, data)
+    db.dispose()
+    return p.id, a.episode_id
+
+
+def bench_open_intake(tmp: Path, runs: int) -> None:
+    path = tmp / "history.db"
+    patient_id, episode_id = make_long_history(path)
+    out = subprocess.run([sys.executable, "-c", INTAKE_OPEN, str(path), str(patient_id), str(episode_id),
+                          str(runs)], env=env_for(tmp), capture_output=True, text=True, timeout=300)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("intake_open_ms")), None)
+    if line is None:
+        raise RuntimeError(out.stderr)
+    report("open the intake screen for a patient with a long history", float(line.split()[1]), "ms", 150)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer runs and 20,000 patients")
@@ -199,6 +302,7 @@ def main() -> int:
         bench_save_cows(tmp, 30 if args.quick else 100)
         bench_draft_save(tmp, 30 if args.quick else 100)
         bench_idle_memory(tmp, large, 3 if args.quick else 5)
+        bench_open_intake(tmp, 7)
     missed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(missed)} of {len(RESULTS)} goals met (medians; this machine is noisy).")
     return 1 if missed else 0

@@ -71,6 +71,90 @@ def _type_date(root, name: str, text: str) -> None:
         raise LookupError(f"{name!r} is a {type(widget).__name__}")
 
 
+#: File names of the intake screen's section shots, in section order.
+INTAKE_SHOTS = (("identity", "13a-intake-identity"), ("substances", "13b-intake-substances"),
+                ("medical", "13c-intake-medical"), ("vitals", "13d-intake-vitals"),
+                ("scores", "13e-intake-scores"), ("mental_health", "13f-intake-mental-health"),
+                ("social", "13g-intake-social"), ("summary", "13h-intake-summary"))
+
+
+def intake_demo_draft(now) -> dict:
+    """A realistic, complete intake draft for the invented screenshot patient (never a real person)."""
+    import datetime as dt
+
+    def ago(hours: float) -> str:
+        return (now - dt.timedelta(hours=hours)).isoformat(timespec="minutes")
+
+    return {
+        "identity": {"consent_to_treatment": True},
+        "substances": {
+            "rows": [
+                {"substance": "heroin", "route": "Injected", "amount": "0.5", "unit": "g",
+                 "frequency": "3 times a day", "years_of_use": 6, "last_use": ago(16)},
+                {"substance": "fentanyl", "route": "Smoked", "amount": "0.5", "unit": "g",
+                 "frequency": "daily", "years_of_use": 2, "last_use": ago(20)},
+            ],
+            "prior_detox_episodes": 2, "prior_overdoses": 1, "last_overdose": "2024-08-17",
+            "naloxone_at_home": True,
+        },
+        "medical": {"conditions": "Hepatitis C antibody positive (2023), not yet treated.",
+                    "seizure_history": False, "pregnancy": "not_applicable",
+                    "medications": "None regular.", "allergies": "penicillin",
+                    "psychiatric_history": "Depression, no current treatment."},
+        "vitals": {"pulse": 130, "systolic": 142, "diastolic": 88, "respiratory_rate": 18,
+                   "temperature_c": 37.4, "spo2": 97, "weight_kg": 68},
+        "scores": {"cows": {"resting_pulse": 2, "sweating": 1, "restlessness": 1, "pupil_size": 2,
+                            "bone_joint_aches": 2, "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1,
+                            "yawning": 1, "anxiety_irritability": 1, "gooseflesh": 0}},
+        "mental_health": {
+            "phq9": {"interest": 1, "depressed": 2, "sleep": 2, "tired": 1, "appetite": 1, "failure": 1,
+                     "concentration": 1, "psychomotor": 0, "self_harm": 0},
+            "gad7": {"nervous": 2, "uncontrolled_worry": 1, "worry_too_much": 1, "trouble_relaxing": 2,
+                     "restless": 2, "irritable": 1, "afraid": 0},
+            "suicide_risk": "no"},
+        "social": {"housing": "Staying with a friend", "employment": "Unemployed since March",
+                   "legal": "None pending", "transport": "Bus; sister can drive",
+                   "supports": "Sister (invented), weekly NA meeting"},
+        "summary": {"pathway": "buprenorphine_induction"},
+    }
+
+
+def _intake_shots(db, admin, out: Path) -> list[Path]:
+    """Register an invented patient, start an assessment, save a complete draft and photograph
+    every section page of the intake screen (1366×740, as on the clinic laptop)."""
+    import datetime as dt
+
+    from clinic_desktop.core.services import intake, patients
+    from clinic_desktop.gui.intake_screen import IntakeScreen
+
+    patient = patients.register(db, admin, patients.PatientInput(
+        mrn="DEMO-INT-1", given_name="Rowan", family_name="Intake", date_of_birth=dt.date(1990, 4, 5),
+        sex="unknown", phone="(217) 555-0188", address="48 Example Lane, Springfield, IL 62704",
+        emergency_contact_name="Casey Intake", emergency_contact_relation="sister",
+        emergency_contact_phone="(217) 555-0190"))
+    started = intake.start(db, admin, patient.id)
+    intake.save_draft(db, admin, started.id, started.version,
+                      intake_demo_draft(dt.datetime.now(dt.timezone.utc)))
+    # As the main window opens it: the assessment (marked as held) and the patient's record.
+    view = intake.open_assessment(db, admin, started.episode_id)
+    record = patients.open_record(db, admin, patient.id)
+    screen = IntakeScreen(db, admin, view, record)
+    shots: list[Path] = []
+    try:
+        screen.resize(1366, 740)
+        screen.show()
+        screen.resize(1366, 740)
+        _settle()
+        for section, name in INTAKE_SHOTS:
+            screen.show_section(section)
+            shots.append(_save(screen, out, name))
+    finally:
+        screen.done(0)  # saves, stops its clock and releases the draft
+        screen.deleteLater()
+        _settle(100)
+    return shots
+
+
 def take_screenshots(out: Path) -> list[Path]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
@@ -173,6 +257,9 @@ def take_screenshots(out: Path) -> list[Path]:
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         window.close()
         _settle(100)
+
+        # 8. The intake screen, one shot per section, for an invented patient with a draft.
+        shots.extend(_intake_shots(db, admin, out))
     finally:
         db.dispose()
     return shots
