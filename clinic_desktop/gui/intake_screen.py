@@ -58,6 +58,7 @@ from clinic_desktop.core.services import intake, patients
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
+from clinic_desktop.gui.widgets.reveal import reveal
 
 log = logging.getLogger(__name__)
 
@@ -1309,12 +1310,7 @@ class IntakeScreen(GeometryDialog):
             return
         if widget is not None:
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
-            parent = widget.parentWidget()
-            while parent is not None:
-                if isinstance(parent, QScrollArea):
-                    parent.ensureWidgetVisible(widget, 0, 40)
-                    break
-                parent = parent.parentWidget()
+            reveal(widget)
 
     def go_to_first_missing(self) -> None:
         if self._missing_keys:
