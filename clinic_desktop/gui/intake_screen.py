@@ -1345,7 +1345,7 @@ class IntakeScreen(GeometryDialog):
         def line(label: str, value: Any) -> None:
             shown = "—" if value in (None, "", {}) else ("Yes" if value is True else "No" if value is False
                                                           else str(value))
-            out.append(f"<tr><td style='padding-right:12px;color:#4d6168'>{e(label)}</td>"
+            out.append(f"<tr><td width='230' style='padding-right:12px;color:#4d6168'>{e(label)}</td>"
                        f"<td>{e(shown)}</td></tr>")
 
         def head(text: str) -> None:
