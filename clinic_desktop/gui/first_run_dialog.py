@@ -10,7 +10,7 @@ from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
-from clinic_desktop.gui.widgets.password_feedback import MISMATCH, password_feedback
+from clinic_desktop.gui.widgets.password_feedback import MISMATCH, show_password_feedback
 
 
 class FirstRunDialog(GeometryDialog):
@@ -47,12 +47,8 @@ class FirstRunDialog(GeometryDialog):
 
     def _update_feedback(self) -> None:
         """Live advice under the password, from the same rule the service applies."""
-        message = password_feedback(self.ui.passwordEdit.text(), self.ui.userNameEdit.text())
-        label = self.ui.passwordFeedbackLabel
-        label.setText(message)
-        # While the refusal from "Create administrator" is shown under the field, it says it all.
-        showing = bool(message) and self.errors.message("password") is None
-        self.ui.formLayout.setRowVisible(label, showing)
+        show_password_feedback(self.ui.passwordFeedbackLabel, self.ui.formLayout, self.errors,
+                               self.ui.passwordEdit.text(), self.ui.userNameEdit.text())
 
     def _create(self) -> None:
         self.errors.clear()

@@ -31,7 +31,7 @@ from clinic_desktop.gui.forms.ui_users_dialog import Ui_UsersDialog
 from clinic_desktop.gui.models.users_model import UsersModel, is_locked
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
-from clinic_desktop.gui.widgets.password_feedback import MISMATCH, password_feedback
+from clinic_desktop.gui.widgets.password_feedback import MISMATCH, show_password_feedback
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +137,8 @@ class SetPasswordDialog(QDialog):
             self.resize(self.width(), needed)
 
     def _update_feedback(self) -> None:
-        message = password_feedback(self.password_edit.text(), self.target.username)
-        self.feedback_label.setText(message)
-        showing = bool(message) and self.errors.message("password") is None
-        self.form.setRowVisible(self.feedback_label, showing)
+        show_password_feedback(self.feedback_label, self.form, self.errors, self.password_edit.text(),
+                               self.target.username)
 
     def _set_password(self) -> None:
         self.errors.clear()
@@ -256,12 +254,8 @@ class UsersDialog(GeometryDialog):
     # --- adding a user --------------------------------------------------------------------------
     def _update_feedback(self) -> None:
         """Live advice under the password, from the same rule the service applies."""
-        message = password_feedback(self.ui.passwordEdit.text(), self.ui.userNameEdit.text())
-        label = self.ui.passwordFeedbackLabel
-        label.setText(message)
-        # While a refusal from "Add user" is shown under the field, it says it all.
-        showing = bool(message) and self.errors.message("password") is None
-        self.ui.formLayout.setRowVisible(label, showing)
+        show_password_feedback(self.ui.passwordFeedbackLabel, self.ui.formLayout, self.errors,
+                               self.ui.passwordEdit.text(), self.ui.userNameEdit.text())
 
     def add_user(self) -> None:
         ui = self.ui
