@@ -30,6 +30,25 @@ def report(name: str, value: float, unit: str, goal: float, ok: bool | None = No
     print(f"{'PASS' if ok else 'MISS'}  {name}: {value:.1f} {unit} (goal ≤ {goal:g} {unit})", flush=True)
 
 
+PASSWORD = "violet harbor lantern 42"  # of the invented benchmark administrator
+
+
+def bench_clinic(path: Path):
+    """A new database with its administrator: (database, signed-in admin)."""
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts
+
+    db = open_database(path)
+    return db, accounts.create_first_admin(db, "admin", "Bench Admin", PASSWORD)
+
+
+def bench_patient(db, admin, mrn: str, given: str, family: str):
+    from clinic_desktop.core.services import patients
+
+    return patients.register(db, admin, patients.PatientInput(
+        mrn=mrn, given_name=given, family_name=family, date_of_birth=dt.date(1980, 1, 1), sex="unknown"))
+
+
 def env_for(tmp: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO), "CLINIC_DESKTOP_DATA_DIR": str(tmp),
             "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
@@ -66,7 +85,7 @@ def bench_cold_start(tmp: Path, runs: int) -> None:
     db = tmp / "start.db"
     # The everyday start: a database with staff accounts, so the sign-in window (not first-run).
     subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db), "create-user", "--username",
-                    "admin", "--role", "admin", "--password-stdin"], input="violet harbor lantern 42\n",
+                    "admin", "--role", "admin", "--password-stdin"], input=f"{PASSWORD}\n",
                    env=env, check=True, capture_output=True, text=True)
     subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db), "demo"], env=env, check=True,
                    capture_output=True)
@@ -83,12 +102,10 @@ def bench_cold_start(tmp: Path, runs: int) -> None:
 def bench_search(tmp: Path, count: int) -> Path:
     from generate import populate
 
-    from clinic_desktop.core.db import open_database
-    from clinic_desktop.core.services import accounts, patients
+    from clinic_desktop.core.services import patients
 
     path = tmp / "large.db"
-    db = open_database(path)
-    admin = accounts.create_first_admin(db, "admin", "Bench Admin", "violet harbor lantern 42")
+    db, admin = bench_clinic(path)
     t0 = time.perf_counter()
     populate(db, count, admin.id)
     print(f"      (generated {count:,} invented patients in {time.perf_counter() - t0:.1f} s)")
@@ -107,13 +124,10 @@ def bench_search(tmp: Path, count: int) -> Path:
 
 
 def bench_save_cows(tmp: Path, runs: int) -> None:
-    from clinic_desktop.core.db import open_database
-    from clinic_desktop.core.services import accounts, episodes, patients, stabilization
+    from clinic_desktop.core.services import episodes, stabilization
 
-    db = open_database(tmp / "save.db")
-    admin = accounts.create_first_admin(db, "admin", "Bench Admin", "violet harbor lantern 42")
-    p = patients.register(db, admin, patients.PatientInput(mrn="B-1", given_name="Bench", family_name="Mark",
-                                                           date_of_birth=dt.date(1980, 1, 1), sex="unknown"))
+    db, admin = bench_clinic(tmp / "save.db")
+    p = bench_patient(db, admin, "B-1", "Bench", "Mark")
     ep = episodes.open_episode(db, admin, p.id)
     items = {"resting_pulse": 1, "sweating": 2, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
              "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
@@ -129,13 +143,10 @@ def bench_save_cows(tmp: Path, runs: int) -> None:
 
 
 def bench_draft_save(tmp: Path, runs: int) -> None:
-    from clinic_desktop.core.db import open_database
-    from clinic_desktop.core.services import accounts, intake, patients
+    from clinic_desktop.core.services import intake
 
-    db = open_database(tmp / "draft.db")
-    admin = accounts.create_first_admin(db, "admin", "Bench Admin", "violet harbor lantern 42")
-    p = patients.register(db, admin, patients.PatientInput(mrn="D-1", given_name="Draft", family_name="Bench",
-                                                           date_of_birth=dt.date(1980, 1, 1), sex="unknown"))
+    db, admin = bench_clinic(tmp / "draft.db")
+    p = bench_patient(db, admin, "D-1", "Draft", "Bench")
     a = intake.start(db, admin, p.id)
     data = {"identity": {"consent_to_treatment": True},
             "substances": {"rows": [{"substance": "heroin", "route": "injected", "amount": "1", "unit": "g",
@@ -154,7 +165,7 @@ def bench_draft_save(tmp: Path, runs: int) -> None:
     db.dispose()
 
 
-IDLE_RSS = """
+IDLE_RSS = f"PASSWORD = {PASSWORD!r}\n" + """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -164,7 +175,7 @@ from clinic_desktop.app import create_application
 from clinic_desktop.gui.main_window import MainWindow
 app = create_application()
 db = open_database(sys.argv[1])
-user = accounts.authenticate(db, "admin", "violet harbor lantern 42")
+user = accounts.authenticate(db, "admin", PASSWORD)
 window = MainWindow(db, user); window.show()
 def measure():
     rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
@@ -186,7 +197,7 @@ def bench_idle_memory(tmp: Path, large_db: Path, runs: int) -> None:
     report("resident memory of the idle main window with 100,000 patients", statistics.median(values), "MB", 250)
 
 
-INTAKE_OPEN = """
+INTAKE_OPEN = f"PASSWORD = {PASSWORD!r}\n" + """
 import statistics, sys, time
 from PySide6.QtWidgets import QApplication
 from clinic_desktop.app import create_application
@@ -196,7 +207,7 @@ from clinic_desktop.gui.intake_screen import IntakeScreen
 app = create_application()
 db = open_database(sys.argv[1])
 patient_id, episode_id, runs = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-user = accounts.authenticate(db, "admin", "violet harbor lantern 42")
+user = accounts.authenticate(db, "admin", PASSWORD)
 times = []
 for _ in range(runs):
     start = time.perf_counter()
@@ -220,12 +231,10 @@ def make_long_history(path: Path, past_episodes: int = 30, cows_each: int = 50) 
     with a large draft. Returns (patient id, current episode id)."""
     from sqlalchemy import insert, select
 
-    from clinic_desktop.core.db import open_database
     from clinic_desktop.core.models import Episode, Observation, utcnow
-    from clinic_desktop.core.services import accounts, intake, patients
+    from clinic_desktop.core.services import intake, patients
 
-    db = open_database(path)
-    admin = accounts.create_first_admin(db, "admin", "Bench Admin", "violet harbor lantern 42")
+    db, admin = bench_clinic(path)
     p = patients.register(db, admin, patients.PatientInput(
         mrn="H-1", given_name="Long", family_name="History", date_of_birth=dt.date(1975, 6, 1), sex="unknown",
         phone="(217) 555-0101", address="1 Example Road, Springfield",
