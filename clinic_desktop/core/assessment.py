@@ -90,17 +90,6 @@ def substance_rows(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [r for r in rows if isinstance(r, Mapping) and r.get("substance")]
 
 
-def last_opioid_use(data: Mapping[str, Any]) -> tuple[str | None, dt.datetime | None]:
-    """The most recent opioid use recorded: (substance id, time)."""
-    best: tuple[str | None, dt.datetime | None] = (None, None)
-    for row in substance_rows(data):
-        info = withdrawal.SUBSTANCES.get(row["substance"])
-        when = parse_time(row.get("last_use"))
-        if info is not None and info.is_opioid and when is not None and (best[1] is None or when > best[1]):
-            best = (row["substance"], when)
-    return best
-
-
 def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.datetime) -> list[Missing]:
     """Everything still missing or wrong, in screen order (empty when it can be signed)."""
     out: list[Missing] = []
