@@ -2,9 +2,10 @@
 section, autosaved as it is typed, signed with the clinician's password.
 
 Layout is built in code (the pages are mostly dynamic: substance rows, instrument entries). One
-small builder per section (``_build_<section>``); ``draft_data()`` collects every widget into the
-core's draft shape (``clinic_desktop.core.assessment``) and ``load(data)`` fills the widgets from
-a draft. The screen talks to ``clinic_desktop.core.services.intake`` only, with plain values; it
+small builder per section (``_build_<section>``), run when the section is first shown, with a
+reader and a writer between its page and the core's draft shape
+(``clinic_desktop.core.assessment``); ``draft_data()`` and ``load(data)`` go through them, and
+keep the data of sections not built yet as loaded. The screen talks to ``clinic_desktop.core.services.intake`` only, with plain values; it
 never logs names or MRNs (ids only).
 """
 
@@ -72,7 +73,10 @@ EXTRA_SCORES = ("sows_gossop", "sows_handelsman", "oows", "ciwa_ar")
 ROUTES = ("", "Injected", "Smoked", "Intranasal", "Oral", "Other")
 FUTURE_LAST_USE = "The last use cannot be in the future."
 OLD_LAST_USE_NOTE = "More than 30 days ago \u2014 check it; signing will ask you to confirm."
-
+YEARS_MAX = 90  # years of use
+COUNT_MAX = 200  # prior detox episodes, prior overdoses
+SOCIAL = (("housing", "Housing"), ("employment", "Employment"), ("legal", "Legal"),
+          ("transport", "Transport"), ("supports", "Supports"))
 
 
 def _repolish(widget: QWidget) -> None:
@@ -116,6 +120,58 @@ def _spin_value(spin: QSpinBox) -> int | None:
     return None if spin.value() < 0 else spin.value()
 
 
+# ---- a section's data as its page would give it back -----------------------------------------
+# Pages are built when first shown; until then a section's data is kept as loaded, in the shape
+# its page's reader returns after its writer filled it (tests hold the two paths equal).
+
+def _count(value: Any, maximum: int) -> int | None:
+    """A count as a ``_spin`` box keeps it: None when not recorded, else clamped to the box."""
+    return min(value, maximum) if isinstance(value, int) and value >= 0 else None
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def _items(iid: str, value: Any) -> dict[str, int]:
+    """An instrument's answered items (unknown items or scores refused as the entry does)."""
+    mapping = value if isinstance(value, Mapping) else {}
+    get_instrument(iid).score(mapping)
+    return {k: v for k, v in mapping.items() if v is not None}
+
+
+def _last_use_as_kept(value: Any) -> str | None:
+    """A last use as its row keeps it: local time to the minute, None when not recorded."""
+    when = rules.parse_time(value)
+    if when is None:
+        return None
+    local = when.astimezone().replace(second=0, microsecond=0)
+    if local.replace(tzinfo=None) <= QDateTime(EMPTY_DATE, QTime(0, 0)).toPython():
+        return None
+    return local.isoformat(timespec="minutes")
+
+
+def _row_as_kept(row: Mapping[str, Any]) -> dict[str, Any]:
+    sid = row.get("substance")
+    return {"substance": sid if sid in withdrawal.SUBSTANCES else None, "route": _text(row.get("route")),
+            "amount": _text(row.get("amount")), "unit": _text(row.get("unit")),
+            "frequency": _text(row.get("frequency")), "years_of_use": _count(row.get("years_of_use"), YEARS_MAX),
+            "last_use": _last_use_as_kept(row.get("last_use"))}
+
+
+def _vital_text(vid: str, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return vitals.VITALS_BY_ID[vid].fmt(value) if isinstance(value, (int, float)) else str(value)
+
+
+def _accepted_vitals(texts: Mapping[str, str]) -> tuple[dict[str, Any], vitals.VitalsCheck]:
+    """The vitals as typed → (the values kept in the draft, the check); refused ones left out."""
+    values = {vid: _number(text) for vid, text in texts.items()}
+    check = vitals.check_vitals(values)
+    return {vid: v for vid, v in values.items() if v is not None and vid not in check.errors}, check
+
+
 class SubstanceRow(QFrame):
     """One substance: what, how, how much, and when it was last used (with the live window)."""
 
@@ -144,7 +200,7 @@ class SubstanceRow(QFrame):
         self.unit.setPlaceholderText("g, mg, bags, pills…")
         self.frequency = QLineEdit()
         self.frequency.setPlaceholderText("e.g. 3 times a day")
-        self.years = _spin("", 90)
+        self.years = _spin("", YEARS_MAX)
         self.last_use = QDateTimeEdit()
         self.last_use.setCalendarPopup(True)
         self.last_use.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -409,13 +465,17 @@ class IntakeScreen(GeometryDialog):
         self._conflict = False
         self._released = False
         self._saved_data: dict[str, Any] | None = dict(assessment.data)
-        self._vital_errors: dict[str, str] = {}
         self._sign_dialog: SignDialog | None = None
         self._addendum_dialog: AddendumDialog | None = None
         self._confirm_box: QMessageBox | None = None
         self._registration_dialog: QDialog | None = None
         self._missing_keys: list[str] = []
         self._protocol_settings = self._load_protocol_settings()
+        self._prompt: protocols.Prompt | None = None
+        self._built: set[str] = set()  # sections whose page exists (each is built when first shown)
+        self._loaded: dict[str, Mapping[str, Any]] = {}  # draft data of the sections not built yet
+        self.substance_rows: list[SubstanceRow] = []
+        self.extra_entries: dict[str, InstrumentEntry] = {}
 
         self.setObjectName("intakeScreen")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
@@ -465,18 +525,19 @@ class IntakeScreen(GeometryDialog):
         self.pages = QStackedWidget()
         self.pages.setObjectName("sectionPages")
         self._page_index: dict[str, int] = {}
+        self._holders: dict[str, QWidget] = {}
         self._fields: dict[str, QWidget] = {}
         self._contents: list[QWidget] = []
-        builders = {"identity": self._build_identity, "substances": self._build_substances,
-                    "medical": self._build_medical, "vitals": self._build_vitals,
-                    "scores": self._build_scores, "mental_health": self._build_mental_health,
-                    "social": self._build_social, "summary": self._build_summary}
         for name, label in rules.SECTIONS:
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.section_list.addItem(item)
             self._page_index[name] = self.pages.count()
-            self.pages.addWidget(builders[name](label))
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            self._holders[name] = holder
+            self.pages.addWidget(holder)
         self.section_list.currentRowChanged.connect(self._show_section)
 
         self.draft_status = QLabel()
@@ -522,10 +583,35 @@ class IntakeScreen(GeometryDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(self.request_sign)
-        for b in self.findChildren(QPushButton):
+        self._no_default_buttons(self)
+        self.section_list.setCurrentRow(0)
+
+    @staticmethod
+    def _no_default_buttons(widget: QWidget) -> None:
+        """Enter in a field never presses a button of the screen."""
+        for b in widget.findChildren(QPushButton):
             b.setAutoDefault(False)
             b.setDefault(False)
-        self.section_list.setCurrentRow(0)
+
+    def _ensure(self, name: str) -> None:
+        """Build the page of section ``name`` if it is not built yet, and fill it from the draft.
+
+        Building every page up front took most of the time to open the screen."""
+        if name in self._built:
+            return
+        builder = getattr(self, f"_build_{name}")
+        page = builder(rules.SECTION_LABELS[name])
+        self._holders[name].layout().addWidget(page)
+        self._no_default_buttons(page)
+        self._built.add(name)
+        self._loading = True
+        try:
+            getattr(self, f"_write_{name}")(self._loaded.pop(name, {}))
+        finally:
+            self._loading = False
+        if self._read_only:
+            self._apply_read_only()
+        self._refresh_live()
 
     def _build_banner(self) -> QFrame:
         frame = QFrame()
@@ -731,7 +817,6 @@ class IntakeScreen(GeometryDialog):
 
     def _build_substances(self, title: str) -> QWidget:
         page, inner, _ = self._page(title)
-        self.substance_rows: list[SubstanceRow] = []
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(8)
         inner.addLayout(self.rows_box)
@@ -745,8 +830,8 @@ class IntakeScreen(GeometryDialog):
 
         history = QGroupBox("History")
         form = self._form()
-        self.prior_detox = _spin("Prior detox episodes", 200)
-        self.prior_overdoses = _spin("Prior overdoses", 200)
+        self.prior_detox = _spin("Prior detox episodes", COUNT_MAX)
+        self.prior_overdoses = _spin("Prior overdoses", COUNT_MAX)
         self.last_overdose = QDateEdit()
         self.last_overdose.setCalendarPopup(True)
         self.last_overdose.setDisplayFormat("yyyy-MM-dd")
@@ -880,7 +965,6 @@ class IntakeScreen(GeometryDialog):
         self.cows_entry.score_changed.connect(self._changed)
         self._fields["scores.cows"] = self.cows_entry
         inner.addWidget(self.cows_entry)
-        self.extra_entries: dict[str, InstrumentEntry] = {}
         self.extra_box = QVBoxLayout()
         inner.addLayout(self.extra_box)
         inner.addStretch(1)
@@ -937,13 +1021,14 @@ class IntakeScreen(GeometryDialog):
             self.extra_box.addWidget(entry)
             entry.score_changed.connect(self._changed)
             entry.setEnabled(not self._read_only)
-            self._update_also_score()
+            if not self._loading:
+                self._update_also_score(self.draft_data())
         if items:
             entry.set_items(items)
         return entry
 
-    def _update_also_score(self) -> None:
-        alcohol = any(r.substance_id() == "alcohol" for r in getattr(self, "substance_rows", []))
+    def _update_also_score(self, data: Mapping[str, Any]) -> None:
+        alcohol = any(r.get("substance") == "alcohol" for r in data["substances"]["rows"])
         model = self.also_score.model()
         for i in range(1, self.also_score.count()):
             iid = self.also_score.itemData(i)
@@ -984,8 +1069,7 @@ class IntakeScreen(GeometryDialog):
         page, inner, _ = self._page(title)
         form = self._form()
         self.social_edits: dict[str, QLineEdit] = {}
-        for key, label in (("housing", "Housing"), ("employment", "Employment"), ("legal", "Legal"),
-                           ("transport", "Transport"), ("supports", "Supports")):
+        for key, label in SOCIAL:
             edit = QLineEdit()
             self._add_row(form, label, edit, f"social.{key}")
             self.social_edits[key] = edit
@@ -1042,103 +1126,29 @@ class IntakeScreen(GeometryDialog):
         return page
 
     # ---- data in and out -------------------------------------------------------------------
+    # Each section has a reader (its page → the core's draft shape) and a writer (draft → its
+    # page); ``_as_kept_<section>`` gives the reader's result for a page not built yet.
     def draft_data(self) -> dict[str, Any]:
-        """Everything on screen, in the core's draft shape (refused vitals left out)."""
-        vitals_values = {}
-        for vid, edit in self.vital_edits.items():
-            value = _number(edit.text())
-            if value is not None and vid not in self._vital_errors:
-                vitals_values[vid] = value
-        scores: dict[str, Any] = {"cows": self.cows_entry.items()}
-        for iid, entry in self.extra_entries.items():
-            scores[iid] = entry.items()
-        suicide = "yes" if self.suicide_yes.isChecked() else "no" if self.suicide_no.isChecked() else None
-        last_od = self.last_overdose.date()
-        return {
-            "identity": {"consent_to_treatment": self.consent.isChecked()},
-            "substances": {
-                "rows": [r.value() for r in self.substance_rows],
-                "prior_detox_episodes": _spin_value(self.prior_detox),
-                "prior_overdoses": _spin_value(self.prior_overdoses),
-                "last_overdose": None if last_od <= EMPTY_DATE else last_od.toString("yyyy-MM-dd"),
-                "naloxone_at_home": self.naloxone.isChecked(),
-            },
-            "medical": {
-                "conditions": self.conditions.toPlainText().strip(),
-                "seizure_history": self.seizures.isChecked(),
-                "pregnancy": self.pregnancy.currentData(),
-                "medications": self.medications.toPlainText().strip(),
-                "allergies": self.allergies.text().strip(),
-                "psychiatric_history": self.psych_history.toPlainText().strip(),
-            },
-            "vitals": vitals_values,
-            "scores": scores,
-            "mental_health": {"phq9": self.phq9_entry.items(), "gad7": self.gad7_entry.items(),
-                              "suicide_risk": suicide},
-            "social": {k: e.text().strip() for k, e in self.social_edits.items()},
-            "summary": {"pathway": self.pathway.currentData()},
-        }
+        """Everything entered, in the core's draft shape (refused vitals left out)."""
+        out: dict[str, Any] = {}
+        for name, _label in rules.SECTIONS:
+            if name in self._built:
+                out[name] = getattr(self, f"_read_{name}")()
+            else:
+                out[name] = getattr(self, f"_as_kept_{name}")(self._loaded.get(name, {}))
+        return out
 
     def load(self, data: Mapping[str, Any]) -> None:
-        """Fill the widgets from a draft (missing parts are left empty)."""
-        def section(name: str) -> Mapping[str, Any]:
-            value = data.get(name) or {}
-            return value if isinstance(value, Mapping) else {}
-
+        """Fill the screen from a draft (missing parts are left empty)."""
         self._loading = True
         try:
-            self.consent.setChecked(section("identity").get("consent_to_treatment") is True)
-            subs = section("substances")
-            for row in list(self.substance_rows):
-                self.rows_box.removeWidget(row)
-                row.deleteLater()
-            self.substance_rows.clear()
-            for row in subs.get("rows") or []:
-                if isinstance(row, Mapping):
-                    self.add_substance_row(row)
-            if not self.substance_rows:
-                self.add_substance_row()
-            for spin, key in ((self.prior_detox, "prior_detox_episodes"),
-                              (self.prior_overdoses, "prior_overdoses")):
-                value = subs.get(key)
-                spin.setValue(value if isinstance(value, int) else -1)
-            last_od = QDate.fromString(str(subs.get("last_overdose") or ""), "yyyy-MM-dd")
-            self.last_overdose.setDate(last_od if last_od.isValid() else EMPTY_DATE)
-            self.naloxone.setChecked(subs.get("naloxone_at_home") is True)
-
-            med = section("medical")
-            self.conditions.setPlainText(str(med.get("conditions") or ""))
-            self.seizures.setChecked(med.get("seizure_history") is True)
-            self.pregnancy.setCurrentIndex(max(self.pregnancy.findData(med.get("pregnancy")), 0))
-            self.medications.setPlainText(str(med.get("medications") or ""))
-            self.allergies.setText(str(med.get("allergies") or ""))
-            self.psych_history.setPlainText(str(med.get("psychiatric_history") or ""))
-
-            vit = section("vitals")
-            for vid, edit in self.vital_edits.items():
-                value = vit.get(vid)
-                edit.setText("" if value in (None, "") else vitals.VITALS_BY_ID[vid].fmt(value)
-                             if isinstance(value, (int, float)) else str(value))
-            self._vitals_edited()
-
-            scores = section("scores")
-            self.cows_entry.set_items(scores.get("cows") or {})
-            for iid in EXTRA_SCORES:
-                if scores.get(iid):
-                    self.add_extra_entry(iid, scores[iid])
-            mental = section("mental_health")
-            self.phq9_entry.set_items(mental.get("phq9") or {})
-            self.gad7_entry.set_items(mental.get("gad7") or {})
-            answer = mental.get("suicide_risk")
-            self.suicide_group.setExclusive(False)
-            self.suicide_yes.setChecked(answer == "yes")
-            self.suicide_no.setChecked(answer == "no")
-            self.suicide_group.setExclusive(True)
-            social = section("social")
-            for key, edit in self.social_edits.items():
-                edit.setText(str(social.get(key) or ""))
-            pathway = section("summary").get("pathway") or self.assessment.pathway
-            self.pathway.setCurrentIndex(max(self.pathway.findData(pathway), 0))
+            for name, _label in rules.SECTIONS:
+                value = data.get(name) or {}
+                value = value if isinstance(value, Mapping) else {}
+                if name in self._built:
+                    getattr(self, f"_write_{name}")(value)
+                else:
+                    self._loaded[name] = value
         finally:
             self._loading = False
         self._refresh_live()
@@ -1146,6 +1156,143 @@ class IntakeScreen(GeometryDialog):
             self.draft_status.setText(
                 f"Draft saved at {_local(self.assessment.draft_saved_at)} by "
                 f"{self.assessment.draft_saved_by_name or 'someone'}")
+
+    def _read_identity(self) -> dict[str, Any]:
+        return {"consent_to_treatment": self.consent.isChecked()}
+
+    def _write_identity(self, data: Mapping[str, Any]) -> None:
+        self.consent.setChecked(data.get("consent_to_treatment") is True)
+
+    @staticmethod
+    def _as_kept_identity(data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"consent_to_treatment": data.get("consent_to_treatment") is True}
+
+    def _read_substances(self) -> dict[str, Any]:
+        last_od = self.last_overdose.date()
+        return {"rows": [r.value() for r in self.substance_rows],
+                "prior_detox_episodes": _spin_value(self.prior_detox),
+                "prior_overdoses": _spin_value(self.prior_overdoses),
+                "last_overdose": None if last_od <= EMPTY_DATE else last_od.toString("yyyy-MM-dd"),
+                "naloxone_at_home": self.naloxone.isChecked()}
+
+    def _write_substances(self, data: Mapping[str, Any]) -> None:
+        for row in list(self.substance_rows):
+            self.rows_box.removeWidget(row)
+            row.deleteLater()
+        self.substance_rows.clear()
+        for row in data.get("rows") or []:
+            if isinstance(row, Mapping):
+                self.add_substance_row(row)
+        if not self.substance_rows:
+            self.add_substance_row()
+        for spin, key in ((self.prior_detox, "prior_detox_episodes"), (self.prior_overdoses, "prior_overdoses")):
+            value = data.get(key)
+            spin.setValue(value if isinstance(value, int) else -1)
+        last_od = QDate.fromString(str(data.get("last_overdose") or ""), "yyyy-MM-dd")
+        self.last_overdose.setDate(last_od if last_od.isValid() else EMPTY_DATE)
+        self.naloxone.setChecked(data.get("naloxone_at_home") is True)
+
+    @staticmethod
+    def _as_kept_substances(data: Mapping[str, Any]) -> dict[str, Any]:
+        rows = [_row_as_kept(r) for r in data.get("rows") or [] if isinstance(r, Mapping)]
+        last_od = QDate.fromString(str(data.get("last_overdose") or ""), "yyyy-MM-dd")
+        return {"rows": rows or [_row_as_kept({})],
+                "prior_detox_episodes": _count(data.get("prior_detox_episodes"), COUNT_MAX),
+                "prior_overdoses": _count(data.get("prior_overdoses"), COUNT_MAX),
+                "last_overdose": last_od.toString("yyyy-MM-dd") if last_od.isValid() and last_od > EMPTY_DATE
+                else None,
+                "naloxone_at_home": data.get("naloxone_at_home") is True}
+
+    def _read_medical(self) -> dict[str, Any]:
+        return {"conditions": self.conditions.toPlainText().strip(),
+                "seizure_history": self.seizures.isChecked(),
+                "pregnancy": self.pregnancy.currentData(),
+                "medications": self.medications.toPlainText().strip(),
+                "allergies": self.allergies.text().strip(),
+                "psychiatric_history": self.psych_history.toPlainText().strip()}
+
+    def _write_medical(self, data: Mapping[str, Any]) -> None:
+        self.conditions.setPlainText(str(data.get("conditions") or ""))
+        self.seizures.setChecked(data.get("seizure_history") is True)
+        self.pregnancy.setCurrentIndex(max(self.pregnancy.findData(data.get("pregnancy")), 0))
+        self.medications.setPlainText(str(data.get("medications") or ""))
+        self.allergies.setText(str(data.get("allergies") or ""))
+        self.psych_history.setPlainText(str(data.get("psychiatric_history") or ""))
+
+    @staticmethod
+    def _as_kept_medical(data: Mapping[str, Any]) -> dict[str, Any]:
+        pregnancy = data.get("pregnancy")
+        return {"conditions": _text(data.get("conditions")), "seizure_history": data.get("seizure_history") is True,
+                "pregnancy": pregnancy if pregnancy in rules.PREGNANCY else None,
+                "medications": _text(data.get("medications")), "allergies": _text(data.get("allergies")),
+                "psychiatric_history": _text(data.get("psychiatric_history"))}
+
+    def _read_vitals(self) -> dict[str, Any]:
+        return _accepted_vitals({vid: e.text() for vid, e in self.vital_edits.items()})[0]
+
+    def _write_vitals(self, data: Mapping[str, Any]) -> None:
+        for vid, edit in self.vital_edits.items():
+            edit.setText(_vital_text(vid, data.get(vid)))
+        self._vitals_edited()
+
+    @staticmethod
+    def _as_kept_vitals(data: Mapping[str, Any]) -> dict[str, Any]:
+        return _accepted_vitals({v.id: _vital_text(v.id, data.get(v.id)) for v in vitals.VITALS})[0]
+
+    def _read_scores(self) -> dict[str, Any]:
+        return {"cows": self.cows_entry.items()} | {iid: e.items() for iid, e in self.extra_entries.items()}
+
+    def _write_scores(self, data: Mapping[str, Any]) -> None:
+        self.cows_entry.set_items(data.get("cows") or {})
+        for iid in EXTRA_SCORES:
+            if data.get(iid):
+                self.add_extra_entry(iid, data[iid])
+
+    @staticmethod
+    def _as_kept_scores(data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"cows": _items("cows", data.get("cows"))} | {
+            iid: _items(iid, data[iid]) for iid in EXTRA_SCORES if data.get(iid)}
+
+    def _read_mental_health(self) -> dict[str, Any]:
+        suicide = "yes" if self.suicide_yes.isChecked() else "no" if self.suicide_no.isChecked() else None
+        return {"phq9": self.phq9_entry.items(), "gad7": self.gad7_entry.items(), "suicide_risk": suicide}
+
+    def _write_mental_health(self, data: Mapping[str, Any]) -> None:
+        self.phq9_entry.set_items(data.get("phq9") or {})
+        self.gad7_entry.set_items(data.get("gad7") or {})
+        answer = data.get("suicide_risk")
+        self.suicide_group.setExclusive(False)
+        self.suicide_yes.setChecked(answer == "yes")
+        self.suicide_no.setChecked(answer == "no")
+        self.suicide_group.setExclusive(True)
+
+    @staticmethod
+    def _as_kept_mental_health(data: Mapping[str, Any]) -> dict[str, Any]:
+        answer = data.get("suicide_risk")
+        return {"phq9": _items("phq9", data.get("phq9")), "gad7": _items("gad7", data.get("gad7")),
+                "suicide_risk": answer if answer in ("yes", "no") else None}
+
+    def _read_social(self) -> dict[str, Any]:
+        return {k: e.text().strip() for k, e in self.social_edits.items()}
+
+    def _write_social(self, data: Mapping[str, Any]) -> None:
+        for key, edit in self.social_edits.items():
+            edit.setText(str(data.get(key) or ""))
+
+    @staticmethod
+    def _as_kept_social(data: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: _text(data.get(key)) for key, _label in SOCIAL}
+
+    def _read_summary(self) -> dict[str, Any]:
+        return {"pathway": self.pathway.currentData()}
+
+    def _write_summary(self, data: Mapping[str, Any]) -> None:
+        pathway = data.get("pathway") or self.assessment.pathway
+        self.pathway.setCurrentIndex(max(self.pathway.findData(pathway), 0))
+
+    def _as_kept_summary(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        pathway = data.get("pathway") or self.assessment.pathway
+        return {"pathway": pathway if pathway in rules.PATHWAYS else None}
 
     # ---- live behaviour ----------------------------------------------------------------------
     def _changed(self, *_args) -> None:
@@ -1157,9 +1304,7 @@ class IntakeScreen(GeometryDialog):
             self.draft_status.setText("Draft: changes not saved yet…")
 
     def _vitals_edited(self, *_args) -> None:
-        values = {vid: _number(e.text()) for vid, e in self.vital_edits.items()}
-        check = vitals.check_vitals(values)
-        self._vital_errors = dict(check.errors)
+        _kept, check = _accepted_vitals({vid: e.text() for vid, e in self.vital_edits.items()})
         for vid, edit in self.vital_edits.items():
             error, warning = check.errors.get(vid), check.warnings.get(vid)
             self.vital_errors[vid].setText(error or "")
@@ -1202,8 +1347,9 @@ class IntakeScreen(GeometryDialog):
         self.banner_flags.setToolTip("\n".join(f"{f.label}: {f.basis}" for f in flags))
         self.safety_bar.setVisible(rules.safety_alert(data))
         self._update_readiness(data, now)
-        self._update_also_score()
-        if self.pages.currentIndex() == self._page_index["summary"]:
+        if "scores" in self._built:
+            self._update_also_score(data)
+        if "summary" in self._built and self.pages.currentIndex() == self._page_index["summary"]:
             self._refresh_summary(data)
 
     def _load_protocol_settings(self) -> protocols.ProtocolSettings:
@@ -1213,8 +1359,9 @@ class IntakeScreen(GeometryDialog):
                          now: dt.datetime | None = None) -> protocols.Prompt:
         data = data if data is not None else self.draft_data()
         now = now or self._now()
-        score = self.cows_entry.score()
-        answered = bool(self.cows_entry.items())
+        items = data["scores"]["cows"]
+        score = get_instrument("cows").score(items)
+        answered = bool(items)
         return rules.buprenorphine_readiness(
             data, score.total if answered else None, score.complete, now if answered else None, now,
             self._protocol_settings, format_time=lambda t: _local(t, "%d %b %H:%M"))
@@ -1223,11 +1370,15 @@ class IntakeScreen(GeometryDialog):
         try:
             prompt = self.readiness_prompt(data, now)
         except ValueError as exc:
-            self.readiness_title.setText("Buprenorphine readiness")
-            self.readiness_text.setText(str(exc))
-            self.readiness_basis.setText("")
+            self._prompt = None
+            if "scores" in self._built:
+                self.readiness_title.setText("Buprenorphine readiness")
+                self.readiness_text.setText(str(exc))
+                self.readiness_basis.setText("")
             return
         self._prompt = prompt
+        if "scores" not in self._built:
+            return
         label = {"meets": "meets the defaults", "not_yet": "not yet", "caution": "caution",
                  "info": "information"}.get(prompt.status, prompt.status)
         self.readiness_title.setText(f"{prompt.title} — {label}")
@@ -1252,6 +1403,7 @@ class IntakeScreen(GeometryDialog):
     def _show_section(self, index: int) -> None:
         if index < 0:
             return
+        self._ensure(rules.SECTIONS[index][0])
         self.pages.setCurrentIndex(index)
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < self.pages.count() - 1)
@@ -1285,6 +1437,9 @@ class IntakeScreen(GeometryDialog):
         """The input a "section.field" key names (substance rows by their number among the rows
         with a substance, as the core counts them)."""
         parts = key.split(".")
+        if parts[0] not in self._page_index:
+            return None
+        self._ensure(parts[0])
         if parts[0] == "substances" and len(parts) == 4 and parts[1] == "rows":
             chosen = [r for r in self.substance_rows if r.substance_id()]
             n = int(parts[2])
@@ -1334,7 +1489,7 @@ class IntakeScreen(GeometryDialog):
         data = data if data is not None else self.draft_data()
         now = self._now()
         if not self._read_only:
-            missing = rules.missing_to_sign(data, self.pathway.currentData(), now)
+            missing = rules.missing_to_sign(data, data["summary"]["pathway"], now)
             self.show_missing({m.key: m.message for m in missing})
         self.summary_view.setHtml(self.summary_html(data, now))
 
@@ -1357,7 +1512,7 @@ class IntakeScreen(GeometryDialog):
             out.append("<ul>" + "".join(f"<li><b>{e(f.label)}</b> — {e(f.basis)}</li>" for f in flags) + "</ul>")
         else:
             out.append("<p>None raised.</p>")
-        prompt = getattr(self, "_prompt", None)
+        prompt = self._prompt
         if prompt is not None:
             out.append(f"<h3>{e(prompt.title)}</h3><p>{e(prompt.text)}</p>"
                        f"<p style='color:#4d6168'>Basis: {e(prompt.basis)}. {e(prompt.setting_used)}.</p>")
@@ -1410,8 +1565,8 @@ class IntakeScreen(GeometryDialog):
         answer = data["mental_health"]["suicide_risk"]
         line("Thoughts of suicide or self-harm now?", {"yes": "Yes", "no": "No"}.get(answer or "", None))
         head("Social")
-        for key, edit in self.social_edits.items():
-            line(edit.accessibleName(), data["social"][key])
+        for key, label in SOCIAL:
+            line(label, data["social"][key])
         out.append("</table>")
         if self.assessment.addenda:
             out.append("<h3>Addenda</h3>")
@@ -1491,7 +1646,7 @@ class IntakeScreen(GeometryDialog):
         dialog.open()
 
     def _sign(self, password: str, dialog: QDialog | None, confirm_old: bool = False) -> None:
-        pathway = self.pathway.currentData() or ""
+        pathway = self.draft_data()["summary"]["pathway"] or ""
         try:
             view = intake.sign(self.db, self.user, self.assessment.id, self.version, password, pathway,
                                confirm_old_last_use=confirm_old)
@@ -1553,21 +1708,27 @@ class IntakeScreen(GeometryDialog):
         self.assessment = view
         self._read_only = True
         self._autosave.stop()
-        for content in self._contents:
-            content.setEnabled(False)
-        self.pathway.setEnabled(False)
-        self.sign_button.setVisible(False)
-        self.edit_registration_button.setVisible(False)
-        self.addendum_button.setVisible(True)
         self.signed_label.setText(f"Signed by {view.signed_by_name or 'unknown'} at {_local(view.signed_at)}")
         self.signed_label.setVisible(True)
         self.draft_status.setText("Signed: read-only; correct it with an addendum.")
-        for w in (self.missing_label, self.missing_list, self.go_first_button):
-            w.setVisible(False)
+        self.show_section("summary")
         if view.pathway:
             self.pathway.setCurrentIndex(max(self.pathway.findData(view.pathway), 0))
-        self.show_section("summary")
+        self._apply_read_only()
         self._refresh_summary()
+
+    def _apply_read_only(self) -> None:
+        """Signed: every built page read-only (pages built later are made so as they are built)."""
+        for content in self._contents:
+            content.setEnabled(False)
+        if "identity" in self._built:
+            self.edit_registration_button.setVisible(False)
+        if "summary" in self._built:
+            self.pathway.setEnabled(False)
+            self.sign_button.setVisible(False)
+            self.addendum_button.setVisible(True)
+            for w in (self.missing_label, self.missing_list, self.go_first_button):
+                w.setVisible(False)
 
     # ---- addendum ----------------------------------------------------------------------------
     def addendum_dialog(self) -> AddendumDialog | None:

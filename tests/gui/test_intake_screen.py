@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
 )
 
+from clinic_desktop.core import assessment as rules
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts, episodes, intake, patients
 from clinic_desktop.gui.intake_screen import IntakeScreen
@@ -95,6 +96,8 @@ def test_start_assessment_autosaves_and_reopening_offers_the_draft(qtbot, window
     qtbot.mouseClick(button(offer, "Continue assessment"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.intake_screen() is not None)
     again = window.intake_screen()
+    assert "penicillin" in by_name(again, QLabel, "Allergies").text()  # the banner, before the page is shown
+    go(again, "Medical and psychiatric")
     assert by_name(again, QLineEdit, "Allergies").text() == "penicillin"
     again.reject()
 
@@ -170,7 +173,9 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
 
 def test_signing_with_things_missing_lists_them_and_goes_to_the_first(qtbot, window, db, nurse):
     screen = start_assessment(qtbot, window)
-    qtbot.mouseClick(button(screen, "Sign\u2026"), Qt.MouseButton.LeftButton)
+    consent = by_name(screen, QCheckBox, "Consent to treatment recorded")
+    qtbot.keyClick(consent, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Sign, from the first page
+    assert screen.current_section() == "summary"
     dialog = screen.sign_dialog()
     type_into(qtbot, by_name(dialog, QLineEdit, "Password"), "wrong password")
     qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
@@ -382,4 +387,61 @@ def test_the_draft_is_saved_when_the_idle_lock_engages(qtbot, window, db, nurse)
     assert saved_data(db, nurse, screen)["medical"]["allergies"] == "latex"
     assert by_name(screen, QLabel, "Draft status").text().startswith("Draft saved ")
     window.idle_lock.stop()
+    screen.reject()
+
+
+def rich_draft() -> dict:
+    """A draft touching every kind of field, including values a page keeps differently
+    (seconds on a last use, a count beyond its box, an abnormal vital, optional scales)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    return complete_draft(
+        identity={"consent_to_treatment": True},
+        substances={"rows": [
+            {"substance": "heroin", "route": "Injected", "amount": " 0.5 ", "unit": "g", "frequency": "daily",
+             "years_of_use": 12, "last_use": (now - dt.timedelta(hours=16, seconds=17)).isoformat()},
+            {"substance": "alcohol", "route": "Oral", "years_of_use": 300, "last_use": None},
+            {"substance": "methadone", "last_use": (now - dt.timedelta(days=45)).isoformat()}],
+            "prior_detox_episodes": 3, "prior_overdoses": 250, "last_overdose": "2025-02-03",
+            "naloxone_at_home": True},
+        medical={"conditions": "Hepatitis C ", "seizure_history": True, "pregnancy": "no",
+                 "medications": "none", "allergies": "latex", "psychiatric_history": "depression"},
+        vitals={"pulse": 124, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,
+                "temperature_c": 37.25, "spo2": 98},
+        scores={"sows_gossop": {"feeling_sick": 2}, "ciwa_ar": {}},
+        mental_health={"suicide_risk": "yes"},
+        social={"housing": "shelter", "supports": " sister "},
+        summary={"pathway": "buprenorphine_induction"})
+
+
+def test_sections_not_shown_yet_keep_their_draft_exactly_as_their_pages_would(qtbot, db, nurse, patient):
+    """Pages are built when first shown; until then the draft must read the same as if they were."""
+    started = intake.start(db, nurse, patient.id)
+    intake.save_draft(db, nurse, started.id, started.version, rich_draft())
+    screen = IntakeScreen(db, nurse, intake.open_assessment(db, nurse, started.episode_id),
+                          patients.open_record(db, nurse, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    before = screen.draft_data()
+    assert "latex" in by_name(screen, QLabel, "Allergies").text()
+    assert by_name(screen, QLabel, "Safety alert").isVisible()
+    for name, _label in rules.SECTIONS:
+        screen.show_section(name)
+    assert screen.draft_data() == before
+    screen.reject()
+
+
+def test_a_signed_assessment_shows_every_page_read_only(qtbot, db, nurse, patient):
+    started = intake.start(db, nurse, patient.id)
+    saved = intake.save_draft(db, nurse, started.id, started.version, complete_draft())
+    intake.sign(db, nurse, started.id, saved.version, STRONG_PASSWORD, "buprenorphine_induction")
+    screen = IntakeScreen(db, nurse, intake.open_assessment(db, nurse, started.episode_id),
+                          patients.open_record(db, nurse, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    assert screen.current_section() == "summary"
+    go(screen, "Vitals")  # built after signing
+    assert by_name(screen, QLineEdit, "Pulse").text() == "96"
+    assert not by_name(screen, QLineEdit, "Pulse").isEnabled()
+    go(screen, "Withdrawal scores")
+    assert not screen.cows_entry.isEnabled() and screen.cows_entry.score().total == 14
     screen.reject()
