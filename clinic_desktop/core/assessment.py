@@ -8,9 +8,12 @@ A draft is a dict of sections as the intake screen saves it::
                     "prior_overdoses": 1, "naloxone_at_home": False, ...},
      "medical": {"pregnancy": "no", "seizure_history": False, "allergies": "none known", ...},
      "vitals": {"pulse": 96, "systolic": 128, ...},
-     "scores": {"cows": {"resting_pulse": 1, ...}, "sows_gossop": {...}},
-     "mental_health": {"phq9": {...}, "gad7": {...}, "suicide_risk": "no"},
+     "scores": {"cows": {"resting_pulse": 1, ...}, "sows_gossop": {...},
+                "scored_at": {"cows": "2026-11-23T09:10+01:00", ...}},
+     "mental_health": {"phq9": {...}, "gad7": {...}, "suicide_risk": "no", "scored_at": {...}},
      "social": {"housing": "...", ...}}
+
+``scored_at`` holds when each instrument's items were last changed: the time a score was taken.
 """
 
 from __future__ import annotations
@@ -83,6 +86,12 @@ def parse_time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else None
+
+
+def scored_at(data: Mapping[str, Any], section: str, instrument_id: str) -> dt.datetime | None:
+    """When the instrument of ``section`` was scored (its items last changed), if recorded."""
+    times = _section(data, section).get("scored_at")
+    return parse_time(times.get(instrument_id)) if isinstance(times, Mapping) else None
 
 
 def substance_rows(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -140,6 +140,15 @@ def _items(iid: str, value: Any) -> dict[str, int]:
     return {k: v for k, v in mapping.items() if v is not None}
 
 
+def _times_kept(answered: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str]:
+    """The ``scored_at`` times of a section's draft for the instruments with answers."""
+    times = data.get("scored_at")
+    if not isinstance(times, Mapping):
+        return {}
+    return {iid: t for iid, t in times.items()
+            if answered.get(iid) and isinstance(t, str) and rules.parse_time(t) is not None}
+
+
 def _last_use_as_kept(value: Any) -> str | None:
     """A last use as its row keeps it: local time to the minute, None when not recorded."""
     when = rules.parse_time(value)
@@ -476,6 +485,7 @@ class IntakeScreen(GeometryDialog):
         self._loaded: dict[str, Mapping[str, Any]] = {}  # draft data of the sections not built yet
         self.substance_rows: list[SubstanceRow] = []
         self.extra_entries: dict[str, InstrumentEntry] = {}
+        self._scored_at: dict[str, str] = {}  # instrument id → when its items last changed
 
         self.setObjectName("intakeScreen")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
@@ -962,7 +972,7 @@ class IntakeScreen(GeometryDialog):
         page, inner, outer = self._page(title)
         self.cows_entry = InstrumentEntry("cows")
         self.cows_entry.setAccessibleName("COWS")
-        self.cows_entry.score_changed.connect(self._changed)
+        self.cows_entry.score_changed.connect(lambda _score: self._scored("cows"))
         self._fields["scores.cows"] = self.cows_entry
         inner.addWidget(self.cows_entry)
         self.extra_box = QVBoxLayout()
@@ -1019,7 +1029,7 @@ class IntakeScreen(GeometryDialog):
             entry.setAccessibleName(get_instrument(iid).short_title)
             self.extra_entries[iid] = entry
             self.extra_box.addWidget(entry)
-            entry.score_changed.connect(self._changed)
+            entry.score_changed.connect(lambda _score, iid=iid: self._scored(iid))
             entry.setEnabled(not self._read_only)
             if not self._loading:
                 self._update_also_score(self.draft_data())
@@ -1056,9 +1066,9 @@ class IntakeScreen(GeometryDialog):
         self.phq9_entry.setAccessibleName("PHQ-9")
         self.gad7_entry = InstrumentEntry("gad7")
         self.gad7_entry.setAccessibleName("GAD-7")
-        for key, entry in (("mental_health.phq9", self.phq9_entry), ("mental_health.gad7", self.gad7_entry)):
-            entry.score_changed.connect(self._changed)
-            self._fields[key] = entry
+        for iid, entry in (("phq9", self.phq9_entry), ("gad7", self.gad7_entry)):
+            entry.score_changed.connect(lambda _score, iid=iid: self._scored(iid))
+            self._fields[f"mental_health.{iid}"] = entry
         inner.addWidget(question)
         inner.addWidget(self.phq9_entry)
         inner.addWidget(self.gad7_entry)
@@ -1239,10 +1249,24 @@ class IntakeScreen(GeometryDialog):
     def _as_kept_vitals(data: Mapping[str, Any]) -> dict[str, Any]:
         return _accepted_vitals({v.id: _vital_text(v.id, data.get(v.id)) for v in vitals.VITALS})[0]
 
+    def _scored(self, iid: str) -> None:
+        """An instrument's items changed: that is when its score was taken."""
+        if not self._loading:
+            self._scored_at[iid] = self._now().astimezone().isoformat(timespec="minutes")
+        self._changed()
+
+    def _times_scored(self, answered: Mapping[str, Mapping[str, int]]) -> dict[str, str]:
+        return {iid: self._scored_at[iid] for iid, items in answered.items() if items and iid in self._scored_at}
+
+    def _keep_times(self, data: Mapping[str, Any]) -> None:
+        self._scored_at.update(_times_kept(data, data))
+
     def _read_scores(self) -> dict[str, Any]:
-        return {"cows": self.cows_entry.items()} | {iid: e.items() for iid, e in self.extra_entries.items()}
+        out = {"cows": self.cows_entry.items()} | {iid: e.items() for iid, e in self.extra_entries.items()}
+        return out | {"scored_at": self._times_scored(out)}
 
     def _write_scores(self, data: Mapping[str, Any]) -> None:
+        self._keep_times(data)
         self.cows_entry.set_items(data.get("cows") or {})
         for iid in EXTRA_SCORES:
             if data.get(iid):
@@ -1250,14 +1274,17 @@ class IntakeScreen(GeometryDialog):
 
     @staticmethod
     def _as_kept_scores(data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"cows": _items("cows", data.get("cows"))} | {
+        out = {"cows": _items("cows", data.get("cows"))} | {
             iid: _items(iid, data[iid]) for iid in EXTRA_SCORES if data.get(iid)}
+        return out | {"scored_at": _times_kept(out, data)}
 
     def _read_mental_health(self) -> dict[str, Any]:
         suicide = "yes" if self.suicide_yes.isChecked() else "no" if self.suicide_no.isChecked() else None
-        return {"phq9": self.phq9_entry.items(), "gad7": self.gad7_entry.items(), "suicide_risk": suicide}
+        scores = {"phq9": self.phq9_entry.items(), "gad7": self.gad7_entry.items()}
+        return scores | {"suicide_risk": suicide, "scored_at": self._times_scored(scores)}
 
     def _write_mental_health(self, data: Mapping[str, Any]) -> None:
+        self._keep_times(data)
         self.phq9_entry.set_items(data.get("phq9") or {})
         self.gad7_entry.set_items(data.get("gad7") or {})
         answer = data.get("suicide_risk")
@@ -1269,8 +1296,9 @@ class IntakeScreen(GeometryDialog):
     @staticmethod
     def _as_kept_mental_health(data: Mapping[str, Any]) -> dict[str, Any]:
         answer = data.get("suicide_risk")
-        return {"phq9": _items("phq9", data.get("phq9")), "gad7": _items("gad7", data.get("gad7")),
-                "suicide_risk": answer if answer in ("yes", "no") else None}
+        scores = {"phq9": _items("phq9", data.get("phq9")), "gad7": _items("gad7", data.get("gad7"))}
+        return scores | {"suicide_risk": answer if answer in ("yes", "no") else None,
+                         "scored_at": _times_kept(scores, data)}
 
     def _read_social(self) -> dict[str, Any]:
         return {k: e.text().strip() for k, e in self.social_edits.items()}
@@ -1362,8 +1390,9 @@ class IntakeScreen(GeometryDialog):
         items = data["scores"]["cows"]
         score = get_instrument("cows").score(items)
         answered = bool(items)
+        cows_at = rules.scored_at(data, "scores", "cows") or now
         return rules.buprenorphine_readiness(
-            data, score.total if answered else None, score.complete, now if answered else None, now,
+            data, score.total if answered else None, score.complete, cows_at if answered else None, now,
             self._protocol_settings, format_time=lambda t: _local(t, "%d %b %H:%M"))
 
     def _update_readiness(self, data: Mapping[str, Any], now: dt.datetime) -> None:
@@ -1550,18 +1579,20 @@ class IntakeScreen(GeometryDialog):
         for v in vitals.VITALS:
             value = data["vitals"].get(v.id)
             line(v.label, f"{v.fmt(value)} {v.unit}" if value is not None else None)
+        def scored(section: str, iid: str) -> None:
+            inst = get_instrument(iid)
+            score = inst.score(data[section][iid])
+            when = rules.scored_at(data, section, iid)
+            line(inst.short_title, f"{score.total}{'' if score.complete else ' so far'} — {score.status_text}"
+                 + (f" (scored {_local(when, '%d %b %H:%M')})" if when else ""))
+
         head("Withdrawal scores")
-        for iid, items in data["scores"].items():
-            if items or iid == "cows":
-                inst = get_instrument(iid)
-                score = inst.score(items)
-                line(inst.short_title, f"{score.total} — {score.status_text}" if score.complete
-                     else f"{score.total} so far — {score.status_text}")
+        for iid in ("cows", *EXTRA_SCORES):
+            if iid == "cows" or data["scores"].get(iid):
+                scored("scores", iid)
         head("Mental health and safety")
         for iid in ("phq9", "gad7"):
-            inst = get_instrument(iid)
-            score = inst.score(data["mental_health"][iid])
-            line(inst.short_title, f"{score.total} — {score.status_text}")
+            scored("mental_health", iid)
         answer = data["mental_health"]["suicide_risk"]
         line("Thoughts of suicide or self-harm now?", {"yes": "Yes", "no": "No"}.get(answer or "", None))
         head("Social")

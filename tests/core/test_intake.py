@@ -110,6 +110,25 @@ def test_sign_locks_records_baselines_and_moves_to_stabilization(db, nurse, pati
     assert "assessment.signed" in actions and "episode.stage_changed" in actions
 
 
+def test_baseline_observations_carry_the_time_each_score_was_taken(db, nurse, patient):
+    from sqlalchemy import select
+
+    from clinic_desktop.core.models import Observation
+
+    cows_at = NOW - dt.timedelta(hours=2)
+    data = complete_draft(scores={"scored_at": {"cows": cows_at.isoformat()}},
+                          mental_health={"scored_at": {"phq9": (NOW + dt.timedelta(days=1)).isoformat()}})
+    assert rules.scored_at(data, "scores", "cows") == cows_at
+    a = intake.start(db, nurse, patient.id)
+    saved = intake.save_draft(db, nurse, a.id, a.version, data)
+    intake.sign(db, nurse, a.id, saved.version, STRONG_PASSWORD, "buprenorphine_induction", now=NOW)
+    with db.read() as session:
+        taken = dict(session.execute(select(Observation.instrument_id, Observation.taken_at)).all())
+    assert taken["cows"] == cows_at
+    assert taken["phq9"] == NOW  # a time in the future is not believed: the signing time
+    assert taken["gad7"] == NOW  # no time recorded (a draft from before times were kept)
+
+
 def make_admin(db):
     from clinic_desktop.core.services import accounts
 

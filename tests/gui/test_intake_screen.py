@@ -130,6 +130,8 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
     screen.cows_entry.focus_first()
     type_digits(qtbot, COWS_DIGITS)
     assert screen.cows_entry.score().complete and screen.cows_entry.score().total == 14
+    scored = rules.scored_at(screen.draft_data(), "scores", "cows")
+    assert scored is not None and abs(scored - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=2)
     assert "readiness" in screen.readiness_title.text().lower()
 
     go(screen, "Mental health and safety")
@@ -390,6 +392,9 @@ def test_the_draft_is_saved_when_the_idle_lock_engages(qtbot, window, db, nurse)
     screen.reject()
 
 
+SCORED_AT = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0) - dt.timedelta(hours=3)
+
+
 def rich_draft() -> dict:
     """A draft touching every kind of field, including values a page keeps differently
     (seconds on a last use, a count beyond its box, an abnormal vital, optional scales)."""
@@ -407,8 +412,9 @@ def rich_draft() -> dict:
                  "medications": "none", "allergies": "latex", "psychiatric_history": "depression"},
         vitals={"pulse": 124, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,
                 "temperature_c": 37.25, "spo2": 98},
-        scores={"sows_gossop": {"feeling_sick": 2}, "ciwa_ar": {}},
-        mental_health={"suicide_risk": "yes"},
+        scores={"sows_gossop": {"feeling_sick": 2}, "ciwa_ar": {},
+                "scored_at": {"cows": SCORED_AT.isoformat(), "sows_gossop": 5, "oows": now.isoformat()}},
+        mental_health={"suicide_risk": "yes", "scored_at": {"phq9": "yesterday"}},
         social={"housing": "shelter", "supports": " sister "},
         summary={"pathway": "buprenorphine_induction"})
 
@@ -424,6 +430,7 @@ def test_sections_not_shown_yet_keep_their_draft_exactly_as_their_pages_would(qt
     before = screen.draft_data()
     assert "latex" in by_name(screen, QLabel, "Allergies").text()
     assert by_name(screen, QLabel, "Safety alert").isVisible()
+    assert f"COWS 14 at {SCORED_AT.astimezone():%d %b %H:%M}" in screen.readiness_prompt().basis  # when it was scored
     for name, _label in rules.SECTIONS:
         screen.show_section(name)
     assert screen.draft_data() == before

@@ -235,9 +235,11 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
                 if not items:
                     continue
                 score = get_instrument(instrument_id).score(items)
+                taken_at = rules.scored_at(data, section, instrument_id)
                 session.add(Observation(episode_id=episode.id, instrument_id=instrument_id,
                                         item_scores=dict(score.items), total=score.total, band=score.band,
-                                        complete=score.complete, taken_at=now, recorded_by=user.id))
+                                        complete=score.complete, recorded_by=user.id,
+                                        taken_at=taken_at if taken_at is not None and taken_at <= now else now))
             a.status = SIGNED
             a.pathway = pathway
             a.signed_at = now
