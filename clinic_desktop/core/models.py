@@ -16,12 +16,14 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -172,6 +174,9 @@ class Episode(Base):
     pathway: Mapped[str | None] = mapped_column(String(40))
     discharged_at: Mapped[dt.datetime | None]
     discharge_reason: Mapped[str | None] = mapped_column(String(200))
+    #: When a safety alert was raised (PHQ-9 item 9 > 0, a "yes" to the suicide question, a
+    #: complication); it stands until a safety assessment is recorded after this time.
+    safety_alert_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime | None]
@@ -199,6 +204,8 @@ class Observation(Base):
     taken_at: Mapped[dt.datetime]
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Why it was entered more than an hour after it was taken (back-dated), if it was.
+    reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     episode: Mapped[Episode] = relationship(back_populates="observations")
@@ -280,3 +287,126 @@ class AssessmentAddendum(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class VitalSigns(Base):
+    """One set of vitals on the flowsheet (``values`` keyed by ``core.vitals`` ids)."""
+
+    __tablename__ = "vital_signs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    taken_at: Mapped[dt.datetime]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)  # why back-dated, if it was
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __table_args__ = (Index("ix_vital_signs_episode_taken", "episode_id", "taken_at"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EntryStrike(Base):
+    """A flowsheet or MAR entry struck through — entered in error, or replaced by a correction
+    (``replaced_by_id``, an entry of the same type). The entry itself is never changed or
+    deleted; one strike per entry."""
+
+    __tablename__ = "entry_strikes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_type: Mapped[str] = mapped_column(String(20))  # observation | vitals | administration
+    entry_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    replaced_by_id: Mapped[int | None] = mapped_column(Integer)
+    struck_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    struck_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("entry_type", "entry_id", name="uq_entry_strikes_entry"),)
+
+
+class MedicationOrder(Base):
+    """A prescriber's order (``core.medications.Order`` as a row): scheduled local times or PRN
+    with a minimum interval, hold parameters, start and stop."""
+
+    __tablename__ = "medication_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    drug_id: Mapped[str] = mapped_column(String(32))
+    drug_name: Mapped[str] = mapped_column(String(120), default="")
+    dose: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    route: Mapped[str] = mapped_column(String(40))
+    times: Mapped[list[str]] = mapped_column(JSON, default=list)
+    min_interval_hours: Mapped[float | None] = mapped_column(Float)
+    max_daily_dose: Mapped[float | None] = mapped_column(Float)
+    hold_sbp_below: Mapped[int | None] = mapped_column(Integer)
+    hold_dbp_below: Mapped[int | None] = mapped_column(Integer)
+    hold_hr_below: Mapped[int | None] = mapped_column(Integer)
+    start_at: Mapped[dt.datetime]
+    stop_at: Mapped[dt.datetime | None]
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    ordered_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MedicationAdministration(Base):
+    """A dose given, held or refused against an order, by whom; never edited (struck instead)."""
+
+    __tablename__ = "medication_administrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("medication_orders.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(10))  # given | held | refused
+    at: Mapped[dt.datetime]
+    dose: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    scheduled_for: Mapped[dt.datetime | None]
+    override_note: Mapped[str] = mapped_column(Text, default="")
+    override_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __table_args__ = (Index("ix_medication_administrations_order_at", "order_id", "at"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SafetyAssessment(Base):
+    """A clinician's safety assessment: ends the safety alert raised before it."""
+
+    __tablename__ = "safety_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    at: Mapped[dt.datetime]
+    risk: Mapped[str] = mapped_column(String(20))  # low | moderate | high
+    actions: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CareEntry(Base):
+    """Supportive care given (a checklist item of the day) or a complication escalated, with
+    the time and the action taken. Appended, never edited: two workstations both keep theirs."""
+
+    __tablename__ = "care_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # supportive | complication
+    item: Mapped[str] = mapped_column(String(40))
+    done: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_care_entries_episode_at", "episode_id", "at"),)

@@ -1,0 +1,38 @@
+"""The clinic's clock: times are stored in UTC and shown, and scheduled, in local time.
+
+Schedules ("08:00, 14:00, 20:00") need the local zone's daylight-saving rules, not just today's
+offset, so the zone is an IANA zone: the workstation's (via tzlocal, also on Windows), or the
+``TZ`` environment variable when set — tests and benchmarks pin it that way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def local_zone() -> dt.tzinfo:
+    """The clinic's time zone (the workstation's); UTC when it cannot be told."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        import tzlocal
+
+        return tzlocal.get_localzone()
+    except Exception:  # noqa: BLE001 - an unknown zone must never stop the app
+        return dt.timezone.utc
+
+
+def now() -> dt.datetime:
+    """Now, aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def local(when: dt.datetime) -> dt.datetime:
+    """``when`` (aware) in the clinic's local time."""
+    return when.astimezone(local_zone())
