@@ -59,6 +59,7 @@ from clinic_desktop.core.services import intake, patients
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
+from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
 
 log = logging.getLogger(__name__)
@@ -513,14 +514,8 @@ class IntakeScreen(GeometryDialog):
 
     # ---- building --------------------------------------------------------------------------
     def _build(self) -> None:
-        self.banner = self._build_banner()
-        self.safety_bar = QLabel(
-            "Safety alert: PHQ-9 item 9 above 0 or \u201cyes\u201d to the suicide question \u2014 "
-            "a safety assessment is needed now.")
-        self.safety_bar.setObjectName("safetyAlert")
-        self.safety_bar.setAccessibleName("Safety alert")
-        self.safety_bar.setWordWrap(True)
-        self.safety_bar.setVisible(False)
+        self.banner = PatientBanner()
+        self.safety_bar = safety_bar()
         self.conflict_banner = QLabel()
         self.conflict_banner.setObjectName("conflictBanner")
         self.conflict_banner.setProperty("role", "warning")
@@ -622,32 +617,6 @@ class IntakeScreen(GeometryDialog):
         if self._read_only:
             self._apply_read_only()
         self._refresh_live()
-
-    def _build_banner(self) -> QFrame:
-        frame = QFrame()
-        frame.setObjectName("patientBanner")
-        self.banner_name = QLabel()
-        self.banner_name.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner_name.setProperty("role", "heading")
-        self.banner_name.setAccessibleName("Patient")
-        self.banner_details = QLabel()
-        self.banner_details.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner_details.setAccessibleName("Patient details")
-        self.banner_allergies = QLabel()
-        self.banner_allergies.setAccessibleName("Allergies")
-        self.banner_flags = QLabel()
-        self.banner_flags.setAccessibleName("Risk flags")
-        self.banner_flags.setWordWrap(True)
-        layout = QGridLayout(frame)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setHorizontalSpacing(16)
-        layout.setVerticalSpacing(2)
-        layout.addWidget(self.banner_name, 0, 0)
-        layout.addWidget(self.banner_details, 0, 1)
-        layout.addWidget(self.banner_allergies, 0, 2, Qt.AlignmentFlag.AlignRight)
-        layout.addWidget(self.banner_flags, 1, 0, 1, 3)
-        layout.setColumnStretch(1, 1)
-        return frame
 
     def _page(self, title: str, *, scroll: bool = True) -> tuple[QWidget, QVBoxLayout, QVBoxLayout]:
         """A page: its heading, then a (scrolling) content area. Returns (page, content layout,
@@ -771,9 +740,7 @@ class IntakeScreen(GeometryDialog):
         p = self.patient
         self.setWindowTitle(f"Assessment \u2014 {p.display_name}")
         language = patients.LANGUAGES.get(p.preferred_language, p.preferred_language or "\u2014")
-        self.banner_name.setText(p.display_name)
-        self.banner_details.setText(f"Age {p.age} \u00b7 MRN {p.mrn} \u00b7 Language {language}")
-        self.banner_details.setToolTip(f"Phone {p.phone}" if p.phone else "")
+        self.banner.show_patient(p)
         values = {"Name": p.display_name, "Date of birth": f"{p.date_of_birth.isoformat()} (age {p.age})",
                   "Sex": patients.SEXES.get(p.sex, p.sex), "Gender identity": p.gender_identity,
                   "Pronouns": p.pronouns, "Preferred language": language, "Phone": p.phone,
@@ -1364,15 +1331,8 @@ class IntakeScreen(GeometryDialog):
                 item.setToolTip("Done" if done else "Incomplete")
             else:
                 item.setText(f"\u2192  {label}")
-        allergies = data["medical"]["allergies"]
-        self.banner_allergies.setText(
-            f"<b>Allergies:</b> {html.escape(allergies)}" if allergies
-            else "<b>Allergies:</b> <span style='color:#b00020'>not recorded</span>")
-        flags = rules.risk_flags(data)
-        self.banner_flags.setText(
-            "<b>Risk flags:</b> " + " · ".join(html.escape(f.label) for f in flags) if flags
-            else "<span style='color:#4d6168'>No risk flags</span>")
-        self.banner_flags.setToolTip("\n".join(f"{f.label}: {f.basis}" for f in flags))
+        self.banner.show_allergies(data["medical"]["allergies"])
+        self.banner.show_flags(rules.risk_flags(data))
         self.safety_bar.setVisible(rules.safety_alert(data))
         self._update_readiness(data, now)
         if "scores" in self._built:

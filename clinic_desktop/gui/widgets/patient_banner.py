@@ -1,0 +1,71 @@
+"""The patient banner at the top of every screen of one patient: name, age, MRN, language,
+allergies and risk flags. The safety alert, when raised, is a red bar right under it."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+
+from clinic_desktop.core.assessment import Flag
+from clinic_desktop.core.services import patients
+
+SAFETY_ALERT_TEXT = ("Safety alert: PHQ-9 item 9 above 0 or \u201cyes\u201d to the suicide question \u2014 "
+                     "a safety assessment is needed now.")
+
+
+class PatientBanner(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientBanner")
+        self.name = QLabel()
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.name.setProperty("role", "heading")
+        self.name.setAccessibleName("Patient")
+        self.details = QLabel()
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.details.setAccessibleName("Patient details")
+        self.allergies = QLabel()
+        self.allergies.setAccessibleName("Allergies")
+        self.flags = QLabel()
+        self.flags.setAccessibleName("Risk flags")
+        self.flags.setWordWrap(True)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setHorizontalSpacing(16)
+        layout.setVerticalSpacing(2)
+        layout.addWidget(self.name, 0, 0)
+        layout.addWidget(self.details, 0, 1)
+        layout.addWidget(self.allergies, 0, 2, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.flags, 1, 0, 1, 3)
+        layout.setColumnStretch(1, 1)
+
+    def show_patient(self, p) -> None:
+        """Name, age, MRN and language of a ``patients.PatientRecord``."""
+        language = patients.LANGUAGES.get(p.preferred_language, p.preferred_language or "\u2014")
+        self.name.setText(p.display_name)
+        self.details.setText(f"Age {p.age} \u00b7 MRN {p.mrn} \u00b7 Language {language}")
+        self.details.setToolTip(f"Phone {p.phone}" if p.phone else "")
+
+    def show_allergies(self, allergies: str) -> None:
+        self.allergies.setText(
+            f"<b>Allergies:</b> {html.escape(allergies)}" if allergies
+            else "<b>Allergies:</b> <span style='color:#b00020'>not recorded</span>")
+
+    def show_flags(self, flags: Sequence[Flag]) -> None:
+        self.flags.setText(
+            "<b>Risk flags:</b> " + " · ".join(html.escape(f.label) for f in flags) if flags
+            else "<span style='color:#4d6168'>No risk flags</span>")
+        self.flags.setToolTip("\n".join(f"{f.label}: {f.basis}" for f in flags))
+
+
+def safety_bar(parent: QWidget | None = None) -> QLabel:
+    """The red safety-alert bar (hidden until the alert is raised)."""
+    bar = QLabel(SAFETY_ALERT_TEXT, parent)
+    bar.setObjectName("safetyAlert")
+    bar.setAccessibleName("Safety alert")
+    bar.setWordWrap(True)
+    bar.setVisible(False)
+    return bar
