@@ -60,6 +60,7 @@ from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
+from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry, accepted_vitals, vital_text
 from clinic_desktop.gui.widgets.reveal import reveal
 
 log = logging.getLogger(__name__)
@@ -93,18 +94,6 @@ def _local(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
 def _to_qdatetime(when: dt.datetime) -> QDateTime:
     local = when.astimezone()
     return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
-
-
-def _number(text: str) -> float | int | str | None:
-    """A vital as typed: None when empty, a number when it reads as one, else the text (refused)."""
-    text = text.strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return int(value) if value.is_integer() and "." not in text else value
 
 
 def _spin(label: str, maximum: int) -> QSpinBox:
@@ -167,19 +156,6 @@ def _row_as_kept(row: Mapping[str, Any]) -> dict[str, Any]:
             "amount": _text(row.get("amount")), "unit": _text(row.get("unit")),
             "frequency": _text(row.get("frequency")), "years_of_use": _count(row.get("years_of_use"), YEARS_MAX),
             "last_use": _last_use_as_kept(row.get("last_use"))}
-
-
-def _vital_text(vid: str, value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    return vitals.VITALS_BY_ID[vid].fmt(value) if isinstance(value, (int, float)) else str(value)
-
-
-def _accepted_vitals(texts: Mapping[str, str]) -> tuple[dict[str, Any], vitals.VitalsCheck]:
-    """The vitals as typed → (the values kept in the draft, the check); refused ones left out."""
-    values = {vid: _number(text) for vid, text in texts.items()}
-    check = vitals.check_vitals(values)
-    return {vid: v for vid, v in values.items() if v is not None and vid not in check.errors}, check
 
 
 class SubstanceRow(QFrame):
@@ -888,45 +864,12 @@ class IntakeScreen(GeometryDialog):
 
     def _build_vitals(self, title: str) -> QWidget:
         page, inner, _ = self._page(title)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(8)
-        self.vital_edits: dict[str, QLineEdit] = {}
-        self.vital_errors: dict[str, QLabel] = {}
-        self.vital_warnings: dict[str, QLabel] = {}
-        for n, v in enumerate(vitals.VITALS):
-            label = QLabel(v.label)
-            edit = QLineEdit()
-            edit.setAccessibleName(v.label)
-            edit.setMaximumWidth(110)
-            edit.setToolTip(f"Accepted {v.range_text} {v.unit}"
-                            + ("" if v.id in rules.REQUIRED_VITALS else " (optional)"))
-            label.setBuddy(edit)
-            unit = QLabel(v.unit)
-            unit.setProperty("role", "muted")
-            error = QLabel()
-            error.setProperty("role", "error")
-            error.setAccessibleName(f"{v.label} error")
-            error.setWordWrap(True)
-            error.setVisible(False)
-            warning = QLabel()
-            warning.setProperty("vital", "warning")
-            warning.setAccessibleName(f"{v.label} warning")
-            warning.setWordWrap(True)
-            warning.setVisible(False)
-            grid.addWidget(label, n, 0)
-            grid.addWidget(edit, n, 1)
-            grid.addWidget(unit, n, 2)
-            grid.addWidget(error, n, 3)
-            grid.addWidget(warning, n, 3)
-            edit.textChanged.connect(self._vitals_edited)
-            self.vital_edits[v.id] = edit
-            self.vital_errors[v.id] = error
-            self.vital_warnings[v.id] = warning
-            self._fields[f"vitals.{v.id}"] = edit
-        grid.setColumnStretch(3, 1)
-        grid.setColumnMinimumWidth(2, 50)
-        inner.addLayout(grid)
+        self.vitals_entry = VitalsEntry(optional=tuple(v.id for v in vitals.VITALS
+                                                       if v.id not in rules.REQUIRED_VITALS))
+        self.vitals_entry.edited.connect(self._changed)
+        for vid, edit in self.vitals_entry.edits.items():
+            self._fields[f"vitals.{vid}"] = edit
+        inner.addWidget(self.vitals_entry)
         hint = QLabel("An impossible value is refused (not saved); an abnormal one is kept with a warning. "
                       "Weight is optional.")
         hint.setProperty("role", "hint")
@@ -1205,16 +1148,14 @@ class IntakeScreen(GeometryDialog):
                 "psychiatric_history": _text(data.get("psychiatric_history"))}
 
     def _read_vitals(self) -> dict[str, Any]:
-        return _accepted_vitals({vid: e.text() for vid, e in self.vital_edits.items()})[0]
+        return self.vitals_entry.values()
 
     def _write_vitals(self, data: Mapping[str, Any]) -> None:
-        for vid, edit in self.vital_edits.items():
-            edit.setText(_vital_text(vid, data.get(vid)))
-        self._vitals_edited()
+        self.vitals_entry.set_values(data)
 
     @staticmethod
     def _as_kept_vitals(data: Mapping[str, Any]) -> dict[str, Any]:
-        return _accepted_vitals({v.id: _vital_text(v.id, data.get(v.id)) for v in vitals.VITALS})[0]
+        return accepted_vitals({v.id: vital_text(v.id, data.get(v.id)) for v in vitals.VITALS})[0]
 
     def _scored(self, iid: str) -> None:
         """An instrument's items changed: that is when its score was taken."""
@@ -1297,20 +1238,6 @@ class IntakeScreen(GeometryDialog):
         if not self._read_only and not self._conflict:
             self._autosave.start()
             self.draft_status.setText("Draft: changes not saved yet…")
-
-    def _vitals_edited(self, *_args) -> None:
-        _kept, check = _accepted_vitals({vid: e.text() for vid, e in self.vital_edits.items()})
-        for vid, edit in self.vital_edits.items():
-            error, warning = check.errors.get(vid), check.warnings.get(vid)
-            self.vital_errors[vid].setText(error or "")
-            self.vital_errors[vid].setVisible(bool(error))
-            self.vital_warnings[vid].setText(f"\u26a0 {warning}" if warning else "")
-            self.vital_warnings[vid].setVisible(bool(warning))
-            if bool(edit.property("invalid")) != bool(error):
-                edit.setProperty("invalid", bool(error))
-                edit.setAccessibleDescription(error or "")
-                _repolish(edit)
-        self._changed()
 
     def _now(self) -> dt.datetime:
         return dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,118 @@
+"""Entry of one set of vitals: a field per vital (CLINICAL.md §3 ranges), an impossible value
+refused next to its field (kept out of ``values()``), an abnormal one kept with a warning."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
+
+from clinic_desktop.core import vitals
+
+
+def number(text: str) -> float | int | str | None:
+    """A vital as typed: None when empty, a number when it reads as one, else the text (refused)."""
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def vital_text(vid: str, value: Any) -> str:
+    """A stored vital as its field shows it."""
+    if value in (None, ""):
+        return ""
+    return vitals.VITALS_BY_ID[vid].fmt(value) if isinstance(value, (int, float)) else str(value)
+
+
+def accepted_vitals(texts: Mapping[str, str]) -> tuple[dict[str, Any], vitals.VitalsCheck]:
+    """The vitals as typed → (the values kept, the check); refused ones left out."""
+    values = {vid: number(text) for vid, text in texts.items()}
+    check = vitals.check_vitals(values)
+    return {vid: v for vid, v in values.items() if v is not None and vid not in check.errors}, check
+
+
+def _repolish(widget: QWidget) -> None:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class VitalsEntry(QWidget):
+    """``edits[vid]`` are the fields (accessible name = label); ``edited`` fires on every change."""
+
+    edited = Signal()
+
+    def __init__(self, optional: tuple[str, ...] = ("weight_kg",), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(8)
+        self.edits: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.warnings: dict[str, QLabel] = {}
+        for n, v in enumerate(vitals.VITALS):
+            label = QLabel(v.label)
+            edit = QLineEdit()
+            edit.setAccessibleName(v.label)
+            edit.setMaximumWidth(110)
+            edit.setToolTip(f"Accepted {v.range_text} {v.unit}" + (" (optional)" if v.id in optional else ""))
+            label.setBuddy(edit)
+            unit = QLabel(v.unit)
+            unit.setProperty("role", "muted")
+            error = QLabel()
+            error.setProperty("role", "error")
+            error.setAccessibleName(f"{v.label} error")
+            error.setWordWrap(True)
+            error.setVisible(False)
+            warning = QLabel()
+            warning.setProperty("vital", "warning")
+            warning.setAccessibleName(f"{v.label} warning")
+            warning.setWordWrap(True)
+            warning.setVisible(False)
+            grid.addWidget(label, n, 0)
+            grid.addWidget(edit, n, 1)
+            grid.addWidget(unit, n, 2)
+            grid.addWidget(error, n, 3)
+            grid.addWidget(warning, n, 3)
+            edit.textChanged.connect(self._edited)
+            self.edits[v.id] = edit
+            self.errors[v.id] = error
+            self.warnings[v.id] = warning
+        grid.setColumnStretch(3, 1)
+        grid.setColumnMinimumWidth(2, 50)
+
+    def texts(self) -> dict[str, str]:
+        return {vid: e.text() for vid, e in self.edits.items()}
+
+    def values(self) -> dict[str, Any]:
+        """The values that would be kept (refused ones left out)."""
+        return accepted_vitals(self.texts())[0]
+
+    def has_errors(self) -> bool:
+        return bool(accepted_vitals(self.texts())[1].errors)
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        for vid, edit in self.edits.items():
+            edit.setText(vital_text(vid, values.get(vid)))
+        self._edited()
+
+    def _edited(self, *_args) -> None:
+        _kept, check = accepted_vitals(self.texts())
+        for vid, edit in self.edits.items():
+            error, warning = check.errors.get(vid), check.warnings.get(vid)
+            self.errors[vid].setText(error or "")
+            self.errors[vid].setVisible(bool(error))
+            self.warnings[vid].setText(f"\u26a0 {warning}" if warning else "")
+            self.warnings[vid].setVisible(bool(warning))
+            if bool(edit.property("invalid")) != bool(error):
+                edit.setProperty("invalid", bool(error))
+                edit.setAccessibleDescription(error or "")
+                _repolish(edit)
+        self.edited.emit()
