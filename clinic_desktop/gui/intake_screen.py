@@ -60,8 +60,8 @@ from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
-from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry, accepted_vitals, vital_text
 from clinic_desktop.gui.widgets.reveal import reveal
+from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry, accepted_vitals, vital_text
 
 log = logging.getLogger(__name__)
 
