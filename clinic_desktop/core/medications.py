@@ -275,7 +275,7 @@ class DueDose:
 
 def _wall(instant: datetime, tz: tzinfo) -> datetime:
     """The local clock reading (naive) at ``instant`` in ``tz``."""
-    return instant.astimezone(tz).replace(tzinfo=None)
+    return instant.astimezone(UTC).astimezone(tz).replace(tzinfo=None)  # via UTC: same-zone astimezone is a no-op
 
 
 def _local_instant(day: date, clock: time, tz: tzinfo) -> datetime:
