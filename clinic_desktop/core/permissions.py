@@ -20,6 +20,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "episodes.open": CLINICAL,
     "episodes.stage": frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER, Role.COUNSELOR}),
     "observations.record": CLINICAL,
+    "safety.assess": CLINICAL,
+    # Supportive care and complications: counselors give emotional support and education, and
+    # anyone on the team may escalate a complication.
+    "care.record": CLINICAL | {Role.COUNSELOR},
     "assessments.record": CLINICAL,
     "medications.order": frozenset({Role.PRESCRIBER}),
     "medications.administer": frozenset({Role.NURSE}),

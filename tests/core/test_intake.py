@@ -127,6 +127,10 @@ def test_baseline_observations_carry_the_time_each_score_was_taken(db, nurse, pa
     assert taken["cows"] == cows_at
     assert taken["phq9"] == NOW  # a time in the future is not believed: the signing time
     assert taken["gad7"] == NOW  # no time recorded (a draft from before times were kept)
+    from clinic_desktop.core.services import stabilization
+
+    vitals_entries = [e for e in stabilization.flowsheet(db, nurse, a.episode_id) if e.kind == "vitals"]
+    assert [e.values for e in vitals_entries] == [data["vitals"]]  # the baseline vitals, for the first holds
 
 
 def make_admin(db):

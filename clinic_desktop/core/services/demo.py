@@ -64,7 +64,8 @@ def seed(db: Database) -> int:
         ep = episodes.open_episode(db, nurse, p.id, admitted_at=now - dt.timedelta(days=n % 4, hours=n))
         if cows:
             stabilization.record_observation(db, nurse, ep.id, "cows", cows,
-                                             taken_at=now - dt.timedelta(hours=n))
+                                             taken_at=now - dt.timedelta(hours=n),
+                                             reason="Demo data (invented)")
         order = [Stage.STABILIZATION, Stage.TRANSITION, Stage.DISCHARGED]
         for next_stage in order[: order.index(stage) + 1] if stage != Stage.ASSESSMENT else []:
             ep = episodes.change_stage(db, nurse, ep.id, ep.version, next_stage.value,

@@ -5,15 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from clinic_desktop.core import clock
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
-from clinic_desktop.core.models import Episode, Observation, Patient, Stage, utcnow
+from clinic_desktop.core.models import (
+    EntryStrike,
+    Episode,
+    Observation,
+    Patient,
+    SafetyAssessment,
+    Stage,
+    VitalSigns,
+    utcnow,
+)
 from clinic_desktop.core.permissions import SignedInUser, require
+from clinic_desktop.core.protocols import ProtocolSettings, reassessment_due
 from clinic_desktop.core.services import audit
+from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.services.patients import age_on
 
 STAGE_LABELS = {
@@ -57,7 +69,11 @@ class CensusRow:
     last_cows_band: str | None
     last_cows_complete: bool | None
     last_cows_at: dt.datetime | None
-    next_due_at: dt.datetime | None = None  # filled by the stabilization work
+    #: When the next COWS is due (last + the clinic's interval); only in stabilization.
+    next_cows_due: dt.datetime | None = None
+    overdue: bool = False
+    #: A safety alert stands: raised, and no safety assessment recorded since.
+    safety_alert: bool = False
 
 
 def _view(e: Episode) -> EpisodeView:
@@ -131,41 +147,90 @@ def change_stage(db: Database, user: SignedInUser, episode_id: int, expected_ver
         raise ConflictError("This episode was changed on another workstation; reopen it first.") from None
 
 
-def census(db: Database, user: SignedInUser, today: dt.date | None = None) -> list[CensusRow]:
-    """Every open episode with its patient and last COWS, ordered by name."""
+# --- Shared query pieces (also used by services.stabilization) --------------------------------
+
+
+def not_struck(entry_type: str, entry_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """True for a flowsheet entry that has not been struck through."""
+    return ~exists().where(EntryStrike.entry_type == entry_type, EntryStrike.entry_id == entry_id)
+
+
+def latest_cows_id(episode_id: ColumnElement[int]):
+    """Correlated scalar subquery: the id of the episode's latest COWS that is not struck
+    (latest taken, then latest entered). Walks the (episode, instrument, taken_at) index."""
+    o = aliased(Observation)
+    return (select(o.id)
+            .where(o.episode_id == episode_id, o.instrument_id == "cows", not_struck("observation", o.id))
+            .order_by(o.taken_at.desc(), o.id.desc()).limit(1).scalar_subquery())
+
+
+def latest_vitals_id(episode_id: ColumnElement[int]):
+    """Correlated scalar subquery: the id of the episode's latest set of vitals that is not struck."""
+    v = aliased(VitalSigns)
+    return (select(v.id).where(v.episode_id == episode_id, not_struck("vitals", v.id))
+            .order_by(v.taken_at.desc(), v.id.desc()).limit(1).scalar_subquery())
+
+
+def safety_alert_active() -> ColumnElement[bool]:
+    """True for an episode whose safety alert stands: raised, and no safety assessment at or after."""
+    return Episode.safety_alert_at.is_not(None) & ~exists().where(
+        SafetyAssessment.episode_id == Episode.id, SafetyAssessment.at >= Episode.safety_alert_at)
+
+
+def last_cows(session: Session, ids: list[int | None]) -> dict[int, tuple[int, str | None, bool, dt.datetime]]:
+    """``{observation id: (total, band, complete, taken_at)}`` for the ids given (``None`` skipped).
+
+    A second query rather than a join on ``latest_cows_id``: PostgreSQL would run that correlated
+    subquery once per observation row, SQLite once per episode."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {oid: (total, band, complete, taken_at) for oid, total, band, complete, taken_at in session.execute(
+        select(Observation.id, Observation.total, Observation.band, Observation.complete, Observation.taken_at)
+        .where(Observation.id.in_(wanted))).all()}
+
+
+def cows_schedule(stage: str, last_cows_at: dt.datetime | None, now: dt.datetime,
+                  protocol: ProtocolSettings) -> tuple[dt.datetime | None, bool]:
+    """``(next_due, overdue)``: repeated COWS are due during stabilization only."""
+    if stage != Stage.STABILIZATION.value:
+        return None, False
+    return reassessment_due(last_cows_at, now, protocol)
+
+
+def protocol_settings(session: Session) -> ProtocolSettings:
+    """The clinic's decision-support thresholds (the COWS interval...)."""
+    return ProtocolSettings.from_mapping(settings_service.read_in(session))
+
+
+def census(db: Database, user: SignedInUser, today: dt.date | None = None,
+           now: dt.datetime | None = None) -> list[CensusRow]:
+    """Every open episode with its patient, last COWS (struck ones left out), when the next COWS
+    is due and whether it is overdue (stabilization only; the clinic's interval), and whether a
+    safety alert stands. Ordered by name. Three queries, whatever the number of episodes."""
     require(user, "patients.view")
-    today = today or dt.date.today()
+    now = now or utcnow()
+    today = today or clock.local(now).date()
     with db.read() as session:
-        last_cows = (
-            select(Observation.episode_id, func.max(Observation.taken_at).label("taken_at"))
-            .where(Observation.instrument_id == "cows")
-            .group_by(Observation.episode_id)
-            .subquery()
-        )
+        protocol = protocol_settings(session)
         rows = session.execute(
-            select(Episode, Patient, Observation)
+            select(Episode.id, Episode.stage, Episode.admitted_at, Patient.id, Patient.family_name,
+                   Patient.given_name, Patient.mrn, Patient.date_of_birth, latest_cows_id(Episode.id),
+                   safety_alert_active())
             .join(Patient, Patient.id == Episode.patient_id)
-            .outerjoin(last_cows, last_cows.c.episode_id == Episode.id)
-            .outerjoin(
-                Observation,
-                (Observation.episode_id == Episode.id)
-                & (Observation.instrument_id == "cows")
-                & (Observation.taken_at == last_cows.c.taken_at),
-            )
             .where(Episode.stage != Stage.DISCHARGED.value)
             .order_by(Patient.search_name, Episode.id)
         ).all()
-        result: dict[int, CensusRow] = {}
-        for episode, patient, obs in rows:
-            if episode.id in result:  # two COWS at the very same instant: keep the first
-                continue
-            admitted_local = episode.admitted_at.astimezone().date()
-            result[episode.id] = CensusRow(
-                episode_id=episode.id, patient_id=patient.id,
-                display_name=f"{patient.family_name}, {patient.given_name}", mrn=patient.mrn,
-                age=age_on(patient.date_of_birth, today), stage=episode.stage,
-                admitted_at=episode.admitted_at, day_of_stay=(today - admitted_local).days + 1,
-                last_cows_total=obs.total if obs else None, last_cows_band=obs.band if obs else None,
-                last_cows_complete=obs.complete if obs else None, last_cows_at=obs.taken_at if obs else None,
-            )
-        return list(result.values())
+        cows = last_cows(session, [r[8] for r in rows])
+        result = []
+        for episode_id, stage, admitted_at, patient_id, family, given, mrn, dob, cows_id, alert_on in rows:
+            total, band, complete, cows_at = cows.get(cows_id, (None, None, None, None))
+            next_due, overdue = cows_schedule(stage, cows_at, now, protocol)
+            result.append(CensusRow(
+                episode_id=episode_id, patient_id=patient_id, display_name=f"{family}, {given}", mrn=mrn,
+                age=age_on(dob, today), stage=stage, admitted_at=admitted_at,
+                day_of_stay=(today - clock.local(admitted_at).date()).days + 1,
+                last_cows_total=total, last_cows_band=band, last_cows_complete=complete,
+                last_cows_at=cows_at, next_cows_due=next_due, overdue=overdue, safety_alert=bool(alert_on),
+            ))
+        return result

@@ -25,10 +25,11 @@ from clinic_desktop.core.models import (
     Observation,
     Stage,
     User,
+    VitalSigns,
     utcnow,
 )
 from clinic_desktop.core.permissions import SignedInUser, require
-from clinic_desktop.core.services import accounts, audit, episodes
+from clinic_desktop.core.services import accounts, audit, episodes, stabilization
 
 DRAFT, SIGNED = "draft", "signed"
 # Instruments whose baseline is written to the flowsheet when the assessment is signed.
@@ -200,8 +201,9 @@ def release(db: Database, user: SignedInUser, assessment_id: int) -> None:
 def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version: int, password: str,
          pathway: str, *, confirm_old_last_use: bool = False, now: dt.datetime | None = None) -> AssessmentView:
     """Sign: the clinician re-enters their password; what is missing is listed (keys
-    "section.field"); then the assessment locks, baseline scores go on the flowsheet and the
-    episode moves to stabilization with the chosen pathway, all in one transaction."""
+    "section.field"); then the assessment locks, baseline scores go on the flowsheet, the
+    episode moves to stabilization with the chosen pathway and, when PHQ-9 item 9 is above 0 or
+    the suicide question was answered "yes", its safety alert is raised — all in one transaction."""
     require(user, "assessments.record")
     now = now or utcnow()
     try:
@@ -240,6 +242,11 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
                                         item_scores=dict(score.items), total=score.total, band=score.band,
                                         complete=score.complete, recorded_by=user.id,
                                         taken_at=taken_at if taken_at is not None and taken_at <= now else now))
+            baseline_vitals = {k: v for k, v in (data.get("vitals") or {}).items()
+                               if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            if baseline_vitals:  # the hold parameters of the first doses read these
+                session.add(VitalSigns(episode_id=episode.id, values=baseline_vitals, taken_at=now,
+                                       recorded_by=user.id))
             a.status = SIGNED
             a.pathway = pathway
             a.signed_at = now
@@ -252,6 +259,8 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
             episode.pathway = pathway
             episode.updated_at = now
             episode.updated_by = user.id
+            if rules.safety_alert(data):
+                stabilization.raise_safety_alert(session, episode, now)
             session.flush()
             audit.append(session, user, "assessment.signed", entity_type="assessment", entity_id=a.id,
                          patient_id=episode.patient_id,

@@ -9,7 +9,6 @@ Create Date: 2026-11-23 14:47:59.524790
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0003'
 down_revision = '0002'
 branch_labels = None
