@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
-from clinic_desktop.core.services import episodes, intake, patients
+from clinic_desktop.core.services import episodes, intake, mar, patients
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
@@ -39,6 +39,9 @@ SEARCH_DEBOUNCE_MS = 150
 SEARCH_LIMIT = 50
 GEOMETRY_KEY = "geometry/MainWindow"
 STATE_KEY = "state/MainWindow"
+
+
+FLOWSHEET_STAGES = ("stabilization", "transition")
 
 
 class MainWindow(QMainWindow):
@@ -60,11 +63,16 @@ class MainWindow(QMainWindow):
         self._users_dialog: QDialog | None = None
         self._settings_dialog: QDialog | None = None
         self._intake_screen: QDialog | None = None
+        self._stabilization_screens: dict[int, QDialog] = {}  # episode id → its open screen
         self._draft_offer: QMessageBox | None = None
 
         self.census_model = CensusModel(self)
         self.search_model = SearchResultsModel(self)
         self._setup_table(self.ui.censusTable, self.census_model, CensusModel.NAME)
+        self.ui.censusTable.setSortingEnabled(True)  # by name as the census comes; a header click sorts
+        self.ui.censusTable.horizontalHeader().setSortIndicatorShown(False)
+        self.ui.censusTable.horizontalHeader().sortIndicatorChanged.connect(
+            lambda *_: self.ui.censusTable.horizontalHeader().setSortIndicatorShown(True))
         self._setup_table(self.ui.searchTable, self.search_model, SearchResultsModel.NAME)
 
         self._search_timer = QTimer(self)
@@ -105,6 +113,7 @@ class MainWindow(QMainWindow):
         icons = {
             ui.actionNewPatient: "new-patient", ui.actionOpenPatient: "open-patient",
             ui.actionOpenEpisode: "open-episode", ui.actionStartAssessment: "open-episode",
+            ui.actionOpenFlowsheet: "flowsheet",
             ui.actionRefreshCensus: "refresh",
             ui.actionLockScreen: "lock", ui.actionFocusSearch: "search", ui.actionAbout: "about",
         }
@@ -114,6 +123,7 @@ class MainWindow(QMainWindow):
         ui.actionOpenPatient.triggered.connect(self.open_patient)
         ui.actionOpenEpisode.triggered.connect(self.open_episode)
         ui.actionStartAssessment.triggered.connect(self.start_assessment)
+        ui.actionOpenFlowsheet.triggered.connect(self.open_flowsheet)
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
@@ -145,7 +155,11 @@ class MainWindow(QMainWindow):
         self.database_label.setText(
             f"Database: {metrics.elidedText(where, Qt.TextElideMode.ElideMiddle, 520)}")
         self.database_label.setToolTip(where)
+        self.due_label = QLabel(self)
+        self.due_label.setObjectName("dueSummary")
+        self.due_label.setAccessibleName("Due summary")
         self.ui.statusbar.addWidget(self.user_label)
+        self.ui.statusbar.addWidget(self.due_label)
         self.ui.statusbar.addPermanentWidget(self.database_label)
 
     def _restore_window_state(self) -> None:
@@ -200,6 +214,7 @@ class MainWindow(QMainWindow):
         self.ui.actionOpenEpisode.setEnabled(can_admit)
         stage = row.open_stage if isinstance(row, patients.PatientSummary) else getattr(row, "stage", None)
         self.ui.actionStartAssessment.setEnabled(row is not None and stage in (None, "assessment"))
+        self.ui.actionOpenFlowsheet.setEnabled(stage in FLOWSHEET_STAGES)
 
     @staticmethod
     def _select(table: QTableView, row: int) -> None:
@@ -217,6 +232,7 @@ class MainWindow(QMainWindow):
             self._show_error("The census could not be loaded", exc)
             return
         self.census_model.set_rows(rows)
+        self._show_due(rows)
         count = len(rows)
         self.ui.censusSummary.setText(
             "No open episodes. Find a patient above, then choose Open episode." if count == 0
@@ -225,6 +241,24 @@ class MainWindow(QMainWindow):
             self._select(self.ui.censusTable, self.census_model.row_of_episode(selected.episode_id))
         log.info("census refreshed: %d open episodes", count)
         self.census_refreshed.emit(count)
+
+    def _show_due(self, rows) -> None:
+        """The status bar: overdue reassessments and doses due, over the whole census."""
+        try:
+            doses = mar.due_summary(self.db, self.user)
+        except ClinicError:
+            doses = {}
+        overdue = sum(1 for r in rows if r.overdue)
+        due = sum(c.due for c in doses.values())
+        late = sum(c.late + c.missed for c in doses.values())
+        parts = [f"{overdue} reassessment{'s' if overdue != 1 else ''} overdue",
+                 f"{due} dose{'s' if due != 1 else ''} due"]
+        if late:
+            parts.append(f"{late} late or missed")
+        self.due_label.setText(" \u00b7 ".join(parts))
+        self.due_label.setProperty("role", "error" if overdue or late else "")
+        self.due_label.style().unpolish(self.due_label)
+        self.due_label.style().polish(self.due_label)
 
     def _on_search_text_changed(self, text: str) -> None:
         if text.strip():
@@ -314,6 +348,8 @@ class MainWindow(QMainWindow):
         if patient_id is None:
             return
         if self.user.can("assessments.record") and self._offer_draft(patient_id):
+            return
+        if self._open_flowsheet_of(patient_id):
             return
         self.open_patient_record(patient_id)
 
@@ -412,6 +448,51 @@ class MainWindow(QMainWindow):
         screen.finished.connect(finished)
         screen.open()
         self.assessment_opened.emit(view.id)
+
+    def open_flowsheet(self) -> None:
+        """Patient → Flowsheet: the stabilization screen of the selected patient's open episode."""
+        patient_id = self.selected_patient_id()
+        if patient_id is not None:
+            self._open_flowsheet_of(patient_id)
+
+    def _open_flowsheet_of(self, patient_id: int) -> bool:
+        """Open (or raise) the stabilization screen when the patient's episode is past its
+        assessment; True when it was shown."""
+        try:
+            episode = episodes.current_episode(self.db, self.user, patient_id)
+            if episode is None or episode.stage not in FLOWSHEET_STAGES:
+                return False
+            screen = self._stabilization_screens.get(episode.id)
+            if screen is not None:
+                screen.raise_()
+                screen.activateWindow()
+                return True
+            record = patients.open_record(self.db, self.user, patient_id)
+            from clinic_desktop.gui.stabilization_screen import StabilizationScreen
+
+            screen = StabilizationScreen(self.db, self.user, episode, record, self)
+        except ClinicError as exc:
+            self._show_error("The flowsheet could not be opened", exc)
+            return True
+        self._stabilization_screens[episode.id] = screen
+        screen.changed.connect(lambda _episode_id: self.refresh_census())
+
+        def finished(_result: int) -> None:
+            self._stabilization_screens.pop(episode.id, None)
+            screen.deleteLater()
+            self.refresh_census()
+
+        screen.finished.connect(finished)
+        screen.show()
+        log.info("flowsheet opened for episode %s", episode.id)
+        self.episode_opened.emit(episode.id)
+        return True
+
+    def stabilization_screen(self, episode_id: int | None = None) -> QDialog | None:
+        """An open stabilization screen (of ``episode_id``, or any)."""
+        if episode_id is None:
+            return next(iter(self._stabilization_screens.values()), None)
+        return self._stabilization_screens.get(episode_id)
 
     def intake_screen(self) -> QDialog | None:
         """The intake screen opened from this window, while it is open."""

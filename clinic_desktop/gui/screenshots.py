@@ -155,6 +155,90 @@ def _intake_shots(db, admin, out: Path) -> list[Path]:
     return shots
 
 
+def stay_demo(db, admin, now):
+    """An invented patient three days into stabilization: a signed intake, COWS every 4 h easing
+    off, vitals every 8 h, one corrected entry, supportive care and a complication. Returns the
+    (patient, episode id)."""
+    import datetime as dt
+
+    from clinic_desktop.core.services import intake, patients, stabilization
+
+    patient = patients.register(db, admin, patients.PatientInput(
+        mrn="DEMO-STAB-1", given_name="Jordan", family_name="Steady", date_of_birth=dt.date(1986, 9, 14),
+        sex="unknown", phone="(217) 555-0177"))
+    admitted = now - dt.timedelta(hours=62)
+    started = intake.start(db, admin, patient.id, admitted_at=admitted)
+    draft = intake_demo_draft(admitted)
+    draft["scores"]["scored_at"] = {"cows": admitted.isoformat(timespec="minutes")}
+    saved = intake.save_draft(db, admin, started.id, started.version, draft)
+    intake.sign(db, admin, started.id, saved.version, ADMIN_PASSWORD, "buprenorphine_induction", now=admitted)
+    episode_id = started.episode_id
+    items = ("resting_pulse", "sweating", "restlessness", "pupil_size", "bone_joint_aches", "runny_nose_tearing",
+             "gi_upset", "tremor", "yawning", "anxiety_irritability", "gooseflesh")
+    allowed = {"resting_pulse": (0, 1, 2, 4), "sweating": (0, 1, 2, 3, 4), "restlessness": (0, 1, 3, 5),
+               "pupil_size": (0, 1, 2, 5), "bone_joint_aches": (0, 1, 2, 4), "runny_nose_tearing": (0, 1, 2, 4),
+               "gi_upset": (0, 1, 2, 3, 5), "tremor": (0, 1, 2, 4), "yawning": (0, 1, 2, 4),
+               "anxiety_irritability": (0, 1, 2, 4), "gooseflesh": (0, 3, 5)}
+    for n in range(1, 15):
+        level = max(0, 3 - n // 4)
+        scores = {i: max(v for v in allowed[i] if v <= level + (1 if (n + k) % 3 == 0 else 0))
+                  for k, i in enumerate(items)}
+        when = admitted + dt.timedelta(hours=4 * n)
+        stabilization.record_observation(db, admin, episode_id, "cows", scores, taken_at=when,
+                                         reason="Entered from the paper chart (demo)"
+                                         if now - when > dt.timedelta(hours=1) else None)
+        if n % 2 == 0:
+            stabilization.record_vitals(db, admin, episode_id, {
+                "pulse": 104 - 3 * n, "systolic": 134 - n, "diastolic": 84 - n // 2, "respiratory_rate": 18,
+                "temperature_c": 37.3, "spo2": 97}, taken_at=when, reason="Entered from the paper chart (demo)"
+                if now - when > dt.timedelta(hours=1) else None)
+    entries = stabilization.flowsheet(db, admin, episode_id)
+    wrong = next(e for e in entries if e.kind == "observation" and e.instrument_id == "cows")
+    stabilization.correct_entry(db, admin, "observation", wrong.id, "Gooseflesh scored on the wrong patient's "
+                                "sheet", items={**wrong.item_scores, "gooseflesh": 0})
+    for item in ("hydration", "nutrition", "education"):
+        stabilization.record_supportive_care(db, admin, episode_id, item)
+    stabilization.record_complication(db, admin, episode_id, "persistent_vomiting",
+                                      "Ondansetron 4 mg given per PRN order; fluids encouraged; prescriber told.",
+                                      at=now - dt.timedelta(hours=5))
+    return patient, episode_id
+
+
+def _stabilization_shots(db, admin, out: Path) -> list[Path]:
+    import datetime as dt
+
+    from clinic_desktop.core.services import episodes, patients
+    from clinic_desktop.gui.stabilization_screen import StabilizationScreen
+
+    patient, episode_id = stay_demo(db, admin, dt.datetime.now(dt.timezone.utc))
+    episode = episodes.current_episode(db, admin, patient.id)
+    screen = StabilizationScreen(db, admin, episode, patients.open_record(db, admin, patient.id))
+    shots: list[Path] = []
+    try:
+        screen.resize(1366, 740)
+        screen.show()
+        screen.resize(1366, 740)
+        _settle()
+        for tab, name in ((0, "15a-stabilization-flowsheet"), (1, "15b-stabilization-care"),
+                          (2, "15c-stabilization-prompts")):
+            screen.tabs.setCurrentIndex(tab)
+            shots.append(_save(screen, out, name))
+        screen.tabs.setCurrentIndex(0)
+        screen.record_score("cows")
+        _settle()
+        shots.append(_save(screen.current_dialog(), out, "15d-record-cows"))
+        screen.current_dialog().reject()
+        screen.record_vitals()
+        _settle()
+        shots.append(_save(screen.current_dialog(), out, "15e-record-vitals"))
+        screen.current_dialog().reject()
+    finally:
+        screen.done(0)
+        screen.deleteLater()
+        _settle(100)
+    return shots
+
+
 def take_screenshots(out: Path) -> list[Path]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
@@ -260,6 +344,7 @@ def take_screenshots(out: Path) -> list[Path]:
 
         # 8. The intake screen, one shot per section, for an invented patient with a draft.
         shots.extend(_intake_shots(db, admin, out))
+        shots.extend(_stabilization_shots(db, admin, out))
     finally:
         db.dispose()
     return shots

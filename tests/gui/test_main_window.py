@@ -217,13 +217,25 @@ def test_enter_opens_the_patient_record(qtbot, window, db):
     dialog.reject()
 
 
-def test_double_click_on_a_census_row_opens_the_patient(qtbot, window):
+def double_click_row_in_stage(qtbot, window, stage: str, signal) -> None:
     census = named(window, QTableView, "Census")
-    rect = census.visualRect(census.model().index(0, 0))
+    row = next(n for n, r in enumerate(window.census_model.rows()) if r.stage == stage)
+    rect = census.visualRect(census.model().index(row, 0))
     qtbot.mouseClick(census.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    with qtbot.waitSignal(window.patient_opened, timeout=3000):
+    with qtbot.waitSignal(signal, timeout=3000):
         qtbot.mouseDClick(census.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_double_click_on_a_census_row_opens_the_patient(qtbot, window):
+    double_click_row_in_stage(qtbot, window, "assessment", window.patient_opened)
     window.patient_dialog().reject()
+
+
+def test_double_click_on_a_patient_in_stabilization_opens_the_flowsheet(qtbot, window):
+    double_click_row_in_stage(qtbot, window, "stabilization", window.episode_opened)
+    screen = window.stabilization_screen()
+    assert screen is not None and screen.windowTitle().startswith("Stabilization \u2014 ")
+    screen.reject()
 
 
 def test_a_viewer_does_not_see_new_patient_or_open_episode(qtbot, db, admin):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtGui import QColor
+
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services.episodes import STAGE_LABELS, CensusRow
 from clinic_desktop.gui.models.row_model import RowTableModel
+
+OVERDUE = QColor("#fbdcdc")
+SAFETY = QColor("#f6c9cf")
 
 
 def local_time_text(moment: dt.datetime | None, today: dt.date | None = None) -> str:
@@ -52,6 +57,10 @@ class CensusModel(RowTableModel[CensusRow]):
         return column == self.LAST_COWS and (row.last_cows_total is None or not row.last_cows_complete)
 
     def tooltip(self, row: CensusRow, column: int) -> str | None:
+        if column == self.NEXT_DUE and row.overdue:
+            return "The COWS reassessment is overdue (the clinic's interval since the last COWS has passed)."
+        if column == self.NAME and row.safety_alert:
+            return "Safety alert: a safety assessment is needed."
         if column != self.LAST_COWS:
             return None
         if row.last_cows_total is None:
@@ -74,5 +83,22 @@ class CensusModel(RowTableModel[CensusRow]):
         if column == self.LAST_COWS:
             return cows_text(row) or "none yet"
         if column == self.NEXT_DUE:
-            return local_time_text(row.next_due_at)
+            due = local_time_text(row.next_cows_due)
+            return f"{due} \u2014 overdue" if row.overdue else due
         return ""
+
+    def sort_key(self, row: CensusRow, column: int):
+        if column == self.NEXT_DUE:
+            return row.next_cows_due
+        if column == self.LAST_COWS:
+            return row.last_cows_at
+        if column in (self.AGE, self.DAY):
+            return row.age if column == self.AGE else row.day_of_stay
+        return super().sort_key(row, column)
+
+    def background(self, row: CensusRow, column: int):
+        if column == self.NEXT_DUE and row.overdue:
+            return OVERDUE
+        if column == self.NAME and row.safety_alert:
+            return SAFETY
+        return None

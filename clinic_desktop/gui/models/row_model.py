@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 Row = TypeVar("Row")
 _Index = QModelIndex | QPersistentModelIndex
@@ -27,11 +27,14 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[Row] = []
+        self._sort: tuple[int, Qt.SortOrder] | None = None  # kept across set_rows
 
     # --- data in and out -----------------------------------------------------------------
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        if self._sort is not None:
+            self._sort_rows(*self._sort)
         self.endResetModel()
 
     def rows(self) -> list[Row]:
@@ -53,6 +56,36 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
 
     def tooltip(self, row: Row, column: int) -> str | None:
         return None
+
+    def sort_key(self, row: Row, column: int) -> Any:
+        """What a column sorts by (its text unless a subclass says otherwise)."""
+        return self.display(row, column)
+
+    def background(self, row: Row, column: int) -> QColor | None:
+        """A highlighted cell (an overdue reassessment...)."""
+        return None
+
+    def struck(self, row: Row) -> bool:
+        """A struck-through row (an entry corrected or entered in error): shown crossed out."""
+        return False
+
+    # --- sorting (a header click) -----------------------------------------------------------
+    def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
+        def key(row: Row) -> tuple[bool, Any]:
+            value = self.sort_key(row, column)
+            return (value is None or value == "", value if value is not None else "")
+
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [(self._rows[i.row()], i.column()) for i in persistent]
+        self._sort_rows(column, order)
+        position = {id(r): n for n, r in enumerate(self._rows)}
+        self.changePersistentIndexList(persistent, [self.index(position[id(r)], c) for r, c in held])
+        self.layoutChanged.emit()
 
     # --- QAbstractTableModel -----------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -79,6 +112,12 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             return MUTED
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(row, column)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self.background(row, column)
+        if role == Qt.ItemDataRole.FontRole and self.struck(row):
+            font = QFont()
+            font.setStrikeOut(True)
+            return font
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None

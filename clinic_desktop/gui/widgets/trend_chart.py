@@ -96,11 +96,12 @@ class TrendChart(QChartView):
             self._points.setdefault(p.instrument_id, []).append(p)
         self._doses = sorted(doses, key=lambda d: d.at)
 
-        last = max([p.at for p in points] + [d.at for d in doses] + [now or admitted_at])
-        x_max = max(24.0, self._hours(last) + 2)
+        times = [p.at for p in points] + [d.at for d in doses]
+        x_min = min([0.0] + [self._hours(t) for t in times])  # a score before admission, entered late
+        x_max = max(24.0, max(self._hours(t) for t in times + [now or admitted_at]) + 2)
         y_max = max([48] + [get_instrument(iid).max_total for iid in self._points])
         x_axis = QValueAxis()
-        x_axis.setRange(0, x_max)
+        x_axis.setRange(x_min, x_max)
         x_axis.setTitleText("Hours since admission")
         x_axis.setLabelFormat("%d")
         x_axis.setTickType(QValueAxis.TickType.TicksDynamic)
@@ -116,7 +117,7 @@ class TrendChart(QChartView):
 
         for band in get_instrument("cows").bands:  # shaded behind everything
             lower, upper = QLineSeries(), QLineSeries()
-            for x in (0, x_max):
+            for x in (x_min, x_max):
                 lower.append(x, band.low - 0.5)
                 upper.append(x, band.high + 0.5)
             area = QAreaSeries(upper, lower)

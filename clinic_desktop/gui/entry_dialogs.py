@@ -1,0 +1,214 @@
+"""The dialogs that put one entry on an episode's flowsheet: a withdrawal score (the same
+keyboard-first entry as the intake), a set of vitals, and the correction of either. Each saves
+through ``core.services.stabilization`` and shows a refusal next to its field; an entry taken
+more than an hour ago asks why it is entered late."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_desktop.core import clock
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import stabilization
+from clinic_desktop.core.services.stabilization import FlowsheetEntry
+from clinic_desktop.gui.instrument_dialog import InstrumentDialog
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry
+
+LATE = dt.timedelta(hours=1)
+
+
+def _qdatetime(when: dt.datetime) -> QDateTime:
+    local = clock.local(when)
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+
+
+class EntryDetails(QWidget):
+    """When it was taken ("Now" by default) and, when needed, why: entered late, or corrected."""
+
+    def __init__(self, correcting: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.correcting = correcting
+        self.taken_at = QDateTimeEdit(QDateTime.currentDateTime())
+        self.taken_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.taken_at.setCalendarPopup(True)
+        self.taken_at.setAccessibleName("Taken at")
+        self.now_button = QPushButton("Now")
+        self.now_button.setAccessibleName("Taken at: now")
+        self.now_button.setAutoDefault(False)
+        self.now_button.clicked.connect(lambda: self.taken_at.setDateTime(QDateTime.currentDateTime()))
+        self.reason = QLineEdit()
+        label = "Reason for the correction" if correcting else "Reason for entering it late"
+        self.reason.setAccessibleName(label)
+        self.reason.setPlaceholderText("Required" if correcting else "Taken more than an hour ago: say why")
+        self.reason_label = QLabel(label)
+        self.reason_label.setBuddy(self.reason)
+        when = QHBoxLayout()
+        when.addWidget(self.taken_at, 1)
+        when.addWidget(self.now_button)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        caption = QLabel("Taken at")
+        caption.setBuddy(self.taken_at)
+        form.addRow(caption, when)
+        form.addRow(self.reason_label, self.reason)
+        self.taken_at.dateTimeChanged.connect(self._update_reason)
+        self._update_reason()
+
+    def when(self) -> dt.datetime:
+        return self.taken_at.dateTime().toPython().astimezone()  # local wall time → aware
+
+    def late(self) -> bool:
+        return clock.now() - self.when() > LATE
+
+    def _update_reason(self, *_args) -> None:
+        shown = self.correcting or self.late()
+        self.reason.setVisible(shown)
+        self.reason_label.setVisible(shown)
+
+    def reason_text(self) -> str | None:
+        """The reason typed, when one is asked for."""
+        if not (self.correcting or self.late()):
+            return None
+        return self.reason.text().strip() or None
+
+
+class ScoreDialog(InstrumentDialog):
+    """Record COWS (or another withdrawal scale), or correct a recorded one."""
+
+    saved = Signal(object)  # the FlowsheetEntry saved (None when struck as entered in error)
+
+    def __init__(self, db, user: SignedInUser, episode_id: int, instrument_id: str,
+                 parent: QWidget | None = None, *, correcting: FlowsheetEntry | None = None) -> None:
+        super().__init__(instrument_id, parent)
+        self.setWindowTitle(f"{'Correct' if correcting else 'Record'} {self.entry.instrument.short_title}")
+        self.db, self.user, self.episode_id, self.correcting = db, user, episode_id, correcting
+        self.details = EntryDetails(correcting is not None)
+        self.general = QLabel()
+        self.general.setProperty("role", "error")
+        self.general.setWordWrap(True)
+        self.general.setVisible(False)
+        self.general.setAccessibleName("Error")
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self.details)
+        layout.insertWidget(1, self.general)
+        self.errors = FieldErrors({"taken_at": self.details.taken_at, "reason": self.details.reason,
+                                   "items": self.entry}, general=self.general)
+        if correcting is not None:
+            self.entry.set_items(correcting.item_scores)
+            self.details.taken_at.setDateTime(_qdatetime(correcting.taken_at))
+            _add_strike_button(self)
+        self.buttons.accepted.disconnect()
+        self.buttons.accepted.connect(self.save)
+        self.done_button.setText("Save")
+        self.entry.focus_first()
+
+    def save(self) -> None:
+        items = self.entry.items()
+        if self.correcting is not None:
+            ok, result = self.errors.attempt(lambda: stabilization.correct_entry(
+                self.db, self.user, "observation", self.correcting.id, self.details.reason.text(),
+                items=items, taken_at=self.details.when()))
+        else:
+            ok, result = self.errors.attempt(lambda: stabilization.record_observation(
+                self.db, self.user, self.episode_id, self.entry.instrument.id, items,
+                taken_at=self.details.when(), reason=self.details.reason_text()))
+        if ok:
+            self.saved.emit(result)
+            self.accept()
+
+    def strike(self) -> None:
+        _strike(self, "observation")
+
+
+class VitalsDialog(GeometryDialog):
+    """Record a set of vitals, or correct a recorded one."""
+
+    saved = Signal(object)
+
+    def __init__(self, db, user: SignedInUser, episode_id: int, parent: QWidget | None = None, *,
+                 correcting: FlowsheetEntry | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("vitalsDialog")
+        self.setWindowTitle("Correct vitals" if correcting else "Record vitals")
+        self.db, self.user, self.episode_id, self.correcting = db, user, episode_id, correcting
+        self.details = EntryDetails(correcting is not None)
+        self.entry = VitalsEntry()
+        self.general = QLabel()
+        self.general.setProperty("role", "error")
+        self.general.setWordWrap(True)
+        self.general.setVisible(False)
+        self.general.setAccessibleName("Error")
+        hint = QLabel("An impossible value is refused; an abnormal one is saved with a warning.")
+        hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.done_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.details)
+        layout.addWidget(self.general)
+        layout.addWidget(self.entry)
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        fields = {"taken_at": self.details.taken_at, "reason": self.details.reason}
+        self.errors = FieldErrors(fields, general=self.general)
+        if correcting is not None:
+            self.entry.set_values(correcting.values)
+            self.details.taken_at.setDateTime(_qdatetime(correcting.taken_at))
+            _add_strike_button(self)
+        self.resize(640, 460)
+        next(iter(self.entry.edits.values())).setFocus()
+
+    def save(self) -> None:
+        if self.entry.has_errors():
+            next(e for vid, e in self.entry.edits.items() if self.entry.errors[vid].isVisible()).setFocus()
+            return
+        values = self.entry.values()
+        if self.correcting is not None:
+            ok, result = self.errors.attempt(lambda: stabilization.correct_entry(
+                self.db, self.user, "vitals", self.correcting.id, self.details.reason.text(),
+                values=values, taken_at=self.details.when()))
+        else:
+            ok, result = self.errors.attempt(lambda: stabilization.record_vitals(
+                self.db, self.user, self.episode_id, values, taken_at=self.details.when(),
+                reason=self.details.reason_text()))
+        if ok:
+            self.saved.emit(result)
+            self.accept()
+
+    def strike(self) -> None:
+        _strike(self, "vitals")
+
+
+def _add_strike_button(dialog) -> None:
+    button = dialog.buttons.addButton("Entered in error", QDialogButtonBox.ButtonRole.DestructiveRole)
+    button.setToolTip("Strike this entry through without a replacement (the reason is required)")
+    button.setAutoDefault(False)
+    button.clicked.connect(dialog.strike)
+
+
+def _strike(dialog, kind: str) -> None:
+    ok, _ = dialog.errors.attempt(lambda: stabilization.correct_entry(
+        dialog.db, dialog.user, kind, dialog.correcting.id, dialog.details.reason.text()))
+    if ok:
+        dialog.saved.emit(None)
+        dialog.accept()

@@ -1,0 +1,85 @@
+"""The flowsheet of an episode: every score and vitals set, newest first, with who recorded it.
+A corrected entry stays, struck through, with the reason."""
+
+from __future__ import annotations
+
+from clinic_desktop.core import vitals
+from clinic_desktop.core.instruments import get_instrument
+from clinic_desktop.core.services.stabilization import FlowsheetEntry
+from clinic_desktop.gui.models.census_model import local_time_text
+from clinic_desktop.gui.models.row_model import RowTableModel
+
+SHORT = {"pulse": "P", "respiratory_rate": "RR", "temperature_c": "T", "spo2": "SpO\u2082", "weight_kg": "Wt"}
+
+
+def vitals_text(values: dict) -> str:
+    """"P 96 · BP 128/82 · RR 16 · T 37.1 °C · SpO₂ 98 %"."""
+    parts = []
+    if values.get("systolic") is not None or values.get("diastolic") is not None:
+        sbp, dbp = values.get("systolic"), values.get("diastolic")
+        bp = f"BP {'' if sbp is None else vitals.VITALS_BY_ID['systolic'].fmt(sbp)}/" \
+             f"{'' if dbp is None else vitals.VITALS_BY_ID['diastolic'].fmt(dbp)}"
+    else:
+        bp = ""
+    for v in vitals.VITALS:
+        if v.id == "systolic" and bp:
+            parts.append(bp)
+        if v.id in SHORT and values.get(v.id) is not None:
+            unit = f" {v.unit}" if v.unit in ("\u00b0C", "%", "kg") else ""
+            parts.append(f"{SHORT[v.id]} {v.fmt(values[v.id])}{unit}")
+    return " \u00b7 ".join(parts)
+
+
+def result_text(entry: FlowsheetEntry) -> str:
+    if entry.kind == "vitals":
+        return vitals_text(entry.values)
+    inst = get_instrument(entry.instrument_id)
+    if not entry.complete:
+        return f"{entry.total} so far (incomplete)"
+    labels = {b.id: b.label for b in inst.bands}
+    band = labels.get(entry.band or "", inst.no_band_label if inst.bands else "")
+    return f"{entry.total} {band}".strip()
+
+
+def details_text(entry: FlowsheetEntry) -> str:
+    parts = []
+    if entry.struck is not None:
+        what = "corrected" if entry.struck.replaced_by_id else "entered in error"
+        parts.append(f"Struck ({what}) by {entry.struck.by_name} at {local_time_text(entry.struck.at)}: "
+                     f"{entry.struck.reason}")
+    if entry.warnings:
+        parts.extend(f"\u26a0 {w}" for w in entry.warnings.values())
+    if entry.replaces_id is not None:
+        parts.append(f"Correction of an earlier entry: {entry.reason}" if entry.reason
+                     else "Correction of an earlier entry")
+    elif entry.reason:
+        parts.append(f"Entered late: {entry.reason}")
+    return "; ".join(parts)
+
+
+class FlowsheetModel(RowTableModel[FlowsheetEntry]):
+    COLUMNS = ("Time", "Entry", "Result", "Details", "Recorded by")
+    TIME, ENTRY, RESULT, DETAILS, BY = range(len(COLUMNS))
+
+    def display(self, row: FlowsheetEntry, column: int) -> str:
+        if column == self.TIME:
+            return local_time_text(row.taken_at)
+        if column == self.ENTRY:
+            return "Vitals" if row.kind == "vitals" else get_instrument(row.instrument_id).short_title
+        if column == self.RESULT:
+            return result_text(row)
+        if column == self.DETAILS:
+            return details_text(row)
+        if column == self.BY:
+            return row.recorded_by_name
+        return ""
+
+    def struck(self, row: FlowsheetEntry) -> bool:
+        return row.struck is not None
+
+    def muted(self, row: FlowsheetEntry, column: int) -> bool:
+        return row.struck is not None or column == self.DETAILS
+
+    def tooltip(self, row: FlowsheetEntry, column: int) -> str | None:
+        text = details_text(row)
+        return text or None

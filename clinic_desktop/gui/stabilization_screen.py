@@ -1,0 +1,512 @@
+"""The stabilization screen of one episode: the patient banner, the flowsheet with its trend
+chart, supportive care and complications, the protocol prompts, and the move to transition.
+
+Everything is read from and written through ``core.services`` (plain values); the screen never
+logs names or MRNs. Times are stored in UTC and shown in local time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_desktop.core import assessment as rules
+from clinic_desktop.core import clock, protocols
+from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import episodes, intake, stabilization
+from clinic_desktop.core.services import settings as clinic_settings
+from clinic_desktop.gui.entry_dialogs import ScoreDialog, VitalsDialog
+from clinic_desktop.gui.models.census_model import local_time_text
+from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
+from clinic_desktop.gui.widgets.trend_chart import TrendChart, TrendPoint
+
+log = logging.getLogger(__name__)
+
+CHART_INSTRUMENTS = ("cows", "sows_gossop", "sows_handelsman")
+RECORDABLE = (("cows", "Record COWS\u2026"), ("sows_gossop", "SOWS (Gossop)\u2026"),
+              ("sows_handelsman", "SOWS (Handelsman)\u2026"), ("oows", "OOWS\u2026"),
+              ("ciwa_ar", "CIWA-Ar\u2026"))
+REFRESH_MS = 60_000
+
+
+class SafetyAssessmentDialog(GeometryDialog):
+    """Record a clinician's safety assessment (ends the safety alert raised before it)."""
+
+    saved = Signal()
+
+    def __init__(self, db, user: SignedInUser, episode_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Safety assessment")
+        self.db, self.user, self.episode_id = db, user, episode_id
+        self.risk_box = QGroupBox("Risk now")
+        self.risk_box.setAccessibleName("Risk now")
+        self.risk_group = QButtonGroup(self)
+        row = QHBoxLayout(self.risk_box)
+        for key, label in (("low", "Low"), ("moderate", "Moderate"), ("high", "High")):
+            button = QRadioButton(label)
+            button.setAccessibleName(label)
+            button.setProperty("risk", key)
+            self.risk_group.addButton(button)
+            row.addWidget(button)
+        self.actions = QPlainTextEdit()
+        self.actions.setTabChangesFocus(True)
+        self.actions.setAccessibleName("Actions taken")
+        self.actions.setPlaceholderText("What was assessed and done (observation level, who was told, plan)")
+        self.general = QLabel()
+        self.general.setProperty("role", "error")
+        self.general.setVisible(False)
+        self.buttons = QDialogButtonBox()
+        self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        caption = QLabel("Actions taken")
+        caption.setBuddy(self.actions)
+        form.addRow(self.risk_box)
+        form.addRow(caption, self.actions)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.general)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.errors = FieldErrors({"risk": self.risk_box, "actions": self.actions}, general=self.general)
+        self.resize(520, 320)
+
+    def save(self) -> None:
+        chosen = self.risk_group.checkedButton()
+        risk = chosen.property("risk") if chosen else ""
+        ok, _ = self.errors.attempt(lambda: stabilization.record_safety_assessment(
+            self.db, self.user, self.episode_id, risk, self.actions.toPlainText()))
+        if ok:
+            self.saved.emit()
+            self.accept()
+
+
+class ComplicationDialog(GeometryDialog):
+    """Escalate a complication: what, when, and the action taken."""
+
+    saved = Signal()
+
+    def __init__(self, db, user: SignedInUser, episode_id: int, item: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        label = stabilization.COMPLICATIONS[item]
+        self.setWindowTitle(f"Complication: {label}")
+        self.db, self.user, self.episode_id, self.item = db, user, episode_id, item
+        self.action = QPlainTextEdit()
+        self.action.setTabChangesFocus(True)
+        self.action.setAccessibleName("Action taken")
+        self.action.setPlaceholderText("Who was called, what was given or done, the plan")
+        self.general = QLabel()
+        self.general.setProperty("role", "error")
+        self.general.setVisible(False)
+        self.buttons = QDialogButtonBox()
+        self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        caption = QLabel("Action taken")
+        caption.setBuddy(self.action)
+        form.addRow(caption, self.action)
+        layout = QVBoxLayout(self)
+        if item == "suicidal_thoughts":
+            note = QLabel("Saving this raises the safety alert until a safety assessment is recorded.")
+            note.setWordWrap(True)
+            note.setProperty("role", "hint")
+            layout.addWidget(note)
+        layout.addWidget(self.general)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.errors = FieldErrors({"action_taken": self.action}, general=self.general)
+        self.resize(520, 280)
+        self.action.setFocus()
+
+    def save(self) -> None:
+        ok, _ = self.errors.attempt(lambda: stabilization.record_complication(
+            self.db, self.user, self.episode_id, self.item, self.action.toPlainText()))
+        if ok:
+            self.saved.emit()
+            self.accept()
+
+
+class StabilizationScreen(GeometryDialog):
+    """One episode during withdrawal management (non-modal; one per patient)."""
+
+    changed = Signal(int)  # episode id: something was recorded (the census refreshes)
+    moved_to_transition = Signal(int)
+
+    def __init__(self, db, user: SignedInUser, episode: episodes.EpisodeView, patient,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.user, self.episode, self.patient = db, user, episode, patient
+        self._dialog: QWidget | None = None
+        self.setObjectName("stabilizationScreen")
+        self.setWindowTitle(f"Stabilization \u2014 {patient.display_name}")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.setSizeGripEnabled(True)
+        self.resize(1280, 720)
+        self._protocol_settings = protocols.ProtocolSettings.from_mapping(clinic_settings.get_all(db))
+        assessment = intake.assessment_for_episode(db, user, episode.id)
+        self._intake_data = dict(assessment.data) if assessment is not None else {}
+        self._build()
+        self.refresh()
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)  # "due" and "overdue" move with the clock
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        log.info("stabilization screen opened for episode %s", episode.id)
+
+    # ---- building --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.banner = PatientBanner()
+        self.banner.show_patient(self.patient)
+        medical = self._intake_data.get("medical") or {}
+        self.banner.show_allergies(str(medical.get("allergies") or ""))
+        self.banner.show_flags(rules.risk_flags(self._intake_data))
+        self.safety_bar = safety_bar()
+        self.safety_button = QPushButton("Record safety assessment\u2026")
+        self.safety_button.setVisible(False)
+        self.safety_button.clicked.connect(self.record_safety_assessment)
+        safety_row = QHBoxLayout()
+        safety_row.addWidget(self.safety_bar, 1)
+        safety_row.addWidget(self.safety_button)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Stabilization")
+        self.tabs.addTab(self._build_flowsheet(), "&Flowsheet")
+        self.tabs.addTab(self._build_care(), "&Care")
+        self.tabs.addTab(self._build_prompts(), "&Prompts")
+
+        self.status = QLabel()
+        self.status.setProperty("role", "muted")
+        self.status.setAccessibleName("Reassessment status")
+        self.transition_button = QPushButton("Move to transition\u2026")
+        self.transition_button.setVisible(self.user.can("episodes.stage"))
+        self.transition_button.clicked.connect(self.move_to_transition)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.transition_button)
+        bottom.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.banner)
+        layout.addLayout(safety_row)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bottom)
+        for b in self.findChildren(QPushButton):
+            b.setAutoDefault(False)
+
+    def _build_flowsheet(self) -> QWidget:
+        page = QWidget()
+        can_record = self.user.can("observations.record")
+        self.record_cows_button = QPushButton("Record COWS\u2026")
+        self.record_cows_button.setToolTip("Ctrl+K")
+        self.record_cows_button.clicked.connect(lambda: self.record_score("cows"))
+        self.record_vitals_button = QPushButton("Record vitals\u2026")
+        self.record_vitals_button.setToolTip("Ctrl+Shift+V")
+        self.record_vitals_button.clicked.connect(self.record_vitals)
+        self.other_score_buttons = []
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.record_cows_button)
+        buttons.addWidget(self.record_vitals_button)
+        for iid, label in RECORDABLE[1:]:
+            b = QPushButton(label)
+            b.setAccessibleName(f"Record {label}")
+            b.clicked.connect(lambda _=False, iid=iid: self.record_score(iid))
+            self.other_score_buttons.append(b)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.correct_button = QPushButton("Correct entry\u2026")
+        self.correct_button.clicked.connect(self.correct_selected)
+        buttons.addWidget(self.correct_button)
+        for b in [self.record_cows_button, self.record_vitals_button, self.correct_button,
+                  *self.other_score_buttons]:
+            b.setEnabled(can_record)
+        for keys, slot in (("Ctrl+K", lambda: self.record_score("cows")), ("Ctrl+Shift+V", self.record_vitals)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(slot)
+
+        self.chart = TrendChart()
+        legend = QLabel("Shading: COWS mild 5\u201312, moderate 13\u201324, moderately severe 25\u201336, "
+                        "severe 37\u201348. \u25b2 a dose given. Hover a point for its value and time.")
+        legend.setProperty("role", "hint")
+        legend.setWordWrap(True)
+        chart_box = QWidget()
+        chart_layout = QVBoxLayout(chart_box)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.addWidget(self.chart, 1)
+        chart_layout.addWidget(legend)
+
+        self.flowsheet_model = FlowsheetModel(self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Flowsheet")
+        self.table.setModel(self.flowsheet_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for column, width in ((0, 130), (1, 100), (2, 400), (3, 300), (4, 140)):
+            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(FlowsheetModel.DETAILS, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _index: self.correct_selected())
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(chart_box)
+        splitter.addWidget(self.table)
+        splitter.setSizes([300, 260])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(page)
+        layout.addLayout(buttons)
+        layout.addWidget(splitter, 1)
+        return page
+
+    def _build_care(self) -> QWidget:
+        page = QWidget()
+        can_record = self.user.can("observations.record")
+        today = QGroupBox("Supportive care today")
+        self.care_checks: dict[str, QCheckBox] = {}
+        grid = QVBoxLayout(today)
+        for item, label in stabilization.SUPPORTIVE_ITEMS.items():
+            check = QCheckBox(label)
+            check.setAccessibleName(label)
+            check.setEnabled(can_record)
+            check.clicked.connect(lambda checked, item=item: self._care_clicked(item, checked))
+            self.care_checks[item] = check
+            grid.addWidget(check)
+        self.care_note = QLabel()
+        self.care_note.setProperty("role", "muted")
+        self.care_note.setWordWrap(True)
+        grid.addWidget(self.care_note)
+        grid.addStretch(1)
+
+        escalate = QGroupBox("Complications to escalate")
+        box = QVBoxLayout(escalate)
+        buttons = QHBoxLayout()
+        column = QVBoxLayout()
+        for item, label in stabilization.COMPLICATIONS.items():
+            b = QPushButton(f"{label}\u2026")
+            b.setAccessibleName(f"Complication: {label}")
+            b.setEnabled(can_record)
+            b.clicked.connect(lambda _=False, item=item: self.record_complication(item))
+            column.addWidget(b)
+        column.addStretch(1)
+        self.complication_list = QListWidget()
+        self.complication_list.setAccessibleName("Complications recorded")
+        self.complication_list.setWordWrap(True)
+        buttons.addLayout(column)
+        buttons.addWidget(self.complication_list, 1)
+        box.addLayout(buttons)
+
+        layout = QHBoxLayout(page)
+        layout.addWidget(today, 1)
+        layout.addWidget(escalate, 2)
+        return page
+
+    def _build_prompts(self) -> QWidget:
+        page = QWidget()
+        self.prompts_view = QLabel()
+        self.prompts_view.setAccessibleName("Protocol prompts")
+        self.prompts_view.setWordWrap(True)
+        self.prompts_view.setTextFormat(Qt.TextFormat.RichText)
+        self.prompts_view.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        hint = QLabel("Decision support only: each prompt shows its basis and the setting it used; the "
+                      "clinician decides.")
+        hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(page)
+        layout.addWidget(hint)
+        layout.addWidget(self.prompts_view, 1)
+        return page
+
+    # ---- reading -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the flowsheet, care and alerts (after every entry, and every minute)."""
+        now = clock.now()
+        try:
+            entries = stabilization.flowsheet(self.db, self.user, self.episode.id)
+            alert = stabilization.safety_alert_active(self.db, self.user, self.episode.id)
+            care = stabilization.supportive_care_for_day(self.db, self.user, self.episode.id,
+                                                         clock.local(now).date())
+            complications = stabilization.complications(self.db, self.user, self.episode.id)
+        except ClinicError as exc:
+            self.status.setText(f"Could not refresh: {exc}")
+            return
+        self.flowsheet_model.set_rows(entries)
+        live = [e for e in entries if e.struck is None]
+        points = [TrendPoint(e.instrument_id, e.taken_at, e.total) for e in live
+                  if e.kind == "observation" and e.instrument_id in CHART_INSTRUMENTS and e.complete]
+        self.chart.show_trend(self.episode.admitted_at, points, self.dose_marks(), now)
+        self.safety_bar.setVisible(alert)
+        self.safety_button.setVisible(alert and self.user.can("observations.record"))
+        for item, check in self.care_checks.items():
+            entry = care.get(item)
+            check.setChecked(bool(entry and entry.done))
+            check.setToolTip(f"{entry.recorded_by_name} at {local_time_text(entry.at)}" if entry else "")
+        self.complication_list.clear()
+        for c in complications:
+            self.complication_list.addItem(f"{local_time_text(c.at)} \u2014 {c.label} ({c.recorded_by_name}): {c.note}")
+        self._show_prompts(live, now)
+
+    def dose_marks(self) -> list:
+        """Doses given, for the chart (filled in by the medication record)."""
+        return []
+
+    def _last(self, entries, kind: str, instrument_id: str | None = None):
+        return next((e for e in entries if e.kind == kind and (instrument_id is None or e.instrument_id == instrument_id)),
+                    None)
+
+    def _show_prompts(self, live, now: dt.datetime) -> None:
+        s = self._protocol_settings
+        cows = self._last(live, "observation", "cows")
+        fmt = lambda t: local_time_text(t)  # noqa: E731
+        prompts = []
+        due, overdue = protocols.reassessment_due(cows.taken_at if cows else None, now, s)
+        if cows is None:
+            self.status.setText("No COWS recorded yet in this episode.")
+        else:
+            self.status.setText(f"Last COWS {cows.total} at {fmt(cows.taken_at)} \u00b7 next due {fmt(due)}"
+                                + (" \u2014 OVERDUE" if overdue else ""))
+        self.status.setProperty("role", "error" if overdue else "muted")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        prompts.append(rules.buprenorphine_readiness(
+            self._intake_data, cows.total if cows else None, bool(cows and cows.complete),
+            cows.taken_at if cows else None, now, s, format_time=fmt))
+        rows = rules.substance_rows(self._intake_data)
+        opioid_uses = [(rules.parse_time(r.get("last_use")), r["substance"]) for r in rows]
+        opioid_uses = [(t, sid) for t, sid in opioid_uses if t is not None]
+        if opioid_uses:
+            last_use, sid = max(opioid_uses)
+            prompts.append(protocols.naltrexone_window(last_use, sid, now, s, format_time=fmt))
+        vitals_entry = self._last(live, "vitals")
+        if vitals_entry is not None:
+            v = vitals_entry.values
+            for drug in ("lofexidine", "clonidine"):
+                prompts.append(protocols.alpha2_hold(drug, v.get("systolic"), v.get("diastolic"), v.get("pulse"),
+                                                     s))
+        out = []
+        if self.episode.stage == "stabilization":
+            state = ("overdue" if overdue else "due " + fmt(due)) if cows else "no COWS yet"
+            basis = f"last COWS at {fmt(cows.taken_at)}" if cows else "no COWS recorded in this episode"
+            out.append(f"<h3>COWS reassessment \u2014 {html.escape(state)}</h3>"
+                       f"<p>Next COWS due {html.escape(fmt(due) if due else 'now')}.</p>"
+                       f"<p style='color:#4d6168'>Basis: {html.escape(basis)}; every "
+                       f"{s.cows_interval_hours} h ({html.escape(s.source('cows_interval_hours'))}).</p>")
+        for p in prompts:
+            out.append(f"<h3>{html.escape(p.title)} \u2014 {html.escape(p.status.replace('_', ' '))}</h3>"
+                       f"<p>{html.escape(p.text)}</p><p style='color:#4d6168'>Basis: {html.escape(p.basis)}. "
+                       f"{html.escape(p.setting_used)}.</p>")
+        self.prompts_view.setText("".join(out))
+
+    # ---- recording ---------------------------------------------------------------------------
+    def _open(self, dialog) -> None:
+        self._dialog = dialog
+        dialog.saved.connect(lambda *_: self._recorded())
+
+        def finished(_result: int) -> None:
+            if self._dialog is dialog:
+                self._dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def current_dialog(self) -> QWidget | None:
+        return self._dialog
+
+    def _recorded(self) -> None:
+        self.refresh()
+        self.changed.emit(self.episode.id)
+
+    def record_score(self, instrument_id: str = "cows") -> None:
+        if self.user.can("observations.record"):
+            self._open(ScoreDialog(self.db, self.user, self.episode.id, instrument_id, self))
+
+    def record_vitals(self) -> None:
+        if self.user.can("observations.record"):
+            self._open(VitalsDialog(self.db, self.user, self.episode.id, self))
+
+    def selected_entry(self):
+        rows = self.table.selectionModel().selectedRows()
+        return self.flowsheet_model.row_at(rows[0].row()) if rows else None
+
+    def correct_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None or not self.user.can("observations.record"):
+            return
+        if entry.struck is not None:
+            QMessageBox.information(self, "Already corrected",
+                                    "This entry is already struck through; correct its replacement instead.")
+            return
+        if entry.kind == "vitals":
+            self._open(VitalsDialog(self.db, self.user, self.episode.id, self, correcting=entry))
+        else:
+            self._open(ScoreDialog(self.db, self.user, self.episode.id, entry.instrument_id, self,
+                                   correcting=entry))
+
+    def _care_clicked(self, item: str, checked: bool) -> None:
+        try:
+            stabilization.record_supportive_care(self.db, self.user, self.episode.id, item, done=checked)
+        except ClinicError as exc:
+            QMessageBox.warning(self, "Not saved", str(exc))
+        self._recorded()
+
+    def record_complication(self, item: str) -> None:
+        self._open(ComplicationDialog(self.db, self.user, self.episode.id, item, self))
+
+    def record_safety_assessment(self) -> None:
+        self._open(SafetyAssessmentDialog(self.db, self.user, self.episode.id, self))
+
+    def move_to_transition(self) -> None:
+        answer = QMessageBox.question(
+            self, "Move to transition",
+            "Move this episode to post-detox transition? Withdrawal scores and medications can still "
+            "be recorded; the aftercare plan is built next.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            stabilization.move_to_transition(self.db, self.user, self.episode.id)
+        except ClinicError as exc:
+            QMessageBox.warning(self, "Not moved", str(exc))
+            return
+        log.info("episode %s moved to transition", self.episode.id)
+        self.transition_button.setEnabled(False)
+        self.moved_to_transition.emit(self.episode.id)
+        self.changed.emit(self.episode.id)

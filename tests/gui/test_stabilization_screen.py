@@ -1,0 +1,222 @@
+"""The stabilization screen driven as a nurse would: open the flowsheet from the census, record a
+COWS by keyboard, record vitals, correct an entry, back-date one, clear a safety alert, move to
+transition."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QDateTimeEdit,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QRadioButton,
+    QTableView,
+)
+
+from clinic_desktop.core.services import episodes, intake, patients, stabilization
+from clinic_desktop.gui.main_window import MainWindow
+from clinic_desktop.gui.stabilization_screen import StabilizationScreen
+from tests.core.test_intake import complete_draft
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, named, type_into
+
+COWS_DIGITS = "21122121110"  # total 14 (moderate)
+
+
+@pytest.fixture
+def patient(db, nurse):
+    return patients.register(db, nurse, patients.PatientInput(
+        mrn="S-1", given_name="Sam", family_name="Steady", date_of_birth=dt.date(1988, 2, 3), sex="unknown"))
+
+
+def sign_intake(db, nurse, patient, **overrides) -> int:
+    started = intake.start(db, nurse, patient.id)
+    saved = intake.save_draft(db, nurse, started.id, started.version, complete_draft(**overrides))
+    intake.sign(db, nurse, started.id, saved.version, STRONG_PASSWORD, "buprenorphine_induction")
+    return started.episode_id
+
+
+@pytest.fixture
+def window(qtbot, db, nurse, patient):
+    w = MainWindow(db, nurse)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def open_flowsheet(qtbot, window: MainWindow) -> StabilizationScreen:
+    window.search_for("S-1")
+    qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Flowsheet"), Qt.MouseButton.LeftButton)
+    screen = window.stabilization_screen()
+    assert isinstance(screen, StabilizationScreen)
+    qtbot.waitExposed(screen)
+    return screen
+
+
+def dialog_of(qtbot, screen):
+    """The dialog the screen has open, once it has the keyboard."""
+    dialog = screen.current_dialog()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    return dialog
+
+
+def flowsheet_rows(screen) -> list[list[str]]:
+    table = by_name(screen, QTableView, "Flowsheet")
+    model = table.model()
+    return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+
+
+def test_record_a_cows_by_keyboard_and_the_chart_updates(qtbot, window, db, nurse, patient):
+    sign_intake(db, nurse, patient)
+    screen = open_flowsheet(qtbot, window)
+    assert [r[1] for r in flowsheet_rows(screen)][:1] != []  # the intake's baselines are on it
+    before = len(screen.chart.series_points("cows"))
+
+    qtbot.mouseClick(button(screen, "Record COWS\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of(qtbot, screen)
+    assert dialog is not None and dialog.windowTitle() == "Record COWS"
+    for digit in COWS_DIGITS:
+        qtbot.keyClick(QApplication.focusWidget(), digit)
+    assert dialog.entry.score().total == 14
+    with qtbot.waitSignal(screen.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    newest = flowsheet_rows(screen)[0]
+    assert newest[1] == "COWS" and newest[2] == "14 moderate" and newest[4] == nurse.full_name
+    assert len(screen.chart.series_points("cows")) == before + 1
+    assert screen.chart.series_points("cows")[-1][1] == 14
+    screen.reject()
+
+
+def test_vitals_impossible_refused_abnormal_kept_with_a_warning(qtbot, window, db, nurse, patient):
+    sign_intake(db, nurse, patient)
+    screen = open_flowsheet(qtbot, window)
+    qtbot.mouseClick(button(screen, "Record vitals\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of(qtbot, screen)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Pulse"), "400")
+    assert by_name(dialog, QLabel, "Pulse error").isVisible()
+    qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert screen.current_dialog() is dialog  # refused: nothing saved, the dialog stays
+    type_into(qtbot, by_name(dialog, QLineEdit, "Pulse"), "128", replace=True)
+    for label, value in (("Systolic BP", "118"), ("Diastolic BP", "76"), ("Respiratory rate", "18"),
+                         ("Temperature", "37.0"), ("SpO\u2082", "97")):
+        type_into(qtbot, by_name(dialog, QLineEdit, label), value)
+    with qtbot.waitSignal(screen.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    newest = flowsheet_rows(screen)[0]
+    assert newest[1] == "Vitals" and "P 128" in newest[2] and "BP 118/76" in newest[2]
+    assert "\u26a0" in newest[3]  # the abnormal pulse is kept with its warning
+    screen.reject()
+
+
+def test_a_back_dated_entry_asks_why(qtbot, window, db, nurse, patient):
+    sign_intake(db, nurse, patient)
+    screen = open_flowsheet(qtbot, window)
+    qtbot.mouseClick(button(screen, "Record COWS\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of(qtbot, screen)
+    reason = by_name(dialog, QLineEdit, "Reason for entering it late")
+    assert not reason.isVisible()
+    by_name(dialog, QDateTimeEdit, "Taken at").setDateTime(QDateTime.currentDateTime().addSecs(-3 * 3600))
+    assert reason.isVisible()
+    dialog.entry.focus_first()
+    for digit in COWS_DIGITS:
+        qtbot.keyClick(QApplication.focusWidget(), digit)
+    qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert by_name(dialog, QLabel, "Reason for entering it late error").isVisible()
+    type_into(qtbot, reason, "Scored during the night, charted at handover")
+    with qtbot.waitSignal(screen.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert any("Entered late: Scored during the night" in r[3] for r in flowsheet_rows(screen))
+    screen.reject()
+
+
+def test_a_correction_strikes_the_entry_through_with_its_reason(qtbot, window, db, nurse, patient):
+    sign_intake(db, nurse, patient)
+    screen = open_flowsheet(qtbot, window)
+    table = by_name(screen, QTableView, "Flowsheet")
+    row = next(n for n, r in enumerate(flowsheet_rows(screen)) if r[1] == "COWS")
+    table.selectRow(row)
+    qtbot.mouseClick(button(screen, "Correct entry\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of(qtbot, screen)
+    assert dialog.windowTitle() == "Correct COWS" and dialog.entry.score().total == 14
+    qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)  # no reason yet
+    assert by_name(dialog, QLabel, "Reason for the correction error").isVisible()
+    type_into(qtbot, by_name(dialog, QLineEdit, "Reason for the correction"), "Gooseflesh misread")
+    dialog.entry.focus_item("gooseflesh")
+    qtbot.keyClick(QApplication.focusWidget(), "3")
+    with qtbot.waitSignal(screen.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    rows = flowsheet_rows(screen)
+    assert any(r[1] == "COWS" and r[2] == "17 moderate" and "Correction" in r[3] for r in rows)
+    struck = [r for r in rows if "Struck (corrected)" in r[3]]
+    assert len(struck) == 1 and "Gooseflesh misread" in struck[0][3]
+    model = table.model()
+    struck_row = next(n for n, r in enumerate(rows) if "Struck" in r[3])
+    assert model.index(struck_row, 2).data(Qt.ItemDataRole.FontRole).strikeOut()
+    assert screen.chart.series_points("cows")[-1][1] == 17  # the chart shows the corrected value only
+    screen.reject()
+
+
+def test_the_safety_alert_stays_until_a_safety_assessment(qtbot, window, db, nurse, patient):
+    sign_intake(db, nurse, patient, mental_health={"phq9": {**complete_draft()["mental_health"]["phq9"],
+                                                            "self_harm": 1}})
+    screen = open_flowsheet(qtbot, window)
+    assert by_name(screen, QLabel, "Safety alert").isVisible()
+    qtbot.mouseClick(button(screen, "Record safety assessment\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of(qtbot, screen)
+    qtbot.mouseClick(by_name(dialog, QRadioButton, "Moderate"), Qt.MouseButton.LeftButton)
+    type_into(qtbot, by_name(dialog, QPlainTextEdit, "Actions taken"), "1:1 observation; prescriber informed")
+    with qtbot.waitSignal(screen.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert not by_name(screen, QLabel, "Safety alert").isVisible()
+    screen.reject()
+
+
+def test_supportive_care_ticks_are_kept_and_move_to_transition(qtbot, window, db, nurse, patient, monkeypatch):
+    episode_id = sign_intake(db, nurse, patient)
+    screen = open_flowsheet(qtbot, window)
+    screen.tabs.setCurrentIndex(1)
+    hydration = by_name(screen, QCheckBox, "Hydration")
+    hydration.setFocus()
+    qtbot.keyClick(hydration, Qt.Key.Key_Space)
+    assert hydration.isChecked()
+    screen.refresh()
+    assert by_name(screen, QCheckBox, "Hydration").isChecked()  # read back from the database
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(screen.moved_to_transition, timeout=3000):
+        qtbot.mouseClick(button(screen, "Move to transition\u2026"), Qt.MouseButton.LeftButton)
+    assert episodes.current_episode(db, nurse, patient.id).stage == "transition"
+    assert episodes.current_episode(db, nurse, patient.id).id == episode_id
+    screen.reject()
+
+
+def test_census_highlights_an_overdue_reassessment(qtbot, db, nurse, patient):
+    episode_id = sign_intake(db, nurse, patient)
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=6)
+    stabilization.record_observation(db, nurse, episode_id, "cows", complete_draft()["scores"]["cows"],
+                                     taken_at=old, reason="entered from the paper chart")
+    # the intake's baseline was just recorded, so strike it to leave only the 6 h old COWS
+    entries = stabilization.flowsheet(db, nurse, episode_id)
+    baseline = next(e for e in entries if e.kind == "observation" and e.instrument_id == "cows" and e.taken_at > old)
+    stabilization.correct_entry(db, nurse, "observation", baseline.id, "duplicate of the paper entry")
+    w = MainWindow(db, nurse)
+    qtbot.addWidget(w)
+    w.show()
+    row = w.census_model.row_of_episode(episode_id)
+    census_row = w.census_model.row_at(row)
+    assert census_row.overdue
+    due_column = w.census_model.NEXT_DUE
+    index = w.census_model.index(row, due_column)
+    assert "overdue" in index.data().lower()
+    assert "overdue" in w.ui.statusbar.findChild(QLabel, "dueSummary").text().lower()
