@@ -196,12 +196,37 @@ def stay_demo(db, admin, now):
     wrong = next(e for e in entries if e.kind == "observation" and e.instrument_id == "cows")
     stabilization.correct_entry(db, admin, "observation", wrong.id, "Gooseflesh scored on the wrong patient's "
                                 "sheet", items={**wrong.item_scores, "gooseflesh": 0})
+    from clinic_desktop.core.services import accounts, mar
+
+    prescriber = accounts.authenticate(db, *_demo_user(db, admin, "prescriber", "Dr Pat Prescriber (invented)"))
+    nurse = accounts.authenticate(db, *_demo_user(db, admin, "nurse", "Nadia Nurse (invented)"))
+    lofex = mar.create_order(db, prescriber, episode_id, mar.OrderInput(
+        drug_id="lofexidine", dose=0.54, unit="mg", route="oral", times=("08:00", "13:00", "18:00", "23:00"),
+        hold_sbp_below=90, hold_dbp_below=50, hold_hr_below=50, start=admitted + dt.timedelta(minutes=30),
+        instructions="Taper from day 5"))
+    ondansetron = mar.create_order(db, prescriber, episode_id, mar.OrderInput(
+        drug_id="ondansetron", dose=4, unit="mg", route="oral", min_interval_hours=8, max_daily_dose=16,
+        start=admitted + dt.timedelta(minutes=30)))
+    for row in mar.mar(db, prescriber, episode_id, admitted, now, now):
+        for dose in row.doses:
+            if dose.status in ("due", "late", "missed") and now - dose.scheduled_for > dt.timedelta(hours=1):
+                mar.record_administration(db, nurse, lofex.id, "given", at=dose.scheduled_for,
+                                          scheduled_for=dose.scheduled_for, reason="Entered from the paper MAR (demo)")
+    mar.record_administration(db, nurse, ondansetron.id, "given", at=now - dt.timedelta(hours=5),
+                              reason="Entered from the paper MAR (demo)")
     for item in ("hydration", "nutrition", "education"):
         stabilization.record_supportive_care(db, admin, episode_id, item)
     stabilization.record_complication(db, admin, episode_id, "persistent_vomiting",
                                       "Ondansetron 4 mg given per PRN order; fluids encouraged; prescriber told.",
                                       at=now - dt.timedelta(hours=5))
     return patient, episode_id
+
+
+def _demo_user(db, admin, role: str, name: str) -> tuple[str, str]:
+    from clinic_desktop.core.services import accounts
+
+    accounts.create_user(db, admin, f"demo-{role}", name, role, ADMIN_PASSWORD)
+    return f"demo-{role}", ADMIN_PASSWORD
 
 
 def _stabilization_shots(db, admin, out: Path) -> list[Path]:
@@ -219,18 +244,18 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         screen.show()
         screen.resize(1366, 740)
         _settle()
-        for tab, name in ((0, "15a-stabilization-flowsheet"), (1, "15b-stabilization-care"),
-                          (2, "15c-stabilization-prompts")):
+        for tab, name in ((0, "15a-stabilization-flowsheet"), (1, "15b-stabilization-medications"),
+                          (2, "15c-stabilization-care"), (3, "15d-stabilization-prompts")):
             screen.tabs.setCurrentIndex(tab)
             shots.append(_save(screen, out, name))
         screen.tabs.setCurrentIndex(0)
         screen.record_score("cows")
         _settle()
-        shots.append(_save(screen.current_dialog(), out, "15d-record-cows"))
+        shots.append(_save(screen.current_dialog(), out, "15e-record-cows"))
         screen.current_dialog().reject()
         screen.record_vitals()
         _settle()
-        shots.append(_save(screen.current_dialog(), out, "15e-record-vitals"))
+        shots.append(_save(screen.current_dialog(), out, "15f-record-vitals"))
         screen.current_dialog().reject()
     finally:
         screen.done(0)

@@ -1,5 +1,6 @@
 """The stabilization screen of one episode: the patient banner, the flowsheet with its trend
-chart, supportive care and complications, the protocol prompts, and the move to transition.
+chart, the medication orders and administration record (``mar_panel``), supportive care and
+complications, the protocol prompts, and the move to transition.
 
 Everything is read from and written through ``core.services`` (plain values); the screen never
 logs names or MRNs. Times are stored in UTC and shown in local time.
@@ -42,12 +43,13 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, stabilization
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.entry_dialogs import ScoreDialog, VitalsDialog
+from clinic_desktop.gui.mar_panel import MarPanel
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
-from clinic_desktop.gui.widgets.trend_chart import TrendChart, TrendPoint
+from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +205,9 @@ class StabilizationScreen(GeometryDialog):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Stabilization")
         self.tabs.addTab(self._build_flowsheet(), "&Flowsheet")
+        self.mar_panel = MarPanel(self.db, self.user, self.episode.id, self._protocol_settings)
+        self.mar_panel.changed.connect(self._recorded)
+        self.tabs.addTab(self.mar_panel, "&Medications")
         self.tabs.addTab(self._build_care(), "&Care")
         self.tabs.addTab(self._build_prompts(), "&Prompts")
 
@@ -369,6 +374,7 @@ class StabilizationScreen(GeometryDialog):
             self.status.setText(f"Could not refresh: {exc}")
             return
         self.flowsheet_model.set_rows(entries)
+        self.mar_panel.refresh(now)
         live = [e for e in entries if e.struck is None]
         points = [TrendPoint(e.instrument_id, e.taken_at, e.total) for e in live
                   if e.kind == "observation" and e.instrument_id in CHART_INSTRUMENTS and e.complete]
@@ -384,9 +390,9 @@ class StabilizationScreen(GeometryDialog):
             self.complication_list.addItem(f"{local_time_text(c.at)} \u2014 {c.label} ({c.recorded_by_name}): {c.note}")
         self._show_prompts(live, now)
 
-    def dose_marks(self) -> list:
-        """Doses given, for the chart (filled in by the medication record)."""
-        return []
+    def dose_marks(self) -> list[DoseMark]:
+        """Doses given (not struck), for the chart."""
+        return [DoseMark(at, text) for at, text in self.mar_panel.given_doses()]
 
     def _last(self, entries, kind: str, instrument_id: str | None = None):
         return next((e for e in entries if e.kind == kind and (instrument_id is None or e.instrument_id == instrument_id)),

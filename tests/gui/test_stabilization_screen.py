@@ -12,18 +12,22 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QCheckBox,
+    QComboBox,
     QDateTimeEdit,
+    QDoubleSpinBox,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QRadioButton,
+    QSpinBox,
     QTableView,
 )
 
-from clinic_desktop.core.services import episodes, intake, patients, stabilization
+from clinic_desktop.core.services import episodes, intake, mar, patients, stabilization
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
+from tests.conftest import make_user
 from tests.core.test_intake import complete_draft
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, named, type_into
 
@@ -185,7 +189,7 @@ def test_the_safety_alert_stays_until_a_safety_assessment(qtbot, window, db, nur
 def test_supportive_care_ticks_are_kept_and_move_to_transition(qtbot, window, db, nurse, patient, monkeypatch):
     episode_id = sign_intake(db, nurse, patient)
     screen = open_flowsheet(qtbot, window)
-    screen.tabs.setCurrentIndex(1)
+    screen.tabs.setCurrentIndex(screen.tabs.indexOf(by_name(screen, QCheckBox, "Hydration").parentWidget().parentWidget()))
     hydration = by_name(screen, QCheckBox, "Hydration")
     hydration.setFocus()
     qtbot.keyClick(hydration, Qt.Key.Key_Space)
@@ -220,3 +224,98 @@ def test_census_highlights_an_overdue_reassessment(qtbot, db, nurse, patient):
     index = w.census_model.index(row, due_column)
     assert "overdue" in index.data().lower()
     assert "overdue" in w.ui.statusbar.findChild(QLabel, "dueSummary").text().lower()
+
+
+def lofexidine(db, prescriber, episode_id, **changes):
+    spec = dict(drug_id="lofexidine", dose=0.54, unit="mg", route="oral", times=("08:00", "13:00", "18:00", "23:00"),
+                hold_sbp_below=90, hold_dbp_below=50, hold_hr_below=50)
+    spec.update(changes)
+    return mar.create_order(db, prescriber, episode_id, mar.OrderInput(**spec))
+
+
+def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nurse, patient):
+    episode_id = sign_intake(db, nurse, patient)
+    prescriber = make_user(db, admin, "prescriber")
+    screen = StabilizationScreen(db, prescriber, episodes.current_episode(db, prescriber, patient.id),
+                                 patients.open_record(db, prescriber, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    assert not button(screen, "Give\u2026").isVisible()  # giving is the nurse's
+    qtbot.mouseClick(button(screen, "New order\u2026"), Qt.MouseButton.LeftButton)
+    dialog = screen.mar_panel.current_dialog()
+    medication = by_name(dialog, QComboBox, "Medication")
+    medication.setCurrentIndex(medication.findData("clonidine"))
+    assert by_name(dialog, QSpinBox, "Hold if SBP below").value() == 90  # CLINICAL.md §3 default
+    assert by_name(dialog, QSpinBox, "Hold if HR below").value() == 60
+    by_name(dialog, QDoubleSpinBox, "Dose").setValue(0.1)
+    qtbot.mouseClick(by_name(dialog, QRadioButton, "As needed (PRN)"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button(dialog, "Save order"), Qt.MouseButton.LeftButton)
+    assert by_name(dialog, QLabel, "Minimum interval error").isVisible()  # PRN needs its interval
+    by_name(dialog, QDoubleSpinBox, "Minimum interval").setValue(4)
+    with qtbot.waitSignal(screen.mar_panel.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save order"), Qt.MouseButton.LeftButton)
+    [order] = mar.orders(db, prescriber, episode_id)
+    assert (order.drug_id, order.dose, order.min_interval_hours, order.holds["hold_sbp_below"]) == \
+        ("clonidine", 0.1, 4, 90)
+    model = by_name(screen, QTableView, "Orders").model()
+    assert model.index(0, 0).data().startswith("Clonidine 0.1 mg")
+    screen.reject()
+
+
+def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, admin, nurse, patient):
+    episode_id = sign_intake(db, nurse, patient)
+    prescriber = make_user(db, admin, "prescriber")
+    order = lofexidine(db, prescriber, episode_id, times=(), min_interval_hours=0.5)
+    screen = open_flowsheet(qtbot, window)
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    doses = by_name(screen, QTableView, "Doses today")
+    doses.selectRow(0)  # the PRN order
+    qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of_panel(qtbot, screen)
+    assert "No limit or hold parameter met" in by_name(dialog, QLabel, "Check").text()
+    with qtbot.waitSignal(screen.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert [a.outcome for a in mar.administrations(db, nurse, episode_id)] == ["given"]
+    assert len(screen.chart.dose_hours()) == 1  # the dose is marked on the chart
+
+    doses.selectRow(0)  # again, within the 30 min minimum interval: refused, a prescriber may override
+    qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of_panel(qtbot, screen)
+    assert "minimum interval" in by_name(dialog, QLabel, "Check").text()
+    assert by_name(dialog, QLineEdit, "Prescriber user name").isVisible()
+    qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert dialog.errors.messages  # refused without the override
+    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber user name"), prescriber.username)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber password"), STRONG_PASSWORD)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Override note"), "Severe withdrawal; seen at bedside")
+    with qtbot.waitSignal(screen.changed, timeout=5000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    second = max(mar.administrations(db, nurse, episode_id), key=lambda a: a.id)
+    assert second.override_by_name == prescriber.full_name and "bedside" in second.override_note
+    assert len(mar.administrations(db, nurse, episode_id)) == 2
+
+    mar.create_order(db, prescriber, episode_id, mar.OrderInput(
+        drug_id="clonidine", dose=0.1, unit="mg", route="oral", min_interval_hours=4,
+        hold_sbp_below=90, hold_hr_below=60))
+    stabilization.record_vitals(db, nurse, episode_id, {"pulse": 72, "systolic": 84, "diastolic": 52,
+                                                        "respiratory_rate": 16, "temperature_c": 36.8, "spo2": 98})
+    screen.refresh()
+    model = doses.model()
+    doses.selectRow(next(r for r in range(model.rowCount()) if model.index(r, 1).data().startswith("Clonidine")))
+    qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of_panel(qtbot, screen)
+    assert "SBP 84" in by_name(dialog, QLabel, "Check").text()
+    qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert by_name(dialog, QLabel, "Reason error").isVisible()  # a hold parameter is met: why give?
+    assert len(mar.administrations(db, nurse, episode_id)) == 2
+    dialog.reject()
+    assert order.id
+    screen.reject()
+
+
+def dialog_of_panel(qtbot, screen):
+    dialog = screen.mar_panel.current_dialog()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    return dialog
