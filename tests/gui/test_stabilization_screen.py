@@ -310,6 +310,17 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
     assert by_name(dialog, QLabel, "Reason error").isVisible()  # a hold parameter is met: why give?
     assert len(mar.administrations(db, nurse, episode_id)) == 2
     dialog.reject()
+
+    qtbot.mouseClick(button(screen, "Hold\u2026"), Qt.MouseButton.LeftButton)  # hold it instead
+    dialog = dialog_of_panel(qtbot, screen)
+    reason = by_name(dialog, QComboBox, "Reason")
+    reason.setCurrentIndex(reason.findText("Vitals below hold parameters"))
+    with qtbot.waitSignal(screen.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    held = max(mar.administrations(db, nurse, episode_id), key=lambda a: a.id)
+    assert (held.outcome, held.reason, held.dose) == ("held", "Vitals below hold parameters", None)
+    texts = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+    assert any(t[1].startswith("Clonidine") and t[2] == "Held" for t in texts)
     assert order.id
     screen.reject()
 
