@@ -43,3 +43,105 @@ def populate(db: Database, count: int, owner_id: int, *, open_episodes: int = 60
                  created_at=now, created_by=owner_id, version=1)
             for pid in range(1, min(open_episodes, count) + 1)
         ])
+
+
+COWS_ITEMS = {"resting_pulse": 1, "sweating": 2, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
+              "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
+              "gooseflesh": 3}
+
+#: Orders of an invented stay: (drug, dose, route, scheduled local times or None for PRN, PRN interval h).
+SCHEDULED_ORDERS = (("lofexidine", 0.54, "oral", ("08:00", "13:00", "18:00", "23:00"), None),
+                    ("buprenorphine", 8.0, "sublingual", ("08:00", "20:00"), None),
+                    ("trazodone", 50.0, "oral", ("22:00",), None))
+PRN_ORDERS = (("loperamide", 2.0, "oral", (), 2.0), ("ibuprofen", 400.0, "oral", (), 6.0),
+              ("acetaminophen", 650.0, "oral", (), 4.0), ("hydroxyzine", 25.0, "oral", (), 6.0),
+              ("clonidine", 0.1, "oral", (), 4.0))
+
+
+def _spread(start: dt.datetime, end: dt.datetime, count: int) -> list[dt.datetime]:
+    """``count`` times evenly from ``start`` to ``end``."""
+    if count <= 0:
+        return []
+    step = (end - start) / max(count - 1, 1)
+    return [start + step * n for n in range(count)]
+
+
+def _scores(instrument_id: str, rng: random.Random) -> tuple[dict[str, int], int, str | None]:
+    from clinic_desktop.core.instruments import get_instrument
+
+    instrument = get_instrument(instrument_id)
+    result = instrument.score({item.id: rng.choice(sorted(item.allowed_scores)[:3]) for item in instrument.items})
+    return dict(result.items), result.total, result.band
+
+
+def add_stay(session, episode_id: int, admitted: dt.datetime, now: dt.datetime, *, nurse_id: int,
+             prescriber_id: int, observations: int, vitals: int, orders: tuple = (), doses: int = 0,
+             rng: random.Random | None = None) -> None:
+    """Fill an episode in stabilization (inside ``session``'s transaction, core inserts):
+
+    * ``observations`` scores spread from admission to now, every sixth a SOWS (Gossop), the rest COWS;
+    * ``vitals`` sets spread the same way;
+    * ``orders`` (from ``SCHEDULED_ORDERS`` / ``PRN_ORDERS``), started at admission, and about
+      ``doses`` administrations: the scheduled doses more than 90 minutes old (so the newest
+      ones are still due; one in fifteen left unrecorded, missed), then PRN doses at random times to make up the count. One in ten is
+      held or refused.
+    """
+    from sqlalchemy import insert
+
+    from clinic_desktop.core import clock
+    from clinic_desktop.core.medications import default_holds
+    from clinic_desktop.core.models import MedicationAdministration, MedicationOrder, Observation, VitalSigns
+
+    rng = rng or random.Random(episode_id)
+    begin, end = admitted + dt.timedelta(minutes=30), now - dt.timedelta(minutes=10)
+    templates = {iid: [_scores(iid, rng) for _ in range(12)] for iid in ("cows", "sows_gossop")}
+    if observations:
+        session.execute(insert(Observation), [
+            dict(episode_id=episode_id, instrument_id=iid, item_scores=items, total=total, band=band,
+                 complete=True, taken_at=at, recorded_by=nurse_id, created_at=at, version=1)
+            for n, at in enumerate(_spread(begin, end, observations))
+            for iid in ["sows_gossop" if n % 6 == 5 else "cows"]
+            for items, total, band in [rng.choice(templates[iid])]])
+    if vitals:
+        session.execute(insert(VitalSigns), [
+            dict(episode_id=episode_id, taken_at=at, recorded_by=nurse_id, created_at=at, version=1,
+                 values={"pulse": rng.randint(60, 125), "systolic": rng.randint(95, 150),
+                         "diastolic": rng.randint(55, 95), "respiratory_rate": rng.randint(12, 22),
+                         "temperature_c": round(rng.uniform(36.2, 38.1), 1), "spo2": rng.randint(93, 100)})
+            for at in _spread(begin, end, vitals)])
+    if not orders:
+        return
+    rows = [MedicationOrder(episode_id=episode_id, drug_id=drug, drug_name="", dose=dose, unit="mg", route=route,
+                            times=list(times), min_interval_hours=interval, start_at=admitted,
+                            instructions="", ordered_by=prescriber_id, created_at=admitted,
+                            **default_holds(drug))
+            for drug, dose, route, times, interval in orders]
+    session.add_all(rows)
+    session.flush()
+    tz = clock.local_zone()
+    given: list[tuple[int, float, dt.datetime, dt.datetime | None]] = []
+    for row in rows:
+        day = clock.local(admitted).date()
+        while row.times and day <= clock.local(now).date():
+            for text_time in row.times:
+                hours, minutes = map(int, text_time.split(":"))
+                at = dt.datetime.combine(day, dt.time(hours, minutes), tzinfo=tz).astimezone(dt.timezone.utc)
+                # One in fifteen never recorded (missed), and none of the last 90 minutes (due).
+                if admitted <= at < now - dt.timedelta(minutes=90) and rng.random() >= 1 / 15:
+                    given.append((row.id, row.dose, at, at))
+            day += dt.timedelta(days=1)
+    prn = [row for row in rows if not row.times]
+    span = (end - begin).total_seconds()
+    for _ in range(max(0, doses - len(given)) if prn else 0):
+        row = rng.choice(prn)
+        given.append((row.id, row.dose, begin + dt.timedelta(seconds=rng.uniform(0, span)), None))
+    records = []
+    for order_id, dose, at, scheduled in given:
+        outcome = rng.choices(("given", "held", "refused"), (18, 1, 1))[0]
+        records.append(dict(
+            order_id=order_id, episode_id=episode_id, outcome=outcome, at=at,
+            dose=dose if outcome == "given" else None,
+            reason={"given": "", "held": "Sedation", "refused": "Patient refused"}[outcome],
+            scheduled_for=scheduled, override_note="", recorded_by=nurse_id, created_at=at, version=1))
+    if records:
+        session.execute(insert(MedicationAdministration), records)

@@ -124,14 +124,13 @@ def bench_search(tmp: Path, count: int) -> Path:
 
 
 def bench_save_cows(tmp: Path, runs: int) -> None:
+    from generate import COWS_ITEMS as items
+
     from clinic_desktop.core.services import episodes, stabilization
 
     db, admin = bench_clinic(tmp / "save.db")
     p = bench_patient(db, admin, "B-1", "Bench", "Mark")
     ep = episodes.open_episode(db, admin, p.id)
-    items = {"resting_pulse": 1, "sweating": 2, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
-             "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
-             "gooseflesh": 3}
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -238,6 +237,7 @@ def make_long_history(path: Path, past_episodes: int = 30, cows_each: int = 50) 
     """A database with an admin and one invented patient with a long history: ``past_episodes``
     discharged episodes of ``cows_each`` COWS observations, and a current episode in assessment
     with a large draft. Returns (patient id, current episode id)."""
+    from generate import COWS_ITEMS as items
     from sqlalchemy import insert, select
 
     from clinic_desktop.core.models import Episode, Observation, utcnow
@@ -249,9 +249,6 @@ def make_long_history(path: Path, past_episodes: int = 30, cows_each: int = 50) 
         phone="(217) 555-0101", address="1 Example Road, Springfield",
         emergency_contact_name="Pat History", emergency_contact_relation="partner"))
     now = utcnow()
-    items = {"resting_pulse": 1, "sweating": 2, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
-             "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
-             "gooseflesh": 3}
     with db.write() as session:
         for n in range(past_episodes):
             admitted = now - dt.timedelta(days=60 * (past_episodes - n))
@@ -309,6 +306,179 @@ def bench_open_intake(tmp: Path, runs: int) -> None:
     report(f"show a section of it the first time (slowest: {section})", float(value), "ms", 100)
 
 
+def bench_staff(db, admin):
+    """A nurse and a prescriber for the invented stays: (nurse view, prescriber view)."""
+    from clinic_desktop.core.services import accounts
+
+    return (accounts.create_user(db, admin, "nurse", "Bench Nurse", "nurse", PASSWORD),
+            accounts.create_user(db, admin, "prescriber", "Bench Prescriber", "prescriber", PASSWORD))
+
+
+def make_long_stay(path: Path, days: int = 10, observations: int = 500, vitals: int = 120,
+                   doses: int = 300) -> int:
+    """A database with one invented patient in stabilization, admitted ``days`` ago, with a signed
+    intake, ``observations`` scores (mostly COWS, some SOWS), ``vitals`` sets and ``doses`` MAR
+    entries against three scheduled and five PRN orders. Returns the patient id."""
+    from generate import COWS_ITEMS, PRN_ORDERS, SCHEDULED_ORDERS, add_stay
+    from sqlalchemy import insert
+
+    from clinic_desktop.core.models import Assessment, Episode, utcnow
+
+    db, admin = bench_clinic(path)
+    nurse, prescriber = bench_staff(db, admin)
+    p = bench_patient(db, admin, "S-1", "Long", "Stay")
+    now = utcnow()
+    admitted = now - dt.timedelta(days=days)
+    last_use = (admitted - dt.timedelta(hours=20)).isoformat(timespec="minutes")
+    intake_data = {
+        "identity": {"consent_to_treatment": True},
+        "substances": {"rows": [{"substance": "fentanyl", "route": "Injected", "amount": "0.5", "unit": "g",
+                                 "frequency": "several times a day", "years_of_use": 6, "last_use": last_use},
+                                {"substance": "benzodiazepines", "route": "Oral", "amount": "4", "unit": "tablets",
+                                 "frequency": "daily", "years_of_use": 2, "last_use": last_use}],
+                       "prior_overdoses": 2},
+        "medical": {"allergies": "penicillin; latex", "pregnancy": "not_applicable", "seizure_history": False},
+        "vitals": {"pulse": 104, "systolic": 138, "diastolic": 86},
+        "scores": {"cows": dict(COWS_ITEMS)},
+    }
+    with db.write() as session:
+        episode_id = session.execute(insert(Episode).returning(Episode.id), dict(
+            patient_id=p.id, admitted_at=admitted, stage="stabilization", pathway="buprenorphine_induction",
+            created_at=admitted, created_by=admin.id, version=1)).scalar_one()
+        session.execute(insert(Assessment), [dict(
+            episode_id=episode_id, status="signed", data=intake_data, pathway="buprenorphine_induction",
+            signed_at=admitted + dt.timedelta(hours=2), signed_by=prescriber.id, created_at=admitted,
+            created_by=nurse.id, version=1)])
+        add_stay(session, episode_id, admitted, now, nurse_id=nurse.id, prescriber_id=prescriber.id,
+                 observations=observations, vitals=vitals, orders=SCHEDULED_ORDERS + PRN_ORDERS, doses=doses)
+    db.dispose()
+    return p.id
+
+
+FLOWSHEET_OPEN = f"PASSWORD = {PASSWORD!r}\n" + """
+import statistics, sys, time
+import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
+from PySide6.QtWidgets import QApplication
+from clinic_desktop.app import create_application
+from clinic_desktop.core.db import open_database
+from clinic_desktop.core.services import accounts, episodes, mar, patients, stabilization
+from clinic_desktop.gui.stabilization_screen import StabilizationScreen
+app = create_application()
+db = open_database(sys.argv[1])
+patient_id, runs = int(sys.argv[2]), int(sys.argv[3])
+user = accounts.authenticate(db, "nurse", PASSWORD)
+times, lookups, reads = [], [], []
+for _ in range(runs):
+    start = time.perf_counter()
+    # What MainWindow._open_flowsheet_of reads before it builds the screen (timed apart).
+    episode = episodes.current_episode(db, user, patient_id)
+    record = patients.open_record(db, user, patient_id)
+    lookups.append((time.perf_counter() - start) * 1000)
+    start = time.perf_counter()
+    screen = StabilizationScreen(db, user, episode, record)
+    screen.show()
+    QApplication.processEvents()
+    times.append((time.perf_counter() - start) * 1000)
+    screen.close()
+    screen.deleteLater()
+    QApplication.processEvents()
+    start = time.perf_counter()  # the services alone, for the breakdown
+    entries = stabilization.flowsheet(db, user, episode.id)
+    doses = mar.administrations(db, user, episode.id)
+    reads.append((time.perf_counter() - start) * 1000)
+assert len(entries) >= 500 and len(doses) >= 300, (len(entries), len(doses))
+print("flowsheet_open_ms", statistics.median(times), " ".join(f"{t:.0f}" for t in times), flush=True)
+print("flowsheet_lookup_ms", statistics.median(lookups), flush=True)
+print("flowsheet_read_ms", statistics.median(reads), len(entries), len(doses), flush=True)
+"""
+
+
+def run_gui_script(script: str, args: list, tmp: Path, prefix: str) -> dict[str, list[str]]:
+    """Run a GUI benchmark script offscreen; its lines starting with ``prefix``, keyed by first word."""
+    out = subprocess.run([sys.executable, "-c", script, *map(str, args)], env=env_for(tmp),
+                         capture_output=True, text=True, timeout=300)
+    lines = {ln.split()[0]: ln.split()[1:] for ln in out.stdout.splitlines() if ln.startswith(prefix)}
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(out.stderr)
+    return lines
+
+
+def bench_open_flowsheet(tmp: Path, runs: int) -> None:
+    path = tmp / "stay.db"
+    patient_id = make_long_stay(path)
+    lines = run_gui_script(FLOWSHEET_OPEN, [path, patient_id, runs], tmp, "flowsheet_")
+    read_ms, entries, doses = lines["flowsheet_read_ms"]
+    print(f"      (services alone: flowsheet of {entries} entries + {doses} MAR entries {float(read_ms):.1f} ms; "
+          f"episode and record looked up before it in {float(lines['flowsheet_lookup_ms'][0]):.1f} ms)")
+    report("open the flowsheet and chart of a 10-day stay (500 observations, 300 doses)",
+           float(lines["flowsheet_open_ms"][0]), "ms", 100)
+
+
+def make_census(path: Path, count: int = 60) -> None:
+    """A database with ``count`` invented patients in stabilization (admitted up to 90 h ago, as
+    ``populate`` does), each with a COWS every 4 hours, vitals every 8 hours, a scheduled
+    lofexidine and a PRN clonidine order and their doses."""
+    import random
+
+    from generate import PRN_ORDERS, SCHEDULED_ORDERS, add_stay, populate
+    from sqlalchemy import select
+
+    from clinic_desktop.core.models import Episode, utcnow
+
+    db, admin = bench_clinic(path)
+    nurse, prescriber = bench_staff(db, admin)
+    populate(db, count, admin.id, open_episodes=count)
+    now, rng = utcnow(), random.Random(11)
+    orders = (SCHEDULED_ORDERS[0], PRN_ORDERS[-1])
+    with db.write() as session:
+        for episode_id, admitted in session.execute(select(Episode.id, Episode.admitted_at)).all():
+            hours = (now - admitted).total_seconds() / 3600
+            add_stay(session, episode_id, admitted, now, nurse_id=nurse.id, prescriber_id=prescriber.id,
+                     observations=1 + int(hours // 4), vitals=1 + int(hours // 8), orders=orders,
+                     doses=int(hours // 6), rng=rng)
+    db.dispose()
+
+
+CENSUS_REFRESH = f"PASSWORD = {PASSWORD!r}\n" + """
+import statistics, sys, time
+import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
+from PySide6.QtWidgets import QApplication
+from clinic_desktop.app import create_application
+from clinic_desktop.core.db import open_database
+from clinic_desktop.core.services import accounts
+from clinic_desktop.gui.main_window import MainWindow
+app = create_application()
+db = open_database(sys.argv[1])
+runs = int(sys.argv[2])
+user = accounts.authenticate(db, "nurse", PASSWORD)
+window = MainWindow(db, user)
+window.show()
+QApplication.processEvents()
+times, painted = [], []
+for _ in range(runs):
+    start = time.perf_counter()
+    window.refresh_census()
+    times.append((time.perf_counter() - start) * 1000)
+    QApplication.processEvents()
+    painted.append((time.perf_counter() - start) * 1000)
+rows = window.census_model.rowCount()
+print("census_refresh_ms", statistics.median(times), rows, flush=True)
+print("census_painted_ms", statistics.median(painted), window.due_label.text().replace(" ", "_"), flush=True)
+"""
+
+
+def bench_census(tmp: Path, runs: int) -> None:
+    path = tmp / "census.db"
+    make_census(path, 60)
+    lines = run_gui_script(CENSUS_REFRESH, [path, runs], tmp, "census_")
+    value, rows = lines["census_refresh_ms"]
+    if int(rows) != 60:
+        raise RuntimeError(f"the census shows {rows} episodes, not 60")
+    painted, due = lines["census_painted_ms"]
+    print(f"      (repainted {float(painted):.1f} ms after the refresh began; status bar: {due.replace('_', ' ')})")
+    report("refresh the census of 60 open episodes", float(value), "ms", 50)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer runs and 20,000 patients")
@@ -323,6 +493,8 @@ def main() -> int:
         bench_draft_save(tmp, 30 if args.quick else 100)
         bench_idle_memory(tmp, large, 3 if args.quick else 5)
         bench_open_intake(tmp, 7)
+        bench_open_flowsheet(tmp, 5 if args.quick else 9)
+        bench_census(tmp, 10 if args.quick else 30)
     missed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(missed)} of {len(RESULTS)} goals met (medians; this machine is noisy).")
     return 1 if missed else 0

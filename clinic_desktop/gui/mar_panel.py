@@ -515,16 +515,6 @@ class MarPanel(QWidget):
         self.orders_model.set_rows(orders)
         self.doses_model.set_rows(dose_lines(rows))
 
-    def given_doses(self) -> list[tuple[dt.datetime, str]]:
-        """(time, "Lofexidine 0.54 mg") of every dose given and not struck, for the chart."""
-        try:
-            orders = {o.id: o for o in mar.orders(self.db, self.user, self.episode_id)}
-            entries = mar.administrations(self.db, self.user, self.episode_id)
-        except ClinicError:
-            return []
-        return [(a.at, f"{orders[a.order_id].name} {_num(a.dose)} {orders[a.order_id].unit}")
-                for a in entries if a.outcome == "given" and not a.struck and a.order_id in orders]
-
     # ---- acting ------------------------------------------------------------------------------
     def current_dialog(self) -> QWidget | None:
         return self._dialog

@@ -40,7 +40,7 @@ from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock, protocols
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
-from clinic_desktop.core.services import episodes, intake, stabilization
+from clinic_desktop.core.services import episodes, intake, mar, stabilization
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.entry_dialogs import ScoreDialog, VitalsDialog
 from clinic_desktop.gui.mar_panel import MarPanel
@@ -165,6 +165,7 @@ class StabilizationScreen(GeometryDialog):
 
     changed = Signal(int)  # episode id: something was recorded (the census refreshes)
     moved_to_transition = Signal(int)
+    handover_requested = Signal(int)  # episode id: the main window prepares the printable handover
 
     def __init__(self, db, user: SignedInUser, episode: episodes.EpisodeView, patient,
                  parent: QWidget | None = None) -> None:
@@ -210,6 +211,8 @@ class StabilizationScreen(GeometryDialog):
         self.tabs.addTab(self.mar_panel, "&Medications")
         self.tabs.addTab(self._build_care(), "&Care")
         self.tabs.addTab(self._build_prompts(), "&Prompts")
+        self.tabs.currentChanged.connect(
+            lambda _i: self.mar_panel.refresh() if self.tabs.currentWidget() is self.mar_panel else None)
 
         self.status = QLabel()
         self.status.setProperty("role", "muted")
@@ -217,10 +220,14 @@ class StabilizationScreen(GeometryDialog):
         self.transition_button = QPushButton("Move to transition\u2026")
         self.transition_button.setVisible(self.user.can("episodes.stage"))
         self.transition_button.clicked.connect(self.move_to_transition)
+        handover = QPushButton("Handover\u2026")
+        handover.setToolTip("This patient's shift handover, to print")
+        handover.clicked.connect(lambda: self.handover_requested.emit(self.episode.id))
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(handover)
         bottom.addWidget(self.transition_button)
         bottom.addWidget(close)
 
@@ -374,7 +381,8 @@ class StabilizationScreen(GeometryDialog):
             self.status.setText(f"Could not refresh: {exc}")
             return
         self.flowsheet_model.set_rows(entries)
-        self.mar_panel.refresh(now)
+        if self.tabs.currentWidget() is self.mar_panel:  # else when its tab is shown
+            self.mar_panel.refresh(now)
         live = [e for e in entries if e.struck is None]
         points = [TrendPoint(e.instrument_id, e.taken_at, e.total) for e in live
                   if e.kind == "observation" and e.instrument_id in CHART_INSTRUMENTS and e.complete]
@@ -392,7 +400,10 @@ class StabilizationScreen(GeometryDialog):
 
     def dose_marks(self) -> list[DoseMark]:
         """Doses given (not struck), for the chart."""
-        return [DoseMark(at, text) for at, text in self.mar_panel.given_doses()]
+        try:
+            return [DoseMark(d.at, d.text) for d in mar.given_doses(self.db, self.user, self.episode.id)]
+        except ClinicError:
+            return []
 
     def _last(self, entries, kind: str, instrument_id: str | None = None):
         return next((e for e in entries if e.kind == kind and (instrument_id is None or e.instrument_id == instrument_id)),

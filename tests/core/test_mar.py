@@ -498,8 +498,12 @@ def test_strike_keeps_the_entry_marked_and_only_once(any_db, staff, episode):
         mar.strike_administration(any_db, staff.nurse, given.id, "again")
     listed = mar.administrations(any_db, staff.nurse, episode.id)
     assert [(a.id, a.struck) for a in listed] == [(given.id, True)]
+    assert mar.given_doses(any_db, staff.nurse, episode.id) == []  # the chart leaves it out
     # The struck dose no longer blocks the next one.
     assert mar.check_dose(any_db, staff.nurse, order.id, utcnow(), 0.1).ok
+    again = mar.record_administration(any_db, staff.nurse, order.id, "given", dose=0.1)
+    assert [(d.at, d.text) for d in mar.given_doses(any_db, staff.nurse, episode.id)] == [
+        (again.at, "Clonidine 0.1 mg")]
     assert "medication.struck" in audit_actions(any_db)
     with pytest.raises(NotFound):
         mar.strike_administration(any_db, staff.nurse, 987654, "missing")

@@ -18,8 +18,8 @@ from sqlalchemy import text
 from clinic_desktop.core.db import head_revision, open_database
 from clinic_desktop.core.errors import ConflictError
 from clinic_desktop.core.models import Base
-from clinic_desktop.core.services import accounts, audit, episodes, patients
-from tests.conftest import STRONG_PASSWORD
+from clinic_desktop.core.services import accounts, audit, episodes, mar, patients
+from tests.conftest import STRONG_PASSWORD, make_user
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,65 +64,132 @@ def dataclass_replace(obj, **changes):
     return dataclasses.replace(obj, **changes)
 
 
-WRITER = r"""
-import datetime as dt, sys
+# A child process that writes until it is killed, printing "kind:id" only after each commit
+# returned. argv: database, nurse id, episode id, then the writer's own.
+WRITER_SETUP = r"""
+import sys
 from clinic_desktop.core.db import open_database
-from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.models import Role
-from clinic_desktop.core.services import stabilization
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import mar, stabilization
 db = open_database(sys.argv[1])
 user = SignedInUser(int(sys.argv[2]), "nurse1", "Test Nurse", Role.NURSE)
+episode_id = int(sys.argv[3])
 items = {"resting_pulse": 1, "sweating": 2, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
          "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
          "gooseflesh": 3}
 print("ready", flush=True)
-while True:
-    obs = stabilization.record_observation(db, user, int(sys.argv[3]), "cows", items)
-    print(obs.id, flush=True)  # printed only after the commit returned
 """
 
+WRITER = WRITER_SETUP + r"""
+while True:
+    obs = stabilization.record_observation(db, user, episode_id, "cows", items)
+    print(f"observation:{obs.id}", flush=True)
+"""
 
-def test_sigkill_while_writing_loses_nothing_committed(any_db_target, tmp_path):
-    db = open_database(any_db_target)
-    admin = accounts.create_first_admin(db, "admin", "Ada Admin", STRONG_PASSWORD)
-    nurse = accounts.create_user(db, admin, "nurse1", "Test Nurse", "nurse", STRONG_PASSWORD)
-    person = patients.register(db, admin, _patient())
-    episode = episodes.open_episode(db, admin, person.id)
-    db.dispose()
+# Scores, vitals and doses in turn (argv[4]: a PRN order). Doses go given, held, refused: a
+# given dose comes every ninth write, far more than the order's minimum interval apart.
+STABILIZATION_WRITER = WRITER_SETUP + r"""
+order_id = int(sys.argv[4])
+vitals = {"pulse": 88, "systolic": 124, "diastolic": 78, "respiratory_rate": 16, "spo2": 97}
+doses = [("given", ""), ("held", "Sedation"), ("refused", "")]
+n = 0
+while True:
+    if n % 3 == 0:
+        kind, entry = "observation", stabilization.record_observation(db, user, episode_id, "cows", items)
+    elif n % 3 == 1:
+        kind, entry = "vitals", stabilization.record_vitals(db, user, episode_id, vitals)
+    else:
+        outcome, reason = doses[n // 3 % 3]
+        kind, entry = "administration", mar.record_administration(db, user, order_id, outcome, reason=reason)
+    print(f"{kind}:{entry.id}", flush=True)
+    n += 1
+"""
 
+TABLES = {"observation": "observations", "vitals": "vital_signs", "administration": "medication_administrations"}
+
+
+def _staffed_episode(target: str):
+    """A new clinic at ``target``: (admin, nurse view, episode view), the episode in stabilization."""
+    db = open_database(target)
+    try:
+        admin = accounts.create_first_admin(db, "admin", "Ada Admin", STRONG_PASSWORD)
+        nurse = accounts.create_user(db, admin, "nurse1", "Test Nurse", "nurse", STRONG_PASSWORD)
+        person = patients.register(db, admin, _patient())
+        episode = episodes.open_episode(db, admin, person.id)
+        episode = episodes.change_stage(db, admin, episode.id, episode.version, "stabilization",
+                                        pathway="symptomatic")
+        return admin, nurse, episode
+    finally:
+        db.dispose()
+
+
+def _kill_while_writing(script: str, args: list, at_least: int) -> list[tuple[str, int]]:
+    """Run a writer, SIGKILL it (mid-write: it never stops) once it has printed ``at_least``
+    commits; those commits as (kind, id)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    child = subprocess.Popen(
-        [sys.executable, "-c", WRITER, any_db_target, str(nurse.id), str(episode.id)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
-    committed: list[int] = []
+    child = subprocess.Popen([sys.executable, "-c", script, *map(str, args)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    committed: list[tuple[str, int]] = []
     try:
         assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready", child.stderr.read() if child.stderr else ""
-        deadline = time.monotonic() + 60
-        while len(committed) < 40 and time.monotonic() < deadline:
-            line = child.stdout.readline()
-            if not line:
-                break
-            committed.append(int(line))
-        child.send_signal(signal.SIGKILL)  # mid-write: it never stops writing
+        if child.stdout.readline().strip() == "ready":
+            deadline = time.monotonic() + 60
+            while len(committed) < at_least and time.monotonic() < deadline:
+                line = child.stdout.readline()
+                if not line:
+                    break
+                kind, _, entry_id = line.strip().partition(":")
+                committed.append((kind, int(entry_id)))
+        child.send_signal(signal.SIGKILL)
     finally:
         child.kill()
         child.wait(timeout=30)
-    assert len(committed) >= 40, "the writer did not get going"
+    if len(committed) < at_least:
+        errors = child.stderr.read() if child.stderr else ""
+        pytest.fail(f"the writer did not get going ({len(committed)} commits):\n{errors}")
+    return committed
 
-    db = open_database(any_db_target)
+
+def _assert_all_stored_and_intact(target: str, committed: list[tuple[str, int]]) -> None:
+    """Every committed entry is in its table, SQLite's integrity check passes and the audit
+    chain is intact, with at least one event per entry."""
+    db = open_database(target)
     try:
         with db.read() as s:
-            stored = {row[0] for row in s.execute(text("SELECT id FROM observations"))}
+            for kind, table in TABLES.items():
+                printed = {entry_id for k, entry_id in committed if k == kind}
+                stored = {row[0] for row in s.execute(text(f"SELECT id FROM {table}"))}
+                assert printed <= stored, f"committed {kind} entries lost: {sorted(printed - stored)}"
             if db.is_sqlite:
                 assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-        assert set(committed) <= stored
         report = audit.verify_chain(db)
         assert report.intact, report.problem
         assert report.count >= len(committed)
     finally:
         db.dispose()
+
+
+def test_sigkill_while_writing_loses_nothing_committed(any_db_target):
+    _admin, nurse, episode = _staffed_episode(any_db_target)
+    committed = _kill_while_writing(WRITER, [any_db_target, nurse.id, episode.id], at_least=40)
+    assert {kind for kind, _ in committed} == {"observation"}
+    _assert_all_stored_and_intact(any_db_target, committed)
+
+
+def test_sigkill_while_recording_scores_vitals_and_doses_loses_nothing_committed(any_db_target):
+    admin, nurse, episode = _staffed_episode(any_db_target)
+    db = open_database(any_db_target)
+    try:
+        prescriber = make_user(db, admin, "prescriber")
+        order = mar.create_order(db, prescriber, episode.id, mar.OrderInput(
+            drug_id="ibuprofen", dose=400, unit="mg", route="oral", min_interval_hours=1e-6))
+    finally:
+        db.dispose()
+    committed = _kill_while_writing(STABILIZATION_WRITER, [any_db_target, nurse.id, episode.id, order.id],
+                                    at_least=60)
+    assert {kind for kind, _ in committed} == set(TABLES)
+    _assert_all_stored_and_intact(any_db_target, committed)
 
 
 def test_audit_appends_from_two_workstations_keep_one_chain(any_db_target):
