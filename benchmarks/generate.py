@@ -90,7 +90,12 @@ def add_stay(session, episode_id: int, admitted: dt.datetime, now: dt.datetime, 
 
     from clinic_desktop.core import clock
     from clinic_desktop.core.medications import default_holds
-    from clinic_desktop.core.models import MedicationAdministration, MedicationOrder, Observation, VitalSigns
+    from clinic_desktop.core.models import (
+        MedicationAdministration,
+        MedicationOrder,
+        Observation,
+        VitalSigns,
+    )
 
     rng = rng or random.Random(episode_id)
     begin, end = admitted + dt.timedelta(minutes=30), now - dt.timedelta(minutes=10)

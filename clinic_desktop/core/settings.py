@@ -1,11 +1,23 @@
 """Clinic-wide settings kept in the database, with their shipped defaults.
 
+Two kinds live here: the clinic's own details, sign-in and screen-lock settings, and the
+decision-support thresholds of CLINICAL.md §3 (``PROTOCOL_KEYS``, the fields of
+:class:`clinic_desktop.core.protocols.ProtocolSettings`). The thresholds' defaults are read from
+that dataclass, so the settings and the prompts can never disagree about a default.
+
 Per-user preferences and window geometry live in QSettings on each workstation instead.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from clinic_desktop.core.protocols import ProtocolSettings
+
+_PROTOCOL_DEFAULTS = ProtocolSettings()
+
+#: The decision-support thresholds, in ProtocolSettings' declaration order.
+PROTOCOL_KEYS: tuple[str, ...] = ProtocolSettings.field_names()
 
 DEFAULTS: dict[str, Any] = {
     "clinic_name": "",
@@ -15,9 +27,12 @@ DEFAULTS: dict[str, Any] = {
     "lockout_attempts": 5,
     "lockout_minutes": 15,
     "idle_lock_minutes": 10,
-    "cows_interval_hours": 4,
+    **{key: getattr(_PROTOCOL_DEFAULTS, key) for key in PROTOCOL_KEYS},
 }
 
+#: What staff read for each setting, with its unit. The protocol ones begin with their drug
+#: ("Lofexidine: hold if heart rate is below (beats/min)"), so each makes sense on its own (an
+#: error message, a screen reader); a dialog that groups them by drug may show the rest alone.
 LABELS: dict[str, str] = {
     "clinic_name": "Clinic name",
     "clinic_address": "Clinic address",
@@ -26,12 +41,82 @@ LABELS: dict[str, str] = {
     "lockout_attempts": "Failed sign-ins before the account locks",
     "lockout_minutes": "Minutes an account stays locked",
     "idle_lock_minutes": "Minutes idle before the screen locks",
-    "cows_interval_hours": "Hours between COWS reassessments (local policy default)",
+    "bup_min_cows": "Buprenorphine: minimum COWS score before the first dose",
+    "bup_min_hours_short_acting": "Buprenorphine: minimum hours since a short-acting opioid",
+    "bup_min_hours_extended": "Buprenorphine: minimum hours since an extended-release opioid",
+    "bup_min_hours_methadone": "Buprenorphine: minimum hours since methadone",
+    "naltrexone_opioid_free_days_short": "Naltrexone: opioid-free days after a short-acting opioid",
+    "naltrexone_opioid_free_days_long":
+        "Naltrexone: opioid-free days after methadone or buprenorphine",
+    "lofexidine_hold_sbp": "Lofexidine: hold if systolic BP is below (mmHg)",
+    "lofexidine_hold_dbp": "Lofexidine: hold if diastolic BP is below (mmHg)",
+    "lofexidine_hold_hr": "Lofexidine: hold if heart rate is below (beats/min)",
+    "clonidine_hold_sbp": "Clonidine: hold if systolic BP is below (mmHg)",
+    "clonidine_hold_hr": "Clonidine: hold if heart rate is below (beats/min)",
+    "cows_interval_hours": "Hours between COWS reassessments",
 }
 
+#: Inclusive bounds of every whole-number setting. The protocol ones are clinically sane limits
+#: (for clinical review): a threshold outside them is far more likely a typing slip than policy.
 INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "lockout_attempts": (3, 20),
     "lockout_minutes": (1, 24 * 60),
     "idle_lock_minutes": (1, 120),
+    "bup_min_cows": (0, 48),  # the whole COWS scale
+    "bup_min_hours_short_acting": (1, 96),
+    "bup_min_hours_extended": (1, 96),
+    "bup_min_hours_methadone": (1, 96),
+    "naltrexone_opioid_free_days_short": (1, 30),
+    "naltrexone_opioid_free_days_long": (1, 30),
+    "lofexidine_hold_sbp": (60, 140),
+    "lofexidine_hold_dbp": (30, 100),
+    "lofexidine_hold_hr": (30, 100),
+    "clonidine_hold_sbp": (60, 140),
+    "clonidine_hold_hr": (30, 100),
     "cows_interval_hours": (1, 24),
 }
+
+#: The protocol settings as shown for editing: (group title, keys in display order). Every key
+#: of PROTOCOL_KEYS is in exactly one group.
+PROTOCOL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Buprenorphine induction", (
+        "bup_min_cows",
+        "bup_min_hours_short_acting",
+        "bup_min_hours_extended",
+        "bup_min_hours_methadone",
+    )),
+    ("Naltrexone", (
+        "naltrexone_opioid_free_days_short",
+        "naltrexone_opioid_free_days_long",
+    )),
+    ("Lofexidine holds", (
+        "lofexidine_hold_sbp",
+        "lofexidine_hold_dbp",
+        "lofexidine_hold_hr",
+    )),
+    ("Clonidine holds", (
+        "clonidine_hold_sbp",
+        "clonidine_hold_hr",
+    )),
+    ("Reassessment", (
+        "cows_interval_hours",
+    )),
+)
+
+#: Cross-field rules between protocol settings: (lower key, higher key, strictly lower?, message).
+#: The message is shown next to the changed setting(s); ``{lower}`` and ``{higher}`` are filled
+#: with the two values.
+PROTOCOL_ORDER: tuple[tuple[str, str, bool, str], ...] = (
+    ("lofexidine_hold_dbp", "lofexidine_hold_sbp", True,
+     "The diastolic hold threshold ({lower} mmHg) must be lower than the systolic one "
+     "({higher} mmHg)."),
+    ("bup_min_hours_short_acting", "bup_min_hours_extended", False,
+     "The wait after a short-acting opioid ({lower} h) cannot be longer than the wait after an "
+     "extended-release one ({higher} h)."),
+    ("bup_min_hours_short_acting", "bup_min_hours_methadone", False,
+     "The wait after a short-acting opioid ({lower} h) cannot be longer than the wait after "
+     "methadone ({higher} h)."),
+    ("naltrexone_opioid_free_days_short", "naltrexone_opioid_free_days_long", False,
+     "The opioid-free days after a short-acting opioid ({lower}) cannot be more than after "
+     "methadone or buprenorphine ({higher})."),
+)

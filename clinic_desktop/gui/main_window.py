@@ -124,12 +124,14 @@ class MainWindow(QMainWindow):
         ui.actionOpenEpisode.triggered.connect(self.open_episode)
         ui.actionStartAssessment.triggered.connect(self.start_assessment)
         ui.actionOpenFlowsheet.triggered.connect(self.open_flowsheet)
+        ui.actionHandover.triggered.connect(lambda: self.show_handover())
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
         ui.actionAbout.triggered.connect(self.show_about)
         ui.actionUsers.triggered.connect(self.open_users)
         ui.actionClinicSettings.triggered.connect(self.open_clinic_settings)
+        ui.actionProtocolSettings.triggered.connect(self.open_protocol_settings)
         ui.actionQuit.triggered.connect(self.close)
         # The GUI hides what a role cannot do; the services refuse it anyway.
         ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
@@ -137,6 +139,7 @@ class MainWindow(QMainWindow):
         ui.actionStartAssessment.setVisible(self.user.can("assessments.record"))
         ui.actionUsers.setVisible(self.user.can("users.manage"))
         ui.actionClinicSettings.setVisible(self.user.can("settings.edit"))
+        ui.actionProtocolSettings.setVisible(self.user.can("settings.edit"))
         ui.menuAdmin.menuAction().setVisible(
             self.user.can("users.manage") or self.user.can("settings.edit"))
         for action in ui.toolBar.actions():
@@ -476,6 +479,7 @@ class MainWindow(QMainWindow):
             return True
         self._stabilization_screens[episode.id] = screen
         screen.changed.connect(lambda _episode_id: self.refresh_census())
+        screen.handover_requested.connect(lambda episode_id: self.show_handover([episode_id], screen))
 
         def finished(_result: int) -> None:
             self._stabilization_screens.pop(episode.id, None)
@@ -487,6 +491,31 @@ class MainWindow(QMainWindow):
         log.info("flowsheet opened for episode %s", episode.id)
         self.episode_opened.emit(episode.id)
         return True
+
+    def show_handover(self, episode_ids: list[int] | None = None, parent: QWidget | None = None) -> None:
+        """The shift handover (every open episode, or those given) as a printable preview."""
+        from clinic_desktop.core import clock
+        from clinic_desktop.gui.pdf_preview import PdfPreview
+        from clinic_desktop.reports import handover
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            report = handover.build_handover(self.db, self.user, clock.now(), episode_ids)
+            pdf = handover.render_handover_pdf(report)
+        except ClinicError as exc:
+            self._show_error("The handover could not be prepared", exc)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        preview = PdfPreview(pdf, "Shift handover", "shift-handover.pdf", parent or self)
+        self._handover_preview = preview
+        preview.finished.connect(preview.deleteLater)
+        preview.open()
+        log.info("shift handover prepared for %d episodes", len(report.patients))
+
+    def handover_preview(self) -> QDialog | None:
+        preview = getattr(self, "_handover_preview", None)
+        return preview if preview is not None and preview.isVisible() else None
 
     def stabilization_screen(self, episode_id: int | None = None) -> QDialog | None:
         """An open stabilization screen (of ``episode_id``, or any)."""
@@ -567,11 +596,23 @@ class MainWindow(QMainWindow):
     def open_clinic_settings(self) -> None:
         """Admin → Clinic settings…: clinic details, sign-in lockout, screen lock, COWS interval
         (the idle-lock minutes apply to this window at once when saved)."""
-        if not self.user.can("settings.edit"):
-            return
         from clinic_desktop.gui.clinic_settings_dialog import ClinicSettingsDialog
 
-        dialog = ClinicSettingsDialog(self.db, self.user, self)
+        self._open_settings(ClinicSettingsDialog)
+
+    def open_protocol_settings(self) -> None:
+        """Admin → Protocol settings…: the decision-support thresholds (audited)."""
+        from clinic_desktop.gui.protocol_settings_dialog import ProtocolSettingsDialog
+
+        self._open_settings(ProtocolSettingsDialog)
+
+    def _open_settings(self, dialog_class) -> None:
+        if not self.user.can("settings.edit"):
+            return
+        if self._settings_dialog is not None:
+            self._settings_dialog.raise_()
+            return
+        dialog = dialog_class(self.db, self.user, self)
         self._settings_dialog = dialog
         dialog.settings_saved.connect(self._apply_settings)
 
@@ -584,7 +625,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def clinic_settings_dialog(self) -> QDialog | None:
-        """The Clinic settings dialog opened from this window, while it is open."""
+        """The Clinic (or Protocol) settings dialog opened from this window, while it is open."""
         return self._settings_dialog
 
     def _apply_settings(self, values: dict) -> None:

@@ -330,3 +330,19 @@ def dialog_of_panel(qtbot, screen):
     assert dialog is not None
     qtbot.waitExposed(dialog)
     return dialog
+
+
+def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, window, db, nurse, patient):
+    sign_intake(db, nurse, patient)
+    window.ui.actionHandover.trigger()
+    preview = window.handover_preview()
+    assert preview is not None and preview.page_count() >= 1
+    assert preview.pdf.startswith(b"%PDF")
+    preview.reject()
+
+    screen = open_flowsheet(qtbot, window)
+    qtbot.mouseClick(button(screen, "Handover\u2026"), Qt.MouseButton.LeftButton)
+    preview = window.handover_preview()
+    assert preview is not None and preview.parent() is screen
+    preview.reject()
+    screen.reject()

@@ -1,4 +1,10 @@
-"""Reading and changing the clinic-wide settings (admin only, audited)."""
+"""Reading and changing the clinic-wide settings (admin only, audited).
+
+The decision-support thresholds of CLINICAL.md §3 are settings like any other here; build the
+prompts' view of them with ``ProtocolSettings.from_mapping(get_all(db))``. Every change is
+checked against its range (and, for the protocol thresholds, against the ones it must stay
+below or above) and recorded as one "settings.updated" audit event with a before/after diff.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,13 @@ from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.models import ClinicSetting, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit
-from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES, LABELS
+from clinic_desktop.core.settings import (
+    DEFAULTS,
+    INTEGER_RANGES,
+    LABELS,
+    PROTOCOL_KEYS,
+    PROTOCOL_ORDER,
+)
 
 
 def read_in(session: Session) -> dict[str, Any]:
@@ -43,8 +55,10 @@ def _clean(key: str, value: Any) -> Any:
     if key in INTEGER_RANGES:
         low, high = INTEGER_RANGES[key]
         try:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
             number = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"{LABELS[key]} must be a whole number.") from None
         if not low <= number <= high:
             raise ValueError(f"{LABELS[key]} must be between {low} and {high}.")
@@ -57,6 +71,26 @@ def _clean(key: str, value: Any) -> Any:
         if phonenumbers.country_code_for_region(text) == 0:
             raise ValueError("Choose a country or region code such as US.")
     return text
+
+
+def _order_errors(values: dict[str, Any], changed: set[str]) -> dict[str, str]:
+    """The cross-field rules of PROTOCOL_ORDER that ``values`` break, keyed by the changed
+    setting(s) of each broken rule (a rule that only stored values break is left alone)."""
+    errors: dict[str, str] = {}
+    for lower, higher, strict, message in PROTOCOL_ORDER:
+        if not changed & {lower, higher}:
+            continue
+        try:
+            low, high = int(values[lower]), int(values[higher])
+        except (TypeError, ValueError):
+            continue
+        if low < high or (low == high and not strict):
+            continue
+        text = message.format(lower=low, higher=high)
+        for key in (lower, higher):
+            if key in changed:
+                errors.setdefault(key, text)
+    return errors
 
 
 def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +107,9 @@ def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[st
         raise ValidationError(errors)
     with db.write() as session:
         before = read_in(session)
+        order_errors = _order_errors({**before, **clean}, set(clean))
+        if order_errors:
+            raise ValidationError(order_errors)
         for key, value in clean.items():
             row = session.get(ClinicSetting, key)
             if row is None:
@@ -86,3 +123,9 @@ def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[st
         if changed:
             audit.append(session, user, "settings.updated", entity_type="settings", detail={"changes": changed})
         return after
+
+
+def reset_protocol_defaults(db: Database, user: SignedInUser) -> dict[str, Any]:
+    """Put every decision-support threshold back to its shipped default (admin only, audited
+    like any change; the clinic's other settings are left alone). Returns all the settings."""
+    return update(db, user, {key: DEFAULTS[key] for key in PROTOCOL_KEYS})

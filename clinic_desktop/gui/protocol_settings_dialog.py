@@ -1,0 +1,362 @@
+"""The administrator's decision-support thresholds (CLINICAL.md §3): one spin box per setting.
+
+Built in code (no ``.ui``): the settings, their labels, ranges and groups come from
+``clinic_desktop.core.settings`` (``PROTOCOL_GROUPS``), so a new threshold there appears here by
+itself. **Save** sends only the changed keys to ``clinic_desktop.core.services.settings.update``,
+which checks the role, validates (ranges and cross-field rules) and audits the change. Only
+setting keys are logged, never their values.
+
+Each field's visible label is its ``LABELS`` text without the drug (the group box says it); its
+accessible name is the whole ``LABELS`` text, so a screen reader (and the tests) hear
+"Lofexidine: hold if heart rate is below (beats/min)".
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_desktop.core.db import Database
+from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import settings
+from clinic_desktop.core.settings import (
+    DEFAULTS,
+    INTEGER_RANGES,
+    LABELS,
+    PROTOCOL_GROUPS,
+    PROTOCOL_KEYS,
+)
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
+
+log = logging.getLogger(__name__)
+
+TITLE = "Protocol settings"
+HINT = ("Decision support only: these thresholds change what the prompts say, never what the "
+        "clinician decides.")
+ABOUT = ("They apply to every workstation that uses this database. Only an administrator can "
+         "change them, and each change is recorded in the audit log.")
+READ_ONLY = "Only an administrator can change these settings."
+
+#: The keyboard mnemonic of each group's title: "&" goes before this part (Alt+letter moves the
+#: focus to the group's first field).
+GROUP_MNEMONICS = {
+    "Buprenorphine induction": "Buprenorphine",
+    "Naltrexone": "Naltrexone",
+    "Lofexidine holds": "Lofexidine",
+    "Clonidine holds": "onidine",
+    "Reassessment": "eassessment",
+}
+#: What each group says under its fields: where the defaults come from (CLINICAL.md §3).
+GROUP_NOTES = {
+    "Buprenorphine induction": (
+        "Below these the prompt warns of precipitated withdrawal. After methadone 36–72\u00a0h "
+        "(longer from higher doses). After fentanyl both starts the clinic allows are always "
+        "shown."),
+    "Naltrexone": (
+        "7–10 days after a short-acting opioid, up to 14 after methadone or buprenorphine; "
+        "confirm by history, urine test and/or naloxone challenge."),
+    "Lofexidine holds": (
+        "Local policy defaults (the pivotal trial's criteria): the label sets no numbers. A hold "
+        "is suggested when any vital sign is below its threshold."),
+    "Clonidine holds": "Local policy defaults.",
+    "Reassessment": (
+        f"Local policy default: COWS every {DEFAULTS['cows_interval_hours']} hours while awake, "
+        "more often during induction."),
+}
+#: The widest a field's label may be before it wraps (keeps two columns within 1366 pixels).
+LABEL_WIDTH = 270
+#: Which column each group goes in (two columns of groups fit a 1366×768 screen unscrolled).
+COLUMNS: tuple[tuple[str, ...], ...] = (
+    ("Buprenorphine induction", "Naltrexone"),
+    ("Lofexidine holds", "Clonidine holds", "Reassessment"),
+)
+
+
+def with_mnemonic(text: str, part: str) -> str:
+    index = text.find(part)
+    return text if index < 0 else f"{text[:index]}&{text[index:]}"
+
+
+def field_text(key: str) -> str:
+    """The visible label of a setting: its label without the "Drug: " its group box shows."""
+    label = LABELS[key]
+    _, sep, rest = label.partition(": ")
+    return rest[:1].upper() + rest[1:] if sep else label
+
+
+def default_note(key: str, value: int) -> str:
+    """The grey text beside a field: "default 8", or "clinic setting (default 8)" once the value
+    differs from the shipped default (as ``ProtocolSettings.source`` says)."""
+    default = DEFAULTS[key]
+    return f"default {default}" if value == default else f"clinic setting (default {default})"
+
+
+def _repolish(widget: QWidget) -> None:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class ProtocolSettingsDialog(GeometryDialog):
+    """Every decision-support threshold in its group, with its shipped default beside it.
+
+    **Restore defaults** fills the fields with the shipped defaults (nothing is saved until
+    **Save**). After a successful save, ``settings_saved`` carries all the clinic settings as now
+    stored, and the dialog accepts. A user without "settings.edit" sees the values read-only.
+    """
+
+    settings_saved = Signal(dict)
+
+    def __init__(self, db: Database, user: SignedInUser, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._user = user
+        self._stored: dict[str, Any] = {key: DEFAULTS[key] for key in PROTOCOL_KEYS}
+        self._editable = user.can("settings.edit")
+        self.setWindowTitle(f"{TITLE} — Clinic Desktop")
+        self.setAccessibleName(TITLE)
+        self.setObjectName("ProtocolSettingsDialog")
+
+        #: Each setting's spin box, in layout (and Tab) order.
+        self.inputs: dict[str, QSpinBox] = {}
+        #: The grey "default N" beside each spin box.
+        self.notes: dict[str, QLabel] = {}
+        #: Each group's box, by its title.
+        self.groups: dict[str, QGroupBox] = {}
+
+        title = QLabel(TITLE)
+        title.setProperty("role", "title")
+        hint = QLabel(HINT)
+        hint.setObjectName("decisionSupportHint")
+        hint.setAccessibleName("Decision support only")
+        hint.setWordWrap(True)
+        hint.setProperty("role", "heading")
+        about = QLabel(ABOUT if self._editable else f"{ABOUT} {READ_ONLY}")
+        about.setAccessibleName("About these settings")
+        about.setWordWrap(True)
+        about.setProperty("role", "hint")
+
+        columns = QHBoxLayout()
+        columns.setSpacing(16)
+        placed = {name for column in COLUMNS for name in column}
+        # A group added to PROTOCOL_GROUPS but not yet to COLUMNS goes in the shorter column.
+        extra = tuple(name for name, _ in PROTOCOL_GROUPS if name not in placed)
+        keys_of = dict(PROTOCOL_GROUPS)
+        for number, column_groups in enumerate(COLUMNS):
+            column = QVBoxLayout()
+            column.setSpacing(10)
+            names = column_groups + (extra if number == len(COLUMNS) - 1 else ())
+            for name in names:
+                if name in keys_of:
+                    column.addWidget(self._make_group(name, keys_of[name]))
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setAccessibleName("Error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setProperty("role", "error")
+        self.error_label.setVisible(False)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.RestoreDefaults | QDialogButtonBox.StandardButton.Save
+            | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("&Save")
+        self.save_button.setDefault(True)
+        self.restore_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        self.restore_button.setText("&Restore defaults")
+        self.restore_button.setToolTip("Fill every field with the shipped default; nothing is "
+                                       "saved until you choose Save")
+        self.restore_button.setAutoDefault(False)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.restore_button.clicked.connect(self.restore_defaults)
+        self.button_box = buttons
+
+        layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSpacing(10)
+        layout.addWidget(title)
+        layout.addWidget(hint)
+        layout.addWidget(about)
+        layout.addLayout(columns)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+
+        self._set_tab_order()
+        self.errors = FieldErrors(self.inputs, general=self.error_label)
+        if not self._editable:
+            for spin in self.inputs.values():
+                spin.setReadOnly(True)
+            self.save_button.setEnabled(False)
+            self.restore_button.setEnabled(False)
+        self.load()
+        next(iter(self.inputs.values())).setFocus()
+
+    # --- building ------------------------------------------------------------------------------
+    def _make_group(self, name: str, keys: tuple[str, ...]) -> QGroupBox:
+        box = QGroupBox(with_mnemonic(name, GROUP_MNEMONICS.get(name, "")))
+        box.setAccessibleName(name)
+        box.setObjectName(f"group_{name.lower().replace(' ', '_')}")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(8)
+        form.setContentsMargins(12, 10, 12, 10)
+        for key in keys:
+            spin = QSpinBox()
+            spin.setObjectName(key)
+            spin.setRange(*INTEGER_RANGES[key])
+            spin.setAccessibleName(LABELS[key])
+            low, high = INTEGER_RANGES[key]
+            spin.setAccessibleDescription(f"Allowed {low} to {high}; default {DEFAULTS[key]}.")
+            spin.setToolTip(f"Allowed {low}–{high}")
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+            spin.setKeyboardTracking(True)
+            spin.setMinimumWidth(84)
+            spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            label = QLabel(field_text(key))
+            label.setBuddy(spin)
+            label.setWordWrap(True)
+            label.setFixedWidth(LABEL_WIDTH)
+            note = QLabel(default_note(key, DEFAULTS[key]))
+            note.setAccessibleName(f"{LABELS[key]} default")
+            note.setProperty("role", "muted")
+            # Room for the longer "clinic setting (default N)", so nothing moves when it appears.
+            note.ensurePolished()
+            note.setMinimumWidth(note.fontMetrics().horizontalAdvance(
+                default_note(key, DEFAULTS[key] + 1)) + 4)
+            note.setToolTip(f"Allowed {low}–{high}")
+            row = QHBoxLayout()
+            row.setSpacing(10)
+            row.addWidget(spin)
+            row.addWidget(note, 1)
+            form.addRow(label, row)
+            spin.valueChanged.connect(lambda value, k=key: self._update_note(k, value))
+            self.inputs[key] = spin
+            self.notes[key] = note
+        text = GROUP_NOTES.get(name)
+        if text:
+            note = QLabel(text)
+            note.setWordWrap(True)
+            note.setProperty("role", "hint")
+            note.setAccessibleName(f"{name} note")
+            form.addRow(note)
+        self.groups[name] = box
+        return box
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [*self.inputs.values(), self.restore_button, self.save_button,
+                                self.cancel_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)  # restores the saved geometry first
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Taller if wrapped text (or a message under a field) needs the room: the layout's
+        minimum size does not count height-for-width."""
+        layout = self.layout()
+        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def _update_note(self, key: str, value: int) -> None:
+        note = self.notes[key]
+        note.setText(default_note(key, value))
+        role = "muted" if value == DEFAULTS[key] else ""
+        if note.property("role") != role:
+            note.setProperty("role", role)
+            _repolish(note)
+
+    # --- the values in the fields --------------------------------------------------------------
+    def load(self) -> None:
+        """Fill the fields with the settings as stored now."""
+        try:
+            stored = settings.get_all(self._db)
+        except ClinicError as exc:
+            self.save_button.setEnabled(False)
+            self.errors.show({"": f"The settings could not be loaded: {exc}"})
+            return
+        self._stored = {key: stored.get(key, DEFAULTS[key]) for key in PROTOCOL_KEYS}
+        self.set_values(self._stored)
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Put ``values`` in the fields (other keys are ignored; a bad value shows the default)."""
+        for key, value in values.items():
+            spin = self.inputs.get(key)
+            if spin is None:
+                continue
+            try:
+                spin.setValue(int(value))
+            except (TypeError, ValueError):
+                spin.setValue(int(DEFAULTS[key]))
+            self._update_note(key, spin.value())
+
+    def values(self) -> dict[str, int]:
+        """What the fields hold now."""
+        return {key: spin.value() for key, spin in self.inputs.items()}
+
+    def changes(self) -> dict[str, int]:
+        """Only the settings whose field differs from what is stored."""
+        changed = {}
+        for key, value in self.values().items():
+            try:
+                same = int(self._stored.get(key)) == value
+            except (TypeError, ValueError):
+                same = False
+            if not same:
+                changed[key] = value
+        return changed
+
+    # --- buttons -------------------------------------------------------------------------------
+    def restore_defaults(self) -> None:
+        """Fill the fields with the shipped defaults; nothing is saved until Save."""
+        self.errors.clear()
+        self.set_values(DEFAULTS)
+        next(iter(self.inputs.values())).setFocus()
+
+    def save(self) -> None:
+        if not self._editable:
+            return
+        for spin in self.inputs.values():
+            spin.interpretText()  # a number still being typed counts
+        self.errors.clear()
+        changes = self.changes()
+        if not changes:
+            self.accept()
+            return
+        ok, saved = self.errors.attempt(lambda: settings.update(self._db, self._user, changes))
+        if not ok:
+            self._grow_to_fit()
+            return
+        log.info("protocol settings saved: %s", ", ".join(sorted(changes)))
+        self._stored = {key: saved[key] for key in PROTOCOL_KEYS}
+        self.settings_saved.emit(dict(saved))
+        self.accept()

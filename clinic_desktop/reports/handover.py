@@ -1,0 +1,666 @@
+"""The printable shift handover: one block per patient in stabilization or transition.
+
+Two steps, as every report here (DESIGN.md convention 12):
+
+* :func:`build_handover` gathers what the next shift needs — last COWS, when the next one is
+  due, last vitals and their warnings, the doses given, held or refused in the past 12 hours,
+  open alerts, the supportive care done today — from the services
+  (:func:`core.services.stabilization.handover`, :func:`core.services.mar.administrations`,
+  :func:`core.services.mar.orders`, :func:`core.services.episodes.census`) and returns a
+  :class:`HandoverReport`: frozen, plain data whose texts are final and tested as data.
+* :class:`HandoverRenderer` (or :func:`render_handover_pdf`) lays that data out with ReportLab
+  platypus and returns the PDF as bytes. It computes nothing clinical.
+
+Usage::
+
+    report = build_handover(db, user, clock.now())             # the whole census
+    report = build_handover(db, user, clock.now(), [episode_id])  # one patient
+    pdf = render_handover_pdf(report)
+
+Confidentiality: the handover is an internal clinical document passed between the clinic's own
+staff at a change of shift, not a disclosure to another provider or anyone outside the clinic.
+The 42 CFR 2.32 redisclosure notice (CLINICAL.md §5) is therefore not printed; every page
+carries :data:`CONFIDENTIALITY_NOTICE` instead. A handover sent outside the clinic would need the
+patient's written consent and that notice, which this document does not provide.
+
+Fonts: the PDF uses ReportLab's built-in Helvetica (Windows-1252 characters). Names written in
+other scripts will get an embedded Unicode font with the font work of a later issue; until then
+such characters print as empty boxes. The subscript in "SpO₂" is drawn as markup, so it prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import landscape, letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from clinic_desktop.core import clock
+from clinic_desktop.core.assessment import PATHWAYS
+from clinic_desktop.core.db import Database
+from clinic_desktop.core.instruments import get_instrument
+from clinic_desktop.core.models import Stage
+from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
+from clinic_desktop.core.services import episodes, mar, stabilization
+from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.core.vitals import VITALS_BY_ID
+
+__all__ = [
+    "CONFIDENTIALITY_NOTICE",
+    "DOSE_WINDOW",
+    "AlertLine",
+    "DoseLine",
+    "HandoverRenderer",
+    "HandoverReport",
+    "HandoverSection",
+    "build_handover",
+    "render_handover_pdf",
+]
+
+#: Doses (and complications, see ``stabilization.HANDOVER_WINDOW``) shown: the past 12 hours.
+DOSE_WINDOW = stabilization.HANDOVER_WINDOW
+#: Printed at the foot of every page.
+CONFIDENTIALITY_NOTICE = "Contains patient health information. Handle and dispose of as confidential."
+TITLE = "Shift handover"
+
+#: Short labels of the vitals on one line, in the flowsheet's order.
+_VITAL_SHORT = (("P", ("pulse",), ""), ("BP", ("systolic", "diastolic"), ""),
+                ("RR", ("respiratory_rate",), ""), ("T", ("temperature_c",), " °C"),
+                ("SpO₂", ("spo2",), " %"), ("Wt", ("weight_kg",), " kg"))
+_NOT_RECORDED = "None recorded"
+_REFUSED_DEFAULT = "Patient refused"
+
+
+# --------------------------------------------------------------------------------------------
+# The report as plain data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DoseLine:
+    """One MAR entry of the past 12 hours (struck entries are never on the handover).
+
+    ``time`` is local ("09:00", "yesterday 21:00"); ``text`` is the rest of the line
+    ("Lofexidine 0.54 mg given (by Test Nurse)"); :attr:`line` is both.
+    """
+
+    at: dt.datetime
+    time: str
+    drug: str
+    outcome: str
+    text: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.time} {self.text}"
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    """An open alert. ``urgent`` ones (the safety alert, an overdue reassessment) print in bold
+    red; ``kind`` is "safety", "overdue" or "complication"."""
+
+    kind: str
+    text: str
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class HandoverSection:
+    """One patient's block on the handover; every text is as printed."""
+
+    episode_id: int
+    name: str
+    mrn: str
+    stage: str
+    pathway: str
+    day_of_stay: int | None
+    last_cows: str
+    next_cows: str
+    overdue: bool
+    last_vitals: str
+    vitals_warnings: tuple[str, ...]
+    #: Oldest first: the shift read as a timeline.
+    doses: tuple[DoseLine, ...]
+    #: The safety alert, then an overdue reassessment, then complications oldest first.
+    alerts: tuple[AlertLine, ...]
+    supportive_done: tuple[str, ...]
+    safety_alert: bool
+
+    @property
+    def day_text(self) -> str:
+        return f"Day {self.day_of_stay}" if self.day_of_stay is not None else ""
+
+    @property
+    def supportive_text(self) -> str:
+        return ", ".join(self.supportive_done) if self.supportive_done else "None recorded today"
+
+    @property
+    def dose_lines(self) -> tuple[str, ...]:
+        return tuple(d.line for d in self.doses)
+
+    @property
+    def alert_lines(self) -> tuple[str, ...]:
+        return tuple(a.text for a in self.alerts)
+
+
+@dataclass(frozen=True)
+class HandoverReport:
+    """The whole handover, ready to render."""
+
+    title: str
+    clinic_name: str
+    clinic_contact: str
+    prepared_at: str
+    prepared_by: str
+    #: "Doses and complications since yesterday 19:45 (past 12 h)".
+    window_text: str
+    #: "Whole census: 3 patients" or "Selected patients: 1".
+    scope_text: str
+    patients: tuple[HandoverSection, ...]
+    notice: str = CONFIDENTIALITY_NOTICE
+
+
+# --------------------------------------------------------------------------------------------
+# Texts
+# --------------------------------------------------------------------------------------------
+
+
+def _clock(at: dt.datetime, now: dt.datetime) -> str:
+    """Local time of ``at`` as read on the local day of ``now``: "09:10", "yesterday 22:10",
+    "tomorrow 01:10", else "3 Dec 09:10"."""
+    local, today = clock.local(at), clock.local(now).date()
+    hhmm = local.strftime("%H:%M")
+    days = (local.date() - today).days
+    if days == 0:
+        return hhmm
+    if days == -1:
+        return f"yesterday {hhmm}"
+    if days == 1:
+        return f"tomorrow {hhmm}"
+    return f"{local.day} {local.strftime('%b')} {hhmm}"
+
+
+def _num(value: float | int | None) -> str:
+    """0.54, 4, 2.5 — no float noise, no trailing zeros."""
+    if value is None:
+        return ""
+    return format(Decimal(repr(float(value))).normalize(), "f")
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def _cows_text(p: stabilization.HandoverPatient, now: dt.datetime) -> str:
+    """"14 moderate at 09:10"; "9 incomplete at 09:10"; "3 no active withdrawal at 09:10"."""
+    if p.last_cows_at is None or p.last_cows_total is None:
+        return _NOT_RECORDED
+    cows = get_instrument("cows")
+    if not p.last_cows_complete:
+        status = "incomplete"
+    elif p.last_cows_band is None:
+        status = cows.no_band_label
+    else:
+        status = {band.id: band.label for band in cows.bands}.get(p.last_cows_band, p.last_cows_band)
+    status = f" {status}" if status else ""
+    return f"{p.last_cows_total}{status} at {_clock(p.last_cows_at, now)}"
+
+
+def _next_cows_text(p: stabilization.HandoverPatient, now: dt.datetime) -> str:
+    if p.next_cows_due is None:
+        if p.stage != Stage.STABILIZATION.value:
+            return "Not scheduled in transition"
+        return "No COWS recorded yet"
+    when = _clock(p.next_cows_due, now)
+    if p.overdue:
+        return f"{when} — OVERDUE by {_duration(now - p.next_cows_due)}"
+    return when
+
+
+def _vitals_text(values: dict[str, float | int] | None, at: dt.datetime | None, now: dt.datetime) -> str:
+    """"P 96 · BP 128/82 · RR 16 · T 37.1 °C · SpO₂ 98 % at 09:12" (only the vitals taken)."""
+    if not values or at is None:
+        return _NOT_RECORDED
+
+    def fmt(vid: str) -> str:
+        return VITALS_BY_ID[vid].fmt(values[vid]) if vid in values else "–"
+
+    parts: list[str] = []
+    for short, ids, unit in _VITAL_SHORT:
+        if any(vid in values for vid in ids):
+            parts.append(f"{short} {'/'.join(fmt(vid) for vid in ids)}{unit}")
+    return f"{' · '.join(parts)} at {_clock(at, now)}"
+
+
+def _dose_line(a: mar.AdministrationView, order: mar.OrderView | None, now: dt.datetime) -> DoseLine:
+    """"Lofexidine 0.54 mg given (by Nurse)", "Lofexidine held: Sedation (by Nurse)",
+    "Lofexidine refused (by Nurse)"; PRN orders say so; a reason, an override and an entry made
+    more than an hour after the dose ("entered late") are kept."""
+    drug = order.name if order is not None else f"Order {a.order_id}"
+    label = f"{drug} (PRN)" if order is not None and order.is_prn else drug
+    reason = (a.reason or "").strip()
+    if a.back_dated:  # "Back-dated: <why>": the why is kept, the entry marked as entered late
+        reason = reason.removeprefix("Back-dated:").strip()
+    who = [p for p in ("entered late" if a.back_dated else "",
+                       f"by {a.recorded_by_name}" if a.recorded_by_name else "") if p]
+    by = f"({', '.join(who)})" if who else ""
+    if a.outcome == "given":
+        unit = order.unit if order is not None else ""
+        text = f"{label} {_num(a.dose)} {unit}".rstrip() + " given"
+        if reason:
+            text += f" — {reason}"
+        if a.override_by_name:
+            text += f"; override by {a.override_by_name}"
+            if a.override_note:
+                text += f": {a.override_note}"
+    elif a.outcome == "held":
+        text = f"{label} held: {reason or 'no reason recorded'}"
+    else:
+        text = f"{label} refused"
+        if reason and reason != _REFUSED_DEFAULT:
+            text += f": {reason}"
+    text = f"{text} {by}".rstrip()
+    return DoseLine(at=a.at, time=_clock(a.at, now), drug=drug, outcome=a.outcome, text=text)
+
+
+def _pathway_label(pathway: str | None) -> str:
+    if not pathway:
+        return ""
+    return PATHWAYS.get(pathway, pathway.replace("_", " ").capitalize())
+
+
+def _alerts(p: stabilization.HandoverPatient, raised_at: dt.datetime | None,
+            now: dt.datetime) -> tuple[AlertLine, ...]:
+    out: list[AlertLine] = []
+    if p.safety_alert:
+        since = f" raised {_clock(raised_at, now)}" if raised_at is not None else ""
+        out.append(AlertLine("safety", f"SAFETY ALERT{since} — no safety assessment recorded since",
+                             True))
+    if p.overdue and p.next_cows_due is not None:
+        due, late = _clock(p.next_cows_due, now), _duration(now - p.next_cows_due)
+        out.append(AlertLine("overdue", f"COWS reassessment OVERDUE — due {due}, {late} ago", True))
+    for c in sorted(p.complications, key=lambda c: (c.at, c.id)):
+        by = f" (by {c.recorded_by_name})" if c.recorded_by_name else ""
+        text = f"{_clock(c.at, now)} {c.label} — action taken: {c.action_taken}{by}"
+        out.append(AlertLine("complication", text, False))
+    return tuple(out)
+
+
+def _prepared_at(now: dt.datetime) -> str:
+    """"Mon 9 Mar 2026 07:45 CST"."""
+    local = clock.local(now)
+    zone = local.tzname() or ""
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y %H:%M')} {zone}".rstrip()
+
+
+def _prepared_by(user: SignedInUser) -> str:
+    role = ROLE_LABELS.get(user.role, str(user.role))  # type: ignore[call-overload]
+    return f"{user.full_name} ({role})"
+
+
+# --------------------------------------------------------------------------------------------
+# Gathering
+# --------------------------------------------------------------------------------------------
+
+
+def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
+                   episode_ids: Iterable[int] | None = None) -> HandoverReport:
+    """The shift handover as of ``now`` (aware): every episode in stabilization or transition,
+    or those of ``episode_ids`` among them, ordered by name.
+
+    Doses: the MAR entries (given, held, refused) timed from ``now`` − 12 h, inclusive, up to
+    ``now`` plus the MAR's 5-minute clock tolerance; struck entries are left out. Complications
+    are those of :func:`stabilization.handover` (the same 12 hours). Reads only; needs
+    ``patients.view`` (the services check it).
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    ids = None if episode_ids is None else list(episode_ids)
+    handover = stabilization.handover(db, user, now, ids)
+    clinic = settings_service.get_all(db)
+    census = episodes.census(db, user, now=now) if handover else []
+    days = {row.episode_id: row.day_of_stay for row in census}
+    since, until = now - DOSE_WINDOW, now + mar.FUTURE_TOLERANCE
+    sections: list[HandoverSection] = []
+    for p in handover:
+        orders = {o.id: o for o in mar.orders(db, user, p.episode_id)}
+        doses = sorted((a for a in mar.administrations(db, user, p.episode_id)
+                        if not a.struck and since <= a.at <= until), key=lambda a: (a.at, a.id))
+        raised_at = (stabilization.safety_status(db, user, p.episode_id).raised_at
+                     if p.safety_alert else None)
+        sections.append(HandoverSection(
+            episode_id=p.episode_id,
+            name=p.display_name,
+            mrn=p.mrn,
+            stage=episodes.STAGE_LABELS.get(p.stage, p.stage),
+            pathway=_pathway_label(p.pathway),
+            day_of_stay=days.get(p.episode_id),
+            last_cows=_cows_text(p, now),
+            next_cows=_next_cows_text(p, now),
+            overdue=p.overdue,
+            last_vitals=_vitals_text(p.last_vitals, p.last_vitals_at, now),
+            vitals_warnings=tuple(p.last_vitals_warnings.values()),
+            doses=tuple(_dose_line(a, orders.get(a.order_id), now) for a in doses),
+            alerts=_alerts(p, raised_at, now),
+            supportive_done=tuple(stabilization.SUPPORTIVE_ITEMS.get(i, i) for i in p.supportive_done),
+            safety_alert=p.safety_alert,
+        ))
+    contact = " · ".join(str(clinic.get(k) or "").strip() for k in ("clinic_address", "clinic_phone")
+                         if str(clinic.get(k) or "").strip())
+    count = len(sections)
+    scope = (f"Whole census: {count} patient{'s' if count != 1 else ''}" if ids is None
+             else f"Selected patient{'s' if count != 1 else ''}: {count}")
+    return HandoverReport(
+        title=TITLE,
+        clinic_name=str(clinic.get("clinic_name") or "").strip(),
+        clinic_contact=contact,
+        prepared_at=_prepared_at(now),
+        prepared_by=_prepared_by(user),
+        window_text=f"Doses and complications since {_clock(since, now)} (past 12 h)",
+        scope_text=scope,
+        patients=tuple(sections),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+
+_RED = colors.HexColor("#B00020")
+_INK = colors.HexColor("#1A1A1A")
+_MUTED = colors.HexColor("#555555")
+_RULE = colors.HexColor("#9AA5B1")
+_BAND = colors.HexColor("#E4EAF1")
+_ALERT_BG = colors.HexColor("#FDECEE")
+
+
+def _markup(text: str) -> str:
+    """``text`` escaped for a Paragraph, with the characters Helvetica lacks drawn as markup."""
+    return escape(text).replace("₂", "<sub>2</sub>")
+
+
+def _plain(text: str) -> str:
+    """``text`` for drawString (no markup): subscript digits as plain digits."""
+    return text.replace("₂", "2")
+
+
+class HandoverRenderer:
+    """Lays out a :class:`HandoverReport` on US Letter, landscape: the header (title,
+    "CONFIDENTIAL", clinic, prepared at/by) and the footer (confidentiality line, "Page X of Y")
+    on every page, then one block per patient kept on one page where it fits."""
+
+    pagesize = landscape(letter)
+    margin = 0.5 * inch
+    header_height = 0.72 * inch
+    footer_height = 0.4 * inch
+    font, bold = "Helvetica", "Helvetica-Bold"
+
+    @property
+    def frame_height(self) -> float:
+        """The height of the page's body frame (between header and footer)."""
+        return self.pagesize[1] - 2 * self.margin - self.header_height - self.footer_height
+
+    def render(self, report: HandoverReport) -> bytes:
+        buffer = io.BytesIO()
+        doc = BaseDocTemplate(
+            buffer, pagesize=self.pagesize, leftMargin=self.margin, rightMargin=self.margin,
+            topMargin=self.margin + self.header_height, bottomMargin=self.margin + self.footer_height,
+            title=f"{report.title} — {report.clinic_name}" if report.clinic_name else report.title,
+            author=report.clinic_name or "Clinic Desktop", creator="Clinic Desktop",
+            subject="Shift handover (confidential)",
+        )
+        doc.addPageTemplates(self._page_templates(doc, report))
+        self._styles = self._stylesheet()
+        doc.build(self._story(report), canvasmaker=self._canvasmaker())
+        return buffer.getvalue()
+
+    # -- styles and pages ---------------------------------------------------------------------
+
+    def _stylesheet(self) -> dict[str, ParagraphStyle]:
+        base = ParagraphStyle("body", fontName=self.font, fontSize=9, leading=11.5, textColor=_INK,
+                              alignment=TA_LEFT)
+        return {
+            "body": base,
+            "label": ParagraphStyle("label", parent=base, fontName=self.bold, textColor=_MUTED, fontSize=8,
+                                    leading=11.5),
+            "name": ParagraphStyle("name", parent=base, fontName=self.bold, fontSize=11.5, leading=14),
+            "meta_right": ParagraphStyle("meta_right", parent=base, fontSize=9, leading=14,
+                                         alignment=TA_RIGHT),
+            "heading": ParagraphStyle("heading", parent=base, fontName=self.bold, fontSize=8.5,
+                                      textColor=_MUTED, spaceAfter=2),
+            "urgent": ParagraphStyle("urgent", parent=base, fontName=self.bold, textColor=_RED),
+            "alert": base,
+            "warning": ParagraphStyle("warning", parent=base, fontName=self.bold),
+            "dose": ParagraphStyle("dose", parent=base, leftIndent=0),
+            "muted": ParagraphStyle("muted", parent=base, textColor=_MUTED),
+            "scope": ParagraphStyle("scope", parent=base, textColor=_MUTED, spaceAfter=6),
+        }
+
+    def _page_templates(self, doc: BaseDocTemplate, report: HandoverReport) -> list[PageTemplate]:
+        frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        return [PageTemplate(id="handover", frames=[frame],
+                             onPage=lambda canv, d: self._on_page(canv, d, report))]
+
+    def _fit(self, text: str, font: str, size: float, width: float) -> str:
+        """``text`` shortened with "…" to fit ``width`` points."""
+        if stringWidth(text, font, size) <= width:
+            return text
+        while text and stringWidth(text + "…", font, size) > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+    def _on_page(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate, report: HandoverReport) -> None:
+        """The furniture of every page: header, rule, footer (the page numbers are drawn by the
+        canvas once the page count is known)."""
+        width, height = self.pagesize
+        left, right = self.margin, width - self.margin
+        top = height - self.margin
+        canv.saveState()
+        title = f"{report.title} — CONFIDENTIAL"
+        canv.setFillColor(_INK)
+        canv.setFont(self.bold, 14)
+        canv.drawString(left, top - 14, title)
+        title_width = stringWidth(title, self.bold, 14)
+        room = right - left - title_width - 24
+        if report.clinic_name:
+            canv.setFont(self.bold, 11)
+            name = self._fit(report.clinic_name, self.bold, 11, room)
+            canv.drawRightString(right, top - 13, _plain(name))
+        if report.clinic_contact:
+            canv.setFont(self.font, 8)
+            canv.setFillColor(_MUTED)
+            contact = self._fit(report.clinic_contact, self.font, 8, room)
+            canv.drawRightString(right, top - 25, _plain(contact))
+        canv.setFont(self.font, 8.5)
+        canv.setFillColor(_INK)
+        line = f"Prepared {report.prepared_at} by {report.prepared_by} · {report.window_text}"
+        canv.drawString(left, top - 38, _plain(self._fit(line, self.font, 8.5, right - left)))
+        canv.setStrokeColor(_RULE)
+        canv.setLineWidth(0.8)
+        canv.line(left, top - 45, right, top - 45)
+        # Footer
+        bottom = self.margin
+        canv.line(left, bottom + 16, right, bottom + 16)
+        canv.setFont(self.bold, 8)
+        canv.setFillColor(_INK)
+        canv.drawString(left, bottom + 4, _plain(report.notice))
+        canv.restoreState()
+
+    def _canvasmaker(self) -> type[pdfcanvas.Canvas]:
+        """A canvas that holds its pages until the end, to print "Page X of Y" on each."""
+        renderer = self
+
+        class NumberedCanvas(pdfcanvas.Canvas):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._pages: list[dict] = []
+
+            def showPage(self):  # noqa: N802 - ReportLab's name
+                self._pages.append(dict(self.__dict__))
+                self._startPage()
+
+            def save(self):
+                total = len(self._pages)
+                for state in self._pages:
+                    self.__dict__.update(state)
+                    renderer._page_number(self, self._pageNumber, total)
+                    super().showPage()
+                super().save()
+
+        return NumberedCanvas
+
+    def _page_number(self, canv: pdfcanvas.Canvas, page: int, total: int) -> None:
+        canv.saveState()
+        canv.setFont(self.bold, 8.5)
+        canv.setFillColor(_INK)
+        canv.drawRightString(self.pagesize[0] - self.margin, self.margin + 4, f"Page {page} of {total}")
+        canv.restoreState()
+
+    # -- the story -----------------------------------------------------------------------------
+
+    def _story(self, report: HandoverReport) -> list:
+        s = self._styles
+        story: list = [Paragraph(_markup(report.scope_text), s["scope"])]
+        if not report.patients:
+            story.append(Paragraph("No patients in stabilization or transition.", s["body"]))
+            return story
+        for n, section in enumerate(report.patients):
+            if n:  # between blocks only: a trailing space could spill onto an empty last page
+                story.append(Spacer(1, 10))
+            block = self._block(section)
+            height = sum(f.wrap(self.pagesize[0] - 2 * self.margin, self.frame_height)[1] for f in block)
+            if height <= self.frame_height:
+                story.append(KeepTogether(block))
+            else:  # longer than a page: start it here unless the page is nearly full, and let it run on
+                story += [CondPageBreak(2 * inch), *block]
+        return story
+
+    def _p(self, text: str, style: str) -> Paragraph:
+        return Paragraph(_markup(text), self._styles[style])
+
+    def _block(self, sec: HandoverSection) -> list:
+        """One patient: a single table — the name band (repeated at the top of every page the
+        block runs onto), the open alerts, then the facts on the left and the doses on the right.
+        """
+        width = self.pagesize[0] - 2 * self.margin
+        left_w, label_w, time_w = width * 0.5, 1.35 * inch, 1.15 * inch
+        cols = [label_w, left_w - label_w, time_w, width - left_w - time_w]
+        rows: list[list] = [[self._head(sec, width), "", "", ""]]
+        style: list[tuple] = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ("SPAN", (0, 0), (-1, 0)), ("RIGHTPADDING", (0, 0), (-1, 0), 0),
+            ("TOPPADDING", (0, 0), (-1, 0), 0), ("BOTTOMPADDING", (0, 0), (-1, 0), 0),
+        ]
+        if sec.alerts:
+            first = len(rows)
+            rows.append([self._p("Open alerts", "heading"), "", "", ""])
+            rows += [[self._p(a.text, "urgent" if a.urgent else "alert"), "", "", ""] for a in sec.alerts]
+            end = len(rows) - 1
+            style += [*(("SPAN", (0, r), (-1, r)) for r in range(first, end + 1)),
+                      ("BACKGROUND", (0, first), (-1, end), _ALERT_BG),
+                      ("LEFTPADDING", (0, first), (-1, end), 6),
+                      ("TOPPADDING", (0, first), (-1, first), 4), ("BOTTOMPADDING", (0, end), (-1, end), 4),
+                      ("LINEBEFORE", (0, first), (0, end), 2.5, _RED)]
+
+        first = len(rows)
+        side = self._side_by_side(sec, left_w, width)
+        if side.wrap(width, self.frame_height)[1] <= self.frame_height * 0.75:
+            rows.append([side, "", "", ""])
+            style.append(("SPAN", (0, first), (-1, first)))
+        else:  # a very long list of doses: rows that split across pages
+            facts, doses = self._facts(sec), self._doses(sec)
+            for i in range(max(len(facts), len(doses) + 1)):
+                label, value = facts[i] if i < len(facts) else ("", "")
+                time, dose = (self._p("Doses in the past 12 h", "heading"), "") if i == 0 else (
+                    doses[i - 1] if i - 1 < len(doses) else ("", ""))
+                rows.append([self._p(label, "label") if label else "", value, time, dose])
+            style += [("SPAN", (2, first), (3, first)),
+                      ("LEFTPADDING", (0, first), (0, -1), 6), ("LEFTPADDING", (2, first), (2, -1), 8),
+                      ("TOPPADDING", (0, first), (-1, first), 5), ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+                      ("LINEBEFORE", (2, first), (2, -1), 0.5, _RULE)]
+            if not sec.doses:
+                style.append(("SPAN", (2, first + 1), (3, first + 1)))
+        style.append(("LINEBELOW", (0, -1), (-1, -1), 0.8, _RULE))
+        return [Table(rows, colWidths=cols, style=TableStyle(style), repeatRows=1)]
+
+    def _head(self, sec: HandoverSection, width: float) -> Table:
+        stage = " · ".join(part for part in (sec.stage, sec.pathway, sec.day_text) if part)
+        title = Paragraph(f"{_markup(sec.name)}&nbsp;&nbsp;&nbsp;<font size='9' name='{self.font}'>"
+                          f"MRN {_markup(sec.mrn)}</font>", self._styles["name"])
+        return Table([[title, self._p(stage, "meta_right")]], colWidths=[width * 0.55, width * 0.45],
+                     style=TableStyle([
+                         ("BACKGROUND", (0, 0), (-1, -1), _BAND),
+                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                         ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                         ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                     ]))
+
+    def _facts(self, sec: HandoverSection) -> list[tuple[str, Paragraph]]:
+        return [
+            ("Last COWS", self._p(sec.last_cows, "body")),
+            ("Next COWS due", self._p(sec.next_cows, "urgent" if sec.overdue else "body")),
+            ("Last vitals", self._p(sec.last_vitals, "body")),
+            *(("", self._p(warning, "warning")) for warning in sec.vitals_warnings),
+            ("Supportive care today", self._p(sec.supportive_text, "body")),
+        ]
+
+    def _doses(self, sec: HandoverSection) -> list[tuple[Paragraph, Paragraph | str]]:
+        """Given doses in plain text, held and refused ones in bold."""
+        return [(self._p(d.time, "body"), self._p(d.text, "body" if d.outcome == "given" else "warning"))
+                for d in sec.doses] or [(self._p("None recorded", "muted"), "")]
+
+    def _side_by_side(self, sec: HandoverSection, left_w: float, width: float) -> Table:
+        """Facts and doses in two independent columns (so a long dose line does not stretch the
+        facts beside it); used whenever it fits comfortably on a page."""
+        label_w, time_w = 1.35 * inch, 1.15 * inch
+        pad = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+               ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
+        none_span = [] if sec.doses else [("SPAN", (0, 1), (1, 1))]
+        fact_rows = [[self._p(label, "label") if label else "", value] for label, value in self._facts(sec)]
+        facts = Table(fact_rows,
+                      colWidths=[label_w, left_w - label_w - 12], style=TableStyle(pad))
+        doses = Table([[self._p("Doses in the past 12 h", "heading"), ""], *self._doses(sec)],
+                      colWidths=[time_w, width - left_w - time_w - 14],
+                      style=TableStyle([*pad, ("SPAN", (0, 0), (1, 0)), *none_span]))
+        return Table([[facts, doses]], colWidths=[left_w, width - left_w], style=TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("LEFTPADDING", (1, 0), (1, 0), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ("LINEBEFORE", (1, 0), (1, 0), 0.5, _RULE),
+        ]))
+
+
+def render_handover_pdf(report: HandoverReport) -> bytes:
+    """The handover as a PDF (US Letter, landscape)."""
+    return HandoverRenderer().render(report)

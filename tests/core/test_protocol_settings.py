@@ -1,0 +1,260 @@
+"""The decision-support thresholds as clinic settings: defaults, ranges, rules, role and audit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from clinic_desktop.core import protocols
+from clinic_desktop.core.errors import PermissionDenied, ValidationError
+from clinic_desktop.core.protocols import CLINIC_SOURCE, DEFAULT_SOURCE, ProtocolSettings
+from clinic_desktop.core.services import audit, settings
+from clinic_desktop.core.settings import (
+    DEFAULTS,
+    INTEGER_RANGES,
+    LABELS,
+    PROTOCOL_GROUPS,
+    PROTOCOL_KEYS,
+    PROTOCOL_ORDER,
+)
+
+CLINIC_KEYS = [key for key in DEFAULTS if key not in PROTOCOL_KEYS]
+
+
+def settings_events(db, admin) -> list:
+    return [e for e in audit.recent(db, admin) if e.action == "settings.updated"]
+
+
+def protocol_of(db) -> ProtocolSettings:
+    return ProtocolSettings.from_mapping(settings.get_all(db))
+
+
+# --- the defaults, labels, ranges and groups -----------------------------------------------------
+
+def test_every_protocol_field_is_a_setting_with_the_dataclass_default():
+    shipped = ProtocolSettings()
+    fields = dataclasses.fields(ProtocolSettings)
+    assert PROTOCOL_KEYS == tuple(f.name for f in fields)
+    for f in fields:
+        assert DEFAULTS[f.name] == f.default == getattr(shipped, f.name), f.name
+
+
+def test_the_existing_clinic_settings_keep_their_defaults():
+    assert {key: DEFAULTS[key] for key in CLINIC_KEYS} == {
+        "clinic_name": "", "clinic_address": "", "clinic_phone": "", "phone_region": "US",
+        "lockout_attempts": 5, "lockout_minutes": 15, "idle_lock_minutes": 10}
+    assert DEFAULTS["cows_interval_hours"] == 4
+
+
+def test_clinical_md_section_3_defaults():
+    assert {key: DEFAULTS[key] for key in PROTOCOL_KEYS} == {
+        "bup_min_cows": 8,
+        "bup_min_hours_short_acting": 12,
+        "bup_min_hours_extended": 24,
+        "bup_min_hours_methadone": 36,
+        "naltrexone_opioid_free_days_short": 7,
+        "naltrexone_opioid_free_days_long": 14,
+        "lofexidine_hold_sbp": 90,
+        "lofexidine_hold_dbp": 50,
+        "lofexidine_hold_hr": 50,
+        "clonidine_hold_sbp": 90,
+        "clonidine_hold_hr": 60,
+        "cows_interval_hours": 4,
+    }
+
+
+def test_every_protocol_setting_is_a_whole_number_with_a_label_and_a_range():
+    for f in dataclasses.fields(ProtocolSettings):
+        # A float field would need a FLOAT_RANGES (and a QDoubleSpinBox in the dialog).
+        assert f.type in (int, "int"), f.name
+        assert f.name in LABELS and f.name in INTEGER_RANGES, f.name
+        low, high = INTEGER_RANGES[f.name]
+        assert low <= DEFAULTS[f.name] <= high, f.name
+
+
+@pytest.mark.parametrize("key", PROTOCOL_KEYS)
+def test_every_allowed_value_is_one_the_prompts_accept(key):
+    low, high = INTEGER_RANGES[key]
+    for value in (low, high):
+        assert getattr(ProtocolSettings.from_mapping({key: value}), key) == value
+
+
+def test_labels_name_the_drug_and_the_unit():
+    units = {"cows": "COWS", "hours": "hours", "days": "days", "sbp": "(mmHg)", "dbp": "(mmHg)",
+             "hr": "(beats/min)"}
+    for key in PROTOCOL_KEYS:
+        label = LABELS[key]
+        unit = next(u for part, u in units.items() if part in key.split("_"))
+        assert unit in label, key
+        drug = key.split("_")[0]
+        prefix = {"bup": "Buprenorphine: ", "naltrexone": "Naltrexone: ",
+                  "lofexidine": "Lofexidine: ", "clonidine": "Clonidine: "}.get(drug)
+        if prefix:
+            assert label.startswith(prefix), key
+    assert len(set(LABELS.values())) == len(LABELS)
+    assert LABELS["bup_min_cows"] == "Buprenorphine: minimum COWS score before the first dose"
+
+
+def test_the_groups_hold_every_protocol_setting_once():
+    assert [name for name, _ in PROTOCOL_GROUPS] == [
+        "Buprenorphine induction", "Naltrexone", "Lofexidine holds", "Clonidine holds",
+        "Reassessment"]
+    grouped = [key for _, keys in PROTOCOL_GROUPS for key in keys]
+    assert sorted(grouped) == sorted(PROTOCOL_KEYS) and len(grouped) == len(set(grouped))
+
+
+def test_the_shipped_defaults_keep_the_cross_field_rules():
+    for lower, higher, strict, _ in PROTOCOL_ORDER:
+        assert DEFAULTS[lower] < DEFAULTS[higher] or (
+            not strict and DEFAULTS[lower] == DEFAULTS[higher])
+
+
+def test_a_fresh_database_gives_the_shipped_protocol(db):
+    assert protocol_of(db) == ProtocolSettings()
+    assert all(protocol_of(db).source(key) == DEFAULT_SOURCE for key in PROTOCOL_KEYS)
+
+
+# --- saving ------------------------------------------------------------------------------------
+
+def test_a_saved_threshold_reaches_the_prompts_as_a_clinic_setting(db, admin):
+    settings.update(db, admin, {"lofexidine_hold_hr": 55, "bup_min_cows": 10})
+    protocol = protocol_of(db)
+    assert protocol.lofexidine_hold_hr == 55 and protocol.bup_min_cows == 10
+    assert protocol.source("lofexidine_hold_hr") == CLINIC_SOURCE == "clinic setting"
+    assert protocol.source("lofexidine_hold_sbp") == DEFAULT_SOURCE
+    prompt = protocols.alpha2_hold("lofexidine", 120, 80, 52, protocol)
+    assert prompt.status == "hold_suggested"
+    assert "HR < 55 (clinic setting)" in prompt.setting_used
+
+
+def test_the_change_is_audited_with_before_and_after(db, admin):
+    settings.update(db, admin, {"lofexidine_hold_hr": 55, "bup_min_cows": 10,
+                                "clonidine_hold_sbp": 90})  # unchanged: not in the diff
+    [event] = settings_events(db, admin)
+    assert event.username == "admin" and event.entity_type == "settings"
+    assert event.detail == {"changes": {"bup_min_cows": [8, 10], "lofexidine_hold_hr": [50, 55]}}
+    settings.update(db, admin, {"lofexidine_hold_hr": 50})
+    assert settings_events(db, admin)[0].detail == {"changes": {"lofexidine_hold_hr": [55, 50]}}
+    assert audit.verify_chain(db, admin).intact
+
+
+def test_saving_the_same_values_writes_no_event(db, admin):
+    settings.update(db, admin, {key: DEFAULTS[key] for key in PROTOCOL_KEYS})
+    assert settings_events(db, admin) == []
+
+
+@pytest.mark.parametrize("key", PROTOCOL_KEYS)
+def test_a_value_outside_its_range_is_refused_by_name(db, admin, key):
+    low, high = INTEGER_RANGES[key]
+    for value in (low - 1, high + 1):
+        with pytest.raises(ValidationError) as refused:
+            settings.update(db, admin, {key: value})
+        assert refused.value.fields == {key: f"{LABELS[key]} must be between {low} and {high}."}
+    assert settings.get_all(db) == DEFAULTS and settings_events(db, admin) == []
+
+
+def test_the_ranges_chosen_for_clinical_review():
+    assert {key: INTEGER_RANGES[key] for key in PROTOCOL_KEYS} == {
+        "bup_min_cows": (0, 48),
+        "bup_min_hours_short_acting": (1, 96),
+        "bup_min_hours_extended": (1, 96),
+        "bup_min_hours_methadone": (1, 96),
+        "naltrexone_opioid_free_days_short": (1, 30),
+        "naltrexone_opioid_free_days_long": (1, 30),
+        "lofexidine_hold_sbp": (60, 140),
+        "lofexidine_hold_dbp": (30, 100),
+        "lofexidine_hold_hr": (30, 100),
+        "clonidine_hold_sbp": (60, 140),
+        "clonidine_hold_hr": (30, 100),
+        "cows_interval_hours": (1, 24),
+    }
+
+
+@pytest.mark.parametrize("value", ["eight", "", None, 8.5, True, [8]])
+def test_a_value_that_is_not_a_whole_number_is_refused(db, admin, value):
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"bup_min_cows": value})
+    assert refused.value.fields == {
+        "bup_min_cows": f"{LABELS['bup_min_cows']} must be a whole number."}
+
+
+def test_whole_numbers_as_text_or_float_are_accepted(db, admin):
+    settings.update(db, admin, {"bup_min_cows": "10", "lofexidine_hold_hr": 55.0})
+    assert settings.get(db, "bup_min_cows") == 10 and settings.get(db, "lofexidine_hold_hr") == 55
+
+
+def test_every_bad_value_is_named_and_nothing_is_saved(db, admin):
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"bup_min_cows": 49, "clonidine_hold_hr": 20,
+                                    "lofexidine_hold_hr": 55, "no_such_setting": 1})
+    assert set(refused.value.fields) == {"bup_min_cows", "clonidine_hold_hr", "no_such_setting"}
+    assert settings.get_all(db) == DEFAULTS and settings_events(db, admin) == []
+
+
+def test_a_nurse_may_not_change_a_threshold(db, admin, nurse):
+    with pytest.raises(PermissionDenied):
+        settings.update(db, nurse, {"lofexidine_hold_hr": 55})
+    with pytest.raises(PermissionDenied):
+        settings.reset_protocol_defaults(db, nurse)
+    assert settings.get_all(db) == DEFAULTS and settings_events(db, admin) == []
+
+
+def test_the_existing_settings_still_save(db, admin):
+    settings.update(db, admin, {"idle_lock_minutes": 3, "cows_interval_hours": 2,
+                                "clinic_name": "Riverside Detox"})
+    assert settings.get_all(db) == {**DEFAULTS, "idle_lock_minutes": 3, "cows_interval_hours": 2,
+                                    "clinic_name": "Riverside Detox"}
+    assert protocol_of(db).cows_interval_hours == 2
+
+
+# --- cross-field rules -------------------------------------------------------------------------
+
+def test_the_diastolic_hold_must_stay_below_the_systolic_one(db, admin):
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"lofexidine_hold_dbp": 90})  # equal to the stored SBP
+    assert refused.value.fields == {"lofexidine_hold_dbp": (
+        "The diastolic hold threshold (90 mmHg) must be lower than the systolic one (90 mmHg).")}
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"lofexidine_hold_sbp": 60, "lofexidine_hold_dbp": 70})
+    assert set(refused.value.fields) == {"lofexidine_hold_sbp", "lofexidine_hold_dbp"}
+    assert settings.get_all(db) == DEFAULTS and settings_events(db, admin) == []
+    settings.update(db, admin, {"lofexidine_hold_dbp": 70})  # below the stored SBP 90
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"lofexidine_hold_sbp": 65})  # now below the stored DBP
+    assert refused.value.fields == {"lofexidine_hold_sbp": (
+        "The diastolic hold threshold (70 mmHg) must be lower than the systolic one (65 mmHg).")}
+    settings.update(db, admin, {"lofexidine_hold_sbp": 100, "lofexidine_hold_dbp": 60})
+    assert (protocol_of(db).lofexidine_hold_sbp, protocol_of(db).lofexidine_hold_dbp) == (100, 60)
+
+
+def test_the_waits_keep_their_order(db, admin):
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"bup_min_hours_short_acting": 30})
+    assert refused.value.fields == {"bup_min_hours_short_acting": (
+        "The wait after a short-acting opioid (30 h) cannot be longer than the wait after an "
+        "extended-release one (24 h).")}
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"naltrexone_opioid_free_days_long": 5})
+    assert refused.value.fields == {"naltrexone_opioid_free_days_long": (
+        "The opioid-free days after a short-acting opioid (7) cannot be more than after "
+        "methadone or buprenorphine (5).")}
+    # Equal waits are allowed.
+    settings.update(db, admin, {"bup_min_hours_short_acting": 24,
+                                "naltrexone_opioid_free_days_long": 7})
+    assert protocol_of(db).bup_min_hours_short_acting == 24
+
+
+# --- reset -------------------------------------------------------------------------------------
+
+def test_reset_protocol_defaults_leaves_the_other_settings_alone(db, admin):
+    settings.update(db, admin, {"lofexidine_hold_hr": 55, "bup_min_hours_methadone": 48,
+                                "idle_lock_minutes": 3, "clinic_name": "Riverside Detox"})
+    stored = settings.reset_protocol_defaults(db, admin)
+    assert stored == settings.get_all(db) == {**DEFAULTS, "idle_lock_minutes": 3,
+                                              "clinic_name": "Riverside Detox"}
+    assert protocol_of(db) == ProtocolSettings()
+    assert settings_events(db, admin)[0].detail == {"changes": {
+        "bup_min_hours_methadone": [48, 36], "lofexidine_hold_hr": [55, 50]}}
+    settings.reset_protocol_defaults(db, admin)  # nothing to change: no second event
+    assert len(settings_events(db, admin)) == 2
