@@ -14,7 +14,6 @@ import re
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -82,6 +81,8 @@ class ClinicSettingsDialog(GeometryDialog):
     fields with the defaults (nothing is saved until **Save**). After a successful save,
     ``settings_saved`` carries all the settings as now stored, and the dialog accepts."""
 
+    GROW_TO_FIT = True
+
     settings_saved = Signal(dict)
 
     def __init__(self, db: Database, user: SignedInUser, parent: QWidget | None = None) -> None:
@@ -139,19 +140,6 @@ class ClinicSettingsDialog(GeometryDialog):
         self.errors = FieldErrors(self.inputs, general=ui.errorLabel)
         self.load()
         ui.clinicNameEdit.setFocus()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)  # restores the saved geometry first
-        self._grow_to_fit()
-
-    def _grow_to_fit(self) -> None:
-        """Taller if wrapped text (or a message under a field) needs the room: the layout's
-        minimum size does not count height-for-width."""
-        layout = self.layout()
-        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
-                  else layout.totalSizeHint().height())
-        if needed > self.height():
-            self.resize(self.width(), needed)
 
     @staticmethod
     def _align_labels(labels: list[QLabel]) -> None:
@@ -237,7 +225,7 @@ class ClinicSettingsDialog(GeometryDialog):
             return
         ok, saved = self.errors.attempt(lambda: settings.update(self._db, self._user, changes))
         if not ok:
-            self._grow_to_fit()
+            self.grow_to_fit()
             return
         log.info("clinic settings saved: %s", ", ".join(sorted(changes)))
         self._stored = dict(saved)

@@ -25,7 +25,7 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import stabilization
 from clinic_desktop.core.services.stabilization import FlowsheetEntry
 from clinic_desktop.gui.instrument_dialog import InstrumentDialog
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry
 
@@ -98,11 +98,7 @@ class ScoreDialog(InstrumentDialog):
         self.setWindowTitle(f"{'Correct' if correcting else 'Record'} {self.entry.instrument.short_title}")
         self.db, self.user, self.episode_id, self.correcting = db, user, episode_id, correcting
         self.details = EntryDetails(correcting is not None)
-        self.general = QLabel()
-        self.general.setProperty("role", "error")
-        self.general.setWordWrap(True)
-        self.general.setVisible(False)
-        self.general.setAccessibleName("Error")
+        self.general = error_line()
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.details)
@@ -149,11 +145,7 @@ class VitalsDialog(GeometryDialog):
         self.db, self.user, self.episode_id, self.correcting = db, user, episode_id, correcting
         self.details = EntryDetails(correcting is not None)
         self.entry = VitalsEntry()
-        self.general = QLabel()
-        self.general.setProperty("role", "error")
-        self.general.setWordWrap(True)
-        self.general.setVisible(False)
-        self.general.setAccessibleName("Error")
+        self.general = error_line()
         hint = QLabel("An impossible value is refused; an abnormal one is saved with a warning.")
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)

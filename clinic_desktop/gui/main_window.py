@@ -32,6 +32,7 @@ from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
 from clinic_desktop.gui.models.census_model import CensusModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
+from clinic_desktop.gui.widgets.dialog_base import DialogSlot
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,9 @@ class MainWindow(QMainWindow):
         self.user = user
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
-        self._patient_dialog: QDialog | None = None
-        self._users_dialog: QDialog | None = None
-        self._settings_dialog: QDialog | None = None
+        self._patient_slot = DialogSlot()
+        self._users_slot = DialogSlot()
+        self._settings_slot = DialogSlot()
         self._intake_screen: QDialog | None = None
         self._stabilization_screens: dict[int, QDialog] = {}  # episode id → its open screen
         self._draft_offer: QMessageBox | None = None
@@ -529,19 +530,11 @@ class MainWindow(QMainWindow):
 
     def patient_dialog(self) -> QDialog | None:
         """The patient dialog opened from this window, while it is open."""
-        return self._patient_dialog
+        return self._patient_slot.dialog
 
     def _show_patient_dialog(self, dialog: QDialog) -> None:
-        self._patient_dialog = dialog
         dialog.patient_saved.connect(lambda patient_id: self._after_patient_saved(dialog, patient_id))
-
-        def finished(_result: int) -> None:
-            if self._patient_dialog is dialog:
-                self._patient_dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self._patient_slot.open(dialog)
 
     def _after_patient_saved(self, dialog: QDialog, patient_id: int) -> None:
         log.info("patient id %s saved", patient_id)
@@ -578,20 +571,11 @@ class MainWindow(QMainWindow):
             return
         from clinic_desktop.gui.users_dialog import UsersDialog
 
-        dialog = UsersDialog(self.db, self.user, self)
-        self._users_dialog = dialog
-
-        def finished(_result: int) -> None:
-            if self._users_dialog is dialog:
-                self._users_dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self._users_slot.open(UsersDialog(self.db, self.user, self))
 
     def users_dialog(self) -> QDialog | None:
         """The Users dialog opened from this window, while it is open."""
-        return self._users_dialog
+        return self._users_slot.dialog
 
     def open_clinic_settings(self) -> None:
         """Admin → Clinic settings…: clinic details, sign-in lockout, screen lock, COWS interval
@@ -609,24 +593,16 @@ class MainWindow(QMainWindow):
     def _open_settings(self, dialog_class) -> None:
         if not self.user.can("settings.edit"):
             return
-        if self._settings_dialog is not None:
-            self._settings_dialog.raise_()
+        if self._settings_slot.dialog is not None:
+            self._settings_slot.dialog.raise_()
             return
         dialog = dialog_class(self.db, self.user, self)
-        self._settings_dialog = dialog
         dialog.settings_saved.connect(self._apply_settings)
-
-        def finished(_result: int) -> None:
-            if self._settings_dialog is dialog:
-                self._settings_dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self._settings_slot.open(dialog)
 
     def clinic_settings_dialog(self) -> QDialog | None:
         """The Clinic (or Protocol) settings dialog opened from this window, while it is open."""
-        return self._settings_dialog
+        return self._settings_slot.dialog
 
     def _apply_settings(self, values: dict) -> None:
         """Saved clinic settings: the running screen lock follows the new idle time at once."""

@@ -39,8 +39,13 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.protocols import ProtocolSettings
 from clinic_desktop.core.services import mar
 from clinic_desktop.gui.models.census_model import local_time_text
-from clinic_desktop.gui.models.row_model import RowTableModel
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.models.row_model import RowTableModel, selected_row
+from clinic_desktop.gui.widgets.dialog_base import (
+    DialogSlot,
+    GeometryDialog,
+    error_line,
+    save_cancel,
+)
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 
 log = logging.getLogger(__name__)
@@ -191,10 +196,7 @@ class DoseDialog(GeometryDialog):
             caption.setBuddy(widget)
             override_form.addRow(caption, widget)
         self.override_box.setVisible(False)
-        self.general = QLabel()
-        self.general.setProperty("role", "error")
-        self.general.setWordWrap(True)
-        self.general.setVisible(False)
+        self.general = error_line()
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -326,15 +328,8 @@ class OrderDialog(GeometryDialog):
         self.start.setAccessibleName("Start")
         self.instructions = QLineEdit()
         self.instructions.setAccessibleName("Instructions")
-        self.general = QLabel()
-        self.general.setProperty("role", "error")
-        self.general.setWordWrap(True)
-        self.general.setVisible(False)
-        self.buttons = QDialogButtonBox()
-        self.buttons.addButton("Save order", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.general = error_line()
+        self.buttons = save_cancel(self, "Save order")
 
         form = QFormLayout()
         kind_row = QHBoxLayout()
@@ -439,7 +434,7 @@ class MarPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db, self.user, self.episode_id, self.settings = db, user, episode_id, settings
-        self._dialog: QWidget | None = None
+        self._dialogs = DialogSlot(on_saved=self._recorded)
         self.orders_model = OrdersModel(self)
         self.doses_model = DosesModel(self)
         self.orders_table = self._table("Orders", self.orders_model, stretch=0)
@@ -517,31 +512,20 @@ class MarPanel(QWidget):
 
     # ---- acting ------------------------------------------------------------------------------
     def current_dialog(self) -> QWidget | None:
-        return self._dialog
+        return self._dialogs.dialog
 
     def _open(self, dialog) -> None:
-        self._dialog = dialog
-        dialog.saved.connect(lambda *_: self._recorded())
-
-        def finished(_result: int) -> None:
-            if self._dialog is dialog:
-                self._dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self._dialogs.open(dialog)
 
     def _recorded(self) -> None:
         self.refresh()
         self.changed.emit()
 
     def selected_order(self) -> mar.OrderView | None:
-        rows = self.orders_table.selectionModel().selectedRows()
-        return self.orders_model.row_at(rows[0].row()) if rows else None
+        return selected_row(self.orders_table)
 
     def selected_line(self) -> DoseLine | None:
-        rows = self.doses_table.selectionModel().selectedRows()
-        return self.doses_model.row_at(rows[0].row()) if rows else None
+        return selected_row(self.doses_table)
 
     def new_order(self) -> None:
         if self.user.can("medications.order"):

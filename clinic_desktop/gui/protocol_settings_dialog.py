@@ -17,7 +17,6 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialogButtonBox,
@@ -120,6 +119,8 @@ class ProtocolSettingsDialog(GeometryDialog):
     **Save**). After a successful save, ``settings_saved`` carries all the clinic settings as now
     stored, and the dialog accepts. A user without "settings.edit" sees the values read-only.
     """
+
+    GROW_TO_FIT = True
 
     settings_saved = Signal(dict)
 
@@ -274,19 +275,6 @@ class ProtocolSettingsDialog(GeometryDialog):
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)  # restores the saved geometry first
-        self._grow_to_fit()
-
-    def _grow_to_fit(self) -> None:
-        """Taller if wrapped text (or a message under a field) needs the room: the layout's
-        minimum size does not count height-for-width."""
-        layout = self.layout()
-        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
-                  else layout.totalSizeHint().height())
-        if needed > self.height():
-            self.resize(self.width(), needed)
-
     def _update_note(self, key: str, value: int) -> None:
         note = self.notes[key]
         note.setText(default_note(key, value))
@@ -354,7 +342,7 @@ class ProtocolSettingsDialog(GeometryDialog):
             return
         ok, saved = self.errors.attempt(lambda: settings.update(self._db, self._user, changes))
         if not ok:
-            self._grow_to_fit()
+            self.grow_to_fit()
             return
         log.info("protocol settings saved: %s", ", ".join(sorted(changes)))
         self._stored = {key: saved[key] for key in PROTOCOL_KEYS}

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -46,7 +45,13 @@ from clinic_desktop.gui.entry_dialogs import ScoreDialog, VitalsDialog
 from clinic_desktop.gui.mar_panel import MarPanel
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.models.row_model import selected_row
+from clinic_desktop.gui.widgets.dialog_base import (
+    DialogSlot,
+    GeometryDialog,
+    error_line,
+    save_cancel,
+)
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
 from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
@@ -83,14 +88,8 @@ class SafetyAssessmentDialog(GeometryDialog):
         self.actions.setTabChangesFocus(True)
         self.actions.setAccessibleName("Actions taken")
         self.actions.setPlaceholderText("What was assessed and done (observation level, who was told, plan)")
-        self.general = QLabel()
-        self.general.setProperty("role", "error")
-        self.general.setVisible(False)
-        self.buttons = QDialogButtonBox()
-        self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.general = error_line()
+        self.buttons = save_cancel(self)
         form = QFormLayout()
         caption = QLabel("Actions taken")
         caption.setBuddy(self.actions)
@@ -127,14 +126,8 @@ class ComplicationDialog(GeometryDialog):
         self.action.setTabChangesFocus(True)
         self.action.setAccessibleName("Action taken")
         self.action.setPlaceholderText("Who was called, what was given or done, the plan")
-        self.general = QLabel()
-        self.general.setProperty("role", "error")
-        self.general.setVisible(False)
-        self.buttons = QDialogButtonBox()
-        self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.general = error_line()
+        self.buttons = save_cancel(self)
         form = QFormLayout()
         caption = QLabel("Action taken")
         caption.setBuddy(self.action)
@@ -171,7 +164,7 @@ class StabilizationScreen(GeometryDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db, self.user, self.episode, self.patient = db, user, episode, patient
-        self._dialog: QWidget | None = None
+        self._dialogs = DialogSlot(on_saved=self._recorded)
         self.setObjectName("stabilizationScreen")
         self.setWindowTitle(f"Stabilization \u2014 {patient.display_name}")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
@@ -454,19 +447,10 @@ class StabilizationScreen(GeometryDialog):
 
     # ---- recording ---------------------------------------------------------------------------
     def _open(self, dialog) -> None:
-        self._dialog = dialog
-        dialog.saved.connect(lambda *_: self._recorded())
-
-        def finished(_result: int) -> None:
-            if self._dialog is dialog:
-                self._dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self._dialogs.open(dialog)
 
     def current_dialog(self) -> QWidget | None:
-        return self._dialog
+        return self._dialogs.dialog
 
     def _recorded(self) -> None:
         self.refresh()
@@ -481,8 +465,7 @@ class StabilizationScreen(GeometryDialog):
             self._open(VitalsDialog(self.db, self.user, self.episode.id, self))
 
     def selected_entry(self):
-        rows = self.table.selectionModel().selectedRows()
-        return self.flowsheet_model.row_at(rows[0].row()) if rows else None
+        return selected_row(self.table)
 
     def correct_selected(self) -> None:
         entry = self.selected_entry()

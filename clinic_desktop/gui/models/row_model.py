@@ -121,3 +121,9 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None
+
+
+def selected_row(table) -> Any:
+    """The row (dataclass) selected in a single-selection table of a RowTableModel, or None."""
+    rows = table.selectionModel().selectedRows()
+    return table.model().row_at(rows[0].row()) if rows else None

@@ -1,10 +1,13 @@
-"""The shared dialog base: a dialog that comes back where and how large the user left it."""
+"""The shared dialog base: a dialog that comes back where and how large the user left it; and
+``DialogSlot``, the one child dialog a screen has open at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 
 class GeometryDialog(QDialog):
@@ -12,7 +15,10 @@ class GeometryDialog(QDialog):
     it closes (accept, reject, Esc or the window's close button).
 
     The key is ``geometry/<ClassName>``, so every dialog class remembers its own size and place.
+    A class with ``GROW_TO_FIT = True`` also grows taller on showing when its wrapped text needs it.
     """
+
+    GROW_TO_FIT = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +44,19 @@ class GeometryDialog(QDialog):
             self._geometry_restored = True
             self.restore_geometry()
         super().showEvent(event)
+        if self.GROW_TO_FIT:
+            self.grow_to_fit()
+
+    def grow_to_fit(self) -> None:
+        """Taller if wrapped text (or a message under a field) needs the room: the layout's
+        minimum size does not count height-for-width."""
+        layout = self.layout()
+        if layout is None:
+            return
+        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def done(self, result: int) -> None:
         # accept() and reject() (and so Esc) all end here.
@@ -49,3 +68,46 @@ class GeometryDialog(QDialog):
         if self.isVisible():
             self.save_geometry()
         super().closeEvent(event)
+
+
+def error_line(parent: QWidget | None = None) -> QLabel:
+    """The red line at the top of a form for a refusal that belongs to no one field (hidden
+    until FieldErrors shows one there)."""
+    label = QLabel(parent)
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.setAccessibleName("Error")
+    label.setVisible(False)
+    return label
+
+
+class DialogSlot:
+    """The one child dialog a screen has open at a time: opened window-modal, forgotten and
+    deleted when it finishes; ``on_saved`` runs when its ``saved`` signal fires."""
+
+    def __init__(self, on_saved: Callable[[], None] | None = None) -> None:
+        self.dialog: QDialog | None = None
+        self._on_saved = on_saved
+
+    def open(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        if self._on_saved is not None and hasattr(dialog, "saved"):
+            dialog.saved.connect(lambda *_: self._on_saved())
+
+        def finished(_result: int) -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+
+def save_cancel(dialog, save_text: str = "Save") -> QDialogButtonBox:
+    """Save (calls ``dialog.save``, which accepts once the service took it) and Cancel."""
+    buttons = QDialogButtonBox()
+    buttons.addButton(save_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
