@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.census_model = CensusModel(self)
         self.search_model = SearchResultsModel(self)
         self._setup_table(self.ui.censusTable, self.census_model, CensusModel.NAME)
+        self.ui.censusTable.horizontalHeader().setSortIndicator(CensusModel.NAME, Qt.SortOrder.AscendingOrder)
         self.ui.censusTable.setSortingEnabled(True)  # by name as the census comes; a header click sorts
         self.ui.censusTable.horizontalHeader().setSortIndicatorShown(False)
         self.ui.censusTable.horizontalHeader().sortIndicatorChanged.connect(

@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QTime, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -326,6 +326,12 @@ class OrderDialog(GeometryDialog):
         self.start = QDateTimeEdit(QDateTime.currentDateTime())
         self.start.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.start.setAccessibleName("Start")
+        self.stop = QDateTimeEdit()
+        self.stop.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.stop.setAccessibleName("Stop")
+        self.stop.setMinimumDateTime(QDateTime(QDate(2000, 1, 1), QTime(0, 0)))
+        self.stop.setSpecialValueText("until stopped")
+        self.stop.setDateTime(self.stop.minimumDateTime())
         self.instructions = QLineEdit()
         self.instructions.setAccessibleName("Instructions")
         self.general = error_line()
@@ -339,7 +345,7 @@ class OrderDialog(GeometryDialog):
         rows = (("Medication", self.drug), ("Medication name", self.drug_name), ("Dose", self.dose),
                 ("Unit", self.unit), ("Route", self.route), (None, kind_row), ("Times", self.times),
                 ("Minimum interval", self.interval), ("Maximum in 24 h", self.max_daily),
-                *((spin.accessibleName(), spin) for spin in self.holds.values()), ("Start", self.start),
+                *((spin.accessibleName(), spin) for spin in self.holds.values()), ("Start", self.start), ("Stop", self.stop),
                 ("Instructions", self.instructions))
         for label, widget in rows:
             if label is None:
@@ -356,7 +362,7 @@ class OrderDialog(GeometryDialog):
         self.errors = FieldErrors({"drug_id": self.drug, "drug_name": self.drug_name, "dose": self.dose,
                                    "unit": self.unit, "route": self.route, "times": self.times,
                                    "min_interval_hours": self.interval, "max_daily_dose": self.max_daily,
-                                   "start": self.start, "instructions": self.instructions,
+                                   "start": self.start, "stop": self.stop, "instructions": self.instructions,
                                    **self.holds}, general=self.general)
         self.drug.currentIndexChanged.connect(self._drug_chosen)
         self.scheduled.toggled.connect(self._kind_changed)
@@ -399,6 +405,8 @@ class OrderDialog(GeometryDialog):
         for key, spin in self.holds.items():
             spin.setValue(order.holds.get(key) or 0)
         self.start.setDateTime(QDateTime(clock.local(order.start).replace(tzinfo=None)))
+        if order.stop is not None:
+            self.stop.setDateTime(QDateTime(clock.local(order.stop).replace(tzinfo=None)))
         self.instructions.setText(order.instructions)
 
     def spec(self) -> mar.OrderInput:
@@ -410,7 +418,13 @@ class OrderDialog(GeometryDialog):
             min_interval_hours=self.interval.value() if prn else None,
             max_daily_dose=self.max_daily.value() or None,
             **{key: spin.value() or None for key, spin in self.holds.items()},
-            start=self.start.dateTime().toPython().astimezone(), instructions=self.instructions.text().strip())
+            start=self.start.dateTime().toPython().astimezone(), stop=self.stop_time(),
+            instructions=self.instructions.text().strip())
+
+    def stop_time(self) -> dt.datetime | None:
+        if self.stop.dateTime() <= self.stop.minimumDateTime():
+            return None  # "until stopped"
+        return self.stop.dateTime().toPython().astimezone()
 
     def save(self) -> None:
         spec = self.spec()

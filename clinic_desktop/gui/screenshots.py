@@ -229,6 +229,28 @@ def _demo_user(db, admin, role: str, name: str) -> tuple[str, str]:
     return f"demo-{role}", ADMIN_PASSWORD
 
 
+def protocol_labels():
+    from clinic_desktop.core.settings import LABELS, PROTOCOL_KEYS
+
+    return [(key, LABELS[key]) for key in PROTOCOL_KEYS]
+
+
+def window_handover(db, admin, out: Path, shots: list[Path]) -> None:
+    """The shift handover of the whole census, as its print preview shows it."""
+    import datetime as dt
+
+    from clinic_desktop.gui.pdf_preview import PdfPreview
+    from clinic_desktop.reports import handover
+
+    pdf = handover.render_handover_pdf(handover.build_handover(db, admin, dt.datetime.now(dt.timezone.utc)))
+    preview = PdfPreview(pdf, "Shift handover", "shift-handover.pdf")
+    preview.resize(1100, 740)
+    preview.show()
+    _settle(600)
+    shots.append(_save(preview, out, "16-shift-handover-preview"))
+    preview.reject()
+
+
 def _stabilization_shots(db, admin, out: Path) -> list[Path]:
     import datetime as dt
 
@@ -257,6 +279,19 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         _settle()
         shots.append(_save(screen.current_dialog(), out, "15f-record-vitals"))
         screen.current_dialog().reject()
+        from clinic_desktop.core.services import accounts
+        from clinic_desktop.gui.mar_panel import OrderDialog
+
+        prescriber = accounts.authenticate(db, "demo-prescriber", ADMIN_PASSWORD)
+        order = OrderDialog(db, prescriber, episode.id, screen._protocol_settings, screen)
+        order.drug.setCurrentIndex(order.drug.findData("clonidine"))
+        order.dose.setValue(0.1)
+        order.prn.setChecked(True)
+        order.interval.setValue(4)
+        order.show()
+        shots.append(_save(order, out, "15g-new-order"))
+        order.reject()
+        window_handover(db, admin, out, shots)
     finally:
         screen.done(0)
         screen.deleteLater()
@@ -354,6 +389,16 @@ def take_screenshots(out: Path) -> list[Path]:
         _field(clinic, QSpinBox, "Minutes idle before the screen locks").setValue(5)
         shots.append(_save(clinic, out, "11-clinic-settings-dialog"))
         clinic.reject()
+        _settle()
+
+        # 6c. Admin → Protocol settings…: one threshold changed from its default.
+        window.open_protocol_settings()
+        protocol = window.clinic_settings_dialog()
+        _settle()
+        _field(protocol, QSpinBox, next(label for key, label in protocol_labels() if key == "bup_min_cows")
+               ).setValue(10)
+        shots.append(_save(protocol, out, "11b-protocol-settings-dialog"))
+        protocol.reject()
         _settle()
 
         # 7. The lock: the sign-in dialog over the covered window.

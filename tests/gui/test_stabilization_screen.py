@@ -346,3 +346,44 @@ def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, w
     assert preview is not None and preview.parent() is screen
     preview.reject()
     screen.reject()
+
+
+def test_the_chart_hover_names_value_and_time(qtbot):
+    from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
+
+    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.timezone.utc)
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=4), 18),
+                                TrendPoint("cows", admitted - dt.timedelta(hours=1), 22),  # entered before
+                                TrendPoint("sows_gossop", admitted + dt.timedelta(hours=5), 11)],
+                     [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
+    assert chart.series_points("cows") == [(-1.0, 22.0), (4.0, 18.0)]
+    assert chart.series_points("sows_gossop") == [(5.0, 11.0)]
+    assert chart.chart().axes()[0].min() == -1.0  # the axis reaches the early point
+    local = (admitted + dt.timedelta(hours=4)).astimezone()
+    assert chart.point_text("cows", 3.9) == f"COWS 18 at {local:%d %b %H:%M}"
+    assert chart.dose_text(6.1).startswith("Lofexidine 0.54 mg given ")
+
+
+def test_the_census_sorts_by_next_due_with_a_header_click(qtbot, db, nurse, patient, admin):
+    now = dt.datetime.now(dt.timezone.utc)
+    other = patients.register(db, nurse, patients.PatientInput(
+        mrn="S-2", given_name="Abel", family_name="Aaronson", date_of_birth=dt.date(1980, 1, 1), sex="unknown"))
+    for person, hours_ago in ((patient, 1), (other, 3)):
+        episode_id = sign_intake(db, nurse, person)
+        stabilization.record_observation(db, nurse, episode_id, "cows", complete_draft()["scores"]["cows"],
+                                         taken_at=now - dt.timedelta(hours=hours_ago), reason="paper chart")
+    w = MainWindow(db, nurse)
+    qtbot.addWidget(w)
+    w.show()
+    names = lambda: [r.display_name for r in w.census_model.rows()]  # noqa: E731
+    assert names() == ["Aaronson, Abel", "Steady, Sam"]  # by name as it comes
+    header = w.ui.censusTable.horizontalHeader()
+    due = w.census_model.NEXT_DUE
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=header.rect().center().__class__(header.sectionViewportPosition(due) + 5, 5))
+    rows = w.census_model.rows()
+    assert [r.next_cows_due for r in rows] == sorted(r.next_cows_due for r in rows)
+    w.refresh_census()  # the sort stays across refreshes
+    assert [r.next_cows_due for r in w.census_model.rows()] == sorted(r.next_cows_due for r in rows)

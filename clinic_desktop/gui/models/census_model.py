@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services.episodes import STAGE_LABELS, CensusRow
+from clinic_desktop.core.text import fold
 from clinic_desktop.gui.models.row_model import RowTableModel
 
 OVERDUE = QColor("#fbdcdc")
@@ -26,7 +27,7 @@ def local_time_text(moment: dt.datetime | None, today: dt.date | None = None) ->
 
 
 def cows_text(row: CensusRow, today: dt.date | None = None) -> str:
-    """"18 moderate · 09:10", "3 no active withdrawal · 09:10", "incomplete · 09:10" or ""."""
+    """"18 moderate · 09:10 (2 h ago)", "incomplete · 09:10 (5 min ago)" or ""."""
     if row.last_cows_total is None:
         return ""
     when = local_time_text(row.last_cows_at, today)
@@ -37,7 +38,13 @@ def cows_text(row: CensusRow, today: dt.date | None = None) -> str:
         labels = {band.id: band.label for band in cows.bands}
         label = labels.get(row.last_cows_band or "", cows.no_band_label)
         what = f"{row.last_cows_total} {label}".strip()
-    return f"{what} · {when}" if when else what
+    if not when:
+        return what
+    age = dt.datetime.now(dt.timezone.utc) - row.last_cows_at
+    hours = int(age.total_seconds() // 3600)
+    ago = "just now" if age < dt.timedelta(minutes=1) else (
+        f"{int(age.total_seconds() // 60)} min ago" if hours < 1 else f"{hours} h ago")
+    return f"{what} · {when} ({ago})"
 
 
 class CensusModel(RowTableModel[CensusRow]):
@@ -94,6 +101,8 @@ class CensusModel(RowTableModel[CensusRow]):
             return row.last_cows_at
         if column in (self.AGE, self.DAY):
             return row.age if column == self.AGE else row.day_of_stay
+        if column == self.NAME:
+            return fold(row.display_name)  # Álvarez among the A's, as the search orders names
         return super().sort_key(row, column)
 
     def background(self, row: CensusRow, column: int):
