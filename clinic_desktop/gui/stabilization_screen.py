@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock, protocols
+from clinic_desktop.core import clock, plan, protocols
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, mar, stabilization
@@ -419,12 +419,8 @@ class StabilizationScreen(GeometryDialog):
         prompts.append(rules.buprenorphine_readiness(
             self._intake_data, cows.total if cows else None, bool(cows and cows.complete),
             cows.taken_at if cows else None, now, s, format_time=fmt))
-        rows = rules.substance_rows(self._intake_data)
-        opioid_uses = [(rules.parse_time(r.get("last_use")), r["substance"]) for r in rows]
-        opioid_uses = [(t, sid) for t, sid in opioid_uses if t is not None]
-        if opioid_uses:
-            last_use, sid = max(opioid_uses)
-            prompts.append(protocols.naltrexone_window(last_use, sid, now, s, format_time=fmt))
+        if plan.last_opioid_use(self._intake_data)[0] is not None:  # alcohol or stimulants do not count
+            prompts.append(plan.naltrexone_prompt(self._intake_data, now, s, format_time=fmt))
         vitals_entry = self._last(live, "vitals")
         if vitals_entry is not None:
             v = vitals_entry.values

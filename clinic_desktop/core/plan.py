@@ -1,0 +1,104 @@
+"""The aftercare plan as data (CLINICAL.md §2 post-detox transition, §4 contacts): its sections,
+what the episode already knows to prefill them, and what must be there before it is finalized.
+Pure: no database, no Qt.
+
+A plan is a dict of sections, kept as JSON with each finalized version::
+
+    {"medication": {"choice": "buprenorphine", "prescriber": "...", "next": "...", "reason": ""},
+     "level": "intensive_outpatient", "therapies": ["cbt"],
+     "referrals": [{"entry_id": 7, "reason": "...", "appointment": "2026-12-01T10:00", "share": True}],
+     "people": [{"name": "...", "relation": "...", "phone": "..."}],
+     "key_worker": {"name": "...", "phone": "...", "focus": ["housing"]},
+     "meetings": [entry ids], "relapse": {"triggers": "...", ...},
+     "overdose": {"naloxone_kit_given": True}, "follow_ups": [{"when": "...", "place": "...", "phone": "..."}]}
+
+Overdose prevention and PAWS education are always printed: they are not sections one can drop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from clinic_desktop.core import assessment as intake_rules
+from clinic_desktop.core import protocols, withdrawal
+
+MEDICATIONS = ("buprenorphine", "methadone", "naltrexone", "none")
+LEVELS = ("residential", "intensive_outpatient", "outpatient", "sober_living")
+THERAPIES = ("cbt", "motivational_interviewing", "contingency_management", "family_therapy")
+RELAPSE_FIELDS = ("triggers", "warning_signs", "coping", "people_to_call", "reasons")
+KEY_WORKER_FOCUS = ("housing", "employment", "benefits")
+#: The national lines every plan prints, crisis lines first (CLINICAL.md §4 ids).
+HELPLINES = ("lifeline_988", "samhsa_helpline", "never_use_alone", "poison_control", "crisis_text_line")
+#: The pathway chosen at intake → the medicine that usually continues after discharge.
+PATHWAY_MEDICATION = {"buprenorphine_induction": "buprenorphine", "methadone": "methadone",
+                      "naltrexone_after_detox": "naltrexone"}
+
+
+def empty_plan() -> dict[str, Any]:
+    return {"medication": {"choice": None, "prescriber": "", "next": "", "reason": ""},
+            "level": None, "therapies": [], "referrals": [], "people": [],
+            "key_worker": {"name": "", "phone": "", "focus": []}, "meetings": [],
+            "relapse": {field: "" for field in RELAPSE_FIELDS},
+            "overdose": {"naloxone_kit_given": False}, "follow_ups": []}
+
+
+def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_contact: Mapping[str, str] | None
+            = None) -> dict[str, Any]:
+    """A new plan from what the episode knows: the medicine of the chosen pathway, the patient's
+    emergency contact among the people who support them, naloxone already at home."""
+    plan = empty_plan()
+    plan["medication"]["choice"] = PATHWAY_MEDICATION.get(pathway or "")
+    contact = dict(emergency_contact or {})
+    if contact.get("name"):
+        plan["people"].append({"name": contact["name"], "relation": contact.get("relation", ""),
+                               "phone": contact.get("phone", "")})
+    substances = intake_data.get("substances") if isinstance(intake_data.get("substances"), Mapping) else {}
+    plan["overdose"]["naloxone_at_home"] = bool(substances.get("naloxone_at_home"))
+    return plan
+
+
+def last_opioid_use(intake_data: Mapping[str, Any]) -> tuple[dt.datetime | None, str | None]:
+    """The latest opioid use recorded at intake, and which opioid."""
+    uses = [(intake_rules.parse_time(r.get("last_use")), r["substance"])
+            for r in intake_rules.substance_rows(intake_data)
+            if (info := withdrawal.SUBSTANCES.get(r["substance"])) is not None and info.is_opioid]
+    uses = [(t, sid) for t, sid in uses if t is not None]
+    return max(uses) if uses else (None, None)
+
+
+def naltrexone_prompt(intake_data: Mapping[str, Any], now: dt.datetime,
+                      settings: protocols.ProtocolSettings | None = None, **kwargs: Any) -> protocols.Prompt:
+    """Whether the opioid-free window before naltrexone is met, with its basis."""
+    last_use, substance = last_opioid_use(intake_data)
+    return protocols.naltrexone_window(last_use, substance, now, settings, **kwargs)
+
+
+def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> dict[str, str]:
+    """What must be filled in before the counselor signs the plan ("section.field": message).
+    Naltrexone before its opioid-free window is met needs the clinician's reason (the prompt
+    decides nothing)."""
+    out: dict[str, str] = {}
+    medication = plan.get("medication") or {}
+    choice = medication.get("choice")
+    if choice not in MEDICATIONS:
+        out["medication.choice"] = "Choose the medicine that continues after discharge (or none)."
+    elif choice == "naltrexone" and naltrexone is not None and naltrexone.status != "meets" \
+            and not str(medication.get("reason") or "").strip():
+        out["medication.reason"] = (f"Naltrexone: {naltrexone.text} Record why it is chosen now "
+                                    f"(basis: {naltrexone.basis}).")
+    if plan.get("level") not in LEVELS:
+        out["level"] = "Choose the level of aftercare."
+    for n, referral in enumerate(plan.get("referrals") or [], start=1):
+        if not str(referral.get("reason") or "").strip():
+            out[f"referrals.{n}.reason"] = f"Referral {n}: say why the patient is referred there."
+    key_worker = plan.get("key_worker") or {}
+    if not str(key_worker.get("name") or "").strip():
+        out["key_worker.name"] = "Name the key worker (at least 6 months: housing, employment, benefits)."
+    relapse = plan.get("relapse") or {}
+    if not any(str(relapse.get(field) or "").strip() for field in RELAPSE_FIELDS):
+        out["relapse.triggers"] = "Write the relapse-prevention plan with the patient, in their words."
+    if not plan.get("follow_ups"):
+        out["follow_ups"] = "Add at least one follow-up appointment."
+    return out
