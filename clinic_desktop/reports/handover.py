@@ -23,9 +23,10 @@ The 42 CFR 2.32 redisclosure notice (CLINICAL.md §5) is therefore not printed; 
 carries :data:`CONFIDENTIALITY_NOTICE` instead. A handover sent outside the clinic would need the
 patient's written consent and that notice, which this document does not provide.
 
-Fonts: the PDF uses ReportLab's built-in Helvetica (Windows-1252 characters). Names written in
-other scripts will get an embedded Unicode font with the font work of a later issue; until then
-such characters print as empty boxes. The subscript in "SpO₂" is drawn as markup, so it prints.
+Fonts: the shipped fonts of :mod:`clinic_desktop.reports.fonts` (Noto Sans, with WenQuanYi Micro
+Hei for Chinese, Japanese and Korean run by run), embedded as subsets, so any name prints. Every
+text goes through :func:`fonts.markup_runs` (Paragraphs) or :func:`fonts.draw_string` (the page
+furniture). The "₂" of "SpO₂" is drawn as a subscript 2, so the PDF's text reads "SpO2".
 """
 
 from __future__ import annotations
@@ -35,14 +36,12 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -65,6 +64,7 @@ from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import episodes, mar, stabilization
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.vitals import VITALS_BY_ID
+from clinic_desktop.reports import fonts
 
 __all__ = [
     "CONFIDENTIALITY_NOTICE",
@@ -400,14 +400,9 @@ _BAND = colors.HexColor("#E4EAF1")
 _ALERT_BG = colors.HexColor("#FDECEE")
 
 
-def _markup(text: str) -> str:
-    """``text`` escaped for a Paragraph, with the characters Helvetica lacks drawn as markup."""
-    return escape(text).replace("₂", "<sub>2</sub>")
-
-
-def _plain(text: str) -> str:
-    """``text`` for drawString (no markup): subscript digits as plain digits."""
-    return text.replace("₂", "2")
+def _markup(text: str, bold: bool = False) -> str:
+    """``text`` escaped for a Paragraph, CJK runs in the fallback font, "₂" as a subscript 2."""
+    return fonts.markup_runs(text, bold).replace("₂", "<sub>2</sub>")
 
 
 class HandoverRenderer:
@@ -419,7 +414,9 @@ class HandoverRenderer:
     margin = 0.5 * inch
     header_height = 0.72 * inch
     footer_height = 0.4 * inch
-    font, bold = "Helvetica", "Helvetica-Bold"
+    font, bold = fonts.MAIN, fonts.MAIN_BOLD
+    #: Table cells set a font even when empty: ours, so no unembedded Helvetica is referenced.
+    _table_font = ("FONT", (0, 0), (-1, -1), fonts.MAIN)
 
     @property
     def frame_height(self) -> float:
@@ -427,6 +424,7 @@ class HandoverRenderer:
         return self.pagesize[1] - 2 * self.margin - self.header_height - self.footer_height
 
     def render(self, report: HandoverReport) -> bytes:
+        fonts.register_fonts()
         buffer = io.BytesIO()
         doc = BaseDocTemplate(
             buffer, pagesize=self.pagesize, leftMargin=self.margin, rightMargin=self.margin,
@@ -434,6 +432,7 @@ class HandoverRenderer:
             title=f"{report.title} — {report.clinic_name}" if report.clinic_name else report.title,
             author=report.clinic_name or "Clinic Desktop", creator="Clinic Desktop",
             subject="Shift handover (confidential)",
+            initialFontName=self.font,  # no unembedded Helvetica in the file
         )
         doc.addPageTemplates(self._page_templates(doc, report))
         self._styles = self._stylesheet()
@@ -468,11 +467,11 @@ class HandoverRenderer:
         return [PageTemplate(id="handover", frames=[frame],
                              onPage=lambda canv, d: self._on_page(canv, d, report))]
 
-    def _fit(self, text: str, font: str, size: float, width: float) -> str:
+    def _fit(self, text: str, size: float, width: float, bold: bool = False) -> str:
         """``text`` shortened with "…" to fit ``width`` points."""
-        if stringWidth(text, font, size) <= width:
+        if fonts.string_width(text, size, bold) <= width:
             return text
-        while text and stringWidth(text + "…", font, size) > width:
+        while text and fonts.string_width(text + "…", size, bold) > width:
             text = text[:-1]
         return text.rstrip() + "…"
 
@@ -485,32 +484,26 @@ class HandoverRenderer:
         canv.saveState()
         title = f"{report.title} — CONFIDENTIAL"
         canv.setFillColor(_INK)
-        canv.setFont(self.bold, 14)
-        canv.drawString(left, top - 14, title)
-        title_width = stringWidth(title, self.bold, 14)
-        room = right - left - title_width - 24
+        fonts.draw_string(canv, left, top - 14, title, 14, bold=True)
+        room = right - left - fonts.string_width(title, 14, bold=True) - 24
         if report.clinic_name:
-            canv.setFont(self.bold, 11)
-            name = self._fit(report.clinic_name, self.bold, 11, room)
-            canv.drawRightString(right, top - 13, _plain(name))
+            name = self._fit(report.clinic_name, 11, room, bold=True)
+            fonts.draw_string(canv, right, top - 13, name, 11, bold=True, align="right")
         if report.clinic_contact:
-            canv.setFont(self.font, 8)
             canv.setFillColor(_MUTED)
-            contact = self._fit(report.clinic_contact, self.font, 8, room)
-            canv.drawRightString(right, top - 25, _plain(contact))
-        canv.setFont(self.font, 8.5)
+            contact = self._fit(report.clinic_contact, 8, room)
+            fonts.draw_string(canv, right, top - 25, contact, 8, align="right")
         canv.setFillColor(_INK)
         line = f"Prepared {report.prepared_at} by {report.prepared_by} · {report.window_text}"
-        canv.drawString(left, top - 38, _plain(self._fit(line, self.font, 8.5, right - left)))
+        fonts.draw_string(canv, left, top - 38, self._fit(line, 8.5, right - left), 8.5)
         canv.setStrokeColor(_RULE)
         canv.setLineWidth(0.8)
         canv.line(left, top - 45, right, top - 45)
         # Footer
         bottom = self.margin
         canv.line(left, bottom + 16, right, bottom + 16)
-        canv.setFont(self.bold, 8)
         canv.setFillColor(_INK)
-        canv.drawString(left, bottom + 4, _plain(report.notice))
+        fonts.draw_string(canv, left, bottom + 4, report.notice, 8, bold=True)
         canv.restoreState()
 
     def _canvasmaker(self) -> type[pdfcanvas.Canvas]:
@@ -563,7 +556,8 @@ class HandoverRenderer:
         return story
 
     def _p(self, text: str, style: str) -> Paragraph:
-        return Paragraph(_markup(text), self._styles[style])
+        para_style = self._styles[style]
+        return Paragraph(_markup(text, para_style.fontName == self.bold), para_style)
 
     def _block(self, sec: HandoverSection) -> list:
         """One patient: a single table — the name band (repeated at the top of every page the
@@ -574,7 +568,7 @@ class HandoverRenderer:
         cols = [label_w, left_w - label_w, time_w, width - left_w - time_w]
         rows: list[list] = [[self._head(sec, width), "", "", ""]]
         style: list[tuple] = [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), self._table_font,
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
             ("SPAN", (0, 0), (-1, 0)), ("RIGHTPADDING", (0, 0), (-1, 0), 0),
@@ -614,11 +608,12 @@ class HandoverRenderer:
 
     def _head(self, sec: HandoverSection, width: float) -> Table:
         stage = " · ".join(part for part in (sec.stage, sec.pathway, sec.day_text) if part)
-        title = Paragraph(f"{_markup(sec.name)}&nbsp;&nbsp;&nbsp;<font size='9' name='{self.font}'>"
+        name = _markup(sec.name, bold=True)
+        title = Paragraph(f"{name}&nbsp;&nbsp;&nbsp;<font size='9' name='{self.font}'>"
                           f"MRN {_markup(sec.mrn)}</font>", self._styles["name"])
         return Table([[title, self._p(stage, "meta_right")]], colWidths=[width * 0.55, width * 0.45],
                      style=TableStyle([
-                         ("BACKGROUND", (0, 0), (-1, -1), _BAND),
+                         ("BACKGROUND", (0, 0), (-1, -1), _BAND), self._table_font,
                          ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                          ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
                          ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -642,7 +637,7 @@ class HandoverRenderer:
         """Facts and doses in two independent columns (so a long dose line does not stretch the
         facts beside it); used whenever it fits comfortably on a page."""
         label_w, time_w = 1.35 * inch, 1.15 * inch
-        pad = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+        pad = [("VALIGN", (0, 0), (-1, -1), "TOP"), self._table_font,
                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
                ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
         none_span = [] if sec.doses else [("SPAN", (0, 1), (1, 1))]
@@ -653,7 +648,7 @@ class HandoverRenderer:
                       colWidths=[time_w, width - left_w - time_w - 14],
                       style=TableStyle([*pad, ("SPAN", (0, 0), (1, 0)), *none_span]))
         return Table([[facts, doses]], colWidths=[left_w, width - left_w], style=TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), self._table_font,
             ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
             ("LEFTPADDING", (1, 0), (1, 0), 8),
             ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
