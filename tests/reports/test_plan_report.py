@@ -1,0 +1,472 @@
+"""The aftercare plan the patient takes home: first the document as data (section order, crisis
+lines first, what is always printed, the patient's language, free text as entered, dates), then
+the PDF rendered from it (page size, the header and footer of every page, large print, fonts,
+names in any script)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.reports import fonts, i18n
+from clinic_desktop.reports import plan as rp
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None,
+    reason="poppler-utils (pdftotext) is not installed: cannot read the rendered PDF")
+
+VIETNAMESE, CHINESE, KOREAN = "Nguyễn Thị Ánh", "王秀英", "김민준"
+
+#: The national lines as the directory ships them (CLINICAL.md §4), in core.plan.HELPLINES order.
+HELPLINES = [
+    rp.Contact("988 Suicide & Crisis Lifeline", "988",
+               other="call or text 988 (press 2 or text AYUDA for Spanish); chat 988lifeline.org",
+               hours="24/7", languages=("en", "es")),
+    rp.Contact("SAMHSA National Helpline", "1-800-662-HELP (4357)",
+               other="TTY 1-800-487-4889; text your ZIP code to 435748 (HELP4U, English only); "
+                     "findtreatment.gov", hours="24/7/365", languages=("en", "es")),
+    rp.Contact("Never Use Alone", "1-800-484-3731", languages=("en",)),
+    rp.Contact("Poison Help", "1-800-222-1222", hours="24/7", languages=("en",)),
+    rp.Contact("Crisis Text Line", "", other="text HOME to 741741", hours="24/7", languages=("en",)),
+]
+HELPLINE_NAMES = [c.name for c in HELPLINES]
+
+TRIGGERS = "Payday on Fridays.\nOld friends at the <gas station> on 5th & Main — \"Ñoño\" Café."
+REASON = "Group counseling three mornings a week (Spanish-speaking group)"
+
+PLAN = {
+    "medication": {"choice": "buprenorphine", "prescriber": "Dr. Amara Okafor",
+                   "next": "2026-12-02T09:30", "reason": ""},
+    "level": "intensive_outpatient",
+    "therapies": ["cbt", "contingency_management"],
+    "referrals": [
+        {"entry_id": 7, "reason": REASON, "appointment": "2026-12-01T10:00", "share": True},
+        {"entry_id": 8, "reason": "Help finding a room", "appointment": "", "share": False},
+    ],
+    "people": [{"name": VIETNAMESE, "relation": "Sister", "phone": "2175550188"},
+               {"name": CHINESE, "relation": "Friend", "phone": "(217) 555-0123"},
+               {"name": "Marcus O'Neill", "relation": "NA sponsor", "phone": "(217) 555-0177"}],
+    "key_worker": {"name": KOREAN, "phone": "(217) 555-0142 ext. 14",
+                   "focus": ["housing", "employment"]},
+    "meetings": [12],
+    "relapse": {"triggers": TRIGGERS, "warning_signs": "I stop answering my sister's calls.",
+                "coping": "Call Marcus. Walk the dog.", "people_to_call": "", "reasons": "My daughter"},
+    "overdose": {"naloxone_kit_given": True},
+    "follow_ups": [{"when": "2026-12-04T11:00", "place": "Riverbend Recovery Clinic, room 2",
+                    "phone": "(217) 555-0142"},
+                   {"when": "after the holidays", "place": "Riverbend Recovery Clinic", "phone": ""}],
+}
+REFERRALS = {
+    7: rp.Contact("Northside Intensive Outpatient Program", "(217) 555-0100",
+                  address="400 N. Grand Ave, Springfield", hours="Mon–Fri 8:00–17:00", walk_in=True,
+                  languages=("en", "es")),
+    8: rp.Contact("Springfield Housing Help Desk", "2175550155", address="88 Adams St",
+                  other="Bring ID"),
+}
+MEETINGS = {12: rp.Contact("NA “New Hope” group", "", address="St. Luke's hall, 5 Elm St",
+                           hours="Tuesdays 19:00")}
+PATIENT = rp.PlanPatient("Rosa María Delgado", "5 June 1987", "RR-2041")
+CLINIC = rp.PlanClinic("Riverbend Recovery Clinic", "12 Mill Road, Springfield", "(217) 555-0142")
+PREPARED_AT = dt.datetime(2026, 11, 30, 15, 0)
+
+
+def build(plan=PLAN, **overrides) -> rp.PlanDocument:
+    kwargs = dict(language="en", patient=PATIENT, clinic=CLINIC, prepared_by="Dana Ortiz",
+                  prepared_at=PREPARED_AT, referral_contacts=REFERRALS, meeting_contacts=MEETINGS,
+                  helplines=HELPLINES, version=2)
+    kwargs.update(overrides)
+    return rp.build_plan_document(plan, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The data
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sections_print_in_order_crisis_lines_first():
+    doc = build()
+    assert doc.section_keys == rp.SECTION_ORDER
+    assert doc.section_keys[0] == "crisis" and doc.section_keys[-1] == "signatures"
+    assert [s.heading for s in doc.sections[:3]] == [
+        "If you need help right now", "My medicine", "My next step in care"]
+
+
+def test_the_crisis_lines_are_the_helplines_in_order_with_911():
+    crisis = build().section("crisis")
+    assert crisis.alert == "Emergency: call 911"
+    assert crisis.paragraphs == ("These lines are free and open day and night.",)
+    assert [e.key for e in crisis.entries] == list(plan_rules.HELPLINES)
+    assert [e.name for e in crisis.entries] == HELPLINE_NAMES
+    assert [e.phone for e in crisis.entries] == [
+        "988", "1-800-662-HELP (4357)", "1-800-484-3731", "1-800-222-1222", "text HOME to 741741"]
+    lifeline = crisis.entries[0]
+    assert lifeline.lines[0] == rp.Line(
+        "", "If you feel like hurting yourself, or you are in any crisis")
+    assert rp.Line("", HELPLINES[0].other) in lifeline.lines
+    assert rp.Line("", "24/7 · English, Spanish") in lifeline.lines
+
+
+def test_a_helpline_left_out_prints_with_the_shipped_number():
+    edited = dataclasses.replace(HELPLINES[3], phone="1-800-222-0000")
+    by_id = {"poison_control": edited}  # a mapping by id: the rest come from the defaults
+    crisis = build(helplines=by_id).section("crisis")
+    assert [e.key for e in crisis.entries] == list(plan_rules.HELPLINES)
+    assert crisis.entries[3].phone == "1-800-222-0000"
+    assert crisis.entries[0].phone == "988" and crisis.entries[2].phone == "1-800-484-3731"
+    assert [e.name for e in build(helplines=[]).section("crisis").entries] == HELPLINE_NAMES
+    with_none = build(helplines=[*HELPLINES[:4], None]).section("crisis")
+    assert with_none.entries[4].phone == "text HOME to 741741"
+    with pytest.raises(ValueError, match="helplines"):
+        build(helplines=HELPLINES[:3])
+
+
+def test_overdose_paws_and_the_crisis_lines_print_even_for_an_empty_plan():
+    doc = build(plan={})
+    assert doc.section_keys == rp.SECTION_ORDER
+    overdose = doc.section("overdose")
+    assert overdose.bullets == (
+        "After detox your body cannot handle the amount you used before. Even a smaller amount "
+        "than before can kill you.",
+        "Never use alone. If you do use, have someone with you or call Never Use Alone.",
+        "Get a naloxone kit from a pharmacy or this clinic. Show the people around you how to use it.",
+    )
+    assert overdose.notes == ("If someone will not wake up or is breathing very slowly: call 911, "
+                              "give naloxone, and stay with them.",)
+    assert doc.section("paws").paragraphs == (i18n.text("en", "paws_text"),)
+    assert len(doc.section("crisis").entries) == 5
+    for key in ("therapies", "referrals", "people", "meetings", "follow_ups"):
+        assert doc.section(key).paragraphs == ("None yet",), key
+    assert doc.section("medication").paragraphs == ("None yet",)
+    # The key worker's 6 months and the relapse note print even before they are filled in.
+    assert doc.section("key_worker").notes == (
+        "Your key worker helps with housing, work and benefits for at least 6 months.",)
+    assert doc.section("relapse").notes == (
+        "Many people use again after treatment. If it happens, it is a reason to come back, "
+        "not a failure.",)
+
+
+def test_naloxone_given_and_not_given():
+    given = build().section("overdose").bullets[2]
+    assert given == ("You were given a naloxone kit. Keep it where people can find it and show "
+                     "them how to use it.")
+    not_given = build(plan={**PLAN, "overdose": {"naloxone_kit_given": False}})
+    assert not_given.section("overdose").bullets[2].startswith("Get a naloxone kit")
+    es = build(language="es").section("overdose").bullets[2]
+    assert es == i18n.text("es", "overdose_naloxone_given") and es.startswith("Le dieron")
+
+
+def test_the_sections_texts_in_english():
+    doc = build()
+    assert doc.title == "My aftercare plan"
+    assert doc.prepared == "Prepared 30 November 2026 by Dana Ortiz"
+    assert doc.version == "Version 2"
+    assert (doc.date_of_birth_label, doc.mrn_label) == ("Date of birth", "Record number")
+    medication = doc.section("medication")
+    assert medication.paragraphs == ("Buprenorphine",)
+    assert medication.lines == (rp.Line("Who prescribes it", "Dr. Amara Okafor"),
+                                rp.Line("Next dose or visit", "Wednesday 2 December 2026, 09:30"))
+    assert doc.section("level").paragraphs == (
+        "Intensive outpatient program (several visits each week)",)
+    assert doc.section("therapies").bullets[0].startswith("Cognitive behavioral therapy (CBT)")
+    northside, housing = doc.section("referrals").entries
+    assert northside == rp.Entry("Northside Intensive Outpatient Program", "(217) 555-0100", (
+        rp.Line("Why", REASON), rp.Line("Appointment", "Tuesday 1 December 2026, 10:00"),
+        rp.Line("Address", "400 N. Grand Ave, Springfield"), rp.Line("Hours", "Mon–Fri 8:00–17:00"),
+        rp.Line("", "Walk-ins welcome"), rp.Line("Languages", "English, Spanish")))
+    assert housing.phone == "(217) 555-0155"  # a bare digit run is grouped
+    assert rp.Line("", "Bring ID") in housing.lines
+    assert not any(line.label == "Appointment" for line in housing.lines)
+    people = doc.section("people").entries
+    assert [(p.name, p.phone, p.lines) for p in people][0] == (
+        VIETNAMESE, "(217) 555-0188", (rp.Line("", "Sister"),))
+    worker = doc.section("key_worker").entries[0]
+    assert worker == rp.Entry(KOREAN, "(217) 555-0142 ext. 14",
+                              (rp.Line("Helps me with", "housing, work"),))
+    assert doc.section("meetings").entries[0].name == "NA “New Hope” group"
+    relapse = doc.section("relapse")
+    assert [line.label for line in relapse.lines] == [  # empty fields are left out
+        "Things that make me want to use", "Signs that I am at risk", "What I can do instead",
+        "Why my recovery matters to me"]
+    follow = doc.section("follow_ups").entries
+    assert follow[0] == rp.Entry("Friday 4 December 2026, 11:00", "(217) 555-0142",
+                                 (rp.Line("Where", "Riverbend Recovery Clinic, room 2"),))
+    assert follow[1].name == "after the holidays"  # not a date: as entered
+    assert doc.section("signatures").lines == (
+        rp.Line("Patient signature", "Rosa María Delgado"), rp.Line("Staff signature", "Dana Ortiz"),
+        rp.Line("Date", ""))
+
+
+def test_free_text_and_names_print_as_entered():
+    doc = build()
+    relapse = doc.section("relapse")
+    assert relapse.lines[0].value == TRIGGERS  # line breaks, <, &, quotes, accents untouched
+    texts = [t for s in doc.sections for t in s.texts]
+    for value in (REASON, VIETNAMESE, CHINESE, KOREAN, "Marcus O'Neill", "NA sponsor",
+                  "St. Luke's hall, 5 Elm St", "Dr. Amara Okafor"):
+        assert value in texts, value
+    # Free text in a field the catalogue would translate stays free text.
+    odd = build(plan={**PLAN, "level": "Halfway house (county)", "therapies": ["Art therapy"]})
+    assert odd.section("level").paragraphs == ("Halfway house (county)",)
+    assert odd.section("therapies").bullets == ("Art therapy",)
+
+
+def test_spanish_plan_uses_the_spanish_catalogue_and_keeps_the_names():
+    doc = build(language="es")
+    assert doc.language == "es"
+    assert doc.title == i18n.text("es", "plan_title")
+    assert doc.prepared == "Preparado el 30 de noviembre de 2026 por Dana Ortiz"
+    assert doc.version == "Versión 2"
+    assert doc.page_text(1, 4) == "Página 1 de 4"
+    assert [s.heading for s in doc.sections] == [
+        "Si necesita ayuda ahora mismo", "Mi medicina", "Mi próximo paso en el tratamiento",
+        "Tipos de consejería", "Lugares a los que me refieren", "Personas que me apoyan",
+        "Mi trabajador de apoyo", "Reuniones a las que puedo ir", "Mi plan para seguir bien",
+        "Cómo evitar una sobredosis", "Sentimientos después de la desintoxicación (PAWS)", "Mis citas",
+        "Firmas"]
+    assert doc.section("crisis").alert == "Emergencia: llame al 911"
+    assert [e.name for e in doc.section("crisis").entries] == HELPLINE_NAMES  # names as given
+    northside = doc.section("referrals").entries[0]
+    assert rp.Line("Por qué", REASON) in northside.lines  # the counselor's words, untranslated
+    assert rp.Line("Cita", "martes 1 de diciembre de 2026, 10:00") in northside.lines
+    assert rp.Line("Idiomas", "inglés, español") in northside.lines
+    assert rp.Line("", "Atienden sin cita") in northside.lines
+    assert doc.section("medication").paragraphs == ("Buprenorfina",)
+    assert doc.section("follow_ups").entries[0].name == "Viernes 4 de diciembre de 2026, 11:00"
+    assert doc.section("relapse").lines[0] == rp.Line("Cosas que me dan ganas de consumir", TRIGGERS)
+
+
+def test_an_unknown_language_prints_in_english():
+    doc = build(language="vi")
+    assert doc.language == "en"
+    assert doc.title == "My aftercare plan"
+    assert doc.page_text(2, 3) == "Page 2 of 3"
+    assert doc.section("people").entries[0].name == VIETNAMESE
+
+
+def test_dates_in_each_language():
+    at = dt.datetime(2026, 12, 1, 10, 0)
+    assert rp.format_datetime("en", at) == "Tuesday 1 December 2026, 10:00"
+    assert rp.format_datetime("es", at) == "martes 1 de diciembre de 2026, 10:00"
+    assert rp.format_date("en", dt.date(1987, 6, 5)) == "5 June 1987"
+    assert rp.format_date("es", dt.date(1987, 6, 5)) == "5 de junio de 1987"
+    assert rp.format_date("es", dt.date(2027, 1, 3), weekday=True) == "domingo 3 de enero de 2027"
+    assert rp.format_when("en", "2026-12-01T10:00") == "Tuesday 1 December 2026, 10:00"
+    assert rp.format_when("es", "2026-12-01") == "martes 1 de diciembre de 2026"
+    assert rp.format_when("es", "2026-12-01", capitalize=True) == "Martes 1 de diciembre de 2026"
+    assert rp.format_when("en", dt.date(2026, 8, 3)) == "Monday 3 August 2026"
+    assert rp.format_when("en", "next week", capitalize=True) == "next week"
+    assert rp.format_when("en", "2026-13-45") == "2026-13-45"
+    assert rp.format_when("en", None) == ""
+    for language in ("en", "es"):
+        months = {rp.format_date(language, dt.date(2026, m, 1)).split()[-2 if language == "en"
+                                                                           else -3]
+                  for m in range(1, 13)}
+        assert len(months) == 12
+    # A patient given as a mapping: the date of birth is written out in the plan's language.
+    doc = build(language="es", patient={"display_name": "Rosa", "date_of_birth": dt.date(1987, 6, 5),
+                                        "mrn": "RR-1"})
+    assert doc.patient == rp.PlanPatient("Rosa", "5 de junio de 1987", "RR-1")
+
+
+def test_clinic_settings_mapping_and_bad_input():
+    doc = build(clinic={"clinic_name": "Riverbend", "clinic_address": "12 Mill Road",
+                        "clinic_phone": "(217) 555-0142"})
+    assert doc.clinic == rp.PlanClinic("Riverbend", "12 Mill Road", "(217) 555-0142", None)
+    with pytest.raises(ValueError, match="page_size"):
+        build(page_size="legal")
+    with pytest.raises(ValueError, match="entry 99"):
+        build(plan={**PLAN, "referrals": [{"entry_id": 99, "reason": "x"}]})
+    assert rp.group_phone("2175550142") == "(217) 555-0142"
+    assert rp.group_phone("1-800-662-HELP (4357)") == "1-800-662-HELP (4357)"
+    assert rp.group_phone("988") == "988"
+
+
+# ---------------------------------------------------------------------------------------------
+# The PDF
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdfs() -> dict[str, bytes]:
+    """The sample plan rendered once per variant the tests read."""
+    return {
+        "en": rp.render_plan_pdf(build()),
+        "es": rp.render_plan_pdf(build(language="es", patient=dataclasses.replace(
+            PATIENT, date_of_birth="5 de junio de 1987"))),
+        "a4": rp.render_plan_pdf(build(page_size="a4")),
+        "large": rp.render_plan_pdf(build(large_print=True)),
+        "empty": rp.render_plan_pdf(build(plan={})),
+    }
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type /Page\b", pdf))
+
+
+def media_boxes(pdf: bytes) -> list[tuple[float, ...]]:
+    return [tuple(float(n) for n in box.split())
+            for box in re.findall(rb"/MediaBox\s*\[\s*([-\d.\s]+?)\s*\]", pdf)]
+
+
+def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
+    """Each page's text (pdftotext, one call per page)."""
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(pdf)
+    out = []
+    for page in range(1, page_count(pdf) + 1):
+        result = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+                                capture_output=True, check=True)
+        out.append(result.stdout.decode("utf-8"))
+    return out
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_letter_by_default_and_a4_on_request(pdfs):
+    for key in ("en", "es", "large", "empty"):
+        assert pdfs[key].startswith(b"%PDF")
+        boxes = media_boxes(pdfs[key])
+        assert boxes and all(box == (0, 0, 612, 792) for box in boxes), key
+    a4 = media_boxes(pdfs["a4"])
+    assert a4 and all(box[:2] == (0, 0) and box[2] == pytest.approx(595.28, abs=0.01)
+                      and box[3] == pytest.approx(841.89, abs=0.01) for box in a4)
+
+
+@needs_poppler
+def test_every_page_has_the_header_and_the_footer(pdfs, tmp_path):
+    pages = page_texts(pdfs["en"], tmp_path)
+    assert len(pages) == page_count(pdfs["en"]) >= 2
+    for n, text in enumerate(pages, start=1):
+        assert "Rosa María Delgado" in text, n
+        assert "Record number: RR-2041" in text, n
+        assert "Date of birth: 5 June 1987" in text, n
+        assert "Riverbend Recovery Clinic" in text, n
+        assert f"Page {n} of {len(pages)}" in text, n
+        assert "This plan belongs to you. It has private health information: keep it safe." in text
+        assert "Version 2" in text
+    assert "42 CFR" not in "".join(pages)  # the patient's own copy: no redisclosure notice
+
+
+@needs_poppler
+def test_page_one_opens_with_the_title_and_every_crisis_line(pdfs, tmp_path):
+    first = flat(page_texts(pdfs["en"], tmp_path)[0])
+    assert "My aftercare plan" in first and "Prepared 30 November 2026 by Dana Ortiz" in first
+    positions = [first.index(text) for text in ("If you need help right now", "Emergency: call 911",
+                                                *HELPLINE_NAMES, "My medicine")]
+    assert positions == sorted(positions)
+    for phone in ("988", "1-800-662-HELP (4357)", "1-800-484-3731", "1-800-222-1222",
+                  "text HOME to 741741"):
+        assert phone in first
+
+
+@needs_poppler
+def test_the_plan_text_in_english(pdfs, tmp_path):
+    text = flat("".join(page_texts(pdfs["en"], tmp_path)))
+    for expected in ("Tuesday 1 December 2026, 10:00", "Staying safe from overdose",
+                     "You were given a naloxone kit.", "Feelings after detox (PAWS)",
+                     "My appointments", "Patient signature", "Staff signature",
+                     flat(TRIGGERS), "(217) 555-0155", "it is a reason to come back, not a failure"):
+        assert expected in text, expected
+    positions = [text.index(h) for h in (s.heading for s in build().sections)]
+    assert positions == sorted(positions)  # headings print in the sections' order
+
+
+@needs_poppler
+def test_the_spanish_pdf(pdfs, tmp_path):
+    pages = page_texts(pdfs["es"], tmp_path)
+    text = flat("".join(pages))
+    assert "Página 1 de" in pages[0] and f"Página {len(pages)} de {len(pages)}" in pages[-1]
+    for n, page in enumerate(pages, start=1):
+        assert "Número de expediente: RR-2041" in page, n
+        assert "Fecha de nacimiento: 5 de junio de 1987" in page, n
+    for expected in ("Si necesita ayuda ahora mismo", "Emergencia: llame al 911",
+                     "martes 1 de diciembre de 2026, 10:00", "Cómo evitar una sobredosis",
+                     "Firma del paciente", "Este plan es suyo."):
+        assert expected in text, expected
+    assert "Page 1 of" not in text
+
+
+@needs_poppler
+def test_large_print_takes_more_pages_and_keeps_the_crisis_lines_on_page_one(pdfs, tmp_path):
+    assert page_count(pdfs["large"]) > page_count(pdfs["en"])
+    first = flat(page_texts(pdfs["large"], tmp_path)[0])
+    for name in ("Emergency: call 911", *HELPLINE_NAMES, "1-800-484-3731", "text HOME to 741741"):
+        assert name in first
+    # What did not fit in the box follows it, nothing is lost.
+    text = flat("".join(page_texts(pdfs["large"], tmp_path)))
+    assert "TTY 1-800-487-4889" in text
+
+
+def test_body_type_is_at_least_10_5_pt_and_16_pt_in_large_print():
+    fonts.register_fonts()
+    for large, least in ((False, 10.5), (True, 16.0)):
+        renderer = rp.PlanRenderer()
+        renderer.doc = build(large_print=large)
+        renderer._sizes(large)
+        styles = renderer._stylesheet()
+        assert min(style.fontSize for style in styles.values()) >= least
+        assert styles["phone"].fontSize >= 1.4 * least  # phone numbers print large
+
+
+def test_fonts_are_embedded_subsets_and_no_helvetica(pdfs):
+    for key, pdf in pdfs.items():
+        base_fonts = set(re.findall(rb"/BaseFont /([^\s/>\]]+)", pdf))
+        assert base_fonts, key
+        assert all(re.fullmatch(rb"[A-Z]{6}\+\S+", name) for name in base_fonts), (key, base_fonts)
+        assert b"Helvetica" not in pdf and b"/Type1" not in pdf, key
+        assert pdf.count(b"/FontFile2") == len(base_fonts), key
+    families = {n.split(b"+", 1)[1] for n in re.findall(rb"/BaseFont /([^\s/>\]]+)", pdfs["en"])}
+    assert families == {b"NotoSans-Regular", b"NotoSans-Bold", b"WenQuanYiMicroHei-0"}
+
+
+@needs_poppler
+def test_names_in_any_script_round_trip(tmp_path):
+    patient = rp.PlanPatient(VIETNAMESE, "5 June 1987", "VN-1")
+    doc = build(patient=patient, prepared_by=KOREAN)
+    pages = page_texts(rp.render_plan_pdf(doc), tmp_path)
+    for n, page in enumerate(pages, start=1):
+        assert VIETNAMESE in page and "VN-1" in page, n
+    text = "".join(pages)
+    for name in (VIETNAMESE, CHINESE, KOREAN):
+        assert name in text, name
+    # A CJK patient name in the header too.
+    pages = page_texts(rp.render_plan_pdf(build(patient=rp.PlanPatient(CHINESE, "1990", "CN-1"))),
+                       tmp_path)
+    assert all(CHINESE in page and "CN-1" in page for page in pages)
+
+
+def test_the_clinic_logo_is_drawn_when_the_file_exists(tmp_path):
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (200, 100), "#1F4E79").save(logo)
+    with_logo = rp.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(logo))))
+    assert b"/Subtype /Image" in with_logo
+    missing = dataclasses.replace(CLINIC, logo_path=str(tmp_path / "nope.png"))
+    without = rp.render_plan_pdf(build(clinic=missing))
+    assert without.startswith(b"%PDF") and b"/Subtype /Image" not in without
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    assert rp.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(broken))))
+
+
+@needs_poppler
+def test_long_names_and_free_text_never_break_the_layout(tmp_path):
+    long_name = "María de los Ángeles Fernández-Castillo de la Vega y Rodríguez-Montenegro"
+    long_text = " ".join(["I feel the pull when I walk past the old places."] * 120)
+    plan = {**PLAN, "relapse": {"triggers": long_text},
+            "referrals": [{"entry_id": 7, "reason": long_text[:1500], "appointment": ""}]}
+    for large in (False, True):
+        pdf = rp.render_plan_pdf(build(plan=plan, patient=rp.PlanPatient(long_name, "1987", "L-1"),
+                                       large_print=large))
+        pages = page_texts(pdf, tmp_path)
+        assert all("L-1" in page for page in pages)
+        assert "I feel the pull" in "".join(pages)
