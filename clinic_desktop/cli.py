@@ -1,6 +1,10 @@
 """``clinic-desktop [--db DB] <command>``: admin commands without a window.
 
-Errors print one clear line on stderr and exit non-zero, never a traceback.
+Errors print one clear line on stderr and exit non-zero, never a traceback. The one report
+longer than a line is import-directory's: a line on stderr for each row it did not import.
+
+The directory commands act as the console operator, as create-user does: whoever can run
+commands against the database already holds it, and the audit trail records "(console)".
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -44,6 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", required=True, type=Path, metavar="FILE")
 
     sub.add_parser("verify-audit", help="check the audit trail's hash chain")
+
+    p = sub.add_parser("export-directory",
+                       help="write the referral directory's active entries to a CSV file")
+    p.add_argument("file", type=Path, metavar="FILE")
+
+    p = sub.add_parser("import-directory",
+                       help="add referral directory entries from a CSV file; nothing is imported "
+                            "if any row is refused, unless --only-valid")
+    p.add_argument("file", type=Path, metavar="FILE",
+                   help="UTF-8 CSV with the header of resources/directory/directory-template.csv")
+    p.add_argument("--only-valid", action="store_true",
+                   help="import the valid rows even when others are refused (still exits 2)")
     return parser
 
 
@@ -54,6 +71,48 @@ def _read_password(args: argparse.Namespace) -> str:
     if getpass.getpass("Repeat the password: ") != first:
         raise ValidationError({"password": "The two passwords differ."})
     return first
+
+
+def _export_directory(db, target: Path) -> int:
+    """Write the CSV next to ``target`` first, then put it in place: no half-written file."""
+    from clinic_desktop.core.services import directory
+
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("wb") as stream:
+            count = directory.export_csv_from_console(db, stream)
+        os.replace(partial, target)
+    except OSError as exc:
+        raise ClinicError(f"Cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"Exported {count} directory entries to {target}")
+    return 0
+
+
+def _import_directory(db, source: Path, only_valid: bool) -> int:
+    """The row report (every row not imported, with its line number) goes to stderr. Exit 0 when
+    every row is in the directory (imported, or already there); 2 when any row was refused —
+    with --only-valid, after importing the valid rows."""
+    from clinic_desktop.core.services import directory
+
+    try:
+        with source.open("rb") as stream:
+            report = directory.check_csv_from_console(db, stream)
+    except OSError as exc:
+        raise ClinicError(f"Cannot read {source}: {exc.strerror or exc}") from None
+    for row in report.problems:
+        print(row.describe(), file=sys.stderr)
+    result = directory.import_csv_from_console(db, report, only_valid=only_valid)
+    for row in result.late_duplicates:
+        print(row.describe(), file=sys.stderr)
+    if result.refused:
+        hint = (f" Use --only-valid to import the {report.ok} valid rows."
+                if result.blocked and report.ok else "")
+        print(f"{source}: {result.message}{hint}", file=sys.stderr)
+        return 2
+    print(f"{source}: {result.message}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,6 +144,10 @@ def run(args: argparse.Namespace) -> int:
                       f"({report.count} events verified before it).", file=sys.stderr)
                 return 3
             print(f"Audit trail intact: {report.count} events.")
+        elif args.command == "export-directory":
+            return _export_directory(db, args.file)
+        elif args.command == "import-directory":
+            return _import_directory(db, args.file, args.only_valid)
     finally:
         db.dispose()
     return 0

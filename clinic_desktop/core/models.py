@@ -410,3 +410,43 @@ class CareEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_care_entries_episode_at", "episode_id", "at"),)
+
+
+class DirectoryEntry(Base):
+    """A contact in the referral directory: a national helpline shipped with the app (``key``
+    set, e.g. ``samhsa_helpline``; CLINICAL.md §4) or one of the clinic's own local services.
+
+    ``phone`` is E.164 (``+18006624357``) or, for a national helpline, a short code (``988``);
+    ``phone_display`` is the number as written (``1-800-662-HELP (4357)``). ``languages`` is a
+    comma list of ISO 639 codes (``en,es``). Entries are never deleted: "deleting" one sets
+    ``active`` false, and the shipped helplines cannot be deactivated.
+    """
+
+    __tablename__ = "directory_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_display: Mapped[str | None] = mapped_column(String(60))
+    other_contact: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[str | None] = mapped_column(String(200))
+    languages: Mapped[str | None] = mapped_column(String(200))
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    payment: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+    last_verified: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Accent- and case-folded name (duplicates are matched on it) and name + notes + address
+    # (what search looks in).
+    search_name: Mapped[str] = mapped_column(Text, index=True)
+    search_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: shipped
+    updated_at: Mapped[dt.datetime | None]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "lockout_attempts": 5,
     "lockout_minutes": 15,
     "idle_lock_minutes": 10,
+    "directory_stale_days": 180,
     **{key: getattr(_PROTOCOL_DEFAULTS, key) for key in PROTOCOL_KEYS},
 }
 
@@ -41,6 +42,7 @@ LABELS: dict[str, str] = {
     "lockout_attempts": "Failed sign-ins before the account locks",
     "lockout_minutes": "Minutes an account stays locked",
     "idle_lock_minutes": "Minutes idle before the screen locks",
+    "directory_stale_days": "Days before a directory contact is flagged as not verified",
     "bup_min_cows": "Buprenorphine: minimum COWS score before the first dose",
     "bup_min_hours_short_acting": "Buprenorphine: minimum hours since a short-acting opioid",
     "bup_min_hours_extended": "Buprenorphine: minimum hours since an extended-release opioid",
@@ -62,6 +64,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "lockout_attempts": (3, 20),
     "lockout_minutes": (1, 24 * 60),
     "idle_lock_minutes": (1, 120),
+    "directory_stale_days": (30, 730),  # CLINICAL.md §4: flagged before it goes on a plan
     "bup_min_cows": (0, 48),  # the whole COWS scale
     "bup_min_hours_short_acting": (1, 96),
     "bup_min_hours_extended": (1, 96),

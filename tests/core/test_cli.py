@@ -124,3 +124,91 @@ def test_logs_never_carry_patient_identifiers(tmp_path):
 def test_usage_errors_exit_non_zero(args):
     result = cli(*args)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+DIRECTORY_HEADER = "name,kind,phone,other_contact,address,hours,languages,walk_in,payment,notes,last_verified"
+
+
+def directory_rows(db) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT name, kind, phone, active, created_by FROM directory_entries "
+                            "WHERE key IS NULL ORDER BY name").fetchall()
+    finally:
+        conn.close()
+
+
+def test_export_directory_writes_every_active_entry(tmp_path):
+    db, out = tmp_path / "x.db", tmp_path / "directory.csv"
+    result = cli("--db", db, "export-directory", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Exported 5 directory entries to {out}"
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == DIRECTORY_HEADER and len(lines) == 6
+    assert lines[1].startswith("SAMHSA National Helpline,national_helpline,1-800-662-HELP (4357),")
+    assert not list(tmp_path.glob(".*partial"))
+    assert_clean_error(cli("--db", db, "export-directory", tmp_path / "no" / "such" / "dir.csv"), code=1)
+
+
+def test_import_directory_all_or_nothing_then_only_valid(tmp_path):
+    db, source = tmp_path / "i.db", tmp_path / "contacts.csv"
+    source.write_text("\n".join([
+        DIRECTORY_HEADER,
+        'Hope House,sober_living,217-555-0101,,"3 Hill Rd, Springfield",,en,no,,,2026-01-02',
+        "Bad Phone Place,counselor,not a number,,,,en,no,,,",
+        "Oak Lodge,sober_living,217-555-0102,,,,en,maybe,,,",
+        "Crisis Text Line,national_helpline,,text HOME to 741741,,24/7,en,no,,,",
+        "Núñez Counseling,counselor,217-555-0103,,,,\"en,es\",yes,,,",
+    ]) + "\n", encoding="utf-8")
+    refused = cli("--db", db, "import-directory", source)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert lines[0] == "line 3 (Bad Phone Place): refused: phone: This is not a phone number."
+    assert lines[1] == "line 4 (Oak Lodge): refused: walk_in: “maybe” is not yes or no."
+    assert lines[2].startswith("line 5 (Crisis Text Line): duplicate: Already in the directory")
+    assert lines[3] == (f"{source}: Nothing was imported: 2 of the 5 rows were refused. Correct them "
+                        "and import again, or import only the valid rows. Use --only-valid to import "
+                        "the 2 valid rows.")
+    assert directory_rows(db) == []
+
+    partial = cli("--db", db, "import-directory", source, "--only-valid")
+    assert partial.returncode == 2
+    assert partial.stderr.strip().splitlines()[-1] == (
+        f"{source}: Imported 2 of 5 entries. 1 already in the directory (skipped). 2 refused.")
+    assert directory_rows(db) == [("Hope House", "sober_living", "+12175550101", 1, None),
+                                  ("Núñez Counseling", "counselor", "+12175550103", 1, None)]
+    conn = sqlite3.connect(db)
+    event = conn.execute("SELECT username, action FROM audit_events ORDER BY seq DESC").fetchone()
+    conn.close()
+    assert event == ("(console)", "directory.imported")
+    assert cli("--db", db, "verify-audit").returncode == 0
+
+    # Once the file is corrected, importing it again adds the rest and exits 0.
+    source.write_text("\ufeff" + source.read_text(encoding="utf-8").replace("not a number", "217-555-0104")
+                      .replace("maybe", "yes"), encoding="utf-8")
+    fixed = cli("--db", db, "import-directory", source)
+    assert fixed.returncode == 0, fixed.stderr
+    assert fixed.stdout.strip() == f"{source}: Imported 2 of 5 entries. 3 already in the directory (skipped)."
+    assert len(directory_rows(db)) == 4
+
+
+def test_directory_round_trip_between_databases(tmp_path):
+    first, second, out = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "dir.csv"
+    out.write_text(DIRECTORY_HEADER + "\nHope House,sober_living,217-555-0101,,,,en,no,,,\n", encoding="utf-8")
+    assert cli("--db", first, "import-directory", out).returncode == 0
+    assert cli("--db", first, "export-directory", out).returncode == 0
+    result = cli("--db", second, "import-directory", out)
+    assert result.returncode == 0, result.stderr
+    assert "Imported 1 of 6 entries. 5 already in the directory (skipped)." in result.stdout
+    assert directory_rows(second) == directory_rows(first)
+
+
+@pytest.mark.parametrize("content", [None, b"name,kind\nHope,other\n", b"\xff\xfe garbage"])
+def test_import_directory_refuses_an_unreadable_file_in_one_line(tmp_path, content):
+    source = tmp_path / "contacts.csv"
+    if content is not None:
+        source.write_bytes(content)
+    assert_clean_error(cli("--db", tmp_path / "d.db", "import-directory", source),
+                       code=1 if content is None else 2)
