@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -447,6 +448,74 @@ class DirectoryEntry(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: shipped
     updated_at: Mapped[dt.datetime | None]
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+
+
+class AftercarePlan(Base):
+    """The aftercare plan of an episode (one per episode): the draft as it is typed, plus how it
+    prints (``language``, ``page_size``, ``large_print``). Each finalized version is a
+    :class:`PlanVersion`, never changed."""
+
+    __tablename__ = "aftercare_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), unique=True)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    draft_saved_at: Mapped[dt.datetime | None]
+    draft_saved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    page_size: Mapped[str] = mapped_column(String(10), default="letter")
+    large_print: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PlanVersion(Base):
+    """A finalized, signed version of a plan: the plan data and the exact PDF bytes handed to
+    the patient, so it prints again exactly as it was. Never edited."""
+
+    __tablename__ = "plan_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("aftercare_plans.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    language: Mapped[str] = mapped_column(String(16))
+    page_size: Mapped[str] = mapped_column(String(10))
+    large_print: Mapped[bool] = mapped_column(Boolean)
+    finalized_at: Mapped[dt.datetime]
+    finalized_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_versions_plan_number"),)
+
+
+class Consent(Base):
+    """A patient's written consent (42 CFR Part 2, CLINICAL.md §5) to share information with
+    one recipient: who (the directory entry, and its name as signed), for what purpose, what
+    information, until when. Revocable (``revoked_*``); never deleted."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    directory_entry_id: Mapped[int] = mapped_column(ForeignKey("directory_entries.id"))
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    information: Mapped[str] = mapped_column(Text)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}

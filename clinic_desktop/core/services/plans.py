@@ -1,0 +1,576 @@
+"""The aftercare plan of an episode (CLINICAL.md §2 post-detox transition), the consents to
+share information with the places it refers to (§5, 42 CFR Part 2), and discharge.
+
+The plan follows the intake's patterns: a draft saved as it is typed (``save_draft``, a stale
+version refused naming who saved and when), signed with the password re-entered
+(``finalize``). Who: "plans.edit" to open, edit and finalize, "plans.print" to preview and print
+(counselor, prescriber, administrator).
+
+Decisions, for whoever reads the code next:
+
+* One plan per episode, opened only while the episode is in **transition**; it is created on
+  first opening from :func:`core.plan.prefill` (the signed intake's data, the episode's
+  pathway, the patient record's emergency contact), in the patient's preferred language.
+* Finalizing stores a numbered :class:`~clinic_desktop.core.models.PlanVersion` (1, 2, ...) with
+  a copy of the plan data and the **exact PDF bytes** rendered then; earlier versions are never
+  touched, so ``version_pdf`` prints any of them exactly as the patient received it. The draft
+  stays editable: a later change finalized becomes the next version. Finalizing a draft
+  identical to the last version (same data, language, page size, print size) is refused.
+* Finalizing does not change the plan row (its version stays valid for further saves); two
+  workstations finalizing the same number at once hit the (plan, number) unique constraint and
+  the second is refused as a conflict.
+* After discharge the plan no longer changes; its versions stay printable.
+* Overdose prevention and PAWS always print (reports.plan); ``save_draft`` only makes sure the
+  draft keeps its ``overdose`` section.
+* Audit events carry ids, section names and settings, never the free text typed.
+* Consents are recorded per recipient (a directory entry; its name is kept as signed). A consent
+  is *active* on a day when it is not revoked and that day is on or before ``expires_on`` (the
+  expiry date is the last day it is valid). Revoking is permanent; a new consent is recorded
+  instead. Recording and revoking need "plans.edit"; anyone who may open patients lists them.
+* :func:`discharge` closes an open episode from any stage with a reason. It does **not** require
+  a finalized plan: a patient may leave without one (against advice); the audit event records
+  whether a finalized plan existed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from clinic_desktop.core import clock, protocols
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.core.db import Database
+from clinic_desktop.core.errors import AuthenticationError, ConflictError, NotFound, ValidationError
+from clinic_desktop.core.models import (
+    AftercarePlan,
+    Assessment,
+    Consent,
+    DirectoryEntry,
+    Episode,
+    Patient,
+    PlanVersion,
+    Stage,
+    User,
+    utcnow,
+)
+from clinic_desktop.core.permissions import SignedInUser, require
+from clinic_desktop.core.services import accounts, audit, episodes
+from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.reports import plan as plan_report
+
+PAGE_SIZES = tuple(plan_report.PAGE_SIZES)
+SECTIONS = tuple(plan_rules.empty_plan())
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+MAX_DISCHARGE_REASON = 200
+
+
+# --- plain data out -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlanVersionView:
+    number: int
+    finalized_at: dt.datetime
+    finalized_by_name: str
+    language: str
+    page_size: str
+    large_print: bool
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    id: int
+    episode_id: int
+    directory_entry_id: int
+    recipient_name: str
+    purpose: str
+    information: str
+    expires_on: dt.date
+    signed_on: dt.date
+    revoked_at: dt.datetime | None
+    revoked_by_name: str | None
+    created_at: dt.datetime
+    created_by_name: str
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def expired(self, today: dt.date) -> bool:
+        """Past its expiry date (``expires_on`` is the last day it is valid)."""
+        return today > self.expires_on
+
+    def active(self, today: dt.date) -> bool:
+        """Information may be shared under it today: not revoked, not expired."""
+        return not self.revoked and not self.expired(today)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: int
+    episode_id: int
+    patient_id: int
+    draft: dict[str, Any]
+    version: int
+    language: str
+    page_size: str
+    large_print: bool
+    draft_saved_at: dt.datetime | None
+    draft_saved_by_name: str | None
+    #: Finalized versions, oldest first.
+    versions: tuple[PlanVersionView, ...]
+    consents: tuple[ConsentView, ...]
+    #: Whether naltrexone's opioid-free window is met (from the intake's last opioid use).
+    naltrexone: protocols.Prompt
+    #: What must still be filled in before finalizing ("section.field": message).
+    missing: dict[str, str]
+
+    @property
+    def latest_version(self) -> int | None:
+        return self.versions[-1].number if self.versions else None
+
+
+@dataclass(frozen=True)
+class DraftSaved:
+    version: int
+    saved_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ConsentInput:
+    """What the consent form sends."""
+
+    directory_entry_id: int | None
+    purpose: str
+    information: str
+    expires_on: dt.date | None
+    signed_on: dt.date | None
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    return user.full_name if user else None
+
+
+def _episode(session: Session, episode_id: int) -> Episode:
+    episode = session.get(Episode, episode_id)
+    if episode is None:
+        raise NotFound("This episode no longer exists.")
+    return episode
+
+
+def _plan(session: Session, plan_id: int) -> AftercarePlan:
+    plan = session.get(AftercarePlan, plan_id)
+    if plan is None:
+        raise NotFound("This aftercare plan no longer exists.")
+    return plan
+
+
+def _stage_refusal(episode: Episode) -> str:
+    label = episodes.STAGE_LABELS.get(episode.stage, episode.stage)
+    if episode.stage == Stage.DISCHARGED.value:
+        return "This episode is discharged: its plan no longer changes (earlier versions still print)."
+    return (f"The aftercare plan is written in the transition stage; this episode is in {label}. "
+            "Move it to transition first.")
+
+
+def _editable_episode(session: Session, plan: AftercarePlan) -> Episode:
+    episode = _episode(session, plan.episode_id)
+    if episode.stage != Stage.TRANSITION.value:
+        raise ValidationError(_stage_refusal(episode))
+    return episode
+
+
+def _intake_data(session: Session, episode_id: int) -> dict[str, Any]:
+    """The data of the episode's signed intake assessment ({} when there is none)."""
+    a = session.execute(select(Assessment).where(Assessment.episode_id == episode_id)).scalar_one_or_none()
+    return dict(a.data or {}) if a is not None and a.status == "signed" else {}
+
+
+def _naltrexone(session: Session, episode_id: int, now: dt.datetime) -> protocols.Prompt:
+    return plan_rules.naltrexone_prompt(_intake_data(session, episode_id), now,
+                                        episodes.protocol_settings(session))
+
+
+def _version_views(session: Session, plan_id: int) -> tuple[PlanVersionView, ...]:
+    rows = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id)
+                           .order_by(PlanVersion.number)).scalars()
+    return tuple(PlanVersionView(v.number, v.finalized_at, _name(session, v.finalized_by) or "", v.language,
+                                 v.page_size, v.large_print, copy.deepcopy(v.data)) for v in rows)
+
+
+def _consent_view(session: Session, c: Consent) -> ConsentView:
+    return ConsentView(
+        id=c.id, episode_id=c.episode_id, directory_entry_id=c.directory_entry_id,
+        recipient_name=c.recipient_name, purpose=c.purpose, information=c.information,
+        expires_on=c.expires_on, signed_on=c.signed_on, revoked_at=c.revoked_at,
+        revoked_by_name=_name(session, c.revoked_by), created_at=c.created_at,
+        created_by_name=_name(session, c.created_by) or "")
+
+
+def _consent_views(session: Session, episode_id: int) -> tuple[ConsentView, ...]:
+    rows = session.execute(select(Consent).where(Consent.episode_id == episode_id)
+                           .order_by(Consent.signed_on, Consent.id)).scalars()
+    return tuple(_consent_view(session, c) for c in rows)
+
+
+def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
+    episode = _episode(session, plan.episode_id)
+    draft = copy.deepcopy(dict(plan.draft or {}))
+    naltrexone = _naltrexone(session, episode.id, now)
+    return PlanView(
+        id=plan.id, episode_id=episode.id, patient_id=episode.patient_id, draft=draft,
+        version=plan.version, language=plan.language, page_size=plan.page_size,
+        large_print=plan.large_print, draft_saved_at=plan.draft_saved_at,
+        draft_saved_by_name=_name(session, plan.draft_saved_by),
+        versions=_version_views(session, plan.id), consents=_consent_views(session, episode.id),
+        naltrexone=naltrexone, missing=plan_rules.missing_to_finalize(draft, naltrexone))
+
+
+def _contact(entry: DirectoryEntry) -> plan_report.Contact:
+    return plan_report.Contact(
+        name=entry.name, phone=entry.phone_display or entry.phone or "", other=entry.other_contact or "",
+        address=entry.address or "", hours=entry.hours or "", walk_in=bool(entry.walk_in),
+        languages=tuple(entry.languages.split(",")) if entry.languages else ())
+
+
+# --- the plan -------------------------------------------------------------------------------------
+
+def open_plan(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime | None = None) -> PlanView:
+    """The plan of an episode in transition (audited as opened), created on first opening from
+    what the episode knows. Other stages are refused with a plain message."""
+    require(user, "plans.edit")
+    now = now or utcnow()
+    with db.write() as session:
+        episode = _episode(session, episode_id)
+        if episode.stage != Stage.TRANSITION.value:
+            raise ValidationError(_stage_refusal(episode))
+        patient = session.get(Patient, episode.patient_id)
+        assert patient is not None
+        plan = session.execute(select(AftercarePlan).where(AftercarePlan.episode_id == episode.id)
+                               ).scalar_one_or_none()
+        if plan is None:
+            contact = {"name": patient.emergency_contact_name or "",
+                       "relation": patient.emergency_contact_relation or "",
+                       "phone": patient.emergency_contact_phone or ""}
+            draft = plan_rules.prefill(_intake_data(session, episode.id), episode.pathway,
+                                       emergency_contact=contact)
+            plan = AftercarePlan(episode_id=episode.id, draft=draft,
+                                 language=(patient.preferred_language or "").strip() or "en",
+                                 page_size="letter", large_print=False, created_by=user.id)
+            session.add(plan)
+            session.flush()
+            audit.append(session, user, "plan.created", entity_type="plan", entity_id=plan.id,
+                         patient_id=patient.id, detail={"episode_id": episode.id})
+        audit.append(session, user, "plan.opened", entity_type="plan", entity_id=plan.id,
+                     patient_id=patient.id)
+        return _view(session, plan, now)
+
+
+def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version: int,
+               draft: Mapping[str, Any], language: str | None = None, page_size: str | None = None,
+               large_print: bool | None = None) -> DraftSaved:
+    """Save the plan as typed so far (completeness is checked at finalizing). ``language``,
+    ``page_size`` and ``large_print`` change only when given. A stale version is refused naming
+    who saved it and when. The ``overdose`` section is kept whatever the draft sends."""
+    require(user, "plans.edit")
+    if not isinstance(draft, Mapping):
+        raise ValidationError({"": "The plan must be a set of sections."})
+    unknown = set(draft) - set(SECTIONS)
+    if unknown:
+        raise ValidationError({"": f"Unknown plan sections: {', '.join(sorted(map(str, unknown)))}."})
+    errors = {}
+    if language is not None and not _LANGUAGE.match(language.strip()):
+        errors["language"] = "Choose the plan's language."
+    if page_size is not None and page_size not in PAGE_SIZES:
+        errors["page_size"] = "Choose US Letter or A4."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with db.write() as session:
+            plan = _plan(session, plan_id)
+            episode = _editable_episode(session, plan)
+            if plan.version != expected_version:
+                who = _name(session, plan.draft_saved_by) or "Someone"
+                when = clock.local(plan.draft_saved_at).strftime("%H:%M") if plan.draft_saved_at else "just now"
+                raise ConflictError(f"{who} saved this plan at {when} on another workstation. Reopen it "
+                                    "to see their changes; what you typed is still on your screen.")
+            before = dict(plan.draft or {})
+            new = copy.deepcopy(dict(draft))
+            if not isinstance(new.get("overdose"), Mapping):
+                new["overdose"] = copy.deepcopy(before.get("overdose")) or plan_rules.empty_plan()["overdose"]
+            settings_before = {"language": plan.language, "page_size": plan.page_size,
+                               "large_print": plan.large_print}
+            plan.draft = new
+            if language is not None:
+                plan.language = language.strip()
+            if page_size is not None:
+                plan.page_size = page_size
+            if large_print is not None:
+                plan.large_print = bool(large_print)
+            plan.draft_saved_at = utcnow()
+            plan.draft_saved_by = user.id
+            session.flush()
+            changed = sorted(k for k in set(before) | set(new) if before.get(k) != new.get(k))
+            audit.append(session, user, "plan.draft_saved", entity_type="plan", entity_id=plan.id,
+                         patient_id=episode.patient_id,
+                         detail={"sections_changed": changed,
+                                 "changes": audit.diff(settings_before, {"language": plan.language,
+                                                                         "page_size": plan.page_size,
+                                                                         "large_print": plan.large_print})})
+            return DraftSaved(plan.version, plan.draft_saved_at)
+    except StaleDataError:
+        raise ConflictError("Another workstation saved this plan at the same moment. Reopen it; what "
+                            "you typed is still on your screen.") from None
+
+
+def _document(session: Session, user: SignedInUser, plan: AftercarePlan, data: Mapping[str, Any],
+              now: dt.datetime, version: int | None) -> plan_report.PlanDocument:
+    episode = _episode(session, plan.episode_id)
+    patient = session.get(Patient, episode.patient_id)
+    assert patient is not None
+    by_key = {e.key: e for e in session.execute(
+        select(DirectoryEntry).where(DirectoryEntry.key.in_(plan_rules.HELPLINES))).scalars()}
+    helplines = [_contact(by_key[key]) if key in by_key else None for key in plan_rules.HELPLINES]
+    errors: dict[str, str] = {}
+
+    def contacts(ids: list[tuple[str, Any]]) -> dict[Any, plan_report.Contact]:
+        out = {}
+        for field, entry_id in ids:
+            entry = session.get(DirectoryEntry, entry_id) if isinstance(entry_id, int) else None
+            if entry is None:
+                errors[field] = "This directory entry no longer exists; choose another."
+            else:
+                out[entry_id] = _contact(entry)
+        return out
+
+    referral_contacts = contacts([(f"referrals.{n}.entry_id", r.get("entry_id"))
+                                  for n, r in enumerate(data.get("referrals") or [], start=1)])
+    meeting_contacts = contacts([(f"meetings.{n}", m) for n, m in enumerate(data.get("meetings") or [], start=1)])
+    if errors:
+        raise ValidationError(errors)
+    clinic = settings_service.read_in(session)
+    return plan_report.build_plan_document(
+        data, language=plan.language,
+        patient={"name": f"{patient.given_name} {patient.family_name}",
+                 "date_of_birth": patient.date_of_birth, "mrn": patient.mrn},
+        clinic=clinic, prepared_by=user.full_name, prepared_at=now,
+        referral_contacts=referral_contacts, meeting_contacts=meeting_contacts, helplines=helplines,
+        version=version, page_size=plan.page_size, large_print=plan.large_print,
+        phone_region=str(clinic.get("phone_region") or "US"))
+
+
+def document(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | None = None
+             ) -> plan_report.PlanDocument:
+    """The plan as it would print now, from the current draft (the preview): the patient, the
+    clinic from settings, prepared by ``user``, the helplines, referral and meeting contacts
+    from the directory. A referral or meeting whose entry is gone is a ValidationError."""
+    require(user, "plans.print")
+    with db.read() as session:
+        plan = _plan(session, plan_id)
+        return _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None)
+
+
+def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: int, password: str,
+             now: dt.datetime | None = None) -> PlanVersionView:
+    """Sign the plan: the counselor re-enters their password; what is missing is listed (keys
+    "section.field"); then the PDF is rendered and stored, with the plan data, as the next
+    numbered version. Earlier versions are untouched; the draft stays as it is."""
+    require(user, "plans.edit")
+    now = now or utcnow()
+    try:
+        signer = accounts.authenticate(db, user.username, password)
+    except AuthenticationError as exc:
+        raise ValidationError({"password": str(exc)}) from None
+    if signer.id != user.id:
+        raise ValidationError({"password": "Sign with your own password."})
+    try:
+        with db.write() as session:
+            plan = _plan(session, plan_id)
+            episode = _editable_episode(session, plan)
+            if plan.version != expected_version:
+                raise ConflictError("This plan was saved on another workstation since you opened it. "
+                                    "Reopen it before finalizing.")
+            data = copy.deepcopy(dict(plan.draft or {}))
+            missing = plan_rules.missing_to_finalize(data, _naltrexone(session, episode.id, now))
+            if missing:
+                raise ValidationError(missing)
+            last = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+                                   .order_by(PlanVersion.number.desc()).limit(1)).scalar_one_or_none()
+            if last is not None and (last.data, last.language, last.page_size, last.large_print) == (
+                    data, plan.language, plan.page_size, plan.large_print):
+                raise ValidationError(f"Nothing has changed since version {last.number}; print that one.")
+            number = (last.number if last else 0) + 1
+            pdf = plan_report.render_plan_pdf(_document(session, user, plan, data, now, number))
+            session.add(PlanVersion(plan_id=plan.id, number=number, data=data, pdf=pdf,
+                                    language=plan.language, page_size=plan.page_size,
+                                    large_print=plan.large_print, finalized_at=now, finalized_by=user.id))
+            session.flush()
+            audit.append(session, user, "plan.finalized", entity_type="plan", entity_id=plan.id,
+                         patient_id=episode.patient_id,
+                         detail={"number": number, "language": plan.language, "bytes": len(pdf)})
+            return PlanVersionView(number, now, user.full_name, plan.language, plan.page_size,
+                                   plan.large_print, copy.deepcopy(data))
+    except IntegrityError:
+        raise ConflictError("This plan was finalized on another workstation at the same moment. "
+                            "Reopen it to see that version.") from None
+
+
+def versions(db: Database, user: SignedInUser, plan_id: int) -> list[PlanVersionView]:
+    """The finalized versions of a plan, oldest first."""
+    require(user, "plans.print")
+    with db.read() as session:
+        _plan(session, plan_id)
+        return list(_version_views(session, plan_id))
+
+
+def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int) -> bytes:
+    """A finalized version's PDF, exactly the bytes stored when it was signed (audited)."""
+    require(user, "plans.print")
+    with db.write() as session:
+        plan = _plan(session, plan_id)
+        found = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id,
+                                                          PlanVersion.number == number)).scalar_one_or_none()
+        if found is None:
+            raise NotFound(f"This plan has no version {number}.")
+        episode = _episode(session, plan.episode_id)
+        audit.append(session, user, "plan.printed", entity_type="plan", entity_id=plan.id,
+                     patient_id=episode.patient_id, detail={"number": number})
+        return bytes(found.pdf)
+
+
+# --- consents (42 CFR Part 2) ----------------------------------------------------------------------
+
+def record_consent(db: Database, user: SignedInUser, episode_id: int, data: ConsentInput,
+                   today: dt.date | None = None) -> ConsentView:
+    """Record a patient's signed consent to share ``information`` with one directory entry for
+    ``purpose`` until ``expires_on``. Everything is required; the expiry falls after the day it
+    was signed, which is not in the future."""
+    require(user, "plans.edit")
+    today = today or clock.local(utcnow()).date()
+    purpose, information = (data.purpose or "").strip(), (data.information or "").strip()
+    errors: dict[str, str] = {}
+    if data.directory_entry_id is None:
+        errors["directory_entry_id"] = "Choose who the information may be shared with."
+    if not purpose:
+        errors["purpose"] = "Write the purpose of sharing."
+    if not information:
+        errors["information"] = "Write what information may be shared (how much and what kind)."
+    if data.signed_on is None:
+        errors["signed_on"] = "Enter the date the patient signed."
+    elif data.signed_on > today:
+        errors["signed_on"] = "The signature date cannot be in the future."
+    if data.expires_on is None:
+        errors["expires_on"] = "Enter when the consent expires."
+    elif data.signed_on is not None and data.expires_on <= data.signed_on:
+        errors["expires_on"] = "The consent must expire after the day it was signed."
+    if errors:
+        raise ValidationError(errors)
+    with db.write() as session:
+        episode = _episode(session, episode_id)
+        if episode.stage == Stage.DISCHARGED.value:
+            raise ValidationError("This episode is discharged; record consents in an open episode.")
+        entry = session.get(DirectoryEntry, data.directory_entry_id)
+        if entry is None or not entry.active:
+            raise ValidationError({"directory_entry_id": "This directory entry is not available; choose another."})
+        consent = Consent(episode_id=episode.id, directory_entry_id=entry.id, recipient_name=entry.name,
+                          purpose=purpose, information=information, expires_on=data.expires_on,
+                          signed_on=data.signed_on, created_by=user.id)
+        session.add(consent)
+        session.flush()
+        audit.append(session, user, "consent.recorded", entity_type="consent", entity_id=consent.id,
+                     patient_id=episode.patient_id,
+                     detail={"directory_entry_id": entry.id, "signed_on": consent.signed_on.isoformat(),
+                             "expires_on": consent.expires_on.isoformat()})
+        return _consent_view(session, consent)
+
+
+def revoke_consent(db: Database, user: SignedInUser, consent_id: int, now: dt.datetime | None = None
+                   ) -> ConsentView:
+    """The patient revoked a consent: nothing more is shared under it (from ``now``)."""
+    require(user, "plans.edit")
+    now = now or utcnow()
+    try:
+        with db.write() as session:
+            consent = session.get(Consent, consent_id)
+            if consent is None:
+                raise NotFound("This consent no longer exists.")
+            if consent.revoked_at is not None:
+                who = _name(session, consent.revoked_by) or "Someone"
+                raise ValidationError(f"This consent was already revoked on "
+                                      f"{clock.local(consent.revoked_at):%Y-%m-%d %H:%M} by {who}.")
+            consent.revoked_at, consent.revoked_by = now, user.id
+            session.flush()
+            episode = _episode(session, consent.episode_id)
+            audit.append(session, user, "consent.revoked", entity_type="consent", entity_id=consent.id,
+                         patient_id=episode.patient_id)
+            return _consent_view(session, consent)
+    except StaleDataError:
+        raise ConflictError("This consent was changed on another workstation; reopen it.") from None
+
+
+def consents(db: Database, user: SignedInUser, episode_id: int) -> list[ConsentView]:
+    """The consents of an episode, by signature date (revoked and expired ones included)."""
+    require(user, "patients.view")
+    with db.read() as session:
+        _episode(session, episode_id)
+        return list(_consent_views(session, episode_id))
+
+
+# --- discharge -------------------------------------------------------------------------------------
+
+def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
+              expected_version: int | None = None, now: dt.datetime | None = None) -> episodes.EpisodeView:
+    """Close an open episode (from any stage) with the discharge reason, audited as
+    ``episode.discharged``.
+
+    A finalized plan is **not** required: a patient may leave without one (against advice),
+    and that must be recordable. The audit event says whether a finalized plan existed and the
+    stage the episode left from, so the census and reports can show it. ``expected_version``
+    refuses a stale view of the episode when given."""
+    require(user, "episodes.stage")
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"discharge_reason": "Enter the discharge reason."})
+    if len(reason) > MAX_DISCHARGE_REASON:
+        raise ValidationError({"discharge_reason": f"Keep the reason under {MAX_DISCHARGE_REASON} characters."})
+    try:
+        with db.write() as session:
+            episode = _episode(session, episode_id)
+            if episode.stage == Stage.DISCHARGED.value:
+                raise ValidationError("This episode is already discharged.")
+            if expected_version is not None and episode.version != expected_version:
+                raise ConflictError("This episode was changed on another workstation; reopen it first.")
+            finalized = session.execute(
+                select(func.count(PlanVersion.id)).join(AftercarePlan, AftercarePlan.id == PlanVersion.plan_id)
+                .where(AftercarePlan.episode_id == episode.id)).scalar_one()
+            before = episode.stage
+            episode.stage = Stage.DISCHARGED.value
+            episode.discharged_at = now
+            episode.discharge_reason = reason
+            episode.updated_at = now
+            episode.updated_by = user.id
+            session.flush()
+            audit.append(session, user, "episode.discharged", entity_type="episode", entity_id=episode.id,
+                         patient_id=episode.patient_id,
+                         detail={"changes": audit.diff({"stage": before}, {"stage": episode.stage}),
+                                 "finalized_plan": finalized > 0, "plan_versions": finalized})
+            return episodes.EpisodeView(episode.id, episode.patient_id, episode.admitted_at, episode.stage,
+                                        episode.pathway, episode.discharged_at, episode.discharge_reason,
+                                        episode.version)
+    except StaleDataError:
+        raise ConflictError("This episode was changed on another workstation; reopen it first.") from None

@@ -1,0 +1,301 @@
+"""The aftercare plan service: opening and prefill, drafts and conflicts, finalizing into
+numbered versions whose PDF bytes never change, roles, 42 CFR Part 2 consents, discharge."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.core.errors import ConflictError, PermissionDenied, ValidationError
+from clinic_desktop.core.services import (
+    accounts,
+    audit,
+    directory,
+    episodes,
+    intake,
+    patients,
+    plans,
+    stabilization,
+)
+from tests.conftest import STRONG_PASSWORD, make_user
+from tests.core.test_intake import complete_draft
+
+TODAY = dt.date.today()
+
+
+def admit(database, admin, *, mrn="P-1", language="en", transition=True, pathway="buprenorphine_induction",
+          intake_data=None):
+    """A patient whose intake is signed; their episode moved on to transition unless told not to.
+    Returns (episode id, patient view)."""
+    nurse = make_user(database, admin, "nurse", f"nurse-{mrn}")
+    patient = patients.register(database, nurse, patients.PatientInput(
+        mrn=mrn, given_name="Rosa", family_name="Díaz", date_of_birth=dt.date(1987, 6, 5), sex="female",
+        preferred_language=language, emergency_contact_name="Lee Díaz", emergency_contact_relation="sister",
+        emergency_contact_phone="217-555-0142"))
+    a = intake.start(database, nurse, patient.id)
+    saved = intake.save_draft(database, nurse, a.id, a.version,
+                              intake_data or complete_draft(substances={"naloxone_at_home": True}))
+    intake.sign(database, nurse, a.id, saved.version, STRONG_PASSWORD, pathway)
+    if transition:
+        stabilization.move_to_transition(database, nurse, a.episode_id)
+    return a.episode_id, patient
+
+
+def local_entry(database, admin, name="Northside IOP", kind="outpatient_program"):
+    return directory.add_entry(database, admin, directory.EntryInput(
+        name=name, kind=kind, phone="217-555-0100", address="12 Main St", languages="en,es"))
+
+
+def complete_plan(draft: dict, referral_id: int, meeting_id: int | None = None) -> dict:
+    plan = {**draft}
+    plan["medication"] = {**plan["medication"], "prescriber": "Dr. Okafor", "next": "2026-12-02T09:00"}
+    plan["level"] = "intensive_outpatient"
+    plan["therapies"] = ["cbt"]
+    plan["referrals"] = [{"entry_id": referral_id, "reason": "Intensive outpatient, 3 evenings a week",
+                          "appointment": "2026-12-01T10:00", "share": True}]
+    plan["meetings"] = [meeting_id] if meeting_id else []
+    plan["key_worker"] = {"name": "Sam Ortiz", "phone": "217-555-0199", "focus": ["housing"]}
+    plan["relapse"] = {**plan["relapse"], "triggers": "Payday, old friends from the block"}
+    plan["follow_ups"] = [{"when": "2026-12-08T14:00", "place": "Clinic", "phone": "217-555-0100"}]
+    return plan
+
+
+@pytest.fixture
+def counselor(db, admin):
+    return make_user(db, admin, "counselor")
+
+
+def test_open_refuses_an_episode_still_in_stabilization(db, admin, counselor):
+    episode_id, _ = admit(db, admin, transition=False)
+    with pytest.raises(ValidationError, match="transition stage; this episode is in Stabilization"):
+        plans.open_plan(db, counselor, episode_id)
+
+
+def test_first_opening_prefills_from_the_signed_intake_pathway_and_emergency_contact(db, admin, counselor):
+    episode_id, patient = admit(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    assert view.patient_id == patient.id and view.language == "en" and view.page_size == "letter"
+    assert view.draft["medication"]["choice"] == "buprenorphine"
+    [person] = view.draft["people"]
+    assert (person["name"], person["relation"]) == ("Lee Díaz", "sister") and "555" in person["phone"]
+    assert view.draft["overdose"]["naloxone_at_home"] is True
+    assert view.versions == () and view.consents == () and view.latest_version is None
+    assert {"level", "key_worker.name", "relapse.triggers", "follow_ups"} <= set(view.missing)
+    # Opening again returns the same plan, as saved.
+    again = plans.open_plan(db, counselor, episode_id)
+    assert again.id == view.id and again.draft == view.draft
+    actions = [e.action for e in audit.recent(db, admin)]
+    assert actions.count("plan.created") == 1 and actions.count("plan.opened") == 2
+
+
+def test_spanish_plan_from_the_patients_preferred_language(db, admin, counselor):
+    episode_id, _ = admit(db, admin, language="es")
+    view = plans.open_plan(db, counselor, episode_id)
+    assert view.language == "es"
+    doc = plans.document(db, counselor, view.id, now=dt.datetime(2026, 12, 1, 15, tzinfo=dt.timezone.utc))
+    assert doc.language == "es" and doc.patient.name == "Rosa Díaz" and doc.patient.mrn == "P-1"
+    assert "junio" in doc.patient.date_of_birth
+
+
+def test_save_draft_conflict_names_who_saved(db, admin, counselor):
+    other = make_user(db, admin, "prescriber")
+    episode_id, _ = admit(db, admin)
+    mine = plans.open_plan(db, counselor, episode_id)
+    theirs = plans.open_plan(db, other, episode_id)
+    plans.save_draft(db, other, theirs.id, theirs.version, {**theirs.draft, "level": "outpatient"})
+    with pytest.raises(ConflictError, match="Test Prescriber saved this plan at"):
+        plans.save_draft(db, counselor, mine.id, mine.version, {**mine.draft, "level": "residential"})
+    assert plans.open_plan(db, counselor, episode_id).draft["level"] == "outpatient"
+
+
+def test_save_draft_keeps_overdose_refuses_unknown_sections_and_audits_no_free_text(db, admin, counselor):
+    episode_id, _ = admit(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    draft = {k: v for k, v in view.draft.items() if k != "overdose"}
+    draft["relapse"] = {**draft["relapse"], "triggers": "SECRET TRIGGER TEXT"}
+    saved = plans.save_draft(db, counselor, view.id, view.version, draft, language="es", page_size="a4",
+                             large_print=True)
+    back = plans.open_plan(db, counselor, episode_id)
+    assert back.version == saved.version and back.draft["overdose"] == view.draft["overdose"]
+    assert (back.language, back.page_size, back.large_print) == ("es", "a4", True)
+    assert back.draft_saved_by_name == counselor.full_name
+    [event] = [e for e in audit.recent(db, admin) if e.action == "plan.draft_saved"]
+    assert event.detail["sections_changed"] == ["relapse"]
+    assert event.detail["changes"]["page_size"] == ["letter", "a4"]
+    assert "SECRET" not in repr(event.detail)
+    with pytest.raises(ValidationError, match="Unknown plan sections"):
+        plans.save_draft(db, counselor, view.id, saved.version, {"nonsense": 1})
+    with pytest.raises(ValidationError) as info:
+        plans.save_draft(db, counselor, view.id, saved.version, back.draft, page_size="legal")
+    assert "page_size" in info.value.fields
+
+
+def test_finalize_lists_what_is_missing(db, admin, counselor):
+    episode_id, _ = admit(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    with pytest.raises(ValidationError) as info:
+        plans.finalize(db, counselor, view.id, view.version, STRONG_PASSWORD)
+    assert {"level", "key_worker.name", "relapse.triggers", "follow_ups"} <= set(info.value.fields)
+    assert "medication.choice" not in info.value.fields
+    assert plans.versions(db, counselor, view.id) == []
+
+
+def test_naltrexone_before_its_window_needs_a_reason(db, admin, counselor):
+    episode_id, _ = admit(db, admin, pathway="naltrexone_after_detox")
+    entry = local_entry(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    assert view.draft["medication"]["choice"] == "naltrexone" and view.naltrexone.status != "meets"
+    saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
+    with pytest.raises(ValidationError) as info:
+        plans.finalize(db, counselor, view.id, saved.version, STRONG_PASSWORD)
+    assert set(info.value.fields) == {"medication.reason"}
+
+
+def test_finalize_needs_the_right_password(db, admin, counselor):
+    episode_id, _ = admit(db, admin)
+    entry = local_entry(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
+    with pytest.raises(ValidationError) as info:
+        plans.finalize(db, counselor, view.id, saved.version, "not my password!")
+    assert "password" in info.value.fields
+    assert plans.versions(db, counselor, view.id) == []
+
+
+def test_finalized_versions_keep_their_exact_pdf_and_data(any_db):
+    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
+    counselor = make_user(any_db, admin, "counselor")
+    episode_id, _ = admit(any_db, admin)
+    entry = local_entry(any_db, admin)
+    meeting = local_entry(any_db, admin, "NA Tuesday group", "mutual_help_meeting")
+    view = plans.open_plan(any_db, counselor, episode_id)
+    saved = plans.save_draft(any_db, counselor, view.id, view.version,
+                             complete_plan(view.draft, entry.id, meeting.id))
+
+    first = plans.finalize(any_db, counselor, view.id, saved.version, STRONG_PASSWORD)
+    assert (first.number, first.finalized_by_name) == (1, counselor.full_name)
+    pdf1 = plans.version_pdf(any_db, counselor, view.id, 1)
+    assert pdf1.startswith(b"%PDF") and len(pdf1) > 1000
+    with pytest.raises(ValidationError, match="Nothing has changed since version 1"):
+        plans.finalize(any_db, counselor, view.id, saved.version, STRONG_PASSWORD)
+
+    # A later change: the draft is still editable with the same version, and becomes version 2.
+    changed = complete_plan(view.draft, entry.id, meeting.id) | {"level": "outpatient"}
+    saved2 = plans.save_draft(any_db, counselor, view.id, saved.version, changed)
+    second = plans.finalize(any_db, counselor, view.id, saved2.version, STRONG_PASSWORD)
+    assert second.number == 2 and second.data["level"] == "outpatient"
+    assert plans.version_pdf(any_db, counselor, view.id, 1) == pdf1
+    assert plans.version_pdf(any_db, counselor, view.id, 2) != pdf1
+    listed = plans.versions(any_db, counselor, view.id)
+    assert [(v.number, v.data["level"]) for v in listed] == [(1, "intensive_outpatient"), (2, "outpatient")]
+    assert [v.number for v in plans.open_plan(any_db, counselor, episode_id).versions] == [1, 2]
+    actions = [e.action for e in audit.recent(any_db, admin)]
+    assert actions.count("plan.finalized") == 2 and "plan.printed" in actions
+
+
+def test_document_is_the_current_draft_with_directory_contacts(db, admin, counselor):
+    episode_id, _ = admit(db, admin)
+    entry = local_entry(db, admin)
+    meeting = local_entry(db, admin, "NA Tuesday group", "mutual_help_meeting")
+    view = plans.open_plan(db, counselor, episode_id)
+    plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id, meeting.id))
+    doc = plans.document(db, counselor, view.id, now=dt.datetime(2026, 12, 1, 15, tzinfo=dt.timezone.utc))
+    assert doc.version == "" and counselor.full_name in doc.prepared
+    crisis = doc.section("crisis")
+    assert tuple(e.key for e in crisis.entries) == plan_rules.HELPLINES
+    assert "Northside IOP" in doc.section("referrals").texts
+    assert "NA Tuesday group" in doc.section("meetings").texts
+    assert "overdose" in doc.section_keys and "paws" in doc.section_keys
+
+
+def test_roles_nurse_refused_counselor_and_prescriber_allowed(db, admin, counselor):
+    episode_id, _ = admit(db, admin)
+    nurse = make_user(db, admin, "nurse", "nurse-x")
+    viewer = make_user(db, admin, "viewer")
+    for who in (nurse, viewer):
+        with pytest.raises(PermissionDenied):
+            plans.open_plan(db, who, episode_id)
+    view = plans.open_plan(db, counselor, episode_id)
+    for who in (nurse, viewer):
+        with pytest.raises(PermissionDenied):
+            plans.version_pdf(db, who, view.id, 1)
+        with pytest.raises(PermissionDenied):
+            plans.record_consent(db, who, episode_id, plans.ConsentInput(1, "p", "i", TODAY, TODAY))
+    assert plans.open_plan(db, make_user(db, admin, "prescriber"), episode_id).id == view.id
+
+
+def test_consent_validation(db, admin, counselor):
+    episode_id, _ = admit(db, admin)
+    with pytest.raises(ValidationError) as info:
+        plans.record_consent(db, counselor, episode_id, plans.ConsentInput(None, " ", "", None, None))
+    assert set(info.value.fields) == {"directory_entry_id", "purpose", "information", "expires_on", "signed_on"}
+    entry = local_entry(db, admin)
+    with pytest.raises(ValidationError) as info:
+        plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
+            entry.id, "Referral", "Diagnosis, medication", TODAY, TODAY + dt.timedelta(days=1)))
+    assert set(info.value.fields) == {"signed_on", "expires_on"}
+    with pytest.raises(ValidationError, match="expire after"):
+        plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
+            entry.id, "Referral", "Diagnosis", TODAY - dt.timedelta(days=1), TODAY))
+
+
+def test_consent_recorded_listed_active_expired_and_revoked(any_db):
+    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
+    counselor = make_user(any_db, admin, "counselor")
+    episode_id, _ = admit(any_db, admin)
+    entry = local_entry(any_db, admin)
+    consent = plans.record_consent(any_db, counselor, episode_id, plans.ConsentInput(
+        entry.id, " Arrange intensive outpatient care ", "Diagnosis, current medication and dose",
+        TODAY + dt.timedelta(days=90), TODAY), today=TODAY)
+    assert consent.recipient_name == "Northside IOP" and consent.purpose == "Arrange intensive outpatient care"
+    assert consent.active(TODAY) and consent.active(TODAY + dt.timedelta(days=90))
+    assert consent.expired(TODAY + dt.timedelta(days=91)) and not consent.active(TODAY + dt.timedelta(days=91))
+    [listed] = plans.consents(any_db, counselor, episode_id)
+    assert listed == consent
+    assert [c.id for c in plans.open_plan(any_db, counselor, episode_id).consents] == [consent.id]
+    event = next(e for e in audit.recent(any_db, admin) if e.action == "consent.recorded")
+    assert "Diagnosis" not in repr(event.detail)
+
+    revoked = plans.revoke_consent(any_db, counselor, consent.id)
+    assert revoked.revoked and revoked.revoked_by_name == counselor.full_name and not revoked.active(TODAY)
+    with pytest.raises(ValidationError, match="already revoked"):
+        plans.revoke_consent(any_db, counselor, consent.id)
+    [after] = plans.consents(any_db, counselor, episode_id)
+    assert not after.active(TODAY)
+
+
+def test_discharge_closes_the_episode_with_a_reason(db, admin, counselor):
+    episode_id, patient = admit(db, admin)
+    entry = local_entry(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
+    plans.finalize(db, counselor, view.id, saved.version, STRONG_PASSWORD)
+    with pytest.raises(ValidationError) as info:
+        plans.discharge(db, counselor, episode_id, "  ")
+    assert "discharge_reason" in info.value.fields
+
+    closed = plans.discharge(db, counselor, episode_id, "Completed detox; to intensive outpatient")
+    assert closed.stage == "discharged" and closed.discharged_at is not None
+    assert closed.discharge_reason == "Completed detox; to intensive outpatient"
+    assert episodes.current_episode(db, counselor, patient.id) is None
+    event = next(e for e in audit.recent(db, admin) if e.action == "episode.discharged")
+    assert event.detail["finalized_plan"] is True
+    # The plan no longer changes, but its versions still print.
+    with pytest.raises(ValidationError, match="discharged"):
+        plans.save_draft(db, counselor, view.id, saved.version, view.draft)
+    with pytest.raises(ValidationError, match="discharged"):
+        plans.open_plan(db, counselor, episode_id)
+    assert plans.version_pdf(db, counselor, view.id, 1).startswith(b"%PDF")
+    with pytest.raises(ValidationError, match="already discharged"):
+        plans.discharge(db, counselor, episode_id, "again")
+
+
+def test_discharge_without_a_plan_is_allowed_and_recorded(db, admin, counselor):
+    episode_id, _ = admit(db, admin, transition=False)
+    closed = plans.discharge(db, counselor, episode_id, "Left against medical advice")
+    assert closed.stage == "discharged"
+    event = next(e for e in audit.recent(db, admin) if e.action == "episode.discharged")
+    assert event.detail["finalized_plan"] is False
+    assert event.detail["changes"] == {"stage": ["stabilization", "discharged"]}
