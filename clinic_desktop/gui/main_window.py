@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self._patient_slot = DialogSlot()
         self._users_slot = DialogSlot()
         self._settings_slot = DialogSlot()
+        self._directory_slot = DialogSlot()
         self._intake_screen: QDialog | None = None
         self._stabilization_screens: dict[int, QDialog] = {}  # episode id → its open screen
         self._draft_offer: QMessageBox | None = None
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         ui.actionStartAssessment.triggered.connect(self.start_assessment)
         ui.actionOpenFlowsheet.triggered.connect(self.open_flowsheet)
         ui.actionHandover.triggered.connect(lambda: self.show_handover())
+        ui.actionDirectory.triggered.connect(self.open_directory)
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
@@ -573,6 +575,18 @@ class MainWindow(QMainWindow):
         from clinic_desktop.gui.users_dialog import UsersDialog
 
         self._users_slot.open(UsersDialog(self.db, self.user, self))
+
+    def open_directory(self) -> None:
+        """View → Referral directory…: everyone reads it; administrators edit and import."""
+        if self._directory_slot.dialog is not None:
+            self._directory_slot.dialog.raise_()
+            return
+        from clinic_desktop.gui.directory_dialog import DirectoryDialog
+
+        self._directory_slot.open(DirectoryDialog(self.db, self.user, self))
+
+    def directory_dialog(self) -> QDialog | None:
+        return self._directory_slot.dialog
 
     def users_dialog(self) -> QDialog | None:
         """The Users dialog opened from this window, while it is open."""

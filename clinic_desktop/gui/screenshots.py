@@ -401,6 +401,21 @@ def take_screenshots(out: Path) -> list[Path]:
         protocol.reject()
         _settle()
 
+        # 6d. View → Referral directory…: the national lines and the clinic's own (invented).
+        from clinic_desktop.core.services import directory
+
+        for name, kind, phone, langs, walk_in in (
+                ("Riverside Intensive Outpatient (invented)", "outpatient_program", "(217) 555-0130", "en,es", True),
+                ("Eastside Opioid Treatment Program (invented)", "opioid_treatment_program", "(217) 555-0131",
+                 "en", False),
+                ("Tuesday Evening NA Group (invented)", "mutual_help_meeting", "(217) 555-0132", "en", True)):
+            directory.add_entry(db, admin, directory.EntryInput(name=name, kind=kind, phone=phone, languages=langs,
+                                                                walk_in=walk_in))
+        window.open_directory()
+        shots.append(_save(window.directory_dialog(), out, "17-referral-directory"))
+        window.directory_dialog().reject()
+        _settle()
+
         # 7. The lock: the sign-in dialog over the covered window.
         window.idle_lock.lock_now()
         lock = window.idle_lock.lock_dialog()

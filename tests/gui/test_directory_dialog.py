@@ -313,3 +313,19 @@ def test_export_writes_the_header_and_every_entry(dialog, tmp_path):
     assert lines[0] == HEADER
     assert any(line.startswith("Clínica Esperanza,") for line in lines)
     assert by_name(dialog, QLabel, "Message").text() == "Exported 8 entries to export.csv."
+
+
+def test_the_main_window_opens_the_directory_for_a_nurse(qtbot, db, nurse):
+    from clinic_desktop.gui.main_window import MainWindow
+
+    w = MainWindow(db, nurse)
+    qtbot.addWidget(w)
+    w.show()
+    w.ui.actionDirectory.trigger()
+    dialog = w.directory_dialog()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    model = by_name(dialog, QTableView, "Directory").model()
+    names = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert any("988" in n for n in names)
+    dialog.reject()
