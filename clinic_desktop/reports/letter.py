@@ -1,0 +1,494 @@
+"""A referral letter to a provider (CLINICAL.md §5: 42 CFR Part 2).
+
+Two steps, as every report here (DESIGN.md convention 12), following :mod:`.plan`:
+
+* :func:`build_referral_letter` turns the plan dict, the patient's signed consent for the
+  recipient and the referral to it into a :class:`LetterDocument`: frozen, plain data whose
+  texts are final. It refuses (``ValueError``) a consent that is revoked, expired on ``today``
+  or made out to another recipient. The letter holds the referral itself (reason and
+  appointment) and, of the plan, **only** the items in ``shared`` (keys of
+  :data:`INFORMATION_ITEMS`, which the counselor ticks to match the consent's free-text
+  ``information``); nothing else of the plan is read.
+* :class:`LetterRenderer` (or :func:`render_letter_pdf`) lays it out, in the look of
+  :class:`.plan.PlanRenderer` (it reuses that renderer's styles, helpers and "Page X of Y").
+
+Usage::
+
+    doc = build_referral_letter(
+        plan=plan_view.draft, consent=consent_view, referral=plan_view.draft["referrals"][0],
+        recipient=Contact("Northside IOP", "(217) 555-0100", address="..."),
+        patient=PlanPatient("Rosa Díaz", "5 June 1987", "RR-2041"),
+        clinic=PlanClinic("Riverside Detox", "...", "(217) 555-0199"),
+        prepared_by="Dana Ortiz, LCSW", prepared_at=clock.now(), today=clock.now().date(),
+        shared=["medication", "follow_ups"])
+    pdf = render_letter_pdf(doc)
+
+Every page's footer carries the short 42 CFR 2.32 notice (:data:`NOTICE_SHORT`); the full
+notice (:data:`NOTICE_2_32`) is printed once, boxed, at the end; and the consent's scope (what,
+to whom, for what purpose, until when, signed when, revocable) is boxed before the signature,
+as the 2024 rule asks. The notices are regulatory text and always print in English, verbatim.
+Provider letters are in English by default; ``language`` picks another catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.reports import fonts, i18n
+from clinic_desktop.reports.plan import (
+    _ACCENT,
+    _INK,
+    _MUTED,
+    _NOTE_BG,
+    _RULE,
+    PAGE_SIZES,
+    Contact,
+    Entry,
+    Line,
+    PlanClinic,
+    PlanPatient,
+    PlanRenderer,
+    Section,
+    _free,
+    _markup,
+    format_date,
+    format_when,
+    group_phone,
+)
+
+__all__ = [
+    "INFORMATION_ITEMS",
+    "NOTICE_2_32",
+    "NOTICE_2_32_PARTS",
+    "NOTICE_SHORT",
+    "LetterDocument",
+    "LetterRenderer",
+    "build_referral_letter",
+    "render_letter_pdf",
+]
+
+#: The parts of the plan a consent can cover, in print order → their English label (the label
+#: in the letter's language is the catalogue's ``letter.item.<key>``).
+INFORMATION_ITEMS: dict[str, str] = {
+    key: i18n.text("en", f"letter.item.{key}")
+    for key in ("medication", "level", "therapies", "follow_ups", "relapse")
+}
+
+#: The notice of 42 CFR 2.32 (as revised in 2024), verbatim (CLINICAL.md §5), in its printed
+#: paragraphs; :data:`NOTICE_2_32` is the whole text.
+NOTICE_2_32_PARTS: tuple[str, ...] = (
+    "This record which has been disclosed to you is protected by Federal confidentiality rules "
+    "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony "
+    "that describes the information contained in this record, in any civil, criminal, "
+    "administrative, or legislative proceedings by any Federal, State, or local authority, against "
+    "the patient, unless authorized by the consent of the patient, except as provided at 42 CFR "
+    "2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. In addition, "
+    "the Federal rules prohibit you from making any other use or disclosure of this record unless "
+    "at least one of the following applies:",
+    "(i) Further use or disclosure is expressly permitted by the written consent of the individual "
+    "whose information is being disclosed in this record or as otherwise permitted by 42 CFR part 2.",
+    "(ii) You are a covered entity or business associate and have received the record for "
+    "treatment, payment, or health care operations, or",
+    "(iii) You have received the record from a covered entity or business associate as permitted "
+    "by 45 CFR part 164, subparts A and E.",
+    "A general authorization for the release of medical or other information is NOT sufficient to "
+    "meet the required elements of written consent to further use or redisclose the record (see "
+    "42 CFR 2.31).",
+)
+NOTICE_2_32 = " ".join(NOTICE_2_32_PARTS)
+#: The short form of the notice, in every page's footer.
+NOTICE_SHORT = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+
+
+@dataclass(frozen=True)
+class LetterDocument:
+    """The whole letter, ready to render: every text as printed."""
+
+    language: str
+    page_size: str
+    title: str
+    clinic: PlanClinic
+    patient: PlanPatient
+    #: "1 December 2026".
+    date: str
+    #: The recipient's name, address and phone, one line each.
+    recipient: tuple[str, ...]
+    #: "Re: Rosa Díaz, date of birth 5 June 1987".
+    subject: str
+    greeting: str
+    #: Before the referral.
+    intro: tuple[str, ...]
+    #: The referral itself: its reason and appointment (always printed).
+    referral: Section
+    #: "With the patient's written consent…" or "The patient has not consented…".
+    shared_intro: str
+    #: The plan items the patient consented to share, keys of INFORMATION_ITEMS, print order.
+    shared: tuple[Section, ...]
+    #: The consent's scope: heading, its lines, and the revocation sentence.
+    consent_heading: str
+    consent_lines: tuple[Line, ...]
+    consent_note: str
+    closing: tuple[str, ...]
+    sign_off: str
+    #: Under the signature line: who prepared the letter, and the clinic.
+    signer: tuple[str, ...]
+    notice_heading: str
+    notice: tuple[str, ...]
+    footer_notice: str
+    page_of: str
+    large_print: bool = False
+
+    @property
+    def shared_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.shared)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Every text of the letter (for tests and searching)."""
+        out = [self.title, self.date, *self.recipient, self.subject, self.greeting, *self.intro,
+               *self.referral.texts, self.shared_intro, *(t for s in self.shared for t in s.texts),
+               self.consent_heading, *(p for line in self.consent_lines for p in (line.label, line.value)),
+               self.consent_note, *self.closing, self.sign_off, *self.signer, self.notice_heading,
+               *self.notice, self.footer_notice]
+        return tuple(t for t in out if t)
+
+    def page_text(self, page: int, pages: int) -> str:
+        return self.page_of.format(page=page, pages=pages)
+
+
+# --------------------------------------------------------------------------------------------
+# Building the document
+# --------------------------------------------------------------------------------------------
+
+
+def _t(language: str, key: str, **values: object) -> str:
+    return i18n.text(language, key, **values)
+
+
+def _check_consent(consent: Any, referral: Mapping[str, Any], recipient: Contact,
+                   today: dt.date) -> None:
+    """ValueError unless information may go to ``recipient`` under ``consent`` today."""
+    revoked = getattr(consent, "revoked", None)
+    if revoked is None:
+        revoked = getattr(consent, "revoked_at", None) is not None
+    if revoked:
+        raise ValueError("The patient has revoked this consent: no letter can be sent under it.")
+    expires_on = getattr(consent, "expires_on", None)
+    if expires_on is None or today > expires_on:
+        raise ValueError(f"This consent expired on {expires_on}: ask the patient to sign a new one "
+                         "before sending the letter.")
+    consent_entry = getattr(consent, "directory_entry_id", None)
+    referral_entry = referral.get("entry_id")
+    if consent_entry is not None and referral_entry is not None:
+        same = str(consent_entry) == str(referral_entry)
+    else:
+        same = _free(consent.recipient_name).casefold() == _free(recipient.name).casefold()
+    if not same:
+        raise ValueError(f"This consent is for {_free(consent.recipient_name)!r}, not for "
+                         f"{_free(recipient.name)!r}: the letter cannot be sent under it.")
+
+
+def _none(language: str) -> tuple[str, ...]:
+    return (_t(language, "letter.none"),)
+
+
+def _medication(language: str, plan: Mapping[str, Any]) -> Section:
+    medication = plan.get("medication") or {}
+    choice = medication.get("choice")
+    if choice == "none":
+        name = _t(language, "letter.medication_none")
+    elif choice in plan_rules.MEDICATIONS:
+        name = _t(language, f"medication.{choice}")
+    else:
+        name = _free(choice) or _t(language, "letter.none")
+    lines = []
+    if prescriber := _free(medication.get("prescriber")):
+        lines.append(Line(_t(language, "letter.prescriber"), prescriber))
+    if following := format_when(language, medication.get("next"), capitalize=True):
+        lines.append(Line(_t(language, "letter.next"), following))
+    return Section("medication", _t(language, "letter.item.medication"), paragraphs=(name,),
+                   lines=tuple(lines))
+
+
+def _level(language: str, plan: Mapping[str, Any]) -> Section:
+    level = plan.get("level")
+    text = (_t(language, f"letter.level.{level}") if level in plan_rules.LEVELS
+            else _free(level) or _t(language, "letter.none"))
+    return Section("level", _t(language, "letter.item.level"), paragraphs=(text,))
+
+
+def _therapies(language: str, plan: Mapping[str, Any]) -> Section:
+    bullets = tuple(_t(language, f"letter.therapy.{t}") if t in plan_rules.THERAPIES else _free(t)
+                    for t in plan.get("therapies") or [] if _free(t))
+    return Section("therapies", _t(language, "letter.item.therapies"), bullets=bullets,
+                   paragraphs=() if bullets else _none(language))
+
+
+def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
+    entries = []
+    for item in plan.get("follow_ups") or []:
+        when = format_when(language, item.get("when"), capitalize=True)
+        place = _free(item.get("place"))
+        if not (when or place):
+            continue
+        lines = [Line(_t(language, "followup_where"), place)] if place else []
+        if phone := group_phone(_free(item.get("phone")), region):
+            lines.append(Line(_t(language, "phone"), phone))
+        entries.append(Entry(when or _t(language, "letter.none"), lines=tuple(lines)))
+    return Section("follow_ups", _t(language, "letter.item.follow_ups"), entries=tuple(entries),
+                   paragraphs=() if entries else _none(language))
+
+
+def _relapse(language: str, plan: Mapping[str, Any]) -> Section:
+    relapse = plan.get("relapse") or {}
+    lines = tuple(Line(_t(language, f"letter.relapse.{field}"), _free(relapse.get(field)))
+                  for field in plan_rules.RELAPSE_FIELDS if _free(relapse.get(field)))
+    return Section("relapse", _t(language, "letter.item.relapse"), lines=lines,
+                   paragraphs=() if lines else _none(language))
+
+
+def build_referral_letter(
+    *,
+    plan: Mapping[str, Any],
+    consent: Any,
+    referral: Mapping[str, Any],
+    recipient: Contact,
+    patient: PlanPatient,
+    clinic: PlanClinic,
+    prepared_by: str,
+    prepared_at: dt.datetime,
+    today: dt.date,
+    shared: Sequence[str] = (),
+    language: str = "en",
+    page_size: str = "letter",
+    phone_region: str = "US",
+) -> LetterDocument:
+    """The letter to ``recipient`` about ``referral`` (the plan's referral dict for it), sent
+    under ``consent`` (a :class:`core.services.plans.ConsentView` or alike).
+
+    ``shared``: the keys of :data:`INFORMATION_ITEMS` the patient consented to share (as the
+    counselor reads the consent's ``information``); only those are read from ``plan``. Raises
+    ValueError when the consent is revoked, expired on ``today`` or for another recipient, or
+    for an unknown item.
+    """
+    unknown = [key for key in shared if key not in INFORMATION_ITEMS]
+    if unknown:
+        raise ValueError(f"Unknown information item(s) {unknown}; choose from "
+                         f"{list(INFORMATION_ITEMS)}.")
+    if page_size not in PAGE_SIZES:
+        raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
+    _check_consent(consent, referral, recipient, today)
+    language = language if language in i18n.languages() else i18n.FALLBACK
+    t = lambda key, **values: _t(language, key, **values)  # noqa: E731
+
+    builders = {"medication": lambda: _medication(language, plan),
+                "level": lambda: _level(language, plan),
+                "therapies": lambda: _therapies(language, plan),
+                "follow_ups": lambda: _follow_ups(language, plan, phone_region),
+                "relapse": lambda: _relapse(language, plan)}
+    sections = tuple(builders[key]() for key in INFORMATION_ITEMS if key in shared)
+
+    referral_lines = (
+        Line(t("letter.reason"), _free(referral.get("reason")) or t("letter.none")),
+        Line(t("letter.appointment"),
+             format_when(language, referral.get("appointment"), capitalize=True)
+             or t("letter.no_appointment")),
+    )
+    recipient_lines = tuple(p for p in (_free(recipient.name), _free(recipient.address),
+                                        group_phone(recipient.phone, phone_region)) if p)
+    included = [t("letter.referral_heading")] + [s.heading for s in sections]
+    consent_lines = (
+        Line(t("letter.consent_what"), _free(consent.information)),
+        Line(t("letter.consent_included"), "; ".join(included)),
+        Line(t("letter.consent_to"), _free(consent.recipient_name)),
+        Line(t("letter.consent_purpose"), _free(consent.purpose)),
+        Line(t("letter.consent_until"), format_date(language, consent.expires_on)),
+        Line(t("letter.consent_signed"), format_date(language, consent.signed_on)),
+    )
+    by = _free(prepared_by)
+    phone = _free(clinic.phone)
+    return LetterDocument(
+        language=language,
+        page_size=page_size,
+        title=t("letter.title"),
+        clinic=clinic,
+        patient=patient,
+        date=format_date(language, prepared_at),
+        recipient=recipient_lines,
+        subject=t("letter.re", name=patient.name, date_of_birth=patient.date_of_birth),
+        greeting=t("letter.greeting"),
+        intro=(t("letter.intro", patient=patient.name, recipient=_free(recipient.name),
+                 clinic=_free(clinic.name)),),
+        referral=Section("referral", t("letter.referral_heading"), lines=referral_lines),
+        shared_intro=t("letter.shared_intro") if sections else t("letter.nothing_shared"),
+        shared=sections,
+        consent_heading=t("letter.consent_heading"),
+        consent_lines=tuple(line for line in consent_lines if line.value),
+        consent_note=t("letter.consent_revoke"),
+        closing=(t("letter.questions_phone", phone=phone) if phone else t("letter.questions"),),
+        sign_off=t("letter.sign_off"),
+        signer=tuple(p for p in (by, _free(clinic.name)) if p),
+        notice_heading=t("letter.notice_heading"),
+        notice=NOTICE_2_32_PARTS,
+        footer_notice=NOTICE_SHORT,
+        page_of=i18n.catalogue(language).get("page_of") or i18n.catalogue(i18n.FALLBACK)["page_of"],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+
+
+class LetterRenderer(PlanRenderer):
+    """Lays out a :class:`LetterDocument` in the plan's look: the clinic's letterhead on every
+    page (from page 2 the patient's name and date of birth at its right), the short 42 CFR
+    notice and "Page X of Y" in every footer; then date, recipient, "Re:", the body, the
+    referral, the shared sections, the boxed consent scope, the signature and the full notice,
+    boxed, at the end."""
+
+    doc: LetterDocument | None  # type: ignore[assignment]
+
+    def _stylesheet(self):
+        styles = super()._stylesheet()
+        body = self.body
+        styles["heading"].fontSize = body * 1.15
+        styles["heading"].leading = body * 1.5
+        styles["heading"].spaceBefore = body * 0.9
+        styles["heading"].spaceAfter = body * 0.3
+        styles["subject"] = type(styles["bold"])("subject", parent=styles["bold"],
+                                                  spaceBefore=body * 1.2, spaceAfter=body * 0.9)
+        styles["para"] = type(styles["body"])("para", parent=styles["body"], spaceAfter=body * 0.7)
+        styles["box_heading"] = type(styles["bold"])("box_heading", parent=styles["bold"],
+                                                      textColor=_ACCENT, spaceAfter=body * 0.3)
+        styles["notice"] = type(styles["body"])("notice", parent=styles["body"],
+                                                 fontSize=body * 0.86, leading=body * 1.18,
+                                                 spaceAfter=body * 0.3)
+        styles["notice_item"] = type(styles["notice"])("notice_item", parent=styles["notice"],
+                                                        leftIndent=body * 1.4)
+        return styles
+
+    def _on_page(self, canv, template) -> None:
+        doc = self.doc
+        assert doc is not None
+        width, height = self.pagesize
+        left, right = self.margin_x, width - self.margin_x
+        top = height - self.margin_y
+        size, step = self.small, self.small + 3
+        name_size = size + 1.5
+        canv.saveState()
+        canv.setFillColor(_INK)
+        # Right, from page 2: whose letter it is.
+        patient_width = 0.0
+        if canv.getPageNumber() > 1:
+            most = (right - left) * 0.5
+            lines = [self._fit_size(doc.patient.name, size, most, True),
+                     self._fit_size(doc.subject.split(", ", 1)[-1], size, most)]
+            y = top - name_size
+            for text, text_size, bold in lines:
+                fonts.draw_string(canv, right, y, text, text_size, bold=bold, align="right")
+                y -= step
+            patient_width = max(fonts.string_width(t, s, b) for t, s, b in lines)
+        # Left: the letterhead (logo, clinic name, phone, address).
+        x = left
+        logo = self._logo()
+        if logo is not None:
+            iw, ih = logo.getSize()
+            box = self.header_height - 8
+            scale = min(box / ih, (box * 1.6) / iw) if iw and ih else 0
+            if scale:
+                canv.drawImage(logo, left, top - ih * scale, iw * scale, ih * scale, mask="auto")
+                x = left + iw * scale + 8
+        room = right - x - patient_width - 16
+        y = top - name_size
+        for text, text_size, bold in ((doc.clinic.name, name_size, True),
+                                      (doc.clinic.phone, size, False),
+                                      (doc.clinic.address, size, False)):
+            if text and room > 40:
+                text, text_size, bold = self._fit_size(text, text_size, room, bold)
+                fonts.draw_string(canv, x, y, text, text_size, bold=bold)
+            y -= step
+        canv.setStrokeColor(_RULE)
+        canv.setLineWidth(0.8)
+        canv.line(left, top - self.header_height + 4, right, top - self.header_height + 4)
+        # Footer: the short 42 CFR 2.32 notice (the page number goes on the right, below it).
+        bottom = self.margin_y
+        canv.line(left, bottom + self.footer_height - 4, right, bottom + self.footer_height - 4)
+        fonts.draw_string(canv, left, bottom + step,
+                          self._fit(doc.footer_notice, size, right - left, True), size, bold=True)
+        canv.setFillColor(_MUTED)
+        fonts.draw_string(canv, left, bottom, self._fit(doc.title, size, (right - left) * 0.6),
+                          size)
+        canv.restoreState()
+
+    def _box(self, flowables: list, *, border=None) -> Table:
+        """One boxed cell: the consent scope (accent bar, tinted) or the notice (ruled box)."""
+        style = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                 ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.6),
+                 ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.4)]
+        if border is None:
+            style += [("BACKGROUND", (0, 0), (-1, -1), _NOTE_BG),
+                      ("LINEBEFORE", (0, 0), (0, -1), 3, _ACCENT)]
+        else:
+            style += [("BOX", (0, 0), (-1, -1), 1, border)]
+        return Table([[flowables]], colWidths=[self.width], style=TableStyle(style))
+
+    def _story(self, doc: LetterDocument) -> list:  # type: ignore[override]
+        story: list = [self._p(doc.date, "meta")]
+        story += [self._p(line, "name" if n == 0 else "body") for n, line in enumerate(doc.recipient)]
+        story += [self._p(doc.subject, "subject"), self._p(doc.greeting, "para")]
+        story += [self._p(text, "para") for text in doc.intro]
+        story += self._section(doc.referral)
+        story.append(Spacer(1, self.body * 0.6))
+        story.append(self._p(doc.shared_intro, "para"))
+        for section in doc.shared:
+            story += self._section(section)
+        scope = [self._p(doc.consent_heading, "box_heading"),
+                 *(self._line(line) for line in doc.consent_lines),
+                 self._p(doc.consent_note, "muted")]
+        story += [Spacer(1, self.body), KeepTogether([self._box(scope)]), Spacer(1, self.body)]
+        story += [self._p(text, "para") for text in doc.closing]
+        signature = [self._p(doc.sign_off, "para"), Spacer(1, self.body * 3.2),
+                     Table([[""]], colWidths=[self.width * 0.45], rowHeights=[4],
+                           style=TableStyle([self._table_font,
+                                             ("LINEABOVE", (0, 0), (-1, -1), 1, _INK)]),
+                           hAlign="LEFT")]
+        signature += [self._p(text, "sign_name" if n == 0 else "sign_label")
+                      for n, text in enumerate(doc.signer)]
+        story.append(KeepTogether(signature))
+        notice = [self._p(doc.notice_heading, "box_heading")]
+        notice += [self._p(text, "notice_item" if text.startswith("(") else "notice")
+                   for text in doc.notice]
+        story += [Spacer(1, self.body * 1.5), KeepTogether([self._box(notice, border=_INK)])]
+        return story
+
+    def _section(self, section: Section) -> list:
+        """A heading, then the section's paragraphs, bullets, "Label: value" lines and entries
+        (a name in bold, its lines indented), kept on one page when short."""
+        s = self._styles
+        flat: list = [self._p(section.heading, "heading")]
+        flat += [self._p(text, "bold" if section.key in ("medication", "level") else "body")
+                 for text in section.paragraphs]
+        flat += [Paragraph(_markup(b), s["bullet"], bulletText="•") for b in section.bullets]
+        flat += [self._line(line) for line in section.lines]
+        for entry in section.entries:
+            flat += [self._p(entry.name, "bold"),
+                     *(self._line(line, "entry_detail") for line in entry.lines)]
+        height = sum(f.wrap(self.width, self.frame_height)[1] + f.getSpaceBefore()
+                     + f.getSpaceAfter() for f in flat)
+        if height <= self.frame_height * 0.4:
+            return [KeepTogether(flat)]
+        return [KeepTogether(flat[:2]), *flat[2:]]
+
+
+def render_letter_pdf(doc: LetterDocument) -> bytes:
+    """The letter as a PDF on the document's page size."""
+    return LetterRenderer().render(doc)
+

@@ -1,0 +1,215 @@
+"""The referral letter to a provider (CLINICAL.md §5, 42 CFR Part 2): refused without a valid
+consent for that recipient; only what the patient consented to share, as data and in the PDF;
+the consent's scope; the 42 CFR 2.32 notice in full once and the short notice on every page."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from clinic_desktop.core.services.plans import ConsentView
+from clinic_desktop.reports import letter as rl
+from clinic_desktop.reports.plan import Contact, PlanClinic, PlanPatient
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None,
+    reason="poppler-utils (pdftotext) is not installed: cannot read the rendered PDF")
+
+VIETNAMESE, CHINESE = "Nguyễn Thị Ánh", "王秀英"
+
+#: CLINICAL.md §5, copied here on its own so that the module's text is checked against it.
+FULL_NOTICE = """This record which has been disclosed to you is protected by Federal confidentiality rules
+   (42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony
+   that describes the information contained in this record, in any civil, criminal,
+   administrative, or legislative proceedings by any Federal, State, or local authority, against
+   the patient, unless authorized by the consent of the patient, except as provided at 42 CFR
+   2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. In addition,
+   the Federal rules prohibit you from making any other use or disclosure of this record unless
+   at least one of the following applies:
+   (i) Further use or disclosure is expressly permitted by the written consent of the individual
+   whose information is being disclosed in this record or as otherwise permitted by 42 CFR part 2.
+   (ii) You are a covered entity or business associate and have received the record for
+   treatment, payment, or health care operations, or
+   (iii) You have received the record from a covered entity or business associate as permitted
+   by 45 CFR part 164, subparts A and E.
+   A general authorization for the release of medical or other information is NOT sufficient to
+   meet the required elements of written consent to further use or redisclose the record (see
+   42 CFR 2.31)."""
+SHORT_NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+
+TRIGGERS = "Payday on Fridays; the <gas station> on 5th & Main."
+REASON = "Intensive outpatient group three mornings a week"
+PLAN = {
+    "medication": {"choice": "buprenorphine", "prescriber": "Dr. Amara Okafor",
+                   "next": "2026-12-02T09:30", "reason": ""},
+    "level": "intensive_outpatient",
+    "therapies": ["cbt", "contingency_management"],
+    "referrals": [{"entry_id": 7, "reason": REASON, "appointment": "2026-12-01T10:00",
+                   "share": True}],
+    "people": [{"name": "Marcus O'Neill", "relation": "NA sponsor", "phone": "(217) 555-0177"}],
+    "key_worker": {"name": "Jo Park", "phone": "(217) 555-0142", "focus": ["housing"]},
+    "meetings": [12],
+    "relapse": {"triggers": TRIGGERS, "warning_signs": "I stop answering my sister's calls.",
+                "coping": "", "people_to_call": "", "reasons": "My daughter."},
+    "overdose": {"naloxone_kit_given": True},
+    "follow_ups": [{"when": "2026-12-08T14:00", "place": "Riverside Clinic, room 4",
+                    "phone": "2175550199"}],
+}
+TODAY = dt.date(2026, 11, 28)
+CONSENT = ConsentView(
+    id=1, episode_id=3, directory_entry_id=7, recipient_name="Northside IOP",
+    purpose="Continuity of care after detox", information="Medication and follow-up appointments",
+    expires_on=dt.date(2027, 5, 28), signed_on=dt.date(2026, 11, 27), revoked_at=None,
+    revoked_by_name=None, created_at=dt.datetime(2026, 11, 27, 15, 0), created_by_name="Dana Ortiz")
+RECIPIENT = Contact("Northside IOP", "2175550100", address="400 N Main St, Springfield IL")
+PATIENT = PlanPatient("Rosa Díaz", "5 June 1987", "RR-2041")
+CLINIC = PlanClinic("Riverside Detox", "12 River Rd, Springfield IL", "(217) 555-0199")
+
+
+def build(**overrides) -> rl.LetterDocument:
+    args = dict(plan=PLAN, consent=CONSENT, referral=PLAN["referrals"][0], recipient=RECIPIENT,
+                patient=PATIENT, clinic=CLINIC, prepared_by="Dana Ortiz, LCSW",
+                prepared_at=dt.datetime(2026, 11, 28, 9, 0), today=TODAY,
+                shared=["medication", "follow_ups"])
+    args.update(overrides)
+    return rl.build_referral_letter(**args)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pdf_pages(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    return out.split("\f")[:-1] if out.endswith("\f") else out.split("\f")
+
+
+# -- refusals ----------------------------------------------------------------------------------
+
+
+def test_a_revoked_consent_is_refused():
+    revoked = dataclasses.replace(CONSENT, revoked_at=dt.datetime(2026, 11, 28, 8, 0),
+                                  revoked_by_name="Dana Ortiz")
+    with pytest.raises(ValueError, match="revoked"):
+        build(consent=revoked)
+
+
+def test_an_expired_consent_is_refused_but_its_last_day_is_valid():
+    with pytest.raises(ValueError, match="expired"):
+        build(today=dt.date(2027, 5, 29))
+    assert build(today=dt.date(2027, 5, 28)).shared_keys == ("medication", "follow_ups")
+
+
+def test_a_consent_for_another_recipient_is_refused():
+    with pytest.raises(ValueError, match="not for"):
+        build(referral={"entry_id": 8, "reason": "Housing"},
+              recipient=Contact("Hope House", "(217) 555-0111"))
+
+
+def test_an_unknown_information_item_is_refused():
+    with pytest.raises(ValueError, match="Unknown"):
+        build(shared=["medication", "people"])
+
+
+# -- only what was consented to ----------------------------------------------------------------
+
+
+def test_only_the_shared_items_are_in_the_data_in_print_order():
+    doc = build(shared=["follow_ups", "medication"])
+    assert doc.shared_keys == ("medication", "follow_ups")
+    texts = " ".join(doc.texts)
+    assert "Dr. Amara Okafor" in texts and "Riverside Clinic, room 4" in texts
+    for absent in (TRIGGERS, "My daughter.", "Contingency management", "Intensive outpatient program",
+                   "Marcus O'Neill", "Jo Park"):
+        assert absent not in texts
+    # the referral itself always prints
+    assert doc.referral.texts == ("Referral", "Reason", REASON, "Appointment",
+                                  "Tuesday 1 December 2026, 10:00")
+
+
+def test_nothing_shared_still_gives_the_referral_and_says_so():
+    doc = build(shared=[])
+    assert doc.shared == ()
+    assert "not consented" in doc.shared_intro
+    assert REASON in doc.texts
+
+
+def test_the_consent_scope_says_what_to_whom_why_until_and_signed():
+    doc = build()
+    scope = {line.label: line.value for line in doc.consent_lines}
+    assert doc.consent_heading == "Shared with the patient's written consent"
+    assert scope == {
+        "What the patient agreed to share": "Medication and follow-up appointments",
+        "Included in this letter": "Referral; Medication for opioid use disorder; "
+                                   "Follow-up appointments",
+        "To whom": "Northside IOP",
+        "For what purpose": "Continuity of care after detox",
+        "Until": "28 May 2027",
+        "Signed": "27 November 2026",
+    }
+    assert "revoke" in doc.consent_note
+
+
+def test_the_module_notice_is_the_2_32_text_verbatim():
+    assert squash(rl.NOTICE_2_32) == squash(FULL_NOTICE)
+    assert rl.NOTICE_SHORT == SHORT_NOTICE
+    assert set(rl.INFORMATION_ITEMS) == {"medication", "level", "therapies", "follow_ups", "relapse"}
+
+
+def test_spanish_on_request_but_the_notices_stay_verbatim():
+    doc = build(language="es")
+    assert doc.subject == "Ref.: Rosa Díaz, fecha de nacimiento 5 June 1987"
+    assert squash(" ".join(doc.notice)) == squash(FULL_NOTICE)
+    assert doc.footer_notice == SHORT_NOTICE
+
+
+# -- the PDF -----------------------------------------------------------------------------------
+
+
+@needs_poppler
+def test_pdf_has_only_shared_items_the_scope_box_and_the_full_notice(tmp_path):
+    pages = pdf_pages(rl.render_letter_pdf(build()), tmp_path)
+    text = squash(" ".join(pages))
+    assert squash(FULL_NOTICE) in text
+    assert text.count(squash(FULL_NOTICE)) == 1
+    for present in ("Riverside Detox", "Northside IOP", "400 N Main St, Springfield IL",
+                    "Re: Rosa Díaz, date of birth 5 June 1987", REASON, "Dr. Amara Okafor",
+                    "Riverside Clinic, room 4", "Shared with the patient's written consent",
+                    "Continuity of care after detox", "Until: 28 May 2027",
+                    "Signed: 27 November 2026", "Dana Ortiz, LCSW", "Page 1 of"):
+        assert present in text, present
+    for absent in ("Payday on Fridays", "My daughter.", "Contingency management",
+                   "Intensive outpatient program", "Marcus O'Neill", "Jo Park", "RR-2041"):
+        assert absent not in text, absent
+
+
+@needs_poppler
+def test_short_notice_and_page_numbers_on_every_page(tmp_path):
+    long_relapse = dict(PLAN, relapse={f: ("A long answer in the patient's words. " * 30)
+                                       for f in ("triggers", "warning_signs", "coping", "reasons")})
+    pages = pdf_pages(rl.render_letter_pdf(build(plan=long_relapse, shared=list(rl.INFORMATION_ITEMS))),
+                      tmp_path)
+    assert len(pages) >= 2
+    for n, page in enumerate(pages, start=1):
+        assert SHORT_NOTICE in squash(page), n
+        assert f"Page {n} of {len(pages)}" in page
+    assert squash(" ".join(pages)).count(squash(FULL_NOTICE)) == 1
+
+
+@needs_poppler
+def test_vietnamese_and_chinese_names_round_trip(tmp_path):
+    doc = build(patient=PlanPatient(f"{VIETNAMESE} {CHINESE}", "1 March 1990", "X"),
+                recipient=Contact(f"Phòng khám {CHINESE}", "", address="Đường Lê Lợi"),
+                consent=dataclasses.replace(CONSENT, recipient_name=f"Phòng khám {CHINESE}"),
+                prepared_by="Trần Văn Bảo")
+    text = squash(" ".join(pdf_pages(rl.render_letter_pdf(doc), tmp_path)))
+    for name in (VIETNAMESE, CHINESE, f"Phòng khám {CHINESE}", "Đường Lê Lợi", "Trần Văn Bảo"):
+        assert name in text, name
