@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self._users_slot = DialogSlot()
         self._settings_slot = DialogSlot()
         self._directory_slot = DialogSlot()
+        self._plan_slot = DialogSlot()
         self._intake_screen: QDialog | None = None
         self._stabilization_screens: dict[int, QDialog] = {}  # episode id → its open screen
         self._draft_offer: QMessageBox | None = None
@@ -116,7 +117,7 @@ class MainWindow(QMainWindow):
         icons = {
             ui.actionNewPatient: "new-patient", ui.actionOpenPatient: "open-patient",
             ui.actionOpenEpisode: "open-episode", ui.actionStartAssessment: "open-episode",
-            ui.actionOpenFlowsheet: "flowsheet",
+            ui.actionOpenFlowsheet: "flowsheet", ui.actionAftercarePlan: "plan",
             ui.actionRefreshCensus: "refresh",
             ui.actionLockScreen: "lock", ui.actionFocusSearch: "search", ui.actionAbout: "about",
         }
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         ui.actionOpenEpisode.triggered.connect(self.open_episode)
         ui.actionStartAssessment.triggered.connect(self.start_assessment)
         ui.actionOpenFlowsheet.triggered.connect(self.open_flowsheet)
+        ui.actionAftercarePlan.triggered.connect(self.open_plan)
         ui.actionHandover.triggered.connect(lambda: self.show_handover())
         ui.actionDirectory.triggered.connect(self.open_directory)
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
         ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
         ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
         ui.actionStartAssessment.setVisible(self.user.can("assessments.record"))
+        ui.actionAftercarePlan.setVisible(self.user.can("plans.edit"))
         ui.actionUsers.setVisible(self.user.can("users.manage"))
         ui.actionClinicSettings.setVisible(self.user.can("settings.edit"))
         ui.actionProtocolSettings.setVisible(self.user.can("settings.edit"))
@@ -222,6 +225,7 @@ class MainWindow(QMainWindow):
         stage = row.open_stage if isinstance(row, patients.PatientSummary) else getattr(row, "stage", None)
         self.ui.actionStartAssessment.setEnabled(row is not None and stage in (None, "assessment"))
         self.ui.actionOpenFlowsheet.setEnabled(stage in FLOWSHEET_STAGES)
+        self.ui.actionAftercarePlan.setEnabled(stage == "transition")
 
     @staticmethod
     def _select(table: QTableView, row: int) -> None:
@@ -520,6 +524,34 @@ class MainWindow(QMainWindow):
     def handover_preview(self) -> QDialog | None:
         preview = getattr(self, "_handover_preview", None)
         return preview if preview is not None and preview.isVisible() else None
+
+    def open_plan(self) -> None:
+        """Patient → Aftercare plan…: the plan builder of the selected patient in transition."""
+        patient_id = self.selected_patient_id()
+        if patient_id is None or not self.user.can("plans.edit"):
+            return
+        if self._plan_slot.dialog is not None:
+            self._plan_slot.dialog.raise_()
+            self._plan_slot.dialog.activateWindow()
+            return
+        try:
+            episode = episodes.current_episode(self.db, self.user, patient_id)
+            if episode is None or episode.stage != "transition":
+                return
+            record = patients.open_record(self.db, self.user, patient_id)
+            from clinic_desktop.gui.plan_screen import PlanScreen
+
+            screen = PlanScreen(self.db, self.user, episode.id, record, self)
+        except ClinicError as exc:
+            self._show_error("The aftercare plan could not be opened", exc)
+            return
+        screen.discharged.connect(lambda _episode_id: self.refresh_census())
+        screen.finished.connect(lambda _result: self.refresh_census())
+        self._plan_slot.open(screen, modal=False)
+        log.info("aftercare plan opened for episode %s", episode.id)
+
+    def plan_screen(self) -> QDialog | None:
+        return self._plan_slot.dialog
 
     def stabilization_screen(self, episode_id: int | None = None) -> QDialog | None:
         """An open stabilization screen (of ``episode_id``, or any)."""

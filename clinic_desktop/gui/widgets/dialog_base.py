@@ -89,7 +89,8 @@ class DialogSlot:
         self.dialog: QDialog | None = None
         self._on_saved = on_saved
 
-    def open(self, dialog: QDialog) -> None:
+    def open(self, dialog: QDialog, *, modal: bool = True) -> None:
+        """Open ``dialog`` window-modal, or beside its parent (``modal=False``: a screen)."""
         self.dialog = dialog
         if self._on_saved is not None and hasattr(dialog, "saved"):
             dialog.saved.connect(lambda *_: self._on_saved())
@@ -100,7 +101,10 @@ class DialogSlot:
             dialog.deleteLater()
 
         dialog.finished.connect(finished)
-        dialog.open()
+        if modal:
+            dialog.open()
+        else:
+            dialog.show()
 
 
 def save_cancel(dialog, save_text: str = "Save") -> QDialogButtonBox:

@@ -1,0 +1,1225 @@
+"""The aftercare plan of one episode in transition (CLINICAL.md §2): section by section like the
+intake screen, autosaved as it is typed, previewed and finalized (password re-entered) into
+numbered versions; the 42 CFR Part 2 consents for the places it refers to; discharge.
+
+Opened non-modal by the main window as ``PlanScreen(db, user, episode_id, patient_record,
+parent)``; ``discharged(episode_id)`` fires when the episode is closed from here (the screen then
+closes itself)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_desktop.core import assessment as intake_rules
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
+from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import directory, intake, plans
+from clinic_desktop.gui.intake_screen import AUTOSAVE_MS, SignDialog
+from clinic_desktop.gui.pdf_preview import PdfPreview
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
+from clinic_desktop.gui.widgets.patient_banner import PatientBanner
+from clinic_desktop.reports import i18n
+from clinic_desktop.reports.plan import render_plan_pdf
+
+log = logging.getLogger(__name__)
+
+CHOOSE = "Choose\u2026"
+SECTIONS = (("medication", "Medication"), ("level", "Level and therapies"), ("referrals", "Referrals"),
+            ("support", "Support"), ("relapse", "Relapse prevention"), ("overdose", "Overdose and PAWS"),
+            ("follow_ups", "Follow-ups"), ("consent", "Consent"), ("finalize", "Print and finalize"))
+SECTION_LABELS = dict(SECTIONS)
+#: Sections that can be incomplete (they get a done mark in the side list).
+CHECKED = ("medication", "level", "referrals", "support", "relapse", "follow_ups")
+#: The first part of a missing key ("key_worker.name") → the section that holds it.
+MISSING_SECTION = {"medication": "medication", "level": "level", "referrals": "referrals",
+                   "key_worker": "support", "relapse": "relapse", "follow_ups": "follow_ups"}
+RELAPSE_LABELS = {f: i18n.text("en", f"relapse.{f}") for f in plan_rules.RELAPSE_FIELDS}
+PAGE_SIZE_LABELS = {"letter": "US Letter", "a4": "A4"}
+FOCUS_LABELS = {"housing": "Housing", "employment": "Employment", "benefits": "Benefits"}
+
+
+def _local(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
+    return when.astimezone().strftime(fmt) if when else ""
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _labelled(label: str, widget: QWidget) -> QLabel:
+    widget.setAccessibleName(label)
+    caption = QLabel(label)
+    caption.setBuddy(widget)
+    return caption
+
+
+class _Row(QFrame):
+    """One removable row of line edits (a person, a follow-up)."""
+
+    removed = Signal(object)
+    edited = Signal()
+
+    def __init__(self, fields: tuple[tuple[str, str], ...], remove_text: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.edits: dict[str, QLineEdit] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        for key, label in fields:
+            edit = QLineEdit()
+            layout.addWidget(_labelled(label, edit))
+            layout.addWidget(edit, 1)
+            edit.textChanged.connect(self.edited)
+            self.edits[key] = edit
+        self.remove_button = QPushButton(remove_text)
+        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
+        layout.addWidget(self.remove_button)
+
+    def value(self) -> dict[str, str]:
+        return {k: e.text().strip() for k, e in self.edits.items()}
+
+    def set_value(self, data: Mapping[str, Any]) -> None:
+        for k, e in self.edits.items():
+            e.setText(_text(data.get(k)))
+
+    def is_blank(self) -> bool:
+        return not any(self.value().values())
+
+
+class ReferralRow(QFrame):
+    """A chosen directory entry: why, the appointment, whether the patient agrees to share."""
+
+    removed = Signal(object)
+    edited = Signal()
+
+    def __init__(self, entry_id: int, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.entry_id = entry_id
+        self.title = title
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.heading = QLabel()
+        self.heading.setProperty("role", "heading")
+        self.heading.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.appointment = QLineEdit()
+        self.appointment.setPlaceholderText("e.g. 2026-12-01 10:00, or as agreed")
+        self.share = QCheckBox("Patient consents to share")
+        self.share.setAccessibleName(self.share.text())
+        self.remove_button = QPushButton("Remove referral")
+        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 4, 6, 4)
+        grid.addWidget(self.heading, 0, 0, 1, 3)
+        grid.addWidget(self.remove_button, 0, 3)
+        grid.addWidget(_labelled("Reason", self.reason), 1, 0)
+        grid.addWidget(self.reason, 1, 1, 1, 3)
+        grid.addWidget(_labelled("Appointment", self.appointment), 2, 0)
+        grid.addWidget(self.appointment, 2, 1)
+        grid.addWidget(self.share, 2, 2, 1, 2)
+        grid.setColumnStretch(1, 1)
+        for edit in (self.reason, self.appointment):
+            edit.textChanged.connect(self.edited)
+        self.share.toggled.connect(self.edited)
+
+    def set_number(self, number: int) -> None:
+        self.heading.setText(f"Referral {number}: {self.title}")
+
+    def value(self) -> dict[str, Any]:
+        return {"entry_id": self.entry_id, "reason": self.reason.text().strip(),
+                "appointment": self.appointment.text().strip(), "share": self.share.isChecked()}
+
+    def set_value(self, data: Mapping[str, Any]) -> None:
+        self.reason.setText(_text(data.get("reason")))
+        self.appointment.setText(_text(data.get("appointment")))
+        self.share.setChecked(bool(data.get("share")))
+
+
+class DirectoryPicker(QDialog):
+    """Choose one directory entry (a referral or a meeting) from a search."""
+
+    chosen = Signal(object)  # DirectoryEntryView
+
+    def __init__(self, db, user: SignedInUser, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.user = db, user
+        self.setWindowTitle(title)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Name, address or notes")
+        self.results = QListWidget()
+        self.results.setAccessibleName("Directory entries")
+        self.error = error_line()
+        self.buttons = QDialogButtonBox()
+        self.add_button = self.buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.choose)
+        self.buttons.rejected.connect(self.reject)
+        self.results.itemActivated.connect(lambda _item: self.choose())
+        form = QHBoxLayout()
+        form.addWidget(_labelled("Search", self.search))
+        form.addWidget(self.search, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.resize(560, 420)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.results.clear()
+        try:
+            found = directory.search(self.db, self.user, self.search.text(), include_national=False)
+        except ClinicError as exc:
+            self.error.setText(str(exc))
+            self.error.setVisible(True)
+            return
+        for entry in found:
+            parts = [entry.name, entry.kind_label, entry.phone_display or entry.phone or ""]
+            item = QListWidgetItem(" \u2014 ".join(p for p in parts if p))
+            item.setData(Qt.ItemDataRole.UserRole, entry)
+            self.results.addItem(item)
+        if self.results.count():
+            self.results.setCurrentRow(0)
+
+    def choose(self) -> None:
+        item = self.results.currentItem()
+        if item is None:
+            self.error.setText("Choose an entry from the list.")
+            self.error.setVisible(True)
+            return
+        self.chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+        self.accept()
+
+
+class DischargeDialog(QDialog):
+    """Discharge…: the reason is required."""
+
+    discharge_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Discharge the patient")
+        text = QLabel("Discharging closes the episode; the plan then no longer changes (its "
+                      "finalized versions still print). A finalized plan is not required.")
+        text.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setMaxLength(plans.MAX_DISCHARGE_REASON)
+        self.error = error_line()
+        self.error.setAccessibleName("Discharge error")
+        form = QFormLayout()
+        form.addRow(_labelled("Discharge reason", self.reason), self.reason)
+        form.addRow("", self.error)
+        self.buttons = QDialogButtonBox()
+        self.discharge_button = self.buttons.addButton("Discharge", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(lambda: self.discharge_requested.emit(self.reason.text()))
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(460, self.sizeHint().height())
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(True)
+        self.reason.setFocus()
+
+
+class PlanScreen(GeometryDialog):
+    """The aftercare plan of one episode in transition."""
+
+    discharged = Signal(int)  # episode id
+    draft_saved = Signal(int)  # plan version after the save
+    finalized = Signal(int)  # the new version number
+
+    def __init__(self, db, user: SignedInUser, episode_id: int, patient, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.user, self.episode_id, self.patient = db, user, episode_id, patient
+        self.view = plans.open_plan(db, user, episode_id)  # ClinicError goes to the caller
+        self.plan_id = self.view.id
+        self.version = self.view.version
+        self._base = dict(self.view.draft)  # keeps keys this screen does not edit
+        self._loading = False
+        self._conflict = False
+        self._read_only = False
+        self._saved: tuple | None = None
+        self._missing_keys: list[str] = []
+        self._entries: dict[int, str] = {}  # directory entry id → "name (kind)"
+        self.referral_rows: list[ReferralRow] = []
+        self.people_rows: list[_Row] = []
+        self.follow_up_rows: list[_Row] = []
+        self.meeting_ids: list[int] = []
+        self._sign_dialog: SignDialog | None = None
+        self._picker: DirectoryPicker | None = None
+        self._discharge_dialog: DischargeDialog | None = None
+        self._preview: PdfPreview | None = None
+
+        self.setObjectName("planScreen")
+        self.setWindowTitle(f"Aftercare plan \u2014 {patient.display_name}")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.setSizeGripEnabled(True)
+        self.resize(1280, 720)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save_now)
+
+        self._build()
+        self.load(self.view)
+        self._saved = self._snapshot()
+        self.refresh_missing()
+        lock = getattr(parent, "idle_lock", None)
+        if lock is not None and hasattr(lock, "locked"):
+            lock.locked.connect(self.save_now)
+        log.info("plan screen opened for plan %s", self.plan_id)
+
+    # ---- building --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.banner = PatientBanner()
+        self.banner.show_patient(self.patient)
+        try:
+            a = intake.assessment_for_episode(self.db, self.user, self.episode_id)
+            data = dict(a.data) if a is not None else {}
+        except ClinicError:
+            data = {}
+        self.banner.show_allergies(str((data.get("medical") or {}).get("allergies") or ""))
+        self.banner.show_flags(intake_rules.risk_flags(data))
+        self.conflict_banner = QLabel()
+        self.conflict_banner.setObjectName("conflictBanner")
+        self.conflict_banner.setProperty("role", "warning")
+        self.conflict_banner.setAccessibleName("Conflict")
+        self.conflict_banner.setWordWrap(True)
+        self.conflict_banner.setVisible(False)
+
+        self.section_list = QListWidget()
+        self.section_list.setObjectName("sectionList")
+        self.section_list.setAccessibleName("Sections")
+        self.section_list.setFixedWidth(230)
+        self.pages = QStackedWidget()
+        self._page_index: dict[str, int] = {}
+        self._fields: dict[str, QWidget] = {}
+        for name, label in SECTIONS:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.section_list.addItem(item)
+            self._page_index[name] = self.pages.count()
+            self.pages.addWidget(getattr(self, f"_build_{name}")(label))
+        self.section_list.currentRowChanged.connect(self._show_section)
+
+        self.draft_status = QLabel()
+        self.draft_status.setAccessibleName("Draft status")
+        self.draft_status.setProperty("role", "muted")
+        self.previous_button = QPushButton("Previous section")
+        self.previous_button.setToolTip("Ctrl+PgUp")
+        self.next_button = QPushButton("Next section")
+        self.next_button.setToolTip("Ctrl+PgDown")
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("The draft is saved as you type; closing keeps it.")
+        self.previous_button.clicked.connect(lambda: self.step_section(-1))
+        self.next_button.clicked.connect(lambda: self.step_section(1))
+        self.close_button.clicked.connect(self.reject)
+
+        middle = QHBoxLayout()
+        middle.setSpacing(10)
+        middle.addWidget(self.section_list)
+        middle.addWidget(self.pages, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.draft_status, 1)
+        bottom.addWidget(self.previous_button)
+        bottom.addWidget(self.next_button)
+        bottom.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.conflict_banner)
+        layout.addLayout(middle, 1)
+        layout.addLayout(bottom)
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda s=step: self.step_section(s))
+        for b in self.findChildren(QPushButton):
+            b.setAutoDefault(False)
+            b.setDefault(False)
+        for box in self.findChildren(QCheckBox):  # accessible name = the visible label
+            box.setAccessibleName(box.text())
+        self.section_list.setCurrentRow(0)
+
+    def _page(self, title: str) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(title)
+        heading.setProperty("role", "title")
+        outer.addWidget(heading)
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(2, 2, 12, 2)
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidget(content)
+        outer.addWidget(area, 1)
+        return page, inner
+
+    @staticmethod
+    def _form() -> QFormLayout:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        form.setVerticalSpacing(8)
+        return form
+
+    def _add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
+        form.addRow(_labelled(label, widget), widget)
+        if key:
+            self._fields[key] = widget
+        self._watch(widget)
+
+    def _watch(self, widget: QWidget) -> None:
+        if isinstance(widget, QCheckBox):
+            widget.toggled.connect(self._changed)
+        elif isinstance(widget, QLineEdit):
+            widget.textChanged.connect(self._changed)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.textChanged.connect(self._changed)
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(self._changed)
+
+    @staticmethod
+    def _text_box(height: int = 64) -> QPlainTextEdit:
+        box = QPlainTextEdit()
+        box.setTabChangesFocus(True)
+        box.setFixedHeight(height)
+        return box
+
+    @staticmethod
+    def _note(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setProperty("role", "muted")
+        return label
+
+    def _build_medication(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        form = self._form()
+        self.medication = QComboBox()
+        self.medication.addItem(CHOOSE, None)
+        for m in plan_rules.MEDICATIONS:
+            self.medication.addItem(i18n.text("en", f"medication.{m}"), m)
+        self._add_row(form, "Medicine after discharge", self.medication, "medication.choice")
+        self.naltrexone_prompt = QLabel()
+        self.naltrexone_prompt.setAccessibleName("Naltrexone prompt")
+        self.naltrexone_prompt.setWordWrap(True)
+        self.naltrexone_prompt.setVisible(False)
+        form.addRow("", self.naltrexone_prompt)
+        self.prescriber = QLineEdit()
+        self._add_row(form, "Prescriber or program", self.prescriber, "medication.prescriber")
+        self.next_dose = QLineEdit()
+        self.next_dose.setPlaceholderText("e.g. 2026-12-02 09:00 at the OTP")
+        self._add_row(form, "Next dose or appointment", self.next_dose, "medication.next")
+        self.medication_reason = self._text_box()
+        self._add_row(form, "Reason", self.medication_reason, "medication.reason")
+        self.medication_reason_note = self._note("Why this medicine now \u2014 required when the "
+                                                 "naltrexone prompt says the opioid-free window is not met.")
+        form.addRow("", self.medication_reason_note)
+        self.medication.currentIndexChanged.connect(self._update_prompt)
+        inner.addLayout(form)
+        inner.addStretch(1)
+        return page
+
+    def _update_prompt(self, *_args) -> None:
+        prompt = self.view.naltrexone
+        shown = self.medication.currentData() == "naltrexone"
+        self.naltrexone_prompt.setVisible(shown)
+        if shown:
+            needed = prompt.status != "meets"
+            self.naltrexone_prompt.setProperty("role", "warning" if needed else "")
+            self.naltrexone_prompt.setText(f"{prompt.title}: {prompt.text}\nBasis: {prompt.basis}."
+                                           + ("\nRecord the reason below." if needed else ""))
+            self.naltrexone_prompt.style().unpolish(self.naltrexone_prompt)
+            self.naltrexone_prompt.style().polish(self.naltrexone_prompt)
+
+    def _build_level(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        form = self._form()
+        self.level = QComboBox()
+        self.level.addItem(CHOOSE, None)
+        for level in plan_rules.LEVELS:
+            self.level.addItem(i18n.text("en", f"level.{level}"), level)
+        self._add_row(form, "Level of aftercare", self.level, "level")
+        inner.addLayout(form)
+        heading = QLabel("Therapies")
+        heading.setProperty("role", "heading")
+        inner.addWidget(heading)
+        self.therapies: dict[str, QCheckBox] = {}
+        for t in plan_rules.THERAPIES:
+            box = QCheckBox(i18n.text("en", f"therapy.{t}"))
+            self._watch(box)
+            self.therapies[t] = box
+            inner.addWidget(box)
+        inner.addStretch(1)
+        return page
+
+    def _build_referrals(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        inner.addWidget(self._note("Programs, prescribers and services the patient is referred to, from "
+                                   "the directory. Record a consent (Consent section) before sharing "
+                                   "anything with them."))
+        self.referral_box = QVBoxLayout()
+        inner.addLayout(self.referral_box)
+        self.no_referrals = self._note("No referrals yet.")
+        inner.addWidget(self.no_referrals)
+        self.add_referral_button = QPushButton("Add referral\u2026")
+        self.add_referral_button.clicked.connect(lambda: self.pick_entry("referral"))
+        row = QHBoxLayout()
+        row.addWidget(self.add_referral_button)
+        row.addStretch(1)
+        inner.addLayout(row)
+        inner.addStretch(1)
+        return page
+
+    def _build_support(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        heading = QLabel("People who support the patient")
+        heading.setProperty("role", "heading")
+        inner.addWidget(heading)
+        self.people_box = QVBoxLayout()
+        inner.addLayout(self.people_box)
+        self.add_person_button = QPushButton("Add person")
+        self.add_person_button.clicked.connect(lambda: self.add_person(focus=True))
+        row = QHBoxLayout()
+        row.addWidget(self.add_person_button)
+        row.addStretch(1)
+        inner.addLayout(row)
+        heading = QLabel("Key worker (at least 6 months)")
+        heading.setProperty("role", "heading")
+        inner.addWidget(heading)
+        form = self._form()
+        self.key_worker_name = QLineEdit()
+        self._add_row(form, "Key worker name", self.key_worker_name, "key_worker.name")
+        self.key_worker_phone = QLineEdit()
+        self._add_row(form, "Key worker phone", self.key_worker_phone, "key_worker.phone")
+        focus_row = QHBoxLayout()
+        self.key_worker_focus: dict[str, QCheckBox] = {}
+        for f in plan_rules.KEY_WORKER_FOCUS:
+            box = QCheckBox(FOCUS_LABELS.get(f, f))
+            self._watch(box)
+            self.key_worker_focus[f] = box
+            focus_row.addWidget(box)
+        focus_row.addStretch(1)
+        form.addRow("Focus", focus_row)
+        inner.addLayout(form)
+        heading = QLabel("Mutual-help meetings")
+        heading.setProperty("role", "heading")
+        inner.addWidget(heading)
+        self.meetings = QListWidget()
+        self.meetings.setAccessibleName("Meetings")
+        self.meetings.setMaximumHeight(110)
+        inner.addWidget(self.meetings)
+        self.add_meeting_button = QPushButton("Add meeting\u2026")
+        self.add_meeting_button.clicked.connect(lambda: self.pick_entry("meeting"))
+        self.remove_meeting_button = QPushButton("Remove meeting")
+        self.remove_meeting_button.clicked.connect(self.remove_meeting)
+        row = QHBoxLayout()
+        row.addWidget(self.add_meeting_button)
+        row.addWidget(self.remove_meeting_button)
+        row.addStretch(1)
+        inner.addLayout(row)
+        inner.addStretch(1)
+        return page
+
+    def _build_relapse(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        inner.addWidget(self._note("Write these with the patient, in their own words."))
+        form = self._form()
+        self.relapse: dict[str, QPlainTextEdit] = {}
+        for f in plan_rules.RELAPSE_FIELDS:
+            box = self._text_box(72)
+            self._add_row(form, RELAPSE_LABELS[f], box, f"relapse.{f}")
+            self.relapse[f] = box
+        inner.addLayout(form)
+        inner.addStretch(1)
+        return page
+
+    def _build_overdose(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        self.naloxone_given = QCheckBox("Naloxone kit given")
+        self._watch(self.naloxone_given)
+        self._fields["overdose.naloxone_kit_given"] = self.naloxone_given
+        inner.addWidget(self.naloxone_given)
+        self.naloxone_at_home = self._note("")
+        inner.addWidget(self.naloxone_at_home)
+        fixed = "\n\n".join([
+            i18n.text("en", "overdose_tolerance"), i18n.text("en", "overdose_never_alone"),
+            i18n.text("en", "overdose_what_to_do"),
+            f"{i18n.text('en', 'paws_heading')}: {i18n.text('en', 'paws_text')}"])
+        self.overdose_text = QLabel(fixed)
+        self.overdose_text.setAccessibleName("Overdose and PAWS education")
+        self.overdose_text.setWordWrap(True)
+        self.overdose_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        inner.addWidget(self.overdose_text)
+        inner.addWidget(self._note("This education always prints on the plan; it cannot be removed."))
+        inner.addStretch(1)
+        return page
+
+    def _build_follow_ups(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        self.follow_up_box = QVBoxLayout()
+        inner.addLayout(self.follow_up_box)
+        self.add_follow_up_button = QPushButton("Add follow-up")
+        self.add_follow_up_button.clicked.connect(lambda: self.add_follow_up(focus=True))
+        self._fields["follow_ups"] = self.add_follow_up_button
+        row = QHBoxLayout()
+        row.addWidget(self.add_follow_up_button)
+        row.addStretch(1)
+        inner.addLayout(row)
+        inner.addStretch(1)
+        return page
+
+    def _build_consent(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        inner.addWidget(self._note("42 CFR Part 2: nothing about the patient's substance use treatment is "
+                                   "shared with a referral without a written consent naming the "
+                                   "recipient, the purpose, what may be shared and when it expires."))
+        form = self._form()
+        self.consent_recipient = QComboBox()
+        form.addRow(_labelled("Recipient", self.consent_recipient), self.consent_recipient)
+        self.consent_purpose = QLineEdit()
+        form.addRow(_labelled("Purpose", self.consent_purpose), self.consent_purpose)
+        self.consent_information = QLineEdit()
+        self.consent_information.setPlaceholderText("How much and what kind of information")
+        form.addRow(_labelled("Information", self.consent_information), self.consent_information)
+        today = QDate.currentDate()
+        self.consent_expires = QDateEdit(today.addYears(1))
+        self.consent_expires.setCalendarPopup(True)
+        self.consent_expires.setDisplayFormat("yyyy-MM-dd")
+        form.addRow(_labelled("Expires on", self.consent_expires), self.consent_expires)
+        self.consent_signed = QDateEdit(today)
+        self.consent_signed.setCalendarPopup(True)
+        self.consent_signed.setDisplayFormat("yyyy-MM-dd")
+        form.addRow(_labelled("Signature date", self.consent_signed), self.consent_signed)
+        self.consent_error = error_line()
+        self.consent_error.setAccessibleName("Consent error")
+        form.addRow("", self.consent_error)
+        inner.addLayout(form)
+        self.record_consent_button = QPushButton("Record consent")
+        self.record_consent_button.clicked.connect(self.record_consent)
+        row = QHBoxLayout()
+        row.addWidget(self.record_consent_button)
+        row.addStretch(1)
+        inner.addLayout(row)
+        self.consent_list = QListWidget()
+        self.consent_list.setAccessibleName("Consents")
+        self.consent_list.setMinimumHeight(100)
+        inner.addWidget(self.consent_list, 1)
+        self.revoke_button = QPushButton("Revoke")
+        self.revoke_button.clicked.connect(self.revoke_consent)
+        row = QHBoxLayout()
+        row.addWidget(self.revoke_button)
+        row.addStretch(1)
+        inner.addLayout(row)
+        return page
+
+    def _build_finalize(self, title: str) -> QWidget:
+        page, inner = self._page(title)
+        form = self._form()
+        self.language = QComboBox()
+        for code in i18n.languages():
+            self.language.addItem(directory.LANGUAGES.get(code, code), code)
+        self._add_row(form, "Language", self.language)
+        self.page_size = QComboBox()
+        for code, label in PAGE_SIZE_LABELS.items():
+            self.page_size.addItem(label, code)
+        self._add_row(form, "Page size", self.page_size)
+        self.large_print = QCheckBox("Large print")
+        self._watch(self.large_print)
+        form.addRow("", self.large_print)
+        inner.addLayout(form)
+        self.missing_label = QLabel("Missing before finalizing (double-click to go there):")
+        self.missing_label.setProperty("role", "heading")
+        inner.addWidget(self.missing_label)
+        self.missing_list = QListWidget()
+        self.missing_list.setAccessibleName("Missing before finalizing")
+        self.missing_list.setMaximumHeight(130)
+        self.missing_list.itemActivated.connect(
+            lambda item: self.go_to(item.data(Qt.ItemDataRole.UserRole)))
+        inner.addWidget(self.missing_list)
+        self.preview_button = QPushButton("Preview\u2026")
+        self.preview_button.clicked.connect(self.preview)
+        self.finalize_button = QPushButton("Finalize\u2026")
+        self.finalize_button.clicked.connect(self.request_finalize)
+        self.discharge_button = QPushButton("Discharge\u2026")
+        self.discharge_button.clicked.connect(self.request_discharge)
+        row = QHBoxLayout()
+        row.addWidget(self.preview_button)
+        row.addWidget(self.finalize_button)
+        row.addStretch(1)
+        row.addWidget(self.discharge_button)
+        inner.addLayout(row)
+        heading = QLabel("Finalized versions")
+        heading.setProperty("role", "heading")
+        inner.addWidget(heading)
+        self.version_list = QListWidget()
+        self.version_list.setAccessibleName("Versions")
+        self.version_list.setMinimumHeight(80)
+        self.version_list.currentRowChanged.connect(self._version_chosen)
+        inner.addWidget(self.version_list, 1)
+        self.print_version_button = QPushButton("Print version")
+        self.print_version_button.setEnabled(False)
+        self.print_version_button.clicked.connect(self.print_version)
+        row = QHBoxLayout()
+        row.addWidget(self.print_version_button)
+        row.addStretch(1)
+        inner.addLayout(row)
+        return page
+
+    # ---- rows ------------------------------------------------------------------------------
+    def _entry_title(self, entry_id: Any) -> str:
+        if entry_id in self._entries:
+            return self._entries[entry_id]
+        try:
+            e = directory.get_entry(self.db, self.user, int(entry_id))
+            title = f"{e.name} ({e.kind_label})"
+        except (ClinicError, TypeError, ValueError):
+            title = "(no longer in the directory \u2014 choose another)"
+        self._entries[entry_id] = title
+        return title
+
+    def add_referral(self, entry_id: int, data: Mapping[str, Any] | None = None, *,
+                     focus: bool = False) -> ReferralRow:
+        row = ReferralRow(entry_id, self._entry_title(entry_id))
+        if data:
+            row.set_value(data)
+        row.edited.connect(self._changed)
+        row.removed.connect(self._remove_referral)
+        row.remove_button.setAutoDefault(False)
+        self.referral_rows.append(row)
+        self.referral_box.addWidget(row)
+        self._renumber_referrals()
+        if focus:
+            row.reason.setFocus()
+        self._changed()
+        return row
+
+    def _remove_referral(self, row: ReferralRow) -> None:
+        self.referral_rows.remove(row)
+        row.deleteLater()
+        self._renumber_referrals()
+        self._changed()
+
+    def _renumber_referrals(self) -> None:
+        for n, row in enumerate(self.referral_rows, start=1):
+            row.set_number(n)
+        self.no_referrals.setVisible(not self.referral_rows)
+        current = self.consent_recipient.currentData()
+        self.consent_recipient.clear()
+        for row in self.referral_rows:
+            if self.consent_recipient.findData(row.entry_id) < 0:
+                self.consent_recipient.addItem(row.title, row.entry_id)
+        index = self.consent_recipient.findData(current)
+        if index >= 0:
+            self.consent_recipient.setCurrentIndex(index)
+
+    def _add_row_widget(self, rows: list[_Row], box: QVBoxLayout, fields, remove_text: str,
+                        data: Mapping[str, Any] | None, focus: bool) -> _Row:
+        row = _Row(fields, remove_text)
+        if data:
+            row.set_value(data)
+        row.edited.connect(self._changed)
+        row.remove_button.setAutoDefault(False)
+
+        def removed(r: _Row) -> None:
+            rows.remove(r)
+            r.deleteLater()
+            self._changed()
+
+        row.removed.connect(removed)
+        rows.append(row)
+        box.addWidget(row)
+        if focus:
+            next(iter(row.edits.values())).setFocus()
+        self._changed()
+        return row
+
+    def add_person(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> _Row:
+        return self._add_row_widget(self.people_rows, self.people_box,
+                                    (("name", "Name"), ("relation", "Relation"), ("phone", "Phone")),
+                                    "Remove person", data, focus)
+
+    def add_follow_up(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> _Row:
+        return self._add_row_widget(self.follow_up_rows, self.follow_up_box,
+                                    (("when", "When"), ("place", "Place"), ("phone", "Phone")),
+                                    "Remove follow-up", data, focus)
+
+    def add_meeting(self, entry_id: int) -> None:
+        if entry_id in self.meeting_ids:
+            return
+        self.meeting_ids.append(entry_id)
+        item = QListWidgetItem(self._entry_title(entry_id))
+        item.setData(Qt.ItemDataRole.UserRole, entry_id)
+        self.meetings.addItem(item)
+        self._changed()
+
+    def remove_meeting(self) -> None:
+        row = self.meetings.currentRow()
+        if row < 0:
+            return
+        self.meetings.takeItem(row)
+        del self.meeting_ids[row]
+        self._changed()
+
+    def picker(self) -> DirectoryPicker | None:
+        return self._picker
+
+    def pick_entry(self, what: str) -> None:
+        """Add referral… / Add meeting…: choose from a search of the directory."""
+        title = "Add a referral" if what == "referral" else "Add a meeting"
+        dialog = DirectoryPicker(self.db, self.user, title, self)
+        self._picker = dialog
+
+        def chosen(entry) -> None:
+            self._entries[entry.id] = f"{entry.name} ({entry.kind_label})"
+            if what == "referral":
+                self.add_referral(entry.id, focus=True)
+            else:
+                self.add_meeting(entry.id)
+
+        def finished(_result: int) -> None:
+            if self._picker is dialog:
+                self._picker = None
+            dialog.deleteLater()
+
+        dialog.chosen.connect(chosen)
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    # ---- data ------------------------------------------------------------------------------
+    def load(self, view: plans.PlanView) -> None:
+        d = view.draft
+        self._loading = True
+        try:
+            med = d.get("medication") or {}
+            self.medication.setCurrentIndex(max(0, self.medication.findData(med.get("choice"))))
+            self.prescriber.setText(_text(med.get("prescriber")))
+            self.next_dose.setText(_text(med.get("next")))
+            self.medication_reason.setPlainText(_text(med.get("reason")))
+            self.level.setCurrentIndex(max(0, self.level.findData(d.get("level"))))
+            for t, box in self.therapies.items():
+                box.setChecked(t in (d.get("therapies") or []))
+            for r in d.get("referrals") or []:
+                self.add_referral(r.get("entry_id"), r)
+            for p in d.get("people") or []:
+                self.add_person(p)
+            kw = d.get("key_worker") or {}
+            self.key_worker_name.setText(_text(kw.get("name")))
+            self.key_worker_phone.setText(_text(kw.get("phone")))
+            for f, box in self.key_worker_focus.items():
+                box.setChecked(f in (kw.get("focus") or []))
+            for m in d.get("meetings") or []:
+                self.add_meeting(m)
+            relapse = d.get("relapse") or {}
+            for f, box in self.relapse.items():
+                box.setPlainText(_text(relapse.get(f)))
+            overdose = d.get("overdose") or {}
+            self.naloxone_given.setChecked(bool(overdose.get("naloxone_kit_given")))
+            self.naloxone_at_home.setText("Intake: naloxone already at home." if overdose.get("naloxone_at_home")
+                                          else "Intake: no naloxone at home.")
+            for f in d.get("follow_ups") or []:
+                self.add_follow_up(f)
+            index = self.language.findData(view.language)
+            if index < 0:
+                self.language.addItem(view.language, view.language)
+                index = self.language.count() - 1
+            self.language.setCurrentIndex(index)
+            self.page_size.setCurrentIndex(max(0, self.page_size.findData(view.page_size)))
+            self.large_print.setChecked(view.large_print)
+        finally:
+            self._loading = False
+        self._update_prompt()
+        self.show_versions(view.versions)
+        self.show_consents(view.consents)
+
+    def draft_data(self) -> dict[str, Any]:
+        d = dict(self._base)
+        d["medication"] = {**(self._base.get("medication") or {}), "choice": self.medication.currentData(),
+                           "prescriber": self.prescriber.text().strip(), "next": self.next_dose.text().strip(),
+                           "reason": self.medication_reason.toPlainText().strip()}
+        d["level"] = self.level.currentData()
+        d["therapies"] = [t for t, box in self.therapies.items() if box.isChecked()]
+        d["referrals"] = [r.value() for r in self.referral_rows]
+        d["people"] = [r.value() for r in self.people_rows if not r.is_blank()]
+        d["key_worker"] = {**(self._base.get("key_worker") or {}), "name": self.key_worker_name.text().strip(),
+                           "phone": self.key_worker_phone.text().strip(),
+                           "focus": [f for f, box in self.key_worker_focus.items() if box.isChecked()]}
+        d["meetings"] = list(self.meeting_ids)
+        d["relapse"] = {f: box.toPlainText().strip() for f, box in self.relapse.items()}
+        d["overdose"] = {**(self._base.get("overdose") or {}), "naloxone_kit_given": self.naloxone_given.isChecked()}
+        d["follow_ups"] = [r.value() for r in self.follow_up_rows if not r.is_blank()]
+        return d
+
+    def settings(self) -> tuple[str, str, bool]:
+        return self.language.currentData(), self.page_size.currentData(), self.large_print.isChecked()
+
+    def _snapshot(self) -> tuple:
+        return (self.draft_data(), self.settings())
+
+    def _changed(self, *_args) -> None:
+        if self._loading:
+            return
+        self.refresh_missing()
+        if not self._read_only and not self._conflict:
+            self._autosave.start()
+            self.draft_status.setText("Draft: changes not saved yet\u2026")
+
+    def save_now(self) -> bool:
+        """Save the draft now if anything changed; False if it could not be saved."""
+        self._autosave.stop()
+        if self._read_only or self._conflict:
+            return False
+        snapshot = self._snapshot()
+        if snapshot == self._saved:
+            return True
+        data, (language, page_size, large_print) = snapshot
+        try:
+            saved = plans.save_draft(self.db, self.user, self.plan_id, self.version, data, language=language,
+                                     page_size=page_size, large_print=large_print)
+        except ConflictError as exc:
+            self._show_conflict(str(exc))
+            return False
+        except ClinicError as exc:
+            self.draft_status.setText(f"Draft NOT saved: {exc}")
+            log.warning("draft of plan %s not saved: %s", self.plan_id, type(exc).__name__)
+            return False
+        self.version = saved.version
+        self._saved = snapshot
+        self.draft_status.setText(f"Draft saved {_local(saved.saved_at, '%H:%M:%S')}")
+        self.draft_saved.emit(saved.version)
+        return True
+
+    def _show_conflict(self, message: str) -> None:
+        self._conflict = True
+        self.conflict_banner.setText(message + " Autosave is off until you reopen the plan.")
+        self.conflict_banner.setVisible(True)
+        self.draft_status.setText("Draft NOT saved: conflict with another workstation")
+
+    def done(self, result: int) -> None:
+        self.save_now()
+        super().done(result)
+
+    # ---- sections and what is missing ------------------------------------------------------
+    def _show_section(self, index: int) -> None:
+        if index < 0:
+            return
+        self.pages.setCurrentIndex(index)
+        self.previous_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < self.pages.count() - 1)
+
+    def show_section(self, name: str) -> None:
+        self.section_list.setCurrentRow(self._page_index[name])
+
+    def current_section(self) -> str:
+        return SECTIONS[self.pages.currentIndex()][0]
+
+    def step_section(self, step: int) -> None:
+        index = self.section_list.currentRow() + step
+        if 0 <= index < self.section_list.count():
+            self.section_list.setCurrentRow(index)
+
+    def field_for(self, key: str) -> QWidget | None:
+        parts = key.split(".")
+        if parts[0] == "referrals" and len(parts) == 3 and parts[1].isdigit():
+            n = int(parts[1])
+            return self.referral_rows[n - 1].reason if 1 <= n <= len(self.referral_rows) else None
+        return self._fields.get(key)
+
+    def go_to(self, key: str | None) -> None:
+        if not key:
+            return
+        section = MISSING_SECTION.get(key.split(".")[0])
+        if section is None:
+            return
+        self.show_section(section)
+        widget = self.field_for(key)
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def refresh_missing(self, missing: Mapping[str, str] | None = None) -> None:
+        if missing is None:
+            missing = plan_rules.missing_to_finalize(self.draft_data(), self.view.naltrexone)
+        self.missing_list.clear()
+        self._missing_keys = list(missing)
+        for key, message in missing.items():
+            section = SECTION_LABELS.get(MISSING_SECTION.get(key.split(".")[0], ""), "")
+            item = QListWidgetItem(f"{section}: {message}" if section else message)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip("Double-click (or Enter) to go there")
+            self.missing_list.addItem(item)
+        self.missing_label.setVisible(bool(missing))
+        self.missing_list.setVisible(bool(missing))
+        incomplete = {MISSING_SECTION.get(k.split(".")[0]) for k in missing}
+        for i, (name, label) in enumerate(SECTIONS):
+            item = self.section_list.item(i)
+            if name in CHECKED:
+                mark = "\u25cb" if name in incomplete else "\u2713"
+                item.setText(f"{mark}  {label}")
+                item.setToolTip("Something is still missing here" if name in incomplete else "Complete")
+            else:
+                item.setText(f"    {label}")
+
+    def missing_messages(self) -> list[str]:
+        return [self.missing_list.item(i).text() for i in range(self.missing_list.count())]
+
+    # ---- consents --------------------------------------------------------------------------
+    def show_consents(self, consents) -> None:
+        self.consent_list.clear()
+        today = dt.date.today()
+        for c in consents:
+            if c.revoked:
+                state = f"revoked {_local(c.revoked_at, '%Y-%m-%d')} by {c.revoked_by_name or 'unknown'}"
+            elif c.expired(today):
+                state = "expired"
+            else:
+                state = "active"
+            item = QListWidgetItem(f"{c.recipient_name} \u2014 {c.purpose} \u2014 {c.information} \u2014 signed "
+                                   f"{c.signed_on.isoformat()}, expires {c.expires_on.isoformat()} ({state})")
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+            if c.revoked:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            self.consent_list.addItem(item)
+
+    def _reload_consents(self) -> None:
+        try:
+            self.show_consents(plans.consents(self.db, self.user, self.episode_id))
+        except ClinicError as exc:
+            QMessageBox.warning(self, "Consents not shown", str(exc))
+
+    def record_consent(self) -> None:
+        self.consent_error.setVisible(False)
+        data = plans.ConsentInput(
+            directory_entry_id=self.consent_recipient.currentData(), purpose=self.consent_purpose.text(),
+            information=self.consent_information.text(),
+            expires_on=self.consent_expires.date().toPython(), signed_on=self.consent_signed.date().toPython())
+        try:
+            plans.record_consent(self.db, self.user, self.episode_id, data)
+        except ClinicError as exc:
+            self.consent_error.setText(str(exc))
+            self.consent_error.setVisible(True)
+            return
+        self.consent_purpose.clear()
+        self.consent_information.clear()
+        self._reload_consents()
+
+    def revoke_consent(self) -> None:
+        item = self.consent_list.currentItem()
+        if item is None:
+            return
+        try:
+            plans.revoke_consent(self.db, self.user, item.data(Qt.ItemDataRole.UserRole))
+        except ClinicError as exc:
+            QMessageBox.warning(self, "Consent not revoked", str(exc))
+            return
+        self._reload_consents()
+
+    # ---- preview, finalize, versions -------------------------------------------------------
+    def preview_dialog(self) -> PdfPreview | None:
+        return self._preview
+
+    def _show_pdf(self, pdf: bytes, title: str, name: str) -> None:
+        preview = PdfPreview(pdf, title, name, self)
+        self._preview = preview
+
+        def finished(_result: int) -> None:
+            if self._preview is preview:
+                self._preview = None
+            preview.deleteLater()
+
+        preview.finished.connect(finished)
+        preview.open()
+
+    def _file_stem(self) -> str:
+        return f"aftercare-plan-{getattr(self.patient, 'mrn', self.episode_id)}"
+
+    def preview(self) -> None:
+        """Preview…: the plan as it would print now, from what is typed (saved first)."""
+        if not self._conflict and not self.save_now():
+            QMessageBox.warning(self, "Not previewed", self.draft_status.text())
+            return
+        try:
+            pdf = render_plan_pdf(plans.document(self.db, self.user, self.plan_id))
+        except ClinicError as exc:
+            if isinstance(exc, ValidationError):
+                self.refresh_missing(exc.fields)
+            QMessageBox.warning(self, "Not previewed", str(exc))
+            return
+        self._show_pdf(pdf, "Aftercare plan \u2014 preview", f"{self._file_stem()}-draft.pdf")
+
+    def sign_dialog(self) -> SignDialog | None:
+        return self._sign_dialog
+
+    def request_finalize(self) -> None:
+        """Finalize…: save, then ask for the password."""
+        if self._read_only:
+            return
+        if self._conflict:
+            QMessageBox.warning(self, "Cannot finalize", self.conflict_banner.text())
+            return
+        if not self.save_now():
+            return
+        dialog = SignDialog(self)
+        dialog.setWindowTitle("Finalize the aftercare plan")
+        for label in dialog.findChildren(QLabel):
+            if label.wordWrap() and label is not dialog.error:
+                label.setText("Finalizing stores this plan as the next numbered version, exactly as it "
+                              "prints. Enter your password to finalize.")
+                break
+        dialog.sign_button.setText("Finalize")
+        self._sign_dialog = dialog
+        dialog.sign_requested.connect(lambda password: self._finalize(password, dialog))
+
+        def finished(_result: int) -> None:
+            if self._sign_dialog is dialog:
+                self._sign_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _finalize(self, password: str, dialog: SignDialog | None) -> None:
+        try:
+            version = plans.finalize(self.db, self.user, self.plan_id, self.version, password)
+        except ValidationError as exc:
+            fields = dict(exc.fields)
+            if "password" in fields:
+                if dialog is not None:
+                    dialog.show_error(fields["password"])
+                return
+            if dialog is not None:
+                dialog.accept()
+            self.show_section("finalize")
+            if set(fields) == {""}:
+                QMessageBox.information(self, "Not finalized", fields[""])
+                return
+            self.refresh_missing(fields)
+            if self.missing_list.count():
+                self.missing_list.setCurrentRow(0)
+            self.missing_list.setFocus()
+            return
+        except ConflictError as exc:
+            if dialog is not None:
+                dialog.accept()
+            self._show_conflict(str(exc))
+            return
+        except ClinicError as exc:
+            if dialog is not None:
+                dialog.show_error(str(exc))
+            return
+        if dialog is not None:
+            dialog.accept()
+        log.info("plan %s finalized as version %s", self.plan_id, version.number)
+        try:
+            self.show_versions(plans.versions(self.db, self.user, self.plan_id))
+        except ClinicError:
+            pass
+        self.draft_status.setText(f"Version {version.number} finalized {_local(version.finalized_at)}")
+        self.finalized.emit(version.number)
+
+    def show_versions(self, versions) -> None:
+        self.version_list.clear()
+        for v in reversed(list(versions)):
+            size = PAGE_SIZE_LABELS.get(v.page_size, v.page_size)
+            item = QListWidgetItem(f"Version {v.number} \u2014 {_local(v.finalized_at, '%Y-%m-%d %H:%M')} by "
+                                   f"{v.finalized_by_name} \u2014 {v.language}, {size}"
+                                   + (", large print" if v.large_print else ""))
+            item.setData(Qt.ItemDataRole.UserRole, v.number)
+            self.version_list.addItem(item)
+        if self.version_list.count():
+            self.version_list.setCurrentRow(0)
+        self._version_chosen(self.version_list.currentRow())
+
+    def _version_chosen(self, row: int) -> None:
+        item = self.version_list.item(row) if row >= 0 else None
+        number = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        self.print_version_button.setEnabled(number is not None)
+        self.print_version_button.setText(f"Print version {number}" if number else "Print version")
+
+    def print_version(self) -> None:
+        item = self.version_list.currentItem()
+        if item is None:
+            return
+        number = item.data(Qt.ItemDataRole.UserRole)
+        try:
+            pdf = plans.version_pdf(self.db, self.user, self.plan_id, number)
+        except ClinicError as exc:
+            QMessageBox.warning(self, "Not printed", str(exc))
+            return
+        self._show_pdf(pdf, f"Aftercare plan \u2014 version {number}", f"{self._file_stem()}-v{number}.pdf")
+
+    # ---- discharge -------------------------------------------------------------------------
+    def discharge_dialog(self) -> DischargeDialog | None:
+        return self._discharge_dialog
+
+    def request_discharge(self) -> None:
+        self.save_now()
+        dialog = DischargeDialog(self)
+        self._discharge_dialog = dialog
+        dialog.discharge_requested.connect(lambda reason: self._discharge(reason, dialog))
+
+        def finished(_result: int) -> None:
+            if self._discharge_dialog is dialog:
+                self._discharge_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _discharge(self, reason: str, dialog: DischargeDialog) -> None:
+        try:
+            plans.discharge(self.db, self.user, self.episode_id, reason)
+        except ClinicError as exc:
+            dialog.show_error(str(exc))
+            return
+        log.info("episode %s discharged from the plan screen", self.episode_id)
+        dialog.accept()
+        self._read_only = True
+        self._autosave.stop()
+        self.discharged.emit(self.episode_id)
+        self.accept()
+
