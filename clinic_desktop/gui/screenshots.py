@@ -251,6 +251,34 @@ def window_handover(db, admin, out: Path, shots: list[Path]) -> None:
     preview.reject()
 
 
+def _plan_shots(db, admin, out: Path) -> list[Path]:
+    """The demo stay moved on to transition: the plan builder's sections and a printed page."""
+    from clinic_desktop.core.services import accounts, episodes, patients, stabilization
+    from clinic_desktop.gui.plan_screen import PlanScreen
+
+    patient = next(p for p in patients.search(db, admin, "DEMO-STAB-1"))
+    episode = episodes.current_episode(db, admin, patient.id)
+    nurse = accounts.authenticate(db, "demo-nurse", ADMIN_PASSWORD)
+    stabilization.move_to_transition(db, nurse, episode.id)
+    counselor = accounts.authenticate(db, *_demo_user(db, admin, "counselor", "Casey Counselor (invented)"))
+    screen = PlanScreen(db, counselor, episode.id, patients.open_record(db, counselor, patient.id))
+    shots: list[Path] = []
+    try:
+        screen.resize(1366, 740)
+        screen.show()
+        screen.resize(1366, 740)
+        _settle()
+        for section, name in (("medication", "18a-plan-medication"), ("relapse", "18b-plan-relapse-prevention"),
+                              ("finalize", "18c-plan-print-and-finalize")):
+            screen.show_section(section)
+            shots.append(_save(screen, out, name))
+    finally:
+        screen.done(0)
+        screen.deleteLater()
+        _settle(100)
+    return shots
+
+
 def _stabilization_shots(db, admin, out: Path) -> list[Path]:
     import datetime as dt
 
@@ -430,6 +458,7 @@ def take_screenshots(out: Path) -> list[Path]:
         # 8. The intake screen, one shot per section, for an invented patient with a draft.
         shots.extend(_intake_shots(db, admin, out))
         shots.extend(_stabilization_shots(db, admin, out))
+        shots.extend(_plan_shots(db, admin, out))
     finally:
         db.dispose()
     return shots
