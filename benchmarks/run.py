@@ -479,6 +479,69 @@ def bench_census(tmp: Path, runs: int) -> None:
     report("refresh the census of 60 open episodes", float(value), "ms", 50)
 
 
+def bench_plan_document(patient_name: str = "Rosa María Delgado"):
+    """An invented, complete aftercare plan (no database: the report only). An empty plan already
+    prints on 3 US Letter pages (crisis lines, overdose, PAWS), so this one takes 4."""
+    import datetime as dt
+
+    from clinic_desktop.reports import plan as rp
+
+    plan = {
+        "medication": {"choice": "buprenorphine", "prescriber": "Dr. Amara Okafor (invented)",
+                       "next": "2026-12-02T09:30", "reason": ""},
+        "level": "intensive_outpatient",
+        "therapies": ["cbt", "contingency_management"],
+        "referrals": [{"entry_id": n, "reason": f"Referral {n}: group counseling three mornings a week",
+                       "appointment": f"2026-12-0{n}T10:00", "share": True} for n in range(1, 2)],
+        "people": [{"name": "Nguyễn Thị Ánh", "relation": "Sister", "phone": "2175550188"}],
+        "key_worker": {"name": "김민준", "phone": "(217) 555-0142 ext. 14", "focus": ["housing", "employment"]},
+        "meetings": [10],
+        "relapse": {"triggers": "Payday on Fridays. Old friends at the gas station on 5th & Main.",
+                    "warning_signs": "I stop answering my sister's calls.",
+                    "coping": "Call Marcus. Walk the dog.", "people_to_call": "Marcus, my sister",
+                    "reasons": "My daughter"},
+        "overdose": {"naloxone_kit_given": True},
+        "follow_ups": [{"when": f"2026-12-{d:02d}T11:00", "place": "Riverbend Recovery Clinic, room 2",
+                        "phone": "(217) 555-0142"} for d in (4,)],
+    }
+    referrals = {n: rp.Contact(f"Invented Outpatient Program {n}", f"(217) 555-01{n:02d}",
+                               address=f"{n}00 N. Grand Ave, Springfield") for n in range(1, 4)}
+    meetings = {n: rp.Contact(f"NA group {n} (invented)", "", address="St. Luke's hall, 5 Elm St",
+                              hours="Tuesdays 19:00") for n in (10, 11)}
+    return rp.build_plan_document(
+        plan, language="en", patient=rp.PlanPatient(patient_name, "5 June 1987", "BENCH-1"),
+        clinic=rp.PlanClinic("Riverbend Recovery Clinic", "12 Mill Road, Springfield", "(217) 555-0142"),
+        prepared_by="Dana Ortiz", prepared_at=dt.datetime(2026, 11, 30, 15, 0), referral_contacts=referrals,
+        meeting_contacts=meetings, helplines=list(rp.DEFAULT_HELPLINES.values()), version=1)
+
+
+def _pages(pdf: bytes) -> int:
+    import re
+
+    return len(re.findall(rb"/Type /Page\b", pdf))
+
+
+def bench_plan_render(runs: int) -> None:
+    from clinic_desktop.reports import plan as rp
+
+    doc = bench_plan_document()
+    pdf = rp.render_plan_pdf(doc)  # warm: fonts registered, modules loaded
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        rp.render_plan_pdf(doc)
+        times.append((time.perf_counter() - start) * 1000)
+    report(f"render a {_pages(pdf)}-page aftercare plan (median of {runs})", statistics.median(times), "ms", 150)
+
+
+def bench_plan_size() -> None:
+    from clinic_desktop.reports import plan as rp
+
+    pdf = rp.render_plan_pdf(bench_plan_document("王秀英 (Wang Xiuying)"))
+    report(f"size of that plan's PDF with a CJK patient name ({_pages(pdf)} pages; goal 1 MB)", len(pdf) / 1000,
+           "kB", 1000)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer runs and 20,000 patients")
@@ -495,6 +558,8 @@ def main() -> int:
         bench_open_intake(tmp, 7)
         bench_open_flowsheet(tmp, 5 if args.quick else 9)
         bench_census(tmp, 10 if args.quick else 30)
+        bench_plan_render(10 if args.quick else 30)
+        bench_plan_size()
     missed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(missed)} of {len(RESULTS)} goals met (medians; this machine is noisy).")
     return 1 if missed else 0

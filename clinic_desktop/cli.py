@@ -3,7 +3,7 @@
 Errors print one clear line on stderr and exit non-zero, never a traceback. The one report
 longer than a line is import-directory's: a line on stderr for each row it did not import.
 
-The directory commands act as the console operator, as create-user does: whoever can run
+The directory commands and export-plan act as the console operator, as create-user does: whoever can run
 commands against the database already holds it, and the audit trail records "(console)".
 """
 
@@ -61,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="UTF-8 CSV with the header of resources/directory/directory-template.csv")
     p.add_argument("--only-valid", action="store_true",
                    help="import the valid rows even when others are refused (still exits 2)")
+
+    p = sub.add_parser("export-plan",
+                       help="write a patient's aftercare plan as a PDF: the latest finalized version "
+                            "as signed, or the current plan watermarked DRAFT when none is final or "
+                            "--lang/--large-print ask for another print")
+    p.add_argument("--patient", required=True, metavar="MRN", help="the patient's record number")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    p.add_argument("--lang", choices=["en", "es"], help="print in this language")
+    p.add_argument("--large-print", action="store_true", default=None, help="print in large type")
     return parser
 
 
@@ -115,6 +124,25 @@ def _import_directory(db, source: Path, only_valid: bool) -> int:
     return 0
 
 
+def _export_plan(db, mrn: str, target: Path, language: str | None, large_print: bool | None) -> int:
+    """The PDF goes next to ``target`` first (before the export is recorded), then in place."""
+    from clinic_desktop.core.services import plans
+
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        result = plans.export_plan_from_console(db, mrn, language=language, large_print=large_print,
+                                                deliver=partial.write_bytes)
+        os.replace(partial, target)
+    except OSError as exc:
+        raise ClinicError(f"Cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    what = (f"version {result.version} as finalized" if result.version is not None
+            else "the current plan, watermarked DRAFT: not a finalized version")
+    print(f"Exported {mrn}'s aftercare plan ({what}) to {target}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from clinic_desktop.core.db import open_database
     from clinic_desktop.core.services import accounts, audit, backup, demo
@@ -148,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
             return _export_directory(db, args.file)
         elif args.command == "import-directory":
             return _import_directory(db, args.file, args.only_valid)
+        elif args.command == "export-plan":
+            return _export_plan(db, args.patient, args.out, args.lang, args.large_print)
     finally:
         db.dispose()
     return 0

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "lockout_minutes": 15,
     "idle_lock_minutes": 10,
     "directory_stale_days": 180,
+    "plan_page_size": "letter",
+    "clinic_logo": "",
     **{key: getattr(_PROTOCOL_DEFAULTS, key) for key in PROTOCOL_KEYS},
 }
 
@@ -43,6 +45,8 @@ LABELS: dict[str, str] = {
     "lockout_minutes": "Minutes an account stays locked",
     "idle_lock_minutes": "Minutes idle before the screen locks",
     "directory_stale_days": "Days before a directory contact is flagged as not verified",
+    "plan_page_size": "Paper size of new aftercare plans",
+    "clinic_logo": "Clinic logo image file (printed on plans and letters)",
     "bup_min_cows": "Buprenorphine: minimum COWS score before the first dose",
     "bup_min_hours_short_acting": "Buprenorphine: minimum hours since a short-acting opioid",
     "bup_min_hours_extended": "Buprenorphine: minimum hours since an extended-release opioid",
@@ -57,6 +61,14 @@ LABELS: dict[str, str] = {
     "clonidine_hold_hr": "Clonidine: hold if heart rate is below (beats/min)",
     "cows_interval_hours": "Hours between COWS reassessments",
 }
+
+#: Settings that take one of a few values: key → (value → what staff read).
+CHOICES: dict[str, dict[str, str]] = {
+    "plan_page_size": {"letter": "US Letter", "a4": "A4"},
+}
+
+#: The image files a clinic logo may be (ReportLab reads these; the plan skips a file it cannot).
+LOGO_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".gif")
 
 #: Inclusive bounds of every whole-number setting. The protocol ones are clinically sane limits
 #: (for clinical review): a threshold outside them is far more likely a typing slip than policy.

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -203,6 +204,10 @@ class PlanDocument:
     #: Heads the crisis lines' details when the box on page 1 has room only for the numbers
     #: (large print): "More about these help lines".
     crisis_more: str = ""
+    #: An unsigned draft (preview): every page carries a large diagonal :attr:`watermark`.
+    draft: bool = False
+    #: The watermark's word in the plan's language ("DRAFT"); printed only when ``draft``.
+    watermark: str = ""
 
     @property
     def section_keys(self) -> tuple[str, ...]:
@@ -566,6 +571,7 @@ def build_plan_document(
     page_size: str = "letter",
     large_print: bool = False,
     phone_region: str = "US",
+    draft: bool = False,
 ) -> PlanDocument:
     """The plan as printed, in ``language`` (an ISO code; English when there is no catalogue).
 
@@ -576,6 +582,8 @@ def build_plan_document(
     one is a ValueError, not a silently shorter plan). ``helplines``: one Contact per id of
     :data:`core.plan.HELPLINES`, in that order (or a mapping by id); see the module doc for what
     prints when one is missing. ``phone_region`` groups bare digit runs ("2175550142").
+    ``draft``: an unsigned preview, watermarked "DRAFT" (catalogue ``draft_watermark``) on
+    every page.
     """
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
@@ -613,6 +621,8 @@ def build_plan_document(
         page_of=i18n.catalogue(language).get("page_of") or i18n.catalogue(i18n.FALLBACK)["page_of"],
         sections=sections,
         crisis_more=_t(language, "crisis_more"),
+        draft=bool(draft),
+        watermark=_t(language, "draft_watermark") if draft else "",
     )
 
 
@@ -627,6 +637,7 @@ _RULE = colors.HexColor("#9AA5B1")
 _RED = colors.HexColor("#A3001B")
 _CRISIS_BG = colors.HexColor("#FFF4F4")
 _NOTE_BG = colors.HexColor("#EEF3F8")
+_WATERMARK = colors.HexColor("#E3E3E3")  # a draft's "DRAFT", under the text
 
 
 def _markup(text: str, bold: bool = False) -> str:
@@ -759,6 +770,7 @@ class PlanRenderer:
         """Header and footer of every page (the page numbers are drawn once the count is known)."""
         doc = self.doc
         assert doc is not None
+        self._watermark(canv)
         width, height = self.pagesize
         left, right = self.margin_x, width - self.margin_x
         top = height - self.margin_y
@@ -811,6 +823,27 @@ class PlanRenderer:
         if doc.version:
             canv.setFillColor(_MUTED)
             fonts.draw_string(canv, left, bottom, doc.version, size)
+        canv.restoreState()
+
+    def _watermark(self, canv: pdfcanvas.Canvas) -> None:
+        """A draft's word ("DRAFT"), large, light grey and diagonal across the page, drawn
+        before the page's text so that text stays on top and readable."""
+        doc = self.doc
+        if doc is None or not getattr(doc, "draft", False):
+            return
+        word = getattr(doc, "watermark", "") or "DRAFT"
+        width, height = self.pagesize
+        angle = math.degrees(math.atan2(height, width))
+        diagonal = math.hypot(width, height)
+        size = 160.0
+        text_width = fonts.string_width(word, size, True)
+        if text_width > diagonal * 0.7:
+            size *= diagonal * 0.7 / text_width
+        canv.saveState()
+        canv.setFillColor(_WATERMARK)
+        canv.translate(width / 2, height / 2)
+        canv.rotate(angle)
+        fonts.draw_string(canv, 0, -size * 0.35, word, size, bold=True, align="centre")
         canv.restoreState()
 
     def _canvasmaker(self) -> type[pdfcanvas.Canvas]:

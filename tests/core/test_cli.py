@@ -212,3 +212,39 @@ def test_import_directory_refuses_an_unreadable_file_in_one_line(tmp_path, conte
         source.write_bytes(content)
     assert_clean_error(cli("--db", tmp_path / "d.db", "import-directory", source),
                        code=1 if content is None else 2)
+
+
+def test_demo_gives_demo_0001_a_finalized_plan_and_export_plan_writes_it(tmp_path):
+    db = tmp_path / "plan.db"
+    assert cli("--db", db, "demo").returncode == 0
+    conn = sqlite3.connect(db)
+    [(stage,)] = conn.execute("SELECT e.stage FROM episodes e JOIN patients p ON p.id = e.patient_id "
+                              "WHERE p.mrn = 'DEMO-0001'").fetchall()
+    [(stored,)] = conn.execute("SELECT v.pdf FROM plan_versions v JOIN aftercare_plans a ON a.id = v.plan_id "
+                               "JOIN episodes e ON e.id = a.episode_id JOIN patients p ON p.id = e.patient_id "
+                               "WHERE p.mrn = 'DEMO-0001' AND v.number = 1").fetchall()
+    active = conn.execute("SELECT count(*) FROM users WHERE active").fetchone()[0]
+    conn.close()
+    assert stage == "transition" and active == 0  # the demo accounts stay disabled
+
+    out = tmp_path / "plan.pdf"
+    result = cli("--db", db, "export-plan", "--patient", "DEMO-0001", "--out", out)
+    assert result.returncode == 0 and "version 1 as finalized" in result.stdout, result.stderr
+    assert out.read_bytes() == bytes(stored)
+    same = cli("--db", db, "export-plan", "--patient", "DEMO-0001", "--out", out, "--lang", "en")
+    assert same.returncode == 0 and out.read_bytes() == bytes(stored)
+    for extra in (["--lang", "es"], ["--large-print"]):
+        other = cli("--db", db, "export-plan", "--patient", "DEMO-0001", "--out", out, *extra)
+        assert other.returncode == 0 and "watermarked DRAFT" in other.stdout, other.stderr
+        assert out.read_bytes().startswith(b"%PDF") and out.read_bytes() != bytes(stored)
+
+    assert_clean_error(cli("--db", db, "export-plan", "--patient", "NOPE-1", "--out", out), code=1)
+    assert_clean_error(cli("--db", db, "export-plan", "--patient", "DEMO-0002", "--out", out), code=1)
+    assert_clean_error(cli("--db", db, "export-plan", "--patient", "DEMO-0001",
+                           "--out", tmp_path / "missing-dir" / "p.pdf"), code=1)
+    conn = sqlite3.connect(db)
+    console = [r[0] for r in conn.execute("SELECT action FROM audit_events WHERE username = '(console)'")]
+    conn.close()
+    assert console.count("plan.printed") == 2 and console.count("plan.draft_printed") == 2
+    assert cli("--db", db, "verify-audit").returncode == 0
+    assert cli("--db", db, "demo").stdout.strip() == "The demo patients are already there."

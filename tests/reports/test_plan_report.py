@@ -470,3 +470,31 @@ def test_long_names_and_free_text_never_break_the_layout(tmp_path):
         pages = page_texts(pdf, tmp_path)
         assert all("L-1" in page for page in pages)
         assert "I feel the pull" in "".join(pages)
+
+
+def test_a_draft_is_watermarked_on_every_page_in_its_language(tmp_path):
+    final = build()
+    assert not final.draft and final.watermark == ""
+    draft = build(draft=True)
+    assert draft.draft and draft.watermark == "DRAFT"
+    assert build(language="es", draft=True).watermark == "BORRADOR"
+    assert i18n.text("es", "draft_watermark") == "BORRADOR"
+
+    def diagonal_words(pdf: bytes) -> list[str]:
+        """Per page, the single letters pdftotext -raw gives of rotated text, joined."""
+        path = tmp_path / "wm.pdf"
+        path.write_bytes(pdf)
+        out = []
+        for page in range(1, page_count(pdf) + 1):
+            text = subprocess.run(["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(path), "-"],
+                                  capture_output=True, check=True).stdout.decode("utf-8")
+            out.append("".join(line.strip() for line in text.splitlines() if len(line.strip()) == 1))
+        return out
+
+    pdf = rp.render_plan_pdf(build(draft=True))
+    marks = diagonal_words(pdf)
+    assert len(marks) >= 2 and all("DRAFT" in mark for mark in marks)
+    assert all("BORRADOR" in mark for mark in diagonal_words(rp.render_plan_pdf(build(language="es", draft=True))))
+    # The final plan carries no watermark, and the draft's text is all still there.
+    assert not any("DRAFT" in mark for mark in diagonal_words(rp.render_plan_pdf(final)))
+    assert HELPLINE_NAMES[0] in flat(page_texts(pdf, tmp_path)[0])

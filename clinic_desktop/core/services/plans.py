@@ -22,7 +22,9 @@ Decisions, for whoever reads the code next:
 * After discharge the plan no longer changes; its versions stay printable.
 * Overdose prevention and PAWS always print (reports.plan); ``save_draft`` only makes sure the
   draft keeps its ``overdose`` section.
-* Audit events carry ids, section names and settings, never the free text typed.
+* Audit events carry ids, section names and settings, never the free text typed. Every print
+  or export is audited: a version ("plan.printed"), a draft's preview ("plan.draft_printed",
+  watermarked "DRAFT"), a referral letter ("plan.letter_exported").
 * Consents are recorded per recipient (a directory entry; its name is kept as signed). A consent
   is *active* on a day when it is not revoked and that day is on or before ``expires_on`` (the
   expiry date is the last day it is valid). Revoking is permanent; a new consent is recorded
@@ -37,7 +39,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +67,7 @@ from clinic_desktop.core.models import (
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes
 from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.reports import letter as letter_report
 from clinic_desktop.reports import plan as plan_report
 
 PAGE_SIZES = tuple(plan_report.PAGE_SIZES)
@@ -268,9 +271,11 @@ def open_plan(db: Database, user: SignedInUser, episode_id: int, now: dt.datetim
                        "phone": patient.emergency_contact_phone or ""}
             draft = plan_rules.prefill(_intake_data(session, episode.id), episode.pathway,
                                        emergency_contact=contact)
+            page_size = str(settings_service.read_in(session).get("plan_page_size") or "letter")
             plan = AftercarePlan(episode_id=episode.id, draft=draft,
                                  language=(patient.preferred_language or "").strip() or "en",
-                                 page_size="letter", large_print=False, created_by=user.id)
+                                 page_size=page_size if page_size in PAGE_SIZES else "letter",
+                                 large_print=False, created_by=user.id)
             session.add(plan)
             session.flush()
             audit.append(session, user, "plan.created", entity_type="plan", entity_id=plan.id,
@@ -337,8 +342,17 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
                             "you typed is still on your screen.") from None
 
 
-def _document(session: Session, user: SignedInUser, plan: AftercarePlan, data: Mapping[str, Any],
-              now: dt.datetime, version: int | None) -> plan_report.PlanDocument:
+def _clinic(settings: Mapping[str, Any]) -> plan_report.PlanClinic:
+    """The clinic as printed: name, address, phone and the logo file from the settings."""
+    return plan_report.PlanClinic(
+        name=str(settings.get("clinic_name") or ""), address=str(settings.get("clinic_address") or ""),
+        phone=str(settings.get("clinic_phone") or ""),
+        logo_path=str(settings.get("clinic_logo") or "").strip() or None)
+
+
+def _document(session: Session, user: SignedInUser | None, plan: AftercarePlan, data: Mapping[str, Any],
+              now: dt.datetime, version: int | None, *, draft: bool = False, language: str | None = None,
+              large_print: bool | None = None, prepared_by: str | None = None) -> plan_report.PlanDocument:
     episode = _episode(session, plan.episode_id)
     patient = session.get(Patient, episode.patient_id)
     assert patient is not None
@@ -363,25 +377,48 @@ def _document(session: Session, user: SignedInUser, plan: AftercarePlan, data: M
     if errors:
         raise ValidationError(errors)
     clinic = settings_service.read_in(session)
+    if prepared_by is None:
+        prepared_by = user.full_name if user is not None else ""
     return plan_report.build_plan_document(
-        data, language=plan.language,
+        data, language=plan.language if language is None else language,
         patient={"name": f"{patient.given_name} {patient.family_name}",
                  "date_of_birth": patient.date_of_birth, "mrn": patient.mrn},
-        clinic=clinic, prepared_by=user.full_name, prepared_at=now,
+        clinic=_clinic(clinic), prepared_by=prepared_by, prepared_at=now,
         referral_contacts=referral_contacts, meeting_contacts=meeting_contacts, helplines=helplines,
-        version=version, page_size=plan.page_size, large_print=plan.large_print,
-        phone_region=str(clinic.get("phone_region") or "US"))
+        version=version, page_size=plan.page_size,
+        large_print=plan.large_print if large_print is None else bool(large_print),
+        phone_region=str(clinic.get("phone_region") or "US"), draft=draft)
 
 
 def document(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | None = None
              ) -> plan_report.PlanDocument:
     """The plan as it would print now, from the current draft (the preview): the patient, the
-    clinic from settings, prepared by ``user``, the helplines, referral and meeting contacts
-    from the directory. A referral or meeting whose entry is gone is a ValidationError."""
+    clinic from settings (its logo too), prepared by ``user``, the helplines, referral and
+    meeting contacts from the directory; ``draft`` is set, so it prints watermarked "DRAFT".
+    A referral or meeting whose entry is gone is a ValidationError. Not audited: print it
+    with :func:`preview_pdf`."""
     require(user, "plans.print")
     with db.read() as session:
         plan = _plan(session, plan_id)
-        return _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None)
+        return _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None, draft=True)
+
+
+def preview_pdf(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | None = None) -> bytes:
+    """The current draft as a PDF, watermarked "DRAFT" on every page (Preview / print of a
+    draft), audited as "plan.draft_printed" (language, page size, print size; no text)."""
+    require(user, "plans.print")
+    with db.read() as session:
+        plan = _plan(session, plan_id)
+        doc = _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None, draft=True)
+    pdf = plan_report.render_plan_pdf(doc)
+    with db.write() as session:
+        plan = _plan(session, plan_id)
+        episode = _episode(session, plan.episode_id)
+        audit.append(session, user, "plan.draft_printed", entity_type="plan", entity_id=plan.id,
+                     patient_id=episode.patient_id,
+                     detail={"language": doc.language, "page_size": doc.page_size,
+                             "large_print": doc.large_print, "bytes": len(pdf)})
+    return pdf
 
 
 def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: int, password: str,
@@ -450,6 +487,136 @@ def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int) -> 
         audit.append(session, user, "plan.printed", entity_type="plan", entity_id=plan.id,
                      patient_id=episode.patient_id, detail={"number": number})
         return bytes(found.pdf)
+
+
+def _referral_for(data: Mapping[str, Any], entry_id: int) -> Mapping[str, Any] | None:
+    for referral in data.get("referrals") or []:
+        if isinstance(referral, Mapping) and str(referral.get("entry_id")) == str(entry_id):
+            return referral
+    return None
+
+
+def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: int, shared: Sequence[str],
+                    now: dt.datetime | None = None) -> bytes:
+    """The referral letter (42 CFR Part 2) to the recipient of consent ``consent_id``, as a PDF.
+
+    The recipient is the consent's directory entry; the referral is the plan's referral to that
+    entry, from the current draft, or from the latest finalized version when the draft has none.
+    ``shared``: the keys of :data:`reports.letter.INFORMATION_ITEMS` the consent covers (only those
+    are printed). A revoked or expired consent (on ``now``'s local date), a consent of another
+    episode, no referral to its recipient or an unknown item: ValidationError, one plain message.
+    Audited as "plan.letter_exported" (consent, recipient entry, item keys; no free text)."""
+    require(user, "plans.print")
+    now = now or utcnow()
+    shared = [str(key) for key in shared]
+    with db.read() as session:
+        plan = _plan(session, plan_id)
+        episode = _episode(session, plan.episode_id)
+        consent = session.get(Consent, consent_id)
+        if consent is None:
+            raise NotFound("This consent no longer exists.")
+        if consent.episode_id != episode.id:
+            raise ValidationError("This consent was signed for another episode: choose one of this "
+                                  "episode's consents.")
+        entry = session.get(DirectoryEntry, consent.directory_entry_id)
+        if entry is None:
+            raise ValidationError("The consent's recipient is no longer in the directory.")
+        data: Mapping[str, Any] = dict(plan.draft or {})
+        referral = _referral_for(data, entry.id)
+        if referral is None:
+            last = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+                                   .order_by(PlanVersion.number.desc()).limit(1)).scalar_one_or_none()
+            if last is not None and _referral_for(last.data or {}, entry.id) is not None:
+                data = copy.deepcopy(dict(last.data))
+                referral = _referral_for(data, entry.id)
+        if referral is None:
+            raise ValidationError(f"The plan has no referral to {consent.recipient_name}: add the referral "
+                                  "to the plan before writing the letter.")
+        patient = session.get(Patient, episode.patient_id)
+        assert patient is not None
+        settings = settings_service.read_in(session)
+        consent_view = _consent_view(session, consent)
+        patient_id, entry_id = patient.id, entry.id
+        try:
+            doc = letter_report.build_referral_letter(
+                plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
+                patient=plan_report.PlanPatient(f"{patient.given_name} {patient.family_name}",
+                                                plan_report.format_date("en", patient.date_of_birth),
+                                                patient.mrn),
+                clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now,
+                today=clock.local(now).date(), shared=shared, page_size=plan.page_size,
+                phone_region=str(settings.get("phone_region") or "US"))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+    pdf = letter_report.render_letter_pdf(doc)
+    with db.write() as session:
+        audit.append(session, user, "plan.letter_exported", entity_type="plan", entity_id=plan_id,
+                     patient_id=patient_id,
+                     detail={"consent_id": consent_id, "directory_entry_id": entry_id,
+                             "shared": list(doc.shared_keys), "bytes": len(pdf)})
+    return pdf
+
+
+@dataclass(frozen=True)
+class ConsoleExport:
+    """What ``clinic-desktop export-plan`` wrote: the PDF, and which plan it is."""
+
+    pdf: bytes
+    #: The finalized version whose stored PDF this is, or None when the current plan was
+    #: rendered (watermarked "DRAFT").
+    version: int | None
+    language: str
+    large_print: bool
+
+
+def export_plan_from_console(db: Database, mrn: str, language: str | None = None,
+                             large_print: bool | None = None, now: dt.datetime | None = None,
+                             deliver: Callable[[bytes], None] | None = None) -> ConsoleExport:
+    """For ``clinic-desktop export-plan`` (the console operator, audited as "(console)"): the
+    patient's latest plan (their latest episode that has one). The latest finalized version's
+    stored PDF when neither ``language`` nor ``large_print`` differs from it; otherwise, or when
+    nothing is finalized, the current draft rendered now, watermarked "DRAFT".
+
+    ``deliver`` (e.g. writing the file) runs with the PDF inside the audit event's transaction:
+    when it raises, the export is not recorded."""
+    now = now or utcnow()
+    mrn = (mrn or "").strip()
+    with db.read() as session:
+        patient = session.execute(select(Patient).where(Patient.mrn == mrn)).scalar_one_or_none()
+        if patient is None:
+            raise NotFound(f"No patient has record number {mrn!r}.")
+        plan = session.execute(
+            select(AftercarePlan).join(Episode, Episode.id == AftercarePlan.episode_id)
+            .where(Episode.patient_id == patient.id)
+            .order_by(Episode.admitted_at.desc(), AftercarePlan.id.desc()).limit(1)).scalar_one_or_none()
+        if plan is None:
+            raise NotFound(f"Patient {mrn} has no aftercare plan yet.")
+        plan_id, patient_id = plan.id, patient.id
+        last = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+                               .order_by(PlanVersion.number.desc()).limit(1)).scalar_one_or_none()
+        stored = last is not None and language in (None, last.language) and (
+            large_print is None or bool(large_print) == bool(last.large_print))
+        if stored:
+            assert last is not None
+            result = ConsoleExport(bytes(last.pdf), last.number, last.language, bool(last.large_print))
+        else:
+            doc = _document(session, None, plan, dict(plan.draft or {}), now, None, draft=True,
+                            language=language, large_print=large_print,
+                            prepared_by=_name(session, plan.draft_saved_by or plan.created_by) or "")
+    if not stored:
+        result = ConsoleExport(plan_report.render_plan_pdf(doc), None, doc.language, doc.large_print)
+    with db.write() as session:
+        if result.version is not None:
+            audit.append(session, None, "plan.printed", entity_type="plan", entity_id=plan_id,
+                         patient_id=patient_id, username="(console)", detail={"number": result.version})
+        else:
+            audit.append(session, None, "plan.draft_printed", entity_type="plan", entity_id=plan_id,
+                         patient_id=patient_id, username="(console)",
+                         detail={"language": result.language, "large_print": result.large_print,
+                                 "bytes": len(result.pdf)})
+        if deliver is not None:
+            deliver(result.pdf)
+    return result
 
 
 # --- consents (42 CFR Part 2) ----------------------------------------------------------------------

@@ -20,9 +20,11 @@ from clinic_desktop.core.models import ClinicSetting, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit
 from clinic_desktop.core.settings import (
+    CHOICES,
     DEFAULTS,
     INTEGER_RANGES,
     LABELS,
+    LOGO_SUFFIXES,
     PROTOCOL_KEYS,
     PROTOCOL_ORDER,
 )
@@ -70,6 +72,12 @@ def _clean(key: str, value: Any) -> Any:
         text = text.upper()
         if phonenumbers.country_code_for_region(text) == 0:
             raise ValueError("Choose a country or region code such as US.")
+    if key in CHOICES:
+        text = text.lower()
+        if text not in CHOICES[key]:
+            raise ValueError(f"{LABELS[key]}: choose {' or '.join(CHOICES[key].values())}.")
+    if key == "clinic_logo" and text and not text.lower().endswith(LOGO_SUFFIXES):
+        raise ValueError("The clinic logo must be a PNG, JPEG or GIF image file.")
     return text
 
 

@@ -1,0 +1,182 @@
+"""Printing and exporting the aftercare plan: the audited draft preview (watermarked DRAFT),
+the referral letter under a consent (42 CFR Part 2), the console export, and the plan settings
+(default page size for new plans, the clinic logo)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from clinic_desktop.core.errors import NotFound, PermissionDenied, ValidationError
+from clinic_desktop.core.services import audit, plans
+from clinic_desktop.core.services import settings as settings_service
+from tests.conftest import STRONG_PASSWORD, make_user
+from tests.core.test_plans import admit, complete_plan, local_entry
+
+TODAY = dt.date.today()
+NOW = dt.datetime.now(dt.timezone.utc)
+needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, raw: bool = False) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    args = ["pdftotext", *(["-raw"] if raw else []), str(path), "-"]
+    return subprocess.run(args, capture_output=True, check=True).stdout.decode("utf-8")
+
+
+def diagonal(pdf: bytes, tmp_path: Path) -> str:
+    """The rotated watermark's letters (pdftotext -raw gives them one a line)."""
+    return "".join(line.strip() for line in pdf_text(pdf, tmp_path, raw=True).splitlines()
+                   if len(line.strip()) == 1)
+
+
+@pytest.fixture
+def counselor(db, admin):
+    return make_user(db, admin, "counselor")
+
+
+@pytest.fixture
+def ready(db, admin, counselor):
+    """A plan in transition with a complete draft referring to Northside IOP, and a consent."""
+    episode_id, patient = admit(db, admin)
+    entry = local_entry(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
+    consent = plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
+        entry.id, "Arrange intensive outpatient care", "Current medication and follow-up visits",
+        TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
+    return dict(episode_id=episode_id, patient=patient, entry=entry, plan_id=view.id, saved=saved,
+                consent=consent)
+
+
+def events(db, admin, action):
+    return [e for e in audit.recent(db, admin) if e.action == action]
+
+
+@needs_pdftotext
+def test_preview_pdf_is_the_draft_watermarked_and_audited(db, admin, counselor, ready, tmp_path):
+    pdf = plans.preview_pdf(db, counselor, ready["plan_id"])
+    assert pdf.startswith(b"%PDF")
+    assert "DRAFT" in diagonal(pdf, tmp_path)
+    assert "Northside IOP" in pdf_text(pdf, tmp_path)
+    assert plans.document(db, counselor, ready["plan_id"]).draft is True
+    [event] = events(db, admin, "plan.draft_printed")
+    assert event.username == counselor.username and event.detail["language"] == "en"
+    assert "Payday" not in repr(event.detail)
+    # A finalized version is not watermarked.
+    plans.finalize(db, counselor, ready["plan_id"], ready["saved"].version, STRONG_PASSWORD)
+    assert "DRAFT" not in diagonal(plans.version_pdf(db, counselor, ready["plan_id"], 1), tmp_path)
+
+
+def test_preview_needs_plans_print(db, admin, ready):
+    nurse = make_user(db, admin, "nurse", "nurse-x")
+    with pytest.raises(PermissionDenied):
+        plans.preview_pdf(db, nurse, ready["plan_id"])
+
+
+@needs_pdftotext
+def test_referral_letter_prints_only_the_shared_items_and_is_audited(db, admin, counselor, ready, tmp_path):
+    pdf = plans.referral_letter(db, counselor, ready["plan_id"], ready["consent"].id, ["medication", "follow_ups"])
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    assert "Northside IOP" in text and "Intensive outpatient, 3 evenings a week" in text
+    assert "Dr. Okafor" in text
+    assert "Payday" not in text  # relapse not shared
+    assert "42 CFR part 2" in text
+    [event] = events(db, admin, "plan.letter_exported")
+    assert event.detail["consent_id"] == ready["consent"].id
+    assert event.detail["directory_entry_id"] == ready["entry"].id
+    assert event.detail["shared"] == ["medication", "follow_ups"]
+    assert event.patient_id == ready["patient"].id
+    assert "Okafor" not in repr(event.detail) and "outpatient" not in repr(event.detail)
+
+
+def test_referral_letter_refuses_expired_revoked_unknown_and_other_recipients(db, admin, counselor, ready):
+    plan_id, consent = ready["plan_id"], ready["consent"]
+    later = NOW + dt.timedelta(days=60)
+    with pytest.raises(ValidationError, match="expired"):
+        plans.referral_letter(db, counselor, plan_id, consent.id, ["medication"], now=later)
+    with pytest.raises(ValidationError, match="Unknown information item"):
+        plans.referral_letter(db, counselor, plan_id, consent.id, ["diagnosis"])
+    # A consent to a place the plan does not refer to.
+    other = local_entry(db, admin, "Eastside Housing Program", "housing_service")
+    other_consent = plans.record_consent(db, counselor, ready["episode_id"], plans.ConsentInput(
+        other.id, "Housing", "Name only", TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
+    with pytest.raises(ValidationError, match="no referral to Eastside Housing Program"):
+        plans.referral_letter(db, counselor, plan_id, other_consent.id, [])
+    # A consent of another episode.
+    episode2, _ = admit(db, admin, mrn="P-2")
+    foreign = plans.record_consent(db, counselor, episode2, plans.ConsentInput(
+        ready["entry"].id, "Referral", "Name only", TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
+    with pytest.raises(ValidationError, match="another episode"):
+        plans.referral_letter(db, counselor, plan_id, foreign.id, [])
+    with pytest.raises(NotFound):
+        plans.referral_letter(db, counselor, plan_id, 99999, [])
+    plans.revoke_consent(db, counselor, consent.id)
+    with pytest.raises(ValidationError, match="revoked"):
+        plans.referral_letter(db, counselor, plan_id, consent.id, ["medication"])
+    assert events(db, admin, "plan.letter_exported") == []
+
+
+def test_referral_letter_falls_back_to_the_latest_version(db, admin, counselor, ready):
+    plans.finalize(db, counselor, ready["plan_id"], ready["saved"].version, STRONG_PASSWORD)
+    view = plans.open_plan(db, counselor, ready["episode_id"])
+    plans.save_draft(db, counselor, view.id, view.version, {**view.draft, "referrals": []})
+    pdf = plans.referral_letter(db, counselor, ready["plan_id"], ready["consent"].id, [])
+    assert pdf.startswith(b"%PDF")
+
+
+def test_plan_page_size_setting_is_the_default_of_new_plans(db, admin, counselor):
+    with pytest.raises(ValidationError) as info:
+        settings_service.update(db, admin, {"plan_page_size": "legal"})
+    assert "plan_page_size" in info.value.fields
+    assert settings_service.get(db, "plan_page_size") == "letter"
+    settings_service.update(db, admin, {"plan_page_size": "A4"})
+    assert settings_service.get(db, "plan_page_size") == "a4"
+    episode_id, _ = admit(db, admin)
+    assert plans.open_plan(db, counselor, episode_id).page_size == "a4"
+
+
+def test_clinic_logo_setting_reaches_the_plan(db, admin, counselor, ready, tmp_path):
+    with pytest.raises(ValidationError) as info:
+        settings_service.update(db, admin, {"clinic_logo": str(tmp_path / "logo.txt")})
+    assert "clinic_logo" in info.value.fields
+    assert plans.document(db, counselor, ready["plan_id"]).clinic.logo_path is None
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (120, 60), (31, 78, 121)).save(logo)
+    settings_service.update(db, admin, {"clinic_logo": str(logo), "clinic_name": "Riverside Detox"})
+    doc = plans.document(db, counselor, ready["plan_id"])
+    assert doc.clinic.logo_path == str(logo) and doc.clinic.name == "Riverside Detox"
+    assert plans.preview_pdf(db, counselor, ready["plan_id"]).startswith(b"%PDF")
+
+
+def test_console_export_stored_version_or_watermarked_render(db, admin, counselor, ready, tmp_path):
+    mrn = ready["patient"].mrn
+    with pytest.raises(NotFound, match="No patient has record number"):
+        plans.export_plan_from_console(db, "NOPE-1")
+    draft = plans.export_plan_from_console(db, mrn)
+    assert draft.version is None and draft.pdf.startswith(b"%PDF")
+    plans.finalize(db, counselor, ready["plan_id"], ready["saved"].version, STRONG_PASSWORD)
+    stored = plans.export_plan_from_console(db, mrn)
+    assert stored.version == 1 and stored.pdf == plans.version_pdf(db, counselor, ready["plan_id"], 1)
+    assert plans.export_plan_from_console(db, mrn, language="en", large_print=False).version == 1
+    spanish = plans.export_plan_from_console(db, mrn, language="es")
+    assert spanish.version is None and spanish.language == "es"
+    large = plans.export_plan_from_console(db, mrn, large_print=True)
+    assert large.version is None and large.large_print
+    console = [e for e in audit.recent(db, admin) if e.username == "(console)"]
+    assert {e.action for e in console} == {"plan.printed", "plan.draft_printed"}
+    if shutil.which("pdftotext"):
+        assert "BORRADOR" in diagonal(spanish.pdf, tmp_path)
+
+
+def test_console_export_without_a_plan(db, admin):
+    _, patient = admit(db, admin, mrn="P-9")
+    with pytest.raises(NotFound, match="has no aftercare plan"):
+        plans.export_plan_from_console(db, patient.mrn)
