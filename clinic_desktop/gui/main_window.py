@@ -501,25 +501,27 @@ class MainWindow(QMainWindow):
         return True
 
     def show_handover(self, episode_ids: list[int] | None = None, parent: QWidget | None = None) -> None:
-        """The shift handover (every open episode, or those given) as a printable preview."""
+        """The shift handover (every open episode, or those given) as a printable preview, prepared
+        off the GUI thread (``handover_preview()`` returns it once it is open)."""
         from clinic_desktop.core import clock
-        from clinic_desktop.gui.pdf_preview import PdfPreview
+        from clinic_desktop.gui.pdf_preview import render_then_preview
         from clinic_desktop.reports import handover
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            report = handover.build_handover(self.db, self.user, clock.now(), episode_ids)
+        db, user, now = self.db, self.user, clock.now()
+
+        def render() -> bytes:  # the worker thread: the database and the renderer only
+            report = handover.build_handover(db, user, now, episode_ids)
             pdf = handover.render_handover_pdf(report)
-        except ClinicError as exc:
-            self._show_error("The handover could not be prepared", exc)
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        preview = PdfPreview(pdf, "Shift handover", "shift-handover.pdf", parent or self)
-        self._handover_preview = preview
-        preview.finished.connect(preview.deleteLater)
-        preview.open()
-        log.info("shift handover prepared for %d episodes", len(report.patients))
+            log.info("shift handover prepared for %d episodes", len(report.patients))
+            return pdf
+
+        def ready(preview) -> None:
+            self._handover_preview = preview
+
+        self._handover_preview = None
+        job = render_then_preview(render, "Shift handover", "shift-handover.pdf", parent or self,
+                                  failure_title="The handover could not be prepared")
+        job.document_ready.connect(ready)
 
     def handover_preview(self) -> QDialog | None:
         preview = getattr(self, "_handover_preview", None)

@@ -44,10 +44,11 @@ from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationErr
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory, intake, plans
 from clinic_desktop.gui.intake_screen import AUTOSAVE_MS, SignDialog
-from clinic_desktop.gui.pdf_preview import PdfPreview
+from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner
 from clinic_desktop.reports import i18n
+from clinic_desktop.reports.letter import INFORMATION_ITEMS
 from clinic_desktop.reports.plan import render_plan_pdf
 
 log = logging.getLogger(__name__)
@@ -261,6 +262,39 @@ class DischargeDialog(QDialog):
         self.reason.setFocus()
 
 
+class ReferralLetterDialog(QDialog):
+    """Referral letter…: which plan items the patient agreed to share with this recipient."""
+
+    letter_requested = Signal(list)  # keys of INFORMATION_ITEMS, in print order
+
+    def __init__(self, consent, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.consent = consent
+        self.setWindowTitle(f"Referral letter \u2014 {consent.recipient_name}")
+        text = QLabel(f"The letter to {consent.recipient_name} carries the referral and only the parts of "
+                      f"the plan ticked here. Tick only what the patient agreed to share: "
+                      f"\u201c{consent.information}\u201d (until {consent.expires_on.isoformat()}).")
+        text.setWordWrap(True)
+        self.items: dict[str, QCheckBox] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        for key, label in INFORMATION_ITEMS.items():
+            box = QCheckBox(label)
+            box.setAccessibleName(label)
+            self.items[key] = box
+            layout.addWidget(box, 0, Qt.AlignmentFlag.AlignLeft)
+        self.buttons = QDialogButtonBox()
+        self.prepare_button = self.buttons.addButton("Prepare letter", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(lambda: self.letter_requested.emit(self.shared()))
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(480, self.sizeHint().height())
+
+    def shared(self) -> list[str]:
+        return [key for key, box in self.items.items() if box.isChecked()]
+
+
 class PlanScreen(GeometryDialog):
     """The aftercare plan of one episode in transition."""
 
@@ -289,6 +323,9 @@ class PlanScreen(GeometryDialog):
         self._picker: DirectoryPicker | None = None
         self._discharge_dialog: DischargeDialog | None = None
         self._preview: PdfPreview | None = None
+        self._job: DocumentJob | None = None
+        self._letter_dialog: ReferralLetterDialog | None = None
+        self._consents: dict[int, Any] = {}  # consent id → ConsentView
 
         self.setObjectName("planScreen")
         self.setWindowTitle(f"Aftercare plan \u2014 {patient.display_name}")
@@ -652,8 +689,15 @@ class PlanScreen(GeometryDialog):
         inner.addWidget(self.consent_list, 1)
         self.revoke_button = QPushButton("Revoke")
         self.revoke_button.clicked.connect(self.revoke_consent)
+        self.letter_button = QPushButton("Referral letter\u2026")
+        self.letter_button.setToolTip("A letter to the selected consent's recipient, with only what the "
+                                      "patient agreed to share")
+        self.letter_button.setEnabled(False)
+        self.letter_button.clicked.connect(self.request_letter)
+        self.consent_list.currentItemChanged.connect(lambda *_a: self._consent_chosen())
         row = QHBoxLayout()
         row.addWidget(self.revoke_button)
+        row.addWidget(self.letter_button)
         row.addStretch(1)
         inner.addLayout(row)
         return page
@@ -1010,8 +1054,10 @@ class PlanScreen(GeometryDialog):
     # ---- consents --------------------------------------------------------------------------
     def show_consents(self, consents) -> None:
         self.consent_list.clear()
+        self._consents = {}
         today = dt.date.today()
         for c in consents:
+            self._consents[c.id] = c
             if c.revoked:
                 state = f"revoked {_local(c.revoked_at, '%Y-%m-%d')} by {c.revoked_by_name or 'unknown'}"
             elif c.expired(today):
@@ -1024,6 +1070,51 @@ class PlanScreen(GeometryDialog):
             if c.revoked:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.consent_list.addItem(item)
+        self._consent_chosen()
+
+    def _consent_chosen(self) -> None:
+        self.letter_button.setEnabled(self.selected_consent() is not None)
+
+    def selected_consent(self):
+        item = self.consent_list.currentItem()
+        if item is None:
+            return None
+        consent = self._consents.get(item.data(Qt.ItemDataRole.UserRole))
+        return None if consent is None or consent.revoked else consent
+
+    def letter_dialog(self) -> ReferralLetterDialog | None:
+        return self._letter_dialog
+
+    def request_letter(self) -> None:
+        """Referral letter…: for the selected consent, if it is still active."""
+        consent = self.selected_consent()
+        if consent is None or self._job is not None:
+            return
+        if not consent.active(dt.date.today()):
+            QMessageBox.warning(self, "No letter",
+                                f"The consent for {consent.recipient_name} expired on "
+                                f"{consent.expires_on.isoformat()}. Record a new signed consent before "
+                                "sending a letter.")
+            return
+        dialog = ReferralLetterDialog(consent, self)
+        self._letter_dialog = dialog
+        dialog.letter_requested.connect(lambda shared: self._letter(consent, shared, dialog))
+
+        def finished(_result: int) -> None:
+            if self._letter_dialog is dialog:
+                self._letter_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _letter(self, consent, shared: list[str], dialog: ReferralLetterDialog) -> None:
+        dialog.accept()
+        self.save_now()  # the letter reads the saved draft
+        db, user, plan_id = self.db, self.user, self.plan_id
+        self._render(lambda: plans.referral_letter(db, user, plan_id, consent.id, list(shared)),
+                     "Referral letter", f"referral-letter-{getattr(self.patient, 'mrn', self.episode_id)}.pdf",
+                     failure_title="No letter")
 
     def _reload_consents(self) -> None:
         try:
@@ -1062,17 +1153,31 @@ class PlanScreen(GeometryDialog):
     def preview_dialog(self) -> PdfPreview | None:
         return self._preview
 
-    def _show_pdf(self, pdf: bytes, title: str, name: str) -> None:
-        preview = PdfPreview(pdf, title, name, self)
+    def document_job(self) -> DocumentJob | None:
+        """The document being prepared (off the GUI thread), if any."""
+        return self._job
+
+    def _render(self, render, title: str, name: str, *, failure_title: str, on_error=None) -> None:
+        """Prepare a PDF off the GUI thread, then preview it (one document at a time)."""
+        if self._job is not None:
+            return
+        job = render_then_preview(render, title, name, self, failure_title=failure_title, on_error=on_error)
+        self._job = job
+        job.document_ready.connect(self._document_ready)
+        job.failed.connect(self._document_failed)
+
+    def _document_failed(self, _message: str) -> None:
+        self._job = None
+
+    def _document_ready(self, preview: PdfPreview) -> None:
+        self._job = None
         self._preview = preview
 
         def finished(_result: int) -> None:
             if self._preview is preview:
                 self._preview = None
-            preview.deleteLater()
 
         preview.finished.connect(finished)
-        preview.open()
 
     def _file_stem(self) -> str:
         return f"aftercare-plan-{getattr(self.patient, 'mrn', self.episode_id)}"
@@ -1082,14 +1187,20 @@ class PlanScreen(GeometryDialog):
         if not self._conflict and not self.save_now():
             QMessageBox.warning(self, "Not previewed", self.draft_status.text())
             return
-        try:
-            pdf = render_plan_pdf(plans.document(self.db, self.user, self.plan_id))
-        except ClinicError as exc:
+        db, user, plan_id = self.db, self.user, self.plan_id
+        if hasattr(plans, "preview_pdf"):  # the draft with a DRAFT watermark, the print audited
+            def render() -> bytes:
+                return plans.preview_pdf(db, user, plan_id)
+        else:
+            def render() -> bytes:
+                return render_plan_pdf(plans.document(db, user, plan_id))
+
+        def failed(exc: BaseException) -> None:
             if isinstance(exc, ValidationError):
                 self.refresh_missing(exc.fields)
-            QMessageBox.warning(self, "Not previewed", str(exc))
-            return
-        self._show_pdf(pdf, "Aftercare plan \u2014 preview", f"{self._file_stem()}-draft.pdf")
+
+        self._render(render, "Aftercare plan \u2014 preview", f"{self._file_stem()}-draft.pdf",
+                     failure_title="Not previewed", on_error=failed)
 
     def sign_dialog(self) -> SignDialog | None:
         return self._sign_dialog
@@ -1185,12 +1296,10 @@ class PlanScreen(GeometryDialog):
         if item is None:
             return
         number = item.data(Qt.ItemDataRole.UserRole)
-        try:
-            pdf = plans.version_pdf(self.db, self.user, self.plan_id, number)
-        except ClinicError as exc:
-            QMessageBox.warning(self, "Not printed", str(exc))
-            return
-        self._show_pdf(pdf, f"Aftercare plan \u2014 version {number}", f"{self._file_stem()}-v{number}.pdf")
+        db, user, plan_id = self.db, self.user, self.plan_id
+        self._render(lambda: plans.version_pdf(db, user, plan_id, number),
+                     f"Aftercare plan \u2014 version {number}", f"{self._file_stem()}-v{number}.pdf",
+                     failure_title="Not printed")
 
     # ---- discharge -------------------------------------------------------------------------
     def discharge_dialog(self) -> DischargeDialog | None:

@@ -72,8 +72,9 @@ def test_census_shows_open_episodes_with_stage_and_last_cows(window):
     assert smith[stage] == "Stabilization"
     assert smith[cows].startswith("18 moderate · ")
     assert row_for(census, "Núñez Ortega, María José")[cows].startswith("9 mild · ")
-    rivera = row_for(census, "Rivera, Alex")
-    assert rivera[stage] == "Assessment" and rivera[cows] == "none yet"
+    zoe = row_for(census, "Ødegård-Núñez, Zoë")
+    assert zoe[stage] == "Assessment" and zoe[cows] == "none yet"
+    assert row_for(census, "Rivera, Alex")[stage] == "Transition"  # DEMO-0001, with a finalized plan
     assert row_for(census, "Ánh, Nguyễn Thị")[stage] == "Transition"
     assert window.ui.censusSummary.text() == "6 open episodes"
 
@@ -199,13 +200,13 @@ def test_open_episode_error_shows_the_service_message(qtbot, window, db, admin, 
 
 
 def test_enter_opens_the_patient_record(qtbot, window, db):
-    search(qtbot, window, "rivera")
+    search(qtbot, window, "walker")  # not admitted: Enter opens the record (in a stay, the flowsheet)
     box = named(window, QLineEdit, "Search patients")
     with qtbot.waitSignal(window.patient_opened, timeout=3000) as opened:
         qtbot.keyClick(box, Qt.Key.Key_Return)
     dialog = window.patient_dialog()
     assert dialog is not None and dialog.isVisible()
-    assert named(dialog, QLineEdit, "Given name").text() == "Alex"
+    assert named(dialog, QLineEdit, "Given name").text() == "Chris"
     with db.read() as session:
         from sqlalchemy import select
 

@@ -173,6 +173,7 @@ def test_complete_finalize_lists_version_1_and_prints_it(qtbot, db, admin, couns
     assert draft["referrals"][0]["reason"] == "Intensive outpatient, 3 evenings a week"
     assert draft["referrals"][0]["share"] is True
     click(qtbot, button(screen, "Print version 1"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
     preview = screen.preview_dialog()
     assert isinstance(preview, PdfPreview) and preview.page_count() >= 1
     preview.reject()
@@ -182,10 +183,164 @@ def test_preview_shows_the_plan_as_it_would_print(qtbot, screen):
     go(screen, "Print and finalize")
     by_name(screen, QCheckBox, "Large print").setChecked(True)
     click(qtbot, button(screen, "Preview\u2026"))
+    assert screen.document_job() is not None  # prepared off the GUI thread
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
     preview = screen.preview_dialog()
     assert isinstance(preview, PdfPreview)
-    assert preview.page_count() >= 1
+    assert preview.page_count() >= 1 and preview.pdf.startswith(b"%PDF")
+    assert screen.document_job() is None
     preview.reject()
+    qtbot.waitUntil(lambda: screen.preview_dialog() is None)
+
+
+def test_a_preview_that_fails_shows_the_message_and_no_preview(qtbot, monkeypatch, screen):
+    from PySide6.QtWidgets import QMessageBox
+
+    from clinic_desktop.core.errors import ValidationError
+
+    def refuse(*_args, **_kwargs):
+        raise ValidationError("The plan cannot be printed right now.")
+
+    monkeypatch.setattr(plans, "preview_pdf", refuse, raising=False)
+    monkeypatch.setattr(plans, "document", refuse)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
+    go(screen, "Print and finalize")
+    click(qtbot, button(screen, "Preview\u2026"))
+    qtbot.waitUntil(lambda: screen.document_job() is None, timeout=10000)
+    assert shown == [("Not previewed", "The plan cannot be printed right now.")]
+    assert screen.preview_dialog() is None
+
+
+def record_consent(qtbot, screen: PlanScreen) -> QListWidget:
+    go(screen, "Consent")
+    type_into(qtbot, by_name(screen, QLineEdit, "Purpose"), "Continuity of care")
+    type_into(qtbot, by_name(screen, QLineEdit, "Information"), "Medication and follow-ups")
+    click(qtbot, button(screen, "Record consent"))
+    consents = by_name(screen, QListWidget, "Consents")
+    consents.setCurrentRow(consents.count() - 1)
+    return consents
+
+
+@pytest.mark.skipif(not hasattr(plans, "referral_letter"),
+                    reason="plans.referral_letter(db, user, plan_id, consent_id, shared) is not written yet")
+def test_a_referral_letter_shares_only_what_is_ticked(qtbot, db, admin, screen, monkeypatch):
+    from clinic_desktop.reports.letter import INFORMATION_ITEMS
+
+    local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "Intensive outpatient")
+    screen.referral_rows[0].share.setChecked(True)
+    record_consent(qtbot, screen)
+    calls = []
+    real = plans.referral_letter
+
+    def spy(db_, user, plan_id, consent_id, shared):
+        calls.append(list(shared))
+        return real(db_, user, plan_id, consent_id, shared)
+
+    monkeypatch.setattr(plans, "referral_letter", spy)
+    click(qtbot, button(screen, "Referral letter\u2026"))
+    dialog = screen.letter_dialog()
+    assert dialog is not None
+    click(qtbot, by_name(dialog, QCheckBox, INFORMATION_ITEMS["medication"]))
+    click(qtbot, by_name(dialog, QCheckBox, INFORMATION_ITEMS["follow_ups"]))
+    click(qtbot, button(dialog, "Prepare letter"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
+    preview = screen.preview_dialog()
+    assert preview.windowTitle() == "Referral letter" and preview.page_count() >= 1
+    assert calls == [["medication", "follow_ups"]]
+    preview.reject()
+
+
+def test_the_letter_dialog_sends_the_ticked_items_off_the_gui_thread(qtbot, db, admin, screen, monkeypatch):
+    """The screen's side of the letter, whatever the service does: the ticked keys go to
+    plans.referral_letter from a worker thread and its bytes are previewed."""
+    import threading
+
+    from clinic_desktop.reports.letter import INFORMATION_ITEMS
+
+    local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "Intensive outpatient")
+    record_consent(qtbot, screen)
+    pdf = _a_pdf()
+    calls = []
+
+    def letter(_db, _user, plan_id, consent_id, shared):
+        calls.append((plan_id, consent_id, list(shared), threading.current_thread() is threading.main_thread()))
+        return pdf
+
+    monkeypatch.setattr(plans, "referral_letter", letter, raising=False)
+    click(qtbot, button(screen, "Referral letter\u2026"))
+    dialog = screen.letter_dialog()
+    labels = [b.accessibleName() for b in dialog.findChildren(QCheckBox)]
+    assert labels == list(INFORMATION_ITEMS.values())
+    click(qtbot, by_name(dialog, QCheckBox, INFORMATION_ITEMS["relapse"]))
+    click(qtbot, button(dialog, "Prepare letter"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
+    consent_id = by_name(screen, QListWidget, "Consents").item(0).data(Qt.ItemDataRole.UserRole)
+    assert calls == [(screen.plan_id, consent_id, ["relapse"], False)]
+    assert screen.preview_dialog().windowTitle() == "Referral letter"
+    assert screen.preview_dialog().pdf == pdf
+    screen.preview_dialog().reject()
+
+
+def test_an_expired_consent_gives_no_letter(qtbot, db, admin, counselor, screen, monkeypatch):
+    import datetime as dt
+
+    from PySide6.QtWidgets import QMessageBox
+
+    entry = local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    plans.record_consent(db, counselor, screen.episode_id, plans.ConsentInput(
+        directory_entry_id=entry.id, purpose="Continuity of care", information="Medication",
+        signed_on=dt.date(2020, 1, 2), expires_on=dt.date(2020, 6, 30)))
+    calls = []
+    monkeypatch.setattr(plans, "referral_letter", lambda *a: calls.append(a) or b"", raising=False)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
+    screen._reload_consents()
+    go(screen, "Consent")
+    consents = by_name(screen, QListWidget, "Consents")
+    consents.setCurrentRow(0)
+    assert "(expired)" in consents.item(0).text()
+    click(qtbot, button(screen, "Referral letter\u2026"))
+    assert shown and shown[0][0] == "No letter" and "expired on 2020-06-30" in shown[0][1]
+    assert screen.letter_dialog() is None and screen.preview_dialog() is None and calls == []
+
+
+def test_a_letter_the_service_refuses_shows_its_message(qtbot, db, admin, screen, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from clinic_desktop.core.errors import ValidationError
+
+    local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    record_consent(qtbot, screen)
+
+    def refuse(*_a):
+        raise ValidationError("This consent was revoked; record a new consent before sharing.")
+
+    monkeypatch.setattr(plans, "referral_letter", refuse, raising=False)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
+    click(qtbot, button(screen, "Referral letter\u2026"))
+    click(qtbot, button(screen.letter_dialog(), "Prepare letter"))
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert shown == [("No letter", "This consent was revoked; record a new consent before sharing.")]
+    assert screen.preview_dialog() is None
+
+
+def _a_pdf() -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.drawString(72, 720, "Referral letter")
+    c.showPage()
+    c.save()
+    return out.getvalue()
 
 
 def test_record_and_revoke_a_consent(qtbot, db, admin, screen):

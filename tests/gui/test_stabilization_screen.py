@@ -335,6 +335,7 @@ def dialog_of_panel(qtbot, screen):
 def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, window, db, nurse, patient):
     sign_intake(db, nurse, patient)
     window.ui.actionHandover.trigger()
+    qtbot.waitUntil(lambda: window.handover_preview() is not None, timeout=10000)  # prepared off the GUI thread
     preview = window.handover_preview()
     assert preview is not None and preview.page_count() >= 1
     assert preview.pdf.startswith(b"%PDF")
@@ -342,6 +343,7 @@ def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, w
 
     screen = open_flowsheet(qtbot, window)
     qtbot.mouseClick(button(screen, "Handover\u2026"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.handover_preview() is not None, timeout=10000)
     preview = window.handover_preview()
     assert preview is not None and preview.parent() is screen
     preview.reject()
