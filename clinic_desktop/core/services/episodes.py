@@ -150,6 +150,16 @@ def change_stage(db: Database, user: SignedInUser, episode_id: int, expected_ver
 # --- Shared query pieces (also used by services.stabilization) --------------------------------
 
 
+def episode_in(session: Session, episode_id: int, *, lock: bool = False) -> Episode:
+    """The episode, or NotFound; ``lock`` takes its row for this transaction (PostgreSQL; SQLite
+    writers are serialised already). Shared by the stay, MAR and plan services."""
+    episode = session.get(Episode, episode_id, with_for_update=lock)
+    if episode is None:
+        raise NotFound("This episode no longer exists.")
+    return episode
+
+
+
 def not_struck(entry_type: str, entry_id: ColumnElement[int]) -> ColumnElement[bool]:
     """True for a flowsheet entry that has not been struck through."""
     return ~exists().where(EntryStrike.entry_type == entry_type, EntryStrike.entry_id == entry_id)

@@ -63,7 +63,7 @@ from clinic_desktop.core.models import (
     utcnow,
 )
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
-from clinic_desktop.core.services import accounts, audit
+from clinic_desktop.core.services import accounts, audit, episodes
 from clinic_desktop.core.vitals import VITALS_BY_ID
 
 __all__ = [
@@ -438,13 +438,6 @@ def _strike_join():
     return and_(EntryStrike.entry_type == STRIKE_TYPE, EntryStrike.entry_id == MedicationAdministration.id)
 
 
-def _episode(session: Session, episode_id: int) -> Episode:
-    episode = session.get(Episode, episode_id)
-    if episode is None:
-        raise NotFound("This episode no longer exists.")
-    return episode
-
-
 def _order_row(session: Session, order_id: int) -> MedicationOrder:
     row = session.get(MedicationOrder, order_id)
     if row is None:
@@ -614,7 +607,7 @@ def create_order(db: Database, user: SignedInUser, episode_id: int, spec: OrderI
     require(user, "medications.order")
     now = utcnow()
     with db.write() as session:
-        episode = _episode(session, episode_id)
+        episode = episodes.episode_in(session, episode_id)
         if episode.stage == Stage.DISCHARGED.value:
             raise ValidationError("This episode is closed; orders can no longer be written.")
         columns = _validate_order(spec, now, default_start=now, admitted_at=episode.admitted_at)
@@ -639,7 +632,7 @@ def change_order(db: Database, user: SignedInUser, order_id: int, expected_versi
             row = _order_row(session, order_id)
             if row.version != expected_version:
                 raise _conflict(session, row)
-            episode = _episode(session, row.episode_id)
+            episode = episodes.episode_in(session, row.episode_id)
             if episode.stage == Stage.DISCHARGED.value:
                 raise ValidationError("This episode is closed; orders can no longer be changed.")
             if row.stop_at is not None and row.stop_at <= now:
@@ -702,7 +695,7 @@ def stop_order(db: Database, user: SignedInUser, order_id: int, expected_version
             row = _order_row(session, order_id)
             if row.version != expected_version:
                 raise _conflict(session, row)
-            episode = _episode(session, row.episode_id)
+            episode = episodes.episode_in(session, row.episode_id)
             if row.stop_at is not None and row.stop_at <= max(now, at):
                 raise ValidationError(f"This order already stops at {_when(row.stop_at, now)}.")
             stop = max(at, row.start_at)  # before its start: cancelled, stop == start
@@ -734,7 +727,7 @@ def orders(db: Database, user: SignedInUser, episode_id: int) -> list[OrderView]
     """Every order of the episode, stopped ones included, oldest first."""
     require(user, "patients.view")
     with db.read() as session:
-        _episode(session, episode_id)
+        episodes.episode_in(session, episode_id)
         rows = session.execute(
             select(MedicationOrder).where(MedicationOrder.episode_id == episode_id)
             .order_by(MedicationOrder.start_at, MedicationOrder.id)
@@ -747,7 +740,7 @@ def administrations(db: Database, user: SignedInUser, episode_id: int) -> list[A
     """Every MAR entry of the episode in time order, struck ones included (and marked)."""
     require(user, "patients.view")
     with db.read() as session:
-        _episode(session, episode_id)
+        episodes.episode_in(session, episode_id)
         pairs = _episode_admins(session, episode_id)
         return _admin_views(session, pairs)
 
@@ -980,7 +973,7 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
     try:
         with db.write() as session:
             row = _lock_episode_orders(session, order_id)
-            episode = _episode(session, row.episode_id)
+            episode = episodes.episode_in(session, row.episode_id)
             if episode.stage == Stage.DISCHARGED.value:
                 raise ValidationError("This episode is closed; doses can no longer be recorded.")
             name = _order_name(row)
@@ -1120,7 +1113,7 @@ def mar(db: Database, user: SignedInUser, episode_id: int, start: dt.datetime, e
         raise ValidationError({"end": "The end of the period must not be before its start."})
     tz = clock.local_zone()
     with db.read() as session:
-        _episode(session, episode_id)
+        episodes.episode_in(session, episode_id)
         order_rows = session.execute(
             select(MedicationOrder).where(
                 MedicationOrder.episode_id == episode_id, MedicationOrder.start_at < end_utc,

@@ -168,13 +168,6 @@ def _name(session: Session, user_id: int | None) -> str | None:
     return user.full_name if user else None
 
 
-def _episode(session: Session, episode_id: int) -> Episode:
-    episode = session.get(Episode, episode_id)
-    if episode is None:
-        raise NotFound("This episode no longer exists.")
-    return episode
-
-
 def _plan(session: Session, plan_id: int) -> AftercarePlan:
     plan = session.get(AftercarePlan, plan_id)
     if plan is None:
@@ -191,7 +184,7 @@ def _stage_refusal(episode: Episode) -> str:
 
 
 def _editable_episode(session: Session, plan: AftercarePlan) -> Episode:
-    episode = _episode(session, plan.episode_id)
+    episode = episodes.episode_in(session, plan.episode_id)
     if episode.stage != Stage.TRANSITION.value:
         raise ValidationError(_stage_refusal(episode))
     return episode
@@ -231,7 +224,7 @@ def _consent_views(session: Session, episode_id: int) -> tuple[ConsentView, ...]
 
 
 def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
-    episode = _episode(session, plan.episode_id)
+    episode = episodes.episode_in(session, plan.episode_id)
     draft = copy.deepcopy(dict(plan.draft or {}))
     naltrexone = _naltrexone(session, episode.id, now)
     return PlanView(
@@ -258,7 +251,7 @@ def open_plan(db: Database, user: SignedInUser, episode_id: int, now: dt.datetim
     require(user, "plans.edit")
     now = now or utcnow()
     with db.write() as session:
-        episode = _episode(session, episode_id)
+        episode = episodes.episode_in(session, episode_id)
         if episode.stage != Stage.TRANSITION.value:
             raise ValidationError(_stage_refusal(episode))
         patient = session.get(Patient, episode.patient_id)
@@ -353,7 +346,7 @@ def _clinic(settings: Mapping[str, Any]) -> plan_report.PlanClinic:
 def _document(session: Session, user: SignedInUser | None, plan: AftercarePlan, data: Mapping[str, Any],
               now: dt.datetime, version: int | None, *, draft: bool = False, language: str | None = None,
               large_print: bool | None = None, prepared_by: str | None = None) -> plan_report.PlanDocument:
-    episode = _episode(session, plan.episode_id)
+    episode = episodes.episode_in(session, plan.episode_id)
     patient = session.get(Patient, episode.patient_id)
     assert patient is not None
     by_key = {e.key: e for e in session.execute(
@@ -413,7 +406,7 @@ def preview_pdf(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime
     pdf = plan_report.render_plan_pdf(doc)
     with db.write() as session:
         plan = _plan(session, plan_id)
-        episode = _episode(session, plan.episode_id)
+        episode = episodes.episode_in(session, plan.episode_id)
         audit.append(session, user, "plan.draft_printed", entity_type="plan", entity_id=plan.id,
                      patient_id=episode.patient_id,
                      detail={"language": doc.language, "page_size": doc.page_size,
@@ -483,7 +476,7 @@ def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int) -> 
                                                           PlanVersion.number == number)).scalar_one_or_none()
         if found is None:
             raise NotFound(f"This plan has no version {number}.")
-        episode = _episode(session, plan.episode_id)
+        episode = episodes.episode_in(session, plan.episode_id)
         audit.append(session, user, "plan.printed", entity_type="plan", entity_id=plan.id,
                      patient_id=episode.patient_id, detail={"number": number})
         return bytes(found.pdf)
@@ -511,7 +504,7 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
     shared = [str(key) for key in shared]
     with db.read() as session:
         plan = _plan(session, plan_id)
-        episode = _episode(session, plan.episode_id)
+        episode = episodes.episode_in(session, plan.episode_id)
         consent = session.get(Consent, consent_id)
         if consent is None:
             raise NotFound("This consent no longer exists.")
@@ -647,7 +640,7 @@ def record_consent(db: Database, user: SignedInUser, episode_id: int, data: Cons
     if errors:
         raise ValidationError(errors)
     with db.write() as session:
-        episode = _episode(session, episode_id)
+        episode = episodes.episode_in(session, episode_id)
         if episode.stage == Stage.DISCHARGED.value:
             raise ValidationError("This episode is discharged; record consents in an open episode.")
         entry = session.get(DirectoryEntry, data.directory_entry_id)
@@ -681,7 +674,7 @@ def revoke_consent(db: Database, user: SignedInUser, consent_id: int, now: dt.da
                                       f"{clock.local(consent.revoked_at):%Y-%m-%d %H:%M} by {who}.")
             consent.revoked_at, consent.revoked_by = now, user.id
             session.flush()
-            episode = _episode(session, consent.episode_id)
+            episode = episodes.episode_in(session, consent.episode_id)
             audit.append(session, user, "consent.revoked", entity_type="consent", entity_id=consent.id,
                          patient_id=episode.patient_id)
             return _consent_view(session, consent)
@@ -693,7 +686,7 @@ def consents(db: Database, user: SignedInUser, episode_id: int) -> list[ConsentV
     """The consents of an episode, by signature date (revoked and expired ones included)."""
     require(user, "patients.view")
     with db.read() as session:
-        _episode(session, episode_id)
+        episodes.episode_in(session, episode_id)
         return list(_consent_views(session, episode_id))
 
 
@@ -717,7 +710,7 @@ def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
         raise ValidationError({"discharge_reason": f"Keep the reason under {MAX_DISCHARGE_REASON} characters."})
     try:
         with db.write() as session:
-            episode = _episode(session, episode_id)
+            episode = episodes.episode_in(session, episode_id)
             if episode.stage == Stage.DISCHARGED.value:
                 raise ValidationError("This episode is already discharged.")
             if expected_version is not None and episode.version != expected_version:

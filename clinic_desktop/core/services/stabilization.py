@@ -242,18 +242,9 @@ def _care_time(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
 def _episode_for_write(session: Session, episode_id: int) -> Episode:
     """The episode, locked for this transaction (PostgreSQL; SQLite writers are serialised
     already), so that raising its safety alert never meets a concurrent version bump."""
-    episode = session.get(Episode, episode_id, with_for_update=True)
-    if episode is None:
-        raise NotFound("This episode no longer exists.")
+    episode = episodes.episode_in(session, episode_id, lock=True)
     if episode.stage == Stage.DISCHARGED.value:
         raise ValidationError("This episode is closed; entries can no longer be added.")
-    return episode
-
-
-def _episode_for_read(session: Session, episode_id: int) -> Episode:
-    episode = session.get(Episode, episode_id)
-    if episode is None:
-        raise NotFound("This episode no longer exists.")
     return episode
 
 
@@ -435,7 +426,7 @@ def flowsheet(db: Database, user: SignedInUser, episode_id: int) -> list[Flowshe
     require(user, "patients.view")
     recorder, striker = aliased(User), aliased(User)
     with db.read() as session:
-        _episode_for_read(session, episode_id)
+        episodes.episode_in(session, episode_id)
         strike_cols = (EntryStrike.entry_id, EntryStrike.reason, striker.full_name, EntryStrike.struck_at,
                        EntryStrike.replaced_by_id)
         observations = session.execute(
@@ -594,7 +585,7 @@ def safety_status(db: Database, user: SignedInUser, episode_id: int) -> SafetySt
     """Whether the safety alert stands, when it was raised and the latest safety assessment."""
     require(user, "patients.view")
     with db.read() as session:
-        episode = _episode_for_read(session, episode_id)
+        episode = episodes.episode_in(session, episode_id)
         last = session.execute(
             select(SafetyAssessment, User.full_name).join(User, User.id == SafetyAssessment.recorded_by)
             .where(SafetyAssessment.episode_id == episode_id)
@@ -672,7 +663,7 @@ def supportive_care_for_day(db: Database, user: SignedInUser, episode_id: int,
     require(user, "patients.view")
     start, end = local_day_bounds(day)
     with db.read() as session:
-        _episode_for_read(session, episode_id)
+        episodes.episode_in(session, episode_id)
         rows = session.execute(
             select(CareEntry, User.full_name).join(User, User.id == CareEntry.recorded_by)
             .where(CareEntry.episode_id == episode_id, CareEntry.kind == SUPPORTIVE,
@@ -719,7 +710,7 @@ def complications(db: Database, user: SignedInUser, episode_id: int,
     """The episode's complications (from ``since`` if given), newest first."""
     require(user, "patients.view")
     with db.read() as session:
-        _episode_for_read(session, episode_id)
+        episodes.episode_in(session, episode_id)
         query = (select(CareEntry, User.full_name).join(User, User.id == CareEntry.recorded_by)
                  .where(CareEntry.episode_id == episode_id, CareEntry.kind == COMPLICATION))
         if since is not None:
@@ -799,5 +790,5 @@ def move_to_transition(db: Database, user: SignedInUser, episode_id: int,
     require(user, "episodes.stage")
     if expected_version is None:
         with db.read() as session:
-            expected_version = _episode_for_read(session, episode_id).version
+            expected_version = episodes.episode_in(session, episode_id).version
     return episodes.change_stage(db, user, episode_id, expected_version, Stage.TRANSITION.value)
