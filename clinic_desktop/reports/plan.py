@@ -379,9 +379,15 @@ def _languages(language: str, codes: Sequence[str]) -> str:
 
 
 def _contact_lines(language: str, contact: Contact) -> list[Line]:
+    """The lines under a directory contact. A missing phone number or address is said in words,
+    never left out silently: the patient must know to ask (issue #6)."""
     lines = []
+    if not _free(contact.phone):
+        lines.append(Line(_t(language, "phone"), _t(language, "contact_no_phone")))
     if _free(contact.address):
         lines.append(Line(_t(language, "address"), _free(contact.address)))
+    else:
+        lines.append(Line(_t(language, "address"), _t(language, "contact_no_address")))
     if _free(contact.hours):
         lines.append(Line(_t(language, "hours"), _free(contact.hours)))
     if contact.walk_in:

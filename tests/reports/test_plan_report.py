@@ -204,6 +204,35 @@ def test_the_sections_texts_in_english():
         rp.Line("Date", ""))
 
 
+def test_a_contact_without_phone_or_address_says_so():
+    bare = {**REFERRALS, 9: rp.Contact("Dr. Lena Frost (buprenorphine)", "")}
+    plan = {**PLAN, "referrals": [*PLAN["referrals"], {"entry_id": 9, "reason": "Prescriber"}]}
+    doc = build(plan=plan, referral_contacts=bare)
+    frost = doc.section("referrals").entries[-1]
+    assert frost.phone == ""
+    assert rp.Line("Phone", "No phone number on file. Ask the clinic for it.") in frost.lines
+    assert rp.Line("Address", "No address on file. Call before you go, or ask the clinic.") in frost.lines
+    northside = doc.section("referrals").entries[0]  # a complete contact has no such line
+    assert not any("on file" in line.value for line in northside.lines)
+    meeting = doc.section("meetings").entries[0]  # meetings are directory contacts too
+    assert rp.Line("Phone", "No phone number on file. Ask the clinic for it.") in meeting.lines
+    spanish = build(plan=plan, referral_contacts=bare, language="es").section("referrals").entries[-1]
+    assert rp.Line("Teléfono", "No tenemos el número de teléfono. Pídalo en la clínica.") in spanish.lines
+    assert rp.Line("Dirección", "No tenemos la dirección. Llame antes de ir o pregunte en la clínica.") \
+        in spanish.lines
+
+
+@needs_poppler
+def test_the_missing_phone_prints(tmp_path):
+    bare = {**REFERRALS, 9: rp.Contact("Dr. Lena Frost (buprenorphine)", "")}
+    plan = {**PLAN, "referrals": [{"entry_id": 9, "reason": "Prescriber"}]}
+    pdf = rp.PlanRenderer().render(build(plan=plan, referral_contacts=bare))
+    text = flat("".join(page_texts(pdf, tmp_path)))
+    assert "Dr. Lena Frost (buprenorphine)" in text
+    assert "No phone number on file. Ask the clinic for it." in text
+    assert "No address on file. Call before you go, or ask the clinic." in text
+
+
 def test_free_text_and_names_print_as_entered():
     doc = build()
     relapse = doc.section("relapse")
