@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
-from clinic_desktop.core.services import episodes, intake, mar, patients
+from clinic_desktop.core.services import episodes, intake, mar, patients, stabilization
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
@@ -512,6 +512,8 @@ class MainWindow(QMainWindow):
         def render() -> bytes:  # the worker thread: the database and the renderer only
             report = handover.build_handover(db, user, now, episode_ids)
             pdf = handover.render_handover_pdf(report)
+            stabilization.handover_printed(db, user, [p.episode_id for p in report.patients],
+                                           pdf_bytes=len(pdf))
             log.info("shift handover prepared for %d episodes", len(report.patients))
             return pdf
 

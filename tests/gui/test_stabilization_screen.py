@@ -332,7 +332,7 @@ def dialog_of_panel(qtbot, screen):
     return dialog
 
 
-def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, window, db, nurse, patient):
+def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, window, db, admin, nurse, patient):
     sign_intake(db, nurse, patient)
     window.ui.actionHandover.trigger()
     qtbot.waitUntil(lambda: window.handover_preview() is not None, timeout=10000)  # prepared off the GUI thread
@@ -340,6 +340,9 @@ def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, w
     assert preview is not None and preview.page_count() >= 1
     assert preview.pdf.startswith(b"%PDF")
     preview.reject()
+    from clinic_desktop.core.services import audit
+    printed = [e for e in audit.recent(db, admin) if e.action == "handover.printed"]
+    assert [e.username for e in printed] == [nurse.username]  # who printed it, and whose record
 
     screen = open_flowsheet(qtbot, window)
     qtbot.mouseClick(button(screen, "Handover\u2026"), Qt.MouseButton.LeftButton)

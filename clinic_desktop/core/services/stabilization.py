@@ -724,6 +724,20 @@ def complications(db: Database, user: SignedInUser, episode_id: int,
 # --------------------------------------------------------------------------------------------
 
 
+def handover_printed(db: Database, user: SignedInUser, episode_ids: Iterable[int], *,
+                     pdf_bytes: int) -> None:
+    """Audit a shift handover that was prepared for printing: one "handover.printed" event per
+    patient on it (who, when, which record; no clinical text), so each patient's own audit trail
+    shows every handover that listed them. Called once the PDF exists, before it is shown."""
+    require(user, "patients.view")
+    ids = sorted(set(episode_ids))
+    with db.write() as session:
+        rows = session.execute(select(Episode.id, Episode.patient_id).where(Episode.id.in_(ids))).all()
+        for episode_id, patient_id in rows:
+            audit.append(session, user, "handover.printed", entity_type="episode", entity_id=episode_id,
+                         patient_id=patient_id, detail={"patients": len(ids), "bytes": pdf_bytes})
+
+
 def handover(db: Database, user: SignedInUser, now: dt.datetime,
              episode_ids: Iterable[int] | None = None) -> list[HandoverPatient]:
     """The shift handover: every episode in stabilization or transition (or those of
