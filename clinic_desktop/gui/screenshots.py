@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -327,6 +328,40 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
     return shots
 
 
+def plan_pages(out: Path, workdir: Path) -> list[Path]:
+    """The demo patient's aftercare plan (``clinic-desktop demo``: DEMO-0001) as a patient gets it,
+    in English, Spanish and large print: every page as a 60-dpi PNG (poppler's ``pdftoppm``), to
+    be looked at page by page. No window needed."""
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts, demo, plans, settings
+
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm not found (apt-get install poppler-utils): the plan pages are left out.")
+        return []
+    db = open_database(workdir / "plan-pages.db")
+    pages: list[Path] = []
+    try:
+        admin = accounts.create_first_admin(db, "admin", "Screenshot Admin (invented)", ADMIN_PASSWORD)
+        settings.update(db, admin, {"clinic_name": "Lakeside Recovery Clinic (invented)",
+                                    "clinic_address": "200 Lakeside Ave, Springfield",
+                                    "clinic_phone": "(555) 010-0000"})
+        demo.seed(db)
+        for stem, language, large in (("19a-plan-en", "en", False), ("19b-plan-es", "es", False),
+                                      ("19c-plan-en-large-print", "en", True)):
+            pdf = workdir / f"{stem}.pdf"
+            plans.export_plan_from_console(db, demo.DEMO_PLAN_MRN, language=language, large_print=large,
+                                           deliver=pdf.write_bytes)
+            for old in out.glob(f"{stem}-*.png"):
+                old.unlink()
+            subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / stem)], check=True)
+            pages += sorted(out.glob(f"{stem}-*.png"))
+    finally:
+        db.dispose()
+    for page in pages:
+        print(f"  {page}")
+    return pages
+
+
 def take_screenshots(out: Path) -> list[Path]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
@@ -461,6 +496,7 @@ def take_screenshots(out: Path) -> list[Path]:
         shots.extend(_plan_shots(db, admin, out))
     finally:
         db.dispose()
+    shots.extend(plan_pages(out, Path(os.environ["CLINIC_DESKTOP_DATA_DIR"])))
     return shots
 
 
