@@ -1,5 +1,6 @@
 """The administrator's clinic-wide settings: clinic details, sign-in lockout, screen lock, COWS
-reassessment interval.
+reassessment interval, the aftercare plan's paper size and logo, and when a directory contact
+is flagged as not verified.
 
 Layout lives in ``ui/clinic_settings_dialog.ui``; this module is the controller. Labels, shipped
 defaults and ranges come from ``clinic_desktop.core.settings``; **Save** sends only the changed
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
+    QFileDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -28,7 +31,7 @@ from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import settings
-from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES, LABELS
+from clinic_desktop.core.settings import CHOICES, DEFAULTS, INTEGER_RANGES, LABELS, LOGO_SUFFIXES
 from clinic_desktop.gui.forms.ui_clinic_settings_dialog import Ui_ClinicSettingsDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
@@ -56,6 +59,9 @@ MNEMONICS = {
     "lockout_minutes": "Minutes",
     "idle_lock_minutes": "idle",
     "cows_interval_hours": "Hours",
+    "plan_page_size": "ze",
+    "clinic_logo": "logo",
+    "directory_stale_days": "Days",
 }
 PROTOCOL_NOTE = (f"Local policy default: COWS every {DEFAULTS['cows_interval_hours']} hours while "
                  "awake, more often during induction.")
@@ -70,6 +76,8 @@ def default_text(key: str) -> str:
     """What a field shows beside it in grey: "default 5 (allowed 3–20)", "default US",
     "default blank"."""
     value = DEFAULTS[key]
+    if key in CHOICES:
+        return f"default {CHOICES[key][value]}"
     if key in INTEGER_RANGES:
         low, high = INTEGER_RANGES[key]
         return f"default {value} (allowed {low}–{high})"
@@ -104,6 +112,9 @@ class ClinicSettingsDialog(GeometryDialog):
             "lockout_minutes": ui.lockoutMinutesSpin,
             "idle_lock_minutes": ui.idleLockMinutesSpin,
             "cows_interval_hours": ui.cowsIntervalSpin,
+            "plan_page_size": ui.planPageSizeCombo,
+            "clinic_logo": ui.clinicLogoEdit,
+            "directory_stale_days": ui.directoryStaleDaysSpin,
         }
         # Each input's label and grey default share its name: clinicNameEdit, clinicNameLabel,
         # clinicNameDefault.
@@ -121,6 +132,9 @@ class ClinicSettingsDialog(GeometryDialog):
                 widget.setRange(*INTEGER_RANGES[key])
         for code, name in PHONE_REGIONS:
             ui.phoneRegionCombo.addItem(f"{name} ({code})", code)
+        for code, name in CHOICES["plan_page_size"].items():
+            ui.planPageSizeCombo.addItem(name, code)
+        ui.clinicLogoBrowseButton.clicked.connect(self.browse_logo)
         ui.protocolNoteLabel.setText(PROTOCOL_NOTE)
         self._align_labels(list(labels.values()))
 
@@ -169,7 +183,8 @@ class ClinicSettingsDialog(GeometryDialog):
                 except (TypeError, ValueError):
                     widget.setValue(int(DEFAULTS[key]))
             elif isinstance(widget, QComboBox):
-                code = str(value or DEFAULTS[key]).strip().upper()
+                code = str(value or DEFAULTS[key]).strip()
+                code = code.lower() if key in CHOICES else code.upper()
                 index = widget.findData(code)
                 if index < 0:  # set elsewhere (the command line) to a region not in the short list
                     widget.addItem(code, code)
@@ -217,11 +232,27 @@ class ClinicSettingsDialog(GeometryDialog):
         self.set_values(DEFAULTS)
         self.ui.clinicNameEdit.setFocus()
 
+    def browse_logo(self) -> None:
+        """Browse…: choose the logo image on this workstation."""
+        current = self.ui.clinicLogoEdit.text().strip()
+        patterns = " ".join(f"*{suffix}" for suffix in LOGO_SUFFIXES)
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Clinic logo", str(Path(current).parent) if current else "",
+            f"Images ({patterns})")
+        if path:
+            self.ui.clinicLogoEdit.setText(path)
+            self.ui.clinicLogoEdit.setFocus()
+
     def save(self) -> None:
         self.errors.clear()
         changes = self.changes()
         if not changes:
             self.accept()
+            return
+        logo = changes.get("clinic_logo")
+        if logo and not Path(logo).is_file():  # plans would print without it
+            self.errors.show({"clinic_logo": "There is no such file on this workstation."})
+            self.grow_to_fit()
             return
         ok, saved = self.errors.attempt(lambda: settings.update(self._db, self._user, changes))
         if not ok:

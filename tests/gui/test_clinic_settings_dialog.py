@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPlainTextEdit, QSpinBox
 
 from clinic_desktop.core.errors import ValidationError
@@ -51,6 +52,8 @@ def shown(dialog) -> dict:
         "clinic_address": by_name(dialog, QPlainTextEdit, LABELS["clinic_address"]).toPlainText(),
         "clinic_phone": by_name(dialog, QLineEdit, LABELS["clinic_phone"]).text(),
         "phone_region": by_name(dialog, QComboBox, LABELS["phone_region"]).currentData(),
+        "plan_page_size": by_name(dialog, QComboBox, LABELS["plan_page_size"]).currentData(),
+        "clinic_logo": by_name(dialog, QLineEdit, LABELS["clinic_logo"]).text(),
         **{key: by_name(dialog, QSpinBox, LABELS[key]).value()
            for key in dialog.inputs if key in INTEGER_RANGES},
     }
@@ -150,6 +153,41 @@ def test_restore_defaults_then_save_stores_the_defaults(qtbot, db, admin):
     assert settings_events(db, admin)[0].detail["changes"] == {
         "clinic_name": ["Riverside Detox", ""], "cows_interval_hours": [2, 4],
         "idle_lock_minutes": [30, 10], "lockout_attempts": [7, 5], "phone_region": ["GB", "US"]}
+
+
+def test_plan_paper_size_logo_and_directory_flag_are_set_here(qtbot, db, admin, dialog, sent, tmp_path):
+    paper = by_name(dialog, QComboBox, LABELS["plan_page_size"])
+    assert [paper.itemText(i) for i in range(paper.count())] == ["US Letter", "A4"]
+    assert by_name(dialog, QLabel, f"{LABELS['plan_page_size']} default").text() == "default US Letter"
+    assert by_name(dialog, QLabel, f"{LABELS['directory_stale_days']} default").text() == (
+        "default 180 (allowed 30–730)")
+    paper.setFocus()
+    qtbot.keyClick(paper, Qt.Key.Key_Down)  # by keyboard: Letter → A4
+    assert paper.currentData() == "a4"
+    type_into(qtbot, by_name(dialog, QSpinBox, LABELS["directory_stale_days"]), "90", replace=True)
+    logo_edit = by_name(dialog, QLineEdit, LABELS["clinic_logo"])
+    type_into(qtbot, logo_edit, str(tmp_path / "missing.png"))
+    with qtbot.assertNotEmitted(dialog.settings_saved):
+        click(qtbot, button(dialog, "Save"))
+    error = by_name(dialog, QLabel, f"{LABELS['clinic_logo']} error")
+    assert error.isVisible() and error.text() == "There is no such file on this workstation."
+    assert sent == [] and dialog.focusWidget() is logo_edit and paper.currentData() == "a4"
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    type_into(qtbot, logo_edit, str(logo), replace=True)
+    with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
+        click(qtbot, button(dialog, "Save"))
+    stored = settings.get_all(db)
+    assert (stored["plan_page_size"], stored["directory_stale_days"], stored["clinic_logo"]) == (
+        "a4", 90, str(logo))
+
+
+def test_browse_fills_in_the_logo_path(qtbot, dialog, monkeypatch, tmp_path):
+    chosen = str(tmp_path / "clinic.png")
+    monkeypatch.setattr(module.QFileDialog, "getOpenFileName",
+                        lambda *args, **kwargs: (chosen, "Images (*.png *.jpg *.jpeg *.gif)"))
+    click(qtbot, button(dialog, "Browse for the clinic logo"))
+    assert by_name(dialog, QLineEdit, LABELS["clinic_logo"]).text() == chosen
 
 
 def test_cancel_saves_nothing(qtbot, db, admin, dialog, sent):

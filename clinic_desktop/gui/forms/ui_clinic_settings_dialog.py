@@ -15,10 +15,10 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QApplication, QComboBox,
-    QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-    QHBoxLayout, QLabel, QLayout, QLineEdit,
-    QPlainTextEdit, QSizePolicy, QSpacerItem, QSpinBox,
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDialog,
+    QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
+    QLabel, QLayout, QLineEdit, QPlainTextEdit,
+    QPushButton, QSizePolicy, QSpacerItem, QSpinBox,
     QVBoxLayout, QWidget)
 
 class Ui_ClinicSettingsDialog(object):
@@ -29,9 +29,7 @@ class Ui_ClinicSettingsDialog(object):
         ClinicSettingsDialog.setMinimumSize(QSize(760, 0))
         ClinicSettingsDialog.setStyleSheet(u"QGroupBox { font-size: 12pt; font-weight: 600; border: 1px solid #c3ccd0; border-radius: 4px; margin-top: 14px; padding-top: 10px; }\n"
 "QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left; left: 10px; padding: 0px 4px; }\n"
-"QSpinBox[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"] { border: 2px solid #b00020; padding: 3px 5px; }\n"
-"/* Numbers are typed (or stepped with the arrow keys): no step buttons, which the app style does not draw. */\n"
-"QSpinBox::up-button, QSpinBox::down-button { subcontrol-origin: border; width: 0px; border: none; }")
+"QSpinBox[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"] { border: 2px solid #b00020; padding: 3px 5px; }")
         self.mainLayout = QVBoxLayout(ClinicSettingsDialog)
         self.mainLayout.setSpacing(10)
         self.mainLayout.setObjectName(u"mainLayout")
@@ -185,7 +183,6 @@ class Ui_ClinicSettingsDialog(object):
         self.lockoutAttemptsSpin.setMinimum(3)
         self.lockoutAttemptsSpin.setMaximum(20)
         self.lockoutAttemptsSpin.setMinimumSize(QSize(88, 0))
-        self.lockoutAttemptsSpin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
 
         self.lockoutAttemptsRow.addWidget(self.lockoutAttemptsSpin)
 
@@ -215,7 +212,6 @@ class Ui_ClinicSettingsDialog(object):
         self.lockoutMinutesSpin.setMinimum(1)
         self.lockoutMinutesSpin.setMaximum(1440)
         self.lockoutMinutesSpin.setMinimumSize(QSize(88, 0))
-        self.lockoutMinutesSpin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
 
         self.lockoutMinutesRow.addWidget(self.lockoutMinutesSpin)
 
@@ -245,7 +241,6 @@ class Ui_ClinicSettingsDialog(object):
         self.idleLockMinutesSpin.setMinimum(1)
         self.idleLockMinutesSpin.setMaximum(120)
         self.idleLockMinutesSpin.setMinimumSize(QSize(88, 0))
-        self.idleLockMinutesSpin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
 
         self.idleLockMinutesRow.addWidget(self.idleLockMinutesSpin)
 
@@ -287,7 +282,6 @@ class Ui_ClinicSettingsDialog(object):
         self.cowsIntervalSpin.setMinimum(1)
         self.cowsIntervalSpin.setMaximum(24)
         self.cowsIntervalSpin.setMinimumSize(QSize(88, 0))
-        self.cowsIntervalSpin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
 
         self.cowsIntervalRow.addWidget(self.cowsIntervalSpin)
 
@@ -318,6 +312,104 @@ class Ui_ClinicSettingsDialog(object):
 
         self.mainLayout.addWidget(self.protocolGroup)
 
+        self.plansGroup = QGroupBox(ClinicSettingsDialog)
+        self.plansGroup.setObjectName(u"plansGroup")
+        self.plansForm = QFormLayout(self.plansGroup)
+        self.plansForm.setObjectName(u"plansForm")
+        self.plansForm.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.plansForm.setLabelAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignVCenter)
+        self.plansForm.setHorizontalSpacing(12)
+        self.plansForm.setVerticalSpacing(8)
+        self.plansForm.setContentsMargins(14, 12, 14, 12)
+        self.planPageSizeLabel = QLabel(self.plansGroup)
+        self.planPageSizeLabel.setObjectName(u"planPageSizeLabel")
+
+        self.plansForm.setWidget(0, QFormLayout.ItemRole.LabelRole, self.planPageSizeLabel)
+
+        self.planPageSizeRow = QHBoxLayout()
+        self.planPageSizeRow.setSpacing(10)
+        self.planPageSizeRow.setObjectName(u"planPageSizeRow")
+        self.planPageSizeCombo = QComboBox(self.plansGroup)
+        self.planPageSizeCombo.setObjectName(u"planPageSizeCombo")
+
+        self.planPageSizeRow.addWidget(self.planPageSizeCombo)
+
+        self.planPageSizeDefault = QLabel(self.plansGroup)
+        self.planPageSizeDefault.setObjectName(u"planPageSizeDefault")
+        self.planPageSizeDefault.setProperty(u"role", u"hint")
+
+        self.planPageSizeRow.addWidget(self.planPageSizeDefault)
+
+        self.planPageSizeStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.planPageSizeRow.addItem(self.planPageSizeStretch)
+
+
+        self.plansForm.setLayout(0, QFormLayout.ItemRole.FieldRole, self.planPageSizeRow)
+
+        self.clinicLogoLabel = QLabel(self.plansGroup)
+        self.clinicLogoLabel.setObjectName(u"clinicLogoLabel")
+
+        self.plansForm.setWidget(1, QFormLayout.ItemRole.LabelRole, self.clinicLogoLabel)
+
+        self.clinicLogoRow = QHBoxLayout()
+        self.clinicLogoRow.setSpacing(10)
+        self.clinicLogoRow.setObjectName(u"clinicLogoRow")
+        self.clinicLogoEdit = QLineEdit(self.plansGroup)
+        self.clinicLogoEdit.setObjectName(u"clinicLogoEdit")
+        self.clinicLogoEdit.setMinimumSize(QSize(260, 0))
+
+        self.clinicLogoRow.addWidget(self.clinicLogoEdit)
+
+        self.clinicLogoBrowseButton = QPushButton(self.plansGroup)
+        self.clinicLogoBrowseButton.setObjectName(u"clinicLogoBrowseButton")
+        self.clinicLogoBrowseButton.setAutoDefault(False)
+
+        self.clinicLogoRow.addWidget(self.clinicLogoBrowseButton)
+
+        self.clinicLogoDefault = QLabel(self.plansGroup)
+        self.clinicLogoDefault.setObjectName(u"clinicLogoDefault")
+        self.clinicLogoDefault.setProperty(u"role", u"hint")
+
+        self.clinicLogoRow.addWidget(self.clinicLogoDefault)
+
+        self.clinicLogoStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.clinicLogoRow.addItem(self.clinicLogoStretch)
+
+
+        self.plansForm.setLayout(1, QFormLayout.ItemRole.FieldRole, self.clinicLogoRow)
+
+        self.directoryStaleDaysLabel = QLabel(self.plansGroup)
+        self.directoryStaleDaysLabel.setObjectName(u"directoryStaleDaysLabel")
+
+        self.plansForm.setWidget(2, QFormLayout.ItemRole.LabelRole, self.directoryStaleDaysLabel)
+
+        self.directoryStaleDaysRow = QHBoxLayout()
+        self.directoryStaleDaysRow.setSpacing(10)
+        self.directoryStaleDaysRow.setObjectName(u"directoryStaleDaysRow")
+        self.directoryStaleDaysSpin = QSpinBox(self.plansGroup)
+        self.directoryStaleDaysSpin.setObjectName(u"directoryStaleDaysSpin")
+        self.directoryStaleDaysSpin.setMinimumSize(QSize(88, 0))
+
+        self.directoryStaleDaysRow.addWidget(self.directoryStaleDaysSpin)
+
+        self.directoryStaleDaysDefault = QLabel(self.plansGroup)
+        self.directoryStaleDaysDefault.setObjectName(u"directoryStaleDaysDefault")
+        self.directoryStaleDaysDefault.setProperty(u"role", u"hint")
+
+        self.directoryStaleDaysRow.addWidget(self.directoryStaleDaysDefault)
+
+        self.directoryStaleDaysStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.directoryStaleDaysRow.addItem(self.directoryStaleDaysStretch)
+
+
+        self.plansForm.setLayout(2, QFormLayout.ItemRole.FieldRole, self.directoryStaleDaysRow)
+
+
+        self.mainLayout.addWidget(self.plansGroup)
+
         self.errorLabel = QLabel(ClinicSettingsDialog)
         self.errorLabel.setObjectName(u"errorLabel")
         self.errorLabel.setVisible(False)
@@ -346,6 +438,9 @@ class Ui_ClinicSettingsDialog(object):
         self.lockoutMinutesLabel.setBuddy(self.lockoutMinutesSpin)
         self.idleLockMinutesLabel.setBuddy(self.idleLockMinutesSpin)
         self.cowsIntervalLabel.setBuddy(self.cowsIntervalSpin)
+        self.planPageSizeLabel.setBuddy(self.planPageSizeCombo)
+        self.clinicLogoLabel.setBuddy(self.clinicLogoEdit)
+        self.directoryStaleDaysLabel.setBuddy(self.directoryStaleDaysSpin)
 #endif // QT_CONFIG(shortcut)
         QWidget.setTabOrder(self.clinicNameEdit, self.clinicAddressEdit)
         QWidget.setTabOrder(self.clinicAddressEdit, self.clinicPhoneEdit)
@@ -354,7 +449,11 @@ class Ui_ClinicSettingsDialog(object):
         QWidget.setTabOrder(self.lockoutAttemptsSpin, self.lockoutMinutesSpin)
         QWidget.setTabOrder(self.lockoutMinutesSpin, self.idleLockMinutesSpin)
         QWidget.setTabOrder(self.idleLockMinutesSpin, self.cowsIntervalSpin)
-        QWidget.setTabOrder(self.cowsIntervalSpin, self.buttonBox)
+        QWidget.setTabOrder(self.cowsIntervalSpin, self.planPageSizeCombo)
+        QWidget.setTabOrder(self.planPageSizeCombo, self.clinicLogoEdit)
+        QWidget.setTabOrder(self.clinicLogoEdit, self.clinicLogoBrowseButton)
+        QWidget.setTabOrder(self.clinicLogoBrowseButton, self.directoryStaleDaysSpin)
+        QWidget.setTabOrder(self.directoryStaleDaysSpin, self.buttonBox)
 
         self.retranslateUi(ClinicSettingsDialog)
 
@@ -452,6 +551,39 @@ class Ui_ClinicSettingsDialog(object):
         self.protocolNoteLabel.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Protocol note", None))
 #endif // QT_CONFIG(accessibility)
         self.protocolNoteLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Local policy default: COWS every 4 hours while awake, more often during induction.", None))
+        self.plansGroup.setTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Aftercare plans and the referral directory", None))
+#if QT_CONFIG(accessibility)
+        self.plansGroup.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Aftercare plans and the referral directory", None))
+#endif // QT_CONFIG(accessibility)
+        self.planPageSizeLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Paper size of new aftercare plans", None))
+#if QT_CONFIG(accessibility)
+        self.planPageSizeCombo.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Paper size of new aftercare plans", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.planPageSizeDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Paper size of new aftercare plans default", None))
+#endif // QT_CONFIG(accessibility)
+        self.planPageSizeDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.clinicLogoLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic logo image file (printed on plans and letters)", None))
+#if QT_CONFIG(accessibility)
+        self.clinicLogoEdit.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic logo image file (printed on plans and letters)", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicLogoEdit.setPlaceholderText(QCoreApplication.translate("ClinicSettingsDialog", u"PNG, JPEG or GIF on this workstation", None))
+        self.clinicLogoBrowseButton.setText(QCoreApplication.translate("ClinicSettingsDialog", u"&Browse\u2026", None))
+#if QT_CONFIG(accessibility)
+        self.clinicLogoBrowseButton.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Browse for the clinic logo", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.clinicLogoDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Clinic logo image file (printed on plans and letters) default", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicLogoDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.directoryStaleDaysLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Days before a directory contact is flagged as not verified", None))
+#if QT_CONFIG(accessibility)
+        self.directoryStaleDaysSpin.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Days before a directory contact is flagged as not verified", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.directoryStaleDaysDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Days before a directory contact is flagged as not verified default", None))
+#endif // QT_CONFIG(accessibility)
+        self.directoryStaleDaysDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
 #if QT_CONFIG(accessibility)
         self.errorLabel.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Error", None))
 #endif // QT_CONFIG(accessibility)
