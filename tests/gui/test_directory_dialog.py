@@ -233,6 +233,24 @@ def test_mark_verified_and_deactivate(qtbot, dialog, db, admin):
 
 # --- CSV --------------------------------------------------------------------------------------
 
+def test_import_with_one_bad_row_shows_the_report_and_imports_nothing(qtbot, dialog, db, admin, tmp_path):
+    before = len(directory.search(db, admin, include_national=True))
+    path = write_csv(tmp_path / "contacts.csv", [
+        csv_row("Alder Counseling", "(503) 555-0201"),
+        csv_row("Birch Counseling", "(503) 555-0202", kind="astrologer"),
+    ])
+    report = dialog.import_file(path)
+    qtbot.waitExposed(report)
+    assert by_name(report, QLabel, "Summary").text() == "1 row can be imported, 1 refused"
+    rows = by_name(report, QTableView, "Rows").model()
+    assert [rows.index(r, 2).data() for r in range(rows.rowCount())] == ["OK", "Refused"]
+    assert not button(report, "Import all").isEnabled()  # all or nothing: nothing, here
+    click(qtbot, button(report, "Cancel"))
+    qtbot.waitUntil(lambda: dialog.child_dialog() is None)
+    assert len(directory.search(db, admin, include_national=True)) == before
+    assert "Alder Counseling" not in local_names(dialog)
+
+
 def test_import_with_a_bad_row_imports_only_the_valid_rows(qtbot, dialog, tmp_path):
     path = write_csv(tmp_path / "contacts.csv", [
         csv_row("Alder Counseling", "(503) 555-0201"),
