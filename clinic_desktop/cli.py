@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--patient", required=True, metavar="MRN", help="the patient's record number")
     p.add_argument("--out", required=True, type=Path, metavar="FILE")
     p.add_argument("--lang", choices=["en", "es"], help="print in this language")
-    p.add_argument("--large-print", action="store_true", default=None, help="print in large type")
+    p.add_argument("--large-print", action=argparse.BooleanOptionalAction, default=None,
+                   help="print in large type (--no-large-print: in regular type); "
+                        "by default as the plan is set")
     return parser
 
 

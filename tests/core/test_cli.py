@@ -233,6 +233,8 @@ def test_demo_gives_demo_0001_a_finalized_plan_and_export_plan_writes_it(tmp_pat
     assert out.read_bytes() == bytes(stored)
     same = cli("--db", db, "export-plan", "--patient", "DEMO-0001", "--out", out, "--lang", "en")
     assert same.returncode == 0 and out.read_bytes() == bytes(stored)
+    regular = cli("--db", db, "export-plan", "--patient", "DEMO-0001", "--out", out, "--no-large-print")
+    assert regular.returncode == 0 and out.read_bytes() == bytes(stored)  # the version is regular type
     for extra in (["--lang", "es"], ["--large-print"]):
         other = cli("--db", db, "export-plan", "--patient", "DEMO-0001", "--out", out, *extra)
         assert other.returncode == 0 and "watermarked DRAFT" in other.stdout, other.stderr
@@ -245,6 +247,6 @@ def test_demo_gives_demo_0001_a_finalized_plan_and_export_plan_writes_it(tmp_pat
     conn = sqlite3.connect(db)
     console = [r[0] for r in conn.execute("SELECT action FROM audit_events WHERE username = '(console)'")]
     conn.close()
-    assert console.count("plan.printed") == 2 and console.count("plan.draft_printed") == 2
+    assert console.count("plan.printed") == 3 and console.count("plan.draft_printed") == 2
     assert cli("--db", db, "verify-audit").returncode == 0
     assert cli("--db", db, "demo").stdout.strip() == "The demo patients are already there."
