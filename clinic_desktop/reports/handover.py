@@ -3,10 +3,11 @@
 Two steps, as every report here (DESIGN.md convention 12):
 
 * :func:`build_handover` gathers what the next shift needs — last COWS, when the next one is
-  due, last vitals and their warnings, the doses given, held or refused in the past 12 hours,
-  open alerts, the supportive care done today — from the services
-  (:func:`core.services.stabilization.handover`, :func:`core.services.mar.administrations`,
-  :func:`core.services.mar.orders`, :func:`core.services.episodes.census`) and returns a
+  due, last vitals and their warnings, the doses given, held or refused in the past 12 hours
+  and the scheduled ones never recorded (late or missed), open alerts, the supportive care done
+  today — from the services (:func:`core.services.stabilization.handover`,
+  :func:`core.services.mar.administrations`, :func:`core.services.mar.orders`,
+  :func:`core.services.mar.mar`, :func:`core.services.episodes.census`) and returns a
   :class:`HandoverReport`: frozen, plain data whose texts are final and tested as data.
 * :class:`HandoverRenderer` (or :func:`render_handover_pdf`) lays that data out with ReportLab
   platypus and returns the PDF as bytes. It computes nothing clinical.
@@ -147,6 +148,14 @@ class HandoverSection:
     alerts: tuple[AlertLine, ...]
     supportive_done: tuple[str, ...]
     safety_alert: bool
+    #: Scheduled doses of the past 12 hours with no entry at all: late (1–4 h past) or missed
+    #: (more than 4 h past), oldest first; ``outcome`` is "late" or "missed".
+    not_recorded: tuple[DoseLine, ...] = ()
+
+    @property
+    def timeline(self) -> tuple[DoseLine, ...]:
+        """The MAR entries and the scheduled doses not recorded, in time order (as printed)."""
+        return tuple(sorted((*self.doses, *self.not_recorded), key=lambda d: d.at))
 
     @property
     def day_text(self) -> str:
@@ -158,7 +167,8 @@ class HandoverSection:
 
     @property
     def dose_lines(self) -> tuple[str, ...]:
-        return tuple(d.line for d in self.doses)
+        """Every dose line as printed: :attr:`timeline`."""
+        return tuple(d.line for d in self.timeline)
 
     @property
     def alert_lines(self) -> tuple[str, ...]:
@@ -289,6 +299,21 @@ def _dose_line(a: mar.AdministrationView, order: mar.OrderView | None, now: dt.d
     return DoseLine(at=a.at, time=_clock(a.at, now), drug=drug, outcome=a.outcome, text=text)
 
 
+def _not_recorded(rows: Iterable[mar.MarRow], since: dt.datetime, now: dt.datetime) -> tuple[DoseLine, ...]:
+    """"Lofexidine 0.54 mg scheduled, not recorded (missed)": the late and missed doses of the
+    MAR rows whose time is in ``[since, now]``."""
+    out = []
+    for row in rows:
+        for dose in row.doses:
+            if dose.status in ("late", "missed") and since <= dose.scheduled_for <= now:
+                order = row.order
+                text = f"{order.name} {_num(order.dose)} {order.unit}".rstrip()
+                out.append(DoseLine(at=dose.scheduled_for, time=_clock(dose.scheduled_for, now),
+                                    drug=order.name, outcome=dose.status,
+                                    text=f"{text} scheduled, not recorded ({dose.status})"))
+    return tuple(sorted(out, key=lambda d: d.at))
+
+
 def _pathway_label(pathway: str | None) -> str:
     if not pathway:
         return ""
@@ -370,6 +395,7 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
             alerts=_alerts(p, raised_at, now),
             supportive_done=tuple(stabilization.SUPPORTIVE_ITEMS.get(i, i) for i in p.supportive_done),
             safety_alert=p.safety_alert,
+            not_recorded=_not_recorded(mar.mar(db, user, p.episode_id, since, now, now), since, now),
         ))
     contact = " · ".join(str(clinic.get(k) or "").strip() for k in ("clinic_address", "clinic_phone")
                          if str(clinic.get(k) or "").strip())
@@ -601,7 +627,7 @@ class HandoverRenderer:
                       ("LEFTPADDING", (0, first), (0, -1), 6), ("LEFTPADDING", (2, first), (2, -1), 8),
                       ("TOPPADDING", (0, first), (-1, first), 5), ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
                       ("LINEBEFORE", (2, first), (2, -1), 0.5, _RULE)]
-            if not sec.doses:
+            if not sec.timeline:
                 style.append(("SPAN", (2, first + 1), (3, first + 1)))
         style.append(("LINEBELOW", (0, -1), (-1, -1), 0.8, _RULE))
         return [Table(rows, colWidths=cols, style=TableStyle(style), repeatRows=1)]
@@ -629,9 +655,10 @@ class HandoverRenderer:
         ]
 
     def _doses(self, sec: HandoverSection) -> list[tuple[Paragraph, Paragraph | str]]:
-        """Given doses in plain text, held and refused ones in bold."""
-        return [(self._p(d.time, "body"), self._p(d.text, "body" if d.outcome == "given" else "warning"))
-                for d in sec.doses] or [(self._p("None recorded", "muted"), "")]
+        """Given doses in plain text, held, refused and late ones in bold, missed ones in bold red."""
+        look = {"given": "body", "missed": "urgent"}
+        return [(self._p(d.time, "body"), self._p(d.text, look.get(d.outcome, "warning")))
+                for d in sec.timeline] or [(self._p("None recorded", "muted"), "")]
 
     def _side_by_side(self, sec: HandoverSection, left_w: float, width: float) -> Table:
         """Facts and doses in two independent columns (so a long dose line does not stretch the
@@ -640,7 +667,7 @@ class HandoverRenderer:
         pad = [("VALIGN", (0, 0), (-1, -1), "TOP"), self._table_font,
                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
                ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
-        none_span = [] if sec.doses else [("SPAN", (0, 1), (1, 1))]
+        none_span = [] if sec.timeline else [("SPAN", (0, 1), (1, 1))]
         fact_rows = [[self._p(label, "label") if label else "", value] for label, value in self._facts(sec)]
         facts = Table(fact_rows,
                       colWidths=[label_w, left_w - label_w - 12], style=TableStyle(pad))

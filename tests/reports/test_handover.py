@@ -213,6 +213,31 @@ def test_doses_of_the_past_12_hours_oldest_first_struck_ones_left_out(db, nurse,
     assert ferreira.doses == ()
 
 
+def test_scheduled_doses_never_recorded_are_on_it_as_late_or_missed(db, admin, nurse):
+    now = utcnow().replace(second=0, microsecond=0)
+    patient = register(db, nurse, "HO-9", "Ines", "Marsh")
+    ep = admit(db, nurse, patient.id, now - 24 * H, "symptomatic_taper")
+    prescriber = make_user(db, admin, "prescriber")
+    # Three times of day: 2 h ago (late), 6 h ago (missed), 14 h ago (outside the 12 hours);
+    # one more, 9 h ago, was given on time and linked to its time: not "not recorded".
+    times = {k: now - h * H for k, h in (("late", 2), ("missed", 6), ("old", 14), ("given", 9))}
+    order = mar.create_order(db, prescriber, ep.id, mar.OrderInput(
+        drug_id="clonidine", dose=0.1, unit="mg", route="oral", start=now - 20 * H,
+        times=tuple(sorted(hm(t) for t in times.values())), **default_holds("clonidine")))
+    mar.record_administration(db, nurse, order.id, "given", at=times["given"], scheduled_for=times["given"],
+                              reason="charted late")
+    (section,) = ho.build_handover(db, nurse, now, episode_ids=[ep.id]).patients
+    assert [(d.at, d.outcome, d.text) for d in section.not_recorded] == [
+        (times["missed"], "missed", "Clonidine 0.1 mg scheduled, not recorded (missed)"),
+        (times["late"], "late", "Clonidine 0.1 mg scheduled, not recorded (late)")]
+    assert section.not_recorded[1].time == when(times["late"], now)
+    assert [d.outcome for d in section.timeline] == ["given", "missed", "late"]  # one timeline, by time
+    text = pdf_text(ho.render_handover_pdf(ho.build_handover(db, nurse, now, episode_ids=[ep.id])))
+    flat = " ".join(text.split())
+    assert "Clonidine 0.1 mg scheduled, not recorded (missed)" in flat
+    assert "Clonidine 0.1 mg scheduled, not recorded (late)" in flat
+
+
 def test_the_12_hour_window_includes_its_start_and_nothing_before(db, nurse, ward):
     def okafor_doses(now):
         (section,) = ho.build_handover(db, nurse, now, episode_ids=[ward.a.id]).patients
