@@ -58,7 +58,6 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    Frame,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -69,7 +68,7 @@ from reportlab.platypus import (
 
 from clinic_desktop.core import clock
 from clinic_desktop.core import plan as plan_rules
-from clinic_desktop.reports import fonts, i18n
+from clinic_desktop.reports import fonts, i18n, page
 
 __all__ = [
     "DEFAULT_HELPLINES",
@@ -654,8 +653,7 @@ class PlanRenderer:
     margin_x = 0.75 * inch
     margin_y = 0.55 * inch
     font, bold = fonts.MAIN, fonts.MAIN_BOLD
-    #: Table cells set a font even when empty: ours, so no unembedded Helvetica is referenced.
-    _table_font = ("FONT", (0, 0), (-1, -1), fonts.MAIN)
+    _table_font = page.TABLE_FONT
 
     def __init__(self) -> None:
         self.doc: PlanDocument | None = None
@@ -675,24 +673,22 @@ class PlanRenderer:
     # -- the document ----------------------------------------------------------------------------
 
     def render(self, doc: PlanDocument) -> bytes:
-        fonts.register_fonts()
         self.doc = doc
         self._sizes(doc.large_print)
         self.pagesize = PAGE_SIZES[doc.page_size]
         buffer = io.BytesIO()
-        template = BaseDocTemplate(
+        template = page.new_document(
             buffer, pagesize=self.pagesize, leftMargin=self.margin_x, rightMargin=self.margin_x,
             topMargin=self.margin_y + self.header_height + self.header_gap,
             bottomMargin=self.margin_y + self.footer_height + self.body * 0.6,
-            title=doc.title, author=doc.clinic.name or "Clinic Desktop", creator="Clinic Desktop",
-            subject=doc.title, lang=doc.language,
-            initialFontName=self.font,  # no unembedded Helvetica in the file
+            title=doc.title, author=doc.clinic.name or page.CREATOR, subject=doc.title,
+            lang=doc.language,
         )
         self.width = template.width
         self.frame_height = template.height
         template.addPageTemplates(self._page_templates(template))
         self._styles = self._stylesheet()
-        template.build(self._story(doc), canvasmaker=self._canvasmaker())
+        template.build(self._story(doc), canvasmaker=page.numbered_canvas(self._page_number))
         return buffer.getvalue()
 
     def _stylesheet(self) -> dict[str, ParagraphStyle]:
@@ -734,18 +730,9 @@ class PlanRenderer:
         }
 
     def _page_templates(self, template: BaseDocTemplate) -> list[PageTemplate]:
-        frame = Frame(template.leftMargin, template.bottomMargin, template.width, template.height,
-                      id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        return [PageTemplate(id="plan", frames=[frame], onPage=self._on_page)]
+        return [page.page_template(template, "plan", self._on_page)]
 
-    @staticmethod
-    def _fit(text: str, size: float, width: float, bold: bool = False) -> str:
-        """``text`` shortened with "…" to fit ``width`` points."""
-        if fonts.string_width(text, size, bold) <= width:
-            return text
-        while text and fonts.string_width(text + "…", size, bold) > width:
-            text = text[:-1]
-        return text.rstrip() + "…"
+    _fit = staticmethod(page.fit)
 
     @classmethod
     def _fit_size(cls, text: str, size: float, width: float, bold: bool = False
@@ -845,29 +832,6 @@ class PlanRenderer:
         canv.rotate(angle)
         fonts.draw_string(canv, 0, -size * 0.35, word, size, bold=True, align="centre")
         canv.restoreState()
-
-    def _canvasmaker(self) -> type[pdfcanvas.Canvas]:
-        """A canvas that holds its pages until the end, to print "Page X of Y" on each."""
-        renderer = self
-
-        class NumberedCanvas(pdfcanvas.Canvas):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self._pages: list[dict] = []
-
-            def showPage(self):  # noqa: N802 - ReportLab's name
-                self._pages.append(dict(self.__dict__))
-                self._startPage()
-
-            def save(self):
-                total = len(self._pages)
-                for state in self._pages:
-                    self.__dict__.update(state)
-                    renderer._page_number(self, self._pageNumber, total)
-                    super().showPage()
-                super().save()
-
-        return NumberedCanvas
 
     def _page_number(self, canv: pdfcanvas.Canvas, page: int, total: int) -> None:
         assert self.doc is not None
