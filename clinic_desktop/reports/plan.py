@@ -758,9 +758,7 @@ class PlanRenderer:
         doc = self.doc
         assert doc is not None
         self._watermark(canv)
-        width, height = self.pagesize
-        left, right = self.margin_x, width - self.margin_x
-        top = height - self.margin_y
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
         size, step = self.small, self.small + 3
         canv.saveState()
         canv.setFillColor(_INK)
@@ -768,17 +766,44 @@ class PlanRenderer:
         # the clinic, on the left, gives way.
         name_size = size + 1.5
         most = (right - left) * 0.75
-        patient_lines = [
+        patient_width = self._header_right(canv, [
             self._fit_size(doc.patient.name, name_size, most, True),
             self._fit_size(f"{doc.date_of_birth_label}: {doc.patient.date_of_birth}", size, most),
             self._fit_size(f"{doc.mrn_label}: {doc.patient.mrn}", size, most),
-        ]
-        y = top - name_size
-        for text, text_size, bold in patient_lines:
+        ])
+        self._letterhead(canv, patient_width)
+        self._rules(canv)
+        # Footer: the private line, then the version (the page number goes on the right).
+        bottom = self.margin_y
+        canv.setFillColor(_INK)
+        fonts.draw_string(canv, left, bottom + step, self._fit(doc.footer_private, size, right - left),
+                          size)
+        if doc.version:
+            canv.setFillColor(_MUTED)
+            fonts.draw_string(canv, left, bottom, doc.version, size)
+        canv.restoreState()
+
+    def _header_right(self, canv: pdfcanvas.Canvas, lines: list[tuple[str, float, bool]]) -> float:
+        """``lines`` ((text, size, bold), as :meth:`_fit_size` gives them) right-aligned at the
+        top right of the page, one under the other; returns the widest one's width."""
+        right = self.pagesize[0] - self.margin_x
+        step = self.small + 3
+        y = self.pagesize[1] - self.margin_y - (self.small + 1.5)
+        for text, text_size, bold in lines:
             fonts.draw_string(canv, right, y, text, text_size, bold=bold, align="right")
             y -= step
-        patient_width = max(fonts.string_width(t, s, b) for t, s, b in patient_lines)
-        # Left: logo, clinic name, phone and address.
+        return max(fonts.string_width(t, s, b) for t, s, b in lines)
+
+    def _letterhead(self, canv: pdfcanvas.Canvas, beside: float) -> None:
+        """At the top left: the clinic's logo, name, phone and address, the texts giving way
+        (smaller, then "…") to ``beside`` points at the right (what :meth:`_header_right` drew)."""
+        doc = self.doc
+        assert doc is not None
+        width, height = self.pagesize
+        left, right = self.margin_x, width - self.margin_x
+        top = height - self.margin_y
+        size, step = self.small, self.small + 3
+        name_size = size + 1.5
         x = left
         logo = self._logo()
         if logo is not None:
@@ -788,7 +813,7 @@ class PlanRenderer:
             if scale:
                 canv.drawImage(logo, left, top - ih * scale, iw * scale, ih * scale, mask="auto")
                 x = left + iw * scale + 8
-        room = right - x - patient_width - 16
+        room = right - x - beside - 16
         y = top - name_size
         for text, text_size, bold in ((doc.clinic.name, name_size, True),
                                       (doc.clinic.phone, size, False),
@@ -797,20 +822,16 @@ class PlanRenderer:
                 text, text_size, bold = self._fit_size(text, text_size, room, bold)
                 fonts.draw_string(canv, x, y, text, text_size, bold=bold)
             y -= step
-        rule_y = top - self.header_height + 4
+
+    def _rules(self, canv: pdfcanvas.Canvas) -> None:
+        """The rules under the header and over the footer."""
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
+        rule_y = self.pagesize[1] - self.margin_y - self.header_height + 4
         canv.setStrokeColor(_RULE)
         canv.setLineWidth(0.8)
         canv.line(left, rule_y, right, rule_y)
-        # Footer: the private line, then the version (the page number goes on the right).
         bottom = self.margin_y
         canv.line(left, bottom + self.footer_height - 4, right, bottom + self.footer_height - 4)
-        canv.setFillColor(_INK)
-        fonts.draw_string(canv, left, bottom + step, self._fit(doc.footer_private, size, right - left),
-                          size)
-        if doc.version:
-            canv.setFillColor(_MUTED)
-            fonts.draw_string(canv, left, bottom, doc.version, size)
-        canv.restoreState()
 
     def _watermark(self, canv: pdfcanvas.Canvas) -> None:
         """A draft's word ("DRAFT"), large, light grey and diagonal across the page, drawn
