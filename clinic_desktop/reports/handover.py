@@ -47,7 +47,6 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
-    Frame,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -65,7 +64,7 @@ from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import episodes, mar, stabilization
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.vitals import VITALS_BY_ID
-from clinic_desktop.reports import fonts
+from clinic_desktop.reports import fonts, page
 
 __all__ = [
     "CONFIDENTIALITY_NOTICE",
@@ -441,8 +440,7 @@ class HandoverRenderer:
     header_height = 0.72 * inch
     footer_height = 0.4 * inch
     font, bold = fonts.MAIN, fonts.MAIN_BOLD
-    #: Table cells set a font even when empty: ours, so no unembedded Helvetica is referenced.
-    _table_font = ("FONT", (0, 0), (-1, -1), fonts.MAIN)
+    _table_font = page.TABLE_FONT
 
     @property
     def frame_height(self) -> float:
@@ -450,19 +448,16 @@ class HandoverRenderer:
         return self.pagesize[1] - 2 * self.margin - self.header_height - self.footer_height
 
     def render(self, report: HandoverReport) -> bytes:
-        fonts.register_fonts()
         buffer = io.BytesIO()
-        doc = BaseDocTemplate(
+        doc = page.new_document(
             buffer, pagesize=self.pagesize, leftMargin=self.margin, rightMargin=self.margin,
             topMargin=self.margin + self.header_height, bottomMargin=self.margin + self.footer_height,
             title=f"{report.title} — {report.clinic_name}" if report.clinic_name else report.title,
-            author=report.clinic_name or "Clinic Desktop", creator="Clinic Desktop",
-            subject="Shift handover (confidential)",
-            initialFontName=self.font,  # no unembedded Helvetica in the file
+            author=report.clinic_name or page.CREATOR, subject="Shift handover (confidential)",
         )
         doc.addPageTemplates(self._page_templates(doc, report))
         self._styles = self._stylesheet()
-        doc.build(self._story(report), canvasmaker=self._canvasmaker())
+        doc.build(self._story(report), canvasmaker=page.numbered_canvas(self._page_number))
         return buffer.getvalue()
 
     # -- styles and pages ---------------------------------------------------------------------
@@ -488,18 +483,9 @@ class HandoverRenderer:
         }
 
     def _page_templates(self, doc: BaseDocTemplate, report: HandoverReport) -> list[PageTemplate]:
-        frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        return [PageTemplate(id="handover", frames=[frame],
-                             onPage=lambda canv, d: self._on_page(canv, d, report))]
+        return [page.page_template(doc, "handover", lambda canv, d: self._on_page(canv, d, report))]
 
-    def _fit(self, text: str, size: float, width: float, bold: bool = False) -> str:
-        """``text`` shortened with "…" to fit ``width`` points."""
-        if fonts.string_width(text, size, bold) <= width:
-            return text
-        while text and fonts.string_width(text + "…", size, bold) > width:
-            text = text[:-1]
-        return text.rstrip() + "…"
+    _fit = staticmethod(page.fit)
 
     def _on_page(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate, report: HandoverReport) -> None:
         """The furniture of every page: header, rule, footer (the page numbers are drawn by the
@@ -531,29 +517,6 @@ class HandoverRenderer:
         canv.setFillColor(_INK)
         fonts.draw_string(canv, left, bottom + 4, report.notice, 8, bold=True)
         canv.restoreState()
-
-    def _canvasmaker(self) -> type[pdfcanvas.Canvas]:
-        """A canvas that holds its pages until the end, to print "Page X of Y" on each."""
-        renderer = self
-
-        class NumberedCanvas(pdfcanvas.Canvas):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self._pages: list[dict] = []
-
-            def showPage(self):  # noqa: N802 - ReportLab's name
-                self._pages.append(dict(self.__dict__))
-                self._startPage()
-
-            def save(self):
-                total = len(self._pages)
-                for state in self._pages:
-                    self.__dict__.update(state)
-                    renderer._page_number(self, self._pageNumber, total)
-                    super().showPage()
-                super().save()
-
-        return NumberedCanvas
 
     def _page_number(self, canv: pdfcanvas.Canvas, page: int, total: int) -> None:
         canv.saveState()

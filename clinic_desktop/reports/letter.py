@@ -46,7 +46,6 @@ from clinic_desktop.reports.plan import (
     _INK,
     _MUTED,
     _NOTE_BG,
-    _RULE,
     PAGE_SIZES,
     Contact,
     Entry,
@@ -377,49 +376,22 @@ class LetterRenderer(PlanRenderer):
     def _on_page(self, canv, template) -> None:
         doc = self.doc
         assert doc is not None
-        width, height = self.pagesize
-        left, right = self.margin_x, width - self.margin_x
-        top = height - self.margin_y
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
         size, step = self.small, self.small + 3
-        name_size = size + 1.5
         canv.saveState()
         canv.setFillColor(_INK)
         # Right, from page 2: whose letter it is.
         patient_width = 0.0
         if canv.getPageNumber() > 1:
             most = (right - left) * 0.5
-            lines = [self._fit_size(doc.patient.name, size, most, True),
-                     self._fit_size(doc.subject.split(", ", 1)[-1], size, most)]
-            y = top - name_size
-            for text, text_size, bold in lines:
-                fonts.draw_string(canv, right, y, text, text_size, bold=bold, align="right")
-                y -= step
-            patient_width = max(fonts.string_width(t, s, b) for t, s, b in lines)
+            patient_width = self._header_right(canv, [
+                self._fit_size(doc.patient.name, size, most, True),
+                self._fit_size(doc.subject.split(", ", 1)[-1], size, most)])
         # Left: the letterhead (logo, clinic name, phone, address).
-        x = left
-        logo = self._logo()
-        if logo is not None:
-            iw, ih = logo.getSize()
-            box = self.header_height - 8
-            scale = min(box / ih, (box * 1.6) / iw) if iw and ih else 0
-            if scale:
-                canv.drawImage(logo, left, top - ih * scale, iw * scale, ih * scale, mask="auto")
-                x = left + iw * scale + 8
-        room = right - x - patient_width - 16
-        y = top - name_size
-        for text, text_size, bold in ((doc.clinic.name, name_size, True),
-                                      (doc.clinic.phone, size, False),
-                                      (doc.clinic.address, size, False)):
-            if text and room > 40:
-                text, text_size, bold = self._fit_size(text, text_size, room, bold)
-                fonts.draw_string(canv, x, y, text, text_size, bold=bold)
-            y -= step
-        canv.setStrokeColor(_RULE)
-        canv.setLineWidth(0.8)
-        canv.line(left, top - self.header_height + 4, right, top - self.header_height + 4)
+        self._letterhead(canv, patient_width)
+        self._rules(canv)
         # Footer: the short 42 CFR 2.32 notice (the page number goes on the right, below it).
         bottom = self.margin_y
-        canv.line(left, bottom + self.footer_height - 4, right, bottom + self.footer_height - 4)
         fonts.draw_string(canv, left, bottom + step,
                           self._fit(doc.footer_notice, size, right - left, True), size, bold=True)
         canv.setFillColor(_MUTED)

@@ -58,7 +58,6 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    Frame,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -69,7 +68,7 @@ from reportlab.platypus import (
 
 from clinic_desktop.core import clock
 from clinic_desktop.core import plan as plan_rules
-from clinic_desktop.reports import fonts, i18n
+from clinic_desktop.reports import fonts, i18n, page
 
 __all__ = [
     "DEFAULT_HELPLINES",
@@ -660,8 +659,7 @@ class PlanRenderer:
     margin_x = 0.75 * inch
     margin_y = 0.55 * inch
     font, bold = fonts.MAIN, fonts.MAIN_BOLD
-    #: Table cells set a font even when empty: ours, so no unembedded Helvetica is referenced.
-    _table_font = ("FONT", (0, 0), (-1, -1), fonts.MAIN)
+    _table_font = page.TABLE_FONT
 
     def __init__(self) -> None:
         self.doc: PlanDocument | None = None
@@ -681,24 +679,22 @@ class PlanRenderer:
     # -- the document ----------------------------------------------------------------------------
 
     def render(self, doc: PlanDocument) -> bytes:
-        fonts.register_fonts()
         self.doc = doc
         self._sizes(doc.large_print)
         self.pagesize = PAGE_SIZES[doc.page_size]
         buffer = io.BytesIO()
-        template = BaseDocTemplate(
+        template = page.new_document(
             buffer, pagesize=self.pagesize, leftMargin=self.margin_x, rightMargin=self.margin_x,
             topMargin=self.margin_y + self.header_height + self.header_gap,
             bottomMargin=self.margin_y + self.footer_height + self.body * 0.6,
-            title=doc.title, author=doc.clinic.name or "Clinic Desktop", creator="Clinic Desktop",
-            subject=doc.title, lang=doc.language,
-            initialFontName=self.font,  # no unembedded Helvetica in the file
+            title=doc.title, author=doc.clinic.name or page.CREATOR, subject=doc.title,
+            lang=doc.language,
         )
         self.width = template.width
         self.frame_height = template.height
         template.addPageTemplates(self._page_templates(template))
         self._styles = self._stylesheet()
-        template.build(self._story(doc), canvasmaker=self._canvasmaker())
+        template.build(self._story(doc), canvasmaker=page.numbered_canvas(self._page_number))
         return buffer.getvalue()
 
     def _stylesheet(self) -> dict[str, ParagraphStyle]:
@@ -740,18 +736,9 @@ class PlanRenderer:
         }
 
     def _page_templates(self, template: BaseDocTemplate) -> list[PageTemplate]:
-        frame = Frame(template.leftMargin, template.bottomMargin, template.width, template.height,
-                      id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        return [PageTemplate(id="plan", frames=[frame], onPage=self._on_page)]
+        return [page.page_template(template, "plan", self._on_page)]
 
-    @staticmethod
-    def _fit(text: str, size: float, width: float, bold: bool = False) -> str:
-        """``text`` shortened with "…" to fit ``width`` points."""
-        if fonts.string_width(text, size, bold) <= width:
-            return text
-        while text and fonts.string_width(text + "…", size, bold) > width:
-            text = text[:-1]
-        return text.rstrip() + "…"
+    _fit = staticmethod(page.fit)
 
     @classmethod
     def _fit_size(cls, text: str, size: float, width: float, bold: bool = False
@@ -777,9 +764,7 @@ class PlanRenderer:
         doc = self.doc
         assert doc is not None
         self._watermark(canv)
-        width, height = self.pagesize
-        left, right = self.margin_x, width - self.margin_x
-        top = height - self.margin_y
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
         size, step = self.small, self.small + 3
         canv.saveState()
         canv.setFillColor(_INK)
@@ -787,17 +772,44 @@ class PlanRenderer:
         # the clinic, on the left, gives way.
         name_size = size + 1.5
         most = (right - left) * 0.75
-        patient_lines = [
+        patient_width = self._header_right(canv, [
             self._fit_size(doc.patient.name, name_size, most, True),
             self._fit_size(f"{doc.date_of_birth_label}: {doc.patient.date_of_birth}", size, most),
             self._fit_size(f"{doc.mrn_label}: {doc.patient.mrn}", size, most),
-        ]
-        y = top - name_size
-        for text, text_size, bold in patient_lines:
+        ])
+        self._letterhead(canv, patient_width)
+        self._rules(canv)
+        # Footer: the private line, then the version (the page number goes on the right).
+        bottom = self.margin_y
+        canv.setFillColor(_INK)
+        fonts.draw_string(canv, left, bottom + step, self._fit(doc.footer_private, size, right - left),
+                          size)
+        if doc.version:
+            canv.setFillColor(_MUTED)
+            fonts.draw_string(canv, left, bottom, doc.version, size)
+        canv.restoreState()
+
+    def _header_right(self, canv: pdfcanvas.Canvas, lines: list[tuple[str, float, bool]]) -> float:
+        """``lines`` ((text, size, bold), as :meth:`_fit_size` gives them) right-aligned at the
+        top right of the page, one under the other; returns the widest one's width."""
+        right = self.pagesize[0] - self.margin_x
+        step = self.small + 3
+        y = self.pagesize[1] - self.margin_y - (self.small + 1.5)
+        for text, text_size, bold in lines:
             fonts.draw_string(canv, right, y, text, text_size, bold=bold, align="right")
             y -= step
-        patient_width = max(fonts.string_width(t, s, b) for t, s, b in patient_lines)
-        # Left: logo, clinic name, phone and address.
+        return max(fonts.string_width(t, s, b) for t, s, b in lines)
+
+    def _letterhead(self, canv: pdfcanvas.Canvas, beside: float) -> None:
+        """At the top left: the clinic's logo, name, phone and address, the texts giving way
+        (smaller, then "…") to ``beside`` points at the right (what :meth:`_header_right` drew)."""
+        doc = self.doc
+        assert doc is not None
+        width, height = self.pagesize
+        left, right = self.margin_x, width - self.margin_x
+        top = height - self.margin_y
+        size, step = self.small, self.small + 3
+        name_size = size + 1.5
         x = left
         logo = self._logo()
         if logo is not None:
@@ -807,7 +819,7 @@ class PlanRenderer:
             if scale:
                 canv.drawImage(logo, left, top - ih * scale, iw * scale, ih * scale, mask="auto")
                 x = left + iw * scale + 8
-        room = right - x - patient_width - 16
+        room = right - x - beside - 16
         y = top - name_size
         for text, text_size, bold in ((doc.clinic.name, name_size, True),
                                       (doc.clinic.phone, size, False),
@@ -816,20 +828,16 @@ class PlanRenderer:
                 text, text_size, bold = self._fit_size(text, text_size, room, bold)
                 fonts.draw_string(canv, x, y, text, text_size, bold=bold)
             y -= step
-        rule_y = top - self.header_height + 4
+
+    def _rules(self, canv: pdfcanvas.Canvas) -> None:
+        """The rules under the header and over the footer."""
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
+        rule_y = self.pagesize[1] - self.margin_y - self.header_height + 4
         canv.setStrokeColor(_RULE)
         canv.setLineWidth(0.8)
         canv.line(left, rule_y, right, rule_y)
-        # Footer: the private line, then the version (the page number goes on the right).
         bottom = self.margin_y
         canv.line(left, bottom + self.footer_height - 4, right, bottom + self.footer_height - 4)
-        canv.setFillColor(_INK)
-        fonts.draw_string(canv, left, bottom + step, self._fit(doc.footer_private, size, right - left),
-                          size)
-        if doc.version:
-            canv.setFillColor(_MUTED)
-            fonts.draw_string(canv, left, bottom, doc.version, size)
-        canv.restoreState()
 
     def _watermark(self, canv: pdfcanvas.Canvas) -> None:
         """A draft's word ("DRAFT"), large, light grey and diagonal across the page, drawn
@@ -851,29 +859,6 @@ class PlanRenderer:
         canv.rotate(angle)
         fonts.draw_string(canv, 0, -size * 0.35, word, size, bold=True, align="centre")
         canv.restoreState()
-
-    def _canvasmaker(self) -> type[pdfcanvas.Canvas]:
-        """A canvas that holds its pages until the end, to print "Page X of Y" on each."""
-        renderer = self
-
-        class NumberedCanvas(pdfcanvas.Canvas):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self._pages: list[dict] = []
-
-            def showPage(self):  # noqa: N802 - ReportLab's name
-                self._pages.append(dict(self.__dict__))
-                self._startPage()
-
-            def save(self):
-                total = len(self._pages)
-                for state in self._pages:
-                    self.__dict__.update(state)
-                    renderer._page_number(self, self._pageNumber, total)
-                    super().showPage()
-                super().save()
-
-        return NumberedCanvas
 
     def _page_number(self, canv: pdfcanvas.Canvas, page: int, total: int) -> None:
         assert self.doc is not None
