@@ -39,7 +39,6 @@ from typing import Any
 
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.reports import fonts, i18n
 from clinic_desktop.reports.plan import (
     _ACCENT,
@@ -55,7 +54,12 @@ from clinic_desktop.reports.plan import (
     PlanRenderer,
     Section,
     _free,
+    _level,
     _markup,
+    _medication,
+    _none,
+    _relapse,
+    _therapies,
     format_date,
     format_when,
     group_phone,
@@ -72,11 +76,15 @@ __all__ = [
     "render_letter_pdf",
 ]
 
+#: The letter's catalogue keys: "letter." + the plan's key (the same sections, said to a provider).
+VOICE = "letter."
+
 #: The parts of the plan a consent can cover, in print order → their English label (the label
-#: in the letter's language is the catalogue's ``letter.item.<key>``).
+#: in the letter's language is the section's heading, ``letter.<section>_heading``).
 INFORMATION_ITEMS: dict[str, str] = {
-    key: i18n.text("en", f"letter.item.{key}")
-    for key in ("medication", "level", "therapies", "follow_ups", "relapse")
+    key: i18n.text("en", f"{VOICE}{heading}_heading")
+    for key, heading in (("medication", "medication"), ("level", "level"), ("therapies", "therapies"),
+                         ("follow_ups", "followups"), ("relapse", "relapse"))
 }
 
 #: The notice of 42 CFR 2.32 (as revised in 2024), verbatim (CLINICAL.md §5), in its printed
@@ -193,42 +201,6 @@ def _check_consent(consent: Any, referral: Mapping[str, Any], recipient: Contact
                          f"{_free(recipient.name)!r}: the letter cannot be sent under it.")
 
 
-def _none(language: str) -> tuple[str, ...]:
-    return (_t(language, "letter.none"),)
-
-
-def _medication(language: str, plan: Mapping[str, Any]) -> Section:
-    medication = plan.get("medication") or {}
-    choice = medication.get("choice")
-    if choice == "none":
-        name = _t(language, "letter.medication_none")
-    elif choice in plan_rules.MEDICATIONS:
-        name = _t(language, f"medication.{choice}")
-    else:
-        name = _free(choice) or _t(language, "letter.none")
-    lines = []
-    if prescriber := _free(medication.get("prescriber")):
-        lines.append(Line(_t(language, "letter.prescriber"), prescriber))
-    if following := format_when(language, medication.get("next"), capitalize=True):
-        lines.append(Line(_t(language, "letter.next"), following))
-    return Section("medication", _t(language, "letter.item.medication"), paragraphs=(name,),
-                   lines=tuple(lines))
-
-
-def _level(language: str, plan: Mapping[str, Any]) -> Section:
-    level = plan.get("level")
-    text = (_t(language, f"letter.level.{level}") if level in plan_rules.LEVELS
-            else _free(level) or _t(language, "letter.none"))
-    return Section("level", _t(language, "letter.item.level"), paragraphs=(text,))
-
-
-def _therapies(language: str, plan: Mapping[str, Any]) -> Section:
-    bullets = tuple(_t(language, f"letter.therapy.{t}") if t in plan_rules.THERAPIES else _free(t)
-                    for t in plan.get("therapies") or [] if _free(t))
-    return Section("therapies", _t(language, "letter.item.therapies"), bullets=bullets,
-                   paragraphs=() if bullets else _none(language))
-
-
 def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
     entries = []
     for item in plan.get("follow_ups") or []:
@@ -239,17 +211,9 @@ def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
         lines = [Line(_t(language, "followup_where"), place)] if place else []
         if phone := group_phone(_free(item.get("phone")), region):
             lines.append(Line(_t(language, "phone"), phone))
-        entries.append(Entry(when or _t(language, "letter.none"), lines=tuple(lines)))
-    return Section("follow_ups", _t(language, "letter.item.follow_ups"), entries=tuple(entries),
-                   paragraphs=() if entries else _none(language))
-
-
-def _relapse(language: str, plan: Mapping[str, Any]) -> Section:
-    relapse = plan.get("relapse") or {}
-    lines = tuple(Line(_t(language, f"letter.relapse.{field}"), _free(relapse.get(field)))
-                  for field in plan_rules.RELAPSE_FIELDS if _free(relapse.get(field)))
-    return Section("relapse", _t(language, "letter.item.relapse"), lines=lines,
-                   paragraphs=() if lines else _none(language))
+        entries.append(Entry(when or _none(language, VOICE)[0], lines=tuple(lines)))
+    return Section("follow_ups", _t(language, "letter.followups_heading"), entries=tuple(entries),
+                   paragraphs=() if entries else _none(language, VOICE))
 
 
 def build_referral_letter(
@@ -286,15 +250,15 @@ def build_referral_letter(
     language = language if language in i18n.languages() else i18n.FALLBACK
     t = lambda key, **values: _t(language, key, **values)  # noqa: E731
 
-    builders = {"medication": lambda: _medication(language, plan),
-                "level": lambda: _level(language, plan),
-                "therapies": lambda: _therapies(language, plan),
+    builders = {"medication": lambda: _medication(language, plan, VOICE),
+                "level": lambda: _level(language, plan, VOICE),
+                "therapies": lambda: _therapies(language, plan, VOICE),
                 "follow_ups": lambda: _follow_ups(language, plan, phone_region),
-                "relapse": lambda: _relapse(language, plan)}
+                "relapse": lambda: _relapse(language, plan, VOICE)}
     sections = tuple(builders[key]() for key in INFORMATION_ITEMS if key in shared)
 
     referral_lines = (
-        Line(t("letter.reason"), _free(referral.get("reason")) or t("letter.none")),
+        Line(t("letter.reason"), _free(referral.get("reason")) or _none(language, VOICE)[0]),
         Line(t("letter.appointment"),
              format_when(language, referral.get("appointment"), capitalize=True)
              or t("letter.no_appointment")),

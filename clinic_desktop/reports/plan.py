@@ -398,8 +398,16 @@ def _contact_lines(language: str, contact: Contact) -> list[Line]:
     return lines
 
 
-def _none(language: str) -> tuple[str, ...]:
-    return (_t(language, "none_recorded"),)
+def _said(language: str, voice: str, key: str) -> str:
+    """The text of ``key`` as ``voice`` says it. The plan speaks to the patient (voice ""); the
+    referral letter speaks to a provider (voice "letter.", its keys "letter." + the plan's). A
+    text the voice has no words of its own for is the plan's."""
+    own = voice + key
+    return _t(language, own if voice and own in i18n.catalogue(i18n.FALLBACK) else key)
+
+
+def _none(language: str, voice: str = "") -> tuple[str, ...]:
+    return (_said(language, voice, "none_recorded"),)
 
 
 def _crisis(language: str, helplines, region: str) -> Section:
@@ -420,36 +428,36 @@ def _crisis(language: str, helplines, region: str) -> Section:
                    paragraphs=(_t(language, "crisis_intro"),), entries=tuple(entries))
 
 
-def _medication(language: str, plan: Mapping[str, Any]) -> Section:
+def _medication(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
     medication = plan.get("medication") or {}
     choice = medication.get("choice")
     if choice in plan_rules.MEDICATIONS:
-        name = _t(language, f"medication.{choice}")
+        name = _said(language, voice, f"medication.{choice}")
     else:
-        name = _free(choice) or _t(language, "none_recorded")
+        name = _free(choice) or _said(language, voice, "none_recorded")
     lines = []
     if prescriber := _free(medication.get("prescriber")):
-        lines.append(Line(_t(language, "medication_prescriber"), prescriber))
+        lines.append(Line(_said(language, voice, "medication_prescriber"), prescriber))
     if following := format_when(language, medication.get("next"), capitalize=True):
-        lines.append(Line(_t(language, "medication_next"), following))
-    return Section("medication", _t(language, "medication_heading"), paragraphs=(name,),
+        lines.append(Line(_said(language, voice, "medication_next"), following))
+    return Section("medication", _said(language, voice, "medication_heading"), paragraphs=(name,),
                    lines=tuple(lines))
 
 
-def _level(language: str, plan: Mapping[str, Any]) -> Section:
+def _level(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
     level = plan.get("level")
     if level in plan_rules.LEVELS:
-        text = _t(language, f"level.{level}")
+        text = _said(language, voice, f"level.{level}")
     else:
-        text = _free(level) or _t(language, "none_recorded")
-    return Section("level", _t(language, "level_heading"), paragraphs=(text,))
+        text = _free(level) or _said(language, voice, "none_recorded")
+    return Section("level", _said(language, voice, "level_heading"), paragraphs=(text,))
 
 
-def _therapies(language: str, plan: Mapping[str, Any]) -> Section:
-    bullets = tuple(_t(language, f"therapy.{t}") if t in plan_rules.THERAPIES else _free(t)
+def _therapies(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
+    bullets = tuple(_said(language, voice, f"therapy.{t}") if t in plan_rules.THERAPIES else _free(t)
                     for t in plan.get("therapies") or [] if _free(t))
-    return Section("therapies", _t(language, "therapies_heading"), bullets=bullets,
-                   paragraphs=() if bullets else _none(language))
+    return Section("therapies", _said(language, voice, "therapies_heading"), bullets=bullets,
+                   paragraphs=() if bullets else _none(language, voice))
 
 
 def _referrals(language: str, plan: Mapping[str, Any], contacts: Mapping[Any, Contact],
@@ -517,13 +525,13 @@ def _meetings(language: str, plan: Mapping[str, Any], contacts: Mapping[Any, Con
                    paragraphs=() if entries else _none(language))
 
 
-def _relapse(language: str, plan: Mapping[str, Any]) -> Section:
+def _relapse(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
     relapse = plan.get("relapse") or {}
-    lines = tuple(Line(_t(language, f"relapse.{field}"), _free(relapse.get(field)))
+    lines = tuple(Line(_said(language, voice, f"relapse.{field}"), _free(relapse.get(field)))
                   for field in plan_rules.RELAPSE_FIELDS if _free(relapse.get(field)))
-    return Section("relapse", _t(language, "relapse_heading"), lines=lines,
-                   paragraphs=() if lines else _none(language),
-                   notes=(_t(language, "relapse_note"),))
+    note = () if voice else (_t(language, "relapse_note"),)  # words for the patient only
+    return Section("relapse", _said(language, voice, "relapse_heading"), lines=lines,
+                   paragraphs=() if lines else _none(language, voice), notes=note)
 
 
 def _overdose(language: str, plan: Mapping[str, Any]) -> Section:
