@@ -479,6 +479,34 @@ def bench_census(tmp: Path, runs: int) -> None:
     report("refresh the census of 60 open episodes", float(value), "ms", 50)
 
 
+def bench_handover(tmp: Path, runs: int) -> None:
+    """The shift handover of the census database of :func:`bench_census` (60 patients, each with
+    a scheduled and a PRN order): its data, then its PDF — what the nurse waits for."""
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts
+    from clinic_desktop.reports import handover
+
+    path = tmp / "census.db"
+    if not path.exists():
+        make_census(path, 60)
+    db = open_database(path)
+    try:
+        nurse = accounts.authenticate(db, "nurse", PASSWORD)
+        times, pages = [], 0
+        for _ in range(runs):
+            start = time.perf_counter()
+            report_ = handover.build_handover(db, nurse, dt.datetime.now(dt.timezone.utc))
+            pdf = handover.render_handover_pdf(report_)
+            times.append((time.perf_counter() - start) * 1000)
+            pages = _pages(pdf)
+    finally:
+        db.dispose()
+    print(f"      ({len(report_.patients)} patients, {pages} pages, "
+          f"{sum(len(p.not_recorded) for p in report_.patients)} doses not recorded listed)")
+    report("prepare the shift handover of 60 patients (data and PDF, off the GUI thread)",
+           statistics.median(times), "ms", 2000)
+
+
 def bench_plan_document(patient_name: str = "Rosa María Delgado"):
     """An invented, complete aftercare plan (no database: the report only). An empty plan already
     prints on 3 US Letter pages (crisis lines, overdose, PAWS), so this one takes 4."""
@@ -558,6 +586,7 @@ def main() -> int:
         bench_open_intake(tmp, 7)
         bench_open_flowsheet(tmp, 5 if args.quick else 9)
         bench_census(tmp, 10 if args.quick else 30)
+        bench_handover(tmp, 3 if args.quick else 5)
         bench_plan_render(10 if args.quick else 30)
         bench_plan_size()
     missed = [r for r in RESULTS if not r[4]]
