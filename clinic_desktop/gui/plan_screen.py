@@ -8,13 +8,14 @@ closes itself)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -74,6 +76,61 @@ def _local(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+#: A directory contact that needs checking, in a list (the amber ink of the app's style sheet).
+CHECK_INK = QColor("#7a5200")
+GONE = "(no longer in the directory \u2014 choose another)"
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactInfo:
+    """What the plan screen shows of a directory entry: its title and, before it goes on a plan
+    (CLINICAL.md §4), what a counselor must check about it: ``flags`` short, for a list
+    ("never verified", "no phone on file"); ``warnings`` as sentences, for a referral's row."""
+
+    title: str
+    flags: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, entry: directory.DirectoryEntryView, today: dt.date, stale_days: int) -> ContactInfo:
+        flags: list[str] = []
+        warnings: list[str] = []
+        if not entry.active:
+            flags.append("deactivated")
+            warnings.append("Deactivated in the directory \u2014 choose another contact.")
+        if entry.stale(today, stale_days):
+            if entry.last_verified is None:
+                flags.append("never verified")
+                warnings.append("Never verified \u2014 check the phone number and address with the "
+                                "provider before printing.")
+            else:
+                flags.append(f"not verified since {entry.last_verified.isoformat()}")
+                warnings.append(f"Not verified since {_long_date(entry.last_verified)} \u2014 check the "
+                                "phone number with the provider before printing.")
+        if not (entry.phone or entry.phone_display):
+            flags.append("no phone on file")
+            warnings.append("No phone number on file: the plan will give no number to call.")
+        if not (entry.address or "").strip():
+            flags.append("no address on file")
+            warnings.append("No address on file: the plan will not say where to go.")
+        return cls(f"{entry.name} ({entry.kind_label})", tuple(flags), tuple(warnings))
+
+    def tooltip(self) -> str:
+        return "\n".join(self.warnings)
+
+
+def _mark_to_check(item: QListWidgetItem, info: ContactInfo, style) -> None:
+    """A list item of a contact that needs checking: warning icon, amber ink, the reasons as tooltip."""
+    if info.flags:
+        item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+        item.setForeground(QBrush(CHECK_INK))
+        item.setToolTip(info.tooltip())
 
 
 def _labelled(label: str, widget: QWidget) -> QLabel:
@@ -123,14 +180,19 @@ class ReferralRow(QFrame):
     removed = Signal(object)
     edited = Signal()
 
-    def __init__(self, entry_id: int, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, entry_id: int, contact: ContactInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.entry_id = entry_id
-        self.title = title
+        self.title = contact.title
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.heading = QLabel()
         self.heading.setProperty("role", "heading")
         self.heading.setWordWrap(True)
+        self.warning = QLabel(contact.tooltip())
+        self.warning.setProperty("role", "warning")
+        self.warning.setWordWrap(True)
+        self.warning.setAccessibleName("Contact warning")
+        self.warning.setVisible(bool(contact.warnings))
         self.reason = QLineEdit()
         self.appointment = QLineEdit()
         self.appointment.setPlaceholderText("e.g. 2026-12-01 10:00, or as agreed")
@@ -142,11 +204,12 @@ class ReferralRow(QFrame):
         grid.setContentsMargins(6, 4, 6, 4)
         grid.addWidget(self.heading, 0, 0, 1, 3)
         grid.addWidget(self.remove_button, 0, 3)
-        grid.addWidget(_labelled("Reason", self.reason), 1, 0)
-        grid.addWidget(self.reason, 1, 1, 1, 3)
-        grid.addWidget(_labelled("Appointment", self.appointment), 2, 0)
-        grid.addWidget(self.appointment, 2, 1)
-        grid.addWidget(self.share, 2, 2, 1, 2)
+        grid.addWidget(self.warning, 1, 0, 1, 4)
+        grid.addWidget(_labelled("Reason", self.reason), 2, 0)
+        grid.addWidget(self.reason, 2, 1, 1, 3)
+        grid.addWidget(_labelled("Appointment", self.appointment), 3, 0)
+        grid.addWidget(self.appointment, 3, 1)
+        grid.addWidget(self.share, 3, 2, 1, 2)
         grid.setColumnStretch(1, 1)
         for edit in (self.reason, self.appointment):
             edit.textChanged.connect(self.edited)
@@ -173,6 +236,11 @@ class DirectoryPicker(QDialog):
     def __init__(self, db, user: SignedInUser, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db, self.user = db, user
+        self.today = directory.clinic_today()
+        try:
+            self.stale_days = directory.stale_days(db)
+        except (ClinicError, LookupError, TypeError, ValueError):
+            self.stale_days = 180
         self.setWindowTitle(title)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Name, address or notes")
@@ -210,12 +278,17 @@ class DirectoryPicker(QDialog):
             self.error.setVisible(True)
             return
         for entry in found:
-            parts = [entry.name, entry.kind_label, entry.phone_display or entry.phone or ""]
+            info = self.contact(entry)
+            parts = [entry.name, entry.kind_label, entry.phone_display or entry.phone or "", *info.flags]
             item = QListWidgetItem(" \u2014 ".join(p for p in parts if p))
             item.setData(Qt.ItemDataRole.UserRole, entry)
+            _mark_to_check(item, info, self.style())
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)
+
+    def contact(self, entry: directory.DirectoryEntryView) -> ContactInfo:
+        return ContactInfo.of(entry, self.today, self.stale_days)
 
     def choose(self) -> None:
         item = self.results.currentItem()
@@ -314,7 +387,7 @@ class PlanScreen(GeometryDialog):
         self._read_only = False
         self._saved: tuple | None = None
         self._missing_keys: list[str] = []
-        self._entries: dict[int, str] = {}  # directory entry id → "name (kind)"
+        self._entries: dict[int, ContactInfo] = {}  # directory entry id → title and what to check
         self.referral_rows: list[ReferralRow] = []
         self.people_rows: list[_Row] = []
         self.follow_up_rows: list[_Row] = []
@@ -326,6 +399,7 @@ class PlanScreen(GeometryDialog):
         self._job: DocumentJob | None = None
         self._letter_dialog: ReferralLetterDialog | None = None
         self._consents: dict[int, Any] = {}  # consent id → ConsentView
+        self._stale_days_setting: int | None = None
 
         self.setObjectName("planScreen")
         self.setWindowTitle(f"Aftercare plan \u2014 {patient.display_name}")
@@ -591,6 +665,13 @@ class PlanScreen(GeometryDialog):
         self.meetings.setAccessibleName("Meetings")
         self.meetings.setMaximumHeight(110)
         inner.addWidget(self.meetings)
+        self.meeting_warning = QLabel()
+        self.meeting_warning.setProperty("role", "warning")
+        self.meeting_warning.setWordWrap(True)
+        self.meeting_warning.setAccessibleName("Meeting warning")
+        self.meeting_warning.setVisible(False)
+        inner.addWidget(self.meeting_warning)
+        self.meetings.currentRowChanged.connect(self._meeting_chosen)
         self.add_meeting_button = QPushButton("Add meeting\u2026")
         self.add_meeting_button.clicked.connect(lambda: self.pick_entry("meeting"))
         self.remove_meeting_button = QPushButton("Remove meeting")
@@ -756,20 +837,29 @@ class PlanScreen(GeometryDialog):
         return page
 
     # ---- rows ------------------------------------------------------------------------------
-    def _entry_title(self, entry_id: Any) -> str:
+    def _stale_days(self) -> int:
+        if self._stale_days_setting is None:
+            try:
+                self._stale_days_setting = directory.stale_days(self.db)
+            except (ClinicError, LookupError, TypeError, ValueError):
+                self._stale_days_setting = 180
+        return self._stale_days_setting
+
+    def contact(self, entry_id: Any) -> ContactInfo:
+        """The directory entry's title and what to check about it (looked up once per screen)."""
         if entry_id in self._entries:
             return self._entries[entry_id]
         try:
             e = directory.get_entry(self.db, self.user, int(entry_id))
-            title = f"{e.name} ({e.kind_label})"
+            info = ContactInfo.of(e, directory.clinic_today(), self._stale_days())
         except (ClinicError, TypeError, ValueError):
-            title = "(no longer in the directory \u2014 choose another)"
-        self._entries[entry_id] = title
-        return title
+            info = ContactInfo(GONE)
+        self._entries[entry_id] = info
+        return info
 
     def add_referral(self, entry_id: int, data: Mapping[str, Any] | None = None, *,
                      focus: bool = False) -> ReferralRow:
-        row = ReferralRow(entry_id, self._entry_title(entry_id))
+        row = ReferralRow(entry_id, self.contact(entry_id))
         if data:
             row.set_value(data)
         row.edited.connect(self._changed)
@@ -837,17 +927,28 @@ class PlanScreen(GeometryDialog):
         if entry_id in self.meeting_ids:
             return
         self.meeting_ids.append(entry_id)
-        item = QListWidgetItem(self._entry_title(entry_id))
+        info = self.contact(entry_id)
+        item = QListWidgetItem(" \u2014 ".join((info.title, *info.flags)))
         item.setData(Qt.ItemDataRole.UserRole, entry_id)
+        _mark_to_check(item, info, self.style())
         self.meetings.addItem(item)
+        self.meetings.setCurrentItem(item)
         self._changed()
+
+    def _meeting_chosen(self, row: int) -> None:
+        """The warning line under the meetings: what to check about the selected one."""
+        info = self.contact(self.meeting_ids[row]) if 0 <= row < len(self.meeting_ids) else None
+        text = f"{info.title}: {' '.join(info.warnings)}" if info is not None and info.warnings else ""
+        self.meeting_warning.setText(text)
+        self.meeting_warning.setVisible(bool(text))
 
     def remove_meeting(self) -> None:
         row = self.meetings.currentRow()
         if row < 0:
             return
-        self.meetings.takeItem(row)
         del self.meeting_ids[row]
+        self.meetings.takeItem(row)
+        self._meeting_chosen(self.meetings.currentRow())
         self._changed()
 
     def picker(self) -> DirectoryPicker | None:
@@ -860,7 +961,7 @@ class PlanScreen(GeometryDialog):
         self._picker = dialog
 
         def chosen(entry) -> None:
-            self._entries[entry.id] = f"{entry.name} ({entry.kind_label})"
+            self._entries[entry.id] = dialog.contact(entry)
             if what == "referral":
                 self.add_referral(entry.id, focus=True)
             else:

@@ -3,11 +3,13 @@ type, let it autosave, finalize with the password, preview and print, discharge.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit
 
-from clinic_desktop.core.services import episodes, patients, plans
+from clinic_desktop.core.services import directory, episodes, patients, plans
 from clinic_desktop.gui.pdf_preview import PdfPreview
 from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from tests.conftest import make_user
@@ -123,6 +125,76 @@ def test_add_a_follow_up(qtbot, db, counselor, screen):
     wait_saved(qtbot, screen)
     assert saved_draft(db, counselor, screen)["follow_ups"] == [
         {"when": "2026-12-08 14:00", "place": "Clinic", "phone": "217-555-0100"}]
+
+
+def verified_entry(db, admin, name, *, days_ago=0, phone="217-555-0100", address="12 Main St",
+                   kind="outpatient_program"):
+    """A directory entry last verified ``days_ago`` days ago (None: never verified)."""
+    today = directory.clinic_today()
+    verified = None if days_ago is None else today - dt.timedelta(days=days_ago)
+    return directory.add_entry(db, admin, directory.EntryInput(
+        name=name, kind=kind, phone=phone, address=address, other_contact="" if phone else "text HOPE",
+        last_verified=verified))
+
+
+def test_the_picker_flags_stale_contacts_and_missing_phone_or_address(qtbot, db, admin, screen):
+    stale_days = directory.stale_days(db)
+    verified_entry(db, admin, "Fresh House", days_ago=3)
+    old = verified_entry(db, admin, "Old House", days_ago=stale_days + 10)
+    verified_entry(db, admin, "Never House", days_ago=None)
+    verified_entry(db, admin, "Quiet House", days_ago=1, phone="")
+    verified_entry(db, admin, "Nowhere House", days_ago=1, address="")
+    go(screen, "Referrals")
+    click(qtbot, button(screen, "Add referral\u2026"))
+    picker = screen.picker()
+    type_into(qtbot, by_name(picker, QLineEdit, "Search"), "House")
+    qtbot.waitUntil(lambda: picker.results.count() == 5, timeout=3000)
+    items = {picker.results.item(i).text().split(" \u2014 ")[0]: picker.results.item(i)
+             for i in range(picker.results.count())}
+    assert "verified" not in items["Fresh House"].text() and not items["Fresh House"].toolTip()
+    assert items["Old House"].text().endswith(f"not verified since {old.last_verified.isoformat()}")
+    assert "before printing" in items["Old House"].toolTip()
+    assert items["Old House"].foreground().color() != items["Fresh House"].foreground().color()
+    assert not items["Old House"].icon().isNull() and items["Fresh House"].icon().isNull()
+    assert items["Never House"].text().endswith("never verified")
+    assert items["Quiet House"].text().endswith("no phone on file")
+    assert items["Nowhere House"].text().endswith("no address on file")
+    picker.reject()
+
+
+def test_a_referral_row_warns_about_a_stale_contact_or_one_without_a_phone(qtbot, db, admin, screen):
+    stale_days = directory.stale_days(db)
+    old = verified_entry(db, admin, "Old House", days_ago=stale_days + 10)
+    verified_entry(db, admin, "Quiet House", days_ago=1, phone="")
+    verified_entry(db, admin, "Fresh House", days_ago=1)
+    add_referral(qtbot, screen, "Old House", "Sober living")
+    add_referral(qtbot, screen, "Quiet House", "Housing")
+    add_referral(qtbot, screen, "Fresh House", "Housing")
+    warnings = [row.warning for row in screen.referral_rows]
+    assert all(w.accessibleName() == "Contact warning" for w in warnings)
+    day = old.last_verified
+    assert warnings[0].isVisible()
+    assert warnings[0].text().startswith(f"Not verified since {day.day} {day:%B %Y}")
+    assert "check the phone number" in warnings[0].text()
+    assert warnings[1].isVisible() and warnings[1].text().startswith("No phone number on file")
+    assert not warnings[2].isVisible()
+
+
+def test_a_meeting_without_a_recent_check_is_flagged_in_the_list(qtbot, db, admin, screen):
+    verified_entry(db, admin, "Tuesday NA", days_ago=None, kind="mutual_help_meeting", address="")
+    go(screen, "Support")
+    click(qtbot, button(screen, "Add meeting\u2026"))
+    picker = screen.picker()
+    type_into(qtbot, by_name(picker, QLineEdit, "Search"), "Tuesday NA")
+    qtbot.waitUntil(lambda: picker.results.count() == 1, timeout=3000)
+    click(qtbot, button(picker, "Add"))
+    meetings = by_name(screen, QListWidget, "Meetings")
+    assert meetings.item(0).text().startswith("Tuesday NA")
+    assert "never verified" in meetings.item(0).text() and "no address on file" in meetings.item(0).text()
+    warning = by_name(screen, QLabel, "Meeting warning")
+    assert warning.isVisible() and "Never verified" in warning.text()
+    click(qtbot, button(screen, "Remove meeting"))
+    assert meetings.count() == 0 and not warning.isVisible()
 
 
 def test_naltrexone_shows_its_prompt(qtbot, screen):
