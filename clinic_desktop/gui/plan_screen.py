@@ -49,6 +49,7 @@ from clinic_desktop.gui.intake_screen import AUTOSAVE_MS, SignDialog
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
 from clinic_desktop.reports.letter import INFORMATION_ITEMS
 from clinic_desktop.reports.plan import render_plan_pdf
@@ -141,34 +142,48 @@ def _labelled(label: str, widget: QWidget) -> QLabel:
 
 
 class _Row(QFrame):
-    """One removable row of line edits (a person, a follow-up)."""
+    """One removable row of line edits (a person, a follow-up); the keys in ``dates`` get a
+    WhenEdit (``edits[key]`` is still its line edit, ``dates[key]`` the WhenEdit)."""
 
     removed = Signal(object)
     edited = Signal()
 
     def __init__(self, fields: tuple[tuple[str, str], ...], remove_text: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, dates: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.edits: dict[str, QLineEdit] = {}
+        self.dates: dict[str, WhenEdit] = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
+        top = Qt.AlignmentFlag.AlignTop
         for key, label in fields:
-            edit = QLineEdit()
-            layout.addWidget(_labelled(label, edit))
-            layout.addWidget(edit, 1)
-            edit.textChanged.connect(self.edited)
+            if key in dates:
+                when = WhenEdit(label, past_is_error=True)
+                when.edited.connect(self.edited)
+                self.dates[key] = when
+                edit, widget = when.line, when
+            else:
+                edit = widget = QLineEdit()
+                edit.textChanged.connect(self.edited)
+            caption = _labelled(label, edit)
+            caption.setMinimumHeight(edit.sizeHint().height())
+            layout.addWidget(caption, 0, top)
+            layout.addWidget(widget, 1, top)
             self.edits[key] = edit
         self.remove_button = QPushButton(remove_text)
         self.remove_button.clicked.connect(lambda: self.removed.emit(self))
-        layout.addWidget(self.remove_button)
+        layout.addWidget(self.remove_button, 0, top)
 
     def value(self) -> dict[str, str]:
-        return {k: e.text().strip() for k, e in self.edits.items()}
+        return {k: self.dates[k].value() if k in self.dates else e.text().strip() for k, e in self.edits.items()}
 
     def set_value(self, data: Mapping[str, Any]) -> None:
         for k, e in self.edits.items():
-            e.setText(_text(data.get(k)))
+            if k in self.dates:
+                self.dates[k].set_value(data.get(k))
+            else:
+                e.setText(_text(data.get(k)))
 
     def is_blank(self) -> bool:
         return not any(self.value().values())
@@ -194,8 +209,7 @@ class ReferralRow(QFrame):
         self.warning.setAccessibleName("Contact warning")
         self.warning.setVisible(bool(contact.warnings))
         self.reason = QLineEdit()
-        self.appointment = QLineEdit()
-        self.appointment.setPlaceholderText("e.g. 2026-12-01 10:00, or as agreed")
+        self.appointment = WhenEdit("Appointment", past_is_error=True)
         self.share = QCheckBox("Patient consents to share")
         self.share.setAccessibleName(self.share.text())
         self.remove_button = QPushButton("Remove referral")
@@ -207,12 +221,16 @@ class ReferralRow(QFrame):
         grid.addWidget(self.warning, 1, 0, 1, 4)
         grid.addWidget(_labelled("Reason", self.reason), 2, 0)
         grid.addWidget(self.reason, 2, 1, 1, 3)
-        grid.addWidget(_labelled("Appointment", self.appointment), 3, 0)
+        caption = QLabel("Appointment")
+        caption.setBuddy(self.appointment.line)
+        for aligned in (caption, self.share):  # level with the field, above its error message
+            aligned.setMinimumHeight(self.appointment.line.sizeHint().height())
+        grid.addWidget(caption, 3, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.appointment, 3, 1)
-        grid.addWidget(self.share, 3, 2, 1, 2)
+        grid.addWidget(self.share, 3, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)
-        for edit in (self.reason, self.appointment):
-            edit.textChanged.connect(self.edited)
+        self.reason.textChanged.connect(self.edited)
+        self.appointment.edited.connect(self.edited)
         self.share.toggled.connect(self.edited)
 
     def set_number(self, number: int) -> None:
@@ -220,11 +238,11 @@ class ReferralRow(QFrame):
 
     def value(self) -> dict[str, Any]:
         return {"entry_id": self.entry_id, "reason": self.reason.text().strip(),
-                "appointment": self.appointment.text().strip(), "share": self.share.isChecked()}
+                "appointment": self.appointment.value(), "share": self.share.isChecked()}
 
     def set_value(self, data: Mapping[str, Any]) -> None:
         self.reason.setText(_text(data.get("reason")))
-        self.appointment.setText(_text(data.get("appointment")))
+        self.appointment.set_value(data.get("appointment"))
         self.share.setChecked(bool(data.get("share")))
 
 
@@ -246,6 +264,13 @@ class DirectoryPicker(QDialog):
         self.search.setPlaceholderText("Name, address or notes")
         self.results = QListWidget()
         self.results.setAccessibleName("Directory entries")
+        self.results.setWordWrap(True)
+        self.check_line = QLabel()
+        self.check_line.setProperty("role", "warning")
+        self.check_line.setWordWrap(True)
+        self.check_line.setAccessibleName("Check before adding")
+        self.check_line.setVisible(False)
+        self.results.currentItemChanged.connect(lambda *_a: self._entry_chosen())
         self.error = error_line()
         self.buttons = QDialogButtonBox()
         self.add_button = self.buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -259,6 +284,7 @@ class DirectoryPicker(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.results, 1)
+        layout.addWidget(self.check_line)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._timer = QTimer(self)
@@ -266,7 +292,7 @@ class DirectoryPicker(QDialog):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._timer.start())
-        self.resize(560, 420)
+        self.resize(720, 460)
         self.refresh()
 
     def refresh(self) -> None:
@@ -289,6 +315,13 @@ class DirectoryPicker(QDialog):
 
     def contact(self, entry: directory.DirectoryEntryView) -> ContactInfo:
         return ContactInfo.of(entry, self.today, self.stale_days)
+
+    def _entry_chosen(self) -> None:
+        """The warning line under the list: what to check about the highlighted entry."""
+        item = self.results.currentItem()
+        info = self.contact(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        self.check_line.setText(info.tooltip() if info is not None else "")
+        self.check_line.setVisible(bool(info and info.warnings))
 
     def choose(self) -> None:
         item = self.results.currentItem()
@@ -893,8 +926,8 @@ class PlanScreen(GeometryDialog):
             self.consent_recipient.setCurrentIndex(index)
 
     def _add_row_widget(self, rows: list[_Row], box: QVBoxLayout, fields, remove_text: str,
-                        data: Mapping[str, Any] | None, focus: bool) -> _Row:
-        row = _Row(fields, remove_text)
+                        data: Mapping[str, Any] | None, focus: bool, dates: tuple[str, ...] = ()) -> _Row:
+        row = _Row(fields, remove_text, dates=dates)
         if data:
             row.set_value(data)
         row.edited.connect(self._changed)
@@ -921,7 +954,7 @@ class PlanScreen(GeometryDialog):
     def add_follow_up(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> _Row:
         return self._add_row_widget(self.follow_up_rows, self.follow_up_box,
                                     (("when", "When"), ("place", "Place"), ("phone", "Phone")),
-                                    "Remove follow-up", data, focus)
+                                    "Remove follow-up", data, focus, dates=("when",))
 
     def add_meeting(self, entry_id: int) -> None:
         if entry_id in self.meeting_ids:

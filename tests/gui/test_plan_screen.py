@@ -123,8 +123,81 @@ def test_add_a_follow_up(qtbot, db, counselor, screen):
     type_into(qtbot, row.edits["place"], "Clinic")
     type_into(qtbot, row.edits["phone"], "217-555-0100")
     wait_saved(qtbot, screen)
-    assert saved_draft(db, counselor, screen)["follow_ups"] == [
-        {"when": "2026-12-08 14:00", "place": "Clinic", "phone": "217-555-0100"}]
+    assert saved_draft(db, counselor, screen)["follow_ups"] == [  # a typed date is stored as ISO
+        {"when": "2026-12-08T14:00", "place": "Clinic", "phone": "217-555-0100"}]
+
+
+def test_pick_a_follow_up_date_from_the_calendar_by_keyboard(qtbot, db, counselor, screen):
+    from PySide6.QtWidgets import QApplication
+
+    go(screen, "Follow-ups")
+    click(qtbot, button(screen, "Add follow-up"))
+    [row] = screen.follow_up_rows
+    when = row.dates["when"]
+    type_into(qtbot, row.edits["when"], "2030-03-14 09:30")
+    qtbot.keyClick(row.edits["when"], Qt.Key.Key_F4)
+    popup = when.popup()
+    assert popup is not None and popup.calendar.selectedDate().toString("yyyy-MM-dd") == "2030-03-14"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and popup.calendar.isAncestorOf(QApplication.focusWidget()))
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)  # the next day
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # to the time
+    assert popup.time.hasFocus()
+    qtbot.keyClicks(popup.time, "1045")
+    qtbot.keyClick(popup.time, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: when.popup() is None)
+    assert row.edits["when"].text() == "2030-03-15 10:45"
+    assert screen.focusWidget() is row.edits["when"]  # back where the typing was
+    # Alt+Down opens it too; "Time not known yet" stores the day alone.
+    screen.activateWindow()
+    qtbot.keyClick(row.edits["when"], Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    popup = when.popup()
+    assert popup is not None and popup.time.time().toString("HH:mm") == "10:45"
+    click(qtbot, by_name(popup, QCheckBox, "Time not known yet"))
+    click(qtbot, popup.use_button)
+    assert row.edits["when"].text() == "2030-03-15"
+    type_into(qtbot, row.edits["place"], "Clinic")
+    wait_saved(qtbot, screen)
+    assert saved_draft(db, counselor, screen)["follow_ups"][0]["when"] == "2030-03-15"
+
+
+def test_an_appointment_in_the_past_is_shown_as_an_error_and_kept(qtbot, db, admin, counselor, screen):
+    local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    row = screen.referral_rows[0]
+    appointment = by_name(row, QLineEdit, "Appointment")
+    type_into(qtbot, appointment, "2020-01-06 10:00")
+    error = by_name(row, QLabel, "Appointment error")
+    qtbot.waitUntil(error.isVisible)
+    assert "6 January 2020, 10:00 is in the past" in error.text()
+    assert appointment.property("invalid") is True
+    wait_saved(qtbot, screen)
+    assert saved_draft(db, counselor, screen)["referrals"][0]["appointment"] == "2020-01-06T10:00"
+    type_into(qtbot, appointment, "2099-01-06 10:00", replace=True)
+    assert not error.isVisible() and not appointment.property("invalid")
+
+
+def test_old_free_text_appointments_load_and_stay_as_typed(qtbot, db, admin, counselor, admitted):
+    entry = local_entry(db, admin, "Northside IOP")
+    episode_id, patient = admitted
+    view = plans.open_plan(db, counselor, episode_id)
+    plans.save_draft(db, counselor, view.id, view.version, {
+        **view.draft,
+        "referrals": [{"entry_id": entry.id, "reason": "IOP", "appointment": "as agreed, call Monday",
+                       "share": False}],
+        "follow_ups": [{"when": "next Tuesday after group", "place": "Clinic", "phone": ""}]})
+    s = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
+    qtbot.addWidget(s)
+    s.show()
+    row = s.referral_rows[0]
+    assert by_name(row, QLineEdit, "Appointment").text() == "as agreed, call Monday"
+    assert row.appointment.error_text() == ""
+    assert s.follow_up_rows[0].edits["when"].text() == "next Tuesday after group"
+    type_into(qtbot, s.follow_up_rows[0].edits["place"], " East")
+    wait_saved(qtbot, s)
+    draft = saved_draft(db, counselor, s)
+    assert draft["referrals"][0]["appointment"] == "as agreed, call Monday"
+    assert draft["follow_ups"][0] == {"when": "next Tuesday after group", "place": "Clinic East", "phone": ""}
 
 
 def verified_entry(db, admin, name, *, days_ago=0, phone="217-555-0100", address="12 Main St",
@@ -159,6 +232,11 @@ def test_the_picker_flags_stale_contacts_and_missing_phone_or_address(qtbot, db,
     assert items["Never House"].text().endswith("never verified")
     assert items["Quiet House"].text().endswith("no phone on file")
     assert items["Nowhere House"].text().endswith("no address on file")
+    check = by_name(picker, QLabel, "Check before adding")
+    picker.results.setCurrentItem(items["Fresh House"])
+    assert not check.isVisible()
+    picker.results.setCurrentItem(items["Old House"])
+    assert check.isVisible() and check.text().startswith("Not verified since")
     picker.reject()
 
 
