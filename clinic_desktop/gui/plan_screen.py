@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,8 +33,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
-    QStackedWidget,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -45,10 +43,10 @@ from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory, intake, plans
-from clinic_desktop.gui.intake_screen import AUTOSAVE_MS, SignDialog
+from clinic_desktop.gui.intake_screen import SignDialog
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
-from clinic_desktop.gui.widgets.patient_banner import PatientBanner
+from clinic_desktop.gui.widgets.dialog_base import error_line
+from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_time
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
 from clinic_desktop.reports.letter import INFORMATION_ITEMS
@@ -71,8 +69,7 @@ PAGE_SIZE_LABELS = {"letter": "US Letter", "a4": "A4"}
 FOCUS_LABELS = {"housing": "Housing", "employment": "Employment", "benefits": "Benefits"}
 
 
-def _local(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
-    return when.astimezone().strftime(fmt) if when else ""
+_local = local_time
 
 
 def _text(value: Any) -> str:
@@ -401,11 +398,13 @@ class ReferralLetterDialog(QDialog):
         return [key for key, box in self.items.items() if box.isChecked()]
 
 
-class PlanScreen(GeometryDialog):
+class PlanScreen(SectionedScreen):
     """The aftercare plan of one episode in transition."""
 
+    RECORD = "plan"
+    SECTION_LIST_WIDTH = 230
+    LAZY_PAGES = False  # every page at once: the missing list and the consents span sections
     discharged = Signal(int)  # episode id
-    draft_saved = Signal(int)  # plan version after the save
     finalized = Signal(int)  # the new version number
 
     def __init__(self, db, user: SignedInUser, episode_id: int, patient, parent: QWidget | None = None) -> None:
@@ -415,10 +414,6 @@ class PlanScreen(GeometryDialog):
         self.plan_id = self.view.id
         self.version = self.view.version
         self._base = dict(self.view.draft)  # keeps keys this screen does not edit
-        self._loading = False
-        self._conflict = False
-        self._read_only = False
-        self._saved: tuple | None = None
         self._missing_keys: list[str] = []
         self._entries: dict[int, ContactInfo] = {}  # directory entry id → title and what to check
         self.referral_rows: list[ReferralRow] = []
@@ -436,26 +431,17 @@ class PlanScreen(GeometryDialog):
 
         self.setObjectName("planScreen")
         self.setWindowTitle(f"Aftercare plan \u2014 {patient.display_name}")
-        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.setSizeGripEnabled(True)
-        self.resize(1280, 720)
-        self._autosave = QTimer(self)
-        self._autosave.setSingleShot(True)
-        self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.save_now)
 
         self._build()
         self.load(self.view)
         self._saved = self._snapshot()
         self.refresh_missing()
-        lock = getattr(parent, "idle_lock", None)
-        if lock is not None and hasattr(lock, "locked"):
-            lock.locked.connect(self.save_now)
+        self._follow_idle_lock(parent)
         log.info("plan screen opened for plan %s", self.plan_id)
 
     # ---- building --------------------------------------------------------------------------
     def _build(self) -> None:
-        self.banner = PatientBanner()
+        self._build_shell(SECTIONS)
         self.banner.show_patient(self.patient)
         try:
             a = intake.assessment_for_episode(self.db, self.user, self.episode_id)
@@ -464,115 +450,8 @@ class PlanScreen(GeometryDialog):
             data = {}
         self.banner.show_allergies(str((data.get("medical") or {}).get("allergies") or ""))
         self.banner.show_flags(intake_rules.risk_flags(data))
-        self.conflict_banner = QLabel()
-        self.conflict_banner.setObjectName("conflictBanner")
-        self.conflict_banner.setProperty("role", "warning")
-        self.conflict_banner.setAccessibleName("Conflict")
-        self.conflict_banner.setWordWrap(True)
-        self.conflict_banner.setVisible(False)
-
-        self.section_list = QListWidget()
-        self.section_list.setObjectName("sectionList")
-        self.section_list.setAccessibleName("Sections")
-        self.section_list.setFixedWidth(230)
-        self.pages = QStackedWidget()
-        self._page_index: dict[str, int] = {}
-        self._fields: dict[str, QWidget] = {}
-        for name, label in SECTIONS:
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.section_list.addItem(item)
-            self._page_index[name] = self.pages.count()
-            self.pages.addWidget(getattr(self, f"_build_{name}")(label))
-        self.section_list.currentRowChanged.connect(self._show_section)
-
-        self.draft_status = QLabel()
-        self.draft_status.setAccessibleName("Draft status")
-        self.draft_status.setProperty("role", "muted")
-        self.previous_button = QPushButton("Previous section")
-        self.previous_button.setToolTip("Ctrl+PgUp")
-        self.next_button = QPushButton("Next section")
-        self.next_button.setToolTip("Ctrl+PgDown")
-        self.close_button = QPushButton("Close")
-        self.close_button.setToolTip("The draft is saved as you type; closing keeps it.")
-        self.previous_button.clicked.connect(lambda: self.step_section(-1))
-        self.next_button.clicked.connect(lambda: self.step_section(1))
-        self.close_button.clicked.connect(self.reject)
-
-        middle = QHBoxLayout()
-        middle.setSpacing(10)
-        middle.addWidget(self.section_list)
-        middle.addWidget(self.pages, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.draft_status, 1)
-        bottom.addWidget(self.previous_button)
-        bottom.addWidget(self.next_button)
-        bottom.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(6)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.conflict_banner)
-        layout.addLayout(middle, 1)
-        layout.addLayout(bottom)
-        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(lambda s=step: self.step_section(s))
-        for b in self.findChildren(QPushButton):
-            b.setAutoDefault(False)
-            b.setDefault(False)
         for box in self.findChildren(QCheckBox):  # accessible name = the visible label
             box.setAccessibleName(box.text())
-        self.section_list.setCurrentRow(0)
-
-    def _page(self, title: str) -> tuple[QWidget, QVBoxLayout]:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel(title)
-        heading.setProperty("role", "title")
-        outer.addWidget(heading)
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(2, 2, 12, 2)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(content)
-        outer.addWidget(area, 1)
-        return page, inner
-
-    @staticmethod
-    def _form() -> QFormLayout:
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        form.setVerticalSpacing(8)
-        return form
-
-    def _add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
-        form.addRow(_labelled(label, widget), widget)
-        if key:
-            self._fields[key] = widget
-        self._watch(widget)
-
-    def _watch(self, widget: QWidget) -> None:
-        if isinstance(widget, QCheckBox):
-            widget.toggled.connect(self._changed)
-        elif isinstance(widget, QLineEdit):
-            widget.textChanged.connect(self._changed)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.textChanged.connect(self._changed)
-        elif isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(self._changed)
-
-    @staticmethod
-    def _text_box(height: int = 64) -> QPlainTextEdit:
-        box = QPlainTextEdit()
-        box.setTabChangesFocus(True)
-        box.setFixedHeight(height)
-        return box
 
     @staticmethod
     def _note(text: str) -> QLabel:
@@ -582,7 +461,7 @@ class PlanScreen(GeometryDialog):
         return label
 
     def _build_medication(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         form = self._form()
         self.medication = QComboBox()
         self.medication.addItem(CHOOSE, None)
@@ -622,7 +501,7 @@ class PlanScreen(GeometryDialog):
             self.naltrexone_prompt.style().polish(self.naltrexone_prompt)
 
     def _build_level(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         form = self._form()
         self.level = QComboBox()
         self.level.addItem(CHOOSE, None)
@@ -643,7 +522,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_referrals(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         inner.addWidget(self._note("Programs, prescribers and services the patient is referred to, from "
                                    "the directory. Record a consent (Consent section) before sharing "
                                    "anything with them."))
@@ -661,7 +540,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_support(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         heading = QLabel("People who support the patient")
         heading.setProperty("role", "heading")
         inner.addWidget(heading)
@@ -718,7 +597,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_relapse(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         inner.addWidget(self._note("Write these with the patient, in their own words."))
         form = self._form()
         self.relapse: dict[str, QPlainTextEdit] = {}
@@ -731,7 +610,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_overdose(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         self.naloxone_given = QCheckBox("Naloxone kit given")
         self._watch(self.naloxone_given)
         self._fields["overdose.naloxone_kit_given"] = self.naloxone_given
@@ -752,7 +631,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_follow_ups(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         self.follow_up_box = QVBoxLayout()
         inner.addLayout(self.follow_up_box)
         self.add_follow_up_button = QPushButton("Add follow-up")
@@ -766,7 +645,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_consent(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         inner.addWidget(self._note("42 CFR Part 2: nothing about the patient's substance use treatment is "
                                    "shared with a referral without a written consent naming the "
                                    "recipient, the purpose, what may be shared and when it expires."))
@@ -817,7 +696,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_finalize(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         form = self._form()
         self.language = QComboBox()
         for code in i18n.languages():
@@ -1079,68 +958,18 @@ class PlanScreen(GeometryDialog):
     def _snapshot(self) -> tuple:
         return (self.draft_data(), self.settings())
 
-    def _changed(self, *_args) -> None:
-        if self._loading:
-            return
+    def _refresh_live(self) -> None:
         self.refresh_missing()
-        if not self._read_only and not self._conflict:
-            self._autosave.start()
-            self.draft_status.setText("Draft: changes not saved yet\u2026")
 
-    def save_now(self) -> bool:
-        """Save the draft now if anything changed; False if it could not be saved."""
-        self._autosave.stop()
-        if self._read_only or self._conflict:
-            return False
-        snapshot = self._snapshot()
-        if snapshot == self._saved:
-            return True
+    def _store(self, snapshot: tuple):
         data, (language, page_size, large_print) = snapshot
-        try:
-            saved = plans.save_draft(self.db, self.user, self.plan_id, self.version, data, language=language,
-                                     page_size=page_size, large_print=large_print)
-        except ConflictError as exc:
-            self._show_conflict(str(exc))
-            return False
-        except ClinicError as exc:
-            self.draft_status.setText(f"Draft NOT saved: {exc}")
-            log.warning("draft of plan %s not saved: %s", self.plan_id, type(exc).__name__)
-            return False
-        self.version = saved.version
-        self._saved = snapshot
-        self.draft_status.setText(f"Draft saved {_local(saved.saved_at, '%H:%M:%S')}")
-        self.draft_saved.emit(saved.version)
-        return True
+        return plans.save_draft(self.db, self.user, self.plan_id, self.version, data, language=language,
+                                page_size=page_size, large_print=large_print)
 
-    def _show_conflict(self, message: str) -> None:
-        self._conflict = True
-        self.conflict_banner.setText(message + " Autosave is off until you reopen the plan.")
-        self.conflict_banner.setVisible(True)
-        self.draft_status.setText("Draft NOT saved: conflict with another workstation")
-
-    def done(self, result: int) -> None:
-        self.save_now()
-        super().done(result)
+    def _record_id(self) -> int:
+        return self.plan_id
 
     # ---- sections and what is missing ------------------------------------------------------
-    def _show_section(self, index: int) -> None:
-        if index < 0:
-            return
-        self.pages.setCurrentIndex(index)
-        self.previous_button.setEnabled(index > 0)
-        self.next_button.setEnabled(index < self.pages.count() - 1)
-
-    def show_section(self, name: str) -> None:
-        self.section_list.setCurrentRow(self._page_index[name])
-
-    def current_section(self) -> str:
-        return SECTIONS[self.pages.currentIndex()][0]
-
-    def step_section(self, step: int) -> None:
-        index = self.section_list.currentRow() + step
-        if 0 <= index < self.section_list.count():
-            self.section_list.setCurrentRow(index)
-
     def field_for(self, key: str) -> QWidget | None:
         parts = key.split(".")
         if parts[0] == "referrals" and len(parts) == 3 and parts[1].isdigit():
