@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -46,6 +45,7 @@ from clinic_desktop.core.services import directory, intake, plans
 from clinic_desktop.gui.intake_screen import SignDialog
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
 from clinic_desktop.gui.widgets.dialog_base import error_line
+from clinic_desktop.gui.widgets.removable_rows import RemovableRow, RowList
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_time
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
@@ -138,17 +138,17 @@ def _labelled(label: str, widget: QWidget) -> QLabel:
     return caption
 
 
-class _Row(QFrame):
+PEOPLE_FIELDS = (("name", "Name"), ("relation", "Relation"), ("phone", "Phone"))
+FOLLOW_UP_FIELDS = (("when", "When"), ("place", "Place"), ("phone", "Phone"))
+
+
+class FieldsRow(RemovableRow):
     """One removable row of line edits (a person, a follow-up); the keys in ``dates`` get a
     WhenEdit (``edits[key]`` is still its line edit, ``dates[key]`` the WhenEdit)."""
 
-    removed = Signal(object)
-    edited = Signal()
-
     def __init__(self, fields: tuple[tuple[str, str], ...], remove_text: str,
                  parent: QWidget | None = None, *, dates: tuple[str, ...] = ()) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        super().__init__(remove_text, parent)
         self.edits: dict[str, QLineEdit] = {}
         self.dates: dict[str, WhenEdit] = {}
         layout = QHBoxLayout(self)
@@ -168,9 +168,10 @@ class _Row(QFrame):
             layout.addWidget(caption, 0, top)
             layout.addWidget(widget, 1, top)
             self.edits[key] = edit
-        self.remove_button = QPushButton(remove_text)
-        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
         layout.addWidget(self.remove_button, 0, top)
+
+    def first_input(self) -> QWidget:
+        return next(iter(self.edits.values()))
 
     def value(self) -> dict[str, str]:
         return {k: self.dates[k].value() if k in self.dates else e.text().strip() for k, e in self.edits.items()}
@@ -182,21 +183,14 @@ class _Row(QFrame):
             else:
                 e.setText(_text(data.get(k)))
 
-    def is_blank(self) -> bool:
-        return not any(self.value().values())
 
-
-class ReferralRow(QFrame):
+class ReferralRow(RemovableRow):
     """A chosen directory entry: why, the appointment, whether the patient agrees to share."""
 
-    removed = Signal(object)
-    edited = Signal()
-
     def __init__(self, entry_id: int, contact: ContactInfo, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Remove referral", parent)
         self.entry_id = entry_id
         self.title = contact.title
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.heading = QLabel()
         self.heading.setProperty("role", "heading")
         self.heading.setWordWrap(True)
@@ -209,8 +203,6 @@ class ReferralRow(QFrame):
         self.appointment = WhenEdit("Appointment", past_is_error=True)
         self.share = QCheckBox("Patient consents to share")
         self.share.setAccessibleName(self.share.text())
-        self.remove_button = QPushButton("Remove referral")
-        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
         grid.addWidget(self.heading, 0, 0, 1, 3)
@@ -229,6 +221,9 @@ class ReferralRow(QFrame):
         self.reason.textChanged.connect(self.edited)
         self.appointment.edited.connect(self.edited)
         self.share.toggled.connect(self.edited)
+
+    def first_input(self) -> QWidget:
+        return self.reason
 
     def set_number(self, number: int) -> None:
         self.heading.setText(f"Referral {number}: {self.title}")
@@ -416,9 +411,6 @@ class PlanScreen(SectionedScreen):
         self._base = dict(self.view.draft)  # keeps keys this screen does not edit
         self._missing_keys: list[str] = []
         self._entries: dict[int, ContactInfo] = {}  # directory entry id → title and what to check
-        self.referral_rows: list[ReferralRow] = []
-        self.people_rows: list[_Row] = []
-        self.follow_up_rows: list[_Row] = []
         self.meeting_ids: list[int] = []
         self._sign_dialog: SignDialog | None = None
         self._picker: DirectoryPicker | None = None
@@ -528,6 +520,8 @@ class PlanScreen(SectionedScreen):
                                    "anything with them."))
         self.referral_box = QVBoxLayout()
         inner.addLayout(self.referral_box)
+        self.referrals: RowList[ReferralRow] = RowList(self.referral_box, edited=self._changed,
+                                                      rows_changed=self._renumber_referrals)
         self.no_referrals = self._note("No referrals yet.")
         inner.addWidget(self.no_referrals)
         self.add_referral_button = QPushButton("Add referral\u2026")
@@ -546,6 +540,7 @@ class PlanScreen(SectionedScreen):
         inner.addWidget(heading)
         self.people_box = QVBoxLayout()
         inner.addLayout(self.people_box)
+        self.people: RowList[FieldsRow] = RowList(self.people_box, edited=self._changed)
         self.add_person_button = QPushButton("Add person")
         self.add_person_button.clicked.connect(lambda: self.add_person(focus=True))
         row = QHBoxLayout()
@@ -634,6 +629,7 @@ class PlanScreen(SectionedScreen):
         page, inner, _ = self._page(title)
         self.follow_up_box = QVBoxLayout()
         inner.addLayout(self.follow_up_box)
+        self.follow_ups: RowList[FieldsRow] = RowList(self.follow_up_box, edited=self._changed)
         self.add_follow_up_button = QPushButton("Add follow-up")
         self.add_follow_up_button.clicked.connect(lambda: self.add_follow_up(focus=True))
         self._fields["follow_ups"] = self.add_follow_up_button
@@ -769,27 +765,21 @@ class PlanScreen(SectionedScreen):
         self._entries[entry_id] = info
         return info
 
+    @property
+    def referral_rows(self) -> list[ReferralRow]:
+        return self.referrals.rows
+
+    @property
+    def people_rows(self) -> list[FieldsRow]:
+        return self.people.rows
+
+    @property
+    def follow_up_rows(self) -> list[FieldsRow]:
+        return self.follow_ups.rows
+
     def add_referral(self, entry_id: int, data: Mapping[str, Any] | None = None, *,
                      focus: bool = False) -> ReferralRow:
-        row = ReferralRow(entry_id, self.contact(entry_id))
-        if data:
-            row.set_value(data)
-        row.edited.connect(self._changed)
-        row.removed.connect(self._remove_referral)
-        row.remove_button.setAutoDefault(False)
-        self.referral_rows.append(row)
-        self.referral_box.addWidget(row)
-        self._renumber_referrals()
-        if focus:
-            row.reason.setFocus()
-        self._changed()
-        return row
-
-    def _remove_referral(self, row: ReferralRow) -> None:
-        self.referral_rows.remove(row)
-        row.deleteLater()
-        self._renumber_referrals()
-        self._changed()
+        return self.referrals.add(ReferralRow(entry_id, self.contact(entry_id)), data, focus=focus)
 
     def _renumber_referrals(self) -> None:
         for n, row in enumerate(self.referral_rows, start=1):
@@ -804,36 +794,12 @@ class PlanScreen(SectionedScreen):
         if index >= 0:
             self.consent_recipient.setCurrentIndex(index)
 
-    def _add_row_widget(self, rows: list[_Row], box: QVBoxLayout, fields, remove_text: str,
-                        data: Mapping[str, Any] | None, focus: bool, dates: tuple[str, ...] = ()) -> _Row:
-        row = _Row(fields, remove_text, dates=dates)
-        if data:
-            row.set_value(data)
-        row.edited.connect(self._changed)
-        row.remove_button.setAutoDefault(False)
+    def add_person(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> FieldsRow:
+        return self.people.add(FieldsRow(PEOPLE_FIELDS, "Remove person"), data, focus=focus)
 
-        def removed(r: _Row) -> None:
-            rows.remove(r)
-            r.deleteLater()
-            self._changed()
-
-        row.removed.connect(removed)
-        rows.append(row)
-        box.addWidget(row)
-        if focus:
-            next(iter(row.edits.values())).setFocus()
-        self._changed()
-        return row
-
-    def add_person(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> _Row:
-        return self._add_row_widget(self.people_rows, self.people_box,
-                                    (("name", "Name"), ("relation", "Relation"), ("phone", "Phone")),
-                                    "Remove person", data, focus)
-
-    def add_follow_up(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> _Row:
-        return self._add_row_widget(self.follow_up_rows, self.follow_up_box,
-                                    (("when", "When"), ("place", "Place"), ("phone", "Phone")),
-                                    "Remove follow-up", data, focus, dates=("when",))
+    def add_follow_up(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> FieldsRow:
+        return self.follow_ups.add(FieldsRow(FOLLOW_UP_FIELDS, "Remove follow-up", dates=("when",)), data,
+                                   focus=focus)
 
     def add_meeting(self, entry_id: int) -> None:
         if entry_id in self.meeting_ids:

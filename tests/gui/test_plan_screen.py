@@ -552,3 +552,21 @@ def test_the_main_window_opens_the_plan_of_a_patient_in_transition(qtbot, db, co
     screen = w.plan_screen()
     assert screen is not None and screen.isVisible()
     screen.reject()
+
+
+def test_removing_rows_renumbers_referrals_and_saves(qtbot, db, admin, counselor, screen):
+    local_entry(db, admin, "Northside IOP")
+    local_entry(db, admin, "Eastside OTP", kind="opioid_treatment_program")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    add_referral(qtbot, screen, "Eastside OTP", "Methadone")
+    click(qtbot, screen.referral_rows[0].remove_button)
+    [row] = screen.referral_rows
+    assert row.heading.text().startswith("Referral 1: Eastside OTP")
+    recipients = by_name(screen, QComboBox, "Recipient")
+    assert [recipients.itemText(i) for i in range(recipients.count())] == [row.title]
+    go(screen, "Support")
+    click(qtbot, button(screen, "Remove person"))
+    assert screen.people_rows == []
+    wait_saved(qtbot, screen)
+    draft = saved_draft(db, counselor, screen)
+    assert [r["reason"] for r in draft["referrals"]] == ["Methadone"] and draft["people"] == []
