@@ -203,8 +203,7 @@ class WhenEdit(QWidget):
         """Show (or clear) the field's message; returns it."""
         message = None
         if self.past_is_error and self.is_past():
-            message = (f"{_written(self.when())} is in the past \u2014 check the date with the patient "
-                       "(what you typed is kept).")
+            message = f"{_written(self.when())} is in the past \u2014 check the date with the patient."
         if message:
             self.errors.set_error("when", message)
         else:
