@@ -20,8 +20,6 @@ from typing import Any
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractSpinBox,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -42,9 +40,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSpinBox,
-    QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -57,15 +53,14 @@ from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import intake, patients
 from clinic_desktop.core.services import settings as clinic_settings
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
-from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
+from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
+from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_time
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry, accepted_vitals, vital_text
 
 log = logging.getLogger(__name__)
 
-AUTOSAVE_MS = 500
 CLOCK_MS = 60_000
 CHOOSE = "Choose…"
 NOT_RECORDED = "Not recorded"
@@ -87,8 +82,7 @@ def _repolish(widget: QWidget) -> None:
     widget.update()
 
 
-def _local(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
-    return when.astimezone().strftime(fmt) if when is not None else ""
+_local = local_time
 
 
 def _to_qdatetime(when: dt.datetime) -> QDateTime:
@@ -431,10 +425,11 @@ class AddendumDialog(QDialog):
         self.error.setVisible(True)
 
 
-class IntakeScreen(GeometryDialog):
+class IntakeScreen(SectionedScreen):
     """The assessment of one episode, section by section; autosaved; signed at the end."""
 
-    draft_saved = Signal(int)  # the new version
+    RECORD = "assessment"
+    SECTION_LIST_WIDTH = 250
     assessment_signed = Signal(int)  # episode id
     addendum_added = Signal(int)  # addendum id
 
@@ -446,11 +441,8 @@ class IntakeScreen(GeometryDialog):
         self.assessment = assessment
         self.patient = patient
         self.version = assessment.version
-        self._loading = False
-        self._read_only = False
-        self._conflict = False
         self._released = False
-        self._saved_data: dict[str, Any] | None = dict(assessment.data)
+        self._saved: dict[str, Any] | None = dict(assessment.data)
         self._sign_dialog: SignDialog | None = None
         self._addendum_dialog: AddendumDialog | None = None
         self._confirm_box: QMessageBox | None = None
@@ -458,21 +450,12 @@ class IntakeScreen(GeometryDialog):
         self._missing_keys: list[str] = []
         self._protocol_settings = self._load_protocol_settings()
         self._prompt: protocols.Prompt | None = None
-        self._built: set[str] = set()  # sections whose page exists (each is built when first shown)
         self._loaded: dict[str, Mapping[str, Any]] = {}  # draft data of the sections not built yet
         self.substance_rows: list[SubstanceRow] = []
         self.extra_entries: dict[str, InstrumentEntry] = {}
         self._scored_at: dict[str, str] = {}  # instrument id → when its items last changed
 
         self.setObjectName("intakeScreen")
-        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.setSizeGripEnabled(True)
-        self.resize(1280, 720)
-
-        self._autosave = QTimer(self)
-        self._autosave.setSingleShot(True)
-        self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.save_now)
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_MS)
         self._clock.timeout.connect(self._tick)
@@ -483,108 +466,24 @@ class IntakeScreen(GeometryDialog):
         if assessment.signed:
             self._show_signed(assessment)
         self._clock.start()
-        lock = getattr(parent, "idle_lock", None)
-        if lock is not None and hasattr(lock, "locked"):
-            lock.locked.connect(self.save_now)
+        self._follow_idle_lock(parent)
         log.info("intake screen opened for assessment %s", assessment.id)
 
     # ---- building --------------------------------------------------------------------------
     def _build(self) -> None:
-        self.banner = PatientBanner()
         self.safety_bar = safety_bar()
-        self.conflict_banner = QLabel()
-        self.conflict_banner.setObjectName("conflictBanner")
-        self.conflict_banner.setProperty("role", "warning")
-        self.conflict_banner.setAccessibleName("Conflict")
-        self.conflict_banner.setWordWrap(True)
-        self.conflict_banner.setVisible(False)
-
-        self.section_list = QListWidget()
-        self.section_list.setObjectName("sectionList")
-        self.section_list.setAccessibleName("Sections")
-        self.section_list.setFixedWidth(250)
-        self.pages = QStackedWidget()
-        self.pages.setObjectName("sectionPages")
-        self._page_index: dict[str, int] = {}
-        self._holders: dict[str, QWidget] = {}
-        self._fields: dict[str, QWidget] = {}
-        self._contents: list[QWidget] = []
-        for name, label in rules.SECTIONS:
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.section_list.addItem(item)
-            self._page_index[name] = self.pages.count()
-            holder = QWidget()
-            box = QVBoxLayout(holder)
-            box.setContentsMargins(0, 0, 0, 0)
-            self._holders[name] = holder
-            self.pages.addWidget(holder)
-        self.section_list.currentRowChanged.connect(self._show_section)
-
-        self.draft_status = QLabel()
-        self.draft_status.setAccessibleName("Draft status")
-        self.draft_status.setProperty("role", "muted")
         self.signed_label = QLabel()
         self.signed_label.setAccessibleName("Signed")
         self.signed_label.setProperty("role", "heading")
         self.signed_label.setVisible(False)
-        self.previous_button = QPushButton("Previous section")
-        self.previous_button.setToolTip("Ctrl+PgUp")
-        self.next_button = QPushButton("Next section")
-        self.next_button.setToolTip("Ctrl+PgDown")
-        self.close_button = QPushButton("Close")
-        self.close_button.setToolTip("The draft is saved as you type; closing keeps it.")
-        self.previous_button.clicked.connect(lambda: self.step_section(-1))
-        self.next_button.clicked.connect(lambda: self.step_section(1))
-        self.close_button.clicked.connect(self.reject)
-
-        middle = QHBoxLayout()
-        middle.setSpacing(10)
-        middle.addWidget(self.section_list)
-        middle.addWidget(self.pages, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.draft_status, 1)
-        bottom.addWidget(self.signed_label)
-        bottom.addWidget(self.previous_button)
-        bottom.addWidget(self.next_button)
-        bottom.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(6)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.safety_bar)
-        layout.addWidget(self.conflict_banner)
-        layout.addLayout(middle, 1)
-        layout.addLayout(bottom)
-
-        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(lambda s=step: self.step_section(s))
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(self.request_sign)
-        self._no_default_buttons(self)
-        self.section_list.setCurrentRow(0)
+        self._build_shell(rules.SECTIONS, under_banner=[self.safety_bar], status_widgets=[self.signed_label])
 
-    @staticmethod
-    def _no_default_buttons(widget: QWidget) -> None:
-        """Enter in a field never presses a button of the screen."""
-        for b in widget.findChildren(QPushButton):
-            b.setAutoDefault(False)
-            b.setDefault(False)
-
-    def _ensure(self, name: str) -> None:
-        """Build the page of section ``name`` if it is not built yet, and fill it from the draft.
-
-        Building every page up front took most of the time to open the screen."""
-        if name in self._built:
-            return
-        builder = getattr(self, f"_build_{name}")
-        page = builder(rules.SECTION_LABELS[name])
-        self._holders[name].layout().addWidget(page)
-        self._no_default_buttons(page)
-        self._built.add(name)
+    def _section_built(self, name: str) -> None:
+        """A page built when its section is first shown (building every page up front took most
+        of the time to open the screen): fill it from the draft."""
         self._loading = True
         try:
             getattr(self, f"_write_{name}")(self._loaded.pop(name, {}))
@@ -593,67 +492,6 @@ class IntakeScreen(GeometryDialog):
         if self._read_only:
             self._apply_read_only()
         self._refresh_live()
-
-    def _page(self, title: str, *, scroll: bool = True) -> tuple[QWidget, QVBoxLayout, QVBoxLayout]:
-        """A page: its heading, then a (scrolling) content area. Returns (page, content layout,
-        page layout)."""
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel(title)
-        heading.setProperty("role", "title")
-        outer.addWidget(heading)
-        content = QWidget()
-        content.setObjectName("sectionContent")
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(2, 2, 12, 2)
-        if scroll:
-            area = QScrollArea()
-            area.setWidgetResizable(True)
-            area.setFrameShape(QFrame.Shape.NoFrame)
-            area.setWidget(content)
-            outer.addWidget(area, 1)
-        else:
-            outer.addWidget(content, 1)
-        self._contents.append(content)
-        return page, inner, outer
-
-    def _form(self) -> QFormLayout:
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        form.setVerticalSpacing(8)
-        return form
-
-    def _add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
-        widget.setAccessibleName(label)
-        caption = QLabel(label)
-        caption.setBuddy(widget)
-        form.addRow(caption, widget)
-        if key:
-            self._fields[key] = widget
-        self._watch(widget)
-
-    def _watch(self, widget: QWidget) -> None:
-        if isinstance(widget, QCheckBox):
-            widget.toggled.connect(self._changed)
-        elif isinstance(widget, QLineEdit):
-            widget.textChanged.connect(self._changed)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.textChanged.connect(self._changed)
-        elif isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(self._changed)
-        elif isinstance(widget, QDateEdit):
-            widget.dateChanged.connect(self._changed)
-        elif isinstance(widget, QSpinBox):
-            widget.valueChanged.connect(self._changed)
-
-    @staticmethod
-    def _text_box(height: int = 64) -> QPlainTextEdit:
-        box = QPlainTextEdit()
-        box.setTabChangesFocus(True)
-        box.setFixedHeight(height)
-        return box
 
     def _build_identity(self, title: str) -> QWidget:
         page, inner, _ = self._page(title)
@@ -1231,14 +1069,6 @@ class IntakeScreen(GeometryDialog):
         return {"pathway": pathway if pathway in rules.PATHWAYS else None}
 
     # ---- live behaviour ----------------------------------------------------------------------
-    def _changed(self, *_args) -> None:
-        if self._loading:
-            return
-        self._refresh_live()
-        if not self._read_only and not self._conflict:
-            self._autosave.start()
-            self.draft_status.setText("Draft: changes not saved yet…")
-
     def _now(self) -> dt.datetime:
         return dt.datetime.now(dt.timezone.utc)
 
@@ -1316,38 +1146,9 @@ class IntakeScreen(GeometryDialog):
             self._update_readiness(self.draft_data(), self._now())
 
     # ---- sections and going to a field -------------------------------------------------------
-    def _show_section(self, index: int) -> None:
-        if index < 0:
-            return
-        self._ensure(rules.SECTIONS[index][0])
-        self.pages.setCurrentIndex(index)
-        self.previous_button.setEnabled(index > 0)
-        self.next_button.setEnabled(index < self.pages.count() - 1)
-        if index == self._page_index["summary"]:
+    def _section_shown(self, name: str) -> None:
+        if name == "summary":
             self._refresh_summary(self.draft_data())
-
-    def show_section(self, name: str) -> None:
-        self.section_list.setCurrentRow(self._page_index[name])
-
-    def current_section(self) -> str:
-        return rules.SECTIONS[self.pages.currentIndex()][0]
-
-    def step_section(self, step: int) -> None:
-        index = self.section_list.currentRow() + step
-        if 0 <= index < self.section_list.count():
-            self.section_list.setCurrentRow(index)
-            self._focus_first_input()
-
-    def _focus_first_input(self) -> None:
-        page = self.pages.currentWidget()
-        for w in page.findChildren(QWidget):
-            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled() and w.isVisibleTo(page) \
-                    and isinstance(w, (QLineEdit, QComboBox, QAbstractButton, QAbstractSpinBox,
-                                       QPlainTextEdit, QFrame)) and not isinstance(w, QScrollArea):
-                if isinstance(w, QLineEdit) and w.isReadOnly():
-                    continue
-                w.setFocus(Qt.FocusReason.ShortcutFocusReason)
-                return
 
     def field_for(self, key: str) -> QWidget | None:
         """The input a "section.field" key names (substance rows by their number among the rows
@@ -1494,37 +1295,16 @@ class IntakeScreen(GeometryDialog):
         return "".join(out)
 
     # ---- saving ------------------------------------------------------------------------------
-    def save_now(self) -> bool:
-        """Save the draft now if anything changed; False if it could not be saved."""
-        self._autosave.stop()
-        if self._read_only or self._conflict:
-            return False
-        data = self.draft_data()
-        if data == self._saved_data:
-            return True
-        try:
-            saved = intake.save_draft(self.db, self.user, self.assessment.id, self.version, data)
-        except ConflictError as exc:
-            self._show_conflict(str(exc))
-            return False
-        except ClinicError as exc:
-            self.draft_status.setText(f"Draft NOT saved: {exc}")
-            log.warning("draft of assessment %s not saved: %s", self.assessment.id, type(exc).__name__)
-            return False
-        self.version = saved.version
-        self._saved_data = data
-        self.draft_status.setText(f"Draft saved {_local(saved.saved_at, '%H:%M:%S')}")
-        self.draft_saved.emit(saved.version)
-        return True
+    def _snapshot(self) -> dict[str, Any]:
+        return self.draft_data()
 
-    def _show_conflict(self, message: str) -> None:
-        self._conflict = True
-        self.conflict_banner.setText(message + " Autosave is off until you reopen the assessment.")
-        self.conflict_banner.setVisible(True)
-        self.draft_status.setText("Draft NOT saved: conflict with another workstation")
+    def _store(self, data: dict[str, Any]):
+        return intake.save_draft(self.db, self.user, self.assessment.id, self.version, data)
 
-    def done(self, result: int) -> None:
-        self.save_now()
+    def _record_id(self) -> int:
+        return self.assessment.id
+
+    def _closing(self) -> None:
         self._clock.stop()
         if not self._released:
             self._released = True
@@ -1532,7 +1312,6 @@ class IntakeScreen(GeometryDialog):
                 intake.release(self.db, self.user, self.assessment.id)
             except ClinicError:
                 log.warning("assessment %s could not be released", self.assessment.id)
-        super().done(result)
 
     # ---- signing -----------------------------------------------------------------------------
     def sign_dialog(self) -> SignDialog | None:

@@ -8,13 +8,14 @@ closes itself)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
-    QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -43,10 +42,12 @@ from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory, intake, plans
-from clinic_desktop.gui.intake_screen import AUTOSAVE_MS, SignDialog
+from clinic_desktop.gui.intake_screen import SignDialog
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
-from clinic_desktop.gui.widgets.patient_banner import PatientBanner
+from clinic_desktop.gui.widgets.dialog_base import error_line
+from clinic_desktop.gui.widgets.removable_rows import RemovableRow, RowList
+from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_time
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
 from clinic_desktop.reports.letter import INFORMATION_ITEMS
 from clinic_desktop.reports.plan import render_plan_pdf
@@ -68,12 +69,66 @@ PAGE_SIZE_LABELS = {"letter": "US Letter", "a4": "A4"}
 FOCUS_LABELS = {"housing": "Housing", "employment": "Employment", "benefits": "Benefits"}
 
 
-def _local(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
-    return when.astimezone().strftime(fmt) if when else ""
+_local = local_time
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+#: A directory contact that needs checking, in a list (the amber ink of the app's style sheet).
+CHECK_INK = QColor("#7a5200")
+GONE = "(no longer in the directory \u2014 choose another)"
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactInfo:
+    """What the plan screen shows of a directory entry: its title and, before it goes on a plan
+    (CLINICAL.md §4), what a counselor must check about it: ``flags`` short, for a list
+    ("never verified", "no phone on file"); ``warnings`` as sentences, for a referral's row."""
+
+    title: str
+    flags: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, entry: directory.DirectoryEntryView, today: dt.date, stale_days: int) -> ContactInfo:
+        flags: list[str] = []
+        warnings: list[str] = []
+        if not entry.active:
+            flags.append("deactivated")
+            warnings.append("Deactivated in the directory \u2014 choose another contact.")
+        if entry.stale(today, stale_days):
+            if entry.last_verified is None:
+                flags.append("never verified")
+                warnings.append("Never verified \u2014 check the phone number and address with the "
+                                "provider before printing.")
+            else:
+                flags.append(f"not verified since {entry.last_verified.isoformat()}")
+                warnings.append(f"Not verified since {_long_date(entry.last_verified)} \u2014 check the "
+                                "phone number with the provider before printing.")
+        if not (entry.phone or entry.phone_display):
+            flags.append("no phone on file")
+            warnings.append("No phone number on file: the plan will give no number to call.")
+        if not (entry.address or "").strip():
+            flags.append("no address on file")
+            warnings.append("No address on file: the plan will not say where to go.")
+        return cls(f"{entry.name} ({entry.kind_label})", tuple(flags), tuple(warnings))
+
+    def tooltip(self) -> str:
+        return "\n".join(self.warnings)
+
+
+def _mark_to_check(item: QListWidgetItem, info: ContactInfo, style) -> None:
+    """A list item of a contact that needs checking: warning icon, amber ink, the reasons as tooltip."""
+    if info.flags:
+        item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+        item.setForeground(QBrush(CHECK_INK))
+        item.setToolTip(info.tooltip())
 
 
 def _labelled(label: str, widget: QWidget) -> QLabel:
@@ -83,85 +138,103 @@ def _labelled(label: str, widget: QWidget) -> QLabel:
     return caption
 
 
-class _Row(QFrame):
-    """One removable row of line edits (a person, a follow-up)."""
+PEOPLE_FIELDS = (("name", "Name"), ("relation", "Relation"), ("phone", "Phone"))
+FOLLOW_UP_FIELDS = (("when", "When"), ("place", "Place"), ("phone", "Phone"))
 
-    removed = Signal(object)
-    edited = Signal()
+
+class FieldsRow(RemovableRow):
+    """One removable row of line edits (a person, a follow-up); the keys in ``dates`` get a
+    WhenEdit (``edits[key]`` is still its line edit, ``dates[key]`` the WhenEdit)."""
 
     def __init__(self, fields: tuple[tuple[str, str], ...], remove_text: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+                 parent: QWidget | None = None, *, dates: tuple[str, ...] = ()) -> None:
+        super().__init__(remove_text, parent)
         self.edits: dict[str, QLineEdit] = {}
+        self.dates: dict[str, WhenEdit] = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
+        top = Qt.AlignmentFlag.AlignTop
         for key, label in fields:
-            edit = QLineEdit()
-            layout.addWidget(_labelled(label, edit))
-            layout.addWidget(edit, 1)
-            edit.textChanged.connect(self.edited)
+            if key in dates:
+                when = WhenEdit(label, past_is_error=True)
+                when.edited.connect(self.edited)
+                self.dates[key] = when
+                edit, widget = when.line, when
+            else:
+                edit = widget = QLineEdit()
+                edit.textChanged.connect(self.edited)
+            caption = _labelled(label, edit)
+            caption.setMinimumHeight(edit.sizeHint().height())
+            layout.addWidget(caption, 0, top)
+            layout.addWidget(widget, 1, top)
             self.edits[key] = edit
-        self.remove_button = QPushButton(remove_text)
-        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
-        layout.addWidget(self.remove_button)
+        layout.addWidget(self.remove_button, 0, top)
+
+    def first_input(self) -> QWidget:
+        return next(iter(self.edits.values()))
 
     def value(self) -> dict[str, str]:
-        return {k: e.text().strip() for k, e in self.edits.items()}
+        return {k: self.dates[k].value() if k in self.dates else e.text().strip() for k, e in self.edits.items()}
 
     def set_value(self, data: Mapping[str, Any]) -> None:
         for k, e in self.edits.items():
-            e.setText(_text(data.get(k)))
+            if k in self.dates:
+                self.dates[k].set_value(data.get(k))
+            else:
+                e.setText(_text(data.get(k)))
 
-    def is_blank(self) -> bool:
-        return not any(self.value().values())
 
-
-class ReferralRow(QFrame):
+class ReferralRow(RemovableRow):
     """A chosen directory entry: why, the appointment, whether the patient agrees to share."""
 
-    removed = Signal(object)
-    edited = Signal()
-
-    def __init__(self, entry_id: int, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, entry_id: int, contact: ContactInfo, parent: QWidget | None = None) -> None:
+        super().__init__("Remove referral", parent)
         self.entry_id = entry_id
-        self.title = title
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = contact.title
         self.heading = QLabel()
         self.heading.setProperty("role", "heading")
         self.heading.setWordWrap(True)
+        self.warning = QLabel(contact.tooltip())
+        self.warning.setProperty("role", "warning")
+        self.warning.setWordWrap(True)
+        self.warning.setAccessibleName("Contact warning")
+        self.warning.setVisible(bool(contact.warnings))
         self.reason = QLineEdit()
-        self.appointment = QLineEdit()
-        self.appointment.setPlaceholderText("e.g. 2026-12-01 10:00, or as agreed")
+        self.appointment = WhenEdit("Appointment", past_is_error=True)
         self.share = QCheckBox("Patient consents to share")
         self.share.setAccessibleName(self.share.text())
-        self.remove_button = QPushButton("Remove referral")
-        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
         grid.addWidget(self.heading, 0, 0, 1, 3)
         grid.addWidget(self.remove_button, 0, 3)
-        grid.addWidget(_labelled("Reason", self.reason), 1, 0)
-        grid.addWidget(self.reason, 1, 1, 1, 3)
-        grid.addWidget(_labelled("Appointment", self.appointment), 2, 0)
-        grid.addWidget(self.appointment, 2, 1)
-        grid.addWidget(self.share, 2, 2, 1, 2)
+        grid.addWidget(self.warning, 1, 0, 1, 4)
+        grid.addWidget(_labelled("Reason", self.reason), 2, 0)
+        grid.addWidget(self.reason, 2, 1, 1, 3)
+        caption = QLabel("Appointment")
+        caption.setBuddy(self.appointment.line)
+        for aligned in (caption, self.share):  # level with the field, above its error message
+            aligned.setMinimumHeight(self.appointment.line.sizeHint().height())
+        grid.addWidget(caption, 3, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.appointment, 3, 1)
+        grid.addWidget(self.share, 3, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)
-        for edit in (self.reason, self.appointment):
-            edit.textChanged.connect(self.edited)
+        self.reason.textChanged.connect(self.edited)
+        self.appointment.edited.connect(self.edited)
         self.share.toggled.connect(self.edited)
+
+    def first_input(self) -> QWidget:
+        return self.reason
 
     def set_number(self, number: int) -> None:
         self.heading.setText(f"Referral {number}: {self.title}")
 
     def value(self) -> dict[str, Any]:
         return {"entry_id": self.entry_id, "reason": self.reason.text().strip(),
-                "appointment": self.appointment.text().strip(), "share": self.share.isChecked()}
+                "appointment": self.appointment.value(), "share": self.share.isChecked()}
 
     def set_value(self, data: Mapping[str, Any]) -> None:
         self.reason.setText(_text(data.get("reason")))
-        self.appointment.setText(_text(data.get("appointment")))
+        self.appointment.set_value(data.get("appointment"))
         self.share.setChecked(bool(data.get("share")))
 
 
@@ -173,11 +246,23 @@ class DirectoryPicker(QDialog):
     def __init__(self, db, user: SignedInUser, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db, self.user = db, user
+        self.today = directory.clinic_today()
+        try:
+            self.stale_days = directory.stale_days(db)
+        except (ClinicError, LookupError, TypeError, ValueError):
+            self.stale_days = 180
         self.setWindowTitle(title)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Name, address or notes")
         self.results = QListWidget()
         self.results.setAccessibleName("Directory entries")
+        self.results.setWordWrap(True)
+        self.check_line = QLabel()
+        self.check_line.setProperty("role", "warning")
+        self.check_line.setWordWrap(True)
+        self.check_line.setAccessibleName("Check before adding")
+        self.check_line.setVisible(False)
+        self.results.currentItemChanged.connect(lambda *_a: self._entry_chosen())
         self.error = error_line()
         self.buttons = QDialogButtonBox()
         self.add_button = self.buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -191,6 +276,7 @@ class DirectoryPicker(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.results, 1)
+        layout.addWidget(self.check_line)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._timer = QTimer(self)
@@ -198,7 +284,7 @@ class DirectoryPicker(QDialog):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._timer.start())
-        self.resize(560, 420)
+        self.resize(720, 460)
         self.refresh()
 
     def refresh(self) -> None:
@@ -210,12 +296,24 @@ class DirectoryPicker(QDialog):
             self.error.setVisible(True)
             return
         for entry in found:
-            parts = [entry.name, entry.kind_label, entry.phone_display or entry.phone or ""]
+            info = self.contact(entry)
+            parts = [entry.name, entry.kind_label, entry.phone_display or entry.phone or "", *info.flags]
             item = QListWidgetItem(" \u2014 ".join(p for p in parts if p))
             item.setData(Qt.ItemDataRole.UserRole, entry)
+            _mark_to_check(item, info, self.style())
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)
+
+    def contact(self, entry: directory.DirectoryEntryView) -> ContactInfo:
+        return ContactInfo.of(entry, self.today, self.stale_days)
+
+    def _entry_chosen(self) -> None:
+        """The warning line under the list: what to check about the highlighted entry."""
+        item = self.results.currentItem()
+        info = self.contact(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        self.check_line.setText(info.tooltip() if info is not None else "")
+        self.check_line.setVisible(bool(info and info.warnings))
 
     def choose(self) -> None:
         item = self.results.currentItem()
@@ -295,11 +393,13 @@ class ReferralLetterDialog(QDialog):
         return [key for key, box in self.items.items() if box.isChecked()]
 
 
-class PlanScreen(GeometryDialog):
+class PlanScreen(SectionedScreen):
     """The aftercare plan of one episode in transition."""
 
+    RECORD = "plan"
+    SECTION_LIST_WIDTH = 230
+    LAZY_PAGES = False  # every page at once: the missing list and the consents span sections
     discharged = Signal(int)  # episode id
-    draft_saved = Signal(int)  # plan version after the save
     finalized = Signal(int)  # the new version number
 
     def __init__(self, db, user: SignedInUser, episode_id: int, patient, parent: QWidget | None = None) -> None:
@@ -309,15 +409,8 @@ class PlanScreen(GeometryDialog):
         self.plan_id = self.view.id
         self.version = self.view.version
         self._base = dict(self.view.draft)  # keeps keys this screen does not edit
-        self._loading = False
-        self._conflict = False
-        self._read_only = False
-        self._saved: tuple | None = None
         self._missing_keys: list[str] = []
-        self._entries: dict[int, str] = {}  # directory entry id → "name (kind)"
-        self.referral_rows: list[ReferralRow] = []
-        self.people_rows: list[_Row] = []
-        self.follow_up_rows: list[_Row] = []
+        self._entries: dict[int, ContactInfo] = {}  # directory entry id → title and what to check
         self.meeting_ids: list[int] = []
         self._sign_dialog: SignDialog | None = None
         self._picker: DirectoryPicker | None = None
@@ -326,29 +419,21 @@ class PlanScreen(GeometryDialog):
         self._job: DocumentJob | None = None
         self._letter_dialog: ReferralLetterDialog | None = None
         self._consents: dict[int, Any] = {}  # consent id → ConsentView
+        self._stale_days_setting: int | None = None
 
         self.setObjectName("planScreen")
         self.setWindowTitle(f"Aftercare plan \u2014 {patient.display_name}")
-        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.setSizeGripEnabled(True)
-        self.resize(1280, 720)
-        self._autosave = QTimer(self)
-        self._autosave.setSingleShot(True)
-        self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.save_now)
 
         self._build()
         self.load(self.view)
         self._saved = self._snapshot()
         self.refresh_missing()
-        lock = getattr(parent, "idle_lock", None)
-        if lock is not None and hasattr(lock, "locked"):
-            lock.locked.connect(self.save_now)
+        self._follow_idle_lock(parent)
         log.info("plan screen opened for plan %s", self.plan_id)
 
     # ---- building --------------------------------------------------------------------------
     def _build(self) -> None:
-        self.banner = PatientBanner()
+        self._build_shell(SECTIONS)
         self.banner.show_patient(self.patient)
         try:
             a = intake.assessment_for_episode(self.db, self.user, self.episode_id)
@@ -357,115 +442,8 @@ class PlanScreen(GeometryDialog):
             data = {}
         self.banner.show_allergies(str((data.get("medical") or {}).get("allergies") or ""))
         self.banner.show_flags(intake_rules.risk_flags(data))
-        self.conflict_banner = QLabel()
-        self.conflict_banner.setObjectName("conflictBanner")
-        self.conflict_banner.setProperty("role", "warning")
-        self.conflict_banner.setAccessibleName("Conflict")
-        self.conflict_banner.setWordWrap(True)
-        self.conflict_banner.setVisible(False)
-
-        self.section_list = QListWidget()
-        self.section_list.setObjectName("sectionList")
-        self.section_list.setAccessibleName("Sections")
-        self.section_list.setFixedWidth(230)
-        self.pages = QStackedWidget()
-        self._page_index: dict[str, int] = {}
-        self._fields: dict[str, QWidget] = {}
-        for name, label in SECTIONS:
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.section_list.addItem(item)
-            self._page_index[name] = self.pages.count()
-            self.pages.addWidget(getattr(self, f"_build_{name}")(label))
-        self.section_list.currentRowChanged.connect(self._show_section)
-
-        self.draft_status = QLabel()
-        self.draft_status.setAccessibleName("Draft status")
-        self.draft_status.setProperty("role", "muted")
-        self.previous_button = QPushButton("Previous section")
-        self.previous_button.setToolTip("Ctrl+PgUp")
-        self.next_button = QPushButton("Next section")
-        self.next_button.setToolTip("Ctrl+PgDown")
-        self.close_button = QPushButton("Close")
-        self.close_button.setToolTip("The draft is saved as you type; closing keeps it.")
-        self.previous_button.clicked.connect(lambda: self.step_section(-1))
-        self.next_button.clicked.connect(lambda: self.step_section(1))
-        self.close_button.clicked.connect(self.reject)
-
-        middle = QHBoxLayout()
-        middle.setSpacing(10)
-        middle.addWidget(self.section_list)
-        middle.addWidget(self.pages, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.draft_status, 1)
-        bottom.addWidget(self.previous_button)
-        bottom.addWidget(self.next_button)
-        bottom.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(6)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.conflict_banner)
-        layout.addLayout(middle, 1)
-        layout.addLayout(bottom)
-        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(lambda s=step: self.step_section(s))
-        for b in self.findChildren(QPushButton):
-            b.setAutoDefault(False)
-            b.setDefault(False)
         for box in self.findChildren(QCheckBox):  # accessible name = the visible label
             box.setAccessibleName(box.text())
-        self.section_list.setCurrentRow(0)
-
-    def _page(self, title: str) -> tuple[QWidget, QVBoxLayout]:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel(title)
-        heading.setProperty("role", "title")
-        outer.addWidget(heading)
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(2, 2, 12, 2)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(content)
-        outer.addWidget(area, 1)
-        return page, inner
-
-    @staticmethod
-    def _form() -> QFormLayout:
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        form.setVerticalSpacing(8)
-        return form
-
-    def _add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
-        form.addRow(_labelled(label, widget), widget)
-        if key:
-            self._fields[key] = widget
-        self._watch(widget)
-
-    def _watch(self, widget: QWidget) -> None:
-        if isinstance(widget, QCheckBox):
-            widget.toggled.connect(self._changed)
-        elif isinstance(widget, QLineEdit):
-            widget.textChanged.connect(self._changed)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.textChanged.connect(self._changed)
-        elif isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(self._changed)
-
-    @staticmethod
-    def _text_box(height: int = 64) -> QPlainTextEdit:
-        box = QPlainTextEdit()
-        box.setTabChangesFocus(True)
-        box.setFixedHeight(height)
-        return box
 
     @staticmethod
     def _note(text: str) -> QLabel:
@@ -475,7 +453,7 @@ class PlanScreen(GeometryDialog):
         return label
 
     def _build_medication(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         form = self._form()
         self.medication = QComboBox()
         self.medication.addItem(CHOOSE, None)
@@ -515,7 +493,7 @@ class PlanScreen(GeometryDialog):
             self.naltrexone_prompt.style().polish(self.naltrexone_prompt)
 
     def _build_level(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         form = self._form()
         self.level = QComboBox()
         self.level.addItem(CHOOSE, None)
@@ -536,12 +514,14 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_referrals(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         inner.addWidget(self._note("Programs, prescribers and services the patient is referred to, from "
                                    "the directory. Record a consent (Consent section) before sharing "
                                    "anything with them."))
         self.referral_box = QVBoxLayout()
         inner.addLayout(self.referral_box)
+        self.referrals: RowList[ReferralRow] = RowList(self.referral_box, edited=self._changed,
+                                                      rows_changed=self._renumber_referrals)
         self.no_referrals = self._note("No referrals yet.")
         inner.addWidget(self.no_referrals)
         self.add_referral_button = QPushButton("Add referral\u2026")
@@ -554,12 +534,13 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_support(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         heading = QLabel("People who support the patient")
         heading.setProperty("role", "heading")
         inner.addWidget(heading)
         self.people_box = QVBoxLayout()
         inner.addLayout(self.people_box)
+        self.people: RowList[FieldsRow] = RowList(self.people_box, edited=self._changed)
         self.add_person_button = QPushButton("Add person")
         self.add_person_button.clicked.connect(lambda: self.add_person(focus=True))
         row = QHBoxLayout()
@@ -591,6 +572,13 @@ class PlanScreen(GeometryDialog):
         self.meetings.setAccessibleName("Meetings")
         self.meetings.setMaximumHeight(110)
         inner.addWidget(self.meetings)
+        self.meeting_warning = QLabel()
+        self.meeting_warning.setProperty("role", "warning")
+        self.meeting_warning.setWordWrap(True)
+        self.meeting_warning.setAccessibleName("Meeting warning")
+        self.meeting_warning.setVisible(False)
+        inner.addWidget(self.meeting_warning)
+        self.meetings.currentRowChanged.connect(self._meeting_chosen)
         self.add_meeting_button = QPushButton("Add meeting\u2026")
         self.add_meeting_button.clicked.connect(lambda: self.pick_entry("meeting"))
         self.remove_meeting_button = QPushButton("Remove meeting")
@@ -604,7 +592,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_relapse(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         inner.addWidget(self._note("Write these with the patient, in their own words."))
         form = self._form()
         self.relapse: dict[str, QPlainTextEdit] = {}
@@ -617,7 +605,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_overdose(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         self.naloxone_given = QCheckBox("Naloxone kit given")
         self._watch(self.naloxone_given)
         self._fields["overdose.naloxone_kit_given"] = self.naloxone_given
@@ -638,9 +626,10 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_follow_ups(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         self.follow_up_box = QVBoxLayout()
         inner.addLayout(self.follow_up_box)
+        self.follow_ups: RowList[FieldsRow] = RowList(self.follow_up_box, edited=self._changed)
         self.add_follow_up_button = QPushButton("Add follow-up")
         self.add_follow_up_button.clicked.connect(lambda: self.add_follow_up(focus=True))
         self._fields["follow_ups"] = self.add_follow_up_button
@@ -652,7 +641,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_consent(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         inner.addWidget(self._note("42 CFR Part 2: nothing about the patient's substance use treatment is "
                                    "shared with a referral without a written consent naming the "
                                    "recipient, the purpose, what may be shared and when it expires."))
@@ -703,7 +692,7 @@ class PlanScreen(GeometryDialog):
         return page
 
     def _build_finalize(self, title: str) -> QWidget:
-        page, inner = self._page(title)
+        page, inner, _ = self._page(title)
         form = self._form()
         self.language = QComboBox()
         for code in i18n.languages():
@@ -756,38 +745,41 @@ class PlanScreen(GeometryDialog):
         return page
 
     # ---- rows ------------------------------------------------------------------------------
-    def _entry_title(self, entry_id: Any) -> str:
+    def _stale_days(self) -> int:
+        if self._stale_days_setting is None:
+            try:
+                self._stale_days_setting = directory.stale_days(self.db)
+            except (ClinicError, LookupError, TypeError, ValueError):
+                self._stale_days_setting = 180
+        return self._stale_days_setting
+
+    def contact(self, entry_id: Any) -> ContactInfo:
+        """The directory entry's title and what to check about it (looked up once per screen)."""
         if entry_id in self._entries:
             return self._entries[entry_id]
         try:
             e = directory.get_entry(self.db, self.user, int(entry_id))
-            title = f"{e.name} ({e.kind_label})"
+            info = ContactInfo.of(e, directory.clinic_today(), self._stale_days())
         except (ClinicError, TypeError, ValueError):
-            title = "(no longer in the directory \u2014 choose another)"
-        self._entries[entry_id] = title
-        return title
+            info = ContactInfo(GONE)
+        self._entries[entry_id] = info
+        return info
+
+    @property
+    def referral_rows(self) -> list[ReferralRow]:
+        return self.referrals.rows
+
+    @property
+    def people_rows(self) -> list[FieldsRow]:
+        return self.people.rows
+
+    @property
+    def follow_up_rows(self) -> list[FieldsRow]:
+        return self.follow_ups.rows
 
     def add_referral(self, entry_id: int, data: Mapping[str, Any] | None = None, *,
                      focus: bool = False) -> ReferralRow:
-        row = ReferralRow(entry_id, self._entry_title(entry_id))
-        if data:
-            row.set_value(data)
-        row.edited.connect(self._changed)
-        row.removed.connect(self._remove_referral)
-        row.remove_button.setAutoDefault(False)
-        self.referral_rows.append(row)
-        self.referral_box.addWidget(row)
-        self._renumber_referrals()
-        if focus:
-            row.reason.setFocus()
-        self._changed()
-        return row
-
-    def _remove_referral(self, row: ReferralRow) -> None:
-        self.referral_rows.remove(row)
-        row.deleteLater()
-        self._renumber_referrals()
-        self._changed()
+        return self.referrals.add(ReferralRow(entry_id, self.contact(entry_id)), data, focus=focus)
 
     def _renumber_referrals(self) -> None:
         for n, row in enumerate(self.referral_rows, start=1):
@@ -802,52 +794,39 @@ class PlanScreen(GeometryDialog):
         if index >= 0:
             self.consent_recipient.setCurrentIndex(index)
 
-    def _add_row_widget(self, rows: list[_Row], box: QVBoxLayout, fields, remove_text: str,
-                        data: Mapping[str, Any] | None, focus: bool) -> _Row:
-        row = _Row(fields, remove_text)
-        if data:
-            row.set_value(data)
-        row.edited.connect(self._changed)
-        row.remove_button.setAutoDefault(False)
+    def add_person(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> FieldsRow:
+        return self.people.add(FieldsRow(PEOPLE_FIELDS, "Remove person"), data, focus=focus)
 
-        def removed(r: _Row) -> None:
-            rows.remove(r)
-            r.deleteLater()
-            self._changed()
-
-        row.removed.connect(removed)
-        rows.append(row)
-        box.addWidget(row)
-        if focus:
-            next(iter(row.edits.values())).setFocus()
-        self._changed()
-        return row
-
-    def add_person(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> _Row:
-        return self._add_row_widget(self.people_rows, self.people_box,
-                                    (("name", "Name"), ("relation", "Relation"), ("phone", "Phone")),
-                                    "Remove person", data, focus)
-
-    def add_follow_up(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> _Row:
-        return self._add_row_widget(self.follow_up_rows, self.follow_up_box,
-                                    (("when", "When"), ("place", "Place"), ("phone", "Phone")),
-                                    "Remove follow-up", data, focus)
+    def add_follow_up(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> FieldsRow:
+        return self.follow_ups.add(FieldsRow(FOLLOW_UP_FIELDS, "Remove follow-up", dates=("when",)), data,
+                                   focus=focus)
 
     def add_meeting(self, entry_id: int) -> None:
         if entry_id in self.meeting_ids:
             return
         self.meeting_ids.append(entry_id)
-        item = QListWidgetItem(self._entry_title(entry_id))
+        info = self.contact(entry_id)
+        item = QListWidgetItem(" \u2014 ".join((info.title, *info.flags)))
         item.setData(Qt.ItemDataRole.UserRole, entry_id)
+        _mark_to_check(item, info, self.style())
         self.meetings.addItem(item)
+        self.meetings.setCurrentItem(item)
         self._changed()
+
+    def _meeting_chosen(self, row: int) -> None:
+        """The warning line under the meetings: what to check about the selected one."""
+        info = self.contact(self.meeting_ids[row]) if 0 <= row < len(self.meeting_ids) else None
+        text = f"{info.title}: {' '.join(info.warnings)}" if info is not None and info.warnings else ""
+        self.meeting_warning.setText(text)
+        self.meeting_warning.setVisible(bool(text))
 
     def remove_meeting(self) -> None:
         row = self.meetings.currentRow()
         if row < 0:
             return
-        self.meetings.takeItem(row)
         del self.meeting_ids[row]
+        self.meetings.takeItem(row)
+        self._meeting_chosen(self.meetings.currentRow())
         self._changed()
 
     def picker(self) -> DirectoryPicker | None:
@@ -860,7 +839,7 @@ class PlanScreen(GeometryDialog):
         self._picker = dialog
 
         def chosen(entry) -> None:
-            self._entries[entry.id] = f"{entry.name} ({entry.kind_label})"
+            self._entries[entry.id] = dialog.contact(entry)
             if what == "referral":
                 self.add_referral(entry.id, focus=True)
             else:
@@ -945,68 +924,18 @@ class PlanScreen(GeometryDialog):
     def _snapshot(self) -> tuple:
         return (self.draft_data(), self.settings())
 
-    def _changed(self, *_args) -> None:
-        if self._loading:
-            return
+    def _refresh_live(self) -> None:
         self.refresh_missing()
-        if not self._read_only and not self._conflict:
-            self._autosave.start()
-            self.draft_status.setText("Draft: changes not saved yet\u2026")
 
-    def save_now(self) -> bool:
-        """Save the draft now if anything changed; False if it could not be saved."""
-        self._autosave.stop()
-        if self._read_only or self._conflict:
-            return False
-        snapshot = self._snapshot()
-        if snapshot == self._saved:
-            return True
+    def _store(self, snapshot: tuple):
         data, (language, page_size, large_print) = snapshot
-        try:
-            saved = plans.save_draft(self.db, self.user, self.plan_id, self.version, data, language=language,
-                                     page_size=page_size, large_print=large_print)
-        except ConflictError as exc:
-            self._show_conflict(str(exc))
-            return False
-        except ClinicError as exc:
-            self.draft_status.setText(f"Draft NOT saved: {exc}")
-            log.warning("draft of plan %s not saved: %s", self.plan_id, type(exc).__name__)
-            return False
-        self.version = saved.version
-        self._saved = snapshot
-        self.draft_status.setText(f"Draft saved {_local(saved.saved_at, '%H:%M:%S')}")
-        self.draft_saved.emit(saved.version)
-        return True
+        return plans.save_draft(self.db, self.user, self.plan_id, self.version, data, language=language,
+                                page_size=page_size, large_print=large_print)
 
-    def _show_conflict(self, message: str) -> None:
-        self._conflict = True
-        self.conflict_banner.setText(message + " Autosave is off until you reopen the plan.")
-        self.conflict_banner.setVisible(True)
-        self.draft_status.setText("Draft NOT saved: conflict with another workstation")
-
-    def done(self, result: int) -> None:
-        self.save_now()
-        super().done(result)
+    def _record_id(self) -> int:
+        return self.plan_id
 
     # ---- sections and what is missing ------------------------------------------------------
-    def _show_section(self, index: int) -> None:
-        if index < 0:
-            return
-        self.pages.setCurrentIndex(index)
-        self.previous_button.setEnabled(index > 0)
-        self.next_button.setEnabled(index < self.pages.count() - 1)
-
-    def show_section(self, name: str) -> None:
-        self.section_list.setCurrentRow(self._page_index[name])
-
-    def current_section(self) -> str:
-        return SECTIONS[self.pages.currentIndex()][0]
-
-    def step_section(self, step: int) -> None:
-        index = self.section_list.currentRow() + step
-        if 0 <= index < self.section_list.count():
-            self.section_list.setCurrentRow(index)
-
     def field_for(self, key: str) -> QWidget | None:
         parts = key.split(".")
         if parts[0] == "referrals" and len(parts) == 3 and parts[1].isdigit():

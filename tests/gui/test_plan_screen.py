@@ -3,11 +3,13 @@ type, let it autosave, finalize with the password, preview and print, discharge.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit
 
-from clinic_desktop.core.services import episodes, patients, plans
+from clinic_desktop.core.services import directory, episodes, patients, plans
 from clinic_desktop.gui.pdf_preview import PdfPreview
 from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from tests.conftest import make_user
@@ -121,8 +123,156 @@ def test_add_a_follow_up(qtbot, db, counselor, screen):
     type_into(qtbot, row.edits["place"], "Clinic")
     type_into(qtbot, row.edits["phone"], "217-555-0100")
     wait_saved(qtbot, screen)
-    assert saved_draft(db, counselor, screen)["follow_ups"] == [
-        {"when": "2026-12-08 14:00", "place": "Clinic", "phone": "217-555-0100"}]
+    assert saved_draft(db, counselor, screen)["follow_ups"] == [  # a typed date is stored as ISO
+        {"when": "2026-12-08T14:00", "place": "Clinic", "phone": "217-555-0100"}]
+
+
+def test_pick_a_follow_up_date_from_the_calendar_by_keyboard(qtbot, db, counselor, screen):
+    from PySide6.QtWidgets import QApplication
+
+    go(screen, "Follow-ups")
+    click(qtbot, button(screen, "Add follow-up"))
+    [row] = screen.follow_up_rows
+    when = row.dates["when"]
+    type_into(qtbot, row.edits["when"], "2030-03-14 09:30")
+    qtbot.keyClick(row.edits["when"], Qt.Key.Key_F4)
+    popup = when.popup()
+    assert popup is not None and popup.calendar.selectedDate().toString("yyyy-MM-dd") == "2030-03-14"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and popup.calendar.isAncestorOf(QApplication.focusWidget()))
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)  # the next day
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # to the time
+    assert popup.time.hasFocus()
+    qtbot.keyClicks(popup.time, "1045")
+    qtbot.keyClick(popup.time, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: when.popup() is None)
+    assert row.edits["when"].text() == "2030-03-15 10:45"
+    assert screen.focusWidget() is row.edits["when"]  # back where the typing was
+    # Alt+Down opens it too; "Time not known yet" stores the day alone.
+    screen.activateWindow()
+    qtbot.keyClick(row.edits["when"], Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    popup = when.popup()
+    assert popup is not None and popup.time.time().toString("HH:mm") == "10:45"
+    click(qtbot, by_name(popup, QCheckBox, "Time not known yet"))
+    click(qtbot, popup.use_button)
+    assert row.edits["when"].text() == "2030-03-15"
+    type_into(qtbot, row.edits["place"], "Clinic")
+    wait_saved(qtbot, screen)
+    assert saved_draft(db, counselor, screen)["follow_ups"][0]["when"] == "2030-03-15"
+
+
+def test_an_appointment_in_the_past_is_shown_as_an_error_and_kept(qtbot, db, admin, counselor, screen):
+    local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    row = screen.referral_rows[0]
+    appointment = by_name(row, QLineEdit, "Appointment")
+    type_into(qtbot, appointment, "2020-01-06 10:00")
+    error = by_name(row, QLabel, "Appointment error")
+    qtbot.waitUntil(error.isVisible)
+    assert "6 January 2020, 10:00 is in the past" in error.text()
+    assert appointment.property("invalid") is True
+    wait_saved(qtbot, screen)
+    assert saved_draft(db, counselor, screen)["referrals"][0]["appointment"] == "2020-01-06T10:00"
+    type_into(qtbot, appointment, "2099-01-06 10:00", replace=True)
+    assert not error.isVisible() and not appointment.property("invalid")
+
+
+def test_old_free_text_appointments_load_and_stay_as_typed(qtbot, db, admin, counselor, admitted):
+    entry = local_entry(db, admin, "Northside IOP")
+    episode_id, patient = admitted
+    view = plans.open_plan(db, counselor, episode_id)
+    plans.save_draft(db, counselor, view.id, view.version, {
+        **view.draft,
+        "referrals": [{"entry_id": entry.id, "reason": "IOP", "appointment": "as agreed, call Monday",
+                       "share": False}],
+        "follow_ups": [{"when": "next Tuesday after group", "place": "Clinic", "phone": ""}]})
+    s = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
+    qtbot.addWidget(s)
+    s.show()
+    row = s.referral_rows[0]
+    assert by_name(row, QLineEdit, "Appointment").text() == "as agreed, call Monday"
+    assert row.appointment.error_text() == ""
+    assert s.follow_up_rows[0].edits["when"].text() == "next Tuesday after group"
+    type_into(qtbot, s.follow_up_rows[0].edits["place"], " East")
+    wait_saved(qtbot, s)
+    draft = saved_draft(db, counselor, s)
+    assert draft["referrals"][0]["appointment"] == "as agreed, call Monday"
+    assert draft["follow_ups"][0] == {"when": "next Tuesday after group", "place": "Clinic East", "phone": ""}
+
+
+def verified_entry(db, admin, name, *, days_ago=0, phone="217-555-0100", address="12 Main St",
+                   kind="outpatient_program"):
+    """A directory entry last verified ``days_ago`` days ago (None: never verified)."""
+    today = directory.clinic_today()
+    verified = None if days_ago is None else today - dt.timedelta(days=days_ago)
+    return directory.add_entry(db, admin, directory.EntryInput(
+        name=name, kind=kind, phone=phone, address=address, other_contact="" if phone else "text HOPE",
+        last_verified=verified))
+
+
+def test_the_picker_flags_stale_contacts_and_missing_phone_or_address(qtbot, db, admin, screen):
+    stale_days = directory.stale_days(db)
+    verified_entry(db, admin, "Fresh House", days_ago=3)
+    old = verified_entry(db, admin, "Old House", days_ago=stale_days + 10)
+    verified_entry(db, admin, "Never House", days_ago=None)
+    verified_entry(db, admin, "Quiet House", days_ago=1, phone="")
+    verified_entry(db, admin, "Nowhere House", days_ago=1, address="")
+    go(screen, "Referrals")
+    click(qtbot, button(screen, "Add referral\u2026"))
+    picker = screen.picker()
+    type_into(qtbot, by_name(picker, QLineEdit, "Search"), "House")
+    qtbot.waitUntil(lambda: picker.results.count() == 5, timeout=3000)
+    items = {picker.results.item(i).text().split(" \u2014 ")[0]: picker.results.item(i)
+             for i in range(picker.results.count())}
+    assert "verified" not in items["Fresh House"].text() and not items["Fresh House"].toolTip()
+    assert items["Old House"].text().endswith(f"not verified since {old.last_verified.isoformat()}")
+    assert "before printing" in items["Old House"].toolTip()
+    assert items["Old House"].foreground().color() != items["Fresh House"].foreground().color()
+    assert not items["Old House"].icon().isNull() and items["Fresh House"].icon().isNull()
+    assert items["Never House"].text().endswith("never verified")
+    assert items["Quiet House"].text().endswith("no phone on file")
+    assert items["Nowhere House"].text().endswith("no address on file")
+    check = by_name(picker, QLabel, "Check before adding")
+    picker.results.setCurrentItem(items["Fresh House"])
+    assert not check.isVisible()
+    picker.results.setCurrentItem(items["Old House"])
+    assert check.isVisible() and check.text().startswith("Not verified since")
+    picker.reject()
+
+
+def test_a_referral_row_warns_about_a_stale_contact_or_one_without_a_phone(qtbot, db, admin, screen):
+    stale_days = directory.stale_days(db)
+    old = verified_entry(db, admin, "Old House", days_ago=stale_days + 10)
+    verified_entry(db, admin, "Quiet House", days_ago=1, phone="")
+    verified_entry(db, admin, "Fresh House", days_ago=1)
+    add_referral(qtbot, screen, "Old House", "Sober living")
+    add_referral(qtbot, screen, "Quiet House", "Housing")
+    add_referral(qtbot, screen, "Fresh House", "Housing")
+    warnings = [row.warning for row in screen.referral_rows]
+    assert all(w.accessibleName() == "Contact warning" for w in warnings)
+    day = old.last_verified
+    assert warnings[0].isVisible()
+    assert warnings[0].text().startswith(f"Not verified since {day.day} {day:%B %Y}")
+    assert "check the phone number" in warnings[0].text()
+    assert warnings[1].isVisible() and warnings[1].text().startswith("No phone number on file")
+    assert not warnings[2].isVisible()
+
+
+def test_a_meeting_without_a_recent_check_is_flagged_in_the_list(qtbot, db, admin, screen):
+    verified_entry(db, admin, "Tuesday NA", days_ago=None, kind="mutual_help_meeting", address="")
+    go(screen, "Support")
+    click(qtbot, button(screen, "Add meeting\u2026"))
+    picker = screen.picker()
+    type_into(qtbot, by_name(picker, QLineEdit, "Search"), "Tuesday NA")
+    qtbot.waitUntil(lambda: picker.results.count() == 1, timeout=3000)
+    click(qtbot, button(picker, "Add"))
+    meetings = by_name(screen, QListWidget, "Meetings")
+    assert meetings.item(0).text().startswith("Tuesday NA")
+    assert "never verified" in meetings.item(0).text() and "no address on file" in meetings.item(0).text()
+    warning = by_name(screen, QLabel, "Meeting warning")
+    assert warning.isVisible() and "Never verified" in warning.text()
+    click(qtbot, button(screen, "Remove meeting"))
+    assert meetings.count() == 0 and not warning.isVisible()
 
 
 def test_naltrexone_shows_its_prompt(qtbot, screen):
@@ -402,3 +552,21 @@ def test_the_main_window_opens_the_plan_of_a_patient_in_transition(qtbot, db, co
     screen = w.plan_screen()
     assert screen is not None and screen.isVisible()
     screen.reject()
+
+
+def test_removing_rows_renumbers_referrals_and_saves(qtbot, db, admin, counselor, screen):
+    local_entry(db, admin, "Northside IOP")
+    local_entry(db, admin, "Eastside OTP", kind="opioid_treatment_program")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    add_referral(qtbot, screen, "Eastside OTP", "Methadone")
+    click(qtbot, screen.referral_rows[0].remove_button)
+    [row] = screen.referral_rows
+    assert row.heading.text().startswith("Referral 1: Eastside OTP")
+    recipients = by_name(screen, QComboBox, "Recipient")
+    assert [recipients.itemText(i) for i in range(recipients.count())] == [row.title]
+    go(screen, "Support")
+    click(qtbot, button(screen, "Remove person"))
+    assert screen.people_rows == []
+    wait_saved(qtbot, screen)
+    draft = saved_draft(db, counselor, screen)
+    assert [r["reason"] for r in draft["referrals"]] == ["Methadone"] and draft["people"] == []

@@ -1,0 +1,352 @@
+"""The shell of a screen worked through section by section (the intake screen, the aftercare plan):
+the patient banner, a conflict banner, the section list on the left and one page per section on
+the right, Previous / Next section (Ctrl+PgUp / Ctrl+PgDown), Close, a draft status line, and
+autosave a moment after the last change.
+
+A subclass gives its sections as ``(name, label)`` pairs and one builder per section,
+``_build_<name>(label) -> QWidget``, and calls ``_build_shell(sections)`` from its ``__init__``.
+Pages are built when their section is first shown (``LAZY_PAGES``), or all at once. For autosave
+it gives ``_snapshot()`` (what is typed, comparable with ``==``) and ``_store(snapshot)`` (the
+service call; returns a view with ``version`` and ``saved_at``, raises ClinicError); it calls
+``_changed`` when anything is edited. Hooks, all optional: ``_refresh_live()`` after each change,
+``_section_built(name)``, ``_section_shown(name)``, ``_closing()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_desktop.core.errors import ClinicError, ConflictError
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.patient_banner import PatientBanner
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_MS = 500
+
+
+def local_time(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
+    return when.astimezone().strftime(fmt) if when else ""
+
+
+def no_default_buttons(widget: QWidget) -> None:
+    """Enter in a field never presses a button of the screen."""
+    for b in widget.findChildren(QPushButton):
+        b.setAutoDefault(False)
+        b.setDefault(False)
+
+
+class SectionedScreen(GeometryDialog):
+    """Banner, sections, pages, autosave: see the module's docstring."""
+
+    draft_saved = Signal(int)  # the record's version after the save
+
+    #: Build each page when its section is first shown (opening stays fast).
+    LAZY_PAGES = True
+    SECTION_LIST_WIDTH = 250
+    #: What the conflict banner calls the record: "... until you reopen the <RECORD>."
+    RECORD = "record"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loading = False
+        self._read_only = False
+        self._conflict = False
+        self._saved: Any = None  # the last snapshot saved (or loaded)
+        self._built: set[str] = set()  # sections whose page exists
+        self._fields: dict[str, QWidget] = {}
+        self._contents: list[QWidget] = []
+        self.version = 0
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.setSizeGripEnabled(True)
+        self.resize(1280, 720)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save_now)
+
+    def _follow_idle_lock(self, parent: QWidget | None) -> None:
+        """Save the draft when the main window's idle lock locks."""
+        lock = getattr(parent, "idle_lock", None)
+        if lock is not None and hasattr(lock, "locked"):
+            lock.locked.connect(self.save_now)
+
+    # ---- the shell ---------------------------------------------------------------------------
+    def _build_shell(self, sections: Sequence[tuple[str, str]], *, under_banner: Iterable[QWidget] = (),
+                     status_widgets: Iterable[QWidget] = ()) -> None:
+        """Banner (and ``under_banner``), conflict banner, section list and pages, bottom bar
+        (draft status, ``status_widgets``, Previous / Next section, Close); then the first section."""
+        self._sections = tuple(sections)
+        self._section_labels = dict(self._sections)
+        self.banner = PatientBanner()
+        self.conflict_banner = QLabel()
+        self.conflict_banner.setObjectName("conflictBanner")
+        self.conflict_banner.setProperty("role", "warning")
+        self.conflict_banner.setAccessibleName("Conflict")
+        self.conflict_banner.setWordWrap(True)
+        self.conflict_banner.setVisible(False)
+
+        self.section_list = QListWidget()
+        self.section_list.setObjectName("sectionList")
+        self.section_list.setAccessibleName("Sections")
+        self.section_list.setFixedWidth(self.SECTION_LIST_WIDTH)
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("sectionPages")
+        self._page_index: dict[str, int] = {}
+        self._holders: dict[str, QWidget] = {}
+        for name, label in self._sections:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.section_list.addItem(item)
+            self._page_index[name] = self.pages.count()
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            self._holders[name] = holder
+            self.pages.addWidget(holder)
+        self.section_list.currentRowChanged.connect(self._show_section)
+
+        self.draft_status = QLabel()
+        self.draft_status.setAccessibleName("Draft status")
+        self.draft_status.setProperty("role", "muted")
+        self.previous_button = QPushButton("Previous section")
+        self.previous_button.setToolTip("Ctrl+PgUp")
+        self.next_button = QPushButton("Next section")
+        self.next_button.setToolTip("Ctrl+PgDown")
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("The draft is saved as you type; closing keeps it.")
+        self.previous_button.clicked.connect(lambda: self.step_section(-1))
+        self.next_button.clicked.connect(lambda: self.step_section(1))
+        self.close_button.clicked.connect(self.reject)
+
+        middle = QHBoxLayout()
+        middle.setSpacing(10)
+        middle.addWidget(self.section_list)
+        middle.addWidget(self.pages, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.draft_status, 1)
+        for widget in status_widgets:
+            bottom.addWidget(widget)
+        bottom.addWidget(self.previous_button)
+        bottom.addWidget(self.next_button)
+        bottom.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.banner)
+        for widget in under_banner:
+            layout.addWidget(widget)
+        layout.addWidget(self.conflict_banner)
+        layout.addLayout(middle, 1)
+        layout.addLayout(bottom)
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda s=step: self.step_section(s))
+        no_default_buttons(self)
+        if not self.LAZY_PAGES:
+            for name, _label in self._sections:
+                self._ensure(name)
+        self.section_list.setCurrentRow(0)
+
+    def _ensure(self, name: str) -> None:
+        """Build the page of section ``name`` if it is not built yet."""
+        if name in self._built:
+            return
+        page = getattr(self, f"_build_{name}")(self._section_labels[name])
+        self._holders[name].layout().addWidget(page)
+        no_default_buttons(page)
+        self._built.add(name)
+        self._section_built(name)
+
+    def _section_built(self, name: str) -> None:
+        """Hook: the page of ``name`` was just built."""
+
+    def _section_shown(self, name: str) -> None:
+        """Hook: the page of ``name`` is now the one shown."""
+
+    # ---- page parts --------------------------------------------------------------------------
+    def _page(self, title: str, *, scroll: bool = True) -> tuple[QWidget, QVBoxLayout, QVBoxLayout]:
+        """A page: its heading, then a (scrolling) content area. Returns (page, content layout,
+        page layout)."""
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(title)
+        heading.setProperty("role", "title")
+        outer.addWidget(heading)
+        content = QWidget()
+        content.setObjectName("sectionContent")
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(2, 2, 12, 2)
+        if scroll:
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(content)
+            outer.addWidget(area, 1)
+        else:
+            outer.addWidget(content, 1)
+        self._contents.append(content)
+        return page, inner, outer
+
+    @staticmethod
+    def _form() -> QFormLayout:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        form.setVerticalSpacing(8)
+        return form
+
+    def _add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
+        """A labelled row (the label is the input's accessible name); ``key`` names it for go_to."""
+        widget.setAccessibleName(label)
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        form.addRow(caption, widget)
+        if key:
+            self._fields[key] = widget
+        self._watch(widget)
+
+    def _watch(self, widget: QWidget) -> None:
+        """Any edit of ``widget`` counts as a change (autosave)."""
+        if isinstance(widget, QCheckBox):
+            widget.toggled.connect(self._changed)
+        elif isinstance(widget, (QLineEdit, QPlainTextEdit)):
+            widget.textChanged.connect(self._changed)
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(self._changed)
+        elif isinstance(widget, QDateEdit):
+            widget.dateChanged.connect(self._changed)
+        elif isinstance(widget, QSpinBox):
+            widget.valueChanged.connect(self._changed)
+
+    @staticmethod
+    def _text_box(height: int = 64) -> QPlainTextEdit:
+        box = QPlainTextEdit()
+        box.setTabChangesFocus(True)
+        box.setFixedHeight(height)
+        return box
+
+    # ---- moving between sections ---------------------------------------------------------------
+    def _show_section(self, index: int) -> None:
+        if index < 0:
+            return
+        name = self._sections[index][0]
+        self._ensure(name)
+        self.pages.setCurrentIndex(index)
+        self.previous_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < self.pages.count() - 1)
+        self._section_shown(name)
+
+    def show_section(self, name: str) -> None:
+        self.section_list.setCurrentRow(self._page_index[name])
+
+    def current_section(self) -> str:
+        return self._sections[self.pages.currentIndex()][0]
+
+    def step_section(self, step: int) -> None:
+        """Previous / Next section, then the new page's first input."""
+        index = self.section_list.currentRow() + step
+        if 0 <= index < self.section_list.count():
+            self.section_list.setCurrentRow(index)
+            self._focus_first_input()
+
+    def _focus_first_input(self) -> None:
+        page = self.pages.currentWidget()
+        for w in page.findChildren(QWidget):
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled() and w.isVisibleTo(page) \
+                    and isinstance(w, (QLineEdit, QComboBox, QAbstractButton, QAbstractSpinBox,
+                                       QPlainTextEdit, QFrame)) and not isinstance(w, QScrollArea):
+                if isinstance(w, QLineEdit) and w.isReadOnly():
+                    continue
+                w.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+
+    # ---- autosave ----------------------------------------------------------------------------
+    def _snapshot(self) -> Any:
+        """What is typed now, comparable with ``==`` to what was saved."""
+        raise NotImplementedError
+
+    def _store(self, snapshot: Any) -> Any:
+        """Save ``snapshot`` through the service; returns a view with ``version`` and ``saved_at``."""
+        raise NotImplementedError
+
+    def _refresh_live(self) -> None:
+        """Hook: after each change (live scores, what is missing)."""
+
+    def _changed(self, *_args) -> None:
+        if self._loading:
+            return
+        self._refresh_live()
+        if not self._read_only and not self._conflict:
+            self._autosave.start()
+            self.draft_status.setText("Draft: changes not saved yet\u2026")
+
+    def save_now(self) -> bool:
+        """Save the draft now if anything changed; False if it could not be saved."""
+        self._autosave.stop()
+        if self._read_only or self._conflict:
+            return False
+        snapshot = self._snapshot()
+        if snapshot == self._saved:
+            return True
+        try:
+            saved = self._store(snapshot)
+        except ConflictError as exc:
+            self._show_conflict(str(exc))
+            return False
+        except ClinicError as exc:
+            self.draft_status.setText(f"Draft NOT saved: {exc}")
+            log.warning("draft of %s %s not saved: %s", self.RECORD, self._record_id(), type(exc).__name__)
+            return False
+        self.version = saved.version
+        self._saved = snapshot
+        self.draft_status.setText(f"Draft saved {local_time(saved.saved_at, '%H:%M:%S')}")
+        self.draft_saved.emit(saved.version)
+        return True
+
+    def _record_id(self) -> Any:
+        """The id the log names (never a name or an MRN)."""
+        return None
+
+    def _show_conflict(self, message: str) -> None:
+        self._conflict = True
+        self.conflict_banner.setText(f"{message} Autosave is off until you reopen the {self.RECORD}.")
+        self.conflict_banner.setVisible(True)
+        self.draft_status.setText("Draft NOT saved: conflict with another workstation")
+
+    def _closing(self) -> None:
+        """Hook: the screen closes (after the last save)."""
+
+    def done(self, result: int) -> None:
+        self.save_now()
+        self._closing()
+        super().done(result)
