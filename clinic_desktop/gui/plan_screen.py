@@ -113,10 +113,10 @@ class ContactInfo:
                                 "phone number with the provider before printing.")
         if not (entry.phone or entry.phone_display):
             flags.append("no phone on file")
-            warnings.append("No phone number on file: the plan will give no number to call.")
+            warnings.append("No phone number on file: the plan tells the patient to ask the clinic for it.")
         if not (entry.address or "").strip():
             flags.append("no address on file")
-            warnings.append("No address on file: the plan will not say where to go.")
+            warnings.append("No address on file: the plan tells the patient to call first or ask the clinic.")
         return cls(f"{entry.name} ({entry.kind_label})", tuple(flags), tuple(warnings))
 
     def tooltip(self) -> str:
