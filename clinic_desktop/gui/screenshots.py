@@ -254,7 +254,9 @@ def window_handover(db, admin, out: Path, shots: list[Path]) -> None:
 
 def _plan_shots(db, admin, out: Path) -> list[Path]:
     """The demo stay moved on to transition: the plan builder's sections and a printed page."""
-    from clinic_desktop.core.services import accounts, episodes, patients, stabilization
+    import datetime as dt
+
+    from clinic_desktop.core.services import accounts, directory, episodes, patients, stabilization
     from clinic_desktop.gui.plan_screen import PlanScreen
 
     patient = next(p for p in patients.search(db, admin, "DEMO-STAB-1"))
@@ -273,6 +275,23 @@ def _plan_shots(db, admin, out: Path) -> list[Path]:
                               ("finalize", "18c-plan-print-and-finalize")):
             screen.show_section(section)
             shots.append(_save(screen, out, name))
+        # Referrals: one checked contact with an appointment, one the directory flags (never
+        # verified, no address), then the directory picker with its flags.
+        lakeside = directory.add_entry(db, admin, directory.EntryInput(
+            name="Lakeside Recovery IOP (invented)", kind="outpatient_program", phone="(217) 555-0140",
+            address="200 Lakeside Ave, Springfield", languages="en,es", last_verified=dt.date.today()))
+        eastside = next(e for e in directory.search(db, admin, "Eastside", include_national=False))
+        soon = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+        screen.add_referral(lakeside.id, {"reason": "Intensive outpatient, three evenings a week",
+                                          "appointment": f"{soon}T10:00", "share": True})
+        screen.add_referral(eastside.id, {"reason": "Buprenorphine after discharge",
+                                          "appointment": "as agreed, call Monday"})
+        screen.show_section("referrals")
+        shots.append(_save(screen, out, "18d-plan-referrals"))
+        screen.pick_entry("referral")
+        _settle()
+        shots.append(_save(screen.picker(), out, "18e-plan-directory-picker"))
+        screen.picker().reject()
     finally:
         screen.done(0)
         screen.deleteLater()

@@ -130,7 +130,8 @@ def _demo_program(db: Database, user: SignedInUser) -> int:
             return found[0]
         fields = directory.validate(directory.EntryInput(
             name=DEMO_PROGRAM, kind="outpatient_program", phone="(555) 010-0200",
-            address="200 Lakeside Ave (invented)", hours="Mon-Fri 8:00-18:00", languages="en,es"),
+            address="200 Lakeside Ave (invented)", hours="Mon-Fri 8:00-18:00", languages="en,es",
+            last_verified=directory.clinic_today()),  # a checked contact, as a plan's should be
             directory._region(session), None)
         entry = DirectoryEntry(**fields, **directory._search_fields(fields), created_by=user.id)
         session.add(entry)
