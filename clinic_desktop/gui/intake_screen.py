@@ -53,6 +53,7 @@ from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import intake, patients
 from clinic_desktop.core.services import settings as clinic_settings
+from clinic_desktop.gui.widgets.dialog_base import OneFieldDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
@@ -348,47 +349,17 @@ class SubstanceRow(QFrame):
             self.elapsed.setText(text)
 
 
-class SignDialog(QDialog):
-    """"Sign the assessment": the clinician re-enters their password."""
+class SignDialog(OneFieldDialog):
+    """The clinician re-enters their password to sign (the assessment, or, with other words,
+    an aftercare plan); ``submitted`` carries the password."""
 
-    sign_requested = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Sign the assessment")
+    def __init__(self, parent: QWidget | None = None, *, title: str = "Sign the assessment",
+                 text: str = ("Signing locks the assessment and moves the episode to stabilization. "
+                              "Enter your password to sign."),
+                 accept_text: str = "Sign") -> None:
+        super().__init__(title, text, "&Password", accept_text, error_name="Password error",
+                         password=True, parent=parent)
         self.setObjectName("signDialog")
-        text = QLabel("Signing locks the assessment and moves the episode to stabilization. "
-                      "Enter your password to sign.")
-        text.setWordWrap(True)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
-        self.error = QLabel()
-        self.error.setProperty("role", "error")
-        self.error.setAccessibleName("Password error")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
-        form = QFormLayout()
-        label = QLabel("&Password")
-        label.setBuddy(self.password)
-        form.addRow(label, self.password)
-        form.addRow("", self.error)
-        self.buttons = QDialogButtonBox()
-        self.sign_button = self.buttons.addButton("Sign", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(lambda: self.sign_requested.emit(self.password.text()))
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.resize(420, self.sizeHint().height())
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(True)
-        self.password.selectAll()
-        self.password.setFocus()
 
 
 class AddendumDialog(QDialog):
@@ -1332,7 +1303,7 @@ class IntakeScreen(SectionedScreen):
         self.show_section("summary")
         dialog = SignDialog(self)
         self._sign_dialog = dialog
-        dialog.sign_requested.connect(lambda password: self._sign(password, dialog))
+        dialog.submitted.connect(lambda password: self._sign(password, dialog))
 
         def finished(_result: int) -> None:
             if self._sign_dialog is dialog:

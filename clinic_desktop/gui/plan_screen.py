@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -44,7 +43,7 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory, intake, plans
 from clinic_desktop.gui.intake_screen import SignDialog
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
-from clinic_desktop.gui.widgets.dialog_base import error_line
+from clinic_desktop.gui.widgets.dialog_base import DialogSlot, OneFieldDialog, error_line
 from clinic_desktop.gui.widgets.removable_rows import RemovableRow, RowList
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_time
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
@@ -325,39 +324,15 @@ class DirectoryPicker(QDialog):
         self.accept()
 
 
-class DischargeDialog(QDialog):
-    """Discharge…: the reason is required."""
-
-    discharge_requested = Signal(str)
+class DischargeDialog(OneFieldDialog):
+    """Discharge…: the reason is required; ``submitted`` carries it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Discharge the patient")
-        text = QLabel("Discharging closes the episode; the plan then no longer changes (its "
-                      "finalized versions still print). A finalized plan is not required.")
-        text.setWordWrap(True)
-        self.reason = QLineEdit()
-        self.reason.setMaxLength(plans.MAX_DISCHARGE_REASON)
-        self.error = error_line()
-        self.error.setAccessibleName("Discharge error")
-        form = QFormLayout()
-        form.addRow(_labelled("Discharge reason", self.reason), self.reason)
-        form.addRow("", self.error)
-        self.buttons = QDialogButtonBox()
-        self.discharge_button = self.buttons.addButton("Discharge", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(lambda: self.discharge_requested.emit(self.reason.text()))
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.resize(460, self.sizeHint().height())
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(True)
-        self.reason.setFocus()
+        super().__init__("Discharge the patient",
+                         "Discharging closes the episode; the plan then no longer changes (its "
+                         "finalized versions still print). A finalized plan is not required.",
+                         "Discharge reason", "Discharge", error_name="Discharge error",
+                         max_length=plans.MAX_DISCHARGE_REASON, width=460, parent=parent)
 
 
 class ReferralLetterDialog(QDialog):
@@ -412,12 +387,10 @@ class PlanScreen(SectionedScreen):
         self._missing_keys: list[str] = []
         self._entries: dict[int, ContactInfo] = {}  # directory entry id → title and what to check
         self.meeting_ids: list[int] = []
-        self._sign_dialog: SignDialog | None = None
-        self._picker: DirectoryPicker | None = None
-        self._discharge_dialog: DischargeDialog | None = None
+        #: The one child dialog open at a time (picker, letter, finalize, discharge).
+        self._dialogs = DialogSlot()
         self._preview: PdfPreview | None = None
         self._job: DocumentJob | None = None
-        self._letter_dialog: ReferralLetterDialog | None = None
         self._consents: dict[int, Any] = {}  # consent id → ConsentView
         self._stale_days_setting: int | None = None
 
@@ -829,14 +802,18 @@ class PlanScreen(SectionedScreen):
         self._meeting_chosen(self.meetings.currentRow())
         self._changed()
 
+    def _child(self, cls: type[QDialog]) -> Any:
+        """The open child dialog if it is a ``cls``."""
+        dialog = self._dialogs.dialog
+        return dialog if isinstance(dialog, cls) else None
+
     def picker(self) -> DirectoryPicker | None:
-        return self._picker
+        return self._child(DirectoryPicker)
 
     def pick_entry(self, what: str) -> None:
         """Add referral… / Add meeting…: choose from a search of the directory."""
         title = "Add a referral" if what == "referral" else "Add a meeting"
         dialog = DirectoryPicker(self.db, self.user, title, self)
-        self._picker = dialog
 
         def chosen(entry) -> None:
             self._entries[entry.id] = dialog.contact(entry)
@@ -845,14 +822,8 @@ class PlanScreen(SectionedScreen):
             else:
                 self.add_meeting(entry.id)
 
-        def finished(_result: int) -> None:
-            if self._picker is dialog:
-                self._picker = None
-            dialog.deleteLater()
-
         dialog.chosen.connect(chosen)
-        dialog.finished.connect(finished)
-        dialog.open()
+        self._dialogs.open(dialog)
 
     # ---- data ------------------------------------------------------------------------------
     def load(self, view: plans.PlanView) -> None:
@@ -1012,7 +983,7 @@ class PlanScreen(SectionedScreen):
         return None if consent is None or consent.revoked else consent
 
     def letter_dialog(self) -> ReferralLetterDialog | None:
-        return self._letter_dialog
+        return self._child(ReferralLetterDialog)
 
     def request_letter(self) -> None:
         """Referral letter…: for the selected consent, if it is still active."""
@@ -1026,16 +997,8 @@ class PlanScreen(SectionedScreen):
                                 "sending a letter.")
             return
         dialog = ReferralLetterDialog(consent, self)
-        self._letter_dialog = dialog
         dialog.letter_requested.connect(lambda shared: self._letter(consent, shared, dialog))
-
-        def finished(_result: int) -> None:
-            if self._letter_dialog is dialog:
-                self._letter_dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self._dialogs.open(dialog)
 
     def _letter(self, consent, shared: list[str], dialog: ReferralLetterDialog) -> None:
         dialog.accept()
@@ -1132,7 +1095,7 @@ class PlanScreen(SectionedScreen):
                      failure_title="Not previewed", on_error=failed)
 
     def sign_dialog(self) -> SignDialog | None:
-        return self._sign_dialog
+        return self._child(SignDialog)
 
     def request_finalize(self) -> None:
         """Finalize…: save, then ask for the password."""
@@ -1143,24 +1106,11 @@ class PlanScreen(SectionedScreen):
             return
         if not self.save_now():
             return
-        dialog = SignDialog(self)
-        dialog.setWindowTitle("Finalize the aftercare plan")
-        for label in dialog.findChildren(QLabel):
-            if label.wordWrap() and label is not dialog.error:
-                label.setText("Finalizing stores this plan as the next numbered version, exactly as it "
-                              "prints. Enter your password to finalize.")
-                break
-        dialog.sign_button.setText("Finalize")
-        self._sign_dialog = dialog
-        dialog.sign_requested.connect(lambda password: self._finalize(password, dialog))
-
-        def finished(_result: int) -> None:
-            if self._sign_dialog is dialog:
-                self._sign_dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        dialog = SignDialog(self, title="Finalize the aftercare plan", accept_text="Finalize",
+                            text="Finalizing stores this plan as the next numbered version, exactly as "
+                                 "it prints. Enter your password to finalize.")
+        dialog.submitted.connect(lambda password: self._finalize(password, dialog))
+        self._dialogs.open(dialog)
 
     def _finalize(self, password: str, dialog: SignDialog | None) -> None:
         try:
@@ -1232,21 +1182,13 @@ class PlanScreen(SectionedScreen):
 
     # ---- discharge -------------------------------------------------------------------------
     def discharge_dialog(self) -> DischargeDialog | None:
-        return self._discharge_dialog
+        return self._child(DischargeDialog)
 
     def request_discharge(self) -> None:
         self.save_now()
         dialog = DischargeDialog(self)
-        self._discharge_dialog = dialog
-        dialog.discharge_requested.connect(lambda reason: self._discharge(reason, dialog))
-
-        def finished(_result: int) -> None:
-            if self._discharge_dialog is dialog:
-                self._discharge_dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        dialog.submitted.connect(lambda reason: self._discharge(reason, dialog))
+        self._dialogs.open(dialog)
 
     def _discharge(self, reason: str, dialog: DischargeDialog) -> None:
         try:

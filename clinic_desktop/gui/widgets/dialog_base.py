@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class GeometryDialog(QDialog):
@@ -79,6 +87,52 @@ def error_line(parent: QWidget | None = None) -> QLabel:
     label.setAccessibleName("Error")
     label.setVisible(False)
     return label
+
+
+class OneFieldDialog(QDialog):
+    """A short question with one line to fill in — the password to sign, a reason to discharge:
+    the explanation, the labelled field, the error under it, the accept button and Cancel.
+    ``submitted`` carries what was typed; the caller calls :meth:`show_error` when the service
+    refuses it (the dialog stays open, the text kept)."""
+
+    submitted = Signal(str)
+
+    def __init__(self, title: str, text: str, label: str, accept_text: str, *, error_name: str,
+                 password: bool = False, max_length: int | None = None, width: int = 420,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.text = QLabel(text)
+        self.text.setWordWrap(True)
+        self.field = QLineEdit()
+        self.field.setAccessibleName(label.replace("&", ""))
+        if password:
+            self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        if max_length is not None:
+            self.field.setMaxLength(max_length)
+        self.error = error_line()
+        self.error.setAccessibleName(error_name)
+        caption = QLabel(label)
+        caption.setBuddy(self.field)
+        form = QFormLayout()
+        form.addRow(caption, self.field)
+        form.addRow("", self.error)
+        self.buttons = QDialogButtonBox()
+        self.accept_button = self.buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(lambda: self.submitted.emit(self.field.text()))
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(width, self.sizeHint().height())
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(True)
+        self.field.selectAll()
+        self.field.setFocus()
 
 
 class DialogSlot:
