@@ -440,8 +440,8 @@ class PlanScreen(SectionedScreen):
         form.addRow("", self.naltrexone_prompt)
         self.prescriber = QLineEdit()
         self._add_row(form, "Prescriber or program", self.prescriber, "medication.prescriber")
-        self.next_dose = QLineEdit()
-        self.next_dose.setPlaceholderText("e.g. 2026-12-02 09:00 at the OTP")
+        self.next_dose = WhenEdit("Next dose or appointment", past_is_error=True,
+                                  placeholder="e.g. 2026-12-02 09:00, or daily at the OTP")
         self._add_row(form, "Next dose or appointment", self.next_dose, "medication.next")
         self.medication_reason = self._text_box()
         self._add_row(form, "Reason", self.medication_reason, "medication.reason")
@@ -833,7 +833,7 @@ class PlanScreen(SectionedScreen):
             med = d.get("medication") or {}
             self.medication.setCurrentIndex(max(0, self.medication.findData(med.get("choice"))))
             self.prescriber.setText(_text(med.get("prescriber")))
-            self.next_dose.setText(_text(med.get("next")))
+            self.next_dose.set_value(med.get("next"))
             self.medication_reason.setPlainText(_text(med.get("reason")))
             self.level.setCurrentIndex(max(0, self.level.findData(d.get("level"))))
             for t, box in self.therapies.items():
@@ -874,7 +874,7 @@ class PlanScreen(SectionedScreen):
     def draft_data(self) -> dict[str, Any]:
         d = dict(self._base)
         d["medication"] = {**(self._base.get("medication") or {}), "choice": self.medication.currentData(),
-                           "prescriber": self.prescriber.text().strip(), "next": self.next_dose.text().strip(),
+                           "prescriber": self.prescriber.text().strip(), "next": self.next_dose.value(),
                            "reason": self.medication_reason.toPlainText().strip()}
         d["level"] = self.level.currentData()
         d["therapies"] = [t for t, box in self.therapies.items() if box.isChecked()]

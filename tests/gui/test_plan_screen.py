@@ -127,6 +127,22 @@ def test_add_a_follow_up(qtbot, db, counselor, screen):
         {"when": "2026-12-08T14:00", "place": "Clinic", "phone": "217-555-0100"}]
 
 
+def test_the_next_dose_takes_a_date_or_words(qtbot, db, counselor, screen):
+    go(screen, "Medication")
+    next_dose = by_name(screen, QLineEdit, "Next dose or appointment")
+    type_into(qtbot, next_dose, "2099-01-05 09:30")
+    wait_saved(qtbot, screen)
+    assert saved_draft(db, counselor, screen)["medication"]["next"] == "2099-01-05T09:30"
+    type_into(qtbot, next_dose, "daily at the OTP", replace=True)
+    wait_saved(qtbot, screen)
+    assert saved_draft(db, counselor, screen)["medication"]["next"] == "daily at the OTP"
+    type_into(qtbot, next_dose, "2020-01-06 10:00", replace=True)  # kept, and flagged next to it
+    error = by_name(screen, QLabel, "Next dose or appointment error")
+    assert error.isVisible() and "in the past" in error.text()
+    wait_saved(qtbot, screen)
+    assert saved_draft(db, counselor, screen)["medication"]["next"] == "2020-01-06T10:00"
+
+
 def test_pick_a_follow_up_date_from_the_calendar_by_keyboard(qtbot, db, counselor, screen):
     from PySide6.QtWidgets import QApplication
 

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.core.errors import ClinicError, ConflictError
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,8 @@ class SectionedScreen(GeometryDialog):
             widget.dateChanged.connect(self._changed)
         elif isinstance(widget, QSpinBox):
             widget.valueChanged.connect(self._changed)
+        elif isinstance(widget, WhenEdit):
+            widget.edited.connect(self._changed)
 
     @staticmethod
     def _text_box(height: int = 64) -> QPlainTextEdit:
