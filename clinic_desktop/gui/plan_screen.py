@@ -44,6 +44,7 @@ from clinic_desktop.core.services import directory, intake, plans
 from clinic_desktop.gui.intake_screen import SignDialog
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot, OneFieldDialog, error_line
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.removable_rows import RemovableRow, RowList
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_time
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
@@ -385,6 +386,8 @@ class PlanScreen(SectionedScreen):
         self.version = self.view.version
         self._base = dict(self.view.draft)  # keeps keys this screen does not edit
         self._missing_keys: list[str] = []
+        #: After a refused finalize, each missing item's message under its field too (made then).
+        self._missing_errors: FieldErrors | None = None
         self._entries: dict[int, ContactInfo] = {}  # directory entry id → title and what to check
         self.meeting_ids: list[int] = []
         #: The one child dialog open at a time (picker, letter, finalize, discharge).
@@ -930,6 +933,9 @@ class PlanScreen(SectionedScreen):
             missing = plan_rules.missing_to_finalize(self.draft_data(), self.view.naltrexone)
         self.missing_list.clear()
         self._missing_keys = list(missing)
+        if self._missing_errors is not None:  # a field filled in since loses its message
+            for key in self._missing_errors.messages.keys() - missing.keys():
+                self._missing_errors.clear(key)
         for key, message in missing.items():
             section = SECTION_LABELS.get(MISSING_SECTION.get(key.split(".")[0], ""), "")
             item = QListWidgetItem(f"{section}: {message}" if section else message)
@@ -947,6 +953,16 @@ class PlanScreen(SectionedScreen):
                 item.setToolTip("Something is still missing here" if name in incomplete else "Complete")
             else:
                 item.setText(f"    {label}")
+
+    def _flag_missing(self, missing: Mapping[str, str]) -> None:
+        """Finalize was refused: say what is missing next to each field as well (the list on
+        the Print and finalize page still leads there); a message goes once its field is filled."""
+        if self._missing_errors is None:
+            self._missing_errors = FieldErrors(self._fields)
+        self._missing_errors.clear()
+        for key, message in missing.items():
+            if key in self._fields:
+                self._missing_errors.set_error(key, message)
 
     def missing_messages(self) -> list[str]:
         return [self.missing_list.item(i).text() for i in range(self.missing_list.count())]
@@ -1128,6 +1144,7 @@ class PlanScreen(SectionedScreen):
                 QMessageBox.information(self, "Not finalized", fields[""])
                 return
             self.refresh_missing(fields)
+            self._flag_missing(fields)
             if self.missing_list.count():
                 self.missing_list.setCurrentRow(0)
             self.missing_list.setFocus()

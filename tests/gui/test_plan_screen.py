@@ -314,7 +314,15 @@ def test_finalize_with_missing_items_lists_them_and_jumps_there(qtbot, screen):
     key_worker = [i for i in range(missing.count()) if "key worker" in missing.item(i).text()][0]
     missing.itemActivated.emit(missing.item(key_worker))
     assert screen.current_section() == "support"
-    assert by_name(screen, QLineEdit, "Key worker name").hasFocus()
+    name = by_name(screen, QLineEdit, "Key worker name")
+    assert name.hasFocus()
+    # The message is next to the field too, and goes once the field is filled in.
+    error = by_name(screen, QLabel, "Key worker name error")
+    assert error.isVisible() and "key worker" in error.text() and name.property("invalid")
+    type_into(qtbot, name, "Pat Keyworker")
+    assert not error.isVisible() and not name.property("invalid")
+    level = by_name(screen, QLabel, "Level of aftercare error")
+    assert level.text().startswith("Choose the level")
 
 
 def test_wrong_password_stays_in_the_dialog(qtbot, screen):
