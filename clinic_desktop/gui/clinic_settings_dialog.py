@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -154,6 +155,23 @@ class ClinicSettingsDialog(GeometryDialog):
         self.errors = FieldErrors(self.inputs, general=ui.errorLabel)
         self.load()
         ui.clinicNameEdit.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self._fit_to_screen()
+        super().showEvent(event)
+
+    def _fit_to_screen(self) -> None:
+        """Every group without scrolling when the screen is tall enough; on a 1366×768 screen
+        the groups scroll and the buttons stay in view."""
+        scroll = self.ui.settingsScroll
+        panel = self.ui.settingsPanel.sizeHint().height()
+        others = self.layout().totalSizeHint().height() - scroll.sizeHint().height()
+        screen = self.screen().availableGeometry().height() if self.screen() else panel + others
+        room = screen - others - 60  # the window's title bar and frame
+        scroll.setMinimumHeight(max(160, min(panel, room)))
+        if panel > room:  # the scroll bar takes its width from the groups, not from their fields
+            bar = scroll.verticalScrollBar().sizeHint().width()
+            scroll.setMinimumWidth(self.ui.settingsPanel.minimumSizeHint().width() + bar)
 
     @staticmethod
     def _align_labels(labels: list[QLabel]) -> None:

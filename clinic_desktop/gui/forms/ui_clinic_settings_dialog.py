@@ -16,10 +16,10 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDialog,
-    QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-    QLabel, QLayout, QLineEdit, QPlainTextEdit,
-    QPushButton, QSizePolicy, QSpacerItem, QSpinBox,
-    QVBoxLayout, QWidget)
+    QDialogButtonBox, QFormLayout, QFrame, QGroupBox,
+    QHBoxLayout, QLabel, QLayout, QLineEdit,
+    QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy,
+    QSpacerItem, QSpinBox, QVBoxLayout, QWidget)
 
 class Ui_ClinicSettingsDialog(object):
     def setupUi(self, ClinicSettingsDialog):
@@ -29,7 +29,8 @@ class Ui_ClinicSettingsDialog(object):
         ClinicSettingsDialog.setMinimumSize(QSize(760, 0))
         ClinicSettingsDialog.setStyleSheet(u"QGroupBox { font-size: 12pt; font-weight: 600; border: 1px solid #c3ccd0; border-radius: 4px; margin-top: 14px; padding-top: 10px; }\n"
 "QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left; left: 10px; padding: 0px 4px; }\n"
-"QSpinBox[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"] { border: 2px solid #b00020; padding: 3px 5px; }")
+"QSpinBox[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"] { border: 2px solid #b00020; padding: 3px 5px; }\n"
+"QScrollArea#settingsScroll, QWidget#qt_scrollarea_viewport, QWidget#settingsPanel { background: transparent; }")
         self.mainLayout = QVBoxLayout(ClinicSettingsDialog)
         self.mainLayout.setSpacing(10)
         self.mainLayout.setObjectName(u"mainLayout")
@@ -48,7 +49,18 @@ class Ui_ClinicSettingsDialog(object):
 
         self.mainLayout.addWidget(self.introLabel)
 
-        self.clinicGroup = QGroupBox(ClinicSettingsDialog)
+        self.settingsScroll = QScrollArea(ClinicSettingsDialog)
+        self.settingsScroll.setObjectName(u"settingsScroll")
+        self.settingsScroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.settingsScroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.settingsScroll.setWidgetResizable(True)
+        self.settingsPanel = QWidget()
+        self.settingsPanel.setObjectName(u"settingsPanel")
+        self.groupsLayout = QVBoxLayout(self.settingsPanel)
+        self.groupsLayout.setSpacing(10)
+        self.groupsLayout.setObjectName(u"groupsLayout")
+        self.groupsLayout.setContentsMargins(0, 0, 8, 0)
+        self.clinicGroup = QGroupBox(self.settingsPanel)
         self.clinicGroup.setObjectName(u"clinicGroup")
         self.clinicForm = QFormLayout(self.clinicGroup)
         self.clinicForm.setObjectName(u"clinicForm")
@@ -159,9 +171,9 @@ class Ui_ClinicSettingsDialog(object):
         self.clinicForm.setLayout(3, QFormLayout.ItemRole.FieldRole, self.phoneRegionRow)
 
 
-        self.mainLayout.addWidget(self.clinicGroup)
+        self.groupsLayout.addWidget(self.clinicGroup)
 
-        self.signInGroup = QGroupBox(ClinicSettingsDialog)
+        self.signInGroup = QGroupBox(self.settingsPanel)
         self.signInGroup.setObjectName(u"signInGroup")
         self.signInForm = QFormLayout(self.signInGroup)
         self.signInForm.setObjectName(u"signInForm")
@@ -258,9 +270,9 @@ class Ui_ClinicSettingsDialog(object):
         self.signInForm.setLayout(2, QFormLayout.ItemRole.FieldRole, self.idleLockMinutesRow)
 
 
-        self.mainLayout.addWidget(self.signInGroup)
+        self.groupsLayout.addWidget(self.signInGroup)
 
-        self.protocolGroup = QGroupBox(ClinicSettingsDialog)
+        self.protocolGroup = QGroupBox(self.settingsPanel)
         self.protocolGroup.setObjectName(u"protocolGroup")
         self.protocolForm = QFormLayout(self.protocolGroup)
         self.protocolForm.setObjectName(u"protocolForm")
@@ -310,9 +322,9 @@ class Ui_ClinicSettingsDialog(object):
         self.protocolForm.setWidget(1, QFormLayout.ItemRole.FieldRole, self.protocolNoteLabel)
 
 
-        self.mainLayout.addWidget(self.protocolGroup)
+        self.groupsLayout.addWidget(self.protocolGroup)
 
-        self.plansGroup = QGroupBox(ClinicSettingsDialog)
+        self.plansGroup = QGroupBox(self.settingsPanel)
         self.plansGroup.setObjectName(u"plansGroup")
         self.plansForm = QFormLayout(self.plansGroup)
         self.plansForm.setObjectName(u"plansForm")
@@ -408,7 +420,11 @@ class Ui_ClinicSettingsDialog(object):
         self.plansForm.setLayout(2, QFormLayout.ItemRole.FieldRole, self.directoryStaleDaysRow)
 
 
-        self.mainLayout.addWidget(self.plansGroup)
+        self.groupsLayout.addWidget(self.plansGroup)
+
+        self.settingsScroll.setWidget(self.settingsPanel)
+
+        self.mainLayout.addWidget(self.settingsScroll)
 
         self.errorLabel = QLabel(ClinicSettingsDialog)
         self.errorLabel.setObjectName(u"errorLabel")
@@ -418,10 +434,6 @@ class Ui_ClinicSettingsDialog(object):
         self.errorLabel.setProperty(u"role", u"error")
 
         self.mainLayout.addWidget(self.errorLabel)
-
-        self.bottomStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
-
-        self.mainLayout.addItem(self.bottomStretch)
 
         self.buttonBox = QDialogButtonBox(ClinicSettingsDialog)
         self.buttonBox.setObjectName(u"buttonBox")
