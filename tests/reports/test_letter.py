@@ -134,6 +134,27 @@ def test_only_the_shared_items_are_in_the_data_in_print_order():
                                   "Tuesday 1 December 2026, 10:00")
 
 
+def test_the_shared_sections_speak_to_a_provider():
+    """The plan's section builders in the letter's voice: clinical labels, no words meant for
+    the patient, the plan's medicine names where the letter has none of its own."""
+    doc = build(shared=list(rl.INFORMATION_ITEMS))
+    by_key = {section.key: section for section in doc.shared}
+    medication = by_key["medication"]
+    assert medication.heading == "Medication for opioid use disorder"
+    assert medication.paragraphs == ("Buprenorphine",)
+    assert [line.label for line in medication.lines] == ["Prescriber", "Next dose or visit"]
+    assert by_key["level"].heading == "Level of aftercare"
+    assert by_key["level"].paragraphs == ("Intensive outpatient program",)
+    assert by_key["therapies"].bullets == ("Cognitive behavioral therapy (CBT)", "Contingency management")
+    relapse = by_key["relapse"]
+    assert relapse.heading == "Relapse-prevention plan" and relapse.notes == ()
+    assert relapse.lines[0] == rl.Line("Triggers", TRIGGERS)
+    empty = build(plan={**PLAN, "therapies": [], "medication": {"choice": "none"}},
+                  shared=["medication", "therapies"])
+    assert [s.paragraphs for s in empty.shared] == [
+        ("No medication for opioid use disorder at present",), ("None recorded",)]
+
+
 def test_nothing_shared_still_gives_the_referral_and_says_so():
     doc = build(shared=[])
     assert doc.shared == ()
