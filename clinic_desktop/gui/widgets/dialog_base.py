@@ -143,18 +143,22 @@ class DialogSlot:
         self.dialog: QDialog | None = None
         self._on_saved = on_saved
 
-    def open(self, dialog: QDialog, *, modal: bool = True) -> None:
-        """Open ``dialog`` window-modal, or beside its parent (``modal=False``: a screen)."""
+    def open(self, dialog: QDialog, *, modal: bool = True,
+             finished: Callable[[], None] | None = None) -> None:
+        """Open ``dialog`` window-modal, or beside its parent (``modal=False``: a screen);
+        ``finished`` runs once it is closed and forgotten (e.g. to put the focus back)."""
         self.dialog = dialog
         if self._on_saved is not None and hasattr(dialog, "saved"):
             dialog.saved.connect(lambda *_: self._on_saved())
 
-        def finished(_result: int) -> None:
+        def forget(_result: int) -> None:
             if self.dialog is dialog:
                 self.dialog = None
             dialog.deleteLater()
+            if finished is not None:
+                finished()
 
-        dialog.finished.connect(finished)
+        dialog.finished.connect(forget)
         if modal:
             dialog.open()
         else:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons
+from clinic_desktop.gui.widgets.dialog_base import DialogSlot
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -154,7 +155,7 @@ class WhenEdit(QWidget):
         self.label = label
         self.past_is_error = past_is_error
         self._now = now
-        self._popup: DatePopup | None = None
+        self._popups = DialogSlot()  # the calendar, when open
         self.line = QLineEdit()
         self.line.setAccessibleName(label)
         self.line.setPlaceholderText(placeholder or "e.g. 2026-12-01 10:00, or as agreed")
@@ -219,23 +220,14 @@ class WhenEdit(QWidget):
 
     # ---- calendar --------------------------------------------------------------------------
     def popup(self) -> DatePopup | None:
-        return self._popup
+        return self._popups.dialog  # type: ignore[return-value]
 
     def open_calendar(self) -> None:
-        if self._popup is not None:
+        if self._popups.dialog is not None:
             return
         popup = DatePopup(self.label, self.when(), self)
-        self._popup = popup
-
-        def finished(_result: int) -> None:
-            if self._popup is popup:
-                self._popup = None
-            popup.deleteLater()
-            self.line.setFocus(Qt.FocusReason.PopupFocusReason)
-
         popup.picked.connect(self._picked)
-        popup.finished.connect(finished)
-        popup.open()
+        self._popups.open(popup, finished=lambda: self.line.setFocus(Qt.FocusReason.PopupFocusReason))
         popup.calendar.setFocus()
 
     def _picked(self, when: dt.datetime | dt.date) -> None:
