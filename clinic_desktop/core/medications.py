@@ -24,22 +24,39 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Literal
 
+from .formulary import (
+    CLASS_LABELS,
+    DRUGS,
+    HOLD_PARAMETERS,
+    INTERACTIONS,
+    OTHER_DRUG_ID,
+    Drug,
+    Limit,
+    PatientFacts,
+    drug_classes,
+)
 from .protocols import ProtocolSettings
 from .withdrawal import require_aware
 
 __all__ = [
     "DOSE_STATUSES",
+    "DOSE_VITALS",
     "DRUGS",
     "OTHER_DRUG_ID",
     "OUTCOMES",
+    "SEVERITIES",
     "Administration",
     "Drug",
     "DueDose",
+    "Finding",
     "GiveCheck",
     "Order",
+    "VitalsSet",
     "check_give",
+    "check_order",
     "default_holds",
     "due_doses",
+    "heaviest_window",
 ]
 
 UTC = timezone.utc
@@ -50,74 +67,21 @@ Outcome = Literal["given", "held", "refused"]
 OUTCOMES: tuple[str, ...] = ("given", "held", "refused")
 #: The status of a scheduled dose: a recorded outcome, or how far past its time it is.
 DOSE_STATUSES: tuple[str, ...] = (*OUTCOMES, "due", "late", "missed")
-#: The drug id of a free-text drug (its name is ``Order.drug_name``).
-OTHER_DRUG_ID = "other"
-
-
-@dataclass(frozen=True, slots=True)
-class Drug:
-    """A drug offered on the order form.
-
-    ``routes`` are the routes offered; ``max_daily_mg`` and ``max_single_mg`` are the limits
-    CLINICAL.md gives (``None`` where it gives none); ``hold_drug`` names the hold parameters
-    of :func:`default_holds` (``"lofexidine"``, ``"clonidine"`` or ``None``).
-    """
-
-    id: str
-    label: str
-    default_unit: str
-    routes: tuple[str, ...]
-    max_daily_mg: float | None
-    max_single_mg: float | None
-    hold_drug: Literal["lofexidine", "clonidine"] | None
-
-
-DRUGS: dict[str, Drug] = {
-    d.id: d
-    for d in (
-        Drug("buprenorphine", "Buprenorphine", "mg", ("sublingual", "buccal"), None, None, None),
-        Drug("methadone", "Methadone", "mg", ("oral",), None, None, None),
-        Drug("lofexidine", "Lofexidine", "mg", ("oral",), 2.88, 0.72, "lofexidine"),
-        Drug("clonidine", "Clonidine", "mg", ("oral",), None, None, "clonidine"),
-        Drug("naltrexone", "Naltrexone", "mg", ("oral", "intramuscular"), None, None, None),
-        Drug(
-            "ondansetron", "Ondansetron", "mg", ("oral", "intravenous", "intramuscular"),
-            None, None, None,
-        ),
-        Drug("loperamide", "Loperamide", "mg", ("oral",), None, None, None),
-        Drug("ibuprofen", "Ibuprofen", "mg", ("oral",), None, None, None),
-        Drug("acetaminophen", "Acetaminophen", "mg", ("oral", "rectal"), None, None, None),
-        Drug("hydroxyzine", "Hydroxyzine", "mg", ("oral", "intramuscular"), None, None, None),
-        Drug("trazodone", "Trazodone", "mg", ("oral",), None, None, None),
-    )
-}
 
 
 def default_holds(
     drug_id: str, settings: ProtocolSettings | None = None
 ) -> dict[str, int | None]:
-    """The hold parameters to prefill on a new order, as :class:`Order` keyword arguments.
-
-    From the clinic's lofexidine / clonidine settings (clonidine has no DBP hold); all ``None``
-    for other drugs, including ``"other"``. An unknown id raises ``ValueError``.
+    """The hold parameters to prefill on a new order, as :class:`Order` keyword arguments:
+    every field of :data:`~clinic_desktop.core.formulary.HOLD_PARAMETERS`, from the clinic's
+    settings for the drugs that have holds (lofexidine, clonidine), ``None`` otherwise
+    (including ``"other"``). An unknown id raises ``ValueError``.
     """
     s = settings if settings is not None else ProtocolSettings()
     if drug_id != OTHER_DRUG_ID and drug_id not in DRUGS:
         raise ValueError(f"unknown drug {drug_id!r}; known: {', '.join(DRUGS)}, other")
-    hold_drug = DRUGS[drug_id].hold_drug if drug_id in DRUGS else None
-    if hold_drug == "lofexidine":
-        return {
-            "hold_sbp_below": s.lofexidine_hold_sbp,
-            "hold_dbp_below": s.lofexidine_hold_dbp,
-            "hold_hr_below": s.lofexidine_hold_hr,
-        }
-    if hold_drug == "clonidine":
-        return {
-            "hold_sbp_below": s.clonidine_hold_sbp,
-            "hold_dbp_below": None,
-            "hold_hr_below": s.clonidine_hold_hr,
-        }
-    return {"hold_sbp_below": None, "hold_dbp_below": None, "hold_hr_below": None}
+    holds = DRUGS[drug_id].holds if drug_id in DRUGS else {}
+    return {h.field: (getattr(s, holds[h.field]) if h.field in holds else None) for h in HOLD_PARAMETERS}
 
 
 def _require_number(value: object, name: str) -> float:
@@ -202,7 +166,7 @@ class Order:
             object.__setattr__(self, "stop", _utc(self.stop, "stop"))
             if self.stop <= self.start:
                 raise ValueError("stop must be after start")
-        for name in ("hold_sbp_below", "hold_dbp_below", "hold_hr_below"):
+        for name in (h.field for h in HOLD_PARAMETERS):
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 0
@@ -350,24 +314,83 @@ def due_doses(
     return doses
 
 
+Severity = Literal["hard", "reason", "hold", "info"]
+#: What a finding asks for: ``hard`` refuses (a prescriber may override it when
+#: ``overridable``), ``reason`` and ``hold`` need the clinician's reason, ``info`` is shown.
+SEVERITIES: tuple[str, ...] = ("hard", "reason", "hold", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule that fired: ``rule`` is a stable id (``"lofexidine.max_daily"``), ``text`` what
+    staff read, ``source`` its kind (``"label"``, ``"regulation"``, ``"local policy"``, or
+    ``"order"`` for the order's own limits) with ``citation``; ``field`` is the form field it
+    belongs next to."""
+
+    rule: str
+    severity: Severity
+    text: str
+    source: str
+    citation: str = ""
+    field: str = "dose"
+    overridable: bool = True
+
+    @property
+    def line(self) -> str:
+        """"Lofexidine: 5 h between doses … — label (lofexidine label (Lucemyra), §2)"."""
+        cite = f" ({self.citation})" if self.citation else ""
+        return f"{self.text} \u2014 {self.source}{cite}"
+
+
+@dataclass(frozen=True, slots=True)
+class VitalsSet:
+    """One set of vitals as taken (``values`` keyed by :mod:`clinic_desktop.core.vitals` ids)."""
+
+    taken_at: datetime
+    values: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "taken_at", _utc(self.taken_at, "taken_at"))
+
+
+#: The vitals an alpha-2 agonist dose needs, all from one set (blood pressure and pulse).
+DOSE_VITALS: tuple[str, ...] = tuple(h.vital for h in HOLD_PARAMETERS)
+
+
 @dataclass(frozen=True, slots=True)
 class GiveCheck:
-    """What :func:`check_give` found.
+    """What :func:`check_give` found: every rule that fired (``findings``) and, as one line
+    each, the rules checked that did not (``passed``)."""
 
-    ``refusals`` are reasons not to give, each with its numbers; ``can_override`` is True when
-    there are refusals and a prescriber may override all of them with a note (minimum interval,
-    daily maximum). ``hold_reasons`` are hold parameters met: not a refusal, the nurse records
-    a reason to give, or holds the dose.
-    """
+    findings: tuple[Finding, ...] = ()
+    passed: tuple[str, ...] = ()
 
-    refusals: list[str]
-    hold_reasons: list[str]
-    can_override: bool
+    @property
+    def refusals(self) -> list[str]:
+        """The hard limits met, as lines with their source."""
+        return [f.line for f in self.findings if f.severity == "hard"]
+
+    @property
+    def hold_reasons(self) -> list[str]:
+        """What needs a reason to give: hold parameters met, vitals needed, warnings."""
+        return [f.line if f.severity == "reason" else f.text
+                for f in self.findings if f.severity in ("hold", "reason")]
+
+    @property
+    def can_override(self) -> bool:
+        """True when there are hard findings and a prescriber may override every one."""
+        hard = [f for f in self.findings if f.severity == "hard"]
+        return bool(hard) and all(f.overridable for f in hard)
 
     @property
     def ok(self) -> bool:
-        """True when nothing is refused (hold reasons may still be asked for)."""
+        """True when nothing is refused (reasons may still be asked for)."""
         return not self.refusals
+
+    @property
+    def clear(self) -> bool:
+        """True only when every rule was checked with fresh data and none fired."""
+        return not self.findings
 
 
 def _dec(value: float) -> Decimal:
@@ -388,12 +411,144 @@ def _clock_text(instant: datetime, tz: tzinfo, today: datetime) -> str:
     return local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
 
 
-# Vital id (core.vitals) → how a hold reason names it, and the order's hold parameter.
-_HOLD_VITALS = (
-    ("systolic", "SBP", "hold_sbp_below"),
-    ("diastolic", "DBP", "hold_dbp_below"),
-    ("pulse", "HR", "hold_hr_below"),
-)
+def _hours_text(delta: timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    hours, rest = divmod(abs(minutes), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
+
+
+DAY = timedelta(hours=24)
+Dose = tuple[datetime, Decimal]
+
+
+def heaviest_window(doses: Iterable[Dose], at: datetime, dose: Decimal) -> tuple[Decimal, datetime, datetime]:
+    """The largest total of any rolling 24 h window that holds the new dose at ``at``:
+    ``(total, first dose time, last dose time)`` of that window.
+
+    A window is ``[t, t + 24 h)``: two doses share one when they are less than 24 h apart, so a
+    back-dated dose counts with the doses recorded after it as well as before. The heaviest
+    window holding ``at`` starts at a dose time in ``(at − 24 h, at]``.
+    """
+    near = sorted([(t, d) for t, d in doses if abs(t - at) < DAY] + [(at, dose)])
+    best: tuple[Decimal, datetime, datetime] = (dose, at, at)
+    for start, _ in near:
+        if start > at:
+            break
+        if at - start >= DAY:
+            continue
+        inside = [(t, d) for t, d in near if start <= t < start + DAY]
+        total = sum((d for _, d in inside), Decimal(0))
+        if total > best[0]:
+            best = (total, inside[0][0], inside[-1][0])
+    return best
+
+
+def _nearest(times: Iterable[datetime], at: datetime) -> tuple[datetime | None, datetime | None]:
+    """The nearest dose time at or before ``at`` and the nearest after it."""
+    before = [t for t in times if t <= at]
+    after = [t for t in times if t > at]
+    return (max(before) if before else None, min(after) if after else None)
+
+
+def _facts_caps(drug: Drug, facts: PatientFacts | None) -> list[tuple[str, float, float, str, str]]:
+    """The label's impairment caps that apply: (rule, single, daily, what, citation)."""
+    if facts is None:
+        return []
+    caps = []
+    if facts.hepatic in drug.hepatic:
+        single, daily = drug.hepatic[facts.hepatic]
+        caps.append(("hepatic", single, daily, f"{facts.hepatic} hepatic impairment", drug.hepatic_citation))
+    renal = facts.renal_category
+    if renal in drug.renal:
+        single, daily = drug.renal[renal]
+        what = "eGFR 30–89" if renal == "reduced" else "eGFR < 30, end-stage renal disease or dialysis"
+        caps.append(("renal", single, daily, f"renal impairment ({what})", drug.renal_citation))
+    return caps
+
+
+def _limits_met(
+    order: Order,
+    given: list[Administration],
+    orders: Mapping[str, Order],
+    at: datetime,
+    dose: Decimal,
+    facts: PatientFacts | None,
+    settings: ProtocolSettings,
+    clock,
+) -> tuple[list[Finding], list[str]]:
+    """The rolling 24 h and minimum-interval rules (both directions of time) over ``given``."""
+    found: list[Finding] = []
+    passed: list[str] = []
+    name, unit, drug = order.name, order.unit, order.drug
+    own = [(a.at, _dec(a.dose)) for a in given if a.order_id == order.id]  # type: ignore[arg-type]
+    same: list[Dose] = []
+    if drug is not None and unit == drug.default_unit:
+        ids = {oid for oid, o in orders.items()
+               if o.drug is not None and o.drug.ingredient == drug.ingredient and o.unit == unit}
+        same = [(a.at, _dec(a.dose)) for a in given if a.order_id in ids]  # type: ignore[arg-type]
+
+    def window(rule: str, doses: list[Dose], limit: float, severity: Severity, source: str,
+               citation: str, what: str) -> None:
+        total, first, last = heaviest_window(doses, at, dose)
+        if total > _dec(limit):
+            span = (f"from {clock(first)} to {clock(last)}" if first != last else f"at {clock(at)}")
+            found.append(Finding(rule, severity, f"{name}: {_num(total)} {unit} in 24 h with this dose "
+                                 f"({span}), above {what} of {_num(limit)} {unit}", source, citation))
+        else:
+            passed.append(f"{name}: {what} of {_num(limit)} {unit} in any 24 h \u2014 {source}")
+
+    def interval(rule: str, times: list[datetime], hours: float, source: str, citation: str,
+                 what: str) -> None:
+        before, after = _nearest(times, at)
+        gap = timedelta(hours=hours)
+        if before is not None and at - before < gap:
+            found.append(Finding(rule, "hard", f"{name}: {what} {_num(hours)} h between doses; a dose is "
+                                 f"recorded at {clock(before)}, {_hours_text(at - before)} before this one "
+                                 f"(next allowed from {clock(before + gap)})", source, citation, "at"))
+        elif after is not None and after - at < gap:
+            found.append(Finding(rule, "hard", f"{name}: {what} {_num(hours)} h between doses; a dose is "
+                                 f"recorded at {clock(after)}, {_hours_text(after - at)} after this one",
+                                 source, citation, "at"))
+        else:
+            passed.append(f"{name}: {what} {_num(hours)} h between doses \u2014 {source}")
+
+    if order.max_daily_dose is not None:
+        window("order.max_daily", own, order.max_daily_dose, "hard", "order", "", "the order's maximum")
+    if order.min_interval_hours is not None:
+        interval("order.min_interval", [t for t, _ in own], order.min_interval_hours, "order", "",
+                 "the order allows at least")
+    if drug is None or unit != drug.default_unit:
+        return found, passed
+    if drug.max_daily is not None:
+        limit = drug.max_daily
+        window(f"{drug.id}.max_daily", same, limit.resolve(settings), "hard", limit.source, limit.citation,
+               "the maximum")
+    for key, _single, daily, what, citation in _facts_caps(drug, facts):
+        window(f"{drug.id}.{key}_daily", same, daily, "hard", "label", citation, f"the dose for {what}")
+    if drug.warn_daily is not None:
+        limit = drug.warn_daily
+        total, _, _ = heaviest_window(same, at, dose)
+        if total > _dec(limit.resolve(settings)):
+            found.append(Finding(f"{drug.id}.warn_daily", "reason",
+                                 f"{name}: {_num(total)} {unit} in 24 h with this dose, above "
+                                 f"{_num(limit.resolve(settings))} {unit}", limit.source, limit.citation))
+    if drug.first_day_warn is not None:
+        limit = drug.first_day_warn
+        first = min([t for t, _ in same] + [at])
+        if at < first + DAY:
+            total = sum((d for t, d in same if first <= t < first + DAY), Decimal(0)) + dose
+            if total > _dec(limit.resolve(settings)):
+                found.append(Finding(f"{drug.id}.first_day", "reason",
+                                     f"{name}: {_num(total)} {unit} on the first day (from {clock(first)}) "
+                                     f"with this dose, above {_num(limit.resolve(settings))} {unit}",
+                                     limit.source, limit.citation))
+    if drug.min_interval is not None:
+        limit = drug.min_interval
+        interval(f"{drug.id}.min_interval", [t for t, _ in same], limit.resolve(settings), limit.source,
+                 limit.citation, "at least")
+    return found, passed
 
 
 def check_give(
@@ -401,101 +556,303 @@ def check_give(
     administrations: Iterable[Administration],
     at: datetime,
     dose: float,
-    latest_vitals: Mapping[str, float | None] | None,
+    vitals: VitalsSet | None = None,
     *,
     tz: tzinfo,
     other_orders: Iterable[Order] = (),
+    struck: Iterable[Administration] = (),
+    facts: PatientFacts | None = None,
+    settings: ProtocolSettings | None = None,
 ) -> GiveCheck:
-    """Check giving ``dose`` (in the order's unit) of ``order`` at ``at``.
+    """Check giving ``dose`` (in the order's unit) of ``order`` at ``at`` — the dose's own time.
 
-    Refused: a dose ≤ 0; ``at`` outside the order's start/stop; a single dose above the
-    drug's ``max_single_mg``; a PRN dose sooner than ``min_interval_hours`` after the last
-    dose of this order given at or before ``at`` (exactly at the interval is allowed); a dose
-    taking the total given above the order's ``max_daily_dose`` or the drug's ``max_daily_mg``.
-    The daily total is rolling: doses given in the 24 h before ``at`` — after ``at`` − 24 h, up
-    to ``at`` — plus this one; reaching the maximum exactly is allowed. The drug maximum counts
-    doses of every order of the same drug in mg (this one and ``other_orders``); drug limits
-    apply only to orders in mg. Only the interval and daily maxima can be overridden.
+    Hard (refused; a prescriber may override those marked overridable):
 
-    Hold reasons: each hold parameter met by ``latest_vitals`` (vital ids of
-    :mod:`clinic_desktop.core.vitals`: ``systolic``, ``diastolic``, ``pulse``; strict ``<``).
+    - a dose ≤ 0, ``at`` outside the order's start/stop, a single dose above the drug's maximum
+      (not overridable); above the label's cap for the patient's hepatic or renal impairment;
+    - any rolling 24 h window holding this dose above the order's maximum, the drug's maximum
+      (every order of the same ingredient) or the impairment cap — counting the doses recorded
+      **before and after** ``at``; reaching a maximum exactly is allowed;
+    - the minimum interval (the order's, for PRN, and the drug's) to the nearest dose on **both**
+      sides; exactly at the interval is allowed;
+    - a dose that passes only because a given dose was struck (entered in error): the struck
+      dose freed the room, so a prescriber confirms.
+
+    Reason needed: hold parameters met (strictly below) by ``vitals`` — the latest complete set;
+    for a drug that needs vitals before each dose, no set, or one older than the policy window
+    (``alpha2_vitals_minutes``), is "Vitals needed before this dose"; a dose below the usual
+    range; warnings above a warning total (buprenorphine 24 mg a day, first-day totals).
+
+    ``administrations`` are the recorded entries (struck ones left out; pass them as ``struck``).
     Times in the text are local to ``tz``.
     """
     at = _utc(at, "at")
     _require_number(dose, "dose")
+    s = settings if settings is not None else ProtocolSettings()
     name, unit, drug = order.name, order.unit, order.drug
-    found: list[tuple[str, bool]] = []  # (refusal, a prescriber may override it)
+    found: list[Finding] = []
+    passed: list[str] = []
 
     def clock(instant: datetime) -> str:
         return _clock_text(instant, tz, at)
 
     if dose <= 0:
-        found.append((f"Dose must be more than 0 {unit} (entered {_num(dose)} {unit})", False))
+        found.append(Finding("dose.positive", "hard", f"Dose must be more than 0 {unit} (entered {_num(dose)} {unit})",
+                             "order", overridable=False))
+        return GiveCheck(tuple(found), ())
     if at < order.start:
-        found.append((f"The order for {name} starts at {clock(order.start)}", False))
+        found.append(Finding("order.active", "hard", f"The order for {name} starts at {clock(order.start)}",
+                             "order", field="at", overridable=False))
     elif order.stop is not None and at >= order.stop:
-        found.append((f"The order for {name} stopped at {clock(order.stop)}", False))
-    in_mg = unit == "mg"
-    if in_mg and drug is not None and drug.max_single_mg is not None and dose > drug.max_single_mg:
-        found.append((
-            f"Dose {_num(dose)} mg is above the maximum single dose of {name} "
-            f"({_num(drug.max_single_mg)} mg)",
-            False,
-        ))
+        found.append(Finding("order.active", "hard", f"The order for {name} stopped at {clock(order.stop)}",
+                             "order", field="at", overridable=False))
 
-    given = [a for a in administrations if a.outcome == "given" and a.at <= at]
-    this_order = [a for a in given if a.order_id == order.id]
-    hours = order.min_interval_hours
-    if hours is not None and this_order:
-        last = max(a.at for a in this_order)
-        allowed_from = last + timedelta(hours=hours)
-        if at < allowed_from:
-            found.append((
-                f"Next PRN dose of {name} allowed from {clock(allowed_from)} "
-                f"(minimum interval {_num(hours)} h since {clock(last)})",
-                True,
-            ))
+    in_unit = drug is not None and unit == drug.default_unit
+    if in_unit and drug is not None:
+        if drug.max_single is not None:
+            limit = drug.max_single.resolve(s)
+            if dose > limit:
+                found.append(Finding(f"{drug.id}.max_single", "hard",
+                                     f"{name}: {_num(dose)} {unit} is above the largest single dose "
+                                     f"({_num(limit)} {unit})", drug.max_single.source, drug.max_single.citation,
+                                     overridable=False))
+            else:
+                passed.append(f"{name}: single dose at most {_num(limit)} {unit} \u2014 {drug.max_single.source}")
+        for key, single, _daily, what, citation in _facts_caps(drug, facts):
+            if dose > single:
+                found.append(Finding(f"{drug.id}.{key}_single", "hard",
+                                     f"{name}: {_num(dose)} {unit} is above the single dose for {what} "
+                                     f"({_num(single)} {unit})", "label", citation))
+        if drug.min_single is not None and dose < drug.min_single.resolve(s):
+            found.append(Finding(f"{drug.id}.min_single", "reason",
+                                 f"{name}: {_num(dose)} {unit} is below the usual range ({drug.usual})",
+                                 drug.min_single.source, drug.min_single.citation))
 
-    window_start = at - timedelta(hours=24)
+    orders = {order.id: order, **{o.id: o for o in other_orders if o.id != order.id}}
+    given = [a for a in administrations if a.outcome == "given"]
+    limit_found, limit_passed = _limits_met(order, given, orders, at, _dec(dose), facts, s, clock)
+    found += limit_found
+    passed += limit_passed
+    struck_given = [a for a in struck if a.outcome == "given" and a.dose is not None]
+    if struck_given:
+        with_struck, _ = _limits_met(order, given + struck_given, orders, at, _dec(dose), facts, s, clock)
+        fired = {f.rule for f in limit_found}
+        for f in with_struck:
+            if f.rule not in fired and f.severity == "hard":
+                found.append(Finding(
+                    "struck.frees_room", "hard",
+                    f"A dose struck as entered in error makes room for this one: {f.text}. A prescriber "
+                    "confirms it", f.source, f.citation, f.field))
 
-    def check_daily(doses: list[Administration], limit: float, limit_text: str) -> None:
-        before = sum(
-            (_dec(a.dose) for a in doses if a.at > window_start),  # type: ignore[arg-type]
-            Decimal(0),
-        )
-        total = before + _dec(dose)
-        if total > _dec(limit):
-            found.append((
-                f"{_num(before)} {unit} of {name} given in the 24 h before {clock(at)} + this "
-                f"{_num(dose)} {unit} = {_num(total)} {unit}, above {limit_text}",
-                True,
-            ))
+    found += _vitals_findings(order, vitals, at, s, clock, passed)
+    return GiveCheck(tuple(found), tuple(passed))
 
-    if order.max_daily_dose is not None:
-        check_daily(
-            this_order,
-            order.max_daily_dose,
-            f"the order's maximum of {_num(order.max_daily_dose)} {unit} in 24 h",
-        )
-    if in_mg and drug is not None and drug.max_daily_mg is not None:
-        same_drug = {order.id} | {
-            o.id for o in other_orders if o.drug_id == order.drug_id and o.unit == "mg"
-        }
-        check_daily(
-            [a for a in given if a.order_id in same_drug],
-            drug.max_daily_mg,
-            f"the maximum daily dose of {name} ({_num(drug.max_daily_mg)} mg)",
-        )
 
-    hold_reasons = []
-    for vital_id, label, parameter in _HOLD_VITALS:
-        threshold = getattr(order, parameter)
-        value = (latest_vitals or {}).get(vital_id)
-        if threshold is None or value is None:
+def _vitals_findings(order: Order, vitals: VitalsSet | None, at: datetime, s: ProtocolSettings, clock,
+                     passed: list[str]) -> list[Finding]:
+    """Hold parameters on the latest complete set; for an alpha-2 agonist, vitals needed."""
+    drug = order.drug
+    holds = [(h, getattr(order, h.field)) for h in HOLD_PARAMETERS if getattr(order, h.field) is not None]
+    needs_fresh = drug is not None and drug.vitals_before
+    if not holds and not needs_fresh:
+        return []
+    minutes = s.alpha2_vitals_minutes
+    policy = f"blood pressure and pulse within {minutes} min before each dose"
+    if vitals is None:
+        if needs_fresh:
+            return [Finding("vitals.needed", "reason",
+                            "Vitals needed before this dose: no set with blood pressure and pulse recorded",
+                            "local policy", policy)]
+        return []
+    age = at - vitals.taken_at
+    if needs_fresh and age > timedelta(minutes=minutes):
+        return [Finding("vitals.needed", "reason",
+                        f"Vitals needed before this dose: the last set was taken at {clock(vitals.taken_at)}, "
+                        f"{_hours_text(age)} before it", "local policy", policy)]
+    found = []
+    for hold, threshold in holds:
+        value = vitals.values.get(hold.vital)
+        if value is not None and _require_number(value, hold.vital) < threshold:
+            found.append(Finding(f"hold.{hold.vital}", "hold",
+                                 f"{hold.short} {_num(value)} below hold parameter {threshold}", "order",
+                                 f"vitals at {clock(vitals.taken_at)}"))
+    if not found:
+        passed.append(f"Vitals at {clock(vitals.taken_at)}: no hold parameter met")
+    return found
+
+
+def _scheduled_gaps(times: tuple[str, ...]) -> list[tuple[str, str, timedelta]]:
+    """Each scheduled time with the next one (the last wraps to the first, a day later)."""
+    clocks = sorted(_parse_clock(t) for t in times)
+    minutes = [c.hour * 60 + c.minute for c in clocks]
+    out = []
+    for i, m in enumerate(minutes):
+        nxt = minutes[(i + 1) % len(minutes)] + (24 * 60 if i + 1 == len(minutes) else 0)
+        out.append((clocks[i].strftime("%H:%M"), clocks[(i + 1) % len(clocks)].strftime("%H:%M"),
+                    timedelta(minutes=nxt - m)))
+    return out
+
+
+def check_order(
+    order: Order,
+    other_orders: Iterable[Order] = (),
+    administrations: Iterable[Administration] = (),
+    *,
+    facts: PatientFacts | None = None,
+    settings: ProtocolSettings | None = None,
+    naltrexone_window: object | None = None,
+) -> list[Finding]:
+    """What a prescriber is told when writing ``order`` (CLINICAL.md §6 "Every order").
+
+    ``hard`` (the order cannot be saved): a dose above the drug's largest single dose (a tenfold
+    slip); a PRN interval or scheduled times closer than the drug's minimum interval; a day of
+    scheduled doses above the drug's daily maximum; methadone with a QTc above the stop
+    threshold. ``reason`` (saved with the prescriber's documented reason): a dose below the usual
+    range or above an impairment cap; another active order of the same drug, or of an opioid
+    agonist beside another; interactions (:data:`~clinic_desktop.core.formulary.INTERACTIONS`,
+    and benzodiazepine or alcohol use recorded at intake with an opioid); naltrexone beside an
+    agonist order or before its opioid-free window (``naltrexone_window``: the
+    :class:`~clinic_desktop.core.protocols.Prompt`); a match with a recorded allergy; methadone's
+    first dose above 30 mg (label) or 50 mg (regulation), first-day or daily totals above the
+    warning; QTc above the warning. ``info``: pregnancy recorded.
+
+    ``other_orders``: the episode's other orders active at any time while this one is;
+    ``administrations``: the episode's recorded entries (a first dose is one with no dose of
+    the drug given before).
+    """
+    s = settings if settings is not None else ProtocolSettings()
+    drug, name, unit = order.drug, order.name, order.unit
+    found: list[Finding] = []
+    dose = _dec(order.dose)
+
+    def add(rule: str, severity: Severity, text: str, limit: Limit | None = None, *, source: str = "",
+            citation: str = "", field: str = "dose") -> None:
+        if limit is not None:
+            source, citation = limit.source, limit.citation
+        found.append(Finding(rule, severity, text, source, citation, field, overridable=severity != "hard"))
+
+    others = [o for o in other_orders if o.id != order.id]
+    per_day = dose * len(order.times) if order.times else None
+    if drug is not None and unit == drug.default_unit:
+        if drug.max_single is not None and order.dose > drug.max_single.resolve(s):
+            add(f"{drug.id}.max_single", "hard",
+                f"{name}: a single dose is at most {_num(drug.max_single.resolve(s))} {unit} (entered "
+                f"{_num(order.dose)} {unit}; a unit or decimal slip?)", drug.max_single)
+        elif drug.min_single is not None and order.dose < drug.min_single.resolve(s):
+            add(f"{drug.id}.min_single", "reason",
+                f"{name}: {_num(order.dose)} {unit} is below the usual range ({drug.usual})", drug.min_single)
+        for key, single, daily, what, citation in _facts_caps(drug, facts):
+            if order.dose > single or (per_day is not None and per_day > _dec(daily)):
+                add(f"{drug.id}.{key}", "reason",
+                    f"{name}: for {what} the label gives at most {_num(single)} {unit} a dose and "
+                    f"{_num(daily)} {unit} a day", source="label", citation=citation)
+        if drug.min_interval is not None:
+            hours = drug.min_interval.resolve(s)
+            gap = timedelta(hours=hours)
+            if order.min_interval_hours is not None and order.min_interval_hours < hours:
+                add(f"{drug.id}.min_interval", "hard",
+                    f"{name}: at least {_num(hours)} h between doses (ordered every "
+                    f"{_num(order.min_interval_hours)} h)", drug.min_interval, field="min_interval_hours")
+            for first, second, between in (_scheduled_gaps(order.times) if len(order.times) > 1 else ()):
+                if between < gap:
+                    add(f"{drug.id}.min_interval", "hard",
+                        f"{name}: at least {_num(hours)} h between doses ({first} and {second} are "
+                        f"{_hours_text(between)} apart)", drug.min_interval, field="times")
+                    break
+        if drug.max_daily is not None and per_day is not None and per_day > _dec(drug.max_daily.resolve(s)):
+            add(f"{drug.id}.max_daily", "hard",
+                f"{name}: {len(order.times)} doses a day of {_num(order.dose)} {unit} is {_num(per_day)} {unit}, "
+                f"above the maximum of {_num(drug.max_daily.resolve(s))} {unit} in 24 h", drug.max_daily)
+        daily_planned = per_day if per_day is not None else (
+            _dec(order.max_daily_dose) if order.max_daily_dose is not None else None)
+        if (drug.warn_daily is not None and daily_planned is not None
+                and daily_planned > _dec(drug.warn_daily.resolve(s))):
+            add(f"{drug.id}.warn_daily", "reason",
+                f"{name}: {_num(daily_planned)} {unit} a day is above {_num(drug.warn_daily.resolve(s))} {unit}",
+                drug.warn_daily)
+        given_before = [a for a in administrations if a.outcome == "given"
+                        and (o := _order_for(a, [order, *others])) is not None and o.drug is not None
+                        and o.drug.ingredient == drug.ingredient]
+        first_ever = not given_before
+        if first_ever and drug.first_dose_reason is not None and order.dose > drug.first_dose_reason.resolve(s):
+            add(f"{drug.id}.first_dose_reason", "reason",
+                f"{name}: a first dose of {_num(order.dose)} {unit} is above "
+                f"{_num(drug.first_dose_reason.resolve(s))} {unit}; document why it is clinically indicated",
+                drug.first_dose_reason)
+        elif first_ever and drug.first_dose_warn is not None and order.dose > drug.first_dose_warn.resolve(s):
+            add(f"{drug.id}.first_dose", "reason",
+                f"{name}: a first dose of {_num(order.dose)} {unit} is above "
+                f"{_num(drug.first_dose_warn.resolve(s))} {unit}; start low, go slow", drug.first_dose_warn)
+        if (first_ever and drug.first_day_warn is not None and daily_planned is not None
+                and daily_planned > _dec(drug.first_day_warn.resolve(s))):
+            add(f"{drug.id}.first_day", "reason",
+                f"{name}: {_num(daily_planned)} {unit} on the first day is above "
+                f"{_num(drug.first_day_warn.resolve(s))} {unit}", drug.first_day_warn)
+
+    classes = drug_classes(order.drug_id, order.drug_name)
+    ingredient = drug.ingredient if drug is not None else order.drug_name.strip().lower()
+    for other in others:
+        other_ingredient = other.drug.ingredient if other.drug is not None else other.drug_name.strip().lower()
+        other_classes = drug_classes(other.drug_id, other.drug_name)
+        if other_ingredient == ingredient:
+            add("duplicate.drug", "reason", f"{name}: another active order of {other.name} "
+                f"({_num(other.dose)} {other.unit}) — a duplicate order", source="local policy",
+                citation="no duplicate active order without a reason")
             continue
-        if _require_number(value, vital_id) < threshold:
-            hold_reasons.append(f"{label} {_num(value)} below hold parameter {threshold}")
+        if "opioid_agonist" in classes and "opioid_agonist" in other_classes:
+            add("duplicate.class", "reason", f"{name} and {other.name}: two opioid agonist orders",
+                source="local policy", citation="no duplicate active order of a class without a reason")
+        for rule in INTERACTIONS:
+            if ((rule.first in classes and rule.second in other_classes)
+                    or (rule.second in classes and rule.first in other_classes)):
+                add(f"interaction.{rule.first}.{rule.second}", "reason",
+                    f"{name} with {other.name}: {rule.text}", source=rule.kind if rule.kind != "policy"
+                    else "local policy", citation=rule.citation)
+        if "opioid_antagonist" in classes and "opioid_agonist" in other_classes:
+            add("naltrexone.agonist", "reason",
+                f"{name} while an order for {other.name} (an opioid agonist) is active: it will precipitate "
+                "withdrawal", source="label", citation="naltrexone label: contraindicated with opioid agonists")
+        if "opioid_agonist" in classes and "opioid_antagonist" in other_classes:
+            add("naltrexone.agonist", "reason",
+                f"{name} while an order for {other.name} (an opioid antagonist) is active", source="label",
+                citation="naltrexone label: contraindicated with opioid agonists")
+    if facts is not None and "opioid_agonist" in classes:
+        used = [what for what, yes in (("benzodiazepines", facts.benzodiazepine_use),
+                                       ("alcohol", facts.alcohol_use)) if yes]
+        if used:
+            add("interaction.intake_cns", "reason",
+                f"{name}: {' and '.join(used)} use recorded at intake — {CLASS_LABELS['cns_depressant']} "
+                "with an opioid: profound sedation, respiratory depression, death", source="label",
+                citation="FDA boxed warning (opioids with benzodiazepines or other CNS depressants)")
+    if "opioid_antagonist" in classes and naltrexone_window is not None:
+        status = getattr(naltrexone_window, "status", None)
+        if status != "meets":
+            add("naltrexone.window", "reason",
+                f"{name}: the opioid-free window is not met — {getattr(naltrexone_window, 'basis', '')}",
+                source="label", citation=getattr(naltrexone_window, "setting_used", ""))
+    if facts is not None and facts.allergies.strip():
+        allergies = facts.allergies.lower()
+        names = drug.names() if drug is not None else (order.drug_name.strip().lower(),)
+        hits = [n for n in names if n and n in allergies]
+        if hits:
+            add("allergy", "reason", f"{name}: recorded allergies mention \u201c{hits[0]}\u201d "
+                f"(\u201c{facts.allergies.strip()}\u201d)", source="patient record",
+                citation="allergies recorded at intake", field="drug_id")
+    if order.drug_id == "methadone" and facts is not None and facts.qtc_ms is not None:
+        stop, warn = s.methadone_qtc_stop_ms, s.methadone_qtc_warn_ms
+        when = f" on {facts.qtc_on}" if facts.qtc_on else ""
+        if facts.qtc_ms > stop:
+            add("methadone.qtc_stop", "hard", f"Methadone: QTc {facts.qtc_ms} ms{when} is above {stop} ms",
+                source="local policy", citation="local policy default: hard stop above 500 ms")
+        elif facts.qtc_ms > warn:
+            add("methadone.qtc_warn", "reason", f"Methadone: QTc {facts.qtc_ms} ms{when} is above {warn} ms",
+                source="local policy", citation="local policy default: warn above 450 ms")
+    if facts is not None and facts.pregnant == "yes":
+        add("pregnancy", "info", f"{name}: the patient is pregnant — check the label's pregnancy section; "
+            "methadone or buprenorphine is recommended over withdrawal management",
+            source="guideline", citation="ACOG Committee Opinion 711; SAMHSA 2018")
+    return found
 
-    refusals = [text for text, _ in found]
-    can_override = bool(found) and all(overridable for _, overridable in found)
-    return GiveCheck(refusals, hold_reasons, can_override)
+
+def _order_for(administration: Administration, orders: Iterable[Order]) -> Order | None:
+    return next((o for o in orders if o.id == administration.order_id), None)

@@ -348,6 +348,8 @@ class MedicationOrder(Base):
     start_at: Mapped[dt.datetime]
     stop_at: Mapped[dt.datetime | None]
     instructions: Mapped[str] = mapped_column(Text, default="")
+    #: Warnings the prescriber acknowledged: [{rule, text, source, citation, reason, by, at}].
+    acknowledgements: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     ordered_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime | None]

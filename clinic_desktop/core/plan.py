@@ -18,7 +18,7 @@ Overdose prevention and PAWS education are always printed: they are not sections
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from clinic_desktop.core import assessment as intake_rules
@@ -61,18 +61,34 @@ def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_co
 
 def last_opioid_use(intake_data: Mapping[str, Any]) -> tuple[dt.datetime | None, str | None]:
     """The latest opioid use recorded at intake, and which opioid."""
-    uses = [(intake_rules.parse_time(r.get("last_use")), r["substance"])
-            for r in intake_rules.substance_rows(intake_data)
-            if (info := withdrawal.SUBSTANCES.get(r["substance"])) is not None and info.is_opioid]
-    uses = [(t, sid) for t, sid in uses if t is not None]
+    uses = [(t, sid) for t, sid, _ in opioid_exposures(intake_data) if t is not None]
     return max(uses) if uses else (None, None)
 
 
+#: MAR drugs that count as opioid exposure for the naltrexone window (drug id → substance id).
+MAR_OPIOIDS: dict[str, str] = {"methadone": "methadone", "buprenorphine": "buprenorphine"}
+
+
+def opioid_exposures(intake_data: Mapping[str, Any],
+                     mar_doses: Iterable[tuple[dt.datetime, str]] = ()) -> list[tuple[dt.datetime | None, str, str]]:
+    """Every opioid exposure: each opioid use recorded at intake (its time may be missing) and
+    each methadone or buprenorphine dose given on the MAR (``(time, drug id)``), as
+    ``(time, substance id, where)`` for :func:`protocols.naltrexone_window_from`."""
+    out: list[tuple[dt.datetime | None, str, str]] = [
+        (intake_rules.parse_time(r.get("last_use")), r["substance"], "use recorded at intake")
+        for r in intake_rules.substance_rows(intake_data)
+        if (info := withdrawal.SUBSTANCES.get(r["substance"])) is not None and info.is_opioid]
+    out += [(at, MAR_OPIOIDS[drug_id], "dose given here") for at, drug_id in mar_doses if drug_id in MAR_OPIOIDS]
+    return out
+
+
 def naltrexone_prompt(intake_data: Mapping[str, Any], now: dt.datetime,
-                      settings: protocols.ProtocolSettings | None = None, **kwargs: Any) -> protocols.Prompt:
-    """Whether the opioid-free window before naltrexone is met, with its basis."""
-    last_use, substance = last_opioid_use(intake_data)
-    return protocols.naltrexone_window(last_use, substance, now, settings, **kwargs)
+                      settings: protocols.ProtocolSettings | None = None, *,
+                      mar_doses: Iterable[tuple[dt.datetime, str]] = (), **kwargs: Any) -> protocols.Prompt:
+    """Whether the opioid-free window before naltrexone is met, counted from the most
+    restrictive opioid exposure (intake uses and methadone/buprenorphine doses given), with its
+    basis."""
+    return protocols.naltrexone_window_from(opioid_exposures(intake_data, mar_doses), now, settings, **kwargs)
 
 
 def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> dict[str, str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -33,6 +33,7 @@ __all__ = [
     "alpha2_hold",
     "buprenorphine_readiness",
     "naltrexone_window",
+    "naltrexone_window_from",
     "overdose_risk_after_detox",
     "reassessment_due",
     "safety_alert",
@@ -100,6 +101,18 @@ class ProtocolSettings:
     clonidine_hold_sbp: int = 90
     clonidine_hold_hr: int = 60
     cows_interval_hours: int = 4
+    #: Clonidine for withdrawal is off-label: its limits are all local policy (CLINICAL.md §6),
+    #: kept in micrograms so that every setting is a whole number.
+    clonidine_max_single_mcg: int = 200
+    clonidine_max_daily_mcg: int = 1200
+    clonidine_min_interval_hours: int = 4
+    #: Blood pressure and pulse taken at most this long before an alpha-2 agonist dose.
+    alpha2_vitals_minutes: int = 60
+    #: Methadone and the baseline QTc: warn above the first, stop above the second.
+    methadone_qtc_warn_ms: int = 450
+    methadone_qtc_stop_ms: int = 500
+    #: Buprenorphine: a first-day total above this warns (day-1 totals are usually 8–16 mg).
+    bup_day1_warn_mg: int = 16
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -473,6 +486,47 @@ def naltrexone_window(
     if status != "meets":
         parts.append(_PROCEED)
     return Prompt(_NTX_ID, status, _NTX_TITLE, basis, setting_used, " ".join(parts))
+
+
+def _ntx_earliest(when: datetime | None, substance_id: str, s: ProtocolSettings) -> datetime | None:
+    """When naltrexone may start after this exposure; ``None`` = unknown (no time recorded)."""
+    if when is None:
+        return None
+    acting = get_substance(substance_id).acting
+    days: int = (s.naltrexone_opioid_free_days_long if acting in ("methadone", "buprenorphine")
+            else s.naltrexone_opioid_free_days_short)
+    return when + timedelta(days=days)
+
+
+def naltrexone_window_from(
+    exposures: Iterable[tuple[datetime | None, str, str]],
+    now: datetime,
+    settings: ProtocolSettings | None = None,
+    *,
+    format_time: TimeFormatter | None = None,
+) -> Prompt:
+    """The naltrexone window counted from the **most restrictive** of every opioid exposure
+    (CLINICAL.md §6): each use recorded at intake and each methadone or buprenorphine dose
+    given here, as ``(time, substance id, where)`` — ``where`` says which record it is
+    ("use recorded at intake", "dose given here"). The exposure whose window ends last decides;
+    an opioid recorded without a time decides first (the window cannot be known). Non-opioids
+    are left out; with no opioid exposure at all this is :func:`naltrexone_window` of nothing.
+    """
+    s = settings if settings is not None else ProtocolSettings()
+    opioids = [(t, sid, where) for t, sid, where in exposures if get_substance(sid).acting is not None]
+    if not opioids:
+        return naltrexone_window(None, None, now, s, format_time=format_time)
+    undated = [e for e in opioids if e[0] is None]
+    if undated:
+        chosen = undated[0]
+    else:
+        chosen = max(opioids, key=lambda e: (_ntx_earliest(e[0], e[1], s), e[0]))
+    when, substance_id, where = chosen
+    prompt = naltrexone_window(when, substance_id, now, s, format_time=format_time)
+    if len(opioids) > 1:
+        basis = f"{prompt.basis}, {where}: the most restrictive of {len(opioids)} opioid exposures"
+        prompt = dataclasses.replace(prompt, basis=basis)
+    return prompt
 
 
 # --------------------------------------------------------------------------------------------

@@ -60,6 +60,13 @@ LABELS: dict[str, str] = {
     "clonidine_hold_sbp": "Clonidine: hold if systolic BP is below (mmHg)",
     "clonidine_hold_hr": "Clonidine: hold if heart rate is below (beats/min)",
     "cows_interval_hours": "Hours between COWS reassessments",
+    "clonidine_max_single_mcg": "Clonidine: largest single dose (micrograms)",
+    "clonidine_max_daily_mcg": "Clonidine: most in any 24 hours (micrograms)",
+    "clonidine_min_interval_hours": "Clonidine: fewest hours between doses",
+    "alpha2_vitals_minutes": "Lofexidine and clonidine: vitals taken at most this many minutes before a dose",
+    "methadone_qtc_warn_ms": "Methadone: warn when the QTc is above (ms)",
+    "methadone_qtc_stop_ms": "Methadone: stop when the QTc is above (ms)",
+    "bup_day1_warn_mg": "Buprenorphine: warn when the first day's total is above (mg)",
 }
 
 #: Settings that take one of a few values: key → (value → what staff read).
@@ -89,6 +96,13 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "clonidine_hold_sbp": (60, 140),
     "clonidine_hold_hr": (30, 100),
     "cows_interval_hours": (1, 24),
+    "clonidine_max_single_mcg": (50, 300),
+    "clonidine_max_daily_mcg": (200, 2400),
+    "clonidine_min_interval_hours": (1, 12),
+    "alpha2_vitals_minutes": (15, 240),
+    "methadone_qtc_warn_ms": (400, 500),
+    "methadone_qtc_stop_ms": (450, 550),
+    "bup_day1_warn_mg": (8, 32),
 }
 
 #: The protocol settings as shown for editing: (group title, keys in display order). Every key
@@ -116,6 +130,15 @@ PROTOCOL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Reassessment", (
         "cows_interval_hours",
     )),
+    ("Medication limits", (
+        "clonidine_max_single_mcg",
+        "clonidine_max_daily_mcg",
+        "clonidine_min_interval_hours",
+        "alpha2_vitals_minutes",
+        "methadone_qtc_warn_ms",
+        "methadone_qtc_stop_ms",
+        "bup_day1_warn_mg",
+    )),
 )
 
 #: Cross-field rules between protocol settings: (lower key, higher key, strictly lower?, message).
@@ -134,4 +157,9 @@ PROTOCOL_ORDER: tuple[tuple[str, str, bool, str], ...] = (
     ("naltrexone_opioid_free_days_short", "naltrexone_opioid_free_days_long", False,
      "The opioid-free days after a short-acting opioid ({lower}) cannot be more than after "
      "methadone or buprenorphine ({higher})."),
+    ("methadone_qtc_warn_ms", "methadone_qtc_stop_ms", False,
+     "The QTc that warns ({lower} ms) cannot be above the QTc that stops methadone ({higher} ms)."),
+    ("clonidine_max_single_mcg", "clonidine_max_daily_mcg", False,
+     "A single clonidine dose ({lower} micrograms) cannot be more than the 24-hour maximum "
+     "({higher} micrograms)."),
 )

@@ -61,6 +61,7 @@ GROUP_MNEMONICS = {
     "Lofexidine holds": "Lofexidine",
     "Clonidine holds": "onidine",
     "Reassessment": "eassessment",
+    "Medication limits": "Medication",
 }
 #: What each group says under its fields: where the defaults come from (CLINICAL.md §3).
 GROUP_NOTES = {
@@ -78,13 +79,17 @@ GROUP_NOTES = {
     "Reassessment": (
         f"Local policy default: COWS every {DEFAULTS['cows_interval_hours']} hours while awake, "
         "more often during induction."),
+    "Medication limits": (
+        "Local policy defaults. Clonidine for withdrawal is off-label (0.1–0.2\u00a0mg every "
+        "4–6\u00a0h). Label and regulation limits (lofexidine, methadone's first dose) are not "
+        "settings; the README lists every rule with its source."),
 }
 #: The widest a field's label may be before it wraps (keeps two columns within 1366 pixels).
 LABEL_WIDTH = 270
 #: Which column each group goes in (two columns of groups fit a 1366×768 screen unscrolled).
 COLUMNS: tuple[tuple[str, ...], ...] = (
-    ("Buprenorphine induction", "Naltrexone"),
-    ("Lofexidine holds", "Clonidine holds", "Reassessment"),
+    ("Buprenorphine induction", "Naltrexone", "Reassessment"),
+    ("Lofexidine holds", "Clonidine holds", "Medication limits"),
 )
 
 

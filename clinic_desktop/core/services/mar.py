@@ -41,15 +41,20 @@ from clinic_desktop.core.errors import (
     NotFound,
     ValidationError,
 )
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.core import protocols
+from clinic_desktop.core.formulary import DRUGS, HOLD_PARAMETERS, OTHER_DRUG_ID
 from clinic_desktop.core.medications import (
-    DRUGS,
-    OTHER_DRUG_ID,
+    DOSE_VITALS,
     OUTCOMES,
     Administration,
     DueDose,
+    Finding,
     GiveCheck,
     Order,
+    VitalsSet,
     check_give,
+    check_order,
     due_doses,
 )
 from clinic_desktop.core.models import (
@@ -63,7 +68,7 @@ from clinic_desktop.core.models import (
     utcnow,
 )
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
-from clinic_desktop.core.services import accounts, audit, episodes
+from clinic_desktop.core.services import accounts, audit, episodes, patient_facts
 from clinic_desktop.core.vitals import VITALS_BY_ID
 
 __all__ = [
@@ -80,10 +85,12 @@ __all__ = [
     "administrations",
     "change_order",
     "check_dose",
+    "check_new_order",
     "create_order",
     "due_summary",
     "latest_vitals",
     "mar",
+    "naltrexone_prompt",
     "orders",
     "record_administration",
     "stop_order",
@@ -113,8 +120,7 @@ SUMMARY_AHEAD = dt.timedelta(hours=1)
 STRIKE_TYPE = "administration"
 VITALS_STRIKE_TYPE = "vitals"
 OPEN_STAGES = (Stage.STABILIZATION.value, Stage.TRANSITION.value)
-_HOLD_FIELDS = (("hold_sbp_below", "systolic", "SBP"), ("hold_dbp_below", "diastolic", "DBP"),
-                ("hold_hr_below", "pulse", "HR"))
+_HOLD_FIELDS = tuple((h.field, h.vital, h.short) for h in HOLD_PARAMETERS)
 _MAX_LENGTHS = {"drug_name": 120, "unit": 20, "route": 40}
 _REFUSED_DEFAULT_REASON = "Patient refused"
 
@@ -143,6 +149,8 @@ class OrderInput:
     start: dt.datetime | None = None
     stop: dt.datetime | None = None
     instructions: str = ""
+    #: The prescriber's documented reason for the warnings the order check shows.
+    acknowledgement: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,8 @@ class OrderView:
     ordered_at: dt.datetime | None = None
     changed_by_name: str | None = None
     changed_at: dt.datetime | None = None
+    #: Warnings acknowledged at order time: {rule, text, source, citation, reason, by, at}.
+    acknowledgements: tuple[dict[str, Any], ...] = ()
 
     @property
     def is_prn(self) -> bool:
@@ -409,7 +419,7 @@ def _order_view(row: MedicationOrder, names: Mapping[int, str]) -> OrderView:
         ordered_by_name=names.get(row.ordered_by, ""), version=row.version,
         drug_name=row.drug_name or "", ordered_at=row.created_at,
         changed_by_name=names.get(row.updated_by) if row.updated_by is not None else None,
-        changed_at=row.updated_at,
+        changed_at=row.updated_at, acknowledgements=tuple(row.acknowledgements or ()),
     )
 
 
@@ -491,9 +501,6 @@ def _validate_order(spec: OrderInput, now: dt.datetime, *, default_start: dt.dat
     if dose is None or dose <= 0:
         errors["dose"] = "Enter a dose more than 0."
         dose = None
-    elif drug is not None and unit == "mg" and drug.max_single_mg is not None and dose > drug.max_single_mg:
-        errors["dose"] = (f"A single dose of {drug.label} is at most {_num(drug.max_single_mg)} mg "
-                          f"(entered {_num(dose)} mg).")
 
     raw_times = [spec.times] if isinstance(spec.times, str) else list(spec.times or ())
     times: list[str] = []
@@ -540,9 +547,6 @@ def _validate_order(spec: OrderInput, now: dt.datetime, *, default_start: dt.dat
         count = f"{len(times)} dose{'s' if len(times) > 1 else ''} a day of {_num(dose)} {unit} is {_num(per_day)} {unit}"
         if max_daily is not None and "max_daily_dose" not in errors and per_day > Decimal(repr(max_daily)):
             errors["max_daily_dose"] = f"{count}, above this order's maximum of {_num(max_daily)} {unit} in 24 hours."
-        if (drug is not None and unit == "mg" and drug.max_daily_mg is not None
-                and per_day > Decimal(repr(drug.max_daily_mg)) and "dose" not in errors):
-            errors["dose"] = f"{count}, above the maximum daily dose of {drug.label} ({_num(drug.max_daily_mg)} mg)."
 
     holds: dict[str, int | None] = {}
     for name, vital_id, short in _HOLD_FIELDS:
@@ -602,20 +606,86 @@ def _conflict(session: Session, row: MedicationOrder) -> ConflictError:
                          "see their change; nothing was saved here.")
 
 
+def _columns_rule(columns: Mapping[str, Any], order_id: str) -> Order:
+    return Order(id=order_id, drug_id=columns["drug_id"], drug_name=columns["drug_name"], dose=columns["dose"],
+                 unit=columns["unit"], route=columns["route"], times=tuple(columns["times"]),
+                 min_interval_hours=columns["min_interval_hours"], max_daily_dose=columns["max_daily_dose"],
+                 start=columns["start_at"], stop=columns["stop_at"],
+                 **{h.field: columns[h.field] for h in HOLD_PARAMETERS})
+
+
+def _order_findings(session: Session, episode_id: int, candidate: Order, now: dt.datetime) -> list[Finding]:
+    """The order-time checks of ``candidate`` against the episode's other orders that are
+    active at any time while it is, its doses, the patient's facts and the clinic's settings."""
+    rows = session.execute(select(MedicationOrder).where(MedicationOrder.episode_id == episode_id)).scalars().all()
+    others = [_rule(r) for r in rows if str(r.id) != candidate.id and not _cancelled(r)
+              and (candidate.stop is None or r.start_at < candidate.stop)
+              and (r.stop_at is None or r.stop_at > max(candidate.start, now))]
+    admins = [_core_admin(a) for a, struck in _episode_admins(session, episode_id) if struck is None]
+    window = (naltrexone_prompt_in(session, episode_id, now)
+              if "opioid_antagonist" in (candidate.drug.classes if candidate.drug else ()) else None)
+    return check_order(candidate, others, admins, facts=patient_facts.facts_in(session, episode_id),
+                       settings=episodes.protocol_settings(session), naltrexone_window=window)
+
+
+def _acknowledge(findings: Sequence[Finding], reason: str, user: SignedInUser, now: dt.datetime,
+                 already: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """The acknowledgements to store for ``findings``: a hard one refuses the order (next to
+    its field); a warning not acknowledged before on this order needs the prescriber's reason."""
+    hard: dict[str, list[str]] = {}
+    for f in findings:
+        if f.severity == "hard":
+            hard.setdefault(f.field, []).append(f.line)
+    if hard:
+        raise ValidationError({k: "; ".join(v) + ". The order cannot be saved." for k, v in hard.items()})
+    seen = {(a.get("rule"), a.get("text")) for a in already}
+    new = [f for f in findings if f.severity == "reason" and (f.rule, f.text) not in seen]
+    reason = (reason or "").strip()
+    if new and not reason:
+        lines = "; ".join(f.line for f in new)
+        raise ValidationError({"acknowledgement": f"Document why the order is written despite: {lines}."})
+    return [{"rule": f.rule, "text": f.text, "source": f.source, "citation": f.citation, "reason": reason,
+             "by": user.id, "by_name": user.full_name, "at": now.isoformat()} for f in new]
+
+
+def check_new_order(db: Database, user: SignedInUser, episode_id: int, spec: OrderInput, *,
+                    order_id: int | None = None) -> list[Finding]:
+    """What writing (or, with ``order_id``, changing) this order would be told, nothing saved:
+    the order-time checks of :func:`core.medications.check_order`. An order the form itself
+    refuses raises ValidationError as :func:`create_order` would."""
+    require(user, "patients.view")
+    now = utcnow()
+    with db.read() as session:
+        episode = episodes.episode_in(session, episode_id)
+        default_start = now
+        if order_id is not None:
+            default_start = _order_row(session, order_id).start_at
+        columns = _validate_order(spec, now, default_start=default_start, admitted_at=episode.admitted_at)
+        candidate = _columns_rule(columns, str(order_id) if order_id is not None else "new")
+        return _order_findings(session, episode_id, candidate, now)
+
+
 def create_order(db: Database, user: SignedInUser, episode_id: int, spec: OrderInput) -> OrderView:
     """Write a new order (prescriber). The episode must be open (not discharged)."""
     require(user, "medications.order")
     now = utcnow()
     with db.write() as session:
-        episode = episodes.episode_in(session, episode_id)
+        # The episode's row is locked so that two prescribers cannot both write a duplicate order.
+        episode = episodes.episode_in(session, episode_id, lock=True)
         if episode.stage == Stage.DISCHARGED.value:
             raise ValidationError("This episode is closed; orders can no longer be written.")
         columns = _validate_order(spec, now, default_start=now, admitted_at=episode.admitted_at)
-        row = MedicationOrder(episode_id=episode.id, ordered_by=user.id, created_at=now, **columns)
+        findings = _order_findings(session, episode.id, _columns_rule(columns, "new"), now)
+        acknowledged = _acknowledge(findings, spec.acknowledgement, user, now)
+        row = MedicationOrder(episode_id=episode.id, ordered_by=user.id, created_at=now,
+                              acknowledgements=acknowledged, **columns)
         session.add(row)
         session.flush()
+        detail = {"episode_id": episode.id, **_audit_fields(columns)}
+        if acknowledged:
+            detail["acknowledged"] = [{k: a[k] for k in ("rule", "text", "source", "reason")} for a in acknowledged]
         audit.append(session, user, "order.created", entity_type="medication_order", entity_id=row.id,
-                     patient_id=episode.patient_id, detail={"episode_id": episode.id, **_audit_fields(columns)})
+                     patient_id=episode.patient_id, detail=detail)
         return _order_view(row, {user.id: user.full_name})
 
 
@@ -632,7 +702,7 @@ def change_order(db: Database, user: SignedInUser, order_id: int, expected_versi
             row = _order_row(session, order_id)
             if row.version != expected_version:
                 raise _conflict(session, row)
-            episode = episodes.episode_in(session, row.episode_id)
+            episode = episodes.episode_in(session, row.episode_id, lock=True)
             if episode.stage == Stage.DISCHARGED.value:
                 raise ValidationError("This episode is closed; orders can no longer be changed.")
             if row.stop_at is not None and row.stop_at <= now:
@@ -643,17 +713,25 @@ def change_order(db: Database, user: SignedInUser, order_id: int, expected_versi
                 raise ValidationError({"drug_id": "The drug of an order cannot change: stop this order and "
                                                   "write a new one."})
             _check_against_record(session, row, columns["start_at"], columns["stop_at"])
+            findings = _order_findings(session, row.episode_id, _columns_rule(columns, str(row.id)), now)
+            acknowledged = _acknowledge(findings, spec.acknowledgement, user, now, row.acknowledgements or ())
             before = _row_columns(row)
             for key, value in columns.items():
                 setattr(row, key, value)
             changes = audit.diff(_audit_fields(before), _audit_fields(columns))
             if not changes:
                 return _order_view(row, _names(session, [row.ordered_by, row.updated_by]))
+            if acknowledged:
+                row.acknowledgements = [*(row.acknowledgements or ()), *acknowledged]
             row.updated_at = now
             row.updated_by = user.id
             session.flush()
+            detail: dict[str, Any] = {"changes": changes}
+            if acknowledged:
+                detail["acknowledged"] = [{k: a[k] for k in ("rule", "text", "source", "reason")}
+                                          for a in acknowledged]
             audit.append(session, user, "order.changed", entity_type="medication_order", entity_id=row.id,
-                         patient_id=episode.patient_id, detail={"changes": changes})
+                         patient_id=episode.patient_id, detail=detail)
             return _order_view(row, _names(session, [row.ordered_by, row.updated_by]))
     except StaleDataError:
         raise ConflictError("Another workstation changed this order at the same moment. Reopen it; nothing "
@@ -787,13 +865,13 @@ def _admin_views(session: Session, pairs: Sequence[tuple[MedicationAdministratio
 # Checks
 # --------------------------------------------------------------------------------------------
 
-def latest_vitals(session: Session, episode_id: int, at: dt.datetime | None = None) -> dict[str, float]:
-    """The newest value of each vital (``core.vitals`` ids) on the episode's flowsheet, struck
-    sets left out; when ``at`` is given, only sets taken by then (give or take the 5 minutes
-    workstation clocks may differ). Each vital comes from the newest set that has it, so a
-    later set with only a temperature does not hide the blood pressure taken before it."""
+def latest_vitals(session: Session, episode_id: int, at: dt.datetime | None = None) -> VitalsSet | None:
+    """The newest complete set of vitals on the episode's flowsheet — one set that has blood
+    pressure and pulse (:data:`core.medications.DOSE_VITALS`), never values stitched from
+    different sets — struck sets left out; when ``at`` is given, only sets taken by then (give
+    or take the 5 minutes workstation clocks may differ). ``None`` when there is none."""
     query = (
-        select(VitalSigns.values)
+        select(VitalSigns.taken_at, VitalSigns.values)
         .outerjoin(EntryStrike, and_(EntryStrike.entry_type == VITALS_STRIKE_TYPE,
                                      EntryStrike.entry_id == VitalSigns.id))
         .where(VitalSigns.episode_id == episode_id, EntryStrike.id.is_(None))
@@ -801,61 +879,88 @@ def latest_vitals(session: Session, episode_id: int, at: dt.datetime | None = No
     )
     if at is not None:  # a set timed a moment ahead (workstation clocks) still counts
         query = query.where(VitalSigns.taken_at <= at + FUTURE_TOLERANCE)
-    found: dict[str, float] = {}
-    for values in session.execute(query).scalars():
-        for key, value in (values or {}).items():
-            if key in found or isinstance(value, bool) or not isinstance(value, (int, float)):
-                continue
-            if math.isfinite(value):
-                found[key] = value
-    return found
+    for taken_at, values in session.execute(query):
+        numbers = {key: value for key, value in (values or {}).items()
+                   if not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)}
+        if all(key in numbers for key in DOSE_VITALS):
+            return VitalsSet(taken_at, numbers)
+    return None
+
+
+def opioid_doses_in(session: Session, episode_id: int) -> list[tuple[dt.datetime, str]]:
+    """``(time, drug id)`` of every methadone or buprenorphine dose given in the episode and
+    not struck — opioid exposure for the naltrexone window."""
+    rows = session.execute(
+        select(MedicationAdministration.at, MedicationOrder.drug_id)
+        .join(MedicationOrder, MedicationOrder.id == MedicationAdministration.order_id)
+        .outerjoin(EntryStrike, _strike_join())
+        .where(MedicationAdministration.episode_id == episode_id, MedicationAdministration.outcome == "given",
+               MedicationOrder.drug_id.in_(tuple(plan_rules.MAR_OPIOIDS)), EntryStrike.id.is_(None))
+    ).all()
+    return [(at, drug_id) for at, drug_id in rows]
+
+
+def naltrexone_prompt_in(session: Session, episode_id: int, now: dt.datetime, **kwargs: Any) -> protocols.Prompt:
+    """The naltrexone window of the episode, from the most restrictive of every opioid use at
+    intake and every methadone or buprenorphine dose given here."""
+    return plan_rules.naltrexone_prompt(patient_facts.intake_data_in(session, episode_id), now,
+                                        episodes.protocol_settings(session),
+                                        mar_doses=opioid_doses_in(session, episode_id), **kwargs)
+
+
+def naltrexone_prompt(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime,
+                      **kwargs: Any) -> protocols.Prompt:
+    """:func:`naltrexone_prompt_in` in its own unit of work (``format_time`` may be given)."""
+    require(user, "patients.view")
+    with db.read() as session:
+        episodes.episode_in(session, episode_id)
+        return naltrexone_prompt_in(session, episode_id, now, **kwargs)
 
 
 def _evaluate(session: Session, row: MedicationOrder, at: dt.datetime, dose: float,
-              scheduled_for: dt.datetime | None, tz: dt.tzinfo
-              ) -> tuple[GiveCheck, dict[str, list[str]], list[MedicationAdministration]]:
-    """The give check for ``row``, with the service's own rules added: not above the ordered
-    dose, a scheduled dose not given early. Returns the check, its refusals by field, and the
-    unstruck administrations of the episode."""
+              scheduled_for: dt.datetime | None, tz: dt.tzinfo) -> tuple[GiveCheck, dict[str, list[str]]]:
+    """The give check for ``row`` over every dose of the episode (before and after ``at``), the
+    latest complete vitals, the patient's facts and the clinic's settings, with the service's
+    own rules added: not above the ordered dose, a scheduled dose not given early. Returns the
+    check and its refusals by field."""
     name = _order_name(row)
-    by_field: dict[str, list[str]] = {}
-    found: list[tuple[str, str, bool]] = []  # (field, text, a prescriber may override)
+    if _cancelled(row):
+        finding = Finding("order.active", "hard", f"The order for {name} was cancelled before it started", "order",
+                          field="at", overridable=False)
+        return GiveCheck((finding,)), {"at": [finding.line]}
     episode_rows = session.execute(
         select(MedicationOrder).where(MedicationOrder.episode_id == row.episode_id)
     ).scalars().all()
-    admins = list(session.execute(
-        select(MedicationAdministration).outerjoin(EntryStrike, _strike_join())
-        .where(MedicationAdministration.episode_id == row.episode_id, EntryStrike.id.is_(None))
-    ).scalars())
-    vitals = latest_vitals(session, row.episode_id, at)
-    if _cancelled(row):
-        check = GiveCheck([f"The order for {name} was cancelled before it started"], [], False)
-        return check, {"at": check.refusals}, admins
-    rule = _rule(row)
+    pairs = _episode_admins(session, row.episode_id)
     others = [_rule(o) for o in episode_rows if o.id != row.id and not _cancelled(o)]
-    core = check_give(rule, [_core_admin(a) for a in admins], at, dose, vitals, tz=tz, other_orders=others)
-    for text in core.refusals:
-        field_name = "at" if text.startswith(("The order for", "Next PRN dose")) else "dose"
-        found.append((field_name, text, core.can_override))
+    core = check_give(_rule(row), [_core_admin(a) for a, struck in pairs if struck is None], at, dose,
+                      latest_vitals(session, row.episode_id, at), tz=tz, other_orders=others,
+                      struck=[_core_admin(a) for a, struck in pairs if struck is not None],
+                      facts=patient_facts.facts_in(session, row.episode_id),
+                      settings=episodes.protocol_settings(session))
+    findings = list(core.findings)
     if dose > row.dose:
-        found.append(("dose", f"Dose {_num(dose)} {row.unit} is more than the ordered {_num(row.dose)} "
-                              f"{row.unit}; ask the prescriber to change the order", False))
+        findings.append(Finding("order.dose", "hard", f"Dose {_num(dose)} {row.unit} is more than the ordered "
+                                f"{_num(row.dose)} {row.unit}; ask the prescriber to change the order", "order",
+                                overridable=False))
     if scheduled_for is not None and at < scheduled_for - EARLY_WINDOW:
-        found.append(("at", f"The {_when(scheduled_for, at)} dose of {name} may be given from "
-                            f"{_when(scheduled_for - EARLY_WINDOW, at)} (1 h before its time)", True))
-    for field_name, text, _ in found:
-        by_field.setdefault(field_name, []).append(text)
-    refusals = [text for _, text, _ in found]
-    can_override = bool(found) and all(ok for _, _, ok in found)
-    return GiveCheck(refusals, list(core.hold_reasons), can_override), by_field, admins
+        findings.append(Finding("order.early", "hard", f"The {_when(scheduled_for, at)} dose of {name} may be "
+                                f"given from {_when(scheduled_for - EARLY_WINDOW, at)} (1 h before its time)",
+                                "order", field="at"))
+    by_field: dict[str, list[str]] = {}
+    for f in findings:
+        if f.severity == "hard":
+            by_field.setdefault(f.field, []).append(f.line)
+    return GiveCheck(tuple(findings), core.passed), by_field
 
 
 def check_dose(db: Database, user: SignedInUser, order_id: int, at: dt.datetime, dose: float, *,
                scheduled_for: dt.datetime | None = None) -> GiveCheck:
     """What would stop, or hold, giving ``dose`` of the order at ``at`` (nothing is saved):
-    the core give check over every unstruck dose of the episode and the latest vitals, plus a
-    dose above the ordered one and a scheduled dose more than 1 h early. Recording the dose
-    runs the same check again, inside its transaction."""
+    the core give check over every dose of the episode (before and after ``at``), the latest
+    complete vitals and the patient's facts, plus a dose above the ordered one and a scheduled
+    dose more than 1 h early. Recording the dose runs the same check again, inside its
+    transaction with the orders locked."""
     require(user, "patients.view")
     errors: dict[str, str] = {}
     at_utc = _aware(at, "at", "time given", errors)
@@ -868,14 +973,19 @@ def check_dose(db: Database, user: SignedInUser, order_id: int, at: dt.datetime,
     assert at_utc is not None and number is not None
     with db.read() as session:
         row = _order_row(session, order_id)
-        check, _, _ = _evaluate(session, row, at_utc, number, scheduled_utc, clock.local_zone())
+        check, _ = _evaluate(session, row, at_utc, number, scheduled_utc, clock.local_zone())
         return check
 
 
-def _hold_message(hold_reasons: Sequence[str]) -> str:
-    met = ", ".join(r.replace(" below hold parameter ", " below ") for r in hold_reasons)
-    plural = "s" if len(hold_reasons) > 1 else ""
-    return f"Hold parameter{plural} met: {met} — say why it is given anyway, or hold the dose."
+def _reason_message(hold_reasons: Sequence[str], warnings: Sequence[str]) -> str:
+    """What the nurse is asked before giving: hold parameters met, vitals needed, warnings."""
+    parts = []
+    if hold_reasons:
+        met = ", ".join(r.replace(" below hold parameter ", " below ") for r in hold_reasons)
+        plural = "s" if len(hold_reasons) > 1 else ""
+        parts.append(f"Hold parameter{plural} met: {met}")
+    parts += warnings
+    return "; ".join(parts) + " — say why it is given anyway, or hold the dose."
 
 
 def _is_scheduled_instant(rule: Order, instant: dt.datetime, tz: dt.tzinfo) -> bool:
@@ -930,7 +1040,9 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
     errors: dict[str, str] = {}
     if outcome not in OUTCOMES:
         raise ValidationError({"outcome": "Record the dose as given, held or refused."})
-    at_utc = _aware(at, "at", "time", errors) if at is not None else now
+    # No time given: the dose's time is taken once the orders are locked, so a dose that waited
+    # for another workstation's is never timed before it.
+    at_utc = _aware(at, "at", "time", errors) if at is not None else None
     scheduled_utc = _aware(scheduled_for, "scheduled_for", "scheduled time", errors)
     reason = (reason or "").strip()
     given_dose: float | None = None
@@ -943,7 +1055,7 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
             errors["dose"] = "Enter the dose given, more than 0."
     if at_utc is not None and at_utc > now + FUTURE_TOLERANCE:
         errors["at"] = "The time cannot be in the future; record the dose when it is given."
-    back_dated = at_utc is not None and at_utc < now - BACKDATE_AFTER
+    back_dated = at is not None and at_utc is not None and at_utc < now - BACKDATE_AFTER
     if outcome == "held" and not reason:
         errors["reason"] = ("Say why the dose is held (for example: "
                             f"{HOLD_REASONS[0]}, {HOLD_REASONS[1]}).")
@@ -954,7 +1066,6 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
         errors["override_note"] = "The prescriber must say why the dose is given anyway."
     if errors:
         raise ValidationError(errors)
-    assert at_utc is not None
     if outcome == "refused" and not reason:
         reason = _REFUSED_DEFAULT_REASON
 
@@ -973,6 +1084,9 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
     try:
         with db.write() as session:
             row = _lock_episode_orders(session, order_id)
+            if at_utc is None:
+                at_utc = utcnow()
+            assert at_utc is not None
             episode = episodes.episode_in(session, row.episode_id)
             if episode.stage == Stage.DISCHARGED.value:
                 raise ValidationError("This episode is closed; doses can no longer be recorded.")
@@ -1001,10 +1115,11 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
                         "entry first.")})
 
             hold_reasons: list[str] = []
+            warnings: list[str] = []
             overridden: list[str] = []
             if outcome == "given":
                 assert given_dose is not None
-                check, by_field, _ = _evaluate(session, row, at_utc, given_dose, scheduled_utc, tz)
+                check, by_field = _evaluate(session, row, at_utc, given_dose, scheduled_utc, tz)
                 if check.refusals:
                     if signer is None:
                         tail = " A prescriber may override." if check.can_override else ""
@@ -1015,9 +1130,10 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
                     overridden = list(check.refusals)
                 else:
                     signer = None  # nothing to override
-                hold_reasons = list(check.hold_reasons)
-                if hold_reasons and not reason:
-                    raise ValidationError({"reason": _hold_message(hold_reasons)})
+                hold_reasons = [f.text for f in check.findings if f.severity == "hold"]
+                warnings = [f.line for f in check.findings if f.severity == "reason"]
+                if (hold_reasons or warnings) and not reason:
+                    raise ValidationError({"reason": _reason_message(hold_reasons, warnings)})
                 if given_dose < row.dose and not reason:
                     raise ValidationError({"reason": f"The order is for {_num(row.dose)} {row.unit}; say why "
                                                      f"{_num(given_dose)} {row.unit} is given."})
@@ -1041,6 +1157,8 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
                                       "scheduled_for": scheduled_utc, "back_dated": back_dated}
             if hold_reasons:
                 detail["hold_parameters_met"] = hold_reasons
+            if warnings:
+                detail["warnings"] = warnings
             if signer is not None:
                 detail["override_by"] = signer.id
                 detail["overridden"] = overridden
