@@ -63,7 +63,7 @@ LABELS: dict[str, str] = {
     "clonidine_max_single_mcg": "Clonidine: largest single dose (micrograms)",
     "clonidine_max_daily_mcg": "Clonidine: most in any 24 hours (micrograms)",
     "clonidine_min_interval_hours": "Clonidine: fewest hours between doses",
-    "alpha2_vitals_minutes": "Lofexidine and clonidine: vitals taken at most this many minutes before a dose",
+    "alpha2_vitals_minutes": "Lofexidine and clonidine: minutes vitals stay fresh before a dose",
     "methadone_qtc_warn_ms": "Methadone: warn when the QTc is above (ms)",
     "methadone_qtc_stop_ms": "Methadone: stop when the QTc is above (ms)",
     "bup_day1_warn_mg": "Buprenorphine: warn when the first day's total is above (mg)",
@@ -113,31 +113,31 @@ PROTOCOL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "bup_min_hours_short_acting",
         "bup_min_hours_extended",
         "bup_min_hours_methadone",
+        "bup_day1_warn_mg",
     )),
     ("Naltrexone", (
         "naltrexone_opioid_free_days_short",
         "naltrexone_opioid_free_days_long",
+    )),
+    ("Methadone", (
+        "methadone_qtc_warn_ms",
+        "methadone_qtc_stop_ms",
     )),
     ("Lofexidine holds", (
         "lofexidine_hold_sbp",
         "lofexidine_hold_dbp",
         "lofexidine_hold_hr",
     )),
-    ("Clonidine holds", (
+    ("Clonidine", (
         "clonidine_hold_sbp",
         "clonidine_hold_hr",
-    )),
-    ("Reassessment", (
-        "cows_interval_hours",
-    )),
-    ("Medication limits", (
         "clonidine_max_single_mcg",
         "clonidine_max_daily_mcg",
         "clonidine_min_interval_hours",
+    )),
+    ("Vitals and reassessment", (
         "alpha2_vitals_minutes",
-        "methadone_qtc_warn_ms",
-        "methadone_qtc_stop_ms",
-        "bup_day1_warn_mg",
+        "cows_interval_hours",
     )),
 )
 

@@ -17,13 +17,16 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -58,38 +61,42 @@ READ_ONLY = "Only an administrator can change these settings."
 GROUP_MNEMONICS = {
     "Buprenorphine induction": "Buprenorphine",
     "Naltrexone": "Naltrexone",
+    "Methadone": "Methadone",
     "Lofexidine holds": "Lofexidine",
-    "Clonidine holds": "onidine",
-    "Reassessment": "eassessment",
-    "Medication limits": "Medication",
+    "Clonidine": "onidine",
+    "Vitals and reassessment": "Vitals",
 }
-#: What each group says under its fields: where the defaults come from (CLINICAL.md §3).
+#: What each group says under its fields: where the defaults come from (CLINICAL.md §3, §6).
 GROUP_NOTES = {
     "Buprenorphine induction": (
         "Below these the prompt warns of precipitated withdrawal. After methadone 36–72\u00a0h "
         "(longer from higher doses). After fentanyl both starts the clinic allows are always "
-        "shown."),
+        "shown. Day-1 totals are usually 8–16\u00a0mg; above 24\u00a0mg a day always warns "
+        "(label)."),
     "Naltrexone": (
         "7–10 days after a short-acting opioid, up to 14 after methadone or buprenorphine; "
         "confirm by history, urine test and/or naloxone challenge."),
+    "Methadone": (
+        "Local policy defaults for the baseline QTc. The first-dose limits are not settings: "
+        "above 50\u00a0mg needs a documented reason (42 CFR 8.12), above 30\u00a0mg or 40\u00a0mg "
+        "on day 1 warns (label)."),
     "Lofexidine holds": (
         "Local policy defaults (the pivotal trial's criteria): the label sets no numbers. A hold "
         "is suggested when any vital sign is below its threshold."),
-    "Clonidine holds": "Local policy defaults.",
-    "Reassessment": (
-        f"Local policy default: COWS every {DEFAULTS['cows_interval_hours']} hours while awake, "
-        "more often during induction."),
-    "Medication limits": (
-        "Local policy defaults. Clonidine for withdrawal is off-label (0.1–0.2\u00a0mg every "
-        "4–6\u00a0h). Label and regulation limits (lofexidine, methadone's first dose) are not "
-        "settings; the README lists every rule with its source."),
+    "Clonidine": (
+        "Off-label for withdrawal, so all local policy: 0.1–0.2\u00a0mg every 4–6\u00a0h, at "
+        "most 1.2\u00a0mg a day (1000 micrograms = 1\u00a0mg)."),
+    "Vitals and reassessment": (
+        f"Local policy defaults: blood pressure and pulse within {DEFAULTS['alpha2_vitals_minutes']} "
+        f"minutes before each lofexidine or clonidine dose; COWS every {DEFAULTS['cows_interval_hours']} "
+        "hours while awake, more often during induction."),
 }
 #: The widest a field's label may be before it wraps (keeps two columns within 1366 pixels).
 LABEL_WIDTH = 270
 #: Which column each group goes in (two columns of groups fit a 1366×768 screen unscrolled).
 COLUMNS: tuple[tuple[str, ...], ...] = (
-    ("Buprenorphine induction", "Naltrexone", "Reassessment"),
-    ("Lofexidine holds", "Clonidine holds", "Medication limits"),
+    ("Buprenorphine induction", "Naltrexone", "Methadone"),
+    ("Lofexidine holds", "Clonidine", "Vitals and reassessment"),
 )
 
 
@@ -205,7 +212,15 @@ class ProtocolSettingsDialog(GeometryDialog):
         layout.addWidget(title)
         layout.addWidget(hint)
         layout.addWidget(about)
-        layout.addLayout(columns)
+        # The groups scroll when the screen is not tall enough (1366×768); the buttons stay.
+        self.panel = QWidget()
+        self.panel.setLayout(columns)
+        columns.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.panel)
+        layout.addWidget(self.scroll)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
         layout.addWidget(buttons)
@@ -219,6 +234,30 @@ class ProtocolSettingsDialog(GeometryDialog):
             self.restore_button.setEnabled(False)
         self.load()
         next(iter(self.inputs.values())).setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self.fit_to_screen()
+        super().showEvent(event)
+
+    def fit_to_screen(self, available_height: int | None = None) -> None:
+        """Every group without scrolling when the screen (``available_height``, else the one
+        the dialog is on) is tall enough; else the groups scroll and the title, hints and buttons
+        stay in view, 80 pixels left for the window's title bar and a task bar."""
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + bar)
+        width = self.panel.minimumSizeHint().width()
+        layout = self.panel.layout()
+        panel = (layout.totalHeightForWidth(width) if layout is not None and layout.hasHeightForWidth()
+                 else self.panel.sizeHint().height())
+        others = self.layout().totalSizeHint().height() - self.scroll.sizeHint().height()
+        screen = available_height or (self.screen().availableGeometry().height() if self.screen()
+                                      else panel + others + 80)
+        room = screen - others - 80
+        height = max(160, min(panel, room))
+        self.scroll.setMinimumHeight(height)
+        self.scroll.setMaximumHeight(max(height, panel))
+        if panel > room:
+            self.scroll.setMaximumHeight(height)
 
     # --- building ------------------------------------------------------------------------------
     def _make_group(self, name: str, keys: tuple[str, ...]) -> QGroupBox:
