@@ -562,8 +562,16 @@ def alpha2_hold(
     dbp: float | None,
     hr: float | None,
     settings: ProtocolSettings | None = None,
+    *,
+    taken_at: datetime | None = None,
+    now: datetime | None = None,
+    format_time: TimeFormatter | None = None,
 ) -> Prompt:
     """Whether the hold parameters of an alpha-2 agonist dose are met (CLINICAL.md §3).
+
+    With ``taken_at`` (when the set was taken) and ``now``, a set older than
+    ``alpha2_vitals_minutes`` (local policy, default 60) is not used: the prompt says "Vitals
+    needed before the next dose" (status ``"info"``), whatever the values.
 
     Defaults (local policy): lofexidine — hold if SBP < 90, DBP < 50 or HR < 50; clonidine —
     hold if SBP < 90 or HR < 60 (DBP is not used). Comparisons are strict. Status
@@ -607,6 +615,13 @@ def alpha2_hold(
         for vital, v in values.items()
         if v is not None or vital in {r[0] for r in rules}
     )
+    if taken_at is not None:
+        basis += f" (taken at {(format_time or _iso)(taken_at)})"
+        if now is not None and now - taken_at > timedelta(minutes=s.alpha2_vitals_minutes):
+            text = (f"Vitals needed before the next dose: this set is {format_hours(hours_since(taken_at, now))} h "
+                    f"old; {s.source('alpha2_vitals_minutes')}: blood pressure and pulse within "
+                    f"{s.alpha2_vitals_minutes} min before each dose.")
+            return Prompt(f"{drug}_hold", "info", title, basis, setting_used, text)
     met = [
         f"{vital} {_num(values[vital])} (< {getattr(s, name)})"  # type: ignore[arg-type]
         for vital, name in rules

@@ -38,6 +38,7 @@ from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.protocols import ProtocolSettings
 from clinic_desktop.core.services import mar
+from clinic_desktop.gui.entry_dialogs import VitalsDialog
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.row_model import RowTableModel, selected_row
 from clinic_desktop.gui.widgets.dialog_base import (
@@ -47,6 +48,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
     save_cancel,
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.findings_view import FindingsView
 
 log = logging.getLogger(__name__)
 
@@ -178,9 +180,12 @@ class DoseDialog(GeometryDialog):
             self.reason.addItems(["", *mar.HOLD_REASONS])
         elif outcome == "refused":
             self.reason.addItems(["Patient refused"])
-        self.check_text = QLabel()
-        self.check_text.setWordWrap(True)
-        self.check_text.setAccessibleName("Check")
+        self.findings = FindingsView()
+        self.check_text = self.findings.fired
+        self.vitals_button = QPushButton("Record &vitals\u2026")
+        self.vitals_button.setAutoDefault(False)
+        self.vitals_button.setVisible(False)
+        self.vitals_button.clicked.connect(self.record_vitals)
         self.override_box = QGroupBox("Prescriber override")
         self.override_user = QLineEdit()
         self.override_user.setAccessibleName("Prescriber user name")
@@ -216,7 +221,11 @@ class DoseDialog(GeometryDialog):
         form.labelForField(self.dose).setVisible(outcome == "given")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.check_text)
+        layout.addWidget(self.findings)
+        vitals_row = QHBoxLayout()
+        vitals_row.addWidget(self.vitals_button)
+        vitals_row.addStretch(1)
+        layout.addLayout(vitals_row)
         layout.addWidget(self.override_box)
         layout.addWidget(self.general)
         layout.addStretch(1)
@@ -237,19 +246,27 @@ class DoseDialog(GeometryDialog):
     def run_check(self, *_args) -> None:
         """What the service would say about giving this dose now (nothing saved)."""
         if self.outcome != "given":
-            self.check_text.setText("")
+            self.findings.show_findings((), (), checked=False)
             return
         try:
             check = mar.check_dose(self.db, self.user, self.line.order.id, self.when(), self.dose.value(),
                                    scheduled_for=self.line.time if self.line.entry is None else None)
         except ClinicError as exc:
-            self.check_text.setText(str(exc))
+            self.findings.show_message(str(exc))
             return
-        parts = [f"<p style='color:#b00020'><b>Not allowed:</b> {r}</p>" for r in check.refusals]
-        parts += [f"<p style='color:#7a5200'><b>Hold parameter met:</b> {h} \u2014 give only with a reason, "
-                  "or hold the dose.</p>" for h in check.hold_reasons]
-        self.check_text.setText("".join(parts) or "<p style='color:#0b6e69'>No limit or hold parameter met.</p>")
+        self.findings.show_findings(check.findings, check.passed)
+        self.vitals_button.setVisible(any(f.rule == "vitals.needed" for f in check.findings)
+                                      and self.user.can("observations.record"))
+        needs_reason = any(f.severity in ("reason", "hold") for f in check.findings)
+        self.reason.lineEdit().setPlaceholderText("Why it is given anyway" if needs_reason else "")
         self.override_box.setVisible(bool(check.refusals) and check.can_override)
+
+    def record_vitals(self) -> None:
+        """Record a set of vitals in place, then check the dose again with it."""
+        dialog = VitalsDialog(self.db, self.user, self.line.order.episode_id, self)
+        if dialog.exec():
+            self.run_check()
+            self.dose.setFocus()
 
     def save(self) -> None:
         override = None
@@ -334,6 +351,10 @@ class OrderDialog(GeometryDialog):
         self.stop.setDateTime(self.stop.minimumDateTime())
         self.instructions = QLineEdit()
         self.instructions.setAccessibleName("Instructions")
+        self.findings = FindingsView()
+        self.acknowledgement = QLineEdit()
+        self.acknowledgement.setAccessibleName("Reason for the warnings")
+        self.acknowledgement.setPlaceholderText("Why this order is written despite the warnings above")
         self.general = error_line()
         self.buttons = save_cancel(self, "Save order")
 
@@ -355,22 +376,35 @@ class OrderDialog(GeometryDialog):
             caption.setBuddy(widget)
             form.addRow(caption, widget)
         self.form = form
+        ack_form = QFormLayout()
+        ack_caption = QLabel("Reason for the warnings")
+        ack_caption.setBuddy(self.acknowledgement)
+        ack_form.addRow(ack_caption, self.acknowledgement)
+        self.ack_caption = ack_caption
         layout = QVBoxLayout(self)
         layout.addWidget(self.general)
         layout.addLayout(form)
+        layout.addWidget(self.findings)
+        layout.addLayout(ack_form)
         layout.addWidget(self.buttons)
         self.errors = FieldErrors({"drug_id": self.drug, "drug_name": self.drug_name, "dose": self.dose,
                                    "unit": self.unit, "route": self.route, "times": self.times,
                                    "min_interval_hours": self.interval, "max_daily_dose": self.max_daily,
                                    "start": self.start, "stop": self.stop, "instructions": self.instructions,
-                                   **self.holds}, general=self.general)
+                                   "acknowledgement": self.acknowledgement, **self.holds}, general=self.general)
         self.drug.currentIndexChanged.connect(self._drug_chosen)
         self.scheduled.toggled.connect(self._kind_changed)
         self._drug_chosen()
         if order is not None:
             self._show(order)
         self._kind_changed()
-        self.resize(560, 620)
+        for signal in (self.drug.currentIndexChanged, self.dose.valueChanged, self.scheduled.toggled,
+                       self.interval.valueChanged, self.max_daily.valueChanged, self.start.dateTimeChanged,
+                       self.stop.dateTimeChanged, self.unit.editingFinished, self.times.editingFinished,
+                       self.drug_name.editingFinished):
+            signal.connect(self.run_check)
+        self.run_check()
+        self.resize(600, 700)
         self.drug.setFocus()
 
     def _drug_chosen(self, *_args) -> None:
@@ -409,6 +443,23 @@ class OrderDialog(GeometryDialog):
             self.stop.setDateTime(QDateTime(clock.local(order.stop).replace(tzinfo=None)))
         self.instructions.setText(order.instructions)
 
+    def run_check(self, *_args) -> None:
+        """What the service would say about this order (nothing saved): each rule that fired
+        with its source; the reason field shows when a warning needs one."""
+        try:
+            findings = mar.check_new_order(self.db, self.user, self.episode_id, self.spec(),
+                                           order_id=self.order.id if self.order else None)
+        except ClinicError:
+            self.findings.show_message("The checks show here once the order is complete.")
+            findings = []
+        else:
+            self.findings.show_findings(findings, (), clear_text="No limit, duplicate, interaction or "
+                                        "allergy warning for this order.")
+        acknowledged = {(a.get("rule"), a.get("text")) for a in (self.order.acknowledgements if self.order else ())}
+        needs = any(f.severity == "reason" and (f.rule, f.text) not in acknowledged for f in findings)
+        self.acknowledgement.setVisible(needs)
+        self.ack_caption.setVisible(needs)
+
     def spec(self) -> mar.OrderInput:
         prn = self.prn.isChecked()
         return mar.OrderInput(
@@ -419,7 +470,7 @@ class OrderDialog(GeometryDialog):
             max_daily_dose=self.max_daily.value() or None,
             **{key: spin.value() or None for key, spin in self.holds.items()},
             start=self.start.dateTime().toPython().astimezone(), stop=self.stop_time(),
-            instructions=self.instructions.text().strip())
+            instructions=self.instructions.text().strip(), acknowledgement=self.acknowledgement.text().strip())
 
     def stop_time(self) -> dt.datetime | None:
         if self.stop.dateTime() <= self.stop.minimumDateTime():

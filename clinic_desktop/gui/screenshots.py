@@ -207,7 +207,7 @@ def stay_demo(db, admin, now):
         instructions="Taper from day 5"))
     ondansetron = mar.create_order(db, prescriber, episode_id, mar.OrderInput(
         drug_id="ondansetron", dose=4, unit="mg", route="oral", min_interval_hours=8, max_daily_dose=16,
-        start=admitted + dt.timedelta(minutes=30)))
+        start=admitted + dt.timedelta(minutes=30), acknowledgement="Baseline ECG normal, QTc 412 ms (demo)"))
     for row in mar.mar(db, prescriber, episode_id, admitted, now, now):
         for dose in row.doses:
             if dose.status in ("due", "late", "missed") and now - dose.scheduled_for > dt.timedelta(hours=1):
@@ -302,7 +302,7 @@ def _plan_shots(db, admin, out: Path) -> list[Path]:
 def _stabilization_shots(db, admin, out: Path) -> list[Path]:
     import datetime as dt
 
-    from clinic_desktop.core.services import episodes, patients
+    from clinic_desktop.core.services import episodes, mar, patients
     from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 
     patient, episode_id = stay_demo(db, admin, dt.datetime.now(dt.timezone.utc))
@@ -338,7 +338,19 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         order.interval.setValue(4)
         order.show()
         shots.append(_save(order, out, "15g-new-order"))
+        order.dose.setValue(1)  # a tenfold slip: refused, with its source
+        order.run_check()
+        shots.append(_save(order, out, "15h-new-order-refused"))
         order.reject()
+        # Giving the next lofexidine dose now: every rule that fired with its source.
+        from clinic_desktop.gui.mar_panel import DoseDialog, DoseLine
+
+        lofexidine = next(o for o in mar.orders(db, prescriber, episode.id) if o.drug_id == "lofexidine")
+        nurse = accounts.authenticate(db, "demo-nurse", ADMIN_PASSWORD)
+        give = DoseDialog(db, nurse, DoseLine(lofexidine, None, "prn", None), "given", screen)
+        give.show()
+        shots.append(_save(give, out, "15i-give-dose-checks"))
+        give.reject()
         window_handover(db, admin, out, shots)
     finally:
         screen.done(0)

@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock, plan, protocols
+from clinic_desktop.core import clock, protocols
 from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, mar, stabilization
 from clinic_desktop.core.services import settings as clinic_settings
@@ -419,14 +420,24 @@ class StabilizationScreen(GeometryDialog):
         prompts.append(rules.buprenorphine_readiness(
             self._intake_data, cows.total if cows else None, bool(cows and cows.complete),
             cows.taken_at if cows else None, now, s, format_time=fmt))
-        if plan.last_opioid_use(self._intake_data)[0] is not None:  # alcohol or stimulants do not count
-            prompts.append(plan.naltrexone_prompt(self._intake_data, now, s, format_time=fmt))
-        vitals_entry = self._last(live, "vitals")
-        if vitals_entry is not None:
-            v = vitals_entry.values
-            for drug in ("lofexidine", "clonidine"):
-                prompts.append(protocols.alpha2_hold(drug, v.get("systolic"), v.get("diastolic"), v.get("pulse"),
-                                                     s))
+        try:
+            naltrexone = mar.naltrexone_prompt(self.db, self.user, self.episode.id, now, format_time=fmt)
+            active = {o.drug_id for o in mar.orders(self.db, self.user, self.episode.id) if o.active(now)}
+        except ClinicError:
+            naltrexone, active = None, set()
+        if naltrexone is not None and naltrexone.status != "info":  # no opioid recorded: nothing to count
+            prompts.append(naltrexone)
+        # Hold prompts for the alpha-2 agonists that are ordered, from the newest set with blood
+        # pressure and pulse (never values stitched from different sets), with its age.
+        vitals_entry = next((e for e in live if e.kind == "vitals"
+                             and all(e.values.get(k) is not None for k in DOSE_VITALS)), None)
+        for drug in ("lofexidine", "clonidine"):
+            if drug not in active:
+                continue
+            v = vitals_entry.values if vitals_entry is not None else {}
+            prompts.append(protocols.alpha2_hold(
+                drug, v.get("systolic"), v.get("diastolic"), v.get("pulse"), s,
+                taken_at=vitals_entry.taken_at if vitals_entry is not None else None, now=now, format_time=fmt))
         out = []
         if self.episode.stage == "stabilization":
             state = ("overdue" if overdue else "due " + fmt(due)) if cows else "no COWS yet"

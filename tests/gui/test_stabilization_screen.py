@@ -266,23 +266,25 @@ def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nur
 def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, admin, nurse, patient):
     episode_id = sign_intake(db, nurse, patient)
     prescriber = make_user(db, admin, "prescriber")
-    order = lofexidine(db, prescriber, episode_id, times=(), min_interval_hours=0.5)
+    order = lofexidine(db, prescriber, episode_id, times=(), min_interval_hours=5)
     screen = open_flowsheet(qtbot, window)
     screen.tabs.setCurrentWidget(screen.mar_panel)
     doses = by_name(screen, QTableView, "Doses today")
     doses.selectRow(0)  # the PRN order
     qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
     dialog = dialog_of_panel(qtbot, screen)
-    assert "No limit or hold parameter met" in by_name(dialog, QLabel, "Check").text()
+    # The intake's vitals were just taken: every rule checked with fresh data, none met.
+    assert "Every rule checked with fresh data" in by_name(dialog, QLabel, "Check").text()
     with qtbot.waitSignal(screen.changed, timeout=3000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
     assert [a.outcome for a in mar.administrations(db, nurse, episode_id)] == ["given"]
     assert len(screen.chart.dose_hours()) == 1  # the dose is marked on the chart
 
-    doses.selectRow(0)  # again, within the 30 min minimum interval: refused, a prescriber may override
+    doses.selectRow(0)  # again, within the 5 h between doses: refused, a prescriber may override
     qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
     dialog = dialog_of_panel(qtbot, screen)
-    assert "minimum interval" in by_name(dialog, QLabel, "Check").text()
+    check = by_name(dialog, QLabel, "Check").text()
+    assert "at least 5 h between doses" in check and "label" in check
     assert by_name(dialog, QLineEdit, "Prescriber user name").isVisible()
     qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
     assert dialog.errors.messages  # refused without the override
@@ -297,7 +299,7 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
 
     mar.create_order(db, prescriber, episode_id, mar.OrderInput(
         drug_id="clonidine", dose=0.1, unit="mg", route="oral", min_interval_hours=4,
-        hold_sbp_below=90, hold_hr_below=60))
+        hold_sbp_below=90, hold_hr_below=60, acknowledgement="Lofexidine stops tonight"))
     stabilization.record_vitals(db, nurse, episode_id, {"pulse": 72, "systolic": 84, "diastolic": 52,
                                                         "respiratory_rate": 16, "temperature_c": 36.8, "spo2": 98})
     screen.refresh()
@@ -322,6 +324,83 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
     texts = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
     assert any(t[1].startswith("Clonidine") and t[2] == "Held" for t in texts)
     assert order.id
+    screen.reject()
+
+
+def test_a_back_dated_dose_too_close_to_a_later_one_is_refused_then_overridden(qtbot, window, db, admin, nurse,
+                                                                               patient):
+    """The tester's case: a dose charted late is checked against the doses recorded AFTER it too."""
+    now = dt.datetime.now(dt.timezone.utc)
+    admitted = now - dt.timedelta(hours=14)
+    started = intake.start(db, nurse, patient.id, admitted_at=admitted)
+    saved = intake.save_draft(db, nurse, started.id, started.version, complete_draft())
+    intake.sign(db, nurse, started.id, saved.version, STRONG_PASSWORD, "buprenorphine_induction", now=admitted)
+    episode_id = started.episode_id
+    prescriber = make_user(db, admin, "prescriber")
+    order = lofexidine(db, prescriber, episode_id, times=(), min_interval_hours=5,
+                       start=admitted + dt.timedelta(minutes=30))
+    for hours in (12, 2):  # two doses 10 h apart, both charted
+        stabilization.record_vitals(db, nurse, episode_id, {"pulse": 80, "systolic": 120, "diastolic": 76},
+                                    taken_at=now - dt.timedelta(hours=hours, minutes=10), reason="paper chart")
+        mar.record_administration(db, nurse, order.id, "given", at=now - dt.timedelta(hours=hours),
+                                  reason="paper MAR")
+    stabilization.record_vitals(db, nurse, episode_id, {"pulse": 78, "systolic": 118, "diastolic": 74},
+                                taken_at=now - dt.timedelta(hours=5, minutes=10), reason="paper chart")
+    screen = open_flowsheet(qtbot, window)
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    doses = by_name(screen, QTableView, "Doses today")
+    doses.selectRow(0)  # the PRN order
+    qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of_panel(qtbot, screen)
+    # The third dose, charted late at 5 h ago: 7 h after the first but 3 h before the second.
+    late = (now - dt.timedelta(hours=5)).astimezone()
+    by_name(dialog, QDateTimeEdit, "Time").setDateTime(QDateTime(late.replace(tzinfo=None)))
+    check = by_name(dialog, QLabel, "Check").text()
+    assert "3 h after this one" in check and "label" in check
+    type_into(qtbot, by_name(dialog, QComboBox, "Reason").lineEdit(), "Given at 5 h ago, charted late")
+    qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert "3 h after this one" in dialog.errors.messages["at"]  # refused next to the time
+    assert len(mar.administrations(db, nurse, episode_id)) == 2  # nothing saved
+
+    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber user name"), prescriber.username)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber password"), STRONG_PASSWORD)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Override note"), "Seen at bedside; withdrawal severe")
+    with qtbot.waitSignal(screen.changed, timeout=5000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    third = max(mar.administrations(db, nurse, episode_id), key=lambda a: a.id)
+    assert third.override_by_name == prescriber.full_name
+    assert third.override_note == "Seen at bedside; withdrawal severe"
+    assert third.reason == "Back-dated: Given at 5 h ago, charted late"
+    screen.reject()
+
+
+def test_a_dose_without_fresh_vitals_says_so_and_vitals_are_recorded_in_place(qtbot, window, db, admin, nurse,
+                                                                              patient, monkeypatch):
+    episode_id = sign_intake(db, nurse, patient)
+    prescriber = make_user(db, admin, "prescriber")
+    lofexidine(db, prescriber, episode_id, times=(), min_interval_hours=5)
+    for entry in stabilization.flowsheet(db, nurse, episode_id):  # the intake's vitals: entered in error
+        if entry.kind == "vitals":
+            stabilization.correct_entry(db, nurse, "vitals", entry.id, "wrong patient")
+    screen = open_flowsheet(qtbot, window)
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    by_name(screen, QTableView, "Doses today").selectRow(0)
+    qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of_panel(qtbot, screen)
+    check = by_name(dialog, QLabel, "Check").text()
+    assert "Vitals needed before this dose" in check and "Every rule checked" not in check
+    record = button(dialog, "Record vitals\u2026")
+    assert record.isVisible()
+
+    def record_in_place(self):  # the vitals dialog, answered as a nurse would
+        stabilization.record_vitals(db, nurse, episode_id, {"pulse": 76, "systolic": 122, "diastolic": 78})
+        return True
+
+    monkeypatch.setattr("clinic_desktop.gui.entry_dialogs.VitalsDialog.exec", record_in_place)
+    qtbot.mouseClick(record, Qt.MouseButton.LeftButton)
+    assert "Every rule checked with fresh data" in by_name(dialog, QLabel, "Check").text()
+    assert not record.isVisible()
+    dialog.reject()
     screen.reject()
 
 
