@@ -183,7 +183,8 @@ def test_sigkill_while_recording_scores_vitals_and_doses_loses_nothing_committed
     try:
         prescriber = make_user(db, admin, "prescriber")
         order = mar.create_order(db, prescriber, episode.id, mar.OrderInput(
-            drug_id="ibuprofen", dose=400, unit="mg", route="oral", min_interval_hours=1e-6))
+            # A free-text drug with no formulary limits: this test is about storage, not the rules.
+            drug_id="other", drug_name="Vitamin C", dose=500, unit="mg", route="oral", min_interval_hours=1e-6))
     finally:
         db.dispose()
     committed = _kill_while_writing(STABILIZATION_WRITER, [any_db_target, nurse.id, episode.id, order.id],

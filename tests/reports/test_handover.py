@@ -86,12 +86,14 @@ def ward(db, admin, nurse):
         drug_id="lofexidine", dose=0.54, unit="mg", route="oral", start=t0 - 24 * H,
         times=("08:00", "13:00", "18:00", "23:00"), **default_holds("lofexidine")))
     give = dict(reason="charted late")
-    too_old = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 12 * H - 2 * MIN, **give)
+    # Held 4 min before the first dose (a given one there would be closer than lofexidine's 5 h).
+    too_old = mar.record_administration(db, nurse, lofex.id, "held", at=t0 - 12 * H - 2 * MIN, reason="Sedation")
     first = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 12 * H + 2 * MIN, **give)
     held = mar.record_administration(db, nurse, lofex.id, "held", at=t0 - 8 * H, reason="Sedation")
-    wrong = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 3 * H, **give)
+    wrong = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 7 * H + 2 * MIN, **give)
     mar.strike_administration(db, nurse, wrong.id, "entered in error")
-    given = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 2 * H - 50 * MIN, dose=0.36,
+    # 5 h after the struck entry: giving into room a struck dose freed would need a prescriber.
+    given = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 1 * H - 50 * MIN, dose=0.36,
                                       reason="partial dose, dizziness")
     refused = mar.record_administration(db, nurse, lofex.id, "refused", at=t0 - 30 * MIN)
     stabilization.record_supportive_care(db, nurse, a.id, "hydration")
@@ -219,8 +221,9 @@ def test_scheduled_doses_never_recorded_are_on_it_as_late_or_missed(db, admin, n
     ep = admit(db, nurse, patient.id, now - 24 * H, "symptomatic_taper")
     prescriber = make_user(db, admin, "prescriber")
     # Three times of day: 2 h ago (late), 6 h ago (missed), 14 h ago (outside the 12 hours);
-    # one more, 9 h ago, was given on time and linked to its time: not "not recorded".
-    times = {k: now - h * H for k, h in (("late", 2), ("missed", 6), ("old", 14), ("given", 9))}
+    # one more, 10 h ago, was given on time and linked to its time: not "not recorded".
+    # (Clonidine doses stay 4 h apart, the clinic's default.)
+    times = {k: now - h * H for k, h in (("late", 2), ("missed", 6), ("old", 14), ("given", 10))}
     order = mar.create_order(db, prescriber, ep.id, mar.OrderInput(
         drug_id="clonidine", dose=0.1, unit="mg", route="oral", start=now - 20 * H,
         times=tuple(sorted(hm(t) for t in times.values())), **default_holds("clonidine")))
