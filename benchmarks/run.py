@@ -507,6 +507,141 @@ def bench_handover(tmp: Path, runs: int) -> None:
            statistics.median(times), "ms", 2000)
 
 
+DOSE_ORDERS_DRUGS = ("lofexidine", "acetaminophen", "clonidine")
+
+
+def make_dose_history(path: Path, days: int = 10, doses: int = 300, vitals: int = 120) -> tuple[int, dict[str, int]]:
+    """A database with one invented patient in stabilization, admitted ``days`` ago, with a signed
+    intake (as :func:`make_long_stay`), ``vitals`` sets (the newest 10 minutes old) and about ``doses``
+    MAR entries against scheduled lofexidine and PRN acetaminophen and clonidine orders, plus an
+    "other" free-text order (one scheduled time, no interval, no maximum) that any number of gives
+    passes. Returns (episode id, {drug id: order id})."""
+    from generate import PRN_ORDERS, SCHEDULED_ORDERS, add_stay
+    from sqlalchemy import insert, select
+
+    from clinic_desktop.core.models import Assessment, Episode, MedicationOrder, utcnow
+    from clinic_desktop.core.services import accounts, mar
+
+    db, admin = bench_clinic(path)
+    nurse, prescriber = bench_staff(db, admin)
+    p = bench_patient(db, admin, "M-1", "Dose", "History")
+    now = utcnow()
+    admitted = now - dt.timedelta(days=days)
+    intake_data = {"identity": {"consent_to_treatment": True},
+                   "substances": {"rows": [{"substance": "fentanyl", "route": "Injected", "amount": "0.5",
+                                            "unit": "g", "frequency": "several times a day", "years_of_use": 6,
+                                            "last_use": (admitted - dt.timedelta(hours=20)).isoformat(
+                                                timespec="minutes")}]},
+                   "medical": {"allergies": "none known", "pregnancy": "not_applicable", "seizure_history": False},
+                   "vitals": {"pulse": 104, "systolic": 138, "diastolic": 86}}
+    orders = tuple(o for o in SCHEDULED_ORDERS + PRN_ORDERS if o[0] in DOSE_ORDERS_DRUGS)
+    with db.write() as session:
+        episode_id = session.execute(insert(Episode).returning(Episode.id), dict(
+            patient_id=p.id, admitted_at=admitted, stage="stabilization", pathway="buprenorphine_induction",
+            created_at=admitted, created_by=admin.id, version=1)).scalar_one()
+        session.execute(insert(Assessment), [dict(
+            episode_id=episode_id, status="signed", data=intake_data, pathway="buprenorphine_induction",
+            signed_at=admitted + dt.timedelta(hours=2), signed_by=prescriber.id, created_at=admitted,
+            created_by=nurse.id, version=1)])
+        add_stay(session, episode_id, admitted, now, nurse_id=nurse.id, prescriber_id=prescriber.id,
+                 observations=0, vitals=vitals, orders=orders, doses=doses)
+        ids = {drug: oid for oid, drug in session.execute(
+            select(MedicationOrder.id, MedicationOrder.drug_id).where(MedicationOrder.episode_id == episode_id))}
+    other = mar.create_order(db, accounts.authenticate(db, "prescriber", PASSWORD), episode_id, mar.OrderInput(
+        drug_id="other", drug_name="Bench free-text drug (invented)", dose=1, unit="mg", route="oral",
+        times=("08:00",), acknowledgement="benchmark"))
+    ids["other"] = other.id
+    db.dispose()
+    return episode_id, ids
+
+
+def bench_dose_check(tmp: Path, runs: int) -> None:
+    """The nurse's give check of a lofexidine dose now, over a 10-day stay: the service (its reads,
+    the rules and the latest vitals), then the pure rules alone on the same data."""
+    from clinic_desktop.core import clock
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.medications import check_give
+    from clinic_desktop.core.models import utcnow
+    from clinic_desktop.core.services import accounts, episodes, mar, patient_facts
+
+    path = tmp / "doses.db"
+    episode_id, ids = make_dose_history(path)
+    db = open_database(path)
+    try:
+        nurse = accounts.authenticate(db, "nurse", PASSWORD)
+        order_id, dose = ids["lofexidine"], 0.54
+        at = utcnow()
+        check = mar.check_dose(db, nurse, order_id, at, dose)  # warm: modules, statements, settings
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            mar.check_dose(db, nurse, order_id, at, dose)
+            times.append((time.perf_counter() - start) * 1000)
+        # The same inputs, read once, for the rules alone.
+        views = {o.id: o for o in mar.orders(db, nurse, episode_id)}
+        entries = mar.administrations(db, nurse, episode_id)
+        with db.read() as session:
+            vitals = mar.latest_vitals(session, episode_id, at)
+            facts = patient_facts.facts_in(session, episode_id)
+            settings = episodes.protocol_settings(session)
+        rule = views[order_id].to_rule()
+        others = [v.to_rule() for v in views.values() if v.id != order_id and not v.cancelled]
+        recorded = [a.to_rule() for a in entries if not a.struck]
+        struck = [a.to_rule() for a in entries if a.struck]
+        tz = clock.local_zone()
+        core_times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            core = check_give(rule, recorded, at, dose, vitals, tz=tz, other_orders=others, struck=struck,
+                              facts=facts, settings=settings)
+            core_times.append((time.perf_counter() - start) * 1000)
+    finally:
+        db.dispose()
+    given = sum(a.outcome == "given" for a in entries)
+    assert {f.rule for f in core.findings} == {f.rule for f in check.findings}, (core.findings, check.findings)
+    print(f"      ({len(entries)} MAR entries, {given} given, over {len(views)} orders; the check found "
+          f"{len(check.findings)}: {', '.join(sorted({f.rule for f in check.findings})) or 'nothing'})")
+    report(f"check a lofexidine dose against a 10-day stay with {len(entries)} doses (service, median of {runs})",
+           statistics.median(times), "ms", 5)
+    report("  … the rules alone (core.medications.check_give, same data)", statistics.median(core_times), "ms", 5)
+
+
+def bench_give_dose(tmp: Path, runs: int) -> None:
+    """Record a dose given, with its audit event, on the stay of :func:`bench_dose_check` (SQLite
+    file, synchronous=FULL): the free-text order, which every give passes, so each run writes."""
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts, mar
+
+    path = tmp / "doses.db"
+    if not path.exists():
+        make_dose_history(path)
+    db = open_database(path)
+    try:
+        nurse = accounts.authenticate(db, "nurse", PASSWORD)
+        episode_id, ids = _dose_history_ids(db)
+        before = len(mar.administrations(db, nurse, episode_id))
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            mar.record_administration(db, nurse, ids["other"], "given", dose=1, reason="benchmark")
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        db.dispose()
+    report(f"give one dose with its audit event (SQLite, synchronous=FULL; {before} doses before, "
+           f"median of {runs})", statistics.median(times), "ms", 10)
+
+
+def _dose_history_ids(db) -> tuple[int, dict[str, int]]:
+    """(episode id, {drug id: order id}) of the database of :func:`make_dose_history`."""
+    from sqlalchemy import select
+
+    from clinic_desktop.core.models import MedicationOrder
+
+    with db.read() as session:
+        rows = session.execute(select(MedicationOrder.episode_id, MedicationOrder.id, MedicationOrder.drug_id)).all()
+    return rows[0][0], {drug: oid for _eid, oid, drug in rows}
+
+
 def bench_plan_document(patient_name: str = "Rosa María Delgado"):
     """An invented, complete aftercare plan (no database: the report only). An empty plan already
     prints on 3 US Letter pages (crisis lines, overdose, PAWS), so this one takes 4."""
@@ -587,6 +722,8 @@ def main() -> int:
         bench_open_flowsheet(tmp, 5 if args.quick else 9)
         bench_census(tmp, 10 if args.quick else 30)
         bench_handover(tmp, 3 if args.quick else 5)
+        bench_dose_check(tmp, 50 if args.quick else 300)
+        bench_give_dose(tmp, 30 if args.quick else 100)
         bench_plan_render(10 if args.quick else 30)
         bench_plan_size()
     missed = [r for r in RESULTS if not r[4]]
