@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, protocols
+from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import (
     AuthenticationError,
@@ -41,8 +42,6 @@ from clinic_desktop.core.errors import (
     NotFound,
     ValidationError,
 )
-from clinic_desktop.core import plan as plan_rules
-from clinic_desktop.core import protocols
 from clinic_desktop.core.formulary import DRUGS, HOLD_PARAMETERS, OTHER_DRUG_ID
 from clinic_desktop.core.medications import (
     DOSE_VITALS,
@@ -865,21 +864,30 @@ def _admin_views(session: Session, pairs: Sequence[tuple[MedicationAdministratio
 # Checks
 # --------------------------------------------------------------------------------------------
 
+def _vitals_statement(by: bool):
+    query = (
+        select(VitalSigns.taken_at, VitalSigns.values)
+        .outerjoin(EntryStrike, and_(EntryStrike.entry_type == VITALS_STRIKE_TYPE,
+                                     EntryStrike.entry_id == VitalSigns.id))
+        .where(VitalSigns.episode_id == bindparam("episode_id"), EntryStrike.id.is_(None))
+        .order_by(VitalSigns.taken_at.desc(), VitalSigns.id.desc())
+    )
+    # A set timed a moment ahead of the dose (workstation clocks) still counts.
+    return query.where(VitalSigns.taken_at <= bindparam("by")) if by else query
+
+
+_LATEST_VITALS, _LATEST_VITALS_BY = _vitals_statement(False), _vitals_statement(True)
+
+
 def latest_vitals(session: Session, episode_id: int, at: dt.datetime | None = None) -> VitalsSet | None:
     """The newest complete set of vitals on the episode's flowsheet — one set that has blood
     pressure and pulse (:data:`core.medications.DOSE_VITALS`), never values stitched from
     different sets — struck sets left out; when ``at`` is given, only sets taken by then (give
     or take the 5 minutes workstation clocks may differ). ``None`` when there is none."""
-    query = (
-        select(VitalSigns.taken_at, VitalSigns.values)
-        .outerjoin(EntryStrike, and_(EntryStrike.entry_type == VITALS_STRIKE_TYPE,
-                                     EntryStrike.entry_id == VitalSigns.id))
-        .where(VitalSigns.episode_id == episode_id, EntryStrike.id.is_(None))
-        .order_by(VitalSigns.taken_at.desc(), VitalSigns.id.desc())
-    )
-    if at is not None:  # a set timed a moment ahead (workstation clocks) still counts
-        query = query.where(VitalSigns.taken_at <= at + FUTURE_TOLERANCE)
-    for taken_at, values in session.execute(query):
+    query = _LATEST_VITALS if at is None else _LATEST_VITALS_BY
+    params = {"episode_id": episode_id} if at is None else {"episode_id": episode_id, "by": at + FUTURE_TOLERANCE}
+    # The newest sets first, a few at a time: the answer is nearly always among them.
+    for taken_at, values in session.execute(query.execution_options(yield_per=8), params):
         numbers = {key: value for key, value in (values or {}).items()
                    if not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)}
         if all(key in numbers for key in DOSE_VITALS):
@@ -917,10 +925,58 @@ def naltrexone_prompt(db: Database, user: SignedInUser, episode_id: int, now: dt
         return naltrexone_prompt_in(session, episode_id, now, **kwargs)
 
 
-def _evaluate(session: Session, row: MedicationOrder, at: dt.datetime, dose: float,
-              scheduled_for: dt.datetime | None, tz: dt.tzinfo) -> tuple[GiveCheck, dict[str, list[str]]]:
-    """The give check for ``row`` over every dose of the episode (before and after ``at``), the
-    latest complete vitals, the patient's facts and the clinic's settings, with the service's
+def _history_statements():
+    """The two reads of :func:`_dose_history`, built once (building a statement costs more than
+    running it): the entries near a time, and each order's first dose given."""
+    m = MedicationAdministration
+    columns = (m.id, m.order_id, m.outcome, m.at, m.dose, m.scheduled_for, m.recorded_by, EntryStrike.id)
+    episode, low, high = bindparam("episode_id"), bindparam("low"), bindparam("high")
+    near = (select(*columns).outerjoin(EntryStrike, _strike_join())
+            .where(m.episode_id == episode, m.at > low, m.at < high))
+    unstruck_given = and_(m.episode_id == episode, m.outcome == "given", EntryStrike.id.is_(None))
+    first = (select(m.order_id, func.min(m.at).label("first_at")).outerjoin(EntryStrike, _strike_join())
+             .where(unstruck_given).group_by(m.order_id).subquery())
+    firsts = (select(*columns).outerjoin(EntryStrike, _strike_join())
+              .join(first, and_(first.c.order_id == m.order_id, first.c.first_at == m.at)).where(unstruck_given))
+    return near, firsts
+
+
+_HISTORY = _history_statements()
+#: The longest minimum interval a local-policy setting may give (clonidine, up to 12 h).
+_POLICY_INTERVAL_MAX = dt.timedelta(hours=12)
+
+
+def _dose_history(session: Session, episode_id: int, at: dt.datetime, orders: Sequence[MedicationOrder]
+                  ) -> tuple[list[Administration], list[Administration]]:
+    """The episode's entries that can bear on a dose at ``at`` — ``(recorded, struck)`` — read
+    as plain columns: every entry within 24 h, or the longest minimum interval if longer, on
+    either side of ``at`` (the rolling windows and intervals reach no further), and each
+    order's first dose given (the first-day totals count from it)."""
+    reach = max([dt.timedelta(hours=24), _POLICY_INTERVAL_MAX,
+                 *(dt.timedelta(hours=o.min_interval_hours) for o in orders if o.min_interval_hours),
+                 *(dt.timedelta(hours=d.min_interval.value) for d in DRUGS.values() if d.min_interval is not None)])
+    reach += dt.timedelta(minutes=1)
+    near, firsts = _HISTORY
+    rows = [*session.execute(near, {"episode_id": episode_id, "low": at - reach, "high": at + reach}),
+            *session.execute(firsts, {"episode_id": episode_id})]
+    recorded: list[Administration] = []
+    struck: list[Administration] = []
+    seen: set[int] = set()
+    for entry_id, order_id, outcome, when, dose, scheduled, by, strike_id in rows:
+        if entry_id in seen:
+            continue
+        seen.add(entry_id)
+        (recorded if strike_id is None else struck).append(Administration(
+            order_id=str(order_id), outcome=outcome, at=when, dose=dose if outcome == "given" else None,
+            reason=outcome, by=str(by), scheduled_for=scheduled))
+    return recorded, struck
+
+
+def _evaluate(session: Session, row: MedicationOrder, episode_rows: Sequence[MedicationOrder], at: dt.datetime,
+              dose: float, scheduled_for: dt.datetime | None, tz: dt.tzinfo
+              ) -> tuple[GiveCheck, dict[str, list[str]]]:
+    """The give check for ``row`` (one of ``episode_rows``, the episode's orders) over the doses
+    of the episode before and after ``at``, the latest complete vitals, the patient's facts and the clinic's settings, with the service's
     own rules added: not above the ordered dose, a scheduled dose not given early. Returns the
     check and its refusals by field."""
     name = _order_name(row)
@@ -928,15 +984,10 @@ def _evaluate(session: Session, row: MedicationOrder, at: dt.datetime, dose: flo
         finding = Finding("order.active", "hard", f"The order for {name} was cancelled before it started", "order",
                           field="at", overridable=False)
         return GiveCheck((finding,)), {"at": [finding.line]}
-    episode_rows = session.execute(
-        select(MedicationOrder).where(MedicationOrder.episode_id == row.episode_id)
-    ).scalars().all()
-    pairs = _episode_admins(session, row.episode_id)
     others = [_rule(o) for o in episode_rows if o.id != row.id and not _cancelled(o)]
-    core = check_give(_rule(row), [_core_admin(a) for a, struck in pairs if struck is None], at, dose,
-                      latest_vitals(session, row.episode_id, at), tz=tz, other_orders=others,
-                      struck=[_core_admin(a) for a, struck in pairs if struck is not None],
-                      facts=patient_facts.facts_in(session, row.episode_id),
+    recorded, struck = _dose_history(session, row.episode_id, at, episode_rows)
+    core = check_give(_rule(row), recorded, at, dose, latest_vitals(session, row.episode_id, at), tz=tz,
+                      other_orders=others, struck=struck, facts=patient_facts.facts_in(session, row.episode_id),
                       settings=episodes.protocol_settings(session))
     findings = list(core.findings)
     if dose > row.dose:
@@ -972,8 +1023,8 @@ def check_dose(db: Database, user: SignedInUser, order_id: int, at: dt.datetime,
         raise ValidationError(errors)
     assert at_utc is not None and number is not None
     with db.read() as session:
-        row = _order_row(session, order_id)
-        check, _ = _evaluate(session, row, at_utc, number, scheduled_utc, clock.local_zone())
+        row, episode_orders = _episode_orders(session, order_id)
+        check, _ = _evaluate(session, row, episode_orders, at_utc, number, scheduled_utc, clock.local_zone())
         return check
 
 
@@ -997,24 +1048,21 @@ def _is_scheduled_instant(rule: Order, instant: dt.datetime, tz: dt.tzinfo) -> b
 # Recording
 # --------------------------------------------------------------------------------------------
 
-def _lock_episode_orders(session: Session, order_id: int) -> MedicationOrder:
-    """Lock every order of the order's episode (in id order, so two workstations cannot
-    deadlock): a dose of any of them changes the daily total of the others. PostgreSQL takes
-    row locks; SQLite ignores FOR UPDATE, its writers already queue on BEGIN IMMEDIATE."""
-    episode_id = session.execute(
-        select(MedicationOrder.episode_id).where(MedicationOrder.id == order_id)
-    ).scalar_one_or_none()
-    if episode_id is None:
+def _episode_orders(session: Session, order_id: int, *, lock: bool = False
+                    ) -> tuple[MedicationOrder, list[MedicationOrder]]:
+    """The order and every order of its episode, in one read. ``lock`` takes them all (in id
+    order, so two workstations cannot deadlock): a dose of any of them changes the daily total
+    of the others. PostgreSQL takes row locks; SQLite ignores FOR UPDATE, its writers already
+    queue on BEGIN IMMEDIATE."""
+    episode = select(MedicationOrder.episode_id).where(MedicationOrder.id == order_id).scalar_subquery()
+    query = select(MedicationOrder).where(MedicationOrder.episode_id == episode).order_by(MedicationOrder.id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    rows = list(session.execute(query).scalars())
+    row = next((r for r in rows if r.id == order_id), None)
+    if row is None:
         raise NotFound("This medication order no longer exists.")
-    rows = session.execute(
-        select(MedicationOrder).where(MedicationOrder.episode_id == episode_id)
-        .order_by(MedicationOrder.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalars().all()
-    for row in rows:
-        if row.id == order_id:
-            return row
-    raise NotFound("This medication order no longer exists.")
+    return row, rows
 
 
 def record_administration(db: Database, user: SignedInUser, order_id: int, outcome: str, *,
@@ -1083,7 +1131,7 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
     tz = clock.local_zone()
     try:
         with db.write() as session:
-            row = _lock_episode_orders(session, order_id)
+            row, episode_orders = _episode_orders(session, order_id, lock=True)
             if at_utc is None:
                 at_utc = utcnow()
             assert at_utc is not None
@@ -1119,7 +1167,7 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
             overridden: list[str] = []
             if outcome == "given":
                 assert given_dose is not None
-                check, by_field = _evaluate(session, row, at_utc, given_dose, scheduled_utc, tz)
+                check, by_field = _evaluate(session, row, episode_orders, at_utc, given_dose, scheduled_utc, tz)
                 if check.refusals:
                     if signer is None:
                         tail = " A prescriber may override." if check.can_override else ""
