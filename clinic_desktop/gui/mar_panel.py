@@ -69,7 +69,8 @@ class OrdersModel(RowTableModel[mar.OrderView]):
 
     def display(self, row: mar.OrderView, column: int) -> str:
         if column == 0:
-            return f"{row.name} {_num(row.dose)} {row.unit} {row.route}".strip()
+            flag = " \u26a0" if row.acknowledgements else ""  # a warning was acknowledged: see the tooltip
+            return f"{row.name} {_num(row.dose)} {row.unit} {row.route}".strip() + flag
         if column == 1:
             return row.schedule_text + (f"; max {_num(row.max_daily_dose)} {row.unit}/24 h"
                                         if row.max_daily_dose else "")
@@ -85,7 +86,10 @@ class OrdersModel(RowTableModel[mar.OrderView]):
         return not row.active(clock.now())
 
     def tooltip(self, row: mar.OrderView, column: int) -> str | None:
-        return row.instructions or None
+        lines = [row.instructions] if row.instructions else []
+        lines += [f"Warning acknowledged by {a.get('by_name', '?')}: {a.get('text', '')} \u2014 "
+                  f"{a.get('source', '')}. Reason: {a.get('reason', '')}" for a in row.acknowledgements]
+        return "\n".join(lines) or None
 
 
 @dataclass(frozen=True)

@@ -263,6 +263,51 @@ def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nur
     screen.reject()
 
 
+def test_new_order_refuses_a_tenfold_slip_and_asks_why_for_an_interaction(qtbot, db, admin, nurse, patient):
+    episode_id = sign_intake(db, nurse, patient)
+    prescriber = make_user(db, admin, "prescriber")
+    lofexidine(db, prescriber, episode_id)
+    screen = StabilizationScreen(db, prescriber, episodes.current_episode(db, prescriber, patient.id),
+                                 patients.open_record(db, prescriber, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    qtbot.mouseClick(button(screen, "New order\u2026"), Qt.MouseButton.LeftButton)
+    dialog = screen.mar_panel.current_dialog()
+    medication = by_name(dialog, QComboBox, "Medication")
+    medication.setCurrentIndex(medication.findData("clonidine"))
+    qtbot.mouseClick(by_name(dialog, QRadioButton, "As needed (PRN)"), Qt.MouseButton.LeftButton)
+    by_name(dialog, QDoubleSpinBox, "Minimum interval").setValue(4)
+    dose = by_name(dialog, QDoubleSpinBox, "Dose")
+    dose.setValue(1)  # 1 mg of clonidine: ten times the usual dose
+    check = by_name(dialog, QLabel, "Check").text()
+    assert "Not allowed" in check and "at most 0.2 mg" in check and "local policy" in check
+    assert "two alpha-2 agonists" in check and "label" in check
+    qtbot.mouseClick(button(dialog, "Save order"), Qt.MouseButton.LeftButton)
+    assert "at most 0.2 mg" in dialog.errors.messages["dose"]  # refused next to the dose
+    assert len(mar.orders(db, prescriber, episode_id)) == 1
+
+    dose.setValue(0.1)
+    reason = by_name(dialog, QLineEdit, "Reason for the warnings")
+    assert reason.isVisible() and "Not allowed" not in by_name(dialog, QLabel, "Check").text()
+    qtbot.mouseClick(button(dialog, "Save order"), Qt.MouseButton.LeftButton)
+    assert "two alpha-2 agonists" in dialog.errors.messages["acknowledgement"]
+    assert len(mar.orders(db, prescriber, episode_id)) == 1
+    type_into(qtbot, reason, "Lofexidine stops tonight; clonidine for the taper")
+    with qtbot.waitSignal(screen.mar_panel.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save order"), Qt.MouseButton.LeftButton)
+    clonidine = next(o for o in mar.orders(db, prescriber, episode_id) if o.drug_id == "clonidine")
+    [ack] = clonidine.acknowledgements
+    assert (ack["rule"], ack["source"], ack["by_name"]) == ("interaction.alpha2_agonist.alpha2_agonist", "label",
+                                                             prescriber.full_name)
+    assert ack["reason"] == "Lofexidine stops tonight; clonidine for the taper"
+    model = by_name(screen, QTableView, "Orders").model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data().startswith("Clonidine"))
+    assert model.index(row, 0).data().endswith("\u26a0")
+    assert "Lofexidine stops tonight" in model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    screen.reject()
+
+
 def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, admin, nurse, patient):
     episode_id = sign_intake(db, nurse, patient)
     prescriber = make_user(db, admin, "prescriber")
