@@ -701,6 +701,7 @@ def check_order(
     facts: PatientFacts | None = None,
     settings: ProtocolSettings | None = None,
     naltrexone_window: object | None = None,
+    history_orders: Iterable[Order] = (),
 ) -> list[Finding]:
     """What a prescriber is told when writing ``order`` (CLINICAL.md §6 "Every order").
 
@@ -717,8 +718,9 @@ def check_order(
     warning; QTc above the warning. ``info``: pregnancy recorded.
 
     ``other_orders``: the episode's other orders active at any time while this one is;
-    ``administrations``: the episode's recorded entries (a first dose is one with no dose of
-    the drug given before).
+    ``administrations``: the episode's recorded entries, of ``history_orders`` (every order of
+    the episode, stopped ones included) — a first dose is one with no dose of the drug given
+    before in the episode.
     """
     s = settings if settings is not None else ProtocolSettings()
     drug, name, unit = order.drug, order.name, order.unit
@@ -732,6 +734,7 @@ def check_order(
         found.append(Finding(rule, severity, text, source, citation, field, overridable=severity != "hard"))
 
     others = [o for o in other_orders if o.id != order.id]
+    known = [order, *others, *(o for o in history_orders if o.id != order.id)]
     per_day = dose * len(order.times) if order.times else None
     if drug is not None and unit == drug.default_unit:
         if drug.max_single is not None and order.dose > drug.max_single.resolve(s):
@@ -771,7 +774,7 @@ def check_order(
                 f"{name}: {_num(daily_planned)} {unit} a day is above {_num(drug.warn_daily.resolve(s))} {unit}",
                 drug.warn_daily)
         given_before = [a for a in administrations if a.outcome == "given"
-                        and (o := _order_for(a, [order, *others])) is not None and o.drug is not None
+                        and (o := _order_for(a, known)) is not None and o.drug is not None
                         and o.drug.ingredient == drug.ingredient]
         first_ever = not given_before
         if first_ever and drug.first_dose_reason is not None and order.dose > drug.first_dose_reason.resolve(s):

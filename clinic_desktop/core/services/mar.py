@@ -623,8 +623,10 @@ def _order_findings(session: Session, episode_id: int, candidate: Order, now: dt
     admins = [_core_admin(a) for a, struck in _episode_admins(session, episode_id) if struck is None]
     window = (naltrexone_prompt_in(session, episode_id, now)
               if "opioid_antagonist" in (candidate.drug.classes if candidate.drug else ()) else None)
+    history = [_rule(r) for r in rows if not _cancelled(r) and str(r.id) != candidate.id]
     return check_order(candidate, others, admins, facts=patient_facts.facts_in(session, episode_id),
-                       settings=episodes.protocol_settings(session), naltrexone_window=window)
+                       settings=episodes.protocol_settings(session), naltrexone_window=window,
+                       history_orders=history)
 
 
 def _acknowledge(findings: Sequence[Finding], reason: str, user: SignedInUser, now: dt.datetime,
