@@ -35,6 +35,7 @@ __all__ = [
     "RENAL_LABELS",
     "WEIGHT_KG",
     "NumberRange",
+    "accepted",
     "check",
     "clean",
     "from_intake",
@@ -201,6 +202,27 @@ def clean(values: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def accepted(values: Mapping[str, Any], today: dt.date) -> tuple[dict[str, Any], dict[str, str]]:
+    """What a form keeps of the facts typed, as a draft stores them (plain JSON), and every error
+    to show: a value refused on its own (out of range, not a number, a future date) is left out,
+    as an impossible vital is; one that only lacks its pair (a QTc without its date) is kept."""
+    errors = check(values, today)
+    kept: dict[str, Any] = {}
+    for key in values:
+        value = values[key]
+        if _empty(value) or key not in FIELDS or key in check({key: value}, today):
+            kept[key] = None
+        elif key in RANGES:
+            number = _number(value)
+            kept[key] = int(number) if RANGES[key].whole else round(float(number), 1)
+        elif key == "qtc_on":
+            when = parse_date(value)
+            kept[key] = when.isoformat() if when is not None else None
+        else:
+            kept[key] = value
+    return kept, errors
 
 
 def from_intake(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -143,3 +143,14 @@ def test_summary_line():
     # The category follows the eGFR when none is recorded; a weight keeps its decimal.
     assert facts.summary_line(view(weight_kg=70.5, egfr=25.0)).startswith(
         "Weight 70.5 kg \u00b7 Hepatic: not recorded \u00b7 Renal: severe (eGFR 25)")
+
+
+def test_a_form_keeps_what_is_accepted_on_its_own_and_shows_every_error():
+    kept, errors = facts.accepted({"hepatic": "none", "renal": None, "egfr": "300", "qtc_ms": "430",
+                                   "qtc_on": ""}, TODAY)
+    assert kept == {"hepatic": "none", "renal": None, "egfr": None, "qtc_ms": 430, "qtc_on": None}
+    assert set(errors) == {"egfr", "qtc_on"}  # the QTc is kept; its date is asked for
+    kept, errors = facts.accepted({"qtc_ms": "", "qtc_on": "2026-12-04"}, TODAY)
+    assert kept == {"qtc_ms": None, "qtc_on": None} and set(errors) == {"qtc_on"}
+    kept, errors = facts.accepted({"qtc_on": dt.date(2026, 12, 1), "qtc_ms": 430}, TODAY)
+    assert kept == {"qtc_on": "2026-12-01", "qtc_ms": 430} and errors == {}

@@ -13,7 +13,15 @@ from sqlalchemy import select
 
 from clinic_desktop.core.errors import ConflictError, PermissionDenied, ValidationError
 from clinic_desktop.core.models import AuditEvent, PatientFactsRecord
-from clinic_desktop.core.services import accounts, audit, episodes, intake, mar, patient_facts, patients
+from clinic_desktop.core.services import (
+    accounts,
+    audit,
+    episodes,
+    intake,
+    mar,
+    patient_facts,
+    patients,
+)
 from tests.conftest import STRONG_PASSWORD, make_user
 from tests.core.test_intake import complete_draft
 
@@ -40,10 +48,10 @@ def draft(database, user, **medical):
     started = intake.start(database, user, register(database, user).id)
     saved = intake.save_draft(database, user, started.id, started.version,
                               complete_draft(medical=medical, substances={"rows": [
-                                  {"substance": "heroin", "last_use": (dt.datetime.now(dt.timezone.utc)
+                                  {"substance": "heroin", "last_use": (dt.datetime.now(dt.UTC)
                                                                        - dt.timedelta(hours=16)).isoformat()},
                                   {"substance": "benzodiazepines", "last_use": (
-                                      dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=20)).isoformat()}]}))
+                                      dt.datetime.now(dt.UTC) - dt.timedelta(hours=20)).isoformat()}]}))
     return started, saved
 
 
