@@ -6,12 +6,17 @@ A draft is a dict of sections as the intake screen saves it::
     {"identity": {"consent_to_treatment": True, ...},
      "substances": {"rows": [{"substance": "heroin", "last_use": "2026-11-23T01:10:00+00:00", ...}],
                     "prior_overdoses": 1, "naloxone_at_home": False, ...},
-     "medical": {"pregnancy": "no", "seizure_history": False, "allergies": "none known", ...},
+     "medical": {"pregnancy": "no", "seizure_history": False, "allergies": "none known",
+                 "hepatic": "mild", "renal": None, "egfr": 55, "qtc_ms": 430, "qtc_on": "2026-12-01", ...},
      "vitals": {"pulse": 96, "systolic": 128, ...},
      "scores": {"cows": {"resting_pulse": 1, ...}, "sows_gossop": {...},
                 "scored_at": {"cows": "2026-11-23T09:10+01:00", ...}},
      "mental_health": {"phq9": {...}, "gad7": {...}, "suicide_risk": "no", "scored_at": {...}},
      "social": {"housing": "...", ...}}
+
+The patient facts the medication rules read (hepatic, renal, eGFR, QTc and its date; the weight is
+the vitals' ``weight_kg``) are optional and checked by :mod:`clinic_desktop.core.facts`; signing
+copies them into the episode's patient facts record.
 
 ``scored_at`` holds when each instrument's items were last changed: the time a score was taken.
 """
@@ -23,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from clinic_desktop.core import protocols, vitals, withdrawal
+from clinic_desktop.core import clock, facts, protocols, vitals, withdrawal
 from clinic_desktop.core.instruments import get_instrument
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -123,6 +128,10 @@ def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.dateti
         out.append(Missing("medical", "pregnancy", "Record the pregnancy status (or not applicable)."))
     if not str(medical.get("allergies") or "").strip():
         out.append(Missing("medical", "allergies", "Record allergies (or \u201cnone known\u201d)."))
+    facts_errors = fact_errors(data, now)
+    for key in facts.FIELDS[1:]:
+        if key in facts_errors:
+            out.append(Missing("medical", key, facts_errors[key]))
 
     values = _section(data, "vitals")
     check = vitals.check_vitals({k: values.get(k) for k in (v.id for v in vitals.VITALS)})
@@ -132,6 +141,8 @@ def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.dateti
     for key in REQUIRED_VITALS:
         if values.get(key) in (None, "") and key not in check.errors:
             out.append(Missing("vitals", key, f"Enter the {labels[key].lower()}."))
+    if "weight_kg" in facts_errors and "weight_kg" not in check.errors:
+        out.append(Missing("vitals", "weight_kg", facts_errors["weight_kg"]))
 
     cows = get_instrument("cows").score(_section(_section(data, "scores"), "cows"))
     if not cows.complete:
@@ -150,6 +161,13 @@ def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.dateti
     if pathway not in PATHWAYS:
         out.append(Missing("summary", "pathway", "Choose the pathway."))
     return out
+
+
+def fact_errors(data: Mapping[str, Any], now: dt.datetime) -> dict[str, str]:
+    """What is wrong with the patient facts this draft records (:mod:`core.facts`): none is
+    required, but a value given must be accepted — the weight (with the vitals) within the range
+    the medication rules take, a QTc with its date, and so on. Keyed by the facts' field names."""
+    return facts.check(facts.from_intake(data), now.astimezone(clock.local_zone()).date())
 
 
 def old_last_uses(data: Mapping[str, Any], now: dt.datetime) -> list[int]:

@@ -455,6 +455,28 @@ class DirectoryEntry(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class PatientFactsRecord(Base):
+    """The patient facts the medication rules read (CLINICAL.md §6), one row per episode: copied
+    from the intake when it is signed, edited later (audited). ``None`` = not recorded. Allergies,
+    pregnancy and co-use stay on the intake assessment."""
+
+    __tablename__ = "patient_facts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), unique=True)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    hepatic: Mapped[str | None] = mapped_column(String(10))  # core.formulary.HEPATIC
+    renal: Mapped[str | None] = mapped_column(String(10))  # core.formulary.RENAL
+    egfr: Mapped[float | None] = mapped_column(Float)
+    qtc_ms: Mapped[int | None] = mapped_column(Integer)
+    qtc_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime | None]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AftercarePlan(Base):

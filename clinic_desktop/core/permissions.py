@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # anyone on the team may escalate a complication.
     "care.record": CLINICAL | {Role.COUNSELOR},
     "assessments.record": CLINICAL,
+    # Weight, hepatic and renal function, QTc after the intake is signed (CLINICAL.md §6).
+    "facts.edit": frozenset({Role.NURSE, Role.PRESCRIBER}),
     "medications.order": frozenset({Role.PRESCRIBER}),
     "medications.administer": frozenset({Role.NURSE}),
     "plans.edit": frozenset({Role.COUNSELOR, Role.PRESCRIBER, Role.ADMIN}),

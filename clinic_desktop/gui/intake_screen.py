@@ -47,13 +47,14 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import protocols, vitals, withdrawal
+from clinic_desktop.core import clock, facts, protocols, vitals, withdrawal
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import intake, patients
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.widgets.dialog_base import OneFieldDialog
+from clinic_desktop.gui.widgets.facts_entry import FactsEntry, fact_text
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
@@ -116,6 +117,10 @@ def _count(value: Any, maximum: int) -> int | None:
 
 def _text(value: Any) -> str:
     return str(value or "").strip()
+
+
+def _local_today(now: dt.datetime) -> dt.date:
+    return clock.local(now).date()
 
 
 def _items(iid: str, value: Any) -> dict[str, int]:
@@ -668,13 +673,29 @@ class IntakeScreen(SectionedScreen):
         self._add_row(form, "Allergies", self.allergies, "medical.allergies")
         self._add_row(form, "Psychiatric history", self.psych_history)
         inner.addLayout(form)
+
+        rules_box = QGroupBox("For the medication checks")
+        box = QVBoxLayout(rules_box)
+        hint = QLabel("Optional. Lofexidine’s dose caps follow hepatic and renal function; a long QTc "
+                      "warns about or stops methadone. The weight is recorded with the vitals. These can "
+                      "be corrected after signing (Patient facts… on the stabilization screen).")
+        hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
+        self.facts_entry = FactsEntry(weight=False)
+        self.facts_entry.edited.connect(self._changed)
+        for key, widget in self.facts_entry.inputs.items():
+            self._fields[f"medical.{key}"] = widget
+        box.addWidget(hint)
+        box.addWidget(self.facts_entry)
+        inner.addWidget(rules_box)
         inner.addStretch(1)
         return page
 
     def _build_vitals(self, title: str) -> QWidget:
         page, inner, _ = self._page(title)
         self.vitals_entry = VitalsEntry(optional=tuple(v.id for v in vitals.VITALS
-                                                       if v.id not in rules.REQUIRED_VITALS))
+                                                       if v.id not in rules.REQUIRED_VITALS),
+                                        also_check=self._weight_for_the_rules)
         self.vitals_entry.edited.connect(self._changed)
         for vid, edit in self.vitals_entry.edits.items():
             self._fields[f"vitals.{vid}"] = edit
@@ -686,6 +707,11 @@ class IntakeScreen(SectionedScreen):
         inner.addWidget(hint)
         inner.addStretch(1)
         return page
+
+    def _weight_for_the_rules(self, kept: Mapping[str, Any]) -> dict[str, str]:
+        """The weight is also a patient fact: it must be one the medication rules accept."""
+        errors = facts.check({"weight_kg": kept.get("weight_kg")}, _local_today(self._now()))
+        return {"weight_kg": errors["weight_kg"]} if "weight_kg" in errors else {}
 
     def _build_scores(self, title: str) -> QWidget:
         page, inner, outer = self._page(title)
@@ -938,7 +964,7 @@ class IntakeScreen(SectionedScreen):
                 "pregnancy": self.pregnancy.currentData(),
                 "medications": self.medications.toPlainText().strip(),
                 "allergies": self.allergies.text().strip(),
-                "psychiatric_history": self.psych_history.toPlainText().strip()}
+                "psychiatric_history": self.psych_history.toPlainText().strip()} | self.facts_entry.accepted()
 
     def _write_medical(self, data: Mapping[str, Any]) -> None:
         self.conditions.setPlainText(str(data.get("conditions") or ""))
@@ -947,14 +973,16 @@ class IntakeScreen(SectionedScreen):
         self.medications.setPlainText(str(data.get("medications") or ""))
         self.allergies.setText(str(data.get("allergies") or ""))
         self.psych_history.setPlainText(str(data.get("psychiatric_history") or ""))
+        self.facts_entry.set_values({key: data.get(key) for key in facts.FIELDS[1:]})
 
-    @staticmethod
-    def _as_kept_medical(data: Mapping[str, Any]) -> dict[str, Any]:
+    def _as_kept_medical(self, data: Mapping[str, Any]) -> dict[str, Any]:
         pregnancy = data.get("pregnancy")
+        typed = {key: fact_text(data.get(key)) for key in facts.FIELDS[1:]}
         return {"conditions": _text(data.get("conditions")), "seizure_history": data.get("seizure_history") is True,
                 "pregnancy": pregnancy if pregnancy in rules.PREGNANCY else None,
                 "medications": _text(data.get("medications")), "allergies": _text(data.get("allergies")),
-                "psychiatric_history": _text(data.get("psychiatric_history"))}
+                "psychiatric_history": _text(data.get("psychiatric_history"))} | facts.accepted(
+            typed, _local_today(self._now()))[0]
 
     def _read_vitals(self) -> dict[str, Any]:
         return self.vitals_entry.values()
@@ -1234,6 +1262,12 @@ class IntakeScreen(SectionedScreen):
         line("Current medications", med["medications"])
         line("Allergies", med["allergies"])
         line("Psychiatric history", med["psychiatric_history"])
+        line(facts.LABELS["hepatic"], facts.HEPATIC_LABELS.get(med["hepatic"] or "", None))
+        line(facts.LABELS["renal"], facts.RENAL_LABELS.get(med["renal"] or "", None))
+        line(facts.LABELS["egfr"], f"{vitals.format_vital(med['egfr'])} {facts.EGFR.unit}"
+             if med["egfr"] is not None else None)
+        line(facts.LABELS["qtc_ms"], f"{med['qtc_ms']} ms" + (f" on {med['qtc_on']}" if med["qtc_on"] else "")
+             if med["qtc_ms"] is not None else None)
         head("Vitals")
         for v in vitals.VITALS:
             value = data["vitals"].get(v.id)

@@ -40,13 +40,14 @@ from clinic_desktop.core import clock, protocols
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
-from clinic_desktop.core.services import episodes, intake, mar, stabilization
+from clinic_desktop.core.services import episodes, intake, mar, patient_facts, stabilization
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.entry_dialogs import ScoreDialog, VitalsDialog
 from clinic_desktop.gui.mar_panel import MarPanel
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
 from clinic_desktop.gui.models.row_model import selected_row
+from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
 from clinic_desktop.gui.widgets.dialog_base import (
     DialogSlot,
     GeometryDialog,
@@ -179,6 +180,7 @@ class StabilizationScreen(GeometryDialog):
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)  # "due" and "overdue" move with the clock
         self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self.show_patient_facts)  # another workstation may change them
         self._timer.start()
         log.info("stabilization screen opened for episode %s", episode.id)
 
@@ -196,6 +198,7 @@ class StabilizationScreen(GeometryDialog):
         safety_row = QHBoxLayout()
         safety_row.addWidget(self.safety_bar, 1)
         safety_row.addWidget(self.safety_button)
+        facts_row = self._build_facts_row()
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Stabilization")
@@ -229,11 +232,42 @@ class StabilizationScreen(GeometryDialog):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
         layout.addWidget(self.banner)
+        layout.addLayout(facts_row)
         layout.addLayout(safety_row)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         for b in self.findChildren(QPushButton):
             b.setAutoDefault(False)
+
+    def _build_facts_row(self) -> QHBoxLayout:
+        """The patient facts the medication checks read, in one line, and the button to edit them."""
+        self.facts_line = QLabel()
+        self.facts_line.setObjectName("patientFactsLine")
+        self.facts_line.setAccessibleName("Patient facts")
+        self.facts_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts_button = QPushButton("Patient facts\u2026")
+        self.facts_button.setToolTip("Weight, hepatic and renal function, QTc: what the medication checks "
+                                     "read (Ctrl+Shift+I)")
+        self.facts_button.clicked.connect(self.edit_patient_facts)
+        QShortcut(QKeySequence("Ctrl+Shift+I"), self).activated.connect(self.edit_patient_facts)
+        row = QHBoxLayout()
+        row.addWidget(self.facts_line, 1)
+        row.addWidget(self.facts_button)
+        self.show_patient_facts()
+        return row
+
+    def show_patient_facts(self) -> None:
+        try:
+            view = patient_facts.get(self.db, self.user, self.episode.id)
+        except ClinicError as exc:
+            self.facts_line.setText(f"Patient facts could not be read: {exc}")
+            return
+        self.facts_line.setText(view.summary)
+
+    def edit_patient_facts(self) -> None:
+        dialog = PatientFactsDialog(self.db, self.user, self.episode.id, self)
+        dialog.saved.connect(lambda _view: self.show_patient_facts())
+        self._open(dialog)
 
     def _build_flowsheet(self) -> QWidget:
         page = QWidget()

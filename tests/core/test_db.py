@@ -214,3 +214,47 @@ def test_database_errors_never_quote_patient_values(db, admin):
                               created_by=admin.id))
                 s.flush()
     assert "Secretname" not in str(info.value) and "DUP-1" not in str(info.value)
+
+
+def test_a_0006_database_upgrades_to_patient_facts_keeping_the_intakes_facts(any_db_target):
+    """Schema 0007 adds the patient facts record. An episode signed at 0006 has none: its facts are
+    read from the intake until someone edits them, and the first edit stores them."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from clinic_desktop.core.services import episodes, intake, patient_facts
+    from tests.conftest import make_user
+    from tests.core.test_intake import complete_draft
+
+    url = dbmod.resolve_target(any_db_target)
+    cfg = dbmod.alembic_config()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+    old = dbmod._database(url, engine, None)
+    admin = accounts.create_first_admin(old, "admin", "Ada Admin", STRONG_PASSWORD)
+    nurse = make_user(old, admin, "nurse")
+    patient = patients.register(old, nurse, patients.PatientInput(
+        mrn="M-6", given_name="Mig", family_name="Ration", date_of_birth=dt.date(1980, 1, 2), sex="unknown"))
+    started = intake.start(old, nurse, patient.id)
+    intake.save_draft(old, nurse, started.id, started.version, complete_draft(
+        medical={"hepatic": "moderate", "qtc_ms": 470, "qtc_on": "2026-11-30"}))
+    with old.write() as s:  # signed as 0006 signed it: no patient facts record
+        s.execute(text("UPDATE assessments SET status = 'signed'"))
+        s.execute(text("UPDATE episodes SET stage = 'stabilization'"))
+    old.dispose()
+
+    db = open_database(any_db_target)
+    try:
+        with db.read() as s:
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+            assert s.execute(text("SELECT count(*) FROM patient_facts")).scalar() == 0
+        episode = episodes.current_episode(db, nurse, patient.id)
+        view = patient_facts.get(db, nurse, episode.id)
+        assert (view.version, view.weight_kg, view.hepatic, view.qtc_ms, view.qtc_on) == (
+            0, 70.0, "moderate", 470, dt.date(2026, 11, 30))
+        saved = patient_facts.update(db, nurse, episode.id, 0, {"hepatic": "severe"})
+        assert (saved.version, saved.hepatic, saved.qtc_ms) == (1, "severe", 470)
+    finally:
+        db.dispose()

@@ -227,3 +227,28 @@ def test_readiness_weighs_every_opioid_not_only_the_latest():
     methadone = readiness(("heroin", 16), ("methadone", 20))
     assert methadone.status == "not_yet" and "methadone" in methadone.basis.lower()
     assert readiness(("alcohol", 3)).status != "meets"  # no opioid recorded
+
+
+def test_patient_facts_are_optional_but_a_bad_one_blocks_signing_next_to_its_field():
+    """Weight (with the vitals), hepatic and renal function and QTc: none is needed to sign; a value
+    given must be one the medication rules accept (core.facts), reported where it was typed."""
+    assert rules.missing_to_sign(complete_draft(), "methadone", NOW) == []
+    today = NOW.astimezone().date()
+    good = complete_draft(medical={"hepatic": "moderate", "renal": "severe", "egfr": 25, "qtc_ms": 300,
+                                   "qtc_on": today.isoformat()}, vitals={"weight_kg": 300})
+    assert rules.missing_to_sign(good, "methadone", NOW) == []
+    bad = complete_draft(medical={"renal": "normal", "egfr": 55, "qtc_ms": 299,
+                                  "qtc_on": (today + dt.timedelta(days=1)).isoformat()},
+                         vitals={"weight_kg": 19.9})
+    missing = {m.key: m.message for m in rules.missing_to_sign(bad, "methadone", NOW)}
+    assert missing == {
+        "medical.renal": "An eGFR of 55 is Reduced (eGFR 30\u201389); choose that, or correct the eGFR.",
+        "medical.qtc_ms": "QTc 299 ms is outside 300\u2013700 ms.",
+        "medical.qtc_on": "The QTc date cannot be in the future.",
+        "vitals.weight_kg": "Weight 19.9 kg is outside 20\u2013300 kg.",
+    }
+    assert rules.section_status(bad, NOW)["medical"] is False
+    # An impossible weight is reported once, by the vitals' own range.
+    impossible = {m.key: m.message for m in rules.missing_to_sign(
+        complete_draft(vitals={"weight_kg": 1}), "methadone", NOW)}
+    assert list(impossible) == ["vitals.weight_kg"] and "impossible" in impossible["vitals.weight_kg"]

@@ -114,7 +114,10 @@ _INTAKE = {
 
 
 def _intake_data(now: dt.datetime) -> dict:
-    return {**_INTAKE,
+    # The patient facts the medication checks read: an ECG the day before admission.
+    medical = {**_INTAKE["medical"], "hepatic": "none", "renal": "normal", "qtc_ms": 428,
+               "qtc_on": (now - dt.timedelta(days=1)).date().isoformat()}
+    return {**_INTAKE, "medical": medical,
             "substances": {"rows": [{"substance": "heroin", "route": "smoked",
                                      "last_use": (now - dt.timedelta(hours=16)).isoformat()}],
                            "prior_overdoses": 0, "naloxone_at_home": True},

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from clinic_desktop.core import assessment as rules
+from clinic_desktop.core import clock
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import AuthenticationError, ConflictError, NotFound, ValidationError
 from clinic_desktop.core.instruments import get_instrument
@@ -29,7 +30,7 @@ from clinic_desktop.core.models import (
     utcnow,
 )
 from clinic_desktop.core.permissions import SignedInUser, require
-from clinic_desktop.core.services import accounts, audit, episodes, stabilization
+from clinic_desktop.core.services import accounts, audit, episodes, patient_facts, stabilization
 
 DRAFT, SIGNED = "draft", "signed"
 # Instruments whose baseline is written to the flowsheet when the assessment is signed.
@@ -202,8 +203,9 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
          pathway: str, *, confirm_old_last_use: bool = False, now: dt.datetime | None = None) -> AssessmentView:
     """Sign: the clinician re-enters their password; what is missing is listed (keys
     "section.field"); then the assessment locks, baseline scores go on the flowsheet, the
-    episode moves to stabilization with the chosen pathway and, when PHQ-9 item 9 is above 0 or
-    the suicide question was answered "yes", its safety alert is raised — all in one transaction."""
+    episode moves to stabilization with the chosen pathway, the patient facts it records (weight,
+    hepatic and renal function, QTc) are stored as the episode's, and, when PHQ-9 item 9 is above 0
+    or the suicide question was answered "yes", its safety alert is raised — all in one transaction."""
     require(user, "assessments.record")
     now = now or utcnow()
     try:
@@ -261,6 +263,8 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
             episode.updated_by = user.id
             if rules.safety_alert(data):
                 stabilization.raise_safety_alert(session, episode, now)
+            # The weight, hepatic and renal function and QTc become the episode's patient facts.
+            patient_facts.record_from_intake(session, user, episode, data, clock.local(now).date())
             session.flush()
             audit.append(session, user, "assessment.signed", entity_type="assessment", entity_id=a.id,
                          patient_id=episode.patient_id,

@@ -3,7 +3,7 @@ refused next to its field (kept out of ``values()``), an abnormal one kept with 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -48,8 +48,12 @@ class VitalsEntry(QWidget):
 
     edited = Signal()
 
-    def __init__(self, optional: tuple[str, ...] = ("weight_kg",), parent: QWidget | None = None) -> None:
+    def __init__(self, optional: tuple[str, ...] = ("weight_kg",), parent: QWidget | None = None, *,
+                 also_check: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None) -> None:
+        """``also_check``: given the values kept, more messages to show under their fields (the
+        intake's weight must also be one the medication rules accept); the values are kept."""
         super().__init__(parent)
+        self._also_check = also_check
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(10)
@@ -104,9 +108,11 @@ class VitalsEntry(QWidget):
         self._edited()
 
     def _edited(self, *_args) -> None:
-        _kept, check = accepted_vitals(self.texts())
+        kept, check = accepted_vitals(self.texts())
+        also = self._also_check(kept) if self._also_check is not None else {}
         for vid, edit in self.edits.items():
-            error, warning = check.errors.get(vid), check.warnings.get(vid)
+            error = check.errors.get(vid) or also.get(vid)
+            warning = None if error else check.warnings.get(vid)
             self.errors[vid].setText(error or "")
             self.errors[vid].setVisible(bool(error))
             self.warnings[vid].setText(f"\u26a0 {warning}" if warning else "")

@@ -1,0 +1,207 @@
+"""Entry of the patient facts the medication rules read (``core.facts``): weight (kg or lb, when
+asked for), hepatic impairment, renal function and eGFR, the latest QTc and its date. Used by the
+intake's medical section (where the weight is the vitals') and by the patient facts dialog.
+
+    entry = FactsEntry(weight=True, general=error_label)
+    entry.set_values(view.values())       # stored values in
+    entry.values()                        # what is typed, for the service (weight in kg)
+    entry.accepted()                      # what an intake draft keeps (refused values left out)
+    entry.errors.attempt(lambda: ...)     # a service's refusal next to its field
+
+Each input's accessible name is its label. A value the core refuses shows its message under the
+field as it is typed (``FieldErrors`` conventions); nothing typed is ever replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from clinic_desktop.core import clock, facts
+from clinic_desktop.core.vitals import format_vital
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
+
+NOT_RECORDED = "Not recorded"
+UNITS = ("kg", "lb")
+
+
+def fact_text(value: Any) -> str:
+    """A stored fact as its field shows it (a choice's key as it is)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_vital(value)
+    return str(value)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+class FactsEntry(QWidget):
+    """The facts' inputs in a form; ``edited`` fires on every change."""
+
+    edited = Signal()
+
+    def __init__(self, *, weight: bool = True, general: QLabel | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)  # messages wrap wide
+        form.setVerticalSpacing(8)
+        self.inputs: dict[str, QWidget] = {}
+        self.weight: QLineEdit | None = None
+        self.weight_unit: QComboBox | None = None
+        self.weight_in_kg: QLabel | None = None
+        if weight:
+            self.weight = self._line("weight_kg", 90)
+            self.weight_unit = QComboBox()
+            self.weight_unit.addItems(UNITS)
+            self.weight_unit.setAccessibleName("Weight unit")
+            self.weight_unit.currentTextChanged.connect(self._unit_changed)
+            self.weight_in_kg = QLabel()
+            self.weight_in_kg.setProperty("role", "muted")
+            self.weight_in_kg.setAccessibleName("Weight in kg")
+            self._row(form, "weight_kg", self.weight, self.weight_unit, self.weight_in_kg)
+        self.hepatic = self._choices("hepatic", facts.HEPATIC_LABELS)
+        self._row(form, "hepatic", self.hepatic)
+        self.renal = self._choices("renal", facts.RENAL_LABELS)
+        self._row(form, "renal", self.renal)
+        self.egfr = self._line("egfr", 90)
+        self.egfr.setToolTip(f"Optional; accepted {facts.EGFR.range_text}")
+        self._row(form, "egfr", self.egfr, self._unit(facts.EGFR.unit))
+        self.qtc = self._line("qtc_ms", 90)
+        self.qtc.setToolTip(f"Accepted {facts.QTC_MS.range_text}; give its date too")
+        self._row(form, "qtc_ms", self.qtc, self._unit(facts.QTC_MS.unit))
+        self.qtc_on = self._line("qtc_on", 120)
+        self.qtc_on.setPlaceholderText(facts.DATE_FORMAT_HINT)
+        self.qtc_on.setToolTip("The date of the ECG; not in the future")
+        self._row(form, "qtc_on", self.qtc_on)
+        self.errors = FieldErrors(self.inputs, general=general, clear_on_edit=False)
+
+    # ---- building ----------------------------------------------------------------------------
+    def _line(self, key: str, width: int) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setMaximumWidth(width)
+        edit.textChanged.connect(self._edited)
+        self.inputs[key] = edit
+        return edit
+
+    def _choices(self, key: str, labels: Mapping[str, str]) -> QComboBox:
+        combo = QComboBox()
+        # As wide as the form allows, never wider than the page: no sideways scrolling.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(18)
+        combo.setMaximumWidth(460)
+        combo.addItem(NOT_RECORDED, None)
+        for value, label in labels.items():
+            combo.addItem(label, value)
+        combo.currentIndexChanged.connect(self._edited)
+        self.inputs[key] = combo
+        return combo
+
+    @staticmethod
+    def _unit(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setProperty("role", "muted")
+        return label
+
+    @staticmethod
+    def _row(form: QFormLayout, key: str, widget: QWidget, *beside: QWidget) -> None:
+        label = facts.LABELS[key]
+        widget.setAccessibleName(label)
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        if not beside:
+            form.addRow(caption, widget)
+            return
+        line = QHBoxLayout()
+        line.setSpacing(6)
+        line.addWidget(widget)
+        for other in beside:
+            line.addWidget(other)
+        line.addStretch(1)
+        form.addRow(caption, line)
+
+    # ---- values ------------------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        """What is typed, keyed by ``core.facts.FIELDS`` (text as typed; a weight in lb given in kg)."""
+        out: dict[str, Any] = {}
+        if self.weight is not None:
+            out["weight_kg"] = self._weight_value()
+        out |= {"hepatic": self.hepatic.currentData(), "renal": self.renal.currentData(),
+                "egfr": self.egfr.text(), "qtc_ms": self.qtc.text(), "qtc_on": self.qtc_on.text()}
+        return out
+
+    def _weight_value(self) -> Any:
+        assert self.weight is not None and self.weight_unit is not None
+        text = self.weight.text()
+        number = _number(text)
+        if self.weight_unit.currentText() == "lb" and number is not None:
+            return facts.kg_from_lb(number)
+        return text
+
+    def accepted(self) -> dict[str, Any]:
+        """What an intake draft keeps (a refused value left out; see ``core.facts.accepted``)."""
+        return facts.accepted(self.values(), self._today())[0]
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Show stored values (a weight in kg)."""
+        if self.weight is not None and self.weight_unit is not None:
+            self.weight_unit.blockSignals(True)
+            self.weight_unit.setCurrentText("kg")
+            self.weight_unit.blockSignals(False)
+            self.weight.setText(fact_text(values.get("weight_kg")))
+        for combo, key in ((self.hepatic, "hepatic"), (self.renal, "renal")):
+            combo.setCurrentIndex(max(combo.findData(values.get(key)), 0))
+        self.egfr.setText(fact_text(values.get("egfr")))
+        self.qtc.setText(fact_text(values.get("qtc_ms")))
+        self.qtc_on.setText(fact_text(values.get("qtc_on")))
+        self._edited()
+
+    def set_read_only(self, read_only: bool) -> None:
+        for widget in self.inputs.values():
+            if isinstance(widget, QLineEdit):
+                widget.setReadOnly(read_only)
+            else:
+                widget.setEnabled(not read_only)
+        if self.weight_unit is not None:
+            self.weight_unit.setEnabled(not read_only)
+
+    # ---- live checking -------------------------------------------------------------------------
+    @staticmethod
+    def _today() -> dt.date:
+        return clock.local(clock.now()).date()
+
+    def _unit_changed(self, unit: str) -> None:
+        """The number typed stays the same weight in the other unit."""
+        assert self.weight is not None
+        number = _number(self.weight.text())
+        if number is not None:
+            converted = facts.kg_from_lb(number) if unit == "kg" else round(number * facts.LB_PER_KG, 1)
+            self.weight.setText(format_vital(converted))
+        self._edited()
+
+    def _edited(self, *_args) -> None:
+        errors = facts.check(self.values(), self._today())
+        for key in self.inputs:
+            if key in errors:
+                if self.errors.message(key) != errors[key]:
+                    self.errors.set_error(key, errors[key])
+            elif self.errors.message(key) is not None:
+                self.errors.clear(key)
+        if self.weight_in_kg is not None and self.weight_unit is not None:
+            kg = self._weight_value()
+            shown = self.weight_unit.currentText() == "lb" and isinstance(kg, float)
+            self.weight_in_kg.setText(f"= {format_vital(kg)} kg" if shown else "")
+        self.edited.emit()
