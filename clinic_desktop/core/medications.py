@@ -664,6 +664,12 @@ def _vitals_findings(order: Order, vitals: VitalsSet | None, at: datetime, s: Pr
                             "Vitals needed before this dose: no set with blood pressure and pulse recorded",
                             "local policy", policy)]
         return []
+    missing = [h.short for h in HOLD_PARAMETERS if vitals.values.get(h.vital) is None]
+    if needs_fresh and missing:
+        # Blood pressure and pulse come from one set: a set without them cannot clear the dose.
+        return [Finding("vitals.needed", "reason",
+                        f"Vitals needed before this dose: the set at {clock(vitals.taken_at)} has no "
+                        f"{', '.join(missing)}", "local policy", policy)]
     age = at - vitals.taken_at
     if needs_fresh and age > timedelta(minutes=minutes):
         return [Finding("vitals.needed", "reason",

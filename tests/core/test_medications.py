@@ -637,3 +637,14 @@ def test_clonidine_holds_use_no_dbp_and_orders_without_holds_ignore_vitals():
     assert check(prn(), [], T0, 0.54, fresh(T0, {"systolic": 60, "diastolic": 30, "pulse": 30})
                  ).hold_reasons == []
 
+
+def test_a_set_without_blood_pressure_or_pulse_does_not_clear_an_alpha2_dose():
+    # The service passes the newest complete set; a caller that passes an incomplete one still
+    # gets "vitals needed", never a green check.
+    result = check(prn(), [], T0, 0.54, fresh(T0, {"systolic": 120, "pulse": 70}))
+    assert [f.rule for f in result.findings] == ["vitals.needed"]
+    assert result.hold_reasons == [
+        "Vitals needed before this dose: the set at 09:25 has no DBP \u2014 local policy "
+        "(blood pressure and pulse within 60 min before each dose)"]
+    assert check(prn(), [], T0, 0.54, fresh(T0, {"temperature": 37.0})).hold_reasons[0].startswith(
+        "Vitals needed before this dose: the set at 09:25 has no SBP, DBP, HR")
