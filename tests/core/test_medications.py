@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -648,3 +649,97 @@ def test_a_set_without_blood_pressure_or_pulse_does_not_clear_an_alpha2_dose():
         "(blood pressure and pulse within 60 min before each dose)"]
     assert check(prn(), [], T0, 0.54, fresh(T0, {"temperature": 37.0})).hold_reasons[0].startswith(
         "Vitals needed before this dose: the set at 09:25 has no SBP, DBP, HR")
+
+
+# ----------------------------------------------------------------------------- properties: any order of charting
+
+PROPERTY_START = utc(2026, 7, 1)
+LOFEXIDINE_DAY = Decimal("2.88")
+LOFEXIDINE_GAP = timedelta(hours=5)
+
+
+def lofexidine_orders(intervals):
+    return [prn(id=f"p{i}", min_interval_hours=hours, start=PROPERTY_START - timedelta(days=1))
+            for i, hours in enumerate(intervals)]
+
+
+def broken_limits(doses, orders):
+    """What the doses ``(order id, at, dose)`` break: any [t, t + 24 h) above 2.88 mg, two doses
+    less than 5 h apart, two doses of one order closer than its PRN interval."""
+    broken = []
+    for _, start, _ in doses:
+        total = sum((Decimal(repr(d)) for _, t, d in doses if start <= t < start + timedelta(hours=24)),
+                    Decimal(0))
+        if total > LOFEXIDINE_DAY:
+            broken.append(f"{total} mg from {start}")
+    interval = {o.id: timedelta(hours=o.min_interval_hours) for o in orders}
+    for i, (oid_a, a, _) in enumerate(doses):
+        for oid_b, b, _ in doses[i + 1:]:
+            if abs(a - b) < LOFEXIDINE_GAP:
+                broken.append(f"{a} and {b} closer than 5 h")
+            if oid_a == oid_b and abs(a - b) < interval[oid_a]:
+                broken.append(f"{a} and {b} closer than the order's interval")
+    return broken
+
+
+#: Dose times over three days, in minutes: often 5 h apart give or take a minute (the label's
+#: interval, so doses pack a 24 h window to its limit), on the hour, or any minute.
+_five_hourly = st.tuples(st.integers(0, 6), st.sampled_from([0, 0, 0, -1, 1])).map(lambda s: s[0] * 300 + s[1])
+minutes_in_3_days = st.one_of(_five_hourly, _five_hourly, _five_hourly,
+                              st.integers(0, 72).map(lambda h: h * 60), st.integers(0, 3 * 24 * 60))
+#: Doses from one tablet (0.18 mg) to the largest single dose (0.72 mg), often the largest.
+doses_018_072 = st.one_of(st.just(72), st.just(72), st.sampled_from([18, 36, 54, 72]), st.integers(18, 72))
+attempts = st.lists(st.tuples(st.integers(0, 1), minutes_in_3_days, doses_018_072), min_size=1, max_size=16)
+
+
+@settings(max_examples=200, deadline=None)
+@given(intervals=st.lists(st.sampled_from([5, 6, 8]), min_size=1, max_size=2), tries=attempts)
+def test_accepted_doses_never_break_a_limit_whatever_the_order_of_charting(intervals, tries):
+    orders = lofexidine_orders(intervals)
+    accepted: list[tuple[str, datetime, float]] = []
+    records: list[Administration] = []
+    for which, minutes, hundredths in tries:
+        order = orders[which % len(orders)]
+        at = PROPERTY_START + timedelta(minutes=minutes)  # back-dated and interleaved at random
+        dose = hundredths / 100
+        result = check(order, records, at, dose, None,
+                       other_orders=[o for o in orders if o.id != order.id])
+        if result.ok:  # no hard finding (reasons such as "vitals needed" are the nurse's)
+            accepted.append((order.id, at, dose))
+            records.append(gave(at, dose, order_id=order.id))
+    assert broken_limits(accepted, orders) == []
+
+
+strike_or_give = st.lists(
+    st.one_of(
+        st.tuples(st.just("give"), st.integers(0, 1), minutes_in_3_days, doses_018_072),
+        st.tuples(st.just("strike"), st.integers(0, 20)),
+    ),
+    min_size=1, max_size=16)
+
+
+@settings(max_examples=200, deadline=None)
+@given(intervals=st.lists(st.sampled_from([5, 6, 8]), min_size=1, max_size=2), actions=strike_or_give)
+def test_a_struck_dose_never_lets_a_dose_past_a_limit_without_a_prescriber(intervals, actions):
+    orders = lofexidine_orders(intervals)
+    live: list[Administration] = []
+    struck: list[Administration] = []
+    ever: list[tuple[str, datetime, float]] = []
+    for action in actions:
+        if action[0] == "strike":
+            if live:
+                struck.append(live.pop(action[1] % len(live)))
+            continue
+        _, which, minutes, hundredths = action
+        order = orders[which % len(orders)]
+        at = PROPERTY_START + timedelta(minutes=minutes)
+        dose = hundredths / 100
+        result = check(order, live, at, dose, None, struck=struck,
+                       other_orders=[o for o in orders if o.id != order.id])
+        if result.ok:
+            live.append(gave(at, dose, order_id=order.id))
+            ever.append((order.id, at, dose))
+        else:
+            assert result.can_override or any(not f.overridable for f in result.findings)
+    # Without an override, the doses given — struck ones counted too — keep every limit.
+    assert broken_limits(ever, orders) == []
