@@ -621,3 +621,133 @@ def test_due_summary_counts_each_open_episode_in_three_queries(any_db, staff, ep
     assert summary[episode.id] == mar.DueCounts(due=1, late=1, missed=1)
     assert summary[quiet.id] == mar.DueCounts(0, 0, 0)
     assert in_assessment.id not in summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Vitals before an alpha-2 dose: the newest complete set, never stitched
+# ---------------------------------------------------------------------------------------------
+
+def vitals_rules(check) -> list[str]:
+    return [f.rule for f in check.findings if f.rule.startswith(("vitals.", "hold."))]
+
+
+def test_vitals_freshness_is_the_newest_complete_set_at_the_doses_time(any_db, staff, episode):
+    order = mar.create_order(any_db, staff.prescriber, episode.id, prn(drug_id="lofexidine", dose=0.54, hours=5))
+    base = minute(utcnow() - 3 * H)
+    # None recorded.
+    check = mar.check_dose(any_db, staff.nurse, order.id, base, 0.54)
+    assert vitals_rules(check) == ["vitals.needed"] and check.ok and not check.clear
+    assert check.findings[-1].line.startswith("Vitals needed before this dose: no set with blood pressure and pulse")
+    add_vitals(any_db, episode.id, staff.nurse, dict(NORMAL_VITALS), base)
+    # Exactly 60 min later it is fresh; 61 min later it is not.
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base + 60 * MIN, 0.54)) == []
+    stale = mar.check_dose(any_db, staff.nurse, order.id, base + 61 * MIN, 0.54)
+    assert vitals_rules(stale) == ["vitals.needed"]
+    finding = [f for f in stale.findings if f.rule == "vitals.needed"][0]
+    assert finding.source == "local policy" and "local policy" in finding.line
+    assert f"the last set was taken at {hhmm(base)}, 1 h 1 min before it" in finding.text
+    # A newer set with only a temperature does not make it fresh: the complete set keeps its time.
+    add_vitals(any_db, episode.id, staff.nurse, {"temperature_c": 37.2}, base + 55 * MIN)
+    stale = mar.check_dose(any_db, staff.nurse, order.id, base + 61 * MIN, 0.54)
+    assert f"taken at {hhmm(base)}, 1 h 1 min before it" in stale.findings[-1].text
+    # Nor does a newer set missing the diastolic pressure, with an older complete one beside it.
+    add_vitals(any_db, episode.id, staff.nurse, {"systolic": 80, "pulse": 45}, base + 58 * MIN)
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base + 60 * MIN, 0.54)) == []
+    with any_db.read() as session:
+        latest = mar.latest_vitals(session, episode.id, base + 60 * MIN)
+    assert latest is not None and latest.taken_at == base and dict(latest.values) == NORMAL_VITALS
+    # A set taken after the dose's time (beyond the clocks' 5 minutes) is not "before" it.
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base - 6 * MIN, 0.54)) == ["vitals.needed"]
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base - 5 * MIN, 0.54)) == []
+
+
+def test_vitals_needed_asks_the_nurse_for_a_reason_and_it_is_audited(any_db, staff, episode):
+    order = mar.create_order(any_db, staff.prescriber, episode.id, prn())
+    add_vitals(any_db, episode.id, staff.nurse, dict(NORMAL_VITALS), utcnow() - 2 * H)
+    with pytest.raises(ValidationError) as caught:
+        mar.record_administration(any_db, staff.nurse, order.id, "given")
+    assert caught.value.fields["reason"].startswith("Vitals needed before this dose: the last set was taken at ")
+    assert "local policy (blood pressure and pulse within 60 min before each dose)" in caught.value.fields["reason"]
+    mar.record_administration(any_db, staff.nurse, order.id, "given", reason="patient asleep, BP machine broken")
+    event_ = last_event(any_db, "medication.given")
+    assert event_.detail["warnings"][0].startswith("Vitals needed before this dose")
+
+
+def test_the_vitals_window_is_the_clinics_setting(any_db, staff, episode):
+    from clinic_desktop.core.services import settings as settings_service
+
+    order = mar.create_order(any_db, staff.prescriber, episode.id, prn())
+    base = minute(utcnow() - 3 * H)
+    add_vitals(any_db, episode.id, staff.nurse, dict(NORMAL_VITALS), base)
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base + 45 * MIN, 0.1)) == []
+    settings_service.update(any_db, staff.admin, {"alpha2_vitals_minutes": 30})
+    check = mar.check_dose(any_db, staff.nurse, order.id, base + 45 * MIN, 0.1)
+    assert vitals_rules(check) == ["vitals.needed"] and "within 30 min" in check.findings[-1].line
+
+
+# ---------------------------------------------------------------------------------------------
+# Order-time warnings: acknowledged by the prescriber, stored and audited
+# ---------------------------------------------------------------------------------------------
+
+def test_a_warning_at_order_time_needs_the_prescribers_reason_stored_on_the_order(any_db, staff, episode):
+    mar.create_order(any_db, staff.prescriber, episode.id, lofexidine())
+    second = prn(drug_id="lofexidine", dose=0.54, hours=6)
+    findings = mar.check_new_order(any_db, staff.prescriber, episode.id, second)
+    assert [(f.rule, f.severity, f.source) for f in findings] == [("duplicate.drug", "reason", "local policy")]
+    with pytest.raises(ValidationError) as caught:
+        mar.create_order(any_db, staff.prescriber, episode.id, second)
+    assert caught.value.fields == {"acknowledgement": (
+        "Document why the order is written despite: Lofexidine: another active order of Lofexidine (0.54 mg) "
+        "\u2014 a duplicate order \u2014 local policy (no duplicate active order without a reason).")}
+    assert len(mar.orders(any_db, staff.nurse, episode.id)) == 1
+    before = utcnow()
+    why = "PRN for breakthrough symptoms between the scheduled doses"
+    order = mar.create_order(any_db, staff.prescriber, episode.id,
+                             mar.OrderInput(**{**second.__dict__, "acknowledgement": f"  {why} "}))
+    [ack] = order.acknowledgements
+    assert {k: ack[k] for k in ("rule", "source", "citation", "reason", "by", "by_name")} == {
+        "rule": "duplicate.drug", "source": "local policy", "citation": "no duplicate active order without a reason",
+        "reason": why, "by": staff.prescriber.id, "by_name": "Dr Lee Prescriber"}
+    assert ack["text"] == findings[0].text
+    assert before <= dt.datetime.fromisoformat(ack["at"]) <= utcnow()
+    # Stored: read back from the database, and in the audit (rule, text, source, reason).
+    stored = [o for o in mar.orders(any_db, staff.nurse, episode.id) if o.id == order.id][0]
+    assert stored.acknowledgements == order.acknowledgements
+    event_ = last_event(any_db, "order.created")
+    assert event_.entity_id == str(order.id)
+    assert event_.detail["acknowledged"] == [{"rule": "duplicate.drug", "text": findings[0].text,
+                                              "source": "local policy", "reason": why}]
+
+
+def test_a_hard_finding_refuses_the_order_whatever_the_reason(any_db, staff, episode):
+    with pytest.raises(ValidationError) as caught:
+        mar.create_order(any_db, staff.prescriber, episode.id,
+                         prn(drug_id="lofexidine", dose=0.54, hours=1, acknowledgement="I know"))
+    assert "Lofexidine: at least 5 h between doses (ordered every 1 h)" in caught.value.fields["min_interval_hours"]
+    assert "The order cannot be saved" in caught.value.fields["min_interval_hours"]
+    assert mar.orders(any_db, staff.nurse, episode.id) == []
+
+
+def test_a_change_re_asks_only_for_warnings_not_acknowledged_before(any_db, staff, episode):
+    mar.create_order(any_db, staff.prescriber, episode.id, lofexidine())
+    spec = prn(drug_id="lofexidine", dose=0.54, hours=6, acknowledgement="PRN between scheduled doses")
+    order = mar.create_order(any_db, staff.prescriber, episode.id, spec)
+    # The same warning again: no new reason needed.
+    plain = mar.OrderInput(**{**spec.__dict__, "acknowledgement": "", "instructions": "with water"})
+    changed = mar.change_order(any_db, staff.prescriber, order.id, order.version, plain)
+    assert changed.version == order.version + 1 and changed.acknowledgements == order.acknowledgements
+    assert "acknowledged" not in last_event(any_db, "order.changed").detail
+    # A new warning (a dose below one tablet) is asked for — and only it.
+    lower = mar.OrderInput(**{**plain.__dict__, "dose": 0.1})
+    with pytest.raises(ValidationError) as caught:
+        mar.change_order(any_db, staff.prescriber, order.id, changed.version, lower)
+    message = caught.value.fields["acknowledgement"]
+    assert "Lofexidine: 0.1 mg is below the usual range" in message and "duplicate" not in message
+    why = "half tablets for the taper, crushed"
+    again = mar.change_order(any_db, staff.prescriber, order.id, changed.version,
+                             mar.OrderInput(**{**lower.__dict__, "acknowledgement": why}))
+    assert [a["rule"] for a in again.acknowledgements] == ["duplicate.drug", "lofexidine.min_single"]
+    assert again.acknowledgements[1]["reason"] == why and again.acknowledgements[1]["source"] == "label"
+    detail = last_event(any_db, "order.changed").detail
+    assert [a["rule"] for a in detail["acknowledged"]] == ["lofexidine.min_single"]
+    assert detail["changes"]["dose"] == [0.54, 0.1]
