@@ -707,6 +707,7 @@ def check_order(
     facts: PatientFacts | None = None,
     settings: ProtocolSettings | None = None,
     naltrexone_window: object | None = None,
+    past_orders: Iterable[Order] = (),
 ) -> list[Finding]:
     """What a prescriber is told when writing ``order`` (CLINICAL.md §6 "Every order").
 
@@ -724,7 +725,8 @@ def check_order(
 
     ``other_orders``: the episode's other orders active at any time while this one is;
     ``administrations``: the episode's recorded entries (a first dose is one with no dose of
-    the drug given before).
+    the drug given before); ``past_orders``: the episode's other orders no longer active (stopped
+    before this one starts), whose doses still make this one not the first.
     """
     s = settings if settings is not None else ProtocolSettings()
     drug, name, unit = order.drug, order.name, order.unit
@@ -776,8 +778,9 @@ def check_order(
             add(f"{drug.id}.warn_daily", "reason",
                 f"{name}: {_num(daily_planned)} {unit} a day is above {_num(drug.warn_daily.resolve(s))} {unit}",
                 drug.warn_daily)
+        known = [order, *others, *past_orders]
         given_before = [a for a in administrations if a.outcome == "given"
-                        and (o := _order_for(a, [order, *others])) is not None and o.drug is not None
+                        and (o := _order_for(a, known)) is not None and o.drug is not None
                         and o.drug.ingredient == drug.ingredient]
         first_ever = not given_before
         if first_ever and drug.first_dose_reason is not None and order.dose > drug.first_dose_reason.resolve(s):

@@ -751,3 +751,15 @@ def test_a_change_re_asks_only_for_warnings_not_acknowledged_before(any_db, staf
     detail = last_event(any_db, "order.changed").detail
     assert [a["rule"] for a in detail["acknowledged"]] == ["lofexidine.min_single"]
     assert detail["changes"]["dose"] == [0.54, 0.1]
+
+
+def test_a_dose_given_on_a_stopped_order_makes_the_next_order_not_the_first(any_db, staff, episode):
+    first = mar.create_order(any_db, staff.prescriber, episode.id, mar.OrderInput(
+        drug_id="methadone", dose=20, unit="mg", route="oral", times=("08:00",), start=utcnow() - 48 * H))
+    new = mar.OrderInput(drug_id="methadone", dose=35, unit="mg", route="oral", times=("08:00",))
+    assert sorted(f.rule for f in mar.check_new_order(any_db, staff.prescriber, episode.id, new)) == [
+        "duplicate.drug", "methadone.first_dose"]
+    mar.record_administration(any_db, staff.nurse, first.id, "given", at=utcnow() - 40 * H, reason="paper MAR")
+    mar.stop_order(any_db, staff.prescriber, first.id, first.version, at=utcnow() - 30 * H)
+    # The stopped order is no duplicate, and its dose means 35 mg is no longer a first dose.
+    assert mar.check_new_order(any_db, staff.prescriber, episode.id, new) == []

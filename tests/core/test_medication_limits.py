@@ -620,3 +620,10 @@ def test_pregnancy_is_noted_with_its_source():
     f = fired(check_order(order("methadone", 20), facts=PatientFacts(pregnant="yes")), "pregnancy", "info",
               "guideline")
     assert "pregnant" in f.text
+
+
+def test_a_dose_of_a_stopped_order_of_the_drug_is_not_a_first_dose():
+    stopped = order("methadone", 20, oid="m0", stop=T - 24 * H)
+    given = [gave(T - 48 * H, 20, oid="m0")]
+    assert rules(check_order(order("methadone", 35), (), given)) == ["methadone.first_dose"]
+    assert rules(check_order(order("methadone", 35), (), given, past_orders=[stopped])) == []
