@@ -850,12 +850,14 @@ def check_order(
     if order.drug_id == "methadone" and facts is not None and facts.qtc_ms is not None:
         stop, warn = s.methadone_qtc_stop_ms, s.methadone_qtc_warn_ms
         when = f" on {facts.qtc_on}" if facts.qtc_on else ""
+        # The citation names the threshold in force and whether it is the shipped default.
         if facts.qtc_ms > stop:
             add("methadone.qtc_stop", "hard", f"Methadone: QTc {facts.qtc_ms} ms{when} is above {stop} ms",
-                source="local policy", citation="local policy default: hard stop above 500 ms")
+                source="local policy",
+                citation=f"{s.source('methadone_qtc_stop_ms')}: hard stop above {stop} ms")
         elif facts.qtc_ms > warn:
             add("methadone.qtc_warn", "reason", f"Methadone: QTc {facts.qtc_ms} ms{when} is above {warn} ms",
-                source="local policy", citation="local policy default: warn above 450 ms")
+                source="local policy", citation=f"{s.source('methadone_qtc_warn_ms')}: warn above {warn} ms")
     if facts is not None and facts.pregnant == "yes":
         add("pregnancy", "info", f"{name}: the patient is pregnant — check the label's pregnancy section; "
             "methadone or buprenorphine is recommended over withdrawal management",

@@ -453,6 +453,11 @@ def test_the_qtc_thresholds_move_with_the_settings():
         "methadone.qtc_stop"]
     assert rules(check_order(order("methadone", 20), facts=PatientFacts(qtc_ms=470), settings=s)) == [
         "methadone.qtc_warn"]
+    # The line names the clinic's threshold, not the shipped one.
+    [stop] = check_order(order("methadone", 20), facts=PatientFacts(qtc_ms=471), settings=s)
+    assert stop.line.endswith("\u2014 local policy (clinic setting: hard stop above 470 ms)")
+    [warn] = check_order(order("methadone", 20), facts=PatientFacts(qtc_ms=451))
+    assert warn.line.endswith("\u2014 local policy (local policy default: warn above 450 ms)")
     # Other drugs are not stopped by methadone's QTc rule.
     assert rules(check_order(order("lofexidine", 0.54), facts=PatientFacts(qtc_ms=520))) == []
 
