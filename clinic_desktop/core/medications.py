@@ -664,6 +664,12 @@ def _vitals_findings(order: Order, vitals: VitalsSet | None, at: datetime, s: Pr
                             "Vitals needed before this dose: no set with blood pressure and pulse recorded",
                             "local policy", policy)]
         return []
+    missing = [h.short for h in HOLD_PARAMETERS if vitals.values.get(h.vital) is None]
+    if needs_fresh and missing:
+        # Blood pressure and pulse come from one set: a set without them cannot clear the dose.
+        return [Finding("vitals.needed", "reason",
+                        f"Vitals needed before this dose: the set at {clock(vitals.taken_at)} has no "
+                        f"{', '.join(missing)}", "local policy", policy)]
     age = at - vitals.taken_at
     if needs_fresh and age > timedelta(minutes=minutes):
         return [Finding("vitals.needed", "reason",
@@ -701,7 +707,7 @@ def check_order(
     facts: PatientFacts | None = None,
     settings: ProtocolSettings | None = None,
     naltrexone_window: object | None = None,
-    history_orders: Iterable[Order] = (),
+    past_orders: Iterable[Order] = (),
 ) -> list[Finding]:
     """What a prescriber is told when writing ``order`` (CLINICAL.md §6 "Every order").
 
@@ -718,9 +724,9 @@ def check_order(
     warning; QTc above the warning. ``info``: pregnancy recorded.
 
     ``other_orders``: the episode's other orders active at any time while this one is;
-    ``administrations``: the episode's recorded entries, of ``history_orders`` (every order of
-    the episode, stopped ones included) — a first dose is one with no dose of the drug given
-    before in the episode.
+    ``administrations``: the episode's recorded entries (a first dose is one with no dose of
+    the drug given before); ``past_orders``: the episode's other orders no longer active (stopped
+    before this one starts), whose doses still make this one not the first.
     """
     s = settings if settings is not None else ProtocolSettings()
     drug, name, unit = order.drug, order.name, order.unit
@@ -734,7 +740,6 @@ def check_order(
         found.append(Finding(rule, severity, text, source, citation, field, overridable=severity != "hard"))
 
     others = [o for o in other_orders if o.id != order.id]
-    known = [order, *others, *(o for o in history_orders if o.id != order.id)]
     per_day = dose * len(order.times) if order.times else None
     if drug is not None and unit == drug.default_unit:
         if drug.max_single is not None and order.dose > drug.max_single.resolve(s):
@@ -773,6 +778,7 @@ def check_order(
             add(f"{drug.id}.warn_daily", "reason",
                 f"{name}: {_num(daily_planned)} {unit} a day is above {_num(drug.warn_daily.resolve(s))} {unit}",
                 drug.warn_daily)
+        known = [order, *others, *past_orders]
         given_before = [a for a in administrations if a.outcome == "given"
                         and (o := _order_for(a, known)) is not None and o.drug is not None
                         and o.drug.ingredient == drug.ingredient]
@@ -844,12 +850,14 @@ def check_order(
     if order.drug_id == "methadone" and facts is not None and facts.qtc_ms is not None:
         stop, warn = s.methadone_qtc_stop_ms, s.methadone_qtc_warn_ms
         when = f" on {facts.qtc_on}" if facts.qtc_on else ""
+        # The citation names the threshold in force and whether it is the shipped default.
         if facts.qtc_ms > stop:
             add("methadone.qtc_stop", "hard", f"Methadone: QTc {facts.qtc_ms} ms{when} is above {stop} ms",
-                source="local policy", citation="local policy default: hard stop above 500 ms")
+                source="local policy",
+                citation=f"{s.source('methadone_qtc_stop_ms')}: hard stop above {stop} ms")
         elif facts.qtc_ms > warn:
             add("methadone.qtc_warn", "reason", f"Methadone: QTc {facts.qtc_ms} ms{when} is above {warn} ms",
-                source="local policy", citation="local policy default: warn above 450 ms")
+                source="local policy", citation=f"{s.source('methadone_qtc_warn_ms')}: warn above {warn} ms")
     if facts is not None and facts.pregnant == "yes":
         add("pregnancy", "info", f"{name}: the patient is pregnant — check the label's pregnancy section; "
             "methadone or buprenorphine is recommended over withdrawal management",

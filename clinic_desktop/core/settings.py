@@ -63,7 +63,7 @@ LABELS: dict[str, str] = {
     "clonidine_max_single_mcg": "Clonidine: largest single dose (micrograms)",
     "clonidine_max_daily_mcg": "Clonidine: most in any 24 hours (micrograms)",
     "clonidine_min_interval_hours": "Clonidine: fewest hours between doses",
-    "alpha2_vitals_minutes": "Lofexidine and clonidine: minutes vitals stay fresh before a dose",
+    "alpha2_vitals_minutes": "Lofexidine and clonidine: vitals taken at most this many minutes before a dose",
     "methadone_qtc_warn_ms": "Methadone: warn when the QTc is above (ms)",
     "methadone_qtc_stop_ms": "Methadone: stop when the QTc is above (ms)",
     "bup_day1_warn_mg": "Buprenorphine: warn when the first day's total is above (mg)",

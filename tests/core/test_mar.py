@@ -99,6 +99,15 @@ def add_vitals(database, episode_id, user, values, taken_at=None):
         return row.id
 
 
+NORMAL_VITALS = {"systolic": 120, "diastolic": 78, "pulse": 72}
+
+
+def fresh_vitals(database, episode_id, user, at=None):
+    """A complete, normal set of vitals 5 min before ``at`` (default now): what a nurse takes
+    before an alpha-2 agonist dose (lofexidine, clonidine)."""
+    return add_vitals(database, episode_id, user, dict(NORMAL_VITALS), (at or utcnow()) - 5 * MIN)
+
+
 def last_event(database, action: str) -> AuditEvent:
     """The newest audit event of ``action``, detached with its fields loaded."""
     with database.read() as session:
@@ -132,6 +141,7 @@ def test_only_a_prescriber_orders_and_only_a_nurse_gives(any_db, staff, episode)
         mar.change_order(any_db, staff.nurse, order.id, order.version, prn(dose=0.2))
     with pytest.raises(PermissionDenied):
         mar.stop_order(any_db, staff.nurse, order.id, order.version)
+    fresh_vitals(any_db, episode.id, staff.nurse)
     given = mar.record_administration(any_db, staff.nurse, order.id, "given")
     with pytest.raises(PermissionDenied):
         mar.strike_administration(any_db, staff.counselor, given.id, "entered in error")
@@ -169,9 +179,16 @@ INVALID_ORDERS = [  # (what the form sends, the field the message is next to, wo
     (mar.OrderInput(drug_id="other", dose=1, unit="mg", route="oral", times=("08:00",)), "drug_name",
      "Type the name"),
     (lofexidine(dose=0), "dose", "more than 0"),
-    (lofexidine(dose=0.8), "dose", "single dose of Lofexidine is at most 0.72 mg"),
+    (lofexidine(dose=0.8), "dose", "Lofexidine: a single dose is at most 0.72 mg (entered 0.8 mg"),
     (lofexidine(dose=0.72, times=("06:00", "10:00", "14:00", "18:00", "22:00")), "dose",
-     "5 doses a day of 0.72 mg is 3.6 mg, above the maximum daily dose of Lofexidine (2.88 mg)"),
+     "5 doses a day of 0.72 mg is 3.6 mg, above the maximum of 2.88 mg in 24 h \u2014 label"),
+    (lofexidine(times=("08:00", "12:00")), "times",
+     "at least 5 h between doses (08:00 and 12:00 are 4 h apart) \u2014 label"),
+    (prn(drug_id="lofexidine", dose=0.54, hours=1), "min_interval_hours",
+     "Lofexidine: at least 5 h between doses (ordered every 1 h) \u2014 label"),
+    (prn(dose=1), "dose", "Clonidine: a single dose is at most 0.2 mg (entered 1 mg; a unit or decimal slip?)"),
+    (mar.OrderInput(drug_id="methadone", dose=300, unit="mg", route="oral", times=("08:00",)), "dose",
+     "Methadone: a single dose is at most 200 mg (entered 300 mg"),
     (lofexidine(unit="tablets"), "unit", "Lofexidine is ordered in mg"),
     (lofexidine(route=" "), "route", "Choose the route"),
     (lofexidine(times=("8am",)), "times", "HH:MM"),
@@ -229,6 +246,7 @@ def test_a_stale_change_is_refused_naming_who_changed_it(any_db, staff, episode)
 
 def test_stop_order_ends_it_and_a_stopped_order_takes_no_doses(any_db, staff, episode):
     order = mar.create_order(any_db, staff.prescriber, episode.id, prn())
+    fresh_vitals(any_db, episode.id, staff.nurse, utcnow() - 30 * MIN)
     mar.record_administration(any_db, staff.nurse, order.id, "given", at=utcnow() - 30 * MIN)
     with pytest.raises(ValidationError) as caught:  # the record cannot be made to contradict itself
         mar.stop_order(any_db, staff.prescriber, order.id, order.version, at=utcnow() - H)
@@ -265,6 +283,7 @@ def test_stopping_an_order_before_it_starts_cancels_it(any_db, staff, episode):
 
 def test_given_dose_defaults_to_the_ordered_dose_and_is_audited_without_names(any_db, staff, episode):
     order = mar.create_order(any_db, staff.prescriber, episode.id, prn())
+    fresh_vitals(any_db, episode.id, staff.nurse)
     given = mar.record_administration(any_db, staff.nurse, order.id, "given")
     assert (given.outcome, given.dose, given.recorded_by_name, given.struck) == ("given", 0.1,
                                                                                  "Test Nurse", False)
@@ -323,20 +342,25 @@ def test_a_hold_parameter_met_needs_a_reason_to_give(any_db, staff, episode):
 
 def test_struck_vitals_do_not_trigger_a_hold(any_db, staff, episode):
     order = mar.create_order(any_db, staff.prescriber, episode.id, prn())
-    add_vitals(any_db, episode.id, staff.nurse, {"systolic": 120, "pulse": 80}, utcnow() - 2 * H)
-    wrong = add_vitals(any_db, episode.id, staff.nurse, {"systolic": 70, "pulse": 40}, utcnow() - 5 * MIN)
+    good_at = utcnow() - 40 * MIN
+    add_vitals(any_db, episode.id, staff.nurse, {"systolic": 120, "diastolic": 80, "pulse": 80}, good_at)
+    wrong = add_vitals(any_db, episode.id, staff.nurse, {"systolic": 70, "diastolic": 40, "pulse": 40},
+                       utcnow() - 5 * MIN)
     assert mar.check_dose(any_db, staff.nurse, order.id, utcnow(), 0.1).hold_reasons == [
         "SBP 70 below hold parameter 90", "HR 40 below hold parameter 60"]
     with any_db.write() as session:
         session.add(EntryStrike(entry_type="vitals", entry_id=wrong, reason="other patient's vitals",
                                 struck_by=staff.nurse.id))
     with any_db.read() as session:
-        assert mar.latest_vitals(session, episode.id) == {"systolic": 120, "pulse": 80}
+        latest = mar.latest_vitals(session, episode.id)
+    assert latest is not None and dict(latest.values) == {"systolic": 120, "diastolic": 80, "pulse": 80}
+    assert latest.taken_at == good_at
     assert mar.check_dose(any_db, staff.nurse, order.id, utcnow(), 0.1).hold_reasons == []
 
 
 def test_a_dose_below_the_order_needs_a_reason_and_above_it_is_refused(any_db, staff, episode):
     order = mar.create_order(any_db, staff.prescriber, episode.id, prn(dose=0.2))
+    fresh_vitals(any_db, episode.id, staff.nurse)
     with pytest.raises(ValidationError) as caught:
         mar.record_administration(any_db, staff.nurse, order.id, "given", dose=0.3)
     assert "more than the ordered 0.2 mg" in caught.value.fields["dose"]
@@ -371,12 +395,18 @@ def test_back_dated_doses_need_a_reason_and_future_ones_are_refused(any_db, staf
 
 def test_min_interval_refusal_and_prescriber_override(any_db, staff, episode):
     order = mar.create_order(any_db, staff.prescriber, episode.id, prn(hours=4))
+    fresh_vitals(any_db, episode.id, staff.nurse, utcnow() - 30 * MIN)
     mar.record_administration(any_db, staff.nurse, order.id, "given", at=utcnow() - 30 * MIN)
+    fresh_vitals(any_db, episode.id, staff.nurse)
     check = mar.check_dose(any_db, staff.nurse, order.id, utcnow(), 0.1)
-    assert not check.ok and check.can_override and "Next PRN dose of Clonidine" in check.refusals[0]
+    assert not check.ok and check.can_override
+    assert check.refusals[0].startswith("Clonidine: the order allows at least 4 h between doses; a dose is "
+                                        "recorded at ")
+    assert check.refusals[1].endswith("\u2014 local policy (clonidine for withdrawal is off-label: local policy "
+                                      "default (every 4\u20136 h))")
     with pytest.raises(ValidationError) as caught:
         mar.record_administration(any_db, staff.nurse, order.id, "given")
-    assert "minimum interval 4 h" in caught.value.fields["at"]
+    assert "at least 4 h between doses" in caught.value.fields["at"]
     assert "A prescriber may override" in caught.value.fields["at"]
 
     note = "Severe withdrawal, COWS 18; extra dose approved"
@@ -411,6 +441,12 @@ def test_a_scheduled_dose_more_than_an_hour_early_is_refused_but_may_be_overridd
     with pytest.raises(ValidationError) as caught:
         mar.record_administration(any_db, staff.nurse, order.id, "given", scheduled_for=later)
     assert "may be given from" in caught.value.fields["at"]
+    override = mar.Override("drlee", STRONG_PASSWORD, "patient leaves for court at noon")
+    with pytest.raises(ValidationError) as caught:  # an override is not the nurse's vitals
+        mar.record_administration(any_db, staff.nurse, order.id, "given", scheduled_for=later,
+                                  override=override)
+    assert caught.value.fields["reason"].startswith("Vitals needed before this dose")
+    fresh_vitals(any_db, episode.id, staff.nurse)
     given = mar.record_administration(
         any_db, staff.nurse, order.id, "given", scheduled_for=later,
         override=mar.Override("drlee", STRONG_PASSWORD, "patient leaves for court at noon"))
@@ -427,28 +463,36 @@ def test_what_cannot_be_overridden_is_refused_even_with_a_prescriber(any_db, sta
 
 def test_daily_maximum_counts_both_lofexidine_orders(any_db, staff, episode):
     first = mar.create_order(any_db, staff.prescriber, episode.id,
-                             prn(drug_id="lofexidine", dose=0.72, hours=1))
+                             prn(drug_id="lofexidine", dose=0.72, hours=5))
     second = mar.create_order(any_db, staff.prescriber, episode.id,
-                              prn(drug_id="lofexidine", dose=0.72, hours=1))
+                              prn(drug_id="lofexidine", dose=0.72, hours=5,
+                                  acknowledgement="second order for the night shift"))
     now = utcnow()
-    for order, hours_ago in ((first, 23), (first, 20), (second, 10), (second, 5)):
+    for order, hours_ago in ((first, 21), (first, 16), (second, 11), (second, 6)):
         mar.record_administration(any_db, staff.nurse, order.id, "given", at=now - hours_ago * H,
                                   reason="charted from the paper record")
+    fresh_vitals(any_db, episode.id, staff.nurse)
     check = mar.check_dose(any_db, staff.nurse, first.id, utcnow(), 0.72)
     assert check.can_override and len(check.refusals) == 1
-    assert "2.88 mg of Lofexidine given in the 24 h before" in check.refusals[0]
-    assert "above the maximum daily dose of Lofexidine (2.88 mg)" in check.refusals[0]
+    assert check.refusals[0].startswith("Lofexidine: 3.6 mg in 24 h with this dose (from ")
+    assert "above the maximum of 2.88 mg \u2014 label (lofexidine label (Lucemyra), \u00a72)" in check.refusals[0]
     with pytest.raises(ValidationError) as caught:
         mar.record_administration(any_db, staff.nurse, first.id, "given")
-    assert "maximum daily dose of Lofexidine" in caught.value.fields["dose"]
-    # A struck dose no longer counts: striking one makes room for one.
+    assert "above the maximum of 2.88 mg" in caught.value.fields["dose"]
+    # A struck dose no longer counts, but the room it makes is confirmed by a prescriber.
     entry = [a for a in mar.administrations(any_db, staff.nurse, episode.id) if a.order_id == second.id][0]
     mar.strike_administration(any_db, staff.nurse, entry.id, "entered on the wrong order")
-    assert mar.check_dose(any_db, staff.nurse, first.id, utcnow(), 0.72).ok
+    check = mar.check_dose(any_db, staff.nurse, first.id, utcnow(), 0.72)
+    assert [f.rule for f in check.findings if f.severity == "hard"] == ["struck.frees_room"]
+    assert check.can_override and "makes room for this one" in check.refusals[0]
+    given = mar.record_administration(any_db, staff.nurse, first.id, "given",
+                                      override=mar.Override("drlee", STRONG_PASSWORD, "struck in error"))
+    assert given.overridden
 
 
 def test_two_workstations_cannot_both_give_past_the_interval(any_db, staff, episode, monkeypatch):
     order = mar.create_order(any_db, staff.prescriber, episode.id, prn(hours=4))
+    fresh_vitals(any_db, episode.id, staff.nurse)
     real = mar.latest_vitals
     first_inside = threading.Event()
 
@@ -478,7 +522,7 @@ def test_two_workstations_cannot_both_give_past_the_interval(any_db, staff, epis
     given = [r for r in results if isinstance(r, mar.AdministrationView)]
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(given) == 1 and len(refused) == 1, results
-    assert "Next PRN dose" in refused[0].fields["at"]
+    assert "at least 4 h between doses" in refused[0].fields["at"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,6 +531,7 @@ def test_two_workstations_cannot_both_give_past_the_interval(any_db, staff, epis
 
 def test_strike_keeps_the_entry_marked_and_only_once(any_db, staff, episode):
     order = mar.create_order(any_db, staff.prescriber, episode.id, prn())
+    fresh_vitals(any_db, episode.id, staff.nurse)
     given = mar.record_administration(any_db, staff.nurse, order.id, "given")
     with pytest.raises(ValidationError) as caught:
         mar.strike_administration(any_db, staff.nurse, given.id, "  ")
@@ -499,9 +544,12 @@ def test_strike_keeps_the_entry_marked_and_only_once(any_db, staff, episode):
     listed = mar.administrations(any_db, staff.nurse, episode.id)
     assert [(a.id, a.struck) for a in listed] == [(given.id, True)]
     assert mar.given_doses(any_db, staff.nurse, episode.id) == []  # the chart leaves it out
-    # The struck dose no longer blocks the next one.
-    assert mar.check_dose(any_db, staff.nurse, order.id, utcnow(), 0.1).ok
-    again = mar.record_administration(any_db, staff.nurse, order.id, "given", dose=0.1)
+    # The struck dose no longer counts, but a dose it makes room for is confirmed by a prescriber.
+    check = mar.check_dose(any_db, staff.nurse, order.id, utcnow(), 0.1)
+    assert {f.rule for f in check.findings if f.severity == "hard"} == {"struck.frees_room"}
+    assert check.can_override
+    again = mar.record_administration(any_db, staff.nurse, order.id, "given", dose=0.1,
+                                      override=mar.Override("drlee", STRONG_PASSWORD, "first entry was wrong"))
     assert [(d.at, d.text) for d in mar.given_doses(any_db, staff.nurse, episode.id)] == [
         (again.at, "Clonidine 0.1 mg")]
     assert "medication.struck" in audit_actions(any_db)
@@ -530,6 +578,7 @@ def scheduled_day(any_db, staff, episode):
 def test_mar_rows_show_given_late_missed_and_due(any_db, staff, episode):
     order, slots, given = scheduled_day(any_db, staff, episode)
     as_needed = mar.create_order(any_db, staff.prescriber, episode.id, prn(hours=4))
+    fresh_vitals(any_db, episode.id, staff.nurse)
     prn_dose = mar.record_administration(any_db, staff.nurse, as_needed.id, "given", at=utcnow() - MIN)
     now = utcnow()
     rows = mar.mar(any_db, staff.nurse, episode.id, now - 7 * H, now + H, now)
@@ -572,3 +621,145 @@ def test_due_summary_counts_each_open_episode_in_three_queries(any_db, staff, ep
     assert summary[episode.id] == mar.DueCounts(due=1, late=1, missed=1)
     assert summary[quiet.id] == mar.DueCounts(0, 0, 0)
     assert in_assessment.id not in summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Vitals before an alpha-2 dose: the newest complete set, never stitched
+# ---------------------------------------------------------------------------------------------
+
+def vitals_rules(check) -> list[str]:
+    return [f.rule for f in check.findings if f.rule.startswith(("vitals.", "hold."))]
+
+
+def test_vitals_freshness_is_the_newest_complete_set_at_the_doses_time(any_db, staff, episode):
+    order = mar.create_order(any_db, staff.prescriber, episode.id, prn(drug_id="lofexidine", dose=0.54, hours=5))
+    base = minute(utcnow() - 3 * H)
+    # None recorded.
+    check = mar.check_dose(any_db, staff.nurse, order.id, base, 0.54)
+    assert vitals_rules(check) == ["vitals.needed"] and check.ok and not check.clear
+    assert check.findings[-1].line.startswith("Vitals needed before this dose: no set with blood pressure and pulse")
+    add_vitals(any_db, episode.id, staff.nurse, dict(NORMAL_VITALS), base)
+    # Exactly 60 min later it is fresh; 61 min later it is not.
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base + 60 * MIN, 0.54)) == []
+    stale = mar.check_dose(any_db, staff.nurse, order.id, base + 61 * MIN, 0.54)
+    assert vitals_rules(stale) == ["vitals.needed"]
+    finding = [f for f in stale.findings if f.rule == "vitals.needed"][0]
+    assert finding.source == "local policy" and "local policy" in finding.line
+    assert f"the last set was taken at {hhmm(base)}, 1 h 1 min before it" in finding.text
+    # A newer set with only a temperature does not make it fresh: the complete set keeps its time.
+    add_vitals(any_db, episode.id, staff.nurse, {"temperature_c": 37.2}, base + 55 * MIN)
+    stale = mar.check_dose(any_db, staff.nurse, order.id, base + 61 * MIN, 0.54)
+    assert f"taken at {hhmm(base)}, 1 h 1 min before it" in stale.findings[-1].text
+    # Nor does a newer set missing the diastolic pressure, with an older complete one beside it.
+    add_vitals(any_db, episode.id, staff.nurse, {"systolic": 80, "pulse": 45}, base + 58 * MIN)
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base + 60 * MIN, 0.54)) == []
+    with any_db.read() as session:
+        latest = mar.latest_vitals(session, episode.id, base + 60 * MIN)
+    assert latest is not None and latest.taken_at == base and dict(latest.values) == NORMAL_VITALS
+    # A set taken after the dose's time (beyond the clocks' 5 minutes) is not "before" it.
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base - 6 * MIN, 0.54)) == ["vitals.needed"]
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base - 5 * MIN, 0.54)) == []
+
+
+def test_vitals_needed_asks_the_nurse_for_a_reason_and_it_is_audited(any_db, staff, episode):
+    order = mar.create_order(any_db, staff.prescriber, episode.id, prn())
+    add_vitals(any_db, episode.id, staff.nurse, dict(NORMAL_VITALS), utcnow() - 2 * H)
+    with pytest.raises(ValidationError) as caught:
+        mar.record_administration(any_db, staff.nurse, order.id, "given")
+    assert caught.value.fields["reason"].startswith("Vitals needed before this dose: the last set was taken at ")
+    assert "local policy (blood pressure and pulse within 60 min before each dose)" in caught.value.fields["reason"]
+    mar.record_administration(any_db, staff.nurse, order.id, "given", reason="patient asleep, BP machine broken")
+    event_ = last_event(any_db, "medication.given")
+    assert event_.detail["warnings"][0].startswith("Vitals needed before this dose")
+
+
+def test_the_vitals_window_is_the_clinics_setting(any_db, staff, episode):
+    from clinic_desktop.core.services import settings as settings_service
+
+    order = mar.create_order(any_db, staff.prescriber, episode.id, prn())
+    base = minute(utcnow() - 3 * H)
+    add_vitals(any_db, episode.id, staff.nurse, dict(NORMAL_VITALS), base)
+    assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base + 45 * MIN, 0.1)) == []
+    settings_service.update(any_db, staff.admin, {"alpha2_vitals_minutes": 30})
+    check = mar.check_dose(any_db, staff.nurse, order.id, base + 45 * MIN, 0.1)
+    assert vitals_rules(check) == ["vitals.needed"] and "within 30 min" in check.findings[-1].line
+
+
+# ---------------------------------------------------------------------------------------------
+# Order-time warnings: acknowledged by the prescriber, stored and audited
+# ---------------------------------------------------------------------------------------------
+
+def test_a_warning_at_order_time_needs_the_prescribers_reason_stored_on_the_order(any_db, staff, episode):
+    mar.create_order(any_db, staff.prescriber, episode.id, lofexidine())
+    second = prn(drug_id="lofexidine", dose=0.54, hours=6)
+    findings = mar.check_new_order(any_db, staff.prescriber, episode.id, second)
+    assert [(f.rule, f.severity, f.source) for f in findings] == [("duplicate.drug", "reason", "local policy")]
+    with pytest.raises(ValidationError) as caught:
+        mar.create_order(any_db, staff.prescriber, episode.id, second)
+    assert caught.value.fields == {"acknowledgement": (
+        "Document why the order is written despite: Lofexidine: another active order of Lofexidine (0.54 mg) "
+        "\u2014 a duplicate order \u2014 local policy (no duplicate active order without a reason).")}
+    assert len(mar.orders(any_db, staff.nurse, episode.id)) == 1
+    before = utcnow()
+    why = "PRN for breakthrough symptoms between the scheduled doses"
+    order = mar.create_order(any_db, staff.prescriber, episode.id,
+                             mar.OrderInput(**{**second.__dict__, "acknowledgement": f"  {why} "}))
+    [ack] = order.acknowledgements
+    assert {k: ack[k] for k in ("rule", "source", "citation", "reason", "by", "by_name")} == {
+        "rule": "duplicate.drug", "source": "local policy", "citation": "no duplicate active order without a reason",
+        "reason": why, "by": staff.prescriber.id, "by_name": "Dr Lee Prescriber"}
+    assert ack["text"] == findings[0].text
+    assert before <= dt.datetime.fromisoformat(ack["at"]) <= utcnow()
+    # Stored: read back from the database, and in the audit (rule, text, source, reason).
+    stored = [o for o in mar.orders(any_db, staff.nurse, episode.id) if o.id == order.id][0]
+    assert stored.acknowledgements == order.acknowledgements
+    event_ = last_event(any_db, "order.created")
+    assert event_.entity_id == str(order.id)
+    assert event_.detail["acknowledged"] == [{"rule": "duplicate.drug", "text": findings[0].text,
+                                              "source": "local policy", "reason": why}]
+
+
+def test_a_hard_finding_refuses_the_order_whatever_the_reason(any_db, staff, episode):
+    with pytest.raises(ValidationError) as caught:
+        mar.create_order(any_db, staff.prescriber, episode.id,
+                         prn(drug_id="lofexidine", dose=0.54, hours=1, acknowledgement="I know"))
+    assert "Lofexidine: at least 5 h between doses (ordered every 1 h)" in caught.value.fields["min_interval_hours"]
+    assert "The order cannot be saved" in caught.value.fields["min_interval_hours"]
+    assert mar.orders(any_db, staff.nurse, episode.id) == []
+
+
+def test_a_change_re_asks_only_for_warnings_not_acknowledged_before(any_db, staff, episode):
+    mar.create_order(any_db, staff.prescriber, episode.id, lofexidine())
+    spec = prn(drug_id="lofexidine", dose=0.54, hours=6, acknowledgement="PRN between scheduled doses")
+    order = mar.create_order(any_db, staff.prescriber, episode.id, spec)
+    # The same warning again: no new reason needed.
+    plain = mar.OrderInput(**{**spec.__dict__, "acknowledgement": "", "instructions": "with water"})
+    changed = mar.change_order(any_db, staff.prescriber, order.id, order.version, plain)
+    assert changed.version == order.version + 1 and changed.acknowledgements == order.acknowledgements
+    assert "acknowledged" not in last_event(any_db, "order.changed").detail
+    # A new warning (a dose below one tablet) is asked for — and only it.
+    lower = mar.OrderInput(**{**plain.__dict__, "dose": 0.1})
+    with pytest.raises(ValidationError) as caught:
+        mar.change_order(any_db, staff.prescriber, order.id, changed.version, lower)
+    message = caught.value.fields["acknowledgement"]
+    assert "Lofexidine: 0.1 mg is below the usual range" in message and "duplicate" not in message
+    why = "half tablets for the taper, crushed"
+    again = mar.change_order(any_db, staff.prescriber, order.id, changed.version,
+                             mar.OrderInput(**{**lower.__dict__, "acknowledgement": why}))
+    assert [a["rule"] for a in again.acknowledgements] == ["duplicate.drug", "lofexidine.min_single"]
+    assert again.acknowledgements[1]["reason"] == why and again.acknowledgements[1]["source"] == "label"
+    detail = last_event(any_db, "order.changed").detail
+    assert [a["rule"] for a in detail["acknowledged"]] == ["lofexidine.min_single"]
+    assert detail["changes"]["dose"] == [0.54, 0.1]
+
+
+def test_a_dose_given_on_a_stopped_order_makes_the_next_order_not_the_first(any_db, staff, episode):
+    first = mar.create_order(any_db, staff.prescriber, episode.id, mar.OrderInput(
+        drug_id="methadone", dose=20, unit="mg", route="oral", times=("08:00",), start=utcnow() - 48 * H))
+    new = mar.OrderInput(drug_id="methadone", dose=35, unit="mg", route="oral", times=("08:00",))
+    assert sorted(f.rule for f in mar.check_new_order(any_db, staff.prescriber, episode.id, new)) == [
+        "duplicate.drug", "methadone.first_dose"]
+    mar.record_administration(any_db, staff.nurse, first.id, "given", at=utcnow() - 40 * H, reason="paper MAR")
+    mar.stop_order(any_db, staff.prescriber, first.id, first.version, at=utcnow() - 30 * H)
+    # The stopped order is no duplicate, and its dose means 35 mg is no longer a first dose.
+    assert mar.check_new_order(any_db, staff.prescriber, episode.id, new) == []

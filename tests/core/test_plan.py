@@ -63,3 +63,51 @@ def test_naltrexone_before_the_opioid_free_window_needs_a_reason():
     assert met.status == "meets"
     chosen["medication"]["reason"] = ""
     assert plan.missing_to_finalize(chosen, met) == {}
+
+
+# --- the naltrexone window: the most restrictive of every opioid exposure (CLINICAL.md §6) -------
+
+DAY_H = 24
+
+
+def test_naltrexone_counts_from_the_most_restrictive_use_not_the_latest():
+    # Heroin 8 days ago meets its 7 days, but methadone 10 days ago has 4 of its 14 days to go.
+    prompt = plan.naltrexone_prompt(intake(heroin=8 * DAY_H, methadone=10 * DAY_H), NOW)
+    assert prompt.status == "not_yet"
+    assert prompt.basis.startswith("10 days since methadone")
+    assert "use recorded at intake: the most restrictive of 2 opioid exposures" in prompt.basis
+    assert "naltrexone_opioid_free_days_long" not in prompt.text and "14 opioid-free days" in prompt.text
+    assert "2026-11-27" in prompt.text  # the earliest start: methadone + 14 days
+    # Heroin 2 days ago and methadone 10 days ago: heroin's window (5 days to go) ends after
+    # methadone's (4 days to go), so the 7-day rule from heroin decides.
+    both = plan.naltrexone_prompt(intake(heroin=2 * DAY_H, methadone=10 * DAY_H), NOW)
+    assert both.status == "not_yet" and both.basis.startswith("2 days since heroin")
+    assert "2026-11-28" in both.text
+    # Only when every window has passed does it meet.
+    assert plan.naltrexone_prompt(intake(heroin=8 * DAY_H, methadone=14 * DAY_H), NOW).status == "meets"
+
+
+def test_buprenorphine_given_here_counts_from_its_last_dose_not_the_heroin():
+    doses = [(NOW - dt.timedelta(days=d), "buprenorphine") for d in (5, 4, 3)]
+    alone = plan.naltrexone_prompt(intake(heroin=9 * DAY_H), NOW)
+    assert alone.status == "meets"
+    prompt = plan.naltrexone_prompt(intake(heroin=9 * DAY_H), NOW, mar_doses=doses)
+    assert prompt.status == "not_yet"
+    assert prompt.basis.startswith("3 days since buprenorphine")
+    assert "dose given here: the most restrictive of 4 opioid exposures" in prompt.basis
+    assert "2026-12-04" in prompt.text  # the last dose (Nov 20) + 14 days
+    # Doses of other drugs are not opioid exposure.
+    assert plan.naltrexone_prompt(intake(heroin=9 * DAY_H), NOW,
+                                  mar_doses=[(NOW - dt.timedelta(hours=2), "lofexidine")]).status == "meets"
+    # MAR doses alone count, with no intake at all.
+    assert plan.naltrexone_prompt({}, NOW, mar_doses=doses).status == "not_yet"
+    exposures = plan.opioid_exposures(intake(heroin=9 * DAY_H), doses)
+    assert [(sid, where) for _, sid, where in exposures] == [
+        ("heroin", "use recorded at intake"), *[("buprenorphine", "dose given here")] * 3]
+
+
+def test_an_opioid_without_a_time_decides_first():
+    data = {"substances": {"rows": [{"substance": "methadone"}, {"substance": "heroin",
+                                     "last_use": (NOW - dt.timedelta(days=30)).isoformat()}]}}
+    prompt = plan.naltrexone_prompt(data, NOW)
+    assert prompt.status == "not_yet" and "not recorded" in prompt.basis

@@ -62,6 +62,13 @@ def test_clinical_md_section_3_defaults():
         "clonidine_hold_sbp": 90,
         "clonidine_hold_hr": 60,
         "cows_interval_hours": 4,
+        "clonidine_max_single_mcg": 200,
+        "clonidine_max_daily_mcg": 1200,
+        "clonidine_min_interval_hours": 4,
+        "alpha2_vitals_minutes": 60,
+        "methadone_qtc_warn_ms": 450,
+        "methadone_qtc_stop_ms": 500,
+        "bup_day1_warn_mg": 16,
     }
 
 
@@ -83,24 +90,41 @@ def test_every_allowed_value_is_one_the_prompts_accept(key):
 
 def test_labels_name_the_drug_and_the_unit():
     units = {"cows": "COWS", "hours": "hours", "days": "days", "sbp": "(mmHg)", "dbp": "(mmHg)",
-             "hr": "(beats/min)"}
+             "hr": "(beats/min)", "mcg": "(micrograms)", "minutes": "minutes", "ms": "(ms)",
+             "mg": "(mg)"}
     for key in PROTOCOL_KEYS:
         label = LABELS[key]
         unit = next(u for part, u in units.items() if part in key.split("_"))
         assert unit in label, key
         drug = key.split("_")[0]
         prefix = {"bup": "Buprenorphine: ", "naltrexone": "Naltrexone: ",
-                  "lofexidine": "Lofexidine: ", "clonidine": "Clonidine: "}.get(drug)
+                  "lofexidine": "Lofexidine: ", "clonidine": "Clonidine: ",
+                  "methadone": "Methadone: ", "alpha2": "Lofexidine and clonidine: "}.get(drug)
         if prefix:
             assert label.startswith(prefix), key
     assert len(set(LABELS.values())) == len(LABELS)
     assert LABELS["bup_min_cows"] == "Buprenorphine: minimum COWS score before the first dose"
+    assert LABELS["clonidine_max_single_mcg"] == "Clonidine: largest single dose (micrograms)"
+    assert LABELS["clonidine_max_daily_mcg"] == "Clonidine: most in any 24 hours (micrograms)"
+    assert LABELS["alpha2_vitals_minutes"] == (
+        "Lofexidine and clonidine: vitals taken at most this many minutes before a dose")
+    assert LABELS["methadone_qtc_warn_ms"] == "Methadone: warn when the QTc is above (ms)"
+    assert LABELS["methadone_qtc_stop_ms"] == "Methadone: stop when the QTc is above (ms)"
+    assert LABELS["bup_day1_warn_mg"] == (
+        "Buprenorphine: warn when the first day's total is above (mg)")
 
 
 def test_the_groups_hold_every_protocol_setting_once():
     assert [name for name, _ in PROTOCOL_GROUPS] == [
-        "Buprenorphine induction", "Naltrexone", "Lofexidine holds", "Clonidine holds",
-        "Reassessment"]
+        "Buprenorphine induction", "Naltrexone", "Methadone", "Lofexidine holds", "Clonidine",
+        "Vitals and reassessment"]
+    groups = dict(PROTOCOL_GROUPS)
+    assert groups["Buprenorphine induction"][-1] == "bup_day1_warn_mg"
+    assert groups["Methadone"] == ("methadone_qtc_warn_ms", "methadone_qtc_stop_ms")
+    assert groups["Clonidine"] == (
+        "clonidine_hold_sbp", "clonidine_hold_hr", "clonidine_max_single_mcg", "clonidine_max_daily_mcg",
+        "clonidine_min_interval_hours")
+    assert groups["Vitals and reassessment"] == ("alpha2_vitals_minutes", "cows_interval_hours")
     grouped = [key for _, keys in PROTOCOL_GROUPS for key in keys]
     assert sorted(grouped) == sorted(PROTOCOL_KEYS) and len(grouped) == len(set(grouped))
 
@@ -169,6 +193,13 @@ def test_the_ranges_chosen_for_clinical_review():
         "clonidine_hold_sbp": (60, 140),
         "clonidine_hold_hr": (30, 100),
         "cows_interval_hours": (1, 24),
+        "clonidine_max_single_mcg": (50, 300),
+        "clonidine_max_daily_mcg": (200, 2400),
+        "clonidine_min_interval_hours": (1, 12),
+        "alpha2_vitals_minutes": (15, 240),
+        "methadone_qtc_warn_ms": (400, 500),
+        "methadone_qtc_stop_ms": (450, 550),
+        "bup_day1_warn_mg": (8, 32),
     }
 
 
@@ -244,6 +275,54 @@ def test_the_waits_keep_their_order(db, admin):
     settings.update(db, admin, {"bup_min_hours_short_acting": 24,
                                 "naltrexone_opioid_free_days_long": 7})
     assert protocol_of(db).bup_min_hours_short_acting == 24
+
+
+def test_the_qtc_that_warns_cannot_be_above_the_qtc_that_stops(db, admin):
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"methadone_qtc_warn_ms": 480, "methadone_qtc_stop_ms": 470})
+    message = "The QTc that warns (480 ms) cannot be above the QTc that stops methadone (470 ms)."
+    assert refused.value.fields == {"methadone_qtc_warn_ms": message, "methadone_qtc_stop_ms": message}
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"methadone_qtc_stop_ms": 460, "methadone_qtc_warn_ms": 461})
+    assert set(refused.value.fields) == {"methadone_qtc_warn_ms", "methadone_qtc_stop_ms"}
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"methadone_qtc_stop_ms": 450 - 1})  # out of its range first
+    assert set(refused.value.fields) == {"methadone_qtc_stop_ms"}
+    assert settings.get_all(db) == DEFAULTS and settings_events(db, admin) == []
+    # Equal thresholds are allowed: the warning never fires, the stop does.
+    settings.update(db, admin, {"methadone_qtc_warn_ms": 500})
+    assert protocol_of(db).methadone_qtc_warn_ms == 500
+    with pytest.raises(ValidationError) as refused:  # the stored warning is above the new stop
+        settings.update(db, admin, {"methadone_qtc_stop_ms": 490})
+    assert refused.value.fields == {"methadone_qtc_stop_ms": (
+        "The QTc that warns (500 ms) cannot be above the QTc that stops methadone (490 ms).")}
+
+
+def test_a_single_clonidine_dose_cannot_be_more_than_the_daily_maximum(db, admin):
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"clonidine_max_daily_mcg": 250, "clonidine_max_single_mcg": 300})
+    message = ("A single clonidine dose (300 micrograms) cannot be more than the 24-hour maximum "
+               "(250 micrograms).")
+    assert refused.value.fields == {"clonidine_max_single_mcg": message, "clonidine_max_daily_mcg": message}
+    assert settings.get_all(db) == DEFAULTS and settings_events(db, admin) == []
+    settings.update(db, admin, {"clonidine_max_single_mcg": 300})  # below the stored 1200
+    with pytest.raises(ValidationError) as refused:  # only the changed one is named
+        settings.update(db, admin, {"clonidine_max_daily_mcg": 250})
+    assert refused.value.fields == {"clonidine_max_daily_mcg": message}
+    assert settings.get_all(db)["clonidine_max_daily_mcg"] == 1200
+    settings.update(db, admin, {"clonidine_max_daily_mcg": 200, "clonidine_max_single_mcg": 200})
+    assert (protocol_of(db).clonidine_max_single_mcg, protocol_of(db).clonidine_max_daily_mcg) == (200, 200)
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {"clonidine_max_single_mcg": 201})  # above the stored daily
+    assert refused.value.fields == {"clonidine_max_single_mcg": (
+        "A single clonidine dose (201 micrograms) cannot be more than the 24-hour maximum "
+        "(200 micrograms).")}
+
+
+def test_the_shipped_defaults_order_the_new_rules():
+    pairs = {(lower, higher, strict) for lower, higher, strict, _ in PROTOCOL_ORDER}
+    assert ("methadone_qtc_warn_ms", "methadone_qtc_stop_ms", False) in pairs
+    assert ("clonidine_max_single_mcg", "clonidine_max_daily_mcg", False) in pairs
 
 
 # --- reset -------------------------------------------------------------------------------------

@@ -61,6 +61,15 @@ def test_shipped_defaults_are_the_clinical_reference():
         "clonidine_hold_sbp": 90,
         "clonidine_hold_hr": 60,
         "cows_interval_hours": 4,
+        # CLINICAL.md §6: clonidine's limits (off-label, all local policy), the alpha-2 vitals
+        # window, methadone's QTc thresholds and buprenorphine's day-1 warning.
+        "clonidine_max_single_mcg": 200,
+        "clonidine_max_daily_mcg": 1200,
+        "clonidine_min_interval_hours": 4,
+        "alpha2_vitals_minutes": 60,
+        "methadone_qtc_warn_ms": 450,
+        "methadone_qtc_stop_ms": 500,
+        "bup_day1_warn_mg": 16,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.bup_min_cows = 5  # type: ignore[misc]

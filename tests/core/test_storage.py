@@ -182,9 +182,11 @@ def test_sigkill_while_recording_scores_vitals_and_doses_loses_nothing_committed
     db = open_database(any_db_target)
     try:
         prescriber = make_user(db, admin, "prescriber")
+        # A free-text drug: no label limits (ibuprofen's 4 h and 3.2 g a day would refuse the
+        # writer's stream of doses), so every dose is recorded until the kill.
         order = mar.create_order(db, prescriber, episode.id, mar.OrderInput(
-            # A free-text drug with no formulary limits: this test is about storage, not the rules.
-            drug_id="other", drug_name="Vitamin C", dose=500, unit="mg", route="oral", min_interval_hours=1e-6))
+            drug_id="other", drug_name="Multivitamin", dose=1, unit="tablet", route="oral",
+            min_interval_hours=1e-6))
     finally:
         db.dispose()
     committed = _kill_while_writing(STABILIZATION_WRITER, [any_db_target, nurse.id, episode.id, order.id],

@@ -85,15 +85,18 @@ def ward(db, admin, nurse):
     lofex = mar.create_order(db, prescriber, a.id, mar.OrderInput(
         drug_id="lofexidine", dose=0.54, unit="mg", route="oral", start=t0 - 24 * H,
         times=("08:00", "13:00", "18:00", "23:00"), **default_holds("lofexidine")))
+    # A free-text PRN drug beside it: lofexidine's label keeps its doses 5 h apart, struck ones
+    # included, so the dose just outside the window and the struck one are of this order.
+    vitamin = mar.create_order(db, prescriber, a.id, mar.OrderInput(
+        drug_id="other", drug_name="Thiamine", dose=100, unit="mg", route="oral", min_interval_hours=1,
+        start=t0 - 24 * H))
     give = dict(reason="charted late")
-    # Held 4 min before the first dose (a given one there would be closer than lofexidine's 5 h).
-    too_old = mar.record_administration(db, nurse, lofex.id, "held", at=t0 - 12 * H - 2 * MIN, reason="Sedation")
+    too_old = mar.record_administration(db, nurse, vitamin.id, "given", at=t0 - 12 * H - 2 * MIN, **give)
     first = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 12 * H + 2 * MIN, **give)
     held = mar.record_administration(db, nurse, lofex.id, "held", at=t0 - 8 * H, reason="Sedation")
-    wrong = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 7 * H + 2 * MIN, **give)
+    wrong = mar.record_administration(db, nurse, vitamin.id, "given", at=t0 - 3 * H, **give)
     mar.strike_administration(db, nurse, wrong.id, "entered in error")
-    # 5 h after the struck entry: giving into room a struck dose freed would need a prescriber.
-    given = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 1 * H - 50 * MIN, dose=0.36,
+    given = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 2 * H - 50 * MIN, dose=0.36,
                                       reason="partial dose, dizziness")
     refused = mar.record_administration(db, nurse, lofex.id, "refused", at=t0 - 30 * MIN)
     stabilization.record_supportive_care(db, nurse, a.id, "hydration")
@@ -221,8 +224,8 @@ def test_scheduled_doses_never_recorded_are_on_it_as_late_or_missed(db, admin, n
     ep = admit(db, nurse, patient.id, now - 24 * H, "symptomatic_taper")
     prescriber = make_user(db, admin, "prescriber")
     # Three times of day: 2 h ago (late), 6 h ago (missed), 14 h ago (outside the 12 hours);
-    # one more, 10 h ago, was given on time and linked to its time: not "not recorded".
-    # (Clonidine doses stay 4 h apart, the clinic's default.)
+    # one more, 10 h ago, was given on time and linked to its time: not "not recorded". (Clonidine's
+    # times are at least 4 h apart, local policy.)
     times = {k: now - h * H for k, h in (("late", 2), ("missed", 6), ("old", 14), ("given", 10))}
     order = mar.create_order(db, prescriber, ep.id, mar.OrderInput(
         drug_id="clonidine", dose=0.1, unit="mg", route="oral", start=now - 20 * H,

@@ -617,16 +617,16 @@ def _order_findings(session: Session, episode_id: int, candidate: Order, now: dt
     """The order-time checks of ``candidate`` against the episode's other orders that are
     active at any time while it is, its doses, the patient's facts and the clinic's settings."""
     rows = session.execute(select(MedicationOrder).where(MedicationOrder.episode_id == episode_id)).scalars().all()
-    others = [_rule(r) for r in rows if str(r.id) != candidate.id and not _cancelled(r)
-              and (candidate.stop is None or r.start_at < candidate.stop)
-              and (r.stop_at is None or r.stop_at > max(candidate.start, now))]
+    episode_orders = [_rule(r) for r in rows if str(r.id) != candidate.id and not _cancelled(r)]
+    others = [o for o in episode_orders
+              if (candidate.stop is None or o.start < candidate.stop)
+              and (o.stop is None or o.stop > max(candidate.start, now))]
     admins = [_core_admin(a) for a, struck in _episode_admins(session, episode_id) if struck is None]
     window = (naltrexone_prompt_in(session, episode_id, now)
               if "opioid_antagonist" in (candidate.drug.classes if candidate.drug else ()) else None)
-    history = [_rule(r) for r in rows if not _cancelled(r) and str(r.id) != candidate.id]
     return check_order(candidate, others, admins, facts=patient_facts.facts_in(session, episode_id),
                        settings=episodes.protocol_settings(session), naltrexone_window=window,
-                       history_orders=history)
+                       past_orders=[o for o in episode_orders if o not in others])
 
 
 def _acknowledge(findings: Sequence[Finding], reason: str, user: SignedInUser, now: dt.datetime,

@@ -65,7 +65,7 @@ from clinic_desktop.core.models import (
     utcnow,
 )
 from clinic_desktop.core.permissions import SignedInUser, require
-from clinic_desktop.core.services import accounts, audit, episodes
+from clinic_desktop.core.services import accounts, audit, episodes, mar
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.reports import letter as letter_report
 from clinic_desktop.reports import plan as plan_report
@@ -132,7 +132,7 @@ class PlanView:
     #: Finalized versions, oldest first.
     versions: tuple[PlanVersionView, ...]
     consents: tuple[ConsentView, ...]
-    #: Whether naltrexone's opioid-free window is met (from the intake's last opioid use).
+    #: Whether naltrexone's opioid-free window is met (intake uses and MAR doses, see mar.naltrexone_prompt_in).
     naltrexone: protocols.Prompt
     #: What must still be filled in before finalizing ("section.field": message).
     missing: dict[str, str]
@@ -197,8 +197,9 @@ def _intake_data(session: Session, episode_id: int) -> dict[str, Any]:
 
 
 def _naltrexone(session: Session, episode_id: int, now: dt.datetime) -> protocols.Prompt:
-    return plan_rules.naltrexone_prompt(_intake_data(session, episode_id), now,
-                                        episodes.protocol_settings(session))
+    """The naltrexone window as the MAR sees it: the most restrictive of every opioid use at
+    intake and every methadone or buprenorphine dose given here (struck ones left out)."""
+    return mar.naltrexone_prompt_in(session, episode_id, now)
 
 
 def _version_views(session: Session, plan_id: int) -> tuple[PlanVersionView, ...]:
