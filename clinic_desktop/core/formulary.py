@@ -88,6 +88,16 @@ class Limit:
         """"label", "regulation" or "local policy" — what a prompt ends with."""
         return KIND_LABELS[self.kind]
 
+    def cite(self, settings: ProtocolSettings | None) -> str:
+        """The citation as it stands for this clinic: a local-policy value the administrator
+        changed is a "clinic setting", with the shipped default named."""
+        if self.setting is None or settings is None or settings.is_default(self.setting):
+            return self.citation
+        default = getattr(ProtocolSettings(), self.setting) / self.scale
+        shipped = f"{default:g}"
+        text = self.citation.replace("local policy default", f"clinic setting (shipped default {shipped})")
+        return text if text != self.citation else f"{self.citation}; clinic setting (shipped default {shipped})"
+
 
 def _label(citation: str, value: float) -> Limit:
     return Limit(value, "label", citation)
@@ -153,6 +163,8 @@ class Drug:
     first_dose_warn: Limit | None = None
     first_dose_reason: Limit | None = None
     first_day_warn: Limit | None = None
+    #: Days of treatment from the first dose after which a dose needs a reason.
+    max_days: Limit | None = None
     hepatic: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
     hepatic_citation: str = ""
     renal: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
@@ -227,6 +239,7 @@ DRUGS: dict[str, Drug] = {
             min_single=Limit(0.18, "label", _LOFEXIDINE + ": 0.18 mg tablets"),
             max_single=_label(_LOFEXIDINE, 0.72), max_daily=_label(_LOFEXIDINE, 2.88),
             min_interval=_label(_LOFEXIDINE + ": 5–6 h between doses", 5),
+            max_days=_label(_LOFEXIDINE + ": up to 14 days, then a taper over 2–4 days", 14),
             hepatic={"mild": (0.54, 2.16), "moderate": (0.36, 1.44), "severe": (0.18, 0.72)},
             hepatic_citation="lofexidine label, Table 1 (hepatic impairment)",
             renal={"reduced": (0.36, 1.44), "severe": (0.18, 0.72)},

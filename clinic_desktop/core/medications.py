@@ -523,7 +523,7 @@ def _limits_met(
         return found, passed
     if drug.max_daily is not None:
         limit = drug.max_daily
-        window(f"{drug.id}.max_daily", same, limit.resolve(settings), "hard", limit.source, limit.citation,
+        window(f"{drug.id}.max_daily", same, limit.resolve(settings), "hard", limit.source, limit.cite(settings),
                "the maximum")
     for key, _single, daily, what, citation in _facts_caps(drug, facts):
         window(f"{drug.id}.{key}_daily", same, daily, "hard", "label", citation, f"the dose for {what}")
@@ -533,7 +533,7 @@ def _limits_met(
         if total > _dec(limit.resolve(settings)):
             found.append(Finding(f"{drug.id}.warn_daily", "reason",
                                  f"{name}: {_num(total)} {unit} in 24 h with this dose, above "
-                                 f"{_num(limit.resolve(settings))} {unit}", limit.source, limit.citation))
+                                 f"{_num(limit.resolve(settings))} {unit}", limit.source, limit.cite(settings)))
     if drug.first_day_warn is not None:
         limit = drug.first_day_warn
         first = min([t for t, _ in same] + [at])
@@ -543,11 +543,19 @@ def _limits_met(
                 found.append(Finding(f"{drug.id}.first_day", "reason",
                                      f"{name}: {_num(total)} {unit} on the first day (from {clock(first)}) "
                                      f"with this dose, above {_num(limit.resolve(settings))} {unit}",
-                                     limit.source, limit.citation))
+                                     limit.source, limit.cite(settings)))
+    if drug.max_days is not None:
+        limit = drug.max_days
+        first = min([t for t, _ in same] + [at])
+        days = limit.resolve(settings)
+        if at >= first + timedelta(days=days):
+            found.append(Finding(f"{drug.id}.max_days", "reason",
+                                 f"{name}: more than {_num(days)} days since the first dose ({clock(first)}); "
+                                 "taper and stop", limit.source, limit.cite(settings)))
     if drug.min_interval is not None:
         limit = drug.min_interval
         interval(f"{drug.id}.min_interval", [t for t, _ in same], limit.resolve(settings), limit.source,
-                 limit.citation, "at least")
+                 limit.cite(settings), "at least")
     return found, passed
 
 
@@ -614,7 +622,7 @@ def check_give(
             if dose > limit:
                 found.append(Finding(f"{drug.id}.max_single", "hard",
                                      f"{name}: {_num(dose)} {unit} is above the largest single dose "
-                                     f"({_num(limit)} {unit})", drug.max_single.source, drug.max_single.citation,
+                                     f"({_num(limit)} {unit})", drug.max_single.source, drug.max_single.cite(s),
                                      overridable=False))
             else:
                 passed.append(f"{name}: single dose at most {_num(limit)} {unit} \u2014 {drug.max_single.source}")
@@ -626,7 +634,7 @@ def check_give(
         if drug.min_single is not None and dose < drug.min_single.resolve(s):
             found.append(Finding(f"{drug.id}.min_single", "reason",
                                  f"{name}: {_num(dose)} {unit} is below the usual range ({drug.usual})",
-                                 drug.min_single.source, drug.min_single.citation))
+                                 drug.min_single.source, drug.min_single.cite(s)))
 
     orders = {order.id: order, **{o.id: o for o in other_orders if o.id != order.id}}
     given = [a for a in administrations if a.outcome == "given"]
@@ -736,7 +744,7 @@ def check_order(
     def add(rule: str, severity: Severity, text: str, limit: Limit | None = None, *, source: str = "",
             citation: str = "", field: str = "dose") -> None:
         if limit is not None:
-            source, citation = limit.source, limit.citation
+            source, citation = limit.source, limit.cite(s)
         found.append(Finding(rule, severity, text, source, citation, field, overridable=severity != "hard"))
 
     others = [o for o in other_orders if o.id != order.id]
@@ -771,6 +779,12 @@ def check_order(
             add(f"{drug.id}.max_daily", "hard",
                 f"{name}: {len(order.times)} doses a day of {_num(order.dose)} {unit} is {_num(per_day)} {unit}, "
                 f"above the maximum of {_num(drug.max_daily.resolve(s))} {unit} in 24 h", drug.max_daily)
+        if (drug.max_daily is not None and order.max_daily_dose is not None
+                and order.max_daily_dose > drug.max_daily.resolve(s)):
+            add(f"{drug.id}.max_daily", "hard",
+                f"{name}: the order's maximum of {_num(order.max_daily_dose)} {unit} in 24 h is above the "
+                f"drug's maximum of {_num(drug.max_daily.resolve(s))} {unit}", drug.max_daily,
+                field="max_daily_dose")
         daily_planned = per_day if per_day is not None else (
             _dec(order.max_daily_dose) if order.max_daily_dose is not None else None)
         if (drug.warn_daily is not None and daily_planned is not None

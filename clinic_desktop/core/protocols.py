@@ -523,6 +523,8 @@ def naltrexone_window_from(
         chosen = max(opioids, key=lambda e: (_ntx_earliest(e[0], e[1], s), e[0]))
     when, substance_id, where = chosen
     prompt = naltrexone_window(when, substance_id, now, s, format_time=format_time)
+    if where == "dose given here":  # a dose on the MAR, not a use the patient reported
+        prompt = dataclasses.replace(prompt, basis=prompt.basis.replace("(last use at ", "(at "))
     if len(opioids) > 1:
         basis = f"{prompt.basis}, {where}: the most restrictive of {len(opioids)} opioid exposures"
         prompt = dataclasses.replace(prompt, basis=basis)

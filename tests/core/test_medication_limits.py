@@ -632,3 +632,39 @@ def test_a_dose_of_a_stopped_order_of_the_drug_is_not_a_first_dose():
     given = [gave(T - 48 * H, 20, oid="m0")]
     assert rules(check_order(order("methadone", 35), (), given)) == ["methadone.first_dose"]
     assert rules(check_order(order("methadone", 35), (), given, past_orders=[stopped])) == []
+
+
+# ----------------------------------------------------------------------------- 14 days, order maxima, citations
+
+
+@pytest.mark.parametrize("days, fires", [(timedelta(days=14) - MIN, False), (timedelta(days=14), True),
+                                         (timedelta(days=14) + MIN, True)])
+def test_lofexidine_after_14_days_of_treatment_needs_a_reason(days, fires):
+    o = order(prn_hours=5, start=T - timedelta(days=20))
+    first = T - timedelta(days=15)
+    at = first + days
+    result = give(o, [gave(first, 0.54)], at, 0.54)
+    assert ("lofexidine.max_days" in rules(result)) is fires
+    assert "lofexidine.max_days" not in hard(result)  # a warning: the nurse's reason, not a refusal
+    assert_sourced(result)
+    # Charted late, before the first dose on record: it becomes the first, the count starts there.
+    assert "lofexidine.max_days" not in rules(give(o, [gave(first, 0.54)], first - 6 * H, 0.54))
+
+
+@pytest.mark.parametrize("maximum, refused", [(2.88, False), (2.881, True)])
+def test_a_prn_order_may_not_allow_more_in_24_h_than_the_drug(maximum, refused):
+    found = check_order(order(prn_hours=6, max_daily_dose=maximum))
+    assert ("lofexidine.max_daily" in [f.rule for f in found if f.severity == "hard"]) is refused
+    assert_sourced(found)
+
+
+def test_a_policy_limit_changed_by_the_clinic_is_cited_as_its_setting():
+    o = order("clonidine", 0.1, prn_hours=4)
+    at = T
+    shipped = give(o, [gave(at - 3 * H, 0.1)], at, 0.1)
+    [finding] = [f for f in shipped.findings if f.rule == "clonidine.min_interval"]
+    assert "local policy default" in finding.citation and "clinic setting" not in finding.citation
+    changed = give(o, [gave(at - 5 * H, 0.1)], at, 0.1, settings=ProtocolSettings(clonidine_min_interval_hours=6))
+    [finding] = [f for f in changed.findings if f.rule == "clonidine.min_interval"]
+    assert "clinic setting (shipped default 4)" in finding.citation and "6 h between doses" in finding.text
+    assert_sourced(changed)
