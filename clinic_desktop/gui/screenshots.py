@@ -327,6 +327,10 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         _settle()
         shots.append(_save(screen.current_dialog(), out, "15f-record-vitals"))
         screen.current_dialog().reject()
+        screen.edit_patient_facts()
+        _settle()
+        shots.append(_save(screen.current_dialog(), out, "15j-patient-facts"))
+        screen.current_dialog().reject()
         from clinic_desktop.core.services import accounts
         from clinic_desktop.gui.mar_panel import OrderDialog
 
