@@ -306,6 +306,25 @@ def bench_open_intake(tmp: Path, runs: int) -> None:
     report(f"show a section of it the first time (slowest: {section})", float(value), "ms", 100)
 
 
+def insert_signed_stay(session, patient_id: int, admitted, intake_data: dict, admin_id: int, nurse_id: int,
+                       prescriber_id: int) -> int:
+    """An episode in stabilization with its intake signed 2 h after admission; its id."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from clinic_desktop.core.models import Assessment, Episode
+
+    episode_id = session.execute(insert(Episode).returning(Episode.id), dict(
+        patient_id=patient_id, admitted_at=admitted, stage="stabilization", pathway="buprenorphine_induction",
+        created_at=admitted, created_by=admin_id, version=1)).scalar_one()
+    session.execute(insert(Assessment), [dict(
+        episode_id=episode_id, status="signed", data=intake_data, pathway="buprenorphine_induction",
+        signed_at=admitted + dt.timedelta(hours=2), signed_by=prescriber_id, created_at=admitted,
+        created_by=nurse_id, version=1)])
+    return episode_id
+
+
 def bench_staff(db, admin):
     """A nurse and a prescriber for the invented stays: (nurse view, prescriber view)."""
     from clinic_desktop.core.services import accounts
@@ -320,9 +339,8 @@ def make_long_stay(path: Path, days: int = 10, observations: int = 500, vitals: 
     intake, ``observations`` scores (mostly COWS, some SOWS), ``vitals`` sets and ``doses`` MAR
     entries against three scheduled and five PRN orders. Returns the patient id."""
     from generate import COWS_ITEMS, PRN_ORDERS, SCHEDULED_ORDERS, add_stay
-    from sqlalchemy import insert
 
-    from clinic_desktop.core.models import Assessment, Episode, utcnow
+    from clinic_desktop.core.models import utcnow
 
     db, admin = bench_clinic(path)
     nurse, prescriber = bench_staff(db, admin)
@@ -342,13 +360,7 @@ def make_long_stay(path: Path, days: int = 10, observations: int = 500, vitals: 
         "scores": {"cows": dict(COWS_ITEMS)},
     }
     with db.write() as session:
-        episode_id = session.execute(insert(Episode).returning(Episode.id), dict(
-            patient_id=p.id, admitted_at=admitted, stage="stabilization", pathway="buprenorphine_induction",
-            created_at=admitted, created_by=admin.id, version=1)).scalar_one()
-        session.execute(insert(Assessment), [dict(
-            episode_id=episode_id, status="signed", data=intake_data, pathway="buprenorphine_induction",
-            signed_at=admitted + dt.timedelta(hours=2), signed_by=prescriber.id, created_at=admitted,
-            created_by=nurse.id, version=1)])
+        episode_id = insert_signed_stay(session, p.id, admitted, intake_data, admin.id, nurse.id, prescriber.id)
         add_stay(session, episode_id, admitted, now, nurse_id=nurse.id, prescriber_id=prescriber.id,
                  observations=observations, vitals=vitals, orders=SCHEDULED_ORDERS + PRN_ORDERS, doses=doses)
     db.dispose()
@@ -517,9 +529,9 @@ def make_dose_history(path: Path, days: int = 10, doses: int = 300, vitals: int 
     "other" free-text order (one scheduled time, no interval, no maximum) that any number of gives
     passes. Returns (episode id, {drug id: order id})."""
     from generate import PRN_ORDERS, SCHEDULED_ORDERS, add_stay
-    from sqlalchemy import insert, select
+    from sqlalchemy import select
 
-    from clinic_desktop.core.models import Assessment, Episode, MedicationOrder, utcnow
+    from clinic_desktop.core.models import MedicationOrder, utcnow
     from clinic_desktop.core.services import accounts, mar
 
     db, admin = bench_clinic(path)
@@ -536,13 +548,7 @@ def make_dose_history(path: Path, days: int = 10, doses: int = 300, vitals: int 
                    "vitals": {"pulse": 104, "systolic": 138, "diastolic": 86}}
     orders = tuple(o for o in SCHEDULED_ORDERS + PRN_ORDERS if o[0] in DOSE_ORDERS_DRUGS)
     with db.write() as session:
-        episode_id = session.execute(insert(Episode).returning(Episode.id), dict(
-            patient_id=p.id, admitted_at=admitted, stage="stabilization", pathway="buprenorphine_induction",
-            created_at=admitted, created_by=admin.id, version=1)).scalar_one()
-        session.execute(insert(Assessment), [dict(
-            episode_id=episode_id, status="signed", data=intake_data, pathway="buprenorphine_induction",
-            signed_at=admitted + dt.timedelta(hours=2), signed_by=prescriber.id, created_at=admitted,
-            created_by=nurse.id, version=1)])
+        episode_id = insert_signed_stay(session, p.id, admitted, intake_data, admin.id, nurse.id, prescriber.id)
         add_stay(session, episode_id, admitted, now, nurse_id=nurse.id, prescriber_id=prescriber.id,
                  observations=0, vitals=vitals, orders=orders, doses=doses)
         ids = {drug: oid for oid, drug in session.execute(

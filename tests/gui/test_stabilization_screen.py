@@ -392,11 +392,7 @@ def test_a_back_dated_dose_too_close_to_a_later_one_is_refused_then_overridden(q
     stabilization.record_vitals(db, nurse, episode_id, {"pulse": 78, "systolic": 118, "diastolic": 74},
                                 taken_at=now - dt.timedelta(hours=5, minutes=10), reason="paper chart")
     screen = open_flowsheet(qtbot, window)
-    screen.tabs.setCurrentWidget(screen.mar_panel)
-    doses = by_name(screen, QTableView, "Doses today")
-    doses.selectRow(0)  # the PRN order
-    qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
-    dialog = dialog_of_panel(qtbot, screen)
+    dialog = give_first_line(qtbot, screen)  # the PRN order
     # The third dose, charted late at 5 h ago: 7 h after the first but 3 h before the second.
     late = (now - dt.timedelta(hours=5)).astimezone()
     by_name(dialog, QDateTimeEdit, "Time").setDateTime(QDateTime(late.replace(tzinfo=None)))
@@ -428,10 +424,7 @@ def test_a_dose_without_fresh_vitals_says_so_and_vitals_are_recorded_in_place(qt
         if entry.kind == "vitals":
             stabilization.correct_entry(db, nurse, "vitals", entry.id, "wrong patient")
     screen = open_flowsheet(qtbot, window)
-    screen.tabs.setCurrentWidget(screen.mar_panel)
-    by_name(screen, QTableView, "Doses today").selectRow(0)
-    qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
-    dialog = dialog_of_panel(qtbot, screen)
+    dialog = give_first_line(qtbot, screen)
     check = by_name(dialog, QLabel, "Check").text()
     assert "Vitals needed before this dose" in check and "Every rule checked" not in check
     record = button(dialog, "Record vitals\u2026")
@@ -454,6 +447,14 @@ def dialog_of_panel(qtbot, screen):
     assert dialog is not None
     qtbot.waitExposed(dialog)
     return dialog
+
+
+def give_first_line(qtbot, screen):
+    """The Medications tab, the first line of today's doses selected, Give… clicked: its dialog."""
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    by_name(screen, QTableView, "Doses today").selectRow(0)
+    qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
+    return dialog_of_panel(qtbot, screen)
 
 
 def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, window, db, admin, nurse, patient):
