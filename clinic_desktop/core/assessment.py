@@ -50,7 +50,7 @@ PATHWAYS: dict[str, str] = {
     "naltrexone_after_detox": "Naltrexone after detox",
     "referral_out": "Referral out",
 }
-PREGNANCY = {"yes": "Yes", "no": "No", "unknown": "Unknown", "not_applicable": "Not applicable"}
+PREGNANCY = facts.PREGNANCY_LABELS
 REQUIRED_VITALS = ("pulse", "systolic", "diastolic", "respiratory_rate", "temperature_c", "spo2")
 OLD_LAST_USE = dt.timedelta(days=30)
 

@@ -32,6 +32,8 @@ __all__ = [
     "HEPATIC_LABELS",
     "LABELS",
     "QTC_MS",
+    "PREGNANCY_LABELS",
+    "RECORD_FIELDS",
     "RENAL_LABELS",
     "WEIGHT_KG",
     "NumberRange",
@@ -43,8 +45,12 @@ __all__ = [
     "summary_line",
 ]
 
-#: The facts kept in the patient facts record, in the order a form shows them.
+#: The facts the intake's medical section and vitals add for the rules, in the order a form shows them.
 FIELDS: tuple[str, ...] = ("weight_kg", "hepatic", "renal", "egfr", "qtc_ms", "qtc_on")
+#: Pregnancy status: asked by the intake's own field, kept and corrected with the other facts.
+PREGNANCY_LABELS: dict[str, str] = {"yes": "Yes", "no": "No", "unknown": "Unknown", "not_applicable": "Not applicable"}
+#: Everything the patient facts record keeps and the dialog corrects.
+RECORD_FIELDS: tuple[str, ...] = (*FIELDS, "pregnancy")
 
 #: How a form labels each fact (the input's accessible name, too).
 LABELS: dict[str, str] = {
@@ -54,6 +60,7 @@ LABELS: dict[str, str] = {
     "egfr": "eGFR",
     "qtc_ms": "Latest QTc",
     "qtc_on": "QTc date",
+    "pregnancy": "Pregnancy status",
 }
 
 #: Hepatic impairment choices (keys: :data:`formulary.HEPATIC`), Child-Pugh score in brackets.
@@ -149,8 +156,11 @@ def check(values: Mapping[str, Any], today: dt.date) -> dict[str, str]:
     """
     errors: dict[str, str] = {}
     for key in values:
-        if key not in FIELDS:
+        if key not in RECORD_FIELDS:
             errors[key] = f"Unknown patient fact {key!r}."
+    pregnancy = values.get("pregnancy")
+    if not _empty(pregnancy) and pregnancy not in PREGNANCY_LABELS:
+        errors["pregnancy"] = "Choose the pregnancy status from the list."
     for key, rng in RANGES.items():
         if key in values and (message := rng.error(values[key])) is not None:
             errors[key] = message
@@ -180,7 +190,7 @@ def check(values: Mapping[str, Any], today: dt.date) -> dict[str, str]:
         if _RENAL_ORDER[renal] < _RENAL_ORDER[by_egfr]:
             errors["renal"] = (f"An eGFR of {format_vital(egfr)} is {RENAL_LABELS[by_egfr]}; choose that, "
                                "or correct the eGFR.")
-    return {key: errors[key] for key in (*FIELDS, *errors) if key in errors}
+    return {key: errors[key] for key in (*RECORD_FIELDS, *errors) if key in errors}
 
 
 def clean(values: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
@@ -212,7 +222,7 @@ def accepted(values: Mapping[str, Any], today: dt.date) -> tuple[dict[str, Any],
     kept: dict[str, Any] = {}
     for key in values:
         value = values[key]
-        if _empty(value) or key not in FIELDS or key in check({key: value}, today):
+        if _empty(value) or key not in RECORD_FIELDS or key in check({key: value}, today):
             kept[key] = None
         elif key in RANGES:
             number = _number(value)
@@ -226,14 +236,14 @@ def accepted(values: Mapping[str, Any], today: dt.date) -> tuple[dict[str, Any],
 
 
 def from_intake(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The facts an intake draft records: the weight from its vitals, the rest from its medical
-    section (raw, as saved; :func:`check` them before use)."""
+    """The facts an intake draft records (:data:`RECORD_FIELDS`): the weight from its vitals, the
+    rest from its medical section (raw, as saved; :func:`check` them before use)."""
     def section(name: str) -> Mapping[str, Any]:
         value = data.get(name)
         return value if isinstance(value, Mapping) else {}
 
     medical, vitals = section("medical"), section("vitals")
-    return {"weight_kg": vitals.get("weight_kg"), **{key: medical.get(key) for key in FIELDS[1:]}}
+    return {"weight_kg": vitals.get("weight_kg"), **{key: medical.get(key) for key in RECORD_FIELDS[1:]}}
 
 
 class _Facts(Protocol):
@@ -265,4 +275,6 @@ def summary_line(facts: _Facts) -> str:
     else:
         when = parse_date(facts.qtc_on)
         parts.append(f"QTc {facts.qtc_ms} ms " + (f"on {when.isoformat()}" if when else "(date not recorded)"))
+    if getattr(facts, "pregnancy", None) == "yes":
+        parts.append("Pregnant")
     return " \u00b7 ".join(parts)

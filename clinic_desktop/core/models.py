@@ -457,8 +457,8 @@ class DirectoryEntry(Base):
 
 class PatientFactsRecord(Base):
     """The patient facts the medication rules read (CLINICAL.md §6), one row per episode: copied
-    from the intake when it is signed, edited later (audited). ``None`` = not recorded. Allergies,
-    pregnancy and co-use stay on the intake assessment."""
+    from the intake when it is signed, edited later (audited). ``None`` = not recorded. Allergies
+    and co-use stay on the intake assessment."""
 
     __tablename__ = "patient_facts"
 
@@ -470,6 +470,7 @@ class PatientFactsRecord(Base):
     egfr: Mapped[float | None] = mapped_column(Float)
     qtc_ms: Mapped[int | None] = mapped_column(Integer)
     qtc_on: Mapped[dt.date | None] = mapped_column(Date)
+    pregnancy: Mapped[str | None] = mapped_column(String(16))  # core.facts.PREGNANCY_LABELS
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime | None]

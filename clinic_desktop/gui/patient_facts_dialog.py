@@ -45,7 +45,7 @@ class PatientFactsDialog(GeometryDialog):
         self.changed_label.setProperty("role", "muted")
         self.changed_label.setAccessibleName("Last changed")
         self.general = error_line()
-        self.entry = FactsEntry(weight=True, general=self.general)
+        self.entry = FactsEntry(weight=True, pregnancy=True, general=self.general)
         self.entry.set_values(self.view.values())
         self.entry.set_read_only(not self.can_edit)
         self.entry.edited.connect(self.grow_to_fit)  # a message under a field needs the room

@@ -125,9 +125,19 @@ def test_the_intake_records_weight_with_its_vitals_and_the_rest_in_medical():
         "allergies": "none known", "hepatic": "moderate", "renal": "reduced", "egfr": 55, "qtc_ms": 430,
         "qtc_on": "2026-12-01"}}
     assert facts.from_intake(data) == {"weight_kg": 70, "hepatic": "moderate", "renal": "reduced", "egfr": 55,
-                                       "qtc_ms": 430, "qtc_on": "2026-12-01"}
-    assert facts.from_intake({}) == dict.fromkeys(facts.FIELDS)
-    assert facts.from_intake({"medical": "garbage"}) == dict.fromkeys(facts.FIELDS)
+                                       "qtc_ms": 430, "qtc_on": "2026-12-01", "pregnancy": None}
+    assert facts.from_intake({"medical": {"pregnancy": "yes"}})["pregnancy"] == "yes"
+    assert facts.from_intake({}) == dict.fromkeys(facts.RECORD_FIELDS)
+    assert facts.from_intake({"medical": "garbage"}) == dict.fromkeys(facts.RECORD_FIELDS)
+
+
+def test_pregnancy_is_one_of_the_intakes_choices():
+    for value in (*facts.PREGNANCY_LABELS, None, ""):
+        assert facts.check({"pregnancy": value}, dt.date(2026, 12, 3)) == {}
+    assert facts.check({"pregnancy": "maybe"}, dt.date(2026, 12, 3)) == {
+        "pregnancy": "Choose the pregnancy status from the list."}
+    assert facts.summary_line(view(pregnancy="yes")).endswith(" \u00b7 Pregnant")
+    assert "Pregnant" not in facts.summary_line(view(pregnancy="no"))
 
 
 def view(**kw):

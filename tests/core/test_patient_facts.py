@@ -72,7 +72,7 @@ def test_signing_the_intake_stores_its_facts_in_the_same_unit_of_work(any_db, st
     episode_id = signed(any_db, staff.nurse, **FACTS)
     view = patient_facts.get(any_db, staff.counselor, episode_id)
     assert view.values() == {"weight_kg": 70.0, "hepatic": "mild", "renal": "reduced", "egfr": 55.0, "qtc_ms": 430,
-                             "qtc_on": dt.date.fromisoformat(FACTS["qtc_on"])}
+                             "qtc_on": dt.date.fromisoformat(FACTS["qtc_on"]), "pregnancy": "not_applicable"}
     assert view.version == 1 and view.updated_by_name == staff.nurse.full_name and view.updated_at is not None
     [event] = events(any_db)
     assert event.detail["source"] == "intake"
@@ -200,3 +200,21 @@ def test_a_qtc_entered_later_stops_a_methadone_order(any_db, staff):
     patient_facts.update(any_db, staff.nurse, episode_id, 1, {"qtc_ms": 512, "qtc_on": dt.date.today()})
     after = {f.rule for f in mar.check_new_order(any_db, staff.prescriber, episode_id, order)}
     assert "methadone.qtc_stop" in after
+
+
+def test_a_pregnancy_found_during_the_stay_is_recorded_and_reaches_the_order_check(any_db, staff):
+    episode_id = signed(any_db, staff.nurse, **FACTS)
+    view = patient_facts.get(any_db, staff.nurse, episode_id)
+    updated = patient_facts.update(any_db, staff.nurse, episode_id, view.version, {"pregnancy": "yes"})
+    assert updated.pregnancy == "yes" and updated.summary.endswith("Pregnant")
+    with any_db.read() as session:
+        assert patient_facts.facts_in(session, episode_id).pregnant == "yes"
+    [event] = [e for e in events(any_db) if e.detail.get("source") == "edit"]
+    assert event.detail["changes"]["pregnancy"] == ["not_applicable", "yes"]
+    with pytest.raises(ValidationError) as info:
+        patient_facts.update(any_db, staff.nurse, episode_id, updated.version, {"pregnancy": "perhaps"})
+    assert "pregnancy" in info.value.fields
+    findings = mar.check_new_order(any_db, staff.nurse, episode_id, mar.OrderInput(
+        drug_id="methadone", dose=20, unit="mg", route="oral", times=("08:00",)))
+    [note] = [f for f in findings if f.rule == "pregnancy"]
+    assert note.severity == "info" and "pregnant" in note.text

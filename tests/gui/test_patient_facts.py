@@ -73,13 +73,17 @@ def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, wind
     type_into(qtbot, by_name(dialog, QLineEdit, "eGFR"), "25", replace=True)
     type_into(qtbot, by_name(dialog, QLineEdit, "Latest QTc"), "452", replace=True)
     type_into(qtbot, by_name(dialog, QLineEdit, "QTc date"), TODAY.isoformat(), replace=True)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # to the pregnancy status, found during the stay
+    assert QApplication.focusWidget() is by_name(dialog, QComboBox, "Pregnancy status")
+    choose(qtbot, by_name(dialog, QComboBox, "Pregnancy status"), "Yes")
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # Enter saves
     qtbot.waitUntil(lambda: screen.current_dialog() is None)
     assert facts_line(screen) == ("Weight 72.5 kg \u00b7 Hepatic: moderate \u00b7 Renal: severe (eGFR 25) \u00b7 "
-                                  f"QTc 452 ms on {TODAY.isoformat()}")
+                                  f"QTc 452 ms on {TODAY.isoformat()} \u00b7 Pregnant")
     view = patient_facts.get(db, nurse, screen.episode.id)
-    assert (view.version, view.weight_kg, view.qtc_ms, view.updated_by_name) == (2, 72.5, 452, nurse.full_name)
+    assert (view.version, view.weight_kg, view.qtc_ms, view.pregnancy, view.updated_by_name) == (
+        2, 72.5, 452, "yes", nurse.full_name)
     screen.reject()
 
 

@@ -55,6 +55,7 @@ class FactsView:
     egfr: float | None
     qtc_ms: int | None
     qtc_on: dt.date | None
+    pregnancy: str | None
     version: int
     updated_at: dt.datetime | None
     updated_by_name: str | None
@@ -71,7 +72,7 @@ class FactsView:
 
     def values(self) -> dict[str, Any]:
         """The editable facts, keyed as :func:`update` takes them."""
-        return {key: getattr(self, key) for key in facts.FIELDS}
+        return {key: getattr(self, key) for key in facts.RECORD_FIELDS}
 
 
 def intake_data_in(session: Session, episode_id: int) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def _intake_values(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _stored_values(row: PatientFactsRecord) -> dict[str, Any]:
-    return {key: getattr(row, key) for key in facts.FIELDS}
+    return {key: getattr(row, key) for key in facts.RECORD_FIELDS}
 
 
 def _current(session: Session, episode_id: int) -> tuple[PatientFactsRecord | None, dict[str, Any]]:
@@ -111,11 +112,10 @@ def _current(session: Session, episode_id: int) -> tuple[PatientFactsRecord | No
 
 def facts_in(session: Session, episode_id: int) -> PatientFacts:
     """What the rules know of the episode's patient, inside the caller's unit of work: the stored
-    facts (else the intake's), with allergies, pregnancy and co-use from the intake."""
+    facts (else the intake's), with allergies and co-use from the intake."""
     data = intake_data_in(session, episode_id)
     medical: Mapping[str, Any] = data["medical"] if isinstance(data.get("medical"), dict) else {}
     used = {row["substance"] for row in intake_rules.substance_rows(data)}
-    pregnancy = medical.get("pregnancy")
     row = _record(session, episode_id)
     values = _stored_values(row) if row is not None else _intake_values(data)
     qtc_on = values["qtc_on"]
@@ -126,7 +126,7 @@ def facts_in(session: Session, episode_id: int) -> PatientFacts:
         egfr=values["egfr"],
         qtc_ms=values["qtc_ms"],
         qtc_on=qtc_on.isoformat() if qtc_on is not None else None,
-        pregnant=pregnancy if isinstance(pregnancy, str) else None,
+        pregnant=values["pregnancy"],
         allergies=str(medical.get("allergies") or ""),
         benzodiazepine_use="benzodiazepines" in used,
         alcohol_use="alcohol" in used,
@@ -140,7 +140,7 @@ def _name(session: Session, user_id: int | None) -> str | None:
 
 def _view(session: Session, episode_id: int, row: PatientFactsRecord | None, values: Mapping[str, Any]) -> FactsView:
     return FactsView(
-        episode_id=episode_id, **{key: values[key] for key in facts.FIELDS},
+        episode_id=episode_id, **{key: values[key] for key in facts.RECORD_FIELDS},
         version=row.version if row is not None else 0,
         updated_at=(row.updated_at or row.created_at) if row is not None else None,
         updated_by_name=_name(session, row.updated_by or row.created_by) if row is not None else None,
@@ -199,7 +199,7 @@ def update(db: Database, user: SignedInUser, episode_id: int, expected_version: 
     since it was read) with ConflictError. The change is audited (``patient_facts.changed``, the
     fields' old and new values). Before the intake is signed the facts are edited there instead."""
     require(user, "facts.edit")
-    unknown = sorted(set(values) - set(facts.FIELDS))
+    unknown = sorted(set(values) - set(facts.RECORD_FIELDS))
     if unknown:
         raise ValidationError({key: f"Unknown patient fact {key!r}." for key in unknown})
     try:
@@ -229,5 +229,5 @@ def record_from_intake(session: Session, user: SignedInUser, episode: Episode, d
     already by ``assessment.missing_to_sign``; a bad one raises ValidationError here too)."""
     cleaned = facts.clean(facts.from_intake(data), today)
     row = _record(session, episode.id)
-    before = _stored_values(row) if row is not None else dict.fromkeys(facts.FIELDS)
+    before = _stored_values(row) if row is not None else dict.fromkeys(facts.RECORD_FIELDS)
     _write(session, user, episode, row, cleaned, before, "intake")

@@ -52,7 +52,7 @@ class FactsEntry(QWidget):
 
     edited = Signal()
 
-    def __init__(self, *, weight: bool = True, general: QLabel | None = None,
+    def __init__(self, *, weight: bool = True, pregnancy: bool = False, general: QLabel | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
@@ -87,6 +87,11 @@ class FactsEntry(QWidget):
         self.qtc_on.setPlaceholderText(facts.DATE_FORMAT_HINT)
         self.qtc_on.setToolTip("The date of the ECG; not in the future")
         self._row(form, "qtc_on", self.qtc_on)
+        # The intake asks pregnancy in its own field; the facts dialog corrects it later.
+        self.pregnancy: QComboBox | None = None
+        if pregnancy:
+            self.pregnancy = self._choices("pregnancy", facts.PREGNANCY_LABELS)
+            self._row(form, "pregnancy", self.pregnancy)
         self.errors = FieldErrors(self.inputs, general=general, clear_on_edit=False)
 
     # ---- building ----------------------------------------------------------------------------
@@ -141,6 +146,8 @@ class FactsEntry(QWidget):
             out["weight_kg"] = self._weight_value()
         out |= {"hepatic": self.hepatic.currentData(), "renal": self.renal.currentData(),
                 "egfr": self.egfr.text(), "qtc_ms": self.qtc.text(), "qtc_on": self.qtc_on.text()}
+        if self.pregnancy is not None:
+            out["pregnancy"] = self.pregnancy.currentData()
         return out
 
     def _weight_value(self) -> Any:
@@ -162,8 +169,9 @@ class FactsEntry(QWidget):
             self.weight_unit.setCurrentText("kg")
             self.weight_unit.blockSignals(False)
             self.weight.setText(fact_text(values.get("weight_kg")))
-        for combo, key in ((self.hepatic, "hepatic"), (self.renal, "renal")):
-            combo.setCurrentIndex(max(combo.findData(values.get(key)), 0))
+        for combo, key in ((self.hepatic, "hepatic"), (self.renal, "renal"), (self.pregnancy, "pregnancy")):
+            if combo is not None:
+                combo.setCurrentIndex(max(combo.findData(values.get(key)), 0))
         self.egfr.setText(fact_text(values.get("egfr")))
         self.qtc.setText(fact_text(values.get("qtc_ms")))
         self.qtc_on.setText(fact_text(values.get("qtc_on")))

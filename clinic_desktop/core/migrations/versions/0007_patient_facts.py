@@ -1,5 +1,5 @@
 """The patient facts the medication rules read (CLINICAL.md §6), one row per episode: weight,
-hepatic impairment, renal function and eGFR, the latest QTc and its date. Copied from the intake
+hepatic impairment, renal function and eGFR, the latest QTc and its date, pregnancy status. Copied from the intake
 when it is signed, edited later (audited). Episodes signed before this revision have no row: their
 facts are read from the intake until someone edits them.
 
@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('egfr', sa.Float(), nullable=True),
     sa.Column('qtc_ms', sa.Integer(), nullable=True),
     sa.Column('qtc_on', sa.Date(), nullable=True),
+    sa.Column('pregnancy', sa.String(length=16), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
