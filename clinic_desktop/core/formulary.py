@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from .protocols import ProtocolSettings
+from .protocols import ALPHA2_HOLDS, HOLD_PARAMETERS, HoldParameter, ProtocolSettings
 
 __all__ = [
     "CLASS_LABELS",
@@ -107,23 +107,6 @@ def _policy(setting: str, citation: str = "local policy default", scale: int = 1
     return Limit(getattr(ProtocolSettings(), setting) / scale, "policy", citation, setting, scale)
 
 
-@dataclass(frozen=True, slots=True)
-class HoldParameter:
-    """A hold parameter of an order: "hold if ``short`` < n". ``field`` is the order's column
-    and keyword (``hold_sbp_below``), ``vital`` the :mod:`clinic_desktop.core.vitals` id."""
-
-    field: str
-    vital: str
-    short: str
-    label: str
-
-
-#: The one declared list of hold parameters: the order's fields, the vital each reads.
-HOLD_PARAMETERS: tuple[HoldParameter, ...] = (
-    HoldParameter("hold_sbp_below", "systolic", "SBP", "Hold if SBP below"),
-    HoldParameter("hold_dbp_below", "diastolic", "DBP", "Hold if DBP below"),
-    HoldParameter("hold_hr_below", "pulse", "HR", "Hold if HR below"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,8 +227,7 @@ DRUGS: dict[str, Drug] = {
             hepatic_citation="lofexidine label, Table 1 (hepatic impairment)",
             renal={"reduced": (0.36, 1.44), "severe": (0.18, 0.72)},
             renal_citation="lofexidine label, Table 2 (renal impairment)",
-            holds={"hold_sbp_below": "lofexidine_hold_sbp", "hold_dbp_below": "lofexidine_hold_dbp",
-                   "hold_hr_below": "lofexidine_hold_hr"},
+            holds=ALPHA2_HOLDS["lofexidine"],
             vitals_before=True, aliases=("lucemyra",),
         ),
         Drug(
@@ -255,7 +237,7 @@ DRUGS: dict[str, Drug] = {
             max_single=_policy("clonidine_max_single_mcg", _CLONIDINE, 1000),
             max_daily=_policy("clonidine_max_daily_mcg", _CLONIDINE, 1000),
             min_interval=_policy("clonidine_min_interval_hours", _CLONIDINE + " (every 4–6 h)"),
-            holds={"hold_sbp_below": "clonidine_hold_sbp", "hold_hr_below": "clonidine_hold_hr"},
+            holds=ALPHA2_HOLDS["clonidine"],
             vitals_before=True, aliases=("catapres",),
         ),
         Drug(

@@ -25,7 +25,10 @@ from typing import Any, Literal
 from .withdrawal import Substance, format_hours, get_substance, hours_since, require_aware
 
 __all__ = [
+    "ALPHA2_HOLDS",
     "FENTANYL_OPTIONS",
+    "HOLD_PARAMETERS",
+    "HoldParameter",
     "PROMPT_STATUSES",
     "Prompt",
     "ProtocolSettings",
@@ -535,6 +538,31 @@ def naltrexone_window_from(
 # Lofexidine / clonidine holds
 # --------------------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True, slots=True)
+class HoldParameter:
+    """A hold parameter of an order: "hold if ``short`` < n". ``field`` is the order's column
+    and keyword (``hold_sbp_below``), ``vital`` the :mod:`clinic_desktop.core.vitals` id."""
+
+    field: str
+    vital: str
+    short: str
+    label: str
+
+
+#: The one declared list of hold parameters: the order's fields, the vital each reads.
+HOLD_PARAMETERS: tuple[HoldParameter, ...] = (
+    HoldParameter("hold_sbp_below", "systolic", "SBP", "Hold if SBP below"),
+    HoldParameter("hold_dbp_below", "diastolic", "DBP", "Hold if DBP below"),
+    HoldParameter("hold_hr_below", "pulse", "HR", "Hold if HR below"),
+)
+#: The alpha-2 agonists' hold parameters: order field → the ProtocolSettings field of its default.
+ALPHA2_HOLDS: dict[str, dict[str, str]] = {
+    "lofexidine": {"hold_sbp_below": "lofexidine_hold_sbp", "hold_dbp_below": "lofexidine_hold_dbp",
+                   "hold_hr_below": "lofexidine_hold_hr"},
+    "clonidine": {"hold_sbp_below": "clonidine_hold_sbp", "hold_hr_below": "clonidine_hold_hr"},
+}
+
 _LOFEXIDINE_LABEL = (
     "The lofexidine label sets no numbers for holds (it says to reduce, delay or skip a dose for "
     "significant hypotension or bradycardia)."
@@ -586,18 +614,10 @@ def alpha2_hold(
         "DBP": _check_vital("dbp", dbp),
         "HR": _check_vital("hr", hr),
     }
-    if drug == "lofexidine":
-        rules = [
-            ("SBP", "lofexidine_hold_sbp"),
-            ("DBP", "lofexidine_hold_dbp"),
-            ("HR", "lofexidine_hold_hr"),
-        ]
-        title = "Lofexidine dose: hold parameters"
-    elif drug == "clonidine":
-        rules = [("SBP", "clonidine_hold_sbp"), ("HR", "clonidine_hold_hr")]
-        title = "Clonidine dose: hold parameters"
-    else:
-        raise ValueError(f"unknown drug {drug!r}; known: lofexidine, clonidine")
+    if drug not in ALPHA2_HOLDS:
+        raise ValueError(f"unknown drug {drug!r}; known: {', '.join(ALPHA2_HOLDS)}")
+    rules = [(h.short, ALPHA2_HOLDS[drug][h.field]) for h in HOLD_PARAMETERS if h.field in ALPHA2_HOLDS[drug]]
+    title = f"{drug.capitalize()} dose: hold parameters"
 
     rule_texts = [(f"{vital} < {getattr(s, name)}", name) for vital, name in rules]
     setting_used = "Hold if " + _sourced(s, rule_texts, "or")

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core import clock, medications
 from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.formulary import HOLD_PARAMETERS
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.protocols import ProtocolSettings
 from clinic_desktop.core.services import mar
@@ -337,8 +338,7 @@ class OrderDialog(GeometryDialog):
         self.max_daily.setSpecialValueText("no maximum")
         self.max_daily.setAccessibleName("Maximum in 24 h")
         self.holds: dict[str, QSpinBox] = {}
-        for key, label in (("hold_sbp_below", "Hold if SBP below"), ("hold_dbp_below", "Hold if DBP below"),
-                           ("hold_hr_below", "Hold if HR below")):
+        for key, label in ((h.field, h.label) for h in HOLD_PARAMETERS):
             spin = QSpinBox()
             spin.setRange(0, 250)
             spin.setSpecialValueText("no hold")

@@ -394,12 +394,16 @@ def _cancelled(row: MedicationOrder) -> bool:
     return row.stop_at is not None and row.stop_at <= row.start_at
 
 
+def _holds(row: MedicationOrder) -> dict[str, int | None]:
+    """The order's hold parameters, keyed by :data:`core.formulary.HOLD_PARAMETERS` fields."""
+    return {h.field: getattr(row, h.field) for h in HOLD_PARAMETERS}
+
+
 def _rule(row: MedicationOrder) -> Order:
     return Order(id=str(row.id), drug_id=row.drug_id, drug_name=row.drug_name or "", dose=row.dose,
                  unit=row.unit, route=row.route, times=tuple(row.times or ()),
                  min_interval_hours=row.min_interval_hours, max_daily_dose=row.max_daily_dose,
-                 start=row.start_at, stop=row.stop_at, hold_sbp_below=row.hold_sbp_below,
-                 hold_dbp_below=row.hold_dbp_below, hold_hr_below=row.hold_hr_below)
+                 start=row.start_at, stop=row.stop_at, **_holds(row))
 
 
 def _order_name(row: MedicationOrder) -> str:
@@ -412,8 +416,7 @@ def _order_view(row: MedicationOrder, names: Mapping[int, str]) -> OrderView:
         id=row.id, episode_id=row.episode_id, drug_id=row.drug_id, name=_order_name(row), dose=row.dose,
         unit=row.unit, route=row.route, times=tuple(row.times or ()),
         min_interval_hours=row.min_interval_hours, max_daily_dose=row.max_daily_dose,
-        holds={"hold_sbp_below": row.hold_sbp_below, "hold_dbp_below": row.hold_dbp_below,
-               "hold_hr_below": row.hold_hr_below},
+        holds=_holds(row),
         start=row.start_at, stop=row.stop_at, instructions=row.instructions or "",
         ordered_by_name=names.get(row.ordered_by, ""), version=row.version,
         drug_name=row.drug_name or "", ordered_at=row.created_at,
@@ -593,8 +596,7 @@ def _row_columns(row: MedicationOrder) -> dict[str, Any]:
     return dict(drug_id=row.drug_id, drug_name=row.drug_name or "", dose=row.dose, unit=row.unit,
                 route=row.route, times=list(row.times or ()), min_interval_hours=row.min_interval_hours,
                 max_daily_dose=row.max_daily_dose, start_at=row.start_at, stop_at=row.stop_at,
-                instructions=row.instructions or "", hold_sbp_below=row.hold_sbp_below,
-                hold_dbp_below=row.hold_dbp_below, hold_hr_below=row.hold_hr_below)
+                instructions=row.instructions or "", **_holds(row))
 
 
 def _conflict(session: Session, row: MedicationOrder) -> ConflictError:
