@@ -166,20 +166,6 @@ class Drug:
         if set(self.holds) - fields:
             raise ValueError(f"drug {self.id!r}: unknown hold fields {sorted(set(self.holds) - fields)}")
 
-    # Compatibility with the order form and the first MAR rules.
-    @property
-    def max_single_mg(self) -> float | None:
-        return self.max_single.value if self.max_single is not None else None
-
-    @property
-    def max_daily_mg(self) -> float | None:
-        return self.max_daily.value if self.max_daily is not None else None
-
-    @property
-    def hold_drug(self) -> str | None:
-        """``"lofexidine"`` / ``"clonidine"`` for the drugs with hold parameters, else None."""
-        return self.id if self.holds else None
-
     def names(self) -> tuple[str, ...]:
         """Lower-case names the drug is known by (its id, label and aliases)."""
         return (self.id, self.label.lower(), *self.aliases)

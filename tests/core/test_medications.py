@@ -73,9 +73,9 @@ def test_drug_table_has_the_unit_formulary_and_only_the_reference_numbers():
         "loperamide", "ibuprofen", "acetaminophen", "hydroxyzine", "methocarbamol", "trazodone",
     }
     lofexidine = DRUGS["lofexidine"]
-    assert (lofexidine.max_single_mg, lofexidine.max_daily_mg) == (0.72, 2.88)
-    assert lofexidine.hold_drug == "lofexidine"
-    assert DRUGS["clonidine"].hold_drug == "clonidine"
+    assert (lofexidine.max_single.value, lofexidine.max_daily.value) == (0.72, 2.88)
+    assert set(lofexidine.holds) == {"hold_sbp_below", "hold_dbp_below", "hold_hr_below"}
+    assert set(DRUGS["clonidine"].holds) == {"hold_sbp_below", "hold_hr_below"}
 
     def number(limit):
         return None if limit is None else (limit.value, limit.kind)
@@ -107,7 +107,7 @@ def test_drug_table_has_the_unit_formulary_and_only_the_reference_numbers():
                 if limit.setting is not None:  # an administrator's setting is local policy
                     assert limit.kind == "policy", drug.id
         if drug.id not in ("lofexidine", "clonidine"):
-            assert drug.hold_drug is None and not drug.vitals_before
+            assert not drug.holds and not drug.vitals_before
         else:
             assert drug.vitals_before
     methadone = DRUGS["methadone"]
