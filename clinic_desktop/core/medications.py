@@ -534,9 +534,9 @@ def _limits_met(
             found.append(Finding(f"{drug.id}.warn_daily", "reason",
                                  f"{name}: {_num(total)} {unit} in 24 h with this dose, above "
                                  f"{_num(limit.resolve(settings))} {unit}", limit.source, limit.cite(settings)))
+    first = min([t for t, _ in same] + [at])  # the first dose of the drug, this one included
     if drug.first_day_warn is not None:
         limit = drug.first_day_warn
-        first = min([t for t, _ in same] + [at])
         if at < first + DAY:
             total = sum((d for t, d in same if first <= t < first + DAY), Decimal(0)) + dose
             if total > _dec(limit.resolve(settings)):
@@ -546,7 +546,6 @@ def _limits_met(
                                      limit.source, limit.cite(settings)))
     if drug.max_days is not None:
         limit = drug.max_days
-        first = min([t for t, _ in same] + [at])
         days = limit.resolve(settings)
         if at >= first + timedelta(days=days):
             found.append(Finding(f"{drug.id}.max_days", "reason",
