@@ -333,11 +333,7 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
     assert by_name(dialog, QLineEdit, "Prescriber user name").isVisible()
     qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
     assert dialog.errors.messages  # refused without the override
-    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber user name"), prescriber.username)
-    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber password"), STRONG_PASSWORD)
-    type_into(qtbot, by_name(dialog, QLineEdit, "Override note"), "Severe withdrawal; seen at bedside")
-    with qtbot.waitSignal(screen.changed, timeout=5000):
-        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    override_and_save(qtbot, screen, dialog, prescriber, "Severe withdrawal; seen at bedside")
     second = max(mar.administrations(db, nurse, episode_id), key=lambda a: a.id)
     assert second.override_by_name == prescriber.full_name and "bedside" in second.override_note
     assert len(mar.administrations(db, nurse, episode_id)) == 2
@@ -403,11 +399,7 @@ def test_a_back_dated_dose_too_close_to_a_later_one_is_refused_then_overridden(q
     assert "3 h after this one" in dialog.errors.messages["at"]  # refused next to the time
     assert len(mar.administrations(db, nurse, episode_id)) == 2  # nothing saved
 
-    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber user name"), prescriber.username)
-    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber password"), STRONG_PASSWORD)
-    type_into(qtbot, by_name(dialog, QLineEdit, "Override note"), "Seen at bedside; withdrawal severe")
-    with qtbot.waitSignal(screen.changed, timeout=5000):
-        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    override_and_save(qtbot, screen, dialog, prescriber, "Seen at bedside; withdrawal severe")
     third = max(mar.administrations(db, nurse, episode_id), key=lambda a: a.id)
     assert third.override_by_name == prescriber.full_name
     assert third.override_note == "Seen at bedside; withdrawal severe"
@@ -447,6 +439,15 @@ def dialog_of_panel(qtbot, screen):
     assert dialog is not None
     qtbot.waitExposed(dialog)
     return dialog
+
+
+def override_and_save(qtbot, screen, dialog, prescriber, note: str) -> None:
+    """A prescriber's override typed into the give dialog, then Save, as a nurse and prescriber would."""
+    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber user name"), prescriber.username)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Prescriber password"), STRONG_PASSWORD)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Override note"), note)
+    with qtbot.waitSignal(screen.changed, timeout=5000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
 
 
 def give_first_line(qtbot, screen):
