@@ -59,12 +59,6 @@ def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_co
     return plan
 
 
-def last_opioid_use(intake_data: Mapping[str, Any]) -> tuple[dt.datetime | None, str | None]:
-    """The latest opioid use recorded at intake, and which opioid."""
-    uses = [(t, sid) for t, sid, _ in opioid_exposures(intake_data) if t is not None]
-    return max(uses) if uses else (None, None)
-
-
 #: MAR drugs that count as opioid exposure for the naltrexone window (drug id → substance id).
 MAR_OPIOIDS: dict[str, str] = {"methadone": "methadone", "buprenorphine": "buprenorphine"}
 

@@ -35,11 +35,10 @@ def test_prefill_takes_the_pathway_medicine_and_the_emergency_contact():
     assert plan.prefill({}, "symptomatic_taper")["medication"]["choice"] is None
 
 
-def test_last_opioid_use_ignores_alcohol_and_stimulants():
+def test_opioid_exposures_ignore_alcohol_and_stimulants():
     data = intake(heroin=100, alcohol=2, stimulants=1)
-    when, substance = plan.last_opioid_use(data)
-    assert substance == "heroin" and when == NOW - dt.timedelta(hours=100)
-    assert plan.last_opioid_use(intake(alcohol=2)) == (None, None)
+    assert plan.opioid_exposures(data) == [(NOW - dt.timedelta(hours=100), "heroin", "use recorded at intake")]
+    assert plan.opioid_exposures(intake(alcohol=2)) == []
 
 
 def test_a_complete_plan_can_be_finalized_and_each_gap_is_named():
