@@ -465,7 +465,7 @@ class StabilizationScreen(GeometryDialog):
         # pressure and pulse (never values stitched from different sets), with its age.
         vitals_entry = next((e for e in live if e.kind == "vitals"
                              and all(e.values.get(k) is not None for k in DOSE_VITALS)), None)
-        for drug in ("lofexidine", "clonidine"):
+        for drug in protocols.ALPHA2_HOLDS:
             if drug not in active:
                 continue
             v = vitals_entry.values if vitals_entry is not None else {}
