@@ -16,6 +16,7 @@ Every datetime must be timezone-aware (``ValueError`` otherwise). Times in ``bas
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -86,7 +87,8 @@ class ProtocolSettings:
     """The configurable thresholds of CLINICAL.md §3 with their shipped defaults.
 
     A value equal to its shipped default is shown as the "local policy default"; any other value
-    as a "clinic setting". All values are whole numbers.
+    as a "clinic setting". Values are whole numbers, but for the fields declared ``float``
+    (doses that need a decimal, such as 0.5 mg or 12.5 mg).
     """
 
     bup_min_cows: int = 8
@@ -116,11 +118,32 @@ class ProtocolSettings:
     methadone_qtc_stop_ms: int = 500
     #: Buprenorphine: a first-day total above this warns (day-1 totals are usually 8–16 mg).
     bup_day1_warn_mg: int = 16
+    #: The usual single-dose range of each drug where it is local policy (CLINICAL.md §6): above
+    #: the highest an order or a dose is refused (a tenfold slip), below the lowest it needs a
+    #: reason. The label's own limits (lofexidine, the adjuncts' maxima) are not settings.
+    buprenorphine_min_single_mg: float = 0.5
+    methadone_min_single_mg: float = 1.0
+    methadone_max_single_mg: int = 200
+    clonidine_min_single_mcg: int = 25
+    naltrexone_min_single_mg: float = 12.5
+    ondansetron_min_single_mg: float = 1.0
+    loperamide_min_single_mg: float = 1.0
+    ibuprofen_min_single_mg: int = 100
+    acetaminophen_min_single_mg: int = 80
+    hydroxyzine_min_single_mg: int = 10
+    methocarbamol_min_single_mg: int = 250
+    trazodone_min_single_mg: float = 12.5
+    trazodone_max_single_mg: int = 300
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            if f.name in self.decimal_names():
+                if (isinstance(value, bool) or not isinstance(value, (int, float))
+                        or not math.isfinite(value) or value < 0):
+                    raise ValueError(f"{f.name} must be a number ≥ 0, got {value!r}")
+                object.__setattr__(self, f.name, float(value))
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{f.name} must be a whole number ≥ 0, got {value!r}")
         if self.bup_min_cows > 48:
             raise ValueError(
@@ -133,6 +156,12 @@ class ProtocolSettings:
     def field_names(cls) -> tuple[str, ...]:
         """The setting keys, in declaration order."""
         return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    @functools.cache
+    def decimal_names(cls) -> frozenset[str]:
+        """The settings that take a decimal (declared ``float``)."""
+        return frozenset(f.name for f in dataclasses.fields(cls) if f.type in (float, "float"))
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> ProtocolSettings:

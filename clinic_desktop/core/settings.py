@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     **{key: getattr(_PROTOCOL_DEFAULTS, key) for key in PROTOCOL_KEYS},
 }
 
+#: How a dose unit in a setting's key is written out in its label.
+UNIT_WORDS: dict[str, str] = {"mg": "mg", "mcg": "micrograms"}
+
 #: What staff read for each setting, with its unit. The protocol ones begin with their drug
 #: ("Lofexidine: hold if heart rate is below (beats/min)"), so each makes sense on its own (an
 #: error message, a screen reader); a dialog that groups them by drug may show the rest alone.
@@ -67,6 +70,13 @@ LABELS: dict[str, str] = {
     "methadone_qtc_warn_ms": "Methadone: warn when the QTc is above (ms)",
     "methadone_qtc_stop_ms": "Methadone: stop when the QTc is above (ms)",
     "bup_day1_warn_mg": "Buprenorphine: warn when the first day's total is above (mg)",
+    **{f"{drug}_min_single_{unit}": f"{drug.capitalize()}: lowest usual single dose ({UNIT_WORDS[unit]})"
+       for drug, unit in (("buprenorphine", "mg"), ("methadone", "mg"), ("clonidine", "mcg"),
+                          ("naltrexone", "mg"), ("ondansetron", "mg"), ("loperamide", "mg"),
+                          ("ibuprofen", "mg"), ("acetaminophen", "mg"), ("hydroxyzine", "mg"),
+                          ("methocarbamol", "mg"), ("trazodone", "mg"))},
+    "methadone_max_single_mg": "Methadone: largest single dose (mg)",
+    "trazodone_max_single_mg": "Trazodone: largest single dose (mg)",
 }
 
 #: Settings that take one of a few values: key → (value → what staff read).
@@ -103,7 +113,30 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "methadone_qtc_warn_ms": (400, 500),
     "methadone_qtc_stop_ms": (450, 550),
     "bup_day1_warn_mg": (8, 32),
+    # The usual dose range (a tenfold-slip guard): never past the label's own limits.
+    "methadone_max_single_mg": (100, 400),
+    "clonidine_min_single_mcg": (10, 100),
+    "ibuprofen_min_single_mg": (50, 400),
+    "acetaminophen_min_single_mg": (40, 500),
+    "hydroxyzine_min_single_mg": (5, 25),
+    "methocarbamol_min_single_mg": (100, 750),
+    "trazodone_max_single_mg": (100, 400),
 }
+
+#: Inclusive bounds of every decimal setting (ProtocolSettings' ``float`` fields), given to
+#: :data:`DECIMAL_PLACES` places.
+DECIMAL_RANGES: dict[str, tuple[float, float]] = {
+    "buprenorphine_min_single_mg": (0.1, 4.0),
+    "methadone_min_single_mg": (0.5, 10.0),
+    "naltrexone_min_single_mg": (5.0, 50.0),
+    "ondansetron_min_single_mg": (0.5, 4.0),
+    "loperamide_min_single_mg": (0.5, 2.0),
+    "trazodone_min_single_mg": (5.0, 50.0),
+}
+DECIMAL_PLACES = 1
+
+#: Every number setting's bounds, whole or decimal.
+RANGES: dict[str, tuple[float, float]] = {**INTEGER_RANGES, **DECIMAL_RANGES}
 
 #: The protocol settings as shown for editing: (group title, keys in display order). Every key
 #: of PROTOCOL_KEYS is in exactly one group.
@@ -139,6 +172,22 @@ PROTOCOL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "alpha2_vitals_minutes",
         "cows_interval_hours",
     )),
+    # In the formulary's order of drugs, lowest before largest.
+    ("Usual dose range", (
+        "buprenorphine_min_single_mg",
+        "methadone_min_single_mg",
+        "methadone_max_single_mg",
+        "clonidine_min_single_mcg",
+        "naltrexone_min_single_mg",
+        "ondansetron_min_single_mg",
+        "loperamide_min_single_mg",
+        "ibuprofen_min_single_mg",
+        "acetaminophen_min_single_mg",
+        "hydroxyzine_min_single_mg",
+        "methocarbamol_min_single_mg",
+        "trazodone_min_single_mg",
+        "trazodone_max_single_mg",
+    )),
 )
 
 #: Cross-field rules between protocol settings: (lower key, higher key, strictly lower?, message).
@@ -161,5 +210,8 @@ PROTOCOL_ORDER: tuple[tuple[str, str, bool, str], ...] = (
      "The QTc that warns ({lower} ms) cannot be above the QTc that stops methadone ({higher} ms)."),
     ("clonidine_max_single_mcg", "clonidine_max_daily_mcg", False,
      "A single clonidine dose ({lower} micrograms) cannot be more than the 24-hour maximum "
+     "({higher} micrograms)."),
+    ("clonidine_min_single_mcg", "clonidine_max_single_mcg", True,
+     "The lowest usual clonidine dose ({lower} micrograms) must be below the largest single dose "
      "({higher} micrograms)."),
 )

@@ -21,8 +21,10 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -35,14 +37,18 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.formulary import DRUGS, Limit
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import settings
 from clinic_desktop.core.settings import (
+    DECIMAL_PLACES,
+    DECIMAL_RANGES,
     DEFAULTS,
-    INTEGER_RANGES,
     LABELS,
     PROTOCOL_GROUPS,
     PROTOCOL_KEYS,
+    RANGES,
+    UNIT_WORDS,
 )
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
@@ -65,7 +71,10 @@ GROUP_MNEMONICS = {
     "Lofexidine holds": "Lofexidine",
     "Clonidine": "onidine",
     "Vitals and reassessment": "Vitals",
+    "Usual dose range": "Usual",
 }
+#: The group shown as a table of drugs (lowest and largest single dose), under the two columns.
+DOSE_RANGE = "Usual dose range"
 #: What each group says under its fields: where the defaults come from (CLINICAL.md §3, §6).
 GROUP_NOTES = {
     "Buprenorphine induction": (
@@ -90,6 +99,10 @@ GROUP_NOTES = {
         f"Local policy defaults: blood pressure and pulse within {DEFAULTS['alpha2_vitals_minutes']} "
         f"minutes before each lofexidine or clonidine dose; COWS every {DEFAULTS['cows_interval_hours']} "
         "hours while awake, more often during induction."),
+    DOSE_RANGE: (
+        "Local policy guard against a unit or decimal slip: above the largest single dose an order "
+        "or a dose is refused; below the lowest it needs a reason. Values marked label are the "
+        "drug's label and cannot be changed here."),
 }
 #: The widest a field's label may be before it wraps (keeps two columns within 1366 pixels).
 LABEL_WIDTH = 270
@@ -112,11 +125,31 @@ def field_text(key: str) -> str:
     return rest[:1].upper() + rest[1:] if sep else label
 
 
-def default_note(key: str, value: int) -> str:
+def number_text(key: str, value: float) -> str:
+    """A setting's value as its field shows it: "12.5", "1.0" for a decimal setting, "200"."""
+    return f"{float(value):.{DECIMAL_PLACES}f}" if key in DECIMAL_RANGES else str(int(value))
+
+
+def default_note(key: str, value: float) -> str:
     """The grey text beside a field: "default 8", or "clinic setting (default 8)" once the value
     differs from the shipped default (as ``ProtocolSettings.source`` says)."""
-    default = DEFAULTS[key]
-    return f"default {default}" if value == default else f"clinic setting (default {default})"
+    default = number_text(key, DEFAULTS[key])
+    return f"default {default}" if value == DEFAULTS[key] else f"clinic setting (default {default})"
+
+
+def setting_unit(key: str) -> str:
+    """The unit written out of a dose setting's key ("mg", "micrograms")."""
+    return UNIT_WORDS[key.rsplit("_", 1)[-1]]
+
+
+def fixed_limit_text(limit: Limit | None, unit: str) -> str:
+    """What the dose table shows for a limit that is not a setting of its group."""
+    if limit is None:
+        return "\u2014"
+    if limit.setting is not None:
+        group = next(name for name, keys in PROTOCOL_GROUPS if limit.setting in keys)
+        return f"{limit.value:g} {unit} \u00b7 set under {group}"
+    return f"{limit.value:g} {unit} \u00b7 {limit.source}"
 
 
 def _repolish(widget: QWidget) -> None:
@@ -147,7 +180,7 @@ class ProtocolSettingsDialog(GeometryDialog):
         self.setObjectName("ProtocolSettingsDialog")
 
         #: Each setting's spin box, in layout (and Tab) order.
-        self.inputs: dict[str, QSpinBox] = {}
+        self.inputs: dict[str, QSpinBox | QDoubleSpinBox] = {}
         #: The grey "default N" beside each spin box.
         self.notes: dict[str, QLabel] = {}
         #: Each group's box, by its title.
@@ -176,10 +209,15 @@ class ProtocolSettingsDialog(GeometryDialog):
             column.setSpacing(10)
             names = column_groups + (extra if number == len(COLUMNS) - 1 else ())
             for name in names:
-                if name in keys_of:
+                if name in keys_of and name != DOSE_RANGE:
                     column.addWidget(self._make_group(name, keys_of[name]))
             column.addStretch(1)
             columns.addLayout(column, 1)
+        panel = QVBoxLayout()
+        panel.setSpacing(10)
+        panel.addLayout(columns)
+        if DOSE_RANGE in keys_of:
+            panel.addWidget(self._make_dose_table(keys_of[DOSE_RANGE]))
 
         self.error_label = QLabel()
         self.error_label.setObjectName("errorLabel")
@@ -214,8 +252,8 @@ class ProtocolSettingsDialog(GeometryDialog):
         layout.addWidget(about)
         # The groups scroll when the screen is not tall enough (1366×768); the buttons stay.
         self.panel = QWidget()
-        self.panel.setLayout(columns)
-        columns.setContentsMargins(0, 0, 0, 0)
+        self.panel.setLayout(panel)
+        panel.setContentsMargins(0, 0, 0, 0)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -261,9 +299,7 @@ class ProtocolSettingsDialog(GeometryDialog):
 
     # --- building ------------------------------------------------------------------------------
     def _make_group(self, name: str, keys: tuple[str, ...]) -> QGroupBox:
-        box = QGroupBox(with_mnemonic(name, GROUP_MNEMONICS.get(name, "")))
-        box.setAccessibleName(name)
-        box.setObjectName(f"group_{name.lower().replace(' ', '_')}")
+        box = self._group_box(name)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
@@ -271,46 +307,119 @@ class ProtocolSettingsDialog(GeometryDialog):
         form.setVerticalSpacing(8)
         form.setContentsMargins(12, 10, 12, 10)
         for key in keys:
-            spin = QSpinBox()
-            spin.setObjectName(key)
-            spin.setRange(*INTEGER_RANGES[key])
-            spin.setAccessibleName(LABELS[key])
-            low, high = INTEGER_RANGES[key]
-            spin.setAccessibleDescription(f"Allowed {low} to {high}; default {DEFAULTS[key]}.")
-            spin.setToolTip(f"Allowed {low}–{high}")
-            spin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
-            spin.setKeyboardTracking(True)
-            spin.setMinimumWidth(84)
-            spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            spin, row = self._make_field(key)
             label = QLabel(field_text(key))
             label.setBuddy(spin)
             label.setWordWrap(True)
             label.setFixedWidth(LABEL_WIDTH)
-            note = QLabel(default_note(key, DEFAULTS[key]))
-            note.setAccessibleName(f"{LABELS[key]} default")
-            note.setProperty("role", "muted")
-            # Room for the longer "clinic setting (default N)", so nothing moves when it appears.
-            note.ensurePolished()
-            note.setMinimumWidth(note.fontMetrics().horizontalAdvance(
-                default_note(key, DEFAULTS[key] + 1)) + 4)
-            note.setToolTip(f"Allowed {low}–{high}")
-            row = QHBoxLayout()
-            row.setSpacing(10)
-            row.addWidget(spin)
-            row.addWidget(note, 1)
             form.addRow(label, row)
-            spin.valueChanged.connect(lambda value, k=key: self._update_note(k, value))
-            self.inputs[key] = spin
-            self.notes[key] = note
-        text = GROUP_NOTES.get(name)
-        if text:
-            note = QLabel(text)
-            note.setWordWrap(True)
-            note.setProperty("role", "hint")
-            note.setAccessibleName(f"{name} note")
-            form.addRow(note)
+        self._add_group_note(name, form)
+        return box
+
+    def _group_box(self, name: str) -> QGroupBox:
+        box = QGroupBox(with_mnemonic(name, GROUP_MNEMONICS.get(name, "")))
+        box.setAccessibleName(name)
+        box.setObjectName(f"group_{name.lower().replace(' ', '_')}")
         self.groups[name] = box
+        return box
+
+    def _add_group_note(self, name: str, form: QFormLayout | QGridLayout) -> None:
+        text = GROUP_NOTES.get(name)
+        if not text:
+            return
+        note = QLabel(text)
+        note.setWordWrap(True)
+        note.setProperty("role", "hint")
+        note.setAccessibleName(f"{name} note")
+        if isinstance(form, QGridLayout):
+            form.addWidget(note, form.rowCount(), 0, 1, form.columnCount())
+        else:
+            form.addRow(note)
+
+    def _make_field(self, key: str) -> tuple[QSpinBox | QDoubleSpinBox, QHBoxLayout]:
+        """The spin box of setting ``key`` and the row holding it with its "default" note."""
+        low, high = RANGES[key]
+        spin: QSpinBox | QDoubleSpinBox
+        if key in DECIMAL_RANGES:
+            spin = QDoubleSpinBox()
+            spin.setDecimals(DECIMAL_PLACES)
+            spin.setSingleStep(0.5)
+            spin.setRange(low, high)
+        else:
+            spin = QSpinBox()
+            spin.setRange(int(low), int(high))
+        spin.setObjectName(key)
+        spin.setAccessibleName(LABELS[key])
+        allowed = f"{number_text(key, low)}–{number_text(key, high)}"
+        spin.setAccessibleDescription(
+            f"Allowed {number_text(key, low)} to {number_text(key, high)}; "
+            f"default {number_text(key, DEFAULTS[key])}.")
+        spin.setToolTip(f"Allowed {allowed}")
+        spin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        spin.setKeyboardTracking(True)
+        spin.setMinimumWidth(84)
+        spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        note = QLabel(default_note(key, DEFAULTS[key]))
+        note.setAccessibleName(f"{LABELS[key]} default")
+        note.setProperty("role", "muted")
+        # Room for the longer "clinic setting (default N)", so nothing moves when it appears.
+        note.ensurePolished()
+        note.setMinimumWidth(note.fontMetrics().horizontalAdvance(
+            f"clinic setting (default {number_text(key, DEFAULTS[key])})") + 4)
+        note.setToolTip(f"Allowed {allowed}")
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        row.addWidget(spin)
+        row.addWidget(note, 1)
+        spin.valueChanged.connect(lambda value, k=key: self._update_note(k, value))
+        self.inputs[key] = spin
+        self.notes[key] = note
+        return spin, row
+
+    def _make_dose_table(self, keys: tuple[str, ...]) -> QGroupBox:
+        """The usual-dose-range settings as a table: a row per drug of the formulary, its lowest
+        usual and largest single dose — a spin box where the clinic sets it, else the value with
+        its source (label) or where it is set."""
+        box = self._group_box(DOSE_RANGE)
+        grid = QGridLayout(box)
+        grid.setContentsMargins(12, 10, 12, 10)
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(6)
+        for column, heading in enumerate(("Drug", "Lowest usual single dose", "Largest single dose")):
+            header = QLabel(heading)
+            header.setProperty("role", "heading")
+            grid.addWidget(header, 0, column)
+        for row, drug in enumerate(DRUGS.values(), start=1):
+            unit = drug.default_unit
+            limits = (drug.min_single, drug.max_single)
+            editable = [limit.setting for limit in limits if limit is not None and limit.setting in keys]
+            if editable:
+                unit = setting_unit(editable[0])
+            name = QLabel(f"{drug.label} ({unit})")
+            grid.addWidget(name, row, 0)
+            for column, limit in enumerate(limits, start=1):
+                if limit is not None and limit.setting in keys:
+                    spin, field_row = self._make_field(limit.setting)
+                    spin.setFixedWidth(100)  # one column of equal boxes, whatever their range
+                    # A form of one row, so that a refusal shows under the field (FieldErrors).
+                    cell = QWidget()
+                    form = QFormLayout(cell)
+                    form.setContentsMargins(0, 0, 0, 0)
+                    form.addRow(field_row)
+                    grid.addWidget(cell, row, column)
+                    if column == 1:
+                        name.setBuddy(spin)
+                else:
+                    fixed = QLabel(fixed_limit_text(limit, drug.default_unit))
+                    fixed.setProperty("role", "muted")
+                    fixed.setAccessibleName(f"{drug.label}: "
+                                            f"{'lowest usual' if column == 1 else 'largest'} single dose")
+                    if limit is not None:
+                        fixed.setToolTip(limit.citation)
+                    grid.addWidget(fixed, row, column)
+        grid.setColumnStretch(3, 1)
+        self._add_group_note(DOSE_RANGE, grid)
         return box
 
     def _set_tab_order(self) -> None:
@@ -319,7 +428,7 @@ class ProtocolSettingsDialog(GeometryDialog):
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
 
-    def _update_note(self, key: str, value: int) -> None:
+    def _update_note(self, key: str, value: float) -> None:
         note = self.notes[key]
         note.setText(default_note(key, value))
         role = "muted" if value == DEFAULTS[key] else ""
@@ -346,21 +455,26 @@ class ProtocolSettingsDialog(GeometryDialog):
             if spin is None:
                 continue
             try:
-                spin.setValue(int(value))
+                number = float(value)
             except (TypeError, ValueError):
-                spin.setValue(int(DEFAULTS[key]))
+                number = float(DEFAULTS[key])
+            if isinstance(spin, QDoubleSpinBox):
+                spin.setValue(number)
+            else:
+                spin.setValue(int(number))
             self._update_note(key, spin.value())
 
-    def values(self) -> dict[str, int]:
-        """What the fields hold now."""
-        return {key: spin.value() for key, spin in self.inputs.items()}
+    def values(self) -> dict[str, float]:
+        """What the fields hold now (a decimal setting to its places)."""
+        return {key: round(spin.value(), DECIMAL_PLACES) if isinstance(spin, QDoubleSpinBox) else spin.value()
+                for key, spin in self.inputs.items()}
 
-    def changes(self) -> dict[str, int]:
+    def changes(self) -> dict[str, float]:
         """Only the settings whose field differs from what is stored."""
         changed = {}
         for key, value in self.values().items():
             try:
-                same = int(self._stored.get(key)) == value
+                same = float(self._stored[key]) == value
             except (TypeError, ValueError):
                 same = False
             if not same:

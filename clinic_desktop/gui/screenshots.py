@@ -496,6 +496,13 @@ def take_screenshots(out: Path) -> list[Path]:
         _field(protocol, QSpinBox, next(label for key, label in protocol_labels() if key == "bup_min_cows")
                ).setValue(10)
         shots.append(_save(protocol, out, "11b-protocol-settings-dialog"))
+        # 6c'. The usual dose range table: methadone's largest single dose lowered by the clinic.
+        from PySide6.QtWidgets import QAbstractSpinBox
+
+        _field(protocol, QAbstractSpinBox, "Methadone: largest single dose (mg)").setValue(150)
+        protocol.scroll.verticalScrollBar().setValue(protocol.groups["Usual dose range"].y())
+        _settle()
+        shots.append(_save(protocol, out, "11c-protocol-settings-dose-range"))
         protocol.reject()
         _settle()
 

@@ -668,3 +668,70 @@ def test_a_policy_limit_changed_by_the_clinic_is_cited_as_its_setting():
     [finding] = [f for f in changed.findings if f.rule == "clonidine.min_interval"]
     assert "clinic setting (shipped default 4)" in finding.citation and "6 h between doses" in finding.text
     assert_sourced(changed)
+
+
+# ----------------------------------------------------------------------------- usual dose range
+
+def _limits(drug):
+    return [(name, getattr(drug, name)) for name in (
+        "min_single", "max_single", "max_daily", "warn_daily", "min_interval", "first_dose_warn",
+        "first_dose_reason", "first_day_warn", "max_days") if getattr(drug, name) is not None]
+
+
+def test_every_local_policy_limit_is_a_clinic_setting_and_label_limits_are_not():
+    from clinic_desktop.core.settings import LABELS, PROTOCOL_KEYS
+
+    for drug in DRUGS.values():
+        for name, limit in _limits(drug):
+            if limit.kind == "policy":
+                assert limit.setting in PROTOCOL_KEYS and limit.setting in LABELS, (drug.id, name)
+                assert limit.value == getattr(ProtocolSettings(), limit.setting) / limit.scale
+            else:
+                assert limit.setting is None, (drug.id, name)
+
+
+def test_the_lowest_usual_dose_can_never_be_set_above_the_largest():
+    from clinic_desktop.core.settings import RANGES
+
+    for drug in DRUGS.values():
+        if drug.min_single is None or drug.min_single.setting is None or drug.max_single is None:
+            continue
+        highest_min = RANGES[drug.min_single.setting][1] / drug.min_single.scale
+        lowest_max = (RANGES[drug.max_single.setting][0] / drug.max_single.scale
+                      if drug.max_single.setting else drug.max_single.value)
+        # clonidine's two settings overlap; a cross-field rule keeps them apart instead.
+        assert highest_min < lowest_max or drug.id == "clonidine", drug.id
+
+
+@pytest.mark.parametrize(("drug_id", "key", "value", "dose_ok", "dose_past"), [
+    # The largest single dose moved down: at it allowed, a thousandth above refused.
+    ("methadone", "methadone_max_single_mg", 150, 150, 150.001),
+    ("trazodone", "trazodone_max_single_mg", 100, 100, 100.001),
+])
+def test_a_clinics_largest_single_dose_refuses_just_above_it(drug_id, key, value, dose_ok, dose_past):
+    s = ProtocolSettings(**{key: value})
+    o = order(drug_id, dose_ok)
+    assert f"{drug_id}.max_single" not in rules(check_order(o, settings=s))
+    assert f"{drug_id}.max_single" not in hard(give(o, [], T, dose_ok, settings=s))
+    f = fired(check_order(order(drug_id, dose_past), settings=s), f"{drug_id}.max_single", "hard",
+              "local policy")
+    assert f"clinic setting (shipped default {getattr(ProtocolSettings(), key):g})" in f.citation
+    fired(give(o, [], T, dose_past, settings=s), f"{drug_id}.max_single", "hard", "local policy")
+    # The shipped value still allows the dose the clinic refused.
+    assert f"{drug_id}.max_single" not in rules(check_order(order(drug_id, dose_past)))
+
+
+@pytest.mark.parametrize(("drug_id", "key", "value", "at", "below"), [
+    ("naltrexone", "naltrexone_min_single_mg", 25.0, 25, 24.9),
+    ("buprenorphine", "buprenorphine_min_single_mg", 2.0, 2, 1.9),
+    ("clonidine", "clonidine_min_single_mcg", 50, 0.05, 0.049),
+    ("ibuprofen", "ibuprofen_min_single_mg", 200, 200, 199),
+])
+def test_a_clinics_lowest_usual_dose_asks_for_a_reason_just_below_it(drug_id, key, value, at, below):
+    s = ProtocolSettings(**{key: value})
+    assert f"{drug_id}.min_single" not in rules(check_order(order(drug_id, at), settings=s))
+    f = fired(check_order(order(drug_id, below), settings=s), f"{drug_id}.min_single", "reason",
+              "local policy")
+    assert "clinic setting (shipped default" in f.citation
+    # Under the shipped default the same dose is within the usual range.
+    assert f"{drug_id}.min_single" not in rules(check_order(order(drug_id, below)))

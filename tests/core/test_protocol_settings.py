@@ -11,12 +11,14 @@ from clinic_desktop.core.errors import PermissionDenied, ValidationError
 from clinic_desktop.core.protocols import CLINIC_SOURCE, DEFAULT_SOURCE, ProtocolSettings
 from clinic_desktop.core.services import audit, settings
 from clinic_desktop.core.settings import (
+    DECIMAL_RANGES,
     DEFAULTS,
     INTEGER_RANGES,
     LABELS,
     PROTOCOL_GROUPS,
     PROTOCOL_KEYS,
     PROTOCOL_ORDER,
+    RANGES,
 )
 
 CLINIC_KEYS = [key for key in DEFAULTS if key not in PROTOCOL_KEYS]
@@ -69,21 +71,37 @@ def test_clinical_md_section_3_defaults():
         "methadone_qtc_warn_ms": 450,
         "methadone_qtc_stop_ms": 500,
         "bup_day1_warn_mg": 16,
+        # CLINICAL.md §6: the usual single-dose range where it is local policy.
+        "buprenorphine_min_single_mg": 0.5,
+        "methadone_min_single_mg": 1.0,
+        "methadone_max_single_mg": 200,
+        "clonidine_min_single_mcg": 25,
+        "naltrexone_min_single_mg": 12.5,
+        "ondansetron_min_single_mg": 1.0,
+        "loperamide_min_single_mg": 1.0,
+        "ibuprofen_min_single_mg": 100,
+        "acetaminophen_min_single_mg": 80,
+        "hydroxyzine_min_single_mg": 10,
+        "methocarbamol_min_single_mg": 250,
+        "trazodone_min_single_mg": 12.5,
+        "trazodone_max_single_mg": 300,
     }
 
 
-def test_every_protocol_setting_is_a_whole_number_with_a_label_and_a_range():
+def test_every_protocol_setting_has_a_label_and_a_range_of_its_own_type():
     for f in dataclasses.fields(ProtocolSettings):
-        # A float field would need a FLOAT_RANGES (and a QDoubleSpinBox in the dialog).
-        assert f.type in (int, "int"), f.name
-        assert f.name in LABELS and f.name in INTEGER_RANGES, f.name
-        low, high = INTEGER_RANGES[f.name]
+        assert f.type in (int, "int", float, "float"), f.name
+        decimal = f.type in (float, "float")
+        assert f.name in LABELS and f.name in (DECIMAL_RANGES if decimal else INTEGER_RANGES), f.name
+        assert f.name not in (INTEGER_RANGES if decimal else DECIMAL_RANGES), f.name
+        low, high = RANGES[f.name]
         assert low <= DEFAULTS[f.name] <= high, f.name
+    assert ProtocolSettings.decimal_names() == set(DECIMAL_RANGES)
 
 
 @pytest.mark.parametrize("key", PROTOCOL_KEYS)
 def test_every_allowed_value_is_one_the_prompts_accept(key):
-    low, high = INTEGER_RANGES[key]
+    low, high = RANGES[key]
     for value in (low, high):
         assert getattr(ProtocolSettings.from_mapping({key: value}), key) == value
 
@@ -117,7 +135,7 @@ def test_labels_name_the_drug_and_the_unit():
 def test_the_groups_hold_every_protocol_setting_once():
     assert [name for name, _ in PROTOCOL_GROUPS] == [
         "Buprenorphine induction", "Naltrexone", "Methadone", "Lofexidine holds", "Clonidine",
-        "Vitals and reassessment"]
+        "Vitals and reassessment", "Usual dose range"]
     groups = dict(PROTOCOL_GROUPS)
     assert groups["Buprenorphine induction"][-1] == "bup_day1_warn_mg"
     assert groups["Methadone"] == ("methadone_qtc_warn_ms", "methadone_qtc_stop_ms")
@@ -171,16 +189,17 @@ def test_saving_the_same_values_writes_no_event(db, admin):
 
 @pytest.mark.parametrize("key", PROTOCOL_KEYS)
 def test_a_value_outside_its_range_is_refused_by_name(db, admin, key):
-    low, high = INTEGER_RANGES[key]
-    for value in (low - 1, high + 1):
+    low, high = RANGES[key]
+    step = 0.1 if key in DECIMAL_RANGES else 1
+    for value in (round(low - step, 1), round(high + step, 1)):
         with pytest.raises(ValidationError) as refused:
             settings.update(db, admin, {key: value})
-        assert refused.value.fields == {key: f"{LABELS[key]} must be between {low} and {high}."}
+        assert refused.value.fields == {key: f"{LABELS[key]} must be between {low:g} and {high:g}."}
     assert settings.get_all(db) == DEFAULTS and settings_events(db, admin) == []
 
 
 def test_the_ranges_chosen_for_clinical_review():
-    assert {key: INTEGER_RANGES[key] for key in PROTOCOL_KEYS} == {
+    assert {key: RANGES[key] for key in PROTOCOL_KEYS} == {
         "bup_min_cows": (0, 48),
         "bup_min_hours_short_acting": (1, 96),
         "bup_min_hours_extended": (1, 96),
@@ -200,7 +219,47 @@ def test_the_ranges_chosen_for_clinical_review():
         "methadone_qtc_warn_ms": (400, 500),
         "methadone_qtc_stop_ms": (450, 550),
         "bup_day1_warn_mg": (8, 32),
+        "buprenorphine_min_single_mg": (0.1, 4.0),
+        "methadone_min_single_mg": (0.5, 10.0),
+        "methadone_max_single_mg": (100, 400),
+        "clonidine_min_single_mcg": (10, 100),
+        "naltrexone_min_single_mg": (5.0, 50.0),
+        "ondansetron_min_single_mg": (0.5, 4.0),
+        "loperamide_min_single_mg": (0.5, 2.0),
+        "ibuprofen_min_single_mg": (50, 400),
+        "acetaminophen_min_single_mg": (40, 500),
+        "hydroxyzine_min_single_mg": (5, 25),
+        "methocarbamol_min_single_mg": (100, 750),
+        "trazodone_min_single_mg": (5.0, 50.0),
+        "trazodone_max_single_mg": (100, 400),
     }
+
+
+@pytest.mark.parametrize("value", ["twelve", "", None, float("nan"), float("inf"), True, [12.5]])
+def test_a_decimal_setting_that_is_not_a_number_is_refused(db, admin, value):
+    key = "naltrexone_min_single_mg"
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {key: value})
+    assert refused.value.fields == {key: f"{LABELS[key]} must be a number."}
+    assert settings.get_all(db) == DEFAULTS
+
+
+def test_a_decimal_setting_takes_one_decimal_place_as_a_number_or_text(db, admin):
+    settings.update(db, admin, {"naltrexone_min_single_mg": "25,5", "buprenorphine_min_single_mg": 1})
+    assert settings.get(db, "naltrexone_min_single_mg") == 25.5
+    protocol = protocol_of(db)
+    assert protocol.buprenorphine_min_single_mg == 1.0 and isinstance(protocol.buprenorphine_min_single_mg, float)
+    key = "buprenorphine_min_single_mg"
+    with pytest.raises(ValidationError) as refused:
+        settings.update(db, admin, {key: 0.25})
+    assert refused.value.fields == {key: f"{LABELS[key]} takes at most 1 decimal place."}
+    # At both ends of the range, and just past them.
+    for value in (0.1, 4.0):
+        settings.update(db, admin, {key: value})
+        assert settings.get(db, key) == value
+    for value in (0.0, 4.1):
+        with pytest.raises(ValidationError):
+            settings.update(db, admin, {key: value})
 
 
 @pytest.mark.parametrize("value", ["eight", "", None, 8.5, True, [8]])

@@ -70,9 +70,36 @@ def test_shipped_defaults_are_the_clinical_reference():
         "methadone_qtc_warn_ms": 450,
         "methadone_qtc_stop_ms": 500,
         "bup_day1_warn_mg": 16,
+        # The usual dose range where it is local policy (a tenfold-slip guard).
+        "buprenorphine_min_single_mg": 0.5,
+        "methadone_min_single_mg": 1.0,
+        "methadone_max_single_mg": 200,
+        "clonidine_min_single_mcg": 25,
+        "naltrexone_min_single_mg": 12.5,
+        "ondansetron_min_single_mg": 1.0,
+        "loperamide_min_single_mg": 1.0,
+        "ibuprofen_min_single_mg": 100,
+        "acetaminophen_min_single_mg": 80,
+        "hydroxyzine_min_single_mg": 10,
+        "methocarbamol_min_single_mg": 250,
+        "trazodone_min_single_mg": 12.5,
+        "trazodone_max_single_mg": 300,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.bup_min_cows = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("value", [-0.5, float("nan"), float("inf"), True, "12.5"])
+def test_a_decimal_setting_must_be_a_number_at_least_zero(value):
+    with pytest.raises(ValueError, match="naltrexone_min_single_mg must be a number"):
+        ProtocolSettings(naltrexone_min_single_mg=value)
+
+
+def test_a_decimal_setting_takes_a_whole_number_as_a_float_and_a_whole_setting_refuses_decimals():
+    assert ProtocolSettings(naltrexone_min_single_mg=25).naltrexone_min_single_mg == 25.0
+    assert ProtocolSettings(naltrexone_min_single_mg=25) == ProtocolSettings(naltrexone_min_single_mg=25.0)
+    with pytest.raises(ValueError, match="methadone_max_single_mg must be a whole number"):
+        ProtocolSettings(methadone_max_single_mg=150.5)
 
 
 def test_from_mapping_overrides_and_ignores_unknown_keys():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QGroupBox, QLabel, QSpinBox
+from PySide6.QtWidgets import QAbstractSpinBox, QDialog, QGroupBox, QLabel
 
 from clinic_desktop import app as clinic_app
 from clinic_desktop.core.errors import ValidationError
@@ -12,10 +14,10 @@ from clinic_desktop.core.protocols import ProtocolSettings
 from clinic_desktop.core.services import audit, settings
 from clinic_desktop.core.settings import (
     DEFAULTS,
-    INTEGER_RANGES,
     LABELS,
     PROTOCOL_GROUPS,
     PROTOCOL_KEYS,
+    RANGES,
 )
 from clinic_desktop.gui import protocol_settings_dialog as module
 from clinic_desktop.gui.protocol_settings_dialog import HINT, ProtocolSettingsDialog
@@ -56,8 +58,8 @@ def sent(monkeypatch) -> list[dict]:
     return calls
 
 
-def spin(dialog, key: str) -> QSpinBox:
-    return by_name(dialog, QSpinBox, LABELS[key])
+def spin(dialog, key: str) -> QAbstractSpinBox:
+    return by_name(dialog, QAbstractSpinBox, LABELS[key])
 
 
 def shown(dialog) -> dict:
@@ -83,7 +85,7 @@ def test_it_shows_every_threshold_with_its_default(qtbot, db, admin):
     assert note(dialog, "lofexidine_hold_hr") == "clinic setting (default 50)"
     assert note(dialog, "bup_min_cows") == "default 8"
     assert note(dialog, "bup_min_hours_methadone") == "default 36"
-    for key, (low, high) in INTEGER_RANGES.items():
+    for key, (low, high) in RANGES.items():
         if key in PROTOCOL_KEYS:
             assert (spin(dialog, key).minimum(), spin(dialog, key).maximum()) == (low, high)
     assert button(dialog, "Save").isDefault()
@@ -98,6 +100,9 @@ def test_the_settings_are_grouped_and_each_is_labelled(dialog):
         for key in keys:
             widget = spin(dialog, key)
             assert group.isAncestorOf(widget) and widget.isVisible()
+            assert widget.accessibleName() == LABELS[key]
+            if title == module.DOSE_RANGE:
+                continue  # a table: the drug's row and the column say it (tested below)
             label = next(lb for lb in dialog.findChildren(QLabel) if lb.buddy() is widget)
             # The visible label is the accessible name without the drug the group shows.
             assert label.isVisible()
@@ -147,7 +152,7 @@ def test_an_out_of_range_value_cannot_be_entered(qtbot, db, admin, dialog):
         click(qtbot, button(dialog, "Save"))
     stored = settings.get_all(db)
     for key in PROTOCOL_KEYS:
-        low, high = INTEGER_RANGES[key]
+        low, high = RANGES[key]
         assert low <= stored[key] <= high
 
 
@@ -258,7 +263,71 @@ def test_it_fits_a_1366_by_768_screen_with_the_app_style(qtbot, db, admin):
     # Every "clinic setting (default N)" note fits without growing the dialog.
     width = dialog.width()
     for key in PROTOCOL_KEYS:
-        low, high = INTEGER_RANGES[key]
+        low, high = RANGES[key]
         spin(dialog, key).setValue(high if DEFAULTS[key] != high else low)
     dialog.adjustSize()
     assert dialog.minimumSizeHint().width() <= width
+
+
+# --- the usual dose range --------------------------------------------------------------------
+
+def test_the_dose_table_has_a_row_per_drug_with_label_limits_read_only(dialog):
+    from clinic_desktop.core.formulary import DRUGS
+
+    table = by_name(dialog, QGroupBox, "Usual dose range")
+    rows = [lb.text() for lb in table.findChildren(QLabel) if lb.buddy() is not None or
+            lb.text().split(" (")[0] in {d.label for d in DRUGS.values()}]
+    assert rows[:3] == ["Buprenorphine (mg)", "Methadone (mg)", "Lofexidine (mg)"]
+    assert "Clonidine (micrograms)" in rows and len(rows) == len(DRUGS)
+    assert by_name(dialog, QLabel, "Lofexidine: largest single dose").text() == "0.72 mg \u00b7 label"
+    assert by_name(dialog, QLabel, "Lofexidine: lowest usual single dose").text() == "0.18 mg \u00b7 label"
+    assert by_name(dialog, QLabel, "Clonidine: largest single dose").text() == (
+        "0.2 mg \u00b7 set under Clonidine")
+    assert "Lucemyra" in by_name(dialog, QLabel, "Lofexidine: largest single dose").toolTip()
+    assert note(dialog, "naltrexone_min_single_mg") == "default 12.5"
+    assert note(dialog, "methadone_max_single_mg") == "default 200"
+    assert spin(dialog, "naltrexone_min_single_mg").decimals() == 1
+    assert "label" in by_name(dialog, QLabel, "Usual dose range note").text()
+
+
+def test_admin_lowers_methadones_largest_dose_and_an_order_above_it_is_refused(
+        qtbot, db, admin, dialog, sent):
+    from clinic_desktop.core.medications import Order, check_order
+
+    type_into(qtbot, spin(dialog, "methadone_max_single_mg"), "150", replace=True)
+    type_into(qtbot, spin(dialog, "naltrexone_min_single_mg"), "25.5", replace=True)
+    assert note(dialog, "methadone_max_single_mg") == "clinic setting (default 200)"
+    with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
+        click(qtbot, button(dialog, "Save"))
+    assert sent == [{"methadone_max_single_mg": 150, "naltrexone_min_single_mg": 25.5}]
+    [event] = settings_events(db, admin)
+    assert event.detail == {"changes": {"methadone_max_single_mg": [200, 150],
+                                        "naltrexone_min_single_mg": [12.5, 25.5]}}
+    protocol = ProtocolSettings.from_mapping(settings.get_all(db))
+
+    def methadone(dose):
+        return Order(id="o1", drug_id="methadone", dose=dose, unit="mg", route="oral",
+                     times=("08:00",), start=datetime(2026, 7, 1, tzinfo=timezone.utc))
+
+    assert "methadone.max_single" not in [f.rule for f in check_order(methadone(150), settings=protocol)]
+    [refused] = [f for f in check_order(methadone(151), settings=protocol) if f.rule == "methadone.max_single"]
+    assert refused.severity == "hard" and "clinic setting (shipped default 200)" in refused.citation
+    # Opened again, the dialog shows what is stored.
+    again = open_dialog(qtbot, db, admin)
+    assert spin(again, "naltrexone_min_single_mg").value() == 25.5
+
+
+def test_a_refused_dose_setting_shows_its_message_under_its_field(qtbot, dialog, monkeypatch):
+    key = "trazodone_max_single_mg"
+
+    def refuse(db, user, changes):
+        raise ValidationError({key: f"{LABELS[key]} must be between 100 and 400."})
+
+    monkeypatch.setattr(module.settings, "update", refuse)
+    type_into(qtbot, spin(dialog, key), "250", replace=True)
+    click(qtbot, button(dialog, "Save"))
+    error = by_name(dialog, QLabel, f"{LABELS[key]} error")
+    assert error.isVisible() and "between 100 and 400" in error.text()
+    cell = spin(dialog, key).parentWidget()
+    assert cell.isAncestorOf(error)  # under the field, in its own cell of the table
+    assert dialog.focusWidget() is spin(dialog, key)

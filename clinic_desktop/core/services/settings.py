@@ -8,6 +8,7 @@ below or above) and recorded as one "settings.updated" audit event with a before
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import phonenumbers
@@ -21,6 +22,8 @@ from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit
 from clinic_desktop.core.settings import (
     CHOICES,
+    DECIMAL_PLACES,
+    DECIMAL_RANGES,
     DEFAULTS,
     INTEGER_RANGES,
     LABELS,
@@ -65,6 +68,8 @@ def _clean(key: str, value: Any) -> Any:
         if not low <= number <= high:
             raise ValueError(f"{LABELS[key]} must be between {low} and {high}.")
         return number
+    if key in DECIMAL_RANGES:
+        return _clean_decimal(key, value)
     text = str(value).strip()
     if len(text) > MAX_TEXT:
         raise ValueError(f"{LABELS[key]} may be at most {MAX_TEXT} characters.")
@@ -81,6 +86,24 @@ def _clean(key: str, value: Any) -> Any:
     return text
 
 
+def _clean_decimal(key: str, value: Any) -> float:
+    """A decimal setting as stored: a number within its range, to DECIMAL_PLACES places."""
+    low, high = DECIMAL_RANGES[key]
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
+        if not math.isfinite(number):
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{LABELS[key]} must be a number.") from None
+    if round(number, DECIMAL_PLACES) != number:
+        raise ValueError(f"{LABELS[key]} takes at most {DECIMAL_PLACES} decimal place.")
+    if not low <= number <= high:
+        raise ValueError(f"{LABELS[key]} must be between {low:g} and {high:g}.")
+    return number
+
+
 def _order_errors(values: dict[str, Any], changed: set[str]) -> dict[str, str]:
     """The cross-field rules of PROTOCOL_ORDER that ``values`` break, keyed by the changed
     setting(s) of each broken rule (a rule that only stored values break is left alone)."""
@@ -89,12 +112,12 @@ def _order_errors(values: dict[str, Any], changed: set[str]) -> dict[str, str]:
         if not changed & {lower, higher}:
             continue
         try:
-            low, high = int(values[lower]), int(values[higher])
+            low, high = float(values[lower]), float(values[higher])
         except (TypeError, ValueError):
             continue
         if low < high or (low == high and not strict):
             continue
-        text = message.format(lower=low, higher=high)
+        text = message.format(lower=f"{low:g}", higher=f"{high:g}")
         for key in (lower, higher):
             if key in changed:
                 errors.setdefault(key, text)
