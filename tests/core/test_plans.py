@@ -195,6 +195,40 @@ def test_finalized_versions_keep_their_exact_pdf_and_data(any_db):
     assert actions.count("plan.finalized") == 2 and "plan.printed" in actions
 
 
+def test_finalize_lays_out_the_pdf_before_it_takes_the_write_lock(any_db, monkeypatch):
+    """ReportLab runs outside the write transaction: while the pages are laid out another
+    workstation can still write (here: an audit event), and finalizing then stores them."""
+    from clinic_desktop.core.services.plans import plan_report
+
+    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
+    counselor = make_user(any_db, admin, "counselor")
+    episode_id, _ = admit(any_db, admin)
+    entry = local_entry(any_db, admin)
+    view = plans.open_plan(any_db, counselor, episode_id)
+    saved = plans.save_draft(any_db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
+    real = plan_report.render_plan_pdf
+    wrote_meanwhile = []
+
+    def render(doc):
+        # Another workstation writes while this one renders: with the lock held it would wait
+        # (SQLite: "database is locked" after the busy timeout).
+        other = plans.save_draft(any_db, counselor, view.id, saved.version,
+                                 complete_plan(view.draft, entry.id)) if not wrote_meanwhile else None
+        wrote_meanwhile.append(other)
+        return real(doc)
+
+    monkeypatch.setattr(plan_report, "render_plan_pdf", render)
+    # The draft saved during rendering changes the plan's version: this signing is refused, and
+    # nothing half-done is kept.
+    with pytest.raises(ConflictError, match="Reopen it before finalizing"):
+        plans.finalize(any_db, counselor, view.id, saved.version, STRONG_PASSWORD)
+    assert wrote_meanwhile[0] is not None
+    assert plans.versions(any_db, counselor, view.id) == []
+    # Reopened, it signs; the stored PDF is the one laid out.
+    again = plans.finalize(any_db, counselor, view.id, wrote_meanwhile[0].version, STRONG_PASSWORD)
+    assert again.number == 1 and plans.version_pdf(any_db, counselor, view.id, 1).startswith(b"%PDF")
+
+
 def test_document_is_the_current_draft_with_directory_contacts(db, admin, counselor):
     episode_id, _ = admit(db, admin)
     entry = local_entry(db, admin)

@@ -418,8 +418,9 @@ def preview_pdf(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime
 def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: int, password: str,
              now: dt.datetime | None = None) -> PlanVersionView:
     """Sign the plan: the counselor re-enters their password; what is missing is listed (keys
-    "section.field"); then the PDF is rendered and stored, with the plan data, as the next
-    numbered version. Earlier versions are untouched; the draft stays as it is."""
+    "section.field"); then the PDF is rendered from one read and stored, with the plan data, as
+    the next numbered version in a short write that first checks nothing changed meanwhile
+    (ConflictError if it did). Earlier versions are untouched; the draft stays as it is."""
     require(user, "plans.edit")
     now = now or utcnow()
     try:
@@ -428,24 +429,19 @@ def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: i
         raise ValidationError({"password": str(exc)}) from None
     if signer.id != user.id:
         raise ValidationError({"password": "Sign with your own password."})
+    # The pages are laid out from a consistent read, before the write lock is taken (ReportLab
+    # can take a second on a long plan); the write then stores them only if nothing changed.
+    with db.read() as session:
+        plan = _plan(session, plan_id)
+        number, data = _next_version(session, plan, expected_version, now)
+        pdf = plan_report.render_plan_pdf(_document(session, user, plan, data, now, number))
     try:
         with db.write() as session:
             plan = _plan(session, plan_id)
             episode = _editable_episode(session, plan)
-            if plan.version != expected_version:
-                raise ConflictError("This plan was saved on another workstation since you opened it. "
-                                    "Reopen it before finalizing.")
-            data = copy.deepcopy(dict(plan.draft or {}))
-            missing = plan_rules.missing_to_finalize(data, _naltrexone(session, episode.id, now))
-            if missing:
-                raise ValidationError(missing)
-            last = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
-                                   .order_by(PlanVersion.number.desc()).limit(1)).scalar_one_or_none()
-            if last is not None and (last.data, last.language, last.page_size, last.large_print) == (
-                    data, plan.language, plan.page_size, plan.large_print):
-                raise ValidationError(f"Nothing has changed since version {last.number}; print that one.")
-            number = (last.number if last else 0) + 1
-            pdf = plan_report.render_plan_pdf(_document(session, user, plan, data, now, number))
+            if _next_version(session, plan, expected_version, now) != (number, data):
+                raise ConflictError("This plan changed on another workstation while it was being "
+                                    "signed. Reopen it before finalizing.")
             session.add(PlanVersion(plan_id=plan.id, number=number, data=data, pdf=pdf,
                                     language=plan.language, page_size=plan.page_size,
                                     large_print=plan.large_print, finalized_at=now, finalized_by=user.id))
@@ -458,6 +454,26 @@ def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: i
     except IntegrityError:
         raise ConflictError("This plan was finalized on another workstation at the same moment. "
                             "Reopen it to see that version.") from None
+
+
+def _next_version(session: Session, plan: AftercarePlan, expected_version: int,
+                  now: dt.datetime) -> tuple[int, dict[str, Any]]:
+    """The number and data of the version finalizing would write now, or why it may not: the plan
+    changed since it was opened, something is missing, or nothing changed since the last one."""
+    episode = _editable_episode(session, plan)
+    if plan.version != expected_version:
+        raise ConflictError("This plan was saved on another workstation since you opened it. "
+                            "Reopen it before finalizing.")
+    data = copy.deepcopy(dict(plan.draft or {}))
+    missing = plan_rules.missing_to_finalize(data, _naltrexone(session, episode.id, now))
+    if missing:
+        raise ValidationError(missing)
+    last = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+                           .order_by(PlanVersion.number.desc()).limit(1)).scalar_one_or_none()
+    if last is not None and (last.data, last.language, last.page_size, last.large_print) == (
+            data, plan.language, plan.page_size, plan.large_print):
+        raise ValidationError(f"Nothing has changed since version {last.number}; print that one.")
+    return (last.number if last else 0) + 1, data
 
 
 def versions(db: Database, user: SignedInUser, plan_id: int) -> list[PlanVersionView]:
