@@ -27,7 +27,11 @@ def unavailable(what: str, fix: str) -> NoReturn:
     message = f"{what}. To run this test: {fix}"
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true needs every test to run: {message}", pytrace=False)
-    pytest.skip(message)
+    try:  # reported at the test that needs it (-ra), not at this line
+        skipped = pytest.skip.Exception(message, _use_item_location=True)
+    except TypeError:  # a pytest without that keyword
+        skipped = pytest.skip.Exception(message)
+    raise skipped
 
 
 def require_tool(*tools: str) -> None:
