@@ -94,7 +94,10 @@ class ThrowawayPostgres:
                 raise StartError(f"running as root, and there is no `{SYSTEM_USER}` user to run "
                                  "PostgreSQL as (it refuses to run as root)") from None
             self._as_user = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
-        self.base = Path(tempfile.mkdtemp(prefix="clinic-test-pg-"))
+        parent = Path(tempfile.gettempdir())
+        if self._as_user and not _others_can_enter(parent):  # e.g. TMPDIR under /root
+            parent = Path("/tmp")
+        self.base = Path(tempfile.mkdtemp(prefix="clinic-test-pg-", dir=parent))
         atexit.register(self.stop)
         try:
             if self._as_user:
@@ -131,6 +134,10 @@ class ThrowawayPostgres:
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
             self.base = None
+
+
+def _others_can_enter(folder: Path) -> bool:
+    return all(os.stat(p).st_mode & 0o001 for p in (folder, *folder.parents))
 
 
 def _last_line(result: subprocess.CompletedProcess) -> str:
