@@ -54,7 +54,7 @@ def pg_server():
     a throw-away one started on the first test that needs it and stopped when the session ends."""
     from sqlalchemy.engine import make_url
 
-    from tests.pg_server import StartError, ThrowawayPostgres
+    from tests.pg_server import OWN_SERVER, StartError, ThrowawayPostgres
 
     if os.environ.get(PG_URL_ENV):
         url = make_url(os.environ[PG_URL_ENV])
@@ -73,7 +73,7 @@ def pg_server():
         problem = _answers(url)
         if problem:
             unavailable(f"the throw-away PostgreSQL server does not answer ({problem})",
-                        f"export {PG_URL_ENV}=postgresql+psycopg://USER:PASSWORD@HOST:PORT/postgres")
+                        OWN_SERVER)
         yield url
     finally:
         server.stop()

@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 INSTALL = "sudo apt-get install -y postgresql  (or `make test-deps`)"
+OWN_SERVER = "export CLINIC_TEST_PG=postgresql+psycopg://USER:PASSWORD@HOST:PORT/postgres"
 SYSTEM_USER = "postgres"
 
 
@@ -105,7 +106,7 @@ class ThrowawayPostgres:
             init = self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust",
                              "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync")
             if init.returncode != 0:
-                raise StartError(f"initdb failed: {_last_line(init)}")
+                raise StartError(f"initdb failed: {_last_line(init)}", OWN_SERVER)
             return self._start_on_a_free_port()
         except BaseException:
             self.stop()
@@ -122,7 +123,8 @@ class ThrowawayPostgres:
                 self.running = True
                 return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
-        raise StartError(f"the server did not start: {(tail or [_last_line(started)])[0]}")
+        reason = (tail or [_last_line(started)])[0]
+        raise StartError(f"the server did not start: {reason}", OWN_SERVER)
 
     def stop(self) -> None:
         """Stop the server (if it runs) and delete its folder; safe to call twice."""
@@ -141,5 +143,8 @@ def _others_can_enter(folder: Path) -> bool:
 
 
 def _last_line(result: subprocess.CompletedProcess) -> str:
+    """The command's error line (else its last line)."""
     lines = (result.stderr or result.stdout or "").strip().splitlines()
-    return lines[-1] if lines else f"exit code {result.returncode}"
+    errors = [line for line in lines if "error" in line.lower() or "fatal" in line.lower()]
+    told = [line for line in lines if "hint:" not in line]
+    return (errors or told or lines or [f"exit code {result.returncode}"])[-1]

@@ -24,7 +24,7 @@ DEBIAN_PACKAGE = {
 def unavailable(what: str, fix: str) -> NoReturn:
     """Skip this test because ``what`` is missing, naming the command ``fix`` that brings it;
     under CI=true fail instead."""
-    message = f"{what}. To run this test: {fix}"
+    message = f"{what.rstrip('.')}. To run this test: {fix}"
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true needs every test to run: {message}", pytrace=False)
     try:  # reported at the test that needs it (-ra), not at this line
