@@ -1,5 +1,6 @@
 # Clinic Desktop — `make run` to start the app, `make test` to run the tests.
-# Both set everything up first (system libraries, .venv, generated forms) and are quick when nothing changed.
+# Both set everything up first (system packages, .venv, generated forms) and are quick when nothing
+# changed; `make test` also installs the tools the tests use (test-deps).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,35 +14,67 @@ QRC      := resources/resources.qrc
 RC_PY    := clinic_desktop/gui/resources_rc.py
 RC_FILES := $(shell find resources/icons resources/styles -type f 2>/dev/null)
 
-# Qt's xcb platform plugin and offscreen rendering need these (Debian/Ubuntu package names).
+# Debian/Ubuntu package names. Qt's xcb platform plugin and offscreen rendering need these,
+# and Debian's Python needs its venv package to make .venv (only asked for when it is missing).
 SYSTEM_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
 	libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
-	libxcb-render-util0 libxcb-shape0 libxcb-xkb1
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 \
+	$(shell test -x $(PY) || $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo $(notdir $(PYTHON))-venv)
+# The tests read the PDFs with poppler (pdftotext, pdftoppm, pdffonts) and start a throw-away
+# PostgreSQL server of their own (tests/pg_server.py) unless CLINIC_TEST_PG names one.
+TEST_PACKAGES := poppler-utils $(if $(CLINIC_TEST_PG),,postgresql)
+# PyInstaller reads the binaries' dependencies with objdump.
+BUNDLE_PACKAGES := binutils
+# make screenshots runs the app on a virtual screen and turns the printed plan into PNGs.
+SCREENSHOT_PACKAGES := xvfb xauth poppler-utils
 
-.PHONY: install run test forms system-deps bench bundle wheel screenshots clean
+# $(call apt-ensure,PACKAGES): root installs whichever of these Debian packages are missing with
+# apt-get; anyone else gets the one `sudo apt-get install` line to run, and make stops. Quick when
+# none is missing.
+apt-ensure = @if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "Not a Debian-like system: make sure these (Debian names) are installed: $(strip $(1))"; exit 0; fi; \
+	missing=""; for p in $(sort $(1)); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing system packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		else \
+			echo "System packages are missing. Run:"; \
+			echo "  sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+
+# system-deps installs what the goal needs in one go (one apt-get, one sudo line): `make run` only
+# Qt's libraries; `make test`, `bundle` and `screenshots` add theirs (a target's variables reach
+# its prerequisites). Their own -deps targets check again, for goals given together.
+SYSTEM_DEPS = $(SYSTEM_PACKAGES)
+test test-deps: SYSTEM_DEPS += $(TEST_PACKAGES)
+bundle bundle-deps: SYSTEM_DEPS += $(BUNDLE_PACKAGES)
+screenshots screenshot-deps: SYSTEM_DEPS += $(SCREENSHOT_PACKAGES)
+
+.PHONY: install run test forms system-deps test-deps bundle-deps screenshot-deps bench bundle wheel \
+	screenshots clean
 
 install: system-deps $(STAMP) forms
 
 run: install
 	$(PY) -m clinic_desktop $(ARGS)
 
-test: install
+test: test-deps install
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 system-deps:
-	@if ! command -v dpkg-query >/dev/null 2>&1; then \
-		echo "Not a Debian-like system: make sure Qt's libraries ($(SYSTEM_PACKAGES)) are installed."; exit 0; fi; \
-	missing=""; for p in $(SYSTEM_PACKAGES); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		if [ "$$(id -u)" = "0" ]; then \
-			echo "Installing system libraries Qt needs:$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-		else \
-			echo "Qt needs system libraries that are missing. Run:"; \
-			echo "  sudo apt-get install -y$$missing"; exit 1; \
-		fi; \
-	fi
+	$(call apt-ensure,$(SYSTEM_DEPS))
+
+test-deps: system-deps
+	$(call apt-ensure,$(TEST_PACKAGES))
+
+bundle-deps: system-deps
+	$(call apt-ensure,$(BUNDLE_PACKAGES))
+
+screenshot-deps: system-deps
+	$(call apt-ensure,$(SCREENSHOT_PACKAGES))
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,7 +93,7 @@ $(RC_PY): $(QRC) $(RC_FILES) | $(STAMP)
 bench: install
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
 
-bundle: install
+bundle: bundle-deps install
 	$(PY) -m pip install --quiet -e ".[bundle]"
 	$(BIN)/pyinstaller --noconfirm --clean build_installer.spec
 
@@ -71,8 +104,7 @@ wheel: install
 	$(PY) -m pip wheel --quiet --no-deps -w dist . || (rm -rf clinic_desktop/_shipped; exit 1)
 	rm -rf clinic_desktop/_shipped build
 
-screenshots: install
-	command -v xvfb-run >/dev/null || (echo "make screenshots needs xvfb-run: apt-get install xvfb xauth"; exit 1)
+screenshots: screenshot-deps install
 	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) -m clinic_desktop.gui.screenshots docs/screenshots
 
 clean:

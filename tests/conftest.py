@@ -3,8 +3,11 @@
 * Qt runs offscreen (set before anything imports Qt) and QSettings go to a throw-away folder.
 * User data (default database, logs) goes to a per-session temporary folder.
 * ``db`` is a fresh, migrated SQLite database per test; ``any_db`` runs a test on SQLite and
-  on PostgreSQL (a fresh database per test on the server named by CLINIC_TEST_PG, which
-  .ci/run starts; without a server the PostgreSQL run is skipped, or fails under CI=true).
+  on PostgreSQL: a fresh database per test on the server named by CLINIC_TEST_PG, or else on a
+  throw-away server this session starts itself (tests/pg_server.py) and stops at the end.
+* Whatever a test needs that is missing (a PostgreSQL server, a tool marked with
+  ``tests.tools.needs_tools``) skips it with the command that would bring it, and fails it under
+  CI=true.
 """
 
 from __future__ import annotations
@@ -20,46 +23,74 @@ os.environ.pop("CLINIC_DESKTOP_DB", None)
 
 import pytest  # noqa: E402
 
+from tests.tools import require_tool, unavailable  # noqa: E402
+
 PG_URL_ENV = "CLINIC_TEST_PG"
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 STRONG_PASSWORD = "violet harbor lantern 42"
 
 
-def _pg_server_url():
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs_tools"):
+        require_tool(*mark.args)
+
+
+def _answers(url) -> str | None:
+    """None if the PostgreSQL server at ``url`` accepts a connection, else why not."""
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            dbname=url.database or "postgres", connect_timeout=3,
+        ):
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+        return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL server of this session (a SQLAlchemy URL): CLINIC_TEST_PG's if set, else
+    a throw-away one started on the first test that needs it and stopped when the session ends."""
     from sqlalchemy.engine import make_url
 
-    return make_url(os.environ.get(PG_URL_ENV, DEFAULT_PG))
+    from tests.pg_server import OWN_SERVER, StartError, ThrowawayPostgres
 
-
-def _pg_unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"PostgreSQL is required under CI=true: {reason}")
-    pytest.skip(f"no PostgreSQL server ({reason}); set {PG_URL_ENV}")
+    if os.environ.get(PG_URL_ENV):
+        url = make_url(os.environ[PG_URL_ENV])
+        problem = _answers(url)
+        if problem:
+            unavailable(f"no PostgreSQL server at {PG_URL_ENV} ({problem})",
+                        f"`unset {PG_URL_ENV}` (the tests then start their own server)")
+        yield url
+        return
+    server = ThrowawayPostgres()
+    try:
+        url = make_url(server.start())
+    except StartError as exc:
+        unavailable(f"could not start a throw-away PostgreSQL server: {exc.reason}", exc.fix)
+    try:
+        problem = _answers(url)
+        if problem:
+            unavailable(f"the throw-away PostgreSQL server does not answer ({problem})",
+                        OWN_SERVER)
+        yield url
+    finally:
+        server.stop()
 
 
 @pytest.fixture
-def pg_url():
+def pg_url(pg_server):
     """A fresh, empty PostgreSQL database for this test (dropped afterwards)."""
     from pytest_postgresql.janitor import DatabaseJanitor
 
-    server = _pg_server_url()
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            host=server.host, port=server.port or 5432, user=server.username,
-            password=server.password, dbname=server.database or "postgres", connect_timeout=3,
-        ):
-            pass
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
-        _pg_unavailable(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
     name = f"clinic_test_{uuid.uuid4().hex[:12]}"
     janitor = DatabaseJanitor(
-        user=server.username or "postgres", host=server.host or "127.0.0.1",
-        port=server.port or 5432, dbname=name, password=server.password,
+        user=pg_server.username or "postgres", host=pg_server.host or "127.0.0.1",
+        port=pg_server.port or 5432, dbname=name, password=pg_server.password,
     )
     with janitor:
-        yield str(server.set(database=name).render_as_string(hide_password=False))
+        yield str(pg_server.set(database=name).render_as_string(hide_password=False))
 
 
 @pytest.fixture

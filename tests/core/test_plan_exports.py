@@ -5,7 +5,6 @@ the referral letter under a consent (42 CFR Part 2), the console export, and the
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,13 +15,15 @@ from clinic_desktop.core.services import audit, plans
 from clinic_desktop.core.services import settings as settings_service
 from tests.conftest import STRONG_PASSWORD, make_user
 from tests.core.test_plans import admit, complete_plan, local_entry
+from tests.tools import needs_tools, require_tool
 
 TODAY = dt.date.today()
 NOW = dt.datetime.now(dt.timezone.utc)
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
+needs_pdftotext = needs_tools("pdftotext")
 
 
 def pdf_text(pdf: bytes, tmp_path: Path, raw: bool = False) -> str:
+    require_tool("pdftotext")
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
     args = ["pdftotext", *(["-raw"] if raw else []), str(path), "-"]
@@ -172,8 +173,7 @@ def test_console_export_stored_version_or_watermarked_render(db, admin, counselo
     assert large.version is None and large.large_print
     console = [e for e in audit.recent(db, admin) if e.username == "(console)"]
     assert {e.action for e in console} == {"plan.printed", "plan.draft_printed"}
-    if shutil.which("pdftotext"):
-        assert "BORRADOR" in diagonal(spanish.pdf, tmp_path)
+    assert "BORRADOR" in diagonal(spanish.pdf, tmp_path)
 
 
 def test_console_export_without_a_plan(db, admin):

@@ -396,8 +396,6 @@ def record_consent(qtbot, screen: PlanScreen) -> QListWidget:
     return consents
 
 
-@pytest.mark.skipif(not hasattr(plans, "referral_letter"),
-                    reason="plans.referral_letter(db, user, plan_id, consent_id, shared) is not written yet")
 def test_a_referral_letter_shares_only_what_is_ticked(qtbot, db, admin, screen, monkeypatch):
     from clinic_desktop.reports.letter import INFORMATION_ITEMS
 

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,13 +24,12 @@ from reportlab.platypus import Paragraph
 from clinic_desktop import paths
 from clinic_desktop.reports import fonts
 from clinic_desktop.reports import handover as ho
+from tests.tools import needs_tools, require_tool
 
 VIETNAMESE, NORDIC, CHINESE, KOREAN = NAMES = ("Nguyễn Thị Ánh", "Zoë Ødegård-Núñez", "王秀英", "김민준")
 FALLBACK_TAG = f'<font name="{fonts.FALLBACK}">'
 
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-    reason="poppler-utils (pdftoppm, pdftotext) is not installed: cannot look at the rendered PDF")
+needs_poppler = needs_tools("pdftoppm", "pdftotext")
 
 
 def chars(first: int, last: int) -> str:
@@ -187,6 +185,7 @@ def name_pages(*, bold: bool = False) -> list[tuple[str, ParagraphStyle]]:
 
 def png_pages(pdf: bytes, dpi: int = 100) -> list[Image.Image]:
     """The pages as greyscale images (``pdftoppm -r dpi -png``)."""
+    require_tool("pdftoppm")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "names.pdf"
         path.write_bytes(pdf)
@@ -210,6 +209,7 @@ def inked(image: Image.Image) -> Image.Image:
 
 
 def pdf_text(pdf: bytes) -> str:
+    require_tool("pdftotext")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "names.pdf"
         path.write_bytes(pdf)
@@ -226,13 +226,13 @@ def assert_only_embedded_subsets(pdf: bytes, families: set[str]) -> None:
     assert {name.split(b"+", 1)[1].decode() for name in base_fonts} == families
     assert b"/Type1" not in pdf and b"Helvetica" not in pdf  # no standard, unembedded font
     assert pdf.count(b"/FontFile2") >= len(families)
-    if shutil.which("pdffonts"):
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "fonts.pdf"
-            path.write_bytes(pdf)
-            listing = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True,
-                                     text=True).stdout.splitlines()[2:]
-        assert listing and all(re.search(r"TrueType\s+\S+\s+yes\s+yes\s+yes", row) for row in listing), listing
+    require_tool("pdffonts")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fonts.pdf"
+        path.write_bytes(pdf)
+        listing = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True,
+                                 text=True).stdout.splitlines()[2:]
+    assert listing and all(re.search(r"TrueType\s+\S+\s+yes\s+yes\s+yes", row) for row in listing), listing
 
 
 def test_the_names_pdf_embeds_every_font_as_a_subset():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from clinic_desktop.core.services import episodes, intake, mar, patients, settin
 from clinic_desktop.reports import handover as ho
 from tests.conftest import STRONG_PASSWORD, make_user
 from tests.core.test_intake import COWS_14, complete_draft
+from tests.tools import require_tool
 
 ZONE = "America/Chicago"
 TZ = ZoneInfo(ZONE)
@@ -334,8 +334,7 @@ def pdf_text(pdf: bytes) -> str:
         import io
 
         return "\f".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    if shutil.which("pdftotext") is None:
-        pytest.skip("neither pypdf nor poppler's pdftotext is installed: cannot read the PDF's text")
+    require_tool("pdftotext")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "handover.pdf"
         path.write_bytes(pdf)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 import subprocess
 
 import pytest
@@ -14,10 +13,9 @@ import pytest
 from clinic_desktop.core.services.plans import ConsentView
 from clinic_desktop.reports import letter as rl
 from clinic_desktop.reports.plan import Contact, PlanClinic, PlanPatient
+from tests.tools import needs_tools, require_tool
 
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftotext") is None,
-    reason="poppler-utils (pdftotext) is not installed: cannot read the rendered PDF")
+needs_poppler = needs_tools("pdftotext")
 
 VIETNAMESE, CHINESE = "Nguyễn Thị Ánh", "王秀英"
 
@@ -84,6 +82,7 @@ def squash(text: str) -> str:
 
 
 def pdf_pages(pdf: bytes, tmp_path) -> list[str]:
+    require_tool("pdftotext")
     path = tmp_path / "letter.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,10 +17,9 @@ from PIL import Image
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.reports import fonts, i18n
 from clinic_desktop.reports import plan as rp
+from tests.tools import needs_tools, require_tool
 
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftotext") is None,
-    reason="poppler-utils (pdftotext) is not installed: cannot read the rendered PDF")
+needs_poppler = needs_tools("pdftotext")
 
 VIETNAMESE, CHINESE, KOREAN = "Nguyễn Thị Ánh", "王秀英", "김민준"
 
@@ -369,6 +367,7 @@ def media_boxes(pdf: bytes) -> list[tuple[float, ...]]:
 
 def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
     """Each page's text (pdftotext, one call per page)."""
+    require_tool("pdftotext")
     path = tmp_path / "plan.pdf"
     path.write_bytes(pdf)
     out = []
@@ -523,6 +522,7 @@ def test_long_names_and_free_text_never_break_the_layout(tmp_path):
         assert "I feel the pull" in "".join(pages)
 
 
+@needs_poppler
 def test_a_draft_is_watermarked_on_every_page_in_its_language(tmp_path):
     final = build()
     assert not final.draft and final.watermark == ""
