@@ -495,8 +495,8 @@ def bench_handover(tmp: Path, runs: int) -> None:
     """The shift handover of the census database of :func:`bench_census` (60 patients, each with
     a scheduled and a PRN order): its data, then its PDF — what the nurse waits for."""
     from clinic_desktop.core.db import open_database
-    from clinic_desktop.core.services import accounts
-    from clinic_desktop.reports import handover
+    from clinic_desktop.core.services import accounts, handover
+    from clinic_desktop.reports.handover import render_handover_pdf
 
     path = tmp / "census.db"
     if not path.exists():
@@ -508,7 +508,7 @@ def bench_handover(tmp: Path, runs: int) -> None:
         for _ in range(runs):
             start = time.perf_counter()
             report_ = handover.build_handover(db, nurse, dt.datetime.now(dt.timezone.utc))
-            pdf = handover.render_handover_pdf(report_)
+            pdf = render_handover_pdf(report_)
             times.append((time.perf_counter() - start) * 1000)
             pages = _pages(pdf)
     finally:

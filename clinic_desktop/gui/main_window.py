@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
-from clinic_desktop.core.services import episodes, intake, mar, patients, stabilization
+from clinic_desktop.core.services import episodes, intake, mar, patients
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
@@ -504,16 +504,13 @@ class MainWindow(QMainWindow):
         """The shift handover (every open episode, or those given) as a printable preview, prepared
         off the GUI thread (``handover_preview()`` returns it once it is open)."""
         from clinic_desktop.core import clock
+        from clinic_desktop.core.services import handover
         from clinic_desktop.gui.pdf_preview import render_then_preview
-        from clinic_desktop.reports import handover
 
         db, user, now = self.db, self.user, clock.now()
 
         def render() -> bytes:  # the worker thread: the database and the renderer only
-            report = handover.build_handover(db, user, now, episode_ids)
-            pdf = handover.render_handover_pdf(report)
-            stabilization.handover_printed(db, user, [p.episode_id for p in report.patients],
-                                           pdf_bytes=len(pdf))
+            report, pdf = handover.print_handover(db, user, now, episode_ids)
             log.info("shift handover prepared for %d episodes", len(report.patients))
             return pdf
 

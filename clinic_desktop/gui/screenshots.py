@@ -240,10 +240,11 @@ def window_handover(db, admin, out: Path, shots: list[Path]) -> None:
     """The shift handover of the whole census, as its print preview shows it."""
     import datetime as dt
 
+    from clinic_desktop.core.services.handover import build_handover
     from clinic_desktop.gui.pdf_preview import PdfPreview
-    from clinic_desktop.reports import handover
+    from clinic_desktop.reports.handover import render_handover_pdf
 
-    pdf = handover.render_handover_pdf(handover.build_handover(db, admin, dt.datetime.now(dt.timezone.utc)))
+    pdf = render_handover_pdf(build_handover(db, admin, dt.datetime.now(dt.timezone.utc)))
     preview = PdfPreview(pdf, "Shift handover", "shift-handover.pdf")
     preview.resize(1100, 740)
     preview.show()

@@ -29,3 +29,17 @@ def test_core_and_reports_import_without_qt():
     out = subprocess.run([sys.executable, "-c", BLOCK_QT], cwd=repo, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "qt-free" in out.stdout
+
+
+def test_handover_report_is_a_leaf():
+    """The handover's renderer reads no database: document data in, bytes out (DESIGN.md 12).
+    The letter and the plan renderers are checked once #13 moves their shared blocks."""
+    import ast
+
+    repo = Path(__file__).resolve().parents[2]
+    tree = ast.parse((repo / "clinic_desktop" / "reports" / "handover.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    forbidden = ("clinic_desktop.core.services", "clinic_desktop.core.db", "clinic_desktop.core.models",
+                 "sqlalchemy")
+    assert not [m for m in imported if m.startswith(forbidden)], imported

@@ -17,6 +17,7 @@ from clinic_desktop.core.services import (
     accounts,
     audit,
     episodes,
+    handover,
     intake,
     patients,
     settings,
@@ -528,7 +529,7 @@ def test_handover_summarises_each_patient_in_stabilization_or_transition(db, adm
 def test_a_printed_handover_is_audited_once_per_patient_without_clinical_text(db, admin, nurse):
     a = admit(db, nurse, "H-1", family="Alpha")
     b = admit(db, nurse, "H-2", family="Bravo", stage="transition")
-    stabilization.handover_printed(db, nurse, [b.id, a.id, a.id], pdf_bytes=2048)
+    handover.handover_printed(db, nurse, [b.id, a.id, a.id], pdf_bytes=2048)
     printed = [e for e in audit.recent(db, admin) if e.action == "handover.printed"]
     assert sorted((e.entity_type, e.entity_id, e.patient_id) for e in printed) == sorted(
         ("episode", str(x.id), x.patient_id) for x in (a, b))

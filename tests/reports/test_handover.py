@@ -16,6 +16,7 @@ import pytest
 
 from clinic_desktop.core.medications import default_holds
 from clinic_desktop.core.services import episodes, intake, mar, patients, settings, stabilization
+from clinic_desktop.core.services import handover as hs
 from clinic_desktop.reports import handover as ho
 from tests.conftest import STRONG_PASSWORD, make_user
 from tests.core.test_intake import COWS_14, complete_draft
@@ -145,7 +146,7 @@ def ward(db, admin, nurse):
 
 def test_the_whole_census_by_name_with_the_report_header(db, nurse, ward):
     now = utcnow()
-    report = ho.build_handover(db, nurse, now)
+    report = hs.build_handover(db, nurse, now)
     assert [p.name for p in report.patients] == ["Ferreira, Joana", "Lindqvist, Bo", "Okafor, Adaeze"]
     assert [p.mrn for p in report.patients] == ["HO-3", "HO-2", "HO-1"]
     assert report.title == "Shift handover"
@@ -159,12 +160,35 @@ def test_the_whole_census_by_name_with_the_report_header(db, nurse, ward):
     assert report.scope_text == "Whole census: 3 patients"
     assert report.notice == "Contains patient health information. Handle and dispose of as confidential."
     with pytest.raises(ValueError):
-        ho.build_handover(db, nurse, now.replace(tzinfo=None))
+        hs.build_handover(db, nurse, now.replace(tzinfo=None))
+
+
+def test_the_whole_handover_is_read_in_one_session(db, nurse, ward, monkeypatch):
+    """One consistent snapshot: however many patients, build_handover opens one read."""
+    real, opened = db.read, []
+
+    def read(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(db, "read", read)
+    report = hs.build_handover(db, nurse, utcnow())
+    assert len(report.patients) == 3 and len(opened) == 1
+
+
+def test_print_handover_renders_and_audits_each_patient_once(db, admin, nurse, ward):
+    from clinic_desktop.core.services import audit
+
+    report, pdf = hs.print_handover(db, nurse, utcnow(), [ward.a.id, ward.b.id])
+    assert pdf.startswith(b"%PDF") and len(report.patients) == 2
+    printed = [e for e in audit.recent(db, admin) if e.action == "handover.printed"]
+    assert sorted(int(e.entity_id) for e in printed) == sorted([ward.a.id, ward.b.id])
+    assert all(e.detail == {"patients": 2, "bytes": len(pdf)} for e in printed)
 
 
 def test_a_patients_block_texts(db, nurse, ward):
     now = utcnow()
-    ferreira, lindqvist, okafor = ho.build_handover(db, nurse, now).patients
+    ferreira, lindqvist, okafor = hs.build_handover(db, nurse, now).patients
 
     assert (okafor.stage, okafor.pathway, okafor.day_of_stay) == (
         "Stabilization", "Symptomatic / non-opioid taper (lofexidine or clonidine)",
@@ -195,7 +219,7 @@ def test_a_patients_block_texts(db, nurse, ward):
 
 def test_doses_of_the_past_12_hours_oldest_first_struck_ones_left_out(db, nurse, ward):
     now = utcnow()
-    ferreira, lindqvist, okafor = ho.build_handover(db, nurse, now).patients
+    ferreira, lindqvist, okafor = hs.build_handover(db, nurse, now).patients
     by = "(by Test Nurse)"
     assert [d.at for d in okafor.doses] == [ward.first.at, ward.held.at, ward.given.at, ward.refused.at]
     assert [d.text for d in okafor.doses] == [
@@ -232,13 +256,13 @@ def test_scheduled_doses_never_recorded_are_on_it_as_late_or_missed(db, admin, n
         times=tuple(sorted(hm(t) for t in times.values())), **default_holds("clonidine")))
     mar.record_administration(db, nurse, order.id, "given", at=times["given"], scheduled_for=times["given"],
                               reason="charted late")
-    (section,) = ho.build_handover(db, nurse, now, episode_ids=[ep.id]).patients
+    (section,) = hs.build_handover(db, nurse, now, episode_ids=[ep.id]).patients
     assert [(d.at, d.outcome, d.text) for d in section.not_recorded] == [
         (times["missed"], "missed", "Clonidine 0.1 mg scheduled, not recorded (missed)"),
         (times["late"], "late", "Clonidine 0.1 mg scheduled, not recorded (late)")]
     assert section.not_recorded[1].time == when(times["late"], now)
     assert [d.outcome for d in section.timeline] == ["given", "missed", "late"]  # one timeline, by time
-    text = pdf_text(ho.render_handover_pdf(ho.build_handover(db, nurse, now, episode_ids=[ep.id])))
+    text = pdf_text(ho.render_handover_pdf(hs.build_handover(db, nurse, now, episode_ids=[ep.id])))
     flat = " ".join(text.split())
     assert "Clonidine 0.1 mg scheduled, not recorded (missed)" in flat
     assert "Clonidine 0.1 mg scheduled, not recorded (late)" in flat
@@ -246,7 +270,7 @@ def test_scheduled_doses_never_recorded_are_on_it_as_late_or_missed(db, admin, n
 
 def test_the_12_hour_window_includes_its_start_and_nothing_before(db, nurse, ward):
     def okafor_doses(now):
-        (section,) = ho.build_handover(db, nurse, now, episode_ids=[ward.a.id]).patients
+        (section,) = hs.build_handover(db, nurse, now, episode_ids=[ward.a.id]).patients
         return [d.at for d in section.doses]
 
     at_start = ward.first.at + 12 * H  # the first dose is exactly 12 h before
@@ -261,7 +285,7 @@ def test_the_12_hour_window_includes_its_start_and_nothing_before(db, nurse, war
 
 def test_open_alerts_safety_then_overdue_then_complications(db, nurse, ward):
     now = utcnow()
-    ferreira = ho.build_handover(db, nurse, now).patients[0]
+    ferreira = hs.build_handover(db, nurse, now).patients[0]
     raised = stabilization.safety_status(db, nurse, ward.c.id).raised_at
     due = ward.cows.taken_at + 4 * H
     assert ferreira.safety_alert and ferreira.overdue
@@ -282,37 +306,37 @@ def test_open_alerts_safety_then_overdue_then_complications(db, nurse, ward):
 
     # A safety assessment ends the safety alert; the overdue reassessment stays.
     stabilization.record_safety_assessment(db, nurse, ward.c.id, "moderate", "Plan agreed, 1:1 continues")
-    after = ho.build_handover(db, nurse, utcnow(), episode_ids=[ward.c.id]).patients[0]
+    after = hs.build_handover(db, nurse, utcnow(), episode_ids=[ward.c.id]).patients[0]
     assert [a.kind for a in after.alerts] == ["overdue", "complication", "complication"]
     assert not after.safety_alert
 
 
 def test_selected_patients_only(db, nurse, ward):
-    report = ho.build_handover(db, nurse, utcnow(), episode_ids=[ward.a.id])
+    report = hs.build_handover(db, nurse, utcnow(), episode_ids=[ward.a.id])
     assert [p.name for p in report.patients] == ["Okafor, Adaeze"]
     assert report.scope_text == "Selected patient: 1"
-    empty = ho.build_handover(db, nurse, utcnow(), episode_ids=[])
+    empty = hs.build_handover(db, nurse, utcnow(), episode_ids=[])
     assert empty.patients == () and empty.scope_text == "Selected patients: 0"
 
 
 def test_clock_texts_are_read_on_the_local_day_of_now():
     now = dt.datetime(2026, 3, 9, 7, 45, tzinfo=TZ)
-    assert ho._clock(dt.datetime(2026, 3, 9, 0, 5, tzinfo=TZ), now) == "00:05"
-    assert ho._clock(dt.datetime(2026, 3, 8, 21, 0, tzinfo=TZ), now) == "yesterday 21:00"
-    assert ho._clock(dt.datetime(2026, 3, 10, 1, 10, tzinfo=TZ), now) == "tomorrow 01:10"
-    assert ho._clock(dt.datetime(2026, 3, 3, 9, 10, tzinfo=TZ), now) == "3 Mar 09:10"
-    assert ho._clock(dt.datetime(2026, 3, 9, 13, 45, tzinfo=dt.timezone.utc), now) == "08:45"
+    assert hs._clock(dt.datetime(2026, 3, 9, 0, 5, tzinfo=TZ), now) == "00:05"
+    assert hs._clock(dt.datetime(2026, 3, 8, 21, 0, tzinfo=TZ), now) == "yesterday 21:00"
+    assert hs._clock(dt.datetime(2026, 3, 10, 1, 10, tzinfo=TZ), now) == "tomorrow 01:10"
+    assert hs._clock(dt.datetime(2026, 3, 3, 9, 10, tzinfo=TZ), now) == "3 Mar 09:10"
+    assert hs._clock(dt.datetime(2026, 3, 9, 13, 45, tzinfo=dt.timezone.utc), now) == "08:45"
 
 
 def test_vitals_texts_show_only_what_was_taken():
     now = dt.datetime(2026, 3, 9, 12, 0, tzinfo=TZ)
     at = dt.datetime(2026, 3, 9, 9, 12, tzinfo=TZ)
-    assert ho._vitals_text({"pulse": 96, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,
+    assert hs._vitals_text({"pulse": 96, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,
                             "temperature_c": 37.1, "spo2": 98}, at, now) == (
         "P 96 · BP 128/82 · RR 16 · T 37.1 °C · SpO₂ 98 % at 09:12")
-    partial = ho._vitals_text({"systolic": 118, "temperature_c": 38.0}, at, now)
+    partial = hs._vitals_text({"systolic": 118, "temperature_c": 38.0}, at, now)
     assert partial == "BP 118/– · T 38.0 °C at 09:12"
-    assert ho._vitals_text(None, None, now) == "None recorded"
+    assert hs._vitals_text(None, None, now) == "None recorded"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +367,7 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def test_the_pdf_has_the_patients_the_furniture_and_page_numbers(db, nurse, ward):
-    report = ho.build_handover(db, nurse, utcnow())
+    report = hs.build_handover(db, nurse, utcnow())
     pdf = ho.render_handover_pdf(report)
     assert pdf.startswith(b"%PDF")
     pages = page_count(pdf)
@@ -446,7 +470,7 @@ def test_cows_texts_for_incomplete_and_bandless_scores():
                 supportive_done=(), last_cows_at=at)
 
     def text(total, band, complete):
-        return ho._cows_text(stabilization.HandoverPatient(
+        return hs._cows_text(stabilization.HandoverPatient(
             **base, last_cows_total=total, last_cows_band=band, last_cows_complete=complete), now)
 
     assert text(14, "moderate", True) == "14 moderate at 09:10"
@@ -455,5 +479,5 @@ def test_cows_texts_for_incomplete_and_bandless_scores():
     assert text(9, None, False) == "9 incomplete at 09:10"
     no_cows = stabilization.HandoverPatient(**{**base, "last_cows_at": None}, last_cows_total=None,
                                             last_cows_band=None, last_cows_complete=None)
-    assert ho._cows_text(no_cows, now) == "None recorded"
-    assert ho._next_cows_text(no_cows, now) == "No COWS recorded yet"
+    assert hs._cows_text(no_cows, now) == "None recorded"
+    assert hs._next_cows_text(no_cows, now) == "No COWS recorded yet"

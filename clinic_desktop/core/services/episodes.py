@@ -222,25 +222,30 @@ def census(db: Database, user: SignedInUser, today: dt.date | None = None,
     now = now or utcnow()
     today = today or clock.local(now).date()
     with db.read() as session:
-        protocol = protocol_settings(session)
-        rows = session.execute(
-            select(Episode.id, Episode.stage, Episode.admitted_at, Patient.id, Patient.family_name,
-                   Patient.given_name, Patient.mrn, Patient.date_of_birth, latest_cows_id(Episode.id),
-                   safety_alert_active())
-            .join(Patient, Patient.id == Episode.patient_id)
-            .where(Episode.stage != Stage.DISCHARGED.value)
-            .order_by(Patient.search_name, Episode.id)
-        ).all()
-        cows = last_cows(session, [r[8] for r in rows])
-        result = []
-        for episode_id, stage, admitted_at, patient_id, family, given, mrn, dob, cows_id, alert_on in rows:
-            total, band, complete, cows_at = cows.get(cows_id, (None, None, None, None))
-            next_due, overdue = cows_schedule(stage, cows_at, now, protocol)
-            result.append(CensusRow(
-                episode_id=episode_id, patient_id=patient_id, display_name=f"{family}, {given}", mrn=mrn,
-                age=age_on(dob, today), stage=stage, admitted_at=admitted_at,
-                day_of_stay=(today - clock.local(admitted_at).date()).days + 1,
-                last_cows_total=total, last_cows_band=band, last_cows_complete=complete,
-                last_cows_at=cows_at, next_cows_due=next_due, overdue=overdue, safety_alert=bool(alert_on),
-            ))
-        return result
+        return census_in(session, today, now)
+
+
+def census_in(session: Session, today: dt.date, now: dt.datetime) -> list[CensusRow]:
+    """:func:`census` inside the caller's session (the caller checks the role)."""
+    protocol = protocol_settings(session)
+    rows = session.execute(
+        select(Episode.id, Episode.stage, Episode.admitted_at, Patient.id, Patient.family_name,
+               Patient.given_name, Patient.mrn, Patient.date_of_birth, latest_cows_id(Episode.id),
+               safety_alert_active())
+        .join(Patient, Patient.id == Episode.patient_id)
+        .where(Episode.stage != Stage.DISCHARGED.value)
+        .order_by(Patient.search_name, Episode.id)
+    ).all()
+    cows = last_cows(session, [r[8] for r in rows])
+    result = []
+    for episode_id, stage, admitted_at, patient_id, family, given, mrn, dob, cows_id, alert_on in rows:
+        total, band, complete, cows_at = cows.get(cows_id, (None, None, None, None))
+        next_due, overdue = cows_schedule(stage, cows_at, now, protocol)
+        result.append(CensusRow(
+            episode_id=episode_id, patient_id=patient_id, display_name=f"{family}, {given}", mrn=mrn,
+            age=age_on(dob, today), stage=stage, admitted_at=admitted_at,
+            day_of_stay=(today - clock.local(admitted_at).date()).days + 1,
+            last_cows_total=total, last_cows_band=band, last_cows_complete=complete,
+            last_cows_at=cows_at, next_cows_due=next_due, overdue=overdue, safety_alert=bool(alert_on),
+        ))
+    return result

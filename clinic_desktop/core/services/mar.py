@@ -808,22 +808,31 @@ def orders(db: Database, user: SignedInUser, episode_id: int) -> list[OrderView]
     """Every order of the episode, stopped ones included, oldest first."""
     require(user, "patients.view")
     with db.read() as session:
-        episodes.episode_in(session, episode_id)
-        rows = session.execute(
-            select(MedicationOrder).where(MedicationOrder.episode_id == episode_id)
-            .order_by(MedicationOrder.start_at, MedicationOrder.id)
-        ).scalars().all()
-        names = _names(session, [r.ordered_by for r in rows] + [r.updated_by for r in rows])
-        return [_order_view(r, names) for r in rows]
+        return orders_in(session, episode_id)
+
+
+def orders_in(session: Session, episode_id: int) -> list[OrderView]:
+    """:func:`orders` inside the caller's session (the caller checks the role)."""
+    episodes.episode_in(session, episode_id)
+    rows = session.execute(
+        select(MedicationOrder).where(MedicationOrder.episode_id == episode_id)
+        .order_by(MedicationOrder.start_at, MedicationOrder.id)
+    ).scalars().all()
+    names = _names(session, [r.ordered_by for r in rows] + [r.updated_by for r in rows])
+    return [_order_view(r, names) for r in rows]
 
 
 def administrations(db: Database, user: SignedInUser, episode_id: int) -> list[AdministrationView]:
     """Every MAR entry of the episode in time order, struck ones included (and marked)."""
     require(user, "patients.view")
     with db.read() as session:
-        episodes.episode_in(session, episode_id)
-        pairs = _episode_admins(session, episode_id)
-        return _admin_views(session, pairs)
+        return administrations_in(session, episode_id)
+
+
+def administrations_in(session: Session, episode_id: int) -> list[AdministrationView]:
+    """:func:`administrations` inside the caller's session (the caller checks the role)."""
+    episodes.episode_in(session, episode_id)
+    return _admin_views(session, _episode_admins(session, episode_id))
 
 
 @dataclass(frozen=True)
@@ -1281,41 +1290,48 @@ def mar(db: Database, user: SignedInUser, episode_id: int, start: dt.datetime, e
     assert start_utc is not None and end_utc is not None and now_utc is not None
     if end_utc < start_utc:
         raise ValidationError({"end": "The end of the period must not be before its start."})
-    tz = clock.local_zone()
     with db.read() as session:
-        episodes.episode_in(session, episode_id)
-        order_rows = session.execute(
-            select(MedicationOrder).where(
-                MedicationOrder.episode_id == episode_id, MedicationOrder.start_at < end_utc,
-                or_(MedicationOrder.stop_at.is_(None), MedicationOrder.stop_at > start_utc))
-            .order_by(MedicationOrder.start_at, MedicationOrder.id)
-        ).scalars().all()
-        order_rows = [r for r in order_rows if not _cancelled(r)]
-        pairs = _episode_admins(session, episode_id)
-        names = _names(session, [r.ordered_by for r in order_rows] + [r.updated_by for r in order_rows])
-        views = _admin_views(session, pairs)
-        view_by_id = {v.id: v for v in views}
-        unstruck = [a for a, s in pairs if s is None]
-        rows: list[MarRow] = []
-        for row in order_rows:
-            order_view = _order_view(row, names)
-            rule = _rule(row)
-            own = [a for a in unstruck if a.order_id == row.id]
-            in_window = [view_by_id[a.id] for a, _ in pairs if a.order_id == row.id and (
-                start_utc <= a.at < end_utc
-                or (a.scheduled_for is not None and start_utc <= a.scheduled_for < end_utc))]
-            doses: list[DueDose] = []
-            prn: list[AdministrationView] = []
-            next_prn: dt.datetime | None = None
-            if rule.is_prn:
-                prn = list(in_window)
-                given = [a.at for a in own if a.outcome == "given" and a.at <= now_utc]
-                if given and rule.active_at(now_utc):
-                    allowed = max(given) + dt.timedelta(hours=rule.min_interval_hours or 0)
-                    next_prn = allowed if allowed > now_utc else None
-            else:
-                doses = due_doses(rule, [_core_admin(a) for a in own], start_utc, end_utc, tz, now_utc)
-            rows.append(MarRow(order_view, doses, prn, next_prn, in_window))
+        return mar_in(session, episode_id, start_utc, end_utc, now_utc)
+
+
+def mar_in(session: Session, episode_id: int, start_utc: dt.datetime, end_utc: dt.datetime,
+           now_utc: dt.datetime) -> list[MarRow]:
+    """:func:`mar` inside the caller's session, over checked aware times (the caller checks the
+    role)."""
+    tz = clock.local_zone()
+    episodes.episode_in(session, episode_id)
+    order_rows = session.execute(
+        select(MedicationOrder).where(
+            MedicationOrder.episode_id == episode_id, MedicationOrder.start_at < end_utc,
+            or_(MedicationOrder.stop_at.is_(None), MedicationOrder.stop_at > start_utc))
+        .order_by(MedicationOrder.start_at, MedicationOrder.id)
+    ).scalars().all()
+    order_rows = [r for r in order_rows if not _cancelled(r)]
+    pairs = _episode_admins(session, episode_id)
+    names = _names(session, [r.ordered_by for r in order_rows] + [r.updated_by for r in order_rows])
+    views = _admin_views(session, pairs)
+    view_by_id = {v.id: v for v in views}
+    unstruck = [a for a, s in pairs if s is None]
+    rows: list[MarRow] = []
+    for row in order_rows:
+        order_view = _order_view(row, names)
+        rule = _rule(row)
+        own = [a for a in unstruck if a.order_id == row.id]
+        in_window = [view_by_id[a.id] for a, _ in pairs if a.order_id == row.id and (
+            start_utc <= a.at < end_utc
+            or (a.scheduled_for is not None and start_utc <= a.scheduled_for < end_utc))]
+        doses: list[DueDose] = []
+        prn: list[AdministrationView] = []
+        next_prn: dt.datetime | None = None
+        if rule.is_prn:
+            prn = list(in_window)
+            given = [a.at for a in own if a.outcome == "given" and a.at <= now_utc]
+            if given and rule.active_at(now_utc):
+                allowed = max(given) + dt.timedelta(hours=rule.min_interval_hours or 0)
+                next_prn = allowed if allowed > now_utc else None
+        else:
+            doses = due_doses(rule, [_core_admin(a) for a in own], start_utc, end_utc, tz, now_utc)
+        rows.append(MarRow(order_view, doses, prn, next_prn, in_window))
     rows.sort(key=lambda r: (r.order.is_prn, r.order.start, r.order.id))
     return rows
 

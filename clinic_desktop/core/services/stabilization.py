@@ -585,19 +585,24 @@ def safety_status(db: Database, user: SignedInUser, episode_id: int) -> SafetySt
     """Whether the safety alert stands, when it was raised and the latest safety assessment."""
     require(user, "patients.view")
     with db.read() as session:
-        episode = episodes.episode_in(session, episode_id)
-        last = session.execute(
-            select(SafetyAssessment, User.full_name).join(User, User.id == SafetyAssessment.recorded_by)
-            .where(SafetyAssessment.episode_id == episode_id)
-            .order_by(SafetyAssessment.at.desc(), SafetyAssessment.id.desc()).limit(1)
-        ).first()
-        view = None
-        if last is not None:
-            a, name = last
-            view = SafetyAssessmentView(a.id, a.episode_id, a.at, a.risk, a.actions, name)
-        raised = episode.safety_alert_at
-        active = raised is not None and (view is None or view.at < raised)
-        return SafetyStatus(active, raised, view)
+        return safety_status_in(session, episode_id)
+
+
+def safety_status_in(session: Session, episode_id: int) -> SafetyStatus:
+    """:func:`safety_status` inside the caller's session (the caller checks the role)."""
+    episode = episodes.episode_in(session, episode_id)
+    last = session.execute(
+        select(SafetyAssessment, User.full_name).join(User, User.id == SafetyAssessment.recorded_by)
+        .where(SafetyAssessment.episode_id == episode_id)
+        .order_by(SafetyAssessment.at.desc(), SafetyAssessment.id.desc()).limit(1)
+    ).first()
+    view = None
+    if last is not None:
+        a, name = last
+        view = SafetyAssessmentView(a.id, a.episode_id, a.at, a.risk, a.actions, name)
+    raised = episode.safety_alert_at
+    active = raised is not None and (view is None or view.at < raised)
+    return SafetyStatus(active, raised, view)
 
 
 def safety_alert_active(db: Database, user: SignedInUser, episode_id: int) -> bool:
@@ -724,20 +729,6 @@ def complications(db: Database, user: SignedInUser, episode_id: int,
 # --------------------------------------------------------------------------------------------
 
 
-def handover_printed(db: Database, user: SignedInUser, episode_ids: Iterable[int], *,
-                     pdf_bytes: int) -> None:
-    """Audit a shift handover that was prepared for printing: one "handover.printed" event per
-    patient on it (who, when, which record; no clinical text), so each patient's own audit trail
-    shows every handover that listed them. Called once the PDF exists, before it is shown."""
-    require(user, "patients.view")
-    ids = sorted(set(episode_ids))
-    with db.write() as session:
-        rows = session.execute(select(Episode.id, Episode.patient_id).where(Episode.id.in_(ids))).all()
-        for episode_id, patient_id in rows:
-            audit.append(session, user, "handover.printed", entity_type="episode", entity_id=episode_id,
-                         patient_id=patient_id, detail={"patients": len(ids), "bytes": pdf_bytes})
-
-
 def handover(db: Database, user: SignedInUser, now: dt.datetime,
              episode_ids: Iterable[int] | None = None) -> list[HandoverPatient]:
     """The shift handover: every episode in stabilization or transition (or those of
@@ -745,34 +736,41 @@ def handover(db: Database, user: SignedInUser, now: dt.datetime,
     require(user, "patients.view")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    with db.read() as session:
+        return handover_in(session, now, episode_ids)
+
+
+def handover_in(session: Session, now: dt.datetime,
+                episode_ids: Iterable[int] | None = None) -> list[HandoverPatient]:
+    """:func:`handover` inside the caller's session (the caller checks the role and that ``now``
+    is aware)."""
     day_start, day_end = local_day_bounds(clock.local(now).date())
     since = now - HANDOVER_WINDOW
-    with db.read() as session:
-        protocol = episodes.protocol_settings(session)
-        query = (
-            select(Episode.id, Episode.stage, Episode.pathway, Patient.id, Patient.family_name,
-                   Patient.given_name, Patient.mrn, episodes.latest_cows_id(Episode.id),
-                   episodes.latest_vitals_id(Episode.id), episodes.safety_alert_active())
-            .join(Patient, Patient.id == Episode.patient_id)
-            .where(Episode.stage.in_(OPEN_STAGES))
-            .order_by(Patient.search_name, Episode.id)
-        )
-        if episode_ids is not None:
-            query = query.where(Episode.id.in_(list(episode_ids)))
-        rows = session.execute(query).all()
-        cows = episodes.last_cows(session, [r[7] for r in rows])
-        vitals_ids = [r[8] for r in rows if r[8] is not None]
-        vitals = {vid: (values, at) for vid, values, at in session.execute(
-            select(VitalSigns.id, VitalSigns.values, VitalSigns.taken_at).where(VitalSigns.id.in_(vitals_ids))
-        ).all()} if vitals_ids else {}
-        ids = [r[0] for r in rows]
-        care = [_care_view(row, name) for row, name in session.execute(
-            select(CareEntry, User.full_name).join(User, User.id == CareEntry.recorded_by)
-            .where(CareEntry.episode_id.in_(ids),
-                   ((CareEntry.kind == COMPLICATION) & (CareEntry.at >= since))
-                   | ((CareEntry.kind == SUPPORTIVE) & (CareEntry.at >= day_start) & (CareEntry.at < day_end)))
-            .order_by(CareEntry.at, CareEntry.id)
-        ).all()] if ids else []
+    protocol = episodes.protocol_settings(session)
+    query = (
+        select(Episode.id, Episode.stage, Episode.pathway, Patient.id, Patient.family_name,
+               Patient.given_name, Patient.mrn, episodes.latest_cows_id(Episode.id),
+               episodes.latest_vitals_id(Episode.id), episodes.safety_alert_active())
+        .join(Patient, Patient.id == Episode.patient_id)
+        .where(Episode.stage.in_(OPEN_STAGES))
+        .order_by(Patient.search_name, Episode.id)
+    )
+    if episode_ids is not None:
+        query = query.where(Episode.id.in_(list(episode_ids)))
+    rows = session.execute(query).all()
+    cows = episodes.last_cows(session, [r[7] for r in rows])
+    vitals_ids = [r[8] for r in rows if r[8] is not None]
+    vitals = {vid: (values, at) for vid, values, at in session.execute(
+        select(VitalSigns.id, VitalSigns.values, VitalSigns.taken_at).where(VitalSigns.id.in_(vitals_ids))
+    ).all()} if vitals_ids else {}
+    ids = [r[0] for r in rows]
+    care = [_care_view(row, name) for row, name in session.execute(
+        select(CareEntry, User.full_name).join(User, User.id == CareEntry.recorded_by)
+        .where(CareEntry.episode_id.in_(ids),
+               ((CareEntry.kind == COMPLICATION) & (CareEntry.at >= since))
+               | ((CareEntry.kind == SUPPORTIVE) & (CareEntry.at >= day_start) & (CareEntry.at < day_end)))
+        .order_by(CareEntry.at, CareEntry.id)
+    ).all()] if ids else []
     complications_of: dict[int, list[CareView]] = {}
     supportive_of: dict[int, list[CareView]] = {}
     for view in care:
