@@ -110,10 +110,16 @@ def check_fonts() -> Check:
     return Check("PDF fonts", True, f"{count} fonts readable in {fonts.fonts_dir()}")
 
 
-def installation_checks(db_target=None, *, running: bool = False) -> list[Check]:
-    """Every check for the database named by ``db_target`` (``--db``, a URL, or the app's own
-    ``Database.url``). ``running``: inside the app, whose platform plugin is loaded already."""
+def qt_checks(*, running: bool = False) -> list[Check]:
+    """Qt's version and its platform plugin. ``running``: inside the app, whose plugin is loaded
+    already (call it on the GUI thread then)."""
     qt = check_qt()
     plugin = (check_platform_plugin(running=running) if qt.ok
               else Check("Qt platform plugin", False, "not tried: Qt cannot be imported", qt.fix))
-    return run_checks(db_target, environment=[qt, plugin, check_fonts()])
+    return [qt, plugin]
+
+
+def installation_checks(db_target=None, *, qt: list[Check] | None = None) -> list[Check]:
+    """Every check for the database named by ``db_target`` (``--db``, a URL, or the app's own
+    ``Database.url``); ``qt``: the Qt checks when made already (by the app, on its GUI thread)."""
+    return run_checks(db_target, environment=[*(qt if qt is not None else qt_checks()), check_fonts()])
