@@ -63,7 +63,10 @@ class Check:
 def header() -> str:
     import platform
 
-    return f"Clinic Desktop {__version__} on {platform.platform(terse=True)} ({platform.machine()})"
+    system = platform.platform()
+    if platform.machine() and platform.machine() not in system:
+        system = f"{system} ({platform.machine()})"
+    return f"Clinic Desktop {__version__} on {system}"
 
 
 def summary(checks: Sequence[Check]) -> str:
