@@ -42,10 +42,13 @@ class _ChecksTask(QRunnable):
 
     def __init__(self, db_url, qt_checks: list[Check], dialog: CheckInstallationDialog) -> None:
         super().__init__()
-        self._db_url, self._qt, self._dialog = db_url, qt_checks, dialog
+        self._db_url, self._qt = db_url, qt_checks
+        self._dialog: CheckInstallationDialog | None = dialog
 
     def run(self) -> None:  # the worker thread: no widgets here
         dialog, self._dialog = self._dialog, None
+        if dialog is None:
+            return
         try:
             checks = doctor.installation_checks(self._db_url, qt=self._qt)
         except Exception as exc:  # noqa: BLE001 - a check that broke is itself a finding

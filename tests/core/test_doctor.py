@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import sys
 import sqlite3
 from pathlib import Path
 
@@ -286,3 +287,31 @@ def test_run_checks_puts_the_environment_after_python(db):
     assert names[:2] == ["Python", "Qt"]
     assert names[2:] == ["Database", "Database schema", "Encryption", "Last backup", "Log folder",
                          "Data folder", "Database folder"]
+
+
+# --- the checks clinic_desktop.doctor adds (fonts; how the Qt plugin is tried) ----------------
+def test_the_pdf_fonts_pass_and_a_missing_or_damaged_one_fails(tmp_path, monkeypatch):
+    from clinic_desktop import doctor as full
+    from clinic_desktop.reports import fonts
+
+    check = full.check_fonts()
+    assert check.ok and check.detail.startswith("3 fonts readable in ")
+    broken = tmp_path / "fonts"
+    broken.mkdir()
+    for name in (fonts.MAIN, fonts.MAIN_BOLD):
+        (broken / fonts.font_path(name).name).write_bytes(fonts.font_path(name).read_bytes())
+    (broken / fonts.font_path(fonts.MAIN_BOLD).name).write_text(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 1\n")  # an LFS pointer
+    monkeypatch.setattr(fonts, "fonts_dir", lambda: broken)
+    check = full.check_fonts()
+    assert not check.ok
+    assert "NotoSans-Bold.ttf cannot be read" in check.detail and "wqy-microhei.ttc is missing" in check.detail
+    assert "Reinstall" in check.fix
+
+
+def test_the_plugin_probe_runs_this_program_again(monkeypatch):
+    from clinic_desktop import doctor as full
+
+    assert full.probe_command()[1:] == ["-m", "clinic_desktop", "doctor", full.PROBE_ARG]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # the PyInstaller bundle
+    assert full.probe_command() == [sys.executable, "doctor", full.PROBE_ARG]
