@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("verify-audit", help="check the audit trail's hash chain")
 
+    p = sub.add_parser("doctor",
+                       help="check this installation (Python, Qt, fonts, database, backups, folders) "
+                            "and say what to fix; exit 1 if anything failed. Prints no patient data")
+    p.add_argument("--qt-probe", action="store_true", help=argparse.SUPPRESS)  # the plugin check's child
+
     p = sub.add_parser("export-directory",
                        help="write the referral directory's active entries to a CSV file")
     p.add_argument("file", type=Path, metavar="FILE")
@@ -145,6 +150,21 @@ def _export_plan(db, mrn: str, target: Path, language: str | None, large_print: 
     return 0
 
 
+def _doctor(db_target: str | None) -> int:
+    """One line per check on stdout (✓/✗ and what to do), then a summary; 1 if any check failed."""
+    from clinic_desktop.core.doctor import all_passed, report
+    from clinic_desktop.doctor import installation_checks
+
+    checks = installation_checks(db_target)
+    try:
+        "✓✗→".encode(sys.stdout.encoding or "ascii")
+        ascii_only = False
+    except (UnicodeEncodeError, LookupError):  # e.g. a Windows console's code page
+        ascii_only = True
+    print(report(checks, ascii_only=ascii_only))
+    return 0 if all_passed(checks) else 1
+
+
 def run(args: argparse.Namespace) -> int:
     from clinic_desktop.core.db import open_database
     from clinic_desktop.core.services import accounts, audit, backup, demo
@@ -192,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
         from clinic_desktop.app import run_gui
 
         return run_gui(args.db)
+    if args.command == "doctor":  # only looks: no log file, nothing opened for writing
+        if args.qt_probe:
+            from clinic_desktop.doctor import qt_probe_main
+
+            return qt_probe_main()
+        return _doctor(args.db)
     from clinic_desktop.logs import log_error, setup_logging
 
     setup_logging()

@@ -64,29 +64,34 @@ def core_data(name: str) -> Path:
     return base / name
 
 
-def user_data_dir() -> Path:
+def user_data_dir(*, create: bool = True) -> Path:
+    """The user data folder; created (private to this account: it holds health records) unless
+    ``create`` is false (``clinic-desktop doctor`` only looks)."""
     override = os.environ.get("CLINIC_DESKTOP_DATA_DIR")
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_ID, ORG_NAME))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
-def user_log_dir() -> Path:
+def user_log_dir(*, create: bool = True) -> Path:
     override = os.environ.get("CLINIC_DESKTOP_DATA_DIR")
-    if override:
-        path = Path(override) / "logs"
+    if override:  # inside the data folder, which is made first (private)
+        path = user_data_dir(create=create) / "logs"
     else:
         path = Path(platformdirs.user_log_dir(APP_ID, ORG_NAME))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def default_database_path() -> Path:
-    return user_data_dir() / "clinic.db"
+def default_database_path(*, create: bool = True) -> Path:
+    return user_data_dir(create=create) / "clinic.db"
 
 
-def database_target(target: str | os.PathLike[str] | None = None) -> str:
+def database_target(target: str | os.PathLike[str] | None = None, *, create: bool = True) -> str:
     """The database as given: ``--db``, else ``CLINIC_DESKTOP_DB``, else clinic.db in the user data
-    folder. A file path or a URL; core.db turns it into a SQLAlchemy URL."""
+    folder (created unless ``create`` is false). A file path or a URL; core.db turns it into a
+    SQLAlchemy URL."""
     raw = os.fspath(target) if target is not None else os.environ.get("CLINIC_DESKTOP_DB")
-    return raw or str(default_database_path())
+    return raw or str(default_database_path(create=create))

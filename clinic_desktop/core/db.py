@@ -36,9 +36,10 @@ OUR_TABLES = {"users", "patients", "episodes", "audit_events"}
 SCHEMA_HEAD = "0007"
 
 
-def resolve_target(target: str | os.PathLike[str] | None = None) -> URL:
-    """``--db`` value, else ``CLINIC_DESKTOP_DB``, else clinic.db in the user data folder."""
-    raw = paths.database_target(target)
+def resolve_target(target: str | os.PathLike[str] | None = None, *, create: bool = True) -> URL:
+    """``--db`` value, else ``CLINIC_DESKTOP_DB``, else clinic.db in the user data folder (whose
+    folder is created unless ``create`` is false)."""
+    raw = paths.database_target(target, create=create)
     if "://" in raw:
         url = make_url(raw)
         if url.drivername == "postgresql":

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self._settings_slot = DialogSlot()
         self._directory_slot = DialogSlot()
         self._plan_slot = DialogSlot()
+        self._check_slot = DialogSlot()
         self._intake_screen: QDialog | None = None
         self._stabilization_screens: dict[int, QDialog] = {}  # episode id → its open screen
         self._draft_offer: QMessageBox | None = None
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
         ui.actionAbout.triggered.connect(self.show_about)
+        ui.actionCheckInstallation.triggered.connect(self.check_installation)
         ui.actionUsers.triggered.connect(self.open_users)
         ui.actionClinicSettings.triggered.connect(self.open_clinic_settings)
         ui.actionProtocolSettings.triggered.connect(self.open_protocol_settings)
@@ -662,6 +664,19 @@ class MainWindow(QMainWindow):
         dialog = AboutDialog(self.db, self)
         dialog.finished.connect(lambda _result: dialog.deleteLater())
         dialog.open()
+
+    def check_installation(self) -> None:
+        """Help → Check installation: the lines of clinic-desktop doctor, to copy for support."""
+        if self._check_slot.dialog is not None:
+            self._check_slot.dialog.raise_()
+            return
+        from clinic_desktop.gui.check_installation_dialog import CheckInstallationDialog
+
+        self._check_slot.open(CheckInstallationDialog(self.db, self))
+
+    def check_installation_dialog(self) -> QDialog | None:
+        """The Check installation dialog opened from this window, while it is open."""
+        return self._check_slot.dialog
 
     def _show_error(self, title: str, exc: Exception) -> None:
         QMessageBox.warning(self, title, str(exc))

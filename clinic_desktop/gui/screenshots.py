@@ -398,6 +398,22 @@ def plan_pages(out: Path, workdir: Path) -> list[Path]:
     return pages
 
 
+def check_installation_shot(window, out: Path) -> Path:
+    """Help → Check installation, once its checks are in (the throw-away database's own)."""
+    from clinic_desktop import paths
+
+    paths.user_log_dir()  # made by the app's start-up, which the screenshots skip
+    window.check_installation()
+    dialog = window.check_installation_dialog()
+    deadline = time.monotonic() + 30
+    while dialog.running and time.monotonic() < deadline:
+        _settle(100)
+    path = _save(dialog, out, "07b-check-installation-dialog")
+    dialog.reject()
+    _settle()
+    return path
+
+
 def take_screenshots(out: Path) -> list[Path]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
@@ -461,6 +477,7 @@ def take_screenshots(out: Path) -> list[Path]:
         about.show()
         shots.append(_save(about, out, "07-about-dialog"))
         about.reject()
+        shots.append(check_installation_shot(window, out))
 
         # 6. Admin → Users…: the demo accounts and a nurse just added through the form.
         window.open_users()

@@ -44,6 +44,7 @@ __all__ = [
     "covers",
     "draw_string",
     "font_path",
+    "font_problems",
     "fonts_dir",
     "markup_runs",
     "register_fonts",
@@ -79,6 +80,23 @@ def fonts_dir() -> Path:
 def font_path(name: str) -> Path:
     """The file of one of :data:`MAIN`, :data:`MAIN_BOLD`, :data:`FALLBACK`."""
     return fonts_dir() / _FILES[name][0]
+
+
+def font_problems() -> tuple[int, list[str]]:
+    """For ``clinic-desktop doctor``: how many font files the PDFs need, and what is wrong with
+    them (missing, or not a font ReportLab can read: a damaged copy, a Git LFS pointer), one
+    sentence each. Nothing is registered."""
+    problems = []
+    for name, (filename, index) in _FILES.items():
+        path = fonts_dir() / filename
+        if not path.is_file():
+            problems.append(f"{filename} is missing")
+            continue
+        try:
+            TTFont(f"doctor-{name}", str(path), subfontIndex=index)
+        except Exception as exc:  # noqa: BLE001 - whatever ReportLab says, the font cannot print
+            problems.append(f"{filename} cannot be read ({exc.__class__.__name__})")
+    return len(_FILES), problems
 
 
 def register_fonts() -> None:

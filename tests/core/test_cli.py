@@ -250,3 +250,64 @@ def test_demo_gives_demo_0001_a_finalized_plan_and_export_plan_writes_it(tmp_pat
     assert console.count("plan.printed") == 3 and console.count("plan.draft_printed") == 2
     assert cli("--db", db, "verify-audit").returncode == 0
     assert cli("--db", db, "demo").stdout.strip() == "The demo patients are already there."
+
+
+def doctor_env(tmp_path, **extra) -> dict:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700, exist_ok=True)
+    return {"CLINIC_DESKTOP_DATA_DIR": str(data), "QT_QPA_PLATFORM": "offscreen", **extra}
+
+
+def test_doctor_passes_on_a_good_installation_and_names_no_patient(tmp_path):
+    db = tmp_path / "data" / "clinic.db"
+    env = doctor_env(tmp_path)
+    assert cli("--db", db, "demo", env=env).returncode == 0
+    assert cli("--db", db, "backup", "--out", tmp_path / "copy.db", env=env).returncode == 0
+    result = cli("--db", db, "doctor", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith(f"Clinic Desktop {__version__} on ")
+    checks = lines[1:-1]
+    assert all(line.startswith("✓ ") for line in checks), result.stdout
+    names = [line[2:].split(":")[0] for line in checks]
+    assert names == ["Python", "Qt", "Qt platform plugin", "PDF fonts", "Database", "Database schema",
+                     "Encryption", "Last backup", "Log folder", "Data folder"]
+    assert '"offscreen" loads' in result.stdout and "(today)" in result.stdout
+    assert lines[-1] == f"All {len(checks)} checks passed."
+    conn = sqlite3.connect(db)
+    identifiers = [str(v) for row in conn.execute("SELECT mrn, given_name, family_name, date_of_birth "
+                                                  "FROM patients") for v in row]
+    conn.close()
+    assert identifiers and not [i for i in identifiers if i in result.stdout]
+
+
+def test_doctor_exits_1_naming_each_failure_and_what_to_do(tmp_path):
+    missing = tmp_path / "no-such-folder" / "clinic.db"
+    result = cli("--db", missing, "doctor", env=doctor_env(tmp_path, QT_QPA_PLATFORM="no-such-plugin"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    failed = [line for line in result.stdout.splitlines() if line.startswith("✗ ")]
+    assert [line[2:].split(":")[0] for line in failed] == ["Qt platform plugin", "Database"]
+    assert all(" → " in line for line in failed)
+    assert "QT_QPA_PLATFORM=no-such-plugin" in failed[0]
+    assert result.stdout.strip().splitlines()[-1] == "2 of 7 checks failed: see the ✗ lines for what to do."
+    assert not missing.parent.exists()  # the doctor only looks
+
+
+def test_doctor_reports_an_unreachable_postgresql_server(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql+psycopg://clinic:hunter2-secret@127.0.0.1:{port}/clinic"
+    result = cli("doctor", env=doctor_env(tmp_path, CLINIC_DESKTOP_DB=url))
+    assert result.returncode == 1
+    assert f"✗ PostgreSQL server: clinic on clinic@127.0.0.1:{port} cannot be reached" in result.stdout
+    assert "hunter2-secret" not in result.stdout + result.stderr
+
+
+def test_doctor_falls_back_to_ascii_marks_on_a_console_without_them(tmp_path):
+    result = cli("--db", tmp_path / "none.db", "doctor", env=doctor_env(tmp_path, PYTHONIOENCODING="ascii"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "[ok] Python: " in result.stdout and "[FAIL] Database: no database at" in result.stdout

@@ -1,15 +1,101 @@
-"""Consistent backups while the app runs, and checked restores that keep the replaced database."""
+"""Consistent backups while the app runs, and checked restores that keep the replaced database.
+
+A backup goes wherever ``--out`` says (a USB disk, a share), so each one is also noted in
+``backups.json`` in the user data folder: the database it copied (never with a password), the
+file and when. :func:`latest_backup` reads that note, and the copies made before an upgrade beside
+an SQLite database, for ``clinic-desktop doctor``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import os
 import shutil
 import sqlite3
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
+from clinic_desktop import paths
+from clinic_desktop.core import clock
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.errors import DatabaseProblem
+
+log = logging.getLogger(__name__)
+
+BACKUP_RECORD = "backups.json"
+
+
+@dataclass(frozen=True)
+class BackupSeen:
+    """The newest backup known of a database: its file, when it was made, and how."""
+
+    path: Path
+    taken_at: dt.datetime  # aware, UTC
+    before_upgrade: bool  # the copy made beside the database before a schema upgrade
+    present: bool  # the file is there now (a backup on a removable disk may not be)
+
+
+def _record_key(url: URL) -> str:
+    """The database a backup copied, as it is noted: the SQLite file, or the PostgreSQL URL
+    without its password."""
+    if url.get_backend_name() == "sqlite":
+        return str(Path(url.database or "").resolve())
+    return url.set(password=None).render_as_string(hide_password=True)
+
+
+def _read_record() -> dict:
+    try:
+        data = json.loads((paths.user_data_dir(create=False) / BACKUP_RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _note_backup(url: URL, out: Path) -> None:
+    """Note the backup just made; a note that cannot be written never fails the backup."""
+    record = _read_record()
+    record[_record_key(url)] = {"path": str(out), "taken_at": clock.now().isoformat(timespec="seconds")}
+    target = paths.user_data_dir() / BACKUP_RECORD
+    try:
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_text(json.dumps(record, indent=1, sort_keys=True), "utf-8")
+        os.replace(partial, target)
+    except OSError as exc:
+        log.warning("could not note the backup in %s: %s", target, exc.strerror or exc)
+
+
+def latest_backup(url: URL) -> BackupSeen | None:
+    """The newest backup of the database at ``url`` this workstation knows of: the last one
+    ``backup`` noted, or a copy made beside an SQLite database before an upgrade."""
+    seen: list[BackupSeen] = []
+    noted = _read_record().get(_record_key(url))
+    if isinstance(noted, dict):
+        try:
+            when = dt.datetime.fromisoformat(noted["taken_at"])
+            path = Path(noted["path"])
+        except (KeyError, TypeError, ValueError):
+            pass
+        else:
+            if when.tzinfo is not None:
+                seen.append(BackupSeen(path, when.astimezone(dt.timezone.utc), False, path.is_file()))
+    if url.get_backend_name() == "sqlite" and url.database:
+        database = Path(url.database)
+        try:
+            copies = list(database.parent.glob(f"{database.stem}.before-*.db"))
+        except OSError:
+            copies = []
+        for copy in copies:
+            try:
+                mtime = copy.stat().st_mtime
+            except OSError:
+                continue
+            seen.append(BackupSeen(copy, dt.datetime.fromtimestamp(mtime, dt.timezone.utc), True, True))
+    return max(seen, key=lambda b: b.taken_at, default=None)
 
 
 def backup(target: str | None, out: Path) -> Path:
@@ -27,6 +113,7 @@ def backup(target: str | None, out: Path) -> Path:
         tmp.unlink(missing_ok=True)
         dbmod.sqlite_backup(source, tmp)
         tmp.replace(out)  # a half-written backup never carries the final name
+        _note_backup(url, out)
         return out
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
@@ -36,6 +123,7 @@ def backup(target: str | None, out: Path) -> Path:
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise DatabaseProblem(f"pg_dump failed: {proc.stderr.strip()}")
+    _note_backup(url, out)
     return out
 
 
