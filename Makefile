@@ -18,7 +18,7 @@ SYSTEM_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-
 	libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1
 
-.PHONY: install run test forms system-deps bench bundle wheel screenshots clean
+.PHONY: install run test forms system-deps bench bundle check-bundle wheel screenshots clean
 
 install: system-deps $(STAMP) forms
 
@@ -60,9 +60,17 @@ $(RC_PY): $(QRC) $(RC_FILES) | $(STAMP)
 bench: install
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
 
+# The one-folder bundle dist/clinic-desktop (build_installer.spec); `make check-bundle` checks it
+# (at most 180 MB, no unused Qt, self-check and sign-in window from the bundle).
+BUNDLE_DIR := dist/clinic-desktop
+
 bundle: install
 	$(PY) -m pip install --quiet -e ".[bundle]"
 	$(BIN)/pyinstaller --noconfirm --clean build_installer.spec
+	@du -sh $(BUNDLE_DIR)
+
+check-bundle: install
+	CLINIC_DESKTOP_BUNDLE=$(BUNDLE_DIR) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m bundle tests/test_bundle.py
 
 # A wheel carries the shipped files inside the package (clinic_desktop/_shipped/), where paths.py looks.
 wheel: install
