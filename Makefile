@@ -53,8 +53,8 @@ test test-deps: SYSTEM_DEPS += $(TEST_PACKAGES)
 bundle bundle-deps: SYSTEM_DEPS += $(BUNDLE_PACKAGES)
 screenshots screenshot-deps: SYSTEM_DEPS += $(SCREENSHOT_PACKAGES)
 
-.PHONY: install run test forms system-deps test-deps bundle-deps screenshot-deps bench bundle wheel \
-	screenshots clean
+.PHONY: install run test forms system-deps test-deps bundle-deps screenshot-deps bench bundle \
+	check-bundle deb wheel screenshots clean
 
 install: system-deps $(STAMP) forms
 
@@ -93,9 +93,53 @@ $(RC_PY): $(QRC) $(RC_FILES) | $(STAMP)
 bench: install
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
 
+# The one-folder bundle dist/clinic-desktop (build_installer.spec); `make check-bundle` checks it
+# (at most 180 MB, no unused Qt, self-check and sign-in window from the bundle).
+BUNDLE_DIR := dist/clinic-desktop
+
 bundle: bundle-deps install
 	$(PY) -m pip install --quiet -e ".[bundle]"
 	$(BIN)/pyinstaller --noconfirm --clean build_installer.spec
+	@du -sh $(BUNDLE_DIR)
+
+check-bundle: install
+	CLINIC_DESKTOP_BUNDLE=$(BUNDLE_DIR) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m bundle tests/test_bundle.py
+
+# The Debian package, from the bundle (built first if missing: `make bundle deb` rebuilds both).
+# /opt/clinic-desktop, /usr/bin/clinic-desktop, desktop entry, hicolor icons and AppStream metadata
+# from resources/packaging/linux/. Depends: the system libraries the bundle takes from the system
+# (SYSTEM_PACKAGES and libcups2 for printing, see build_installer.spec).
+VERSION     = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' clinic_desktop/__init__.py)
+DEB_VERSION = $(shell echo '$(VERSION)' | sed -E 's/[.]?(a|b|rc|dev)([0-9]*)$$/~\1\2/')
+DEB_ARCH    = $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB         = dist/clinic-desktop_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_ROOT    := build/deb/root
+DEB_DEPENDS = $(shell echo $(SYSTEM_PACKAGES) libcups2 | sed 's/ /, /g')
+DESKTOP_ID  := org.clinicdesktop.ClinicDesktop
+LINUX_PKG   := resources/packaging/linux
+
+deb: install
+	command -v dpkg-deb >/dev/null || (echo "make deb needs dpkg-deb (Debian or Ubuntu)"; exit 1)
+	test -x $(BUNDLE_DIR)/clinic-desktop || $(MAKE) bundle
+	rm -rf $(DEB_ROOT) && mkdir -p $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/opt $(DEB_ROOT)/usr/bin \
+		$(DEB_ROOT)/usr/share/applications $(DEB_ROOT)/usr/share/metainfo \
+		$(DEB_ROOT)/usr/share/icons/hicolor/scalable/apps $(DEB_ROOT)/usr/share/doc/clinic-desktop
+	cp -a $(BUNDLE_DIR) $(DEB_ROOT)/opt/clinic-desktop
+	ln -s /opt/clinic-desktop/clinic-desktop $(DEB_ROOT)/usr/bin/clinic-desktop
+	cp $(LINUX_PKG)/$(DESKTOP_ID).desktop $(DEB_ROOT)/usr/share/applications/
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(git log -1 --format=%cs 2>/dev/null || date -u +%F)/" \
+		$(LINUX_PKG)/$(DESKTOP_ID).metainfo.xml > $(DEB_ROOT)/usr/share/metainfo/$(DESKTOP_ID).metainfo.xml
+	$(PY) -m clinic_desktop.gui.icon_set build/icons
+	cp build/icons/clinic-desktop.svg $(DEB_ROOT)/usr/share/icons/hicolor/scalable/apps/
+	for d in build/icons/*x*/; do s=$$(basename $$d); mkdir -p $(DEB_ROOT)/usr/share/icons/hicolor/$$s/apps; \
+		cp $$d/clinic-desktop.png $(DEB_ROOT)/usr/share/icons/hicolor/$$s/apps/; done
+	cp $(LINUX_PKG)/copyright $(DEB_ROOT)/usr/share/doc/clinic-desktop/
+	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' -e 's/@DEPENDS@/$(DEB_DEPENDS)/' \
+		-e "s/@INSTALLED_SIZE@/$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)/" \
+		$(LINUX_PKG)/control > $(DEB_ROOT)/DEBIAN/control
+	chmod -R u+rwX,go+rX,go-w $(DEB_ROOT)
+	mkdir -p dist && dpkg-deb --build --root-owner-group $(DEB_ROOT) $(DEB)
+	@ls -lh $(DEB)
 
 # A wheel carries the shipped files inside the package (clinic_desktop/_shipped/), where paths.py looks.
 wheel: install

@@ -23,7 +23,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
-from clinic_desktop import APP_ID, APP_NAME, ORG_NAME, __version__, paths
+from clinic_desktop import APP_NAME, DESKTOP_ID, ORG_NAME, __version__, paths
 from clinic_desktop.logs import log_error, log_file, setup_logging
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
+    app.setDesktopFileName(DESKTOP_ID)
     app.setStyle("Fusion")
     app.setStyleSheet(style_sheet())
     app.setWindowIcon(QIcon(APP_ICON))

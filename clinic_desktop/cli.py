@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--large-print", action=argparse.BooleanOptionalAction, default=None,
                    help="print in large type (--no-large-print: in regular type); "
                         "by default as the plan is set")
+
+    sub.add_parser("self-check",
+                   help="check this installation (fonts, migrations, PDF preview, charts, icons, "
+                        "printing) on a throw-away database; the clinic's data is not touched")
     return parser
 
 
@@ -169,6 +173,10 @@ def run(args: argparse.Namespace) -> int:
     from clinic_desktop.core.db import open_database
     from clinic_desktop.core.services import accounts, audit, backup, demo
 
+    if args.command == "self-check":
+        from clinic_desktop.self_check import run_self_check
+
+        return 0 if run_self_check() else 1
     if args.command == "backup":
         out = backup.backup(args.db, args.out)
         print(f"Backed up to {out}")
