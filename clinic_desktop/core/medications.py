@@ -36,6 +36,7 @@ from .formulary import (
     drug_classes,
 )
 from .protocols import ProtocolSettings
+from .text import format_number
 from .withdrawal import require_aware
 
 __all__ = [
@@ -398,12 +399,6 @@ def _dec(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-def _num(value: float | Decimal) -> str:
-    """A number for staff: 2.88, 5, 0.54 (no float noise, no trailing zeros)."""
-    exact = value if isinstance(value, Decimal) else _dec(value)
-    return format(exact.normalize(), "f")
-
-
 def _clock_text(instant: datetime, tz: tzinfo, today: datetime) -> str:
     """"14:30" on the local day of ``today``, else "2026-03-09 14:30"."""
     local = instant.astimezone(tz)
@@ -494,25 +489,25 @@ def _limits_met(
         total, first, last = heaviest_window(doses, at, dose)
         if total > _dec(limit):
             span = (f"from {clock(first)} to {clock(last)}" if first != last else f"at {clock(at)}")
-            found.append(Finding(rule, severity, f"{name}: {_num(total)} {unit} in 24 h with this dose "
-                                 f"({span}), above {what} of {_num(limit)} {unit}", source, citation))
+            found.append(Finding(rule, severity, f"{name}: {format_number(total)} {unit} in 24 h with this dose "
+                                 f"({span}), above {what} of {format_number(limit)} {unit}", source, citation))
         else:
-            passed.append(f"{name}: {what} of {_num(limit)} {unit} in any 24 h \u2014 {source}")
+            passed.append(f"{name}: {what} of {format_number(limit)} {unit} in any 24 h \u2014 {source}")
 
     def interval(rule: str, times: list[datetime], hours: float, source: str, citation: str,
                  what: str) -> None:
         before, after = _nearest(times, at)
         gap = timedelta(hours=hours)
         if before is not None and at - before < gap:
-            found.append(Finding(rule, "hard", f"{name}: {what} {_num(hours)} h between doses; a dose is "
+            found.append(Finding(rule, "hard", f"{name}: {what} {format_number(hours)} h between doses; a dose is "
                                  f"recorded at {clock(before)}, {_hours_text(at - before)} before this one "
                                  f"(next allowed from {clock(before + gap)})", source, citation, "at"))
         elif after is not None and after - at < gap:
-            found.append(Finding(rule, "hard", f"{name}: {what} {_num(hours)} h between doses; a dose is "
+            found.append(Finding(rule, "hard", f"{name}: {what} {format_number(hours)} h between doses; a dose is "
                                  f"recorded at {clock(after)}, {_hours_text(after - at)} after this one",
                                  source, citation, "at"))
         else:
-            passed.append(f"{name}: {what} {_num(hours)} h between doses \u2014 {source}")
+            passed.append(f"{name}: {what} {format_number(hours)} h between doses \u2014 {source}")
 
     if order.max_daily_dose is not None:
         window("order.max_daily", own, order.max_daily_dose, "hard", "order", "", "the order's maximum")
@@ -532,8 +527,8 @@ def _limits_met(
         total, _, _ = heaviest_window(same, at, dose)
         if total > _dec(limit.resolve(settings)):
             found.append(Finding(f"{drug.id}.warn_daily", "reason",
-                                 f"{name}: {_num(total)} {unit} in 24 h with this dose, above "
-                                 f"{_num(limit.resolve(settings))} {unit}", limit.source, limit.cite(settings)))
+                                 f"{name}: {format_number(total)} {unit} in 24 h with this dose, above "
+                                 f"{format_number(limit.resolve(settings))} {unit}", limit.source, limit.cite(settings)))
     first = min([t for t, _ in same] + [at])  # the first dose of the drug, this one included
     if drug.first_day_warn is not None:
         limit = drug.first_day_warn
@@ -541,15 +536,15 @@ def _limits_met(
             total = sum((d for t, d in same if first <= t < first + DAY), Decimal(0)) + dose
             if total > _dec(limit.resolve(settings)):
                 found.append(Finding(f"{drug.id}.first_day", "reason",
-                                     f"{name}: {_num(total)} {unit} on the first day (from {clock(first)}) "
-                                     f"with this dose, above {_num(limit.resolve(settings))} {unit}",
+                                     f"{name}: {format_number(total)} {unit} on the first day (from {clock(first)}) "
+                                     f"with this dose, above {format_number(limit.resolve(settings))} {unit}",
                                      limit.source, limit.cite(settings)))
     if drug.max_days is not None:
         limit = drug.max_days
         days = limit.resolve(settings)
         if at >= first + timedelta(days=days):
             found.append(Finding(f"{drug.id}.max_days", "reason",
-                                 f"{name}: more than {_num(days)} days since the first dose ({clock(first)}); "
+                                 f"{name}: more than {format_number(days)} days since the first dose ({clock(first)}); "
                                  "taper and stop", limit.source, limit.cite(settings)))
     if drug.min_interval is not None:
         limit = drug.min_interval
@@ -604,7 +599,7 @@ def check_give(
         return _clock_text(instant, tz, at)
 
     if dose <= 0:
-        found.append(Finding("dose.positive", "hard", f"Dose must be more than 0 {unit} (entered {_num(dose)} {unit})",
+        found.append(Finding("dose.positive", "hard", f"Dose must be more than 0 {unit} (entered {format_number(dose)} {unit})",
                              "order", overridable=False))
         return GiveCheck(tuple(found), ())
     if at < order.start:
@@ -620,19 +615,19 @@ def check_give(
             limit = drug.max_single.resolve(s)
             if dose > limit:
                 found.append(Finding(f"{drug.id}.max_single", "hard",
-                                     f"{name}: {_num(dose)} {unit} is above the largest single dose "
-                                     f"({_num(limit)} {unit})", drug.max_single.source, drug.max_single.cite(s),
+                                     f"{name}: {format_number(dose)} {unit} is above the largest single dose "
+                                     f"({format_number(limit)} {unit})", drug.max_single.source, drug.max_single.cite(s),
                                      overridable=False))
             else:
-                passed.append(f"{name}: single dose at most {_num(limit)} {unit} \u2014 {drug.max_single.source}")
+                passed.append(f"{name}: single dose at most {format_number(limit)} {unit} \u2014 {drug.max_single.source}")
         for key, single, _daily, what, citation in _facts_caps(drug, facts):
             if dose > single:
                 found.append(Finding(f"{drug.id}.{key}_single", "hard",
-                                     f"{name}: {_num(dose)} {unit} is above the single dose for {what} "
-                                     f"({_num(single)} {unit})", "label", citation))
+                                     f"{name}: {format_number(dose)} {unit} is above the single dose for {what} "
+                                     f"({format_number(single)} {unit})", "label", citation))
         if drug.min_single is not None and dose < drug.min_single.resolve(s):
             found.append(Finding(f"{drug.id}.min_single", "reason",
-                                 f"{name}: {_num(dose)} {unit} is below the usual range ({drug.usual})",
+                                 f"{name}: {format_number(dose)} {unit} is below the usual range ({drug.usual})",
                                  drug.min_single.source, drug.min_single.cite(s)))
 
     orders = {order.id: order, **{o.id: o for o in other_orders if o.id != order.id}}
@@ -687,7 +682,7 @@ def _vitals_findings(order: Order, vitals: VitalsSet | None, at: datetime, s: Pr
         value = vitals.values.get(hold.vital)
         if value is not None and _require_number(value, hold.vital) < threshold:
             found.append(Finding(f"hold.{hold.vital}", "hold",
-                                 f"{hold.short} {_num(value)} below hold parameter {threshold}", "order",
+                                 f"{hold.short} {format_number(value)} below hold parameter {threshold}", "order",
                                  f"vitals at {clock(vitals.taken_at)}"))
     if not found:
         passed.append(f"Vitals at {clock(vitals.taken_at)}: no hold parameter met")
@@ -751,45 +746,45 @@ def check_order(
     if drug is not None and unit == drug.default_unit:
         if drug.max_single is not None and order.dose > drug.max_single.resolve(s):
             add(f"{drug.id}.max_single", "hard",
-                f"{name}: a single dose is at most {_num(drug.max_single.resolve(s))} {unit} (entered "
-                f"{_num(order.dose)} {unit}; a unit or decimal slip?)", drug.max_single)
+                f"{name}: a single dose is at most {format_number(drug.max_single.resolve(s))} {unit} (entered "
+                f"{format_number(order.dose)} {unit}; a unit or decimal slip?)", drug.max_single)
         elif drug.min_single is not None and order.dose < drug.min_single.resolve(s):
             add(f"{drug.id}.min_single", "reason",
-                f"{name}: {_num(order.dose)} {unit} is below the usual range ({drug.usual})", drug.min_single)
+                f"{name}: {format_number(order.dose)} {unit} is below the usual range ({drug.usual})", drug.min_single)
         for key, single, daily, what, citation in _facts_caps(drug, facts):
             if order.dose > single or (per_day is not None and per_day > _dec(daily)):
                 add(f"{drug.id}.{key}", "reason",
-                    f"{name}: for {what} the label gives at most {_num(single)} {unit} a dose and "
-                    f"{_num(daily)} {unit} a day", source="label", citation=citation)
+                    f"{name}: for {what} the label gives at most {format_number(single)} {unit} a dose and "
+                    f"{format_number(daily)} {unit} a day", source="label", citation=citation)
         if drug.min_interval is not None:
             hours = drug.min_interval.resolve(s)
             gap = timedelta(hours=hours)
             if order.min_interval_hours is not None and order.min_interval_hours < hours:
                 add(f"{drug.id}.min_interval", "hard",
-                    f"{name}: at least {_num(hours)} h between doses (ordered every "
-                    f"{_num(order.min_interval_hours)} h)", drug.min_interval, field="min_interval_hours")
+                    f"{name}: at least {format_number(hours)} h between doses (ordered every "
+                    f"{format_number(order.min_interval_hours)} h)", drug.min_interval, field="min_interval_hours")
             for first, second, between in (_scheduled_gaps(order.times) if len(order.times) > 1 else ()):
                 if between < gap:
                     add(f"{drug.id}.min_interval", "hard",
-                        f"{name}: at least {_num(hours)} h between doses ({first} and {second} are "
+                        f"{name}: at least {format_number(hours)} h between doses ({first} and {second} are "
                         f"{_hours_text(between)} apart)", drug.min_interval, field="times")
                     break
         if drug.max_daily is not None and per_day is not None and per_day > _dec(drug.max_daily.resolve(s)):
             add(f"{drug.id}.max_daily", "hard",
-                f"{name}: {len(order.times)} doses a day of {_num(order.dose)} {unit} is {_num(per_day)} {unit}, "
-                f"above the maximum of {_num(drug.max_daily.resolve(s))} {unit} in 24 h", drug.max_daily)
+                f"{name}: {len(order.times)} doses a day of {format_number(order.dose)} {unit} is {format_number(per_day)} {unit}, "
+                f"above the maximum of {format_number(drug.max_daily.resolve(s))} {unit} in 24 h", drug.max_daily)
         if (drug.max_daily is not None and order.max_daily_dose is not None
                 and order.max_daily_dose > drug.max_daily.resolve(s)):
             add(f"{drug.id}.max_daily", "hard",
-                f"{name}: the order's maximum of {_num(order.max_daily_dose)} {unit} in 24 h is above the "
-                f"drug's maximum of {_num(drug.max_daily.resolve(s))} {unit}", drug.max_daily,
+                f"{name}: the order's maximum of {format_number(order.max_daily_dose)} {unit} in 24 h is above the "
+                f"drug's maximum of {format_number(drug.max_daily.resolve(s))} {unit}", drug.max_daily,
                 field="max_daily_dose")
         daily_planned = per_day if per_day is not None else (
             _dec(order.max_daily_dose) if order.max_daily_dose is not None else None)
         if (drug.warn_daily is not None and daily_planned is not None
                 and daily_planned > _dec(drug.warn_daily.resolve(s))):
             add(f"{drug.id}.warn_daily", "reason",
-                f"{name}: {_num(daily_planned)} {unit} a day is above {_num(drug.warn_daily.resolve(s))} {unit}",
+                f"{name}: {format_number(daily_planned)} {unit} a day is above {format_number(drug.warn_daily.resolve(s))} {unit}",
                 drug.warn_daily)
         known = [order, *others, *past_orders]
         given_before = [a for a in administrations if a.outcome == "given"
@@ -798,18 +793,18 @@ def check_order(
         first_ever = not given_before
         if first_ever and drug.first_dose_reason is not None and order.dose > drug.first_dose_reason.resolve(s):
             add(f"{drug.id}.first_dose_reason", "reason",
-                f"{name}: a first dose of {_num(order.dose)} {unit} is above "
-                f"{_num(drug.first_dose_reason.resolve(s))} {unit}; document why it is clinically indicated",
+                f"{name}: a first dose of {format_number(order.dose)} {unit} is above "
+                f"{format_number(drug.first_dose_reason.resolve(s))} {unit}; document why it is clinically indicated",
                 drug.first_dose_reason)
         elif first_ever and drug.first_dose_warn is not None and order.dose > drug.first_dose_warn.resolve(s):
             add(f"{drug.id}.first_dose", "reason",
-                f"{name}: a first dose of {_num(order.dose)} {unit} is above "
-                f"{_num(drug.first_dose_warn.resolve(s))} {unit}; start low, go slow", drug.first_dose_warn)
+                f"{name}: a first dose of {format_number(order.dose)} {unit} is above "
+                f"{format_number(drug.first_dose_warn.resolve(s))} {unit}; start low, go slow", drug.first_dose_warn)
         if (first_ever and drug.first_day_warn is not None and daily_planned is not None
                 and daily_planned > _dec(drug.first_day_warn.resolve(s))):
             add(f"{drug.id}.first_day", "reason",
-                f"{name}: {_num(daily_planned)} {unit} on the first day is above "
-                f"{_num(drug.first_day_warn.resolve(s))} {unit}", drug.first_day_warn)
+                f"{name}: {format_number(daily_planned)} {unit} on the first day is above "
+                f"{format_number(drug.first_day_warn.resolve(s))} {unit}", drug.first_day_warn)
 
     classes = drug_classes(order.drug_id, order.drug_name)
     ingredient = drug.ingredient if drug is not None else order.drug_name.strip().lower()
@@ -818,7 +813,7 @@ def check_order(
         other_classes = drug_classes(other.drug_id, other.drug_name)
         if other_ingredient == ingredient:
             add("duplicate.drug", "reason", f"{name}: another active order of {other.name} "
-                f"({_num(other.dose)} {other.unit}) — a duplicate order", source="local policy",
+                f"({format_number(other.dose)} {other.unit}) — a duplicate order", source="local policy",
                 citation="no duplicate active order without a reason")
             continue
         if "opioid_agonist" in classes and "opioid_agonist" in other_classes:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from .text import format_number
 from .withdrawal import Substance, format_hours, get_substance, hours_since, require_aware
 
 __all__ = [
@@ -611,10 +612,6 @@ def _check_vital(name: str, value: object) -> float | None:
     return value
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
 def alpha2_hold(
     drug: Literal["lofexidine", "clonidine"],
     sbp: float | None,
@@ -662,7 +659,7 @@ def alpha2_hold(
             )
 
     basis = "; ".join(
-        f"{vital} {_num(v)}" if v is not None else f"{vital} not recorded"
+        f"{vital} {format_number(v)}" if v is not None else f"{vital} not recorded"
         for vital, v in values.items()
         if v is not None or vital in {r[0] for r in rules}
     )
@@ -674,7 +671,7 @@ def alpha2_hold(
                     f"{s.alpha2_vitals_minutes} min before each dose.")
             return Prompt(f"{drug}_hold", "info", title, basis, setting_used, text)
     met = [
-        f"{vital} {_num(values[vital])} (< {getattr(s, name)})"  # type: ignore[arg-type]
+        f"{vital} {format_number(values[vital])} (< {getattr(s, name)})"  # type: ignore[arg-type]
         for vital, name in rules
         if values[vital] is not None and values[vital] < getattr(s, name)  # type: ignore[operator]
     ]

@@ -1,9 +1,11 @@
-"""Name folding for search and duplicate detection (accent- and case-insensitive)."""
+"""Text for search and for staff: name folding for search and duplicate detection (accent-
+and case-insensitive), and the one way a number is written (:func:`format_number`)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 
 # Letters that NFKD does not split into a base letter and a mark.
 _EXTRA = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
@@ -25,3 +27,13 @@ def tokens(text: str) -> list[str]:
 def prefix_upper_bound(prefix: str) -> str:
     """The smallest string greater than every string starting with ``prefix``."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def format_number(value: float | int | Decimal | None) -> str:
+    """A number (a dose, a limit, a vital sign) as staff read it: 2.88, 5, 0.54, 1200 — no float
+    noise (a float is read to 6 decimal places), no trailing zeros, never an exponent;
+    None → ""."""
+    if value is None:
+        return ""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(round(float(value), 6)))
+    return format(exact.normalize(), "f")

@@ -39,6 +39,7 @@ from clinic_desktop.core.formulary import HOLD_PARAMETERS
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.protocols import ProtocolSettings
 from clinic_desktop.core.services import mar
+from clinic_desktop.core.text import format_number
 from clinic_desktop.gui.entry_dialogs import VitalsDialog
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.row_model import RowTableModel, selected_row
@@ -60,10 +61,6 @@ LATE = QColor("#fde9da")
 MISSED = QColor("#fbdcdc")
 
 
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
-
-
 # ---- the two tables ----------------------------------------------------------------------------
 class OrdersModel(RowTableModel[mar.OrderView]):
     COLUMNS = ("Medication", "Schedule", "Hold parameters", "From", "Until", "Ordered by")
@@ -71,9 +68,9 @@ class OrdersModel(RowTableModel[mar.OrderView]):
     def display(self, row: mar.OrderView, column: int) -> str:
         if column == 0:
             flag = " \u26a0" if row.acknowledgements else ""  # a warning was acknowledged: see the tooltip
-            return f"{row.name} {_num(row.dose)} {row.unit} {row.route}".strip() + flag
+            return f"{row.name} {format_number(row.dose)} {row.unit} {row.route}".strip() + flag
         if column == 1:
-            return row.schedule_text + (f"; max {_num(row.max_daily_dose)} {row.unit}/24 h"
+            return row.schedule_text + (f"; max {format_number(row.max_daily_dose)} {row.unit}/24 h"
                                         if row.max_daily_dose else "")
         if column == 2:
             return row.holds_text
@@ -124,7 +121,7 @@ class DosesModel(RowTableModel[DoseLine]):
         if column == 0:
             return local_time_text(row.time) if row.time else "As needed"
         if column == 1:
-            return f"{row.order.name} {_num(row.order.dose)} {row.order.unit}"
+            return f"{row.order.name} {format_number(row.order.dose)} {row.order.unit}"
         if column == 2:
             if row.status == "due" and row.time is not None and row.time > clock.now() + UPCOMING:
                 return "Upcoming"
@@ -134,7 +131,7 @@ class DosesModel(RowTableModel[DoseLine]):
             if a is None:
                 return (f"next allowed {local_time_text(row.next_prn_at)}" if row.next_prn_at
                         else "can be given now" if row.status == "prn" else "")
-            dose = f" {_num(a.dose)} {row.order.unit}" if a.dose is not None else ""
+            dose = f" {format_number(a.dose)} {row.order.unit}" if a.dose is not None else ""
             return f"{local_time_text(a.at)}{dose} by {a.recorded_by_name}"
         a = row.entry
         if a is None:
@@ -167,7 +164,7 @@ class DoseDialog(GeometryDialog):
         super().__init__(parent)
         self.db, self.user, self.line, self.outcome = db, user, line, outcome
         order = line.order
-        self.setWindowTitle(f"{STATUS_LABELS[outcome]}: {order.name} {_num(order.dose)} {order.unit}")
+        self.setWindowTitle(f"{STATUS_LABELS[outcome]}: {order.name} {format_number(order.dose)} {order.unit}")
         self.at = QDateTimeEdit(QDateTime.currentDateTime())
         self.at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.at.setCalendarPopup(True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -30,6 +29,7 @@ from clinic_desktop.core.models import Episode, Stage
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
 from clinic_desktop.core.services import audit, episodes, mar, stabilization
 from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.core.text import format_number
 from clinic_desktop.core.vitals import VITALS_BY_ID
 from clinic_desktop.reports.handover import (
     TITLE,
@@ -71,13 +71,6 @@ def _clock(at: dt.datetime, now: dt.datetime) -> str:
     if days == 1:
         return f"tomorrow {hhmm}"
     return f"{local.day} {local.strftime('%b')} {hhmm}"
-
-
-def _num(value: float | int | None) -> str:
-    """0.54, 4, 2.5 — no float noise, no trailing zeros."""
-    if value is None:
-        return ""
-    return format(Decimal(repr(float(value))).normalize(), "f")
 
 
 def _duration(delta: dt.timedelta) -> str:
@@ -143,7 +136,7 @@ def _dose_line(a: mar.AdministrationView, order: mar.OrderView | None, now: dt.d
     by = f"({', '.join(who)})" if who else ""
     if a.outcome == "given":
         unit = order.unit if order is not None else ""
-        text = f"{label} {_num(a.dose)} {unit}".rstrip() + " given"
+        text = f"{label} {format_number(a.dose)} {unit}".rstrip() + " given"
         if reason:
             text += f" — {reason}"
         if a.override_by_name:
@@ -168,7 +161,7 @@ def _not_recorded(rows: Iterable[mar.MarRow], since: dt.datetime, now: dt.dateti
         for dose in row.doses:
             if dose.status in ("late", "missed") and since <= dose.scheduled_for <= now:
                 order = row.order
-                text = f"{order.name} {_num(order.dose)} {order.unit}".rstrip()
+                text = f"{order.name} {format_number(order.dose)} {order.unit}".rstrip()
                 out.append(DoseLine(at=dose.scheduled_for, time=_clock(dose.scheduled_for, now),
                                     drug=order.name, outcome=dose.status,
                                     text=f"{text} scheduled, not recorded ({dose.status})"))

@@ -68,6 +68,7 @@ from clinic_desktop.core.models import (
 )
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, patient_facts
+from clinic_desktop.core.text import format_number
 from clinic_desktop.core.vitals import VITALS_BY_ID
 
 __all__ = [
@@ -198,7 +199,7 @@ class OrderView:
     def schedule_text(self) -> str:
         """"08:00, 13:00, 18:00" or "As needed, at least 4 h apart"."""
         if self.is_prn:
-            return f"As needed, at least {_num(self.min_interval_hours)} h apart"
+            return f"As needed, at least {format_number(self.min_interval_hours)} h apart"
         return ", ".join(self.times)
 
     @property
@@ -319,14 +320,6 @@ class DueCounts:
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-
-def _num(value: float | Decimal | None) -> str:
-    """2.88, 5, 0.54 — no float noise, no trailing zeros."""
-    if value is None:
-        return ""
-    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
-    return format(exact.normalize(), "f")
-
 
 def _when(instant: dt.datetime | None, now: dt.datetime | None = None) -> str:
     """"14:05" today (local), else "2026-03-09 14:05"."""
@@ -541,14 +534,14 @@ def _validate_order(spec: OrderInput, now: dt.datetime, *, default_start: dt.dat
             errors["max_daily_dose"] = "Enter the maximum in 24 hours, more than 0, or leave it empty."
             max_daily = None
         elif dose is not None and max_daily < dose:
-            errors["max_daily_dose"] = (f"The maximum in 24 hours ({_num(max_daily)} {unit}) is less than "
-                                        f"one dose ({_num(dose)} {unit}).")
+            errors["max_daily_dose"] = (f"The maximum in 24 hours ({format_number(max_daily)} {unit}) is less than "
+                                        f"one dose ({format_number(dose)} {unit}).")
     if dose is not None and times and "times" not in errors:
         # Any 24 h window holds exactly one dose of each scheduled time.
         per_day = Decimal(repr(dose)) * len(times)
-        count = f"{len(times)} dose{'s' if len(times) > 1 else ''} a day of {_num(dose)} {unit} is {_num(per_day)} {unit}"
+        count = f"{len(times)} dose{'s' if len(times) > 1 else ''} a day of {format_number(dose)} {unit} is {format_number(per_day)} {unit}"
         if max_daily is not None and "max_daily_dose" not in errors and per_day > Decimal(repr(max_daily)):
-            errors["max_daily_dose"] = f"{count}, above this order's maximum of {_num(max_daily)} {unit} in 24 hours."
+            errors["max_daily_dose"] = f"{count}, above this order's maximum of {format_number(max_daily)} {unit} in 24 hours."
 
     holds: dict[str, int | None] = {}
     for name, vital_id, short in _HOLD_FIELDS:
@@ -860,7 +853,7 @@ def given_doses(db: Database, user: SignedInUser, episode_id: int) -> list[Given
     for at, dose, drug_id, drug_name, unit in rows:
         drug = DRUGS.get(drug_id)
         name = (drug_name or "").strip() or (drug.label if drug else drug_id)
-        out.append(GivenDose(at, f"{name} {_num(dose)} {unit}"))
+        out.append(GivenDose(at, f"{name} {format_number(dose)} {unit}"))
     return out
 
 
@@ -1004,8 +997,8 @@ def _evaluate(session: Session, row: MedicationOrder, episode_rows: Sequence[Med
                       settings=episodes.protocol_settings(session))
     findings = list(core.findings)
     if dose > row.dose:
-        findings.append(Finding("order.dose", "hard", f"Dose {_num(dose)} {row.unit} is more than the ordered "
-                                f"{_num(row.dose)} {row.unit}; ask the prescriber to change the order", "order",
+        findings.append(Finding("order.dose", "hard", f"Dose {format_number(dose)} {row.unit} is more than the ordered "
+                                f"{format_number(row.dose)} {row.unit}; ask the prescriber to change the order", "order",
                                 overridable=False))
     if scheduled_for is not None and at < scheduled_for - EARLY_WINDOW:
         findings.append(Finding("order.early", "hard", f"The {_when(scheduled_for, at)} dose of {name} may be "
@@ -1196,8 +1189,8 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
                 if (hold_reasons or warnings) and not reason:
                     raise ValidationError({"reason": _reason_message(hold_reasons, warnings)})
                 if given_dose < row.dose and not reason:
-                    raise ValidationError({"reason": f"The order is for {_num(row.dose)} {row.unit}; say why "
-                                                     f"{_num(given_dose)} {row.unit} is given."})
+                    raise ValidationError({"reason": f"The order is for {format_number(row.dose)} {row.unit}; say why "
+                                                     f"{format_number(given_dose)} {row.unit} is given."})
             else:
                 signer = None
                 when = scheduled_utc or at_utc
