@@ -1,6 +1,7 @@
-"""The administrator's clinic-wide settings: clinic details, sign-in lockout, screen lock, COWS
-reassessment interval, the aftercare plan's paper size and logo, and when a directory contact
-is flagged as not verified.
+"""The administrator's clinic-wide settings: clinic details, sign-in lockout, screen lock, the
+aftercare plan's paper size and logo, and when a directory contact is flagged as not verified.
+The decision-support thresholds (the COWS interval among them) are the protocol settings
+dialog's, edited there only.
 
 Layout lives in ``ui/clinic_settings_dialog.ui``; this module is the controller. Labels, shipped
 defaults and ranges come from ``clinic_desktop.core.settings``; **Save** sends only the changed
@@ -59,13 +60,10 @@ MNEMONICS = {
     "lockout_attempts": "Failed",
     "lockout_minutes": "Minutes",
     "idle_lock_minutes": "idle",
-    "cows_interval_hours": "Hours",
     "plan_page_size": "ze",
     "clinic_logo": "logo",
     "directory_stale_days": "Days",
 }
-PROTOCOL_NOTE = (f"Local policy default: COWS every {DEFAULTS['cows_interval_hours']} hours while "
-                 "awake, more often during induction.")
 
 
 def with_mnemonic(text: str, part: str) -> str:
@@ -112,7 +110,6 @@ class ClinicSettingsDialog(GeometryDialog):
             "lockout_attempts": ui.lockoutAttemptsSpin,
             "lockout_minutes": ui.lockoutMinutesSpin,
             "idle_lock_minutes": ui.idleLockMinutesSpin,
-            "cows_interval_hours": ui.cowsIntervalSpin,
             "plan_page_size": ui.planPageSizeCombo,
             "clinic_logo": ui.clinicLogoEdit,
             "directory_stale_days": ui.directoryStaleDaysSpin,
@@ -136,7 +133,6 @@ class ClinicSettingsDialog(GeometryDialog):
         for code, name in CHOICES["plan_page_size"].items():
             ui.planPageSizeCombo.addItem(name, code)
         ui.clinicLogoBrowseButton.clicked.connect(self.browse_logo)
-        ui.protocolNoteLabel.setText(PROTOCOL_NOTE)
         self._align_labels(list(labels.values()))
 
         buttons = ui.buttonBox

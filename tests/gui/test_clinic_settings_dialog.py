@@ -60,8 +60,8 @@ def shown(dialog) -> dict:
 
 
 def dialog_defaults(dialog) -> dict:
-    """The shipped defaults of the settings this dialog shows (the protocol thresholds other than
-    the COWS interval are in the protocol settings dialog)."""
+    """The shipped defaults of the settings this dialog shows (the protocol thresholds, the COWS
+    interval among them, are in the protocol settings dialog)."""
     return {key: DEFAULTS[key] for key in dialog.inputs}
 
 
@@ -85,8 +85,9 @@ def test_it_shows_the_current_values_with_their_defaults(qtbot, db, admin):
         low, high = INTEGER_RANGES[key]
         spin = by_name(dialog, QSpinBox, LABELS[key])
         assert (spin.minimum(), spin.maximum()) == (low, high)
-    assert by_name(dialog, QLabel, "Protocol note").text() == (
-        "Local policy default: COWS every 4 hours while awake, more often during induction.")
+    # The COWS interval is a protocol threshold: edited in Protocol settings only.
+    assert "cows_interval_hours" not in dialog.inputs
+    assert not [w for w in dialog.findChildren(QSpinBox) if "COWS" in w.accessibleName()]
     assert button(dialog, "Save").isDefault()
     assert button(dialog, "Restore defaults").isVisible() and button(dialog, "Cancel").isVisible()
     assert dialog.focusWidget() is by_name(dialog, QLineEdit, LABELS["clinic_name"])
@@ -149,9 +150,10 @@ def test_restore_defaults_then_save_stores_the_defaults(qtbot, db, admin):
     assert dialog.isVisible()
     with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
         click(qtbot, button(dialog, "Save"))
-    assert settings.get_all(db) == DEFAULTS
+    # The COWS interval is Protocol settings' to restore: this dialog leaves it alone.
+    assert settings.get_all(db) == {**DEFAULTS, "cows_interval_hours": 2}
     assert settings_events(db, admin)[0].detail["changes"] == {
-        "clinic_name": ["Riverside Detox", ""], "cows_interval_hours": [2, 4],
+        "clinic_name": ["Riverside Detox", ""],
         "idle_lock_minutes": [30, 10], "lockout_attempts": [7, 5], "phone_region": ["GB", "US"]}
 
 

@@ -272,58 +272,6 @@ class Ui_ClinicSettingsDialog(object):
 
         self.groupsLayout.addWidget(self.signInGroup)
 
-        self.protocolGroup = QGroupBox(self.settingsPanel)
-        self.protocolGroup.setObjectName(u"protocolGroup")
-        self.protocolForm = QFormLayout(self.protocolGroup)
-        self.protocolForm.setObjectName(u"protocolForm")
-        self.protocolForm.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.protocolForm.setLabelAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignVCenter)
-        self.protocolForm.setHorizontalSpacing(12)
-        self.protocolForm.setVerticalSpacing(8)
-        self.protocolForm.setContentsMargins(14, 12, 14, 12)
-        self.cowsIntervalLabel = QLabel(self.protocolGroup)
-        self.cowsIntervalLabel.setObjectName(u"cowsIntervalLabel")
-
-        self.protocolForm.setWidget(0, QFormLayout.ItemRole.LabelRole, self.cowsIntervalLabel)
-
-        self.cowsIntervalRow = QHBoxLayout()
-        self.cowsIntervalRow.setSpacing(10)
-        self.cowsIntervalRow.setObjectName(u"cowsIntervalRow")
-        self.cowsIntervalSpin = QSpinBox(self.protocolGroup)
-        self.cowsIntervalSpin.setObjectName(u"cowsIntervalSpin")
-        self.cowsIntervalSpin.setMinimum(1)
-        self.cowsIntervalSpin.setMaximum(24)
-        self.cowsIntervalSpin.setMinimumSize(QSize(88, 0))
-
-        self.cowsIntervalRow.addWidget(self.cowsIntervalSpin)
-
-        self.cowsIntervalDefault = QLabel(self.protocolGroup)
-        self.cowsIntervalDefault.setObjectName(u"cowsIntervalDefault")
-        self.cowsIntervalDefault.setProperty(u"role", u"hint")
-
-        self.cowsIntervalRow.addWidget(self.cowsIntervalDefault)
-
-        self.cowsIntervalStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
-
-        self.cowsIntervalRow.addItem(self.cowsIntervalStretch)
-
-
-        self.protocolForm.setLayout(0, QFormLayout.ItemRole.FieldRole, self.cowsIntervalRow)
-
-        self.protocolNoteSpacer = QLabel(self.protocolGroup)
-        self.protocolNoteSpacer.setObjectName(u"protocolNoteSpacer")
-
-        self.protocolForm.setWidget(1, QFormLayout.ItemRole.LabelRole, self.protocolNoteSpacer)
-
-        self.protocolNoteLabel = QLabel(self.protocolGroup)
-        self.protocolNoteLabel.setObjectName(u"protocolNoteLabel")
-        self.protocolNoteLabel.setProperty(u"role", u"hint")
-
-        self.protocolForm.setWidget(1, QFormLayout.ItemRole.FieldRole, self.protocolNoteLabel)
-
-
-        self.groupsLayout.addWidget(self.protocolGroup)
-
         self.plansGroup = QGroupBox(self.settingsPanel)
         self.plansGroup.setObjectName(u"plansGroup")
         self.plansForm = QFormLayout(self.plansGroup)
@@ -449,7 +397,6 @@ class Ui_ClinicSettingsDialog(object):
         self.lockoutAttemptsLabel.setBuddy(self.lockoutAttemptsSpin)
         self.lockoutMinutesLabel.setBuddy(self.lockoutMinutesSpin)
         self.idleLockMinutesLabel.setBuddy(self.idleLockMinutesSpin)
-        self.cowsIntervalLabel.setBuddy(self.cowsIntervalSpin)
         self.planPageSizeLabel.setBuddy(self.planPageSizeCombo)
         self.clinicLogoLabel.setBuddy(self.clinicLogoEdit)
         self.directoryStaleDaysLabel.setBuddy(self.directoryStaleDaysSpin)
@@ -460,8 +407,7 @@ class Ui_ClinicSettingsDialog(object):
         QWidget.setTabOrder(self.phoneRegionCombo, self.lockoutAttemptsSpin)
         QWidget.setTabOrder(self.lockoutAttemptsSpin, self.lockoutMinutesSpin)
         QWidget.setTabOrder(self.lockoutMinutesSpin, self.idleLockMinutesSpin)
-        QWidget.setTabOrder(self.idleLockMinutesSpin, self.cowsIntervalSpin)
-        QWidget.setTabOrder(self.cowsIntervalSpin, self.planPageSizeCombo)
+        QWidget.setTabOrder(self.idleLockMinutesSpin, self.planPageSizeCombo)
         QWidget.setTabOrder(self.planPageSizeCombo, self.clinicLogoEdit)
         QWidget.setTabOrder(self.clinicLogoEdit, self.clinicLogoBrowseButton)
         QWidget.setTabOrder(self.clinicLogoBrowseButton, self.directoryStaleDaysSpin)
@@ -546,23 +492,6 @@ class Ui_ClinicSettingsDialog(object):
         self.idleLockMinutesDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Minutes idle before the screen locks default", None))
 #endif // QT_CONFIG(accessibility)
         self.idleLockMinutesDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
-        self.protocolGroup.setTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Protocol", None))
-#if QT_CONFIG(accessibility)
-        self.protocolGroup.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Protocol", None))
-#endif // QT_CONFIG(accessibility)
-        self.cowsIntervalLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between COWS reassessments (local policy default)", None))
-#if QT_CONFIG(accessibility)
-        self.cowsIntervalSpin.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between COWS reassessments (local policy default)", None))
-#endif // QT_CONFIG(accessibility)
-#if QT_CONFIG(accessibility)
-        self.cowsIntervalDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between COWS reassessments (local policy default) default", None))
-#endif // QT_CONFIG(accessibility)
-        self.cowsIntervalDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
-        self.protocolNoteSpacer.setText("")
-#if QT_CONFIG(accessibility)
-        self.protocolNoteLabel.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Protocol note", None))
-#endif // QT_CONFIG(accessibility)
-        self.protocolNoteLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Local policy default: COWS every 4 hours while awake, more often during induction.", None))
         self.plansGroup.setTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Aftercare plans and the referral directory", None))
 #if QT_CONFIG(accessibility)
         self.plansGroup.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Aftercare plans and the referral directory", None))
