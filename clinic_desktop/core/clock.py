@@ -11,6 +11,12 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+#: An entry (a score, vitals, a dose) timed further in the past than this is back-dated: it needs
+#: a reason and is marked as entered late.
+BACKDATE_AFTER = dt.timedelta(hours=1)
+#: Workstation clocks differ a little: a time this far ahead of now is still accepted.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
 
 def local_zone() -> dt.tzinfo:
     """The clinic's time zone (the workstation's); UTC when it cannot be told."""

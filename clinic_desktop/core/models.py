@@ -8,7 +8,6 @@ instead of silently overwriting. All times are stored in UTC.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +26,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from clinic_desktop.core.vocab import Role, Stage  # noqa: F401 - the columns' vocabulary, imported from here too
 
 
 def utcnow() -> dt.datetime:
@@ -60,21 +61,6 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 def _bytewise(length: int) -> String:
     """Byte-order comparison on both engines, so prefix range scans and sorting agree."""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
-
-
-class Role(str, enum.Enum):
-    ADMIN = "admin"
-    NURSE = "nurse"
-    COUNSELOR = "counselor"
-    PRESCRIBER = "prescriber"
-    VIEWER = "viewer"
-
-
-class Stage(str, enum.Enum):
-    ASSESSMENT = "assessment"
-    STABILIZATION = "stabilization"
-    TRANSITION = "transition"
-    DISCHARGED = "discharged"
 
 
 class Base(DeclarativeBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clinic_desktop.core.errors import PermissionDenied
-from clinic_desktop.core.models import Role
+from clinic_desktop.core.vocab import Role
 
 ALL = frozenset(Role)
 CLINICAL = frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER})

@@ -56,7 +56,6 @@ log = logging.getLogger(__name__)
 
 STATUS_LABELS = {"given": "Given", "held": "Held", "refused": "Refused", "due": "Due", "late": "LATE",
                  "missed": "MISSED", "prn": "As needed"}
-UPCOMING = dt.timedelta(hours=1)  # a dose further ahead than this is not "due" yet
 LATE = QColor("#fde9da")
 MISSED = QColor("#fbdcdc")
 
@@ -123,7 +122,7 @@ class DosesModel(RowTableModel[DoseLine]):
         if column == 1:
             return f"{row.order.name} {format_number(row.order.dose)} {row.order.unit}"
         if column == 2:
-            if row.status == "due" and row.time is not None and row.time > clock.now() + UPCOMING:
+            if row.status == "due" and row.time is not None and row.time > clock.now() + mar.UPCOMING:
                 return "Upcoming"
             return STATUS_LABELS.get(row.status, row.status)
         if column == 3:

@@ -43,3 +43,13 @@ def test_handover_report_is_a_leaf():
     forbidden = ("clinic_desktop.core.services", "clinic_desktop.core.db", "clinic_desktop.core.models",
                  "sqlalchemy")
     assert not [m for m in imported if m.startswith(forbidden)], imported
+
+
+def test_permissions_and_vocabulary_load_without_the_orm():
+    """The GUI checks a permission or names a stage without loading core.models (#13)."""
+    repo = Path(__file__).resolve().parents[2]
+    code = ("import sys; import clinic_desktop.core.permissions, clinic_desktop.core.vocab; "
+            "assert 'clinic_desktop.core.models' not in sys.modules, 'models loaded'; "
+            "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy loaded'; print('light')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

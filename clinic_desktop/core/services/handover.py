@@ -223,7 +223,7 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     ids = None if episode_ids is None else list(episode_ids)
-    since, until = now - DOSE_WINDOW, now + mar.FUTURE_TOLERANCE
+    since, until = now - DOSE_WINDOW, now + clock.FUTURE_TOLERANCE
     utc = dt.timezone.utc
     sections: list[HandoverSection] = []
     with db.read() as session:

@@ -70,11 +70,10 @@ from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, patient_facts
 from clinic_desktop.core.text import format_number
 from clinic_desktop.core.vitals import VITALS_BY_ID
+from clinic_desktop.core.vocab import OPEN_STAGES
 
 __all__ = [
-    "BACKDATE_AFTER",
     "EARLY_WINDOW",
-    "FUTURE_TOLERANCE",
     "HOLD_REASONS",
     "AdministrationView",
     "DueCounts",
@@ -107,19 +106,15 @@ HOLD_REASONS: tuple[str, ...] = (
     "Not available",
     "Other",
 )
-#: A dose recorded with a time further in the past than this needs a back-dating reason.
-BACKDATE_AFTER = dt.timedelta(hours=1)
-#: A dose time further in the future than this is refused (workstation clocks differ a little).
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 #: A scheduled dose may be given from this long before its time (a prescriber may override).
 EARLY_WINDOW = dt.timedelta(hours=1)
-#: The census counts doses due over the past day and the next hour.
+#: The census counts doses due over the past day and the next hour (UPCOMING).
 SUMMARY_PAST = dt.timedelta(hours=24)
-SUMMARY_AHEAD = dt.timedelta(hours=1)
+#: A scheduled dose further ahead than this is not "due" yet (the census, the MAR panel).
+UPCOMING = dt.timedelta(hours=1)
 
 STRIKE_TYPE = "administration"
 VITALS_STRIKE_TYPE = "vitals"
-OPEN_STAGES = (Stage.STABILIZATION.value, Stage.TRANSITION.value)
 _HOLD_FIELDS = tuple((h.field, h.vital, h.short) for h in HOLD_PARAMETERS)
 _MAX_LENGTHS = {"drug_name": 120, "unit": 20, "route": 40}
 _REFUSED_DEFAULT_REASON = "Patient refused"
@@ -891,7 +886,7 @@ def latest_vitals(session: Session, episode_id: int, at: dt.datetime | None = No
     different sets — struck sets left out; when ``at`` is given, only sets taken by then (give
     or take the 5 minutes workstation clocks may differ). ``None`` when there is none."""
     query = _LATEST_VITALS if at is None else _LATEST_VITALS_BY
-    params = {"episode_id": episode_id} if at is None else {"episode_id": episode_id, "by": at + FUTURE_TOLERANCE}
+    params = {"episode_id": episode_id} if at is None else {"episode_id": episode_id, "by": at + clock.FUTURE_TOLERANCE}
     # The newest sets first, a few at a time: the answer is nearly always among them.
     for taken_at, values in session.execute(query.execution_options(yield_per=8), params):
         numbers = {key: value for key, value in (values or {}).items()
@@ -1107,9 +1102,9 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
         given_dose = _number(dose)
         if given_dose is None or given_dose <= 0:
             errors["dose"] = "Enter the dose given, more than 0."
-    if at_utc is not None and at_utc > now + FUTURE_TOLERANCE:
+    if at_utc is not None and at_utc > now + clock.FUTURE_TOLERANCE:
         errors["at"] = "The time cannot be in the future; record the dose when it is given."
-    back_dated = at is not None and at_utc is not None and at_utc < now - BACKDATE_AFTER
+    back_dated = at is not None and at_utc is not None and at_utc < now - clock.BACKDATE_AFTER
     if outcome == "held" and not reason:
         errors["reason"] = ("Say why the dose is held (for example: "
                             f"{HOLD_REASONS[0]}, {HOLD_REASONS[1]}).")
@@ -1339,7 +1334,7 @@ def due_summary(db: Database, user: SignedInUser, now: dt.datetime | None = None
     if errors:
         raise ValidationError(errors)
     assert now_utc is not None
-    window_start, window_end = now_utc - SUMMARY_PAST, now_utc + SUMMARY_AHEAD
+    window_start, window_end = now_utc - SUMMARY_PAST, now_utc + UPCOMING
     tz = clock.local_zone()
     open_episode = and_(Episode.id == MedicationAdministration.episode_id, Episode.stage.in_(OPEN_STAGES))
     in_window = and_(MedicationAdministration.scheduled_for >= window_start,

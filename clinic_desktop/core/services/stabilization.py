@@ -46,11 +46,8 @@ from clinic_desktop.core.models import (
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit, episodes
 from clinic_desktop.core.vitals import VITAL_IDS, VITALS_BY_ID, check_vitals
+from clinic_desktop.core.vocab import OPEN_STAGES
 
-#: An entry taken longer ago than this is back-dated: it needs a reason.
-BACKDATE_LIMIT = dt.timedelta(hours=1)
-#: Workstation clocks differ a little; a time this far ahead is still accepted.
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 #: Complications shown on the handover.
 HANDOVER_WINDOW = dt.timedelta(hours=12)
 
@@ -77,7 +74,6 @@ COMPLICATIONS = {
 #: Complications that raise the safety alert.
 SAFETY_COMPLICATIONS = frozenset({"suicidal_thoughts"})
 SAFETY_RISKS = {"low": "Low", "moderate": "Moderate", "high": "High"}
-OPEN_STAGES = (Stage.STABILIZATION.value, Stage.TRANSITION.value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,10 +217,10 @@ def _entry_time(taken_at: dt.datetime | None, reason: str | None,
     taken_at = now if taken_at is None else taken_at
     if taken_at.tzinfo is None:
         raise ValidationError({"taken_at": "The time taken needs a time zone."})
-    if taken_at > now + FUTURE_TOLERANCE:
+    if taken_at > now + clock.FUTURE_TOLERANCE:
         raise ValidationError({"taken_at": "The time taken cannot be in the future."})
     reason = (reason or "").strip() or None
-    if now - taken_at > BACKDATE_LIMIT and reason is None:
+    if now - taken_at > clock.BACKDATE_AFTER and reason is None:
         raise ValidationError({"reason": "This was taken more than an hour ago; say why it is being "
                                          "entered late."})
     return taken_at, reason
@@ -234,7 +230,7 @@ def _care_time(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     at = now if at is None else at
     if at.tzinfo is None:
         raise ValidationError({"at": "The time needs a time zone."})
-    if at > now + FUTURE_TOLERANCE:
+    if at > now + clock.FUTURE_TOLERANCE:
         raise ValidationError({"at": "The time cannot be in the future."})
     return at
 
@@ -523,7 +519,7 @@ def correct_entry(db: Database, user: SignedInUser, kind: str, entry_id: int, re
             if replacing:
                 when, _ = _entry_time(taken_at or original.taken_at, reason, now)
                 # The correction's reason doubles as the back-dating reason when it is needed.
-                late = reason if now - when > BACKDATE_LIMIT else None
+                late = reason if now - when > clock.BACKDATE_AFTER else None
                 if isinstance(original, Observation):
                     obs = _add_observation(session, user, episode, original.instrument_id, items or {},
                                            when, late, now, replaces_id=entry_id)
