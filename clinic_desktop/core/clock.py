@@ -42,3 +42,15 @@ def now() -> dt.datetime:
 def local(when: dt.datetime) -> dt.datetime:
     """``when`` (aware) in the clinic's local time."""
     return when.astimezone(local_zone())
+
+
+def local_text(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
+    """``when`` (aware) as staff read it, in the clinic's local time ("" for None): the one way a
+    time is shown (never the OS zone of a bare ``astimezone()``, which ignores ``TZ`` once set)."""
+    return local(when).strftime(fmt) if when is not None else ""
+
+
+def from_local(wall: dt.datetime) -> dt.datetime:
+    """A wall-clock time as a date-time field holds it (naive, the clinic's local time) as an
+    aware time; an aware one is returned as it is."""
+    return wall if wall.tzinfo is not None else wall.replace(tzinfo=local_zone())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import settings
@@ -37,6 +36,9 @@ from clinic_desktop.core.settings import CHOICES, DEFAULTS, INTEGER_RANGES, LABE
 from clinic_desktop.gui.forms.ui_clinic_settings_dialog import Ui_ClinicSettingsDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+
+if TYPE_CHECKING:
+    from clinic_desktop.core.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -38,7 +39,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory
@@ -54,6 +54,9 @@ from clinic_desktop.gui.models.directory_model import DirectoryModel, ImportRepo
 from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot, GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+
+if TYPE_CHECKING:
+    from clinic_desktop.core.db import Database
 
 log = logging.getLogger(__name__)
 

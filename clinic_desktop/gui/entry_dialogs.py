@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import QDateTime, Signal
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialogButtonBox,
@@ -27,14 +27,10 @@ from clinic_desktop.core.services.stabilization import FlowsheetEntry
 from clinic_desktop.gui.instrument_dialog import InstrumentDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.local_time import from_qdatetime, now_qdatetime, to_qdatetime
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry
 
 LATE = dt.timedelta(hours=1)
-
-
-def _qdatetime(when: dt.datetime) -> QDateTime:
-    local = clock.local(when)
-    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
 
 
 class EntryDetails(QWidget):
@@ -50,7 +46,7 @@ class EntryDetails(QWidget):
         self.now_button = QPushButton("Now")
         self.now_button.setAccessibleName("Taken at: now")
         self.now_button.setAutoDefault(False)
-        self.now_button.clicked.connect(lambda: self.taken_at.setDateTime(QDateTime.currentDateTime()))
+        self.now_button.clicked.connect(lambda: self.taken_at.setDateTime(now_qdatetime()))
         self.reason = QLineEdit()
         label = "Reason for the correction" if correcting else "Reason for entering it late"
         self.reason.setAccessibleName(label)
@@ -70,7 +66,7 @@ class EntryDetails(QWidget):
         self._update_reason()
 
     def when(self) -> dt.datetime:
-        return self.taken_at.dateTime().toPython().astimezone()  # local wall time → aware
+        return from_qdatetime(self.taken_at.dateTime())  # local wall time → aware
 
     def late(self) -> bool:
         return clock.now() - self.when() > LATE
@@ -107,7 +103,7 @@ class ScoreDialog(InstrumentDialog):
                                    "items": self.entry}, general=self.general)
         if correcting is not None:
             self.entry.set_items(correcting.item_scores)
-            self.details.taken_at.setDateTime(_qdatetime(correcting.taken_at))
+            self.details.taken_at.setDateTime(to_qdatetime(correcting.taken_at))
             _add_strike_button(self)
         self.buttons.accepted.disconnect()
         self.buttons.accepted.connect(self.save)
@@ -165,7 +161,7 @@ class VitalsDialog(GeometryDialog):
         self.errors = FieldErrors(fields, general=self.general)
         if correcting is not None:
             self.entry.set_values(correcting.values)
-            self.details.taken_at.setDateTime(_qdatetime(correcting.taken_at))
+            self.details.taken_at.setDateTime(to_qdatetime(correcting.taken_at))
             _add_strike_button(self)
         self.resize(640, 460)
         next(iter(self.entry.edits.values())).setFocus()

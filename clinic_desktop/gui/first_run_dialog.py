@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
-from clinic_desktop.core.db import Database
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.password_feedback import MISMATCH, show_password_feedback
+
+if TYPE_CHECKING:
+    from clinic_desktop.core.db import Database
 
 
 class FirstRunDialog(GeometryDialog):

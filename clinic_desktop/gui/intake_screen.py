@@ -56,9 +56,10 @@ from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.widgets.dialog_base import OneFieldDialog
 from clinic_desktop.gui.widgets.facts_entry import FactsEntry, fact_text
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
+from clinic_desktop.gui.widgets.local_time import from_qdatetime, now_qdatetime, to_qdatetime
 from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
-from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_time
+from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry, accepted_vitals, vital_text
 
 log = logging.getLogger(__name__)
@@ -82,14 +83,6 @@ def _repolish(widget: QWidget) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
     widget.update()
-
-
-_local = local_time
-
-
-def _to_qdatetime(when: dt.datetime) -> QDateTime:
-    local = when.astimezone()
-    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
 
 
 def _spin(label: str, maximum: int) -> QSpinBox:
@@ -144,7 +137,7 @@ def _last_use_as_kept(value: Any) -> str | None:
     when = rules.parse_time(value)
     if when is None:
         return None
-    local = when.astimezone().replace(second=0, microsecond=0)
+    local = clock.local(when).replace(second=0, microsecond=0)
     if local.replace(tzinfo=None) <= QDateTime(EMPTY_DATE, QTime(0, 0)).toPython():
         return None
     return local.isoformat(timespec="minutes")
@@ -275,7 +268,7 @@ class SubstanceRow(QFrame):
         self.remove_button.setAccessibleName(f"Remove substance {number}")
 
     def set_now(self) -> None:
-        self.last_use.setDateTime(QDateTime.currentDateTime())
+        self.last_use.setDateTime(now_qdatetime())
 
     def _edited(self, *_args) -> None:
         self.refresh_elapsed()
@@ -288,7 +281,7 @@ class SubstanceRow(QFrame):
         value = self.last_use.dateTime()
         if value <= self.last_use.minimumDateTime():
             return None
-        return value.toPython().astimezone()  # local wall time → aware
+        return from_qdatetime(value)  # local wall time → aware
 
     def last_use_in_future(self) -> bool:
         """True while the time entered is later than now (refused: not put in the draft)."""
@@ -315,7 +308,7 @@ class SubstanceRow(QFrame):
         years = row.get("years_of_use")
         self.years.setValue(years if isinstance(years, int) else -1)
         when = rules.parse_time(row.get("last_use"))
-        self.last_use.setDateTime(_to_qdatetime(when) if when else self.last_use.minimumDateTime())
+        self.last_use.setDateTime(to_qdatetime(when) if when else self.last_use.minimumDateTime())
         self.refresh_elapsed()
         # What the draft holds is kept as loaded, even a time that is (still) in the future.
         loaded = self.last_use_time()
@@ -909,7 +902,7 @@ class IntakeScreen(SectionedScreen):
         self._refresh_live()
         if self.assessment.draft_saved_at is not None:
             self.draft_status.setText(
-                f"Draft saved at {_local(self.assessment.draft_saved_at)} by "
+                f"Draft saved at {clock.local_text(self.assessment.draft_saved_at)} by "
                 f"{self.assessment.draft_saved_by_name or 'someone'}")
 
     def _read_identity(self) -> dict[str, Any]:
@@ -997,7 +990,7 @@ class IntakeScreen(SectionedScreen):
     def _scored(self, iid: str) -> None:
         """An instrument's items changed: that is when its score was taken."""
         if not self._loading:
-            self._scored_at[iid] = self._now().astimezone().isoformat(timespec="minutes")
+            self._scored_at[iid] = clock.local(self._now()).isoformat(timespec="minutes")
         self._changed()
 
     def _times_scored(self, answered: Mapping[str, Mapping[str, int]]) -> dict[str, str]:
@@ -1109,7 +1102,7 @@ class IntakeScreen(SectionedScreen):
         cows_at = rules.scored_at(data, "scores", "cows") or now
         return rules.buprenorphine_readiness(
             data, score.total if answered else None, score.complete, cows_at if answered else None, now,
-            self._protocol_settings, format_time=lambda t: _local(t, "%d %b %H:%M"))
+            self._protocol_settings, format_time=lambda t: clock.local_text(t, "%d %b %H:%M"))
 
     def _update_readiness(self, data: Mapping[str, Any], now: dt.datetime) -> None:
         try:
@@ -1248,7 +1241,7 @@ class IntakeScreen(SectionedScreen):
             details = ", ".join(x for x in (row.get("route"), " ".join(
                 x for x in (row.get("amount"), row.get("unit")) if x), row.get("frequency")) if x)
             line(f"Substance {n}", f"{name}" + (f" — {details}" if details else "")
-                 + (f"; last use {_local(when, '%Y-%m-%d %H:%M')}{since}" if when else "; last use not recorded"))
+                 + (f"; last use {clock.local_text(when, '%Y-%m-%d %H:%M')}{since}" if when else "; last use not recorded"))
         subs = data["substances"]
         line("Prior detox episodes", subs["prior_detox_episodes"])
         line("Prior overdoses", subs["prior_overdoses"])
@@ -1277,7 +1270,7 @@ class IntakeScreen(SectionedScreen):
             score = inst.score(data[section][iid])
             when = rules.scored_at(data, section, iid)
             line(inst.short_title, f"{score.total}{'' if score.complete else ' so far'} — {score.status_text}"
-                 + (f" (scored {_local(when, '%d %b %H:%M')})" if when else ""))
+                 + (f" (scored {clock.local_text(when, '%d %b %H:%M')})" if when else ""))
 
         head("Withdrawal scores")
         for iid in ("cows", *EXTRA_SCORES):
@@ -1295,7 +1288,7 @@ class IntakeScreen(SectionedScreen):
         if self.assessment.addenda:
             out.append("<h3>Addenda</h3>")
             for a in self.assessment.addenda:
-                out.append(f"<p><b>{e(_local(a.created_at, '%Y-%m-%d %H:%M'))} — {e(a.created_by_name)}</b>: "
+                out.append(f"<p><b>{e(clock.local_text(a.created_at, '%Y-%m-%d %H:%M'))} — {e(a.created_by_name)}</b>: "
                            f"{e(a.reason)}<br>{e(a.text)}</p>")
         return "".join(out)
 
@@ -1410,7 +1403,7 @@ class IntakeScreen(SectionedScreen):
         self.assessment = view
         self._read_only = True
         self._autosave.stop()
-        self.signed_label.setText(f"Signed by {view.signed_by_name or 'unknown'} at {_local(view.signed_at)}")
+        self.signed_label.setText(f"Signed by {view.signed_by_name or 'unknown'} at {clock.local_text(view.signed_at)}")
         self.signed_label.setVisible(True)
         self.draft_status.setText("Signed: read-only; correct it with an addendum.")
         self.show_section("summary")

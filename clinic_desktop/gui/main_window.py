@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_desktop.core import clock
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import episodes, intake, mar, patients
@@ -392,12 +393,12 @@ class MainWindow(QMainWindow):
             return False
         lines = []
         if draft.draft_saved_at is not None:
-            lines.append(f"Draft saved at {draft.draft_saved_at.astimezone():%H:%M} by "
+            lines.append(f"Draft saved at {clock.local_text(draft.draft_saved_at)} by "
                          f"{draft.draft_saved_by_name or 'someone'}.")
         else:
             lines.append("An assessment has been started; nothing is saved in it yet.")
         if draft.held_by_other:
-            since = f"{draft.held_since.astimezone():%H:%M}" if draft.held_since else "earlier"
+            since = clock.local_text(draft.held_since) or "earlier"
             lines.append(f"{draft.holder_name} has this assessment open on {draft.holder_workstation} "
                          f"since {since}.")
         box = QMessageBox(QMessageBox.Icon.Question, "Assessment in progress", "\n".join(lines), parent=self)

@@ -51,6 +51,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.findings_view import FindingsView
+from clinic_desktop.gui.widgets.local_time import from_qdatetime, to_qdatetime
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ class DoseDialog(GeometryDialog):
         (self.dose if outcome == "given" else self.reason).setFocus()
 
     def when(self) -> dt.datetime:
-        return self.at.dateTime().toPython().astimezone()
+        return from_qdatetime(self.at.dateTime())
 
     def run_check(self, *_args) -> None:
         """What the service would say about giving this dose now (nothing saved)."""
@@ -438,9 +439,9 @@ class OrderDialog(GeometryDialog):
         self.max_daily.setValue(order.max_daily_dose or 0)
         for key, spin in self.holds.items():
             spin.setValue(order.holds.get(key) or 0)
-        self.start.setDateTime(QDateTime(clock.local(order.start).replace(tzinfo=None)))
+        self.start.setDateTime(to_qdatetime(order.start))
         if order.stop is not None:
-            self.stop.setDateTime(QDateTime(clock.local(order.stop).replace(tzinfo=None)))
+            self.stop.setDateTime(to_qdatetime(order.stop))
         self.instructions.setText(order.instructions)
 
     def run_check(self, *_args) -> None:
@@ -469,13 +470,13 @@ class OrderDialog(GeometryDialog):
             min_interval_hours=self.interval.value() if prn else None,
             max_daily_dose=self.max_daily.value() or None,
             **{key: spin.value() or None for key, spin in self.holds.items()},
-            start=self.start.dateTime().toPython().astimezone(), stop=self.stop_time(),
+            start=from_qdatetime(self.start.dateTime()), stop=self.stop_time(),
             instructions=self.instructions.text().strip(), acknowledgement=self.acknowledgement.text().strip())
 
     def stop_time(self) -> dt.datetime | None:
         if self.stop.dateTime() <= self.stop.minimumDateTime():
             return None  # "until stopped"
-        return self.stop.dateTime().toPython().astimezone()
+        return from_qdatetime(self.stop.dateTime())
 
     def save(self) -> None:
         spec = self.spec()

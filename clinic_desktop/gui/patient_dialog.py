@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ClinicError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import patients
@@ -24,6 +24,9 @@ from clinic_desktop.core.services.patients import PatientInput, PatientSummary, 
 from clinic_desktop.gui.forms.ui_patient_dialog import Ui_PatientDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+
+if TYPE_CHECKING:
+    from clinic_desktop.core.db import Database
 
 #: The date edit's minimum, shown as blank: "not entered yet". Never a real date of birth.
 UNSET_DATE = QDate(1800, 1, 1)

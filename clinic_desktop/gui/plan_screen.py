@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as intake_rules
+from clinic_desktop.core import clock
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
@@ -46,7 +47,7 @@ from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot, OneFieldDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.removable_rows import RemovableRow, RowList
-from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_time
+from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
 from clinic_desktop.reports.letter import INFORMATION_ITEMS
@@ -69,7 +70,6 @@ PAGE_SIZE_LABELS = {"letter": "US Letter", "a4": "A4"}
 FOCUS_LABELS = {"housing": "Housing", "employment": "Employment", "benefits": "Benefits"}
 
 
-_local = local_time
 
 
 def _text(value: Any) -> str:
@@ -975,7 +975,7 @@ class PlanScreen(SectionedScreen):
         for c in consents:
             self._consents[c.id] = c
             if c.revoked:
-                state = f"revoked {_local(c.revoked_at, '%Y-%m-%d')} by {c.revoked_by_name or 'unknown'}"
+                state = f"revoked {clock.local_text(c.revoked_at, '%Y-%m-%d')} by {c.revoked_by_name or 'unknown'}"
             elif c.expired(today):
                 state = "expired"
             else:
@@ -1165,14 +1165,14 @@ class PlanScreen(SectionedScreen):
             self.show_versions(plans.versions(self.db, self.user, self.plan_id))
         except ClinicError:
             pass
-        self.draft_status.setText(f"Version {version.number} finalized {_local(version.finalized_at)}")
+        self.draft_status.setText(f"Version {version.number} finalized {clock.local_text(version.finalized_at)}")
         self.finalized.emit(version.number)
 
     def show_versions(self, versions) -> None:
         self.version_list.clear()
         for v in reversed(list(versions)):
             size = PAGE_SIZE_LABELS.get(v.page_size, v.page_size)
-            item = QListWidgetItem(f"Version {v.number} \u2014 {_local(v.finalized_at, '%Y-%m-%d %H:%M')} by "
+            item = QListWidgetItem(f"Version {v.number} \u2014 {clock.local_text(v.finalized_at, '%Y-%m-%d %H:%M')} by "
                                    f"{v.finalized_by_name} \u2014 {v.language}, {size}"
                                    + (", large print" if v.large_print else ""))
             item.setData(Qt.ItemDataRole.UserRole, v.number)

@@ -14,7 +14,7 @@ accessible name is the whole ``LABELS`` text, so a screen reader (and the tests)
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.formulary import DRUGS, Limit
 from clinic_desktop.core.permissions import SignedInUser
@@ -52,6 +51,9 @@ from clinic_desktop.core.settings import (
 )
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+
+if TYPE_CHECKING:
+    from clinic_desktop.core.db import Database
 
 log = logging.getLogger(__name__)
 

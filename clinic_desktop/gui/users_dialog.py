@@ -8,6 +8,7 @@ which checks the role and audits every change. Only user ids are logged, never n
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import accounts
@@ -32,6 +32,9 @@ from clinic_desktop.gui.models.users_model import UsersModel, is_locked
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.password_feedback import MISMATCH, show_password_feedback
+
+if TYPE_CHECKING:
+    from clinic_desktop.core.db import Database
 
 log = logging.getLogger(__name__)
 

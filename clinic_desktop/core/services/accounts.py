@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic_desktop import paths
+from clinic_desktop.core import clock
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import AccountLocked, AuthenticationError, ValidationError
 from clinic_desktop.core.models import Role, User, utcnow
@@ -188,7 +189,7 @@ def authenticate(db: Database, username: str, password: str) -> SignedInUser:
 
 
 def _locked_error(until: dt.datetime) -> AccountLocked:
-    local = until.astimezone().strftime("%H:%M")
+    local = clock.local_text(until)
     return AccountLocked(
         f"This account is locked after too many failed sign-ins. Try again after {local}, "
         "or ask an administrator to unlock it.",

@@ -172,7 +172,7 @@ def save_draft(db: Database, user: SignedInUser, assessment_id: int, expected_ve
                 raise ValidationError("This assessment is signed; correct it with an addendum.")
             if a.version != expected_version:
                 who = _name(session, a.draft_saved_by) or "Someone"
-                when = a.draft_saved_at.astimezone().strftime("%H:%M") if a.draft_saved_at else "just now"
+                when = clock.local_text(a.draft_saved_at) or "just now"
                 raise ConflictError(f"{who} saved this assessment at {when} on another workstation. "
                                     "Reopen it to see their changes; what you typed is still on your screen.")
             before = a.data or {}

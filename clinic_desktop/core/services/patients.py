@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from clinic_desktop.core import text
+from clinic_desktop.core import clock, text
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
 from clinic_desktop.core.models import Episode, Patient, PatientNameToken, Stage, User, utcnow
@@ -251,7 +251,7 @@ def update(db: Database, user: SignedInUser, patient_id: int, expected_version: 
 
 def _conflict(session: Session, patient: Patient) -> ConflictError:
     who = session.get(User, patient.updated_by) if patient.updated_by else None
-    when = patient.updated_at.astimezone().strftime("%H:%M on %d %b") if patient.updated_at else "just now"
+    when = clock.local_text(patient.updated_at, "%H:%M on %d %b") or "just now"
     name = who.full_name if who else "Someone else"
     return ConflictError(
         f"{name} changed this patient's record at {when}, after you opened it. Your changes were "

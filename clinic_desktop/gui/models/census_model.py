@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtGui import QColor
 
+from clinic_desktop.core import clock
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services.episodes import STAGE_LABELS, CensusRow
 from clinic_desktop.core.text import fold
@@ -19,8 +20,8 @@ def local_time_text(moment: dt.datetime | None, today: dt.date | None = None) ->
     """An aware UTC time as local wall-clock text: "09:10" today, else "28 Nov 09:10"."""
     if moment is None:
         return ""
-    local = moment.astimezone()
-    today = today or dt.date.today()
+    local = clock.local(moment)
+    today = today or clock.local(clock.now()).date()
     if local.date() == today:
         return local.strftime("%H:%M")
     return f"{local.day} {local.strftime('%b %H:%M')}"

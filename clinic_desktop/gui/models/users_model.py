@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from clinic_desktop.core import clock
 from clinic_desktop.core.services.accounts import UserView, role_label
 from clinic_desktop.gui.models.row_model import RowTableModel
 
@@ -26,7 +27,7 @@ def status_text(user: UserView, now: dt.datetime | None = None) -> str:
     if not user.active:
         return DISABLED
     if is_locked(user, now):
-        return f"Locked until {user.locked_until.astimezone().strftime('%H:%M')}"
+        return f"Locked until {clock.local_text(user.locked_until)}"
     return ACTIVE
 
 
@@ -34,7 +35,7 @@ def sign_in_text(moment: dt.datetime | None) -> str:
     """An aware UTC time as local "28 Nov 09:10", or "never"."""
     if moment is None:
         return NEVER
-    local = moment.astimezone()
+    local = clock.local(moment)
     return f"{local.day} {local.strftime('%b %H:%M')}"
 
 
@@ -54,7 +55,7 @@ class UsersModel(RowTableModel[UserView]):
         if column == self.STATUS and row.active and is_locked(row):
             return "Locked after too many failed sign-ins. Unlock lets them sign in again now."
         if column == self.LAST_SIGN_IN and row.last_sign_in_at is not None:
-            return row.last_sign_in_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            return clock.local_text(row.last_sign_in_at, "%Y-%m-%d %H:%M")
         return None
 
     def display(self, row: UserView, column: int) -> str:

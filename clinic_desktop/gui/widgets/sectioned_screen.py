@@ -14,7 +14,6 @@ service call; returns a view with ``version`` and ``saved_at``, raises ClinicErr
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_desktop.core import clock
 from clinic_desktop.core.errors import ClinicError, ConflictError
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner
@@ -51,10 +51,6 @@ from clinic_desktop.gui.widgets.when_edit import WhenEdit
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 500
-
-
-def local_time(when: dt.datetime | None, fmt: str = "%H:%M") -> str:
-    return when.astimezone().strftime(fmt) if when else ""
 
 
 def no_default_buttons(widget: QWidget) -> None:
@@ -332,7 +328,7 @@ class SectionedScreen(GeometryDialog):
             return False
         self.version = saved.version
         self._saved = snapshot
-        self.draft_status.setText(f"Draft saved {local_time(saved.saved_at, '%H:%M:%S')}")
+        self.draft_status.setText(f"Draft saved {clock.local_text(saved.saved_at, '%H:%M:%S')}")
         self.draft_saved.emit(saved.version)
         return True
 

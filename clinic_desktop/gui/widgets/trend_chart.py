@@ -22,6 +22,7 @@ from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from clinic_desktop.core import clock
 from clinic_desktop.core.instruments import get_instrument
 
 #: Series colours (accessible on white, told apart also by marker shape).
@@ -44,7 +45,7 @@ class DoseMark:
 
 
 def _local(when: dt.datetime) -> str:
-    return when.astimezone().strftime("%d %b %H:%M")
+    return clock.local_text(when, "%d %b %H:%M")
 
 
 class TrendChart(QChartView):

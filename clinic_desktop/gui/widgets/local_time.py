@@ -1,0 +1,27 @@
+"""Date-time fields in the clinic's time: the one way an aware time goes into a QDateTimeEdit
+and comes back out (through :mod:`clinic_desktop.core.clock`, so the field and the record agree
+on the zone, ``TZ`` included)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+
+from clinic_desktop.core import clock
+
+
+def to_qdatetime(when: dt.datetime) -> QDateTime:
+    """``when`` (aware) as the clinic's local wall time, to the minute."""
+    local = clock.local(when)
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+
+
+def from_qdatetime(value: QDateTime) -> dt.datetime:
+    """What a date-time field holds (the clinic's local wall time) as an aware time."""
+    return clock.from_local(value.toPython())
+
+
+def now_qdatetime() -> QDateTime:
+    """Now, as a date-time field shows it."""
+    return to_qdatetime(clock.now())
