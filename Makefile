@@ -62,6 +62,7 @@ run: install
 	$(PY) -m clinic_desktop $(ARGS)
 
 test: test-deps install
+	$(BIN)/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 system-deps:
