@@ -34,7 +34,7 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import settings
 from clinic_desktop.core.settings import CHOICES, DEFAULTS, INTEGER_RANGES, LABELS, LOGO_SUFFIXES
 from clinic_desktop.gui.forms.ui_clinic_settings_dialog import Ui_ClinicSettingsDialog
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, with_mnemonic
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 
 if TYPE_CHECKING:
@@ -66,11 +66,6 @@ MNEMONICS = {
     "clinic_logo": "logo",
     "directory_stale_days": "Days",
 }
-
-
-def with_mnemonic(text: str, part: str) -> str:
-    index = text.find(part)
-    return text if index < 0 else f"{text[:index]}&{text[index:]}"
 
 
 def default_text(key: str) -> str:

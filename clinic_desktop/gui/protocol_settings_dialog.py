@@ -49,7 +49,7 @@ from clinic_desktop.core.settings import (
     RANGES,
     UNIT_WORDS,
 )
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, with_mnemonic
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 
 if TYPE_CHECKING:
@@ -113,11 +113,6 @@ COLUMNS: tuple[tuple[str, ...], ...] = (
     ("Buprenorphine induction", "Naltrexone", "Methadone"),
     ("Lofexidine holds", "Clonidine", "Vitals and reassessment"),
 )
-
-
-def with_mnemonic(text: str, part: str) -> str:
-    index = text.find(part)
-    return text if index < 0 else f"{text[:index]}&{text[index:]}"
 
 
 def field_text(key: str) -> str:

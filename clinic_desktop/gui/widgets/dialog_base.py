@@ -173,3 +173,10 @@ def save_cancel(dialog, save_text: str = "Save") -> QDialogButtonBox:
     buttons.accepted.connect(dialog.save)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def with_mnemonic(text: str, part: str) -> str:
+    """``text`` with its keyboard mnemonic ("&") before ``part`` (an empty ``part``: its first
+    letter): Alt+that letter moves the focus there. Unchanged when ``part`` is not in it."""
+    index = text.find(part)
+    return text if index < 0 else f"{text[:index]}&{text[index:]}"
