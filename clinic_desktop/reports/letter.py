@@ -40,30 +40,30 @@ from typing import Any
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from clinic_desktop.reports import fonts, i18n
-from clinic_desktop.reports.plan import (
-    _ACCENT,
-    _INK,
-    _MUTED,
-    _NOTE_BG,
+from clinic_desktop.reports.document import (
+    ACCENT,
+    INK,
+    MUTED,
+    NOTE_BG,
     PAGE_SIZES,
     Contact,
     Entry,
     Line,
     PlanClinic,
     PlanPatient,
-    PlanRenderer,
     Section,
-    _free,
-    _level,
-    _markup,
-    _medication,
-    _none,
-    _relapse,
-    _therapies,
     format_date,
     format_when,
+    free_text,
     group_phone,
+    level_section,
+    markup,
+    medication_section,
+    none_lines,
+    relapse_section,
+    therapies_section,
 )
+from clinic_desktop.reports.plan import PlanRenderer
 
 __all__ = [
     "INFORMATION_ITEMS",
@@ -174,10 +174,6 @@ class LetterDocument:
 # --------------------------------------------------------------------------------------------
 
 
-def _t(language: str, key: str, **values: object) -> str:
-    return i18n.text(language, key, **values)
-
-
 def _check_consent(consent: Any, referral: Mapping[str, Any], recipient: Contact,
                    today: dt.date) -> None:
     """ValueError unless information may go to ``recipient`` under ``consent`` today."""
@@ -195,25 +191,25 @@ def _check_consent(consent: Any, referral: Mapping[str, Any], recipient: Contact
     if consent_entry is not None and referral_entry is not None:
         same = str(consent_entry) == str(referral_entry)
     else:
-        same = _free(consent.recipient_name).casefold() == _free(recipient.name).casefold()
+        same = free_text(consent.recipient_name).casefold() == free_text(recipient.name).casefold()
     if not same:
-        raise ValueError(f"This consent is for {_free(consent.recipient_name)!r}, not for "
-                         f"{_free(recipient.name)!r}: the letter cannot be sent under it.")
+        raise ValueError(f"This consent is for {free_text(consent.recipient_name)!r}, not for "
+                         f"{free_text(recipient.name)!r}: the letter cannot be sent under it.")
 
 
 def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
     entries = []
     for item in plan.get("follow_ups") or []:
         when = format_when(language, item.get("when"), capitalize=True)
-        place = _free(item.get("place"))
+        place = free_text(item.get("place"))
         if not (when or place):
             continue
-        lines = [Line(_t(language, "followup_where"), place)] if place else []
-        if phone := group_phone(_free(item.get("phone")), region):
-            lines.append(Line(_t(language, "phone"), phone))
-        entries.append(Entry(when or _none(language, VOICE)[0], lines=tuple(lines)))
-    return Section("follow_ups", _t(language, "letter.followups_heading"), entries=tuple(entries),
-                   paragraphs=() if entries else _none(language, VOICE))
+        lines = [Line(i18n.text(language, "followup_where"), place)] if place else []
+        if phone := group_phone(free_text(item.get("phone")), region):
+            lines.append(Line(i18n.text(language, "phone"), phone))
+        entries.append(Entry(when or none_lines(language, VOICE)[0], lines=tuple(lines)))
+    return Section("follow_ups", i18n.text(language, "letter.followups_heading"), entries=tuple(entries),
+                   paragraphs=() if entries else none_lines(language, VOICE))
 
 
 def build_referral_letter(
@@ -248,34 +244,34 @@ def build_referral_letter(
         raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
     _check_consent(consent, referral, recipient, today)
     language = language if language in i18n.languages() else i18n.FALLBACK
-    t = lambda key, **values: _t(language, key, **values)  # noqa: E731
+    t = lambda key, **values: i18n.text(language, key, **values)  # noqa: E731
 
-    builders = {"medication": lambda: _medication(language, plan, VOICE),
-                "level": lambda: _level(language, plan, VOICE),
-                "therapies": lambda: _therapies(language, plan, VOICE),
+    builders = {"medication": lambda: medication_section(language, plan, VOICE),
+                "level": lambda: level_section(language, plan, VOICE),
+                "therapies": lambda: therapies_section(language, plan, VOICE),
                 "follow_ups": lambda: _follow_ups(language, plan, phone_region),
-                "relapse": lambda: _relapse(language, plan, VOICE)}
+                "relapse": lambda: relapse_section(language, plan, VOICE)}
     sections = tuple(builders[key]() for key in INFORMATION_ITEMS if key in shared)
 
     referral_lines = (
-        Line(t("letter.reason"), _free(referral.get("reason")) or _none(language, VOICE)[0]),
+        Line(t("letter.reason"), free_text(referral.get("reason")) or none_lines(language, VOICE)[0]),
         Line(t("letter.appointment"),
              format_when(language, referral.get("appointment"), capitalize=True)
              or t("letter.no_appointment")),
     )
-    recipient_lines = tuple(p for p in (_free(recipient.name), _free(recipient.address),
+    recipient_lines = tuple(p for p in (free_text(recipient.name), free_text(recipient.address),
                                         group_phone(recipient.phone, phone_region)) if p)
     included = [t("letter.referral_heading")] + [s.heading for s in sections]
     consent_lines = (
-        Line(t("letter.consent_what"), _free(consent.information)),
+        Line(t("letter.consent_what"), free_text(consent.information)),
         Line(t("letter.consent_included"), "; ".join(included)),
-        Line(t("letter.consent_to"), _free(consent.recipient_name)),
-        Line(t("letter.consent_purpose"), _free(consent.purpose)),
+        Line(t("letter.consent_to"), free_text(consent.recipient_name)),
+        Line(t("letter.consent_purpose"), free_text(consent.purpose)),
         Line(t("letter.consent_until"), format_date(language, consent.expires_on)),
         Line(t("letter.consent_signed"), format_date(language, consent.signed_on)),
     )
-    by = _free(prepared_by)
-    phone = _free(clinic.phone)
+    by = free_text(prepared_by)
+    phone = free_text(clinic.phone)
     return LetterDocument(
         language=language,
         page_size=page_size,
@@ -286,8 +282,8 @@ def build_referral_letter(
         recipient=recipient_lines,
         subject=t("letter.re", name=patient.name, date_of_birth=patient.date_of_birth),
         greeting=t("letter.greeting"),
-        intro=(t("letter.intro", patient=patient.name, recipient=_free(recipient.name),
-                 clinic=_free(clinic.name)),),
+        intro=(t("letter.intro", patient=patient.name, recipient=free_text(recipient.name),
+                 clinic=free_text(clinic.name)),),
         referral=Section("referral", t("letter.referral_heading"), lines=referral_lines),
         shared_intro=t("letter.shared_intro") if sections else t("letter.nothing_shared"),
         shared=sections,
@@ -296,7 +292,7 @@ def build_referral_letter(
         consent_note=t("letter.consent_revoke"),
         closing=(t("letter.questions_phone", phone=phone) if phone else t("letter.questions"),),
         sign_off=t("letter.sign_off"),
-        signer=tuple(p for p in (by, _free(clinic.name)) if p),
+        signer=tuple(p for p in (by, free_text(clinic.name)) if p),
         notice_heading=t("letter.notice_heading"),
         notice=NOTICE_2_32_PARTS,
         footer_notice=NOTICE_SHORT,
@@ -329,7 +325,7 @@ class LetterRenderer(PlanRenderer):
                                                   spaceBefore=body * 1.2, spaceAfter=body * 0.9)
         styles["para"] = type(styles["body"])("para", parent=styles["body"], spaceAfter=body * 0.7)
         styles["box_heading"] = type(styles["bold"])("box_heading", parent=styles["bold"],
-                                                      textColor=_ACCENT, spaceAfter=body * 0.3)
+                                                      textColor=ACCENT, spaceAfter=body * 0.3)
         styles["notice"] = type(styles["body"])("notice", parent=styles["body"],
                                                  fontSize=body * 0.86, leading=body * 1.18,
                                                  spaceAfter=body * 0.3)
@@ -343,7 +339,7 @@ class LetterRenderer(PlanRenderer):
         left, right = self.margin_x, self.pagesize[0] - self.margin_x
         size, step = self.small, self.small + 3
         canv.saveState()
-        canv.setFillColor(_INK)
+        canv.setFillColor(INK)
         # Right, from page 2: whose letter it is.
         patient_width = 0.0
         if canv.getPageNumber() > 1:
@@ -358,7 +354,7 @@ class LetterRenderer(PlanRenderer):
         bottom = self.margin_y
         fonts.draw_string(canv, left, bottom + step,
                           self._fit(doc.footer_notice, size, right - left, True), size, bold=True)
-        canv.setFillColor(_MUTED)
+        canv.setFillColor(MUTED)
         fonts.draw_string(canv, left, bottom, self._fit(doc.title, size, (right - left) * 0.6),
                           size)
         canv.restoreState()
@@ -370,8 +366,8 @@ class LetterRenderer(PlanRenderer):
                  ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.6),
                  ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.4)]
         if border is None:
-            style += [("BACKGROUND", (0, 0), (-1, -1), _NOTE_BG),
-                      ("LINEBEFORE", (0, 0), (0, -1), 3, _ACCENT)]
+            style += [("BACKGROUND", (0, 0), (-1, -1), NOTE_BG),
+                      ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT)]
         else:
             style += [("BOX", (0, 0), (-1, -1), 1, border)]
         return Table([[flowables]], colWidths=[self.width], style=TableStyle(style))
@@ -394,7 +390,7 @@ class LetterRenderer(PlanRenderer):
         signature = [self._p(doc.sign_off, "para"), Spacer(1, self.body * 3.2),
                      Table([[""]], colWidths=[self.width * 0.45], rowHeights=[4],
                            style=TableStyle([self._table_font,
-                                             ("LINEABOVE", (0, 0), (-1, -1), 1, _INK)]),
+                                             ("LINEABOVE", (0, 0), (-1, -1), 1, INK)]),
                            hAlign="LEFT")]
         signature += [self._p(text, "sign_name" if n == 0 else "sign_label")
                       for n, text in enumerate(doc.signer)]
@@ -402,7 +398,7 @@ class LetterRenderer(PlanRenderer):
         notice = [self._p(doc.notice_heading, "box_heading")]
         notice += [self._p(text, "notice_item" if text.startswith("(") else "notice")
                    for text in doc.notice]
-        story += [Spacer(1, self.body * 1.5), KeepTogether([self._box(notice, border=_INK)])]
+        story += [Spacer(1, self.body * 1.5), KeepTogether([self._box(notice, border=INK)])]
         return story
 
     def _section(self, section: Section) -> list:
@@ -412,7 +408,7 @@ class LetterRenderer(PlanRenderer):
         flat: list = [self._p(section.heading, "heading")]
         flat += [self._p(text, "bold" if section.key in ("medication", "level") else "body")
                  for text in section.paragraphs]
-        flat += [Paragraph(_markup(b), s["bullet"], bulletText="•") for b in section.bullets]
+        flat += [Paragraph(markup(b), s["bullet"], bulletText="•") for b in section.bullets]
         flat += [self._line(line) for line in section.lines]
         for entry in section.entries:
             flat += [self._p(entry.name, "bold"),

@@ -12,7 +12,7 @@ import pytest
 
 from clinic_desktop.core.services.plans import ConsentView
 from clinic_desktop.reports import letter as rl
-from clinic_desktop.reports.plan import Contact, PlanClinic, PlanPatient
+from clinic_desktop.reports.document import Contact, Line, PlanClinic, PlanPatient
 from tests.tools import needs_tools, require_tool
 
 needs_poppler = needs_tools("pdftotext")
@@ -147,7 +147,7 @@ def test_the_shared_sections_speak_to_a_provider():
     assert by_key["therapies"].bullets == ("Cognitive behavioral therapy (CBT)", "Contingency management")
     relapse = by_key["relapse"]
     assert relapse.heading == "Relapse-prevention plan" and relapse.notes == ()
-    assert relapse.lines[0] == rl.Line("Triggers", TRIGGERS)
+    assert relapse.lines[0] == Line("Triggers", TRIGGERS)
     empty = build(plan={**PLAN, "therapies": [], "medication": {"choice": "none"}},
                   shared=["medication", "therapies"])
     assert [s.paragraphs for s in empty.shared] == [

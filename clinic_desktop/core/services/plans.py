@@ -67,10 +67,11 @@ from clinic_desktop.core.models import (
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, mar
 from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.reports import document as printed
 from clinic_desktop.reports import letter as letter_report
 from clinic_desktop.reports import plan as plan_report
 
-PAGE_SIZES = tuple(plan_report.PAGE_SIZES)
+PAGE_SIZES = tuple(printed.PAGE_SIZES)
 SECTIONS = tuple(plan_rules.empty_plan())
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 MAX_DISCHARGE_REASON = 200
@@ -237,8 +238,8 @@ def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
         naltrexone=naltrexone, missing=plan_rules.missing_to_finalize(draft, naltrexone))
 
 
-def _contact(entry: DirectoryEntry) -> plan_report.Contact:
-    return plan_report.Contact(
+def _contact(entry: DirectoryEntry) -> printed.Contact:
+    return printed.Contact(
         name=entry.name, phone=entry.phone_display or entry.phone or "", other=entry.other_contact or "",
         address=entry.address or "", hours=entry.hours or "", walk_in=bool(entry.walk_in),
         languages=tuple(entry.languages.split(",")) if entry.languages else ())
@@ -336,9 +337,9 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
                             "you typed is still on your screen.") from None
 
 
-def _clinic(settings: Mapping[str, Any]) -> plan_report.PlanClinic:
+def _clinic(settings: Mapping[str, Any]) -> printed.PlanClinic:
     """The clinic as printed: name, address, phone and the logo file from the settings."""
-    return plan_report.PlanClinic(
+    return printed.PlanClinic(
         name=str(settings.get("clinic_name") or ""), address=str(settings.get("clinic_address") or ""),
         phone=str(settings.get("clinic_phone") or ""),
         logo_path=str(settings.get("clinic_logo") or "").strip() or None)
@@ -355,7 +356,7 @@ def _document(session: Session, user: SignedInUser | None, plan: AftercarePlan, 
     helplines = [_contact(by_key[key]) if key in by_key else None for key in plan_rules.HELPLINES]
     errors: dict[str, str] = {}
 
-    def contacts(ids: list[tuple[str, Any]]) -> dict[Any, plan_report.Contact]:
+    def contacts(ids: list[tuple[str, Any]]) -> dict[Any, printed.Contact]:
         out = {}
         for field, entry_id in ids:
             entry = session.get(DirectoryEntry, entry_id) if isinstance(entry_id, int) else None
@@ -550,8 +551,8 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
         try:
             doc = letter_report.build_referral_letter(
                 plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
-                patient=plan_report.PlanPatient(f"{patient.given_name} {patient.family_name}",
-                                                plan_report.format_date("en", patient.date_of_birth),
+                patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
+                                                printed.format_date("en", patient.date_of_birth),
                                                 patient.mrn),
                 clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now,
                 today=clock.local(now).date(), shared=shared, page_size=plan.page_size,
