@@ -692,22 +692,22 @@ def _pages(pdf: bytes) -> int:
 
 
 def bench_plan_render(runs: int) -> None:
-    from clinic_desktop.reports import plan as rp
+    from clinic_desktop.reports import plan_pdf
 
     doc = bench_plan_document()
-    pdf = rp.render_plan_pdf(doc)  # warm: fonts registered, modules loaded
+    pdf = plan_pdf.render_plan_pdf(doc)  # warm: fonts registered, modules loaded
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        rp.render_plan_pdf(doc)
+        plan_pdf.render_plan_pdf(doc)
         times.append((time.perf_counter() - start) * 1000)
     report(f"render a {_pages(pdf)}-page aftercare plan (median of {runs})", statistics.median(times), "ms", 150)
 
 
 def bench_plan_size() -> None:
-    from clinic_desktop.reports import plan as rp
+    from clinic_desktop.reports import plan_pdf
 
-    pdf = rp.render_plan_pdf(bench_plan_document("王秀英 (Wang Xiuying)"))
+    pdf = plan_pdf.render_plan_pdf(bench_plan_document("王秀英 (Wang Xiuying)"))
     report(f"size of that plan's PDF with a CJK patient name ({_pages(pdf)} pages; goal 1 MB)", len(pdf) / 1000,
            "kB", 1000)
 

@@ -50,7 +50,7 @@ from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen, local_t
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
 from clinic_desktop.reports.letter import INFORMATION_ITEMS
-from clinic_desktop.reports.plan import render_plan_pdf
+from clinic_desktop.reports.plan_pdf import render_plan_pdf
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ Two steps, as every report here (DESIGN.md convention 12), following :mod:`.plan
   :data:`INFORMATION_ITEMS`, which the counselor ticks to match the consent's free-text
   ``information``); nothing else of the plan is read.
 * :class:`LetterRenderer` (or :func:`render_letter_pdf`) lays it out, in the look of
-  :class:`.plan.PlanRenderer` (it reuses that renderer's styles, helpers and "Page X of Y").
+  :class:`.plan_pdf.PlanRenderer` (it reuses that renderer's styles, helpers and "Page X of Y").
 
 Usage::
 
@@ -63,7 +63,7 @@ from clinic_desktop.reports.document import (
     relapse_section,
     therapies_section,
 )
-from clinic_desktop.reports.plan import PlanRenderer
+from clinic_desktop.reports.plan_pdf import PlanRenderer
 
 __all__ = [
     "INFORMATION_ITEMS",

@@ -16,7 +16,7 @@ from PIL import Image
 
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.reports import document as rd
-from clinic_desktop.reports import fonts, i18n
+from clinic_desktop.reports import fonts, i18n, plan_pdf
 from clinic_desktop.reports import plan as rp
 from tests.tools import needs_tools, require_tool
 
@@ -225,7 +225,7 @@ def test_a_contact_without_phone_or_address_says_so():
 def test_the_missing_phone_prints(tmp_path):
     bare = {**REFERRALS, 9: rd.Contact("Dr. Lena Frost (buprenorphine)", "")}
     plan = {**PLAN, "referrals": [{"entry_id": 9, "reason": "Prescriber"}]}
-    pdf = rp.PlanRenderer().render(build(plan=plan, referral_contacts=bare))
+    pdf = plan_pdf.PlanRenderer().render(build(plan=plan, referral_contacts=bare))
     text = flat("".join(page_texts(pdf, tmp_path)))
     assert "Dr. Lena Frost (buprenorphine)" in text
     assert "No phone number on file. Ask the clinic for it." in text
@@ -348,12 +348,12 @@ def test_clinic_settings_mapping_and_bad_input():
 def pdfs() -> dict[str, bytes]:
     """The sample plan rendered once per variant the tests read."""
     return {
-        "en": rp.render_plan_pdf(build()),
-        "es": rp.render_plan_pdf(build(language="es", patient=dataclasses.replace(
+        "en": plan_pdf.render_plan_pdf(build()),
+        "es": plan_pdf.render_plan_pdf(build(language="es", patient=dataclasses.replace(
             PATIENT, date_of_birth="5 de junio de 1987"))),
-        "a4": rp.render_plan_pdf(build(page_size="a4")),
-        "large": rp.render_plan_pdf(build(large_print=True)),
-        "empty": rp.render_plan_pdf(build(plan={})),
+        "a4": plan_pdf.render_plan_pdf(build(page_size="a4")),
+        "large": plan_pdf.render_plan_pdf(build(large_print=True)),
+        "empty": plan_pdf.render_plan_pdf(build(plan={})),
     }
 
 
@@ -461,7 +461,7 @@ def test_large_print_takes_more_pages_and_keeps_the_crisis_lines_on_page_one(pdf
 def test_body_type_is_at_least_10_5_pt_and_16_pt_in_large_print():
     fonts.register_fonts()
     for large, least in ((False, 10.5), (True, 16.0)):
-        renderer = rp.PlanRenderer()
+        renderer = plan_pdf.PlanRenderer()
         renderer.doc = build(large_print=large)
         renderer._sizes(large)
         styles = renderer._stylesheet()
@@ -484,14 +484,14 @@ def test_fonts_are_embedded_subsets_and_no_helvetica(pdfs):
 def test_names_in_any_script_round_trip(tmp_path):
     patient = rd.PlanPatient(VIETNAMESE, "5 June 1987", "VN-1")
     doc = build(patient=patient, prepared_by=KOREAN)
-    pages = page_texts(rp.render_plan_pdf(doc), tmp_path)
+    pages = page_texts(plan_pdf.render_plan_pdf(doc), tmp_path)
     for n, page in enumerate(pages, start=1):
         assert VIETNAMESE in page and "VN-1" in page, n
     text = "".join(pages)
     for name in (VIETNAMESE, CHINESE, KOREAN):
         assert name in text, name
     # A CJK patient name in the header too.
-    pages = page_texts(rp.render_plan_pdf(build(patient=rd.PlanPatient(CHINESE, "1990", "CN-1"))),
+    pages = page_texts(plan_pdf.render_plan_pdf(build(patient=rd.PlanPatient(CHINESE, "1990", "CN-1"))),
                        tmp_path)
     assert all(CHINESE in page and "CN-1" in page for page in pages)
 
@@ -499,14 +499,14 @@ def test_names_in_any_script_round_trip(tmp_path):
 def test_the_clinic_logo_is_drawn_when_the_file_exists(tmp_path):
     logo = tmp_path / "logo.png"
     Image.new("RGB", (200, 100), "#1F4E79").save(logo)
-    with_logo = rp.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(logo))))
+    with_logo = plan_pdf.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(logo))))
     assert b"/Subtype /Image" in with_logo
     missing = dataclasses.replace(CLINIC, logo_path=str(tmp_path / "nope.png"))
-    without = rp.render_plan_pdf(build(clinic=missing))
+    without = plan_pdf.render_plan_pdf(build(clinic=missing))
     assert without.startswith(b"%PDF") and b"/Subtype /Image" not in without
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not an image")
-    assert rp.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(broken))))
+    assert plan_pdf.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(broken))))
 
 
 @needs_poppler
@@ -516,7 +516,7 @@ def test_long_names_and_free_text_never_break_the_layout(tmp_path):
     plan = {**PLAN, "relapse": {"triggers": long_text},
             "referrals": [{"entry_id": 7, "reason": long_text[:1500], "appointment": ""}]}
     for large in (False, True):
-        pdf = rp.render_plan_pdf(build(plan=plan, patient=rd.PlanPatient(long_name, "1987", "L-1"),
+        pdf = plan_pdf.render_plan_pdf(build(plan=plan, patient=rd.PlanPatient(long_name, "1987", "L-1"),
                                        large_print=large))
         pages = page_texts(pdf, tmp_path)
         assert all("L-1" in page for page in pages)
@@ -543,10 +543,10 @@ def test_a_draft_is_watermarked_on_every_page_in_its_language(tmp_path):
             out.append("".join(line.strip() for line in text.splitlines() if len(line.strip()) == 1))
         return out
 
-    pdf = rp.render_plan_pdf(build(draft=True))
+    pdf = plan_pdf.render_plan_pdf(build(draft=True))
     marks = diagonal_words(pdf)
     assert len(marks) >= 2 and all("DRAFT" in mark for mark in marks)
-    assert all("BORRADOR" in mark for mark in diagonal_words(rp.render_plan_pdf(build(language="es", draft=True))))
+    assert all("BORRADOR" in mark for mark in diagonal_words(plan_pdf.render_plan_pdf(build(language="es", draft=True))))
     # The final plan carries no watermark, and the draft's text is all still there.
-    assert not any("DRAFT" in mark for mark in diagonal_words(rp.render_plan_pdf(final)))
+    assert not any("DRAFT" in mark for mark in diagonal_words(plan_pdf.render_plan_pdf(final)))
     assert HELPLINE_NAMES[0] in flat(page_texts(pdf, tmp_path)[0])

@@ -70,6 +70,7 @@ from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.reports import document as printed
 from clinic_desktop.reports import letter as letter_report
 from clinic_desktop.reports import plan as plan_report
+from clinic_desktop.reports import plan_pdf
 
 PAGE_SIZES = tuple(printed.PAGE_SIZES)
 SECTIONS = tuple(plan_rules.empty_plan())
@@ -405,7 +406,7 @@ def preview_pdf(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime
     with db.read() as session:
         plan = _plan(session, plan_id)
         doc = _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None, draft=True)
-    pdf = plan_report.render_plan_pdf(doc)
+    pdf = plan_pdf.render_plan_pdf(doc)
     with db.write() as session:
         plan = _plan(session, plan_id)
         episode = episodes.episode_in(session, plan.episode_id)
@@ -435,7 +436,7 @@ def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: i
     with db.read() as session:
         plan = _plan(session, plan_id)
         number, data = _next_version(session, plan, expected_version, now)
-        pdf = plan_report.render_plan_pdf(_document(session, user, plan, data, now, number))
+        pdf = plan_pdf.render_plan_pdf(_document(session, user, plan, data, now, number))
     try:
         with db.write() as session:
             plan = _plan(session, plan_id)
@@ -615,7 +616,7 @@ def export_plan_from_console(db: Database, mrn: str, language: str | None = None
                             language=language, large_print=large_print,
                             prepared_by=_name(session, plan.draft_saved_by or plan.created_by) or "")
     if not stored:
-        result = ConsoleExport(plan_report.render_plan_pdf(doc), None, doc.language, doc.large_print)
+        result = ConsoleExport(plan_pdf.render_plan_pdf(doc), None, doc.language, doc.large_print)
     with db.write() as session:
         if result.version is not None:
             audit.append(session, None, "plan.printed", entity_type="plan", entity_id=plan_id,
