@@ -4,11 +4,12 @@ Two steps, as every report here (DESIGN.md convention 12), following :mod:`.plan
 
 * :func:`build_referral_letter` turns the plan dict, the patient's signed consent for the
   recipient and the referral to it into a :class:`LetterDocument`: frozen, plain data whose
-  texts are final. It refuses (``ValueError``) a consent that is revoked, expired on ``today``
-  or made out to another recipient. The letter holds the referral itself (reason and
-  appointment) and, of the plan, **only** the items in ``shared`` (keys of
-  :data:`INFORMATION_ITEMS`, which the counselor ticks to match the consent's free-text
-  ``information``); nothing else of the plan is read.
+  texts are final. It refuses (core's ``ValidationError``, by the rule of
+  :func:`core.consent.check_letter`) a consent that is revoked, expired on ``today`` or made
+  out to another recipient. The letter holds the referral itself (reason and appointment)
+  and, of the plan, **only** the items in ``shared`` (keys of
+  :data:`core.consent.INFORMATION_ITEMS`, which the counselor ticks to match the consent's
+  free-text ``information``); nothing else of the plan is read.
 * :class:`LetterRenderer` (or :func:`render_letter_pdf`) lays it out, in the look of
   :class:`.plan_pdf.PlanRenderer` (it reuses that renderer's styles, helpers and "Page X of Y").
 
@@ -39,6 +40,7 @@ from typing import Any
 
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.reports import fonts, i18n
 from clinic_desktop.reports.document import (
     ACCENT,
@@ -66,7 +68,6 @@ from clinic_desktop.reports.document import (
 from clinic_desktop.reports.plan_pdf import PlanRenderer
 
 __all__ = [
-    "INFORMATION_ITEMS",
     "NOTICE_2_32",
     "NOTICE_2_32_PARTS",
     "NOTICE_SHORT",
@@ -78,14 +79,6 @@ __all__ = [
 
 #: The letter's catalogue keys: "letter." + the plan's key (the same sections, said to a provider).
 VOICE = "letter."
-
-#: The parts of the plan a consent can cover, in print order → their English label (the label
-#: in the letter's language is the section's heading, ``letter.<section>_heading``).
-INFORMATION_ITEMS: dict[str, str] = {
-    key: i18n.text("en", f"{VOICE}{heading}_heading")
-    for key, heading in (("medication", "medication"), ("level", "level"), ("therapies", "therapies"),
-                         ("follow_ups", "followups"), ("relapse", "relapse"))
-}
 
 #: The notice of 42 CFR 2.32 (as revised in 2024), verbatim (CLINICAL.md §5), in its printed
 #: paragraphs; :data:`NOTICE_2_32` is the whole text.
@@ -135,7 +128,7 @@ class LetterDocument:
     referral: Section
     #: "With the patient's written consent…" or "The patient has not consented…".
     shared_intro: str
-    #: The plan items the patient consented to share, keys of INFORMATION_ITEMS, print order.
+    #: The plan items the patient consented to share, keys of core.consent.INFORMATION_ITEMS, print order.
     shared: tuple[Section, ...]
     #: The consent's scope: heading, its lines, and the revocation sentence.
     consent_heading: str
@@ -174,29 +167,6 @@ class LetterDocument:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_consent(consent: Any, referral: Mapping[str, Any], recipient: Contact,
-                   today: dt.date) -> None:
-    """ValueError unless information may go to ``recipient`` under ``consent`` today."""
-    revoked = getattr(consent, "revoked", None)
-    if revoked is None:
-        revoked = getattr(consent, "revoked_at", None) is not None
-    if revoked:
-        raise ValueError("The patient has revoked this consent: no letter can be sent under it.")
-    expires_on = getattr(consent, "expires_on", None)
-    if expires_on is None or today > expires_on:
-        raise ValueError(f"This consent expired on {expires_on}: ask the patient to sign a new one "
-                         "before sending the letter.")
-    consent_entry = getattr(consent, "directory_entry_id", None)
-    referral_entry = referral.get("entry_id")
-    if consent_entry is not None and referral_entry is not None:
-        same = str(consent_entry) == str(referral_entry)
-    else:
-        same = free_text(consent.recipient_name).casefold() == free_text(recipient.name).casefold()
-    if not same:
-        raise ValueError(f"This consent is for {free_text(consent.recipient_name)!r}, not for "
-                         f"{free_text(recipient.name)!r}: the letter cannot be sent under it.")
-
-
 def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
     entries = []
     for item in plan.get("follow_ups") or []:
@@ -231,18 +201,17 @@ def build_referral_letter(
     """The letter to ``recipient`` about ``referral`` (the plan's referral dict for it), sent
     under ``consent`` (a :class:`core.services.plans.ConsentView` or alike).
 
-    ``shared``: the keys of :data:`INFORMATION_ITEMS` the patient consented to share (as the
-    counselor reads the consent's ``information``); only those are read from ``plan``. Raises
-    ValueError when the consent is revoked, expired on ``today`` or for another recipient, or
-    for an unknown item.
+    ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` the patient consented to
+    share (as the counselor reads the consent's ``information``); only those are read from
+    ``plan``. Raises core's ValidationError when the consent is revoked, expired on ``today``
+    or for another recipient, or for an unknown item (:mod:`core.consent`); ValueError for a
+    page size other than :data:`.document.PAGE_SIZES`.
     """
-    unknown = [key for key in shared if key not in INFORMATION_ITEMS]
-    if unknown:
-        raise ValueError(f"Unknown information item(s) {unknown}; choose from "
-                         f"{list(INFORMATION_ITEMS)}.")
+    consent_rules.check_items(shared)
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
-    _check_consent(consent, referral, recipient, today)
+    consent_rules.check_letter(consent, today=today, entry_id=referral.get("entry_id"),
+                               recipient_name=recipient.name)
     language = language if language in i18n.languages() else i18n.FALLBACK
     t = lambda key, **values: i18n.text(language, key, **values)  # noqa: E731
 
@@ -251,7 +220,7 @@ def build_referral_letter(
                 "therapies": lambda: therapies_section(language, plan, VOICE),
                 "follow_ups": lambda: _follow_ups(language, plan, phone_region),
                 "relapse": lambda: relapse_section(language, plan, VOICE)}
-    sections = tuple(builders[key]() for key in INFORMATION_ITEMS if key in shared)
+    sections = tuple(builders[key]() for key in consent_rules.INFORMATION_ITEMS if key in shared)
 
     referral_lines = (
         Line(t("letter.reason"), free_text(referral.get("reason")) or none_lines(language, VOICE)[0]),

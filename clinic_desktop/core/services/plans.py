@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from clinic_desktop.core import clock, protocols
+from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import AuthenticationError, ConflictError, NotFound, ValidationError
@@ -112,7 +113,7 @@ class ConsentView:
 
     def expired(self, today: dt.date) -> bool:
         """Past its expiry date (``expires_on`` is the last day it is valid)."""
-        return today > self.expires_on
+        return consent_rules.expired(self.expires_on, today)
 
     def active(self, today: dt.date) -> bool:
         """Information may be shared under it today: not revoked, not expired."""
@@ -514,9 +515,10 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
 
     The recipient is the consent's directory entry; the referral is the plan's referral to that
     entry, from the current draft, or from the latest finalized version when the draft has none.
-    ``shared``: the keys of :data:`reports.letter.INFORMATION_ITEMS` the consent covers (only those
-    are printed). A revoked or expired consent (on ``now``'s local date), a consent of another
-    episode, no referral to its recipient or an unknown item: ValidationError, one plain message.
+    ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` the consent covers (only those
+    are printed). A revoked or expired consent (on ``now``'s local date, the rule of
+    :func:`core.consent.check_letter`), a consent of another episode, no referral to its
+    recipient or an unknown item: ValidationError, one plain message.
     Audited as "plan.letter_exported" (consent, recipient entry, item keys; no free text)."""
     require(user, "plans.print")
     now = now or utcnow()
@@ -549,17 +551,15 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
         settings = settings_service.read_in(session)
         consent_view = _consent_view(session, consent)
         patient_id, entry_id = patient.id, entry.id
-        try:
-            doc = letter_report.build_referral_letter(
-                plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
-                patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
-                                                printed.format_date("en", patient.date_of_birth),
-                                                patient.mrn),
-                clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now,
-                today=clock.local(now).date(), shared=shared, page_size=plan.page_size,
-                phone_region=str(settings.get("phone_region") or "US"))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+        today = clock.local(now).date()
+        consent_rules.check_items(shared)
+        consent_rules.check_letter(consent_view, today=today, entry_id=entry.id, recipient_name=entry.name)
+        doc = letter_report.build_referral_letter(
+            plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
+            patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
+                                        printed.format_date("en", patient.date_of_birth), patient.mrn),
+            clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now, today=today,
+            shared=shared, page_size=plan.page_size, phone_region=str(settings.get("phone_region") or "US"))
     pdf = letter_report.render_letter_pdf(doc)
     with db.write() as session:
         audit.append(session, user, "plan.letter_exported", entity_type="plan", entity_id=plan_id,
