@@ -653,6 +653,7 @@ def bench_plan_document(patient_name: str = "Rosa María Delgado"):
     prints on 3 US Letter pages (crisis lines, overdose, PAWS), so this one takes 4."""
     import datetime as dt
 
+    from clinic_desktop.reports import document as rd
     from clinic_desktop.reports import plan as rp
 
     plan = {
@@ -673,13 +674,13 @@ def bench_plan_document(patient_name: str = "Rosa María Delgado"):
         "follow_ups": [{"when": f"2026-12-{d:02d}T11:00", "place": "Riverbend Recovery Clinic, room 2",
                         "phone": "(217) 555-0142"} for d in (4,)],
     }
-    referrals = {n: rp.Contact(f"Invented Outpatient Program {n}", f"(217) 555-01{n:02d}",
+    referrals = {n: rd.Contact(f"Invented Outpatient Program {n}", f"(217) 555-01{n:02d}",
                                address=f"{n}00 N. Grand Ave, Springfield") for n in range(1, 4)}
-    meetings = {n: rp.Contact(f"NA group {n} (invented)", "", address="St. Luke's hall, 5 Elm St",
+    meetings = {n: rd.Contact(f"NA group {n} (invented)", "", address="St. Luke's hall, 5 Elm St",
                               hours="Tuesdays 19:00") for n in (10, 11)}
     return rp.build_plan_document(
-        plan, language="en", patient=rp.PlanPatient(patient_name, "5 June 1987", "BENCH-1"),
-        clinic=rp.PlanClinic("Riverbend Recovery Clinic", "12 Mill Road, Springfield", "(217) 555-0142"),
+        plan, language="en", patient=rd.PlanPatient(patient_name, "5 June 1987", "BENCH-1"),
+        clinic=rd.PlanClinic("Riverbend Recovery Clinic", "12 Mill Road, Springfield", "(217) 555-0142"),
         prepared_by="Dana Ortiz", prepared_at=dt.datetime(2026, 11, 30, 15, 0), referral_contacts=referrals,
         meeting_contacts=meetings, helplines=list(rp.DEFAULT_HELPLINES.values()), version=1)
 
@@ -691,22 +692,22 @@ def _pages(pdf: bytes) -> int:
 
 
 def bench_plan_render(runs: int) -> None:
-    from clinic_desktop.reports import plan as rp
+    from clinic_desktop.reports import plan_pdf
 
     doc = bench_plan_document()
-    pdf = rp.render_plan_pdf(doc)  # warm: fonts registered, modules loaded
+    pdf = plan_pdf.render_plan_pdf(doc)  # warm: fonts registered, modules loaded
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        rp.render_plan_pdf(doc)
+        plan_pdf.render_plan_pdf(doc)
         times.append((time.perf_counter() - start) * 1000)
     report(f"render a {_pages(pdf)}-page aftercare plan (median of {runs})", statistics.median(times), "ms", 150)
 
 
 def bench_plan_size() -> None:
-    from clinic_desktop.reports import plan as rp
+    from clinic_desktop.reports import plan_pdf
 
-    pdf = rp.render_plan_pdf(bench_plan_document("王秀英 (Wang Xiuying)"))
+    pdf = plan_pdf.render_plan_pdf(bench_plan_document("王秀英 (Wang Xiuying)"))
     report(f"size of that plan's PDF with a CJK patient name ({_pages(pdf)} pages; goal 1 MB)", len(pdf) / 1000,
            "kB", 1000)
 

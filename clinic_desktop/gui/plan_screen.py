@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core import assessment as intake_rules
 from clinic_desktop.core import clock
+from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
@@ -50,8 +51,7 @@ from clinic_desktop.gui.widgets.removable_rows import RemovableRow, RowList
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
-from clinic_desktop.reports.letter import INFORMATION_ITEMS
-from clinic_desktop.reports.plan import render_plan_pdf
+from clinic_desktop.reports.plan_pdf import render_plan_pdf
 
 log = logging.getLogger(__name__)
 
@@ -339,7 +339,7 @@ class DischargeDialog(OneFieldDialog):
 class ReferralLetterDialog(QDialog):
     """Referral letter…: which plan items the patient agreed to share with this recipient."""
 
-    letter_requested = Signal(list)  # keys of INFORMATION_ITEMS, in print order
+    letter_requested = Signal(list)  # keys of consent_rules.INFORMATION_ITEMS, in print order
 
     def __init__(self, consent, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -352,7 +352,7 @@ class ReferralLetterDialog(QDialog):
         self.items: dict[str, QCheckBox] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(text)
-        for key, label in INFORMATION_ITEMS.items():
+        for key, label in consent_rules.INFORMATION_ITEMS.items():
             box = QCheckBox(label)
             box.setAccessibleName(label)
             self.items[key] = box

@@ -4,13 +4,14 @@ Two steps, as every report here (DESIGN.md convention 12), following :mod:`.plan
 
 * :func:`build_referral_letter` turns the plan dict, the patient's signed consent for the
   recipient and the referral to it into a :class:`LetterDocument`: frozen, plain data whose
-  texts are final. It refuses (``ValueError``) a consent that is revoked, expired on ``today``
-  or made out to another recipient. The letter holds the referral itself (reason and
-  appointment) and, of the plan, **only** the items in ``shared`` (keys of
-  :data:`INFORMATION_ITEMS`, which the counselor ticks to match the consent's free-text
-  ``information``); nothing else of the plan is read.
+  texts are final. It refuses (core's ``ValidationError``, by the rule of
+  :func:`core.consent.check_letter`) a consent that is revoked, expired on ``today`` or made
+  out to another recipient. The letter holds the referral itself (reason and appointment)
+  and, of the plan, **only** the items in ``shared`` (keys of
+  :data:`core.consent.INFORMATION_ITEMS`, which the counselor ticks to match the consent's
+  free-text ``information``); nothing else of the plan is read.
 * :class:`LetterRenderer` (or :func:`render_letter_pdf`) lays it out, in the look of
-  :class:`.plan.PlanRenderer` (it reuses that renderer's styles, helpers and "Page X of Y").
+  :class:`.plan_pdf.PlanRenderer` (it reuses that renderer's styles, helpers and "Page X of Y").
 
 Usage::
 
@@ -39,34 +40,34 @@ from typing import Any
 
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.reports import fonts, i18n
-from clinic_desktop.reports.plan import (
-    _ACCENT,
-    _INK,
-    _MUTED,
-    _NOTE_BG,
+from clinic_desktop.reports.document import (
+    ACCENT,
+    INK,
+    MUTED,
+    NOTE_BG,
     PAGE_SIZES,
     Contact,
     Entry,
     Line,
     PlanClinic,
     PlanPatient,
-    PlanRenderer,
     Section,
-    _free,
-    _level,
-    _markup,
-    _medication,
-    _none,
-    _relapse,
-    _therapies,
     format_date,
     format_when,
+    free_text,
     group_phone,
+    level_section,
+    markup,
+    medication_section,
+    none_lines,
+    relapse_section,
+    therapies_section,
 )
+from clinic_desktop.reports.plan_pdf import PlanRenderer
 
 __all__ = [
-    "INFORMATION_ITEMS",
     "NOTICE_2_32",
     "NOTICE_2_32_PARTS",
     "NOTICE_SHORT",
@@ -78,14 +79,6 @@ __all__ = [
 
 #: The letter's catalogue keys: "letter." + the plan's key (the same sections, said to a provider).
 VOICE = "letter."
-
-#: The parts of the plan a consent can cover, in print order → their English label (the label
-#: in the letter's language is the section's heading, ``letter.<section>_heading``).
-INFORMATION_ITEMS: dict[str, str] = {
-    key: i18n.text("en", f"{VOICE}{heading}_heading")
-    for key, heading in (("medication", "medication"), ("level", "level"), ("therapies", "therapies"),
-                         ("follow_ups", "followups"), ("relapse", "relapse"))
-}
 
 #: The notice of 42 CFR 2.32 (as revised in 2024), verbatim (CLINICAL.md §5), in its printed
 #: paragraphs; :data:`NOTICE_2_32` is the whole text.
@@ -135,7 +128,7 @@ class LetterDocument:
     referral: Section
     #: "With the patient's written consent…" or "The patient has not consented…".
     shared_intro: str
-    #: The plan items the patient consented to share, keys of INFORMATION_ITEMS, print order.
+    #: The plan items the patient consented to share, keys of core.consent.INFORMATION_ITEMS, print order.
     shared: tuple[Section, ...]
     #: The consent's scope: heading, its lines, and the revocation sentence.
     consent_heading: str
@@ -174,46 +167,19 @@ class LetterDocument:
 # --------------------------------------------------------------------------------------------
 
 
-def _t(language: str, key: str, **values: object) -> str:
-    return i18n.text(language, key, **values)
-
-
-def _check_consent(consent: Any, referral: Mapping[str, Any], recipient: Contact,
-                   today: dt.date) -> None:
-    """ValueError unless information may go to ``recipient`` under ``consent`` today."""
-    revoked = getattr(consent, "revoked", None)
-    if revoked is None:
-        revoked = getattr(consent, "revoked_at", None) is not None
-    if revoked:
-        raise ValueError("The patient has revoked this consent: no letter can be sent under it.")
-    expires_on = getattr(consent, "expires_on", None)
-    if expires_on is None or today > expires_on:
-        raise ValueError(f"This consent expired on {expires_on}: ask the patient to sign a new one "
-                         "before sending the letter.")
-    consent_entry = getattr(consent, "directory_entry_id", None)
-    referral_entry = referral.get("entry_id")
-    if consent_entry is not None and referral_entry is not None:
-        same = str(consent_entry) == str(referral_entry)
-    else:
-        same = _free(consent.recipient_name).casefold() == _free(recipient.name).casefold()
-    if not same:
-        raise ValueError(f"This consent is for {_free(consent.recipient_name)!r}, not for "
-                         f"{_free(recipient.name)!r}: the letter cannot be sent under it.")
-
-
 def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
     entries = []
     for item in plan.get("follow_ups") or []:
         when = format_when(language, item.get("when"), capitalize=True)
-        place = _free(item.get("place"))
+        place = free_text(item.get("place"))
         if not (when or place):
             continue
-        lines = [Line(_t(language, "followup_where"), place)] if place else []
-        if phone := group_phone(_free(item.get("phone")), region):
-            lines.append(Line(_t(language, "phone"), phone))
-        entries.append(Entry(when or _none(language, VOICE)[0], lines=tuple(lines)))
-    return Section("follow_ups", _t(language, "letter.followups_heading"), entries=tuple(entries),
-                   paragraphs=() if entries else _none(language, VOICE))
+        lines = [Line(i18n.text(language, "followup_where"), place)] if place else []
+        if phone := group_phone(free_text(item.get("phone")), region):
+            lines.append(Line(i18n.text(language, "phone"), phone))
+        entries.append(Entry(when or none_lines(language, VOICE)[0], lines=tuple(lines)))
+    return Section("follow_ups", i18n.text(language, "letter.followups_heading"), entries=tuple(entries),
+                   paragraphs=() if entries else none_lines(language, VOICE))
 
 
 def build_referral_letter(
@@ -235,47 +201,46 @@ def build_referral_letter(
     """The letter to ``recipient`` about ``referral`` (the plan's referral dict for it), sent
     under ``consent`` (a :class:`core.services.plans.ConsentView` or alike).
 
-    ``shared``: the keys of :data:`INFORMATION_ITEMS` the patient consented to share (as the
-    counselor reads the consent's ``information``); only those are read from ``plan``. Raises
-    ValueError when the consent is revoked, expired on ``today`` or for another recipient, or
-    for an unknown item.
+    ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` the patient consented to
+    share (as the counselor reads the consent's ``information``); only those are read from
+    ``plan``. Raises core's ValidationError when the consent is revoked, expired on ``today``
+    or for another recipient, or for an unknown item (:mod:`core.consent`); ValueError for a
+    page size other than :data:`.document.PAGE_SIZES`.
     """
-    unknown = [key for key in shared if key not in INFORMATION_ITEMS]
-    if unknown:
-        raise ValueError(f"Unknown information item(s) {unknown}; choose from "
-                         f"{list(INFORMATION_ITEMS)}.")
+    consent_rules.check_items(shared)
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
-    _check_consent(consent, referral, recipient, today)
+    consent_rules.check_letter(consent, today=today, entry_id=referral.get("entry_id"),
+                               recipient_name=recipient.name)
     language = language if language in i18n.languages() else i18n.FALLBACK
-    t = lambda key, **values: _t(language, key, **values)  # noqa: E731
+    t = lambda key, **values: i18n.text(language, key, **values)  # noqa: E731
 
-    builders = {"medication": lambda: _medication(language, plan, VOICE),
-                "level": lambda: _level(language, plan, VOICE),
-                "therapies": lambda: _therapies(language, plan, VOICE),
+    builders = {"medication": lambda: medication_section(language, plan, VOICE),
+                "level": lambda: level_section(language, plan, VOICE),
+                "therapies": lambda: therapies_section(language, plan, VOICE),
                 "follow_ups": lambda: _follow_ups(language, plan, phone_region),
-                "relapse": lambda: _relapse(language, plan, VOICE)}
-    sections = tuple(builders[key]() for key in INFORMATION_ITEMS if key in shared)
+                "relapse": lambda: relapse_section(language, plan, VOICE)}
+    sections = tuple(builders[key]() for key in consent_rules.INFORMATION_ITEMS if key in shared)
 
     referral_lines = (
-        Line(t("letter.reason"), _free(referral.get("reason")) or _none(language, VOICE)[0]),
+        Line(t("letter.reason"), free_text(referral.get("reason")) or none_lines(language, VOICE)[0]),
         Line(t("letter.appointment"),
              format_when(language, referral.get("appointment"), capitalize=True)
              or t("letter.no_appointment")),
     )
-    recipient_lines = tuple(p for p in (_free(recipient.name), _free(recipient.address),
+    recipient_lines = tuple(p for p in (free_text(recipient.name), free_text(recipient.address),
                                         group_phone(recipient.phone, phone_region)) if p)
     included = [t("letter.referral_heading")] + [s.heading for s in sections]
     consent_lines = (
-        Line(t("letter.consent_what"), _free(consent.information)),
+        Line(t("letter.consent_what"), free_text(consent.information)),
         Line(t("letter.consent_included"), "; ".join(included)),
-        Line(t("letter.consent_to"), _free(consent.recipient_name)),
-        Line(t("letter.consent_purpose"), _free(consent.purpose)),
+        Line(t("letter.consent_to"), free_text(consent.recipient_name)),
+        Line(t("letter.consent_purpose"), free_text(consent.purpose)),
         Line(t("letter.consent_until"), format_date(language, consent.expires_on)),
         Line(t("letter.consent_signed"), format_date(language, consent.signed_on)),
     )
-    by = _free(prepared_by)
-    phone = _free(clinic.phone)
+    by = free_text(prepared_by)
+    phone = free_text(clinic.phone)
     return LetterDocument(
         language=language,
         page_size=page_size,
@@ -286,8 +251,8 @@ def build_referral_letter(
         recipient=recipient_lines,
         subject=t("letter.re", name=patient.name, date_of_birth=patient.date_of_birth),
         greeting=t("letter.greeting"),
-        intro=(t("letter.intro", patient=patient.name, recipient=_free(recipient.name),
-                 clinic=_free(clinic.name)),),
+        intro=(t("letter.intro", patient=patient.name, recipient=free_text(recipient.name),
+                 clinic=free_text(clinic.name)),),
         referral=Section("referral", t("letter.referral_heading"), lines=referral_lines),
         shared_intro=t("letter.shared_intro") if sections else t("letter.nothing_shared"),
         shared=sections,
@@ -296,7 +261,7 @@ def build_referral_letter(
         consent_note=t("letter.consent_revoke"),
         closing=(t("letter.questions_phone", phone=phone) if phone else t("letter.questions"),),
         sign_off=t("letter.sign_off"),
-        signer=tuple(p for p in (by, _free(clinic.name)) if p),
+        signer=tuple(p for p in (by, free_text(clinic.name)) if p),
         notice_heading=t("letter.notice_heading"),
         notice=NOTICE_2_32_PARTS,
         footer_notice=NOTICE_SHORT,
@@ -329,7 +294,7 @@ class LetterRenderer(PlanRenderer):
                                                   spaceBefore=body * 1.2, spaceAfter=body * 0.9)
         styles["para"] = type(styles["body"])("para", parent=styles["body"], spaceAfter=body * 0.7)
         styles["box_heading"] = type(styles["bold"])("box_heading", parent=styles["bold"],
-                                                      textColor=_ACCENT, spaceAfter=body * 0.3)
+                                                      textColor=ACCENT, spaceAfter=body * 0.3)
         styles["notice"] = type(styles["body"])("notice", parent=styles["body"],
                                                  fontSize=body * 0.86, leading=body * 1.18,
                                                  spaceAfter=body * 0.3)
@@ -343,7 +308,7 @@ class LetterRenderer(PlanRenderer):
         left, right = self.margin_x, self.pagesize[0] - self.margin_x
         size, step = self.small, self.small + 3
         canv.saveState()
-        canv.setFillColor(_INK)
+        canv.setFillColor(INK)
         # Right, from page 2: whose letter it is.
         patient_width = 0.0
         if canv.getPageNumber() > 1:
@@ -358,7 +323,7 @@ class LetterRenderer(PlanRenderer):
         bottom = self.margin_y
         fonts.draw_string(canv, left, bottom + step,
                           self._fit(doc.footer_notice, size, right - left, True), size, bold=True)
-        canv.setFillColor(_MUTED)
+        canv.setFillColor(MUTED)
         fonts.draw_string(canv, left, bottom, self._fit(doc.title, size, (right - left) * 0.6),
                           size)
         canv.restoreState()
@@ -370,8 +335,8 @@ class LetterRenderer(PlanRenderer):
                  ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.6),
                  ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.4)]
         if border is None:
-            style += [("BACKGROUND", (0, 0), (-1, -1), _NOTE_BG),
-                      ("LINEBEFORE", (0, 0), (0, -1), 3, _ACCENT)]
+            style += [("BACKGROUND", (0, 0), (-1, -1), NOTE_BG),
+                      ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT)]
         else:
             style += [("BOX", (0, 0), (-1, -1), 1, border)]
         return Table([[flowables]], colWidths=[self.width], style=TableStyle(style))
@@ -394,7 +359,7 @@ class LetterRenderer(PlanRenderer):
         signature = [self._p(doc.sign_off, "para"), Spacer(1, self.body * 3.2),
                      Table([[""]], colWidths=[self.width * 0.45], rowHeights=[4],
                            style=TableStyle([self._table_font,
-                                             ("LINEABOVE", (0, 0), (-1, -1), 1, _INK)]),
+                                             ("LINEABOVE", (0, 0), (-1, -1), 1, INK)]),
                            hAlign="LEFT")]
         signature += [self._p(text, "sign_name" if n == 0 else "sign_label")
                       for n, text in enumerate(doc.signer)]
@@ -402,7 +367,7 @@ class LetterRenderer(PlanRenderer):
         notice = [self._p(doc.notice_heading, "box_heading")]
         notice += [self._p(text, "notice_item" if text.startswith("(") else "notice")
                    for text in doc.notice]
-        story += [Spacer(1, self.body * 1.5), KeepTogether([self._box(notice, border=_INK)])]
+        story += [Spacer(1, self.body * 1.5), KeepTogether([self._box(notice, border=INK)])]
         return story
 
     def _section(self, section: Section) -> list:
@@ -412,7 +377,7 @@ class LetterRenderer(PlanRenderer):
         flat: list = [self._p(section.heading, "heading")]
         flat += [self._p(text, "bold" if section.key in ("medication", "level") else "body")
                  for text in section.paragraphs]
-        flat += [Paragraph(_markup(b), s["bullet"], bulletText="•") for b in section.bullets]
+        flat += [Paragraph(markup(b), s["bullet"], bulletText="•") for b in section.bullets]
         flat += [self._line(line) for line in section.lines]
         for entry in section.entries:
             flat += [self._p(entry.name, "bold"),

@@ -7,8 +7,13 @@ Two steps, as every report here (DESIGN.md convention 12):
   fixed text from the catalogue of the patient's language (:mod:`.i18n`, English when there is
   none), names and free text exactly as entered, dates written out in that language. It is
   tested as data.
-* :class:`PlanRenderer` (or :func:`render_plan_pdf`) lays that document out with ReportLab
-  platypus on US Letter or A4 and returns the PDF as bytes. It decides nothing.
+* :class:`.plan_pdf.PlanRenderer` (or :func:`.plan_pdf.render_plan_pdf`) lays that document
+  out with ReportLab platypus on US Letter or A4 and returns the PDF as bytes. It decides
+  nothing.
+
+The data shapes and texts the plan shares with the referral letter (:class:`Contact`,
+:class:`PlanPatient`, :class:`PlanClinic`, :class:`Section`, dates, phone numbers, the
+medication, level, therapies and relapse sections) are in :mod:`.document`.
 
 Usage::
 
@@ -20,7 +25,7 @@ Usage::
         meeting_contacts={12: Contact("NA Tuesday group", "", hours="Tue 19:00")},
         helplines=[Contact(...) for each id of core.plan.HELPLINES],   # in that order
         version=2, page_size="letter", large_print=False)
-    pdf = render_plan_pdf(doc)
+    pdf = plan_pdf.render_plan_pdf(doc)
 
 What is always printed, whatever the plan dict holds: the crisis lines (first, boxed, on page
 1), overdose prevention (tolerance, never use alone, naloxone) and PAWS. The crisis lines come
@@ -31,66 +36,43 @@ sequence, a missing key in a mapping, or no helplines at all) prints with the nu
 Confidentiality: this plan is handed to the patient and is theirs (CLINICAL.md §5): no consent
 and no 42 CFR 2.32 notice; each page's footer tells the patient it holds private health
 information.
-
-Fonts: every text, fixed or free, goes through :func:`fonts.markup_runs` (Paragraphs) or
-:func:`fonts.draw_string` (page furniture), so any name prints, and the fonts are embedded as
-subsets. Body text is :func:`fonts.body_size` (10.5 pt, 16 pt in large print).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import phonenumbers
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4, letter
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import inch
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import (
-    BaseDocTemplate,
-    KeepTogether,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
-
-from clinic_desktop.core import clock
 from clinic_desktop.core import plan as plan_rules
-from clinic_desktop.reports import fonts, i18n, page
+from clinic_desktop.reports import i18n
+from clinic_desktop.reports.document import (
+    PAGE_SIZES,
+    Contact,
+    Entry,
+    Line,
+    PlanClinic,
+    PlanPatient,
+    Section,
+    format_date,
+    format_when,
+    free_text,
+    group_phone,
+    level_section,
+    medication_section,
+    none_lines,
+    relapse_section,
+    therapies_section,
+)
 
 __all__ = [
     "DEFAULT_HELPLINES",
-    "PAGE_SIZES",
     "SECTION_ORDER",
-    "Contact",
-    "Entry",
-    "Line",
-    "PlanClinic",
     "PlanDocument",
-    "PlanPatient",
-    "PlanRenderer",
-    "Section",
     "build_plan_document",
-    "format_date",
-    "format_datetime",
-    "format_when",
-    "render_plan_pdf",
 ]
 
-#: The page sizes a plan prints on (points).
-PAGE_SIZES = {"letter": letter, "a4": A4}
 
 #: The sections of every plan, in print order.
 SECTION_ORDER = ("crisis", "medication", "level", "therapies", "referrals", "people", "key_worker",
@@ -101,82 +83,6 @@ SECTION_ORDER = ("crisis", "medication", "level", "therapies", "referrals", "peo
 # The plan as plain data
 # --------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Contact:
-    """A directory entry or a national helpline, as the caller gives it (``phone`` as it is to
-    be read, e.g. the directory's ``phone_display``; ``languages`` codes such as "es" or names)."""
-
-    name: str
-    phone: str
-    other: str = ""
-    address: str = ""
-    hours: str = ""
-    walk_in: bool = False
-    languages: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PlanPatient:
-    """Whose plan it is, as printed at the top of every page."""
-
-    name: str
-    date_of_birth: str
-    mrn: str
-
-
-@dataclass(frozen=True)
-class PlanClinic:
-    """The clinic that prepared the plan; ``logo_path`` is drawn when the file exists."""
-
-    name: str
-    address: str = ""
-    phone: str = ""
-    logo_path: str | None = None
-
-
-@dataclass(frozen=True)
-class Line:
-    """One labelled text: printed "Label: value", or the value alone when ``label`` is empty."""
-
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A place or a person: a name, a phone number printed large, and the lines under them.
-    ``key`` is the helpline id (CLINICAL.md §4) for a crisis line, else ""."""
-
-    name: str
-    phone: str = ""
-    lines: tuple[Line, ...] = ()
-    key: str = ""
-
-
-@dataclass(frozen=True)
-class Section:
-    """One section as printed, in this order: ``heading``, ``alert`` (large, in red),
-    ``paragraphs``, ``bullets``, ``lines``, ``entries``, ``notes`` (emphasised)."""
-
-    key: str
-    heading: str
-    alert: str = ""
-    paragraphs: tuple[str, ...] = ()
-    bullets: tuple[str, ...] = ()
-    lines: tuple[Line, ...] = ()
-    entries: tuple[Entry, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def texts(self) -> tuple[str, ...]:
-        """Every text of the section, in print order (for tests and searching)."""
-        out = [self.heading, self.alert, *self.paragraphs, *self.bullets]
-        out += [part for line in self.lines for part in (line.label, line.value)]
-        for entry in self.entries:
-            out += [entry.name, entry.phone]
-            out += [part for line in entry.lines for part in (line.label, line.value)]
-        return tuple(t for t in (*out, *self.notes) if t)
 
 
 @dataclass(frozen=True)
@@ -243,85 +149,6 @@ DEFAULT_HELPLINES: dict[str, Contact] = {
 # --------------------------------------------------------------------------------------------
 
 
-def _t(language: str, key: str, **values: object) -> str:
-    return i18n.text(language, key, **values)
-
-
-def _local(value: dt.datetime) -> dt.datetime:
-    """An aware time in the clinic's zone; a naive one is already local."""
-    return clock.local(value) if value.tzinfo is not None else value
-
-
-def format_date(language: str, value: dt.date, *, weekday: bool = False) -> str:
-    """"1 December 2026" / "1 de diciembre de 2026"; with ``weekday``
-    "Tuesday 1 December 2026" / "martes 1 de diciembre de 2026"."""
-    if isinstance(value, dt.datetime):
-        value = _local(value).date()
-    parts = dict(day=value.day, month=_t(language, f"month.{value.month}"), year=value.year)
-    if weekday:
-        return _t(language, "date_long", weekday=_t(language, f"weekday.{value.weekday()}"), **parts)
-    return _t(language, "date_plain", **parts)
-
-
-def format_datetime(language: str, value: dt.datetime) -> str:
-    """"Tuesday 1 December 2026, 10:00" / "martes 1 de diciembre de 2026, 10:00" (local time)."""
-    value = _local(value)
-    return _t(language, "date_time", date=format_date(language, value.date(), weekday=True),
-              time=f"{value.hour:02d}:{value.minute:02d}")
-
-
-def format_when(language: str, value: Any, *, capitalize: bool = False) -> str:
-    """An appointment as stored (a date, a datetime, or ISO text such as "2026-12-01T10:00" or
-    "2026-12-01") written out in ``language``; any other text prints as entered. ``capitalize``
-    gives a written-out date a capital first letter, for a date that starts a line
-    ("Martes 1 de diciembre…"); free text is never changed."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, dt.date) else _parse_when(str(value).strip())
-    if isinstance(text, dt.datetime):
-        out = format_datetime(language, text)
-    elif isinstance(text, dt.date):
-        out = format_date(language, text, weekday=True)
-    else:
-        return text
-    return out[:1].upper() + out[1:] if capitalize else out
-
-
-def _parse_when(text: str) -> dt.date | dt.datetime | str:
-    """ISO date or date-time text as a date or datetime; anything else unchanged."""
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
-                        text):
-            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    return text
-
-
-def group_phone(text: str, region: str = "US") -> str:
-    """A phone number as it is best read aloud: a bare run of digits ("2175550142") is grouped
-    the national way ("(217) 555-0142"); anything already written with spaces, dashes, letters
-    or words ("1-800-662-HELP (4357)", "988", "text HOME to 741741") prints as entered."""
-    text = " ".join(str(text or "").split())
-    if not re.fullmatch(r"\+?\d{7,15}", text):
-        return text
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return text
-    if not phonenumbers.is_valid_number(number):
-        return text
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL
-           if phonenumbers.region_code_for_number(number) == region
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phonenumbers.format_number(number, fmt)
-
-
-def _free(value: Any) -> str:
-    """Free text as entered (only the surrounding blanks dropped); None → ""."""
-    return "" if value is None else str(value).strip()
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,9 +160,9 @@ def _patient(patient: PlanPatient | Mapping[str, Any], language: str) -> PlanPat
     if isinstance(patient, PlanPatient):
         return patient
     dob = patient.get("date_of_birth")
-    dob_text = format_date(language, dob) if isinstance(dob, dt.date) else _free(dob)
+    dob_text = format_date(language, dob) if isinstance(dob, dt.date) else free_text(dob)
     name = patient.get("display_name") or patient.get("name")
-    return PlanPatient(name=_free(name), date_of_birth=dob_text, mrn=_free(patient.get("mrn")))
+    return PlanPatient(name=free_text(name), date_of_birth=dob_text, mrn=free_text(patient.get("mrn")))
 
 
 def _clinic(clinic: PlanClinic | Mapping[str, Any] | None) -> PlanClinic:
@@ -344,7 +171,7 @@ def _clinic(clinic: PlanClinic | Mapping[str, Any] | None) -> PlanClinic:
     clinic = clinic or {}
 
     def get(key: str) -> str:
-        return _free(clinic.get(key) or clinic.get(f"clinic_{key}"))
+        return free_text(clinic.get(key) or clinic.get(f"clinic_{key}"))
 
     logo = clinic.get("logo_path") or clinic.get("clinic_logo_path") or None
     return PlanClinic(name=get("name"), address=get("address"), phone=get("phone"),
@@ -369,7 +196,7 @@ def _languages(language: str, codes: Sequence[str]) -> str:
     prints as given."""
     names = []
     for code in codes:
-        code = _free(code)
+        code = free_text(code)
         if not code:
             continue
         known = i18n.catalogue(language).get(f"lang.{code.lower()}")
@@ -381,83 +208,43 @@ def _contact_lines(language: str, contact: Contact) -> list[Line]:
     """The lines under a directory contact. A missing phone number or address is said in words,
     never left out silently: the patient must know to ask (issue #6)."""
     lines = []
-    if not _free(contact.phone):
-        lines.append(Line(_t(language, "phone"), _t(language, "contact_no_phone")))
-    if _free(contact.address):
-        lines.append(Line(_t(language, "address"), _free(contact.address)))
+    if not free_text(contact.phone):
+        lines.append(Line(i18n.text(language, "phone"), i18n.text(language, "contact_no_phone")))
+    if free_text(contact.address):
+        lines.append(Line(i18n.text(language, "address"), free_text(contact.address)))
     else:
-        lines.append(Line(_t(language, "address"), _t(language, "contact_no_address")))
-    if _free(contact.hours):
-        lines.append(Line(_t(language, "hours"), _free(contact.hours)))
+        lines.append(Line(i18n.text(language, "address"), i18n.text(language, "contact_no_address")))
+    if free_text(contact.hours):
+        lines.append(Line(i18n.text(language, "hours"), free_text(contact.hours)))
     if contact.walk_in:
-        lines.append(Line("", _t(language, "referral_walk_in")))
+        lines.append(Line("", i18n.text(language, "referral_walk_in")))
     if languages := _languages(language, contact.languages):
-        lines.append(Line(_t(language, "languages"), languages))
-    if _free(contact.other):
-        lines.append(Line("", _free(contact.other)))
+        lines.append(Line(i18n.text(language, "languages"), languages))
+    if free_text(contact.other):
+        lines.append(Line("", free_text(contact.other)))
     return lines
 
 
-def _said(language: str, voice: str, key: str) -> str:
-    """The text of ``key`` as ``voice`` says it. The plan speaks to the patient (voice ""); the
-    referral letter speaks to a provider (voice "letter.", its keys "letter." + the plan's). A
-    text the voice has no words of its own for is the plan's."""
-    own = voice + key
-    return _t(language, own if voice and own in i18n.catalogue(i18n.FALLBACK) else key)
-
-
-def _none(language: str, voice: str = "") -> tuple[str, ...]:
-    return (_said(language, voice, "none_recorded"),)
 
 
 def _crisis(language: str, helplines, region: str) -> Section:
     entries = []
     for key, contact in _helplines(helplines):
         phone = group_phone(contact.phone, region)
-        lines = [Line("", _t(language, f"helpline.{key}"))]
-        other = _free(contact.other)
+        lines = [Line("", i18n.text(language, f"helpline.{key}"))]
+        other = free_text(contact.other)
         if not phone and other:  # a text line: the words to send are its number
             phone, other = other, ""
         if other:
             lines.append(Line("", other))
-        small = " · ".join(p for p in (_free(contact.hours), _languages(language, contact.languages)) if p)
+        small = " · ".join(p for p in (free_text(contact.hours), _languages(language, contact.languages)) if p)
         if small:
             lines.append(Line("", small))
-        entries.append(Entry(name=_free(contact.name), phone=phone, lines=tuple(lines), key=key))
-    return Section("crisis", _t(language, "crisis_heading"), alert=_t(language, "emergency"),
-                   paragraphs=(_t(language, "crisis_intro"),), entries=tuple(entries))
+        entries.append(Entry(name=free_text(contact.name), phone=phone, lines=tuple(lines), key=key))
+    return Section("crisis", i18n.text(language, "crisis_heading"), alert=i18n.text(language, "emergency"),
+                   paragraphs=(i18n.text(language, "crisis_intro"),), entries=tuple(entries))
 
 
-def _medication(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
-    medication = plan.get("medication") or {}
-    choice = medication.get("choice")
-    if choice in plan_rules.MEDICATIONS:
-        name = _said(language, voice, f"medication.{choice}")
-    else:
-        name = _free(choice) or _said(language, voice, "none_recorded")
-    lines = []
-    if prescriber := _free(medication.get("prescriber")):
-        lines.append(Line(_said(language, voice, "medication_prescriber"), prescriber))
-    if following := format_when(language, medication.get("next"), capitalize=True):
-        lines.append(Line(_said(language, voice, "medication_next"), following))
-    return Section("medication", _said(language, voice, "medication_heading"), paragraphs=(name,),
-                   lines=tuple(lines))
-
-
-def _level(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
-    level = plan.get("level")
-    if level in plan_rules.LEVELS:
-        text = _said(language, voice, f"level.{level}")
-    else:
-        text = _free(level) or _said(language, voice, "none_recorded")
-    return Section("level", _said(language, voice, "level_heading"), paragraphs=(text,))
-
-
-def _therapies(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
-    bullets = tuple(_said(language, voice, f"therapy.{t}") if t in plan_rules.THERAPIES else _free(t)
-                    for t in plan.get("therapies") or [] if _free(t))
-    return Section("therapies", _said(language, voice, "therapies_heading"), bullets=bullets,
-                   paragraphs=() if bullets else _none(language, voice))
 
 
 def _referrals(language: str, plan: Mapping[str, Any], contacts: Mapping[Any, Contact],
@@ -471,41 +258,41 @@ def _referrals(language: str, plan: Mapping[str, Any], contacts: Mapping[Any, Co
         if contact is None:
             raise ValueError(f"referral to directory entry {entry_id!r}: no Contact given for it")
         lines = []
-        if reason := _free(referral.get("reason")):
-            lines.append(Line(_t(language, "referral_reason"), reason))
+        if reason := free_text(referral.get("reason")):
+            lines.append(Line(i18n.text(language, "referral_reason"), reason))
         if appointment := format_when(language, referral.get("appointment")):
-            lines.append(Line(_t(language, "referral_appointment"), appointment))
+            lines.append(Line(i18n.text(language, "referral_appointment"), appointment))
         lines += _contact_lines(language, contact)
-        entries.append(Entry(_free(contact.name), group_phone(contact.phone, region), tuple(lines)))
-    return Section("referrals", _t(language, "referrals_heading"), entries=tuple(entries),
-                   paragraphs=() if entries else _none(language))
+        entries.append(Entry(free_text(contact.name), group_phone(contact.phone, region), tuple(lines)))
+    return Section("referrals", i18n.text(language, "referrals_heading"), entries=tuple(entries),
+                   paragraphs=() if entries else none_lines(language))
 
 
 def _people(language: str, plan: Mapping[str, Any], region: str) -> Section:
     entries = []
     for person in plan.get("people") or []:
-        name = _free(person.get("name"))
+        name = free_text(person.get("name"))
         if not name:
             continue
-        relation = _free(person.get("relation"))
-        entries.append(Entry(name, group_phone(_free(person.get("phone")), region),
+        relation = free_text(person.get("relation"))
+        entries.append(Entry(name, group_phone(free_text(person.get("phone")), region),
                              (Line("", relation),) if relation else ()))
-    return Section("people", _t(language, "support_heading"), entries=tuple(entries),
-                   paragraphs=() if entries else _none(language))
+    return Section("people", i18n.text(language, "support_heading"), entries=tuple(entries),
+                   paragraphs=() if entries else none_lines(language))
 
 
 def _key_worker(language: str, plan: Mapping[str, Any], region: str) -> Section:
     worker = plan.get("key_worker") or {}
-    name = _free(worker.get("name"))
+    name = free_text(worker.get("name"))
     entries: tuple[Entry, ...] = ()
     if name:
-        focus = [_t(language, f"focus.{f}") if f in plan_rules.KEY_WORKER_FOCUS else _free(f)
-                 for f in worker.get("focus") or [] if _free(f)]
-        lines = (Line(_t(language, "key_worker_focus"), ", ".join(focus)),) if focus else ()
-        entries = (Entry(name, group_phone(_free(worker.get("phone")), region), lines),)
-    return Section("key_worker", _t(language, "key_worker_heading"), entries=entries,
-                   paragraphs=() if entries else _none(language),
-                   notes=(_t(language, "key_worker_text"),))
+        focus = [i18n.text(language, f"focus.{f}") if f in plan_rules.KEY_WORKER_FOCUS else free_text(f)
+                 for f in worker.get("focus") or [] if free_text(f)]
+        lines = (Line(i18n.text(language, "key_worker_focus"), ", ".join(focus)),) if focus else ()
+        entries = (Entry(name, group_phone(free_text(worker.get("phone")), region), lines),)
+    return Section("key_worker", i18n.text(language, "key_worker_heading"), entries=entries,
+                   paragraphs=() if entries else none_lines(language),
+                   notes=(i18n.text(language, "key_worker_text"),))
 
 
 def _meetings(language: str, plan: Mapping[str, Any], contacts: Mapping[Any, Contact],
@@ -519,53 +306,46 @@ def _meetings(language: str, plan: Mapping[str, Any], contacts: Mapping[Any, Con
             contact = contacts.get(str(entry_id))
         if contact is None:
             raise ValueError(f"meeting: no Contact given for directory entry {entry_id!r}")
-        entries.append(Entry(_free(contact.name), group_phone(contact.phone, region),
+        entries.append(Entry(free_text(contact.name), group_phone(contact.phone, region),
                              tuple(_contact_lines(language, contact))))
-    return Section("meetings", _t(language, "meetings_heading"), entries=tuple(entries),
-                   paragraphs=() if entries else _none(language))
+    return Section("meetings", i18n.text(language, "meetings_heading"), entries=tuple(entries),
+                   paragraphs=() if entries else none_lines(language))
 
 
-def _relapse(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
-    relapse = plan.get("relapse") or {}
-    lines = tuple(Line(_said(language, voice, f"relapse.{field}"), _free(relapse.get(field)))
-                  for field in plan_rules.RELAPSE_FIELDS if _free(relapse.get(field)))
-    note = () if voice else (_t(language, "relapse_note"),)  # words for the patient only
-    return Section("relapse", _said(language, voice, "relapse_heading"), lines=lines,
-                   paragraphs=() if lines else _none(language, voice), notes=note)
 
 
 def _overdose(language: str, plan: Mapping[str, Any]) -> Section:
     given = bool((plan.get("overdose") or {}).get("naloxone_kit_given"))
-    return Section("overdose", _t(language, "overdose_heading"), bullets=(
-        _t(language, "overdose_tolerance"),
-        _t(language, "overdose_never_alone"),
-        _t(language, "overdose_naloxone_given" if given else "overdose_naloxone_not_given"),
-    ), notes=(_t(language, "overdose_what_to_do"),))
+    return Section("overdose", i18n.text(language, "overdose_heading"), bullets=(
+        i18n.text(language, "overdose_tolerance"),
+        i18n.text(language, "overdose_never_alone"),
+        i18n.text(language, "overdose_naloxone_given" if given else "overdose_naloxone_not_given"),
+    ), notes=(i18n.text(language, "overdose_what_to_do"),))
 
 
 def _paws(language: str) -> Section:
-    return Section("paws", _t(language, "paws_heading"), paragraphs=(_t(language, "paws_text"),))
+    return Section("paws", i18n.text(language, "paws_heading"), paragraphs=(i18n.text(language, "paws_text"),))
 
 
 def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
     entries = []
     for item in plan.get("follow_ups") or []:
         when = format_when(language, item.get("when"), capitalize=True)
-        place = _free(item.get("place"))
+        place = free_text(item.get("place"))
         if not (when or place):
             continue
-        lines = (Line(_t(language, "followup_where"), place),) if place else ()
-        entries.append(Entry(when or _t(language, "none_recorded"),
-                             group_phone(_free(item.get("phone")), region), lines))
-    return Section("follow_ups", _t(language, "followups_heading"), entries=tuple(entries),
-                   paragraphs=() if entries else _none(language))
+        lines = (Line(i18n.text(language, "followup_where"), place),) if place else ()
+        entries.append(Entry(when or i18n.text(language, "none_recorded"),
+                             group_phone(free_text(item.get("phone")), region), lines))
+    return Section("follow_ups", i18n.text(language, "followups_heading"), entries=tuple(entries),
+                   paragraphs=() if entries else none_lines(language))
 
 
 def _signatures(language: str, patient: PlanPatient, prepared_by: str) -> Section:
-    return Section("signatures", _t(language, "signatures_heading"), lines=(
-        Line(_t(language, "signature_patient"), patient.name),
-        Line(_t(language, "signature_staff"), prepared_by),
-        Line(_t(language, "date"), ""),
+    return Section("signatures", i18n.text(language, "signatures_heading"), lines=(
+        Line(i18n.text(language, "signature_patient"), patient.name),
+        Line(i18n.text(language, "signature_staff"), prepared_by),
+        Line(i18n.text(language, "date"), ""),
     ))
 
 
@@ -602,17 +382,17 @@ def build_plan_document(
         raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
     language = language if language in i18n.languages() else i18n.FALLBACK
     who = _patient(patient, language)
-    by = _free(prepared_by)
+    by = free_text(prepared_by)
     sections = (
         _crisis(language, helplines, phone_region),
-        _medication(language, plan),
-        _level(language, plan),
-        _therapies(language, plan),
+        medication_section(language, plan),
+        level_section(language, plan),
+        therapies_section(language, plan),
         _referrals(language, plan, referral_contacts or {}, phone_region),
         _people(language, plan, phone_region),
         _key_worker(language, plan, phone_region),
         _meetings(language, plan, meeting_contacts or {}, phone_region),
-        _relapse(language, plan),
+        relapse_section(language, plan),
         _overdose(language, plan),
         _paws(language),
         _follow_ups(language, plan, phone_region),
@@ -623,458 +403,17 @@ def build_plan_document(
         language=language,
         page_size=page_size,
         large_print=bool(large_print),
-        title=_t(language, "plan_title"),
+        title=i18n.text(language, "plan_title"),
         clinic=_clinic(clinic),
         patient=who,
-        prepared=_t(language, "prepared", date=format_date(language, prepared_at), name=by),
-        version=_t(language, "version", number=version) if version is not None else "",
-        date_of_birth_label=_t(language, "date_of_birth"),
-        mrn_label=_t(language, "mrn"),
-        footer_private=_t(language, "footer_private"),
+        prepared=i18n.text(language, "prepared", date=format_date(language, prepared_at), name=by),
+        version=i18n.text(language, "version", number=version) if version is not None else "",
+        date_of_birth_label=i18n.text(language, "date_of_birth"),
+        mrn_label=i18n.text(language, "mrn"),
+        footer_private=i18n.text(language, "footer_private"),
         page_of=i18n.catalogue(language).get("page_of") or i18n.catalogue(i18n.FALLBACK)["page_of"],
         sections=sections,
-        crisis_more=_t(language, "crisis_more"),
+        crisis_more=i18n.text(language, "crisis_more"),
         draft=bool(draft),
-        watermark=_t(language, "draft_watermark") if draft else "",
+        watermark=i18n.text(language, "draft_watermark") if draft else "",
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Rendering
-# --------------------------------------------------------------------------------------------
-
-_INK = colors.HexColor("#1A1A1A")
-_MUTED = colors.HexColor("#4A4A4A")
-_ACCENT = colors.HexColor("#1F4E79")  # headings
-_RULE = colors.HexColor("#9AA5B1")
-_RED = colors.HexColor("#A3001B")
-_CRISIS_BG = colors.HexColor("#FFF4F4")
-_NOTE_BG = colors.HexColor("#EEF3F8")
-_WATERMARK = colors.HexColor("#E3E3E3")  # a draft's "DRAFT", under the text
-
-
-def _markup(text: str, bold: bool = False) -> str:
-    """``text`` escaped for a Paragraph, CJK runs in the fallback font, line breaks kept."""
-    return "<br/>".join(fonts.markup_runs(part, bold) for part in str(text).split("\n"))
-
-
-class PlanRenderer:
-    """Lays out a :class:`PlanDocument`: on every page a header (clinic, patient name, date of
-    birth, record number) and a footer (private-information line, version, "Page X of Y");
-    page 1 opens with the title and the boxed crisis lines; then each section under a plain
-    heading; signature lines at the end. Phone numbers print large and bold, in one column."""
-
-    margin_x = 0.75 * inch
-    margin_y = 0.55 * inch
-    font, bold = fonts.MAIN, fonts.MAIN_BOLD
-    _table_font = page.TABLE_FONT
-
-    def __init__(self) -> None:
-        self.doc: PlanDocument | None = None
-
-    # -- sizes -----------------------------------------------------------------------------------
-
-    def _sizes(self, large: bool) -> None:
-        body = fonts.body_size(large)
-        self.body = body
-        self.leading = round(body * 1.38, 1)
-        self.small = 9.0 if not large else 11.0  # page furniture
-        self.phone_size = round(body * 1.5, 1)  # 15.75 / 24
-        self.header_height = 3 * (self.small + 3) + 8
-        self.header_gap = body * 1.2  # between the header's rule and the text
-        self.footer_height = 2 * (self.small + 3) + 6
-
-    # -- the document ----------------------------------------------------------------------------
-
-    def render(self, doc: PlanDocument) -> bytes:
-        self.doc = doc
-        self._sizes(doc.large_print)
-        self.pagesize = PAGE_SIZES[doc.page_size]
-        buffer = io.BytesIO()
-        template = page.new_document(
-            buffer, pagesize=self.pagesize, leftMargin=self.margin_x, rightMargin=self.margin_x,
-            topMargin=self.margin_y + self.header_height + self.header_gap,
-            bottomMargin=self.margin_y + self.footer_height + self.body * 0.6,
-            title=doc.title, author=doc.clinic.name or page.CREATOR, subject=doc.title,
-            lang=doc.language,
-        )
-        self.width = template.width
-        self.frame_height = template.height
-        template.addPageTemplates(self._page_templates(template))
-        self._styles = self._stylesheet()
-        template.build(self._story(doc), canvasmaker=page.numbered_canvas(self._page_number))
-        return buffer.getvalue()
-
-    def _stylesheet(self) -> dict[str, ParagraphStyle]:
-        body, leading = self.body, self.leading
-        base = ParagraphStyle("body", fontName=self.font, fontSize=body, leading=leading,
-                              textColor=_INK, alignment=TA_LEFT, bulletFontName=self.font,
-                              bulletFontSize=body, spaceAfter=body * 0.35)
-        bold = ParagraphStyle("bold", parent=base, fontName=self.bold)
-        title = min(body * 2, 26)
-        return {
-            "body": base,
-            "bold": bold,
-            "title": ParagraphStyle("title", parent=bold, fontSize=title, leading=title * 1.2,
-                                    textColor=_ACCENT, spaceAfter=body * 0.2),
-            "meta": ParagraphStyle("meta", parent=base, textColor=_MUTED, spaceAfter=body * 0.9),
-            "heading": ParagraphStyle("heading", parent=bold, fontSize=body * 1.45,
-                                      leading=body * 1.8, textColor=_ACCENT, spaceBefore=body * 1.3,
-                                      spaceAfter=body * 0.5),
-            "crisis_heading": ParagraphStyle("crisis_heading", parent=bold, fontSize=body * 1.45,
-                                             leading=body * 1.8, textColor=_RED),
-            "alert": ParagraphStyle("alert", parent=bold, fontSize=body * 1.75,
-                                    leading=body * 2.15, textColor=_RED),
-            "name": ParagraphStyle("name", parent=bold, fontSize=body * 1.1, leading=leading * 1.1,
-                                   spaceAfter=1),
-            "phone": ParagraphStyle("phone", parent=bold, fontSize=self.phone_size,
-                                    leading=self.phone_size * 1.2, spaceAfter=body * 0.2),
-            "detail": ParagraphStyle("detail", parent=base, spaceAfter=body * 0.15),
-            "entry_detail": ParagraphStyle("entry_detail", parent=base, leftIndent=body,
-                                           spaceAfter=body * 0.15),
-            "muted": ParagraphStyle("muted", parent=base, textColor=_MUTED, spaceAfter=0),
-            "bullet": ParagraphStyle("bullet", parent=base, leftIndent=body * 1.5,
-                                     bulletIndent=body * 0.3),
-            "label": ParagraphStyle("label", parent=bold, spaceAfter=body * 0.1),
-            "words": ParagraphStyle("words", parent=base, leftIndent=body * 1.2,
-                                    spaceAfter=body * 0.6),
-            "note": ParagraphStyle("note", parent=bold, spaceAfter=0),
-            "sign_label": ParagraphStyle("sign_label", parent=base, textColor=_MUTED, spaceAfter=0),
-            "sign_name": ParagraphStyle("sign_name", parent=bold, spaceAfter=0),
-        }
-
-    def _page_templates(self, template: BaseDocTemplate) -> list[PageTemplate]:
-        return [page.page_template(template, "plan", self._on_page)]
-
-    _fit = staticmethod(page.fit)
-
-    @classmethod
-    def _fit_size(cls, text: str, size: float, width: float, bold: bool = False
-                  ) -> tuple[str, float, bool]:
-        """``text`` in type down to 80 % of ``size`` to fit ``width``; shortened with "…" only
-        when that is not enough. Returns (text, size, bold) ready to draw."""
-        smallest = size * 0.8
-        while size > smallest and fonts.string_width(text, size, bold) > width:
-            size = max(smallest, size - 0.5)
-        return cls._fit(text, size, width, bold), size, bold
-
-    def _logo(self) -> ImageReader | None:
-        path = self.doc.clinic.logo_path if self.doc else None
-        if not path or not Path(path).is_file():
-            return None
-        try:
-            return ImageReader(str(path))
-        except Exception:  # noqa: BLE001 - an unreadable logo never stops the plan printing
-            return None
-
-    def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
-        """Header and footer of every page (the page numbers are drawn once the count is known)."""
-        doc = self.doc
-        assert doc is not None
-        self._watermark(canv)
-        left, right = self.margin_x, self.pagesize[0] - self.margin_x
-        size, step = self.small, self.small + 3
-        canv.saveState()
-        canv.setFillColor(_INK)
-        # Right: whose plan it is, in up to 75 % of the width (smaller type before any "…");
-        # the clinic, on the left, gives way.
-        name_size = size + 1.5
-        most = (right - left) * 0.75
-        patient_width = self._header_right(canv, [
-            self._fit_size(doc.patient.name, name_size, most, True),
-            self._fit_size(f"{doc.date_of_birth_label}: {doc.patient.date_of_birth}", size, most),
-            self._fit_size(f"{doc.mrn_label}: {doc.patient.mrn}", size, most),
-        ])
-        self._letterhead(canv, patient_width)
-        self._rules(canv)
-        # Footer: the private line, then the version (the page number goes on the right).
-        bottom = self.margin_y
-        canv.setFillColor(_INK)
-        fonts.draw_string(canv, left, bottom + step, self._fit(doc.footer_private, size, right - left),
-                          size)
-        if doc.version:
-            canv.setFillColor(_MUTED)
-            fonts.draw_string(canv, left, bottom, doc.version, size)
-        canv.restoreState()
-
-    def _header_right(self, canv: pdfcanvas.Canvas, lines: list[tuple[str, float, bool]]) -> float:
-        """``lines`` ((text, size, bold), as :meth:`_fit_size` gives them) right-aligned at the
-        top right of the page, one under the other; returns the widest one's width."""
-        right = self.pagesize[0] - self.margin_x
-        step = self.small + 3
-        y = self.pagesize[1] - self.margin_y - (self.small + 1.5)
-        for text, text_size, bold in lines:
-            fonts.draw_string(canv, right, y, text, text_size, bold=bold, align="right")
-            y -= step
-        return max(fonts.string_width(t, s, b) for t, s, b in lines)
-
-    def _letterhead(self, canv: pdfcanvas.Canvas, beside: float) -> None:
-        """At the top left: the clinic's logo, name, phone and address, the texts giving way
-        (smaller, then "…") to ``beside`` points at the right (what :meth:`_header_right` drew)."""
-        doc = self.doc
-        assert doc is not None
-        width, height = self.pagesize
-        left, right = self.margin_x, width - self.margin_x
-        top = height - self.margin_y
-        size, step = self.small, self.small + 3
-        name_size = size + 1.5
-        x = left
-        logo = self._logo()
-        if logo is not None:
-            iw, ih = logo.getSize()
-            box = self.header_height - 8
-            scale = min(box / ih, (box * 1.6) / iw) if iw and ih else 0
-            if scale:
-                canv.drawImage(logo, left, top - ih * scale, iw * scale, ih * scale, mask="auto")
-                x = left + iw * scale + 8
-        room = right - x - beside - 16
-        y = top - name_size
-        for text, text_size, bold in ((doc.clinic.name, name_size, True),
-                                      (doc.clinic.phone, size, False),
-                                      (doc.clinic.address, size, False)):
-            if text and room > 40:
-                text, text_size, bold = self._fit_size(text, text_size, room, bold)
-                fonts.draw_string(canv, x, y, text, text_size, bold=bold)
-            y -= step
-
-    def _rules(self, canv: pdfcanvas.Canvas) -> None:
-        """The rules under the header and over the footer."""
-        left, right = self.margin_x, self.pagesize[0] - self.margin_x
-        rule_y = self.pagesize[1] - self.margin_y - self.header_height + 4
-        canv.setStrokeColor(_RULE)
-        canv.setLineWidth(0.8)
-        canv.line(left, rule_y, right, rule_y)
-        bottom = self.margin_y
-        canv.line(left, bottom + self.footer_height - 4, right, bottom + self.footer_height - 4)
-
-    def _watermark(self, canv: pdfcanvas.Canvas) -> None:
-        """A draft's word ("DRAFT"), large, light grey and diagonal across the page, drawn
-        before the page's text so that text stays on top and readable."""
-        doc = self.doc
-        if doc is None or not getattr(doc, "draft", False):
-            return
-        word = getattr(doc, "watermark", "") or "DRAFT"
-        width, height = self.pagesize
-        angle = math.degrees(math.atan2(height, width))
-        diagonal = math.hypot(width, height)
-        size = 160.0
-        text_width = fonts.string_width(word, size, True)
-        if text_width > diagonal * 0.7:
-            size *= diagonal * 0.7 / text_width
-        canv.saveState()
-        canv.setFillColor(_WATERMARK)
-        canv.translate(width / 2, height / 2)
-        canv.rotate(angle)
-        fonts.draw_string(canv, 0, -size * 0.35, word, size, bold=True, align="centre")
-        canv.restoreState()
-
-    def _page_number(self, canv: pdfcanvas.Canvas, page: int, total: int) -> None:
-        assert self.doc is not None
-        canv.saveState()
-        canv.setFillColor(_INK)
-        fonts.draw_string(canv, self.pagesize[0] - self.margin_x, self.margin_y,
-                          self.doc.page_text(page, total), self.small, bold=True, align="right")
-        canv.restoreState()
-
-    # -- the story -------------------------------------------------------------------------------
-
-    def _p(self, text: str, style: str, **extra: Any) -> Paragraph:
-        para_style = self._styles[style]
-        return Paragraph(_markup(text, para_style.fontName == self.bold), para_style, **extra)
-
-    def _line(self, line: Line, style: str = "detail") -> Paragraph:
-        """"Label: value", the label in bold."""
-        para_style = self._styles[style]
-        value = _markup(line.value, para_style.fontName == self.bold)
-        if not line.label:
-            return Paragraph(value, para_style)
-        label = _markup(f"{line.label}:", bold=True)
-        return Paragraph(f"<b>{label}</b> {value}", para_style)
-
-    def _story(self, doc: PlanDocument) -> list:
-        head = [self._p(doc.title, "title")]
-        if doc.prepared:  # the version is in every page's footer
-            head.append(self._p(doc.prepared, "meta"))
-        story: list = []
-        for section in doc.sections:
-            if section.key == "crisis":
-                room = self.frame_height - sum(
-                    f.wrap(self.width, self.frame_height)[1] + f.getSpaceAfter() for f in head)
-                story += [*head, *self._crisis(section, room)]
-            elif section.key == "signatures":
-                story.append(self._signatures(section))
-            else:
-                story += self._section(section)
-        return story
-
-    def _phone_col(self) -> float:
-        return self.width * 0.42
-
-    def _fits_beside(self, entry: Entry, width: float) -> bool:
-        """Whether the entry's name and number fit on one line at large-print sizes."""
-        phone_w = fonts.string_width(entry.phone, self.phone_size, bold=True) + 2
-        name_w = fonts.string_width(entry.name, self._styles["name"].fontSize, bold=True)
-        return name_w + phone_w + 16 <= width
-
-    def _name_and_phone(self, entry: Entry, width: float | None = None,
-                        beside: bool | None = None) -> list:
-        """The entry's name and its phone number. Normal print: side by side, the numbers in
-        one column down the page. Large print: the number at the right of the name when
-        ``beside`` (by default: when both fit on the line), else on its own line under it."""
-        width = self.width if width is None else width
-        name_style = self._styles["name"]
-        large = bool(self.doc and self.doc.large_print)
-        name = self._p(entry.name, "name") if entry.name else Spacer(1, 0)
-        if large and not entry.phone:
-            return [name]
-        phone = self._p(entry.phone, "phone") if entry.phone else ""
-        if large:
-            if beside is None:
-                beside = self._fits_beside(entry, width)
-            if not beside:
-                return [name, phone]
-            phone_w = fonts.string_width(entry.phone, self.phone_size, bold=True) + 2
-        else:
-            phone_w = self._phone_col()
-        return [Table([[name, phone]], colWidths=[width - phone_w, phone_w],
-                      style=TableStyle([
-                          ("VALIGN", (0, 0), (-1, -1), "TOP"), self._table_font,
-                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                          ("RIGHTPADDING", (0, 0), (0, 0), 10), ("RIGHTPADDING", (1, 0), (1, 0), 0),
-                          ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                          # the name sits on the digits' baseline
-                          ("TOPPADDING", (0, 0), (0, 0),
-                           max(0.0, self.phone_size * 1.2 - name_style.leading) * 0.75),
-                      ]))]
-
-    def _entry(self, entry: Entry, beside: bool | None = None) -> list:
-        """An entry's flowables (kept together by the caller)."""
-        parts = self._name_and_phone(entry, beside=beside)
-        parts += [self._line(line, "entry_detail") for line in entry.lines]
-        parts.append(Spacer(1, self.body * 0.7))
-        return parts
-
-    def _section(self, section: Section) -> list:
-        """The heading, then the section's parts in groups that stay on one page each (an
-        entry, a label with the patient's words); the heading stays with the first group.
-        KeepTogethers are never nested: ReportLab then always starts a new page."""
-        s = self._styles
-        groups: list[list] = []
-        if section.alert:
-            groups.append([self._p(section.alert, "alert")])
-        groups += [[self._p(text, "bold" if section.key in ("medication", "level") else "body")]
-                   for text in section.paragraphs]
-        groups += [[Paragraph(_markup(b), s["bullet"], bulletText="•")] for b in section.bullets]
-        groups += [[self._p(line.label, "label"), self._p(line.value, "words")]
-                   for line in section.lines]
-        # Large print: numbers beside the names only when they all fit (one look per section).
-        beside = all(self._fits_beside(e, self.width) for e in section.entries if e.phone)
-        groups += [self._entry(entry, beside) for entry in section.entries]
-        if section.notes:  # the note stays with what it is about
-            if groups:
-                groups[-1] = [*groups[-1], Spacer(1, self.body * 0.4), self._notes(section.notes)]
-            else:
-                groups.append([self._notes(section.notes)])
-        heading = self._p(section.heading, "heading")
-        if not groups:
-            return [heading]
-        flat = [heading, *(f for g in groups for f in g)]
-        height = sum(f.wrap(self.width, self.frame_height)[1] + f.getSpaceBefore()
-                     + f.getSpaceAfter() for f in flat)
-        # A short section of text is never split; a list of people or places may break
-        # between two of them (less white space at the foot of the page).
-        if height <= self.frame_height * (0.15 if section.entries else 0.4):
-            return [KeepTogether(flat)]
-        first, *others = groups
-        return [KeepTogether([heading, *first]), *(KeepTogether(g) if len(g) > 1 else g[0]
-                                                   for g in others)]
-
-    def _notes(self, notes: tuple[str, ...]) -> Table:
-        rows = [[self._p(n, "note")] for n in notes]
-        return Table(rows, colWidths=[self.width], style=TableStyle([
-            self._table_font, ("BACKGROUND", (0, 0), (-1, -1), _NOTE_BG),
-            ("LINEBEFORE", (0, 0), (0, -1), 3, _ACCENT),
-            ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-            ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.5),
-        ]))
-
-    def _crisis(self, section: Section, room: float) -> list:
-        """The crisis lines in one red-bordered box on page 1. When the box with every line of
-        every helpline is taller than ``room`` (large print), the box keeps each line's name,
-        number and what it is for — or, if that is still too tall, the name and number — and
-        the lines left out follow the box under their own heading."""
-        for keep in (None, 1, 0):  # how many of each helpline's lines stay in the box
-            box = self._crisis_box(section, keep)
-            if box.wrap(self.width, room)[1] <= room:
-                break
-        if keep is None:
-            return [box]
-        groups = [[self._p(entry.name, "name"), *(self._line(line) for line in entry.lines[keep:]),
-                   Spacer(1, self.body * 0.5)] for entry in section.entries if entry.lines[keep:]]
-        out: list = [box]
-        if groups:
-            heading = self._p(self.doc.crisis_more if self.doc else "", "heading")
-            out += [KeepTogether([heading, *groups[0]]), *(KeepTogether(g) for g in groups[1:])]
-        return out
-
-    def _crisis_box(self, section: Section, keep: int | None) -> Table:
-        """Heading, "Emergency: call 911" and the intro, then one row per helpline: its name and
-        its first ``keep`` lines (all when None) on the left, the number on the right (in large
-        print: at the right of the name when both fit, else under it)."""
-        large = bool(self.doc and self.doc.large_print)
-        phone_w = self._phone_col()
-        rows: list[list] = [
-            [[self._p(section.heading, "crisis_heading"), self._p(section.alert, "alert"),
-              *(self._p(p, "body") for p in section.paragraphs)], ""],
-        ]
-        for entry in section.entries:
-            lines = entry.lines if keep is None else entry.lines[:keep]
-            texts = [self._line(line, "detail" if n == 0 else "muted") for n, line in enumerate(lines)]
-            if large:
-                rows.append([[*self._name_and_phone(entry, self.width - 24), *texts], ""])
-            else:
-                phone = self._p(entry.phone, "phone") if entry.phone else ""
-                rows.append([[self._p(entry.name, "name"), *texts], phone])
-        style = [
-            self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BOX", (0, 0), (-1, -1), 2, _RED), ("BACKGROUND", (0, 0), (-1, -1), _CRISIS_BG),
-            ("SPAN", (0, 0), (-1, 0)),
-            ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-            ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.55),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.3),
-            ("TOPPADDING", (0, 0), (-1, 0), self.body * 0.8),
-            ("LINEBELOW", (0, 0), (-1, -2), 0.6, colors.HexColor("#E3B5B5")),
-        ]
-        if large:
-            style += [("SPAN", (0, r), (-1, r)) for r in range(1, len(rows))]
-        return Table(rows, colWidths=[self.width - phone_w, phone_w], style=TableStyle(style),
-                     repeatRows=1)
-
-    def _signatures(self, section: Section) -> KeepTogether:
-        """Two lines to sign on (patient, staff) with a date line beside each; under each line
-        what it is for and whose it is."""
-        patient, staff, date = section.lines
-        date_w = self.width * 0.3
-        gap_w = 24
-        sign_w = self.width - date_w - gap_w
-
-        def label(line: Line) -> list[Paragraph]:
-            return [self._p(line.label, "sign_label"),
-                    *([self._p(line.value, "sign_name")] if line.value else [])]
-
-        rows = [["", "", ""], [label(patient), "", label(date)],
-                ["", "", ""], [label(staff), "", label(date)]]
-        space = self.body * 3.4
-        style = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]
-        style += [("LINEABOVE", (col, row), (col, row), 1, _INK) for row in (1, 3) for col in (0, 2)]
-        table = Table(rows, colWidths=[sign_w, gap_w, date_w],
-                      rowHeights=[space, None, space, None], style=TableStyle(style))
-        return KeepTogether([self._p(section.heading, "heading"), table])
-
-
-def render_plan_pdf(doc: PlanDocument) -> bytes:
-    """The plan as a PDF on the document's page size."""
-    return PlanRenderer().render(doc)

@@ -31,18 +31,53 @@ def test_core_and_reports_import_without_qt():
     assert "qt-free" in out.stdout
 
 
-def test_handover_report_is_a_leaf():
-    """The handover's renderer reads no database: document data in, bytes out (DESIGN.md 12).
-    The letter and the plan renderers are checked once #13 moves their shared blocks."""
+FORBIDDEN_IN_REPORTS = ("clinic_desktop.core.services", "clinic_desktop.core.db", "clinic_desktop.core.models",
+                        "sqlalchemy")
+
+
+def test_every_report_module_is_a_leaf():
+    """A renderer reads no database: document data in, bytes out (DESIGN.md 12, 15). Every
+    module under reports/ imports only core's pure rules and vocabulary, never services, db,
+    models or SQLAlchemy."""
     import ast
 
     repo = Path(__file__).resolve().parents[2]
-    tree = ast.parse((repo / "clinic_desktop" / "reports" / "handover.py").read_text(encoding="utf-8"))
-    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    forbidden = ("clinic_desktop.core.services", "clinic_desktop.core.db", "clinic_desktop.core.models",
-                 "sqlalchemy")
-    assert not [m for m in imported if m.startswith(forbidden)], imported
+    modules = sorted((repo / "clinic_desktop" / "reports").rglob("*.py"))
+    assert {"document.py", "handover.py", "letter.py", "plan.py", "plan_pdf.py"} <= {m.name for m in modules}
+    offenders = {}
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+        imported |= {f"{node.module}.{alias.name}" for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module and not node.level
+                     for alias in node.names}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names}
+        bad = sorted(m for m in imported if m.startswith(FORBIDDEN_IN_REPORTS))
+        if bad:
+            offenders[str(path.relative_to(repo))] = bad
+    assert not offenders, offenders
+
+
+LOAD_REPORTS = r"""
+import importlib, pkgutil, sys
+import clinic_desktop.reports
+for mod in pkgutil.walk_packages(clinic_desktop.reports.__path__, "clinic_desktop.reports."):
+    importlib.import_module(mod.name)
+print("\n".join(sorted(sys.modules)))
+"""
+
+
+def test_the_reports_do_not_load_the_database_even_indirectly():
+    """What reports/ imports from core does not pull in services, db, models or SQLAlchemy
+    either (a pure rule module that grew a database import would)."""
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", LOAD_REPORTS], cwd=repo, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    loaded = out.stdout.split()
+    assert "clinic_desktop.reports.plan_pdf" in loaded
+    assert not [m for m in loaded if m.startswith(FORBIDDEN_IN_REPORTS)]
 
 
 def test_permissions_and_vocabulary_load_without_the_orm():

@@ -198,7 +198,7 @@ def test_finalized_versions_keep_their_exact_pdf_and_data(any_db):
 def test_finalize_lays_out_the_pdf_before_it_takes_the_write_lock(any_db, monkeypatch):
     """ReportLab runs outside the write transaction: while the pages are laid out another
     workstation can still write (here: an audit event), and finalizing then stores them."""
-    from clinic_desktop.core.services.plans import plan_report
+    from clinic_desktop.core.services.plans import plan_pdf
 
     admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
     counselor = make_user(any_db, admin, "counselor")
@@ -206,7 +206,7 @@ def test_finalize_lays_out_the_pdf_before_it_takes_the_write_lock(any_db, monkey
     entry = local_entry(any_db, admin)
     view = plans.open_plan(any_db, counselor, episode_id)
     saved = plans.save_draft(any_db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
-    real = plan_report.render_plan_pdf
+    real = plan_pdf.render_plan_pdf
     wrote_meanwhile = []
 
     def render(doc):
@@ -217,7 +217,7 @@ def test_finalize_lays_out_the_pdf_before_it_takes_the_write_lock(any_db, monkey
         wrote_meanwhile.append(other)
         return real(doc)
 
-    monkeypatch.setattr(plan_report, "render_plan_pdf", render)
+    monkeypatch.setattr(plan_pdf, "render_plan_pdf", render)
     # The draft saved during rendering changes the plan's version: this signing is refused, and
     # nothing half-done is kept.
     with pytest.raises(ConflictError, match="Reopen it before finalizing"):

@@ -397,7 +397,7 @@ def record_consent(qtbot, screen: PlanScreen) -> QListWidget:
 
 
 def test_a_referral_letter_shares_only_what_is_ticked(qtbot, db, admin, screen, monkeypatch):
-    from clinic_desktop.reports.letter import INFORMATION_ITEMS
+    from clinic_desktop.core.consent import INFORMATION_ITEMS
 
     local_entry(db, admin, "Northside IOP")
     add_referral(qtbot, screen, "Northside IOP", "Intensive outpatient")
@@ -429,7 +429,7 @@ def test_the_letter_dialog_sends_the_ticked_items_off_the_gui_thread(qtbot, db, 
     plans.referral_letter from a worker thread and its bytes are previewed."""
     import threading
 
-    from clinic_desktop.reports.letter import INFORMATION_ITEMS
+    from clinic_desktop.core.consent import INFORMATION_ITEMS
 
     local_entry(db, admin, "Northside IOP")
     add_referral(qtbot, screen, "Northside IOP", "Intensive outpatient")

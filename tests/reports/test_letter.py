@@ -10,9 +10,12 @@ import subprocess
 
 import pytest
 
+from clinic_desktop.core.consent import INFORMATION_ITEMS
+from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.services.plans import ConsentView
+from clinic_desktop.reports import i18n
 from clinic_desktop.reports import letter as rl
-from clinic_desktop.reports.plan import Contact, PlanClinic, PlanPatient
+from clinic_desktop.reports.document import Contact, Line, PlanClinic, PlanPatient
 from tests.tools import needs_tools, require_tool
 
 needs_poppler = needs_tools("pdftotext")
@@ -96,24 +99,24 @@ def pdf_pages(pdf: bytes, tmp_path) -> list[str]:
 def test_a_revoked_consent_is_refused():
     revoked = dataclasses.replace(CONSENT, revoked_at=dt.datetime(2026, 11, 28, 8, 0),
                                   revoked_by_name="Dana Ortiz")
-    with pytest.raises(ValueError, match="revoked"):
+    with pytest.raises(ValidationError, match="revoked"):
         build(consent=revoked)
 
 
 def test_an_expired_consent_is_refused_but_its_last_day_is_valid():
-    with pytest.raises(ValueError, match="expired"):
+    with pytest.raises(ValidationError, match="expired"):
         build(today=dt.date(2027, 5, 29))
     assert build(today=dt.date(2027, 5, 28)).shared_keys == ("medication", "follow_ups")
 
 
 def test_a_consent_for_another_recipient_is_refused():
-    with pytest.raises(ValueError, match="not for"):
+    with pytest.raises(ValidationError, match="not for"):
         build(referral={"entry_id": 8, "reason": "Housing"},
               recipient=Contact("Hope House", "(217) 555-0111"))
 
 
 def test_an_unknown_information_item_is_refused():
-    with pytest.raises(ValueError, match="Unknown"):
+    with pytest.raises(ValidationError, match="Unknown"):
         build(shared=["medication", "people"])
 
 
@@ -136,7 +139,7 @@ def test_only_the_shared_items_are_in_the_data_in_print_order():
 def test_the_shared_sections_speak_to_a_provider():
     """The plan's section builders in the letter's voice: clinical labels, no words meant for
     the patient, the plan's medicine names where the letter has none of its own."""
-    doc = build(shared=list(rl.INFORMATION_ITEMS))
+    doc = build(shared=list(INFORMATION_ITEMS))
     by_key = {section.key: section for section in doc.shared}
     medication = by_key["medication"]
     assert medication.heading == "Medication for opioid use disorder"
@@ -147,7 +150,7 @@ def test_the_shared_sections_speak_to_a_provider():
     assert by_key["therapies"].bullets == ("Cognitive behavioral therapy (CBT)", "Contingency management")
     relapse = by_key["relapse"]
     assert relapse.heading == "Relapse-prevention plan" and relapse.notes == ()
-    assert relapse.lines[0] == rl.Line("Triggers", TRIGGERS)
+    assert relapse.lines[0] == Line("Triggers", TRIGGERS)
     empty = build(plan={**PLAN, "therapies": [], "medication": {"choice": "none"}},
                   shared=["medication", "therapies"])
     assert [s.paragraphs for s in empty.shared] == [
@@ -180,7 +183,16 @@ def test_the_consent_scope_says_what_to_whom_why_until_and_signed():
 def test_the_module_notice_is_the_2_32_text_verbatim():
     assert squash(rl.NOTICE_2_32) == squash(FULL_NOTICE)
     assert rl.NOTICE_SHORT == SHORT_NOTICE
-    assert set(rl.INFORMATION_ITEMS) == {"medication", "level", "therapies", "follow_ups", "relapse"}
+    assert set(INFORMATION_ITEMS) == {"medication", "level", "therapies", "follow_ups", "relapse"}
+
+
+def test_each_item_staff_tick_is_the_heading_the_english_letter_prints():
+    """core.consent labels the items for staff; the English letter heads the same sections with
+    the same words, so what was ticked is what the provider reads."""
+    doc = build(shared=list(INFORMATION_ITEMS))
+    assert doc.shared_keys == tuple(INFORMATION_ITEMS)
+    assert [s.heading for s in doc.shared] == list(INFORMATION_ITEMS.values())
+    assert doc.shared[0].heading == i18n.text("en", "letter.medication_heading")
 
 
 def test_spanish_on_request_but_the_notices_stay_verbatim():
@@ -214,7 +226,7 @@ def test_pdf_has_only_shared_items_the_scope_box_and_the_full_notice(tmp_path):
 def test_short_notice_and_page_numbers_on_every_page(tmp_path):
     long_relapse = dict(PLAN, relapse={f: ("A long answer in the patient's words. " * 30)
                                        for f in ("triggers", "warning_signs", "coping", "reasons")})
-    pages = pdf_pages(rl.render_letter_pdf(build(plan=long_relapse, shared=list(rl.INFORMATION_ITEMS))),
+    pages = pdf_pages(rl.render_letter_pdf(build(plan=long_relapse, shared=list(INFORMATION_ITEMS))),
                       tmp_path)
     assert len(pages) >= 2
     for n, page in enumerate(pages, start=1):

@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 from clinic_desktop.core import plan as plan_rules
-from clinic_desktop.reports import fonts, i18n
+from clinic_desktop.reports import document as rd
+from clinic_desktop.reports import fonts, i18n, plan_pdf
 from clinic_desktop.reports import plan as rp
 from tests.tools import needs_tools, require_tool
 
@@ -25,15 +26,15 @@ VIETNAMESE, CHINESE, KOREAN = "Nguyễn Thị Ánh", "王秀英", "김민준"
 
 #: The national lines as the directory ships them (CLINICAL.md §4), in core.plan.HELPLINES order.
 HELPLINES = [
-    rp.Contact("988 Suicide & Crisis Lifeline", "988",
+    rd.Contact("988 Suicide & Crisis Lifeline", "988",
                other="call or text 988 (press 2 or text AYUDA for Spanish); chat 988lifeline.org",
                hours="24/7", languages=("en", "es")),
-    rp.Contact("SAMHSA National Helpline", "1-800-662-HELP (4357)",
+    rd.Contact("SAMHSA National Helpline", "1-800-662-HELP (4357)",
                other="TTY 1-800-487-4889; text your ZIP code to 435748 (HELP4U, English only); "
                      "findtreatment.gov", hours="24/7/365", languages=("en", "es")),
-    rp.Contact("Never Use Alone", "1-800-484-3731", languages=("en",)),
-    rp.Contact("Poison Help", "1-800-222-1222", hours="24/7", languages=("en",)),
-    rp.Contact("Crisis Text Line", "", other="text HOME to 741741", hours="24/7", languages=("en",)),
+    rd.Contact("Never Use Alone", "1-800-484-3731", languages=("en",)),
+    rd.Contact("Poison Help", "1-800-222-1222", hours="24/7", languages=("en",)),
+    rd.Contact("Crisis Text Line", "", other="text HOME to 741741", hours="24/7", languages=("en",)),
 ]
 HELPLINE_NAMES = [c.name for c in HELPLINES]
 
@@ -63,16 +64,16 @@ PLAN = {
                    {"when": "after the holidays", "place": "Riverbend Recovery Clinic", "phone": ""}],
 }
 REFERRALS = {
-    7: rp.Contact("Northside Intensive Outpatient Program", "(217) 555-0100",
+    7: rd.Contact("Northside Intensive Outpatient Program", "(217) 555-0100",
                   address="400 N. Grand Ave, Springfield", hours="Mon–Fri 8:00–17:00", walk_in=True,
                   languages=("en", "es")),
-    8: rp.Contact("Springfield Housing Help Desk", "2175550155", address="88 Adams St",
+    8: rd.Contact("Springfield Housing Help Desk", "2175550155", address="88 Adams St",
                   other="Bring ID"),
 }
-MEETINGS = {12: rp.Contact("NA “New Hope” group", "", address="St. Luke's hall, 5 Elm St",
+MEETINGS = {12: rd.Contact("NA “New Hope” group", "", address="St. Luke's hall, 5 Elm St",
                            hours="Tuesdays 19:00")}
-PATIENT = rp.PlanPatient("Rosa María Delgado", "5 June 1987", "RR-2041")
-CLINIC = rp.PlanClinic("Riverbend Recovery Clinic", "12 Mill Road, Springfield", "(217) 555-0142")
+PATIENT = rd.PlanPatient("Rosa María Delgado", "5 June 1987", "RR-2041")
+CLINIC = rd.PlanClinic("Riverbend Recovery Clinic", "12 Mill Road, Springfield", "(217) 555-0142")
 PREPARED_AT = dt.datetime(2026, 11, 30, 15, 0)
 
 
@@ -106,10 +107,10 @@ def test_the_crisis_lines_are_the_helplines_in_order_with_911():
     assert [e.phone for e in crisis.entries] == [
         "988", "1-800-662-HELP (4357)", "1-800-484-3731", "1-800-222-1222", "text HOME to 741741"]
     lifeline = crisis.entries[0]
-    assert lifeline.lines[0] == rp.Line(
+    assert lifeline.lines[0] == rd.Line(
         "", "If you feel like hurting yourself, or you are in any crisis")
-    assert rp.Line("", HELPLINES[0].other) in lifeline.lines
-    assert rp.Line("", "24/7 · English, Spanish") in lifeline.lines
+    assert rd.Line("", HELPLINES[0].other) in lifeline.lines
+    assert rd.Line("", "24/7 · English, Spanish") in lifeline.lines
 
 
 def test_a_helpline_left_out_prints_with_the_shipped_number():
@@ -169,62 +170,62 @@ def test_the_sections_texts_in_english():
     assert (doc.date_of_birth_label, doc.mrn_label) == ("Date of birth", "Record number")
     medication = doc.section("medication")
     assert medication.paragraphs == ("Buprenorphine",)
-    assert medication.lines == (rp.Line("Who prescribes it", "Dr. Amara Okafor"),
-                                rp.Line("Next dose or visit", "Wednesday 2 December 2026, 09:30"))
+    assert medication.lines == (rd.Line("Who prescribes it", "Dr. Amara Okafor"),
+                                rd.Line("Next dose or visit", "Wednesday 2 December 2026, 09:30"))
     assert doc.section("level").paragraphs == (
         "Intensive outpatient program (several visits each week)",)
     assert doc.section("therapies").bullets[0].startswith("Cognitive behavioral therapy (CBT)")
     northside, housing = doc.section("referrals").entries
-    assert northside == rp.Entry("Northside Intensive Outpatient Program", "(217) 555-0100", (
-        rp.Line("Why", REASON), rp.Line("Appointment", "Tuesday 1 December 2026, 10:00"),
-        rp.Line("Address", "400 N. Grand Ave, Springfield"), rp.Line("Hours", "Mon–Fri 8:00–17:00"),
-        rp.Line("", "Walk-ins welcome"), rp.Line("Languages", "English, Spanish")))
+    assert northside == rd.Entry("Northside Intensive Outpatient Program", "(217) 555-0100", (
+        rd.Line("Why", REASON), rd.Line("Appointment", "Tuesday 1 December 2026, 10:00"),
+        rd.Line("Address", "400 N. Grand Ave, Springfield"), rd.Line("Hours", "Mon–Fri 8:00–17:00"),
+        rd.Line("", "Walk-ins welcome"), rd.Line("Languages", "English, Spanish")))
     assert housing.phone == "(217) 555-0155"  # a bare digit run is grouped
-    assert rp.Line("", "Bring ID") in housing.lines
+    assert rd.Line("", "Bring ID") in housing.lines
     assert not any(line.label == "Appointment" for line in housing.lines)
     people = doc.section("people").entries
     assert [(p.name, p.phone, p.lines) for p in people][0] == (
-        VIETNAMESE, "(217) 555-0188", (rp.Line("", "Sister"),))
+        VIETNAMESE, "(217) 555-0188", (rd.Line("", "Sister"),))
     worker = doc.section("key_worker").entries[0]
-    assert worker == rp.Entry(KOREAN, "(217) 555-0142 ext. 14",
-                              (rp.Line("Helps me with", "housing, work"),))
+    assert worker == rd.Entry(KOREAN, "(217) 555-0142 ext. 14",
+                              (rd.Line("Helps me with", "housing, work"),))
     assert doc.section("meetings").entries[0].name == "NA “New Hope” group"
     relapse = doc.section("relapse")
     assert [line.label for line in relapse.lines] == [  # empty fields are left out
         "Things that make me want to use", "Signs that I am at risk", "What I can do instead",
         "Why my recovery matters to me"]
     follow = doc.section("follow_ups").entries
-    assert follow[0] == rp.Entry("Friday 4 December 2026, 11:00", "(217) 555-0142",
-                                 (rp.Line("Where", "Riverbend Recovery Clinic, room 2"),))
+    assert follow[0] == rd.Entry("Friday 4 December 2026, 11:00", "(217) 555-0142",
+                                 (rd.Line("Where", "Riverbend Recovery Clinic, room 2"),))
     assert follow[1].name == "after the holidays"  # not a date: as entered
     assert doc.section("signatures").lines == (
-        rp.Line("Patient signature", "Rosa María Delgado"), rp.Line("Staff signature", "Dana Ortiz"),
-        rp.Line("Date", ""))
+        rd.Line("Patient signature", "Rosa María Delgado"), rd.Line("Staff signature", "Dana Ortiz"),
+        rd.Line("Date", ""))
 
 
 def test_a_contact_without_phone_or_address_says_so():
-    bare = {**REFERRALS, 9: rp.Contact("Dr. Lena Frost (buprenorphine)", "")}
+    bare = {**REFERRALS, 9: rd.Contact("Dr. Lena Frost (buprenorphine)", "")}
     plan = {**PLAN, "referrals": [*PLAN["referrals"], {"entry_id": 9, "reason": "Prescriber"}]}
     doc = build(plan=plan, referral_contacts=bare)
     frost = doc.section("referrals").entries[-1]
     assert frost.phone == ""
-    assert rp.Line("Phone", "No phone number on file. Ask the clinic for it.") in frost.lines
-    assert rp.Line("Address", "No address on file. Call before you go, or ask the clinic.") in frost.lines
+    assert rd.Line("Phone", "No phone number on file. Ask the clinic for it.") in frost.lines
+    assert rd.Line("Address", "No address on file. Call before you go, or ask the clinic.") in frost.lines
     northside = doc.section("referrals").entries[0]  # a complete contact has no such line
     assert not any("on file" in line.value for line in northside.lines)
     meeting = doc.section("meetings").entries[0]  # meetings are directory contacts too
-    assert rp.Line("Phone", "No phone number on file. Ask the clinic for it.") in meeting.lines
+    assert rd.Line("Phone", "No phone number on file. Ask the clinic for it.") in meeting.lines
     spanish = build(plan=plan, referral_contacts=bare, language="es").section("referrals").entries[-1]
-    assert rp.Line("Teléfono", "No tenemos el número de teléfono. Pídalo en la clínica.") in spanish.lines
-    assert rp.Line("Dirección", "No tenemos la dirección. Llame antes de ir o pregunte en la clínica.") \
+    assert rd.Line("Teléfono", "No tenemos el número de teléfono. Pídalo en la clínica.") in spanish.lines
+    assert rd.Line("Dirección", "No tenemos la dirección. Llame antes de ir o pregunte en la clínica.") \
         in spanish.lines
 
 
 @needs_poppler
 def test_the_missing_phone_prints(tmp_path):
-    bare = {**REFERRALS, 9: rp.Contact("Dr. Lena Frost (buprenorphine)", "")}
+    bare = {**REFERRALS, 9: rd.Contact("Dr. Lena Frost (buprenorphine)", "")}
     plan = {**PLAN, "referrals": [{"entry_id": 9, "reason": "Prescriber"}]}
-    pdf = rp.PlanRenderer().render(build(plan=plan, referral_contacts=bare))
+    pdf = plan_pdf.PlanRenderer().render(build(plan=plan, referral_contacts=bare))
     text = flat("".join(page_texts(pdf, tmp_path)))
     assert "Dr. Lena Frost (buprenorphine)" in text
     assert "No phone number on file. Ask the clinic for it." in text
@@ -283,13 +284,13 @@ def test_spanish_plan_uses_the_spanish_catalogue_and_keeps_the_names():
     assert doc.section("crisis").alert == "Emergencia: llame al 911"
     assert [e.name for e in doc.section("crisis").entries] == HELPLINE_NAMES  # names as given
     northside = doc.section("referrals").entries[0]
-    assert rp.Line("Por qué", REASON) in northside.lines  # the counselor's words, untranslated
-    assert rp.Line("Cita", "martes 1 de diciembre de 2026, 10:00") in northside.lines
-    assert rp.Line("Idiomas", "inglés, español") in northside.lines
-    assert rp.Line("", "Atienden sin cita") in northside.lines
+    assert rd.Line("Por qué", REASON) in northside.lines  # the counselor's words, untranslated
+    assert rd.Line("Cita", "martes 1 de diciembre de 2026, 10:00") in northside.lines
+    assert rd.Line("Idiomas", "inglés, español") in northside.lines
+    assert rd.Line("", "Atienden sin cita") in northside.lines
     assert doc.section("medication").paragraphs == ("Buprenorfina",)
     assert doc.section("follow_ups").entries[0].name == "Viernes 4 de diciembre de 2026, 11:00"
-    assert doc.section("relapse").lines[0] == rp.Line("Cosas que me dan ganas de consumir", TRIGGERS)
+    assert doc.section("relapse").lines[0] == rd.Line("Cosas que me dan ganas de consumir", TRIGGERS)
 
 
 def test_an_unknown_language_prints_in_english():
@@ -302,40 +303,40 @@ def test_an_unknown_language_prints_in_english():
 
 def test_dates_in_each_language():
     at = dt.datetime(2026, 12, 1, 10, 0)
-    assert rp.format_datetime("en", at) == "Tuesday 1 December 2026, 10:00"
-    assert rp.format_datetime("es", at) == "martes 1 de diciembre de 2026, 10:00"
-    assert rp.format_date("en", dt.date(1987, 6, 5)) == "5 June 1987"
-    assert rp.format_date("es", dt.date(1987, 6, 5)) == "5 de junio de 1987"
-    assert rp.format_date("es", dt.date(2027, 1, 3), weekday=True) == "domingo 3 de enero de 2027"
-    assert rp.format_when("en", "2026-12-01T10:00") == "Tuesday 1 December 2026, 10:00"
-    assert rp.format_when("es", "2026-12-01") == "martes 1 de diciembre de 2026"
-    assert rp.format_when("es", "2026-12-01", capitalize=True) == "Martes 1 de diciembre de 2026"
-    assert rp.format_when("en", dt.date(2026, 8, 3)) == "Monday 3 August 2026"
-    assert rp.format_when("en", "next week", capitalize=True) == "next week"
-    assert rp.format_when("en", "2026-13-45") == "2026-13-45"
-    assert rp.format_when("en", None) == ""
+    assert rd.format_datetime("en", at) == "Tuesday 1 December 2026, 10:00"
+    assert rd.format_datetime("es", at) == "martes 1 de diciembre de 2026, 10:00"
+    assert rd.format_date("en", dt.date(1987, 6, 5)) == "5 June 1987"
+    assert rd.format_date("es", dt.date(1987, 6, 5)) == "5 de junio de 1987"
+    assert rd.format_date("es", dt.date(2027, 1, 3), weekday=True) == "domingo 3 de enero de 2027"
+    assert rd.format_when("en", "2026-12-01T10:00") == "Tuesday 1 December 2026, 10:00"
+    assert rd.format_when("es", "2026-12-01") == "martes 1 de diciembre de 2026"
+    assert rd.format_when("es", "2026-12-01", capitalize=True) == "Martes 1 de diciembre de 2026"
+    assert rd.format_when("en", dt.date(2026, 8, 3)) == "Monday 3 August 2026"
+    assert rd.format_when("en", "next week", capitalize=True) == "next week"
+    assert rd.format_when("en", "2026-13-45") == "2026-13-45"
+    assert rd.format_when("en", None) == ""
     for language in ("en", "es"):
-        months = {rp.format_date(language, dt.date(2026, m, 1)).split()[-2 if language == "en"
+        months = {rd.format_date(language, dt.date(2026, m, 1)).split()[-2 if language == "en"
                                                                            else -3]
                   for m in range(1, 13)}
         assert len(months) == 12
     # A patient given as a mapping: the date of birth is written out in the plan's language.
     doc = build(language="es", patient={"display_name": "Rosa", "date_of_birth": dt.date(1987, 6, 5),
                                         "mrn": "RR-1"})
-    assert doc.patient == rp.PlanPatient("Rosa", "5 de junio de 1987", "RR-1")
+    assert doc.patient == rd.PlanPatient("Rosa", "5 de junio de 1987", "RR-1")
 
 
 def test_clinic_settings_mapping_and_bad_input():
     doc = build(clinic={"clinic_name": "Riverbend", "clinic_address": "12 Mill Road",
                         "clinic_phone": "(217) 555-0142"})
-    assert doc.clinic == rp.PlanClinic("Riverbend", "12 Mill Road", "(217) 555-0142", None)
+    assert doc.clinic == rd.PlanClinic("Riverbend", "12 Mill Road", "(217) 555-0142", None)
     with pytest.raises(ValueError, match="page_size"):
         build(page_size="legal")
     with pytest.raises(ValueError, match="entry 99"):
         build(plan={**PLAN, "referrals": [{"entry_id": 99, "reason": "x"}]})
-    assert rp.group_phone("2175550142") == "(217) 555-0142"
-    assert rp.group_phone("1-800-662-HELP (4357)") == "1-800-662-HELP (4357)"
-    assert rp.group_phone("988") == "988"
+    assert rd.group_phone("2175550142") == "(217) 555-0142"
+    assert rd.group_phone("1-800-662-HELP (4357)") == "1-800-662-HELP (4357)"
+    assert rd.group_phone("988") == "988"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,12 +348,12 @@ def test_clinic_settings_mapping_and_bad_input():
 def pdfs() -> dict[str, bytes]:
     """The sample plan rendered once per variant the tests read."""
     return {
-        "en": rp.render_plan_pdf(build()),
-        "es": rp.render_plan_pdf(build(language="es", patient=dataclasses.replace(
+        "en": plan_pdf.render_plan_pdf(build()),
+        "es": plan_pdf.render_plan_pdf(build(language="es", patient=dataclasses.replace(
             PATIENT, date_of_birth="5 de junio de 1987"))),
-        "a4": rp.render_plan_pdf(build(page_size="a4")),
-        "large": rp.render_plan_pdf(build(large_print=True)),
-        "empty": rp.render_plan_pdf(build(plan={})),
+        "a4": plan_pdf.render_plan_pdf(build(page_size="a4")),
+        "large": plan_pdf.render_plan_pdf(build(large_print=True)),
+        "empty": plan_pdf.render_plan_pdf(build(plan={})),
     }
 
 
@@ -460,7 +461,7 @@ def test_large_print_takes_more_pages_and_keeps_the_crisis_lines_on_page_one(pdf
 def test_body_type_is_at_least_10_5_pt_and_16_pt_in_large_print():
     fonts.register_fonts()
     for large, least in ((False, 10.5), (True, 16.0)):
-        renderer = rp.PlanRenderer()
+        renderer = plan_pdf.PlanRenderer()
         renderer.doc = build(large_print=large)
         renderer._sizes(large)
         styles = renderer._stylesheet()
@@ -481,16 +482,16 @@ def test_fonts_are_embedded_subsets_and_no_helvetica(pdfs):
 
 @needs_poppler
 def test_names_in_any_script_round_trip(tmp_path):
-    patient = rp.PlanPatient(VIETNAMESE, "5 June 1987", "VN-1")
+    patient = rd.PlanPatient(VIETNAMESE, "5 June 1987", "VN-1")
     doc = build(patient=patient, prepared_by=KOREAN)
-    pages = page_texts(rp.render_plan_pdf(doc), tmp_path)
+    pages = page_texts(plan_pdf.render_plan_pdf(doc), tmp_path)
     for n, page in enumerate(pages, start=1):
         assert VIETNAMESE in page and "VN-1" in page, n
     text = "".join(pages)
     for name in (VIETNAMESE, CHINESE, KOREAN):
         assert name in text, name
     # A CJK patient name in the header too.
-    pages = page_texts(rp.render_plan_pdf(build(patient=rp.PlanPatient(CHINESE, "1990", "CN-1"))),
+    pages = page_texts(plan_pdf.render_plan_pdf(build(patient=rd.PlanPatient(CHINESE, "1990", "CN-1"))),
                        tmp_path)
     assert all(CHINESE in page and "CN-1" in page for page in pages)
 
@@ -498,14 +499,14 @@ def test_names_in_any_script_round_trip(tmp_path):
 def test_the_clinic_logo_is_drawn_when_the_file_exists(tmp_path):
     logo = tmp_path / "logo.png"
     Image.new("RGB", (200, 100), "#1F4E79").save(logo)
-    with_logo = rp.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(logo))))
+    with_logo = plan_pdf.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(logo))))
     assert b"/Subtype /Image" in with_logo
     missing = dataclasses.replace(CLINIC, logo_path=str(tmp_path / "nope.png"))
-    without = rp.render_plan_pdf(build(clinic=missing))
+    without = plan_pdf.render_plan_pdf(build(clinic=missing))
     assert without.startswith(b"%PDF") and b"/Subtype /Image" not in without
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not an image")
-    assert rp.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(broken))))
+    assert plan_pdf.render_plan_pdf(build(clinic=dataclasses.replace(CLINIC, logo_path=str(broken))))
 
 
 @needs_poppler
@@ -515,7 +516,7 @@ def test_long_names_and_free_text_never_break_the_layout(tmp_path):
     plan = {**PLAN, "relapse": {"triggers": long_text},
             "referrals": [{"entry_id": 7, "reason": long_text[:1500], "appointment": ""}]}
     for large in (False, True):
-        pdf = rp.render_plan_pdf(build(plan=plan, patient=rp.PlanPatient(long_name, "1987", "L-1"),
+        pdf = plan_pdf.render_plan_pdf(build(plan=plan, patient=rd.PlanPatient(long_name, "1987", "L-1"),
                                        large_print=large))
         pages = page_texts(pdf, tmp_path)
         assert all("L-1" in page for page in pages)
@@ -542,10 +543,10 @@ def test_a_draft_is_watermarked_on_every_page_in_its_language(tmp_path):
             out.append("".join(line.strip() for line in text.splitlines() if len(line.strip()) == 1))
         return out
 
-    pdf = rp.render_plan_pdf(build(draft=True))
+    pdf = plan_pdf.render_plan_pdf(build(draft=True))
     marks = diagonal_words(pdf)
     assert len(marks) >= 2 and all("DRAFT" in mark for mark in marks)
-    assert all("BORRADOR" in mark for mark in diagonal_words(rp.render_plan_pdf(build(language="es", draft=True))))
+    assert all("BORRADOR" in mark for mark in diagonal_words(plan_pdf.render_plan_pdf(build(language="es", draft=True))))
     # The final plan carries no watermark, and the draft's text is all still there.
-    assert not any("DRAFT" in mark for mark in diagonal_words(rp.render_plan_pdf(final)))
+    assert not any("DRAFT" in mark for mark in diagonal_words(plan_pdf.render_plan_pdf(final)))
     assert HELPLINE_NAMES[0] in flat(page_texts(pdf, tmp_path)[0])

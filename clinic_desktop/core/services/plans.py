@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from clinic_desktop.core import clock, protocols
+from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import AuthenticationError, ConflictError, NotFound, ValidationError
@@ -67,10 +68,12 @@ from clinic_desktop.core.models import (
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, mar
 from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.reports import document as printed
 from clinic_desktop.reports import letter as letter_report
 from clinic_desktop.reports import plan as plan_report
+from clinic_desktop.reports import plan_pdf
 
-PAGE_SIZES = tuple(plan_report.PAGE_SIZES)
+PAGE_SIZES = tuple(printed.PAGE_SIZES)
 SECTIONS = tuple(plan_rules.empty_plan())
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 MAX_DISCHARGE_REASON = 200
@@ -110,7 +113,7 @@ class ConsentView:
 
     def expired(self, today: dt.date) -> bool:
         """Past its expiry date (``expires_on`` is the last day it is valid)."""
-        return today > self.expires_on
+        return consent_rules.expired(self.expires_on, today)
 
     def active(self, today: dt.date) -> bool:
         """Information may be shared under it today: not revoked, not expired."""
@@ -237,8 +240,8 @@ def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
         naltrexone=naltrexone, missing=plan_rules.missing_to_finalize(draft, naltrexone))
 
 
-def _contact(entry: DirectoryEntry) -> plan_report.Contact:
-    return plan_report.Contact(
+def _contact(entry: DirectoryEntry) -> printed.Contact:
+    return printed.Contact(
         name=entry.name, phone=entry.phone_display or entry.phone or "", other=entry.other_contact or "",
         address=entry.address or "", hours=entry.hours or "", walk_in=bool(entry.walk_in),
         languages=tuple(entry.languages.split(",")) if entry.languages else ())
@@ -336,9 +339,9 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
                             "you typed is still on your screen.") from None
 
 
-def _clinic(settings: Mapping[str, Any]) -> plan_report.PlanClinic:
+def _clinic(settings: Mapping[str, Any]) -> printed.PlanClinic:
     """The clinic as printed: name, address, phone and the logo file from the settings."""
-    return plan_report.PlanClinic(
+    return printed.PlanClinic(
         name=str(settings.get("clinic_name") or ""), address=str(settings.get("clinic_address") or ""),
         phone=str(settings.get("clinic_phone") or ""),
         logo_path=str(settings.get("clinic_logo") or "").strip() or None)
@@ -355,7 +358,7 @@ def _document(session: Session, user: SignedInUser | None, plan: AftercarePlan, 
     helplines = [_contact(by_key[key]) if key in by_key else None for key in plan_rules.HELPLINES]
     errors: dict[str, str] = {}
 
-    def contacts(ids: list[tuple[str, Any]]) -> dict[Any, plan_report.Contact]:
+    def contacts(ids: list[tuple[str, Any]]) -> dict[Any, printed.Contact]:
         out = {}
         for field, entry_id in ids:
             entry = session.get(DirectoryEntry, entry_id) if isinstance(entry_id, int) else None
@@ -404,7 +407,7 @@ def preview_pdf(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime
     with db.read() as session:
         plan = _plan(session, plan_id)
         doc = _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None, draft=True)
-    pdf = plan_report.render_plan_pdf(doc)
+    pdf = plan_pdf.render_plan_pdf(doc)
     with db.write() as session:
         plan = _plan(session, plan_id)
         episode = episodes.episode_in(session, plan.episode_id)
@@ -434,7 +437,7 @@ def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: i
     with db.read() as session:
         plan = _plan(session, plan_id)
         number, data = _next_version(session, plan, expected_version, now)
-        pdf = plan_report.render_plan_pdf(_document(session, user, plan, data, now, number))
+        pdf = plan_pdf.render_plan_pdf(_document(session, user, plan, data, now, number))
     try:
         with db.write() as session:
             plan = _plan(session, plan_id)
@@ -512,9 +515,10 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
 
     The recipient is the consent's directory entry; the referral is the plan's referral to that
     entry, from the current draft, or from the latest finalized version when the draft has none.
-    ``shared``: the keys of :data:`reports.letter.INFORMATION_ITEMS` the consent covers (only those
-    are printed). A revoked or expired consent (on ``now``'s local date), a consent of another
-    episode, no referral to its recipient or an unknown item: ValidationError, one plain message.
+    ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` the consent covers (only those
+    are printed). A revoked or expired consent (on ``now``'s local date, the rule of
+    :func:`core.consent.check_letter`), a consent of another episode, no referral to its
+    recipient or an unknown item: ValidationError, one plain message.
     Audited as "plan.letter_exported" (consent, recipient entry, item keys; no free text)."""
     require(user, "plans.print")
     now = now or utcnow()
@@ -547,17 +551,15 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
         settings = settings_service.read_in(session)
         consent_view = _consent_view(session, consent)
         patient_id, entry_id = patient.id, entry.id
-        try:
-            doc = letter_report.build_referral_letter(
-                plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
-                patient=plan_report.PlanPatient(f"{patient.given_name} {patient.family_name}",
-                                                plan_report.format_date("en", patient.date_of_birth),
-                                                patient.mrn),
-                clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now,
-                today=clock.local(now).date(), shared=shared, page_size=plan.page_size,
-                phone_region=str(settings.get("phone_region") or "US"))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+        today = clock.local(now).date()
+        consent_rules.check_items(shared)
+        consent_rules.check_letter(consent_view, today=today, entry_id=entry.id, recipient_name=entry.name)
+        doc = letter_report.build_referral_letter(
+            plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
+            patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
+                                        printed.format_date("en", patient.date_of_birth), patient.mrn),
+            clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now, today=today,
+            shared=shared, page_size=plan.page_size, phone_region=str(settings.get("phone_region") or "US"))
     pdf = letter_report.render_letter_pdf(doc)
     with db.write() as session:
         audit.append(session, user, "plan.letter_exported", entity_type="plan", entity_id=plan_id,
@@ -614,7 +616,7 @@ def export_plan_from_console(db: Database, mrn: str, language: str | None = None
                             language=language, large_print=large_print,
                             prepared_by=_name(session, plan.draft_saved_by or plan.created_by) or "")
     if not stored:
-        result = ConsoleExport(plan_report.render_plan_pdf(doc), None, doc.language, doc.large_print)
+        result = ConsoleExport(plan_pdf.render_plan_pdf(doc), None, doc.language, doc.large_print)
     with db.write() as session:
         if result.version is not None:
             audit.append(session, None, "plan.printed", entity_type="plan", entity_id=plan_id,

@@ -1,0 +1,303 @@
+"""What the aftercare plan (:mod:`.plan`) and the referral letter (:mod:`.letter`) print alike.
+
+Both documents are plain data first (DESIGN.md convention 12): this module holds that data's
+shapes (:class:`Contact`, :class:`PlanPatient`, :class:`PlanClinic`, :class:`Line`,
+:class:`Entry`, :class:`Section`), the texts every section is written with (dates, appointments
+and phone numbers in the document's language, free text as entered, "none recorded"), the
+sections both print (medication, level of care, therapies, relapse prevention), and the look
+their renderers share (the palette and :func:`markup` for a Paragraph).
+
+A section builder takes a ``voice``: the plan speaks to the patient (voice ""), the letter to a
+provider (voice "letter.", its catalogue keys "letter." + the plan's); see :func:`said`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, letter
+
+from clinic_desktop.core import clock
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.reports import fonts, i18n
+
+__all__ = [
+    "ACCENT",
+    "CRISIS_BG",
+    "INK",
+    "MUTED",
+    "NOTE_BG",
+    "PAGE_SIZES",
+    "RED",
+    "RULE",
+    "WATERMARK",
+    "Contact",
+    "Entry",
+    "Line",
+    "PlanClinic",
+    "PlanPatient",
+    "Section",
+    "format_date",
+    "format_datetime",
+    "format_when",
+    "free_text",
+    "group_phone",
+    "level_section",
+    "markup",
+    "medication_section",
+    "none_lines",
+    "relapse_section",
+    "said",
+    "therapies_section",
+]
+
+#: The page sizes a plan or a letter prints on (points).
+PAGE_SIZES = {"letter": letter, "a4": A4}
+
+
+# --------------------------------------------------------------------------------------------
+# The documents as plain data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A directory entry or a national helpline, as the caller gives it (``phone`` as it is to
+    be read, e.g. the directory's ``phone_display``; ``languages`` codes such as "es" or names)."""
+
+    name: str
+    phone: str
+    other: str = ""
+    address: str = ""
+    hours: str = ""
+    walk_in: bool = False
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanPatient:
+    """Whose plan it is, as printed at the top of every page."""
+
+    name: str
+    date_of_birth: str
+    mrn: str
+
+
+@dataclass(frozen=True)
+class PlanClinic:
+    """The clinic that prepared the plan; ``logo_path`` is drawn when the file exists."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    logo_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One labelled text: printed "Label: value", or the value alone when ``label`` is empty."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A place or a person: a name, a phone number printed large, and the lines under them.
+    ``key`` is the helpline id (CLINICAL.md §4) for a crisis line, else ""."""
+
+    name: str
+    phone: str = ""
+    lines: tuple[Line, ...] = ()
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section as printed, in this order: ``heading``, ``alert`` (large, in red),
+    ``paragraphs``, ``bullets``, ``lines``, ``entries``, ``notes`` (emphasised)."""
+
+    key: str
+    heading: str
+    alert: str = ""
+    paragraphs: tuple[str, ...] = ()
+    bullets: tuple[str, ...] = ()
+    lines: tuple[Line, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Every text of the section, in print order (for tests and searching)."""
+        out = [self.heading, self.alert, *self.paragraphs, *self.bullets]
+        out += [part for line in self.lines for part in (line.label, line.value)]
+        for entry in self.entries:
+            out += [entry.name, entry.phone]
+            out += [part for line in entry.lines for part in (line.label, line.value)]
+        return tuple(t for t in (*out, *self.notes) if t)
+
+
+# --------------------------------------------------------------------------------------------
+# Texts: dates, phone numbers, free text
+# --------------------------------------------------------------------------------------------
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """An aware time in the clinic's zone; a naive one is already local."""
+    return clock.local(value) if value.tzinfo is not None else value
+
+
+def format_date(language: str, value: dt.date, *, weekday: bool = False) -> str:
+    """"1 December 2026" / "1 de diciembre de 2026"; with ``weekday``
+    "Tuesday 1 December 2026" / "martes 1 de diciembre de 2026"."""
+    if isinstance(value, dt.datetime):
+        value = _local(value).date()
+    parts = dict(day=value.day, month=i18n.text(language, f"month.{value.month}"), year=value.year)
+    if weekday:
+        return i18n.text(language, "date_long", weekday=i18n.text(language, f"weekday.{value.weekday()}"), **parts)
+    return i18n.text(language, "date_plain", **parts)
+
+
+def format_datetime(language: str, value: dt.datetime) -> str:
+    """"Tuesday 1 December 2026, 10:00" / "martes 1 de diciembre de 2026, 10:00" (local time)."""
+    value = _local(value)
+    return i18n.text(language, "date_time", date=format_date(language, value.date(), weekday=True),
+              time=f"{value.hour:02d}:{value.minute:02d}")
+
+
+def format_when(language: str, value: Any, *, capitalize: bool = False) -> str:
+    """An appointment as stored (a date, a datetime, or ISO text such as "2026-12-01T10:00" or
+    "2026-12-01") written out in ``language``; any other text prints as entered. ``capitalize``
+    gives a written-out date a capital first letter, for a date that starts a line
+    ("Martes 1 de diciembre…"); free text is never changed."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, dt.date) else _parse_when(str(value).strip())
+    if isinstance(text, dt.datetime):
+        out = format_datetime(language, text)
+    elif isinstance(text, dt.date):
+        out = format_date(language, text, weekday=True)
+    else:
+        return text
+    return out[:1].upper() + out[1:] if capitalize else out
+
+
+def _parse_when(text: str) -> dt.date | dt.datetime | str:
+    """ISO date or date-time text as a date or datetime; anything else unchanged."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
+                        text):
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    return text
+
+
+def group_phone(text: str, region: str = "US") -> str:
+    """A phone number as it is best read aloud: a bare run of digits ("2175550142") is grouped
+    the national way ("(217) 555-0142"); anything already written with spaces, dashes, letters
+    or words ("1-800-662-HELP (4357)", "988", "text HOME to 741741") prints as entered."""
+    text = " ".join(str(text or "").split())
+    if not re.fullmatch(r"\+?\d{7,15}", text):
+        return text
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_valid_number(number):
+        return text
+    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL
+           if phonenumbers.region_code_for_number(number) == region
+           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, fmt)
+
+
+def free_text(value: Any) -> str:
+    """Free text as entered (only the surrounding blanks dropped); None → ""."""
+    return "" if value is None else str(value).strip()
+
+
+def said(language: str, voice: str, key: str) -> str:
+    """The text of ``key`` as ``voice`` says it. The plan speaks to the patient (voice ""); the
+    referral letter speaks to a provider (voice "letter.", its keys "letter." + the plan's). A
+    text the voice has no words of its own for is the plan's."""
+    own = voice + key
+    return i18n.text(language, own if voice and own in i18n.catalogue(i18n.FALLBACK) else key)
+
+
+def none_lines(language: str, voice: str = "") -> tuple[str, ...]:
+    """"None recorded", as ``voice`` says it: the paragraphs of a section left empty."""
+    return (said(language, voice, "none_recorded"),)
+
+
+# --------------------------------------------------------------------------------------------
+# The sections both documents print
+# --------------------------------------------------------------------------------------------
+
+
+def medication_section(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
+    medication = plan.get("medication") or {}
+    choice = medication.get("choice")
+    if choice in plan_rules.MEDICATIONS:
+        name = said(language, voice, f"medication.{choice}")
+    else:
+        name = free_text(choice) or said(language, voice, "none_recorded")
+    lines = []
+    if prescriber := free_text(medication.get("prescriber")):
+        lines.append(Line(said(language, voice, "medication_prescriber"), prescriber))
+    if following := format_when(language, medication.get("next"), capitalize=True):
+        lines.append(Line(said(language, voice, "medication_next"), following))
+    return Section("medication", said(language, voice, "medication_heading"), paragraphs=(name,),
+                   lines=tuple(lines))
+
+
+def level_section(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
+    level = plan.get("level")
+    if level in plan_rules.LEVELS:
+        text = said(language, voice, f"level.{level}")
+    else:
+        text = free_text(level) or said(language, voice, "none_recorded")
+    return Section("level", said(language, voice, "level_heading"), paragraphs=(text,))
+
+
+def therapies_section(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
+    bullets = tuple(said(language, voice, f"therapy.{t}") if t in plan_rules.THERAPIES else free_text(t)
+                    for t in plan.get("therapies") or [] if free_text(t))
+    return Section("therapies", said(language, voice, "therapies_heading"), bullets=bullets,
+                   paragraphs=() if bullets else none_lines(language, voice))
+
+
+def relapse_section(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
+    relapse = plan.get("relapse") or {}
+    lines = tuple(Line(said(language, voice, f"relapse.{field}"), free_text(relapse.get(field)))
+                  for field in plan_rules.RELAPSE_FIELDS if free_text(relapse.get(field)))
+    note = () if voice else (i18n.text(language, "relapse_note"),)  # words for the patient only
+    return Section("relapse", said(language, voice, "relapse_heading"), lines=lines,
+                   paragraphs=() if lines else none_lines(language, voice), notes=note)
+
+
+# --------------------------------------------------------------------------------------------
+# The look both renderers share
+# --------------------------------------------------------------------------------------------
+
+INK = colors.HexColor("#1A1A1A")
+MUTED = colors.HexColor("#4A4A4A")
+ACCENT = colors.HexColor("#1F4E79")  # headings
+RULE = colors.HexColor("#9AA5B1")
+RED = colors.HexColor("#A3001B")
+CRISIS_BG = colors.HexColor("#FFF4F4")
+NOTE_BG = colors.HexColor("#EEF3F8")
+WATERMARK = colors.HexColor("#E3E3E3")  # a draft's "DRAFT", under the text
+
+
+def markup(text: str, bold: bool = False) -> str:
+    """``text`` escaped for a Paragraph, CJK runs in the fallback font, line breaks kept."""
+    return "<br/>".join(fonts.markup_runs(part, bold) for part in str(text).split("\n"))

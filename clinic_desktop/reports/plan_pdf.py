@@ -1,0 +1,481 @@
+"""The aftercare plan laid out as a PDF (DESIGN.md convention 12: the renderer).
+
+:class:`PlanRenderer` (or :func:`render_plan_pdf`) takes the :class:`.plan.PlanDocument` that
+:func:`.plan.build_plan_document` made and lays it out with ReportLab platypus on US Letter or
+A4, returning the PDF as bytes. Every text is final in the document: the renderer decides
+nothing but where things go. The referral letter's renderer (:mod:`.letter`) subclasses it for
+the same look.
+
+Usage::
+
+    pdf = render_plan_pdf(build_plan_document(plan, ...))
+
+Fonts: every text, fixed or free, goes through :func:`fonts.markup_runs` (Paragraphs) or
+:func:`fonts.draw_string` (page furniture), so any name prints, and the fonts are embedded as
+subsets. Body text is :func:`fonts.body_size` (10.5 pt, 16 pt in large print).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from clinic_desktop.reports import fonts, page
+from clinic_desktop.reports.document import (
+    ACCENT,
+    CRISIS_BG,
+    INK,
+    MUTED,
+    NOTE_BG,
+    PAGE_SIZES,
+    RED,
+    RULE,
+    WATERMARK,
+    Entry,
+    Line,
+    Section,
+    markup,
+)
+from clinic_desktop.reports.plan import PlanDocument
+
+__all__ = ["PlanRenderer", "render_plan_pdf"]
+
+
+class PlanRenderer:
+    """Lays out a :class:`PlanDocument`: on every page a header (clinic, patient name, date of
+    birth, record number) and a footer (private-information line, version, "Page X of Y");
+    page 1 opens with the title and the boxed crisis lines; then each section under a plain
+    heading; signature lines at the end. Phone numbers print large and bold, in one column."""
+
+    margin_x = 0.75 * inch
+    margin_y = 0.55 * inch
+    font, bold = fonts.MAIN, fonts.MAIN_BOLD
+    _table_font = page.TABLE_FONT
+
+    def __init__(self) -> None:
+        self.doc: PlanDocument | None = None
+
+    # -- sizes -----------------------------------------------------------------------------------
+
+    def _sizes(self, large: bool) -> None:
+        body = fonts.body_size(large)
+        self.body = body
+        self.leading = round(body * 1.38, 1)
+        self.small = 9.0 if not large else 11.0  # page furniture
+        self.phone_size = round(body * 1.5, 1)  # 15.75 / 24
+        self.header_height = 3 * (self.small + 3) + 8
+        self.header_gap = body * 1.2  # between the header's rule and the text
+        self.footer_height = 2 * (self.small + 3) + 6
+
+    # -- the document ----------------------------------------------------------------------------
+
+    def render(self, doc: PlanDocument) -> bytes:
+        self.doc = doc
+        self._sizes(doc.large_print)
+        self.pagesize = PAGE_SIZES[doc.page_size]
+        buffer = io.BytesIO()
+        template = page.new_document(
+            buffer, pagesize=self.pagesize, leftMargin=self.margin_x, rightMargin=self.margin_x,
+            topMargin=self.margin_y + self.header_height + self.header_gap,
+            bottomMargin=self.margin_y + self.footer_height + self.body * 0.6,
+            title=doc.title, author=doc.clinic.name or page.CREATOR, subject=doc.title,
+            lang=doc.language,
+        )
+        self.width = template.width
+        self.frame_height = template.height
+        template.addPageTemplates(self._page_templates(template))
+        self._styles = self._stylesheet()
+        template.build(self._story(doc), canvasmaker=page.numbered_canvas(self._page_number))
+        return buffer.getvalue()
+
+    def _stylesheet(self) -> dict[str, ParagraphStyle]:
+        body, leading = self.body, self.leading
+        base = ParagraphStyle("body", fontName=self.font, fontSize=body, leading=leading,
+                              textColor=INK, alignment=TA_LEFT, bulletFontName=self.font,
+                              bulletFontSize=body, spaceAfter=body * 0.35)
+        bold = ParagraphStyle("bold", parent=base, fontName=self.bold)
+        title = min(body * 2, 26)
+        return {
+            "body": base,
+            "bold": bold,
+            "title": ParagraphStyle("title", parent=bold, fontSize=title, leading=title * 1.2,
+                                    textColor=ACCENT, spaceAfter=body * 0.2),
+            "meta": ParagraphStyle("meta", parent=base, textColor=MUTED, spaceAfter=body * 0.9),
+            "heading": ParagraphStyle("heading", parent=bold, fontSize=body * 1.45,
+                                      leading=body * 1.8, textColor=ACCENT, spaceBefore=body * 1.3,
+                                      spaceAfter=body * 0.5),
+            "crisis_heading": ParagraphStyle("crisis_heading", parent=bold, fontSize=body * 1.45,
+                                             leading=body * 1.8, textColor=RED),
+            "alert": ParagraphStyle("alert", parent=bold, fontSize=body * 1.75,
+                                    leading=body * 2.15, textColor=RED),
+            "name": ParagraphStyle("name", parent=bold, fontSize=body * 1.1, leading=leading * 1.1,
+                                   spaceAfter=1),
+            "phone": ParagraphStyle("phone", parent=bold, fontSize=self.phone_size,
+                                    leading=self.phone_size * 1.2, spaceAfter=body * 0.2),
+            "detail": ParagraphStyle("detail", parent=base, spaceAfter=body * 0.15),
+            "entry_detail": ParagraphStyle("entry_detail", parent=base, leftIndent=body,
+                                           spaceAfter=body * 0.15),
+            "muted": ParagraphStyle("muted", parent=base, textColor=MUTED, spaceAfter=0),
+            "bullet": ParagraphStyle("bullet", parent=base, leftIndent=body * 1.5,
+                                     bulletIndent=body * 0.3),
+            "label": ParagraphStyle("label", parent=bold, spaceAfter=body * 0.1),
+            "words": ParagraphStyle("words", parent=base, leftIndent=body * 1.2,
+                                    spaceAfter=body * 0.6),
+            "note": ParagraphStyle("note", parent=bold, spaceAfter=0),
+            "sign_label": ParagraphStyle("sign_label", parent=base, textColor=MUTED, spaceAfter=0),
+            "sign_name": ParagraphStyle("sign_name", parent=bold, spaceAfter=0),
+        }
+
+    def _page_templates(self, template: BaseDocTemplate) -> list[PageTemplate]:
+        return [page.page_template(template, "plan", self._on_page)]
+
+    _fit = staticmethod(page.fit)
+
+    @classmethod
+    def _fit_size(cls, text: str, size: float, width: float, bold: bool = False
+                  ) -> tuple[str, float, bool]:
+        """``text`` in type down to 80 % of ``size`` to fit ``width``; shortened with "…" only
+        when that is not enough. Returns (text, size, bold) ready to draw."""
+        smallest = size * 0.8
+        while size > smallest and fonts.string_width(text, size, bold) > width:
+            size = max(smallest, size - 0.5)
+        return cls._fit(text, size, width, bold), size, bold
+
+    def _logo(self) -> ImageReader | None:
+        path = self.doc.clinic.logo_path if self.doc else None
+        if not path or not Path(path).is_file():
+            return None
+        try:
+            return ImageReader(str(path))
+        except Exception:  # noqa: BLE001 - an unreadable logo never stops the plan printing
+            return None
+
+    def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
+        """Header and footer of every page (the page numbers are drawn once the count is known)."""
+        doc = self.doc
+        assert doc is not None
+        self._watermark(canv)
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
+        size, step = self.small, self.small + 3
+        canv.saveState()
+        canv.setFillColor(INK)
+        # Right: whose plan it is, in up to 75 % of the width (smaller type before any "…");
+        # the clinic, on the left, gives way.
+        name_size = size + 1.5
+        most = (right - left) * 0.75
+        patient_width = self._header_right(canv, [
+            self._fit_size(doc.patient.name, name_size, most, True),
+            self._fit_size(f"{doc.date_of_birth_label}: {doc.patient.date_of_birth}", size, most),
+            self._fit_size(f"{doc.mrn_label}: {doc.patient.mrn}", size, most),
+        ])
+        self._letterhead(canv, patient_width)
+        self._rules(canv)
+        # Footer: the private line, then the version (the page number goes on the right).
+        bottom = self.margin_y
+        canv.setFillColor(INK)
+        fonts.draw_string(canv, left, bottom + step, self._fit(doc.footer_private, size, right - left),
+                          size)
+        if doc.version:
+            canv.setFillColor(MUTED)
+            fonts.draw_string(canv, left, bottom, doc.version, size)
+        canv.restoreState()
+
+    def _header_right(self, canv: pdfcanvas.Canvas, lines: list[tuple[str, float, bool]]) -> float:
+        """``lines`` ((text, size, bold), as :meth:`_fit_size` gives them) right-aligned at the
+        top right of the page, one under the other; returns the widest one's width."""
+        right = self.pagesize[0] - self.margin_x
+        step = self.small + 3
+        y = self.pagesize[1] - self.margin_y - (self.small + 1.5)
+        for text, text_size, bold in lines:
+            fonts.draw_string(canv, right, y, text, text_size, bold=bold, align="right")
+            y -= step
+        return max(fonts.string_width(t, s, b) for t, s, b in lines)
+
+    def _letterhead(self, canv: pdfcanvas.Canvas, beside: float) -> None:
+        """At the top left: the clinic's logo, name, phone and address, the texts giving way
+        (smaller, then "…") to ``beside`` points at the right (what :meth:`_header_right` drew)."""
+        doc = self.doc
+        assert doc is not None
+        width, height = self.pagesize
+        left, right = self.margin_x, width - self.margin_x
+        top = height - self.margin_y
+        size, step = self.small, self.small + 3
+        name_size = size + 1.5
+        x = left
+        logo = self._logo()
+        if logo is not None:
+            iw, ih = logo.getSize()
+            box = self.header_height - 8
+            scale = min(box / ih, (box * 1.6) / iw) if iw and ih else 0
+            if scale:
+                canv.drawImage(logo, left, top - ih * scale, iw * scale, ih * scale, mask="auto")
+                x = left + iw * scale + 8
+        room = right - x - beside - 16
+        y = top - name_size
+        for text, text_size, bold in ((doc.clinic.name, name_size, True),
+                                      (doc.clinic.phone, size, False),
+                                      (doc.clinic.address, size, False)):
+            if text and room > 40:
+                text, text_size, bold = self._fit_size(text, text_size, room, bold)
+                fonts.draw_string(canv, x, y, text, text_size, bold=bold)
+            y -= step
+
+    def _rules(self, canv: pdfcanvas.Canvas) -> None:
+        """The rules under the header and over the footer."""
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
+        rule_y = self.pagesize[1] - self.margin_y - self.header_height + 4
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.8)
+        canv.line(left, rule_y, right, rule_y)
+        bottom = self.margin_y
+        canv.line(left, bottom + self.footer_height - 4, right, bottom + self.footer_height - 4)
+
+    def _watermark(self, canv: pdfcanvas.Canvas) -> None:
+        """A draft's word ("DRAFT"), large, light grey and diagonal across the page, drawn
+        before the page's text so that text stays on top and readable."""
+        doc = self.doc
+        if doc is None or not getattr(doc, "draft", False):
+            return
+        word = getattr(doc, "watermark", "") or "DRAFT"
+        width, height = self.pagesize
+        angle = math.degrees(math.atan2(height, width))
+        diagonal = math.hypot(width, height)
+        size = 160.0
+        text_width = fonts.string_width(word, size, True)
+        if text_width > diagonal * 0.7:
+            size *= diagonal * 0.7 / text_width
+        canv.saveState()
+        canv.setFillColor(WATERMARK)
+        canv.translate(width / 2, height / 2)
+        canv.rotate(angle)
+        fonts.draw_string(canv, 0, -size * 0.35, word, size, bold=True, align="centre")
+        canv.restoreState()
+
+    def _page_number(self, canv: pdfcanvas.Canvas, page: int, total: int) -> None:
+        assert self.doc is not None
+        canv.saveState()
+        canv.setFillColor(INK)
+        fonts.draw_string(canv, self.pagesize[0] - self.margin_x, self.margin_y,
+                          self.doc.page_text(page, total), self.small, bold=True, align="right")
+        canv.restoreState()
+
+    # -- the story -------------------------------------------------------------------------------
+
+    def _p(self, text: str, style: str, **extra: Any) -> Paragraph:
+        para_style = self._styles[style]
+        return Paragraph(markup(text, para_style.fontName == self.bold), para_style, **extra)
+
+    def _line(self, line: Line, style: str = "detail") -> Paragraph:
+        """"Label: value", the label in bold."""
+        para_style = self._styles[style]
+        value = markup(line.value, para_style.fontName == self.bold)
+        if not line.label:
+            return Paragraph(value, para_style)
+        label = markup(f"{line.label}:", bold=True)
+        return Paragraph(f"<b>{label}</b> {value}", para_style)
+
+    def _story(self, doc: PlanDocument) -> list:
+        head = [self._p(doc.title, "title")]
+        if doc.prepared:  # the version is in every page's footer
+            head.append(self._p(doc.prepared, "meta"))
+        story: list = []
+        for section in doc.sections:
+            if section.key == "crisis":
+                room = self.frame_height - sum(
+                    f.wrap(self.width, self.frame_height)[1] + f.getSpaceAfter() for f in head)
+                story += [*head, *self._crisis(section, room)]
+            elif section.key == "signatures":
+                story.append(self._signatures(section))
+            else:
+                story += self._section(section)
+        return story
+
+    def _phone_col(self) -> float:
+        return self.width * 0.42
+
+    def _fits_beside(self, entry: Entry, width: float) -> bool:
+        """Whether the entry's name and number fit on one line at large-print sizes."""
+        phone_w = fonts.string_width(entry.phone, self.phone_size, bold=True) + 2
+        name_w = fonts.string_width(entry.name, self._styles["name"].fontSize, bold=True)
+        return name_w + phone_w + 16 <= width
+
+    def _name_and_phone(self, entry: Entry, width: float | None = None,
+                        beside: bool | None = None) -> list:
+        """The entry's name and its phone number. Normal print: side by side, the numbers in
+        one column down the page. Large print: the number at the right of the name when
+        ``beside`` (by default: when both fit on the line), else on its own line under it."""
+        width = self.width if width is None else width
+        name_style = self._styles["name"]
+        large = bool(self.doc and self.doc.large_print)
+        name = self._p(entry.name, "name") if entry.name else Spacer(1, 0)
+        if large and not entry.phone:
+            return [name]
+        phone = self._p(entry.phone, "phone") if entry.phone else ""
+        if large:
+            if beside is None:
+                beside = self._fits_beside(entry, width)
+            if not beside:
+                return [name, phone]
+            phone_w = fonts.string_width(entry.phone, self.phone_size, bold=True) + 2
+        else:
+            phone_w = self._phone_col()
+        return [Table([[name, phone]], colWidths=[width - phone_w, phone_w],
+                      style=TableStyle([
+                          ("VALIGN", (0, 0), (-1, -1), "TOP"), self._table_font,
+                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                          ("RIGHTPADDING", (0, 0), (0, 0), 10), ("RIGHTPADDING", (1, 0), (1, 0), 0),
+                          ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                          # the name sits on the digits' baseline
+                          ("TOPPADDING", (0, 0), (0, 0),
+                           max(0.0, self.phone_size * 1.2 - name_style.leading) * 0.75),
+                      ]))]
+
+    def _entry(self, entry: Entry, beside: bool | None = None) -> list:
+        """An entry's flowables (kept together by the caller)."""
+        parts = self._name_and_phone(entry, beside=beside)
+        parts += [self._line(line, "entry_detail") for line in entry.lines]
+        parts.append(Spacer(1, self.body * 0.7))
+        return parts
+
+    def _section(self, section: Section) -> list:
+        """The heading, then the section's parts in groups that stay on one page each (an
+        entry, a label with the patient's words); the heading stays with the first group.
+        KeepTogethers are never nested: ReportLab then always starts a new page."""
+        s = self._styles
+        groups: list[list] = []
+        if section.alert:
+            groups.append([self._p(section.alert, "alert")])
+        groups += [[self._p(text, "bold" if section.key in ("medication", "level") else "body")]
+                   for text in section.paragraphs]
+        groups += [[Paragraph(markup(b), s["bullet"], bulletText="•")] for b in section.bullets]
+        groups += [[self._p(line.label, "label"), self._p(line.value, "words")]
+                   for line in section.lines]
+        # Large print: numbers beside the names only when they all fit (one look per section).
+        beside = all(self._fits_beside(e, self.width) for e in section.entries if e.phone)
+        groups += [self._entry(entry, beside) for entry in section.entries]
+        if section.notes:  # the note stays with what it is about
+            if groups:
+                groups[-1] = [*groups[-1], Spacer(1, self.body * 0.4), self._notes(section.notes)]
+            else:
+                groups.append([self._notes(section.notes)])
+        heading = self._p(section.heading, "heading")
+        if not groups:
+            return [heading]
+        flat = [heading, *(f for g in groups for f in g)]
+        height = sum(f.wrap(self.width, self.frame_height)[1] + f.getSpaceBefore()
+                     + f.getSpaceAfter() for f in flat)
+        # A short section of text is never split; a list of people or places may break
+        # between two of them (less white space at the foot of the page).
+        if height <= self.frame_height * (0.15 if section.entries else 0.4):
+            return [KeepTogether(flat)]
+        first, *others = groups
+        return [KeepTogether([heading, *first]), *(KeepTogether(g) if len(g) > 1 else g[0]
+                                                   for g in others)]
+
+    def _notes(self, notes: tuple[str, ...]) -> Table:
+        rows = [[self._p(n, "note")] for n in notes]
+        return Table(rows, colWidths=[self.width], style=TableStyle([
+            self._table_font, ("BACKGROUND", (0, 0), (-1, -1), NOTE_BG),
+            ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+            ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+            ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.5),
+        ]))
+
+    def _crisis(self, section: Section, room: float) -> list:
+        """The crisis lines in one red-bordered box on page 1. When the box with every line of
+        every helpline is taller than ``room`` (large print), the box keeps each line's name,
+        number and what it is for — or, if that is still too tall, the name and number — and
+        the lines left out follow the box under their own heading."""
+        for keep in (None, 1, 0):  # how many of each helpline's lines stay in the box
+            box = self._crisis_box(section, keep)
+            if box.wrap(self.width, room)[1] <= room:
+                break
+        if keep is None:
+            return [box]
+        groups = [[self._p(entry.name, "name"), *(self._line(line) for line in entry.lines[keep:]),
+                   Spacer(1, self.body * 0.5)] for entry in section.entries if entry.lines[keep:]]
+        out: list = [box]
+        if groups:
+            heading = self._p(self.doc.crisis_more if self.doc else "", "heading")
+            out += [KeepTogether([heading, *groups[0]]), *(KeepTogether(g) for g in groups[1:])]
+        return out
+
+    def _crisis_box(self, section: Section, keep: int | None) -> Table:
+        """Heading, "Emergency: call 911" and the intro, then one row per helpline: its name and
+        its first ``keep`` lines (all when None) on the left, the number on the right (in large
+        print: at the right of the name when both fit, else under it)."""
+        large = bool(self.doc and self.doc.large_print)
+        phone_w = self._phone_col()
+        rows: list[list] = [
+            [[self._p(section.heading, "crisis_heading"), self._p(section.alert, "alert"),
+              *(self._p(p, "body") for p in section.paragraphs)], ""],
+        ]
+        for entry in section.entries:
+            lines = entry.lines if keep is None else entry.lines[:keep]
+            texts = [self._line(line, "detail" if n == 0 else "muted") for n, line in enumerate(lines)]
+            if large:
+                rows.append([[*self._name_and_phone(entry, self.width - 24), *texts], ""])
+            else:
+                phone = self._p(entry.phone, "phone") if entry.phone else ""
+                rows.append([[self._p(entry.name, "name"), *texts], phone])
+        style = [
+            self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BOX", (0, 0), (-1, -1), 2, RED), ("BACKGROUND", (0, 0), (-1, -1), CRISIS_BG),
+            ("SPAN", (0, 0), (-1, 0)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+            ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.55),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.3),
+            ("TOPPADDING", (0, 0), (-1, 0), self.body * 0.8),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.6, colors.HexColor("#E3B5B5")),
+        ]
+        if large:
+            style += [("SPAN", (0, r), (-1, r)) for r in range(1, len(rows))]
+        return Table(rows, colWidths=[self.width - phone_w, phone_w], style=TableStyle(style),
+                     repeatRows=1)
+
+    def _signatures(self, section: Section) -> KeepTogether:
+        """Two lines to sign on (patient, staff) with a date line beside each; under each line
+        what it is for and whose it is."""
+        patient, staff, date = section.lines
+        date_w = self.width * 0.3
+        gap_w = 24
+        sign_w = self.width - date_w - gap_w
+
+        def label(line: Line) -> list[Paragraph]:
+            return [self._p(line.label, "sign_label"),
+                    *([self._p(line.value, "sign_name")] if line.value else [])]
+
+        rows = [["", "", ""], [label(patient), "", label(date)],
+                ["", "", ""], [label(staff), "", label(date)]]
+        space = self.body * 3.4
+        style = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]
+        style += [("LINEABOVE", (col, row), (col, row), 1, INK) for row in (1, 3) for col in (0, 2)]
+        table = Table(rows, colWidths=[sign_w, gap_w, date_w],
+                      rowHeights=[space, None, space, None], style=TableStyle(style))
+        return KeepTogether([self._p(section.heading, "heading"), table])
+
+
+def render_plan_pdf(doc: PlanDocument) -> bytes:
+    """The plan as a PDF on the document's page size."""
+    return PlanRenderer().render(doc)

@@ -1,0 +1,60 @@
+"""When a referral letter may go out under a consent (CLINICAL.md §5, 42 CFR Part 2): pure
+rules, no database (core/consent.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from clinic_desktop.core import consent
+from clinic_desktop.core.errors import ValidationError
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def signed(**overrides):
+    values = dict(revoked_at=None, expires_on=dt.date(2027, 5, 28), directory_entry_id=7,
+                  recipient_name="Northside IOP")
+    values.update(overrides)
+    return SimpleNamespace(**values)
+
+
+def test_a_consent_is_valid_through_its_last_day():
+    assert not consent.expired(dt.date(2026, 11, 28), TODAY)
+    assert consent.expired(dt.date(2026, 11, 27), TODAY)
+    assert consent.expired(None, TODAY)
+    consent.check_letter(signed(expires_on=TODAY), today=TODAY, entry_id=7, recipient_name="")
+
+
+def test_revoked_expired_and_other_recipient_are_refused_with_the_message_staff_see():
+    with pytest.raises(ValidationError, match="^The patient has revoked this consent: no letter"):
+        consent.check_letter(signed(revoked_at=dt.datetime(2026, 11, 1)), today=TODAY, entry_id=7,
+                             recipient_name="Northside IOP")
+    with pytest.raises(ValidationError, match="^This consent expired on 2026-11-27: ask the patient"):
+        consent.check_letter(signed(expires_on=dt.date(2026, 11, 27)), today=TODAY, entry_id=7,
+                             recipient_name="Northside IOP")
+    with pytest.raises(ValidationError, match="^This consent is for 'Northside IOP', not for 'Hope House'"):
+        consent.check_letter(signed(), today=TODAY, entry_id=8, recipient_name="Hope House")
+
+
+def test_without_a_directory_entry_the_recipient_is_matched_by_name():
+    consent.check_letter(signed(directory_entry_id=None), today=TODAY, entry_id=8,
+                         recipient_name="  northside iop ")
+    with pytest.raises(ValidationError, match="not for"):
+        consent.check_letter(signed(), today=TODAY, entry_id=None, recipient_name="Hope House")
+
+
+def test_a_revoked_flag_is_read_before_revoked_at():
+    with pytest.raises(ValidationError, match="revoked"):
+        consent.check_letter(SimpleNamespace(revoked=True, expires_on=None), today=TODAY, entry_id=None,
+                             recipient_name="")
+
+
+def test_only_known_information_items():
+    consent.check_items(list(consent.INFORMATION_ITEMS))
+    with pytest.raises(ValidationError) as refused:
+        consent.check_items(["medication", "people"])
+    assert str(refused.value) == ("Unknown information item(s) ['people']; choose from "
+                                  "['medication', 'level', 'therapies', 'follow_ups', 'relapse'].")
