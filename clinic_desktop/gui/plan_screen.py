@@ -51,7 +51,6 @@ from clinic_desktop.gui.widgets.removable_rows import RemovableRow, RowList
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
-from clinic_desktop.reports.plan_pdf import render_plan_pdf
 
 log = logging.getLogger(__name__)
 
@@ -1096,12 +1095,9 @@ class PlanScreen(SectionedScreen):
             QMessageBox.warning(self, "Not previewed", self.draft_status.text())
             return
         db, user, plan_id = self.db, self.user, self.plan_id
-        if hasattr(plans, "preview_pdf"):  # the draft with a DRAFT watermark, the print audited
-            def render() -> bytes:
-                return plans.preview_pdf(db, user, plan_id)
-        else:
-            def render() -> bytes:
-                return render_plan_pdf(plans.document(db, user, plan_id))
+
+        def render() -> bytes:  # the draft with a DRAFT watermark, the print audited
+            return plans.preview_pdf(db, user, plan_id)
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ValidationError):
