@@ -50,44 +50,6 @@ def test_the_existing_clinic_settings_keep_their_defaults():
     assert DEFAULTS["cows_interval_hours"] == 4
 
 
-def test_clinical_md_section_3_defaults():
-    assert {key: DEFAULTS[key] for key in PROTOCOL_KEYS} == {
-        "bup_min_cows": 8,
-        "bup_min_hours_short_acting": 12,
-        "bup_min_hours_extended": 24,
-        "bup_min_hours_methadone": 36,
-        "naltrexone_opioid_free_days_short": 7,
-        "naltrexone_opioid_free_days_long": 14,
-        "lofexidine_hold_sbp": 90,
-        "lofexidine_hold_dbp": 50,
-        "lofexidine_hold_hr": 50,
-        "clonidine_hold_sbp": 90,
-        "clonidine_hold_hr": 60,
-        "cows_interval_hours": 4,
-        "clonidine_max_single_mcg": 200,
-        "clonidine_max_daily_mcg": 1200,
-        "clonidine_min_interval_hours": 4,
-        "alpha2_vitals_minutes": 60,
-        "methadone_qtc_warn_ms": 450,
-        "methadone_qtc_stop_ms": 500,
-        "bup_day1_warn_mg": 16,
-        # CLINICAL.md §6: the usual single-dose range where it is local policy.
-        "buprenorphine_min_single_mg": 0.5,
-        "methadone_min_single_mg": 1.0,
-        "methadone_max_single_mg": 200,
-        "clonidine_min_single_mcg": 25,
-        "naltrexone_min_single_mg": 12.5,
-        "ondansetron_min_single_mg": 1.0,
-        "loperamide_min_single_mg": 1.0,
-        "ibuprofen_min_single_mg": 100,
-        "acetaminophen_min_single_mg": 80,
-        "hydroxyzine_min_single_mg": 10,
-        "methocarbamol_min_single_mg": 250,
-        "trazodone_min_single_mg": 12.5,
-        "trazodone_max_single_mg": 300,
-    }
-
-
 def test_every_protocol_setting_has_a_label_and_a_range_of_its_own_type():
     for f in dataclasses.fields(ProtocolSettings):
         assert f.type in (int, "int", float, "float"), f.name

@@ -7,19 +7,13 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QListWidget
 from sqlalchemy import text
 
-from clinic_desktop.core.services import demo
 from clinic_desktop.gui.main_window import MainWindow
 from tests.gui.helpers import button, by_name, click
 
 
 @pytest.fixture
-def window(qtbot, db, admin):
-    demo.seed(db)
-    w = MainWindow(db, admin)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def window(demo_window):
+    return demo_window
 
 
 def open_check(qtbot, window: MainWindow):

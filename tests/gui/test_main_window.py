@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core.services import demo, episodes, patients
+from clinic_desktop.core.services import episodes, patients
 from clinic_desktop.gui.main_window import GEOMETRY_KEY, MainWindow
 from tests.conftest import make_user
 from tests.gui.helpers import button, named
@@ -42,13 +42,8 @@ def tool_button(window: MainWindow, text: str) -> QAbstractButton:
 
 
 @pytest.fixture
-def window(qtbot, db, admin):
-    demo.seed(db)
-    w = MainWindow(db, admin)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def window(demo_window):
+    return demo_window
 
 
 def search(qtbot, window: MainWindow, text: str) -> QTableView:
