@@ -53,13 +53,13 @@ from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import intake, patients
 from clinic_desktop.core.services import settings as clinic_settings
-from clinic_desktop.gui.widgets.dialog_base import OneFieldDialog
 from clinic_desktop.gui.widgets.facts_entry import FactsEntry, fact_text
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.local_time import from_qdatetime, now_qdatetime, to_qdatetime
 from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
+from clinic_desktop.gui.widgets.sign_dialog import SignDialog
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry, accepted_vitals, vital_text
 
 log = logging.getLogger(__name__)
@@ -345,19 +345,6 @@ class SubstanceRow(QFrame):
             if sid:
                 text += f" — {html.escape(withdrawal.window_status(sid, hours))}"
             self.elapsed.setText(text)
-
-
-class SignDialog(OneFieldDialog):
-    """The clinician re-enters their password to sign (the assessment, or, with other words,
-    an aftercare plan); ``submitted`` carries the password."""
-
-    def __init__(self, parent: QWidget | None = None, *, title: str = "Sign the assessment",
-                 text: str = ("Signing locks the assessment and moves the episode to stabilization. "
-                              "Enter your password to sign."),
-                 accept_text: str = "Sign") -> None:
-        super().__init__(title, text, "&Password", accept_text, error_name="Password error",
-                         password=True, parent=parent)
-        self.setObjectName("signDialog")
 
 
 class AddendumDialog(QDialog):

@@ -43,12 +43,12 @@ from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory, intake, plans
-from clinic_desktop.gui.intake_screen import SignDialog
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot, OneFieldDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.removable_rows import RemovableRow, RowList
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
+from clinic_desktop.gui.widgets.sign_dialog import SignDialog
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 from clinic_desktop.reports import i18n
 

@@ -145,3 +145,18 @@ def test_change_password(db, admin):
     assert accounts.authenticate(db, nurse.username, "another long phrase 7").id == nurse.id
     with pytest.raises(PermissionDenied):
         accounts.change_password(db, nurse, admin.id, "another long phrase 8")
+
+
+def test_confirm_password_is_how_a_clinician_signs(db, admin):
+    """One check for signing an intake or a plan: the signer's own password, audited as a
+    sign-in; a wrong one is refused next to the password field."""
+    from clinic_desktop.core.errors import ValidationError
+    from clinic_desktop.core.services import audit as audit_service
+
+    nurse = make_user(db, admin, "nurse", "nina")
+    assert accounts.confirm_password(db, nurse, STRONG_PASSWORD).id == nurse.id
+    with pytest.raises(ValidationError) as refused:
+        accounts.confirm_password(db, nurse, "not the password at all")
+    assert set(refused.value.fields) == {"password"}
+    actions = [e.action for e in audit_service.recent(db, admin, limit=5)]
+    assert actions[:2] == ["sign_in.failed", "sign_in.succeeded"]

@@ -188,6 +188,19 @@ def authenticate(db: Database, username: str, password: str) -> SignedInUser:
     raise failure
 
 
+
+def confirm_password(db: Database, user: SignedInUser, password: str) -> SignedInUser:
+    """The signed-in ``user`` signs with their own password (an intake, a plan): the password is
+    checked as a sign-in is (audited, counted towards the lockout). A wrong password, or another
+    person's, is a ValidationError on the "password" field, with the message staff see."""
+    try:
+        signer = authenticate(db, user.username, password)
+    except AuthenticationError as exc:
+        raise ValidationError({"password": str(exc)}) from None
+    if signer.id != user.id:
+        raise ValidationError({"password": "Sign with your own password."})
+    return signer
+
 def _locked_error(until: dt.datetime) -> AccountLocked:
     local = clock.local_text(until)
     return AccountLocked(

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock
 from clinic_desktop.core.db import Database
-from clinic_desktop.core.errors import AuthenticationError, ConflictError, NotFound, ValidationError
+from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.models import (
     Assessment,
@@ -208,12 +208,7 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
     or the suicide question was answered "yes", its safety alert is raised — all in one transaction."""
     require(user, "assessments.record")
     now = now or utcnow()
-    try:
-        signer = accounts.authenticate(db, user.username, password)
-    except AuthenticationError as exc:
-        raise ValidationError({"password": str(exc)}) from None
-    if signer.id != user.id:
-        raise ValidationError({"password": "Sign with your own password."})
+    accounts.confirm_password(db, user, password)
     try:
         with db.write() as session:
             a = _load(session, assessment_id)

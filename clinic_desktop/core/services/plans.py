@@ -52,7 +52,7 @@ from clinic_desktop.core import clock, protocols
 from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.db import Database
-from clinic_desktop.core.errors import AuthenticationError, ConflictError, NotFound, ValidationError
+from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
 from clinic_desktop.core.models import (
     AftercarePlan,
     Assessment,
@@ -426,12 +426,7 @@ def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: i
     (ConflictError if it did). Earlier versions are untouched; the draft stays as it is."""
     require(user, "plans.edit")
     now = now or utcnow()
-    try:
-        signer = accounts.authenticate(db, user.username, password)
-    except AuthenticationError as exc:
-        raise ValidationError({"password": str(exc)}) from None
-    if signer.id != user.id:
-        raise ValidationError({"password": "Sign with your own password."})
+    accounts.confirm_password(db, user, password)
     # The pages are laid out from a consistent read, before the write lock is taken (ReportLab
     # can take a second on a long plan); the write then stores them only if nothing changed.
     with db.read() as session:
