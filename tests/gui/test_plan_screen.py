@@ -13,7 +13,7 @@ from clinic_desktop.core.services import directory, episodes, patients, plans
 from clinic_desktop.gui.pdf_preview import PdfPreview
 from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from tests.conftest import make_user
-from tests.core.test_plans import admit, local_entry
+from tests.factories import admit_with_signed_intake, local_entry
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
 
 
@@ -24,7 +24,7 @@ def counselor(db, admin):
 
 @pytest.fixture
 def admitted(db, admin):
-    return admit(db, admin)  # (episode id, patient view): signed intake, buprenorphine, in transition
+    return admit_with_signed_intake(db, admin)  # (episode id, patient view): buprenorphine, in transition
 
 
 @pytest.fixture
