@@ -303,7 +303,7 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
     with qtbot.waitSignal(screen.changed, timeout=3000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
     assert [a.outcome for a in mar.administrations(db, nurse, episode_id)] == ["given"]
-    assert len(screen.chart.dose_hours()) == 1  # the dose is marked on the chart
+    assert len(screen.chart.series_points("doses")) == 1  # the dose is marked on the chart
 
     doses.selectRow(0)  # again, within the 5 h between doses: refused, a prescriber may override
     qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
