@@ -963,9 +963,6 @@ class PlanScreen(SectionedScreen):
             if key in self._fields:
                 self._missing_errors.set_error(key, message)
 
-    def missing_messages(self) -> list[str]:
-        return [self.missing_list.item(i).text() for i in range(self.missing_list.count())]
-
     # ---- consents --------------------------------------------------------------------------
     def show_consents(self, consents) -> None:
         self.consent_list.clear()

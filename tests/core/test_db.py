@@ -224,7 +224,7 @@ def test_a_0006_database_upgrades_to_patient_facts_keeping_the_intakes_facts(any
 
     from clinic_desktop.core.services import episodes, intake, patient_facts
     from tests.conftest import make_user
-    from tests.core.test_intake import complete_draft
+    from tests.factories import complete_draft
 
     url = dbmod.resolve_target(any_db_target)
     cfg = dbmod.alembic_config()

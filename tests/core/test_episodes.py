@@ -9,11 +9,11 @@ from sqlalchemy import event
 
 from clinic_desktop.core.models import utcnow
 from clinic_desktop.core.services import episodes, settings, stabilization
-from tests.core.test_stabilization import COWS_14, admit
+from tests.factories import COWS_14, admit_without_intake
 
 
 def test_next_cows_is_due_one_interval_after_the_last_and_overdue_just_after(db, nurse):
-    ep = admit(db, nurse)
+    ep = admit_without_intake(db, nurse)
     [row] = episodes.census(db, nurse)
     assert (row.last_cows_at, row.next_cows_due, row.overdue) == (None, None, False)  # nothing to be late on
     taken = utcnow() - dt.timedelta(minutes=10)
@@ -26,7 +26,7 @@ def test_next_cows_is_due_one_interval_after_the_last_and_overdue_just_after(db,
 
 
 def test_the_interval_is_the_clinics_setting(db, admin, nurse):
-    ep = admit(db, nurse)
+    ep = admit_without_intake(db, nurse)
     taken = utcnow() - dt.timedelta(minutes=10)
     stabilization.record_observation(db, nurse, ep.id, "cows", COWS_14, taken_at=taken)
     settings.update(db, admin, {"cows_interval_hours": 2})
@@ -36,7 +36,7 @@ def test_the_interval_is_the_clinics_setting(db, admin, nurse):
 
 @pytest.mark.parametrize("stage", ["assessment", "transition"])
 def test_cows_are_only_due_during_stabilization(db, nurse, stage):
-    ep = admit(db, nurse, stage=stage)
+    ep = admit_without_intake(db, nurse, stage=stage)
     stabilization.record_observation(db, nurse, ep.id, "cows", COWS_14)
     [row] = episodes.census(db, nurse, now=utcnow() + dt.timedelta(days=1))
     assert row.last_cows_total == 14 and (row.next_cows_due, row.overdue) == (None, False)
@@ -44,7 +44,7 @@ def test_cows_are_only_due_during_stabilization(db, nurse, stage):
 
 def test_census_takes_three_queries_whatever_the_number_of_episodes(db, nurse):
     for n in range(12):
-        ep = admit(db, nurse, f"Q-{n}", family=f"Family{n:02d}")
+        ep = admit_without_intake(db, nurse, f"Q-{n}", family=f"Family{n:02d}")
         stabilization.record_observation(db, nurse, ep.id, "cows", COWS_14)
         if n % 3 == 0:
             stabilization.record_complication(db, nurse, ep.id, "suicidal_thoughts", "1:1")

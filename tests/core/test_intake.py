@@ -10,33 +10,7 @@ from clinic_desktop.core import assessment as rules
 from clinic_desktop.core.errors import ConflictError, PermissionDenied, ValidationError
 from clinic_desktop.core.services import audit, episodes, intake, patients
 from tests.conftest import STRONG_PASSWORD, make_user
-
-NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-COWS_14 = {"resting_pulse": 2, "sweating": 1, "restlessness": 1, "pupil_size": 2, "bone_joint_aches": 2,
-           "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
-           "gooseflesh": 0}
-PHQ9_NO_RISK = {k: 1 for k in ("interest", "depressed", "sleep", "tired", "appetite", "failure",
-                               "concentration", "psychomotor")} | {"self_harm": 0}
-GAD7 = {k: 1 for k in ("nervous", "uncontrolled_worry", "worry_too_much", "trouble_relaxing", "restless",
-                       "irritable", "afraid")}
-
-
-def complete_draft(**overrides) -> dict:
-    data = {
-        "identity": {"consent_to_treatment": True},
-        "substances": {"rows": [{"substance": "heroin", "route": "injected",
-                                 "last_use": (NOW - dt.timedelta(hours=16)).isoformat()}],
-                       "prior_overdoses": 0, "naloxone_at_home": False},
-        "medical": {"pregnancy": "not_applicable", "seizure_history": False, "allergies": "none known"},
-        "vitals": {"pulse": 96, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,
-                   "temperature_c": 37.1, "spo2": 98, "weight_kg": 70},
-        "scores": {"cows": dict(COWS_14)},
-        "mental_health": {"phq9": dict(PHQ9_NO_RISK), "gad7": dict(GAD7), "suicide_risk": "no"},
-        "social": {"housing": "stable"},
-    }
-    for section, values in overrides.items():
-        data[section] = {**data.get(section, {}), **values}
-    return data
+from tests.factories import NOW, PHQ9_NO_RISK, complete_draft
 
 
 @pytest.fixture

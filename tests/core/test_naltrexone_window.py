@@ -11,8 +11,7 @@ import pytest
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.services import intake, mar, patients, plans, stabilization
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.core.test_intake import complete_draft
-from tests.core.test_plans import complete_plan, local_entry
+from tests.factories import complete_draft, complete_plan, local_entry
 
 D = dt.timedelta(days=1)
 H = dt.timedelta(hours=1)

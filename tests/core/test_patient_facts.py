@@ -23,7 +23,7 @@ from clinic_desktop.core.services import (
     patients,
 )
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.core.test_intake import complete_draft
+from tests.factories import complete_draft
 
 FACTS = {"hepatic": "mild", "renal": "reduced", "egfr": 55, "qtc_ms": 430,
          "qtc_on": (dt.date.today() - dt.timedelta(days=2)).isoformat()}

@@ -14,7 +14,7 @@ from clinic_desktop.core.errors import NotFound, PermissionDenied, ValidationErr
 from clinic_desktop.core.services import audit, plans
 from clinic_desktop.core.services import settings as settings_service
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.core.test_plans import admit, complete_plan, local_entry
+from tests.factories import admit_with_signed_intake, complete_plan, local_entry
 from tests.tools import needs_tools, require_tool
 
 TODAY = dt.date.today()
@@ -44,7 +44,7 @@ def counselor(db, admin):
 @pytest.fixture
 def ready(db, admin, counselor):
     """A plan in transition with a complete draft referring to Northside IOP, and a consent."""
-    episode_id, patient = admit(db, admin)
+    episode_id, patient = admit_with_signed_intake(db, admin)
     entry = local_entry(db, admin)
     view = plans.open_plan(db, counselor, episode_id)
     saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
@@ -110,7 +110,7 @@ def test_referral_letter_refuses_expired_revoked_unknown_and_other_recipients(db
     with pytest.raises(ValidationError, match="no referral to Eastside Housing Program"):
         plans.referral_letter(db, counselor, plan_id, other_consent.id, [])
     # A consent of another episode.
-    episode2, _ = admit(db, admin, mrn="P-2")
+    episode2, _ = admit_with_signed_intake(db, admin, mrn="P-2")
     foreign = plans.record_consent(db, counselor, episode2, plans.ConsentInput(
         ready["entry"].id, "Referral", "Name only", TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
     with pytest.raises(ValidationError, match="another episode"):
@@ -138,7 +138,7 @@ def test_plan_page_size_setting_is_the_default_of_new_plans(db, admin, counselor
     assert settings_service.get(db, "plan_page_size") == "letter"
     settings_service.update(db, admin, {"plan_page_size": "A4"})
     assert settings_service.get(db, "plan_page_size") == "a4"
-    episode_id, _ = admit(db, admin)
+    episode_id, _ = admit_with_signed_intake(db, admin)
     assert plans.open_plan(db, counselor, episode_id).page_size == "a4"
 
 
@@ -177,6 +177,6 @@ def test_console_export_stored_version_or_watermarked_render(db, admin, counselo
 
 
 def test_console_export_without_a_plan(db, admin):
-    _, patient = admit(db, admin, mrn="P-9")
+    _, patient = admit_with_signed_intake(db, admin, mrn="P-9")
     with pytest.raises(NotFound, match="has no aftercare plan"):
         plans.export_plan_from_console(db, patient.mrn)

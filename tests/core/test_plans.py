@@ -9,57 +9,11 @@ import pytest
 
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ConflictError, PermissionDenied, ValidationError
-from clinic_desktop.core.services import (
-    accounts,
-    audit,
-    directory,
-    episodes,
-    intake,
-    patients,
-    plans,
-    stabilization,
-)
+from clinic_desktop.core.services import accounts, audit, episodes, plans
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.core.test_intake import complete_draft
+from tests.factories import admit_with_signed_intake, complete_plan, local_entry
 
 TODAY = dt.date.today()
-
-
-def admit(database, admin, *, mrn="P-1", language="en", transition=True, pathway="buprenorphine_induction",
-          intake_data=None):
-    """A patient whose intake is signed; their episode moved on to transition unless told not to.
-    Returns (episode id, patient view)."""
-    nurse = make_user(database, admin, "nurse", f"nurse-{mrn}")
-    patient = patients.register(database, nurse, patients.PatientInput(
-        mrn=mrn, given_name="Rosa", family_name="Díaz", date_of_birth=dt.date(1987, 6, 5), sex="female",
-        preferred_language=language, emergency_contact_name="Lee Díaz", emergency_contact_relation="sister",
-        emergency_contact_phone="217-555-0142"))
-    a = intake.start(database, nurse, patient.id)
-    saved = intake.save_draft(database, nurse, a.id, a.version,
-                              intake_data or complete_draft(substances={"naloxone_at_home": True}))
-    intake.sign(database, nurse, a.id, saved.version, STRONG_PASSWORD, pathway)
-    if transition:
-        stabilization.move_to_transition(database, nurse, a.episode_id)
-    return a.episode_id, patient
-
-
-def local_entry(database, admin, name="Northside IOP", kind="outpatient_program"):
-    return directory.add_entry(database, admin, directory.EntryInput(
-        name=name, kind=kind, phone="217-555-0100", address="12 Main St", languages="en,es"))
-
-
-def complete_plan(draft: dict, referral_id: int, meeting_id: int | None = None) -> dict:
-    plan = {**draft}
-    plan["medication"] = {**plan["medication"], "prescriber": "Dr. Okafor", "next": "2026-12-02T09:00"}
-    plan["level"] = "intensive_outpatient"
-    plan["therapies"] = ["cbt"]
-    plan["referrals"] = [{"entry_id": referral_id, "reason": "Intensive outpatient, 3 evenings a week",
-                          "appointment": "2026-12-01T10:00", "share": True}]
-    plan["meetings"] = [meeting_id] if meeting_id else []
-    plan["key_worker"] = {"name": "Sam Ortiz", "phone": "217-555-0199", "focus": ["housing"]}
-    plan["relapse"] = {**plan["relapse"], "triggers": "Payday, old friends from the block"}
-    plan["follow_ups"] = [{"when": "2026-12-08T14:00", "place": "Clinic", "phone": "217-555-0100"}]
-    return plan
 
 
 @pytest.fixture
@@ -68,13 +22,13 @@ def counselor(db, admin):
 
 
 def test_open_refuses_an_episode_still_in_stabilization(db, admin, counselor):
-    episode_id, _ = admit(db, admin, transition=False)
+    episode_id, _ = admit_with_signed_intake(db, admin, transition=False)
     with pytest.raises(ValidationError, match="transition stage; this episode is in Stabilization"):
         plans.open_plan(db, counselor, episode_id)
 
 
 def test_first_opening_prefills_from_the_signed_intake_pathway_and_emergency_contact(db, admin, counselor):
-    episode_id, patient = admit(db, admin)
+    episode_id, patient = admit_with_signed_intake(db, admin)
     view = plans.open_plan(db, counselor, episode_id)
     assert view.patient_id == patient.id and view.language == "en" and view.page_size == "letter"
     assert view.draft["medication"]["choice"] == "buprenorphine"
@@ -91,7 +45,7 @@ def test_first_opening_prefills_from_the_signed_intake_pathway_and_emergency_con
 
 
 def test_spanish_plan_from_the_patients_preferred_language(db, admin, counselor):
-    episode_id, _ = admit(db, admin, language="es")
+    episode_id, _ = admit_with_signed_intake(db, admin, language="es")
     view = plans.open_plan(db, counselor, episode_id)
     assert view.language == "es"
     doc = plans.document(db, counselor, view.id, now=dt.datetime(2026, 12, 1, 15, tzinfo=dt.timezone.utc))
@@ -101,7 +55,7 @@ def test_spanish_plan_from_the_patients_preferred_language(db, admin, counselor)
 
 def test_save_draft_conflict_names_who_saved(db, admin, counselor):
     other = make_user(db, admin, "prescriber")
-    episode_id, _ = admit(db, admin)
+    episode_id, _ = admit_with_signed_intake(db, admin)
     mine = plans.open_plan(db, counselor, episode_id)
     theirs = plans.open_plan(db, other, episode_id)
     plans.save_draft(db, other, theirs.id, theirs.version, {**theirs.draft, "level": "outpatient"})
@@ -111,7 +65,7 @@ def test_save_draft_conflict_names_who_saved(db, admin, counselor):
 
 
 def test_save_draft_keeps_overdose_refuses_unknown_sections_and_audits_no_free_text(db, admin, counselor):
-    episode_id, _ = admit(db, admin)
+    episode_id, _ = admit_with_signed_intake(db, admin)
     view = plans.open_plan(db, counselor, episode_id)
     draft = {k: v for k, v in view.draft.items() if k != "overdose"}
     draft["relapse"] = {**draft["relapse"], "triggers": "SECRET TRIGGER TEXT"}
@@ -133,7 +87,7 @@ def test_save_draft_keeps_overdose_refuses_unknown_sections_and_audits_no_free_t
 
 
 def test_finalize_lists_what_is_missing(db, admin, counselor):
-    episode_id, _ = admit(db, admin)
+    episode_id, _ = admit_with_signed_intake(db, admin)
     view = plans.open_plan(db, counselor, episode_id)
     with pytest.raises(ValidationError) as info:
         plans.finalize(db, counselor, view.id, view.version, STRONG_PASSWORD)
@@ -143,7 +97,7 @@ def test_finalize_lists_what_is_missing(db, admin, counselor):
 
 
 def test_naltrexone_before_its_window_needs_a_reason(db, admin, counselor):
-    episode_id, _ = admit(db, admin, pathway="naltrexone_after_detox")
+    episode_id, _ = admit_with_signed_intake(db, admin, pathway="naltrexone_after_detox")
     entry = local_entry(db, admin)
     view = plans.open_plan(db, counselor, episode_id)
     assert view.draft["medication"]["choice"] == "naltrexone" and view.naltrexone.status != "meets"
@@ -154,7 +108,7 @@ def test_naltrexone_before_its_window_needs_a_reason(db, admin, counselor):
 
 
 def test_finalize_needs_the_right_password(db, admin, counselor):
-    episode_id, _ = admit(db, admin)
+    episode_id, _ = admit_with_signed_intake(db, admin)
     entry = local_entry(db, admin)
     view = plans.open_plan(db, counselor, episode_id)
     saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
@@ -167,7 +121,7 @@ def test_finalize_needs_the_right_password(db, admin, counselor):
 def test_finalized_versions_keep_their_exact_pdf_and_data(any_db):
     admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
     counselor = make_user(any_db, admin, "counselor")
-    episode_id, _ = admit(any_db, admin)
+    episode_id, _ = admit_with_signed_intake(any_db, admin)
     entry = local_entry(any_db, admin)
     meeting = local_entry(any_db, admin, "NA Tuesday group", "mutual_help_meeting")
     view = plans.open_plan(any_db, counselor, episode_id)
@@ -202,7 +156,7 @@ def test_finalize_lays_out_the_pdf_before_it_takes_the_write_lock(any_db, monkey
 
     admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
     counselor = make_user(any_db, admin, "counselor")
-    episode_id, _ = admit(any_db, admin)
+    episode_id, _ = admit_with_signed_intake(any_db, admin)
     entry = local_entry(any_db, admin)
     view = plans.open_plan(any_db, counselor, episode_id)
     saved = plans.save_draft(any_db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
@@ -230,7 +184,7 @@ def test_finalize_lays_out_the_pdf_before_it_takes_the_write_lock(any_db, monkey
 
 
 def test_document_is_the_current_draft_with_directory_contacts(db, admin, counselor):
-    episode_id, _ = admit(db, admin)
+    episode_id, _ = admit_with_signed_intake(db, admin)
     entry = local_entry(db, admin)
     meeting = local_entry(db, admin, "NA Tuesday group", "mutual_help_meeting")
     view = plans.open_plan(db, counselor, episode_id)
@@ -245,7 +199,7 @@ def test_document_is_the_current_draft_with_directory_contacts(db, admin, counse
 
 
 def test_roles_nurse_refused_counselor_and_prescriber_allowed(db, admin, counselor):
-    episode_id, _ = admit(db, admin)
+    episode_id, _ = admit_with_signed_intake(db, admin)
     nurse = make_user(db, admin, "nurse", "nurse-x")
     viewer = make_user(db, admin, "viewer")
     for who in (nurse, viewer):
@@ -261,7 +215,7 @@ def test_roles_nurse_refused_counselor_and_prescriber_allowed(db, admin, counsel
 
 
 def test_consent_validation(db, admin, counselor):
-    episode_id, _ = admit(db, admin)
+    episode_id, _ = admit_with_signed_intake(db, admin)
     with pytest.raises(ValidationError) as info:
         plans.record_consent(db, counselor, episode_id, plans.ConsentInput(None, " ", "", None, None))
     assert set(info.value.fields) == {"directory_entry_id", "purpose", "information", "expires_on", "signed_on"}
@@ -278,7 +232,7 @@ def test_consent_validation(db, admin, counselor):
 def test_consent_recorded_listed_active_expired_and_revoked(any_db):
     admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
     counselor = make_user(any_db, admin, "counselor")
-    episode_id, _ = admit(any_db, admin)
+    episode_id, _ = admit_with_signed_intake(any_db, admin)
     entry = local_entry(any_db, admin)
     consent = plans.record_consent(any_db, counselor, episode_id, plans.ConsentInput(
         entry.id, " Arrange intensive outpatient care ", "Diagnosis, current medication and dose",
@@ -301,7 +255,7 @@ def test_consent_recorded_listed_active_expired_and_revoked(any_db):
 
 
 def test_discharge_closes_the_episode_with_a_reason(db, admin, counselor):
-    episode_id, patient = admit(db, admin)
+    episode_id, patient = admit_with_signed_intake(db, admin)
     entry = local_entry(db, admin)
     view = plans.open_plan(db, counselor, episode_id)
     saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
@@ -327,7 +281,7 @@ def test_discharge_closes_the_episode_with_a_reason(db, admin, counselor):
 
 
 def test_discharge_without_a_plan_is_allowed_and_recorded(db, admin, counselor):
-    episode_id, _ = admit(db, admin, transition=False)
+    episode_id, _ = admit_with_signed_intake(db, admin, transition=False)
     closed = plans.discharge(db, counselor, episode_id, "Left against medical advice")
     assert closed.stage == "discharged"
     event = next(e for e in audit.recent(db, admin) if e.action == "episode.discharged")

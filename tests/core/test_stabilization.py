@@ -25,31 +25,17 @@ from clinic_desktop.core.services import (
 )
 from clinic_desktop.core.vitals import check_vitals
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.core.test_intake import PHQ9_NO_RISK, complete_draft
+from tests.factories import COWS_14, PHQ9_NO_RISK, admit_without_intake, complete_draft
 
-COWS_14 = {"resting_pulse": 2, "sweating": 1, "restlessness": 1, "pupil_size": 2, "bone_joint_aches": 2,
-           "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
-           "gooseflesh": 0}
 COWS_5 = dict(COWS_14, resting_pulse=0, pupil_size=0, bone_joint_aches=0, gi_upset=0, tremor=0)
 VITALS_OK = {"pulse": 88, "systolic": 124, "diastolic": 80, "respiratory_rate": 16, "temperature_c": 37.0,
              "spo2": 98}
 CHICAGO = ZoneInfo("America/Chicago")
 
 
-def admit(db, user, mrn="S-1", given="Sam", family="Stable", stage="stabilization"):
-    """A registered patient with an open episode moved on to ``stage``: the EpisodeView."""
-    p = patients.register(db, user, patients.PatientInput(
-        mrn=mrn, given_name=given, family_name=family, date_of_birth=dt.date(1985, 3, 4), sex="unknown"))
-    ep = episodes.open_episode(db, user, p.id)
-    order = ["stabilization", "transition"]
-    for next_stage in order[: order.index(stage) + 1] if stage in order else []:
-        ep = episodes.change_stage(db, user, ep.id, ep.version, next_stage)
-    return ep
-
-
 @pytest.fixture
 def episode(db, nurse):
-    return admit(db, nurse)
+    return admit_without_intake(db, nurse)
 
 
 @pytest.fixture
@@ -101,7 +87,7 @@ def test_future_and_naive_times_are_refused(db, nurse, episode):
 
 
 def test_a_closed_episode_takes_no_entries(db, nurse):
-    ep = admit(db, nurse, stage="transition")
+    ep = admit_without_intake(db, nurse, stage="transition")
     ep = episodes.change_stage(db, nurse, ep.id, ep.version, "discharged", reason="Completed")
     with pytest.raises(ValidationError, match="closed"):
         stabilization.record_vitals(db, nurse, ep.id, VITALS_OK)
@@ -225,7 +211,7 @@ def test_correcting_an_unknown_entry(db, nurse, episode):
 
 def test_a_second_strike_is_refused_naming_the_first(clinic):
     db, admin, nurse = clinic
-    ep = admit(db, nurse)
+    ep = admit_without_intake(db, nurse)
     obs = stabilization.record_observation(db, nurse, ep.id, "cows", COWS_14)
     stabilization.correct_entry(db, admin, "observation", obs.id, "Wrong patient")
     with pytest.raises(ValidationError, match=r"^This entry was already corrected by Ada Admin at \d\d:\d\d\.$"):
@@ -238,7 +224,7 @@ def test_a_simultaneous_second_strike_hits_the_unique_constraint_and_is_refused(
     """Both workstations checked before either committed: the database's unique constraint
     refuses the second, and the IntegrityError becomes the same message."""
     db, admin, nurse = clinic
-    ep = admit(db, nurse)
+    ep = admit_without_intake(db, nurse)
     vit = stabilization.record_vitals(db, nurse, ep.id, VITALS_OK)
     stabilization.correct_entry(db, admin, "vitals", vit.id, "Wrong patient")
     real = stabilization._strike_of
@@ -259,7 +245,7 @@ def test_two_workstations_striking_at_once_one_wins(any_db_target):
     try:
         admin = accounts.create_first_admin(first, "admin", "Ada Admin", STRONG_PASSWORD)
         nurse = make_user(first, admin, "nurse")
-        ep = admit(first, nurse)
+        ep = admit_without_intake(first, nurse)
         obs = stabilization.record_observation(first, nurse, ep.id, "cows", COWS_14)
         results: list[object] = []
         barrier = threading.Barrier(2)
@@ -290,7 +276,7 @@ def test_two_workstations_recording_on_one_patient_both_keep_their_entries(any_d
     try:
         admin = accounts.create_first_admin(first, "admin", "Ada Admin", STRONG_PASSWORD)
         nurse = make_user(first, admin, "nurse")
-        ep = admit(first, nurse)
+        ep = admit_without_intake(first, nurse)
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
 
@@ -494,9 +480,9 @@ def test_complications_newest_first_with_the_action_taken(db, admin, nurse, epis
 def test_handover_summarises_each_patient_in_stabilization_or_transition(db, admin, nurse, monkeypatch):
     monkeypatch.setenv("TZ", "America/Chicago")
     settings.update(db, admin, {"cows_interval_hours": 2})
-    a = admit(db, nurse, "H-1", family="Alpha")
-    b = admit(db, nurse, "H-2", family="Bravo", stage="transition")
-    admit(db, nurse, "H-3", family="Charlie", stage="assessment")
+    a = admit_without_intake(db, nurse, "H-1", family="Alpha")
+    b = admit_without_intake(db, nurse, "H-2", family="Bravo", stage="transition")
+    admit_without_intake(db, nurse, "H-3", family="Charlie", stage="assessment")
     cows_at = ago(minutes=50)
     stabilization.record_observation(db, nurse, a.id, "cows", COWS_5, taken_at=cows_at - dt.timedelta(minutes=5))
     stabilization.record_observation(db, nurse, a.id, "cows", COWS_14, taken_at=cows_at)
@@ -527,8 +513,8 @@ def test_handover_summarises_each_patient_in_stabilization_or_transition(db, adm
 
 
 def test_a_printed_handover_is_audited_once_per_patient_without_clinical_text(db, admin, nurse):
-    a = admit(db, nurse, "H-1", family="Alpha")
-    b = admit(db, nurse, "H-2", family="Bravo", stage="transition")
+    a = admit_without_intake(db, nurse, "H-1", family="Alpha")
+    b = admit_without_intake(db, nurse, "H-2", family="Bravo", stage="transition")
     handover.handover_printed(db, nurse, [b.id, a.id, a.id], pdf_bytes=2048)
     printed = [e for e in audit.recent(db, admin) if e.action == "handover.printed"]
     assert sorted((e.entity_type, e.entity_id, e.patient_id) for e in printed) == sorted(
@@ -543,10 +529,11 @@ def test_move_to_transition(db, admin, nurse, episode):
     assert "episode.stage_changed" in [e.action for e in audit.recent(db, admin, limit=1)]
     with pytest.raises(ValidationError, match="cannot move"):
         stabilization.move_to_transition(db, nurse, episode.id)
-    other = admit(db, nurse, "T-2", family="Other")
+    other = admit_without_intake(db, nurse, "T-2", family="Other")
     with pytest.raises(ConflictError):
         stabilization.move_to_transition(db, nurse, other.id, expected_version=other.version - 1)
     with pytest.raises(PermissionDenied):
         stabilization.move_to_transition(db, make_user(db, admin, "viewer"), other.id)
     with pytest.raises(ValidationError, match="Assessment cannot move to Transition"):
-        stabilization.move_to_transition(db, nurse, admit(db, nurse, "T-3", stage="assessment").id)
+        stabilization.move_to_transition(
+            db, nurse, admit_without_intake(db, nurse, "T-3", stage="assessment").id)

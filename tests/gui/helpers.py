@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QListWidget, QWidget
+
+from clinic_desktop.core.services import intake
 from tests.conftest import STRONG_PASSWORD  # noqa: F401 - re-exported for the GUI tests
+
+if TYPE_CHECKING:
+    from clinic_desktop.gui.intake_screen import IntakeScreen
+    from clinic_desktop.gui.main_window import MainWindow
+    from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 
 
 def by_name(root: QWidget, qt_class: type[QWidget], accessible_name: str) -> QWidget:
@@ -45,3 +53,43 @@ def type_into(qtbot, widget: QWidget, text: str, *, replace: bool = False) -> No
 
 def click(qtbot, widget: QWidget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+# --- The intake screen --------------------------------------------------------------------------
+
+
+def go(screen: IntakeScreen, section_label: str) -> None:
+    """Show the intake section listed as ``section_label``."""
+    sections = by_name(screen, QListWidget, "Sections")
+    rows = [sections.item(i).text().split("  ", 1)[-1] for i in range(sections.count())]
+    sections.setCurrentRow(rows.index(section_label))
+
+
+def saved_data(db, nurse, screen: IntakeScreen) -> dict:
+    """What the database holds for the screen's assessment: its autosaved (or signed) data."""
+    return intake.assessment_for_episode(db, nurse, screen.assessment.episode_id).data
+
+
+# --- The stabilization screen -------------------------------------------------------------------
+
+
+def open_flowsheet(qtbot, window: MainWindow) -> StabilizationScreen:
+    """Find patient S-1 from the main window and open their flowsheet from the toolbar."""
+    from clinic_desktop.gui.stabilization_screen import StabilizationScreen  # loads QtCharts
+
+    window.search_for("S-1")
+    qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Flowsheet"), Qt.MouseButton.LeftButton)
+    screen = window.stabilization_screen()
+    assert isinstance(screen, StabilizationScreen)
+    qtbot.waitExposed(screen)
+    return screen
+
+
+def dialog_of(qtbot, screen):
+    """The dialog the screen has open, once it has the keyboard."""
+    dialog = screen.current_dialog()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    return dialog

@@ -24,8 +24,8 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts, episodes, intake, patients
 from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.main_window import MainWindow
-from tests.core.test_intake import complete_draft
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, named, type_into
+from tests.factories import complete_draft
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, go, named, saved_data, type_into
 
 COWS_DIGITS = "21122121110"  # total 14 (moderate): every digit allowed for its item
 PHQ9_DIGITS = "111111110"  # item 9 (self-harm) 0
@@ -57,16 +57,6 @@ def start_assessment(qtbot, window: MainWindow) -> IntakeScreen:
     screen.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)
     return screen
-
-
-def saved_data(db, nurse, screen: IntakeScreen) -> dict:
-    return intake.assessment_for_episode(db, nurse, screen.assessment.episode_id).data
-
-
-def go(screen: IntakeScreen, section_label: str) -> None:
-    sections = by_name(screen, QListWidget, "Sections")
-    rows = [sections.item(i).text().split("  ", 1)[-1] for i in range(sections.count())]
-    sections.setCurrentRow(rows.index(section_label))
 
 
 def type_digits(qtbot, digits: str) -> None:

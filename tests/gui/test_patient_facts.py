@@ -15,9 +15,8 @@ from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
 from tests.conftest import make_user
-from tests.gui.helpers import button, by_name, type_into
-from tests.gui.test_intake_screen import go, saved_data
-from tests.gui.test_stabilization_screen import dialog_of, open_flowsheet, sign_intake
+from tests.factories import sign_intake
+from tests.gui.helpers import button, by_name, dialog_of, go, open_flowsheet, saved_data, type_into
 
 TODAY = dt.date.today()
 QTC_ON = (TODAY - dt.timedelta(days=2)).isoformat()

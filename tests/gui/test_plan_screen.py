@@ -13,7 +13,7 @@ from clinic_desktop.core.services import directory, episodes, patients, plans
 from clinic_desktop.gui.pdf_preview import PdfPreview
 from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from tests.conftest import make_user
-from tests.core.test_plans import admit, local_entry
+from tests.factories import admit_with_signed_intake, local_entry
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
 
 
@@ -24,7 +24,7 @@ def counselor(db, admin):
 
 @pytest.fixture
 def admitted(db, admin):
-    return admit(db, admin)  # (episode id, patient view): signed intake, buprenorphine, in transition
+    return admit_with_signed_intake(db, admin)  # (episode id, patient view): buprenorphine, in transition
 
 
 @pytest.fixture
@@ -298,7 +298,8 @@ def test_naltrexone_shows_its_prompt(qtbot, screen):
     medicine.setCurrentIndex(medicine.findData("naltrexone"))
     assert prompt.isVisible() and prompt.text()
     # Recently used heroin: the window is not met, so the reason is missing.
-    assert any("Naltrexone" in m for m in screen.missing_messages())
+    missing = by_name(screen, QListWidget, "Missing before finalizing")
+    assert any("Naltrexone" in missing.item(i).text() for i in range(missing.count()))
 
 
 def test_finalize_with_missing_items_lists_them_and_jumps_there(qtbot, screen):
@@ -338,7 +339,7 @@ def test_complete_finalize_lists_version_1_and_prints_it(qtbot, db, admin, couns
     complete(qtbot, screen)
     add_referral(qtbot, screen, "Northside IOP", "Intensive outpatient, 3 evenings a week")
     screen.referral_rows[0].share.setChecked(True)
-    assert screen.missing_messages() == []
+    assert by_name(screen, QListWidget, "Missing before finalizing").count() == 0
     finalize(qtbot, screen)
     qtbot.waitUntil(lambda: screen.version_list.count() == 1)
     assert screen.version_list.item(0).text().startswith("Version 1")

@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -28,8 +27,15 @@ from clinic_desktop.core.services import episodes, intake, mar, patients, stabil
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 from tests.conftest import make_user
-from tests.core.test_intake import complete_draft
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, named, type_into
+from tests.factories import complete_draft, sign_intake
+from tests.gui.helpers import (
+    STRONG_PASSWORD,
+    button,
+    by_name,
+    dialog_of,
+    open_flowsheet,
+    type_into,
+)
 
 COWS_DIGITS = "21122121110"  # total 14 (moderate)
 
@@ -40,13 +46,6 @@ def patient(db, nurse):
         mrn="S-1", given_name="Sam", family_name="Steady", date_of_birth=dt.date(1988, 2, 3), sex="unknown"))
 
 
-def sign_intake(db, nurse, patient, **overrides) -> int:
-    started = intake.start(db, nurse, patient.id)
-    saved = intake.save_draft(db, nurse, started.id, started.version, complete_draft(**overrides))
-    intake.sign(db, nurse, started.id, saved.version, STRONG_PASSWORD, "buprenorphine_induction")
-    return started.episode_id
-
-
 @pytest.fixture
 def window(qtbot, db, nurse, patient):
     w = MainWindow(db, nurse)
@@ -54,25 +53,6 @@ def window(qtbot, db, nurse, patient):
     w.show()
     qtbot.waitExposed(w)
     return w
-
-
-def open_flowsheet(qtbot, window: MainWindow) -> StabilizationScreen:
-    window.search_for("S-1")
-    qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Flowsheet"), Qt.MouseButton.LeftButton)
-    screen = window.stabilization_screen()
-    assert isinstance(screen, StabilizationScreen)
-    qtbot.waitExposed(screen)
-    return screen
-
-
-def dialog_of(qtbot, screen):
-    """The dialog the screen has open, once it has the keyboard."""
-    dialog = screen.current_dialog()
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-    return dialog
 
 
 def flowsheet_rows(screen) -> list[list[str]]:
@@ -323,7 +303,7 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
     with qtbot.waitSignal(screen.changed, timeout=3000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
     assert [a.outcome for a in mar.administrations(db, nurse, episode_id)] == ["given"]
-    assert len(screen.chart.dose_hours()) == 1  # the dose is marked on the chart
+    assert len(screen.chart.series_points("doses")) == 1  # the dose is marked on the chart
 
     doses.selectRow(0)  # again, within the 5 h between doses: refused, a prescriber may override
     qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)

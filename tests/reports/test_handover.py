@@ -19,7 +19,7 @@ from clinic_desktop.core.services import episodes, intake, mar, patients, settin
 from clinic_desktop.core.services import handover as hs
 from clinic_desktop.reports import handover as ho
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.core.test_intake import COWS_14, complete_draft
+from tests.factories import COWS_14, complete_draft
 from tests.tools import require_tool
 
 ZONE = "America/Chicago"

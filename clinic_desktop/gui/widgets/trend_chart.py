@@ -74,12 +74,6 @@ class TrendChart(QChartView):
                 return [(p.x(), p.y()) for p in series.points()]
         return []
 
-    def dose_hours(self) -> list[float]:
-        for series in self.chart().series():
-            if series.property("instrument") == "doses":
-                return [p.x() for p in series.points()]
-        return []
-
     # ---- building --------------------------------------------------------------------------
     def _hours(self, when: dt.datetime) -> float:
         assert self._admitted is not None
