@@ -54,6 +54,7 @@ from clinic_desktop.gui.models.directory_model import DirectoryModel, ImportRepo
 from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot, GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.style import busy_cursor
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -683,9 +684,8 @@ class DirectoryDialog(GeometryDialog):
     def import_file(self, path: str) -> ImportReportDialog | None:
         """Check the file and open its report (window-modal); the import runs when the report
         is accepted. None, with the reason shown, when the file cannot be read at all."""
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            with open(path, "rb") as stream:
+            with busy_cursor(), open(path, "rb") as stream:
                 report = directory.check_csv(self._db, self._user, stream)
         except OSError as exc:
             self._show_error(f"{os.path.basename(path)} could not be read: {exc.strerror or exc}.")
@@ -693,8 +693,6 @@ class DirectoryDialog(GeometryDialog):
         except ClinicError as exc:
             self._show_error(f"{os.path.basename(path)} cannot be imported. {exc}")
             return None
-        finally:
-            QApplication.restoreOverrideCursor()
         dialog = ImportReportDialog(report, self)
         dialog.accepted.connect(lambda: self.run_import(report, dialog.only_valid))
         self._slot.open(dialog)
@@ -767,9 +765,8 @@ class DirectoryDialog(GeometryDialog):
     def export_file(self, path: str) -> int | None:
         """Write every active contact to ``path`` (UTF-8 CSV, the import's columns); how many,
         or None with the reason shown."""
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            with open(path, "wb") as stream:
+            with busy_cursor(), open(path, "wb") as stream:
                 count = directory.export_csv(self._db, self._user, stream)
         except OSError as exc:
             self._show_error(f"The directory could not be saved to {path}: {exc.strerror or exc}.")
@@ -777,8 +774,6 @@ class DirectoryDialog(GeometryDialog):
         except ClinicError as exc:
             self._show_error(f"The directory could not be exported: {exc}")
             return None
-        finally:
-            QApplication.restoreOverrideCursor()
         self._show_message(f"Exported {_plural(count, 'entry', 'entries')} to "
                            f"{os.path.basename(path)}.")
         return count

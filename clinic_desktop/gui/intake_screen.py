@@ -60,6 +60,7 @@ from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
 from clinic_desktop.gui.widgets.sign_dialog import SignDialog
+from clinic_desktop.gui.widgets.style import repolish
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry, accepted_vitals, vital_text
 
 log = logging.getLogger(__name__)
@@ -77,12 +78,6 @@ YEARS_MAX = 90  # years of use
 COUNT_MAX = 200  # prior detox episodes, prior overdoses
 SOCIAL = (("housing", "Housing"), ("employment", "Employment"), ("legal", "Legal"),
           ("transport", "Transport"), ("supports", "Supports"))
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
 
 
 def _spin(label: str, maximum: int) -> QSpinBox:
@@ -336,7 +331,7 @@ class SubstanceRow(QFrame):
         if was_future != future:
             self.last_use.setProperty("invalid", future)
             self.last_use.setAccessibleDescription(FUTURE_LAST_USE if future else "")
-            _repolish(self.last_use)
+            repolish(self.last_use)
         if when is None:
             self.elapsed.setText("Enter the time of last use.")
         elif not future:
@@ -1111,7 +1106,7 @@ class IntakeScreen(SectionedScreen):
         self.readiness_basis.setText(f"Basis: {prompt.basis}. {prompt.setting_used}.")
         if self.readiness.property("status") != prompt.status:
             self.readiness.setProperty("status", prompt.status)
-            _repolish(self.readiness)
+            repolish(self.readiness)
 
     def _tick(self) -> None:
         flipped = False

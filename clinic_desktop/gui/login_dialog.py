@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from clinic_desktop.core.errors import AuthenticationError
 from clinic_desktop.gui.forms.ui_login_dialog import Ui_LoginDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.style import busy_cursor
 
 if TYPE_CHECKING:  # the services (and SQLAlchemy) load while the window is already on screen
     from clinic_desktop.core.db import Database
@@ -92,14 +93,12 @@ class LoginDialog(GeometryDialog):
             # Refused before authenticate(): nobody else's failure count or audit trail changes.
             self._refuse(self._only_locked_user_message())
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            user = accounts.authenticate(self._db, username, password)
+            with busy_cursor():
+                user = accounts.authenticate(self._db, username, password)
         except AuthenticationError as exc:  # AccountLocked is one too
             self._refuse(str(exc))
             return
-        finally:
-            QApplication.restoreOverrideCursor()
         if self.locked_user is not None and user.id != self.locked_user.id:
             self._refuse(self._only_locked_user_message())
             return

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDateTimeEdit,
     QDialogButtonBox,
     QFormLayout,
@@ -24,6 +23,7 @@ from clinic_desktop.core.services.patients import PatientInput, PatientSummary, 
 from clinic_desktop.gui.forms.ui_patient_dialog import Ui_PatientDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.style import busy_cursor
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -250,22 +250,22 @@ class PatientDialog(GeometryDialog):
             return  # a double click or doubled Enter is not a decision to save anyway
         self.errors.clear()
         data = self.patient_input()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            if self.patient is None:
-                if not self._confirm_pending:
-                    # Report bad fields before talking about duplicates.
-                    patients.validate(data, clinic_settings.get(self._db, "phone_region"))
-                    self._duplicate_timer.stop()
-                    matches = self._find_duplicates()
-                    if matches:
-                        self._show_duplicates(matches)
-                        self._set_confirm_pending(True)
-                        return
-                saved = patients.register(self._db, self._user, data)
-            else:
-                saved = patients.update(
-                    self._db, self._user, self.patient.id, self.patient.version, data)
+            with busy_cursor():
+                if self.patient is None:
+                    if not self._confirm_pending:
+                        # Report bad fields before talking about duplicates.
+                        patients.validate(data, clinic_settings.get(self._db, "phone_region"))
+                        self._duplicate_timer.stop()
+                        matches = self._find_duplicates()
+                        if matches:
+                            self._show_duplicates(matches)
+                            self._set_confirm_pending(True)
+                            return
+                    saved = patients.register(self._db, self._user, data)
+                else:
+                    saved = patients.update(
+                        self._db, self._user, self.patient.id, self.patient.version, data)
         except ValidationError as exc:
             if self._confirm_pending:
                 self._set_confirm_pending(False)
@@ -274,8 +274,6 @@ class PatientDialog(GeometryDialog):
         except ClinicError as exc:  # ConflictError, PermissionDenied, NotFound
             self.errors.show({"": str(exc)})
             return
-        finally:
-            QApplication.restoreOverrideCursor()
         self.saved_patient = saved
         self.patient_saved.emit(saved.id)
         self.accept()

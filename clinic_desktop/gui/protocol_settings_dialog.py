@@ -51,6 +51,7 @@ from clinic_desktop.core.settings import (
 )
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, with_mnemonic
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.style import repolish
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -147,11 +148,6 @@ def fixed_limit_text(limit: Limit | None, unit: str) -> str:
         group = next(name for name, keys in PROTOCOL_GROUPS if limit.setting in keys)
         return f"{limit.value:g} {unit} \u00b7 set under {group}"
     return f"{limit.value:g} {unit} \u00b7 {limit.source}"
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class ProtocolSettingsDialog(GeometryDialog):
@@ -431,7 +427,7 @@ class ProtocolSettingsDialog(GeometryDialog):
         role = "muted" if value == DEFAULTS[key] else ""
         if note.property("role") != role:
             note.setProperty("role", role)
-            _repolish(note)
+            repolish(note)
 
     # --- the values in the fields --------------------------------------------------------------
     def load(self) -> None:

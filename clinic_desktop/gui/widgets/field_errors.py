@@ -24,7 +24,6 @@ from typing import TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
-    QApplication,
     QBoxLayout,
     QComboBox,
     QDateTimeEdit,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core.errors import ClinicError, ValidationError
 from clinic_desktop.gui.widgets.reveal import reveal
+from clinic_desktop.gui.widgets.style import busy_cursor, repolish
 
 T = TypeVar("T")
 
@@ -91,12 +91,6 @@ def _box_index(layout: QLayout | None, widget: QWidget) -> tuple[QBoxLayout, int
     return None
 
 
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
-
-
 class FieldErrors:
     """Error messages next to a form's inputs, keyed by the service's field names.
 
@@ -139,15 +133,13 @@ class FieldErrors:
         refuses, ``(False, None)`` with the refusal shown here (a ValidationError's fields next to
         their inputs; any other ClinicError, such as a conflict or a permission, in the general
         line)."""
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            return True, call()
+            with busy_cursor():
+                return True, call()
         except ValidationError as exc:
             self.show(exc.fields)
         except ClinicError as exc:
             self.show({"": str(exc)})
-        finally:
-            QApplication.restoreOverrideCursor()
         return False, None
 
     def set_error(self, key: str, message: str) -> bool:
@@ -162,7 +154,7 @@ class FieldErrors:
             self._descriptions[key] = widget.accessibleDescription()
         widget.setAccessibleDescription(message)
         widget.setProperty("invalid", True)
-        _repolish(widget)
+        repolish(widget)
         self._messages[key] = message
         return True
 
@@ -179,7 +171,7 @@ class FieldErrors:
                 widget.setAccessibleDescription(self._descriptions.pop(k))
             if widget.property("invalid"):
                 widget.setProperty("invalid", False)
-                _repolish(widget)
+                repolish(widget)
             self._messages.pop(k, None)
         if key is None and self._general is not None:
             self._general.clear()

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core.instruments import Instrument, Item, Score, get_instrument
 from clinic_desktop.gui.widgets.reveal import reveal
+from clinic_desktop.gui.widgets.style import repolish
 
 __all__ = ["InstrumentEntry", "refusal_message", "short_label", "total_text"]
 
@@ -95,12 +96,6 @@ def total_text(score: Score, instrument: Instrument | None = None) -> str:
         if note:
             text += f" ({note})"
     return text
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
 
 
 def _digit(event: QKeyEvent) -> int | None:
@@ -164,7 +159,7 @@ class _ScoreButton(QPushButton):
 
     def _show_checked(self, checked: bool) -> None:
         self.text_label.setProperty("selected", checked)
-        _repolish(self.text_label)
+        repolish(self.text_label)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         key = event.key()
@@ -299,7 +294,7 @@ class _ItemRow(QFrame):
         self.setAccessibleDescription(text)
         if self.property("refused") is not True:
             self.setProperty("refused", True)
-            _repolish(self)
+            repolish(self)
         # Once the layout has made room for the message, scroll it into view.
         QTimer.singleShot(0, self, self._reveal_message)
 
@@ -313,12 +308,12 @@ class _ItemRow(QFrame):
             self.message.setVisible(False)
         if self.property("refused"):
             self.setProperty("refused", False)
-            _repolish(self)
+            repolish(self)
 
     def set_current(self, current: bool) -> None:
         if bool(self.property("current")) != current:
             self.setProperty("current", current)
-            _repolish(self)
+            repolish(self)
 
     def has_focus_inside(self) -> bool:
         return self.hasFocus() or any(b.hasFocus() for b in self.buttons)
@@ -533,4 +528,4 @@ class InstrumentEntry(QWidget):
         self.total_label.setAccessibleDescription(
             "complete" if score.complete else f"{len(score.missing)} not answered")
         self.total_label.setProperty("complete", score.complete)
-        _repolish(self.total_label)
+        repolish(self.total_label)

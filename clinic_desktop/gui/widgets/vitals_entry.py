@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
 
 from clinic_desktop.core import vitals
+from clinic_desktop.gui.widgets.style import repolish
 
 
 def number(text: str) -> float | int | str | None:
@@ -36,11 +37,6 @@ def accepted_vitals(texts: Mapping[str, str]) -> tuple[dict[str, Any], vitals.Vi
     values = {vid: number(text) for vid, text in texts.items()}
     check = vitals.check_vitals(values)
     return {vid: v for vid, v in values.items() if v is not None and vid not in check.errors}, check
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class VitalsEntry(QWidget):
@@ -120,5 +116,5 @@ class VitalsEntry(QWidget):
             if bool(edit.property("invalid")) != bool(error):
                 edit.setProperty("invalid", bool(error))
                 edit.setAccessibleDescription(error or "")
-                _repolish(edit)
+                repolish(edit)
         self.edited.emit()
