@@ -12,12 +12,15 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _session_dir = tempfile.mkdtemp(prefix="clinic-desktop-tests-")
+atexit.register(shutil.rmtree, _session_dir, ignore_errors=True)  # logs and backups.json of the run
 os.environ["CLINIC_DESKTOP_DATA_DIR"] = _session_dir
 os.environ.pop("CLINIC_DESKTOP_DB", None)
 
