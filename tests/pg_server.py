@@ -15,9 +15,11 @@ import glob
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 INSTALL = "sudo apt-get install -y postgresql  (or `make test-deps`)"
@@ -100,6 +102,7 @@ class ThrowawayPostgres:
             parent = Path("/tmp")
         self.base = Path(tempfile.mkdtemp(prefix="clinic-test-pg-", dir=parent))
         atexit.register(self.stop)
+        self._stop_on_sigterm()
         try:
             if self._as_user:
                 os.chown(self.base, self._as_user["user"], self._as_user["group"])
@@ -125,6 +128,20 @@ class ThrowawayPostgres:
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
         reason = (tail or [_last_line(started)])[0]
         raise StartError(f"the server did not start: {reason}", OWN_SERVER)
+
+    def _stop_on_sigterm(self) -> None:
+        """A test run ended with SIGTERM (a CI timeout, ``kill``) skips atexit: stop the server
+        first, then end as SIGTERM would have."""
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+            return
+
+        def stop_then_end(signum: int, _frame: object) -> None:
+            self.stop()
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+        signal.signal(signal.SIGTERM, stop_then_end)
 
     def stop(self) -> None:
         """Stop the server (if it runs) and delete its folder; safe to call twice."""
