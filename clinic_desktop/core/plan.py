@@ -30,6 +30,9 @@ THERAPIES = ("cbt", "motivational_interviewing", "contingency_management", "fami
 RELAPSE_FIELDS = ("triggers", "warning_signs", "coping", "people_to_call", "reasons")
 KEY_WORKER_FOCUS = ("housing", "employment", "benefits")
 #: The national lines every plan prints, crisis lines first (CLINICAL.md §4 ids).
+#: The paper a plan prints on: code → what staff read (the renderer knows their sizes).
+PAGE_SIZES: dict[str, str] = {"letter": "US Letter", "a4": "A4"}
+
 HELPLINES = ("lifeline_988", "samhsa_helpline", "never_use_alone", "poison_control", "crisis_text_line")
 #: The pathway chosen at intake → the medicine that usually continues after discharge.
 PATHWAY_MEDICATION = {"buprenorphine_induction": "buprenorphine", "methadone": "methadone",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.protocols import ProtocolSettings
 
 _PROTOCOL_DEFAULTS = ProtocolSettings()
@@ -81,7 +82,7 @@ LABELS: dict[str, str] = {
 
 #: Settings that take one of a few values: key → (value → what staff read).
 CHOICES: dict[str, dict[str, str]] = {
-    "plan_page_size": {"letter": "US Letter", "a4": "A4"},
+    "plan_page_size": dict(plan_rules.PAGE_SIZES),
 }
 
 #: The image files a clinic logo may be (ReportLab reads these; the plan skips a file it cannot).

@@ -65,7 +65,6 @@ CHECKED = ("medication", "level", "referrals", "support", "relapse", "follow_ups
 MISSING_SECTION = {"medication": "medication", "level": "level", "referrals": "referrals",
                    "key_worker": "support", "relapse": "relapse", "follow_ups": "follow_ups"}
 RELAPSE_LABELS = {f: i18n.text("en", f"relapse.{f}") for f in plan_rules.RELAPSE_FIELDS}
-PAGE_SIZE_LABELS = {"letter": "US Letter", "a4": "A4"}
 FOCUS_LABELS = {"housing": "Housing", "employment": "Employment", "benefits": "Benefits"}
 
 
@@ -674,7 +673,7 @@ class PlanScreen(SectionedScreen):
             self.language.addItem(directory.LANGUAGES.get(code, code), code)
         self._add_row(form, "Language", self.language)
         self.page_size = QComboBox()
-        for code, label in PAGE_SIZE_LABELS.items():
+        for code, label in plan_rules.PAGE_SIZES.items():
             self.page_size.addItem(label, code)
         self._add_row(form, "Page size", self.page_size)
         self.large_print = QCheckBox("Large print")
@@ -1164,7 +1163,7 @@ class PlanScreen(SectionedScreen):
     def show_versions(self, versions) -> None:
         self.version_list.clear()
         for v in reversed(list(versions)):
-            size = PAGE_SIZE_LABELS.get(v.page_size, v.page_size)
+            size = plan_rules.PAGE_SIZES.get(v.page_size, v.page_size)
             item = QListWidgetItem(f"Version {v.number} \u2014 {clock.local_text(v.finalized_at, '%Y-%m-%d %H:%M')} by "
                                    f"{v.finalized_by_name} \u2014 {v.language}, {size}"
                                    + (", large print" if v.large_print else ""))

@@ -66,3 +66,13 @@ def test_fit_keeps_a_short_text_and_shortens_a_long_one_with_an_ellipsis():
     assert short.endswith("…") and long.startswith(short[:-1])
     assert fonts.string_width(short, 10, True) <= 120
     assert page.fit(long, 10, 1) == "…"
+
+
+def test_the_renderer_knows_the_size_of_every_paper_a_plan_may_print_on():
+    """The codes and labels are core's (settings, plan screen, service); the points are the
+    renderer's: the two must name the same papers."""
+    from clinic_desktop.core import plan as plan_rules
+    from clinic_desktop.core.settings import CHOICES
+    from clinic_desktop.reports.document import PAGE_SIZES
+
+    assert set(PAGE_SIZES) == set(plan_rules.PAGE_SIZES) == set(CHOICES["plan_page_size"])

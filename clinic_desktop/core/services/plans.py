@@ -73,7 +73,7 @@ from clinic_desktop.reports import letter as letter_report
 from clinic_desktop.reports import plan as plan_report
 from clinic_desktop.reports import plan_pdf
 
-PAGE_SIZES = tuple(printed.PAGE_SIZES)
+PAGE_SIZES = tuple(plan_rules.PAGE_SIZES)
 SECTIONS = tuple(plan_rules.empty_plan())
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 MAX_DISCHARGE_REASON = 200
