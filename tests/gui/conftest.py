@@ -17,15 +17,27 @@ def isolated_qsettings(tmp_path, qapp):
     yield
 
 
-@pytest.fixture
-def demo_window(qtbot, db, admin):
-    """The main window on the demo database, signed in as the administrator, shown."""
-    from clinic_desktop.core.services import demo
+def shown_main_window(qtbot, db, user):
+    """The main window signed in as ``user``, shown and exposed."""
     from clinic_desktop.gui.main_window import MainWindow
 
-    demo.seed(db)
-    w = MainWindow(db, admin)
+    w = MainWindow(db, user)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
     return w
+
+
+@pytest.fixture
+def demo_window(qtbot, db, admin):
+    """The main window on the demo database, signed in as the administrator, shown."""
+    from clinic_desktop.core.services import demo
+
+    demo.seed(db)
+    return shown_main_window(qtbot, db, admin)
+
+
+@pytest.fixture
+def window(qtbot, db, nurse, patient):
+    """The main window signed in as a nurse, once the module's ``patient`` is registered."""
+    return shown_main_window(qtbot, db, nurse)

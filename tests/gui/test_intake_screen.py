@@ -39,15 +39,6 @@ def patient(db, nurse):
         sex="unknown"))
 
 
-@pytest.fixture
-def window(qtbot, db, nurse, patient):
-    w = MainWindow(db, nurse)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def start_assessment(qtbot, window: MainWindow) -> IntakeScreen:
     window.search_for("I-1")
     qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Start assessment"), Qt.MouseButton.LeftButton)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit
 
 from clinic_desktop.core.services import intake, patient_facts, patients
 from clinic_desktop.gui.intake_screen import IntakeScreen
-from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
 from tests.conftest import make_user
 from tests.factories import sign_intake
@@ -27,15 +26,6 @@ FACTS = {"hepatic": "mild", "renal": "reduced", "egfr": 55, "qtc_ms": 430, "qtc_
 def patient(db, nurse):
     return patients.register(db, nurse, patients.PatientInput(
         mrn="S-1", given_name="Sam", family_name="Steady", date_of_birth=dt.date(1988, 2, 3), sex="unknown"))
-
-
-@pytest.fixture
-def window(qtbot, db, nurse, patient):
-    w = MainWindow(db, nurse)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def facts_line(screen) -> str:

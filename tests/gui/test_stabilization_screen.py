@@ -46,15 +46,6 @@ def patient(db, nurse):
         mrn="S-1", given_name="Sam", family_name="Steady", date_of_birth=dt.date(1988, 2, 3), sex="unknown"))
 
 
-@pytest.fixture
-def window(qtbot, db, nurse, patient):
-    w = MainWindow(db, nurse)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def flowsheet_rows(screen) -> list[list[str]]:
     table = by_name(screen, QTableView, "Flowsheet")
     model = table.model()
