@@ -130,7 +130,7 @@ def add_stay(session, episode_id: int, admitted: dt.datetime, now: dt.datetime, 
         while row.times and day <= clock.local(now).date():
             for text_time in row.times:
                 hours, minutes = map(int, text_time.split(":"))
-                at = dt.datetime.combine(day, dt.time(hours, minutes), tzinfo=tz).astimezone(dt.timezone.utc)
+                at = dt.datetime.combine(day, dt.time(hours, minutes), tzinfo=tz).astimezone(dt.UTC)
                 # One in fifteen never recorded (missed), and none of the last 90 minutes (due).
                 if admitted <= at < now - dt.timedelta(minutes=90) and rng.random() >= 1 / 15:
                     given.append((row.id, row.dose, at, at))

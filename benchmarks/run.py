@@ -507,7 +507,7 @@ def bench_handover(tmp: Path, runs: int) -> None:
         times, pages = [], 0
         for _ in range(runs):
             start = time.perf_counter()
-            report_ = handover.build_handover(db, nurse, dt.datetime.now(dt.timezone.utc))
+            report_ = handover.build_handover(db, nurse, dt.datetime.now(dt.UTC))
             pdf = render_handover_pdf(report_)
             times.append((time.perf_counter() - start) * 1000)
             pages = _pages(pdf)

@@ -24,9 +24,9 @@ atexit.register(shutil.rmtree, _session_dir, ignore_errors=True)  # logs and bac
 os.environ["CLINIC_DESKTOP_DATA_DIR"] = _session_dir
 os.environ.pop("CLINIC_DESKTOP_DB", None)
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.tools import require_tool, unavailable  # noqa: E402
+from tests.tools import require_tool, unavailable
 
 PG_URL_ENV = "CLINIC_TEST_PG"
 STRONG_PASSWORD = "violet harbor lantern 42"

@@ -9,7 +9,7 @@ import datetime as dt
 from clinic_desktop.core.services import directory, episodes, intake, patients, stabilization
 from tests.conftest import STRONG_PASSWORD, make_user
 
-NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 # --- Instrument answers -----------------------------------------------------------------------
 

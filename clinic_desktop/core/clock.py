@@ -31,12 +31,12 @@ def local_zone() -> dt.tzinfo:
 
         return tzlocal.get_localzone()
     except Exception:  # noqa: BLE001 - an unknown zone must never stop the app
-        return dt.timezone.utc
+        return dt.UTC
 
 
 def now() -> dt.datetime:
     """Now, aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def local(when: dt.datetime) -> dt.datetime:

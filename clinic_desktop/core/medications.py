@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Literal
 
@@ -60,7 +60,6 @@ __all__ = [
     "heaviest_window",
 ]
 
-UTC = timezone.utc
 
 Outcome = Literal["given", "held", "refused"]
 

@@ -30,8 +30,8 @@ __all__ = [
     "ALPHA2_HOLDS",
     "FENTANYL_OPTIONS",
     "HOLD_PARAMETERS",
-    "HoldParameter",
     "PROMPT_STATUSES",
+    "HoldParameter",
     "Prompt",
     "ProtocolSettings",
     "TimeFormatter",
@@ -341,7 +341,7 @@ def buprenorphine_readiness(
 
     # The time since last use.
     if substance is None:
-        rule_parts = [("COWS ≥ {}".format(s.bup_min_cows), "bup_min_cows")] + [
+        rule_parts = [(f"COWS ≥ {s.bup_min_cows}", "bup_min_cows")] + [
             (f"≥ {getattr(s, name)} h since {noun}", name) for name, noun in _BUP_RULE.values()
         ]
         setting_used = _sourced(s, rule_parts, ", ")

@@ -29,7 +29,7 @@ def prefix_upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def format_number(value: float | int | Decimal | None) -> str:
+def format_number(value: float | Decimal | None) -> str:
     """A number (a dose, a limit, a vital sign) as staff read it: 2.88, 5, 0.54, 1200 — no float
     noise (a float is read to 6 decimal places), no trailing zeros, never an exponent;
     None → ""."""

@@ -41,7 +41,7 @@ def _is_number(value: object) -> bool:
         return False
 
 
-def format_vital(value: float | int | Decimal | Fraction, decimals: int = 0) -> str:
+def format_vital(value: float | Decimal | Fraction, decimals: int = 0) -> str:
     """``value`` with at least ``decimals`` decimal places, and more if that would round it.
 
     ``format_vital(38.0, 1) == "38.0"``, ``format_vital(72, 0) == "72"``,
@@ -78,7 +78,7 @@ class VitalRange:
             if bound is not None and not self.low <= bound <= self.high:
                 raise ValueError(f"vital {self.id!r}: warning {bound} outside {self.range_text}")
 
-    def fmt(self, value: float | int | Decimal | Fraction) -> str:
+    def fmt(self, value: float | Decimal | Fraction) -> str:
         """``value`` as shown to staff, with this vital's decimals."""
         return format_vital(value, self.decimals)
 
@@ -87,7 +87,7 @@ class VitalRange:
         """The accepted range, e.g. ``"20–250"`` or ``"30.0–43.0"``."""
         return f"{self.fmt(self.low)}–{self.fmt(self.high)}"
 
-    def _with_unit(self, value: float | int | Decimal | Fraction) -> str:
+    def _with_unit(self, value: float | Decimal | Fraction) -> str:
         return f"{self.label} {self.fmt(value)} {self.unit}"
 
     def error(self, value: object) -> str | None:
@@ -105,7 +105,7 @@ class VitalRange:
             return f"{shown} is impossible; enter {self.range_text}."
         return None
 
-    def warning(self, value: float | int | Decimal | Fraction) -> str | None:
+    def warning(self, value: float | Decimal | Fraction) -> str | None:
         """The abnormal-value warning for an accepted ``value``, or ``None``."""
         if self.warn_below is not None and value < self.warn_below:
             return f"{self._with_unit(value)} is low (below {self.fmt(self.warn_below)})."

@@ -149,7 +149,7 @@ class ClinicSettingsDialog(GeometryDialog):
         self.load()
         ui.clinicNameEdit.setFocus()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         self._fit_to_screen()
         super().showEvent(event)
 

@@ -319,7 +319,7 @@ class SubstanceRow(QFrame):
         self.note.setVisible(bool(info and info.note))
         self.window_text.setText(window.text if sid else "")
         self.window_text.setVisible(bool(sid))
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         future = when is not None and when > now
         old = when is not None and now - when > rules.OLD_LAST_USE
         was_future, self._future = self._future, future
@@ -1044,7 +1044,7 @@ class IntakeScreen(SectionedScreen):
 
     # ---- live behaviour ----------------------------------------------------------------------
     def _now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
     def _refresh_live(self) -> None:
         data = self.draft_data()

@@ -280,7 +280,7 @@ class PatientDialog(GeometryDialog):
 
     # -- typing a date into a blank date edit -------------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and watched is self.ui.dateOfBirthEdit:
             return self._date_key(self.ui.dateOfBirthEdit, event)
         if (event.type() == QEvent.Type.Show and watched is self._calendar

@@ -145,9 +145,9 @@ class _RenderTask(QRunnable):
             if not isinstance(pdf, (bytes, bytearray)):
                 raise TypeError("the render did not return bytes")
             pdf = bytes(pdf)
-            deliver = lambda data=pdf: job._done(data)  # noqa: E731
+            deliver = lambda data=pdf: job._done(data)
         except Exception as exc:  # noqa: BLE001 - reported on the GUI thread
-            deliver = lambda error=exc: job._error(error)  # noqa: E731
+            deliver = lambda error=exc: job._error(error)
         try:
             QTimer.singleShot(0, job, deliver)
         except RuntimeError:  # the screen that asked was closed meanwhile

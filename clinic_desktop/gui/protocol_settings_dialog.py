@@ -266,7 +266,7 @@ class ProtocolSettingsDialog(GeometryDialog):
         self.load()
         next(iter(self.inputs.values())).setFocus()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         self.fit_to_screen()
         super().showEvent(event)
 

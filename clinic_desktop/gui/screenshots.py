@@ -135,7 +135,7 @@ def _intake_shots(db, admin, out: Path) -> list[Path]:
         emergency_contact_phone="(217) 555-0190"))
     started = intake.start(db, admin, patient.id)
     intake.save_draft(db, admin, started.id, started.version,
-                      intake_demo_draft(dt.datetime.now(dt.timezone.utc)))
+                      intake_demo_draft(dt.datetime.now(dt.UTC)))
     # As the main window opens it: the assessment (marked as held) and the patient's record.
     view = intake.open_assessment(db, admin, started.episode_id)
     record = patients.open_record(db, admin, patient.id)
@@ -244,7 +244,7 @@ def window_handover(db, admin, out: Path, shots: list[Path]) -> None:
     from clinic_desktop.gui.pdf_preview import PdfPreview
     from clinic_desktop.reports.handover import render_handover_pdf
 
-    pdf = render_handover_pdf(build_handover(db, admin, dt.datetime.now(dt.timezone.utc)))
+    pdf = render_handover_pdf(build_handover(db, admin, dt.datetime.now(dt.UTC)))
     preview = PdfPreview(pdf, "Shift handover", "shift-handover.pdf")
     preview.resize(1100, 740)
     preview.show()
@@ -306,7 +306,7 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
     from clinic_desktop.core.services import episodes, mar, patients
     from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 
-    patient, episode_id = stay_demo(db, admin, dt.datetime.now(dt.timezone.utc))
+    patient, episode_id = stay_demo(db, admin, dt.datetime.now(dt.UTC))
     episode = episodes.current_episode(db, admin, patient.id)
     screen = StabilizationScreen(db, admin, episode, patients.open_record(db, admin, patient.id))
     shots: list[Path] = []

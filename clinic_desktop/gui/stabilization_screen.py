@@ -440,7 +440,7 @@ class StabilizationScreen(GeometryDialog):
     def _show_prompts(self, live, now: dt.datetime) -> None:
         s = self._protocol_settings
         cows = self._last(live, "observation", "cows")
-        fmt = lambda t: local_time_text(t)  # noqa: E731
+        fmt = lambda t: local_time_text(t)
         prompts = []
         due, overdue = protocols.reassessment_due(cows.taken_at if cows else None, now, s)
         if cows is None:

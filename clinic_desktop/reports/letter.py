@@ -213,7 +213,7 @@ def build_referral_letter(
     consent_rules.check_letter(consent, today=today, entry_id=referral.get("entry_id"),
                                recipient_name=recipient.name)
     language = language if language in i18n.languages() else i18n.FALLBACK
-    t = lambda key, **values: i18n.text(language, key, **values)  # noqa: E731
+    t = lambda key, **values: i18n.text(language, key, **values)
 
     builders = {"medication": lambda: medication_section(language, plan, VOICE),
                 "level": lambda: level_section(language, plan, VOICE),

@@ -69,7 +69,7 @@ def numbered_canvas(draw_number: Callable[[pdfcanvas.Canvas, int, int], None]
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 - ReportLab's name
+        def showPage(self):
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

@@ -71,14 +71,14 @@ def test_five_failures_lock_for_fifteen_minutes(db, admin):
         assert not isinstance(info.value, AccountLocked)
     with pytest.raises(AccountLocked) as locked:
         accounts.authenticate(db, "admin", "wrong password here")
-    remaining = locked.value.until - dt.datetime.now(dt.timezone.utc)
+    remaining = locked.value.until - dt.datetime.now(dt.UTC)
     assert dt.timedelta(minutes=14) < remaining <= dt.timedelta(minutes=15)
     with pytest.raises(AccountLocked):  # even the right password, while locked
         accounts.authenticate(db, "admin", STRONG_PASSWORD)
     assert "account.locked" in actions(db) and actions(db)[-1] == "sign_in.refused_locked"
 
     with db.write() as s:  # fifteen minutes later
-        s.execute(update(User).values(locked_until=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+        s.execute(update(User).values(locked_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
     assert accounts.authenticate(db, "admin", STRONG_PASSWORD).id == admin.id
 
 

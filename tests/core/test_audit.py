@@ -72,10 +72,9 @@ def test_rewritten_event_with_recomputed_hash_breaks_the_next_link(busy_db):
 
 def test_failed_transaction_leaves_no_audit_event(db, admin):
     before = audit.verify_chain(db).count
-    with pytest.raises(RuntimeError):
-        with db.write() as s:
-            audit.append(s, admin, "something.done")
-            raise RuntimeError("crash before commit")
+    with pytest.raises(RuntimeError), db.write() as s:
+        audit.append(s, admin, "something.done")
+        raise RuntimeError("crash before commit")
     assert audit.verify_chain(db).count == before
     with db.read() as s:
         assert s.execute(text("SELECT seq FROM audit_head")).scalar() == before

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from clinic_desktop.core import clock
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_times_are_shown_in_the_clinics_zone(monkeypatch):

@@ -206,13 +206,12 @@ def test_database_errors_never_quote_patient_values(db, admin):
 
     from clinic_desktop.core.models import Patient
 
-    with pytest.raises(IntegrityError) as info:
-        with db.write() as s:
-            for _ in range(2):
-                s.add(Patient(mrn="DUP-1", given_name="Secretname", family_name="Hidden",
-                              date_of_birth=dt.date(1990, 1, 1), sex="unknown", search_name="x",
-                              created_by=admin.id))
-                s.flush()
+    with pytest.raises(IntegrityError) as info, db.write() as s:
+        for _ in range(2):
+            s.add(Patient(mrn="DUP-1", given_name="Secretname", family_name="Hidden",
+                          date_of_birth=dt.date(1990, 1, 1), sex="unknown", search_name="x",
+                          created_by=admin.id))
+            s.flush()
     assert "Secretname" not in str(info.value) and "DUP-1" not in str(info.value)
 
 

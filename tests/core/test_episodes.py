@@ -49,7 +49,7 @@ def test_census_takes_three_queries_whatever_the_number_of_episodes(db, nurse):
         if n % 3 == 0:
             stabilization.record_complication(db, nurse, ep.id, "suicidal_thoughts", "1:1")
     statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    listener = lambda *args: statements.append(args[2])
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         rows = episodes.census(db, nurse)

@@ -26,7 +26,7 @@ MIN = dt.timedelta(minutes=1)
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def minute(instant: dt.datetime) -> dt.datetime:

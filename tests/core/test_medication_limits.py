@@ -7,7 +7,7 @@ Every fired finding must name its source, and its line must carry it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,6 @@ from clinic_desktop.core.medications import (
 )
 from clinic_desktop.core.protocols import Prompt, ProtocolSettings
 
-UTC = timezone.utc
 CHI = ZoneInfo("America/Chicago")
 T = datetime(2026, 7, 1, 12, tzinfo=UTC)
 START = T - timedelta(days=5)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,6 @@ from clinic_desktop.core.medications import (
 )
 from clinic_desktop.core.protocols import ProtocolSettings
 
-UTC = timezone.utc
 CHI = ZoneInfo("America/Chicago")
 ORDER_START = datetime(2026, 1, 1, tzinfo=UTC)
 

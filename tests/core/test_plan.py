@@ -6,7 +6,7 @@ import datetime as dt
 
 from clinic_desktop.core import plan
 
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 def intake(**uses: float) -> dict:

@@ -18,7 +18,7 @@ from tests.factories import admit_with_signed_intake, complete_plan, local_entry
 from tests.tools import needs_tools, require_tool
 
 TODAY = dt.date.today()
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 needs_pdftotext = needs_tools("pdftotext")
 
 

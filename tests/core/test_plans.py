@@ -48,7 +48,7 @@ def test_spanish_plan_from_the_patients_preferred_language(db, admin, counselor)
     episode_id, _ = admit_with_signed_intake(db, admin, language="es")
     view = plans.open_plan(db, counselor, episode_id)
     assert view.language == "es"
-    doc = plans.document(db, counselor, view.id, now=dt.datetime(2026, 12, 1, 15, tzinfo=dt.timezone.utc))
+    doc = plans.document(db, counselor, view.id, now=dt.datetime(2026, 12, 1, 15, tzinfo=dt.UTC))
     assert doc.language == "es" and doc.patient.name == "Rosa Díaz" and doc.patient.mrn == "P-1"
     assert "junio" in doc.patient.date_of_birth
 
@@ -189,7 +189,7 @@ def test_document_is_the_current_draft_with_directory_contacts(db, admin, counse
     meeting = local_entry(db, admin, "NA Tuesday group", "mutual_help_meeting")
     view = plans.open_plan(db, counselor, episode_id)
     plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id, meeting.id))
-    doc = plans.document(db, counselor, view.id, now=dt.datetime(2026, 12, 1, 15, tzinfo=dt.timezone.utc))
+    doc = plans.document(db, counselor, view.id, now=dt.datetime(2026, 12, 1, 15, tzinfo=dt.UTC))
     assert doc.version == "" and counselor.full_name in doc.prepared
     crisis = doc.section("crisis")
     assert tuple(e.key for e in crisis.entries) == plan_rules.HELPLINES

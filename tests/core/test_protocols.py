@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -23,7 +23,6 @@ from clinic_desktop.core.protocols import (
 )
 from clinic_desktop.core.settings import DEFAULTS as CLINIC_DEFAULTS
 
-UTC = timezone.utc
 NOW = datetime(2024, 5, 2, 12, 0, tzinfo=UTC)
 COWS_AT = NOW - timedelta(minutes=30)  # 11:30, within the 4 h interval
 NAIVE = datetime(2024, 5, 2, 12, 0)

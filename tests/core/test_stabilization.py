@@ -189,7 +189,7 @@ def test_entered_in_error_strikes_without_replacement(db, nurse, episode):
 @pytest.mark.parametrize("kwargs, field", [
     ({"reason": "  "}, "reason"),
     ({"reason": "x", "values": {"pulse": 80}}, "values"),
-    ({"reason": "x", "taken_at": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)}, "taken_at"),
+    ({"reason": "x", "taken_at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}, "taken_at"),
     ({"reason": "x", "items": {"resting_pulse": 9}}, "items"),
 ])
 def test_correction_needs_a_reason_and_matching_content(db, nurse, episode, kwargs, field):
@@ -317,7 +317,7 @@ def test_flowsheet_reads_each_table_once(db, nurse, episode):
             stabilization.correct_entry(db, nurse, "observation", obs.id, "x", items=COWS_5)
             stabilization.correct_entry(db, nurse, "vitals", vit.id, "x")
     statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    listener = lambda *args: statements.append(args[2])
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         sheet = stabilization.flowsheet(db, nurse, episode.id)
@@ -432,7 +432,7 @@ def test_the_latest_entry_of_the_day_wins_and_both_workstations_keep_theirs(db, 
     # 01:30 CDT then 01:10 CST: the second happens later although its wall clock is earlier.
     first = dt.datetime(2024, 11, 3, 1, 30, tzinfo=CHICAGO)
     second = dt.datetime(2024, 11, 3, 1, 10, fold=1, tzinfo=CHICAGO)
-    assert second.astimezone(dt.timezone.utc) > first.astimezone(dt.timezone.utc)
+    assert second.astimezone(dt.UTC) > first.astimezone(dt.UTC)
     stabilization.record_supportive_care(db, nurse, episode.id, "emotional_support", at=second, done=False,
                                          note="Asleep; try later")
     stabilization.record_supportive_care(db, other, episode.id, "emotional_support", at=first, note="Talked")

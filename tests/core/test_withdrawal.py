@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -23,7 +23,6 @@ from clinic_desktop.core.withdrawal import (
     window_status,
 )
 
-UTC = timezone.utc
 NOW = datetime(2024, 5, 2, 12, 0, tzinfo=UTC)
 
 

@@ -112,7 +112,7 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
     type_digits(qtbot, COWS_DIGITS)
     assert screen.cows_entry.score().complete and screen.cows_entry.score().total == 14
     scored = rules.scored_at(screen.draft_data(), "scores", "cows")
-    assert scored is not None and abs(scored - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=2)
+    assert scored is not None and abs(scored - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=2)
     assert "readiness" in screen.readiness_title.text().lower()
 
     go(screen, "Mental health and safety")
@@ -314,7 +314,7 @@ def test_a_last_use_in_the_future_is_refused_next_to_the_field(qtbot, window, db
 def test_signing_with_a_last_use_45_days_ago_asks_to_confirm_and_then_signs(qtbot, window, db, nurse, patient):
     view = intake.start(db, nurse, patient.id)
     data = complete_draft()
-    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=45)
     data["substances"]["rows"][0]["last_use"] = old.isoformat(timespec="minutes")
     intake.save_draft(db, nurse, view.id, view.version, data)
     intake.release(db, nurse, view.id)
@@ -373,13 +373,13 @@ def test_the_draft_is_saved_when_the_idle_lock_engages(qtbot, window, db, nurse)
     screen.reject()
 
 
-SCORED_AT = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0) - dt.timedelta(hours=3)
+SCORED_AT = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=3)
 
 
 def rich_draft() -> dict:
     """A draft touching every kind of field, including values a page keeps differently
     (seconds on a last use, a count beyond its box, an abnormal vital, optional scales)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return complete_draft(
         identity={"consent_to_treatment": True},
         substances={"rows": [

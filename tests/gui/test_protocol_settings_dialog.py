@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -307,7 +307,7 @@ def test_admin_lowers_methadones_largest_dose_and_an_order_above_it_is_refused(
 
     def methadone(dose):
         return Order(id="o1", drug_id="methadone", dose=dose, unit="mg", route="oral",
-                     times=("08:00",), start=datetime(2026, 7, 1, tzinfo=timezone.utc))
+                     times=("08:00",), start=datetime(2026, 7, 1, tzinfo=UTC))
 
     assert "methadone.max_single" not in [f.rule for f in check_order(methadone(150), settings=protocol)]
     [refused] = [f for f in check_order(methadone(151), settings=protocol) if f.rule == "methadone.max_single"]

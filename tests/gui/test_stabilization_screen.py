@@ -178,7 +178,7 @@ def test_supportive_care_ticks_are_kept_and_move_to_transition(qtbot, window, db
 
 def test_census_highlights_an_overdue_reassessment(qtbot, db, nurse, patient):
     episode_id = sign_intake(db, nurse, patient)
-    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=6)
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=6)
     stabilization.record_observation(db, nurse, episode_id, "cows", complete_draft()["scores"]["cows"],
                                      taken_at=old, reason="entered from the paper chart")
     # the intake's baseline was just recorded, so strike it to leave only the 6 h old COWS
@@ -342,7 +342,7 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
 def test_a_back_dated_dose_too_close_to_a_later_one_is_refused_then_overridden(qtbot, window, db, admin, nurse,
                                                                                patient):
     """The tester's case: a dose charted late is checked against the doses recorded AFTER it too."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     admitted = now - dt.timedelta(hours=14)
     started = intake.start(db, nurse, patient.id, admitted_at=admitted)
     saved = intake.save_draft(db, nurse, started.id, started.version, complete_draft())
@@ -453,7 +453,7 @@ def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, w
 def test_the_chart_hover_names_value_and_time(qtbot):
     from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
 
-    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.timezone.utc)
+    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
     chart = TrendChart()
     qtbot.addWidget(chart)
     chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=4), 18),
@@ -469,7 +469,7 @@ def test_the_chart_hover_names_value_and_time(qtbot):
 
 
 def test_the_census_sorts_by_next_due_with_a_header_click(qtbot, db, nurse, patient, admin):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     other = patients.register(db, nurse, patients.PatientInput(
         mrn="S-2", given_name="Abel", family_name="Aaronson", date_of_birth=dt.date(1980, 1, 1), sex="unknown"))
     for person, hours_ago in ((patient, 1), (other, 3)):
@@ -479,7 +479,7 @@ def test_the_census_sorts_by_next_due_with_a_header_click(qtbot, db, nurse, pati
     w = MainWindow(db, nurse)
     qtbot.addWidget(w)
     w.show()
-    names = lambda: [r.display_name for r in w.census_model.rows()]  # noqa: E731
+    names = lambda: [r.display_name for r in w.census_model.rows()]
     assert names() == ["Aaronson, Abel", "Steady, Sam"]  # by name as it comes
     header = w.ui.censusTable.horizontalHeader()
     due = w.census_model.NEXT_DUE

@@ -241,18 +241,18 @@ def test_cancelling_set_password_changes_nothing(qtbot, db, admin, nurse, dialog
 
 
 def test_the_model_says_disabled_and_mutes_it():
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     model = UsersModel()
     model.set_rows([
         UserView(1, "gone", "Gale Gone", Role.COUNSELOR, False, now + dt.timedelta(minutes=5), None, 1),
         UserView(2, "seen", "Sam Seen", Role.VIEWER, True, now - dt.timedelta(minutes=5),
-                 dt.datetime(2024, 11, 28, 9, 10, tzinfo=dt.timezone.utc), 1),
+                 dt.datetime(2024, 11, 28, 9, 10, tzinfo=dt.UTC), 1),
     ])
     gone = [model.index(0, c).data() for c in range(model.columnCount())]
     assert gone == ["Gale Gone", "gone", "Counselor", "Disabled", "never"]
     assert model.index(0, UsersModel.NAME).data(Qt.ItemDataRole.ForegroundRole) == MUTED
     seen = [model.index(1, c).data() for c in range(model.columnCount())]
-    local = dt.datetime(2024, 11, 28, 9, 10, tzinfo=dt.timezone.utc).astimezone()
+    local = dt.datetime(2024, 11, 28, 9, 10, tzinfo=dt.UTC).astimezone()
     assert seen[:4] == ["Sam Seen", "seen", "Viewer (read only)", "Active"]  # the lockout ran out
     assert seen[4] == f"{local.day} {local.strftime('%b %H:%M')}"
     assert model.index(1, UsersModel.NAME).data(Qt.ItemDataRole.ForegroundRole) is None

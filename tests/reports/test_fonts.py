@@ -306,7 +306,7 @@ def test_cjk_names_print_differently_from_the_main_fonts_boxes(name):
 
 
 def handover_with(names: tuple[str, ...]) -> ho.HandoverReport:
-    at = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
     base = ho.HandoverSection(
         episode_id=0, name="", mrn="", stage="Stabilization", pathway="Methadone", day_of_stay=2,
         last_cows="14 moderate at 09:10", next_cows="13:10", overdue=False,

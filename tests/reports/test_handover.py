@@ -31,7 +31,7 @@ VITALS_OK = {"pulse": 88, "systolic": 124, "diastolic": 80, "respiratory_rate": 
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def hm(at: dt.datetime) -> str:
@@ -325,7 +325,7 @@ def test_clock_texts_are_read_on_the_local_day_of_now():
     assert hs._clock(dt.datetime(2026, 3, 8, 21, 0, tzinfo=TZ), now) == "yesterday 21:00"
     assert hs._clock(dt.datetime(2026, 3, 10, 1, 10, tzinfo=TZ), now) == "tomorrow 01:10"
     assert hs._clock(dt.datetime(2026, 3, 3, 9, 10, tzinfo=TZ), now) == "3 Mar 09:10"
-    assert hs._clock(dt.datetime(2026, 3, 9, 13, 45, tzinfo=dt.timezone.utc), now) == "08:45"
+    assert hs._clock(dt.datetime(2026, 3, 9, 13, 45, tzinfo=dt.UTC), now) == "08:45"
 
 
 def test_vitals_texts_show_only_what_was_taken():
@@ -388,7 +388,7 @@ def test_the_pdf_has_the_patients_the_furniture_and_page_numbers(db, nurse, ward
 
 
 def many_sections(n: int) -> tuple[ho.HandoverSection, ...]:
-    at = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
     doses = tuple(ho.DoseLine(at, f"{h:02d}:00", "Lofexidine", "given",
                               "Lofexidine 0.54 mg given (by Test Nurse)") for h in range(8, 12))
     return tuple(ho.HandoverSection(
@@ -443,7 +443,7 @@ def test_markup_characters_in_names_are_printed_not_interpreted():
 
 
 def test_a_block_taller_than_a_page_runs_on_and_loses_no_dose():
-    at = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
     doses = tuple(ho.DoseLine(at, f"{n // 4:02d}:{n % 4 * 15:02d}", "Clonidine", "given",
                               f"Clonidine (PRN) 0.1 mg given — dose {n:02d} (by Test Nurse)")
                   for n in range(60))

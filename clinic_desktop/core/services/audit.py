@@ -26,14 +26,14 @@ GENESIS = "0" * 64
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):  # enums
+    if hasattr(value, "value") and isinstance(value.value, str):  # enums
         return value.value
     return value
 
@@ -62,7 +62,7 @@ def canonical_hash(
 ) -> str:
     content = {
         "seq": seq,
-        "at": at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "user_id": user_id,
         "username": username,
         "action": action,

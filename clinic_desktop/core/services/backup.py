@@ -82,7 +82,7 @@ def latest_backup(url: URL) -> BackupSeen | None:
             pass
         else:
             if when.tzinfo is not None:
-                seen.append(BackupSeen(path, when.astimezone(dt.timezone.utc), False, path.is_file()))
+                seen.append(BackupSeen(path, when.astimezone(dt.UTC), False, path.is_file()))
     if url.get_backend_name() == "sqlite" and url.database:
         database = Path(url.database)
         try:
@@ -94,7 +94,7 @@ def latest_backup(url: URL) -> BackupSeen | None:
                 mtime = copy.stat().st_mtime
             except OSError:
                 continue
-            seen.append(BackupSeen(copy, dt.datetime.fromtimestamp(mtime, dt.timezone.utc), True, True))
+            seen.append(BackupSeen(copy, dt.datetime.fromtimestamp(mtime, dt.UTC), True, True))
     return max(seen, key=lambda b: b.taken_at, default=None)
 
 

@@ -695,7 +695,7 @@ def _read_text(stream: IO[Any]) -> str:
             line = bytes(data)[:exc.start].count(b"\n") + 1
             raise ValidationError(f"The file is not UTF-8 text (line {line} is not); save it as "
                                   "“CSV UTF-8” and try again.") from None
-    return data[1:] if data.startswith("\ufeff") else data
+    return data.removeprefix("\ufeff")
 
 
 def _parse_date(raw: str) -> tuple[dt.date | None, str | None]:

@@ -224,7 +224,7 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
         raise ValueError("now must be timezone-aware")
     ids = None if episode_ids is None else list(episode_ids)
     since, until = now - DOSE_WINDOW, now + clock.FUTURE_TOLERANCE
-    utc = dt.timezone.utc
+    utc = dt.UTC
     sections: list[HandoverSection] = []
     with db.read() as session:
         handover = stabilization.handover_in(session, now, ids)

@@ -375,7 +375,7 @@ def _aware(value: dt.datetime | None, name: str, label: str, errors: dict[str, s
     if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
         errors[name] = f"The {label} needs a date, a time and a time zone."
         return None
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 def _cancelled(row: MedicationOrder) -> bool:

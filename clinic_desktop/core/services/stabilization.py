@@ -631,7 +631,7 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     zone = clock.local_zone()
     start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-    return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def record_supportive_care(db: Database, user: SignedInUser, episode_id: int, item: str, done: bool = True,

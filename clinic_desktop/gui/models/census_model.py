@@ -41,7 +41,7 @@ def cows_text(row: CensusRow, today: dt.date | None = None) -> str:
         what = f"{row.last_cows_total} {label}".strip()
     if not when:
         return what
-    age = dt.datetime.now(dt.timezone.utc) - row.last_cows_at
+    age = dt.datetime.now(dt.UTC) - row.last_cows_at
     hours = int(age.total_seconds() // 3600)
     ago = "just now" if age < dt.timedelta(minutes=1) else (
         f"{int(age.total_seconds() // 60)} min ago" if hours < 1 else f"{hours} h ago")

@@ -14,7 +14,7 @@ NEVER = "never"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def is_locked(user: UserView, now: dt.datetime | None = None) -> bool:

@@ -47,7 +47,7 @@ class GeometryDialog(QDialog):
         settings = QSettings()
         settings.setValue(self.geometry_key(), self.saveGeometry())
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         if not self._geometry_restored:
             self._geometry_restored = True
             self.restore_geometry()
@@ -72,7 +72,7 @@ class GeometryDialog(QDialog):
             self.save_geometry()
         super().done(result)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.isVisible():
             self.save_geometry()
         super().closeEvent(event)

@@ -145,23 +145,23 @@ class _ScoreButton(QPushButton):
         self.toggled.connect(self._show_checked)
 
     # The size comes from the wrapped label, not from QPushButton's (empty) text.
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return self.layout().sizeHint()
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def minimumSizeHint(self) -> QSize:
         return QSize(40, self.layout().minimumSize().height())
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+    def heightForWidth(self, width: int) -> int:
         return self.layout().totalHeightForWidth(width)
 
     def _show_checked(self, checked: bool) -> None:
         self.text_label.setProperty("selected", checked)
         repolish(self.text_label)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             self.row.step_button(self, -1 if key == Qt.Key.Key_Left else 1)
@@ -174,18 +174,18 @@ class _ScoreButton(QPushButton):
             return
         event.accept()
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space:  # chosen on press; no second click on release
             event.accept()
             return
         super().keyReleaseEvent(event)
 
-    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+    def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         self.row.set_current(True)
         reveal(self, 16)
 
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.row.set_current(self.row.has_focus_inside())
 
@@ -262,7 +262,7 @@ class _ItemRow(QFrame):
         lines = math.ceil(count / fit)
         return math.ceil(count / lines)  # balanced: 8 buttons in 2 lines of 4, not 6 + 2
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         margins = self.layout().contentsMargins()
         columns = self._columns_for(event.size().width() - margins.left() - margins.right())
@@ -345,7 +345,7 @@ class _ItemRow(QFrame):
         if 0 <= index < len(self.buttons):
             self.buttons[index].setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             chosen = self.group.checkedButton()
@@ -356,12 +356,12 @@ class _ItemRow(QFrame):
             return
         event.accept()
 
-    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+    def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         self.set_current(True)
         reveal(self, 16)
 
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.set_current(self.has_focus_inside())
 

@@ -93,7 +93,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_directory_entries_search_name'), ['search_name'], unique=False)
 
     # Every database gets the national contacts, shipped (created_by NULL) and active.
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     op.bulk_insert(directory_entries, [
         {**contact, 'kind': 'national_helpline', 'address': None, 'walk_in': False,
          'last_verified': REFERENCE_CHECKED, 'active': True, 'created_at': now,
