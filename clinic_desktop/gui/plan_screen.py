@@ -8,7 +8,6 @@ closes itself)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -39,7 +38,9 @@ from PySide6.QtWidgets import (
 from clinic_desktop.core import assessment as intake_rules
 from clinic_desktop.core import clock
 from clinic_desktop.core import consent as consent_rules
+from clinic_desktop.core import directory as directory_rules
 from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.core.directory import ContactCheck
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory, intake, plans
@@ -79,49 +80,7 @@ CHECK_INK = QColor("#7a5200")
 GONE = "(no longer in the directory \u2014 choose another)"
 
 
-def _long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-@dataclasses.dataclass(frozen=True)
-class ContactInfo:
-    """What the plan screen shows of a directory entry: its title and, before it goes on a plan
-    (CLINICAL.md §4), what a counselor must check about it: ``flags`` short, for a list
-    ("never verified", "no phone on file"); ``warnings`` as sentences, for a referral's row."""
-
-    title: str
-    flags: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, entry: directory.DirectoryEntryView, today: dt.date, stale_days: int) -> ContactInfo:
-        flags: list[str] = []
-        warnings: list[str] = []
-        if not entry.active:
-            flags.append("deactivated")
-            warnings.append("Deactivated in the directory \u2014 choose another contact.")
-        if entry.stale(today, stale_days):
-            if entry.last_verified is None:
-                flags.append("never verified")
-                warnings.append("Never verified \u2014 check the phone number and address with the "
-                                "provider before printing.")
-            else:
-                flags.append(f"not verified since {entry.last_verified.isoformat()}")
-                warnings.append(f"Not verified since {_long_date(entry.last_verified)} \u2014 check the "
-                                "phone number with the provider before printing.")
-        if not (entry.phone or entry.phone_display):
-            flags.append("no phone on file")
-            warnings.append("No phone number on file: the plan tells the patient to ask the clinic for it.")
-        if not (entry.address or "").strip():
-            flags.append("no address on file")
-            warnings.append("No address on file: the plan tells the patient to call first or ask the clinic.")
-        return cls(f"{entry.name} ({entry.kind_label})", tuple(flags), tuple(warnings))
-
-    def tooltip(self) -> str:
-        return "\n".join(self.warnings)
-
-
-def _mark_to_check(item: QListWidgetItem, info: ContactInfo, style) -> None:
+def _mark_to_check(item: QListWidgetItem, info: ContactCheck, style) -> None:
     """A list item of a contact that needs checking: warning icon, amber ink, the reasons as tooltip."""
     if info.flags:
         item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
@@ -185,7 +144,7 @@ class FieldsRow(RemovableRow):
 class ReferralRow(RemovableRow):
     """A chosen directory entry: why, the appointment, whether the patient agrees to share."""
 
-    def __init__(self, entry_id: int, contact: ContactInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, entry_id: int, contact: ContactCheck, parent: QWidget | None = None) -> None:
         super().__init__("Remove referral", parent)
         self.entry_id = entry_id
         self.title = contact.title
@@ -303,8 +262,8 @@ class DirectoryPicker(QDialog):
         if self.results.count():
             self.results.setCurrentRow(0)
 
-    def contact(self, entry: directory.DirectoryEntryView) -> ContactInfo:
-        return ContactInfo.of(entry, self.today, self.stale_days)
+    def contact(self, entry: directory.DirectoryEntryView) -> ContactCheck:
+        return directory_rules.check_contact(entry, self.today, self.stale_days)
 
     def _entry_chosen(self) -> None:
         """The warning line under the list: what to check about the highlighted entry."""
@@ -386,7 +345,7 @@ class PlanScreen(SectionedScreen):
         self._missing_keys: list[str] = []
         #: After a refused finalize, each missing item's message under its field too (made then).
         self._missing_errors: FieldErrors | None = None
-        self._entries: dict[int, ContactInfo] = {}  # directory entry id → title and what to check
+        self._entries: dict[int, ContactCheck] = {}  # directory entry id → title and what to check
         self.meeting_ids: list[int] = []
         #: The one child dialog open at a time (picker, letter, finalize, discharge).
         self._dialogs = DialogSlot()
@@ -727,15 +686,15 @@ class PlanScreen(SectionedScreen):
                 self._stale_days_setting = 180
         return self._stale_days_setting
 
-    def contact(self, entry_id: Any) -> ContactInfo:
+    def contact(self, entry_id: Any) -> ContactCheck:
         """The directory entry's title and what to check about it (looked up once per screen)."""
         if entry_id in self._entries:
             return self._entries[entry_id]
         try:
             e = directory.get_entry(self.db, self.user, int(entry_id))
-            info = ContactInfo.of(e, directory.clinic_today(), self._stale_days())
+            info = directory_rules.check_contact(e, directory.clinic_today(), self._stale_days())
         except (ClinicError, TypeError, ValueError):
-            info = ContactInfo(GONE)
+            info = ContactCheck(GONE)
         self._entries[entry_id] = info
         return info
 

@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from clinic_desktop.core import clock
+from clinic_desktop.core import directory as directory_rules
 from clinic_desktop.core import text as text_mod
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
@@ -199,8 +200,7 @@ class DirectoryEntryView:
 
     def stale(self, today: dt.date, stale_days: int) -> bool:
         """Needs re-verifying: never verified, or verified ``stale_days`` or more days ago."""
-        days = self.days_since_verified(today)
-        return days is None or days >= stale_days
+        return directory_rules.is_stale(self.last_verified, today, stale_days)
 
     def as_input(self) -> EntryInput:
         return EntryInput(
