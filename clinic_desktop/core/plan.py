@@ -13,26 +13,65 @@ A plan is a dict of sections, kept as JSON with each finalized version::
      "overdose": {"naloxone_kit_given": True}, "follow_ups": [{"when": "...", "place": "...", "phone": "..."}]}
 
 Overdose prevention and PAWS education are always printed: they are not sections one can drop.
+
+The sections, their order and the labels staff read are declared once, in :data:`SECTIONS`; the
+printed plan's order (:data:`PRINT_ORDER`, used by ``reports.plan``) and the plan screen's
+section list are derived from it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from clinic_desktop.core import assessment as intake_rules
 from clinic_desktop.core import protocols, withdrawal
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """One section of the plan: its ``name``, the ``label`` staff read (the screen's section
+    list), and the ``parts`` of the printed plan it holds, in print order. Each part is also the
+    key of the plan dict that holds it, except ``paws`` (fixed text, always printed)."""
+
+    name: str
+    label: str
+    parts: tuple[str, ...]
+    #: Finalizing may find something missing here (the screen marks it complete or not).
+    checked: bool = True
+
+
+#: The plan's sections, in the order the screen lists them and the plan prints them.
+SECTIONS: tuple[PlanSection, ...] = (
+    PlanSection("medication", "Medication", ("medication",)),
+    PlanSection("level", "Level and therapies", ("level", "therapies")),
+    PlanSection("referrals", "Referrals", ("referrals",)),
+    PlanSection("support", "Support", ("people", "key_worker", "meetings")),
+    PlanSection("relapse", "Relapse prevention", ("relapse",)),
+    PlanSection("overdose", "Overdose and PAWS", ("overdose", "paws"), checked=False),
+    PlanSection("follow_ups", "Follow-ups", ("follow_ups",)),
+)
+#: Printed on every plan around the sections: the crisis lines first, the signature lines last.
+PRINTED_FIRST = ("crisis",)
+PRINTED_LAST = ("signatures",)
+#: Every part of the printed plan, in print order.
+PRINT_ORDER: tuple[str, ...] = (*PRINTED_FIRST, *(part for s in SECTIONS for part in s.parts),
+                                *PRINTED_LAST)
+#: A part of the plan (the first part of a key :func:`missing_to_finalize` gives, e.g.
+#: "key_worker.name") → the name of the section that holds it.
+SECTION_OF: dict[str, str] = {part: s.name for s in SECTIONS for part in s.parts}
 
 MEDICATIONS = ("buprenorphine", "methadone", "naltrexone", "none")
 LEVELS = ("residential", "intensive_outpatient", "outpatient", "sober_living")
 THERAPIES = ("cbt", "motivational_interviewing", "contingency_management", "family_therapy")
 RELAPSE_FIELDS = ("triggers", "warning_signs", "coping", "people_to_call", "reasons")
 KEY_WORKER_FOCUS = ("housing", "employment", "benefits")
-#: The national lines every plan prints, crisis lines first (CLINICAL.md §4 ids).
 #: The paper a plan prints on: code → what staff read (the renderer knows their sizes).
 PAGE_SIZES: dict[str, str] = {"letter": "US Letter", "a4": "A4"}
 
+#: The national lines every plan prints, crisis lines first (CLINICAL.md §4 ids).
 HELPLINES = ("lifeline_988", "samhsa_helpline", "never_use_alone", "poison_control", "crisis_text_line")
 #: The pathway chosen at intake → the medicine that usually continues after discharge.
 PATHWAY_MEDICATION = {"buprenorphine_induction": "buprenorphine", "methadone": "methadone",

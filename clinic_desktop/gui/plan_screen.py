@@ -56,15 +56,14 @@ from clinic_desktop.reports import i18n
 log = logging.getLogger(__name__)
 
 CHOOSE = "Choose\u2026"
-SECTIONS = (("medication", "Medication"), ("level", "Level and therapies"), ("referrals", "Referrals"),
-            ("support", "Support"), ("relapse", "Relapse prevention"), ("overdose", "Overdose and PAWS"),
-            ("follow_ups", "Follow-ups"), ("consent", "Consent"), ("finalize", "Print and finalize"))
+#: The plan's sections (core.plan.SECTIONS), then the screen's own two.
+SECTIONS = (*((s.name, s.label) for s in plan_rules.SECTIONS),
+            ("consent", "Consent"), ("finalize", "Print and finalize"))
 SECTION_LABELS = dict(SECTIONS)
 #: Sections that can be incomplete (they get a done mark in the side list).
-CHECKED = ("medication", "level", "referrals", "support", "relapse", "follow_ups")
+CHECKED = tuple(s.name for s in plan_rules.SECTIONS if s.checked)
 #: The first part of a missing key ("key_worker.name") → the section that holds it.
-MISSING_SECTION = {"medication": "medication", "level": "level", "referrals": "referrals",
-                   "key_worker": "support", "relapse": "relapse", "follow_ups": "follow_ups"}
+MISSING_SECTION = plan_rules.SECTION_OF
 RELAPSE_LABELS = {f: i18n.text("en", f"relapse.{f}") for f in plan_rules.RELAPSE_FIELDS}
 FOCUS_LABELS = {"housing": "Housing", "employment": "Employment", "benefits": "Benefits"}
 

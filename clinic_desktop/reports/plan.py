@@ -41,7 +41,7 @@ information.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +74,8 @@ __all__ = [
 ]
 
 
-#: The sections of every plan, in print order.
-SECTION_ORDER = ("crisis", "medication", "level", "therapies", "referrals", "people", "key_worker",
-                 "meetings", "relapse", "overdose", "paws", "follow_ups", "signatures")
+#: The sections of every plan, in print order: declared once, in core (``core.plan.SECTIONS``).
+SECTION_ORDER = plan_rules.PRINT_ORDER
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,22 +382,23 @@ def build_plan_document(
     language = language if language in i18n.languages() else i18n.FALLBACK
     who = _patient(patient, language)
     by = free_text(prepared_by)
-    sections = (
-        _crisis(language, helplines, phone_region),
-        medication_section(language, plan),
-        level_section(language, plan),
-        therapies_section(language, plan),
-        _referrals(language, plan, referral_contacts or {}, phone_region),
-        _people(language, plan, phone_region),
-        _key_worker(language, plan, phone_region),
-        _meetings(language, plan, meeting_contacts or {}, phone_region),
-        relapse_section(language, plan),
-        _overdose(language, plan),
-        _paws(language),
-        _follow_ups(language, plan, phone_region),
-        _signatures(language, who, by),
-    )
-    assert tuple(s.key for s in sections) == SECTION_ORDER
+    builders: dict[str, Callable[[], Section]] = {
+        "crisis": lambda: _crisis(language, helplines, phone_region),
+        "medication": lambda: medication_section(language, plan),
+        "level": lambda: level_section(language, plan),
+        "therapies": lambda: therapies_section(language, plan),
+        "referrals": lambda: _referrals(language, plan, referral_contacts or {}, phone_region),
+        "people": lambda: _people(language, plan, phone_region),
+        "key_worker": lambda: _key_worker(language, plan, phone_region),
+        "meetings": lambda: _meetings(language, plan, meeting_contacts or {}, phone_region),
+        "relapse": lambda: relapse_section(language, plan),
+        "overdose": lambda: _overdose(language, plan),
+        "paws": lambda: _paws(language),
+        "follow_ups": lambda: _follow_ups(language, plan, phone_region),
+        "signatures": lambda: _signatures(language, who, by),
+    }
+    assert builders.keys() == set(SECTION_ORDER), "a printed part without a builder, or one unlisted"
+    sections = tuple(builders[key]() for key in SECTION_ORDER)
     return PlanDocument(
         language=language,
         page_size=page_size,

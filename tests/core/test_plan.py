@@ -49,6 +49,28 @@ def test_a_complete_plan_can_be_finalized_and_each_gap_is_named():
     assert set(plan.missing_to_finalize(referral)) == {"referrals.1.reason"}
 
 
+def test_the_sections_are_declared_once_and_cover_the_plan():
+    """core.plan.SECTIONS is the one list: every key of a plan belongs to exactly one section,
+    every gap finalizing names leads to a section marked as checkable, and the printed order is
+    the sections' parts between the crisis lines and the signatures."""
+    parts = [part for s in plan.SECTIONS for part in s.parts]
+    assert len(parts) == len(set(parts)) and len({s.name for s in plan.SECTIONS}) == len(plan.SECTIONS)
+    assert set(plan.empty_plan()) == set(parts) - {"paws"}
+    assert plan.PRINT_ORDER == ("crisis", "medication", "level", "therapies", "referrals", "people",
+                                "key_worker", "meetings", "relapse", "overdose", "paws", "follow_ups",
+                                "signatures")
+    assert [s.label for s in plan.SECTIONS] == [
+        "Medication", "Level and therapies", "Referrals", "Support", "Relapse prevention",
+        "Overdose and PAWS", "Follow-ups"]
+    early = plan.naltrexone_prompt(intake(heroin=24), NOW)
+    gaps = {**plan.missing_to_finalize(plan.empty_plan()),
+            **plan.missing_to_finalize(complete(
+                medication={"choice": "naltrexone", "reason": ""},
+                referrals=[{"entry_id": 3, "reason": ""}]), early)}
+    checked = {s.name for s in plan.SECTIONS if s.checked}
+    assert {plan.SECTION_OF[key.split(".")[0]] for key in gaps} == checked
+
+
 def test_naltrexone_before_the_opioid_free_window_needs_a_reason():
     early = plan.naltrexone_prompt(intake(heroin=3 * 24), NOW)  # 3 of 7 days
     assert early.status != "meets"

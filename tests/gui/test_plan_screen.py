@@ -114,6 +114,14 @@ def test_opens_prefilled_from_the_pathway_and_autosaves_relapse_prevention(qtbot
     assert sections.item(4).text().startswith("\u2713")
 
 
+def test_the_section_list_is_the_plan_s_sections_then_consent_and_finalize(screen):
+    from clinic_desktop.core import plan as plan_rules
+
+    sections = by_name(screen, QListWidget, "Sections")
+    labels = [sections.item(i).text().strip().split("  ", 1)[-1] for i in range(sections.count())]
+    assert labels == [*(s.label for s in plan_rules.SECTIONS), "Consent", "Print and finalize"]
+
+
 def test_add_a_follow_up(qtbot, db, counselor, screen):
     go(screen, "Follow-ups")
     click(qtbot, button(screen, "Add follow-up"))

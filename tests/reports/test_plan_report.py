@@ -92,7 +92,9 @@ def build(plan=PLAN, **overrides) -> rp.PlanDocument:
 
 def test_sections_print_in_order_crisis_lines_first():
     doc = build()
-    assert doc.section_keys == rp.SECTION_ORDER
+    assert doc.section_keys == rp.SECTION_ORDER == plan_rules.PRINT_ORDER
+    # The order is core's sections' (the plan screen lists the same), between the fixed parts.
+    assert doc.section_keys[1:-1] == tuple(p for s in plan_rules.SECTIONS for p in s.parts)
     assert doc.section_keys[0] == "crisis" and doc.section_keys[-1] == "signatures"
     assert [s.heading for s in doc.sections[:3]] == [
         "If you need help right now", "My medicine", "My next step in care"]
