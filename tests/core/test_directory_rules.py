@@ -63,5 +63,6 @@ def test_everything_at_once_in_the_order_a_counselor_reads_it():
     info = check(active=False, last_verified=None, phone="", phone_display=None, address="")
     assert info.flags == ("deactivated", "never verified", "no phone on file", "no address on file")
     assert len(info.warnings) == 4
-    assert info.tooltip().split("\n")[0] == "Deactivated in the directory \u2014 choose another contact."
+    first = info.tooltip().split("\n")[0]
+    assert first == "Deactivated in the directory \u2014 choose another contact."
     assert info.tooltip().endswith("the plan tells the patient to call first or ask the clinic.")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidg
 from clinic_desktop.core.services import directory, episodes, patients, plans
 from clinic_desktop.gui.pdf_preview import PdfPreview
 from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
+from clinic_desktop.reports import i18n
 from tests.conftest import make_user
 from tests.factories import admit_with_signed_intake, local_entry
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
@@ -80,11 +81,11 @@ def complete(qtbot, screen: PlanScreen) -> None:
     go(screen, "Level and therapies")
     level = by_name(screen, QComboBox, "Level of aftercare")
     level.setCurrentIndex(level.findData("intensive_outpatient"))
-    click(qtbot, screen.therapies["cbt"])
+    click(qtbot, by_name(screen, QCheckBox, i18n.text("en", "therapy.cbt")))
     go(screen, "Support")
     type_into(qtbot, by_name(screen, QLineEdit, "Key worker name"), "Sam Ortiz")
     go(screen, "Relapse prevention")
-    type_into(qtbot, screen.relapse["triggers"], "Payday")
+    type_into(qtbot, by_name(screen, QPlainTextEdit, i18n.text("en", "relapse.triggers")), "Payday")
     go(screen, "Follow-ups")
     click(qtbot, button(screen, "Add follow-up"))
     row = screen.follow_up_rows[-1]
@@ -319,7 +320,7 @@ def test_finalize_with_missing_items_lists_them_and_jumps_there(qtbot, screen):
     assert any("level of aftercare" in t for t in texts)
     assert any(t.startswith("Support:") and "key worker" in t for t in texts)
     assert any(t.startswith("Follow-ups:") for t in texts)
-    assert screen.version_list.count() == 0
+    assert by_name(screen, QListWidget, "Versions").count() == 0
     key_worker = [i for i in range(missing.count()) if "key worker" in missing.item(i).text()][0]
     missing.itemActivated.emit(missing.item(key_worker))
     assert screen.current_section() == "support"
@@ -349,9 +350,9 @@ def test_complete_finalize_lists_version_1_and_prints_it(qtbot, db, admin, couns
     screen.referral_rows[0].share.setChecked(True)
     assert by_name(screen, QListWidget, "Missing before finalizing").count() == 0
     finalize(qtbot, screen)
-    qtbot.waitUntil(lambda: screen.version_list.count() == 1)
-    assert screen.version_list.item(0).text().startswith("Version 1")
-    assert by_name(screen, QListWidget, "Versions").count() == 1
+    versions = by_name(screen, QListWidget, "Versions")
+    qtbot.waitUntil(lambda: versions.count() == 1)
+    assert versions.item(0).text().startswith("Version 1")
     draft = saved_draft(db, counselor, screen)
     assert draft["referrals"][0]["reason"] == "Intensive outpatient, 3 evenings a week"
     assert draft["referrals"][0]["share"] is True
@@ -479,7 +480,7 @@ def test_an_expired_consent_gives_no_letter(qtbot, db, admin, counselor, screen,
     monkeypatch.setattr(plans, "referral_letter", lambda *a: calls.append(a) or b"", raising=False)
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
-    screen._reload_consents()
+    screen.consent.reload()  # recorded elsewhere: read again
     go(screen, "Consent")
     consents = by_name(screen, QListWidget, "Consents")
     consents.setCurrentRow(0)
@@ -546,7 +547,7 @@ def test_a_stale_draft_shows_the_conflict_banner_and_stops_autosave(qtbot, db, a
     theirs = plans.open_plan(db, other, screen.episode_id)
     plans.save_draft(db, other, theirs.id, theirs.version, {**theirs.draft, "level": "outpatient"})
     go(screen, "Relapse prevention")
-    type_into(qtbot, screen.relapse["coping"], "Walk")
+    type_into(qtbot, by_name(screen, QPlainTextEdit, i18n.text("en", "relapse.coping")), "Walk")
     banner = by_name(screen, QLabel, "Conflict")
     qtbot.waitUntil(banner.isVisible, timeout=3000)
     assert "Test Prescriber saved this plan" in banner.text() and "Autosave is off" in banner.text()

@@ -1,0 +1,39 @@
+"""Relapse prevention: the patient's plan, in their own words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.gui.plan.section import Section, text
+from clinic_desktop.reports import i18n
+
+#: Each field's label: the English plan's own words.
+LABELS = {f: i18n.text("en", f"relapse.{f}") for f in plan_rules.RELAPSE_FIELDS}
+
+
+class RelapseSection(Section):
+    name = "relapse"
+
+    def build(self, title: str) -> QWidget:
+        page, inner = self.page(title)
+        inner.addWidget(self.note("Write these with the patient, in their own words."))
+        form = self.form()
+        self.boxes: dict[str, QPlainTextEdit] = {}
+        for f in plan_rules.RELAPSE_FIELDS:
+            box = self.text_box(72)
+            self.add_row(form, LABELS[f], box, f"relapse.{f}")
+            self.boxes[f] = box
+        inner.addLayout(form)
+        inner.addStretch(1)
+        return page
+
+    def load(self, view) -> None:
+        relapse = view.draft.get("relapse") or {}
+        for f, box in self.boxes.items():
+            box.setPlainText(text(relapse.get(f)))
+
+    def read(self) -> dict[str, Any]:
+        return {"relapse": {f: box.toPlainText().strip() for f, box in self.boxes.items()}}
