@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox, QWidget
@@ -51,6 +51,7 @@ from clinic_desktop.gui.widgets.sign_dialog import SignDialog
 __all__ = ["SECTIONS", "DirectoryPicker", "PlanScreen"]
 
 log = logging.getLogger(__name__)
+S = TypeVar("S", bound=Section)
 
 #: The plan's sections (core.plan.SECTIONS), then the screen's own two.
 SECTIONS = (*((s.name, s.label) for s in plan_rules.SECTIONS),
@@ -86,11 +87,11 @@ class PlanScreen(SectionedScreen):
         self.contacts = ContactBook(db, user)  # the directory entries the plan names
         self.sections: dict[str, Section] = {name: SECTION_CLASSES[name](self)
                                              for name, _label in SECTIONS}
-        self.referrals: ReferralsSection = self.sections["referrals"]
-        self.support: SupportSection = self.sections["support"]
-        self.follow_ups: FollowUpsSection = self.sections["follow_ups"]
-        self.consent: ConsentPanel = self.sections["consent"]
-        self.finalize_section: FinalizeSection = self.sections["finalize"]
+        self.referrals = self._the(ReferralsSection)
+        self.support = self._the(SupportSection)
+        self.follow_ups = self._the(FollowUpsSection)
+        self.consent = self._the(ConsentPanel)
+        self.finalize_section = self._the(FinalizeSection)
         self.referrals.rows_changed = self.consent.show_recipients
         #: The one child dialog open at a time (picker, letter, finalize, discharge).
         self._dialogs = DialogSlot()
@@ -106,6 +107,12 @@ class PlanScreen(SectionedScreen):
         self.refresh_missing()
         self._follow_idle_lock(parent)
         log.info("plan screen opened for plan %s", self.plan_id)
+
+    def _the(self, cls: type[S]) -> S:
+        """The section of class ``cls``."""
+        section = self.sections[cls.name]
+        assert isinstance(section, cls)
+        return section
 
     # ---- building --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -220,8 +227,9 @@ class PlanScreen(SectionedScreen):
         return section.field_for(key) if section is not None else None
 
     def go_to(self, key: str | None) -> None:
+        """Show the section of a missing item's ``key``, the cursor in its input."""
         section = self._section_of(key) if key else None
-        if section is None:
+        if key is None or section is None:
             return
         self.show_section(section.name)
         widget = section.field_for(key)

@@ -109,10 +109,10 @@ class SupportSection(Section):
 
     def _meeting_chosen(self, row: int) -> None:
         """The warning line under the meetings: what to check about the selected one."""
-        ids = self.meeting_ids
-        info = self.screen.contacts.get(ids[row]) if 0 <= row < len(ids) else None
-        warned = info is not None and info.warnings
-        words = f"{info.title}: {' '.join(info.warnings)}" if warned else ""
+        words = ""
+        if 0 <= row < len(self.meeting_ids):
+            info = self.screen.contacts.get(self.meeting_ids[row])
+            words = f"{info.title}: {' '.join(info.warnings)}" if info.warnings else ""
         self.meeting_warning.setText(words)
         self.meeting_warning.setVisible(bool(words))
 
