@@ -123,6 +123,34 @@ def test_the_section_list_is_the_plan_s_sections_then_consent_and_finalize(scree
     assert labels == [*(s.label for s in plan_rules.SECTIONS), "Consent", "Print and finalize"]
 
 
+def test_every_section_reads_back_what_it_loaded(qtbot, db, admin, counselor, admitted):
+    """Each section's load and read are inverse: a plan filled in everywhere opens and reads
+    back unchanged, keys the screen does not edit included."""
+    referral = local_entry(db, admin, "Northside IOP")
+    meeting = local_entry(db, admin, "Tuesday NA", kind="mutual_help_meeting")
+    episode_id, patient = admitted
+    view = plans.open_plan(db, counselor, episode_id)
+    draft = {
+        **view.draft,
+        "medication": {"choice": "methadone", "prescriber": "Eastside OTP",
+                       "next": "2099-01-05T09:30", "reason": "Stable on it", "kept": "as is"},
+        "level": "outpatient", "therapies": ["cbt", "family_therapy"],
+        "referrals": [{"entry_id": referral.id, "reason": "IOP", "appointment": "2099-01-06T10:00",
+                       "share": True}],
+        "people": [{"name": "Lee", "relation": "Brother", "phone": "555-0101"}],
+        "key_worker": {"name": "Kim", "phone": "555-0102", "focus": ["housing", "benefits"]},
+        "meetings": [meeting.id],
+        "relapse": {"triggers": "Payday", "warning_signs": "Skipping calls", "coping": "Walk",
+                    "people_to_call": "Lee", "reasons": "My daughter"},
+        "overdose": {**view.draft["overdose"], "naloxone_kit_given": True},
+        "follow_ups": [{"when": "2099-01-07", "place": "Clinic", "phone": "555-0103"}]}
+    plans.save_draft(db, counselor, view.id, view.version, draft)
+    s = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
+    qtbot.addWidget(s)
+    assert s.draft_data() == draft
+    assert by_name(s, QListWidget, "Missing before finalizing").count() == 0
+
+
 def test_add_a_follow_up(qtbot, db, counselor, screen):
     go(screen, "Follow-ups")
     click(qtbot, button(screen, "Add follow-up"))
