@@ -190,8 +190,8 @@ def _items(section: str, instrument_id: str, value: Any) -> dict[str, int]:
     return {k: v for k, v in mapping.items() if v is not None}
 
 
-def _times(value: Any, answered: Mapping[str, Any]) -> dict[str, str]:
-    """``scored_at``: readable times of the instruments with answers."""
+def scored_times(value: Any, answered: Mapping[str, Any]) -> dict[str, str]:
+    """``scored_at`` kept: the readable times of the instruments with answers in ``answered``."""
     if not isinstance(value, Mapping):
         return {}
     return {iid: t for iid, t in value.items()
@@ -226,7 +226,7 @@ def _kept(section: str, fields: Mapping[str, str], value: Mapping[str, Any]) -> 
            if key in value and kind != TIMES}
     for key, kind in fields.items():
         if kind == TIMES and key in value:
-            out[key] = _times(value[key], out)
+            out[key] = scored_times(value[key], out)
     return out
 
 

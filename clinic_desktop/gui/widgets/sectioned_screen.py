@@ -4,7 +4,7 @@ the right, Previous / Next section (Ctrl+PgUp / Ctrl+PgDown), Close, a draft sta
 autosave a moment after the last change.
 
 A subclass gives its sections as ``(name, label)`` pairs and one builder per section,
-``_build_<name>(label) -> QWidget``, and calls ``_build_shell(sections)`` from its ``__init__``.
+``_build_<name>(label) -> QWidget`` (or overrides ``_build_page(name, label)``), and calls ``_build_shell(sections)`` from its ``__init__``.
 Pages are built when their section is first shown (``LAZY_PAGES``), or all at once. For autosave
 it gives ``_snapshot()`` (what is typed, comparable with ``==``) and ``_store(snapshot)`` (the
 service call; returns a view with ``version`` and ``saved_at``, raises ClinicError); it calls
@@ -177,11 +177,16 @@ class SectionedScreen(GeometryDialog):
         """Build the page of section ``name`` if it is not built yet."""
         if name in self._built:
             return
-        page = getattr(self, f"_build_{name}")(self._section_labels[name])
+        page = self._build_page(name, self._section_labels[name])
         self._holders[name].layout().addWidget(page)
         no_default_buttons(page)
         self._built.add(name)
         self._section_built(name)
+
+    def _build_page(self, name: str, label: str) -> QWidget:
+        """The page of section ``name``: by default the subclass's ``_build_<name>(label)``; a
+        screen made of section objects overrides this to ask the section."""
+        return getattr(self, f"_build_{name}")(label)
 
     def _section_built(self, name: str) -> None:
         """Hook: the page of ``name`` was just built."""
