@@ -122,7 +122,8 @@ class IntakeScreen(SectionedScreen):
         self._loaded: dict[str, Mapping[str, Any]] = {}  # draft data of the sections not built yet
         by_name = {cls.name: cls for cls in SECTION_CLASSES}
         #: One object per section, in the core's order.
-        self.sections: dict[str, IntakeSection] = {name: by_name[name](self) for name, _ in rules.SECTIONS}
+        self.sections: dict[str, IntakeSection] = {name: by_name[name](self)
+                                                   for name, _ in rules.SECTIONS}
         self._identity = self._section(IdentitySection)
         self._substances = self._section(SubstancesSection)
         self._scores = self._section(ScoresSection)

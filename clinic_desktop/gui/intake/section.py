@@ -97,7 +97,8 @@ class IntakeSection:
     def form(self) -> QFormLayout:
         return self.screen._form()
 
-    def add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
+    def add_row(self, form: QFormLayout, label: str, widget: QWidget,
+                key: str | None = None) -> None:
         self.screen._add_row(form, label, widget, key)
 
     def register(self, key: str, widget: QWidget) -> None:

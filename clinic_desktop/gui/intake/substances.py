@@ -45,7 +45,7 @@ def _last_use_as_kept(value: Any) -> str | None:
     if when is None:
         return None
     local = clock.local(when).replace(second=0, microsecond=0)
-    if local.replace(tzinfo=None) <= QDateTime(EMPTY_DATE, QTime(0, 0)).toPython():
+    if local.replace(tzinfo=None) <= rules.EARLIEST:  # the field's minimum: not recorded
         return None
     return local.isoformat(timespec="minutes")
 

@@ -1,5 +1,6 @@
-"""Summary: everything recorded at a glance (risk flags, readiness, each section, addenda), what
-is still missing before signing (double-click to go there), the pathway, Sign… / Add addendum…."""
+"""Summary: everything recorded at a glance (risk flags, readiness, each section, addenda),
+what is still missing before signing (double-click to go there), the pathway, Sign… and
+Add addendum…."""
 
 from __future__ import annotations
 
@@ -92,8 +93,8 @@ class SummarySection(IntakeSection):
         return {"pathway": self.pathway.currentData()}
 
     def kept(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        return rules.complete_section(self.name,
-                                      {"pathway": data.get("pathway") or self.screen.assessment.pathway})
+        pathway = data.get("pathway") or self.screen.assessment.pathway
+        return rules.complete_section(self.name, {"pathway": pathway})
 
     def validate(self, data: Mapping[str, Any], now: dt.datetime) -> list[rules.Missing]:
         """Everything still missing before signing (the summary lists it all)."""
