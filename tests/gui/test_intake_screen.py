@@ -439,3 +439,23 @@ def test_a_signed_assessment_shows_every_page_read_only(qtbot, db, nurse, patien
     cows = by_name(screen, InstrumentEntry, "COWS")
     assert not cows.isEnabled() and cows.score().total == 14
     screen.reject()
+
+
+def test_the_screen_is_made_of_one_section_object_per_core_section(qtbot, db, nurse, patient):
+    from clinic_desktop.gui.intake import SECTION_CLASSES, IntakeSection
+
+    assert [cls.name for cls in SECTION_CLASSES] == [name for name, _label in rules.SECTIONS]
+    started = intake.start(db, nurse, patient.id)
+    intake.save_draft(db, nurse, started.id, started.version, rich_draft())
+    screen = IntakeScreen(db, nurse, intake.open_assessment(db, nurse, started.episode_id),
+                          patients.open_record(db, nurse, patient.id))
+    qtbot.addWidget(screen)
+    now = dt.datetime.now(dt.UTC)
+    data = screen.draft_data()
+    for name, section in screen.sections.items():
+        assert isinstance(section, IntakeSection) and section.name == name
+        screen.show_section(name)
+        assert section.read() == data[name]  # built and filled: the page gives back what was kept
+        if name != "summary":
+            assert section.validate(data, now) == rules.section_missing(name, data, now)
+    screen.reject()
