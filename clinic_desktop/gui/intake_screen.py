@@ -276,6 +276,11 @@ class IntakeScreen(SectionedScreen):
             if name in self._built:
                 section.refresh(data, now)
 
+    @property
+    def prompt(self) -> protocols.Prompt | None:
+        """The buprenorphine readiness prompt as last weighed (None when it could not be)."""
+        return self._prompt
+
     def _load_protocol_settings(self) -> protocols.ProtocolSettings:
         return protocols.ProtocolSettings.from_mapping(clinic_settings.get_all(self.db))
 

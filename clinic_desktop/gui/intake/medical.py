@@ -28,7 +28,7 @@ class MedicalSection(IntakeSection):
     def build(self) -> QWidget:
         page, inner, _ = self.page()
         form = self.form()
-        self.conditions = self.screen._text_box()
+        self.conditions = self.text_box()
         self.seizures = QCheckBox("Seizure history")
         self.seizures.setAccessibleName("Seizure history")
         self.seizures.toggled.connect(self.changed)
@@ -36,10 +36,10 @@ class MedicalSection(IntakeSection):
         self.pregnancy.addItem(CHOOSE, None)
         for key, label in rules.PREGNANCY.items():
             self.pregnancy.addItem(label, key)
-        self.medications = self.screen._text_box()
+        self.medications = self.text_box()
         self.allergies = QLineEdit()
         self.allergies.setPlaceholderText("Required — write \u201cnone known\u201d if there are none")
-        self.psych_history = self.screen._text_box()
+        self.psych_history = self.text_box()
         self.add_row(form, "Medical conditions", self.conditions)
         form.addRow("", self.seizures)
         self.add_row(form, "Pregnancy status", self.pregnancy, "medical.pregnancy")

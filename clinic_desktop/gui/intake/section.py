@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtWidgets import QFormLayout, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget
 
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock
@@ -100,6 +100,13 @@ class IntakeSection:
     def add_row(self, form: QFormLayout, label: str, widget: QWidget,
                 key: str | None = None) -> None:
         self.screen._add_row(form, label, widget, key)
+
+    def text_box(self) -> QPlainTextEdit:
+        return self.screen._text_box()
+
+    def keep_enabled(self, page: QWidget) -> None:
+        """The page's content stays enabled once signed (it disables its own inputs)."""
+        self.screen._contents.remove(page.findChild(QWidget, "sectionContent"))
 
     def register(self, key: str, widget: QWidget) -> None:
         """``widget`` is where go_to(``key``) goes."""

@@ -81,7 +81,7 @@ class SummarySection(IntakeSection):
         inner.addLayout(missing_head)
         inner.addWidget(self.missing_list)
         inner.addLayout(actions)
-        self.screen._contents.remove(page.findChild(QWidget, "sectionContent"))
+        self.keep_enabled(page)
         return page
 
     # ---- the draft ---------------------------------------------------------------------------
@@ -152,7 +152,7 @@ class SummarySection(IntakeSection):
             out.append("<ul>" + "".join(f"<li><b>{e(f.label)}</b> — {e(f.basis)}</li>" for f in flags) + "</ul>")
         else:
             out.append("<p>None raised.</p>")
-        prompt = self.screen._prompt
+        prompt = self.screen.prompt
         if prompt is not None:
             out.append(f"<h3>{e(prompt.title)}</h3><p>{e(prompt.text)}</p>"
                        f"<p style='color:#4d6168'>Basis: {e(prompt.basis)}. {e(prompt.setting_used)}.</p>")
