@@ -19,6 +19,10 @@ the vitals' ``weight_kg``) are optional and checked by :mod:`clinic_desktop.core
 copies them into the episode's patient facts record.
 
 ``scored_at`` holds when each instrument's items were last changed: the time a score was taken.
+
+What a draft may hold is :data:`DRAFT_FIELDS`; :func:`normalize_draft` keeps a draft to it (the
+intake service calls it on every save), and :func:`complete_section` gives a section with every
+field, as a screen shows it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic_desktop.core import clock, facts, protocols, vitals, withdrawal
+from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.instruments import get_instrument
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -53,6 +58,42 @@ PATHWAYS: dict[str, str] = {
 PREGNANCY = facts.PREGNANCY_LABELS
 REQUIRED_VITALS = ("pulse", "systolic", "diastolic", "respiratory_rate", "temperature_c", "spo2")
 OLD_LAST_USE = dt.timedelta(days=30)
+#: The withdrawal scales offered beside the baseline COWS ("Also score").
+EXTRA_SCORES = ("sows_gossop", "sows_handelsman", "oows", "ciwa_ar")
+SOCIAL: tuple[tuple[str, str], ...] = (("housing", "Housing"), ("employment", "Employment"),
+                                       ("legal", "Legal"), ("transport", "Transport"),
+                                       ("supports", "Supports"))
+SUICIDE_ANSWERS = ("yes", "no")
+YEARS_MAX = 90  # years of use
+COUNT_MAX = 200  # prior detox episodes, prior overdoses
+#: A date or time before this is not one a draft keeps (not recorded).
+EARLIEST = dt.datetime(1900, 1, 1)
+
+# ---- the draft's shape ---------------------------------------------------------------------------
+TEXT, FLAG, COUNT, YEARS, CHOICE, DATE, TIME, ITEMS, TIMES, ROWS, RAW = (
+    "text", "flag", "count", "years", "choice", "date", "time", "items", "times", "rows", "raw")
+_MEDICAL_FACTS = facts.FIELDS[1:]  # the weight is the vitals'
+
+#: Each field of a substance row and its kind.
+ROW_FIELDS: dict[str, str] = {"substance": CHOICE, "route": TEXT, "amount": TEXT, "unit": TEXT,
+                              "frequency": TEXT, "years_of_use": YEARS, "last_use": TIME}
+#: Each section's fields and their kinds: everything a draft may hold. A refused vital or fact
+#: (``RAW``) is kept as given, to be named when signing.
+DRAFT_FIELDS: dict[str, dict[str, str]] = {
+    "identity": {"consent_to_treatment": FLAG},
+    "substances": {"rows": ROWS, "prior_detox_episodes": COUNT, "prior_overdoses": COUNT,
+                   "last_overdose": DATE, "naloxone_at_home": FLAG},
+    "medical": {"conditions": TEXT, "seizure_history": FLAG, "pregnancy": CHOICE, "medications": TEXT,
+                "allergies": TEXT, "psychiatric_history": TEXT} | dict.fromkeys(_MEDICAL_FACTS, RAW),
+    "vitals": {v.id: RAW for v in vitals.VITALS},
+    "scores": {"cows": ITEMS} | dict.fromkeys(EXTRA_SCORES, ITEMS) | {"scored_at": TIMES},
+    "mental_health": {"phq9": ITEMS, "gad7": ITEMS, "suicide_risk": CHOICE, "scored_at": TIMES},
+    "social": dict.fromkeys((key for key, _label in SOCIAL), TEXT),
+    "summary": {"pathway": CHOICE},
+}
+_CHOICES: dict[tuple[str, str], Any] = {
+    ("substances", "substance"): withdrawal.SUBSTANCES, ("medical", "pregnancy"): PREGNANCY,
+    ("mental_health", "suicide_risk"): SUICIDE_ANSWERS, ("summary", "pathway"): PATHWAYS}
 
 
 @dataclass(frozen=True)
@@ -104,12 +145,161 @@ def substance_rows(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [r for r in rows if isinstance(r, Mapping) and r.get("substance")]
 
 
-def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.datetime) -> list[Missing]:
-    """Everything still missing or wrong, in screen order (empty when it can be signed)."""
-    out: list[Missing] = []
-    if _section(data, "identity").get("consent_to_treatment") is not True:
-        out.append(Missing("identity", "consent_to_treatment", "Record the consent to treatment."))
+# ---- keeping a draft to its shape ----------------------------------------------------------------
+def _text(value: Any) -> str:
+    return str(value or "").strip()
 
+
+def _count(value: Any, maximum: int) -> int | None:
+    """A count: None when not recorded, else at most ``maximum``."""
+    return min(value, maximum) if isinstance(value, int) and value >= 0 else None
+
+
+def _time(value: Any) -> str | None:
+    """An aware time as ISO text (as given when it is text); None when unreadable or too early."""
+    when = parse_time(value)
+    if when is None or clock.local(when).replace(tzinfo=None) <= EARLIEST:
+        return None
+    return value if isinstance(value, str) else when.isoformat()
+
+
+def _date(value: Any) -> str | None:
+    """A date as ISO text ("2025-02-03"); None when unreadable or too early."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        when: dt.date | None = value
+    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-" \
+            and value.replace("-", "").isdigit():
+        try:
+            when = dt.date.fromisoformat(value)
+        except ValueError:
+            when = None
+    else:
+        when = None
+    return when.isoformat() if when is not None and when > EARLIEST.date() else None
+
+
+def _items(section: str, instrument_id: str, value: Any) -> dict[str, int]:
+    """An instrument's answered items; an unknown item or score is refused."""
+    mapping = value if isinstance(value, Mapping) else {}
+    try:
+        get_instrument(instrument_id).score(mapping)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({f"{section}.{instrument_id}": str(exc)}) from None
+    return {k: v for k, v in mapping.items() if v is not None}
+
+
+def scored_times(value: Any, answered: Mapping[str, Any]) -> dict[str, str]:
+    """``scored_at`` kept: the readable times of the instruments with answers in ``answered``."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {iid: t for iid, t in value.items()
+            if answered.get(iid) and isinstance(t, str) and parse_time(t) is not None}
+
+
+def _field(section: str, key: str, kind: str, value: Any) -> Any:
+    if kind == TEXT:
+        return _text(value)
+    if kind == FLAG:
+        return value is True
+    if kind == COUNT:
+        return _count(value, COUNT_MAX)
+    if kind == YEARS:
+        return _count(value, YEARS_MAX)
+    if kind == CHOICE:
+        return value if isinstance(value, str) and value in _CHOICES[(section, key)] else None
+    if kind == DATE:
+        return _date(value)
+    if kind == TIME:
+        return _time(value)
+    if kind == ITEMS:
+        return _items(section, key, value)
+    if kind == ROWS:
+        rows = value if isinstance(value, (list, tuple)) else []
+        return [normalize_row(row) for row in rows if isinstance(row, Mapping)]
+    return value  # RAW and VITAL: checked when signing
+
+
+def _kept(section: str, fields: Mapping[str, str], value: Mapping[str, Any]) -> dict[str, Any]:
+    out = {key: _field(section, key, kind, value[key]) for key, kind in fields.items()
+           if key in value and kind != TIMES}
+    for key, kind in fields.items():
+        if kind == TIMES and key in value:
+            out[key] = scored_times(value[key], out)
+    return out
+
+
+def normalize_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A substance row kept to :data:`ROW_FIELDS` (fields not given stay absent)."""
+    return _kept("substances", ROW_FIELDS, row)
+
+
+def normalize_section(name: str, value: Mapping[str, Any]) -> dict[str, Any]:
+    """Section ``name`` kept to :data:`DRAFT_FIELDS`: unknown fields dropped, each given field in
+    its type (text stripped, a flag True or False, a count clamped, a choice one of its keys or None,
+    a time aware ISO text or None, an instrument's answered items, ``scored_at`` only for
+    instruments with answers); fields not given stay absent. An unknown instrument item is
+    refused (ValidationError)."""
+    return _kept(name, DRAFT_FIELDS[name], value)
+
+
+def normalize_draft(data: Any) -> dict[str, Any]:
+    """What a draft may hold, as the intake service saves it: each section kept to its shape
+    (:func:`normalize_section`); an unknown section, or one that is not a set of fields, refused."""
+    if not isinstance(data, Mapping):
+        raise ValidationError("An assessment draft is a set of sections.")
+    unknown = set(data) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValidationError({"": f"Unknown assessment sections: {', '.join(sorted(map(str, unknown)))}."})
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if not isinstance(value, Mapping):
+            raise ValidationError({name: f"{SECTION_LABELS[name]}: not a set of fields."})
+        out[name] = normalize_section(name, value)
+    return out
+
+
+_EMPTY: dict[str, Any] = {TEXT: "", FLAG: False, COUNT: None, YEARS: None, CHOICE: None, DATE: None,
+                          TIME: None, RAW: None}
+
+
+def complete_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A substance row with every field (empty where not given)."""
+    return {key: _EMPTY[kind] for key, kind in ROW_FIELDS.items()} | normalize_row(row)
+
+
+def complete_section(name: str, value: Mapping[str, Any]) -> dict[str, Any]:
+    """Section ``name`` with every field a screen shows (empty where not given): every row
+    complete, the baseline instruments' items (``{}`` when none), an extra scale only when
+    answered, a vital only when given."""
+    kept = normalize_section(name, value)
+    out: dict[str, Any] = {}
+    for key, kind in DRAFT_FIELDS[name].items():
+        if kind == ROWS:
+            out[key] = [complete_row(row) for row in kept.get(key, [])]
+        elif kind in (ITEMS, TIMES):
+            if key in EXTRA_SCORES:
+                if kept.get(key):
+                    out[key] = kept[key]
+            else:
+                out[key] = kept.get(key, {})
+        elif name == "vitals":
+            if key in kept:
+                out[key] = kept[key]
+        else:
+            out[key] = kept.get(key, _EMPTY[kind])
+    return out
+
+
+def _missing_identity(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
+    if _section(data, "identity").get("consent_to_treatment") is not True:
+        return [Missing("identity", "consent_to_treatment", "Record the consent to treatment.")]
+    return []
+
+
+def _missing_substances(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
+    out: list[Missing] = []
     rows = substance_rows(data)
     if not rows:
         out.append(Missing("substances", "rows", "Add at least one substance."))
@@ -122,7 +312,11 @@ def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.dateti
         elif when > now:
             out.append(Missing("substances", f"rows.{n}.last_use",
                                f"Substance {n}: the last use cannot be in the future."))
+    return out
 
+
+def _missing_medical(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
+    out: list[Missing] = []
     medical = _section(data, "medical")
     if medical.get("pregnancy") not in PREGNANCY:
         out.append(Missing("medical", "pregnancy", "Record the pregnancy status (or not applicable)."))
@@ -132,7 +326,11 @@ def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.dateti
     for key in facts.FIELDS[1:]:
         if key in facts_errors:
             out.append(Missing("medical", key, facts_errors[key]))
+    return out
 
+
+def _missing_vitals(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
+    out: list[Missing] = []
     values = _section(data, "vitals")
     check = vitals.check_vitals({k: values.get(k) for k in (v.id for v in vitals.VITALS)})
     for key, message in check.errors.items():
@@ -141,13 +339,21 @@ def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.dateti
     for key in REQUIRED_VITALS:
         if values.get(key) in (None, "") and key not in check.errors:
             out.append(Missing("vitals", key, f"Enter the {labels[key].lower()}."))
+    facts_errors = fact_errors(data, now)
     if "weight_kg" in facts_errors and "weight_kg" not in check.errors:
         out.append(Missing("vitals", "weight_kg", facts_errors["weight_kg"]))
+    return out
 
+
+def _missing_scores(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
     cows = get_instrument("cows").score(_section(_section(data, "scores"), "cows"))
     if not cows.complete:
-        out.append(Missing("scores", "cows", f"Complete the baseline COWS ({len(cows.missing)} items missing)."))
+        return [Missing("scores", "cows", f"Complete the baseline COWS ({len(cows.missing)} items missing).")]
+    return []
 
+
+def _missing_mental_health(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
+    out: list[Missing] = []
     mental = _section(data, "mental_health")
     for instrument_id in ("phq9", "gad7"):
         score = get_instrument(instrument_id).score(_section(mental, instrument_id))
@@ -155,12 +361,34 @@ def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.dateti
             title = get_instrument(instrument_id).short_title
             out.append(Missing("mental_health", instrument_id,
                                f"Complete the {title} ({len(score.missing)} items missing)."))
-    if mental.get("suicide_risk") not in ("yes", "no"):
+    if mental.get("suicide_risk") not in SUICIDE_ANSWERS:
         out.append(Missing("mental_health", "suicide_risk", "Answer the suicide-risk question."))
-
-    if pathway not in PATHWAYS:
-        out.append(Missing("summary", "pathway", "Choose the pathway."))
     return out
+
+
+def _missing_social(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
+    return []
+
+
+_MISSING_IN = {"identity": _missing_identity, "substances": _missing_substances, "medical": _missing_medical,
+               "vitals": _missing_vitals, "scores": _missing_scores, "mental_health": _missing_mental_health,
+               "social": _missing_social}
+_FROM_DRAFT = object()
+
+
+def section_missing(name: str, data: Mapping[str, Any], now: dt.datetime,
+                    pathway: Any = _FROM_DRAFT) -> list[Missing]:
+    """What section ``name`` still lacks (or has wrong) before signing, in screen order. The
+    summary's pathway is the draft's unless ``pathway`` is given."""
+    if name == "summary":
+        chosen = _section(data, "summary").get("pathway") if pathway is _FROM_DRAFT else pathway
+        return [] if chosen in PATHWAYS else [Missing("summary", "pathway", "Choose the pathway.")]
+    return _MISSING_IN[name](data, now)
+
+
+def missing_to_sign(data: Mapping[str, Any], pathway: str | None, now: dt.datetime) -> list[Missing]:
+    """Everything still missing or wrong, in screen order (empty when it can be signed)."""
+    return [m for name, _label in SECTIONS for m in section_missing(name, data, now, pathway)]
 
 
 def fact_errors(data: Mapping[str, Any], now: dt.datetime) -> dict[str, str]:
@@ -217,8 +445,7 @@ def risk_flags(data: Mapping[str, Any]) -> list[Flag]:
 
 def section_status(data: Mapping[str, Any], now: dt.datetime) -> dict[str, bool]:
     """Done (True) or incomplete (False) for each section, for the side list's marks."""
-    missing = {m.section for m in missing_to_sign(data, pathway="referral_out", now=now)}
-    return {name: name not in missing for name, _label in SECTIONS if name != "summary"}
+    return {name: not section_missing(name, data, now) for name, _label in SECTIONS if name != "summary"}
 
 
 # Most restrictive first: one opioid not yet past its threshold outweighs any other that is.

@@ -226,3 +226,19 @@ def test_patient_facts_are_optional_but_a_bad_one_blocks_signing_next_to_its_fie
     impossible = {m.key: m.message for m in rules.missing_to_sign(
         complete_draft(vitals={"weight_kg": 1}), "methadone", NOW)}
     assert list(impossible) == ["vitals.weight_kg"] and "impossible" in impossible["vitals.weight_kg"]
+
+
+def test_the_service_keeps_a_draft_to_its_shape(db, nurse, patient):
+    a = intake.start(db, nurse, patient.id)
+    intake.save_draft(db, nurse, a.id, a.version, {
+        "social": {"housing": " shelter ", "favourite_colour": "blue"},
+        "substances": {"rows": [{"substance": "heroin", "years_of_use": 300, "notes": "?"}],
+                       "prior_overdoses": -1}})
+    back = intake.open_assessment(db, nurse, a.episode_id)
+    assert back.data == {"social": {"housing": "shelter"},
+                         "substances": {"rows": [{"substance": "heroin", "years_of_use": rules.YEARS_MAX}],
+                                        "prior_overdoses": None}}
+    with pytest.raises(ValidationError) as info:
+        intake.save_draft(db, nurse, a.id, back.version, {"scores": {"cows": {"favourite_colour": 1}}})
+    assert list(info.value.fields) == ["scores.cows"]
+    assert intake.assessment_for_episode(db, nurse, a.episode_id).data == back.data  # nothing saved

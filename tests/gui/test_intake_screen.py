@@ -17,13 +17,16 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QRadioButton,
+    QTextBrowser,
 )
 
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts, episodes, intake, patients
+from clinic_desktop.gui.intake import SubstanceRow
 from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.main_window import MainWindow
+from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from tests.factories import complete_draft
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, go, named, saved_data, type_into
 
@@ -95,7 +98,7 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
     substance = by_name(screen, QComboBox, "Substance 1")
     substance.setCurrentIndex(substance.findData("heroin"))
     by_name(screen, QDateTimeEdit, "Last use 1").setDateTime(QDateTime.currentDateTime().addSecs(-16 * 3600 - 60))  # the field keeps whole minutes
-    assert "16 h" in screen.substance_rows[0].elapsed.text()
+    assert "16 h" in screen.findChild(SubstanceRow).elapsed.text()
 
     go(screen, "Medical and psychiatric")
     pregnancy = by_name(screen, QComboBox, "Pregnancy status")
@@ -108,17 +111,18 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
         type_into(qtbot, by_name(screen, QLineEdit, label), value)
 
     go(screen, "Withdrawal scores")
-    screen.cows_entry.focus_first()
+    cows = by_name(screen, InstrumentEntry, "COWS")
+    cows.focus_first()
     type_digits(qtbot, COWS_DIGITS)
-    assert screen.cows_entry.score().complete and screen.cows_entry.score().total == 14
+    assert cows.score().complete and cows.score().total == 14
     scored = rules.scored_at(screen.draft_data(), "scores", "cows")
     assert scored is not None and abs(scored - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=2)
-    assert "readiness" in screen.readiness_title.text().lower()
+    assert "readiness" in by_name(screen, QLabel, "Buprenorphine readiness").text().lower()
 
     go(screen, "Mental health and safety")
-    screen.phq9_entry.focus_first()
+    by_name(screen, InstrumentEntry, "PHQ-9").focus_first()
     type_digits(qtbot, PHQ9_DIGITS)
-    screen.gad7_entry.focus_first()
+    by_name(screen, InstrumentEntry, "GAD-7").focus_first()
     type_digits(qtbot, GAD7_DIGITS)
     qtbot.mouseClick(by_name(screen, QRadioButton, "No"), Qt.MouseButton.LeftButton)
     assert not by_name(screen, QLabel, "Safety alert").isVisible()
@@ -150,7 +154,7 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
     type_into(qtbot, by_name(addendum, type(addendum.text), "Correction"), "Allergic to latex.")
     with qtbot.waitSignal(screen.addendum_added, timeout=3000):
         qtbot.mouseClick(button(addendum, "Add addendum"), Qt.MouseButton.LeftButton)
-    assert "Allergic to latex." in by_name(screen, type(screen.summary_view), "Summary").toPlainText()
+    assert "Allergic to latex." in by_name(screen, QTextBrowser, "Summary").toPlainText()
     screen.reject()
 
 
@@ -204,11 +208,11 @@ def test_phq9_item_9_raises_the_safety_alert_at_once(qtbot, window):
     alert = by_name(screen, QLabel, "Safety alert")
     assert not alert.isVisible()
     go(screen, "Mental health and safety")
-    screen.phq9_entry.focus_item("self_harm")
+    by_name(screen, InstrumentEntry, "PHQ-9").focus_item("self_harm")
     type_digits(qtbot, "1")
     assert alert.isVisible()
     assert "Safety alert" in by_name(screen, QLabel, "Risk flags").text()
-    screen.phq9_entry.focus_item("self_harm")
+    by_name(screen, InstrumentEntry, "PHQ-9").focus_item("self_harm")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backspace)
     assert not alert.isVisible()
     qtbot.mouseClick(by_name(screen, QRadioButton, "Yes"), Qt.MouseButton.LeftButton)
@@ -432,5 +436,26 @@ def test_a_signed_assessment_shows_every_page_read_only(qtbot, db, nurse, patien
     assert by_name(screen, QLineEdit, "Pulse").text() == "96"
     assert not by_name(screen, QLineEdit, "Pulse").isEnabled()
     go(screen, "Withdrawal scores")
-    assert not screen.cows_entry.isEnabled() and screen.cows_entry.score().total == 14
+    cows = by_name(screen, InstrumentEntry, "COWS")
+    assert not cows.isEnabled() and cows.score().total == 14
+    screen.reject()
+
+
+def test_the_screen_is_made_of_one_section_object_per_core_section(qtbot, db, nurse, patient):
+    from clinic_desktop.gui.intake import SECTION_CLASSES, IntakeSection
+
+    assert [cls.name for cls in SECTION_CLASSES] == [name for name, _label in rules.SECTIONS]
+    started = intake.start(db, nurse, patient.id)
+    intake.save_draft(db, nurse, started.id, started.version, rich_draft())
+    screen = IntakeScreen(db, nurse, intake.open_assessment(db, nurse, started.episode_id),
+                          patients.open_record(db, nurse, patient.id))
+    qtbot.addWidget(screen)
+    now = dt.datetime.now(dt.UTC)
+    data = screen.draft_data()
+    for name, section in screen.sections.items():
+        assert isinstance(section, IntakeSection) and section.name == name
+        screen.show_section(name)
+        assert section.read() == data[name]  # built and filled: the page gives back what was kept
+        if name != "summary":
+            assert section.validate(data, now) == rules.section_missing(name, data, now)
     screen.reject()

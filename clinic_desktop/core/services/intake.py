@@ -160,11 +160,11 @@ def open_assessment(db: Database, user: SignedInUser, episode_id: int) -> Assess
 def save_draft(db: Database, user: SignedInUser, assessment_id: int, expected_version: int,
                data: Mapping[str, Any]) -> DraftSaved:
     """Save what has been typed so far (called on every change, debounced). Completeness is not
-    checked here; a stale version (another workstation saved since) is refused."""
+    checked here, but the draft is kept to its shape (``assessment.normalize_draft``: an unknown
+    section or instrument item refused, unknown fields dropped, each field in its type); a stale
+    version (another workstation saved since) is refused."""
     require(user, "assessments.record")
-    unknown = set(data) - {name for name, _ in rules.SECTIONS}
-    if unknown:
-        raise ValidationError({"": f"Unknown assessment sections: {', '.join(sorted(unknown))}."})
+    data = rules.normalize_draft(data)
     try:
         with db.write() as session:
             a = _load(session, assessment_id)

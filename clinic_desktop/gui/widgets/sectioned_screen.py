@@ -3,8 +3,8 @@ the patient banner, a conflict banner, the section list on the left and one page
 the right, Previous / Next section (Ctrl+PgUp / Ctrl+PgDown), Close, a draft status line, and
 autosave a moment after the last change.
 
-A subclass gives its sections as ``(name, label)`` pairs and one builder per section,
-``_build_<name>(label) -> QWidget`` (or overrides ``_build_page(name, label)``), and calls
+A subclass gives its sections as ``(name, label)`` pairs, builds each page in
+``_build_page(name, label) -> QWidget`` (asking its object for that section) and calls
 ``_build_shell(sections)`` from its ``__init__``.
 Pages are built when their section is first shown (``LAZY_PAGES``), or all at once. For autosave
 it gives ``_snapshot()`` (what is typed, comparable with ``==``) and ``_store(snapshot)`` (the
@@ -185,9 +185,8 @@ class SectionedScreen(GeometryDialog):
         self._section_built(name)
 
     def _build_page(self, name: str, label: str) -> QWidget:
-        """The page of section ``name``: ``_build_<name>(label)``, unless a subclass builds its
-        pages otherwise (from one object per section, say)."""
-        return getattr(self, f"_build_{name}")(label)
+        """The page of section ``name``, built by the subclass's object for that section."""
+        raise NotImplementedError
 
     def _section_built(self, name: str) -> None:
         """Hook: the page of ``name`` was just built."""
