@@ -34,6 +34,7 @@ from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from clinic_desktop.core.errors import ClinicError
@@ -116,7 +117,7 @@ class Operation(QObject):
         self._finished = False
         self.progress = Progress(self) if query.progress_label is not None else None
         self._progress_dialog: QProgressDialog | None = None
-        self._disabled: list[QWidget] = []
+        self._disabled: list[QWidget | QAction] = []
         self._cursor = {"busy": False}
         # If the window goes away while the worker runs, the cursor still comes back.
         self.destroyed.connect(lambda *_a, state=self._cursor: Operation._restore(state))
@@ -236,7 +237,7 @@ class QueryOp(Generic[T]):
         self.parent, self.op, self.success = parent, op, success
         self.what, self.failure_title, self.unexpected = what, failure_title, unexpected
         self.on_failure: Callable[[BaseException], Any] | None = None
-        self.controls: list[QWidget] = []
+        self.controls: list[QWidget | QAction] = []
         self.progress_label: str | None = None
         self.progress_title: str | None = None
         self.progress_name: str | None = None
@@ -251,8 +252,9 @@ class QueryOp(Generic[T]):
         self.on_failure = callback
         return self
 
-    def disabling(self, *controls: QWidget | None) -> QueryOp[T]:
-        """Turn these controls off while the work runs (those that were on come back on)."""
+    def disabling(self, *controls: QWidget | QAction | None) -> QueryOp[T]:
+        """Turn these controls (buttons, menu actions) off while the work runs; those that were
+        on come back on."""
         self.controls.extend(c for c in controls if c is not None)
         return self
 
@@ -274,7 +276,7 @@ class QueryOp(Generic[T]):
 
 def run_in_background(parent: QWidget, op: Callable[[], T], success: Callable[[T], Any], *,
                       failure: Callable[[BaseException], Any] | None = None,
-                      disabling: Iterable[QWidget | None] = (), what: str = "work",
+                      disabling: Iterable[QWidget | QAction | None] = (), what: str = "work",
                       failure_title: str = "Not done") -> Operation:
     """The short form of ``QueryOp(...).failure(...).disabling(...).run_in_background()``."""
     query = QueryOp(parent=parent, op=op, success=success, what=what, failure_title=failure_title)

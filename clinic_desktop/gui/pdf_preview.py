@@ -12,10 +12,10 @@ as a plain message."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QAction, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -126,8 +126,10 @@ class DocumentJob(QObject):
 
     def __init__(self, render: Callable[[], bytes], title: str, suggested_name: str, parent: QWidget, *,
                  failure_title: str = "Not prepared",
-                 on_error: Callable[[BaseException], None] | None = None) -> None:
+                 on_error: Callable[[BaseException], None] | None = None,
+                 disabling: Iterable[QWidget | QAction | None] = ()) -> None:
         super().__init__(parent)
+        self.disabling = list(disabling)
         self.render, self.title, self.suggested_name = render, title, suggested_name
         self.failure_title = failure_title
         self.on_error = on_error
@@ -145,6 +147,7 @@ class DocumentJob(QObject):
                     what="document", failure_title=self.failure_title, unexpected=NOT_PREPARED)
             .failure(self._error)
             .with_progress(PREPARING, title=self.title, name="Preparing the document")
+            .disabling(*self.disabling)
             .run_in_background())
 
     def _done(self, pdf: bytes) -> None:
@@ -169,10 +172,13 @@ class DocumentJob(QObject):
 
 def render_then_preview(render: Callable[[], bytes], title: str, suggested_name: str, parent: QWidget, *,
                         failure_title: str = "Not prepared",
-                        on_error: Callable[[BaseException], None] | None = None) -> DocumentJob:
+                        on_error: Callable[[BaseException], None] | None = None,
+                        disabling: Iterable[QWidget | QAction | None] = ()) -> DocumentJob:
     """Run ``render`` (returning PDF bytes) in a worker thread, then open a :class:`PdfPreview`
     of exactly those bytes, titled ``title``, over ``parent``. Returns the started job (its
-    ``document_ready``/``failed`` signals say how it ended)."""
-    job = DocumentJob(render, title, suggested_name, parent, failure_title=failure_title, on_error=on_error)
+    ``document_ready``/``failed`` signals say how it ended); ``disabling`` controls are off
+    meanwhile."""
+    job = DocumentJob(render, title, suggested_name, parent, failure_title=failure_title, on_error=on_error,
+                      disabling=disabling)
     job.start()
     return job

@@ -193,3 +193,101 @@ def test_a_closed_window_drops_the_result(qtbot, warnings):
     release.set()
     qtbot.wait(200)
     assert results == [] and warnings == []
+
+
+# --- each routed call keeps the window answering while a slow service works --------------------
+
+def slowed(monkeypatch, module, name: str):
+    """``module.name`` made ~1 s slower (a slow PostgreSQL server); returns the calls' threads."""
+    real = getattr(module, name)
+    threads = []
+
+    def slow(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        time.sleep(SLOW_S)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+    return threads
+
+
+def test_sign_in_keeps_the_window_answering(qtbot, db, admin, monkeypatch):
+    from PySide6.QtWidgets import QLineEdit
+
+    from clinic_desktop.core.services import accounts
+    from clinic_desktop.gui.login_dialog import LoginDialog
+    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, type_into
+
+    threads = slowed(monkeypatch, accounts, "authenticate")
+    dialog = LoginDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_into(qtbot, by_name(dialog, QLineEdit, "User name"), "admin")
+    password = by_name(dialog, QLineEdit, "Password")
+    type_into(qtbot, password, STRONG_PASSWORD)
+    sign_in = button(dialog, "Sign in")
+    qtbot.keyClick(password, Qt.Key.Key_Return)
+    assert not sign_in.isEnabled()
+    answers_while(qtbot, lambda: not sign_in.isEnabled(), lambda: dialog.signed_in_user == admin)
+    assert threads == [False] and dialog.result() == LoginDialog.DialogCode.Accepted
+
+
+def _directory_dialog(qtbot, db, user):
+    from clinic_desktop.gui.directory_dialog import DirectoryDialog
+
+    dialog = DirectoryDialog(db, user)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_directory_import_keeps_the_window_answering(qtbot, db, admin, monkeypatch, tmp_path):
+    from clinic_desktop.core.services import directory
+    from clinic_desktop.gui.directory_dialog import ImportReportDialog
+
+    dialog = _directory_dialog(qtbot, db, admin)
+    path = tmp_path / "contacts.csv"
+    path.write_text(",".join(directory.CSV_COLUMNS) + "\nAlder Counseling,counselor,(503) 555-0201"
+                    ",,,,en,no,,,\n", encoding="utf-8")
+    check_threads = slowed(monkeypatch, directory, "check_csv")
+    dialog.import_file(str(path))
+    assert not dialog.import_button.isEnabled()
+    answers_while(qtbot, lambda: not dialog.import_button.isEnabled(),
+                  lambda: isinstance(dialog.child_dialog(), ImportReportDialog))
+    report = dialog.child_dialog()
+    qtbot.waitExposed(report)
+    import_threads = slowed(monkeypatch, directory, "import_csv")
+    report.import_all_button.click()
+    answers_while(qtbot, lambda: dialog.progress_dialog() is not None,
+                  lambda: dialog.last_result is not None)
+    assert dialog.last_result.imported == 1 and check_threads == import_threads == [False]
+    assert dialog.import_button.isEnabled()
+
+
+def test_directory_export_keeps_the_window_answering(qtbot, db, nurse, monkeypatch, tmp_path):
+    from clinic_desktop.core.services import directory
+
+    dialog = _directory_dialog(qtbot, db, nurse)
+    threads = slowed(monkeypatch, directory, "export_csv")
+    dialog.export_file(str(tmp_path / "out.csv"))
+    assert not dialog.export_button.isEnabled()
+    answers_while(qtbot, lambda: not dialog.export_button.isEnabled(),
+                  lambda: dialog.last_export is not None)
+    assert dialog.last_export == 5 and threads == [False]  # the national helplines
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").count("\n") == 6
+
+
+def test_the_handover_keeps_the_window_answering(qtbot, db, nurse, monkeypatch):
+    from clinic_desktop.core.services import handover
+    from tests.gui.conftest import shown_main_window
+
+    window = shown_main_window(qtbot, db, nurse)
+    threads = slowed(monkeypatch, handover, "print_handover")
+    action = window.ui.actionHandover
+    action.trigger()
+    assert not action.isEnabled()  # no second handover while this one is prepared
+    answers_while(qtbot, lambda: not action.isEnabled(), lambda: window.handover_preview() is not None)
+    assert threads == [False] and action.isEnabled()
+    window.handover_preview().reject()
