@@ -180,10 +180,11 @@ class Operation(QObject):
         dialog = self._progress_dialog
         if dialog is None or self._finished or dialog.wasCanceled():
             return
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, max(total, 1)))
         if label is not None:
             dialog.setLabelText(label)
+        dialog.setMaximum(max(total, 1))
+        # Last: a window-modal QProgressDialog paints (processes events) in setValue.
+        dialog.setValue(min(done, max(total, 1)))
 
     # ---- the end (GUI thread, once) ------------------------------------------------------------
     def _stop_busy(self) -> None:
