@@ -221,7 +221,7 @@ class Operation(QObject):
                 QMessageBox.warning(query.parent, query.failure_title, message)
             self.failed.emit(message)
         finally:
-            self._query = None  # type: ignore[assignment] - nothing kept alive once it ended
+            self._query = None  # type: ignore[assignment]  # nothing kept alive once it ended
             self.deleteLater()
 
 

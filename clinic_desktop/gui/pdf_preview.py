@@ -129,6 +129,7 @@ class DocumentJob(QObject):
                  on_error: Callable[[BaseException], None] | None = None,
                  disabling: Iterable[QWidget | QAction | None] = ()) -> None:
         super().__init__(parent)
+        self.host = parent
         self.disabling = list(disabling)
         self.render, self.title, self.suggested_name = render, title, suggested_name
         self.failure_title = failure_title
@@ -143,7 +144,7 @@ class DocumentJob(QObject):
     def start(self) -> None:
         render = self.render
         self.operation = (
-            QueryOp(parent=self.parent(), op=lambda _progress: _pdf_bytes(render), success=self._done,
+            QueryOp(parent=self.host, op=lambda _progress: _pdf_bytes(render), success=self._done,
                     what="document", failure_title=self.failure_title, unexpected=NOT_PREPARED)
             .failure(self._error)
             .with_progress(PREPARING, title=self.title, name="Preparing the document")
@@ -152,7 +153,7 @@ class DocumentJob(QObject):
 
     def _done(self, pdf: bytes) -> None:
         self.operation = None
-        preview = PdfPreview(pdf, self.title, self.suggested_name, self.parent())
+        preview = PdfPreview(pdf, self.title, self.suggested_name, self.host)
         self.preview = preview
         preview.finished.connect(preview.deleteLater)
         preview.open()
@@ -165,7 +166,7 @@ class DocumentJob(QObject):
         message = error_message(exc, NOT_PREPARED)
         if self.on_error is not None:
             self.on_error(exc)
-        QMessageBox.warning(self.parent(), self.failure_title, message)
+        QMessageBox.warning(self.host, self.failure_title, message)
         self.failed.emit(message)
         self.deleteLater()
 
