@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QFile, QIODevice, QTimer
+from PySide6.QtCore import QEventLoop, QFile, QIODevice, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
@@ -82,27 +82,81 @@ def show_database_problem(message: str, parent: QWidget | None = None) -> None:
     QMessageBox.critical(parent, DATABASE_PROBLEM_TITLE, message)
 
 
-def open_database_or_report(db_target: str | None, *, interactive: bool = True) -> Database | None:
-    """Open the database, or show why not and return None. A refused file is never written to."""
+def _open_database(db_target: str | None) -> Database:
+    """Open the database, or raise DatabaseProblem with the one line staff read. Touches no widget,
+    so it may run on a worker thread."""
     from clinic_desktop.core.db import open_database
     from clinic_desktop.core.errors import DatabaseProblem
 
     try:
         db = open_database(db_target)
-    except DatabaseProblem as exc:
-        message = str(exc)
-    except Exception as exc:  # noqa: BLE001 - one clear message for staff; the details go to the log
+    except DatabaseProblem:
+        raise
+    except Exception as exc:  # one clear message for staff; the details go to the log
         log_error(log, "opening the database failed", exc)
-        message = f"The database could not be opened: {exc.__class__.__name__}: {exc}"
-    else:
-        if db.backup_made is not None:
-            log.info("database upgraded; the previous version was kept as %s", db.backup_made)
-        return db
+        raise DatabaseProblem(f"The database could not be opened: {exc.__class__.__name__}: {exc}") from exc
+    if db.backup_made is not None:
+        log.info("database upgraded; the previous version was kept as %s", db.backup_made)
+    return db
+
+
+def _report_database_problem(message: str, *, interactive: bool) -> None:
     log.error("database refused: %s", message)
     print(f"clinic-desktop: {message}", file=sys.stderr)
     if interactive:
         show_database_problem(message)
-    return None
+
+
+def open_database_or_report(db_target: str | None, *, interactive: bool = True) -> Database | None:
+    """Open the database, or show why not and return None. A refused file is never written to."""
+    from clinic_desktop.core.errors import DatabaseProblem
+
+    try:
+        return _open_database(db_target)
+    except DatabaseProblem as exc:
+        _report_database_problem(str(exc), interactive=interactive)
+        return None
+
+
+def _open_for_sign_in(db_target: str | None) -> tuple[Database, bool]:
+    """The worker's part of start-up: the open, checked database and whether anyone can sign in."""
+    from clinic_desktop.core.services import accounts
+
+    db = _open_database(db_target)
+    try:
+        return db, accounts.has_users(db)
+    except Exception:
+        db.dispose()
+        raise
+
+
+def open_while_showing(dialog: QDialog, db_target: str | None, *,
+                       interactive: bool = True) -> tuple[Database | None, bool]:
+    """Open the database off the GUI thread while ``dialog`` (already on screen) keeps answering;
+    (database or None if refused — the reason shown —, whether it has users)."""
+    from clinic_desktop.core.errors import DatabaseProblem
+    from clinic_desktop.gui.operations import QueryOp
+
+    loop = QEventLoop()
+    outcome: dict[str, object] = {}
+
+    def ended(key: str, value: object) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    QueryOp(parent=dialog, op=lambda: _open_for_sign_in(db_target),
+            success=lambda value: ended("opened", value), what="opening the database") \
+        .failure(lambda exc: ended("error", exc)).run_in_background()
+    if not outcome:
+        loop.exec()
+    if "opened" in outcome:
+        return outcome["opened"]  # type: ignore[return-value]
+    exc = outcome["error"]
+    if not isinstance(exc, DatabaseProblem):  # has_users failed in a way nobody foresaw
+        log_error(log, "opening the database failed", exc)  # type: ignore[arg-type]
+        exc = DatabaseProblem(f"The database could not be opened: {exc.__class__.__name__}: {exc}")
+    _report_database_problem(str(exc), interactive=interactive)
+    return None, False
 
 
 def sign_in_dialog_for(db: Database, parent: QWidget | None = None) -> QDialog:
@@ -174,7 +228,8 @@ def sign_in(db_target: str | None, *, smoke_test: bool = False) -> tuple[Databas
     """Open the database and sign someone in: (database or None if refused, user or None if cancelled).
 
     On the usual start the sign-in window is shown first and the database (SQLAlchemy, schema
-    check) opened once it is on screen; its Sign in button is enabled when the database is ready.
+    check) opened off the GUI thread once it is on screen, the window answering meanwhile (closing
+    it then quits); its Sign in button is enabled when the database is ready.
     A database with nobody to sign in gets the first-run dialog instead.
     """
     interactive = not smoke_test
@@ -186,13 +241,15 @@ def sign_in(db_target: str | None, *, smoke_test: bool = False) -> tuple[Databas
 
     dialog = LoginDialog(None)
     _show_now(dialog, smoke_test)
-    db = open_database_or_report(db_target, interactive=interactive)
+    db, has_users = open_while_showing(dialog, db_target, interactive=interactive)
     if db is None:
         dialog.close()
         return None, None
-    from clinic_desktop.core.services import accounts
-
-    if not accounts.has_users(db):  # e.g. a new PostgreSQL database
+    if dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible():
+        log.info("sign-in closed while the database was opened")
+        dialog.deleteLater()
+        return db, None
+    if not has_users:  # e.g. a new PostgreSQL database
         dialog.close()
         return db, _ask(sign_in_dialog_for(db), smoke_test)
     dialog.set_database(db)

@@ -210,7 +210,11 @@ def create_engine_for(url: URL) -> Engine:
     # hide_parameters: SQL errors would otherwise quote the values (names, MRNs) into their
     # messages, and from there into the log file.
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        # check_same_thread=False: the GUI runs slow work on worker threads (gui.operations), and the
+        # pool hands a connection made on one thread to the next unit of work, on whichever thread.
+        # Safe because a connection is only ever used by one unit of work at a time.
+        engine = create_engine(url, hide_parameters=True,
+                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         _install_sqlite_pragmas(engine)
         return engine
     return create_engine(url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 10})

@@ -7,8 +7,10 @@ is the Add/Edit form; ``ImportReportDialog`` shows a checked CSV file row by row
 is imported. Everything goes through ``clinic_desktop.core.services.directory``, which checks
 the role and audits each change.
 
-The file dialogs are the only parts a test cannot drive, so each is a thin wrapper:
-``choose_import_file`` → ``import_file(path)`` and ``choose_export_file`` → ``export_file(path)``.
+Checking, importing and exporting a file run off the GUI thread (``gui.operations``), with a
+progress dialog; the window keeps answering. The file dialogs are the only parts a test cannot
+drive, so each is a thin wrapper: ``choose_import_file`` → ``import_file(path)`` and
+``choose_export_file`` → ``export_file(path)``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -52,9 +53,9 @@ from clinic_desktop.core.services.directory import (
 )
 from clinic_desktop.gui.models.directory_model import DirectoryModel, ImportReportModel
 from clinic_desktop.gui.models.row_model import selected_row
+from clinic_desktop.gui.operations import Operation, Progress, QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot, GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
-from clinic_desktop.gui.widgets.style import busy_cursor
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -386,7 +387,8 @@ class DirectoryDialog(GeometryDialog):
         self._user = user
         self.can_edit = user.can("directory.edit")
         self._busy = False  # an import is running: no searches meanwhile
-        self._progress: QProgressDialog | None = None
+        self._operation: Operation | None = None  # the check, import or export running
+        self.last_export: int | None = None
         self._slot = DialogSlot()
         self.last_result: ImportResult | None = None
         self.setWindowTitle("Referral directory — Clinic Desktop")
@@ -681,71 +683,77 @@ class DirectoryDialog(GeometryDialog):
         if path:
             self.import_file(path)
 
-    def import_file(self, path: str) -> ImportReportDialog | None:
-        """Check the file and open its report (window-modal); the import runs when the report
-        is accepted. None, with the reason shown, when the file cannot be read at all."""
-        try:
-            with busy_cursor(), open(path, "rb") as stream:
-                report = directory.check_csv(self._db, self._user, stream)
-        except OSError as exc:
-            self._show_error(f"{os.path.basename(path)} could not be read: {exc.strerror or exc}.")
-            return None
-        except ClinicError as exc:
-            self._show_error(f"{os.path.basename(path)} cannot be imported. {exc}")
-            return None
+    def import_file(self, path: str) -> Operation:
+        """Check the file off the GUI thread, then open its report (window-modal; see
+        :meth:`child_dialog`); the import runs when the report is accepted. When the file cannot
+        be read at all, the reason is shown in the error line instead."""
+        db, user, name = self._db, self._user, os.path.basename(path)
+
+        def check(_progress) -> ImportReport:  # the worker thread: the file and the service only
+            with open(path, "rb") as stream:
+                return directory.check_csv(db, user, stream)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, OSError):
+                self._show_error(f"{name} could not be read: {exc.strerror or exc}.")
+            else:
+                self._show_error(f"{name} cannot be imported. {error_message(exc)}")
+
+        self._operation = (
+            QueryOp(parent=self, op=check, success=self._show_report, what="directory check")
+            .failure(refused)
+            .with_progress("Checking the file\u2026", title="Importing — Clinic Desktop",
+                           name="Checking directory file", width=420)
+            .disabling(self.import_button)
+            .run_in_background())
+        return self._operation
+
+    def _show_report(self, report: ImportReport) -> None:
+        self._operation = None
         dialog = ImportReportDialog(report, self)
         dialog.accepted.connect(lambda: self.run_import(report, dialog.only_valid))
         self._slot.open(dialog)
-        return dialog
 
     def progress_dialog(self) -> QProgressDialog | None:
-        """The import's progress dialog, while the import runs."""
-        return self._progress
+        """The check's or the import's progress dialog, while one runs."""
+        operation = self._operation
+        return operation.progress_dialog() if operation is not None else None
 
-    def run_import(self, report: ImportReport, only_valid: bool) -> ImportResult:
-        """Import a checked file with a progress dialog whose Cancel rolls it all back."""
-        todo = report.ok
-        progress = QProgressDialog("Importing directory entries…", "Cancel", 0, max(todo, 1), self)
-        progress.setWindowTitle("Importing — Clinic Desktop")
-        progress.setAccessibleName("Importing directory")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
-        progress.setMinimumWidth(420)
-        progress.setValue(0)
-        self._progress = progress
+    def run_import(self, report: ImportReport, only_valid: bool) -> Operation:
+        """Import a checked file off the GUI thread, with a progress dialog whose Cancel rolls it
+        all back; ``last_result`` holds the outcome once it is shown."""
+        db, user = self._db, self._user
+
+        def run(progress: Progress) -> ImportResult:  # the worker thread
+            def advance(done: int, total: int) -> None:
+                progress.report(done, total, f"Imported {done:,} of {total:,} entries…")
+
+            return directory.import_csv(db, user, report, only_valid=only_valid,
+                                        progress=advance, cancelled=progress.cancelled)
+
+        def failed(exc: BaseException) -> None:
+            self._import_ended()
+            self._show_error(f"Nothing was imported: {error_message(exc)}")
+            self.reload()
+
         self._busy = True
         self._search_timer.stop()
-        progress.show()
-        QApplication.processEvents()
+        self._operation = (
+            QueryOp(parent=self, op=run, success=self._imported, what="directory import")
+            .failure(failed)
+            .with_progress("Importing directory entries…", title="Importing — Clinic Desktop",
+                           name="Importing directory", maximum=max(report.ok, 1),
+                           cancellable=True, width=420, show_after_ms=0)
+            .disabling(self.import_button)
+            .run_in_background())
+        return self._operation
 
-        def advance(done: int, total: int) -> None:
-            progress.setMaximum(max(total, 1))
-            progress.setValue(done)
-            progress.setLabelText(f"Imported {done:,} of {total:,} entries…")
-            QApplication.processEvents()  # paint, and let Cancel be clicked
+    def _import_ended(self) -> None:
+        self._busy = False
+        self._operation = None
 
-        def cancelled() -> bool:
-            QApplication.processEvents()
-            return progress.wasCanceled()
-
-        try:
-            result = directory.import_csv(self._db, self._user, report, only_valid=only_valid,
-                                          progress=advance, cancelled=cancelled)
-        except ClinicError as exc:
-            result = None
-            error = str(exc)
-        finally:
-            self._busy = False
-            self._progress = None
-            progress.close()
-            progress.deleteLater()
-        if result is None:
-            self._show_error(f"Nothing was imported: {error}")
-            self.reload()
-            return ImportResult(imported=0, refused=report.refused, duplicates=report.duplicates,
-                                total=report.total, blocked=True)
+    def _imported(self, result: ImportResult) -> None:
+        self._import_ended()
         self.last_result = result
         log.info("directory import: %s imported, cancelled=%s", result.imported, result.cancelled)
         if result.imported:
@@ -753,7 +761,6 @@ class DirectoryDialog(GeometryDialog):
         else:
             self.reload()
             self._show_message(result.message)
-        return result
 
     # --- export ---------------------------------------------------------------------------------
     def choose_export_file(self) -> None:
@@ -762,21 +769,38 @@ class DirectoryDialog(GeometryDialog):
         if path:
             self.export_file(path)
 
-    def export_file(self, path: str) -> int | None:
-        """Write every active contact to ``path`` (UTF-8 CSV, the import's columns); how many,
-        or None with the reason shown."""
-        try:
-            with busy_cursor(), open(path, "wb") as stream:
-                count = directory.export_csv(self._db, self._user, stream)
-        except OSError as exc:
-            self._show_error(f"The directory could not be saved to {path}: {exc.strerror or exc}.")
-            return None
-        except ClinicError as exc:
-            self._show_error(f"The directory could not be exported: {exc}")
-            return None
-        self._show_message(f"Exported {_plural(count, 'entry', 'entries')} to "
-                           f"{os.path.basename(path)}.")
-        return count
+    def export_file(self, path: str) -> Operation:
+        """Write every active contact to ``path`` (UTF-8 CSV, the import's columns) off the GUI
+        thread; then say how many (``last_export``), or the reason it could not be done."""
+        db, user = self._db, self._user
+
+        def export(_progress) -> int:  # the worker thread: the file and the service only
+            with open(path, "wb") as stream:
+                return directory.export_csv(db, user, stream)
+
+        def exported(count: int) -> None:
+            self._operation = None
+            self.last_export = count
+            self._show_message(f"Exported {_plural(count, 'entry', 'entries')} to "
+                               f"{os.path.basename(path)}.")
+
+        def refused(exc: BaseException) -> None:
+            self._operation = None
+            if isinstance(exc, OSError):
+                self._show_error(f"The directory could not be saved to {path}: "
+                                 f"{exc.strerror or exc}.")
+            else:
+                self._show_error(f"The directory could not be exported: {error_message(exc)}")
+
+        self.last_export = None
+        self._operation = (
+            QueryOp(parent=self, op=export, success=exported, what="directory export")
+            .failure(refused)
+            .with_progress("Exporting the directory\u2026", title="Exporting — Clinic Desktop",
+                           name="Exporting directory", width=420)
+            .disabling(self.export_button)
+            .run_in_background())
+        return self._operation
 
     def done(self, result: int) -> None:
         self._search_timer.stop()

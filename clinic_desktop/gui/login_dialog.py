@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from clinic_desktop.core.errors import AuthenticationError
 from clinic_desktop.gui.forms.ui_login_dialog import Ui_LoginDialog
+from clinic_desktop.gui.operations import Operation, QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
-from clinic_desktop.gui.widgets.style import busy_cursor
 
 if TYPE_CHECKING:  # the services (and SQLAlchemy) load while the window is already on screen
     from clinic_desktop.core.db import Database
@@ -24,7 +24,8 @@ class LoginDialog(GeometryDialog):
 
     With ``locked_user`` it is the screen lock: the user name is fixed and only that person can
     continue. On success ``signed_in_user`` holds the :class:`SignedInUser`, ``signed_in`` is
-    emitted with it and the dialog is accepted. Wrong passwords and locked accounts are shown
+    emitted with it and the dialog is accepted. The password is checked off the GUI thread
+    (``gui.operations``), Sign in off meanwhile. Wrong passwords and locked accounts are shown
     inside the dialog (accessible name "Sign-in error").
     """
 
@@ -38,6 +39,7 @@ class LoginDialog(GeometryDialog):
         self._db = db
         self.locked_user = locked_user
         self.signed_in_user: SignedInUser | None = None
+        self._operation: Operation | None = None  # the password being checked
 
         self.sign_in_button = self.ui.buttonBox.addButton(
             "Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -93,12 +95,28 @@ class LoginDialog(GeometryDialog):
             # Refused before authenticate(): nobody else's failure count or audit trail changes.
             self._refuse(self._only_locked_user_message())
             return
-        try:
-            with busy_cursor():
-                user = accounts.authenticate(self._db, username, password)
-        except AuthenticationError as exc:  # AccountLocked is one too
-            self._refuse(str(exc))
-            return
+        if self._operation is not None:
+            return  # already checking; Enter can still arrive
+        db = self._db
+
+        def refused(exc: BaseException) -> None:  # AccountLocked is an AuthenticationError too
+            if self._operation is None:
+                return  # the dialog was closed while the password was checked
+            self._operation = None
+            self._refuse(str(exc) if isinstance(exc, AuthenticationError) else error_message(exc))
+
+        # The password check (argon2) and the database run off the GUI thread.
+        self._operation = (
+            QueryOp(parent=self, op=lambda: accounts.authenticate(db, username, password),
+                    success=self._authenticated, what="sign-in")
+            .failure(refused)
+            .disabling(self.sign_in_button)
+            .run_in_background())
+
+    def _authenticated(self, user: SignedInUser) -> None:
+        if self._operation is None:
+            return  # the dialog was closed while the password was checked
+        self._operation = None
         if self.locked_user is not None and user.id != self.locked_user.id:
             self._refuse(self._only_locked_user_message())
             return
@@ -107,6 +125,10 @@ class LoginDialog(GeometryDialog):
         self.ui.errorLabel.setVisible(False)
         self.signed_in.emit(user)
         self.accept()
+
+    def done(self, result: int) -> None:
+        self._operation = None  # a sign-in still being checked no longer counts
+        super().done(result)
 
     # -- helpers ------------------------------------------------------------------------------
 

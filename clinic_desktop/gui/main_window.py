@@ -522,7 +522,8 @@ class MainWindow(QMainWindow):
 
         self._handover_preview = None
         job = render_then_preview(render, "Shift handover", "shift-handover.pdf", parent or self,
-                                  failure_title="The handover could not be prepared")
+                                  failure_title="The handover could not be prepared",
+                                  disabling=[self.ui.actionHandover])
         job.document_ready.connect(ready)
 
     def handover_preview(self) -> QDialog | None:

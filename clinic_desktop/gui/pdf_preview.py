@@ -1,45 +1,27 @@
 """A printed document on screen before it goes to paper: the PDF pages, Print… and Save PDF….
 Used for the shift handover, the aftercare plan and the referral letter.
 
-:func:`render_then_preview` prepares the document off the GUI thread: the render callable runs in
-a :class:`QThreadPool` worker (it may use the database, whose calls each open their own session,
-but never touches a widget) while the screen shows a busy cursor and a small "Preparing the
-document…" dialog; the bytes come back through a queued signal and the :class:`PdfPreview` opens
-on the GUI thread. A :class:`~clinic_desktop.core.errors.ClinicError` is shown as it is; any other
-exception is logged by type name only (no patient data in the log) and shown as a plain message."""
+:func:`render_then_preview` prepares the document off the GUI thread through
+:mod:`clinic_desktop.gui.operations`: the render callable runs in a worker (it may use the
+database, whose calls each open their own session, but never touches a widget) while the screen
+shows a busy cursor and a small "Preparing the document…" dialog; the :class:`PdfPreview` of the
+bytes then opens on the GUI thread. A :class:`~clinic_desktop.core.errors.ClinicError` is shown
+as it is; any other exception is logged by type name only (no patient data in the log) and shown
+as a plain message."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
-    QObject,
-    QRunnable,
-    QSize,
-    Qt,
-    QThreadPool,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Signal
+from PySide6.QtGui import QAction, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialogButtonBox,
-    QFileDialog,
-    QMessageBox,
-    QProgressDialog,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QVBoxLayout, QWidget
 
-from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.gui.operations import Operation, QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 
 log = logging.getLogger(__name__)
@@ -123,92 +105,55 @@ class PdfPreview(GeometryDialog):
 
 # ---- rendering off the GUI thread ------------------------------------------------------------
 PREPARING = "Preparing the document\u2026"
-#: The "Preparing the document…" dialog appears only if rendering takes longer than this.
-PROGRESS_DELAY_MS = 300
+NOT_PREPARED = "The document could not be prepared. The problem has been logged; please try again."
 
 
-class _RenderTask(QRunnable):
-    """Runs ``render`` on a pool thread, then hands the result to ``job`` on the GUI thread with a
-    queued call (``QTimer.singleShot(0, job, …)``), which Qt drops if the job was deleted meanwhile.
-    (A queued call rather than ``Signal.emit``: in PySide6 6.12.0 every Python ``emit`` also drops
-    a reference to ``True``.)"""
-
-    def __init__(self, render: Callable[[], bytes], job: DocumentJob) -> None:
-        super().__init__()
-        self._render = render
-        self._job = job
-
-    def run(self) -> None:  # the worker thread: no widgets here
-        job, self._job = self._job, None
-        try:
-            pdf = self._render()
-            if not isinstance(pdf, (bytes, bytearray)):
-                raise TypeError("the render did not return bytes")
-            pdf = bytes(pdf)
-            deliver = lambda data=pdf: job._done(data)
-        except Exception as exc:  # noqa: BLE001 - reported on the GUI thread
-            deliver = lambda error=exc: job._error(error)
-        try:
-            QTimer.singleShot(0, job, deliver)
-        except RuntimeError:  # the screen that asked was closed meanwhile
-            log.info("document prepared for a closed screen; dropped")
-
-
-def _restore_cursor(state: dict) -> None:
-    if state.get("busy"):
-        state["busy"] = False
-        QApplication.restoreOverrideCursor()
+def _pdf_bytes(render: Callable[[], bytes]) -> bytes:
+    """The worker's part: the render, checked to be bytes."""
+    pdf = render()
+    if not isinstance(pdf, (bytes, bytearray)):
+        raise TypeError("the render did not return bytes")
+    return bytes(pdf)
 
 
 class DocumentJob(QObject):
-    """One document being prepared for ``parent``. ``document_ready(preview)`` fires once the
-    :class:`PdfPreview` is open; ``failed(message)`` once the message has been shown."""
+    """One document being prepared for ``parent`` (an :class:`~clinic_desktop.gui.operations.
+    Operation` with a "Preparing the document…" dialog). ``document_ready(preview)`` fires once
+    the :class:`PdfPreview` is open; ``failed(message)`` once the message has been shown."""
 
     document_ready = Signal(object)  # PdfPreview
     failed = Signal(str)
 
     def __init__(self, render: Callable[[], bytes], title: str, suggested_name: str, parent: QWidget, *,
                  failure_title: str = "Not prepared",
-                 on_error: Callable[[BaseException], None] | None = None) -> None:
+                 on_error: Callable[[BaseException], None] | None = None,
+                 disabling: Iterable[QWidget | QAction | None] = ()) -> None:
         super().__init__(parent)
+        self.host = parent
+        self.disabling = list(disabling)
         self.render, self.title, self.suggested_name = render, title, suggested_name
         self.failure_title = failure_title
         self.on_error = on_error
         self.preview: PdfPreview | None = None
-        self.running = False
-        self._cursor = {"busy": False}
-        # If the screen goes away while the worker runs, the cursor still comes back.
-        self.destroyed.connect(lambda *_a, state=self._cursor: _restore_cursor(state))
-        self.progress: QProgressDialog | None = None
+        self.operation: Operation | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.operation is not None and self.operation.running
 
     def start(self) -> None:
-        parent = self.parent()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        self._cursor["busy"] = True
-        progress = QProgressDialog(PREPARING, "", 0, 0, parent)
-        progress.setCancelButton(None)
-        progress.setWindowTitle(self.title)
-        progress.setAccessibleName("Preparing the document")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(PROGRESS_DELAY_MS)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
-        self.progress = progress
-        self.running = True
-        QThreadPool.globalInstance().start(_RenderTask(self.render, self))
-
-    def _stop_busy(self) -> None:
-        self.running = False
-        _restore_cursor(self._cursor)
-        if self.progress is not None:
-            self.progress.close()
-            self.progress.deleteLater()
-            self.progress = None
+        render = self.render
+        self.operation = (
+            QueryOp(parent=self.host, op=lambda _progress: _pdf_bytes(render), success=self._done,
+                    what="document", failure_title=self.failure_title, unexpected=NOT_PREPARED)
+            .failure(self._error)
+            .with_progress(PREPARING, title=self.title, name="Preparing the document")
+            .disabling(*self.disabling)
+            .run_in_background())
 
     def _done(self, pdf: bytes) -> None:
-        self._stop_busy()
-        parent = self.parent()
-        preview = PdfPreview(pdf, self.title, self.suggested_name, parent)
+        self.operation = None
+        preview = PdfPreview(pdf, self.title, self.suggested_name, self.host)
         self.preview = preview
         preview.finished.connect(preview.deleteLater)
         preview.open()
@@ -217,26 +162,24 @@ class DocumentJob(QObject):
         self.deleteLater()
 
     def _error(self, exc: BaseException) -> None:
-        self._stop_busy()
-        if isinstance(exc, ClinicError):
-            message = str(exc)
-            log.warning("document not prepared: %s", type(exc).__name__)
-        else:
-            message = "The document could not be prepared. The problem has been logged; please try again."
-            log.error("document not prepared: unexpected %s", type(exc).__name__)
+        self.operation = None
+        message = error_message(exc, NOT_PREPARED)
         if self.on_error is not None:
             self.on_error(exc)
-        QMessageBox.warning(self.parent(), self.failure_title, message)
+        QMessageBox.warning(self.host, self.failure_title, message)
         self.failed.emit(message)
         self.deleteLater()
 
 
 def render_then_preview(render: Callable[[], bytes], title: str, suggested_name: str, parent: QWidget, *,
                         failure_title: str = "Not prepared",
-                        on_error: Callable[[BaseException], None] | None = None) -> DocumentJob:
+                        on_error: Callable[[BaseException], None] | None = None,
+                        disabling: Iterable[QWidget | QAction | None] = ()) -> DocumentJob:
     """Run ``render`` (returning PDF bytes) in a worker thread, then open a :class:`PdfPreview`
     of exactly those bytes, titled ``title``, over ``parent``. Returns the started job (its
-    ``document_ready``/``failed`` signals say how it ended)."""
-    job = DocumentJob(render, title, suggested_name, parent, failure_title=failure_title, on_error=on_error)
+    ``document_ready``/``failed`` signals say how it ended); ``disabling`` controls are off
+    meanwhile."""
+    job = DocumentJob(render, title, suggested_name, parent, failure_title=failure_title, on_error=on_error,
+                      disabling=disabling)
     job.start()
     return job

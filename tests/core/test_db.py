@@ -257,3 +257,27 @@ def test_a_0006_database_upgrades_to_patient_facts_keeping_the_intakes_facts(any
         assert (saved.version, saved.hepatic, saved.qtc_ms) == (1, "severe", 470)
     finally:
         db.dispose()
+
+
+def test_a_pooled_connection_made_on_one_thread_serves_a_unit_of_work_on_another(db, admin):
+    """The GUI runs services on worker threads (gui.operations): the pool may hand a connection
+    the GUI thread made to a worker, and back."""
+    import threading
+
+    with db.read() as session:
+        session.execute(text("SELECT 1"))
+    seen: list[object] = []
+
+    def worker() -> None:
+        try:
+            seen.append(accounts.authenticate(db, "admin", STRONG_PASSWORD).id)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            seen.append(exc)
+
+    for _ in range(3):
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(30)
+    with db.read() as session:
+        assert session.execute(text("SELECT 1")).scalar() == 1
+    assert seen == [admin.id] * 3

@@ -6,10 +6,13 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from clinic_desktop import app
 from clinic_desktop.gui.first_run_dialog import FirstRunDialog
@@ -158,18 +161,51 @@ def test_sign_in_waits_for_the_database_but_is_shown_before_it(qtbot, db, admin)
 
 
 def test_the_sign_in_window_is_on_screen_before_the_database_opens(qtbot, monkeypatch, sqlite_path, db, admin):
-    seen_when_opening = []
-    real_open = app.open_database_or_report
+    steps = []
+    real_show, real_open = app._show_now, app._open_database
 
-    def watching_open(target, *, interactive=True):
-        seen_when_opening.extend(w for w in QApplication.topLevelWidgets()
-                                 if isinstance(w, LoginDialog) and w.isVisible())
-        return real_open(target, interactive=interactive)
+    def showing(dialog, smoke_test):
+        real_show(dialog, smoke_test)
+        steps.append(("shown", dialog.isVisible()))
 
-    monkeypatch.setattr(app, "open_database_or_report", watching_open)
+    def watching_open(target):  # off the GUI thread, once the window is up
+        steps.append(("opening", threading.current_thread() is threading.main_thread()))
+        time.sleep(1.0)  # a slow server
+        return real_open(target)
+
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    monkeypatch.setattr(app, "_show_now", showing)
+    monkeypatch.setattr(app, "_open_database", watching_open)
     monkeypatch.setattr(LoginDialog, "exec", lambda self: self.done(0) or 0)  # then cancel
     opened, user = app.sign_in(str(sqlite_path))
+    timer.stop()
     try:
-        assert len(seen_when_opening) == 1 and user is None and opened is not None
+        assert steps == [("shown", True), ("opening", False)] and user is None and opened is not None
+        assert len(ticks) >= 10  # the window kept answering while the database opened
+    finally:
+        opened.dispose()
+
+
+def test_closing_the_sign_in_window_while_the_database_opens_quits(qtbot, monkeypatch, sqlite_path, db,
+                                                                  admin):
+    real_open = app._open_database
+
+    def slow_open(target):
+        time.sleep(0.5)
+        return real_open(target)
+
+    def show_then_close(dialog, smoke_test):
+        dialog.show()
+        QTimer.singleShot(50, dialog.reject)  # the nurse closes it meanwhile
+
+    monkeypatch.setattr(app, "_open_database", slow_open)
+    monkeypatch.setattr(app, "_show_now", show_then_close)
+    monkeypatch.setattr(LoginDialog, "exec", lambda self: pytest.fail("asked again after closing"))
+    opened, user = app.sign_in(str(sqlite_path))
+    try:
+        assert opened is not None and user is None
     finally:
         opened.dispose()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -86,6 +88,28 @@ def csv_row(name: str, phone: str, kind: str = "counselor") -> str:
     return f"{name},{kind},{phone},,,,en,no,,,"
 
 
+def check_file(qtbot, dialog, path: str) -> ImportReportDialog:
+    """Import CSV… on ``path``: the check runs off the GUI thread, then its report opens."""
+    dialog.import_file(path)
+    qtbot.waitUntil(lambda: isinstance(dialog.child_dialog(), ImportReportDialog), timeout=10000)
+    return dialog.child_dialog()
+
+
+def export(qtbot, dialog, path: str) -> int | None:
+    """Export CSV… to ``path`` (off the GUI thread); how many entries were written."""
+    operation = dialog.export_file(path)
+    qtbot.waitUntil(lambda: not operation.running if _alive(operation) else True, timeout=10000)
+    qtbot.waitUntil(lambda: by_name(dialog, QLabel, "Message").isVisible()
+                    or by_name(dialog, QLabel, "Error").isVisible(), timeout=10000)
+    return dialog.last_export
+
+
+def _alive(obj) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 def test_the_national_helplines_are_listed_first(dialog):
@@ -135,7 +159,7 @@ def test_a_nurse_reads_and_exports_but_cannot_change(qtbot, db, nurse, entries, 
     assert button(dialog, "Export CSV…").isVisible()
     select(qtbot, dialog, "Harbor Counseling")
     assert dialog.edit_selected() is None  # a double-click opens nothing either
-    assert dialog.export_file(str(tmp_path / "out.csv")) == 8
+    assert export(qtbot, dialog, str(tmp_path / "out.csv")) == 8
 
 
 def test_stale_entry_is_highlighted_with_the_days(dialog, db, admin):
@@ -239,7 +263,7 @@ def test_import_with_one_bad_row_shows_the_report_and_imports_nothing(qtbot, dia
         csv_row("Alder Counseling", "(503) 555-0201"),
         csv_row("Birch Counseling", "(503) 555-0202", kind="astrologer"),
     ])
-    report = dialog.import_file(path)
+    report = check_file(qtbot, dialog, path)
     qtbot.waitExposed(report)
     assert by_name(report, QLabel, "Summary").text() == "1 row can be imported, 1 refused"
     rows = by_name(report, QTableView, "Rows").model()
@@ -257,8 +281,7 @@ def test_import_with_a_bad_row_imports_only_the_valid_rows(qtbot, dialog, tmp_pa
         csv_row("Birch Counseling", "not a phone"),
         csv_row("Cedar Counseling", "(503) 555-0203"),
     ])
-    report = dialog.import_file(path)
-    assert isinstance(report, ImportReportDialog) and dialog.child_dialog() is report
+    report = check_file(qtbot, dialog, path)
     qtbot.waitExposed(report)
     assert by_name(report, QLabel, "Summary").text() == "2 rows can be imported, 1 refused"
     rows = by_name(report, QTableView, "Rows").model()
@@ -269,7 +292,8 @@ def test_import_with_a_bad_row_imports_only_the_valid_rows(qtbot, dialog, tmp_pa
     reason = by_name(report, QLabel, "Why Import all is off")
     assert reason.isVisible() and "1 row is refused" in reason.text()
     click(qtbot, button(report, "Import only the valid rows"))
-    qtbot.waitUntil(lambda: dialog.child_dialog() is None)
+    qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=10000)  # imported off the GUI thread
+    assert dialog.child_dialog() is None
     assert dialog.last_result.imported == 2
     assert "Alder Counseling" in local_names(dialog) and "Cedar Counseling" in local_names(dialog)
     assert "Birch Counseling" not in local_names(dialog)
@@ -278,10 +302,11 @@ def test_import_with_a_bad_row_imports_only_the_valid_rows(qtbot, dialog, tmp_pa
 
 def test_import_all_when_every_row_is_valid(qtbot, dialog, tmp_path):
     path = write_csv(tmp_path / "ok.csv", [csv_row("Alder Counseling", "(503) 555-0201")])
-    report = dialog.import_file(path)
+    report = check_file(qtbot, dialog, path)
     assert by_name(report, QLabel, "Summary").text() == "1 row can be imported, 0 refused"
     click(qtbot, button(report, "Import all"))
-    qtbot.waitUntil(lambda: dialog.child_dialog() is None)
+    qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=10000)
+    assert dialog.child_dialog() is None
     assert "Alder Counseling" in local_names(dialog)
 
 
@@ -289,44 +314,57 @@ def test_cancel_during_an_import_leaves_nothing_imported(qtbot, dialog, db, admi
                                                          monkeypatch):
     rows = [csv_row(f"Counselor {n:03d}", f"(503) 555-{n:04d}") for n in range(250)]
     path = write_csv(tmp_path / "big.csv", rows)
-    seen = []
     real = directory.import_csv
+    reported = threading.Event()
 
-    def import_and_cancel(db_, user, report, only_valid=False, progress=None, cancelled=None):
-        def first_progress(done, total):
+    def import_until_cancelled(db_, user, report, only_valid=False, progress=None, cancelled=None):
+        def first_progress(done, total):  # the worker thread: wait for the nurse's Cancel
             progress(done, total)
-            if not seen:
-                bar = dialog.progress_dialog()
-                seen.append(bar)
-                assert isinstance(bar, QProgressDialog)
-                assert bar.accessibleName() == "Importing directory"
-                assert bar.isVisible() and bar.windowModality() == Qt.WindowModality.WindowModal
-                click(qtbot, bar.findChild(QPushButton))  # its Cancel
+            reported.set()
+            deadline = time.monotonic() + 10
+            while not cancelled() and time.monotonic() < deadline:
+                time.sleep(0.01)
         return real(db_, user, report, only_valid, first_progress, cancelled)
 
-    report = dialog.import_file(path)
+    report = check_file(qtbot, dialog, path)
     assert by_name(report, QLabel, "Summary").text() == "250 rows can be imported, 0 refused"
-    monkeypatch.setattr(directory, "import_csv", import_and_cancel)
+    monkeypatch.setattr(directory, "import_csv", import_until_cancelled)
     click(qtbot, button(report, "Import all"))
-    qtbot.waitUntil(lambda: dialog.child_dialog() is None)
-    assert seen and dialog.last_result.cancelled
+    qtbot.waitUntil(reported.is_set, timeout=10000)
+    bar = dialog.progress_dialog()
+    assert isinstance(bar, QProgressDialog)
+    assert bar.accessibleName() == "Importing directory"
+    assert bar.windowModality() == Qt.WindowModality.WindowModal
+    qtbot.waitUntil(lambda: bar.isVisible() and bar.value() == 100, timeout=10000)
+    assert bar.labelText() == "Imported 100 of 250 entries…"
+    click(qtbot, bar.findChild(QPushButton))  # its Cancel
+    qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=10000)
+    assert dialog.child_dialog() is None and dialog.last_result.cancelled
     assert local_names(dialog) == LOCAL
     assert directory.search(db, admin, "counselor", include_national=False) == []
     assert by_name(dialog, QLabel, "Message").text() == "Import cancelled: nothing was imported."
     assert dialog.progress_dialog() is None
 
 
-def test_an_unreadable_file_is_refused_in_the_error_line(dialog, tmp_path):
+def test_an_unreadable_file_is_refused_in_the_error_line(qtbot, dialog, tmp_path):
     path = tmp_path / "wrong.csv"
     path.write_text("name,phone\nA,1\n", encoding="utf-8")
-    assert dialog.import_file(str(path)) is None
+    dialog.import_file(str(path))
     error = by_name(dialog, QLabel, "Error")
-    assert error.isVisible() and "Line 1 must be the header" in error.text()
+    qtbot.waitUntil(error.isVisible, timeout=10000)
+    assert "Line 1 must be the header" in error.text() and dialog.child_dialog() is None
 
 
-def test_export_writes_the_header_and_every_entry(dialog, tmp_path):
+def test_a_missing_file_is_refused_in_the_error_line(qtbot, dialog, tmp_path):
+    dialog.import_file(str(tmp_path / "gone.csv"))
+    error = by_name(dialog, QLabel, "Error")
+    qtbot.waitUntil(error.isVisible, timeout=10000)
+    assert error.text().startswith("gone.csv could not be read:")
+
+
+def test_export_writes_the_header_and_every_entry(qtbot, dialog, tmp_path):
     path = tmp_path / "export.csv"
-    assert dialog.export_file(str(path)) == 8
+    assert export(qtbot, dialog, str(path)) == 8
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == HEADER
     assert any(line.startswith("Clínica Esperanza,") for line in lines)

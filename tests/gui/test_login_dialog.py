@@ -29,6 +29,8 @@ def sign_in(qtbot, dialog: LoginDialog, username: str | None, password: str) -> 
     password_edit = by_name(dialog, QLineEdit, "Password")
     type_into(qtbot, password_edit, password, replace=True)
     qtbot.keyClick(password_edit, Qt.Key.Key_Return)  # Enter presses the default "Sign in"
+    # The password is checked off the GUI thread, Sign in off meanwhile.
+    qtbot.waitUntil(button(dialog, "Sign in").isEnabled, timeout=10000)
 
 
 def test_form_shows_the_database_and_hides_the_password(open_login, db, admin):

@@ -1,6 +1,7 @@
 """Two small things every screen needs, written once: re-applying the style sheet after a
 dynamic property changed (``repolish``), and the busy cursor around a short call on the GUI
-thread (``busy_cursor``; longer work goes off the thread, as the PDF preview does)."""
+thread (``busy_cursor``, or its two halves ``set_busy_cursor``/``restore_cursor`` for work that
+ends later; longer work goes off the thread through ``gui.operations``)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,21 @@ def repolish(widget: QWidget) -> None:
     widget.update()
 
 
+def set_busy_cursor() -> None:
+    """The wait cursor over the whole application until :func:`restore_cursor` (once each)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+
+def restore_cursor() -> None:
+    """Undo one :func:`set_busy_cursor`."""
+    QApplication.restoreOverrideCursor()
+
+
 @contextmanager
 def busy_cursor() -> Iterator[None]:
     """The wait cursor for the duration of the block, restored however it ends."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    set_busy_cursor()
     try:
         yield
     finally:
-        QApplication.restoreOverrideCursor()
+        restore_cursor()

@@ -1,0 +1,293 @@
+"""Slow work runs off the GUI thread through gui.operations; the window keeps answering."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton, QWidget
+
+from clinic_desktop.core.errors import ValidationError
+from clinic_desktop.gui.operations import UNEXPECTED, QueryOp, run_in_background
+
+SLOW_S = 1.0
+
+
+@pytest.fixture
+def host(qtbot):
+    w = QWidget()
+    w.setWindowTitle("Host")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
+    return shown
+
+
+class Ticker:
+    """A timer on the GUI thread: it only ticks while the event loop runs (the window answers)."""
+
+    def __init__(self, interval_ms: int = 20) -> None:
+        self.ticks = 0
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(interval_ms)
+
+    def _tick(self) -> None:
+        self.ticks += 1
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
+def answers_while(qtbot, running, done, *, ticks: int = 10, timeout: int = 15000) -> None:
+    """The GUI thread keeps running its timers while ``running()``; then ``done()`` comes true."""
+    ticker = Ticker()
+    try:
+        qtbot.waitUntil(lambda: ticker.ticks >= ticks, timeout=timeout)
+        assert running(), "the work ended before the window was seen answering"
+        qtbot.waitUntil(done, timeout=timeout)
+    finally:
+        ticker.stop()
+
+
+def test_success_runs_in_a_worker_and_the_result_arrives_once_on_the_gui_thread(qtbot, host, warnings):
+    threads, results = [], []
+
+    def work() -> int:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return 42
+
+    def success(value: int) -> None:
+        results.append((value, threading.current_thread() is threading.main_thread()))
+
+    op = QueryOp(parent=host, op=work, success=success).run_in_background()
+    assert op.running and QApplication.overrideCursor() is not None  # busy while it works
+    with qtbot.waitSignal(op.succeeded, timeout=10000) as done:
+        pass
+    assert done.args == [42] and results == [(42, True)] and threads == [False]
+    assert QApplication.overrideCursor() is None and warnings == []
+    qtbot.wait(50)
+    assert results == [(42, True)]  # once
+
+
+def test_a_clinic_error_shows_its_one_line_message(qtbot, host, warnings):
+    def work():
+        raise ValidationError("This consent has expired.")
+
+    results = []
+    op = QueryOp(parent=host, op=work, success=results.append, failure_title="Not done").run_in_background()
+    with qtbot.waitSignal(op.failed, timeout=10000) as failed:
+        pass
+    assert failed.args == ["This consent has expired."]
+    assert warnings == [("Not done", "This consent has expired.")] and results == []
+    assert QApplication.overrideCursor() is None
+
+
+def test_an_unexpected_error_logs_its_type_only_and_shows_a_plain_line(qtbot, host, warnings, caplog):
+    def work():
+        raise KeyError("Rosa Díaz")  # patient data in the exception must not reach the log or screen
+
+    caplog.set_level(logging.INFO)
+    op = QueryOp(parent=host, op=work, success=print, what="test work").run_in_background()
+    with qtbot.waitSignal(op.failed, timeout=10000):
+        pass
+    assert warnings == [("Not done", UNEXPECTED)]
+    assert "test work failed: unexpected KeyError" in caplog.text and "Rosa" not in caplog.text
+
+
+def test_a_failure_callback_replaces_the_box(qtbot, host, warnings):
+    seen = []
+
+    def work():
+        raise ValidationError("No.")
+
+    op = run_in_background(host, work, print, failure=seen.append)
+    with qtbot.waitSignal(op.failed, timeout=10000):
+        pass
+    assert warnings == [] and len(seen) == 1 and isinstance(seen[0], ValidationError)
+
+
+def test_the_control_is_off_while_it_runs_and_back_on_after(qtbot, host):
+    button = QPushButton("Go", host)
+    already_off = QPushButton("Off", host)
+    already_off.setEnabled(False)
+    release = threading.Event()
+    op = run_in_background(host, lambda: release.wait(10), lambda _v: None,
+                           disabling=[button, already_off])
+    assert not button.isEnabled() and not already_off.isEnabled()
+    qtbot.wait(50)
+    assert not button.isEnabled()
+    release.set()
+    with qtbot.waitSignal(op.succeeded, timeout=10000):
+        pass
+    assert button.isEnabled() and not already_off.isEnabled()  # only what it turned off
+
+
+def test_progress_is_reported_from_the_worker(qtbot, host):
+    steps = []
+    go_on = threading.Event()
+
+    def work(progress) -> str:
+        progress.report(3, 10, "Three of ten")
+        go_on.wait(10)
+        return "done"
+
+    op = (QueryOp(parent=host, op=work, success=steps.append)
+          .with_progress("Working…", name="Working", show_after_ms=0)
+          .run_in_background())
+    dialog = op.progress_dialog()
+    assert isinstance(dialog, QProgressDialog) and dialog.accessibleName() == "Working"
+    qtbot.waitUntil(lambda: dialog.value() == 3 and dialog.maximum() == 10, timeout=10000)
+    assert dialog.isVisible() and dialog.labelText() == "Three of ten"
+    go_on.set()
+    qtbot.waitUntil(lambda: steps == ["done"], timeout=10000)
+    assert op.progress_dialog() is None
+
+
+def test_cancel_is_seen_by_the_work_and_its_result_still_arrives(qtbot, host):
+    results = []
+    started = threading.Event()
+
+    def work(progress) -> str:
+        started.set()
+        deadline = time.monotonic() + 10
+        while not progress.cancelled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return "stopped" if progress.cancelled() else "ran out"
+
+    op = (QueryOp(parent=host, op=work, success=results.append)
+          .with_progress("Working…", cancellable=True, show_after_ms=0)
+          .run_in_background())
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    cancel = op.progress_dialog().findChild(QPushButton)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: results == ["stopped"], timeout=10000)
+    assert QApplication.overrideCursor() is None
+
+
+def test_the_window_answers_while_the_work_runs(qtbot, host):
+    results = []
+    op = run_in_background(host, lambda: time.sleep(SLOW_S) or "slept", results.append)
+    answers_while(qtbot, lambda: op.running, lambda: results == ["slept"])
+
+
+def test_a_closed_window_drops_the_result(qtbot, warnings):
+    w = QWidget()
+    w.show()
+    results = []
+    release = threading.Event()
+    run_in_background(w, lambda: release.wait(10), results.append)
+    assert QApplication.overrideCursor() is not None
+    w.deleteLater()
+    qtbot.waitUntil(lambda: QApplication.overrideCursor() is None, timeout=5000)  # cursor back
+    release.set()
+    qtbot.wait(200)
+    assert results == [] and warnings == []
+
+
+# --- each routed call keeps the window answering while a slow service works --------------------
+
+def slowed(monkeypatch, module, name: str):
+    """``module.name`` made ~1 s slower (a slow PostgreSQL server); returns the calls' threads."""
+    real = getattr(module, name)
+    threads = []
+
+    def slow(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        time.sleep(SLOW_S)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+    return threads
+
+
+def test_sign_in_keeps_the_window_answering(qtbot, db, admin, monkeypatch):
+    from PySide6.QtWidgets import QLineEdit
+
+    from clinic_desktop.core.services import accounts
+    from clinic_desktop.gui.login_dialog import LoginDialog
+    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, type_into
+
+    threads = slowed(monkeypatch, accounts, "authenticate")
+    dialog = LoginDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_into(qtbot, by_name(dialog, QLineEdit, "User name"), "admin")
+    password = by_name(dialog, QLineEdit, "Password")
+    type_into(qtbot, password, STRONG_PASSWORD)
+    sign_in = button(dialog, "Sign in")
+    qtbot.keyClick(password, Qt.Key.Key_Return)
+    assert not sign_in.isEnabled()
+    answers_while(qtbot, lambda: not sign_in.isEnabled(), lambda: dialog.signed_in_user == admin)
+    assert threads == [False] and dialog.result() == LoginDialog.DialogCode.Accepted
+
+
+def _directory_dialog(qtbot, db, user):
+    from clinic_desktop.gui.directory_dialog import DirectoryDialog
+
+    dialog = DirectoryDialog(db, user)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_directory_import_keeps_the_window_answering(qtbot, db, admin, monkeypatch, tmp_path):
+    from clinic_desktop.core.services import directory
+    from clinic_desktop.gui.directory_dialog import ImportReportDialog
+
+    dialog = _directory_dialog(qtbot, db, admin)
+    path = tmp_path / "contacts.csv"
+    path.write_text(",".join(directory.CSV_COLUMNS) + "\nAlder Counseling,counselor,(503) 555-0201"
+                    ",,,,en,no,,,\n", encoding="utf-8")
+    check_threads = slowed(monkeypatch, directory, "check_csv")
+    dialog.import_file(str(path))
+    assert not dialog.import_button.isEnabled()
+    answers_while(qtbot, lambda: not dialog.import_button.isEnabled(),
+                  lambda: isinstance(dialog.child_dialog(), ImportReportDialog))
+    report = dialog.child_dialog()
+    qtbot.waitExposed(report)
+    import_threads = slowed(monkeypatch, directory, "import_csv")
+    report.import_all_button.click()
+    answers_while(qtbot, lambda: dialog.progress_dialog() is not None,
+                  lambda: dialog.last_result is not None)
+    assert dialog.last_result.imported == 1 and check_threads == import_threads == [False]
+    assert dialog.import_button.isEnabled()
+
+
+def test_directory_export_keeps_the_window_answering(qtbot, db, nurse, monkeypatch, tmp_path):
+    from clinic_desktop.core.services import directory
+
+    dialog = _directory_dialog(qtbot, db, nurse)
+    threads = slowed(monkeypatch, directory, "export_csv")
+    dialog.export_file(str(tmp_path / "out.csv"))
+    assert not dialog.export_button.isEnabled()
+    answers_while(qtbot, lambda: not dialog.export_button.isEnabled(),
+                  lambda: dialog.last_export is not None)
+    assert dialog.last_export == 5 and threads == [False]  # the national helplines
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").count("\n") == 6
+
+
+def test_the_handover_keeps_the_window_answering(qtbot, db, nurse, monkeypatch):
+    from clinic_desktop.core.services import handover
+    from tests.gui.conftest import shown_main_window
+
+    window = shown_main_window(qtbot, db, nurse)
+    threads = slowed(monkeypatch, handover, "print_handover")
+    action = window.ui.actionHandover
+    action.trigger()
+    assert not action.isEnabled()  # no second handover while this one is prepared
+    answers_while(qtbot, lambda: not action.isEnabled(), lambda: window.handover_preview() is not None)
+    assert threads == [False] and action.isEnabled()
+    window.handover_preview().reject()
