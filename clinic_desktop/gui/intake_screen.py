@@ -47,6 +47,7 @@ from clinic_desktop.gui.intake import (
     SubstancesSection,
     SummarySection,
 )
+from clinic_desktop.gui.operations import QueryOp, error_message
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
@@ -409,11 +410,23 @@ class IntakeScreen(SectionedScreen):
         dialog.open()
 
     def _sign(self, password: str, dialog: QDialog | None, confirm_old: bool = False) -> None:
+        """The one place the assessment is signed: the service call (argon2 and the database) runs
+        off the GUI thread; ``_signed`` or ``_sign_refused`` take its answer."""
         pathway = self.draft_data()["summary"]["pathway"] or ""
-        try:
-            view = intake.sign(self.db, self.user, self.assessment.id, self.version, password, pathway,
-                               confirm_old_last_use=confirm_old)
-        except ValidationError as exc:
+        db, user, assessment_id, version = self.db, self.user, self.assessment.id, self.version
+        controls: list[QWidget] = [self._summary.sign_button]
+        if isinstance(dialog, SignDialog):
+            controls.append(dialog.accept_button)
+        QueryOp(parent=self, what="intake sign",
+                op=lambda: intake.sign(db, user, assessment_id, version, password, pathway,
+                                       confirm_old_last_use=confirm_old),
+                success=lambda view: self._signed(view, dialog)) \
+            .failure(lambda exc: self._sign_refused(exc, password, pathway, dialog)) \
+            .disabling(*controls).run_in_background()
+
+    def _sign_refused(self, exc: BaseException, password: str, pathway: str,
+                      dialog: QDialog | None) -> None:
+        if isinstance(exc, ValidationError):
             fields = dict(exc.fields)
             if "password" in fields:
                 if isinstance(dialog, SignDialog):
@@ -432,16 +445,14 @@ class IntakeScreen(SectionedScreen):
             if missing_list.count():
                 missing_list.setCurrentRow(0)
             missing_list.setFocus()
-            return
-        except ConflictError as exc:
+        elif isinstance(exc, ConflictError):
             if dialog is not None:
                 dialog.accept()
             self._show_conflict(str(exc))
-            return
-        except ClinicError as exc:
-            if isinstance(dialog, SignDialog):
-                dialog.show_error(str(exc))
-            return
+        elif isinstance(dialog, SignDialog):
+            dialog.show_error(error_message(exc))
+
+    def _signed(self, view: intake.AssessmentView, dialog: QDialog | None) -> None:
         if dialog is not None:
             dialog.accept()
         log.info("assessment %s signed", view.id)

@@ -28,6 +28,7 @@ from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import intake, plans
+from clinic_desktop.gui.operations import QueryOp, error_message
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
 from clinic_desktop.gui.plan.consent_panel import ConsentPanel, ReferralLetterDialog
 from clinic_desktop.gui.plan.contacts import ContactBook
@@ -339,11 +340,27 @@ class PlanScreen(SectionedScreen):
         self.open_dialog(dialog)
 
     def _finalize(self, password: str, dialog: SignDialog | None) -> None:
-        """The one place the plan is finalized: the service call, then what its answer means
-        for the screen (a wrong password, what is missing, a conflict, the new version)."""
-        try:
-            version = plans.finalize(self.db, self.user, self.plan_id, self.version, password)
-        except ValidationError as exc:
+        """The one place the plan is finalized: the service call (argon2, the PDF, the database)
+        runs off the GUI thread; ``_finalized`` or ``_finalize_refused`` take its answer."""
+        db, user, plan_id, expected = self.db, self.user, self.plan_id, self.version
+
+        def finalize() -> tuple[plans.PlanVersionView, list[plans.PlanVersionView] | None]:
+            version = plans.finalize(db, user, plan_id, expected, password)
+            try:
+                return version, plans.versions(db, user, plan_id)
+            except ClinicError:
+                return version, None
+
+        controls: list[QWidget] = [self.finalize_section.finalize_button]
+        if dialog is not None:
+            controls.append(dialog.accept_button)
+        QueryOp(parent=self, op=finalize, what="plan finalize",
+                success=lambda done: self._finalized(*done, dialog)) \
+            .failure(lambda exc: self._finalize_refused(exc, dialog)) \
+            .disabling(*controls).run_in_background()
+
+    def _finalize_refused(self, exc: BaseException, dialog: SignDialog | None) -> None:
+        if isinstance(exc, ValidationError):
             fields = dict(exc.fields)
             if "password" in fields:
                 if dialog is not None:
@@ -358,23 +375,20 @@ class PlanScreen(SectionedScreen):
             self.refresh_missing(fields)
             self._flag_missing(fields)
             self.finalize_section.lead_to_missing()
-            return
-        except ConflictError as exc:
+        elif isinstance(exc, ConflictError):
             if dialog is not None:
                 dialog.accept()
             self._show_conflict(str(exc))
-            return
-        except ClinicError as exc:
-            if dialog is not None:
-                dialog.show_error(str(exc))
-            return
+        elif dialog is not None:
+            dialog.show_error(error_message(exc))
+
+    def _finalized(self, version: plans.PlanVersionView,
+                   versions: list[plans.PlanVersionView] | None, dialog: SignDialog | None) -> None:
         if dialog is not None:
             dialog.accept()
         log.info("plan %s finalized as version %s", self.plan_id, version.number)
-        try:
-            self.finalize_section.show_versions(plans.versions(self.db, self.user, self.plan_id))
-        except ClinicError:
-            pass
+        if versions is not None:
+            self.finalize_section.show_versions(versions)
         self.draft_status.setText(f"Version {version.number} finalized "
                                   f"{clock.local_text(version.finalized_at)}")
         self.finalized.emit(version.number)

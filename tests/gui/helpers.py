@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QListWidget, QWidget
 
@@ -93,3 +94,17 @@ def dialog_of(qtbot, screen):
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
     return dialog
+
+
+def wait_answered(qtbot, dialog, text: str, timeout: int = 10000) -> None:
+    """After ``text`` (Sign, Finalize) was clicked in ``dialog``: wait until the work that runs off
+    the GUI thread has answered (the dialog closed, or its button back on with the refusal)."""
+    screen = dialog.parentWidget()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible()
+                    or button(dialog, text).isEnabled(), timeout=timeout)
+    closed = not shiboken6.isValid(dialog) or not dialog.isVisible()
+    if closed and screen is not None:
+        # Closed outside an input event, the offscreen platform activates no window (a window
+        # manager would activate the screen under it): do what it would.
+        screen.activateWindow()
+        qtbot.waitUntil(screen.isActiveWindow, timeout=timeout)

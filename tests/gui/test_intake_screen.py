@@ -28,7 +28,16 @@ from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from tests.factories import complete_draft
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, go, named, saved_data, type_into
+from tests.gui.helpers import (
+    STRONG_PASSWORD,
+    button,
+    by_name,
+    go,
+    named,
+    saved_data,
+    type_into,
+    wait_answered,
+)
 
 COWS_DIGITS = "21122121110"  # total 14 (moderate): every digit allowed for its item
 PHQ9_DIGITS = "111111110"  # item 9 (self-harm) 0
@@ -138,6 +147,7 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
     type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD)
     with qtbot.waitSignal(screen.assessment_signed, timeout=5000):
         qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+        wait_answered(qtbot, dialog, "Sign")
 
     assert episodes.current_episode(db, nurse, patient.id).stage == "stabilization"
     assert by_name(screen, QLabel, "Signed").text().startswith(f"Signed by {nurse.full_name} at ")
@@ -166,10 +176,12 @@ def test_signing_with_things_missing_lists_them_and_goes_to_the_first(qtbot, win
     dialog = screen.sign_dialog()
     type_into(qtbot, by_name(dialog, QLineEdit, "Password"), "wrong password")
     qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+    wait_answered(qtbot, dialog, "Sign")
     assert by_name(dialog, QLabel, "Password error").isVisible()  # the dialog stays open
 
     type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD, replace=True)
     qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+    wait_answered(qtbot, dialog, "Sign")
     qtbot.waitUntil(lambda: screen.sign_dialog() is None)
     missing = by_name(screen, QListWidget, "Missing before signing")
     texts = [missing.item(i).text() for i in range(missing.count())]
@@ -334,6 +346,7 @@ def test_signing_with_a_last_use_45_days_ago_asks_to_confirm_and_then_signs(qtbo
     dialog = screen.sign_dialog()
     type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD)
     qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+    wait_answered(qtbot, dialog, "Sign")
     qtbot.waitUntil(lambda: screen.confirm_box() is not None and screen.confirm_box().isVisible())
     box = screen.confirm_box()
     assert "more than 30 days ago" in box.text()

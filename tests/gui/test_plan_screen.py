@@ -15,7 +15,7 @@ from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from clinic_desktop.reports import i18n
 from tests.conftest import make_user
 from tests.factories import admit_with_signed_intake, local_entry
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into, wait_answered
 
 
 @pytest.fixture
@@ -60,6 +60,7 @@ def finalize(qtbot, screen: PlanScreen, password: str = STRONG_PASSWORD) -> None
     assert dialog is not None and dialog.windowTitle() == "Finalize the aftercare plan"
     type_into(qtbot, by_name(dialog, QLineEdit, "Password"), password)
     click(qtbot, button(dialog, "Finalize"))
+    wait_answered(qtbot, dialog, "Finalize")
 
 
 def add_referral(qtbot, screen: PlanScreen, search: str, reason: str) -> None:

@@ -55,7 +55,7 @@ class FinalizeSection(Section):
         inner.addWidget(self.missing_list)
         preview = QPushButton("Preview\u2026")
         preview.clicked.connect(screen.preview)
-        finalize = QPushButton("Finalize\u2026")
+        self.finalize_button = finalize = QPushButton("Finalize\u2026")
         finalize.clicked.connect(screen.request_finalize)
         discharge = QPushButton("Discharge\u2026")
         discharge.clicked.connect(screen.request_discharge)
