@@ -1,6 +1,6 @@
 """Screenshots of every window and dialog, on a throw-away database with the invented demo patients.
 
-    python -m clinic_desktop.gui.screenshots OUTDIR        (``make screenshots``: under Xvfb, 1366×768)
+    python -m tests.screenshots OUTDIR                (``make screenshots``: under Xvfb, 1366×768)
 
 Nothing here touches the user's own data: the database, logs and settings live in a temporary
 folder (``CLINIC_DESKTOP_DATA_DIR``) that is removed afterwards.
@@ -561,7 +561,7 @@ def take_screenshots(out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m clinic_desktop.gui.screenshots",
+    parser = argparse.ArgumentParser(prog="python -m tests.screenshots",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path)
     args = parser.parse_args(argv)
