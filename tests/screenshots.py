@@ -518,7 +518,7 @@ def take_screenshots(out: Path) -> list[Path]:
         from PySide6.QtWidgets import QAbstractSpinBox
 
         _field(protocol, QAbstractSpinBox, "Methadone: largest single dose (mg)").setValue(150)
-        protocol.scroll.verticalScrollBar().setValue(protocol.groups["Usual dose range"].y())
+        protocol.scroll_area.verticalScrollBar().setValue(protocol.groups["Usual dose range"].y())
         _settle()
         shots.append(_save(protocol, out, "11c-protocol-settings-dose-range"))
         protocol.reject()

@@ -59,7 +59,8 @@ def patient_language_name(code: str) -> str:
 #: The languages a directory contact may list, code → English name (two-letter codes first).
 DIRECTORY_LANGUAGES: dict[str, str] = {
     code: language_name(code)
-    for code in (*sorted(c for c in _ENGLISH.languages if len(c) == 2 and c not in _WITHDRAWN),
+    for code in (*sorted(str(c) for c in _ENGLISH.languages
+                         if len(str(c)) == 2 and c not in _WITHDRAWN),
                  *ISO_639_3_CODES)
 }
 #: The languages of a patient's record, code → "Spanish (Español)".

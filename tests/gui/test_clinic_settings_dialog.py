@@ -42,7 +42,7 @@ def sent(monkeypatch) -> list[dict]:
         calls.append(dict(changes))
         return real(db, user, changes)
 
-    monkeypatch.setattr(module.settings, "update", spy)
+    monkeypatch.setattr(settings, "update", spy)
     return calls
 
 
@@ -205,7 +205,7 @@ def test_a_refusal_is_shown_next_to_its_field_and_nothing_typed_is_lost(qtbot, d
         raise ValidationError({"clinic_phone": "Not a phone number.",
                                "idle_lock_minutes": f"{IDLE} must be between 1 and 120."})
 
-    monkeypatch.setattr(module.settings, "update", refuse)
+    monkeypatch.setattr(settings, "update", refuse)
     phone = by_name(dialog, QLineEdit, LABELS["clinic_phone"])
     type_into(qtbot, by_name(dialog, QLineEdit, LABELS["clinic_name"]), "Riverside Detox")
     type_into(qtbot, phone, "call us")
