@@ -52,6 +52,18 @@ def _save_screen(out: Path, name: str, window) -> Path:
     return path
 
 
+def _dialog(root, name: str):
+    """The dialog open over ``root`` that a screen reader calls ``name`` (its accessible name, else
+    its title: "Referral directory — Clinic Desktop" is "Referral directory")."""
+    from PySide6.QtWidgets import QDialog
+
+    for dialog in root.findChildren(QDialog):
+        title = dialog.accessibleName() or dialog.windowTitle().removesuffix(" — Clinic Desktop")
+        if title == name:
+            return dialog
+    raise LookupError(f"no dialog named {name!r} over {root.objectName() or root}")
+
+
 def _field(root, cls, name: str):
     for widget in root.findChildren(cls):
         if widget.accessibleName() == name:
@@ -403,8 +415,8 @@ def check_installation_shot(window, out: Path) -> Path:
     from clinic_desktop import paths
 
     paths.user_log_dir()  # made by the app's start-up, which the screenshots skip
-    window.check_installation()
-    dialog = window.check_installation_dialog()
+    window.ui.actionCheckInstallation.trigger()
+    dialog = _dialog(window, "Check installation")
     deadline = time.monotonic() + 30
     while dialog.running and time.monotonic() < deadline:
         _settle(100)
@@ -458,8 +470,8 @@ def take_screenshots(out: Path) -> list[Path]:
         search.clear()
 
         # 4. New patient, empty and with a likely duplicate.
-        window.new_patient()
-        dialog = window.patient_dialog()
+        window.ui.actionNewPatient.trigger()
+        dialog = _dialog(window, "Patient registration")
         _settle()
         shots.append(_save(dialog, out, "05-new-patient-dialog"))
         _field(dialog, QLineEdit, "Given name").setText("María José")
@@ -480,8 +492,8 @@ def take_screenshots(out: Path) -> list[Path]:
         shots.append(check_installation_shot(window, out))
 
         # 6. Admin → Users…: the demo accounts and a nurse just added through the form.
-        window.open_users()
-        users = window.users_dialog()
+        window.ui.actionUsers.trigger()
+        users = _dialog(window, "Users")
         _settle()
         _field(users, QLineEdit, "Full name").setText("Nadia Okonkwo (invented)")
         _field(users, QLineEdit, "User name").setText("nadia")
@@ -495,8 +507,8 @@ def take_screenshots(out: Path) -> list[Path]:
         _settle()
 
         # 6b. Admin → Clinic settings…: a clinic's details, typed but not yet saved.
-        window.open_clinic_settings()
-        clinic = window.clinic_settings_dialog()
+        window.ui.actionClinicSettings.trigger()
+        clinic = _dialog(window, "Clinic settings")
         _settle()
         _field(clinic, QLineEdit, "Clinic name").setText("Riverside Detox Unit (invented)")
         _field(clinic, QPlainTextEdit, "Clinic address").setPlainText(
@@ -508,8 +520,8 @@ def take_screenshots(out: Path) -> list[Path]:
         _settle()
 
         # 6c. Admin → Protocol settings…: one threshold changed from its default.
-        window.open_protocol_settings()
-        protocol = window.clinic_settings_dialog()
+        window.ui.actionProtocolSettings.trigger()
+        protocol = _dialog(window, "Protocol settings")
         _settle()
         _field(protocol, QSpinBox, next(label for key, label in protocol_labels() if key == "bup_min_cows")
                ).setValue(10)
@@ -534,9 +546,10 @@ def take_screenshots(out: Path) -> list[Path]:
                 ("Tuesday Evening NA Group (invented)", "mutual_help_meeting", "(217) 555-0132", "en", True)):
             directory.add_entry(db, admin, directory.EntryInput(name=name, kind=kind, phone=phone, languages=langs,
                                                                 walk_in=walk_in))
-        window.open_directory()
-        shots.append(_save(window.directory_dialog(), out, "17-referral-directory"))
-        window.directory_dialog().reject()
+        window.ui.actionDirectory.trigger()
+        directory_dialog = _dialog(window, "Referral directory")
+        shots.append(_save(directory_dialog, out, "17-referral-directory"))
+        directory_dialog.reject()
         _settle()
 
         # 7. The lock: the sign-in dialog over the covered window.

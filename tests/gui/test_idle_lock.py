@@ -9,7 +9,7 @@ from clinic_desktop.core.services import settings
 from clinic_desktop.gui.idle_lock import LOCKED_TITLE, IdleLock, LockCurtain
 from clinic_desktop.gui.main_window import MainWindow
 from tests.conftest import STRONG_PASSWORD
-from tests.gui.helpers import button, named
+from tests.gui.helpers import button, dialog_named, named
 
 
 def sign_in(qtbot, dialog, password: str) -> None:
@@ -34,8 +34,8 @@ def main_window(qtbot, db, user) -> MainWindow:
 def test_idle_lock_keeps_typed_text_and_needs_the_right_password(qtbot, db, admin):
     window = main_window(qtbot, db, admin)
     window.idle_lock.set_interval_ms(200)
-    window.new_patient()
-    dialog = window.patient_dialog()
+    window.ui.actionNewPatient.trigger()
+    dialog = dialog_named(window, "Patient registration")
     qtbot.waitExposed(dialog)
     given = named(dialog, QLineEdit, "Given name")
     qtbot.keyClicks(given, "Tobias")

@@ -17,7 +17,15 @@ from clinic_desktop.gui.models.row_model import MUTED
 from clinic_desktop.gui.models.users_model import UsersModel
 from clinic_desktop.gui.users_dialog import UsersDialog
 from tests.conftest import make_user
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
+from tests.gui.helpers import (
+    STRONG_PASSWORD,
+    button,
+    by_name,
+    click,
+    dialog_named,
+    shown_dialog,
+    type_into,
+)
 
 NEW_PASSWORD = "copper meadow falcon 17"
 
@@ -267,11 +275,10 @@ def test_admin_opens_users_from_the_admin_menu(qtbot, db, admin):
     assert window.ui.actionUsers.shortcut().toString() == "Ctrl+Shift+U"
     assert window.ui.actionUsers in window.ui.menuAdmin.actions()
     window.ui.actionUsers.trigger()  # offscreen Qt has no active window to take the shortcut
-    qtbot.waitUntil(lambda: window.users_dialog() is not None and window.users_dialog().isVisible())
-    users = window.users_dialog()
+    users = shown_dialog(qtbot, window, "Users")
     assert row_for(users, "admin")["Role"] == "Administrator"
     click(qtbot, button(users, "Close"))
-    qtbot.waitUntil(lambda: window.users_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(window, "Users") is None)
 
 
 def test_a_nurse_has_no_admin_menu(qtbot, db, admin):
@@ -284,4 +291,4 @@ def test_a_nurse_has_no_admin_menu(qtbot, db, admin):
     assert "Admin" not in visible_menus and "Help" in visible_menus
     assert not window.ui.actionUsers.isVisible()
     window.ui.actionUsers.trigger()  # even triggered (its shortcut is off while hidden), nothing opens
-    assert window.users_dialog() is None
+    assert dialog_named(window, "Users") is None
