@@ -59,7 +59,7 @@ def _dialog(root, name: str):
 
     for dialog in root.findChildren(QDialog):
         title = dialog.accessibleName() or dialog.windowTitle().removesuffix(" — Clinic Desktop")
-        if title == name:
+        if title == name and dialog.isVisible():
             return dialog
     raise LookupError(f"no dialog named {name!r} over {root.objectName() or root}")
 
@@ -554,7 +554,7 @@ def take_screenshots(out: Path) -> list[Path]:
 
         # 7. The lock: the sign-in dialog over the covered window.
         window.idle_lock.lock_now()
-        lock = window.idle_lock.lock_dialog()
+        lock = _dialog(window, "Screen locked")
         _settle()
         shots.append(_save(lock, out, "08-lock-dialog"))
         shots.append(_save_screen(out, "09-locked-main-window", window))

@@ -38,17 +38,17 @@ def window_name(window: QWidget) -> str:
 
 
 def dialog_named(root: QWidget, name: str) -> QDialog | None:
-    """The dialog open over ``root`` that a screen reader calls ``name`` (or "``name`` — ...":
-    "Stabilization" finds "Stabilization — Sam Example"), or None."""
-    found = [d for d in root.findChildren(QDialog)
-             if window_name(d) == name or window_name(d).startswith(f"{name} \u2014 ")]
+    """The dialog shown over ``root`` that a screen reader calls ``name`` (or "``name`` — ...":
+    "Stabilization" finds "Stabilization — Sam Example"), or None (also once it is closed)."""
+    found = [d for d in root.findChildren(QDialog) if d.isVisible()
+             and (window_name(d) == name or window_name(d).startswith(f"{name} \u2014 "))]
     assert len(found) <= 1, f"{len(found)} dialogs named {name!r}"
     return found[0] if found else None
 
 
 def shown_dialog(qtbot, root: QWidget, name: str) -> QDialog:
     """The dialog named ``name`` over ``root``, once it is shown."""
-    qtbot.waitUntil(lambda: (d := dialog_named(root, name)) is not None and d.isVisible())
+    qtbot.waitUntil(lambda: dialog_named(root, name) is not None)
     dialog = dialog_named(root, name)
     assert dialog is not None
     return dialog

@@ -211,8 +211,7 @@ def test_a_locked_user_shows_locked_until_and_unlock_lets_them_sign_in(qtbot, db
 def test_set_password(qtbot, db, admin, nurse, dialog):
     select_user(qtbot, dialog, "nurse1")
     click(qtbot, button(dialog, "Set password…"))
-    qtbot.waitUntil(lambda: dialog.password_dialog() is not None and dialog.password_dialog().isVisible())
-    prompt = dialog.password_dialog()
+    prompt = shown_dialog(qtbot, dialog, "Set password")
     new, repeat = by_name(prompt, QLineEdit, "New password"), by_name(prompt, QLineEdit, "Repeat password")
     assert prompt.focusWidget() is new
     # A short one is refused inside the prompt; a mismatch too.
@@ -230,7 +229,7 @@ def test_set_password(qtbot, db, admin, nurse, dialog):
     type_into(qtbot, repeat, NEW_PASSWORD, replace=True)
     with qtbot.waitSignal(dialog.users_changed, timeout=5000):
         click(qtbot, button(prompt, "Set password"))
-    qtbot.waitUntil(lambda: dialog.password_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(dialog, "Set password") is None)
     assert by_name(dialog, QLabel, "Message").text() == "New password set for nurse1."
     assert accounts.authenticate(db, "nurse1", NEW_PASSWORD).id == nurse.id
     with pytest.raises(AuthenticationError):
@@ -240,11 +239,10 @@ def test_set_password(qtbot, db, admin, nurse, dialog):
 def test_cancelling_set_password_changes_nothing(qtbot, db, admin, nurse, dialog):
     select_user(qtbot, dialog, "nurse1")
     click(qtbot, button(dialog, "Set password…"))
-    qtbot.waitUntil(lambda: dialog.password_dialog() is not None)
-    prompt = dialog.password_dialog()
+    prompt = shown_dialog(qtbot, dialog, "Set password")
     type_into(qtbot, by_name(prompt, QLineEdit, "New password"), NEW_PASSWORD)
     click(qtbot, button(prompt, "Cancel"))
-    qtbot.waitUntil(lambda: dialog.password_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(dialog, "Set password") is None)
     assert accounts.authenticate(db, "nurse1", STRONG_PASSWORD).id == nurse.id
 
 
