@@ -64,6 +64,14 @@ def _dialog(root, name: str):
     raise LookupError(f"no dialog named {name!r} over {root.objectName() or root}")
 
 
+def _open_dialog(root):
+    """The one dialog shown over ``root`` (the record or facts dialog a screen opened)."""
+    from PySide6.QtWidgets import QDialog
+
+    [dialog] = [d for d in root.findChildren(QDialog) if d.isVisible()]
+    return dialog
+
+
 def _field(root, cls, name: str):
     for widget in root.findChildren(cls):
         if widget.accessibleName() == name:
@@ -334,16 +342,19 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         screen.tabs.setCurrentIndex(0)
         screen.record_score("cows")
         _settle()
-        shots.append(_save(screen.current_dialog(), out, "15e-record-cows"))
-        screen.current_dialog().reject()
+        dialog = _open_dialog(screen)
+        shots.append(_save(dialog, out, "15e-record-cows"))
+        dialog.reject()
         screen.record_vitals()
         _settle()
-        shots.append(_save(screen.current_dialog(), out, "15f-record-vitals"))
-        screen.current_dialog().reject()
+        dialog = _open_dialog(screen)
+        shots.append(_save(dialog, out, "15f-record-vitals"))
+        dialog.reject()
         screen.edit_patient_facts()
         _settle()
-        shots.append(_save(screen.current_dialog(), out, "15j-patient-facts"))
-        screen.current_dialog().reject()
+        dialog = _open_dialog(screen)
+        shots.append(_save(dialog, out, "15j-patient-facts"))
+        dialog.reject()
         from clinic_desktop.core.services import accounts
         from clinic_desktop.gui.mar_panel import OrderDialog
 

@@ -108,9 +108,17 @@ def open_flowsheet(qtbot, window: MainWindow) -> StabilizationScreen:
     return screen
 
 
+def open_dialog(root: QWidget) -> QDialog | None:
+    """The one dialog shown over ``root`` (the record, facts or order dialog a screen opened), or
+    None."""
+    found = [d for d in root.findChildren(QDialog) if d.isVisible()]
+    assert len(found) <= 1, f"{len(found)} dialogs shown over {root.objectName() or root}"
+    return found[0] if found else None
+
+
 def dialog_of(qtbot, screen):
     """The dialog the screen has open, once it has the keyboard."""
-    dialog = screen.current_dialog()
+    dialog = open_dialog(screen)
     assert dialog is not None
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
