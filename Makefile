@@ -150,7 +150,7 @@ wheel: install
 	rm -rf clinic_desktop/_shipped build
 
 screenshots: screenshot-deps install
-	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) -m clinic_desktop.gui.screenshots docs/screenshots
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) -m tests.screenshots docs/screenshots
 
 clean:
 	rm -rf build dist .pytest_cache

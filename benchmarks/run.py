@@ -212,7 +212,7 @@ times = []
 first_view = {name: [] for name, _label in SECTIONS}
 for _ in range(runs):
     start = time.perf_counter()
-    # As MainWindow._open_assessment does it: the assessment (marked as held), the record, the screen.
+    # As Navigator.assessment does it: the assessment (marked as held), the record, the screen.
     view = intake.open_assessment(db, user, episode_id)
     record = patients.open_record(db, user, patient_id)
     screen = IntakeScreen(db, user, view, record)
@@ -382,7 +382,7 @@ user = accounts.authenticate(db, "nurse", PASSWORD)
 times, lookups, reads = [], [], []
 for _ in range(runs):
     start = time.perf_counter()
-    # What MainWindow._open_flowsheet_of reads before it builds the screen (timed apart).
+    # What Navigator.flowsheet reads before it builds the screen (timed apart).
     episode = episodes.current_episode(db, user, patient_id)
     record = patients.open_record(db, user, patient_id)
     lookups.append((time.perf_counter() - start) * 1000)

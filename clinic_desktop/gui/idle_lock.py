@@ -137,14 +137,6 @@ class IdleLock(QObject):
     def is_locked(self) -> bool:
         return self._locked
 
-    def lock_dialog(self) -> QDialog | None:
-        """The sign-in dialog shown while locked (None when unlocked)."""
-        return self._dialog
-
-    def quit_box(self) -> QMessageBox | None:
-        """The "quit instead?" question shown after Cancel on the lock (None otherwise)."""
-        return self._quit_box
-
     def lock_now(self) -> None:
         if self._locked:
             self._raise_dialog()

@@ -24,16 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core import clock
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
-from clinic_desktop.core.services import episodes, intake, mar, patients
+from clinic_desktop.core.services import episodes, mar, patients
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
 from clinic_desktop.gui.models.census_model import CensusModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
-from clinic_desktop.gui.widgets.dialog_base import DialogSlot
+from clinic_desktop.gui.navigator import FLOWSHEET_STAGES, Navigator
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +41,6 @@ SEARCH_LIMIT = 50
 GEOMETRY_KEY = "geometry/MainWindow"
 STATE_KEY = "state/MainWindow"
 
-
-FLOWSHEET_STAGES = ("stabilization", "transition")
 
 
 class MainWindow(QMainWindow):
@@ -61,15 +58,15 @@ class MainWindow(QMainWindow):
         self.user = user
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
-        self._patient_slot = DialogSlot()
-        self._users_slot = DialogSlot()
-        self._settings_slot = DialogSlot()
-        self._directory_slot = DialogSlot()
-        self._plan_slot = DialogSlot()
-        self._check_slot = DialogSlot()
-        self._intake_screen: QDialog | None = None
-        self._stabilization_screens: dict[int, QDialog] = {}  # episode id → its open screen
-        self._draft_offer: QMessageBox | None = None
+        #: Opens the patient screens and the dialogs (one method per destination).
+        self.navigator = Navigator(db, user, self)
+        self.navigator.census_changed.connect(self.refresh_census)
+        self.navigator.patient_saved.connect(self._after_patient_saved)
+        self.navigator.settings_saved.connect(self._apply_settings)
+        self.navigator.handover_requested.connect(self.show_handover)
+        self.navigator.patient_opened.connect(self.patient_opened)
+        self.navigator.episode_opened.connect(self.episode_opened)
+        self.navigator.assessment_opened.connect(self.assessment_opened)
 
         self.census_model = CensusModel(self)
         self.search_model = SearchResultsModel(self)
@@ -125,22 +122,23 @@ class MainWindow(QMainWindow):
         }
         for action, name in icons.items():
             action.setIcon(QIcon(f":/icons/{name}.svg"))
-        ui.actionNewPatient.triggered.connect(self.new_patient)
+        navigator = self.navigator
+        ui.actionNewPatient.triggered.connect(navigator.new_patient)
         ui.actionOpenPatient.triggered.connect(self.open_patient)
         ui.actionOpenEpisode.triggered.connect(self.open_episode)
         ui.actionStartAssessment.triggered.connect(self.start_assessment)
         ui.actionOpenFlowsheet.triggered.connect(self.open_flowsheet)
         ui.actionAftercarePlan.triggered.connect(self.open_plan)
         ui.actionHandover.triggered.connect(lambda: self.show_handover())
-        ui.actionDirectory.triggered.connect(self.open_directory)
+        ui.actionDirectory.triggered.connect(navigator.directory)
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
-        ui.actionAbout.triggered.connect(self.show_about)
-        ui.actionCheckInstallation.triggered.connect(self.check_installation)
-        ui.actionUsers.triggered.connect(self.open_users)
-        ui.actionClinicSettings.triggered.connect(self.open_clinic_settings)
-        ui.actionProtocolSettings.triggered.connect(self.open_protocol_settings)
+        ui.actionAbout.triggered.connect(navigator.about)
+        ui.actionCheckInstallation.triggered.connect(navigator.check_installation)
+        ui.actionUsers.triggered.connect(navigator.users)
+        ui.actionClinicSettings.triggered.connect(navigator.clinic_settings)
+        ui.actionProtocolSettings.triggered.connect(navigator.protocol_settings)
         ui.actionQuit.triggered.connect(self.close)
         # The GUI hides what a role cannot do; the services refuse it anyway.
         ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
@@ -348,160 +346,33 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     # --- patient actions ------------------------------------------------------------------------
-    def new_patient(self) -> None:
-        if not self.user.can("patients.edit"):
-            return
-        from clinic_desktop.gui.patient_dialog import PatientDialog
-
-        self._show_patient_dialog(PatientDialog(self.db, self.user, self))
-
     def open_patient(self) -> None:
         """Open the selected patient. A patient whose open episode is in assessment with a draft is
         offered the draft back ("Draft saved at HH:MM by ..."); otherwise the patient dialog."""
         patient_id = self.selected_patient_id()
         if patient_id is None:
             return
-        if self.user.can("assessments.record") and self._offer_draft(patient_id):
+        if self.user.can("assessments.record") and self.navigator.offer_draft(patient_id):
             return
-        if self._open_flowsheet_of(patient_id):
+        if self.navigator.flowsheet(patient_id):
             return
-        self.open_patient_record(patient_id)
-
-    def open_patient_record(self, patient_id: int) -> None:
-        try:
-            record = patients.open_record(self.db, self.user, patient_id)
-        except ClinicError as exc:
-            self._show_error("The record could not be opened", exc)
-            return
-        log.info("opened patient id %s", patient_id)
-        self.patient_opened.emit(patient_id)
-        from clinic_desktop.gui.patient_dialog import PatientDialog
-
-        self._show_patient_dialog(PatientDialog(self.db, self.user, self, patient=record))
-
-    def _offer_draft(self, patient_id: int) -> bool:
-        """If the patient's open episode is in assessment and has a draft, ask whether to continue
-        it (non-blocking box); True when the question was shown."""
-        try:
-            episode = episodes.current_episode(self.db, self.user, patient_id)
-            if episode is None or episode.stage != "assessment":
-                return False
-            draft = intake.assessment_for_episode(self.db, self.user, episode.id)
-        except ClinicError:
-            return False
-        if draft is None or draft.signed:
-            return False
-        lines = []
-        if draft.draft_saved_at is not None:
-            lines.append(f"Draft saved at {clock.local_text(draft.draft_saved_at)} by "
-                         f"{draft.draft_saved_by_name or 'someone'}.")
-        else:
-            lines.append("An assessment has been started; nothing is saved in it yet.")
-        if draft.held_by_other:
-            since = clock.local_text(draft.held_since) or "earlier"
-            lines.append(f"{draft.holder_name} has this assessment open on {draft.holder_workstation} "
-                         f"since {since}.")
-        box = QMessageBox(QMessageBox.Icon.Question, "Assessment in progress", "\n".join(lines), parent=self)
-        box.setInformativeText("Continue the assessment, or open the patient record?")
-        resume = box.addButton("Continue assessment", QMessageBox.ButtonRole.AcceptRole)
-        record = box.addButton("Patient record", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(resume)
-        self._draft_offer = box
-
-        def answered(_result: int) -> None:
-            chosen = box.clickedButton()
-            if self._draft_offer is box:
-                self._draft_offer = None
-            box.deleteLater()
-            if chosen is resume:
-                self._open_assessment(patient_id, lambda: intake.open_assessment(self.db, self.user, episode.id))
-            elif chosen is record:
-                self.open_patient_record(patient_id)
-
-        box.finished.connect(answered)
-        box.open()
-        return True
+        self.navigator.patient_record(patient_id)
 
     def draft_offer(self) -> QMessageBox | None:
         """The "continue the assessment?" question, while it is shown."""
-        return self._draft_offer
+        return self.navigator.draft_offer
 
     def start_assessment(self) -> None:
         """Patient → Start assessment: open (or reuse) the episode in assessment with a draft."""
         patient_id = self.selected_patient_id()
-        if patient_id is None or not self.user.can("assessments.record"):
-            return
-        self._open_assessment(patient_id, lambda: intake.start(self.db, self.user, patient_id))
-
-    def _open_assessment(self, patient_id: int, get_view) -> None:
-        if self._intake_screen is not None:
-            self._intake_screen.raise_()
-            self._intake_screen.activateWindow()
-            return
-        try:
-            view = get_view()
-            record = patients.open_record(self.db, self.user, patient_id)
-        except ClinicError as exc:
-            self._show_error("The assessment could not be opened", exc)
-            return
-        log.info("assessment %s opened for patient id %s", view.id, patient_id)
-        self.refresh_census()
-        from clinic_desktop.gui.intake_screen import IntakeScreen
-
-        screen = IntakeScreen(self.db, self.user, view, record, self)
-        self._intake_screen = screen
-        screen.assessment_signed.connect(lambda _episode_id: self.refresh_census())
-
-        def finished(_result: int) -> None:
-            if self._intake_screen is screen:
-                self._intake_screen = None
-            screen.deleteLater()
-            self.refresh_census()
-
-        screen.finished.connect(finished)
-        screen.open()
-        self.assessment_opened.emit(view.id)
+        if patient_id is not None:
+            self.navigator.start_assessment(patient_id)
 
     def open_flowsheet(self) -> None:
         """Patient → Flowsheet: the stabilization screen of the selected patient's open episode."""
         patient_id = self.selected_patient_id()
         if patient_id is not None:
-            self._open_flowsheet_of(patient_id)
-
-    def _open_flowsheet_of(self, patient_id: int) -> bool:
-        """Open (or raise) the stabilization screen when the patient's episode is past its
-        assessment; True when it was shown."""
-        try:
-            episode = episodes.current_episode(self.db, self.user, patient_id)
-            if episode is None or episode.stage not in FLOWSHEET_STAGES:
-                return False
-            screen = self._stabilization_screens.get(episode.id)
-            if screen is not None:
-                screen.raise_()
-                screen.activateWindow()
-                return True
-            record = patients.open_record(self.db, self.user, patient_id)
-            from clinic_desktop.gui.stabilization_screen import StabilizationScreen
-
-            screen = StabilizationScreen(self.db, self.user, episode, record, self)
-        except ClinicError as exc:
-            self._show_error("The flowsheet could not be opened", exc)
-            return True
-        self._stabilization_screens[episode.id] = screen
-        screen.changed.connect(lambda _episode_id: self.refresh_census())
-        screen.handover_requested.connect(lambda episode_id: self.show_handover([episode_id], screen))
-
-        def finished(_result: int) -> None:
-            self._stabilization_screens.pop(episode.id, None)
-            screen.deleteLater()
-            self.refresh_census()
-
-        screen.finished.connect(finished)
-        screen.show()
-        log.info("flowsheet opened for episode %s", episode.id)
-        self.episode_opened.emit(episode.id)
-        return True
+            self.navigator.flowsheet(patient_id)
 
     def show_handover(self, episode_ids: list[int] | None = None, parent: QWidget | None = None) -> None:
         """The shift handover (every open episode, or those given) as a printable preview, prepared
@@ -533,48 +404,16 @@ class MainWindow(QMainWindow):
     def open_plan(self) -> None:
         """Patient → Aftercare plan…: the plan builder of the selected patient in transition."""
         patient_id = self.selected_patient_id()
-        if patient_id is None or not self.user.can("plans.edit"):
-            return
-        if self._plan_slot.dialog is not None:
-            self._plan_slot.dialog.raise_()
-            self._plan_slot.dialog.activateWindow()
-            return
-        try:
-            episode = episodes.current_episode(self.db, self.user, patient_id)
-            if episode is None or episode.stage != "transition":
-                return
-            record = patients.open_record(self.db, self.user, patient_id)
-            from clinic_desktop.gui.plan_screen import PlanScreen
-
-            screen = PlanScreen(self.db, self.user, episode.id, record, self)
-        except ClinicError as exc:
-            self._show_error("The aftercare plan could not be opened", exc)
-            return
-        screen.discharged.connect(lambda _episode_id: self.refresh_census())
-        screen.finished.connect(lambda _result: self.refresh_census())
-        self._plan_slot.open(screen, modal=False)
-        log.info("aftercare plan opened for episode %s", episode.id)
+        if patient_id is not None:
+            self.navigator.plan(patient_id)
 
     def plan_screen(self) -> QDialog | None:
-        return self._plan_slot.dialog
-
-    def stabilization_screen(self, episode_id: int | None = None) -> QDialog | None:
-        """An open stabilization screen (of ``episode_id``, or any)."""
-        if episode_id is None:
-            return next(iter(self._stabilization_screens.values()), None)
-        return self._stabilization_screens.get(episode_id)
+        """The aftercare plan screen opened from this window, while it is open."""
+        return self.navigator.plan_screen
 
     def intake_screen(self) -> QDialog | None:
         """The intake screen opened from this window, while it is open."""
-        return self._intake_screen
-
-    def patient_dialog(self) -> QDialog | None:
-        """The patient dialog opened from this window, while it is open."""
-        return self._patient_slot.dialog
-
-    def _show_patient_dialog(self, dialog: QDialog) -> None:
-        dialog.patient_saved.connect(lambda patient_id: self._after_patient_saved(dialog, patient_id))
-        self._patient_slot.open(dialog)
+        return self.navigator.intake_screen
 
     def _after_patient_saved(self, dialog: QDialog, patient_id: int) -> None:
         log.info("patient id %s saved", patient_id)
@@ -605,80 +444,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Episode opened in Assessment.", 8000)
         self.episode_opened.emit(episode.id)
 
-    def open_users(self) -> None:
-        """Admin → Users…: the staff accounts (add, unlock, set a password)."""
-        if not self.user.can("users.manage"):
-            return
-        from clinic_desktop.gui.users_dialog import UsersDialog
-
-        self._users_slot.open(UsersDialog(self.db, self.user, self))
-
-    def open_directory(self) -> None:
-        """View → Referral directory…: everyone reads it; administrators edit and import."""
-        if self._directory_slot.dialog is not None:
-            self._directory_slot.dialog.raise_()
-            return
-        from clinic_desktop.gui.directory_dialog import DirectoryDialog
-
-        self._directory_slot.open(DirectoryDialog(self.db, self.user, self))
-
-    def directory_dialog(self) -> QDialog | None:
-        return self._directory_slot.dialog
-
-    def users_dialog(self) -> QDialog | None:
-        """The Users dialog opened from this window, while it is open."""
-        return self._users_slot.dialog
-
-    def open_clinic_settings(self) -> None:
-        """Admin → Clinic settings…: clinic details, sign-in lockout, screen lock, COWS interval
-        (the idle-lock minutes apply to this window at once when saved)."""
-        from clinic_desktop.gui.clinic_settings_dialog import ClinicSettingsDialog
-
-        self._open_settings(ClinicSettingsDialog)
-
-    def open_protocol_settings(self) -> None:
-        """Admin → Protocol settings…: the decision-support thresholds (audited)."""
-        from clinic_desktop.gui.protocol_settings_dialog import ProtocolSettingsDialog
-
-        self._open_settings(ProtocolSettingsDialog)
-
-    def _open_settings(self, dialog_class) -> None:
-        if not self.user.can("settings.edit"):
-            return
-        if self._settings_slot.dialog is not None:
-            self._settings_slot.dialog.raise_()
-            return
-        dialog = dialog_class(self.db, self.user, self)
-        dialog.settings_saved.connect(self._apply_settings)
-        self._settings_slot.open(dialog)
-
-    def clinic_settings_dialog(self) -> QDialog | None:
-        """The Clinic (or Protocol) settings dialog opened from this window, while it is open."""
-        return self._settings_slot.dialog
-
     def _apply_settings(self, values: dict) -> None:
         """Saved clinic settings: the running screen lock follows the new idle time at once."""
         self.idle_lock.set_interval_ms(int(values["idle_lock_minutes"]) * 60_000)
-
-    def show_about(self) -> None:
-        from clinic_desktop.gui.about_dialog import AboutDialog
-
-        dialog = AboutDialog(self.db, self)
-        dialog.finished.connect(lambda _result: dialog.deleteLater())
-        dialog.open()
-
-    def check_installation(self) -> None:
-        """Help → Check installation: the lines of clinic-desktop doctor, to copy for support."""
-        if self._check_slot.dialog is not None:
-            self._check_slot.dialog.raise_()
-            return
-        from clinic_desktop.gui.check_installation_dialog import CheckInstallationDialog
-
-        self._check_slot.open(CheckInstallationDialog(self.db, self))
-
-    def check_installation_dialog(self) -> QDialog | None:
-        """The Check installation dialog opened from this window, while it is open."""
-        return self._check_slot.dialog
 
     def _show_error(self, title: str, exc: Exception) -> None:
         QMessageBox.warning(self, title, str(exc))

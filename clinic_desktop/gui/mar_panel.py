@@ -577,9 +577,6 @@ class MarPanel(QWidget):
         self.doses_model.set_rows(dose_lines(rows))
 
     # ---- acting ------------------------------------------------------------------------------
-    def current_dialog(self) -> QWidget | None:
-        return self._dialogs.dialog
-
     def _open(self, dialog) -> None:
         self._dialogs.open(dialog)
 

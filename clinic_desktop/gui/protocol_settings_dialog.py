@@ -13,11 +13,10 @@ accessible name is the whole ``LABELS`` text, so a screen reader (and the tests)
 
 from __future__ import annotations
 
-import logging
+import itertools
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialogButtonBox,
@@ -35,28 +34,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.formulary import DRUGS, Limit
 from clinic_desktop.core.permissions import SignedInUser
-from clinic_desktop.core.services import settings
 from clinic_desktop.core.settings import (
     DECIMAL_PLACES,
     DECIMAL_RANGES,
     DEFAULTS,
     LABELS,
     PROTOCOL_GROUPS,
-    PROTOCOL_KEYS,
     RANGES,
     UNIT_WORDS,
 )
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, with_mnemonic
-from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.dialog_base import with_mnemonic
+from clinic_desktop.gui.widgets.settings_page import SettingsDialog
 from clinic_desktop.gui.widgets.style import repolish
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
-
-log = logging.getLogger(__name__)
 
 TITLE = "Protocol settings"
 HINT = ("Decision support only: these thresholds change what the prompts say, never what the "
@@ -150,7 +144,7 @@ def fixed_limit_text(limit: Limit | None, unit: str) -> str:
     return f"{limit.value:g} {unit} \u00b7 {limit.source}"
 
 
-class ProtocolSettingsDialog(GeometryDialog):
+class ProtocolSettingsDialog(SettingsDialog):
     """Every decision-support threshold in its group, with its shipped default beside it.
 
     **Restore defaults** fills the fields with the shipped defaults (nothing is saved until
@@ -158,22 +152,17 @@ class ProtocolSettingsDialog(GeometryDialog):
     stored, and the dialog accepts. A user without "settings.edit" sees the values read-only.
     """
 
-    GROW_TO_FIT = True
-
-    settings_saved = Signal(dict)
+    SAVED_LOG = "protocol settings saved: %s"
 
     def __init__(self, db: Database, user: SignedInUser, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._db = db
-        self._user = user
-        self._stored: dict[str, Any] = {key: DEFAULTS[key] for key in PROTOCOL_KEYS}
+        super().__init__(db, user, parent)
         self._editable = user.can("settings.edit")
         self.setWindowTitle(f"{TITLE} — Clinic Desktop")
         self.setAccessibleName(TITLE)
         self.setObjectName("ProtocolSettingsDialog")
 
         #: Each setting's spin box, in layout (and Tab) order.
-        self.inputs: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        self.spin_boxes: dict[str, QSpinBox | QDoubleSpinBox] = {}
         #: The grey "default N" beside each spin box.
         self.notes: dict[str, QLabel] = {}
         #: Each group's box, by its title.
@@ -222,18 +211,8 @@ class ProtocolSettingsDialog(GeometryDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.RestoreDefaults | QDialogButtonBox.StandardButton.Save
             | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("&Save")
-        self.save_button.setDefault(True)
-        self.restore_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
-        self.restore_button.setText("&Restore defaults")
-        self.restore_button.setToolTip("Fill every field with the shipped default; nothing is "
-                                       "saved until you choose Save")
-        self.restore_button.setAutoDefault(False)
+        self.setup_buttons(buttons)
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.restore_button.clicked.connect(self.restore_defaults)
         self.button_box = buttons
 
         layout = QVBoxLayout(self)
@@ -247,48 +226,47 @@ class ProtocolSettingsDialog(GeometryDialog):
         self.panel = QWidget()
         self.panel.setLayout(panel)
         panel.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.panel)
-        layout.addWidget(self.scroll)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.panel)
+        layout.addWidget(self.scroll_area)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
         layout.addWidget(buttons)
 
         self._set_tab_order()
-        self.errors = FieldErrors(self.inputs, general=self.error_label)
+        self.setup_errors(self.error_label)
         if not self._editable:
-            for spin in self.inputs.values():
+            for spin in self.spin_boxes.values():
                 spin.setReadOnly(True)
             self.save_button.setEnabled(False)
             self.restore_button.setEnabled(False)
         self.load()
-        next(iter(self.inputs.values())).setFocus()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self.fit_to_screen()
-        super().showEvent(event)
+        self.focus_first_input()
 
     def fit_to_screen(self, available_height: int | None = None) -> None:
         """Every group without scrolling when the screen (``available_height``, else the one
         the dialog is on) is tall enough; else the groups scroll and the title, hints and buttons
         stay in view, 80 pixels left for the window's title bar and a task bar."""
-        bar = self.scroll.verticalScrollBar().sizeHint().width()
-        self.scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + bar)
+        outer = self.layout()
+        if outer is None:
+            return
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        self.scroll_area.setMinimumWidth(self.panel.minimumSizeHint().width() + bar)
         width = self.panel.minimumSizeHint().width()
         layout = self.panel.layout()
         panel = (layout.totalHeightForWidth(width) if layout is not None and layout.hasHeightForWidth()
                  else self.panel.sizeHint().height())
-        others = self.layout().totalSizeHint().height() - self.scroll.sizeHint().height()
+        others = outer.totalSizeHint().height() - self.scroll_area.sizeHint().height()
         screen = available_height or (self.screen().availableGeometry().height() if self.screen()
                                       else panel + others + 80)
         room = screen - others - 80
         height = max(160, min(panel, room))
-        self.scroll.setMinimumHeight(height)
-        self.scroll.setMaximumHeight(max(height, panel))
+        self.scroll_area.setMinimumHeight(height)
+        self.scroll_area.setMaximumHeight(max(height, panel))
         if panel > room:
-            self.scroll.setMaximumHeight(height)
+            self.scroll_area.setMaximumHeight(height)
 
     # --- building ------------------------------------------------------------------------------
     def _make_group(self, name: str, keys: tuple[str, ...]) -> QGroupBox:
@@ -367,6 +345,7 @@ class ProtocolSettingsDialog(GeometryDialog):
         row.addWidget(note, 1)
         spin.valueChanged.connect(lambda value, k=key: self._update_note(k, value))
         self.inputs[key] = spin
+        self.spin_boxes[key] = spin
         self.notes[key] = note
         return spin, row
 
@@ -418,7 +397,7 @@ class ProtocolSettingsDialog(GeometryDialog):
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [*self.inputs.values(), self.restore_button, self.save_button,
                                 self.cancel_button]
-        for first, second in zip(chain, chain[1:]):
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _update_note(self, key: str, value: float) -> None:
@@ -430,72 +409,10 @@ class ProtocolSettingsDialog(GeometryDialog):
             repolish(note)
 
     # --- the values in the fields --------------------------------------------------------------
-    def load(self) -> None:
-        """Fill the fields with the settings as stored now."""
-        try:
-            stored = settings.get_all(self._db)
-        except ClinicError as exc:
-            self.save_button.setEnabled(False)
-            self.errors.show({"": f"The settings could not be loaded: {exc}"})
-            return
-        self._stored = {key: stored.get(key, DEFAULTS[key]) for key in PROTOCOL_KEYS}
-        self.set_values(self._stored)
-
     def set_values(self, values: dict[str, Any]) -> None:
-        """Put ``values`` in the fields (other keys are ignored; a bad value shows the default)."""
-        for key, value in values.items():
-            spin = self.inputs.get(key)
-            if spin is None:
-                continue
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                number = float(DEFAULTS[key])
-            if isinstance(spin, QDoubleSpinBox):
-                spin.setValue(number)
-            else:
-                spin.setValue(int(number))
-            self._update_note(key, spin.value())
-
-    def values(self) -> dict[str, float]:
-        """What the fields hold now (a decimal setting to its places)."""
-        return {key: round(spin.value(), DECIMAL_PLACES) if isinstance(spin, QDoubleSpinBox) else spin.value()
-                for key, spin in self.inputs.items()}
-
-    def changes(self) -> dict[str, float]:
-        """Only the settings whose field differs from what is stored."""
-        changed = {}
-        for key, value in self.values().items():
-            try:
-                same = float(self._stored[key]) == value
-            except (TypeError, ValueError):
-                same = False
-            if not same:
-                changed[key] = value
-        return changed
-
-    # --- buttons -------------------------------------------------------------------------------
-    def restore_defaults(self) -> None:
-        """Fill the fields with the shipped defaults; nothing is saved until Save."""
-        self.errors.clear()
-        self.set_values(DEFAULTS)
-        next(iter(self.inputs.values())).setFocus()
-
-    def save(self) -> None:
-        if not self._editable:
-            return
-        for spin in self.inputs.values():
-            spin.interpretText()  # a number still being typed counts
-        self.errors.clear()
-        changes = self.changes()
-        if not changes:
-            self.accept()
-            return
-        ok, saved = self.errors.attempt(lambda: settings.update(self._db, self._user, changes))
-        if not ok:
-            self.grow_to_fit()
-            return
-        log.info("protocol settings saved: %s", ", ".join(sorted(changes)))
-        self._stored = {key: saved[key] for key in PROTOCOL_KEYS}
-        self.settings_saved.emit(dict(saved))
-        self.accept()
+        """Put ``values`` in the fields (other keys are ignored; a bad value shows the default),
+        each with its "default" note."""
+        super().set_values(values)
+        for key in values:
+            if key in self.spin_boxes:
+                self._update_note(key, self.spin_boxes[key].value())

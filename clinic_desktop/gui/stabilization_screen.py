@@ -490,9 +490,6 @@ class StabilizationScreen(GeometryDialog):
     def _open(self, dialog) -> None:
         self._dialogs.open(dialog)
 
-    def current_dialog(self) -> QWidget | None:
-        return self._dialogs.dialog
-
     def _recorded(self) -> None:
         self.refresh()
         self.changed.emit(self.episode.id)

@@ -173,7 +173,6 @@ class UsersDialog(GeometryDialog):
         self.ui.setupUi(self)
         self._db = db
         self._user = user
-        self._password_dialog: SetPasswordDialog | None = None
         ui = self.ui
 
         self.model = UsersModel(self)
@@ -311,20 +310,9 @@ class UsersDialog(GeometryDialog):
         if selected is None:
             return
         dialog = SetPasswordDialog(self._db, self._user, selected, self)
-        self._password_dialog = dialog
         dialog.password_set.connect(lambda user_id: self._after_password_set(dialog.target))
-
-        def finished(_result: int) -> None:
-            if self._password_dialog is dialog:
-                self._password_dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
         dialog.open()
-
-    def password_dialog(self) -> SetPasswordDialog | None:
-        """The Set password dialog, while it is open."""
-        return self._password_dialog
 
     def _after_password_set(self, target: UserView) -> None:
         self.refresh(select_id=target.id)

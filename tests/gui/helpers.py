@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QListWidget, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QListWidget, QWidget
 
 from clinic_desktop.core.services import intake
 from tests.conftest import STRONG_PASSWORD  # noqa: F401 - re-exported for the GUI tests
@@ -30,6 +30,29 @@ def named(root: QWidget, qt_class: type[QWidget], accessible_name: str) -> QWidg
     found = [w for w in root.findChildren(qt_class) if w.accessibleName() == accessible_name]
     assert found, f"no {qt_class.__name__} named {accessible_name!r}"
     return found[0]
+
+
+def window_name(window: QWidget) -> str:
+    """What a screen reader calls a window: its accessible name, else its title without the
+    app's name ("Users — Clinic Desktop" is "Users")."""
+    return window.accessibleName() or window.windowTitle().removesuffix(" — Clinic Desktop")
+
+
+def dialog_named(root: QWidget, name: str) -> QDialog | None:
+    """The dialog shown over ``root`` that a screen reader calls ``name`` (or "``name`` — ...":
+    "Stabilization" finds "Stabilization — Sam Example"), or None (also once it is closed)."""
+    found = [d for d in root.findChildren(QDialog) if d.isVisible()
+             and (window_name(d) == name or window_name(d).startswith(f"{name} \u2014 "))]
+    assert len(found) <= 1, f"{len(found)} dialogs named {name!r}"
+    return found[0] if found else None
+
+
+def shown_dialog(qtbot, root: QWidget, name: str) -> QDialog:
+    """The dialog named ``name`` over ``root``, once it is shown."""
+    qtbot.waitUntil(lambda: dialog_named(root, name) is not None)
+    dialog = dialog_named(root, name)
+    assert dialog is not None
+    return dialog
 
 
 def button(root: QWidget, text: str) -> QAbstractButton:
@@ -80,15 +103,23 @@ def open_flowsheet(qtbot, window: MainWindow) -> StabilizationScreen:
 
     window.search_for("S-1")
     qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Flowsheet"), Qt.MouseButton.LeftButton)
-    screen = window.stabilization_screen()
+    screen = dialog_named(window, "Stabilization")
     assert isinstance(screen, StabilizationScreen)
     qtbot.waitExposed(screen)
     return screen
 
 
+def open_dialog(root: QWidget) -> QDialog | None:
+    """The one dialog shown over ``root`` (the record, facts or order dialog a screen opened), or
+    None."""
+    found = [d for d in root.findChildren(QDialog) if d.isVisible()]
+    assert len(found) <= 1, f"{len(found)} dialogs shown over {root.objectName() or root}"
+    return found[0] if found else None
+
+
 def dialog_of(qtbot, screen):
     """The dialog the screen has open, once it has the keyboard."""
-    dialog = screen.current_dialog()
+    dialog = open_dialog(screen)
     assert dialog is not None
     qtbot.waitExposed(dialog)
     dialog.activateWindow()

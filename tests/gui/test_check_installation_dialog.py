@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QListWidget
 from sqlalchemy import text
 
 from clinic_desktop.gui.main_window import MainWindow
-from tests.gui.helpers import button, by_name, click
+from tests.gui.helpers import button, by_name, click, dialog_named
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def open_check(qtbot, window: MainWindow):
     """Help → Check installation…, as chosen from the menu; the dialog once its lines are in."""
     [action] = [a for a in window.ui.menuHelp.actions() if a.text() == "&Check installation…"]
     action.trigger()
-    dialog = window.check_installation_dialog()
+    dialog = dialog_named(window, "Check installation")
     assert dialog is not None and dialog.isVisible()
     lines = by_name(dialog, QListWidget, "Installation checks")
     qtbot.waitUntil(lambda: lines.count() > 0 and not dialog.running, timeout=20_000)
@@ -72,4 +72,4 @@ def test_a_failed_check_is_shown_with_what_to_do(qtbot, window, tmp_path, monkey
 def test_the_dialog_closes_and_is_forgotten(qtbot, window):
     dialog, _lines = open_check(qtbot, window)
     click(qtbot, button(dialog, "Close"))
-    qtbot.waitUntil(lambda: window.check_installation_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(window, "Check installation") is None)

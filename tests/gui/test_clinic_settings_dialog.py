@@ -13,7 +13,7 @@ from clinic_desktop.gui import clinic_settings_dialog as module
 from clinic_desktop.gui.clinic_settings_dialog import ClinicSettingsDialog
 from clinic_desktop.gui.main_window import MainWindow
 from tests.conftest import make_user
-from tests.gui.helpers import button, by_name, click, type_into
+from tests.gui.helpers import button, by_name, click, dialog_named, shown_dialog, type_into
 
 IDLE = LABELS["idle_lock_minutes"]
 ATTEMPTS = LABELS["lockout_attempts"]
@@ -42,7 +42,7 @@ def sent(monkeypatch) -> list[dict]:
         calls.append(dict(changes))
         return real(db, user, changes)
 
-    monkeypatch.setattr(module.settings, "update", spy)
+    monkeypatch.setattr(settings, "update", spy)
     return calls
 
 
@@ -205,7 +205,7 @@ def test_a_refusal_is_shown_next_to_its_field_and_nothing_typed_is_lost(qtbot, d
         raise ValidationError({"clinic_phone": "Not a phone number.",
                                "idle_lock_minutes": f"{IDLE} must be between 1 and 120."})
 
-    monkeypatch.setattr(module.settings, "update", refuse)
+    monkeypatch.setattr(settings, "update", refuse)
     phone = by_name(dialog, QLineEdit, LABELS["clinic_phone"])
     type_into(qtbot, by_name(dialog, QLineEdit, LABELS["clinic_name"]), "Riverside Detox")
     type_into(qtbot, phone, "call us")
@@ -233,12 +233,10 @@ def test_saving_from_the_admin_menu_applies_the_idle_lock_at_once(qtbot, db, adm
     assert window.ui.actionClinicSettings in window.ui.menuAdmin.actions()
     assert window.ui.actionClinicSettings.isVisible()
     window.ui.actionClinicSettings.trigger()
-    qtbot.waitUntil(lambda: window.clinic_settings_dialog() is not None
-                    and window.clinic_settings_dialog().isVisible())
-    dialog = window.clinic_settings_dialog()
+    dialog = shown_dialog(qtbot, window, "Clinic settings")
     type_into(qtbot, by_name(dialog, QSpinBox, IDLE), "3", replace=True)
     click(qtbot, button(dialog, "Save"))
-    qtbot.waitUntil(lambda: window.clinic_settings_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(window, "Clinic settings") is None)
     assert window.idle_lock.interval_ms() == 3 * 60_000
     assert settings.get(db, "idle_lock_minutes") == 3
 
@@ -252,4 +250,4 @@ def test_a_nurse_has_no_clinic_settings_action(qtbot, db, admin):
     assert not window.ui.actionClinicSettings.isVisible()
     assert not window.ui.menuAdmin.menuAction().isVisible()
     window.ui.actionClinicSettings.trigger()  # even triggered, nothing opens
-    assert window.clinic_settings_dialog() is None
+    assert dialog_named(window, "Clinic settings") is None

@@ -23,7 +23,7 @@ from clinic_desktop.core.services import directory
 from clinic_desktop.core.services.directory import EntryInput
 from clinic_desktop.gui.directory_dialog import DirectoryDialog, EntryDialog, ImportReportDialog
 from clinic_desktop.gui.models.directory_model import STALE, DirectoryModel
-from tests.gui.helpers import button, by_name, click, type_into
+from tests.gui.helpers import button, by_name, click, dialog_named, type_into
 
 NATIONAL_NAMES = ["SAMHSA National Helpline", "988 Suicide & Crisis Lifeline", "Poison Help",
                   "Never Use Alone", "Crisis Text Line"]
@@ -378,7 +378,7 @@ def test_the_main_window_opens_the_directory_for_a_nurse(qtbot, db, nurse):
     qtbot.addWidget(w)
     w.show()
     w.ui.actionDirectory.trigger()
-    dialog = w.directory_dialog()
+    dialog = dialog_named(w, "Referral directory")
     assert dialog is not None
     qtbot.waitExposed(dialog)
     model = by_name(dialog, QTableView, "Directory").model()

@@ -9,7 +9,7 @@ from clinic_desktop.core.services import settings
 from clinic_desktop.gui.idle_lock import LOCKED_TITLE, IdleLock, LockCurtain
 from clinic_desktop.gui.main_window import MainWindow
 from tests.conftest import STRONG_PASSWORD
-from tests.gui.helpers import button, named
+from tests.gui.helpers import button, dialog_named, named, shown_dialog
 
 
 def sign_in(qtbot, dialog, password: str) -> None:
@@ -34,15 +34,15 @@ def main_window(qtbot, db, user) -> MainWindow:
 def test_idle_lock_keeps_typed_text_and_needs_the_right_password(qtbot, db, admin):
     window = main_window(qtbot, db, admin)
     window.idle_lock.set_interval_ms(200)
-    window.new_patient()
-    dialog = window.patient_dialog()
+    window.ui.actionNewPatient.trigger()
+    dialog = dialog_named(window, "Patient registration")
     qtbot.waitExposed(dialog)
     given = named(dialog, QLineEdit, "Given name")
     qtbot.keyClicks(given, "Tobias")
 
     with qtbot.waitSignal(window.idle_lock.locked, timeout=3000):
         pass
-    lock = window.idle_lock.lock_dialog()
+    lock = dialog_named(window, "Screen locked")
     assert lock is not None and lock.isVisible() and lock.isModal()
     assert covered(window) and covered(dialog)  # nothing behind the lock can be read
     assert window.windowTitle() == dialog.windowTitle() == LOCKED_TITLE
@@ -65,7 +65,7 @@ def test_lock_screen_action_locks_at_once(qtbot, db, nurse):
     with qtbot.waitSignal(window.idle_lock.locked, timeout=1000):
         window.ui.actionLockScreen.trigger()
     assert window.idle_lock.is_locked() and covered(window)
-    lock = window.idle_lock.lock_dialog()
+    lock = dialog_named(window, "Screen locked")
     assert named(lock, QLineEdit, "User name").text() == nurse.username
     with qtbot.waitSignal(window.idle_lock.unlocked, timeout=5000):
         sign_in(qtbot, lock, STRONG_PASSWORD)
@@ -92,17 +92,17 @@ def test_cancel_offers_to_quit_and_never_unlocks(qtbot, db, admin):
     lock.quit_requested.connect(lambda: quits.append(True))
     lock.lock_now()
 
-    lock.lock_dialog().reject()  # Cancel
-    qtbot.waitUntil(lambda: lock.quit_box() is not None and lock.quit_box().isVisible())
-    assert "lost" in lock.quit_box().text()
-    qtbot.mouseClick(button(lock.quit_box(), "Back to sign-in"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: lock.lock_dialog() is not None and lock.lock_dialog().isVisible())
+    dialog_named(window, "Screen locked").reject()  # Cancel
+    quit_box = shown_dialog(qtbot, window, "Quit Clinic Desktop?")
+    assert "lost" in quit_box.text()
+    qtbot.mouseClick(button(quit_box, "Back to sign-in"), Qt.MouseButton.LeftButton)
+    shown_dialog(qtbot, window, "Screen locked")
     assert lock.is_locked() and quits == []
 
-    lock.lock_dialog().reject()
-    qtbot.waitUntil(lambda: lock.quit_box() is not None)
+    dialog_named(window, "Screen locked").reject()
+    quit_box = shown_dialog(qtbot, window, "Quit Clinic Desktop?")
     with qtbot.waitSignal(lock.quit_requested, timeout=1000):
-        qtbot.mouseClick(button(lock.quit_box(), "Quit and lose unsaved work"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(button(quit_box, "Quit and lose unsaved work"), Qt.MouseButton.LeftButton)
     assert lock.is_locked()  # quitting is not unlocking
     lock.stop()
     assert not covered(window)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.core.services import episodes, patients
 from clinic_desktop.gui.main_window import GEOMETRY_KEY, MainWindow
 from tests.conftest import make_user
-from tests.gui.helpers import button, named
+from tests.gui.helpers import button, dialog_named, named
 
 
 def table_texts(table: QTableView) -> list[list[str]]:
@@ -138,7 +138,7 @@ def test_no_match_says_so(qtbot, window):
 
 def test_new_patient_from_the_main_window(qtbot, window, db, admin):
     qtbot.mouseClick(tool_button(window, "New patient"), Qt.MouseButton.LeftButton)
-    dialog = window.patient_dialog()
+    dialog = dialog_named(window, "Patient registration")
     assert dialog is not None and dialog.isVisible()
     named(dialog, QLineEdit, "MRN").clear()
     qtbot.keyClicks(named(dialog, QLineEdit, "MRN"), "C-777001")
@@ -149,7 +149,7 @@ def test_new_patient_from_the_main_window(qtbot, window, db, admin):
     sex.setCurrentIndex(sex.findData("male"))
     with qtbot.waitSignal(dialog.patient_saved, timeout=5000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.patient_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(window, "Patient registration") is None)
     results = named(window, QTableView, "Search results")
     assert results.isVisible()
     row = row_for(results, "Kowalczyk, Tomasz")
@@ -199,7 +199,7 @@ def test_enter_opens_the_patient_record(qtbot, window, db):
     box = named(window, QLineEdit, "Search patients")
     with qtbot.waitSignal(window.patient_opened, timeout=3000) as opened:
         qtbot.keyClick(box, Qt.Key.Key_Return)
-    dialog = window.patient_dialog()
+    dialog = dialog_named(window, "Patient registration")
     assert dialog is not None and dialog.isVisible()
     assert named(dialog, QLineEdit, "Given name").text() == "Chris"
     with db.read() as session:
@@ -224,12 +224,12 @@ def double_click_row_in_stage(qtbot, window, stage: str, signal) -> None:
 
 def test_double_click_on_a_census_row_opens_the_patient(qtbot, window):
     double_click_row_in_stage(qtbot, window, "assessment", window.patient_opened)
-    window.patient_dialog().reject()
+    dialog_named(window, "Patient registration").reject()
 
 
 def test_double_click_on_a_patient_in_stabilization_opens_the_flowsheet(qtbot, window):
     double_click_row_in_stage(qtbot, window, "stabilization", window.episode_opened)
-    screen = window.stabilization_screen()
+    screen = dialog_named(window, "Stabilization")
     assert screen is not None and screen.windowTitle().startswith("Stabilization \u2014 ")
     screen.reject()
 

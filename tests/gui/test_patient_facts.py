@@ -15,7 +15,16 @@ from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
 from tests.conftest import make_user
 from tests.factories import sign_intake
-from tests.gui.helpers import button, by_name, dialog_of, go, open_flowsheet, saved_data, type_into
+from tests.gui.helpers import (
+    button,
+    by_name,
+    dialog_of,
+    go,
+    open_dialog,
+    open_flowsheet,
+    saved_data,
+    type_into,
+)
 
 TODAY = dt.date.today()
 QTC_ON = (TODAY - dt.timedelta(days=2)).isoformat()
@@ -67,7 +76,7 @@ def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, wind
     choose(qtbot, by_name(dialog, QComboBox, "Pregnancy status"), "Yes")
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # Enter saves
-    qtbot.waitUntil(lambda: screen.current_dialog() is None)
+    qtbot.waitUntil(lambda: open_dialog(screen) is None)
     assert facts_line(screen) == ("Weight 72.5 kg \u00b7 Hepatic: moderate \u00b7 Renal: severe (eGFR 25) \u00b7 "
                                   f"QTc 452 ms on {TODAY.isoformat()} \u00b7 Pregnant")
     view = patient_facts.get(db, nurse, screen.episode.id)
@@ -88,7 +97,7 @@ def test_a_bad_value_is_refused_next_to_its_field_and_nothing_is_saved(qtbot, wi
     type_into(qtbot, by_name(dialog, QLineEdit, "QTc date"), "2999-01-01", replace=True)
     assert by_name(dialog, QLabel, "QTc date error").text() == "The QTc date cannot be in the future."
     qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
-    assert screen.current_dialog() is dialog and dialog.isVisible()  # refused; the typing is kept
+    assert open_dialog(screen) is dialog and dialog.isVisible()  # refused; the typing is kept
     assert by_name(dialog, QLineEdit, "Latest QTc").text() == "750"
     assert patient_facts.get(db, nurse, screen.episode.id).version == 1
     type_into(qtbot, by_name(dialog, QLineEdit, "Latest QTc"), "480", replace=True)

@@ -54,7 +54,7 @@ def sent(monkeypatch) -> list[dict]:
         calls.append(dict(changes))
         return real(db, user, changes)
 
-    monkeypatch.setattr(module.settings, "update", spy)
+    monkeypatch.setattr(settings, "update", spy)
     return calls
 
 
@@ -210,7 +210,7 @@ def test_any_refusal_goes_next_to_its_field(qtbot, dialog, monkeypatch):
         raise ValidationError({"bup_min_cows": f"{BUP_COWS} must be between 0 and 48.",
                                "": "Something else."})
 
-    monkeypatch.setattr(module.settings, "update", refuse)
+    monkeypatch.setattr(settings, "update", refuse)
     type_into(qtbot, spin(dialog, "bup_min_cows"), "12", replace=True)
     click(qtbot, button(dialog, "Save"))
     assert by_name(dialog, QLabel, f"{BUP_COWS} error").isVisible()
@@ -323,7 +323,7 @@ def test_a_refused_dose_setting_shows_its_message_under_its_field(qtbot, dialog,
     def refuse(db, user, changes):
         raise ValidationError({key: f"{LABELS[key]} must be between 100 and 400."})
 
-    monkeypatch.setattr(module.settings, "update", refuse)
+    monkeypatch.setattr(settings, "update", refuse)
     type_into(qtbot, spin(dialog, key), "250", replace=True)
     click(qtbot, button(dialog, "Save"))
     error = by_name(dialog, QLabel, f"{LABELS[key]} error")

@@ -33,6 +33,7 @@ from tests.gui.helpers import (
     button,
     by_name,
     dialog_of,
+    open_dialog,
     open_flowsheet,
     type_into,
 )
@@ -81,7 +82,7 @@ def test_vitals_impossible_refused_abnormal_kept_with_a_warning(qtbot, window, d
     type_into(qtbot, by_name(dialog, QLineEdit, "Pulse"), "400")
     assert by_name(dialog, QLabel, "Pulse error").isVisible()
     qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
-    assert screen.current_dialog() is dialog  # refused: nothing saved, the dialog stays
+    assert open_dialog(screen) is dialog  # refused: nothing saved, the dialog stays
     type_into(qtbot, by_name(dialog, QLineEdit, "Pulse"), "128", replace=True)
     for label, value in (("Systolic BP", "118"), ("Diastolic BP", "76"), ("Respiratory rate", "18"),
                          ("Temperature", "37.0"), ("SpO\u2082", "97")):
@@ -214,7 +215,7 @@ def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nur
     screen.tabs.setCurrentWidget(screen.mar_panel)
     assert not button(screen, "Give\u2026").isVisible()  # giving is the nurse's
     qtbot.mouseClick(button(screen, "New order\u2026"), Qt.MouseButton.LeftButton)
-    dialog = screen.mar_panel.current_dialog()
+    dialog = open_dialog(screen.mar_panel)
     medication = by_name(dialog, QComboBox, "Medication")
     medication.setCurrentIndex(medication.findData("clonidine"))
     assert by_name(dialog, QSpinBox, "Hold if SBP below").value() == 90  # CLINICAL.md §3 default
@@ -244,7 +245,7 @@ def test_new_order_refuses_a_tenfold_slip_and_asks_why_for_an_interaction(qtbot,
     screen.show()
     screen.tabs.setCurrentWidget(screen.mar_panel)
     qtbot.mouseClick(button(screen, "New order\u2026"), Qt.MouseButton.LeftButton)
-    dialog = screen.mar_panel.current_dialog()
+    dialog = open_dialog(screen.mar_panel)
     medication = by_name(dialog, QComboBox, "Medication")
     medication.setCurrentIndex(medication.findData("clonidine"))
     qtbot.mouseClick(by_name(dialog, QRadioButton, "As needed (PRN)"), Qt.MouseButton.LeftButton)
@@ -406,7 +407,7 @@ def test_a_dose_without_fresh_vitals_says_so_and_vitals_are_recorded_in_place(qt
 
 
 def dialog_of_panel(qtbot, screen):
-    dialog = screen.mar_panel.current_dialog()
+    dialog = open_dialog(screen.mar_panel)
     assert dialog is not None
     qtbot.waitExposed(dialog)
     return dialog

@@ -17,7 +17,15 @@ from clinic_desktop.gui.models.row_model import MUTED
 from clinic_desktop.gui.models.users_model import UsersModel
 from clinic_desktop.gui.users_dialog import UsersDialog
 from tests.conftest import make_user
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
+from tests.gui.helpers import (
+    STRONG_PASSWORD,
+    button,
+    by_name,
+    click,
+    dialog_named,
+    shown_dialog,
+    type_into,
+)
 
 NEW_PASSWORD = "copper meadow falcon 17"
 
@@ -203,8 +211,7 @@ def test_a_locked_user_shows_locked_until_and_unlock_lets_them_sign_in(qtbot, db
 def test_set_password(qtbot, db, admin, nurse, dialog):
     select_user(qtbot, dialog, "nurse1")
     click(qtbot, button(dialog, "Set password…"))
-    qtbot.waitUntil(lambda: dialog.password_dialog() is not None and dialog.password_dialog().isVisible())
-    prompt = dialog.password_dialog()
+    prompt = shown_dialog(qtbot, dialog, "Set password")
     new, repeat = by_name(prompt, QLineEdit, "New password"), by_name(prompt, QLineEdit, "Repeat password")
     assert prompt.focusWidget() is new
     # A short one is refused inside the prompt; a mismatch too.
@@ -222,7 +229,7 @@ def test_set_password(qtbot, db, admin, nurse, dialog):
     type_into(qtbot, repeat, NEW_PASSWORD, replace=True)
     with qtbot.waitSignal(dialog.users_changed, timeout=5000):
         click(qtbot, button(prompt, "Set password"))
-    qtbot.waitUntil(lambda: dialog.password_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(dialog, "Set password") is None)
     assert by_name(dialog, QLabel, "Message").text() == "New password set for nurse1."
     assert accounts.authenticate(db, "nurse1", NEW_PASSWORD).id == nurse.id
     with pytest.raises(AuthenticationError):
@@ -232,11 +239,10 @@ def test_set_password(qtbot, db, admin, nurse, dialog):
 def test_cancelling_set_password_changes_nothing(qtbot, db, admin, nurse, dialog):
     select_user(qtbot, dialog, "nurse1")
     click(qtbot, button(dialog, "Set password…"))
-    qtbot.waitUntil(lambda: dialog.password_dialog() is not None)
-    prompt = dialog.password_dialog()
+    prompt = shown_dialog(qtbot, dialog, "Set password")
     type_into(qtbot, by_name(prompt, QLineEdit, "New password"), NEW_PASSWORD)
     click(qtbot, button(prompt, "Cancel"))
-    qtbot.waitUntil(lambda: dialog.password_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(dialog, "Set password") is None)
     assert accounts.authenticate(db, "nurse1", STRONG_PASSWORD).id == nurse.id
 
 
@@ -267,11 +273,10 @@ def test_admin_opens_users_from_the_admin_menu(qtbot, db, admin):
     assert window.ui.actionUsers.shortcut().toString() == "Ctrl+Shift+U"
     assert window.ui.actionUsers in window.ui.menuAdmin.actions()
     window.ui.actionUsers.trigger()  # offscreen Qt has no active window to take the shortcut
-    qtbot.waitUntil(lambda: window.users_dialog() is not None and window.users_dialog().isVisible())
-    users = window.users_dialog()
+    users = shown_dialog(qtbot, window, "Users")
     assert row_for(users, "admin")["Role"] == "Administrator"
     click(qtbot, button(users, "Close"))
-    qtbot.waitUntil(lambda: window.users_dialog() is None)
+    qtbot.waitUntil(lambda: dialog_named(window, "Users") is None)
 
 
 def test_a_nurse_has_no_admin_menu(qtbot, db, admin):
@@ -284,4 +289,4 @@ def test_a_nurse_has_no_admin_menu(qtbot, db, admin):
     assert "Admin" not in visible_menus and "Help" in visible_menus
     assert not window.ui.actionUsers.isVisible()
     window.ui.actionUsers.trigger()  # even triggered (its shortcut is off while hidden), nothing opens
-    assert window.users_dialog() is None
+    assert dialog_named(window, "Users") is None

@@ -53,6 +53,7 @@ from clinic_desktop.core import directory as directory_rules
 from clinic_desktop.core import text as text_mod
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
+from clinic_desktop.core.languages import DIRECTORY_LANGUAGES, name_aliases
 from clinic_desktop.core.models import DirectoryEntry, User, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit
@@ -87,51 +88,9 @@ CSV_COLUMNS = ("name", "kind", "phone", "other_contact", "address", "hours", "la
 LIMITS = {"name": 200, "phone": 60, "other_contact": 300, "address": 1000, "hours": 200,
           "payment": 300, "notes": 4000}
 
-#: Language codes a contact may list: ISO 639-1, plus a few ISO 639-3 codes US clinics need.
-LANGUAGES: dict[str, str] = {
-    "aa": "Afar", "ab": "Abkhazian", "ae": "Avestan", "af": "Afrikaans", "ak": "Akan",
-    "am": "Amharic", "an": "Aragonese", "ar": "Arabic", "as": "Assamese", "av": "Avaric",
-    "ay": "Aymara", "az": "Azerbaijani", "ba": "Bashkir", "be": "Belarusian", "bg": "Bulgarian",
-    "bi": "Bislama", "bm": "Bambara", "bn": "Bengali", "bo": "Tibetan", "br": "Breton",
-    "bs": "Bosnian", "ca": "Catalan", "ce": "Chechen", "ch": "Chamorro", "co": "Corsican",
-    "cr": "Cree", "cs": "Czech", "cu": "Church Slavic", "cv": "Chuvash", "cy": "Welsh",
-    "da": "Danish", "de": "German", "dv": "Divehi", "dz": "Dzongkha", "ee": "Ewe",
-    "el": "Greek", "en": "English", "eo": "Esperanto", "es": "Spanish", "et": "Estonian",
-    "eu": "Basque", "fa": "Persian", "ff": "Fulah", "fi": "Finnish", "fj": "Fijian",
-    "fo": "Faroese", "fr": "French", "fy": "Western Frisian", "ga": "Irish",
-    "gd": "Scottish Gaelic", "gl": "Galician", "gn": "Guarani", "gu": "Gujarati", "gv": "Manx",
-    "ha": "Hausa", "he": "Hebrew", "hi": "Hindi", "ho": "Hiri Motu", "hr": "Croatian",
-    "ht": "Haitian Creole", "hu": "Hungarian", "hy": "Armenian", "hz": "Herero",
-    "ia": "Interlingua", "id": "Indonesian", "ie": "Interlingue", "ig": "Igbo",
-    "ii": "Sichuan Yi", "ik": "Inupiaq", "io": "Ido", "is": "Icelandic", "it": "Italian",
-    "iu": "Inuktitut", "ja": "Japanese", "jv": "Javanese", "ka": "Georgian", "kg": "Kongo",
-    "ki": "Kikuyu", "kj": "Kuanyama", "kk": "Kazakh", "kl": "Kalaallisut", "km": "Khmer",
-    "kn": "Kannada", "ko": "Korean", "kr": "Kanuri", "ks": "Kashmiri", "ku": "Kurdish",
-    "kv": "Komi", "kw": "Cornish", "ky": "Kyrgyz", "la": "Latin", "lb": "Luxembourgish",
-    "lg": "Ganda", "li": "Limburgish", "ln": "Lingala", "lo": "Lao", "lt": "Lithuanian",
-    "lu": "Luba-Katanga", "lv": "Latvian", "mg": "Malagasy", "mh": "Marshallese",
-    "mi": "Maori", "mk": "Macedonian", "ml": "Malayalam", "mn": "Mongolian", "mr": "Marathi",
-    "ms": "Malay", "mt": "Maltese", "my": "Burmese", "na": "Nauru", "nb": "Norwegian Bokmål",
-    "nd": "North Ndebele", "ne": "Nepali", "ng": "Ndonga", "nl": "Dutch",
-    "nn": "Norwegian Nynorsk", "no": "Norwegian", "nr": "South Ndebele", "nv": "Navajo",
-    "ny": "Chichewa", "oc": "Occitan", "oj": "Ojibwa", "om": "Oromo", "or": "Odia",
-    "os": "Ossetian", "pa": "Punjabi", "pi": "Pali", "pl": "Polish", "ps": "Pashto",
-    "pt": "Portuguese", "qu": "Quechua", "rm": "Romansh", "rn": "Kirundi", "ro": "Romanian",
-    "ru": "Russian", "rw": "Kinyarwanda", "sa": "Sanskrit", "sc": "Sardinian", "sd": "Sindhi",
-    "se": "Northern Sami", "sg": "Sango", "si": "Sinhala", "sk": "Slovak", "sl": "Slovenian",
-    "sm": "Samoan", "sn": "Shona", "so": "Somali", "sq": "Albanian", "sr": "Serbian",
-    "ss": "Swati", "st": "Southern Sotho", "su": "Sundanese", "sv": "Swedish",
-    "sw": "Swahili", "ta": "Tamil", "te": "Telugu", "tg": "Tajik", "th": "Thai",
-    "ti": "Tigrinya", "tk": "Turkmen", "tl": "Tagalog", "tn": "Tswana", "to": "Tongan",
-    "tr": "Turkish", "ts": "Tsonga", "tt": "Tatar", "tw": "Twi", "ty": "Tahitian",
-    "ug": "Uyghur", "uk": "Ukrainian", "ur": "Urdu", "uz": "Uzbek", "ve": "Venda",
-    "vi": "Vietnamese", "vo": "Volapük", "wa": "Walloon", "wo": "Wolof", "xh": "Xhosa",
-    "yi": "Yiddish", "yo": "Yoruba", "za": "Zhuang", "zh": "Chinese", "zu": "Zulu",
-    # ISO 639-3, for languages that ISO 639-1 has no code for
-    "ase": "American Sign Language", "chk": "Chuukese", "cmn": "Mandarin", "fil": "Filipino",
-    "haw": "Hawaiian", "hmn": "Hmong", "ilo": "Ilocano", "yue": "Cantonese",
-}
-_LANGUAGE_BY_NAME = {text_mod.fold(name): code for code, name in LANGUAGES.items()}
+#: Language codes a contact may list, code → name (ISO 639; names from Babel, core.languages).
+LANGUAGES: dict[str, str] = DIRECTORY_LANGUAGES
+_LANGUAGE_BY_NAME = {text_mod.fold(name): code for name, code in name_aliases().items()}
 
 _WALK_IN = {"yes": True, "y": True, "true": True, "1": True,
             "no": False, "n": False, "false": False, "0": False, "": False}

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from clinic_desktop.core import clock, text
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
+from clinic_desktop.core.languages import PATIENT_LANGUAGES
 from clinic_desktop.core.models import Episode, Patient, PatientNameToken, Stage, User, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit
@@ -28,7 +29,7 @@ SEXES = {
     "intersex": "Intersex",
     "unknown": "Unknown / not recorded",
 }
-LANGUAGES = {"en": "English", "es": "Spanish (Español)"}
+LANGUAGES = PATIENT_LANGUAGES  # "Spanish (Español)", from Babel (core.languages)
 MRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 DUPLICATE_THRESHOLD = 80  # rapidfuzz token_sort_ratio on folded names, same date of birth
 

@@ -478,11 +478,6 @@ class InstrumentEntry(QWidget):
         self.instrument.item(item_id)
         self._focus_row(self._by_id[item_id])
 
-    def item_row(self, item_id: str) -> QWidget:
-        """The focusable row of an item (accessible name = the item's label)."""
-        self.instrument.item(item_id)
-        return self._by_id[item_id]
-
     def take_total_label(self) -> QLabel:
         """Remove the live "Total" label from the bottom of the entry and return it, so that a
         host can place it outside its scroll area (always in view). It keeps updating."""

@@ -1,6 +1,6 @@
 """Screenshots of every window and dialog, on a throw-away database with the invented demo patients.
 
-    python -m clinic_desktop.gui.screenshots OUTDIR        (``make screenshots``: under Xvfb, 1366×768)
+    python -m tests.screenshots OUTDIR                (``make screenshots``: under Xvfb, 1366×768)
 
 Nothing here touches the user's own data: the database, logs and settings live in a temporary
 folder (``CLINIC_DESKTOP_DATA_DIR``) that is removed afterwards.
@@ -50,6 +50,26 @@ def _save_screen(out: Path, name: str, window) -> Path:
     pixmap.save(str(path))
     print(f"  {path}")
     return path
+
+
+def _dialog(root, name: str):
+    """The dialog open over ``root`` that a screen reader calls ``name`` (its accessible name, else
+    its title: "Referral directory — Clinic Desktop" is "Referral directory")."""
+    from PySide6.QtWidgets import QDialog
+
+    for dialog in root.findChildren(QDialog):
+        title = dialog.accessibleName() or dialog.windowTitle().removesuffix(" — Clinic Desktop")
+        if title == name and dialog.isVisible():
+            return dialog
+    raise LookupError(f"no dialog named {name!r} over {root.objectName() or root}")
+
+
+def _open_dialog(root):
+    """The one dialog shown over ``root`` (the record or facts dialog a screen opened)."""
+    from PySide6.QtWidgets import QDialog
+
+    [dialog] = [d for d in root.findChildren(QDialog) if d.isVisible()]
+    return dialog
 
 
 def _field(root, cls, name: str):
@@ -322,16 +342,19 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         screen.tabs.setCurrentIndex(0)
         screen.record_score("cows")
         _settle()
-        shots.append(_save(screen.current_dialog(), out, "15e-record-cows"))
-        screen.current_dialog().reject()
+        dialog = _open_dialog(screen)
+        shots.append(_save(dialog, out, "15e-record-cows"))
+        dialog.reject()
         screen.record_vitals()
         _settle()
-        shots.append(_save(screen.current_dialog(), out, "15f-record-vitals"))
-        screen.current_dialog().reject()
+        dialog = _open_dialog(screen)
+        shots.append(_save(dialog, out, "15f-record-vitals"))
+        dialog.reject()
         screen.edit_patient_facts()
         _settle()
-        shots.append(_save(screen.current_dialog(), out, "15j-patient-facts"))
-        screen.current_dialog().reject()
+        dialog = _open_dialog(screen)
+        shots.append(_save(dialog, out, "15j-patient-facts"))
+        dialog.reject()
         from clinic_desktop.core.services import accounts
         from clinic_desktop.gui.mar_panel import OrderDialog
 
@@ -403,8 +426,8 @@ def check_installation_shot(window, out: Path) -> Path:
     from clinic_desktop import paths
 
     paths.user_log_dir()  # made by the app's start-up, which the screenshots skip
-    window.check_installation()
-    dialog = window.check_installation_dialog()
+    window.ui.actionCheckInstallation.trigger()
+    dialog = _dialog(window, "Check installation")
     deadline = time.monotonic() + 30
     while dialog.running and time.monotonic() < deadline:
         _settle(100)
@@ -458,8 +481,8 @@ def take_screenshots(out: Path) -> list[Path]:
         search.clear()
 
         # 4. New patient, empty and with a likely duplicate.
-        window.new_patient()
-        dialog = window.patient_dialog()
+        window.ui.actionNewPatient.trigger()
+        dialog = _dialog(window, "Patient registration")
         _settle()
         shots.append(_save(dialog, out, "05-new-patient-dialog"))
         _field(dialog, QLineEdit, "Given name").setText("María José")
@@ -480,8 +503,8 @@ def take_screenshots(out: Path) -> list[Path]:
         shots.append(check_installation_shot(window, out))
 
         # 6. Admin → Users…: the demo accounts and a nurse just added through the form.
-        window.open_users()
-        users = window.users_dialog()
+        window.ui.actionUsers.trigger()
+        users = _dialog(window, "Users")
         _settle()
         _field(users, QLineEdit, "Full name").setText("Nadia Okonkwo (invented)")
         _field(users, QLineEdit, "User name").setText("nadia")
@@ -495,8 +518,8 @@ def take_screenshots(out: Path) -> list[Path]:
         _settle()
 
         # 6b. Admin → Clinic settings…: a clinic's details, typed but not yet saved.
-        window.open_clinic_settings()
-        clinic = window.clinic_settings_dialog()
+        window.ui.actionClinicSettings.trigger()
+        clinic = _dialog(window, "Clinic settings")
         _settle()
         _field(clinic, QLineEdit, "Clinic name").setText("Riverside Detox Unit (invented)")
         _field(clinic, QPlainTextEdit, "Clinic address").setPlainText(
@@ -508,8 +531,8 @@ def take_screenshots(out: Path) -> list[Path]:
         _settle()
 
         # 6c. Admin → Protocol settings…: one threshold changed from its default.
-        window.open_protocol_settings()
-        protocol = window.clinic_settings_dialog()
+        window.ui.actionProtocolSettings.trigger()
+        protocol = _dialog(window, "Protocol settings")
         _settle()
         _field(protocol, QSpinBox, next(label for key, label in protocol_labels() if key == "bup_min_cows")
                ).setValue(10)
@@ -518,7 +541,7 @@ def take_screenshots(out: Path) -> list[Path]:
         from PySide6.QtWidgets import QAbstractSpinBox
 
         _field(protocol, QAbstractSpinBox, "Methadone: largest single dose (mg)").setValue(150)
-        protocol.scroll.verticalScrollBar().setValue(protocol.groups["Usual dose range"].y())
+        protocol.scroll_area.verticalScrollBar().setValue(protocol.groups["Usual dose range"].y())
         _settle()
         shots.append(_save(protocol, out, "11c-protocol-settings-dose-range"))
         protocol.reject()
@@ -534,14 +557,15 @@ def take_screenshots(out: Path) -> list[Path]:
                 ("Tuesday Evening NA Group (invented)", "mutual_help_meeting", "(217) 555-0132", "en", True)):
             directory.add_entry(db, admin, directory.EntryInput(name=name, kind=kind, phone=phone, languages=langs,
                                                                 walk_in=walk_in))
-        window.open_directory()
-        shots.append(_save(window.directory_dialog(), out, "17-referral-directory"))
-        window.directory_dialog().reject()
+        window.ui.actionDirectory.trigger()
+        directory_dialog = _dialog(window, "Referral directory")
+        shots.append(_save(directory_dialog, out, "17-referral-directory"))
+        directory_dialog.reject()
         _settle()
 
         # 7. The lock: the sign-in dialog over the covered window.
         window.idle_lock.lock_now()
-        lock = window.idle_lock.lock_dialog()
+        lock = _dialog(window, "Screen locked")
         _settle()
         shots.append(_save(lock, out, "08-lock-dialog"))
         shots.append(_save_screen(out, "09-locked-main-window", window))
@@ -561,7 +585,7 @@ def take_screenshots(out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m clinic_desktop.gui.screenshots",
+    parser = argparse.ArgumentParser(prog="python -m tests.screenshots",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path)
     args = parser.parse_args(argv)
