@@ -8,7 +8,14 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QListWidget,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
 
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.gui.operations import UNEXPECTED, QueryOp, run_in_background
@@ -291,3 +298,59 @@ def test_the_handover_keeps_the_window_answering(qtbot, db, nurse, monkeypatch):
     answers_while(qtbot, lambda: not action.isEnabled(), lambda: window.handover_preview() is not None)
     assert threads == [False] and action.isEnabled()
     window.handover_preview().reject()
+
+
+def test_signing_an_intake_keeps_the_window_answering(qtbot, db, nurse, monkeypatch):
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+    from clinic_desktop.core.services import intake
+    from tests.factories import admit_without_intake
+    from tests.gui.conftest import shown_main_window
+    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, named, type_into
+
+    admit_without_intake(db, nurse, mrn="I-9", stage="assessment")
+    window = shown_main_window(qtbot, db, nurse)
+    window.search_for("I-9")
+    qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Start assessment"),
+                     Qt.MouseButton.LeftButton)
+    screen = window.intake_screen()
+    qtbot.waitExposed(screen)
+    threads = slowed(monkeypatch, intake, "sign")
+    screen.request_sign()  # the summary page, with its Sign… button, is built by now
+    sign = button(screen, "Sign\u2026")
+    dialog = screen.sign_dialog()
+    type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD)
+    qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+    assert not sign.isEnabled() and not button(dialog, "Sign").isEnabled()
+    # The answer (an empty intake: what is missing) arrives, and the list of it is shown.
+    answers_while(qtbot, lambda: not sign.isEnabled(), lambda: screen.sign_dialog() is None)
+    assert threads == [False] and sign.isEnabled()
+    assert by_name(screen, QListWidget, "Missing before signing").count() > 0
+
+
+def test_finalizing_a_plan_keeps_the_window_answering(qtbot, db, admin, monkeypatch):
+    from PySide6.QtWidgets import QLineEdit
+
+    from clinic_desktop.core.services import patients, plans
+    from clinic_desktop.gui.plan_screen import PlanScreen
+    from tests.conftest import make_user
+    from tests.factories import admit_with_signed_intake
+    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, type_into
+
+    counselor = make_user(db, admin, "counselor")
+    episode_id, patient = admit_with_signed_intake(db, admin)
+    screen = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    threads = slowed(monkeypatch, plans, "finalize")
+    screen.request_finalize()
+    finalize = button(screen, "Finalize\u2026")
+    dialog = screen.sign_dialog()
+    type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD)
+    qtbot.mouseClick(button(dialog, "Finalize"), Qt.MouseButton.LeftButton)
+    assert not finalize.isEnabled() and not button(dialog, "Finalize").isEnabled()
+    # The answer (an empty plan: what is missing) arrives, and the list of it is shown.
+    answers_while(qtbot, lambda: not finalize.isEnabled(), lambda: screen.sign_dialog() is None)
+    assert threads == [False] and finalize.isEnabled()
+    assert by_name(screen, QListWidget, "Missing before finalizing").count() > 0
