@@ -41,3 +41,27 @@ def demo_window(qtbot, db, admin):
 def window(qtbot, db, nurse, patient):
     """The main window signed in as a nurse, once the module's ``patient`` is registered."""
     return shown_main_window(qtbot, db, nurse)
+
+
+@pytest.fixture
+def host(qtbot):
+    """A shown, empty window for a dialog or an operation to belong to."""
+    from PySide6.QtWidgets import QWidget
+
+    w = QWidget()
+    w.setWindowTitle("Host")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    """The (title, text) of each warning box that would have been shown."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda parent, title, text, *a: shown.append((title, text)))
+    return shown

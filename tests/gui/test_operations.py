@@ -6,12 +6,10 @@ import logging
 import threading
 import time
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QListWidget,
-    QMessageBox,
     QProgressDialog,
     QPushButton,
     QWidget,
@@ -23,21 +21,6 @@ from clinic_desktop.gui.operations import UNEXPECTED, QueryOp, run_in_background
 SLOW_S = 1.0
 
 
-@pytest.fixture
-def host(qtbot):
-    w = QWidget()
-    w.setWindowTitle("Host")
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
-    return shown
 
 
 class Ticker:

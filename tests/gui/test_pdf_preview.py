@@ -6,8 +6,7 @@ import io
 import logging
 import threading
 
-import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication
 
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.gui.pdf_preview import PdfPreview, render_then_preview
@@ -25,20 +24,6 @@ def a_pdf(pages: int = 2) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def host(qtbot):
-    w = QWidget()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
-    return shown
 
 
 def test_the_render_runs_in_a_worker_and_the_preview_opens_on_the_gui_thread(qtbot, host, warnings):
