@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -107,10 +106,7 @@ class ConsentPanel(Section):
         inner.addLayout(form)
         record = QPushButton("Record consent")
         record.clicked.connect(self.record)
-        row = QHBoxLayout()
-        row.addWidget(record)
-        row.addStretch(1)
-        inner.addLayout(row)
+        inner.addLayout(self.buttons(record))
         self.list = QListWidget()
         self.list.setAccessibleName("Consents")
         self.list.setMinimumHeight(100)
@@ -123,11 +119,7 @@ class ConsentPanel(Section):
         self.letter_button.setEnabled(False)
         self.letter_button.clicked.connect(self.request_letter)
         self.list.currentItemChanged.connect(lambda *_a: self._chosen())
-        row = QHBoxLayout()
-        row.addWidget(revoke)
-        row.addWidget(self.letter_button)
-        row.addStretch(1)
-        inner.addLayout(row)
+        inner.addLayout(self.buttons(revoke, self.letter_button))
         return page
 
     def load(self, view) -> None:

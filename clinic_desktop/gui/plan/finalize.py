@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -59,12 +58,7 @@ class FinalizeSection(Section):
         finalize.clicked.connect(screen.request_finalize)
         discharge = QPushButton("Discharge\u2026")
         discharge.clicked.connect(screen.request_discharge)
-        row = QHBoxLayout()
-        row.addWidget(preview)
-        row.addWidget(finalize)
-        row.addStretch(1)
-        row.addWidget(discharge)
-        inner.addLayout(row)
+        inner.addLayout(self.buttons(preview, finalize, right=discharge))
         inner.addWidget(self.heading("Finalized versions"))
         self.version_list = QListWidget()
         self.version_list.setAccessibleName("Versions")
@@ -74,10 +68,7 @@ class FinalizeSection(Section):
         self.print_version_button = QPushButton("Print version")
         self.print_version_button.setEnabled(False)
         self.print_version_button.clicked.connect(self.print_version)
-        row = QHBoxLayout()
-        row.addWidget(self.print_version_button)
-        row.addStretch(1)
-        inner.addLayout(row)
+        inner.addLayout(self.buttons(self.print_version_button))
         return page
 
     # ---- settings ----------------------------------------------------------------------------

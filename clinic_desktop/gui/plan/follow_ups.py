@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.gui.plan.rows import FOLLOW_UP_FIELDS, FieldsRow
 from clinic_desktop.gui.plan.section import Section
@@ -23,10 +23,7 @@ class FollowUpsSection(Section):
         add = QPushButton("Add follow-up")
         add.clicked.connect(lambda: self.add(focus=True))
         self.name_field("follow_ups", add)
-        row = QHBoxLayout()
-        row.addWidget(add)
-        row.addStretch(1)
-        inner.addLayout(row)
+        inner.addLayout(self.buttons(add))
         inner.addStretch(1)
         return page
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.gui.plan.rows import ReferralRow
 from clinic_desktop.gui.plan.section import Section
@@ -31,10 +31,7 @@ class ReferralsSection(Section):
         inner.addWidget(self.none_yet)
         add = QPushButton("Add referral\u2026")
         add.clicked.connect(lambda: self.screen.pick_entry("referral"))
-        row = QHBoxLayout()
-        row.addWidget(add)
-        row.addStretch(1)
-        inner.addLayout(row)
+        inner.addLayout(self.buttons(add))
         inner.addStretch(1)
         return page
 

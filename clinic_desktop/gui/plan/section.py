@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from clinic_desktop.core import plan as plan_rules
 
@@ -94,6 +94,17 @@ class Section:
         label.setWordWrap(True)
         label.setProperty("role", "muted")
         return label
+
+    @staticmethod
+    def buttons(*left: QWidget, right: QWidget | None = None) -> QHBoxLayout:
+        """A row of buttons kept to the left (and one to the far right, if given)."""
+        row = QHBoxLayout()
+        for widget in left:
+            row.addWidget(widget)
+        row.addStretch(1)
+        if right is not None:
+            row.addWidget(right)
+        return row
 
     @staticmethod
     def heading(words: str) -> QLabel:
