@@ -297,10 +297,10 @@ def test_open_alerts_safety_then_overdue_then_complications(db, nurse, ward):
     assert ferreira.alert_lines == (
         f"SAFETY ALERT raised {when(raised, now)} — no safety assessment recorded since",
         f"COWS reassessment OVERDUE — due {when(due, now)}, {overdue_text} ago",
-        f"{when(ward.dehydration.at, now)} Dehydration — action taken: Oral fluids pushed, prescriber informed "
-        "(by Test Nurse)",
-        f"{when(ward.suicidal.at, now)} Suicidal thoughts — action taken: 1:1 observation; on-call psychiatrist "
-        "called (by Test Nurse)",
+        (f"{when(ward.dehydration.at, now)} Dehydration — action taken: Oral fluids pushed, prescriber informed "
+         "(by Test Nurse)"),
+        (f"{when(ward.suicidal.at, now)} Suicidal thoughts — action taken: 1:1 observation; on-call psychiatrist "
+         "called (by Test Nurse)"),
     )  # the vomiting 13 h ago is outside the window
     assert ferreira.next_cows == f"{when(due, now)} — OVERDUE by {overdue_text}"
 

@@ -132,13 +132,13 @@ def test_overdose_paws_and_the_crisis_lines_print_even_for_an_empty_plan():
     assert doc.section_keys == rp.SECTION_ORDER
     overdose = doc.section("overdose")
     assert overdose.bullets == (
-        "After detox your body cannot handle the amount you used before. Even a smaller amount "
-        "than before can kill you.",
+        ("After detox your body cannot handle the amount you used before. Even a smaller amount "
+         "than before can kill you."),
         "Never use alone. If you do use, have someone with you or call Never Use Alone.",
         "Get a naloxone kit from a pharmacy or this clinic. Show the people around you how to use it.",
     )
-    assert overdose.notes == ("If someone will not wake up or is breathing very slowly: call 911, "
-                              "give naloxone, and stay with them.",)
+    assert overdose.notes == (("If someone will not wake up or is breathing very slowly: call 911, "
+                               "give naloxone, and stay with them."),)
     assert doc.section("paws").paragraphs == (i18n.text("en", "paws_text"),)
     assert len(doc.section("crisis").entries) == 5
     for key in ("therapies", "referrals", "people", "meetings", "follow_ups"):
@@ -148,8 +148,8 @@ def test_overdose_paws_and_the_crisis_lines_print_even_for_an_empty_plan():
     assert doc.section("key_worker").notes == (
         "Your key worker helps with housing, work and benefits for at least 6 months.",)
     assert doc.section("relapse").notes == (
-        "Many people use again after treatment. If it happens, it is a reason to come back, "
-        "not a failure.",)
+        ("Many people use again after treatment. If it happens, it is a reason to come back, "
+         "not a failure."),)
 
 
 def test_naloxone_given_and_not_given():

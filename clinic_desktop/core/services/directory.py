@@ -759,8 +759,8 @@ def _check_stream(db: Database, stream: IO[Any]) -> ImportReport:
                                        strict=True) if not c and v.strip()]
             if extra:
                 inputs.append((line, row, None, [
-                    f"This line has more values than the header has columns ({len(row)}, not "
-                    f"{len(CSV_COLUMNS)}): a value with a comma in it needs double quotes."]))
+                    (f"This line has more values than the header has columns ({len(row)}, not "
+                     f"{len(CSV_COLUMNS)}): a value with a comma in it needs double quotes.")]))
                 continue
             cells = {c: v for c, v in zip(columns, padded) if c}
             messages = []
