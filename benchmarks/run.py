@@ -252,15 +252,15 @@ def make_long_history(path: Path, past_episodes: int = 30, cows_each: int = 50) 
     with db.write() as session:
         for n in range(past_episodes):
             admitted = now - dt.timedelta(days=60 * (past_episodes - n))
-            session.execute(insert(Episode), [dict(
-                patient_id=p.id, admitted_at=admitted, stage="discharged", pathway="buprenorphine_induction",
-                discharged_at=admitted + dt.timedelta(days=7), discharge_reason="completed",
-                created_at=admitted, created_by=admin.id, version=1)])
+            session.execute(insert(Episode), [{
+                "patient_id": p.id, "admitted_at": admitted, "stage": "discharged", "pathway": "buprenorphine_induction",
+                "discharged_at": admitted + dt.timedelta(days=7), "discharge_reason": "completed",
+                "created_at": admitted, "created_by": admin.id, "version": 1}])
         episode_ids = session.execute(select(Episode.id).where(Episode.patient_id == p.id)).scalars().all()
         session.execute(insert(Observation), [
-            dict(episode_id=eid, instrument_id="cows", item_scores=items, total=15, band="moderate",
-                 complete=True, taken_at=now - dt.timedelta(days=60 * (past_episodes - k), hours=-3 * m),
-                 recorded_by=admin.id, created_at=now, version=1)
+            {"episode_id": eid, "instrument_id": "cows", "item_scores": items, "total": 15, "band": "moderate",
+             "complete": True, "taken_at": now - dt.timedelta(days=60 * (past_episodes - k), hours=-3 * m),
+             "recorded_by": admin.id, "created_at": now, "version": 1}
             for k, eid in enumerate(episode_ids) for m in range(cows_each)])
     a = intake.start(db, admin, p.id)
     last_use = (now - dt.timedelta(hours=18)).isoformat(timespec="minutes")
@@ -315,13 +315,13 @@ def insert_signed_stay(session, patient_id: int, admitted, intake_data: dict, ad
 
     from clinic_desktop.core.models import Assessment, Episode
 
-    episode_id = session.execute(insert(Episode).returning(Episode.id), dict(
-        patient_id=patient_id, admitted_at=admitted, stage="stabilization", pathway="buprenorphine_induction",
-        created_at=admitted, created_by=admin_id, version=1)).scalar_one()
-    session.execute(insert(Assessment), [dict(
-        episode_id=episode_id, status="signed", data=intake_data, pathway="buprenorphine_induction",
-        signed_at=admitted + dt.timedelta(hours=2), signed_by=prescriber_id, created_at=admitted,
-        created_by=nurse_id, version=1)])
+    episode_id = session.execute(insert(Episode).returning(Episode.id), {
+        "patient_id": patient_id, "admitted_at": admitted, "stage": "stabilization", "pathway": "buprenorphine_induction",
+        "created_at": admitted, "created_by": admin_id, "version": 1}).scalar_one()
+    session.execute(insert(Assessment), [{
+        "episode_id": episode_id, "status": "signed", "data": intake_data, "pathway": "buprenorphine_induction",
+        "signed_at": admitted + dt.timedelta(hours=2), "signed_by": prescriber_id, "created_at": admitted,
+        "created_by": nurse_id, "version": 1}])
     return episode_id
 
 

@@ -158,7 +158,8 @@ def format_date(language: str, value: dt.date, *, weekday: bool = False) -> str:
     "Tuesday 1 December 2026" / "martes 1 de diciembre de 2026"."""
     if isinstance(value, dt.datetime):
         value = _local(value).date()
-    parts = dict(day=value.day, month=i18n.text(language, f"month.{value.month}"), year=value.year)
+    parts = {"day": value.day, "month": i18n.text(language, f"month.{value.month}"),
+             "year": value.year}
     if weekday:
         return i18n.text(language, "date_long", weekday=i18n.text(language, f"weekday.{value.weekday()}"), **parts)
     return i18n.text(language, "date_plain", **parts)

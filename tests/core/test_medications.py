@@ -39,14 +39,14 @@ def utc(y, mo, d, h=0, mi=0):
 
 
 def scheduled(times=("08:00", "20:00"), **kw):
-    fields = dict(id="o1", drug_id="lofexidine", dose=0.54, unit="mg", route="oral",
-                  times=times, start=ORDER_START)
+    fields = {"id": "o1", "drug_id": "lofexidine", "dose": 0.54, "unit": "mg", "route": "oral",
+              "times": times, "start": ORDER_START}
     return Order(**{**fields, **kw})
 
 
 def prn(**kw):
-    fields = dict(id="p1", drug_id="lofexidine", dose=0.54, unit="mg", route="oral",
-                  min_interval_hours=5, start=ORDER_START)
+    fields = {"id": "p1", "drug_id": "lofexidine", "dose": 0.54, "unit": "mg", "route": "oral",
+              "min_interval_hours": 5, "start": ORDER_START}
     return Order(**{**fields, **kw})
 
 

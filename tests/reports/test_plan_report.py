@@ -78,9 +78,9 @@ PREPARED_AT = dt.datetime(2026, 11, 30, 15, 0)
 
 
 def build(plan=PLAN, **overrides) -> rp.PlanDocument:
-    kwargs = dict(language="en", patient=PATIENT, clinic=CLINIC, prepared_by="Dana Ortiz",
-                  prepared_at=PREPARED_AT, referral_contacts=REFERRALS, meeting_contacts=MEETINGS,
-                  helplines=HELPLINES, version=2)
+    kwargs = {"language": "en", "patient": PATIENT, "clinic": CLINIC, "prepared_by": "Dana Ortiz",
+              "prepared_at": PREPARED_AT, "referral_contacts": REFERRALS, "meeting_contacts": MEETINGS,
+              "helplines": HELPLINES, "version": 2}
     kwargs.update(overrides)
     return rp.build_plan_document(plan, **kwargs)
 

@@ -93,18 +93,18 @@ def append(
         select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
     ).scalar_one()
     at = utcnow()
-    fields = dict(
-        seq=head.seq,
-        at=at,
-        user_id=user.id if user else None,
-        username=user.username if user else username,
-        action=action,
-        entity_type=entity_type,
-        entity_id=None if entity_id is None else str(entity_id),
-        patient_id=patient_id,
-        detail=_jsonable(detail) if detail is not None else None,
-        prev_hash=head.last_hash,
-    )
+    fields = {
+        "seq": head.seq,
+        "at": at,
+        "user_id": user.id if user else None,
+        "username": user.username if user else username,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "patient_id": patient_id,
+        "detail": _jsonable(detail) if detail is not None else None,
+        "prev_hash": head.last_hash,
+    }
     event = AuditEvent(**fields, hash=canonical_hash(**fields))
     session.add(event)
     head.last_hash = event.hash

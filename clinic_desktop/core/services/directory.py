@@ -830,7 +830,7 @@ class _Cancelled(Exception):
 def _import(db: Database, user: SignedInUser | None, report: ImportReport, only_valid: bool,
             progress: Callable[[int, int], None] | None,
             cancelled: Callable[[], bool] | None) -> ImportResult:
-    counts = dict(refused=report.refused, duplicates=report.duplicates, total=report.total)
+    counts = {"refused": report.refused, "duplicates": report.duplicates, "total": report.total}
     if report.refused and not only_valid:
         return ImportResult(imported=0, blocked=True, **counts)
     todo = report._valid
