@@ -188,7 +188,7 @@ def bench_idle_memory(tmp: Path, large_db: Path, runs: int) -> None:
     values = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", IDLE_RSS, str(large_db)], env=env_for(tmp),
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, check=False, text=True, timeout=120)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("rss_kb")), None)
         if line is None:
             raise RuntimeError(out.stderr)
@@ -297,7 +297,7 @@ def bench_open_intake(tmp: Path, runs: int) -> None:
     path = tmp / "history.db"
     patient_id, episode_id = make_long_history(path)
     out = subprocess.run([sys.executable, "-c", INTAKE_OPEN, str(path), str(patient_id), str(episode_id),
-                          str(runs)], env=env_for(tmp), capture_output=True, text=True, timeout=300)
+                          str(runs)], env=env_for(tmp), capture_output=True, check=False, text=True, timeout=300)
     lines = {ln.split()[0]: ln.split()[1:] for ln in out.stdout.splitlines() if ln.startswith("intake_")}
     if "intake_open_ms" not in lines or "intake_section_ms" not in lines:
         raise RuntimeError(out.stderr)
@@ -408,7 +408,7 @@ print("flowsheet_read_ms", statistics.median(reads), len(entries), len(doses), f
 def run_gui_script(script: str, args: list, tmp: Path, prefix: str) -> dict[str, list[str]]:
     """Run a GUI benchmark script offscreen; its lines starting with ``prefix``, keyed by first word."""
     out = subprocess.run([sys.executable, "-c", script, *map(str, args)], env=env_for(tmp),
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, check=False, text=True, timeout=300)
     lines = {ln.split()[0]: ln.split()[1:] for ln in out.stdout.splitlines() if ln.startswith(prefix)}
     if out.returncode != 0 or not lines:
         raise RuntimeError(out.stderr)

@@ -20,7 +20,7 @@ PASSWORD = "violet harbor lantern 42"
 def cli(*args, stdin: str | None = None, env: dict | None = None):
     return subprocess.run(
         [sys.executable, "-m", "clinic_desktop", *map(str, args)], input=stdin, capture_output=True,
-        text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, timeout=120,
+        check=False, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, timeout=120,
     )
 
 
