@@ -196,7 +196,7 @@ def _parse_when(text: str) -> dt.date | dt.datetime | str:
             return dt.date.fromisoformat(text)
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
                         text):
-            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return dt.datetime.fromisoformat(text)
     except ValueError:
         pass
     return text

@@ -184,7 +184,8 @@ def test_the_sections_texts_in_english():
     assert rd.Line("", "Bring ID") in housing.lines
     assert not any(line.label == "Appointment" for line in housing.lines)
     people = doc.section("people").entries
-    assert [(p.name, p.phone, p.lines) for p in people][0] == (
+    first = people[0]
+    assert (first.name, first.phone, first.lines) == (
         VIETNAMESE, "(217) 555-0188", (rd.Line("", "Sister"),))
     worker = doc.section("key_worker").entries[0]
     assert worker == rd.Entry(KOREAN, "(217) 555-0142 ext. 14",
