@@ -671,9 +671,9 @@ def alpha2_hold(
                     f"{s.alpha2_vitals_minutes} min before each dose.")
             return Prompt(f"{drug}_hold", "info", title, basis, setting_used, text)
     met = [
-        f"{vital} {format_number(values[vital])} (< {getattr(s, name)})"  # type: ignore[arg-type]
+        f"{vital} {format_number(values[vital])} (< {getattr(s, name)})"
         for vital, name in rules
-        if values[vital] is not None and values[vital] < getattr(s, name)  # type: ignore[operator]
+        if values[vital] is not None and values[vital] < getattr(s, name)
     ]
     missing = [vital for vital, _ in rules if values[vital] is None]
     if met:

@@ -6,6 +6,7 @@ Create Date: 2026-11-23 15:41:51.526052
 """
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,7 +23,7 @@ REFERENCE_CHECKED = dt.date(2026, 11, 23)
 # The shipped national contacts, exactly as CLINICAL.md §4 gives them. Frozen here (a migration
 # never imports the app's code): search_name / search_text are text.fold() of the name, and of
 # the name, notes and address, as services/directory.py computes them (a test checks they agree).
-NATIONAL_CONTACTS = [
+NATIONAL_CONTACTS: list[dict[str, Any]] = [
     {'key': 'samhsa_helpline', 'name': 'SAMHSA National Helpline',
      'phone': '+18006624357', 'phone_display': '1-800-662-HELP (4357)',
      'other_contact': 'TTY 1-800-487-4889; text your ZIP code to 435748 (HELP4U, English only); '
