@@ -330,7 +330,7 @@ class LetterRenderer(PlanRenderer):
 
     def _box(self, flowables: list, *, border=None) -> Table:
         """One boxed cell: the consent scope (accent bar, tinted) or the notice (ruled box)."""
-        style = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        style: list[tuple[Any, ...]] = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
                  ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.6),
                  ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.4)]
