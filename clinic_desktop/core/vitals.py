@@ -159,7 +159,7 @@ def _given(value: object) -> object:
     return value
 
 
-def check_vitals(values: Mapping[str, float | int | None]) -> VitalsCheck:
+def check_vitals(values: Mapping[str, object]) -> VitalsCheck:
     """Check vitals keyed by field id (``VITAL_IDS``).
 
     ``None``, an absent key or an empty string means the vital was not taken (allowed).
