@@ -63,6 +63,8 @@ run: install
 
 test: test-deps install
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check clinic_desktop tests benchmarks
+	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 system-deps:

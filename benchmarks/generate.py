@@ -31,16 +31,16 @@ def populate(db: Database, count: int, owner_id: int, *, open_episodes: int = 60
                 given = f"{rng.choice(GIVEN)}{'' if rng.random() < .7 else ' ' + rng.choice(GIVEN)}"
                 family = f"{rng.choice(FAMILY)}{rng.randint(1, 999)}" if rng.random() < .5 else rng.choice(FAMILY)
                 folded = text.fold(f"{family} {given}")
-                rows.append(dict(id=n + 1, mrn=f"B-{n + 1:07d}", given_name=given, family_name=family,
-                                 date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 20000)),
-                                 sex=rng.choice(["female", "male", "unknown"]), preferred_language="en",
-                                 search_name=folded, created_at=now, created_by=owner_id, version=1))
+                rows.append({"id": n + 1, "mrn": f"B-{n + 1:07d}", "given_name": given, "family_name": family,
+                             "date_of_birth": dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 20000)),
+                             "sex": rng.choice(["female", "male", "unknown"]), "preferred_language": "en",
+                             "search_name": folded, "created_at": now, "created_by": owner_id, "version": 1})
                 tokens.extend({"patient_id": n + 1, "token": t} for t in sorted(set(text.tokens(folded))))
             session.execute(insert(Patient), rows)
             session.execute(insert(PatientNameToken), tokens)
         session.execute(insert(Episode), [
-            dict(patient_id=pid, admitted_at=now - dt.timedelta(hours=pid % 90), stage="stabilization",
-                 created_at=now, created_by=owner_id, version=1)
+            {"patient_id": pid, "admitted_at": now - dt.timedelta(hours=pid % 90), "stage": "stabilization",
+             "created_at": now, "created_by": owner_id, "version": 1}
             for pid in range(1, min(open_episodes, count) + 1)
         ])
 
@@ -102,17 +102,17 @@ def add_stay(session, episode_id: int, admitted: dt.datetime, now: dt.datetime, 
     templates = {iid: [_scores(iid, rng) for _ in range(12)] for iid in ("cows", "sows_gossop")}
     if observations:
         session.execute(insert(Observation), [
-            dict(episode_id=episode_id, instrument_id=iid, item_scores=items, total=total, band=band,
-                 complete=True, taken_at=at, recorded_by=nurse_id, created_at=at, version=1)
+            {"episode_id": episode_id, "instrument_id": iid, "item_scores": items, "total": total, "band": band,
+             "complete": True, "taken_at": at, "recorded_by": nurse_id, "created_at": at, "version": 1}
             for n, at in enumerate(_spread(begin, end, observations))
             for iid in ["sows_gossop" if n % 6 == 5 else "cows"]
             for items, total, band in [rng.choice(templates[iid])]])
     if vitals:
         session.execute(insert(VitalSigns), [
-            dict(episode_id=episode_id, taken_at=at, recorded_by=nurse_id, created_at=at, version=1,
-                 values={"pulse": rng.randint(60, 125), "systolic": rng.randint(95, 150),
-                         "diastolic": rng.randint(55, 95), "respiratory_rate": rng.randint(12, 22),
-                         "temperature_c": round(rng.uniform(36.2, 38.1), 1), "spo2": rng.randint(93, 100)})
+            {"episode_id": episode_id, "taken_at": at, "recorded_by": nurse_id, "created_at": at, "version": 1,
+             "values": {"pulse": rng.randint(60, 125), "systolic": rng.randint(95, 150),
+                        "diastolic": rng.randint(55, 95), "respiratory_rate": rng.randint(12, 22),
+                        "temperature_c": round(rng.uniform(36.2, 38.1), 1), "spo2": rng.randint(93, 100)}}
             for at in _spread(begin, end, vitals)])
     if not orders:
         return
@@ -143,10 +143,10 @@ def add_stay(session, episode_id: int, admitted: dt.datetime, now: dt.datetime, 
     records = []
     for order_id, dose, at, scheduled in given:
         outcome = rng.choices(("given", "held", "refused"), (18, 1, 1))[0]
-        records.append(dict(
-            order_id=order_id, episode_id=episode_id, outcome=outcome, at=at,
-            dose=dose if outcome == "given" else None,
-            reason={"given": "", "held": "Sedation", "refused": "Patient refused"}[outcome],
-            scheduled_for=scheduled, override_note="", recorded_by=nurse_id, created_at=at, version=1))
+        records.append({
+            "order_id": order_id, "episode_id": episode_id, "outcome": outcome, "at": at,
+            "dose": dose if outcome == "given" else None,
+            "reason": {"given": "", "held": "Sedation", "refused": "Patient refused"}[outcome],
+            "scheduled_for": scheduled, "override_note": "", "recorded_by": nurse_id, "created_at": at, "version": 1})
     if records:
         session.execute(insert(MedicationAdministration), records)

@@ -188,7 +188,7 @@ def bench_idle_memory(tmp: Path, large_db: Path, runs: int) -> None:
     values = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", IDLE_RSS, str(large_db)], env=env_for(tmp),
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, check=False, text=True, timeout=120)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("rss_kb")), None)
         if line is None:
             raise RuntimeError(out.stderr)
@@ -252,15 +252,15 @@ def make_long_history(path: Path, past_episodes: int = 30, cows_each: int = 50) 
     with db.write() as session:
         for n in range(past_episodes):
             admitted = now - dt.timedelta(days=60 * (past_episodes - n))
-            session.execute(insert(Episode), [dict(
-                patient_id=p.id, admitted_at=admitted, stage="discharged", pathway="buprenorphine_induction",
-                discharged_at=admitted + dt.timedelta(days=7), discharge_reason="completed",
-                created_at=admitted, created_by=admin.id, version=1)])
+            session.execute(insert(Episode), [{
+                "patient_id": p.id, "admitted_at": admitted, "stage": "discharged", "pathway": "buprenorphine_induction",
+                "discharged_at": admitted + dt.timedelta(days=7), "discharge_reason": "completed",
+                "created_at": admitted, "created_by": admin.id, "version": 1}])
         episode_ids = session.execute(select(Episode.id).where(Episode.patient_id == p.id)).scalars().all()
         session.execute(insert(Observation), [
-            dict(episode_id=eid, instrument_id="cows", item_scores=items, total=15, band="moderate",
-                 complete=True, taken_at=now - dt.timedelta(days=60 * (past_episodes - k), hours=-3 * m),
-                 recorded_by=admin.id, created_at=now, version=1)
+            {"episode_id": eid, "instrument_id": "cows", "item_scores": items, "total": 15, "band": "moderate",
+             "complete": True, "taken_at": now - dt.timedelta(days=60 * (past_episodes - k), hours=-3 * m),
+             "recorded_by": admin.id, "created_at": now, "version": 1}
             for k, eid in enumerate(episode_ids) for m in range(cows_each)])
     a = intake.start(db, admin, p.id)
     last_use = (now - dt.timedelta(hours=18)).isoformat(timespec="minutes")
@@ -297,7 +297,7 @@ def bench_open_intake(tmp: Path, runs: int) -> None:
     path = tmp / "history.db"
     patient_id, episode_id = make_long_history(path)
     out = subprocess.run([sys.executable, "-c", INTAKE_OPEN, str(path), str(patient_id), str(episode_id),
-                          str(runs)], env=env_for(tmp), capture_output=True, text=True, timeout=300)
+                          str(runs)], env=env_for(tmp), capture_output=True, check=False, text=True, timeout=300)
     lines = {ln.split()[0]: ln.split()[1:] for ln in out.stdout.splitlines() if ln.startswith("intake_")}
     if "intake_open_ms" not in lines or "intake_section_ms" not in lines:
         raise RuntimeError(out.stderr)
@@ -315,13 +315,13 @@ def insert_signed_stay(session, patient_id: int, admitted, intake_data: dict, ad
 
     from clinic_desktop.core.models import Assessment, Episode
 
-    episode_id = session.execute(insert(Episode).returning(Episode.id), dict(
-        patient_id=patient_id, admitted_at=admitted, stage="stabilization", pathway="buprenorphine_induction",
-        created_at=admitted, created_by=admin_id, version=1)).scalar_one()
-    session.execute(insert(Assessment), [dict(
-        episode_id=episode_id, status="signed", data=intake_data, pathway="buprenorphine_induction",
-        signed_at=admitted + dt.timedelta(hours=2), signed_by=prescriber_id, created_at=admitted,
-        created_by=nurse_id, version=1)])
+    episode_id = session.execute(insert(Episode).returning(Episode.id), {
+        "patient_id": patient_id, "admitted_at": admitted, "stage": "stabilization", "pathway": "buprenorphine_induction",
+        "created_at": admitted, "created_by": admin_id, "version": 1}).scalar_one()
+    session.execute(insert(Assessment), [{
+        "episode_id": episode_id, "status": "signed", "data": intake_data, "pathway": "buprenorphine_induction",
+        "signed_at": admitted + dt.timedelta(hours=2), "signed_by": prescriber_id, "created_at": admitted,
+        "created_by": nurse_id, "version": 1}])
     return episode_id
 
 
@@ -408,7 +408,7 @@ print("flowsheet_read_ms", statistics.median(reads), len(entries), len(doses), f
 def run_gui_script(script: str, args: list, tmp: Path, prefix: str) -> dict[str, list[str]]:
     """Run a GUI benchmark script offscreen; its lines starting with ``prefix``, keyed by first word."""
     out = subprocess.run([sys.executable, "-c", script, *map(str, args)], env=env_for(tmp),
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, check=False, text=True, timeout=300)
     lines = {ln.split()[0]: ln.split()[1:] for ln in out.stdout.splitlines() if ln.startswith(prefix)}
     if out.returncode != 0 or not lines:
         raise RuntimeError(out.stderr)

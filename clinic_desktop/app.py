@@ -67,6 +67,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    elif not isinstance(app, QApplication):
+        raise TypeError(f"the app's windows need a QApplication, not the {type(app).__name__} running")
     app.setOrganizationName(ORG_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)

@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("clinic-desktop: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # one line for staff; the details go to the log file
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line for staff, details to the log
         log_error(log, f"command {args.command} failed", exc)
         print(f"clinic-desktop: {args.command} failed: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1

@@ -22,6 +22,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # loaded by the database check itself
+    from clinic_desktop.core.db import Database
 
 PASSED = "self-check passed"
 FAILED = "self-check FAILED"
@@ -32,7 +36,7 @@ class _Checks:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.db = None
+        self.db: Database | None = None
         self.pdf = b""
 
     def shipped_files(self) -> str:
@@ -52,14 +56,16 @@ class _Checks:
         from clinic_desktop.core.db import open_database
         from clinic_desktop.core.services import demo
 
-        self.db = open_database(str(self.folder / "self-check.db"))
-        added = demo.seed(self.db)
+        self.db = db = open_database(str(self.folder / "self-check.db"))
+        added = demo.seed(db)
         return f"created, upgraded to the latest schema, {added} demo patients"
 
     def plan_pdf(self) -> str:
         from clinic_desktop.core.services import demo, plans
         from clinic_desktop.reports import fonts
 
+        if self.db is None:
+            raise RuntimeError("no database to print from (the database check failed)")
         fonts.register_fonts()
         result = plans.export_plan_from_console(self.db, demo.DEMO_PLAN_MRN)
         self.pdf = result.pdf

@@ -52,7 +52,7 @@ def find_bindir() -> Path | None:
         return Path(on_path).resolve().parent
     pg_config = shutil.which("pg_config")
     if pg_config:
-        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, check=False, text=True)
         bindir = Path(found.stdout.strip())
         if found.returncode == 0 and (bindir / "initdb").exists():
             return bindir
@@ -78,7 +78,7 @@ class ThrowawayPostgres:
         return self.base / "data"
 
     def _run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run(args, capture_output=True, text=True, timeout=timeout,
+        return subprocess.run(args, capture_output=True, check=False, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL, cwd=self.base,
                               env={**os.environ, "HOME": str(self.base), "LC_ALL": "C"},
                               **self._as_user)

@@ -300,6 +300,7 @@ def due_doses(
         day += timedelta(days=1)
 
     doses = []
+    status: str
     for instant in sorted(instants):
         administration = recorded.get(instant)
         if administration is not None:
@@ -451,11 +452,11 @@ def _facts_caps(drug: Drug, facts: PatientFacts | None) -> list[tuple[str, float
     if facts is None:
         return []
     caps = []
-    if facts.hepatic in drug.hepatic:
+    if facts.hepatic is not None and facts.hepatic in drug.hepatic:
         single, daily = drug.hepatic[facts.hepatic]
         caps.append(("hepatic", single, daily, f"{facts.hepatic} hepatic impairment", drug.hepatic_citation))
     renal = facts.renal_category
-    if renal in drug.renal:
+    if renal is not None and renal in drug.renal:
         single, daily = drug.renal[renal]
         what = "eGFR 30–89" if renal == "reduced" else "eGFR < 30, end-stage renal disease or dialysis"
         caps.append(("renal", single, daily, f"renal impairment ({what})", drug.renal_citation))

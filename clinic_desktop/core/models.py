@@ -8,6 +8,7 @@ instead of silently overwriting. All times are stored in UTC.
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import (
@@ -64,7 +65,8 @@ def _bytewise(length: int) -> String:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON}
+    # Class-level mappings here and in __mapper_args__ are read-only (SQLAlchemy copies them).
+    type_annotation_map = MappingProxyType({dt.datetime: UTCDateTime(), dict[str, Any]: JSON})
 
 
 class Versioned:
@@ -84,7 +86,7 @@ class ClinicSetting(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class User(Base):
@@ -103,7 +105,7 @@ class User(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class Patient(Base):
@@ -133,7 +135,7 @@ class Patient(Base):
 
     episodes: Mapped[list[Episode]] = relationship(back_populates="patient")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class PatientNameToken(Base):
@@ -173,7 +175,7 @@ class Episode(Base):
     patient: Mapped[Patient] = relationship(back_populates="episodes")
     observations: Mapped[list[Observation]] = relationship(back_populates="episode")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class Observation(Base):
@@ -198,7 +200,7 @@ class Observation(Base):
     episode: Mapped[Episode] = relationship(back_populates="observations")
 
     __table_args__ = (Index("ix_observations_episode_taken", "episode_id", "instrument_id", "taken_at"),)
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class AuditEvent(Base):
@@ -260,7 +262,7 @@ class Assessment(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class AssessmentAddendum(Base):
@@ -291,7 +293,7 @@ class VitalSigns(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __table_args__ = (Index("ix_vital_signs_episode_taken", "episode_id", "taken_at"),)
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class EntryStrike(Base):
@@ -342,7 +344,7 @@ class MedicationOrder(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class MedicationAdministration(Base):
@@ -365,7 +367,7 @@ class MedicationAdministration(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __table_args__ = (Index("ix_medication_administrations_order_at", "order_id", "at"),)
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class SafetyAssessment(Base):
@@ -438,7 +440,7 @@ class DirectoryEntry(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class PatientFactsRecord(Base):
@@ -463,7 +465,7 @@ class PatientFactsRecord(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class AftercarePlan(Base):
@@ -485,7 +487,7 @@ class AftercarePlan(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
 class PlanVersion(Base):
@@ -529,4 +531,4 @@ class Consent(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})

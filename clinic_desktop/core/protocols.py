@@ -586,8 +586,10 @@ HOLD_PARAMETERS: tuple[HoldParameter, ...] = (
     HoldParameter("hold_dbp_below", "diastolic", "DBP", "Hold if DBP below"),
     HoldParameter("hold_hr_below", "pulse", "HR", "Hold if HR below"),
 )
+#: The alpha-2 agonists that have hold parameters.
+Alpha2Drug = Literal["lofexidine", "clonidine"]
 #: The alpha-2 agonists' hold parameters: order field → the ProtocolSettings field of its default.
-ALPHA2_HOLDS: dict[str, dict[str, str]] = {
+ALPHA2_HOLDS: dict[Alpha2Drug, dict[str, str]] = {
     "lofexidine": {"hold_sbp_below": "lofexidine_hold_sbp", "hold_dbp_below": "lofexidine_hold_dbp",
                    "hold_hr_below": "lofexidine_hold_hr"},
     "clonidine": {"hold_sbp_below": "clonidine_hold_sbp", "hold_hr_below": "clonidine_hold_hr"},
@@ -613,7 +615,7 @@ def _check_vital(name: str, value: object) -> float | None:
 
 
 def alpha2_hold(
-    drug: Literal["lofexidine", "clonidine"],
+    drug: Alpha2Drug,
     sbp: float | None,
     dbp: float | None,
     hr: float | None,
@@ -671,9 +673,9 @@ def alpha2_hold(
                     f"{s.alpha2_vitals_minutes} min before each dose.")
             return Prompt(f"{drug}_hold", "info", title, basis, setting_used, text)
     met = [
-        f"{vital} {format_number(values[vital])} (< {getattr(s, name)})"  # type: ignore[arg-type]
+        f"{vital} {format_number(values[vital])} (< {getattr(s, name)})"
         for vital, name in rules
-        if values[vital] is not None and values[vital] < getattr(s, name)  # type: ignore[operator]
+        if values[vital] is not None and values[vital] < getattr(s, name)
     ]
     missing = [vital for vital, _ in rules if values[vital] is None]
     if met:

@@ -196,23 +196,23 @@ PROTOCOL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: with the two values.
 PROTOCOL_ORDER: tuple[tuple[str, str, bool, str], ...] = (
     ("lofexidine_hold_dbp", "lofexidine_hold_sbp", True,
-     "The diastolic hold threshold ({lower} mmHg) must be lower than the systolic one "
-     "({higher} mmHg)."),
+     ("The diastolic hold threshold ({lower} mmHg) must be lower than the systolic one "
+      "({higher} mmHg).")),
     ("bup_min_hours_short_acting", "bup_min_hours_extended", False,
-     "The wait after a short-acting opioid ({lower} h) cannot be longer than the wait after an "
-     "extended-release one ({higher} h)."),
+     ("The wait after a short-acting opioid ({lower} h) cannot be longer than the wait after an "
+      "extended-release one ({higher} h).")),
     ("bup_min_hours_short_acting", "bup_min_hours_methadone", False,
-     "The wait after a short-acting opioid ({lower} h) cannot be longer than the wait after "
-     "methadone ({higher} h)."),
+     ("The wait after a short-acting opioid ({lower} h) cannot be longer than the wait after "
+      "methadone ({higher} h).")),
     ("naltrexone_opioid_free_days_short", "naltrexone_opioid_free_days_long", False,
-     "The opioid-free days after a short-acting opioid ({lower}) cannot be more than after "
-     "methadone or buprenorphine ({higher})."),
+     ("The opioid-free days after a short-acting opioid ({lower}) cannot be more than after "
+      "methadone or buprenorphine ({higher}).")),
     ("methadone_qtc_warn_ms", "methadone_qtc_stop_ms", False,
      "The QTc that warns ({lower} ms) cannot be above the QTc that stops methadone ({higher} ms)."),
     ("clonidine_max_single_mcg", "clonidine_max_daily_mcg", False,
-     "A single clonidine dose ({lower} micrograms) cannot be more than the 24-hour maximum "
-     "({higher} micrograms)."),
+     ("A single clonidine dose ({lower} micrograms) cannot be more than the 24-hour maximum "
+      "({higher} micrograms).")),
     ("clonidine_min_single_mcg", "clonidine_max_single_mcg", True,
-     "The lowest usual clonidine dose ({lower} micrograms) must be below the largest single dose "
-     "({higher} micrograms)."),
+     ("The lowest usual clonidine dose ({lower} micrograms) must be below the largest single dose "
+      "({higher} micrograms).")),
 )

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeGuard
 
 __all__ = [
     "VITALS",
@@ -31,12 +32,12 @@ __all__ = [
 _NUMBER_TYPES = (int, float, Decimal, Fraction)
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float | Decimal | Fraction]:
     """A finite real number; ``bool``, strings, NaN and infinities are not."""
     if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES):
         return False
     try:
-        return math.isfinite(value)  # type: ignore[arg-type]
+        return math.isfinite(value)
     except (TypeError, ValueError, OverflowError):
         return False
 
@@ -100,8 +101,8 @@ class VitalRange:
             return None
         if not _is_number(value):
             return f"{self.label} must be a number (got {value!r})."
-        if not self.low <= value <= self.high:  # type: ignore[operator]
-            shown = self._with_unit(value)  # type: ignore[arg-type]
+        if not self.low <= value <= self.high:
+            shown = self._with_unit(value)
             return f"{shown} is impossible; enter {self.range_text}."
         return None
 
@@ -158,7 +159,7 @@ def _given(value: object) -> object:
     return value
 
 
-def check_vitals(values: Mapping[str, float | int | None]) -> VitalsCheck:
+def check_vitals(values: Mapping[str, object]) -> VitalsCheck:
     """Check vitals keyed by field id (``VITAL_IDS``).
 
     ``None``, an absent key or an empty string means the vital was not taken (allowed).
@@ -181,9 +182,10 @@ def check_vitals(values: Mapping[str, float | int | None]) -> VitalsCheck:
         if message is not None:
             errors[vital.id] = message
     systolic, diastolic = _given(values.get("systolic")), _given(values.get("diastolic"))
+    # Neither in errors: both numbers (error() refuses anything else); _is_number says so to mypy.
     if (
-        systolic is not None
-        and diastolic is not None
+        _is_number(systolic)
+        and _is_number(diastolic)
         and "systolic" not in errors
         and "diastolic" not in errors
         and not diastolic < systolic
@@ -196,7 +198,7 @@ def check_vitals(values: Mapping[str, float | int | None]) -> VitalsCheck:
     warnings: dict[str, str] = {}
     for vital in VITALS:
         value = _given(values.get(vital.id))
-        if value is None or vital.id in errors:
+        if vital.id in errors or not _is_number(value):  # not taken (None), or refused above
             continue
         message = vital.warning(value)
         if message is not None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.core import clock
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import stabilization
-from clinic_desktop.core.services.stabilization import FlowsheetEntry
+from clinic_desktop.core.services.stabilization import FlowsheetEntry, ObservationView
 from clinic_desktop.gui.instrument_dialog import InstrumentDialog
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
@@ -102,6 +102,7 @@ class ScoreDialog(InstrumentDialog):
         self.errors = FieldErrors({"taken_at": self.details.taken_at, "reason": self.details.reason,
                                    "items": self.entry}, general=self.general)
         if correcting is not None:
+            assert correcting.item_scores is not None  # a score's entry has its item scores
             self.entry.set_items(correcting.item_scores)
             self.details.taken_at.setDateTime(to_qdatetime(correcting.taken_at))
             _add_strike_button(self)
@@ -112,9 +113,11 @@ class ScoreDialog(InstrumentDialog):
 
     def save(self) -> None:
         items = self.entry.items()
-        if self.correcting is not None:
+        correcting = self.correcting
+        result: FlowsheetEntry | ObservationView | None
+        if correcting is not None:
             ok, result = self.errors.attempt(lambda: stabilization.correct_entry(
-                self.db, self.user, "observation", self.correcting.id, self.details.reason.text(),
+                self.db, self.user, "observation", correcting.id, self.details.reason.text(),
                 items=items, taken_at=self.details.when()))
         else:
             ok, result = self.errors.attempt(lambda: stabilization.record_observation(
@@ -160,6 +163,7 @@ class VitalsDialog(GeometryDialog):
         fields = {"taken_at": self.details.taken_at, "reason": self.details.reason}
         self.errors = FieldErrors(fields, general=self.general)
         if correcting is not None:
+            assert correcting.values is not None  # a set of vitals has its values
             self.entry.set_values(correcting.values)
             self.details.taken_at.setDateTime(to_qdatetime(correcting.taken_at))
             _add_strike_button(self)
@@ -171,9 +175,10 @@ class VitalsDialog(GeometryDialog):
             next(e for vid, e in self.entry.edits.items() if self.entry.errors[vid].isVisible()).setFocus()
             return
         values = self.entry.values()
-        if self.correcting is not None:
+        correcting = self.correcting
+        if correcting is not None:
             ok, result = self.errors.attempt(lambda: stabilization.correct_entry(
-                self.db, self.user, "vitals", self.correcting.id, self.details.reason.text(),
+                self.db, self.user, "vitals", correcting.id, self.details.reason.text(),
                 values=values, taken_at=self.details.when()))
         else:
             ok, result = self.errors.attempt(lambda: stabilization.record_vitals(

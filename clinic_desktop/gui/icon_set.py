@@ -43,7 +43,8 @@ def render_png(svg: Path, size: int) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    # The stubs say bytes for the format; PySide6 itself refuses b"PNG" here and takes "PNG".
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
         raise RuntimeError(f"cannot encode the {size} px icon as PNG")
     buffer.close()
     return bytes(data.data())

@@ -53,7 +53,8 @@ class LockCurtain(QWidget):
         self.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parent() and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+        if (watched is self.parent() and isinstance(watched, QWidget)
+                and event.type() in (QEvent.Type.Resize, QEvent.Type.Show)):
             self.setGeometry(watched.rect())
             self.raise_()
         elif watched is self.parent() and event.type() == QEvent.Type.ChildAdded:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -215,10 +216,12 @@ class DoseDialog(GeometryDialog):
                            else order.schedule_text)
         scheduled.setProperty("role", "muted")
         form.addRow("Order", scheduled)
-        for label, widget in (("Time", self.at), ("Dose given", self.dose), ("Reason", self.reason)):
+        fields: tuple[tuple[str, QWidget], ...] = (
+            ("Time", self.at), ("Dose given", self.dose), ("Reason", self.reason))
+        for label, field in fields:
             caption = QLabel(label)
-            caption.setBuddy(widget)
-            form.addRow(caption, widget)
+            caption.setBuddy(field)
+            form.addRow(caption, field)
         self.dose.setVisible(outcome == "given")
         form.labelForField(self.dose).setVisible(outcome == "given")
         layout = QVBoxLayout(self)
@@ -260,7 +263,9 @@ class DoseDialog(GeometryDialog):
         self.vitals_button.setVisible(any(f.rule == "vitals.needed" for f in check.findings)
                                       and self.user.can("observations.record"))
         needs_reason = any(f.severity in ("reason", "hold") for f in check.findings)
-        self.reason.lineEdit().setPlaceholderText("Why it is given anyway" if needs_reason else "")
+        reason_edit = self.reason.lineEdit()  # there is one: the combo is editable
+        if reason_edit is not None:
+            reason_edit.setPlaceholderText("Why it is given anyway" if needs_reason else "")
         self.override_box.setVisible(bool(check.refusals) and check.can_override)
 
     def record_vitals(self) -> None:
@@ -364,14 +369,15 @@ class OrderDialog(GeometryDialog):
         kind_row.addWidget(self.scheduled)
         kind_row.addWidget(self.prn)
         kind_row.addStretch(1)
-        rows = (("Medication", self.drug), ("Medication name", self.drug_name), ("Dose", self.dose),
-                ("Unit", self.unit), ("Route", self.route), (None, kind_row), ("Times", self.times),
+        rows: tuple[tuple[str, QWidget | QLayout], ...] = (
+                ("Medication", self.drug), ("Medication name", self.drug_name), ("Dose", self.dose),
+                ("Unit", self.unit), ("Route", self.route), ("Schedule", kind_row), ("Times", self.times),
                 ("Minimum interval", self.interval), ("Maximum in 24 h", self.max_daily),
                 *((spin.accessibleName(), spin) for spin in self.holds.values()), ("Start", self.start), ("Stop", self.stop),
                 ("Instructions", self.instructions))
         for label, widget in rows:
-            if label is None:
-                form.addRow("Schedule", widget)
+            if isinstance(widget, QLayout):  # the schedule's kind, without a buddy
+                form.addRow(label, widget)
                 continue
             caption = QLabel(label)
             caption.setBuddy(widget)
@@ -480,11 +486,12 @@ class OrderDialog(GeometryDialog):
 
     def save(self) -> None:
         spec = self.spec()
-        if self.order is None:
+        order = self.order
+        if order is None:
             ok, result = self.errors.attempt(lambda: mar.create_order(self.db, self.user, self.episode_id, spec))
         else:
             ok, result = self.errors.attempt(lambda: mar.change_order(
-                self.db, self.user, self.order.id, self.order.version, spec))
+                self.db, self.user, order.id, order.version, spec))
         if ok:
             self.saved.emit(result)
             self.accept()

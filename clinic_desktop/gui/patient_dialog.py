@@ -128,12 +128,13 @@ class PatientDialog(GeometryDialog):
 
     def _align_label_columns(self) -> None:
         """The emergency-contact group has its own form layout: one width for both label columns."""
-        labels = []
+        labels: list[QWidget] = []
         for form in (self.ui.formLayout, self.ui.emergencyContactFormLayout):
             for row in range(form.rowCount()):
                 item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-                if item is not None and item.widget() is not None:
-                    labels.append(item.widget())
+                label = item.widget() if item is not None else None
+                if label is not None:
+                    labels.append(label)
         for label in labels:
             label.ensurePolished()
         width = max(label.sizeHint().width() for label in labels)
@@ -281,7 +282,8 @@ class PatientDialog(GeometryDialog):
     # -- typing a date into a blank date edit -------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and watched is self.ui.dateOfBirthEdit:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and watched is self.ui.dateOfBirthEdit):
             return self._date_key(self.ui.dateOfBirthEdit, event)
         if (event.type() == QEvent.Type.Show and watched is self._calendar
                 and self.date_of_birth() is None):

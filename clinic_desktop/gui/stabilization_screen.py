@@ -86,29 +86,29 @@ class SafetyAssessmentDialog(GeometryDialog):
             button.setProperty("risk", key)
             self.risk_group.addButton(button)
             row.addWidget(button)
-        self.actions = QPlainTextEdit()
-        self.actions.setTabChangesFocus(True)
-        self.actions.setAccessibleName("Actions taken")
-        self.actions.setPlaceholderText("What was assessed and done (observation level, who was told, plan)")
+        self.actions_edit = QPlainTextEdit()
+        self.actions_edit.setTabChangesFocus(True)
+        self.actions_edit.setAccessibleName("Actions taken")
+        self.actions_edit.setPlaceholderText("What was assessed and done (observation level, who was told, plan)")
         self.general = error_line()
         self.buttons = save_cancel(self)
         form = QFormLayout()
         caption = QLabel("Actions taken")
-        caption.setBuddy(self.actions)
+        caption.setBuddy(self.actions_edit)
         form.addRow(self.risk_box)
-        form.addRow(caption, self.actions)
+        form.addRow(caption, self.actions_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.general)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.errors = FieldErrors({"risk": self.risk_box, "actions": self.actions}, general=self.general)
+        self.errors = FieldErrors({"risk": self.risk_box, "actions": self.actions_edit}, general=self.general)
         self.resize(520, 320)
 
     def save(self) -> None:
         chosen = self.risk_group.checkedButton()
         risk = chosen.property("risk") if chosen else ""
         ok, _ = self.errors.attempt(lambda: stabilization.record_safety_assessment(
-            self.db, self.user, self.episode_id, risk, self.actions.toPlainText()))
+            self.db, self.user, self.episode_id, risk, self.actions_edit.toPlainText()))
         if ok:
             self.saved.emit()
             self.accept()
@@ -413,7 +413,8 @@ class StabilizationScreen(GeometryDialog):
             self.mar_panel.refresh(now)
         live = [e for e in entries if e.struck is None]
         points = [TrendPoint(e.instrument_id, e.taken_at, e.total) for e in live
-                  if e.kind == "observation" and e.instrument_id in CHART_INSTRUMENTS and e.complete]
+                  if e.kind == "observation" and e.instrument_id in CHART_INSTRUMENTS and e.complete
+                  and e.total is not None]  # a complete score has its total
         self.chart.show_trend(self.episode.admitted_at, points, self.dose_marks(), now)
         self.safety_bar.setVisible(alert)
         self.safety_button.setVisible(alert and self.user.can("observations.record"))

@@ -134,6 +134,8 @@ class SetPasswordDialog(QDialog):
     def _grow_to_fit(self) -> None:
         """Taller if messages under the fields need the room (wrapped text counts)."""
         layout = self.layout()
+        if layout is None:
+            return
         needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
                   else layout.totalSizeHint().height())
         if needed > self.height():
@@ -273,6 +275,7 @@ class UsersDialog(GeometryDialog):
         if not ok:
             self._update_feedback()
             return
+        assert view is not None  # ok: the service returned the new user
         log.info("user id %s added", view.id)
         self.refresh(select_id=view.id)
         self._clear_form()

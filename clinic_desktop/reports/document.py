@@ -158,7 +158,8 @@ def format_date(language: str, value: dt.date, *, weekday: bool = False) -> str:
     "Tuesday 1 December 2026" / "martes 1 de diciembre de 2026"."""
     if isinstance(value, dt.datetime):
         value = _local(value).date()
-    parts = dict(day=value.day, month=i18n.text(language, f"month.{value.month}"), year=value.year)
+    parts = {"day": value.day, "month": i18n.text(language, f"month.{value.month}"),
+             "year": value.year}
     if weekday:
         return i18n.text(language, "date_long", weekday=i18n.text(language, f"weekday.{value.weekday()}"), **parts)
     return i18n.text(language, "date_plain", **parts)
@@ -195,7 +196,7 @@ def _parse_when(text: str) -> dt.date | dt.datetime | str:
             return dt.date.fromisoformat(text)
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
                         text):
-            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return dt.datetime.fromisoformat(text)
     except ValueError:
         pass
     return text

@@ -83,23 +83,23 @@ VOICE = "letter."
 #: The notice of 42 CFR 2.32 (as revised in 2024), verbatim (CLINICAL.md §5), in its printed
 #: paragraphs; :data:`NOTICE_2_32` is the whole text.
 NOTICE_2_32_PARTS: tuple[str, ...] = (
-    "This record which has been disclosed to you is protected by Federal confidentiality rules "
-    "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony "
-    "that describes the information contained in this record, in any civil, criminal, "
-    "administrative, or legislative proceedings by any Federal, State, or local authority, against "
-    "the patient, unless authorized by the consent of the patient, except as provided at 42 CFR "
-    "2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. In addition, "
-    "the Federal rules prohibit you from making any other use or disclosure of this record unless "
-    "at least one of the following applies:",
-    "(i) Further use or disclosure is expressly permitted by the written consent of the individual "
-    "whose information is being disclosed in this record or as otherwise permitted by 42 CFR part 2.",
-    "(ii) You are a covered entity or business associate and have received the record for "
-    "treatment, payment, or health care operations, or",
-    "(iii) You have received the record from a covered entity or business associate as permitted "
-    "by 45 CFR part 164, subparts A and E.",
-    "A general authorization for the release of medical or other information is NOT sufficient to "
-    "meet the required elements of written consent to further use or redisclose the record (see "
-    "42 CFR 2.31).",
+    ("This record which has been disclosed to you is protected by Federal confidentiality rules "
+     "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony "
+     "that describes the information contained in this record, in any civil, criminal, "
+     "administrative, or legislative proceedings by any Federal, State, or local authority, against "
+     "the patient, unless authorized by the consent of the patient, except as provided at 42 CFR "
+     "2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. In addition, "
+     "the Federal rules prohibit you from making any other use or disclosure of this record unless "
+     "at least one of the following applies:"),
+    ("(i) Further use or disclosure is expressly permitted by the written consent of the individual "
+     "whose information is being disclosed in this record or as otherwise permitted by 42 CFR part 2."),
+    ("(ii) You are a covered entity or business associate and have received the record for "
+     "treatment, payment, or health care operations, or"),
+    ("(iii) You have received the record from a covered entity or business associate as permitted "
+     "by 45 CFR part 164, subparts A and E."),
+    ("A general authorization for the release of medical or other information is NOT sufficient to "
+     "meet the required elements of written consent to further use or redisclose the record (see "
+     "42 CFR 2.31)."),
 )
 NOTICE_2_32 = " ".join(NOTICE_2_32_PARTS)
 #: The short form of the notice, in every page's footer.
@@ -330,7 +330,7 @@ class LetterRenderer(PlanRenderer):
 
     def _box(self, flowables: list, *, border=None) -> Table:
         """One boxed cell: the consent scope (accent bar, tinted) or the notice (ruled box)."""
-        style = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        style: list[tuple[Any, ...]] = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
                  ("TOPPADDING", (0, 0), (-1, -1), self.body * 0.6),
                  ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.4)]

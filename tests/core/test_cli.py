@@ -20,7 +20,7 @@ PASSWORD = "violet harbor lantern 42"
 def cli(*args, stdin: str | None = None, env: dict | None = None):
     return subprocess.run(
         [sys.executable, "-m", "clinic_desktop", *map(str, args)], input=stdin, capture_output=True,
-        text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, timeout=120,
+        check=False, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, timeout=120,
     )
 
 
@@ -154,14 +154,15 @@ def test_export_directory_writes_every_active_entry(tmp_path):
 
 def test_import_directory_all_or_nothing_then_only_valid(tmp_path):
     db, source = tmp_path / "i.db", tmp_path / "contacts.csv"
-    source.write_text("\n".join([
+    rows = [
         DIRECTORY_HEADER,
         'Hope House,sober_living,217-555-0101,,"3 Hill Rd, Springfield",,en,no,,,2026-01-02',
         "Bad Phone Place,counselor,not a number,,,,en,no,,,",
         "Oak Lodge,sober_living,217-555-0102,,,,en,maybe,,,",
         "Crisis Text Line,national_helpline,,text HOME to 741741,,24/7,en,no,,,",
         "Núñez Counseling,counselor,217-555-0103,,,,\"en,es\",yes,,,",
-    ]) + "\n", encoding="utf-8")
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     refused = cli("--db", db, "import-directory", source)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     lines = refused.stderr.strip().splitlines()

@@ -15,8 +15,8 @@ TODAY = dt.date(2026, 11, 28)
 
 
 def signed(**overrides):
-    values = dict(revoked_at=None, expires_on=dt.date(2027, 5, 28), directory_entry_id=7,
-                  recipient_name="Northside IOP")
+    values = {"revoked_at": None, "expires_on": dt.date(2027, 5, 28), "directory_entry_id": 7,
+              "recipient_name": "Northside IOP"}
     values.update(overrides)
     return SimpleNamespace(**values)
 

@@ -26,25 +26,25 @@ HEADER = ",".join(directory.CSV_COLUMNS)
 
 # CLINICAL.md §4, as written there.
 NATIONAL = {
-    "samhsa_helpline": dict(
-        name="SAMHSA National Helpline", phone="+18006624357", phone_display="1-800-662-HELP (4357)",
-        other_contact="TTY 1-800-487-4889; text your ZIP code to 435748 (HELP4U, English only); "
-                      "findtreatment.gov",
-        hours="24/7/365", languages=("en", "es"),
-        notes="Free, confidential, 24/7/365 treatment referral and information, in English and "
-              "Spanish (no counseling)"),
-    "lifeline_988": dict(
-        name="988 Suicide & Crisis Lifeline", phone="988", phone_display="988",
-        other_contact="call or text 988 (press 2 or text AYUDA for Spanish); chat 988lifeline.org",
-        hours="24/7", languages=("en", "es")),
-    "poison_control": dict(
-        name="Poison Help", phone="+18002221222", phone_display="1-800-222-1222",
-        notes="24/7, free, interpretation in 161 languages"),
-    "never_use_alone": dict(
-        name="Never Use Alone", phone="+18004843731", phone_display="1-800-484-3731",
-        notes="Someone stays on the line while a person uses and sends help if they stop responding"),
-    "crisis_text_line": dict(
-        name="Crisis Text Line", phone=None, other_contact="text HOME to 741741", hours="24/7"),
+    "samhsa_helpline": {
+        "name": "SAMHSA National Helpline", "phone": "+18006624357", "phone_display": "1-800-662-HELP (4357)",
+        "other_contact": "TTY 1-800-487-4889; text your ZIP code to 435748 (HELP4U, English only); "
+                         "findtreatment.gov",
+        "hours": "24/7/365", "languages": ("en", "es"),
+        "notes": "Free, confidential, 24/7/365 treatment referral and information, in English and "
+                 "Spanish (no counseling)"},
+    "lifeline_988": {
+        "name": "988 Suicide & Crisis Lifeline", "phone": "988", "phone_display": "988",
+        "other_contact": "call or text 988 (press 2 or text AYUDA for Spanish); chat 988lifeline.org",
+        "hours": "24/7", "languages": ("en", "es")},
+    "poison_control": {
+        "name": "Poison Help", "phone": "+18002221222", "phone_display": "1-800-222-1222",
+        "notes": "24/7, free, interpretation in 161 languages"},
+    "never_use_alone": {
+        "name": "Never Use Alone", "phone": "+18004843731", "phone_display": "1-800-484-3731",
+        "notes": "Someone stays on the line while a person uses and sends help if they stop responding"},
+    "crisis_text_line": {
+        "name": "Crisis Text Line", "phone": None, "other_contact": "text HOME to 741741", "hours": "24/7"},
 }
 
 

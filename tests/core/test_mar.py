@@ -480,7 +480,7 @@ def test_daily_maximum_counts_both_lofexidine_orders(any_db, staff, episode):
         mar.record_administration(any_db, staff.nurse, first.id, "given")
     assert "above the maximum of 2.88 mg" in caught.value.fields["dose"]
     # A struck dose no longer counts, but the room it makes is confirmed by a prescriber.
-    entry = [a for a in mar.administrations(any_db, staff.nurse, episode.id) if a.order_id == second.id][0]
+    entry = next(a for a in mar.administrations(any_db, staff.nurse, episode.id) if a.order_id == second.id)
     mar.strike_administration(any_db, staff.nurse, entry.id, "entered on the wrong order")
     check = mar.check_dose(any_db, staff.nurse, first.id, utcnow(), 0.72)
     assert [f.rule for f in check.findings if f.severity == "hard"] == ["struck.frees_room"]
@@ -587,7 +587,7 @@ def test_mar_rows_show_given_late_missed_and_due(any_db, staff, episode):
     statuses = {d.scheduled_for: d.status for d in scheduled_row.doses}
     assert statuses == {slots["missed"]: "missed", slots["late"]: "late", slots["given"]: "given",
                         slots["due"]: "due"}
-    given_dose = [d for d in scheduled_row.doses if d.status == "given"][0]
+    given_dose = next(d for d in scheduled_row.doses if d.status == "given")
     assert scheduled_row.record_for(given_dose).id == given.id
     assert scheduled_row.prn_given == [] and scheduled_row.next_prn_at is None
     assert [a.id for a in prn_row.prn_given] == [prn_dose.id] and prn_row.doses == []
@@ -645,7 +645,7 @@ def test_vitals_freshness_is_the_newest_complete_set_at_the_doses_time(any_db, s
     assert vitals_rules(mar.check_dose(any_db, staff.nurse, order.id, base + 60 * MIN, 0.54)) == []
     stale = mar.check_dose(any_db, staff.nurse, order.id, base + 61 * MIN, 0.54)
     assert vitals_rules(stale) == ["vitals.needed"]
-    finding = [f for f in stale.findings if f.rule == "vitals.needed"][0]
+    finding = next(f for f in stale.findings if f.rule == "vitals.needed")
     assert finding.source == "local policy" and "local policy" in finding.line
     assert f"the last set was taken at {hhmm(base)}, 1 h 1 min before it" in finding.text
     # A newer set with only a temperature does not make it fresh: the complete set keeps its time.
@@ -713,7 +713,7 @@ def test_a_warning_at_order_time_needs_the_prescribers_reason_stored_on_the_orde
     assert ack["text"] == findings[0].text
     assert before <= dt.datetime.fromisoformat(ack["at"]) <= utcnow()
     # Stored: read back from the database, and in the audit (rule, text, source, reason).
-    stored = [o for o in mar.orders(any_db, staff.nurse, episode.id) if o.id == order.id][0]
+    stored = next(o for o in mar.orders(any_db, staff.nurse, episode.id) if o.id == order.id)
     assert stored.acknowledgements == order.acknowledgements
     event_ = last_event(any_db, "order.created")
     assert event_.entity_id == str(order.id)

@@ -40,8 +40,8 @@ def order(drug_id="lofexidine", dose=None, *, oid="o1", times=("08:00",), prn_ho
     drug = DRUGS.get(drug_id)
     if dose is None:
         dose = drug.max_single.value if drug is not None else 1
-    fields = dict(id=oid, drug_id=drug_id, dose=dose, unit="mg", route=drug.routes[0] if drug else "oral",
-                  start=START)
+    fields = {"id": oid, "drug_id": drug_id, "dose": dose, "unit": "mg", "route": drug.routes[0] if drug else "oral",
+              "start": START}
     if prn_hours is not None:
         fields["min_interval_hours"] = prn_hours
     else:

@@ -39,14 +39,14 @@ def utc(y, mo, d, h=0, mi=0):
 
 
 def scheduled(times=("08:00", "20:00"), **kw):
-    fields = dict(id="o1", drug_id="lofexidine", dose=0.54, unit="mg", route="oral",
-                  times=times, start=ORDER_START)
+    fields = {"id": "o1", "drug_id": "lofexidine", "dose": 0.54, "unit": "mg", "route": "oral",
+              "times": times, "start": ORDER_START}
     return Order(**{**fields, **kw})
 
 
 def prn(**kw):
-    fields = dict(id="p1", drug_id="lofexidine", dose=0.54, unit="mg", route="oral",
-                  min_interval_hours=5, start=ORDER_START)
+    fields = {"id": "p1", "drug_id": "lofexidine", "dose": 0.54, "unit": "mg", "route": "oral",
+              "min_interval_hours": 5, "start": ORDER_START}
     return Order(**{**fields, **kw})
 
 
@@ -424,11 +424,11 @@ def test_prn_minimum_interval_one_minute_early_is_refused_with_its_basis():
     result = check(prn(), [gave(T0)], at, 0.54, fresh(at))
     # The order's own interval and the label's 5 h between lofexidine doses, each with its source.
     assert result.refusals == [
-        "Lofexidine: the order allows at least 5 h between doses; a dose is recorded at 09:30, "
-        "4 h 59 min before this one (next allowed from 14:30) \u2014 order",
-        "Lofexidine: at least 5 h between doses; a dose is recorded at 09:30, 4 h 59 min before "
-        "this one (next allowed from 14:30) \u2014 label (lofexidine label (Lucemyra), \u00a72: "
-        "5\u20136 h between doses)",
+        ("Lofexidine: the order allows at least 5 h between doses; a dose is recorded at 09:30, "
+         "4 h 59 min before this one (next allowed from 14:30) \u2014 order"),
+        ("Lofexidine: at least 5 h between doses; a dose is recorded at 09:30, 4 h 59 min before "
+         "this one (next allowed from 14:30) \u2014 label (lofexidine label (Lucemyra), \u00a72: "
+         "5\u20136 h between doses)"),
     ]
     assert [f.field for f in result.findings] == ["at", "at"]
     assert result.can_override is True
@@ -493,8 +493,8 @@ def test_order_daily_maximum_exceeded_is_refused_with_its_basis():
     records = [gave(T0 - timedelta(hours=h), dose=2) for h in (1, 2, 3)]
     result = check(loperamide(), records, T0, 2.5)
     assert result.refusals == [
-        "Loperamide: 8.5 mg in 24 h with this dose (from 06:30 to 09:30), above the order's "
-        "maximum of 8 mg \u2014 order"
+        ("Loperamide: 8.5 mg in 24 h with this dose (from 06:30 to 09:30), above the order's "
+         "maximum of 8 mg \u2014 order")
     ]
     assert result.can_override is True
 
@@ -514,8 +514,8 @@ def test_lofexidine_daily_maximum_is_exact_in_decimals():
     four = [*three, gave(T0 - timedelta(hours=20), dose=0.01)]
     result = check(prn(), four, T0, 0.72, fresh(T0))
     assert result.refusals == [
-        "Lofexidine: 2.89 mg in 24 h with this dose (from 2026-06-30 13:30 to 09:30), above the "
-        "maximum of 2.88 mg \u2014 label (lofexidine label (Lucemyra), \u00a72)"
+        ("Lofexidine: 2.89 mg in 24 h with this dose (from 2026-06-30 13:30 to 09:30), above the "
+         "maximum of 2.88 mg \u2014 label (lofexidine label (Lucemyra), \u00a72)")
     ]
     assert result.can_override is True
     over_single = check(prn(), three, T0, 0.73, fresh(T0))
@@ -560,8 +560,8 @@ def test_single_dose_maximum_at_and_above():
     assert check(prn(), [], T0, 0.72, fresh(T0)).clear
     result = check(prn(), [], T0, 0.73, fresh(T0))
     assert result.refusals == [
-        "Lofexidine: 0.73 mg is above the largest single dose (0.72 mg) \u2014 label "
-        "(lofexidine label (Lucemyra), \u00a72)"
+        ("Lofexidine: 0.73 mg is above the largest single dose (0.72 mg) \u2014 label "
+         "(lofexidine label (Lucemyra), \u00a72)")
     ]
     assert result.can_override is False
 
@@ -644,8 +644,8 @@ def test_a_set_without_blood_pressure_or_pulse_does_not_clear_an_alpha2_dose():
     result = check(prn(), [], T0, 0.54, fresh(T0, {"systolic": 120, "pulse": 70}))
     assert [f.rule for f in result.findings] == ["vitals.needed"]
     assert result.hold_reasons == [
-        "Vitals needed before this dose: the set at 09:25 has no DBP \u2014 local policy "
-        "(blood pressure and pulse within 60 min before each dose)"]
+        ("Vitals needed before this dose: the set at 09:25 has no DBP \u2014 local policy "
+         "(blood pressure and pulse within 60 min before each dose)")]
     assert check(prn(), [], T0, 0.54, fresh(T0, {"temperature": 37.0})).hold_reasons[0].startswith(
         "Vitals needed before this dose: the set at 09:25 has no SBP, DBP, HR")
 

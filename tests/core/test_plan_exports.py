@@ -51,8 +51,8 @@ def ready(db, admin, counselor):
     consent = plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
         entry.id, "Arrange intensive outpatient care", "Current medication and follow-up visits",
         TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
-    return dict(episode_id=episode_id, patient=patient, entry=entry, plan_id=view.id, saved=saved,
-                consent=consent)
+    return {"episode_id": episode_id, "patient": patient, "entry": entry, "plan_id": view.id, "saved": saved,
+            "consent": consent}
 
 
 def events(db, admin, action):

@@ -76,7 +76,7 @@ def test_style_sheet_and_icons_are_compiled_in():
 def test_smoke_test_start_shows_the_first_run_window_and_exits_0(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "clinic_desktop", "--db", str(tmp_path / "new.db")],
-        env=child_env(tmp_path, **{app.SMOKE_TEST_ENV: "1"}), capture_output=True, text=True, timeout=60,
+        env=child_env(tmp_path, **{app.SMOKE_TEST_ENV: "1"}), capture_output=True, check=False, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "sign-in window shown" in result.stdout
@@ -98,7 +98,7 @@ def test_smoke_test_start_with_users_shows_sign_in_without_heavy_modules(tmp_pat
         sys.exit(status)
     """)
     result = subprocess.run([sys.executable, "-c", script], env={**env, app.SMOKE_TEST_ENV: "1"},
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, check=False, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "sign-in window shown" in result.stdout
     assert "heavy: []" in result.stdout
@@ -109,7 +109,7 @@ def test_a_refused_database_exits_1_with_one_clear_line(tmp_path):
     garbage.write_bytes(b"\x00garbage\x01" * 100)
     result = subprocess.run(
         [sys.executable, "-m", "clinic_desktop", "--db", str(garbage)],
-        env=child_env(tmp_path, **{app.SMOKE_TEST_ENV: "1"}), capture_output=True, text=True, timeout=60,
+        env=child_env(tmp_path, **{app.SMOKE_TEST_ENV: "1"}), capture_output=True, check=False, text=True, timeout=60,
     )
     assert result.returncode == 1
     assert "not a Clinic Desktop database" in result.stderr and "Traceback" not in result.stderr

@@ -20,6 +20,6 @@ print("survived")
 def test_many_void_qt_calls_do_not_abort_the_app():
     repo = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(repo), "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-c", MANY_VOID_CALLS], capture_output=True, text=True, env=env,
+    out = subprocess.run([sys.executable, "-c", MANY_VOID_CALLS], capture_output=True, check=False, text=True, env=env,
                          timeout=120)
     assert out.returncode == 0 and "survived" in out.stdout, out.stderr[-500:]

@@ -199,8 +199,8 @@ def test_census_highlights_an_overdue_reassessment(qtbot, db, nurse, patient):
 
 
 def lofexidine(db, prescriber, episode_id, **changes):
-    spec = dict(drug_id="lofexidine", dose=0.54, unit="mg", route="oral", times=("08:00", "13:00", "18:00", "23:00"),
-                hold_sbp_below=90, hold_dbp_below=50, hold_hr_below=50)
+    spec = {"drug_id": "lofexidine", "dose": 0.54, "unit": "mg", "route": "oral", "times": ("08:00", "13:00", "18:00", "23:00"),
+            "hold_sbp_below": 90, "hold_dbp_below": 50, "hold_hr_below": 50}
     spec.update(changes)
     return mar.create_order(db, prescriber, episode_id, mar.OrderInput(**spec))
 

@@ -91,7 +91,7 @@ def ward(db, admin, nurse):
     vitamin = mar.create_order(db, prescriber, a.id, mar.OrderInput(
         drug_id="other", drug_name="Thiamine", dose=100, unit="mg", route="oral", min_interval_hours=1,
         start=t0 - 24 * H))
-    give = dict(reason="charted late")
+    give = {"reason": "charted late"}
     too_old = mar.record_administration(db, nurse, vitamin.id, "given", at=t0 - 12 * H - 2 * MIN, **give)
     first = mar.record_administration(db, nurse, lofex.id, "given", at=t0 - 12 * H + 2 * MIN, **give)
     held = mar.record_administration(db, nurse, lofex.id, "held", at=t0 - 8 * H, reason="Sedation")
@@ -297,10 +297,10 @@ def test_open_alerts_safety_then_overdue_then_complications(db, nurse, ward):
     assert ferreira.alert_lines == (
         f"SAFETY ALERT raised {when(raised, now)} — no safety assessment recorded since",
         f"COWS reassessment OVERDUE — due {when(due, now)}, {overdue_text} ago",
-        f"{when(ward.dehydration.at, now)} Dehydration — action taken: Oral fluids pushed, prescriber informed "
-        "(by Test Nurse)",
-        f"{when(ward.suicidal.at, now)} Suicidal thoughts — action taken: 1:1 observation; on-call psychiatrist "
-        "called (by Test Nurse)",
+        (f"{when(ward.dehydration.at, now)} Dehydration — action taken: Oral fluids pushed, prescriber informed "
+         "(by Test Nurse)"),
+        (f"{when(ward.suicidal.at, now)} Suicidal thoughts — action taken: 1:1 observation; on-call psychiatrist "
+         "called (by Test Nurse)"),
     )  # the vomiting 13 h ago is outside the window
     assert ferreira.next_cows == f"{when(due, now)} — OVERDUE by {overdue_text}"
 
@@ -464,10 +464,10 @@ def test_a_block_taller_than_a_page_runs_on_and_loses_no_dose():
 def test_cows_texts_for_incomplete_and_bandless_scores():
     now = dt.datetime(2026, 3, 9, 12, 0, tzinfo=TZ)
     at = dt.datetime(2026, 3, 9, 9, 10, tzinfo=TZ)
-    base = dict(episode_id=1, patient_id=1, display_name="X, Y", mrn="M", stage="stabilization",
-                pathway=None, last_vitals=None, last_vitals_at=None, last_vitals_warnings={},
-                next_cows_due=None, overdue=False, safety_alert=False, complications=(),
-                supportive_done=(), last_cows_at=at)
+    base = {"episode_id": 1, "patient_id": 1, "display_name": "X, Y", "mrn": "M", "stage": "stabilization",
+            "pathway": None, "last_vitals": None, "last_vitals_at": None, "last_vitals_warnings": {},
+            "next_cows_due": None, "overdue": False, "safety_alert": False, "complications": (),
+            "supportive_done": (), "last_cows_at": at}
 
     def text(total, band, complete):
         return hs._cows_text(stabilization.HandoverPatient(

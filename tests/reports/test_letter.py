@@ -72,10 +72,10 @@ CLINIC = PlanClinic("Riverside Detox", "12 River Rd, Springfield IL", "(217) 555
 
 
 def build(**overrides) -> rl.LetterDocument:
-    args = dict(plan=PLAN, consent=CONSENT, referral=PLAN["referrals"][0], recipient=RECIPIENT,
-                patient=PATIENT, clinic=CLINIC, prepared_by="Dana Ortiz, LCSW",
-                prepared_at=dt.datetime(2026, 11, 28, 9, 0), today=TODAY,
-                shared=["medication", "follow_ups"])
+    args = {"plan": PLAN, "consent": CONSENT, "referral": PLAN["referrals"][0], "recipient": RECIPIENT,
+            "patient": PATIENT, "clinic": CLINIC, "prepared_by": "Dana Ortiz, LCSW",
+            "prepared_at": dt.datetime(2026, 11, 28, 9, 0), "today": TODAY,
+            "shared": ["medication", "follow_ups"]}
     args.update(overrides)
     return rl.build_referral_letter(**args)
 

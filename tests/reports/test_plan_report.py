@@ -78,9 +78,9 @@ PREPARED_AT = dt.datetime(2026, 11, 30, 15, 0)
 
 
 def build(plan=PLAN, **overrides) -> rp.PlanDocument:
-    kwargs = dict(language="en", patient=PATIENT, clinic=CLINIC, prepared_by="Dana Ortiz",
-                  prepared_at=PREPARED_AT, referral_contacts=REFERRALS, meeting_contacts=MEETINGS,
-                  helplines=HELPLINES, version=2)
+    kwargs = {"language": "en", "patient": PATIENT, "clinic": CLINIC, "prepared_by": "Dana Ortiz",
+              "prepared_at": PREPARED_AT, "referral_contacts": REFERRALS, "meeting_contacts": MEETINGS,
+              "helplines": HELPLINES, "version": 2}
     kwargs.update(overrides)
     return rp.build_plan_document(plan, **kwargs)
 
@@ -134,13 +134,13 @@ def test_overdose_paws_and_the_crisis_lines_print_even_for_an_empty_plan():
     assert doc.section_keys == rp.SECTION_ORDER
     overdose = doc.section("overdose")
     assert overdose.bullets == (
-        "After detox your body cannot handle the amount you used before. Even a smaller amount "
-        "than before can kill you.",
+        ("After detox your body cannot handle the amount you used before. Even a smaller amount "
+         "than before can kill you."),
         "Never use alone. If you do use, have someone with you or call Never Use Alone.",
         "Get a naloxone kit from a pharmacy or this clinic. Show the people around you how to use it.",
     )
-    assert overdose.notes == ("If someone will not wake up or is breathing very slowly: call 911, "
-                              "give naloxone, and stay with them.",)
+    assert overdose.notes == (("If someone will not wake up or is breathing very slowly: call 911, "
+                               "give naloxone, and stay with them."),)
     assert doc.section("paws").paragraphs == (i18n.text("en", "paws_text"),)
     assert len(doc.section("crisis").entries) == 5
     for key in ("therapies", "referrals", "people", "meetings", "follow_ups"):
@@ -150,8 +150,8 @@ def test_overdose_paws_and_the_crisis_lines_print_even_for_an_empty_plan():
     assert doc.section("key_worker").notes == (
         "Your key worker helps with housing, work and benefits for at least 6 months.",)
     assert doc.section("relapse").notes == (
-        "Many people use again after treatment. If it happens, it is a reason to come back, "
-        "not a failure.",)
+        ("Many people use again after treatment. If it happens, it is a reason to come back, "
+         "not a failure."),)
 
 
 def test_naloxone_given_and_not_given():
@@ -186,7 +186,8 @@ def test_the_sections_texts_in_english():
     assert rd.Line("", "Bring ID") in housing.lines
     assert not any(line.label == "Appointment" for line in housing.lines)
     people = doc.section("people").entries
-    assert [(p.name, p.phone, p.lines) for p in people][0] == (
+    first = people[0]
+    assert (first.name, first.phone, first.lines) == (
         VIETNAMESE, "(217) 555-0188", (rd.Line("", "Sister"),))
     worker = doc.section("key_worker").entries[0]
     assert worker == rd.Entry(KOREAN, "(217) 555-0142 ext. 14",

@@ -322,19 +322,19 @@ PHQ9 = Instrument(
             ("appetite", "Poor appetite or overeating"),
             (
                 "failure",
-                "Feeling bad about yourself — or that you are a failure or have let yourself "
-                "or your family down",
+                ("Feeling bad about yourself — or that you are a failure or have let yourself "
+                 "or your family down"),
             ),
             (
                 "concentration",
-                "Trouble concentrating on things, such as reading the newspaper or watching "
-                "television",
+                ("Trouble concentrating on things, such as reading the newspaper or watching "
+                 "television"),
             ),
             (
                 "psychomotor",
-                "Moving or speaking so slowly that other people could have noticed? Or the "
-                "opposite — being so fidgety or restless that you have been moving around a lot "
-                "more than usual",
+                ("Moving or speaking so slowly that other people could have noticed? Or the "
+                 "opposite — being so fidgety or restless that you have been moving around a lot "
+                 "more than usual"),
             ),
             (
                 "self_harm",

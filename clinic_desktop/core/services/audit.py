@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -45,6 +45,21 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         for k in sorted(set(before) | set(after))
         if before.get(k) != after.get(k)
     }
+
+
+class _HashedFields(TypedDict):
+    """What :func:`canonical_hash` covers: an event's columns but its own hash."""
+
+    seq: int
+    at: dt.datetime
+    user_id: int | None
+    username: str | None
+    action: str
+    entity_type: str | None
+    entity_id: str | None
+    patient_id: int | None
+    detail: dict[str, Any] | None
+    prev_hash: str
 
 
 def canonical_hash(
@@ -93,18 +108,18 @@ def append(
         select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
     ).scalar_one()
     at = utcnow()
-    fields = dict(
-        seq=head.seq,
-        at=at,
-        user_id=user.id if user else None,
-        username=user.username if user else username,
-        action=action,
-        entity_type=entity_type,
-        entity_id=None if entity_id is None else str(entity_id),
-        patient_id=patient_id,
-        detail=_jsonable(detail) if detail is not None else None,
-        prev_hash=head.last_hash,
-    )
+    fields: _HashedFields = {
+        "seq": head.seq,
+        "at": at,
+        "user_id": user.id if user else None,
+        "username": user.username if user else username,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "patient_id": patient_id,
+        "detail": _jsonable(detail) if detail is not None else None,
+        "prev_hash": head.last_hash,
+    }
     event = AuditEvent(**fields, hash=canonical_hash(**fields))
     session.add(event)
     head.last_hash = event.hash

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import select
 
@@ -99,7 +100,7 @@ def _signing_password(db: Database, user: SignedInUser) -> Iterator[str]:
             row.password_hash, row.active = "!disabled", False
 
 
-_INTAKE = {
+_INTAKE: dict[str, Any] = {
     "identity": {"consent_to_treatment": True},
     "medical": {"pregnancy": "not_applicable", "seizure_history": False, "allergies": "none known"},
     "vitals": {"pulse": 96, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,

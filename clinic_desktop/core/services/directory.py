@@ -41,7 +41,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 import phonenumbers
 from sqlalchemy import func, literal, select
@@ -711,15 +711,15 @@ def _check_stream(db: Database, stream: IO[Any]) -> ImportReport:
     today = clinic_today()
     with db.read() as session:
         region = _region(session)
-        inputs = []
+        inputs: list[tuple[int, list[str], EntryInput | None, list[str]]] = []
         for line, row in rows:
             padded = row + [""] * (len(columns) - len(row))
             extra = [v for c, v in zip(columns + [""] * (len(row) - len(columns)), padded,
                                        strict=True) if not c and v.strip()]
             if extra:
                 inputs.append((line, row, None, [
-                    f"This line has more values than the header has columns ({len(row)}, not "
-                    f"{len(CSV_COLUMNS)}): a value with a comma in it needs double quotes."]))
+                    (f"This line has more values than the header has columns ({len(row)}, not "
+                     f"{len(CSV_COLUMNS)}): a value with a comma in it needs double quotes.")]))
                 continue
             cells = {c: v for c, v in zip(columns, padded) if c}
             messages = []
@@ -729,13 +729,13 @@ def _check_stream(db: Database, stream: IO[Any]) -> ImportReport:
             verified, problem = _parse_date(cells["last_verified"])
             if problem:
                 messages.append(f"last_verified: {problem}")
-            data = EntryInput(
+            entry = EntryInput(
                 name=cells["name"], kind=cells["kind"], phone=cells["phone"],
                 other_contact=cells["other_contact"], address=cells["address"],
                 hours=cells["hours"], languages=cells["languages"], walk_in=bool(walk_in),
                 payment=cells["payment"], notes=cells["notes"], last_verified=verified,
             )
-            inputs.append((line, row, data, messages))
+            inputs.append((line, row, entry, messages))
         names = {text_mod.fold(" ".join(d.name.split())) for _, _, d, _ in inputs if d is not None}
         known = _database_index(session, names)
 
@@ -782,6 +782,14 @@ def check_csv_from_console(db: Database, stream: IO[Any]) -> ImportReport:
     return _check_stream(db, stream)
 
 
+class _Counts(TypedDict):
+    """The checked file's counts, passed on to :class:`ImportResult`."""
+
+    refused: int
+    duplicates: int
+    total: int
+
+
 class _Cancelled(Exception):
     pass
 
@@ -789,7 +797,7 @@ class _Cancelled(Exception):
 def _import(db: Database, user: SignedInUser | None, report: ImportReport, only_valid: bool,
             progress: Callable[[int, int], None] | None,
             cancelled: Callable[[], bool] | None) -> ImportResult:
-    counts = dict(refused=report.refused, duplicates=report.duplicates, total=report.total)
+    counts: _Counts = {"refused": report.refused, "duplicates": report.duplicates, "total": report.total}
     if report.refused and not only_valid:
         return ImportResult(imported=0, blocked=True, **counts)
     todo = report._valid

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -160,12 +160,12 @@ def episode_in(session: Session, episode_id: int, *, lock: bool = False) -> Epis
 
 
 
-def not_struck(entry_type: str, entry_id: ColumnElement[int]) -> ColumnElement[bool]:
+def not_struck(entry_type: str, entry_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
     """True for a flowsheet entry that has not been struck through."""
     return ~exists().where(EntryStrike.entry_type == entry_type, EntryStrike.entry_id == entry_id)
 
 
-def latest_cows_id(episode_id: ColumnElement[int]):
+def latest_cows_id(episode_id: SQLColumnExpression[int]):
     """Correlated scalar subquery: the id of the episode's latest COWS that is not struck
     (latest taken, then latest entered). Walks the (episode, instrument, taken_at) index."""
     o = aliased(Observation)
@@ -174,7 +174,7 @@ def latest_cows_id(episode_id: ColumnElement[int]):
             .order_by(o.taken_at.desc(), o.id.desc()).limit(1).scalar_subquery())
 
 
-def latest_vitals_id(episode_id: ColumnElement[int]):
+def latest_vitals_id(episode_id: SQLColumnExpression[int]):
     """Correlated scalar subquery: the id of the episode's latest set of vitals that is not struck."""
     v = aliased(VitalSigns)
     return (select(v.id).where(v.episode_id == episode_id, not_struck("vitals", v.id))

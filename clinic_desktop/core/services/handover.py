@@ -199,7 +199,7 @@ def _prepared_at(now: dt.datetime) -> str:
 
 
 def _prepared_by(user: SignedInUser) -> str:
-    role = ROLE_LABELS.get(user.role, str(user.role))  # type: ignore[call-overload]
+    role = ROLE_LABELS.get(user.role, str(user.role))
     return f"{user.full_name} ({role})"
 
 

@@ -26,9 +26,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -51,6 +51,7 @@ from clinic_desktop.core.medications import (
     Finding,
     GiveCheck,
     Order,
+    Outcome,
     VitalsSet,
     check_give,
     check_order,
@@ -219,7 +220,9 @@ class OrderView:
         return OrderInput(drug_id=self.drug_id, drug_name=self.drug_name, dose=self.dose, unit=self.unit,
                           route=self.route, times=self.times, min_interval_hours=self.min_interval_hours,
                           max_daily_dose=self.max_daily_dose, start=self.start, stop=self.stop,
-                          instructions=self.instructions, **self.holds)
+                          instructions=self.instructions, hold_sbp_below=self.holds.get("hold_sbp_below"),
+                          hold_dbp_below=self.holds.get("hold_dbp_below"),
+                          hold_hr_below=self.holds.get("hold_hr_below"))
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ class AdministrationView:
         return self.override_by_name is not None
 
     def to_rule(self) -> Administration:
-        return Administration(order_id=str(self.order_id), outcome=self.outcome,  # type: ignore[arg-type]
+        return Administration(order_id=str(self.order_id), outcome=_outcome(self.outcome),
                               at=self.at, dose=self.dose, reason=self.reason or self.outcome,
                               by=self.recorded_by_name or "?", scheduled_for=self.scheduled_for,
                               override_note=self.override_note)
@@ -427,8 +430,14 @@ def _admin_view(row: MedicationAdministration, strike: EntryStrike | None,
     )
 
 
+def _outcome(stored: str) -> Outcome:
+    """A stored outcome as the rules' type: the column is text, and Administration itself
+    refuses anything but :data:`core.medications.OUTCOMES`."""
+    return cast(Outcome, stored)
+
+
 def _core_admin(row: MedicationAdministration) -> Administration:
-    return Administration(order_id=str(row.order_id), outcome=row.outcome,  # type: ignore[arg-type]
+    return Administration(order_id=str(row.order_id), outcome=_outcome(row.outcome),
                           at=row.at, dose=row.dose if row.outcome == "given" else None,
                           reason=row.reason or row.outcome, by=str(row.recorded_by),
                           scheduled_for=row.scheduled_for, override_note=row.override_note or "")
@@ -451,7 +460,7 @@ def _episode_admins(session: Session, episode_id: int) -> list[tuple[MedicationA
         .outerjoin(EntryStrike, _strike_join())
         .where(MedicationAdministration.episode_id == episode_id)
         .order_by(MedicationAdministration.at, MedicationAdministration.id)
-    ).all())  # type: ignore[arg-type]
+    ).all())
 
 
 # --------------------------------------------------------------------------------------------
@@ -561,6 +570,7 @@ def _validate_order(spec: OrderInput, now: dt.datetime, *, default_start: dt.dat
     instructions = (spec.instructions or "").strip()
     if errors:
         raise ValidationError(errors)
+    assert dose is not None and start is not None  # each is None only with its error, raised above
 
     columns: dict[str, Any] = dict(
         drug_id=drug_id, drug_name=drug_name, dose=dose, unit=unit, route=route, times=times,
@@ -931,7 +941,9 @@ def _history_statements():
     running it): the entries near a time, and each order's first dose given."""
     m = MedicationAdministration
     columns = (m.id, m.order_id, m.outcome, m.at, m.dose, m.scheduled_for, m.recorded_by, EntryStrike.id)
-    episode, low, high = bindparam("episode_id"), bindparam("low"), bindparam("high")
+    episode: BindParameter[int] = bindparam("episode_id")
+    low: BindParameter[dt.datetime] = bindparam("low")
+    high: BindParameter[dt.datetime] = bindparam("high")
     near = (select(*columns).outerjoin(EntryStrike, _strike_join())
             .where(m.episode_id == episode, m.at > low, m.at < high))
     unstruck_given = and_(m.episode_id == episode, m.outcome == "given", EntryStrike.id.is_(None))
@@ -1377,7 +1389,7 @@ def due_summary(db: Database, user: SignedInUser, now: dt.datetime | None = None
             continue
         # Only the outcome and the scheduled time matter to a dose's status here.
         recorded.setdefault(str(order_id), []).append(Administration(
-            order_id=str(order_id), outcome=outcome, at=at,
+            order_id=str(order_id), outcome=_outcome(outcome), at=at,
             dose=(dose or 1.0) if outcome == "given" else None, reason=outcome, by="-",
             scheduled_for=scheduled))
     counts: dict[int, dict[str, int]] = {}
@@ -1385,7 +1397,7 @@ def due_summary(db: Database, user: SignedInUser, now: dt.datetime | None = None
         tally = counts.setdefault(episode_id, {"due": 0, "late": 0, "missed": 0})
         if rule is None:
             continue
-        for dose in due_doses(rule, recorded.get(rule.id, ()), window_start, window_end, tz, now_utc):
-            if dose.status in tally:
-                tally[dose.status] += 1
+        for due in due_doses(rule, recorded.get(rule.id, ()), window_start, window_end, tz, now_utc):
+            if due.status in tally:
+                tally[due.status] += 1
     return {episode_id: DueCounts(**tally) for episode_id, tally in counts.items()}

@@ -578,7 +578,7 @@ class ConsoleExport:
 
 def export_plan_from_console(db: Database, mrn: str, language: str | None = None,
                              large_print: bool | None = None, now: dt.datetime | None = None,
-                             deliver: Callable[[bytes], None] | None = None) -> ConsoleExport:
+                             deliver: Callable[[bytes], object] | None = None) -> ConsoleExport:
     """For ``clinic-desktop export-plan`` (the console operator, audited as "(console)"): the
     patient's latest plan (their latest episode that has one). The latest finalized version's
     stored PDF when neither ``language`` nor ``large_print`` differs from it; otherwise, or when

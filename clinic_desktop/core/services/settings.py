@@ -91,7 +91,7 @@ def _clean_decimal(key: str, value: Any) -> float:
     low, high = DECIMAL_RANGES[key]
     try:
         if isinstance(value, bool):
-            raise ValueError
+            raise TypeError
         number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
         if not math.isfinite(number):
             raise ValueError

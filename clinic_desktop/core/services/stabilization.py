@@ -505,10 +505,11 @@ def correct_entry(db: Database, user: SignedInUser, kind: str, entry_id: int, re
         raise ValidationError({"taken_at": "To change the time, enter the corrected entry."})
     clean_values = _clean_vitals(values) if values is not None else None
     now = utcnow()
-    model = Observation if kind == OBSERVATION else VitalSigns
     try:
         with db.write() as session:
-            original = session.get(model, entry_id)
+            original: Observation | VitalSigns | None = (
+                session.get(Observation, entry_id) if kind == OBSERVATION
+                else session.get(VitalSigns, entry_id))
             if original is None:
                 raise NotFound("This entry no longer exists.")
             episode = _episode_for_write(session, original.episode_id)

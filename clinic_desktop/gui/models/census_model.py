@@ -39,7 +39,7 @@ def cows_text(row: CensusRow, today: dt.date | None = None) -> str:
         labels = {band.id: band.label for band in cows.bands}
         label = labels.get(row.last_cows_band or "", cows.no_band_label)
         what = f"{row.last_cows_total} {label}".strip()
-    if not when:
+    if row.last_cows_at is None:  # when is "" then
         return what
     age = dt.datetime.now(dt.UTC) - row.last_cows_at
     hours = int(age.total_seconds() // 3600)

@@ -4,6 +4,7 @@ row-by-row report of a CSV file checked before import (``RowResult``s)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
@@ -111,7 +112,7 @@ class ImportReportModel(RowTableModel[RowResult]):
     COLUMNS = ("Line", "Name", "Status", "Messages")
     LINE, NAME, STATUS, MESSAGES = range(len(COLUMNS))
     NUMERIC = frozenset({LINE})
-    STATUS_TEXT = {"ok": "OK", "refused": "Refused", "duplicate": "Duplicate (skipped)"}
+    STATUS_TEXT: ClassVar[dict[str, str]] = {"ok": "OK", "refused": "Refused", "duplicate": "Duplicate (skipped)"}
 
     def display(self, row: RowResult, column: int) -> str:
         if column == self.LINE:

@@ -32,7 +32,9 @@ def vitals_text(values: dict) -> str:
 
 def result_text(entry: FlowsheetEntry) -> str:
     if entry.kind == "vitals":
+        assert entry.values is not None  # a set of vitals has its values
         return vitals_text(entry.values)
+    assert entry.instrument_id is not None  # a score has its instrument
     inst = get_instrument(entry.instrument_id)
     if not entry.complete:
         return f"{entry.total} so far (incomplete)"
@@ -65,7 +67,10 @@ class FlowsheetModel(RowTableModel[FlowsheetEntry]):
         if column == self.TIME:
             return local_time_text(row.taken_at)
         if column == self.ENTRY:
-            return "Vitals" if row.kind == "vitals" else get_instrument(row.instrument_id).short_title
+            if row.kind == "vitals":
+                return "Vitals"
+            assert row.instrument_id is not None  # a score has its instrument
+            return get_instrument(row.instrument_id).short_title
         if column == self.RESULT:
             return result_text(row)
         if column == self.DETAILS:

@@ -52,8 +52,8 @@ def _holds(item: QLayoutItem, widget: QWidget) -> bool:
 
 def _contains(layout: QLayout, widget: QWidget) -> bool:
     for i in range(layout.count()):
-        item = layout.itemAt(i)
-        if _holds(item, widget):
+        item = layout.itemAt(i)  # never None below count(); the stubs cannot know
+        if item is not None and _holds(item, widget):
             return True
     return False
 
@@ -63,7 +63,8 @@ def _form_row(layout: QLayout | None, widget: QWidget) -> tuple[QFormLayout, int
     if layout is None:
         return None
     for i in range(layout.count()):
-        inner = layout.itemAt(i).layout()
+        item = layout.itemAt(i)
+        inner = item.layout() if item is not None else None
         if inner is not None:
             found = _form_row(inner, widget)
             if found:
@@ -82,6 +83,8 @@ def _box_index(layout: QLayout | None, widget: QWidget) -> tuple[QBoxLayout, int
         return None
     for i in range(layout.count()):
         item = layout.itemAt(i)
+        if item is None:
+            continue
         if item.widget() is widget and isinstance(layout, QBoxLayout):
             return layout, i
         if item.layout() is not None:
@@ -200,8 +203,8 @@ class FieldErrors:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Walk up from the input: the first layout that holds it (or a container around it).
         holder: QWidget | None = widget
-        while holder is not None and holder.parentWidget() is not None:
-            parent_layout = holder.parentWidget().layout()
+        while holder is not None and (parent := holder.parentWidget()) is not None:
+            parent_layout = parent.layout()
             found = _form_row(parent_layout, holder)
             if found:
                 form, row = found
@@ -214,7 +217,7 @@ class FieldErrors:
                 box, index = boxed
                 box.insertWidget(index + 1, label)
                 break
-            holder = holder.parentWidget()
+            holder = parent
         else:
             label.deleteLater()
             return None

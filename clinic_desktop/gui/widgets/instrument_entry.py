@@ -139,23 +139,23 @@ class _ScoreButton(QPushButton):
         self.text_label.setWordWrap(True)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
         self.text_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        layout = QVBoxLayout(self)
+        self._box = layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.text_label)
         self.toggled.connect(self._show_checked)
 
     # The size comes from the wrapped label, not from QPushButton's (empty) text.
     def sizeHint(self) -> QSize:
-        return self.layout().sizeHint()
+        return self._box.sizeHint()
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(40, self.layout().minimumSize().height())
+        return QSize(40, self._box.minimumSize().height())
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return self.layout().totalHeightForWidth(width)
+        return self._box.totalHeightForWidth(width)
 
     def _show_checked(self, checked: bool) -> None:
         self.text_label.setProperty("selected", checked)
@@ -235,7 +235,7 @@ class _ItemRow(QFrame):
         self._columns = 0
         self._lay_out_buttons(len(self.buttons))
 
-        layout = QVBoxLayout(self)
+        self._box = layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 7, 10, 8)
         layout.setSpacing(6)
         layout.addWidget(self.label)
@@ -264,7 +264,7 @@ class _ItemRow(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        margins = self.layout().contentsMargins()
+        margins = self._box.contentsMargins()
         columns = self._columns_for(event.size().width() - margins.left() - margins.right())
         if columns != self._columns:
             # Not inside the resize itself: the new grid changes the row's height for its width.

@@ -5,6 +5,7 @@ on the zone, ``TZ`` included)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from PySide6.QtCore import QDate, QDateTime, QTime
 
@@ -19,7 +20,19 @@ def to_qdatetime(when: dt.datetime) -> QDateTime:
 
 def from_qdatetime(value: QDateTime) -> dt.datetime:
     """What a date-time field holds (the clinic's local wall time) as an aware time."""
-    return clock.from_local(value.toPython())
+    return clock.from_local(python_datetime(value))
+
+
+# PySide6's stubs say toPython() returns object; it returns a datetime for a QDateTime and a
+# date for a QDate. These say so once, for the type checker.
+def python_datetime(value: QDateTime) -> dt.datetime:
+    """``value.toPython()``: the naive date-time it holds."""
+    return cast(dt.datetime, value.toPython())
+
+
+def python_date(value: QDate) -> dt.date:
+    """``value.toPython()``: the date it holds."""
+    return cast(dt.date, value.toPython())
 
 
 def now_qdatetime() -> QDateTime:

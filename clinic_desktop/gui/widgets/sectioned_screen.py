@@ -118,7 +118,7 @@ class SectionedScreen(GeometryDialog):
         self.pages = QStackedWidget()
         self.pages.setObjectName("sectionPages")
         self._page_index: dict[str, int] = {}
-        self._holders: dict[str, QWidget] = {}
+        self._holders: dict[str, QVBoxLayout] = {}  # each section page's (empty until built) box
         for name, label in self._sections:
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -127,7 +127,7 @@ class SectionedScreen(GeometryDialog):
             holder = QWidget()
             box = QVBoxLayout(holder)
             box.setContentsMargins(0, 0, 0, 0)
-            self._holders[name] = holder
+            self._holders[name] = box
             self.pages.addWidget(holder)
         self.section_list.currentRowChanged.connect(self._show_section)
 
@@ -179,7 +179,7 @@ class SectionedScreen(GeometryDialog):
         if name in self._built:
             return
         page = self._build_page(name, self._section_labels[name])
-        self._holders[name].layout().addWidget(page)
+        self._holders[name].addWidget(page)
         no_default_buttons(page)
         self._built.add(name)
         self._section_built(name)
@@ -285,6 +285,8 @@ class SectionedScreen(GeometryDialog):
 
     def _focus_first_input(self) -> None:
         page = self.pages.currentWidget()
+        if page is None:
+            return
         for w in page.findChildren(QWidget):
             if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled() and w.isVisibleTo(page) \
                     and isinstance(w, (QLineEdit, QComboBox, QAbstractButton, QAbstractSpinBox,

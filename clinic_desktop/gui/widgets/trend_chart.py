@@ -17,6 +17,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QScatterSeries,
     QValueAxis,
+    QXYSeries,
 )
 from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QPainter, QPen
@@ -70,7 +71,7 @@ class TrendChart(QChartView):
     def series_points(self, instrument_id: str) -> list[tuple[float, float]]:
         """The (hours since admission, total) points drawn for an instrument."""
         for series in self.chart().series():
-            if series.property("instrument") == instrument_id:
+            if isinstance(series, QXYSeries) and series.property("instrument") == instrument_id:
                 return [(p.x(), p.y()) for p in series.points()]
         return []
 

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.local_time import python_date
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?")
@@ -133,7 +134,7 @@ class DatePopup(QDialog):
         self.calendar.setFocus()
 
     def value(self) -> dt.datetime | dt.date:
-        day = self.calendar.selectedDate().toPython()
+        day = python_date(self.calendar.selectedDate())
         if self.no_time.isChecked():
             return day
         t = self.time.time()
@@ -203,8 +204,9 @@ class WhenEdit(QWidget):
     def check(self) -> str | None:
         """Show (or clear) the field's message; returns it."""
         message = None
-        if self.past_is_error and self.is_past():
-            message = f"{_written(self.when())} is in the past \u2014 check the date with the patient."
+        when = self.when()
+        if self.past_is_error and when is not None and self.is_past():
+            message = f"{_written(when)} is in the past \u2014 check the date with the patient."
         if message:
             self.errors.set_error("when", message)
         else:

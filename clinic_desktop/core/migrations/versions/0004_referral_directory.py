@@ -6,6 +6,7 @@ Create Date: 2026-11-23 15:41:51.526052
 """
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,40 +23,40 @@ REFERENCE_CHECKED = dt.date(2026, 11, 23)
 # The shipped national contacts, exactly as CLINICAL.md §4 gives them. Frozen here (a migration
 # never imports the app's code): search_name / search_text are text.fold() of the name, and of
 # the name, notes and address, as services/directory.py computes them (a test checks they agree).
-NATIONAL_CONTACTS = [
-    dict(key='samhsa_helpline', name='SAMHSA National Helpline',
-         phone='+18006624357', phone_display='1-800-662-HELP (4357)',
-         other_contact='TTY 1-800-487-4889; text your ZIP code to 435748 (HELP4U, English only); '
-                       'findtreatment.gov',
-         hours='24/7/365', languages='en,es', payment='Free',
-         notes='Free, confidential, 24/7/365 treatment referral and information, in English and '
-               'Spanish (no counseling)',
-         search_name='samhsa national helpline',
-         search_text='samhsa national helpline free confidential 24 7 365 treatment referral and '
-                     'information in english and spanish no counseling'),
-    dict(key='lifeline_988', name='988 Suicide & Crisis Lifeline',
-         phone='988', phone_display='988',
-         other_contact='call or text 988 (press 2 or text AYUDA for Spanish); chat 988lifeline.org',
-         hours='24/7', languages='en,es', payment=None, notes=None,
-         search_name='988 suicide crisis lifeline', search_text='988 suicide crisis lifeline'),
-    dict(key='poison_control', name='Poison Help',
-         phone='+18002221222', phone_display='1-800-222-1222', other_contact=None,
-         hours='24/7', languages='en', payment='Free',
-         notes='24/7, free, interpretation in 161 languages',
-         search_name='poison help',
-         search_text='poison help 24 7 free interpretation in 161 languages'),
-    dict(key='never_use_alone', name='Never Use Alone',
-         phone='+18004843731', phone_display='1-800-484-3731', other_contact=None,
-         hours=None, languages='en', payment=None,
-         notes='Someone stays on the line while a person uses and sends help if they stop '
-               'responding',
-         search_name='never use alone',
-         search_text='never use alone someone stays on the line while a person uses and sends help '
-                     'if they stop responding'),
-    dict(key='crisis_text_line', name='Crisis Text Line',
-         phone=None, phone_display=None, other_contact='text HOME to 741741',
-         hours='24/7', languages='en', payment=None, notes=None,
-         search_name='crisis text line', search_text='crisis text line'),
+NATIONAL_CONTACTS: list[dict[str, Any]] = [
+    {'key': 'samhsa_helpline', 'name': 'SAMHSA National Helpline',
+     'phone': '+18006624357', 'phone_display': '1-800-662-HELP (4357)',
+     'other_contact': 'TTY 1-800-487-4889; text your ZIP code to 435748 (HELP4U, English only); '
+                      'findtreatment.gov',
+     'hours': '24/7/365', 'languages': 'en,es', 'payment': 'Free',
+     'notes': 'Free, confidential, 24/7/365 treatment referral and information, in English and '
+              'Spanish (no counseling)',
+     'search_name': 'samhsa national helpline',
+     'search_text': 'samhsa national helpline free confidential 24 7 365 treatment referral and '
+                    'information in english and spanish no counseling'},
+    {'key': 'lifeline_988', 'name': '988 Suicide & Crisis Lifeline',
+     'phone': '988', 'phone_display': '988',
+     'other_contact': 'call or text 988 (press 2 or text AYUDA for Spanish); chat 988lifeline.org',
+     'hours': '24/7', 'languages': 'en,es', 'payment': None, 'notes': None,
+     'search_name': '988 suicide crisis lifeline', 'search_text': '988 suicide crisis lifeline'},
+    {'key': 'poison_control', 'name': 'Poison Help',
+     'phone': '+18002221222', 'phone_display': '1-800-222-1222', 'other_contact': None,
+     'hours': '24/7', 'languages': 'en', 'payment': 'Free',
+     'notes': '24/7, free, interpretation in 161 languages',
+     'search_name': 'poison help',
+     'search_text': 'poison help 24 7 free interpretation in 161 languages'},
+    {'key': 'never_use_alone', 'name': 'Never Use Alone',
+     'phone': '+18004843731', 'phone_display': '1-800-484-3731', 'other_contact': None,
+     'hours': None, 'languages': 'en', 'payment': None,
+     'notes': 'Someone stays on the line while a person uses and sends help if they stop '
+              'responding',
+     'search_name': 'never use alone',
+     'search_text': 'never use alone someone stays on the line while a person uses and sends help '
+                    'if they stop responding'},
+    {'key': 'crisis_text_line', 'name': 'Crisis Text Line',
+     'phone': None, 'phone_display': None, 'other_contact': 'text HOME to 741741',
+     'hours': '24/7', 'languages': 'en', 'payment': None, 'notes': None,
+     'search_name': 'crisis text line', 'search_text': 'crisis text line'},
 ]
 
 
