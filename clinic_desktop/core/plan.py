@@ -96,8 +96,9 @@ def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_co
     if contact.get("name"):
         plan["people"].append({"name": contact["name"], "relation": contact.get("relation", ""),
                                "phone": contact.get("phone", "")})
-    substances = intake_data.get("substances") if isinstance(intake_data.get("substances"), Mapping) else {}
-    plan["overdose"]["naloxone_at_home"] = bool(substances.get("naloxone_at_home"))
+    substances = intake_data.get("substances")
+    at_home = isinstance(substances, Mapping) and bool(substances.get("naloxone_at_home"))
+    plan["overdose"]["naloxone_at_home"] = at_home
     return plan
 
 

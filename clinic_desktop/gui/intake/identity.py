@@ -47,6 +47,7 @@ class IdentitySection(IntakeSection):
         for group in REGISTRATION:
             column = self.form()
             for label in group:
+                edit: QPlainTextEdit | QLineEdit
                 if label == "Address":  # as registered, line by line
                     edit = QPlainTextEdit()
                     edit.setTabChangesFocus(True)

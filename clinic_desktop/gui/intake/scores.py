@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from clinic_desktop.core import assessment as rules
@@ -99,6 +100,7 @@ class ScoresSection(ScoredSection):
     def _update_also_score(self, data: Mapping[str, Any]) -> None:
         alcohol = any(r.get("substance") == "alcohol" for r in data["substances"]["rows"])
         model = self.also_score.model()
+        assert isinstance(model, QStandardItemModel)  # a combo box's own model
         for i in range(1, self.also_score.count()):
             iid = self.also_score.itemData(i)
             enabled = iid not in self.extra_entries and (iid != "ciwa_ar" or alcohol)

@@ -106,7 +106,9 @@ class IntakeSection:
 
     def keep_enabled(self, page: QWidget) -> None:
         """The page's content stays enabled once signed (it disables its own inputs)."""
-        self.screen._contents.remove(page.findChild(QWidget, "sectionContent"))
+        content = page.findChild(QWidget, "sectionContent")
+        assert content is not None, "a section page has its content box"
+        self.screen._contents.remove(content)
 
     def register(self, key: str, widget: QWidget) -> None:
         """``widget`` is where go_to(``key``) goes."""

@@ -30,6 +30,7 @@ from clinic_desktop.core.services import plans
 from clinic_desktop.gui.plan.rows import ReferralRow, labelled
 from clinic_desktop.gui.plan.section import Section
 from clinic_desktop.gui.widgets.dialog_base import error_line
+from clinic_desktop.gui.widgets.local_time import python_date
 
 
 class ReferralLetterDialog(QDialog):
@@ -184,8 +185,8 @@ class ConsentPanel(Section):
         self.error.setVisible(False)
         data = plans.ConsentInput(
             directory_entry_id=self.recipient.currentData(), purpose=self.purpose.text(),
-            information=self.information.text(), expires_on=self.expires.date().toPython(),
-            signed_on=self.signed.date().toPython())
+            information=self.information.text(), expires_on=python_date(self.expires.date()),
+            signed_on=python_date(self.signed.date()))
         try:
             plans.record_consent(screen.db, screen.user, screen.episode_id, data)
         except ClinicError as exc:
