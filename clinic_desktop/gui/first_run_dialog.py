@@ -60,10 +60,12 @@ class FirstRunDialog(GeometryDialog):
         if password != self.ui.repeatPasswordEdit.text():
             self.errors.show({"repeat_password": MISMATCH})
             return
-        ok, user = self.errors.attempt(lambda: accounts.create_first_admin(
-            self._db, self.ui.userNameEdit.text(), self.ui.fullNameEdit.text(), password))
-        if not ok:
-            self._update_feedback()
-            return
+        db, username, full_name = self._db, self.ui.userNameEdit.text(), self.ui.fullNameEdit.text()
+        self.errors.attempt_in_background(
+            self, lambda: accounts.create_first_admin(db, username, full_name, password),
+            self._created, refused=self._update_feedback, disabling=[self.create_button],
+            what="first administrator")
+
+    def _created(self, user: SignedInUser) -> None:
         self.created_user = user
         self.accept()

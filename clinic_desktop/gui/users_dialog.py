@@ -152,12 +152,18 @@ class SetPasswordDialog(QDialog):
             self.errors.show({"repeat_password": MISMATCH})
             self._grow_to_fit()
             return
-        ok, _ = self.errors.attempt(
-            lambda: accounts.change_password(self._db, self._user, self.target.id, password))
-        if not ok:
+        db, user, target_id = self._db, self._user, self.target.id
+
+        def refused() -> None:
             self._update_feedback()
             self._grow_to_fit()
-            return
+
+        self.errors.attempt_in_background(
+            self, lambda: accounts.change_password(db, user, target_id, password),
+            lambda _view: self._password_set(), refused=refused, disabling=[self.ok_button],
+            what="set password")
+
+    def _password_set(self) -> None:
         log.info("password set for user id %s", self.target.id)
         self.password_set.emit(self.target.id)
         self.accept()
@@ -270,12 +276,15 @@ class UsersDialog(GeometryDialog):
             self.errors.show({"repeat_password": MISMATCH})
             return
         role = ui.roleCombo.currentData() or ""
-        ok, view = self.errors.attempt(lambda: accounts.create_user(
-            self._db, self._user, ui.userNameEdit.text(), ui.fullNameEdit.text(), role, password))
-        if not ok:
-            self._update_feedback()
-            return
-        assert view is not None  # ok: the service returned the new user
+        db, user = self._db, self._user
+        username, full_name = ui.userNameEdit.text(), ui.fullNameEdit.text()
+        self.errors.attempt_in_background(
+            self, lambda: accounts.create_user(db, user, username, full_name, role, password),
+            self._user_added, refused=self._update_feedback, disabling=[ui.addButton],
+            what="add user")
+
+    def _user_added(self, view: accounts.UserView) -> None:
+        ui = self.ui
         log.info("user id %s added", view.id)
         self.refresh(select_id=view.id)
         self._clear_form()

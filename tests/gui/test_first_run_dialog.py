@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from clinic_desktop.core.models import Role
 from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.first_run_dialog import FirstRunDialog
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into, wait_answered
 
 
 @pytest.fixture
@@ -40,6 +40,7 @@ def test_it_explains_the_step_and_the_password_rule(dialog):
 def test_creating_the_administrator(qtbot, db, dialog):
     fill(qtbot, dialog)
     click(qtbot, button(dialog, "Create administrator"))
+    wait_answered(qtbot, dialog, "Create administrator")
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert dialog.result() == FirstRunDialog.DialogCode.Accepted
     user = dialog.created_user
@@ -61,6 +62,7 @@ def test_live_feedback_under_the_password(qtbot, dialog):
 def test_too_short_password_is_refused_next_to_the_field(qtbot, db, dialog):
     fill(qtbot, dialog, password="too short")
     click(qtbot, button(dialog, "Create administrator"))
+    wait_answered(qtbot, dialog, "Create administrator")
     error = by_name(dialog, QLabel, "Password error")
     assert error.isVisible()
     assert "at least 12 characters" in error.text()
@@ -82,6 +84,7 @@ def test_too_short_password_is_refused_next_to_the_field(qtbot, db, dialog):
 def test_mismatched_repeat_is_refused_next_to_the_repeat_field(qtbot, db, dialog):
     fill(qtbot, dialog, repeat="violet harbor lantern 24")
     click(qtbot, button(dialog, "Create administrator"))
+    wait_answered(qtbot, dialog, "Create administrator")
     error = by_name(dialog, QLabel, "Repeat password error")
     assert error.isVisible()
     assert "not the same" in error.text()
@@ -93,6 +96,7 @@ def test_mismatched_repeat_is_refused_next_to_the_repeat_field(qtbot, db, dialog
 def test_a_bad_user_name_is_refused_next_to_the_field(qtbot, db, dialog):
     fill(qtbot, dialog, username="ada lovelace")
     click(qtbot, button(dialog, "Create administrator"))
+    wait_answered(qtbot, dialog, "Create administrator")
     error = by_name(dialog, QLabel, "User name error")
     assert error.isVisible() and "no spaces" in error.text()
     assert not accounts.has_users(db)

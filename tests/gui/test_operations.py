@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
@@ -337,3 +338,65 @@ def test_finalizing_a_plan_keeps_the_window_answering(qtbot, db, admin, monkeypa
     answers_while(qtbot, lambda: not finalize.isEnabled(), lambda: screen.sign_dialog() is None)
     assert threads == [False] and finalize.isEnabled()
     assert by_name(screen, QListWidget, "Missing before finalizing").count() > 0
+
+
+def test_creating_the_first_administrator_keeps_the_window_answering(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QLineEdit
+
+    from clinic_desktop.core.services import accounts
+    from clinic_desktop.gui.first_run_dialog import FirstRunDialog
+    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, type_into
+
+    threads = slowed(monkeypatch, accounts, "create_first_admin")
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for label, text in (("Full name", "Ada Admin"), ("User name", "ada"),
+                        ("Password", STRONG_PASSWORD), ("Repeat password", STRONG_PASSWORD)):
+        type_into(qtbot, by_name(dialog, QLineEdit, label), text)
+    create = button(dialog, "Create administrator")
+    qtbot.mouseClick(create, Qt.MouseButton.LeftButton)
+    assert not create.isEnabled()
+    answers_while(qtbot, lambda: not create.isEnabled(), lambda: dialog.created_user is not None)
+    assert threads == [False] and dialog.result() == FirstRunDialog.DialogCode.Accepted
+
+
+def test_adding_a_user_and_setting_a_password_keep_the_window_answering(qtbot, db, admin, nurse,
+                                                                          monkeypatch):
+    from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
+
+    from clinic_desktop.core.services import accounts
+    from clinic_desktop.gui.users_dialog import UsersDialog
+    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, shown_dialog, type_into
+
+    threads = slowed(monkeypatch, accounts, "create_user")
+    dialog = UsersDialog(db, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for label, text in (("Full name", "Nora Nightingale"), ("User name", "nora"),
+                        ("Password", STRONG_PASSWORD), ("Repeat password", STRONG_PASSWORD)):
+        type_into(qtbot, by_name(dialog, QLineEdit, label), text)
+    role = by_name(dialog, QComboBox, "Role")
+    role.setCurrentIndex(role.findText("Nurse"))
+    add = button(dialog, "Add user")
+    qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    assert not add.isEnabled()
+    added = by_name(dialog, QLabel, "Confirmation")
+    answers_while(qtbot, lambda: not add.isEnabled(), lambda: added.text().startswith("Added nora"))
+    assert threads == [False]
+
+    threads = slowed(monkeypatch, accounts, "change_password")
+    dialog.refresh(select_id=nurse.id)
+    qtbot.mouseClick(button(dialog, "Set password\u2026"), Qt.MouseButton.LeftButton)
+    prompt = shown_dialog(qtbot, dialog, "Set password")
+    for label in ("New password", "Repeat password"):
+        type_into(qtbot, by_name(prompt, QLineEdit, label), STRONG_PASSWORD + "2")
+    ok = button(prompt, "Set password")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not ok.isEnabled()
+    answers_while(qtbot, lambda: not ok.isEnabled(),
+                  lambda: not shiboken6.isValid(prompt) or not prompt.isVisible())
+    assert threads == [False]
+    assert accounts.authenticate(db, nurse.username, STRONG_PASSWORD + "2").id == nurse.id

@@ -25,6 +25,7 @@ from tests.gui.helpers import (
     dialog_named,
     shown_dialog,
     type_into,
+    wait_answered,
 )
 
 NEW_PASSWORD = "copper meadow falcon 17"
@@ -111,6 +112,7 @@ def test_admin_adds_a_nurse_who_can_then_sign_in(qtbot, db, dialog):
     assert by_name(dialog, QLabel, "Password feedback").text() == "✓ Strong enough."
     with qtbot.waitSignal(dialog.users_changed, timeout=5000):
         click(qtbot, button(dialog, "Add user"))
+        wait_answered(qtbot, dialog, "Add user")
     assert row_for(dialog, "nora") == {"Name": "Nora Nightingale", "User name": "nora", "Role": "Nurse",
                                        "Status": "Active", "Last sign-in": "never"}
     assert dialog.selected_user().username == "nora"  # the new user is selected
@@ -132,6 +134,7 @@ def test_short_password_is_refused_next_to_the_field_and_nothing_typed_is_lost(q
     fill(qtbot, dialog, password="too short")
     assert by_name(dialog, QLabel, "Password feedback").text() == "9 of at least 12 characters so far."
     click(qtbot, button(dialog, "Add user"))
+    wait_answered(qtbot, dialog, "Add user")
     error = by_name(dialog, QLabel, "Password error")
     assert error.isVisible() and "at least 12 characters" in error.text()
     password = by_name(dialog, QLineEdit, "Password")
@@ -154,6 +157,7 @@ def test_short_password_is_refused_next_to_the_field_and_nothing_typed_is_lost(q
 def test_mismatched_repeat_is_refused_next_to_it(qtbot, db, admin, dialog):
     fill(qtbot, dialog, repeat=STRONG_PASSWORD + "x")
     click(qtbot, button(dialog, "Add user"))
+    wait_answered(qtbot, dialog, "Add user")
     error = by_name(dialog, QLabel, "Repeat password error")
     assert error.isVisible() and "not the same" in error.text()
     assert dialog.focusWidget() is by_name(dialog, QLineEdit, "Repeat password")
@@ -164,6 +168,7 @@ def test_mismatched_repeat_is_refused_next_to_it(qtbot, db, admin, dialog):
 def test_taken_user_name_is_refused_next_to_the_field(qtbot, db, admin, nurse, dialog):
     fill(qtbot, dialog, full_name="Nadia Other", username="NURSE1")
     click(qtbot, button(dialog, "Add user"))
+    wait_answered(qtbot, dialog, "Add user")
     error = by_name(dialog, QLabel, "User name error")
     assert error.isVisible() and "taken" in error.text()
     assert dialog.focusWidget() is by_name(dialog, QLineEdit, "User name")
@@ -175,12 +180,14 @@ def test_taken_user_name_is_refused_next_to_the_field(qtbot, db, admin, nurse, d
 def test_a_role_must_be_chosen(qtbot, db, admin, dialog):
     fill(qtbot, dialog, role=None)
     click(qtbot, button(dialog, "Add user"))
+    wait_answered(qtbot, dialog, "Add user")
     error = by_name(dialog, QLabel, "Role error")
     assert error.isVisible() and error.text() == "Choose a role."
     choose_role(qtbot, dialog, "Counselor")
     assert not error.isVisible()
     with qtbot.waitSignal(dialog.users_changed, timeout=5000):
         click(qtbot, button(dialog, "Add user"))
+        wait_answered(qtbot, dialog, "Add user")
     assert row_for(dialog, "nora")["Role"] == "Counselor"
 
 
@@ -219,16 +226,19 @@ def test_set_password(qtbot, db, admin, nurse, dialog):
     assert by_name(prompt, QLabel, "Password feedback").text() == "9 of at least 12 characters so far."
     type_into(qtbot, repeat, "short one")
     click(qtbot, button(prompt, "Set password"))
+    wait_answered(qtbot, prompt, "Set password")
     assert "at least 12 characters" in by_name(prompt, QLabel, "New password error").text()
     assert prompt.isVisible()
     type_into(qtbot, new, NEW_PASSWORD, replace=True)
     type_into(qtbot, repeat, NEW_PASSWORD + "!", replace=True)
     click(qtbot, button(prompt, "Set password"))
+    wait_answered(qtbot, prompt, "Set password")
     assert "not the same" in by_name(prompt, QLabel, "Repeat password error").text()
     assert prompt.isVisible()
     type_into(qtbot, repeat, NEW_PASSWORD, replace=True)
     with qtbot.waitSignal(dialog.users_changed, timeout=5000):
         click(qtbot, button(prompt, "Set password"))
+        wait_answered(qtbot, prompt, "Set password")
     qtbot.waitUntil(lambda: dialog_named(dialog, "Set password") is None)
     assert by_name(dialog, QLabel, "Message").text() == "New password set for nurse1."
     assert accounts.authenticate(db, "nurse1", NEW_PASSWORD).id == nurse.id

@@ -18,7 +18,7 @@ clears its message. Messages for keys without an input go to the ``general`` lab
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.gui.operations import Operation, QueryOp, error_message
 from clinic_desktop.gui.widgets.reveal import reveal
 from clinic_desktop.gui.widgets.style import busy_cursor, repolish
 
@@ -144,6 +145,25 @@ class FieldErrors:
         except ClinicError as exc:
             self.show({"": str(exc)})
         return False, None
+
+    def attempt_in_background(self, parent: QWidget, call: Callable[[], T],
+                              success: Callable[[T], object], *,
+                              refused: Callable[[], object] | None = None,
+                              disabling: Iterable[QWidget] = (), what: str = "") -> Operation:
+        """``attempt`` for a slow call (a password hash, a slow server): ``call`` runs off the GUI
+        thread (``gui.operations``; it reads no widget, so read the inputs first), the
+        ``disabling`` controls are off meanwhile; then ``success(result)``, or the refusal shown
+        here as ``attempt`` shows it, then ``refused()``."""
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError):
+                self.show(exc.fields)
+            else:
+                self.show({"": error_message(exc)})
+            if refused is not None:
+                refused()
+
+        return (QueryOp(parent=parent, op=call, success=success, what=what).failure(failed)
+                .disabling(*disabling).run_in_background())
 
     def set_error(self, key: str, message: str) -> bool:
         """Show one message under the input named ``key``; False if it has no place to go."""
