@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -635,10 +634,6 @@ class DirectoryDialog(GeometryDialog):
         self.directory_changed.emit()
 
     # --- adding and editing ---------------------------------------------------------------------
-    def child_dialog(self) -> EntryDialog | ImportReportDialog | None:
-        """The Add/Edit form or the import report, while one is open."""
-        return self._slot.dialog
-
     def add_entry(self) -> EntryDialog:
         dialog = EntryDialog(self._db, self._user, None, self)
         dialog.saved.connect(lambda view: self._changed(f"Added {view.name}.", view.id))
@@ -684,8 +679,8 @@ class DirectoryDialog(GeometryDialog):
             self.import_file(path)
 
     def import_file(self, path: str) -> Operation:
-        """Check the file off the GUI thread, then open its report (window-modal; see
-        :meth:`child_dialog`); the import runs when the report is accepted. When the file cannot
+        """Check the file off the GUI thread, then open its report (window-modal, named "Import
+        report"); the import runs when the report is accepted. When the file cannot
         be read at all, the reason is shown in the error line instead."""
         db, user, name = self._db, self._user, os.path.basename(path)
 
@@ -713,11 +708,6 @@ class DirectoryDialog(GeometryDialog):
         dialog = ImportReportDialog(report, self)
         dialog.accepted.connect(lambda: self.run_import(report, dialog.only_valid))
         self._slot.open(dialog)
-
-    def progress_dialog(self) -> QProgressDialog | None:
-        """The check's or the import's progress dialog, while one runs."""
-        operation = self._operation
-        return operation.progress_dialog() if operation is not None else None
 
     def run_import(self, report: ImportReport, only_valid: bool) -> Operation:
         """Import a checked file off the GUI thread, with a progress dialog whose Cancel rolls it

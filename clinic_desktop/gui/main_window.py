@@ -358,10 +358,6 @@ class MainWindow(QMainWindow):
             return
         self.navigator.patient_record(patient_id)
 
-    def draft_offer(self) -> QMessageBox | None:
-        """The "continue the assessment?" question, while it is shown."""
-        return self.navigator.draft_offer
-
     def start_assessment(self) -> None:
         """Patient → Start assessment: open (or reuse) the episode in assessment with a draft."""
         patient_id = self.selected_patient_id()
@@ -376,7 +372,7 @@ class MainWindow(QMainWindow):
 
     def show_handover(self, episode_ids: list[int] | None = None, parent: QWidget | None = None) -> None:
         """The shift handover (every open episode, or those given) as a printable preview, prepared
-        off the GUI thread (``handover_preview()`` returns it once it is open)."""
+        off the GUI thread."""
         from clinic_desktop.core import clock
         from clinic_desktop.core.services import handover
         from clinic_desktop.gui.pdf_preview import render_then_preview
@@ -388,32 +384,15 @@ class MainWindow(QMainWindow):
             log.info("shift handover prepared for %d episodes", len(report.patients))
             return pdf
 
-        def ready(preview) -> None:
-            self._handover_preview = preview
-
-        self._handover_preview = None
-        job = render_then_preview(render, "Shift handover", "shift-handover.pdf", parent or self,
-                                  failure_title="The handover could not be prepared",
-                                  disabling=[self.ui.actionHandover])
-        job.document_ready.connect(ready)
-
-    def handover_preview(self) -> QDialog | None:
-        preview = getattr(self, "_handover_preview", None)
-        return preview if preview is not None and preview.isVisible() else None
+        render_then_preview(render, "Shift handover", "shift-handover.pdf", parent or self,
+                            failure_title="The handover could not be prepared",
+                            disabling=[self.ui.actionHandover])
 
     def open_plan(self) -> None:
         """Patient → Aftercare plan…: the plan builder of the selected patient in transition."""
         patient_id = self.selected_patient_id()
         if patient_id is not None:
             self.navigator.plan(patient_id)
-
-    def plan_screen(self) -> QDialog | None:
-        """The aftercare plan screen opened from this window, while it is open."""
-        return self.navigator.plan_screen
-
-    def intake_screen(self) -> QDialog | None:
-        """The intake screen opened from this window, while it is open."""
-        return self.navigator.intake_screen
 
     def _after_patient_saved(self, dialog: QDialog, patient_id: int) -> None:
         log.info("patient id %s saved", patient_id)

@@ -55,23 +55,6 @@ class Navigator(QObject):
         self._check_slot = DialogSlot()
         self._intake_screen: QDialog | None = None
         self._stabilization_screens: dict[int, QDialog] = {}  # episode id → its open screen
-        self._draft_offer: QMessageBox | None = None
-
-    # --- what is open ---------------------------------------------------------------------------
-    @property
-    def intake_screen(self) -> QDialog | None:
-        """The intake screen, while it is open."""
-        return self._intake_screen
-
-    @property
-    def plan_screen(self) -> QDialog | None:
-        """The aftercare plan screen, while it is open."""
-        return self._plan_slot.dialog
-
-    @property
-    def draft_offer(self) -> QMessageBox | None:
-        """The "continue the assessment?" question, while it is shown."""
-        return self._draft_offer
 
     # --- a patient ------------------------------------------------------------------------------
     def new_patient(self) -> None:
@@ -128,12 +111,9 @@ class Navigator(QObject):
         record = box.addButton("Patient record", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(resume)
-        self._draft_offer = box
 
         def answered(_result: int) -> None:
             chosen = box.clickedButton()
-            if self._draft_offer is box:
-                self._draft_offer = None
             box.deleteLater()
             if chosen is resume:
                 self.assessment(patient_id,

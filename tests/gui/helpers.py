@@ -47,9 +47,10 @@ def dialog_named(root: QWidget, name: str) -> QDialog | None:
     return found[0] if found else None
 
 
-def shown_dialog(qtbot, root: QWidget, name: str) -> QDialog:
-    """The dialog named ``name`` over ``root``, once it is shown."""
-    qtbot.waitUntil(lambda: dialog_named(root, name) is not None)
+def shown_dialog(qtbot, root: QWidget, name: str, timeout: int = 5000) -> QDialog:
+    """The dialog named ``name`` over ``root``, once it is shown (within ``timeout`` ms: longer
+    for one prepared off the GUI thread)."""
+    qtbot.waitUntil(lambda: dialog_named(root, name) is not None, timeout=timeout)
     dialog = dialog_named(root, name)
     assert dialog is not None
     return dialog

@@ -23,7 +23,7 @@ from clinic_desktop.core.services import directory
 from clinic_desktop.core.services.directory import EntryInput
 from clinic_desktop.gui.directory_dialog import DirectoryDialog, EntryDialog, ImportReportDialog
 from clinic_desktop.gui.models.directory_model import STALE, DirectoryModel
-from tests.gui.helpers import button, by_name, click, dialog_named, type_into
+from tests.gui.helpers import button, by_name, click, dialog_named, shown_dialog, type_into
 
 NATIONAL_NAMES = ["SAMHSA National Helpline", "988 Suicide & Crisis Lifeline", "Poison Help",
                   "Never Use Alone", "Crisis Text Line"]
@@ -73,10 +73,17 @@ def select(qtbot, dialog, name: str) -> None:
     assert table.selectionModel().selectedRows()[0].data() == name
 
 
-def form(dialog) -> EntryDialog:
-    child = dialog.child_dialog()
+def form(qtbot, dialog, name: str) -> EntryDialog:
+    """The Add or Edit form (``name``: "Add directory entry", "Edit directory entry")."""
+    child = shown_dialog(qtbot, dialog, name)
     assert isinstance(child, EntryDialog)
     return child
+
+
+def form_or_report(dialog):
+    """The form or the import report shown over ``dialog``, or None."""
+    return (dialog_named(dialog, "Add directory entry") or dialog_named(dialog, "Edit directory entry")
+            or dialog_named(dialog, "Import report"))
 
 
 def write_csv(path, rows: list[str]) -> str:
@@ -91,8 +98,9 @@ def csv_row(name: str, phone: str, kind: str = "counselor") -> str:
 def check_file(qtbot, dialog, path: str) -> ImportReportDialog:
     """Import CSV… on ``path``: the check runs off the GUI thread, then its report opens."""
     dialog.import_file(path)
-    qtbot.waitUntil(lambda: isinstance(dialog.child_dialog(), ImportReportDialog), timeout=10000)
-    return dialog.child_dialog()
+    report = shown_dialog(qtbot, dialog, "Import report", timeout=10000)
+    assert isinstance(report, ImportReportDialog)
+    return report
 
 
 def export(qtbot, dialog, path: str) -> int | None:
@@ -182,7 +190,7 @@ def test_stale_entry_is_highlighted_with_the_days(dialog, db, admin):
 
 def test_admin_adds_an_entry_and_a_bad_phone_is_refused_next_to_it(qtbot, dialog):
     click(qtbot, button(dialog, "Add…"))
-    entry = form(dialog)
+    entry = form(qtbot, dialog, "Add directory entry")
     qtbot.waitExposed(entry)
     type_into(qtbot, by_name(entry, QLineEdit, "Name"), "Lakeside Outpatient")
     kind = by_name(entry, QComboBox, "Kind")
@@ -199,7 +207,7 @@ def test_admin_adds_an_entry_and_a_bad_phone_is_refused_next_to_it(qtbot, dialog
     type_into(qtbot, phone, "(503) 555-0177", replace=True)
     assert not error.isVisible()  # editing the field clears its message
     click(qtbot, button(entry, "Add entry"))
-    qtbot.waitUntil(lambda: dialog.child_dialog() is None)
+    qtbot.waitUntil(lambda: form_or_report(dialog) is None)
     assert "Lakeside Outpatient" in local_names(dialog)
     assert dialog.selected_entry().name == "Lakeside Outpatient"
     assert dialog.selected_entry().languages == ("en", "es")
@@ -209,7 +217,7 @@ def test_admin_adds_an_entry_and_a_bad_phone_is_refused_next_to_it(qtbot, dialog
 def test_admin_edits_an_entry(qtbot, dialog, db, admin):
     select(qtbot, dialog, "Harbor Counseling")
     click(qtbot, button(dialog, "Edit…"))
-    entry = form(dialog)
+    entry = form(qtbot, dialog, "Edit directory entry")
     name = by_name(entry, QLineEdit, "Name")
     assert name.text() == "Harbor Counseling"
     assert by_name(entry, QLineEdit, "Phone").text() == "(503) 555-0102"
@@ -219,7 +227,7 @@ def test_admin_edits_an_entry(qtbot, dialog, db, admin):
     qtbot.keyClick(walk_in, Qt.Key.Key_Space)
     assert walk_in.isChecked()
     click(qtbot, button(entry, "Save"))
-    qtbot.waitUntil(lambda: dialog.child_dialog() is None)
+    qtbot.waitUntil(lambda: form_or_report(dialog) is None)
     assert "Harbor Counseling Group" in local_names(dialog)
     saved = directory.search(db, admin, "harbor", include_national=False)[0]
     assert saved.walk_in and saved.version > 1
@@ -228,7 +236,7 @@ def test_admin_edits_an_entry(qtbot, dialog, db, admin):
 def test_a_stale_edit_is_refused_in_the_error_line(qtbot, dialog, db, admin):
     select(qtbot, dialog, "Harbor Counseling")
     click(qtbot, button(dialog, "Edit…"))
-    entry = form(dialog)
+    entry = form(qtbot, dialog, "Edit directory entry")
     other = dialog.selected_entry()
     directory.update_entry(db, admin, other.id, other.version,
                            EntryInput(name="Harbor Counseling", kind="counselor",
@@ -270,7 +278,7 @@ def test_import_with_one_bad_row_shows_the_report_and_imports_nothing(qtbot, dia
     assert [rows.index(r, 2).data() for r in range(rows.rowCount())] == ["OK", "Refused"]
     assert not button(report, "Import all").isEnabled()  # all or nothing: nothing, here
     click(qtbot, button(report, "Cancel"))
-    qtbot.waitUntil(lambda: dialog.child_dialog() is None)
+    qtbot.waitUntil(lambda: form_or_report(dialog) is None)
     assert len(directory.search(db, admin, include_national=True)) == before
     assert "Alder Counseling" not in local_names(dialog)
 
@@ -293,7 +301,7 @@ def test_import_with_a_bad_row_imports_only_the_valid_rows(qtbot, dialog, tmp_pa
     assert reason.isVisible() and "1 row is refused" in reason.text()
     click(qtbot, button(report, "Import only the valid rows"))
     qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=10000)  # imported off the GUI thread
-    assert dialog.child_dialog() is None
+    assert form_or_report(dialog) is None
     assert dialog.last_result.imported == 2
     assert "Alder Counseling" in local_names(dialog) and "Cedar Counseling" in local_names(dialog)
     assert "Birch Counseling" not in local_names(dialog)
@@ -306,7 +314,7 @@ def test_import_all_when_every_row_is_valid(qtbot, dialog, tmp_path):
     assert by_name(report, QLabel, "Summary").text() == "1 row can be imported, 0 refused"
     click(qtbot, button(report, "Import all"))
     qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=10000)
-    assert dialog.child_dialog() is None
+    assert form_or_report(dialog) is None
     assert "Alder Counseling" in local_names(dialog)
 
 
@@ -331,7 +339,7 @@ def test_cancel_during_an_import_leaves_nothing_imported(qtbot, dialog, db, admi
     monkeypatch.setattr(directory, "import_csv", import_until_cancelled)
     click(qtbot, button(report, "Import all"))
     qtbot.waitUntil(reported.is_set, timeout=10000)
-    bar = dialog.progress_dialog()
+    bar = dialog_named(dialog, "Importing directory")
     assert isinstance(bar, QProgressDialog)
     assert bar.accessibleName() == "Importing directory"
     assert bar.windowModality() == Qt.WindowModality.WindowModal
@@ -339,11 +347,11 @@ def test_cancel_during_an_import_leaves_nothing_imported(qtbot, dialog, db, admi
     assert bar.labelText() == "Imported 100 of 250 entries…"
     click(qtbot, bar.findChild(QPushButton))  # its Cancel
     qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=10000)
-    assert dialog.child_dialog() is None and dialog.last_result.cancelled
+    assert form_or_report(dialog) is None and dialog.last_result.cancelled
     assert local_names(dialog) == LOCAL
     assert directory.search(db, admin, "counselor", include_national=False) == []
     assert by_name(dialog, QLabel, "Message").text() == "Import cancelled: nothing was imported."
-    assert dialog.progress_dialog() is None
+    assert dialog_named(dialog, "Importing directory") is None
 
 
 def test_an_unreadable_file_is_refused_in_the_error_line(qtbot, dialog, tmp_path):
@@ -352,7 +360,7 @@ def test_an_unreadable_file_is_refused_in_the_error_line(qtbot, dialog, tmp_path
     dialog.import_file(str(path))
     error = by_name(dialog, QLabel, "Error")
     qtbot.waitUntil(error.isVisible, timeout=10000)
-    assert "Line 1 must be the header" in error.text() and dialog.child_dialog() is None
+    assert "Line 1 must be the header" in error.text() and form_or_report(dialog) is None
 
 
 def test_a_missing_file_is_refused_in_the_error_line(qtbot, dialog, tmp_path):

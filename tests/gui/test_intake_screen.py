@@ -32,9 +32,11 @@ from tests.gui.helpers import (
     STRONG_PASSWORD,
     button,
     by_name,
+    dialog_named,
     go,
     named,
     saved_data,
+    shown_dialog,
     type_into,
     wait_answered,
 )
@@ -54,7 +56,7 @@ def patient(db, nurse):
 def start_assessment(qtbot, window: MainWindow) -> IntakeScreen:
     window.search_for("I-1")
     qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Start assessment"), Qt.MouseButton.LeftButton)
-    screen = window.intake_screen()
+    screen = dialog_named(window, "Assessment")
     assert isinstance(screen, IntakeScreen)
     qtbot.waitExposed(screen)
     screen.activateWindow()
@@ -80,15 +82,13 @@ def test_start_assessment_autosaves_and_reopening_offers_the_draft(qtbot, window
     assert "penicillin" in by_name(screen, QLabel, "Allergies").text()  # in the banner at once
 
     screen.reject()
-    qtbot.waitUntil(lambda: window.intake_screen() is None)
+    qtbot.waitUntil(lambda: dialog_named(window, "Assessment") is None)
     window.search_for("I-1")
     window.open_patient()
-    offer = window.draft_offer()
-    assert offer is not None and offer.isVisible()
+    offer = shown_dialog(qtbot, window, "Assessment in progress")
     assert "Draft saved at" in offer.text() and nurse.full_name in offer.text()
     qtbot.mouseClick(button(offer, "Continue assessment"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.intake_screen() is not None)
-    again = window.intake_screen()
+    again = shown_dialog(qtbot, window, "Assessment")
     assert "penicillin" in by_name(again, QLabel, "Allergies").text()  # the banner, before the page is shown
     go(again, "Medical and psychiatric")
     assert by_name(again, QLineEdit, "Allergies").text() == "penicillin"
@@ -368,12 +368,11 @@ def test_a_second_nurse_sees_who_has_the_draft_open(qtbot, window, db, admin, nu
     qtbot.waitExposed(second)
     second.search_for("I-1")
     second.open_patient()
-    offer = second.draft_offer()
-    assert offer is not None and offer.isVisible()
+    offer = shown_dialog(qtbot, second, "Assessment in progress")
     assert f"{nurse.full_name} has this assessment open on {intake.workstation_name()}" in offer.text()
     assert "Noor Second has" not in offer.text()
     offer.reject()
-    qtbot.waitUntil(lambda: second.draft_offer() is None)
+    qtbot.waitUntil(lambda: dialog_named(second, "Assessment in progress") is None)
     screen.reject()
 
 

@@ -237,6 +237,7 @@ def _directory_dialog(qtbot, db, user):
 def test_directory_import_keeps_the_window_answering(qtbot, db, admin, monkeypatch, tmp_path):
     from clinic_desktop.core.services import directory
     from clinic_desktop.gui.directory_dialog import ImportReportDialog
+    from tests.gui.helpers import dialog_named
 
     dialog = _directory_dialog(qtbot, db, admin)
     path = tmp_path / "contacts.csv"
@@ -246,12 +247,13 @@ def test_directory_import_keeps_the_window_answering(qtbot, db, admin, monkeypat
     dialog.import_file(str(path))
     assert not dialog.import_button.isEnabled()
     answers_while(qtbot, lambda: not dialog.import_button.isEnabled(),
-                  lambda: isinstance(dialog.child_dialog(), ImportReportDialog))
-    report = dialog.child_dialog()
+                  lambda: dialog_named(dialog, "Import report") is not None)
+    report = dialog_named(dialog, "Import report")
+    assert isinstance(report, ImportReportDialog)
     qtbot.waitExposed(report)
     import_threads = slowed(monkeypatch, directory, "import_csv")
     report.import_all_button.click()
-    answers_while(qtbot, lambda: dialog.progress_dialog() is not None,
+    answers_while(qtbot, lambda: dialog_named(dialog, "Importing directory") is not None,
                   lambda: dialog.last_result is not None)
     assert dialog.last_result.imported == 1 and check_threads == import_threads == [False]
     assert dialog.import_button.isEnabled()
@@ -273,15 +275,17 @@ def test_directory_export_keeps_the_window_answering(qtbot, db, nurse, monkeypat
 def test_the_handover_keeps_the_window_answering(qtbot, db, nurse, monkeypatch):
     from clinic_desktop.core.services import handover
     from tests.gui.conftest import shown_main_window
+    from tests.gui.helpers import dialog_named
 
     window = shown_main_window(qtbot, db, nurse)
     threads = slowed(monkeypatch, handover, "print_handover")
     action = window.ui.actionHandover
     action.trigger()
     assert not action.isEnabled()  # no second handover while this one is prepared
-    answers_while(qtbot, lambda: not action.isEnabled(), lambda: window.handover_preview() is not None)
+    answers_while(qtbot, lambda: not action.isEnabled(),
+                  lambda: dialog_named(window, "Shift handover") is not None)
     assert threads == [False] and action.isEnabled()
-    window.handover_preview().reject()
+    dialog_named(window, "Shift handover").reject()
 
 
 def test_signing_an_intake_keeps_the_window_answering(qtbot, db, nurse, monkeypatch):
@@ -290,14 +294,15 @@ def test_signing_an_intake_keeps_the_window_answering(qtbot, db, nurse, monkeypa
     from clinic_desktop.core.services import intake
     from tests.factories import admit_without_intake
     from tests.gui.conftest import shown_main_window
-    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, named, type_into
+    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, dialog_named, named, type_into
 
     admit_without_intake(db, nurse, mrn="I-9", stage="assessment")
     window = shown_main_window(qtbot, db, nurse)
     window.search_for("I-9")
     qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Start assessment"),
                      Qt.MouseButton.LeftButton)
-    screen = window.intake_screen()
+    screen = dialog_named(window, "Assessment")
+    assert screen is not None
     qtbot.waitExposed(screen)
     threads = slowed(monkeypatch, intake, "sign")
     screen.request_sign()  # the summary page, with its Sign… button, is built by now

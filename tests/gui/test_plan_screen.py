@@ -602,7 +602,7 @@ def test_the_main_window_opens_the_plan_of_a_patient_in_transition(qtbot, db, co
     from PySide6.QtWidgets import QAbstractButton
 
     from clinic_desktop.gui.main_window import MainWindow
-    from tests.gui.helpers import named
+    from tests.gui.helpers import dialog_named, named
 
     _episode_id, patient = admitted
     w = MainWindow(db, counselor)
@@ -610,8 +610,8 @@ def test_the_main_window_opens_the_plan_of_a_patient_in_transition(qtbot, db, co
     w.show()
     w.search_for(patient.mrn)
     qtbot.mouseClick(named(w.ui.toolBar, QAbstractButton, "Aftercare plan"), Qt.MouseButton.LeftButton)
-    screen = w.plan_screen()
-    assert screen is not None and screen.isVisible()
+    screen = dialog_named(w, "Aftercare plan")
+    assert isinstance(screen, PlanScreen)
     screen.reject()
 
 

@@ -35,6 +35,7 @@ from tests.gui.helpers import (
     dialog_of,
     open_dialog,
     open_flowsheet,
+    shown_dialog,
     type_into,
 )
 
@@ -433,9 +434,8 @@ def give_first_line(qtbot, screen):
 def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, window, db, admin, nurse, patient):
     sign_intake(db, nurse, patient)
     window.ui.actionHandover.trigger()
-    qtbot.waitUntil(lambda: window.handover_preview() is not None, timeout=10000)  # prepared off the GUI thread
-    preview = window.handover_preview()
-    assert preview is not None and preview.page_count() >= 1
+    preview = shown_dialog(qtbot, window, "Shift handover", timeout=10000)  # prepared off the GUI thread
+    assert preview.page_count() >= 1
     assert preview.pdf.startswith(b"%PDF")
     preview.reject()
     from clinic_desktop.core.services import audit
@@ -444,9 +444,8 @@ def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, w
 
     screen = open_flowsheet(qtbot, window)
     qtbot.mouseClick(button(screen, "Handover\u2026"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.handover_preview() is not None, timeout=10000)
-    preview = window.handover_preview()
-    assert preview is not None and preview.parent() is screen
+    preview = shown_dialog(qtbot, window, "Shift handover", timeout=10000)
+    assert preview.parent() is screen
     preview.reject()
     screen.reject()
 
