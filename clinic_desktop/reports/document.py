@@ -2,7 +2,8 @@
 
 Both documents are plain data first (DESIGN.md convention 12): this module holds that data's
 shapes (:class:`Contact`, :class:`PlanPatient`, :class:`PlanClinic`, :class:`Line`,
-:class:`Entry`, :class:`Section`), the texts every section is written with (dates, appointments
+:class:`Entry`, :class:`Section`, and :class:`RenderedDocument`: what their shared renderer
+reads of either document), the texts every section is written with (dates, appointments
 and phone numbers in the document's language, free text as entered, "none recorded"), the
 sections both print (medication, level of care, therapies, relapse prevention), and the look
 their renderers share (the palette and :func:`markup` for a Paragraph).
@@ -17,7 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import phonenumbers
 from reportlab.lib import colors
@@ -42,6 +43,7 @@ __all__ = [
     "Line",
     "PlanClinic",
     "PlanPatient",
+    "RenderedDocument",
     "Section",
     "format_date",
     "format_datetime",
@@ -141,6 +143,28 @@ class Section:
             out += [entry.name, entry.phone]
             out += [part for line in entry.lines for part in (line.label, line.value)]
         return tuple(t for t in (*out, *self.notes) if t)
+
+
+class RenderedDocument(Protocol):
+    """What :class:`.plan_pdf.DocumentRenderer` (the sizes, page templates and page furniture
+    the plan and the letter share) reads of the document it lays out, and nothing more:
+    :class:`.plan.PlanDocument` and :class:`.letter.LetterDocument` are both one. Read-only
+    (the documents are frozen)."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def page_size(self) -> str: ...
+    @property
+    def large_print(self) -> bool: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def clinic(self) -> PlanClinic: ...
+
+    def page_text(self, page: int, pages: int) -> str:
+        """"Page {page} of {pages}", in the document's language."""
+        ...
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ Two steps, as every report here (DESIGN.md convention 12), following :mod:`.plan
   :data:`core.consent.INFORMATION_ITEMS`, which the counselor ticks to match the consent's
   free-text ``information``); nothing else of the plan is read.
 * :class:`LetterRenderer` (or :func:`render_letter_pdf`) lays it out, in the look of
-  :class:`.plan_pdf.PlanRenderer` (it reuses that renderer's styles, helpers and "Page X of Y").
+  :class:`.plan_pdf.PlanRenderer`: both are :class:`.plan_pdf.DocumentRenderer`, the letter's
+  for a :class:`LetterDocument` (the same styles, letterhead, helpers and "Page X of Y").
 
 Usage::
 
@@ -38,7 +39,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.lib.colors import Color
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import BaseDocTemplate, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.reports import fonts, i18n
@@ -65,7 +69,7 @@ from clinic_desktop.reports.document import (
     relapse_section,
     therapies_section,
 )
-from clinic_desktop.reports.plan_pdf import PlanRenderer
+from clinic_desktop.reports.plan_pdf import DocumentRenderer
 
 __all__ = [
     "NOTICE_2_32",
@@ -274,16 +278,14 @@ def build_referral_letter(
 # --------------------------------------------------------------------------------------------
 
 
-class LetterRenderer(PlanRenderer):
+class LetterRenderer(DocumentRenderer[LetterDocument]):
     """Lays out a :class:`LetterDocument` in the plan's look: the clinic's letterhead on every
     page (from page 2 the patient's name and date of birth at its right), the short 42 CFR
     notice and "Page X of Y" in every footer; then date, recipient, "Re:", the body, the
     referral, the shared sections, the boxed consent scope, the signature and the full notice,
     boxed, at the end."""
 
-    doc: LetterDocument | None  # type: ignore[assignment]
-
-    def _stylesheet(self):
+    def _stylesheet(self) -> dict[str, ParagraphStyle]:
         styles = super()._stylesheet()
         body = self.body
         styles["heading"].fontSize = body * 1.15
@@ -302,7 +304,7 @@ class LetterRenderer(PlanRenderer):
                                                         leftIndent=body * 1.4)
         return styles
 
-    def _on_page(self, canv, template) -> None:
+    def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
         doc = self.doc
         assert doc is not None
         left, right = self.margin_x, self.pagesize[0] - self.margin_x
@@ -328,7 +330,7 @@ class LetterRenderer(PlanRenderer):
                           size)
         canv.restoreState()
 
-    def _box(self, flowables: list, *, border=None) -> Table:
+    def _box(self, flowables: list, *, border: Color | None = None) -> Table:
         """One boxed cell: the consent scope (accent bar, tinted) or the notice (ruled box)."""
         style: list[tuple[Any, ...]] = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
@@ -341,7 +343,7 @@ class LetterRenderer(PlanRenderer):
             style += [("BOX", (0, 0), (-1, -1), 1, border)]
         return Table([[flowables]], colWidths=[self.width], style=TableStyle(style))
 
-    def _story(self, doc: LetterDocument) -> list:  # type: ignore[override]
+    def _story(self, doc: LetterDocument) -> list:
         story: list = [self._p(doc.date, "meta")]
         story += [self._p(line, "name" if n == 0 else "body") for n, line in enumerate(doc.recipient)]
         story += [self._p(doc.subject, "subject"), self._p(doc.greeting, "para")]

@@ -3,8 +3,11 @@
 :class:`PlanRenderer` (or :func:`render_plan_pdf`) takes the :class:`.plan.PlanDocument` that
 :func:`.plan.build_plan_document` made and lays it out with ReportLab platypus on US Letter or
 A4, returning the PDF as bytes. Every text is final in the document: the renderer decides
-nothing but where things go. The referral letter's renderer (:mod:`.letter`) subclasses it for
-the same look.
+nothing but where things go. What the plan shares with the referral letter (:mod:`.letter`),
+for the same look, is :class:`DocumentRenderer`, generic over the document it lays out: the
+sizes, styles, page templates and the parts of the page furniture, reading of the document
+only what :class:`.document.RenderedDocument` names. Each renderer subclasses it for its own
+document (``DocumentRenderer[PlanDocument]``, ``DocumentRenderer[LetterDocument]``).
 
 Usage::
 
@@ -19,8 +22,9 @@ from __future__ import annotations
 
 import io
 import math
+from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -51,19 +55,24 @@ from clinic_desktop.reports.document import (
     WATERMARK,
     Entry,
     Line,
+    RenderedDocument,
     Section,
     markup,
 )
 from clinic_desktop.reports.plan import PlanDocument
 
-__all__ = ["PlanRenderer", "render_plan_pdf"]
+__all__ = ["DocT", "DocumentRenderer", "PlanRenderer", "render_plan_pdf"]
+
+#: The document a :class:`DocumentRenderer` lays out.
+DocT = TypeVar("DocT", bound=RenderedDocument)
 
 
-class PlanRenderer:
-    """Lays out a :class:`PlanDocument`: on every page a header (clinic, patient name, date of
-    birth, record number) and a footer (private-information line, version, "Page X of Y");
-    page 1 opens with the title and the boxed crisis lines; then each section under a plain
-    heading; signature lines at the end. Phone numbers print large and bold, in one column."""
+class DocumentRenderer(ABC, Generic[DocT]):
+    """What the plan's and the referral letter's renderers share, for a document of type
+    ``DocT``: the sizes, the stylesheet, the page templates, :meth:`render`, and the page
+    furniture's parts (the letterhead, the lines at the top right, the rules, "Page X of Y").
+    A subclass draws its pages' header and footer (:meth:`_on_page`) and lays out its story
+    (:meth:`_story`); it reads of ``doc`` only what :class:`RenderedDocument` names."""
 
     margin_x = 0.75 * inch
     margin_y = 0.55 * inch
@@ -71,7 +80,7 @@ class PlanRenderer:
     _table_font = page.TABLE_FONT
 
     def __init__(self) -> None:
-        self.doc: PlanDocument | None = None
+        self.doc: DocT | None = None
 
     # -- sizes -----------------------------------------------------------------------------------
 
@@ -87,7 +96,7 @@ class PlanRenderer:
 
     # -- the document ----------------------------------------------------------------------------
 
-    def render(self, doc: PlanDocument) -> bytes:
+    def render(self, doc: DocT) -> bytes:
         self.doc = doc
         self._sizes(doc.large_print)
         self.pagesize = PAGE_SIZES[doc.page_size]
@@ -168,35 +177,10 @@ class PlanRenderer:
         except Exception:  # noqa: BLE001 - an unreadable logo never stops the plan printing
             return None
 
+    @abstractmethod
     def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
-        """Header and footer of every page (the page numbers are drawn once the count is known)."""
-        doc = self.doc
-        assert doc is not None
-        self._watermark(canv)
-        left, right = self.margin_x, self.pagesize[0] - self.margin_x
-        size, step = self.small, self.small + 3
-        canv.saveState()
-        canv.setFillColor(INK)
-        # Right: whose plan it is, in up to 75 % of the width (smaller type before any "…");
-        # the clinic, on the left, gives way.
-        name_size = size + 1.5
-        most = (right - left) * 0.75
-        patient_width = self._header_right(canv, [
-            self._fit_size(doc.patient.name, name_size, most, True),
-            self._fit_size(f"{doc.date_of_birth_label}: {doc.patient.date_of_birth}", size, most),
-            self._fit_size(f"{doc.mrn_label}: {doc.patient.mrn}", size, most),
-        ])
-        self._letterhead(canv, patient_width)
-        self._rules(canv)
-        # Footer: the private line, then the version (the page number goes on the right).
-        bottom = self.margin_y
-        canv.setFillColor(INK)
-        fonts.draw_string(canv, left, bottom + step, self._fit(doc.footer_private, size, right - left),
-                          size)
-        if doc.version:
-            canv.setFillColor(MUTED)
-            fonts.draw_string(canv, left, bottom, doc.version, size)
-        canv.restoreState()
+        """The header and footer of every page (the page numbers are drawn once the count is
+        known, by :meth:`_page_number`)."""
 
     def _header_right(self, canv: pdfcanvas.Canvas, lines: list[tuple[str, float, bool]]) -> float:
         """``lines`` ((text, size, bold), as :meth:`_fit_size` gives them) right-aligned at the
@@ -248,27 +232,6 @@ class PlanRenderer:
         bottom = self.margin_y
         canv.line(left, bottom + self.footer_height - 4, right, bottom + self.footer_height - 4)
 
-    def _watermark(self, canv: pdfcanvas.Canvas) -> None:
-        """A draft's word ("DRAFT"), large, light grey and diagonal across the page, drawn
-        before the page's text so that text stays on top and readable."""
-        doc = self.doc
-        if doc is None or not getattr(doc, "draft", False):
-            return
-        word = getattr(doc, "watermark", "") or "DRAFT"
-        width, height = self.pagesize
-        angle = math.degrees(math.atan2(height, width))
-        diagonal = math.hypot(width, height)
-        size = 160.0
-        text_width = fonts.string_width(word, size, True)
-        if text_width > diagonal * 0.7:
-            size *= diagonal * 0.7 / text_width
-        canv.saveState()
-        canv.setFillColor(WATERMARK)
-        canv.translate(width / 2, height / 2)
-        canv.rotate(angle)
-        fonts.draw_string(canv, 0, -size * 0.35, word, size, bold=True, align="centre")
-        canv.restoreState()
-
     def _page_number(self, canv: pdfcanvas.Canvas, page: int, total: int) -> None:
         assert self.doc is not None
         canv.saveState()
@@ -291,6 +254,72 @@ class PlanRenderer:
             return Paragraph(value, para_style)
         label = markup(f"{line.label}:", bold=True)
         return Paragraph(f"<b>{label}</b> {value}", para_style)
+
+    @abstractmethod
+    def _story(self, doc: DocT) -> list:
+        """The document's flowables, in order."""
+
+
+class PlanRenderer(DocumentRenderer[PlanDocument]):
+    """Lays out a :class:`PlanDocument`: on every page a header (clinic, patient name, date of
+    birth, record number) and a footer (private-information line, version, "Page X of Y");
+    page 1 opens with the title and the boxed crisis lines; then each section under a plain
+    heading; signature lines at the end. Phone numbers print large and bold, in one column."""
+
+    # -- the page furniture ----------------------------------------------------------------------
+
+    def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
+        """Header and footer of every page (the page numbers are drawn once the count is known)."""
+        doc = self.doc
+        assert doc is not None
+        self._watermark(canv)
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
+        size, step = self.small, self.small + 3
+        canv.saveState()
+        canv.setFillColor(INK)
+        # Right: whose plan it is, in up to 75 % of the width (smaller type before any "…");
+        # the clinic, on the left, gives way.
+        name_size = size + 1.5
+        most = (right - left) * 0.75
+        patient_width = self._header_right(canv, [
+            self._fit_size(doc.patient.name, name_size, most, True),
+            self._fit_size(f"{doc.date_of_birth_label}: {doc.patient.date_of_birth}", size, most),
+            self._fit_size(f"{doc.mrn_label}: {doc.patient.mrn}", size, most),
+        ])
+        self._letterhead(canv, patient_width)
+        self._rules(canv)
+        # Footer: the private line, then the version (the page number goes on the right).
+        bottom = self.margin_y
+        canv.setFillColor(INK)
+        fonts.draw_string(canv, left, bottom + step, self._fit(doc.footer_private, size, right - left),
+                          size)
+        if doc.version:
+            canv.setFillColor(MUTED)
+            fonts.draw_string(canv, left, bottom, doc.version, size)
+        canv.restoreState()
+
+    def _watermark(self, canv: pdfcanvas.Canvas) -> None:
+        """A draft's word ("DRAFT"), large, light grey and diagonal across the page, drawn
+        before the page's text so that text stays on top and readable."""
+        doc = self.doc
+        if doc is None or not doc.draft:
+            return
+        word = doc.watermark or "DRAFT"
+        width, height = self.pagesize
+        angle = math.degrees(math.atan2(height, width))
+        diagonal = math.hypot(width, height)
+        size = 160.0
+        text_width = fonts.string_width(word, size, True)
+        if text_width > diagonal * 0.7:
+            size *= diagonal * 0.7 / text_width
+        canv.saveState()
+        canv.setFillColor(WATERMARK)
+        canv.translate(width / 2, height / 2)
+        canv.rotate(angle)
+        fonts.draw_string(canv, 0, -size * 0.35, word, size, bold=True, align="centre")
+        canv.restoreState()
+
+    # -- the story -------------------------------------------------------------------------------
 
     def _story(self, doc: PlanDocument) -> list:
         head = [self._p(doc.title, "title")]
@@ -437,7 +466,7 @@ class PlanRenderer:
             else:
                 phone = self._p(entry.phone, "phone") if entry.phone else ""
                 rows.append([[self._p(entry.name, "name"), *texts], phone])
-        style = [
+        style: list[tuple[Any, ...]] = [
             self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BOX", (0, 0), (-1, -1), 2, RED), ("BACKGROUND", (0, 0), (-1, -1), CRISIS_BG),
             ("SPAN", (0, 0), (-1, 0)),
@@ -467,9 +496,10 @@ class PlanRenderer:
         rows = [["", "", ""], [label(patient), "", label(date)],
                 ["", "", ""], [label(staff), "", label(date)]]
         space = self.body * 3.4
-        style = [self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]
+        style: list[tuple[Any, ...]] = [
+            self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]
         style += [("LINEABOVE", (col, row), (col, row), 1, INK) for row in (1, 3) for col in (0, 2)]
         table = Table(rows, colWidths=[sign_w, gap_w, date_w],
                       rowHeights=[space, None, space, None], style=TableStyle(style))
