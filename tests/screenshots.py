@@ -89,7 +89,7 @@ def _type_date(root, name: str, text: str) -> None:
     elif isinstance(widget, QLineEdit):
         widget.setText(text)
     else:
-        raise LookupError(f"{name!r} is a {type(widget).__name__}")
+        raise TypeError(f"{name!r} is a {type(widget).__name__}, not a date or a line")
 
 
 #: File names of the intake screen's section shots, in section order.
@@ -326,7 +326,7 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
     from clinic_desktop.core.services import episodes, mar, patients
     from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 
-    patient, episode_id = stay_demo(db, admin, dt.datetime.now(dt.UTC))
+    patient, _episode_id = stay_demo(db, admin, dt.datetime.now(dt.UTC))
     episode = episodes.current_episode(db, admin, patient.id)
     screen = StabilizationScreen(db, admin, episode, patients.open_record(db, admin, patient.id))
     shots: list[Path] = []

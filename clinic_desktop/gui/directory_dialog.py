@@ -55,6 +55,7 @@ from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.operations import Operation, Progress, QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot, GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.local_time import python_date
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -238,7 +239,7 @@ class EntryDialog(GeometryDialog):
             address=self.address_edit.toPlainText(), hours=self.hours_edit.text(),
             languages=self.languages_edit.text(), walk_in=self.walk_in_check.isChecked(),
             payment=self.payment_edit.text(), notes=self.notes_edit.toPlainText(),
-            last_verified=None if verified <= _NO_DATE else verified.toPython(),
+            last_verified=None if verified <= _NO_DATE else python_date(verified),
         )
 
     def save(self) -> None:
@@ -250,7 +251,7 @@ class EntryDialog(GeometryDialog):
             entry = self.entry
             ok, view = self.errors.attempt(lambda: directory.update_entry(
                 self._db, self._user, entry.id, entry.version, data))
-        if not ok:
+        if not ok or view is None:
             self.grow_to_fit()
             return
         log.info("directory entry id %s %s", view.id, "updated" if self.entry else "added")
@@ -585,16 +586,15 @@ class DirectoryDialog(GeometryDialog):
 
     def _selection_changed(self, *_args) -> None:
         entry = self.selected_entry()
-        chosen = entry is not None
-        self.edit_button.setEnabled(chosen)
-        self.verify_button.setEnabled(chosen and entry.active)
-        self.deactivate_button.setEnabled(chosen and entry.active and not entry.national)
+        self.edit_button.setEnabled(entry is not None)
+        self.verify_button.setEnabled(entry is not None and entry.active)
+        self.deactivate_button.setEnabled(entry is not None and entry.active and not entry.national)
         self.deactivate_button.setToolTip(
             "The national helplines cannot be removed; edit one if its details changed"
-            if chosen and entry.national else
+            if entry is not None and entry.national else
             "Take the selected contact out of the directory (kept, and can be reactivated)")
-        self.reactivate_button.setEnabled(chosen and not entry.active)
-        self.details_label.setText(self.details(entry) if chosen else
+        self.reactivate_button.setEnabled(entry is not None and not entry.active)
+        self.details_label.setText(self.details(entry) if entry is not None else
                                    "Select a contact to see its address, hours and notes.")
 
     def details(self, entry: DirectoryEntryView) -> str:

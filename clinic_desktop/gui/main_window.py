@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -31,6 +31,7 @@ from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons an
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
 from clinic_desktop.gui.models.census_model import CensusModel
+from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
 from clinic_desktop.gui.navigator import FLOWSHEET_STAGES, Navigator
 
@@ -210,7 +211,9 @@ class MainWindow(QMainWindow):
         rows = table.selectionModel().selectedRows()
         if not rows:
             return None
-        return table.model().row_at(rows[0].row())
+        model = table.model()
+        assert isinstance(model, RowTableModel)  # both tables show a row model
+        return model.row_at(rows[0].row())
 
     def selected_patient_id(self) -> int | None:
         row = self.selected_row()
@@ -322,7 +325,7 @@ class MainWindow(QMainWindow):
 
     # --- keyboard -------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
             if watched is self.ui.searchEdit:
                 if key == Qt.Key.Key_Down:
@@ -339,10 +342,10 @@ class MainWindow(QMainWindow):
                 if key == Qt.Key.Key_Escape and self.ui.searchEdit.text():
                     self.ui.searchEdit.clear()
                     return True
-            elif watched in (self.ui.censusTable, self.ui.searchTable):
-                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                    self.open_patient()
-                    return True
+            elif (watched in (self.ui.censusTable, self.ui.searchTable)
+                  and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+                self.open_patient()
+                return True
         return super().eventFilter(watched, event)
 
     # --- patient actions ------------------------------------------------------------------------

@@ -350,7 +350,7 @@ def test_finalize_with_missing_items_lists_them_and_jumps_there(qtbot, screen):
     assert any(t.startswith("Support:") and "key worker" in t for t in texts)
     assert any(t.startswith("Follow-ups:") for t in texts)
     assert by_name(screen, QListWidget, "Versions").count() == 0
-    key_worker = [i for i in range(missing.count()) if "key worker" in missing.item(i).text()][0]
+    key_worker = next(i for i in range(missing.count()) if "key worker" in missing.item(i).text())
     missing.itemActivated.emit(missing.item(key_worker))
     assert screen.current_section() == "support"
     name = by_name(screen, QLineEdit, "Key worker name")
