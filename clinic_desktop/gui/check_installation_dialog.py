@@ -1,8 +1,8 @@
 """Help → Check installation: the lines of ``clinic-desktop doctor`` for this workstation, and a
 button that copies them for support.
 
-The checks read the database and the font files, so they run on a pool thread; the Qt checks
-(the plugin this window runs on) are made on the GUI thread first. Like the command, the lines
+The checks read the database and the font files, so they run off the GUI thread (gui.operations);
+the Qt checks (the plugin this window runs on) are made on the GUI thread first. Like the command, the lines
 carry versions, paths, sizes and counts only: never a patient's name or identifiers.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QRunnable, Qt, QThreadPool, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop import doctor
 from clinic_desktop.core.doctor import Check, all_passed, report, summary
+from clinic_desktop.gui.operations import QueryOp
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.style import repolish
 
 log = logging.getLogger(__name__)
 
@@ -36,30 +38,15 @@ INTRO = ("What support needs to know about this workstation: versions, folders a
 FAILED_COLOUR = "#b00020"  # the style sheet's error red
 
 
-class _ChecksTask(QRunnable):
-    """Runs the checks on a pool thread and hands them to the dialog on the GUI thread with a
-    queued call, which Qt drops if the dialog was closed meanwhile (as pdf_preview's task does)."""
-
-    def __init__(self, db_url, qt_checks: list[Check], dialog: CheckInstallationDialog) -> None:
-        super().__init__()
-        self._db_url, self._qt = db_url, qt_checks
-        self._dialog: CheckInstallationDialog | None = dialog
-
-    def run(self) -> None:  # the worker thread: no widgets here
-        dialog, self._dialog = self._dialog, None
-        if dialog is None:
-            return
-        try:
-            checks = doctor.installation_checks(self._db_url, qt=self._qt)
-        except Exception as exc:  # noqa: BLE001 - a check that broke is itself a finding
-            log.error("installation check failed: %s", exc.__class__.__name__)
-            checks = [*self._qt, Check("Installation check", False,
-                                       f"stopped by an error ({exc.__class__.__name__})",
-                                       "Run clinic-desktop doctor in a terminal.")]
-        try:
-            QTimer.singleShot(0, dialog, lambda: dialog.show_checks(checks))
-        except RuntimeError:  # the dialog was closed meanwhile
-            pass
+def _installation_checks(db_url: str, qt_checks: list[Check]) -> list[Check]:
+    """The checks (the worker thread: no widgets here); a check that broke is itself a finding."""
+    try:
+        return doctor.installation_checks(db_url, qt=qt_checks)
+    except Exception as exc:  # noqa: BLE001 - a check that broke is itself a finding
+        log.error("installation check failed: %s", exc.__class__.__name__)
+        return [*qt_checks, Check("Installation check", False,
+                                  f"stopped by an error ({exc.__class__.__name__})",
+                                  "Run clinic-desktop doctor in a terminal.")]
 
 
 class CheckInstallationDialog(GeometryDialog):
@@ -118,21 +105,19 @@ class CheckInstallationDialog(GeometryDialog):
         if self.running:
             return
         self.running = True
-        self.copy_button.setEnabled(False)
-        self.again_button.setEnabled(False)
         self.summary_label.setText(CHECKING)
         self.summary_label.setProperty("error", False)
-        self._restyle(self.summary_label)
+        repolish(self.summary_label)
         self.lines.clear()
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
         qt = doctor.qt_checks(running=True)  # the plugin this window runs on: GUI thread
-        QThreadPool.globalInstance().start(_ChecksTask(self.db.url, qt, self))
+        url = self.db.url
+        QueryOp(parent=self, op=lambda: _installation_checks(url, qt), success=self.show_checks,
+                what="installation check") \
+            .disabling(self.copy_button, self.again_button).run_in_background()
 
     def show_checks(self, checks: list[Check]) -> None:
         """The finished checks: one item per line, ✗ lines in red, and the summary above."""
-        if self.running:
-            self.running = False
-            QGuiApplication.restoreOverrideCursor()
+        self.running = False
         self.checks = list(checks)
         self.lines.clear()
         for check in checks:
@@ -142,9 +127,7 @@ class CheckInstallationDialog(GeometryDialog):
             self.lines.addItem(item)
         self.summary_label.setText(summary(checks))
         self.summary_label.setProperty("error", not all_passed(checks))  # red, heading-sized
-        self._restyle(self.summary_label)
-        self.copy_button.setEnabled(True)
-        self.again_button.setEnabled(True)
+        repolish(self.summary_label)
         self.copy_button.setFocus()
 
     def report_text(self) -> str:
@@ -154,14 +137,3 @@ class CheckInstallationDialog(GeometryDialog):
     def copy_report(self) -> None:
         QGuiApplication.clipboard().setText(self.report_text())
         self.summary_label.setText(f"{summary(self.checks)} {COPIED}")
-
-    def done(self, result: int) -> None:
-        if self.running:  # closed while checking: the cursor comes back all the same
-            self.running = False
-            QGuiApplication.restoreOverrideCursor()
-        super().done(result)
-
-    @staticmethod
-    def _restyle(widget: QWidget) -> None:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)

@@ -73,3 +73,27 @@ def test_the_dialog_closes_and_is_forgotten(qtbot, window):
     dialog, _lines = open_check(qtbot, window)
     click(qtbot, button(dialog, "Close"))
     qtbot.waitUntil(lambda: dialog_named(window, "Check installation") is None)
+
+
+def test_closing_it_while_it_checks_gives_the_cursor_back(qtbot, window, monkeypatch):
+    import threading
+
+    from clinic_desktop import doctor
+
+    release = threading.Event()
+    real = doctor.installation_checks
+
+    def held(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(doctor, "installation_checks", held)
+    [action] = [a for a in window.ui.menuHelp.actions() if a.text() == "&Check installation…"]
+    action.trigger()
+    dialog = dialog_named(window, "Check installation")
+    assert dialog is not None and dialog.running
+    assert QGuiApplication.overrideCursor() is not None  # busy while it checks
+    assert not button(dialog, "Copy for support").isEnabled()
+    dialog.reject()
+    release.set()
+    qtbot.waitUntil(lambda: QGuiApplication.overrideCursor() is None, timeout=10_000)
