@@ -63,6 +63,14 @@ def finalize(qtbot, screen: PlanScreen, password: str = STRONG_PASSWORD) -> None
     wait_answered(qtbot, dialog, "Finalize")
 
 
+def date_popup(when):
+    """The calendar a date field opened, while it is shown."""
+    from clinic_desktop.gui.widgets.when_edit import DatePopup
+
+    shown = [d for d in when.findChildren(DatePopup) if d.isVisible()]
+    return shown[0] if shown else None
+
+
 def add_referral(qtbot, screen: PlanScreen, search: str, reason: str) -> None:
     go(screen, "Referrals")
     click(qtbot, button(screen, "Add referral\u2026"))
@@ -190,7 +198,7 @@ def test_pick_a_follow_up_date_from_the_calendar_by_keyboard(qtbot, db, counselo
     when = row.dates["when"]
     type_into(qtbot, row.edits["when"], "2030-03-14 09:30")
     qtbot.keyClick(row.edits["when"], Qt.Key.Key_F4)
-    popup = when.popup()
+    popup = date_popup(when)
     assert popup is not None and popup.calendar.selectedDate().toString("yyyy-MM-dd") == "2030-03-14"
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
                     and popup.calendar.isAncestorOf(QApplication.focusWidget()))
@@ -199,13 +207,13 @@ def test_pick_a_follow_up_date_from_the_calendar_by_keyboard(qtbot, db, counselo
     assert popup.time.hasFocus()
     qtbot.keyClicks(popup.time, "1045")
     qtbot.keyClick(popup.time, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: when.popup() is None)
+    qtbot.waitUntil(lambda: date_popup(when) is None)
     assert row.edits["when"].text() == "2030-03-15 10:45"
     assert screen.focusWidget() is row.edits["when"]  # back where the typing was
     # Alt+Down opens it too; "Time not known yet" stores the day alone.
     screen.activateWindow()
     qtbot.keyClick(row.edits["when"], Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
-    popup = when.popup()
+    popup = date_popup(when)
     assert popup is not None and popup.time.time().toString("HH:mm") == "10:45"
     click(qtbot, by_name(popup, QCheckBox, "Time not known yet"))
     click(qtbot, popup.use_button)
@@ -245,7 +253,8 @@ def test_old_free_text_appointments_load_and_stay_as_typed(qtbot, db, admin, cou
     s.show()
     row = s.referral_rows[0]
     assert by_name(row, QLineEdit, "Appointment").text() == "as agreed, call Monday"
-    assert row.appointment.error_text() == ""
+    errors = [label for label in row.findChildren(QLabel) if label.accessibleName().endswith(" error")]
+    assert not any(label.isVisible() and label.text() for label in errors)  # free text is no error
     assert s.follow_up_rows[0].edits["when"].text() == "next Tuesday after group"
     type_into(qtbot, s.follow_up_rows[0].edits["place"], " East")
     wait_saved(qtbot, s)

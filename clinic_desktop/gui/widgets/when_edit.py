@@ -213,17 +213,11 @@ class WhenEdit(QWidget):
             self.errors.clear("when")
         return message
 
-    def error_text(self) -> str:
-        return self.errors.message("when") or ""
-
     def _text_changed(self, _text: str) -> None:
         self.check()
         self.edited.emit()
 
     # ---- calendar --------------------------------------------------------------------------
-    def popup(self) -> DatePopup | None:
-        return self._popups.dialog  # type: ignore[return-value]
-
     def open_calendar(self) -> None:
         if self._popups.dialog is not None:
             return
