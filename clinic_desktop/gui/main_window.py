@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import episodes, mar, patients
+from clinic_desktop.core.vocab import OPEN_STAGES
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
 from clinic_desktop.gui.models.census_model import CensusModel
 from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
-from clinic_desktop.gui.navigator import FLOWSHEET_STAGES, Navigator
+from clinic_desktop.gui.navigator import Navigator
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +229,7 @@ class MainWindow(QMainWindow):
         self.ui.actionOpenEpisode.setEnabled(can_admit)
         stage = row.open_stage if isinstance(row, patients.PatientSummary) else getattr(row, "stage", None)
         self.ui.actionStartAssessment.setEnabled(row is not None and stage in (None, "assessment"))
-        self.ui.actionOpenFlowsheet.setEnabled(stage in FLOWSHEET_STAGES)
+        self.ui.actionOpenFlowsheet.setEnabled(stage in OPEN_STAGES)
         self.ui.actionAftercarePlan.setEnabled(stage == "transition")
 
     @staticmethod

@@ -20,16 +20,13 @@ from clinic_desktop.core import clock
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, patients
+from clinic_desktop.core.vocab import OPEN_STAGES
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot
 
 if TYPE_CHECKING:
     from clinic_desktop.gui.patient_dialog import PatientDialog
 
 log = logging.getLogger(__name__)
-
-#: The stages whose open episode has a flowsheet (the stabilization screen).
-FLOWSHEET_STAGES = ("stabilization", "transition")
-
 
 class Navigator(QObject):
     """Opens (or raises) the screens and dialogs of a main window, ``window``."""
@@ -166,7 +163,7 @@ class Navigator(QObject):
         assessment; True when it was shown."""
         try:
             episode = episodes.current_episode(self.db, self.user, patient_id)
-            if episode is None or episode.stage not in FLOWSHEET_STAGES:
+            if episode is None or episode.stage not in OPEN_STAGES:
                 return False
             screen = self._stabilization_screens.get(episode.id)
             if screen is not None:
