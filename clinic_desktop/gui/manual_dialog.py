@@ -47,8 +47,7 @@ IMAGE_WIDTH = 640
 #: The page F1 opens from each window, by the window's class name; any other window opens the first
 #: page (the contents).
 CONTEXT_PAGES = {
-    "LoginDialog": "signing-in",
-    "LockDialog": "signing-in",
+    "LoginDialog": "signing-in",  # and the lock, which signs in again
     "MainWindow": "census",
     "PatientDialog": "new-patient",
     "IntakeScreen": "assessment",
@@ -134,7 +133,8 @@ class ManualDialog(GeometryDialog):
             item = QListWidgetItem(manual_page.title)
             item.setData(Qt.ItemDataRole.UserRole, manual_page.id)
             self.page_list.addItem(item)
-        self.page_list.setMinimumWidth(220)
+        self.page_list.setMinimumWidth(200)
+        self.page_list.setSpacing(3)
 
         self.browser = QTextBrowser()
         self.browser.setAccessibleName("Manual page")
@@ -146,7 +146,7 @@ class ManualDialog(GeometryDialog):
         splitter.addWidget(self.page_list)
         splitter.addWidget(self.browser)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([240, 760])
+        splitter.setSizes([220, 780])
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -38,9 +38,10 @@ def window_title(window: QWidget) -> str:
     return window.windowTitle().removesuffix(" — Clinic Desktop") or type(window).__name__
 
 
-def shortcuts_of(window: QWidget) -> list[KeyShortcut]:
-    """The shortcuts of ``window``'s actions and QShortcuts (not those of windows it opened)."""
-    where = window_title(window)
+def shortcuts_of(window: QWidget, where: str | None = None) -> list[KeyShortcut]:
+    """The shortcuts of ``window``'s actions and QShortcuts (not those of windows it opened),
+    said to work in ``where`` (the window's title unless given)."""
+    where = where or window_title(window)
     found: list[KeyShortcut] = []
 
     def own(obj) -> bool:  # not a shortcut of a dialog opened from this window
@@ -76,7 +77,7 @@ def all_shortcuts(main_window: QWidget) -> list[KeyShortcut]:
     seen: set[KeyShortcut] = set()
     result: list[KeyShortcut] = []
     for window in windows:
-        for shortcut in shortcuts_of(window):
+        for shortcut in shortcuts_of(window, "Main window" if window is main_window else None):
             if shortcut not in seen:
                 seen.add(shortcut)
                 result.append(shortcut)
