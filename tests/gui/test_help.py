@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QApplication, QLineEdit, QListWidget, QMessageBox, QTextBrowser
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QTableView,
+    QTextBrowser,
+)
 
 from clinic_desktop.gui.manual_dialog import (
     CONTEXT_PAGES,
@@ -18,7 +25,7 @@ from clinic_desktop.gui.manual_dialog import (
 )
 from clinic_desktop.gui.shortcuts_dialog import ShortcutsDialog
 from clinic_desktop.logs import log_file
-from tests.gui.helpers import named
+from tests.gui.helpers import dialog_named, named
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -88,6 +95,20 @@ def test_f1_on_a_screen_opens_its_page(qtbot, demo_window):
     manual = shown_manual(qtbot)
     assert manual.current_page() == "administration"
     assert manual.parentWidget() is users  # usable although the users dialog is modal
+
+
+def test_f1_on_the_flowsheet_beside_the_census_opens_the_stabilization_page(qtbot, demo_window):
+    census = named(demo_window, QTableView, "Census")
+    row = next(n for n, r in enumerate(demo_window.census_model.rows()) if r.stage == "stabilization")
+    census.selectRow(row)
+    demo_window.ui.actionOpenFlowsheet.trigger()
+    screen = dialog_named(demo_window, "Stabilization")
+    assert screen is not None
+    qtbot.waitExposed(screen)
+    press_f1(qtbot, screen)
+    manual = shown_manual(qtbot)
+    assert manual.current_page() == "stabilization"
+    assert manual.parentWidget() is screen
 
 
 def test_typing_searches_every_page_and_enter_finds_the_next(qtbot):
