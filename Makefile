@@ -151,8 +151,10 @@ wheel: install
 	$(PY) -m pip wheel --quiet --no-deps -w dist . || (rm -rf clinic_desktop/_shipped; exit 1)
 	rm -rf clinic_desktop/_shipped build
 
+# The user manual (resources/manual/) shows copies of some of them: refreshed here too.
 screenshots: screenshot-deps install
 	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) -m tests.screenshots docs/screenshots
+	for f in resources/manual/images/*.png; do cp docs/screenshots/$$(basename $$f) $$f; done
 
 clean:
 	rm -rf build dist .pytest_cache

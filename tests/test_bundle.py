@@ -58,7 +58,8 @@ def test_the_bundle_leaves_out_the_qt_the_app_does_not_use(bundle):
 
 def test_the_bundle_keeps_what_the_app_loads_late(bundle):
     names = {p.name for p in files(bundle)}
-    for needed in ("NotoSans-Regular.ttf", "wqy-microhei.ttc", "env.py", "common_passwords.txt", "app.qss"):
+    for needed in ("NotoSans-Regular.ttf", "wqy-microhei.ttc", "env.py", "common_passwords.txt", "app.qss",
+                   "01-contents.md", "03-main-window-census.png"):  # the user manual (F1)
         assert needed in names
     qt = "\n".join(p.relative_to(bundle).as_posix() for p in files(bundle))
     for library in ("Qt6Charts", "Qt6Pdf", "Qt6PdfWidgets", "Qt6PrintSupport", "Qt6Svg"):

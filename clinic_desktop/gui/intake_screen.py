@@ -158,6 +158,7 @@ class IntakeScreen(SectionedScreen):
         self.signed_label.setVisible(False)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setWhatsThis("Sign the assessment")
             shortcut.activated.connect(self.request_sign)
         self._build_shell(rules.SECTIONS, under_banner=[self.safety_bar], status_widgets=[self.signed_label])
 

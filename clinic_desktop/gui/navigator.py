@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from clinic_desktop.core import clock
@@ -22,6 +23,7 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, patients
 from clinic_desktop.core.vocab import OPEN_STAGES
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot
+from clinic_desktop.logs import log_file
 
 if TYPE_CHECKING:
     from clinic_desktop.gui.patient_dialog import PatientDialog
@@ -267,6 +269,27 @@ class Navigator(QObject):
         dialog = AboutDialog(self.db, self._window)
         dialog.finished.connect(lambda _result: dialog.deleteLater())
         dialog.open()
+
+    def manual(self) -> None:
+        """Help → User manual (F1 in the main window): at the census page."""
+        from clinic_desktop.gui.manual_dialog import show_manual
+
+        show_manual(self._window)
+
+    def keyboard_shortcuts(self) -> None:
+        """Help → Keyboard shortcuts: read from the windows' actions and shortcuts now."""
+        from clinic_desktop.gui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self._window)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+
+    def open_log_folder(self) -> None:
+        """Help → Open the log folder, in the desktop's file manager (to send the log to support)."""
+        folder = log_file().parent
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            QMessageBox.information(self._window, "Log folder",
+                                    f"The log folder could not be opened here. It is:\n{folder}")
 
     def check_installation(self) -> None:
         """Help → Check installation: the lines of clinic-desktop doctor, to copy for support."""

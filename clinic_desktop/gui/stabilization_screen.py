@@ -249,7 +249,9 @@ class StabilizationScreen(GeometryDialog):
         self.facts_button.setToolTip("Weight, hepatic and renal function, QTc: what the medication checks "
                                      "read (Ctrl+Shift+I)")
         self.facts_button.clicked.connect(self.edit_patient_facts)
-        QShortcut(QKeySequence("Ctrl+Shift+I"), self).activated.connect(self.edit_patient_facts)
+        facts_key = QShortcut(QKeySequence("Ctrl+Shift+I"), self)
+        facts_key.setWhatsThis("Patient facts")
+        facts_key.activated.connect(self.edit_patient_facts)
         row = QHBoxLayout()
         row.addWidget(self.facts_line, 1)
         row.addWidget(self.facts_button)
@@ -295,8 +297,10 @@ class StabilizationScreen(GeometryDialog):
         for b in [self.record_cows_button, self.record_vitals_button, self.correct_button,
                   *self.other_score_buttons]:
             b.setEnabled(can_record)
-        for keys, slot in (("Ctrl+K", lambda: self.record_score("cows")), ("Ctrl+Shift+V", self.record_vitals)):
+        for keys, what, slot in (("Ctrl+K", "Record COWS", lambda: self.record_score("cows")),
+                                 ("Ctrl+Shift+V", "Record vitals", self.record_vitals)):
             shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setWhatsThis(what)
             shortcut.activated.connect(slot)
 
         self.chart = TrendChart()

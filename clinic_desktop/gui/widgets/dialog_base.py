@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,6 +31,15 @@ class GeometryDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._geometry_restored = False
+        help_key = QShortcut(QKeySequence("F1"), self)
+        help_key.setWhatsThis("User manual at this screen's page")
+        help_key.activated.connect(self._show_manual)
+
+    def _show_manual(self) -> None:
+        """F1: the user manual at this dialog's page (gui.manual_dialog.CONTEXT_PAGES)."""
+        from clinic_desktop.gui.manual_dialog import show_manual
+
+        show_manual(self)
 
     @classmethod
     def geometry_key(cls) -> str:

@@ -166,6 +166,7 @@ class SectionedScreen(GeometryDialog):
         layout.addLayout(bottom)
         for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
             shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setWhatsThis("Next section" if step > 0 else "Previous section")
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda s=step: self.step_section(s))
         no_default_buttons(self)
