@@ -45,6 +45,7 @@ from clinic_desktop.gui.entry_dialogs import VitalsDialog
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.row_model import RowTableModel, selected_row
 from clinic_desktop.gui.widgets.dialog_base import (
+    AsksBeforeDiscarding,
     DialogSlot,
     GeometryDialog,
     error_line,
@@ -156,7 +157,7 @@ class DosesModel(RowTableModel[DoseLine]):
 
 
 # ---- giving, holding, refusing -----------------------------------------------------------------
-class DoseDialog(GeometryDialog):
+class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
     """Record one dose as given, held or refused; the service's check is shown before saving."""
 
     saved = Signal(object)
@@ -292,7 +293,7 @@ class DoseDialog(GeometryDialog):
 
 
 # ---- writing an order --------------------------------------------------------------------------
-class OrderDialog(GeometryDialog):
+class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
     """New order, or a change to one (prescriber). Hold parameters are prefilled from the
     clinic's protocol settings for lofexidine and clonidine, and editable."""
 
