@@ -53,7 +53,12 @@ from clinic_desktop.core.services.directory import (
 from clinic_desktop.gui.models.directory_model import DirectoryModel, ImportReportModel
 from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.operations import Operation, Progress, QueryOp, error_message
-from clinic_desktop.gui.widgets.dialog_base import DialogSlot, GeometryDialog, error_line
+from clinic_desktop.gui.widgets.dialog_base import (
+    AsksBeforeDiscarding,
+    DialogSlot,
+    GeometryDialog,
+    error_line,
+)
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.local_time import python_date
 
@@ -106,7 +111,7 @@ def _table(name: str) -> QTableView:
 
 # --- the Add / Edit form ------------------------------------------------------------------------
 
-class EntryDialog(GeometryDialog):
+class EntryDialog(AsksBeforeDiscarding, GeometryDialog):
     """Add a contact, or correct one (``entry``). Accepted once the service saved it; ``saved``
     carries the saved ``DirectoryEntryView``. Refusals are shown inside: a field's next to it,
     a conflict (someone saved the entry meanwhile) in the error line at the top."""

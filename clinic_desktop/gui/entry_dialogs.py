@@ -25,7 +25,7 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import stabilization
 from clinic_desktop.core.services.stabilization import FlowsheetEntry, ObservationView
 from clinic_desktop.gui.instrument_dialog import InstrumentDialog
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.local_time import from_qdatetime, now_qdatetime, to_qdatetime
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry
@@ -131,7 +131,7 @@ class ScoreDialog(InstrumentDialog):
         _strike(self, "observation")
 
 
-class VitalsDialog(GeometryDialog):
+class VitalsDialog(AsksBeforeDiscarding, GeometryDialog):
     """Record a set of vitals, or correct a recorded one."""
 
     saved = Signal(object)

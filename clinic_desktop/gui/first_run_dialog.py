@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.forms.ui_first_run_dialog import Ui_FirstRunDialog
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.password_feedback import MISMATCH, show_password_feedback
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
 
 
-class FirstRunDialog(GeometryDialog):
+class FirstRunDialog(AsksBeforeDiscarding, GeometryDialog):
     """Shown while the database has no users. On success ``created_user`` is the new
     administrator, already signed in, and the dialog is accepted."""
 

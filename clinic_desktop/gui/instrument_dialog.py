@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core.instruments import Instrument
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 
 
-class InstrumentDialog(GeometryDialog):
+class InstrumentDialog(AsksBeforeDiscarding, GeometryDialog):
     """Enter one administration of an instrument; ``.entry`` is the ``InstrumentEntry``."""
 
     def __init__(self, instrument_id: str | Instrument, parent: QWidget | None = None, *,

@@ -48,6 +48,7 @@ from clinic_desktop.gui.intake import (
     SummarySection,
 )
 from clinic_desktop.gui.operations import QueryOp, error_message
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
@@ -60,7 +61,7 @@ CLOCK_MS = 60_000
 S = TypeVar("S", bound=IntakeSection)
 
 
-class AddendumDialog(QDialog):
+class AddendumDialog(AsksBeforeDiscarding, QDialog):
     """Correct a signed assessment: why, and the correction."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

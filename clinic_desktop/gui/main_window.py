@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeyEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -35,6 +35,7 @@ from clinic_desktop.gui.models.census_model import CensusModel
 from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
 from clinic_desktop.gui.navigator import Navigator
+from clinic_desktop.gui.widgets.flag_delegate import FlagDelegate
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.census_model = CensusModel(self)
         self.search_model = SearchResultsModel(self)
         self._setup_table(self.ui.censusTable, self.census_model, CensusModel.NAME)
+        self.ui.censusTable.setItemDelegate(FlagDelegate(self.ui.censusTable))  # alerts stay when selected
         self.ui.censusTable.horizontalHeader().setSortIndicator(CensusModel.NAME, Qt.SortOrder.AscendingOrder)
         self.ui.censusTable.setSortingEnabled(True)  # by name as the census comes; a header click sorts
         self.ui.censusTable.horizontalHeader().setSortIndicatorShown(False)
@@ -254,13 +256,32 @@ class MainWindow(QMainWindow):
         self.census_model.set_rows(rows)
         self._show_due(rows)
         count = len(rows)
-        self.ui.censusSummary.setText(
-            "No open episodes. Find a patient above, then choose Open episode." if count == 0
-            else f"{count} open episode{'s' if count != 1 else ''}")
+        self.ui.censusSummary.setText(self.empty_census_text() if count == 0
+                                      else f"{count} open episode{'s' if count != 1 else ''}")
         if selected is not None:
             self._select(self.ui.censusTable, self.census_model.row_of_episode(selected.episode_id))
         log.info("census refreshed: %d open episodes", count)
         self.census_refreshed.emit(count)
+
+    def empty_census_text(self) -> str:
+        """What an empty census means and what to do next, naming the real actions' shortcuts."""
+        def named(action) -> str:
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            name = action.text().replace("&", "")
+            return f"{name} ({shortcut})" if shortcut else name
+
+        try:
+            registered = patients.any_registered(self.db, self.user)
+        except ClinicError:
+            registered = True
+        if not registered:
+            if self.user.can("patients.edit"):
+                return f"No patients yet — add one with {named(self.ui.actionNewPatient)}."
+            return "No patients yet — a nurse or an administrator registers them."
+        if self.user.can("episodes.open"):
+            return (f"No open episodes. Find a patient above, then choose "
+                    f"{named(self.ui.actionOpenEpisode)}.")
+        return "No open episodes."
 
     def _show_due(self, rows) -> None:
         """The status bar: overdue reassessments and doses due, over the whole census."""
@@ -334,6 +355,8 @@ class MainWindow(QMainWindow):
             key = event.key()
             if watched is self.ui.searchEdit:
                 if key == Qt.Key.Key_Down:
+                    if self._search_timer.isActive():  # the results being typed for, not the old page
+                        self.run_search()
                     table = self.current_table()
                     if table.model().rowCount() and not table.selectionModel().hasSelection():
                         self._select(table, 0)
@@ -351,6 +374,12 @@ class MainWindow(QMainWindow):
                   and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
                 self.open_patient()
                 return True
+        elif (event.type() == QEvent.Type.FocusIn and isinstance(watched, QTableView)
+              and watched in (self.ui.censusTable, self.ui.searchTable)
+              and watched.model().rowCount() and not watched.selectionModel().hasSelection()):
+            # Reached by Tab with nothing selected, the view would make row 1 current unselected,
+            # and the first Down would select row 2: select the first row instead.
+            self._select(watched, max(watched.currentIndex().row(), 0))
         return super().eventFilter(watched, event)
 
     # --- patient actions ------------------------------------------------------------------------

@@ -45,11 +45,13 @@ from clinic_desktop.gui.entry_dialogs import VitalsDialog
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.row_model import RowTableModel, selected_row
 from clinic_desktop.gui.widgets.dialog_base import (
+    AsksBeforeDiscarding,
     DialogSlot,
     GeometryDialog,
     error_line,
     save_cancel,
 )
+from clinic_desktop.gui.widgets.empty_note import EmptyNote
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.findings_view import FindingsView
 from clinic_desktop.gui.widgets.local_time import from_qdatetime, to_qdatetime
@@ -156,7 +158,7 @@ class DosesModel(RowTableModel[DoseLine]):
 
 
 # ---- giving, holding, refusing -----------------------------------------------------------------
-class DoseDialog(GeometryDialog):
+class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
     """Record one dose as given, held or refused; the service's check is shown before saving."""
 
     saved = Signal(object)
@@ -292,7 +294,7 @@ class DoseDialog(GeometryDialog):
 
 
 # ---- writing an order --------------------------------------------------------------------------
-class OrderDialog(GeometryDialog):
+class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
     """New order, or a change to one (prescriber). Hold parameters are prefilled from the
     clinic's protocol settings for lofexidine and clonidine, and editable."""
 
@@ -498,6 +500,10 @@ class OrderDialog(GeometryDialog):
 
 
 # ---- the tab -----------------------------------------------------------------------------------
+NO_DOSES_WITHOUT_ORDERS = "No doses today — the doses due are listed here once an order is written."
+NO_DOSES_TODAY = "No doses due today under these orders."
+
+
 class MarPanel(QWidget):
     """Orders above, today's doses below; ``changed`` after anything is recorded."""
 
@@ -550,10 +556,16 @@ class MarPanel(QWidget):
         dose_buttons.addStretch(1)
         for b in (self.give_button, self.hold_button, self.refuse_button, self.strike_button):
             dose_buttons.addWidget(b)
+        self.orders_empty = EmptyNote(self.orders_model, (
+            "No orders yet — add one with New order…" if prescriber
+            else "No orders yet — a prescriber adds one with New order…"), "Orders empty", self)
+        self.doses_empty = EmptyNote(self.doses_model, NO_DOSES_WITHOUT_ORDERS, "Doses today empty", self)
         layout = QVBoxLayout(self)
         layout.addLayout(order_buttons)
+        layout.addWidget(self.orders_empty)
         layout.addWidget(self.orders_table, 2)
         layout.addLayout(dose_buttons)
+        layout.addWidget(self.doses_empty)
         layout.addWidget(self.doses_table, 3)
 
     def _table(self, name: str, model, stretch: int) -> QTableView:
@@ -581,6 +593,7 @@ class MarPanel(QWidget):
             log.warning("MAR of episode %s not read: %s", self.episode_id, type(exc).__name__)
             return
         self.orders_model.set_rows(orders)
+        self.doses_empty.setText(NO_DOSES_TODAY if orders else NO_DOSES_WITHOUT_ORDERS)
         self.doses_model.set_rows(dose_lines(rows))
 
     # ---- acting ------------------------------------------------------------------------------

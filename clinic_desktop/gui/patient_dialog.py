@@ -21,7 +21,7 @@ from clinic_desktop.core.services import patients
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.core.services.patients import PatientInput, PatientSummary, PatientView
 from clinic_desktop.gui.forms.ui_patient_dialog import Ui_PatientDialog
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.style import busy_cursor
 
@@ -44,7 +44,7 @@ def duplicate_line(match: PatientSummary) -> str:
             f"({match.similarity}% similar)")
 
 
-class PatientDialog(GeometryDialog):
+class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
     """Register a patient (``patient`` None) or correct one (``patient`` given, saved with its
     version so a concurrent edit elsewhere is refused rather than overwritten).
 

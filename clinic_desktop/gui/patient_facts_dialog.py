@@ -17,13 +17,18 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from clinic_desktop.core import clock
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import patient_facts
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog, error_line, save_cancel
+from clinic_desktop.gui.widgets.dialog_base import (
+    AsksBeforeDiscarding,
+    GeometryDialog,
+    error_line,
+    save_cancel,
+)
 from clinic_desktop.gui.widgets.facts_entry import FactsEntry
 
 log = logging.getLogger(__name__)
 
 
-class PatientFactsDialog(GeometryDialog):
+class PatientFactsDialog(AsksBeforeDiscarding, GeometryDialog):
     """View (anyone) or correct (a nurse or prescriber) one episode's patient facts."""
 
     saved = Signal(object)  # the FactsView saved

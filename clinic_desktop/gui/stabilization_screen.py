@@ -49,6 +49,7 @@ from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
 from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
 from clinic_desktop.gui.widgets.dialog_base import (
+    AsksBeforeDiscarding,
     DialogSlot,
     GeometryDialog,
     error_line,
@@ -67,7 +68,7 @@ RECORDABLE = (("cows", "Record COWS\u2026"), ("sows_gossop", "SOWS (Gossop)\u202
 REFRESH_MS = 60_000
 
 
-class SafetyAssessmentDialog(GeometryDialog):
+class SafetyAssessmentDialog(AsksBeforeDiscarding, GeometryDialog):
     """Record a clinician's safety assessment (ends the safety alert raised before it)."""
 
     saved = Signal()
@@ -114,7 +115,7 @@ class SafetyAssessmentDialog(GeometryDialog):
             self.accept()
 
 
-class ComplicationDialog(GeometryDialog):
+class ComplicationDialog(AsksBeforeDiscarding, GeometryDialog):
     """Escalate a complication: what, when, and the action taken."""
 
     saved = Signal()

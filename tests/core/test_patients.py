@@ -149,3 +149,9 @@ def test_counselor_and_viewer_cannot_record_scores(db, admin, nurse):
     for role in ("counselor", "viewer"):
         with pytest.raises(PermissionDenied):
             stabilization.record_observation(db, make_user(db, admin, role), ep.id, "cows", {})
+
+
+def test_any_registered_says_whether_the_clinic_has_a_patient_yet(db, nurse):
+    assert patients.any_registered(db, nurse) is False
+    patients.register(db, nurse, person())
+    assert patients.any_registered(db, nurse) is True

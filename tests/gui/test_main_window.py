@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QDateEdit,
     QLineEdit,
     QMessageBox,
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core.services import episodes, patients
 from clinic_desktop.gui.main_window import GEOMETRY_KEY, MainWindow
+from clinic_desktop.gui.widgets.flag_delegate import FLAG
 from tests.conftest import make_user
 from tests.gui.helpers import button, dialog_named, named
 
@@ -282,3 +287,76 @@ def test_first_start_fits_a_1366x768_screen(window):
     assert window.width() <= max(1366, available.width())
     assert window.height() <= max(768, available.height())
     assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
+
+
+# --- the census by keyboard, its flags when selected, its empty state ---------------------------
+
+
+def keyboard_to(qtbot, window: MainWindow) -> None:
+    """The window has the keyboard, the cursor in the search box (as at start-up)."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.focus_search()
+
+
+def selected_rows(table: QTableView) -> list[int]:
+    return [i.row() for i in table.selectionModel().selectedRows()]
+
+
+def test_the_first_down_from_the_search_box_selects_the_first_row_and_enter_opens_it(qtbot, window):
+    keyboard_to(qtbot, window)
+    census = named(window, QTableView, "Census")
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Down)  # through the focus widget, as typed
+    assert QApplication.focusWidget() is census and selected_rows(census) == [0]
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Down)
+    assert selected_rows(census) == [1]
+    assert window.census_model.row_at(1).stage == "stabilization"
+    with qtbot.waitSignal(window.episode_opened, timeout=3000):  # Enter opens the patient
+        QTest.keyClick(window.windowHandle(), Qt.Key.Key_Return)
+    screen = dialog_named(window, "Stabilization")
+    assert screen is not None and window.census_model.row_at(1).display_name in screen.windowTitle()
+    screen.reject()
+
+
+def test_tab_from_the_search_box_selects_the_first_row_so_down_goes_to_the_second(qtbot, window):
+    keyboard_to(qtbot, window)
+    census = named(window, QTableView, "Census")
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is census and selected_rows(census) == [0]
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Down)
+    assert selected_rows(census) == [1]
+
+
+def test_down_while_a_search_is_still_being_typed_selects_its_first_result(qtbot, window):
+    keyboard_to(qtbot, window)
+    qtbot.keyClicks(window.ui.searchEdit, "smith")
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Down)  # before the debounce ran the search
+    results = named(window, QTableView, "Search results")
+    assert window.showing_search() and QApplication.focusWidget() is results
+    assert selected_rows(results) == [0]
+
+
+def test_the_overdue_flag_stays_visible_on_the_selected_row(qtbot, window):
+    census = named(window, QTableView, "Census")
+    model = window.census_model
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).overdue)
+    census.selectRow(row)
+    qtbot.waitUntil(lambda: selected_rows(census) == [row])
+    image = census.viewport().grab().toImage()
+    cell = census.visualRect(model.index(row, model.NEXT_DUE))
+    assert image.pixelColor(cell.left() + 2, cell.center().y()) == FLAG  # the bar, over the highlight
+    plain = census.visualRect(model.index(row, model.MRN))
+    assert image.pixelColor(plain.left() + 2, plain.center().y()) != FLAG  # only on the flagged cell
+
+
+def test_an_empty_census_says_what_it_means_and_the_next_step(qtbot, db, admin):
+    w = MainWindow(db, admin)
+    qtbot.addWidget(w)
+    new_patient = w.ui.actionNewPatient.shortcut().toString()
+    assert w.ui.censusSummary.text() == f"No patients yet \u2014 add one with New patient\u2026 ({new_patient})."
+    assert new_patient == "Ctrl+N"
+    patients.register(db, admin, patients.PatientInput(
+        mrn="E-1", given_name="Eli", family_name="Empty", date_of_birth=dt.date(1980, 1, 2), sex="unknown"))
+    w.refresh_census()
+    assert w.ui.censusSummary.text() == (
+        "No open episodes. Find a patient above, then choose Open episode (Ctrl+E).")

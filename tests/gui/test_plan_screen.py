@@ -359,6 +359,8 @@ def test_finalize_with_missing_items_lists_them_and_jumps_there(qtbot, screen):
     assert any(t.startswith("Support:") and "key worker" in t for t in texts)
     assert any(t.startswith("Follow-ups:") for t in texts)
     assert by_name(screen, QListWidget, "Versions").count() == 0
+    empty = by_name(screen, QLabel, "Versions empty")  # says so, and how a version comes
+    assert empty.isVisible() and empty.text().startswith("No finalized versions yet") and "Finalize" in empty.text()
     key_worker = next(i for i in range(missing.count()) if "key worker" in missing.item(i).text())
     missing.itemActivated.emit(missing.item(key_worker))
     assert screen.current_section() == "support"
@@ -391,6 +393,7 @@ def test_complete_finalize_lists_version_1_and_prints_it(qtbot, db, admin, couns
     versions = by_name(screen, QListWidget, "Versions")
     qtbot.waitUntil(lambda: versions.count() == 1)
     assert versions.item(0).text().startswith("Version 1")
+    assert not by_name(screen, QLabel, "Versions empty").isVisible()
     draft = saved_draft(db, counselor, screen)
     assert draft["referrals"][0]["reason"] == "Intensive outpatient, 3 evenings a week"
     assert draft["referrals"][0]["share"] is True

@@ -215,6 +215,9 @@ def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nur
     screen.show()
     screen.tabs.setCurrentWidget(screen.mar_panel)
     assert not button(screen, "Give\u2026").isVisible()  # giving is the nurse's
+    orders_empty, doses_empty = by_name(screen, QLabel, "Orders empty"), by_name(screen, QLabel, "Doses today empty")
+    assert orders_empty.isVisible() and orders_empty.text() == "No orders yet \u2014 add one with New order\u2026"
+    assert doses_empty.isVisible() and "once an order is written" in doses_empty.text()
     qtbot.mouseClick(button(screen, "New order\u2026"), Qt.MouseButton.LeftButton)
     dialog = open_dialog(screen.mar_panel)
     medication = by_name(dialog, QComboBox, "Medication")
@@ -233,6 +236,20 @@ def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nur
         ("clonidine", 0.1, 4, 90)
     model = by_name(screen, QTableView, "Orders").model()
     assert model.index(0, 0).data().startswith("Clonidine 0.1 mg")
+    assert not orders_empty.isVisible()  # shown only while there are none
+    screen.reject()
+
+
+def test_a_nurse_sees_who_writes_the_first_order(qtbot, db, nurse, patient):
+    sign_intake(db, nurse, patient)
+    screen = StabilizationScreen(db, nurse, episodes.current_episode(db, nurse, patient.id),
+                                 patients.open_record(db, nurse, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    assert by_name(screen, QLabel, "Orders empty").text() == \
+        "No orders yet \u2014 a prescriber adds one with New order\u2026"
+    assert by_name(screen, QLabel, "Doses today empty").isVisible()
     screen.reject()
 
 

@@ -281,6 +281,13 @@ def _parse_date(query: str) -> dt.date | None:
     return None
 
 
+def any_registered(db: Database, user: SignedInUser) -> bool:
+    """Whether the clinic has registered any patient yet (an empty census says what to do next)."""
+    require(user, "patients.view")
+    with db.read() as session:
+        return session.scalar(select(Patient.id).limit(1)) is not None
+
+
 def search(db: Database, user: SignedInUser, query: str, limit: int = 50) -> list[PatientSummary]:
     """Find patients by date of birth, MRN prefix, or name (every word a prefix of a name word,
     accents and case ignored). Date-of-birth hits come first, then MRN hits, then name hits."""

@@ -29,11 +29,11 @@ from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.services import plans
 from clinic_desktop.gui.plan.rows import ReferralRow, labelled
 from clinic_desktop.gui.plan.section import Section
-from clinic_desktop.gui.widgets.dialog_base import error_line
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, error_line
 from clinic_desktop.gui.widgets.local_time import python_date
 
 
-class ReferralLetterDialog(QDialog):
+class ReferralLetterDialog(AsksBeforeDiscarding, QDialog):
     """Referral letter…: which plan items the patient agreed to share with this recipient."""
 
     letter_requested = Signal(list)  # keys of consent_rules.INFORMATION_ITEMS, in print order

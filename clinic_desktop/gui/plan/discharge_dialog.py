@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from clinic_desktop.core.services import plans
-from clinic_desktop.gui.widgets.dialog_base import OneFieldDialog
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, OneFieldDialog
 
 
-class DischargeDialog(OneFieldDialog):
+class DischargeDialog(AsksBeforeDiscarding, OneFieldDialog):
     """Discharge…: the reason is required; ``submitted`` carries it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -20,6 +20,7 @@ from clinic_desktop.core import clock
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.services import directory, plans
 from clinic_desktop.gui.plan.section import Section
+from clinic_desktop.gui.widgets.empty_note import EmptyNote
 from clinic_desktop.reports import i18n
 
 
@@ -64,6 +65,10 @@ class FinalizeSection(Section):
         self.version_list.setAccessibleName("Versions")
         self.version_list.setMinimumHeight(80)
         self.version_list.currentRowChanged.connect(self._version_chosen)
+        self.versions_empty = EmptyNote(
+            self.version_list.model(), "No finalized versions yet — Finalize… above makes "
+            "version 1, the one to print and hand to the patient.", "Versions empty", page)
+        inner.addWidget(self.versions_empty)
         inner.addWidget(self.version_list, 1)
         self.print_version_button = QPushButton("Print version")
         self.print_version_button.setEnabled(False)

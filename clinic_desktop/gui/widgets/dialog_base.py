@@ -1,21 +1,34 @@
-"""The shared dialog base: a dialog that comes back where and how large the user left it; and
+"""The shared dialog base: a dialog that comes back where and how large the user left it;
+``AsksBeforeDiscarding``, a form that asks before throwing away what was typed; and
 ``DialogSlot``, the one child dialog a screen has open at a time."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
+import shiboken6
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QSlider,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
+
+DISCARD_QUESTION = "Discard changes?"
 
 
 class GeometryDialog(QDialog):
@@ -85,6 +98,104 @@ class GeometryDialog(QDialog):
         if self.isVisible():
             self.save_geometry()
         super().closeEvent(event)
+
+
+def form_snapshot(window: QWidget) -> tuple[Any, ...]:
+    """Everything typed or chosen in ``window``'s own inputs (not in dialogs over it), in order: two
+    snapshots differ when anything was typed, ticked or picked in between (or a row added)."""
+    values: list[Any] = []
+    for widget in window.findChildren(QWidget):
+        if widget.window() is not window:
+            continue
+        if isinstance(widget, QLineEdit):
+            values.append(widget.text())
+        elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+            values.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            values.append((widget.currentIndex(), widget.currentText()))
+        elif isinstance(widget, QAbstractSpinBox):
+            values.append(widget.text())
+        elif isinstance(widget, QSlider):
+            values.append(widget.value())
+        elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+            values.append(widget.isChecked())
+    return tuple(values)
+
+
+if TYPE_CHECKING:
+    _DialogBase = QDialog
+else:
+    _DialogBase = object
+
+
+class AsksBeforeDiscarding(_DialogBase):
+    """Mixin for a form dialog (put it first: ``class PatientDialog(AsksBeforeDiscarding,
+    GeometryDialog)``): Escape, Cancel, Close and the window's close button all end in
+    ``reject()``, which — when the form has changes — asks "Discard changes?" first, with
+    "Keep editing" the default (Enter) and the answer to Escape. A form without changes closes at
+    once. Saving (``accept()``) never asks.
+
+    "Changes" compares ``form_snapshot`` now with the one taken when the dialog was first shown;
+    a dialog that fills itself later calls :meth:`mark_unchanged` once it has; one with its own
+    idea of a change overrides :meth:`has_changes`.
+    """
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if getattr(self, "_unchanged_snapshot", None) is None:
+            self.mark_unchanged()
+        self._discard_confirmed = False
+        super().showEvent(event)
+
+    def mark_unchanged(self) -> None:
+        """What the form holds now counts as nothing changed."""
+        self._unchanged_snapshot = form_snapshot(self)
+
+    def has_changes(self) -> bool:
+        unchanged = getattr(self, "_unchanged_snapshot", None)
+        return unchanged is not None and form_snapshot(self) != unchanged
+
+    def discard_question(self) -> QMessageBox | None:
+        """The "Discard changes?" question while it is shown, else None."""
+        box: QMessageBox | None = getattr(self, "_discard_box", None)
+        return box if box is not None and box.isVisible() else None
+
+    def reject(self) -> None:
+        if getattr(self, "_discard_confirmed", False) or not self.isVisible() or not self.has_changes():
+            super().reject()
+            return
+        if self.discard_question() is None:
+            self._ask_discard()
+
+    def _ask_discard(self) -> None:
+        box: QMessageBox | None = getattr(self, "_discard_box", None)
+        if box is None:  # built once and kept: the dialog's child, deleted with it
+            box = QMessageBox(QMessageBox.Icon.Question, DISCARD_QUESTION, DISCARD_QUESTION,
+                              QMessageBox.StandardButton.NoButton, self)
+            box.setAccessibleName(DISCARD_QUESTION)
+            box.setInformativeText("What you entered in this form has not been saved.")
+            keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+            self._discard_button = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+            keep.setAccessibleName("Keep editing")
+            self._discard_button.setAccessibleName("Discard")
+            box.setDefaultButton(keep)
+            box.setEscapeButton(keep)
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.finished.connect(self._discard_answered)
+            self._discard_box = box
+        self._focus_before_question = QApplication.focusWidget()
+        box.open()
+
+    def _discard_answered(self, _result: int) -> None:
+        box = self._discard_box
+        if box is not None and box.clickedButton() is self._discard_button:
+            self._discard_confirmed = True
+            self.reject()
+            return
+        self.activateWindow()  # keep editing: back where the typing was
+        focus = self._focus_before_question
+        self._focus_before_question = None
+        if focus is not None and shiboken6.isValid(focus) and focus.window() is self:
+            focus.setFocus()
 
 
 def error_line(parent: QWidget | None = None) -> QLabel:

@@ -34,7 +34,7 @@ from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import settings
 from clinic_desktop.core.settings import DEFAULTS
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 RESTORE_TIP = "Fill every field with the shipped default; nothing is saved until you choose Save"
 
 
-class SettingsDialog(GeometryDialog):
+class SettingsDialog(AsksBeforeDiscarding, GeometryDialog):
     """Setting inputs with their shipped defaults. **Restore defaults** fills the fields with the
     defaults (nothing is saved until **Save**). **Save** sends only the changed keys; after a
     successful save ``settings_saved`` carries all the settings as now stored, and the dialog
