@@ -269,3 +269,5 @@ class FieldErrors:
             widget.dateTimeChanged.connect(clear)
         elif isinstance(widget, QAbstractSpinBox):
             widget.editingFinished.connect(clear)
+        elif isinstance(proxy := widget.focusProxy(), QLineEdit):  # a field made of a line edit and more
+            proxy.textEdited.connect(clear)

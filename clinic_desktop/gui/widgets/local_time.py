@@ -35,6 +35,22 @@ def python_date(value: QDate) -> dt.date:
     return cast(dt.date, value.toPython())
 
 
+def wall_time(when: dt.datetime) -> dt.datetime:
+    """``when`` (aware) as the clinic's wall time, naive, to the minute: what a date-time field
+    shows."""
+    return clock.local(when).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def wall_now() -> dt.datetime:
+    """Now, as a date-time field shows it (naive wall time, to the minute)."""
+    return wall_time(clock.now())
+
+
+def from_wall(wall: dt.datetime) -> dt.datetime:
+    """What a date-time field holds (the clinic's naive wall time) as an aware time."""
+    return clock.from_local(wall)
+
+
 def now_qdatetime() -> QDateTime:
     """Now, as a date-time field shows it."""
     return to_qdatetime(clock.now())
