@@ -229,7 +229,10 @@ class SectionedScreen(GeometryDialog):
 
     def _add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
         """A labelled row (the label is the input's accessible name); ``key`` names it for go_to."""
-        widget.setAccessibleName(label)
+        if isinstance(widget, WhenEdit):
+            widget.set_label(label)  # the name goes on its line edit
+        else:
+            widget.setAccessibleName(label)
         caption = QLabel(label)
         caption.setBuddy(widget)
         form.addRow(caption, widget)

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import datetext
+from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
@@ -187,6 +188,7 @@ class WhenEdit(QWidget):
         self.kind = "free"
         self.blank: str | None = None
         self.past_is_error = past_is_error
+        self._refusal: str | None = None
         self._now = now or wall_now
         self._popups = DialogSlot()  # the calendar, when open
         self.line = QLineEdit()
@@ -200,6 +202,8 @@ class WhenEdit(QWidget):
         layout.addWidget(self.line)
         self.setFocusProxy(self.line)
         self.errors = FieldErrors({"when": self.line}, clear_on_edit=False)
+        #: A form's FieldErrors shows its messages for this field here too (one message line).
+        self.own_errors = self.errors
         self.line.installEventFilter(self)
         self.line.textChanged.connect(self._text_changed)
         self.line.textEdited.connect(self._typed)
@@ -211,6 +215,9 @@ class WhenEdit(QWidget):
         """The field's name: the line edit's accessible name and the calendar's title."""
         self.label = label
         self.line.setAccessibleName(label)
+        shown = self.errors.label("when")
+        if shown is not None:
+            shown.setAccessibleName(f"{label} error")
 
     def set_kind(self, kind: str, *, blank: str | None = None, placeholder: str | None = None) -> None:
         """What the field takes ("free", "date", "datetime"); ``blank``: the empty field is allowed
@@ -245,6 +252,22 @@ class WhenEdit(QWidget):
         except datetext.DateTextError as exc:
             return str(exc)
         return None
+
+    def read_date(self, key: str, *, required: str | None = None) -> dt.date | None:
+        """The date for a service call: raises ValidationError({key: why}) when the text cannot
+        be read, or (with ``required``, the message) when it is blank."""
+        self._raise_unreadable(key, required)
+        return self.date_value()
+
+    def read_datetime(self, key: str, *, required: str | None = None) -> dt.datetime | None:
+        """The aware date and time for a service call; raises as ``read_date``."""
+        self._raise_unreadable(key, required)
+        return self.datetime_value()
+
+    def _raise_unreadable(self, key: str, required: str | None) -> None:
+        message = self.error() or (required if required and self.is_blank() else None)
+        if message:
+            raise ValidationError({key: message})
 
     def when(self) -> dt.datetime | dt.date | None:
         """The date (or naive wall date and time) typed or picked; None for blank, words, or text
@@ -298,9 +321,16 @@ class WhenEdit(QWidget):
         now = self._now()
         return when < now if isinstance(when, dt.datetime) else when < now.date()
 
+    def refuse(self, message: str | None) -> None:
+        """A readable value the form still refuses (a last use in the future): shown under the
+        field like a reading error, until ``refuse(None)``."""
+        if message != self._refusal:
+            self._refusal = message
+            self.check()
+
     def check(self) -> str | None:
         """Show (or clear) the field's message; returns it."""
-        message = self.error() if self.kind != "free" else None
+        message = (self.error() if self.kind != "free" else None) or self._refusal
         when = self.when()
         if message is None and self.past_is_error and when is not None and self.is_past():
             message = f"{datetext.written(when)} is in the past \u2014 check the date with the patient."
