@@ -120,7 +120,7 @@ class SubstanceRow(QFrame):
             grid.addWidget(label, 1, column)
             grid.addWidget(widget, 2, column)
         last_label = QLabel("Last use")
-        last_label.setBuddy(self.last_use)
+        last_label.setBuddy(self.last_use.line)
         self.labels["Last use"] = last_label
         grid.addWidget(last_label, 3, 0)
         when = QHBoxLayout()

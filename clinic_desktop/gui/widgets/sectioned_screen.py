@@ -234,7 +234,7 @@ class SectionedScreen(GeometryDialog):
         else:
             widget.setAccessibleName(label)
         caption = QLabel(label)
-        caption.setBuddy(widget)
+        caption.setBuddy(widget.line if isinstance(widget, WhenEdit) else widget)
         form.addRow(caption, widget)
         if key:
             self._fields[key] = widget

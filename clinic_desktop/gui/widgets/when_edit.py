@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core import datetext
+from clinic_desktop.core import clock, datetext
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot
@@ -189,6 +189,9 @@ class WhenEdit(QWidget):
         self.blank: str | None = None
         self.past_is_error = past_is_error
         self._refusal: str | None = None
+        #: The exact time "Now" or the record put in the field (seconds and all), with the text
+        #: shown for it: read back as long as that text is untouched, as a QDateTimeEdit would.
+        self._exact: tuple[str, dt.datetime] | None = None
         self._now = now or wall_now
         self._popups = DialogSlot()  # the calendar, when open
         self.line = QLineEdit()
@@ -285,23 +288,31 @@ class WhenEdit(QWidget):
     def datetime_value(self) -> dt.datetime | None:
         """The date and time as an aware time (the clinic's clock); None when blank or unreadable."""
         when = self.when()
-        return from_wall(when) if isinstance(when, dt.datetime) else None
+        if not isinstance(when, dt.datetime):
+            return None
+        if self._exact is not None and self._exact[0] == self.line.text():
+            return self._exact[1]
+        return from_wall(when)
 
     def set_date(self, day: dt.date | None) -> None:
         self.line.setText(datetext.date_text(day) if day is not None else "")
         self.check()
 
     def set_datetime(self, when: dt.datetime | None) -> None:
-        """Show an aware time in the clinic's wall time (None: blank)."""
-        self.line.setText(datetext.datetime_text(wall_time(when)) if when is not None else "")
+        """Show an aware time in the clinic's wall time, to the minute (None: blank);
+        ``datetime_value()`` gives it back exactly until the text is changed."""
+        text = datetext.datetime_text(wall_time(when)) if when is not None else ""
+        self._exact = (text, when) if when is not None else None
+        self.line.setText(text)
         self.check()
 
     def set_now(self) -> None:
         if self.kind == "date":
             self.set_date(self._now().date())
+        elif self._now is wall_now:
+            self.set_datetime(clock.now())
         else:
-            self.line.setText(datetext.datetime_text(self._now()))
-            self.check()
+            self.set_datetime(from_wall(self._now()))
 
     def value(self) -> str:
         """A free field's stored text: ISO for a date, anything else as typed (stripped)."""
