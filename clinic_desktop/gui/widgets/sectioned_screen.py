@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -248,8 +247,6 @@ class SectionedScreen(GeometryDialog):
             widget.textChanged.connect(self._changed)
         elif isinstance(widget, QComboBox):
             widget.currentIndexChanged.connect(self._changed)
-        elif isinstance(widget, QDateEdit):
-            widget.dateChanged.connect(self._changed)
         elif isinstance(widget, QSpinBox):
             widget.valueChanged.connect(self._changed)
         elif isinstance(widget, WhenEdit):
