@@ -190,7 +190,7 @@ class WhenEdit(QWidget):
         self.past_is_error = past_is_error
         self._refusal: str | None = None
         #: The exact time "Now" or the record put in the field (seconds and all), with the text
-        #: shown for it: read back as long as that text is untouched, as a QDateTimeEdit would.
+        #: shown for it: read back until the user types in the field, as a QDateTimeEdit would.
         self._exact: tuple[str, dt.datetime] | None = None
         self._now = now or wall_now
         self._popups = DialogSlot()  # the calendar, when open
@@ -352,6 +352,7 @@ class WhenEdit(QWidget):
         return message
 
     def _typed(self, _text: str) -> None:
+        self._exact = None  # typed: the value is what the text says
         # While typing, an unfinished date is not yet an error: the message waits for the field to
         # be left (editingFinished), but one already shown goes as soon as the text reads.
         if self.errors.message("when") is not None and (self.kind == "free" or self.error() is None):
