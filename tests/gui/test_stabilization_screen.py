@@ -345,7 +345,7 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
 def test_a_back_dated_dose_too_close_to_a_later_one_is_refused_then_overridden(qtbot, window, db, admin, nurse,
                                                                                patient):
     """The tester's case: a dose charted late is checked against the doses recorded AFTER it too."""
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)  # a typed time is to the minute
     admitted = now - dt.timedelta(hours=14)
     started = intake.start(db, nurse, patient.id, admitted_at=admitted)
     saved = intake.save_draft(db, nurse, started.id, started.version, complete_draft())
