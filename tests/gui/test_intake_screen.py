@@ -327,6 +327,28 @@ def test_a_last_use_in_the_future_is_refused_next_to_the_field(qtbot, window, db
     screen.reject()
 
 
+def test_a_date_that_cannot_be_read_is_shown_not_signed(qtbot, window, db, nurse):
+    """The tester's 11/30/79 typed as a last overdose: refused under the field, never another
+    date; Sign goes to the field instead of signing the last readable value."""
+    screen = start_assessment(qtbot, window)
+    go(screen, "Substance use")
+    field = type_date(qtbot, screen, "Last overdose date", dt.date(2025, 2, 3))
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen).get("substances", {}).get("last_overdose")
+                    == "2025-02-03", timeout=3000)
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field, "11/30/79")
+    qtbot.keyClick(field, Qt.Key.Key_Tab)
+    assert "write the year in full" in (shown_error(screen, "Last overdose date") or "")
+    assert field.text() == "11/30/79"  # kept for correcting
+    assert screen.draft_data()["substances"]["last_overdose"] == "2025-02-03"  # not some other date
+    go(screen, "Identity and contacts")
+    qtbot.keyClick(screen, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Sign…
+    assert screen.sign_dialog() is None
+    assert screen.current_section() == "substances" and QApplication.focusWidget() is field
+    screen.reject()
+
+
 def test_signing_with_a_last_use_45_days_ago_asks_to_confirm_and_then_signs(qtbot, window, db, nurse, patient):
     view = intake.start(db, nurse, patient.id)
     data = complete_draft()
