@@ -19,12 +19,11 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -60,7 +59,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
     error_line,
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
-from clinic_desktop.gui.widgets.local_time import python_date
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -73,11 +72,6 @@ CHOOSE = "Choose…"
 NOT_VERIFIED = "not verified"
 SEARCH_DELAY_MS = 150
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
-_NO_DATE = QDate(2000, 1, 1)
-
-
-def _qdate(value) -> QDate:
-    return QDate(value.year, value.month, value.day)
 
 
 def _hint(text: str = "") -> QLabel:
@@ -152,19 +146,13 @@ class EntryDialog(AsksBeforeDiscarding, GeometryDialog):
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setTabChangesFocus(True)
         self.notes_edit.setFixedHeight(84)
-        self.verified_edit = QDateEdit()
-        self.verified_edit.setCalendarPopup(True)
-        self.verified_edit.setDisplayFormat("yyyy-MM-dd")
-        self.verified_edit.setMinimumDate(_NO_DATE)
-        self.verified_edit.setMaximumDate(_qdate(directory.clinic_today()))
-        self.verified_edit.setSpecialValueText(NOT_VERIFIED)
-        self.verified_edit.setDate(_NO_DATE)
+        self.verified_edit = WhenEdit(kind="date", blank=NOT_VERIFIED)
         today_button = QPushButton("Today")
         today_button.setAutoDefault(False)
         today_button.setAccessibleName("Verified today")
         today_button.setToolTip("I checked these details today")
         today_button.clicked.connect(
-            lambda: self.verified_edit.setDate(_qdate(directory.clinic_today())))
+            lambda: self.verified_edit.set_date(directory.clinic_today()))
         verified_row = QHBoxLayout()
         verified_row.addWidget(self.verified_edit)
         verified_row.addWidget(today_button)
@@ -180,9 +168,12 @@ class EntryDialog(AsksBeforeDiscarding, GeometryDialog):
                 ("&Walk-in", self.walk_in_check), ("Pa&yment", self.payment_edit),
                 ("No&tes", self.notes_edit), ("Last &verified", self.verified_edit))
         for text, widget in rows:
-            widget.setAccessibleName(text.replace("&", ""))
+            if isinstance(widget, WhenEdit):
+                widget.set_label(text.replace("&", ""))
+            else:
+                widget.setAccessibleName(text.replace("&", ""))
             caption = QLabel(text)
-            caption.setBuddy(widget)
+            caption.setBuddy(widget.line if isinstance(widget, WhenEdit) else widget)
             self.form.addRow(caption, verified_row if widget is self.verified_edit else widget)
         hint = _hint("Give at least one way to reach them: a phone number (with its area code), "
                      "another contact or an address.")
@@ -233,29 +224,29 @@ class EntryDialog(AsksBeforeDiscarding, GeometryDialog):
         self.walk_in_check.setChecked(data.walk_in)
         self.payment_edit.setText(data.payment)
         self.notes_edit.setPlainText(data.notes)
-        if data.last_verified is not None:
-            self.verified_edit.setDate(_qdate(data.last_verified))
+        self.verified_edit.set_date(data.last_verified)
 
     def value(self) -> EntryInput:
-        verified = self.verified_edit.date()
+        """The entry as typed; ValidationError (shown under the field) for a last verified date
+        that cannot be read."""
+        verified = self.verified_edit.read_date("last_verified")
         return EntryInput(
             name=self.name_edit.text(), kind=self.kind_combo.currentData() or "",
             phone=self.phone_edit.text(), other_contact=self.other_edit.text(),
             address=self.address_edit.toPlainText(), hours=self.hours_edit.text(),
             languages=self.languages_edit.text(), walk_in=self.walk_in_check.isChecked(),
             payment=self.payment_edit.text(), notes=self.notes_edit.toPlainText(),
-            last_verified=None if verified <= _NO_DATE else python_date(verified),
+            last_verified=verified,
         )
 
     def save(self) -> None:
         self.errors.clear()
-        data = self.value()
         if self.entry is None:
-            ok, view = self.errors.attempt(lambda: directory.add_entry(self._db, self._user, data))
+            ok, view = self.errors.attempt(lambda: directory.add_entry(self._db, self._user, self.value()))
         else:
             entry = self.entry
             ok, view = self.errors.attempt(lambda: directory.update_entry(
-                self._db, self._user, entry.id, entry.version, data))
+                self._db, self._user, entry.id, entry.version, self.value()))
         if not ok or view is None:
             self.grow_to_fit()
             return

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDateTimeEdit,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -27,8 +26,8 @@ from clinic_desktop.core.services.stabilization import FlowsheetEntry, Observati
 from clinic_desktop.gui.instrument_dialog import InstrumentDialog
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
-from clinic_desktop.gui.widgets.local_time import from_qdatetime, now_qdatetime, to_qdatetime
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 LATE = dt.timedelta(hours=1)
 
@@ -39,14 +38,12 @@ class EntryDetails(QWidget):
     def __init__(self, correcting: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.correcting = correcting
-        self.taken_at = QDateTimeEdit(QDateTime.currentDateTime())
-        self.taken_at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.taken_at.setCalendarPopup(True)
-        self.taken_at.setAccessibleName("Taken at")
+        self.taken_at = WhenEdit("Taken at", kind="datetime")
+        self.taken_at.set_now()
         self.now_button = QPushButton("Now")
         self.now_button.setAccessibleName("Taken at: now")
         self.now_button.setAutoDefault(False)
-        self.now_button.clicked.connect(lambda: self.taken_at.setDateTime(now_qdatetime()))
+        self.now_button.clicked.connect(self.taken_at.set_now)
         self.reason = QLineEdit()
         label = "Reason for the correction" if correcting else "Reason for entering it late"
         self.reason.setAccessibleName(label)
@@ -55,21 +52,25 @@ class EntryDetails(QWidget):
         self.reason_label.setBuddy(self.reason)
         when = QHBoxLayout()
         when.addWidget(self.taken_at, 1)
-        when.addWidget(self.now_button)
+        when.addWidget(self.now_button, 0, Qt.AlignmentFlag.AlignTop)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         caption = QLabel("Taken at")
-        caption.setBuddy(self.taken_at)
+        caption.setBuddy(self.taken_at.line)
         form.addRow(caption, when)
         form.addRow(self.reason_label, self.reason)
-        self.taken_at.dateTimeChanged.connect(self._update_reason)
+        self.taken_at.edited.connect(self._update_reason)
         self._update_reason()
 
     def when(self) -> dt.datetime:
-        return from_qdatetime(self.taken_at.dateTime())  # local wall time → aware
+        """The time typed (aware); ValidationError, shown under the field, when it cannot be read."""
+        when = self.taken_at.read_datetime("taken_at", required="Enter when it was taken.")
+        assert when is not None  # required
+        return when
 
     def late(self) -> bool:
-        return clock.now() - self.when() > LATE
+        when = self.taken_at.datetime_value()
+        return when is not None and clock.now() - when > LATE
 
     def _update_reason(self, *_args) -> None:
         shown = self.correcting or self.late()
@@ -104,7 +105,7 @@ class ScoreDialog(InstrumentDialog):
         if correcting is not None:
             assert correcting.item_scores is not None  # a score's entry has its item scores
             self.entry.set_items(correcting.item_scores)
-            self.details.taken_at.setDateTime(to_qdatetime(correcting.taken_at))
+            self.details.taken_at.set_datetime(correcting.taken_at)
             _add_strike_button(self)
         self.buttons.accepted.disconnect()
         self.buttons.accepted.connect(self.save)
@@ -165,7 +166,7 @@ class VitalsDialog(AsksBeforeDiscarding, GeometryDialog):
         if correcting is not None:
             assert correcting.values is not None  # a set of vitals has its values
             self.entry.set_values(correcting.values)
-            self.details.taken_at.setDateTime(to_qdatetime(correcting.taken_at))
+            self.details.taken_at.set_datetime(correcting.taken_at)
             _add_strike_button(self)
         self.resize(640, 460)
         next(iter(self.entry.edits.values())).setFocus()

@@ -54,6 +54,7 @@ from clinic_desktop.gui.widgets.patient_banner import safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
 from clinic_desktop.gui.widgets.sign_dialog import SignDialog
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 log = logging.getLogger(__name__)
 
@@ -396,6 +397,8 @@ class IntakeScreen(SectionedScreen):
         if self._conflict:
             QMessageBox.warning(self, "Cannot sign", self.conflict_banner.text())
             return
+        if self._go_to_unreadable_date():
+            return
         if not self.save_now():
             return
         self.show_section("summary")
@@ -410,6 +413,22 @@ class IntakeScreen(SectionedScreen):
 
         dialog.finished.connect(finished)
         dialog.open()
+
+    def _go_to_unreadable_date(self) -> bool:
+        """A date field whose text cannot be read keeps its last readable value in the draft:
+        signing that would sign something other than what is on the screen. Show the field, its
+        message under it, instead; True if there is one."""
+        field = next((f for f in self.findChildren(WhenEdit) if f.error() is not None), None)
+        if field is None:
+            return False
+        for index in range(self.pages.count()):
+            page = self.pages.widget(index)
+            if page is not None and page.isAncestorOf(field):
+                self.section_list.setCurrentRow(index)
+        field.check()
+        reveal(field)
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def _sign(self, password: str, dialog: QDialog | None, confirm_old: bool = False) -> None:
         """The one place the assessment is signed: the service call (argon2 and the database) runs

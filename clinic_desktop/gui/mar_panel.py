@@ -9,13 +9,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QDateTimeEdit,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -54,7 +53,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 from clinic_desktop.gui.widgets.empty_note import EmptyNote
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.findings_view import FindingsView
-from clinic_desktop.gui.widgets.local_time import from_qdatetime, to_qdatetime
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 log = logging.getLogger(__name__)
 
@@ -168,10 +167,8 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
         self.db, self.user, self.line, self.outcome = db, user, line, outcome
         order = line.order
         self.setWindowTitle(f"{STATUS_LABELS[outcome]}: {order.name} {format_number(order.dose)} {order.unit}")
-        self.at = QDateTimeEdit(QDateTime.currentDateTime())
-        self.at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.at.setCalendarPopup(True)
-        self.at.setAccessibleName("Time")
+        self.at = WhenEdit("Time", kind="datetime")
+        self.at.set_now()
         self.dose = QDoubleSpinBox()
         self.dose.setDecimals(3)
         self.dose.setRange(0, 10_000)
@@ -222,7 +219,7 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
             ("Time", self.at), ("Dose given", self.dose), ("Reason", self.reason))
         for label, field in fields:
             caption = QLabel(label)
-            caption.setBuddy(field)
+            caption.setBuddy(field.line if isinstance(field, WhenEdit) else field)
             form.addRow(caption, field)
         self.dose.setVisible(outcome == "given")
         form.labelForField(self.dose).setVisible(outcome == "given")
@@ -241,14 +238,17 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
                                    "scheduled_for": self.at, "override_username": self.override_user,
                                    "override_password": self.override_password,
                                    "override_note": self.override_note}, general=self.general)
-        self.at.dateTimeChanged.connect(self.run_check)
+        self.at.edited.connect(self.run_check)
         self.dose.valueChanged.connect(self.run_check)
         self.resize(560, 420)
         self.run_check()
         (self.dose if outcome == "given" else self.reason).setFocus()
 
     def when(self) -> dt.datetime:
-        return from_qdatetime(self.at.dateTime())
+        """The time typed; ValidationError (shown under the field) when it cannot be read."""
+        when = self.at.read_datetime("at", required="Enter the time the dose was given, held or refused.")
+        assert when is not None  # required
+        return when
 
     def run_check(self, *_args) -> None:
         """What the service would say about giving this dose now (nothing saved)."""
@@ -348,15 +348,9 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
             spin.setSpecialValueText("no hold")
             spin.setAccessibleName(label)
             self.holds[key] = spin
-        self.start = QDateTimeEdit(QDateTime.currentDateTime())
-        self.start.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.start.setAccessibleName("Start")
-        self.stop = QDateTimeEdit()
-        self.stop.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.stop.setAccessibleName("Stop")
-        self.stop.setMinimumDateTime(QDateTime(QDate(2000, 1, 1), QTime(0, 0)))
-        self.stop.setSpecialValueText("until stopped")
-        self.stop.setDateTime(self.stop.minimumDateTime())
+        self.start = WhenEdit("Start", kind="datetime")
+        self.start.set_now()
+        self.stop = WhenEdit("Stop", kind="datetime", blank="until stopped")
         self.instructions = QLineEdit()
         self.instructions.setAccessibleName("Instructions")
         self.findings = FindingsView()
@@ -382,7 +376,7 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
                 form.addRow(label, widget)
                 continue
             caption = QLabel(label)
-            caption.setBuddy(widget)
+            caption.setBuddy(widget.line if isinstance(widget, WhenEdit) else widget)
             form.addRow(caption, widget)
         self.form = form
         ack_form = QFormLayout()
@@ -408,8 +402,8 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
             self._show(order)
         self._kind_changed()
         for signal in (self.drug.currentIndexChanged, self.dose.valueChanged, self.scheduled.toggled,
-                       self.interval.valueChanged, self.max_daily.valueChanged, self.start.dateTimeChanged,
-                       self.stop.dateTimeChanged, self.unit.editingFinished, self.times.editingFinished,
+                       self.interval.valueChanged, self.max_daily.valueChanged, self.start.edited,
+                       self.stop.edited, self.unit.editingFinished, self.times.editingFinished,
                        self.drug_name.editingFinished):
             signal.connect(self.run_check)
         self.run_check()
@@ -447,9 +441,8 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
         self.max_daily.setValue(order.max_daily_dose or 0)
         for key, spin in self.holds.items():
             spin.setValue(order.holds.get(key) or 0)
-        self.start.setDateTime(to_qdatetime(order.start))
-        if order.stop is not None:
-            self.stop.setDateTime(to_qdatetime(order.stop))
+        self.start.set_datetime(order.start)
+        self.stop.set_datetime(order.stop)
         self.instructions.setText(order.instructions)
 
     def run_check(self, *_args) -> None:
@@ -470,7 +463,12 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
         self.ack_caption.setVisible(needs)
 
     def spec(self) -> mar.OrderInput:
+        """The order as entered; ValidationError (shown under the field) for a start or stop
+        that cannot be read."""
         prn = self.prn.isChecked()
+        start = self.start.read_datetime("start", required="Enter when the order starts.")
+        assert start is not None  # required
+        stop = self.stop_time()
         return mar.OrderInput(
             drug_id=self.drug.currentData(), drug_name=self.drug_name.text().strip(), dose=self.dose.value(),
             unit=self.unit.text().strip(), route=self.route.currentText().strip(),
@@ -478,22 +476,21 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
             min_interval_hours=self.interval.value() if prn else None,
             max_daily_dose=self.max_daily.value() or None,
             **{key: spin.value() or None for key, spin in self.holds.items()},
-            start=from_qdatetime(self.start.dateTime()), stop=self.stop_time(),
+            start=start, stop=stop,
             instructions=self.instructions.text().strip(), acknowledgement=self.acknowledgement.text().strip())
 
     def stop_time(self) -> dt.datetime | None:
-        if self.stop.dateTime() <= self.stop.minimumDateTime():
-            return None  # "until stopped"
-        return from_qdatetime(self.stop.dateTime())
+        """None while blank ("until stopped"); ValidationError when it cannot be read."""
+        return self.stop.read_datetime("stop")
 
     def save(self) -> None:
-        spec = self.spec()
         order = self.order
         if order is None:
-            ok, result = self.errors.attempt(lambda: mar.create_order(self.db, self.user, self.episode_id, spec))
+            ok, result = self.errors.attempt(lambda: mar.create_order(self.db, self.user, self.episode_id,
+                                                                      self.spec()))
         else:
             ok, result = self.errors.attempt(lambda: mar.change_order(
-                self.db, self.user, order.id, order.version, spec))
+                self.db, self.user, order.id, order.version, self.spec()))
         if ok:
             self.saved.emit(result)
             self.accept()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QElapsedTimer, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDateTimeEdit,
     QDialogButtonBox,
     QFormLayout,
     QPushButton,
@@ -28,15 +26,12 @@ from clinic_desktop.gui.widgets.style import busy_cursor
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
 
-#: The date edit's minimum, shown as blank: "not entered yet". Never a real date of birth.
-UNSET_DATE = QDate(1800, 1, 1)
 DUPLICATE_CHECK_DELAY_MS = 300
 #: After the first Save turns into "Save anyway", a second press this soon (a double click, a
 #: doubled Enter) is not taken as the nurse's decision.
 CONFIRM_GUARD_MS = 600
 SAVE = "Save"
 SAVE_ANYWAY = "Save anyway"
-_SEPARATORS = frozenset("-/.")
 
 
 def duplicate_line(match: PatientSummary) -> str:
@@ -79,12 +74,9 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
             ui.preferredLanguageCombo.addItem(label, code)
 
         dob = ui.dateOfBirthEdit
-        dob.setMinimumDate(UNSET_DATE)
-        dob.setSpecialValueText(" ")  # the blank shown for UNSET_DATE (uic trims it in a .ui)
-        dob.setMaximumDate(QDate.currentDate())
-        self._calendar = dob.calendarWidget()
-        dob.installEventFilter(self)
-        self._calendar.installEventFilter(self)
+        dob.set_kind("date", placeholder="e.g. 1979-11-30 or 11/30/1979")
+        dob.set_label("Date of birth")
+        ui.dateOfBirthLabel.setBuddy(dob.line)  # the label names the line edit inside
 
         self._align_label_columns()
 
@@ -113,13 +105,12 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
         if patient is None:
             self.setWindowTitle("New patient")
             ui.mrnEdit.setText(patients.suggest_mrn(db))
-            dob.setDate(UNSET_DATE)
             ui.sexCombo.setCurrentIndex(-1)
             english = ui.preferredLanguageCombo.findData("en")
             ui.preferredLanguageCombo.setCurrentIndex(max(0, english))
             ui.givenNameEdit.textChanged.connect(self._identity_changed)
             ui.familyNameEdit.textChanged.connect(self._identity_changed)
-            dob.dateChanged.connect(self._identity_changed)
+            dob.edited.connect(self._identity_changed)
             ui.givenNameEdit.setFocus()
         else:
             self.setWindowTitle(f"Edit patient — {patient.display_name}")
@@ -148,8 +139,7 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
         ui.mrnEdit.setText(p.mrn)
         ui.givenNameEdit.setText(p.given_name)
         ui.familyNameEdit.setText(p.family_name)
-        born = p.date_of_birth
-        ui.dateOfBirthEdit.setDate(QDate(born.year, born.month, born.day))
+        ui.dateOfBirthEdit.set_date(p.date_of_birth)
         ui.sexCombo.setCurrentIndex(ui.sexCombo.findData(p.sex))
         ui.genderIdentityEdit.setText(p.gender_identity or "")
         ui.pronounsEdit.setText(p.pronouns or "")
@@ -165,10 +155,8 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
         ui.emergencyContactPhoneEdit.setText(p.emergency_contact_phone or "")
 
     def date_of_birth(self) -> dt.date | None:
-        date = self.ui.dateOfBirthEdit.date()
-        if date == UNSET_DATE or not date.isValid():
-            return None
-        return dt.date(date.year(), date.month(), date.day())
+        """The date typed; None when blank or when it cannot be read (the field says why)."""
+        return self.ui.dateOfBirthEdit.date_value()
 
     def patient_input(self) -> PatientInput:
         ui = self.ui
@@ -270,7 +258,10 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
         except ValidationError as exc:
             if self._confirm_pending:
                 self._set_confirm_pending(False)
-            self.errors.show(exc.fields)
+            fields = dict(exc.fields)
+            if (unread := self.ui.dateOfBirthEdit.error()) is not None:
+                fields["date_of_birth"] = unread  # not "enter the date": say why it cannot be read
+            self.errors.show(fields)
             return
         except ClinicError as exc:  # ConflictError, PermissionDenied, NotFound
             self.errors.show({"": str(exc)})
@@ -278,51 +269,3 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
         self.saved_patient = saved
         self.patient_saved.emit(saved.id)
         self.accept()
-
-    # -- typing a date into a blank date edit -------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and watched is self.ui.dateOfBirthEdit):
-            return self._date_key(self.ui.dateOfBirthEdit, event)
-        if (event.type() == QEvent.Type.Show and watched is self._calendar
-                and self.date_of_birth() is None):
-            # Open the calendar near a likely year rather than on the blank placeholder's 1800.
-            today = dt.date.today()
-            QTimer.singleShot(
-                0, lambda: self._calendar.setCurrentPage(today.year - 30, today.month))
-        return super().eventFilter(watched, event)
-
-    def _date_key(self, dob: QDateTimeEdit, event: QKeyEvent) -> bool:
-        modifiers = event.modifiers()
-        shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
-        plain = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
-        other = modifiers & ~plain
-        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not other:
-            # Tab leaves the field (Qt would walk its sections, and on the blank one never leave):
-            # the sections are reached by typing "-" or with the arrow keys.
-            self.focusNextPrevChild(event.key() == Qt.Key.Key_Tab and not shift)
-            return True
-        text = event.text()
-        line = dob.lineEdit()
-        everything_selected = bool(line.selectedText()) and line.selectedText() == dob.text()
-        if text.isdigit() and (self.date_of_birth() is None or everything_selected):
-            # A blank (or wholly selected) date edit ignores digits: start from a neutral date,
-            # if blank, and type over it from the year on.
-            if self.date_of_birth() is None:
-                dob.setDate(QDate(2000, 1, 1))
-            dob.setCurrentSection(QDateTimeEdit.Section.YearSection)
-            dob.setSelectedSection(QDateTimeEdit.Section.YearSection)
-            return False
-        if text in _SEPARATORS:
-            # "1985-03-04": after four year digits Qt has already moved to the month, so the typed
-            # "-" would skip it. Swallow a separator typed right after a separator.
-            pos = line.selectionStart() if line.hasSelectedText() else line.cursorPosition()
-            if pos > 0 and line.text()[pos - 1] in _SEPARATORS:
-                return True
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
-            everything_selected and self.date_of_birth() is not None
-        ):
-            dob.setDate(UNSET_DATE)  # everything selected and deleted: back to "not entered"
-            return True
-        return False

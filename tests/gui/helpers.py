@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QListWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QWidget,
+)
 
+from clinic_desktop.core import datetext
 from clinic_desktop.core.services import intake
+from clinic_desktop.gui.widgets.local_time import wall_time
 from tests.conftest import STRONG_PASSWORD  # noqa: F401 - re-exported for the GUI tests
 
 if TYPE_CHECKING:
@@ -140,3 +151,32 @@ def wait_answered(qtbot, dialog, text: str, timeout: int = 10000) -> None:
         # manager would activate the screen under it): do what it would.
         screen.activateWindow()
         qtbot.waitUntil(screen.isActiveWindow, timeout=timeout)
+
+
+def type_date(qtbot, root: QWidget, name: str, when: dt.date | dt.datetime | None) -> QLineEdit:
+    """Type ``when`` into the date field named ``name`` as a nurse would (replacing what is there):
+    a date as 2026-12-02, an aware time as the clinic's wall time 2026-12-02 14:05, None as
+    nothing (a blank field); then leave the field (editingFinished)."""
+    line = by_name(root, QLineEdit, name)
+    assert isinstance(line, QLineEdit)
+    if when is None:
+        text = ""
+    elif isinstance(when, dt.datetime):
+        text = datetext.datetime_text(wall_time(when))
+    else:
+        text = datetext.date_text(when)
+    line.setFocus()
+    qtbot.keyClick(line, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    if text:
+        qtbot.keyClicks(line, text)
+    else:
+        qtbot.keyClick(line, Qt.Key.Key_Delete)
+    qtbot.keyClick(line, Qt.Key.Key_Tab)  # leave it: a message, if any, shows now
+    return line
+
+
+def shown_error(root: QWidget, name: str) -> str | None:
+    """The text of the visible message labelled "``name`` error" (None when none is shown)."""
+    found = [w for w in root.findChildren(QLabel) if w.accessibleName() == f"{name} error" and w.isVisible()]
+    assert len(found) <= 1
+    return found[0].text() if found else None

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
+from clinic_desktop.core import clock
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts, episodes, intake, patients
 from clinic_desktop.gui.intake import SubstanceRow
@@ -37,6 +37,8 @@ from tests.gui.helpers import (
     named,
     saved_data,
     shown_dialog,
+    shown_error,
+    type_date,
     type_into,
     wait_answered,
 )
@@ -106,7 +108,7 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
     assert screen.current_section() == "substances"
     substance = by_name(screen, QComboBox, "Substance 1")
     substance.setCurrentIndex(substance.findData("heroin"))
-    by_name(screen, QDateTimeEdit, "Last use 1").setDateTime(QDateTime.currentDateTime().addSecs(-16 * 3600 - 60))  # the field keeps whole minutes
+    type_date(qtbot, screen, "Last use 1", clock.now() - dt.timedelta(hours=16, minutes=1))
     assert "16 h" in screen.findChild(SubstanceRow).elapsed.text()
 
     go(screen, "Medical and psychiatric")
@@ -296,17 +298,15 @@ def test_a_last_use_in_the_future_is_refused_next_to_the_field(qtbot, window, db
     go(screen, "Substance use")
     substance = by_name(screen, QComboBox, "Substance 1")
     substance.setCurrentIndex(substance.findData("heroin"))
-    last_use = by_name(screen, QDateTimeEdit, "Last use 1")
-    last_use.setDateTime(QDateTime.currentDateTime().addSecs(-10 * 3600))
+    type_date(qtbot, screen, "Last use 1", clock.now() - dt.timedelta(hours=10))
     qtbot.waitUntil(lambda: (saved_data(db, nurse, screen).get("substances", {}).get("rows") or [{}])[0]
                     .get("last_use") is not None, timeout=3000)
     accepted = saved_data(db, nurse, screen)["substances"]["rows"][0]["last_use"]
-    error = by_name(screen, QLabel, "Last use 1 error")
-    assert not error.isVisible()
+    assert shown_error(screen, "Last use 1") is None
 
-    last_use.setDateTime(QDateTime.currentDateTime().addSecs(3 * 3600))
-    assert error.isVisible() and error.text() == "The last use cannot be in the future."
-    assert error.property("role") == "error"
+    type_date(qtbot, screen, "Last use 1", clock.now() + dt.timedelta(hours=3))
+    assert shown_error(screen, "Last use 1") == "The last use cannot be in the future."
+    assert by_name(screen, QLabel, "Last use 1 error").property("role") == "error"
     assert screen.draft_data()["substances"]["rows"][0]["last_use"] == accepted  # the refused time is not kept
     type_into(qtbot, by_name(screen, QLineEdit, "Frequency 1"), "daily")  # nothing else is lost
     qtbot.waitUntil(lambda: saved_data(db, nurse, screen)["substances"]["rows"][0].get("frequency") == "daily",
@@ -315,15 +315,37 @@ def test_a_last_use_in_the_future_is_refused_next_to_the_field(qtbot, window, db
 
     # A new row with a future time: no last use in the draft at all.
     qtbot.mouseClick(button(screen, "Add substance"), Qt.MouseButton.LeftButton)
-    by_name(screen, QDateTimeEdit, "Last use 2").setDateTime(QDateTime.currentDateTime().addDays(1))
-    qtbot.waitUntil(by_name(screen, QLabel, "Last use 2 error").isVisible)  # the new row is shown
+    type_date(qtbot, screen, "Last use 2", clock.now() + dt.timedelta(days=1))
+    qtbot.waitUntil(lambda: shown_error(screen, "Last use 2") is not None)  # the new row is shown
     assert screen.draft_data()["substances"]["rows"][1]["last_use"] is None
 
     # Corrected to a past time: the message goes and the time is saved.
-    last_use.setDateTime(QDateTime.currentDateTime().addSecs(-12 * 3600))
-    assert not error.isVisible()
+    type_date(qtbot, screen, "Last use 1", clock.now() - dt.timedelta(hours=12))
+    assert shown_error(screen, "Last use 1") is None
     qtbot.waitUntil(lambda: saved_data(db, nurse, screen)["substances"]["rows"][0]["last_use"] != accepted,
                     timeout=3000)
+    screen.reject()
+
+
+def test_a_date_that_cannot_be_read_is_shown_not_signed(qtbot, window, db, nurse):
+    """The tester's 11/30/79 typed as a last overdose: refused under the field, never another
+    date; Sign goes to the field instead of signing the last readable value."""
+    screen = start_assessment(qtbot, window)
+    go(screen, "Substance use")
+    field = type_date(qtbot, screen, "Last overdose date", dt.date(2025, 2, 3))
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen).get("substances", {}).get("last_overdose")
+                    == "2025-02-03", timeout=3000)
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field, "11/30/79")
+    qtbot.keyClick(field, Qt.Key.Key_Tab)
+    assert "write the year in full" in (shown_error(screen, "Last overdose date") or "")
+    assert field.text() == "11/30/79"  # kept for correcting
+    assert screen.draft_data()["substances"]["last_overdose"] == "2025-02-03"  # not some other date
+    go(screen, "Identity and contacts")
+    qtbot.keyClick(screen, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Sign…
+    assert screen.sign_dialog() is None
+    assert screen.current_section() == "substances" and QApplication.focusWidget() is field
     screen.reject()
 
 

@@ -9,10 +9,9 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QLabel,
@@ -60,7 +59,7 @@ def fill_required(qtbot, dialog, *, given="Tobias", family="Wendecker", born="19
     type_into(qtbot, line(dialog, "Given name"), given)
     type_into(qtbot, line(dialog, "Family name"), family)
     if born:
-        type_into(qtbot, by_name(dialog, QDateEdit, "Date of birth"), born)
+        type_into(qtbot, line(dialog, "Date of birth"), born)
     if sex:
         choose(qtbot, by_name(dialog, QComboBox, "Sex"), sex)
 
@@ -91,9 +90,8 @@ def test_new_patient_starts_with_a_suggested_mrn_and_a_blank_date_of_birth(open_
     dialog = open_dialog()
     assert dialog.windowTitle() == "New patient"
     assert line(dialog, "MRN").text() == patients.suggest_mrn(db) == "C-000001"
-    born = by_name(dialog, QDateEdit, "Date of birth")
-    assert born.text().strip() == ""
-    assert born.calendarPopup() and born.displayFormat() == "yyyy-MM-dd"
+    born = line(dialog, "Date of birth")
+    assert born.text() == "" and "11/30/1979" in born.placeholderText()
     assert dialog.date_of_birth() is None
     assert by_name(dialog, QComboBox, "Sex").currentIndex() == -1  # chosen, never a silent default
     assert by_name(dialog, QComboBox, "Preferred language").currentData() == "en"
@@ -174,7 +172,7 @@ def test_a_missing_date_of_birth_and_sex_are_refused(qtbot, open_dialog):
     click(qtbot, button(dialog, "Save"))
     assert error_label(dialog, "Date of birth").text() == "Enter the date of birth."
     assert "Choose the sex" in error_label(dialog, "Sex").text()
-    assert dialog.focusWidget() is by_name(dialog, QDateEdit, "Date of birth")  # the first bad one
+    assert dialog.focusWidget() is line(dialog, "Date of birth")  # the first bad one
 
 
 def test_a_bad_phone_number_is_refused(qtbot, db, nurse, open_dialog):
@@ -281,16 +279,37 @@ def test_dialog_geometry_is_remembered(qtbot, open_dialog):
     assert (again.width(), again.height()) == (610, 660)
 
 
-def test_typing_a_date_with_dashes(qtbot, open_dialog):
+def test_typing_a_date_with_dashes_or_the_us_way(qtbot, open_dialog):
     dialog = open_dialog()
-    born = by_name(dialog, QDateEdit, "Date of birth")
+    born = line(dialog, "Date of birth")
     type_into(qtbot, born, "1984-05-06")
-    assert born.date() == QDate(1984, 5, 6)
-    type_into(qtbot, born, "19790102", replace=True)
-    assert born.date() == QDate(1979, 1, 2)
+    assert dialog.date_of_birth() == dt.date(1984, 5, 6)
+    type_into(qtbot, born, "11/30/1979", replace=True)  # how US staff write it: month first
+    assert dialog.date_of_birth() == dt.date(1979, 11, 30)
+    assert born.text() == "11/30/1979"  # what was typed stays as typed
     qtbot.keyClick(born, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(born, Qt.Key.Key_Delete)  # select all and delete: back to "not entered"
-    assert dialog.date_of_birth() is None and born.text().strip() == ""
+    assert dialog.date_of_birth() is None and born.text() == ""
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("11/30/79", "write the year in full"),
+    ("02/30/1980", "February 1980 has no day 30"),
+    ("13/01/1980", "no month 13"),
+    ("19790102", "not a date"),
+])
+def test_a_date_of_birth_that_cannot_be_read_is_refused_never_guessed(qtbot, db, nurse, open_dialog,
+                                                                     typed, says):
+    dialog = open_dialog()
+    fill_required(qtbot, dialog, born=typed)
+    born = line(dialog, "Date of birth")
+    assert dialog.date_of_birth() is None  # not some other date
+    click(qtbot, button(dialog, "Save"))
+    assert says in error_label(dialog, "Date of birth").text()
+    assert f"\u201c{typed}\u201d" in error_label(dialog, "Date of birth").text()  # what it read
+    assert born.text() == typed  # the text is kept for correcting
+    assert dialog.isVisible() and dialog.focusWidget() is born
+    assert patients.search(db, nurse, "Wendecker") == []
 
 
 def test_tab_walks_the_fields_in_layout_order(qtbot, open_dialog):

@@ -70,7 +70,8 @@ def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, wind
     choose(qtbot, by_name(dialog, QComboBox, "Renal function"), "Severe")
     type_into(qtbot, by_name(dialog, QLineEdit, "eGFR"), "25", replace=True)
     type_into(qtbot, by_name(dialog, QLineEdit, "Latest QTc"), "452", replace=True)
-    type_into(qtbot, by_name(dialog, QLineEdit, "QTc date"), TODAY.isoformat(), replace=True)
+    us_date = f"{TODAY.month}/{TODAY.day}/{TODAY.year}"  # month first, as US staff write it
+    type_into(qtbot, by_name(dialog, QLineEdit, "QTc date"), us_date, replace=True)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # to the pregnancy status, found during the stay
     assert QApplication.focusWidget() is by_name(dialog, QComboBox, "Pregnancy status")
     choose(qtbot, by_name(dialog, QComboBox, "Pregnancy status"), "Yes")

@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDoubleSpinBox,
     QLabel,
     QLineEdit,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from clinic_desktop.core import clock
 from clinic_desktop.core.services import episodes, intake, mar, patients, stabilization
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
@@ -36,6 +36,7 @@ from tests.gui.helpers import (
     open_dialog,
     open_flowsheet,
     shown_dialog,
+    type_date,
     type_into,
 )
 
@@ -103,7 +104,7 @@ def test_a_back_dated_entry_asks_why(qtbot, window, db, nurse, patient):
     dialog = dialog_of(qtbot, screen)
     reason = by_name(dialog, QLineEdit, "Reason for entering it late")
     assert not reason.isVisible()
-    by_name(dialog, QDateTimeEdit, "Taken at").setDateTime(QDateTime.currentDateTime().addSecs(-3 * 3600))
+    type_date(qtbot, dialog, "Taken at", clock.now() - dt.timedelta(hours=3))
     assert reason.isVisible()
     dialog.entry.focus_first()
     for digit in COWS_DIGITS:
@@ -361,7 +362,7 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
 def test_a_back_dated_dose_too_close_to_a_later_one_is_refused_then_overridden(qtbot, window, db, admin, nurse,
                                                                                patient):
     """The tester's case: a dose charted late is checked against the doses recorded AFTER it too."""
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)  # a typed time is to the minute
     admitted = now - dt.timedelta(hours=14)
     started = intake.start(db, nurse, patient.id, admitted_at=admitted)
     saved = intake.save_draft(db, nurse, started.id, started.version, complete_draft())
@@ -380,8 +381,7 @@ def test_a_back_dated_dose_too_close_to_a_later_one_is_refused_then_overridden(q
     screen = open_flowsheet(qtbot, window)
     dialog = give_first_line(qtbot, screen)  # the PRN order
     # The third dose, charted late at 5 h ago: 7 h after the first but 3 h before the second.
-    late = (now - dt.timedelta(hours=5)).astimezone()
-    by_name(dialog, QDateTimeEdit, "Time").setDateTime(QDateTime(late.replace(tzinfo=None)))
+    type_date(qtbot, dialog, "Time", now - dt.timedelta(hours=5))
     check = by_name(dialog, QLabel, "Check").text()
     assert "3 h after this one" in check and "label" in check
     type_into(qtbot, by_name(dialog, QComboBox, "Reason").lineEdit(), "Given at 5 h ago, charted late")

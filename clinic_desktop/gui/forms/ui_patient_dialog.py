@@ -15,11 +15,13 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDateEdit,
-    QDialog, QDialogButtonBox, QFormLayout, QFrame,
-    QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QScrollArea, QSizePolicy, QSpacerItem,
-    QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDialog,
+    QDialogButtonBox, QFormLayout, QFrame, QGroupBox,
+    QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+    QScrollArea, QSizePolicy, QSpacerItem, QVBoxLayout,
+    QWidget)
+
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 class Ui_PatientDialog(object):
     def setupUi(self, PatientDialog):
@@ -104,10 +106,9 @@ class Ui_PatientDialog(object):
         self.dateOfBirthLayout = QHBoxLayout()
         self.dateOfBirthLayout.setSpacing(10)
         self.dateOfBirthLayout.setObjectName(u"dateOfBirthLayout")
-        self.dateOfBirthEdit = QDateEdit(self.scrollContents)
+        self.dateOfBirthEdit = WhenEdit(self.scrollContents)
         self.dateOfBirthEdit.setObjectName(u"dateOfBirthEdit")
         self.dateOfBirthEdit.setMinimumSize(QSize(150, 0))
-        self.dateOfBirthEdit.setCalendarPopup(True)
 
         self.dateOfBirthLayout.addWidget(self.dateOfBirthEdit)
 
@@ -358,13 +359,9 @@ class Ui_PatientDialog(object):
 #endif // QT_CONFIG(accessibility)
         self.dateOfBirthLabel.setText(QCoreApplication.translate("PatientDialog", u"Date of birth *", None))
 #if QT_CONFIG(accessibility)
-        self.dateOfBirthEdit.setAccessibleName(QCoreApplication.translate("PatientDialog", u"Date of birth", None))
-#endif // QT_CONFIG(accessibility)
-        self.dateOfBirthEdit.setDisplayFormat(QCoreApplication.translate("PatientDialog", u"yyyy-MM-dd", None))
-#if QT_CONFIG(accessibility)
         self.dateOfBirthHintLabel.setAccessibleName(QCoreApplication.translate("PatientDialog", u"Date of birth format", None))
 #endif // QT_CONFIG(accessibility)
-        self.dateOfBirthHintLabel.setText(QCoreApplication.translate("PatientDialog", u"year-month-day", None))
+        self.dateOfBirthHintLabel.setText(QCoreApplication.translate("PatientDialog", u"yyyy-mm-dd or mm/dd/yyyy", None))
         self.sexLabel.setText(QCoreApplication.translate("PatientDialog", u"Sex *", None))
 #if QT_CONFIG(accessibility)
         self.sexCombo.setAccessibleName(QCoreApplication.translate("PatientDialog", u"Sex", None))

@@ -8,12 +8,10 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -29,11 +27,8 @@ from PySide6.QtWidgets import (
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock, withdrawal
 from clinic_desktop.gui.intake.section import CHOOSE, NOT_RECORDED, IntakeSection, spin, spin_value
-from clinic_desktop.gui.widgets.local_time import from_qdatetime, now_qdatetime, to_qdatetime
-from clinic_desktop.gui.widgets.style import repolish
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
-#: The earliest date a date field accepts; shown as "Not recorded" (the field is empty).
-EMPTY_DATE = QDate(rules.EARLIEST.year, rules.EARLIEST.month, rules.EARLIEST.day)
 ROUTES = ("", "Injected", "Smoked", "Intranasal", "Oral", "Other")
 FUTURE_LAST_USE = "The last use cannot be in the future."
 OLD_LAST_USE_NOTE = "More than 30 days ago \u2014 check it; signing will ask you to confirm."
@@ -48,6 +43,15 @@ def _last_use_as_kept(value: Any) -> str | None:
     if local.replace(tzinfo=None) <= rules.EARLIEST:  # the field's minimum: not recorded
         return None
     return local.isoformat(timespec="minutes")
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    """A stored ISO date ("1979-11-30"), None for anything else or one before the earliest."""
+    try:
+        day = dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+    return day if day > rules.EARLIEST.date() else None
 
 
 class SubstanceRow(QFrame):
@@ -79,21 +83,12 @@ class SubstanceRow(QFrame):
         self.frequency = QLineEdit()
         self.frequency.setPlaceholderText("e.g. 3 times a day")
         self.years = spin("", rules.YEARS_MAX)
-        self.last_use = QDateTimeEdit()
-        self.last_use.setCalendarPopup(True)
-        self.last_use.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.last_use.setMinimumDateTime(QDateTime(EMPTY_DATE, QTime(0, 0)))
-        self.last_use.setSpecialValueText(NOT_RECORDED)
-        self.last_use.setDateTime(self.last_use.minimumDateTime())
+        self.last_use = WhenEdit(kind="datetime", blank=NOT_RECORDED)
         self.now_button = QPushButton("Now")
         self.remove_button = QPushButton("Remove")
         self.elapsed = QLabel()
         self.elapsed.setWordWrap(True)
-        # Next to the field: a future time is refused (kept out of the draft), an old one noted.
-        self.last_use_error = QLabel(FUTURE_LAST_USE)
-        self.last_use_error.setProperty("role", "error")
-        self.last_use_error.setWordWrap(True)
-        self.last_use_error.setVisible(False)
+        # Under the field: a future time is refused (kept out of the draft); beside it an old one noted.
         self.last_use_note = QLabel(OLD_LAST_USE_NOTE)
         self.last_use_note.setProperty("note", "amber")
         self.last_use_note.setWordWrap(True)
@@ -125,16 +120,15 @@ class SubstanceRow(QFrame):
             grid.addWidget(label, 1, column)
             grid.addWidget(widget, 2, column)
         last_label = QLabel("Last use")
-        last_label.setBuddy(self.last_use)
+        last_label.setBuddy(self.last_use.line)
         self.labels["Last use"] = last_label
         grid.addWidget(last_label, 3, 0)
         when = QHBoxLayout()
         when.addWidget(self.last_use, 1)
-        when.addWidget(self.now_button)
+        when.addWidget(self.now_button, 0, Qt.AlignmentFlag.AlignTop)
         grid.addLayout(when, 4, 0, 1, 2)
         beside = QVBoxLayout()
         beside.setSpacing(2)
-        beside.addWidget(self.last_use_error)
         beside.addWidget(self.elapsed)
         beside.addWidget(self.last_use_note)
         grid.addLayout(beside, 4, 2, 1, 4)
@@ -149,7 +143,7 @@ class SubstanceRow(QFrame):
         for edit in (self.amount, self.unit, self.frequency):
             edit.textChanged.connect(self._edited)
         self.years.valueChanged.connect(self._edited)
-        self.last_use.dateTimeChanged.connect(self._edited)
+        self.last_use.edited.connect(self._edited)
         self.now_button.clicked.connect(self.set_now)
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
         self.refresh_elapsed()
@@ -159,15 +153,15 @@ class SubstanceRow(QFrame):
         self.heading.setText(f"Substance {number}")
         for text, widget in (("Substance", self.substance), ("Route", self.route), ("Amount", self.amount),
                              ("Unit", self.unit), ("Frequency", self.frequency),
-                             ("Years of use", self.years), ("Last use", self.last_use)):
+                             ("Years of use", self.years)):
             widget.setAccessibleName(f"{text} {number}")
+        self.last_use.set_label(f"Last use {number}")
         self.now_button.setAccessibleName(f"Last use {number}: now")
-        self.last_use_error.setAccessibleName(f"Last use {number} error")
         self.last_use_note.setAccessibleName(f"Last use {number} note")
         self.remove_button.setAccessibleName(f"Remove substance {number}")
 
     def set_now(self) -> None:
-        self.last_use.setDateTime(now_qdatetime())
+        self.last_use.set_now()
 
     def _edited(self, *_args) -> None:
         self.refresh_elapsed()
@@ -177,10 +171,8 @@ class SubstanceRow(QFrame):
         return self.substance.currentData()
 
     def last_use_time(self) -> dt.datetime | None:
-        value = self.last_use.dateTime()
-        if value <= self.last_use.minimumDateTime():
-            return None
-        return from_qdatetime(value)  # local wall time → aware
+        """The time typed (aware), None when not recorded or not readable (``last_use.error()``)."""
+        return self.last_use.datetime_value()
 
     def last_use_in_future(self) -> bool:
         """True while the time entered is later than now (refused: not put in the draft)."""
@@ -206,8 +198,7 @@ class SubstanceRow(QFrame):
         self.frequency.setText(str(row.get("frequency") or ""))
         years = row.get("years_of_use")
         self.years.setValue(years if isinstance(years, int) else -1)
-        when = rules.parse_time(row.get("last_use"))
-        self.last_use.setDateTime(to_qdatetime(when) if when else self.last_use.minimumDateTime())
+        self.last_use.set_datetime(rules.parse_time(_last_use_as_kept(row.get("last_use"))))
         self.refresh_elapsed()
         # What the draft holds is kept as loaded, even a time that is (still) in the future.
         loaded = self.last_use_time()
@@ -226,16 +217,15 @@ class SubstanceRow(QFrame):
         now = dt.datetime.now(dt.UTC)
         future = when is not None and when > now
         old = when is not None and now - when > rules.OLD_LAST_USE
-        was_future, self._future = self._future, future
-        if not future:
+        # Text that cannot be read keeps, like a future time, the last accepted value out of the
+        # draft's way; the field says why under it.
+        unreadable = self.last_use.error() is not None
+        self._future = future
+        if not future and not unreadable:
             self._accepted_last_use = when.isoformat(timespec="minutes") if when else None
-        self.last_use_error.setVisible(future)
+        self.last_use.refuse(FUTURE_LAST_USE if future else None)
         self.last_use_note.setVisible(old)
-        self.elapsed.setVisible(not future)
-        if was_future != future:
-            self.last_use.setProperty("invalid", future)
-            self.last_use.setAccessibleDescription(FUTURE_LAST_USE if future else "")
-            repolish(self.last_use)
+        self.elapsed.setVisible(not future and not unreadable)
         if when is None:
             self.elapsed.setText("Enter the time of last use.")
         elif not future:
@@ -270,12 +260,9 @@ class SubstancesSection(IntakeSection):
         form = self.form()
         self.prior_detox = spin("Prior detox episodes", rules.COUNT_MAX)
         self.prior_overdoses = spin("Prior overdoses", rules.COUNT_MAX)
-        self.last_overdose = QDateEdit()
-        self.last_overdose.setCalendarPopup(True)
-        self.last_overdose.setDisplayFormat("yyyy-MM-dd")
-        self.last_overdose.setMinimumDate(EMPTY_DATE)
-        self.last_overdose.setSpecialValueText(NOT_RECORDED)
-        self.last_overdose.setDate(EMPTY_DATE)
+        self.last_overdose = WhenEdit(kind="date", blank=NOT_RECORDED)
+        #: What the draft holds while the field's text cannot be read: the last value it could.
+        self._last_overdose_kept: str | None = None
         self.naloxone = QCheckBox("Naloxone at home")
         for w in (self.prior_detox, self.prior_overdoses, self.last_overdose):
             w.setMaximumWidth(220)
@@ -335,16 +322,19 @@ class SubstancesSection(IntakeSection):
         for box, key in ((self.prior_detox, "prior_detox_episodes"), (self.prior_overdoses, "prior_overdoses")):
             value = data.get(key)
             box.setValue(value if isinstance(value, int) else -1)
-        last_od = QDate.fromString(str(data.get("last_overdose") or ""), "yyyy-MM-dd")
-        self.last_overdose.setDate(last_od if last_od.isValid() else EMPTY_DATE)
+        last_od = _date_or_none(data.get("last_overdose"))
+        self.last_overdose.set_date(last_od)
+        self._last_overdose_kept = last_od.isoformat() if last_od else None
         self.naloxone.setChecked(data.get("naloxone_at_home") is True)
 
     def read(self) -> dict[str, Any]:
-        last_od = self.last_overdose.date()
+        if self.last_overdose.error() is None:
+            last_od = self.last_overdose.date_value()
+            self._last_overdose_kept = last_od.isoformat() if last_od else None
         return {"rows": [r.value() for r in self.substance_rows],
                 "prior_detox_episodes": spin_value(self.prior_detox),
                 "prior_overdoses": spin_value(self.prior_overdoses),
-                "last_overdose": None if last_od <= EMPTY_DATE else last_od.toString("yyyy-MM-dd"),
+                "last_overdose": self._last_overdose_kept,
                 "naloxone_at_home": self.naloxone.isChecked()}
 
     def kept(self, data: Mapping[str, Any]) -> dict[str, Any]:

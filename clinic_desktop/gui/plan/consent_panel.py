@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -30,7 +29,8 @@ from clinic_desktop.core.services import plans
 from clinic_desktop.gui.plan.rows import ReferralRow, labelled
 from clinic_desktop.gui.plan.section import Section
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, error_line
-from clinic_desktop.gui.widgets.local_time import python_date
+from clinic_desktop.gui.widgets.local_time import wall_now
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 
 class ReferralLetterDialog(AsksBeforeDiscarding, QDialog):
@@ -68,11 +68,15 @@ class ReferralLetterDialog(AsksBeforeDiscarding, QDialog):
         return [key for key, box in self.items.items() if box.isChecked()]
 
 
-def _date_edit(day: QDate) -> QDateEdit:
-    edit = QDateEdit(day)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
+def _date_edit(day: dt.date) -> WhenEdit:
+    edit = WhenEdit(kind="date")
+    edit.set_date(day)
     return edit
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    """The same day next year (29 February: the 28th)."""
+    return day.replace(year=day.year + 1, day=min(day.day, 28) if (day.month, day.day) == (2, 29) else day.day)
 
 
 class ConsentPanel(Section):
@@ -96,11 +100,13 @@ class ConsentPanel(Section):
         self.information = QLineEdit()
         self.information.setPlaceholderText("How much and what kind of information")
         form.addRow(labelled("Information", self.information), self.information)
-        today = QDate.currentDate()
-        self.expires = _date_edit(today.addYears(1))
-        form.addRow(labelled("Expires on", self.expires), self.expires)
+        today = wall_now().date()
+        self.expires = _date_edit(_a_year_after(today))
+        form.addRow(labelled("Expires on", self.expires.line), self.expires)
+        self.expires.set_label("Expires on")
         self.signed = _date_edit(today)
-        form.addRow(labelled("Signature date", self.signed), self.signed)
+        form.addRow(labelled("Signature date", self.signed.line), self.signed)
+        self.signed.set_label("Signature date")
         self.error = error_line()
         self.error.setAccessibleName("Consent error")
         form.addRow("", self.error)
@@ -183,10 +189,16 @@ class ConsentPanel(Section):
     def record(self) -> None:
         screen = self.screen
         self.error.setVisible(False)
+        for field, missing in ((self.expires, "Enter the date the consent expires."),
+                               (self.signed, "Enter the date the consent was signed.")):
+            if field.check() or (field.is_blank() and field.errors.set_error("when", missing)):
+                field.setFocus()
+                return
+        expires, signed = self.expires.date_value(), self.signed.date_value()
+        assert expires is not None and signed is not None  # read and not blank, above
         data = plans.ConsentInput(
             directory_entry_id=self.recipient.currentData(), purpose=self.purpose.text(),
-            information=self.information.text(), expires_on=python_date(self.expires.date()),
-            signed_on=python_date(self.signed.date()))
+            information=self.information.text(), expires_on=expires, signed_on=signed)
         try:
             plans.record_consent(screen.db, screen.user, screen.episode_id, data)
         except ClinicError as exc:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLine
 from clinic_desktop.core import clock, facts
 from clinic_desktop.core.vitals import format_vital
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 NOT_RECORDED = "Not recorded"
 UNITS = ("kg", "lb")
@@ -83,9 +84,11 @@ class FactsEntry(QWidget):
         self.qtc = self._line("qtc_ms", 90)
         self.qtc.setToolTip(f"Accepted {facts.QTC_MS.range_text}; give its date too")
         self._row(form, "qtc_ms", self.qtc, self._unit(facts.QTC_MS.unit))
-        self.qtc_on = self._line("qtc_on", 120)
-        self.qtc_on.setPlaceholderText(facts.DATE_FORMAT_HINT)
-        self.qtc_on.setToolTip("The date of the ECG; not in the future")
+        self.qtc_on = WhenEdit(kind="date")
+        self.qtc_on.setMaximumWidth(220)
+        self.qtc_on.line.setToolTip("The date of the ECG; not in the future")
+        self.qtc_on.edited.connect(self._edited)
+        self.inputs["qtc_on"] = self.qtc_on
         self._row(form, "qtc_on", self.qtc_on)
         # The intake asks pregnancy in its own field; the facts dialog corrects it later.
         self.pregnancy: QComboBox | None = None
@@ -124,9 +127,12 @@ class FactsEntry(QWidget):
     @staticmethod
     def _row(form: QFormLayout, key: str, widget: QWidget, *beside: QWidget) -> None:
         label = facts.LABELS[key]
-        widget.setAccessibleName(label)
+        if isinstance(widget, WhenEdit):
+            widget.set_label(label)  # on its line edit
+        else:
+            widget.setAccessibleName(label)
         caption = QLabel(label)
-        caption.setBuddy(widget)
+        caption.setBuddy(widget.line if isinstance(widget, WhenEdit) else widget)
         if not beside:
             form.addRow(caption, widget)
             return
@@ -145,10 +151,16 @@ class FactsEntry(QWidget):
         if self.weight is not None:
             out["weight_kg"] = self._weight_value()
         out |= {"hepatic": self.hepatic.currentData(), "renal": self.renal.currentData(),
-                "egfr": self.egfr.text(), "qtc_ms": self.qtc.text(), "qtc_on": self.qtc_on.text()}
+                "egfr": self.egfr.text(), "qtc_ms": self.qtc.text(), "qtc_on": self._qtc_on_value()}
         if self.pregnancy is not None:
             out["pregnancy"] = self.pregnancy.currentData()
         return out
+
+    def _qtc_on_value(self) -> str:
+        """The QTc date as the core reads it (ISO), whichever way it was typed; text the field
+        cannot read goes as typed, for the core to refuse."""
+        day = self.qtc_on.date_value()
+        return day.isoformat() if day is not None else self.qtc_on.text()
 
     def _weight_value(self) -> Any:
         assert self.weight is not None and self.weight_unit is not None
@@ -174,7 +186,7 @@ class FactsEntry(QWidget):
                 combo.setCurrentIndex(max(combo.findData(values.get(key)), 0))
         self.egfr.setText(fact_text(values.get("egfr")))
         self.qtc.setText(fact_text(values.get("qtc_ms")))
-        self.qtc_on.setText(fact_text(values.get("qtc_on")))
+        self.qtc_on.line.setText(fact_text(values.get("qtc_on")))
         self._edited()
 
     def set_read_only(self, read_only: bool) -> None:
@@ -202,7 +214,12 @@ class FactsEntry(QWidget):
 
     def _edited(self, *_args) -> None:
         errors = facts.check(self.values(), self._today())
+        # The date field says itself why typed text cannot be read (once it is left); the core's
+        # other refusals (in the future, missing for a QTc) go under it too.
+        self.qtc_on.refuse(None if self.qtc_on.error() else errors.get("qtc_on"))
         for key in self.inputs:
+            if key == "qtc_on":
+                continue
             if key in errors:
                 if self.errors.message(key) != errors[key]:
                     self.errors.set_error(key, errors[key])

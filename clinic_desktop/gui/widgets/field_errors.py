@@ -168,6 +168,11 @@ class FieldErrors:
     def set_error(self, key: str, message: str) -> bool:
         """Show one message under the input named ``key``; False if it has no place to go."""
         widget = self._fields[key]
+        own = getattr(widget, "own_errors", None)
+        if isinstance(own, FieldErrors):  # a field with its own message line (WhenEdit): one line
+            own.set_error("when", message)
+            self._messages[key] = message
+            return True
         label = self._labels.get(key) or self._make_label(key, widget)
         if label is None:
             return False
@@ -190,6 +195,9 @@ class FieldErrors:
                 label.clear()
                 self._set_row_visible(label, False)
             widget = self._fields[k]
+            own = getattr(widget, "own_errors", None)
+            if isinstance(own, FieldErrors) and k in self._messages:
+                own.clear("when")
             if k in self._descriptions:
                 widget.setAccessibleDescription(self._descriptions.pop(k))
             if widget.property("invalid"):
@@ -269,3 +277,5 @@ class FieldErrors:
             widget.dateTimeChanged.connect(clear)
         elif isinstance(widget, QAbstractSpinBox):
             widget.editingFinished.connect(clear)
+        elif isinstance(proxy := widget.focusProxy(), QLineEdit):  # a field made of a line edit and more
+            proxy.textEdited.connect(clear)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -230,9 +229,12 @@ class SectionedScreen(GeometryDialog):
 
     def _add_row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None) -> None:
         """A labelled row (the label is the input's accessible name); ``key`` names it for go_to."""
-        widget.setAccessibleName(label)
+        if isinstance(widget, WhenEdit):
+            widget.set_label(label)  # the name goes on its line edit
+        else:
+            widget.setAccessibleName(label)
         caption = QLabel(label)
-        caption.setBuddy(widget)
+        caption.setBuddy(widget.line if isinstance(widget, WhenEdit) else widget)
         form.addRow(caption, widget)
         if key:
             self._fields[key] = widget
@@ -246,8 +248,6 @@ class SectionedScreen(GeometryDialog):
             widget.textChanged.connect(self._changed)
         elif isinstance(widget, QComboBox):
             widget.currentIndexChanged.connect(self._changed)
-        elif isinstance(widget, QDateEdit):
-            widget.dateChanged.connect(self._changed)
         elif isinstance(widget, QSpinBox):
             widget.valueChanged.connect(self._changed)
         elif isinstance(widget, WhenEdit):
