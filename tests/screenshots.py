@@ -52,6 +52,18 @@ def _save_screen(out: Path, name: str, window) -> Path:
     return path
 
 
+def _close(dialog) -> None:
+    """Close ``dialog`` without saving: Cancel, then Discard if it asks "Discard changes?"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    dialog.reject()
+    _settle(50)
+    for box in dialog.findChildren(QMessageBox):
+        if box.isVisible() and box.accessibleName() == "Discard changes?":
+            next(b for b in box.buttons() if b.accessibleName() == "Discard").click()
+            _settle(50)
+
+
 def _dialog(root, name: str):
     """The dialog open over ``root`` that a screen reader calls ``name`` (its accessible name, else
     its title: "Referral directory — Clinic Desktop" is "Referral directory")."""
@@ -344,17 +356,17 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         _settle()
         dialog = _open_dialog(screen)
         shots.append(_save(dialog, out, "15e-record-cows"))
-        dialog.reject()
+        _close(dialog)
         screen.record_vitals()
         _settle()
         dialog = _open_dialog(screen)
         shots.append(_save(dialog, out, "15f-record-vitals"))
-        dialog.reject()
+        _close(dialog)
         screen.edit_patient_facts()
         _settle()
         dialog = _open_dialog(screen)
         shots.append(_save(dialog, out, "15j-patient-facts"))
-        dialog.reject()
+        _close(dialog)
         from clinic_desktop.core.services import accounts
         from clinic_desktop.gui.mar_panel import OrderDialog
 
@@ -369,7 +381,7 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         order.dose.setValue(1)  # a tenfold slip: refused, with its source
         order.run_check()
         shots.append(_save(order, out, "15h-new-order-refused"))
-        order.reject()
+        _close(order)
         # Giving the next lofexidine dose now: every rule that fired with its source.
         from clinic_desktop.gui.mar_panel import DoseDialog, DoseLine
 
@@ -378,7 +390,7 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         give = DoseDialog(db, nurse, DoseLine(lofexidine, None, "prn", None), "given", screen)
         give.show()
         shots.append(_save(give, out, "15i-give-dose-checks"))
-        give.reject()
+        _close(give)
         window_handover(db, admin, out, shots)
     finally:
         screen.done(0)
@@ -432,7 +444,7 @@ def check_installation_shot(window, out: Path) -> Path:
     while dialog.running and time.monotonic() < deadline:
         _settle(100)
     path = _save(dialog, out, "07b-check-installation-dialog")
-    dialog.reject()
+    _close(dialog)
     _settle()
     return path
 
@@ -455,7 +467,7 @@ def take_screenshots(out: Path) -> list[Path]:
         first_run = app_module.sign_in_dialog_for(db)
         first_run.show()
         shots.append(_save(first_run, out, "01-first-run-dialog"))
-        first_run.reject()
+        _close(first_run)
 
         admin = accounts.create_first_admin(db, "admin", "Ada Admin", ADMIN_PASSWORD)
         demo.seed(db)
@@ -490,7 +502,7 @@ def take_screenshots(out: Path) -> list[Path]:
         _type_date(dialog, "Date of birth", "1979-11-30")
         _settle(700)  # the duplicate check runs after a short pause in typing
         shots.append(_save(dialog, out, "06-new-patient-duplicate-warning"))
-        dialog.reject()
+        _close(dialog)
         _settle()
 
         # 5. About.
@@ -514,7 +526,7 @@ def take_screenshots(out: Path) -> list[Path]:
         _field(users, QLineEdit, "Repeat password").setText(ADMIN_PASSWORD)
         users.add_user()
         shots.append(_save(users, out, "10-users-dialog"))
-        users.reject()
+        _close(users)
         _settle()
 
         # 6b. Admin → Clinic settings…: a clinic's details, typed but not yet saved.
@@ -527,7 +539,7 @@ def take_screenshots(out: Path) -> list[Path]:
         _field(clinic, QLineEdit, "Clinic phone").setText("(217) 555-0142")
         _field(clinic, QSpinBox, "Minutes idle before the screen locks").setValue(5)
         shots.append(_save(clinic, out, "11-clinic-settings-dialog"))
-        clinic.reject()
+        _close(clinic)
         _settle()
 
         # 6c. Admin → Protocol settings…: one threshold changed from its default.
@@ -544,7 +556,7 @@ def take_screenshots(out: Path) -> list[Path]:
         protocol.scroll_area.verticalScrollBar().setValue(protocol.groups["Usual dose range"].y())
         _settle()
         shots.append(_save(protocol, out, "11c-protocol-settings-dose-range"))
-        protocol.reject()
+        _close(protocol)
         _settle()
 
         # 6d. View → Referral directory…: the national lines and the clinic's own (invented).
@@ -560,7 +572,7 @@ def take_screenshots(out: Path) -> list[Path]:
         window.ui.actionDirectory.trigger()
         directory_dialog = _dialog(window, "Referral directory")
         shots.append(_save(directory_dialog, out, "17-referral-directory"))
-        directory_dialog.reject()
+        _close(directory_dialog)
         _settle()
 
         # 7. The lock: the sign-in dialog over the covered window.

@@ -74,7 +74,7 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
             ui.preferredLanguageCombo.addItem(label, code)
 
         dob = ui.dateOfBirthEdit
-        dob.set_kind("date", placeholder="e.g. 1979-11-30 or 11/30/1979")
+        dob.set_kind("date", placeholder="e.g. 11/30/1979")
         dob.set_label("Date of birth")
         ui.dateOfBirthLabel.setBuddy(dob.line)  # the label names the line edit inside
 

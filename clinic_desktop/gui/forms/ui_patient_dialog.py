@@ -108,12 +108,13 @@ class Ui_PatientDialog(object):
         self.dateOfBirthLayout.setObjectName(u"dateOfBirthLayout")
         self.dateOfBirthEdit = WhenEdit(self.scrollContents)
         self.dateOfBirthEdit.setObjectName(u"dateOfBirthEdit")
-        self.dateOfBirthEdit.setMinimumSize(QSize(150, 0))
+        self.dateOfBirthEdit.setMinimumSize(QSize(170, 0))
 
         self.dateOfBirthLayout.addWidget(self.dateOfBirthEdit)
 
         self.dateOfBirthHintLabel = QLabel(self.scrollContents)
         self.dateOfBirthHintLabel.setObjectName(u"dateOfBirthHintLabel")
+        self.dateOfBirthHintLabel.setWordWrap(True)
         self.dateOfBirthHintLabel.setProperty(u"role", u"hint")
 
         self.dateOfBirthLayout.addWidget(self.dateOfBirthHintLabel)
