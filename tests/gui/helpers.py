@@ -180,3 +180,31 @@ def shown_error(root: QWidget, name: str) -> str | None:
     found = [w for w in root.findChildren(QLabel) if w.accessibleName() == f"{name} error" and w.isVisible()]
     assert len(found) <= 1
     return found[0].text() if found else None
+
+
+def start_assessment(qtbot, window: MainWindow, search: str) -> IntakeScreen:
+    """Patient → Start assessment for the patient ``search`` finds: the intake screen, active."""
+    from clinic_desktop.gui.intake_screen import IntakeScreen
+
+    window.search_for(search)
+    qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Start assessment"),
+                     Qt.MouseButton.LeftButton)
+    screen = dialog_named(window, "Assessment")
+    assert isinstance(screen, IntakeScreen)
+    qtbot.waitExposed(screen)
+    screen.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)
+    return screen
+
+
+def open_mar(qtbot, db, user, patient) -> StabilizationScreen:
+    """The patient's stabilization screen, shown at its Medications tab, as ``user``."""
+    from clinic_desktop.core.services import episodes, patients
+    from clinic_desktop.gui.stabilization_screen import StabilizationScreen
+
+    screen = StabilizationScreen(db, user, episodes.current_episode(db, user, patient.id),
+                                 patients.open_record(db, user, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    return screen

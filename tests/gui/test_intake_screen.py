@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -28,13 +27,13 @@ from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from tests.factories import complete_draft
+from tests.gui import helpers
 from tests.gui.helpers import (
     STRONG_PASSWORD,
     button,
     by_name,
     dialog_named,
     go,
-    named,
     saved_data,
     shown_dialog,
     shown_error,
@@ -56,14 +55,7 @@ def patient(db, nurse):
 
 
 def start_assessment(qtbot, window: MainWindow) -> IntakeScreen:
-    window.search_for("I-1")
-    qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Start assessment"), Qt.MouseButton.LeftButton)
-    screen = dialog_named(window, "Assessment")
-    assert isinstance(screen, IntakeScreen)
-    qtbot.waitExposed(screen)
-    screen.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)
-    return screen
+    return helpers.start_assessment(qtbot, window, "I-1")
 
 
 def type_digits(qtbot, digits: str) -> None:

@@ -35,6 +35,7 @@ from tests.gui.helpers import (
     dialog_of,
     open_dialog,
     open_flowsheet,
+    open_mar,
     shown_dialog,
     type_date,
     type_into,
@@ -210,11 +211,7 @@ def lofexidine(db, prescriber, episode_id, **changes):
 def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nurse, patient):
     episode_id = sign_intake(db, nurse, patient)
     prescriber = make_user(db, admin, "prescriber")
-    screen = StabilizationScreen(db, prescriber, episodes.current_episode(db, prescriber, patient.id),
-                                 patients.open_record(db, prescriber, patient.id))
-    qtbot.addWidget(screen)
-    screen.show()
-    screen.tabs.setCurrentWidget(screen.mar_panel)
+    screen = open_mar(qtbot, db, prescriber, patient)
     assert not button(screen, "Give\u2026").isVisible()  # giving is the nurse's
     orders_empty, doses_empty = by_name(screen, QLabel, "Orders empty"), by_name(screen, QLabel, "Doses today empty")
     assert orders_empty.isVisible() and orders_empty.text() == "No orders yet \u2014 add one with New order\u2026"
@@ -258,11 +255,7 @@ def test_new_order_refuses_a_tenfold_slip_and_asks_why_for_an_interaction(qtbot,
     episode_id = sign_intake(db, nurse, patient)
     prescriber = make_user(db, admin, "prescriber")
     lofexidine(db, prescriber, episode_id)
-    screen = StabilizationScreen(db, prescriber, episodes.current_episode(db, prescriber, patient.id),
-                                 patients.open_record(db, prescriber, patient.id))
-    qtbot.addWidget(screen)
-    screen.show()
-    screen.tabs.setCurrentWidget(screen.mar_panel)
+    screen = open_mar(qtbot, db, prescriber, patient)
     qtbot.mouseClick(button(screen, "New order\u2026"), Qt.MouseButton.LeftButton)
     dialog = open_dialog(screen.mar_panel)
     medication = by_name(dialog, QComboBox, "Medication")

@@ -10,7 +10,6 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QComboBox,
     QLineEdit,
@@ -20,13 +19,18 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import clock
-from clinic_desktop.core.services import episodes, patients
-from clinic_desktop.gui.intake_screen import IntakeScreen
+from clinic_desktop.core.services import patients
 from clinic_desktop.gui.patient_dialog import PatientDialog
-from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 from tests.conftest import make_user
 from tests.factories import sign_intake
-from tests.gui.helpers import button, by_name, dialog_named, go, named, open_dialog
+from tests.gui.helpers import (
+    button,
+    by_name,
+    go,
+    open_dialog,
+    open_mar,
+    start_assessment,
+)
 
 LIMIT = 400  # presses: far more than any window here has inputs
 
@@ -81,13 +85,7 @@ def reachable_inputs(page: QWidget) -> set[str]:
 
 
 def test_tab_walks_every_intake_section_and_never_sticks(qtbot, window, db, nurse, patient):
-    window.search_for("T-1")
-    qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Start assessment"), Qt.MouseButton.LeftButton)
-    screen = dialog_named(window, "Assessment")
-    assert isinstance(screen, IntakeScreen)
-    qtbot.waitExposed(screen)
-    screen.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)
+    screen = start_assessment(qtbot, window, "T-1")
     sections = by_name(screen, QListWidget, "Sections")
     assert isinstance(sections, QListWidget)
     labels = [sections.item(i).text().split("  ", 1)[-1] for i in range(sections.count())]
@@ -121,11 +119,7 @@ def test_tab_walks_every_intake_section_and_never_sticks(qtbot, window, db, nurs
 def test_tab_walks_the_new_order_dialog_and_a_blank_stop_takes_typing(qtbot, db, admin, nurse, patient):
     sign_intake(db, nurse, patient)
     prescriber = make_user(db, admin, "prescriber")
-    screen = StabilizationScreen(db, prescriber, episodes.current_episode(db, prescriber, patient.id),
-                                 patients.open_record(db, prescriber, patient.id))
-    qtbot.addWidget(screen)
-    screen.show()
-    screen.tabs.setCurrentWidget(screen.mar_panel)
+    screen = open_mar(qtbot, db, prescriber, patient)
     qtbot.mouseClick(button(screen, "New order\u2026"), Qt.MouseButton.LeftButton)
     dialog = open_dialog(screen.mar_panel)
     assert dialog is not None
