@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QBoxLayout,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QLabel,
     QLayout,
@@ -140,11 +139,17 @@ class FieldErrors:
         try:
             with busy_cursor():
                 return True, call()
-        except ValidationError as exc:
-            self.show(exc.fields)
         except ClinicError as exc:
-            self.show({"": str(exc)})
+            self.show_refusal(exc)
         return False, None
+
+    def show_refusal(self, exc: BaseException) -> None:
+        """A service's refusal, shown here: a ValidationError's fields next to their inputs, any
+        other error's one line (``gui.operations.error_message``) in the general line."""
+        if isinstance(exc, ValidationError):
+            self.show(exc.fields)
+        else:
+            self.show({"": error_message(exc)})
 
     def attempt_in_background(self, parent: QWidget, call: Callable[[], T],
                               success: Callable[[T], object], *,
@@ -155,10 +160,7 @@ class FieldErrors:
         ``disabling`` controls are off meanwhile; then ``success(result)``, or the refusal shown
         here as ``attempt`` shows it, then ``refused()``."""
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, ValidationError):
-                self.show(exc.fields)
-            else:
-                self.show({"": error_message(exc)})
+            self.show_refusal(exc)
             if refused is not None:
                 refused()
 
@@ -273,8 +275,6 @@ class FieldErrors:
             widget.textChanged.connect(clear)
         elif isinstance(widget, QComboBox):
             widget.activated.connect(clear)
-        elif isinstance(widget, QDateTimeEdit):
-            widget.dateTimeChanged.connect(clear)
         elif isinstance(widget, QAbstractSpinBox):
             widget.editingFinished.connect(clear)
         elif isinstance(proxy := widget.focusProxy(), QLineEdit):  # a field made of a line edit and more

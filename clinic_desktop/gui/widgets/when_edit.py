@@ -128,7 +128,7 @@ class DatePopup(QDialog):
             self.time.setTime(DEFAULT_TIME)
             self.no_time.setChecked(True)
         else:
-            day = today or python_date(QDate.currentDate())
+            day = today or wall_now().date()  # the clinic's today (core.clock), not the OS zone's
             self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
             self.time.setTime(DEFAULT_TIME)
         if kind == "date":
