@@ -295,7 +295,7 @@ def run_gui(db_target: str | None = None) -> int:
             return 0
         log.info("signed in: user id %s", user.id)
         window = main_window_for(db, user)
-        window.show()
+        window.show_as_left()
         status = app.exec()
         log.info("Clinic Desktop closed")
         return status

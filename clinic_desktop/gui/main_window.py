@@ -36,6 +36,7 @@ from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
 from clinic_desktop.gui.navigator import Navigator
 from clinic_desktop.gui.widgets.flag_delegate import FlagDelegate
+from clinic_desktop.gui.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,10 @@ class MainWindow(QMainWindow):
         self.user = user
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
+        #: The census tab and a tab per open patient, with its screens as views.
+        self.workspace = Workspace(self.ui.workspaceTabs, self)
         #: Opens the patient screens and the dialogs (one method per destination).
-        self.navigator = Navigator(db, user, self)
+        self.navigator = Navigator(db, user, self, self.workspace)
         self.navigator.census_changed.connect(self.refresh_census)
         self.navigator.patient_saved.connect(self._after_patient_saved)
         self.navigator.settings_saved.connect(self._apply_settings)
@@ -148,6 +151,12 @@ class MainWindow(QMainWindow):
         ui.actionClinicSettings.triggered.connect(navigator.clinic_settings)
         ui.actionProtocolSettings.triggered.connect(navigator.protocol_settings)
         ui.actionQuit.triggered.connect(self.close)
+        workspace = self.workspace
+        ui.actionShowCensus.triggered.connect(self.show_census_tab)
+        ui.actionNextTab.triggered.connect(lambda: workspace.next_tab(1))
+        ui.actionPreviousTab.triggered.connect(lambda: workspace.next_tab(-1))
+        ui.actionCloseTab.triggered.connect(workspace.close_current)
+        workspace.current_patient_changed.connect(self._update_actions)
         # The GUI hides what a role cannot do; the services refuse it anyway.
         ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
         ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
@@ -182,9 +191,13 @@ class MainWindow(QMainWindow):
         self.ui.statusbar.addPermanentWidget(self.database_label)
 
     def _restore_window_state(self) -> None:
+        """The size and place this workstation left the window in; the first time, a window that
+        fills the screen once shown (:meth:`show_as_left`)."""
         settings = QSettings()
         geometry = settings.value(GEOMETRY_KEY)
+        self._first_run = True
         if isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry):
+            self._first_run = False
             state = settings.value(STATE_KEY)
             if isinstance(state, QByteArray):
                 self.restoreState(state)
@@ -200,6 +213,13 @@ class MainWindow(QMainWindow):
         frame.moveCenter(available.center())
         self.move(frame.topLeft())
 
+    def show_as_left(self) -> None:
+        """Show the window: maximized on this workstation's first run, else as it was left."""
+        if self._first_run:
+            self.showMaximized()
+        else:
+            self.show()
+
     def save_window_state(self) -> None:
         settings = QSettings()
         settings.setValue(GEOMETRY_KEY, self.saveGeometry())
@@ -213,7 +233,11 @@ class MainWindow(QMainWindow):
         return self.ui.searchTable if self.showing_search() else self.ui.censusTable
 
     def selected_row(self):
-        """The CensusRow or PatientSummary selected on the page shown, or None."""
+        """The patient the Patient actions act on: on a patient's tab, that patient's census row;
+        on the census tab, the CensusRow or PatientSummary selected on the page shown; or None."""
+        patient_id = self.workspace.current_patient_id()
+        if patient_id is not None:
+            return self.census_model.row_at(self.census_model.row_of_patient(patient_id))
         table = self.current_table()
         rows = table.selectionModel().selectedRows()
         if not rows:
@@ -229,6 +253,8 @@ class MainWindow(QMainWindow):
         return row.id if isinstance(row, patients.PatientSummary) else row.patient_id
 
     def _update_actions(self, *_args) -> None:
+        on_patient = self.workspace.current_patient_id() is not None
+        self.ui.actionCloseTab.setEnabled(on_patient)
         row = self.selected_row()
         self.ui.actionOpenPatient.setEnabled(row is not None)
         can_admit = isinstance(row, patients.PatientSummary) and row.open_stage is None
@@ -339,6 +365,11 @@ class MainWindow(QMainWindow):
         self.ui.pages.setCurrentWidget(self.ui.censusPage)
         self._update_actions()
 
+    def show_census_tab(self) -> None:
+        """Window → Census (Ctrl+0): the census and search tab, the keyboard in the search box."""
+        self.workspace.show_census()
+        self.focus_search()
+
     def search_for(self, text: str) -> None:
         """Put ``text`` in the search box and search at once (no debounce)."""
         self.ui.searchEdit.setText(text)
@@ -346,6 +377,7 @@ class MainWindow(QMainWindow):
             self.run_search()
 
     def focus_search(self) -> None:
+        self.workspace.show_census()
         self.ui.searchEdit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.ui.searchEdit.selectAll()
 
@@ -473,6 +505,9 @@ class MainWindow(QMainWindow):
         self.idle_lock.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.workspace.close_all():  # a view asked first: it is shown, the window stays
+            event.ignore()
+            return
         self.save_window_state()
         self.idle_lock.stop()
         super().closeEvent(event)

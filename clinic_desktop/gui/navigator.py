@@ -1,10 +1,11 @@
 """Where the main window's actions lead: one method per destination (a patient's record, the
 assessment, the flowsheet, the aftercare plan, the admin and help dialogs).
 
-Each opens its screen or dialog over the main window, or raises the one already open: one intake
-screen, one stabilization screen per episode, one plan screen, one of each dialog. The main window
-decides *which* patient (its selection) and what to refresh afterwards (the signals below); the
-navigator knows how each screen is built and kept. Nothing patient-identifying is logged.
+The stage screens open as views in the patient's tab of the main window (``gui.workspace``), the
+dialogs over the main window; either is raised when already open: one intake screen, one
+stabilization screen per episode, one plan screen, one of each dialog. The main window decides
+*which* patient (its selection) and what to refresh afterwards (the signals below); the navigator
+knows how each screen is built and kept. Nothing patient-identifying is logged.
 """
 
 from __future__ import annotations
@@ -15,18 +16,19 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from clinic_desktop.core import clock
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, patients
 from clinic_desktop.core.vocab import OPEN_STAGES
-from clinic_desktop.gui.widgets.dialog_base import DialogSlot
+from clinic_desktop.gui.widgets.dialog_base import DialogSlot, GeometryDialog
 from clinic_desktop.logs import log_file
 
 if TYPE_CHECKING:
     from clinic_desktop.gui.patient_dialog import PatientDialog
+    from clinic_desktop.gui.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +43,20 @@ class Navigator(QObject):
     episode_opened = Signal(int)  # episode id
     assessment_opened = Signal(int)  # assessment id
 
-    def __init__(self, db, user: SignedInUser, window: QWidget) -> None:
+    def __init__(self, db, user: SignedInUser, window: QWidget, workspace: Workspace) -> None:
         super().__init__(window)
         self.db = db
         self.user = user
         self._window = window
+        self._workspace = workspace
         self._patient_slot = DialogSlot()
         self._users_slot = DialogSlot()
         self._settings_slot = DialogSlot()
         self._directory_slot = DialogSlot()
-        self._plan_slot = DialogSlot()
         self._check_slot = DialogSlot()
-        self._intake_screen: QDialog | None = None
-        self._stabilization_screens: dict[int, QDialog] = {}  # episode id → its open screen
+        self._intake_screen: GeometryDialog | None = None
+        self._stabilization_screens: dict[int, GeometryDialog] = {}  # episode id → its open screen
+        self._plan_screen: GeometryDialog | None = None
 
     # --- a patient ------------------------------------------------------------------------------
     def new_patient(self) -> None:
@@ -133,8 +136,7 @@ class Navigator(QObject):
     def assessment(self, patient_id: int, get_view: Callable) -> None:
         """The intake screen of the assessment ``get_view()`` returns (raised if open)."""
         if self._intake_screen is not None:
-            self._intake_screen.raise_()
-            self._intake_screen.activateWindow()
+            self._workspace.raise_view(self._intake_screen)
             return
         try:
             view = get_view()
@@ -157,7 +159,7 @@ class Navigator(QObject):
             self.census_changed.emit()
 
         screen.finished.connect(finished)
-        screen.open()
+        self._workspace.show_view(record, screen)
         self.assessment_opened.emit(view.id)
 
     def flowsheet(self, patient_id: int) -> bool:
@@ -169,8 +171,7 @@ class Navigator(QObject):
                 return False
             screen = self._stabilization_screens.get(episode.id)
             if screen is not None:
-                screen.raise_()
-                screen.activateWindow()
+                self._workspace.raise_view(screen)
                 return True
             record = patients.open_record(self.db, self.user, patient_id)
             from clinic_desktop.gui.stabilization_screen import StabilizationScreen
@@ -190,7 +191,7 @@ class Navigator(QObject):
             self.census_changed.emit()
 
         screen.finished.connect(finished)
-        screen.show()
+        self._workspace.show_view(record, screen)
         log.info("flowsheet opened for episode %s", episode.id)
         self.episode_opened.emit(episode.id)
         return True
@@ -199,9 +200,8 @@ class Navigator(QObject):
         """Patient → Aftercare plan…: the plan builder of a patient in transition."""
         if not self.user.can("plans.edit"):
             return
-        if self._plan_slot.dialog is not None:
-            self._plan_slot.dialog.raise_()
-            self._plan_slot.dialog.activateWindow()
+        if self._plan_screen is not None:
+            self._workspace.raise_view(self._plan_screen)
             return
         try:
             episode = episodes.current_episode(self.db, self.user, patient_id)
@@ -215,8 +215,16 @@ class Navigator(QObject):
             self._show_error("The aftercare plan could not be opened", exc)
             return
         screen.discharged.connect(lambda _episode_id: self.census_changed.emit())
-        screen.finished.connect(lambda _result: self.census_changed.emit())
-        self._plan_slot.open(screen, modal=False)
+        self._plan_screen = screen
+
+        def finished(_result: int) -> None:
+            if self._plan_screen is screen:
+                self._plan_screen = None
+            screen.deleteLater()
+            self.census_changed.emit()
+
+        screen.finished.connect(finished)
+        self._workspace.show_view(record, screen)
         log.info("aftercare plan opened for episode %s", episode.id)
 
     # --- the clinic -----------------------------------------------------------------------------
@@ -271,10 +279,13 @@ class Navigator(QObject):
         dialog.open()
 
     def manual(self) -> None:
-        """Help → User manual (F1 in the main window): at the census page."""
-        from clinic_desktop.gui.manual_dialog import show_manual
+        """Help → User manual (F1 in the main window): at the page of the screen with the keyboard
+        (a view in a patient's tab), else the census page."""
+        from clinic_desktop.gui.manual_dialog import page_for, show_manual
 
-        show_manual(self._window)
+        focus = QApplication.focusWidget()
+        inside = focus is not None and focus.window() is self._window
+        show_manual(self._window, page_for(focus) if inside else None)
 
     def keyboard_shortcuts(self) -> None:
         """Help → Keyboard shortcuts: read from the windows' actions and shortcuts now."""

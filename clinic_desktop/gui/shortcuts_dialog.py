@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.workspace import view_title
 
 
 @dataclass(frozen=True)
@@ -52,20 +53,28 @@ def shortcuts_of(window: QWidget, where: str | None = None) -> list[KeyShortcut]
             parent = parent.parent()
         return True
 
+    def where_of(obj) -> str:  # a screen shown as a view in a patient's tab is named as such
+        parent = obj.parent()
+        while parent is not None and parent is not window:
+            if isinstance(parent, GeometryDialog) and parent.is_embedded():
+                return view_title(parent)
+            parent = parent.parent()
+        return where
+
     for action in window.findChildren(QAction):
         if not own(action) or not action.isVisible():
             continue
         for sequence in action.shortcuts():
             if not sequence.isEmpty():
                 found.append(KeyShortcut(sequence.toString(QKeySequence.SequenceFormat.NativeText),
-                                         _plain(action.text()), where))
+                                         _plain(action.text()), where_of(action)))
     for shortcut in window.findChildren(QShortcut):
         if not own(shortcut) or not shortcut.isEnabled():
             continue
         for sequence in list(shortcut.keys()):  # a QShortcut, not a dict
             if not sequence.isEmpty():
                 found.append(KeyShortcut(sequence.toString(QKeySequence.SequenceFormat.NativeText),
-                                         shortcut.whatsThis() or "(no description)", where))
+                                         shortcut.whatsThis() or "(no description)", where_of(shortcut)))
     return found
 
 

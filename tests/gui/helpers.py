@@ -193,7 +193,7 @@ def start_assessment(qtbot, window: MainWindow, search: str) -> IntakeScreen:
     assert isinstance(screen, IntakeScreen)
     qtbot.waitExposed(screen)
     screen.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen.window())
     return screen
 
 

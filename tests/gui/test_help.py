@@ -40,8 +40,12 @@ def shown_manual(qtbot) -> ManualDialog:
 
 
 def press_f1(qtbot, window) -> None:
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    """F1 with the keyboard in ``window`` (a window, or a view in a patient's tab)."""
+    window.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window.window())
+    if not window.isWindow():
+        window.setFocus()
+        assert window.isAncestorOf(QApplication.focusWidget()) or QApplication.focusWidget() is window
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F1)
 
 
@@ -97,7 +101,7 @@ def test_f1_on_a_screen_opens_its_page(qtbot, demo_window):
     assert manual.parentWidget() is users  # usable although the users dialog is modal
 
 
-def test_f1_on_the_flowsheet_beside_the_census_opens_the_stabilization_page(qtbot, demo_window):
+def test_f1_on_the_flowsheet_in_its_tab_opens_the_stabilization_page(qtbot, demo_window):
     census = named(demo_window, QTableView, "Census")
     row = next(n for n, r in enumerate(demo_window.census_model.rows()) if r.stage == "stabilization")
     census.selectRow(row)
@@ -108,7 +112,10 @@ def test_f1_on_the_flowsheet_beside_the_census_opens_the_stabilization_page(qtbo
     press_f1(qtbot, screen)
     manual = shown_manual(qtbot)
     assert manual.current_page() == "stabilization"
-    assert manual.parentWidget() is screen
+    assert manual.parentWidget() is demo_window
+    demo_window.workspace.show_census()  # back on the census tab, F1 opens the census page
+    press_f1(qtbot, demo_window)
+    assert shown_manual(qtbot).current_page() == "census"
 
 
 def test_typing_searches_every_page_and_enter_finds_the_next(qtbot):

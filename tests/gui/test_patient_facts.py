@@ -54,7 +54,7 @@ def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, wind
     assert facts_line(screen) == ("Weight 70 kg \u00b7 Hepatic: mild \u00b7 Renal: reduced (eGFR 55) \u00b7 "
                                   f"QTc 430 ms on {QTC_ON}")
     screen.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen.window())
     qtbot.keyClick(QApplication.focusWidget() or screen, Qt.Key.Key_I,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     dialog = dialog_of(qtbot, screen)

@@ -48,8 +48,10 @@ def _label(widget: QWidget | None) -> str:
 
 
 def tab_round(qtbot, window: QWidget, start: QWidget) -> list[QWidget]:
-    """Press Tab from ``start`` until the focus comes back to it; every press must move the focus.
+    """Press Tab from ``start`` until the focus comes back to it; every press must move the focus
+    and stay in ``window``'s window (the main window, for a screen in a patient's tab).
     Returns the widgets visited, in order."""
+    window = window.window()
     start.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is start)
     visited: list[QWidget] = []

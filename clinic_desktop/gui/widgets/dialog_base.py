@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -44,9 +44,27 @@ class GeometryDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._geometry_restored = False
-        help_key = QShortcut(QKeySequence("F1"), self)
-        help_key.setWhatsThis("User manual at this screen's page")
-        help_key.activated.connect(self._show_manual)
+        self._help_key = QShortcut(QKeySequence("F1"), self)
+        self._help_key.setWhatsThis("User manual at this screen's page")
+        self._help_key.activated.connect(self._show_manual)
+
+    def embed(self, parent: QWidget) -> None:
+        """Make this dialog a view inside ``parent`` (a screen in a patient's tab): no window of
+        its own, no size of its own to remember, and the window's F1 and Escape keys, not its own
+        (the main window's F1 opens the manual at the page of the view with the keyboard). One
+        reparenting, straight to where it will be laid out: each costs a restyle of every child."""
+        self.setParent(parent, Qt.WindowType.Widget)
+        self.setSizeGripEnabled(False)
+        self._help_key.setEnabled(False)
+
+    def is_embedded(self) -> bool:
+        return not self.isWindow()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.is_embedded() and event.key() == Qt.Key.Key_Escape:
+            event.ignore()  # a view closes with its tab (Ctrl+W), not with Escape
+            return
+        super().keyPressEvent(event)
 
     def _show_manual(self) -> None:
         """F1: the user manual at this dialog's page (gui.manual_dialog.CONTEXT_PAGES)."""
@@ -60,12 +78,16 @@ class GeometryDialog(QDialog):
 
     def restore_geometry(self) -> bool:
         """Apply the saved geometry, if any; returns whether there was one."""
+        if self.is_embedded():
+            return False
         saved = QSettings().value(self.geometry_key())
         if isinstance(saved, QByteArray) and not saved.isEmpty():
             return bool(self.restoreGeometry(saved))
         return False
 
     def save_geometry(self) -> None:
+        if self.is_embedded():
+            return
         settings = QSettings()
         settings.setValue(self.geometry_key(), self.saveGeometry())
 
@@ -74,7 +96,7 @@ class GeometryDialog(QDialog):
             self._geometry_restored = True
             self.restore_geometry()
         super().showEvent(event)
-        if self.GROW_TO_FIT:
+        if self.GROW_TO_FIT and not self.is_embedded():
             self.grow_to_fit()
 
     def grow_to_fit(self) -> None:
