@@ -113,7 +113,9 @@ class Workspace(QObject):
             index = self.tabs.addTab(tab, record.display_name)
             self.tabs.setTabToolTip(index, f"{record.display_name} \u00b7 MRN {record.mrn}")
             self._patient_tabs[record.id] = tab
-        view.embed(tab.views.findChild(QStackedWidget))  # where addTab lays it out
+        stack = tab.views.findChild(QStackedWidget)  # where addTab lays it out
+        assert stack is not None
+        view.embed(stack)
         tab.views.addTab(view, view_title(view))
         tab.views_changed()
         view.windowTitleChanged.connect(lambda _title, v=view: self._retitle(v))
