@@ -227,9 +227,9 @@ def test_an_appointment_in_the_past_is_shown_as_an_error_and_kept(qtbot, db, adm
     local_entry(db, admin, "Northside IOP")
     add_referral(qtbot, screen, "Northside IOP", "IOP")
     row = screen.referral_rows[0]
-    appointment = by_name(row, QLineEdit, "Appointment")
+    appointment = by_name(row, QLineEdit, "Referral 1: appointment")
     type_into(qtbot, appointment, "2020-01-06 10:00")
-    error = by_name(row, QLabel, "Appointment error")
+    error = by_name(row, QLabel, "Referral 1: appointment error")
     qtbot.waitUntil(error.isVisible)
     assert "6 January 2020, 10:00 is in the past" in error.text()
     assert appointment.property("invalid") is True
@@ -252,7 +252,7 @@ def test_old_free_text_appointments_load_and_stay_as_typed(qtbot, db, admin, cou
     qtbot.addWidget(s)
     s.show()
     row = s.referral_rows[0]
-    assert by_name(row, QLineEdit, "Appointment").text() == "as agreed, call Monday"
+    assert by_name(row, QLineEdit, "Referral 1: appointment").text() == "as agreed, call Monday"
     errors = [label for label in row.findChildren(QLabel) if label.accessibleName().endswith(" error")]
     assert not any(label.isVisible() and label.text() for label in errors)  # free text is no error
     assert s.follow_up_rows[0].edits["when"].text() == "next Tuesday after group"
@@ -632,13 +632,21 @@ def test_removing_rows_renumbers_referrals_and_saves(qtbot, db, admin, counselor
     local_entry(db, admin, "Eastside OTP", kind="opioid_treatment_program")
     add_referral(qtbot, screen, "Northside IOP", "IOP")
     add_referral(qtbot, screen, "Eastside OTP", "Methadone")
+    assert by_name(screen, QLineEdit, "Referral 2: reason").text() == "Methadone"
     click(qtbot, screen.referral_rows[0].remove_button)
     [row] = screen.referral_rows
     assert row.heading.text().startswith("Referral 1: Eastside OTP")
+    # a screen reader tells the rows apart, and the names follow the numbering
+    assert by_name(row, QLineEdit, "Referral 1: reason").text() == "Methadone"
+    assert row.remove_button.accessibleName() == "Remove referral 1"
     recipients = by_name(screen, QComboBox, "Recipient")
     assert [recipients.itemText(i) for i in range(recipients.count())] == [row.title]
     go(screen, "Support")
-    click(qtbot, button(screen, "Remove person"))
+    click(qtbot, button(screen, "Add person"))
+    assert [r.edits["phone"].accessibleName() for r in screen.people_rows] == [
+        "Support person 1: phone", "Support person 2: phone"]
+    click(qtbot, button(screen, "Remove support person 2"))
+    click(qtbot, button(screen, "Remove support person 1"))
     assert screen.people_rows == []
     wait_saved(qtbot, screen)
     draft = saved_draft(db, counselor, screen)

@@ -32,7 +32,7 @@ class FollowUpsSection(Section):
         return self.list.rows
 
     def add(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> FieldsRow:
-        row = FieldsRow(FOLLOW_UP_FIELDS, "Remove follow-up", dates=("when",))
+        row = FieldsRow(FOLLOW_UP_FIELDS, "Remove follow-up", noun="Follow-up", dates=("when",))
         return self.list.add(row, data, focus=focus)
 
     def load(self, view) -> None:

@@ -26,7 +26,7 @@ class ReferralsSection(Section):
         box = QVBoxLayout()
         inner.addLayout(box)
         self.list: RowList[ReferralRow] = RowList(box, edited=self.changed,
-                                                  rows_changed=self._renumber)
+                                                  rows_changed=self._rows_changed)
         self.none_yet = self.note("No referrals yet.")
         inner.addWidget(self.none_yet)
         add = QPushButton("Add referral\u2026")
@@ -44,9 +44,7 @@ class ReferralsSection(Section):
         return self.list.add(ReferralRow(entry_id, self.screen.contacts.get(entry_id)), data,
                              focus=focus)
 
-    def _renumber(self) -> None:
-        for n, row in enumerate(self.rows, start=1):
-            row.set_number(n)
+    def _rows_changed(self) -> None:
         self.none_yet.setVisible(not self.rows)
         if self.rows_changed is not None:
             self.rows_changed(self.rows)

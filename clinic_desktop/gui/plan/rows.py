@@ -31,8 +31,8 @@ class FieldsRow(RemovableRow):
     WhenEdit (``edits[key]`` is still its line edit, ``dates[key]`` the WhenEdit)."""
 
     def __init__(self, fields: tuple[tuple[str, str], ...], remove_text: str,
-                 parent: QWidget | None = None, *, dates: tuple[str, ...] = ()) -> None:
-        super().__init__(remove_text, parent)
+                 parent: QWidget | None = None, *, noun: str, dates: tuple[str, ...] = ()) -> None:
+        super().__init__(remove_text, parent, noun=noun)
         self.edits: dict[str, QLineEdit] = {}
         self.dates: dict[str, WhenEdit] = {}
         layout = QHBoxLayout(self)
@@ -49,6 +49,7 @@ class FieldsRow(RemovableRow):
                 edit = widget = QLineEdit()
                 edit.textChanged.connect(self.edited)
             caption = labelled(label, edit)
+            self.name_input(widget, label)
             caption.setMinimumHeight(edit.sizeHint().height())
             layout.addWidget(caption, 0, top)
             layout.addWidget(widget, 1, top)
@@ -74,7 +75,7 @@ class ReferralRow(RemovableRow):
     """A chosen directory entry: why, the appointment, whether the patient agrees to share."""
 
     def __init__(self, entry_id: int, contact: ContactCheck, parent: QWidget | None = None) -> None:
-        super().__init__("Remove referral", parent)
+        super().__init__("Remove referral", parent, noun="Referral")
         self.entry_id = entry_id
         self.title = contact.title
         self.heading = QLabel()
@@ -88,7 +89,9 @@ class ReferralRow(RemovableRow):
         self.reason = QLineEdit()
         self.appointment = WhenEdit("Appointment", past_is_error=True)
         self.share = QCheckBox("Patient consents to share")
-        self.share.setAccessibleName(self.share.text())
+        self.name_input(self.reason, "Reason")
+        self.name_input(self.appointment, "Appointment")
+        self.name_input(self.share, self.share.text())
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
         grid.addWidget(self.heading, 0, 0, 1, 3)
@@ -112,6 +115,7 @@ class ReferralRow(RemovableRow):
         return self.reason
 
     def set_number(self, number: int) -> None:
+        super().set_number(number)
         self.heading.setText(f"Referral {number}: {self.title}")
 
     def value(self) -> dict[str, Any]:

@@ -85,7 +85,7 @@ class SupportSection(Section):
 
     def add_person(self, data: Mapping[str, Any] | None = None, *,
                    focus: bool = False) -> FieldsRow:
-        return self.people.add(FieldsRow(PEOPLE_FIELDS, "Remove person"), data, focus=focus)
+        return self.people.add(FieldsRow(PEOPLE_FIELDS, "Remove person", noun="Support person"), data, focus=focus)
 
     # ---- meetings ----------------------------------------------------------------------------
     def add_meeting(self, entry_id: int) -> None:
