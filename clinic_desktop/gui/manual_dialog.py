@@ -137,6 +137,11 @@ class ManualDialog(GeometryDialog):
         self.page_list.setSpacing(3)
 
         self.browser = QTextBrowser()
+        # Tab leaves the page (it would go from link to link first: a long walk); the page list
+        # and the search box reach every page by keyboard.
+        self.browser.setTabChangesFocus(True)
+        self.browser.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction
+                                             & ~Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.browser.setAccessibleName("Manual page")
         self.browser.setOpenExternalLinks(False)
         self.browser.setOpenLinks(True)

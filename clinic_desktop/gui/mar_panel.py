@@ -568,6 +568,7 @@ class MarPanel(QWidget):
     def _table(self, name: str, model, stretch: int) -> QTableView:
         table = QTableView()
         table.setAccessibleName(name)
+        table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         table.setModel(model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -227,6 +227,7 @@ class ProtocolSettingsDialog(SettingsDialog):
         self.panel.setLayout(panel)
         panel.setContentsMargins(0, 0, 0, 0)
         self.scroll_area = QScrollArea()
+        self.scroll_area.setAccessibleName("Protocol settings")  # a focus stop: named
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(self.panel)

@@ -317,7 +317,8 @@ class StabilizationScreen(GeometryDialog):
 
         self.flowsheet_model = FlowsheetModel(self)
         self.table = QTableView()
-        self.table.setAccessibleName("Flowsheet")
+        self.table.setAccessibleName("Flowsheet entries")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         self.table.setModel(self.flowsheet_model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -221,6 +221,7 @@ class UsersDialog(GeometryDialog):
 
     def _setup_table(self) -> None:
         table = self.ui.usersTable
+        table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         table.setModel(self.model)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -38,6 +38,7 @@ class PatientTab(QWidget):
         self.views.setDocumentMode(True)
         self.views.setTabBarAutoHide(True)
         self.views.setAccessibleName("Screens of this patient")
+        self.views.tabBar().setAccessibleName("Screens of this patient")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.views)
@@ -72,6 +73,9 @@ class Workspace(QObject):
         self.tabs = tabs
         self._patient_tabs: dict[int, PatientTab] = {}
         bar = tabs.tabBar()
+        # A tab bar is read out by its current tab: the census tab holds the search as well, and
+        # is told apart from the census table that way.
+        bar.setAccessibleTabName(CENSUS_INDEX, "Census and search")
         for side in (QTabBar.ButtonPosition.LeftSide, QTabBar.ButtonPosition.RightSide):
             bar.setTabButton(CENSUS_INDEX, side, None)  # the census stays
         tabs.tabCloseRequested.connect(self.close_tab_at)

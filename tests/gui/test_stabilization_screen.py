@@ -51,7 +51,7 @@ def patient(db, nurse):
 
 
 def flowsheet_rows(screen) -> list[list[str]]:
-    table = by_name(screen, QTableView, "Flowsheet")
+    table = by_name(screen, QTableView, "Flowsheet entries")
     model = table.model()
     return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
 
@@ -122,7 +122,7 @@ def test_a_back_dated_entry_asks_why(qtbot, window, db, nurse, patient):
 def test_a_correction_strikes_the_entry_through_with_its_reason(qtbot, window, db, nurse, patient):
     sign_intake(db, nurse, patient)
     screen = open_flowsheet(qtbot, window)
-    table = by_name(screen, QTableView, "Flowsheet")
+    table = by_name(screen, QTableView, "Flowsheet entries")
     row = next(n for n, r in enumerate(flowsheet_rows(screen)) if r[1] == "COWS")
     table.selectRow(row)
     qtbot.mouseClick(button(screen, "Correct entry\u2026"), Qt.MouseButton.LeftButton)

@@ -212,6 +212,7 @@ class SectionedScreen(GeometryDialog):
             area = QScrollArea()
             area.setWidgetResizable(True)
             area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setAccessibleName(title)  # a focus stop (to scroll by keyboard): named
             area.setWidget(content)
             outer.addWidget(area, 1)
         else:
