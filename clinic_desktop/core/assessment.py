@@ -424,7 +424,7 @@ def risk_flags(data: Mapping[str, Any]) -> list[Flag]:
     substances = _section(data, "substances")
     overdoses = substances.get("prior_overdoses")
     if isinstance(overdoses, int) and overdoses > 0:
-        flags.append(Flag("prior_overdose", "Prior overdose", f"{overdoses} prior overdose(s) recorded."))
+        flags.append(Flag("prior_overdose", "Prior overdose", f"{overdoses} prior overdose{'s' if overdoses != 1 else ''} recorded."))
     if "fentanyl" in used:
         flags.append(Flag("fentanyl", "Fentanyl use",
                           "Fentanyl recorded: precipitated withdrawal is more likely at induction."))

@@ -199,7 +199,7 @@ class StabilizationScreen(GeometryDialog):
         safety_row = QHBoxLayout()
         safety_row.addWidget(self.safety_bar, 1)
         safety_row.addWidget(self.safety_button)
-        facts_row = self._build_facts_row()
+        self._build_facts()
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Stabilization")
@@ -209,6 +209,10 @@ class StabilizationScreen(GeometryDialog):
         self.tabs.addTab(self.mar_panel, "&Medications")
         self.tabs.addTab(self._build_care(), "&Care")
         self.tabs.addTab(self._build_prompts(), "&Prompts")
+        # The facts line in the banner and its button beside the tabs, not on a row of their
+        # own: the flowsheet keeps the height on a 1024×600 screen.
+        self.banner.add_line(self.facts_line)
+        self.tabs.setCornerWidget(self.facts_button, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(
             lambda _i: self.mar_panel.refresh() if self.tabs.currentWidget() is self.mar_panel else None)
 
@@ -233,18 +237,18 @@ class StabilizationScreen(GeometryDialog):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
         layout.addWidget(self.banner)
-        layout.addLayout(facts_row)
         layout.addLayout(safety_row)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         for b in self.findChildren(QPushButton):
             b.setAutoDefault(False)
 
-    def _build_facts_row(self) -> QHBoxLayout:
+    def _build_facts(self) -> None:
         """The patient facts the medication checks read, in one line, and the button to edit them."""
         self.facts_line = QLabel()
         self.facts_line.setObjectName("patientFactsLine")
         self.facts_line.setAccessibleName("Patient facts")
+        self.facts_line.setWordWrap(True)  # on a narrow screen, two lines rather than cut
         self.facts_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts_button = QPushButton("Patient facts\u2026")
         self.facts_button.setToolTip("Weight, hepatic and renal function, QTc: what the medication checks "
@@ -253,11 +257,7 @@ class StabilizationScreen(GeometryDialog):
         facts_key = QShortcut(QKeySequence("Ctrl+Shift+I"), self)
         facts_key.setWhatsThis("Patient facts")
         facts_key.activated.connect(self.edit_patient_facts)
-        row = QHBoxLayout()
-        row.addWidget(self.facts_line, 1)
-        row.addWidget(self.facts_button)
         self.show_patient_facts()
-        return row
 
     def show_patient_facts(self) -> None:
         try:
@@ -328,8 +328,12 @@ class StabilizationScreen(GeometryDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in ((0, 130), (1, 100), (2, 400), (3, 300), (4, 140)):
-            self.table.setColumnWidth(column, width)
+        # The time, the entry and who recorded it as wide as their text (never cut); the details
+        # take what is left. Measured on the first 100 rows (the newest), so a long stay opens fast.
+        header.setResizeContentsPrecision(100)
+        for column in (FlowsheetModel.TIME, FlowsheetModel.ENTRY, FlowsheetModel.BY):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(FlowsheetModel.RESULT, 300)
         header.setSectionResizeMode(FlowsheetModel.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _index: self.correct_selected())
 
@@ -337,7 +341,10 @@ class StabilizationScreen(GeometryDialog):
         splitter.addWidget(chart_box)
         splitter.addWidget(self.table)
         splitter.setSizes([300, 260])
+        splitter.setStretchFactor(0, 1)  # on a small screen both shrink, the chart as much
+        splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        self.table.setMinimumHeight(96)  # the header and two rows at least
         layout = QVBoxLayout(page)
         layout.addLayout(buttons)
         layout.addWidget(splitter, 1)

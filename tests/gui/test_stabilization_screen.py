@@ -460,6 +460,21 @@ def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, w
     screen.reject()
 
 
+def test_a_point_on_the_chart_edge_is_drawn_whole_and_the_legend_shows_the_dose_triangle(qtbot):
+    from PySide6.QtCharts import QLegend
+
+    from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
+
+    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.show_trend(admitted, [TrendPoint("cows", admitted, 0)], [DoseMark(admitted, "Clonidine 0.1 mg")])
+    x_axis, y_axis = chart.chart().axes()
+    assert x_axis.min() < 0 < x_axis.max() and y_axis.min() < 0 < y_axis.max()  # the point inside
+    assert y_axis.max() > 48  # and so is a COWS of 48
+    assert chart.chart().legend().markerShape() == QLegend.MarkerShape.MarkerShapeFromSeries
+
+
 def test_the_chart_hover_names_value_and_time(qtbot):
     from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
 
@@ -472,7 +487,7 @@ def test_the_chart_hover_names_value_and_time(qtbot):
                      [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
     assert chart.series_points("cows") == [(-1.0, 22.0), (4.0, 18.0)]
     assert chart.series_points("sows_gossop") == [(5.0, 11.0)]
-    assert chart.chart().axes()[0].min() == -1.0  # the axis reaches the early point
+    assert chart.chart().axes()[0].min() < -1.0  # the axis reaches the early point, drawn whole
     local = (admitted + dt.timedelta(hours=4)).astimezone()
     assert chart.point_text("cows", 3.9) == f"COWS 18 at {local:%d %b %H:%M}"
     assert chart.dose_text(6.1).startswith("Lofexidine 0.54 mg given ")

@@ -42,6 +42,12 @@ class PatientBanner(QFrame):
         layout.addWidget(self.flags, 1, 0, 1, 3)
         layout.setColumnStretch(1, 1)
 
+    def add_line(self, widget: QWidget) -> None:
+        """``widget`` as a line of its own under the risk flags (the flowsheet's patient facts)."""
+        layout = self.layout()
+        assert isinstance(layout, QGridLayout)
+        layout.addWidget(widget, layout.rowCount(), 0, 1, 3)
+
     def show_patient(self, p) -> None:
         """Name, age, MRN and language of a ``patients.PatientRecord``."""
         language = patients.LANGUAGES.get(p.preferred_language, p.preferred_language or "\u2014")

@@ -14,6 +14,7 @@ from PySide6.QtCharts import (
     QAreaSeries,
     QChart,
     QChartView,
+    QLegend,
     QLineSeries,
     QScatterSeries,
     QValueAxis,
@@ -30,6 +31,10 @@ from clinic_desktop.core.instruments import get_instrument
 COLOURS = {"cows": "#0b6e69", "sows_gossop": "#7a3fa0", "sows_handelsman": "#b4521b"}
 BAND_COLOURS = {"mild": "#f3f8e8", "moderate": "#fdf5dc", "moderately_severe": "#fde9da", "severe": "#fbdcdc"}
 DOSE_COLOUR = "#1f4e8c"
+#: Room beyond the first hour and below 0 and above the top score, so that a point on an edge
+#: is drawn whole (the axes' labels still start at 0).
+EDGE_HOURS = 1.0
+EDGE_SCORE = 1.5
 
 
 @dataclass(frozen=True)
@@ -57,14 +62,16 @@ class TrendChart(QChartView):
         self.setObjectName("trendChart")
         self.setAccessibleName("Withdrawal trend")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(140)  # fits a 1024×600 screen beside the flowsheet table
         self._admitted: dt.datetime | None = None
         self._points: dict[str, list[TrendPoint]] = {}
         self._doses: list[DoseMark] = []
         chart = QChart()
         chart.setMargins(QMargins(4, 4, 4, 4))
         chart.setBackgroundRoundness(0)
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)  # the height is the plot's
+        # The legend draws each series' own marker: ▲ for the doses, as on the chart.
+        chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeFromSeries)
         self.setChart(chart)
 
     # ---- what is shown (for tests and the flowsheet) ---------------------------------------
@@ -97,23 +104,25 @@ class TrendChart(QChartView):
         x_max = max(24.0, max(self._hours(t) for t in times + [now or admitted_at]) + 2)
         y_max = max([48] + [get_instrument(iid).max_total for iid in self._points])
         x_axis = QValueAxis()
-        x_axis.setRange(x_min, x_max)
+        x_axis.setRange(x_min - EDGE_HOURS, x_max)  # a point at admission drawn whole, not halved
         x_axis.setTitleText("Hours since admission")
         x_axis.setLabelFormat("%d")
         x_axis.setTickType(QValueAxis.TickType.TicksDynamic)
         x_axis.setTickAnchor(0)
         x_axis.setTickInterval(12 if x_max <= 120 else 24)
         y_axis = QValueAxis()
-        y_axis.setRange(0, y_max)
-        y_axis.setTitleText("Total score")
+        y_axis.setRange(-EDGE_SCORE, y_max + EDGE_SCORE)  # a score of 0 (or the top) drawn whole
+        y_axis.setTitleText("Score")  # short: the plot keeps its height on a small screen
         y_axis.setLabelFormat("%d")
-        y_axis.setTickCount(5 if y_max == 48 else 9)
+        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        y_axis.setTickAnchor(0)
+        y_axis.setTickInterval(y_max / 4 if y_max == 48 else y_max / 8)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
 
         for band in get_instrument("cows").bands:  # shaded behind everything
             lower, upper = QLineSeries(), QLineSeries()
-            for x in (x_min, x_max):
+            for x in (x_min - EDGE_HOURS, x_max):
                 lower.append(x, band.low - 0.5)
                 upper.append(x, band.high + 0.5)
             area = QAreaSeries(upper, lower)
