@@ -7,8 +7,19 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import protocols
@@ -66,14 +77,59 @@ class ScoresSection(ScoredSection):
         self.readiness_basis.setWordWrap(True)
         self.readiness_basis.setProperty("role", "muted")
         self.readiness_basis.setAccessibleName("Buprenorphine readiness basis")
+        self.readiness_basis.setVisible(False)  # folded away until asked for
+        self.basis_button = QToolButton()
+        self.basis_button.setText("Show the basis")
+        self.basis_button.setAccessibleName("Buprenorphine readiness: show the basis")
+        self.basis_button.setCheckable(True)
+        self.basis_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.basis_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.basis_button.toggled.connect(self._show_basis)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.readiness_title, 1)
+        title_row.addWidget(self.basis_button, 0, Qt.AlignmentFlag.AlignTop)
         box = QVBoxLayout(self.readiness)
         box.setContentsMargins(10, 6, 10, 6)
         box.setSpacing(2)
-        box.addWidget(self.readiness_title)
+        box.addLayout(title_row)
         box.addWidget(self.readiness_text)
         box.addWidget(self.readiness_basis)
-        outer.addWidget(self.readiness)
+        box.addStretch(1)
+
+        # The items and the readiness share the height through a splitter: on a small screen
+        # the items keep most of it, and the nurse can drag the line.
+        item = outer.itemAt(1)
+        area = item.widget() if item is not None else None
+        assert isinstance(area, QScrollArea), "the section page: heading, then its scroll area"
+        outer.removeWidget(area)
+        outer.removeItem(also)
+        scores = QWidget()
+        scores_box = QVBoxLayout(scores)
+        scores_box.setContentsMargins(0, 0, 0, 0)
+        scores_box.addWidget(area, 1)
+        scores_box.addLayout(also)
+        scores.setMinimumHeight(160)
+        readiness_area = QScrollArea()  # squeezed, the prompt scrolls; it never overlaps itself
+        readiness_area.setObjectName("readinessArea")
+        readiness_area.setAccessibleName("Buprenorphine readiness prompt")
+        readiness_area.setWidgetResizable(True)
+        readiness_area.setFrameShape(QFrame.Shape.NoFrame)
+        readiness_area.setWidget(self.readiness)
+        readiness_area.setMinimumHeight(72)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("scoresSplitter")
+        splitter.addWidget(scores)
+        splitter.addWidget(readiness_area)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        outer.addWidget(splitter, 1)
         return page
+
+    def _show_basis(self, shown: bool) -> None:
+        self.readiness_basis.setVisible(shown)
+        self.basis_button.setText("Hide the basis" if shown else "Show the basis")
+        self.basis_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def _also_score_chosen(self, _index: int) -> None:
         iid = self.also_score.currentData()
