@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
 from clinic_desktop import APP_NAME, DESKTOP_ID, ORG_NAME, __version__, paths
+from clinic_desktop.gui import theme
 from clinic_desktop.logs import log_error, log_file, setup_logging
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def style_sheet() -> str:
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (reused if one exists), named, styled and with its icon."""
+    """The QApplication (reused if one exists), named, styled (the bundled font) and with its icon."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
@@ -74,6 +75,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_ID)
     app.setStyle("Fusion")
+    theme.apply_font(app)
     app.setStyleSheet(style_sheet())
     app.setWindowIcon(QIcon(APP_ICON))
     return app
