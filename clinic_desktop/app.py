@@ -76,6 +76,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName(DESKTOP_ID)
     app.setStyle("Fusion")
     theme.apply_font(app)
+    app.setPalette(theme.palette(app.style().standardPalette()))
     app.setStyleSheet(style_sheet())
     app.setWindowIcon(QIcon(APP_ICON))
     return app

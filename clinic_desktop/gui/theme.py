@@ -1,16 +1,21 @@
-"""The app's look, set once on the QApplication at start-up: the bundled interface font.
+"""The app's look, set once on the QApplication at start-up: the bundled interface font and the
+palette's accent.
 
 The interface is set in **Noto Sans**, the family the PDFs print with (``resources/fonts``), so it
 looks the same on every machine whatever fonts it has; WenQuanYi Micro Hei, also bundled for the
 PDFs, is the fallback for Chinese, Japanese and Korean names. A missing or unreadable font file
 is logged and skipped: the app then uses the system's font.
+
+One accent colour, the teal of app.qss, marks every selection, focus and primary button; the
+QPalette's Highlight is set to it as well, so what Qt draws natively (item views' selection,
+whether the window is active or not) agrees with the style sheet.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
 from clinic_desktop import paths
@@ -23,6 +28,10 @@ UI_FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
 FALLBACK_FONT_FILE = "wqy-microhei.ttc"
 #: The interface size in points (the style sheet's QWidget rule says the same).
 UI_FONT_POINT_SIZE = 10.5
+
+#: The accent (selection, focus, primary buttons) and the text drawn on it.
+ACCENT = "#0f766e"
+ON_ACCENT = "#ffffff"
 
 _loaded_families: list[str] | None = None
 
@@ -57,3 +66,12 @@ def apply_font(app: QApplication) -> None:
     font.setFamilies(families)
     font.setPointSizeF(UI_FONT_POINT_SIZE)
     app.setFont(font)
+
+
+def palette(base: QPalette) -> QPalette:
+    """``base`` with the accent as the selection colour, whether the window is active or not."""
+    result = QPalette(base)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        result.setColor(group, QPalette.ColorRole.Highlight, QColor(ACCENT))
+        result.setColor(group, QPalette.ColorRole.HighlightedText, QColor(ON_ACCENT))
+    return result

@@ -1,13 +1,31 @@
-"""The app's look: the bundled interface font."""
+"""The app's look: the bundled interface font, one accent for selections and primary buttons."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QListWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from clinic_desktop import app as clinic_app
+from clinic_desktop.core.services import intake, patients
 from clinic_desktop.gui import theme
+from clinic_desktop.gui.intake_screen import IntakeScreen
+from clinic_desktop.gui.plan_screen import PlanScreen
+from clinic_desktop.gui.widgets import style
+from clinic_desktop.gui.widgets.sign_dialog import SignDialog
+from tests.conftest import make_user
+from tests.factories import admit_with_signed_intake
+from tests.gui.helpers import button, by_name
 
 
 @pytest.fixture
@@ -39,3 +57,75 @@ def test_without_the_font_files_the_system_font_stays(qapp, tmp_path, monkeypatc
         assert "interface font NotoSans-Regular.ttf could not be loaded" in caplog.text
     finally:
         qapp.setFont(before)
+
+
+# ---- one accent: selections and primary buttons ----------------------------------------------
+
+def selection_colour(qtbot, view: QAbstractItemView, *, active: bool) -> QColor:
+    """The colour painted beside the text of the selected first row of ``view``."""
+    view.setCurrentIndex(view.model().index(0, 0))
+    view.selectionModel().select(view.model().index(0, 0), QItemSelectionModel.SelectionFlag.Select)
+    if active:
+        view.activateWindow()
+        qtbot.waitUntil(view.isActiveWindow)
+    else:  # another window has the focus
+        other = QWidget()
+        qtbot.addWidget(other)
+        other.show()
+        other.activateWindow()
+        qtbot.waitUntil(other.isActiveWindow)
+    assert view.isActiveWindow() == active
+    rect = view.visualRect(view.model().index(0, 0))
+    image = view.viewport().grab().toImage()
+    return image.pixelColor(rect.right() - 3, rect.center().y())
+
+
+@pytest.mark.parametrize("active", [True, False], ids=["active", "inactive"])
+def test_lists_and_tables_select_in_the_accent(qtbot, styled_app, active):
+    table = QTableWidget(2, 1)
+    table.setItem(0, 0, QTableWidgetItem("a"))
+    table.setItem(1, 0, QTableWidgetItem("b"))
+    listing = QListWidget()
+    listing.addItems(["a", "b"])
+    for view in (table, listing):
+        qtbot.addWidget(view)
+        view.resize(240, 120)
+        view.show()
+        qtbot.waitExposed(view)
+        assert selection_colour(qtbot, view, active=active).name() == theme.ACCENT, type(view).__name__
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        assert QApplication.palette().color(group, QPalette.ColorRole.Highlight).name() == theme.ACCENT
+
+
+def test_sign_on_the_intake_summary_is_primary(qtbot, db, nurse):
+    patient = patients.register(db, nurse, patients.PatientInput(
+        mrn="T-1", given_name="Tess", family_name="Theme", date_of_birth=dt.date(1990, 4, 5), sex="unknown"))
+    started = intake.start(db, nurse, patient.id)
+    screen = IntakeScreen(db, nurse, intake.open_assessment(db, nurse, started.episode_id),
+                          patients.open_record(db, nurse, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.show_section("summary")
+    assert style.is_primary(button(screen, "Sign\u2026"))
+    assert not style.is_primary(button(screen, "Go to first"))
+    dialog = SignDialog(screen)
+    qtbot.addWidget(dialog)
+    assert style.is_primary(button(dialog, "Sign")) and not style.is_primary(button(dialog, "Cancel"))
+    screen.reject()
+
+
+def test_finalize_on_the_plan_and_its_dialog_are_primary(qtbot, db, admin):
+    episode_id, patient = admit_with_signed_intake(db, admin)
+    counselor = make_user(db, admin, "counselor")
+    plan = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
+    qtbot.addWidget(plan)
+    plan.show()
+    sections = by_name(plan, QListWidget, "Sections")
+    labels = [sections.item(i).text().strip().split("  ", 1)[-1] for i in range(sections.count())]
+    sections.setCurrentRow(labels.index("Print and finalize"))
+    assert style.is_primary(button(plan, "Finalize\u2026"))
+    assert not style.is_primary(button(plan, "Preview\u2026"))
+    dialog = SignDialog(plan, title="Finalize the aftercare plan", accept_text="Finalize")
+    qtbot.addWidget(dialog)
+    assert style.is_primary(button(dialog, "Finalize")) and not style.is_primary(button(dialog, "Cancel"))
+    plan.reject()

@@ -26,6 +26,7 @@ from clinic_desktop.core import clock, facts, vitals, withdrawal
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services import patients
 from clinic_desktop.gui.intake.section import CHOOSE, IntakeSection
+from clinic_desktop.gui.widgets.style import make_primary
 
 
 class SummarySection(IntakeSection):
@@ -64,6 +65,7 @@ class SummarySection(IntakeSection):
         pathway_label.setBuddy(self.pathway)
         self.sign_button = QPushButton("Sign…")
         self.sign_button.setToolTip("Ctrl+Enter")
+        make_primary(self.sign_button)
         self.sign_button.clicked.connect(self.screen.request_sign)
         self.addendum_button = QPushButton("Add addendum…")
         self.addendum_button.clicked.connect(self.screen.request_addendum)
