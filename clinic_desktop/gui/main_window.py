@@ -36,6 +36,7 @@ from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
 from clinic_desktop.gui.navigator import Navigator
 from clinic_desktop.gui.widgets.flag_delegate import FlagDelegate
+from clinic_desktop.gui.widgets.tables import table_header
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +104,9 @@ class MainWindow(QMainWindow):
     # --- set-up ---------------------------------------------------------------------------------
     def _setup_table(self, table: QTableView, model, stretch_column: int) -> None:
         table.setModel(model)
-        header = table.horizontalHeader()
+        header = table_header(table)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(70)
         table.verticalHeader().setDefaultSectionSize(30)
         table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.tables import table_header
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class ShortcutsDialog(GeometryDialog):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 self.table.setItem(row, col, item)
-        header = self.table.horizontalHeader()
+        header = table_header(self.table)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)

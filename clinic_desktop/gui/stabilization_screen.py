@@ -57,6 +57,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
+from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
 
 log = logging.getLogger(__name__)
@@ -324,7 +325,7 @@ class StabilizationScreen(GeometryDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
+        header = table_header(self.table)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         for column, width in ((0, 130), (1, 100), (2, 400), (3, 300), (4, 140)):

@@ -1,26 +1,34 @@
-"""The app's look: the bundled interface font, one accent for selections and primary buttons."""
+"""The app's look: the bundled interface font, one accent for selections and primary buttons,
+one alignment for every table's column titles."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCalendarWidget,
     QListWidget,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
 
 from clinic_desktop import app as clinic_app
-from clinic_desktop.core.services import intake, patients
+from clinic_desktop.core.services import episodes, intake, patients
 from clinic_desktop.gui import theme
+from clinic_desktop.gui.directory_dialog import DirectoryDialog
 from clinic_desktop.gui.intake_screen import IntakeScreen
+from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.plan_screen import PlanScreen
+from clinic_desktop.gui.shortcuts_dialog import ShortcutsDialog
+from clinic_desktop.gui.stabilization_screen import StabilizationScreen
+from clinic_desktop.gui.users_dialog import UsersDialog
 from clinic_desktop.gui.widgets import style
 from clinic_desktop.gui.widgets.sign_dialog import SignDialog
 from tests.conftest import make_user
@@ -129,3 +137,35 @@ def test_finalize_on_the_plan_and_its_dialog_are_primary(qtbot, db, admin):
     qtbot.addWidget(dialog)
     assert style.is_primary(button(dialog, "Finalize")) and not style.is_primary(button(dialog, "Cancel"))
     plan.reject()
+
+
+# ---- one header alignment ---------------------------------------------------------------------
+
+def column_headers(root: QWidget) -> dict[str, Qt.AlignmentFlag]:
+    """Each table's name (its accessible or object name) → its column titles' alignment, for
+    the tables under ``root`` (not the calendars' inner tables)."""
+    found = {}
+    for table in root.findChildren(QTableView):
+        if isinstance(table.parent(), QCalendarWidget) or table.parent().inherits("QCalendarWidget"):
+            continue
+        found[table.accessibleName() or table.objectName()] = table.horizontalHeader().defaultAlignment()
+    return found
+
+
+def test_every_table_header_is_left_aligned_and_vertically_centred(qtbot, db, admin):
+    _episode_id, patient = admit_with_signed_intake(db, admin, transition=False)
+    nurse = make_user(db, admin, "nurse")
+    window = MainWindow(db, admin)
+    qtbot.addWidget(window)
+    flowsheet = StabilizationScreen(db, nurse, episodes.current_episode(db, nurse, patient.id),
+                                    patients.open_record(db, nurse, patient.id))
+    qtbot.addWidget(flowsheet)
+    flowsheet.tabs.setCurrentWidget(flowsheet.mar_panel)
+    dialogs = [DirectoryDialog(db, admin, window), UsersDialog(db, admin, window), ShortcutsDialog(window)]
+    headers: dict[str, Qt.AlignmentFlag] = {}
+    for root in (window, flowsheet, *dialogs):
+        headers.update(column_headers(root))
+    assert {"Census", "Search results", "Flowsheet", "Doses today", "Orders", "Directory", "Users",
+            "Keyboard shortcuts"} <= set(headers), sorted(headers)
+    assert len(headers) >= 8, sorted(headers)  # and the MAR's tables
+    assert set(headers.values()) == {Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter}, headers
