@@ -167,19 +167,11 @@ class MainWindow(QMainWindow):
         role = ROLE_LABELS.get(self.user.role, str(self.user.role))
         self.user_label = QLabel(f"Signed in as {self.user.full_name} ({role})", self)
         self.user_label.setObjectName("userLabel")
-        where = self.db.display_name
-        self.database_label = QLabel(self)
-        self.database_label.setObjectName("databaseLabel")
-        metrics = self.database_label.fontMetrics()
-        self.database_label.setText(
-            f"Database: {metrics.elidedText(where, Qt.TextElideMode.ElideMiddle, 520)}")
-        self.database_label.setToolTip(where)
         self.due_label = QLabel(self)
         self.due_label.setObjectName("dueSummary")
         self.due_label.setAccessibleName("Due summary")
         self.ui.statusbar.addWidget(self.user_label)
         self.ui.statusbar.addWidget(self.due_label)
-        self.ui.statusbar.addPermanentWidget(self.database_label)
 
     def _restore_window_state(self) -> None:
         settings = QSettings()
