@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -28,7 +28,10 @@ from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import episodes, mar, patients
 from clinic_desktop.core.vocab import OPEN_STAGES
-from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
+from clinic_desktop.gui import (
+    resources_rc,  # noqa: F401 - registers :/icons and :/styles
+    theme,
+)
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
 from clinic_desktop.gui.models.census_model import CensusModel
@@ -125,7 +128,7 @@ class MainWindow(QMainWindow):
             ui.actionLockScreen: "lock", ui.actionFocusSearch: "search", ui.actionAbout: "about",
         }
         for action, name in icons.items():
-            action.setIcon(QIcon(f":/icons/{name}.svg"))
+            action.setIcon(theme.icon(name))
         navigator = self.navigator
         ui.actionNewPatient.triggered.connect(navigator.new_patient)
         ui.actionOpenPatient.triggered.connect(self.open_patient)

@@ -4,6 +4,7 @@ one alignment for every table's column titles."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop import app as clinic_app
+from clinic_desktop import paths
 from clinic_desktop.core.services import episodes, intake, patients
 from clinic_desktop.gui import theme
 from clinic_desktop.gui.directory_dialog import DirectoryDialog
@@ -37,16 +39,25 @@ from tests.gui.helpers import button, by_name
 
 
 @pytest.fixture
-def styled_app(qapp):
-    """The test QApplication set up as the app sets itself up; put back as it was afterwards, so
-    the other tests keep their plain look."""
+def plain_app(qapp, monkeypatch):
+    """The test QApplication, put back as it was after the test (font, style, palette, style
+    sheet, theme), so the other tests keep their plain look."""
     font, sheet, style = QFont(qapp.font()), qapp.styleSheet(), qapp.style().name()
     palette = qapp.palette()
-    yield clinic_app.create_application()
+    monkeypatch.setattr(theme, "_current", theme.current_theme())
+    yield qapp
     qapp.setStyleSheet(sheet)
     qapp.setStyle(style)
     qapp.setPalette(palette)
     qapp.setFont(font)
+
+
+@pytest.fixture
+def styled_app(plain_app, monkeypatch):
+    """The test QApplication set up as the app sets itself up (light: the tests' default)."""
+    monkeypatch.delenv(theme.THEME_ENV, raising=False)
+    monkeypatch.setattr(theme, "system_is_dark", lambda app: False)
+    return clinic_app.create_application()
 
 
 def test_the_interface_is_set_in_the_bundled_noto_sans(styled_app):
@@ -100,9 +111,9 @@ def test_lists_and_tables_select_in_the_accent(qtbot, styled_app, active):
         view.resize(240, 120)
         view.show()
         qtbot.waitExposed(view)
-        assert selection_colour(qtbot, view, active=active).name() == theme.ACCENT, type(view).__name__
+        assert selection_colour(qtbot, view, active=active).name() == theme.LIGHT["accent"], type(view).__name__
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-        assert QApplication.palette().color(group, QPalette.ColorRole.Highlight).name() == theme.ACCENT
+        assert QApplication.palette().color(group, QPalette.ColorRole.Highlight).name() == theme.LIGHT["accent"]
 
 
 def test_sign_on_the_intake_summary_is_primary(qtbot, db, nurse):
@@ -169,3 +180,119 @@ def test_every_table_header_is_left_aligned_and_vertically_centred(qtbot, db, ad
             "Keyboard shortcuts"} <= set(headers), sorted(headers)
     assert len(headers) >= 8, sorted(headers)  # and the MAR's tables
     assert set(headers.values()) == {Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter}, headers
+
+
+# ---- light and dark ---------------------------------------------------------------------------
+
+def contrast(foreground: str, background: str) -> float:
+    """The WCAG 2 contrast ratio of two sRGB colours (1 to 21)."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_contrast_formula_agrees_with_known_ratios():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#ffffff", "#ffffff") == pytest.approx(1.0)
+    assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)  # the classic AA grey
+    assert contrast("#777777", "#ffffff") < 4.5
+
+
+#: (text, background) pairs staff read, in either palette.
+READ_PAIRS = [
+    ("ink", "window"), ("ink", "base"), ("ink", "alternate"), ("ink", "header"), ("ink", "bar"),
+    ("ink", "readonly_bg"), ("ink", "accent_tint"), ("ink", "hover"), ("ink", "pressed"),
+    ("ink_soft", "bar"), ("ink_soft", "curtain"), ("muted", "window"), ("muted", "base"),
+    ("on_accent", "accent"), ("on_accent", "accent_dark"), ("on_accent", "accent_darker"),
+    ("error", "window"), ("error", "base"), ("on_alert", "alert"),
+    ("warning_ink", "warning_bg"), ("amber_ink", "window"), ("amber_ink", "base"),
+    ("tooltip_ink", "tooltip_bg"),
+]
+
+
+@pytest.mark.parametrize("name", sorted(theme.PALETTES))
+@pytest.mark.parametrize(("text", "background"), READ_PAIRS, ids=[f"{t}-on-{b}" for t, b in READ_PAIRS])
+def test_text_passes_wcag_aa_on_its_background(name, text, background):
+    colours = theme.PALETTES[name]
+    assert contrast(colours[text], colours[background]) >= 4.5, (name, text, background)
+
+
+def test_a_focus_frame_and_an_icon_stand_out_of_their_background():
+    for colours in theme.PALETTES.values():
+        assert contrast(colours["icon"], colours["bar"]) >= 3  # WCAG non-text contrast
+        assert contrast(colours["focus"], colours["base"]) >= 3
+        assert contrast(colours["focus"], colours["window"]) >= 3
+        assert contrast(colours["input_line"], colours["base"]) >= 2
+
+
+def test_both_palettes_fill_every_token_of_the_style_sheet():
+    assert theme.LIGHT.keys() == theme.DARK.keys()
+    template = theme.style_sheet_template()
+    used = set(re.findall(r"@([a-z_]+)", template))
+    assert used and used <= set(theme.LIGHT) | set(theme.IMAGES["light"])
+    for name in theme.PALETTES:
+        sheet = theme.style_sheet(name)
+        assert "@" not in sheet and theme.PALETTES[name]["accent"] in sheet
+    assert theme.style_sheet("dark") != theme.style_sheet("light")
+
+
+def test_the_dark_chevrons_are_the_light_ones_with_the_icon_colour_swapped():
+    for name in ("chevron-down", "chevron-up"):
+        shipped = paths.resource("icons", f"{name}.svg").read_text()
+        light = paths.resource("icons", f"{name}-light.svg").read_text()
+        assert theme.LIGHT["icon"] in shipped
+        assert light == shipped.replace(theme.LIGHT["icon"], theme.DARK["icon"])
+
+
+@pytest.mark.parametrize(("forced", "system_dark", "expected"), [
+    ("dark", False, "dark"), ("light", True, "light"), ("", True, "dark"), ("", False, "light"),
+    ("purple", True, "dark"),  # a word it does not know: the system decides
+])
+def test_the_theme_follows_the_system_unless_forced(plain_app, monkeypatch, forced, system_dark, expected):
+    monkeypatch.setenv(theme.THEME_ENV, forced)
+    monkeypatch.setattr(theme, "system_is_dark", lambda app: system_dark)
+    clinic_app.create_application()
+    colours = theme.PALETTES[expected]
+    assert theme.current_theme() == expected
+    assert QApplication.palette().color(QPalette.ColorRole.Window).name() == colours["window"]
+    assert QApplication.palette().color(QPalette.ColorRole.Text).name() == colours["ink"]
+    assert QApplication.palette().color(QPalette.ColorRole.Highlight).name() == colours["accent"]
+    assert QApplication.instance().styleSheet() == theme.style_sheet(expected)
+    assert clinic_app.style_sheet() == theme.style_sheet(expected)
+
+
+def test_a_dark_window_colour_counts_as_a_dark_system(plain_app):
+    if plain_app.styleHints().colorScheme() != Qt.ColorScheme.Unknown:
+        pytest.skip("this platform says its colour scheme")  # offscreen does not
+    plain_app.setPalette(QPalette(QColor("#202020"), QColor("#303030")))
+    assert theme.system_is_dark(plain_app)
+    plain_app.setPalette(QPalette(QColor("#ffffff"), QColor("#efefef")))
+    assert not theme.system_is_dark(plain_app)
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_toolbar_separators_are_thin_lines_in_the_palette_colour(qtbot, plain_app, db, admin, monkeypatch, name):
+    monkeypatch.setenv(theme.THEME_ENV, name)
+    clinic_app.create_application()
+    window = MainWindow(db, admin)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.show()
+    qtbot.waitExposed(window)
+    toolbar = window.ui.toolBar
+    actions = [a for a in toolbar.actions() if toolbar.widgetForAction(a).isVisible()]
+    gaps = [(toolbar.widgetForAction(before).geometry(), toolbar.widgetForAction(after).geometry())
+            for before, separator, after in zip(actions, actions[1:], actions[2:], strict=False)
+            if separator.isSeparator()]
+    assert len(gaps) >= 2
+    image = toolbar.grab().toImage()
+    colours = theme.PALETTES[name]
+    for left, right in gaps:
+        y = left.center().y()
+        between = [image.pixelColor(x, y).name() for x in range(left.right() + 2, right.left() - 1)]
+        assert len(between) >= 6
+        drawn = [c for c in between if c != colours["bar"]]
+        assert drawn == [colours["line"]], between  # one thin line in the palette's colour
