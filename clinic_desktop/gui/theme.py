@@ -24,9 +24,26 @@ import logging
 import os
 import re
 
-from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QImageReader, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QIcon,
+    QImageReader,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
 
 from clinic_desktop import paths
 
@@ -76,6 +93,8 @@ LIGHT: dict[str, str] = {
     "warning_line": "#d99a00",
     "warning_ink": "#3d2c00",
     "amber_ink": "#7a5200",     # an abnormal vital, an amber note
+    "ok_ink": "#0b6e69",        # "every rule checked: nothing met"
+    "link": "#0f766e",
     "tooltip_bg": "#10262b",
     "tooltip_ink": "#ffffff",
     "curtain": "#dbe4e6",       # what covers the windows while the screen is locked
@@ -116,6 +135,8 @@ DARK: dict[str, str] = {
     "warning_line": "#d99a00",
     "warning_ink": "#ffe3a0",
     "amber_ink": "#f2c25c",
+    "ok_ink": "#6fcfc2",
+    "link": "#6fcfc2",
     "tooltip_bg": "#e4eced",
     "tooltip_ink": "#10262b",
     "curtain": "#101517",
@@ -201,6 +222,11 @@ def colour(name: str) -> QColor:
     return QColor(PALETTES[_current][name])
 
 
+def css(name: str) -> str:
+    """One colour of the palette in use as ``#rrggbb``, for the HTML a label shows."""
+    return PALETTES[_current][name]
+
+
 # ---- the style sheet and the QPalette ------------------------------------------------------------
 
 def style_sheet_template() -> str:
@@ -235,11 +261,9 @@ def palette(theme: str = LIGHT_THEME) -> QPalette:
                             (role.Button, "base"), (role.ButtonText, "ink"),
                             (role.ToolTipBase, "tooltip_bg"), (role.ToolTipText, "tooltip_ink"),
                             (role.PlaceholderText, "muted"), (role.Highlight, "accent"),
-                            (role.HighlightedText, "on_accent"), (role.Link, "accent"),
+                            (role.HighlightedText, "on_accent"), (role.Link, "link"),
                             (role.BrightText, "on_alert")):
             result.setColor(group, which, c[name])
-    if theme == DARK_THEME:  # the link teal is too dark to read on the dark background
-        result.setColor(role.Link, QColor("#5fc4b8"))
     disabled = QPalette.ColorGroup.Disabled
     for which in (role.WindowText, role.Text, role.ButtonText):
         result.setColor(disabled, which, c["disabled_ink"])
@@ -277,13 +301,40 @@ def icon(name: str) -> QIcon:
     return _dark_icons[name]
 
 
+class FramedIndicators(QProxyStyle):
+    """Fusion, with every check box and radio button framed in the palette's input frame colour,
+    like the text fields: Fusion draws that frame a little darker than the window, which is
+    invisible on the dark one."""
+
+    def __init__(self, frame: QColor) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+        self.frame = QColor(frame)
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption, painter: QPainter,
+                      widget: QWidget | None = None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element not in (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+                           QStyle.PrimitiveElement.PE_IndicatorRadioButton):
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(self.frame, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rect = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)  # where Fusion draws its frame
+        if element == QStyle.PrimitiveElement.PE_IndicatorCheckBox:
+            painter.drawRect(rect)
+        else:
+            painter.drawEllipse(rect)
+        painter.restore()
+
+
 def apply(app: QApplication, theme: str | None = None) -> str:
     """Set the app's look: Fusion, the bundled font, the palette and the style sheet of
     ``theme`` (chosen as :func:`choose_theme` says when None). The theme applied."""
     global _current
     chosen = theme or choose_theme(app)
     _current = chosen
-    app.setStyle("Fusion")
+    app.setStyle(FramedIndicators(QColor(PALETTES[chosen]["input_line"])))
     apply_font(app)
     app.setPalette(palette(chosen))
     app.setStyleSheet(style_sheet(chosen))

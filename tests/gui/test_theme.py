@@ -13,7 +13,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCalendarWidget,
+    QCheckBox,
     QListWidget,
+    QRadioButton,
+    QStyle,
+    QStyleOptionButton,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -27,6 +31,7 @@ from clinic_desktop.gui import theme
 from clinic_desktop.gui.directory_dialog import DirectoryDialog
 from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.main_window import MainWindow
+from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.plan_screen import PlanScreen
 from clinic_desktop.gui.shortcuts_dialog import ShortcutsDialog
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
@@ -208,6 +213,7 @@ READ_PAIRS = [
     ("ink_soft", "bar"), ("ink_soft", "curtain"), ("muted", "window"), ("muted", "base"),
     ("on_accent", "accent"), ("on_accent", "accent_dark"), ("on_accent", "accent_darker"),
     ("error", "window"), ("error", "base"), ("on_alert", "alert"),
+    ("ok_ink", "window"), ("ok_ink", "base"), ("link", "base"),
     ("warning_ink", "warning_bg"), ("amber_ink", "window"), ("amber_ink", "base"),
     ("tooltip_ink", "tooltip_bg"),
 ]
@@ -296,3 +302,62 @@ def test_toolbar_separators_are_thin_lines_in_the_palette_colour(qtbot, plain_ap
         assert len(between) >= 6
         drawn = [c for c in between if c != colours["bar"]]
         assert drawn == [colours["line"]], between  # one thin line in the palette's colour
+
+
+class TintedModel(RowTableModel):
+    """Rows of (text, tinted, muted)."""
+    COLUMNS = ("Text",)
+
+    def display(self, row, column):
+        return row[0]
+
+    def muted(self, row, column):
+        return row[2]
+
+    def background(self, row, column):
+        return QColor("#fbdcdc") if row[1] else None
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_table_text_stays_readable_on_warning_tints_and_muted_in_either_theme(monkeypatch, name):
+    monkeypatch.setattr(theme, "_current", name)
+    model = TintedModel()
+    model.set_rows([("overdue", True, False), ("gone", True, True), ("none yet", False, True),
+                    ("plain", False, False)])
+    foreground = [model.index(r, 0).data(Qt.ItemDataRole.ForegroundRole) for r in range(4)]
+    # the pale tints are the same in both themes, so the text on them is the light theme's ink
+    assert foreground[0].name() == theme.LIGHT["ink"] and foreground[1].name() == theme.LIGHT["muted"]
+    assert contrast(theme.LIGHT["muted"], "#fbdcdc") >= 4.5
+    assert foreground[2].name() == theme.PALETTES[name]["muted"]
+    assert foreground[3] is None  # the palette's text colour
+
+
+def test_html_colours_follow_the_theme(monkeypatch):
+    from clinic_desktop.core.medications import Finding
+    from clinic_desktop.gui.widgets.findings_view import finding_html
+
+    for name in ("light", "dark"):
+        monkeypatch.setattr(theme, "_current", name)
+        html = finding_html(Finding(rule="x.max_daily", severity="hard", text="Above the daily maximum",
+                                    source="label"))
+        assert f"color:{theme.PALETTES[name]['error']}" in html
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_check_boxes_and_radio_buttons_are_framed_like_the_inputs(qtbot, plain_app, monkeypatch, name):
+    monkeypatch.setenv(theme.THEME_ENV, name)
+    clinic_app.create_application()
+    for choice in (QCheckBox("Large print"), QRadioButton("Yes")):
+        qtbot.addWidget(choice)
+        choice.show()
+        qtbot.waitExposed(choice)
+        option = QStyleOptionButton()
+        choice.initStyleOption(option)
+        element = (QStyle.SubElement.SE_CheckBoxIndicator if isinstance(choice, QCheckBox)
+                   else QStyle.SubElement.SE_RadioButtonIndicator)
+        box = choice.style().subElementRect(element, option, choice)
+        image = choice.grab().toImage()
+        edge = image.pixelColor(box.left(), box.center().y()) if isinstance(choice, QCheckBox) else (
+            image.pixelColor(box.center().x(), box.top()))
+        frame = QColor(theme.PALETTES[name]["input_line"])
+        assert abs(edge.lightness() - frame.lightness()) <= 12, (type(choice).__name__, edge.name())
