@@ -18,12 +18,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop, QFile, QIODevice, QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
 from clinic_desktop import APP_NAME, DESKTOP_ID, ORG_NAME, __version__, paths
+from clinic_desktop.gui import theme
 from clinic_desktop.logs import log_error, log_file, setup_logging
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 SMOKE_TEST_ENV = "CLINIC_DESKTOP_SMOKE_TEST"
 SMOKE_TEST_MESSAGE = "sign-in window shown"
 SMOKE_TEST_QUIT_MS = 200
-STYLE_SHEET = ":/styles/app.qss"
 APP_ICON = ":/icons/clinic-desktop.svg"
 DATABASE_PROBLEM_TITLE = "Clinic Desktop cannot open the database"
 
@@ -51,19 +51,12 @@ def load_resources() -> None:
 
 
 def style_sheet() -> str:
-    load_resources()
-    qss = QFile(STYLE_SHEET)
-    if not qss.open(QIODevice.OpenModeFlag.ReadOnly | QIODevice.OpenModeFlag.Text):
-        log.warning("style sheet %s is missing", STYLE_SHEET)
-        return ""
-    try:
-        return bytes(qss.readAll().data()).decode("utf-8")
-    finally:
-        qss.close()
+    """The style sheet of the theme in use (``gui.theme``: light unless the app chose dark)."""
+    return theme.style_sheet(theme.current_theme())
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (reused if one exists), named, styled and with its icon."""
+    """The QApplication (reused if one exists), named, styled (``gui.theme``) and with its icon."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
@@ -73,8 +66,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_ID)
-    app.setStyle("Fusion")
-    app.setStyleSheet(style_sheet())
+    theme.apply(app)  # Fusion, the bundled font, the light or dark palette and style sheet
     app.setWindowIcon(QIcon(APP_ICON))
     return app
 

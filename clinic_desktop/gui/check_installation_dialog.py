@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QGuiApplication
+from PySide6.QtGui import QBrush, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop import doctor
 from clinic_desktop.core.doctor import Check, all_passed, report, summary
+from clinic_desktop.gui import theme
 from clinic_desktop.gui.operations import QueryOp
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.style import repolish
@@ -35,7 +36,6 @@ CHECKING = "Checking this installation\u2026"
 COPIED = "Copied. Paste it into your message to support."
 INTRO = ("What support needs to know about this workstation: versions, folders and the database. "
          "It names no patient.")
-FAILED_COLOUR = "#b00020"  # the style sheet's error red
 
 
 def _installation_checks(db_url: str, qt_checks: list[Check]) -> list[Check]:
@@ -123,7 +123,7 @@ class CheckInstallationDialog(GeometryDialog):
         for check in checks:
             item = QListWidgetItem(check.line())
             if not check.ok:
-                item.setForeground(QBrush(QColor(FAILED_COLOUR)))
+                item.setForeground(QBrush(theme.colour("error")))
             self.lines.addItem(item)
         self.summary_label.setText(summary(checks))
         self.summary_label.setProperty("error", not all_passed(checks))  # red, heading-sized

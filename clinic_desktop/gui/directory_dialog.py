@@ -59,6 +59,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
     error_line,
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 if TYPE_CHECKING:
@@ -88,7 +89,6 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 def _table(name: str) -> QTableView:
     table = QTableView()
     table.setAccessibleName(name)
-    table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -97,8 +97,7 @@ def _table(name: str) -> QTableView:
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(30)
-    header = table.horizontalHeader()
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header = table_header(table)
     header.setMinimumSectionSize(60)
     header.setHighlightSections(False)
     return table

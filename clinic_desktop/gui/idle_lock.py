@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.gui import theme
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class LockCurtain(QWidget):
         self.setAutoFillBackground(True)
         layout = QVBoxLayout(self)
         icon = QLabel(self)
-        icon.setPixmap(QIcon(":/icons/lock.svg").pixmap(48, 48))
+        icon.setPixmap(theme.icon("lock").pixmap(48, 48))
         icon.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
         text = QLabel("Screen locked. Sign in to continue.", self)
         text.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core.instruments import Instrument
+from clinic_desktop.gui import theme
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 
@@ -48,7 +49,7 @@ class InstrumentDialog(AsksBeforeDiscarding, GeometryDialog):
 
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
-        line.setStyleSheet("color: #c3ccd0;")
+        line.setStyleSheet(f"color: {theme.css('line')};")
 
         bottom = QHBoxLayout()
         bottom.setContentsMargins(8, 0, 0, 0)

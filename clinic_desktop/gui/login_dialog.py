@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from clinic_desktop.core.errors import AuthenticationError
+from clinic_desktop.gui import theme
 from clinic_desktop.gui.forms.ui_login_dialog import Ui_LoginDialog
 from clinic_desktop.gui.operations import Operation, QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
@@ -63,7 +64,7 @@ class LoginDialog(GeometryDialog):
             self.ui.lockMessageLabel.setVisible(True)
             self.ui.userNameEdit.setText(locked_user.username)
             self.ui.userNameEdit.setReadOnly(True)
-            self.ui.userNameEdit.setStyleSheet("background: #eef1f2;")  # looks fixed, as it is
+            self.ui.userNameEdit.setStyleSheet(f"background: {theme.css('disabled_bg')};")  # looks fixed, as it is
             self.ui.userNameEdit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             self.ui.passwordEdit.setFocus()
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -28,7 +28,10 @@ from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import episodes, mar, patients
 from clinic_desktop.core.vocab import OPEN_STAGES
-from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons and :/styles
+from clinic_desktop.gui import (
+    resources_rc,  # noqa: F401 - registers :/icons and :/styles
+    theme,
+)
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.idle_lock import IdleLock
 from clinic_desktop.gui.models.census_model import CensusModel
@@ -36,6 +39,7 @@ from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
 from clinic_desktop.gui.navigator import Navigator
 from clinic_desktop.gui.widgets.flag_delegate import FlagDelegate
+from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -106,10 +110,9 @@ class MainWindow(QMainWindow):
     # --- set-up ---------------------------------------------------------------------------------
     def _setup_table(self, table: QTableView, model, stretch_column: int) -> None:
         table.setModel(model)
-        header = table.horizontalHeader()
+        header = table_header(table)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(70)
         table.verticalHeader().setDefaultSectionSize(30)
         table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -128,7 +131,7 @@ class MainWindow(QMainWindow):
             ui.actionLockScreen: "lock", ui.actionFocusSearch: "search", ui.actionAbout: "about",
         }
         for action, name in icons.items():
-            action.setIcon(QIcon(f":/icons/{name}.svg"))
+            action.setIcon(theme.icon(name))
         navigator = self.navigator
         ui.actionNewPatient.triggered.connect(navigator.new_patient)
         ui.actionOpenPatient.triggered.connect(self.open_patient)
@@ -176,19 +179,11 @@ class MainWindow(QMainWindow):
         role = ROLE_LABELS.get(self.user.role, str(self.user.role))
         self.user_label = QLabel(f"Signed in as {self.user.full_name} ({role})", self)
         self.user_label.setObjectName("userLabel")
-        where = self.db.display_name
-        self.database_label = QLabel(self)
-        self.database_label.setObjectName("databaseLabel")
-        metrics = self.database_label.fontMetrics()
-        self.database_label.setText(
-            f"Database: {metrics.elidedText(where, Qt.TextElideMode.ElideMiddle, 520)}")
-        self.database_label.setToolTip(where)
         self.due_label = QLabel(self)
         self.due_label.setObjectName("dueSummary")
         self.due_label.setAccessibleName("Due summary")
         self.ui.statusbar.addWidget(self.user_label)
         self.ui.statusbar.addWidget(self.due_label)
-        self.ui.statusbar.addPermanentWidget(self.database_label)
 
     def _restore_window_state(self) -> None:
         """The size and place this workstation left the window in; the first time, a window that

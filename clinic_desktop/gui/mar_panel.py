@@ -53,6 +53,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 from clinic_desktop.gui.widgets.empty_note import EmptyNote
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.findings_view import FindingsView
+from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 log = logging.getLogger(__name__)
@@ -568,13 +569,12 @@ class MarPanel(QWidget):
     def _table(self, name: str, model, stretch: int) -> QTableView:
         table = QTableView()
         table.setAccessibleName(name)
-        table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         table.setModel(model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.verticalHeader().setVisible(False)
-        header = table.horizontalHeader()
+        header = table_header(table)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         return table

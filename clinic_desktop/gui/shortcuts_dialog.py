@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.workspace import view_title
 
 
@@ -114,13 +115,12 @@ class ShortcutsDialog(GeometryDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setTabKeyNavigation(False)
         for row, shortcut in enumerate(self.shortcuts):
             for col, text in enumerate((shortcut.keys, shortcut.action, shortcut.where)):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 self.table.setItem(row, col, item)
-        header = self.table.horizontalHeader()
+        header = table_header(self.table)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)

@@ -42,6 +42,7 @@ from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, mar, patient_facts, stabilization
 from clinic_desktop.core.services import settings as clinic_settings
+from clinic_desktop.gui import theme
 from clinic_desktop.gui.entry_dialogs import ScoreDialog, VitalsDialog
 from clinic_desktop.gui.mar_panel import MarPanel
 from clinic_desktop.gui.models.census_model import local_time_text
@@ -57,6 +58,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
+from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
 
 log = logging.getLogger(__name__)
@@ -318,14 +320,13 @@ class StabilizationScreen(GeometryDialog):
         self.flowsheet_model = FlowsheetModel(self)
         self.table = QTableView()
         self.table.setAccessibleName("Flowsheet entries")
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         self.table.setModel(self.flowsheet_model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
+        header = table_header(self.table)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         # The time, the entry and who recorded it as wide as their text (never cut); the details
@@ -492,11 +493,11 @@ class StabilizationScreen(GeometryDialog):
             basis = f"last COWS at {fmt(cows.taken_at)}" if cows else "no COWS recorded in this episode"
             out.append(f"<h3>COWS reassessment \u2014 {html.escape(state)}</h3>"
                        f"<p>Next COWS due {html.escape(fmt(due) if due else 'now')}.</p>"
-                       f"<p style='color:#4d6168'>Basis: {html.escape(basis)}; every "
+                       f"<p style='color:{theme.css('muted')}'>Basis: {html.escape(basis)}; every "
                        f"{s.cows_interval_hours} h ({html.escape(s.source('cows_interval_hours'))}).</p>")
         for p in prompts:
             out.append(f"<h3>{html.escape(p.title)} \u2014 {html.escape(p.status.replace('_', ' '))}</h3>"
-                       f"<p>{html.escape(p.text)}</p><p style='color:#4d6168'>Basis: {html.escape(p.basis)}. "
+                       f"<p>{html.escape(p.text)}</p><p style='color:{theme.css('muted')}'>Basis: {html.escape(p.basis)}. "
                        f"{html.escape(p.setting_used)}.</p>")
         self.prompts_view.setText("".join(out))
 

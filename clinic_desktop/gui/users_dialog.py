@@ -32,6 +32,7 @@ from clinic_desktop.gui.models.users_model import UsersModel, is_locked
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.password_feedback import MISMATCH, show_password_feedback
+from clinic_desktop.gui.widgets.tables import table_header
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -221,12 +222,10 @@ class UsersDialog(GeometryDialog):
 
     def _setup_table(self) -> None:
         table = self.ui.usersTable
-        table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         table.setModel(self.model)
-        header = table.horizontalHeader()
+        header = table_header(table)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(UsersModel.NAME, QHeaderView.ResizeMode.Stretch)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(70)
         table.verticalHeader().setDefaultSectionSize(30)
         table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)

@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QTableView,
@@ -21,7 +22,7 @@ from clinic_desktop.core.services import episodes, patients
 from clinic_desktop.gui.main_window import GEOMETRY_KEY, MainWindow
 from clinic_desktop.gui.widgets.flag_delegate import FLAG
 from tests.conftest import make_user
-from tests.gui.helpers import button, dialog_named, named
+from tests.gui.helpers import button, dialog_named, named, shown_dialog
 
 
 def table_texts(table: QTableView) -> list[list[str]]:
@@ -257,9 +258,14 @@ def test_a_nurse_sees_new_patient_and_open_episode(qtbot, window, db, nurse):
     assert w.ui.actionNewPatient.isVisible() and w.ui.actionOpenEpisode.isVisible()
 
 
-def test_status_bar_names_the_user_and_the_database(window, db):
+def test_status_bar_names_the_user_and_the_database_is_in_about(qtbot, window, db):
     assert window.user_label.text() == "Signed in as Ada Admin (Administrator)"
-    assert window.database_label.toolTip() == db.display_name
+    shown = [label.text() + label.toolTip() for label in window.statusBar().findChildren(QLabel)]
+    assert not [text for text in shown if db.display_name in text or "Database" in text], shown
+    window.ui.actionAbout.trigger()
+    about = shown_dialog(qtbot, window, "About Clinic Desktop")
+    assert about.ui.databaseValue.text() == db.display_name
+    about.reject()
 
 
 def test_shortcuts(window):

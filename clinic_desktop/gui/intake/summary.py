@@ -25,7 +25,9 @@ from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock, facts, vitals, withdrawal
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services import patients
+from clinic_desktop.gui import theme
 from clinic_desktop.gui.intake.section import CHOOSE, IntakeSection
+from clinic_desktop.gui.widgets.style import make_primary
 
 
 class SummarySection(IntakeSection):
@@ -64,6 +66,7 @@ class SummarySection(IntakeSection):
         pathway_label.setBuddy(self.pathway)
         self.sign_button = QPushButton("Sign…")
         self.sign_button.setToolTip("Ctrl+Enter")
+        make_primary(self.sign_button)
         self.sign_button.clicked.connect(self.screen.request_sign)
         self.addendum_button = QPushButton("Add addendum…")
         self.addendum_button.clicked.connect(self.screen.request_addendum)
@@ -140,7 +143,7 @@ class SummarySection(IntakeSection):
         def line(label: str, value: Any) -> None:
             shown = "—" if value in (None, "", {}) else ("Yes" if value is True else "No" if value is False
                                                           else str(value))
-            out.append(f"<tr><td width='230' style='padding-right:12px;color:#4d6168'>{e(label)}</td>"
+            out.append(f"<tr><td width='230' style='padding-right:12px;color:{theme.css('muted')}'>{e(label)}</td>"
                        f"<td>{e(shown)}</td></tr>")
 
         def head(text: str) -> None:
@@ -155,7 +158,7 @@ class SummarySection(IntakeSection):
         prompt = self.screen.prompt
         if prompt is not None:
             out.append(f"<h3>{e(prompt.title)}</h3><p>{e(prompt.text)}</p>"
-                       f"<p style='color:#4d6168'>Basis: {e(prompt.basis)}. {e(prompt.setting_used)}.</p>")
+                       f"<p style='color:{theme.css('muted')}'>Basis: {e(prompt.basis)}. {e(prompt.setting_used)}.</p>")
         out.append("<table>")
         head("Identity and contacts")
         line("Consent to treatment recorded", data["identity"]["consent_to_treatment"])

@@ -8,9 +8,11 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from clinic_desktop.gui import theme
+
 Row = TypeVar("Row")
 _Index = QModelIndex | QPersistentModelIndex
-MUTED = QColor("#4d6168")
+MUTED = QColor(theme.LIGHT["muted"])  # secondary text (the dark theme's is lighter: theme.colour)
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
@@ -108,8 +110,11 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             return self.display(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
             return RIGHT
-        if role == Qt.ItemDataRole.ForegroundRole and self.muted(row, column):
-            return MUTED
+        if role == Qt.ItemDataRole.ForegroundRole:
+            muted = self.muted(row, column)
+            if self.background(row, column) is not None:  # a pale warning tint in either theme:
+                return QColor(theme.LIGHT["muted" if muted else "ink"])  # the light theme's ink
+            return theme.colour("muted") if muted else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(row, column)
         if role == Qt.ItemDataRole.BackgroundRole:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QListWidgetItem, QStyle
 
 from clinic_desktop.core import directory as directory_rules
@@ -15,9 +15,8 @@ from clinic_desktop.core.directory import ContactCheck
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory
+from clinic_desktop.gui import theme
 
-#: A directory contact that needs checking, in a list (the amber ink of the app's style sheet).
-CHECK_INK = QColor("#7a5200")
 GONE = "(no longer in the directory \u2014 choose another)"
 
 
@@ -34,7 +33,7 @@ def mark_to_check(item: QListWidgetItem, info: ContactCheck, style: QStyle) -> N
     tooltip."""
     if info.flags:
         item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
-        item.setForeground(QBrush(CHECK_INK))
+        item.setForeground(QBrush(theme.colour("amber_ink")))  # needs checking
         item.setToolTip(info.tooltip())
 
 

@@ -21,6 +21,7 @@ from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.services import directory, plans
 from clinic_desktop.gui.plan.section import Section
 from clinic_desktop.gui.widgets.empty_note import EmptyNote
+from clinic_desktop.gui.widgets.style import make_primary
 from clinic_desktop.reports import i18n
 
 
@@ -57,6 +58,7 @@ class FinalizeSection(Section):
         preview.clicked.connect(screen.preview)
         self.finalize_button = finalize = QPushButton("Finalize\u2026")
         finalize.clicked.connect(screen.request_finalize)
+        make_primary(finalize)
         discharge = QPushButton("Discharge\u2026")
         discharge.clicked.connect(screen.request_discharge)
         inner.addLayout(self.buttons(preview, finalize, right=discharge))

@@ -15,20 +15,21 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
 from clinic_desktop.core.medications import Finding
+from clinic_desktop.gui import theme
 
 #: How each severity is introduced, and its colour (text on the dialog's light background).
 SEVERITY_STYLE: dict[str, tuple[str, str]] = {
-    "hard": ("Not allowed", "#b00020"),
-    "reason": ("Needs a reason", "#7a5200"),
-    "hold": ("Hold parameter met", "#7a5200"),
-    "info": ("Note", "#4d6168"),
+    "hard": ("Not allowed", "error"),
+    "reason": ("Needs a reason", "amber_ink"),
+    "hold": ("Hold parameter met", "amber_ink"),
+    "info": ("Note", "muted"),
 }
 ALL_CLEAR = "Every rule checked with fresh data: no limit, hold parameter or warning met."
 
 
 def finding_html(finding: Finding) -> str:
-    heading, colour = SEVERITY_STYLE.get(finding.severity, ("", "#4d6168"))
-    return (f"<p style='color:{colour}'><b>{html.escape(heading)}:</b> "
+    heading, colour = SEVERITY_STYLE.get(finding.severity, ("", "muted"))
+    return (f"<p style='color:{theme.css(colour)}'><b>{html.escape(heading)}:</b> "
             f"{html.escape(finding.line)}</p>")
 
 
@@ -75,7 +76,7 @@ class FindingsView(QWidget):
         if findings:
             self.fired.setText("".join(finding_html(f) for f in findings))
         elif checked:
-            self.fired.setText(f"<p style='color:#0b6e69'>{html.escape(clear_text)}</p>")
+            self.fired.setText(f"<p style='color:{theme.css('ok_ink')}'>{html.escape(clear_text)}</p>")
         else:
             self.fired.setText("")
         self.passed.setText("<br>".join(html.escape(p) for p in self._passed))
@@ -84,7 +85,7 @@ class FindingsView(QWidget):
     def show_message(self, text: str) -> None:
         """A message instead of findings (the check could not run: a field is not valid yet)."""
         self._passed = ()
-        self.fired.setText(f"<p style='color:#4d6168'>{html.escape(text)}</p>")
+        self.fired.setText(f"<p style='color:{theme.css('muted')}'>{html.escape(text)}</p>")
         self.passed.setText("")
         self._label_toggle()
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from clinic_desktop.core.assessment import Flag
 from clinic_desktop.core.services import patients
+from clinic_desktop.gui import theme
 
 SAFETY_ALERT_TEXT = ("Safety alert: PHQ-9 item 9 above 0 or \u201cyes\u201d to the suicide question \u2014 "
                      "a safety assessment is needed now.")
@@ -58,12 +59,12 @@ class PatientBanner(QFrame):
     def show_allergies(self, allergies: str) -> None:
         self.allergies.setText(
             f"<b>Allergies:</b> {html.escape(allergies)}" if allergies
-            else "<b>Allergies:</b> <span style='color:#b00020'>not recorded</span>")
+            else f"<b>Allergies:</b> <span style='color:{theme.css('error')}'>not recorded</span>")
 
     def show_flags(self, flags: Sequence[Flag]) -> None:
         self.flags.setText(
             "<b>Risk flags:</b> " + " · ".join(html.escape(f.label) for f in flags) if flags
-            else "<span style='color:#4d6168'>No risk flags</span>")
+            else f"<span style='color:{theme.css('muted')}'>No risk flags</span>")
         self.flags.setToolTip("\n".join(f"{f.label}: {f.basis}" for f in flags))
 
 

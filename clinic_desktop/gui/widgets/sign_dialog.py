@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from clinic_desktop.gui.widgets.dialog_base import OneFieldDialog
+from clinic_desktop.gui.widgets.style import make_primary
 
 
 class SignDialog(OneFieldDialog):
@@ -19,3 +20,4 @@ class SignDialog(OneFieldDialog):
         super().__init__(title, text, "&Password", accept_text, error_name="Password error",
                          password=True, parent=parent)
         self.setObjectName("signDialog")
+        make_primary(self.accept_button)  # Sign / Finalize: filled, whichever button has focus

@@ -33,7 +33,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTime, Signal
-from PySide6.QtGui import QAction, QIcon, QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core import clock, datetext
 from clinic_desktop.core.errors import ValidationError
-from clinic_desktop.gui import resources_rc  # noqa: F401 - registers :/icons
+from clinic_desktop.gui import resources_rc, theme  # noqa: F401 - registers :/icons
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.local_time import from_wall, python_date, wall_now, wall_time
@@ -195,7 +195,7 @@ class WhenEdit(QWidget):
         self._now = now or wall_now
         self._popups = DialogSlot()  # the calendar, when open
         self.line = QLineEdit()
-        self.calendar_action = QAction(QIcon(":/icons/calendar.svg"), "Choose a date (F4)", self)
+        self.calendar_action = QAction(theme.icon("calendar"), "Choose a date (F4)", self)
         self.calendar_action.setToolTip("Choose a date (F4)")
         self.calendar_action.triggered.connect(self.open_calendar)
         self.line.addAction(self.calendar_action, QLineEdit.ActionPosition.TrailingPosition)
