@@ -507,6 +507,7 @@ class IntakeScreen(SectionedScreen):
         self.signed_label.setText(f"Signed by {view.signed_by_name or 'unknown'} at {clock.local_text(view.signed_at)}")
         self.signed_label.setVisible(True)
         self.draft_status.setText("Signed: read-only; correct it with an addendum.")
+        self.state_chip.show_state("SIGNED", "ok")
         self.show_section("summary")
         if view.pathway:
             self._summary.set_pathway(view.pathway)

@@ -49,6 +49,7 @@ from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
 from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
+from clinic_desktop.gui.widgets.chip import Chip
 from clinic_desktop.gui.widgets.dialog_base import (
     AsksBeforeDiscarding,
     DialogSlot,
@@ -221,6 +222,7 @@ class StabilizationScreen(GeometryDialog):
         self.status = QLabel()
         self.status.setProperty("role", "muted")
         self.status.setAccessibleName("Reassessment status")
+        self.overdue_chip = Chip("Reassessment overdue")
         self.transition_button = QPushButton("Move to transition\u2026")
         self.transition_button.setVisible(self.user.can("episodes.stage"))
         self.transition_button.clicked.connect(self.move_to_transition)
@@ -230,6 +232,7 @@ class StabilizationScreen(GeometryDialog):
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.overdue_chip)
         bottom.addWidget(self.status, 1)
         bottom.addWidget(handover)
         bottom.addWidget(self.transition_button)
@@ -461,11 +464,8 @@ class StabilizationScreen(GeometryDialog):
         if cows is None:
             self.status.setText("No COWS recorded yet in this episode.")
         else:
-            self.status.setText(f"Last COWS {cows.total} at {fmt(cows.taken_at)} \u00b7 next due {fmt(due)}"
-                                + (" \u2014 OVERDUE" if overdue else ""))
-        self.status.setProperty("role", "error" if overdue else "muted")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+            self.status.setText(f"Last COWS {cows.total} at {fmt(cows.taken_at)} \u00b7 next due {fmt(due)}")
+        self.overdue_chip.show_state("OVERDUE" if overdue else "", "alert")
         prompts.append(rules.buprenorphine_readiness(
             self._intake_data, cows.total if cows else None, bool(cows and cows.complete),
             cows.taken_at if cows else None, now, s, format_time=fmt))

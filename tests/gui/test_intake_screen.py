@@ -73,6 +73,7 @@ def test_start_assessment_autosaves_and_reopening_offers_the_draft(qtbot, window
     qtbot.waitUntil(lambda: saved_data(db, nurse, screen).get("medical", {}).get("allergies") == "penicillin",
                     timeout=3000)
     assert by_name(screen, QLabel, "Draft status").text().startswith("Draft saved ")
+    assert by_name(screen, QLabel, "Record state").text() == "DRAFT"  # the chip beside it
     assert "penicillin" in by_name(screen, QLabel, "Allergies").text()  # in the banner at once
 
     screen.reject()
@@ -145,6 +146,8 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
 
     assert episodes.current_episode(db, nurse, patient.id).stage == "stabilization"
     assert by_name(screen, QLabel, "Signed").text().startswith(f"Signed by {nurse.full_name} at ")
+    state = by_name(screen, QLabel, "Record state")
+    assert state.text() == "SIGNED" and state.property("severity") == "ok"
     assert not by_name(screen, QLineEdit, "Allergies").isEnabled()
     assert button(screen, "Add addendum\u2026").isVisible()
     census = [window.census_model.row_at(i) for i in range(window.census_model.rowCount())]

@@ -199,6 +199,15 @@ def test_census_highlights_an_overdue_reassessment(qtbot, db, nurse, patient):
     index = w.census_model.index(row, due_column)
     assert "overdue" in index.data().lower()
     assert "overdue" in w.ui.statusbar.findChild(QLabel, "dueSummary").text().lower()
+    # on the flowsheet: a red OVERDUE chip beside the line that explains it
+    assert w.navigator.flowsheet(patient.id)
+    chip = by_name(w, QLabel, "Reassessment overdue")
+    assert chip.isVisible() and chip.text() == "OVERDUE" and chip.property("severity") == "alert"
+    assert "OVERDUE" not in by_name(w, QLabel, "Reassessment status").text()
+    # a COWS now: the chip goes
+    stabilization.record_observation(db, nurse, episode_id, "cows", complete_draft()["scores"]["cows"])
+    w.workspace.views()[0].refresh()
+    assert not chip.isVisible()
 
 
 def lofexidine(db, prescriber, episode_id, **changes):

@@ -181,7 +181,7 @@ def test_every_table_header_is_left_aligned_and_vertically_centred(qtbot, db, ad
     headers: dict[str, Qt.AlignmentFlag] = {}
     for root in (window, flowsheet, *dialogs):
         headers.update(column_headers(root))
-    assert {"Census", "Search results", "Flowsheet", "Doses today", "Orders", "Directory", "Users",
+    assert {"Census", "Search results", "Flowsheet entries", "Doses today", "Orders", "Directory", "Users",
             "Keyboard shortcuts"} <= set(headers), sorted(headers)
     assert len(headers) >= 8, sorted(headers)  # and the MAR's tables
     assert set(headers.values()) == {Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter}, headers

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core import clock
 from clinic_desktop.core.errors import ClinicError, ConflictError
+from clinic_desktop.gui.widgets.chip import Chip
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
@@ -133,6 +134,8 @@ class SectionedScreen(GeometryDialog):
         self.draft_status = QLabel()
         self.draft_status.setAccessibleName("Draft status")
         self.draft_status.setProperty("role", "muted")
+        self.state_chip = Chip("Record state")
+        self.state_chip.show_state("DRAFT", "info")
         self.previous_button = QPushButton("Previous section")
         self.previous_button.setToolTip("Ctrl+PgUp")
         self.next_button = QPushButton("Next section")
@@ -148,6 +151,7 @@ class SectionedScreen(GeometryDialog):
         middle.addWidget(self.section_list)
         middle.addWidget(self.pages, 1)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.state_chip)
         bottom.addWidget(self.draft_status, 1)
         for widget in status_widgets:
             bottom.addWidget(widget)
@@ -350,6 +354,7 @@ class SectionedScreen(GeometryDialog):
         self.conflict_banner.setText(f"{message} Autosave is off until you reopen the {self.RECORD}.")
         self.conflict_banner.setVisible(True)
         self.draft_status.setText("Draft NOT saved: conflict with another workstation")
+        self.state_chip.show_state("NOT SAVED", "alert")
 
     def _closing(self) -> None:
         """Hook: the screen closes (after the last save)."""
