@@ -1,0 +1,143 @@
+"""The required fields are data (the screens mark them from it) and the refusals to sign an intake
+or finalize a plan come from the same declaration: each field it names, left empty, is refused,
+and nothing else is refused for being empty."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+
+from clinic_desktop.core import assessment as rules
+from clinic_desktop.core import plan
+from tests.factories import NOW, complete_draft
+
+# --- the intake -----------------------------------------------------------------------------------
+
+ALWAYS = ("identity.consent_to_treatment", "substances.rows", "medical.pregnancy", "medical.allergies",
+          "vitals.pulse", "vitals.systolic", "vitals.diastolic", "vitals.respiratory_rate",
+          "vitals.temperature_c", "vitals.spo2", "scores.cows", "mental_health.phq9", "mental_health.gad7",
+          "mental_health.suicide_risk", "summary.pathway")
+
+
+def refused(data: dict, pathway: str | None = "methadone") -> set[str]:
+    return {m.key for m in rules.missing_to_sign(data, pathway, NOW)}
+
+
+def test_the_intake_requires_the_declared_fields_and_an_empty_draft_is_refused_for_each():
+    assert rules.REQUIRED == ALWAYS
+    assert rules.required_fields({}) == ALWAYS
+    assert refused({}, None) == set(ALWAYS)
+    assert refused(complete_draft()) == set()
+
+
+def blank(data: dict, key: str) -> dict:
+    """``data`` with the field of ``key`` emptied."""
+    data = copy.deepcopy(data)
+    section, field = key.split(".", 1)
+    data.setdefault(section, {})[field] = [] if field == "rows" else None
+    return data
+
+
+@pytest.mark.parametrize("key", [k for k in ALWAYS if k != "summary.pathway"])
+def test_each_required_intake_field_left_empty_is_refused_alone(key):
+    assert refused(blank(complete_draft(), key)) == {key}
+
+
+def test_the_pathway_is_required_whether_given_or_from_the_draft():
+    data = complete_draft()
+    assert refused(data, None) == {"summary.pathway"}
+    assert refused(data | {"summary": {"pathway": "methadone"}}, rules._FROM_DRAFT) == set()  # type: ignore[arg-type]
+
+
+def test_each_substance_row_with_a_substance_needs_its_last_use():
+    data = complete_draft()
+    assert rules.required_fields(data) == (*ALWAYS[:2], "substances.rows.1.last_use", *ALWAYS[2:])
+    two = complete_draft(substances={"rows": [
+        {"substance": "heroin", "last_use": (NOW - dt.timedelta(hours=16)).isoformat()},
+        {"substance": "", "route": "smoked"},  # no substance: not kept, nothing required of it
+        {"substance": "fentanyl", "last_use": None}]})
+    assert [k for k in rules.required_fields(two) if k.startswith("substances.rows.")] == [
+        "substances.rows.1.last_use", "substances.rows.2.last_use"]
+    assert refused(two) == {"substances.rows.2.last_use"}
+    # a wrong value is still refused, though it is not an empty one
+    future = complete_draft(substances={"rows": [{"substance": "heroin",
+                                                  "last_use": (NOW + dt.timedelta(minutes=1)).isoformat()}]})
+    assert refused(future) == {"substances.rows.1.last_use"}
+
+
+# --- the plan -------------------------------------------------------------------------------------
+
+def complete_plan(**changes) -> dict:
+    p = plan.empty_plan()
+    p.update({"medication": {"choice": "naltrexone", "prescriber": "", "next": "", "reason": ""},
+              "level": "outpatient", "key_worker": {"name": "Kim Example (invented)", "phone": "", "focus": []},
+              "relapse": {**p["relapse"], "coping": "Call my sister"},
+              "follow_ups": [{"when": "2026-12-01T10:00", "place": "Clinic", "phone": ""}]})
+    p.update(changes)
+    return p
+
+
+def uses(hours: float) -> dict:
+    return {"substances": {"rows": [{"substance": "heroin",
+                                     "last_use": (NOW - dt.timedelta(hours=hours)).isoformat()}]}}
+
+
+def test_an_empty_plan_requires_the_declared_fields_and_is_refused_for_each():
+    empty = plan.empty_plan()
+    assert plan.required_fields(empty) == ("medication.choice", "level", "key_worker.name", "relapse.triggers",
+                                           "follow_ups")
+    assert tuple(plan.missing_to_finalize(empty)) == plan.required_fields(empty)
+    assert set(plan.REQUIRED) <= set(plan.required_fields(complete_plan()))
+    assert plan.missing_to_finalize(complete_plan()) == {}
+
+
+def test_the_naltrexone_reason_is_required_only_before_the_window_is_met():
+    at_window = plan.naltrexone_prompt(uses(7 * 24), NOW)  # the default: 7 days
+    just_before = plan.naltrexone_prompt(uses(7 * 24 - 1), NOW)
+    assert at_window.status == "meets" and just_before.status != "meets"
+    chosen = complete_plan()
+    assert "medication.reason" not in plan.required_fields(chosen, at_window)
+    assert "medication.reason" not in plan.required_fields(chosen, plan.naltrexone_prompt(uses(7 * 24 + 1), NOW))
+    assert plan.required_fields(chosen, just_before)[:2] == ("medication.choice", "medication.reason")
+    assert set(plan.missing_to_finalize(chosen, just_before)) == {"medication.reason"}
+    assert "medication.reason" not in plan.required_fields(chosen)  # no prompt weighed: nothing asked
+    other = complete_plan(medication={"choice": "buprenorphine", "reason": ""})
+    assert "medication.reason" not in plan.required_fields(other, just_before)
+    chosen["medication"]["reason"] = "Naloxone challenge passed"
+    assert "medication.reason" in plan.required_fields(chosen, just_before)  # still required, now filled
+    assert plan.missing_to_finalize(chosen, just_before) == {}
+
+
+def test_each_referral_requires_its_reason():
+    referrals = [{"entry_id": 3, "reason": "Housing"}, {"entry_id": 4, "reason": "  "}]
+    p = complete_plan(referrals=referrals)
+    assert [k for k in plan.required_fields(p) if k.startswith("referrals.")] == [
+        "referrals.1.reason", "referrals.2.reason"]
+    assert set(plan.missing_to_finalize(p)) == {"referrals.2.reason"}
+
+
+def test_the_relapse_plan_requires_one_part_any_part():
+    empty = complete_plan(relapse=dict.fromkeys(plan.RELAPSE_FIELDS, ""))
+    assert plan.RELAPSE_KEY in plan.required_fields(empty)
+    assert set(plan.missing_to_finalize(empty)) == {plan.RELAPSE_KEY}
+    spaces = complete_plan(relapse=dict.fromkeys(plan.RELAPSE_FIELDS, " "))
+    assert set(plan.missing_to_finalize(spaces)) == {plan.RELAPSE_KEY}
+    for field in plan.RELAPSE_FIELDS:
+        one = complete_plan(relapse={**dict.fromkeys(plan.RELAPSE_FIELDS, ""), field: "x"})
+        assert plan.RELAPSE_KEY not in plan.required_fields(one) and plan.missing_to_finalize(one) == {}
+
+
+@pytest.mark.parametrize("key", list(plan.REQUIRED))
+def test_each_always_required_plan_field_left_empty_is_refused_alone(key):
+    p = complete_plan(medication={"choice": "buprenorphine"})
+    if key == "follow_ups":
+        p["follow_ups"] = []
+    elif key == "level":
+        p["level"] = None
+    else:
+        part, field = key.split(".")
+        p[part] = {**p[part], field: "" if field == "name" else None}
+    assert set(plan.missing_to_finalize(p)) == {key}
+    assert plan.missing_to_finalize(p)[key] == plan.REQUIRED[key]
