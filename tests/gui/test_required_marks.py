@@ -22,14 +22,21 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
+from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core import vitals
 from clinic_desktop.core.services import patients
 from clinic_desktop.gui.intake import SubstanceRow
 from clinic_desktop.gui.intake_screen import IntakeScreen
+from clinic_desktop.gui.plan_screen import PlanScreen
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.required import MARK, REQUIRED, caption_of, legend, set_required
+from clinic_desktop.reports import i18n
+from tests.conftest import make_user
+from tests.factories import admit_with_signed_intake, local_entry
 from tests.gui import helpers
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, go, type_into
+from tests.gui.test_plan_screen import add_referral, finalize
+from tests.gui.test_plan_screen import go as plan_go
 
 #: Each field the intake's rule requires → how a screen reader finds it (class, accessible name).
 INTAKE_FIELDS: dict[str, tuple[type[QWidget], str]] = {
@@ -51,6 +58,18 @@ def patient(db, nurse):
     return patients.register(db, nurse, patients.PatientInput(
         mrn="R-1", given_name="Rowan", family_name="Marks", date_of_birth=dt.date(1990, 4, 5),
         sex="unknown"))
+
+
+@pytest.fixture
+def plan_screen(qtbot, db, admin):
+    """The plan screen of an episode in transition (buprenorphine, heroin used 16 h before intake)."""
+    episode_id, patient = admit_with_signed_intake(db, admin)
+    counselor = make_user(db, admin, "counselor")
+    screen = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    return screen
 
 
 def found(root: QWidget, key: str, fields: dict[str, tuple[type[QWidget], str]]) -> QWidget:
@@ -204,3 +223,105 @@ def filled(screen: IntakeScreen, key: str) -> bool:
         return widget.score().complete
     assert isinstance(widget, QGroupBox)
     return any(b.isChecked() for b in widget.findChildren(QRadioButton))
+
+
+# --- the plan -----------------------------------------------------------------------------------
+
+#: Each field the plan's rule can require → how a screen reader finds it (referral reasons: by row).
+PLAN_FIELDS: dict[str, tuple[type[QWidget], str]] = {
+    "medication.choice": (QComboBox, "Medicine after discharge"),
+    "medication.reason": (QPlainTextEdit, "Reason"),
+    "level": (QComboBox, "Level of aftercare"),
+    "key_worker.name": (QLineEdit, "Key worker name"),
+    plan_rules.RELAPSE_KEY: (QPlainTextEdit, i18n.text("en", "relapse.triggers")),
+    "follow_ups": (QAbstractButton, "Add follow-up"),
+}
+
+
+def plan_field(screen: PlanScreen, key: str) -> QWidget:
+    parts = key.split(".")
+    if parts[0] == "referrals":
+        return screen.referral_rows[int(parts[1]) - 1].reason
+    return found(screen, key, PLAN_FIELDS)
+
+
+def plan_marks_agree(screen: PlanScreen) -> tuple[str, ...]:
+    """The core's required fields for the draft as typed, each marked, and nothing else marked."""
+    required = plan_rules.required_fields(screen.draft_data(), screen.view.naltrexone)
+    assert screen.required_marks.unplaced == []
+    for key in required:
+        assert marked(plan_field(screen, key)), key
+    assert {w for w in screen.findChildren(QWidget) if w.accessibleDescription().startswith(REQUIRED)} \
+        == {plan_field(screen, key) for key in required}
+    return required
+
+
+def legend_shown(screen: PlanScreen, section: str) -> bool:
+    """The section's "* required" line is shown (on its page, whether that page is shown or not)."""
+    line = screen.sections[section].legend
+    return line is not None and not line.isHidden()
+
+
+def test_every_field_the_plan_requires_is_marked_and_no_other(qtbot, plan_screen):
+    screen = plan_screen
+    assert plan_marks_agree(screen) == ("medication.choice", "level", "key_worker.name",
+                                        plan_rules.RELAPSE_KEY, "follow_ups")
+    for name in ("Prescriber or program", "Key worker phone"):
+        assert not marked(by_name(screen, QLineEdit, name))
+    assert not marked(by_name(screen, QPlainTextEdit, "Reason"))
+    assert not marked(by_name(screen, QPlainTextEdit, i18n.text("en", "relapse.warning_signs")))
+    assert button(screen, "Add follow-up").text() == "Add follow-up *"
+    shown = {s.name for s in plan_rules.SECTIONS if legend_shown(screen, s.name)}
+    assert shown == {"medication", "level", "support", "relapse", "follow_ups"}  # no referral yet
+
+
+def test_the_plan_marks_follow_the_answers_they_depend_on(qtbot, db, admin, plan_screen):
+    screen = plan_screen
+    medicine = by_name(screen, QComboBox, "Medicine after discharge")
+    reason = by_name(screen, QPlainTextEdit, "Reason")
+    medicine.setCurrentIndex(medicine.findData("naltrexone"))  # heroin 16 h ago: window not met
+    assert screen.view.naltrexone.status != "meets"
+    assert "medication.reason" in plan_marks_agree(screen) and marked(reason)
+    medicine.setCurrentIndex(medicine.findData("buprenorphine"))
+    assert "medication.reason" not in plan_marks_agree(screen) and not marked(reason)
+
+    triggers = by_name(screen, QPlainTextEdit, i18n.text("en", "relapse.triggers"))
+    signs = by_name(screen, QPlainTextEdit, i18n.text("en", "relapse.warning_signs"))
+    type_into(qtbot, signs, "Skipping meals")  # any part of the relapse plan will do
+    assert plan_rules.RELAPSE_KEY not in plan_marks_agree(screen) and not marked(triggers)
+    assert not legend_shown(screen, "relapse")
+    signs.clear()
+    assert plan_rules.RELAPSE_KEY in plan_marks_agree(screen) and marked(triggers)
+
+    local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "")
+    assert "referrals.1.reason" in plan_marks_agree(screen) and legend_shown(screen, "referrals")
+    click(qtbot, button(screen.referral_rows[0], "Remove referral"))
+    qtbot.waitUntil(lambda: not screen.referral_rows)
+    assert "referrals.1.reason" not in plan_marks_agree(screen) and not legend_shown(screen, "referrals")
+
+
+def test_the_refusal_to_finalize_names_exactly_the_marked_fields_left_empty(qtbot, plan_screen):
+    screen = plan_screen
+    medicine = by_name(screen, QComboBox, "Medicine after discharge")
+    medicine.setCurrentIndex(medicine.findData("naltrexone"))
+    plan_go(screen, "Support")
+    type_into(qtbot, by_name(screen, QLineEdit, "Key worker name"), "Sam Ortiz")
+    required = plan_marks_agree(screen)
+    empty_and_marked = {key for key in required if not plan_filled(screen, key)}
+    finalize(qtbot, screen)
+    qtbot.waitUntil(lambda: screen.sign_dialog() is None, timeout=10000)
+    missing = by_name(screen, QListWidget, "Missing before finalizing")
+    refused = {missing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(missing.count())}
+    assert refused == empty_and_marked == {"medication.reason", "level", plan_rules.RELAPSE_KEY, "follow_ups"}
+
+
+def plan_filled(screen: PlanScreen, key: str) -> bool:
+    widget = plan_field(screen, key)
+    if isinstance(widget, QComboBox):
+        return widget.currentData() is not None
+    if isinstance(widget, QLineEdit):
+        return bool(widget.text().strip())
+    if isinstance(widget, QPlainTextEdit):
+        return bool(widget.toPlainText().strip())
+    return bool(screen.follow_up_rows)  # Add follow-up: at least one
