@@ -11,6 +11,8 @@ import pytest
 
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import plan
+from clinic_desktop.core.errors import ValidationError
+from clinic_desktop.core.services import patients
 from tests.factories import NOW, complete_draft
 
 # --- the intake -----------------------------------------------------------------------------------
@@ -141,3 +143,36 @@ def test_each_always_required_plan_field_left_empty_is_refused_alone(key):
         p[part] = {**p[part], field: "" if field == "name" else None}
     assert set(plan.missing_to_finalize(p)) == {key}
     assert plan.missing_to_finalize(p)[key] == plan.REQUIRED[key]
+
+
+# --- registration -------------------------------------------------------------------------------
+
+def registration(**changes) -> patients.PatientInput:
+    values = {"mrn": "R-7", "given_name": "Ada", "family_name": "Example", "date_of_birth": dt.date(1980, 1, 2),
+              "sex": "female"} | changes
+    return patients.PatientInput(**values)
+
+
+def refused_registration(data: patients.PatientInput) -> set[str]:
+    with pytest.raises(ValidationError) as refusal:
+        patients.validate(data, today=dt.date(2026, 11, 23))
+    return set(refusal.value.fields)
+
+
+def test_registration_requires_the_declared_fields_and_the_contact_name_with_its_phone():
+    assert patients.required_fields(registration()) == ("mrn", "given_name", "family_name", "date_of_birth",
+                                                        "sex")
+    patients.validate(registration(), today=dt.date(2026, 11, 23))  # complete: accepted
+    empty = registration(mrn=" ", given_name="", family_name="", date_of_birth=None, sex="")
+    assert refused_registration(empty) == set(patients.REQUIRED)
+    with_phone = registration(emergency_contact_phone="217-555-0142")
+    assert patients.required_fields(with_phone)[-1] == "emergency_contact_name"
+    assert refused_registration(with_phone) == {"emergency_contact_name"}
+    assert "emergency_contact_name" not in patients.required_fields(registration(emergency_contact_phone=" "))
+    patients.validate(registration(emergency_contact_name="Lee", emergency_contact_phone="217-555-0142"),
+                      today=dt.date(2026, 11, 23))
+
+
+@pytest.mark.parametrize("field", ["mrn", "given_name", "family_name", "date_of_birth", "sex"])
+def test_each_required_registration_field_left_empty_is_refused_alone(field):
+    assert refused_registration(registration(**{field: None if field == "date_of_birth" else ""})) == {field}
