@@ -27,6 +27,7 @@ from clinic_desktop.core import vitals
 from clinic_desktop.core.services import patients
 from clinic_desktop.gui.intake import SubstanceRow
 from clinic_desktop.gui.intake_screen import IntakeScreen
+from clinic_desktop.gui.patient_dialog import PatientDialog
 from clinic_desktop.gui.plan_screen import PlanScreen
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.required import MARK, REQUIRED, caption_of, legend, set_required
@@ -325,3 +326,32 @@ def plan_filled(screen: PlanScreen, key: str) -> bool:
     if isinstance(widget, QPlainTextEdit):
         return bool(widget.toPlainText().strip())
     return bool(screen.follow_up_rows)  # Add follow-up: at least one
+
+
+# --- New patient ----------------------------------------------------------------------------------
+
+#: Each field registration can require → its input's accessible name.
+PATIENT_FIELDS = {"mrn": "MRN", "given_name": "Given name", "family_name": "Family name",
+                  "date_of_birth": "Date of birth", "sex": "Sex", "emergency_contact_name": "Emergency contact name"}
+
+
+def test_new_patient_marks_what_registration_requires_and_the_contact_name_with_its_phone(qtbot, db, nurse):
+    assert set(patients.REQUIRED) | set(patients.IF_CONTACT_PHONE) == set(PATIENT_FIELDS)
+    dialog = PatientDialog(db, nurse)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.required_marks.unplaced == []
+    assert marked_names(dialog) == {PATIENT_FIELDS[key] for key in patients.REQUIRED}
+    contact_name = by_name(dialog, QLineEdit, "Emergency contact name")
+    assert not marked(contact_name)
+    assert not marked(by_name(dialog, QLineEdit, "Relation"))
+    type_into(qtbot, by_name(dialog, QLineEdit, "Emergency contact phone"), "217-555-0142")
+    assert marked(contact_name)
+    assert marked_names(dialog) == set(PATIENT_FIELDS.values())
+    # the refusal: exactly the marked fields left empty (the MRN is suggested)
+    click(qtbot, button(dialog, "Save"))
+    refused = {key for key in PATIENT_FIELDS if dialog.errors.message(key)}
+    assert refused == {key for key, name in PATIENT_FIELDS.items() if key != "mrn"}
+    by_name(dialog, QLineEdit, "Emergency contact phone").clear()
+    assert not marked(contact_name)
