@@ -53,6 +53,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 from clinic_desktop.gui.widgets.empty_note import EmptyNote
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.findings_view import FindingsView
+from clinic_desktop.gui.widgets.required import RequiredMarks, legend, set_required
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 log = logging.getLogger(__name__)
@@ -389,12 +390,19 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
         layout.addLayout(form)
         layout.addWidget(self.findings)
         layout.addLayout(ack_form)
+        layout.addWidget(legend())
         layout.addWidget(self.buttons)
         self.errors = FieldErrors({"drug_id": self.drug, "drug_name": self.drug_name, "dose": self.dose,
                                    "unit": self.unit, "route": self.route, "times": self.times,
                                    "min_interval_hours": self.interval, "max_daily_dose": self.max_daily,
                                    "start": self.start, "stop": self.stop, "instructions": self.instructions,
                                    "acknowledgement": self.acknowledgement, **self.holds}, general=self.general)
+        # The fields the service requires of this order (mar.order_required_fields), marked as
+        # they stand: the name of an Other drug, the times or the interval of the schedule.
+        self.required_marks = RequiredMarks({
+            "drug_id": self.drug, "drug_name": self.drug_name, "dose": self.dose, "unit": self.unit,
+            "route": self.route, "times": self.times, "min_interval_hours": self.interval}.get)
+        set_required(self.acknowledgement, caption=ack_caption)  # shown only when a warning needs it
         self.drug.currentIndexChanged.connect(self._drug_chosen)
         self.scheduled.toggled.connect(self._kind_changed)
         self._drug_chosen()
@@ -421,12 +429,19 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
         holds = medications.default_holds(did, self.settings)
         for key, spin in self.holds.items():
             spin.setValue(holds.get(key) or 0)
+        self._mark_required()
 
     def _kind_changed(self, *_args) -> None:
         prn = self.prn.isChecked()
         for widget, shown in ((self.times, not prn), (self.interval, prn)):
             widget.setVisible(shown)
             self.form.labelForField(widget).setVisible(shown)
+        self._mark_required()
+
+    def _mark_required(self) -> None:
+        prn = self.prn.isChecked()
+        self.required_marks.update(mar.order_required_fields(mar.OrderInput(
+            drug_id=self.drug.currentData() or "", min_interval_hours=self.interval.value() if prn else None)))
 
     def _show(self, order: mar.OrderView) -> None:
         self.drug.setCurrentIndex(max(self.drug.findData(order.drug_id), 0))

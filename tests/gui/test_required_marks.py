@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -22,18 +23,19 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
+from clinic_desktop.core import medications, vitals
 from clinic_desktop.core import plan as plan_rules
-from clinic_desktop.core import vitals
-from clinic_desktop.core.services import patients
+from clinic_desktop.core.services import mar, patients
 from clinic_desktop.gui.intake import SubstanceRow
 from clinic_desktop.gui.intake_screen import IntakeScreen
+from clinic_desktop.gui.mar_panel import OrderDialog
 from clinic_desktop.gui.patient_dialog import PatientDialog
 from clinic_desktop.gui.plan_screen import PlanScreen
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
 from clinic_desktop.gui.widgets.required import MARK, REQUIRED, caption_of, legend, set_required
 from clinic_desktop.reports import i18n
 from tests.conftest import make_user
-from tests.factories import admit_with_signed_intake, local_entry
+from tests.factories import admit_with_signed_intake, local_entry, sign_intake
 from tests.gui import helpers
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, go, type_into
 from tests.gui.test_plan_screen import add_referral, finalize
@@ -105,10 +107,11 @@ def marked(widget: QWidget) -> bool:
     return star
 
 
-def marked_names(root: QWidget) -> set[str]:
-    """Every input under ``root`` that says it is required (its accessible name)."""
+def marked_names(root: QWidget, *, shown: bool = False) -> set[str]:
+    """Every input under ``root`` that says it is required (its accessible name); ``shown``: only
+    those shown in ``root`` (a dialog's hidden rows left out)."""
     return {w.accessibleName() for w in root.findChildren(QWidget)
-            if w.accessibleDescription().startswith(REQUIRED)}
+            if w.accessibleDescription().startswith(REQUIRED) and (not shown or w.isVisibleTo(root))}
 
 
 # --- the helper ---------------------------------------------------------------------------------
@@ -355,3 +358,38 @@ def test_new_patient_marks_what_registration_requires_and_the_contact_name_with_
     assert refused == {key for key, name in PATIENT_FIELDS.items() if key != "mrn"}
     by_name(dialog, QLineEdit, "Emergency contact phone").clear()
     assert not marked(contact_name)
+
+
+# --- New order ------------------------------------------------------------------------------------
+
+ORDER_FIELDS = {"drug_id": "Medication", "drug_name": "Medication name", "dose": "Dose", "unit": "Unit",
+                "route": "Route", "times": "Times", "min_interval_hours": "Minimum interval"}
+
+
+def test_a_new_order_marks_what_the_service_requires_of_it(qtbot, db, admin, nurse, patient):
+    assert set(mar.ORDER_REQUIRED) | set(mar.ORDER_REQUIRED_IF) == set(ORDER_FIELDS)
+    sign_intake(db, nurse, patient)
+    screen = helpers.open_mar(qtbot, db, make_user(db, admin, "prescriber"), patient)
+    click(qtbot, button(screen, "New order\u2026"))
+    dialog = helpers.open_dialog(screen.mar_panel)
+    assert isinstance(dialog, OrderDialog) and dialog.required_marks.unplaced == []
+    assert by_name(dialog, QLabel, "Required fields").text() == "* required"
+    scheduled = {"Medication", "Dose", "Unit", "Route", "Times"}
+    assert marked_names(dialog, shown=True) == scheduled  # a listed drug, at set times
+    for name in ("Maximum in 24 h", "Minimum interval"):
+        assert not marked(by_name(dialog, QDoubleSpinBox, name))
+    assert not marked(by_name(dialog, QLineEdit, "Instructions"))
+    assert marked(by_name(dialog, QLineEdit, "Reason for the warnings"))  # shown only when one needs it
+
+    medication = by_name(dialog, QComboBox, "Medication")
+    medication.setCurrentIndex(medication.findData(medications.OTHER_DRUG_ID))
+    assert marked(by_name(dialog, QLineEdit, "Medication name"))
+    click(qtbot, by_name(dialog, QRadioButton, "As needed (PRN)"))
+    assert marked_names(dialog, shown=True) == scheduled - {"Times"} | {"Medication name", "Minimum interval"}
+    assert not marked(by_name(dialog, QLineEdit, "Times"))
+
+    click(qtbot, button(dialog, "Save order"))  # nothing typed: dose 0, no name, no interval
+    refused = {key for key in ORDER_FIELDS if dialog.errors.message(key)}
+    assert refused == {"drug_name", "dose", "min_interval_hours"}  # the marked ones left empty
+    medication.setCurrentIndex(medication.findData("clonidine"))
+    assert not marked(by_name(dialog, QLineEdit, "Medication name"))
