@@ -239,6 +239,10 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
                                    "scheduled_for": self.at, "override_username": self.override_user,
                                    "override_password": self.override_password,
                                    "override_note": self.override_note}, general=self.general)
+        # The reason, when the service requires one (held, recorded late, or a finding asks why).
+        self.required_marks = RequiredMarks({"reason": self.reason}.get)
+        self.required_legend = legend()  # while the reason is marked
+        layout.insertWidget(layout.indexOf(self.buttons), self.required_legend)
         self.at.edited.connect(self.run_check)
         self.dose.valueChanged.connect(self.run_check)
         self.resize(560, 420)
@@ -253,6 +257,8 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
 
     def run_check(self, *_args) -> None:
         """What the service would say about giving this dose now (nothing saved)."""
+        required = set(mar.administration_required_fields(self.outcome, self.at.datetime_value()))
+        self._mark_required(required)
         if self.outcome != "given":
             self.findings.show_findings((), (), checked=False)
             return
@@ -266,10 +272,15 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
         self.vitals_button.setVisible(any(f.rule == "vitals.needed" for f in check.findings)
                                       and self.user.can("observations.record"))
         needs_reason = any(f.severity in ("reason", "hold") for f in check.findings)
+        self._mark_required(required | ({"reason"} if needs_reason else set()))
         reason_edit = self.reason.lineEdit()  # there is one: the combo is editable
         if reason_edit is not None:
             reason_edit.setPlaceholderText("Why it is given anyway" if needs_reason else "")
         self.override_box.setVisible(bool(check.refusals) and check.can_override)
+
+    def _mark_required(self, keys: set[str]) -> None:
+        self.required_marks.update(keys)
+        self.required_legend.setVisible(bool(keys))
 
     def record_vitals(self) -> None:
         """Record a set of vitals in place, then check the dose again with it."""

@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import plan
+from clinic_desktop.core import clock, medications, plan
 from clinic_desktop.core.errors import ValidationError
-from clinic_desktop.core.services import patients
+from clinic_desktop.core.services import mar, patients
 from tests.factories import NOW, complete_draft
 
 # --- the intake -----------------------------------------------------------------------------------
@@ -176,3 +176,24 @@ def test_registration_requires_the_declared_fields_and_the_contact_name_with_its
 @pytest.mark.parametrize("field", ["mrn", "given_name", "family_name", "date_of_birth", "sex"])
 def test_each_required_registration_field_left_empty_is_refused_alone(field):
     assert refused_registration(registration(**{field: None if field == "date_of_birth" else ""})) == {field}
+
+
+# --- medication orders and doses ----------------------------------------------------------------
+
+def test_an_order_requires_its_schedule_and_an_other_drug_its_name():
+    listed = mar.OrderInput(drug_id="clonidine", times=("08:00",))
+    assert mar.order_required_fields(listed) == ("drug_id", "dose", "unit", "route", "times")
+    prn = mar.OrderInput(drug_id=medications.OTHER_DRUG_ID, min_interval_hours=0)
+    assert mar.order_required_fields(prn) == ("drug_id", "drug_name", "dose", "unit", "route",
+                                              "min_interval_hours")
+    assert set(mar.order_required_fields(listed)) | {"drug_name", "min_interval_hours"} == \
+        set(mar.ORDER_REQUIRED) | set(mar.ORDER_REQUIRED_IF)
+
+
+def test_a_dose_requires_a_reason_when_held_or_recorded_more_than_an_hour_late():
+    late = NOW - clock.BACKDATE_AFTER
+    assert mar.administration_required_fields("held", None, NOW) == ("reason",)
+    assert mar.administration_required_fields("given", None, NOW) == ()
+    assert mar.administration_required_fields("given", late - dt.timedelta(seconds=1), NOW) == ("reason",)
+    assert mar.administration_required_fields("given", late, NOW) == ()
+    assert mar.administration_required_fields("refused", late + dt.timedelta(seconds=1), NOW) == ()

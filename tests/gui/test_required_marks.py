@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QRadioButton,
+    QTableView,
     QWidget,
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import medications, vitals
+from clinic_desktop.core import clock, medications, vitals
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.services import mar, patients
 from clinic_desktop.gui.intake import SubstanceRow
@@ -393,3 +394,39 @@ def test_a_new_order_marks_what_the_service_requires_of_it(qtbot, db, admin, nur
     assert refused == {"drug_name", "dose", "min_interval_hours"}  # the marked ones left empty
     medication.setCurrentIndex(medication.findData("clonidine"))
     assert not marked(by_name(dialog, QLineEdit, "Medication name"))
+
+
+# --- Give… / Hold… --------------------------------------------------------------------------------
+
+def dose_dialog(qtbot, screen, action: str):
+    by_name(screen, QTableView, "Doses today").selectRow(0)
+    click(qtbot, button(screen, action))
+    dialog = helpers.open_dialog(screen.mar_panel)
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_a_dose_marks_its_reason_while_the_service_would_ask_for_one(qtbot, db, admin, nurse, patient):
+    episode_id = sign_intake(db, nurse, patient)
+    mar.create_order(db, make_user(db, admin, "prescriber"), episode_id, mar.OrderInput(
+        drug_id="lofexidine", dose=0.54, unit="mg", route="oral", min_interval_hours=5,
+        hold_sbp_below=90, hold_dbp_below=50, hold_hr_below=50))
+    screen = helpers.open_mar(qtbot, db, nurse, patient)
+    dialog = dose_dialog(qtbot, screen, "Give\u2026")
+    reason = by_name(dialog, QComboBox, "Reason")
+    assert not marked(reason) and dialog.required_legend.isHidden()  # given now, nothing found
+    now = dt.datetime.now(dt.UTC)
+    # recorded late (the boundary itself: tests/core/test_required_fields.py)
+    helpers.type_date(qtbot, dialog, "Time", now - clock.BACKDATE_AFTER - dt.timedelta(minutes=2))
+    assert marked(reason) and not dialog.required_legend.isHidden()
+    click(qtbot, button(dialog, "Save"))
+    assert "reason" in dialog.errors.messages
+    helpers.type_date(qtbot, dialog, "Time", now)
+    assert not marked(reason) and dialog.required_legend.isHidden()
+    dialog.reject()
+
+    held = dose_dialog(qtbot, screen, "Hold\u2026")
+    assert marked(by_name(held, QComboBox, "Reason"))  # a held dose always says why
+    click(qtbot, button(held, "Save"))
+    assert set(held.errors.messages) == {"reason"}
+    held.reject()

@@ -1104,6 +1104,16 @@ def _episode_orders(session: Session, order_id: int, *, lock: bool = False
     return row, rows
 
 
+def administration_required_fields(outcome: str, at: dt.datetime | None,
+                                   now: dt.datetime | None = None) -> tuple[str, ...]:
+    """What recording a dose requires as typed (before its check, whose findings may ask for a
+    reason too): the reason of a held dose, or of one recorded more than an hour after its time
+    ``at`` (aware; None: now). Recording refuses from it; the dose dialog marks from it."""
+    now = now or utcnow()
+    late = at is not None and at.tzinfo is not None and at < now - clock.BACKDATE_AFTER
+    return ("reason",) if outcome == "held" or late else ()
+
+
 def record_administration(db: Database, user: SignedInUser, order_id: int, outcome: str, *,
                           at: dt.datetime | None = None, dose: float | None = None, reason: str = "",
                           scheduled_for: dt.datetime | None = None,
@@ -1143,12 +1153,13 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
     if at_utc is not None and at_utc > now + clock.FUTURE_TOLERANCE:
         errors["at"] = "The time cannot be in the future; record the dose when it is given."
     back_dated = at is not None and at_utc is not None and at_utc < now - clock.BACKDATE_AFTER
-    if outcome == "held" and not reason:
-        errors["reason"] = ("Say why the dose is held (for example: "
-                            f"{HOLD_REASONS[0]}, {HOLD_REASONS[1]}).")
-    elif back_dated and not reason:
-        errors["reason"] = (f"This dose is recorded more than 1 hour after its time ({_when(at_utc, now)}); "
-                            "say why it is recorded late.")
+    if "reason" in administration_required_fields(outcome, at_utc, now) and not reason:
+        if outcome == "held":
+            errors["reason"] = ("Say why the dose is held (for example: "
+                                f"{HOLD_REASONS[0]}, {HOLD_REASONS[1]}).")
+        else:
+            errors["reason"] = (f"This dose is recorded more than 1 hour after its time "
+                                f"({_when(at_utc, now)}); say why it is recorded late.")
     if override is not None and not (override.note or "").strip():
         errors["override_note"] = "The prescriber must say why the dose is given anyway."
     if errors:
