@@ -12,7 +12,7 @@ import pytest
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock, medications, plan
 from clinic_desktop.core.errors import ValidationError
-from clinic_desktop.core.services import mar, patients
+from clinic_desktop.core.services import mar, patients, stabilization
 from tests.factories import NOW, complete_draft
 
 # --- the intake -----------------------------------------------------------------------------------
@@ -197,3 +197,12 @@ def test_a_dose_requires_a_reason_when_held_or_recorded_more_than_an_hour_late()
     assert mar.administration_required_fields("given", late - dt.timedelta(seconds=1), NOW) == ("reason",)
     assert mar.administration_required_fields("given", late, NOW) == ()
     assert mar.administration_required_fields("refused", late + dt.timedelta(seconds=1), NOW) == ()
+
+
+def test_a_flowsheet_entry_requires_a_reason_when_it_corrects_or_is_more_than_an_hour_late():
+    late = NOW - clock.BACKDATE_AFTER
+    assert stabilization.entry_required_fields(None, NOW) == ()
+    assert stabilization.entry_required_fields(late, NOW) == ()
+    assert stabilization.entry_required_fields(late - dt.timedelta(seconds=1), NOW) == ("reason",)
+    assert stabilization.entry_required_fields(late + dt.timedelta(seconds=1), NOW) == ()
+    assert stabilization.entry_required_fields(NOW, NOW, correcting=True) == ("reason",)

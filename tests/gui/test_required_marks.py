@@ -27,6 +27,7 @@ from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock, medications, vitals
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.services import mar, patients
+from clinic_desktop.gui.entry_dialogs import VitalsDialog
 from clinic_desktop.gui.intake import SubstanceRow
 from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.mar_panel import OrderDialog
@@ -430,3 +431,26 @@ def test_a_dose_marks_its_reason_while_the_service_would_ask_for_one(qtbot, db, 
     click(qtbot, button(held, "Save"))
     assert set(held.errors.messages) == {"reason"}
     held.reject()
+
+
+# --- Record vitals (and scores): entered late ---------------------------------------------------
+
+def test_an_entry_taken_more_than_an_hour_ago_marks_its_reason(qtbot, db, nurse, patient):
+    episode_id = sign_intake(db, nurse, patient)
+    dialog = VitalsDialog(db, nurse, episode_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    reason = by_name(dialog, QLineEdit, "Reason for entering it late")
+    assert not reason.isVisible() and not marked(reason) and not marked_names(dialog, shown=True)
+    helpers.type_date(qtbot, dialog, "Taken at", dt.datetime.now(dt.UTC) - clock.BACKDATE_AFTER
+                      - dt.timedelta(minutes=2))
+    assert reason.isVisible() and marked(reason)
+    assert by_name(dialog, QLabel, "Required fields").isVisible()
+    type_into(qtbot, by_name(dialog, QLineEdit, vitals.VITALS_BY_ID["pulse"].label), "80")
+    click(qtbot, button(dialog, "Save"))
+    assert set(dialog.errors.messages) == {"reason"}, dialog.general.text()  # the marked one, empty
+    helpers.type_date(qtbot, dialog, "Taken at", dt.datetime.now(dt.UTC))
+    assert not reason.isVisible() and not marked(reason)
+    assert not by_name(dialog, QLabel, "Required fields").isVisible()
+    dialog.reject()
