@@ -118,15 +118,6 @@ def set_required(field: QWidget, required: bool = True, caption: QWidget | None 
     return True
 
 
-def is_marked(field: QWidget) -> bool:
-    """``field`` carries both marks (its caption's `` *``, "Required" in its description)."""
-    caption = caption_of(field)
-    if caption is None:
-        return False
-    description = _described(field, caption).accessibleDescription()
-    return _text(caption).endswith(MARK) and with_required(description) == description
-
-
 class RequiredMarks:
     """The required marks of one form: ``widget_for(key)`` is the input of a core key (None if
     the form has none); :meth:`update` marks the keys given and unmarks those marked before."""
