@@ -28,7 +28,7 @@ field, as a screen shows it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -292,36 +292,125 @@ def complete_section(name: str, value: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _missing_identity(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
+def _consent(data: Mapping[str, Any]) -> str | None:
     if _section(data, "identity").get("consent_to_treatment") is not True:
-        return [Missing("identity", "consent_to_treatment", "Record the consent to treatment.")]
-    return []
+        return "Record the consent to treatment."
+    return None
+
+
+def _substances(data: Mapping[str, Any]) -> str | None:
+    return None if substance_rows(data) else "Add at least one substance."
+
+
+def _pregnancy(data: Mapping[str, Any]) -> str | None:
+    if _section(data, "medical").get("pregnancy") not in PREGNANCY:
+        return "Record the pregnancy status (or not applicable)."
+    return None
+
+
+def _allergies(data: Mapping[str, Any]) -> str | None:
+    if not str(_section(data, "medical").get("allergies") or "").strip():
+        return "Record allergies (or \u201cnone known\u201d)."
+    return None
+
+
+def _vital(vid: str) -> Callable[[Mapping[str, Any]], str | None]:
+    def check(data: Mapping[str, Any]) -> str | None:
+        if _section(data, "vitals").get(vid) in (None, ""):
+            return f"Enter the {vitals.VITALS_BY_ID[vid].label.lower()}."
+        return None
+    return check
+
+
+def _complete(section: str, instrument_id: str, title: str = "") -> Callable[[Mapping[str, Any]], str | None]:
+    def check(data: Mapping[str, Any]) -> str | None:
+        instrument = get_instrument(instrument_id)
+        score = instrument.score(_section(_section(data, section), instrument_id))
+        if not score.complete:
+            return f"Complete the {title or instrument.short_title} ({len(score.missing)} items missing)."
+        return None
+    return check
+
+
+def _suicide_risk(data: Mapping[str, Any]) -> str | None:
+    if _section(data, "mental_health").get("suicide_risk") not in SUICIDE_ANSWERS:
+        return "Answer the suicide-risk question."
+    return None
+
+
+def _pathway(data: Mapping[str, Any]) -> str | None:
+    return None if _section(data, "summary").get("pathway") in PATHWAYS else "Choose the pathway."
+
+
+#: What must be filled in before signing: "section.field" → its check (the refusal's message while
+#: it is not filled in, else None), in screen order. Declared once: signing is refused from it
+#: (:func:`section_missing`) and the intake screen marks these fields required from it.
+REQUIRED_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+    "identity.consent_to_treatment": _consent,
+    "substances.rows": _substances,
+    "medical.pregnancy": _pregnancy,
+    "medical.allergies": _allergies,
+    **{f"vitals.{vid}": _vital(vid) for vid in REQUIRED_VITALS},
+    "scores.cows": _complete("scores", "cows", "baseline COWS"),
+    "mental_health.phq9": _complete("mental_health", "phq9"),
+    "mental_health.gad7": _complete("mental_health", "gad7"),
+    "mental_health.suicide_risk": _suicide_risk,
+    "summary.pathway": _pathway,
+}
+#: The fields required before signing ("section.field"), in screen order.
+REQUIRED: tuple[str, ...] = tuple(REQUIRED_CHECKS)
+#: Also required: the time of last use of each substance row with a substance chosen (blank rows
+#: are not kept), as "substances.rows.<n>.last_use" (see :func:`required_fields`).
+ROW_LAST_USE = "substances.rows.{n}.last_use"
+
+
+def required_fields(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """What must be filled in before signing, in screen order ("section.field"): the
+    :data:`REQUIRED` fields and the last use of each substance row with a substance chosen.
+    Signing is refused from it and the intake screen marks the fields it names required."""
+    at = REQUIRED.index("substances.rows") + 1
+    rows = tuple(ROW_LAST_USE.format(n=n) for n in range(1, len(substance_rows(data)) + 1))
+    return REQUIRED[:at] + rows + REQUIRED[at:]
+
+
+def _check(key: str, data: Mapping[str, Any]) -> str | None:
+    """The refusal's message while the required field ``key`` is not filled in, else None."""
+    if key in REQUIRED_CHECKS:
+        return REQUIRED_CHECKS[key](data)
+    n = int(key.split(".")[2])  # substances.rows.<n>.last_use
+    if parse_time(substance_rows(data)[n - 1].get("last_use")) is None:
+        return f"Substance {n}: enter the time of last use."
+    return None
+
+
+def _unfilled(name: str, data: Mapping[str, Any], skip: Collection[str] = ()) -> list[Missing]:
+    """The required fields of section ``name`` still empty (except the fields in ``skip``)."""
+    out: list[Missing] = []
+    for key in required_fields(data):
+        section, field = key.split(".", 1)
+        if section == name and field not in skip and (message := _check(key, data)) is not None:
+            out.append(Missing(section, field, message))
+    return out
+
+
+def _missing_identity(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
+    return _unfilled("identity", data)
 
 
 def _missing_substances(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
-    out: list[Missing] = []
-    rows = substance_rows(data)
-    if not rows:
-        out.append(Missing("substances", "rows", "Add at least one substance."))
-    for n, row in enumerate(rows, start=1):
+    out = _unfilled("substances", data)
+    for n, row in enumerate(substance_rows(data), start=1):
         if row["substance"] not in withdrawal.SUBSTANCES:
             out.append(Missing("substances", f"rows.{n}.substance", f"Substance {n}: choose a substance."))
         when = parse_time(row.get("last_use"))
-        if when is None:
-            out.append(Missing("substances", f"rows.{n}.last_use", f"Substance {n}: enter the time of last use."))
-        elif when > now:
+        if when is not None and when > now:
             out.append(Missing("substances", f"rows.{n}.last_use",
                                f"Substance {n}: the last use cannot be in the future."))
     return out
 
 
 def _missing_medical(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
-    out: list[Missing] = []
-    medical = _section(data, "medical")
-    if medical.get("pregnancy") not in PREGNANCY:
-        out.append(Missing("medical", "pregnancy", "Record the pregnancy status (or not applicable)."))
-    if not str(medical.get("allergies") or "").strip():
-        out.append(Missing("medical", "allergies", "Record allergies (or \u201cnone known\u201d)."))
+    out = _unfilled("medical", data)
     facts_errors = fact_errors(data, now)
     for key in facts.FIELDS[1:]:
         if key in facts_errors:
@@ -335,10 +424,7 @@ def _missing_vitals(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
     check = vitals.check_vitals({k: values.get(k) for k in (v.id for v in vitals.VITALS)})
     for key, message in check.errors.items():
         out.append(Missing("vitals", key, message))
-    labels = {v.id: v.label for v in vitals.VITALS}
-    for key in REQUIRED_VITALS:
-        if values.get(key) in (None, "") and key not in check.errors:
-            out.append(Missing("vitals", key, f"Enter the {labels[key].lower()}."))
+    out += _unfilled("vitals", data, skip=check.errors)
     facts_errors = fact_errors(data, now)
     if "weight_kg" in facts_errors and "weight_kg" not in check.errors:
         out.append(Missing("vitals", "weight_kg", facts_errors["weight_kg"]))
@@ -346,24 +432,11 @@ def _missing_vitals(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
 
 
 def _missing_scores(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
-    cows = get_instrument("cows").score(_section(_section(data, "scores"), "cows"))
-    if not cows.complete:
-        return [Missing("scores", "cows", f"Complete the baseline COWS ({len(cows.missing)} items missing).")]
-    return []
+    return _unfilled("scores", data)
 
 
 def _missing_mental_health(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
-    out: list[Missing] = []
-    mental = _section(data, "mental_health")
-    for instrument_id in ("phq9", "gad7"):
-        score = get_instrument(instrument_id).score(_section(mental, instrument_id))
-        if not score.complete:
-            title = get_instrument(instrument_id).short_title
-            out.append(Missing("mental_health", instrument_id,
-                               f"Complete the {title} ({len(score.missing)} items missing)."))
-    if mental.get("suicide_risk") not in SUICIDE_ANSWERS:
-        out.append(Missing("mental_health", "suicide_risk", "Answer the suicide-risk question."))
-    return out
+    return _unfilled("mental_health", data)
 
 
 def _missing_social(data: Mapping[str, Any], now: dt.datetime) -> list[Missing]:
@@ -381,8 +454,9 @@ def section_missing(name: str, data: Mapping[str, Any], now: dt.datetime,
     """What section ``name`` still lacks (or has wrong) before signing, in screen order. The
     summary's pathway is the draft's unless ``pathway`` is given."""
     if name == "summary":
-        chosen = _section(data, "summary").get("pathway") if pathway is _FROM_DRAFT else pathway
-        return [] if chosen in PATHWAYS else [Missing("summary", "pathway", "Choose the pathway.")]
+        if pathway is not _FROM_DRAFT:
+            data = {**data, "summary": {**_section(data, "summary"), "pathway": pathway}}
+        return _unfilled("summary", data)
     return _MISSING_IN[name](data, now)
 
 

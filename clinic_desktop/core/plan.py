@@ -22,7 +22,7 @@ section list are derived from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,30 +128,71 @@ def naltrexone_prompt(intake_data: Mapping[str, Any], now: dt.datetime,
     return protocols.naltrexone_window_from(opioid_exposures(intake_data, mar_doses), now, settings, **kwargs)
 
 
+#: Required before the plan is finalized, whatever else it holds ("section.field" keys as
+#: :func:`missing_to_finalize` names them) → the refusal's message.
+REQUIRED: dict[str, str] = {
+    "medication.choice": "Choose the medicine that continues after discharge (or none).",
+    "level": "Choose the level of aftercare.",
+    "key_worker.name": "Name the key worker (at least 6 months: housing, employment, benefits).",
+    "follow_ups": "Add at least one follow-up appointment.",
+}
+#: Required only while every part of the relapse-prevention plan is empty (any one part will do).
+RELAPSE_KEY = "relapse.triggers"
+
+
+def _text_of(plan: Mapping[str, Any], part: str, field: str) -> str:
+    return str((plan.get(part) or {}).get(field) or "").strip()
+
+
+def _early_naltrexone(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None) -> bool:
+    return ((plan.get("medication") or {}).get("choice") == "naltrexone" and naltrexone is not None
+            and naltrexone.status != "meets")
+
+
+def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> tuple[str, ...]:
+    """The fields that must be filled in before the plan is finalized, in screen order: the
+    :data:`REQUIRED` ones; the reason for naltrexone chosen before its opioid-free window is met;
+    each referral's reason; the relapse plan's first part while every part is empty. The refusal
+    (:func:`missing_to_finalize`) and the plan screen's required marks both come from here."""
+    out = ["medication.choice"]
+    if _early_naltrexone(plan, naltrexone):
+        out.append("medication.reason")
+    out.append("level")
+    out += [f"referrals.{n}.reason" for n in range(1, len(plan.get("referrals") or []) + 1)]
+    out.append("key_worker.name")
+    if not any(_text_of(plan, "relapse", field) for field in RELAPSE_FIELDS):
+        out.append(RELAPSE_KEY)
+    out.append("follow_ups")
+    return tuple(out)
+
+
+_FILLED: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "medication.choice": lambda plan: (plan.get("medication") or {}).get("choice") in MEDICATIONS,
+    "level": lambda plan: plan.get("level") in LEVELS,
+    "key_worker.name": lambda plan: bool(_text_of(plan, "key_worker", "name")),
+    "follow_ups": lambda plan: bool(plan.get("follow_ups")),
+}
+
+
+def _gap(plan: Mapping[str, Any], key: str, naltrexone: protocols.Prompt | None) -> str | None:
+    """The refusal's message for required field ``key`` while it is not filled in, else None."""
+    if key in REQUIRED:
+        return None if _FILLED[key](plan) else REQUIRED[key]
+    if key == "medication.reason" and naltrexone is not None:
+        if _text_of(plan, "medication", "reason"):
+            return None
+        return f"Naltrexone: {naltrexone.text} Record why it is chosen now (basis: {naltrexone.basis})."
+    if key == RELAPSE_KEY:  # required only while the relapse plan is empty
+        return "Write the relapse-prevention plan with the patient, in their words."
+    n = int(key.split(".")[1])  # referrals.<n>.reason
+    if str((plan.get("referrals") or [])[n - 1].get("reason") or "").strip():
+        return None
+    return f"Referral {n}: say why the patient is referred there."
+
+
 def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> dict[str, str]:
-    """What must be filled in before the counselor signs the plan ("section.field": message).
-    Naltrexone before its opioid-free window is met needs the clinician's reason (the prompt
-    decides nothing)."""
-    out: dict[str, str] = {}
-    medication = plan.get("medication") or {}
-    choice = medication.get("choice")
-    if choice not in MEDICATIONS:
-        out["medication.choice"] = "Choose the medicine that continues after discharge (or none)."
-    elif choice == "naltrexone" and naltrexone is not None and naltrexone.status != "meets" \
-            and not str(medication.get("reason") or "").strip():
-        out["medication.reason"] = (f"Naltrexone: {naltrexone.text} Record why it is chosen now "
-                                    f"(basis: {naltrexone.basis}).")
-    if plan.get("level") not in LEVELS:
-        out["level"] = "Choose the level of aftercare."
-    for n, referral in enumerate(plan.get("referrals") or [], start=1):
-        if not str(referral.get("reason") or "").strip():
-            out[f"referrals.{n}.reason"] = f"Referral {n}: say why the patient is referred there."
-    key_worker = plan.get("key_worker") or {}
-    if not str(key_worker.get("name") or "").strip():
-        out["key_worker.name"] = "Name the key worker (at least 6 months: housing, employment, benefits)."
-    relapse = plan.get("relapse") or {}
-    if not any(str(relapse.get(field) or "").strip() for field in RELAPSE_FIELDS):
-        out["relapse.triggers"] = "Write the relapse-prevention plan with the patient, in their words."
-    if not plan.get("follow_ups"):
-        out["follow_ups"] = "Add at least one follow-up appointment."
-    return out
+    """What must be filled in before the counselor signs the plan ("section.field": message):
+    each of :func:`required_fields` still empty. Naltrexone before its opioid-free window is met
+    needs the clinician's reason (the prompt decides nothing)."""
+    return {key: message for key in required_fields(plan, naltrexone)
+            if (message := _gap(plan, key, naltrexone)) is not None}

@@ -26,10 +26,9 @@ from clinic_desktop.core.services.stabilization import FlowsheetEntry, Observati
 from clinic_desktop.gui.instrument_dialog import InstrumentDialog
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.required import legend, set_required
 from clinic_desktop.gui.widgets.vitals_entry import VitalsEntry
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
-
-LATE = dt.timedelta(hours=1)
 
 
 class EntryDetails(QWidget):
@@ -59,6 +58,8 @@ class EntryDetails(QWidget):
         caption.setBuddy(self.taken_at.line)
         form.addRow(caption, when)
         form.addRow(self.reason_label, self.reason)
+        self.required_legend = legend()  # with the reason, the one field marked here
+        form.addRow(self.required_legend)
         self.taken_at.edited.connect(self._update_reason)
         self._update_reason()
 
@@ -68,18 +69,22 @@ class EntryDetails(QWidget):
         assert when is not None  # required
         return when
 
-    def late(self) -> bool:
-        when = self.taken_at.datetime_value()
-        return when is not None and clock.now() - when > LATE
+    def reason_required(self) -> bool:
+        """The service asks why (stabilization.entry_required_fields): a correction, or an entry
+        taken more than an hour ago."""
+        return "reason" in stabilization.entry_required_fields(self.taken_at.datetime_value(), clock.now(),
+                                                               correcting=self.correcting)
 
     def _update_reason(self, *_args) -> None:
-        shown = self.correcting or self.late()
+        shown = self.reason_required()
         self.reason.setVisible(shown)
         self.reason_label.setVisible(shown)
+        self.required_legend.setVisible(shown)
+        set_required(self.reason, shown, caption=self.reason_label)
 
     def reason_text(self) -> str | None:
         """The reason typed, when one is asked for."""
-        if not (self.correcting or self.late()):
+        if not self.reason_required():
             return None
         return self.reason.text().strip() or None
 

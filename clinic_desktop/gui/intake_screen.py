@@ -279,6 +279,7 @@ class IntakeScreen(SectionedScreen):
         for name, section in self.sections.items():
             if name in self._built:
                 section.refresh(data, now)
+                section.mark_required(data)
 
     @property
     def prompt(self) -> protocols.Prompt | None:

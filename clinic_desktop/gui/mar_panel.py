@@ -53,6 +53,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 from clinic_desktop.gui.widgets.empty_note import EmptyNote
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.findings_view import FindingsView
+from clinic_desktop.gui.widgets.required import RequiredMarks, legend, set_required
 from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
@@ -239,6 +240,10 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
                                    "scheduled_for": self.at, "override_username": self.override_user,
                                    "override_password": self.override_password,
                                    "override_note": self.override_note}, general=self.general)
+        # The reason, when the service requires one (held, recorded late, or a finding asks why).
+        self.required_marks = RequiredMarks({"reason": self.reason}.get)
+        self.required_legend = legend()  # while the reason is marked
+        layout.insertWidget(layout.indexOf(self.buttons), self.required_legend)
         self.at.edited.connect(self.run_check)
         self.dose.valueChanged.connect(self.run_check)
         self.resize(560, 420)
@@ -253,6 +258,8 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
 
     def run_check(self, *_args) -> None:
         """What the service would say about giving this dose now (nothing saved)."""
+        required = set(mar.administration_required_fields(self.outcome, self.at.datetime_value()))
+        self._mark_required(required)
         if self.outcome != "given":
             self.findings.show_findings((), (), checked=False)
             return
@@ -266,10 +273,15 @@ class DoseDialog(AsksBeforeDiscarding, GeometryDialog):
         self.vitals_button.setVisible(any(f.rule == "vitals.needed" for f in check.findings)
                                       and self.user.can("observations.record"))
         needs_reason = any(f.severity in ("reason", "hold") for f in check.findings)
+        self._mark_required(required | ({"reason"} if needs_reason else set()))
         reason_edit = self.reason.lineEdit()  # there is one: the combo is editable
         if reason_edit is not None:
             reason_edit.setPlaceholderText("Why it is given anyway" if needs_reason else "")
         self.override_box.setVisible(bool(check.refusals) and check.can_override)
+
+    def _mark_required(self, keys: set[str]) -> None:
+        self.required_marks.update(keys)
+        self.required_legend.setVisible(bool(keys))
 
     def record_vitals(self) -> None:
         """Record a set of vitals in place, then check the dose again with it."""
@@ -390,12 +402,19 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
         layout.addLayout(form)
         layout.addWidget(self.findings)
         layout.addLayout(ack_form)
+        layout.addWidget(legend())
         layout.addWidget(self.buttons)
         self.errors = FieldErrors({"drug_id": self.drug, "drug_name": self.drug_name, "dose": self.dose,
                                    "unit": self.unit, "route": self.route, "times": self.times,
                                    "min_interval_hours": self.interval, "max_daily_dose": self.max_daily,
                                    "start": self.start, "stop": self.stop, "instructions": self.instructions,
                                    "acknowledgement": self.acknowledgement, **self.holds}, general=self.general)
+        # The fields the service requires of this order (mar.order_required_fields), marked as
+        # they stand: the name of an Other drug, the times or the interval of the schedule.
+        self.required_marks = RequiredMarks({
+            "drug_id": self.drug, "drug_name": self.drug_name, "dose": self.dose, "unit": self.unit,
+            "route": self.route, "times": self.times, "min_interval_hours": self.interval}.get)
+        set_required(self.acknowledgement, caption=ack_caption)  # shown only when a warning needs it
         self.drug.currentIndexChanged.connect(self._drug_chosen)
         self.scheduled.toggled.connect(self._kind_changed)
         self._drug_chosen()
@@ -422,12 +441,19 @@ class OrderDialog(AsksBeforeDiscarding, GeometryDialog):
         holds = medications.default_holds(did, self.settings)
         for key, spin in self.holds.items():
             spin.setValue(holds.get(key) or 0)
+        self._mark_required()
 
     def _kind_changed(self, *_args) -> None:
         prn = self.prn.isChecked()
         for widget, shown in ((self.times, not prn), (self.interval, prn)):
             widget.setVisible(shown)
             self.form.labelForField(widget).setVisible(shown)
+        self._mark_required()
+
+    def _mark_required(self) -> None:
+        prn = self.prn.isChecked()
+        self.required_marks.update(mar.order_required_fields(mar.OrderInput(
+            drug_id=self.drug.currentData() or "", min_interval_hours=self.interval.value() if prn else None)))
 
     def _show(self, order: mar.OrderView) -> None:
         self.drug.setCurrentIndex(max(self.drug.findData(order.drug_id), 0))

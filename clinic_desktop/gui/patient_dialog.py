@@ -21,6 +21,7 @@ from clinic_desktop.core.services.patients import PatientInput, PatientSummary, 
 from clinic_desktop.gui.forms.ui_patient_dialog import Ui_PatientDialog
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.required import MARK, RequiredMarks
 from clinic_desktop.gui.widgets.style import busy_cursor
 
 if TYPE_CHECKING:
@@ -78,9 +79,7 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
         dob.set_label("Date of birth")
         ui.dateOfBirthLabel.setBuddy(dob.line)  # the label names the line edit inside
 
-        self._align_label_columns()
-
-        self.errors = FieldErrors({
+        fields: dict[str, QWidget] = {
             "mrn": ui.mrnEdit,
             "given_name": ui.givenNameEdit,
             "family_name": ui.familyNameEdit,
@@ -94,7 +93,14 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
             "emergency_contact_name": ui.emergencyContactNameEdit,
             "emergency_contact_relation": ui.emergencyContactRelationEdit,
             "emergency_contact_phone": ui.emergencyContactPhoneEdit,
-        }, general=ui.saveErrorLabel)
+        }
+        # The fields registration requires (core: patients.required_fields), marked as they stand:
+        # the emergency contact's name once its phone is typed.
+        self.required_marks = RequiredMarks(fields.get)
+        self._mark_required()
+        ui.emergencyContactPhoneEdit.textChanged.connect(self._mark_required)
+        self._align_label_columns()
+        self.errors = FieldErrors(fields, general=ui.saveErrorLabel)
 
         self._duplicate_timer = QTimer(self)
         self._duplicate_timer.setSingleShot(True)
@@ -128,9 +134,13 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
                     labels.append(label)
         for label in labels:
             label.ensurePolished()
-        width = max(label.sizeHint().width() for label in labels)
+        # room for a required mark that comes and goes (the emergency contact's name)
+        width = max(label.sizeHint().width() for label in labels) + labels[0].fontMetrics().horizontalAdvance(MARK)
         for label in labels:
             label.setMinimumWidth(width)
+
+    def _mark_required(self) -> None:
+        self.required_marks.update(patients.required_fields(self.patient_input()))
 
     # -- reading and writing the form ---------------------------------------------------------
 

@@ -46,6 +46,7 @@ from clinic_desktop.gui.plan.section import Section
 from clinic_desktop.gui.plan.support import SupportSection
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.required import RequiredMarks
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
 from clinic_desktop.gui.widgets.sign_dialog import SignDialog
 
@@ -85,6 +86,8 @@ class PlanScreen(SectionedScreen):
         self._base = dict(self.view.draft)  # keeps keys this screen does not edit
         #: After a refused finalize, each missing item's message under its field too (made then).
         self._missing_errors: FieldErrors | None = None
+        #: The fields finalizing requires (core.plan.required_fields), marked as the draft changes.
+        self.required_marks = RequiredMarks(self.field_for)
         self.contacts = ContactBook(db, user)  # the directory entries the plan names
         self.sections: dict[str, Section] = {name: SECTION_CLASSES[name](self)
                                              for name, _label in SECTIONS}
@@ -242,12 +245,15 @@ class PlanScreen(SectionedScreen):
         return SECTION_LABELS[section.name] if section is not None else ""
 
     def refresh_missing(self, missing: Mapping[str, str] | None = None) -> None:
-        """The list of what is missing before finalizing, and each section's mark."""
+        """The list of what is missing before finalizing, each section's mark, and the required
+        marks of the fields finalizing asks for now."""
+        draft = self.draft_data()
         if missing is None:
-            missing = plan_rules.missing_to_finalize(self.draft_data(), self.view.naltrexone)
+            missing = plan_rules.missing_to_finalize(draft, self.view.naltrexone)
         if self._missing_errors is not None:  # a field filled in since loses its message
             for key in self._missing_errors.messages.keys() - missing.keys():
                 self._missing_errors.clear(key)
+        self._mark_required(draft)
         self.finalize_section.show_missing(missing, self._section_label)
         for i, (name, label) in enumerate(SECTIONS):
             item = self.section_list.item(i)
@@ -258,6 +264,15 @@ class PlanScreen(SectionedScreen):
                 item.setToolTip("Something is still missing here" if incomplete else "Complete")
             else:
                 item.setText(f"    {label}")
+
+    def _mark_required(self, draft: Mapping[str, Any]) -> None:
+        """`` *`` and "Required" on each field finalizing requires with this draft (a referral's
+        reason, naltrexone's reason before its window, ...); a section's legend while it has one."""
+        self.required_marks.update(plan_rules.required_fields(draft, self.view.naltrexone))
+        marked = {s.name for key in self.required_marks.marked if (s := self._section_of(key)) is not None}
+        for name, section in self.sections.items():
+            if section.legend is not None:
+                section.legend.setVisible(name in marked)
 
     def _flag_missing(self, missing: Mapping[str, str]) -> None:
         """Finalize was refused: say what is missing next to each field as well (the list on

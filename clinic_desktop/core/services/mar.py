@@ -467,45 +467,80 @@ def _episode_admins(session: Session, episode_id: int) -> list[tuple[MedicationA
 # Orders
 # --------------------------------------------------------------------------------------------
 
+#: What any order requires before it is saved: each field → the refusal's message while it is
+#: empty. :func:`order_required_fields` adds the conditional ones; the order dialog marks them.
+ORDER_REQUIRED: dict[str, str] = {
+    "drug_id": "Choose a drug from the list, or Other and type its name.",
+    "dose": "Enter a dose more than 0.",
+    "unit": "Enter the unit of the dose (for example mg).",
+    "route": "Choose the route (for example oral).",
+}
+#: Required only in some orders → the refusal's message while empty (see order_required_fields).
+ORDER_REQUIRED_IF: dict[str, str] = {
+    "drug_name": "Type the name of the drug.",
+    "times": ("Give the scheduled times (for example 08:00, 20:00), or a minimum interval for an "
+              "as-needed (PRN) order."),
+    "min_interval_hours": "Enter the minimum hours between as-needed doses, more than 0.",
+}
+
+
+def _given(value: object) -> bool:
+    return value is not None and value != ""
+
+
+def _time_texts(spec: OrderInput) -> list[str]:
+    raw = [spec.times] if isinstance(spec.times, str) else list(spec.times or ())
+    return [text for text in raw if not (isinstance(text, str) and not text.strip())]
+
+
+def order_required_fields(spec: OrderInput) -> tuple[str, ...]:
+    """The fields ``spec`` must fill in, in the order form's order: the :data:`ORDER_REQUIRED`
+    ones; the drug's name when it is Other; the minimum interval of an as-needed order (one
+    that gives it), else the scheduled times."""
+    other = (spec.drug_id or "").strip() == OTHER_DRUG_ID
+    schedule = "min_interval_hours" if _given(spec.min_interval_hours) else "times"
+    return ("drug_id", *(("drug_name",) if other else ()), "dose", "unit", "route", schedule)
+
+
+def _order_field_empty(spec: OrderInput, field: str) -> bool:
+    if field == "drug_id":
+        drug_id = (spec.drug_id or "").strip()
+        return drug_id not in DRUGS and drug_id != OTHER_DRUG_ID
+    if field == "times":
+        return not _time_texts(spec)
+    if field in ("dose", "min_interval_hours"):
+        number = _number(getattr(spec, field))
+        return number is None or number <= 0
+    return not str(getattr(spec, field) or "").strip()
+
+
 def _validate_order(spec: OrderInput, now: dt.datetime, *, default_start: dt.datetime,
                     admitted_at: dt.datetime | None) -> dict[str, Any]:
     """The columns of a valid order, or ValidationError with a message per field."""
-    errors: dict[str, str] = {}
+    messages = ORDER_REQUIRED | ORDER_REQUIRED_IF
+    errors: dict[str, str] = {field: messages[field] for field in order_required_fields(spec)
+                              if _order_field_empty(spec, field)}
     drug_id = (spec.drug_id or "").strip()
     drug = DRUGS.get(drug_id)
     drug_name = (spec.drug_name or "").strip()
-    if drug is None and drug_id != OTHER_DRUG_ID:
-        errors["drug_id"] = "Choose a drug from the list, or Other and type its name."
-    elif drug_id == OTHER_DRUG_ID and not drug_name:
-        errors["drug_name"] = "Type the name of the drug."
     if len(drug_name) > _MAX_LENGTHS["drug_name"]:
         errors["drug_name"] = f"The drug name may be at most {_MAX_LENGTHS['drug_name']} characters."
     label = drug_name or (drug.label if drug else "this drug")
 
     unit = (spec.unit or "").strip()
-    if not unit:
-        errors["unit"] = "Enter the unit of the dose (for example mg)."
-    elif len(unit) > _MAX_LENGTHS["unit"]:
+    if len(unit) > _MAX_LENGTHS["unit"]:
         errors["unit"] = f"The unit may be at most {_MAX_LENGTHS['unit']} characters."
-    elif drug is not None and unit != drug.default_unit:
+    elif unit and drug is not None and unit != drug.default_unit:
         # Limits are checked in the drug's unit: an order in tablets would escape them.
         errors["unit"] = f"{drug.label} is ordered in {drug.default_unit}."
     route = (spec.route or "").strip()
-    if not route:
-        errors["route"] = "Choose the route (for example oral)."
-    elif len(route) > _MAX_LENGTHS["route"]:
+    if len(route) > _MAX_LENGTHS["route"]:
         errors["route"] = f"The route may be at most {_MAX_LENGTHS['route']} characters."
 
-    dose = _number(spec.dose)
-    if dose is None or dose <= 0:
-        errors["dose"] = "Enter a dose more than 0."
-        dose = None
+    dose = None if "dose" in errors else _number(spec.dose)
 
-    raw_times = [spec.times] if isinstance(spec.times, str) else list(spec.times or ())
     times: list[str] = []
-    for text in raw_times:
-        if isinstance(text, str) and not text.strip():
-            continue
+    for text in _time_texts(spec):
         clean = _normal_time(text)
         if clean is None:
             errors["times"] = (f"Write each time as HH:MM on the 24-hour clock, for example 08:00 or 20:00 "
@@ -517,19 +552,10 @@ def _validate_order(spec: OrderInput, now: dt.datetime, *, default_start: dt.dat
         times.append(clean)
     times.sort()
 
-    interval: float | None = None
-    if spec.min_interval_hours is not None and spec.min_interval_hours != "":
-        interval = _number(spec.min_interval_hours)
-        if interval is None or interval <= 0:
-            errors["min_interval_hours"] = "Enter the minimum hours between as-needed doses, more than 0."
-            interval = None
-    if "times" not in errors and "min_interval_hours" not in errors:
-        if times and spec.min_interval_hours not in (None, ""):
-            errors["times"] = ("Give either scheduled times or a minimum interval for an as-needed (PRN) "
-                               "order, not both.")
-        elif not times and spec.min_interval_hours in (None, ""):
-            errors["times"] = ("Give the scheduled times (for example 08:00, 20:00), or a minimum interval "
-                               "for an as-needed (PRN) order.")
+    interval = None if "min_interval_hours" in errors else _number(spec.min_interval_hours)
+    if "times" not in errors and "min_interval_hours" not in errors and times and interval is not None:
+        errors["times"] = ("Give either scheduled times or a minimum interval for an as-needed (PRN) "
+                           "order, not both.")
 
     max_daily: float | None = None
     if spec.max_daily_dose is not None and spec.max_daily_dose != "":
@@ -1078,6 +1104,16 @@ def _episode_orders(session: Session, order_id: int, *, lock: bool = False
     return row, rows
 
 
+def administration_required_fields(outcome: str, at: dt.datetime | None,
+                                   now: dt.datetime | None = None) -> tuple[str, ...]:
+    """What recording a dose requires as typed (before its check, whose findings may ask for a
+    reason too): the reason of a held dose, or of one recorded more than an hour after its time
+    ``at`` (aware; None: now). Recording refuses from it; the dose dialog marks from it."""
+    now = now or utcnow()
+    late = at is not None and at.tzinfo is not None and at < now - clock.BACKDATE_AFTER
+    return ("reason",) if outcome == "held" or late else ()
+
+
 def record_administration(db: Database, user: SignedInUser, order_id: int, outcome: str, *,
                           at: dt.datetime | None = None, dose: float | None = None, reason: str = "",
                           scheduled_for: dt.datetime | None = None,
@@ -1117,12 +1153,13 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
     if at_utc is not None and at_utc > now + clock.FUTURE_TOLERANCE:
         errors["at"] = "The time cannot be in the future; record the dose when it is given."
     back_dated = at is not None and at_utc is not None and at_utc < now - clock.BACKDATE_AFTER
-    if outcome == "held" and not reason:
-        errors["reason"] = ("Say why the dose is held (for example: "
-                            f"{HOLD_REASONS[0]}, {HOLD_REASONS[1]}).")
-    elif back_dated and not reason:
-        errors["reason"] = (f"This dose is recorded more than 1 hour after its time ({_when(at_utc, now)}); "
-                            "say why it is recorded late.")
+    if "reason" in administration_required_fields(outcome, at_utc, now) and not reason:
+        if outcome == "held":
+            errors["reason"] = ("Say why the dose is held (for example: "
+                                f"{HOLD_REASONS[0]}, {HOLD_REASONS[1]}).")
+        else:
+            errors["reason"] = (f"This dose is recorded more than 1 hour after its time "
+                                f"({_when(at_utc, now)}); say why it is recorded late.")
     if override is not None and not (override.note or "").strip():
         errors["override_note"] = "The prescriber must say why the dose is given anyway."
     if errors:

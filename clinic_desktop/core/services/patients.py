@@ -132,40 +132,55 @@ def _clean_phone(raw: str, region: str, field: str, errors: dict[str, str]) -> s
     return phonenumbers.format_number(number, fmt)
 
 
+#: What a registration requires: each field → the refusal's message while it is empty. The
+#: patient dialog marks these required (and :func:`required_fields` adds the conditional one).
+REQUIRED: dict[str, str] = {
+    "mrn": "Enter the MRN.",
+    "given_name": "Enter the given name.",
+    "family_name": "Enter the family name.",
+    "date_of_birth": "Enter the date of birth.",
+    "sex": "Choose the sex recorded at birth (or Unknown).",
+}
+#: Required only once an emergency contact phone is given (whose number it is) → the message.
+IF_CONTACT_PHONE: dict[str, str] = {"emergency_contact_name": "Enter who the emergency contact is."}
+
+
+def required_fields(data: PatientInput) -> tuple[str, ...]:
+    """The fields a registration requires as ``data`` stands, in form order: the
+    :data:`REQUIRED` ones, and the emergency contact's name once its phone is given."""
+    return (*REQUIRED, *(IF_CONTACT_PHONE if data.emergency_contact_phone.strip() else ()))
+
+
+def _empty(data: PatientInput, field: str) -> bool:
+    value = getattr(data, field)
+    if field == "sex":
+        return value not in SEXES
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def validate(data: PatientInput, region: str = "US", today: dt.date | None = None) -> dict[str, object]:
     """Check a registration; raise ValidationError naming each bad field, else return clean values."""
     today = today or dt.date.today()
-    errors: dict[str, str] = {}
+    messages = REQUIRED | IF_CONTACT_PHONE
+    errors: dict[str, str] = {field: messages[field] for field in required_fields(data) if _empty(data, field)}
     mrn = data.mrn.strip().upper()
-    if not mrn:
-        errors["mrn"] = "Enter the MRN."
-    elif not MRN_PATTERN.match(mrn):
+    if "mrn" not in errors and not MRN_PATTERN.match(mrn):
         errors["mrn"] = "An MRN has letters, digits and dashes only (at most 40)."
     given, family = data.given_name.strip(), data.family_name.strip()
-    if not given:
-        errors["given_name"] = "Enter the given name."
-    elif len(given) > 100:
+    if len(given) > 100:
         errors["given_name"] = "At most 100 characters."
-    if not family:
-        errors["family_name"] = "Enter the family name."
-    elif len(family) > 100:
+    if len(family) > 100:
         errors["family_name"] = "At most 100 characters."
     dob = data.date_of_birth
-    if dob is None:
-        errors["date_of_birth"] = "Enter the date of birth."
-    elif dob > today:
+    if dob is not None and dob > today:
         errors["date_of_birth"] = "The date of birth cannot be in the future."
-    elif dob < dt.date(today.year - 120, 1, 1):
+    elif dob is not None and dob < dt.date(today.year - 120, 1, 1):
         errors["date_of_birth"] = "The date of birth is more than 120 years ago."
-    if data.sex not in SEXES:
-        errors["sex"] = "Choose the sex recorded at birth (or Unknown)."
     language = (data.preferred_language or "en").strip().lower()
     if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", language):
         errors["preferred_language"] = "Choose a language."
     phone = _clean_phone(data.phone, region, "phone", errors)
     ec_phone = _clean_phone(data.emergency_contact_phone, region, "emergency_contact_phone", errors)
-    if data.emergency_contact_phone.strip() and not data.emergency_contact_name.strip():
-        errors["emergency_contact_name"] = "Enter who the emergency contact is."
     if errors:
         raise ValidationError(errors)
 

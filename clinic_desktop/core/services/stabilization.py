@@ -210,6 +210,16 @@ class HandoverPatient:
 # --------------------------------------------------------------------------------------------
 
 
+def entry_required_fields(taken_at: dt.datetime | None, now: dt.datetime | None = None, *,
+                          correcting: bool = False) -> tuple[str, ...]:
+    """What a flowsheet entry (a score, a set of vitals) requires beyond its values: the reason
+    when it corrects an entry, or when it was taken (``taken_at``, aware; None: now) more than an
+    hour before ``now``. Recording refuses from it; the entry dialogs mark from it."""
+    now = now or utcnow()
+    late = taken_at is not None and taken_at.tzinfo is not None and now - taken_at > clock.BACKDATE_AFTER
+    return ("reason",) if correcting or late else ()
+
+
 def _entry_time(taken_at: dt.datetime | None, reason: str | None,
                 now: dt.datetime) -> tuple[dt.datetime, str | None]:
     """The checked time of an entry and its cleaned reason: no naive or future time, and a reason
@@ -220,7 +230,7 @@ def _entry_time(taken_at: dt.datetime | None, reason: str | None,
     if taken_at > now + clock.FUTURE_TOLERANCE:
         raise ValidationError({"taken_at": "The time taken cannot be in the future."})
     reason = (reason or "").strip() or None
-    if now - taken_at > clock.BACKDATE_AFTER and reason is None:
+    if "reason" in entry_required_fields(taken_at, now) and reason is None:
         raise ValidationError({"reason": "This was taken more than an hour ago; say why it is being "
                                          "entered late."})
     return taken_at, reason
@@ -494,7 +504,7 @@ def correct_entry(db: Database, user: SignedInUser, kind: str, entry_id: int, re
     if kind not in ENTRY_KINDS:
         raise ValidationError({"kind": "Only scores and vitals are corrected here."})
     reason = (reason or "").strip()
-    if not reason:
+    if "reason" in entry_required_fields(None, correcting=True) and not reason:
         raise ValidationError({"reason": "Say why this entry is being corrected."})
     if kind == OBSERVATION and values is not None:
         raise ValidationError({"values": "A score is corrected with item scores, not vitals."})

@@ -31,6 +31,7 @@ class MentalHealthSection(ScoredSection):
         row.addWidget(self.suicide_no)
         row.addStretch(1)
         self.register("mental_health.suicide_risk", self.suicide_yes)
+        self.suicide_question = question
         self.phq9_entry = InstrumentEntry("phq9")
         self.phq9_entry.setAccessibleName("PHQ-9")
         self.gad7_entry = InstrumentEntry("gad7")
@@ -43,6 +44,10 @@ class MentalHealthSection(ScoredSection):
         inner.addWidget(self.gad7_entry)
         inner.addStretch(1)
         return page
+
+    def required_widget(self, key: str) -> QWidget | None:
+        """The suicide-risk question is its group box (go_to still goes to Yes)."""
+        return self.suicide_question if key == "mental_health.suicide_risk" else super().required_widget(key)
 
     def load(self, data: Mapping[str, Any]) -> None:
         self.keep_times(data)

@@ -9,7 +9,8 @@ part of the draft (whose shape and rules live in ``clinic_desktop.core.assessmen
     validate(data, now)  what the core says this section still lacks before signing
 
 Hooks the screen calls: ``refresh(data, now)`` after each change, ``set_read_only()`` once the
-assessment is signed, ``field_for(key)`` to go to a "section.field" key.
+assessment is signed, ``field_for(key)`` to go to a "section.field" key, ``mark_required()`` to
+mark the fields the core requires before signing (``core.assessment.required_fields``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QSpinBox, QVBoxLayout
 
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock
+from clinic_desktop.gui.widgets.required import RequiredMarks, legend
 
 if TYPE_CHECKING:
     from clinic_desktop.gui.intake_screen import IntakeScreen
@@ -52,6 +54,9 @@ class IntakeSection:
     def __init__(self, screen: IntakeScreen) -> None:
         self.screen = screen
         self.label = rules.SECTION_LABELS[self.name]
+        #: The core's fields always required in this section ("section.field").
+        self.required = tuple(k for k in rules.REQUIRED if k.split(".")[0] == self.name)
+        self.required_marks = RequiredMarks(self.required_widget)
 
     # ---- the four steps ----------------------------------------------------------------------
     def build(self) -> QWidget:
@@ -79,6 +84,16 @@ class IntakeSection:
     def field_for(self, key: str) -> QWidget | None:
         return self.screen._fields.get(key)
 
+    def required_widget(self, key: str) -> QWidget | None:
+        """The input whose caption gets the required mark of ``key`` (where go_to goes, unless a
+        section says otherwise)."""
+        return self.field_for(key)
+
+    def mark_required(self, data: Mapping[str, Any]) -> None:
+        """Mark this page's fields the core requires with the draft ``data`` as it is (again
+        after each change: a requirement may come or go, an input may reset its description)."""
+        self.required_marks.update(k for k in rules.required_fields(data) if k.split(".")[0] == self.name)
+
     # ---- through the screen -----------------------------------------------------------------
     @property
     def loading(self) -> bool:
@@ -92,7 +107,11 @@ class IntakeSection:
         self.screen._changed()
 
     def page(self, *, scroll: bool = True) -> tuple[QWidget, QVBoxLayout, QVBoxLayout]:
-        return self.screen._page(self.label, scroll=scroll)
+        """The page, with the "* required" legend on top if the core requires something here."""
+        page, inner, outer = self.screen._page(self.label, scroll=scroll)
+        if self.required:
+            outer.insertWidget(1, legend())
+        return page, inner, outer
 
     def form(self) -> QFormLayout:
         return self.screen._form()

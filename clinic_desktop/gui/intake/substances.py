@@ -355,6 +355,12 @@ class SubstancesSection(IntakeSection):
             return None
         return super().field_for(key)
 
+    def required_widget(self, key: str) -> QWidget | None:
+        """At least one substance: the first row's substance (the Add button while there is no row)."""
+        if key == "substances.rows":
+            return self.substance_rows[0].substance if self.substance_rows else self.add_substance_button
+        return super().required_widget(key)
+
     def tick(self) -> bool:
         """Every minute: refresh each row's time since last use; True if a time that was in the
         future is now accepted (or the other way round)."""

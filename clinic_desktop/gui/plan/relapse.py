@@ -19,7 +19,8 @@ class RelapseSection(Section):
 
     def build(self, title: str) -> QWidget:
         page, inner = self.page(title)
-        inner.addWidget(self.note("Write these with the patient, in their own words."))
+        inner.addWidget(self.note("Write these with the patient, in their own words. Finalizing needs "
+                                  "at least one (the first is marked required until one is written)."))
         form = self.form()
         self.boxes: dict[str, QPlainTextEdit] = {}
         for f in plan_rules.RELAPSE_FIELDS:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.gui.widgets.required import legend
 
 if TYPE_CHECKING:
     from clinic_desktop.core.services.plans import PlanView
@@ -35,6 +36,8 @@ class Section:
 
     def __init__(self, screen: PlanScreen) -> None:
         self.screen = screen
+        #: The "* required" line of a section finalizing checks (shown while something is marked).
+        self.legend: QLabel | None = None
 
     # ---- the four ------------------------------------------------------------------------
     def build(self, title: str) -> QWidget:
@@ -60,7 +63,10 @@ class Section:
 
     # ---- page parts, from the shell ----------------------------------------------------------
     def page(self, title: str) -> tuple[QWidget, QVBoxLayout]:
-        page, inner, _outer = self.screen._page(title)
+        page, inner, outer = self.screen._page(title)
+        if any(s.name == self.name and s.checked for s in plan_rules.SECTIONS):
+            self.legend = legend()
+            outer.insertWidget(1, self.legend)
         return page, inner
 
     def form(self) -> QFormLayout:
