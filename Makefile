@@ -154,6 +154,7 @@ wheel: install
 # The user manual (resources/manual/) shows copies of some of them: refreshed here too.
 screenshots: screenshot-deps install
 	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) -m tests.screenshots docs/screenshots
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) -m tests.screenshots --theme dark docs/screenshots/dark
 	for f in resources/manual/images/*.png; do cp docs/screenshots/$$(basename $$f) $$f; done
 
 clean:

@@ -1,6 +1,11 @@
 """Screenshots of every window and dialog, on a throw-away database with the invented demo patients.
 
     python -m tests.screenshots OUTDIR                (``make screenshots``: under Xvfb, 1366×768)
+    python -m tests.screenshots --theme dark OUTDIR/dark
+
+The main window and the screens in its patient tabs are taken at 1366×768 (OUTDIR) and again at
+1024×600 (OUTDIR/1024x600), the two screens the app must fit; dialogs at their own size. With
+``--theme dark`` the app runs in its dark theme and only :data:`DARK_SHOTS` are kept.
 
 Nothing here touches the user's own data: the database, logs and settings live in a temporary
 folder (``CLINIC_DESKTOP_DATA_DIR``) that is removed afterwards.
@@ -19,6 +24,15 @@ from pathlib import Path
 
 ADMIN_PASSWORD = "violet harbor lantern 42"  # only for the throw-away screenshot database
 
+#: The window sizes the screens are taken at: the clinic laptop, and the small netbook screen.
+SIZES = ((1366, 768, ""), (1024, 600, "1024x600"))
+#: What the dark theme's run keeps: the census, a form, each screen, a dialog.
+DARK_SHOTS = frozenset({"02-sign-in-dialog", "03-main-window-census", "05-new-patient-dialog",
+                        "13e-intake-scores", "15a-stabilization-flowsheet", "15b-stabilization-medications",
+                        "15e-record-cows", "18a-plan-medication"})
+#: Set by --theme dark: keep only DARK_SHOTS.
+_only: frozenset[str] | None = None
+
 
 def _settle(ms: int = 250) -> None:
     from PySide6.QtWidgets import QApplication
@@ -31,17 +45,47 @@ def _settle(ms: int = 250) -> None:
 
 
 def _save(widget, out: Path, name: str) -> Path:
+    path = out / f"{name}.png"
+    if _only is not None and name not in _only:
+        return path
     widget.raise_()
     widget.activateWindow()
     _settle()
-    path = out / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     widget.grab().save(str(path))
     print(f"  {path}")
     return path
 
 
+def _save_sizes(window, out: Path, name: str) -> list[Path]:
+    """The main window at each of :data:`SIZES` (the screen in its tab laid out anew at each)."""
+    paths = []
+    for width, height, folder in SIZES:
+        if window.isMaximized():
+            window.showNormal()
+        window.resize(width, height)
+        _settle()
+        paths.append(_save(window, out / folder if folder else out, name))
+    window.resize(*SIZES[0][:2])
+    return paths
+
+
+def _screens_window(db, user):
+    """A main window to show the screens in, as nurses see them: in a patient's tab."""
+    from clinic_desktop import app as app_module
+
+    window = app_module.main_window_for(db, user)
+    window.resize(*SIZES[0][:2])
+    window.show()
+    window.idle_lock.stop()
+    _settle()
+    return window
+
+
 def _save_screen(out: Path, name: str, window) -> Path:
     """The screen area of ``window``, with whatever is stacked on top of it (the lock dialog)."""
+    if _only is not None and name not in _only:
+        return out / f"{name}.png"
     _settle(400)
     screen = window.screen()
     frame = window.frameGeometry()
@@ -154,7 +198,7 @@ def intake_demo_draft(now) -> dict:
 
 def _intake_shots(db, admin, out: Path) -> list[Path]:
     """Register an invented patient, start an assessment, save a complete draft and photograph
-    every section page of the intake screen (1366×740, as on the clinic laptop)."""
+    every section page of the intake screen, in its patient tab, at both sizes."""
     import datetime as dt
 
     from clinic_desktop.core.services import intake, patients
@@ -171,19 +215,19 @@ def _intake_shots(db, admin, out: Path) -> list[Path]:
     # As the main window opens it: the assessment (marked as held) and the patient's record.
     view = intake.open_assessment(db, admin, started.episode_id)
     record = patients.open_record(db, admin, patient.id)
-    screen = IntakeScreen(db, admin, view, record)
+    window = _screens_window(db, admin)
+    screen = IntakeScreen(db, admin, view, record, window)
+    window.workspace.show_view(record, screen)
     shots: list[Path] = []
     try:
-        screen.resize(1366, 740)
-        screen.show()
-        screen.resize(1366, 740)
         _settle()
         for section, name in INTAKE_SHOTS:
             screen.show_section(section)
-            shots.append(_save(screen, out, name))
+            shots.extend(_save_sizes(window, out, name))
     finally:
         screen.done(0)  # saves, stops its clock and releases the draft
-        screen.deleteLater()
+        window.close()
+        window.deleteLater()
         _settle(100)
     return shots
 
@@ -297,17 +341,17 @@ def _plan_shots(db, admin, out: Path) -> list[Path]:
     nurse = accounts.authenticate(db, "demo-nurse", ADMIN_PASSWORD)
     stabilization.move_to_transition(db, nurse, episode.id)
     counselor = accounts.authenticate(db, *_demo_user(db, admin, "counselor", "Casey Counselor (invented)"))
-    screen = PlanScreen(db, counselor, episode.id, patients.open_record(db, counselor, patient.id))
+    window = _screens_window(db, counselor)
+    record = patients.open_record(db, counselor, patient.id)
+    screen = PlanScreen(db, counselor, episode.id, record, window)
+    window.workspace.show_view(record, screen)
     shots: list[Path] = []
     try:
-        screen.resize(1366, 740)
-        screen.show()
-        screen.resize(1366, 740)
         _settle()
         for section, name in (("medication", "18a-plan-medication"), ("relapse", "18b-plan-relapse-prevention"),
                               ("finalize", "18c-plan-print-and-finalize")):
             screen.show_section(section)
-            shots.append(_save(screen, out, name))
+            shots.extend(_save_sizes(window, out, name))
         # Referrals: one checked contact with an appointment, one the directory flags (never
         # verified, no address), then the directory picker with its flags.
         lakeside = directory.add_entry(db, admin, directory.EntryInput(
@@ -320,14 +364,15 @@ def _plan_shots(db, admin, out: Path) -> list[Path]:
         screen.add_referral(eastside.id, {"reason": "Buprenorphine after discharge",
                                           "appointment": "as agreed, call Monday"})
         screen.show_section("referrals")
-        shots.append(_save(screen, out, "18d-plan-referrals"))
+        shots.extend(_save_sizes(window, out, "18d-plan-referrals"))
         screen.pick_entry("referral")
         _settle()
         shots.append(_save(screen.picker(), out, "18e-plan-directory-picker"))
         screen.picker().reject()
     finally:
         screen.done(0)
-        screen.deleteLater()
+        window.close()
+        window.deleteLater()
         _settle(100)
     return shots
 
@@ -340,17 +385,17 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
 
     patient, _episode_id = stay_demo(db, admin, dt.datetime.now(dt.UTC))
     episode = episodes.current_episode(db, admin, patient.id)
-    screen = StabilizationScreen(db, admin, episode, patients.open_record(db, admin, patient.id))
+    window = _screens_window(db, admin)
+    record = patients.open_record(db, admin, patient.id)
+    screen = StabilizationScreen(db, admin, episode, record, window)
+    window.workspace.show_view(record, screen)
     shots: list[Path] = []
     try:
-        screen.resize(1366, 740)
-        screen.show()
-        screen.resize(1366, 740)
         _settle()
         for tab, name in ((0, "15a-stabilization-flowsheet"), (1, "15b-stabilization-medications"),
                           (2, "15c-stabilization-care"), (3, "15d-stabilization-prompts")):
             screen.tabs.setCurrentIndex(tab)
-            shots.append(_save(screen, out, name))
+            shots.extend(_save_sizes(window, out, name))
         screen.tabs.setCurrentIndex(0)
         screen.record_score("cows")
         _settle()
@@ -394,7 +439,8 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         window_handover(db, admin, out, shots)
     finally:
         screen.done(0)
-        screen.deleteLater()
+        window.close()
+        window.deleteLater()
         _settle(100)
     return shots
 
@@ -484,12 +530,12 @@ def take_screenshots(out: Path) -> list[Path]:
         window.setGeometry(window.screen().availableGeometry())
         window.show()
         window.ui.censusTable.setFocus()
-        shots.append(_save(window, out, "03-main-window-census"))
+        shots.extend(_save_sizes(window, out, "03-main-window-census"))
         search = _field(window, QLineEdit, "Search patients")
         search.setFocus()
         search.setText("nu")
         window.run_search()
-        shots.append(_save(window, out, "04-main-window-search"))
+        shots.extend(_save_sizes(window, out, "04-main-window-search"))
         search.clear()
 
         # 4. New patient, empty and with a likely duplicate.
@@ -592,7 +638,8 @@ def take_screenshots(out: Path) -> list[Path]:
         shots.extend(_plan_shots(db, admin, out))
     finally:
         db.dispose()
-    shots.extend(plan_pages(out, Path(os.environ["CLINIC_DESKTOP_DATA_DIR"])))
+    if _only is None:  # the printed plan looks the same in either theme
+        shots.extend(plan_pages(out, Path(os.environ["CLINIC_DESKTOP_DATA_DIR"])))
     return shots
 
 
@@ -600,7 +647,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.screenshots",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path)
+    parser.add_argument("--theme", choices=("light", "dark"), default="light",
+                        help="the app's theme; dark keeps only a few screens (DARK_SHOTS)")
     args = parser.parse_args(argv)
+    global _only
+    os.environ["CLINIC_DESKTOP_THEME"] = args.theme
+    _only = DARK_SHOTS if args.theme == "dark" else None
     workdir = Path(tempfile.mkdtemp(prefix="clinic-desktop-screenshots-"))
     os.environ["CLINIC_DESKTOP_DATA_DIR"] = str(workdir)
     os.environ.pop("CLINIC_DESKTOP_DB", None)

@@ -302,7 +302,7 @@ def test_the_plan_marks_follow_the_answers_they_depend_on(qtbot, db, admin, plan
     local_entry(db, admin, "Northside IOP")
     add_referral(qtbot, screen, "Northside IOP", "")
     assert "referrals.1.reason" in plan_marks_agree(screen) and legend_shown(screen, "referrals")
-    click(qtbot, button(screen.referral_rows[0], "Remove referral"))
+    click(qtbot, button(screen.referral_rows[0], "Remove referral 1"))
     qtbot.waitUntil(lambda: not screen.referral_rows)
     assert "referrals.1.reason" not in plan_marks_agree(screen) and not legend_shown(screen, "referrals")
 

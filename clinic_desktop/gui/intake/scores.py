@@ -98,9 +98,9 @@ class ScoresSection(ScoredSection):
 
         # The items and the readiness share the height through a splitter: on a small screen
         # the items keep most of it, and the nurse can drag the line.
-        item = outer.itemAt(1)
-        area = item.widget() if item is not None else None
-        assert isinstance(area, QScrollArea), "the section page: heading, then its scroll area"
+        area = page.findChild(QScrollArea)
+        assert area is not None, "a section page scrolls"
+        index = outer.indexOf(area)
         outer.removeWidget(area)
         outer.removeItem(also)
         scores = QWidget()
@@ -123,7 +123,7 @@ class ScoresSection(ScoredSection):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        outer.addWidget(splitter, 1)
+        outer.insertWidget(index, splitter, 1)
         return page
 
     def _show_basis(self, shown: bool) -> None:
