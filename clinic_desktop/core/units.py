@@ -203,33 +203,37 @@ def _verdict(vital: VitalRange, value: Decimal) -> tuple[bool, int]:
     return accepted, 0
 
 
-def _other_text(vid: str, value: float, system: str) -> str:
-    """A stored value in the unit the clinic does not type in, at the vital's decimals, or more
-    where rounding would move it across a limit (it must never look normal when it is not)."""
+def _rounded_text(vid: str, value: float, in_us: bool) -> str:
+    """A stored value in °F/lb (``in_us``) or °C/kg, at the vital's decimals, or more where
+    rounding would move it across a limit (it must never look normal when it is not)."""
     vital = VITALS_BY_ID[vid]
     canonical = _decimal(value)
     assert canonical is not None
-    to_other = system != US  # the other unit is °F/lb when the clinic types °C/kg
-    exact = _from_canonical_exact(vid, canonical) if to_other else canonical
+    exact = _from_canonical_exact(vid, canonical) if in_us else canonical
     verdict = _verdict(vital, canonical)
     text = ""
     for places in range(vital.decimals, CANONICAL_PLACES + 2):
         rounded = exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
         text = format(rounded, "f")
-        back = _to_canonical_exact(vid, rounded) if to_other else rounded
+        back = _to_canonical_exact(vid, rounded) if in_us else rounded
         if _verdict(vital, back) == verdict:
             break
     return text
 
 
 def both_text(vid: str, value: float, system: str) -> str:
-    """A stored temperature or weight in both units, the clinic's first:
-    "98.6 °F (37.0 °C)", "70.0 kg (154.3 lb)". Other vitals: the value and its unit."""
+    """A stored temperature or weight in both units, the clinic's first: "98.6 °F (37.0 °C)",
+    "70.0 kg (154.3 lb)". Each at the vital's decimals, or more where rounding would move it
+    across a limit; a metric clinic's own value is shown as stored ("38.02 °C"), as everywhere.
+    Other vitals: the value and its unit."""
     if vid not in _CONVERTED:
         return f"{VITALS_BY_ID[vid].fmt(value)} {unit(vid, system)}"
+    if system == US:
+        first, second = _rounded_text(vid, value, True), _rounded_text(vid, value, False)
+    else:
+        first, second = VITALS_BY_ID[vid].fmt(value), _rounded_text(vid, value, True)
     other = METRIC if system == US else US
-    return (f"{entry_text(vid, value, system)} {unit(vid, system)} "
-            f"({_other_text(vid, value, system)} {unit(vid, other)})")
+    return f"{first} {unit(vid, system)} ({second} {unit(vid, other)})"
 
 
 # --------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock, protocols
+from clinic_desktop.core import clock, protocols, units
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
@@ -316,6 +316,7 @@ class StabilizationScreen(GeometryDialog):
         chart_layout.addWidget(legend)
 
         self.flowsheet_model = FlowsheetModel(self)
+        self.flowsheet_model.system = units.clinic_system(clinic_settings.get_all(self.db))
         self.table = QTableView()
         self.table.setAccessibleName("Flowsheet")
         self.table.setModel(self.flowsheet_model)

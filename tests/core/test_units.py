@@ -228,12 +228,26 @@ def test_the_weight_the_medication_rules_accept_in_kilograms():
     (WEIGHT, 70, METRIC, "70.0 kg (154.3 lb)"),
     # Rounding never makes an abnormal value look normal: 38.02 °C is above 38.0.
     (TEMP, 38.02, METRIC, "38.02 °C (100.44 °F)"),
-    (TEMP, 38.028, US, "100.45 °F (38.03 °C)"),
+    (TEMP, 38.028, US, "100.5 °F (38.03 °C)"),
+    (TEMP, 38.01, US, "100.42 °F (38.01 °C)"),
+    (TEMP, 37.1, US, "98.8 °F (37.1 °C)"),
     (TEMP, 38.0, US, "100.4 °F (38.0 °C)"),
     ("pulse", 96, US, "96 /min"),
 ])
 def test_both_text(vid, stored, system, text):
     assert units.both_text(vid, stored, system) == text
+
+
+@given(_tenths(860, 1094))
+def test_a_typed_temperature_is_shown_first_as_typed(text):
+    stored = units.to_canonical(TEMP, float(text), US)
+    assert units.both_text(TEMP, stored, US).startswith(f"{text} °F (")
+
+
+@given(_tenths(45, 8818))
+def test_a_typed_weight_is_shown_first_as_typed(text):
+    stored = units.to_canonical(WEIGHT, float(text), US)
+    assert units.both_text(WEIGHT, stored, US).startswith(f"{text} lb (")
 
 
 def test_display_range():

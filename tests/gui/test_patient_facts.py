@@ -10,11 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit
 
+from clinic_desktop.core import units
 from clinic_desktop.core.services import intake, patient_facts, patients
 from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
 from tests.conftest import make_user
-from tests.factories import sign_intake
+from tests.factories import sign_intake, use_vitals_units
 from tests.gui.helpers import (
     button,
     by_name,
@@ -161,7 +162,9 @@ def test_a_counselor_sees_the_facts_but_cannot_change_them(qtbot, db, admin, nur
     screen.reject()
 
 
-def test_the_intake_records_the_facts_and_refuses_a_bad_one_next_to_its_field(qtbot, db, nurse, patient):
+def test_the_intake_records_the_facts_and_refuses_a_bad_one_next_to_its_field(qtbot, db, admin, nurse,
+                                                                             patient):
+    use_vitals_units(db, admin, units.METRIC)  # the weight typed in kg
     started = intake.start(db, nurse, patient.id)
     screen = IntakeScreen(db, nurse, intake.open_assessment(db, nurse, started.episode_id), patient)
     qtbot.addWidget(screen)
