@@ -97,9 +97,9 @@ def test_a_recorded_renal_category_is_never_milder_than_the_egfr(renal, egfr, ok
 
 
 def test_clean_gives_the_stored_types_or_refuses_with_every_field():
-    cleaned = facts.clean({"weight_kg": 70.04, "hepatic": "mild", "renal": None, "egfr": 55,
+    cleaned = facts.clean({"weight_kg": 70.0444, "hepatic": "mild", "renal": None, "egfr": 55,
                            "qtc_ms": 430.0, "qtc_on": "2026-12-01"}, TODAY)
-    assert cleaned == {"weight_kg": 70.0, "hepatic": "mild", "renal": None, "egfr": 55.0, "qtc_ms": 430,
+    assert cleaned == {"weight_kg": 70.044, "hepatic": "mild", "renal": None, "egfr": 55.0, "qtc_ms": 430,
                        "qtc_on": dt.date(2026, 12, 1)}
     assert isinstance(cleaned["qtc_ms"], int)
     with pytest.raises(ValidationError) as info:

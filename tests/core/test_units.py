@@ -3,6 +3,7 @@ same verdict whichever unit was typed; "98.6 °F (37.0 °C)" on the flowsheet an
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -248,6 +249,15 @@ def test_a_typed_temperature_is_shown_first_as_typed(text):
 def test_a_typed_weight_is_shown_first_as_typed(text):
     stored = units.to_canonical(WEIGHT, float(text), US)
     assert units.both_text(WEIGHT, stored, US).startswith(f"{text} lb (")
+
+
+def test_a_weight_fact_keeps_what_was_typed_in_pounds():
+    from clinic_desktop.core import facts
+
+    assert facts.WEIGHT_PLACES == units.CANONICAL_PLACES
+    stored = units.to_canonical(WEIGHT, 154.4, US)
+    kept = facts.clean({"weight_kg": stored}, dt.date(2026, 12, 3))["weight_kg"]
+    assert units.entry_text(WEIGHT, kept, US) == "154.4"
 
 
 def test_display_range():

@@ -49,7 +49,8 @@ def choose(qtbot, combo: QComboBox, text: str) -> None:
     assert combo.currentText().startswith(text)
 
 
-def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, window, db, nurse, patient):
+def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, window, db, admin, nurse, patient):
+    use_vitals_units(db, admin, units.METRIC)  # the weight typed in kg
     sign_intake(db, nurse, patient, medical=FACTS)
     screen = open_flowsheet(qtbot, window)
     assert facts_line(screen) == ("Weight 70 kg \u00b7 Hepatic: mild \u00b7 Renal: reduced (eGFR 55) \u00b7 "
@@ -109,19 +110,37 @@ def test_a_bad_value_is_refused_next_to_its_field_and_nothing_is_saved(qtbot, wi
     screen.reject()
 
 
-def test_weight_in_pounds_is_saved_in_kilograms(qtbot, window, db, nurse, patient):
+def test_weight_in_pounds_is_saved_in_kilograms(qtbot, window, db, admin, nurse, patient):
+    use_vitals_units(db, admin, units.METRIC)  # shown in kg until lb is chosen
     sign_intake(db, nurse, patient)
     screen = open_flowsheet(qtbot, window)
     screen.edit_patient_facts()
     dialog = dialog_of(qtbot, screen)
     unit = by_name(dialog, QComboBox, "Weight unit")
+    assert unit.currentText() == "kg" and by_name(dialog, QLineEdit, "Weight").text() == "70"
     choose(qtbot, unit, "lb")
-    assert by_name(dialog, QLineEdit, "Weight").text() == "154.3"  # the same 70 kg, in pounds
+    assert by_name(dialog, QLineEdit, "Weight").text() == "154.324"  # exactly the same 70 kg, in pounds
     type_into(qtbot, by_name(dialog, QLineEdit, "Weight"), "154", replace=True)
-    assert by_name(dialog, QLabel, "Weight in kg").text() == "= 69.9 kg"
+    assert by_name(dialog, QLabel, "Weight in kg").text() == "= 69.853 kg"
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
-    assert facts_line(screen).startswith("Weight 69.9 kg \u00b7 ")
+    assert facts_line(screen).startswith("Weight 69.853 kg \u00b7 ")
+    screen.reject()
+
+
+def test_a_us_clinic_sees_and_types_the_weight_in_pounds(qtbot, window, db, nurse, patient):
+    episode_id = sign_intake(db, nurse, patient, vitals={"weight_kg": units.to_canonical("weight_kg", 154.4,
+                                                                                         units.US)})
+    screen = open_flowsheet(qtbot, window)
+    screen.edit_patient_facts()
+    dialog = dialog_of(qtbot, screen)
+    assert by_name(dialog, QComboBox, "Weight unit").currentText() == "lb"
+    weight = by_name(dialog, QLineEdit, "Weight")
+    assert weight.text() == "154.4"  # as typed at the intake
+    type_into(qtbot, weight, "160.2", replace=True)
+    with qtbot.waitSignal(dialog.saved, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert patient_facts.get(db, nurse, episode_id).weight_kg == 72.665
     screen.reject()
 
 
