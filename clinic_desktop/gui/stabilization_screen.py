@@ -173,7 +173,9 @@ class StabilizationScreen(GeometryDialog):
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setSizeGripEnabled(True)
         self.resize(1280, 720)
-        self._protocol_settings = protocols.ProtocolSettings.from_mapping(clinic_settings.get_all(db))
+        clinic = clinic_settings.get_all(db)
+        self._protocol_settings = protocols.ProtocolSettings.from_mapping(clinic)
+        self._units = units.clinic_system(clinic)  # temperature and weight: °F/lb or °C/kg
         assessment = intake.assessment_for_episode(db, user, episode.id)
         self._intake_data = dict(assessment.data) if assessment is not None else {}
         self._build()
@@ -191,7 +193,7 @@ class StabilizationScreen(GeometryDialog):
         self.banner.show_patient(self.patient)
         medical = self._intake_data.get("medical") or {}
         self.banner.show_allergies(str(medical.get("allergies") or ""))
-        self.banner.show_flags(rules.risk_flags(self._intake_data))
+        self.banner.show_flags(rules.risk_flags(self._intake_data, self._units))
         self.safety_bar = safety_bar()
         self.safety_button = QPushButton("Record safety assessment\u2026")
         self.safety_button.setVisible(False)
@@ -316,7 +318,7 @@ class StabilizationScreen(GeometryDialog):
         chart_layout.addWidget(legend)
 
         self.flowsheet_model = FlowsheetModel(self)
-        self.flowsheet_model.system = units.clinic_system(clinic_settings.get_all(self.db))
+        self.flowsheet_model.system = self._units
         self.table = QTableView()
         self.table.setAccessibleName("Flowsheet")
         self.table.setModel(self.flowsheet_model)

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTableView
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTableView, QTextBrowser
 
 from clinic_desktop.core import units
 from clinic_desktop.core.services import intake, patients, settings, stabilization
@@ -141,6 +141,11 @@ def test_the_intake_takes_fahrenheit_and_pounds_and_keeps_celsius_and_kilograms(
     go(again, "Vitals")
     assert by_name(again, QLineEdit, "Temperature").text() == "98.6"
     assert by_name(again, QLineEdit, "Weight").text() == "154.4"
+    type_into(qtbot, by_name(again, QLineEdit, "Temperature"), "100.5", replace=True)  # a fever: flagged in °F
+    go(again, "Summary")
+    summary = by_name(again, QTextBrowser, "Summary").toPlainText()
+    assert "100.5 \u00b0F (38.1 \u00b0C)" in summary and "154.4 lb (70.0 kg)" in summary
+    assert "Temperature 100.5 \u00b0F is high (above 100.4)." in summary
     again.reject()
 
 
