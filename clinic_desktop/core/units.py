@@ -21,7 +21,14 @@ again, and that no value typed at the entry's precision lands on the other side 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+)
 from fractions import Fraction
 from typing import Any
 
@@ -74,7 +81,6 @@ FAHRENHEIT_REGIONS: frozenset[str] = frozenset({"US", "PR", "GU", "VI", "AS", "M
 CANONICAL_PLACES = 3
 
 _KG_PER_LB = Decimal("0.45359237")  # exact, by definition
-_QUANTUM = Decimal(1).scaleb(-CANONICAL_PLACES)
 #: The canonical vital → (its unit in the US system, the canonical unit).
 _CONVERTED: dict[str, tuple[str, str]] = {"temperature_c": ("\u00b0F", "\u00b0C"), "weight_kg": ("lb", "kg")}
 
@@ -134,6 +140,15 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def _round(value: Decimal, places: int, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """``value`` to ``places`` decimals; one too large to hold them (a slip far outside any
+    range, such as 1e30) as it is."""
+    try:
+        return value.quantize(Decimal(1).scaleb(-places), rounding)
+    except InvalidOperation:
+        return value
+
+
 def _to_canonical_exact(vid: str, value: Decimal) -> Decimal:
     if vid == "temperature_c":
         return (value - 32) * 5 / 9
@@ -157,7 +172,7 @@ def to_canonical(vid: str, value: Any, system: str) -> Any:
     number = _decimal(value)
     if number is None:
         return value
-    return float(_to_canonical_exact(vid, number).quantize(_QUANTUM, ROUND_HALF_EVEN))
+    return float(_round(_to_canonical_exact(vid, number), CANONICAL_PLACES, ROUND_HALF_EVEN))
 
 
 def from_canonical(vid: str, value: float, system: str) -> float:
@@ -186,7 +201,7 @@ def entry_text(vid: str, value: Any, system: str) -> str:
     exact = _from_canonical_exact(vid, number)
     text = ""
     for places in range(vital.decimals, CANONICAL_PLACES + 2):
-        rounded = exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        rounded = _round(exact, places)
         text = format(rounded, "f")
         if to_canonical(vid, rounded, system) == float(value):
             break
@@ -213,7 +228,7 @@ def _rounded_text(vid: str, value: float, in_us: bool) -> str:
     verdict = _verdict(vital, canonical)
     text = ""
     for places in range(vital.decimals, CANONICAL_PLACES + 2):
-        rounded = exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        rounded = _round(exact, places)
         text = format(rounded, "f")
         back = _to_canonical_exact(vid, rounded) if in_us else rounded
         if _verdict(vital, back) == verdict:
@@ -242,7 +257,7 @@ def both_text(vid: str, value: float, system: str) -> str:
 
 
 def _places(value: Decimal, places: int, rounding: str) -> float:
-    return float(value.quantize(Decimal(1).scaleb(-places), rounding))
+    return float(_round(value, places, rounding))
 
 
 def display_range(vid: str, system: str) -> VitalRange:

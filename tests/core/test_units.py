@@ -92,6 +92,13 @@ def test_what_is_not_a_number_is_left_for_the_check(typed):
     assert value is typed
 
 
+@pytest.mark.parametrize("typed", [1e30, -1e30, 1e300])
+def test_a_slip_far_outside_any_range_is_refused_in_the_unit_typed(typed):
+    check = units.check({TEMP: typed, WEIGHT: typed}, US)[1]
+    assert set(check.errors) == {TEMP, WEIGHT}
+    assert " °F is impossible" in check.errors[TEMP] and " lb is impossible" in check.errors[WEIGHT]
+
+
 def test_metric_and_other_vitals_pass_through_unchanged():
     assert units.to_canonical(TEMP, 38.05, METRIC) == 38.05
     assert units.to_canonical("pulse", 96, US) == 96
