@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -268,11 +268,16 @@ class _Facts(Protocol):
     def qtc_on(self) -> Any: ...
 
 
-def summary_line(facts: _Facts) -> str:
+def summary_line(facts: _Facts, weight_text: Callable[[float], str] | None = None) -> str:
     """One line for a screen's header: "Weight 70 kg · Hepatic: none · Renal: reduced (eGFR 55) ·
-    QTc 430 ms on 2026-12-01" (each fact not recorded says so)."""
+    QTc 430 ms on 2026-12-01" (each fact not recorded says so). ``weight_text`` says the weight
+    (kg) otherwise: in the clinic's units, ``core.units.both_text``."""
     weight, egfr_value = facts.weight_kg, facts.egfr
-    parts = [f"Weight {format_vital(weight)} kg" if weight is not None else "Weight not recorded",
+    if weight is None:
+        said = "Weight not recorded"
+    else:
+        said = f"Weight {weight_text(weight) if weight_text is not None else f'{format_vital(weight)} kg'}"
+    parts = [said,
              f"Hepatic: {facts.hepatic or 'not recorded'}"]
     renal = facts.renal if facts.renal is not None else renal_category(egfr_value)
     egfr = f" (eGFR {format_vital(egfr_value)})" if egfr_value is not None else ""

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock, protocols, units
+from clinic_desktop.core import clock, facts, protocols, units
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
@@ -267,7 +267,8 @@ class StabilizationScreen(GeometryDialog):
         except ClinicError as exc:
             self.facts_line.setText(f"Patient facts could not be read: {exc}")
             return
-        self.facts_line.setText(view.summary)
+        self.facts_line.setText(facts.summary_line(  # the weight in both units, the clinic's first
+            view, lambda kg: units.both_text("weight_kg", kg, self._units)))
 
     def edit_patient_facts(self) -> None:
         dialog = PatientFactsDialog(self.db, self.user, self.episode.id, self)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from clinic_desktop.core import facts
+from clinic_desktop.core import facts, units
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.formulary import HEPATIC, RENAL
 
@@ -153,6 +153,10 @@ def test_summary_line():
     # The category follows the eGFR when none is recorded; a weight keeps its decimal.
     assert facts.summary_line(view(weight_kg=70.5, egfr=25.0)).startswith(
         "Weight 70.5 kg \u00b7 Hepatic: not recorded \u00b7 Renal: severe (eGFR 25)")
+    # In the clinic's units (the stabilization screen's header).
+    in_us = facts.summary_line(view(weight_kg=69.853), lambda kg: units.both_text("weight_kg", kg, units.US))
+    assert in_us.startswith("Weight 154.0 lb (69.9 kg) \u00b7 Hepatic: not recorded")
+    assert facts.summary_line(view(), lambda kg: "never asked").startswith("Weight not recorded \u00b7 ")
 
 
 def test_a_form_keeps_what_is_accepted_on_its_own_and_shows_every_error():

@@ -53,7 +53,7 @@ def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, wind
     use_vitals_units(db, admin, units.METRIC)  # the weight typed in kg
     sign_intake(db, nurse, patient, medical=FACTS)
     screen = open_flowsheet(qtbot, window)
-    assert facts_line(screen) == ("Weight 70 kg \u00b7 Hepatic: mild \u00b7 Renal: reduced (eGFR 55) \u00b7 "
+    assert facts_line(screen) == ("Weight 70.0 kg (154.3 lb) \u00b7 Hepatic: mild \u00b7 Renal: reduced (eGFR 55) \u00b7 "
                                   f"QTc 430 ms on {QTC_ON}")
     screen.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)
@@ -80,7 +80,7 @@ def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, wind
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # Enter saves
     qtbot.waitUntil(lambda: open_dialog(screen) is None)
-    assert facts_line(screen) == ("Weight 72.5 kg \u00b7 Hepatic: moderate \u00b7 Renal: severe (eGFR 25) \u00b7 "
+    assert facts_line(screen) == ("Weight 72.5 kg (159.8 lb) \u00b7 Hepatic: moderate \u00b7 Renal: severe (eGFR 25) \u00b7 "
                                   f"QTc 452 ms on {TODAY.isoformat()} \u00b7 Pregnant")
     view = patient_facts.get(db, nurse, screen.episode.id)
     assert (view.version, view.weight_kg, view.qtc_ms, view.pregnancy, view.updated_by_name) == (
@@ -124,7 +124,7 @@ def test_weight_in_pounds_is_saved_in_kilograms(qtbot, window, db, admin, nurse,
     assert by_name(dialog, QLabel, "Weight in kg").text() == "= 69.853 kg"
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
-    assert facts_line(screen).startswith("Weight 69.853 kg \u00b7 ")
+    assert facts_line(screen).startswith("Weight 69.853 kg (154.0 lb) \u00b7 ")
     screen.reject()
 
 
@@ -141,6 +141,7 @@ def test_a_us_clinic_sees_and_types_the_weight_in_pounds(qtbot, window, db, nurs
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
     assert patient_facts.get(db, nurse, episode_id).weight_kg == 72.665
+    assert facts_line(screen).startswith("Weight 160.2 lb (72.7 kg) \u00b7 ")  # the clinic's unit first
     screen.reject()
 
 
