@@ -137,7 +137,10 @@ def test_a_us_clinic_sees_and_types_the_weight_in_pounds(qtbot, window, db, nurs
     assert by_name(dialog, QComboBox, "Weight unit").currentText() == "lb"
     weight = by_name(dialog, QLineEdit, "Weight")
     assert weight.text() == "154.4"  # as typed at the intake
+    type_into(qtbot, weight, "44", replace=True)  # 19.96 kg: refused, in the unit typed
+    assert by_name(dialog, QLabel, "Weight error").text() == "Weight 44 lb is outside 44.1\u2013661.3 lb."
     type_into(qtbot, weight, "160.2", replace=True)
+    assert not by_name(dialog, QLabel, "Weight error").isVisible()
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
     assert patient_facts.get(db, nurse, episode_id).weight_kg == 72.665

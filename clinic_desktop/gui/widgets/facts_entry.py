@@ -223,6 +223,10 @@ class FactsEntry(QWidget):
 
     def _edited(self, *_args) -> None:
         errors = facts.check(self.values(), self._today())
+        typed_lb = (_number(self.weight.text()) if self.weight is not None and self.weight_unit is not None
+                    and self.weight_unit.currentText() == "lb" else None)
+        if "weight_kg" in errors and typed_lb is not None:  # checked on the kg, said in the lb typed
+            errors["weight_kg"] = units.weight_fact_error(typed_lb, units.US) or errors["weight_kg"]
         # The date field says itself why typed text cannot be read (once it is left); the core's
         # other refusals (in the future, missing for a QTc) go under it too.
         self.qtc_on.refuse(None if self.qtc_on.error() else errors.get("qtc_on"))
