@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clinic_desktop.core.services import directory, episodes, intake, patients, stabilization
+from clinic_desktop.core import units
+from clinic_desktop.core.services import (
+    directory,
+    episodes,
+    intake,
+    patients,
+    settings,
+    stabilization,
+)
 from tests.conftest import STRONG_PASSWORD, make_user
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -20,6 +28,15 @@ PHQ9_NO_RISK = {k: 1 for k in ("interest", "depressed", "sleep", "tired", "appet
                                "concentration", "psychomotor")} | {"self_harm": 0}
 GAD7 = {k: 1 for k in ("nervous", "uncontrolled_worry", "worry_too_much", "trouble_relaxing", "restless",
                        "irritable", "afraid")}
+
+
+# --- Clinic settings --------------------------------------------------------------------------
+
+
+def use_vitals_units(db, admin, system: str) -> None:
+    """The clinic types temperature and weight in ``system``'s units (``units.METRIC``: °C and
+    kg; ``units.US``: °F and lb) whatever its region (the shipped region, US, means °F and lb)."""
+    settings.update(db, admin, {units.SETTING: system})
 
 
 # --- Intake -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from clinic_desktop.core import clock, facts, protocols, vitals, withdrawal
+from clinic_desktop.core import clock, facts, protocols, units, vitals, withdrawal
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.instruments import get_instrument
 
@@ -485,8 +485,9 @@ def safety_alert(data: Mapping[str, Any]) -> bool:
     return protocols.safety_alert(phq9.get("self_harm"), None if answer is None else answer == "yes")
 
 
-def risk_flags(data: Mapping[str, Any]) -> list[Flag]:
-    """The risk flags of CLINICAL.md §2–3 that this assessment raises, each with its basis."""
+def risk_flags(data: Mapping[str, Any], system: str = units.METRIC) -> list[Flag]:
+    """The risk flags of CLINICAL.md §2–3 that this assessment raises, each with its basis (an
+    abnormal temperature or weight said in the clinic's ``system`` of units)."""
     flags: list[Flag] = []
     used = {row["substance"] for row in substance_rows(data)}
     if "benzodiazepines" in used:
@@ -511,9 +512,10 @@ def risk_flags(data: Mapping[str, Any]) -> list[Flag]:
         flags.append(Flag("safety_alert", "Safety alert",
                           "PHQ-9 item 9 above 0 or \u201cyes\u201d to the suicide question: "
                           "a safety assessment is needed."))
-    check = vitals.check_vitals({k: _section(data, "vitals").get(k) for k in (v.id for v in vitals.VITALS)})
-    if check.warnings:
-        flags.append(Flag("abnormal_vitals", "Abnormal vitals", " ".join(check.warnings.values())))
+    warnings = units.warnings_text({k: _section(data, "vitals").get(k) for k in (v.id for v in vitals.VITALS)},
+                                   system)
+    if warnings:
+        flags.append(Flag("abnormal_vitals", "Abnormal vitals", " ".join(warnings.values())))
     return flags
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -71,6 +71,9 @@ RENAL_LABELS: dict[str, str] = dict(zip(RENAL, (
     "Normal", "Reduced (eGFR 30\u201389)", "Severe (eGFR < 30, end-stage or dialysis)"), strict=True))
 
 LB_PER_KG = 2.20462262185
+#: Decimal places a weight is kept with: those of a weight typed in lb and stored in kg
+#: (``core.units.CANONICAL_PLACES``), so it shows in lb as typed. Other decimal facts keep one.
+WEIGHT_PLACES = 3
 DATE_FORMAT_HINT = "YYYY-MM-DD"
 
 
@@ -127,6 +130,10 @@ def _number(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _places(key: str) -> int:
+    return WEIGHT_PLACES if key == "weight_kg" else 1
 
 
 def kg_from_lb(lb: float) -> float:
@@ -206,7 +213,7 @@ def clean(values: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
             out[key] = None
         elif key in RANGES:
             number = _number(value)
-            out[key] = int(number) if RANGES[key].whole else round(float(number), 1)
+            out[key] = int(number) if RANGES[key].whole else round(float(number), _places(key))
         elif key == "qtc_on":
             out[key] = parse_date(value)
         else:
@@ -226,7 +233,7 @@ def accepted(values: Mapping[str, Any], today: dt.date) -> tuple[dict[str, Any],
             kept[key] = None
         elif key in RANGES:
             number = _number(value)
-            kept[key] = int(number) if RANGES[key].whole else round(float(number), 1)
+            kept[key] = int(number) if RANGES[key].whole else round(float(number), _places(key))
         elif key == "qtc_on":
             when = parse_date(value)
             kept[key] = when.isoformat() if when is not None else None
@@ -261,11 +268,16 @@ class _Facts(Protocol):
     def qtc_on(self) -> Any: ...
 
 
-def summary_line(facts: _Facts) -> str:
+def summary_line(facts: _Facts, weight_text: Callable[[float], str] | None = None) -> str:
     """One line for a screen's header: "Weight 70 kg · Hepatic: none · Renal: reduced (eGFR 55) ·
-    QTc 430 ms on 2026-12-01" (each fact not recorded says so)."""
+    QTc 430 ms on 2026-12-01" (each fact not recorded says so). ``weight_text`` says the weight
+    (kg) otherwise: in the clinic's units, ``core.units.both_text``."""
     weight, egfr_value = facts.weight_kg, facts.egfr
-    parts = [f"Weight {format_vital(weight)} kg" if weight is not None else "Weight not recorded",
+    if weight is None:
+        said = "Weight not recorded"
+    else:
+        said = f"Weight {weight_text(weight) if weight_text is not None else f'{format_vital(weight)} kg'}"
+    parts = [said,
              f"Hepatic: {facts.hepatic or 'not recorded'}"]
     renal = facts.renal if facts.renal is not None else renal_category(egfr_value)
     egfr = f" (eGFR {format_vital(egfr_value)})" if egfr_value is not None else ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.core import units
 from clinic_desktop.core.protocols import ProtocolSettings
 
 _PROTOCOL_DEFAULTS = ProtocolSettings()
@@ -25,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "clinic_address": "",
     "clinic_phone": "",
     "phone_region": "US",
+    # "auto": °F and lb in the United States and its territories, else °C and kg (core.units).
+    units.SETTING: units.AUTO,
     "lockout_attempts": 5,
     "lockout_minutes": 15,
     "idle_lock_minutes": 10,
@@ -45,6 +48,7 @@ LABELS: dict[str, str] = {
     "clinic_address": "Clinic address",
     "clinic_phone": "Clinic phone",
     "phone_region": "Default phone region",
+    units.SETTING: "Vitals units (temperature and weight)",
     "lockout_attempts": "Failed sign-ins before the account locks",
     "lockout_minutes": "Minutes an account stays locked",
     "idle_lock_minutes": "Minutes idle before the screen locks",
@@ -83,6 +87,7 @@ LABELS: dict[str, str] = {
 #: Settings that take one of a few values: key → (value → what staff read).
 CHOICES: dict[str, dict[str, str]] = {
     "plan_page_size": dict(plan_rules.PAGE_SIZES),
+    units.SETTING: dict(units.CHOICES),
 }
 
 #: The image files a clinic logo may be (ReportLab reads these; the plan skips a file it cannot).

@@ -102,17 +102,27 @@ class VitalRange:
         if not _is_number(value):
             return f"{self.label} must be a number (got {value!r})."
         if not self.low <= value <= self.high:
-            shown = self._with_unit(value)
-            return f"{shown} is impossible; enter {self.range_text}."
+            return self.impossible_text(value)
         return None
 
     def warning(self, value: float | Decimal | Fraction) -> str | None:
         """The abnormal-value warning for an accepted ``value``, or ``None``."""
         if self.warn_below is not None and value < self.warn_below:
-            return f"{self._with_unit(value)} is low (below {self.fmt(self.warn_below)})."
+            return self.low_text(value)
         if self.warn_above is not None and value > self.warn_above:
-            return f"{self._with_unit(value)} is high (above {self.fmt(self.warn_above)})."
+            return self.high_text(value)
         return None
+
+    # The messages alone (the verdict is the caller's): "Temperature 101.3 °F is high (above
+    # 100.4)." for a value typed in another unit than the one checked (core.units).
+    def impossible_text(self, value: float | Decimal | Fraction) -> str:
+        return f"{self._with_unit(value)} is impossible; enter {self.range_text}."
+
+    def low_text(self, value: float | Decimal | Fraction) -> str:
+        return f"{self._with_unit(value)} is low (below {self.fmt(self.warn_below or 0)})."
+
+    def high_text(self, value: float | Decimal | Fraction) -> str:
+        return f"{self._with_unit(value)} is high (above {self.fmt(self.warn_above or 0)})."
 
 
 VITALS: tuple[VitalRange, ...] = (

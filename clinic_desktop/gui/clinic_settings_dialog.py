@@ -1,5 +1,6 @@
-"""The administrator's clinic-wide settings: clinic details, sign-in lockout, screen lock, the
-aftercare plan's paper size and logo, and when a directory contact is flagged as not verified.
+"""The administrator's clinic-wide settings: clinic details, the vitals units (°F and lb or °C and
+kg, by default from the phone region), sign-in lockout, screen lock, the aftercare plan's paper
+size and logo, and when a directory contact is flagged as not verified.
 The decision-support thresholds (the COWS interval among them) are the protocol settings
 dialog's, edited there only.
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QSpinBox, QWidget
 
+from clinic_desktop.core import units
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.settings import CHOICES, DEFAULTS, INTEGER_RANGES, LABELS, LOGO_SUFFIXES
 from clinic_desktop.gui.forms.ui_clinic_settings_dialog import Ui_ClinicSettingsDialog
@@ -43,6 +45,7 @@ MNEMONICS = {
     "clinic_address": "address",
     "clinic_phone": "phone",
     "phone_region": "gion",
+    units.SETTING: "Vitals",
     "lockout_attempts": "Failed",
     "lockout_minutes": "Minutes",
     "idle_lock_minutes": "idle",
@@ -82,6 +85,7 @@ class ClinicSettingsDialog(SettingsDialog):
             "clinic_address": ui.clinicAddressEdit,
             "clinic_phone": ui.clinicPhoneEdit,
             "phone_region": ui.phoneRegionCombo,
+            units.SETTING: ui.vitalsUnitsCombo,
             "lockout_attempts": ui.lockoutAttemptsSpin,
             "lockout_minutes": ui.lockoutMinutesSpin,
             "idle_lock_minutes": ui.idleLockMinutesSpin,
@@ -107,13 +111,25 @@ class ClinicSettingsDialog(SettingsDialog):
             ui.phoneRegionCombo.addItem(f"{name} ({code})", code)
         for code, name in CHOICES["plan_page_size"].items():
             ui.planPageSizeCombo.addItem(name, code)
+        for code, name in CHOICES[units.SETTING].items():
+            ui.vitalsUnitsCombo.addItem(name, code)
+        ui.phoneRegionCombo.currentIndexChanged.connect(self._show_region_units)
         ui.clinicLogoBrowseButton.clicked.connect(self.browse_logo)
         self._align_labels(list(labels.values()))
 
         self.setup_buttons(ui.buttonBox)
         self.setup_errors(ui.errorLabel)
         self.load()
+        self._show_region_units()
         ui.clinicNameEdit.setFocus()
+
+    def _show_region_units(self, *_args) -> None:
+        """The vitals units' "from the phone region" item says what the chosen region means:
+        "From the phone region (°F and lb)"."""
+        combo = self.ui.vitalsUnitsCombo
+        system = units.system_for_region(self.ui.phoneRegionCombo.currentData())
+        combo.setItemText(combo.findData(units.AUTO),
+                          f"{CHOICES[units.SETTING][units.AUTO]} ({CHOICES[units.SETTING][system]})")
 
     def fit_to_screen(self) -> None:
         """Every group without scrolling when the screen is tall enough; on a 1366×768 screen

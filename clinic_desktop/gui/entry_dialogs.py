@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, units
 from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.core.services import stabilization
 from clinic_desktop.core.services.stabilization import FlowsheetEntry, ObservationView
 from clinic_desktop.gui.instrument_dialog import InstrumentDialog
@@ -149,7 +150,8 @@ class VitalsDialog(AsksBeforeDiscarding, GeometryDialog):
         self.setWindowTitle("Correct vitals" if correcting else "Record vitals")
         self.db, self.user, self.episode_id, self.correcting = db, user, episode_id, correcting
         self.details = EntryDetails(correcting is not None)
-        self.entry = VitalsEntry()
+        # Temperature and weight typed in the clinic's units; saved in °C and kg.
+        self.entry = VitalsEntry(system=units.clinic_system(clinic_settings.get_all(db)))
         self.general = error_line()
         hint = QLabel("An impossible value is refused; an abnormal one is saved with a warning.")
         hint.setProperty("role", "hint")

@@ -46,6 +46,7 @@ from clinic_desktop.gui.intake import (
     ScoresSection,
     SubstancesSection,
     SummarySection,
+    VitalsSection,
 )
 from clinic_desktop.gui.operations import QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding
@@ -273,7 +274,7 @@ class IntakeScreen(SectionedScreen):
             else:
                 item.setText(f"\u2192  {label}")
         self.banner.show_allergies(data["medical"]["allergies"])
-        self.banner.show_flags(rules.risk_flags(data))
+        self.banner.show_flags(rules.risk_flags(data, self._section(VitalsSection).system))
         self.safety_bar.setVisible(rules.safety_alert(data))
         self._update_readiness(data, now)
         for name, section in self.sections.items():

@@ -14,9 +14,10 @@ import logging
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, units
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import patient_facts
+from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.widgets.dialog_base import (
     AsksBeforeDiscarding,
     GeometryDialog,
@@ -50,7 +51,8 @@ class PatientFactsDialog(AsksBeforeDiscarding, GeometryDialog):
         self.changed_label.setProperty("role", "muted")
         self.changed_label.setAccessibleName("Last changed")
         self.general = error_line()
-        self.entry = FactsEntry(weight=True, pregnancy=True, general=self.general)
+        self.entry = FactsEntry(weight=True, pregnancy=True, general=self.general,
+                                system=units.clinic_system(clinic_settings.get_all(db)))
         self.entry.set_values(self.view.values())
         self.entry.set_read_only(not self.can_edit)
         self.entry.edited.connect(self.grow_to_fit)  # a message under a field needs the room

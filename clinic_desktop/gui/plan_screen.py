@@ -23,11 +23,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox, QWidget
 
 from clinic_desktop.core import assessment as intake_rules
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, units
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import intake, plans
+from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.operations import QueryOp, error_message
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
 from clinic_desktop.gui.plan.consent_panel import ConsentPanel, ReferralLetterDialog
@@ -128,7 +129,8 @@ class PlanScreen(SectionedScreen):
         except ClinicError:
             data = {}
         self.banner.show_allergies(str((data.get("medical") or {}).get("allergies") or ""))
-        self.banner.show_flags(intake_rules.risk_flags(data))
+        self.banner.show_flags(intake_rules.risk_flags(
+            data, units.clinic_system(clinic_settings.get_all(self.db))))
         for box in self.findChildren(QCheckBox):  # accessible name = the visible label
             box.setAccessibleName(box.text())
 

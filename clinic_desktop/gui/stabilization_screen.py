@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock, protocols
+from clinic_desktop.core import clock, facts, protocols, units
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
@@ -176,7 +176,9 @@ class StabilizationScreen(GeometryDialog):
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setSizeGripEnabled(True)
         self.resize(1280, 720)
-        self._protocol_settings = protocols.ProtocolSettings.from_mapping(clinic_settings.get_all(db))
+        clinic = clinic_settings.get_all(db)
+        self._protocol_settings = protocols.ProtocolSettings.from_mapping(clinic)
+        self._units = units.clinic_system(clinic)  # temperature and weight: °F/lb or °C/kg
         assessment = intake.assessment_for_episode(db, user, episode.id)
         self._intake_data = dict(assessment.data) if assessment is not None else {}
         self._build()
@@ -194,7 +196,7 @@ class StabilizationScreen(GeometryDialog):
         self.banner.show_patient(self.patient)
         medical = self._intake_data.get("medical") or {}
         self.banner.show_allergies(str(medical.get("allergies") or ""))
-        self.banner.show_flags(rules.risk_flags(self._intake_data))
+        self.banner.show_flags(rules.risk_flags(self._intake_data, self._units))
         self.safety_bar = safety_bar()
         self.safety_button = QPushButton("Record safety assessment\u2026")
         self.safety_button.setVisible(False)
@@ -270,7 +272,8 @@ class StabilizationScreen(GeometryDialog):
         except ClinicError as exc:
             self.facts_line.setText(f"Patient facts could not be read: {exc}")
             return
-        self.facts_line.setText(view.summary)
+        self.facts_line.setText(facts.summary_line(  # the weight in both units, the clinic's first
+            view, lambda kg: units.both_text("weight_kg", kg, self._units)))
 
     def edit_patient_facts(self) -> None:
         dialog = PatientFactsDialog(self.db, self.user, self.episode.id, self)
@@ -321,6 +324,7 @@ class StabilizationScreen(GeometryDialog):
         chart_layout.addWidget(legend)
 
         self.flowsheet_model = FlowsheetModel(self)
+        self.flowsheet_model.system = self._units
         self.table = QTableView()
         self.table.setAccessibleName("Flowsheet entries")
         self.table.setModel(self.flowsheet_model)

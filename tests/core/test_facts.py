@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from clinic_desktop.core import facts
+from clinic_desktop.core import facts, units
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.formulary import HEPATIC, RENAL
 
@@ -97,9 +97,9 @@ def test_a_recorded_renal_category_is_never_milder_than_the_egfr(renal, egfr, ok
 
 
 def test_clean_gives_the_stored_types_or_refuses_with_every_field():
-    cleaned = facts.clean({"weight_kg": 70.04, "hepatic": "mild", "renal": None, "egfr": 55,
+    cleaned = facts.clean({"weight_kg": 70.0444, "hepatic": "mild", "renal": None, "egfr": 55,
                            "qtc_ms": 430.0, "qtc_on": "2026-12-01"}, TODAY)
-    assert cleaned == {"weight_kg": 70.0, "hepatic": "mild", "renal": None, "egfr": 55.0, "qtc_ms": 430,
+    assert cleaned == {"weight_kg": 70.044, "hepatic": "mild", "renal": None, "egfr": 55.0, "qtc_ms": 430,
                        "qtc_on": dt.date(2026, 12, 1)}
     assert isinstance(cleaned["qtc_ms"], int)
     with pytest.raises(ValidationError) as info:
@@ -153,6 +153,10 @@ def test_summary_line():
     # The category follows the eGFR when none is recorded; a weight keeps its decimal.
     assert facts.summary_line(view(weight_kg=70.5, egfr=25.0)).startswith(
         "Weight 70.5 kg \u00b7 Hepatic: not recorded \u00b7 Renal: severe (eGFR 25)")
+    # In the clinic's units (the stabilization screen's header).
+    in_us = facts.summary_line(view(weight_kg=69.853), lambda kg: units.both_text("weight_kg", kg, units.US))
+    assert in_us.startswith("Weight 154.0 lb (69.9 kg) \u00b7 Hepatic: not recorded")
+    assert facts.summary_line(view(), lambda kg: "never asked").startswith("Weight not recorded \u00b7 ")
 
 
 def test_a_form_keeps_what_is_accepted_on_its_own_and_shows_every_error():

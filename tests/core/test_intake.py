@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from clinic_desktop.core import assessment as rules
+from clinic_desktop.core import units
 from clinic_desktop.core.errors import ConflictError, PermissionDenied, ValidationError
 from clinic_desktop.core.services import audit, episodes, intake, patients
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.factories import NOW, PHQ9_NO_RISK, complete_draft
+from tests.factories import NOW, PHQ9_NO_RISK, complete_draft, sign_intake, use_vitals_units
 
 
 @pytest.fixture
@@ -171,6 +172,22 @@ def test_risk_flags_gather_every_risk_with_its_basis():
                           "seizures", "safety_alert", "abnormal_vitals"}
     assert "2 prior overdose" in flags["prior_overdose"].basis and "130" in flags["abnormal_vitals"].basis
     assert rules.risk_flags(complete_draft()) == []
+
+
+def test_an_abnormal_temperature_flag_is_said_in_the_clinics_units():
+    data = complete_draft(vitals={"temperature_c": 38.5})
+    assert [f.basis for f in rules.risk_flags(data, units.US)] == ["Temperature 101.3 °F is high (above 100.4)."]
+    assert [f.basis for f in rules.risk_flags(data, units.METRIC)] == ["Temperature 38.5 °C is high (above 38.0)."]
+    assert [f.basis for f in rules.risk_flags(data)] == ["Temperature 38.5 °C is high (above 38.0)."]
+
+
+@pytest.mark.parametrize(("system", "basis"), [(units.US, "Temperature 101.3 °F is high (above 100.4)."),
+                                               (units.METRIC, "Temperature 38.5 °C is high (above 38.0).")])
+def test_the_signed_summary_keeps_the_flag_in_the_clinics_units(db, admin, nurse, patient, system, basis):
+    use_vitals_units(db, admin, system)
+    episode_id = sign_intake(db, nurse, patient, vitals={"temperature_c": 38.5})
+    summary = intake.assessment_for_episode(db, nurse, episode_id).summary
+    assert [f["basis"] for f in summary["flags"] if f["id"] == "abnormal_vitals"] == [basis]
 
 
 def test_suicide_question_yes_raises_the_safety_alert():

@@ -53,6 +53,7 @@ def shown(dialog) -> dict:
         "clinic_phone": by_name(dialog, QLineEdit, LABELS["clinic_phone"]).text(),
         "phone_region": by_name(dialog, QComboBox, LABELS["phone_region"]).currentData(),
         "plan_page_size": by_name(dialog, QComboBox, LABELS["plan_page_size"]).currentData(),
+        "vitals_units": by_name(dialog, QComboBox, LABELS["vitals_units"]).currentData(),
         "clinic_logo": by_name(dialog, QLineEdit, LABELS["clinic_logo"]).text(),
         **{key: by_name(dialog, QSpinBox, LABELS[key]).value()
            for key in dialog.inputs if key in INTEGER_RANGES},

@@ -19,14 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, units
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts, episodes, intake, patients
 from clinic_desktop.gui.intake import SubstanceRow
 from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
-from tests.factories import complete_draft
+from tests.factories import complete_draft, use_vitals_units
 from tests.gui import helpers
 from tests.gui.helpers import (
     STRONG_PASSWORD,
@@ -90,7 +90,9 @@ def test_start_assessment_autosaves_and_reopening_offers_the_draft(qtbot, window
     again.reject()
 
 
-def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbot, window, db, nurse, patient):
+def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbot, window, db, admin, nurse,
+                                                                           patient):
+    use_vitals_units(db, admin, units.METRIC)  # typed in °C
     screen = start_assessment(qtbot, window)
     consent = by_name(screen, QCheckBox, "Consent to treatment recorded")
     consent.setFocus()

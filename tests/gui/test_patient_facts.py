@@ -10,11 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit
 
+from clinic_desktop.core import units
 from clinic_desktop.core.services import intake, patient_facts, patients
 from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
 from tests.conftest import make_user
-from tests.factories import sign_intake
+from tests.factories import sign_intake, use_vitals_units
 from tests.gui.helpers import (
     button,
     by_name,
@@ -48,10 +49,11 @@ def choose(qtbot, combo: QComboBox, text: str) -> None:
     assert combo.currentText().startswith(text)
 
 
-def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, window, db, nurse, patient):
+def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, window, db, admin, nurse, patient):
+    use_vitals_units(db, admin, units.METRIC)  # the weight typed in kg
     sign_intake(db, nurse, patient, medical=FACTS)
     screen = open_flowsheet(qtbot, window)
-    assert facts_line(screen) == ("Weight 70 kg \u00b7 Hepatic: mild \u00b7 Renal: reduced (eGFR 55) \u00b7 "
+    assert facts_line(screen) == ("Weight 70.0 kg (154.3 lb) \u00b7 Hepatic: mild \u00b7 Renal: reduced (eGFR 55) \u00b7 "
                                   f"QTc 430 ms on {QTC_ON}")
     screen.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is screen.window())
@@ -78,7 +80,7 @@ def test_a_nurse_corrects_the_facts_by_keyboard_and_the_line_follows(qtbot, wind
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # Enter saves
     qtbot.waitUntil(lambda: open_dialog(screen) is None)
-    assert facts_line(screen) == ("Weight 72.5 kg \u00b7 Hepatic: moderate \u00b7 Renal: severe (eGFR 25) \u00b7 "
+    assert facts_line(screen) == ("Weight 72.5 kg (159.8 lb) \u00b7 Hepatic: moderate \u00b7 Renal: severe (eGFR 25) \u00b7 "
                                   f"QTc 452 ms on {TODAY.isoformat()} \u00b7 Pregnant")
     view = patient_facts.get(db, nurse, screen.episode.id)
     assert (view.version, view.weight_kg, view.qtc_ms, view.pregnancy, view.updated_by_name) == (
@@ -108,19 +110,41 @@ def test_a_bad_value_is_refused_next_to_its_field_and_nothing_is_saved(qtbot, wi
     screen.reject()
 
 
-def test_weight_in_pounds_is_saved_in_kilograms(qtbot, window, db, nurse, patient):
+def test_weight_in_pounds_is_saved_in_kilograms(qtbot, window, db, admin, nurse, patient):
+    use_vitals_units(db, admin, units.METRIC)  # shown in kg until lb is chosen
     sign_intake(db, nurse, patient)
     screen = open_flowsheet(qtbot, window)
     screen.edit_patient_facts()
     dialog = dialog_of(qtbot, screen)
     unit = by_name(dialog, QComboBox, "Weight unit")
+    assert unit.currentText() == "kg" and by_name(dialog, QLineEdit, "Weight").text() == "70"
     choose(qtbot, unit, "lb")
-    assert by_name(dialog, QLineEdit, "Weight").text() == "154.3"  # the same 70 kg, in pounds
+    assert by_name(dialog, QLineEdit, "Weight").text() == "154.324"  # exactly the same 70 kg, in pounds
     type_into(qtbot, by_name(dialog, QLineEdit, "Weight"), "154", replace=True)
-    assert by_name(dialog, QLabel, "Weight in kg").text() == "= 69.9 kg"
+    assert by_name(dialog, QLabel, "Weight in kg").text() == "= 69.853 kg"
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
-    assert facts_line(screen).startswith("Weight 69.9 kg \u00b7 ")
+    assert facts_line(screen).startswith("Weight 69.853 kg (154.0 lb) \u00b7 ")
+    screen.reject()
+
+
+def test_a_us_clinic_sees_and_types_the_weight_in_pounds(qtbot, window, db, nurse, patient):
+    episode_id = sign_intake(db, nurse, patient, vitals={"weight_kg": units.to_canonical("weight_kg", 154.4,
+                                                                                         units.US)})
+    screen = open_flowsheet(qtbot, window)
+    screen.edit_patient_facts()
+    dialog = dialog_of(qtbot, screen)
+    assert by_name(dialog, QComboBox, "Weight unit").currentText() == "lb"
+    weight = by_name(dialog, QLineEdit, "Weight")
+    assert weight.text() == "154.4"  # as typed at the intake
+    type_into(qtbot, weight, "44", replace=True)  # 19.96 kg: refused, in the unit typed
+    assert by_name(dialog, QLabel, "Weight error").text() == "Weight 44 lb is outside 44.1\u2013661.3 lb."
+    type_into(qtbot, weight, "160.2", replace=True)
+    assert not by_name(dialog, QLabel, "Weight error").isVisible()
+    with qtbot.waitSignal(dialog.saved, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    assert patient_facts.get(db, nurse, episode_id).weight_kg == 72.665
+    assert facts_line(screen).startswith("Weight 160.2 lb (72.7 kg) \u00b7 ")  # the clinic's unit first
     screen.reject()
 
 
@@ -161,7 +185,9 @@ def test_a_counselor_sees_the_facts_but_cannot_change_them(qtbot, db, admin, nur
     screen.reject()
 
 
-def test_the_intake_records_the_facts_and_refuses_a_bad_one_next_to_its_field(qtbot, db, nurse, patient):
+def test_the_intake_records_the_facts_and_refuses_a_bad_one_next_to_its_field(qtbot, db, admin, nurse,
+                                                                             patient):
+    use_vitals_units(db, admin, units.METRIC)  # the weight typed in kg
     started = intake.start(db, nurse, patient.id)
     screen = IntakeScreen(db, nurse, intake.open_assessment(db, nurse, started.episode_id), patient)
     qtbot.addWidget(screen)

@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, units
 from clinic_desktop.core.services import episodes, intake, mar, patients, stabilization
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 from tests.conftest import make_user
-from tests.factories import complete_draft, sign_intake
+from tests.factories import complete_draft, sign_intake, use_vitals_units
 from tests.gui.helpers import (
     STRONG_PASSWORD,
     button,
@@ -77,7 +77,8 @@ def test_record_a_cows_by_keyboard_and_the_chart_updates(qtbot, window, db, nurs
     screen.reject()
 
 
-def test_vitals_impossible_refused_abnormal_kept_with_a_warning(qtbot, window, db, nurse, patient):
+def test_vitals_impossible_refused_abnormal_kept_with_a_warning(qtbot, window, db, admin, nurse, patient):
+    use_vitals_units(db, admin, units.METRIC)  # typed in °C
     sign_intake(db, nurse, patient)
     screen = open_flowsheet(qtbot, window)
     qtbot.mouseClick(button(screen, "Record vitals\u2026"), Qt.MouseButton.LeftButton)

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clinic_desktop.core import units
 from clinic_desktop.core.medications import default_holds
 from clinic_desktop.core.services import episodes, intake, mar, patients, settings, stabilization
 from clinic_desktop.core.services import handover as hs
 from clinic_desktop.reports import handover as ho
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.factories import COWS_14, complete_draft
+from tests.factories import COWS_14, complete_draft, use_vitals_units
 from tests.tools import require_tool
 
 ZONE = "America/Chicago"
@@ -186,7 +187,8 @@ def test_print_handover_renders_and_audits_each_patient_once(db, admin, nurse, w
     assert all(e.detail == {"patients": 2, "bytes": len(pdf)} for e in printed)
 
 
-def test_a_patients_block_texts(db, nurse, ward):
+def test_a_patients_block_texts(db, admin, nurse, ward):
+    use_vitals_units(db, admin, units.METRIC)
     now = utcnow()
     ferreira, lindqvist, okafor = hs.build_handover(db, nurse, now).patients
 
@@ -197,8 +199,8 @@ def test_a_patients_block_texts(db, nurse, ward):
     # The baseline COWS and vitals the signed intake put on the flowsheet.
     assert re.fullmatch(r"14 moderate at (yesterday )?\d\d:\d\d", okafor.last_cows)
     assert re.fullmatch(r"(tomorrow )?\d\d:\d\d", okafor.next_cows) and not okafor.overdue
-    assert re.fullmatch(r"P 96 · BP 128/82 · RR 16 · T 37\.1 °C · SpO₂ 98 % · Wt 70\.0 kg "
-                        r"at (yesterday )?\d\d:\d\d", okafor.last_vitals)
+    assert re.fullmatch(r"P 96 · BP 128/82 · RR 16 · T 37\.1 °C \(98\.8 °F\) · SpO₂ 98 % · "
+                        r"Wt 70\.0 kg \(154\.3 lb\) at (yesterday )?\d\d:\d\d", okafor.last_vitals)
     assert okafor.vitals_warnings == ()
     assert okafor.supportive_done == ("Hydration",) and okafor.supportive_text == "Hydration"
     assert okafor.alerts == () and not okafor.safety_alert
@@ -212,9 +214,25 @@ def test_a_patients_block_texts(db, nurse, ward):
 
     assert ferreira.last_cows == f"14 moderate at {when(ward.cows.taken_at, now)}"
     assert ferreira.last_vitals == (
-        f"P 88 · BP 124/80 · RR 16 · T 37.0 °C · SpO₂ 90 % at {when(ward.vitals.taken_at, now)}")
+        f"P 88 · BP 124/80 · RR 16 · T 37.0 °C (98.6 °F) · SpO₂ 90 % at {when(ward.vitals.taken_at, now)}")
     assert ferreira.vitals_warnings == ("SpO₂ 90 % is low (below 92).",)
     assert ferreira.supportive_text == "None recorded today"
+
+
+def test_a_us_clinic_reads_fahrenheit_and_pounds_first(db, admin, nurse, ward):
+    """The shipped region (US) means °F and lb: the same stored °C and kg, the clinic's unit
+    first, and a fever warned about in °F."""
+    assert units.clinic_system(settings.get_all(db)) == units.US
+    stabilization.record_vitals(db, nurse, ward.c.id, dict(VITALS_OK, temperature_c=38.5, weight_kg=69.853))
+    ferreira, _lindqvist, okafor = hs.build_handover(db, nurse, utcnow()).patients
+    assert " · T 98.8 °F (37.1 °C) · " in okafor.last_vitals  # typed in °C, shown in °F first
+    assert " · Wt 154.3 lb (70.0 kg) at " in okafor.last_vitals
+    assert ferreira.last_vitals.startswith("P 88 · BP 124/80 · RR 16 · T 101.3 °F (38.5 °C) · SpO₂ 98 % · "
+                                           "Wt 154.0 lb (69.9 kg) at ")
+    assert ferreira.vitals_warnings == ("Temperature 101.3 °F is high (above 100.4).",)
+    pdf = ho.render_handover_pdf(hs.build_handover(db, nurse, utcnow(), [ward.c.id]))
+    text = pdf_text(pdf)
+    assert "T 101.3 °F (38.5 °C)" in text and "Temperature 101.3 °F is high (above 100.4)." in text
 
 
 def test_doses_of_the_past_12_hours_oldest_first_struck_ones_left_out(db, nurse, ward):
@@ -333,9 +351,11 @@ def test_vitals_texts_show_only_what_was_taken():
     at = dt.datetime(2026, 3, 9, 9, 12, tzinfo=TZ)
     assert hs._vitals_text({"pulse": 96, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,
                             "temperature_c": 37.1, "spo2": 98}, at, now) == (
-        "P 96 · BP 128/82 · RR 16 · T 37.1 °C · SpO₂ 98 % at 09:12")
+        "P 96 · BP 128/82 · RR 16 · T 37.1 °C (98.8 °F) · SpO₂ 98 % at 09:12")
     partial = hs._vitals_text({"systolic": 118, "temperature_c": 38.0}, at, now)
-    assert partial == "BP 118/– · T 38.0 °C at 09:12"
+    assert partial == "BP 118/– · T 38.0 °C (100.4 °F) at 09:12"
+    in_us = hs._vitals_text({"temperature_c": 37.0, "weight_kg": 69.853}, at, now, units.US)
+    assert in_us == "T 98.6 °F (37.0 °C) · Wt 154.0 lb (69.9 kg) at 09:12"
     assert hs._vitals_text(None, None, now) == "None recorded"
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, units
 from clinic_desktop.core.assessment import PATHWAYS
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.instruments import get_instrument
@@ -45,10 +45,12 @@ __all__ = ["DOSE_WINDOW", "build_handover", "handover_printed", "print_handover"
 #: Doses (and complications, see ``stabilization.HANDOVER_WINDOW``) shown: the past 12 hours.
 DOSE_WINDOW = stabilization.HANDOVER_WINDOW
 
-#: Short labels of the vitals on one line, in the flowsheet's order.
+#: Short labels of the vitals on one line, in the flowsheet's order (temperature and weight are
+#: said in both units, see ``_vitals_text``).
 _VITAL_SHORT = (("P", ("pulse",), ""), ("BP", ("systolic", "diastolic"), ""),
-                ("RR", ("respiratory_rate",), ""), ("T", ("temperature_c",), " °C"),
-                ("SpO₂", ("spo2",), " %"), ("Wt", ("weight_kg",), " kg"))
+                ("RR", ("respiratory_rate",), ""), ("T", ("temperature_c",), ""),
+                ("SpO₂", ("spo2",), " %"), ("Wt", ("weight_kg",), ""))
+_IN_BOTH = ("temperature_c", "weight_kg")
 _NOT_RECORDED = "None recorded"
 _REFUSED_DEFAULT = "Patient refused"
 
@@ -107,13 +109,19 @@ def _next_cows_text(p: stabilization.HandoverPatient, now: dt.datetime) -> str:
     return when
 
 
-def _vitals_text(values: dict[str, float | int] | None, at: dt.datetime | None, now: dt.datetime) -> str:
-    """"P 96 · BP 128/82 · RR 16 · T 37.1 °C · SpO₂ 98 % at 09:12" (only the vitals taken)."""
+def _vitals_text(values: dict[str, float | int] | None, at: dt.datetime | None, now: dt.datetime,
+                 system: str = units.METRIC) -> str:
+    """"P 96 · BP 128/82 · RR 16 · T 98.8 °F (37.1 °C) · SpO₂ 98 % at 09:12" (only the vitals
+    taken; temperature and weight in both units, the clinic's ``system`` first)."""
     if not values or at is None:
         return _NOT_RECORDED
 
     def fmt(vid: str) -> str:
-        return VITALS_BY_ID[vid].fmt(values[vid]) if vid in values else "–"
+        if vid not in values:
+            return "–"
+        if vid in _IN_BOTH:
+            return units.both_text(vid, values[vid], system)
+        return VITALS_BY_ID[vid].fmt(values[vid])
 
     parts: list[str] = []
     for short, ids, unit in _VITAL_SHORT:
@@ -229,6 +237,7 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
     with db.read() as session:
         handover = stabilization.handover_in(session, now, ids)
         clinic = settings_service.read_in(session)
+        system = units.clinic_system(clinic)
         census = episodes.census_in(session, clock.local(now).date(), now) if handover else []
         days = {row.episode_id: row.day_of_stay for row in census}
         for p in handover:
@@ -249,8 +258,8 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
                 last_cows=_cows_text(p, now),
                 next_cows=_next_cows_text(p, now),
                 overdue=p.overdue,
-                last_vitals=_vitals_text(p.last_vitals, p.last_vitals_at, now),
-                vitals_warnings=tuple(p.last_vitals_warnings.values()),
+                last_vitals=_vitals_text(p.last_vitals, p.last_vitals_at, now, system),
+                vitals_warnings=tuple(units.warnings_text(p.last_vitals, system).values()),
                 doses=tuple(_dose_line(a, orders.get(a.order_id), now) for a in doses),
                 alerts=_alerts(p, raised_at, now),
                 supportive_done=tuple(stabilization.SUPPORTIVE_ITEMS.get(i, i) for i in p.supportive_done),

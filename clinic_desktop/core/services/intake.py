@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, units
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
 from clinic_desktop.core.instruments import get_instrument
@@ -31,6 +31,7 @@ from clinic_desktop.core.models import (
 )
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, patient_facts, stabilization
+from clinic_desktop.core.services import settings as settings_service
 
 DRAFT, SIGNED = "draft", "signed"
 # Instruments whose baseline is written to the flowsheet when the assessment is signed.
@@ -228,7 +229,7 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
                                        "is right, then sign again." for n in old})
             episode = session.get(Episode, a.episode_id)
             assert episode is not None
-            flags = rules.risk_flags(data)
+            flags = rules.risk_flags(data, units.clinic_system(settings_service.read_in(session)))
             for section, instrument_id in BASELINE_SCORES:
                 items = (data.get(section) or {}).get(instrument_id) or {}
                 if not items:

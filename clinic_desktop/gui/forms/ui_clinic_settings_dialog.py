@@ -170,6 +170,33 @@ class Ui_ClinicSettingsDialog(object):
 
         self.clinicForm.setLayout(3, QFormLayout.ItemRole.FieldRole, self.phoneRegionRow)
 
+        self.vitalsUnitsLabel = QLabel(self.clinicGroup)
+        self.vitalsUnitsLabel.setObjectName(u"vitalsUnitsLabel")
+
+        self.clinicForm.setWidget(4, QFormLayout.ItemRole.LabelRole, self.vitalsUnitsLabel)
+
+        self.vitalsUnitsRow = QHBoxLayout()
+        self.vitalsUnitsRow.setSpacing(10)
+        self.vitalsUnitsRow.setObjectName(u"vitalsUnitsRow")
+        self.vitalsUnitsCombo = QComboBox(self.clinicGroup)
+        self.vitalsUnitsCombo.setObjectName(u"vitalsUnitsCombo")
+        self.vitalsUnitsCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+        self.vitalsUnitsRow.addWidget(self.vitalsUnitsCombo)
+
+        self.vitalsUnitsDefault = QLabel(self.clinicGroup)
+        self.vitalsUnitsDefault.setObjectName(u"vitalsUnitsDefault")
+        self.vitalsUnitsDefault.setProperty(u"role", u"hint")
+
+        self.vitalsUnitsRow.addWidget(self.vitalsUnitsDefault)
+
+        self.vitalsUnitsStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.vitalsUnitsRow.addItem(self.vitalsUnitsStretch)
+
+
+        self.clinicForm.setLayout(4, QFormLayout.ItemRole.FieldRole, self.vitalsUnitsRow)
+
 
         self.groupsLayout.addWidget(self.clinicGroup)
 
@@ -394,6 +421,7 @@ class Ui_ClinicSettingsDialog(object):
         self.clinicAddressLabel.setBuddy(self.clinicAddressEdit)
         self.clinicPhoneLabel.setBuddy(self.clinicPhoneEdit)
         self.phoneRegionLabel.setBuddy(self.phoneRegionCombo)
+        self.vitalsUnitsLabel.setBuddy(self.vitalsUnitsCombo)
         self.lockoutAttemptsLabel.setBuddy(self.lockoutAttemptsSpin)
         self.lockoutMinutesLabel.setBuddy(self.lockoutMinutesSpin)
         self.idleLockMinutesLabel.setBuddy(self.idleLockMinutesSpin)
@@ -404,7 +432,8 @@ class Ui_ClinicSettingsDialog(object):
         QWidget.setTabOrder(self.clinicNameEdit, self.clinicAddressEdit)
         QWidget.setTabOrder(self.clinicAddressEdit, self.clinicPhoneEdit)
         QWidget.setTabOrder(self.clinicPhoneEdit, self.phoneRegionCombo)
-        QWidget.setTabOrder(self.phoneRegionCombo, self.lockoutAttemptsSpin)
+        QWidget.setTabOrder(self.phoneRegionCombo, self.vitalsUnitsCombo)
+        QWidget.setTabOrder(self.vitalsUnitsCombo, self.lockoutAttemptsSpin)
         QWidget.setTabOrder(self.lockoutAttemptsSpin, self.lockoutMinutesSpin)
         QWidget.setTabOrder(self.lockoutMinutesSpin, self.idleLockMinutesSpin)
         QWidget.setTabOrder(self.idleLockMinutesSpin, self.planPageSizeCombo)
@@ -467,6 +496,14 @@ class Ui_ClinicSettingsDialog(object):
         self.phoneRegionDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Default phone region default", None))
 #endif // QT_CONFIG(accessibility)
         self.phoneRegionDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.vitalsUnitsLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Vitals units (temperature and weight)", None))
+#if QT_CONFIG(accessibility)
+        self.vitalsUnitsCombo.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Vitals units (temperature and weight)", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.vitalsUnitsDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Vitals units (temperature and weight) default", None))
+#endif // QT_CONFIG(accessibility)
+        self.vitalsUnitsDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
         self.signInGroup.setTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Sign-in and screen lock", None))
 #if QT_CONFIG(accessibility)
         self.signInGroup.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Sign-in and screen lock", None))

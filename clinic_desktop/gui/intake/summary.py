@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock, facts, vitals, withdrawal
+from clinic_desktop.core import clock, facts, units, vitals, withdrawal
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services import patients
 from clinic_desktop.gui import theme
 from clinic_desktop.gui.intake.section import CHOOSE, IntakeSection
+from clinic_desktop.gui.intake.vitals import VitalsSection
 from clinic_desktop.gui.widgets.style import make_primary
 
 
@@ -149,7 +150,10 @@ class SummarySection(IntakeSection):
         def head(text: str) -> None:
             out.append(f"</table><h3 style='margin-top:10px'>{e(text)}</h3><table>")
 
-        flags = rules.risk_flags(data)
+        vitals_section = self.screen.sections["vitals"]
+        assert isinstance(vitals_section, VitalsSection)
+        system = vitals_section.system  # the clinic's units: °F and lb, or °C and kg
+        flags = rules.risk_flags(data, system)
         out.append("<h3>Risk flags</h3>")
         if flags:
             out.append("<ul>" + "".join(f"<li><b>{e(f.label)}</b> — {e(f.basis)}</li>" for f in flags) + "</ul>")
@@ -198,7 +202,7 @@ class SummarySection(IntakeSection):
         head("Vitals")
         for v in vitals.VITALS:
             value = data["vitals"].get(v.id)
-            line(v.label, f"{v.fmt(value)} {v.unit}" if value is not None else None)
+            line(v.label, units.both_text(v.id, value, system) if value is not None else None)
         def scored(section: str, iid: str) -> None:
             inst = get_instrument(iid)
             score = inst.score(data[section][iid])

@@ -1,9 +1,10 @@
 """The flowsheet of an episode: every score and vitals set, newest first, with who recorded it.
-A corrected entry stays, struck through, with the reason."""
+A corrected entry stays, struck through, with the reason. Temperature and weight are shown in both
+units, the clinic's first ("T 98.6 °F (37.0 °C)"); warnings in the clinic's units."""
 
 from __future__ import annotations
 
-from clinic_desktop.core import vitals
+from clinic_desktop.core import units, vitals
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services.stabilization import FlowsheetEntry
 from clinic_desktop.gui.models.census_model import local_time_text
@@ -12,8 +13,9 @@ from clinic_desktop.gui.models.row_model import RowTableModel
 SHORT = {"pulse": "P", "respiratory_rate": "RR", "temperature_c": "T", "spo2": "SpO\u2082", "weight_kg": "Wt"}
 
 
-def vitals_text(values: dict) -> str:
-    """"P 96 · BP 128/82 · RR 16 · T 37.1 °C · SpO₂ 98 %"."""
+def vitals_text(values: dict, system: str = units.METRIC) -> str:
+    """"P 96 · BP 128/82 · RR 16 · T 37.1 °C (98.8 °F) · SpO₂ 98 %" (``system``: the clinic's
+    units, shown first)."""
     parts = []
     if values.get("systolic") is not None or values.get("diastolic") is not None:
         sbp, dbp = values.get("systolic"), values.get("diastolic")
@@ -25,15 +27,18 @@ def vitals_text(values: dict) -> str:
         if v.id == "systolic" and bp:
             parts.append(bp)
         if v.id in SHORT and values.get(v.id) is not None:
-            unit = f" {v.unit}" if v.unit in ("\u00b0C", "%", "kg") else ""
+            if v.id in ("temperature_c", "weight_kg"):
+                parts.append(f"{SHORT[v.id]} {units.both_text(v.id, values[v.id], system)}")
+                continue
+            unit = f" {v.unit}" if v.unit == "%" else ""
             parts.append(f"{SHORT[v.id]} {v.fmt(values[v.id])}{unit}")
     return " \u00b7 ".join(parts)
 
 
-def result_text(entry: FlowsheetEntry) -> str:
+def result_text(entry: FlowsheetEntry, system: str = units.METRIC) -> str:
     if entry.kind == "vitals":
         assert entry.values is not None  # a set of vitals has its values
-        return vitals_text(entry.values)
+        return vitals_text(entry.values, system)
     assert entry.instrument_id is not None  # a score has its instrument
     inst = get_instrument(entry.instrument_id)
     if not entry.complete:
@@ -43,14 +48,15 @@ def result_text(entry: FlowsheetEntry) -> str:
     return f"{entry.total} {band}".strip()
 
 
-def details_text(entry: FlowsheetEntry) -> str:
+def details_text(entry: FlowsheetEntry, system: str = units.METRIC) -> str:
     parts = []
     if entry.struck is not None:
         what = "corrected" if entry.struck.replaced_by_id else "entered in error"
         parts.append(f"Struck ({what}) by {entry.struck.by_name} at {local_time_text(entry.struck.at)}: "
                      f"{entry.struck.reason}")
-    if entry.warnings:
-        parts.extend(f"\u26a0 {w}" for w in entry.warnings.values())
+    if entry.warnings:  # said again in the clinic's units
+        shown = units.warnings_text(entry.values, system)
+        parts.extend(f"\u26a0 {shown.get(vid, w)}" for vid, w in entry.warnings.items())
     if entry.replaces_id is not None:
         parts.append(f"Correction of an earlier entry: {entry.reason}" if entry.reason
                      else "Correction of an earlier entry")
@@ -62,6 +68,8 @@ def details_text(entry: FlowsheetEntry) -> str:
 class FlowsheetModel(RowTableModel[FlowsheetEntry]):
     COLUMNS = ("Time", "Entry", "Result", "Details", "Recorded by")
     TIME, ENTRY, RESULT, DETAILS, BY = range(len(COLUMNS))
+    #: The clinic's units (``core.units.clinic_system``), set by the screen.
+    system: str = units.METRIC
 
     def display(self, row: FlowsheetEntry, column: int) -> str:
         if column == self.TIME:
@@ -72,9 +80,9 @@ class FlowsheetModel(RowTableModel[FlowsheetEntry]):
             assert row.instrument_id is not None  # a score has its instrument
             return get_instrument(row.instrument_id).short_title
         if column == self.RESULT:
-            return result_text(row)
+            return result_text(row, self.system)
         if column == self.DETAILS:
-            return details_text(row)
+            return details_text(row, self.system)
         if column == self.BY:
             return row.recorded_by_name
         return ""
@@ -86,5 +94,5 @@ class FlowsheetModel(RowTableModel[FlowsheetEntry]):
         return row.struck is not None or column == self.DETAILS
 
     def tooltip(self, row: FlowsheetEntry, column: int) -> str | None:
-        text = details_text(row)
+        text = details_text(row, self.system)
         return text or None

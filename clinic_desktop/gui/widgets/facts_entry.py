@@ -1,10 +1,11 @@
 """Entry of the patient facts the medication rules read (``core.facts``): weight (kg or lb, when
-asked for), hepatic impairment, renal function and eGFR, the latest QTc and its date. Used by the
+asked for; the clinic's unit first, see ``core.units``), hepatic impairment, renal function and eGFR, the latest QTc and its date. Used by the
 intake's medical section (where the weight is the vitals') and by the patient facts dialog.
 
     entry = FactsEntry(weight=True, general=error_label)
     entry.set_values(view.values())       # stored values in
     entry.values()                        # what is typed, for the service (weight in kg)
+    FactsEntry(weight=True, system=units.US)  # the weight typed in lb unless kg is chosen
     entry.accepted()                      # what an intake draft keeps (refused values left out)
     entry.errors.attempt(lambda: ...)     # a service's refusal next to its field
 
@@ -21,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from clinic_desktop.core import clock, facts
+from clinic_desktop.core import clock, facts, units
 from clinic_desktop.core.vitals import format_vital
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
@@ -54,8 +55,11 @@ class FactsEntry(QWidget):
     edited = Signal()
 
     def __init__(self, *, weight: bool = True, pregnancy: bool = False, general: QLabel | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, system: str = units.METRIC) -> None:
+        """``system``: the clinic's units (``core.units.clinic_system``); its weight unit is the
+        one chosen when stored values are shown."""
         super().__init__(parent)
+        self._clinic_unit = units.unit("weight_kg", system)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)  # messages wrap wide
@@ -68,6 +72,7 @@ class FactsEntry(QWidget):
             self.weight = self._line("weight_kg", 90)
             self.weight_unit = QComboBox()
             self.weight_unit.addItems(UNITS)
+            self.weight_unit.setCurrentText(self._clinic_unit)
             self.weight_unit.setAccessibleName("Weight unit")
             self.weight_unit.currentTextChanged.connect(self._unit_changed)
             self.weight_in_kg = QLabel()
@@ -167,7 +172,7 @@ class FactsEntry(QWidget):
         text = self.weight.text()
         number = _number(text)
         if self.weight_unit.currentText() == "lb" and number is not None:
-            return facts.kg_from_lb(number)
+            return units.to_canonical("weight_kg", number, units.US)
         return text
 
     def accepted(self) -> dict[str, Any]:
@@ -175,12 +180,14 @@ class FactsEntry(QWidget):
         return facts.accepted(self.values(), self._today())[0]
 
     def set_values(self, values: Mapping[str, Any]) -> None:
-        """Show stored values (a weight in kg)."""
+        """Show stored values (a weight in kg) in the clinic's unit."""
         if self.weight is not None and self.weight_unit is not None:
             self.weight_unit.blockSignals(True)
-            self.weight_unit.setCurrentText("kg")
+            self.weight_unit.setCurrentText(self._clinic_unit)
             self.weight_unit.blockSignals(False)
-            self.weight.setText(fact_text(values.get("weight_kg")))
+            kg = values.get("weight_kg")
+            in_lb = self._clinic_unit == "lb" and isinstance(kg, (int, float)) and not isinstance(kg, bool)
+            self.weight.setText(units.entry_text("weight_kg", kg, units.US) if in_lb else fact_text(kg))
         for combo, key in ((self.hepatic, "hepatic"), (self.renal, "renal"), (self.pregnancy, "pregnancy")):
             if combo is not None:
                 combo.setCurrentIndex(max(combo.findData(values.get(key)), 0))
@@ -208,12 +215,18 @@ class FactsEntry(QWidget):
         assert self.weight is not None
         number = _number(self.weight.text())
         if number is not None:
-            converted = facts.kg_from_lb(number) if unit == "kg" else round(number * facts.LB_PER_KG, 1)
-            self.weight.setText(format_vital(converted))
+            if unit == "kg":
+                self.weight.setText(format_vital(units.to_canonical("weight_kg", number, units.US)))
+            else:
+                self.weight.setText(units.entry_text("weight_kg", number, units.US))
         self._edited()
 
     def _edited(self, *_args) -> None:
         errors = facts.check(self.values(), self._today())
+        typed_lb = (_number(self.weight.text()) if self.weight is not None and self.weight_unit is not None
+                    and self.weight_unit.currentText() == "lb" else None)
+        if "weight_kg" in errors and typed_lb is not None:  # checked on the kg, said in the lb typed
+            errors["weight_kg"] = units.weight_fact_error(typed_lb, units.US) or errors["weight_kg"]
         # The date field says itself why typed text cannot be read (once it is left); the core's
         # other refusals (in the future, missing for a QTc) go under it too.
         self.qtc_on.refuse(None if self.qtc_on.error() else errors.get("qtc_on"))

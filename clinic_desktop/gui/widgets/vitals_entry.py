@@ -1,5 +1,8 @@
 """Entry of one set of vitals: a field per vital (CLINICAL.md §3 ranges), an impossible value
-refused next to its field (kept out of ``values()``), an abnormal one kept with a warning."""
+refused next to its field (kept out of ``values()``), an abnormal one kept with a warning.
+
+Temperature and weight are typed in the clinic's units (``core.units``: °F and lb, or °C and
+kg); ``values()`` gives them as stored, in °C and kg, and ``set_values`` takes them so."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
 
-from clinic_desktop.core import vitals
+from clinic_desktop.core import units, vitals
 from clinic_desktop.gui.widgets.style import repolish
 
 
@@ -25,18 +28,21 @@ def number(text: str) -> float | int | str | None:
     return int(value) if value.is_integer() and "." not in text else value
 
 
-def vital_text(vid: str, value: Any) -> str:
-    """A stored vital as its field shows it."""
-    if value in (None, ""):
-        return ""
-    return vitals.VITALS_BY_ID[vid].fmt(value) if isinstance(value, (int, float)) else str(value)
+def vital_text(vid: str, value: Any, system: str = units.METRIC) -> str:
+    """A stored vital as its field shows it, in the clinic's ``system`` of units."""
+    return units.entry_text(vid, value, system)
 
 
-def accepted_vitals(texts: Mapping[str, str]) -> tuple[dict[str, Any], vitals.VitalsCheck]:
-    """The vitals as typed → (the values kept, the check); refused ones left out."""
-    values = {vid: number(text) for vid, text in texts.items()}
-    check = vitals.check_vitals(values)
-    return {vid: v for vid, v in values.items() if v is not None and vid not in check.errors}, check
+def accepted_vitals(texts: Mapping[str, str], system: str = units.METRIC
+                    ) -> tuple[dict[str, Any], vitals.VitalsCheck]:
+    """The vitals as typed in ``system``'s units → (the values kept, as stored: °C and kg; the
+    check, whose messages name the unit typed); refused ones left out."""
+    stored, check = units.check({vid: number(text) for vid, text in texts.items()}, system)
+    return {vid: v for vid, v in stored.items() if v is not None and vid not in check.errors}, check
+
+
+#: The vitals whose unit depends on the clinic (their row's label names it).
+_SAYS_UNIT = ("temperature_c", "weight_kg")
 
 
 class VitalsEntry(QWidget):
@@ -45,11 +51,14 @@ class VitalsEntry(QWidget):
     edited = Signal()
 
     def __init__(self, optional: tuple[str, ...] = ("weight_kg",), parent: QWidget | None = None, *,
-                 also_check: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None) -> None:
+                 also_check: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None,
+                 system: str = units.METRIC) -> None:
         """``also_check``: given the values kept, more messages to show under their fields (the
-        intake's weight must also be one the medication rules accept); the values are kept."""
+        intake's weight must also be one the medication rules accept); the values are kept.
+        ``system``: the clinic's units (``core.units.clinic_system``)."""
         super().__init__(parent)
         self._also_check = also_check
+        self.system = system
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(10)
@@ -58,13 +67,16 @@ class VitalsEntry(QWidget):
         self.errors: dict[str, QLabel] = {}
         self.warnings: dict[str, QLabel] = {}
         for n, v in enumerate(vitals.VITALS):
-            label = QLabel(v.label)
+            symbol = units.unit(v.id, system)
+            # The temperature and weight say their unit beside their name too: °F or °C, lb or kg.
+            label = QLabel(f"{v.label} ({symbol})" if v.id in _SAYS_UNIT else v.label)
             edit = QLineEdit()
             edit.setAccessibleName(v.label)
             edit.setMaximumWidth(110)
-            edit.setToolTip(f"Accepted {v.range_text} {v.unit}" + (" (optional)" if v.id in optional else ""))
+            edit.setToolTip(f"In {symbol}; accepted {units.display_range(v.id, system).range_text} {symbol}"
+                            + (" (optional)" if v.id in optional else ""))
             label.setBuddy(edit)
-            unit = QLabel(v.unit)
+            unit = QLabel(symbol)
             unit.setProperty("role", "muted")
             error = QLabel()
             error.setProperty("role", "error")
@@ -93,18 +105,19 @@ class VitalsEntry(QWidget):
 
     def values(self) -> dict[str, Any]:
         """The values that would be kept (refused ones left out)."""
-        return accepted_vitals(self.texts())[0]
+        return accepted_vitals(self.texts(), self.system)[0]
 
     def has_errors(self) -> bool:
-        return bool(accepted_vitals(self.texts())[1].errors)
+        return bool(accepted_vitals(self.texts(), self.system)[1].errors)
 
     def set_values(self, values: Mapping[str, Any]) -> None:
+        """Show stored values (°C and kg) in the clinic's units."""
         for vid, edit in self.edits.items():
-            edit.setText(vital_text(vid, values.get(vid)))
+            edit.setText(vital_text(vid, values.get(vid), self.system))
         self._edited()
 
     def _edited(self, *_args) -> None:
-        kept, check = accepted_vitals(self.texts())
+        kept, check = accepted_vitals(self.texts(), self.system)
         also = self._also_check(kept) if self._also_check is not None else {}
         for vid, edit in self.edits.items():
             error = check.errors.get(vid) or also.get(vid)
