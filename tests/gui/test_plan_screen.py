@@ -651,3 +651,23 @@ def test_removing_rows_renumbers_referrals_and_saves(qtbot, db, admin, counselor
     wait_saved(qtbot, screen)
     draft = saved_draft(db, counselor, screen)
     assert [r["reason"] for r in draft["referrals"]] == ["Methadone"] and draft["people"] == []
+
+
+def test_the_picker_on_a_new_installation_says_who_fills_the_directory(qtbot, db, admin, screen):
+    go(screen, "Referrals")
+    click(qtbot, button(screen, "Add referral\u2026"))
+    picker = screen.picker()
+    assert isinstance(picker, DirectoryPicker)
+    note = by_name(picker, QLabel, "Directory entries empty")
+    assert picker.results.count() == 0 and note.isVisible()
+    assert "administrator adds" in note.text() and "Referral directory" in note.text()
+    assert "national help lines are printed on every plan" in note.text()
+    assert not button(picker, "Add").isEnabled()
+    local_entry(db, admin, "Northside IOP")
+    type_into(qtbot, by_name(picker, QLineEdit, "Search"), "Southside")
+    qtbot.waitUntil(lambda: "\u201cSouthside\u201d" in note.text(), timeout=3000)
+    assert note.isVisible() and not button(picker, "Add").isEnabled()
+    type_into(qtbot, by_name(picker, QLineEdit, "Search"), "Northside", replace=True)
+    qtbot.waitUntil(lambda: picker.results.count() == 1, timeout=3000)
+    assert not note.isVisible() and button(picker, "Add").isEnabled()
+    picker.reject()

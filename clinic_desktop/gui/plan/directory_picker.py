@@ -24,6 +24,18 @@ from clinic_desktop.core.services import directory
 from clinic_desktop.gui.plan.contacts import mark_to_check, stale_days
 from clinic_desktop.gui.plan.rows import labelled
 from clinic_desktop.gui.widgets.dialog_base import error_line
+from clinic_desktop.gui.widgets.empty_note import EmptyNote
+
+
+def empty_directory_text(search: str) -> str:
+    """What the picker's empty list means: nothing matches the search, or the clinic has not added
+    its local programs and contacts yet (the national help lines are on every plan already)."""
+    where = ("An administrator adds the clinic's programs, prescribers, meetings and services in "
+             "View \u2192 Referral directory\u2026")
+    if search.strip():
+        return f"Nothing in the directory matches \u201c{search.strip()}\u201d. Check the spelling. {where}."
+    return (f"No local programs or contacts in the directory yet. {where}. The national help lines "
+            "are printed on every plan without being added here.")
 
 
 class DirectoryPicker(QDialog):
@@ -48,6 +60,8 @@ class DirectoryPicker(QDialog):
         self.check_line.setAccessibleName("Check before adding")
         self.check_line.setVisible(False)
         self.results.currentItemChanged.connect(lambda *_a: self._entry_chosen())
+        #: What an empty list means, and who fills the directory.
+        self.empty = EmptyNote(self.results.model(), "", "Directory entries empty", self)
         self.error = error_line()
         self.buttons = QDialogButtonBox()
         self.add_button = self.buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -61,6 +75,7 @@ class DirectoryPicker(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.results, 1)
+        layout.addWidget(self.empty)
         layout.addWidget(self.check_line)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -90,6 +105,8 @@ class DirectoryPicker(QDialog):
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)
+        self.add_button.setEnabled(bool(self.results.count()))
+        self.empty.setText(empty_directory_text(self.search.text()))
 
     def contact(self, entry: directory.DirectoryEntryView) -> ContactCheck:
         return directory_rules.check_contact(entry, self.today, self.stale_days)
