@@ -158,7 +158,9 @@ def test_the_whole_census_by_name_with_the_report_header(db, nurse, ward):
     assert report.prepared_at == f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"
     assert report.window_text.startswith("Doses and complications since ")
     assert report.window_text.endswith(f"{hm(now - 12 * H)} (past 12 h)")
-    assert report.scope_text == "Whole census: 3 patients"
+    # the census shows Quill (in assessment) too: the handover says why its count is one less
+    assert report.scope_text == "Whole census: 3 patients (and 1 in assessment, not on a handover until signed)"
+    assert hs.build_handover(db, nurse, now, [ward.a.id]).scope_text == "Selected patient: 1"
     assert report.notice == "Contains patient health information. Handle and dispose of as confidential."
     with pytest.raises(ValueError):
         hs.build_handover(db, nurse, now.replace(tzinfo=None))

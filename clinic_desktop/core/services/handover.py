@@ -238,7 +238,8 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
         handover = stabilization.handover_in(session, now, ids)
         clinic = settings_service.read_in(session)
         system = units.clinic_system(clinic)
-        census = episodes.census_in(session, clock.local(now).date(), now) if handover else []
+        census = (episodes.census_in(session, clock.local(now).date(), now)
+                  if handover or ids is None else [])
         days = {row.episode_id: row.day_of_stay for row in census}
         for p in handover:
             orders = {o.id: o for o in mar.orders_in(session, p.episode_id)}
@@ -271,6 +272,9 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
     count = len(sections)
     scope = (f"Whole census: {count} patient{'s' if count != 1 else ''}" if ids is None
              else f"Selected patient{'s' if count != 1 else ''}: {count}")
+    assessing = sum(1 for row in census if row.stage == Stage.ASSESSMENT.value) if ids is None else 0
+    if assessing:  # the census shows them too: say why the counts differ
+        scope += f" (and {assessing} in assessment, not on a handover until signed)"
     return HandoverReport(
         title=TITLE,
         clinic_name=str(clinic.get("clinic_name") or "").strip(),
