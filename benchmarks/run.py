@@ -451,7 +451,9 @@ def make_census(path: Path, count: int = 60) -> None:
     db.dispose()
 
 
-CENSUS_REFRESH = f"PASSWORD = {PASSWORD!r}\n" + """
+#: The start of a main-window benchmark script: the app, the database ``argv[1]``, ``runs`` from
+#: ``argv[2]``, the nurse signed in and her main window shown (at the clinic laptop's size).
+MAIN_WINDOW_SCRIPT = f"PASSWORD = {PASSWORD!r}\n" + """
 import statistics, sys, time
 import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
 from PySide6.QtWidgets import QApplication
@@ -464,8 +466,12 @@ db = open_database(sys.argv[1])
 runs = int(sys.argv[2])
 user = accounts.authenticate(db, "nurse", PASSWORD)
 window = MainWindow(db, user)
+window.resize(1366, 768)
 window.show()
 QApplication.processEvents()
+"""
+
+CENSUS_REFRESH = MAIN_WINDOW_SCRIPT + """
 times, painted = [], []
 for _ in range(runs):
     start = time.perf_counter()
@@ -491,23 +497,8 @@ def bench_census(tmp: Path, runs: int) -> None:
     report("refresh the census of 60 open episodes", float(value), "ms", 50)
 
 
-PATIENT_TABS = f"PASSWORD = {PASSWORD!r}\n" + """
-import statistics, sys, time
-import clinic_desktop.gui  # noqa: F401 - first: its guard must run before anything calls into Qt
-from PySide6.QtWidgets import QApplication
-from clinic_desktop.app import create_application
-from clinic_desktop.core.db import open_database
-from clinic_desktop.core.services import accounts
-from clinic_desktop.gui.main_window import MainWindow
+PATIENT_TABS = MAIN_WINDOW_SCRIPT + """
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen  # QtCharts loaded once, at start
-app = create_application()
-db = open_database(sys.argv[1])
-runs = int(sys.argv[2])
-user = accounts.authenticate(db, "nurse", PASSWORD)
-window = MainWindow(db, user)
-window.resize(1366, 768)
-window.show()
-QApplication.processEvents()
 patient_ids = [row.patient_id for row in window.census_model.rows()][:runs]
 opened = []
 for patient_id in patient_ids:  # each a new tab: the flowsheet built, shown and painted

@@ -3,7 +3,7 @@ assessment, the flowsheet, the aftercare plan, the admin and help dialogs).
 
 The stage screens open as views in the patient's tab of the main window (``gui.workspace``), the
 dialogs over the main window; either is raised when already open: one intake screen, one
-stabilization screen per episode, one plan screen, one of each dialog. The main window decides
+stabilization screen and one plan screen per patient, one of each dialog. The main window decides
 *which* patient (its selection) and what to refresh afterwards (the signals below); the navigator
 knows how each screen is built and kept. Nothing patient-identifying is logged.
 """
@@ -54,9 +54,8 @@ class Navigator(QObject):
         self._settings_slot = DialogSlot()
         self._directory_slot = DialogSlot()
         self._check_slot = DialogSlot()
-        self._intake_screen: GeometryDialog | None = None
-        self._stabilization_screens: dict[int, GeometryDialog] = {}  # episode id → its open screen
-        self._plan_screen: GeometryDialog | None = None
+        #: The stage screens open, by (kind, patient id): one of each kind per patient.
+        self._screens: dict[tuple[str, int], GeometryDialog] = {}
 
     # --- a patient ------------------------------------------------------------------------------
     def new_patient(self) -> None:
@@ -135,8 +134,7 @@ class Navigator(QObject):
 
     def assessment(self, patient_id: int, get_view: Callable) -> None:
         """The intake screen of the assessment ``get_view()`` returns (raised if open)."""
-        if self._intake_screen is not None:
-            self._workspace.raise_view(self._intake_screen)
+        if self._raise(("assessment", patient_id)):
             return
         try:
             view = get_view()
@@ -149,17 +147,8 @@ class Navigator(QObject):
         from clinic_desktop.gui.intake_screen import IntakeScreen
 
         screen = IntakeScreen(self.db, self.user, view, record, self._window)
-        self._intake_screen = screen
         screen.assessment_signed.connect(lambda _episode_id: self.census_changed.emit())
-
-        def finished(_result: int) -> None:
-            if self._intake_screen is screen:
-                self._intake_screen = None
-            screen.deleteLater()
-            self.census_changed.emit()
-
-        screen.finished.connect(finished)
-        self._workspace.show_view(record, screen)
+        self._show(("assessment", patient_id), record, screen)
         self.assessment_opened.emit(view.id)
 
     def flowsheet(self, patient_id: int) -> bool:
@@ -169,9 +158,7 @@ class Navigator(QObject):
             episode = episodes.current_episode(self.db, self.user, patient_id)
             if episode is None or episode.stage not in OPEN_STAGES:
                 return False
-            screen = self._stabilization_screens.get(episode.id)
-            if screen is not None:
-                self._workspace.raise_view(screen)
+            if self._raise(("flowsheet", patient_id)):
                 return True
             record = patients.open_record(self.db, self.user, patient_id)
             from clinic_desktop.gui.stabilization_screen import StabilizationScreen
@@ -180,18 +167,10 @@ class Navigator(QObject):
         except ClinicError as exc:
             self._show_error("The flowsheet could not be opened", exc)
             return True
-        self._stabilization_screens[episode.id] = screen
         screen.changed.connect(lambda _episode_id: self.census_changed.emit())
         screen.handover_requested.connect(
             lambda episode_id: self.handover_requested.emit([episode_id], screen))
-
-        def finished(_result: int) -> None:
-            self._stabilization_screens.pop(episode.id, None)
-            screen.deleteLater()
-            self.census_changed.emit()
-
-        screen.finished.connect(finished)
-        self._workspace.show_view(record, screen)
+        self._show(("flowsheet", patient_id), record, screen)
         log.info("flowsheet opened for episode %s", episode.id)
         self.episode_opened.emit(episode.id)
         return True
@@ -200,8 +179,7 @@ class Navigator(QObject):
         """Patient → Aftercare plan…: the plan builder of a patient in transition."""
         if not self.user.can("plans.edit"):
             return
-        if self._plan_screen is not None:
-            self._workspace.raise_view(self._plan_screen)
+        if self._raise(("plan", patient_id)):
             return
         try:
             episode = episodes.current_episode(self.db, self.user, patient_id)
@@ -215,17 +193,29 @@ class Navigator(QObject):
             self._show_error("The aftercare plan could not be opened", exc)
             return
         screen.discharged.connect(lambda _episode_id: self.census_changed.emit())
-        self._plan_screen = screen
+        self._show(("plan", patient_id), record, screen)
+        log.info("aftercare plan opened for episode %s", episode.id)
+
+    def _raise(self, key: tuple[str, int]) -> bool:
+        """Bring the screen ``key`` to the front if it is open; whether it was."""
+        screen = self._screens.get(key)
+        if screen is not None:
+            self._workspace.raise_view(screen)
+        return screen is not None
+
+    def _show(self, key: tuple[str, int], record, screen: GeometryDialog) -> None:
+        """Show ``screen`` in the patient's tab, kept as ``key`` until it finishes (signed,
+        finalized, closed); then the census is refreshed."""
+        self._screens[key] = screen
 
         def finished(_result: int) -> None:
-            if self._plan_screen is screen:
-                self._plan_screen = None
+            if self._screens.get(key) is screen:
+                del self._screens[key]
             screen.deleteLater()
             self.census_changed.emit()
 
         screen.finished.connect(finished)
         self._workspace.show_view(record, screen)
-        log.info("aftercare plan opened for episode %s", episode.id)
 
     # --- the clinic -----------------------------------------------------------------------------
     def users(self) -> None:
