@@ -38,7 +38,7 @@ def patient(db, nurse):
 
 
 def flowsheet_rows(screen) -> list[list[str]]:
-    model = by_name(screen, QTableView, "Flowsheet").model()
+    model = by_name(screen, QTableView, "Flowsheet entries").model()
     return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
 
 
@@ -86,7 +86,7 @@ def test_a_us_clinic_records_vitals_in_fahrenheit_and_pounds(qtbot, window, db, 
     assert newest[2] == "P 88 \u00b7 BP 124/80 \u00b7 T 98.6 \u00b0F (37.0 \u00b0C) \u00b7 Wt 154.0 lb (69.9 kg)"
 
     # Correcting it shows what was typed, in °F and lb.
-    by_name(screen, QTableView, "Flowsheet").selectRow(0)
+    by_name(screen, QTableView, "Flowsheet entries").selectRow(0)
     qtbot.mouseClick(button(screen, "Correct entry\u2026"), Qt.MouseButton.LeftButton)
     correcting = dialog_of(qtbot, screen)
     assert by_name(correcting, QLineEdit, "Temperature").text() == "98.6"
@@ -123,7 +123,8 @@ def test_the_intake_takes_fahrenheit_and_pounds_and_keeps_celsius_and_kilograms(
     screen.show()
     go(screen, "Vitals")
     temperature, weight = by_name(screen, QLineEdit, "Temperature"), by_name(screen, QLineEdit, "Weight")
-    assert label_for(screen, temperature) == "Temperature (\u00b0F)" and label_for(screen, weight) == "Weight (lb)"
+    # the unit in the label (the temperature is also marked required: " *")
+    assert label_for(screen, temperature) == "Temperature (\u00b0F) *" and label_for(screen, weight) == "Weight (lb)"
     type_into(qtbot, weight, "44")  # 19.96 kg: below what the medication rules accept, said in lb
     assert shown_error(screen, "Weight") == "Weight 44 lb is outside 44.1\u2013661.3 lb."
     type_into(qtbot, weight, "154.4", replace=True)
