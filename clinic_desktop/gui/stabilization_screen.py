@@ -443,6 +443,7 @@ class StabilizationScreen(GeometryDialog):
             if title not in titles:
                 card = self.prompt_cards.pop(title)
                 self._prompts_box.removeWidget(card)
+                card.hide()  # gone at once, not at the next turn of the event loop
                 card.deleteLater()
         cards = [self.prompt_cards[t] for t in titles]
         for card in cards:

@@ -232,7 +232,8 @@ def prompt_cards(screen) -> list[PromptCard]:
 def test_the_prompts_tab_shows_a_card_per_prompt_with_its_pill_and_the_basis_folded(qtbot, db, admin, nurse,
                                                                                      patient):
     episode_id = sign_intake(db, nurse, patient)  # COWS 14 and vitals just taken, heroin 16 h ago
-    lofexidine(db, make_user(db, admin, "prescriber"), episode_id)
+    prescriber = make_user(db, admin, "prescriber")
+    order = lofexidine(db, prescriber, episode_id)
     screen = open_mar(qtbot, db, nurse, patient)
     screen.tabs.setCurrentWidget(screen.prompts_view.parentWidget())
     assert isinstance(by_name(screen, QScrollArea, "Protocol prompts"), QScrollArea)
@@ -274,6 +275,12 @@ def test_the_prompts_tab_shows_a_card_per_prompt_with_its_pill_and_the_basis_fol
     assert card is cards[-1] and basis.isVisible() and "SBP 84" in basis.text()
     assert (card.pill.text(), card.pill.property("severity"), card.severity()) == ("HOLD SUGGESTED", "alert",
                                                                                     "alert")
+
+    # The order stopped: its card goes.
+    mar.stop_order(db, prescriber, order.id, order.version)
+    screen.refresh()
+    assert [c.title.text() for c in prompt_cards(screen)] == [title for title, _, _ in pills[:3]]
+    assert not card.isVisible()
 
 
 def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nurse, patient):
