@@ -23,7 +23,12 @@ from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.settings import CHOICES, DEFAULTS, INTEGER_RANGES, LABELS, LOGO_SUFFIXES
 from clinic_desktop.gui.forms.ui_clinic_settings_dialog import Ui_ClinicSettingsDialog
 from clinic_desktop.gui.widgets.dialog_base import with_mnemonic
-from clinic_desktop.gui.widgets.settings_page import SettingsDialog
+from clinic_desktop.gui.widgets.settings_page import (
+    SettingsDialog,
+    label_column_width,
+    lay_out_group,
+    lay_out_spin_box,
+)
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
@@ -115,7 +120,15 @@ class ClinicSettingsDialog(SettingsDialog):
             ui.vitalsUnitsCombo.addItem(name, code)
         ui.phoneRegionCombo.currentIndexChanged.connect(self._show_region_units)
         ui.clinicLogoBrowseButton.clicked.connect(self.browse_logo)
-        self._align_labels(list(labels.values()))
+        # The protocol settings' layout: one label column across the groups (the fields line
+        # up), the spin boxes one width with their numbers right-aligned.
+        width = label_column_width(list(labels.values()))
+        for box, form in ((ui.clinicGroup, ui.clinicForm), (ui.signInGroup, ui.signInForm),
+                          (ui.plansGroup, ui.plansForm)):
+            lay_out_group(box, box.title(), form, label_width=width)
+        for widget in self.inputs.values():
+            if isinstance(widget, QSpinBox):
+                lay_out_spin_box(widget)
 
         self.setup_buttons(ui.buttonBox)
         self.setup_errors(ui.errorLabel)
@@ -145,13 +158,6 @@ class ClinicSettingsDialog(SettingsDialog):
         if panel > room:  # the scroll bar takes its width from the groups, not from their fields
             bar = scroll.verticalScrollBar().sizeHint().width()
             scroll.setMinimumWidth(self.ui.settingsPanel.minimumSizeHint().width() + bar)
-
-    @staticmethod
-    def _align_labels(labels: list[QLabel]) -> None:
-        """One label column across the three groups, so the fields line up."""
-        width = max(label.sizeHint().width() for label in labels)
-        for label in labels:
-            label.setMinimumWidth(width)
 
     # --- the values in the fields --------------------------------------------------------------
     def choice_code(self, key: str, value: Any) -> str:

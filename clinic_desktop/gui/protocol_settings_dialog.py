@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialogButtonBox,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -46,7 +44,12 @@ from clinic_desktop.core.settings import (
     UNIT_WORDS,
 )
 from clinic_desktop.gui.widgets.dialog_base import with_mnemonic
-from clinic_desktop.gui.widgets.settings_page import SettingsDialog
+from clinic_desktop.gui.widgets.settings_page import (
+    LABEL_WIDTH,
+    SettingsDialog,
+    lay_out_group,
+    lay_out_spin_box,
+)
 from clinic_desktop.gui.widgets.style import repolish
 
 if TYPE_CHECKING:
@@ -101,8 +104,6 @@ GROUP_NOTES = {
         "or a dose is refused; below the lowest it needs a reason. Values marked label are the "
         "drug's label and cannot be changed here."),
 }
-#: The widest a field's label may be before it wraps (keeps two columns within 1366 pixels).
-LABEL_WIDTH = 270
 #: Which column each group goes in (two columns of groups fit a 1366×768 screen unscrolled).
 COLUMNS: tuple[tuple[str, ...], ...] = (
     ("Buprenorphine induction", "Naltrexone", "Methadone"),
@@ -273,25 +274,20 @@ class ProtocolSettingsDialog(SettingsDialog):
     def _make_group(self, name: str, keys: tuple[str, ...]) -> QGroupBox:
         box = self._group_box(name)
         form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
-        form.setContentsMargins(12, 10, 12, 10)
         for key in keys:
             spin, row = self._make_field(key)
             label = QLabel(field_text(key))
             label.setBuddy(spin)
-            label.setWordWrap(True)
-            label.setFixedWidth(LABEL_WIDTH)
             form.addRow(label, row)
+        # One label column in every group (their fields line up), as wide as the settings allow.
+        lay_out_group(box, box.title(), form, label_width=LABEL_WIDTH)
         self._add_group_note(name, form)
         return box
 
     def _group_box(self, name: str) -> QGroupBox:
-        box = QGroupBox(with_mnemonic(name, GROUP_MNEMONICS.get(name, "")))
-        box.setAccessibleName(name)
+        box = QGroupBox()
         box.setObjectName(f"group_{name.lower().replace(' ', '_')}")
+        box.setTitle(with_mnemonic(name, GROUP_MNEMONICS.get(name, "")))
         self.groups[name] = box
         return box
 
@@ -327,11 +323,9 @@ class ProtocolSettingsDialog(SettingsDialog):
             f"Allowed {number_text(key, low)} to {number_text(key, high)}; "
             f"default {number_text(key, DEFAULTS[key])}.")
         spin.setToolTip(f"Allowed {allowed}")
-        spin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        lay_out_spin_box(spin)
         spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         spin.setKeyboardTracking(True)
-        spin.setMinimumWidth(84)
-        spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         note = QLabel(default_note(key, DEFAULTS[key]))
         note.setAccessibleName(f"{LABELS[key]} default")
         note.setProperty("role", "muted")
@@ -356,7 +350,7 @@ class ProtocolSettingsDialog(SettingsDialog):
         its source (label) or where it is set."""
         box = self._group_box(DOSE_RANGE)
         grid = QGridLayout(box)
-        grid.setContentsMargins(12, 10, 12, 10)
+        lay_out_group(box, box.title(), grid)
         grid.setHorizontalSpacing(18)
         grid.setVerticalSpacing(6)
         for column, heading in enumerate(("Drug", "Lowest usual single dose", "Largest single dose")):
@@ -374,7 +368,6 @@ class ProtocolSettingsDialog(SettingsDialog):
             for column, limit in enumerate(limits, start=1):
                 if limit is not None and limit.setting in keys:
                     spin, field_row = self._make_field(limit.setting)
-                    spin.setFixedWidth(100)  # one column of equal boxes, whatever their range
                     # A form of one row, so that a refusal shows under the field (FieldErrors).
                     cell = QWidget()
                     form = QFormLayout(cell)

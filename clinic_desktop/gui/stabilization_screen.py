@@ -9,7 +9,7 @@ logs names or MRNs. Times are stored in UTC and shown in local time.
 from __future__ import annotations
 
 import datetime as dt
-import html
+import itertools
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -42,7 +44,6 @@ from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, mar, patient_facts, stabilization
 from clinic_desktop.core.services import settings as clinic_settings
-from clinic_desktop.gui import theme
 from clinic_desktop.gui.entry_dialogs import ScoreDialog, VitalsDialog
 from clinic_desktop.gui.mar_panel import MarPanel
 from clinic_desktop.gui.models.census_model import local_time_text
@@ -59,6 +60,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
+from clinic_desktop.gui.widgets.prompt_card import PromptCard
 from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
 
@@ -69,6 +71,8 @@ RECORDABLE = (("cows", "Record COWS\u2026"), ("sows_gossop", "SOWS (Gossop)\u202
               ("sows_handelsman", "SOWS (Handelsman)\u2026"), ("oows", "OOWS\u2026"),
               ("ciwa_ar", "CIWA-Ar\u2026"))
 REFRESH_MS = 60_000
+#: The title of the Prompts tab's first card, while the patient is in stabilization.
+REASSESSMENT = "COWS reassessment"
 
 
 class SafetyAssessmentDialog(AsksBeforeDiscarding, GeometryDialog):
@@ -401,20 +405,54 @@ class StabilizationScreen(GeometryDialog):
         return page
 
     def _build_prompts(self) -> QWidget:
+        """A card per prompt (``PromptCard``: title, status pill, text, the basis folded away),
+        in a scroll area so that the last card is never cut at the edge."""
         page = QWidget()
-        self.prompts_view = QLabel()
-        self.prompts_view.setAccessibleName("Protocol prompts")
-        self.prompts_view.setWordWrap(True)
-        self.prompts_view.setTextFormat(Qt.TextFormat.RichText)
-        self.prompts_view.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         hint = QLabel("Decision support only: each prompt shows its basis and the setting it used; the "
                       "clinician decides.")
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
+        #: The cards shown, by title (kept across refreshes: a basis shown stays shown).
+        self.prompt_cards: dict[str, PromptCard] = {}
+        self.prompts_panel = QWidget()
+        self.prompts_panel.setObjectName("promptsPanel")
+        self._prompts_box = QVBoxLayout(self.prompts_panel)
+        self._prompts_box.setContentsMargins(0, 0, 4, 0)
+        self._prompts_box.setSpacing(8)
+        self._prompts_box.addStretch(1)
+        self.prompts_view = QScrollArea()
+        self.prompts_view.setAccessibleName("Protocol prompts")
+        self.prompts_view.setWidgetResizable(True)
+        self.prompts_view.setFrameShape(QFrame.Shape.NoFrame)
+        self.prompts_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.prompts_view.setWidget(self.prompts_panel)
         layout = QVBoxLayout(page)
         layout.addWidget(hint)
         layout.addWidget(self.prompts_view, 1)
         return page
+
+    def _prompt_card(self, title: str) -> PromptCard:
+        card = self.prompt_cards.get(title)
+        if card is None:
+            card = self.prompt_cards[title] = PromptCard(title)
+        return card
+
+    def _place_prompt_cards(self, titles: list[str]) -> None:
+        """Show the cards of ``titles`` in that order (and in that Tab order); drop the others."""
+        for title in list(self.prompt_cards):
+            if title not in titles:
+                card = self.prompt_cards.pop(title)
+                self._prompts_box.removeWidget(card)
+                card.hide()  # gone at once, not at the next turn of the event loop
+                card.deleteLater()
+        cards = [self.prompt_cards[t] for t in titles]
+        for card in cards:
+            self._prompts_box.removeWidget(card)
+        for index, card in enumerate(cards):
+            self._prompts_box.insertWidget(index, card)
+        toggles = [card.basis_button for card in cards]
+        for first, second in itertools.pairwise(toggles):
+            QWidget.setTabOrder(first, second)
 
     # ---- reading -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -491,19 +529,23 @@ class StabilizationScreen(GeometryDialog):
             prompts.append(protocols.alpha2_hold(
                 drug, v.get("systolic"), v.get("diastolic"), v.get("pulse"), s,
                 taken_at=vitals_entry.taken_at if vitals_entry is not None else None, now=now, format_time=fmt))
-        out = []
+        titles = []
         if self.episode.stage == "stabilization":
-            state = ("overdue" if overdue else "due " + fmt(due)) if cows else "no COWS yet"
+            if cows is None:
+                pill, severity = "NO COWS YET", "warning"
+            elif overdue:
+                pill, severity = "OVERDUE", "alert"
+            else:
+                pill, severity = "DUE " + fmt(due), "info"
             basis = f"last COWS at {fmt(cows.taken_at)}" if cows else "no COWS recorded in this episode"
-            out.append(f"<h3>COWS reassessment \u2014 {html.escape(state)}</h3>"
-                       f"<p>Next COWS due {html.escape(fmt(due) if due else 'now')}.</p>"
-                       f"<p style='color:{theme.css('muted')}'>Basis: {html.escape(basis)}; every "
-                       f"{s.cows_interval_hours} h ({html.escape(s.source('cows_interval_hours'))}).</p>")
+            self._prompt_card(REASSESSMENT).show_state(
+                REASSESSMENT, pill, severity, f"Next COWS due {fmt(due) if due else 'now'}.",
+                f"Basis: {basis}; every {s.cows_interval_hours} h ({s.source('cows_interval_hours')}).")
+            titles.append(REASSESSMENT)
         for p in prompts:
-            out.append(f"<h3>{html.escape(p.title)} \u2014 {html.escape(p.status.replace('_', ' '))}</h3>"
-                       f"<p>{html.escape(p.text)}</p><p style='color:{theme.css('muted')}'>Basis: {html.escape(p.basis)}. "
-                       f"{html.escape(p.setting_used)}.</p>")
-        self.prompts_view.setText("".join(out))
+            self._prompt_card(p.title).show_prompt(p)
+            titles.append(p.title)
+        self._place_prompt_cards(titles)
 
     # ---- recording ---------------------------------------------------------------------------
     def _open(self, dialog) -> None:

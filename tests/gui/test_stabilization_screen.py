@@ -18,14 +18,18 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
+    QToolButton,
 )
 
 from clinic_desktop.core import clock, units
 from clinic_desktop.core.services import episodes, intake, mar, patients, stabilization
 from clinic_desktop.gui.main_window import MainWindow
+from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
+from clinic_desktop.gui.widgets.prompt_card import PromptCard
 from tests.conftest import make_user
 from tests.factories import complete_draft, sign_intake, use_vitals_units
 from tests.gui.helpers import (
@@ -216,6 +220,67 @@ def lofexidine(db, prescriber, episode_id, **changes):
             "hold_sbp_below": 90, "hold_dbp_below": 50, "hold_hr_below": 50}
     spec.update(changes)
     return mar.create_order(db, prescriber, episode_id, mar.OrderInput(**spec))
+
+
+def prompt_cards(screen) -> list[PromptCard]:
+    """The Prompts tab's cards, top to bottom."""
+    box = screen.prompts_view.widget().layout()
+    found = [box.itemAt(i).widget() for i in range(box.count())]
+    return [w for w in found if isinstance(w, PromptCard)]
+
+
+def test_the_prompts_tab_shows_a_card_per_prompt_with_its_pill_and_the_basis_folded(qtbot, db, admin, nurse,
+                                                                                     patient):
+    episode_id = sign_intake(db, nurse, patient)  # COWS 14 and vitals just taken, heroin 16 h ago
+    prescriber = make_user(db, admin, "prescriber")
+    order = lofexidine(db, prescriber, episode_id)
+    screen = open_mar(qtbot, db, nurse, patient)
+    screen.tabs.setCurrentWidget(screen.prompts_view.parentWidget())
+    assert isinstance(by_name(screen, QScrollArea, "Protocol prompts"), QScrollArea)
+    cards = prompt_cards(screen)
+    pills = [(c.title.text(), c.pill.text(), c.pill.property("severity")) for c in cards]
+    cows = next(e for e in stabilization.flowsheet(db, nurse, episode_id) if e.instrument_id == "cows")
+    due = local_time_text(cows.taken_at + dt.timedelta(hours=4))  # every 4 h by default
+    assert pills == [
+        ("COWS reassessment", f"DUE {due}", "info"),
+        ("Buprenorphine induction readiness", "MEETS DEFAULTS", "ok"),
+        ("Naltrexone start", "NOT YET", "warning"),
+        ("Lofexidine dose: hold parameters", "NO HOLD", "ok"),
+    ]
+    hold = "Lofexidine dose: hold parameters"
+    basis = by_name(screen, QLabel, f"{hold} basis")
+    assert not basis.isVisible() and "SBP 128" in basis.text()
+    assert not any(by_name(screen, QLabel, f"{c.title.text()} basis").isVisible() for c in cards)
+    assert by_name(screen, QLabel, f"{hold} text").isVisible()
+
+    # Tab goes from toggle to toggle, every card's in turn.
+    toggles = [by_name(screen, QToolButton, f"{c.title.text()}: show the basis") for c in cards]
+    screen.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen.window())
+    toggles[0].setFocus()
+    reached = [QApplication.focusWidget()]
+    for _ in toggles[1:]:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert reached == toggles
+    qtbot.keyClick(toggles[-1], Qt.Key.Key_Space)
+    assert basis.isVisible() and toggles[-1].text() == "Hide the basis"
+
+    # Low blood pressure: the same card (its basis still shown) now suggests a hold, in red.
+    stabilization.record_vitals(db, nurse, episode_id, {"pulse": 72, "systolic": 84, "diastolic": 52,
+                                                         "respiratory_rate": 14, "temperature_c": 36.8,
+                                                         "spo2": 97})
+    screen.refresh()
+    card = prompt_cards(screen)[-1]
+    assert card is cards[-1] and basis.isVisible() and "SBP 84" in basis.text()
+    assert (card.pill.text(), card.pill.property("severity"), card.severity()) == ("HOLD SUGGESTED", "alert",
+                                                                                    "alert")
+
+    # The order stopped: its card goes.
+    mar.stop_order(db, prescriber, order.id, order.version)
+    screen.refresh()
+    assert [c.title.text() for c in prompt_cards(screen)] == [title for title, _, _ in pills[:3]]
+    assert not card.isVisible()
 
 
 def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nurse, patient):

@@ -27,10 +27,7 @@ class Ui_ClinicSettingsDialog(object):
             ClinicSettingsDialog.setObjectName(u"ClinicSettingsDialog")
         ClinicSettingsDialog.resize(920, 680)
         ClinicSettingsDialog.setMinimumSize(QSize(760, 0))
-        ClinicSettingsDialog.setStyleSheet(u"QGroupBox { font-size: 12pt; font-weight: 600; border: 1px solid #c3ccd0; border-radius: 4px; margin-top: 14px; padding-top: 10px; }\n"
-"QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left; left: 10px; padding: 0px 4px; }\n"
-"QSpinBox[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"] { border: 2px solid #b00020; padding: 3px 5px; }\n"
-"QScrollArea#settingsScroll, QWidget#qt_scrollarea_viewport, QWidget#settingsPanel { background: transparent; }")
+        ClinicSettingsDialog.setStyleSheet(u"QScrollArea#settingsScroll, QWidget#qt_scrollarea_viewport, QWidget#settingsPanel { background: transparent; }")
         self.mainLayout = QVBoxLayout(ClinicSettingsDialog)
         self.mainLayout.setSpacing(10)
         self.mainLayout.setObjectName(u"mainLayout")

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,10 +25,7 @@ from clinic_desktop.core import protocols
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.gui.intake.section import CHOOSE, ScoredSection
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
-from clinic_desktop.gui.widgets.style import repolish
-
-READINESS_LABELS = {"meets": "meets the defaults", "not_yet": "not yet", "caution": "caution",
-                    "info": "information"}
+from clinic_desktop.gui.widgets.prompt_card import PromptCard
 
 
 class ScoresSection(ScoredSection):
@@ -65,36 +61,7 @@ class ScoresSection(ScoredSection):
         also.addWidget(self.also_score)
         outer.addLayout(also)
 
-        self.readiness = QFrame()
-        self.readiness.setObjectName("readinessPanel")
-        self.readiness_title = QLabel()
-        self.readiness_title.setProperty("role", "heading")
-        self.readiness_title.setAccessibleName("Buprenorphine readiness")
-        self.readiness_text = QLabel()
-        self.readiness_text.setWordWrap(True)
-        self.readiness_text.setAccessibleName("Buprenorphine readiness text")
-        self.readiness_basis = QLabel()
-        self.readiness_basis.setWordWrap(True)
-        self.readiness_basis.setProperty("role", "muted")
-        self.readiness_basis.setAccessibleName("Buprenorphine readiness basis")
-        self.readiness_basis.setVisible(False)  # folded away until asked for
-        self.basis_button = QToolButton()
-        self.basis_button.setText("Show the basis")
-        self.basis_button.setAccessibleName("Buprenorphine readiness: show the basis")
-        self.basis_button.setCheckable(True)
-        self.basis_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.basis_button.setArrowType(Qt.ArrowType.RightArrow)
-        self.basis_button.toggled.connect(self._show_basis)
-        title_row = QHBoxLayout()
-        title_row.addWidget(self.readiness_title, 1)
-        title_row.addWidget(self.basis_button, 0, Qt.AlignmentFlag.AlignTop)
-        box = QVBoxLayout(self.readiness)
-        box.setContentsMargins(10, 6, 10, 6)
-        box.setSpacing(2)
-        box.addLayout(title_row)
-        box.addWidget(self.readiness_text)
-        box.addWidget(self.readiness_basis)
-        box.addStretch(1)
+        self.readiness = PromptCard("Buprenorphine readiness")
 
         # The items and the readiness share the height through a splitter: on a small screen
         # the items keep most of it, and the nurse can drag the line.
@@ -125,11 +92,6 @@ class ScoresSection(ScoredSection):
         splitter.setChildrenCollapsible(False)
         outer.insertWidget(index, splitter, 1)
         return page
-
-    def _show_basis(self, shown: bool) -> None:
-        self.readiness_basis.setVisible(shown)
-        self.basis_button.setText("Hide the basis" if shown else "Show the basis")
-        self.basis_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def _also_score_chosen(self, _index: int) -> None:
         iid = self.also_score.currentData()
@@ -166,18 +128,10 @@ class ScoresSection(ScoredSection):
         self._update_also_score(data)
 
     def show_readiness(self, prompt: protocols.Prompt) -> None:
-        label = READINESS_LABELS.get(prompt.status, prompt.status)
-        self.readiness_title.setText(f"{prompt.title} — {label}")
-        self.readiness_text.setText(prompt.text)
-        self.readiness_basis.setText(f"Basis: {prompt.basis}. {prompt.setting_used}.")
-        if self.readiness.property("status") != prompt.status:
-            self.readiness.setProperty("status", prompt.status)
-            repolish(self.readiness)
+        self.readiness.show_prompt(prompt)
 
     def show_readiness_error(self, message: str) -> None:
-        self.readiness_title.setText("Buprenorphine readiness")
-        self.readiness_text.setText(message)
-        self.readiness_basis.setText("")
+        self.readiness.show_state("Buprenorphine readiness", "", "info", message, "")
 
     def load(self, data: Mapping[str, Any]) -> None:
         self.keep_times(data)

@@ -5,7 +5,9 @@ defaults**, and **Save** with the service's refusals next to the fields.
 A dialog built on it (``ClinicSettingsDialog``, ``ProtocolSettingsDialog``) lays out its inputs,
 fills ``self.inputs`` (setting key → input, in layout and Tab order), then calls
 ``setup_buttons`` with its button box and ``setup_errors`` with the label for refusals that
-belong to no one field, and ``load``. It may check the changes before they are sent
+belong to no one field, and ``load``. Both dialogs share one layout through
+:func:`lay_out_group` (the group box, its form and its label column) and :func:`lay_out_spin_box`.
+It may check the changes before they are sent
 (``check``) and choose how a stored code matches a combo box's item (``choice_code``).
 Only setting keys are logged, never their values.
 """
@@ -15,17 +17,21 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -36,11 +42,81 @@ from clinic_desktop.core.services import settings
 from clinic_desktop.core.settings import DEFAULTS
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, GeometryDialog
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.style import repolish
 
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
 
 RESTORE_TIP = "Fill every field with the shipped default; nothing is saved until you choose Save"
+
+# --- one layout for every settings dialog ------------------------------------------------------
+#: The widest the label column may be before a label wraps (keeps the protocol settings' two
+#: columns of groups within a 1366-pixel screen).
+LABEL_WIDTH = 270
+#: Every setting's spin box is this wide, its number right-aligned (digits line up).
+SPIN_WIDTH = 100
+#: A group's form: margins (left, top, right, bottom) and spacing between label and field, rows.
+FORM_MARGINS = (12, 10, 12, 10)
+FORM_SPACING = (12, 8)
+
+
+def lay_out_group(box: QGroupBox, title: str, form: QFormLayout | QGridLayout,
+                  labels: list[QLabel] | None = None, label_width: int | None = None) -> None:
+    """Give a settings group its one look: ``title`` (sentence case, no colon; "&" before a
+    mnemonic letter) on the box, the box named by the title without "&", the settings group style
+    of the app's style sheet (``QGroupBox[role="settings"]``) and the form's margins. A form
+    (``QFormLayout``) also gets the spacing, left-aligned labels and growing fields, and its
+    ``labels`` (the form's labels when None) take ``label_width`` (by default
+    :func:`label_column_width` of them) and wrap beyond it: give every group of a dialog the
+    same width so that the fields line up. A table (``QGridLayout``) keeps its own spacing."""
+    box.setTitle(title)
+    box.setAccessibleName(title.replace("&", ""))
+    if box.property("role") != "settings":
+        box.setProperty("role", "settings")
+        repolish(box)
+    form.setContentsMargins(*FORM_MARGINS)
+    if not isinstance(form, QFormLayout):
+        return
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+    form.setHorizontalSpacing(FORM_SPACING[0])
+    form.setVerticalSpacing(FORM_SPACING[1])
+    if labels is None:
+        labels = form_labels(form)
+    width = label_width if label_width is not None else label_column_width(labels)
+    for label in labels:
+        label.setWordWrap(True)
+        label.setFixedWidth(width)
+
+
+def form_labels(form: QFormLayout) -> list[QLabel]:
+    """The labels of ``form``'s rows."""
+    labels = []
+    for row in range(form.rowCount()):
+        item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        widget = item.widget() if item is not None else None
+        if isinstance(widget, QLabel):
+            labels.append(widget)
+    return labels
+
+
+def label_column_width(labels: list[QLabel]) -> int:
+    """The label column's width: the widest label's on one line, at most :data:`LABEL_WIDTH`."""
+    widest = 0
+    for label in labels:
+        label.ensurePolished()  # the style sheet's font
+        text = label.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+        margins = label.contentsMargins()
+        widest = max(widest, label.fontMetrics().horizontalAdvance(text) + 2 * label.margin()
+                     + margins.left() + margins.right() + 2)
+    return min(LABEL_WIDTH, widest)
+
+
+def lay_out_spin_box(spin: QAbstractSpinBox) -> None:
+    """A setting's spin box: :data:`SPIN_WIDTH` wide whatever its range, the number right-aligned."""
+    spin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    spin.setFixedWidth(SPIN_WIDTH)
+    spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
 
 class SettingsDialog(AsksBeforeDiscarding, GeometryDialog):
