@@ -22,6 +22,7 @@ from clinic_desktop.core import units
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.settings import CHOICES, DEFAULTS, INTEGER_RANGES, LABELS, LOGO_SUFFIXES
 from clinic_desktop.gui.forms.ui_clinic_settings_dialog import Ui_ClinicSettingsDialog
+from clinic_desktop.gui.widgets import dialog_base
 from clinic_desktop.gui.widgets.dialog_base import with_mnemonic
 from clinic_desktop.gui.widgets.settings_page import (
     SettingsDialog,
@@ -152,7 +153,8 @@ class ClinicSettingsDialog(SettingsDialog):
             return
         panel = self.ui.settingsPanel.sizeHint().height()
         others = layout.totalSizeHint().height() - scroll.sizeHint().height()
-        screen = self.screen().availableGeometry().height() if self.screen() else panel + others
+        area = dialog_base.screen_area(self)
+        screen = area.height() if area is not None else panel + others
         room = screen - others - 60  # the window's title bar and frame
         scroll.setMinimumHeight(max(160, min(panel, room)))
         if panel > room:  # the scroll bar takes its width from the groups, not from their fields

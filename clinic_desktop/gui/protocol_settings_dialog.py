@@ -43,6 +43,7 @@ from clinic_desktop.core.settings import (
     RANGES,
     UNIT_WORDS,
 )
+from clinic_desktop.gui.widgets import dialog_base
 from clinic_desktop.gui.widgets.dialog_base import with_mnemonic
 from clinic_desktop.gui.widgets.settings_page import (
     LABEL_WIDTH,
@@ -255,14 +256,22 @@ class ProtocolSettingsDialog(SettingsDialog):
         if outer is None:
             return
         bar = self.scroll_area.verticalScrollBar().sizeHint().width()
-        self.scroll_area.setMinimumWidth(self.panel.minimumSizeHint().width() + bar)
         width = self.panel.minimumSizeHint().width()
+        area = dialog_base.screen_area(self)
+        # A screen narrower than the three columns (1024×600): they scroll sideways too, so the
+        # dialog still fits; 40 pixels left for the window's frame.
+        margins = outer.contentsMargins()
+        room_across = (area.width() - margins.left() - margins.right() - 40 if area is not None
+                       else width + bar)
+        self.scroll_area.setMinimumWidth(min(width + bar, room_across))
+        scrolls_across = width + bar > room_across
         layout = self.panel.layout()
         panel = (layout.totalHeightForWidth(width) if layout is not None and layout.hasHeightForWidth()
                  else self.panel.sizeHint().height())
+        if scrolls_across:
+            panel += self.scroll_area.horizontalScrollBar().sizeHint().height()
         others = outer.totalSizeHint().height() - self.scroll_area.sizeHint().height()
-        screen = available_height or (self.screen().availableGeometry().height() if self.screen()
-                                      else panel + others + 80)
+        screen = available_height or (area.height() if area is not None else panel + others + 80)
         room = screen - others - 80
         height = max(160, min(panel, room))
         self.scroll_area.setMinimumHeight(height)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QSlider,
+    QStyle,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -31,12 +32,21 @@ from PySide6.QtWidgets import (
 DISCARD_QUESTION = "Discard changes?"
 
 
+def screen_area(widget: QWidget) -> QRect | None:
+    """The part of the screen ``widget`` is on that a window may take (the screen less its task
+    bars and panels), or None when there is no screen."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else None
+
+
 class GeometryDialog(QDialog):
     """A QDialog that restores its geometry from QSettings when first shown and saves it whenever
     it closes (accept, reject, Esc or the window's close button).
 
     The key is ``geometry/<ClassName>``, so every dialog class remembers its own size and place.
     A class with ``GROW_TO_FIT = True`` also grows taller on showing when its wrapped text needs it.
+    Whatever size it opens at (its default, the saved one, grown to fit) is clamped to the screen
+    it is shown on (``fit_on_screen``): a size saved on a large monitor never opens off a laptop's.
     """
 
     GROW_TO_FIT = False
@@ -98,6 +108,29 @@ class GeometryDialog(QDialog):
         super().showEvent(event)
         if self.GROW_TO_FIT and not self.is_embedded():
             self.grow_to_fit()
+        if not self.is_embedded():
+            self.fit_on_screen()
+
+    def fit_on_screen(self) -> None:
+        """No larger than the screen's available area (nor smaller than the dialog's minimum),
+        and moved so the whole window, title bar included, lies on it."""
+        area = screen_area(self)
+        if area is None or area.isEmpty():
+            return
+        frame = self.frameGeometry()
+        extra_w = max(0, frame.width() - self.width())
+        extra_h = max(0, frame.height() - self.height())
+        if not extra_h:  # not yet framed by the window manager: leave room for a title bar
+            extra_h = self.style().pixelMetric(QStyle.PixelMetric.PM_TitleBarHeight, None, self)
+        width = max(min(self.width(), area.width() - extra_w), self.minimumWidth())
+        height = max(min(self.height(), area.height() - extra_h), self.minimumHeight())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.left()), max(area.left(), area.right() + 1 - frame.width()))
+        y = min(max(frame.y(), area.top()), max(area.top(), area.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
 
     def grow_to_fit(self) -> None:
         """Taller if wrapped text (or a message under a field) needs the room: the layout's
@@ -109,6 +142,8 @@ class GeometryDialog(QDialog):
                   else layout.totalSizeHint().height())
         if needed > self.height():
             self.resize(self.width(), needed)
+            if not self.is_embedded():
+                self.fit_on_screen()
 
     def done(self, result: int) -> None:
         # accept() and reject() (and so Esc) all end here.

@@ -1,0 +1,153 @@
+"""Issue #14 item 7: the app fits a 1366×768 and a 1024×600 screen. Every dialog can shrink to the
+screen (less a 40-pixel panel) and opens no larger than it, whatever size it last closed at; long
+content scrolls inside the dialog and its last field can be scrolled fully into view; messages
+never cover hints; the census's Name column stretches while the others keep their text whole.
+
+The offscreen platform has one screen of a fixed size: the tests give the dialogs a smaller one
+through ``dialog_base.screen_area``, the one place a dialog asks how much room it has."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QByteArray, QRect, QSettings
+from PySide6.QtWidgets import QApplication, QStyle
+
+from clinic_desktop.gui.widgets import dialog_base
+from tests.gui.test_focus_chain import DIALOGS, Clinic
+
+PANEL = 40  # a task bar or a desktop's top panel
+SCREENS = {"1024x600": QRect(0, 0, 1024, 600 - PANEL), "1366x768": QRect(0, 0, 1366, 768 - PANEL)}
+
+
+@pytest.fixture
+def clinic(db, admin):
+    return Clinic(db, admin)
+
+
+@pytest.fixture
+def screen(monkeypatch):
+    """``screen(name_or_rect)`` makes every dialog see that much room on its screen."""
+    def use(area: str | QRect) -> QRect:
+        rect = SCREENS[area] if isinstance(area, str) else area
+        monkeypatch.setattr(dialog_base, "screen_area", lambda _widget: QRect(rect))
+        return rect
+    return use
+
+
+def title_bar() -> int:
+    return QApplication.style().pixelMetric(QStyle.PixelMetric.PM_TitleBarHeight)
+
+
+def first_run(c):
+    from clinic_desktop.gui.first_run_dialog import FirstRunDialog
+
+    return FirstRunDialog(c.db)
+
+
+def shortcuts(c):
+    from PySide6.QtWidgets import QWidget
+
+    from clinic_desktop.gui.shortcuts_dialog import ShortcutsDialog
+
+    c.main_window = QWidget()  # kept: the dialog lists its shortcuts and is its child
+    return ShortcutsDialog(c.main_window)
+
+
+EVERY_DIALOG = {**DIALOGS, "first run": first_run, "keyboard shortcuts": shortcuts}
+
+
+def assert_fits(dialog, area: QRect, where: str) -> None:
+    hint = dialog.minimumSizeHint()
+    assert hint.width() <= area.width() and hint.height() + title_bar() <= area.height(), (
+        f"{where}: cannot shrink below {hint.width()}×{hint.height()} (+{title_bar()} title bar)")
+    least = dialog.minimumSize()
+    assert least.width() <= area.width() and least.height() + title_bar() <= area.height(), (
+        f"{where}: minimum size {least.width()}×{least.height()}")
+    frame = dialog.frameGeometry()
+    assert frame.width() <= area.width() and frame.height() <= area.height(), (
+        f"{where}: opens at {frame.width()}×{frame.height()} (frame and all)")
+
+
+@pytest.mark.parametrize("size", list(SCREENS))
+@pytest.mark.parametrize("name", list(EVERY_DIALOG))
+def test_every_dialog_fits_the_screen(qtbot, clinic, screen, name, size):
+    area = screen(size)
+    dialog = EVERY_DIALOG[name](clinic)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert_fits(dialog, area, f"{name} at {size}")
+    dialog.done(0)
+
+
+# --- GeometryDialog: the size it opens at, clamped to the screen ----------------------------------
+
+
+def saved_about_geometry(qtbot, db, screen, area: QRect, width: int, height: int) -> int:
+    """An About dialog closed at ``width``×``height`` on ``area``, its geometry saved: how much
+    taller its frame is than it (the title bar)."""
+    from clinic_desktop.gui.about_dialog import AboutDialog
+
+    screen(area)
+    dialog = AboutDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.resize(width, height)
+    dialog.move(area.topLeft())
+    frame = dialog.frameGeometry().height() - dialog.height()
+    dialog.done(0)
+    saved = QSettings().value(AboutDialog.geometry_key())
+    assert isinstance(saved, QByteArray) and not saved.isEmpty()
+    return frame
+
+
+def shown_about(qtbot, db):
+    from clinic_desktop.gui.about_dialog import AboutDialog
+
+    dialog = AboutDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_a_size_saved_on_a_larger_screen_opens_clamped_to_a_smaller_one(qtbot, db, screen):
+    saved_about_geometry(qtbot, db, screen, QRect(0, 0, 800, 800), 780, 760)
+    area = screen(QRect(0, 0, 700, 500))
+    dialog = shown_about(qtbot, db)
+    assert dialog.frameGeometry().height() == 500 and dialog.width() <= 700
+    assert area.contains(dialog.frameGeometry())
+
+
+def test_a_saved_size_that_fits_is_kept(qtbot, db, screen):
+    frame = saved_about_geometry(qtbot, db, screen, QRect(0, 0, 800, 800), 640, 420)
+    screen(QRect(0, 0, 800, 420 + frame))  # just room for it, title bar and all
+    dialog = shown_about(qtbot, db)
+    assert (dialog.width(), dialog.height()) == (640, 420)
+
+
+def test_a_saved_size_one_pixel_too_tall_loses_that_pixel(qtbot, db, screen):
+    frame = saved_about_geometry(qtbot, db, screen, QRect(0, 0, 800, 800), 640, 421)
+    screen(QRect(0, 0, 800, 420 + frame))
+    dialog = shown_about(qtbot, db)
+    assert (dialog.width(), dialog.height()) == (640, 420)
+
+
+def test_a_default_size_larger_than_the_screen_is_clamped(qtbot, screen):
+    from clinic_desktop.gui.manual_dialog import ManualDialog
+
+    area = screen("1024x600")
+    dialog = ManualDialog()  # opens at 1000×720 by default
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() == 1000 and dialog.frameGeometry().height() == area.height()
+    assert area.contains(dialog.frameGeometry())
+
+
+def test_a_dialog_placed_off_the_screen_is_moved_onto_it(qtbot, db, screen):
+    area = screen(QRect(0, 0, 1024, 560))
+    dialog = shown_about(qtbot, db)
+    dialog.move(900, 500)
+    dialog.fit_on_screen()
+    assert area.contains(dialog.frameGeometry())
