@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
 class FirstRunDialog(AsksBeforeDiscarding, GeometryDialog):
     """Shown while the database has no users. On success ``created_user`` is the new
-    administrator, already signed in, and the dialog is accepted."""
+    administrator, already signed in, and the dialog is accepted.
+
+    A refusal under a field, or the live advice under the password, takes its own row: the
+    dialog grows taller to give it the room (``GROW_TO_FIT``) rather than squeeze it over the
+    hints."""
+
+    GROW_TO_FIT = True
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,12 +59,19 @@ class FirstRunDialog(AsksBeforeDiscarding, GeometryDialog):
         """Live advice under the password, from the same rule the service applies."""
         show_password_feedback(self.ui.passwordFeedbackLabel, self.ui.formLayout, self.errors,
                                self.ui.passwordEdit.text(), self.ui.userNameEdit.text())
+        self._make_room()
+
+    def _make_room(self) -> None:
+        """Taller if the messages now shown need it (a refusal, the live advice)."""
+        if self.isVisible():
+            self.grow_to_fit()
 
     def _create(self) -> None:
         self.errors.clear()
         password = self.ui.passwordEdit.text()
         if password != self.ui.repeatPasswordEdit.text():
             self.errors.show({"repeat_password": MISMATCH})
+            self._make_room()
             return
         db, username, full_name = self._db, self.ui.userNameEdit.text(), self.ui.fullNameEdit.text()
         self.errors.attempt_in_background(

@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtWidgets import QApplication, QStyle
 
 from clinic_desktop.gui.widgets import dialog_base
+from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into, wait_answered
 from tests.gui.test_focus_chain import DIALOGS, Clinic
 
 PANEL = 40  # a task bar or a desktop's top panel
@@ -151,3 +152,71 @@ def test_a_dialog_placed_off_the_screen_is_moved_onto_it(qtbot, db, screen):
     dialog.move(900, 500)
     dialog.fit_on_screen()
     assert area.contains(dialog.frameGeometry())
+
+
+# --- the first-run dialog: a refusal takes its own room ---------------------------------------------
+
+
+def shown_labels(dialog, wanted) -> list:
+    from PySide6.QtWidgets import QLabel
+
+    return [label for label in dialog.findChildren(QLabel)
+            if label.isVisible() and label.text() and wanted(label)]
+
+
+def in_dialog(widget, dialog) -> QRect:
+    return QRect(widget.mapTo(dialog, widget.rect().topLeft()), widget.size())
+
+
+def is_error(label) -> bool:
+    return label.property("role") == "error" or label.accessibleName().endswith("rror")
+
+
+def is_hint(label) -> bool:
+    return not is_error(label) and (
+        label.property("role") in ("hint", "muted") or label.accessibleName().endswith(("hint", "feedback")))
+
+
+def assert_nothing_overlaps(dialog) -> None:
+    errors, hints = shown_labels(dialog, is_error), shown_labels(dialog, is_hint)
+    assert errors, "no refusal shown"
+    assert hints, "no hint shown"
+    for error in errors:
+        for hint in hints:
+            assert not in_dialog(error, dialog).intersects(in_dialog(hint, dialog)), (
+                f"{error.accessibleName()!r} {in_dialog(error, dialog)} covers "
+                f"{hint.accessibleName()!r} {in_dialog(hint, dialog)}")
+    # and every label is as tall as its wrapped text needs
+    for label in errors + hints:
+        needed = label.heightForWidth(label.width()) if label.wordWrap() else label.sizeHint().height()
+        assert label.height() >= needed, f"{label.accessibleName()!r} cut: {label.height()} < {needed}"
+
+
+@pytest.mark.parametrize("size", list(SCREENS))
+@pytest.mark.parametrize(("password", "repeat"), [
+    ("too short", "too short"),  # refused by the service, beside the hint and the live feedback
+    (STRONG_PASSWORD, "violet harbor lantern 24"),  # refused at once: not the same
+])
+@pytest.mark.parametrize("small", [False, True], ids=["default size", "shrunk"])
+def test_first_run_refusals_do_not_cover_its_hints(qtbot, db, screen, size, password, repeat, small):
+    from PySide6.QtWidgets import QLineEdit
+
+    from clinic_desktop.gui.first_run_dialog import FirstRunDialog
+
+    screen(size)
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    if small:  # as small as it goes (a user shrank it; a larger font has the same effect)
+        dialog.resize(dialog.minimumSizeHint())
+    type_into(qtbot, by_name(dialog, QLineEdit, "Full name"), "Ada Admin")
+    type_into(qtbot, by_name(dialog, QLineEdit, "User name"), "ada lovelace")  # refused too
+    type_into(qtbot, by_name(dialog, QLineEdit, "Password"), password)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Repeat password"), repeat)
+    click(qtbot, button(dialog, "Create administrator"))
+    wait_answered(qtbot, dialog, "Create administrator")
+    qtbot.wait(50)  # the layout settles
+    assert dialog.isVisible()
+    assert_nothing_overlaps(dialog)
+    assert_fits(dialog, SCREENS[size], f"first run after a refusal at {size}")
