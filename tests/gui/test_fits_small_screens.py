@@ -220,3 +220,58 @@ def test_first_run_refusals_do_not_cover_its_hints(qtbot, db, screen, size, pass
     assert dialog.isVisible()
     assert_nothing_overlaps(dialog)
     assert_fits(dialog, SCREENS[size], f"first run after a refusal at {size}")
+
+
+# --- nothing cut at a scroll area's edge ------------------------------------------------------------
+
+
+def the_scroll_area(dialog, name: str):
+    from PySide6.QtWidgets import QScrollArea
+
+    return by_name(dialog, QScrollArea, name)
+
+
+def lowest_widget(contents):
+    """The shown widget inside ``contents`` that reaches lowest (its last input, or a message
+    under it)."""
+    from PySide6.QtWidgets import QWidget
+
+    shown = [w for w in contents.findChildren(QWidget) if w.isVisibleTo(contents) and w.height() > 0]
+    return max(shown, key=lambda w: w.mapTo(contents, w.rect().bottomLeft()).y())
+
+
+def assert_bottom_reachable(qtbot, dialog, area_name: str, where: str) -> None:
+    scroll = the_scroll_area(dialog, area_name)
+    contents = scroll.widget()
+    bar = scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.wait(20)
+    viewport = scroll.viewport()
+    last = lowest_widget(contents)
+    where_last = QRect(last.mapTo(viewport, last.rect().topLeft()), last.size())
+    assert viewport.rect().contains(where_last), (
+        f"{where}: {type(last).__name__} {last.accessibleName() or last.objectName()!r} at "
+        f"{where_last} is cut by the viewport {viewport.rect()}")
+    # and its text whole: as tall as its contents need
+    assert last.height() >= last.minimumSizeHint().height(), f"{where}: the last widget is squeezed"
+
+
+SCROLLING = {
+    "new patient": "Patient details",
+    "clinic settings": "Clinic settings",
+}
+
+
+@pytest.mark.parametrize("size", list(SCREENS))
+@pytest.mark.parametrize("name", list(SCROLLING))
+@pytest.mark.parametrize("small", [False, True], ids=["opened", "shrunk"])
+def test_the_last_field_scrolls_fully_into_view(qtbot, clinic, screen, name, size, small):
+    area = screen(size)
+    dialog = DIALOGS[name](clinic)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    if small:
+        dialog.resize(dialog.minimumSize())
+    assert_fits(dialog, area, f"{name} at {size}")
+    assert_bottom_reachable(qtbot, dialog, SCROLLING[name], f"{name} at {size}")
