@@ -275,3 +275,53 @@ def test_the_last_field_scrolls_fully_into_view(qtbot, clinic, screen, name, siz
         dialog.resize(dialog.minimumSize())
     assert_fits(dialog, area, f"{name} at {size}")
     assert_bottom_reachable(qtbot, dialog, SCROLLING[name], f"{name} at {size}")
+
+
+# --- the census at 1024×600 -------------------------------------------------------------------------
+
+
+def census_widths(qtbot, window, width: int, height: int) -> tuple:
+    from PySide6.QtWidgets import QTableView
+
+    window.resize(width, height)
+    qtbot.wait(50)
+    table = by_name(window, QTableView, "Census")
+    header = table.horizontalHeader()
+    model = table.model()
+    names = [model.headerData(c, header.orientation()) for c in range(model.columnCount())]
+    return table, header, names
+
+
+@pytest.fixture
+def font_size():
+    """``font_size(points)``: the application's font at that size (a desktop's 10 or 11 pt is
+    larger than the offscreen platform's 9 pt), put back afterwards."""
+    before = QApplication.font()
+
+    def use(points: int) -> None:
+        if points:
+            font = QApplication.font()
+            font.setPointSize(points)
+            QApplication.setFont(font)
+    yield use
+    QApplication.setFont(before)
+
+
+@pytest.mark.parametrize("points", [0, 11], ids=["platform font", "11 pt"])
+@pytest.mark.parametrize(("width", "height"), [(1024, 600 - PANEL), (1366, 768 - PANEL)])
+def test_the_census_names_stretch_and_the_other_columns_keep_their_text(
+        qtbot, demo_window, font_size, width, height, points):
+    font_size(points)
+    table, header, names = census_widths(qtbot, demo_window, width, height)
+    assert demo_window.width() <= width, f"the main window cannot shrink to {width}: {demo_window.width()}"
+    sections = {name: header.sectionSize(column) for column, name in enumerate(names)}
+    name_column = names.index("Name")
+    assert max(sections, key=sections.__getitem__) == "Name", f"Name is not the widest: {sections}"
+    for column, name in enumerate(names):
+        if column == name_column:
+            continue
+        needed = max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
+        assert header.sectionSize(column) >= needed, (
+            f"{name!r} is {header.sectionSize(column)} wide, its text needs {needed}")
+    # every column in view: no sideways scrolling to reach the last one
+    assert header.length() <= table.viewport().width()

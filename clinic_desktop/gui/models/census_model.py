@@ -51,7 +51,7 @@ def cows_text(row: CensusRow, today: dt.date | None = None) -> str:
 class CensusModel(RowTableModel[CensusRow]):
     """One row per open episode."""
 
-    COLUMNS = ("Name", "MRN", "Age", "Stage", "Day of stay", "Last COWS", "Next reassessment due")
+    COLUMNS = ("Name", "MRN", "Age", "Stage", "Day of stay", "Last COWS", "Next COWS due")
     NAME, MRN, AGE, STAGE, DAY, LAST_COWS, NEXT_DUE = range(len(COLUMNS))
     NUMERIC = frozenset({AGE, DAY})
 
