@@ -163,7 +163,7 @@ class ClinicSettingsDialog(SettingsDialog):
         bar = scroll.verticalScrollBar().sizeHint().width()
         width = self.ui.settingsPanel.minimumSizeHint().width() + bar
         margins = layout.contentsMargins()
-        across = area.width() - margins.left() - margins.right() - 40 if area is not None else width
+        across = area.width() - margins.left() - margins.right() - 16 if area is not None else width
         scroll.setMinimumWidth(min(width, across))
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if width > across
                                             else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

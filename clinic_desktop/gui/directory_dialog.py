@@ -54,6 +54,7 @@ from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.operations import Operation, Progress, QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import (
     AsksBeforeDiscarding,
+    ContentScroll,
     DialogSlot,
     GeometryDialog,
     error_line,
@@ -192,8 +193,11 @@ class EntryDialog(AsksBeforeDiscarding, GeometryDialog):
         layout.setSpacing(10)
         layout.addWidget(self.general)
         layout.addWidget(hint)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
+        fields = QWidget()
+        fields.setLayout(self.form)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        # the fields scroll on a short screen (1024×600); the hint and the buttons stay in view
+        layout.addWidget(ContentScroll(fields, "Entry details"), 1)
         layout.addWidget(buttons)
 
         self.errors = FieldErrors({

@@ -259,9 +259,9 @@ class ProtocolSettingsDialog(SettingsDialog):
         width = self.panel.minimumSizeHint().width()
         area = dialog_base.screen_area(self)
         # A screen narrower than the three columns (1024×600): they scroll sideways too, so the
-        # dialog still fits; 40 pixels left for the window's frame.
+        # dialog still fits; 16 pixels left for the window's frame.
         margins = outer.contentsMargins()
-        room_across = (area.width() - margins.left() - margins.right() - 40 if area is not None
+        room_across = (area.width() - margins.left() - margins.right() - 16 if area is not None
                        else width + bar)
         self.scroll_area.setMinimumWidth(min(width + bar, room_across))
         scrolls_across = width + bar > room_across

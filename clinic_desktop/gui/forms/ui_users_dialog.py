@@ -40,7 +40,7 @@ class Ui_UsersDialog(object):
 
         self.usersTable = QTableView(UsersDialog)
         self.usersTable.setObjectName(u"usersTable")
-        self.usersTable.setMinimumSize(QSize(600, 150))
+        self.usersTable.setMinimumSize(QSize(600, 110))
         self.usersTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.usersTable.setAlternatingRowColors(True)
         self.usersTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
     QSlider,
     QStyle,
     QTextEdit,
@@ -253,6 +255,44 @@ class AsksBeforeDiscarding(_DialogBase):
         self._focus_before_question = None
         if focus is not None and shiboken6.isValid(focus) and focus.window() is self:
             focus.setFocus()
+
+
+class ContentScroll(QScrollArea):
+    """A dialog's form that scrolls when the screen is too short for it, and only then: it asks
+    for its whole content's height (a plain QScrollArea asks for at most 24 lines), never for
+    less width than the content needs (nothing is cut at its right edge, room kept for the
+    scroll bar), and can shrink to ``MIN_LINES`` lines on a small screen."""
+
+    MIN_LINES = 6
+
+    def __init__(self, content: QWidget, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the keyboard, not it
+        content.setObjectName(content.objectName() or "scrollContents")
+        self.setWidget(content)
+        self.setStyleSheet(f"QScrollArea, QWidget#{content.objectName()} {{ background: transparent; }}")
+
+    def _bar(self) -> int:
+        return self.verticalScrollBar().sizeHint().width()
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().sizeHint()
+        hint = content.sizeHint()
+        return QSize(hint.width() + self._bar(), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().minimumSizeHint()
+        least = content.minimumSizeHint()
+        lines = self.fontMetrics().lineSpacing() * self.MIN_LINES
+        return QSize(least.width() + self._bar(), min(least.height(), lines))
 
 
 def error_line(parent: QWidget | None = None) -> QLabel:
