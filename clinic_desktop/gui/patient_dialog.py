@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -122,6 +123,18 @@ class PatientDialog(AsksBeforeDiscarding, GeometryDialog):
             self.setWindowTitle(f"Edit patient — {patient.display_name}")
             self._fill(patient)
             ui.mrnEdit.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fit_width()
+        super().showEvent(event)
+
+    def _fit_width(self) -> None:
+        """Never narrower than the fields, room kept for the scroll bar (shrunk, the emergency
+        contact was cut at the scroll area's right edge)."""
+        scroll = self.ui.scrollArea
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(self.ui.scrollContents.minimumSizeHint().width() + bar)
+        self.setMinimumWidth(max(self.minimumWidth(), self.minimumSizeHint().width()))
 
     def _align_label_columns(self) -> None:
         """The emergency-contact group has its own form layout: one width for both label columns."""
