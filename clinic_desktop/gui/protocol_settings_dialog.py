@@ -233,9 +233,9 @@ class ProtocolSettingsDialog(SettingsDialog):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(self.panel)
-        layout.addWidget(self.scroll_area)
+        layout.addWidget(self.scroll_area, 1)  # room to spare goes to the groups first
         layout.addWidget(self.error_label)
-        layout.addStretch(1)
+        layout.addStretch(0)  # what the groups cannot take (they are all shown)
         layout.addWidget(buttons)
 
         self._set_tab_order()
@@ -275,9 +275,8 @@ class ProtocolSettingsDialog(SettingsDialog):
         room = screen - others - 80
         height = max(160, min(panel, room))
         self.scroll_area.setMinimumHeight(height)
+        # never taller than the groups; any room the dialog has beyond ``room`` shows more of them
         self.scroll_area.setMaximumHeight(max(height, panel))
-        if panel > room:
-            self.scroll_area.setMaximumHeight(height)
 
     # --- building ------------------------------------------------------------------------------
     def _make_group(self, name: str, keys: tuple[str, ...]) -> QGroupBox:

@@ -332,3 +332,27 @@ def test_the_census_names_stretch_and_the_other_columns_keep_their_text(
             f"{name!r} is {header.sectionSize(column)} wide, its text needs {needed}")
     # every column in view: no sideways scrolling to reach the last one
     assert header.length() <= table.viewport().width()
+
+
+@pytest.mark.parametrize(("size", "points"), [("1024x600", 11), ("1366x768", 0)],
+                         ids=["1024x600 at 11 pt", "1366x768"])
+@pytest.mark.parametrize(("name", "area_name"), [("clinic settings", "Clinic settings"),
+                                                 ("protocol settings", "Protocol settings")])
+def test_the_settings_groups_take_the_room_the_dialog_has(qtbot, clinic, screen, font_size, name, area_name,
+                                                          size, points):
+    """No empty band between the scrolling groups and the buttons while the groups scroll."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    font_size(points)
+    screen(size)
+    dialog = DIALOGS[name](clinic)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.wait(50)
+    scroll = the_scroll_area(dialog, area_name)
+    buttons = dialog.findChild(QDialogButtonBox)
+    gap = buttons.y() - (scroll.y() + scroll.height())
+    scrolls = scroll.verticalScrollBar().maximum() > 0
+    assert not scrolls or gap <= 2 * dialog.layout().spacing() + 4, (
+        f"{name} at {size}: {gap} px empty under the groups while they scroll")
