@@ -540,7 +540,7 @@ class MarPanel(QWidget):
         self._dialogs = DialogSlot(on_saved=self._recorded)
         self.orders_model = OrdersModel(self)
         self.doses_model = DosesModel(self)
-        self.orders_table = self._table("Orders", self.orders_model, stretch=0)
+        self.orders_table = self._table("Orders", self.orders_model, stretch=None)
         self.doses_table = self._table("Doses today", self.doses_model, stretch=4)
         prescriber = user.can("medications.order")
         nurse = user.can("medications.administer")
@@ -592,7 +592,10 @@ class MarPanel(QWidget):
         layout.addWidget(self.doses_empty)
         layout.addWidget(self.doses_table, 3)
 
-    def _table(self, name: str, model, stretch: int) -> QTableView:
+    def _table(self, name: str, model, stretch: int | None) -> QTableView:
+        """A read-only table of rows; every column as wide as its text, ``stretch`` taking the
+        room left (None: the last column takes it, and a narrow screen scrolls sideways rather
+        than cut a drug's name or its hold parameters)."""
         table = QTableView()
         table.setAccessibleName(name)
         table.setModel(model)
@@ -602,7 +605,10 @@ class MarPanel(QWidget):
         table.verticalHeader().setVisible(False)
         header = table_header(table)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        if stretch is None:
+            header.setStretchLastSection(True)
+        else:
+            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         return table
 
     # ---- reading -----------------------------------------------------------------------------

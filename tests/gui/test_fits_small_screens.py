@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtWidgets import QApplication, QStyle
 
 from clinic_desktop.gui.widgets import dialog_base
+from tests.conftest import make_user
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into, wait_answered
 from tests.gui.test_focus_chain import DIALOGS, Clinic
 
@@ -356,3 +357,39 @@ def test_the_settings_groups_take_the_room_the_dialog_has(qtbot, clinic, screen,
     scrolls = scroll.verticalScrollBar().maximum() > 0
     assert not scrolls or gap <= 2 * dialog.layout().spacing() + 4, (
         f"{name} at {size}: {gap} px empty under the groups while they scroll")
+
+
+# --- the orders at 1024×600 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_the_orders_keep_the_drug_and_its_hold_parameters_whole(qtbot, db, admin, demo_window, font_size,
+                                                                  width):
+    """In the patient's tab, the Orders table never cuts a drug's name or its hold parameters:
+    on a narrow screen it scrolls sideways instead (a desktop's 11 pt)."""
+    from PySide6.QtWidgets import QTableView
+
+    from clinic_desktop.core.services import mar
+
+    font_size(11)
+    row = next(r for r in demo_window.census_model.rows() if r.stage == "stabilization")
+    prescriber = make_user(db, admin, "prescriber", "dr-long")  # "Prescriber Dr-long": a long name
+    mar.create_order(db, prescriber, row.episode_id, mar.OrderInput(
+        drug_id="lofexidine", dose=0.54, unit="mg", route="oral", times=("08:00", "13:00", "18:00", "23:00"),
+        hold_sbp_below=90, hold_dbp_below=50, hold_hr_below=50, instructions="Taper from day 5"))
+    mar.create_order(db, prescriber, row.episode_id, mar.OrderInput(
+        drug_id="ondansetron", dose=4, unit="mg", route="oral", min_interval_hours=8, max_daily_dose=16,
+        acknowledgement="Baseline ECG normal, QTc 412 ms"))
+    demo_window.resize(width, 600 - PANEL)
+    assert demo_window.navigator.flowsheet(row.patient_id)
+    screen = demo_window.workspace.views()[0]
+    screen.tabs.setCurrentWidget(screen.mar_panel)
+    qtbot.wait(50)
+    table = by_name(screen, QTableView, "Orders")
+    header = table.horizontalHeader()
+    model = table.model()
+    names = [model.headerData(c, header.orientation()) for c in range(model.columnCount())]
+    for name in ("Medication", "Hold parameters"):
+        column = names.index(name)
+        needed = max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
+        assert header.sectionSize(column) >= needed, f"{name} cut at {width}: {header.sectionSize(column)} < {needed}"
