@@ -59,6 +59,7 @@ class InstrumentDialog(AsksBeforeDiscarding, GeometryDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
+        layout.addWidget(self.entry.take_header())  # the instructions stay whole above the items
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(line)
         layout.addLayout(bottom)

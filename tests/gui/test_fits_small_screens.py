@@ -393,3 +393,21 @@ def test_the_orders_keep_the_drug_and_its_hold_parameters_whole(qtbot, db, admin
         column = names.index(name)
         needed = max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
         assert header.sectionSize(column) >= needed, f"{name} cut at {width}: {header.sectionSize(column)} < {needed}"
+
+
+def test_the_scale_instructions_stay_whole_while_the_items_scroll(qtbot, clinic, screen):
+    """Record COWS on a short screen: the first item has the keyboard and the items scroll, but
+    the instructions and the keyboard hint sit above the scroll area, never cut at its edge."""
+    screen("1024x600")
+    dialog = DIALOGS["record COWS"](clinic)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(dialog.width(), 460)  # shorter than the items: they scroll
+    dialog.entry.setFocus()
+    qtbot.wait(50)
+    assert dialog.scroll_area.verticalScrollBar().maximum() > 0
+    for label in (dialog.entry.instructions_label, dialog.entry.hint_label):
+        assert not dialog.scroll_area.isAncestorOf(label)
+        assert label.visibleRegion().boundingRect() == label.rect(), label.objectName()
+    dialog.done(0)

@@ -421,7 +421,8 @@ class InstrumentEntry(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 8, 4)
         layout.setSpacing(6)
-        header = QVBoxLayout()
+        self._header = QVBoxLayout()
+        header = self._header
         header.setSpacing(2)
         header.addWidget(self.title_label)
         header.addWidget(self.meta_label)
@@ -477,6 +478,20 @@ class InstrumentEntry(QWidget):
         """Put the keyboard focus on the item ``item_id`` (``ValueError`` if there is none)."""
         self.instrument.item(item_id)
         self._focus_row(self._by_id[item_id])
+
+    def take_header(self) -> QWidget:
+        """Remove the title, the instructions and the keyboard hint from the top of the entry and
+        return them in one widget, so that a host can place them above its scroll area: scrolling
+        to the item with the keyboard never cuts the instructions at the scroll area's edge."""
+        header = QWidget()
+        header.setObjectName("instrumentHeader")
+        box = QVBoxLayout(header)
+        box.setContentsMargins(2, 0, 8, 0)
+        box.setSpacing(2)
+        for label in (self.title_label, self.meta_label, self.instructions_label, self.hint_label):
+            self._header.removeWidget(label)
+            box.addWidget(label)
+        return header
 
     def take_total_label(self) -> QLabel:
         """Remove the live "Total" label from the bottom of the entry and return it, so that a
