@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 
-import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QStackedWidget, QTabBar, QTabWidget, QVBoxLayout, QWidget
 
@@ -71,7 +70,6 @@ class Workspace(QObject):
     def __init__(self, tabs: QTabWidget, parent: QWidget) -> None:
         super().__init__(parent)
         self.tabs = tabs
-        self._patient_tabs: dict[int, PatientTab] = {}
         bar = tabs.tabBar()
         # A tab bar is read out by its current tab: the census tab holds the search as well, and
         # is told apart from the census table that way.
@@ -83,12 +81,8 @@ class Workspace(QObject):
 
     # --- what is open ---------------------------------------------------------------------------
     def patient_tab(self, patient_id: int) -> PatientTab | None:
-        tab = self._patient_tabs.get(patient_id)
-        return tab if tab is not None and shiboken6.isValid(tab) else None
-
-    def open_patient_ids(self) -> list[int]:
-        """The patients with a tab, in the tabs' order."""
-        return [tab.patient_id for tab in self._tabs_in_order()]
+        """The patient's tab, if open (read from the tab widget: nothing else to keep in step)."""
+        return next((tab for tab in self._tabs_in_order() if tab.patient_id == patient_id), None)
 
     def views(self) -> list[GeometryDialog]:
         """Every view open, tab by tab."""
@@ -116,7 +110,6 @@ class Workspace(QObject):
             tab.setAccessibleName(f"Patient {record.display_name}")
             index = self.tabs.addTab(tab, record.display_name)
             self.tabs.setTabToolTip(index, f"{record.display_name} \u00b7 MRN {record.mrn}")
-            self._patient_tabs[record.id] = tab
         stack = tab.views.findChild(QStackedWidget)  # where addTab lays it out
         assert stack is not None
         view.embed(stack)
@@ -159,7 +152,6 @@ class Workspace(QObject):
             return
         was_current = self.tabs.currentWidget() is tab
         self.tabs.removeTab(self.tabs.indexOf(tab))
-        self._patient_tabs.pop(tab.patient_id, None)
         tab.deleteLater()
         if was_current:
             self.show_census()

@@ -108,9 +108,9 @@ class GeometryDialog(QDialog):
             self._geometry_restored = True
             self.restore_geometry()
         super().showEvent(event)
-        if self.GROW_TO_FIT and not self.is_embedded():
-            self.grow_to_fit()
-        if not self.is_embedded():
+        if not self.is_embedded():  # a view takes the size its tab gives it
+            if self.GROW_TO_FIT:
+                self.grow_to_fit()
             self.fit_on_screen()
 
     def fit_on_screen(self) -> None:
