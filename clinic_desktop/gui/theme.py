@@ -179,13 +179,12 @@ def load_bundled_fonts() -> list[str]:
 
 
 def apply_font(app: QApplication) -> None:
-    """Make the bundled Noto Sans (CJK fallback after it) the application font; the system's
-    font stays if the bundled files are missing."""
+    """Make the bundled Noto Sans (CJK fallback after it), at 10.5 pt, the application font; the
+    system's font family stays if the bundled files are missing (at that size still)."""
     families = load_bundled_fonts()
-    if UI_FONT_FAMILY not in families:
-        return
     font = QFont(app.font())
-    font.setFamilies(families)
+    if UI_FONT_FAMILY in families:
+        font.setFamilies(families)
     font.setPointSizeF(UI_FONT_POINT_SIZE)
     app.setFont(font)
 
