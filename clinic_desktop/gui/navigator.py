@@ -146,7 +146,7 @@ class Navigator(QObject):
         self.census_changed.emit()
         from clinic_desktop.gui.intake_screen import IntakeScreen
 
-        screen = IntakeScreen(self.db, self.user, view, record, self._window)
+        screen = IntakeScreen(self.db, self.user, view, record, self._workspace.view_host(record))
         screen.assessment_signed.connect(lambda _episode_id: self.census_changed.emit())
         self._show(("assessment", patient_id), record, screen)
         self.assessment_opened.emit(view.id)
@@ -163,8 +163,9 @@ class Navigator(QObject):
             record = patients.open_record(self.db, self.user, patient_id)
             from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 
-            screen = StabilizationScreen(self.db, self.user, episode, record, self._window)
+            screen = StabilizationScreen(self.db, self.user, episode, record, self._workspace.view_host(record))
         except ClinicError as exc:
+            self._workspace.drop_empty_tab(patient_id)
             self._show_error("The flowsheet could not be opened", exc)
             return True
         screen.changed.connect(lambda _episode_id: self.census_changed.emit())
@@ -188,8 +189,9 @@ class Navigator(QObject):
             record = patients.open_record(self.db, self.user, patient_id)
             from clinic_desktop.gui.plan_screen import PlanScreen
 
-            screen = PlanScreen(self.db, self.user, episode.id, record, self._window)
+            screen = PlanScreen(self.db, self.user, episode.id, record, self._workspace.view_host(record))
         except ClinicError as exc:
+            self._workspace.drop_empty_tab(patient_id)
             self._show_error("The aftercare plan could not be opened", exc)
             return
         screen.discharged.connect(lambda _episode_id: self.census_changed.emit())

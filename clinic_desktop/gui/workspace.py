@@ -18,7 +18,7 @@ import logging
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QStackedWidget, QTabBar, QTabWidget, QVBoxLayout, QWidget
 
-from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+from clinic_desktop.gui.widgets.dialog_base import VIEW_HOST, GeometryDialog
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,12 @@ class PatientTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.views)
+        #: Where the views are laid out (the tab widget's own stack): a screen made with it as its
+        #: parent is built in place, as a view.
+        host = self.views.findChild(QStackedWidget)
+        assert host is not None
+        host.setProperty(VIEW_HOST, True)
+        self.host: QWidget = host
 
     def views_changed(self) -> None:
         """The bar of views shows from two views on; with one, Tab must pass the tab widget by
@@ -101,18 +107,33 @@ class Workspace(QObject):
         return found
 
     # --- showing a view -------------------------------------------------------------------------
-    def show_view(self, record, view: GeometryDialog) -> None:
-        """Put ``view`` (a screen of the patient ``record``) in the patient's tab, made first if
-        need be, and show it with the keyboard in it."""
+    def view_host(self, record) -> QWidget:
+        """The parent to make a screen of the patient ``record`` with, so that it is built where
+        it will be shown (see :meth:`GeometryDialog.embed`): their tab's host, the tab added (not
+        yet shown) if they have none. :meth:`drop_empty_tab` takes it away if the screen fails."""
         tab = self.patient_tab(record.id)
         if tab is None:
             tab = PatientTab(record.id)
             tab.setAccessibleName(f"Patient {record.display_name}")
             index = self.tabs.addTab(tab, record.display_name)
             self.tabs.setTabToolTip(index, f"{record.display_name} \u00b7 MRN {record.mrn}")
-        stack = tab.views.findChild(QStackedWidget)  # where addTab lays it out
-        assert stack is not None
-        view.embed(stack)
+        return tab.host
+
+    def drop_empty_tab(self, patient_id: int) -> None:
+        """The patient's tab, if it has no view (its screen could not be made), goes."""
+        tab = self.patient_tab(patient_id)
+        if tab is not None and not tab.views.count():
+            self.tabs.removeTab(self.tabs.indexOf(tab))
+            tab.deleteLater()
+
+    def show_view(self, record, view: GeometryDialog) -> None:
+        """Put ``view`` (a screen of the patient ``record``, best made with :meth:`view_host` as
+        its parent) in the patient's tab and show it with the keyboard in it."""
+        host = self.view_host(record)
+        if view.parentWidget() is not host:
+            view.embed(host)
+        tab = self.patient_tab(record.id)
+        assert tab is not None
         tab.views.addTab(view, view_title(view))
         tab.views_changed()
         view.windowTitleChanged.connect(lambda _title, v=view: self._retitle(v))

@@ -33,6 +33,10 @@ from PySide6.QtWidgets import (
 
 DISCARD_QUESTION = "Discard changes?"
 
+#: The dynamic property that marks a widget as the place views are laid out in (a patient's tab):
+#: a ``GeometryDialog`` made with it as its parent is a view there from its first line.
+VIEW_HOST = "viewHost"
+
 
 def screen_area(widget: QWidget) -> QRect | None:
     """The part of the screen ``widget`` is on that a window may take (the screen less its task
@@ -59,15 +63,27 @@ class GeometryDialog(QDialog):
         self._help_key = QShortcut(QKeySequence("F1"), self)
         self._help_key.setWhatsThis("User manual at this screen's page")
         self._help_key.activated.connect(self._show_manual)
+        if parent is not None and parent.property(VIEW_HOST):
+            self.embed(parent)
 
     def embed(self, parent: QWidget) -> None:
         """Make this dialog a view inside ``parent`` (a screen in a patient's tab): no window of
         its own, no size of its own to remember, and the window's F1 and Escape keys, not its own
-        (the main window's F1 opens the manual at the page of the view with the keyboard). One
-        reparenting, straight to where it will be laid out: each costs a restyle of every child."""
+        (the main window's F1 opens the manual at the page of the view with the keyboard).
+
+        A dialog made with a ``VIEW_HOST`` as its parent is embedded here, before it has a child:
+        with the app's style sheet, reparenting a built screen restyles every widget in it, which
+        was a fifth of the time it took to open a patient's tab."""
         self.setParent(parent, Qt.WindowType.Widget)
         self.setSizeGripEnabled(False)
         self._help_key.setEnabled(False)
+
+    def allow_resizing(self) -> None:
+        """A screen shown as a window of its own: the maximize button and the size grip (nothing
+        for a view in a patient's tab, which takes the tab's size)."""
+        if not self.is_embedded():
+            self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+            self.setSizeGripEnabled(True)
 
     def is_embedded(self) -> bool:
         return not self.isWindow()

@@ -82,8 +82,7 @@ class SectionedScreen(GeometryDialog):
         self._fields: dict[str, QWidget] = {}
         self._contents: list[QWidget] = []
         self.version = 0
-        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.setSizeGripEnabled(True)
+        self.allow_resizing()
         self.resize(1280, 720)
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
@@ -91,8 +90,9 @@ class SectionedScreen(GeometryDialog):
         self._autosave.timeout.connect(self.save_now)
 
     def _follow_idle_lock(self, parent: QWidget | None) -> None:
-        """Save the draft when the main window's idle lock locks."""
-        lock = getattr(parent, "idle_lock", None)
+        """Save the draft when the main window's idle lock locks (``parent``: the main window,
+        or the patient's tab in it the screen is built in)."""
+        lock = getattr(parent.window(), "idle_lock", None) if parent is not None else None
         if lock is not None and hasattr(lock, "locked"):
             lock.locked.connect(self.save_now)
 
