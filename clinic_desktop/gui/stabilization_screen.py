@@ -59,6 +59,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
     save_cancel,
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.lazy_page import LazyPage
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
 from clinic_desktop.gui.widgets.prompt_card import PromptCard
 from clinic_desktop.gui.widgets.tables import table_header
@@ -177,14 +178,14 @@ class StabilizationScreen(GeometryDialog):
         self._dialogs = DialogSlot(on_saved=self._recorded)
         self.setObjectName("stabilizationScreen")
         self.setWindowTitle(f"Stabilization \u2014 {patient.display_name}")
-        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.setSizeGripEnabled(True)
+        self.allow_resizing()
         self.resize(1280, 720)
         clinic = clinic_settings.get_all(db)
         self._protocol_settings = protocols.ProtocolSettings.from_mapping(clinic)
         self._units = units.clinic_system(clinic)  # temperature and weight: °F/lb or °C/kg
         assessment = intake.assessment_for_episode(db, user, episode.id)
         self._intake_data = dict(assessment.data) if assessment is not None else {}
+        self._live: list = []  # the flowsheet entries not struck, as last read (the prompts read them)
         self._build()
         self.refresh()
         self._timer = QTimer(self)
@@ -213,17 +214,19 @@ class StabilizationScreen(GeometryDialog):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Stabilization")
         self.tabs.addTab(self._build_flowsheet(), "&Flowsheet")
-        self.mar_panel = MarPanel(self.db, self.user, self.episode.id, self._protocol_settings)
-        self.mar_panel.changed.connect(self._recorded)
-        self.tabs.addTab(self.mar_panel, "&Medications")
-        self.tabs.addTab(self._build_care(), "&Care")
-        self.tabs.addTab(self._build_prompts(), "&Prompts")
+        # The other pages are built when first shown: the screen opens with the flowsheet alone.
+        self.medications_page = LazyPage(self._build_medications)
+        self.care_page = LazyPage(self._build_care)
+        self.prompts_page = LazyPage(self._build_prompts)
+        self.tabs.addTab(self.medications_page, "&Medications")
+        self.tabs.addTab(self.care_page, "&Care")
+        self.tabs.addTab(self.prompts_page, "&Prompts")
         # The facts line in the banner and its button beside the tabs, not on a row of their
         # own: the flowsheet keeps the height on a 1024×600 screen.
         self.banner.add_line(self.facts_line)
         self.tabs.setCornerWidget(self.facts_button, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(
-            lambda _i: self.mar_panel.refresh() if self.tabs.currentWidget() is self.mar_panel else None)
+            lambda _i: self.mar_panel.refresh() if self.tabs.currentWidget() is self.medications_page else None)
 
         self.status = QLabel()
         self.status.setProperty("role", "muted")
@@ -362,7 +365,20 @@ class StabilizationScreen(GeometryDialog):
         layout.addWidget(splitter, 1)
         return page
 
-    def _build_care(self) -> QWidget:
+    def _build_medications(self, page: LazyPage) -> QWidget:
+        panel = MarPanel(self.db, self.user, self.episode.id, self._protocol_settings)
+        panel.changed.connect(self._recorded)
+        page.column.addWidget(panel)
+        return panel
+
+    @property
+    def mar_panel(self) -> MarPanel:
+        """The Medications page's orders and doses (built now if its tab was never shown)."""
+        panel = self.medications_page.ensure_built()
+        assert isinstance(panel, MarPanel)
+        return panel
+
+    def _build_care(self, lazy_page: LazyPage) -> QWidget:
         page = QWidget()
         can_record = self.user.can("observations.record")
         today = QGroupBox("Supportive care today")
@@ -402,9 +418,11 @@ class StabilizationScreen(GeometryDialog):
         layout = QHBoxLayout(page)
         layout.addWidget(today, 1)
         layout.addWidget(escalate, 2)
+        lazy_page.column.addWidget(page)
+        self._show_care(clock.now())
         return page
 
-    def _build_prompts(self) -> QWidget:
+    def _build_prompts(self, lazy_page: LazyPage) -> QWidget:
         """A card per prompt (``PromptCard``: title, status pill, text, the basis folded away),
         in a scroll area so that the last card is never cut at the edge."""
         page = QWidget()
@@ -429,6 +447,8 @@ class StabilizationScreen(GeometryDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(hint)
         layout.addWidget(self.prompts_view, 1)
+        lazy_page.column.addWidget(page)
+        self._show_prompts(self._live, clock.now())
         return page
 
     def _prompt_card(self, title: str) -> PromptCard:
@@ -461,22 +481,34 @@ class StabilizationScreen(GeometryDialog):
         try:
             entries = stabilization.flowsheet(self.db, self.user, self.episode.id)
             alert = stabilization.safety_alert_active(self.db, self.user, self.episode.id)
-            care = stabilization.supportive_care_for_day(self.db, self.user, self.episode.id,
-                                                         clock.local(now).date())
-            complications = stabilization.complications(self.db, self.user, self.episode.id)
         except ClinicError as exc:
             self.status.setText(f"Could not refresh: {exc}")
             return
         self.flowsheet_model.set_rows(entries)
-        if self.tabs.currentWidget() is self.mar_panel:  # else when its tab is shown
+        if self.tabs.currentWidget() is self.medications_page:  # else when its tab is shown
             self.mar_panel.refresh(now)
-        live = [e for e in entries if e.struck is None]
+        live = self._live = [e for e in entries if e.struck is None]
         points = [TrendPoint(e.instrument_id, e.taken_at, e.total) for e in live
                   if e.kind == "observation" and e.instrument_id in CHART_INSTRUMENTS and e.complete
                   and e.total is not None]  # a complete score has its total
         self.chart.show_trend(self.episode.admitted_at, points, self.dose_marks(), now)
         self.safety_bar.setVisible(alert)
         self.safety_button.setVisible(alert and self.user.can("observations.record"))
+        self._show_status(live, now)
+        if self.care_page.is_built():  # else when its tab is first shown
+            self._show_care(now)
+        if self.prompts_page.is_built():
+            self._show_prompts(live, now)
+
+    def _show_care(self, now: dt.datetime) -> None:
+        """The Care page: today's supportive care ticked, the complications recorded."""
+        try:
+            care = stabilization.supportive_care_for_day(self.db, self.user, self.episode.id,
+                                                         clock.local(now).date())
+            complications = stabilization.complications(self.db, self.user, self.episode.id)
+        except ClinicError as exc:
+            self.status.setText(f"Could not refresh: {exc}")
+            return
         for item, check in self.care_checks.items():
             entry = care.get(item)
             check.setChecked(bool(entry and entry.done))
@@ -484,7 +516,6 @@ class StabilizationScreen(GeometryDialog):
         self.complication_list.clear()
         for c in complications:
             self.complication_list.addItem(f"{local_time_text(c.at)} \u2014 {c.label} ({c.recorded_by_name}): {c.note}")
-        self._show_prompts(live, now)
 
     def dose_marks(self) -> list[DoseMark]:
         """Doses given (not struck), for the chart."""
@@ -497,17 +528,29 @@ class StabilizationScreen(GeometryDialog):
         return next((e for e in entries if e.kind == kind and (instrument_id is None or e.instrument_id == instrument_id)),
                     None)
 
-    def _show_prompts(self, live, now: dt.datetime) -> None:
-        s = self._protocol_settings
+    def _reassessment(self, live, now: dt.datetime):
+        """The last COWS (or None), when the next is due and whether it is overdue."""
         cows = self._last(live, "observation", "cows")
-        fmt = lambda t: local_time_text(t)
-        prompts = []
-        due, overdue = protocols.reassessment_due(cows.taken_at if cows else None, now, s)
+        due, overdue = protocols.reassessment_due(cows.taken_at if cows else None, now, self._protocol_settings)
+        return cows, due, overdue
+
+    def _show_status(self, live, now: dt.datetime) -> None:
+        """The last COWS and when the next is due, under the tabs, with the OVERDUE chip."""
+        cows, due, overdue = self._reassessment(live, now)
         if cows is None:
             self.status.setText("No COWS recorded yet in this episode.")
         else:
-            self.status.setText(f"Last COWS {cows.total} at {fmt(cows.taken_at)} \u00b7 next due {fmt(due)}")
+            self.status.setText(f"Last COWS {cows.total} at {local_time_text(cows.taken_at)} "
+                                f"\u00b7 next due {local_time_text(due)}")
         self.overdue_chip.show_state("OVERDUE" if overdue else "", "alert")
+
+    def _show_prompts(self, live, now: dt.datetime) -> None:
+        """The Prompts page: a card for the reassessment, buprenorphine readiness, naltrexone
+        and the alpha-2 agonist holds."""
+        s = self._protocol_settings
+        cows, due, overdue = self._reassessment(live, now)
+        fmt = lambda t: local_time_text(t)
+        prompts = []
         prompts.append(rules.buprenorphine_readiness(
             self._intake_data, cows.total if cows else None, bool(cows and cows.complete),
             cows.taken_at if cows else None, now, s, format_time=fmt))

@@ -206,5 +206,5 @@ def open_mar(qtbot, db, user, patient) -> StabilizationScreen:
                                  patients.open_record(db, user, patient.id))
     qtbot.addWidget(screen)
     screen.show()
-    screen.tabs.setCurrentWidget(screen.mar_panel)
+    screen.tabs.setCurrentWidget(screen.medications_page)
     return screen

@@ -383,7 +383,7 @@ def test_the_orders_keep_the_drug_and_its_hold_parameters_whole(qtbot, db, admin
     demo_window.resize(width, 600 - PANEL)
     assert demo_window.navigator.flowsheet(row.patient_id)
     screen = demo_window.workspace.views()[0]
-    screen.tabs.setCurrentWidget(screen.mar_panel)
+    screen.tabs.setCurrentWidget(screen.medications_page)
     qtbot.wait(50)
     table = by_name(screen, QTableView, "Orders")
     header = table.horizontalHeader()

@@ -169,7 +169,7 @@ def test_the_safety_alert_stays_until_a_safety_assessment(qtbot, window, db, nur
 def test_supportive_care_ticks_are_kept_and_move_to_transition(qtbot, window, db, nurse, patient, monkeypatch):
     episode_id = sign_intake(db, nurse, patient)
     screen = open_flowsheet(qtbot, window)
-    screen.tabs.setCurrentIndex(screen.tabs.indexOf(by_name(screen, QCheckBox, "Hydration").parentWidget().parentWidget()))
+    screen.tabs.setCurrentWidget(screen.care_page)
     hydration = by_name(screen, QCheckBox, "Hydration")
     hydration.setFocus()
     qtbot.keyClick(hydration, Qt.Key.Key_Space)
@@ -182,6 +182,33 @@ def test_supportive_care_ticks_are_kept_and_move_to_transition(qtbot, window, db
         qtbot.mouseClick(button(screen, "Move to transition\u2026"), Qt.MouseButton.LeftButton)
     assert episodes.current_episode(db, nurse, patient.id).stage == "transition"
     assert episodes.current_episode(db, nurse, patient.id).id == episode_id
+    screen.reject()
+
+
+def test_the_other_pages_are_built_when_first_shown_and_shown_whole_at_once(qtbot, window, db, nurse, patient):
+    """The flowsheet opens with its own page alone built (a patient's tab opens fast); Medications,
+    Care and Prompts are built as their tab is first shown, with what was recorded meanwhile, and
+    are complete and visible the moment the tab is (no turn of the event loop later)."""
+    episode_id = sign_intake(db, nurse, patient)
+    screen = open_flowsheet(qtbot, window)
+    pages = (screen.medications_page, screen.care_page, screen.prompts_page)
+    assert [page.is_built() for page in pages] == [False, False, False]
+    assert not screen.findChildren(QCheckBox) and not screen.findChildren(PromptCard)
+    # recorded elsewhere (another workstation) while the page was never shown
+    stabilization.record_supportive_care(db, nurse, episode_id, "hydration", True)
+    screen.refresh()
+    assert not screen.care_page.is_built()  # a refresh reads only what is shown
+
+    screen.tabs.setCurrentWidget(screen.care_page)
+    hydration = by_name(screen, QCheckBox, "Hydration")
+    assert hydration.isVisible() and hydration.isChecked()
+    screen.tabs.setCurrentWidget(screen.prompts_page)
+    cards = prompt_cards(screen)
+    assert cards and all(card.isVisible() for card in cards)
+    assert cards[0].title.text() == "COWS reassessment"
+    screen.tabs.setCurrentWidget(screen.medications_page)
+    assert button(screen, "Give\u2026").isVisible()
+    assert [page.is_built() for page in pages] == [True, True, True]
     screen.reject()
 
 
@@ -235,7 +262,7 @@ def test_the_prompts_tab_shows_a_card_per_prompt_with_its_pill_and_the_basis_fol
     prescriber = make_user(db, admin, "prescriber")
     order = lofexidine(db, prescriber, episode_id)
     screen = open_mar(qtbot, db, nurse, patient)
-    screen.tabs.setCurrentWidget(screen.prompts_view.parentWidget())
+    screen.tabs.setCurrentWidget(screen.prompts_page)
     assert isinstance(by_name(screen, QScrollArea, "Protocol prompts"), QScrollArea)
     cards = prompt_cards(screen)
     pills = [(c.title.text(), c.pill.text(), c.pill.property("severity")) for c in cards]
@@ -319,7 +346,7 @@ def test_a_nurse_sees_who_writes_the_first_order(qtbot, db, nurse, patient):
                                  patients.open_record(db, nurse, patient.id))
     qtbot.addWidget(screen)
     screen.show()
-    screen.tabs.setCurrentWidget(screen.mar_panel)
+    screen.tabs.setCurrentWidget(screen.medications_page)
     assert by_name(screen, QLabel, "Orders empty").text() == \
         "No orders yet \u2014 a prescriber adds one with New order\u2026"
     assert by_name(screen, QLabel, "Doses today empty").isVisible()
@@ -372,7 +399,7 @@ def test_give_a_dose_then_a_hold_parameter_asks_for_a_reason(qtbot, window, db, 
     prescriber = make_user(db, admin, "prescriber")
     order = lofexidine(db, prescriber, episode_id, times=(), min_interval_hours=5)
     screen = open_flowsheet(qtbot, window)
-    screen.tabs.setCurrentWidget(screen.mar_panel)
+    screen.tabs.setCurrentWidget(screen.medications_page)
     doses = by_name(screen, QTableView, "Doses today")
     doses.selectRow(0)  # the PRN order
     qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
@@ -510,7 +537,7 @@ def override_and_save(qtbot, screen, dialog, prescriber, note: str) -> None:
 
 def give_first_line(qtbot, screen):
     """The Medications tab, the first line of today's doses selected, Give… clicked: its dialog."""
-    screen.tabs.setCurrentWidget(screen.mar_panel)
+    screen.tabs.setCurrentWidget(screen.medications_page)
     by_name(screen, QTableView, "Doses today").selectRow(0)
     qtbot.mouseClick(button(screen, "Give\u2026"), Qt.MouseButton.LeftButton)
     return dialog_of_panel(qtbot, screen)

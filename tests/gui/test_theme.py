@@ -176,7 +176,7 @@ def test_every_table_header_is_left_aligned_and_vertically_centred(qtbot, db, ad
     flowsheet = StabilizationScreen(db, nurse, episodes.current_episode(db, nurse, patient.id),
                                     patients.open_record(db, nurse, patient.id))
     qtbot.addWidget(flowsheet)
-    flowsheet.tabs.setCurrentWidget(flowsheet.mar_panel)
+    flowsheet.tabs.setCurrentWidget(flowsheet.medications_page)
     dialogs = [DirectoryDialog(db, admin, window), UsersDialog(db, admin, window), ShortcutsDialog(window)]
     headers: dict[str, Qt.AlignmentFlag] = {}
     for root in (window, flowsheet, *dialogs):
