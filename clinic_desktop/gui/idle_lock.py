@@ -12,6 +12,14 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QInputMethodEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QTabletEvent,
+    QTouchEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
@@ -21,12 +29,12 @@ from clinic_desktop.gui import theme
 log = logging.getLogger(__name__)
 
 LOCKED_TITLE = "Clinic Desktop (locked)"
-_ACTIVITY = frozenset({
-    QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.MouseButtonPress,
-    QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick, QEvent.Type.MouseMove,
-    QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TabletPress,
-    QEvent.Type.InputMethod, QEvent.Type.ShortcutOverride,
-})
+#: What a person does, by the class the event arrives as: keys (and shortcuts), mouse buttons and
+#: moves, the wheel, touch, a tablet pen, an input method. Not the enter and hover events a widget
+#: gets when it appears under a resting pointer: a screen that refreshes must not keep it unlocked.
+#: (A class test, not ``event.type()``: the filter sees every event of the app, thousands as a
+#: patient's tab opens, and making the type's Python enum costs more than the rest of the check.)
+_ACTIVITY = (QKeyEvent, QMouseEvent, QWheelEvent, QTouchEvent, QTabletEvent, QInputMethodEvent)
 
 
 class LockCurtain(QWidget):
@@ -154,7 +162,7 @@ class IdleLock(QObject):
 
     # --- activity -----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self._locked and event.type() in _ACTIVITY:
+        if not self._locked and isinstance(event, _ACTIVITY):
             self._timer.start()
         return False
 

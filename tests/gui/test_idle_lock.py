@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QEnterEvent, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
 from clinic_desktop.core.services import settings
@@ -80,6 +81,37 @@ def test_activity_postpones_the_lock(qtbot, db, admin):
         qtbot.wait(150)
     assert not window.idle_lock.is_locked()
     qtbot.waitUntil(window.idle_lock.is_locked, timeout=3000)
+
+
+def test_only_what_a_person_does_postpones_the_lock(qtbot, db, admin, monkeypatch):
+    """Keys, clicks and pointer moves restart the countdown; what a screen does by itself (a
+    widget appearing under a resting pointer, repainting, being laid out) does not."""
+    window = main_window(qtbot, db, admin)
+    box = named(window, QLineEdit, "Search patients")
+    point = QPointF(box.rect().center())
+    restarts: list[int] = []
+    monkeypatch.setattr(window.idle_lock._timer, "start", lambda *args: restarts.append(1))
+
+    def restarted(event: QEvent) -> bool:
+        """Whether ``event``, reaching the search box, restarted the countdown."""
+        restarts.clear()
+        QApplication.sendEvent(box, event)
+        return bool(restarts)
+
+    by_itself = [QEnterEvent(point, point, point), QEvent(QEvent.Type.HoverEnter), QEvent(QEvent.Type.Paint),
+                 QEvent(QEvent.Type.LayoutRequest), QEvent(QEvent.Type.Polish)]
+    for event in by_itself:
+        assert not restarted(event), event.type()
+    none = Qt.KeyboardModifier.NoModifier
+    person = [QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, none, "a"),
+              QMouseEvent(QEvent.Type.MouseButtonPress, point, point, Qt.MouseButton.LeftButton,
+                          Qt.MouseButton.LeftButton, none),
+              QMouseEvent(QEvent.Type.MouseMove, point, point, Qt.MouseButton.NoButton,
+                          Qt.MouseButton.NoButton, none),
+              QWheelEvent(point, point, QPoint(), QPoint(0, -120), Qt.MouseButton.NoButton, none,
+                          Qt.ScrollPhase.NoScrollPhase, False)]
+    for event in person:
+        assert restarted(event), event.type()
 
 
 def test_cancel_offers_to_quit_and_never_unlocks(qtbot, db, admin):
