@@ -68,6 +68,7 @@ def details_text(entry: FlowsheetEntry, system: str = units.METRIC) -> str:
 class FlowsheetModel(RowTableModel[FlowsheetEntry]):
     COLUMNS = ("Time", "Entry", "Result", "Details", "Recorded by")
     TIME, ENTRY, RESULT, DETAILS, BY = range(len(COLUMNS))
+    CACHE_CELLS = True  # a long stay repaints hundreds of cells; each depends on its entry alone
     #: The clinic's units (``core.units.clinic_system``), set by the screen.
     system: str = units.METRIC
 

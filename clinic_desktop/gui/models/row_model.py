@@ -14,6 +14,13 @@ Row = TypeVar("Row")
 _Index = QModelIndex | QPersistentModelIndex
 MUTED = QColor(theme.LIGHT["muted"])  # secondary text (the dark theme's is lighter: theme.colour)
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_R = Qt.ItemDataRole
+# The roles as plain ints, looked up once: a view asks ``data`` thousands of times as it paints.
+DISPLAY, ALIGNMENT, FOREGROUND, TOOLTIP, BACKGROUND, FONT, USER = (int(r) for r in (
+    _R.DisplayRole, _R.TextAlignmentRole, _R.ForegroundRole, _R.ToolTipRole, _R.BackgroundRole, _R.FontRole,
+    _R.UserRole))
+#: What ``CACHE_CELLS`` keeps: the roles worked out from a row by a subclass's methods.
+_CACHED = frozenset((DISPLAY, FOREGROUND, TOOLTIP, BACKGROUND, FONT))
 
 
 class RowTableModel(QAbstractTableModel, Generic[Row]):
@@ -25,16 +32,21 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
 
     COLUMNS: tuple[str, ...] = ()
     NUMERIC: frozenset[int] = frozenset()
+    #: Keep each cell's text, colours and font from ``set_rows`` to the next: for a model whose
+    #: cells depend on the row alone (not on the clock, as the census's "12 min ago" does).
+    CACHE_CELLS = False
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[Row] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None  # kept across set_rows
+        self._cells: dict[tuple[int, int, int], Any] = {}  # (id of the row, column, role): value
 
     # --- data in and out -----------------------------------------------------------------
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._cells.clear()
         if self._sort is not None:
             self._sort_rows(*self._sort)
         self.endResetModel()
@@ -101,30 +113,43 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             return self.COLUMNS[section]
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = DISPLAY) -> Any:
         if not index.isValid():
             return None
         row = self._rows[index.row()]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == ALIGNMENT:
+            return RIGHT if column in self.NUMERIC else None
+        if role == USER:
+            return row
+        if role not in _CACHED:
+            return None
+        if not self.CACHE_CELLS:
+            return self._cell(row, column, role)
+        key = (id(row), column, role)
+        try:
+            return self._cells[key]
+        except KeyError:
+            value = self._cells[key] = self._cell(row, column, role)
+            return value
+
+    def _cell(self, row: Row, column: int, role: int) -> Any:
+        """What ``row`` shows in ``column`` for ``role`` (one of the cached roles)."""
+        if role == DISPLAY:
             return self.display(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
-            return RIGHT
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == FOREGROUND:
             muted = self.muted(row, column)
             if self.background(row, column) is not None:  # a pale warning tint in either theme:
                 return QColor(theme.LIGHT["muted" if muted else "ink"])  # the light theme's ink
             return theme.colour("muted") if muted else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             return self.tooltip(row, column)
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == BACKGROUND:
             return self.background(row, column)
-        if role == Qt.ItemDataRole.FontRole and self.struck(row):
+        if self.struck(row):  # the font
             font = QFont()
             font.setStrikeOut(True)
             return font
-        if role == Qt.ItemDataRole.UserRole:
-            return row
         return None
 
 
