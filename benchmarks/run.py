@@ -498,7 +498,7 @@ def bench_census(tmp: Path, runs: int) -> None:
 
 
 PATIENT_TABS = MAIN_WINDOW_SCRIPT + """
-from clinic_desktop.gui.stabilization_screen import StabilizationScreen  # QtCharts loaded once, at start
+from clinic_desktop.gui.stabilization_screen import StabilizationScreen  # the screen's modules imported once, at start
 patient_ids = [row.patient_id for row in window.census_model.rows()][:runs]
 opened = []
 for patient_id in patient_ids:  # each a new tab: the flowsheet built, shown and painted

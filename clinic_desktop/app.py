@@ -2,7 +2,7 @@
 
 Start-up is kept fast (goal: a visible sign-in window within 0.6 s of a cold start): only what the
 sign-in needs is imported before it is shown. The main window module (and with it search, census
-and everything behind them) is imported after sign-in; QtCharts and QtPdf never at start-up.
+and everything behind them) is imported after sign-in; QtPdf never at start-up.
 
 ``CLINIC_DESKTOP_SMOKE_TEST=1``: once the sign-in (or first-run) window is shown, print
 "sign-in window shown" and quit with status 0 about 200 ms later (CI's smoke test of the bundle).

@@ -8,7 +8,7 @@ in a temporary folder, never the clinic's own data. Qt runs offscreen, so no win
 * a new database upgraded by the shipped migrations, with the invented demo patients;
 * an aftercare plan printed to PDF with the shipped fonts embedded (ReportLab);
 * the plan in the PDF preview (QtPdf, QtPdfWidgets) and its first page drawn;
-* a withdrawal trend chart drawn (QtCharts);
+* a withdrawal trend chart drawn (painted by the app with QPainter);
 * the application icon (Qt's SVG plugins) and a logo image read for the plan (Pillow);
 * the printing support (Qt's print plugins; the printers found are listed, none is fine).
 

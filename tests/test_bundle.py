@@ -46,7 +46,7 @@ def test_the_bundle_is_at_most_180_mb(bundle):
         + "\n".join(f"  {sizes[p] / 2**20:6.1f} MB  {p.relative_to(bundle)}" for p in largest))
 
 
-UNUSED = re.compile(r"Qt6?(Quick|Qml|VirtualKeyboard|WebEngine|3D|Multimedia)|/translations/qt|"
+UNUSED = re.compile(r"Qt6?(Charts|Quick|Qml|VirtualKeyboard|WebEngine|3D|Multimedia)|/translations/qt|"
                     r"platformthemes/\w*gtk3|/plugins/(tls|generic|egldeviceintegrations)/")
 
 
@@ -62,7 +62,7 @@ def test_the_bundle_keeps_what_the_app_loads_late(bundle):
                    "01-contents.md", "03-main-window-census.png"):  # the user manual (F1)
         assert needed in names
     qt = "\n".join(p.relative_to(bundle).as_posix() for p in files(bundle))
-    for library in ("Qt6Charts", "Qt6Pdf", "Qt6PdfWidgets", "Qt6PrintSupport", "Qt6Svg"):
+    for library in ("Qt6Pdf", "Qt6PdfWidgets", "Qt6PrintSupport", "Qt6Svg"):
         assert library in qt
     for plugin in ("platforms/libqxcb", "platforms/libqoffscreen", "iconengines/libqsvgicon",
                    "imageformats/libqsvg", "printsupport/libcupsprintersupport"):

@@ -111,7 +111,7 @@ def saved_data(db, nurse, screen: IntakeScreen) -> dict:
 
 def open_flowsheet(qtbot, window: MainWindow) -> StabilizationScreen:
     """Find patient S-1 from the main window and open their flowsheet from the toolbar."""
-    from clinic_desktop.gui.stabilization_screen import StabilizationScreen  # loads QtCharts
+    from clinic_desktop.gui.stabilization_screen import StabilizationScreen  # imported late
 
     window.search_for("S-1")
     qtbot.mouseClick(named(window.ui.toolBar, QAbstractButton, "Flowsheet"), Qt.MouseButton.LeftButton)

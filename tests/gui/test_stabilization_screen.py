@@ -563,18 +563,19 @@ def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, w
 
 
 def test_a_point_on_the_chart_edge_is_drawn_whole_and_the_legend_shows_the_dose_triangle(qtbot):
-    from PySide6.QtCharts import QLegend
-
     from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
 
     admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
     chart = TrendChart()
     qtbot.addWidget(chart)
     chart.show_trend(admitted, [TrendPoint("cows", admitted, 0)], [DoseMark(admitted, "Clonidine 0.1 mg")])
-    x_axis, y_axis = chart.chart().axes()
-    assert x_axis.min() < 0 < x_axis.max() and y_axis.min() < 0 < y_axis.max()  # the point inside
-    assert y_axis.max() > 48  # and so is a COWS of 48
-    assert chart.chart().legend().markerShape() == QLegend.MarkerShape.MarkerShapeFromSeries
+    (x_min, x_max), (y_min, y_max) = chart.x_range(), chart.y_range()
+    assert x_min < 0 < x_max and y_min < 0 < y_max  # the point inside
+    assert y_max > 48  # and so is a COWS of 48
+    assert chart.x_ticks() == [0, 12, 24] and chart.y_ticks() == [0, 12, 24, 36, 48]  # labels from 0
+    assert chart.legend_entries() == [("COWS", "circle"), ("Dose given", "triangle")]  # no bands in it
+    chart.show_trend(admitted, [TrendPoint("cows", admitted, 0)])
+    assert chart.legend_entries() == [("COWS", "circle")]  # no doses, no dose entry
 
 
 def test_the_chart_hover_names_value_and_time(qtbot):
@@ -589,10 +590,102 @@ def test_the_chart_hover_names_value_and_time(qtbot):
                      [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
     assert chart.series_points("cows") == [(-1.0, 22.0), (4.0, 18.0)]
     assert chart.series_points("sows_gossop") == [(5.0, 11.0)]
-    assert chart.chart().axes()[0].min() < -1.0  # the axis reaches the early point, drawn whole
+    assert chart.series_points("doses") == [(6.0, 0.8)]
+    assert chart.x_range()[0] < -1.0  # the axis reaches the early point, drawn whole
     local = (admitted + dt.timedelta(hours=4)).astimezone()
     assert chart.point_text("cows", 3.9) == f"COWS 18 at {local:%d %b %H:%M}"
     assert chart.dose_text(6.1).startswith("Lofexidine 0.54 mg given ")
+
+
+def test_the_chart_scales_with_the_stay_and_the_instrument():
+    from clinic_desktop.gui.widgets.trend_chart import (
+        EDGE_HOURS,
+        EDGE_SCORE,
+        TrendChart,
+        TrendPoint,
+    )
+
+    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
+    chart = TrendChart()
+    hours = lambda h: admitted + dt.timedelta(hours=h)
+    for last, step in ((118, 12), (119, 24)):  # 12 h ticks up to an axis of 120 h, then 24 h
+        chart.show_trend(admitted, [TrendPoint("cows", hours(last), 3)])
+        assert chart.x_range() == (-EDGE_HOURS, last + 2)
+        assert chart.x_ticks()[:2] == [0, step]
+    chart.show_trend(admitted, [], now=hours(30))
+    assert chart.x_range() == (-EDGE_HOURS, 32)  # up to now and 2 h beyond
+    chart.show_trend(admitted, [TrendPoint("sows_handelsman", hours(1), 64)])
+    assert chart.y_range() == (-EDGE_SCORE, 64 + EDGE_SCORE)
+    assert chart.y_ticks() == [0, 8, 16, 24, 32, 40, 48, 56, 64]
+    assert chart.legend_entries() == [("SOWS (Handelsman)", "diamond")]
+    chart.deleteLater()
+
+
+def _pixel(image, at):
+    from PySide6.QtCore import QPoint
+
+    ratio = image.devicePixelRatio()
+    return image.pixelColor(QPoint(round(at.x() * ratio), round(at.y() * ratio))).name()
+
+
+@pytest.mark.parametrize("theme_name", ["light", "dark"])
+def test_the_chart_paints_its_points_doses_and_bands_where_they_are(qtbot, theme_name):
+    from clinic_desktop.gui import theme
+    from clinic_desktop.gui.widgets.trend_chart import (
+        BAND_COLOURS,
+        COLOURS,
+        DOSE_COLOUR,
+        DoseMark,
+        TrendChart,
+        TrendPoint,
+    )
+
+    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.setPalette(theme.palette(theme_name))
+    chart.resize(600, 240)
+    chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=10), 20),
+                                TrendPoint("sows_gossop", admitted + dt.timedelta(hours=14), 30)],
+                     [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
+    image = chart.grab().toImage()
+    assert _pixel(image, chart.position_of(10, 20)) == COLOURS["cows"]
+    assert _pixel(image, chart.position_of(14, 30)) == COLOURS["sows_gossop"]
+    assert _pixel(image, chart.position_of(6, 0.8)) == DOSE_COLOUR
+    assert _pixel(image, chart.position_of(20, 42)) == BAND_COLOURS["severe"]  # nothing drawn there
+    assert _pixel(image, chart.position_of(20, 8)) == BAND_COLOURS["mild"]
+    assert _pixel(image, chart.position_of(10, 8)) != COLOURS["cows"]  # no point there
+    assert _pixel(image, chart.rect().bottomRight()) == theme.PALETTES[theme_name]["base"].lower()
+    chart.resize(900, 320)  # the points move with the size
+    image = chart.grab().toImage()
+    assert _pixel(image, chart.position_of(10, 20)) == COLOURS["cows"]
+
+
+def test_hovering_a_point_or_a_dose_shows_its_tooltip(qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QToolTip
+
+    from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
+
+    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 240)
+    chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=4), 18)],
+                     [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
+    chart.show()
+    qtbot.waitExposed(chart)
+    local = (admitted + dt.timedelta(hours=4)).astimezone()
+    point = chart.position_of(4, 18).toPoint()
+    QTest.mouseMove(chart, point + QPoint(5, 3))  # near enough
+    qtbot.waitUntil(lambda: QToolTip.isVisible() and QToolTip.text() == f"COWS 18 at {local:%d %b %H:%M}")
+    QTest.mouseMove(chart, chart.position_of(6, 0.8).toPoint())
+    qtbot.waitUntil(lambda: QToolTip.text().startswith("Lofexidine 0.54 mg given "))
+    QTest.mouseMove(chart, point + QPoint(0, 12))  # too far from either
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    assert chart.hover_text(chart.position_of(4, 18) + QPoint(6, 5).toPointF()) != ""  # 7.8 px away
+    assert chart.hover_text(chart.position_of(4, 18) + QPoint(6, 6).toPointF()) == ""  # 8.5 px away
 
 
 def test_the_census_sorts_by_next_due_with_a_header_click(qtbot, db, nurse, patient, admin):

@@ -2,26 +2,30 @@
 COWS severity bands shaded behind them, and the doses given marked along the time axis.
 
 Plain data in (``TrendPoint``s, ``DoseMark``s); hovering a point shows its value and time.
+A plain widget painted with QPainter: ``show_trend()`` keeps the numbers and asks for a repaint,
+and ``paintEvent`` lays out and draws everything, so opening a patient's tab costs no chart objects.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCharts import (
-    QAreaSeries,
-    QChart,
-    QChartView,
-    QLegend,
-    QLineSeries,
-    QScatterSeries,
-    QValueAxis,
-    QXYSeries,
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPolygonF,
 )
-from PySide6.QtCore import QMargins, QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QCursor, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from clinic_desktop.core import clock
@@ -35,6 +39,18 @@ DOSE_COLOUR = "#1f4e8c"
 #: is drawn whole (the axes' labels still start at 0).
 EDGE_HOURS = 1.0
 EDGE_SCORE = 1.5
+#: Each instrument's marker, so the lines are told apart without their colour too.
+SHAPES = {"cows": "circle", "sows_gossop": "square", "sows_handelsman": "diamond"}
+PLOT_BACKGROUND = "#ffffff"  # the plot stays light in both themes: the bands' colours are light
+GRID_COLOUR = QColor(16, 38, 43, 30)  # faint over white and over every band
+AXIS_COLOUR = "#8a9ba1"
+MARKER_SIZE = 7.0
+DOSE_SIZE = 11.0
+DOSE_SCORE = 0.8  # the doses' row, just above 0
+HOVER_PX = 8.0  # how near the mouse must be to a point for its tooltip
+PAD = 6  # around everything
+LINE_PIECE = 8  # segments stroked at a time
+TICK = 4
 
 
 @dataclass(frozen=True)
@@ -54,33 +70,75 @@ def _local(when: dt.datetime) -> str:
     return clock.local_text(when, "%d %b %H:%M")
 
 
-class TrendChart(QChartView):
+def _ticks(low: float, high: float, step: float) -> list[float]:
+    """Multiples of ``step`` (anchored at 0) from ``low`` to ``high``."""
+    first = math.ceil(low / step - 1e-9)
+    return [n * step for n in range(first, math.floor(high / step + 1e-9) + 1)]
+
+
+def _label(value: float) -> str:
+    return "%d" % value  # noqa: UP031 - the axes' label format, as a C format says it
+
+
+class TrendChart(QWidget):
     """The chart of one episode; ``show_trend()`` replaces what it shows."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trendChart")
         self.setAccessibleName("Withdrawal trend")
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(140)  # fits a 1024×600 screen beside the flowsheet table
+        self.setMouseTracking(True)  # hover tooltips
         self._admitted: dt.datetime | None = None
         self._points: dict[str, list[TrendPoint]] = {}
         self._doses: list[DoseMark] = []
-        chart = QChart()
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.setBackgroundRoundness(0)
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)  # the height is the plot's
-        # The legend draws each series' own marker: ▲ for the doses, as on the chart.
-        chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeFromSeries)
-        self.setChart(chart)
+        self._series: dict[str, list[tuple[float, float]]] = {}  # what is drawn, in axis units
+        self._dose_hours: list[float] = []
+        self._x_range = (-EDGE_HOURS, 24.0)
+        self._y_range = (-EDGE_SCORE, 48 + EDGE_SCORE)
+        self._x_step = 12.0
+        self._y_step = 12.0
+        self._bands: list[tuple[float, float, str]] = []  # (low, high, colour)
 
     # ---- what is shown (for tests and the flowsheet) ---------------------------------------
     def series_points(self, instrument_id: str) -> list[tuple[float, float]]:
-        """The (hours since admission, total) points drawn for an instrument."""
-        for series in self.chart().series():
-            if isinstance(series, QXYSeries) and series.property("instrument") == instrument_id:
-                return [(p.x(), p.y()) for p in series.points()]
-        return []
+        """The (hours since admission, total) points drawn for an instrument ("doses": the
+        doses' (hours, 0.8))."""
+        if instrument_id == "doses":
+            return [(h, DOSE_SCORE) for h in self._dose_hours]
+        return [(x, float(y)) for x, y in self._series.get(instrument_id, [])]
+
+    def x_range(self) -> tuple[float, float]:
+        """The time axis's (min, max), hours since admission."""
+        return self._x_range
+
+    def y_range(self) -> tuple[float, float]:
+        """The score axis's (min, max)."""
+        return self._y_range
+
+    def x_ticks(self) -> list[float]:
+        """The hours marked and labelled on the time axis (labels thinned out if they would touch)."""
+        return _ticks(*self._x_range, self._x_step)
+
+    def y_ticks(self) -> list[float]:
+        """The scores marked and labelled on the score axis."""
+        return _ticks(*self._y_range, self._y_step)
+
+    def position_of(self, hours: float, score: float) -> QPointF:
+        """Where (hours, score) is drawn at the widget's present size, in its pixels."""
+        return self._mapper(self._plot_rect())(hours, score)
+
+    def legend_entries(self) -> list[tuple[str, str]]:
+        """The legend, top to bottom: (name, marker shape) — "circle", "square", "diamond" or
+        "triangle" (the doses). The bands are not in it (the screen's hint names them)."""
+        return [(name, shape) for name, shape, _colour in self._legend()]
+
+    def _legend(self) -> list[tuple[str, str, str]]:
+        entries = [(get_instrument(iid).short_title, SHAPES.get(iid, "circle"), COLOURS.get(iid, "#333333"))
+                   for iid in self._series]
+        if self._dose_hours:
+            entries.append(("Dose given", "triangle", DOSE_COLOUR))
+        return entries
 
     # ---- building --------------------------------------------------------------------------
     def _hours(self, when: dt.datetime) -> float:
@@ -89,80 +147,175 @@ class TrendChart(QChartView):
 
     def show_trend(self, admitted_at: dt.datetime, points: Sequence[TrendPoint],
                    doses: Sequence[DoseMark] = (), now: dt.datetime | None = None) -> None:
-        chart = self.chart()
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
         self._admitted = admitted_at
         self._points = {}
         for p in sorted(points, key=lambda p: p.at):
             self._points.setdefault(p.instrument_id, []).append(p)
         self._doses = sorted(doses, key=lambda d: d.at)
+        self._series = {iid: [(self._hours(p.at), float(p.total)) for p in ps] for iid, ps in self._points.items()}
+        self._dose_hours = [self._hours(d.at) for d in self._doses]
 
         times = [p.at for p in points] + [d.at for d in doses]
         x_min = min([0.0] + [self._hours(t) for t in times])  # a score before admission, entered late
         x_max = max(24.0, max(self._hours(t) for t in times + [now or admitted_at]) + 2)
         y_max = max([48] + [get_instrument(iid).max_total for iid in self._points])
-        x_axis = QValueAxis()
-        x_axis.setRange(x_min - EDGE_HOURS, x_max)  # a point at admission drawn whole, not halved
-        x_axis.setTitleText("Hours since admission")
-        x_axis.setLabelFormat("%d")
-        x_axis.setTickType(QValueAxis.TickType.TicksDynamic)
-        x_axis.setTickAnchor(0)
-        x_axis.setTickInterval(12 if x_max <= 120 else 24)
-        y_axis = QValueAxis()
-        y_axis.setRange(-EDGE_SCORE, y_max + EDGE_SCORE)  # a score of 0 (or the top) drawn whole
-        y_axis.setTitleText("Score")  # short: the plot keeps its height on a small screen
-        y_axis.setLabelFormat("%d")
-        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
-        y_axis.setTickAnchor(0)
-        y_axis.setTickInterval(y_max / 4 if y_max == 48 else y_max / 8)
-        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        self._x_range = (x_min - EDGE_HOURS, x_max)  # a point at admission drawn whole, not halved
+        self._y_range = (-EDGE_SCORE, y_max + EDGE_SCORE)  # a score of 0 (or the top) drawn whole
+        self._x_step = 12.0 if x_max <= 120 else 24.0
+        self._y_step = y_max / 4 if y_max == 48 else y_max / 8
+        self._bands = [(band.low - 0.5, band.high + 0.5, BAND_COLOURS.get(band.id, "#eeeeee"))
+                       for band in get_instrument("cows").bands]
+        self.update()
 
-        for band in get_instrument("cows").bands:  # shaded behind everything
-            lower, upper = QLineSeries(), QLineSeries()
-            for x in (x_min - EDGE_HOURS, x_max):
-                lower.append(x, band.low - 0.5)
-                upper.append(x, band.high + 0.5)
-            area = QAreaSeries(upper, lower)
-            upper.setParent(area)  # the area does not own its boundary lines
-            lower.setParent(area)
-            area.setName(f"COWS {band.label}")
-            area.setProperty("instrument", f"band:{band.id}")
-            area.setBrush(QBrush(QColor(BAND_COLOURS.get(band.id, "#eeeeee"))))
-            area.setPen(QPen(Qt.PenStyle.NoPen))
-            self._attach(area, x_axis, y_axis)
-            chart.legend().markers(area)[0].setVisible(False)
+    # ---- layout ----------------------------------------------------------------------------
+    def _title_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setBold(True)
+        return font
 
-        for iid, series_points in self._points.items():
-            line = QLineSeries()
-            line.setName(get_instrument(iid).short_title)
-            line.setProperty("instrument", iid)
-            line.setPen(QPen(QColor(COLOURS.get(iid, "#333333")), 2))
-            line.setPointsVisible(True)
-            for p in series_points:
-                line.append(self._hours(p.at), p.total)
-            line.hovered.connect(lambda point, state, iid=iid: self._hover_point(iid, point, state))
-            self._attach(line, x_axis, y_axis)
+    def _legend_width(self, fm: QFontMetrics) -> int:
+        entries = self.legend_entries()
+        if not entries:
+            return 0
+        return 24 + 6 + max(fm.horizontalAdvance(name) for name, _shape in entries)
 
-        if self._doses:
-            marks = QScatterSeries()
-            marks.setName("Dose given")
-            marks.setProperty("instrument", "doses")
-            marks.setMarkerShape(QScatterSeries.MarkerShape.MarkerShapeTriangle)
-            marks.setMarkerSize(11)
-            marks.setColor(QColor(DOSE_COLOUR))
-            marks.setBorderColor(QColor(DOSE_COLOUR))
-            for d in self._doses:
-                marks.append(self._hours(d.at), 0.8)
-            marks.hovered.connect(self._hover_dose)
-            self._attach(marks, x_axis, y_axis)
+    def _plot_rect(self) -> QRectF:
+        """Where the axes' ranges are drawn, in the widget's pixels."""
+        fm = self.fontMetrics()
+        title = QFontMetrics(self._title_font()).height()
+        label_w = max(fm.horizontalAdvance(_label(v)) for v in self.y_ticks() or [0.0])
+        left = PAD + title + 6 + label_w + TICK + 2
+        top = PAD + fm.height() / 2
+        legend = self._legend_width(fm)
+        last_label = fm.horizontalAdvance(_label(self._x_range[1])) / 2 + 4
+        right = self.width() - PAD - (legend + 18 if legend else last_label)
+        bottom = self.height() - PAD - title - 2 - fm.height() - TICK - 2
+        return QRectF(left, top, max(1.0, right - left), max(1.0, bottom - top))
 
-    def _attach(self, series, x_axis: QValueAxis, y_axis: QValueAxis) -> None:
-        self.chart().addSeries(series)
-        series.attachAxis(x_axis)
-        series.attachAxis(y_axis)
+    def _mapper(self, plot: QRectF) -> Callable[[float, float], QPointF]:
+        (x0, x1), (y0, y1) = self._x_range, self._y_range
+        sx, sy = plot.width() / (x1 - x0), plot.height() / (y1 - y0)
+
+        def to_px(x: float, y: float) -> QPointF:
+            return QPointF(plot.left() + (x - x0) * sx, plot.bottom() - (y - y0) * sy)
+        return to_px
+
+    # ---- painting --------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
+        plot = self._plot_rect()
+        to_px = self._mapper(plot)
+        fm = self.fontMetrics()
+        ink = pal.color(QPalette.ColorRole.Text)
+
+        # The plot: white, the bands, the grid.
+        painter.fillRect(plot, QColor(PLOT_BACKGROUND))
+        painter.save()
+        painter.setClipRect(plot)
+        for low, high, band_colour in self._bands:
+            painter.fillRect(QRectF(to_px(self._x_range[0], high), to_px(self._x_range[1], low)), QColor(band_colour))
+        painter.setPen(QPen(GRID_COLOUR, 1))
+        x_ticks, y_ticks = self.x_ticks(), self.y_ticks()
+        for x in x_ticks:
+            painter.drawLine(QPointF(to_px(x, 0).x(), plot.top()), QPointF(to_px(x, 0).x(), plot.bottom()))
+        for y in y_ticks:
+            painter.drawLine(QPointF(plot.left(), to_px(0, y).y()), QPointF(plot.right(), to_px(0, y).y()))
+        painter.restore()
+
+        # The axes: lines, ticks, labels (thinned out when they would touch), titles.
+        painter.setPen(QPen(QColor(AXIS_COLOUR), 1))
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.drawLine(plot.bottomLeft(), plot.topLeft())
+        painter.setPen(ink)
+        x_gap = to_px(self._x_step, 0).x() - to_px(0, 0).x()
+        widest = max(fm.horizontalAdvance(_label(x)) for x in x_ticks or [0.0])
+        x_every = max(1, math.ceil((widest + 10) / max(x_gap, 1.0)))
+        label_top = plot.bottom() + TICK + 2
+        for x in x_ticks:
+            px = to_px(x, 0).x()
+            painter.setPen(QPen(QColor(AXIS_COLOUR), 1))
+            painter.drawLine(QPointF(px, plot.bottom()), QPointF(px, plot.bottom() + TICK))
+            if round(x / self._x_step) % x_every == 0:
+                painter.setPen(ink)
+                painter.drawText(QRectF(px - 40, label_top, 80, fm.height()), Qt.AlignmentFlag.AlignCenter, _label(x))
+        y_gap = to_px(0, 0).y() - to_px(0, self._y_step).y()
+        y_every = max(1, math.ceil((fm.height() + 2) / max(y_gap, 1.0)))
+        for y in y_ticks:
+            py = to_px(0, y).y()
+            painter.setPen(QPen(QColor(AXIS_COLOUR), 1))
+            painter.drawLine(QPointF(plot.left() - TICK, py), QPointF(plot.left(), py))
+            if round(y / self._y_step) % y_every == 0:
+                painter.setPen(ink)
+                painter.drawText(QRectF(0, py - fm.height() / 2, plot.left() - TICK - 2, fm.height()),
+                                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, _label(y))
+        title_font = self._title_font()
+        title_h = QFontMetrics(title_font).height()
+        painter.setFont(title_font)
+        painter.setPen(ink)
+        painter.drawText(QRectF(plot.left(), self.height() - PAD - title_h, plot.width(), title_h),
+                         Qt.AlignmentFlag.AlignCenter, "Hours since admission")
+        painter.save()
+        painter.translate(PAD, plot.center().y())
+        painter.rotate(-90)
+        painter.drawText(QRectF(-plot.height() / 2, 0, plot.height(), title_h), Qt.AlignmentFlag.AlignCenter, "Score")
+        painter.restore()
+        painter.setFont(self.font())
+
+        # The lines and their markers, then the doses, over the bands.
+        for iid, points in self._series.items():
+            colour = QColor(COLOURS.get(iid, "#333333"))
+            pen = QPen(colour, 2)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            mapped = [to_px(x, y) for x, y in points]
+            # In pieces: one long zigzag polyline is stroked as one self-crossing path, which
+            # takes ~50 ms for 300 points; pieces of 8 segments take ~4 (round caps join them).
+            for start in range(0, max(1, len(mapped) - 1), LINE_PIECE):
+                painter.drawPolyline(QPolygonF(mapped[start:start + LINE_PIECE + 1]))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(colour))
+            shape = SHAPES.get(iid, "circle")
+            for at in mapped:
+                _marker(painter, shape, at, MARKER_SIZE)
+        if self._dose_hours:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(QColor(DOSE_COLOUR)))
+            for h in self._dose_hours:
+                _marker(painter, "triangle", to_px(h, DOSE_SCORE), DOSE_SIZE)
+
+        # The legend, right of the plot and centred on it.
+        entries = self._legend()
+        if entries:
+            row = fm.height() + 6
+            x = plot.right() + 18
+            y = plot.center().y() - row * len(entries) / 2
+            for name, shape, colour_name in entries:
+                mid = QPointF(x + 12, y + row / 2)
+                colour = QColor(colour_name)
+                # The sample on the plot's own background: seen as on the plot in a dark theme too.
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QBrush(QColor(PLOT_BACKGROUND)))
+                painter.drawRoundedRect(QRectF(x - 2, mid.y() - 8, 28, 16), 3, 3)
+                if shape == "triangle":
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(QBrush(colour))
+                    _marker(painter, shape, mid, DOSE_SIZE)
+                else:
+                    painter.setPen(QPen(colour, 2))
+                    painter.drawLine(QPointF(x, mid.y()), QPointF(x + 24, mid.y()))
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(QBrush(colour))
+                    _marker(painter, shape, mid, MARKER_SIZE)
+                painter.setPen(ink)
+                painter.drawText(QRectF(x + 30, y, self.width() - x - 30, row),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+                y += row
+        painter.end()
 
     # ---- hover -----------------------------------------------------------------------------
     def point_text(self, instrument_id: str, hours: float) -> str:
@@ -179,8 +332,46 @@ class TrendChart(QChartView):
         d = min(self._doses, key=lambda d: abs(self._hours(d.at) - hours))
         return f"{d.text} given {_local(d.at)}"
 
-    def _hover_point(self, instrument_id: str, point: QPointF, state: bool) -> None:
-        QToolTip.showText(QCursor.pos(), self.point_text(instrument_id, point.x()) if state else "", self)
+    def hover_text(self, pos: QPointF) -> str:
+        """What the tooltip says with the mouse at ``pos`` (widget pixels): the nearest point or
+        dose within a few pixels, else nothing."""
+        to_px = self._mapper(self._plot_rect())
+        best: tuple[float, str, float] | None = None  # (distance, instrument or "doses", hours)
+        candidates = [(iid, x, y) for iid, points in self._series.items() for x, y in points]
+        candidates += [("doses", h, DOSE_SCORE) for h in self._dose_hours]
+        for iid, x, y in candidates:
+            at = to_px(x, y)
+            distance = math.hypot(at.x() - pos.x(), at.y() - pos.y())
+            if distance <= HOVER_PX and (best is None or distance < best[0]):
+                best = (distance, iid, x)
+        if best is None:
+            return ""
+        return self.dose_text(best[2]) if best[1] == "doses" else self.point_text(best[1], best[2])
 
-    def _hover_dose(self, point: QPointF, state: bool) -> None:
-        QToolTip.showText(QCursor.pos(), self.dose_text(point.x()) if state else "", self)
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        text = self.hover_text(event.position())
+        if text:
+            QToolTip.showText(event.globalPosition().toPoint(), text, self)
+        else:
+            QToolTip.hideText()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        QToolTip.hideText()
+        super().leaveEvent(event)
+
+
+def _marker(painter: QPainter, shape: str, at: QPointF, size: float) -> None:
+    """A filled marker of ``size`` pixels centred on ``at`` (pen and brush as set)."""
+    r = size / 2
+    x, y = at.x(), at.y()
+    if shape == "square":
+        r *= 0.9  # a square looks larger than a circle of the same width
+        painter.drawRect(QRectF(x - r, y - r, 2 * r, 2 * r))
+    elif shape == "diamond":
+        r *= 1.15
+        painter.drawPolygon(QPolygonF([QPointF(x, y - r), QPointF(x + r, y), QPointF(x, y + r), QPointF(x - r, y)]))
+    elif shape == "triangle":
+        painter.drawPolygon(QPolygonF([QPointF(x, y - r), QPointF(x + r, y + r * 0.8), QPointF(x - r, y + r * 0.8)]))
+    else:
+        painter.drawEllipse(at, r, r)
