@@ -197,23 +197,34 @@ class StabilizationScreen(GeometryDialog):
 
     # ---- building --------------------------------------------------------------------------
     def _build(self) -> None:
+        # Top-down: each widget goes into its place as it is made. With the app's style sheet, a
+        # widget added to a parent restyles its whole subtree, so a screen assembled bottom-up
+        # restyles its leaves once per level (the bulk of opening a patient's tab).
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
         self.banner = PatientBanner()
+        layout.addWidget(self.banner)
         self.banner.show_patient(self.patient)
         medical = self._intake_data.get("medical") or {}
         self.banner.show_allergies(str(medical.get("allergies") or ""))
         self.banner.show_flags(rules.risk_flags(self._intake_data, self._units))
+        safety_row = QHBoxLayout()
+        layout.addLayout(safety_row)
         self.safety_bar = safety_bar()
         self.safety_button = QPushButton("Record safety assessment\u2026")
         self.safety_button.setVisible(False)
         self.safety_button.clicked.connect(self.record_safety_assessment)
-        safety_row = QHBoxLayout()
         safety_row.addWidget(self.safety_bar, 1)
         safety_row.addWidget(self.safety_button)
         self._build_facts()
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Stabilization")
-        self.tabs.addTab(self._build_flowsheet(), "&Flowsheet")
+        layout.addWidget(self.tabs, 1)
+        flowsheet = QWidget()
+        self.tabs.addTab(flowsheet, "&Flowsheet")
+        self._build_flowsheet(flowsheet)
         # The other pages are built when first shown: the screen opens with the flowsheet alone.
         self.medications_page = LazyPage(self._build_medications)
         self.care_page = LazyPage(self._build_care)
@@ -228,10 +239,12 @@ class StabilizationScreen(GeometryDialog):
         self.tabs.currentChanged.connect(
             lambda _i: self.mar_panel.refresh() if self.tabs.currentWidget() is self.medications_page else None)
 
+        bottom = QHBoxLayout()
+        layout.addLayout(bottom)
+        self.overdue_chip = Chip("Reassessment overdue")
         self.status = QLabel()
         self.status.setProperty("role", "muted")
         self.status.setAccessibleName("Reassessment status")
-        self.overdue_chip = Chip("Reassessment overdue")
         self.transition_button = QPushButton("Move to transition\u2026")
         self.transition_button.setVisible(self.user.can("episodes.stage"))
         self.transition_button.clicked.connect(self.move_to_transition)
@@ -240,20 +253,11 @@ class StabilizationScreen(GeometryDialog):
         handover.clicked.connect(lambda: self.handover_requested.emit(self.episode.id))
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
-        bottom = QHBoxLayout()
         bottom.addWidget(self.overdue_chip)
         bottom.addWidget(self.status, 1)
         bottom.addWidget(handover)
         bottom.addWidget(self.transition_button)
         bottom.addWidget(close)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(6)
-        layout.addWidget(self.banner)
-        layout.addLayout(safety_row)
-        layout.addWidget(self.tabs, 1)
-        layout.addLayout(bottom)
         for b in self.findChildren(QPushButton):
             b.setAutoDefault(False)
 
@@ -287,8 +291,14 @@ class StabilizationScreen(GeometryDialog):
         dialog.saved.connect(lambda _view: self.show_patient_facts())
         self._open(dialog)
 
-    def _build_flowsheet(self) -> QWidget:
-        page = QWidget()
+    def _build_flowsheet(self, page: QWidget) -> None:
+        """The Flowsheet page, made into ``page`` (already in its tab): the record buttons, the
+        trend chart over the table of entries."""
+        layout = QVBoxLayout(page)
+        buttons = QHBoxLayout()
+        layout.addLayout(buttons)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        layout.addWidget(splitter, 1)
         can_record = self.user.can("observations.record")
         self.record_cows_button = QPushButton("Record COWS\u2026")
         self.record_cows_button.setToolTip("Ctrl+K")
@@ -297,7 +307,6 @@ class StabilizationScreen(GeometryDialog):
         self.record_vitals_button.setToolTip("Ctrl+Shift+V")
         self.record_vitals_button.clicked.connect(self.record_vitals)
         self.other_score_buttons = []
-        buttons = QHBoxLayout()
         buttons.addWidget(self.record_cows_button)
         buttons.addWidget(self.record_vitals_button)
         for iid, label in RECORDABLE[1:]:
@@ -319,12 +328,13 @@ class StabilizationScreen(GeometryDialog):
             shortcut.setWhatsThis(what)
             shortcut.activated.connect(slot)
 
+        chart_box = QWidget()
+        splitter.addWidget(chart_box)
         self.chart = TrendChart()
         legend = QLabel("Shading: COWS mild 5\u201312, moderate 13\u201324, moderately severe 25\u201336, "
                         "severe 37\u201348. \u25b2 a dose given. Hover a point for its value and time.")
         legend.setProperty("role", "hint")
         legend.setWordWrap(True)
-        chart_box = QWidget()
         chart_layout = QVBoxLayout(chart_box)
         chart_layout.setContentsMargins(0, 0, 0, 0)
         chart_layout.addWidget(self.chart, 1)
@@ -352,18 +362,12 @@ class StabilizationScreen(GeometryDialog):
         header.setSectionResizeMode(FlowsheetModel.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _index: self.correct_selected())
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(chart_box)
         splitter.addWidget(self.table)
         splitter.setSizes([300, 260])
         splitter.setStretchFactor(0, 1)  # on a small screen both shrink, the chart as much
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         self.table.setMinimumHeight(96)  # the header and two rows at least
-        layout = QVBoxLayout(page)
-        layout.addLayout(buttons)
-        layout.addWidget(splitter, 1)
-        return page
 
     def _build_medications(self, page: LazyPage) -> QWidget:
         panel = MarPanel(self.db, self.user, self.episode.id, self._protocol_settings)
