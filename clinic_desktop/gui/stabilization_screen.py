@@ -328,17 +328,12 @@ class StabilizationScreen(GeometryDialog):
             shortcut.setWhatsThis(what)
             shortcut.activated.connect(slot)
 
-        chart_box = QWidget()
-        splitter.addWidget(chart_box)
+        # The chart's legend names its shading and marks; no hint under it, so the chart keeps its
+        # height on a 1024×600 screen (a hint there covered its axis title).
         self.chart = TrendChart()
-        legend = QLabel("Shading: COWS mild 5\u201312, moderate 13\u201324, moderately severe 25\u201336, "
-                        "severe 37\u201348. \u25b2 a dose given. Hover a point for its value and time.")
-        legend.setProperty("role", "hint")
-        legend.setWordWrap(True)
-        chart_layout = QVBoxLayout(chart_box)
-        chart_layout.setContentsMargins(0, 0, 0, 0)
-        chart_layout.addWidget(self.chart, 1)
-        chart_layout.addWidget(legend)
+        self.chart.setAccessibleDescription("COWS and SOWS totals over the stay on the COWS severity "
+                                            "bands, doses given marked; hover a point for its value and time")
+        splitter.addWidget(self.chart)
 
         self.flowsheet_model = FlowsheetModel(self)
         self.flowsheet_model.system = self._units

@@ -573,9 +573,11 @@ def test_a_point_on_the_chart_edge_is_drawn_whole_and_the_legend_shows_the_dose_
     assert x_min < 0 < x_max and y_min < 0 < y_max  # the point inside
     assert y_max > 48  # and so is a COWS of 48
     assert chart.x_ticks() == [0, 12, 24] and chart.y_ticks() == [0, 12, 24, 36, 48]  # labels from 0
-    assert chart.legend_entries() == [("COWS", "circle"), ("Dose given", "triangle")]  # no bands in it
+    bands = [("COWS severe 37\u201348", "band"), ("COWS moderately severe 25\u201336", "band"),
+                                     ("COWS moderate 13\u201324", "band"), ("COWS mild 5\u201312", "band")]  # the shading, named
+    assert chart.legend_entries() == [("COWS", "circle"), ("Dose given", "triangle"), *bands]
     chart.show_trend(admitted, [TrendPoint("cows", admitted, 0)])
-    assert chart.legend_entries() == [("COWS", "circle")]  # no doses, no dose entry
+    assert chart.legend_entries() == [("COWS", "circle"), *bands]  # no doses, no dose entry
 
 
 def test_the_chart_hover_names_value_and_time(qtbot):
@@ -617,7 +619,7 @@ def test_the_chart_scales_with_the_stay_and_the_instrument():
     chart.show_trend(admitted, [TrendPoint("sows_handelsman", hours(1), 64)])
     assert chart.y_range() == (-EDGE_SCORE, 64 + EDGE_SCORE)
     assert chart.y_ticks() == [0, 8, 16, 24, 32, 40, 48, 56, 64]
-    assert chart.legend_entries() == [("SOWS (Handelsman)", "diamond")]
+    assert chart.legend_entries()[0] == ("SOWS (Handelsman)", "diamond")
     chart.deleteLater()
 
 
@@ -659,6 +661,33 @@ def test_the_chart_paints_its_points_doses_and_bands_where_they_are(qtbot, theme
     chart.resize(900, 320)  # the points move with the size
     image = chart.grab().toImage()
     assert _pixel(image, chart.position_of(10, 20)) == COLOURS["cows"]
+
+
+@pytest.mark.parametrize("height", [140, 320])
+def test_the_chart_legend_names_the_shading_whole_even_at_its_smallest(qtbot, height):
+    """Every band's swatch and the dose's triangle are painted in the legend beside the plot, at
+    the chart's minimum height (a 1024×600 screen) as on a large one."""
+    from PySide6.QtCore import QPointF
+
+    from clinic_desktop.gui.widgets.trend_chart import (
+        BAND_COLOURS,
+        DOSE_COLOUR,
+        DoseMark,
+        TrendChart,
+        TrendPoint,
+    )
+
+    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.resize(700, height)
+    assert chart.minimumHeight() == 140
+    chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=4), 18)],
+                     [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
+    image = chart.grab().toImage()
+    swatch_x = chart.position_of(chart.x_range()[1], 0).x() + 18 + 12  # the legend's samples
+    column = {_pixel(image, QPointF(swatch_x, y)) for y in range(image.height())}
+    assert set(BAND_COLOURS.values()) | {DOSE_COLOUR} <= column
 
 
 def test_hovering_a_point_or_a_dose_shows_its_tooltip(qtbot):

@@ -99,6 +99,7 @@ class TrendChart(QWidget):
         self._x_step = 12.0
         self._y_step = 12.0
         self._bands: list[tuple[float, float, str]] = []  # (low, high, colour)
+        self._band_names: list[tuple[str, str]] = []  # (legend text, colour)
 
     # ---- what is shown (for tests and the flowsheet) ---------------------------------------
     def series_points(self, instrument_id: str) -> list[tuple[float, float]]:
@@ -130,7 +131,7 @@ class TrendChart(QWidget):
 
     def legend_entries(self) -> list[tuple[str, str]]:
         """The legend, top to bottom: (name, marker shape) — "circle", "square", "diamond" or
-        "triangle" (the doses). The bands are not in it (the screen's hint names them)."""
+        "triangle" (the doses) — then the COWS bands shaded behind them ("band": a swatch)."""
         return [(name, shape) for name, shape, _colour in self._legend()]
 
     def _legend(self) -> list[tuple[str, str, str]]:
@@ -138,6 +139,7 @@ class TrendChart(QWidget):
                    for iid in self._series]
         if self._dose_hours:
             entries.append(("Dose given", "triangle", DOSE_COLOUR))
+        entries.extend((name, "band", colour) for name, colour in self._band_names)
         return entries
 
     # ---- building --------------------------------------------------------------------------
@@ -163,8 +165,11 @@ class TrendChart(QWidget):
         self._y_range = (-EDGE_SCORE, y_max + EDGE_SCORE)  # a score of 0 (or the top) drawn whole
         self._x_step = 12.0 if x_max <= 120 else 24.0
         self._y_step = y_max / 4 if y_max == 48 else y_max / 8
-        self._bands = [(band.low - 0.5, band.high + 0.5, BAND_COLOURS.get(band.id, "#eeeeee"))
-                       for band in get_instrument("cows").bands]
+        bands = get_instrument("cows").bands
+        self._bands = [(band.low - 0.5, band.high + 0.5, BAND_COLOURS.get(band.id, "#eeeeee")) for band in bands]
+        # The legend names the shading, the most severe at the top as on the plot.
+        self._band_names = [(f"COWS {band.label} {band.low}\u2013{band.high}", BAND_COLOURS.get(band.id, "#eeeeee"))
+                            for band in reversed(bands)]
         self.update()
 
     # ---- layout ----------------------------------------------------------------------------
@@ -178,6 +183,11 @@ class TrendChart(QWidget):
         if not entries:
             return 0
         return 24 + 6 + max(fm.horizontalAdvance(name) for name, _shape in entries)
+
+    def _legend_row(self, fm: QFontMetrics) -> float:
+        """The height of a legend line: roomy, closer when all of them would not fit otherwise."""
+        count = len(self._legend())
+        return max(float(fm.height()), min(fm.height() + 6.0, self.height() / max(count, 1)))
 
     def _plot_rect(self) -> QRectF:
         """Where the axes' ranges are drawn, in the widget's pixels."""
@@ -288,12 +298,12 @@ class TrendChart(QWidget):
             for h in self._dose_hours:
                 _marker(painter, "triangle", to_px(h, DOSE_SCORE), DOSE_SIZE)
 
-        # The legend, right of the plot and centred on it.
+        # The legend, right of the plot and centred on it (within the widget on a small screen).
         entries = self._legend()
         if entries:
-            row = fm.height() + 6
+            row = self._legend_row(fm)
             x = plot.right() + 18
-            y = plot.center().y() - row * len(entries) / 2
+            y = max(0.0, min(plot.center().y() - row * len(entries) / 2, self.height() - row * len(entries)))
             for name, shape, colour_name in entries:
                 mid = QPointF(x + 12, y + row / 2)
                 colour = QColor(colour_name)
@@ -301,7 +311,11 @@ class TrendChart(QWidget):
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(QBrush(QColor(PLOT_BACKGROUND)))
                 painter.drawRoundedRect(QRectF(x - 2, mid.y() - 8, 28, 16), 3, 3)
-                if shape == "triangle":
+                if shape == "band":
+                    painter.setPen(QPen(QColor(GRID_COLOUR), 1))
+                    painter.setBrush(QBrush(colour))
+                    painter.drawRect(QRectF(x + 3, mid.y() - 6, 18, 12))
+                elif shape == "triangle":
                     painter.setPen(Qt.PenStyle.NoPen)
                     painter.setBrush(QBrush(colour))
                     _marker(painter, shape, mid, DOSE_SIZE)
