@@ -37,6 +37,35 @@ class ScoresSection(ScoredSection):
 
     def build(self) -> QWidget:
         page, inner, outer = self.page()
+        # The items and the readiness share the height through a splitter: on a small screen
+        # the items keep most of it, and the nurse can drag the line. Laid out first, while the
+        # items' scroll area is empty: moving it once full restyled every score button again.
+        area = page.findChild(QScrollArea)
+        assert area is not None, "a section page scrolls"
+        index = outer.indexOf(area)
+        outer.removeWidget(area)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("scoresSplitter")
+        outer.insertWidget(index, splitter, 1)
+        scores = QWidget()
+        splitter.addWidget(scores)
+        scores_box = QVBoxLayout(scores)
+        scores_box.setContentsMargins(0, 0, 0, 0)
+        scores_box.addWidget(area, 1)
+        also = QHBoxLayout()
+        scores_box.addLayout(also)
+        scores.setMinimumHeight(160)
+        readiness_area = QScrollArea()  # squeezed, the prompt scrolls; it never overlaps itself
+        readiness_area.setObjectName("readinessArea")
+        readiness_area.setAccessibleName("Buprenorphine readiness prompt")
+        readiness_area.setWidgetResizable(True)
+        readiness_area.setFrameShape(QFrame.Shape.NoFrame)
+        readiness_area.setMinimumHeight(72)
+        splitter.addWidget(readiness_area)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+
         self.cows_entry = InstrumentEntry("cows")
         self.cows_entry.setAccessibleName("COWS")
         self.cows_entry.score_changed.connect(lambda _score: self.scored("cows"))
@@ -46,7 +75,6 @@ class ScoresSection(ScoredSection):
         inner.addLayout(self.extra_box)
         inner.addStretch(1)
 
-        also = QHBoxLayout()
         also_label = QLabel("Also score:")
         self.also_score = QComboBox()
         self.also_score.setAccessibleName("Also score:")
@@ -59,38 +87,9 @@ class ScoresSection(ScoredSection):
         also.addWidget(cows_total, 1)
         also.addWidget(also_label)
         also.addWidget(self.also_score)
-        outer.addLayout(also)
 
         self.readiness = PromptCard("Buprenorphine readiness")
-
-        # The items and the readiness share the height through a splitter: on a small screen
-        # the items keep most of it, and the nurse can drag the line.
-        area = page.findChild(QScrollArea)
-        assert area is not None, "a section page scrolls"
-        index = outer.indexOf(area)
-        outer.removeWidget(area)
-        outer.removeItem(also)
-        scores = QWidget()
-        scores_box = QVBoxLayout(scores)
-        scores_box.setContentsMargins(0, 0, 0, 0)
-        scores_box.addWidget(area, 1)
-        scores_box.addLayout(also)
-        scores.setMinimumHeight(160)
-        readiness_area = QScrollArea()  # squeezed, the prompt scrolls; it never overlaps itself
-        readiness_area.setObjectName("readinessArea")
-        readiness_area.setAccessibleName("Buprenorphine readiness prompt")
-        readiness_area.setWidgetResizable(True)
-        readiness_area.setFrameShape(QFrame.Shape.NoFrame)
         readiness_area.setWidget(self.readiness)
-        readiness_area.setMinimumHeight(72)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setObjectName("scoresSplitter")
-        splitter.addWidget(scores)
-        splitter.addWidget(readiness_area)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        outer.insertWidget(index, splitter, 1)
         return page
 
     def _also_score_chosen(self, _index: int) -> None:

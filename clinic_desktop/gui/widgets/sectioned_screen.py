@@ -119,6 +119,7 @@ class SectionedScreen(GeometryDialog):
         self.pages.setObjectName("sectionPages")
         self._page_index: dict[str, int] = {}
         self._holders: dict[str, QVBoxLayout] = {}  # each section page's (empty until built) box
+        self._building: QVBoxLayout | None = None  # the box of the page being built (see _page)
         for name, label in self._sections:
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -182,8 +183,13 @@ class SectionedScreen(GeometryDialog):
         """Build the page of section ``name`` if it is not built yet."""
         if name in self._built:
             return
-        page = self._build_page(name, self._section_labels[name])
-        self._holders[name].addWidget(page)
+        holder = self._building = self._holders[name]
+        try:
+            page = self._build_page(name, self._section_labels[name])
+        finally:
+            self._building = None
+        if page.parentWidget() is None:  # a page not made by _page
+            holder.addWidget(page)
         no_default_buttons(page)
         self._built.add(name)
         self._section_built(name)
@@ -201,8 +207,15 @@ class SectionedScreen(GeometryDialog):
     # ---- page parts --------------------------------------------------------------------------
     def _page(self, title: str, *, scroll: bool = True) -> tuple[QWidget, QVBoxLayout, QVBoxLayout]:
         """A page: its heading, then a (scrolling) content area. Returns (page, content layout,
-        page layout)."""
+        page layout).
+
+        The page being built (``_ensure``) goes into its place first, and everything after into
+        the page: each widget is styled once, as it is added, rather than again each time a part
+        it is in joins a bigger one (a widget added to a parent restyles its whole subtree)."""
         page = QWidget()
+        if self._building is not None:
+            self._building.addWidget(page)
+            self._building = None
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
         heading = QLabel(title)
