@@ -278,7 +278,8 @@ class SubstancesSection(IntakeSection):
         return page
 
     def add_substance_row(self, data: Mapping[str, Any] | None = None, *, focus: bool = False) -> SubstanceRow:
-        row = SubstanceRow(len(self.substance_rows) + 1)
+        # Made in its parent, so each of its fields is styled once, as it is added to the row.
+        row = SubstanceRow(len(self.substance_rows) + 1, self.rows_box.parentWidget())
         self.substance_rows.append(row)
         self.rows_box.addWidget(row)
         if data:
