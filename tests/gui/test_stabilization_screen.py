@@ -26,10 +26,21 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core import clock, units
 from clinic_desktop.core.services import episodes, intake, mar, patients, stabilization
+from clinic_desktop.gui import theme
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 from clinic_desktop.gui.widgets.prompt_card import PromptCard
+from clinic_desktop.gui.widgets.trend_chart import (
+    BAND_COLOURS,
+    COLOURS,
+    DOSE_COLOUR,
+    EDGE_HOURS,
+    EDGE_SCORE,
+    DoseMark,
+    TrendChart,
+    TrendPoint,
+)
 from tests.conftest import make_user
 from tests.factories import complete_draft, sign_intake, use_vitals_units
 from tests.gui.helpers import (
@@ -562,61 +573,55 @@ def test_the_shift_handover_prints_from_the_census_and_from_the_patient(qtbot, w
     screen.reject()
 
 
-def test_a_point_on_the_chart_edge_is_drawn_whole_and_the_legend_shows_the_dose_triangle(qtbot):
-    from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
+ADMITTED = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)  # the invented stay the chart tests draw
 
-    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
+
+def new_chart(qtbot=None) -> TrendChart:
     chart = TrendChart()
-    qtbot.addWidget(chart)
-    chart.show_trend(admitted, [TrendPoint("cows", admitted, 0)], [DoseMark(admitted, "Clonidine 0.1 mg")])
+    if qtbot is not None:
+        qtbot.addWidget(chart)
+    return chart
+
+
+def test_a_point_on_the_chart_edge_is_drawn_whole_and_the_legend_shows_the_dose_triangle(qtbot):
+    chart = new_chart(qtbot)
+    chart.show_trend(ADMITTED, [TrendPoint("cows", ADMITTED, 0)], [DoseMark(ADMITTED, "Clonidine 0.1 mg")])
     (x_min, x_max), (y_min, y_max) = chart.x_range(), chart.y_range()
     assert x_min < 0 < x_max and y_min < 0 < y_max  # the point inside
     assert y_max > 48  # and so is a COWS of 48
     assert chart.x_ticks() == [0, 12, 24] and chart.y_ticks() == [0, 12, 24, 36, 48]  # labels from 0
-    bands = [("COWS severe 37\u201348", "band"), ("COWS moderately severe 25\u201336", "band"),
-                                     ("COWS moderate 13\u201324", "band"), ("COWS mild 5\u201312", "band")]  # the shading, named
+    bands = [("COWS severe 37\u201348", "band"), ("COWS moderately severe 25\u201336", "band"),  # the shading,
+             ("COWS moderate 13\u201324", "band"), ("COWS mild 5\u201312", "band")]  # named
     assert chart.legend_entries() == [("COWS", "circle"), ("Dose given", "triangle"), *bands]
-    chart.show_trend(admitted, [TrendPoint("cows", admitted, 0)])
+    chart.show_trend(ADMITTED, [TrendPoint("cows", ADMITTED, 0)])
     assert chart.legend_entries() == [("COWS", "circle"), *bands]  # no doses, no dose entry
 
 
 def test_the_chart_hover_names_value_and_time(qtbot):
-    from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
-
-    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
-    chart = TrendChart()
-    qtbot.addWidget(chart)
-    chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=4), 18),
-                                TrendPoint("cows", admitted - dt.timedelta(hours=1), 22),  # entered before
-                                TrendPoint("sows_gossop", admitted + dt.timedelta(hours=5), 11)],
-                     [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
+    chart = new_chart(qtbot)
+    chart.show_trend(ADMITTED, [TrendPoint("cows", ADMITTED + dt.timedelta(hours=4), 18),
+                                TrendPoint("cows", ADMITTED - dt.timedelta(hours=1), 22),  # entered before
+                                TrendPoint("sows_gossop", ADMITTED + dt.timedelta(hours=5), 11)],
+                     [DoseMark(ADMITTED + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
     assert chart.series_points("cows") == [(-1.0, 22.0), (4.0, 18.0)]
     assert chart.series_points("sows_gossop") == [(5.0, 11.0)]
     assert chart.series_points("doses") == [(6.0, 0.8)]
     assert chart.x_range()[0] < -1.0  # the axis reaches the early point, drawn whole
-    local = (admitted + dt.timedelta(hours=4)).astimezone()
+    local = (ADMITTED + dt.timedelta(hours=4)).astimezone()
     assert chart.point_text("cows", 3.9) == f"COWS 18 at {local:%d %b %H:%M}"
     assert chart.dose_text(6.1).startswith("Lofexidine 0.54 mg given ")
 
 
 def test_the_chart_scales_with_the_stay_and_the_instrument():
-    from clinic_desktop.gui.widgets.trend_chart import (
-        EDGE_HOURS,
-        EDGE_SCORE,
-        TrendChart,
-        TrendPoint,
-    )
-
-    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
-    chart = TrendChart()
-    hours = lambda h: admitted + dt.timedelta(hours=h)
+    chart = new_chart()
+    hours = lambda h: ADMITTED + dt.timedelta(hours=h)
     for last, step in ((118, 12), (119, 24)):  # 12 h ticks up to an axis of 120 h, then 24 h
-        chart.show_trend(admitted, [TrendPoint("cows", hours(last), 3)])
+        chart.show_trend(ADMITTED, [TrendPoint("cows", hours(last), 3)])
         assert chart.x_range() == (-EDGE_HOURS, last + 2)
         assert chart.x_ticks()[:2] == [0, step]
-    chart.show_trend(admitted, [], now=hours(30))
+    chart.show_trend(ADMITTED, [], now=hours(30))
     assert chart.x_range() == (-EDGE_HOURS, 32)  # up to now and 2 h beyond
-    chart.show_trend(admitted, [TrendPoint("sows_handelsman", hours(1), 64)])
+    chart.show_trend(ADMITTED, [TrendPoint("sows_handelsman", hours(1), 64)])
     assert chart.y_range() == (-EDGE_SCORE, 64 + EDGE_SCORE)
     assert chart.y_ticks() == [0, 8, 16, 24, 32, 40, 48, 56, 64]
     assert chart.legend_entries()[0] == ("SOWS (Handelsman)", "diamond")
@@ -632,24 +637,12 @@ def _pixel(image, at):
 
 @pytest.mark.parametrize("theme_name", ["light", "dark"])
 def test_the_chart_paints_its_points_doses_and_bands_where_they_are(qtbot, theme_name):
-    from clinic_desktop.gui import theme
-    from clinic_desktop.gui.widgets.trend_chart import (
-        BAND_COLOURS,
-        COLOURS,
-        DOSE_COLOUR,
-        DoseMark,
-        TrendChart,
-        TrendPoint,
-    )
-
-    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
-    chart = TrendChart()
-    qtbot.addWidget(chart)
+    chart = new_chart(qtbot)
     chart.setPalette(theme.palette(theme_name))
     chart.resize(600, 240)
-    chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=10), 20),
-                                TrendPoint("sows_gossop", admitted + dt.timedelta(hours=14), 30)],
-                     [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
+    chart.show_trend(ADMITTED, [TrendPoint("cows", ADMITTED + dt.timedelta(hours=10), 20),
+                                TrendPoint("sows_gossop", ADMITTED + dt.timedelta(hours=14), 30)],
+                     [DoseMark(ADMITTED + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
     image = chart.grab().toImage()
     assert _pixel(image, chart.position_of(10, 20)) == COLOURS["cows"]
     assert _pixel(image, chart.position_of(14, 30)) == COLOURS["sows_gossop"]
@@ -669,21 +662,12 @@ def test_the_chart_legend_names_the_shading_whole_even_at_its_smallest(qtbot, he
     the chart's minimum height (a 1024×600 screen) as on a large one."""
     from PySide6.QtCore import QPointF
 
-    from clinic_desktop.gui.widgets.trend_chart import (
-        BAND_COLOURS,
-        DOSE_COLOUR,
-        DoseMark,
-        TrendChart,
-        TrendPoint,
-    )
 
-    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
-    chart = TrendChart()
-    qtbot.addWidget(chart)
+    chart = new_chart(qtbot)
     chart.resize(700, height)
     assert chart.minimumHeight() == 140
-    chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=4), 18)],
-                     [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
+    chart.show_trend(ADMITTED, [TrendPoint("cows", ADMITTED + dt.timedelta(hours=4), 18)],
+                     [DoseMark(ADMITTED + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
     image = chart.grab().toImage()
     swatch_x = chart.position_of(chart.x_range()[1], 0).x() + 18 + 12  # the legend's samples
     column = {_pixel(image, QPointF(swatch_x, y)) for y in range(image.height())}
@@ -695,17 +679,14 @@ def test_hovering_a_point_or_a_dose_shows_its_tooltip(qtbot):
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QToolTip
 
-    from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
 
-    admitted = dt.datetime(2026, 3, 7, 20, 0, tzinfo=dt.UTC)
-    chart = TrendChart()
-    qtbot.addWidget(chart)
+    chart = new_chart(qtbot)
     chart.resize(600, 240)
-    chart.show_trend(admitted, [TrendPoint("cows", admitted + dt.timedelta(hours=4), 18)],
-                     [DoseMark(admitted + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
+    chart.show_trend(ADMITTED, [TrendPoint("cows", ADMITTED + dt.timedelta(hours=4), 18)],
+                     [DoseMark(ADMITTED + dt.timedelta(hours=6), "Lofexidine 0.54 mg")])
     chart.show()
     qtbot.waitExposed(chart)
-    local = (admitted + dt.timedelta(hours=4)).astimezone()
+    local = (ADMITTED + dt.timedelta(hours=4)).astimezone()
     point = chart.position_of(4, 18).toPoint()
     QTest.mouseMove(chart, point + QPoint(5, 3))  # near enough
     qtbot.waitUntil(lambda: QToolTip.isVisible() and QToolTip.text() == f"COWS 18 at {local:%d %b %H:%M}")
