@@ -81,6 +81,41 @@ def test_a_patient_opens_as_a_tab_of_the_main_window_not_a_window(qtbot, demo_wi
     assert tabs.count() == 2 and tabs.currentIndex() == 1
 
 
+def test_a_screen_is_built_in_its_tab_and_one_that_fails_leaves_no_empty_tab(qtbot, demo_window, monkeypatch):
+    """The flowsheet is made inside the patient's tab from its first line (never a window that is
+    then moved in: that restyled every widget again); if it cannot be made, the error is shown and
+    the tab made for it goes."""
+    from clinic_desktop.core.errors import ClinicError
+    from clinic_desktop.gui import stabilization_screen
+    from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
+
+    window = demo_window
+    (row, _census_row), (other, _), *_ = census_rows(window, "stabilization")
+    parents = []
+    real_init = GeometryDialog.__init__
+
+    def init(self, parent=None):
+        parents.append(parent)
+        real_init(self, parent)
+        assert not self.isWindow()  # a view from its first line, before a child is made
+
+    monkeypatch.setattr(GeometryDialog, "__init__", init)
+    view = open_from_census(qtbot, window, row)
+    tab = tabs_of(window).currentWidget()
+    assert parents == [tab.host] and view.parentWidget() is tab.host
+
+    def fail(*_args, **_kwargs):
+        raise ClinicError("the episode was closed on another workstation")
+
+    errors = []
+    monkeypatch.setattr(stabilization_screen.StabilizationScreen, "__init__", fail)
+    monkeypatch.setattr("clinic_desktop.gui.navigator.QMessageBox.warning", lambda *args: errors.append(args[1:]))
+    window.workspace.show_census()
+    window.navigator.flowsheet(window.census_model.rows()[other].patient_id)
+    assert errors == [("The flowsheet could not be opened", "the episode was closed on another workstation")]
+    assert tabs_of(window).count() == 2  # the census and the first patient: no empty tab left
+
+
 def test_ctrl_tab_goes_round_the_tabs_and_ctrl_w_closes_only_a_patient_tab(qtbot, demo_window):
     window = demo_window
     keyboard_in(qtbot, window)
