@@ -145,12 +145,12 @@ def admin(db):
     return accounts.create_first_admin(db, "admin", "Ada Admin", STRONG_PASSWORD)
 
 
-def make_user(database, actor, role: str, username: str | None = None):
-    """Create a user of ``role`` and return them as signed in."""
+def make_user(database, actor, role: str, username: str | None = None, full_name: str | None = None):
+    """Create a user of ``role`` (named "Test Role" unless ``full_name``) and return them as signed in."""
     from clinic_desktop.core.permissions import SignedInUser
     from clinic_desktop.core.services import accounts
 
-    view = accounts.create_user(database, actor, username or f"{role}1", f"Test {role.title()}",
+    view = accounts.create_user(database, actor, username or f"{role}1", full_name or f"Test {role.title()}",
                                 role, STRONG_PASSWORD)
     return SignedInUser(view.id, view.username, view.full_name, view.role)
 

@@ -348,11 +348,10 @@ class StabilizationScreen(GeometryDialog):
         header = table_header(self.table)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        # The time, the entry and who recorded it as wide as their text (never cut); the details
-        # take what is left. Measured on the first 100 rows (the newest), so a long stay opens fast.
+        # The time, the entry and who recorded it as wide as their text (never cut: fitted at each
+        # refresh, see _fit_columns); the details take what is left. Measured on the first 100
+        # rows (the newest; this header's precision is the rows a column's width reads).
         header.setResizeContentsPrecision(100)
-        for column in (FlowsheetModel.TIME, FlowsheetModel.ENTRY, FlowsheetModel.BY):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setColumnWidth(FlowsheetModel.RESULT, 300)
         header.setSectionResizeMode(FlowsheetModel.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _index: self.correct_selected())
@@ -484,6 +483,7 @@ class StabilizationScreen(GeometryDialog):
             self.status.setText(f"Could not refresh: {exc}")
             return
         self.flowsheet_model.set_rows(entries)
+        self._fit_columns()
         if self.tabs.currentWidget() is self.medications_page:  # else when its tab is shown
             self.mar_panel.refresh(now)
         live = self._live = [e for e in entries if e.struck is None]
@@ -498,6 +498,13 @@ class StabilizationScreen(GeometryDialog):
             self._show_care(now)
         if self.prompts_page.is_built():
             self._show_prompts(live, now)
+
+    def _fit_columns(self) -> None:
+        """The time, entry and recorded-by columns as wide as their text, once per refresh: left
+        in ResizeToContents, Qt measured them again at every resize as the screen was shown (a
+        long stay's table asked for ~17,000 cells to open)."""
+        for column in (FlowsheetModel.TIME, FlowsheetModel.ENTRY, FlowsheetModel.BY):
+            self.table.resizeColumnToContents(column)
 
     def _show_care(self, now: dt.datetime) -> None:
         """The Care page: today's supportive care ticked, the complications recorded."""

@@ -29,6 +29,7 @@ from clinic_desktop.core.services import episodes, intake, mar, patients, stabil
 from clinic_desktop.gui import theme
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.models.census_model import local_time_text
+from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 from clinic_desktop.gui.widgets.prompt_card import PromptCard
 from clinic_desktop.gui.widgets.trend_chart import (
@@ -89,6 +90,29 @@ def test_record_a_cows_by_keyboard_and_the_chart_updates(qtbot, window, db, nurs
     assert newest[1] == "COWS" and newest[2] == "14 moderate" and newest[4] == nurse.full_name
     assert len(screen.chart.series_points("cows")) == before + 1
     assert screen.chart.series_points("cows")[-1][1] == 14
+    screen.reject()
+
+
+def test_the_time_entry_and_who_columns_show_their_whole_text_after_each_refresh(qtbot, window, db, admin, nurse,
+                                                                                 patient):
+    """Fitted once per refresh (not at every resize), the short columns still never cut their
+    text: a longer name recorded later widens "Recorded by" at the next refresh."""
+    episode_id = sign_intake(db, nurse, patient)
+    screen = open_flowsheet(qtbot, window)
+    table = by_name(screen, QTableView, "Flowsheet entries")
+    model = table.model()
+
+    def fits() -> bool:
+        return all(table.fontMetrics().horizontalAdvance(model.index(r, c).data()) < table.columnWidth(c)
+                   for c in (FlowsheetModel.TIME, FlowsheetModel.ENTRY, FlowsheetModel.BY)
+                   for r in range(model.rowCount()))
+
+    assert model.rowCount() and fits()
+    long_name = make_user(db, admin, "nurse", username="nurse2", full_name="Maximiliana Bartholomew-Featherstonehaugh")
+    stabilization.record_observation(db, long_name, episode_id, "cows", complete_draft()["scores"]["cows"])
+    before = table.columnWidth(FlowsheetModel.BY)
+    screen.refresh()
+    assert table.columnWidth(FlowsheetModel.BY) > before and fits()
     screen.reject()
 
 
