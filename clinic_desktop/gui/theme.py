@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 UI_FONT_FAMILY = "Noto Sans"
 UI_FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
 FALLBACK_FONT_FILE = "wqy-microhei.ttc"
-#: The interface size in points (the style sheet's QWidget rule says the same).
+#: The interface size in points: the application font's, so every widget has it (the style sheet sets
+#: sizes only where one differs: headings, chips).
 UI_FONT_POINT_SIZE = 10.5
 
 STYLE_SHEET = ":/styles/app.qss"
