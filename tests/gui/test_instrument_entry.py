@@ -334,3 +334,24 @@ def test_the_dialog_hosts_the_entry_and_saves_nothing(qtbot):
     assert other.windowTitle() == "PHQ-9"
     click(qtbot, button(other, "Cancel"))
     assert other.result() == InstrumentDialog.DialogCode.Rejected
+
+
+def test_a_score_button_paints_its_score_and_wraps_its_anchor(qtbot, open_entry):
+    """The button paints "score — anchor" itself: in the ink, white once chosen, greyed when the
+    entry is read-only; narrowed, the anchor wraps and the button grows taller."""
+    from clinic_desktop.gui import theme
+
+    entry = open_entry("cows")
+    choice = by_name(entry, QPushButton, f"{get_instrument('cows').items[1].label}: 1")  # a long anchor
+    assert choice.heightForWidth(110) > choice.heightForWidth(600) >= choice.minimumSizeHint().height()
+
+    def painted(button) -> set[str]:
+        image = button.grab().toImage()
+        return {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
+
+    assert theme.colour("ink").name() in painted(choice)
+    click(qtbot, choice)
+    assert choice.isChecked() and theme.colour("on_accent").name() in painted(choice)
+    entry.setEnabled(False)
+    other = by_name(entry, QPushButton, f"{get_instrument('cows').items[1].label}: 0")
+    assert theme.colour("disabled_ink").name() in painted(other)

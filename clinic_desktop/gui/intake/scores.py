@@ -64,6 +64,7 @@ class ScoresSection(ScoredSection):
         splitter.addWidget(readiness_area)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([3, 1])  # three quarters to the items (sizes are weights until shown)
         splitter.setChildrenCollapsible(False)
 
         self.cows_entry = InstrumentEntry("cows")

@@ -28,8 +28,16 @@ import math
 import re
 from collections.abc import Mapping
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QResizeEvent
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -43,6 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core.instruments import Instrument, Item, Score, get_instrument
+from clinic_desktop.gui import theme
 from clinic_desktop.gui.widgets.reveal import reveal
 from clinic_desktop.gui.widgets.style import repolish
 
@@ -113,9 +122,13 @@ def _digit(event: QKeyEvent) -> int | None:
 
 
 class _ScoreButton(QPushButton):
-    """A checkable button showing "score — anchor", word-wrapped (a QLabel inside, since a
-    QPushButton's own text never wraps). Focus is by mouse or arrow keys, never Tab: Tab goes
-    from item to item."""
+    """A checkable button showing "score — anchor", the score in bold and the anchor wrapped
+    beside it. Painted by the button itself (a rich-text QLabel in each of a scale's dozens of
+    buttons made a section's first view slow). Focus is by mouse or arrow keys, never Tab: Tab
+    goes from item to item."""
+
+    MARGINS = (8, 6, 8, 6)  # left, top, right, bottom
+    POINT_SIZE = 9.5
 
     def __init__(self, row: _ItemRow, score: int, anchor: str) -> None:
         super().__init__(row)
@@ -133,33 +146,62 @@ class _ScoreButton(QPushButton):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setMinimumWidth(40)
-        self.text_label = QLabel(f"<b>{score}</b>&nbsp;— {html.escape(anchor)}", self)
-        self.text_label.setObjectName("scoreText")
-        self.text_label.setTextFormat(Qt.TextFormat.RichText)
-        self.text_label.setWordWrap(True)
-        self.text_label.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
-        self.text_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._box = layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.text_label)
-        self.toggled.connect(self._show_checked)
+        self.number = str(score)
+        self.anchor = f"\u00a0\u2014 {anchor}"
 
-    # The size comes from the wrapped label, not from QPushButton's (empty) text.
+    def _fonts(self) -> tuple[QFont, QFont]:
+        text = QFont(self.font())
+        text.setPointSizeF(self.POINT_SIZE)
+        bold = QFont(text)
+        bold.setBold(True)
+        return text, bold
+
+    def _text_size(self, width: int | None) -> QSize:
+        """The size of the bold score and the anchor wrapped in ``width`` (None: on one line)."""
+        text, bold = self._fonts()
+        number = QFontMetrics(bold).horizontalAdvance(self.number)
+        metrics = QFontMetrics(text)
+        if width is None:
+            return QSize(number + metrics.horizontalAdvance(self.anchor), metrics.height())
+        box = metrics.boundingRect(QRect(0, 0, max(1, width - number), 100_000),
+                                   int(Qt.TextFlag.TextWordWrap), self.anchor)
+        return QSize(number + box.width(), max(box.height(), metrics.height()))
+
+    # The size comes from the wrapped text, not from QPushButton's (empty) text.
     def sizeHint(self) -> QSize:
-        return self._box.sizeHint()
+        left, top, right, bottom = self.MARGINS
+        size = self._text_size(None)
+        return QSize(size.width() + left + right, size.height() + top + bottom)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(40, self._box.minimumSize().height())
+        return QSize(40, self._text_size(None).height() + self.MARGINS[1] + self.MARGINS[3])
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return self._box.totalHeightForWidth(width)
+        left, top, right, bottom = self.MARGINS
+        return self._text_size(width - left - right).height() + top + bottom
 
-    def _show_checked(self, checked: bool) -> None:
-        self.text_label.setProperty("selected", checked)
-        repolish(self.text_label)
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)  # the frame and background, as the style sheet says
+        left, top, right, bottom = self.MARGINS
+        area = self.rect().adjusted(left, top, -right, -bottom)
+        text, bold = self._fonts()
+        size = self._text_size(area.width())
+        y = area.top() + max(0, (area.height() - size.height()) // 2)
+        painter = QPainter(self)
+        ink = "disabled_ink" if not self.isEnabled() else "on_accent" if self.isChecked() else "ink"
+        painter.setPen(theme.colour(ink))
+        painter.setFont(bold)
+        number = QFontMetrics(bold).horizontalAdvance(self.number)
+        painter.drawText(QRect(area.left(), y, number, size.height()),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), self.number)
+        painter.setFont(text)
+        painter.drawText(QRect(area.left() + number, y, area.width() - number, size.height()),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap),
+                         self.anchor)
+        painter.end()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
