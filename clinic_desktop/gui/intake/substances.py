@@ -96,6 +96,7 @@ class SubstanceRow(QFrame):
         #: The last use as it goes into the draft: the time entered, unless it is in the future,
         #: when the last accepted value (None for a new row) is kept instead.
         self._accepted_last_use: str | None = None
+        self._setting = False  # set_value is filling the fields
         self._future = False
         self.window_text = QLabel()
         self.window_text.setWordWrap(True)
@@ -164,6 +165,8 @@ class SubstanceRow(QFrame):
         self.last_use.set_now()
 
     def _edited(self, *_args) -> None:
+        if self._setting:  # set_value fills the fields: one refresh at its end, not one per field
+            return
         self.refresh_elapsed()
         self.changed.emit()
 
@@ -190,6 +193,17 @@ class SubstanceRow(QFrame):
             and v["years_of_use"] is None
 
     def set_value(self, row: Mapping[str, Any]) -> None:
+        self._setting = True
+        try:
+            self._set_fields(row)
+        finally:
+            self._setting = False
+        self.refresh_elapsed()
+        # What the draft holds is kept as loaded, even a time that is (still) in the future.
+        loaded = self.last_use_time()
+        self._accepted_last_use = loaded.isoformat(timespec="minutes") if loaded else None
+
+    def _set_fields(self, row: Mapping[str, Any]) -> None:
         index = self.substance.findData(row.get("substance"))
         self.substance.setCurrentIndex(max(index, 0))
         self.route.setCurrentText(str(row.get("route") or ""))
@@ -199,10 +213,6 @@ class SubstanceRow(QFrame):
         years = row.get("years_of_use")
         self.years.setValue(years if isinstance(years, int) else -1)
         self.last_use.set_datetime(rules.parse_time(_last_use_as_kept(row.get("last_use"))))
-        self.refresh_elapsed()
-        # What the draft holds is kept as loaded, even a time that is (still) in the future.
-        loaded = self.last_use_time()
-        self._accepted_last_use = loaded.isoformat(timespec="minutes") if loaded else None
 
     def refresh_elapsed(self) -> None:
         """Hours since last use and where that falls in the expected window (called every minute)."""
