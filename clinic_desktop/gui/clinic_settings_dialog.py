@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QSpinBox, QWidget
 
 from clinic_desktop.core import units
@@ -158,15 +157,7 @@ class ClinicSettingsDialog(SettingsDialog):
         screen = area.height() if area is not None else panel + others
         room = screen - others - 60  # the window's title bar and frame
         scroll.setMinimumHeight(max(160, min(panel, room)))
-        # Never narrower than the groups (their fields would be cut at the right edge), room
-        # kept for the scroll bar; a screen narrower than that scrolls sideways too.
-        bar = scroll.verticalScrollBar().sizeHint().width()
-        width = self.ui.settingsPanel.minimumSizeHint().width() + bar
-        margins = layout.contentsMargins()
-        across = area.width() - margins.left() - margins.right() - 16 if area is not None else width
-        scroll.setMinimumWidth(min(width, across))
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if width > across
-                                            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fit_scroll_across(scroll, area)
 
     # --- the values in the fields --------------------------------------------------------------
     def choice_code(self, key: str, value: Any) -> str:

@@ -255,16 +255,11 @@ class ProtocolSettingsDialog(SettingsDialog):
         outer = self.layout()
         if outer is None:
             return
-        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
         width = self.panel.minimumSizeHint().width()
         area = dialog_base.screen_area(self)
         # A screen narrower than the three columns (1024×600): they scroll sideways too, so the
-        # dialog still fits; 16 pixels left for the window's frame.
-        margins = outer.contentsMargins()
-        room_across = (area.width() - margins.left() - margins.right() - 16 if area is not None
-                       else width + bar)
-        self.scroll_area.setMinimumWidth(min(width + bar, room_across))
-        scrolls_across = width + bar > room_across
+        # dialog still fits.
+        scrolls_across = self.fit_scroll_across(self.scroll_area, area)
         layout = self.panel.layout()
         panel = (layout.totalHeightForWidth(width) if layout is not None and layout.hasHeightForWidth()
                  else self.panel.sizeHint().height())

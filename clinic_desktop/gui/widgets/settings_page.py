@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QWidget,
@@ -167,6 +168,23 @@ class SettingsDialog(AsksBeforeDiscarding, GeometryDialog):
 
     def fit_to_screen(self) -> None:
         """Size the dialog for the screen it is shown on (nothing by default)."""
+
+    def fit_scroll_across(self, scroll: QScrollArea, area: QRect | None) -> bool:
+        """``scroll`` (holding the groups) never narrower than the groups, room kept for its
+        scroll bar: their fields are never cut at its right edge. On a screen (``area``) narrower
+        than that it takes the width there is and scrolls sideways too (16 pixels left for the
+        window's frame). Returns whether it scrolls sideways."""
+        content, layout = scroll.widget(), self.layout()
+        if content is None or layout is None:
+            return False
+        width = content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        margins = layout.contentsMargins()
+        across = area.width() - margins.left() - margins.right() - 16 if area is not None else width
+        scroll.setMinimumWidth(min(width, across))
+        sideways = width > across
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if sideways
+                                            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        return sideways
 
     def focus_first_input(self) -> None:
         next(iter(self.inputs.values())).setFocus()
