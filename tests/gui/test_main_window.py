@@ -70,7 +70,7 @@ def test_census_shows_open_episodes_with_stage_and_last_cows(window):
     stage, cows = column(census, "Stage"), column(census, "Last COWS")
     smith = row_for(census, "Smith, Jordan")
     assert smith[stage] == "Stabilization"
-    assert smith[cows].startswith("18 moderate · ")
+    assert smith[cows].startswith("11 mild · ")  # 18 moderate before the first buprenorphine dose
     assert row_for(census, "Núñez Ortega, María José")[cows].startswith("9 mild · ")
     zoe = row_for(census, "Ødegård-Núñez, Zoë")
     assert zoe[stage] == "Assessment" and zoe[cows] == "none yet"

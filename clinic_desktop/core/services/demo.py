@@ -10,15 +10,17 @@ signing only, and are disabled again straight after.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import secrets
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
 from clinic_desktop.core import clock
 from clinic_desktop.core.db import Database
+from clinic_desktop.core.formulary import DRUGS
 from clinic_desktop.core.models import (
     AftercarePlan,
     Assessment,
@@ -38,6 +40,7 @@ from clinic_desktop.core.services import (
     directory,
     episodes,
     intake,
+    mar,
     patients,
     plans,
     stabilization,
@@ -45,27 +48,102 @@ from clinic_desktop.core.services import (
 
 DEMO_USERNAME = "demo.nurse"
 DEMO_COUNSELOR = "demo.counselor"
+DEMO_PRESCRIBER = "demo.prescriber"
 DEMO_PLAN_MRN = "DEMO-0001"
 #: The invented program DEMO-0001 is referred to (a 555 number: never a real line).
 DEMO_PROGRAM = "Lakeside Recovery IOP (demo, invented)"
 
-# (given, family, date of birth, sex, language, stage or None, COWS items or None)
-_MILD = {"resting_pulse": 1, "sweating": 1, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
-         "runny_nose_tearing": 1, "gi_upset": 1, "tremor": 0, "yawning": 1, "anxiety_irritability": 1,
-         "gooseflesh": 0}
-_MODERATE = {**_MILD, "resting_pulse": 2, "sweating": 2, "restlessness": 3, "pupil_size": 2,
-             "gi_upset": 2, "gooseflesh": 3}
+#: COWS items (CLINICAL.md §1) by total. The resting-pulse item of each goes with the pulse
+#: recorded beside it (:data:`PULSE_FOR_ITEM`): a demo never shows a score its vitals contradict.
+_COWS_18 = {"resting_pulse": 2, "sweating": 2, "restlessness": 3, "pupil_size": 2, "bone_joint_aches": 1,
+            "runny_nose_tearing": 1, "gi_upset": 2, "tremor": 0, "yawning": 1, "anxiety_irritability": 1,
+            "gooseflesh": 3}
+_COWS_11 = {"resting_pulse": 1, "sweating": 1, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 2,
+            "runny_nose_tearing": 1, "gi_upset": 1, "tremor": 1, "yawning": 1, "anxiety_irritability": 1,
+            "gooseflesh": 0}
+_COWS_9 = {"resting_pulse": 1, "sweating": 1, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
+           "runny_nose_tearing": 1, "gi_upset": 1, "tremor": 0, "yawning": 1, "anxiety_irritability": 1,
+           "gooseflesh": 0}
+_COWS_5 = {"resting_pulse": 0, "sweating": 0, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
+           "runny_nose_tearing": 0, "gi_upset": 0, "tremor": 0, "yawning": 1, "anxiety_irritability": 1,
+           "gooseflesh": 0}
+_COWS_2 = {"resting_pulse": 0, "sweating": 0, "restlessness": 0, "pupil_size": 0, "bone_joint_aches": 1,
+           "runny_nose_tearing": 0, "gi_upset": 0, "tremor": 0, "yawning": 0, "anxiety_irritability": 1,
+           "gooseflesh": 0}
+_MILD, _MODERATE = _COWS_9, _COWS_18  # the names the intake draft uses
+#: The pulse recorded with a COWS whose resting-pulse item is the key (inside the item's band:
+#: 0 ≤80, 1 81–100, 2 101–120, 4 >120).
+PULSE_FOR_ITEM = {0: 74, 1: 92, 2: 108, 4: 126}
+
+
+class DemoDose(NamedTuple):
+    """A PRN order of a demo course and the doses given on it (hours after admission)."""
+
+    drug_id: str
+    dose: float
+    route: str
+    min_interval_hours: float
+    max_daily_dose: float
+    start_hours: float
+    given_hours: tuple[float, ...]
+    #: Hours after admission the order stops (None: still active).
+    stop_hours: float | None = None
+
+
+class DemoPatient(NamedTuple):
+    """One invented patient and the story of their stay: admitted ``admitted_hours_ago``, the
+    COWS scores taken (hours after admission, items; vitals taken with each), the orders and
+    doses given, and the stage reached."""
+
+    given: str
+    family: str
+    born: dt.date
+    sex: str
+    language: str
+    stage: Stage | None
+    admitted_hours_ago: float = 0
+    cows: tuple[tuple[float, dict[str, int]], ...] = ()
+    courses: tuple[DemoDose, ...] = ()
+
+
+#: Buprenorphine induction: 4 mg sublingual as needed every 2 h up to 16 mg in 24 h.
+def _bup_induction(start: float, given: tuple[float, ...], stop: float | None = None) -> DemoDose:
+    return DemoDose("buprenorphine", 4, "sublingual", 2, 16, start, given, stop)
+
+
+#: Clonidine 0.1 mg by mouth as needed every 6 h (symptomatic withdrawal management).
+def _clonidine(start: float, given: tuple[float, ...], stop: float | None = None) -> DemoDose:
+    return DemoDose("clonidine", 0.1, "oral", 6, 0.8, start, given, stop)
+
+
 DEMO_PATIENTS = [
-    # DEMO-0001 then moves on to transition with a finalized aftercare plan (seed_plan).
-    ("Alex", "Rivera", dt.date(1988, 3, 14), "male", "en", Stage.ASSESSMENT, None),
-    ("Jordan", "Smith", dt.date(1992, 7, 2), "female", "en", Stage.STABILIZATION, _MODERATE),
-    ("María José", "Núñez Ortega", dt.date(1979, 11, 30), "female", "es", Stage.STABILIZATION, _MILD),
-    ("Nguyễn Thị", "Ánh", dt.date(1995, 1, 9), "female", "en", Stage.TRANSITION, _MILD),
-    ("Zoë", "Ødegård-Núñez", dt.date(2001, 5, 21), "female", "en", Stage.ASSESSMENT, None),
-    ("Sam", "Okafor", dt.date(1984, 9, 17), "male", "en", Stage.DISCHARGED, _MILD),
-    ("Chris", "Walker", dt.date(1990, 12, 5), "unknown", "en", None, None),
-    ("Dana", "Kowalski", dt.date(1975, 4, 28), "female", "en", Stage.STABILIZATION, _MILD),
+    # DEMO-0001 is admitted for buprenorphine induction; seed_plan signs their intake, gives the
+    # induction doses and a daily dose, and moves them on to transition with a finalized plan.
+    DemoPatient("Alex", "Rivera", dt.date(1988, 3, 14), "male", "en", Stage.ASSESSMENT, 74,
+                cows=((4, _COWS_11), (26, _COWS_5), (50, _COWS_2), (70, _COWS_2)),
+                courses=(_bup_induction(1, (1, 3, 5), stop=24),)),
+    # Moderate withdrawal on the first day: induction started an hour after the first COWS.
+    DemoPatient("Jordan", "Smith", dt.date(1992, 7, 2), "female", "en", Stage.STABILIZATION, 6,
+                cows=((0.5, _COWS_18), (3.5, _COWS_11)), courses=(_bup_induction(1, (1.25,)),)),
+    DemoPatient("María José", "Núñez Ortega", dt.date(1979, 11, 30), "female", "es", Stage.STABILIZATION, 30,
+                cows=((0.5, _COWS_11), (8, _COWS_9), (26, _COWS_9)), courses=(_clonidine(1, (1.5, 8.5, 26.5)),)),
+    # Five days of symptomatic management, withdrawal settled: the plan is being written.
+    DemoPatient("Nguyễn Thị", "Ánh", dt.date(1995, 1, 9), "female", "en", Stage.TRANSITION, 122,
+                cows=((0.5, _COWS_9), (24, _COWS_9), (48, _COWS_5), (96, _COWS_2), (118, _COWS_2)),
+                courses=(_clonidine(1, (1.5, 24.5, 30.5, 48.5), stop=72),)),
+    DemoPatient("Zoë", "Ødegård-Núñez", dt.date(2001, 5, 21), "female", "en", Stage.ASSESSMENT, 1),
+    # Completed withdrawal management: seven days, the last COWS 2, discharged today.
+    DemoPatient("Sam", "Okafor", dt.date(1984, 9, 17), "male", "en", Stage.DISCHARGED, 170,
+                cows=((0.5, _COWS_11), (24, _COWS_9), (72, _COWS_5), (144, _COWS_2)),
+                courses=(_clonidine(1, (1.5, 8, 24.5, 48, 72.5), stop=120),)),
+    DemoPatient("Chris", "Walker", dt.date(1990, 12, 5), "unknown", "en", None),
+    DemoPatient("Dana", "Kowalski", dt.date(1975, 4, 28), "female", "en", Stage.STABILIZATION, 20,
+                cows=((0.5, _COWS_9), (8, _COWS_5), (18, _COWS_5)), courses=(_clonidine(1, (1.25,)),)),
 ]
+#: Hours before admission DEMO-0001 last used (the intake's substance row).
+LAST_USE_BEFORE_ADMISSION_H = 14
+#: The reason recorded on every back-dated demo entry.
+_DEMO_REASON = "Demo data (invented)"
 
 
 def _demo_user(db: Database, username: str = DEMO_USERNAME, full_name: str = "Demo Nurse (invented)",
@@ -114,15 +192,63 @@ _INTAKE: dict[str, Any] = {
 }
 
 
-def _intake_data(now: dt.datetime) -> dict:
-    # The patient facts the medication checks read: an ECG the day before admission.
+def _intake_data(admitted: dt.datetime) -> dict:
+    """DEMO-0001's intake: heroin last smoked 14 h before admission, moderate withdrawal (COWS
+    18) with the pulse its resting-pulse item says, an ECG the day before admission (the
+    patient facts the medication checks read)."""
     medical = {**_INTAKE["medical"], "hepatic": "none", "renal": "normal", "qtc_ms": 428,
-               "qtc_on": (now - dt.timedelta(days=1)).date().isoformat()}
-    return {**_INTAKE, "medical": medical,
-            "substances": {"rows": [{"substance": "heroin", "route": "smoked",
-                                     "last_use": (now - dt.timedelta(hours=16)).isoformat()}],
+               "qtc_on": (admitted - dt.timedelta(days=1)).date().isoformat()}
+    vitals = {**_INTAKE["vitals"], "pulse": PULSE_FOR_ITEM[_COWS_18["resting_pulse"]]}
+    last_use = admitted - dt.timedelta(hours=LAST_USE_BEFORE_ADMISSION_H)
+    return {**_INTAKE, "medical": medical, "vitals": vitals,
+            "substances": {"rows": [{"substance": "heroin", "route": "smoked", "last_use": last_use.isoformat()}],
                            "prior_overdoses": 0, "naloxone_at_home": True},
-            "scores": {"cows": dict(_MODERATE)}}
+            "scores": {"cows": dict(_COWS_18)}}
+
+
+def _record_cows(db: Database, nurse: SignedInUser, episode_id: int, at: dt.datetime,
+                 items: dict[str, int]) -> None:
+    """A COWS and, just before it, the vitals its resting-pulse item was scored from."""
+    _record_vitals(db, nurse, episode_id, at - dt.timedelta(minutes=2), PULSE_FOR_ITEM[items["resting_pulse"]])
+    stabilization.record_observation(db, nurse, episode_id, "cows", items, taken_at=at, reason=_DEMO_REASON)
+
+
+def _record_vitals(db: Database, nurse: SignedInUser, episode_id: int, at: dt.datetime, pulse: int) -> None:
+    stabilization.record_vitals(db, nurse, episode_id, {**_INTAKE["vitals"], "pulse": pulse}, taken_at=at,
+                                reason=_DEMO_REASON)
+
+
+def _give_course(db: Database, nurse: SignedInUser, prescriber: SignedInUser, episode_id: int,
+                 admitted: dt.datetime, course: DemoDose, pulse_at: Callable[[dt.datetime], int]) -> None:
+    """Write ``course``'s order (as the demo prescriber) and give its doses (as the demo nurse),
+    each after a set of vitals, through the same checks as any dose."""
+    def at(hours: float) -> dt.datetime:
+        return admitted + dt.timedelta(hours=hours)
+
+    drug = DRUGS[course.drug_id]
+    order = mar.create_order(db, prescriber, episode_id, mar.OrderInput(
+        drug_id=course.drug_id, dose=course.dose, unit=drug.default_unit, route=course.route,
+        min_interval_hours=course.min_interval_hours, max_daily_dose=course.max_daily_dose,
+        start=at(course.start_hours), stop=at(course.stop_hours) if course.stop_hours is not None else None,
+        acknowledgement=_DEMO_REASON))
+    for hours in course.given_hours:
+        _record_vitals(db, nurse, episode_id, at(hours) - dt.timedelta(minutes=5), pulse_at(at(hours)))
+        mar.record_administration(db, nurse, order.id, "given", at=at(hours), reason=_DEMO_REASON)
+
+
+def _tell_story(db: Database, nurse: SignedInUser, prescriber: SignedInUser, episode_id: int,
+                admitted: dt.datetime, story: DemoPatient) -> None:
+    """Record the patient's COWS scores (each with its vitals) and their medication courses."""
+    scores = [(admitted + dt.timedelta(hours=h), items) for h, items in story.cows]
+    for at, items in scores:
+        _record_cows(db, nurse, episode_id, at, items)
+
+    def pulse_at(instant: dt.datetime) -> int:  # as the last COWS before it found it
+        items = [i for t, i in scores if t <= instant] or [_COWS_9]
+        return PULSE_FOR_ITEM[items[-1]["resting_pulse"]]
+
+    for course in story.courses:
+        _give_course(db, nurse, prescriber, episode_id, admitted, course, pulse_at)
 
 
 def _demo_program(db: Database, user: SignedInUser) -> int:
@@ -143,6 +269,33 @@ def _demo_program(db: Database, user: SignedInUser) -> int:
         audit.append(session, user, "directory.added", entity_type="directory_entry", entity_id=entry.id,
                      detail={"demo": True})
         return entry.id
+
+
+def _weekday(day: dt.date) -> dt.date:
+    """``day``, or the Monday after it when it falls on a weekend (the demo program's hours are
+    Mon–Fri)."""
+    return day + dt.timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= 5 else day
+
+
+#: DEMO-0001's daily dose once induction is done: buprenorphine 16 mg sublingual at 09:00.
+DAILY_BUPRENORPHINE = mar.OrderInput(drug_id="buprenorphine", dose=16, unit="mg", route="sublingual",
+                                     times=("09:00",), max_daily_dose=16, acknowledgement=_DEMO_REASON)
+
+
+def _induction(db: Database, nurse: SignedInUser, prescriber: SignedInUser, episode_id: int,
+               admitted: dt.datetime, now: dt.datetime) -> None:
+    """DEMO-0001's stay: the induction doses and scores of :data:`DEMO_PATIENTS`, then the daily
+    dose from the day after admission, each scheduled dose given at its time."""
+    _tell_story(db, nurse, prescriber, episode_id, admitted, DEMO_PATIENTS[0])
+    start = admitted + dt.timedelta(hours=24)
+    order = mar.create_order(db, prescriber, episode_id, dataclasses.replace(DAILY_BUPRENORPHINE, start=start))
+    for row in mar.mar(db, nurse, episode_id, start, now, now):
+        for due in row.doses if row.order.id == order.id else []:
+            if due.scheduled_for <= now and due.administration is None:
+                _record_vitals(db, nurse, episode_id, due.scheduled_for - dt.timedelta(minutes=5),
+                               PULSE_FOR_ITEM[0])
+                mar.record_administration(db, nurse, order.id, "given", at=due.scheduled_for,
+                                          scheduled_for=due.scheduled_for, reason=_DEMO_REASON)
 
 
 def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None) -> bool:
@@ -166,19 +319,29 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
             if finalized:
                 return False
     counselor = _demo_user(db, DEMO_COUNSELOR, "Demo Counselor (invented)", Role.COUNSELOR)
+    prescriber = _demo_user(db, DEMO_PRESCRIBER, "Dr. Demo Prescriber (invented)", Role.PRESCRIBER)
+    if episode_id is None:
+        episode_id = episodes.open_episode(db, nurse, patient_id, admitted_at=now - dt.timedelta(
+            hours=DEMO_PATIENTS[0].admitted_hours_ago)).id
+    with db.read() as session:
+        found = session.get(Episode, episode_id)
+        assert found is not None
+        admitted = found.admitted_at
     # The intake, signed by the demo nurse (the episode moves on to stabilization).
     with db.read() as session:
-        signed = episode_id is not None and session.execute(
-            select(Assessment.id).where(Assessment.episode_id == episode_id,
-                                        Assessment.status == "signed")).first() is not None
+        signed = session.execute(select(Assessment.id).where(Assessment.episode_id == episode_id,
+                                                             Assessment.status == "signed")).first() is not None
     if not signed:
         a = intake.start(db, nurse, patient_id)
-        saved = intake.save_draft(db, nurse, a.id, a.version, _intake_data(now))
+        saved = intake.save_draft(db, nurse, a.id, a.version, _intake_data(admitted))
         with _signing_password(db, nurse) as password:
-            intake.sign(db, nurse, a.id, saved.version, password, "buprenorphine_induction", now=now)
+            # Signed half an hour after admission: its COWS and vitals are the first on the flowsheet.
+            intake.sign(db, nurse, a.id, saved.version, password, "buprenorphine_induction",
+                        now=admitted + dt.timedelta(hours=0.5))
     current = episodes.current_episode(db, nurse, patient_id)
     assert current is not None
     if current.stage == Stage.STABILIZATION.value:
+        _induction(db, nurse, prescriber, current.id, admitted, now)
         stabilization.move_to_transition(db, nurse, current.id)
     entry_id = _demo_program(db, counselor)
     view = plans.open_plan(db, counselor, current.id, now=now)
@@ -186,16 +349,16 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
     draft = {**view.draft}
     draft["medication"] = {**(draft.get("medication") or {}), "choice": "buprenorphine",
                            "prescriber": "Dr. Demo Prescriber (invented)",
-                           "next": (today + dt.timedelta(days=3)).isoformat() + "T09:00"}
+                           "next": _weekday(today + dt.timedelta(days=2)).isoformat() + "T10:00"}
     draft["level"] = "intensive_outpatient"
     draft["therapies"] = ["cbt"]
     draft["referrals"] = [{"entry_id": entry_id, "reason": "Intensive outpatient, three evenings a week",
-                           "appointment": (today + dt.timedelta(days=2)).isoformat() + "T10:00",
+                           "appointment": _weekday(today + dt.timedelta(days=2)).isoformat() + "T10:00",
                            "share": True}]
     draft["people"] = [{"name": "Jamie Rivera (invented)", "relation": "brother", "phone": "(555) 010-0301"}]
     draft["key_worker"] = {"name": "Pat Demo (invented)", "phone": "(555) 010-0302", "focus": ["housing"]}
     draft["relapse"] = {**(draft.get("relapse") or {}), "triggers": "Paydays; old friends downtown (demo)"}
-    draft["follow_ups"] = [{"when": (today + dt.timedelta(days=7)).isoformat() + "T14:00",
+    draft["follow_ups"] = [{"when": _weekday(today + dt.timedelta(days=7)).isoformat() + "T14:00",
                             "place": "Clinic (demo)", "phone": "(555) 010-0001"}]
     saved_plan = plans.save_draft(db, counselor, view.id, view.version, draft)
     with db.read() as session:
@@ -214,29 +377,32 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
 def seed(db: Database) -> int:
     """Add the demo patients that are not there yet; return how many were added."""
     nurse = _demo_user(db)
+    prescriber = _demo_user(db, DEMO_PRESCRIBER, "Dr. Demo Prescriber (invented)", Role.PRESCRIBER)
     # The demo account records as a nurse and moves stages as one; no admin rights needed.
     added = 0
     now = utcnow()
-    for n, (given, family, born, sex, lang, stage, cows) in enumerate(DEMO_PATIENTS, start=1):
+    for n, story in enumerate(DEMO_PATIENTS, start=1):
         mrn = f"DEMO-{n:04d}"
         with db.read() as session:
             if session.execute(select(Patient.id).where(Patient.mrn == mrn)).first():
                 continue
         p = patients.register(db, nurse, patients.PatientInput(
-            mrn=mrn, given_name=given, family_name=family, date_of_birth=born, sex=sex,
-            preferred_language=lang, phone=f"(555) 010-{n:04d}",
+            mrn=mrn, given_name=story.given, family_name=story.family, date_of_birth=story.born, sex=story.sex,
+            preferred_language=story.language, phone=f"(555) 010-{n:04d}",
         ))
         added += 1
-        if stage is None:
+        if story.stage is None:
             continue
-        ep = episodes.open_episode(db, nurse, p.id, admitted_at=now - dt.timedelta(days=n % 4, hours=n))
-        if cows:
-            stabilization.record_observation(db, nurse, ep.id, "cows", cows,
-                                             taken_at=now - dt.timedelta(hours=n),
-                                             reason="Demo data (invented)")
-        order = [Stage.STABILIZATION, Stage.TRANSITION, Stage.DISCHARGED]
-        for next_stage in order[: order.index(stage) + 1] if stage != Stage.ASSESSMENT else []:
-            ep = episodes.change_stage(db, nurse, ep.id, ep.version, next_stage.value,
-                                       reason="Completed detox (demo)" if next_stage == Stage.DISCHARGED else None)
+        admitted = now - dt.timedelta(hours=story.admitted_hours_ago)
+        ep = episodes.open_episode(db, nurse, p.id, admitted_at=admitted)
+        if story.stage == Stage.ASSESSMENT:
+            continue
+        ep = episodes.change_stage(db, nurse, ep.id, ep.version, Stage.STABILIZATION.value)
+        _tell_story(db, nurse, prescriber, ep.id, admitted, story)
+        order = [Stage.TRANSITION, Stage.DISCHARGED]
+        for next_stage in order[: order.index(story.stage) + 1] if story.stage in order else []:
+            ep = episodes.current_episode(db, nurse, p.id) or ep
+            ep = episodes.change_stage(db, nurse, ep.id, ep.version, next_stage.value, reason=(
+                "Completed withdrawal management (demo)" if next_stage == Stage.DISCHARGED else None))
     seed_plan(db, nurse, now)
     return added
