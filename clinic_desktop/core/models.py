@@ -510,6 +510,21 @@ class PlanVersion(Base):
     __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_versions_plan_number"),)
 
 
+class PlanVersionCopy(Base):
+    """The same finalized version in another language, rendered from the same data at the same
+    moment (the patient's copy in their language, and English for the record): printing a
+    version in either language gives these exact bytes, never a draft. Never edited."""
+
+    __tablename__ = "plan_version_copies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"))
+    language: Mapped[str] = mapped_column(String(16))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (UniqueConstraint("version_id", "language", name="uq_plan_version_copies_language"),)
+
+
 class Consent(Base):
     """A patient's written consent (42 CFR Part 2, CLINICAL.md §5) to share information with
     one recipient: who (the directory entry, and its name as signed), for what purpose, what

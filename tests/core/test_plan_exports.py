@@ -180,3 +180,59 @@ def test_console_export_without_a_plan(db, admin):
     _, patient = admit_with_signed_intake(db, admin, mrn="P-9")
     with pytest.raises(NotFound, match="has no aftercare plan"):
         plans.export_plan_from_console(db, patient.mrn)
+
+
+@pytest.fixture
+def spanish(db, admin, counselor):
+    """A Spanish-speaking patient's complete plan, in Spanish."""
+    episode_id, patient = admit_with_signed_intake(db, admin, mrn="P-ES", language="es")
+    entry = local_entry(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    assert view.language == "es"
+    saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
+    return {"patient": patient, "plan_id": view.id, "saved": saved, "draft": view.draft, "entry": entry}
+
+
+@needs_pdftotext
+def test_finalizing_stores_the_patients_language_and_english_as_one_version(db, admin, counselor, spanish,
+                                                                           tmp_path):
+    signed = plans.finalize(db, counselor, spanish["plan_id"], spanish["saved"].version, STRONG_PASSWORD)
+    assert signed.languages == ("es", "en")
+    es = plans.version_pdf(db, counselor, spanish["plan_id"], 1, "es")
+    en = plans.version_pdf(db, counselor, spanish["plan_id"], 1, "en")
+    assert es == plans.version_pdf(db, counselor, spanish["plan_id"], 1)  # the patient's copy by default
+    assert es != en
+    es_text, en_text = pdf_text(es, tmp_path), pdf_text(en, tmp_path)
+    assert "Versión 1" in es_text and "Version 1" in en_text
+    assert diagonal(es, tmp_path) == "" and diagonal(en, tmp_path) == ""  # never BORRADOR / DRAFT
+    # the same bytes every time, and through the console too
+    assert plans.version_pdf(db, counselor, spanish["plan_id"], 1, "en") == en
+    exported = plans.export_plan_from_console(db, spanish["patient"].mrn, language="en")
+    assert (exported.version, exported.pdf) == (1, en)
+    with pytest.raises(NotFound, match="not signed in 'fr'.*es, en"):
+        plans.version_pdf(db, counselor, spanish["plan_id"], 1, "fr")
+    [event] = events(db, admin, "plan.finalized")
+    assert event.detail["languages"] == ["es", "en"]
+    printed = events(db, admin, "plan.printed")
+    assert {e.detail["language"] for e in printed} == {"es", "en"}
+
+
+def test_an_english_plan_for_a_spanish_speaker_is_signed_in_both(db, admin, counselor, spanish):
+    saved = plans.save_draft(db, counselor, spanish["plan_id"], spanish["saved"].version,
+                             complete_plan(spanish["draft"], spanish["entry"].id), language="en")
+    signed = plans.finalize(db, counselor, spanish["plan_id"], saved.version, STRONG_PASSWORD)
+    assert signed.languages == ("en", "es")
+    assert plans.versions(db, counselor, spanish["plan_id"])[0].languages == ("en", "es")
+
+
+def test_an_english_plan_for_an_english_speaker_is_signed_once(db, counselor, ready):
+    signed = plans.finalize(db, counselor, ready["plan_id"], ready["saved"].version, STRONG_PASSWORD)
+    assert signed.languages == ("en",)
+
+
+@pytest.mark.parametrize(("language", "preferred", "expected"), [
+    ("es", "es", ("es", "en")), ("en", "es", ("en", "es")), ("en", "en", ("en",)), ("en", None, ("en",)),
+    ("es", "xx", ("es", "en")),  # a language nothing prints in adds no copy
+])
+def test_version_languages(language, preferred, expected):
+    assert plans.version_languages(language, preferred) == expected

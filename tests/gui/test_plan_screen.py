@@ -404,6 +404,24 @@ def test_complete_finalize_lists_version_1_and_prints_it(qtbot, db, admin, couns
     preview.reject()
 
 
+def test_a_spanish_plan_is_signed_in_spanish_and_english_and_prints_either(qtbot, db, admin, screen):
+    local_entry(db, admin, "Northside IOP")
+    complete(qtbot, screen)
+    add_referral(qtbot, screen, "Northside IOP", "Intensive outpatient, 3 evenings a week")
+    go(screen, "Print and finalize")
+    language = by_name(screen, QComboBox, "Language")
+    language.setCurrentIndex(language.findData("es"))
+    finalize(qtbot, screen)
+    versions = by_name(screen, QListWidget, "Versions")
+    qtbot.waitUntil(lambda: versions.count() == 2)
+    assert "Spanish (patient's copy)" in versions.item(0).text()
+    assert "English (record copy)" in versions.item(1).text()
+    versions.setCurrentRow(1)
+    click(qtbot, button(screen, "Print version 1 (English)"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
+    screen.preview_dialog().reject()
+
+
 def test_preview_shows_the_plan_as_it_would_print(qtbot, screen):
     go(screen, "Print and finalize")
     by_name(screen, QCheckBox, "Large print").setChecked(True)

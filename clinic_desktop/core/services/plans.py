@@ -61,6 +61,7 @@ from clinic_desktop.core.models import (
     Episode,
     Patient,
     PlanVersion,
+    PlanVersionCopy,
     Stage,
     User,
     utcnow,
@@ -69,9 +70,9 @@ from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, mar
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.reports import document as printed
+from clinic_desktop.reports import i18n, plan_pdf
 from clinic_desktop.reports import letter as letter_report
 from clinic_desktop.reports import plan as plan_report
-from clinic_desktop.reports import plan_pdf
 
 PAGE_SIZES = tuple(plan_rules.PAGE_SIZES)
 SECTIONS = tuple(plan_rules.empty_plan())
@@ -90,6 +91,9 @@ class PlanVersionView:
     page_size: str
     large_print: bool
     data: dict[str, Any]
+    #: Every language this version was signed in: its own :attr:`language` first (the
+    #: patient's copy), then the record's English when that differs.
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,9 +211,32 @@ def _naltrexone(session: Session, episode_id: int, now: dt.datetime) -> protocol
 
 def _version_views(session: Session, plan_id: int) -> tuple[PlanVersionView, ...]:
     rows = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id)
-                           .order_by(PlanVersion.number)).scalars()
+                           .order_by(PlanVersion.number)).scalars().all()
+    copies: dict[int, list[str]] = {}
+    for version_id, language in session.execute(
+            select(PlanVersionCopy.version_id, PlanVersionCopy.language)
+            .where(PlanVersionCopy.version_id.in_([v.id for v in rows])).order_by(PlanVersionCopy.id)):
+        copies.setdefault(version_id, []).append(language)
     return tuple(PlanVersionView(v.number, v.finalized_at, _name(session, v.finalized_by) or "", v.language,
-                                 v.page_size, v.large_print, copy.deepcopy(v.data)) for v in rows)
+                                 v.page_size, v.large_print, copy.deepcopy(v.data),
+                                 (v.language, *copies.get(v.id, ()))) for v in rows)
+
+
+#: The language every finalized plan is also signed in, for the record (the clinic's staff and
+#: a later reader of the chart read it).
+RECORD_LANGUAGE = "en"
+
+
+def version_languages(language: str, preferred: str | None = None) -> tuple[str, ...]:
+    """The languages a plan in ``language`` is finalized in: its own, the patient's
+    ``preferred`` language when a plan can print in it, then the record's (each once)."""
+    wanted = (language, *((preferred,) if preferred in i18n.languages() else ()), RECORD_LANGUAGE)
+    return tuple(dict.fromkeys(wanted))
+
+
+def _preferred_language(session: Session, plan: AftercarePlan) -> str | None:
+    patient = session.get(Patient, episodes.episode_in(session, plan.episode_id).patient_id)
+    return (patient.preferred_language or "").strip() or None if patient is not None else None
 
 
 def _consent_view(session: Session, c: Consent) -> ConsentView:
@@ -432,7 +459,10 @@ def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: i
     with db.read() as session:
         plan = _plan(session, plan_id)
         number, data = _next_version(session, plan, expected_version, now)
-        pdf = plan_pdf.render_plan_pdf(_document(session, user, plan, data, now, number))
+        # The patient's copy and the record's, from the same data at the same moment.
+        pdfs = {language: plan_pdf.render_plan_pdf(_document(session, user, plan, data, now, number,
+                                                             language=language))
+                for language in version_languages(plan.language, _preferred_language(session, plan))}
     try:
         with db.write() as session:
             plan = _plan(session, plan_id)
@@ -440,15 +470,22 @@ def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: i
             if _next_version(session, plan, expected_version, now) != (number, data):
                 raise ConflictError("This plan changed on another workstation while it was being "
                                     "signed. Reopen it before finalizing.")
-            session.add(PlanVersion(plan_id=plan.id, number=number, data=data, pdf=pdf,
-                                    language=plan.language, page_size=plan.page_size,
-                                    large_print=plan.large_print, finalized_at=now, finalized_by=user.id))
+            if tuple(pdfs) != version_languages(plan.language, _preferred_language(session, plan)):
+                raise ConflictError("This plan's language changed on another workstation while it was "
+                                    "being signed. Reopen it before finalizing.")
+            version = PlanVersion(plan_id=plan.id, number=number, data=data, pdf=pdfs[plan.language],
+                                  language=plan.language, page_size=plan.page_size,
+                                  large_print=plan.large_print, finalized_at=now, finalized_by=user.id)
+            session.add(version)
             session.flush()
+            for language, pdf in list(pdfs.items())[1:]:
+                session.add(PlanVersionCopy(version_id=version.id, language=language, pdf=pdf))
             audit.append(session, user, "plan.finalized", entity_type="plan", entity_id=plan.id,
                          patient_id=episode.patient_id,
-                         detail={"number": number, "language": plan.language, "bytes": len(pdf)})
+                         detail={"number": number, "language": plan.language,
+                                 "languages": list(pdfs), "bytes": {k: len(v) for k, v in pdfs.items()}})
             return PlanVersionView(number, now, user.full_name, plan.language, plan.page_size,
-                                   plan.large_print, copy.deepcopy(data))
+                                   plan.large_print, copy.deepcopy(data), tuple(pdfs))
     except IntegrityError:
         raise ConflictError("This plan was finalized on another workstation at the same moment. "
                             "Reopen it to see that version.") from None
@@ -482,8 +519,19 @@ def versions(db: Database, user: SignedInUser, plan_id: int) -> list[PlanVersion
         return list(_version_views(session, plan_id))
 
 
-def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int) -> bytes:
-    """A finalized version's PDF, exactly the bytes stored when it was signed (audited)."""
+def _stored_pdf(session: Session, version: PlanVersion, language: str | None) -> bytes | None:
+    """The bytes stored for ``version`` in ``language`` (None: its own language), or None."""
+    if language in (None, version.language):
+        return bytes(version.pdf)
+    found = session.execute(select(PlanVersionCopy.pdf).where(PlanVersionCopy.version_id == version.id,
+                                                              PlanVersionCopy.language == language)).scalar()
+    return bytes(found) if found is not None else None
+
+
+def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int, language: str | None = None) -> bytes:
+    """A finalized version's PDF in ``language`` (None: the patient's copy), exactly the bytes
+    stored when it was signed (audited). A language it was not signed in is NotFound: a
+    finalized plan never prints as a draft."""
     require(user, "plans.print")
     with db.write() as session:
         plan = _plan(session, plan_id)
@@ -491,10 +539,15 @@ def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int) -> 
                                                           PlanVersion.number == number)).scalar_one_or_none()
         if found is None:
             raise NotFound(f"This plan has no version {number}.")
+        pdf = _stored_pdf(session, found, language)
+        if pdf is None:
+            signed = ", ".join(next(v.languages for v in _version_views(session, plan.id) if v.number == number))
+            raise NotFound(f"Version {number} was not signed in {language!r} (it was in: {signed}). "
+                           "Finalize a new version to print it in another language.")
         episode = episodes.episode_in(session, plan.episode_id)
         audit.append(session, user, "plan.printed", entity_type="plan", entity_id=plan.id,
-                     patient_id=episode.patient_id, detail={"number": number})
-        return bytes(found.pdf)
+                     patient_id=episode.patient_id, detail={"number": number, "language": language or found.language})
+        return pdf
 
 
 def _referral_for(data: Mapping[str, Any], entry_id: int) -> Mapping[str, Any] | None:
@@ -581,7 +634,8 @@ def export_plan_from_console(db: Database, mrn: str, language: str | None = None
                              deliver: Callable[[bytes], object] | None = None) -> ConsoleExport:
     """For ``clinic-desktop export-plan`` (the console operator, audited as "(console)"): the
     patient's latest plan (their latest episode that has one). The latest finalized version's
-    stored PDF when neither ``language`` nor ``large_print`` differs from it; otherwise, or when
+    stored PDF when it was signed in ``language`` (its patient's copy, or the record's English)
+    and ``large_print`` does not differ from it; otherwise, or when
     nothing is finalized, the current draft rendered now, watermarked "DRAFT".
 
     ``deliver`` (e.g. writing the file) runs with the PDF inside the audit event's transaction:
@@ -601,11 +655,12 @@ def export_plan_from_console(db: Database, mrn: str, language: str | None = None
         plan_id, patient_id = plan.id, patient.id
         last = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
                                .order_by(PlanVersion.number.desc()).limit(1)).scalar_one_or_none()
-        stored = last is not None and language in (None, last.language) and (
-            large_print is None or bool(large_print) == bool(last.large_print))
-        if stored:
+        same_size = last is not None and (large_print is None or bool(large_print) == bool(last.large_print))
+        pdf = _stored_pdf(session, last, language) if last is not None and same_size else None
+        stored = pdf is not None
+        if pdf is not None:
             assert last is not None
-            result = ConsoleExport(bytes(last.pdf), last.number, last.language, bool(last.large_print))
+            result = ConsoleExport(pdf, last.number, language or last.language, bool(last.large_print))
         else:
             doc = _document(session, None, plan, dict(plan.draft or {}), now, None, draft=True,
                             language=language, large_print=large_print,
@@ -615,7 +670,8 @@ def export_plan_from_console(db: Database, mrn: str, language: str | None = None
     with db.write() as session:
         if result.version is not None:
             audit.append(session, None, "plan.printed", entity_type="plan", entity_id=plan_id,
-                         patient_id=patient_id, username="(console)", detail={"number": result.version})
+                         patient_id=patient_id, username="(console)",
+                         detail={"number": result.version, "language": result.language})
         else:
             audit.append(session, None, "plan.draft_printed", entity_type="plan", entity_id=plan_id,
                          patient_id=patient_id, username="(console)",

@@ -115,32 +115,42 @@ class FinalizeSection(Section):
 
     # ---- versions ----------------------------------------------------------------------------
     def show_versions(self, versions) -> None:
+        """One row per language of each version, newest first: the patient's copy, then the
+        record's English."""
         self.version_list.clear()
         for v in reversed(list(versions)):
             size = plan_rules.PAGE_SIZES.get(v.page_size, v.page_size)
             when = clock.local_text(v.finalized_at, "%Y-%m-%d %H:%M")
-            item = QListWidgetItem(f"Version {v.number} \u2014 {when} by {v.finalized_by_name} "
-                                   f"\u2014 {v.language}, {size}"
-                                   + (", large print" if v.large_print else ""))
-            item.setData(Qt.ItemDataRole.UserRole, v.number)
-            self.version_list.addItem(item)
+            for language in v.languages or (v.language,):
+                copy = "" if len(v.languages) < 2 else (
+                    " (patient's copy)" if language == v.language else " (record copy)")
+                item = QListWidgetItem(f"Version {v.number} \u2014 {when} by {v.finalized_by_name} "
+                                       f"\u2014 {directory.LANGUAGES.get(language, language)}{copy}, {size}"
+                                       + (", large print" if v.large_print else ""))
+                item.setData(Qt.ItemDataRole.UserRole, (v.number, language, bool(copy)))
+                self.version_list.addItem(item)
         if self.version_list.count():
             self.version_list.setCurrentRow(0)
         self._version_chosen(self.version_list.currentRow())
 
     def _version_chosen(self, row: int) -> None:
         item = self.version_list.item(row) if row >= 0 else None
-        number = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        self.print_version_button.setEnabled(number is not None)
-        self.print_version_button.setText(f"Print version {number}" if number else "Print version")
+        chosen = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        self.print_version_button.setEnabled(chosen is not None)
+        if chosen is None:
+            self.print_version_button.setText("Print version")
+            return
+        number, language, several = chosen
+        which = f" ({directory.LANGUAGES.get(language, language)})" if several else ""
+        self.print_version_button.setText(f"Print version {number}{which}")
 
     def print_version(self) -> None:
         item = self.version_list.currentItem()
         if item is None:
             return
-        number = item.data(Qt.ItemDataRole.UserRole)
+        number, language, _ = item.data(Qt.ItemDataRole.UserRole)
         screen = self.screen
         db, user, plan_id = screen.db, screen.user, screen.plan_id
-        screen.render_document(lambda: plans.version_pdf(db, user, plan_id, number),
-                               f"Aftercare plan \u2014 version {number}",
-                               f"{screen.file_stem()}-v{number}.pdf", failure_title="Not printed")
+        screen.render_document(lambda: plans.version_pdf(db, user, plan_id, number, language),
+                               f"Aftercare plan \u2014 version {number} ({directory.LANGUAGES.get(language, language)})",
+                               f"{screen.file_stem()}-v{number}-{language}.pdf", failure_title="Not printed")
