@@ -59,7 +59,8 @@ def test_the_bundle_leaves_out_the_qt_the_app_does_not_use(bundle):
 def test_the_bundle_keeps_what_the_app_loads_late(bundle):
     names = {p.name for p in files(bundle)}
     for needed in ("NotoSans-Regular.ttf", "wqy-microhei.ttc", "env.py", "common_passwords.txt", "app.qss",
-                   "01-contents.md", "03-main-window-census.png"):  # the user manual (F1)
+                   "01-contents.md", "03-main-window-census.png",  # the user manual (F1)
+                   "en_US.dat", "es_US.dat", "es_419.dat", "es.dat", "root.dat"):  # printed dates
         assert needed in names
     qt = "\n".join(p.relative_to(bundle).as_posix() for p in files(bundle))
     for library in ("Qt6Pdf", "Qt6PdfWidgets", "Qt6PrintSupport", "Qt6Svg"):

@@ -18,9 +18,12 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 import phonenumbers
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, letter
 
@@ -177,26 +180,40 @@ def _local(value: dt.datetime) -> dt.datetime:
     return clock.local(value) if value.tzinfo is not None else value
 
 
-def format_date(language: str, value: dt.date, *, weekday: bool = False) -> str:
-    """"1 December 2026" / "1 de diciembre de 2026"; with ``weekday``
-    "Tuesday 1 December 2026" / "martes 1 de diciembre de 2026"."""
+@cache
+def _locale(language: str, region: str) -> Locale:
+    """The Babel locale dates print in: the language of the catalogue the document is written
+    in (English for a language without one) and the clinic's region ("es" + "US" → es_US); the
+    language alone when CLDR does not know that pair."""
+    if language not in i18n.languages():
+        language = i18n.FALLBACK
+    try:
+        return Locale.parse(f"{language}_{region}")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return Locale.parse(language)
+
+
+def format_date(language: str, value: dt.date, *, weekday: bool = False, region: str = "US") -> str:
+    """The date as CLDR writes it in ``language`` for the clinic's ``region`` (Babel): "December 6,
+    2026" / "6 de diciembre de 2026"; with ``weekday`` "Sunday, December 6, 2026" / "domingo, 6 de
+    diciembre de 2026"."""
     if isinstance(value, dt.datetime):
         value = _local(value).date()
-    parts = {"day": value.day, "month": i18n.text(language, f"month.{value.month}"),
-             "year": value.year}
-    if weekday:
-        return i18n.text(language, "date_long", weekday=i18n.text(language, f"weekday.{value.weekday()}"), **parts)
-    return i18n.text(language, "date_plain", **parts)
+    return babel_dates.format_date(value, "full" if weekday else "long",
+                                   locale=_locale(language, region))
 
 
-def format_datetime(language: str, value: dt.datetime) -> str:
-    """"Tuesday 1 December 2026, 10:00" / "martes 1 de diciembre de 2026, 10:00" (local time)."""
+def format_datetime(language: str, value: dt.datetime, *, region: str = "US") -> str:
+    """The date with its weekday and the time (local), as CLDR joins them: "Sunday, December 6,
+    2026, 9:00 AM" (en-US) / "domingo, 6 de diciembre de 2026, 9:00 a.m." (es-US)."""
     value = _local(value)
-    return i18n.text(language, "date_time", date=format_date(language, value.date(), weekday=True),
-              time=f"{value.hour:02d}:{value.minute:02d}")
+    locale = _locale(language, region)
+    time = babel_dates.format_time(value.time(), "short", locale=locale)
+    glue = str(babel_dates.get_datetime_format("medium", locale=locale))  # "{1}, {0}"
+    return glue.format(time, format_date(language, value.date(), weekday=True, region=region))
 
 
-def format_when(language: str, value: Any, *, capitalize: bool = False) -> str:
+def format_when(language: str, value: Any, *, capitalize: bool = False, region: str = "US") -> str:
     """An appointment as stored (a date, a datetime, or ISO text such as "2026-12-01T10:00" or
     "2026-12-01") written out in ``language``; any other text prints as entered. ``capitalize``
     gives a written-out date a capital first letter, for a date that starts a line
@@ -205,9 +222,9 @@ def format_when(language: str, value: Any, *, capitalize: bool = False) -> str:
         return ""
     text = value if isinstance(value, dt.date) else _parse_when(str(value).strip())
     if isinstance(text, dt.datetime):
-        out = format_datetime(language, text)
+        out = format_datetime(language, text, region=region)
     elif isinstance(text, dt.date):
-        out = format_date(language, text, weekday=True)
+        out = format_date(language, text, weekday=True, region=region)
     else:
         return text
     return out[:1].upper() + out[1:] if capitalize else out
@@ -268,7 +285,8 @@ def none_lines(language: str, voice: str = "") -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------
 
 
-def medication_section(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:
+def medication_section(language: str, plan: Mapping[str, Any], voice: str = "", *,
+                       region: str = "US") -> Section:
     medication = plan.get("medication") or {}
     choice = medication.get("choice")
     if choice in plan_rules.MEDICATIONS:
@@ -278,7 +296,7 @@ def medication_section(language: str, plan: Mapping[str, Any], voice: str = "") 
     lines = []
     if prescriber := free_text(medication.get("prescriber")):
         lines.append(Line(said(language, voice, "medication_prescriber"), prescriber))
-    if following := format_when(language, medication.get("next"), capitalize=True):
+    if following := format_when(language, medication.get("next"), capitalize=True, region=region):
         lines.append(Line(said(language, voice, "medication_next"), following))
     return Section("medication", said(language, voice, "medication_heading"), paragraphs=(name,),
                    lines=tuple(lines))

@@ -174,7 +174,7 @@ class LetterDocument:
 def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
     entries = []
     for item in plan.get("follow_ups") or []:
-        when = format_when(language, item.get("when"), capitalize=True)
+        when = format_when(language, item.get("when"), capitalize=True, region=region)
         place = free_text(item.get("place"))
         if not (when or place):
             continue
@@ -219,7 +219,7 @@ def build_referral_letter(
     language = language if language in i18n.languages() else i18n.FALLBACK
     t = lambda key, **values: i18n.text(language, key, **values)
 
-    builders = {"medication": lambda: medication_section(language, plan, VOICE),
+    builders = {"medication": lambda: medication_section(language, plan, VOICE, region=phone_region),
                 "level": lambda: level_section(language, plan, VOICE),
                 "therapies": lambda: therapies_section(language, plan, VOICE),
                 "follow_ups": lambda: _follow_ups(language, plan, phone_region),
@@ -229,7 +229,7 @@ def build_referral_letter(
     referral_lines = (
         Line(t("letter.reason"), free_text(referral.get("reason")) or none_lines(language, VOICE)[0]),
         Line(t("letter.appointment"),
-             format_when(language, referral.get("appointment"), capitalize=True)
+             format_when(language, referral.get("appointment"), capitalize=True, region=phone_region)
              or t("letter.no_appointment")),
     )
     recipient_lines = tuple(p for p in (free_text(recipient.name), free_text(recipient.address),
@@ -240,8 +240,8 @@ def build_referral_letter(
         Line(t("letter.consent_included"), "; ".join(included)),
         Line(t("letter.consent_to"), free_text(consent.recipient_name)),
         Line(t("letter.consent_purpose"), free_text(consent.purpose)),
-        Line(t("letter.consent_until"), format_date(language, consent.expires_on)),
-        Line(t("letter.consent_signed"), format_date(language, consent.signed_on)),
+        Line(t("letter.consent_until"), format_date(language, consent.expires_on, region=phone_region)),
+        Line(t("letter.consent_signed"), format_date(language, consent.signed_on, region=phone_region)),
     )
     by = free_text(prepared_by)
     phone = free_text(clinic.phone)
@@ -251,7 +251,7 @@ def build_referral_letter(
         title=t("letter.title"),
         clinic=clinic,
         patient=patient,
-        date=format_date(language, prepared_at),
+        date=format_date(language, prepared_at, region=phone_region),
         recipient=recipient_lines,
         subject=t("letter.re", name=patient.name, date_of_birth=patient.date_of_birth),
         greeting=t("letter.greeting"),

@@ -28,10 +28,12 @@ Usage::
     pdf = plan_pdf.render_plan_pdf(doc)
 
 What is always printed, whatever the plan dict holds: the crisis lines (first, boxed, on page
-1), overdose prevention (tolerance, never use alone, naloxone) and PAWS. The crisis lines come
-from the directory, as the caller passes them; a line the caller leaves out (``None`` in the
+1), overdose prevention (tolerance, never use alone, naloxone) and PAWS. The crisis lines' numbers
+come from the directory, as the caller passes them; a line the caller leaves out (``None`` in the
 sequence, a missing key in a mapping, or no helplines at all) prints with the number shipped in
-:data:`DEFAULT_HELPLINES` (CLINICAL.md §4), so the plan never lacks one.
+:data:`DEFAULT_HELPLINES` (CLINICAL.md §4), so the plan never lacks one. Everything else said
+about a national line (name, what it is for, how to reach it, hours, languages) is the
+catalogue's, in the plan's language.
 
 Confidentiality: this plan is handed to the patient and is theirs (CLINICAL.md §5): no consent
 and no 42 CFR 2.32 notice; each page's footer tells the patient it holds private health
@@ -124,8 +126,13 @@ class PlanDocument:
         return self.page_of.format(page=page, pages=pages)
 
 
-#: The national lines shipped in the directory (CLINICAL.md §4, migration 0004), used for any
-#: helpline the caller does not pass.
+#: The national lines' numbers as shipped in the directory (CLINICAL.md §4, migrations 0004 and
+#: 0008), used for any helpline the caller does not pass (or passes without a number). Only the
+#: number prints from here or from the directory: each line's name, what it is for, how to reach
+#: it, its hours and its languages print from the catalogue of the plan's language
+#: ("helpline_name.<id>", "helpline.<id>", "helpline_how.<id>", "helpline_hours.<id>",
+#: "helpline_languages.<id>"), so a Spanish plan never carries the directory's English text. A
+#: line with no number (Crisis Text Line) prints its "helpline_number.<id>" text in its place.
 DEFAULT_HELPLINES: dict[str, Contact] = {
     "lifeline_988": Contact(
         "988 Suicide & Crisis Lifeline", "988",
@@ -136,10 +143,12 @@ DEFAULT_HELPLINES: dict[str, Contact] = {
         other="TTY 1-800-487-4889; text your ZIP code to 435748 (HELP4U, English only); "
               "findtreatment.gov",
         hours="24/7/365", languages=("en", "es")),
-    "never_use_alone": Contact("Never Use Alone", "1-800-484-3731", languages=("en",)),
-    "poison_control": Contact("Poison Help", "1-800-222-1222", hours="24/7", languages=("en",)),
-    "crisis_text_line": Contact("Crisis Text Line", "", other="text HOME to 741741", hours="24/7",
-                                languages=("en",)),
+    "never_use_alone": Contact("Never Use Alone", "1-800-484-3731", hours="24/7", languages=("en",)),
+    "poison_control": Contact("Poison Help", "1-800-222-1222", hours="24/7", languages=("en", "es")),
+    "crisis_text_line": Contact(
+        "Crisis Text Line", "",
+        other="text HOME to 741741; in Spanish text AYUDA to 741741 or WhatsApp 442-AYUDAME",
+        hours="24/7", languages=("en", "es")),
 }
 
 
@@ -155,11 +164,11 @@ DEFAULT_HELPLINES: dict[str, Contact] = {
 # --------------------------------------------------------------------------------------------
 
 
-def _patient(patient: PlanPatient | Mapping[str, Any], language: str) -> PlanPatient:
+def _patient(patient: PlanPatient | Mapping[str, Any], language: str, region: str) -> PlanPatient:
     if isinstance(patient, PlanPatient):
         return patient
     dob = patient.get("date_of_birth")
-    dob_text = format_date(language, dob) if isinstance(dob, dt.date) else free_text(dob)
+    dob_text = format_date(language, dob, region=region) if isinstance(dob, dt.date) else free_text(dob)
     name = patient.get("display_name") or patient.get("name")
     return PlanPatient(name=free_text(name), date_of_birth=dob_text, mrn=free_text(patient.get("mrn")))
 
@@ -227,21 +236,30 @@ def _contact_lines(language: str, contact: Contact) -> list[Line]:
 
 
 def _crisis(language: str, helplines, region: str) -> Section:
+    """The crisis box: each national line's number from the directory (or the shipped one), and
+    everything said about it from the catalogue of ``language`` (see :data:`DEFAULT_HELPLINES`):
+    its name, what it is for, how to reach it, then its hours and languages."""
     entries = []
     for key, contact in _helplines(helplines):
-        phone = group_phone(contact.phone, region)
+        phone = (group_phone(contact.phone, region)
+                 or group_phone(DEFAULT_HELPLINES[key].phone, region)
+                 or _said(language, f"helpline_number.{key}"))
         lines = [Line("", i18n.text(language, f"helpline.{key}"))]
-        other = free_text(contact.other)
-        if not phone and other:  # a text line: the words to send are its number
-            phone, other = other, ""
-        if other:
-            lines.append(Line("", other))
-        small = " · ".join(p for p in (free_text(contact.hours), _languages(language, contact.languages)) if p)
+        if how := _said(language, f"helpline_how.{key}"):
+            lines.append(Line("", how))
+        small = " · ".join(p for p in (_said(language, f"helpline_hours.{key}"),
+                                       _said(language, f"helpline_languages.{key}")) if p)
         if small:
             lines.append(Line("", small))
-        entries.append(Entry(name=free_text(contact.name), phone=phone, lines=tuple(lines), key=key))
+        entries.append(Entry(name=i18n.text(language, f"helpline_name.{key}"), phone=phone,
+                             lines=tuple(lines), key=key))
     return Section("crisis", i18n.text(language, "crisis_heading"), alert=i18n.text(language, "emergency"),
                    paragraphs=(i18n.text(language, "crisis_intro"),), entries=tuple(entries))
+
+
+def _said(language: str, key: str) -> str:
+    """The catalogue's text for ``key`` in ``language``, or "" when no catalogue has one."""
+    return i18n.text(language, key) if key in i18n.catalogue(i18n.FALLBACK) else ""
 
 
 
@@ -259,7 +277,7 @@ def _referrals(language: str, plan: Mapping[str, Any], contacts: Mapping[Any, Co
         lines = []
         if reason := free_text(referral.get("reason")):
             lines.append(Line(i18n.text(language, "referral_reason"), reason))
-        if appointment := format_when(language, referral.get("appointment")):
+        if appointment := format_when(language, referral.get("appointment"), region=region):
             lines.append(Line(i18n.text(language, "referral_appointment"), appointment))
         lines += _contact_lines(language, contact)
         entries.append(Entry(free_text(contact.name), group_phone(contact.phone, region), tuple(lines)))
@@ -329,7 +347,7 @@ def _paws(language: str) -> Section:
 def _follow_ups(language: str, plan: Mapping[str, Any], region: str) -> Section:
     entries = []
     for item in plan.get("follow_ups") or []:
-        when = format_when(language, item.get("when"), capitalize=True)
+        when = format_when(language, item.get("when"), capitalize=True, region=region)
         place = free_text(item.get("place"))
         if not (when or place):
             continue
@@ -373,18 +391,19 @@ def build_plan_document(
     ``meeting_contacts`` give the directory entry of every ``entry_id`` the plan names (a missing
     one is a ValueError, not a silently shorter plan). ``helplines``: one Contact per id of
     :data:`core.plan.HELPLINES`, in that order (or a mapping by id); see the module doc for what
-    prints when one is missing. ``phone_region`` groups bare digit runs ("2175550142").
+    prints when one is missing. ``phone_region``, the clinic's region, groups bare digit runs
+    ("2175550142") and picks how dates read (Babel's locale "<language>_<region>", es_US).
     ``draft``: an unsigned preview, watermarked "DRAFT" (catalogue ``draft_watermark``) on
     every page.
     """
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
     language = language if language in i18n.languages() else i18n.FALLBACK
-    who = _patient(patient, language)
+    who = _patient(patient, language, phone_region)
     by = free_text(prepared_by)
     builders: dict[str, Callable[[], Section]] = {
         "crisis": lambda: _crisis(language, helplines, phone_region),
-        "medication": lambda: medication_section(language, plan),
+        "medication": lambda: medication_section(language, plan, region=phone_region),
         "level": lambda: level_section(language, plan),
         "therapies": lambda: therapies_section(language, plan),
         "referrals": lambda: _referrals(language, plan, referral_contacts or {}, phone_region),
@@ -406,7 +425,8 @@ def build_plan_document(
         title=i18n.text(language, "plan_title"),
         clinic=_clinic(clinic),
         patient=who,
-        prepared=i18n.text(language, "prepared", date=format_date(language, prepared_at), name=by),
+        prepared=i18n.text(language, "prepared", date=format_date(language, prepared_at, region=phone_region),
+                           name=by),
         version=i18n.text(language, "version", number=version) if version is not None else "",
         date_of_birth_label=i18n.text(language, "date_of_birth"),
         mrn_label=i18n.text(language, "mrn"),

@@ -24,7 +24,7 @@ from tests.conftest import STRONG_PASSWORD, make_user
 TODAY = dt.date(2026, 11, 23)
 HEADER = ",".join(directory.CSV_COLUMNS)
 
-# CLINICAL.md §4, as written there.
+# CLINICAL.md §4, as written there (0004's rows with 0008's corrections).
 NATIONAL = {
     "samhsa_helpline": {
         "name": "SAMHSA National Helpline", "phone": "+18006624357", "phone_display": "1-800-662-HELP (4357)",
@@ -36,15 +36,22 @@ NATIONAL = {
     "lifeline_988": {
         "name": "988 Suicide & Crisis Lifeline", "phone": "988", "phone_display": "988",
         "other_contact": "call or text 988 (press 2 or text AYUDA for Spanish); chat 988lifeline.org",
-        "hours": "24/7", "languages": ("en", "es")},
+        "hours": "24/7", "languages": ("en", "es"),
+        "notes": "In Spanish: 988 Línea de Prevención del Suicidio y Crisis"},
     "poison_control": {
         "name": "Poison Help", "phone": "+18002221222", "phone_display": "1-800-222-1222",
-        "notes": "24/7, free, interpretation in 161 languages"},
+        "hours": "24/7", "languages": ("en", "es"),
+        "notes": "24/7, free, English and Spanish, interpretation in 161 languages"},
     "never_use_alone": {
         "name": "Never Use Alone", "phone": "+18004843731", "phone_display": "1-800-484-3731",
-        "notes": "Someone stays on the line while a person uses and sends help if they stop responding"},
+        "hours": "24/7", "languages": ("en",),
+        "notes": "24/7; someone stays on the line while a person uses and sends help if they stop "
+                 "responding"},
     "crisis_text_line": {
-        "name": "Crisis Text Line", "phone": None, "other_contact": "text HOME to 741741", "hours": "24/7"},
+        "name": "Crisis Text Line", "phone": None,
+        "other_contact": "text HOME to 741741; in Spanish text AYUDA to 741741 or WhatsApp "
+                         "442-AYUDAME",
+        "hours": "24/7", "languages": ("en", "es"), "notes": "24/7, English and Spanish (since 2021)"},
 }
 
 
@@ -121,6 +128,51 @@ def test_a_database_upgraded_from_0003_gets_them_too(tmp_path):
         assert keys == list(directory.NATIONAL_KEYS)
     finally:
         upgraded.dispose()
+
+
+def test_0008_corrects_the_shipped_lines_but_keeps_a_clinics_own_edit(tmp_path):
+    """A database from before 0008 gets the corrected facts (Poison Help and Crisis Text Line
+    in Spanish too, Never Use Alone 24/7, 988's Spanish name) where the rows still hold what
+    0004 shipped; a field the clinic changed is left as the clinic wrote it. Down again, the
+    shipped rows are back."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    path = tmp_path / "old.db"
+    cfg = dbmod.alembic_config()
+    engine = create_engine(f"sqlite:///{path}")
+
+    def rows(conn) -> dict[str, dict]:
+        return {r.key: r._asdict() for r in conn.execute(text(
+            "SELECT key, name, other_contact, hours, languages, notes, search_text "
+            "FROM directory_entries WHERE key IS NOT NULL"))}
+
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+        shipped = rows(conn)
+        # The clinic wrote its own hours for Never Use Alone and its own notes for Poison Help.
+        conn.execute(text("UPDATE directory_entries SET hours = 'ask us' WHERE key = 'never_use_alone'"))
+        conn.execute(text("UPDATE directory_entries SET notes = 'our note', search_text = 'poison help our note' "
+                          "WHERE key = 'poison_control'"))
+        command.upgrade(cfg, "0008")
+        fixed = rows(conn)
+        assert fixed["never_use_alone"]["hours"] == "ask us"
+        assert fixed["poison_control"]["notes"] == "our note"
+        assert fixed["poison_control"]["languages"] == "en,es"
+        assert fixed["never_use_alone"]["notes"] == NATIONAL["never_use_alone"]["notes"]
+        assert fixed["crisis_text_line"]["other_contact"] == NATIONAL["crisis_text_line"]["other_contact"]
+        assert fixed["lifeline_988"]["notes"] == NATIONAL["lifeline_988"]["notes"]
+        assert fixed["samhsa_helpline"] == shipped["samhsa_helpline"]
+        for key, row in fixed.items():  # the frozen search text is what the service computes
+            assert directory._search_fields(row)["search_text"] == row["search_text"], key
+        command.downgrade(cfg, "0007")
+        back = rows(conn)
+    engine.dispose()
+    assert back["crisis_text_line"] == shipped["crisis_text_line"]
+    assert back["lifeline_988"] == shipped["lifeline_988"]
+    assert back["never_use_alone"]["notes"] == shipped["never_use_alone"]["notes"]
+    assert back["never_use_alone"]["hours"] == "ask us"  # the clinic's, both ways
 
 
 def test_national_contacts_are_edited_but_never_removed(db, admin):

@@ -133,7 +133,7 @@ def test_only_the_shared_items_are_in_the_data_in_print_order():
         assert absent not in texts
     # the referral itself always prints
     assert doc.referral.texts == ("Referral", "Reason", REASON, "Appointment",
-                                  "Tuesday 1 December 2026, 10:00")
+                                  "Tuesday, December 1, 2026, 10:00\u202fAM")
 
 
 def test_the_shared_sections_speak_to_a_provider():
@@ -174,8 +174,8 @@ def test_the_consent_scope_says_what_to_whom_why_until_and_signed():
                                    "Follow-up appointments",
         "To whom": "Northside IOP",
         "For what purpose": "Continuity of care after detox",
-        "Until": "28 May 2027",
-        "Signed": "27 November 2026",
+        "Until": "May 28, 2027",
+        "Signed": "November 27, 2026",
     }
     assert "revoke" in doc.consent_note
 
@@ -214,8 +214,8 @@ def test_pdf_has_only_shared_items_the_scope_box_and_the_full_notice(tmp_path):
     for present in ("Riverside Detox", "Northside IOP", "400 N Main St, Springfield IL",
                     "Re: Rosa Díaz, date of birth 5 June 1987", REASON, "Dr. Amara Okafor",
                     "Riverside Clinic, room 4", "Shared with the patient's written consent",
-                    "Continuity of care after detox", "Until: 28 May 2027",
-                    "Signed: 27 November 2026", "Dana Ortiz, LCSW", "Page 1 of"):
+                    "Continuity of care after detox", "Until: May 28, 2027",
+                    "Signed: November 27, 2026", "Dana Ortiz, LCSW", "Page 1 of"):
         assert present in text, present
     for absent in ("Payday on Fridays", "My daughter.", "Contingency management",
                    "Intensive outpatient program", "Marcus O'Neill", "Jo Park", "RR-2041"):

@@ -107,12 +107,54 @@ def test_the_crisis_lines_are_the_helplines_in_order_with_911():
     assert [e.key for e in crisis.entries] == list(plan_rules.HELPLINES)
     assert [e.name for e in crisis.entries] == HELPLINE_NAMES
     assert [e.phone for e in crisis.entries] == [
-        "988", "1-800-662-HELP (4357)", "1-800-484-3731", "1-800-222-1222", "text HOME to 741741"]
+        "988", "1-800-662-HELP (4357)", "1-800-484-3731", "1-800-222-1222", "Text HOME to 741741"]
     lifeline = crisis.entries[0]
-    assert lifeline.lines[0] == rd.Line(
-        "", "If you feel like hurting yourself, or you are in any crisis")
-    assert rd.Line("", HELPLINES[0].other) in lifeline.lines
-    assert rd.Line("", "24/7 · English, Spanish") in lifeline.lines
+    assert lifeline.lines == (
+        rd.Line("", "If you feel like hurting yourself, or you are in any crisis"),
+        rd.Line("", "Call or text 988. Chat: 988lifeline.org"),
+        rd.Line("", "24/7 · English and Spanish (press 2 or text AYUDA)"))
+    # The corrected facts (CLINICAL.md §4): hours and languages of every line.
+    poison, text_line, never_alone = crisis.entries[3], crisis.entries[4], crisis.entries[2]
+    assert poison.lines[-1] == rd.Line(
+        "", "24/7 · English, Spanish; interpreters for 161 languages")
+    assert text_line.lines[1:] == (
+        rd.Line("", "In Spanish: text AYUDA to 741741 or WhatsApp 442-AYUDAME."),
+        rd.Line("", "24/7 · English and Spanish"))
+    assert never_alone.lines[-1] == rd.Line("", "24/7 · English")
+
+
+def test_only_the_number_of_a_national_line_comes_from_the_directory():
+    """A clinic may edit a national line's number; its name, what it is for, how to reach it,
+    its hours and languages print from the catalogue, never the directory's English text."""
+    edited = [dataclasses.replace(c, name="Renamed line", other="call us maybe", hours="9-5",
+                                  languages=("fr",)) for c in HELPLINES]
+    edited[3] = dataclasses.replace(edited[3], phone="1-800-222-0000")
+    for language in ("en", "es"):
+        crisis = build(language=language, helplines=edited).section("crisis")
+        assert [e.name for e in crisis.entries] == [
+            i18n.text(language, f"helpline_name.{key}") for key in plan_rules.HELPLINES]
+        assert crisis.entries[3].phone == "1-800-222-0000"
+        texts = " ".join(line.value for e in crisis.entries for line in e.lines)
+        for directory_text in ("Renamed line", "call us maybe", "9-5", "French", "francés"):
+            assert directory_text not in texts
+    # A national line the clinic left without a number prints the shipped one.
+    blank = [*HELPLINES[:3], dataclasses.replace(HELPLINES[3], phone=""), HELPLINES[4]]
+    assert build(helplines=blank).section("crisis").entries[3].phone == "1-800-222-1222"
+
+
+def test_the_spanish_crisis_lines_are_all_in_spanish():
+    crisis = build(language="es").section("crisis")
+    lifeline, samhsa, never_alone, poison, text_line = crisis.entries
+    assert lifeline.name == "988 Línea de Prevención del Suicidio y Crisis"
+    assert rd.Line("", "Llame o envíe un mensaje de texto al 988 (marque 2 para español). "
+                       "Chat: 988lifeline.org") in lifeline.lines
+    assert samhsa.name == "Línea Nacional de Ayuda de SAMHSA"
+    assert text_line.phone == "Envíe AYUDA al 741741"
+    assert rd.Line("", "Envíe AYUDA al 741741 o por WhatsApp al 442-AYUDAME.") in text_line.lines
+    assert poison.lines[-1] == rd.Line(
+        "", "24 horas, todos los días · Inglés y español; intérpretes en 161 idiomas")
+    assert never_alone.lines[-1] == rd.Line("", "24 horas, todos los días · Inglés")
+    assert text_line.lines[-1] == rd.Line("", "24 horas, todos los días · Inglés y español")
 
 
 def test_a_helpline_left_out_prints_with_the_shipped_number():
@@ -124,7 +166,7 @@ def test_a_helpline_left_out_prints_with_the_shipped_number():
     assert crisis.entries[0].phone == "988" and crisis.entries[2].phone == "1-800-484-3731"
     assert [e.name for e in build(helplines=[]).section("crisis").entries] == HELPLINE_NAMES
     with_none = build(helplines=[*HELPLINES[:4], None]).section("crisis")
-    assert with_none.entries[4].phone == "text HOME to 741741"
+    assert with_none.entries[4].phone == "Text HOME to 741741"
     with pytest.raises(ValueError, match="helplines"):
         build(helplines=HELPLINES[:3])
 
@@ -167,19 +209,19 @@ def test_naloxone_given_and_not_given():
 def test_the_sections_texts_in_english():
     doc = build()
     assert doc.title == "My aftercare plan"
-    assert doc.prepared == "Prepared 30 November 2026 by Dana Ortiz"
+    assert doc.prepared == "Prepared November 30, 2026 by Dana Ortiz"
     assert doc.version == "Version 2"
     assert (doc.date_of_birth_label, doc.mrn_label) == ("Date of birth", "Record number")
     medication = doc.section("medication")
     assert medication.paragraphs == ("Buprenorphine",)
     assert medication.lines == (rd.Line("Who prescribes it", "Dr. Amara Okafor"),
-                                rd.Line("Next dose or visit", "Wednesday 2 December 2026, 09:30"))
+                                rd.Line("Next dose or visit", "Wednesday, December 2, 2026, 9:30\u202fAM"))
     assert doc.section("level").paragraphs == (
         "Intensive outpatient program (several visits each week)",)
     assert doc.section("therapies").bullets[0].startswith("Cognitive behavioral therapy (CBT)")
     northside, housing = doc.section("referrals").entries
     assert northside == rd.Entry("Northside Intensive Outpatient Program", "(217) 555-0100", (
-        rd.Line("Why", REASON), rd.Line("Appointment", "Tuesday 1 December 2026, 10:00"),
+        rd.Line("Why", REASON), rd.Line("Appointment", "Tuesday, December 1, 2026, 10:00\u202fAM"),
         rd.Line("Address", "400 N. Grand Ave, Springfield"), rd.Line("Hours", "Mon–Fri 8:00–17:00"),
         rd.Line("", "Walk-ins welcome"), rd.Line("Languages", "English, Spanish")))
     assert housing.phone == "(217) 555-0155"  # a bare digit run is grouped
@@ -198,7 +240,7 @@ def test_the_sections_texts_in_english():
         "Things that make me want to use", "Signs that I am at risk", "What I can do instead",
         "Why my recovery matters to me"]
     follow = doc.section("follow_ups").entries
-    assert follow[0] == rd.Entry("Friday 4 December 2026, 11:00", "(217) 555-0142",
+    assert follow[0] == rd.Entry("Friday, December 4, 2026, 11:00\u202fAM", "(217) 555-0142",
                                  (rd.Line("Where", "Riverbend Recovery Clinic, room 2"),))
     assert follow[1].name == "after the holidays"  # not a date: as entered
     assert doc.section("signatures").lines == (
@@ -280,19 +322,20 @@ def test_spanish_plan_uses_the_spanish_catalogue_and_keeps_the_names():
     assert doc.page_text(1, 4) == "Página 1 de 4"
     assert [s.heading for s in doc.sections] == [
         "Si necesita ayuda ahora mismo", "Mi medicina", "Mi próximo paso en el tratamiento",
-        "Tipos de consejería", "Lugares a los que me refieren", "Personas que me apoyan",
-        "Mi trabajador de apoyo", "Reuniones a las que puedo ir", "Mi plan para seguir bien",
+        "Tipos de consejería", "Lugares a los que me derivan", "Personas que me apoyan",
+        "Mi gestor/a de casos", "Reuniones a las que puedo ir", "Mi plan para seguir bien",
         "Cómo evitar una sobredosis", "Sentimientos después de la desintoxicación (PAWS)", "Mis citas",
         "Firmas"]
     assert doc.section("crisis").alert == "Emergencia: llame al 911"
-    assert [e.name for e in doc.section("crisis").entries] == HELPLINE_NAMES  # names as given
+    assert [e.name for e in doc.section("crisis").entries] == [  # the Spanish names
+        i18n.text("es", f"helpline_name.{key}") for key in plan_rules.HELPLINES]
     northside = doc.section("referrals").entries[0]
     assert rd.Line("Por qué", REASON) in northside.lines  # the counselor's words, untranslated
-    assert rd.Line("Cita", "martes 1 de diciembre de 2026, 10:00") in northside.lines
+    assert rd.Line("Cita", "martes, 1 de diciembre de 2026, 10:00\u202fa.m.") in northside.lines
     assert rd.Line("Idiomas", "inglés, español") in northside.lines
     assert rd.Line("", "Atienden sin cita") in northside.lines
     assert doc.section("medication").paragraphs == ("Buprenorfina",)
-    assert doc.section("follow_ups").entries[0].name == "Viernes 4 de diciembre de 2026, 11:00"
+    assert doc.section("follow_ups").entries[0].name == "Viernes, 4 de diciembre de 2026, 11:00\u202fa.m."
     assert doc.section("relapse").lines[0] == rd.Line("Cosas que me dan ganas de consumir", TRIGGERS)
 
 
@@ -306,22 +349,37 @@ def test_an_unknown_language_prints_in_english():
 
 def test_dates_in_each_language():
     at = dt.datetime(2026, 12, 1, 10, 0)
-    assert rd.format_datetime("en", at) == "Tuesday 1 December 2026, 10:00"
-    assert rd.format_datetime("es", at) == "martes 1 de diciembre de 2026, 10:00"
-    assert rd.format_date("en", dt.date(1987, 6, 5)) == "5 June 1987"
+    assert rd.format_datetime("en", at) == "Tuesday, December 1, 2026, 10:00\u202fAM"
+    assert rd.format_datetime("es", at) == "martes, 1 de diciembre de 2026, 10:00\u202fa.m."
+    assert rd.format_date("en", dt.date(1987, 6, 5)) == "June 5, 1987"
     assert rd.format_date("es", dt.date(1987, 6, 5)) == "5 de junio de 1987"
-    assert rd.format_date("es", dt.date(2027, 1, 3), weekday=True) == "domingo 3 de enero de 2027"
-    assert rd.format_when("en", "2026-12-01T10:00") == "Tuesday 1 December 2026, 10:00"
-    assert rd.format_when("es", "2026-12-01") == "martes 1 de diciembre de 2026"
-    assert rd.format_when("es", "2026-12-01", capitalize=True) == "Martes 1 de diciembre de 2026"
-    assert rd.format_when("en", dt.date(2026, 8, 3)) == "Monday 3 August 2026"
+    assert rd.format_date("es", dt.date(2027, 1, 3), weekday=True) == "domingo, 3 de enero de 2027"
+    assert rd.format_when("en", "2026-12-01T10:00") == "Tuesday, December 1, 2026, 10:00\u202fAM"
+    assert rd.format_when("es", "2026-12-01") == "martes, 1 de diciembre de 2026"
+    assert rd.format_when("es", "2026-12-01", capitalize=True) == "Martes, 1 de diciembre de 2026"
+    assert rd.format_when("en", dt.date(2026, 8, 3)) == "Monday, August 3, 2026"
+    # CLDR (Babel) in the plan's language and the clinic's region; the issue's examples.
+    sunday = dt.datetime(2026, 12, 6, 9, 0)
+    assert rd.format_datetime("en", sunday, region="US") == "Sunday, December 6, 2026, 9:00\u202fAM"
+    assert rd.format_datetime("es", sunday, region="US") == (
+        "domingo, 6 de diciembre de 2026, 9:00\u202fa.m.")
+    assert rd.format_datetime("en", sunday, region="GB") == "Sunday, 6 December 2026, 09:00"
+    assert rd.format_datetime("es", sunday, region="ES") == "domingo, 6 de diciembre de 2026, 9:00"
+    assert rd.format_when("es", "2026-12-06T09:00", region="US") == rd.format_datetime("es", sunday)
+    # A language without a catalogue prints in English; a region CLDR does not know, the language's.
+    assert rd.format_date("vi", dt.date(2026, 12, 6)) == "December 6, 2026"
+    assert rd.format_date("en", dt.date(2026, 12, 6), region="XX") == "December 6, 2026"
+    assert rd.format_date("es", dt.date(2026, 12, 6), region="") == "6 de diciembre de 2026"
+    # The clinic's region reaches every date of the plan.
+    british = build(phone_region="GB")
+    assert british.prepared == "Prepared 30 November 2026 by Dana Ortiz"
+    assert british.section("follow_ups").entries[0].name == "Friday, 4 December 2026, 11:00"
+    assert british.section("medication").lines[-1].value == "Wednesday, 2 December 2026, 09:30"
     assert rd.format_when("en", "next week", capitalize=True) == "next week"
     assert rd.format_when("en", "2026-13-45") == "2026-13-45"
     assert rd.format_when("en", None) == ""
     for language in ("en", "es"):
-        months = {rd.format_date(language, dt.date(2026, m, 1)).split()[-2 if language == "en"
-                                                                           else -3]
-                  for m in range(1, 13)}
+        months = {rd.format_date(language, dt.date(2026, m, 1)).split()[-3] for m in range(1, 13)}
         assert len(months) == 12
     # A patient given as a mapping: the date of birth is written out in the plan's language.
     doc = build(language="es", patient={"display_name": "Rosa", "date_of_birth": dt.date(1987, 6, 5),
@@ -414,19 +472,19 @@ def test_every_page_has_the_header_and_the_footer(pdfs, tmp_path):
 @needs_poppler
 def test_page_one_opens_with_the_title_and_every_crisis_line(pdfs, tmp_path):
     first = flat(page_texts(pdfs["en"], tmp_path)[0])
-    assert "My aftercare plan" in first and "Prepared 30 November 2026 by Dana Ortiz" in first
+    assert "My aftercare plan" in first and "Prepared November 30, 2026 by Dana Ortiz" in first
     positions = [first.index(text) for text in ("If you need help right now", "Emergency: call 911",
                                                 *HELPLINE_NAMES, "My medicine")]
     assert positions == sorted(positions)
     for phone in ("988", "1-800-662-HELP (4357)", "1-800-484-3731", "1-800-222-1222",
-                  "text HOME to 741741"):
+                  "Text HOME to 741741"):
         assert phone in first
 
 
 @needs_poppler
 def test_the_plan_text_in_english(pdfs, tmp_path):
     text = flat("".join(page_texts(pdfs["en"], tmp_path)))
-    for expected in ("Tuesday 1 December 2026, 10:00", "Staying safe from overdose",
+    for expected in ("Tuesday, December 1, 2026, 10:00 AM", "Staying safe from overdose",
                      "You were given a naloxone kit.", "Feelings after detox (PAWS)",
                      "My appointments", "Patient signature", "Staff signature",
                      flat(TRIGGERS), "(217) 555-0155", "it is a reason to come back, not a failure"):
@@ -444,7 +502,7 @@ def test_the_spanish_pdf(pdfs, tmp_path):
         assert "Número de expediente: RR-2041" in page, n
         assert "Fecha de nacimiento: 5 de junio de 1987" in page, n
     for expected in ("Si necesita ayuda ahora mismo", "Emergencia: llame al 911",
-                     "martes 1 de diciembre de 2026, 10:00", "Cómo evitar una sobredosis",
+                     "martes, 1 de diciembre de 2026, 10:00 a.m.", "Cómo evitar una sobredosis",
                      "Firma del paciente", "Este plan es suyo."):
         assert expected in text, expected
     assert "Page 1 of" not in text
@@ -454,7 +512,7 @@ def test_the_spanish_pdf(pdfs, tmp_path):
 def test_large_print_takes_more_pages_and_keeps_the_crisis_lines_on_page_one(pdfs, tmp_path):
     assert page_count(pdfs["large"]) > page_count(pdfs["en"])
     first = flat(page_texts(pdfs["large"], tmp_path)[0])
-    for name in ("Emergency: call 911", *HELPLINE_NAMES, "1-800-484-3731", "text HOME to 741741"):
+    for name in ("Emergency: call 911", *HELPLINE_NAMES, "1-800-484-3731", "Text HOME to 741741"):
         assert name in first
     # What did not fit in the box follows it, nothing is lost.
     text = flat("".join(page_texts(pdfs["large"], tmp_path)))

@@ -7,9 +7,11 @@ administrator changes it ("directory.edit"): ``add_entry``, ``update_entry``,
 
 Decisions, for whoever reads the code next:
 
-* The five national contacts of CLINICAL.md §4 are seeded by migration 0004, so every database
-  has them; their ``key`` (``samhsa_helpline``...) never changes. They may be edited (a number
-  can change) and re-verified, but never deactivated, nor turned into another kind. ``search``
+* The five national contacts of CLINICAL.md §4 are seeded by migration 0004 (0008 corrects
+  their languages, hours and notes), so every database has them; their ``key``
+  (``samhsa_helpline``...) never changes. They may be edited (a number can change) and
+  re-verified, but never deactivated, nor turned into another kind. A plan prints only their
+  number from here: the rest comes from the catalogue of its language. ``search``
   always lists them first, whatever the filters, so a plan never lacks the crisis lines;
   ``DirectoryEntryView.national`` tells a screen to show them apart.
 * "Deleting" an entry deactivates it; nothing is ever deleted.

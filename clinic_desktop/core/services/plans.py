@@ -605,7 +605,9 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
         doc = letter_report.build_referral_letter(
             plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
             patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
-                                        printed.format_date("en", patient.date_of_birth), patient.mrn),
+                                        printed.format_date("en", patient.date_of_birth,
+                                                           region=str(settings.get("phone_region") or "US")),
+                                        patient.mrn),
             clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now, today=today,
             shared=shared, page_size=plan.page_size, phone_region=str(settings.get("phone_region") or "US"))
     pdf = letter_report.render_letter_pdf(doc)
