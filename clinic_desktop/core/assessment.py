@@ -505,7 +505,8 @@ def risk_flags(data: Mapping[str, Any], system: str = units.METRIC) -> list[Flag
                           "Fentanyl recorded: precipitated withdrawal is more likely at induction."))
     medical = _section(data, "medical")
     if medical.get("pregnancy") == "yes":
-        flags.append(Flag("pregnancy", "Pregnant", "Pregnancy recorded: the pathway changes; never a block."))
+        flags.append(Flag("pregnancy", "Pregnant", "Pregnancy recorded: medication for opioid use disorder is "
+                          "recommended over withdrawal management (ACOG 711); never a block."))
     if medical.get("seizure_history") is True:
         flags.append(Flag("seizures", "Seizure history", "Seizure history recorded."))
     if safety_alert(data):

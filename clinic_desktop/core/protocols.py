@@ -40,6 +40,7 @@ __all__ = [
     "naltrexone_window",
     "naltrexone_window_from",
     "overdose_risk_after_detox",
+    "pregnancy_prompt",
     "reassessment_due",
     "safety_alert",
 ]
@@ -729,6 +730,19 @@ def overdose_risk_after_detox() -> Prompt:
         "Tolerance falls within days of detox: a former dose can kill. Naloxone kit and "
         "training on the plan. Never use alone.",
     )
+
+
+#: What a pregnant patient's pathway says (CLINICAL.md §7).
+PREGNANCY_TEXT = ("In pregnancy, medication for opioid use disorder (methadone or buprenorphine) is "
+                  "recommended over withdrawal management: offer it, and refer to obstetric care. "
+                  "This never blocks a pathway; the clinician decides with the patient.")
+PREGNANCY_BASIS = "ACOG Committee Opinion 711 (2017); SAMHSA clinical guidance for pregnant women (2018)"
+
+
+def pregnancy_prompt() -> Prompt:
+    """The prompt shown where a pregnant patient's pathway is chosen, and on their plan."""
+    return Prompt("pregnancy", "caution", "Pregnancy: medication for opioid use disorder", "Pregnancy recorded",
+                  PREGNANCY_BASIS, PREGNANCY_TEXT)
 
 
 def safety_alert(phq9_self_harm: int | None, suicide_question_yes: bool | None) -> bool:

@@ -174,6 +174,22 @@ def test_risk_flags_gather_every_risk_with_its_basis():
     assert rules.risk_flags(complete_draft()) == []
 
 
+@pytest.mark.parametrize(("pregnancy", "flagged"), [("yes", True), ("no", False), ("unknown", False),
+                                                    ("not_applicable", False)])
+def test_pregnancy_raises_the_medication_for_opioid_use_disorder_guidance(pregnancy, flagged):
+    """CLINICAL.md §7: agonist treatment recommended over withdrawal management (ACOG 711), never
+    a block — not "the pathway changes" with no guidance."""
+    from clinic_desktop.core import protocols
+
+    flags = {f.id: f for f in rules.risk_flags(complete_draft(medical={"pregnancy": pregnancy}))}
+    assert ("pregnancy" in flags) is flagged
+    if flagged:
+        assert "recommended over withdrawal management" in flags["pregnancy"].basis
+    prompt = protocols.pregnancy_prompt()
+    assert "methadone or buprenorphine" in prompt.text and "obstetric" in prompt.text
+    assert "ACOG Committee Opinion 711" in prompt.setting_used and "never blocks" in prompt.text
+
+
 def test_an_abnormal_temperature_flag_is_said_in_the_clinics_units():
     data = complete_draft(vitals={"temperature_c": 38.5})
     assert [f.basis for f in rules.risk_flags(data, units.US)] == ["Temperature 101.3 °F is high (above 100.4)."]

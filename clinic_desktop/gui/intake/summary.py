@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.core import clock, facts, units, vitals, withdrawal
+from clinic_desktop.core import clock, facts, protocols, units, vitals, withdrawal
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services import patients
 from clinic_desktop.gui import theme
@@ -159,8 +159,10 @@ class SummarySection(IntakeSection):
             out.append("<ul>" + "".join(f"<li><b>{e(f.label)}</b> — {e(f.basis)}</li>" for f in flags) + "</ul>")
         else:
             out.append("<p>None raised.</p>")
-        prompt = self.screen.prompt
-        if prompt is not None:
+        prompts = [self.screen.prompt] if self.screen.prompt is not None else []
+        if any(f.id == "pregnancy" for f in flags):  # CLINICAL.md §7, beside the pathway chosen here
+            prompts.append(protocols.pregnancy_prompt())
+        for prompt in prompts:
             out.append(f"<h3>{e(prompt.title)}</h3><p>{e(prompt.text)}</p>"
                        f"<p style='color:{theme.css('muted')}'>Basis: {e(prompt.basis)}. {e(prompt.setting_used)}.</p>")
         out.append("<table>")

@@ -1,16 +1,16 @@
 """Each finalized plan version in every language it was signed in: the patient's language and
 English for the record (issue #15). Versions finalized before this revision have their one PDF.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 19:15:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
