@@ -331,6 +331,8 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
                 room = self.frame_height - sum(
                     f.wrap(self.width, self.frame_height)[1] + f.getSpaceAfter() for f in head)
                 story += [*head, *self._crisis(section, room)]
+            elif section.key == "overdose":
+                story.append(self._overdose_box(section))
             elif section.key == "signatures":
                 story.append(self._signatures(section))
             else:
@@ -480,6 +482,33 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             style += [("SPAN", (0, r), (-1, r)) for r in range(1, len(rows))]
         return Table(rows, colWidths=[self.width - phone_w, phone_w], style=TableStyle(style),
                      repeatRows=1)
+
+    def _overdose_box(self, section: Section) -> Table:
+        """The overdose box under the crisis lines on page 1, boxed like them: its heading, the
+        advice as bullets, the signs and the steps of what to do, then the naloxone kit. One
+        row a part, so that a box too tall for the rest of the page (large print) goes on
+        over the next one, the heading repeated."""
+        s = self._styles
+        rows: list[list] = [[self._p(section.heading, "crisis_heading")]]
+        rows += [[Paragraph(markup(b), s["bullet"], bulletText="\u2022")] for b in section.bullets]
+        rows += [[self._line(line, "label" if line.label and not line.value else "detail")]
+                 for line in section.lines]
+        rows += [[self._p(note, "note")] for note in section.notes]
+        style: list[tuple[Any, ...]] = [
+            self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BOX", (0, 0), (-1, -1), 2, RED), ("BACKGROUND", (0, 0), (-1, -1), CRISIS_BG),
+            ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, 0), self.body * 0.8),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), self.body * 0.4),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), self.body * 0.6),
+        ]
+        if section.notes:  # the naloxone kit, set apart under a rule
+            first = len(rows) - len(section.notes)
+            style += [("LINEABOVE", (0, first), (-1, first), 0.6, colors.HexColor("#E3B5B5")),
+                      ("TOPPADDING", (0, first), (-1, first), self.body * 0.5)]
+        return Table(rows, colWidths=[self.width], style=TableStyle(style), repeatRows=1,
+                     spaceBefore=self.body * 0.8)
 
     def _signatures(self, section: Section) -> KeepTogether:
         """Two lines to sign on (patient, staff) with a date line beside each; under each line

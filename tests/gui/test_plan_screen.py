@@ -95,6 +95,9 @@ def complete(qtbot, screen: PlanScreen) -> None:
     type_into(qtbot, by_name(screen, QLineEdit, "Key worker name"), "Sam Ortiz")
     go(screen, "Relapse prevention")
     type_into(qtbot, by_name(screen, QPlainTextEdit, i18n.text("en", "relapse.triggers")), "Payday")
+    go(screen, "Naloxone, overdose and PAWS")
+    kit = by_name(screen, QComboBox, "Naloxone kit given")
+    kit.setCurrentIndex(kit.findData(True))
     go(screen, "Follow-ups")
     click(qtbot, button(screen, "Add follow-up"))
     row = screen.follow_up_rows[-1]
@@ -151,7 +154,8 @@ def test_every_section_reads_back_what_it_loaded(qtbot, db, admin, counselor, ad
         "meetings": [meeting.id],
         "relapse": {"triggers": "Payday", "warning_signs": "Skipping calls", "coping": "Walk",
                     "people_to_call": "Lee", "reasons": "My daughter"},
-        "overdose": {**view.draft["overdose"], "naloxone_kit_given": True},
+        "overdose": {**view.draft["overdose"], "naloxone_kit_given": True, "naloxone_reason": "",
+                     "naloxone_shown_patient": True, "naloxone_shown_person": "Lee"},
         "follow_ups": [{"when": "2099-01-07", "place": "Clinic", "phone": "555-0103"}]}
     plans.save_draft(db, counselor, view.id, view.version, draft)
     s = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
@@ -373,6 +377,36 @@ def test_finalize_with_missing_items_lists_them_and_jumps_there(qtbot, screen):
     assert not error.isVisible() and not name.property("invalid")
     level = by_name(screen, QLabel, "Level of aftercare error")
     assert level.text().startswith("Choose the level")
+
+
+def test_naloxone_is_answered_by_keyboard_and_a_no_needs_its_reason(qtbot, db, counselor, screen):
+    go(screen, "Naloxone, overdose and PAWS")
+    missing = by_name(screen, QListWidget, "Missing before finalizing")
+
+    def texts() -> list[str]:
+        return [missing.item(i).text() for i in range(missing.count())]
+
+    assert any("naloxone kit was given" in t for t in texts())  # unanswered: finalizing asks
+    kit = by_name(screen, QComboBox, "Naloxone kit given")
+    reason = by_name(screen, QLineEdit, "Why no kit")
+    assert kit.currentData() is None and not reason.isEnabled()
+    kit.setFocus()
+    qtbot.keyClick(kit, Qt.Key.Key_Down)  # "Yes, a kit was given"
+    qtbot.keyClick(kit, Qt.Key.Key_Down)  # "No kit given"
+    assert kit.currentData() is False and reason.isEnabled()
+    assert not any("naloxone kit was given" in t for t in texts())
+    assert any("No naloxone kit given: record why not." in t for t in texts())
+    type_into(qtbot, reason, "Has two kits at home")
+    assert not any("naloxone" in t.lower() for t in texts())
+    click(qtbot, by_name(screen, QCheckBox, "The patient was shown how to use it"))
+    type_into(qtbot, by_name(screen, QLineEdit, "Also shown how to use it"), "Ana (sister)")
+    wait_saved(qtbot, screen)
+    overdose = saved_draft(db, counselor, screen)["overdose"]
+    assert overdose["naloxone_kit_given"] is False and overdose["naloxone_reason"] == "Has two kits at home"
+    assert overdose["naloxone_shown_patient"] is True and overdose["naloxone_shown_person"] == "Ana (sister)"
+    qtbot.keyClick(kit, Qt.Key.Key_Up)  # back to yes: the reason is no longer asked nor kept
+    assert kit.currentData() is True and not reason.isEnabled()
+    assert screen.draft_data()["overdose"]["naloxone_reason"] == ""
 
 
 def test_wrong_password_stays_in_the_dialog(qtbot, screen):
