@@ -7,9 +7,17 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+)
 
-from clinic_desktop.core.services import directory, episodes, patients, plans
+from clinic_desktop.core.services import audit, directory, episodes, patients, plans
 from clinic_desktop.gui.pdf_preview import PdfPreview
 from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from clinic_desktop.reports import i18n
@@ -628,20 +636,63 @@ def test_a_stale_draft_shows_the_conflict_banner_and_stops_autosave(qtbot, db, a
     assert "Test Prescriber saved this plan" in banner.text() and "Autosave is off" in banner.text()
 
 
-def test_discharge_needs_a_reason_and_closes_the_episode(qtbot, db, counselor, admitted, screen):
+def test_discharge_needs_a_reason_and_closes_the_episode(qtbot, db, admin, counselor, admitted, screen):
     episode_id, patient = admitted
     go(screen, "Print and finalize")
     click(qtbot, button(screen, "Discharge\u2026"))
     dialog = screen.discharge_dialog()
     assert dialog is not None
     click(qtbot, button(dialog, "Discharge"))
+    assert dialog.error.isVisible() and "why the patient leaves" in dialog.error.text().lower()
+    kind = by_name(dialog, QComboBox, "Why the patient leaves")
+    kind.setCurrentIndex(kind.findData("other"))
+    click(qtbot, button(dialog, "Discharge"))  # "Other" needs the words
     assert dialog.error.isVisible() and "reason" in dialog.error.text()
     type_into(qtbot, by_name(dialog, QLineEdit, "Discharge reason"), "Completed detox, aftercare arranged")
     with qtbot.waitSignal(screen.discharged) as signal:
         click(qtbot, button(dialog, "Discharge"))
     assert signal.args == [episode_id]
-    assert not screen.isVisible()
     assert episodes.current_episode(db, counselor, patient.id) is None
+    # the sheet is offered; it does not go away unanswered
+    offer = screen.sheet_offer()
+    assert offer is not None and offer.isVisible()
+    offer.reject()
+    assert offer.isVisible() and by_name(offer, QLabel, "Sheet error").isVisible()
+    click(qtbot, by_name(offer, QPushButton, "Record why not"))
+    assert offer.isVisible()
+    why = by_name(offer, QComboBox, "Why not printed")
+    why.setCurrentIndex(why.findData("patient_declined"))
+    click(qtbot, by_name(offer, QPushButton, "Record why not"))
+    qtbot.waitUntil(lambda: not screen.isVisible())
+    event = next(e for e in audit.recent(db, admin) if e.action == "discharge.sheet_not_printed")
+    assert event.detail == {"why": "patient_declined"}
+
+
+def test_discharge_against_medical_advice_offers_the_sheet_and_prints_it(qtbot, db, admin, admitted, screen):
+    episode_id, _patient = admitted
+    go(screen, "Print and finalize")
+    click(qtbot, button(screen, "Discharge\u2026"))
+    dialog = screen.discharge_dialog()
+    kind = by_name(dialog, QComboBox, "Why the patient leaves")
+    kind.setFocus()
+    while kind.currentData() != "against_medical_advice":  # by keyboard
+        qtbot.keyClick(kind, Qt.Key.Key_Down)
+    with qtbot.waitSignal(screen.discharged):
+        click(qtbot, button(dialog, "Discharge"))  # no words needed
+    event = next(e for e in audit.recent(db, admin) if e.action == "episode.discharged")
+    assert event.detail["kind"] == "against_medical_advice" and event.detail["finalized_plan"] is False
+    offer = screen.sheet_offer()
+    assert offer is not None
+    click(qtbot, by_name(offer, QPushButton, "Print the sheet"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
+    preview = screen.preview_dialog()
+    assert isinstance(preview, PdfPreview) and preview.pdf.startswith(b"%PDF") and preview.page_count() >= 1
+    assert preview.suggested_name.startswith("overdose-sheet-")
+    printed = next(e for e in audit.recent(db, admin) if e.action == "discharge.sheet_printed")
+    assert printed.entity_id == str(episode_id) and printed.detail["language"] == "en"
+    assert screen.isVisible()  # until the preview is closed
+    preview.reject()
+    qtbot.waitUntil(lambda: not screen.isVisible())
 
 
 def test_the_main_window_opens_the_plan_of_a_patient_in_transition(qtbot, db, counselor, admitted):
