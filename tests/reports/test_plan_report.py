@@ -516,9 +516,14 @@ def test_large_print_takes_more_pages_and_keeps_the_crisis_lines_on_page_one(pdf
     first = flat(page_texts(pdfs["large"], tmp_path)[0])
     for name in ("Emergency: call 911", *HELPLINE_NAMES, "1-800-484-3731", "text HOME to 741741"):
         assert name in first
-    # What did not fit in the box follows it, nothing is lost.
-    text = flat("".join(page_texts(pdfs["large"], tmp_path)))
+    # What did not fit in the box follows it, nothing is lost — after the overdose box, which
+    # comes straight after the crisis lines, its steps together on one page.
+    pages = [flat(p) for p in page_texts(pdfs["large"], tmp_path)]
+    text = "".join(pages)
     assert "TTY 1-800-487-4889" in text
+    assert text.index("Staying safe from overdose") < text.index("More about these help lines") \
+        < text.index("TTY 1-800-487-4889")
+    assert any("1. Call 911." in p and "6. Stay with them" in p for p in pages)
 
 
 def test_body_type_is_at_least_10_5_pt_and_16_pt_in_large_print():
