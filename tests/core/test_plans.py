@@ -339,7 +339,8 @@ def test_the_overdose_sheet_follows_the_plan_kit_and_naltrexone(db, admin, couns
     draft["medication"] = {**draft["medication"], "choice": "naltrexone", "reason": "Wants it now"}
     draft["overdose"] = {**draft["overdose"], "naloxone_kit_given": True, "naloxone_shown_patient": True}
     plans.save_draft(db, counselor, view.id, view.version, draft)
-    plans.discharge(db, counselor, episode_id, "", kind="completed")
+    closed = plans.discharge(db, counselor, episode_id, "To intensive outpatient", kind="completed")
+    assert closed.discharge_reason == "Completed: To intensive outpatient"
     text = _pdf_text(plans.overdose_sheet_pdf(db, counselor, episode_id))
     assert "You were given a naloxone kit" in text and "You were shown how to use it" in text
     assert "Get a naloxone kit" not in text
