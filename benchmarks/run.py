@@ -688,7 +688,8 @@ def _dose_history_ids(db) -> tuple[int, dict[str, int]]:
 
 def bench_plan_document(patient_name: str = "Rosa María Delgado"):
     """An invented, complete aftercare plan (no database: the report only). An empty plan already
-    prints on 3 US Letter pages (crisis lines, overdose, PAWS), so this one takes 4."""
+    prints on 4 US Letter pages (crisis lines, the overdose box, who to call, PAWS), as does this
+    one."""
     import datetime as dt
 
     from clinic_desktop.reports import document as rd

@@ -123,5 +123,6 @@ def complete_plan(draft: dict, referral_id: int, meeting_id: int | None = None) 
     plan["meetings"] = [meeting_id] if meeting_id else []
     plan["key_worker"] = {"name": "Sam Ortiz", "phone": "217-555-0199", "focus": ["housing"]}
     plan["relapse"] = {**plan["relapse"], "triggers": "Payday, old friends from the block"}
+    plan["overdose"] = {**plan["overdose"], "naloxone_kit_given": True, "naloxone_shown_patient": True}
     plan["follow_ups"] = [{"when": "2026-12-08T14:00", "place": "Clinic", "phone": "217-555-0100"}]
     return plan

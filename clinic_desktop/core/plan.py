@@ -10,9 +10,17 @@ A plan is a dict of sections, kept as JSON with each finalized version::
      "people": [{"name": "...", "relation": "...", "phone": "..."}],
      "key_worker": {"name": "...", "phone": "...", "focus": ["housing"]},
      "meetings": [entry ids], "relapse": {"triggers": "...", ...},
-     "overdose": {"naloxone_kit_given": True}, "follow_ups": [{"when": "...", "place": "...", "phone": "..."}]}
+     "overdose": {"naloxone_kit_given": True, "naloxone_reason": "", "naloxone_shown_patient": True,
+                  "naloxone_shown_person": "Ana (sister)", "naloxone_at_home": False},
+     "follow_ups": [{"when": "...", "place": "...", "phone": "..."}]}
 
-Overdose prevention and PAWS education are always printed: they are not sections one can drop.
+Naloxone (CLINICAL.md §7): ``naloxone_kit_given`` is True (given), False (not given: then
+``naloxone_reason`` says why) or None (not answered yet); ``naloxone_shown_patient`` and
+``naloxone_shown_person`` (a name, or "") say who was shown how to use it; ``naloxone_at_home``
+comes from the intake. Finalizing needs the answer, and the reason when the answer is no.
+
+The crisis lines, the overdose box (page 1) and PAWS education are always printed: they are not
+sections one can drop. "Who to call when" (:data:`PRINTED_AFTER`) follows the medication.
 
 The sections, their order and the labels staff read are declared once, in :data:`SECTIONS`; the
 printed plan's order (:data:`PRINT_ORDER`, used by ``reports.plan``) and the plan screen's
@@ -50,15 +58,22 @@ SECTIONS: tuple[PlanSection, ...] = (
     PlanSection("referrals", "Referrals", ("referrals",)),
     PlanSection("support", "Support", ("people", "key_worker", "meetings")),
     PlanSection("relapse", "Relapse prevention", ("relapse",)),
-    PlanSection("overdose", "Overdose and PAWS", ("overdose", "paws"), checked=False),
+    PlanSection("overdose", "Naloxone, overdose and PAWS", ("overdose", "paws")),
     PlanSection("follow_ups", "Follow-ups", ("follow_ups",)),
 )
-#: Printed on every plan around the sections: the crisis lines first, the signature lines last.
-PRINTED_FIRST = ("crisis",)
+#: Printed on every plan around the sections: page 1 opens with the crisis lines, then the
+#: overdose box (CLINICAL.md §7; the "overdose" part prints there, not with its section); the
+#: signature lines come last.
+PRINTED_FIRST = ("crisis", "overdose")
 PRINTED_LAST = ("signatures",)
+#: Printed right after a section's parts: "Who to call when" follows the medication.
+PRINTED_AFTER: dict[str, tuple[str, ...]] = {"medication": ("who_to_call",)}
 #: Every part of the printed plan, in print order.
-PRINT_ORDER: tuple[str, ...] = (*PRINTED_FIRST, *(part for s in SECTIONS for part in s.parts),
-                                *PRINTED_LAST)
+PRINT_ORDER: tuple[str, ...] = (
+    *PRINTED_FIRST,
+    *(part for s in SECTIONS for part in (*s.parts, *PRINTED_AFTER.get(s.name, ()))
+      if part not in PRINTED_FIRST),
+    *PRINTED_LAST)
 #: A part of the plan (the first part of a key :func:`missing_to_finalize` gives, e.g.
 #: "key_worker.name") → the name of the section that holds it.
 SECTION_OF: dict[str, str] = {part: s.name for s in SECTIONS for part in s.parts}
@@ -83,7 +98,9 @@ def empty_plan() -> dict[str, Any]:
             "level": None, "therapies": [], "referrals": [], "people": [],
             "key_worker": {"name": "", "phone": "", "focus": []}, "meetings": [],
             "relapse": {field: "" for field in RELAPSE_FIELDS},
-            "overdose": {"naloxone_kit_given": False}, "follow_ups": []}
+            "overdose": {"naloxone_kit_given": None, "naloxone_reason": "",
+                         "naloxone_shown_patient": False, "naloxone_shown_person": ""},
+            "follow_ups": []}
 
 
 def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_contact: Mapping[str, str] | None
@@ -134,8 +151,11 @@ REQUIRED: dict[str, str] = {
     "medication.choice": "Choose the medicine that continues after discharge (or none).",
     "level": "Choose the level of aftercare.",
     "key_worker.name": "Name the key worker (at least 6 months: housing, employment, benefits).",
+    "overdose.naloxone_kit_given": "Say whether a naloxone kit was given.",
     "follow_ups": "Add at least one follow-up appointment.",
 }
+#: Required only while the answer is "no kit given": why not.
+NALOXONE_REASON_KEY = "overdose.naloxone_reason"
 #: Required only while every part of the relapse-prevention plan is empty (any one part will do).
 RELAPSE_KEY = "relapse.triggers"
 
@@ -152,8 +172,9 @@ def _early_naltrexone(plan: Mapping[str, Any], naltrexone: protocols.Prompt | No
 def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> tuple[str, ...]:
     """The fields that must be filled in before the plan is finalized, in screen order: the
     :data:`REQUIRED` ones; the reason for naltrexone chosen before its opioid-free window is met;
-    each referral's reason; the relapse plan's first part while every part is empty. The refusal
-    (:func:`missing_to_finalize`) and the plan screen's required marks both come from here."""
+    each referral's reason; the relapse plan's first part while every part is empty; why no
+    naloxone kit was given, when none was. The refusal (:func:`missing_to_finalize`) and the
+    plan screen's required marks both come from here."""
     out = ["medication.choice"]
     if _early_naltrexone(plan, naltrexone):
         out.append("medication.reason")
@@ -162,6 +183,9 @@ def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None
     out.append("key_worker.name")
     if not any(_text_of(plan, "relapse", field) for field in RELAPSE_FIELDS):
         out.append(RELAPSE_KEY)
+    out.append("overdose.naloxone_kit_given")
+    if (plan.get("overdose") or {}).get("naloxone_kit_given") is False:
+        out.append(NALOXONE_REASON_KEY)
     out.append("follow_ups")
     return tuple(out)
 
@@ -170,6 +194,8 @@ _FILLED: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "medication.choice": lambda plan: (plan.get("medication") or {}).get("choice") in MEDICATIONS,
     "level": lambda plan: plan.get("level") in LEVELS,
     "key_worker.name": lambda plan: bool(_text_of(plan, "key_worker", "name")),
+    "overdose.naloxone_kit_given": lambda plan: isinstance(
+        (plan.get("overdose") or {}).get("naloxone_kit_given"), bool),
     "follow_ups": lambda plan: bool(plan.get("follow_ups")),
 }
 
@@ -182,6 +208,10 @@ def _gap(plan: Mapping[str, Any], key: str, naltrexone: protocols.Prompt | None)
         if _text_of(plan, "medication", "reason"):
             return None
         return f"Naltrexone: {naltrexone.text} Record why it is chosen now (basis: {naltrexone.basis})."
+    if key == NALOXONE_REASON_KEY:  # required only while no kit was given
+        if _text_of(plan, "overdose", "naloxone_reason"):
+            return None
+        return "No naloxone kit given: record why not."
     if key == RELAPSE_KEY:  # required only while the relapse plan is empty
         return "Write the relapse-prevention plan with the patient, in their words."
     n = int(key.split(".")[1])  # referrals.<n>.reason

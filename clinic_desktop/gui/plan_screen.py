@@ -34,7 +34,7 @@ from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_
 from clinic_desktop.gui.plan.consent_panel import ConsentPanel, ReferralLetterDialog
 from clinic_desktop.gui.plan.contacts import ContactBook
 from clinic_desktop.gui.plan.directory_picker import DirectoryPicker
-from clinic_desktop.gui.plan.discharge_dialog import DischargeDialog
+from clinic_desktop.gui.plan.discharge_dialog import DischargeDialog, SheetOfferDialog
 from clinic_desktop.gui.plan.finalize import FinalizeSection
 from clinic_desktop.gui.plan.follow_ups import FollowUpsSection
 from clinic_desktop.gui.plan.level import LevelSection
@@ -414,12 +414,18 @@ class PlanScreen(SectionedScreen):
     def request_discharge(self) -> None:
         self.save_now()
         dialog = DischargeDialog(self)
-        dialog.submitted.connect(lambda reason: self._discharge(reason, dialog))
+        dialog.submitted.connect(lambda kind, reason: self._discharge(kind, reason, dialog))
         self.open_dialog(dialog)
 
-    def _discharge(self, reason: str, dialog: DischargeDialog) -> None:
+    def sheet_offer(self) -> SheetOfferDialog | None:
+        return self._child(SheetOfferDialog)
+
+    def _discharge(self, kind: str | None, reason: str, dialog: DischargeDialog) -> None:
+        if kind is None:
+            dialog.show_error("Choose why the patient leaves.")
+            return
         try:
-            plans.discharge(self.db, self.user, self.episode_id, reason)
+            plans.discharge(self.db, self.user, self.episode_id, reason, kind=kind)
         except ClinicError as exc:
             dialog.show_error(str(exc))
             return
@@ -428,4 +434,35 @@ class PlanScreen(SectionedScreen):
         self._read_only = True
         self._autosave.stop()
         self.discharged.emit(self.episode_id)
+        self._offer_sheet()
+
+    def _offer_sheet(self) -> None:
+        """Every discharge prints something: the overdose and crisis sheet, or why not (both
+        audited); the screen closes once one of the two is done."""
+        offer = SheetOfferDialog(self)
+        offer.print_requested.connect(lambda: self._print_sheet(offer))
+        offer.not_printed.connect(lambda why: self._sheet_not_printed(why, offer))
+        self.open_dialog(offer)
+
+    def _print_sheet(self, offer: SheetOfferDialog) -> None:
+        db, user, episode_id = self.db, self.user, self.episode_id
+        offer.accept()
+        self.render_document(lambda: plans.overdose_sheet_pdf(db, user, episode_id),
+                             "Overdose and crisis sheet",
+                             f"overdose-sheet-{getattr(self.patient, 'mrn', episode_id)}.pdf",
+                             failure_title="Sheet not prepared")
+        job = self._job
+        if job is None:  # another document was being prepared: offer again
+            self._offer_sheet()
+            return
+        job.document_ready.connect(lambda preview: preview.finished.connect(lambda _r: self.accept()))
+        job.failed.connect(lambda _message: self._offer_sheet())
+
+    def _sheet_not_printed(self, why: str, offer: SheetOfferDialog) -> None:
+        try:
+            plans.sheet_not_printed(self.db, self.user, self.episode_id, why)
+        except ClinicError as exc:
+            offer.show_error(str(exc))
+            return
+        offer.accept()
         self.accept()

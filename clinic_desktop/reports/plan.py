@@ -28,8 +28,10 @@ Usage::
     pdf = plan_pdf.render_plan_pdf(doc)
 
 What is always printed, whatever the plan dict holds: the crisis lines (first, boxed, on page
-1), overdose prevention (tolerance, never use alone, naloxone) and PAWS. The crisis lines' numbers
-come from the directory, as the caller passes them; a line the caller leaves out (``None`` in the
+1), the overdose box right under them (CLINICAL.md §7: tolerance, never use alone, fentanyl,
+mixing, signs and what to do, the naloxone kit given or where to get one; the naltrexone lines
+when naltrexone is the medicine), "Who to call when" after the medication, and PAWS. The crisis
+lines' numbers come from the directory, as the caller passes them; a line the caller leaves out (``None`` in the
 sequence, a missing key in a mapping, or no helplines at all) prints with the number shipped in
 :data:`DEFAULT_HELPLINES` (CLINICAL.md §4), so the plan never lacks one. Everything else said
 about a national line (name, what it is for, how to reach it, hours, languages) is the
@@ -43,6 +45,7 @@ information.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +76,9 @@ __all__ = [
     "SECTION_ORDER",
     "PlanDocument",
     "build_plan_document",
+    "naloxone_lines",
+    "overdose_section",
+    "who_to_call_section",
 ]
 
 
@@ -331,13 +337,63 @@ def _meetings(language: str, plan: Mapping[str, Any], contacts: Mapping[Any, Con
 
 
 
+def naloxone_lines(language: str, overdose: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """What the plan says of naloxone: a kit given (and who was shown how to use it), or where to
+    get one free. Only a kit recorded as given (``naloxone_kit_given`` True) is said to be given;
+    unanswered or no prints where to get one."""
+    overdose = overdose or {}
+    if overdose.get("naloxone_kit_given") is not True:
+        return (i18n.text(language, "overdose_naloxone_not_given"),)
+    person = free_text(overdose.get("naloxone_shown_person"))
+    patient = bool(overdose.get("naloxone_shown_patient"))
+    if patient and person:
+        shown = i18n.text(language, "overdose_shown_both", name=person)
+    elif person:
+        shown = i18n.text(language, "overdose_shown_person", name=person)
+    elif patient:
+        shown = i18n.text(language, "overdose_shown_you")
+    else:
+        shown = i18n.text(language, "overdose_show_others")
+    return (i18n.text(language, "overdose_naloxone_given"), shown)
+
+
+def overdose_section(language: str, overdose: Mapping[str, Any] | None, *, naltrexone: bool) -> Section:
+    """The overdose box of page 1 (CLINICAL.md §7): the advice as bullets (the naltrexone lines
+    only when ``naltrexone`` is the plan's medicine), the signs and what to do, and the
+    naloxone kit as a note."""
+    bullets = [i18n.text(language, key) for key in (
+        "overdose_tolerance", "overdose_never_alone", "overdose_fentanyl", "overdose_mixing",
+        "overdose_start_low")]
+    if naltrexone:
+        bullets += [i18n.text(language, "overdose_naltrexone_block"),
+                    i18n.text(language, "overdose_naltrexone_after")]
+    bullets.append(i18n.text(language, "overdose_good_samaritan"))
+    # the steps one under the other: "1. Call 911. 2. Give naloxone. ..." → "1. Call 911.", ...
+    steps = re.split(r"(?<=[.?!])\s+(?=\d{1,2}\.\s)", i18n.text(language, "overdose_steps"))
+    return Section("overdose", i18n.text(language, "overdose_heading"), bullets=tuple(bullets), lines=(
+        Line(i18n.text(language, "overdose_signs_label"), i18n.text(language, "overdose_signs")),
+        Line(i18n.text(language, "overdose_steps_label"), ""),
+        *(Line("", step) for step in steps),
+    ), notes=(" ".join(naloxone_lines(language, overdose)),))
+
+
 def _overdose(language: str, plan: Mapping[str, Any]) -> Section:
-    given = bool((plan.get("overdose") or {}).get("naloxone_kit_given"))
-    return Section("overdose", i18n.text(language, "overdose_heading"), bullets=(
-        i18n.text(language, "overdose_tolerance"),
-        i18n.text(language, "overdose_never_alone"),
-        i18n.text(language, "overdose_naloxone_given" if given else "overdose_naloxone_not_given"),
-    ), notes=(i18n.text(language, "overdose_what_to_do"),))
+    naltrexone = (plan.get("medication") or {}).get("choice") == "naltrexone"
+    return overdose_section(language, plan.get("overdose"), naltrexone=naltrexone)
+
+
+def who_to_call_section(language: str, clinic: PlanClinic, region: str) -> Section:
+    """"Who to call when": the clinic for a missed dose or withdrawal coming back, 988 for a
+    crisis (the other lines are in the box on page 1), and the signs that mean 911."""
+    clinic_lines = [Line("", i18n.text(language, "who_clinic_when"))]
+    phone = group_phone(free_text(clinic.phone), region)
+    if not phone:
+        clinic_lines.append(Line(i18n.text(language, "phone"), i18n.text(language, "contact_no_phone")))
+    return Section("who_to_call", i18n.text(language, "who_to_call_heading"), entries=(
+        Entry(free_text(clinic.name) or i18n.text(language, "who_clinic_name"), phone, tuple(clinic_lines)),
+        Entry(i18n.text(language, "who_crisis_name"), "988",
+              (Line("", i18n.text(language, "who_crisis_more")),)),
+    ), notes=(i18n.text(language, "who_911"),))
 
 
 def _paws(language: str) -> Section:
@@ -401,6 +457,7 @@ def build_plan_document(
     language = language if language in i18n.languages() else i18n.FALLBACK
     who = _patient(patient, language, phone_region)
     by = free_text(prepared_by)
+    at = _clinic(clinic)
     builders: dict[str, Callable[[], Section]] = {
         "crisis": lambda: _crisis(language, helplines, phone_region),
         "medication": lambda: medication_section(language, plan, region=phone_region),
@@ -412,6 +469,7 @@ def build_plan_document(
         "meetings": lambda: _meetings(language, plan, meeting_contacts or {}, phone_region),
         "relapse": lambda: relapse_section(language, plan),
         "overdose": lambda: _overdose(language, plan),
+        "who_to_call": lambda: who_to_call_section(language, at, phone_region),
         "paws": lambda: _paws(language),
         "follow_ups": lambda: _follow_ups(language, plan, phone_region),
         "signatures": lambda: _signatures(language, who, by),
@@ -423,7 +481,7 @@ def build_plan_document(
         page_size=page_size,
         large_print=bool(large_print),
         title=i18n.text(language, "plan_title"),
-        clinic=_clinic(clinic),
+        clinic=at,
         patient=who,
         prepared=i18n.text(language, "prepared", date=format_date(language, prepared_at, region=phone_region),
                            name=by),

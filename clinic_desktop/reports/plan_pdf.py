@@ -326,11 +326,21 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         if doc.prepared:  # the version is in every page's footer
             head.append(self._p(doc.prepared, "meta"))
         story: list = []
+        #: The crisis lines' details that did not fit their box (large print): after the
+        #: overdose box, which follows the crisis box directly.
+        more: list = []
         for section in doc.sections:
             if section.key == "crisis":
                 room = self.frame_height - sum(
                     f.wrap(self.width, self.frame_height)[1] + f.getSpaceAfter() for f in head)
-                story += [*head, *self._crisis(section, room)]
+                box, *more = self._crisis(section, room)
+                story += [*head, box]
+                if "overdose" not in doc.section_keys:
+                    story += more
+                    more = []
+            elif section.key == "overdose":
+                story += [self._overdose_box(section), *more]
+                more = []
             elif section.key == "signatures":
                 story.append(self._signatures(section))
             else:
@@ -480,6 +490,39 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             style += [("SPAN", (0, r), (-1, r)) for r in range(1, len(rows))]
         return Table(rows, colWidths=[self.width - phone_w, phone_w], style=TableStyle(style),
                      repeatRows=1)
+
+    def _overdose_box(self, section: Section) -> Table:
+        """The overdose box under the crisis lines on page 1, boxed like them: its heading, the
+        advice as bullets, the signs and the steps of what to do, then the naloxone kit. One
+        row a part (the steps one row together), so that a box too tall for the rest of the page (large print) goes on
+        over the next one, the heading repeated."""
+        s = self._styles
+        rows: list[list] = [[self._p(section.heading, "crisis_heading")]]
+        rows += [[Paragraph(markup(b), s["bullet"], bulletText="\u2022")] for b in section.bullets]
+        # A labelled line starts a row; the unlabelled lines under it (the steps of what to do)
+        # stay in its row, so that the steps never break across two pages.
+        for line in section.lines:
+            para = self._line(line, "label" if line.label and not line.value else "detail")
+            if line.label or len(rows) == 1:
+                rows.append([[para]])
+            else:
+                rows[-1][0].append(para)
+        rows += [[self._p(note, "note")] for note in section.notes]
+        style: list[tuple[Any, ...]] = [
+            self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BOX", (0, 0), (-1, -1), 2, RED), ("BACKGROUND", (0, 0), (-1, -1), CRISIS_BG),
+            ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, 0), self.body * 0.8),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), self.body * 0.4),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), self.body * 0.6),
+        ]
+        if section.notes:  # the naloxone kit, set apart under a rule
+            first = len(rows) - len(section.notes)
+            style += [("LINEABOVE", (0, first), (-1, first), 0.6, colors.HexColor("#E3B5B5")),
+                      ("TOPPADDING", (0, first), (-1, first), self.body * 0.5)]
+        return Table(rows, colWidths=[self.width], style=TableStyle(style), repeatRows=1,
+                     spaceBefore=self.body * 0.8)
 
     def _signatures(self, section: Section) -> KeepTogether:
         """Two lines to sign on (patient, staff) with a date line beside each; under each line

@@ -21,6 +21,7 @@ def complete(**changes) -> dict:
                              "reason": ""},
               "level": "outpatient", "key_worker": {"name": "Kim Example (invented)", "phone": "", "focus": []},
               "relapse": {**p["relapse"], "triggers": "Payday; old friends"},
+              "overdose": {**p["overdose"], "naloxone_kit_given": True},
               "follow_ups": [{"when": "2026-12-01T10:00", "place": "Clinic", "phone": ""}]})
     p.update(changes)
     return p
@@ -31,7 +32,8 @@ def test_prefill_takes_the_pathway_medicine_and_the_emergency_contact():
                      emergency_contact={"name": "Casey (invented)", "relation": "sister", "phone": "555-0100"})
     assert p["medication"]["choice"] == "buprenorphine"
     assert p["people"] == [{"name": "Casey (invented)", "relation": "sister", "phone": "555-0100"}]
-    assert p["overdose"] == {"naloxone_kit_given": False, "naloxone_at_home": True}
+    assert p["overdose"] == {"naloxone_kit_given": None, "naloxone_reason": "", "naloxone_shown_patient": False,
+                             "naloxone_shown_person": "", "naloxone_at_home": True}
     assert plan.prefill({}, "symptomatic_taper")["medication"]["choice"] is None
 
 
@@ -44,7 +46,8 @@ def test_opioid_exposures_ignore_alcohol_and_stimulants():
 def test_a_complete_plan_can_be_finalized_and_each_gap_is_named():
     assert plan.missing_to_finalize(complete()) == {}
     gaps = plan.missing_to_finalize(plan.empty_plan())
-    assert set(gaps) == {"medication.choice", "level", "key_worker.name", "relapse.triggers", "follow_ups"}
+    assert set(gaps) == {"medication.choice", "level", "key_worker.name", "relapse.triggers",
+                         "overdose.naloxone_kit_given", "follow_ups"}
     referral = complete(referrals=[{"entry_id": 3, "reason": " ", "share": False}])
     assert set(plan.missing_to_finalize(referral)) == {"referrals.1.reason"}
 
@@ -52,21 +55,22 @@ def test_a_complete_plan_can_be_finalized_and_each_gap_is_named():
 def test_the_sections_are_declared_once_and_cover_the_plan():
     """core.plan.SECTIONS is the one list: every key of a plan belongs to exactly one section,
     every gap finalizing names leads to a section marked as checkable, and the printed order is
-    the sections' parts between the crisis lines and the signatures."""
+    the crisis lines and the overdose box, then the sections' parts (the overdose part not
+    again; "who to call" after the medication), then the signatures."""
     parts = [part for s in plan.SECTIONS for part in s.parts]
     assert len(parts) == len(set(parts)) and len({s.name for s in plan.SECTIONS}) == len(plan.SECTIONS)
     assert set(plan.empty_plan()) == set(parts) - {"paws"}
-    assert plan.PRINT_ORDER == ("crisis", "medication", "level", "therapies", "referrals", "people",
-                                "key_worker", "meetings", "relapse", "overdose", "paws", "follow_ups",
-                                "signatures")
+    assert plan.PRINT_ORDER == ("crisis", "overdose", "medication", "who_to_call", "level", "therapies",
+                                "referrals", "people", "key_worker", "meetings", "relapse", "paws",
+                                "follow_ups", "signatures")
     assert [s.label for s in plan.SECTIONS] == [
         "Medication", "Level and therapies", "Referrals", "Support", "Relapse prevention",
-        "Overdose and PAWS", "Follow-ups"]
+        "Naloxone, overdose and PAWS", "Follow-ups"]
     early = plan.naltrexone_prompt(intake(heroin=24), NOW)
     gaps = {**plan.missing_to_finalize(plan.empty_plan()),
             **plan.missing_to_finalize(complete(
                 medication={"choice": "naltrexone", "reason": ""},
-                referrals=[{"entry_id": 3, "reason": ""}]), early)}
+                referrals=[{"entry_id": 3, "reason": ""}], overdose={"naloxone_kit_given": False}), early)}
     checked = {s.name for s in plan.SECTIONS if s.checked}
     assert {plan.SECTION_OF[key.split(".")[0]] for key in gaps} == checked
 

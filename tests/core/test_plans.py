@@ -287,3 +287,63 @@ def test_discharge_without_a_plan_is_allowed_and_recorded(db, admin, counselor):
     event = next(e for e in audit.recent(db, admin) if e.action == "episode.discharged")
     assert event.detail["finalized_plan"] is False
     assert event.detail["changes"] == {"stage": ["stabilization", "discharged"]}
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The PDF's text, spaces and line breaks made single spaces (pdftotext, as the report tests)."""
+    import subprocess
+
+    from tests.tools import require_tool
+
+    require_tool("pdftotext")
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    return " ".join(out.decode().split())
+
+
+def test_discharge_records_its_kind_and_the_text_is_optional_except_for_other(db, admin, counselor):
+    episode_id, _ = admit_with_signed_intake(db, admin, transition=False)
+    with pytest.raises(ValidationError) as info:
+        plans.discharge(db, counselor, episode_id, "", kind="eloped")
+    assert "discharge_kind" in info.value.fields
+    with pytest.raises(ValidationError) as info:
+        plans.discharge(db, counselor, episode_id, " ", kind="other")
+    assert "discharge_reason" in info.value.fields
+    closed = plans.discharge(db, counselor, episode_id, "", kind="against_medical_advice")
+    assert closed.discharge_reason == "Against medical advice"
+    event = next(e for e in audit.recent(db, admin) if e.action == "episode.discharged")
+    assert event.detail["kind"] == "against_medical_advice"
+
+
+def test_the_overdose_sheet_prints_without_a_plan_and_is_audited(db, admin, counselor):
+    episode_id, _ = admit_with_signed_intake(db, admin, transition=False)  # no plan at all
+    plans.discharge(db, counselor, episode_id, "", kind="left_without_notice")
+    pdf = plans.overdose_sheet_pdf(db, counselor, episode_id)
+    text = _pdf_text(pdf)
+    assert "Staying safe from overdose" in text and "Who to call when" in text and "988" in text
+    assert "Get a naloxone kit for free" in text and "You were given a naloxone kit" not in text
+    assert "naltrexone" not in text.lower()
+    event = next(e for e in audit.recent(db, admin) if e.action == "discharge.sheet_printed")
+    assert event.detail["plan"] is False and event.detail["language"] == "en"
+    with pytest.raises(ValidationError):
+        plans.sheet_not_printed(db, counselor, episode_id, "forgot")
+    plans.sheet_not_printed(db, counselor, episode_id, "patient_left")
+    event = next(e for e in audit.recent(db, admin) if e.action == "discharge.sheet_not_printed")
+    assert event.detail == {"why": "patient_left"}
+
+
+def test_the_overdose_sheet_follows_the_plan_kit_and_naltrexone(db, admin, counselor):
+    episode_id, _ = admit_with_signed_intake(db, admin)
+    entry = local_entry(db, admin)
+    view = plans.open_plan(db, counselor, episode_id)
+    draft = complete_plan(view.draft, entry.id)
+    draft["medication"] = {**draft["medication"], "choice": "naltrexone", "reason": "Wants it now"}
+    draft["overdose"] = {**draft["overdose"], "naloxone_kit_given": True, "naloxone_shown_patient": True}
+    plans.save_draft(db, counselor, view.id, view.version, draft)
+    closed = plans.discharge(db, counselor, episode_id, "To intensive outpatient", kind="completed")
+    assert closed.discharge_reason == "Completed: To intensive outpatient"
+    text = _pdf_text(plans.overdose_sheet_pdf(db, counselor, episode_id))
+    assert "You were given a naloxone kit" in text and "You were shown how to use it" in text
+    assert "Get a naloxone kit" not in text
+    assert "You take naltrexone" in text
+    event = next(e for e in audit.recent(db, admin) if e.action == "discharge.sheet_printed")
+    assert event.detail["plan"] is True

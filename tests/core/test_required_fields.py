@@ -76,6 +76,7 @@ def complete_plan(**changes) -> dict:
     p.update({"medication": {"choice": "naltrexone", "prescriber": "", "next": "", "reason": ""},
               "level": "outpatient", "key_worker": {"name": "Kim Example (invented)", "phone": "", "focus": []},
               "relapse": {**p["relapse"], "coping": "Call my sister"},
+              "overdose": {**p["overdose"], "naloxone_kit_given": True},
               "follow_ups": [{"when": "2026-12-01T10:00", "place": "Clinic", "phone": ""}]})
     p.update(changes)
     return p
@@ -89,7 +90,7 @@ def uses(hours: float) -> dict:
 def test_an_empty_plan_requires_the_declared_fields_and_is_refused_for_each():
     empty = plan.empty_plan()
     assert plan.required_fields(empty) == ("medication.choice", "level", "key_worker.name", "relapse.triggers",
-                                           "follow_ups")
+                                           "overdose.naloxone_kit_given", "follow_ups")
     assert tuple(plan.missing_to_finalize(empty)) == plan.required_fields(empty)
     assert set(plan.REQUIRED) <= set(plan.required_fields(complete_plan()))
     assert plan.missing_to_finalize(complete_plan()) == {}
@@ -206,3 +207,25 @@ def test_a_flowsheet_entry_requires_a_reason_when_it_corrects_or_is_more_than_an
     assert stabilization.entry_required_fields(late - dt.timedelta(seconds=1), NOW) == ("reason",)
     assert stabilization.entry_required_fields(late + dt.timedelta(seconds=1), NOW) == ()
     assert stabilization.entry_required_fields(NOW, NOW, correcting=True) == ("reason",)
+
+
+def test_naloxone_must_be_answered_and_a_no_needs_its_reason():
+    unanswered = complete_plan(overdose={"naloxone_kit_given": None})
+    assert plan.missing_to_finalize(unanswered) == {
+        "overdose.naloxone_kit_given": "Say whether a naloxone kit was given."}
+    no_reason = complete_plan(overdose={"naloxone_kit_given": False, "naloxone_reason": "  "})
+    assert "overdose.naloxone_reason" in plan.required_fields(no_reason)
+    assert plan.missing_to_finalize(no_reason) == {
+        "overdose.naloxone_reason": "No naloxone kit given: record why not."}
+    with_reason = complete_plan(overdose={"naloxone_kit_given": False, "naloxone_reason": "Has two kits at home"})
+    assert plan.missing_to_finalize(with_reason) == {}
+    given = complete_plan(overdose={"naloxone_kit_given": True, "naloxone_reason": ""})
+    assert "overdose.naloxone_reason" not in plan.required_fields(given)
+    assert plan.missing_to_finalize(given) == {}
+    assert plan.SECTION_OF["overdose"] == "overdose"
+
+
+def test_page_one_prints_the_crisis_lines_then_the_overdose_box_then_the_medication():
+    order = plan.PRINT_ORDER
+    assert order[:4] == ("crisis", "overdose", "medication", "who_to_call")
+    assert order.count("overdose") == 1 and "paws" in order and order[-1] == "signatures"

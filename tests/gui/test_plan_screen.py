@@ -7,9 +7,17 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+)
 
-from clinic_desktop.core.services import directory, episodes, patients, plans
+from clinic_desktop.core.services import audit, directory, episodes, patients, plans
 from clinic_desktop.gui.pdf_preview import PdfPreview
 from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from clinic_desktop.reports import i18n
@@ -95,6 +103,9 @@ def complete(qtbot, screen: PlanScreen) -> None:
     type_into(qtbot, by_name(screen, QLineEdit, "Key worker name"), "Sam Ortiz")
     go(screen, "Relapse prevention")
     type_into(qtbot, by_name(screen, QPlainTextEdit, i18n.text("en", "relapse.triggers")), "Payday")
+    go(screen, "Naloxone, overdose and PAWS")
+    kit = by_name(screen, QComboBox, "Naloxone kit given")
+    kit.setCurrentIndex(kit.findData(True))
     go(screen, "Follow-ups")
     click(qtbot, button(screen, "Add follow-up"))
     row = screen.follow_up_rows[-1]
@@ -151,7 +162,8 @@ def test_every_section_reads_back_what_it_loaded(qtbot, db, admin, counselor, ad
         "meetings": [meeting.id],
         "relapse": {"triggers": "Payday", "warning_signs": "Skipping calls", "coping": "Walk",
                     "people_to_call": "Lee", "reasons": "My daughter"},
-        "overdose": {**view.draft["overdose"], "naloxone_kit_given": True},
+        "overdose": {**view.draft["overdose"], "naloxone_kit_given": True, "naloxone_reason": "",
+                     "naloxone_shown_patient": True, "naloxone_shown_person": "Lee"},
         "follow_ups": [{"when": "2099-01-07", "place": "Clinic", "phone": "555-0103"}]}
     plans.save_draft(db, counselor, view.id, view.version, draft)
     s = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
@@ -373,6 +385,36 @@ def test_finalize_with_missing_items_lists_them_and_jumps_there(qtbot, screen):
     assert not error.isVisible() and not name.property("invalid")
     level = by_name(screen, QLabel, "Level of aftercare error")
     assert level.text().startswith("Choose the level")
+
+
+def test_naloxone_is_answered_by_keyboard_and_a_no_needs_its_reason(qtbot, db, counselor, screen):
+    go(screen, "Naloxone, overdose and PAWS")
+    missing = by_name(screen, QListWidget, "Missing before finalizing")
+
+    def texts() -> list[str]:
+        return [missing.item(i).text() for i in range(missing.count())]
+
+    assert any("naloxone kit was given" in t for t in texts())  # unanswered: finalizing asks
+    kit = by_name(screen, QComboBox, "Naloxone kit given")
+    reason = by_name(screen, QLineEdit, "Why no kit")
+    assert kit.currentData() is None and not reason.isEnabled()
+    kit.setFocus()
+    qtbot.keyClick(kit, Qt.Key.Key_Down)  # "Yes, a kit was given"
+    qtbot.keyClick(kit, Qt.Key.Key_Down)  # "No kit given"
+    assert kit.currentData() is False and reason.isEnabled()
+    assert not any("naloxone kit was given" in t for t in texts())
+    assert any("No naloxone kit given: record why not." in t for t in texts())
+    type_into(qtbot, reason, "Has two kits at home")
+    assert not any("naloxone" in t.lower() for t in texts())
+    click(qtbot, by_name(screen, QCheckBox, "The patient was shown how to use it"))
+    type_into(qtbot, by_name(screen, QLineEdit, "Also shown how to use it"), "Ana (sister)")
+    wait_saved(qtbot, screen)
+    overdose = saved_draft(db, counselor, screen)["overdose"]
+    assert overdose["naloxone_kit_given"] is False and overdose["naloxone_reason"] == "Has two kits at home"
+    assert overdose["naloxone_shown_patient"] is True and overdose["naloxone_shown_person"] == "Ana (sister)"
+    qtbot.keyClick(kit, Qt.Key.Key_Up)  # back to yes: the reason is no longer asked nor kept
+    assert kit.currentData() is True and not reason.isEnabled()
+    assert screen.draft_data()["overdose"]["naloxone_reason"] == ""
 
 
 def test_wrong_password_stays_in_the_dialog(qtbot, screen):
@@ -612,20 +654,63 @@ def test_a_stale_draft_shows_the_conflict_banner_and_stops_autosave(qtbot, db, a
     assert "Test Prescriber saved this plan" in banner.text() and "Autosave is off" in banner.text()
 
 
-def test_discharge_needs_a_reason_and_closes_the_episode(qtbot, db, counselor, admitted, screen):
+def test_discharge_needs_a_reason_and_closes_the_episode(qtbot, db, admin, counselor, admitted, screen):
     episode_id, patient = admitted
     go(screen, "Print and finalize")
     click(qtbot, button(screen, "Discharge\u2026"))
     dialog = screen.discharge_dialog()
     assert dialog is not None
     click(qtbot, button(dialog, "Discharge"))
+    assert dialog.error.isVisible() and "why the patient leaves" in dialog.error.text().lower()
+    kind = by_name(dialog, QComboBox, "Why the patient leaves")
+    kind.setCurrentIndex(kind.findData("other"))
+    click(qtbot, button(dialog, "Discharge"))  # "Other" needs the words
     assert dialog.error.isVisible() and "reason" in dialog.error.text()
     type_into(qtbot, by_name(dialog, QLineEdit, "Discharge reason"), "Completed detox, aftercare arranged")
     with qtbot.waitSignal(screen.discharged) as signal:
         click(qtbot, button(dialog, "Discharge"))
     assert signal.args == [episode_id]
-    assert not screen.isVisible()
     assert episodes.current_episode(db, counselor, patient.id) is None
+    # the sheet is offered; it does not go away unanswered
+    offer = screen.sheet_offer()
+    assert offer is not None and offer.isVisible()
+    offer.reject()
+    assert offer.isVisible() and by_name(offer, QLabel, "Sheet error").isVisible()
+    click(qtbot, by_name(offer, QPushButton, "Record why not"))
+    assert offer.isVisible()
+    why = by_name(offer, QComboBox, "Why not printed")
+    why.setCurrentIndex(why.findData("patient_declined"))
+    click(qtbot, by_name(offer, QPushButton, "Record why not"))
+    qtbot.waitUntil(lambda: not screen.isVisible())
+    event = next(e for e in audit.recent(db, admin) if e.action == "discharge.sheet_not_printed")
+    assert event.detail == {"why": "patient_declined"}
+
+
+def test_discharge_against_medical_advice_offers_the_sheet_and_prints_it(qtbot, db, admin, admitted, screen):
+    episode_id, _patient = admitted
+    go(screen, "Print and finalize")
+    click(qtbot, button(screen, "Discharge\u2026"))
+    dialog = screen.discharge_dialog()
+    kind = by_name(dialog, QComboBox, "Why the patient leaves")
+    kind.setFocus()
+    while kind.currentData() != "against_medical_advice":  # by keyboard
+        qtbot.keyClick(kind, Qt.Key.Key_Down)
+    with qtbot.waitSignal(screen.discharged):
+        click(qtbot, button(dialog, "Discharge"))  # no words needed
+    event = next(e for e in audit.recent(db, admin) if e.action == "episode.discharged")
+    assert event.detail["kind"] == "against_medical_advice" and event.detail["finalized_plan"] is False
+    offer = screen.sheet_offer()
+    assert offer is not None
+    click(qtbot, by_name(offer, QPushButton, "Print the sheet"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
+    preview = screen.preview_dialog()
+    assert isinstance(preview, PdfPreview) and preview.pdf.startswith(b"%PDF") and preview.page_count() >= 1
+    assert preview.suggested_name.startswith("overdose-sheet-")
+    printed = next(e for e in audit.recent(db, admin) if e.action == "discharge.sheet_printed")
+    assert printed.entity_id == str(episode_id) and printed.detail["language"] == "en"
+    assert screen.isVisible()  # until the preview is closed
+    preview.reject()
+    qtbot.waitUntil(lambda: not screen.isVisible())
 
 
 def test_the_main_window_opens_the_plan_of_a_patient_in_transition(qtbot, db, counselor, admitted):

@@ -240,6 +240,8 @@ PLAN_FIELDS: dict[str, tuple[type[QWidget], str]] = {
     "level": (QComboBox, "Level of aftercare"),
     "key_worker.name": (QLineEdit, "Key worker name"),
     plan_rules.RELAPSE_KEY: (QPlainTextEdit, i18n.text("en", "relapse.triggers")),
+    "overdose.naloxone_kit_given": (QComboBox, "Naloxone kit given"),
+    plan_rules.NALOXONE_REASON_KEY: (QLineEdit, "Why no kit"),
     "follow_ups": (QAbstractButton, "Add follow-up"),
 }
 
@@ -271,14 +273,14 @@ def legend_shown(screen: PlanScreen, section: str) -> bool:
 def test_every_field_the_plan_requires_is_marked_and_no_other(qtbot, plan_screen):
     screen = plan_screen
     assert plan_marks_agree(screen) == ("medication.choice", "level", "key_worker.name",
-                                        plan_rules.RELAPSE_KEY, "follow_ups")
+                                        plan_rules.RELAPSE_KEY, "overdose.naloxone_kit_given", "follow_ups")
     for name in ("Prescriber or program", "Key worker phone"):
         assert not marked(by_name(screen, QLineEdit, name))
     assert not marked(by_name(screen, QPlainTextEdit, "Reason"))
     assert not marked(by_name(screen, QPlainTextEdit, i18n.text("en", "relapse.warning_signs")))
     assert button(screen, "Add follow-up").text() == "Add follow-up *"
     shown = {s.name for s in plan_rules.SECTIONS if legend_shown(screen, s.name)}
-    assert shown == {"medication", "level", "support", "relapse", "follow_ups"}  # no referral yet
+    assert shown == {"medication", "level", "support", "relapse", "overdose", "follow_ups"}  # no referral yet
 
 
 def test_the_plan_marks_follow_the_answers_they_depend_on(qtbot, db, admin, plan_screen):
@@ -306,6 +308,13 @@ def test_the_plan_marks_follow_the_answers_they_depend_on(qtbot, db, admin, plan
     qtbot.waitUntil(lambda: not screen.referral_rows)
     assert "referrals.1.reason" not in plan_marks_agree(screen) and not legend_shown(screen, "referrals")
 
+    kit = by_name(screen, QComboBox, "Naloxone kit given")
+    why = by_name(screen, QLineEdit, "Why no kit")
+    kit.setCurrentIndex(kit.findData(False))  # no kit: why not is required
+    assert plan_rules.NALOXONE_REASON_KEY in plan_marks_agree(screen) and marked(why)
+    kit.setCurrentIndex(kit.findData(True))
+    assert plan_rules.NALOXONE_REASON_KEY not in plan_marks_agree(screen) and not marked(why)
+
 
 def test_the_refusal_to_finalize_names_exactly_the_marked_fields_left_empty(qtbot, plan_screen):
     screen = plan_screen
@@ -319,7 +328,8 @@ def test_the_refusal_to_finalize_names_exactly_the_marked_fields_left_empty(qtbo
     qtbot.waitUntil(lambda: screen.sign_dialog() is None, timeout=10000)
     missing = by_name(screen, QListWidget, "Missing before finalizing")
     refused = {missing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(missing.count())}
-    assert refused == empty_and_marked == {"medication.reason", "level", plan_rules.RELAPSE_KEY, "follow_ups"}
+    assert refused == empty_and_marked == {"medication.reason", "level", plan_rules.RELAPSE_KEY,
+                                           "overdose.naloxone_kit_given", "follow_ups"}
 
 
 def plan_filled(screen: PlanScreen, key: str) -> bool:

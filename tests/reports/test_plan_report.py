@@ -93,11 +93,15 @@ def build(plan=PLAN, **overrides) -> rp.PlanDocument:
 def test_sections_print_in_order_crisis_lines_first():
     doc = build()
     assert doc.section_keys == rp.SECTION_ORDER == plan_rules.PRINT_ORDER
-    # The order is core's sections' (the plan screen lists the same), between the fixed parts.
-    assert doc.section_keys[1:-1] == tuple(p for s in plan_rules.SECTIONS for p in s.parts)
-    assert doc.section_keys[0] == "crisis" and doc.section_keys[-1] == "signatures"
-    assert [s.heading for s in doc.sections[:3]] == [
-        "If you need help right now", "My medicine", "My next step in care"]
+    # Page 1: the crisis lines, the overdose box, the medicine, then who to call; then the rest
+    # of core's sections (the plan screen lists the same), the overdose part not printed again.
+    assert doc.section_keys[:4] == ("crisis", "overdose", "medication", "who_to_call")
+    assert doc.section_keys[4:-1] == tuple(p for s in plan_rules.SECTIONS for p in s.parts
+                                           if p not in ("medication", "overdose"))
+    assert doc.section_keys[-1] == "signatures"
+    assert [s.heading for s in doc.sections[:5]] == [
+        "If you need help right now", "Staying safe from overdose", "My medicine", "Who to call when",
+        "My next step in care"]
 
 
 def test_the_crisis_lines_are_the_helplines_in_order_with_911():
@@ -176,13 +180,36 @@ def test_overdose_paws_and_the_crisis_lines_print_even_for_an_empty_plan():
     assert doc.section_keys == rp.SECTION_ORDER
     overdose = doc.section("overdose")
     assert overdose.bullets == (
-        ("After detox your body cannot handle the amount you used before. Even a smaller amount "
-         "than before can kill you."),
-        "Never use alone. If you do use, have someone with you or call Never Use Alone.",
-        "Get a naloxone kit from a pharmacy or this clinic. Show the people around you how to use it.",
+        ("Your body cannot handle the amount you used before detox. Even a smaller amount than "
+         "before can kill you."),
+        ("Do not use alone. Have someone with you, or call Never Use Alone first (the number is in "
+         "the box above)."),
+        ("Fentanyl is in most street drugs, even in pills that look real. Fentanyl test strips can "
+         "find it. Ask the clinic for them."),
+        ("Do not mix drugs with alcohol, benzodiazepines (like Xanax or Valium) or sleeping pills. "
+         "Mixing can make you stop breathing."),
+        "If you use, start with a very small amount and go slow.",
+        "Most states have a Good Samaritan law. It protects you when you call 911 for an overdose.",
     )
-    assert overdose.notes == (("If someone will not wake up or is breathing very slowly: call 911, "
-                               "give naloxone, and stay with them."),)
+    assert overdose.lines == (
+        rd.Line("Signs of an overdose", i18n.text("en", "overdose_signs")),
+        rd.Line("What to do", ""),
+        rd.Line("", "1. Call 911."), rd.Line("", "2. Give naloxone."),
+        rd.Line("", "3. No answer after 2 to 3 minutes? Give a second dose."),
+        rd.Line("", "4. Give rescue breaths."),
+        rd.Line("", "5. Turn them on their side (recovery position)."),
+        rd.Line("", "6. Stay with them: naloxone can wear off before the drugs do."))
+    # no kit recorded: where to get one free, never that one was given
+    assert overdose.notes == ((
+        "Get a naloxone kit for free. Most pharmacies give it without a prescription. Your local "
+        "health department has it too, and this clinic can tell you where. Show the people around "
+        "you how to use it."),)
+    who = doc.section("who_to_call")
+    assert [(e.name, e.phone) for e in who.entries] == [
+        ("Riverbend Recovery Clinic", "(217) 555-0142"),
+        ("If you are in crisis or think about hurting yourself", "988")]
+    assert who.entries[0].lines == (rd.Line("", "If you miss a dose, or withdrawal comes back"),)
+    assert who.notes == (i18n.text("en", "who_911"),) and who.notes[0].startswith("Call 911 right away")
     assert doc.section("paws").paragraphs == (i18n.text("en", "paws_text"),)
     assert len(doc.section("crisis").entries) == 5
     for key in ("therapies", "referrals", "people", "meetings", "follow_ups"):
@@ -197,13 +224,38 @@ def test_overdose_paws_and_the_crisis_lines_print_even_for_an_empty_plan():
 
 
 def test_naloxone_given_and_not_given():
-    given = build().section("overdose").bullets[2]
-    assert given == ("You were given a naloxone kit. Keep it where people can find it and show "
-                     "them how to use it.")
-    not_given = build(plan={**PLAN, "overdose": {"naloxone_kit_given": False}})
-    assert not_given.section("overdose").bullets[2].startswith("Get a naloxone kit")
-    es = build(language="es").section("overdose").bullets[2]
-    assert es == i18n.text("es", "overdose_naloxone_given") and es.startswith("Le dieron")
+    def note(overdose, language="en"):
+        return build(plan={**PLAN, "overdose": overdose}, language=language).section("overdose").notes[0]
+
+    given = note({"naloxone_kit_given": True})
+    assert given == ("You were given a naloxone kit. Keep it where people can find it. "
+                     "Show the people around you how to use it.")
+    assert note({"naloxone_kit_given": True, "naloxone_shown_patient": True}).endswith(
+        "You were shown how to use it.")
+    assert note({"naloxone_kit_given": True, "naloxone_shown_person": "Ana (sister)"}).endswith(
+        "Ana (sister) was shown how to use it.")
+    assert note({"naloxone_kit_given": True, "naloxone_shown_patient": True,
+                 "naloxone_shown_person": "Ana"}).endswith("You and Ana were shown how to use it.")
+    # a kit not given, or not answered: where to get one, never that one was given
+    for overdose in ({"naloxone_kit_given": False, "naloxone_reason": "Has kits at home"},
+                     {"naloxone_kit_given": None}, {}, {"naloxone_kit_given": "yes"}):
+        text = note(overdose)
+        assert text.startswith("Get a naloxone kit for free") and "were given" not in text, overdose
+        assert "pharmacies" in text and "health department" in text and "clinic" in text
+    # and a kit given never says "get one"
+    assert "Get a naloxone kit" not in given
+    es = note({"naloxone_kit_given": True, "naloxone_shown_patient": True}, "es")
+    assert es.startswith("Le dieron un kit de naloxona") and es.endswith("A usted le enseñaron a usarlo.")
+
+
+def test_the_naltrexone_lines_print_only_when_naltrexone_is_the_medicine():
+    block, after = i18n.text("en", "overdose_naltrexone_block"), i18n.text("en", "overdose_naltrexone_after")
+    for choice in ("buprenorphine", "methadone", "none", None):
+        bullets = build(plan={**PLAN, "medication": {"choice": choice}}).section("overdose").bullets
+        assert block not in bullets and after not in bullets, choice
+    bullets = build(plan={**PLAN, "medication": {"choice": "naltrexone"}}).section("overdose").bullets
+    assert bullets.index(block) + 1 == bullets.index(after)
+    assert bullets[-1].startswith("Most states have a Good Samaritan law")
 
 
 def test_the_sections_texts_in_english():
@@ -321,11 +373,11 @@ def test_spanish_plan_uses_the_spanish_catalogue_and_keeps_the_names():
     assert doc.version == "Versión 2"
     assert doc.page_text(1, 4) == "Página 1 de 4"
     assert [s.heading for s in doc.sections] == [
-        "Si necesita ayuda ahora mismo", "Mi medicina", "Mi próximo paso en el tratamiento",
+        "Si necesita ayuda ahora mismo", "Cómo evitar una sobredosis", "Mi medicina",
+        "A quién llamar y cuándo", "Mi próximo paso en el tratamiento",
         "Tipos de consejería", "Lugares a los que me derivan", "Personas que me apoyan",
         "Mi gestor/a de casos", "Reuniones a las que puedo ir", "Mi plan para seguir bien",
-        "Cómo evitar una sobredosis", "Sentimientos después de la desintoxicación (PAWS)", "Mis citas",
-        "Firmas"]
+        "Sentimientos después de la desintoxicación (PAWS)", "Mis citas", "Firmas"]
     assert doc.section("crisis").alert == "Emergencia: llame al 911"
     assert [e.name for e in doc.section("crisis").entries] == [  # the Spanish names
         i18n.text("es", f"helpline_name.{key}") for key in plan_rules.HELPLINES]
@@ -471,11 +523,19 @@ def test_every_page_has_the_header_and_the_footer(pdfs, tmp_path):
 
 @needs_poppler
 def test_page_one_opens_with_the_title_and_every_crisis_line(pdfs, tmp_path):
-    first = flat(page_texts(pdfs["en"], tmp_path)[0])
+    pages = page_texts(pdfs["en"], tmp_path)
+    first = flat(pages[0])
     assert "My aftercare plan" in first and "Prepared November 30, 2026 by Dana Ortiz" in first
+    # the crisis lines, then the overdose box on page 1; the medicine only after the box
     positions = [first.index(text) for text in ("If you need help right now", "Emergency: call 911",
-                                                *HELPLINE_NAMES, "My medicine")]
+                                                *HELPLINE_NAMES, "Staying safe from overdose")]
     assert positions == sorted(positions)
+    assert "My medicine" not in first[:first.index("Staying safe from overdose")]
+    everything = flat("".join(pages))
+    box_end = everything.index("Show the people around you how to use it")  # the kit, last in the box
+    assert everything.index("Staying safe from overdose") < box_end < everything.index("My medicine")
+    assert everything.count("Staying safe from overdose") <= 2  # the box's heading (again on page 2)
+    assert everything.index("My medicine") < everything.index("Who to call when")
     for phone in ("988", "1-800-662-HELP (4357)", "1-800-484-3731", "1-800-222-1222",
                   "Text HOME to 741741"):
         assert phone in first
@@ -514,9 +574,14 @@ def test_large_print_takes_more_pages_and_keeps_the_crisis_lines_on_page_one(pdf
     first = flat(page_texts(pdfs["large"], tmp_path)[0])
     for name in ("Emergency: call 911", *HELPLINE_NAMES, "1-800-484-3731", "Text HOME to 741741"):
         assert name in first
-    # What did not fit in the box follows it, nothing is lost.
-    text = flat("".join(page_texts(pdfs["large"], tmp_path)))
+    # What did not fit in the box follows it, nothing is lost — after the overdose box, which
+    # comes straight after the crisis lines, its steps together on one page.
+    pages = [flat(p) for p in page_texts(pdfs["large"], tmp_path)]
+    text = "".join(pages)
     assert "TTY 1-800-487-4889" in text
+    assert text.index("Staying safe from overdose") < text.index("More about these help lines") \
+        < text.index("TTY 1-800-487-4889")
+    assert any("1. Call 911." in p and "6. Stay with them" in p for p in pages)
 
 
 def test_body_type_is_at_least_10_5_pt_and_16_pt_in_large_print():

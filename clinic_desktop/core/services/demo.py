@@ -358,6 +358,8 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
     draft["people"] = [{"name": "Jamie Rivera (invented)", "relation": "brother", "phone": "(555) 010-0301"}]
     draft["key_worker"] = {"name": "Pat Demo (invented)", "phone": "(555) 010-0302", "focus": ["housing"]}
     draft["relapse"] = {**(draft.get("relapse") or {}), "triggers": "Paydays; old friends downtown (demo)"}
+    draft["overdose"] = {**(draft.get("overdose") or {}), "naloxone_kit_given": True,
+                         "naloxone_shown_patient": True, "naloxone_shown_person": "Jamie Rivera (invented)"}
     draft["follow_ups"] = [{"when": _weekday(today + dt.timedelta(days=7)).isoformat() + "T14:00",
                             "place": "Clinic (demo)", "phone": "(555) 010-0001"}]
     saved_plan = plans.save_draft(db, counselor, view.id, view.version, draft)

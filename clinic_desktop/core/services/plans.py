@@ -31,7 +31,9 @@ Decisions, for whoever reads the code next:
   instead. Recording and revoking need "plans.edit"; anyone who may open patients lists them.
 * :func:`discharge` closes an open episode from any stage with a reason. It does **not** require
   a finalized plan: a patient may leave without one (against advice); the audit event records
-  whether a finalized plan existed.
+  its kind (completed, against medical advice, ...) and whether a finalized plan existed. Every
+  discharge then offers the overdose and crisis sheet (:func:`overdose_sheet_pdf`, plan or no
+  plan); printing it, or why it was not (:func:`sheet_not_printed`), is audited.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, mar
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.reports import document as printed
-from clinic_desktop.reports import i18n, plan_pdf
+from clinic_desktop.reports import i18n, overdose_sheet, plan_pdf
 from clinic_desktop.reports import letter as letter_report
 from clinic_desktop.reports import plan as plan_report
 
@@ -78,6 +80,21 @@ PAGE_SIZES = tuple(plan_rules.PAGE_SIZES)
 SECTIONS = tuple(plan_rules.empty_plan())
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 MAX_DISCHARGE_REASON = 200
+#: Why the patient leaves: kind → what staff read (and what the episode's reason starts with).
+DISCHARGE_KINDS: dict[str, str] = {
+    "completed": "Completed",
+    "against_medical_advice": "Against medical advice",
+    "left_without_notice": "Left without notice",
+    "transferred": "Transferred",
+    "other": "Other",
+}
+#: Why the overdose and crisis sheet was not printed at discharge: code → what staff read
+#: (audited by code: no free text in the audit log).
+SHEET_NOT_PRINTED: dict[str, str] = {
+    "patient_left": "The patient left before it could be given",
+    "patient_declined": "The patient declined it",
+    "cannot_print": "It cannot be printed now (printer or computer problem)",
+}
 
 
 # --- plain data out -------------------------------------------------------------------------------
@@ -374,15 +391,20 @@ def _clinic(settings: Mapping[str, Any]) -> printed.PlanClinic:
         logo_path=str(settings.get("clinic_logo") or "").strip() or None)
 
 
+def _helplines(session: Session) -> list[printed.Contact | None]:
+    """The national lines from the directory, one per id of core.plan.HELPLINES (None: gone)."""
+    by_key = {e.key: e for e in session.execute(
+        select(DirectoryEntry).where(DirectoryEntry.key.in_(plan_rules.HELPLINES))).scalars()}
+    return [_contact(by_key[key]) if key in by_key else None for key in plan_rules.HELPLINES]
+
+
 def _document(session: Session, user: SignedInUser | None, plan: AftercarePlan, data: Mapping[str, Any],
               now: dt.datetime, version: int | None, *, draft: bool = False, language: str | None = None,
               large_print: bool | None = None, prepared_by: str | None = None) -> plan_report.PlanDocument:
     episode = episodes.episode_in(session, plan.episode_id)
     patient = session.get(Patient, episode.patient_id)
     assert patient is not None
-    by_key = {e.key: e for e in session.execute(
-        select(DirectoryEntry).where(DirectoryEntry.key.in_(plan_rules.HELPLINES))).scalars()}
-    helplines = [_contact(by_key[key]) if key in by_key else None for key in plan_rules.HELPLINES]
+    helplines = _helplines(session)
     errors: dict[str, str] = {}
 
     def contacts(ids: list[tuple[str, Any]]) -> dict[Any, printed.Contact]:
@@ -765,19 +787,28 @@ def consents(db: Database, user: SignedInUser, episode_id: int) -> list[ConsentV
 # --- discharge -------------------------------------------------------------------------------------
 
 def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
-              expected_version: int | None = None, now: dt.datetime | None = None) -> episodes.EpisodeView:
+              expected_version: int | None = None, now: dt.datetime | None = None, *,
+              kind: str = "other") -> episodes.EpisodeView:
     """Close an open episode (from any stage) with the discharge reason, audited as
     ``episode.discharged``.
 
-    A finalized plan is **not** required: a patient may leave without one (against advice),
-    and that must be recordable. The audit event says whether a finalized plan existed and the
-    stage the episode left from, so the census and reports can show it. ``expected_version``
-    refuses a stale view of the episode when given."""
+    ``kind`` is one of :data:`DISCHARGE_KINDS` (completed, against medical advice, left without
+    notice, transferred, other); the text ``reason`` is required with "other", optional with the
+    others. The episode keeps "Kind: text" as its reason; the audit event records the kind (not
+    the text). A finalized plan is **not** required: a patient may leave without one (against
+    advice), and that must be recordable. The audit event says whether a finalized plan existed
+    and the stage the episode left from, so the census and reports can show it. Whatever the
+    kind, the overdose and crisis sheet (:func:`overdose_sheet_pdf`) is offered next.
+    ``expected_version`` refuses a stale view of the episode when given."""
     require(user, "episodes.stage")
     now = now or utcnow()
-    reason = (reason or "").strip()
-    if not reason:
+    if kind not in DISCHARGE_KINDS:
+        raise ValidationError({"discharge_kind": "Choose why the patient leaves."})
+    text = (reason or "").strip()
+    if not text and kind == "other":
         raise ValidationError({"discharge_reason": "Enter the discharge reason."})
+    label = DISCHARGE_KINDS[kind]
+    reason = text if kind == "other" else (f"{label}: {text}" if text else label)
     if len(reason) > MAX_DISCHARGE_REASON:
         raise ValidationError({"discharge_reason": f"Keep the reason under {MAX_DISCHARGE_REASON} characters."})
     try:
@@ -800,9 +831,58 @@ def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
             audit.append(session, user, "episode.discharged", entity_type="episode", entity_id=episode.id,
                          patient_id=episode.patient_id,
                          detail={"changes": audit.diff({"stage": before}, {"stage": episode.stage}),
-                                 "finalized_plan": finalized > 0, "plan_versions": finalized})
+                                 "kind": kind, "finalized_plan": finalized > 0,
+                                 "plan_versions": finalized})
             return episodes.EpisodeView(episode.id, episode.patient_id, episode.admitted_at, episode.stage,
                                         episode.pathway, episode.discharged_at, episode.discharge_reason,
                                         episode.version)
     except StaleDataError:
         raise ConflictError("This episode was changed on another workstation; reopen it first.") from None
+
+
+def overdose_sheet_pdf(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime | None = None
+                       ) -> bytes:
+    """The one-page overdose and crisis sheet of an episode (reports.overdose_sheet), printable at
+    any discharge, with or without a plan: in the plan's language (else the patient's preferred
+    one); a naloxone kit said given only when the plan records one; the naltrexone lines when
+    it is the plan's medicine. Audited as ``discharge.sheet_printed`` (language, whether a plan
+    existed; no text)."""
+    require(user, "episodes.stage")
+    now = now or utcnow()
+    with db.read() as session:
+        episode = episodes.episode_in(session, episode_id)
+        patient = session.get(Patient, episode.patient_id)
+        assert patient is not None
+        plan = session.execute(select(AftercarePlan).where(AftercarePlan.episode_id == episode.id)
+                               ).scalar_one_or_none()
+        data: Mapping[str, Any] = dict(plan.draft or {}) if plan is not None else {}
+        clinic = settings_service.read_in(session)
+        doc = overdose_sheet.build_overdose_sheet(
+            language=plan.language if plan is not None else (patient.preferred_language or "en"),
+            patient={"name": f"{patient.given_name} {patient.family_name}",
+                     "date_of_birth": patient.date_of_birth, "mrn": patient.mrn},
+            clinic=_clinic(clinic), helplines=_helplines(session), given_at=now,
+            overdose=data.get("overdose"),
+            naltrexone=(data.get("medication") or {}).get("choice") == "naltrexone",
+            page_size=plan.page_size if plan is not None else str(clinic.get("plan_page_size") or "letter"),
+            large_print=bool(plan.large_print) if plan is not None else False,
+            phone_region=str(clinic.get("phone_region") or "US"))
+    pdf = plan_pdf.render_plan_pdf(doc)
+    with db.write() as session:
+        episode = episodes.episode_in(session, episode_id)
+        audit.append(session, user, "discharge.sheet_printed", entity_type="episode", entity_id=episode.id,
+                     patient_id=episode.patient_id,
+                     detail={"language": doc.language, "plan": plan is not None, "bytes": len(pdf)})
+    return pdf
+
+
+def sheet_not_printed(db: Database, user: SignedInUser, episode_id: int, why: str) -> None:
+    """The overdose and crisis sheet was not printed at discharge, and why (a code of
+    :data:`SHEET_NOT_PRINTED`), audited as ``discharge.sheet_not_printed``."""
+    require(user, "episodes.stage")
+    if why not in SHEET_NOT_PRINTED:
+        raise ValidationError({"sheet_not_printed": "Choose why the sheet is not printed."})
+    with db.write() as session:
+        episode = episodes.episode_in(session, episode_id)
+        audit.append(session, user, "discharge.sheet_not_printed", entity_type="episode",
+                     entity_id=episode.id, patient_id=episode.patient_id, detail={"why": why})
