@@ -35,7 +35,7 @@ def pdf_text(pdf: bytes, page: int | None = None) -> str:
 def test_the_sheet_is_the_crisis_lines_the_overdose_box_and_who_to_call():
     doc = build()
     assert doc.section_keys == sheet.SHEET_SECTIONS == ("crisis", "overdose", "who_to_call")
-    assert doc.title == "Staying alive after you leave" and doc.prepared == "Given to you on 3 December 2026"
+    assert doc.title == "Staying alive after you leave" and doc.prepared == "Given to you on December 3, 2026"
     assert doc.version == "" and not doc.draft
     assert len(doc.section("crisis").entries) == len(rp.DEFAULT_HELPLINES)  # the shipped lines by default
     assert doc.section("who_to_call").entries[0].phone == "(217) 555-0142"  # the clinic, from settings
