@@ -317,11 +317,13 @@ def _reconciled(language: str, rows: Any, voice: str) -> tuple[tuple[Entry, ...]
         values = (("medication_dose", free_text(row.get("dose"))),
                   ("medication_route", free_text(row.get("route"))),
                   ("medication_frequency", free_text(row.get("frequency"))),
-                  ("medication_last_dose", format_datetime(language, last) if isinstance(last, dt.datetime)
-                   else said(language, voice, "medication_last_dose_none")),
+                  ("medication_last_dose", format_when(language, last, capitalize=True)
+                   if isinstance(last, dt.datetime) else said(language, voice, "medication_last_dose_none")),
                   ("medication_leave", _leaves_with(language, row, voice)),
                   ("medication_next", format_when(language, row.get("next"), capitalize=True)))
-        entries.append(Entry(free_text(row.get("name")),
+        drug = row.get("drug_id")  # a medicine for opioid use disorder in the document's language
+        name = said(language, voice, f"medication.{drug}") if drug in plan_rules.MOUD_DRUGS else free_text(row.get("name"))
+        entries.append(Entry(name,
                              lines=tuple(Line(said(language, voice, key), value) for key, value in values if value)))
     return tuple(entries), tuple(stopped)
 

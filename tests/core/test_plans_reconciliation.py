@@ -12,7 +12,7 @@ import pytest
 from clinic_desktop.core import plan as rules
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.services import mar, plans, stabilization
-from clinic_desktop.reports.document import format_datetime
+from clinic_desktop.reports.document import format_when
 from tests.conftest import STRONG_PASSWORD, make_user
 from tests.core.test_naltrexone_window import D, H, admitted, utcnow
 from tests.factories import complete_plan, local_entry
@@ -22,6 +22,10 @@ from tests.factories import complete_plan, local_entry
 def team(db, admin):
     return (make_user(db, admin, "nurse"), make_user(db, admin, "prescriber"),
             make_user(db, admin, "counselor"))
+
+
+def when(at: dt.datetime) -> str:
+    return format_when("en", at, capitalize=True)
 
 
 def last_dose_printed(db, user, plan_id) -> str:
@@ -63,21 +67,21 @@ def test_reconciliation_through_the_service(db, admin, team):
     assert stored.missing == {}
 
     # The printed last dose is the MAR's, read when the plan prints.
-    assert last_dose_printed(db, counselor, view.id) == format_datetime("en", first.at)
+    assert last_dose_printed(db, counselor, view.id) == when(first.at)
     later = mar.record_administration(db, nurse, order.id, "given", at=utcnow() - 1 * D,
                                       reason="charted from the paper MAR")
-    assert last_dose_printed(db, counselor, view.id) == format_datetime("en", later.at)
+    assert last_dose_printed(db, counselor, view.id) == when(later.at)
     # A dose charted late (back-dated) counts at the time it was given: earlier changes nothing...
     mar.record_administration(db, nurse, order.id, "given", at=utcnow() - 36 * H,
                               reason="charted late")
-    assert last_dose_printed(db, counselor, view.id) == format_datetime("en", later.at)
+    assert last_dose_printed(db, counselor, view.id) == when(later.at)
     # ...a later one is the last dose; struck (entered in error), it no longer is.
     newest = mar.record_administration(db, nurse, order.id, "given", at=utcnow() - 3 * H,
                                        reason="charted late")
     assert newest.back_dated
-    assert last_dose_printed(db, counselor, view.id) == format_datetime("en", newest.at)
+    assert last_dose_printed(db, counselor, view.id) == when(newest.at)
     mar.strike_administration(db, nurse, newest.id, "entered in error")
-    assert last_dose_printed(db, counselor, view.id) == format_datetime("en", later.at)
+    assert last_dose_printed(db, counselor, view.id) == when(later.at)
 
     plans.finalize(db, counselor, view.id, saved.version, STRONG_PASSWORD)
     assert plans.versions(db, counselor, view.id)[0].data["medication"]["reconciliation"][0]["decision"] == "continue"
