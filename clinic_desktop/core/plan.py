@@ -271,10 +271,11 @@ def _gap_message(order: ActiveOrder, row: Mapping[str, Any], now: dt.datetime | 
     gap = supply_gap(start, days, following)
     if gap is None:
         return None
-    hours = gap.total_seconds() / 3600
+    minutes = int(gap.total_seconds() // 60)
+    length = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{max(minutes, 1)} min"
     ends = clock.local_text(supply_end(start, days), "%Y-%m-%d %H:%M")
-    return (f"{order.name}: the supply ends {ends}, {hours:.0f} h before the next dose or "
-            "appointment. Give more days, an earlier appointment, or record why the gap is safe.")
+    return (f"{order.name}: the supply ends {ends}, {length} before the next dose or appointment. "
+            "Give more days, an earlier appointment, or record why the gap is safe.")
 
 
 def _row_gaps(order: ActiveOrder, row: Mapping[str, Any], now: dt.datetime | None) -> dict[str, str]:

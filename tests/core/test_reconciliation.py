@@ -93,7 +93,9 @@ def test_a_gap_in_an_oud_medicine_before_the_next_appointment_is_refused_until_f
     assert gaps(a_plan(supply(BUP, 3, below)), BUP) == {}
     refused = gaps(a_plan(supply(BUP, 3, above)), BUP)
     assert set(refused) == {key(BUP, "gap_reason")}
-    assert "the supply ends" in refused[key(BUP, "gap_reason")]
+    assert "the supply ends" in refused[key(BUP, "gap_reason")] and "1 min before" in refused[key(BUP, "gap_reason")]
+    a_day = gaps(a_plan(supply(BUP, 2, above)), BUP)[key(BUP, "gap_reason")]
+    assert "24 h 1 min before" in a_day
     assert key(BUP, "gap_reason") in rules.required_fields(a_plan(supply(BUP, 3, above)), orders=(BUP,))
     assert key(BUP, "gap_reason") not in rules.required_fields(a_plan(supply(BUP, 3, at)), orders=(BUP,))
     # One more day of supply, or the clinician's reason, resolves it.
