@@ -115,7 +115,8 @@ def local_entry(database, admin, name="Northside IOP", kind="outpatient_program"
 def complete_plan(draft: dict, referral_id: int, meeting_id: int | None = None) -> dict:
     """``draft`` (an opened plan's prefilled draft) with every section a finalize needs filled."""
     plan = {**draft}
-    plan["medication"] = {**plan["medication"], "prescriber": "Dr. Okafor", "next": "2026-12-02T09:00"}
+    plan["medication"] = {**plan["medication"], "prescriber": "Dr. Okafor", "next": "2026-12-02T09:00",
+                          "moud": {"answer": "accepted", "reason": ""}}
     plan["level"] = "intensive_outpatient"
     plan["therapies"] = ["cbt"]
     plan["referrals"] = [{"entry_id": referral_id, "reason": "Intensive outpatient, 3 evenings a week",

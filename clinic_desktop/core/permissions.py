@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "medications.administer": frozenset({Role.NURSE}),
     "plans.edit": frozenset({Role.COUNSELOR, Role.PRESCRIBER, Role.ADMIN}),
     "plans.print": frozenset({Role.COUNSELOR, Role.PRESCRIBER, Role.ADMIN}),
+    # Discharge medication reconciliation on the plan (continue, change or stop each active
+    # order): orders are the prescriber's, and a nurse may reconcile them too.
+    "plans.reconcile": frozenset({Role.NURSE, Role.PRESCRIBER}),
 }
 
 ROLE_LABELS = {

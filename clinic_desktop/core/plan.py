@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic_desktop.core import assessment as intake_rules
-from clinic_desktop.core import protocols, withdrawal
+from clinic_desktop.core import clock, protocols, withdrawal
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,8 @@ PATHWAY_MEDICATION = {"buprenorphine_induction": "buprenorphine", "methadone": "
 
 
 def empty_plan() -> dict[str, Any]:
-    return {"medication": {"choice": None, "prescriber": "", "next": "", "reason": ""},
+    return {"medication": {"choice": None, "prescriber": "", "next": "", "reason": "",
+                           "reconciliation": [], "moud": {"answer": None, "reason": ""}},
             "level": None, "therapies": [], "referrals": [], "people": [],
             "key_worker": {"name": "", "phone": "", "focus": []}, "meetings": [],
             "relapse": {field: "" for field in RELAPSE_FIELDS},
@@ -145,6 +146,199 @@ def naltrexone_prompt(intake_data: Mapping[str, Any], now: dt.datetime,
     return protocols.naltrexone_window_from(opioid_exposures(intake_data, mar_doses), now, settings, **kwargs)
 
 
+# --- Discharge medication reconciliation (CLINICAL.md §7) -------------------------------------
+#
+# ``plan["medication"]["reconciliation"]`` holds one row per active order of the episode::
+#
+#     {"order_id": 12, "name": "Buprenorphine", "drug_id": "buprenorphine",
+#      "decision": "continue" | "change" | "stop" | None,
+#      "dose": "8 mg", "route": "sublingual", "frequency": "once a day",
+#      "leave": "supply" | "prescription" | None, "supply_days": 3,
+#      "pharmacy": "...", "pharmacy_phone": "...", "next": "2026-12-05T09:00", "gap_reason": ""}
+#
+# and ``plan["medication"]["moud"]`` whether medication for opioid use disorder was offered:
+# ``{"answer": "accepted" | "declined" | None, "reason": "the patient's reason when declined"}``.
+# The last dose given here is never typed: it comes from the MAR (:class:`ActiveOrder`) and
+# :func:`with_last_doses` writes it into the copy of the plan a document is printed from.
+
+DECISIONS = ("continue", "change", "stop")
+#: The decisions after which the patient goes on taking the medicine (the row needs its details).
+TAKEN_ON = ("continue", "change")
+LEAVE_KINDS = ("supply", "prescription")
+MOUD_ANSWERS = ("accepted", "declined")
+#: Medications for opioid use disorder: a gap in their supply before the next dose is flagged.
+MOUD_DRUGS = ("buprenorphine", "methadone", "naltrexone")
+#: The row fields required while the medicine is continued or changed, with their wording.
+ROW_DETAILS = (("dose", "the dose"), ("route", "the route"), ("frequency", "how often"))
+#: The key a reconciliation row's field has in :func:`missing_to_finalize` (``order_id``, field).
+ROW_KEY = "medication.orders.{}.{}"
+#: Where a printed row's last dose here is put (by :func:`with_last_doses`, never typed).
+LAST_DOSE = "last_dose_here"
+
+
+@dataclass(frozen=True)
+class ActiveOrder:
+    """An order active at discharge, as the MAR has it: what its reconciliation row is
+    prefilled from (``dose`` "8 mg", ``route``, ``frequency`` "08:00, 20:00") and
+    ``last_dose``, the last dose given here (not struck), None when none was given."""
+
+    order_id: int
+    drug_id: str
+    name: str
+    dose: str = ""
+    route: str = ""
+    frequency: str = ""
+    last_dose: dt.datetime | None = None
+
+    @property
+    def moud(self) -> bool:
+        return self.drug_id in MOUD_DRUGS
+
+
+def _rows_by_order(plan: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:
+    rows = (plan.get("medication") or {}).get("reconciliation") or []
+    return {row["order_id"]: row for row in rows
+            if isinstance(row, Mapping) and isinstance(row.get("order_id"), int)}
+
+
+def reconciliation_rows(plan: Mapping[str, Any], orders: Iterable[ActiveOrder]) -> list[dict[str, Any]]:
+    """One row per active order, in the orders' order: the plan's row for it if there is one,
+    its empty fields prefilled from the order (dose, route, how often), so staff usually only
+    confirm. Rows of orders no longer active are left out."""
+    saved = _rows_by_order(plan)
+    out = []
+    for order in orders:
+        row: dict[str, Any] = {"decision": None, "leave": None, "supply_days": None, "pharmacy": "",
+                               "pharmacy_phone": "", "next": "", "gap_reason": "",
+                               **saved.get(order.order_id, {})}
+        row.update(order_id=order.order_id, name=order.name, drug_id=order.drug_id)
+        for field in ("dose", "route", "frequency"):
+            if not str(row.get(field) or "").strip():
+                row[field] = getattr(order, field)
+        row.pop(LAST_DOSE, None)
+        out.append(row)
+    return out
+
+
+def with_last_doses(plan: Mapping[str, Any], last_doses: Mapping[int, dt.datetime | None]) -> dict[str, Any]:
+    """A copy of ``plan`` whose reconciliation rows carry the last dose given here of their
+    order (``last_doses``: order id → time, from the MAR), replacing anything the row held."""
+    medication = dict(plan.get("medication") or {})
+    rows = medication.get("reconciliation")
+    if not isinstance(rows, list):
+        return dict(plan)
+    medication["reconciliation"] = [
+        {**row, LAST_DOSE: last_doses.get(row["order_id"]) if isinstance(row.get("order_id"), int) else None}
+        if isinstance(row, Mapping) else row
+        for row in rows]
+    return {**plan, "medication": medication}
+
+
+def _when(text: Any, *, end_of_day: bool) -> dt.datetime | None:
+    """A next dose or appointment as stored ("2026-12-05T09:00" local, or a date) as an aware
+    time; a date alone is its last minute when ``end_of_day`` (the safe side for a gap);
+    free text → None."""
+    text = str(text or "").strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            wall = dt.datetime.combine(day, dt.time(23, 59) if end_of_day else dt.time(0, 0))
+        else:
+            wall = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return clock.from_local(wall)
+
+
+def supply_end(last_dose: dt.datetime, supply_days: int) -> dt.datetime:
+    """When a supply of ``supply_days`` days, taken from the last dose given here, runs out."""
+    return last_dose + dt.timedelta(days=supply_days)
+
+
+def supply_gap(last_dose: dt.datetime, supply_days: int, next_dose: dt.datetime) -> dt.timedelta | None:
+    """How long the patient would be without the medicine: the time from the end of the supply
+    to the next dose or appointment when the supply ends first, else None (ending exactly at
+    the next dose is no gap)."""
+    end = supply_end(last_dose, supply_days)
+    return next_dose - end if next_dose > end else None
+
+
+def _days(value: Any) -> int | None:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        return None
+    return days if days > 0 else None
+
+
+def _gap_message(order: ActiveOrder, row: Mapping[str, Any], now: dt.datetime | None) -> str | None:
+    """Why a medication for opioid use disorder might leave the patient without it: the supply
+    ends before the next dose or appointment, or that cannot be checked. None when there is no
+    gap (or the row is not a supply of such a medicine)."""
+    if not order.moud or row.get("decision") not in TAKEN_ON or row.get("leave") != "supply":
+        return None
+    days = _days(row.get("supply_days"))
+    start = order.last_dose or now
+    if days is None or start is None:
+        return None  # the supply itself is missing (its own message), or nothing to count from
+    following = _when(row.get("next"), end_of_day=True)
+    if following is None:
+        return (f"{order.name}: give the date and time of the next dose or appointment, so a gap "
+                "in this medicine can be checked, or record why there is no risk of a gap.")
+    gap = supply_gap(start, days, following)
+    if gap is None:
+        return None
+    minutes = int(gap.total_seconds() // 60)
+    length = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{max(minutes, 1)} min"
+    ends = clock.local_text(supply_end(start, days), "%Y-%m-%d %H:%M")
+    return (f"{order.name}: the supply ends {ends}, {length} before the next dose or appointment. "
+            "Give more days, an earlier appointment, or record why the gap is safe.")
+
+
+def _row_gaps(order: ActiveOrder, row: Mapping[str, Any], now: dt.datetime | None) -> dict[str, str]:
+    """The reconciliation row of ``order``: each required field → its message while empty
+    ("" once filled), in screen order."""
+    key = ROW_KEY.format
+    name = order.name
+    decision = row.get("decision")
+    out = {key(order.order_id, "decision"):
+           "" if decision in DECISIONS else f"{name}: choose continue, change or stop."}
+    if decision not in TAKEN_ON:
+        return out
+    for field, words in ROW_DETAILS:
+        out[key(order.order_id, field)] = "" if str(row.get(field) or "").strip() else f"{name}: enter {words}."
+    leave = row.get("leave")
+    out[key(order.order_id, "leave")] = ("" if leave in LEAVE_KINDS else
+                                         f"{name}: say what the patient leaves with (a supply or a prescription).")
+    if leave == "supply":
+        out[key(order.order_id, "supply_days")] = ("" if _days(row.get("supply_days")) else
+                                                   f"{name}: enter how many days the supply lasts.")
+    elif leave == "prescription":
+        out[key(order.order_id, "pharmacy")] = ("" if str(row.get("pharmacy") or "").strip() else
+                                                f"{name}: name the pharmacy that fills the prescription.")
+    gap = _gap_message(order, row, now)
+    if gap is not None:
+        out[key(order.order_id, "gap_reason")] = "" if str(row.get("gap_reason") or "").strip() else gap
+    return out
+
+
+def _reconciliation_gaps(plan: Mapping[str, Any], orders: Iterable[ActiveOrder],
+                         now: dt.datetime | None) -> dict[str, str]:
+    """Every required field of the reconciliation and MOUD offered → its message ("" filled)."""
+    medication = plan.get("medication") or {}
+    moud = medication.get("moud") or {}
+    answer = moud.get("answer") if isinstance(moud, Mapping) else None
+    out = {"medication.moud": "" if answer in MOUD_ANSWERS else
+           "Record whether medication for opioid use disorder was offered and accepted, or declined."}
+    if answer == "declined":
+        out["medication.moud_reason"] = ("" if str(moud.get("reason") or "").strip() else
+                                         "Medication for opioid use disorder declined: record the patient's reason.")
+    rows = _rows_by_order(plan)
+    for order in orders:
+        out.update(_row_gaps(order, rows.get(order.order_id, {}), now))
+    return out
+
+
 #: Required before the plan is finalized, whatever else it holds ("section.field" keys as
 #: :func:`missing_to_finalize` names them) → the refusal's message.
 REQUIRED: dict[str, str] = {
@@ -169,15 +363,19 @@ def _early_naltrexone(plan: Mapping[str, Any], naltrexone: protocols.Prompt | No
             and naltrexone.status != "meets")
 
 
-def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> tuple[str, ...]:
+def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None, *,
+                    orders: Iterable[ActiveOrder] = (), now: dt.datetime | None = None) -> tuple[str, ...]:
     """The fields that must be filled in before the plan is finalized, in screen order: the
     :data:`REQUIRED` ones; the reason for naltrexone chosen before its opioid-free window is met;
-    each referral's reason; the relapse plan's first part while every part is empty; why no
-    naloxone kit was given, when none was. The refusal (:func:`missing_to_finalize`) and the
-    plan screen's required marks both come from here."""
+    whether medication for opioid use disorder was offered (and the patient's reason when
+    declined); the reconciliation of each active order (``orders``; ``now`` counts a supply of
+    a medicine not yet given here); each referral's reason; the relapse plan's first part while
+    every part is empty; why no naloxone kit was given, when none was. The refusal
+    (:func:`missing_to_finalize`) and the plan screen's required marks both come from here."""
     out = ["medication.choice"]
     if _early_naltrexone(plan, naltrexone):
         out.append("medication.reason")
+    out += list(_reconciliation_gaps(plan, orders, now))
     out.append("level")
     out += [f"referrals.{n}.reason" for n in range(1, len(plan.get("referrals") or []) + 1)]
     out.append("key_worker.name")
@@ -200,8 +398,12 @@ _FILLED: dict[str, Callable[[Mapping[str, Any]], bool]] = {
 }
 
 
-def _gap(plan: Mapping[str, Any], key: str, naltrexone: protocols.Prompt | None) -> str | None:
-    """The refusal's message for required field ``key`` while it is not filled in, else None."""
+def _gap(plan: Mapping[str, Any], key: str, naltrexone: protocols.Prompt | None,
+         reconciliation: Mapping[str, str]) -> str | None:
+    """The refusal's message for required field ``key`` while it is not filled in, else None
+    (``reconciliation``: :func:`_reconciliation_gaps`)."""
+    if key in reconciliation:
+        return reconciliation[key] or None
     if key in REQUIRED:
         return None if _FILLED[key](plan) else REQUIRED[key]
     if key == "medication.reason" and naltrexone is not None:
@@ -220,9 +422,15 @@ def _gap(plan: Mapping[str, Any], key: str, naltrexone: protocols.Prompt | None)
     return f"Referral {n}: say why the patient is referred there."
 
 
-def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> dict[str, str]:
+def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None, *,
+                        orders: Iterable[ActiveOrder] = (), now: dt.datetime | None = None) -> dict[str, str]:
     """What must be filled in before the counselor signs the plan ("section.field": message):
     each of :func:`required_fields` still empty. Naltrexone before its opioid-free window is met
-    needs the clinician's reason (the prompt decides nothing)."""
-    return {key: message for key in required_fields(plan, naltrexone)
-            if (message := _gap(plan, key, naltrexone)) is not None}
+    needs the clinician's reason (the prompt decides nothing). A medication for opioid use
+    disorder whose supply ends before the next dose or appointment is refused until the supply
+    or the appointment is changed, or the clinician records why the gap is safe (``gap_reason``:
+    a gap staff can always resolve, never one that silently prints)."""
+    orders = tuple(orders)
+    reconciliation = _reconciliation_gaps(plan, orders, now)
+    return {key: message for key in required_fields(plan, naltrexone, orders=orders, now=now)
+            if (message := _gap(plan, key, naltrexone, reconciliation)) is not None}

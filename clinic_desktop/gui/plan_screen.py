@@ -251,7 +251,8 @@ class PlanScreen(SectionedScreen):
         marks of the fields finalizing asks for now."""
         draft = self.draft_data()
         if missing is None:
-            missing = plan_rules.missing_to_finalize(draft, self.view.naltrexone)
+            missing = plan_rules.missing_to_finalize(draft, self.view.naltrexone, orders=self.view.orders,
+                                                     now=clock.now())
         if self._missing_errors is not None:  # a field filled in since loses its message
             for key in self._missing_errors.messages.keys() - missing.keys():
                 self._missing_errors.clear(key)
@@ -270,7 +271,8 @@ class PlanScreen(SectionedScreen):
     def _mark_required(self, draft: Mapping[str, Any]) -> None:
         """`` *`` and "Required" on each field finalizing requires with this draft (a referral's
         reason, naltrexone's reason before its window, ...); a section's legend while it has one."""
-        self.required_marks.update(plan_rules.required_fields(draft, self.view.naltrexone))
+        self.required_marks.update(plan_rules.required_fields(draft, self.view.naltrexone,
+                                                              orders=self.view.orders, now=clock.now()))
         marked = {s.name for key in self.required_marks.marked if (s := self._section_of(key)) is not None}
         for name, section in self.sections.items():
             if section.legend is not None:

@@ -298,8 +298,52 @@ def medication_section(language: str, plan: Mapping[str, Any], voice: str = "", 
         lines.append(Line(said(language, voice, "medication_prescriber"), prescriber))
     if following := format_when(language, medication.get("next"), capitalize=True, region=region):
         lines.append(Line(said(language, voice, "medication_next"), following))
+    entries, stopped = _reconciled(language, medication.get("reconciliation"), voice)
+    notes = (said(language, voice, "medication_stop").format(names=", ".join(stopped)),) if stopped else ()
     return Section("medication", said(language, voice, "medication_heading"), paragraphs=(name,),
-                   lines=tuple(lines))
+                   lines=tuple(lines), entries=entries, notes=notes)
+
+
+def _leaves_with(language: str, row: Mapping[str, Any], voice: str) -> str:
+    """What the patient leaves with: a supply for so many days, or a prescription and its pharmacy."""
+    if row.get("leave") == "supply":
+        return said(language, voice, "medication_leave_supply").format(days=free_text(row.get("supply_days")))
+    if row.get("leave") == "prescription":
+        pharmacy = free_text(row.get("pharmacy"))
+        if phone := group_phone(free_text(row.get("pharmacy_phone"))):
+            pharmacy = f"{pharmacy}, {phone}"
+        return said(language, voice, "medication_leave_prescription").format(pharmacy=pharmacy)
+    return ""
+
+
+def _reconciled(language: str, rows: Any, voice: str) -> tuple[tuple[Entry, ...], tuple[str, ...]]:
+    """The discharge reconciliation as printed: each medicine to go on taking (continued or
+    changed) as an entry with its dose, route, how often, the last dose given here (put in by
+    the service from the MAR, :data:`core.plan.LAST_DOSE`), what the patient leaves with and
+    the next dose; and the names of those to stop. A plan without reconciliation prints none."""
+    entries: list[Entry] = []
+    stopped: list[str] = []
+    for row in rows if isinstance(rows, list) else ():
+        if not isinstance(row, Mapping) or not free_text(row.get("name")):
+            continue
+        if row.get("decision") == "stop":
+            stopped.append(free_text(row.get("name")))
+            continue
+        if row.get("decision") not in plan_rules.TAKEN_ON:
+            continue
+        last = row.get(plan_rules.LAST_DOSE)
+        values = (("medication_dose", free_text(row.get("dose"))),
+                  ("medication_route", free_text(row.get("route"))),
+                  ("medication_frequency", free_text(row.get("frequency"))),
+                  ("medication_last_dose", format_when(language, last, capitalize=True)
+                   if isinstance(last, dt.datetime) else said(language, voice, "medication_last_dose_none")),
+                  ("medication_leave", _leaves_with(language, row, voice)),
+                  ("medication_next", format_when(language, row.get("next"), capitalize=True)))
+        drug = row.get("drug_id")  # a medicine for opioid use disorder in the document's language
+        name = said(language, voice, f"medication.{drug}") if drug in plan_rules.MOUD_DRUGS else free_text(row.get("name"))
+        entries.append(Entry(name,
+                             lines=tuple(Line(said(language, voice, key), value) for key, value in values if value)))
+    return tuple(entries), tuple(stopped)
 
 
 def level_section(language: str, plan: Mapping[str, Any], voice: str = "") -> Section:

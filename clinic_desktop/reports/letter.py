@@ -373,8 +373,8 @@ class LetterRenderer(DocumentRenderer[LetterDocument]):
         return story
 
     def _section(self, section: Section) -> list:
-        """A heading, then the section's paragraphs, bullets, "Label: value" lines and entries
-        (a name in bold, its lines indented), kept on one page when short."""
+        """A heading, then the section's paragraphs, bullets, "Label: value" lines, entries
+        (a name in bold, its lines indented) and notes, kept on one page when short."""
         s = self._styles
         flat: list = [self._p(section.heading, "heading")]
         flat += [self._p(text, "bold" if section.key in ("medication", "level") else "body")
@@ -384,6 +384,7 @@ class LetterRenderer(DocumentRenderer[LetterDocument]):
         for entry in section.entries:
             flat += [self._p(entry.name, "bold"),
                      *(self._line(line, "entry_detail") for line in entry.lines)]
+        flat += [self._p(note, "bold") for note in section.notes]  # e.g. the medicines stopped
         height = sum(f.wrap(self.width, self.frame_height)[1] + f.getSpaceBefore()
                      + f.getSpaceAfter() for f in flat)
         if height <= self.frame_height * 0.4:

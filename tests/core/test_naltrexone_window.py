@@ -101,7 +101,9 @@ def test_the_plans_finalize_rule_follows_the_mar(db, admin, team):
     assert view.naltrexone.basis.startswith("2 days since buprenorphine")
     draft = complete_plan(view.draft, entry.id)
     draft["medication"] = {**draft["medication"], "choice": "naltrexone"}
-    saved = plans.save_draft(db, counselor, view.id, view.version, draft)
+    # The prescriber stops the buprenorphine order at discharge (reconciliation).
+    draft["medication"]["reconciliation"] = [{"order_id": o.order_id, "decision": "stop"} for o in view.orders]
+    saved = plans.save_draft(db, prescriber, view.id, view.version, draft)
     with pytest.raises(ValidationError) as info:
         plans.finalize(db, counselor, view.id, saved.version, STRONG_PASSWORD)
     assert set(info.value.fields) == {"medication.reason"}

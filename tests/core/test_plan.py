@@ -18,7 +18,7 @@ def intake(**uses: float) -> dict:
 def complete(**changes) -> dict:
     p = plan.empty_plan()
     p.update({"medication": {"choice": "buprenorphine", "prescriber": "Dr Example (invented)", "next": "",
-                             "reason": ""},
+                             "reason": "", "moud": {"answer": "accepted", "reason": ""}},
               "level": "outpatient", "key_worker": {"name": "Kim Example (invented)", "phone": "", "focus": []},
               "relapse": {**p["relapse"], "triggers": "Payday; old friends"},
               "overdose": {**p["overdose"], "naloxone_kit_given": True},
@@ -46,7 +46,7 @@ def test_opioid_exposures_ignore_alcohol_and_stimulants():
 def test_a_complete_plan_can_be_finalized_and_each_gap_is_named():
     assert plan.missing_to_finalize(complete()) == {}
     gaps = plan.missing_to_finalize(plan.empty_plan())
-    assert set(gaps) == {"medication.choice", "level", "key_worker.name", "relapse.triggers",
+    assert set(gaps) == {"medication.choice", "medication.moud", "level", "key_worker.name", "relapse.triggers",
                          "overdose.naloxone_kit_given", "follow_ups"}
     referral = complete(referrals=[{"entry_id": 3, "reason": " ", "share": False}])
     assert set(plan.missing_to_finalize(referral)) == {"referrals.1.reason"}
@@ -78,7 +78,8 @@ def test_the_sections_are_declared_once_and_cover_the_plan():
 def test_naltrexone_before_the_opioid_free_window_needs_a_reason():
     early = plan.naltrexone_prompt(intake(heroin=3 * 24), NOW)  # 3 of 7 days
     assert early.status != "meets"
-    chosen = complete(medication={"choice": "naltrexone", "prescriber": "", "next": "", "reason": ""})
+    chosen = complete(medication={"choice": "naltrexone", "prescriber": "", "next": "", "reason": "",
+                                  "moud": {"answer": "accepted", "reason": ""}})
     assert "medication.reason" in plan.missing_to_finalize(chosen, early)
     assert "3.0 days" in plan.missing_to_finalize(chosen, early)["medication.reason"] or \
         early.basis in plan.missing_to_finalize(chosen, early)["medication.reason"]

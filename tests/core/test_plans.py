@@ -198,14 +198,16 @@ def test_document_is_the_current_draft_with_directory_contacts(db, admin, counse
     assert "overdose" in doc.section_keys and "paws" in doc.section_keys
 
 
-def test_roles_nurse_refused_counselor_and_prescriber_allowed(db, admin, counselor):
+def test_roles_nurse_only_reconciles_counselor_and_prescriber_allowed(db, admin, counselor):
     episode_id, _ = admit_with_signed_intake(db, admin)
     nurse = make_user(db, admin, "nurse", "nurse-x")
     viewer = make_user(db, admin, "viewer")
-    for who in (nurse, viewer):
-        with pytest.raises(PermissionDenied):
-            plans.open_plan(db, who, episode_id)
+    with pytest.raises(PermissionDenied):
+        plans.open_plan(db, viewer, episode_id)
     view = plans.open_plan(db, counselor, episode_id)
+    assert plans.open_plan(db, nurse, episode_id).id == view.id  # to reconcile the medications
+    with pytest.raises(PermissionDenied):
+        plans.finalize(db, nurse, view.id, view.version, STRONG_PASSWORD)
     for who in (nurse, viewer):
         with pytest.raises(PermissionDenied):
             plans.version_pdf(db, who, view.id, 1)

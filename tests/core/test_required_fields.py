@@ -73,7 +73,8 @@ def test_each_substance_row_with_a_substance_needs_its_last_use():
 
 def complete_plan(**changes) -> dict:
     p = plan.empty_plan()
-    p.update({"medication": {"choice": "naltrexone", "prescriber": "", "next": "", "reason": ""},
+    p.update({"medication": {"choice": "naltrexone", "prescriber": "", "next": "", "reason": "",
+                             "moud": {"answer": "accepted", "reason": ""}},
               "level": "outpatient", "key_worker": {"name": "Kim Example (invented)", "phone": "", "focus": []},
               "relapse": {**p["relapse"], "coping": "Call my sister"},
               "overdose": {**p["overdose"], "naloxone_kit_given": True},
@@ -89,8 +90,8 @@ def uses(hours: float) -> dict:
 
 def test_an_empty_plan_requires_the_declared_fields_and_is_refused_for_each():
     empty = plan.empty_plan()
-    assert plan.required_fields(empty) == ("medication.choice", "level", "key_worker.name", "relapse.triggers",
-                                           "overdose.naloxone_kit_given", "follow_ups")
+    assert plan.required_fields(empty) == ("medication.choice", "medication.moud", "level", "key_worker.name",
+                                           "relapse.triggers", "overdose.naloxone_kit_given", "follow_ups")
     assert tuple(plan.missing_to_finalize(empty)) == plan.required_fields(empty)
     assert set(plan.REQUIRED) <= set(plan.required_fields(complete_plan()))
     assert plan.missing_to_finalize(complete_plan()) == {}
@@ -134,7 +135,7 @@ def test_the_relapse_plan_requires_one_part_any_part():
 
 @pytest.mark.parametrize("key", list(plan.REQUIRED))
 def test_each_always_required_plan_field_left_empty_is_refused_alone(key):
-    p = complete_plan(medication={"choice": "buprenorphine"})
+    p = complete_plan(medication={"choice": "buprenorphine", "moud": {"answer": "accepted", "reason": ""}})
     if key == "follow_ups":
         p["follow_ups"] = []
     elif key == "level":

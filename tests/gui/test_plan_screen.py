@@ -95,6 +95,9 @@ def add_referral(qtbot, screen: PlanScreen, search: str, reason: str) -> None:
 
 def complete(qtbot, screen: PlanScreen) -> None:
     """Fill in everything finalizing asks for, through the screen."""
+    go(screen, "Medication")
+    moud = by_name(screen, QComboBox, "MOUD offered")
+    moud.setCurrentIndex(moud.findData("accepted"))
     go(screen, "Level and therapies")
     level = by_name(screen, QComboBox, "Level of aftercare")
     level.setCurrentIndex(level.findData("intensive_outpatient"))
@@ -119,7 +122,8 @@ def test_opens_prefilled_from_the_pathway_and_autosaves_relapse_prevention(qtbot
     assert screen.people_rows[0].edits["name"].text() == "Lee Díaz"  # the emergency contact
     sections = by_name(screen, QListWidget, "Sections")
     texts = [sections.item(i).text() for i in range(sections.count())]
-    assert texts[0].startswith("\u2713") and "Medication" in texts[0]
+    # Medication for opioid use disorder offered is asked, never prefilled.
+    assert texts[0].startswith("\u25cb") and "Medication" in texts[0]
     assert any(t.startswith("\u25cb") and "Relapse prevention" in t for t in texts)
     # Ctrl+PgDown moves to the next section.
     qtbot.keyClick(screen, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
@@ -153,7 +157,8 @@ def test_every_section_reads_back_what_it_loaded(qtbot, db, admin, counselor, ad
     draft = {
         **view.draft,
         "medication": {"choice": "methadone", "prescriber": "Eastside OTP",
-                       "next": "2099-01-05T09:30", "reason": "Stable on it", "kept": "as is"},
+                       "next": "2099-01-05T09:30", "reason": "Stable on it", "kept": "as is",
+                       "moud": {"answer": "declined", "reason": "Wants to wait"}, "reconciliation": []},
         "level": "outpatient", "therapies": ["cbt", "family_therapy"],
         "referrals": [{"entry_id": referral.id, "reason": "IOP", "appointment": "2099-01-06T10:00",
                        "share": True}],

@@ -237,6 +237,8 @@ def filled(screen: IntakeScreen, key: str) -> bool:
 PLAN_FIELDS: dict[str, tuple[type[QWidget], str]] = {
     "medication.choice": (QComboBox, "Medicine after discharge"),
     "medication.reason": (QPlainTextEdit, "Reason"),
+    "medication.moud": (QComboBox, "MOUD offered"),
+    "medication.moud_reason": (QLineEdit, "Reason declined"),
     "level": (QComboBox, "Level of aftercare"),
     "key_worker.name": (QLineEdit, "Key worker name"),
     plan_rules.RELAPSE_KEY: (QPlainTextEdit, i18n.text("en", "relapse.triggers")),
@@ -272,7 +274,7 @@ def legend_shown(screen: PlanScreen, section: str) -> bool:
 
 def test_every_field_the_plan_requires_is_marked_and_no_other(qtbot, plan_screen):
     screen = plan_screen
-    assert plan_marks_agree(screen) == ("medication.choice", "level", "key_worker.name",
+    assert plan_marks_agree(screen) == ("medication.choice", "medication.moud", "level", "key_worker.name",
                                         plan_rules.RELAPSE_KEY, "overdose.naloxone_kit_given", "follow_ups")
     for name in ("Prescriber or program", "Key worker phone"):
         assert not marked(by_name(screen, QLineEdit, name))
@@ -328,7 +330,7 @@ def test_the_refusal_to_finalize_names_exactly_the_marked_fields_left_empty(qtbo
     qtbot.waitUntil(lambda: screen.sign_dialog() is None, timeout=10000)
     missing = by_name(screen, QListWidget, "Missing before finalizing")
     refused = {missing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(missing.count())}
-    assert refused == empty_and_marked == {"medication.reason", "level", plan_rules.RELAPSE_KEY,
+    assert refused == empty_and_marked == {"medication.reason", "medication.moud", "level", plan_rules.RELAPSE_KEY,
                                            "overdose.naloxone_kit_given", "follow_ups"}
 
 

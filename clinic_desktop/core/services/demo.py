@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 
 from clinic_desktop.core import clock
+from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.formulary import DRUGS
 from clinic_desktop.core.models import (
@@ -349,7 +350,8 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
     draft = {**view.draft}
     draft["medication"] = {**(draft.get("medication") or {}), "choice": "buprenorphine",
                            "prescriber": "Dr. Demo Prescriber (invented)",
-                           "next": _weekday(today + dt.timedelta(days=2)).isoformat() + "T10:00"}
+                           "next": _weekday(today + dt.timedelta(days=2)).isoformat() + "T10:00",
+                           "moud": {"answer": "accepted", "reason": ""}}
     draft["level"] = "intensive_outpatient"
     draft["therapies"] = ["cbt"]
     draft["referrals"] = [{"entry_id": entry_id, "reason": "Intensive outpatient, three evenings a week",
@@ -363,6 +365,14 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
     draft["follow_ups"] = [{"when": _weekday(today + dt.timedelta(days=7)).isoformat() + "T14:00",
                             "place": "Clinic (demo)", "phone": "(555) 010-0001"}]
     saved_plan = plans.save_draft(db, counselor, view.id, view.version, draft)
+    if view.orders:  # the demo nurse reconciles the active orders (comfort medicines stop here)
+        rows = [{**row, "decision": "stop"} if not order.moud else
+                {**row, "decision": "continue", "leave": "prescription",
+                 "pharmacy": "Main Street Pharmacy (invented)", "pharmacy_phone": "(555) 010-0303",
+                 "next": draft["medication"]["next"]}
+                for order, row in zip(view.orders, plan_rules.reconciliation_rows(draft, view.orders), strict=True)]
+        draft["medication"] = {**draft["medication"], "reconciliation": rows}
+        saved_plan = plans.save_draft(db, nurse, view.id, saved_plan.version, draft)
     with db.read() as session:
         has_consent = session.execute(select(Consent.id).where(Consent.episode_id == current.id,
                                                                Consent.directory_entry_id == entry_id)).first()

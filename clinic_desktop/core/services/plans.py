@@ -20,6 +20,11 @@ Decisions, for whoever reads the code next:
   workstations finalizing the same number at once hit the (plan, number) unique constraint and
   the second is refused as a conflict.
 * After discharge the plan no longer changes; its versions stay printable.
+* Discharge medication reconciliation: each order active when the plan is opened or finalized
+  is continued, changed or stopped (:func:`core.plan.missing_to_finalize`); only a prescriber
+  or nurse ("plans.reconcile") changes it, and a nurse may open the plan to save that part (and
+  MOUD offered) alone. The last dose given here is read from the MAR whenever a plan or letter
+  is printed, never typed.
 * Overdose prevention and PAWS always print (reports.plan); ``save_draft`` only makes sure the
   draft keeps its ``overdose`` section.
 * Audit events carry ids, section names and settings, never the free text typed. Every print
@@ -71,6 +76,7 @@ from clinic_desktop.core.models import (
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, mar
 from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.core.text import format_number
 from clinic_desktop.reports import document as printed
 from clinic_desktop.reports import i18n, overdose_sheet, plan_pdf
 from clinic_desktop.reports import letter as letter_report
@@ -160,6 +166,10 @@ class PlanView:
     naltrexone: protocols.Prompt
     #: What must still be filled in before finalizing ("section.field": message).
     missing: dict[str, str]
+    #: The orders active now, each to be continued, changed or stopped (with the last dose given
+    #: here, from the MAR), and when they were read.
+    orders: tuple[plan_rules.ActiveOrder, ...] = ()
+    read_at: dt.datetime | None = None
 
     @property
     def latest_version(self) -> int | None:
@@ -226,6 +236,32 @@ def _naltrexone(session: Session, episode_id: int, now: dt.datetime) -> protocol
     return mar.naltrexone_prompt_in(session, episode_id, now)
 
 
+def _last_doses(session: Session, episode_id: int) -> dict[int, dt.datetime]:
+    """Order id → the last dose given here (struck entries left out), from the MAR."""
+    out: dict[int, dt.datetime] = {}
+    for a in mar.administrations_in(session, episode_id):
+        if a.outcome == "given" and not a.struck and (a.order_id not in out or a.at > out[a.order_id]):
+            out[a.order_id] = a.at
+    return out
+
+
+def _active_orders(session: Session, episode_id: int, now: dt.datetime) -> tuple[plan_rules.ActiveOrder, ...]:
+    """The orders active at ``now`` (the ones to reconcile), prefilled from the order, with the
+    last dose given here from the MAR."""
+    last = _last_doses(session, episode_id)
+    return tuple(
+        plan_rules.ActiveOrder(order_id=o.id, drug_id=o.drug_id, name=o.name,
+                               dose=f"{format_number(o.dose)} {o.unit}".strip(), route=o.route,
+                               frequency=o.schedule_text, last_dose=last.get(o.id))
+        for o in mar.orders_in(session, episode_id) if not o.cancelled and o.active(now))
+
+
+def _with_mar(session: Session, episode_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan ``data`` to print, each reconciled medication with its last dose given here
+    read from the MAR now (never as typed)."""
+    return plan_rules.with_last_doses(data, _last_doses(session, episode_id))
+
+
 def _version_views(session: Session, plan_id: int) -> tuple[PlanVersionView, ...]:
     rows = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan_id)
                            .order_by(PlanVersion.number)).scalars().all()
@@ -275,13 +311,15 @@ def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
     episode = episodes.episode_in(session, plan.episode_id)
     draft = copy.deepcopy(dict(plan.draft or {}))
     naltrexone = _naltrexone(session, episode.id, now)
+    orders = _active_orders(session, episode.id, now)
     return PlanView(
         id=plan.id, episode_id=episode.id, patient_id=episode.patient_id, draft=draft,
         version=plan.version, language=plan.language, page_size=plan.page_size,
         large_print=plan.large_print, draft_saved_at=plan.draft_saved_at,
         draft_saved_by_name=_name(session, plan.draft_saved_by),
         versions=_version_views(session, plan.id), consents=_consent_views(session, episode.id),
-        naltrexone=naltrexone, missing=plan_rules.missing_to_finalize(draft, naltrexone))
+        naltrexone=naltrexone, orders=orders, read_at=now,
+        missing=plan_rules.missing_to_finalize(draft, naltrexone, orders=orders, now=now))
 
 
 def _contact(entry: DirectoryEntry) -> printed.Contact:
@@ -293,10 +331,46 @@ def _contact(entry: DirectoryEntry) -> printed.Contact:
 
 # --- the plan -------------------------------------------------------------------------------------
 
+def _require_editor(user: SignedInUser | None) -> SignedInUser:
+    """Who may open and save the plan: whoever edits plans, or reconciles its medications
+    (a nurse, who saves that part only: see :func:`save_draft`)."""
+    if user is not None and user.can("plans.reconcile"):
+        return user
+    return require(user, "plans.edit")
+
+
+#: The parts of the plan's medication section only "plans.reconcile" changes.
+_RECONCILED = ("reconciliation",)
+#: The parts of the plan's medication section a reconciling nurse (no "plans.edit") may change.
+_NURSE_MEDICATION = ("reconciliation", "moud")
+
+
+def _guarded(user: SignedInUser, before: Mapping[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` with what ``user`` may not change kept as it was: the reconciliation of the
+    medications without "plans.reconcile"; everything but the reconciliation and MOUD offered
+    without "plans.edit"."""
+    medication_before = dict(before.get("medication") or {})
+    if not user.can("plans.edit"):
+        sent = new.get("medication") or {}
+        kept = copy.deepcopy(dict(before))
+        kept["medication"] = {**medication_before,
+                              **{k: copy.deepcopy(sent[k]) for k in _NURSE_MEDICATION if k in sent}}
+        return kept
+    if not user.can("plans.reconcile"):
+        medication = dict(new.get("medication") or {})
+        for k in _RECONCILED:
+            if k in medication_before:
+                medication[k] = copy.deepcopy(medication_before[k])
+            else:
+                medication.pop(k, None)
+        new["medication"] = medication
+    return new
+
+
 def open_plan(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime | None = None) -> PlanView:
     """The plan of an episode in transition (audited as opened), created on first opening from
     what the episode knows. Other stages are refused with a plain message."""
-    require(user, "plans.edit")
+    _require_editor(user)
     now = now or utcnow()
     with db.write() as session:
         episode = episodes.episode_in(session, episode_id)
@@ -331,8 +405,12 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
                large_print: bool | None = None) -> DraftSaved:
     """Save the plan as typed so far (completeness is checked at finalizing). ``language``,
     ``page_size`` and ``large_print`` change only when given. A stale version is refused naming
-    who saved it and when. The ``overdose`` section is kept whatever the draft sends."""
-    require(user, "plans.edit")
+    who saved it and when. The ``overdose`` section is kept whatever the draft sends. Only a
+    prescriber or nurse ("plans.reconcile") changes the medication reconciliation; a nurse
+    changes only it and MOUD offered (the rest, and the settings, are kept as they were)."""
+    _require_editor(user)
+    if not user.can("plans.edit"):
+        language = page_size = large_print = None
     if not isinstance(draft, Mapping):
         raise ValidationError({"": "The plan must be a set of sections."})
     unknown = set(draft) - set(SECTIONS)
@@ -356,6 +434,7 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
                                     "to see their changes; what you typed is still on your screen.")
             before = dict(plan.draft or {})
             new = copy.deepcopy(dict(draft))
+            new = _guarded(user, before, new)
             if not isinstance(new.get("overdose"), Mapping):
                 new["overdose"] = copy.deepcopy(before.get("overdose")) or plan_rules.empty_plan()["overdose"]
             settings_before = {"language": plan.language, "page_size": plan.page_size,
@@ -426,7 +505,7 @@ def _document(session: Session, user: SignedInUser | None, plan: AftercarePlan, 
     if prepared_by is None:
         prepared_by = user.full_name if user is not None else ""
     return plan_report.build_plan_document(
-        data, language=plan.language if language is None else language,
+        _with_mar(session, episode.id, data), language=plan.language if language is None else language,
         patient={"name": f"{patient.given_name} {patient.family_name}",
                  "date_of_birth": patient.date_of_birth, "mrn": patient.mrn},
         clinic=_clinic(clinic), prepared_by=prepared_by, prepared_at=now,
@@ -522,7 +601,8 @@ def _next_version(session: Session, plan: AftercarePlan, expected_version: int,
         raise ConflictError("This plan was saved on another workstation since you opened it. "
                             "Reopen it before finalizing.")
     data = copy.deepcopy(dict(plan.draft or {}))
-    missing = plan_rules.missing_to_finalize(data, _naltrexone(session, episode.id, now))
+    missing = plan_rules.missing_to_finalize(data, _naltrexone(session, episode.id, now),
+                                             orders=_active_orders(session, episode.id, now), now=now)
     if missing:
         raise ValidationError(missing)
     last = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
@@ -625,7 +705,7 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
         consent_rules.check_items(shared)
         consent_rules.check_letter(consent_view, today=today, entry_id=entry.id, recipient_name=entry.name)
         doc = letter_report.build_referral_letter(
-            plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
+            plan=_with_mar(session, episode.id, data), consent=consent_view, referral=referral, recipient=_contact(entry),
             patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
                                         printed.format_date("en", patient.date_of_birth,
                                                            region=str(settings.get("phone_region") or "US")),

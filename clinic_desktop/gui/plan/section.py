@@ -87,6 +87,10 @@ class Section:
         """``widget`` is where go_to puts the cursor for a missing ``key``."""
         self.screen._fields[key] = widget
 
+    def forget_field(self, key: str) -> None:
+        """``key`` no longer has an input (its row is gone)."""
+        self.screen._fields.pop(key, None)
+
     def text_box(self, height: int = 64) -> QPlainTextEdit:
         return self.screen._text_box(height)
 
