@@ -149,3 +149,15 @@ def test_the_plans_appointments_fall_on_weekdays_inside_the_programs_hours(seede
 ])
 def test_weekend_appointments_move_to_monday(day, expected):
     assert demo._weekday(day) == expected
+
+
+def test_demo_0001_leaves_with_its_dose_a_prescription_and_a_naloxone_kit(seeded):
+    db, *_ = seeded
+    with db.read() as session:
+        data = session.execute(select(PlanVersion.data).join(AftercarePlan)).scalars().one()
+    (row,) = [r for r in data["medication"]["reconciliation"] if r["decision"] in ("continue", "change")]
+    assert (row["drug_id"], row["dose"], row["route"], row["frequency"]) == (
+        "buprenorphine", "16 mg", "sublingual", "Once a day (09:00)")
+    assert row["leave"] == "prescription" and row["pharmacy"] and row["pharmacy_phone"]
+    assert data["medication"]["moud"]["answer"] == "accepted"
+    assert data["overdose"]["naloxone_kit_given"] is True

@@ -252,8 +252,17 @@ def _active_orders(session: Session, episode_id: int, now: dt.datetime) -> tuple
     return tuple(
         plan_rules.ActiveOrder(order_id=o.id, drug_id=o.drug_id, name=o.name,
                                dose=f"{format_number(o.dose)} {o.unit}".strip(), route=o.route,
-                               frequency=o.schedule_text, last_dose=last.get(o.id))
+                               frequency=_how_often(o), last_dose=last.get(o.id))
         for o in mar.orders_in(session, episode_id) if not o.cancelled and o.active(now))
+
+
+def _how_often(order: mar.OrderView) -> str:
+    """How often, as a patient reads it: "Once a day (09:00)", "3 times a day (08:00, 14:00,
+    20:00)", or the as-needed interval."""
+    if order.is_prn or not order.times:
+        return order.schedule_text
+    count = "Once" if len(order.times) == 1 else f"{len(order.times)} times"
+    return f"{count} a day ({order.schedule_text})"
 
 
 def _with_mar(session: Session, episode_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
