@@ -41,6 +41,7 @@ __all__ = [
     "RED",
     "RULE",
     "WATERMARK",
+    "WATERMARK_ALPHA",
     "Contact",
     "Entry",
     "Line",
@@ -382,7 +383,8 @@ RULE = colors.HexColor("#9AA5B1")
 RED = colors.HexColor("#A3001B")
 CRISIS_BG = colors.HexColor("#FFF4F4")
 NOTE_BG = colors.HexColor("#EEF3F8")
-WATERMARK = colors.HexColor("#E3E3E3")  # a draft's "DRAFT", under the text
+WATERMARK = colors.HexColor("#8C8C8C")  # a draft's "DRAFT", over the page at WATERMARK_ALPHA
+WATERMARK_ALPHA = 0.22
 
 
 def markup(text: str, bold: bool = False) -> str:

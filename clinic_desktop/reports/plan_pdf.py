@@ -53,6 +53,7 @@ from clinic_desktop.reports.document import (
     RED,
     RULE,
     WATERMARK,
+    WATERMARK_ALPHA,
     Entry,
     Line,
     RenderedDocument,
@@ -88,7 +89,7 @@ class DocumentRenderer(ABC, Generic[DocT]):
         body = fonts.body_size(large)
         self.body = body
         self.leading = round(body * 1.38, 1)
-        self.small = 9.0 if not large else 11.0  # page furniture
+        self.small = 9.0 if not large else 14.0  # page furniture: large print's name and page numbers too
         self.phone_size = round(body * 1.5, 1)  # 15.75 / 24
         self.header_height = 3 * (self.small + 3) + 8
         self.header_gap = body * 1.2  # between the header's rule and the text
@@ -272,7 +273,6 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         """Header and footer of every page (the page numbers are drawn once the count is known)."""
         doc = self.doc
         assert doc is not None
-        self._watermark(canv)
         left, right = self.margin_x, self.pagesize[0] - self.margin_x
         size, step = self.small, self.small + 3
         canv.saveState()
@@ -298,9 +298,14 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             fonts.draw_string(canv, left, bottom, doc.version, size)
         canv.restoreState()
 
+    def _page_number(self, canv: pdfcanvas.Canvas, page: int, total: int) -> None:
+        super()._page_number(canv, page, total)
+        self._watermark(canv)
+
     def _watermark(self, canv: pdfcanvas.Canvas) -> None:
-        """A draft's word ("DRAFT"), large, light grey and diagonal across the page, drawn
-        before the page's text so that text stays on top and readable."""
+        """A draft's word ("DRAFT"), large and diagonal across the page, drawn last — over the
+        boxes' coloured backgrounds, which hid it — in a translucent grey the text reads
+        through."""
         doc = self.doc
         if doc is None or not doc.draft:
             return
@@ -314,6 +319,7 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             size *= diagonal * 0.7 / text_width
         canv.saveState()
         canv.setFillColor(WATERMARK)
+        canv.setFillAlpha(WATERMARK_ALPHA)
         canv.translate(width / 2, height / 2)
         canv.rotate(angle)
         fonts.draw_string(canv, 0, -size * 0.35, word, size, bold=True, align="centre")

@@ -27,7 +27,7 @@ def test_the_plan_prints_each_medicine_to_take_with_its_last_dose_here_and_those
     assert [(line.label, line.value) for line in bup.lines] == [
         ("Dose", "8 mg"), ("How to take it", "sublingual"), ("How often", "08:00"),
         ("Last dose here", format_when("en", LAST, capitalize=True)), ("You leave with", "Medicine for 3 days"),
-        ("Next dose or visit", "Saturday 5 December 2026, 09:00")]
+        ("Next dose or visit", "Saturday, December 5, 2026, 9:00\u202fAM")]
     assert ("Last dose here", "None given here") in [(line.label, line.value) for line in ondansetron.lines]
     assert ("You leave with", "A prescription to fill at Main Street Pharmacy, (217) 555-0142") in [
         (line.label, line.value) for line in ondansetron.lines]

@@ -676,3 +676,12 @@ def test_a_draft_is_watermarked_on_every_page_in_its_language(tmp_path):
     # The final plan carries no watermark, and the draft's text is all still there.
     assert not any("DRAFT" in mark for mark in diagonal_words(plan_pdf.render_plan_pdf(final)))
     assert HELPLINE_NAMES[0] in flat(page_texts(pdf, tmp_path)[0])
+
+
+@pytest.mark.parametrize(("large", "least"), [(False, 9), (True, 14)])
+def test_large_print_enlarges_the_header_and_footer_too(large, least):
+    """The patient's name and the page numbers are page furniture: at about 7 pt in large
+    print before (issue #15), at least 14 pt now."""
+    renderer = plan_pdf.PlanRenderer()
+    renderer._sizes(large)
+    assert renderer.small >= least
