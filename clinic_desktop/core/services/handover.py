@@ -304,7 +304,9 @@ def handover_printed(db: Database, user: SignedInUser, episode_ids: Iterable[int
 def print_handover(db: Database, user: SignedInUser, now: dt.datetime,
                    episode_ids: Iterable[int] | None = None) -> tuple[HandoverReport, bytes]:
     """The handover built (:func:`build_handover`), rendered to PDF and audited
-    (:func:`handover_printed`): what Print handover shows."""
+    (:func:`handover_printed`): what Print handover shows. ClinicIdentityMissing (nothing is
+    built) while the clinic's name, address or phone is blank."""
+    settings_service.require_identity(settings_service.get_all(db))
     report = build_handover(db, user, now, episode_ids)
     pdf = render_handover_pdf(report)
     handover_printed(db, user, [p.episode_id for p in report.patients], pdf_bytes=len(pdf))

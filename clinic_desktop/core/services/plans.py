@@ -340,7 +340,9 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
 
 
 def _clinic(settings: Mapping[str, Any]) -> printed.PlanClinic:
-    """The clinic as printed: name, address, phone and the logo file from the settings."""
+    """The clinic as printed: name, address, phone and the logo file from the settings.
+    ClinicIdentityMissing (nothing prints) while the name, address or phone is blank."""
+    settings_service.require_identity(settings)
     return printed.PlanClinic(
         name=str(settings.get("clinic_name") or ""), address=str(settings.get("clinic_address") or ""),
         phone=str(settings.get("clinic_phone") or ""),
@@ -486,6 +488,7 @@ def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int) -> 
     """A finalized version's PDF, exactly the bytes stored when it was signed (audited)."""
     require(user, "plans.print")
     with db.write() as session:
+        settings_service.require_identity_in(session)
         plan = _plan(session, plan_id)
         found = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id,
                                                           PlanVersion.number == number)).scalar_one_or_none()
@@ -589,6 +592,7 @@ def export_plan_from_console(db: Database, mrn: str, language: str | None = None
     now = now or utcnow()
     mrn = (mrn or "").strip()
     with db.read() as session:
+        settings_service.require_identity_in(session)
         patient = session.execute(select(Patient).where(Patient.mrn == mrn)).scalar_one_or_none()
         if patient is None:
             raise NotFound(f"No patient has record number {mrn!r}.")

@@ -9,6 +9,7 @@ below or above) and recorded as one "settings.updated" audit event with a before
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import phonenumbers
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_desktop.core.db import Database
-from clinic_desktop.core.errors import ValidationError
+from clinic_desktop.core.errors import ClinicIdentityMissing, ValidationError
 from clinic_desktop.core.models import ClinicSetting, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit
@@ -51,6 +52,47 @@ def get(db: Database, key: str) -> Any:
 
 
 MAX_TEXT = 300
+
+#: What every printed plan, letter and handover names the clinic by: none may print without them.
+IDENTITY_KEYS: tuple[str, ...] = ("clinic_name", "clinic_address", "clinic_phone")
+_IDENTITY_WORDS = {"clinic_name": "name", "clinic_address": "address", "clinic_phone": "phone"}
+
+
+def identity_missing(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The keys of :data:`IDENTITY_KEYS` that ``values`` (the settings) leave blank."""
+    return tuple(key for key in IDENTITY_KEYS if not str(values.get(key) or "").strip())
+
+
+def require_identity(values: Mapping[str, Any]) -> None:
+    """Refuse to print (ClinicIdentityMissing) while the clinic's name, address or phone is blank:
+    the message says which, and that an administrator sets them in Clinic settings."""
+    missing = identity_missing(values)
+    if missing:
+        words = [_IDENTITY_WORDS[key] for key in missing]
+        listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+        raise ClinicIdentityMissing(
+            f"Nothing can print until the clinic's {listed} {'is' if len(words) == 1 else 'are'} set: "
+            "an administrator sets them in Admin › Clinic settings.")
+
+
+def require_identity_in(session: Session) -> None:
+    """:func:`require_identity` on the settings as read in ``session``."""
+    require_identity(read_in(session))
+
+
+def check_identity(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why each of the clinic's name, address and phone given in ``values`` is refused (blank
+    or not accepted as a setting), keyed by setting; {} when all three are fine."""
+    errors: dict[str, str] = {}
+    for key in IDENTITY_KEYS:
+        try:
+            text = _clean(key, values.get(key) or "")
+        except ValueError as exc:
+            errors[key] = str(exc)
+            continue
+        if not text:
+            errors[key] = f"Enter the {LABELS[key].lower()}."
+    return errors
 
 
 def _clean(key: str, value: Any) -> Any:
@@ -141,19 +183,36 @@ def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[st
         order_errors = _order_errors({**before, **clean}, set(clean))
         if order_errors:
             raise ValidationError(order_errors)
-        for key, value in clean.items():
-            row = session.get(ClinicSetting, key)
-            if row is None:
-                session.add(ClinicSetting(key=key, value=value, updated_by=user.id))
-            elif row.value != value:
-                row.value = value
-                row.updated_by = user.id
-                row.updated_at = utcnow()
-        after = {**before, **clean}
-        changed = audit.diff(before, after)
-        if changed:
-            audit.append(session, user, "settings.updated", entity_type="settings", detail={"changes": changed})
-        return after
+        return _store_in(session, user, before, clean)
+
+
+def _store_in(session: Session, user: SignedInUser, before: dict[str, Any], clean: dict[str, Any]
+              ) -> dict[str, Any]:
+    """Write the checked ``clean`` values in ``session`` and audit the diff from ``before``."""
+    for key, value in clean.items():
+        row = session.get(ClinicSetting, key)
+        if row is None:
+            session.add(ClinicSetting(key=key, value=value, updated_by=user.id))
+        elif row.value != value:
+            row.value = value
+            row.updated_by = user.id
+            row.updated_at = utcnow()
+    after = {**before, **clean}
+    changed = audit.diff(before, after)
+    if changed:
+        audit.append(session, user, "settings.updated", entity_type="settings", detail={"changes": changed})
+    return after
+
+
+def store_identity_in(session: Session, user: SignedInUser, values: Mapping[str, Any]) -> None:
+    """The first start: the clinic's name, address and phone saved in the caller's transaction
+    (with the administrator it creates), audited as "settings.updated". ValidationError keyed
+    by setting when any is blank or refused (check first with :func:`check_identity`)."""
+    errors = check_identity(values)
+    if errors:
+        raise ValidationError(errors)
+    clean = {key: _clean(key, values.get(key) or "") for key in IDENTITY_KEYS}
+    _store_in(session, user, read_in(session), clean)
 
 
 def reset_protocol_defaults(db: Database, user: SignedInUser) -> dict[str, Any]:
