@@ -130,3 +130,18 @@ def test_every_print_path_is_refused_without_the_clinic_identity(db, admin, fina
 def test_every_print_path_prints_with_the_clinic_identity(db, admin, finalized, path):
     result = _print_paths(db, finalized)[path]()
     assert result is not None
+
+
+def test_the_referral_letter_is_signed_with_the_full_name_and_role(db, admin, finalized, monkeypatch):
+    from clinic_desktop.reports import letter as letter_report
+
+    signers, real = [], letter_report.render_letter_pdf
+
+    def keep(doc):
+        signers.append(doc.signer)
+        return real(doc)
+
+    monkeypatch.setattr(letter_report, "render_letter_pdf", keep)
+    plans.referral_letter(db, finalized["counselor"], finalized["plan_id"], finalized["consent"].id, [])
+    assert signers == [("Test Counselor", "Counselor", CLINIC["clinic_name"])]
+    assert finalized["counselor"].username not in signers[0]

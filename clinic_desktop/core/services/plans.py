@@ -61,6 +61,7 @@ from clinic_desktop.core.models import (
     Episode,
     Patient,
     PlanVersion,
+    Role,
     Stage,
     User,
     utcnow,
@@ -556,7 +557,8 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
             plan=data, consent=consent_view, referral=referral, recipient=_contact(entry),
             patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
                                         printed.format_date("en", patient.date_of_birth), patient.mrn),
-            clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now, today=today,
+            clinic=_clinic(settings), prepared_by=user.full_name, prepared_role=Role(user.role).value,
+            prepared_at=now, today=today,
             shared=shared, page_size=plan.page_size, phone_region=str(settings.get("phone_region") or "US"))
     pdf = letter_report.render_letter_pdf(doc)
     with db.write() as session:
