@@ -247,7 +247,7 @@ def test_a_0006_database_upgrades_to_patient_facts_keeping_the_intakes_facts(any
     db = open_database(any_db_target)
     try:
         with db.read() as s:
-            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == dbmod.SCHEMA_HEAD
             assert s.execute(text("SELECT count(*) FROM patient_facts")).scalar() == 0
         episode = episodes.current_episode(db, nurse, patient.id)
         view = patient_facts.get(db, nurse, episode.id)

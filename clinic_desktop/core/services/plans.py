@@ -341,13 +341,12 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
 
 
 def _clinic(settings: Mapping[str, Any]) -> printed.PlanClinic:
-    """The clinic as printed: name, address, phone and the logo file from the settings.
+    """The clinic as printed: name, address, phone and the logo image from the settings.
     ClinicIdentityMissing (nothing prints) while the name, address or phone is blank."""
     settings_service.require_identity(settings)
     return printed.PlanClinic(
         name=str(settings.get("clinic_name") or ""), address=str(settings.get("clinic_address") or ""),
-        phone=str(settings.get("clinic_phone") or ""),
-        logo_path=str(settings.get("clinic_logo") or "").strip() or None)
+        phone=str(settings.get("clinic_phone") or ""), logo=settings_service.logo_bytes(settings))
 
 
 def _document(session: Session, user: SignedInUser | None, plan: AftercarePlan, data: Mapping[str, Any],

@@ -8,6 +8,10 @@ below or above) and recorded as one "settings.updated" audit event with a before
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import io
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -28,7 +32,7 @@ from clinic_desktop.core.settings import (
     DEFAULTS,
     INTEGER_RANGES,
     LABELS,
-    LOGO_SUFFIXES,
+    LOGO_MAX_BYTES,
     PROTOCOL_KEYS,
     PROTOCOL_ORDER,
 )
@@ -112,6 +116,8 @@ def _clean(key: str, value: Any) -> Any:
         return number
     if key in DECIMAL_RANGES:
         return _clean_decimal(key, value)
+    if key == "clinic_logo":
+        return _clean_logo(value)
     text = str(value).strip()
     if len(text) > MAX_TEXT:
         raise ValueError(f"{LABELS[key]} may be at most {MAX_TEXT} characters.")
@@ -123,9 +129,56 @@ def _clean(key: str, value: Any) -> Any:
         text = text.lower()
         if text not in CHOICES[key]:
             raise ValueError(f"{LABELS[key]}: choose {' or '.join(CHOICES[key].values())}.")
-    if key == "clinic_logo" and text and not text.lower().endswith(LOGO_SUFFIXES):
-        raise ValueError("The clinic logo must be a PNG, JPEG or GIF image file.")
     return text
+
+
+def logo_problem(data: bytes) -> str | None:
+    """Why ``data`` cannot be the clinic logo (not PNG or JPEG, too large, or an image that does
+    not load), or None."""
+    if len(data) > LOGO_MAX_BYTES:
+        return (f"The logo is {len(data) // 1024} KB; it may be at most {LOGO_MAX_BYTES // 1024} KB. "
+                "Save a smaller copy of it.")
+    if not (data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))):
+        return "The clinic logo must be a PNG or JPEG image."
+    try:
+        from PIL import Image  # ReportLab's own image library: what will draw it
+
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            if image.width < 1 or image.height < 1:
+                raise ValueError
+    except Exception:  # noqa: BLE001 - any failure to decode means the file is damaged
+        return "This image cannot be read: it may be damaged. Choose another file."
+    return None
+
+
+def _clean_logo(value: Any) -> str:
+    """The logo as stored: base64 text of checked PNG or JPEG bytes ("" = none). Takes the bytes
+    or the base64 text."""
+    if value is None or value == "" or value == b"":
+        return ""
+    if isinstance(value, (bytes, bytearray)):
+        data = bytes(value)
+    else:
+        try:
+            data = base64.b64decode(str(value).strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("The clinic logo must be a PNG or JPEG image.") from None
+    problem = logo_problem(data)
+    if problem:
+        raise ValueError(problem)
+    return base64.b64encode(data).decode("ascii")
+
+
+def logo_bytes(values: Mapping[str, Any]) -> bytes | None:
+    """The stored logo image (``values``: the settings), or None when there is none."""
+    text = str(values.get("clinic_logo") or "").strip()
+    if not text:
+        return None
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _clean_decimal(key: str, value: Any) -> float:
@@ -198,10 +251,20 @@ def _store_in(session: Session, user: SignedInUser, before: dict[str, Any], clea
             row.updated_by = user.id
             row.updated_at = utcnow()
     after = {**before, **clean}
-    changed = audit.diff(before, after)
+    changed = audit.diff(_for_audit(before), _for_audit(after))
     if changed:
         audit.append(session, user, "settings.updated", entity_type="settings", detail={"changes": changed})
     return after
+
+
+def _for_audit(values: dict[str, Any]) -> dict[str, Any]:
+    """The settings as the audit trail records them: the logo as its size and a fingerprint,
+    never the image itself."""
+    data = logo_bytes(values)
+    if data is None:
+        return values
+    fingerprint = hashlib.sha256(data).hexdigest()[:16]
+    return {**values, "clinic_logo": f"image, {len(data)} bytes, sha256 {fingerprint}"}
 
 
 def store_identity_in(session: Session, user: SignedInUser, values: Mapping[str, Any]) -> None:
