@@ -148,6 +148,15 @@ def admin(db):
     return accounts.create_first_admin(db, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)
 
 
+def first_admin_without_clinic(database):
+    """The first administrator of a database whose clinic details were never filled in (made from
+    the console): every setting at its shipped default. For the tests of the settings themselves
+    (``admin`` overridden in their module); nothing prints from such a database."""
+    from clinic_desktop.core.services import accounts
+
+    return accounts.create_first_admin(database, "admin", "Ada Admin", STRONG_PASSWORD)
+
+
 def make_user(database, actor, role: str, username: str | None = None, full_name: str | None = None):
     """Create a user of ``role`` (named "Test Role" unless ``full_name``) and return them as signed in."""
     from clinic_desktop.core.permissions import SignedInUser

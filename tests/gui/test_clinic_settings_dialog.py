@@ -12,7 +12,7 @@ from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES, LABELS, LOGO_
 from clinic_desktop.gui import clinic_settings_dialog as module
 from clinic_desktop.gui.clinic_settings_dialog import ClinicSettingsDialog
 from clinic_desktop.gui.main_window import MainWindow
-from tests.conftest import STRONG_PASSWORD, make_user
+from tests.conftest import first_admin_without_clinic, make_user
 from tests.gui.helpers import button, by_name, click, dialog_named, shown_dialog, type_into
 
 IDLE = LABELS["idle_lock_minutes"]
@@ -20,11 +20,8 @@ IDLE = LABELS["idle_lock_minutes"]
 
 @pytest.fixture
 def admin(db):
-    """Here the settings start from their shipped defaults: a database whose clinic details were
-    never filled in (created from the console), as the dialog must show and restore them."""
-    from clinic_desktop.core.services import accounts
-
-    return accounts.create_first_admin(db, "admin", "Ada Admin", STRONG_PASSWORD)
+    """The settings start from their shipped defaults here (see ``first_admin_without_clinic``)."""
+    return first_admin_without_clinic(db)
 ATTEMPTS = LABELS["lockout_attempts"]
 
 
