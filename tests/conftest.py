@@ -30,6 +30,9 @@ from tests.tools import require_tool, unavailable
 
 PG_URL_ENV = "CLINIC_TEST_PG"
 STRONG_PASSWORD = "violet harbor lantern 42"
+#: The clinic's name, address and phone as the first start records them (nothing prints without).
+CLINIC = {"clinic_name": "Test Clinic (invented)", "clinic_address": "1 Test Street, Springfield",
+          "clinic_phone": "(555) 010-0100"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -142,7 +145,16 @@ def any_db(any_db_target):
 def admin(db):
     from clinic_desktop.core.services import accounts
 
-    return accounts.create_first_admin(db, "admin", "Ada Admin", STRONG_PASSWORD)
+    return accounts.create_first_admin(db, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)
+
+
+def first_admin_without_clinic(database):
+    """The first administrator of a database whose clinic details were never filled in (made from
+    the console): every setting at its shipped default. For the tests of the settings themselves
+    (``admin`` overridden in their module); nothing prints from such a database."""
+    from clinic_desktop.core.services import accounts
+
+    return accounts.create_first_admin(database, "admin", "Ada Admin", STRONG_PASSWORD)
 
 
 def make_user(database, actor, role: str, username: str | None = None, full_name: str | None = None):

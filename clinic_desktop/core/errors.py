@@ -17,6 +17,10 @@ class ValidationError(ClinicError):
         super().__init__("; ".join(m for m in self.fields.values()))
 
 
+class ClinicIdentityMissing(ValidationError):
+    """Something would print while the clinic's name, address or phone is not set."""
+
+
 class PermissionDenied(ClinicError):
     """The signed-in role may not do this."""
 

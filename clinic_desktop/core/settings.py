@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "idle_lock_minutes": 10,
     "directory_stale_days": 180,
     "plan_page_size": "letter",
+    # The logo image itself (PNG or JPEG), base64-encoded: in the database, so every workstation
+    # of a shared server prints it. "" = no logo.
     "clinic_logo": "",
     **{key: getattr(_PROTOCOL_DEFAULTS, key) for key in PROTOCOL_KEYS},
 }
@@ -54,7 +56,7 @@ LABELS: dict[str, str] = {
     "idle_lock_minutes": "Minutes idle before the screen locks",
     "directory_stale_days": "Days before a directory contact is flagged as not verified",
     "plan_page_size": "Paper size of new aftercare plans",
-    "clinic_logo": "Clinic logo image file (printed on plans and letters)",
+    "clinic_logo": "Clinic logo (printed on plans and letters)",
     "bup_min_cows": "Buprenorphine: minimum COWS score before the first dose",
     "bup_min_hours_short_acting": "Buprenorphine: minimum hours since a short-acting opioid",
     "bup_min_hours_extended": "Buprenorphine: minimum hours since an extended-release opioid",
@@ -90,8 +92,10 @@ CHOICES: dict[str, dict[str, str]] = {
     units.SETTING: dict(units.CHOICES),
 }
 
-#: The image files a clinic logo may be (ReportLab reads these; the plan skips a file it cannot).
-LOGO_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".gif")
+#: The image files a clinic logo may be chosen from (PNG or JPEG; the bytes decide, not the name).
+LOGO_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg")
+#: The largest logo image stored (bytes): a letterhead logo needs far less.
+LOGO_MAX_BYTES = 256 * 1024
 
 #: Inclusive bounds of every whole-number setting. The protocol ones are clinically sane limits
 #: (for clinical review): a threshold outside them is far more likely a typing slip than policy.

@@ -1,6 +1,8 @@
 """The administrator's clinic-wide settings: clinic details, the vitals units (°F and lb or °C and
 kg, by default from the phone region), sign-in lockout, screen lock, the aftercare plan's paper
-size and logo, and when a directory contact is flagged as not verified.
+size and logo, and when a directory contact is flagged as not verified. The logo is kept in the
+database (its image, not a path): Browse… reads and checks the file, the preview shows it with
+its size, Remove takes it off.
 The decision-support thresholds (the COWS interval among them) are the protocol settings
 dialog's, edited there only.
 
@@ -12,15 +14,27 @@ audits the change. Only setting keys are logged, never their values.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFileDialog, QLabel, QSpinBox, QWidget
 
 from clinic_desktop.core import units
 from clinic_desktop.core.permissions import SignedInUser
-from clinic_desktop.core.settings import CHOICES, DEFAULTS, INTEGER_RANGES, LABELS, LOGO_SUFFIXES
+from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.core.settings import (
+    CHOICES,
+    DEFAULTS,
+    INTEGER_RANGES,
+    LABELS,
+    LOGO_MAX_BYTES,
+    LOGO_SUFFIXES,
+)
 from clinic_desktop.gui.forms.ui_clinic_settings_dialog import Ui_ClinicSettingsDialog
 from clinic_desktop.gui.widgets import dialog_base
 from clinic_desktop.gui.widgets.dialog_base import with_mnemonic
@@ -96,12 +110,12 @@ class ClinicSettingsDialog(SettingsDialog):
             "lockout_minutes": ui.lockoutMinutesSpin,
             "idle_lock_minutes": ui.idleLockMinutesSpin,
             "plan_page_size": ui.planPageSizeCombo,
-            "clinic_logo": ui.clinicLogoEdit,
+            "clinic_logo": ui.clinicLogoInfo,
             "directory_stale_days": ui.directoryStaleDaysSpin,
         })
         # Each input's label and grey default share its name: clinicNameEdit, clinicNameLabel,
         # clinicNameDefault.
-        stems = {key: re.sub(r"(Edit|Combo|Spin)$", "", w.objectName())
+        stems = {key: re.sub(r"(Edit|Combo|Spin|Info)$", "", w.objectName())
                  for key, w in self.inputs.items()}
         labels: dict[str, QLabel] = {key: getattr(ui, f"{stem}Label") for key, stem in stems.items()}
         defaults: dict[str, QLabel] = {key: getattr(ui, f"{stem}Default")
@@ -120,7 +134,9 @@ class ClinicSettingsDialog(SettingsDialog):
         for code, name in CHOICES[units.SETTING].items():
             ui.vitalsUnitsCombo.addItem(name, code)
         ui.phoneRegionCombo.currentIndexChanged.connect(self._show_region_units)
+        self._logo = ""  # the stored form: base64 of the image, "" = none
         ui.clinicLogoBrowseButton.clicked.connect(self.browse_logo)
+        ui.clinicLogoRemoveButton.clicked.connect(self.remove_logo)
         # The protocol settings' layout: one label column across the groups (the fields line
         # up), the spin boxes one width with their numbers right-aligned.
         width = label_column_width(list(labels.values()))
@@ -165,20 +181,68 @@ class ClinicSettingsDialog(SettingsDialog):
         code = super().choice_code(key, value)
         return code.lower() if key in CHOICES else code.upper()
 
-    def check(self, changes: dict[str, Any]) -> dict[str, str]:
-        logo = changes.get("clinic_logo")
-        if logo and not Path(logo).is_file():  # plans would print without it
-            return {"clinic_logo": "There is no such file on this workstation."}
-        return {}
+    def set_values(self, values: dict[str, Any]) -> None:
+        super().set_values(values)
+        if "clinic_logo" in values:
+            self._show_logo(str(values["clinic_logo"] or ""))
+
+    def values(self) -> dict[str, Any]:
+        return {**super().values(), "clinic_logo": self._logo}
+
+    def _show_logo(self, encoded: str) -> None:
+        """The logo's preview and "PNG, 120 × 60 px, 14 KB", or "No logo"; Remove only with one."""
+        ui = self.ui
+        try:
+            data = base64.b64decode(encoded, validate=True) if encoded else b""
+        except (binascii.Error, ValueError):
+            data = b""
+        image = QImage.fromData(data) if data else QImage()
+        self._logo = encoded if not image.isNull() else ""
+        if image.isNull():
+            ui.clinicLogoPreview.clear()
+            ui.clinicLogoPreview.hide()
+            ui.clinicLogoInfo.setText("No logo")
+        else:
+            kind = "PNG" if data.startswith(b"\x89PNG") else "JPEG"
+            pixmap = QPixmap.fromImage(image).scaled(
+                160, 40, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            ui.clinicLogoPreview.setPixmap(pixmap)
+            ui.clinicLogoPreview.show()
+            ui.clinicLogoInfo.setText(
+                f"{kind}, {image.width()} \u00d7 {image.height()} px, {max(1, round(len(data) / 1024))} KB")
+        if image.isNull() and ui.clinicLogoRemoveButton.hasFocus():
+            ui.clinicLogoBrowseButton.setFocus()
+        ui.clinicLogoRemoveButton.setEnabled(not image.isNull())
 
     # --- buttons -------------------------------------------------------------------------------
     def browse_logo(self) -> None:
-        """Browse…: choose the logo image on this workstation."""
-        current = self.ui.clinicLogoEdit.text().strip()
+        """Browse…: choose the logo image; it is read and checked here (a PNG or JPEG, at most
+        LOGO_MAX_BYTES, that loads) and kept with the settings when saved."""
         patterns = " ".join(f"*{suffix}" for suffix in LOGO_SUFFIXES)
-        path, _filter = QFileDialog.getOpenFileName(
-            self, "Clinic logo", str(Path(current).parent) if current else "",
-            f"Images ({patterns})")
-        if path:
-            self.ui.clinicLogoEdit.setText(path)
-            self.ui.clinicLogoEdit.setFocus()
+        path, _filter = QFileDialog.getOpenFileName(self, "Clinic logo", "", f"Images ({patterns})")
+        if not path:
+            return
+        self.errors.clear("clinic_logo")
+        try:
+            file = Path(path)
+            if file.stat().st_size > LOGO_MAX_BYTES:
+                problem: str | None = (f"The logo is {file.stat().st_size // 1024} KB; it may be at most "
+                                       f"{LOGO_MAX_BYTES // 1024} KB. Save a smaller copy of it.")
+            else:
+                data = file.read_bytes()
+                problem = settings_service.logo_problem(data)
+                if problem is None and QImage.fromData(data).isNull():
+                    problem = "This image cannot be read: it may be damaged. Choose another file."
+        except OSError:
+            problem = "This file cannot be read."
+        if problem:
+            self.errors.show({"clinic_logo": problem})
+            self.grow_to_fit()
+        else:
+            self._show_logo(base64.b64encode(data).decode("ascii"))
+        self.ui.clinicLogoBrowseButton.setFocus()
+
+    def remove_logo(self) -> None:
+        """Remove: no logo on plans and letters once saved."""
+        self.errors.clear("clinic_logo")
+        self._show_logo("")

@@ -1,4 +1,5 @@
-"""The first start on an empty database: create the administrator account."""
+"""The first start on an empty database: create the administrator account and record the
+clinic's name, address and phone (nothing prints without them), in one transaction."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ class FirstRunDialog(AsksBeforeDiscarding, GeometryDialog):
             "username": self.ui.userNameEdit,
             "password": self.ui.passwordEdit,
             "repeat_password": self.ui.repeatPasswordEdit,
+            "clinic_name": self.ui.clinicNameEdit,
+            "clinic_address": self.ui.clinicAddressEdit,
+            "clinic_phone": self.ui.clinicPhoneEdit,
         }, general=self.ui.errorLabel)
         self.ui.passwordEdit.textChanged.connect(self._update_feedback)
         # Again once FieldErrors has cleared a refusal on the same keystroke (a shown refusal
@@ -74,8 +78,11 @@ class FirstRunDialog(AsksBeforeDiscarding, GeometryDialog):
             self._make_room()
             return
         db, username, full_name = self._db, self.ui.userNameEdit.text(), self.ui.fullNameEdit.text()
+        clinic = {"clinic_name": self.ui.clinicNameEdit.text(),
+                  "clinic_address": self.ui.clinicAddressEdit.toPlainText(),
+                  "clinic_phone": self.ui.clinicPhoneEdit.text()}
         self.errors.attempt_in_background(
-            self, lambda: accounts.create_first_admin(db, username, full_name, password),
+            self, lambda: accounts.create_first_admin(db, username, full_name, password, clinic=clinic),
             self._created, refused=self._update_feedback, disabling=[self.create_button],
             what="first administrator")
 

@@ -25,7 +25,12 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox, QWidget
 from clinic_desktop.core import assessment as intake_rules
 from clinic_desktop.core import clock, units
 from clinic_desktop.core import plan as plan_rules
-from clinic_desktop.core.errors import ClinicError, ConflictError, ValidationError
+from clinic_desktop.core.errors import (
+    ClinicError,
+    ClinicIdentityMissing,
+    ConflictError,
+    ValidationError,
+)
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import intake, plans
 from clinic_desktop.core.services import settings as clinic_settings
@@ -334,8 +339,8 @@ class PlanScreen(SectionedScreen):
         def render() -> bytes:  # the draft with a DRAFT watermark, the print audited
             return plans.preview_pdf(db, user, plan_id)
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, ValidationError):
+        def failed(exc: BaseException) -> None:  # the message is shown; what is missing, listed
+            if isinstance(exc, ValidationError) and not isinstance(exc, ClinicIdentityMissing):
                 self.refresh_missing(exc.fields)
 
         self.render_document(render, "Aftercare plan \u2014 preview",

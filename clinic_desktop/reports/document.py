@@ -97,12 +97,16 @@ class PlanPatient:
 
 @dataclass(frozen=True)
 class PlanClinic:
-    """The clinic that prepared the plan; ``logo_path`` is drawn when the file exists."""
+    """The clinic that prepared the plan; its ``logo`` (bytes) is drawn, else ``logo_path`` when
+    the file exists."""
 
     name: str
     address: str = ""
     phone: str = ""
     logo_path: str | None = None
+    #: The logo image itself (PNG or JPEG bytes, from the database): drawn in preference to
+    #: ``logo_path``.
+    logo: bytes | None = None
 
 
 @dataclass(frozen=True)

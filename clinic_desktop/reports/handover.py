@@ -101,6 +101,13 @@ class HandoverSection:
     episode_id: int
     name: str
     mrn: str
+    #: Printed under the name: "Allergies: penicillin (rash)", "No known allergies" or
+    #: "Allergies not recorded" — never one for another.
+    allergies: str
+    #: The risk flags recorded ("Benzodiazepine co-use", "Prior overdose (2)"), in print order.
+    risk_flags: tuple[str, ...]
+    #: What prints after "Risk flags:": the flags joined, "None recorded" or "Not recorded (no intake)".
+    risks_text: str
     stage: str
     pathway: str
     day_of_stay: int | None
@@ -301,13 +308,17 @@ class HandoverRenderer:
         width = self.pagesize[0] - 2 * self.margin
         left_w, label_w, time_w = width * 0.5, 1.35 * inch, 1.15 * inch
         cols = [label_w, left_w - label_w, time_w, width - left_w - time_w]
-        rows: list[list] = [[self._head(sec, width), "", "", ""]]
+        rows: list[list] = [[self._head(sec, width), "", "", ""], [self._safety_line(sec), "", "", ""]]
         style: list[tuple] = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"), self._table_font,
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
             ("SPAN", (0, 0), (-1, 0)), ("RIGHTPADDING", (0, 0), (-1, 0), 0),
             ("TOPPADDING", (0, 0), (-1, 0), 0), ("BOTTOMPADDING", (0, 0), (-1, 0), 0),
+            # Allergies and risk flags, right under the name.
+            ("SPAN", (0, 1), (-1, 1)), ("LEFTPADDING", (0, 1), (-1, 1), 6),
+            ("TOPPADDING", (0, 1), (-1, 1), 4), ("BOTTOMPADDING", (0, 1), (-1, 1), 3),
+            ("LINEBELOW", (0, 1), (-1, 1), 0.5, _RULE),
         ]
         if sec.alerts:
             first = len(rows)
@@ -353,6 +364,24 @@ class HandoverRenderer:
                          ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
                          ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                      ]))
+
+    def _safety_line(self, sec: HandoverSection) -> Paragraph:
+        """"Allergies: penicillin · Risk flags: Benzodiazepine co-use · Prior overdose (1)": what
+        is recorded in bold red, "Allergies not recorded" in bold, "No known allergies" and "None
+        recorded" plain."""
+        red = _RED.hexval().replace("0x", "#")
+
+        def text(value: str, bold: bool, colour: str | None = None) -> str:
+            marked = _markup(value, bold)
+            if bold:
+                marked = f"<font name='{self.bold}'>{marked}</font>"
+            return f"<font color='{colour}'>{marked}</font>" if colour else marked
+
+        recorded = sec.allergies.startswith("Allergies: ")
+        allergies = text(sec.allergies, sec.allergies != "No known allergies", red if recorded else None)
+        risks = text(sec.risks_text, bool(sec.risk_flags), red if sec.risk_flags else None)
+        return Paragraph(f"{allergies}&nbsp;&nbsp;·&nbsp;&nbsp;{text('Risk flags:', True)} {risks}",
+                         self._styles["body"])
 
     def _facts(self, sec: HandoverSection) -> list[tuple[str, Paragraph]]:
         return [

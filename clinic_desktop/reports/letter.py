@@ -140,7 +140,7 @@ class LetterDocument:
     consent_note: str
     closing: tuple[str, ...]
     sign_off: str
-    #: Under the signature line: who prepared the letter, and the clinic.
+    #: Under the signature line: who prepared the letter (full name), their role, and the clinic.
     signer: tuple[str, ...]
     notice_heading: str
     notice: tuple[str, ...]
@@ -197,6 +197,7 @@ def build_referral_letter(
     prepared_by: str,
     prepared_at: dt.datetime,
     today: dt.date,
+    prepared_role: str = "",
     shared: Sequence[str] = (),
     language: str = "en",
     page_size: str = "letter",
@@ -205,6 +206,8 @@ def build_referral_letter(
     """The letter to ``recipient`` about ``referral`` (the plan's referral dict for it), sent
     under ``consent`` (a :class:`core.services.plans.ConsentView` or alike).
 
+    ``prepared_by``: the staff member's full name, signed above ``prepared_role`` (a role key,
+    "counselor", said in the letter's language) and the clinic's name.
     ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` the patient consented to
     share (as the counselor reads the consent's ``information``); only those are read from
     ``plan``. Raises core's ValidationError when the consent is revoked, expired on ``today``
@@ -244,6 +247,8 @@ def build_referral_letter(
         Line(t("letter.consent_signed"), format_date(language, consent.signed_on, region=phone_region)),
     )
     by = free_text(prepared_by)
+    role = t(f"letter.role.{prepared_role}") if prepared_role else ""
+    clinic_name = free_text(clinic.name)
     phone = free_text(clinic.phone)
     return LetterDocument(
         language=language,
@@ -255,8 +260,9 @@ def build_referral_letter(
         recipient=recipient_lines,
         subject=t("letter.re", name=patient.name, date_of_birth=patient.date_of_birth),
         greeting=t("letter.greeting"),
-        intro=(t("letter.intro", patient=patient.name, recipient=free_text(recipient.name),
-                 clinic=free_text(clinic.name)),),
+        intro=(t("letter.intro", patient=patient.name, recipient=free_text(recipient.name), clinic=clinic_name)
+               if clinic_name else
+               t("letter.intro_no_clinic", patient=patient.name, recipient=free_text(recipient.name)),),
         referral=Section("referral", t("letter.referral_heading"), lines=referral_lines),
         shared_intro=t("letter.shared_intro") if sections else t("letter.nothing_shared"),
         shared=sections,
@@ -265,7 +271,7 @@ def build_referral_letter(
         consent_note=t("letter.consent_revoke"),
         closing=(t("letter.questions_phone", phone=phone) if phone else t("letter.questions"),),
         sign_off=t("letter.sign_off"),
-        signer=tuple(p for p in (by, free_text(clinic.name)) if p),
+        signer=tuple(p for p in (by, role, clinic_name) if p),
         notice_heading=t("letter.notice_heading"),
         notice=NOTICE_2_32_PARTS,
         footer_notice=NOTICE_SHORT,

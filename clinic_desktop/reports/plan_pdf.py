@@ -170,11 +170,13 @@ class DocumentRenderer(ABC, Generic[DocT]):
         return cls._fit(text, size, width, bold), size, bold
 
     def _logo(self) -> ImageReader | None:
+        """The clinic's logo from its bytes (the database's), else from ``logo_path``."""
+        data = self.doc.clinic.logo if self.doc else None
         path = self.doc.clinic.logo_path if self.doc else None
-        if not path or not Path(path).is_file():
+        if not data and (not path or not Path(path).is_file()):
             return None
         try:
-            return ImageReader(str(path))
+            return ImageReader(io.BytesIO(data)) if data else ImageReader(str(path))
         except Exception:  # noqa: BLE001 - an unreadable logo never stops the plan printing
             return None
 

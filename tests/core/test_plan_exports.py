@@ -143,18 +143,21 @@ def test_plan_page_size_setting_is_the_default_of_new_plans(db, admin, counselor
 
 
 def test_clinic_logo_setting_reaches_the_plan(db, admin, counselor, ready, tmp_path):
+    # A path is no longer a logo: the image itself is stored (see test_clinic_logo).
     with pytest.raises(ValidationError) as info:
-        settings_service.update(db, admin, {"clinic_logo": str(tmp_path / "logo.txt")})
+        settings_service.update(db, admin, {"clinic_logo": str(tmp_path / "logo.png")})
     assert "clinic_logo" in info.value.fields
-    assert plans.document(db, counselor, ready["plan_id"]).clinic.logo_path is None
+    assert plans.document(db, counselor, ready["plan_id"]).clinic.logo is None
+    import io
+
     from PIL import Image
 
-    logo = tmp_path / "logo.png"
-    Image.new("RGB", (120, 60), (31, 78, 121)).save(logo)
-    settings_service.update(db, admin, {"clinic_logo": str(logo), "clinic_name": "Riverside Detox"})
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 60), (31, 78, 121)).save(logo, "PNG")
+    settings_service.update(db, admin, {"clinic_logo": logo.getvalue(), "clinic_name": "Riverside Detox"})
     doc = plans.document(db, counselor, ready["plan_id"])
-    assert doc.clinic.logo_path == str(logo) and doc.clinic.name == "Riverside Detox"
-    assert plans.preview_pdf(db, counselor, ready["plan_id"]).startswith(b"%PDF")
+    assert doc.clinic.logo == logo.getvalue() and doc.clinic.name == "Riverside Detox"
+    assert b"/Subtype /Image" in plans.preview_pdf(db, counselor, ready["plan_id"])
 
 
 def test_console_export_stored_version_or_watermarked_render(db, admin, counselor, ready, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.errors import ConflictError, PermissionDenied, ValidationError
 from clinic_desktop.core.services import accounts, audit, episodes, plans
-from tests.conftest import STRONG_PASSWORD, make_user
+from tests.conftest import CLINIC, STRONG_PASSWORD, make_user
 from tests.factories import admit_with_signed_intake, complete_plan, local_entry
 
 TODAY = dt.date.today()
@@ -119,7 +119,7 @@ def test_finalize_needs_the_right_password(db, admin, counselor):
 
 
 def test_finalized_versions_keep_their_exact_pdf_and_data(any_db):
-    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
+    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)
     counselor = make_user(any_db, admin, "counselor")
     episode_id, _ = admit_with_signed_intake(any_db, admin)
     entry = local_entry(any_db, admin)
@@ -154,7 +154,7 @@ def test_finalize_lays_out_the_pdf_before_it_takes_the_write_lock(any_db, monkey
     workstation can still write (here: an audit event), and finalizing then stores them."""
     from clinic_desktop.core.services.plans import plan_pdf
 
-    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
+    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)
     counselor = make_user(any_db, admin, "counselor")
     episode_id, _ = admit_with_signed_intake(any_db, admin)
     entry = local_entry(any_db, admin)
@@ -232,7 +232,7 @@ def test_consent_validation(db, admin, counselor):
 
 
 def test_consent_recorded_listed_active_expired_and_revoked(any_db):
-    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD)
+    admin = accounts.create_first_admin(any_db, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)
     counselor = make_user(any_db, admin, "counselor")
     episode_id, _ = admit_with_signed_intake(any_db, admin)
     entry = local_entry(any_db, admin)

@@ -20,8 +20,15 @@ from clinic_desktop.core.settings import (
     PROTOCOL_ORDER,
     RANGES,
 )
+from tests.conftest import first_admin_without_clinic
 
 CLINIC_KEYS = [key for key in DEFAULTS if key not in PROTOCOL_KEYS]
+
+
+@pytest.fixture
+def admin(db):
+    """The settings start from their shipped defaults here (see ``first_admin_without_clinic``)."""
+    return first_admin_without_clinic(db)
 
 
 def settings_events(db, admin) -> list:

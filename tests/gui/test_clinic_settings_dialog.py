@@ -8,14 +8,20 @@ from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPlainTextE
 
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.services import audit, settings
-from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES, LABELS
+from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES, LABELS, LOGO_MAX_BYTES
 from clinic_desktop.gui import clinic_settings_dialog as module
 from clinic_desktop.gui.clinic_settings_dialog import ClinicSettingsDialog
 from clinic_desktop.gui.main_window import MainWindow
-from tests.conftest import make_user
+from tests.conftest import first_admin_without_clinic, make_user
 from tests.gui.helpers import button, by_name, click, dialog_named, shown_dialog, type_into
 
 IDLE = LABELS["idle_lock_minutes"]
+
+
+@pytest.fixture
+def admin(db):
+    """The settings start from their shipped defaults here (see ``first_admin_without_clinic``)."""
+    return first_admin_without_clinic(db)
 ATTEMPTS = LABELS["lockout_attempts"]
 
 
@@ -54,7 +60,7 @@ def shown(dialog) -> dict:
         "phone_region": by_name(dialog, QComboBox, LABELS["phone_region"]).currentData(),
         "plan_page_size": by_name(dialog, QComboBox, LABELS["plan_page_size"]).currentData(),
         "vitals_units": by_name(dialog, QComboBox, LABELS["vitals_units"]).currentData(),
-        "clinic_logo": by_name(dialog, QLineEdit, LABELS["clinic_logo"]).text(),
+        "clinic_logo": dialog.values()["clinic_logo"],
         **{key: by_name(dialog, QSpinBox, LABELS[key]).value()
            for key in dialog.inputs if key in INTEGER_RANGES},
     }
@@ -96,7 +102,9 @@ def test_it_shows_the_current_values_with_their_defaults(qtbot, db, admin):
 
 def test_every_input_is_named_after_its_visible_label(dialog):
     for key, widget in dialog.inputs.items():
-        label = next(lb for lb in dialog.findChildren(QLabel) if lb.buddy() is widget)
+        # The logo is shown, not typed: its label's mnemonic goes to Browse….
+        target = button(dialog, "Browse for the clinic logo") if key == "clinic_logo" else widget
+        label = next(lb for lb in dialog.findChildren(QLabel) if lb.buddy() is target)
         assert label.text().replace("&", "") == LABELS[key] == widget.accessibleName()
         assert label.isVisible() and widget.isVisible()
 
@@ -168,29 +176,67 @@ def test_plan_paper_size_logo_and_directory_flag_are_set_here(qtbot, db, admin, 
     qtbot.keyClick(paper, Qt.Key.Key_Down)  # by keyboard: Letter → A4
     assert paper.currentData() == "a4"
     type_into(qtbot, by_name(dialog, QSpinBox, LABELS["directory_stale_days"]), "90", replace=True)
-    logo_edit = by_name(dialog, QLineEdit, LABELS["clinic_logo"])
-    type_into(qtbot, logo_edit, str(tmp_path / "missing.png"))
-    with qtbot.assertNotEmitted(dialog.settings_saved):
-        click(qtbot, button(dialog, "Save"))
-    error = by_name(dialog, QLabel, f"{LABELS['clinic_logo']} error")
-    assert error.isVisible() and error.text() == "There is no such file on this workstation."
-    assert sent == [] and dialog.focusWidget() is logo_edit and paper.currentData() == "a4"
-    logo = tmp_path / "logo.png"
-    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
-    type_into(qtbot, logo_edit, str(logo), replace=True)
     with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
         click(qtbot, button(dialog, "Save"))
     stored = settings.get_all(db)
-    assert (stored["plan_page_size"], stored["directory_stale_days"], stored["clinic_logo"]) == (
-        "a4", 90, str(logo))
+    assert (stored["plan_page_size"], stored["directory_stale_days"]) == ("a4", 90)
 
 
-def test_browse_fills_in_the_logo_path(qtbot, dialog, monkeypatch, tmp_path):
-    chosen = str(tmp_path / "clinic.png")
+def png_file(path, size=(120, 60)):
+    from PIL import Image
+
+    Image.new("RGB", size, "#1F4E79").save(path)
+    return path
+
+
+def choose(monkeypatch, path) -> None:
     monkeypatch.setattr(module.QFileDialog, "getOpenFileName",
-                        lambda *args, **kwargs: (chosen, "Images (*.png *.jpg *.jpeg *.gif)"))
+                        lambda *args, **kwargs: (str(path), "Images (*.png *.jpg *.jpeg)"))
+
+
+def test_browse_stores_the_logo_image_in_the_database_and_remove_takes_it_off(
+        qtbot, db, admin, dialog, monkeypatch, tmp_path):
+    info = by_name(dialog, QLabel, LABELS["clinic_logo"])
+    remove = button(dialog, "Remove the clinic logo")
+    assert info.text() == "No logo" and not remove.isEnabled()
+    logo = png_file(tmp_path / "logo.png")
+    choose(monkeypatch, logo)
     click(qtbot, button(dialog, "Browse for the clinic logo"))
-    assert by_name(dialog, QLineEdit, LABELS["clinic_logo"]).text() == chosen
+    assert info.text().startswith("PNG, 120 × 60 px, ") and remove.isEnabled()
+    assert not by_name(dialog, QLabel, "Clinic logo preview").pixmap().isNull()
+    with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
+        click(qtbot, button(dialog, "Save"))
+    assert settings.logo_bytes(settings.get_all(db)) == logo.read_bytes()
+    logo.unlink()  # the file is not needed any more: the image is in the database
+    again = module.ClinicSettingsDialog(db, admin)
+    qtbot.addWidget(again)
+    assert by_name(again, QLabel, LABELS["clinic_logo"]).text().startswith("PNG, 120 × 60 px")
+    click(qtbot, button(again, "Remove the clinic logo"))
+    assert by_name(again, QLabel, LABELS["clinic_logo"]).text() == "No logo"
+    with qtbot.waitSignal(again.settings_saved, timeout=5000):
+        click(qtbot, button(again, "Save"))
+    assert settings.logo_bytes(settings.get_all(db)) is None
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"GIF89a not what we take", "PNG or JPEG"),
+    (b"\x89PNG\r\n\x1a\n cut short", "cannot be read"),
+    (None, "at most 256 KB"),
+])
+def test_browse_refuses_what_is_not_a_readable_small_png_or_jpeg(qtbot, db, dialog, monkeypatch, tmp_path,
+                                                                 content, message):
+    path = tmp_path / "logo.png"
+    if content is None:
+        png_file(path)
+        path.write_bytes(path.read_bytes() + b"\0" * (LOGO_MAX_BYTES + 1 - path.stat().st_size))
+    else:
+        path.write_bytes(content)
+    choose(monkeypatch, path)
+    click(qtbot, button(dialog, "Browse for the clinic logo"))
+    error = by_name(dialog, QLabel, f"{LABELS['clinic_logo']} error")
+    assert error.isVisible() and message in error.text()
+    assert by_name(dialog, QLabel, LABELS["clinic_logo"]).text() == "No logo"
+    assert dialog.focusWidget() is button(dialog, "Browse for the clinic logo")
 
 
 def test_cancel_saves_nothing(qtbot, db, admin, dialog, sent):

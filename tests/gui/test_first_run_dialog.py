@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit
 
 from clinic_desktop.core.models import Role
 from clinic_desktop.core.services import accounts
+from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.gui.first_run_dialog import FirstRunDialog
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into, wait_answered
 
@@ -21,12 +23,16 @@ def dialog(qtbot, db):
 
 
 def fill(qtbot, dialog, *, full_name="Ada Admin", username="ada", password=STRONG_PASSWORD,
-         repeat=None) -> None:
+         repeat=None, clinic="Riverbend Clinic", address="12 Mill Road\nSpringfield",
+         phone="(217) 555-0142") -> None:
     type_into(qtbot, by_name(dialog, QLineEdit, "Full name"), full_name)
     type_into(qtbot, by_name(dialog, QLineEdit, "User name"), username)
     type_into(qtbot, by_name(dialog, QLineEdit, "Password"), password)
     repeat = password if repeat is None else repeat
     type_into(qtbot, by_name(dialog, QLineEdit, "Repeat password"), repeat)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Clinic name"), clinic)
+    type_into(qtbot, by_name(dialog, QPlainTextEdit, "Clinic address"), address)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Clinic phone"), phone)
 
 
 def test_it_explains_the_step_and_the_password_rule(dialog):
@@ -47,6 +53,37 @@ def test_creating_the_administrator(qtbot, db, dialog):
     assert (user.username, user.full_name, user.role) == ("ada", "Ada Admin", Role.ADMIN)
     assert accounts.has_users(db)
     assert accounts.authenticate(db, "ada", STRONG_PASSWORD).id == user.id
+    # The clinic as typed, saved with the account.
+    values = settings_service.get_all(db)
+    assert (values["clinic_name"], values["clinic_address"], values["clinic_phone"]) == (
+        "Riverbend Clinic", "12 Mill Road\nSpringfield", "(217) 555-0142")
+
+
+def test_the_clinic_fields_follow_the_password_in_the_tab_order(qtbot, dialog):
+    repeat = by_name(dialog, QLineEdit, "Repeat password")
+    repeat.setFocus()
+    order = []
+    for _ in range(3):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        order.append(dialog.focusWidget().accessibleName())
+    assert order == ["Clinic name", "Clinic address", "Clinic phone"]
+
+
+@pytest.mark.parametrize(("blank", "field_type"), [("clinic", QLineEdit), ("address", QPlainTextEdit),
+                                                   ("phone", QLineEdit)])
+def test_a_blank_clinic_field_is_refused_next_to_it(qtbot, db, dialog, blank, field_type):
+    name = {"clinic": "Clinic name", "address": "Clinic address", "phone": "Clinic phone"}[blank]
+    fill(qtbot, dialog, **{blank: " "})
+    click(qtbot, button(dialog, "Create administrator"))
+    wait_answered(qtbot, dialog, "Create administrator")
+    error = by_name(dialog, QLabel, f"{name} error")
+    assert error.isVisible() and error.text() == f"Enter the {name.lower()}."
+    assert dialog.focusWidget() is by_name(dialog, field_type, name)
+    assert not accounts.has_users(db) and dialog.created_user is None
+    assert settings_service.get_all(db)["clinic_name"] == ""
+    # Typing into it clears the message.
+    type_into(qtbot, by_name(dialog, field_type, name), "x")
+    assert not error.isVisible()
 
 
 def test_live_feedback_under_the_password(qtbot, dialog):

@@ -346,7 +346,7 @@ def test_finalizing_a_plan_keeps_the_window_answering(qtbot, db, admin, monkeypa
 
 
 def test_creating_the_first_administrator_keeps_the_window_answering(qtbot, db, monkeypatch):
-    from PySide6.QtWidgets import QLineEdit
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
     from clinic_desktop.core.services import accounts
     from clinic_desktop.gui.first_run_dialog import FirstRunDialog
@@ -358,8 +358,10 @@ def test_creating_the_first_administrator_keeps_the_window_answering(qtbot, db, 
     dialog.show()
     qtbot.waitExposed(dialog)
     for label, text in (("Full name", "Ada Admin"), ("User name", "ada"),
-                        ("Password", STRONG_PASSWORD), ("Repeat password", STRONG_PASSWORD)):
+                        ("Password", STRONG_PASSWORD), ("Repeat password", STRONG_PASSWORD),
+                        ("Clinic name", "Riverbend Clinic"), ("Clinic phone", "(217) 555-0142")):
         type_into(qtbot, by_name(dialog, QLineEdit, label), text)
+    type_into(qtbot, by_name(dialog, QPlainTextEdit, "Clinic address"), "12 Mill Road")
     create = button(dialog, "Create administrator")
     qtbot.mouseClick(create, Qt.MouseButton.LeftButton)
     assert not create.isEnabled()

@@ -502,6 +502,26 @@ def test_a_preview_that_fails_shows_the_message_and_no_preview(qtbot, monkeypatc
     assert screen.preview_dialog() is None
 
 
+def test_preview_without_the_clinic_details_says_who_sets_them(qtbot, monkeypatch, db, admin, screen):
+    from PySide6.QtWidgets import QMessageBox
+
+    from clinic_desktop.core.services import settings
+
+    settings.update(db, admin, {"clinic_phone": ""})
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
+    go(screen, "Print and finalize")
+    missing = by_name(screen, QListWidget, "Missing before finalizing")
+    before = [missing.item(i).text() for i in range(missing.count())]
+    click(qtbot, button(screen, "Preview\u2026"))
+    qtbot.waitUntil(lambda: screen.document_job() is None, timeout=10000)
+    [(title, text)] = shown
+    assert title == "Not previewed" and "clinic's phone" in text and "Clinic settings" in text
+    assert screen.preview_dialog() is None
+    # The list of what the plan misses is left as it was (the refusal is no missing field).
+    assert [missing.item(i).text() for i in range(missing.count())] == before and before
+
+
 def record_consent(qtbot, screen: PlanScreen) -> QListWidget:
     go(screen, "Consent")
     type_into(qtbot, by_name(screen, QLineEdit, "Purpose"), "Continuity of care")

@@ -21,7 +21,7 @@ from clinic_desktop.core.settings import (
 )
 from clinic_desktop.gui import protocol_settings_dialog as module
 from clinic_desktop.gui.protocol_settings_dialog import HINT, ProtocolSettingsDialog
-from tests.conftest import make_user
+from tests.conftest import first_admin_without_clinic, make_user
 from tests.gui.helpers import button, by_name, click, type_into
 
 LOFEX_HR = LABELS["lofexidine_hold_hr"]
@@ -29,6 +29,12 @@ LOFEX_SBP = LABELS["lofexidine_hold_sbp"]
 LOFEX_DBP = LABELS["lofexidine_hold_dbp"]
 BUP_COWS = LABELS["bup_min_cows"]
 PROTOCOL_DEFAULTS = {key: DEFAULTS[key] for key in PROTOCOL_KEYS}
+
+
+@pytest.fixture
+def admin(db):
+    """The settings start from their shipped defaults here (see ``first_admin_without_clinic``)."""
+    return first_admin_without_clinic(db)
 
 
 def open_dialog(qtbot, db, user) -> ProtocolSettingsDialog:

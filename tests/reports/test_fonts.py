@@ -308,7 +308,8 @@ def test_cjk_names_print_differently_from_the_main_fonts_boxes(name):
 def handover_with(names: tuple[str, ...]) -> ho.HandoverReport:
     at = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
     base = ho.HandoverSection(
-        episode_id=0, name="", mrn="", stage="Stabilization", pathway="Methadone", day_of_stay=2,
+        episode_id=0, name="", mrn="", allergies="Allergies: 青霉素", risk_flags=("Prior overdose (1)",),
+        risks_text="Prior overdose (1)", stage="Stabilization", pathway="Methadone", day_of_stay=2,
         last_cows="14 moderate at 09:10", next_cows="13:10", overdue=False,
         last_vitals="P 96 · BP 128/82 · SpO₂ 98 % at 09:12", vitals_warnings=(),
         doses=(ho.DoseLine(at, "08:00", "Lofexidine", "held", "Lofexidine held: 头晕 (by 李娜)"),),

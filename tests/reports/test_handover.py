@@ -414,7 +414,8 @@ def many_sections(n: int) -> tuple[ho.HandoverSection, ...]:
     doses = tuple(ho.DoseLine(at, f"{h:02d}:00", "Lofexidine", "given",
                               "Lofexidine 0.54 mg given (by Test Nurse)") for h in range(8, 12))
     return tuple(ho.HandoverSection(
-        episode_id=i, name=f"Patient{i:02d}, Invented", mrn=f"M-{i:02d}", stage="Stabilization",
+        episode_id=i, name=f"Patient{i:02d}, Invented", mrn=f"M-{i:02d}", allergies="No known allergies",
+        risk_flags=(), risks_text="None recorded", stage="Stabilization",
         pathway="Methadone", day_of_stay=2, last_cows="14 moderate at 09:10", next_cows="13:10",
         overdue=False, last_vitals="P 96 · BP 128/82 · RR 16 · T 37.1 °C · SpO₂ 98 % at 09:12",
         vitals_warnings=(), doses=doses,

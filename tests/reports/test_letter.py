@@ -244,3 +244,28 @@ def test_vietnamese_and_chinese_names_round_trip(tmp_path):
     text = squash(" ".join(pdf_pages(rl.render_letter_pdf(doc), tmp_path)))
     for name in (VIETNAMESE, CHINESE, f"Phòng khám {CHINESE}", "Đường Lê Lợi", "Trần Văn Bảo"):
         assert name in text, name
+
+
+# -- the signature (#15 item 6) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "role", "label"), [
+    ("en", "counselor", "Counselor"), ("en", "prescriber", "Prescriber"), ("es", "nurse", "Enfermero(a)")])
+def test_signed_with_the_full_name_and_role_then_the_clinic(language, role, label):
+    doc = build(prepared_by="Dana Ortiz", prepared_role=role, language=language)
+    assert doc.signer == ("Dana Ortiz", label, "Riverside Detox")
+
+
+def test_every_role_has_its_words_in_every_language():
+    for language in i18n.languages():
+        for role in ("admin", "nurse", "counselor", "prescriber", "viewer"):
+            assert i18n.catalogue(language).get(f"letter.role.{role}"), (language, role)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_no_clinic_name_never_leaves_a_dangling_at(language):
+    doc = build(clinic=PlanClinic("", "", ""), language=language)
+    assert " at ." not in doc.intro[0] and " en ." not in doc.intro[0]
+    assert doc.intro[0].rstrip().endswith(".") and "Rosa Díaz" in doc.intro[0]
+    named = build(language=language)
+    assert "Riverside Detox" in named.intro[0]

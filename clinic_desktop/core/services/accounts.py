@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -111,17 +112,32 @@ def _validate_new_user(session: Session, username: str, full_name: str, role: st
     return {"username": name, "full_name": full_name.strip(), "role": role}
 
 
-def create_first_admin(db: Database, username: str, full_name: str, password: str) -> SignedInUser:
-    """The first start: only allowed while the database has no users at all."""
+def create_first_admin(db: Database, username: str, full_name: str, password: str,
+                       clinic: Mapping[str, str] | None = None) -> SignedInUser:
+    """The first start: only allowed while the database has no users at all.
+
+    ``clinic``: the clinic's ``clinic_name``, ``clinic_address`` and ``clinic_phone`` (the first
+    start asks for all three, so nothing prints with a blank header), saved in the same
+    transaction; each blank or refused one is a ValidationError keyed by its setting, together
+    with the account's own refusals. Left out (None) only by the console and tests: printing
+    is then refused until an administrator fills them in Clinic settings."""
     with db.write() as session:
         if session.execute(select(func.count(User.id))).scalar_one() > 0:
             raise ValidationError({"username": "An administrator already exists; sign in instead."})
-        fields = _validate_new_user(session, username, full_name, Role.ADMIN.value, password)
+        clinic_errors = settings_service.check_identity(clinic) if clinic is not None else {}
+        try:
+            fields = _validate_new_user(session, username, full_name, Role.ADMIN.value, password)
+        except ValidationError as exc:
+            raise ValidationError({**exc.fields, **clinic_errors}) from None
+        if clinic_errors:
+            raise ValidationError(clinic_errors)
         user = User(**fields, password_hash=_hasher.hash(password))
         session.add(user)
         session.flush()
         audit.append(session, _signed_in(user), "user.created", entity_type="user", entity_id=user.id,
                      detail={"role": user.role, "first_administrator": True})
+        if clinic is not None:
+            settings_service.store_identity_in(session, _signed_in(user), clinic)
         return _signed_in(user)
 
 

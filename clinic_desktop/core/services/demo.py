@@ -46,6 +46,7 @@ from clinic_desktop.core.services import (
     plans,
     stabilization,
 )
+from clinic_desktop.core.services import settings as settings_service
 
 DEMO_USERNAME = "demo.nurse"
 DEMO_COUNSELOR = "demo.counselor"
@@ -53,6 +54,11 @@ DEMO_PRESCRIBER = "demo.prescriber"
 DEMO_PLAN_MRN = "DEMO-0001"
 #: The invented program DEMO-0001 is referred to (a 555 number: never a real line).
 DEMO_PROGRAM = "Lakeside Recovery IOP (demo, invented)"
+#: The clinic's name, address and phone the demo fills in where they are blank (nothing prints
+#: without them); a clinic's own are never replaced.
+DEMO_CLINIC = {"clinic_name": "Lakeside Recovery Clinic (demo, invented)",
+               "clinic_address": "100 Lakeside Ave, Springfield (invented)",
+               "clinic_phone": "(555) 010-0001"}
 
 #: COWS items (CLINICAL.md §1) by total. The resting-pulse item of each goes with the pulse
 #: recorded beside it (:data:`PULSE_FOR_ITEM`): a demo never shows a score its vitals contradict.
@@ -252,6 +258,18 @@ def _tell_story(db: Database, nurse: SignedInUser, prescriber: SignedInUser, epi
         _give_course(db, nurse, prescriber, episode_id, admitted, course, pulse_at)
 
 
+def _demo_clinic(db: Database, user: SignedInUser) -> None:
+    """Fill the clinic's blank name, address or phone with :data:`DEMO_CLINIC` (audited), so the
+    demo plan can print on a database where no one has set them yet."""
+    with db.write() as session:
+        current = settings_service.read_in(session)
+        missing = settings_service.identity_missing(current)
+        if missing:
+            settings_service.store_identity_in(
+                session, user, {**{k: current[k] for k in settings_service.IDENTITY_KEYS},
+                                **{k: DEMO_CLINIC[k] for k in missing}})
+
+
 def _demo_program(db: Database, user: SignedInUser) -> int:
     """The invented program in the directory (added as the demo account: adding entries is
     otherwise an administrator's)."""
@@ -381,6 +399,7 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
             entry_id, "Arrange intensive outpatient care after detox (demo)",
             "Current medication and dose, follow-up visits (demo)", today + dt.timedelta(days=365), today),
             today=today)
+    _demo_clinic(db, counselor)
     with _signing_password(db, counselor) as password:
         plans.finalize(db, counselor, view.id, saved_plan.version, password, now=now)
     return True

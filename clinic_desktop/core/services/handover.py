@@ -2,7 +2,9 @@
 into the final texts of a :class:`~clinic_desktop.reports.handover.HandoverReport`, and its print
 (render, then audit) — the "print and audit" pattern of ``plans.preview_pdf``.
 
-Per patient in stabilization or transition: last COWS, when the next one is due, last vitals and
+Per patient in stabilization or transition: under the name, allergies (with "No known allergies"
+and "Allergies not recorded" kept apart) and the risk flags of the intake and patient facts
+(benzodiazepine or alcohol co-use, seizure history, pregnancy, fentanyl, prior overdose); last COWS, when the next one is due, last vitals and
 their warnings, the doses given, held or refused in the past 12 hours and the scheduled ones
 never recorded (late or missed), open alerts, the supportive care done today. Everything is read
 in one session, so a printed handover is one consistent snapshot; the renderer
@@ -22,12 +24,12 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from clinic_desktop.core import clock, units
-from clinic_desktop.core.assessment import PATHWAYS
+from clinic_desktop.core.assessment import PATHWAYS, risk_flags
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.models import Episode, Stage
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
-from clinic_desktop.core.services import audit, episodes, mar, stabilization
+from clinic_desktop.core.services import audit, episodes, mar, patient_facts, stabilization
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.text import format_number
 from clinic_desktop.core.vitals import VITALS_BY_ID
@@ -199,6 +201,51 @@ def _alerts(p: stabilization.HandoverPatient, raised_at: dt.datetime | None,
     return tuple(out)
 
 
+#: What staff write for "no known allergies" (compared lower case, without punctuation).
+NO_KNOWN_ALLERGIES = frozenset({
+    "none known", "none", "nka", "nkda", "no known allergies", "no known drug allergies",
+    "no allergies", "no known allergy", "none reported", "denies", "nil", "nil known"})
+#: The handover's risk flags, in the order printed: intake flag key → label.
+RISK_FLAGS: dict[str, str] = {
+    "benzodiazepine_co_use": "Benzodiazepine co-use",
+    "alcohol_co_use": "Alcohol co-use",
+    "seizures": "Seizure history",
+    "pregnancy": "Pregnant",
+    "fentanyl": "Fentanyl use",
+    "prior_overdose": "Prior overdose",
+}
+ALLERGIES_NOT_RECORDED = "Allergies not recorded"
+NO_ALLERGIES = "No known allergies"
+NO_RISK_FLAGS = "None recorded"
+RISKS_NOT_RECORDED = "Not recorded (no intake)"
+
+
+def allergies_text(recorded: str | None) -> str:
+    """"No known allergies" (what staff wrote means none), "Allergies not recorded" (blank),
+    else "Allergies: " and what was written."""
+    text = " ".join(str(recorded or "").split())
+    if not text:
+        return ALLERGIES_NOT_RECORDED
+    if "".join(ch for ch in text.lower() if ch.isalnum() or ch == " ").strip() in NO_KNOWN_ALLERGIES:
+        return NO_ALLERGIES
+    return f"Allergies: {text}"
+
+
+def _risk_flags(intake_data: dict, pregnant: str | None) -> tuple[str, ...]:
+    """The risk flags printed under the name: the intake's (co-use, seizures, fentanyl, prior
+    overdoses with their count), pregnancy from the patient facts (the intake's until corrected)."""
+    raised = {flag.id: flag for flag in risk_flags(intake_data)}
+    out = []
+    for key, label in RISK_FLAGS.items():
+        if key == "pregnancy":
+            if pregnant == "yes":
+                out.append(label)
+        elif key in raised:
+            count = (intake_data.get("substances") or {}).get("prior_overdoses")
+            out.append(f"{label} ({count})" if key == "prior_overdose" and isinstance(count, int) else label)
+    return tuple(out)
+
+
 def _prepared_at(now: dt.datetime) -> str:
     """"Mon 9 Mar 2026 07:45 CST"."""
     local = clock.local(now)
@@ -249,10 +296,17 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
                          if p.safety_alert else None)
             rows = mar.mar_in(session, p.episode_id, since.astimezone(utc), now.astimezone(utc),
                               now.astimezone(utc))
+            intake_data = patient_facts.intake_data_in(session, p.episode_id)
+            known = patient_facts.facts_in(session, p.episode_id)
+            flags = _risk_flags(intake_data, known.pregnant)
             sections.append(HandoverSection(
                 episode_id=p.episode_id,
                 name=p.display_name,
                 mrn=p.mrn,
+                allergies=allergies_text(known.allergies),
+                risk_flags=flags,
+                risks_text=(" · ".join(flags) if flags
+                            else NO_RISK_FLAGS if intake_data else RISKS_NOT_RECORDED),
                 stage=episodes.STAGE_LABELS.get(p.stage, p.stage),
                 pathway=_pathway_label(p.pathway),
                 day_of_stay=days.get(p.episode_id),
@@ -304,7 +358,9 @@ def handover_printed(db: Database, user: SignedInUser, episode_ids: Iterable[int
 def print_handover(db: Database, user: SignedInUser, now: dt.datetime,
                    episode_ids: Iterable[int] | None = None) -> tuple[HandoverReport, bytes]:
     """The handover built (:func:`build_handover`), rendered to PDF and audited
-    (:func:`handover_printed`): what Print handover shows."""
+    (:func:`handover_printed`): what Print handover shows. ClinicIdentityMissing (nothing is
+    built) while the clinic's name, address or phone is blank."""
+    settings_service.require_identity(settings_service.get_all(db))
     report = build_handover(db, user, now, episode_ids)
     pdf = render_handover_pdf(report)
     handover_printed(db, user, [p.episode_id for p in report.patients], pdf_bytes=len(pdf))

@@ -69,6 +69,7 @@ from clinic_desktop.core.models import (
     Patient,
     PlanVersion,
     PlanVersionCopy,
+    Role,
     Stage,
     User,
     utcnow,
@@ -472,11 +473,12 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
 
 
 def _clinic(settings: Mapping[str, Any]) -> printed.PlanClinic:
-    """The clinic as printed: name, address, phone and the logo file from the settings."""
+    """The clinic as printed: name, address, phone and the logo image from the settings.
+    ClinicIdentityMissing (nothing prints) while the name, address or phone is blank."""
+    settings_service.require_identity(settings)
     return printed.PlanClinic(
         name=str(settings.get("clinic_name") or ""), address=str(settings.get("clinic_address") or ""),
-        phone=str(settings.get("clinic_phone") or ""),
-        logo_path=str(settings.get("clinic_logo") or "").strip() or None)
+        phone=str(settings.get("clinic_phone") or ""), logo=settings_service.logo_bytes(settings))
 
 
 def _helplines(session: Session) -> list[printed.Contact | None]:
@@ -645,6 +647,7 @@ def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int, lan
     finalized plan never prints as a draft."""
     require(user, "plans.print")
     with db.write() as session:
+        settings_service.require_identity_in(session)
         plan = _plan(session, plan_id)
         found = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id,
                                                           PlanVersion.number == number)).scalar_one_or_none()
@@ -719,7 +722,8 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
                                         printed.format_date("en", patient.date_of_birth,
                                                            region=str(settings.get("phone_region") or "US")),
                                         patient.mrn),
-            clinic=_clinic(settings), prepared_by=user.full_name, prepared_at=now, today=today,
+            clinic=_clinic(settings), prepared_by=user.full_name, prepared_role=Role(user.role).value,
+            prepared_at=now, today=today,
             shared=shared, page_size=plan.page_size, phone_region=str(settings.get("phone_region") or "US"))
     pdf = letter_report.render_letter_pdf(doc)
     with db.write() as session:
@@ -756,6 +760,7 @@ def export_plan_from_console(db: Database, mrn: str, language: str | None = None
     now = now or utcnow()
     mrn = (mrn or "").strip()
     with db.read() as session:
+        settings_service.require_identity_in(session)
         patient = session.execute(select(Patient).where(Patient.mrn == mrn)).scalar_one_or_none()
         if patient is None:
             raise NotFound(f"No patient has record number {mrn!r}.")

@@ -8,7 +8,12 @@ below or above) and recorded as one "settings.updated" audit event with a before
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import io
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import phonenumbers
@@ -16,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_desktop.core.db import Database
-from clinic_desktop.core.errors import ValidationError
+from clinic_desktop.core.errors import ClinicIdentityMissing, ValidationError
 from clinic_desktop.core.models import ClinicSetting, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit
@@ -27,7 +32,7 @@ from clinic_desktop.core.settings import (
     DEFAULTS,
     INTEGER_RANGES,
     LABELS,
-    LOGO_SUFFIXES,
+    LOGO_MAX_BYTES,
     PROTOCOL_KEYS,
     PROTOCOL_ORDER,
 )
@@ -52,6 +57,47 @@ def get(db: Database, key: str) -> Any:
 
 MAX_TEXT = 300
 
+#: What every printed plan, letter and handover names the clinic by: none may print without them.
+IDENTITY_KEYS: tuple[str, ...] = ("clinic_name", "clinic_address", "clinic_phone")
+_IDENTITY_WORDS = {"clinic_name": "name", "clinic_address": "address", "clinic_phone": "phone"}
+
+
+def identity_missing(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The keys of :data:`IDENTITY_KEYS` that ``values`` (the settings) leave blank."""
+    return tuple(key for key in IDENTITY_KEYS if not str(values.get(key) or "").strip())
+
+
+def require_identity(values: Mapping[str, Any]) -> None:
+    """Refuse to print (ClinicIdentityMissing) while the clinic's name, address or phone is blank:
+    the message says which, and that an administrator sets them in Clinic settings."""
+    missing = identity_missing(values)
+    if missing:
+        words = [_IDENTITY_WORDS[key] for key in missing]
+        listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+        raise ClinicIdentityMissing(
+            f"Nothing can print until the clinic's {listed} {'is' if len(words) == 1 else 'are'} set: "
+            "an administrator sets them in Admin › Clinic settings.")
+
+
+def require_identity_in(session: Session) -> None:
+    """:func:`require_identity` on the settings as read in ``session``."""
+    require_identity(read_in(session))
+
+
+def check_identity(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why each of the clinic's name, address and phone given in ``values`` is refused (blank
+    or not accepted as a setting), keyed by setting; {} when all three are fine."""
+    errors: dict[str, str] = {}
+    for key in IDENTITY_KEYS:
+        try:
+            text = _clean(key, values.get(key) or "")
+        except ValueError as exc:
+            errors[key] = str(exc)
+            continue
+        if not text:
+            errors[key] = f"Enter the {LABELS[key].lower()}."
+    return errors
+
 
 def _clean(key: str, value: Any) -> Any:
     """The stored form of one setting; ValueError with the message for staff if it is refused."""
@@ -70,6 +116,8 @@ def _clean(key: str, value: Any) -> Any:
         return number
     if key in DECIMAL_RANGES:
         return _clean_decimal(key, value)
+    if key == "clinic_logo":
+        return _clean_logo(value)
     text = str(value).strip()
     if len(text) > MAX_TEXT:
         raise ValueError(f"{LABELS[key]} may be at most {MAX_TEXT} characters.")
@@ -81,9 +129,56 @@ def _clean(key: str, value: Any) -> Any:
         text = text.lower()
         if text not in CHOICES[key]:
             raise ValueError(f"{LABELS[key]}: choose {' or '.join(CHOICES[key].values())}.")
-    if key == "clinic_logo" and text and not text.lower().endswith(LOGO_SUFFIXES):
-        raise ValueError("The clinic logo must be a PNG, JPEG or GIF image file.")
     return text
+
+
+def logo_problem(data: bytes) -> str | None:
+    """Why ``data`` cannot be the clinic logo (not PNG or JPEG, too large, or an image that does
+    not load), or None."""
+    if len(data) > LOGO_MAX_BYTES:
+        return (f"The logo is {len(data) // 1024} KB; it may be at most {LOGO_MAX_BYTES // 1024} KB. "
+                "Save a smaller copy of it.")
+    if not (data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))):
+        return "The clinic logo must be a PNG or JPEG image."
+    try:
+        from PIL import Image  # ReportLab's own image library: what will draw it
+
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            if image.width < 1 or image.height < 1:
+                raise ValueError
+    except Exception:  # noqa: BLE001 - any failure to decode means the file is damaged
+        return "This image cannot be read: it may be damaged. Choose another file."
+    return None
+
+
+def _clean_logo(value: Any) -> str:
+    """The logo as stored: base64 text of checked PNG or JPEG bytes ("" = none). Takes the bytes
+    or the base64 text."""
+    if value is None or value == "" or value == b"":
+        return ""
+    if isinstance(value, (bytes, bytearray)):
+        data = bytes(value)
+    else:
+        try:
+            data = base64.b64decode(str(value).strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("The clinic logo must be a PNG or JPEG image.") from None
+    problem = logo_problem(data)
+    if problem:
+        raise ValueError(problem)
+    return base64.b64encode(data).decode("ascii")
+
+
+def logo_bytes(values: Mapping[str, Any]) -> bytes | None:
+    """The stored logo image (``values``: the settings), or None when there is none."""
+    text = str(values.get("clinic_logo") or "").strip()
+    if not text:
+        return None
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _clean_decimal(key: str, value: Any) -> float:
@@ -141,19 +236,46 @@ def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[st
         order_errors = _order_errors({**before, **clean}, set(clean))
         if order_errors:
             raise ValidationError(order_errors)
-        for key, value in clean.items():
-            row = session.get(ClinicSetting, key)
-            if row is None:
-                session.add(ClinicSetting(key=key, value=value, updated_by=user.id))
-            elif row.value != value:
-                row.value = value
-                row.updated_by = user.id
-                row.updated_at = utcnow()
-        after = {**before, **clean}
-        changed = audit.diff(before, after)
-        if changed:
-            audit.append(session, user, "settings.updated", entity_type="settings", detail={"changes": changed})
-        return after
+        return _store_in(session, user, before, clean)
+
+
+def _store_in(session: Session, user: SignedInUser, before: dict[str, Any], clean: dict[str, Any]
+              ) -> dict[str, Any]:
+    """Write the checked ``clean`` values in ``session`` and audit the diff from ``before``."""
+    for key, value in clean.items():
+        row = session.get(ClinicSetting, key)
+        if row is None:
+            session.add(ClinicSetting(key=key, value=value, updated_by=user.id))
+        elif row.value != value:
+            row.value = value
+            row.updated_by = user.id
+            row.updated_at = utcnow()
+    after = {**before, **clean}
+    changed = audit.diff(_for_audit(before), _for_audit(after))
+    if changed:
+        audit.append(session, user, "settings.updated", entity_type="settings", detail={"changes": changed})
+    return after
+
+
+def _for_audit(values: dict[str, Any]) -> dict[str, Any]:
+    """The settings as the audit trail records them: the logo as its size and a fingerprint,
+    never the image itself."""
+    data = logo_bytes(values)
+    if data is None:
+        return values
+    fingerprint = hashlib.sha256(data).hexdigest()[:16]
+    return {**values, "clinic_logo": f"image, {len(data)} bytes, sha256 {fingerprint}"}
+
+
+def store_identity_in(session: Session, user: SignedInUser, values: Mapping[str, Any]) -> None:
+    """The first start: the clinic's name, address and phone saved in the caller's transaction
+    (with the administrator it creates), audited as "settings.updated". ValidationError keyed
+    by setting when any is blank or refused (check first with :func:`check_identity`)."""
+    errors = check_identity(values)
+    if errors:
+        raise ValidationError(errors)
+    clean = {key: _clean(key, values.get(key) or "") for key in IDENTITY_KEYS}
+    _store_in(session, user, read_in(session), clean)
 
 
 def reset_protocol_defaults(db: Database, user: SignedInUser) -> dict[str, Any]:

@@ -16,14 +16,15 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QDialog, QDialogButtonBox,
-    QFormLayout, QLabel, QLayout, QLineEdit,
-    QSizePolicy, QSpacerItem, QVBoxLayout, QWidget)
+    QFormLayout, QHBoxLayout, QLabel, QLayout,
+    QLineEdit, QPlainTextEdit, QSizePolicy, QSpacerItem,
+    QVBoxLayout, QWidget)
 
 class Ui_FirstRunDialog(object):
     def setupUi(self, FirstRunDialog):
         if not FirstRunDialog.objectName():
             FirstRunDialog.setObjectName(u"FirstRunDialog")
-        FirstRunDialog.resize(500, 420)
+        FirstRunDialog.resize(860, 420)
         self.mainLayout = QVBoxLayout(FirstRunDialog)
         self.mainLayout.setSpacing(12)
         self.mainLayout.setObjectName(u"mainLayout")
@@ -42,6 +43,9 @@ class Ui_FirstRunDialog(object):
 
         self.mainLayout.addWidget(self.introLabel)
 
+        self.columnsLayout = QHBoxLayout()
+        self.columnsLayout.setSpacing(28)
+        self.columnsLayout.setObjectName(u"columnsLayout")
         self.formLayout = QFormLayout()
         self.formLayout.setObjectName(u"formLayout")
         self.formLayout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -55,6 +59,7 @@ class Ui_FirstRunDialog(object):
 
         self.fullNameEdit = QLineEdit(FirstRunDialog)
         self.fullNameEdit.setObjectName(u"fullNameEdit")
+        self.fullNameEdit.setMinimumSize(QSize(220, 0))
         self.fullNameEdit.setMaxLength(200)
 
         self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.fullNameEdit)
@@ -66,6 +71,7 @@ class Ui_FirstRunDialog(object):
 
         self.userNameEdit = QLineEdit(FirstRunDialog)
         self.userNameEdit.setObjectName(u"userNameEdit")
+        self.userNameEdit.setMinimumSize(QSize(220, 0))
         self.userNameEdit.setMaxLength(64)
         self.userNameEdit.setInputMethodHints(Qt.InputMethodHint.ImhNoAutoUppercase|Qt.InputMethodHint.ImhNoPredictiveText)
 
@@ -78,6 +84,7 @@ class Ui_FirstRunDialog(object):
 
         self.passwordEdit = QLineEdit(FirstRunDialog)
         self.passwordEdit.setObjectName(u"passwordEdit")
+        self.passwordEdit.setMinimumSize(QSize(220, 0))
         self.passwordEdit.setMaxLength(256)
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passwordEdit.setInputMethodHints(Qt.InputMethodHint.ImhHiddenText|Qt.InputMethodHint.ImhNoAutoUppercase|Qt.InputMethodHint.ImhNoPredictiveText|Qt.InputMethodHint.ImhSensitiveData)
@@ -104,6 +111,7 @@ class Ui_FirstRunDialog(object):
 
         self.repeatPasswordEdit = QLineEdit(FirstRunDialog)
         self.repeatPasswordEdit.setObjectName(u"repeatPasswordEdit")
+        self.repeatPasswordEdit.setMinimumSize(QSize(220, 0))
         self.repeatPasswordEdit.setMaxLength(256)
         self.repeatPasswordEdit.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeatPasswordEdit.setInputMethodHints(Qt.InputMethodHint.ImhHiddenText|Qt.InputMethodHint.ImhNoAutoUppercase|Qt.InputMethodHint.ImhNoPredictiveText|Qt.InputMethodHint.ImhSensitiveData)
@@ -111,7 +119,65 @@ class Ui_FirstRunDialog(object):
         self.formLayout.setWidget(5, QFormLayout.ItemRole.FieldRole, self.repeatPasswordEdit)
 
 
-        self.mainLayout.addLayout(self.formLayout)
+        self.columnsLayout.addLayout(self.formLayout)
+
+        self.clinicForm = QFormLayout()
+        self.clinicForm.setObjectName(u"clinicForm")
+        self.clinicForm.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.clinicForm.setLabelAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignVCenter)
+        self.clinicForm.setHorizontalSpacing(12)
+        self.clinicForm.setVerticalSpacing(8)
+        self.clinicIntroLabel = QLabel(FirstRunDialog)
+        self.clinicIntroLabel.setObjectName(u"clinicIntroLabel")
+        self.clinicIntroLabel.setWordWrap(True)
+        self.clinicIntroLabel.setProperty(u"role", u"hint")
+
+        self.clinicForm.setWidget(0, QFormLayout.ItemRole.SpanningRole, self.clinicIntroLabel)
+
+        self.clinicNameLabel = QLabel(FirstRunDialog)
+        self.clinicNameLabel.setObjectName(u"clinicNameLabel")
+
+        self.clinicForm.setWidget(1, QFormLayout.ItemRole.LabelRole, self.clinicNameLabel)
+
+        self.clinicNameEdit = QLineEdit(FirstRunDialog)
+        self.clinicNameEdit.setObjectName(u"clinicNameEdit")
+        self.clinicNameEdit.setMinimumSize(QSize(220, 0))
+        self.clinicNameEdit.setMaxLength(300)
+
+        self.clinicForm.setWidget(1, QFormLayout.ItemRole.FieldRole, self.clinicNameEdit)
+
+        self.clinicAddressLabel = QLabel(FirstRunDialog)
+        self.clinicAddressLabel.setObjectName(u"clinicAddressLabel")
+        self.clinicAddressLabel.setAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignTop)
+
+        self.clinicForm.setWidget(2, QFormLayout.ItemRole.LabelRole, self.clinicAddressLabel)
+
+        self.clinicAddressEdit = QPlainTextEdit(FirstRunDialog)
+        self.clinicAddressEdit.setObjectName(u"clinicAddressEdit")
+        self.clinicAddressEdit.setMinimumSize(QSize(0, 64))
+        self.clinicAddressEdit.setMaximumSize(QSize(16777215, 64))
+        self.clinicAddressEdit.setTabChangesFocus(True)
+
+        self.clinicForm.setWidget(2, QFormLayout.ItemRole.FieldRole, self.clinicAddressEdit)
+
+        self.clinicPhoneLabel = QLabel(FirstRunDialog)
+        self.clinicPhoneLabel.setObjectName(u"clinicPhoneLabel")
+
+        self.clinicForm.setWidget(3, QFormLayout.ItemRole.LabelRole, self.clinicPhoneLabel)
+
+        self.clinicPhoneEdit = QLineEdit(FirstRunDialog)
+        self.clinicPhoneEdit.setObjectName(u"clinicPhoneEdit")
+        self.clinicPhoneEdit.setMinimumSize(QSize(220, 0))
+        self.clinicPhoneEdit.setMaxLength(300)
+        self.clinicPhoneEdit.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
+
+        self.clinicForm.setWidget(3, QFormLayout.ItemRole.FieldRole, self.clinicPhoneEdit)
+
+
+        self.columnsLayout.addLayout(self.clinicForm)
+
+
+        self.mainLayout.addLayout(self.columnsLayout)
 
         self.errorLabel = QLabel(FirstRunDialog)
         self.errorLabel.setObjectName(u"errorLabel")
@@ -146,10 +212,16 @@ class Ui_FirstRunDialog(object):
         self.userNameLabel.setBuddy(self.userNameEdit)
         self.passwordLabel.setBuddy(self.passwordEdit)
         self.repeatPasswordLabel.setBuddy(self.repeatPasswordEdit)
+        self.clinicNameLabel.setBuddy(self.clinicNameEdit)
+        self.clinicAddressLabel.setBuddy(self.clinicAddressEdit)
+        self.clinicPhoneLabel.setBuddy(self.clinicPhoneEdit)
 #endif // QT_CONFIG(shortcut)
         QWidget.setTabOrder(self.fullNameEdit, self.userNameEdit)
         QWidget.setTabOrder(self.userNameEdit, self.passwordEdit)
         QWidget.setTabOrder(self.passwordEdit, self.repeatPasswordEdit)
+        QWidget.setTabOrder(self.repeatPasswordEdit, self.clinicNameEdit)
+        QWidget.setTabOrder(self.clinicNameEdit, self.clinicAddressEdit)
+        QWidget.setTabOrder(self.clinicAddressEdit, self.clinicPhoneEdit)
 
         self.retranslateUi(FirstRunDialog)
 
@@ -189,6 +261,22 @@ class Ui_FirstRunDialog(object):
         self.repeatPasswordLabel.setText(QCoreApplication.translate("FirstRunDialog", u"&Repeat password", None))
 #if QT_CONFIG(accessibility)
         self.repeatPasswordEdit.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"Repeat password", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.clinicIntroLabel.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"About the clinic", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicIntroLabel.setText(QCoreApplication.translate("FirstRunDialog", u"Your clinic's name, address and phone print on every plan, letter and handover: nothing prints without them. An administrator can change them later in Clinic settings.", None))
+        self.clinicNameLabel.setText(QCoreApplication.translate("FirstRunDialog", u"Clinic &name", None))
+#if QT_CONFIG(accessibility)
+        self.clinicNameEdit.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"Clinic name", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicAddressLabel.setText(QCoreApplication.translate("FirstRunDialog", u"Clinic &address", None))
+#if QT_CONFIG(accessibility)
+        self.clinicAddressEdit.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"Clinic address", None))
+#endif // QT_CONFIG(accessibility)
+        self.clinicPhoneLabel.setText(QCoreApplication.translate("FirstRunDialog", u"Clinic p&hone", None))
+#if QT_CONFIG(accessibility)
+        self.clinicPhoneEdit.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"Clinic phone", None))
 #endif // QT_CONFIG(accessibility)
 #if QT_CONFIG(accessibility)
         self.errorLabel.setAccessibleName(QCoreApplication.translate("FirstRunDialog", u"Error", None))
