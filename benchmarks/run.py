@@ -717,11 +717,17 @@ def bench_plan_document(patient_name: str = "Rosa María Delgado"):
                                address=f"{n}00 N. Grand Ave, Springfield") for n in range(1, 4)}
     meetings = {n: rd.Contact(f"NA group {n} (invented)", "", address="St. Luke's hall, 5 Elm St",
                               hours="Tuesdays 19:00") for n in (10, 11)}
-    return rp.build_plan_document(
-        plan, language="en", patient=rd.PlanPatient(patient_name, "5 June 1987", "BENCH-1"),
+    _BENCH_PLAN_ARGS.update(
+        plan=plan, language="en", patient=rd.PlanPatient(patient_name, "5 June 1987", "BENCH-1"),
         clinic=rd.PlanClinic("Riverbend Recovery Clinic", "12 Mill Road, Springfield", "(217) 555-0142"),
         prepared_by="Dana Ortiz", prepared_at=dt.datetime(2026, 11, 30, 15, 0), referral_contacts=referrals,
         meeting_contacts=meetings, helplines=list(rp.DEFAULT_HELPLINES.values()), version=1)
+    return rp.build_plan_document(**_BENCH_PLAN_ARGS)
+
+
+#: The arguments :func:`bench_plan_document` built its plan with (the two-language figure
+#: builds the same plan in Spanish).
+_BENCH_PLAN_ARGS: dict = {}
 
 
 def _pages(pdf: bytes) -> int:
@@ -741,6 +747,25 @@ def bench_plan_render(runs: int) -> None:
         plan_pdf.render_plan_pdf(doc)
         times.append((time.perf_counter() - start) * 1000)
     report(f"render a {_pages(pdf)}-page aftercare plan (median of {runs})", statistics.median(times), "ms", 150)
+
+
+def bench_plan_two_languages(runs: int) -> None:
+    """What finalizing renders: the plan in the patient's language (Spanish) and in English for
+    the record, from the same data (``services.plans.finalize``)."""
+    from clinic_desktop.reports import plan as rp
+    from clinic_desktop.reports import plan_pdf
+
+    english = bench_plan_document()
+    spanish = rp.build_plan_document(**{**_BENCH_PLAN_ARGS, "language": "es"})
+    pages = _pages(plan_pdf.render_plan_pdf(spanish)) + _pages(plan_pdf.render_plan_pdf(english))
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        plan_pdf.render_plan_pdf(spanish)
+        plan_pdf.render_plan_pdf(english)
+        times.append((time.perf_counter() - start) * 1000)
+    report(f"render that plan in Spanish and English, as finalizing does ({pages} pages; median of {runs})",
+           statistics.median(times), "ms", 300)
 
 
 def bench_plan_size() -> None:
@@ -772,6 +797,7 @@ def main() -> int:
         bench_dose_check(tmp, 50 if args.quick else 300)
         bench_give_dose(tmp, 30 if args.quick else 100)
         bench_plan_render(10 if args.quick else 30)
+        bench_plan_two_languages(10 if args.quick else 30)
         bench_plan_size()
     missed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(missed)} of {len(RESULTS)} goals met (medians; this machine is noisy).")
