@@ -120,7 +120,7 @@ def build_consent_form(
     language = language if language in i18n.languages() else i18n.FALLBACK
     t = lambda key, **values: i18n.text(language, key, **values)
     clinic_name = free_text(clinic.name)
-    phone = group_phone(free_text(clinic.phone), phone_region)
+    phone = group_phone(free_text(clinic.phone), phone_region).replace(" ", "\u00a0")  # kept on one line
     until = format_date(language, expires_on, region=phone_region)
     lines = (
         Line(t("consent_form.from"), ", ".join(p for p in (clinic_name, free_text(clinic.address)) if p)),
