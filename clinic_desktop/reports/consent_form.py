@@ -105,12 +105,14 @@ def build_consent_form(
     signed_on: dt.date | None = None,
     language: str = "en",
     page_size: str = "letter",
+    large_print: bool = False,
     phone_region: str = "US",
 ) -> ConsentFormDocument:
     """The form for ``patient`` to consent to ``clinic`` sharing ``items`` (keys of
     :data:`core.consent.INFORMATION_ITEMS`, at least one) with ``recipient`` for ``purpose``
     until ``expires_on``, in ``language`` (English when there is no catalogue for it).
-    ``signed_on``: the recorded signature date when printing a recorded consent again.
+    ``signed_on``: the recorded signature date when printing a recorded consent again;
+    ``large_print`` as the patient's plan is printed.
     ValidationError for an unknown item or none; ValueError for an unknown page size."""
     keys = consent_rules.ordered(items)
     if not keys:
@@ -149,13 +151,15 @@ def build_consent_form(
         signed_on=format_date(language, signed_on, region=phone_region) if signed_on else "",
         footer_notice=NOTICE_SHORT,
         page_of=i18n.catalogue(language).get("page_of") or i18n.catalogue(i18n.FALLBACK)["page_of"],
+        large_print=bool(large_print),
     )
 
 
 class ConsentFormRenderer(DocumentRenderer[ConsentFormDocument]):
-    """Lays out a :class:`ConsentFormDocument`: the clinic's letterhead, the title, the
-    patient's statement, who/why/until, the items as bullets, the rights, then the signature
-    and date lines; the short 42 CFR notice and "Page X of Y" in the footer."""
+    """Lays out a :class:`ConsentFormDocument`: the clinic's letterhead (from page 2 the
+    patient's name and date of birth at its right), the title, the patient's statement,
+    who/why/until, the items as bullets, the rights, then the signature and date lines; the
+    short 42 CFR notice, the patient's name and "Page X of Y" in the footer."""
 
     def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
         doc = self.doc
@@ -164,14 +168,20 @@ class ConsentFormRenderer(DocumentRenderer[ConsentFormDocument]):
         size, step = self.small, self.small + 3
         canv.saveState()
         canv.setFillColor(INK)
-        self._letterhead(canv, 0.0)
+        patient_width = 0.0
+        if canv.getPageNumber() > 1:  # whose form it is, from page 2 (the signature may be there)
+            most = (right - left) * 0.5
+            patient_width = self._header_right(canv, [
+                self._fit_size(doc.patient.name, size, most, True),
+                self._fit_size(doc.patient.date_of_birth, size, most)])
+        self._letterhead(canv, patient_width)
         self._rules(canv)
         bottom = self.margin_y
         fonts.draw_string(canv, left, bottom + step,
                           self._fit(doc.footer_notice, size, right - left, True), size, bold=True)
         canv.setFillColor(MUTED)
         fonts.draw_string(canv, left, bottom,
-                          self._fit(f"{doc.title} \u2014 {doc.patient.name}", size, (right - left) * 0.6), size)
+                          self._fit(f"{doc.patient.name} \u2014 {doc.title}", size, (right - left) * 0.6), size)
         canv.restoreState()
 
     def _story(self, doc: ConsentFormDocument) -> list:

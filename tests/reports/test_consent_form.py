@@ -97,3 +97,24 @@ def test_the_pdf_prints_each_element(tmp_path):
                  "42 CFR part 2", "Page 1 of 1"):
         assert part in text, part
     assert "Relapse-prevention plan" not in text
+
+
+@needs_poppler
+def test_large_print_as_the_patient_s_plan(tmp_path):
+    doc = build(large_print=True)
+    assert doc.large_print
+    text = pdf_text(cf.render_consent_form_pdf(doc), tmp_path)
+    assert "Signature of Rosa Díaz" in text and "My treatment does not depend on signing" in text
+
+
+@needs_poppler
+def test_a_form_on_two_pages_names_the_patient_on_each(tmp_path):
+    require_tool("pdftotext")
+    path = tmp_path / "long.pdf"
+    path.write_bytes(cf.render_consent_form_pdf(build(items=list(INFORMATION_ITEMS), large_print=True)))
+    pages = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                           text=True).stdout.rstrip("\f").split("\f")
+    assert len(pages) == 2
+    for page in pages:
+        assert "Rosa Díaz" in page and "42 CFR part 2" in page
+    assert "June 5, 1987" in pages[1]

@@ -914,7 +914,7 @@ def revoke_consent(db: Database, user: SignedInUser, consent_id: int, now: dt.da
 def consent_form_pdf(db: Database, user: SignedInUser, episode_id: int, *, consent_id: int | None = None,
                      data: ConsentInput | None = None, now: dt.datetime | None = None) -> bytes:
     """The consent form for the patient to sign (reports.consent_form, 42 CFR 2.31), in the
-    plan's language (else the patient's preferred one): for the recorded consent ``consent_id``
+    plan's language and print size (else the patient's preferred language): for the recorded consent ``consent_id``
     (its recorded signature date printed), or, before recording, from ``data`` as typed (checked
     as :func:`record_consent` checks it, the signature date optional). Audited as
     ``consent.form_printed`` (consent id or None, recipient entry, item keys, language; no text)."""
@@ -961,7 +961,7 @@ def consent_form_pdf(db: Database, user: SignedInUser, episode_id: int, *, conse
             clinic=_clinic(settings), recipient=recipient, purpose=purpose, items=items,
             expires_on=expires_on, signed_on=signed_on, language=language,
             page_size=plan.page_size if plan is not None else str(settings.get("plan_page_size") or "letter"),
-            phone_region=region)
+            large_print=bool(plan.large_print) if plan is not None else False, phone_region=region)
         patient_id = patient.id
     pdf = consent_form_report.render_consent_form_pdf(doc)
     with db.write() as session:
