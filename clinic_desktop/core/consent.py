@@ -8,6 +8,10 @@ does not allow. Each refusal is a :class:`~clinic_desktop.core.errors.Validation
 message is shown to staff as it is.
 
 A consent is valid through its ``expires_on`` day (the last day it is valid), until revoked.
+It covers exactly the information items it lists (its ``items``, keys of
+:data:`INFORMATION_ITEMS`, 42 CFR 2.31 "how much and what kind"); a letter shares none other
+(:func:`check_covered`). A consent recorded before consents were itemized (``items`` None)
+covers no item: a letter under it carries only the referral itself.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from typing import Any
 
 from clinic_desktop.core.errors import ValidationError
 
-__all__ = ["INFORMATION_ITEMS", "check_items", "check_letter", "expired"]
+__all__ = ["INFORMATION_ITEMS", "check_covered", "check_items", "check_letter", "covered", "expired", "labels",
+           "ordered"]
 
 #: The parts of the aftercare plan a consent can cover, in the order a letter prints them →
 #: their label as staff tick it. The English letter heads each section with the same words
@@ -44,6 +49,45 @@ def check_items(shared: Iterable[str]) -> None:
     if unknown:
         raise ValidationError(f"Unknown information item(s) {unknown}; choose from "
                               f"{list(INFORMATION_ITEMS)}.")
+
+
+def ordered(keys: Iterable[str]) -> tuple[str, ...]:
+    """``keys`` once each, in :data:`INFORMATION_ITEMS`' order (ValidationError for an unknown key)."""
+    keys = [str(key) for key in keys]
+    check_items(keys)
+    return tuple(key for key in INFORMATION_ITEMS if key in keys)
+
+
+def labels(keys: Iterable[str]) -> tuple[str, ...]:
+    """The staff labels of ``keys``, in :data:`INFORMATION_ITEMS`' order."""
+    return tuple(INFORMATION_ITEMS[key] for key in ordered(keys))
+
+
+def covered(consent: Any) -> tuple[str, ...]:
+    """The item keys ``consent`` (its ``items``) covers, in print order; none when it was
+    recorded before consents were itemized (``items`` None) or lists keys no longer known."""
+    items = getattr(consent, "items", None)
+    if not items:
+        return ()
+    return tuple(key for key in INFORMATION_ITEMS if key in {str(k) for k in items})
+
+
+def check_covered(consent: Any, shared: Iterable[str]) -> None:
+    """ValidationError unless every key of ``shared`` is an item ``consent`` covers
+    (:func:`covered`); the message names the uncovered items by their labels."""
+    shared = [str(key) for key in shared]
+    check_items(shared)
+    allowed = set(covered(consent))
+    uncovered = [INFORMATION_ITEMS[key] for key in INFORMATION_ITEMS if key in shared and key not in allowed]
+    if not uncovered:
+        return
+    if getattr(consent, "items", None) is None:
+        raise ValidationError("This consent was recorded before itemized consents and covers no part of "
+                              f"the plan; not covered: {', '.join(uncovered)}. Record a new consent to "
+                              "share plan details.")
+    them = "it" if len(uncovered) == 1 else "them"
+    raise ValidationError(f"The patient did not consent to share: {', '.join(uncovered)}. Leave {them} "
+                          f"out, or record a new consent that covers {them}.")
 
 
 def _text(value: Any) -> str:

@@ -527,8 +527,8 @@ class PlanVersionCopy(Base):
 
 class Consent(Base):
     """A patient's written consent (42 CFR Part 2, CLINICAL.md §5) to share information with
-    one recipient: who (the directory entry, and its name as signed), for what purpose, what
-    information, until when. Revocable (``revoked_*``); never deleted."""
+    one recipient: who (the directory entry, and its name as signed), for what purpose, which
+    information items, until when. Revocable (``revoked_*``); never deleted."""
 
     __tablename__ = "consents"
 
@@ -537,7 +537,12 @@ class Consent(Base):
     directory_entry_id: Mapped[int] = mapped_column(ForeignKey("directory_entries.id"))
     recipient_name: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(Text)
+    #: The items' labels as recorded (free text typed before consents were itemized; kept for
+    #: those rows, never printed on a letter).
     information: Mapped[str] = mapped_column(Text)
+    #: The information items it covers: keys of core.consent.INFORMATION_ITEMS (42 CFR 2.31 "how
+    #: much and what kind"); None when recorded before consents were itemized (covers no item).
+    items: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     expires_on: Mapped[dt.date] = mapped_column(Date)
     signed_on: Mapped[dt.date] = mapped_column(Date)
     revoked_at: Mapped[dt.datetime | None]

@@ -8,8 +8,9 @@ Two steps, as every report here (DESIGN.md convention 12), following :mod:`.plan
   :func:`core.consent.check_letter`) a consent that is revoked, expired on ``today`` or made
   out to another recipient. The letter holds the referral itself (reason and appointment)
   and, of the plan, **only** the items in ``shared`` (keys of
-  :data:`core.consent.INFORMATION_ITEMS`, which the counselor ticks to match the consent's
-  free-text ``information``); nothing else of the plan is read.
+  :data:`core.consent.INFORMATION_ITEMS`), each of which the consent must cover (its ``items``;
+  refused otherwise, by :func:`core.consent.check_covered`); nothing else of the plan is read.
+  The consent's scope prints from its items, never from free text.
 * :class:`LetterRenderer` (or :func:`render_letter_pdf`) lays it out, in the look of
   :class:`.plan_pdf.PlanRenderer`: both are :class:`.plan_pdf.DocumentRenderer`, the letter's
   for a :class:`LetterDocument` (the same styles, letterhead, helpers and "Page X of Y").
@@ -83,6 +84,11 @@ __all__ = [
 
 #: The letter's catalogue keys: "letter." + the plan's key (the same sections, said to a provider).
 VOICE = "letter."
+
+#: Each information item's heading (catalogue key), in the letter and in its consent scope.
+ITEM_HEADINGS: dict[str, str] = {"medication": "letter.medication_heading", "level": "letter.level_heading",
+                                 "therapies": "letter.therapies_heading",
+                                 "follow_ups": "letter.followups_heading", "relapse": "letter.relapse_heading"}
 
 #: The notice of 42 CFR 2.32 (as revised in 2024), verbatim (CLINICAL.md §5), in its printed
 #: paragraphs; :data:`NOTICE_2_32` is the whole text.
@@ -208,17 +214,18 @@ def build_referral_letter(
 
     ``prepared_by``: the staff member's full name, signed above ``prepared_role`` (a role key,
     "counselor", said in the letter's language) and the clinic's name.
-    ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` the patient consented to
-    share (as the counselor reads the consent's ``information``); only those are read from
-    ``plan``. Raises core's ValidationError when the consent is revoked, expired on ``today``
-    or for another recipient, or for an unknown item (:mod:`core.consent`); ValueError for a
-    page size other than :data:`.document.PAGE_SIZES`.
+    ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` to share, each covered by
+    the consent's ``items``; only those are read from ``plan``. Raises core's ValidationError
+    when the consent is revoked, expired on ``today`` or for another recipient, for an unknown
+    item or one the consent does not cover (:mod:`core.consent`); ValueError for a page size
+    other than :data:`.document.PAGE_SIZES`.
     """
     consent_rules.check_items(shared)
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size must be one of {sorted(PAGE_SIZES)}, not {page_size!r}")
     consent_rules.check_letter(consent, today=today, entry_id=referral.get("entry_id"),
                                recipient_name=recipient.name)
+    consent_rules.check_covered(consent, shared)
     language = language if language in i18n.languages() else i18n.FALLBACK
     t = lambda key, **values: i18n.text(language, key, **values)
 
@@ -238,8 +245,9 @@ def build_referral_letter(
     recipient_lines = tuple(p for p in (free_text(recipient.name), free_text(recipient.address),
                                         group_phone(recipient.phone, phone_region)) if p)
     included = [t("letter.referral_heading")] + [s.heading for s in sections]
+    agreed = [t(ITEM_HEADINGS[key]) for key in consent_rules.covered(consent)]
     consent_lines = (
-        Line(t("letter.consent_what"), free_text(consent.information)),
+        Line(t("letter.consent_what"), "; ".join(agreed) if agreed else t("letter.consent_no_items")),
         Line(t("letter.consent_included"), "; ".join(included)),
         Line(t("letter.consent_to"), free_text(consent.recipient_name)),
         Line(t("letter.consent_purpose"), free_text(consent.purpose)),

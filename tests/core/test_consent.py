@@ -58,3 +58,36 @@ def test_only_known_information_items():
         consent.check_items(["medication", "people"])
     assert str(refused.value) == ("Unknown information item(s) ['people']; choose from "
                                   "['medication', 'level', 'therapies', 'follow_ups', 'relapse'].")
+
+
+@pytest.mark.parametrize("key", list(consent.INFORMATION_ITEMS))
+def test_a_letter_may_share_an_item_only_when_the_consent_covers_it(key):
+    others = [k for k in consent.INFORMATION_ITEMS if k != key]
+    consent.check_covered(signed(items=[key]), [key])
+    consent.check_covered(signed(items=others), others)
+    with pytest.raises(ValidationError) as refused:
+        consent.check_covered(signed(items=others), [*others, key])
+    assert str(refused.value) == (f"The patient did not consent to share: {consent.INFORMATION_ITEMS[key]}. "
+                                  "Leave it out, or record a new consent that covers it.")
+
+
+def test_the_refusal_names_every_uncovered_item_in_print_order():
+    with pytest.raises(ValidationError, match="share: Counseling approaches, Relapse-prevention plan. "
+                                              "Leave them out"):
+        consent.check_covered(signed(items=["level"]), ["relapse", "level", "therapies"])
+    with pytest.raises(ValidationError, match="Unknown"):
+        consent.check_covered(signed(items=["level"]), ["diagnosis"])
+
+
+def test_a_consent_recorded_before_items_covers_none():
+    legacy = signed(items=None)
+    assert consent.covered(legacy) == () and consent.covered(signed(items=[])) == ()
+    consent.check_covered(legacy, [])
+    with pytest.raises(ValidationError, match="before itemized consents.*Record a new consent"):
+        consent.check_covered(legacy, ["follow_ups"])
+
+
+def test_items_are_kept_in_print_order_and_labelled():
+    assert consent.ordered(["relapse", "medication", "relapse"]) == ("medication", "relapse")
+    assert consent.labels(["follow_ups", "level"]) == ("Level of aftercare", "Follow-up appointments")
+    assert consent.covered(signed(items=["relapse", "gone", "medication"])) == ("medication", "relapse")

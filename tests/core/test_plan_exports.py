@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from clinic_desktop.core.consent import INFORMATION_ITEMS
 from clinic_desktop.core.errors import NotFound, PermissionDenied, ValidationError
+from clinic_desktop.core.models import Consent
 from clinic_desktop.core.services import audit, plans
 from clinic_desktop.core.services import settings as settings_service
 from tests.conftest import STRONG_PASSWORD, make_user
@@ -49,7 +51,7 @@ def ready(db, admin, counselor):
     view = plans.open_plan(db, counselor, episode_id)
     saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
     consent = plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
-        entry.id, "Arrange intensive outpatient care", "Current medication and follow-up visits",
+        entry.id, "Arrange intensive outpatient care", ("medication", "follow_ups"),
         TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
     return {"episode_id": episode_id, "patient": patient, "entry": entry, "plan_id": view.id, "saved": saved,
             "consent": consent}
@@ -106,13 +108,13 @@ def test_referral_letter_refuses_expired_revoked_unknown_and_other_recipients(db
     # A consent to a place the plan does not refer to.
     other = local_entry(db, admin, "Eastside Housing Program", "housing_service")
     other_consent = plans.record_consent(db, counselor, ready["episode_id"], plans.ConsentInput(
-        other.id, "Housing", "Name only", TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
+        other.id, "Housing", ("level",), TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
     with pytest.raises(ValidationError, match="no referral to Eastside Housing Program"):
         plans.referral_letter(db, counselor, plan_id, other_consent.id, [])
     # A consent of another episode.
     episode2, _ = admit_with_signed_intake(db, admin, mrn="P-2")
     foreign = plans.record_consent(db, counselor, episode2, plans.ConsentInput(
-        ready["entry"].id, "Referral", "Name only", TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
+        ready["entry"].id, "Referral", ("level",), TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
     with pytest.raises(ValidationError, match="another episode"):
         plans.referral_letter(db, counselor, plan_id, foreign.id, [])
     with pytest.raises(NotFound):
@@ -121,6 +123,40 @@ def test_referral_letter_refuses_expired_revoked_unknown_and_other_recipients(db
     with pytest.raises(ValidationError, match="revoked"):
         plans.referral_letter(db, counselor, plan_id, consent.id, ["medication"])
     assert events(db, admin, "plan.letter_exported") == []
+
+
+@pytest.mark.parametrize("key", ["level", "therapies", "relapse"])
+def test_referral_letter_refuses_an_item_the_consent_does_not_cover(db, admin, counselor, ready, key):
+    """The consent covers medication and follow-ups: any other item is refused, named, not audited."""
+    label = INFORMATION_ITEMS[key]
+    with pytest.raises(ValidationError, match=f"did not consent to share: {label}"):
+        plans.referral_letter(db, counselor, ready["plan_id"], ready["consent"].id, ["medication", key])
+    assert events(db, admin, "plan.letter_exported") == []
+
+
+@needs_pdftotext
+def test_a_consent_recorded_before_items_shares_only_the_referral(db, admin, counselor, ready, tmp_path):
+    """Rows from before migration 0011 (items NULL) cover no item."""
+    with db.write() as session:
+        row = session.get(Consent, ready["consent"].id)
+        row.items, row.information = None, "Everything (typed before itemized consents)"
+    [legacy] = plans.consents(db, counselor, ready["episode_id"])
+    assert legacy.items is None and not legacy.itemized and legacy.item_labels == ()
+    with pytest.raises(ValidationError, match="before itemized consents"):
+        plans.referral_letter(db, counselor, ready["plan_id"], legacy.id, ["medication"])
+    text = " ".join(pdf_text(plans.referral_letter(db, counselor, ready["plan_id"], legacy.id, []),
+                             tmp_path).split())
+    assert "Intensive outpatient, 3 evenings a week" in text  # the referral itself
+    assert "Dr. Okafor" not in text and "Everything" not in text
+    assert "No part of the plan" in text
+
+
+def test_recording_refuses_unknown_items(db, admin, counselor, ready):
+    with pytest.raises(ValidationError) as info:
+        plans.record_consent(db, counselor, ready["episode_id"], plans.ConsentInput(
+            ready["entry"].id, "Referral", ("medication", "diagnosis"), TODAY + dt.timedelta(days=30),
+            TODAY), today=TODAY)
+    assert set(info.value.fields) == {"items"} and "diagnosis" in info.value.fields["items"]
 
 
 def test_referral_letter_falls_back_to_the_latest_version(db, admin, counselor, ready):
@@ -239,3 +275,28 @@ def test_an_english_plan_for_an_english_speaker_is_signed_once(db, counselor, re
 ])
 def test_version_languages(language, preferred, expected):
     assert plans.version_languages(language, preferred) == expected
+
+
+@needs_pdftotext
+def test_consent_form_of_a_recorded_consent_or_of_what_is_typed_is_audited(db, admin, counselor, ready, tmp_path):
+    text = " ".join(pdf_text(plans.consent_form_pdf(db, counselor, ready["episode_id"],
+                                                    consent_id=ready["consent"].id), tmp_path).split())
+    assert "Northside IOP" in text and "Arrange intensive outpatient care" in text
+    assert "Medication for opioid use disorder" in text and "Follow-up appointments" in text
+    assert "Relapse-prevention plan" not in text
+    typed = plans.ConsentInput(ready["entry"].id, "Housing help", ("level",), TODAY + dt.timedelta(days=30), None)
+    text = " ".join(pdf_text(plans.consent_form_pdf(db, counselor, ready["episode_id"], data=typed, now=NOW),
+                             tmp_path).split())
+    assert "Level of aftercare" in text and "Medication for opioid use disorder" not in text
+    with pytest.raises(ValidationError) as info:
+        plans.consent_form_pdf(db, counselor, ready["episode_id"], now=NOW,
+                               data=plans.ConsentInput(None, "", (), None, None))
+    assert set(info.value.fields) == {"directory_entry_id", "purpose", "items", "expires_on"}
+    printed = sorted(events(db, admin, "consent.form_printed"), key=lambda e: e.seq)
+    assert [e.detail["consent_id"] for e in printed] == [ready["consent"].id, None]
+    assert [e.detail["items"] for e in printed] == [["medication", "follow_ups"], ["level"]]
+    assert all(e.patient_id == ready["patient"].id for e in printed)
+    assert "Housing" not in repr([e.detail for e in printed])
+    nurse = make_user(db, admin, "nurse", "nurse-f")
+    with pytest.raises(PermissionDenied):
+        plans.consent_form_pdf(db, nurse, ready["episode_id"], consent_id=ready["consent"].id)

@@ -212,23 +212,23 @@ def test_roles_nurse_only_reconciles_counselor_and_prescriber_allowed(db, admin,
         with pytest.raises(PermissionDenied):
             plans.version_pdf(db, who, view.id, 1)
         with pytest.raises(PermissionDenied):
-            plans.record_consent(db, who, episode_id, plans.ConsentInput(1, "p", "i", TODAY, TODAY))
+            plans.record_consent(db, who, episode_id, plans.ConsentInput(1, "p", ("medication",), TODAY, TODAY))
     assert plans.open_plan(db, make_user(db, admin, "prescriber"), episode_id).id == view.id
 
 
 def test_consent_validation(db, admin, counselor):
     episode_id, _ = admit_with_signed_intake(db, admin)
     with pytest.raises(ValidationError) as info:
-        plans.record_consent(db, counselor, episode_id, plans.ConsentInput(None, " ", "", None, None))
-    assert set(info.value.fields) == {"directory_entry_id", "purpose", "information", "expires_on", "signed_on"}
+        plans.record_consent(db, counselor, episode_id, plans.ConsentInput(None, " ", (), None, None))
+    assert set(info.value.fields) == {"directory_entry_id", "purpose", "items", "expires_on", "signed_on"}
     entry = local_entry(db, admin)
     with pytest.raises(ValidationError) as info:
         plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
-            entry.id, "Referral", "Diagnosis, medication", TODAY, TODAY + dt.timedelta(days=1)))
+            entry.id, "Referral", ("medication",), TODAY, TODAY + dt.timedelta(days=1)))
     assert set(info.value.fields) == {"signed_on", "expires_on"}
     with pytest.raises(ValidationError, match="expire after"):
         plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
-            entry.id, "Referral", "Diagnosis", TODAY - dt.timedelta(days=1), TODAY))
+            entry.id, "Referral", ("level",), TODAY - dt.timedelta(days=1), TODAY))
 
 
 def test_consent_recorded_listed_active_expired_and_revoked(any_db):
@@ -237,16 +237,19 @@ def test_consent_recorded_listed_active_expired_and_revoked(any_db):
     episode_id, _ = admit_with_signed_intake(any_db, admin)
     entry = local_entry(any_db, admin)
     consent = plans.record_consent(any_db, counselor, episode_id, plans.ConsentInput(
-        entry.id, " Arrange intensive outpatient care ", "Diagnosis, current medication and dose",
+        entry.id, " Arrange intensive outpatient care ", ["relapse", "medication"],
         TODAY + dt.timedelta(days=90), TODAY), today=TODAY)
     assert consent.recipient_name == "Northside IOP" and consent.purpose == "Arrange intensive outpatient care"
+    assert consent.items == ("medication", "relapse") and consent.itemized  # print order
+    assert consent.item_labels == ("Medication for opioid use disorder", "Relapse-prevention plan")
     assert consent.active(TODAY) and consent.active(TODAY + dt.timedelta(days=90))
     assert consent.expired(TODAY + dt.timedelta(days=91)) and not consent.active(TODAY + dt.timedelta(days=91))
     [listed] = plans.consents(any_db, counselor, episode_id)
     assert listed == consent
     assert [c.id for c in plans.open_plan(any_db, counselor, episode_id).consents] == [consent.id]
     event = next(e for e in audit.recent(any_db, admin) if e.action == "consent.recorded")
-    assert "Diagnosis" not in repr(event.detail)
+    assert "Arrange" not in repr(event.detail)
+    assert event.detail["items"] == ["medication", "relapse"]
 
     revoked = plans.revoke_consent(any_db, counselor, consent.id)
     assert revoked.revoked and revoked.revoked_by_name == counselor.full_name and not revoked.active(TODAY)

@@ -522,10 +522,21 @@ def test_preview_without_the_clinic_details_says_who_sets_them(qtbot, monkeypatc
     assert [missing.item(i).text() for i in range(missing.count())] == before and before
 
 
-def record_consent(qtbot, screen: PlanScreen) -> QListWidget:
+def tick_items(qtbot, screen: PlanScreen, keys) -> None:
+    """Tick the consent's information items with the keyboard (focus, space)."""
+    from clinic_desktop.core.consent import INFORMATION_ITEMS
+
+    for key in keys:
+        box = by_name(screen.consent.items_box, QCheckBox, INFORMATION_ITEMS[key])
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key.Key_Space)
+        assert box.isChecked()
+
+
+def record_consent(qtbot, screen: PlanScreen, items=("medication", "follow_ups", "relapse")) -> QListWidget:
     go(screen, "Consent")
     type_into(qtbot, by_name(screen, QLineEdit, "Purpose"), "Continuity of care")
-    type_into(qtbot, by_name(screen, QLineEdit, "Information"), "Medication and follow-ups")
+    tick_items(qtbot, screen, items)
     click(qtbot, button(screen, "Record consent"))
     consents = by_name(screen, QListWidget, "Consents")
     consents.setCurrentRow(consents.count() - 1)
@@ -600,7 +611,7 @@ def test_an_expired_consent_gives_no_letter(qtbot, db, admin, counselor, screen,
     entry = local_entry(db, admin, "Northside IOP")
     add_referral(qtbot, screen, "Northside IOP", "IOP")
     plans.record_consent(db, counselor, screen.episode_id, plans.ConsentInput(
-        directory_entry_id=entry.id, purpose="Continuity of care", information="Medication",
+        directory_entry_id=entry.id, purpose="Continuity of care", items=("medication",),
         signed_on=dt.date(2020, 1, 2), expires_on=dt.date(2020, 6, 30)))
     calls = []
     monkeypatch.setattr(plans, "referral_letter", lambda *a: calls.append(a) or b"", raising=False)
@@ -657,15 +668,107 @@ def test_record_and_revoke_a_consent(qtbot, db, admin, screen):
     go(screen, "Consent")
     assert by_name(screen, QComboBox, "Recipient").currentText().startswith("Northside IOP")
     click(qtbot, button(screen, "Record consent"))
-    assert by_name(screen, QLabel, "Consent error").isVisible()  # purpose and information missing
+    # purpose and items missing: each said next to its field
+    assert by_name(screen, QLabel, "Purpose error").isVisible()
+    items_error = by_name(screen, QLabel, "Information to share error")
+    assert items_error.isVisible() and "at least one item" in items_error.text()
+    assert screen.consent.items_box.accessibleDescription() == items_error.text()
     type_into(qtbot, by_name(screen, QLineEdit, "Purpose"), "Continuity of care")
-    type_into(qtbot, by_name(screen, QLineEdit, "Information"), "Medication and attendance")
+    tick_items(qtbot, screen, ["relapse", "level"])
+    assert not items_error.isVisible()  # ticking clears it
     click(qtbot, button(screen, "Record consent"))
     consents = by_name(screen, QListWidget, "Consents")
     assert consents.count() == 1 and "(active)" in consents.item(0).text()
+    assert "Level of aftercare, Relapse-prevention plan" in consents.item(0).text()
+    assert not any(box.isChecked() for box in screen.consent.item_checks.values())  # the form is cleared
+    [recorded] = plans.consents(db, admin, screen.episode_id)
+    assert recorded.items == ("level", "relapse")
     consents.setCurrentRow(0)
     click(qtbot, button(screen, "Revoke"))
     assert "revoked" in consents.item(0).text()
+
+
+def test_the_letter_offers_only_the_items_the_consent_covers(qtbot, db, admin, screen, monkeypatch):
+    from clinic_desktop.core.consent import INFORMATION_ITEMS
+
+    local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    record_consent(qtbot, screen, items=("level",))
+    calls = []
+    monkeypatch.setattr(plans, "referral_letter", lambda *a: calls.append(list(a[4])) or _a_pdf(),
+                        raising=False)
+    click(qtbot, button(screen, "Referral letter\u2026"))
+    dialog = screen.letter_dialog()
+    for key, label in INFORMATION_ITEMS.items():
+        box = by_name(dialog, QCheckBox, label)
+        assert box.isEnabled() == (key == "level")
+        assert box.toolTip() == ("" if key == "level" else "Not covered by this consent")
+    refused = by_name(dialog, QCheckBox, INFORMATION_ITEMS["relapse"])
+    click(qtbot, refused)
+    assert not refused.isChecked()
+    refused.setChecked(True)  # even forced on, an item not covered is never sent
+    click(qtbot, by_name(dialog, QCheckBox, INFORMATION_ITEMS["level"]))
+    assert dialog.shared() == ["level"]
+    click(qtbot, button(dialog, "Prepare letter"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
+    assert calls == [["level"]]
+    screen.preview_dialog().reject()
+
+
+def test_a_consent_recorded_before_items_says_so_and_offers_no_item(qtbot, db, admin, counselor, screen):
+    from clinic_desktop.core.models import Consent
+
+    entry = local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    view = plans.record_consent(db, counselor, screen.episode_id, plans.ConsentInput(
+        entry.id, "Continuity of care", ("medication",), dt.date.today() + dt.timedelta(days=30),
+        dt.date.today()))
+    with db.write() as session:  # as migration 0011 leaves a consent recorded before it
+        session.get(Consent, view.id).items = None
+    screen.consent.reload()
+    go(screen, "Consent")
+    consents = by_name(screen, QListWidget, "Consents")
+    assert ("recorded before itemized consents: record a new one to share plan details"
+            in consents.item(0).text())
+    consents.setCurrentRow(0)
+    click(qtbot, button(screen, "Referral letter\u2026"))
+    dialog = screen.letter_dialog()
+    assert not any(box.isEnabled() for box in dialog.findChildren(QCheckBox))
+    assert dialog.shared() == []
+    dialog.reject()
+
+
+def test_print_the_consent_form_typed_or_recorded(qtbot, db, admin, screen, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    local_entry(db, admin, "Northside IOP")
+    add_referral(qtbot, screen, "Northside IOP", "IOP")
+    go(screen, "Consent")
+    # Before recording: what is typed, refused next to the fields when incomplete.
+    type_into(qtbot, by_name(screen, QLineEdit, "Purpose"), "Continuity of care")
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append((title, text)))
+    click(qtbot, button(screen, "Print consent form\u2026"))
+    qtbot.waitUntil(lambda: screen.document_job() is None, timeout=10000)
+    assert warnings and warnings[0][0] == "No consent form" and screen.preview_dialog() is None
+    assert by_name(screen, QLabel, "Information to share error").isVisible()
+    tick_items(qtbot, screen, ["medication"])
+    click(qtbot, button(screen, "Print consent form\u2026"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
+    assert screen.preview_dialog().windowTitle() == "Consent form"
+    screen.preview_dialog().reject()
+    qtbot.waitUntil(lambda: screen.preview_dialog() is None, timeout=5000)
+    # Recorded: the selected consent's form.
+    click(qtbot, button(screen, "Record consent"))
+    consents = by_name(screen, QListWidget, "Consents")
+    consents.setCurrentRow(0)
+    click(qtbot, button(screen, "Print consent form\u2026"))
+    qtbot.waitUntil(lambda: screen.preview_dialog() is not None, timeout=10000)
+    screen.preview_dialog().reject()
+    printed = [e for e in audit.recent(db, admin) if e.action == "consent.form_printed"]
+    consent_id = consents.item(0).data(Qt.ItemDataRole.UserRole)
+    assert [e.detail["consent_id"] for e in reversed(printed)] == [None, consent_id]
+    assert all(e.detail["items"] == ["medication"] for e in printed)
 
 
 def test_a_stale_draft_shows_the_conflict_banner_and_stops_autosave(qtbot, db, admin, counselor, screen):

@@ -63,9 +63,11 @@ PLAN = {
 TODAY = dt.date(2026, 11, 28)
 CONSENT = ConsentView(
     id=1, episode_id=3, directory_entry_id=7, recipient_name="Northside IOP",
-    purpose="Continuity of care after detox", information="Medication and follow-up appointments",
+    purpose="Continuity of care after detox", items=("medication", "follow_ups"),
     expires_on=dt.date(2027, 5, 28), signed_on=dt.date(2026, 11, 27), revoked_at=None,
     revoked_by_name=None, created_at=dt.datetime(2026, 11, 27, 15, 0), created_by_name="Dana Ortiz")
+#: A consent covering every information item.
+CONSENT_ALL = dataclasses.replace(CONSENT, items=tuple(INFORMATION_ITEMS))
 RECIPIENT = Contact("Northside IOP", "2175550100", address="400 N Main St, Springfield IL")
 PATIENT = PlanPatient("Rosa Díaz", "5 June 1987", "RR-2041")
 CLINIC = PlanClinic("Riverside Detox", "12 River Rd, Springfield IL", "(217) 555-0199")
@@ -120,6 +122,56 @@ def test_an_unknown_information_item_is_refused():
         build(shared=["medication", "people"])
 
 
+@pytest.mark.parametrize("key", list(INFORMATION_ITEMS))
+def test_every_item_the_consent_does_not_cover_is_refused(key):
+    """42 CFR 2.31: the letter shares only what the consent lists. For each item: a consent
+    covering all the others refuses it, naming it; a consent covering it includes it."""
+    others = tuple(k for k in INFORMATION_ITEMS if k != key)
+    without = dataclasses.replace(CONSENT, items=others)
+    with pytest.raises(ValidationError) as refused:
+        build(consent=without, shared=[key])
+    assert INFORMATION_ITEMS[key] in str(refused.value)
+    for other in others:
+        assert INFORMATION_ITEMS[other] not in str(refused.value)
+    with pytest.raises(ValidationError, match="did not consent"):
+        build(consent=without, shared=list(INFORMATION_ITEMS))
+    heading = i18n.text("en", rl.ITEM_HEADINGS[key])
+    shared_all_it_covers = build(consent=without, shared=list(others))
+    assert key not in shared_all_it_covers.shared_keys
+    assert heading not in " ".join(shared_all_it_covers.texts)
+    covering = build(consent=dataclasses.replace(CONSENT, items=(key,)), shared=[key])
+    assert covering.shared_keys == (key,) and covering.shared[0].heading == heading
+
+
+@pytest.mark.parametrize("key", list(INFORMATION_ITEMS))
+def test_without_an_item_its_section_heading_is_never_in_the_pdf(key, tmp_path):
+    others = tuple(k for k in INFORMATION_ITEMS if k != key)
+    doc = build(consent=dataclasses.replace(CONSENT, items=others), shared=list(others))
+    text = squash(" ".join(pdf_pages(rl.render_letter_pdf(doc), tmp_path)))
+    heading = i18n.text("en", rl.ITEM_HEADINGS[key])
+    assert heading not in text
+    assert i18n.text("en", rl.ITEM_HEADINGS[others[0]]) in text  # the ones covered do print
+
+
+def test_a_consent_recorded_before_items_carries_only_the_referral():
+    legacy = dataclasses.replace(CONSENT, items=None)
+    with pytest.raises(ValidationError, match="before itemized consents") as refused:
+        build(consent=legacy, shared=["medication"])
+    assert "Medication for opioid use disorder" in str(refused.value)
+    doc = build(consent=legacy, shared=[])
+    assert doc.shared == () and REASON in doc.texts
+    scope = {line.label: line.value for line in doc.consent_lines}
+    assert scope["What the patient agreed to share"].startswith("No part of the plan")
+    assert scope["Included in this letter"] == "Referral"
+
+
+def test_the_spanish_scope_names_the_items_in_spanish():
+    doc = build(language="es")
+    scope = {line.label: line.value for line in doc.consent_lines}
+    assert scope["Qué aceptó compartir el paciente"] == (
+        "Medicamento para el trastorno por consumo de opioides; Citas de seguimiento")
+
+
 # -- only what was consented to ----------------------------------------------------------------
 
 
@@ -139,7 +191,7 @@ def test_only_the_shared_items_are_in_the_data_in_print_order():
 def test_the_shared_sections_speak_to_a_provider():
     """The plan's section builders in the letter's voice: clinical labels, no words meant for
     the patient, the plan's medicine names where the letter has none of its own."""
-    doc = build(shared=list(INFORMATION_ITEMS))
+    doc = build(consent=CONSENT_ALL, shared=list(INFORMATION_ITEMS))
     by_key = {section.key: section for section in doc.shared}
     medication = by_key["medication"]
     assert medication.heading == "Medication for opioid use disorder"
@@ -152,7 +204,7 @@ def test_the_shared_sections_speak_to_a_provider():
     assert relapse.heading == "Relapse-prevention plan" and relapse.notes == ()
     assert relapse.lines[0] == Line("Triggers", TRIGGERS)
     empty = build(plan={**PLAN, "therapies": [], "medication": {"choice": "none"}},
-                  shared=["medication", "therapies"])
+                  consent=CONSENT_ALL, shared=["medication", "therapies"])
     assert [s.paragraphs for s in empty.shared] == [
         ("No medication for opioid use disorder at present",), ("None recorded",)]
 
@@ -169,7 +221,7 @@ def test_the_consent_scope_says_what_to_whom_why_until_and_signed():
     scope = {line.label: line.value for line in doc.consent_lines}
     assert doc.consent_heading == "Shared with the patient's written consent"
     assert scope == {
-        "What the patient agreed to share": "Medication and follow-up appointments",
+        "What the patient agreed to share": "Medication for opioid use disorder; Follow-up appointments",
         "Included in this letter": "Referral; Medication for opioid use disorder; "
                                    "Follow-up appointments",
         "To whom": "Northside IOP",
@@ -189,7 +241,7 @@ def test_the_module_notice_is_the_2_32_text_verbatim():
 def test_each_item_staff_tick_is_the_heading_the_english_letter_prints():
     """core.consent labels the items for staff; the English letter heads the same sections with
     the same words, so what was ticked is what the provider reads."""
-    doc = build(shared=list(INFORMATION_ITEMS))
+    doc = build(consent=CONSENT_ALL, shared=list(INFORMATION_ITEMS))
     assert doc.shared_keys == tuple(INFORMATION_ITEMS)
     assert [s.heading for s in doc.shared] == list(INFORMATION_ITEMS.values())
     assert doc.shared[0].heading == i18n.text("en", "letter.medication_heading")
@@ -226,7 +278,7 @@ def test_pdf_has_only_shared_items_the_scope_box_and_the_full_notice(tmp_path):
 def test_short_notice_and_page_numbers_on_every_page(tmp_path):
     long_relapse = dict(PLAN, relapse={f: ("A long answer in the patient's words. " * 30)
                                        for f in ("triggers", "warning_signs", "coping", "reasons")})
-    pages = pdf_pages(rl.render_letter_pdf(build(plan=long_relapse, shared=list(INFORMATION_ITEMS))),
+    pages = pdf_pages(rl.render_letter_pdf(build(plan=long_relapse, consent=CONSENT_ALL, shared=list(INFORMATION_ITEMS))),
                       tmp_path)
     assert len(pages) >= 2
     for n, page in enumerate(pages, start=1):

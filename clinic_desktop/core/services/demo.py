@@ -397,7 +397,7 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
     if not has_consent:
         plans.record_consent(db, counselor, current.id, plans.ConsentInput(
             entry_id, "Arrange intensive outpatient care after detox (demo)",
-            "Current medication and dose, follow-up visits (demo)", today + dt.timedelta(days=365), today),
+            ("medication", "follow_ups"), today + dt.timedelta(days=365), today),
             today=today)
     _demo_clinic(db, counselor)
     with _signing_password(db, counselor) as password:

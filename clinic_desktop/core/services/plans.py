@@ -30,7 +30,11 @@ Decisions, for whoever reads the code next:
 * Audit events carry ids, section names and settings, never the free text typed. Every print
   or export is audited: a version ("plan.printed"), a draft's preview ("plan.draft_printed",
   watermarked "DRAFT"), a referral letter ("plan.letter_exported").
-* Consents are recorded per recipient (a directory entry; its name is kept as signed). A consent
+* Consents are recorded per recipient (a directory entry; its name is kept as signed) with the
+  information items they cover (keys of ``core.consent.INFORMATION_ITEMS``, also kept as their
+  labels in the old free-text ``information`` column); a letter shares only covered items, and
+  a consent recorded before items were kept (``items`` NULL) covers none. ``consent_form_pdf``
+  prints the form to sign ("consent.form_printed"). A consent
   is *active* on a day when it is not revoked and that day is on or before ``expires_on`` (the
   expiry date is the last day it is valid). Revoking is permanent; a new consent is recorded
   instead. Recording and revoking need "plans.edit"; anyone who may open patients lists them.
@@ -78,6 +82,7 @@ from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import accounts, audit, episodes, mar
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.text import format_number
+from clinic_desktop.reports import consent_form as consent_form_report
 from clinic_desktop.reports import document as printed
 from clinic_desktop.reports import i18n, overdose_sheet, plan_pdf
 from clinic_desktop.reports import letter as letter_report
@@ -127,7 +132,9 @@ class ConsentView:
     directory_entry_id: int
     recipient_name: str
     purpose: str
-    information: str
+    #: The information items it covers (keys of core.consent.INFORMATION_ITEMS, print order);
+    #: None when recorded before consents were itemized: it covers no item.
+    items: tuple[str, ...] | None
     expires_on: dt.date
     signed_on: dt.date
     revoked_at: dt.datetime | None
@@ -146,6 +153,16 @@ class ConsentView:
     def active(self, today: dt.date) -> bool:
         """Information may be shared under it today: not revoked, not expired."""
         return not self.revoked and not self.expired(today)
+
+    @property
+    def itemized(self) -> bool:
+        """Recorded with its information items (not before consents were itemized)."""
+        return self.items is not None
+
+    @property
+    def item_labels(self) -> tuple[str, ...]:
+        """The labels of the items it covers, in print order."""
+        return consent_rules.labels(consent_rules.covered(self))
 
 
 @dataclass(frozen=True)
@@ -189,7 +206,8 @@ class ConsentInput:
 
     directory_entry_id: int | None
     purpose: str
-    information: str
+    #: The information items it covers: keys of core.consent.INFORMATION_ITEMS.
+    items: Sequence[str]
     expires_on: dt.date | None
     signed_on: dt.date | None
 
@@ -305,7 +323,8 @@ def _preferred_language(session: Session, plan: AftercarePlan) -> str | None:
 def _consent_view(session: Session, c: Consent) -> ConsentView:
     return ConsentView(
         id=c.id, episode_id=c.episode_id, directory_entry_id=c.directory_entry_id,
-        recipient_name=c.recipient_name, purpose=c.purpose, information=c.information,
+        recipient_name=c.recipient_name, purpose=c.purpose,
+        items=None if c.items is None else consent_rules.covered(c),
         expires_on=c.expires_on, signed_on=c.signed_on, revoked_at=c.revoked_at,
         revoked_by_name=_name(session, c.revoked_by), created_at=c.created_at,
         created_by_name=_name(session, c.created_by) or "")
@@ -677,10 +696,11 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
 
     The recipient is the consent's directory entry; the referral is the plan's referral to that
     entry, from the current draft, or from the latest finalized version when the draft has none.
-    ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` the consent covers (only those
-    are printed). A revoked or expired consent (on ``now``'s local date, the rule of
-    :func:`core.consent.check_letter`), a consent of another episode, no referral to its
-    recipient or an unknown item: ValidationError, one plain message.
+    ``shared``: the keys of :data:`core.consent.INFORMATION_ITEMS` to print; each must be one the
+    consent covers (:func:`core.consent.check_covered`: refused naming the others). A revoked or
+    expired consent (on ``now``'s local date, the rule of :func:`core.consent.check_letter`), a
+    consent of another episode, no referral to its recipient, an unknown item or one the consent
+    does not cover: ValidationError, one plain message.
     Audited as "plan.letter_exported" (consent, recipient entry, item keys; no free text)."""
     require(user, "plans.print")
     now = now or utcnow()
@@ -716,6 +736,7 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
         today = clock.local(now).date()
         consent_rules.check_items(shared)
         consent_rules.check_letter(consent_view, today=today, entry_id=entry.id, recipient_name=entry.name)
+        consent_rules.check_covered(consent_view, shared)
         doc = letter_report.build_referral_letter(
             plan=_with_mar(session, episode.id, data), consent=consent_view, referral=referral, recipient=_contact(entry),
             patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
@@ -802,31 +823,50 @@ def export_plan_from_console(db: Database, mrn: str, language: str | None = None
 
 # --- consents (42 CFR Part 2) ----------------------------------------------------------------------
 
-def record_consent(db: Database, user: SignedInUser, episode_id: int, data: ConsentInput,
-                   today: dt.date | None = None) -> ConsentView:
-    """Record a patient's signed consent to share ``information`` with one directory entry for
-    ``purpose`` until ``expires_on``. Everything is required; the expiry falls after the day it
-    was signed, which is not in the future."""
-    require(user, "plans.edit")
-    today = today or clock.local(utcnow()).date()
-    purpose, information = (data.purpose or "").strip(), (data.information or "").strip()
+def _checked_consent(data: ConsentInput, today: dt.date, *, signed: bool) -> tuple[str, tuple[str, ...]]:
+    """The purpose (stripped) and the items (print order) of ``data``, or ValidationError with
+    every field's message. ``signed``: the signature date is required (recording), else it is
+    checked only when given (a form printed before the patient signs)."""
+    purpose = (data.purpose or "").strip()
     errors: dict[str, str] = {}
+    items: tuple[str, ...] = ()
     if data.directory_entry_id is None:
         errors["directory_entry_id"] = "Choose who the information may be shared with."
     if not purpose:
         errors["purpose"] = "Write the purpose of sharing."
-    if not information:
-        errors["information"] = "Write what information may be shared (how much and what kind)."
+    try:
+        items = consent_rules.ordered(data.items or ())
+    except ValidationError as exc:
+        errors["items"] = str(exc)
+    else:
+        if not items:
+            errors["items"] = "Tick what information may be shared (at least one item)."
     if data.signed_on is None:
-        errors["signed_on"] = "Enter the date the patient signed."
+        if signed:
+            errors["signed_on"] = "Enter the date the patient signed."
     elif data.signed_on > today:
         errors["signed_on"] = "The signature date cannot be in the future."
+    start = data.signed_on or today
     if data.expires_on is None:
         errors["expires_on"] = "Enter when the consent expires."
-    elif data.signed_on is not None and data.expires_on <= data.signed_on:
-        errors["expires_on"] = "The consent must expire after the day it was signed."
+    elif data.expires_on <= start:
+        errors["expires_on"] = ("The consent must expire after the day it was signed." if data.signed_on
+                                else "The consent must expire after today.")
     if errors:
         raise ValidationError(errors)
+    return purpose, items
+
+
+def record_consent(db: Database, user: SignedInUser, episode_id: int, data: ConsentInput,
+                   today: dt.date | None = None) -> ConsentView:
+    """Record a patient's signed consent to share its ``items`` (keys of
+    :data:`core.consent.INFORMATION_ITEMS`) with one directory entry for ``purpose`` until
+    ``expires_on``. Everything is required (at least one item); the expiry falls after the day
+    it was signed, which is not in the future. The items' labels are also kept as its
+    ``information`` text (the column older consents typed)."""
+    require(user, "plans.edit")
+    today = today or clock.local(utcnow()).date()
+    purpose, items = _checked_consent(data, today, signed=True)
     with db.write() as session:
         episode = episodes.episode_in(session, episode_id)
         if episode.stage == Stage.DISCHARGED.value:
@@ -835,14 +875,15 @@ def record_consent(db: Database, user: SignedInUser, episode_id: int, data: Cons
         if entry is None or not entry.active:
             raise ValidationError({"directory_entry_id": "This directory entry is not available; choose another."})
         consent = Consent(episode_id=episode.id, directory_entry_id=entry.id, recipient_name=entry.name,
-                          purpose=purpose, information=information, expires_on=data.expires_on,
+                          purpose=purpose, information="; ".join(consent_rules.labels(items)),
+                          items=list(items), expires_on=data.expires_on,
                           signed_on=data.signed_on, created_by=user.id)
         session.add(consent)
         session.flush()
         audit.append(session, user, "consent.recorded", entity_type="consent", entity_id=consent.id,
                      patient_id=episode.patient_id,
                      detail={"directory_entry_id": entry.id, "signed_on": consent.signed_on.isoformat(),
-                             "expires_on": consent.expires_on.isoformat()})
+                             "expires_on": consent.expires_on.isoformat(), "items": list(items)})
         return _consent_view(session, consent)
 
 
@@ -868,6 +909,69 @@ def revoke_consent(db: Database, user: SignedInUser, consent_id: int, now: dt.da
             return _consent_view(session, consent)
     except StaleDataError:
         raise ConflictError("This consent was changed on another workstation; reopen it.") from None
+
+
+def consent_form_pdf(db: Database, user: SignedInUser, episode_id: int, *, consent_id: int | None = None,
+                     data: ConsentInput | None = None, now: dt.datetime | None = None) -> bytes:
+    """The consent form for the patient to sign (reports.consent_form, 42 CFR 2.31), in the
+    plan's language and print size (else the patient's preferred language): for the recorded consent ``consent_id``
+    (its recorded signature date printed), or, before recording, from ``data`` as typed (checked
+    as :func:`record_consent` checks it, the signature date optional). Audited as
+    ``consent.form_printed`` (consent id or None, recipient entry, item keys, language; no text)."""
+    require(user, "plans.print")
+    if (consent_id is None) == (data is None):
+        raise ValueError("consent_form_pdf: give consent_id or data, not both")
+    now = now or utcnow()
+    today = clock.local(now).date()
+    signed_on: dt.date | None
+    with db.read() as session:
+        episode = episodes.episode_in(session, episode_id)
+        patient = session.get(Patient, episode.patient_id)
+        assert patient is not None
+        if consent_id is not None:
+            consent = session.get(Consent, consent_id)
+            if consent is None:
+                raise NotFound("This consent no longer exists.")
+            if consent.episode_id != episode.id:
+                raise ValidationError("This consent was signed for another episode.")
+            view = _consent_view(session, consent)
+            if not view.itemized:
+                raise ValidationError("This consent was recorded before itemized consents: record a new "
+                                      "one (and print its form) to share plan details.")
+            entry_id, recipient, purpose = view.directory_entry_id, view.recipient_name, view.purpose
+            items, expires_on, signed_on = view.items or (), view.expires_on, view.signed_on
+        else:
+            assert data is not None
+            purpose, items = _checked_consent(data, today, signed=False)
+            entry = session.get(DirectoryEntry, data.directory_entry_id)
+            if entry is None or not entry.active:
+                raise ValidationError({"directory_entry_id": "This directory entry is not available; choose another."})
+            assert data.expires_on is not None  # checked
+            entry_id, recipient, expires_on, signed_on = entry.id, entry.name, data.expires_on, data.signed_on
+        plan = session.execute(select(AftercarePlan).where(AftercarePlan.episode_id == episode.id)
+                               ).scalar_one_or_none()
+        settings = settings_service.read_in(session)
+        region = str(settings.get("phone_region") or "US")
+        language = plan.language if plan is not None else (patient.preferred_language or "en")
+        language = language if language in i18n.languages() else i18n.FALLBACK
+        doc = consent_form_report.build_consent_form(
+            patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
+                                        printed.format_date(language, patient.date_of_birth, region=region),
+                                        patient.mrn),
+            clinic=_clinic(settings), recipient=recipient, purpose=purpose, items=items,
+            expires_on=expires_on, signed_on=signed_on, language=language,
+            page_size=plan.page_size if plan is not None else str(settings.get("plan_page_size") or "letter"),
+            large_print=bool(plan.large_print) if plan is not None else False, phone_region=region)
+        patient_id = patient.id
+    pdf = consent_form_report.render_consent_form_pdf(doc)
+    with db.write() as session:
+        audit.append(session, user, "consent.form_printed",
+                     entity_type="consent" if consent_id is not None else "episode",
+                     entity_id=consent_id if consent_id is not None else episode_id,
+                     patient_id=patient_id,
+                     detail={"consent_id": consent_id, "directory_entry_id": entry_id,
+                             "items": list(doc.item_keys), "language": doc.language, "bytes": len(pdf)})
+    return pdf
 
 
 def consents(db: Database, user: SignedInUser, episode_id: int) -> list[ConsentView]:

@@ -1,5 +1,7 @@
 """The Consent section: the 42 CFR Part 2 consents to share with the places the plan refers
-to (record, list, revoke), and the referral letter sent under one of them."""
+to (record, list, revoke, print the form to sign), and the referral letter sent under one of
+them. A consent lists the information items it covers (core.consent.INFORMATION_ITEMS); the
+letter offers only those."""
 
 from __future__ import annotations
 
@@ -29,12 +31,14 @@ from clinic_desktop.core.services import plans
 from clinic_desktop.gui.plan.rows import ReferralRow, labelled
 from clinic_desktop.gui.plan.section import Section
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, error_line
+from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.local_time import wall_now
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 
 class ReferralLetterDialog(AsksBeforeDiscarding, QDialog):
-    """Referral letter…: which plan items the patient agreed to share with this recipient."""
+    """Referral letter…: which of the items the consent covers go in the letter. Items the
+    consent does not cover are shown disabled ("Not covered by this consent") and never sent."""
 
     letter_requested = Signal(list)  # keys of consent_rules.INFORMATION_ITEMS, in print order
 
@@ -43,9 +47,16 @@ class ReferralLetterDialog(AsksBeforeDiscarding, QDialog):
         self.consent = consent
         self.setWindowTitle(f"Referral letter \u2014 {consent.recipient_name}")
         until = consent.expires_on.isoformat()
-        text = QLabel(f"The letter to {consent.recipient_name} carries the referral and only the "
-                      f"parts of the plan ticked here. Tick only what the patient agreed to share: "
-                      f"\u201c{consent.information}\u201d (until {until}).")
+        covered = set(consent_rules.covered(consent))
+        if consent.items is None:
+            scope = ("This consent was recorded before itemized consents: the letter can carry only "
+                     "the referral. Record a new consent to share plan details.")
+        elif covered:
+            scope = "The patient agreed to share: " + ", ".join(consent_rules.labels(covered)) + "."
+        else:
+            scope = "The patient agreed to share no part of the plan."
+        text = QLabel(f"The letter to {consent.recipient_name} carries the referral and the parts of "
+                      f"the plan ticked here, until {until}. {scope}")
         text.setWordWrap(True)
         self.items: dict[str, QCheckBox] = {}
         layout = QVBoxLayout(self)
@@ -53,6 +64,10 @@ class ReferralLetterDialog(AsksBeforeDiscarding, QDialog):
         for key, label in consent_rules.INFORMATION_ITEMS.items():
             box = QCheckBox(label)
             box.setAccessibleName(label)
+            if key not in covered:
+                box.setEnabled(False)
+                box.setToolTip("Not covered by this consent")
+                box.setAccessibleDescription("Not covered by this consent")
             self.items[key] = box
             layout.addWidget(box, 0, Qt.AlignmentFlag.AlignLeft)
         self.buttons = QDialogButtonBox()
@@ -65,7 +80,9 @@ class ReferralLetterDialog(AsksBeforeDiscarding, QDialog):
         self.resize(480, self.sizeHint().height())
 
     def shared(self) -> list[str]:
-        return [key for key, box in self.items.items() if box.isChecked()]
+        """The ticked items the consent covers (a disabled box never counts)."""
+        covered = set(consent_rules.covered(self.consent))
+        return [key for key, box in self.items.items() if box.isChecked() and key in covered]
 
 
 def _date_edit(day: dt.date) -> WhenEdit:
@@ -87,6 +104,7 @@ class ConsentPanel(Section):
 
     def build(self, title: str) -> QWidget:
         self._consents: dict[int, Any] = {}  # consent id → ConsentView
+        self._errors: FieldErrors
         page, inner = self.page(title)
         inner.addWidget(self.note("42 CFR Part 2: nothing about the patient's substance use "
                                   "treatment is shared with a referral without a written consent "
@@ -97,9 +115,20 @@ class ConsentPanel(Section):
         form.addRow(labelled("Recipient", self.recipient), self.recipient)
         self.purpose = QLineEdit()
         form.addRow(labelled("Purpose", self.purpose), self.purpose)
-        self.information = QLineEdit()
-        self.information.setPlaceholderText("How much and what kind of information")
-        form.addRow(labelled("Information", self.information), self.information)
+        # What may be shared (42 CFR 2.31 "how much and what kind"): one box per item, the
+        # same items the letter offers; space toggles the focused box.
+        self.items_box = QWidget()
+        items_layout = QVBoxLayout(self.items_box)
+        items_layout.setContentsMargins(0, 0, 0, 0)
+        self.item_checks: dict[str, QCheckBox] = {}
+        for key, label in consent_rules.INFORMATION_ITEMS.items():
+            box = QCheckBox(label)
+            box.setAccessibleName(label)
+            box.toggled.connect(lambda _on: self._errors.clear("items"))
+            self.item_checks[key] = box
+            items_layout.addWidget(box, 0, Qt.AlignmentFlag.AlignLeft)
+        self.items_box.setFocusProxy(next(iter(self.item_checks.values())))
+        form.addRow(labelled("Information to share", self.items_box), self.items_box)
         today = wall_now().date()
         self.expires = _date_edit(_a_year_after(today))
         form.addRow(labelled("Expires on", self.expires.line), self.expires)
@@ -111,9 +140,16 @@ class ConsentPanel(Section):
         self.error.setAccessibleName("Consent error")
         form.addRow("", self.error)
         inner.addLayout(form)
+        self._errors = FieldErrors({"directory_entry_id": self.recipient, "purpose": self.purpose,
+                                    "items": self.items_box, "expires_on": self.expires,
+                                    "signed_on": self.signed}, general=self.error)
         record = QPushButton("Record consent")
         record.clicked.connect(self.record)
-        inner.addLayout(self.buttons(record))
+        self.print_button = QPushButton("Print consent form\u2026")
+        self.print_button.setToolTip("The form for the patient to sign: the selected consent, or "
+                                     "what is typed above when none is selected")
+        self.print_button.clicked.connect(self.print_form)
+        inner.addLayout(self.buttons(record, self.print_button))
         self.list = QListWidget()
         self.list.setAccessibleName("Consents")
         self.list.setMinimumHeight(100)
@@ -157,7 +193,9 @@ class ConsentPanel(Section):
                 state = "expired"
             else:
                 state = "active"
-            item = QListWidgetItem(f"{c.recipient_name} \u2014 {c.purpose} \u2014 {c.information} "
+            what = (", ".join(c.item_labels) if c.itemized else
+                    "recorded before itemized consents: record a new one to share plan details")
+            item = QListWidgetItem(f"{c.recipient_name} \u2014 {c.purpose} \u2014 {what} "
                                    f"\u2014 signed {c.signed_on.isoformat()}, expires "
                                    f"{c.expires_on.isoformat()} ({state})")
             item.setData(Qt.ItemDataRole.UserRole, c.id)
@@ -186,9 +224,12 @@ class ConsentPanel(Section):
         return None if consent is None or consent.revoked else consent
 
     # ---- record, revoke ----------------------------------------------------------------------
+    def checked_items(self) -> list[str]:
+        return [key for key, box in self.item_checks.items() if box.isChecked()]
+
     def record(self) -> None:
         screen = self.screen
-        self.error.setVisible(False)
+        self._errors.clear()
         for field, missing in ((self.expires, "Enter the date the consent expires."),
                                (self.signed, "Enter the date the consent was signed.")):
             if field.check() or (field.is_blank() and field.errors.set_error("when", missing)):
@@ -198,16 +239,46 @@ class ConsentPanel(Section):
         assert expires is not None and signed is not None  # read and not blank, above
         data = plans.ConsentInput(
             directory_entry_id=self.recipient.currentData(), purpose=self.purpose.text(),
-            information=self.information.text(), expires_on=expires, signed_on=signed)
-        try:
-            plans.record_consent(screen.db, screen.user, screen.episode_id, data)
-        except ClinicError as exc:
-            self.error.setText(str(exc))
-            self.error.setVisible(True)
+            items=self.checked_items(), expires_on=expires, signed_on=signed)
+        done, _view = self._errors.attempt(
+            lambda: plans.record_consent(screen.db, screen.user, screen.episode_id, data))
+        if not done:
             return
         self.purpose.clear()
-        self.information.clear()
+        for box in self.item_checks.values():
+            box.setChecked(False)
         self.reload()
+
+    # ---- the consent form to sign ------------------------------------------------------------
+    def print_form(self) -> None:
+        """Print consent form…: the selected consent's form, or (none selected) the form of what
+        is typed above, for the patient to sign before it is recorded."""
+        screen = self.screen
+        if screen.document_job() is not None:
+            return
+        self._errors.clear()
+        db, user, episode_id = screen.db, screen.user, screen.episode_id
+        mrn = getattr(screen.patient, "mrn", episode_id)
+        consent = self.selected()
+        if consent is not None:
+            consent_id = consent.id
+            screen.render_document(
+                lambda: plans.consent_form_pdf(db, user, episode_id, consent_id=consent_id),
+                "Consent form", f"consent-form-{mrn}.pdf", failure_title="No consent form")
+            return
+        if self.expires.check():
+            return
+        data = plans.ConsentInput(
+            directory_entry_id=self.recipient.currentData(), purpose=self.purpose.text(),
+            items=self.checked_items(), expires_on=self.expires.date_value(),
+            signed_on=None if self.signed.is_blank() else self.signed.date_value())
+
+        def refused(exc: BaseException) -> None:  # also next to the fields it names
+            self._errors.show_refusal(exc)
+
+        screen.render_document(lambda: plans.consent_form_pdf(db, user, episode_id, data=data),
+                               "Consent form", f"consent-form-{mrn}.pdf", failure_title="No consent form",
+                               on_error=refused)
 
     def revoke(self) -> None:
         item = self.list.currentItem()
