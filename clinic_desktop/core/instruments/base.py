@@ -234,7 +234,8 @@ class Instrument:
         item = self.item(item_id)
         if not item.asked_when:
             return True
-        return any(_is_int(v := answers.get(earlier)) and v > 0 for earlier in item.asked_when)
+        return any(isinstance(v := answers.get(earlier), int) and not isinstance(v, bool) and v > 0
+                   for earlier in item.asked_when)
 
     def score(self, answers: Mapping[str, int | None]) -> Score:
         """Score a mapping of item id to score; ``None`` or an absent key means unanswered.
