@@ -10,7 +10,16 @@ A plan is a dict of sections, kept as JSON with each finalized version::
      "people": [{"name": "...", "relation": "...", "phone": "..."}],
      "key_worker": {"name": "...", "phone": "...", "focus": ["housing"]},
      "meetings": [entry ids], "relapse": {"triggers": "...", ...},
-     "overdose": {"naloxone_kit_given": True}, "follow_ups": [{"when": "...", "place": "...", "phone": "..."}]}
+     "overdose": {"naloxone_kit_given": True}, "follow_ups": [{"when": "...", "place": "...", "phone": "..."}],
+     "safety_plan": {"warning_signs": "...", "coping": "...", "distractions": "...",
+                     "people_to_ask": "...", "professionals": "...", "safer_surroundings": "...",
+                     "reasons_to_live": "..."}}
+
+``safety_plan`` is the Stanley–Brown safety plan (CLINICAL.md §7), each part a text in the
+patient's own words (:data:`SAFETY_PLAN_FIELDS`); an empty dict (the default) or empty parts when
+none was made. It is printed with the plan when any part is filled in. When the episode's safety
+alert was raised, finalizing needs its warning signs, people to ask for help and making the
+surroundings safer (:data:`SAFETY_PLAN_REQUIRED`).
 
 Overdose prevention and PAWS education are always printed: they are not sections one can drop.
 
@@ -50,6 +59,7 @@ SECTIONS: tuple[PlanSection, ...] = (
     PlanSection("referrals", "Referrals", ("referrals",)),
     PlanSection("support", "Support", ("people", "key_worker", "meetings")),
     PlanSection("relapse", "Relapse prevention", ("relapse",)),
+    PlanSection("safety_plan", "Safety plan", ("safety_plan",)),
     PlanSection("overdose", "Overdose and PAWS", ("overdose", "paws"), checked=False),
     PlanSection("follow_ups", "Follow-ups", ("follow_ups",)),
 )
@@ -67,6 +77,17 @@ MEDICATIONS = ("buprenorphine", "methadone", "naltrexone", "none")
 LEVELS = ("residential", "intensive_outpatient", "outpatient", "sober_living")
 THERAPIES = ("cbt", "motivational_interviewing", "contingency_management", "family_therapy")
 RELAPSE_FIELDS = ("triggers", "warning_signs", "coping", "people_to_call", "reasons")
+#: The Stanley–Brown safety plan's parts, in its order (CLINICAL.md §7): warning signs, coping on
+#: my own, people and places that distract, people I can ask for help, professionals and 988,
+#: making my surroundings safer, reasons to live.
+SAFETY_PLAN_FIELDS = ("warning_signs", "coping", "distractions", "people_to_ask", "professionals",
+                      "safer_surroundings", "reasons_to_live")
+#: Required before finalizing when the episode's safety alert was raised → the refusal's message.
+SAFETY_PLAN_REQUIRED: dict[str, str] = {
+    "warning_signs": "Safety plan: write the warning signs with the patient, in their words",
+    "people_to_ask": "Safety plan: write the people the patient can ask for help",
+    "safer_surroundings": "Safety plan: write how the patient will make their surroundings safer",
+}
 KEY_WORKER_FOCUS = ("housing", "employment", "benefits")
 #: The paper a plan prints on: code → what staff read (the renderer knows their sizes).
 PAGE_SIZES: dict[str, str] = {"letter": "US Letter", "a4": "A4"}
@@ -83,7 +104,7 @@ def empty_plan() -> dict[str, Any]:
             "level": None, "therapies": [], "referrals": [], "people": [],
             "key_worker": {"name": "", "phone": "", "focus": []}, "meetings": [],
             "relapse": {field: "" for field in RELAPSE_FIELDS},
-            "overdose": {"naloxone_kit_given": False}, "follow_ups": []}
+            "overdose": {"naloxone_kit_given": False}, "follow_ups": [], "safety_plan": {}}
 
 
 def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_contact: Mapping[str, str] | None
@@ -149,11 +170,14 @@ def _early_naltrexone(plan: Mapping[str, Any], naltrexone: protocols.Prompt | No
             and naltrexone.status != "meets")
 
 
-def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> tuple[str, ...]:
+def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None,
+                    safety_alert: bool = False) -> tuple[str, ...]:
     """The fields that must be filled in before the plan is finalized, in screen order: the
     :data:`REQUIRED` ones; the reason for naltrexone chosen before its opioid-free window is met;
-    each referral's reason; the relapse plan's first part while every part is empty. The refusal
-    (:func:`missing_to_finalize`) and the plan screen's required marks both come from here."""
+    each referral's reason; the relapse plan's first part while every part is empty; when the
+    episode's safety alert was raised (``safety_alert``), the safety plan's
+    :data:`SAFETY_PLAN_REQUIRED` parts. The refusal (:func:`missing_to_finalize`) and the plan
+    screen's required marks both come from here."""
     out = ["medication.choice"]
     if _early_naltrexone(plan, naltrexone):
         out.append("medication.reason")
@@ -162,6 +186,8 @@ def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None
     out.append("key_worker.name")
     if not any(_text_of(plan, "relapse", field) for field in RELAPSE_FIELDS):
         out.append(RELAPSE_KEY)
+    if safety_alert:
+        out += [f"safety_plan.{field}" for field in SAFETY_PLAN_REQUIRED]
     out.append("follow_ups")
     return tuple(out)
 
@@ -184,15 +210,22 @@ def _gap(plan: Mapping[str, Any], key: str, naltrexone: protocols.Prompt | None)
         return f"Naltrexone: {naltrexone.text} Record why it is chosen now (basis: {naltrexone.basis})."
     if key == RELAPSE_KEY:  # required only while the relapse plan is empty
         return "Write the relapse-prevention plan with the patient, in their words."
+    if key.startswith("safety_plan."):  # required only after the safety alert was raised
+        field = key.split(".", 1)[1]
+        if _text_of(plan, "safety_plan", field):
+            return None
+        return f"{SAFETY_PLAN_REQUIRED[field]} (the safety alert was raised in this episode)."
     n = int(key.split(".")[1])  # referrals.<n>.reason
     if str((plan.get("referrals") or [])[n - 1].get("reason") or "").strip():
         return None
     return f"Referral {n}: say why the patient is referred there."
 
 
-def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None) -> dict[str, str]:
+def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None,
+                        safety_alert: bool = False) -> dict[str, str]:
     """What must be filled in before the counselor signs the plan ("section.field": message):
     each of :func:`required_fields` still empty. Naltrexone before its opioid-free window is met
-    needs the clinician's reason (the prompt decides nothing)."""
-    return {key: message for key in required_fields(plan, naltrexone)
+    needs the clinician's reason (the prompt decides nothing). ``safety_alert``: the episode's
+    safety alert was raised (at any time): the safety plan's key parts are then required."""
+    return {key: message for key in required_fields(plan, naltrexone, safety_alert)
             if (message := _gap(plan, key, naltrexone)) is not None}

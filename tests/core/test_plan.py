@@ -57,13 +57,13 @@ def test_the_sections_are_declared_once_and_cover_the_plan():
     assert len(parts) == len(set(parts)) and len({s.name for s in plan.SECTIONS}) == len(plan.SECTIONS)
     assert set(plan.empty_plan()) == set(parts) - {"paws"}
     assert plan.PRINT_ORDER == ("crisis", "medication", "level", "therapies", "referrals", "people",
-                                "key_worker", "meetings", "relapse", "overdose", "paws", "follow_ups",
-                                "signatures")
+                                "key_worker", "meetings", "relapse", "safety_plan", "overdose", "paws",
+                                "follow_ups", "signatures")
     assert [s.label for s in plan.SECTIONS] == [
         "Medication", "Level and therapies", "Referrals", "Support", "Relapse prevention",
-        "Overdose and PAWS", "Follow-ups"]
+        "Safety plan", "Overdose and PAWS", "Follow-ups"]
     early = plan.naltrexone_prompt(intake(heroin=24), NOW)
-    gaps = {**plan.missing_to_finalize(plan.empty_plan()),
+    gaps = {**plan.missing_to_finalize(plan.empty_plan(), safety_alert=True),
             **plan.missing_to_finalize(complete(
                 medication={"choice": "naltrexone", "reason": ""},
                 referrals=[{"entry_id": 3, "reason": ""}]), early)}

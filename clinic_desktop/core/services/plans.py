@@ -143,6 +143,8 @@ class PlanView:
     naltrexone: protocols.Prompt
     #: What must still be filled in before finalizing ("section.field": message).
     missing: dict[str, str]
+    #: The episode's safety alert was raised (at any time): the safety plan's key parts are required.
+    safety_alert_raised: bool = False
 
     @property
     def latest_version(self) -> int | None:
@@ -258,13 +260,15 @@ def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
     episode = episodes.episode_in(session, plan.episode_id)
     draft = copy.deepcopy(dict(plan.draft or {}))
     naltrexone = _naltrexone(session, episode.id, now)
+    alert = episode.safety_alert_at is not None
     return PlanView(
         id=plan.id, episode_id=episode.id, patient_id=episode.patient_id, draft=draft,
         version=plan.version, language=plan.language, page_size=plan.page_size,
         large_print=plan.large_print, draft_saved_at=plan.draft_saved_at,
         draft_saved_by_name=_name(session, plan.draft_saved_by),
         versions=_version_views(session, plan.id), consents=_consent_views(session, episode.id),
-        naltrexone=naltrexone, missing=plan_rules.missing_to_finalize(draft, naltrexone))
+        naltrexone=naltrexone, missing=plan_rules.missing_to_finalize(draft, naltrexone, alert),
+        safety_alert_raised=alert)
 
 
 def _contact(entry: DirectoryEntry) -> printed.Contact:
@@ -500,7 +504,8 @@ def _next_version(session: Session, plan: AftercarePlan, expected_version: int,
         raise ConflictError("This plan was saved on another workstation since you opened it. "
                             "Reopen it before finalizing.")
     data = copy.deepcopy(dict(plan.draft or {}))
-    missing = plan_rules.missing_to_finalize(data, _naltrexone(session, episode.id, now))
+    missing = plan_rules.missing_to_finalize(data, _naltrexone(session, episode.id, now),
+                                             safety_alert=episode.safety_alert_at is not None)
     if missing:
         raise ValidationError(missing)
     last = session.execute(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
