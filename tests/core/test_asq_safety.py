@@ -9,7 +9,8 @@ import pytest
 
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core.errors import ValidationError
-from clinic_desktop.core.services import episodes, intake, patients, stabilization
+from clinic_desktop.core.models import utcnow
+from clinic_desktop.core.services import episodes, handover, intake, patients, stabilization
 from tests.conftest import STRONG_PASSWORD
 from tests.factories import (
     ASQ_ACUTE,
@@ -133,3 +134,16 @@ def test_an_answer_to_question_5_after_four_nos_is_refused_on_the_flowsheet(db, 
     ep = admit_without_intake(db, nurse)
     with pytest.raises(ValidationError):
         stabilization.record_observation(db, nurse, ep.id, "asq", dict(ASQ_NO, thoughts_now=1))
+
+
+def test_the_handover_says_imminent_risk_after_an_acute_asq(db, nurse) -> None:
+    acute = admit_without_intake(db, nurse)
+    stabilization.record_observation(db, nurse, acute.id, "asq", ASQ_ACUTE)
+    (patient,) = handover.build_handover(db, nurse, utcnow(), episode_ids=[acute.id]).patients
+    [line] = [a.text for a in patient.alerts if a.kind == "safety"]
+    assert "acute positive ASQ, imminent risk: do not leave the patient alone; emergency evaluation now" in line
+    positive = admit_without_intake(db, nurse, mrn="S-2", family="Second")
+    stabilization.record_observation(db, nurse, positive.id, "asq", ASQ_POSITIVE)
+    (patient,) = handover.build_handover(db, nurse, utcnow(), episode_ids=[positive.id]).patients
+    [line] = [a.text for a in patient.alerts if a.kind == "safety"]
+    assert line.startswith("SAFETY ALERT") and "imminent" not in line
