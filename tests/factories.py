@@ -26,6 +26,10 @@ COWS_14 = {"resting_pulse": 2, "sweating": 1, "restlessness": 1, "pupil_size": 2
            "gooseflesh": 0}
 PHQ9_NO_RISK = {k: 1 for k in ("interest", "depressed", "sleep", "tired", "appetite", "failure",
                                "concentration", "psychomotor")} | {"self_harm": 0}
+#: ASQ answers: four "no"s (negative; question 5 not asked), a positive screen, an acute positive.
+ASQ_NO = {"wished_dead": 0, "better_off_dead": 0, "thoughts_past_week": 0, "tried_before": 0}
+ASQ_POSITIVE = dict(ASQ_NO, tried_before=1, thoughts_now=0)
+ASQ_ACUTE = dict(ASQ_NO, wished_dead=1, thoughts_now=1)
 GAD7 = {k: 1 for k in ("nervous", "uncontrolled_worry", "worry_too_much", "trouble_relaxing", "restless",
                        "irritable", "afraid")}
 
@@ -53,7 +57,7 @@ def complete_draft(**overrides) -> dict:
         "vitals": {"pulse": 96, "systolic": 128, "diastolic": 82, "respiratory_rate": 16,
                    "temperature_c": 37.1, "spo2": 98, "weight_kg": 70},
         "scores": {"cows": dict(COWS_14)},
-        "mental_health": {"phq9": dict(PHQ9_NO_RISK), "gad7": dict(GAD7), "suicide_risk": "no"},
+        "mental_health": {"phq9": dict(PHQ9_NO_RISK), "gad7": dict(GAD7), "asq": dict(ASQ_NO)},
         "social": {"housing": "stable"},
     }
     for section, values in overrides.items():

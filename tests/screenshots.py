@@ -188,7 +188,7 @@ def intake_demo_draft(now) -> dict:
                      "concentration": 1, "psychomotor": 0, "self_harm": 0},
             "gad7": {"nervous": 2, "uncontrolled_worry": 1, "worry_too_much": 1, "trouble_relaxing": 2,
                      "restless": 2, "irritable": 1, "afraid": 0},
-            "suicide_risk": "no"},
+            "asq": {"wished_dead": 0, "better_off_dead": 0, "thoughts_past_week": 0, "tried_before": 0}},
         "social": {"housing": "Staying with a friend", "employment": "Unemployed since March",
                    "legal": "None pending", "transport": "Bus; sister can drive",
                    "supports": "Sister (invented), weekly NA meeting"},

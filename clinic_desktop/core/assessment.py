@@ -11,7 +11,8 @@ A draft is a dict of sections as the intake screen saves it::
      "vitals": {"pulse": 96, "systolic": 128, ...},
      "scores": {"cows": {"resting_pulse": 1, ...}, "sows_gossop": {...},
                 "scored_at": {"cows": "2026-11-23T09:10+01:00", ...}},
-     "mental_health": {"phq9": {...}, "gad7": {...}, "suicide_risk": "no", "scored_at": {...}},
+     "mental_health": {"phq9": {...}, "gad7": {...}, "asq": {"wished_dead": 0, ...},
+                       "scored_at": {...}},
      "social": {"housing": "...", ...}}
 
 The patient facts the medication rules read (hepatic, renal, eGFR, QTc and its date; the weight is
@@ -19,6 +20,10 @@ the vitals' ``weight_kg``) are optional and checked by :mod:`clinic_desktop.core
 copies them into the episode's patient facts record.
 
 ``scored_at`` holds when each instrument's items were last changed: the time a score was taken.
+
+The suicide-risk screen is the ASQ (``mental_health.asq``, CLINICAL.md §7). Drafts and signed
+intakes from before it hold ``mental_health.suicide_risk`` ("yes"/"no") instead: still read, and a
+"yes" still raises the safety alert.
 
 What a draft may hold is :data:`DRAFT_FIELDS`; :func:`normalize_draft` keeps a draft to it (the
 intake service calls it on every save), and :func:`complete_section` gives a section with every
@@ -34,7 +39,7 @@ from typing import Any
 
 from clinic_desktop.core import clock, facts, protocols, units, vitals, withdrawal
 from clinic_desktop.core.errors import ValidationError
-from clinic_desktop.core.instruments import get_instrument
+from clinic_desktop.core.instruments import asq_acute, asq_positive, get_instrument
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("identity", "Identity and contacts"),
@@ -87,7 +92,8 @@ DRAFT_FIELDS: dict[str, dict[str, str]] = {
                 "allergies": TEXT, "psychiatric_history": TEXT} | dict.fromkeys(_MEDICAL_FACTS, RAW),
     "vitals": {v.id: RAW for v in vitals.VITALS},
     "scores": {"cows": ITEMS} | dict.fromkeys(EXTRA_SCORES, ITEMS) | {"scored_at": TIMES},
-    "mental_health": {"phq9": ITEMS, "gad7": ITEMS, "suicide_risk": CHOICE, "scored_at": TIMES},
+    "mental_health": {"phq9": ITEMS, "gad7": ITEMS, "asq": ITEMS, "suicide_risk": CHOICE,
+                      "scored_at": TIMES},
     "social": dict.fromkeys((key for key, _label in SOCIAL), TEXT),
     "summary": {"pathway": CHOICE},
 }
@@ -332,12 +338,6 @@ def _complete(section: str, instrument_id: str, title: str = "") -> Callable[[Ma
     return check
 
 
-def _suicide_risk(data: Mapping[str, Any]) -> str | None:
-    if _section(data, "mental_health").get("suicide_risk") not in SUICIDE_ANSWERS:
-        return "Answer the suicide-risk question."
-    return None
-
-
 def _pathway(data: Mapping[str, Any]) -> str | None:
     return None if _section(data, "summary").get("pathway") in PATHWAYS else "Choose the pathway."
 
@@ -354,7 +354,7 @@ REQUIRED_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     "scores.cows": _complete("scores", "cows", "baseline COWS"),
     "mental_health.phq9": _complete("mental_health", "phq9"),
     "mental_health.gad7": _complete("mental_health", "gad7"),
-    "mental_health.suicide_risk": _suicide_risk,
+    "mental_health.asq": _complete("mental_health", "asq"),
     "summary.pathway": _pathway,
 }
 #: The fields required before signing ("section.field"), in screen order.
@@ -478,11 +478,22 @@ def old_last_uses(data: Mapping[str, Any], now: dt.datetime) -> list[int]:
             if (when := parse_time(row.get("last_use"))) is not None and now - when > OLD_LAST_USE]
 
 
+def _asq(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _section(_section(data, "mental_health"), "asq")
+
+
 def safety_alert(data: Mapping[str, Any]) -> bool:
+    """PHQ-9 item 9 above 0, a positive ASQ, or "yes" to an old draft's suicide question."""
     mental = _section(data, "mental_health")
     phq9 = _section(mental, "phq9")
     answer = mental.get("suicide_risk")
-    return protocols.safety_alert(phq9.get("self_harm"), None if answer is None else answer == "yes")
+    return protocols.safety_alert(phq9.get("self_harm"), None if answer is None else answer == "yes",
+                                  asq_positive(_asq(data)))
+
+
+def imminent_risk(data: Mapping[str, Any]) -> bool:
+    """An acute positive ASQ ("yes" to question 5): imminent risk."""
+    return asq_acute(_asq(data))
 
 
 def risk_flags(data: Mapping[str, Any], system: str = units.METRIC) -> list[Flag]:
@@ -509,9 +520,13 @@ def risk_flags(data: Mapping[str, Any], system: str = units.METRIC) -> list[Flag
                           "recommended over withdrawal management (ACOG 711); never a block."))
     if medical.get("seizure_history") is True:
         flags.append(Flag("seizures", "Seizure history", "Seizure history recorded."))
-    if safety_alert(data):
+    if imminent_risk(data):
+        flags.append(Flag("safety_alert", "Safety alert: imminent risk",
+                          f"Acute positive ASQ (\u201cyes\u201d to thoughts of killing themselves "
+                          f"right now): {protocols.IMMINENT_RISK_TEXT}"))
+    elif safety_alert(data):
         flags.append(Flag("safety_alert", "Safety alert",
-                          "PHQ-9 item 9 above 0 or \u201cyes\u201d to the suicide question: "
+                          "PHQ-9 item 9 above 0 or a positive suicide screen (ASQ): "
                           "a safety assessment is needed."))
     warnings = units.warnings_text({k: _section(data, "vitals").get(k) for k in (v.id for v in vitals.VITALS)},
                                    system)

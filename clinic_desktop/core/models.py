@@ -163,7 +163,7 @@ class Episode(Base):
     pathway: Mapped[str | None] = mapped_column(String(40))
     discharged_at: Mapped[dt.datetime | None]
     discharge_reason: Mapped[str | None] = mapped_column(String(200))
-    #: When a safety alert was raised (PHQ-9 item 9 > 0, a "yes" to the suicide question, a
+    #: When a safety alert was raised (PHQ-9 item 9 > 0, a positive ASQ, a
     #: complication); it stands until a safety assessment is recorded after this time.
     safety_alert_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

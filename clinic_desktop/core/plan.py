@@ -12,7 +12,16 @@ A plan is a dict of sections, kept as JSON with each finalized version::
      "meetings": [entry ids], "relapse": {"triggers": "...", ...},
      "overdose": {"naloxone_kit_given": True, "naloxone_reason": "", "naloxone_shown_patient": True,
                   "naloxone_shown_person": "Ana (sister)", "naloxone_at_home": False},
-     "follow_ups": [{"when": "...", "place": "...", "phone": "..."}]}
+     "follow_ups": [{"when": "...", "place": "...", "phone": "..."}],
+     "safety_plan": {"warning_signs": "...", "coping": "...", "distractions": "...",
+                     "people_to_ask": "...", "professionals": "...", "safer_surroundings": "...",
+                     "reasons_to_live": "..."}}
+
+``safety_plan`` is the Stanley–Brown safety plan (CLINICAL.md §7), each part a text in the
+patient's own words (:data:`SAFETY_PLAN_FIELDS`); an empty dict (the default) or empty parts when
+none was made. It is printed with the plan when any part is filled in. When the episode's safety
+alert was raised, finalizing needs its warning signs, people to ask for help and making the
+surroundings safer (:data:`SAFETY_PLAN_REQUIRED`).
 
 Naloxone (CLINICAL.md §7): ``naloxone_kit_given`` is True (given), False (not given: then
 ``naloxone_reason`` says why) or None (not answered yet); ``naloxone_shown_patient`` and
@@ -58,6 +67,7 @@ SECTIONS: tuple[PlanSection, ...] = (
     PlanSection("referrals", "Referrals", ("referrals",)),
     PlanSection("support", "Support", ("people", "key_worker", "meetings")),
     PlanSection("relapse", "Relapse prevention", ("relapse",)),
+    PlanSection("safety_plan", "Safety plan", ("safety_plan",)),
     PlanSection("overdose", "Naloxone, overdose and PAWS", ("overdose", "paws")),
     PlanSection("follow_ups", "Follow-ups", ("follow_ups",)),
 )
@@ -82,6 +92,17 @@ MEDICATIONS = ("buprenorphine", "methadone", "naltrexone", "none")
 LEVELS = ("residential", "intensive_outpatient", "outpatient", "sober_living")
 THERAPIES = ("cbt", "motivational_interviewing", "contingency_management", "family_therapy")
 RELAPSE_FIELDS = ("triggers", "warning_signs", "coping", "people_to_call", "reasons")
+#: The Stanley–Brown safety plan's parts, in its order (CLINICAL.md §7): warning signs, coping on
+#: my own, people and places that distract, people I can ask for help, professionals and 988,
+#: making my surroundings safer, reasons to live.
+SAFETY_PLAN_FIELDS = ("warning_signs", "coping", "distractions", "people_to_ask", "professionals",
+                      "safer_surroundings", "reasons_to_live")
+#: Required before finalizing when the episode's safety alert was raised → the refusal's message.
+SAFETY_PLAN_REQUIRED: dict[str, str] = {
+    "warning_signs": "Safety plan: write the warning signs with the patient, in their words",
+    "people_to_ask": "Safety plan: write the people the patient can ask for help",
+    "safer_surroundings": "Safety plan: write how the patient will make their surroundings safer",
+}
 KEY_WORKER_FOCUS = ("housing", "employment", "benefits")
 #: The paper a plan prints on: code → what staff read (the renderer knows their sizes).
 PAGE_SIZES: dict[str, str] = {"letter": "US Letter", "a4": "A4"}
@@ -101,7 +122,7 @@ def empty_plan() -> dict[str, Any]:
             "relapse": {field: "" for field in RELAPSE_FIELDS},
             "overdose": {"naloxone_kit_given": None, "naloxone_reason": "",
                          "naloxone_shown_patient": False, "naloxone_shown_person": ""},
-            "follow_ups": []}
+            "follow_ups": [], "safety_plan": {}}
 
 
 def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_contact: Mapping[str, str] | None
@@ -363,15 +384,18 @@ def _early_naltrexone(plan: Mapping[str, Any], naltrexone: protocols.Prompt | No
             and naltrexone.status != "meets")
 
 
-def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None, *,
-                    orders: Iterable[ActiveOrder] = (), now: dt.datetime | None = None) -> tuple[str, ...]:
+def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None,
+                    safety_alert: bool = False, *, orders: Iterable[ActiveOrder] = (),
+                    now: dt.datetime | None = None) -> tuple[str, ...]:
     """The fields that must be filled in before the plan is finalized, in screen order: the
     :data:`REQUIRED` ones; the reason for naltrexone chosen before its opioid-free window is met;
     whether medication for opioid use disorder was offered (and the patient's reason when
     declined); the reconciliation of each active order (``orders``; ``now`` counts a supply of
     a medicine not yet given here); each referral's reason; the relapse plan's first part while
-    every part is empty; why no naloxone kit was given, when none was. The refusal
-    (:func:`missing_to_finalize`) and the plan screen's required marks both come from here."""
+    every part is empty; when the episode's safety alert was raised (``safety_alert``), the
+    safety plan's :data:`SAFETY_PLAN_REQUIRED` parts; why no naloxone kit was given, when none
+    was. The refusal (:func:`missing_to_finalize`) and the plan screen's required marks both come
+    from here."""
     out = ["medication.choice"]
     if _early_naltrexone(plan, naltrexone):
         out.append("medication.reason")
@@ -381,6 +405,8 @@ def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None
     out.append("key_worker.name")
     if not any(_text_of(plan, "relapse", field) for field in RELAPSE_FIELDS):
         out.append(RELAPSE_KEY)
+    if safety_alert:
+        out += [f"safety_plan.{field}" for field in SAFETY_PLAN_REQUIRED]
     out.append("overdose.naloxone_kit_given")
     if (plan.get("overdose") or {}).get("naloxone_kit_given") is False:
         out.append(NALOXONE_REASON_KEY)
@@ -416,21 +442,28 @@ def _gap(plan: Mapping[str, Any], key: str, naltrexone: protocols.Prompt | None,
         return "No naloxone kit given: record why not."
     if key == RELAPSE_KEY:  # required only while the relapse plan is empty
         return "Write the relapse-prevention plan with the patient, in their words."
+    if key.startswith("safety_plan."):  # required only after the safety alert was raised
+        field = key.split(".", 1)[1]
+        if _text_of(plan, "safety_plan", field):
+            return None
+        return f"{SAFETY_PLAN_REQUIRED[field]} (the safety alert was raised in this episode)."
     n = int(key.split(".")[1])  # referrals.<n>.reason
     if str((plan.get("referrals") or [])[n - 1].get("reason") or "").strip():
         return None
     return f"Referral {n}: say why the patient is referred there."
 
 
-def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None, *,
-                        orders: Iterable[ActiveOrder] = (), now: dt.datetime | None = None) -> dict[str, str]:
+def missing_to_finalize(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None,
+                        safety_alert: bool = False, *, orders: Iterable[ActiveOrder] = (),
+                        now: dt.datetime | None = None) -> dict[str, str]:
     """What must be filled in before the counselor signs the plan ("section.field": message):
     each of :func:`required_fields` still empty. Naltrexone before its opioid-free window is met
-    needs the clinician's reason (the prompt decides nothing). A medication for opioid use
-    disorder whose supply ends before the next dose or appointment is refused until the supply
-    or the appointment is changed, or the clinician records why the gap is safe (``gap_reason``:
-    a gap staff can always resolve, never one that silently prints)."""
+    needs the clinician's reason (the prompt decides nothing). ``safety_alert``: the episode's
+    safety alert was raised (at any time): the safety plan's key parts are then required. A
+    medication for opioid use disorder whose supply ends before the next dose or appointment is
+    refused until the supply or the appointment is changed, or the clinician records why the gap
+    is safe (``gap_reason``: a gap staff can always resolve, never one that silently prints)."""
     orders = tuple(orders)
     reconciliation = _reconciliation_gaps(plan, orders, now)
-    return {key: message for key in required_fields(plan, naltrexone, orders=orders, now=now)
+    return {key: message for key in required_fields(plan, naltrexone, safety_alert, orders=orders, now=now)
             if (message := _gap(plan, key, naltrexone, reconciliation)) is not None}

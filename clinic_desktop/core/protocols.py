@@ -30,6 +30,7 @@ __all__ = [
     "ALPHA2_HOLDS",
     "FENTANYL_OPTIONS",
     "HOLD_PARAMETERS",
+    "IMMINENT_RISK_TEXT",
     "PROMPT_STATUSES",
     "HoldParameter",
     "Prompt",
@@ -745,9 +746,15 @@ def pregnancy_prompt() -> Prompt:
                   PREGNANCY_BASIS, PREGNANCY_TEXT)
 
 
-def safety_alert(phq9_self_harm: int | None, suicide_question_yes: bool | None) -> bool:
-    """True when PHQ-9 ``self_harm`` > 0 or the suicide question was answered "yes"
-    (CLINICAL.md §3): alert until a safety assessment is saved. ``None`` means not asked.
+#: What an acute positive ASQ ("yes" to question 5) tells staff (CLINICAL.md §7).
+IMMINENT_RISK_TEXT = "imminent risk: do not leave the patient alone; emergency evaluation now."
+
+
+def safety_alert(phq9_self_harm: int | None, suicide_question_yes: bool | None,
+                 asq_positive: bool = False) -> bool:
+    """True when PHQ-9 ``self_harm`` > 0, the ASQ is positive (CLINICAL.md §7), or the old
+    suicide question (intakes before the ASQ) was answered "yes" (CLINICAL.md §3): alert until a
+    safety assessment is saved. ``None`` means not asked.
     """
     if phq9_self_harm is not None and (
         isinstance(phq9_self_harm, bool)
@@ -758,4 +765,6 @@ def safety_alert(phq9_self_harm: int | None, suicide_question_yes: bool | None) 
     if suicide_question_yes is not None and not isinstance(suicide_question_yes, bool):
         raise ValueError(f"suicide question answer must be True, False or None, got "
                          f"{suicide_question_yes!r}")
-    return bool(phq9_self_harm) or suicide_question_yes is True
+    if not isinstance(asq_positive, bool):
+        raise TypeError(f"ASQ positive must be True or False, got {asq_positive!r}")
+    return bool(phq9_self_harm) or suicide_question_yes is True or asq_positive

@@ -51,7 +51,7 @@ from clinic_desktop.gui.intake import (
 from clinic_desktop.gui.operations import QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding
 from clinic_desktop.gui.widgets.instrument_entry import InstrumentEntry
-from clinic_desktop.gui.widgets.patient_banner import safety_bar
+from clinic_desktop.gui.widgets.patient_banner import safety_alert_text, safety_bar
 from clinic_desktop.gui.widgets.reveal import reveal
 from clinic_desktop.gui.widgets.sectioned_screen import SectionedScreen
 from clinic_desktop.gui.widgets.sign_dialog import SignDialog
@@ -275,6 +275,7 @@ class IntakeScreen(SectionedScreen):
                 item.setText(f"\u2192  {label}")
         self.banner.show_allergies(data["medical"]["allergies"])
         self.banner.show_flags(rules.risk_flags(data, self._section(VitalsSection).system))
+        self.safety_bar.setText(safety_alert_text(rules.imminent_risk(data)))
         self.safety_bar.setVisible(rules.safety_alert(data))
         self._update_readiness(data, now)
         for name, section in self.sections.items():

@@ -48,6 +48,7 @@ from clinic_desktop.gui.plan.overdose import OverdoseSection
 from clinic_desktop.gui.plan.referrals import ReferralsSection
 from clinic_desktop.gui.plan.relapse import RelapseSection
 from clinic_desktop.gui.plan.rows import FieldsRow, ReferralRow
+from clinic_desktop.gui.plan.safety_plan import SafetyPlanSection
 from clinic_desktop.gui.plan.section import Section
 from clinic_desktop.gui.plan.support import SupportSection
 from clinic_desktop.gui.widgets.dialog_base import DialogSlot
@@ -70,7 +71,7 @@ CHECKED = tuple(s.name for s in plan_rules.SECTIONS if s.checked)
 #: The class of each section, by name.
 SECTION_CLASSES: dict[str, type[Section]] = {cls.name: cls for cls in (
     MedicationSection, LevelSection, ReferralsSection, SupportSection, RelapseSection,
-    OverdoseSection, FollowUpsSection, ConsentPanel, FinalizeSection)}
+    SafetyPlanSection, OverdoseSection, FollowUpsSection, ConsentPanel, FinalizeSection)}
 
 
 class PlanScreen(SectionedScreen):
@@ -256,8 +257,8 @@ class PlanScreen(SectionedScreen):
         marks of the fields finalizing asks for now."""
         draft = self.draft_data()
         if missing is None:
-            missing = plan_rules.missing_to_finalize(draft, self.view.naltrexone, orders=self.view.orders,
-                                                     now=clock.now())
+            missing = plan_rules.missing_to_finalize(draft, self.view.naltrexone, self.view.safety_alert_raised,
+                                                     orders=self.view.orders, now=clock.now())
         if self._missing_errors is not None:  # a field filled in since loses its message
             for key in self._missing_errors.messages.keys() - missing.keys():
                 self._missing_errors.clear(key)
@@ -277,6 +278,7 @@ class PlanScreen(SectionedScreen):
         """`` *`` and "Required" on each field finalizing requires with this draft (a referral's
         reason, naltrexone's reason before its window, ...); a section's legend while it has one."""
         self.required_marks.update(plan_rules.required_fields(draft, self.view.naltrexone,
+                                                              self.view.safety_alert_raised,
                                                               orders=self.view.orders, now=clock.now()))
         marked = {s.name for key in self.required_marks.marked if (s := self._section_of(key)) is not None}
         for name, section in self.sections.items():

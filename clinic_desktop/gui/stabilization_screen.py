@@ -60,7 +60,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.lazy_page import LazyPage
-from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_bar
+from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_alert_text, safety_bar
 from clinic_desktop.gui.widgets.prompt_card import PromptCard
 from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
@@ -70,7 +70,7 @@ log = logging.getLogger(__name__)
 CHART_INSTRUMENTS = ("cows", "sows_gossop", "sows_handelsman")
 RECORDABLE = (("cows", "Record COWS\u2026"), ("sows_gossop", "SOWS (Gossop)\u2026"),
               ("sows_handelsman", "SOWS (Handelsman)\u2026"), ("oows", "OOWS\u2026"),
-              ("ciwa_ar", "CIWA-Ar\u2026"))
+              ("ciwa_ar", "CIWA-Ar\u2026"), ("asq", "ASQ (suicide risk)\u2026"))
 REFRESH_MS = 60_000
 #: The title of the Prompts tab's first card, while the patient is in stabilization.
 REASSESSMENT = "COWS reassessment"
@@ -478,7 +478,7 @@ class StabilizationScreen(GeometryDialog):
         now = clock.now()
         try:
             entries = stabilization.flowsheet(self.db, self.user, self.episode.id)
-            alert = stabilization.safety_alert_active(self.db, self.user, self.episode.id)
+            safety = stabilization.safety_status(self.db, self.user, self.episode.id)
         except ClinicError as exc:
             self.status.setText(f"Could not refresh: {exc}")
             return
@@ -491,6 +491,8 @@ class StabilizationScreen(GeometryDialog):
                   if e.kind == "observation" and e.instrument_id in CHART_INSTRUMENTS and e.complete
                   and e.total is not None]  # a complete score has its total
         self.chart.show_trend(self.episode.admitted_at, points, self.dose_marks(), now)
+        alert = safety.active
+        self.safety_bar.setText(safety_alert_text(safety.imminent))
         self.safety_bar.setVisible(alert)
         self.safety_button.setVisible(alert and self.user.can("observations.record"))
         self._show_status(live, now)

@@ -27,6 +27,9 @@ Usage::
         version=2, page_size="letter", large_print=False)
     pdf = plan_pdf.render_plan_pdf(doc)
 
+The safety plan (Stanley–Brown, CLINICAL.md §7) prints when any of its parts is filled in, in the
+patient's words, with 988 under "professionals"; it is left out of a plan that has none.
+
 What is always printed, whatever the plan dict holds: the crisis lines (first, boxed, on page
 1), the overdose box right under them (CLINICAL.md §7: tolerance, never use alone, fentanyl,
 mixing, signs and what to do, the naloxone kit given or where to get one; the naltrexone lines
@@ -422,6 +425,24 @@ def _signatures(language: str, patient: PlanPatient, prepared_by: str) -> Sectio
     ))
 
 
+def _safety_plan(language: str, plan: Mapping[str, Any]) -> Section | None:
+    """The Stanley–Brown safety plan in the patient's words, its parts in order; 988 always
+    under "professionals". ``None`` (not printed) when no part is filled in."""
+    safety = plan.get("safety_plan") or {}
+    words = {field: free_text(safety.get(field)) for field in plan_rules.SAFETY_PLAN_FIELDS}
+    if not any(words.values()):
+        return None
+    lines: list[Line] = []
+    for field in plan_rules.SAFETY_PLAN_FIELDS:
+        value = words[field]
+        if field == "professionals":
+            value = "\n".join(t for t in (value, i18n.text(language, "safety_plan_988")) if t)
+        if value:
+            lines.append(Line(i18n.text(language, f"safety_plan.{field}"), value))
+    return Section("safety_plan", i18n.text(language, "safety_plan_heading"), lines=tuple(lines),
+                   notes=(i18n.text(language, "safety_plan_note"),))
+
+
 def build_plan_document(
     plan: Mapping[str, Any],
     *,
@@ -458,7 +479,7 @@ def build_plan_document(
     who = _patient(patient, language, phone_region)
     by = free_text(prepared_by)
     at = _clinic(clinic)
-    builders: dict[str, Callable[[], Section]] = {
+    builders: dict[str, Callable[[], Section | None]] = {
         "crisis": lambda: _crisis(language, helplines, phone_region),
         "medication": lambda: medication_section(language, plan, region=phone_region),
         "level": lambda: level_section(language, plan),
@@ -468,6 +489,7 @@ def build_plan_document(
         "key_worker": lambda: _key_worker(language, plan, phone_region),
         "meetings": lambda: _meetings(language, plan, meeting_contacts or {}, phone_region),
         "relapse": lambda: relapse_section(language, plan),
+        "safety_plan": lambda: _safety_plan(language, plan),
         "overdose": lambda: _overdose(language, plan),
         "who_to_call": lambda: who_to_call_section(language, at, phone_region),
         "paws": lambda: _paws(language),
@@ -475,7 +497,8 @@ def build_plan_document(
         "signatures": lambda: _signatures(language, who, by),
     }
     assert builders.keys() == set(SECTION_ORDER), "a printed part without a builder, or one unlisted"
-    sections = tuple(builders[key]() for key in SECTION_ORDER)
+    # A builder gives None for a part not printed on this plan (a safety plan nobody made).
+    sections = tuple(section for key in SECTION_ORDER if (section := builders[key]()) is not None)
     return PlanDocument(
         language=language,
         page_size=page_size,

@@ -60,7 +60,7 @@ def test_sign_lists_everything_missing(db, nurse, patient):
         intake.sign(db, nurse, a.id, saved.version, STRONG_PASSWORD, "")
     keys = set(info.value.fields)
     assert {"substances.rows", "medical.pregnancy", "medical.allergies", "vitals.pulse", "scores.cows",
-            "mental_health.phq9", "mental_health.gad7", "mental_health.suicide_risk", "summary.pathway"} <= keys
+            "mental_health.phq9", "mental_health.gad7", "mental_health.asq", "summary.pathway"} <= keys
     assert "identity.consent_to_treatment" not in keys
 
 

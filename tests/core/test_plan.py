@@ -61,13 +61,13 @@ def test_the_sections_are_declared_once_and_cover_the_plan():
     assert len(parts) == len(set(parts)) and len({s.name for s in plan.SECTIONS}) == len(plan.SECTIONS)
     assert set(plan.empty_plan()) == set(parts) - {"paws"}
     assert plan.PRINT_ORDER == ("crisis", "overdose", "medication", "who_to_call", "level", "therapies",
-                                "referrals", "people", "key_worker", "meetings", "relapse", "paws",
-                                "follow_ups", "signatures")
+                                "referrals", "people", "key_worker", "meetings", "relapse", "safety_plan",
+                                "paws", "follow_ups", "signatures")
     assert [s.label for s in plan.SECTIONS] == [
-        "Medication", "Level and therapies", "Referrals", "Support", "Relapse prevention",
+        "Medication", "Level and therapies", "Referrals", "Support", "Relapse prevention", "Safety plan",
         "Naloxone, overdose and PAWS", "Follow-ups"]
     early = plan.naltrexone_prompt(intake(heroin=24), NOW)
-    gaps = {**plan.missing_to_finalize(plan.empty_plan()),
+    gaps = {**plan.missing_to_finalize(plan.empty_plan(), safety_alert=True),
             **plan.missing_to_finalize(complete(
                 medication={"choice": "naltrexone", "reason": ""},
                 referrals=[{"entry_id": 3, "reason": ""}], overdose={"naloxone_kit_given": False}), early)}

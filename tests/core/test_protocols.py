@@ -486,6 +486,14 @@ def test_overdose_risk_prompt():
 )
 def test_safety_alert(self_harm, yes, alert):
     assert safety_alert(self_harm, yes) is alert
+    assert safety_alert(self_harm, yes, asq_positive=False) is alert
+    assert safety_alert(self_harm, yes, asq_positive=True) is True  # a positive ASQ alone alerts
+
+
+@pytest.mark.parametrize("asq", [None, 1, "yes"])
+def test_safety_alert_refuses_an_asq_result_that_is_not_a_bool(asq):
+    with pytest.raises(TypeError):
+        safety_alert(None, None, asq)
 
 
 @pytest.mark.parametrize(("self_harm", "yes"), [(4, None), (-1, None), (True, None), (1.0, None),

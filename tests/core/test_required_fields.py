@@ -20,7 +20,7 @@ from tests.factories import NOW, complete_draft
 ALWAYS = ("identity.consent_to_treatment", "substances.rows", "medical.pregnancy", "medical.allergies",
           "vitals.pulse", "vitals.systolic", "vitals.diastolic", "vitals.respiratory_rate",
           "vitals.temperature_c", "vitals.spo2", "scores.cows", "mental_health.phq9", "mental_health.gad7",
-          "mental_health.suicide_risk", "summary.pathway")
+          "mental_health.asq", "summary.pathway")
 
 
 def refused(data: dict, pathway: str | None = "methadone") -> set[str]:

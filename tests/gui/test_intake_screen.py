@@ -11,10 +11,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
-    QRadioButton,
     QTextBrowser,
 )
 
@@ -130,7 +130,8 @@ def test_a_complete_intake_is_signed_and_the_census_shows_the_baseline_cows(qtbo
     type_digits(qtbot, PHQ9_DIGITS)
     by_name(screen, InstrumentEntry, "GAD-7").focus_first()
     type_digits(qtbot, GAD7_DIGITS)
-    qtbot.mouseClick(by_name(screen, QRadioButton, "No"), Qt.MouseButton.LeftButton)
+    by_name(screen, InstrumentEntry, "ASQ").focus_first()
+    type_digits(qtbot, "0000")  # four "no"s: question 5 is not asked
     assert not by_name(screen, QLabel, "Safety alert").isVisible()
 
     go(screen, "Summary")
@@ -226,8 +227,49 @@ def test_phq9_item_9_raises_the_safety_alert_at_once(qtbot, window):
     by_name(screen, InstrumentEntry, "PHQ-9").focus_item("self_harm")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backspace)
     assert not alert.isVisible()
-    qtbot.mouseClick(by_name(screen, QRadioButton, "Yes"), Qt.MouseButton.LeftButton)
-    assert alert.isVisible()
+    screen.reject()
+
+
+ASQ_5 = "Are you having thoughts of killing yourself right now?"
+
+
+def test_the_asq_by_keyboard_asks_question_5_only_after_a_yes_and_raises_the_alert(qtbot, window, db, nurse):
+    screen = start_assessment(qtbot, window)
+    alert = by_name(screen, QLabel, "Safety alert")
+    go(screen, "Mental health and safety")
+    asq = by_name(screen, InstrumentEntry, "ASQ")
+    question_5 = by_name(asq, QFrame, ASQ_5)
+    assert not question_5.isEnabled()
+    asq.focus_first()
+    assert QApplication.focusWidget() is by_name(
+        asq, QFrame, "In the past few weeks, have you wished you were dead?")
+    type_digits(qtbot, "0000")
+    assert asq.score().complete and asq.score().band == "negative"
+    assert not question_5.isEnabled() and not alert.isVisible()
+    assert "negative" in by_name(asq, QLabel, "Total").text()
+    # Up three items to question 1 and answer yes: positive, question 5 is now asked.
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)
+    type_digits(qtbot, "1")
+    assert question_5.isEnabled() and not asq.score().complete
+    assert alert.isVisible() and "imminent" not in alert.text()
+    assert "Safety alert" in by_name(screen, QLabel, "Risk flags").text()
+    # End goes to question 5; "yes" is an acute positive: imminent risk.
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_End)
+    assert QApplication.focusWidget() is question_5
+    type_digits(qtbot, "1")
+    assert asq.score().band == "acute"
+    assert "imminent risk: do not leave the patient alone; emergency evaluation now" in alert.text()
+    assert "imminent risk" in by_name(screen, QLabel, "Risk flags").text()
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen).get("mental_health", {}).get("asq", {})
+                    .get("thoughts_now") == 1, timeout=3000)
+    # Back to "no" on question 1: question 5 is cleared and not asked again; no alert.
+    asq.focus_first()
+    type_digits(qtbot, "0")
+    assert not question_5.isEnabled() and "thoughts_now" not in asq.items()
+    assert not alert.isVisible()
+    qtbot.waitUntil(lambda: "thoughts_now" not in saved_data(db, nurse, screen)["mental_health"]["asq"],
+                    timeout=3000)
     screen.reject()
 
 

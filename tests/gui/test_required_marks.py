@@ -53,7 +53,7 @@ INTAKE_FIELDS: dict[str, tuple[type[QWidget], str]] = {
     "scores.cows": (InstrumentEntry, "COWS"),
     "mental_health.phq9": (InstrumentEntry, "PHQ-9"),
     "mental_health.gad7": (InstrumentEntry, "GAD-7"),
-    "mental_health.suicide_risk": (QGroupBox, "Thoughts of suicide or self-harm now?"),
+    "mental_health.asq": (InstrumentEntry, "ASQ"),
     "summary.pathway": (QComboBox, "Pathway"),
 }
 

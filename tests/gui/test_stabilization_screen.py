@@ -743,3 +743,23 @@ def test_the_census_sorts_by_next_due_with_a_header_click(qtbot, db, nurse, pati
     assert [r.next_cows_due for r in rows] == sorted(r.next_cows_due for r in rows)
     w.refresh_census()  # the sort stays across refreshes
     assert [r.next_cows_due for r in w.census_model.rows()] == sorted(r.next_cows_due for r in rows)
+
+
+def test_an_asq_recorded_on_the_flowsheet_raises_the_alert_and_an_acute_one_says_imminent_risk(
+        qtbot, window, db, nurse, patient):
+    sign_intake(db, nurse, patient)  # ASQ all "no" at intake: no alert
+    screen = open_flowsheet(qtbot, window)
+    alert = by_name(screen, QLabel, "Safety alert")
+    assert not alert.isVisible()
+    qtbot.mouseClick(button(screen, "Record ASQ (suicide risk)\u2026"), Qt.MouseButton.LeftButton)
+    dialog = dialog_of(qtbot, screen)
+    for digit in "00101":  # a "yes" to question 3 asks question 5: "yes", acute positive
+        qtbot.keyClick(QApplication.focusWidget(), digit)
+    assert dialog.entry.score().band == "acute"
+    with qtbot.waitSignal(screen.changed, timeout=3000):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    newest = flowsheet_rows(screen)[0]
+    assert newest[1] == "ASQ" and newest[2].startswith("acute positive: imminent risk")
+    assert alert.isVisible()
+    assert "do not leave the patient alone; emergency evaluation now" in alert.text()
+    screen.reject()

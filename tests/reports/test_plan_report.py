@@ -90,14 +90,20 @@ def build(plan=PLAN, **overrides) -> rp.PlanDocument:
 # ---------------------------------------------------------------------------------------------
 
 
+#: Every printed part but the safety plan, which prints only when one was made
+#: (test_safety_plan_report.py).
+ALWAYS_PRINTED = tuple(key for key in rp.SECTION_ORDER if key != "safety_plan")
+
+
 def test_sections_print_in_order_crisis_lines_first():
     doc = build()
-    assert doc.section_keys == rp.SECTION_ORDER == plan_rules.PRINT_ORDER
+    assert rp.SECTION_ORDER == plan_rules.PRINT_ORDER
+    assert doc.section_keys == ALWAYS_PRINTED  # the safety plan prints only when written
     # Page 1: the crisis lines, the overdose box, the medicine, then who to call; then the rest
     # of core's sections (the plan screen lists the same), the overdose part not printed again.
     assert doc.section_keys[:4] == ("crisis", "overdose", "medication", "who_to_call")
     assert doc.section_keys[4:-1] == tuple(p for s in plan_rules.SECTIONS for p in s.parts
-                                           if p not in ("medication", "overdose"))
+                                           if p not in ("medication", "overdose", "safety_plan"))
     assert doc.section_keys[-1] == "signatures"
     assert [s.heading for s in doc.sections[:5]] == [
         "If you need help right now", "Staying safe from overdose", "My medicine", "Who to call when",
@@ -177,7 +183,7 @@ def test_a_helpline_left_out_prints_with_the_shipped_number():
 
 def test_overdose_paws_and_the_crisis_lines_print_even_for_an_empty_plan():
     doc = build(plan={})
-    assert doc.section_keys == rp.SECTION_ORDER
+    assert doc.section_keys == ALWAYS_PRINTED
     overdose = doc.section("overdose")
     assert overdose.bullets == (
         ("Your body cannot handle the amount you used before detox. Even a smaller amount than "

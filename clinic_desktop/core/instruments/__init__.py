@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .base import Band, Instrument, Item, Score
-from .definitions import INSTRUMENTS
+from .definitions import ASQ_SCREEN_ITEMS, INSTRUMENTS
 
 __all__ = [
+    "ASQ_SCREEN_ITEMS",
     "INSTRUMENT_IDS",
     "Band",
     "Instrument",
     "Item",
     "Score",
     "all_instruments",
+    "asq_acute",
+    "asq_positive",
     "get_instrument",
     "phq9_self_harm_positive",
 ]
@@ -39,7 +42,8 @@ def get_instrument(instrument_id: str) -> Instrument:
 
 
 def all_instruments() -> tuple[Instrument, ...]:
-    """Every shipped instrument: cows, sows_gossop, sows_handelsman, oows, phq9, gad7, ciwa_ar."""
+    """Every shipped instrument: cows, sows_gossop, sows_handelsman, oows, phq9, gad7, ciwa_ar,
+    asq."""
     return INSTRUMENTS
 
 
@@ -55,3 +59,20 @@ def phq9_self_harm_positive(items: Mapping[str, int | None] | Score) -> bool:
         return False
     get_instrument("phq9").item("self_harm").anchor(value)  # validates the score
     return value > 0
+
+
+def asq_positive(items: Mapping[str, int | None] | Score) -> bool:
+    """True for a positive ASQ (a "yes" to any of items 1-4, acute or not): a safety alert
+    (CLINICAL.md §7). Accepts ASQ answers or an ASQ ``Score``; an incomplete ASQ is positive
+    as soon as one of items 1-4 is "yes". Answers the ASQ does not allow raise ``ValueError``."""
+    answers = items.items if isinstance(items, Score) else items
+    get_instrument("asq").score(answers)  # validates
+    return any(answers.get(item_id) == 1 for item_id in ASQ_SCREEN_ITEMS)
+
+
+def asq_acute(items: Mapping[str, int | None] | Score) -> bool:
+    """True for an acute positive ASQ ("yes" to item 5, asked after a "yes" to 1-4): imminent
+    risk — do not leave the patient alone; emergency evaluation now."""
+    answers = items.items if isinstance(items, Score) else items
+    get_instrument("asq").score(answers)  # validates (item 5 is refused unless asked)
+    return answers.get("thoughts_now") == 1

@@ -3,12 +3,16 @@
 An instrument is plain data (items, allowed scores with anchors, severity bands). Scoring
 accepts only the allowed scores of each item and never counts a missing item as 0: a result
 with missing items is *incomplete*, keeps the partial total, and has no band.
+
+Two extensions serve screens such as the ASQ: an item may be *asked only when* an earlier item
+scored above 0 (``Item.asked_when``; not asked, it is neither missing nor answerable), and an
+instrument may choose its band from the answers rather than the total (``Instrument.band_rule``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -32,13 +36,16 @@ class Item:
     """One item of an instrument.
 
     ``options`` are ``(score, anchor)`` pairs in strictly ascending score order; only those
-    scores are accepted when scoring.
+    scores are accepted when scoring. ``asked_when`` names earlier items: when given, this item
+    is asked only when one of them scored above 0 (otherwise it is not asked: not missing, and an
+    answer to it is refused).
     """
 
     id: str
     label: str
     options: tuple[tuple[int, str], ...]
     help: str = ""
+    asked_when: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.id or not self.id.isidentifier() or self.id != self.id.lower():
@@ -144,6 +151,9 @@ class Instrument:
     items: tuple[Item, ...]
     bands: tuple[Band, ...]
     no_band_label: str = ""
+    #: When given, the band of a complete score is the id this returns for the answers (or
+    #: None), not the band holding the total; the bands then only name the ids and may overlap.
+    band_rule: Callable[[Mapping[str, int]], str | None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.rater not in RATERS:
@@ -155,6 +165,11 @@ class Instrument:
         ids = [item.id for item in self.items]
         if len(set(ids)) != len(ids):
             raise ValueError(f"{self.id}: duplicate item ids")
+        for index, item in enumerate(self.items):
+            for earlier in item.asked_when:
+                if earlier not in ids[:index]:
+                    raise ValueError(f"{self.id}: item {item.id!r} is asked when {earlier!r}, "
+                                     f"which is not an earlier item")
         band_ids = [band.id for band in self.bands]
         if len(set(band_ids)) != len(band_ids):
             raise ValueError(f"{self.id}: duplicate band ids")
@@ -165,7 +180,7 @@ class Instrument:
                     f"{self.id}: band {band.id!r} ({band.low}-{band.high}) lies outside the "
                     f"total range {self.min_total}-{self.max_total}"
                 )
-            if previous is not None and band.low <= previous.high:
+            if previous is not None and band.low <= previous.high and self.band_rule is None:
                 raise ValueError(f"{self.id}: bands {previous.id!r} and {band.id!r} overlap")
             previous = band
 
@@ -214,12 +229,21 @@ class Instrument:
             no_band_label=self.no_band_label if no_band_label is None else no_band_label,
         )
 
+    def asked(self, item_id: str, answers: Mapping[str, int | None]) -> bool:
+        """Whether item ``item_id`` is asked given these answers (see ``Item.asked_when``)."""
+        item = self.item(item_id)
+        if not item.asked_when:
+            return True
+        return any(isinstance(v := answers.get(earlier), int) and not isinstance(v, bool) and v > 0
+                   for earlier in item.asked_when)
+
     def score(self, answers: Mapping[str, int | None]) -> Score:
         """Score a mapping of item id to score; ``None`` or an absent key means unanswered.
 
-        Raises ``ValueError`` for an unknown item id, or for a value that is not one of the
-        item's allowed scores (bools, floats and strings are never accepted). Missing items
-        make the result incomplete (``complete=False``, ``band=None``), never a silent 0.
+        Raises ``ValueError`` for an unknown item id, for a value that is not one of the
+        item's allowed scores (bools, floats and strings are never accepted), or for an answer
+        to an item that is not asked. Missing items make the result incomplete
+        (``complete=False``, ``band=None``), never a silent 0; an item not asked is not missing.
         """
         if not isinstance(answers, Mapping):
             raise TypeError(f"{self.id}: answers must be a mapping, got {type(answers).__name__}")
@@ -231,6 +255,11 @@ class Instrument:
         missing: list[str] = []
         for item in self.items:
             value = answers.get(item.id)
+            if not self.asked(item.id, given):
+                if value is not None:
+                    raise ValueError(f"{self.id}: item {item.id!r} is not asked unless "
+                                     f"{' or '.join(item.asked_when)} scores above 0")
+                continue
             if value is None:
                 missing.append(item.id)
                 continue
@@ -242,7 +271,13 @@ class Instrument:
             given[item.id] = int(value)
         total = sum(given.values())
         complete = not missing
-        band = self.band_for(total) if complete else None
+        if not complete:
+            band = None
+        elif self.band_rule is not None:
+            rule_id = self.band_rule(given)
+            band = next((b for b in self.bands if b.id == rule_id), None)
+        else:
+            band = self.band_for(total)
         if not complete:
             band_label = None
         elif band is not None:

@@ -5,9 +5,13 @@ Item and band ids are stable keys used in the database, tests and exports: never
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .base import Band, Instrument, Item
 
 __all__ = [
+    "ASQ",
+    "ASQ_SCREEN_ITEMS",
     "CIWA_AR",
     "COWS",
     "GAD7",
@@ -570,6 +574,61 @@ CIWA_AR = Instrument(
     ),
 )
 
+# --------------------------------------------------------------------------------------------
+# ASQ — Ask Suicide-Screening Questions (NIMH, free to use). CLINICAL.md section 7.
+# --------------------------------------------------------------------------------------------
+
+#: Items 1-4: any "yes" is a positive screen, and asks item 5.
+ASQ_SCREEN_ITEMS: tuple[str, ...] = ("wished_dead", "better_off_dead", "thoughts_past_week",
+                                     "tried_before")
+_YES_NO: tuple[tuple[int, str], ...] = ((0, "no"), (1, "yes"))
+
+
+def _asq_band(answers: Mapping[str, int]) -> str:
+    """negative (no "yes" to items 1-4), positive (a "yes" to 1-4, "no" to item 5) or acute
+    (a "yes" to 1-4 and to item 5: imminent risk)."""
+    if not any(answers.get(item_id) == 1 for item_id in ASQ_SCREEN_ITEMS):
+        return "negative"
+    return "acute" if answers.get("thoughts_now") == 1 else "positive"
+
+
+ASQ = Instrument(
+    id="asq",
+    title="Ask Suicide-Screening Questions (ASQ)",
+    short_title="ASQ",
+    citation=(
+        "Horowitz LM, Bridge JA, Teach SJ, et al. Ask Suicide-Screening Questions (ASQ): a brief "
+        "instrument for the pediatric emergency department. Arch Pediatr Adolesc Med. "
+        "2012;166(12):1170-1176. National Institute of Mental Health ASQ toolkit."
+    ),
+    rater="patient",
+    timeframe="past few weeks; now",
+    instructions=(
+        "Ask the patient each question. A “yes” to any of questions 1-4 is a positive "
+        "screen and asks question 5; a “yes” to question 5 is an acute positive "
+        "(imminent risk)."
+    ),
+    items=(
+        Item("wished_dead", "In the past few weeks, have you wished you were dead?", _YES_NO),
+        Item("better_off_dead", "In the past few weeks, have you felt that you or your family "
+             "would be better off if you were dead?", _YES_NO),
+        Item("thoughts_past_week", "In the past week, have you been having thoughts about "
+             "killing yourself?", _YES_NO),
+        Item("tried_before", "Have you ever tried to kill yourself?", _YES_NO,
+             help="If yes, ask how and when."),
+        Item("thoughts_now", "Are you having thoughts of killing yourself right now?", _YES_NO,
+             help="Asked only when the answer to any of questions 1-4 is yes.",
+             asked_when=ASQ_SCREEN_ITEMS),
+    ),
+    bands=(
+        Band("negative", "negative screen", 0, 0),
+        Band("positive", "positive screen (non-acute): a safety assessment is needed", 1, 4),
+        Band("acute", "acute positive: imminent risk — do not leave the patient alone; "
+             "emergency evaluation now", 2, 5),
+    ),
+    band_rule=_asq_band,
+)
+
 INSTRUMENTS: tuple[Instrument, ...] = (
     COWS,
     SOWS_GOSSOP,
@@ -578,4 +637,5 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     PHQ9,
     GAD7,
     CIWA_AR,
+    ASQ,
 )

@@ -194,7 +194,8 @@ _INTAKE: dict[str, Any] = {
                                                "concentration", "psychomotor")} | {"self_harm": 0},
                       "gad7": {k: 1 for k in ("nervous", "uncontrolled_worry", "worry_too_much",
                                               "trouble_relaxing", "restless", "irritable", "afraid")},
-                      "suicide_risk": "no"},
+                      "asq": {"wished_dead": 0, "better_off_dead": 0, "thoughts_past_week": 0,
+                              "tried_before": 0}},
     "social": {"housing": "stable"},
 }
 

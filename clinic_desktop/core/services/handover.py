@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from clinic_desktop.core import clock, units
+from clinic_desktop.core import clock, protocols, units
 from clinic_desktop.core.assessment import PATHWAYS, risk_flags
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.instruments import get_instrument
@@ -185,11 +185,12 @@ def _pathway_label(pathway: str | None) -> str:
 
 
 def _alerts(p: stabilization.HandoverPatient, raised_at: dt.datetime | None,
-            now: dt.datetime) -> tuple[AlertLine, ...]:
+            now: dt.datetime, imminent: bool = False) -> tuple[AlertLine, ...]:
     out: list[AlertLine] = []
     if p.safety_alert:
         since = f" raised {_clock(raised_at, now)}" if raised_at is not None else ""
-        out.append(AlertLine("safety", f"SAFETY ALERT{since} — no safety assessment recorded since",
+        risk = f" — acute positive ASQ, {protocols.IMMINENT_RISK_TEXT.rstrip('.')}" if imminent else ""
+        out.append(AlertLine("safety", f"SAFETY ALERT{since}{risk} — no safety assessment recorded since",
                              True))
     if p.overdue and p.next_cows_due is not None:
         due, late = _clock(p.next_cows_due, now), _duration(now - p.next_cows_due)
@@ -292,8 +293,8 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
             orders = {o.id: o for o in mar.orders_in(session, p.episode_id)}
             doses = sorted((a for a in mar.administrations_in(session, p.episode_id)
                             if not a.struck and since <= a.at <= until), key=lambda a: (a.at, a.id))
-            raised_at = (stabilization.safety_status_in(session, p.episode_id).raised_at
-                         if p.safety_alert else None)
+            safety = stabilization.safety_status_in(session, p.episode_id) if p.safety_alert else None
+            raised_at = safety.raised_at if safety is not None else None
             rows = mar.mar_in(session, p.episode_id, since.astimezone(utc), now.astimezone(utc),
                               now.astimezone(utc))
             intake_data = patient_facts.intake_data_in(session, p.episode_id)
@@ -316,7 +317,7 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
                 last_vitals=_vitals_text(p.last_vitals, p.last_vitals_at, now, system),
                 vitals_warnings=tuple(units.warnings_text(p.last_vitals, system).values()),
                 doses=tuple(_dose_line(a, orders.get(a.order_id), now) for a in doses),
-                alerts=_alerts(p, raised_at, now),
+                alerts=_alerts(p, raised_at, now, safety is not None and safety.imminent),
                 supportive_done=tuple(stabilization.SUPPORTIVE_ITEMS.get(i, i) for i in p.supportive_done),
                 safety_alert=p.safety_alert,
                 not_recorded=_not_recorded(rows, since, now),

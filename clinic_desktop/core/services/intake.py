@@ -37,7 +37,7 @@ DRAFT, SIGNED = "draft", "signed"
 # Instruments whose baseline is written to the flowsheet when the assessment is signed.
 BASELINE_SCORES = (("scores", "cows"), ("scores", "sows_gossop"), ("scores", "sows_handelsman"),
                    ("scores", "oows"), ("scores", "ciwa_ar"), ("mental_health", "phq9"),
-                   ("mental_health", "gad7"))
+                   ("mental_health", "gad7"), ("mental_health", "asq"))
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,8 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
     "section.field"); then the assessment locks, baseline scores go on the flowsheet, the
     episode moves to stabilization with the chosen pathway, the patient facts it records (weight,
     hepatic and renal function, QTc) are stored as the episode's, and, when PHQ-9 item 9 is above 0
-    or the suicide question was answered "yes", its safety alert is raised — all in one transaction."""
+    or the ASQ is positive (or an old draft's suicide question was answered "yes"), its safety
+    alert is raised — all in one transaction."""
     require(user, "assessments.record")
     now = now or utcnow()
     accounts.confirm_password(db, user, password)

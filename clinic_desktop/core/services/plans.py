@@ -188,6 +188,8 @@ class PlanView:
     #: here, from the MAR), and when they were read.
     orders: tuple[plan_rules.ActiveOrder, ...] = ()
     read_at: dt.datetime | None = None
+    #: The episode's safety alert was raised (at any time): the safety plan's key parts are required.
+    safety_alert_raised: bool = False
 
     @property
     def latest_version(self) -> int | None:
@@ -341,6 +343,7 @@ def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
     draft = copy.deepcopy(dict(plan.draft or {}))
     naltrexone = _naltrexone(session, episode.id, now)
     orders = _active_orders(session, episode.id, now)
+    alert = episode.safety_alert_at is not None
     return PlanView(
         id=plan.id, episode_id=episode.id, patient_id=episode.patient_id, draft=draft,
         version=plan.version, language=plan.language, page_size=plan.page_size,
@@ -348,7 +351,8 @@ def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
         draft_saved_by_name=_name(session, plan.draft_saved_by),
         versions=_version_views(session, plan.id), consents=_consent_views(session, episode.id),
         naltrexone=naltrexone, orders=orders, read_at=now,
-        missing=plan_rules.missing_to_finalize(draft, naltrexone, orders=orders, now=now))
+        missing=plan_rules.missing_to_finalize(draft, naltrexone, alert, orders=orders, now=now),
+        safety_alert_raised=alert)
 
 
 def _contact(entry: DirectoryEntry) -> printed.Contact:
@@ -632,6 +636,7 @@ def _next_version(session: Session, plan: AftercarePlan, expected_version: int,
                             "Reopen it before finalizing.")
     data = copy.deepcopy(dict(plan.draft or {}))
     missing = plan_rules.missing_to_finalize(data, _naltrexone(session, episode.id, now),
+                                             episode.safety_alert_at is not None,
                                              orders=_active_orders(session, episode.id, now), now=now)
     if missing:
         raise ValidationError(missing)

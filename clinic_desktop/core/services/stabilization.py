@@ -4,7 +4,7 @@
   taken more than an hour before it is entered needs a back-dating reason. Nothing is edited or
   deleted: a wrong entry is struck through with a reason (``EntryStrike``), and replaced by a
   correction when new scores or values are given.
-* **Safety** — a safety alert (PHQ-9 item 9 above 0, "yes" to the suicide question, suicidal
+* **Safety** — a safety alert (PHQ-9 item 9 above 0, a positive ASQ, suicidal
   thoughts as a complication) stands until a safety assessment is recorded after it.
 * **Supportive care and complications** — appended ``CareEntry`` rows: the day's checklist is the
   latest entry per item that local day; a complication always says what was done.
@@ -30,7 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from clinic_desktop.core import clock
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
-from clinic_desktop.core.instruments import get_instrument
+from clinic_desktop.core.instruments import asq_positive, get_instrument
 from clinic_desktop.core.models import (
     CareEntry,
     EntryStrike,
@@ -150,11 +150,14 @@ class SafetyAssessmentView:
 
 @dataclass(frozen=True)
 class SafetyStatus:
-    """``active``: the alert raised at ``raised_at`` has no safety assessment at or after it."""
+    """``active``: the alert raised at ``raised_at`` has no safety assessment at or after it.
+    ``imminent``: it is active and the episode's latest ASQ (not struck through) is an acute
+    positive — do not leave the patient alone; emergency evaluation now."""
 
     active: bool
     raised_at: dt.datetime | None
     last_assessment: SafetyAssessmentView | None
+    imminent: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,7 +324,10 @@ def raise_safety_alert(session: Session, episode: Episode, at: dt.datetime) -> N
         episode.safety_alert_at = at
 
 
-def _phq9_self_harm(instrument_id: str, items: Mapping[str, Any]) -> bool:
+def _raises_alert(instrument_id: str, items: Mapping[str, Any]) -> bool:
+    """PHQ-9 item 9 above 0, or a positive ASQ (CLINICAL.md §3, §7)."""
+    if instrument_id == "asq":
+        return asq_positive(items)
     value = items.get("self_harm")
     return instrument_id == "phq9" and isinstance(value, int) and value > 0
 
@@ -344,7 +350,7 @@ def _add_observation(session: Session, user: SignedInUser, episode: Episode, ins
                       total=result.total, band=result.band, complete=result.complete,
                       taken_at=taken_at, recorded_by=user.id, created_at=now, reason=reason)
     session.add(obs)
-    alert = _phq9_self_harm(instrument.id, scores)
+    alert = _raises_alert(instrument.id, scores)
     if alert:
         raise_safety_alert(session, episode, now)
     session.flush()
@@ -389,7 +395,7 @@ def record_observation(db: Database, user: SignedInUser, episode_id: int, instru
     """Score and store one administration of an instrument, with its audit event.
 
     Taken more than an hour ago → ``reason`` (why it is entered late) is required. A PHQ-9 with
-    item 9 (self-harm) above 0 raises the safety alert.
+    item 9 (self-harm) above 0, or a positive ASQ, raises the safety alert.
     """
     require(user, "observations.record")
     now = utcnow()
@@ -609,7 +615,18 @@ def safety_status_in(session: Session, episode_id: int) -> SafetyStatus:
         view = SafetyAssessmentView(a.id, a.episode_id, a.at, a.risk, a.actions, name)
     raised = episode.safety_alert_at
     active = raised is not None and (view is None or view.at < raised)
-    return SafetyStatus(active, raised, view)
+    imminent = False
+    if active:
+        latest_asq = session.execute(
+            select(Observation.band)
+            .outerjoin(EntryStrike, (EntryStrike.entry_type == OBSERVATION)
+                       & (EntryStrike.entry_id == Observation.id))
+            .where(Observation.episode_id == episode_id, Observation.instrument_id == "asq",
+                   EntryStrike.entry_id.is_(None))
+            .order_by(Observation.taken_at.desc(), Observation.id.desc()).limit(1)
+        ).scalar()
+        imminent = latest_asq == "acute"
+    return SafetyStatus(active, raised, view, imminent)
 
 
 def safety_alert_active(db: Database, user: SignedInUser, episode_id: int) -> bool:

@@ -28,6 +28,7 @@ from clinic_desktop.core.services import patients
 from clinic_desktop.gui import theme
 from clinic_desktop.gui.intake.section import CHOOSE, IntakeSection
 from clinic_desktop.gui.intake.vitals import VitalsSection
+from clinic_desktop.gui.widgets.instrument_entry import total_text
 from clinic_desktop.gui.widgets.style import make_primary
 
 
@@ -209,7 +210,9 @@ class SummarySection(IntakeSection):
             inst = get_instrument(iid)
             score = inst.score(data[section][iid])
             when = rules.scored_at(data, section, iid)
-            line(inst.short_title, f"{score.total}{'' if score.complete else ' so far'} — {score.status_text}"
+            result = (total_text(score, inst) if inst.band_rule is not None
+                       else f"{score.total}{'' if score.complete else ' so far'} — {score.status_text}")
+            line(inst.short_title, result
                  + (f" (scored {clock.local_text(when, '%d %b %H:%M')})" if when else ""))
 
         head("Withdrawal scores")
@@ -217,10 +220,12 @@ class SummarySection(IntakeSection):
             if iid == "cows" or data["scores"].get(iid):
                 scored("scores", iid)
         head("Mental health and safety")
-        for iid in ("phq9", "gad7"):
+        for iid in ("asq", "phq9", "gad7"):
             scored("mental_health", iid)
         answer = data["mental_health"]["suicide_risk"]
-        line("Thoughts of suicide or self-harm now?", {"yes": "Yes", "no": "No"}.get(answer or "", None))
+        if answer:  # an intake from before the ASQ
+            line("Thoughts of suicide or self-harm now? (before the ASQ)",
+                 {"yes": "Yes", "no": "No"}.get(answer, None))
         head("Social")
         for key, label in rules.SOCIAL:
             line(label, data["social"][key])

@@ -44,6 +44,8 @@ def result_text(entry: FlowsheetEntry, system: str = units.METRIC) -> str:
     if not entry.complete:
         return f"{entry.total} so far (incomplete)"
     labels = {b.id: b.label for b in inst.bands}
+    if inst.band_rule is not None:  # banded by its answers (the ASQ): the total means nothing
+        return labels.get(entry.band or "", "")
     band = labels.get(entry.band or "", inst.no_band_label if inst.bands else "")
     return f"{entry.total} {band}".strip()
 

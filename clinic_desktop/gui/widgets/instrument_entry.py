@@ -17,7 +17,9 @@ items, Home/End go to the first/last item, Left/Right walk the item's score butt
 chooses and Enter chooses and moves on. The mouse works too.
 
 The live result ("Total", at the bottom) shows the total with its band only when every item is
-answered, otherwise the partial total and how many items are missing. The widget never touches the
+answered, otherwise the partial total and how many items are missing (an instrument banded by its
+answers, the ASQ, shows only its result). An item asked only after another's answer (the ASQ's
+question 5) is disabled, and cleared, while it is not asked; the keyboard skips it. The widget never touches the
 database: the caller saves ``items()`` through a service.
 """
 
@@ -94,7 +96,13 @@ def refusal_message(item: Item, digit: int) -> str:
 
 def total_text(score: Score, instrument: Instrument | None = None) -> str:
     """"Total 14 — moderate", "Total 3 — no active withdrawal",
-    "Total 9 so far — incomplete: 2 items missing". An incomplete score never shows a band."""
+    "Total 9 so far — incomplete: 2 items missing". An incomplete score never shows a band.
+    An instrument banded by its answers (the ASQ) has no meaningful total: "Result — negative
+    screen", "Result so far — incomplete: 1 item missing"."""
+    if instrument is not None and instrument.band_rule is not None:
+        if not score.complete:
+            return f"Result so far \u2014 {score.status_text}"
+        return f"Result \u2014 {score.status_text}" if score.status_text else "Result"
     if not score.complete:
         return f"Total {score.total} so far — {score.status_text}"
     text = f"Total {score.total}"
@@ -377,7 +385,7 @@ class _ItemRow(QFrame):
         elif key == Qt.Key.Key_Home:
             self.entry._focus_row(self.entry._rows[0])
         elif key == Qt.Key.Key_End:
-            self.entry._focus_row(self.entry._rows[-1])
+            self.entry._focus_row([row for row in self.entry._rows if row.isEnabled()][-1])
         else:
             return False
         return True
@@ -437,7 +445,8 @@ class InstrumentEntry(QWidget):
         n = len(instrument.items)
         meta = [RATER_TEXT.get(instrument.rater, instrument.rater),
                 f"timeframe: {instrument.timeframe}",
-                f"{n} items, total {instrument.min_total}–{instrument.max_total}"]
+                f"{n} items" if instrument.band_rule is not None
+                else f"{n} items, total {instrument.min_total}–{instrument.max_total}"]
         self.meta_label = QLabel(" · ".join(meta), self)
         self.meta_label.setObjectName("instrumentMeta")
         self.meta_label.setWordWrap(True)
@@ -483,14 +492,17 @@ class InstrumentEntry(QWidget):
 
         # Focusing the entry (setFocus, a buddy) focuses its first item.
         self.setFocusProxy(self._rows[0])
+        self._show_asked()
         self._score = instrument.score({})
         self._show_total()
 
     # -- public API ---------------------------------------------------------------------------
 
     def items(self) -> dict[str, int]:
-        """The answered items, ``{item id: score}``, in instrument order."""
-        return {row.item.id: v for row in self._rows if (v := row.value()) is not None}
+        """The answered items, ``{item id: score}``, in instrument order (never an item that is
+        not asked)."""
+        return {row.item.id: v for row in self._rows
+                if row.isEnabled() and (v := row.value()) is not None}
 
     def set_items(self, mapping: Mapping[str, int | None]) -> None:
         """Show these answers (absent or ``None`` = unanswered), replacing any shown.
@@ -500,6 +512,7 @@ class InstrumentEntry(QWidget):
         self.instrument.score(mapping)  # validates every id and score before changing anything
         for row in self._rows:
             row.set_value(mapping.get(row.item.id))
+        self._show_asked()
         self._changed()
 
     def clear(self) -> None:
@@ -560,6 +573,8 @@ class InstrumentEntry(QWidget):
 
     def _move_focus(self, row: _ItemRow, step: int) -> None:
         index = self._rows.index(row) + step
+        while 0 <= index < len(self._rows) and not self._rows[index].isEnabled():
+            index += step  # an item not asked is skipped
         if 0 <= index < len(self._rows):
             self._focus_row(self._rows[index])
         elif not row.hasFocus():
@@ -569,7 +584,22 @@ class InstrumentEntry(QWidget):
         row.setFocus(Qt.FocusReason.OtherFocusReason)
         reveal(row, 16)
 
+    def _show_asked(self) -> None:
+        """Enable the items asked given the answers; clear and disable the others."""
+        for row in self._rows:
+            if not row.item.asked_when:
+                continue
+            asked = self.instrument.asked(row.item.id, self.items())
+            if not asked and row.value() is not None:
+                row.set_value(None)
+            row.setEnabled(asked)
+            if not asked:
+                row.setAccessibleDescription("not asked")
+            elif row.value() is None:
+                row.setAccessibleDescription("not answered")
+
     def _changed(self) -> None:
+        self._show_asked()
         self._score = self.instrument.score(self.items())
         self._show_total()
         self.score_changed.emit(self._score)

@@ -10,11 +10,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from clinic_desktop.core.assessment import Flag
+from clinic_desktop.core.protocols import IMMINENT_RISK_TEXT
 from clinic_desktop.core.services import patients
 from clinic_desktop.gui import theme
 
-SAFETY_ALERT_TEXT = ("Safety alert: PHQ-9 item 9 above 0 or \u201cyes\u201d to the suicide question \u2014 "
+SAFETY_ALERT_TEXT = ("Safety alert: PHQ-9 item 9 above 0 or a positive suicide screen (ASQ) \u2014 "
                      "a safety assessment is needed now.")
+#: The bar's text after an acute positive ASQ ("yes" to question 5).
+IMMINENT_ALERT_TEXT = f"Safety alert \u2014 acute positive ASQ: {IMMINENT_RISK_TEXT}"
+
+
+def safety_alert_text(imminent: bool) -> str:
+    """The safety bar's text: imminent risk after an acute positive ASQ, else the alert."""
+    return IMMINENT_ALERT_TEXT if imminent else SAFETY_ALERT_TEXT
 
 
 class PatientBanner(QFrame):
