@@ -86,7 +86,7 @@ def finalized(db, admin):
     view = plans.open_plan(db, counselor, episode_id)
     saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
     consent = plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
-        entry.id, "Arrange intensive outpatient care", "Current medication and follow-up visits",
+        entry.id, "Arrange intensive outpatient care", ("medication", "follow_ups"),
         TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
     plans.finalize(db, counselor, view.id, saved.version, STRONG_PASSWORD)
     draft = plans.open_plan(db, counselor, episode_id)

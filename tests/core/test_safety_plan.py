@@ -25,9 +25,11 @@ FILLED = {"warning_signs": "I stop eating", "people_to_ask": "My sister Lee",
 def finalizable() -> dict:
     """A plan with everything but the safety plan that finalizing needs."""
     plan = plan_rules.empty_plan()
-    plan.update(medication={"choice": "none", "prescriber": "", "next": "", "reason": ""},
+    plan.update(medication={"choice": "none", "prescriber": "", "next": "", "reason": "",
+                            "moud": {"answer": "accepted", "reason": ""}},
                 level="outpatient", key_worker={"name": "Sam", "phone": "", "focus": []},
-                relapse={"triggers": "payday"}, follow_ups=[{"when": "Monday", "place": "Clinic", "phone": ""}])
+                relapse={"triggers": "payday"}, follow_ups=[{"when": "Monday", "place": "Clinic", "phone": ""}],
+                overdose={"naloxone_kit_given": True})
     return plan
 
 
