@@ -168,12 +168,8 @@ class ConsentFormRenderer(DocumentRenderer[ConsentFormDocument]):
         size, step = self.small, self.small + 3
         canv.saveState()
         canv.setFillColor(INK)
-        patient_width = 0.0
-        if canv.getPageNumber() > 1:  # whose form it is, from page 2 (the signature may be there)
-            most = (right - left) * 0.5
-            patient_width = self._header_right(canv, [
-                self._fit_size(doc.patient.name, size, most, True),
-                self._fit_size(doc.patient.date_of_birth, size, most)])
+        # whose form it is, from page 2 (the signature may be there)
+        patient_width = self._patient_from_page_2(canv, doc.patient.name, doc.patient.date_of_birth)
         self._letterhead(canv, patient_width)
         self._rules(canv)
         bottom = self.margin_y

@@ -326,12 +326,7 @@ class LetterRenderer(DocumentRenderer[LetterDocument]):
         canv.saveState()
         canv.setFillColor(INK)
         # Right, from page 2: whose letter it is.
-        patient_width = 0.0
-        if canv.getPageNumber() > 1:
-            most = (right - left) * 0.5
-            patient_width = self._header_right(canv, [
-                self._fit_size(doc.patient.name, size, most, True),
-                self._fit_size(doc.subject.split(", ", 1)[-1], size, most)])
+        patient_width = self._patient_from_page_2(canv, doc.patient.name, doc.subject.split(", ", 1)[-1])
         # Left: the letterhead (logo, clinic name, phone, address).
         self._letterhead(canv, patient_width)
         self._rules(canv)

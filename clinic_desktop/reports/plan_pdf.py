@@ -196,6 +196,16 @@ class DocumentRenderer(ABC, Generic[DocT]):
             y -= step
         return max(fonts.string_width(t, s, b) for t, s, b in lines)
 
+    def _patient_from_page_2(self, canv: pdfcanvas.Canvas, name: str, second: str) -> float:
+        """From page 2 (the letter's and the consent form's first page names the patient in its
+        text): whose document it is, ``name`` in bold and ``second`` under it, at the top right
+        in up to half the width. Returns their width for :meth:`_letterhead` (0 on page 1)."""
+        if canv.getPageNumber() <= 1:
+            return 0.0
+        most = (self.pagesize[0] - 2 * self.margin_x) * 0.5
+        return self._header_right(canv, [self._fit_size(name, self.small, most, True),
+                                         self._fit_size(second, self.small, most)])
+
     def _letterhead(self, canv: pdfcanvas.Canvas, beside: float) -> None:
         """At the top left: the clinic's logo, name, phone and address, the texts giving way
         (smaller, then "…") to ``beside`` points at the right (what :meth:`_header_right` drew)."""
