@@ -32,10 +32,9 @@ from reportlab.platypus import BaseDocTemplate, KeepTogether, Paragraph, Spacer,
 
 from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.core.errors import ValidationError
-from clinic_desktop.reports import fonts, i18n
+from clinic_desktop.reports import i18n
 from clinic_desktop.reports.document import (
     INK,
-    MUTED,
     PAGE_SIZES,
     Line,
     PlanClinic,
@@ -164,21 +163,9 @@ class ConsentFormRenderer(DocumentRenderer[ConsentFormDocument]):
     def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
         doc = self.doc
         assert doc is not None
-        left, right = self.margin_x, self.pagesize[0] - self.margin_x
-        size, step = self.small, self.small + 3
-        canv.saveState()
-        canv.setFillColor(INK)
         # whose form it is, from page 2 (the signature may be there)
-        patient_width = self._patient_from_page_2(canv, doc.patient.name, doc.patient.date_of_birth)
-        self._letterhead(canv, patient_width)
-        self._rules(canv)
-        bottom = self.margin_y
-        fonts.draw_string(canv, left, bottom + step,
-                          self._fit(doc.footer_notice, size, right - left, True), size, bold=True)
-        canv.setFillColor(MUTED)
-        fonts.draw_string(canv, left, bottom,
-                          self._fit(f"{doc.patient.name} \u2014 {doc.title}", size, (right - left) * 0.6), size)
-        canv.restoreState()
+        self._disclosure_furniture(canv, doc.patient.name, doc.patient.date_of_birth, doc.footer_notice,
+                                   f"{doc.patient.name} \u2014 {doc.title}")
 
     def _story(self, doc: ConsentFormDocument) -> list:
         s = self._styles

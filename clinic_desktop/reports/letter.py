@@ -46,11 +46,10 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import BaseDocTemplate, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from clinic_desktop.core import consent as consent_rules
-from clinic_desktop.reports import fonts, i18n
+from clinic_desktop.reports import i18n
 from clinic_desktop.reports.document import (
     ACCENT,
     INK,
-    MUTED,
     NOTE_BG,
     PAGE_SIZES,
     Contact,
@@ -321,23 +320,9 @@ class LetterRenderer(DocumentRenderer[LetterDocument]):
     def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
         doc = self.doc
         assert doc is not None
-        left, right = self.margin_x, self.pagesize[0] - self.margin_x
-        size, step = self.small, self.small + 3
-        canv.saveState()
-        canv.setFillColor(INK)
-        # Right, from page 2: whose letter it is.
-        patient_width = self._patient_from_page_2(canv, doc.patient.name, doc.subject.split(", ", 1)[-1])
-        # Left: the letterhead (logo, clinic name, phone, address).
-        self._letterhead(canv, patient_width)
-        self._rules(canv)
-        # Footer: the short 42 CFR 2.32 notice (the page number goes on the right, below it).
-        bottom = self.margin_y
-        fonts.draw_string(canv, left, bottom + step,
-                          self._fit(doc.footer_notice, size, right - left, True), size, bold=True)
-        canv.setFillColor(MUTED)
-        fonts.draw_string(canv, left, bottom, self._fit(doc.title, size, (right - left) * 0.6),
-                          size)
-        canv.restoreState()
+        # From page 2, whose letter it is; the short 42 CFR 2.32 notice in the footer.
+        self._disclosure_furniture(canv, doc.patient.name, doc.subject.split(", ", 1)[-1], doc.footer_notice,
+                                   doc.title)
 
     def _box(self, flowables: list, *, border: Color | None = None) -> Table:
         """One boxed cell: the consent scope (accent bar, tinted) or the notice (ruled box)."""

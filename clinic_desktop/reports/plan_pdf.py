@@ -196,15 +196,28 @@ class DocumentRenderer(ABC, Generic[DocT]):
             y -= step
         return max(fonts.string_width(t, s, b) for t, s, b in lines)
 
-    def _patient_from_page_2(self, canv: pdfcanvas.Canvas, name: str, second: str) -> float:
-        """From page 2 (the letter's and the consent form's first page names the patient in its
-        text): whose document it is, ``name`` in bold and ``second`` under it, at the top right
-        in up to half the width. Returns their width for :meth:`_letterhead` (0 on page 1)."""
-        if canv.getPageNumber() <= 1:
-            return 0.0
-        most = (self.pagesize[0] - 2 * self.margin_x) * 0.5
-        return self._header_right(canv, [self._fit_size(name, self.small, most, True),
-                                         self._fit_size(second, self.small, most)])
+    def _disclosure_furniture(self, canv: pdfcanvas.Canvas, name: str, second: str, notice: str,
+                              footer: str) -> None:
+        """The page furniture of the letter and the consent form: the letterhead, and from page 2
+        (their first page names the patient in its text) whose document it is, ``name`` in bold
+        and ``second`` under it, at the top right in up to half the width; in the footer the short
+        42 CFR 2.32 ``notice`` in bold and ``footer`` under it (the page number goes on the right)."""
+        left, right = self.margin_x, self.pagesize[0] - self.margin_x
+        size, step = self.small, self.small + 3
+        canv.saveState()
+        canv.setFillColor(INK)
+        beside = 0.0
+        if canv.getPageNumber() > 1:
+            most = (right - left) * 0.5
+            beside = self._header_right(canv, [self._fit_size(name, size, most, True),
+                                               self._fit_size(second, size, most)])
+        self._letterhead(canv, beside)
+        self._rules(canv)
+        bottom = self.margin_y
+        fonts.draw_string(canv, left, bottom + step, self._fit(notice, size, right - left, True), size, bold=True)
+        canv.setFillColor(MUTED)
+        fonts.draw_string(canv, left, bottom, self._fit(footer, size, (right - left) * 0.6), size)
+        canv.restoreState()
 
     def _letterhead(self, canv: pdfcanvas.Canvas, beside: float) -> None:
         """At the top left: the clinic's logo, name, phone and address, the texts giving way
