@@ -132,6 +132,24 @@ def any_db_target(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+def database_at(target, revision: str):
+    """The database at ``target`` (a path or a URL, as ``any_db_target`` gives) migrated only up
+    to ``revision``, as an older release left it: its URL and an engine on it (the caller
+    disposes of it, or hands it to ``db._database``)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from clinic_desktop.core import db as dbmod
+
+    url = dbmod.resolve_target(target)
+    cfg = dbmod.alembic_config()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    return url, engine
+
+
 @pytest.fixture
 def any_db(any_db_target):
     from clinic_desktop.core.db import open_database

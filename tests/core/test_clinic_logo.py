@@ -20,7 +20,7 @@ from clinic_desktop.core.services import accounts, audit
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.settings import LOGO_MAX_BYTES
 from clinic_desktop.reports import plan_pdf
-from tests.conftest import CLINIC, STRONG_PASSWORD
+from tests.conftest import CLINIC, STRONG_PASSWORD, database_at
 
 
 def image_bytes(kind: str = "PNG", size=(120, 60)) -> bytes:
@@ -87,19 +87,6 @@ def test_plans_draw_the_logo_from_its_bytes(db, admin):
     assert b"/Subtype /Image" in with_logo and b"/Subtype /Image" not in without
 
 
-def _database_at_0007(target):
-    from alembic import command
-    from sqlalchemy import create_engine
-
-    url = dbmod.resolve_target(target)
-    cfg = dbmod.alembic_config()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0007")
-    return url, engine
-
-
 @pytest.mark.parametrize("file_state", ["readable", "missing", "not an image"])
 def test_0010_turns_a_logo_path_into_the_image_or_clears_it(any_db_target, tmp_path, file_state):
     logo = tmp_path / "logo.png"
@@ -108,7 +95,7 @@ def test_0010_turns_a_logo_path_into_the_image_or_clears_it(any_db_target, tmp_p
         logo.write_bytes(png)
     elif file_state == "not an image":
         logo.write_bytes(b"hello")
-    _url, engine = _database_at_0007(any_db_target)
+    _url, engine = database_at(any_db_target, "0007")
     settings_table = sa.table("clinic_settings", sa.column("key", sa.String), sa.column("value", sa.JSON),
                               sa.column("updated_at", sa.DateTime(timezone=True)),
                               sa.column("version", sa.Integer))

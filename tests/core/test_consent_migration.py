@@ -13,20 +13,12 @@ from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.db import open_database
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.services import accounts, plans
-from tests.conftest import STRONG_PASSWORD, make_user
+from tests.conftest import STRONG_PASSWORD, database_at, make_user
 from tests.factories import admit_with_signed_intake, local_entry
 
 
 def test_a_0010_consent_upgrades_covering_no_item(any_db_target):
-    from alembic import command
-    from sqlalchemy import create_engine
-
-    url = dbmod.resolve_target(any_db_target)
-    cfg = dbmod.alembic_config()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0010")
+    url, engine = database_at(any_db_target, "0010")
     old = dbmod._database(url, engine, None)
     admin = accounts.create_first_admin(old, "admin", "Ada Admin", STRONG_PASSWORD)
     counselor = make_user(old, admin, "counselor")

@@ -218,19 +218,11 @@ def test_database_errors_never_quote_patient_values(db, admin):
 def test_a_0006_database_upgrades_to_patient_facts_keeping_the_intakes_facts(any_db_target):
     """Schema 0007 adds the patient facts record. An episode signed at 0006 has none: its facts are
     read from the intake until someone edits them, and the first edit stores them."""
-    from alembic import command
-    from sqlalchemy import create_engine
-
     from clinic_desktop.core.services import episodes, intake, patient_facts
-    from tests.conftest import make_user
+    from tests.conftest import database_at, make_user
     from tests.factories import complete_draft
 
-    url = dbmod.resolve_target(any_db_target)
-    cfg = dbmod.alembic_config()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0006")
+    url, engine = database_at(any_db_target, "0006")
     old = dbmod._database(url, engine, None)
     admin = accounts.create_first_admin(old, "admin", "Ada Admin", STRONG_PASSWORD)
     nurse = make_user(old, admin, "nurse")

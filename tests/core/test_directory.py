@@ -19,7 +19,7 @@ from clinic_desktop.core.models import AuditEvent, DirectoryEntry
 from clinic_desktop.core.services import accounts, audit, directory
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.settings import DEFAULTS, INTEGER_RANGES
-from tests.conftest import STRONG_PASSWORD, make_user
+from tests.conftest import STRONG_PASSWORD, database_at, make_user
 
 TODAY = dt.date(2026, 11, 23)
 HEADER = ",".join(directory.CSV_COLUMNS)
@@ -111,16 +111,8 @@ def test_every_database_has_the_national_contacts_exactly_as_clinical_md(any_db,
 
 
 def test_a_database_upgraded_from_0003_gets_them_too(tmp_path):
-    from alembic import command
-    from sqlalchemy import create_engine
-
     path = tmp_path / "old.db"
-    cfg = dbmod.alembic_config()
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
-    engine.dispose()
+    database_at(path, "0003")[1].dispose()
     upgraded = dbmod.open_database(path)
     try:
         with upgraded.read() as s:

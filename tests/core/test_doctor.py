@@ -17,6 +17,7 @@ from clinic_desktop.core import db as dbmod
 from clinic_desktop.core import doctor
 from clinic_desktop.core.doctor import Check
 from clinic_desktop.core.services import backup, demo
+from tests.conftest import database_at
 
 
 @pytest.fixture(autouse=True)
@@ -191,15 +192,7 @@ def test_an_empty_database_file_passes_as_new(tmp_path):
 
 
 def _at_revision(path: Path, revision: str) -> None:
-    from alembic import command
-    from sqlalchemy import create_engine
-
-    cfg = dbmod.alembic_config()
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-    engine.dispose()
+    database_at(path, revision)[1].dispose()
 
 
 def test_an_older_schema_passes_saying_the_next_start_upgrades_it(tmp_path):
