@@ -12,6 +12,7 @@ from clinic_desktop.core.services import (
     episodes,
     intake,
     patients,
+    plans,
     settings,
     stabilization,
 )
@@ -131,3 +132,20 @@ def complete_plan(draft: dict, referral_id: int, meeting_id: int | None = None) 
     plan["overdose"] = {**plan["overdose"], "naloxone_kit_given": True, "naloxone_shown_patient": True}
     plan["follow_ups"] = [{"when": "2026-12-08T14:00", "place": "Clinic", "phone": "217-555-0100"}]
     return plan
+
+
+def plan_with_consent(database, admin, counselor) -> dict:
+    """A plan in transition with a complete draft referring to Northside IOP (saved by
+    ``counselor``), and the patient's consent, valid 30 days, to share its medication and
+    follow-ups with that program: the episode id, patient, entry, plan id, saved draft and
+    consent."""
+    today = dt.date.today()
+    episode_id, patient = admit_with_signed_intake(database, admin)
+    entry = local_entry(database, admin)
+    view = plans.open_plan(database, counselor, episode_id)
+    saved = plans.save_draft(database, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
+    consent = plans.record_consent(database, counselor, episode_id, plans.ConsentInput(
+        entry.id, "Arrange intensive outpatient care", ("medication", "follow_ups"),
+        today + dt.timedelta(days=30), today), today=today)
+    return {"episode_id": episode_id, "patient": patient, "entry": entry, "plan_id": view.id, "saved": saved,
+            "consent": consent}

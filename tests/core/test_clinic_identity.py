@@ -14,7 +14,7 @@ from clinic_desktop.core.errors import ClinicIdentityMissing, ValidationError
 from clinic_desktop.core.services import accounts, audit, handover, plans
 from clinic_desktop.core.services import settings as settings_service
 from tests.conftest import CLINIC, STRONG_PASSWORD, make_user
-from tests.factories import admit_with_signed_intake, complete_plan, local_entry
+from tests.factories import plan_with_consent
 
 TODAY = dt.date.today()
 
@@ -81,18 +81,13 @@ def test_require_identity_names_what_is_missing_and_where_it_is_set():
 def finalized(db, admin):
     """A finalized plan (version 1) with a consent to its referral, printed with a clinic."""
     counselor = make_user(db, admin, "counselor")
-    episode_id, patient = admit_with_signed_intake(db, admin)
-    entry = local_entry(db, admin)
-    view = plans.open_plan(db, counselor, episode_id)
-    saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
-    consent = plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
-        entry.id, "Arrange intensive outpatient care", ("medication", "follow_ups"),
-        TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
-    plans.finalize(db, counselor, view.id, saved.version, STRONG_PASSWORD)
+    ready = plan_with_consent(db, admin, counselor)
+    plan_id, episode_id = ready["plan_id"], ready["episode_id"]
+    plans.finalize(db, counselor, plan_id, ready["saved"].version, STRONG_PASSWORD)
     draft = plans.open_plan(db, counselor, episode_id)
-    changed = plans.save_draft(db, counselor, view.id, draft.version, {**draft.draft, "level": "outpatient"})
-    return {"counselor": counselor, "plan_id": view.id, "version": changed.version, "consent": consent,
-            "episode_id": episode_id, "mrn": patient.mrn}
+    changed = plans.save_draft(db, counselor, plan_id, draft.version, {**draft.draft, "level": "outpatient"})
+    return {"counselor": counselor, "plan_id": plan_id, "version": changed.version, "consent": ready["consent"],
+            "episode_id": episode_id, "mrn": ready["patient"].mrn}
 
 
 def _print_paths(db, f):

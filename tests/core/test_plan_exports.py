@@ -16,7 +16,7 @@ from clinic_desktop.core.models import Consent
 from clinic_desktop.core.services import audit, plans
 from clinic_desktop.core.services import settings as settings_service
 from tests.conftest import STRONG_PASSWORD, make_user
-from tests.factories import admit_with_signed_intake, complete_plan, local_entry
+from tests.factories import admit_with_signed_intake, complete_plan, local_entry, plan_with_consent
 from tests.tools import needs_tools, require_tool
 
 TODAY = dt.date.today()
@@ -46,15 +46,7 @@ def counselor(db, admin):
 @pytest.fixture
 def ready(db, admin, counselor):
     """A plan in transition with a complete draft referring to Northside IOP, and a consent."""
-    episode_id, patient = admit_with_signed_intake(db, admin)
-    entry = local_entry(db, admin)
-    view = plans.open_plan(db, counselor, episode_id)
-    saved = plans.save_draft(db, counselor, view.id, view.version, complete_plan(view.draft, entry.id))
-    consent = plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
-        entry.id, "Arrange intensive outpatient care", ("medication", "follow_ups"),
-        TODAY + dt.timedelta(days=30), TODAY), today=TODAY)
-    return {"episode_id": episode_id, "patient": patient, "entry": entry, "plan_id": view.id, "saved": saved,
-            "consent": consent}
+    return plan_with_consent(db, admin, counselor)
 
 
 def events(db, admin, action):
