@@ -208,3 +208,15 @@ def open_mar(qtbot, db, user, patient) -> StabilizationScreen:
     screen.show()
     screen.tabs.setCurrentWidget(screen.medications_page)
     return screen
+
+
+def open_plan_screen(qtbot, db, user, episode_id: int, patient):
+    """The aftercare plan screen of ``episode_id`` (``patient``'s), as ``user``, shown and exposed."""
+    from clinic_desktop.core.services import patients
+    from clinic_desktop.gui.plan_screen import PlanScreen
+
+    screen = PlanScreen(db, user, episode_id, patients.open_record(db, user, patient.id))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    return screen

@@ -320,18 +320,14 @@ def test_signing_an_intake_keeps_the_window_answering(qtbot, db, nurse, monkeypa
 def test_finalizing_a_plan_keeps_the_window_answering(qtbot, db, admin, monkeypatch):
     from PySide6.QtWidgets import QLineEdit
 
-    from clinic_desktop.core.services import patients, plans
-    from clinic_desktop.gui.plan_screen import PlanScreen
+    from clinic_desktop.core.services import plans
     from tests.conftest import make_user
     from tests.factories import admit_with_signed_intake
-    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, type_into
+    from tests.gui.helpers import STRONG_PASSWORD, button, by_name, open_plan_screen, type_into
 
     counselor = make_user(db, admin, "counselor")
     episode_id, patient = admit_with_signed_intake(db, admin)
-    screen = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
+    screen = open_plan_screen(qtbot, db, counselor, episode_id, patient)
     threads = slowed(monkeypatch, plans, "finalize")
     screen.request_finalize()
     finalize = button(screen, "Finalize\u2026")

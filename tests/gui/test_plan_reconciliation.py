@@ -12,11 +12,10 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QListW
 
 from clinic_desktop.core import clock
 from clinic_desktop.core import plan as plan_rules
-from clinic_desktop.core.services import mar, patients, plans
-from clinic_desktop.gui.plan_screen import PlanScreen
+from clinic_desktop.core.services import mar, plans
 from tests.conftest import make_user
 from tests.factories import admit_with_signed_intake
-from tests.gui.helpers import by_name, shown_error, type_date, type_into
+from tests.gui.helpers import by_name, open_plan_screen, shown_error, type_date, type_into
 from tests.gui.test_plan_screen import finalize, go, wait_saved
 
 
@@ -31,17 +30,9 @@ def ordered(db, admin):
     return episode_id, patient, prescriber, order, dose
 
 
-def open_screen(qtbot, db, user, episode_id, patient) -> PlanScreen:
-    screen = PlanScreen(db, user, episode_id, patients.open_record(db, user, patient.id))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    return screen
-
-
 def test_a_prescriber_reconciles_an_order_by_keyboard_after_a_refused_finalize(qtbot, db, ordered):
     episode_id, patient, prescriber, order, dose = ordered
-    screen = open_screen(qtbot, db, prescriber, episode_id, patient)
+    screen = open_plan_screen(qtbot, db, prescriber, episode_id, patient)
     go(screen, "Medication")
     decision = by_name(screen, QComboBox, "Buprenorphine decision")
     assert decision.currentData() is None
@@ -89,6 +80,6 @@ def test_a_prescriber_reconciles_an_order_by_keyboard_after_a_refused_finalize(q
 def test_a_counselor_sees_the_rows_but_a_prescriber_or_nurse_reconciles(qtbot, db, admin, ordered):
     episode_id, patient, *_ = ordered
     counselor = make_user(db, admin, "counselor")
-    screen = open_screen(qtbot, db, counselor, episode_id, patient)
+    screen = open_plan_screen(qtbot, db, counselor, episode_id, patient)
     assert not by_name(screen, QComboBox, "Buprenorphine decision").isEnabled()
     assert by_name(screen, QLabel, "Buprenorphine last dose here").isEnabled() is False

@@ -23,7 +23,15 @@ from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from clinic_desktop.reports import i18n
 from tests.conftest import make_user
 from tests.factories import admit_with_signed_intake, local_entry
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into, wait_answered
+from tests.gui.helpers import (
+    STRONG_PASSWORD,
+    button,
+    by_name,
+    click,
+    open_plan_screen,
+    type_into,
+    wait_answered,
+)
 
 
 @pytest.fixture
@@ -38,13 +46,7 @@ def admitted(db, admin):
 
 @pytest.fixture
 def screen(qtbot, db, counselor, admitted):
-    episode_id, patient = admitted
-    record = patients.open_record(db, counselor, patient.id)
-    s = PlanScreen(db, counselor, episode_id, record)
-    qtbot.addWidget(s)
-    s.show()
-    qtbot.waitExposed(s)
-    return s
+    return open_plan_screen(qtbot, db, counselor, *admitted)
 
 
 def go(screen: PlanScreen, label: str) -> None:

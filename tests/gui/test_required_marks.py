@@ -39,7 +39,15 @@ from clinic_desktop.reports import i18n
 from tests.conftest import make_user
 from tests.factories import admit_with_signed_intake, local_entry, sign_intake
 from tests.gui import helpers
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, go, type_into
+from tests.gui.helpers import (
+    STRONG_PASSWORD,
+    button,
+    by_name,
+    click,
+    go,
+    open_plan_screen,
+    type_into,
+)
 from tests.gui.test_plan_screen import add_referral, finalize
 from tests.gui.test_plan_screen import go as plan_go
 
@@ -70,11 +78,7 @@ def plan_screen(qtbot, db, admin):
     """The plan screen of an episode in transition (buprenorphine, heroin used 16 h before intake)."""
     episode_id, patient = admit_with_signed_intake(db, admin)
     counselor = make_user(db, admin, "counselor")
-    screen = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitExposed(screen)
-    return screen
+    return open_plan_screen(qtbot, db, counselor, episode_id, patient)
 
 
 def found(root: QWidget, key: str, fields: dict[str, tuple[type[QWidget], str]]) -> QWidget:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLabel, QListWidget, QPlainTextEdit
 
-from clinic_desktop.core.services import patients
 from clinic_desktop.gui.plan_screen import PlanScreen
 from clinic_desktop.reports import i18n
 from tests.conftest import make_user
 from tests.factories import ASQ_POSITIVE, admit_with_signed_intake, complete_draft
-from tests.gui.helpers import by_name, type_into
+from tests.gui.helpers import by_name, open_plan_screen, type_into
 from tests.gui.test_plan_screen import complete, go, saved_draft, wait_saved
 
 LABEL = {f: i18n.text("en", f"safety_plan.{f}") for f in
@@ -21,14 +20,6 @@ LABEL = {f: i18n.text("en", f"safety_plan.{f}") for f in
 @pytest.fixture
 def counselor(db, admin):
     return make_user(db, admin, "counselor")
-
-
-def open_screen(qtbot, db, counselor, episode_id, patient) -> PlanScreen:
-    s = PlanScreen(db, counselor, episode_id, patients.open_record(db, counselor, patient.id))
-    qtbot.addWidget(s)
-    s.show()
-    qtbot.waitExposed(s)
-    return s
 
 
 def missing_texts(screen: PlanScreen) -> list[str]:
@@ -44,7 +35,7 @@ def section_mark(screen: PlanScreen, label: str) -> str:
 def test_after_the_alert_the_safety_plan_is_required_then_saved_in_the_patients_words(qtbot, db, admin, counselor):
     episode_id, patient = admit_with_signed_intake(
         db, admin, intake_data=complete_draft(mental_health={"asq": dict(ASQ_POSITIVE)}))
-    screen = open_screen(qtbot, db, counselor, episode_id, patient)
+    screen = open_plan_screen(qtbot, db, counselor, episode_id, patient)
     complete(qtbot, screen)
     texts = missing_texts(screen)
     assert len(texts) == 3 and all(t.startswith("Safety plan:") for t in texts)
@@ -68,7 +59,7 @@ def test_after_the_alert_the_safety_plan_is_required_then_saved_in_the_patients_
 
 def test_without_the_alert_the_safety_plan_is_optional(qtbot, db, admin, counselor):
     episode_id, patient = admit_with_signed_intake(db, admin)
-    screen = open_screen(qtbot, db, counselor, episode_id, patient)
+    screen = open_plan_screen(qtbot, db, counselor, episode_id, patient)
     complete(qtbot, screen)
     assert not any(t.startswith("Safety plan:") for t in missing_texts(screen))
     assert section_mark(screen, "Safety plan").startswith("\u2713")
