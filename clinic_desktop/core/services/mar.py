@@ -932,6 +932,18 @@ def latest_vitals(session: Session, episode_id: int, at: dt.datetime | None = No
     return None
 
 
+def last_doses_in(session: Session, episode_id: int) -> dict[int, dt.datetime]:
+    """Order id → the time of its last dose given in the episode and not struck (orders with no
+    dose given are absent): what discharge reconciliation prints as "last dose here"."""
+    rows = session.execute(
+        select(MedicationAdministration.order_id, func.max(MedicationAdministration.at))
+        .outerjoin(EntryStrike, _strike_join())
+        .where(MedicationAdministration.episode_id == episode_id, MedicationAdministration.outcome == "given",
+               EntryStrike.id.is_(None))
+        .group_by(MedicationAdministration.order_id)).all()
+    return {order_id: at for order_id, at in rows}
+
+
 def opioid_doses_in(session: Session, episode_id: int) -> list[tuple[dt.datetime, str]]:
     """``(time, drug id)`` of every methadone or buprenorphine dose given in the episode and
     not struck — opioid exposure for the naltrexone window."""

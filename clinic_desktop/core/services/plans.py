@@ -257,19 +257,10 @@ def _naltrexone(session: Session, episode_id: int, now: dt.datetime) -> protocol
     return mar.naltrexone_prompt_in(session, episode_id, now)
 
 
-def _last_doses(session: Session, episode_id: int) -> dict[int, dt.datetime]:
-    """Order id → the last dose given here (struck entries left out), from the MAR."""
-    out: dict[int, dt.datetime] = {}
-    for a in mar.administrations_in(session, episode_id):
-        if a.outcome == "given" and not a.struck and (a.order_id not in out or a.at > out[a.order_id]):
-            out[a.order_id] = a.at
-    return out
-
-
 def _active_orders(session: Session, episode_id: int, now: dt.datetime) -> tuple[plan_rules.ActiveOrder, ...]:
     """The orders active at ``now`` (the ones to reconcile), prefilled from the order, with the
     last dose given here from the MAR."""
-    last = _last_doses(session, episode_id)
+    last = mar.last_doses_in(session, episode_id)
     return tuple(
         plan_rules.ActiveOrder(order_id=o.id, drug_id=o.drug_id, name=o.name,
                                dose=f"{format_number(o.dose)} {o.unit}".strip(), route=o.route,
@@ -289,7 +280,7 @@ def _how_often(order: mar.OrderView) -> str:
 def _with_mar(session: Session, episode_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     """The plan ``data`` to print, each reconciled medication with its last dose given here
     read from the MAR now (never as typed)."""
-    return plan_rules.with_last_doses(data, _last_doses(session, episode_id))
+    return plan_rules.with_last_doses(data, mar.last_doses_in(session, episode_id))
 
 
 def _version_views(session: Session, plan_id: int) -> tuple[PlanVersionView, ...]:
