@@ -39,7 +39,8 @@ section list are derived from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,6 +215,47 @@ class ActiveOrder:
     @property
     def moud(self) -> bool:
         return self.drug_id in MOUD_DRUGS
+
+
+#: The routes of the formulary a printed plan writes in plain words of its language; any other
+#: route prints as typed.
+ROUTES = ("sublingual", "buccal", "oral", "intramuscular", "intravenous", "rectal")
+_TIMES = r"[0-2][0-9]:[0-5][0-9](?:, [0-2][0-9]:[0-5][0-9])*"
+_DAILY = re.compile(rf"(?:Once|([1-9][0-9]?) times) a day \(({_TIMES})\)", re.ASCII)
+_AS_NEEDED = re.compile(r"As needed, at least ([0-9]+(?:\.[0-9]+)?) h apart", re.ASCII)
+
+
+def how_often(times: Sequence[str]) -> str:
+    """How often a scheduled medicine is taken, as its reconciliation row is prefilled from the
+    order: "Once a day (09:00)", "3 times a day (08:00, 14:00, 20:00)". :func:`schedule_in`
+    reads it back, so the printed plan writes it in its own language."""
+    count = "Once" if len(times) == 1 else f"{len(times)} times"
+    return f"{count} a day ({', '.join(times)})"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A prefilled "how often" read back: the ``times`` of a day, or ``as_needed_hours`` (the
+    least hours between doses, as written) for a medicine taken only when needed."""
+
+    times: tuple[dt.time, ...] = ()
+    as_needed_hours: str = ""
+
+
+def schedule_in(text: Any) -> Schedule | None:
+    """The schedule in a "how often" exactly as :func:`how_often` (or the MAR's as-needed
+    wording, "As needed, at least 4 h apart") wrote it; None for anything staff typed instead
+    (which prints as typed) or a count that does not match its times."""
+    text = str(text or "").strip()
+    if daily := _DAILY.fullmatch(text):
+        try:
+            times = tuple(dt.time.fromisoformat(t) for t in daily.group(2).split(", "))
+        except ValueError:
+            return None
+        return Schedule(times=times) if len(times) == int(daily.group(1) or 1) else None
+    if as_needed := _AS_NEEDED.fullmatch(text):
+        return Schedule(as_needed_hours=as_needed.group(1))
+    return None
 
 
 def _rows_by_order(plan: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:

@@ -208,12 +208,30 @@ def format_date(language: str, value: dt.date, *, weekday: bool = False, region:
                                    locale=_locale(language, region))
 
 
+#: The day period as the language's own style guide writes it, where CLDR differs: the RAE and
+#: Fundéu write "a. m." / "p. m." with a space (CLDR's es-US gives "a.m."); the space inside is
+#: non-breaking so a line never ends on "a.".
+_DAY_PERIODS = {"es": {"am": "a.\u00a0m.", "pm": "p.\u00a0m."}}
+
+
+def format_time(language: str, value: dt.time, *, region: str = "US") -> str:
+    """A time as the reader reads it: "9:00 AM" (en-US), "9:00 a. m." (es-US)."""
+    locale = _locale(language, region)
+    text = babel_dates.format_time(value, "short", locale=locale)
+    periods = _DAY_PERIODS.get(language, {})
+    if periods:
+        period = "am" if value.hour < 12 else "pm"
+        cldr = str(locale.day_periods["format"]["abbreviated"][period])
+        text = text.replace(cldr, periods[period])
+    return text
+
+
 def format_datetime(language: str, value: dt.datetime, *, region: str = "US") -> str:
     """The date with its weekday and the time (local), as CLDR joins them: "Sunday, December 6,
-    2026, 9:00 AM" (en-US) / "domingo, 6 de diciembre de 2026, 9:00 a.m." (es-US)."""
+    2026, 9:00 AM" (en-US) / "domingo, 6 de diciembre de 2026, 9:00 a. m." (es-US)."""
     value = _local(value)
     locale = _locale(language, region)
-    time = babel_dates.format_time(value.time(), "short", locale=locale)
+    time = format_time(language, value.time(), region=region)
     glue = str(babel_dates.get_datetime_format("medium", locale=locale))  # "{1}, {0}"
     return glue.format(time, format_date(language, value.date(), weekday=True, region=region))
 
@@ -321,6 +339,27 @@ def _leaves_with(language: str, row: Mapping[str, Any], voice: str) -> str:
     return ""
 
 
+def _how_often(language: str, text: Any, voice: str) -> str:
+    """How often, in the document's language when the row holds the wording the reconciliation
+    was prefilled with (:func:`core.plan.schedule_in`): "Una vez al día (9:00 a. m.)"; what
+    staff typed instead prints as typed."""
+    schedule = plan_rules.schedule_in(text)
+    if schedule is None:
+        return free_text(text)
+    if schedule.as_needed_hours:
+        return said(language, voice, "medication_as_needed").format(hours=schedule.as_needed_hours)
+    times = ", ".join(format_time(language, t) for t in schedule.times)
+    if len(schedule.times) == 1:
+        return said(language, voice, "medication_once_a_day").format(times=times)
+    return said(language, voice, "medication_times_a_day").format(count=len(schedule.times), times=times)
+
+
+def _route(language: str, text: Any, voice: str) -> str:
+    """A formulary route in the document's words ("Under the tongue"); any other as typed."""
+    route = free_text(text)
+    return said(language, voice, f"route.{route}") if route in plan_rules.ROUTES else route
+
+
 def _reconciled(language: str, rows: Any, voice: str) -> tuple[tuple[Entry, ...], tuple[str, ...]]:
     """The discharge reconciliation as printed: each medicine to go on taking (continued or
     changed) as an entry with its dose, route, how often, the last dose given here (put in by
@@ -338,8 +377,8 @@ def _reconciled(language: str, rows: Any, voice: str) -> tuple[tuple[Entry, ...]
             continue
         last = row.get(plan_rules.LAST_DOSE)
         values = (("medication_dose", free_text(row.get("dose"))),
-                  ("medication_route", free_text(row.get("route"))),
-                  ("medication_frequency", free_text(row.get("frequency"))),
+                  ("medication_route", _route(language, row.get("route"), voice)),
+                  ("medication_frequency", _how_often(language, row.get("frequency"), voice)),
                   ("medication_last_dose", format_when(language, last, capitalize=True)
                    if isinstance(last, dt.datetime) else said(language, voice, "medication_last_dose_none")),
                   ("medication_leave", _leaves_with(language, row, voice)),

@@ -25,7 +25,7 @@ def test_the_plan_prints_each_medicine_to_take_with_its_last_dose_here_and_those
     bup, ondansetron = section.entries
     assert bup.name == "Buprenorphine"
     assert [(line.label, line.value) for line in bup.lines] == [
-        ("Dose", "8 mg"), ("How to take it", "sublingual"), ("How often", "08:00"),
+        ("Dose", "8 mg"), ("How to take it", "Under the tongue"), ("How often", "08:00"),
         ("Last dose here", format_when("en", LAST, capitalize=True)), ("You leave with", "Medicine for 3 days"),
         ("Next dose or visit", "Saturday, December 5, 2026, 9:00\u202fAM")]
     assert ("Last dose here", "None given here") in [(line.label, line.value) for line in ondansetron.lines]
@@ -38,6 +38,35 @@ def test_the_plan_prints_each_medicine_to_take_with_its_last_dose_here_and_those
     assert "Última dosis aquí" in spanish.texts
     letter = medication_section("en", printed_plan(), "letter.")
     assert "Stopped at discharge: Clonidine." in letter.texts and "Last dose given here" in letter.texts
+    assert "Sublingual" in letter.texts  # the provider reads the clinical word
+
+
+def lines_of(language: str, voice: str = "", **row: object) -> dict[str, str]:
+    plan = a_plan({**supply(BUP, 3, "2026-12-05T09:00"), "name": "Buprenorphine", "drug_id": "buprenorphine",
+                   **row})
+    return {line.label: line.value for line in medication_section(language, plan, voice).entries[0].lines}
+
+
+def test_how_often_as_prefilled_from_the_order_prints_in_the_plans_language_with_its_times():
+    once = rules.how_often(("09:00",))
+    assert once == "Once a day (09:00)"  # what the reconciliation row is prefilled with
+    assert lines_of("en", frequency=once)["How often"] == "Once a day (9:00\u202fAM)"
+    assert lines_of("es", frequency=once)["Cada cuánto"] == "Una vez al día (9:00\u202fa.\u00a0m.)"
+    three = rules.how_often(("08:00", "14:00", "20:00"))
+    assert lines_of("es", frequency=three)["Cada cuánto"] == (
+        "3 veces al día (8:00\u202fa.\u00a0m., 2:00\u202fp.\u00a0m., 8:00\u202fp.\u00a0m.)")
+    assert lines_of("en", "letter.", frequency=three)["Frequency"] == "3 times daily (8:00\u202fAM, 2:00\u202fPM, 8:00\u202fPM)"
+    prn = "As needed, at least 4 h apart"  # the MAR's wording of an as-needed order
+    assert lines_of("es", frequency=prn)["Cada cuánto"] == "Solo cuando la necesite, con al menos 4 horas entre dosis"
+    assert lines_of("es", route="oral")["Cómo tomarla"] == "Por la boca"
+
+
+def test_how_often_typed_by_staff_prints_as_typed():
+    for typed in ("once a day", "Once a day (9 am)", "2 times a day (08:00)", "Once a day (08:00, 20:00)",
+                  "Once a day (25:00)", "every morning"):
+        assert rules.schedule_in(typed) is None, typed
+        assert lines_of("es", frequency=typed)["Cada cuánto"] == typed
+    assert lines_of("es", route="under the tongue")["Cómo tomarla"] == "under the tongue"
 
 
 def test_an_older_plan_without_reconciliation_still_prints():

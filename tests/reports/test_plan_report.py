@@ -389,11 +389,11 @@ def test_spanish_plan_uses_the_spanish_catalogue_and_keeps_the_names():
         i18n.text("es", f"helpline_name.{key}") for key in plan_rules.HELPLINES]
     northside = doc.section("referrals").entries[0]
     assert rd.Line("Por qué", REASON) in northside.lines  # the counselor's words, untranslated
-    assert rd.Line("Cita", "martes, 1 de diciembre de 2026, 10:00\u202fa.m.") in northside.lines
+    assert rd.Line("Cita", "martes, 1 de diciembre de 2026, 10:00\u202fa.\u00a0m.") in northside.lines
     assert rd.Line("Idiomas", "inglés, español") in northside.lines
     assert rd.Line("", "Atienden sin cita") in northside.lines
     assert doc.section("medication").paragraphs == ("Buprenorfina",)
-    assert doc.section("follow_ups").entries[0].name == "Viernes, 4 de diciembre de 2026, 11:00\u202fa.m."
+    assert doc.section("follow_ups").entries[0].name == "Viernes, 4 de diciembre de 2026, 11:00\u202fa.\u00a0m."
     assert doc.section("relapse").lines[0] == rd.Line("Cosas que me dan ganas de consumir", TRIGGERS)
 
 
@@ -408,7 +408,7 @@ def test_an_unknown_language_prints_in_english():
 def test_dates_in_each_language():
     at = dt.datetime(2026, 12, 1, 10, 0)
     assert rd.format_datetime("en", at) == "Tuesday, December 1, 2026, 10:00\u202fAM"
-    assert rd.format_datetime("es", at) == "martes, 1 de diciembre de 2026, 10:00\u202fa.m."
+    assert rd.format_datetime("es", at) == "martes, 1 de diciembre de 2026, 10:00\u202fa.\u00a0m."
     assert rd.format_date("en", dt.date(1987, 6, 5)) == "June 5, 1987"
     assert rd.format_date("es", dt.date(1987, 6, 5)) == "5 de junio de 1987"
     assert rd.format_date("es", dt.date(2027, 1, 3), weekday=True) == "domingo, 3 de enero de 2027"
@@ -420,9 +420,14 @@ def test_dates_in_each_language():
     sunday = dt.datetime(2026, 12, 6, 9, 0)
     assert rd.format_datetime("en", sunday, region="US") == "Sunday, December 6, 2026, 9:00\u202fAM"
     assert rd.format_datetime("es", sunday, region="US") == (
-        "domingo, 6 de diciembre de 2026, 9:00\u202fa.m.")
+        "domingo, 6 de diciembre de 2026, 9:00\u202fa.\u00a0m.")
     assert rd.format_datetime("en", sunday, region="GB") == "Sunday, 6 December 2026, 09:00"
     assert rd.format_datetime("es", sunday, region="ES") == "domingo, 6 de diciembre de 2026, 9:00"
+    # Spanish writes the day period "a. m." / "p. m." (RAE), its space unbreakable; noon is p. m.
+    assert rd.format_time("es", dt.time(11, 59)) == "11:59\u202fa.\u00a0m."
+    assert rd.format_time("es", dt.time(12, 0)) == "12:00\u202fp.\u00a0m."
+    assert rd.format_time("es", dt.time(0, 0)) == "12:00\u202fa.\u00a0m."
+    assert rd.format_time("en", dt.time(12, 0)) == "12:00\u202fPM"
     assert rd.format_when("es", "2026-12-06T09:00", region="US") == rd.format_datetime("es", sunday)
     # A language without a catalogue prints in English; a region CLDR does not know, the language's.
     assert rd.format_date("vi", dt.date(2026, 12, 6)) == "December 6, 2026"
@@ -568,7 +573,7 @@ def test_the_spanish_pdf(pdfs, tmp_path):
         assert "Número de expediente: RR-2041" in page, n
         assert "Fecha de nacimiento: 5 de junio de 1987" in page, n
     for expected in ("Si necesita ayuda ahora mismo", "Emergencia: llame al 911",
-                     "martes, 1 de diciembre de 2026, 10:00 a.m.", "Cómo evitar una sobredosis",
+                     "martes, 1 de diciembre de 2026, 10:00 a. m.", "Cómo evitar una sobredosis",
                      "Firma del paciente", "Este plan es suyo."):
         assert expected in text, expected
     assert "Page 1 of" not in text

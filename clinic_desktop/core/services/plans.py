@@ -273,8 +273,7 @@ def _how_often(order: mar.OrderView) -> str:
     20:00)", or the as-needed interval."""
     if order.is_prn or not order.times:
         return order.schedule_text
-    count = "Once" if len(order.times) == 1 else f"{len(order.times)} times"
-    return f"{count} a day ({order.schedule_text})"
+    return plan_rules.how_often(order.times)
 
 
 def _with_mar(session: Session, episode_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
