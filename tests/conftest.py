@@ -175,6 +175,17 @@ def first_admin_without_clinic(database):
     return accounts.create_first_admin(database, "admin", "Ada Admin", STRONG_PASSWORD)
 
 
+def blank_clinic_setting(database, key: str) -> None:
+    """Blank one of the clinic's name, address and phone behind the services' back, as a database
+    an older version left without it: Clinic settings refuses to blank them."""
+    from clinic_desktop.core.models import ClinicSetting
+
+    with database.write() as session:
+        row = session.get(ClinicSetting, key)
+        assert row is not None
+        row.value = ""
+
+
 def make_user(database, actor, role: str, username: str | None = None, full_name: str | None = None):
     """Create a user of ``role`` (named "Test Role" unless ``full_name``) and return them as signed in."""
     from clinic_desktop.core.permissions import SignedInUser

@@ -77,7 +77,9 @@ MNEMONICS = {
 
 def default_text(key: str) -> str:
     """What a field shows beside it in grey: "default 5 (allowed 3–20)", "default US",
-    "default blank"."""
+    "default blank"; the clinic's name, address and phone have none: "required"."""
+    if key in settings_service.IDENTITY_KEYS:
+        return "required: printed on every plan"
     value = DEFAULTS[key]
     if key in CHOICES:
         return f"default {CHOICES[key][value]}"
@@ -93,6 +95,8 @@ class ClinicSettingsDialog(SettingsDialog):
     ``settings_saved`` carries all the settings as now stored, and the dialog accepts."""
 
     SAVED_LOG = "clinic settings saved: %s"
+    #: The clinic's own details have no default: Restore defaults leaves them as they are.
+    KEPT_ON_RESTORE = settings_service.IDENTITY_KEYS
 
     def __init__(self, db: Database, user: SignedInUser, parent: QWidget | None = None) -> None:
         super().__init__(db, user, parent)

@@ -13,7 +13,13 @@ from clinic_desktop.core import clock
 from clinic_desktop.core.errors import ClinicIdentityMissing, ValidationError
 from clinic_desktop.core.services import accounts, audit, handover, plans
 from clinic_desktop.core.services import settings as settings_service
-from tests.conftest import CLINIC, STRONG_PASSWORD, make_user
+from tests.conftest import (
+    CLINIC,
+    STRONG_PASSWORD,
+    blank_clinic_setting,
+    first_admin_without_clinic,
+    make_user,
+)
 from tests.factories import plan_with_consent
 
 TODAY = dt.date.today()
@@ -74,6 +80,26 @@ def test_require_identity_names_what_is_missing_and_where_it_is_set():
     assert isinstance(info.value, ValidationError)  # shown like any refusal, next to the action
 
 
+@pytest.mark.parametrize("key", settings_service.IDENTITY_KEYS)
+def test_clinic_settings_refuse_to_blank_the_clinic_identity_and_save_nothing(db, admin, key):
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError) as info:
+            settings_service.update(db, admin, {key: blank, "idle_lock_minutes": 7})
+        assert set(info.value.fields) == {key} and "prints it" in info.value.fields[key]
+    assert settings_service.get(db, key) == CLINIC[key] and settings_service.get(db, "idle_lock_minutes") == 10
+    settings_service.update(db, admin, {key: " x ", "idle_lock_minutes": 7})  # one character is a value
+    assert settings_service.get(db, key) == "x"
+
+
+def test_other_settings_still_save_on_a_database_whose_clinic_was_never_named(db):
+    admin = first_admin_without_clinic(db)
+    settings_service.update(db, admin, {"idle_lock_minutes": 7})
+    assert settings_service.get(db, "idle_lock_minutes") == 7
+    with pytest.raises(ValidationError) as info:
+        settings_service.update(db, admin, {"clinic_name": "Riverbend", "clinic_address": "", "clinic_phone": ""})
+    assert set(info.value.fields) == {"clinic_address", "clinic_phone"}
+
+
 # --- every print path --------------------------------------------------------------------------
 
 
@@ -112,7 +138,7 @@ PRINT_EVENTS = {"plan.draft_printed", "plan.finalized", "plan.printed", "plan.le
 @pytest.mark.parametrize(("path", "missing"), [
     (path, settings_service.IDENTITY_KEYS[n % 3]) for n, path in enumerate(PATHS)])
 def test_every_print_path_is_refused_without_the_clinic_identity(db, admin, finalized, path, missing):
-    settings_service.update(db, admin, {missing: ""})
+    blank_clinic_setting(db, missing)
     before = [e.seq for e in audit.recent(db, admin) if e.action in PRINT_EVENTS]
     with pytest.raises(ClinicIdentityMissing, match="Clinic settings"):
         _print_paths(db, finalized)[path]()

@@ -87,7 +87,7 @@ def test_it_shows_the_current_values_with_their_defaults(qtbot, db, admin):
     assert by_name(dialog, QLabel, f"{ATTEMPTS} default").text() == "default 5 (allowed 3–20)"
     assert by_name(dialog, QLabel, f"{IDLE} default").text() == "default 10 (allowed 1–120)"
     assert by_name(dialog, QLabel, f"{LABELS['phone_region']} default").text() == "default US"
-    assert by_name(dialog, QLabel, f"{LABELS['clinic_name']} default").text() == "default blank"
+    assert by_name(dialog, QLabel, f"{LABELS['clinic_name']} default").text() == "required: printed on every plan"
     for key in dialog.inputs.keys() & INTEGER_RANGES.keys():
         low, high = INTEGER_RANGES[key]
         spin = by_name(dialog, QSpinBox, LABELS[key])
@@ -154,16 +154,32 @@ def test_restore_defaults_then_save_stores_the_defaults(qtbot, db, admin):
     before = settings.get_all(db)
     dialog = open_dialog(qtbot, db, admin)
     click(qtbot, button(dialog, "Restore defaults"))
-    assert shown(dialog) == dialog_defaults(dialog)
+    # The clinic's name has no default: it stays (Clinic settings never blanks it).
+    assert shown(dialog) == {**dialog_defaults(dialog), "clinic_name": "Riverside Detox"}
     assert settings.get_all(db) == before  # not saved until Save
     assert dialog.isVisible()
     with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
         click(qtbot, button(dialog, "Save"))
     # The COWS interval is Protocol settings' to restore: this dialog leaves it alone.
-    assert settings.get_all(db) == {**DEFAULTS, "cows_interval_hours": 2}
+    assert settings.get_all(db) == {**DEFAULTS, "cows_interval_hours": 2, "clinic_name": "Riverside Detox"}
     assert settings_events(db, admin)[0].detail["changes"] == {
-        "clinic_name": ["Riverside Detox", ""],
         "idle_lock_minutes": [30, 10], "lockout_attempts": [7, 5], "phone_region": ["GB", "US"]}
+
+
+def test_blanking_the_clinic_name_is_refused_next_to_the_field_and_nothing_is_saved(qtbot, db, admin):
+    settings.update(db, admin, {"clinic_name": "Riverside Detox", "clinic_address": "1 Main St",
+                                "clinic_phone": "217-555-0100"})
+    dialog = open_dialog(qtbot, db, admin)
+    name = by_name(dialog, QLineEdit, LABELS["clinic_name"])
+    name.selectAll()
+    qtbot.keyClick(name, Qt.Key.Key_Delete)
+    type_into(qtbot, by_name(dialog, QSpinBox, IDLE), "30", replace=True)
+    with qtbot.assertNotEmitted(dialog.settings_saved):
+        click(qtbot, button(dialog, "Save"))
+    error = by_name(dialog, QLabel, f"{LABELS['clinic_name']} error")
+    assert error.isVisible() and error.text().startswith("Enter the clinic name:")
+    assert dialog.isVisible() and dialog.focusWidget() is name
+    assert settings.get(db, "clinic_name") == "Riverside Detox" and settings.get(db, "idle_lock_minutes") == 10
 
 
 def test_plan_paper_size_logo_and_directory_flag_are_set_here(qtbot, db, admin, dialog, sent, tmp_path):

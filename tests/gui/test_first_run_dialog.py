@@ -77,7 +77,7 @@ def test_a_blank_clinic_field_is_refused_next_to_it(qtbot, db, dialog, blank, fi
     click(qtbot, button(dialog, "Create administrator"))
     wait_answered(qtbot, dialog, "Create administrator")
     error = by_name(dialog, QLabel, f"{name} error")
-    assert error.isVisible() and error.text() == f"Enter the {name.lower()}."
+    assert error.isVisible() and error.text() == f"Enter the {name.lower()}: every plan, letter and handover prints it."
     assert dialog.focusWidget() is by_name(dialog, field_type, name)
     assert not accounts.has_users(db) and dialog.created_user is None
     assert settings_service.get_all(db)["clinic_name"] == ""

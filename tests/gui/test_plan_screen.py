@@ -21,7 +21,7 @@ from clinic_desktop.core.services import audit, directory, episodes, patients, p
 from clinic_desktop.gui.pdf_preview import PdfPreview
 from clinic_desktop.gui.plan_screen import DirectoryPicker, PlanScreen
 from clinic_desktop.reports import i18n
-from tests.conftest import make_user
+from tests.conftest import blank_clinic_setting, make_user
 from tests.factories import admit_with_signed_intake, local_entry
 from tests.gui.helpers import (
     STRONG_PASSWORD,
@@ -507,9 +507,7 @@ def test_a_preview_that_fails_shows_the_message_and_no_preview(qtbot, monkeypatc
 def test_preview_without_the_clinic_details_says_who_sets_them(qtbot, monkeypatch, db, admin, screen):
     from PySide6.QtWidgets import QMessageBox
 
-    from clinic_desktop.core.services import settings
-
-    settings.update(db, admin, {"clinic_phone": ""})
+    blank_clinic_setting(db, "clinic_phone")
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
     go(screen, "Print and finalize")

@@ -84,18 +84,18 @@ def require_identity_in(session: Session) -> None:
     require_identity(read_in(session))
 
 
-def check_identity(values: Mapping[str, Any]) -> dict[str, str]:
-    """Why each of the clinic's name, address and phone given in ``values`` is refused (blank
-    or not accepted as a setting), keyed by setting; {} when all three are fine."""
+def check_identity(values: Mapping[str, Any], keys: tuple[str, ...] = IDENTITY_KEYS) -> dict[str, str]:
+    """Why each of the clinic's name, address and phone (``keys``) in ``values`` is refused
+    (blank or not accepted as a setting), keyed by setting; {} when all are fine."""
     errors: dict[str, str] = {}
-    for key in IDENTITY_KEYS:
+    for key in keys:
         try:
             text = _clean(key, values.get(key) or "")
         except ValueError as exc:
             errors[key] = str(exc)
             continue
         if not text:
-            errors[key] = f"Enter the {LABELS[key].lower()}."
+            errors[key] = f"Enter the {LABELS[key].lower()}: every plan, letter and handover prints it."
     return errors
 
 
@@ -220,11 +220,14 @@ def _order_errors(values: dict[str, Any], changed: set[str]) -> dict[str, str]:
 
 
 def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[str, Any]:
-    """Change clinic-wide settings (admin only). Every refused key is named; nothing is saved then."""
+    """Change clinic-wide settings (admin only). Every refused key is named; nothing is saved then.
+    The clinic's name, address and phone, once given, cannot be blanked: nothing would print."""
     require(user, "settings.edit")
     clean: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors = check_identity(changes, tuple(key for key in IDENTITY_KEYS if key in changes))
     for key, value in changes.items():
+        if key in errors:
+            continue
         try:
             clean[key] = _clean(key, value)
         except ValueError as exc:

@@ -129,6 +129,8 @@ class SettingsDialog(AsksBeforeDiscarding, GeometryDialog):
     GROW_TO_FIT = True
     #: What the log says after a save, with the saved keys: "clinic settings saved: ...".
     SAVED_LOG: ClassVar[str] = "settings saved: %s"
+    #: Settings without a shipped default (the clinic's name): Restore defaults leaves them.
+    KEPT_ON_RESTORE: ClassVar[tuple[str, ...]] = ()
 
     settings_saved = Signal(dict)
 
@@ -271,9 +273,10 @@ class SettingsDialog(AsksBeforeDiscarding, GeometryDialog):
 
     # --- buttons -------------------------------------------------------------------------------
     def restore_defaults(self) -> None:
-        """Fill the fields with the shipped defaults; nothing is saved until Save."""
+        """Fill the fields with the shipped defaults (but those :attr:`KEPT_ON_RESTORE`);
+        nothing is saved until Save."""
         self.errors.clear()
-        self.set_values(DEFAULTS)
+        self.set_values({key: value for key, value in DEFAULTS.items() if key not in self.KEPT_ON_RESTORE})
         self.focus_first_input()
 
     def save(self) -> None:
