@@ -308,6 +308,11 @@ def _substances(data: Mapping[str, Any]) -> str | None:
     return None if substance_rows(data) else "Add at least one substance."
 
 
+def pregnant(data: Mapping[str, Any]) -> bool:
+    """The intake ``data`` records a pregnancy ("yes"; not "unknown" or "not applicable")."""
+    return _section(data, "medical").get("pregnancy") == "yes"
+
+
 def _pregnancy(data: Mapping[str, Any]) -> str | None:
     if _section(data, "medical").get("pregnancy") not in PREGNANCY:
         return "Record the pregnancy status (or not applicable)."
@@ -515,7 +520,7 @@ def risk_flags(data: Mapping[str, Any], system: str = units.METRIC) -> list[Flag
         flags.append(Flag("fentanyl", "Fentanyl use",
                           "Fentanyl recorded: precipitated withdrawal is more likely at induction."))
     medical = _section(data, "medical")
-    if medical.get("pregnancy") == "yes":
+    if pregnant(data):
         flags.append(Flag("pregnancy", "Pregnant", "Pregnancy recorded: medication for opioid use disorder is "
                           "recommended over withdrawal management (ACOG 711); never a block."))
     if medical.get("seizure_history") is True:

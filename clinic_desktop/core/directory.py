@@ -12,7 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ContactCheck", "check_contact", "is_stale"]
+__all__ = ["OBSTETRIC_CARE", "ContactCheck", "check_contact", "is_stale"]
+
+#: The directory kind of prenatal and obstetric care: a pregnant patient's plan proposes a
+#: referral to one (CLINICAL.md §7).
+OBSTETRIC_CARE = "obstetric_care"
 
 
 def is_stale(last_verified: dt.date | None, today: dt.date, stale_days: int) -> bool:
@@ -34,13 +38,15 @@ class ContactCheck:
     title: str
     flags: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: The entry's kind (a directory kind id; "" when the entry is gone).
+    kind: str = ""
 
     def tooltip(self) -> str:
         return "\n".join(self.warnings)
 
 
 def check_contact(entry: Any, today: dt.date, stale_days: int) -> ContactCheck:
-    """What to check about ``entry`` (a ``DirectoryEntryView`` or alike: ``name``,
+    """What to check about ``entry`` (a ``DirectoryEntryView`` or alike: ``name``, ``kind``,
     ``kind_label``, ``active``, ``last_verified``, ``phone``, ``phone_display``, ``address``) on
     ``today``: deactivated, stale, no phone number, no address."""
     flags: list[str] = []
@@ -65,4 +71,4 @@ def check_contact(entry: Any, today: dt.date, stale_days: int) -> ContactCheck:
         flags.append("no address on file")
         warnings.append("No address on file: the plan tells the patient to call first or ask the "
                         "clinic.")
-    return ContactCheck(f"{entry.name} ({entry.kind_label})", tuple(flags), tuple(warnings))
+    return ContactCheck(f"{entry.name} ({entry.kind_label})", tuple(flags), tuple(warnings), entry.kind)

@@ -46,6 +46,7 @@ from typing import Any
 
 from clinic_desktop.core import assessment as intake_rules
 from clinic_desktop.core import clock, protocols, withdrawal
+from clinic_desktop.core import directory as directory_rules
 
 
 @dataclass(frozen=True)
@@ -424,6 +425,20 @@ def _text_of(plan: Mapping[str, Any], part: str, field: str) -> str:
 def _early_naltrexone(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None) -> bool:
     return ((plan.get("medication") or {}).get("choice") == "naltrexone" and naltrexone is not None
             and naltrexone.status != "meets")
+
+
+#: What finalizing recommends but never requires, keyed like :func:`missing_to_finalize`.
+OBSTETRIC_REFERRAL = "referrals.obstetric"
+
+
+def recommended(pregnant: bool, referral_kinds: Iterable[str]) -> dict[str, str]:
+    """What the plan should still have but finalizing never requires (CLINICAL.md §7: pregnancy
+    is never a block): a pregnant patient's referral to prenatal and obstetric care, until one
+    of the plan's referrals (``referral_kinds``: their directory kinds) is of that kind."""
+    if pregnant and directory_rules.OBSTETRIC_CARE not in set(referral_kinds):
+        return {OBSTETRIC_REFERRAL: "Pregnancy recorded: a referral to prenatal and obstetric care is "
+                                    "recommended (finalizing does not need it)."}
+    return {}
 
 
 def required_fields(plan: Mapping[str, Any], naltrexone: protocols.Prompt | None = None,

@@ -173,10 +173,11 @@ class PlanScreen(SectionedScreen):
     def picker(self) -> DirectoryPicker | None:
         return self._child(DirectoryPicker)
 
-    def pick_entry(self, what: str) -> None:
-        """Add referral… / Add meeting…: choose from a search of the directory."""
+    def pick_entry(self, what: str, kind: str | None = None) -> None:
+        """Add referral… / Add meeting…: choose from a search of the directory (of one ``kind``
+        of entry when given)."""
         title = "Add a referral" if what == "referral" else "Add a meeting"
-        dialog = DirectoryPicker(self.db, self.user, title, self)
+        dialog = DirectoryPicker(self.db, self.user, title, self, kind=kind)
 
         def chosen(entry) -> None:
             self.contacts.remember(entry.id, dialog.contact(entry))
@@ -264,6 +265,9 @@ class PlanScreen(SectionedScreen):
                 self._missing_errors.clear(key)
         self._mark_required(draft)
         self.finalize_section.show_missing(missing, self._section_label)
+        recommended = plan_rules.recommended(self.view.pregnant, self.referrals.kinds())
+        self.referrals.show_recommended(recommended)
+        self.finalize_section.show_recommended(recommended)
         for i, (name, label) in enumerate(SECTIONS):
             item = self.section_list.item(i)
             if name in CHECKED:

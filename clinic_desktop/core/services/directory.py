@@ -69,6 +69,7 @@ KINDS: dict[str, str] = {
     "outpatient_program": "Outpatient program",
     "opioid_treatment_program": "Opioid treatment program (OTP)",
     "buprenorphine_prescriber": "Buprenorphine prescriber",
+    directory_rules.OBSTETRIC_CARE: "Prenatal and obstetric care",
     "sober_living": "Sober living",
     "mutual_help_meeting": "Mutual-help meeting (NA, SMART)",
     "counselor": "Counselor",

@@ -79,7 +79,7 @@ from clinic_desktop.core.models import (
     utcnow,
 )
 from clinic_desktop.core.permissions import SignedInUser, require
-from clinic_desktop.core.services import accounts, audit, episodes, mar
+from clinic_desktop.core.services import accounts, audit, episodes, mar, patient_facts
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.text import format_number
 from clinic_desktop.reports import consent_form as consent_form_report
@@ -190,6 +190,9 @@ class PlanView:
     read_at: dt.datetime | None = None
     #: The episode's safety alert was raised (at any time): the safety plan's key parts are required.
     safety_alert_raised: bool = False
+    #: The patient is pregnant (the patient facts: the intake's answer until corrected): the plan
+    #: proposes an obstetric referral (:func:`core.plan.recommended`; never required).
+    pregnant: bool = False
 
     @property
     def latest_version(self) -> int | None:
@@ -342,7 +345,7 @@ def _view(session: Session, plan: AftercarePlan, now: dt.datetime) -> PlanView:
         versions=_version_views(session, plan.id), consents=_consent_views(session, episode.id),
         naltrexone=naltrexone, orders=orders, read_at=now,
         missing=plan_rules.missing_to_finalize(draft, naltrexone, alert, orders=orders, now=now),
-        safety_alert_raised=alert)
+        safety_alert_raised=alert, pregnant=patient_facts.facts_in(session, episode.id).pregnant == "yes")
 
 
 def _contact(entry: DirectoryEntry) -> printed.Contact:

@@ -43,9 +43,12 @@ class DirectoryPicker(QDialog):
 
     chosen = Signal(object)  # DirectoryEntryView
 
-    def __init__(self, db, user: SignedInUser, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, db, user: SignedInUser, title: str, parent: QWidget | None = None, *,
+                 kind: str | None = None) -> None:
         super().__init__(parent)
         self.db, self.user = db, user
+        #: Only entries of this directory kind (an obstetric referral's picker), or any.
+        self.kind = kind
         self.today = directory.clinic_today()
         self.stale_days = stale_days(db)
         self.setWindowTitle(title)
@@ -90,7 +93,8 @@ class DirectoryPicker(QDialog):
     def refresh(self) -> None:
         self.results.clear()
         try:
-            found = directory.search(self.db, self.user, self.search.text(), include_national=False)
+            found = directory.search(self.db, self.user, self.search.text(), kind=self.kind,
+                                     include_national=False)
         except ClinicError as exc:
             self.error.setText(str(exc))
             self.error.setVisible(True)

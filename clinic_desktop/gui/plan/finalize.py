@@ -54,6 +54,10 @@ class FinalizeSection(Section):
         self.missing_list.itemActivated.connect(
             lambda item: screen.go_to(item.data(Qt.ItemDataRole.UserRole)))
         inner.addWidget(self.missing_list)
+        self.recommended = self.note("")
+        self.recommended.setAccessibleName("Recommended before finalizing")
+        self.recommended.setVisible(False)
+        inner.addWidget(self.recommended)
         preview = QPushButton("Preview\u2026")
         preview.clicked.connect(screen.preview)
         self.finalize_button = finalize = QPushButton("Finalize\u2026")
@@ -106,6 +110,11 @@ class FinalizeSection(Section):
             self.missing_list.addItem(item)
         self.missing_label.setVisible(bool(missing))
         self.missing_list.setVisible(bool(missing))
+
+    def show_recommended(self, recommended: Mapping[str, str]) -> None:
+        """What the plan should still have but finalizing does not need (an obstetric referral)."""
+        self.recommended.setText("\n".join(recommended.values()))
+        self.recommended.setVisible(bool(recommended))
 
     def lead_to_missing(self) -> None:
         """The cursor on the first missing item (after a refused finalize)."""

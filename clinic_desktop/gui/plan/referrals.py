@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from clinic_desktop.core import directory as directory_rules
+from clinic_desktop.core import plan as plan_rules
+from clinic_desktop.core import protocols
 from clinic_desktop.gui.plan.rows import ReferralRow
 from clinic_desktop.gui.plan.section import Section
 from clinic_desktop.gui.widgets.removable_rows import RowList
@@ -23,6 +26,18 @@ class ReferralsSection(Section):
         inner.addWidget(self.note("Programs, prescribers and services the patient is referred to, "
                                   "from the directory. Record a consent (Consent section) before "
                                   "sharing anything with them."))
+        # A pregnant patient: propose prenatal and obstetric care until a referral is of that kind.
+        pregnancy = protocols.pregnancy_prompt()
+        self.obstetric_prompt = QLabel(f"{pregnancy.title}: {pregnancy.text}")
+        self.obstetric_prompt.setWordWrap(True)
+        self.obstetric_prompt.setProperty("role", "warning")
+        self.obstetric_prompt.setAccessibleName("Obstetric referral prompt")
+        self.add_obstetric = QPushButton("Add a prenatal and obstetric referral\u2026")
+        self.add_obstetric.clicked.connect(
+            lambda: self.screen.pick_entry("referral", directory_rules.OBSTETRIC_CARE))
+        inner.addWidget(self.obstetric_prompt)
+        inner.addLayout(self.buttons(self.add_obstetric))
+        self.show_recommended({})
         box = QVBoxLayout()
         inner.addLayout(box)
         self.list: RowList[ReferralRow] = RowList(box, edited=self.changed,
@@ -43,6 +58,16 @@ class ReferralsSection(Section):
             focus: bool = False) -> ReferralRow:
         return self.list.add(ReferralRow(entry_id, self.screen.contacts.get(entry_id)), data,
                              focus=focus)
+
+    def kinds(self) -> list[str]:
+        """The directory kind of each referral (as the screen's contact book knows it)."""
+        return [self.screen.contacts.get(row.entry_id).kind for row in self.rows]
+
+    def show_recommended(self, recommended: Mapping[str, str]) -> None:
+        """The obstetric referral's prompt and button while :func:`core.plan.recommended` asks for one."""
+        shown = plan_rules.OBSTETRIC_REFERRAL in recommended
+        self.obstetric_prompt.setVisible(shown)
+        self.add_obstetric.setVisible(shown)
 
     def _rows_changed(self) -> None:
         self.none_yet.setVisible(not self.rows)
