@@ -296,6 +296,27 @@ class VitalSigns(Base):
     __mapper_args__ = MappingProxyType({"version_id_col": version})
 
 
+class CheckIn(Base):
+    """A daily check-in on the flowsheet (``values`` keyed by ``core.checkin`` part ids: craving,
+    mood, anxiety, pain 0–10, sleep hours and quality, appetite, fluids). ``self_reported``: the
+    patient answered it themselves (patient check-in mode)."""
+
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    self_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    taken_at: Mapped[dt.datetime]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)  # why back-dated, if it was
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __table_args__ = (Index("ix_check_ins_episode_taken", "episode_id", "taken_at"),)
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
+
+
 class EntryStrike(Base):
     """A flowsheet or MAR entry struck through — entered in error, or replaced by a correction
     (``replaced_by_id``, an entry of the same type). The entry itself is never changed or
@@ -304,7 +325,7 @@ class EntryStrike(Base):
     __tablename__ = "entry_strikes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_type: Mapped[str] = mapped_column(String(20))  # observation | vitals | administration
+    entry_type: Mapped[str] = mapped_column(String(20))  # observation | vitals | checkin | administration
     entry_id: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     replaced_by_id: Mapped[int | None] = mapped_column(Integer)

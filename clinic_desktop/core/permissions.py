@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Supportive care and complications: counselors give emotional support and education, and
     # anyone on the team may escalate a complication.
     "care.record": CLINICAL | {Role.COUNSELOR},
+    # The daily check-in (craving, mood, sleep...): nurses and counselors ask it every day.
+    "checkins.record": CLINICAL | {Role.COUNSELOR},
     "assessments.record": CLINICAL,
     # Weight, hepatic and renal function, QTc after the intake is signed (CLINICAL.md §6).
     "facts.edit": frozenset({Role.NURSE, Role.PRESCRIBER}),

@@ -137,6 +137,11 @@ class ProtocolSettings:
     methocarbamol_min_single_mg: int = 250
     trazodone_min_single_mg: float = 12.5
     trazodone_max_single_mg: int = 300
+    #: The daily check-in (core.checkin): a craving or an anxiety at or above these, or a mood at
+    #: or below, shows on the census and the handover. Local policy, 0–10 like the scales.
+    checkin_craving_flag: int = 8
+    checkin_anxiety_flag: int = 8
+    checkin_mood_flag: int = 2
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

@@ -70,6 +70,9 @@ LABELS: dict[str, str] = {
     "clonidine_hold_sbp": "Clonidine: hold if systolic BP is below (mmHg)",
     "clonidine_hold_hr": "Clonidine: hold if heart rate is below (beats/min)",
     "cows_interval_hours": "Hours between COWS reassessments",
+    "checkin_craving_flag": "Check-in: flag a craving at or above (0–10)",
+    "checkin_anxiety_flag": "Check-in: flag an anxiety at or above (0–10)",
+    "checkin_mood_flag": "Check-in: flag a mood at or below (0–10)",
     "clonidine_max_single_mcg": "Clonidine: largest single dose (micrograms)",
     "clonidine_max_daily_mcg": "Clonidine: most in any 24 hours (micrograms)",
     "clonidine_min_interval_hours": "Clonidine: fewest hours between doses",
@@ -116,6 +119,9 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "clonidine_hold_sbp": (60, 140),
     "clonidine_hold_hr": (30, 100),
     "cows_interval_hours": (1, 24),
+    "checkin_craving_flag": (0, 10),
+    "checkin_anxiety_flag": (0, 10),
+    "checkin_mood_flag": (0, 10),
     "clonidine_max_single_mcg": (50, 300),
     "clonidine_max_daily_mcg": (200, 2400),
     "clonidine_min_interval_hours": (1, 12),
@@ -181,6 +187,11 @@ PROTOCOL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Vitals and reassessment", (
         "alpha2_vitals_minutes",
         "cows_interval_hours",
+    )),
+    ("Daily check-in flags", (
+        "checkin_craving_flag",
+        "checkin_anxiety_flag",
+        "checkin_mood_flag",
     )),
     # In the formulary's order of drugs, lowest before largest.
     ("Usual dose range", (

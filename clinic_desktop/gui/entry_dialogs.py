@@ -1,14 +1,18 @@
 """The dialogs that put one entry on an episode's flowsheet: a withdrawal score (the same
-keyboard-first entry as the intake), a set of vitals, and the correction of either. Each saves
+keyboard-first entry as the intake), a set of vitals, a daily check-in, and the correction of
+each. Each saves
 through ``core.services.stabilization`` and shows a refusal next to its field; an entry taken
 more than an hour ago asks why it is entered late."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -19,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.core import clock, units
+from clinic_desktop.core import checkin, clock, units
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.core.services import stabilization
@@ -198,6 +202,127 @@ class VitalsDialog(AsksBeforeDiscarding, GeometryDialog):
 
     def strike(self) -> None:
         _strike(self, "vitals")
+
+
+class ScaleEdit(QLineEdit):
+    """A 0–10 answer typed as its digits: a whole answer ("0", "2"–"9", "10") moves on to the
+    next field at once, so four scores take four key presses; "1" waits for a possible "0"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setValidator(QIntValidator(0, 10, self))
+        self.setMaxLength(2)
+        self.setMaximumWidth(60)
+        self.textEdited.connect(self._move_on)
+
+    def _move_on(self, text: str) -> None:
+        if text and text != "1":
+            self.focusNextChild()
+
+
+class CheckInDialog(AsksBeforeDiscarding, GeometryDialog):
+    """Record the daily check-in (craving, mood, anxiety, pain 0–10; sleep; appetite; fluids —
+    each optional), or correct a recorded one. Keyboard-first: the four scores are typed as
+    digits, each moving on by itself; Enter saves."""
+
+    saved = Signal(object)
+
+    def __init__(self, db, user: SignedInUser, episode_id: int, parent: QWidget | None = None, *,
+                 correcting: FlowsheetEntry | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkInDialog")
+        self.setWindowTitle("Correct check-in" if correcting else "Daily check-in")
+        self.db, self.user, self.episode_id, self.correcting = db, user, episode_id, correcting
+        self.details = EntryDetails(correcting is not None)
+        self.general = error_line()
+        form = QFormLayout()
+        self.inputs: dict[str, QWidget] = {}
+        for key, (label, low, high) in checkin.SCALES.items():
+            edit = ScaleEdit()
+            self._add(form, key, label, edit, f"0 = {low} · 10 = {high}")
+        hours = QLineEdit()
+        hours.setMaximumWidth(60)
+        self._add(form, checkin.SLEEP_HOURS[0], checkin.SLEEP_HOURS[1], hours, "e.g. 6.5")
+        for key, (label, options) in checkin.CHOICES.items():
+            combo = QComboBox()
+            combo.addItem("—", None)
+            for code, text in options.items():
+                combo.addItem(text, code)
+            self._add(form, key, label, combo)
+        hint = QLabel("Ask each one the patient's way; leave out what was not asked.")
+        hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.done_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.done_button.setDefault(True)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.details)
+        layout.addWidget(self.general)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.errors = FieldErrors({"taken_at": self.details.taken_at, "reason": self.details.reason,
+                                   "values": self.inputs["craving"], **self.inputs}, general=self.general)
+        if correcting is not None:
+            self.set_values(correcting.values or {})
+            self.details.taken_at.set_datetime(correcting.taken_at)
+            _add_strike_button(self)
+        self.resize(520, 520)
+        self.inputs["craving"].setFocus()
+
+    def _add(self, form: QFormLayout, key: str, label: str, widget: QWidget, note: str = "") -> None:
+        widget.setAccessibleName(label)
+        if note:
+            widget.setAccessibleDescription(note)
+            row = QHBoxLayout()
+            row.addWidget(widget)
+            shown = QLabel(note)
+            shown.setProperty("role", "hint")
+            row.addWidget(shown, 1)
+            form.addRow(label, row)
+        else:
+            form.addRow(label, widget)
+        self.inputs[key] = widget
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for key, widget in self.inputs.items():
+            value = values.get(key)
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+            elif isinstance(widget, QLineEdit):
+                widget.setText("" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
+
+    def values(self) -> dict[str, Any]:
+        """What is typed and chosen (blank parts left out; the service checks the rest)."""
+        out: dict[str, Any] = {}
+        for key, widget in self.inputs.items():
+            value = widget.currentData() if isinstance(widget, QComboBox) else (
+                widget.text().strip() if isinstance(widget, QLineEdit) else None)
+            if value not in (None, ""):
+                out[key] = value
+        return out
+
+    def save(self) -> None:
+        values = self.values()
+        correcting = self.correcting
+        if correcting is not None:
+            ok, result = self.errors.attempt(lambda: stabilization.correct_entry(
+                self.db, self.user, stabilization.CHECKIN, correcting.id, self.details.reason.text(),
+                values=values, taken_at=self.details.when()))
+        else:
+            ok, result = self.errors.attempt(lambda: stabilization.record_checkin(
+                self.db, self.user, self.episode_id, values, taken_at=self.details.when(),
+                reason=self.details.reason_text()))
+        if ok:
+            self.saved.emit(result)
+            self.accept()
+
+    def strike(self) -> None:
+        _strike(self, stabilization.CHECKIN)
 
 
 def _add_strike_button(dialog) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -44,7 +45,7 @@ from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, intake, mar, patient_facts, stabilization
 from clinic_desktop.core.services import settings as clinic_settings
-from clinic_desktop.gui.entry_dialogs import ScoreDialog, VitalsDialog
+from clinic_desktop.gui.entry_dialogs import CheckInDialog, ScoreDialog, VitalsDialog
 from clinic_desktop.gui.mar_panel import MarPanel
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
@@ -306,24 +307,33 @@ class StabilizationScreen(GeometryDialog):
         self.record_vitals_button = QPushButton("Record vitals\u2026")
         self.record_vitals_button.setToolTip("Ctrl+Shift+V")
         self.record_vitals_button.clicked.connect(self.record_vitals)
-        self.other_score_buttons = []
+        self.checkin_button = QPushButton("Daily check-in\u2026")
+        self.checkin_button.setToolTip("Ctrl+Shift+K: craving, mood, anxiety, pain, sleep, appetite, fluids")
+        self.checkin_button.clicked.connect(self.record_checkin)
+        self.checkin_button.setEnabled(self.user.can("checkins.record"))
+        # The other instruments in one menu: a button each was cut short on a 1024-pixel screen.
+        self.other_scores_button = QPushButton("Other score")
+        self.other_scores_button.setAccessibleName("Record another score")
+        self.other_scores_menu = QMenu(self.other_scores_button)
+        for iid, label in RECORDABLE[1:]:
+            action = self.other_scores_menu.addAction(label)
+            action.triggered.connect(lambda _=False, iid=iid: self.record_score(iid))
+        self.other_scores_button.setMenu(self.other_scores_menu)
         buttons.addWidget(self.record_cows_button)
         buttons.addWidget(self.record_vitals_button)
-        for iid, label in RECORDABLE[1:]:
-            b = QPushButton(label)
-            b.setAccessibleName(f"Record {label}")
-            b.clicked.connect(lambda _=False, iid=iid: self.record_score(iid))
-            self.other_score_buttons.append(b)
-            buttons.addWidget(b)
+        buttons.addWidget(self.checkin_button)
+        buttons.addWidget(self.other_scores_button)
         buttons.addStretch(1)
         self.correct_button = QPushButton("Correct entry\u2026")
         self.correct_button.clicked.connect(self.correct_selected)
         buttons.addWidget(self.correct_button)
-        for b in [self.record_cows_button, self.record_vitals_button, self.correct_button,
-                  *self.other_score_buttons]:
+        for b in [self.record_cows_button, self.record_vitals_button, self.other_scores_button]:
             b.setEnabled(can_record)
+        # A counselor corrects the check-ins only (correct_selected says so for the others).
+        self.correct_button.setEnabled(can_record or self.user.can("checkins.record"))
         for keys, what, slot in (("Ctrl+K", "Record COWS", lambda: self.record_score("cows")),
-                                 ("Ctrl+Shift+V", "Record vitals", self.record_vitals)):
+                                 ("Ctrl+Shift+V", "Record vitals", self.record_vitals),
+                                 ("Ctrl+Shift+K", "Daily check-in", self.record_checkin)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setWhatsThis(what)
             shortcut.activated.connect(slot)
@@ -614,18 +624,29 @@ class StabilizationScreen(GeometryDialog):
         if self.user.can("observations.record"):
             self._open(VitalsDialog(self.db, self.user, self.episode.id, self))
 
+    def record_checkin(self) -> None:
+        if self.user.can("checkins.record"):
+            self._open(CheckInDialog(self.db, self.user, self.episode.id, self))
+
     def selected_entry(self):
         return selected_row(self.table)
 
     def correct_selected(self) -> None:
         entry = self.selected_entry()
-        if entry is None or not self.user.can("observations.record"):
+        if entry is None:
+            return
+        if not self.user.can(stabilization.ENTRY_PERMISSIONS[entry.kind]):
+            QMessageBox.information(self, "Not yours to correct",
+                                    "Your role records and corrects check-ins only; a nurse or "
+                                    "prescriber corrects scores and vitals.")
             return
         if entry.struck is not None:
             QMessageBox.information(self, "Already corrected",
                                     "This entry is already struck through; correct its replacement instead.")
             return
-        if entry.kind == "vitals":
+        if entry.kind == stabilization.CHECKIN:
+            self._open(CheckInDialog(self.db, self.user, self.episode.id, self, correcting=entry))
+        elif entry.kind == "vitals":
             self._open(VitalsDialog(self.db, self.user, self.episode.id, self, correcting=entry))
         else:
             self._open(ScoreDialog(self.db, self.user, self.episode.id, entry.instrument_id, self,

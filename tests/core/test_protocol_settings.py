@@ -78,7 +78,7 @@ def test_every_allowed_value_is_one_the_prompts_accept(key):
 def test_labels_name_the_drug_and_the_unit():
     units = {"cows": "COWS", "hours": "hours", "days": "days", "sbp": "(mmHg)", "dbp": "(mmHg)",
              "hr": "(beats/min)", "mcg": "(micrograms)", "minutes": "minutes", "ms": "(ms)",
-             "mg": "(mg)"}
+             "mg": "(mg)", "flag": "(0–10)"}
     for key in PROTOCOL_KEYS:
         label = LABELS[key]
         unit = next(u for part, u in units.items() if part in key.split("_"))
@@ -86,7 +86,8 @@ def test_labels_name_the_drug_and_the_unit():
         drug = key.split("_")[0]
         prefix = {"bup": "Buprenorphine: ", "naltrexone": "Naltrexone: ",
                   "lofexidine": "Lofexidine: ", "clonidine": "Clonidine: ",
-                  "methadone": "Methadone: ", "alpha2": "Lofexidine and clonidine: "}.get(drug)
+                  "methadone": "Methadone: ", "alpha2": "Lofexidine and clonidine: ",
+                  "checkin": "Check-in: "}.get(drug)
         if prefix:
             assert label.startswith(prefix), key
     assert len(set(LABELS.values())) == len(LABELS)
@@ -104,7 +105,7 @@ def test_labels_name_the_drug_and_the_unit():
 def test_the_groups_hold_every_protocol_setting_once():
     assert [name for name, _ in PROTOCOL_GROUPS] == [
         "Buprenorphine induction", "Naltrexone", "Methadone", "Lofexidine holds", "Clonidine",
-        "Vitals and reassessment", "Usual dose range"]
+        "Vitals and reassessment", "Daily check-in flags", "Usual dose range"]
     groups = dict(PROTOCOL_GROUPS)
     assert groups["Buprenorphine induction"][-1] == "bup_day1_warn_mg"
     assert groups["Methadone"] == ("methadone_qtc_warn_ms", "methadone_qtc_stop_ms")
@@ -181,6 +182,9 @@ def test_the_ranges_chosen_for_clinical_review():
         "clonidine_hold_sbp": (60, 140),
         "clonidine_hold_hr": (30, 100),
         "cows_interval_hours": (1, 24),
+        "checkin_craving_flag": (0, 10),
+        "checkin_anxiety_flag": (0, 10),
+        "checkin_mood_flag": (0, 10),
         "clonidine_max_single_mcg": (50, 300),
         "clonidine_max_daily_mcg": (200, 2400),
         "clonidine_min_interval_hours": (1, 12),

@@ -316,6 +316,7 @@ def test_flowsheet_reads_each_table_once(db, nurse, episode):
         if n % 2:
             stabilization.correct_entry(db, nurse, "observation", obs.id, "x", items=COWS_5)
             stabilization.correct_entry(db, nurse, "vitals", vit.id, "x")
+        stabilization.record_checkin(db, nurse, episode.id, {"craving": n})
     statements = []
     listener = lambda *args: statements.append(args[2])
     event.listen(db.engine, "before_cursor_execute", listener)
@@ -323,8 +324,9 @@ def test_flowsheet_reads_each_table_once(db, nurse, episode):
         sheet = stabilization.flowsheet(db, nurse, episode.id)
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(sheet) == 12 and sum(e.struck is not None for e in sheet) == 4
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3  # episode, scores, vitals
+    assert len(sheet) == 17 and sum(e.struck is not None for e in sheet) == 4
+    # The episode, then scores, vitals and check-ins.
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 4
 
 
 # --- Safety ---------------------------------------------------------------------------------

@@ -751,7 +751,8 @@ def test_an_asq_recorded_on_the_flowsheet_raises_the_alert_and_an_acute_one_says
     screen = open_flowsheet(qtbot, window)
     alert = by_name(screen, QLabel, "Safety alert")
     assert not alert.isVisible()
-    qtbot.mouseClick(button(screen, "Record ASQ (suicide risk)\u2026"), Qt.MouseButton.LeftButton)
+    [asq] = [a for a in screen.other_scores_menu.actions() if a.text() == "ASQ (suicide risk)\u2026"]
+    asq.trigger()
     dialog = dialog_of(qtbot, screen)
     for digit in "00101":  # a "yes" to question 3 asks question 5: "yes", acute positive
         qtbot.keyClick(QApplication.focusWidget(), digit)

@@ -27,12 +27,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from clinic_desktop.core import checkin as checkin_rules
 from clinic_desktop.core import clock
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
 from clinic_desktop.core.instruments import asq_positive, get_instrument
 from clinic_desktop.core.models import (
     CareEntry,
+    CheckIn,
     EntryStrike,
     Episode,
     Observation,
@@ -51,8 +53,11 @@ from clinic_desktop.core.vocab import OPEN_STAGES
 #: Complications shown on the handover.
 HANDOVER_WINDOW = dt.timedelta(hours=12)
 
-OBSERVATION, VITALS = "observation", "vitals"
-ENTRY_KINDS = (OBSERVATION, VITALS)
+OBSERVATION, VITALS, CHECKIN = "observation", "vitals", "checkin"
+ENTRY_KINDS = (OBSERVATION, VITALS, CHECKIN)
+#: Who may record (and correct) each kind of flowsheet entry: a counselor records check-ins too.
+ENTRY_PERMISSIONS = {OBSERVATION: "observations.record", VITALS: "observations.record",
+                     CHECKIN: "checkins.record"}
 
 SUPPORTIVE, COMPLICATION = "supportive", "complication"
 SUPPORTIVE_ITEMS = {
@@ -113,10 +118,12 @@ class StrikeView:
 
 @dataclass(frozen=True)
 class FlowsheetEntry:
-    """One row of the flowsheet: a score (``kind == "observation"``) or a set of vitals.
+    """One row of the flowsheet: a score (``kind == "observation"``), a set of vitals or a daily
+    check-in (``kind == "checkin"``, :mod:`core.checkin`).
 
     Score fields (``instrument_id``, ``total``, ``band``, ``complete``, ``item_scores``) are
-    ``None`` on vitals; ``values`` is ``None`` on scores. ``warnings`` holds the abnormal-value
+    ``None`` on vitals and check-ins; ``values`` (the vitals, or the check-in's parts) is ``None``
+    on scores; ``self_reported`` says the patient answered a check-in themselves. ``warnings`` holds the abnormal-value
     warnings of vitals (empty for scores). ``reason`` is why it was entered late (on a back-dated
     correction: the correction's reason, which is also on the struck entry's ``struck``).
     """
@@ -136,6 +143,7 @@ class FlowsheetEntry:
     reason: str | None = None
     struck: StrikeView | None = None
     replaces_id: int | None = None
+    self_reported: bool = False
 
 
 @dataclass(frozen=True)
@@ -307,6 +315,19 @@ def _observation_entry(obs: Observation, by_name: str, replaces_id: int | None =
                           replaces_id=replaces_id)
 
 
+def _clean_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The check-in to store (:func:`core.checkin.clean`); ValidationError keyed by part."""
+    problems = checkin_rules.errors(values)
+    if problems:
+        raise ValidationError(problems)
+    return checkin_rules.clean(values)
+
+
+def _checkin_entry(row: CheckIn, by_name: str, replaces_id: int | None = None) -> FlowsheetEntry:
+    return FlowsheetEntry(CHECKIN, row.id, row.taken_at, row.created_at, by_name, values=dict(row.values),
+                          reason=row.reason, replaces_id=replaces_id, self_reported=row.self_reported)
+
+
 def _vitals_entry(row: VitalSigns, by_name: str, replaces_id: int | None = None) -> FlowsheetEntry:
     return FlowsheetEntry(VITALS, row.id, row.taken_at, row.created_at, by_name, values=dict(row.values),
                           warnings=_vitals_warnings(row.values), reason=row.reason, replaces_id=replaces_id)
@@ -384,6 +405,23 @@ def _add_vitals(session: Session, user: SignedInUser, episode: Episode, values: 
     return row
 
 
+def _add_checkin(session: Session, user: SignedInUser, episode: Episode, values: dict[str, Any],
+                 taken_at: dt.datetime, reason: str | None, now: dt.datetime, *, self_reported: bool = False,
+                 replaces_id: int | None = None) -> CheckIn:
+    row = CheckIn(episode_id=episode.id, values=values, self_reported=self_reported, taken_at=taken_at,
+                  recorded_by=user.id, created_at=now, reason=reason)
+    session.add(row)
+    session.flush()
+    detail: dict[str, Any] = {"parts": sorted(values), "taken_at": taken_at, "self_reported": self_reported}
+    if reason:
+        detail["reason"] = reason
+    if replaces_id is not None:
+        detail["replaces"] = replaces_id
+    audit.append(session, user, "checkin.recorded", entity_type=CHECKIN, entity_id=row.id,
+                 patient_id=episode.patient_id, detail=detail)
+    return row
+
+
 def _write_conflict() -> ConflictError:
     return ConflictError("This episode was changed on another workstation at the same moment; "
                          "try again.")
@@ -427,14 +465,31 @@ def record_vitals(db: Database, user: SignedInUser, episode_id: int,
         return _vitals_entry(row, user.full_name)
 
 
+def record_checkin(db: Database, user: SignedInUser, episode_id: int, values: Mapping[str, Any],
+                   taken_at: dt.datetime | None = None, reason: str | None = None, *,
+                   self_reported: bool = False) -> FlowsheetEntry:
+    """Store one daily check-in (:mod:`core.checkin`; nurses, counselors and prescribers). Each
+    part is optional but one is needed; a refused part is named (ValidationError keyed by part).
+    Same back-dating rule as scores. Audited as ``checkin.recorded`` with the parts answered —
+    not their values: how a patient feels stays in the record, not in the audit trail."""
+    require(user, "checkins.record")
+    now = utcnow()
+    clean = _clean_checkin(values)
+    taken_at, reason = _entry_time(taken_at, reason, now)
+    with db.write() as session:
+        episode = _episode_for_write(session, episode_id)
+        row = _add_checkin(session, user, episode, clean, taken_at, reason, now, self_reported=self_reported)
+        return _checkin_entry(row, user.full_name)
+
+
 # --------------------------------------------------------------------------------------------
 # The flowsheet and corrections
 # --------------------------------------------------------------------------------------------
 
 
 def flowsheet(db: Database, user: SignedInUser, episode_id: int) -> list[FlowsheetEntry]:
-    """Every score and set of vitals of the episode, struck ones included, newest first (time
-    taken, then id). One query per table."""
+    """Every score, set of vitals and check-in of the episode, struck ones included, newest
+    first (time taken, then id). One query per table."""
     require(user, "patients.view")
     recorder, striker = aliased(User), aliased(User)
     with db.read() as session:
@@ -459,6 +514,14 @@ def flowsheet(db: Database, user: SignedInUser, episode_id: int) -> list[Flowshe
             .outerjoin(striker, striker.id == EntryStrike.struck_by)
             .where(VitalSigns.episode_id == episode_id)
         ).all()
+        checkins = session.execute(
+            select(CheckIn.id, CheckIn.taken_at, CheckIn.created_at, recorder.full_name,
+                   CheckIn.values, CheckIn.self_reported, CheckIn.reason, *strike_cols)
+            .join(recorder, recorder.id == CheckIn.recorded_by)
+            .outerjoin(EntryStrike, (EntryStrike.entry_type == CHECKIN) & (EntryStrike.entry_id == CheckIn.id))
+            .outerjoin(striker, striker.id == EntryStrike.struck_by)
+            .where(CheckIn.episode_id == episode_id)
+        ).all()
 
     def strike_of(struck_id, reason, by_name, at, replaced_by_id) -> StrikeView | None:
         return None if struck_id is None else StrikeView(reason, by_name or "", at, replaced_by_id)
@@ -466,6 +529,7 @@ def flowsheet(db: Database, user: SignedInUser, episode_id: int) -> list[Flowshe
     # A correction is always in the same episode as the entry it replaces.
     replaces = {(OBSERVATION, r[-1]): r[0] for r in observations if r[-1] is not None}
     replaces.update({(VITALS, r[-1]): r[0] for r in vitals if r[-1] is not None})
+    replaces.update({(CHECKIN, r[-1]): r[0] for r in checkins if r[-1] is not None})
     entries = [
         FlowsheetEntry(OBSERVATION, oid, taken_at, created_at, by_name or "", instrument_id=instrument_id,
                        total=total, band=band, complete=complete, item_scores=dict(items), reason=reason,
@@ -478,6 +542,12 @@ def flowsheet(db: Database, user: SignedInUser, episode_id: int) -> list[Flowshe
                        warnings=_vitals_warnings(values), reason=reason, struck=strike_of(*strike),
                        replaces_id=replaces.get((VITALS, vid)))
         for (vid, taken_at, created_at, by_name, values, reason, *strike) in vitals
+    ]
+    entries += [
+        FlowsheetEntry(CHECKIN, cid, taken_at, created_at, by_name or "", values=dict(values), reason=reason,
+                       struck=strike_of(*strike), replaces_id=replaces.get((CHECKIN, cid)),
+                       self_reported=bool(self_reported))
+        for (cid, taken_at, created_at, by_name, values, self_reported, reason, *strike) in checkins
     ]
     entries.sort(key=lambda e: (e.taken_at, e.id, e.kind), reverse=True)
     return entries
@@ -497,35 +567,38 @@ def _already_struck(session: Session, strike: EntryStrike) -> ValidationError:
 
 def correct_entry(db: Database, user: SignedInUser, kind: str, entry_id: int, reason: str, *,
                   items: Mapping[str, int | None] | None = None,
-                  values: Mapping[str, float | int | None] | None = None,
+                  values: Mapping[str, Any] | None = None,
                   taken_at: dt.datetime | None = None) -> FlowsheetEntry | None:
     """Strike a flowsheet entry through with a reason and, given new ``items`` (a score) or
-    ``values`` (vitals), record the correction in the same episode — same instrument, taken at
-    ``taken_at`` or the original's time — linked by ``replaced_by_id``. Given neither, the entry
-    was entered in error: it is struck only and ``None`` is returned.
+    ``values`` (vitals, or a check-in's parts), record the correction in the same episode — same
+    instrument, taken at ``taken_at`` or the original's time — linked by ``replaced_by_id``.
+    Given neither, the entry was entered in error: it is struck only and ``None`` is returned.
 
-    An entry is struck once; a second attempt is refused, naming who struck it and when.
+    An entry is struck once; a second attempt is refused, naming who struck it and when. Who
+    may correct is who may record that kind (:data:`ENTRY_PERMISSIONS`).
     """
-    require(user, "observations.record")
     if kind not in ENTRY_KINDS:
-        raise ValidationError({"kind": "Only scores and vitals are corrected here."})
+        raise ValidationError({"kind": "Only scores, vitals and check-ins are corrected here."})
+    require(user, ENTRY_PERMISSIONS[kind])
     reason = (reason or "").strip()
     if "reason" in entry_required_fields(None, correcting=True) and not reason:
         raise ValidationError({"reason": "Say why this entry is being corrected."})
     if kind == OBSERVATION and values is not None:
         raise ValidationError({"values": "A score is corrected with item scores, not vitals."})
-    if kind == VITALS and items is not None:
-        raise ValidationError({"items": "Vitals are corrected with vital values, not item scores."})
+    if kind in (VITALS, CHECKIN) and items is not None:
+        raise ValidationError({"items": "Vitals and check-ins are corrected with their values, not item scores."})
     replacing = items is not None or values is not None
     if taken_at is not None and not replacing:
         raise ValidationError({"taken_at": "To change the time, enter the corrected entry."})
-    clean_values = _clean_vitals(values) if values is not None else None
+    clean_values = (None if values is None
+                    else _clean_checkin(values) if kind == CHECKIN else _clean_vitals(values))
     now = utcnow()
     try:
         with db.write() as session:
-            original: Observation | VitalSigns | None = (
+            original: Observation | VitalSigns | CheckIn | None = (
                 session.get(Observation, entry_id) if kind == OBSERVATION
-                else session.get(VitalSigns, entry_id))
+                else session.get(VitalSigns, entry_id) if kind == VITALS
+                else session.get(CheckIn, entry_id))
             if original is None:
                 raise NotFound("This entry no longer exists.")
             episode = _episode_for_write(session, original.episode_id)
@@ -541,6 +614,10 @@ def correct_entry(db: Database, user: SignedInUser, kind: str, entry_id: int, re
                     obs = _add_observation(session, user, episode, original.instrument_id, items or {},
                                            when, late, now, replaces_id=entry_id)
                     replacement = _observation_entry(obs, user.full_name, replaces_id=entry_id)
+                elif isinstance(original, CheckIn):
+                    answers = _add_checkin(session, user, episode, clean_values or {}, when, late, now,
+                                           replaces_id=entry_id)
+                    replacement = _checkin_entry(answers, user.full_name, replaces_id=entry_id)
                 else:
                     row = _add_vitals(session, user, episode, clean_values or {}, when, late, now,
                                       replaces_id=entry_id)

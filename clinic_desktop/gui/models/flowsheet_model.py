@@ -1,10 +1,10 @@
-"""The flowsheet of an episode: every score and vitals set, newest first, with who recorded it.
+"""The flowsheet of an episode: every score, vitals set and check-in, newest first, with who recorded it.
 A corrected entry stays, struck through, with the reason. Temperature and weight are shown in both
 units, the clinic's first ("T 98.6 °F (37.0 °C)"); warnings in the clinic's units."""
 
 from __future__ import annotations
 
-from clinic_desktop.core import units, vitals
+from clinic_desktop.core import checkin, units, vitals
 from clinic_desktop.core.instruments import get_instrument
 from clinic_desktop.core.services.stabilization import FlowsheetEntry
 from clinic_desktop.gui.models.census_model import local_time_text
@@ -36,6 +36,8 @@ def vitals_text(values: dict, system: str = units.METRIC) -> str:
 
 
 def result_text(entry: FlowsheetEntry, system: str = units.METRIC) -> str:
+    if entry.kind == "checkin":
+        return checkin.summary(entry.values)
     if entry.kind == "vitals":
         assert entry.values is not None  # a set of vitals has its values
         return vitals_text(entry.values, system)
@@ -80,6 +82,8 @@ class FlowsheetModel(RowTableModel[FlowsheetEntry]):
         if column == self.ENTRY:
             if row.kind == "vitals":
                 return "Vitals"
+            if row.kind == "checkin":
+                return "Check-in (self-reported)" if row.self_reported else "Check-in"
             assert row.instrument_id is not None  # a score has its instrument
             return get_instrument(row.instrument_id).short_title
         if column == self.RESULT:

@@ -1,0 +1,183 @@
+"""The daily check-in (issue #16): how the patient feels, in their own numbers — craving, mood,
+anxiety and pain 0–10, last night's sleep (hours and quality), appetite and fluids. Every part
+is optional, but a check-in holds at least one. Pure: no Qt, no database.
+
+    clean({"craving": 8, "mood": "3", "sleep_hours": "6.5"})
+        -> {"craving": 8, "mood": 3, "sleep_hours": 6.5}
+    flags({"craving": 8, "mood": 3}, ProtocolSettings())
+        -> (Flag("craving", "Craving 8/10"),)
+
+A craving or an anxiety at or above its threshold, or a mood at or below its threshold, is a
+flag the census and the handover show (the thresholds are local policy: the protocol settings
+``checkin_craving_flag``, ``checkin_anxiety_flag``, ``checkin_mood_flag``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clinic_desktop.core.protocols import ProtocolSettings
+
+__all__ = ["CHOICES", "FIELDS", "FIELD_IDS", "SCALES", "Flag", "clean", "flags", "summary"]
+
+#: The 0–10 scales, each with what 0 and 10 mean (read to the patient).
+SCALES: dict[str, tuple[str, str, str]] = {
+    "craving": ("Craving", "no craving", "the strongest craving"),
+    "mood": ("Mood", "the worst mood", "the best mood"),
+    "anxiety": ("Anxiety", "calm", "the most anxious"),
+    "pain": ("Pain", "no pain", "the worst pain"),
+}
+SCALE_RANGE = (0, 10)
+#: Sleep last night, in hours (half hours allowed).
+SLEEP_HOURS = ("sleep_hours", "Sleep last night (hours)", 0.0, 24.0)
+#: The parts answered by a choice.
+CHOICES: dict[str, tuple[str, dict[str, str]]] = {
+    "sleep_quality": ("Sleep quality", {"good": "Good", "fair": "Fair", "poor": "Poor"}),
+    "appetite": ("Appetite", {"normal": "Normal", "reduced": "Reduced", "none": "None"}),
+    "fluids": ("Fluids", {"enough": "Drinking enough", "too_little": "Drinking too little"}),
+}
+#: Every part in the order it is asked and shown, with its label.
+FIELDS: dict[str, str] = {
+    **{key: label for key, (label, _, _) in SCALES.items()},
+    SLEEP_HOURS[0]: SLEEP_HOURS[1],
+    **{key: label for key, (label, _) in CHOICES.items()},
+}
+FIELD_IDS: tuple[str, ...] = tuple(FIELDS)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _scale(key: str, value: Any) -> int:
+    label = SCALES[key][0]
+    low, high = SCALE_RANGE
+    try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{label} is a whole number from {low} to {high}.") from None
+    if not low <= number <= high:
+        raise ValueError(f"{label} is a whole number from {low} to {high}.")
+    return number
+
+
+def _hours(value: Any) -> float:
+    _, label, low, high = SLEEP_HOURS
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
+        if not math.isfinite(number):
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{label}: a number of hours from {low:g} to {high:g}.") from None
+    if not low <= number <= high or (number * 2) != int(number * 2):
+        raise ValueError(f"{label}: a number of hours from {low:g} to {high:g}, in half hours.")
+    return number
+
+
+def clean(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The check-in to store: the parts answered, in :data:`FIELD_IDS` order, as numbers and
+    choice codes. ``ValueError`` with the first refusal's message (:func:`errors` gives them all,
+    keyed by part, for the fields)."""
+    problems = errors(values)
+    if problems:
+        raise ValueError(next(iter(problems.values())))
+    out: dict[str, Any] = {}
+    for key in FIELD_IDS:
+        value = values.get(key)
+        if _blank(value):
+            continue
+        if key in SCALES:
+            out[key] = _scale(key, value)
+        elif key == SLEEP_HOURS[0]:
+            out[key] = _hours(value)
+        else:
+            out[key] = str(value).strip()
+    return out
+
+
+def errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why each part of ``values`` is refused, keyed by part ({} when all are fine): a scale
+    outside 0–10 or not whole, hours outside 0–24 or not in half hours, a choice not offered, a
+    part this check-in does not have, or nothing answered at all (key "values")."""
+    problems: dict[str, str] = {}
+    for key in values:
+        if key not in FIELDS:
+            problems[key] = f"A check-in has no part {key!r}."
+    answered = False
+    for key in FIELD_IDS:
+        value = values.get(key)
+        if _blank(value):
+            continue
+        answered = True
+        try:
+            if key in SCALES:
+                _scale(key, value)
+            elif key == SLEEP_HOURS[0]:
+                _hours(value)
+            elif str(value).strip() not in CHOICES[key][1]:
+                label, options = CHOICES[key]
+                problems[key] = f"{label}: choose {', '.join(o.lower() for o in options.values())}."
+        except ValueError as exc:
+            problems[key] = str(exc)
+    if not answered and not problems:
+        problems["values"] = "Answer at least one part of the check-in."
+    return problems
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A check-in value past its threshold: the part and what the census shows ("Craving 8/10")."""
+
+    key: str
+    text: str
+
+
+def flags(values: Mapping[str, Any] | None, settings: ProtocolSettings | None = None) -> tuple[Flag, ...]:
+    """The flags of a stored check-in: craving or anxiety at or above, mood at or below, the
+    clinic's thresholds (``settings``; the shipped ones when None)."""
+    if not values:
+        return ()
+    settings = settings or ProtocolSettings()
+    rules = (("craving", settings.checkin_craving_flag, True),
+             ("anxiety", settings.checkin_anxiety_flag, True),
+             ("mood", settings.checkin_mood_flag, False))
+    out = []
+    for key, threshold, high in rules:
+        value = values.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and (
+                value >= threshold if high else value <= threshold):
+            out.append(Flag(key, f"{SCALES[key][0]} {value}/10"))
+    return tuple(out)
+
+
+def summary(values: Mapping[str, Any] | None) -> str:
+    """A stored check-in in one line, in :data:`FIELD_IDS` order: "Craving 6/10 · Mood 4/10 ·
+    Pain 2/10 · Sleep 5.5 h (poor) · Appetite reduced"."""
+    if not values:
+        return ""
+    parts: list[str] = []
+    for key in FIELD_IDS:
+        value = values.get(key)
+        if value is None:
+            continue
+        if key in SCALES:
+            parts.append(f"{SCALES[key][0]} {value}/10")
+        elif key == SLEEP_HOURS[0]:
+            quality = values.get("sleep_quality")
+            label = CHOICES["sleep_quality"][1].get(str(quality), "").lower() if quality else ""
+            parts.append(f"Sleep {value:g} h" + (f" ({label})" if label else ""))
+        elif key == "sleep_quality":
+            if values.get(SLEEP_HOURS[0]) is None:
+                parts.append(f"Sleep {CHOICES[key][1].get(str(value), str(value)).lower()}")
+        else:
+            label, options = CHOICES[key]
+            shown = options.get(str(value), str(value))
+            parts.append(shown if key == "fluids" else f"{label} {shown.lower()}")
+    return " \u00b7 ".join(parts)
