@@ -87,7 +87,8 @@ class DoseLine:
 @dataclass(frozen=True)
 class AlertLine:
     """An open alert. ``urgent`` ones (the safety alert, an overdue reassessment) print in bold
-    red; ``kind`` is "safety", "overdue" or "complication"."""
+    red; ``kind`` is "safety", "overdue", "checkin" (a check-in past the clinic's thresholds) or
+    "complication"."""
 
     kind: str
     text: str

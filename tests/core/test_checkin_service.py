@@ -127,3 +127,56 @@ def test_two_workstations_recording_check_ins_at_once_both_keep_theirs(any_db_ta
     finally:
         first.dispose()
         second.dispose()
+
+
+# --- Flags on the census and the handover ---------------------------------------------------------
+
+
+def census_flags(db, user, now=None):
+    from clinic_desktop.core.services import episodes
+
+    [row] = episodes.census(db, user, now=now)
+    return row.checkin_flags
+
+
+@pytest.mark.parametrize(("values", "flags"), [
+    ({"craving": 7, "anxiety": 7, "mood": 3}, ()),
+    ({"craving": 8}, ("Craving 8/10",)),
+    ({"anxiety": 8, "mood": 2}, ("Anxiety 8/10", "Mood 2/10")),
+])
+def test_the_latest_check_in_past_the_thresholds_shows_on_the_census_and_the_handover(db, nurse, episode,
+                                                                                       values, flags):
+    from clinic_desktop.core.services import handover
+
+    stabilization.record_checkin(db, nurse, episode.id, values)
+    assert census_flags(db, nurse) == flags
+    [patient] = stabilization.handover(db, nurse, utcnow())
+    assert patient.checkin_flags == flags
+    [section] = handover.build_handover(db, nurse, utcnow()).patients
+    lines = [a.text for a in section.alerts if a.kind == "checkin"]
+    assert [line.split(" ", 1)[1] for line in lines] == ([f"Check-in: {' · '.join(flags)}"] if flags else [])
+
+
+def test_only_the_latest_live_check_in_of_the_last_day_counts(db, admin, nurse, episode):
+    high = stabilization.record_checkin(db, nurse, episode.id, {"craving": 9}, taken_at=ago(minutes=30))
+    assert census_flags(db, nurse) == ("Craving 9/10",)
+    stabilization.record_checkin(db, nurse, episode.id, {"craving": 4})  # later and lower: no flag
+    assert census_flags(db, nurse) == ()
+    later = max(e.id for e in stabilization.flowsheet(db, nurse, episode.id) if e.kind == stabilization.CHECKIN)
+    stabilization.correct_entry(db, nurse, stabilization.CHECKIN, later, "Wrong patient")
+    assert census_flags(db, nurse) == ("Craving 9/10",)  # the struck one no longer counts
+    taken = next(e.taken_at for e in stabilization.flowsheet(db, nurse, episode.id) if e.id == high.id
+                 and e.kind == stabilization.CHECKIN)
+    window = dt.timedelta(hours=24)
+    assert census_flags(db, nurse, now=taken + window) == ("Craving 9/10",)  # a day after: still shown
+    assert census_flags(db, nurse, now=taken + window + dt.timedelta(minutes=1)) == ()
+    assert census_flags(db, nurse, now=taken + window - dt.timedelta(minutes=1)) == ("Craving 9/10",)
+
+
+def test_the_clinics_thresholds_decide(db, admin, nurse, episode):
+    from clinic_desktop.core.services import settings
+
+    stabilization.record_checkin(db, nurse, episode.id, {"craving": 6})
+    assert census_flags(db, nurse) == ()
+    settings.update(db, admin, {"checkin_craving_flag": 6})
+    assert census_flags(db, nurse) == ("Craving 6/10",)

@@ -117,3 +117,17 @@ def test_the_record_buttons_show_their_whole_text_on_a_1024_pixel_screen(qtbot, 
     menu = [a.text() for a in screen.other_scores_menu.actions()]
     assert menu == ["SOWS (Gossop)\u2026", "SOWS (Handelsman)\u2026", "OOWS\u2026", "CIWA-Ar\u2026",
                     "ASQ (suicide risk)\u2026"]
+
+
+def test_a_flagged_check_in_shows_beside_the_name_on_the_census(qtbot, window, db, nurse, patient):
+    from clinic_desktop.gui.models.census_model import CHECKIN, CensusModel
+
+    episode_id = sign_intake(db, nurse, patient)
+    stabilization.record_checkin(db, nurse, episode_id, {"craving": 9, "mood": 5})
+    window.refresh_census()
+    model = window.census_model
+    row = model.row_of_episode(episode_id)
+    index = model.index(row, CensusModel.NAME)
+    assert index.data() == "Steady, Sam  \u2691 Craving 9/10"
+    assert "Craving 9/10" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert index.data(Qt.ItemDataRole.BackgroundRole) == CHECKIN

@@ -9,10 +9,12 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, exists, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from clinic_desktop.core import checkin as checkin_rules
 from clinic_desktop.core import clock
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import ConflictError, NotFound, ValidationError
 from clinic_desktop.core.models import (
+    CheckIn,
     EntryStrike,
     Episode,
     Observation,
@@ -74,6 +76,8 @@ class CensusRow:
     overdue: bool = False
     #: A safety alert stands: raised, and no safety assessment recorded since.
     safety_alert: bool = False
+    #: The latest check-in of the last day past the clinic's thresholds ("Craving 9/10", ...).
+    checkin_flags: tuple[str, ...] = ()
 
 
 def _view(e: Episode) -> EpisodeView:
@@ -181,6 +185,24 @@ def latest_vitals_id(episode_id: SQLColumnExpression[int]):
             .order_by(v.taken_at.desc(), v.id.desc()).limit(1).scalar_subquery())
 
 
+#: A daily check-in's flags show on the census and the handover for a day after it was taken.
+CHECKIN_FLAG_WINDOW = dt.timedelta(hours=24)
+
+
+def latest_checkin(episode_id: SQLColumnExpression[int], since: dt.datetime, field: str = "values"):
+    """Correlated scalar subquery: ``field`` ("values" or "taken_at") of the episode's latest
+    check-in taken at or after ``since`` that is not struck (None when there is none)."""
+    c = aliased(CheckIn)
+    return (select(getattr(c, field))
+            .where(c.episode_id == episode_id, c.taken_at >= since, not_struck("checkin", c.id))
+            .order_by(c.taken_at.desc(), c.id.desc()).limit(1).scalar_subquery())
+
+
+def checkin_flag_texts(values: dict | None, protocol: ProtocolSettings) -> tuple[str, ...]:
+    """What the census and the handover show of a check-in: its flags' texts."""
+    return tuple(flag.text for flag in checkin_rules.flags(values, protocol))
+
+
 def safety_alert_active() -> ColumnElement[bool]:
     """True for an episode whose safety alert stands: raised, and no safety assessment at or after."""
     return Episode.safety_alert_at.is_not(None) & ~exists().where(
@@ -216,8 +238,8 @@ def protocol_settings(session: Session) -> ProtocolSettings:
 def census(db: Database, user: SignedInUser, today: dt.date | None = None,
            now: dt.datetime | None = None) -> list[CensusRow]:
     """Every open episode with its patient, last COWS (struck ones left out), when the next COWS
-    is due and whether it is overdue (stabilization only; the clinic's interval), and whether a
-    safety alert stands. Ordered by name. Three queries, whatever the number of episodes."""
+    is due and whether it is overdue (stabilization only; the clinic's interval), whether a
+    safety alert stands, and the flags of the last day's latest check-in. Ordered by name. Three queries, whatever the number of episodes."""
     require(user, "patients.view")
     now = now or utcnow()
     today = today or clock.local(now).date()
@@ -231,14 +253,14 @@ def census_in(session: Session, today: dt.date, now: dt.datetime) -> list[Census
     rows = session.execute(
         select(Episode.id, Episode.stage, Episode.admitted_at, Patient.id, Patient.family_name,
                Patient.given_name, Patient.mrn, Patient.date_of_birth, latest_cows_id(Episode.id),
-               safety_alert_active())
+               safety_alert_active(), latest_checkin(Episode.id, now - CHECKIN_FLAG_WINDOW))
         .join(Patient, Patient.id == Episode.patient_id)
         .where(Episode.stage != Stage.DISCHARGED.value)
         .order_by(Patient.search_name, Episode.id)
     ).all()
     cows = last_cows(session, [r[8] for r in rows])
     result = []
-    for episode_id, stage, admitted_at, patient_id, family, given, mrn, dob, cows_id, alert_on in rows:
+    for episode_id, stage, admitted_at, patient_id, family, given, mrn, dob, cows_id, alert_on, checkin in rows:
         total, band, complete, cows_at = cows.get(cows_id, (None, None, None, None))
         next_due, overdue = cows_schedule(stage, cows_at, now, protocol)
         result.append(CensusRow(
@@ -247,5 +269,6 @@ def census_in(session: Session, today: dt.date, now: dt.datetime) -> list[Census
             day_of_stay=(today - clock.local(admitted_at).date()).days + 1,
             last_cows_total=total, last_cows_band=band, last_cows_complete=complete,
             last_cows_at=cows_at, next_cows_due=next_due, overdue=overdue, safety_alert=bool(alert_on),
+            checkin_flags=checkin_flag_texts(checkin, protocol),
         ))
     return result

@@ -195,6 +195,9 @@ def _alerts(p: stabilization.HandoverPatient, raised_at: dt.datetime | None,
     if p.overdue and p.next_cows_due is not None:
         due, late = _clock(p.next_cows_due, now), _duration(now - p.next_cows_due)
         out.append(AlertLine("overdue", f"COWS reassessment OVERDUE — due {due}, {late} ago", True))
+    if p.checkin_flags and p.checkin_at is not None:
+        out.append(AlertLine("checkin", f"{_clock(p.checkin_at, now)} Check-in: {' · '.join(p.checkin_flags)}",
+                             False))
     for c in sorted(p.complications, key=lambda c: (c.at, c.id)):
         by = f" (by {c.recorded_by_name})" if c.recorded_by_name else ""
         text = f"{_clock(c.at, now)} {c.label} — action taken: {c.action_taken}{by}"

@@ -214,6 +214,9 @@ class HandoverPatient:
     supportive_done: tuple[str, ...]
     #: Doses in the past 12 hours; filled from the MAR by the caller.
     doses: tuple[Any, ...] = ()
+    #: The flags of the last day's latest check-in ("Craving 9/10"), and when it was taken.
+    checkin_flags: tuple[str, ...] = ()
+    checkin_at: dt.datetime | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -851,7 +854,9 @@ def handover_in(session: Session, now: dt.datetime,
     query = (
         select(Episode.id, Episode.stage, Episode.pathway, Patient.id, Patient.family_name,
                Patient.given_name, Patient.mrn, episodes.latest_cows_id(Episode.id),
-               episodes.latest_vitals_id(Episode.id), episodes.safety_alert_active())
+               episodes.latest_vitals_id(Episode.id), episodes.safety_alert_active(),
+               episodes.latest_checkin(Episode.id, now - episodes.CHECKIN_FLAG_WINDOW),
+               episodes.latest_checkin(Episode.id, now - episodes.CHECKIN_FLAG_WINDOW, "taken_at"))
         .join(Patient, Patient.id == Episode.patient_id)
         .where(Episode.stage.in_(OPEN_STAGES))
         .order_by(Patient.search_name, Episode.id)
@@ -878,7 +883,8 @@ def handover_in(session: Session, now: dt.datetime,
         bucket = complications_of if view.kind == COMPLICATION else supportive_of
         bucket.setdefault(view.episode_id, []).append(view)
     result = []
-    for episode_id, stage, pathway, patient_id, family, given, mrn, cows_id, vitals_id, alert in rows:
+    for (episode_id, stage, pathway, patient_id, family, given, mrn, cows_id, vitals_id, alert, checkin,
+         checkin_at) in rows:
         total, band, complete, cows_at = cows.get(cows_id, (None, None, None, None))
         vitals_values, vitals_at = vitals.get(vitals_id, (None, None))
         next_due, overdue = episodes.cows_schedule(stage, cows_at, now, protocol)
@@ -890,6 +896,7 @@ def handover_in(session: Session, now: dt.datetime,
             last_vitals=dict(vitals_values) if vitals_values is not None else None, last_vitals_at=vitals_at,
             last_vitals_warnings=_vitals_warnings(vitals_values), next_cows_due=next_due, overdue=overdue,
             safety_alert=bool(alert),
+            checkin_flags=episodes.checkin_flag_texts(checkin, protocol), checkin_at=checkin_at,
             complications=tuple(reversed(complications_of.get(episode_id, []))),
             supportive_done=tuple(item for item in SUPPORTIVE_ITEMS if item in latest and latest[item].done),
         ))

@@ -14,6 +14,7 @@ from clinic_desktop.gui.models.row_model import RowTableModel
 
 OVERDUE = QColor("#fbdcdc")
 SAFETY = QColor("#f6c9cf")
+CHECKIN = QColor("#fdf0c8")  # amber: a check-in past the clinic's thresholds
 
 
 def local_time_text(moment: dt.datetime | None, today: dt.date | None = None) -> str:
@@ -72,8 +73,12 @@ class CensusModel(RowTableModel[CensusRow]):
     def tooltip(self, row: CensusRow, column: int) -> str | None:
         if column == self.NEXT_DUE and row.overdue:
             return "The COWS reassessment is overdue (the clinic's interval since the last COWS has passed)."
-        if column == self.NAME and row.safety_alert:
-            return "Safety alert: a safety assessment is needed."
+        if column == self.NAME and (row.safety_alert or row.checkin_flags):
+            said = ["Safety alert: a safety assessment is needed."] if row.safety_alert else []
+            if row.checkin_flags:
+                said.append(f"Check-in of the last day at or past the clinic's thresholds: "
+                            f"{', '.join(row.checkin_flags)}.")
+            return "\n".join(said)
         if column != self.LAST_COWS:
             return None
         if row.last_cows_total is None:
@@ -85,7 +90,8 @@ class CensusModel(RowTableModel[CensusRow]):
 
     def display(self, row: CensusRow, column: int) -> str:
         if column == self.NAME:
-            return row.display_name
+            flags = " \u00b7 ".join(row.checkin_flags)
+            return f"{row.display_name}  \u2691 {flags}" if flags else row.display_name
         if column == self.MRN:
             return row.mrn
         if column == self.AGE:
@@ -117,4 +123,6 @@ class CensusModel(RowTableModel[CensusRow]):
             return OVERDUE
         if column == self.NAME and row.safety_alert:
             return SAFETY
+        if column == self.NAME and row.checkin_flags:
+            return CHECKIN
         return None
