@@ -154,3 +154,36 @@ def test_discharge_is_there_in_every_open_stage_and_hidden_from_a_viewer(qtbot, 
     dialog.reject()
     viewer = shown_main_window(qtbot, db, make_user(db, admin, "viewer"))
     assert not viewer.ui.actionDischarge.isVisible()
+
+
+def test_from_the_plan_screen_the_same_rows_show_what_the_plan_holds(qtbot, db, admin):
+    from clinic_desktop.core.services import stabilization
+    from tests.gui.helpers import open_plan_screen
+    from tests.gui.test_plan_screen import go
+
+    episode_id, patient = admit_with_signed_intake(db, admin, transition=False)
+    prescriber, nurse = make_user(db, admin, "prescriber"), make_user(db, admin, "nurse")
+    order = mar.create_order(db, prescriber, episode_id, mar.OrderInput(
+        drug_id="buprenorphine", dose=8, unit="mg", route="sublingual", min_interval_hours=2))
+    mar.record_administration(db, nurse, order.id, "given")
+    stabilization.move_to_transition(db, nurse, episode_id)
+    screen = open_plan_screen(qtbot, db, prescriber, episode_id, patient)
+    go(screen, "Medication")
+    choose(by_name(screen, QComboBox, "Buprenorphine decision"), "stop")  # typed on the plan, saved first
+    go(screen, "Print and finalize")
+    click(qtbot, button(screen, "Discharge\u2026"))
+    dialog = screen.discharge_dialog()
+    assert dialog is not None
+    assert by_name(dialog, QComboBox, "Buprenorphine decision").currentData() == "stop"
+    choose(by_name(dialog, QComboBox, "Why the patient leaves"), "transferred")
+    with qtbot.waitSignal(screen.discharged):
+        click(qtbot, button(dialog, "Discharge"))
+    assert screen._read_only  # no autosave of the rows it shows over the ones just saved
+    offer = screen.sheet_offer()
+    assert offer is not None
+    assert not [w for w in offer.findChildren(QLabel) if w.accessibleName() == "Discharge note"]
+    reconciled = next(e for e in audit.recent(db, admin) if e.action == "plan.reconciled")
+    assert reconciled.detail["decisions"] == {str(order.id): "stop"} and reconciled.detail["stage"] == "transition"
+    choose(by_name(offer, QComboBox, "Why not printed"), "cannot_print")
+    click(qtbot, by_name(offer, QPushButton, "Record why not"))
+    qtbot.waitUntil(lambda: not screen.isVisible())
