@@ -187,3 +187,18 @@ def test_from_the_plan_screen_the_same_rows_show_what_the_plan_holds(qtbot, db, 
     choose(by_name(offer, QComboBox, "Why not printed"), "cannot_print")
     click(qtbot, by_name(offer, QPushButton, "Record why not"))
     qtbot.waitUntil(lambda: not screen.isVisible())
+
+
+def test_with_the_rows_the_dialog_fits_a_small_screen(qtbot, db, admin, stabilizing, monkeypatch):
+    from PySide6.QtCore import QRect
+
+    from clinic_desktop.gui.widgets import dialog_base
+    from tests.gui.test_fits_small_screens import SCREENS, assert_fits
+
+    area = SCREENS["1024x600"]
+    monkeypatch.setattr(dialog_base, "screen_area", lambda _widget: QRect(area))
+    _episode_id, patient, nurse, _order = stabilizing
+    _window, dialog = start_discharge(qtbot, db, nurse, patient)
+    assert by_name(dialog, QComboBox, "Buprenorphine decision")
+    assert_fits(dialog, area, "Discharge with the reconciliation at 1024x600")
+    dialog.reject()

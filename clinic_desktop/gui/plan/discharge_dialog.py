@@ -28,6 +28,7 @@ from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.services import plans
 from clinic_desktop.gui.plan.medication import ReconciliationRow, reconciliation_rows
 from clinic_desktop.gui.plan.section import CHOOSE, Section
+from clinic_desktop.gui.widgets import dialog_base
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, error_line
 
 
@@ -89,8 +90,10 @@ class DischargeDialog(AsksBeforeDiscarding, QDialog):
             self.unreconciled.setAccessibleName("Reconciliation not done")
             layout.addWidget(self.unreconciled)
         layout.addWidget(self.buttons)
-        if self.rows:
-            self.resize(640, 640)
+        if self.rows:  # the rows scroll; the dialog opens no larger than the screen (less its frame)
+            area = dialog_base.screen_area(self)
+            self.resize(min(640, area.width()) if area is not None else 640,
+                        min(640, area.height() - 60) if area is not None else 640)
         else:
             self.resize(480, self.sizeHint().height())
 
