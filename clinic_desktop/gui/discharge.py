@@ -80,9 +80,12 @@ class DischargeFlow(QObject):
         return dialog
 
     def _discharge(self, kind: str | None, reason: str, dialog: DischargeDialog) -> None:
-        if kind is None:
-            dialog.show_error("Choose why the patient leaves.")
+        try:  # the reason first: nothing is saved for a discharge that would be refused
+            plans.discharge_reason(kind, reason)
+        except ClinicError as exc:
+            dialog.show_error(str(exc))
             return
+        assert kind is not None  # a kind of plans.DISCHARGE_KINDS, checked
         found = self.reconciliation
         if dialog.reconciling() and found is not None:
             rows = dialog.reconciliation_values()

@@ -66,6 +66,12 @@ def test_a_nurse_discharges_against_advice_reconciles_and_prints_the_sheet(qtbot
     type_into(qtbot, by_name(dialog, QLineEdit, "Buprenorphine supply (days)"), "3")
     next_visit = (dt.datetime.now() + dt.timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
     type_date(qtbot, dialog, "Buprenorphine next dose or appointment", next_visit.astimezone())
+    kind = by_name(dialog, QComboBox, "Why the patient leaves")
+    choose(kind, "other")  # without its words: refused before anything is saved
+    click(qtbot, button(dialog, "Discharge"))
+    assert error.isVisible() and "Enter the discharge reason" in error.text()
+    assert "plan.reconciled" not in [e.action for e in audit.recent(db, admin, patient_id=patient.id)]
+    choose(kind, "against_medical_advice")
     click(qtbot, button(dialog, "Discharge"))
 
     offer = shown_dialog(qtbot, window, "Overdose and crisis sheet")

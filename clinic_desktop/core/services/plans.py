@@ -989,6 +989,22 @@ def consents(db: Database, user: SignedInUser, episode_id: int) -> list[ConsentV
 
 # --- discharge -------------------------------------------------------------------------------------
 
+def discharge_reason(kind: str | None, reason: str) -> str:
+    """The reason an episode keeps for a discharge of ``kind`` with the words ``reason`` ("Kind:
+    words"), or ValidationError: a kind of :data:`DISCHARGE_KINDS`, words with "other", under
+    :data:`MAX_DISCHARGE_REASON` characters. Discharge… checks it before anything is saved."""
+    if kind not in DISCHARGE_KINDS:
+        raise ValidationError({"discharge_kind": "Choose why the patient leaves."})
+    text = (reason or "").strip()
+    if not text and kind == "other":
+        raise ValidationError({"discharge_reason": "Enter the discharge reason."})
+    label = DISCHARGE_KINDS[kind]
+    reason = text if kind == "other" else (f"{label}: {text}" if text else label)
+    if len(reason) > MAX_DISCHARGE_REASON:
+        raise ValidationError({"discharge_reason": f"Keep the reason under {MAX_DISCHARGE_REASON} characters."})
+    return reason
+
+
 def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
               expected_version: int | None = None, now: dt.datetime | None = None, *,
               kind: str = "other") -> episodes.EpisodeView:
@@ -1005,15 +1021,7 @@ def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
     ``expected_version`` refuses a stale view of the episode when given."""
     require(user, "episodes.stage")
     now = now or utcnow()
-    if kind not in DISCHARGE_KINDS:
-        raise ValidationError({"discharge_kind": "Choose why the patient leaves."})
-    text = (reason or "").strip()
-    if not text and kind == "other":
-        raise ValidationError({"discharge_reason": "Enter the discharge reason."})
-    label = DISCHARGE_KINDS[kind]
-    reason = text if kind == "other" else (f"{label}: {text}" if text else label)
-    if len(reason) > MAX_DISCHARGE_REASON:
-        raise ValidationError({"discharge_reason": f"Keep the reason under {MAX_DISCHARGE_REASON} characters."})
+    reason = discharge_reason(kind, reason)
     try:
         with db.write() as session:
             episode = episodes.episode_in(session, episode_id)
