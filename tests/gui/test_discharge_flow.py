@@ -208,3 +208,23 @@ def test_with_the_rows_the_dialog_fits_a_small_screen(qtbot, db, admin, stabiliz
     assert by_name(dialog, QComboBox, "Buprenorphine decision")
     assert_fits(dialog, area, "Discharge with the reconciliation at 1024x600")
     dialog.reject()
+
+
+def test_ctrl_shift_x_is_discharge_alone_and_works_on_the_patients_tab(qtbot, demo_window):
+    from clinic_desktop.gui.shortcuts_dialog import all_shortcuts
+
+    row = next(r for r in demo_window.census_model.rows() if r.stage == "transition")
+    demo_window.navigator.flowsheet(row.patient_id)  # the screens' keys are there too
+    demo_window.navigator.plan(row.patient_id)
+    keys = [s for s in all_shortcuts(demo_window) if s.keys == QKeySequence("Ctrl+Shift+X").toString(
+        QKeySequence.SequenceFormat.NativeText)]
+    assert [(s.action, s.where) for s in keys] == [("Discharge", "Main window")]
+    assert demo_window.ui.actionDischarge.isEnabled()  # on the patient's tab: that patient
+    demo_window.activateWindow()
+    qtbot.waitUntil(lambda: demo_window.isActiveWindow())
+    qtbot.keyClick(demo_window.focusWidget() or demo_window, Qt.Key.Key_X,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = shown_dialog(qtbot, demo_window, "Discharge the patient")
+    flow = demo_window.navigator.discharge_flow
+    assert flow is not None and flow.episode_id == row.episode_id
+    dialog.reject()
