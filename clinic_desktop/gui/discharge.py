@@ -109,8 +109,8 @@ class DischargeFlow(QObject):
             dialog.show_error(str(exc))
             return
         log.info("episode %s discharged", self.episode_id)
-        self.unreconciled = found is not None and bool(found.orders) and (
-            not dialog.reconciling() or bool(found.missing()))
+        # as the plan now holds it: saved here, or earlier on the plan (skipping keeps that)
+        self.unreconciled = found is not None and bool(found.missing())
         dialog.accept()
         self.discharged.emit(self.episode_id)
         self._offer_sheet()

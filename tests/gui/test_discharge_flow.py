@@ -228,3 +228,21 @@ def test_ctrl_shift_x_is_discharge_alone_and_works_on_the_patients_tab(qtbot, de
     flow = demo_window.navigator.discharge_flow
     assert flow is not None and flow.episode_id == row.episode_id
     dialog.reject()
+
+
+def test_rows_reconciled_before_need_nothing_more_at_discharge(qtbot, db, admin, stabilizing):
+    from clinic_desktop.core.services import plans
+
+    episode_id, patient, nurse, _order = stabilizing
+    (row,) = plans.discharge_reconciliation(db, nurse, episode_id).rows
+    plans.reconcile_at_discharge(db, nurse, episode_id, [{**row, "decision": "stop"}], None)
+    counselor = make_user(db, admin, "counselor")
+    window, dialog = start_discharge(qtbot, db, counselor, patient)
+    assert not [w for w in dialog.findChildren(QLabel) if w.accessibleName() == "Reconciliation not done"]
+    choose(by_name(dialog, QComboBox, "Why the patient leaves"), "completed")
+    click(qtbot, button(dialog, "Discharge"))
+    offer = shown_dialog(qtbot, window, "Overdose and crisis sheet")
+    assert not [w for w in offer.findChildren(QLabel) if w.accessibleName() == "Discharge note"]
+    choose(by_name(offer, QComboBox, "Why not printed"), "patient_declined")
+    click(qtbot, by_name(offer, QPushButton, "Record why not"))
+    qtbot.waitUntil(lambda: not offer.isVisible())
