@@ -386,6 +386,16 @@ def _row_gaps(order: ActiveOrder, row: Mapping[str, Any], now: dt.datetime | Non
     return out
 
 
+def reconciliation_missing(rows: Iterable[Mapping[str, Any]], orders: Iterable[ActiveOrder],
+                           now: dt.datetime | None) -> dict[str, str]:
+    """What the reconciliation ``rows`` still miss for ``orders`` (:data:`ROW_KEY` → message, in
+    screen order): the rows alone, as Discharge… checks them (MOUD offered is the plan's)."""
+    by_order = {row["order_id"]: row for row in rows
+                if isinstance(row, Mapping) and isinstance(row.get("order_id"), int)}
+    return {key: message for order in orders
+            for key, message in _row_gaps(order, by_order.get(order.order_id, {}), now).items() if message}
+
+
 def _reconciliation_gaps(plan: Mapping[str, Any], orders: Iterable[ActiveOrder],
                          now: dt.datetime | None) -> dict[str, str]:
     """Every required field of the reconciliation and MOUD offered → its message ("" filled)."""

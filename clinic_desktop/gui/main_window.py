@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         ui.actionStartAssessment.triggered.connect(self.start_assessment)
         ui.actionOpenFlowsheet.triggered.connect(self.open_flowsheet)
         ui.actionAftercarePlan.triggered.connect(self.open_plan)
+        ui.actionDischarge.triggered.connect(self.discharge)
         ui.actionHandover.triggered.connect(lambda: self.show_handover())
         ui.actionDirectory.triggered.connect(navigator.directory)
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
         ui.actionStartAssessment.setVisible(self.user.can("assessments.record"))
         ui.actionAftercarePlan.setVisible(self.user.can("plans.edit"))
+        ui.actionDischarge.setVisible(self.user.can("episodes.stage"))
         ui.actionUsers.setVisible(self.user.can("users.manage"))
         ui.actionClinicSettings.setVisible(self.user.can("settings.edit"))
         ui.actionProtocolSettings.setVisible(self.user.can("settings.edit"))
@@ -258,6 +260,7 @@ class MainWindow(QMainWindow):
         self.ui.actionStartAssessment.setEnabled(row is not None and stage in (None, "assessment"))
         self.ui.actionOpenFlowsheet.setEnabled(stage in OPEN_STAGES)
         self.ui.actionAftercarePlan.setEnabled(stage == "transition")
+        self.ui.actionDischarge.setEnabled(stage in ("assessment", *OPEN_STAGES))  # any open episode
 
     @staticmethod
     def _select(table: QTableView, row: int) -> None:
@@ -457,6 +460,12 @@ class MainWindow(QMainWindow):
         patient_id = self.selected_patient_id()
         if patient_id is not None:
             self.navigator.plan(patient_id)
+
+    def discharge(self) -> None:
+        """Patient → Discharge…: discharge the selected patient's open episode, in any stage."""
+        patient_id = self.selected_patient_id()
+        if patient_id is not None:
+            self.navigator.discharge(patient_id)
 
     def _after_patient_saved(self, dialog: QDialog, patient_id: int) -> None:
         log.info("patient id %s saved", patient_id)

@@ -27,6 +27,7 @@ from clinic_desktop.gui.widgets.dialog_base import DialogSlot, GeometryDialog
 from clinic_desktop.logs import log_file
 
 if TYPE_CHECKING:
+    from clinic_desktop.gui.discharge import DischargeFlow
     from clinic_desktop.gui.patient_dialog import PatientDialog
     from clinic_desktop.gui.workspace import Workspace
 
@@ -54,6 +55,9 @@ class Navigator(QObject):
         self._settings_slot = DialogSlot()
         self._directory_slot = DialogSlot()
         self._check_slot = DialogSlot()
+        self._discharge_slot = DialogSlot()
+        #: The last Discharge… started (its dialogs and the sheet's preview).
+        self.discharge_flow: DischargeFlow | None = None
         #: The stage screens open, by (kind, patient id): one of each kind per patient.
         self._screens: dict[tuple[str, int], GeometryDialog] = {}
 
@@ -197,6 +201,27 @@ class Navigator(QObject):
         screen.discharged.connect(lambda _episode_id: self.census_changed.emit())
         self._show(("plan", patient_id), record, screen)
         log.info("aftercare plan opened for episode %s", episode.id)
+
+    def discharge(self, patient_id: int) -> None:
+        """Patient → Discharge…: the patient's open episode, in any stage (gui.discharge, the
+        flow the plan screen uses too); the census is refreshed once it is discharged."""
+        if not self.user.can("episodes.stage") or self._discharge_slot.dialog is not None:
+            return
+        try:
+            episode = episodes.current_episode(self.db, self.user, patient_id)
+            if episode is None:
+                return
+            record = patients.open_record(self.db, self.user, patient_id)
+        except ClinicError as exc:
+            self._show_error("The patient could not be discharged", exc)
+            return
+        from clinic_desktop.gui.discharge import DischargeFlow
+
+        self.discharge_flow = flow = DischargeFlow(self.db, self.user, episode.id, record, self._window,
+                                                   open_dialog=self._discharge_slot.open)
+        flow.discharged.connect(lambda _episode_id: self.census_changed.emit())
+        flow.finished.connect(flow.deleteLater)
+        flow.start()
 
     def _raise(self, key: tuple[str, int]) -> bool:
         """Bring the screen ``key`` to the front if it is open; whether it was."""

@@ -34,6 +34,7 @@ from clinic_desktop.core.errors import (
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import intake, plans
 from clinic_desktop.core.services import settings as clinic_settings
+from clinic_desktop.gui.discharge import DischargeFlow
 from clinic_desktop.gui.operations import QueryOp, error_message
 from clinic_desktop.gui.pdf_preview import DocumentJob, PdfPreview, render_then_preview
 from clinic_desktop.gui.plan.consent_panel import ConsentPanel, ReferralLetterDialog
@@ -425,57 +426,35 @@ class PlanScreen(SectionedScreen):
 
     # ---- discharge -------------------------------------------------------------------------
     def request_discharge(self) -> None:
+        """Discharge… (gui.discharge: the same flow as the main window's): the screen stops
+        saving once the flow changed the plan or the episode, and closes after the sheet."""
         self.save_now()
-        dialog = DischargeDialog(self)
-        dialog.submitted.connect(lambda kind, reason: self._discharge(kind, reason, dialog))
-        self.open_dialog(dialog)
+        flow = DischargeFlow(self.db, self.user, self.episode_id, self.patient, self,
+                             open_dialog=self.open_dialog, render=self._render_for_flow)
+        flow.reconciled.connect(self._reconciled_at_discharge)
+        flow.discharged.connect(self._discharged)
+        flow.finished.connect(self.accept)
+        flow.start()
+
+    def _render_for_flow(self, render, title: str, name: str, failure_title: str) -> DocumentJob | None:
+        self.render_document(render, title, name, failure_title=failure_title)
+        return self._job
 
     def sheet_offer(self) -> SheetOfferDialog | None:
         return self._child(SheetOfferDialog)
 
-    def _discharge(self, kind: str | None, reason: str, dialog: DischargeDialog) -> None:
-        if kind is None:
-            dialog.show_error("Choose why the patient leaves.")
-            return
-        try:
-            plans.discharge(self.db, self.user, self.episode_id, reason, kind=kind)
-        except ClinicError as exc:
-            dialog.show_error(str(exc))
-            return
-        log.info("episode %s discharged from the plan screen", self.episode_id)
-        dialog.accept()
+    def _stop_editing(self) -> None:
+        """The plan changed under this screen (the reconciliation saved at discharge): no more
+        autosave of what it shows, which would overwrite it."""
         self._read_only = True
         self._autosave.stop()
-        self.discharged.emit(self.episode_id)
-        self._offer_sheet()
 
-    def _offer_sheet(self) -> None:
-        """Every discharge prints something: the overdose and crisis sheet, or why not (both
-        audited); the screen closes once one of the two is done."""
-        offer = SheetOfferDialog(self)
-        offer.print_requested.connect(lambda: self._print_sheet(offer))
-        offer.not_printed.connect(lambda why: self._sheet_not_printed(why, offer))
-        self.open_dialog(offer)
+    def _reconciled_at_discharge(self, _version: int) -> None:
+        self._stop_editing()
+        self.draft_status.setText("The reconciliation was saved at Discharge…; reopen the plan "
+                                  "to go on with it.")
 
-    def _print_sheet(self, offer: SheetOfferDialog) -> None:
-        db, user, episode_id = self.db, self.user, self.episode_id
-        offer.accept()
-        self.render_document(lambda: plans.overdose_sheet_pdf(db, user, episode_id),
-                             "Overdose and crisis sheet",
-                             f"overdose-sheet-{getattr(self.patient, 'mrn', episode_id)}.pdf",
-                             failure_title="Sheet not prepared")
-        job = self._job
-        if job is None:  # another document was being prepared: offer again
-            self._offer_sheet()
-            return
-        job.document_ready.connect(lambda preview: preview.finished.connect(lambda _r: self.accept()))
-        job.failed.connect(lambda _message: self._offer_sheet())
-
-    def _sheet_not_printed(self, why: str, offer: SheetOfferDialog) -> None:
-        try:
-            plans.sheet_not_printed(self.db, self.user, self.episode_id, why)
-        except ClinicError as exc:
-            offer.show_error(str(exc))
-            return
-        offer.accept()
-        self.accept()
+    def _discharged(self, episode_id: int) -> None:
+        log.info("episode %s discharged from the plan screen", episode_id)
+        self._stop_editing()
+        self.discharged.emit(episode_id)

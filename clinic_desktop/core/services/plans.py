@@ -24,7 +24,9 @@ Decisions, for whoever reads the code next:
   is continued, changed or stopped (:func:`core.plan.missing_to_finalize`); only a prescriber
   or nurse ("plans.reconcile") changes it, and a nurse may open the plan to save that part (and
   MOUD offered) alone. The last dose given here is read from the MAR whenever a plan or letter
-  is printed, never typed.
+  is printed, never typed. Discharge… reconciles too, from any open stage
+  (:func:`reconcile_at_discharge`: the rows alone, the plan created when the episode has none);
+  it may be skipped (a patient who walked out) and never stands between discharge and the sheet.
 * Overdose prevention and PAWS always print (reports.plan); ``save_draft`` only makes sure the
   draft keeps its ``overdose`` section.
 * Audit events carry ids, section names and settings, never the free text typed. Every print
@@ -393,6 +395,26 @@ def _guarded(user: SignedInUser, before: Mapping[str, Any], new: dict[str, Any])
     return new
 
 
+def _new_plan(session: Session, user: SignedInUser, episode: Episode, patient: Patient) -> AftercarePlan:
+    """The episode's plan, created (audited) from what the episode knows: the signed intake's
+    data, the pathway, the patient record's emergency contact, the patient's language."""
+    contact = {"name": patient.emergency_contact_name or "",
+               "relation": patient.emergency_contact_relation or "",
+               "phone": patient.emergency_contact_phone or ""}
+    draft = plan_rules.prefill(_intake_data(session, episode.id), episode.pathway,
+                               emergency_contact=contact)
+    page_size = str(settings_service.read_in(session).get("plan_page_size") or "letter")
+    plan = AftercarePlan(episode_id=episode.id, draft=draft,
+                         language=(patient.preferred_language or "").strip() or "en",
+                         page_size=page_size if page_size in PAGE_SIZES else "letter",
+                         large_print=False, created_by=user.id)
+    session.add(plan)
+    session.flush()
+    audit.append(session, user, "plan.created", entity_type="plan", entity_id=plan.id,
+                 patient_id=patient.id, detail={"episode_id": episode.id})
+    return plan
+
+
 def open_plan(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime | None = None) -> PlanView:
     """The plan of an episode in transition (audited as opened), created on first opening from
     what the episode knows. Other stages are refused with a plain message."""
@@ -407,20 +429,7 @@ def open_plan(db: Database, user: SignedInUser, episode_id: int, now: dt.datetim
         plan = session.execute(select(AftercarePlan).where(AftercarePlan.episode_id == episode.id)
                                ).scalar_one_or_none()
         if plan is None:
-            contact = {"name": patient.emergency_contact_name or "",
-                       "relation": patient.emergency_contact_relation or "",
-                       "phone": patient.emergency_contact_phone or ""}
-            draft = plan_rules.prefill(_intake_data(session, episode.id), episode.pathway,
-                                       emergency_contact=contact)
-            page_size = str(settings_service.read_in(session).get("plan_page_size") or "letter")
-            plan = AftercarePlan(episode_id=episode.id, draft=draft,
-                                 language=(patient.preferred_language or "").strip() or "en",
-                                 page_size=page_size if page_size in PAGE_SIZES else "letter",
-                                 large_print=False, created_by=user.id)
-            session.add(plan)
-            session.flush()
-            audit.append(session, user, "plan.created", entity_type="plan", entity_id=plan.id,
-                         patient_id=patient.id, detail={"episode_id": episode.id})
+            plan = _new_plan(session, user, episode, patient)
         audit.append(session, user, "plan.opened", entity_type="plan", entity_id=plan.id,
                      patient_id=patient.id)
         return _view(session, plan, now)
@@ -982,6 +991,22 @@ def consents(db: Database, user: SignedInUser, episode_id: int) -> list[ConsentV
 
 # --- discharge -------------------------------------------------------------------------------------
 
+def discharge_reason(kind: str | None, reason: str) -> str:
+    """The reason an episode keeps for a discharge of ``kind`` with the words ``reason`` ("Kind:
+    words"), or ValidationError: a kind of :data:`DISCHARGE_KINDS`, words with "other", under
+    :data:`MAX_DISCHARGE_REASON` characters. Discharge… checks it before anything is saved."""
+    if kind not in DISCHARGE_KINDS:
+        raise ValidationError({"discharge_kind": "Choose why the patient leaves."})
+    text = (reason or "").strip()
+    if not text and kind == "other":
+        raise ValidationError({"discharge_reason": "Enter the discharge reason."})
+    label = DISCHARGE_KINDS[kind]
+    reason = text if kind == "other" else (f"{label}: {text}" if text else label)
+    if len(reason) > MAX_DISCHARGE_REASON:
+        raise ValidationError({"discharge_reason": f"Keep the reason under {MAX_DISCHARGE_REASON} characters."})
+    return reason
+
+
 def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
               expected_version: int | None = None, now: dt.datetime | None = None, *,
               kind: str = "other") -> episodes.EpisodeView:
@@ -998,15 +1023,7 @@ def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
     ``expected_version`` refuses a stale view of the episode when given."""
     require(user, "episodes.stage")
     now = now or utcnow()
-    if kind not in DISCHARGE_KINDS:
-        raise ValidationError({"discharge_kind": "Choose why the patient leaves."})
-    text = (reason or "").strip()
-    if not text and kind == "other":
-        raise ValidationError({"discharge_reason": "Enter the discharge reason."})
-    label = DISCHARGE_KINDS[kind]
-    reason = text if kind == "other" else (f"{label}: {text}" if text else label)
-    if len(reason) > MAX_DISCHARGE_REASON:
-        raise ValidationError({"discharge_reason": f"Keep the reason under {MAX_DISCHARGE_REASON} characters."})
+    reason = discharge_reason(kind, reason)
     try:
         with db.write() as session:
             episode = episodes.episode_in(session, episode_id)
@@ -1034,6 +1051,104 @@ def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
                                         episode.version)
     except StaleDataError:
         raise ConflictError("This episode was changed on another workstation; reopen it first.") from None
+
+
+@dataclass(frozen=True)
+class DischargeReconciliation:
+    """What Discharge… reconciles: the episode's active orders (from the MAR, with the last dose
+    given here) and a row for each, as the plan holds it or prefilled from the order; the plan's
+    id and version to save against (None while the episode has no plan)."""
+
+    episode_id: int
+    plan_id: int | None
+    version: int | None
+    orders: tuple[plan_rules.ActiveOrder, ...]
+    rows: tuple[dict[str, Any], ...]
+    read_at: dt.datetime
+
+    def missing(self, rows: Sequence[Mapping[str, Any]] | None = None) -> dict[str, str]:
+        """What the rows (these, or ``rows`` as typed) still miss (core.plan.reconciliation_missing)."""
+        return plan_rules.reconciliation_missing(self.rows if rows is None else rows, self.orders, self.read_at)
+
+
+#: The fields a reconciliation row keeps (anything else sent is dropped).
+_ROW_FIELDS = ("order_id", "name", "drug_id", "decision", "dose", "route", "frequency", "leave",
+               "supply_days", "pharmacy", "pharmacy_phone", "next", "gap_reason")
+
+
+def discharge_reconciliation(db: Database, user: SignedInUser, episode_id: int,
+                             now: dt.datetime | None = None) -> DischargeReconciliation:
+    """The reconciliation Discharge… shows for an open episode, in any stage (not audited: a
+    read of the orders the flowsheet shows). Whoever discharges ("episodes.stage") reads it,
+    so the flow can say when it is left undone; only "plans.reconcile" saves it."""
+    require(user, "episodes.stage")
+    now = now or utcnow()
+    with db.read() as session:
+        episode = episodes.episode_in(session, episode_id)
+        if episode.stage == Stage.DISCHARGED.value:
+            raise ValidationError("This episode is already discharged.")
+        plan = session.execute(select(AftercarePlan).where(AftercarePlan.episode_id == episode.id)
+                               ).scalar_one_or_none()
+        orders = _active_orders(session, episode.id, now)
+        draft = dict(plan.draft or {}) if plan is not None else {}
+        return DischargeReconciliation(
+            episode_id=episode.id, plan_id=plan.id if plan is not None else None,
+            version=plan.version if plan is not None else None, orders=orders,
+            rows=tuple(plan_rules.reconciliation_rows(draft, orders)), read_at=now)
+
+
+def reconcile_at_discharge(db: Database, user: SignedInUser, episode_id: int,
+                           rows: Sequence[Mapping[str, Any]], expected_version: int | None,
+                           now: dt.datetime | None = None) -> DraftSaved:
+    """Save the discharge medication reconciliation (a prescriber or nurse: "plans.reconcile")
+    into the episode's plan, from any open stage: a patient leaving from stabilization has no
+    plan yet, and it is created (as :func:`open_plan` would). Only the rows of orders active
+    now are kept, only their known fields; nothing else of the plan changes. ``expected_version``
+    is the plan's version as read (None: it had no plan); anything else is a stale view, refused.
+    Audited as ``plan.reconciled`` (order ids and decisions, whether complete; no free text)."""
+    require(user, "plans.reconcile")
+    now = now or utcnow()
+    if not isinstance(rows, Sequence) or not all(isinstance(r, Mapping) for r in rows):
+        raise ValidationError({"": "The reconciliation must be a list of rows."})
+    try:
+        with db.write() as session:
+            episode = episodes.episode_in(session, episode_id)
+            if episode.stage == Stage.DISCHARGED.value:
+                raise ValidationError("This episode is already discharged: its plan no longer changes.")
+            patient = session.get(Patient, episode.patient_id)
+            assert patient is not None
+            plan = session.execute(select(AftercarePlan).where(AftercarePlan.episode_id == episode.id)
+                                   ).scalar_one_or_none()
+            if (plan.version if plan is not None else None) != expected_version:
+                who = _name(session, plan.draft_saved_by or plan.created_by) if plan is not None else None
+                raise ConflictError(f"{who or 'Someone'} changed this patient's plan on another workstation "
+                                    "since Discharge… was opened. Close it and choose Discharge… again.")
+            if plan is None:
+                plan = _new_plan(session, user, episode, patient)
+            orders = _active_orders(session, episode.id, now)
+            active = {o.order_id for o in orders}
+            kept = [{field: copy.deepcopy(row.get(field)) for field in _ROW_FIELDS}
+                    for row in rows if row.get("order_id") in active]
+            for row in kept:
+                if row["decision"] not in (*plan_rules.DECISIONS, None):
+                    raise ValidationError({plan_rules.ROW_KEY.format(row["order_id"], "decision"):
+                                           "Choose continue, change or stop."})
+            draft = copy.deepcopy(dict(plan.draft or {}))
+            draft["medication"] = {**dict(draft.get("medication") or {}), "reconciliation": kept}
+            plan.draft = draft
+            plan.draft_saved_at = now
+            plan.draft_saved_by = user.id
+            session.flush()
+            missing = plan_rules.reconciliation_missing(kept, orders, now)
+            audit.append(session, user, "plan.reconciled", entity_type="plan", entity_id=plan.id,
+                         patient_id=episode.patient_id,
+                         detail={"episode_id": episode.id, "at": "discharge", "stage": episode.stage,
+                                 "decisions": {str(r["order_id"]): r["decision"] for r in kept},
+                                 "complete": not missing})
+            return DraftSaved(plan.version, now)
+    except StaleDataError:
+        raise ConflictError("Another workstation saved this plan at the same moment. Close Discharge… "
+                            "and choose it again.") from None
 
 
 def overdose_sheet_pdf(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime | None = None

@@ -1,11 +1,17 @@
-"""Discharge…, from the plan's Print and finalize section: why the patient leaves (a kind and
-words), then the offer of the overdose and crisis sheet, printed or not printed with a reason
-(CLINICAL.md §7: every discharge prints something)."""
+"""Discharge… (from the main window's Patient menu or the plan's Print and finalize section; the
+flow is :class:`clinic_desktop.gui.discharge.DischargeFlow`): why the patient leaves (a kind and
+words) and, for a prescriber or nurse, the discharge medication reconciliation (the plan's own
+rows, which may be skipped); then the offer of the overdose and crisis sheet, printed or not
+printed with a reason (CLINICAL.md §7: every discharge prints something)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -13,12 +19,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from clinic_desktop.core import plan as plan_rules
 from clinic_desktop.core.services import plans
-from clinic_desktop.gui.plan.section import CHOOSE
+from clinic_desktop.gui.plan.medication import ReconciliationRow, reconciliation_rows
+from clinic_desktop.gui.plan.section import CHOOSE, Section
+from clinic_desktop.gui.widgets import dialog_base
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, error_line
 
 
@@ -29,8 +39,14 @@ class DischargeDialog(AsksBeforeDiscarding, QDialog):
 
     submitted = Signal(object, str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 reconciliation: plans.DischargeReconciliation | None = None, *,
+                 may_reconcile: bool = False) -> None:
         super().__init__(parent)
+        #: What is reconciled here (None: nothing to show) and its rows, when the user may.
+        self.reconciliation = reconciliation
+        self.rows: list[ReconciliationRow] = []
+        self.skip: QCheckBox | None = None
         self.setWindowTitle("Discharge the patient")
         self.text = QLabel("Discharging closes the episode; the plan then no longer changes (its "
                            "finalized versions still print). A finalized plan is not required. "
@@ -61,8 +77,80 @@ class DischargeDialog(AsksBeforeDiscarding, QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addLayout(form)
+        orders = reconciliation.orders if reconciliation is not None else ()
+        if orders and may_reconcile:
+            assert reconciliation is not None
+            layout.addWidget(self._reconciliation(reconciliation), 1)
+        elif orders and reconciliation is not None and reconciliation.missing():
+            self.unreconciled = Section.note(
+                f"{self._orders_text(len(orders))} not reconciled (continue, change or stop). A "
+                "prescriber or nurse does it here, at Discharge…; discharging now leaves the plan "
+                "without it.")
+            self.unreconciled.setProperty("role", "warning")
+            self.unreconciled.setAccessibleName("Reconciliation not done")
+            layout.addWidget(self.unreconciled)
         layout.addWidget(self.buttons)
-        self.resize(480, self.sizeHint().height())
+        if self.rows:  # the rows scroll; the dialog opens no larger than the screen (less its frame)
+            area = dialog_base.screen_area(self)
+            self.resize(min(640, area.width()) if area is not None else 640,
+                        min(640, area.height() - 60) if area is not None else 640)
+        else:
+            self.resize(480, self.sizeHint().height())
+
+    @staticmethod
+    def _orders_text(count: int) -> str:
+        return "The active medication order is" if count == 1 else f"The {count} active medication orders are"
+
+    def _reconciliation(self, reconciliation: plans.DischargeReconciliation) -> QWidget:
+        """The reconciliation of each active order, as on the plan's medication section, and
+        "Not reconciled now" for a patient who left before it could be done."""
+        box = QWidget()
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(Section.heading("Medications at discharge"))
+        inner.addWidget(Section.note("Each active order: continue, change or stop, and what the patient "
+                                     "leaves with. Dose, route and how often come from the order — "
+                                     "confirm or change them. Saved into the aftercare plan."))
+        self.rows = reconciliation_rows(reconciliation.orders, reconciliation.rows)
+        holder = QWidget()
+        rows_box = QVBoxLayout(holder)
+        rows_box.setContentsMargins(0, 0, 0, 0)
+        for row in self.rows:
+            rows_box.addWidget(row)
+        rows_box.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        scroll.setAccessibleName("Medications at discharge")
+        inner.addWidget(scroll, 1)
+        self.skip = QCheckBox("&Not reconciled now (the patient left before it could be done)")
+        self.skip.setAccessibleName("Not reconciled now")
+        self.skip.toggled.connect(self._skipped)
+        inner.addWidget(self.skip)
+        return box
+
+    def _skipped(self, skipped: bool) -> None:
+        for row in self.rows:
+            row.setEnabled(not skipped)
+
+    def reconciling(self) -> bool:
+        """Whether the reconciliation is shown and not skipped (it is then saved)."""
+        return bool(self.rows) and self.skip is not None and not self.skip.isChecked()
+
+    def reconciliation_values(self) -> list[dict[str, Any]]:
+        return [row.value() for row in self.rows]
+
+    def show_missing(self, missing: Mapping[str, str]) -> None:
+        """The reconciliation is incomplete: the first thing missing, the cursor in its field."""
+        key, message = next(iter(missing.items()))
+        self.error.setText(f"{message} Or tick “Not reconciled now”.")
+        self.error.setVisible(True)
+        for row in self.rows:
+            for field, widget in row.inputs.items():
+                if plan_rules.ROW_KEY.format(row.order.order_id, field) == key:
+                    row.update_shown()
+                    widget.setFocus()
+                    return
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -79,7 +167,7 @@ class SheetOfferDialog(QDialog):
     print_requested = Signal()
     not_printed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, note: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Overdose and crisis sheet")
         self.setAccessibleName("Overdose and crisis sheet")
@@ -109,6 +197,12 @@ class SheetOfferDialog(QDialog):
         form.addRow("", self.error)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
+        if note:  # e.g. the plan still lacks the reconciliation
+            self.note = QLabel(note)
+            self.note.setWordWrap(True)
+            self.note.setProperty("role", "warning")
+            self.note.setAccessibleName("Discharge note")
+            layout.addWidget(self.note)
         layout.addWidget(self.print_button)
         layout.addLayout(form)
         self.resize(480, self.sizeHint().height())

@@ -6,7 +6,7 @@ nurse ("plans.reconcile") edits the rows; the service keeps them for anyone else
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtGui import QIntValidator
@@ -42,10 +42,12 @@ def _choices(labels: Mapping[str, str]) -> QComboBox:
 
 class ReconciliationRow(QFrame):
     """One active order's reconciliation. Inputs are named "<medicine> <field>" (a second order
-    of the same medicine gets " (2)"), each registered for go_to and the messages of a refused
-    finalize under the key :data:`core.plan.ROW_KEY` gives."""
+    of the same medicine gets " (2)"); ``watch`` (the plan section's) registers each for go_to,
+    autosave and the messages of a refused finalize under the key :data:`core.plan.ROW_KEY`
+    gives. Discharge… shows the same rows (:func:`reconciliation_rows`)."""
 
-    def __init__(self, section: MedicationSection, order: plan_rules.ActiveOrder, title: str) -> None:
+    def __init__(self, order: plan_rules.ActiveOrder, title: str,
+                 watch: Callable[[QWidget, str], None] | None = None) -> None:
         super().__init__()
         self.order = order
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -87,7 +89,8 @@ class ReconciliationRow(QFrame):
             caption = QLabel(captions[field])
             caption.setBuddy(widget.line if isinstance(widget, WhenEdit) else widget)
             self.form.addRow(caption, widget)
-            section.watch(widget, plan_rules.ROW_KEY.format(order.order_id, field))
+            if watch is not None:
+                watch(widget, plan_rules.ROW_KEY.format(order.order_id, field))
         self.gap_note = Section.note("Only when the supply ends before the next dose or appointment "
                                      "(finalizing says so).")
         self.form.addRow("", self.gap_note)
@@ -127,6 +130,24 @@ class ReconciliationRow(QFrame):
                 "leave": self.leave.currentData(), "supply_days": int(days) if days.isdigit() else None,
                 "pharmacy": self.pharmacy.text().strip(), "pharmacy_phone": self.pharmacy_phone.text().strip(),
                 "next": self.next_dose.value(), "gap_reason": self.gap_reason.text().strip()}
+
+
+def reconciliation_rows(orders: Sequence[plan_rules.ActiveOrder], rows: Sequence[Mapping[str, Any]], *,
+                        enabled: bool = True,
+                        watch: Callable[[QWidget, str], None] | None = None) -> list[ReconciliationRow]:
+    """A :class:`ReconciliationRow` per order, in the orders' order, showing its row of ``rows``
+    (:func:`core.plan.reconciliation_rows`); a second order of the same medicine is titled
+    "<medicine> (2)"."""
+    out: list[ReconciliationRow] = []
+    seen: dict[str, int] = {}
+    for order, data in zip(orders, rows, strict=True):
+        seen[order.name] = seen.get(order.name, 0) + 1
+        title = order.name if seen[order.name] == 1 else f"{order.name} ({seen[order.name]})"
+        row = ReconciliationRow(order, title, watch)
+        row.set_value(data)
+        row.setEnabled(enabled)
+        out.append(row)
+    return out
 
 
 class MedicationSection(Section):
@@ -191,17 +212,11 @@ class MedicationSection(Section):
                 self.forget_field(plan_rules.ROW_KEY.format(row.order.order_id, field))
             row.setParent(None)
             row.deleteLater()
-        self.rows = []
-        seen: dict[str, int] = {}
         may = self.screen.user.can("plans.reconcile")
-        for order, data in zip(view.orders, plan_rules.reconciliation_rows(view.draft, view.orders), strict=True):
-            seen[order.name] = seen.get(order.name, 0) + 1
-            title = order.name if seen[order.name] == 1 else f"{order.name} ({seen[order.name]})"
-            row = ReconciliationRow(self, order, title)
-            row.set_value(data)
-            row.setEnabled(may)
+        self.rows = reconciliation_rows(view.orders, plan_rules.reconciliation_rows(view.draft, view.orders),
+                                        enabled=may, watch=self.watch)
+        for row in self.rows:
             self.rows_box.addWidget(row)
-            self.rows.append(row)
         if not view.orders:
             words = "No active medication orders: nothing to reconcile."
         elif may:
