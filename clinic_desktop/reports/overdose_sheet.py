@@ -74,4 +74,4 @@ def build_overdose_sheet(
         date_of_birth_label=i18n.text(language, "date_of_birth"), mrn_label=i18n.text(language, "mrn"),
         footer_private=i18n.text(language, "footer_private"),
         page_of=i18n.catalogue(language).get("page_of") or i18n.catalogue(i18n.FALLBACK)["page_of"],
-        sections=sections, crisis_more=i18n.text(language, "crisis_more"))
+        sections=sections, crisis_more=i18n.text(language, "crisis_more"), one_page=True)

@@ -34,6 +34,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    HRFlowable,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -63,6 +64,14 @@ from clinic_desktop.reports.document import (
 from clinic_desktop.reports.plan import PlanDocument
 
 __all__ = ["DocT", "DocumentRenderer", "PlanRenderer", "render_plan_pdf"]
+
+#: The page-1 boxes' text size in normal print (the body is :func:`fonts.body_size`), and the
+#: least any of their texts prints at (CLINICAL.md §7: readable at grade 5; nothing under 9 pt).
+BOX_SIZE = 9.0
+BOX_LEAST = 9.0
+#: The margins (sides, top and bottom) of a one-page sheet (:attr:`.plan.PlanDocument.one_page`) in normal print.
+SHEET_MARGIN_X = 0.6 * inch
+SHEET_MARGIN_Y = 0.45 * inch
 
 #: The document a :class:`DocumentRenderer` lays out.
 DocT = TypeVar("DocT", bound=RenderedDocument)
@@ -152,6 +161,40 @@ class DocumentRenderer(ABC, Generic[DocT]):
             "note": ParagraphStyle("note", parent=bold, spaceAfter=0),
             "sign_label": ParagraphStyle("sign_label", parent=base, textColor=MUTED, spaceAfter=0),
             "sign_name": ParagraphStyle("sign_name", parent=bold, spaceAfter=0),
+            **self._box_styles(base),
+        }
+
+    def _box_styles(self, base: ParagraphStyle) -> dict[str, ParagraphStyle]:
+        """The page-1 boxes' type (crisis lines, overdose): in normal print smaller than the
+        body so that both boxes and the start of the medicines fit on page 1, never under
+        :data:`BOX_LEAST` pt; in large print the body's own sizes."""
+        large = self.doc is not None and self.doc.large_print
+        body = self.body if large else BOX_SIZE
+        small = body if large else max(BOX_LEAST, body - 0.5)
+        bold = ParagraphStyle("box_bold", parent=base, fontName=self.bold, fontSize=body,
+                              leading=round(body * 1.17, 1), spaceAfter=0)
+        text = ParagraphStyle("box_text", parent=bold, fontName=self.font)
+        return {
+            "box_text": text,
+            "box_bold": bold,
+            "box_muted": ParagraphStyle("box_muted", parent=text, fontSize=small,
+                                        leading=round(small * 1.17, 1), textColor=MUTED),
+            "box_name": ParagraphStyle("box_name", parent=bold, fontSize=body + 0.5,
+                                       leading=round((body + 0.5) * 1.2, 1), spaceAfter=1),
+            "box_phone": ParagraphStyle("box_phone", parent=bold, fontSize=body * 1.4,
+                                        leading=round(body * 1.4 * 1.15, 1), spaceAfter=1),
+            "box_heading": ParagraphStyle("box_heading", parent=bold, fontSize=body * 1.4,
+                                          leading=round(body * 1.4 * 1.2, 1), textColor=RED,
+                                          spaceAfter=1),
+            "box_title": ParagraphStyle("box_title", parent=bold, fontSize=body * 1.4,
+                                        leading=round(body * 1.4 * 1.2, 1), textColor=ACCENT,
+                                        spaceAfter=1),
+            "box_alert": ParagraphStyle("box_alert", parent=bold, fontSize=body * 1.7,
+                                        leading=round(body * 1.7 * 1.2, 1), textColor=RED,
+                                        spaceAfter=2),
+            "box_bullet": ParagraphStyle("box_bullet", parent=text, leftIndent=body * 1.1,
+                                         bulletIndent=body * 0.1, bulletFontSize=body,
+                                         spaceAfter=body * 0.12),
         }
 
     def _page_templates(self, template: BaseDocTemplate) -> list[PageTemplate]:
@@ -292,6 +335,18 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
     page 1 opens with the title and the boxed crisis lines; then each section under a plain
     heading; signature lines at the end. Phone numbers print large and bold, in one column."""
 
+    def render(self, doc: PlanDocument) -> bytes:
+        # A one-page sheet in normal print takes a little more of the paper.
+        sheet = doc.one_page and not doc.large_print
+        self.margin_x = SHEET_MARGIN_X if sheet else type(self).margin_x
+        self.margin_y = SHEET_MARGIN_Y if sheet else type(self).margin_y
+        return super().render(doc)
+
+    def _sizes(self, large: bool) -> None:
+        super()._sizes(large)
+        if self.doc is not None and self.doc.one_page and not large:
+            self.header_gap = self.body * 0.7
+
     # -- the page furniture ----------------------------------------------------------------------
 
     def _on_page(self, canv: pdfcanvas.Canvas, template: BaseDocTemplate) -> None:
@@ -356,27 +411,75 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         head = [self._p(doc.title, "title")]
         if doc.prepared:  # the version is in every page's footer
             head.append(self._p(doc.prepared, "meta"))
+            if doc.one_page and not doc.large_print:
+                head[-1].style = ParagraphStyle("meta_tight", parent=head[-1].style,
+                                                spaceAfter=self.body * 0.3)
+        keys = doc.section_keys
+        # The crisis lines' details that did not fit their box follow "Who to call when" (the
+        # page that names the other lines), else the overdose box, else the crisis box: never
+        # between page 1's boxes and the medicines.
+        anchor = next(k for k in ("who_to_call", "overdose", "crisis") if k in keys)
+        overdose = (self._overdose_box(doc.section("overdose"))
+                    if "overdose" in keys else None)
         story: list = []
-        #: The crisis lines' details that did not fit their box (large print): after the
-        #: overdose box, which follows the crisis box directly.
         more: list = []
         for section in doc.sections:
             if section.key == "crisis":
-                room = self.frame_height - sum(
-                    f.wrap(self.width, self.frame_height)[1] + f.getSpaceAfter() for f in head)
-                box, *more = self._crisis(section, room)
+                box, *more = self._crisis(section, head, overdose)
                 story += [*head, box]
-                if "overdose" not in doc.section_keys:
-                    story += more
-                    more = []
             elif section.key == "overdose":
-                story += [self._overdose_box(section), *more]
-                more = []
+                assert overdose is not None
+                story.append(overdose)
             elif section.key == "signatures":
                 story.append(self._signatures(section))
             else:
-                story += self._section(section)
+                story += self._part(section)
+            if section.key == anchor:
+                story += more
+                more = []
         return story
+
+    def _height(self, flowables: list) -> float:
+        """How tall ``flowables`` are one under the other (KeepTogethers opened; the spaces
+        before and after each counted)."""
+        total = 0.0
+        for f in flowables:
+            if isinstance(f, KeepTogether):
+                total += self._height(list(f._content))
+                continue
+            total += f.wrap(self.width, self.frame_height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+        return total
+
+    def _page_one_rest(self) -> float:
+        """What page 1 must hold under its boxes: the medicines' heading and first medicine on a
+        plan; on the overdose sheet (no medicines) every other section."""
+        doc = self.doc
+        assert doc is not None
+        if "medication" in doc.section_keys:
+            first = self._section(doc.section("medication"))
+            return self._height(first[:1])
+        after = doc.section_keys[doc.section_keys.index("overdose") + 1:] if "overdose" in doc.section_keys else ()
+        return sum(self._height(self._part(doc.section(k))) for k in after if k != "signatures")
+
+    def _part(self, section: Section) -> list:
+        """A section's flowables: :meth:`_section`, but on the overdose sheet (one page: no
+        medicines) in normal print "Who to call when" is a compact box (:meth:`_who_box`)."""
+        doc = self.doc
+        if section.key == "who_to_call" and doc is not None and doc.one_page and not doc.large_print:
+            return [self._who_box(section)]
+        return self._section(section)
+
+    def _who_box(self, section: Section) -> Table:
+        """"Who to call when" in the boxes' type: the heading across, then the entries side by
+        side (name, number, what they are for), then the notes (when to call 911) across."""
+        parts = [[self._p(entry.name, "box_name"),
+                  *([self._p(entry.phone, "box_phone")] if entry.phone else []),
+                  *(self._line(line, "box_text") for line in entry.lines)] for entry in section.entries]
+        foot = [self._p(note, "box_bold") for note in section.notes]
+        box = self._columns(parts, ACCENT, NOTE_BG, head=[self._p(section.heading, "box_title")],
+                            foot=foot or None)
+        box.spaceBefore = self.body * 0.45
+        return box
 
     def _phone_col(self) -> float:
         return self.width * 0.42
@@ -470,30 +573,46 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.5),
         ]))
 
-    def _crisis(self, section: Section, room: float) -> list:
-        """The crisis lines in one red-bordered box on page 1. When the box with every line of
-        every helpline is taller than ``room`` (large print), the box keeps each line's name,
-        number and what it is for — or, if that is still too tall, the name and number — and
-        the lines left out follow the box under their own heading."""
-        for keep in (None, 1, 0):  # how many of each helpline's lines stay in the box
+    def _crisis(self, section: Section, head: list, overdose: Table | None) -> list:
+        """The crisis lines in one red-bordered box on page 1, then (the caller places them) the
+        lines that did not fit it. The box keeps every line of every helpline when page 1 still
+        holds, under the ``head`` (title), the box, the ``overdose`` box and the start of the
+        medicines (:meth:`_page_one_rest`); else each line's name, number and first lines —
+        what it is for — and, in large print if that is still too tall, the name and number.
+        The lines left out follow under their own heading ("More about these help lines")."""
+        large = bool(self.doc and self.doc.large_print)
+        room = self.frame_height - self._height(head)
+        if not large:  # the overdose box and the start of the medicines on page 1 too
+            room -= (self._height([overdose]) if overdose is not None else 0) + self._page_one_rest()
+        for keep in (None, 2, 1, 0):  # how many of each helpline's lines stay in the box
             box = self._crisis_box(section, keep)
-            if box.wrap(self.width, room)[1] <= room:
+            more = self._crisis_more(section, keep)
+            need = box.wrap(self.width, self.frame_height)[1]
+            if not large and self.doc is not None and self.doc.one_page:
+                need += self._height(more)  # the sheet: its one page holds those lines too
+            if need <= room or (keep == 1 and not large):
                 break
+        return [box, *more]
+
+    def _crisis_more(self, section: Section, keep: int | None) -> list:
+        """The helplines' lines from ``keep`` on (none when None), under the heading "More about
+        these help lines", each helpline kept together and the heading with the first."""
         if keep is None:
-            return [box]
+            return []
         groups = [[self._p(entry.name, "name"), *(self._line(line) for line in entry.lines[keep:]),
                    Spacer(1, self.body * 0.5)] for entry in section.entries if entry.lines[keep:]]
-        out: list = [box]
-        if groups:
-            heading = self._p(self.doc.crisis_more if self.doc else "", "heading")
-            out += [KeepTogether([heading, *groups[0]]), *(KeepTogether(g) for g in groups[1:])]
-        return out
+        if not groups:
+            return []
+        heading = self._p(self.doc.crisis_more if self.doc else "", "heading")
+        return [KeepTogether([heading, *groups[0]]), *(KeepTogether(g) for g in groups[1:])]
 
     def _crisis_box(self, section: Section, keep: int | None) -> Table:
         """Heading, "Emergency: call 911" and the intro, then one row per helpline: its name and
         its first ``keep`` lines (all when None) on the left, the number on the right (in large
         print: at the right of the name when both fit, else under it)."""
         large = bool(self.doc and self.doc.large_print)
+        if not large:
+            return self._crisis_grid(section, keep)
         phone_w = self._phone_col()
         rows: list[list] = [
             [[self._p(section.heading, "crisis_heading"), self._p(section.alert, "alert"),
@@ -522,8 +641,112 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         return Table(rows, colWidths=[self.width - phone_w, phone_w], style=TableStyle(style),
                      repeatRows=1)
 
+    def _crisis_grid(self, section: Section, keep: int | None) -> Table:
+        """The crisis box in normal print: two columns read down the left, then the right
+        (:meth:`_columns`). First the heading, "Emergency: call 911" and the intro; then each
+        helpline under a thin rule: its name, its number large and bold, what it is for, and its
+        other lines (how to reach it, hours, languages) run together in grey — its first
+        ``keep`` lines (all when None)."""
+        parts: list[list] = [[self._p(section.heading, "box_heading"), self._p(section.alert, "box_alert"),
+                              *(self._p(p, "box_text") for p in section.paragraphs)]]
+        for entry in section.entries:
+            lines = entry.lines if keep is None else entry.lines[:keep]
+            rest = ""
+            for line in lines[1:]:  # run together: after a full stop a space, else a dot
+                if not line.label:
+                    rest += ("" if not rest else " " if rest[-1] in ".!?" else " · ") + line.value
+            parts.append([self._p(entry.name, "box_name"),
+                          *([self._p(entry.phone, "box_phone")] if entry.phone else []),
+                          *(self._line(line, "box_text") for line in lines[:1]),
+                          *([self._p(rest, "box_muted")] if rest else []),
+                          *(self._line(line, "box_muted") for line in lines[1:] if line.label)])
+        return self._columns(parts, RED, CRISIS_BG, rule=True)
+
+    def _columns(self, parts: list[list], edge: colors.Color, background: colors.Color, *,
+                 head: list | None = None, foot: list | None = None, rule: bool = False) -> Table:
+        """A box of two columns: ``parts`` (each a list of flowables, never split) shared out
+        in order — down the left, then the right — so that the columns are as even as they can
+        be; ``head`` across the box above them; ``foot`` across the box under a rule, or as
+        the right column's last part when that makes the box shorter; with ``rule``, a thin rule
+        between the parts in a column. Never split over two pages."""
+        if foot:
+            across = self._columns_table(parts, edge, background, head, foot, rule)
+            beside = self._columns_table([*parts, [Spacer(1, self.body * 0.3), *foot]], edge,
+                                         background, head, None, rule)
+            return min((across, beside), key=lambda t: t.wrap(self.width, self.frame_height)[1])
+        return self._columns_table(parts, edge, background, head, None, rule)
+
+    def _columns_table(self, parts: list[list], edge: colors.Color, background: colors.Color,
+                       head: list | None, foot: list | None, rule: bool) -> Table:
+        """:meth:`_columns`' box with the foot, if any, across."""
+        left_pad, right_pad = 10, 8
+        col = self.width / 2
+        inner_w = col - left_pad - right_pad
+        gap = self.body * 0.35
+        inner = colors.HexColor("#E3B5B5")
+
+        def height(part: list) -> float:
+            return sum(f.wrap(inner_w, self.frame_height)[1] + f.getSpaceAfter() for f in part)
+
+        heights = [height(part) + (2 * gap if rule else 0) for part in parts]
+        split = min(range(1, len(parts)) or [len(parts)],
+                    key=lambda k: max(sum(heights[:k]), sum(heights[k:])))
+
+        def column(chosen: list[list]) -> list:
+            out: list = []
+            for n, part in enumerate(chosen):
+                if n and rule:
+                    out.append(HRFlowable(width="100%", thickness=0.6, color=inner,
+                                          spaceBefore=gap, spaceAfter=gap))
+                out += part
+            return out
+
+        pad = self.body * 0.4
+        rows: list[list] = [[column(parts[:split]), column(parts[split:])]]
+        style: list[tuple[Any, ...]] = [
+            self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BOX", (0, 0), (-1, -1), 2 if edge == RED else 1.2, edge),
+            ("BACKGROUND", (0, 0), (-1, -1), background),
+            ("LEFTPADDING", (0, 0), (-1, -1), left_pad), ("RIGHTPADDING", (0, 0), (-1, -1), right_pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ]
+        if head:
+            rows.insert(0, [head, ""])
+            style += [("SPAN", (0, 0), (-1, 0)), ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.3),
+                      ("TOPPADDING", (0, 1), (-1, 1), 0)]
+        else:
+            style.append(("LINEAFTER", (0, 0), (0, 0), 0.6, inner))
+        if foot:
+            rows.append([foot, ""])
+            style += [("SPAN", (0, -1), (-1, -1)),
+                      ("LINEABOVE", (0, -1), (-1, -1), 0.6, inner if edge == RED else RULE)]
+        return Table(rows, colWidths=[col, col], style=TableStyle(style))
+
     def _overdose_box(self, section: Section) -> Table:
-        """The overdose box under the crisis lines on page 1, boxed like them: its heading, the
+        """The overdose box under the crisis lines on page 1 (see :meth:`_overdose_rows`; large
+        print). In normal print: the heading across the box, then the advice and the signs and
+        steps in two columns read down the left then the right — the parts, whole, shared out
+        so that the columns are as even as they can be — then the naloxone kit across the box
+        under a rule; never split over two pages."""
+        if self.doc is not None and self.doc.large_print:
+            return self._overdose_rows(section)
+        s = self._styles
+        parts: list[list] = [[Paragraph(markup(b), s["box_bullet"], bulletText="\u2022")]
+                             for b in section.bullets]
+        for line in section.lines:  # a labelled line starts a part; the steps stay with their label
+            para = self._line(line, "box_bold" if line.label and not line.value else "box_text")
+            if line.label or not parts:
+                parts.append([para])
+            else:
+                parts[-1].append(para)
+        foot = [self._p(note, "box_bold") for note in section.notes]
+        box = self._columns(parts, RED, CRISIS_BG, head=[self._p(section.heading, "box_heading")],
+                            foot=foot or None)
+        box.spaceBefore = self.body * 0.45
+        return box
+
+    def _overdose_rows(self, section: Section) -> Table:
+        """The overdose box in large print, boxed like the crisis lines: its heading, the
         advice as bullets, the signs and the steps of what to do, then the naloxone kit. One
         row a part (the steps one row together), so that a box too tall for the rest of the page (large print) goes on
         over the next one, the heading repeated."""
