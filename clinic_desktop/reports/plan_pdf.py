@@ -411,9 +411,13 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         head = [self._p(doc.title, "title")]
         if doc.prepared:  # the version is in every page's footer
             head.append(self._p(doc.prepared, "meta"))
-            if doc.one_page and not doc.large_print:
-                head[-1].style = ParagraphStyle("meta_tight", parent=head[-1].style,
-                                                spaceAfter=self.body * 0.3)
+        if doc.one_page and not doc.large_print:  # a one-page sheet: a smaller title
+            size = self.body * 1.7
+            head[0].style = ParagraphStyle("title_sheet", parent=head[0].style, fontSize=size,
+                                           leading=size * 1.15, spaceAfter=1)
+            if doc.prepared:
+                head[1].style = ParagraphStyle("meta_sheet", parent=head[1].style,
+                                               spaceAfter=self.body * 0.2)
         keys = doc.section_keys
         # The crisis lines' details that did not fit their box follow "Who to call when" (the
         # page that names the other lines), else the overdose box, else the crisis box: never
