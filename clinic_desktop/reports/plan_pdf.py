@@ -72,6 +72,9 @@ BOX_LEAST = 9.0
 #: The margins (sides, top and bottom) of a one-page sheet (:attr:`.plan.PlanDocument.one_page`) in normal print.
 SHEET_MARGIN_X = 0.6 * inch
 SHEET_MARGIN_Y = 0.45 * inch
+#: The fewest lines of body text the last page of a plan or sheet holds (a shorter remainder
+#: moves whole with what comes before it: :meth:`PlanRenderer._bind_tail`).
+FEWEST_LINES = 4
 
 #: The document a :class:`DocumentRenderer` lays out.
 DocT = TypeVar("DocT", bound=RenderedDocument)
@@ -127,9 +130,13 @@ class DocumentRenderer(ABC, Generic[DocT]):
 
     def _stylesheet(self) -> dict[str, ParagraphStyle]:
         body, leading = self.body, self.leading
+        large = self.doc is not None and self.doc.large_print
         base = ParagraphStyle("body", fontName=self.font, fontSize=body, leading=leading,
                               textColor=INK, alignment=TA_LEFT, bulletFontName=self.font,
-                              bulletFontSize=body, spaceAfter=body * 0.35)
+                              bulletFontSize=body, spaceAfter=body * 0.35,
+                              # large print: a paragraph never leaves one line alone at the
+                              # top or the foot of a page
+                              allowWidows=0 if large else 1, allowOrphans=0)
         bold = ParagraphStyle("bold", parent=base, fontName=self.bold)
         title = min(body * 2, 26)
         return {
@@ -441,7 +448,23 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             if section.key == anchor:
                 story += more
                 more = []
-        return story
+        return self._bind_tail(story)
+
+    def _bind_tail(self, story: list) -> list:
+        """The story with its last flowables kept together until they make
+        :data:`FEWEST_LINES` lines of body text, so that the last page never holds only a
+        few lines: a short remainder moves whole with what comes before it. Not when that
+        would keep together more than half a page."""
+        least = FEWEST_LINES * self.leading
+        tail: list = []
+        height = 0.0
+        while story and height < least:
+            tail.insert(0, story.pop())
+            height += self._height(tail[:1])
+        if len(tail) > 1 and height <= self.frame_height * 0.5:
+            return [*story, KeepTogether([g for f in tail
+                                          for g in (f._content if isinstance(f, KeepTogether) else [f])])]
+        return [*story, *tail]
 
     def _height(self, flowables: list) -> float:
         """How tall ``flowables`` are one under the other (KeepTogethers opened; the spaces
