@@ -583,8 +583,9 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         height = sum(f.wrap(self.width, self.frame_height)[1] + f.getSpaceBefore()
                      + f.getSpaceAfter() for f in flat)
         # A short section of text is never split; a list of people or places may break
-        # between two of them (less white space at the foot of the page).
-        if height <= self.frame_height * (0.15 if section.entries else 0.4):
+        # between two of them (less white space at the foot of the page). The medicines start
+        # on page 1, under the boxes: their heading and first medicine at least.
+        if section.key != "medication" and height <= self.frame_height * (0.15 if section.entries else 0.4):
             return [KeepTogether(flat)]
         first, *others = groups
         return [KeepTogether([heading, *first]), *(KeepTogether(g) if len(g) > 1 else g[0]
@@ -775,8 +776,8 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
     def _overdose_rows(self, section: Section) -> Table:
         """The overdose box in large print, boxed like the crisis lines: its heading, the
         advice as bullets, the signs and the steps of what to do, then the naloxone kit. One
-        row a part (the steps one row together), so that a box too tall for the rest of the page (large print) goes on
-        over the next one, the heading repeated."""
+        row a part (the steps one row together, the naloxone kit with them), so that a box too
+        tall for the rest of the page goes on over the next one, the heading repeated."""
         s = self._styles
         rows: list[list] = [[self._p(section.heading, "crisis_heading")]]
         rows += [[Paragraph(markup(b), s["bullet"], bulletText="\u2022")] for b in section.bullets]
@@ -788,7 +789,12 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
                 rows.append([[para]])
             else:
                 rows[-1][0].append(para)
-        rows += [[self._p(note, "note")] for note in section.notes]
+        if section.notes:  # the naloxone kit, set apart under a rule, in the last part's row:
+            # a page never holds only the note (and the repeated heading)
+            last = rows[-1][0] if isinstance(rows[-1][0], list) else [rows[-1][0]]
+            rows[-1] = [[*last, HRFlowable(width="100%", thickness=0.6, color=colors.HexColor("#E3B5B5"),
+                                           spaceBefore=self.body * 0.4, spaceAfter=self.body * 0.5),
+                         *(self._p(note, "note") for note in section.notes)]]
         style: list[tuple[Any, ...]] = [
             self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BOX", (0, 0), (-1, -1), 2, RED), ("BACKGROUND", (0, 0), (-1, -1), CRISIS_BG),
@@ -798,10 +804,6 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             ("BOTTOMPADDING", (0, 0), (-1, 0), self.body * 0.4),
             ("BOTTOMPADDING", (0, -1), (-1, -1), self.body * 0.6),
         ]
-        if section.notes:  # the naloxone kit, set apart under a rule
-            first = len(rows) - len(section.notes)
-            style += [("LINEABOVE", (0, first), (-1, first), 0.6, colors.HexColor("#E3B5B5")),
-                      ("TOPPADDING", (0, first), (-1, first), self.body * 0.5)]
         return Table(rows, colWidths=[self.width], style=TableStyle(style), repeatRows=1,
                      spaceBefore=self.body * 0.8)
 
