@@ -3,7 +3,8 @@ something, against medical advice too), printable with no plan at all.
 
 It is a :class:`.plan.PlanDocument` made of the plan's own page-1 sections — the crisis lines
 box, the overdose box, "Who to call when" — built by the plan's section builders and laid out by
-the plan's renderer (:func:`.plan_pdf.render_plan_pdf`), in the patient's language::
+the plan's renderer (:func:`.plan_pdf.render_plan_pdf`), in the patient's language, on one
+page in normal print (``one_page``: "Who to call when" boxed too, narrower margins)::
 
     doc = build_overdose_sheet(language="es", patient=PlanPatient(...), clinic=settings,
                                helplines=[...], given_at=clock.now())

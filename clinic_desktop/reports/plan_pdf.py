@@ -15,7 +15,8 @@ Usage::
 
 Fonts: every text, fixed or free, goes through :func:`fonts.markup_runs` (Paragraphs) or
 :func:`fonts.draw_string` (page furniture), so any name prints, and the fonts are embedded as
-subsets. Body text is :func:`fonts.body_size` (10.5 pt, 16 pt in large print).
+subsets. Body text is :func:`fonts.body_size` (10.5 pt, 16 pt in large print); the page-1
+boxes in normal print :data:`BOX_SIZE` (9 pt; never under :data:`BOX_LEAST`).
 """
 
 from __future__ import annotations
@@ -66,10 +67,11 @@ from clinic_desktop.reports.plan import PlanDocument
 __all__ = ["DocT", "DocumentRenderer", "PlanRenderer", "render_plan_pdf"]
 
 #: The page-1 boxes' text size in normal print (the body is :func:`fonts.body_size`), and the
-#: least any of their texts prints at (CLINICAL.md §7: readable at grade 5; nothing under 9 pt).
+#: least any of their texts prints at (issue #15: nothing under 9 pt in normal print).
 BOX_SIZE = 9.0
 BOX_LEAST = 9.0
-#: The margins (sides, top and bottom) of a one-page sheet (:attr:`.plan.PlanDocument.one_page`) in normal print.
+#: The margins (sides; top and bottom) of a one-page sheet (:attr:`.plan.PlanDocument.one_page`)
+#: in normal print.
 SHEET_MARGIN_X = 0.6 * inch
 SHEET_MARGIN_Y = 0.45 * inch
 #: The fewest lines of body text the last page of a plan or sheet holds (a shorter remainder
@@ -339,8 +341,11 @@ class DocumentRenderer(ABC, Generic[DocT]):
 class PlanRenderer(DocumentRenderer[PlanDocument]):
     """Lays out a :class:`PlanDocument`: on every page a header (clinic, patient name, date of
     birth, record number) and a footer (private-information line, version, "Page X of Y");
-    page 1 opens with the title and the boxed crisis lines; then each section under a plain
-    heading; signature lines at the end. Phone numbers print large and bold, in one column."""
+    page 1 opens with the title, the boxed crisis lines and the overdose box — in normal print
+    both in two columns in the boxes' smaller type (:data:`BOX_SIZE`), so that page 1 holds them
+    whole and the start of the medicines; then each section under a plain heading; signature
+    lines at the end. Phone numbers print large and bold. A one-page document (the overdose
+    sheet) draws "Who to call when" as a box too, on slightly narrower margins."""
 
     def render(self, doc: PlanDocument) -> bytes:
         # A one-page sheet in normal print takes a little more of the paper.
@@ -635,9 +640,10 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         return [KeepTogether([heading, *groups[0]]), *(KeepTogether(g) for g in groups[1:])]
 
     def _crisis_box(self, section: Section, keep: int | None) -> Table:
-        """Heading, "Emergency: call 911" and the intro, then one row per helpline: its name and
-        its first ``keep`` lines (all when None) on the left, the number on the right (in large
-        print: at the right of the name when both fit, else under it)."""
+        """The crisis box: in normal print :meth:`_crisis_grid`; in large print the heading,
+        "Emergency: call 911" and the intro, then one row per helpline: its name and its number
+        (at the right of the name when both fit, else under it), then its first ``keep`` lines
+        (all when None)."""
         large = bool(self.doc and self.doc.large_print)
         if not large:
             return self._crisis_grid(section, keep)
