@@ -147,6 +147,12 @@ class DocumentRenderer(ABC, Generic[DocT]):
             "title": ParagraphStyle("title", parent=bold, fontSize=title, leading=title * 1.2,
                                     textColor=ACCENT, spaceAfter=body * 0.2),
             "meta": ParagraphStyle("meta", parent=base, textColor=MUTED, spaceAfter=body * 0.9),
+            # a one-page sheet's title and date, closer together
+            "title_sheet": ParagraphStyle("title_sheet", parent=bold, fontSize=body * 1.7,
+                                          leading=round(body * 1.7 * 1.2, 1), textColor=ACCENT,
+                                          spaceAfter=1),
+            "meta_sheet": ParagraphStyle("meta_sheet", parent=base, textColor=MUTED,
+                                         spaceAfter=body * 0.2),
             "heading": ParagraphStyle("heading", parent=bold, fontSize=body * 1.45,
                                       leading=body * 1.8, textColor=ACCENT, spaceBefore=body * 1.3,
                                       spaceAfter=body * 0.5),
@@ -420,16 +426,14 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
     # -- the story -------------------------------------------------------------------------------
 
     def _story(self, doc: PlanDocument) -> list:
-        head = [self._p(doc.title, "title")]
-        if doc.prepared:  # the version is in every page's footer
-            head.append(self._p(doc.prepared, "meta"))
         if doc.one_page and not doc.large_print:  # a one-page sheet: a smaller title
-            size = self.body * 1.7
-            head[0].style = ParagraphStyle("title_sheet", parent=head[0].style, fontSize=size,
-                                           leading=size * 1.15, spaceAfter=1)
+            head = [self._p(doc.title, "title_sheet")]
             if doc.prepared:
-                head[1].style = ParagraphStyle("meta_sheet", parent=head[1].style,
-                                               spaceAfter=self.body * 0.2)
+                head.append(self._p(doc.prepared, "meta_sheet"))
+        else:
+            head = [self._p(doc.title, "title")]
+            if doc.prepared:  # the version is in every page's footer
+                head.append(self._p(doc.prepared, "meta"))
         keys = doc.section_keys
         # The crisis lines' details that did not fit their box follow "Who to call when" (the
         # page that names the other lines), else the overdose box, else the crisis box: never
