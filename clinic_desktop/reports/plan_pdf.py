@@ -35,6 +35,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     HRFlowable,
     KeepTogether,
     PageTemplate,
@@ -449,6 +450,10 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
                 story += [*head, box]
             elif section.key == "overdose":
                 assert overdose is not None
+                if doc.large_print:  # the box (which may go on over the next page) starts with
+                    # its heading and at least two parts under it, else on the next page
+                    overdose.wrap(self.width, self.frame_height)
+                    story.append(CondPageBreak(overdose.getSpaceBefore() + sum(overdose._rowHeights[:3]) + 1))
                 story.append(overdose)
             elif section.key == "signatures":
                 story.append(self._signatures(section))

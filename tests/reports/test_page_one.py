@@ -310,3 +310,29 @@ def test_the_lonely_page_check_can_fail():
         assert_no_lonely_pages(doc, drawn([full, ["line 1", "line 2"]]))
     with pytest.raises(AssertionError):
         assert_no_lonely_pages(doc, drawn([[*full, doc.section("medication").heading], full]))
+
+
+def overdose_start(doc: rp.PlanDocument) -> tuple[int, list[str]]:
+    """The page where the overdose box starts, and that page's lines from its heading on."""
+    pdf = plan_pdf.render_plan_pdf(doc)
+    heading = flat(doc.section("overdose").heading)
+    for number in range(1, page_count(pdf) + 1):
+        lines = [flat(line) for line in body_lines(pdf, number, doc)]
+        if heading in lines:
+            return number, lines[lines.index(heading):]
+    raise AssertionError("no overdose box")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("naltrexone", [False, True])
+def test_large_print_overdose_box_starts_with_its_heading_and_a_few_lines(language, naltrexone):
+    """The box may go on over the next page, but never starts at a page's foot with its heading
+    and one bullet (as the Spanish sheet's did): at least FEWEST_LINES lines under the heading."""
+    doc = sheet.build_overdose_sheet(
+        language=language, patient=SHEET_PATIENT, clinic=LONG_CLINIC, helplines=None,
+        given_at=dt.datetime(2026, 12, 3, 15), naltrexone=naltrexone, large_print=True)
+    _, lines = overdose_start(doc)
+    assert len(lines) > FEWEST_LINES, lines
+    # in normal print the whole box is on page 1
+    number, lines = overdose_start(dataclasses.replace(doc, large_print=False))
+    assert number == 1 and flat(doc.section("overdose").notes[0]).split()[0] in " ".join(lines)
