@@ -336,3 +336,27 @@ def test_large_print_overdose_box_starts_with_its_heading_and_a_few_lines(langua
     # in normal print the whole box is on page 1
     number, lines = overdose_start(dataclasses.replace(doc, large_print=False))
     assert number == 1 and flat(doc.section("overdose").notes[0]).split()[0] in " ".join(lines)
+
+
+def test_a_crisis_box_too_tall_for_page_one_keeps_what_each_line_is_for_and_the_rest_follows():
+    """A long first medicine (free text) leaves less room: the box keeps each line's name,
+    number and what it is for, and their other lines follow "Who to call when" — page 1 still
+    holds both boxes and the medicine, and nothing is lost."""
+    choice = "Un medicamento elegido con quien lo receta, escrito con muchas palabras. " * 9
+    plan = {**LONG_PLAN, "medication": {**LONG_PLAN["medication"], "choice": choice}}
+    doc = rp.build_plan_document(
+        plan, language="es", patient=SHEET_PATIENT, clinic=LONG_CLINIC, prepared_by="Dana Ortiz",
+        prepared_at=dt.datetime(2026, 12, 3, 15), referral_contacts={}, meeting_contacts={},
+        helplines=None)
+    assert_page_one(doc)
+    pdf = plan_pdf.render_plan_pdf(doc)
+    first = Page(pdf, 1, rd.PAGE_SIZES["letter"])
+    crisis = doc.section("crisis")
+    how = i18n.text("es", "helpline_how.samhsa_helpline")
+    assert not first.has(how)  # left out of the box…
+    text = flat(" ".join(pdftotext(pdf, n) for n in range(1, page_count(pdf) + 1)))
+    who, more = text.index(doc.section("who_to_call").heading), text.index(doc.crisis_more)
+    assert who < more < text.index(how)  # …and printed after "Who to call when"
+    for entry in crisis.entries:
+        for line in entry.lines:
+            assert flat(line.value) in text, line
