@@ -306,8 +306,10 @@ def test_the_lonely_page_check_can_fail():
 
     full = [f"line {n}" for n in range(20)]
     assert assert_no_lonely_pages(doc, drawn([full, full])) == 2  # the check passes good pages
+    # at the limit, and just under it
+    assert assert_no_lonely_pages(doc, drawn([full, full[:FEWEST_LINES]])) == 2
     with pytest.raises(AssertionError):
-        assert_no_lonely_pages(doc, drawn([full, ["line 1", "line 2"]]))
+        assert_no_lonely_pages(doc, drawn([full, full[:FEWEST_LINES - 1]]))
     with pytest.raises(AssertionError):
         assert_no_lonely_pages(doc, drawn([[*full, doc.section("medication").heading], full]))
 
