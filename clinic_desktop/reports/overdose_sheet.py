@@ -3,7 +3,8 @@ something, against medical advice too), printable with no plan at all.
 
 It is a :class:`.plan.PlanDocument` made of the plan's own page-1 sections — the crisis lines
 box, the overdose box, "Who to call when" — built by the plan's section builders and laid out by
-the plan's renderer (:func:`.plan_pdf.render_plan_pdf`), in the patient's language::
+the plan's renderer (:func:`.plan_pdf.render_plan_pdf`), in the patient's language, on one
+page in normal print (``one_page``: "Who to call when" boxed too, narrower margins)::
 
     doc = build_overdose_sheet(language="es", patient=PlanPatient(...), clinic=settings,
                                helplines=[...], given_at=clock.now())
@@ -74,4 +75,4 @@ def build_overdose_sheet(
         date_of_birth_label=i18n.text(language, "date_of_birth"), mrn_label=i18n.text(language, "mrn"),
         footer_private=i18n.text(language, "footer_private"),
         page_of=i18n.catalogue(language).get("page_of") or i18n.catalogue(i18n.FALLBACK)["page_of"],
-        sections=sections, crisis_more=i18n.text(language, "crisis_more"))
+        sections=sections, crisis_more=i18n.text(language, "crisis_more"), one_page=True)

@@ -123,6 +123,9 @@ class PlanDocument:
     draft: bool = False
     #: The watermark's word in the plan's language ("DRAFT"); printed only when ``draft``.
     watermark: str = ""
+    #: A one-page document (the overdose and crisis sheet): in normal print its sections are
+    #: laid out compactly, to fit one page.
+    one_page: bool = False
 
     @property
     def section_keys(self) -> tuple[str, ...]:

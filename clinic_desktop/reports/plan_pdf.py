@@ -15,7 +15,8 @@ Usage::
 
 Fonts: every text, fixed or free, goes through :func:`fonts.markup_runs` (Paragraphs) or
 :func:`fonts.draw_string` (page furniture), so any name prints, and the fonts are embedded as
-subsets. Body text is :func:`fonts.body_size` (10.5 pt, 16 pt in large print).
+subsets. Body text is :func:`fonts.body_size` (10.5 pt, 16 pt in large print); the page-1
+boxes in normal print :data:`BOX_SIZE` (9 pt; never under :data:`BOX_LEAST`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
+    HRFlowable,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -63,6 +66,18 @@ from clinic_desktop.reports.document import (
 from clinic_desktop.reports.plan import PlanDocument
 
 __all__ = ["DocT", "DocumentRenderer", "PlanRenderer", "render_plan_pdf"]
+
+#: The page-1 boxes' text size in normal print (the body is :func:`fonts.body_size`), and the
+#: least any of their texts prints at (issue #15: nothing under 9 pt in normal print).
+BOX_SIZE = 9.0
+BOX_LEAST = 9.0
+#: The margins (sides; top and bottom) of a one-page sheet (:attr:`.plan.PlanDocument.one_page`)
+#: in normal print.
+SHEET_MARGIN_X = 0.6 * inch
+SHEET_MARGIN_Y = 0.45 * inch
+#: The fewest lines of body text the last page of a plan or sheet holds (a shorter remainder
+#: moves whole with what comes before it: :meth:`PlanRenderer._bind_tail`).
+FEWEST_LINES = 4
 
 #: The document a :class:`DocumentRenderer` lays out.
 DocT = TypeVar("DocT", bound=RenderedDocument)
@@ -118,9 +133,13 @@ class DocumentRenderer(ABC, Generic[DocT]):
 
     def _stylesheet(self) -> dict[str, ParagraphStyle]:
         body, leading = self.body, self.leading
+        large = self.doc is not None and self.doc.large_print
         base = ParagraphStyle("body", fontName=self.font, fontSize=body, leading=leading,
                               textColor=INK, alignment=TA_LEFT, bulletFontName=self.font,
-                              bulletFontSize=body, spaceAfter=body * 0.35)
+                              bulletFontSize=body, spaceAfter=body * 0.35,
+                              # large print: a paragraph never leaves one line alone at the
+                              # top or the foot of a page
+                              allowWidows=0 if large else 1, allowOrphans=0)
         bold = ParagraphStyle("bold", parent=base, fontName=self.bold)
         title = min(body * 2, 26)
         return {
@@ -129,6 +148,12 @@ class DocumentRenderer(ABC, Generic[DocT]):
             "title": ParagraphStyle("title", parent=bold, fontSize=title, leading=title * 1.2,
                                     textColor=ACCENT, spaceAfter=body * 0.2),
             "meta": ParagraphStyle("meta", parent=base, textColor=MUTED, spaceAfter=body * 0.9),
+            # a one-page sheet's title and date, closer together
+            "title_sheet": ParagraphStyle("title_sheet", parent=bold, fontSize=body * 1.7,
+                                          leading=round(body * 1.7 * 1.2, 1), textColor=ACCENT,
+                                          spaceAfter=1),
+            "meta_sheet": ParagraphStyle("meta_sheet", parent=base, textColor=MUTED,
+                                         spaceAfter=body * 0.2),
             "heading": ParagraphStyle("heading", parent=bold, fontSize=body * 1.45,
                                       leading=body * 1.8, textColor=ACCENT, spaceBefore=body * 1.3,
                                       spaceAfter=body * 0.5),
@@ -152,6 +177,40 @@ class DocumentRenderer(ABC, Generic[DocT]):
             "note": ParagraphStyle("note", parent=bold, spaceAfter=0),
             "sign_label": ParagraphStyle("sign_label", parent=base, textColor=MUTED, spaceAfter=0),
             "sign_name": ParagraphStyle("sign_name", parent=bold, spaceAfter=0),
+            **self._box_styles(base),
+        }
+
+    def _box_styles(self, base: ParagraphStyle) -> dict[str, ParagraphStyle]:
+        """The page-1 boxes' type (crisis lines, overdose): in normal print smaller than the
+        body so that both boxes and the start of the medicines fit on page 1, never under
+        :data:`BOX_LEAST` pt; in large print the body's own sizes."""
+        large = self.doc is not None and self.doc.large_print
+        body = self.body if large else BOX_SIZE
+        small = body if large else max(BOX_LEAST, body - 0.5)
+        bold = ParagraphStyle("box_bold", parent=base, fontName=self.bold, fontSize=body,
+                              leading=round(body * 1.17, 1), spaceAfter=0)
+        text = ParagraphStyle("box_text", parent=bold, fontName=self.font)
+        return {
+            "box_text": text,
+            "box_bold": bold,
+            "box_muted": ParagraphStyle("box_muted", parent=text, fontSize=small,
+                                        leading=round(small * 1.17, 1), textColor=MUTED),
+            "box_name": ParagraphStyle("box_name", parent=bold, fontSize=body + 0.5,
+                                       leading=round((body + 0.5) * 1.2, 1), spaceAfter=1),
+            "box_phone": ParagraphStyle("box_phone", parent=bold, fontSize=body * 1.4,
+                                        leading=round(body * 1.4 * 1.15, 1), spaceAfter=1),
+            "box_heading": ParagraphStyle("box_heading", parent=bold, fontSize=body * 1.4,
+                                          leading=round(body * 1.4 * 1.2, 1), textColor=RED,
+                                          spaceAfter=1),
+            "box_title": ParagraphStyle("box_title", parent=bold, fontSize=body * 1.4,
+                                        leading=round(body * 1.4 * 1.2, 1), textColor=ACCENT,
+                                        spaceAfter=1),
+            "box_alert": ParagraphStyle("box_alert", parent=bold, fontSize=body * 1.7,
+                                        leading=round(body * 1.7 * 1.2, 1), textColor=RED,
+                                        spaceAfter=2),
+            "box_bullet": ParagraphStyle("box_bullet", parent=text, leftIndent=body * 1.1,
+                                         bulletIndent=body * 0.1, bulletFontSize=body,
+                                         spaceAfter=body * 0.12),
         }
 
     def _page_templates(self, template: BaseDocTemplate) -> list[PageTemplate]:
@@ -289,8 +348,23 @@ class DocumentRenderer(ABC, Generic[DocT]):
 class PlanRenderer(DocumentRenderer[PlanDocument]):
     """Lays out a :class:`PlanDocument`: on every page a header (clinic, patient name, date of
     birth, record number) and a footer (private-information line, version, "Page X of Y");
-    page 1 opens with the title and the boxed crisis lines; then each section under a plain
-    heading; signature lines at the end. Phone numbers print large and bold, in one column."""
+    page 1 opens with the title, the boxed crisis lines and the overdose box — in normal print
+    both in two columns in the boxes' smaller type (:data:`BOX_SIZE`), so that page 1 holds them
+    whole and the start of the medicines; then each section under a plain heading; signature
+    lines at the end. Phone numbers print large and bold. A one-page document (the overdose
+    sheet) draws "Who to call when" as a box too, on slightly narrower margins."""
+
+    def render(self, doc: PlanDocument) -> bytes:
+        # A one-page sheet in normal print takes a little more of the paper.
+        sheet = doc.one_page and not doc.large_print
+        self.margin_x = SHEET_MARGIN_X if sheet else type(self).margin_x
+        self.margin_y = SHEET_MARGIN_Y if sheet else type(self).margin_y
+        return super().render(doc)
+
+    def _sizes(self, large: bool) -> None:
+        super()._sizes(large)
+        if self.doc is not None and self.doc.one_page and not large:
+            self.header_gap = self.body * 0.7
 
     # -- the page furniture ----------------------------------------------------------------------
 
@@ -353,30 +427,100 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
     # -- the story -------------------------------------------------------------------------------
 
     def _story(self, doc: PlanDocument) -> list:
-        head = [self._p(doc.title, "title")]
-        if doc.prepared:  # the version is in every page's footer
-            head.append(self._p(doc.prepared, "meta"))
+        if doc.one_page and not doc.large_print:  # a one-page sheet: a smaller title
+            head = [self._p(doc.title, "title_sheet")]
+            if doc.prepared:
+                head.append(self._p(doc.prepared, "meta_sheet"))
+        else:
+            head = [self._p(doc.title, "title")]
+            if doc.prepared:  # the version is in every page's footer
+                head.append(self._p(doc.prepared, "meta"))
+        keys = doc.section_keys
+        # The crisis lines' details that did not fit their box follow "Who to call when" (the
+        # page that names the other lines), else the overdose box, else the crisis box: never
+        # between page 1's boxes and the medicines.
+        anchor = next(k for k in ("who_to_call", "overdose", "crisis") if k in keys)
+        overdose = (self._overdose_box(doc.section("overdose"))
+                    if "overdose" in keys else None)
         story: list = []
-        #: The crisis lines' details that did not fit their box (large print): after the
-        #: overdose box, which follows the crisis box directly.
         more: list = []
         for section in doc.sections:
             if section.key == "crisis":
-                room = self.frame_height - sum(
-                    f.wrap(self.width, self.frame_height)[1] + f.getSpaceAfter() for f in head)
-                box, *more = self._crisis(section, room)
+                box, *more = self._crisis(section, head, overdose)
                 story += [*head, box]
-                if "overdose" not in doc.section_keys:
-                    story += more
-                    more = []
             elif section.key == "overdose":
-                story += [self._overdose_box(section), *more]
-                more = []
+                assert overdose is not None
+                if doc.large_print:  # the box (which may go on over the next page) starts with
+                    # its heading and at least two parts under it, else on the next page
+                    overdose.wrap(self.width, self.frame_height)
+                    story.append(CondPageBreak(overdose.getSpaceBefore() + sum(overdose._rowHeights[:3]) + 1))
+                story.append(overdose)
             elif section.key == "signatures":
                 story.append(self._signatures(section))
             else:
-                story += self._section(section)
-        return story
+                story += self._part(section)
+            if section.key == anchor:
+                story += more
+                more = []
+        return self._bind_tail(story)
+
+    def _bind_tail(self, story: list) -> list:
+        """The story with its last flowables kept together until they make
+        :data:`FEWEST_LINES` lines of body text, so that the last page never holds only a
+        few lines: a short remainder moves whole with what comes before it. Not when that
+        would keep together more than half a page."""
+        least = FEWEST_LINES * self.leading
+        tail: list = []
+        height = 0.0
+        while story and height < least:
+            tail.insert(0, story.pop())
+            height += self._height(tail[:1])
+        if len(tail) > 1 and height <= self.frame_height * 0.5:
+            return [*story, KeepTogether([g for f in tail
+                                          for g in (f._content if isinstance(f, KeepTogether) else [f])])]
+        return [*story, *tail]
+
+    def _height(self, flowables: list) -> float:
+        """How tall ``flowables`` are one under the other (KeepTogethers opened; the spaces
+        before and after each counted)."""
+        total = 0.0
+        for f in flowables:
+            if isinstance(f, KeepTogether):
+                total += self._height(list(f._content))
+                continue
+            total += f.wrap(self.width, self.frame_height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+        return total
+
+    def _page_one_rest(self) -> float:
+        """What page 1 must hold under its boxes: the medicines' heading and first medicine on a
+        plan; on the overdose sheet (no medicines) every other section."""
+        doc = self.doc
+        assert doc is not None
+        if "medication" in doc.section_keys:
+            first = self._section(doc.section("medication"))
+            return self._height(first[:1])
+        after = doc.section_keys[doc.section_keys.index("overdose") + 1:] if "overdose" in doc.section_keys else ()
+        return sum(self._height(self._part(doc.section(k))) for k in after if k != "signatures")
+
+    def _part(self, section: Section) -> list:
+        """A section's flowables: :meth:`_section`, but on the overdose sheet (one page: no
+        medicines) in normal print "Who to call when" is a compact box (:meth:`_who_box`)."""
+        doc = self.doc
+        if section.key == "who_to_call" and doc is not None and doc.one_page and not doc.large_print:
+            return [self._who_box(section)]
+        return self._section(section)
+
+    def _who_box(self, section: Section) -> Table:
+        """"Who to call when" in the boxes' type: the heading across, then the entries side by
+        side (name, number, what they are for), then the notes (when to call 911) across."""
+        parts = [[self._p(entry.name, "box_name"),
+                  *([self._p(entry.phone, "box_phone")] if entry.phone else []),
+                  *(self._line(line, "box_text") for line in entry.lines)] for entry in section.entries]
+        foot = [self._p(note, "box_bold") for note in section.notes]
+        box = self._columns(parts, ACCENT, NOTE_BG, head=[self._p(section.heading, "box_title")],
+                            foot=foot or None)
+        box.spaceBefore = self.body * 0.45
+        return box
 
     def _phone_col(self) -> float:
         return self.width * 0.42
@@ -453,8 +597,9 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         height = sum(f.wrap(self.width, self.frame_height)[1] + f.getSpaceBefore()
                      + f.getSpaceAfter() for f in flat)
         # A short section of text is never split; a list of people or places may break
-        # between two of them (less white space at the foot of the page).
-        if height <= self.frame_height * (0.15 if section.entries else 0.4):
+        # between two of them (less white space at the foot of the page). The medicines start
+        # on page 1, under the boxes: their heading and first medicine at least.
+        if section.key != "medication" and height <= self.frame_height * (0.15 if section.entries else 0.4):
             return [KeepTogether(flat)]
         first, *others = groups
         return [KeepTogether([heading, *first]), *(KeepTogether(g) if len(g) > 1 else g[0]
@@ -470,30 +615,47 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             ("BOTTOMPADDING", (0, 0), (-1, -1), self.body * 0.5),
         ]))
 
-    def _crisis(self, section: Section, room: float) -> list:
-        """The crisis lines in one red-bordered box on page 1. When the box with every line of
-        every helpline is taller than ``room`` (large print), the box keeps each line's name,
-        number and what it is for — or, if that is still too tall, the name and number — and
-        the lines left out follow the box under their own heading."""
-        for keep in (None, 1, 0):  # how many of each helpline's lines stay in the box
+    def _crisis(self, section: Section, head: list, overdose: Table | None) -> list:
+        """The crisis lines in one red-bordered box on page 1, then (the caller places them) the
+        lines that did not fit it. The box keeps every line of every helpline when page 1 still
+        holds, under the ``head`` (title), the box, the ``overdose`` box and the start of the
+        medicines (:meth:`_page_one_rest`); else each line's name, number and first lines —
+        what it is for — and, in large print if that is still too tall, the name and number.
+        The lines left out follow under their own heading ("More about these help lines")."""
+        large = bool(self.doc and self.doc.large_print)
+        room = self.frame_height - self._height(head)
+        if not large:  # the overdose box and the start of the medicines on page 1 too
+            room -= (self._height([overdose]) if overdose is not None else 0) + self._page_one_rest()
+        for keep in (None, 2, 1, 0):  # how many of each helpline's lines stay in the box
             box = self._crisis_box(section, keep)
-            if box.wrap(self.width, room)[1] <= room:
+            more = self._crisis_more(section, keep)
+            need = box.wrap(self.width, self.frame_height)[1]
+            if not large and self.doc is not None and self.doc.one_page:
+                need += self._height(more)  # the sheet: its one page holds those lines too
+            if need <= room or (keep == 1 and not large):
                 break
+        return [box, *more]
+
+    def _crisis_more(self, section: Section, keep: int | None) -> list:
+        """The helplines' lines from ``keep`` on (none when None), under the heading "More about
+        these help lines", each helpline kept together and the heading with the first."""
         if keep is None:
-            return [box]
+            return []
         groups = [[self._p(entry.name, "name"), *(self._line(line) for line in entry.lines[keep:]),
                    Spacer(1, self.body * 0.5)] for entry in section.entries if entry.lines[keep:]]
-        out: list = [box]
-        if groups:
-            heading = self._p(self.doc.crisis_more if self.doc else "", "heading")
-            out += [KeepTogether([heading, *groups[0]]), *(KeepTogether(g) for g in groups[1:])]
-        return out
+        if not groups:
+            return []
+        heading = self._p(self.doc.crisis_more if self.doc else "", "heading")
+        return [KeepTogether([heading, *groups[0]]), *(KeepTogether(g) for g in groups[1:])]
 
     def _crisis_box(self, section: Section, keep: int | None) -> Table:
-        """Heading, "Emergency: call 911" and the intro, then one row per helpline: its name and
-        its first ``keep`` lines (all when None) on the left, the number on the right (in large
-        print: at the right of the name when both fit, else under it)."""
+        """The crisis box: in normal print :meth:`_crisis_grid`; in large print the heading,
+        "Emergency: call 911" and the intro, then one row per helpline: its name and its number
+        (at the right of the name when both fit, else under it), then its first ``keep`` lines
+        (all when None)."""
         large = bool(self.doc and self.doc.large_print)
+        if not large:
+            return self._crisis_grid(section, keep)
         phone_w = self._phone_col()
         rows: list[list] = [
             [[self._p(section.heading, "crisis_heading"), self._p(section.alert, "alert"),
@@ -522,11 +684,115 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
         return Table(rows, colWidths=[self.width - phone_w, phone_w], style=TableStyle(style),
                      repeatRows=1)
 
+    def _crisis_grid(self, section: Section, keep: int | None) -> Table:
+        """The crisis box in normal print: two columns read down the left, then the right
+        (:meth:`_columns`). First the heading, "Emergency: call 911" and the intro; then each
+        helpline under a thin rule: its name, its number large and bold, what it is for, and its
+        other lines (how to reach it, hours, languages) run together in grey — its first
+        ``keep`` lines (all when None)."""
+        parts: list[list] = [[self._p(section.heading, "box_heading"), self._p(section.alert, "box_alert"),
+                              *(self._p(p, "box_text") for p in section.paragraphs)]]
+        for entry in section.entries:
+            lines = entry.lines if keep is None else entry.lines[:keep]
+            rest = ""
+            for line in lines[1:]:  # run together: after a full stop a space, else a dot
+                if not line.label:
+                    rest += ("" if not rest else " " if rest[-1] in ".!?" else " · ") + line.value
+            parts.append([self._p(entry.name, "box_name"),
+                          *([self._p(entry.phone, "box_phone")] if entry.phone else []),
+                          *(self._line(line, "box_text") for line in lines[:1]),
+                          *([self._p(rest, "box_muted")] if rest else []),
+                          *(self._line(line, "box_muted") for line in lines[1:] if line.label)])
+        return self._columns(parts, RED, CRISIS_BG, rule=True)
+
+    def _columns(self, parts: list[list], edge: colors.Color, background: colors.Color, *,
+                 head: list | None = None, foot: list | None = None, rule: bool = False) -> Table:
+        """A box of two columns: ``parts`` (each a list of flowables, never split) shared out
+        in order — down the left, then the right — so that the columns are as even as they can
+        be; ``head`` across the box above them; ``foot`` across the box under a rule, or as
+        the right column's last part when that makes the box shorter; with ``rule``, a thin rule
+        between the parts in a column. Never split over two pages."""
+        if foot:
+            across = self._columns_table(parts, edge, background, head, foot, rule)
+            beside = self._columns_table([*parts, [Spacer(1, self.body * 0.3), *foot]], edge,
+                                         background, head, None, rule)
+            return min((across, beside), key=lambda t: t.wrap(self.width, self.frame_height)[1])
+        return self._columns_table(parts, edge, background, head, None, rule)
+
+    def _columns_table(self, parts: list[list], edge: colors.Color, background: colors.Color,
+                       head: list | None, foot: list | None, rule: bool) -> Table:
+        """:meth:`_columns`' box with the foot, if any, across."""
+        left_pad, right_pad = 10, 8
+        col = self.width / 2
+        inner_w = col - left_pad - right_pad
+        gap = self.body * 0.35
+        inner = colors.HexColor("#E3B5B5")
+
+        def height(part: list) -> float:
+            return sum(f.wrap(inner_w, self.frame_height)[1] + f.getSpaceAfter() for f in part)
+
+        heights = [height(part) + (2 * gap if rule else 0) for part in parts]
+        split = min(range(1, len(parts)) or [len(parts)],
+                    key=lambda k: max(sum(heights[:k]), sum(heights[k:])))
+
+        def column(chosen: list[list]) -> list:
+            out: list = []
+            for n, part in enumerate(chosen):
+                if n and rule:
+                    out.append(HRFlowable(width="100%", thickness=0.6, color=inner,
+                                          spaceBefore=gap, spaceAfter=gap))
+                out += part
+            return out
+
+        pad = self.body * 0.4
+        rows: list[list] = [[column(parts[:split]), column(parts[split:])]]
+        style: list[tuple[Any, ...]] = [
+            self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BOX", (0, 0), (-1, -1), 2 if edge == RED else 1.2, edge),
+            ("BACKGROUND", (0, 0), (-1, -1), background),
+            ("LEFTPADDING", (0, 0), (-1, -1), left_pad), ("RIGHTPADDING", (0, 0), (-1, -1), right_pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ]
+        if head:
+            rows.insert(0, [head, ""])
+            style += [("SPAN", (0, 0), (-1, 0)), ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.3),
+                      ("TOPPADDING", (0, 1), (-1, 1), 0)]
+        else:
+            style.append(("LINEAFTER", (0, 0), (0, 0), 0.6, inner))
+        if foot:
+            rows.append([foot, ""])
+            style += [("SPAN", (0, -1), (-1, -1)),
+                      ("LINEABOVE", (0, -1), (-1, -1), 0.6, inner if edge == RED else RULE)]
+        return Table(rows, colWidths=[col, col], style=TableStyle(style))
+
     def _overdose_box(self, section: Section) -> Table:
-        """The overdose box under the crisis lines on page 1, boxed like them: its heading, the
+        """The overdose box under the crisis lines on page 1 (see :meth:`_overdose_rows`; large
+        print). In normal print: the heading across the box, then the advice and the signs and
+        steps in two columns read down the left then the right — the parts, whole, shared out
+        so that the columns are as even as they can be — then the naloxone kit across the box
+        under a rule; never split over two pages."""
+        if self.doc is not None and self.doc.large_print:
+            return self._overdose_rows(section)
+        s = self._styles
+        parts: list[list] = [[Paragraph(markup(b), s["box_bullet"], bulletText="\u2022")]
+                             for b in section.bullets]
+        for line in section.lines:  # a labelled line starts a part; the steps stay with their label
+            para = self._line(line, "box_bold" if line.label and not line.value else "box_text")
+            if line.label or not parts:
+                parts.append([para])
+            else:
+                parts[-1].append(para)
+        foot = [self._p(note, "box_bold") for note in section.notes]
+        box = self._columns(parts, RED, CRISIS_BG, head=[self._p(section.heading, "box_heading")],
+                            foot=foot or None)
+        box.spaceBefore = self.body * 0.45
+        return box
+
+    def _overdose_rows(self, section: Section) -> Table:
+        """The overdose box in large print, boxed like the crisis lines: its heading, the
         advice as bullets, the signs and the steps of what to do, then the naloxone kit. One
-        row a part (the steps one row together), so that a box too tall for the rest of the page (large print) goes on
-        over the next one, the heading repeated."""
+        row a part (the steps one row together, the naloxone kit with them), so that a box too
+        tall for the rest of the page goes on over the next one, the heading repeated."""
         s = self._styles
         rows: list[list] = [[self._p(section.heading, "crisis_heading")]]
         rows += [[Paragraph(markup(b), s["bullet"], bulletText="\u2022")] for b in section.bullets]
@@ -538,7 +804,12 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
                 rows.append([[para]])
             else:
                 rows[-1][0].append(para)
-        rows += [[self._p(note, "note")] for note in section.notes]
+        if section.notes:  # the naloxone kit, set apart under a rule, in the last part's row:
+            # a page never holds only the note (and the repeated heading)
+            last = rows[-1][0] if isinstance(rows[-1][0], list) else [rows[-1][0]]
+            rows[-1] = [[*last, HRFlowable(width="100%", thickness=0.6, color=colors.HexColor("#E3B5B5"),
+                                           spaceBefore=self.body * 0.4, spaceAfter=self.body * 0.5),
+                         *(self._p(note, "note") for note in section.notes)]]
         style: list[tuple[Any, ...]] = [
             self._table_font, ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BOX", (0, 0), (-1, -1), 2, RED), ("BACKGROUND", (0, 0), (-1, -1), CRISIS_BG),
@@ -548,10 +819,6 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             ("BOTTOMPADDING", (0, 0), (-1, 0), self.body * 0.4),
             ("BOTTOMPADDING", (0, -1), (-1, -1), self.body * 0.6),
         ]
-        if section.notes:  # the naloxone kit, set apart under a rule
-            first = len(rows) - len(section.notes)
-            style += [("LINEABOVE", (0, first), (-1, first), 0.6, colors.HexColor("#E3B5B5")),
-                      ("TOPPADDING", (0, first), (-1, first), self.body * 0.5)]
         return Table(rows, colWidths=[self.width], style=TableStyle(style), repeatRows=1,
                      spaceBefore=self.body * 0.8)
 

@@ -537,11 +537,12 @@ def test_page_one_opens_with_the_title_and_every_crisis_line(pdfs, tmp_path):
     pages = page_texts(pdfs["en"], tmp_path)
     first = flat(pages[0])
     assert "My aftercare plan" in first and "Prepared November 30, 2026 by Dana Ortiz" in first
-    # the crisis lines, then the overdose box on page 1; the medicine only after the box
-    positions = [first.index(text) for text in ("If you need help right now", "Emergency: call 911",
-                                                *HELPLINE_NAMES, "Staying safe from overdose")]
-    assert positions == sorted(positions)
-    assert "My medicine" not in first[:first.index("Staying safe from overdose")]
+    # the crisis lines (in two columns: their order is the columns'), then the overdose box on
+    # page 1; the medicine only after the box
+    overdose = first.index("Staying safe from overdose")
+    assert first.index("If you need help right now") < first.index("Emergency: call 911") < overdose
+    assert all(0 < first.index(name) < overdose for name in HELPLINE_NAMES)
+    assert "My medicine" not in first[:overdose]
     everything = flat("".join(pages))
     box_end = everything.index("Show the people around you how to use it")  # the kit, last in the box
     assert everything.index("Staying safe from overdose") < box_end < everything.index("My medicine")
@@ -596,14 +597,19 @@ def test_large_print_takes_more_pages_and_keeps_the_crisis_lines_on_page_one(pdf
 
 
 def test_body_type_is_at_least_10_5_pt_and_16_pt_in_large_print():
+    """The page-1 boxes ("box_" styles) print smaller in normal print, so that both boxes and
+    the start of the medicines fit page 1 — never under 9 pt; in large print nothing is smaller."""
     fonts.register_fonts()
-    for large, least in ((False, 10.5), (True, 16.0)):
+    for large, least, box_least in ((False, 10.5, 9.0), (True, 16.0, 16.0)):
         renderer = plan_pdf.PlanRenderer()
         renderer.doc = build(large_print=large)
         renderer._sizes(large)
         styles = renderer._stylesheet()
-        assert min(style.fontSize for style in styles.values()) >= least
+        assert min(s.fontSize for name, s in styles.items() if not name.startswith("box_")) >= least
+        assert min(s.fontSize for name, s in styles.items() if name.startswith("box_")) >= box_least
         assert styles["phone"].fontSize >= 1.4 * least  # phone numbers print large
+        assert styles["box_phone"].fontSize >= 1.4 * box_least
+    assert plan_pdf.BOX_LEAST == 9.0 and plan_pdf.BOX_SIZE >= plan_pdf.BOX_LEAST
 
 
 def test_fonts_are_embedded_subsets_and_no_helvetica(pdfs):
