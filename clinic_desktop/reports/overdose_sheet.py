@@ -65,7 +65,7 @@ def build_overdose_sheet(
     sections = (
         _crisis(language, helplines, phone_region),
         overdose_section(language, overdose, naltrexone=naltrexone),
-        who_to_call_section(language, at, phone_region),
+        who_to_call_section(language, at, phone_region, sheet=True),
     )
     return PlanDocument(
         language=language, page_size=page_size, large_print=bool(large_print),
@@ -73,6 +73,6 @@ def build_overdose_sheet(
         prepared=i18n.text(language, "sheet_given", date=format_date(language, given_at, region=phone_region)),
         version="",
         date_of_birth_label=i18n.text(language, "date_of_birth"), mrn_label=i18n.text(language, "mrn"),
-        footer_private=i18n.text(language, "footer_private"),
+        footer_private=i18n.text(language, "sheet_footer_private"),
         page_of=i18n.catalogue(language).get("page_of") or i18n.catalogue(i18n.FALLBACK)["page_of"],
         sections=sections, crisis_more=i18n.text(language, "crisis_more"), one_page=True)

@@ -388,9 +388,10 @@ def _overdose(language: str, plan: Mapping[str, Any]) -> Section:
     return overdose_section(language, plan.get("overdose"), naltrexone=naltrexone)
 
 
-def who_to_call_section(language: str, clinic: PlanClinic, region: str) -> Section:
+def who_to_call_section(language: str, clinic: PlanClinic, region: str, *, sheet: bool = False) -> Section:
     """"Who to call when": the clinic for a missed dose or withdrawal coming back, 988 for a
-    crisis (the other lines are in the box on page 1), and the signs that mean 911."""
+    crisis (the other lines are in the box on page 1 — on the one-page ``sheet``, the box
+    above), and the signs that mean 911."""
     clinic_lines = [Line("", i18n.text(language, "who_clinic_when"))]
     phone = group_phone(free_text(clinic.phone), region)
     if not phone:
@@ -398,7 +399,7 @@ def who_to_call_section(language: str, clinic: PlanClinic, region: str) -> Secti
     return Section("who_to_call", i18n.text(language, "who_to_call_heading"), entries=(
         Entry(free_text(clinic.name) or i18n.text(language, "who_clinic_name"), phone, tuple(clinic_lines)),
         Entry(i18n.text(language, "who_crisis_name"), "988",
-              (Line("", i18n.text(language, "who_crisis_more")),)),
+              (Line("", i18n.text(language, "sheet_crisis_more" if sheet else "who_crisis_more")),)),
     ), notes=(i18n.text(language, "who_911"),))
 
 

@@ -72,3 +72,15 @@ def test_the_pdf_opens_with_the_crisis_lines_then_the_overdose_box():
                      "Who to call when", "If you miss a dose, or withdrawal comes back", "Call 911 right away"):
         assert expected in whole, expected
     assert "Page 1 of 1" in whole  # one page (every variant: test_page_one.py)
+
+
+@pytest.mark.parametrize(("language", "above", "footer"), [
+    ("en", "The other help lines are in the box above.", "This sheet belongs to you."),
+    ("es", "Las otras líneas de ayuda están en el cuadro de arriba.", "Esta hoja es suya."),
+])
+def test_the_sheet_speaks_of_itself_not_of_a_plan_or_its_page_1(language, above, footer):
+    doc = build(language=language)
+    [crisis_line] = doc.section("who_to_call").entries[1].lines
+    assert crisis_line.value.endswith(above) and doc.footer_private.startswith(footer)
+    plan_line = rp.who_to_call_section(language, doc.clinic, "US").entries[1].lines[0].value
+    assert "1" in plan_line and plan_line != crisis_line.value  # the plan still points to its page 1
