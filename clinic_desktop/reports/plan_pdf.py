@@ -584,7 +584,16 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
                    for line in section.lines]
         # Large print: numbers beside the names only when they all fit (one look per section).
         beside = all(self._fits_beside(e, self.width) for e in section.entries if e.phone)
-        groups += [self._entry(entry, beside) for entry in section.entries]
+        entries = [self._entry(entry, beside) for entry in section.entries]
+        if section.key == "medication" and entries and not section.paragraphs:
+            # The first medicine's details may go on over the page: its name and first line stay
+            # with the heading under the boxes of page 1, each further line may follow overleaf.
+            # Never one line alone overleaf: the last two lines (and the space after) go together.
+            head = len(self._name_and_phone(section.entries[0], beside=beside)) + 1
+            rest = entries[0][head:]
+            if len(rest) >= 3:
+                entries[0:1] = [entries[0][:head], *([f] for f in rest[:-3]), rest[-3:]]
+        groups += entries
         if section.notes:  # the note stays with what it is about
             if groups:
                 groups[-1] = [*groups[-1], Spacer(1, self.body * 0.4), self._notes(section.notes)]

@@ -13,7 +13,7 @@ STALE_DAYS = 180
 
 
 def entry(**overrides):
-    values = {"name": "Northside IOP", "kind_label": "Outpatient program", "active": True,
+    values = {"name": "Northside IOP", "kind": "outpatient_program", "kind_label": "Outpatient program", "active": True,
               "last_verified": TODAY, "phone": "+12175550100", "phone_display": "(217) 555-0100",
               "address": "400 N. Grand Ave"}
     values.update(overrides)

@@ -90,3 +90,22 @@ def test_the_letter_prints_the_list_only_when_the_consent_covers_medication(tmp_
     assert "Stopped at discharge: Clonidine." in letter_test.squash(pages)
     not_shared = " ".join(letter_test.build(plan=plan, shared=["follow_ups"]).texts)
     assert "Clonidine" not in not_shared and "Main Street Pharmacy" not in not_shared
+
+
+def test_the_chosen_medicine_reconciled_prints_once_with_its_prescriber_dose_and_supply():
+    plan = printed_plan()
+    plan["medication"].update(prescriber="Dr Example", next="2026-12-07T10:00")
+    section = medication_section("en", plan)
+    assert section.paragraphs == () and section.lines == ()  # not a second "Buprenorphine" block
+    bup, _ = section.entries
+    labels = [line.label for line in bup.lines]
+    assert bup.name == "Buprenorphine" and labels[0] == "Who prescribes it" and labels.count("Next dose or visit") == 1
+    assert ("Next dose or visit", "Saturday, December 5, 2026, 9:00\u202fAM") in [(x.label, x.value) for x in bup.lines]
+    # A row without a next dose of its own takes the plan's next visit.
+    plan["medication"]["reconciliation"][0]["next"] = ""
+    bup = medication_section("en", plan).entries[0]
+    assert bup.lines[-1].value == "Monday, December 7, 2026, 10:00\u202fAM"
+    # Another medicine chosen than the one reconciled: both print, as before.
+    plan["medication"]["choice"] = "naltrexone"
+    other = medication_section("en", plan)
+    assert other.paragraphs == ("Naltrexone",) and [e.name for e in other.entries] == ["Buprenorphine", "Ondansetron"]
