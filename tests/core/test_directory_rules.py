@@ -26,7 +26,7 @@ def check(**overrides) -> directory.ContactCheck:
 
 def test_a_checked_contact_needs_nothing():
     info = check()
-    assert info == directory.ContactCheck("Northside IOP (Outpatient program)")
+    assert info == directory.ContactCheck("Northside IOP (Outpatient program)", kind="outpatient_program")
     assert info.tooltip() == ""
 
 
