@@ -412,6 +412,13 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         dialog = _open_dialog(screen)
         shots.append(_save(dialog, out, "15j-patient-facts"))
         _close(dialog)
+        screen.record_checkin()
+        _settle()
+        dialog = _open_dialog(screen)
+        for part, text in (("craving", "6"), ("mood", "4"), ("anxiety", "5"), ("pain", "2"), ("sleep_hours", "5.5")):
+            dialog.inputs[part].setText(text)
+        shots.append(_save(dialog, out, "15k-daily-check-in"))
+        _close(dialog)
         from clinic_desktop.core.services import accounts
         from clinic_desktop.gui.mar_panel import OrderDialog
 
