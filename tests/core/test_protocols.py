@@ -83,6 +83,10 @@ def test_shipped_defaults_are_the_clinical_reference():
         "methocarbamol_min_single_mg": 250,
         "trazodone_min_single_mg": 12.5,
         "trazodone_max_single_mg": 300,
+        # The daily check-in's flags (local policy; #16): craving or anxiety at or above, mood at or below.
+        "checkin_craving_flag": 8,
+        "checkin_anxiety_flag": 8,
+        "checkin_mood_flag": 2,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.bup_min_cows = 5  # type: ignore[misc]
