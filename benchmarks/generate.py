@@ -76,11 +76,11 @@ def _scores(instrument_id: str, rng: random.Random) -> tuple[dict[str, int], int
 
 def add_stay(session, episode_id: int, admitted: dt.datetime, now: dt.datetime, *, nurse_id: int,
              prescriber_id: int, observations: int, vitals: int, orders: tuple = (), doses: int = 0,
-             rng: random.Random | None = None) -> None:
+             checkins: int = 0, rng: random.Random | None = None) -> None:
     """Fill an episode in stabilization (inside ``session``'s transaction, core inserts):
 
     * ``observations`` scores spread from admission to now, every sixth a SOWS (Gossop), the rest COWS;
-    * ``vitals`` sets spread the same way;
+    * ``vitals`` sets spread the same way, and ``checkins`` daily check-ins;
     * ``orders`` (from ``SCHEDULED_ORDERS`` / ``PRN_ORDERS``), started at admission, and about
       ``doses`` administrations: the scheduled doses more than 90 minutes old (so the newest
       ones are still due; one in fifteen left unrecorded, missed), then PRN doses at random times to make up the count. One in ten is
@@ -91,6 +91,7 @@ def add_stay(session, episode_id: int, admitted: dt.datetime, now: dt.datetime, 
     from clinic_desktop.core import clock
     from clinic_desktop.core.medications import default_holds
     from clinic_desktop.core.models import (
+        CheckIn,
         MedicationAdministration,
         MedicationOrder,
         Observation,
@@ -114,6 +115,14 @@ def add_stay(session, episode_id: int, admitted: dt.datetime, now: dt.datetime, 
                         "diastolic": rng.randint(55, 95), "respiratory_rate": rng.randint(12, 22),
                         "temperature_c": round(rng.uniform(36.2, 38.1), 1), "spo2": rng.randint(93, 100)}}
             for at in _spread(begin, end, vitals)])
+    if checkins:
+        session.execute(insert(CheckIn), [
+            {"episode_id": episode_id, "taken_at": at, "recorded_by": nurse_id, "created_at": at, "version": 1,
+             "self_reported": False,
+             "values": {"craving": rng.randint(0, 10), "mood": rng.randint(0, 10), "anxiety": rng.randint(0, 10),
+                        "pain": rng.randint(0, 10), "sleep_hours": rng.choice((3.5, 5, 6.5, 8)),
+                        "sleep_quality": rng.choice(("good", "fair", "poor"))}}
+            for at in _spread(begin, end, checkins)])
     if not orders:
         return
     rows = [MedicationOrder(episode_id=episode_id, drug_id=drug, drug_name="", dose=dose, unit="mg", route=route,

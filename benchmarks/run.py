@@ -141,6 +141,23 @@ def bench_save_cows(tmp: Path, runs: int) -> None:
     db.dispose()
 
 
+def bench_save_checkin(tmp: Path, runs: int) -> None:
+    from clinic_desktop.core.services import episodes, stabilization
+
+    db, admin = bench_clinic(tmp / "checkin.db")
+    p = bench_patient(db, admin, "B-2", "Bench", "Checkin")
+    ep = episodes.open_episode(db, admin, p.id)
+    values = {"craving": 6, "mood": 4, "anxiety": 5, "pain": 2, "sleep_hours": "5.5", "sleep_quality": "poor"}
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        stabilization.record_checkin(db, admin, ep.id, values)
+        times.append((time.perf_counter() - start) * 1000)
+    report("save one daily check-in with its audit event (SQLite, synchronous=FULL)",
+           statistics.median(times), "ms", 10)
+    db.dispose()
+
+
 def bench_draft_save(tmp: Path, runs: int) -> None:
     from clinic_desktop.core.services import intake
 
@@ -334,10 +351,11 @@ def bench_staff(db, admin):
 
 
 def make_long_stay(path: Path, days: int = 10, observations: int = 500, vitals: int = 120,
-                   doses: int = 300) -> int:
+                   doses: int = 300, checkins: int = 30) -> int:
     """A database with one invented patient in stabilization, admitted ``days`` ago, with a signed
-    intake, ``observations`` scores (mostly COWS, some SOWS), ``vitals`` sets and ``doses`` MAR
-    entries against three scheduled and five PRN orders. Returns the patient id."""
+    intake, ``observations`` scores (mostly COWS, some SOWS), ``vitals`` sets, ``checkins`` daily
+    check-ins and ``doses`` MAR entries against three scheduled and five PRN orders. Returns the
+    patient id."""
     from generate import COWS_ITEMS, PRN_ORDERS, SCHEDULED_ORDERS, add_stay
 
     from clinic_desktop.core.models import utcnow
@@ -362,7 +380,8 @@ def make_long_stay(path: Path, days: int = 10, observations: int = 500, vitals: 
     with db.write() as session:
         episode_id = insert_signed_stay(session, p.id, admitted, intake_data, admin.id, nurse.id, prescriber.id)
         add_stay(session, episode_id, admitted, now, nurse_id=nurse.id, prescriber_id=prescriber.id,
-                 observations=observations, vitals=vitals, orders=SCHEDULED_ORDERS + PRN_ORDERS, doses=doses)
+                 observations=observations, vitals=vitals, orders=SCHEDULED_ORDERS + PRN_ORDERS, doses=doses,
+                 checkins=checkins)
     db.dispose()
     return p.id
 
@@ -422,7 +441,7 @@ def bench_open_flowsheet(tmp: Path, runs: int) -> None:
     read_ms, entries, doses = lines["flowsheet_read_ms"]
     print(f"      (services alone: flowsheet of {entries} entries + {doses} MAR entries {float(read_ms):.1f} ms; "
           f"episode and record looked up before it in {float(lines['flowsheet_lookup_ms'][0]):.1f} ms)")
-    report("open the flowsheet and chart of a 10-day stay (500 observations, 300 doses)",
+    report("open the flowsheet and chart of a 10-day stay (500 observations, 30 check-ins, 300 doses)",
            float(lines["flowsheet_open_ms"][0]), "ms", 100)
 
 
@@ -787,6 +806,7 @@ def main() -> int:
         bench_cold_start(tmp, runs)
         large = bench_search(tmp, 20_000 if args.quick else 100_000)
         bench_save_cows(tmp, 30 if args.quick else 100)
+        bench_save_checkin(tmp, 30 if args.quick else 100)
         bench_draft_save(tmp, 30 if args.quick else 100)
         bench_idle_memory(tmp, large, 3 if args.quick else 5)
         bench_open_intake(tmp, 7)

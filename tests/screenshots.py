@@ -234,7 +234,7 @@ def _intake_shots(db, admin, out: Path) -> list[Path]:
 
 def stay_demo(db, admin, now):
     """An invented patient three days into stabilization: a signed intake, COWS every 4 h easing
-    off, vitals every 8 h, one corrected entry, supportive care and a complication. Returns the
+    off, vitals every 8 h, a check-in twice a day, one corrected entry, supportive care and a complication. Returns the
     (patient, episode id)."""
     import datetime as dt
 
@@ -269,6 +269,13 @@ def stay_demo(db, admin, now):
                 "pulse": 104 - 3 * n, "systolic": 134 - n, "diastolic": 84 - n // 2, "respiratory_rate": 18,
                 "temperature_c": 37.3, "spo2": 97}, taken_at=when, reason="Entered from the paper chart (demo)"
                 if now - when > dt.timedelta(hours=1) else None)
+    # A check-in each morning and evening: craving easing, mood and sleep coming back.
+    for n, (craving, mood, anxiety, sleep) in enumerate(((9, 2, 8, 3), (8, 3, 7, 4), (7, 4, 6, 4.5),
+                                                         (6, 5, 5, 5.5), (5, 5, 4, 6))):
+        when = admitted + dt.timedelta(hours=10 + 12 * n)
+        stabilization.record_checkin(db, admin, episode_id, {
+            "craving": craving, "mood": mood, "anxiety": anxiety, "sleep_hours": sleep, "pain": max(0, 5 - n)},
+            taken_at=when, reason="Entered from the paper chart (demo)" if now - when > dt.timedelta(hours=1) else None)
     entries = stabilization.flowsheet(db, admin, episode_id)
     wrong = next(e for e in entries if e.kind == "observation" and e.instrument_id == "cows")
     stabilization.correct_entry(db, admin, "observation", wrong.id, "Gooseflesh scored on the wrong patient's "

@@ -64,7 +64,13 @@ from clinic_desktop.gui.widgets.lazy_page import LazyPage
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_alert_text, safety_bar
 from clinic_desktop.gui.widgets.prompt_card import PromptCard
 from clinic_desktop.gui.widgets.tables import table_header
-from clinic_desktop.gui.widgets.trend_chart import DoseMark, TrendChart, TrendPoint
+from clinic_desktop.gui.widgets.trend_chart import (
+    CHECKIN_COLOURS,
+    CheckInPoint,
+    DoseMark,
+    TrendChart,
+    TrendPoint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -342,7 +348,8 @@ class StabilizationScreen(GeometryDialog):
         # height on a 1024×600 screen (a hint there covered its axis title).
         self.chart = TrendChart()
         self.chart.setAccessibleDescription("COWS and SOWS totals over the stay on the COWS severity "
-                                            "bands, doses given marked; hover a point for its value and time")
+                                            "bands, doses given marked, and under them the check-ins' "
+                                            "craving, mood and anxiety; hover a point for its value and time")
         splitter.addWidget(self.chart)
 
         self.flowsheet_model = FlowsheetModel(self)
@@ -500,7 +507,9 @@ class StabilizationScreen(GeometryDialog):
         points = [TrendPoint(e.instrument_id, e.taken_at, e.total) for e in live
                   if e.kind == "observation" and e.instrument_id in CHART_INSTRUMENTS and e.complete
                   and e.total is not None]  # a complete score has its total
-        self.chart.show_trend(self.episode.admitted_at, points, self.dose_marks(), now)
+        checkins = [CheckInPoint(part, e.taken_at, value) for e in live if e.kind == stabilization.CHECKIN
+                    for part, value in (e.values or {}).items() if part in CHECKIN_COLOURS]
+        self.chart.show_trend(self.episode.admitted_at, points, self.dose_marks(), now, checkins)
         alert = safety.active
         self.safety_bar.setText(safety_alert_text(safety.imminent))
         self.safety_bar.setVisible(alert)

@@ -764,3 +764,30 @@ def test_an_asq_recorded_on_the_flowsheet_raises_the_alert_and_an_acute_one_says
     assert alert.isVisible()
     assert "do not leave the patient alone; emergency evaluation now" in alert.text()
     screen.reject()
+
+
+def test_the_check_ins_are_a_second_panel_on_the_same_time_axis(qtbot):
+    from clinic_desktop.gui.widgets.trend_chart import CHECKIN_COLOURS, CheckInPoint
+
+    chart = new_chart(qtbot)
+    chart.resize(700, 300)
+    hours = lambda h: ADMITTED + dt.timedelta(hours=h)
+    chart.show_trend(ADMITTED, [TrendPoint("cows", hours(4), 18)])
+    assert chart.checkin_position_of(4, 5) is None  # no check-ins: no panel, the scores as before
+    alone = chart.position_of(4, 18)
+    chart.show_trend(ADMITTED, [TrendPoint("cows", hours(4), 18)],
+                     checkins=[CheckInPoint("craving", hours(30), 8), CheckInPoint("mood", hours(30), 3),
+                               CheckInPoint("craving", hours(6), 9), CheckInPoint("pain", hours(6), 2)])
+    assert chart.series_points("craving") == [(6.0, 9.0), (30.0, 8.0)] and chart.series_points("mood") == [(30.0, 3.0)]
+    assert chart.series_points("pain") == []  # pain is listed on the flowsheet, not drawn
+    assert chart.x_range()[1] >= 32  # the axis reaches the last check-in
+    assert [name for name, _ in chart.legend_entries()][-2:] == ["Craving", "Mood"]
+    # Same time axis: a check-in at 6 h sits straight under the scores' 6 h; the scores' plot is shorter.
+    under = chart.checkin_position_of(6, 9)
+    assert under is not None and abs(under.x() - chart.position_of(6, 18).x()) < 0.5
+    assert under.y() > chart.position_of(4, 0).y() and chart.position_of(4, 18).y() != alone.y()
+    image = chart.grab().toImage()
+    assert _pixel(image, under) == CHECKIN_COLOURS["craving"]
+    assert _pixel(image, chart.checkin_position_of(30, 3)) == CHECKIN_COLOURS["mood"]
+    assert _pixel(image, chart.position_of(4, 18)) == COLOURS["cows"]
+    assert chart.hover_text(under).startswith("Craving 9/10 at ")

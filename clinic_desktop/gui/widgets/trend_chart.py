@@ -1,5 +1,7 @@
 """The withdrawal trend over a stay: COWS and SOWS totals against hours since admission, the
-COWS severity bands shaded behind them, and the doses given marked along the time axis.
+COWS severity bands shaded behind them, and the doses given marked along the time axis; under
+it, on the same time axis, a second panel of the daily check-ins' craving, mood and anxiety
+(0–10) once there are any.
 
 Plain data in (``TrendPoint``s, ``DoseMark``s); hovering a point shows its value and time.
 A plain widget painted with QPainter: ``show_trend()`` keeps the numbers and asks for a repaint,
@@ -41,6 +43,12 @@ EDGE_HOURS = 1.0
 EDGE_SCORE = 1.5
 #: Each instrument's marker, so the lines are told apart without their colour too.
 SHAPES = {"cows": "circle", "sows_gossop": "square", "sows_handelsman": "diamond"}
+#: The check-in panel's series (core.checkin scales), told apart by colour and marker.
+CHECKIN_COLOURS = {"craving": "#b4521b", "mood": "#1f4e8c", "anxiety": "#7a3fa0"}
+CHECKIN_SHAPES = {"craving": "circle", "mood": "square", "anxiety": "diamond"}
+CHECKIN_TITLES = {"craving": "Craving", "mood": "Mood", "anxiety": "Anxiety"}
+CHECKIN_RANGE = (-0.6, 10.6)  # 0 and 10 drawn whole
+CHECKIN_SHARE = 0.4  # of the plots' height, under the scores
 PLOT_BACKGROUND = "#ffffff"  # the plot stays light in both themes: the bands' colours are light
 GRID_COLOUR = QColor(16, 38, 43, 30)  # faint over white and over every band
 AXIS_COLOUR = "#8a9ba1"
@@ -58,6 +66,13 @@ class TrendPoint:
     instrument_id: str  # cows | sows_gossop | sows_handelsman
     at: dt.datetime
     total: int
+
+
+@dataclass(frozen=True)
+class CheckInPoint:
+    part: str  # craving | mood | anxiety
+    at: dt.datetime
+    value: int
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,8 @@ class TrendChart(QWidget):
         self._doses: list[DoseMark] = []
         self._series: dict[str, list[tuple[float, float]]] = {}  # what is drawn, in axis units
         self._dose_hours: list[float] = []
+        self._checkins: dict[str, list[CheckInPoint]] = {}
+        self._checkin_series: dict[str, list[tuple[float, float]]] = {}
         self._x_range = (-EDGE_HOURS, 24.0)
         self._y_range = (-EDGE_SCORE, 48 + EDGE_SCORE)
         self._x_step = 12.0
@@ -107,6 +124,8 @@ class TrendChart(QWidget):
         doses' (hours, 0.8))."""
         if instrument_id == "doses":
             return [(h, DOSE_SCORE) for h in self._dose_hours]
+        if instrument_id in CHECKIN_COLOURS:  # the check-in panel's (hours, value)
+            return [(x, float(y)) for x, y in self._checkin_series.get(instrument_id, [])]
         return [(x, float(y)) for x, y in self._series.get(instrument_id, [])]
 
     def x_range(self) -> tuple[float, float]:
@@ -129,6 +148,11 @@ class TrendChart(QWidget):
         """Where (hours, score) is drawn at the widget's present size, in its pixels."""
         return self._mapper(self._plot_rect())(hours, score)
 
+    def checkin_position_of(self, hours: float, value: float) -> QPointF | None:
+        """Where a check-in's (hours, value) is drawn in the panel under the scores (None: no panel)."""
+        panel = self._panels()[1]
+        return None if panel is None else self._mapper(panel, CHECKIN_RANGE)(hours, value)
+
     def legend_entries(self) -> list[tuple[str, str]]:
         """The legend, top to bottom: (name, marker shape) — "circle", "square", "diamond" or
         "triangle" (the doses) — then the COWS bands shaded behind them ("band": a swatch)."""
@@ -140,6 +164,8 @@ class TrendChart(QWidget):
         if self._dose_hours:
             entries.append(("Dose given", "triangle", DOSE_COLOUR))
         entries.extend((name, "band", colour) for name, colour in self._band_names)
+        entries.extend((CHECKIN_TITLES[part], CHECKIN_SHAPES[part], CHECKIN_COLOURS[part])
+                       for part in self._checkin_series)
         return entries
 
     # ---- building --------------------------------------------------------------------------
@@ -148,8 +174,14 @@ class TrendChart(QWidget):
         return round((when - self._admitted).total_seconds() / 3600, 2)
 
     def show_trend(self, admitted_at: dt.datetime, points: Sequence[TrendPoint],
-                   doses: Sequence[DoseMark] = (), now: dt.datetime | None = None) -> None:
+                   doses: Sequence[DoseMark] = (), now: dt.datetime | None = None,
+                   checkins: Sequence[CheckInPoint] = ()) -> None:
         self._admitted = admitted_at
+        self._checkins = {}
+        for c in sorted((c for c in checkins if c.part in CHECKIN_COLOURS), key=lambda c: c.at):
+            self._checkins.setdefault(c.part, []).append(c)
+        self._checkin_series = {part: [(self._hours(c.at), float(c.value)) for c in self._checkins.get(part, [])]
+                                for part in CHECKIN_COLOURS if part in self._checkins}
         self._points = {}
         for p in sorted(points, key=lambda p: p.at):
             self._points.setdefault(p.instrument_id, []).append(p)
@@ -157,7 +189,7 @@ class TrendChart(QWidget):
         self._series = {iid: [(self._hours(p.at), float(p.total)) for p in ps] for iid, ps in self._points.items()}
         self._dose_hours = [self._hours(d.at) for d in self._doses]
 
-        times = [p.at for p in points] + [d.at for d in doses]
+        times = [p.at for p in points] + [d.at for d in doses] + [c.at for c in checkins]
         x_min = min([0.0] + [self._hours(t) for t in times])  # a score before admission, entered late
         x_max = max(24.0, max(self._hours(t) for t in times + [now or admitted_at]) + 2)
         y_max = max([48] + [get_instrument(iid).max_total for iid in self._points])
@@ -190,7 +222,22 @@ class TrendChart(QWidget):
         return max(float(fm.height()), min(fm.height() + 6.0, self.height() / max(count, 1)))
 
     def _plot_rect(self) -> QRectF:
-        """Where the axes' ranges are drawn, in the widget's pixels."""
+        """Where the scores' axes are drawn, in the widget's pixels."""
+        return self._panels()[0]
+
+    def _panels(self) -> tuple[QRectF, QRectF | None]:
+        """The scores' plot and, when there are check-ins, the check-in panel under it (a gap
+        between them; the time axis's labels under the lower one)."""
+        area = self._plots_area()
+        if not self._checkin_series:
+            return area, None
+        gap = self.fontMetrics().height() * 0.6
+        scores = (area.height() - gap) * (1 - CHECKIN_SHARE)
+        return (QRectF(area.left(), area.top(), area.width(), scores),
+                QRectF(area.left(), area.top() + scores + gap, area.width(), area.height() - scores - gap))
+
+    def _plots_area(self) -> QRectF:
+        """Where the plots are drawn, axes' labels and titles around them."""
         fm = self.fontMetrics()
         title = QFontMetrics(self._title_font()).height()
         label_w = max(fm.horizontalAdvance(_label(v)) for v in self.y_ticks() or [0.0])
@@ -202,8 +249,9 @@ class TrendChart(QWidget):
         bottom = self.height() - PAD - title - 2 - fm.height() - TICK - 2
         return QRectF(left, top, max(1.0, right - left), max(1.0, bottom - top))
 
-    def _mapper(self, plot: QRectF) -> Callable[[float, float], QPointF]:
-        (x0, x1), (y0, y1) = self._x_range, self._y_range
+    def _mapper(self, plot: QRectF, y_range: tuple[float, float] | None = None
+                ) -> Callable[[float, float], QPointF]:
+        (x0, x1), (y0, y1) = self._x_range, y_range or self._y_range
         sx, sy = plot.width() / (x1 - x0), plot.height() / (y1 - y0)
 
         def to_px(x: float, y: float) -> QPointF:
@@ -216,8 +264,9 @@ class TrendChart(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()
         painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
-        plot = self._plot_rect()
+        plot, panel = self._panels()
         to_px = self._mapper(plot)
+        lowest = panel or plot  # the time axis's labels go under the lowest plot
         fm = self.fontMetrics()
         ink = pal.color(QPalette.ColorRole.Text)
 
@@ -234,6 +283,8 @@ class TrendChart(QWidget):
         for y in y_ticks:
             painter.drawLine(QPointF(plot.left(), to_px(0, y).y()), QPointF(plot.right(), to_px(0, y).y()))
         painter.restore()
+        if panel is not None:
+            self._paint_checkin_panel(painter, panel, x_ticks, ink)
 
         # The axes: lines, ticks, labels (thinned out when they would touch), titles.
         painter.setPen(QPen(QColor(AXIS_COLOUR), 1))
@@ -243,11 +294,11 @@ class TrendChart(QWidget):
         x_gap = to_px(self._x_step, 0).x() - to_px(0, 0).x()
         widest = max(fm.horizontalAdvance(_label(x)) for x in x_ticks or [0.0])
         x_every = max(1, math.ceil((widest + 10) / max(x_gap, 1.0)))
-        label_top = plot.bottom() + TICK + 2
+        label_top = lowest.bottom() + TICK + 2
         for x in x_ticks:
             px = to_px(x, 0).x()
             painter.setPen(QPen(QColor(AXIS_COLOUR), 1))
-            painter.drawLine(QPointF(px, plot.bottom()), QPointF(px, plot.bottom() + TICK))
+            painter.drawLine(QPointF(px, lowest.bottom()), QPointF(px, lowest.bottom() + TICK))
             if round(x / self._x_step) % x_every == 0:
                 painter.setPen(ink)
                 painter.drawText(QRectF(px - 40, label_top, 80, fm.height()), Qt.AlignmentFlag.AlignCenter, _label(x))
@@ -275,23 +326,10 @@ class TrendChart(QWidget):
         painter.setFont(self.font())
 
         # The lines and their markers, then the doses, over the bands.
-        for iid, points in self._series.items():
-            colour = QColor(COLOURS.get(iid, "#333333"))
-            pen = QPen(colour, 2)
-            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            mapped = [to_px(x, y) for x, y in points]
-            # In pieces: one long zigzag polyline is stroked as one self-crossing path, which
-            # takes ~50 ms for 300 points; pieces of 8 segments take ~4 (round caps join them).
-            for start in range(0, max(1, len(mapped) - 1), LINE_PIECE):
-                painter.drawPolyline(QPolygonF(mapped[start:start + LINE_PIECE + 1]))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(colour))
-            shape = SHAPES.get(iid, "circle")
-            for at in mapped:
-                _marker(painter, shape, at, MARKER_SIZE)
+        _lines(painter, self._series, to_px, COLOURS, SHAPES)
+        if panel is not None:
+            _lines(painter, self._checkin_series, self._mapper(panel, CHECKIN_RANGE), CHECKIN_COLOURS,
+                   CHECKIN_SHAPES)
         if self._dose_hours:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(QColor(DOSE_COLOUR)))
@@ -303,7 +341,8 @@ class TrendChart(QWidget):
         if entries:
             row = self._legend_row(fm)
             x = plot.right() + 18
-            y = max(0.0, min(plot.center().y() - row * len(entries) / 2, self.height() - row * len(entries)))
+            middle = plot.united(lowest).center().y()
+            y = max(0.0, min(middle - row * len(entries) / 2, self.height() - row * len(entries)))
             for name, shape, colour_name in entries:
                 mid = QPointF(x + 12, y + row / 2)
                 colour = QColor(colour_name)
@@ -331,6 +370,40 @@ class TrendChart(QWidget):
                 y += row
         painter.end()
 
+    def _paint_checkin_panel(self, painter: QPainter, panel: QRectF, x_ticks: list[float], ink: QColor) -> None:
+        """The check-in panel under the scores: white, the grid at 0, 5 and 10, its axis lines,
+        its values and its title ("Check-in"), on the scores' time axis."""
+        to_px = self._mapper(panel, CHECKIN_RANGE)
+        fm = self.fontMetrics()
+        painter.fillRect(panel, QColor(PLOT_BACKGROUND))
+        painter.setPen(QPen(GRID_COLOUR, 1))
+        for x in x_ticks:
+            painter.drawLine(QPointF(to_px(x, 0).x(), panel.top()), QPointF(to_px(x, 0).x(), panel.bottom()))
+        for y in (0.0, 5.0, 10.0):
+            painter.drawLine(QPointF(panel.left(), to_px(0, y).y()), QPointF(panel.right(), to_px(0, y).y()))
+        painter.setPen(QPen(QColor(AXIS_COLOUR), 1))
+        painter.drawLine(panel.bottomLeft(), panel.bottomRight())
+        painter.drawLine(panel.bottomLeft(), panel.topLeft())
+        labelled = (0.0, 10.0) if to_px(0, 0).y() - to_px(0, 5).y() < fm.height() else (0.0, 5.0, 10.0)
+        for y in (0.0, 5.0, 10.0):
+            py = to_px(0, y).y()
+            painter.setPen(QPen(QColor(AXIS_COLOUR), 1))
+            painter.drawLine(QPointF(panel.left() - TICK, py), QPointF(panel.left(), py))
+            if y in labelled:
+                painter.setPen(ink)
+                painter.drawText(QRectF(0, py - fm.height() / 2, panel.left() - TICK - 2, fm.height()),
+                                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, _label(y))
+        title_font = self._title_font()
+        painter.save()
+        painter.setFont(title_font)
+        painter.setPen(ink)
+        painter.translate(PAD, panel.center().y())
+        painter.rotate(-90)
+        height = QFontMetrics(title_font).height()
+        painter.drawText(QRectF(-panel.height() / 2 - 20, 0, panel.height() + 40, height),
+                         Qt.AlignmentFlag.AlignCenter, "0\u201310")
+        painter.restore()
+
     # ---- hover -----------------------------------------------------------------------------
     def point_text(self, instrument_id: str, hours: float) -> str:
         """The hover text of the point nearest ``hours`` on an instrument's line."""
@@ -349,18 +422,34 @@ class TrendChart(QWidget):
     def hover_text(self, pos: QPointF) -> str:
         """What the tooltip says with the mouse at ``pos`` (widget pixels): the nearest point or
         dose within a few pixels, else nothing."""
-        to_px = self._mapper(self._plot_rect())
-        best: tuple[float, str, float] | None = None  # (distance, instrument or "doses", hours)
-        candidates = [(iid, x, y) for iid, points in self._series.items() for x, y in points]
-        candidates += [("doses", h, DOSE_SCORE) for h in self._dose_hours]
-        for iid, x, y in candidates:
-            at = to_px(x, y)
+        plot, panel = self._panels()
+        to_px = self._mapper(plot)
+        best: tuple[float, str, float] | None = None  # (distance, series or "doses", hours)
+        candidates = [(iid, to_px(x, y), x) for iid, points in self._series.items() for x, y in points]
+        candidates += [("doses", to_px(h, DOSE_SCORE), h) for h in self._dose_hours]
+        if panel is not None:
+            in_panel = self._mapper(panel, CHECKIN_RANGE)
+            candidates += [(part, in_panel(x, y), x) for part, points in self._checkin_series.items()
+                           for x, y in points]
+        for iid, at, x in candidates:
             distance = math.hypot(at.x() - pos.x(), at.y() - pos.y())
             if distance <= HOVER_PX and (best is None or distance < best[0]):
                 best = (distance, iid, x)
         if best is None:
             return ""
-        return self.dose_text(best[2]) if best[1] == "doses" else self.point_text(best[1], best[2])
+        if best[1] == "doses":
+            return self.dose_text(best[2])
+        if best[1] in CHECKIN_COLOURS:
+            return self.checkin_text(best[1], best[2])
+        return self.point_text(best[1], best[2])
+
+    def checkin_text(self, part: str, hours: float) -> str:
+        """The hover text of the check-in nearest ``hours`` on a part's line: "Craving 8/10 at …"."""
+        points = self._checkins.get(part) or []
+        if not points:
+            return ""
+        c = min(points, key=lambda c: abs(self._hours(c.at) - hours))
+        return f"{CHECKIN_TITLES[part]} {c.value}/10 at {_local(c.at)}"
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         text = self.hover_text(event.position())
@@ -373,6 +462,28 @@ class TrendChart(QWidget):
     def leaveEvent(self, event: QEvent) -> None:
         QToolTip.hideText()
         super().leaveEvent(event)
+
+
+def _lines(painter: QPainter, series: dict[str, list[tuple[float, float]]],
+           to_px: Callable[[float, float], QPointF], colours: dict[str, str], shapes: dict[str, str]) -> None:
+    """Each series as a line of its colour with its markers, in (hours, value) mapped by ``to_px``."""
+    for name, points in series.items():
+        colour = QColor(colours.get(name, "#333333"))
+        pen = QPen(colour, 2)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        mapped = [to_px(x, y) for x, y in points]
+        # In pieces: one long zigzag polyline is stroked as one self-crossing path, which
+        # takes ~50 ms for 300 points; pieces of 8 segments take ~4 (round caps join them).
+        for start in range(0, max(1, len(mapped) - 1), LINE_PIECE):
+            painter.drawPolyline(QPolygonF(mapped[start:start + LINE_PIECE + 1]))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(colour))
+        shape = shapes.get(name, "circle")
+        for at in mapped:
+            _marker(painter, shape, at, MARKER_SIZE)
 
 
 def _marker(painter: QPainter, shape: str, at: QPointF, size: float) -> None:
