@@ -781,7 +781,7 @@ def test_the_check_ins_are_a_second_panel_on_the_same_time_axis(qtbot):
     assert chart.series_points("craving") == [(6.0, 9.0), (30.0, 8.0)] and chart.series_points("mood") == [(30.0, 3.0)]
     assert chart.series_points("pain") == []  # pain is listed on the flowsheet, not drawn
     assert chart.x_range()[1] >= 32  # the axis reaches the last check-in
-    assert [name for name, _ in chart.legend_entries()][-2:] == ["Craving", "Mood"]
+    assert chart.legend_entries()[-1] == ("Craving \u00b7 Mood", "checkins")  # one row: fits a small screen
     # Same time axis: a check-in at 6 h sits straight under the scores' 6 h; the scores' plot is shorter.
     under = chart.checkin_position_of(6, 9)
     assert under is not None and abs(under.x() - chart.position_of(6, 18).x()) < 0.5
@@ -791,3 +791,21 @@ def test_the_check_ins_are_a_second_panel_on_the_same_time_axis(qtbot):
     assert _pixel(image, chart.checkin_position_of(30, 3)) == CHECKIN_COLOURS["mood"]
     assert _pixel(image, chart.position_of(4, 18)) == COLOURS["cows"]
     assert chart.hover_text(under).startswith("Craving 9/10 at ")
+
+
+@pytest.mark.parametrize("height", [140, 320])
+def test_with_check_ins_the_legend_still_fits_and_shows_each_series_marker(qtbot, height):
+    from PySide6.QtCore import QPointF
+
+    from clinic_desktop.gui.widgets.trend_chart import CHECKIN_COLOURS, CheckInPoint
+
+    chart = new_chart(qtbot)
+    chart.resize(700, height)
+    at = ADMITTED + dt.timedelta(hours=6)
+    chart.show_trend(ADMITTED, [TrendPoint("cows", ADMITTED + dt.timedelta(hours=4), 18)],
+                     [DoseMark(at, "Lofexidine 0.54 mg")],
+                     checkins=[CheckInPoint(part, at, 5) for part in CHECKIN_COLOURS])
+    image = chart.grab().toImage()
+    left = chart.position_of(chart.x_range()[1], 0).x() + 18
+    seen = {_pixel(image, QPointF(x, y)) for x in range(int(left), chart.width(), 2) for y in range(image.height())}
+    assert set(BAND_COLOURS.values()) | {DOSE_COLOUR} | set(CHECKIN_COLOURS.values()) <= seen

@@ -155,7 +155,9 @@ class TrendChart(QWidget):
 
     def legend_entries(self) -> list[tuple[str, str]]:
         """The legend, top to bottom: (name, marker shape) — "circle", "square", "diamond" or
-        "triangle" (the doses) — then the COWS bands shaded behind them ("band": a swatch)."""
+        "triangle" (the doses) — then the COWS bands shaded behind them ("band": a swatch), then
+        the check-in panel's series on one row ("Craving · Mood · Anxiety", "checkins": each
+        with its marker, so the legend still fits beside a chart on a 1024×600 screen)."""
         return [(name, shape) for name, shape, _colour in self._legend()]
 
     def _legend(self) -> list[tuple[str, str, str]]:
@@ -164,9 +166,17 @@ class TrendChart(QWidget):
         if self._dose_hours:
             entries.append(("Dose given", "triangle", DOSE_COLOUR))
         entries.extend((name, "band", colour) for name, colour in self._band_names)
-        entries.extend((CHECKIN_TITLES[part], CHECKIN_SHAPES[part], CHECKIN_COLOURS[part])
-                       for part in self._checkin_series)
+        if self._checkin_series:
+            entries.append((" \u00b7 ".join(CHECKIN_TITLES[part] for part in self._checkin_series), "checkins", ""))
         return entries
+
+    def _checkin_legend(self, fm: QFontMetrics) -> list[tuple[str, float]]:
+        """The check-in row of the legend: each series and where its marker goes (from the row's start)."""
+        out, x = [], 0.0
+        for part in self._checkin_series:
+            out.append((part, x + MARKER_SIZE / 2))
+            x += MARKER_SIZE + 4 + fm.horizontalAdvance(CHECKIN_TITLES[part]) + 10
+        return out
 
     # ---- building --------------------------------------------------------------------------
     def _hours(self, when: dt.datetime) -> float:
@@ -214,7 +224,11 @@ class TrendChart(QWidget):
         entries = self.legend_entries()
         if not entries:
             return 0
-        return 24 + 6 + max(fm.horizontalAdvance(name) for name, _shape in entries)
+        widths = [24 + 6 + fm.horizontalAdvance(name) for name, shape in entries if shape != "checkins"]
+        if self._checkin_series:
+            last, at = self._checkin_legend(fm)[-1]
+            widths.append(round(at + MARKER_SIZE / 2 + 4 + fm.horizontalAdvance(CHECKIN_TITLES[last])))
+        return max(widths)
 
     def _legend_row(self, fm: QFontMetrics) -> float:
         """The height of a legend line: roomy, closer when all of them would not fit otherwise."""
@@ -284,7 +298,7 @@ class TrendChart(QWidget):
             painter.drawLine(QPointF(plot.left(), to_px(0, y).y()), QPointF(plot.right(), to_px(0, y).y()))
         painter.restore()
         if panel is not None:
-            self._paint_checkin_panel(painter, panel, x_ticks, ink)
+            self._paint_checkin_panel(painter, panel, x_ticks, ink, plot.center().y())
 
         # The axes: lines, ticks, labels (thinned out when they would touch), titles.
         painter.setPen(QPen(QColor(AXIS_COLOUR), 1))
@@ -345,6 +359,17 @@ class TrendChart(QWidget):
             y = max(0.0, min(middle - row * len(entries) / 2, self.height() - row * len(entries)))
             for name, shape, colour_name in entries:
                 mid = QPointF(x + 12, y + row / 2)
+                if shape == "checkins":  # each series' marker then its name, on one row
+                    for part, at in self._checkin_legend(fm):
+                        painter.setPen(Qt.PenStyle.NoPen)
+                        painter.setBrush(QBrush(QColor(CHECKIN_COLOURS[part])))
+                        _marker(painter, CHECKIN_SHAPES[part], QPointF(x + at, mid.y()), MARKER_SIZE)
+                        painter.setPen(ink)
+                        painter.drawText(QRectF(x + at + MARKER_SIZE / 2 + 4, y, self.width(), row),
+                                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                         CHECKIN_TITLES[part])
+                    y += row
+                    continue
                 colour = QColor(colour_name)
                 # The sample on the plot's own background: seen as on the plot in a dark theme too.
                 painter.setPen(Qt.PenStyle.NoPen)
@@ -370,9 +395,11 @@ class TrendChart(QWidget):
                 y += row
         painter.end()
 
-    def _paint_checkin_panel(self, painter: QPainter, panel: QRectF, x_ticks: list[float], ink: QColor) -> None:
+    def _paint_checkin_panel(self, painter: QPainter, panel: QRectF, x_ticks: list[float], ink: QColor,
+                             scores_middle: float) -> None:
         """The check-in panel under the scores: white, the grid at 0, 5 and 10, its axis lines,
-        its values and its title ("Check-in"), on the scores' time axis."""
+        its values and its title ("0–10", left out where it would run into the scores' title,
+        centred at ``scores_middle``), on the scores' time axis."""
         to_px = self._mapper(panel, CHECKIN_RANGE)
         fm = self.fontMetrics()
         painter.fillRect(panel, QColor(PLOT_BACKGROUND))
@@ -394,14 +421,18 @@ class TrendChart(QWidget):
                 painter.drawText(QRectF(0, py - fm.height() / 2, panel.left() - TICK - 2, fm.height()),
                                  Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, _label(y))
         title_font = self._title_font()
+        title_fm = QFontMetrics(title_font)
+        title = "0\u201310"
+        if (title_fm.horizontalAdvance("Score") + title_fm.horizontalAdvance(title)) / 2 + title_fm.height() \
+                > panel.center().y() - scores_middle:  # read as one title: leave it to the ticks
+            return
         painter.save()
         painter.setFont(title_font)
         painter.setPen(ink)
         painter.translate(PAD, panel.center().y())
         painter.rotate(-90)
-        height = QFontMetrics(title_font).height()
-        painter.drawText(QRectF(-panel.height() / 2 - 20, 0, panel.height() + 40, height),
-                         Qt.AlignmentFlag.AlignCenter, "0\u201310")
+        painter.drawText(QRectF(-panel.height() / 2 - 20, 0, panel.height() + 40, title_fm.height()),
+                         Qt.AlignmentFlag.AlignCenter, title)
         painter.restore()
 
     # ---- hover -----------------------------------------------------------------------------
