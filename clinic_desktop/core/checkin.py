@@ -14,12 +14,12 @@ flag the census and the handover show (the thresholds are local policy: the prot
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from clinic_desktop.core.protocols import ProtocolSettings
+from clinic_desktop.core.text import read_number
 
 __all__ = ["CHOICES", "FIELDS", "FIELD_IDS", "SCALES", "Flag", "clean", "flags", "summary"]
 
@@ -69,12 +69,8 @@ def _scale(key: str, value: Any) -> int:
 def _hours(value: Any) -> float:
     _, label, low, high = SLEEP_HOURS
     try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
-        if not math.isfinite(number):
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
+        number = read_number(value)
+    except ValueError:
         raise ValueError(f"{label}: a number of hours from {low:g} to {high:g}.") from None
     if not low <= number <= high or (number * 2) != int(number * 2):
         raise ValueError(f"{label}: a number of hours from {low:g} to {high:g}, in half hours.")

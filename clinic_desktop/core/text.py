@@ -1,11 +1,14 @@
 """Text for search and for staff: name folding for search and duplicate detection (accent-
-and case-insensitive), and the one way a number is written (:func:`format_number`)."""
+and case-insensitive), the one way a number is written (:func:`format_number`) and read from
+what was typed (:func:`read_number`)."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 # Letters that NFKD does not split into a base letter and a mark.
 _EXTRA = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
@@ -37,3 +40,17 @@ def format_number(value: float | Decimal | None) -> str:
         return ""
     exact = value if isinstance(value, Decimal) else Decimal(repr(round(float(value), 6)))
     return format(exact.normalize(), "f")
+
+
+def read_number(value: Any) -> float:
+    """A finite number from a number or typed text ("6.5", "6,5", " 7 "); ``ValueError`` for
+    anything else (a bool, blank or other text, NaN, an infinity). The caller words the message."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"not a number: {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {value!r}")
+    return number

@@ -186,19 +186,7 @@ class VitalsDialog(AsksBeforeDiscarding, GeometryDialog):
         if self.entry.has_errors():
             next(e for vid, e in self.entry.edits.items() if self.entry.errors[vid].isVisible()).setFocus()
             return
-        values = self.entry.values()
-        correcting = self.correcting
-        if correcting is not None:
-            ok, result = self.errors.attempt(lambda: stabilization.correct_entry(
-                self.db, self.user, "vitals", correcting.id, self.details.reason.text(),
-                values=values, taken_at=self.details.when()))
-        else:
-            ok, result = self.errors.attempt(lambda: stabilization.record_vitals(
-                self.db, self.user, self.episode_id, values, taken_at=self.details.when(),
-                reason=self.details.reason_text()))
-        if ok:
-            self.saved.emit(result)
-            self.accept()
+        _save_values(self, stabilization.VITALS, self.entry.values(), stabilization.record_vitals)
 
     def strike(self) -> None:
         _strike(self, "vitals")
@@ -307,22 +295,28 @@ class CheckInDialog(AsksBeforeDiscarding, GeometryDialog):
         return out
 
     def save(self) -> None:
-        values = self.values()
-        correcting = self.correcting
-        if correcting is not None:
-            ok, result = self.errors.attempt(lambda: stabilization.correct_entry(
-                self.db, self.user, stabilization.CHECKIN, correcting.id, self.details.reason.text(),
-                values=values, taken_at=self.details.when()))
-        else:
-            ok, result = self.errors.attempt(lambda: stabilization.record_checkin(
-                self.db, self.user, self.episode_id, values, taken_at=self.details.when(),
-                reason=self.details.reason_text()))
-        if ok:
-            self.saved.emit(result)
-            self.accept()
+        _save_values(self, stabilization.CHECKIN, self.values(), stabilization.record_checkin)
 
     def strike(self) -> None:
         _strike(self, stabilization.CHECKIN)
+
+
+def _save_values(dialog, kind: str, values: dict[str, Any], record: Any) -> None:
+    """Save a set of vitals or a check-in from ``dialog``: the correction of the entry it
+    corrects, else a new entry (``record``: ``stabilization.record_vitals`` or
+    ``record_checkin``); a refusal is shown next to its field, a success closes the dialog."""
+    correcting = dialog.correcting
+    if correcting is not None:
+        ok, result = dialog.errors.attempt(lambda: stabilization.correct_entry(
+            dialog.db, dialog.user, kind, correcting.id, dialog.details.reason.text(),
+            values=values, taken_at=dialog.details.when()))
+    else:
+        ok, result = dialog.errors.attempt(lambda: record(
+            dialog.db, dialog.user, dialog.episode_id, values, taken_at=dialog.details.when(),
+            reason=dialog.details.reason_text()))
+    if ok:
+        dialog.saved.emit(result)
+        dialog.accept()
 
 
 def _add_strike_button(dialog) -> None:

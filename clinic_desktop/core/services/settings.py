@@ -12,7 +12,6 @@ import base64
 import binascii
 import hashlib
 import io
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ from clinic_desktop.core.settings import (
     PROTOCOL_KEYS,
     PROTOCOL_ORDER,
 )
+from clinic_desktop.core.text import read_number
 
 
 def read_in(session: Session) -> dict[str, Any]:
@@ -185,12 +185,8 @@ def _clean_decimal(key: str, value: Any) -> float:
     """A decimal setting as stored: a number within its range, to DECIMAL_PLACES places."""
     low, high = DECIMAL_RANGES[key]
     try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
-        if not math.isfinite(number):
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
+        number = read_number(value)
+    except ValueError:
         raise ValueError(f"{LABELS[key]} must be a number.") from None
     if round(number, DECIMAL_PLACES) != number:
         raise ValueError(f"{LABELS[key]} takes at most {DECIMAL_PLACES} decimal place.")
