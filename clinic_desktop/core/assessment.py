@@ -68,6 +68,12 @@ EXTRA_SCORES = ("sows_gossop", "sows_handelsman", "oows", "ciwa_ar")
 SOCIAL: tuple[tuple[str, str], ...] = (("housing", "Housing"), ("employment", "Employment"),
                                        ("legal", "Legal"), ("transport", "Transport"),
                                        ("supports", "Supports"))
+#: What matters to the patient (#16 item 5), in their own words, asked with the social history:
+#: the plan's relapse prevention and "My day" start from it (core.plan.prefill). Never required.
+WHAT_MATTERS: tuple[tuple[str, str], ...] = (
+    ("reasons", "Reasons for recovery"), ("strengths", "Strengths"),
+    ("trusted_people", "People they trust"),
+    ("routines", "Daily routines that help (sleep, food, movement, mindfulness, hobbies, structure)"))
 SUICIDE_ANSWERS = ("yes", "no")
 YEARS_MAX = 90  # years of use
 COUNT_MAX = 200  # prior detox episodes, prior overdoses
@@ -94,7 +100,7 @@ DRAFT_FIELDS: dict[str, dict[str, str]] = {
     "scores": {"cows": ITEMS} | dict.fromkeys(EXTRA_SCORES, ITEMS) | {"scored_at": TIMES},
     "mental_health": {"phq9": ITEMS, "gad7": ITEMS, "asq": ITEMS, "suicide_risk": CHOICE,
                       "scored_at": TIMES},
-    "social": dict.fromkeys((key for key, _label in SOCIAL), TEXT),
+    "social": dict.fromkeys((key for key, _label in (*SOCIAL, *WHAT_MATTERS)), TEXT),
     "summary": {"pathway": CHOICE},
 }
 _CHOICES: dict[tuple[str, str], Any] = {

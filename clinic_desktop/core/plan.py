@@ -10,6 +10,7 @@ A plan is a dict of sections, kept as JSON with each finalized version::
      "people": [{"name": "...", "relation": "...", "phone": "..."}],
      "key_worker": {"name": "...", "phone": "...", "focus": ["housing"]},
      "meetings": [entry ids], "relapse": {"triggers": "...", ...},
+     "my_day": {"routine": "...", "self_care": "..."},
      "overdose": {"naloxone_kit_given": True, "naloxone_reason": "", "naloxone_shown_patient": True,
                   "naloxone_shown_person": "Ana (sister)", "naloxone_at_home": False},
      "follow_ups": [{"when": "...", "place": "...", "phone": "..."}],
@@ -68,7 +69,7 @@ SECTIONS: tuple[PlanSection, ...] = (
     PlanSection("level", "Level and therapies", ("level", "therapies")),
     PlanSection("referrals", "Referrals", ("referrals",)),
     PlanSection("support", "Support", ("people", "key_worker", "meetings")),
-    PlanSection("relapse", "Relapse prevention", ("relapse",)),
+    PlanSection("relapse", "Relapse prevention", ("relapse", "my_day")),
     PlanSection("safety_plan", "Safety plan", ("safety_plan",)),
     PlanSection("overdose", "Naloxone, overdose and PAWS", ("overdose", "paws")),
     PlanSection("follow_ups", "Follow-ups", ("follow_ups",)),
@@ -94,6 +95,14 @@ MEDICATIONS = ("buprenorphine", "methadone", "naltrexone", "none")
 LEVELS = ("residential", "intensive_outpatient", "outpatient", "sober_living")
 THERAPIES = ("cbt", "motivational_interviewing", "contingency_management", "family_therapy")
 RELAPSE_FIELDS = ("triggers", "warning_signs", "coping", "people_to_call", "reasons")
+#: "My day" (#16 item 5), with the relapse plan: the routine that holds the day together and what
+#: keeps the patient well (sleep, food, movement, calm, hobbies), in their words. Printed when written.
+MY_DAY_FIELDS = ("routine", "self_care")
+#: Where a new plan takes what the intake heard matters to the patient (assessment.WHAT_MATTERS):
+#: plan part and field ← the intake's social field. Staff edit it on the plan like any text.
+FROM_WHAT_MATTERS: tuple[tuple[str, str, str], ...] = (
+    ("relapse", "reasons", "reasons"), ("relapse", "people_to_call", "trusted_people"),
+    ("relapse", "coping", "strengths"), ("my_day", "routine", "routines"))
 #: The Stanley–Brown safety plan's parts, in its order (CLINICAL.md §7): warning signs, coping on
 #: my own, people and places that distract, people I can ask for help, professionals and 988,
 #: making my surroundings safer, reasons to live.
@@ -122,6 +131,7 @@ def empty_plan() -> dict[str, Any]:
             "level": None, "therapies": [], "referrals": [], "people": [],
             "key_worker": {"name": "", "phone": "", "focus": []}, "meetings": [],
             "relapse": {field: "" for field in RELAPSE_FIELDS},
+            "my_day": {field: "" for field in MY_DAY_FIELDS},
             "overdose": {"naloxone_kit_given": None, "naloxone_reason": "",
                          "naloxone_shown_patient": False, "naloxone_shown_person": ""},
             "follow_ups": [], "safety_plan": {}}
@@ -130,7 +140,8 @@ def empty_plan() -> dict[str, Any]:
 def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_contact: Mapping[str, str] | None
             = None) -> dict[str, Any]:
     """A new plan from what the episode knows: the medicine of the chosen pathway, the patient's
-    emergency contact among the people who support them, naloxone already at home."""
+    emergency contact among the people who support them, naloxone already at home, and what the
+    intake heard matters to the patient (:data:`FROM_WHAT_MATTERS`)."""
     plan = empty_plan()
     plan["medication"]["choice"] = PATHWAY_MEDICATION.get(pathway or "")
     contact = dict(emergency_contact or {})
@@ -140,6 +151,10 @@ def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_co
     substances = intake_data.get("substances")
     at_home = isinstance(substances, Mapping) and bool(substances.get("naloxone_at_home"))
     plan["overdose"]["naloxone_at_home"] = at_home
+    social = intake_data.get("social")
+    if isinstance(social, Mapping):
+        for part, field, source in FROM_WHAT_MATTERS:
+            plan[part][field] = str(social.get(source) or "").strip()
     return plan
 
 

@@ -429,6 +429,15 @@ def _signatures(language: str, patient: PlanPatient, prepared_by: str) -> Sectio
     ))
 
 
+def _my_day(language: str, plan: Mapping[str, Any]) -> Section | None:
+    """"My day": the patient's routine and what keeps them well, in their words; ``None`` (not
+    printed) when neither is written."""
+    day = plan.get("my_day") or {}
+    lines = tuple(Line(i18n.text(language, f"my_day.{field}"), free_text(day.get(field)))
+                  for field in plan_rules.MY_DAY_FIELDS if free_text(day.get(field)))
+    return Section("my_day", i18n.text(language, "my_day_heading"), lines=lines) if lines else None
+
+
 def _safety_plan(language: str, plan: Mapping[str, Any]) -> Section | None:
     """The Stanley–Brown safety plan in the patient's words, its parts in order; 988 always
     under "professionals". ``None`` (not printed) when no part is filled in."""
@@ -493,6 +502,7 @@ def build_plan_document(
         "key_worker": lambda: _key_worker(language, plan, phone_region),
         "meetings": lambda: _meetings(language, plan, meeting_contacts or {}, phone_region),
         "relapse": lambda: relapse_section(language, plan),
+        "my_day": lambda: _my_day(language, plan),
         "safety_plan": lambda: _safety_plan(language, plan),
         "overdose": lambda: _overdose(language, plan),
         "who_to_call": lambda: who_to_call_section(language, at, phone_region),

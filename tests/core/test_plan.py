@@ -61,7 +61,7 @@ def test_the_sections_are_declared_once_and_cover_the_plan():
     assert len(parts) == len(set(parts)) and len({s.name for s in plan.SECTIONS}) == len(plan.SECTIONS)
     assert set(plan.empty_plan()) == set(parts) - {"paws"}
     assert plan.PRINT_ORDER == ("crisis", "overdose", "medication", "who_to_call", "level", "therapies",
-                                "referrals", "people", "key_worker", "meetings", "relapse", "safety_plan",
+                                "referrals", "people", "key_worker", "meetings", "relapse", "my_day", "safety_plan",
                                 "paws", "follow_ups", "signatures")
     assert [s.label for s in plan.SECTIONS] == [
         "Medication", "Level and therapies", "Referrals", "Support", "Relapse prevention", "Safety plan",

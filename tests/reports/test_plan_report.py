@@ -90,9 +90,9 @@ def build(plan=PLAN, **overrides) -> rp.PlanDocument:
 # ---------------------------------------------------------------------------------------------
 
 
-#: Every printed part but the safety plan, which prints only when one was made
-#: (test_safety_plan_report.py).
-ALWAYS_PRINTED = tuple(key for key in rp.SECTION_ORDER if key != "safety_plan")
+#: Every printed part but the safety plan and "My day", which print only when written
+#: (test_safety_plan_report.py, test_my_day).
+ALWAYS_PRINTED = tuple(key for key in rp.SECTION_ORDER if key not in ("safety_plan", "my_day"))
 
 
 def test_sections_print_in_order_crisis_lines_first():
@@ -103,7 +103,7 @@ def test_sections_print_in_order_crisis_lines_first():
     # of core's sections (the plan screen lists the same), the overdose part not printed again.
     assert doc.section_keys[:4] == ("crisis", "overdose", "medication", "who_to_call")
     assert doc.section_keys[4:-1] == tuple(p for s in plan_rules.SECTIONS for p in s.parts
-                                           if p not in ("medication", "overdose", "safety_plan"))
+                                           if p not in ("medication", "overdose", "safety_plan", "my_day"))
     assert doc.section_keys[-1] == "signatures"
     assert [s.heading for s in doc.sections[:5]] == [
         "If you need help right now", "Staying safe from overdose", "My medicine", "Who to call when",

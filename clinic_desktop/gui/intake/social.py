@@ -1,11 +1,13 @@
-"""Social: housing, employment, legal, transport, supports (free text)."""
+"""Social: housing, employment, legal, transport, supports (free text); then what matters to the
+patient, in their own words (reasons for recovery, strengths, people they trust, routines that
+help), which the aftercare plan starts from."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.gui.intake.section import IntakeSection
@@ -23,12 +25,25 @@ class SocialSection(IntakeSection):
             self.add_row(form, label, edit, f"social.{key}")
             self.social_edits[key] = edit
         inner.addLayout(form)
+        heading = QLabel("What matters to the patient \u2014 in their own words")
+        heading.setProperty("role", "heading")
+        inner.addWidget(heading)
+        matters = self.form()
+        self.matter_boxes: dict[str, QPlainTextEdit] = {}
+        for key, label in rules.WHAT_MATTERS:
+            box = self.text_box()
+            self.add_row(matters, label, box, f"social.{key}")
+            self.matter_boxes[key] = box
+        inner.addLayout(matters)
         inner.addStretch(1)
         return page
 
     def load(self, data: Mapping[str, Any]) -> None:
         for key, edit in self.social_edits.items():
             edit.setText(str(data.get(key) or ""))
+        for key, box in self.matter_boxes.items():
+            box.setPlainText(str(data.get(key) or ""))
 
     def read(self) -> dict[str, Any]:
-        return {k: e.text().strip() for k, e in self.social_edits.items()}
+        return {**{k: e.text().strip() for k, e in self.social_edits.items()},
+                **{k: b.toPlainText().strip() for k, b in self.matter_boxes.items()}}

@@ -1,4 +1,5 @@
-"""Relapse prevention: the patient's plan, in their own words."""
+"""Relapse prevention: the patient's plan, in their own words, and "My day" (their routine and
+what keeps them well). A new plan starts from what the intake heard matters to the patient."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from clinic_desktop.reports import i18n
 
 #: Each field's label: the English plan's own words.
 LABELS = {f: i18n.text("en", f"relapse.{f}") for f in plan_rules.RELAPSE_FIELDS}
+MY_DAY_LABELS = {f: i18n.text("en", f"my_day.{f}") for f in plan_rules.MY_DAY_FIELDS}
 
 
 class RelapseSection(Section):
@@ -28,6 +30,15 @@ class RelapseSection(Section):
             self.add_row(form, LABELS[f], box, f"relapse.{f}")
             self.boxes[f] = box
         inner.addLayout(form)
+        inner.addWidget(self.heading(i18n.text("en", "my_day_heading")))
+        inner.addWidget(self.note("Printed when written: the day's routine and self-care, in the patient's words."))
+        day = self.form()
+        self.day_boxes: dict[str, QPlainTextEdit] = {}
+        for f in plan_rules.MY_DAY_FIELDS:
+            box = self.text_box(56)
+            self.add_row(day, MY_DAY_LABELS[f], box, f"my_day.{f}")
+            self.day_boxes[f] = box
+        inner.addLayout(day)
         inner.addStretch(1)
         return page
 
@@ -35,6 +46,10 @@ class RelapseSection(Section):
         relapse = view.draft.get("relapse") or {}
         for f, box in self.boxes.items():
             box.setPlainText(text(relapse.get(f)))
+        day = view.draft.get("my_day") or {}
+        for f, box in self.day_boxes.items():
+            box.setPlainText(text(day.get(f)))
 
     def read(self) -> dict[str, Any]:
-        return {"relapse": {f: box.toPlainText().strip() for f, box in self.boxes.items()}}
+        return {"relapse": {f: box.toPlainText().strip() for f, box in self.boxes.items()},
+                "my_day": {f: box.toPlainText().strip() for f, box in self.day_boxes.items()}}
