@@ -196,7 +196,11 @@ _INTAKE: dict[str, Any] = {
                                               "trouble_relaxing", "restless", "irritable", "afraid")},
                       "asq": {"wished_dead": 0, "better_off_dead": 0, "thoughts_past_week": 0,
                               "tried_before": 0}},
-    "social": {"housing": "stable"},
+    "social": {"housing": "stable",
+               # What matters to the patient, in their words (invented): the plan starts from it.
+               "reasons": "To be there for my kids (demo)", "strengths": "I finish what I start; I like to cook (demo)",
+               "trusted_people": "My brother Jamie (demo)",
+               "routines": "Up at 7, walk before work, dinner with family, bed by 11 (demo)"},
 }
 
 
