@@ -191,7 +191,10 @@ def intake_demo_draft(now) -> dict:
             "asq": {"wished_dead": 0, "better_off_dead": 0, "thoughts_past_week": 0, "tried_before": 0}},
         "social": {"housing": "Staying with a friend", "employment": "Unemployed since March",
                    "legal": "None pending", "transport": "Bus; sister can drive",
-                   "supports": "Sister (invented), weekly NA meeting"},
+                   "supports": "Sister (invented), weekly NA meeting",
+                   "reasons": "My son starts school in September. I want to walk him there.",
+                   "strengths": "Stubborn in a good way; I held a job for six years.",
+                   "trusted_people": "My sister (invented), 217-555-0142"},
         "summary": {"pathway": "buprenorphine_induction"},
     }
 

@@ -73,7 +73,12 @@ SOCIAL: tuple[tuple[str, str], ...] = (("housing", "Housing"), ("employment", "E
 WHAT_MATTERS: tuple[tuple[str, str], ...] = (
     ("reasons", "Reasons for recovery"), ("strengths", "Strengths"),
     ("trusted_people", "People they trust"),
-    ("routines", "Daily routines that help (sleep, food, movement, mindfulness, hobbies, structure)"))
+    ("routines", "Routines that help"))
+#: What each asks about, shown in its empty field.
+WHAT_MATTERS_HINTS = {"reasons": "Why they want to stay well, as they say it",
+                      "strengths": "What they are good at, what has helped before",
+                      "trusted_people": "Who they would call, and how to reach them",
+                      "routines": "Sleep, food, movement, mindfulness, hobbies, structure of the day"}
 SUICIDE_ANSWERS = ("yes", "no")
 YEARS_MAX = 90  # years of use
 COUNT_MAX = 200  # prior detox episodes, prior overdoses

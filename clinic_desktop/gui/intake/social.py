@@ -24,17 +24,17 @@ class SocialSection(IntakeSection):
             edit = QLineEdit()
             self.add_row(form, label, edit, f"social.{key}")
             self.social_edits[key] = edit
-        inner.addLayout(form)
+        # In the same form: the fields line up with the social history's.
         heading = QLabel("What matters to the patient \u2014 in their own words")
         heading.setProperty("role", "heading")
-        inner.addWidget(heading)
-        matters = self.form()
+        form.addRow(heading)
         self.matter_boxes: dict[str, QPlainTextEdit] = {}
         for key, label in rules.WHAT_MATTERS:
             box = self.text_box()
-            self.add_row(matters, label, box, f"social.{key}")
+            box.setPlaceholderText(rules.WHAT_MATTERS_HINTS[key])
+            self.add_row(form, label, box, f"social.{key}")
             self.matter_boxes[key] = box
-        inner.addLayout(matters)
+        inner.addLayout(form)
         inner.addStretch(1)
         return page
 

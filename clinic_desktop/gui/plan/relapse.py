@@ -29,16 +29,15 @@ class RelapseSection(Section):
             box = self.text_box(72)
             self.add_row(form, LABELS[f], box, f"relapse.{f}")
             self.boxes[f] = box
-        inner.addLayout(form)
-        inner.addWidget(self.heading(i18n.text("en", "my_day_heading")))
-        inner.addWidget(self.note("Printed when written: the day's routine and self-care, in the patient's words."))
-        day = self.form()
+        # "My day" in the same form: its fields line up with the relapse plan's.
+        form.addRow(self.heading(i18n.text("en", "my_day_heading")))
+        form.addRow(self.note("Printed when written: the day's routine and self-care, in the patient's words."))
         self.day_boxes: dict[str, QPlainTextEdit] = {}
         for f in plan_rules.MY_DAY_FIELDS:
             box = self.text_box(56)
-            self.add_row(day, MY_DAY_LABELS[f], box, f"my_day.{f}")
+            self.add_row(form, MY_DAY_LABELS[f], box, f"my_day.{f}")
             self.day_boxes[f] = box
-        inner.addLayout(day)
+        inner.addLayout(form)
         inner.addStretch(1)
         return page
 
