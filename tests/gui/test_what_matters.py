@@ -43,8 +43,9 @@ def test_the_plan_starts_from_it_and_my_day_is_edited_there(qtbot, db, admin):
     assert by_name(screen, QPlainTextEdit, "Why my recovery matters to me").toPlainText() == "My daughter."
     routine = by_name(screen, QPlainTextEdit, "My daily routine")
     assert routine.toPlainText() == "Walk the dog at 7"
-    type_into(qtbot, by_name(screen, QPlainTextEdit, "What keeps me well (sleep, food, moving, calm, things I "
-                                                     "enjoy)"), "Music at night")
+    well = by_name(screen, QPlainTextEdit, "What keeps me well")
+    assert well.placeholderText() == "Sleep, food, moving, calm, things I enjoy"
+    type_into(qtbot, well, "Music at night")
     from clinic_desktop.core.services import plans
 
     qtbot.waitUntil(lambda: plans.open_plan(db, counselor, episode_id).draft.get("my_day", {}).get("self_care")

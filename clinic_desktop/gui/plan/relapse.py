@@ -13,7 +13,17 @@ from clinic_desktop.reports import i18n
 
 #: Each field's label: the English plan's own words.
 LABELS = {f: i18n.text("en", f"relapse.{f}") for f in plan_rules.RELAPSE_FIELDS}
-MY_DAY_LABELS = {f: i18n.text("en", f"my_day.{f}") for f in plan_rules.MY_DAY_FIELDS}
+#: "My day"'s labels, the printed words' parenthesis (the examples) shown in the empty field
+#: instead, so the label column stays as narrow as the relapse plan's.
+def _label_and_hint(words: str) -> tuple[str, str]:
+    """"What keeps me well (sleep, food…)" → ("What keeps me well", "Sleep, food…")."""
+    label, _, hint = words.partition(" (")
+    hint = hint.rstrip(")")
+    return label, hint[:1].upper() + hint[1:]
+
+
+MY_DAY_LABELS, MY_DAY_HINTS = ({f: _label_and_hint(i18n.text("en", f"my_day.{f}"))[n] for f in plan_rules.MY_DAY_FIELDS}
+                               for n in (0, 1))
 
 
 class RelapseSection(Section):
@@ -35,6 +45,7 @@ class RelapseSection(Section):
         self.day_boxes: dict[str, QPlainTextEdit] = {}
         for f in plan_rules.MY_DAY_FIELDS:
             box = self.text_box(56)
+            box.setPlaceholderText(MY_DAY_HINTS[f])
             self.add_row(form, MY_DAY_LABELS[f], box, f"my_day.{f}")
             self.day_boxes[f] = box
         inner.addLayout(form)
