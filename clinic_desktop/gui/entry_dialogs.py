@@ -142,54 +142,103 @@ class ScoreDialog(InstrumentDialog):
         _strike(self, "observation")
 
 
-class VitalsDialog(AsksBeforeDiscarding, GeometryDialog):
-    """Record a set of vitals, or correct a recorded one."""
+class ValuesDialog(AsksBeforeDiscarding, GeometryDialog):
+    """A flowsheet entry typed as values — a set of vitals, a check-in — or its correction: when
+    it was taken (and why late), the ``body`` of inputs under it, a ``hint``, Save and Cancel
+    (and, correcting, "Entered in error"). Save records the entry or replaces the corrected one
+    (``KIND``, ``RECORD``: the service that records it); a refusal shows next to its field."""
 
-    saved = Signal(object)
+    saved = Signal(object)  # the FlowsheetEntry saved (None when struck as entered in error)
+    KIND = ""
+    RECORD: Any = None
 
-    def __init__(self, db, user: SignedInUser, episode_id: int, parent: QWidget | None = None, *,
-                 correcting: FlowsheetEntry | None = None) -> None:
+    def __init__(self, db, user: SignedInUser, episode_id: int, parent: QWidget | None, *,
+                 correcting: FlowsheetEntry | None, name: str, title: str) -> None:
         super().__init__(parent)
-        self.setObjectName("vitalsDialog")
-        self.setWindowTitle("Correct vitals" if correcting else "Record vitals")
+        self.setObjectName(name)
+        self.setWindowTitle(title)
         self.db, self.user, self.episode_id, self.correcting = db, user, episode_id, correcting
         self.details = EntryDetails(correcting is not None)
-        # Temperature and weight typed in the clinic's units; saved in °C and kg.
-        self.entry = VitalsEntry(system=units.clinic_system(clinic_settings.get_all(db)))
         self.general = error_line()
-        hint = QLabel("An impossible value is refused; an abnormal one is saved with a warning.")
-        hint.setProperty("role", "hint")
-        hint.setWordWrap(True)
         self.buttons = QDialogButtonBox()
         self.done_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+
+    def lay_out(self, body: QWidget | QFormLayout, hint: str, fields: dict[str, QWidget]) -> None:
+        """The dialog's layout around ``body``; ``fields``: the inputs a refusal names."""
+        note = QLabel(hint)
+        note.setProperty("role", "hint")
+        note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.details)
         layout.addWidget(self.general)
-        layout.addWidget(self.entry)
-        layout.addWidget(hint)
+        if isinstance(body, QFormLayout):
+            layout.addLayout(body)
+        else:
+            layout.addWidget(body)
+        layout.addWidget(note)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        fields = {"taken_at": self.details.taken_at, "reason": self.details.reason}
-        self.errors = FieldErrors(fields, general=self.general)
-        if correcting is not None:
-            assert correcting.values is not None  # a set of vitals has its values
-            self.entry.set_values(correcting.values)
-            self.details.taken_at.set_datetime(correcting.taken_at)
+        self.errors = FieldErrors({"taken_at": self.details.taken_at, "reason": self.details.reason, **fields},
+                                  general=self.general)
+        if self.correcting is not None:
+            self.set_values(self.correcting.values or {})
+            self.details.taken_at.set_datetime(self.correcting.taken_at)
             _add_strike_button(self)
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def values(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        values, correcting = self.values(), self.correcting
+        if correcting is not None:
+            ok, result = self.errors.attempt(lambda: stabilization.correct_entry(
+                self.db, self.user, self.KIND, correcting.id, self.details.reason.text(),
+                values=values, taken_at=self.details.when()))
+        else:
+            ok, result = self.errors.attempt(lambda: type(self).RECORD(
+                self.db, self.user, self.episode_id, values, taken_at=self.details.when(),
+                reason=self.details.reason_text()))
+        if ok:
+            self.saved.emit(result)
+            self.accept()
+
+    def strike(self) -> None:
+        _strike(self, self.KIND)
+
+
+class VitalsDialog(ValuesDialog):
+    """Record a set of vitals, or correct a recorded one."""
+
+    KIND = stabilization.VITALS
+    RECORD = staticmethod(stabilization.record_vitals)
+
+    def __init__(self, db, user: SignedInUser, episode_id: int, parent: QWidget | None = None, *,
+                 correcting: FlowsheetEntry | None = None) -> None:
+        super().__init__(db, user, episode_id, parent, correcting=correcting, name="vitalsDialog",
+                         title="Correct vitals" if correcting else "Record vitals")
+        # Temperature and weight typed in the clinic's units; saved in °C and kg.
+        self.entry = VitalsEntry(system=units.clinic_system(clinic_settings.get_all(db)))
+        self.lay_out(self.entry, "An impossible value is refused; an abnormal one is saved with a warning.", {})
         self.resize(640, 460)
         next(iter(self.entry.edits.values())).setFocus()
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        self.entry.set_values(values)
+
+    def values(self) -> dict[str, Any]:
+        return self.entry.values()
 
     def save(self) -> None:
         if self.entry.has_errors():
             next(e for vid, e in self.entry.edits.items() if self.entry.errors[vid].isVisible()).setFocus()
             return
-        _save_values(self, stabilization.VITALS, self.entry.values(), stabilization.record_vitals)
-
-    def strike(self) -> None:
-        _strike(self, "vitals")
+        super().save()
 
 
 class ScaleEdit(QLineEdit):
@@ -208,57 +257,34 @@ class ScaleEdit(QLineEdit):
             self.focusNextChild()
 
 
-class CheckInDialog(AsksBeforeDiscarding, GeometryDialog):
+class CheckInDialog(ValuesDialog):
     """Record the daily check-in (craving, mood, anxiety, pain 0–10; sleep; appetite; fluids —
     each optional), or correct a recorded one. Keyboard-first: the four scores are typed as
     digits, each moving on by itself; Enter saves."""
 
-    saved = Signal(object)
+    KIND = stabilization.CHECKIN
+    RECORD = staticmethod(stabilization.record_checkin)
 
     def __init__(self, db, user: SignedInUser, episode_id: int, parent: QWidget | None = None, *,
                  correcting: FlowsheetEntry | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("checkInDialog")
-        self.setWindowTitle("Correct check-in" if correcting else "Daily check-in")
-        self.db, self.user, self.episode_id, self.correcting = db, user, episode_id, correcting
-        self.details = EntryDetails(correcting is not None)
-        self.general = error_line()
+        super().__init__(db, user, episode_id, parent, correcting=correcting, name="checkInDialog",
+                         title="Correct check-in" if correcting else "Daily check-in")
         form = QFormLayout()
         self.inputs: dict[str, QWidget] = {}
         for key, (label, low, high) in checkin.SCALES.items():
-            edit = ScaleEdit()
-            self._add(form, key, label, edit, f"0 = {low} · 10 = {high}")
+            self._add(form, key, label, ScaleEdit(), f"0 = {low} \u00b7 10 = {high}")
         hours = QLineEdit()
         hours.setMaximumWidth(60)
         self._add(form, checkin.SLEEP_HOURS[0], checkin.SLEEP_HOURS[1], hours, "e.g. 6.5")
         for key, (label, options) in checkin.CHOICES.items():
             combo = QComboBox()
-            combo.addItem("—", None)
+            combo.addItem("\u2014", None)
             for code, text in options.items():
                 combo.addItem(text, code)
             self._add(form, key, label, combo)
-        hint = QLabel("Ask each one the patient's way; leave out what was not asked.")
-        hint.setProperty("role", "hint")
-        hint.setWordWrap(True)
-        self.buttons = QDialogButtonBox()
-        self.done_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.done_button.setDefault(True)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.details)
-        layout.addWidget(self.general)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-        self.errors = FieldErrors({"taken_at": self.details.taken_at, "reason": self.details.reason,
-                                   "values": self.inputs["craving"], **self.inputs}, general=self.general)
-        if correcting is not None:
-            self.set_values(correcting.values or {})
-            self.details.taken_at.set_datetime(correcting.taken_at)
-            _add_strike_button(self)
+        self.done_button.setDefault(True)  # Enter saves, from any field
+        self.lay_out(form, "Ask each one the patient's way; leave out what was not asked.",
+                     {"values": self.inputs["craving"], **self.inputs})
         self.resize(520, 520)
         self.inputs["craving"].setFocus()
 
@@ -293,30 +319,6 @@ class CheckInDialog(AsksBeforeDiscarding, GeometryDialog):
             if value not in (None, ""):
                 out[key] = value
         return out
-
-    def save(self) -> None:
-        _save_values(self, stabilization.CHECKIN, self.values(), stabilization.record_checkin)
-
-    def strike(self) -> None:
-        _strike(self, stabilization.CHECKIN)
-
-
-def _save_values(dialog, kind: str, values: dict[str, Any], record: Any) -> None:
-    """Save a set of vitals or a check-in from ``dialog``: the correction of the entry it
-    corrects, else a new entry (``record``: ``stabilization.record_vitals`` or
-    ``record_checkin``); a refusal is shown next to its field, a success closes the dialog."""
-    correcting = dialog.correcting
-    if correcting is not None:
-        ok, result = dialog.errors.attempt(lambda: stabilization.correct_entry(
-            dialog.db, dialog.user, kind, correcting.id, dialog.details.reason.text(),
-            values=values, taken_at=dialog.details.when()))
-    else:
-        ok, result = dialog.errors.attempt(lambda: record(
-            dialog.db, dialog.user, dialog.episode_id, values, taken_at=dialog.details.when(),
-            reason=dialog.details.reason_text()))
-    if ok:
-        dialog.saved.emit(result)
-        dialog.accept()
 
 
 def _add_strike_button(dialog) -> None:
