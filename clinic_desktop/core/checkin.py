@@ -21,7 +21,7 @@ from typing import Any
 from clinic_desktop.core.protocols import ProtocolSettings
 from clinic_desktop.core.text import read_number
 
-__all__ = ["CHOICES", "FIELDS", "FIELD_IDS", "SCALES", "Flag", "clean", "flags", "summary"]
+__all__ = ["CHOICES", "FIELDS", "FIELD_IDS", "SCALES", "Flag", "check", "clean", "errors", "flags", "summary"]
 
 #: The 0–10 scales, each with what 0 and 10 mean (read to the patient).
 SCALES: dict[str, tuple[str, str, str]] = {
@@ -77,35 +77,26 @@ def _hours(value: Any) -> float:
     return number
 
 
-def clean(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The check-in to store: the parts answered, in :data:`FIELD_IDS` order, as numbers and
-    choice codes. ``ValueError`` with the first refusal's message (:func:`errors` gives them all,
-    keyed by part, for the fields)."""
-    problems = errors(values)
-    if problems:
-        raise ValueError(next(iter(problems.values())))
+def _part(key: str, value: Any) -> Any:
+    """One answered part as stored (a number or a choice code); ``ValueError`` saying why not."""
+    if key in SCALES:
+        return _scale(key, value)
+    if key == SLEEP_HOURS[0]:
+        return _hours(value)
+    code = str(value).strip()
+    label, options = CHOICES[key]
+    if code not in options:
+        raise ValueError(f"{label}: choose {', '.join(o.lower() for o in options.values())}.")
+    return code
+
+
+def check(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``values`` read once: (the parts answered as stored, in :data:`FIELD_IDS` order; why each
+    refused part is refused, keyed by part). Refused: a scale outside 0–10 or not whole, hours
+    outside 0–24 or not in half hours, a choice not offered, a part this check-in does not have,
+    or nothing answered at all (key "values")."""
+    problems = {key: f"A check-in has no part {key!r}." for key in values if key not in FIELDS}
     out: dict[str, Any] = {}
-    for key in FIELD_IDS:
-        value = values.get(key)
-        if _blank(value):
-            continue
-        if key in SCALES:
-            out[key] = _scale(key, value)
-        elif key == SLEEP_HOURS[0]:
-            out[key] = _hours(value)
-        else:
-            out[key] = str(value).strip()
-    return out
-
-
-def errors(values: Mapping[str, Any]) -> dict[str, str]:
-    """Why each part of ``values`` is refused, keyed by part ({} when all are fine): a scale
-    outside 0–10 or not whole, hours outside 0–24 or not in half hours, a choice not offered, a
-    part this check-in does not have, or nothing answered at all (key "values")."""
-    problems: dict[str, str] = {}
-    for key in values:
-        if key not in FIELDS:
-            problems[key] = f"A check-in has no part {key!r}."
     answered = False
     for key in FIELD_IDS:
         value = values.get(key)
@@ -113,18 +104,25 @@ def errors(values: Mapping[str, Any]) -> dict[str, str]:
             continue
         answered = True
         try:
-            if key in SCALES:
-                _scale(key, value)
-            elif key == SLEEP_HOURS[0]:
-                _hours(value)
-            elif str(value).strip() not in CHOICES[key][1]:
-                label, options = CHOICES[key]
-                problems[key] = f"{label}: choose {', '.join(o.lower() for o in options.values())}."
+            out[key] = _part(key, value)
         except ValueError as exc:
             problems[key] = str(exc)
     if not answered and not problems:
         problems["values"] = "Answer at least one part of the check-in."
-    return problems
+    return out, problems
+
+
+def clean(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The check-in to store (:func:`check`); ``ValueError`` with the first refusal's message."""
+    out, problems = check(values)
+    if problems:
+        raise ValueError(next(iter(problems.values())))
+    return out
+
+
+def errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why each part of ``values`` is refused (:func:`check`), keyed by part; {} when all are fine."""
+    return check(values)[1]
 
 
 @dataclass(frozen=True)

@@ -84,19 +84,25 @@ def require_identity_in(session: Session) -> None:
     require_identity(read_in(session))
 
 
-def check_identity(values: Mapping[str, Any], keys: tuple[str, ...] = IDENTITY_KEYS) -> dict[str, str]:
-    """Why each of the clinic's name, address and phone (``keys``) in ``values`` is refused
-    (blank or not accepted as a setting), keyed by setting; {} when all are fine."""
+def check_identity(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why each of the clinic's name, address and phone given in ``values`` is refused (blank
+    or not accepted as a setting), keyed by setting; {} when all three are fine."""
     errors: dict[str, str] = {}
-    for key in keys:
+    for key in IDENTITY_KEYS:
         try:
-            text = _clean(key, values.get(key) or "")
+            _clean_identity(key, values.get(key))
         except ValueError as exc:
             errors[key] = str(exc)
-            continue
-        if not text:
-            errors[key] = f"Enter the {LABELS[key].lower()}: every plan, letter and handover prints it."
     return errors
+
+
+def _clean_identity(key: str, value: Any) -> str:
+    """The clinic's name, address or phone as stored; ValueError when refused or blank (every
+    plan, letter and handover prints it)."""
+    text = str(_clean(key, value or ""))
+    if not text:
+        raise ValueError(f"Enter the {LABELS[key].lower()}: every plan, letter and handover prints it.")
+    return text
 
 
 def _clean(key: str, value: Any) -> Any:
@@ -220,12 +226,10 @@ def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[st
     The clinic's name, address and phone, once given, cannot be blanked: nothing would print."""
     require(user, "settings.edit")
     clean: dict[str, Any] = {}
-    errors = check_identity(changes, tuple(key for key in IDENTITY_KEYS if key in changes))
+    errors: dict[str, str] = {}
     for key, value in changes.items():
-        if key in errors:
-            continue
         try:
-            clean[key] = _clean(key, value)
+            clean[key] = _clean_identity(key, value) if key in IDENTITY_KEYS else _clean(key, value)
         except ValueError as exc:
             errors[key] = str(exc)
     if errors:
@@ -273,7 +277,7 @@ def store_identity_in(session: Session, user: SignedInUser, values: Mapping[str,
     errors = check_identity(values)
     if errors:
         raise ValidationError(errors)
-    clean = {key: _clean(key, values.get(key) or "") for key in IDENTITY_KEYS}
+    clean = {key: _clean_identity(key, values.get(key)) for key in IDENTITY_KEYS}
     _store_in(session, user, read_in(session), clean)
 
 

@@ -319,11 +319,11 @@ def _observation_entry(obs: Observation, by_name: str, replaces_id: int | None =
 
 
 def _clean_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The check-in to store (:func:`core.checkin.clean`); ValidationError keyed by part."""
-    problems = checkin_rules.errors(values)
+    """The check-in to store (:func:`core.checkin.check`); ValidationError keyed by part."""
+    clean, problems = checkin_rules.check(values)
     if problems:
         raise ValidationError(problems)
-    return checkin_rules.clean(values)
+    return clean
 
 
 def _checkin_entry(row: CheckIn, by_name: str, replaces_id: int | None = None) -> FlowsheetEntry:
