@@ -324,14 +324,14 @@ def medication_section(language: str, plan: Mapping[str, Any], voice: str = "", 
     reconciled, stopped = _reconciled(language, medication.get("reconciliation"), voice)
     notes = (said(language, voice, "medication_stop").format(names=", ".join(stopped)),) if stopped else ()
     entries = [entry for _, entry in reconciled]
-    chosen = next((n for n, (drug, _) in enumerate(reconciled) if choice and drug == choice), None)
+    chosen = next((n for n, (row, _) in enumerate(reconciled) if choice and row.get("drug_id") == choice), None)
     if chosen is None:
         return Section("medication", said(language, voice, "medication_heading"), paragraphs=(name,),
                        lines=tuple(lines), entries=tuple(entries), notes=notes)
     # The chosen medicine is reconciled: printed once, first, its prescriber with its dose and
     # supply (the plan's next visit when the row has no next dose of its own).
     entry = entries.pop(chosen)
-    own_next = any(line.label == said(language, voice, "medication_next") for line in entry.lines)
+    own_next = bool(format_when(language, reconciled[chosen][0].get("next")))
     merged = Entry(entry.name, lines=(*(lines[:1] if prescriber else ()), *entry.lines,
                                       *(lines[-1:] if following and not own_next else ())))
     return Section("medication", said(language, voice, "medication_heading"),
@@ -371,13 +371,14 @@ def _route(language: str, text: Any, voice: str) -> str:
     return said(language, voice, f"route.{route}") if route in plan_rules.ROUTES else route
 
 
-def _reconciled(language: str, rows: Any, voice: str) -> tuple[tuple[tuple[Any, Entry], ...], tuple[str, ...]]:
+def _reconciled(language: str, rows: Any, voice: str
+                ) -> tuple[tuple[tuple[Mapping[str, Any], Entry], ...], tuple[str, ...]]:
     """The discharge reconciliation as printed: each medicine to go on taking (continued or
-    changed) as its drug id and an entry with its dose, route, how often, the last dose given
+    changed) as its row and an entry with its dose, route, how often, the last dose given
     here (put in by the service from the MAR, :data:`core.plan.LAST_DOSE`), what the patient
     leaves with and the next dose; and the names of those to stop. A plan without
     reconciliation prints none."""
-    entries: list[tuple[Any, Entry]] = []
+    entries: list[tuple[Mapping[str, Any], Entry]] = []
     stopped: list[str] = []
     for row in rows if isinstance(rows, list) else ():
         if not isinstance(row, Mapping) or not free_text(row.get("name")):
@@ -397,8 +398,8 @@ def _reconciled(language: str, rows: Any, voice: str) -> tuple[tuple[tuple[Any, 
                   ("medication_next", format_when(language, row.get("next"), capitalize=True)))
         drug = row.get("drug_id")  # a medicine for opioid use disorder in the document's language
         name = said(language, voice, f"medication.{drug}") if drug in plan_rules.MOUD_DRUGS else free_text(row.get("name"))
-        entries.append((drug, Entry(name, lines=tuple(Line(said(language, voice, key), value)
-                                                      for key, value in values if value))))
+        entries.append((row, Entry(name, lines=tuple(Line(said(language, voice, key), value)
+                                                     for key, value in values if value))))
     return tuple(entries), tuple(stopped)
 
 

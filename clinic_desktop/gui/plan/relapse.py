@@ -22,8 +22,7 @@ def _label_and_hint(words: str) -> tuple[str, str]:
     return label, hint[:1].upper() + hint[1:]
 
 
-MY_DAY_LABELS, MY_DAY_HINTS = ({f: _label_and_hint(i18n.text("en", f"my_day.{f}"))[n] for f in plan_rules.MY_DAY_FIELDS}
-                               for n in (0, 1))
+MY_DAY = {f: _label_and_hint(i18n.text("en", f"my_day.{f}")) for f in plan_rules.MY_DAY_FIELDS}
 
 
 class RelapseSection(Section):
@@ -44,9 +43,10 @@ class RelapseSection(Section):
         form.addRow(self.note("Printed when written: the day's routine and self-care, in the patient's words."))
         self.day_boxes: dict[str, QPlainTextEdit] = {}
         for f in plan_rules.MY_DAY_FIELDS:
+            label, hint = MY_DAY[f]
             box = self.text_box(56)
-            box.setPlaceholderText(MY_DAY_HINTS[f])
-            self.add_row(form, MY_DAY_LABELS[f], box, f"my_day.{f}")
+            box.setPlaceholderText(hint)
+            self.add_row(form, label, box, f"my_day.{f}")
             self.day_boxes[f] = box
         inner.addLayout(form)
         inner.addStretch(1)
