@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -195,6 +196,8 @@ class Observation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: Why it was entered more than an hour after it was taken (back-dated), if it was.
     reason: Mapped[str | None] = mapped_column(Text)
+    #: The patient answered it themselves (patient check-in mode: PHQ-9, GAD-7).
+    self_reported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     episode: Mapped[Episode] = relationship(back_populates="observations")
@@ -555,8 +558,11 @@ class Consent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
-    directory_entry_id: Mapped[int] = mapped_column(ForeignKey("directory_entries.id"))
+    #: The provider it names, from the directory; None when it names a person (a family member
+    #: or friend: ``recipient_name`` and ``recipient_relationship``).
+    directory_entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entries.id"))
     recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_relationship: Mapped[str | None] = mapped_column(String(100))
     purpose: Mapped[str] = mapped_column(Text)
     #: The items' labels as recorded (free text typed before consents were itemized; kept for
     #: those rows, never printed on a letter).
@@ -573,3 +579,64 @@ class Consent(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = MappingProxyType({"version_id_col": version})
+
+
+class SupportGroup(Base):
+    """One group session, as led: the topic and the note shared by every attendee's entry
+    (:class:`SupportSession` rows with its ``group_id``). Never names an attendee."""
+
+    __tablename__ = "support_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[dt.datetime]
+    duration_min: Mapped[int] = mapped_column(Integer)
+    approaches: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class SupportSession(Base):
+    """A counseling, group, family, peer or brief support session with one patient (issue #16),
+    signed with the author's password when saved and then never edited: corrected by
+    :class:`SupportAddendum`. ``what_matters`` holds what the patient said matters (reasons,
+    strengths, trusted people, routines), ``importance``/``confidence`` the readiness ruler.
+    A family session names the family member and the consent it was shared under (None:
+    recorded without disclosure)."""
+
+    __tablename__ = "support_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[dt.datetime]
+    duration_min: Mapped[int] = mapped_column(Integer)
+    approaches: Mapped[list[str]] = mapped_column(JSON, default=list)
+    patient_words: Mapped[str] = mapped_column(Text, default="")
+    agreed: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    what_matters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    importance: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[int | None] = mapped_column(Integer)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("support_groups.id"), index=True)
+    family_member: Mapped[str | None] = mapped_column(String(200))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+    reason: Mapped[str | None] = mapped_column(Text)  # why back-dated, if it was
+    signed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_support_sessions_episode_started", "episode_id", "started_at"),)
+
+
+class SupportAddendum(Base):
+    """A correction to a signed support session: who, when, why and what. Never edited."""
+
+    __tablename__ = "support_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("support_sessions.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -14,7 +14,7 @@ from clinic_desktop.core.db import open_database
 from clinic_desktop.core.errors import ValidationError
 from clinic_desktop.core.services import accounts, plans
 from tests.conftest import STRONG_PASSWORD, database_at, make_user
-from tests.factories import admit_with_signed_intake, local_entry
+from tests.factories import admit_without_intake, local_entry
 
 
 def test_a_0010_consent_upgrades_covering_no_item(any_db_target):
@@ -22,7 +22,8 @@ def test_a_0010_consent_upgrades_covering_no_item(any_db_target):
     old = dbmod._database(url, engine, None)
     admin = accounts.create_first_admin(old, "admin", "Ada Admin", STRONG_PASSWORD)
     counselor = make_user(old, admin, "counselor")
-    episode_id, _ = admit_with_signed_intake(old, admin)
+    # No signed intake: it would write today's observation columns into 0010's table.
+    episode_id = admit_without_intake(old, admin).id
     entry = local_entry(old, admin)
     today = dt.date.today()
     with old.write() as s:  # as 0010 recorded it: free text, no items

@@ -131,7 +131,9 @@ class PlanVersionView:
 class ConsentView:
     id: int
     episode_id: int
-    directory_entry_id: int
+    #: The provider it names; None when it names a person (``recipient_name``, a family member
+    #: or friend, and their ``recipient_relationship``).
+    directory_entry_id: int | None
     recipient_name: str
     purpose: str
     #: The information items it covers (keys of core.consent.INFORMATION_ITEMS, print order);
@@ -143,6 +145,7 @@ class ConsentView:
     revoked_by_name: str | None
     created_at: dt.datetime
     created_by_name: str
+    recipient_relationship: str | None = None
 
     @property
     def revoked(self) -> bool:
@@ -324,7 +327,7 @@ def _consent_view(session: Session, c: Consent) -> ConsentView:
         items=None if c.items is None else consent_rules.covered(c),
         expires_on=c.expires_on, signed_on=c.signed_on, revoked_at=c.revoked_at,
         revoked_by_name=_name(session, c.revoked_by), created_at=c.created_at,
-        created_by_name=_name(session, c.created_by) or "")
+        created_by_name=_name(session, c.created_by) or "", recipient_relationship=c.recipient_relationship)
 
 
 def _consent_views(session: Session, episode_id: int) -> tuple[ConsentView, ...]:
