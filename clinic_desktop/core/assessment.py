@@ -79,6 +79,10 @@ WHAT_MATTERS_HINTS = {"reasons": "Why they want to stay well, as they say it",
                       "strengths": "What they are good at, what has helped before",
                       "trusted_people": "Who they would call, and how to reach them",
                       "routines": "Sleep, food, movement, mindfulness, hobbies, structure of the day"}
+#: The readiness ruler at intake (#16 item 6), 0–10 each: social fields → the question.
+READINESS: tuple[tuple[str, str], ...] = (
+    ("readiness_importance", "How important is it to you to stop using? (0–10)"),
+    ("readiness_confidence", "How confident are you that you can? (0–10)"))
 SUICIDE_ANSWERS = ("yes", "no")
 YEARS_MAX = 90  # years of use
 COUNT_MAX = 200  # prior detox episodes, prior overdoses
@@ -86,8 +90,8 @@ COUNT_MAX = 200  # prior detox episodes, prior overdoses
 EARLIEST = dt.datetime(1900, 1, 1)
 
 # ---- the draft's shape ---------------------------------------------------------------------------
-TEXT, FLAG, COUNT, YEARS, CHOICE, DATE, TIME, ITEMS, TIMES, ROWS, RAW = (
-    "text", "flag", "count", "years", "choice", "date", "time", "items", "times", "rows", "raw")
+TEXT, FLAG, COUNT, YEARS, CHOICE, DATE, TIME, ITEMS, TIMES, ROWS, RAW, RULER = (
+    "text", "flag", "count", "years", "choice", "date", "time", "items", "times", "rows", "raw", "ruler")
 _MEDICAL_FACTS = facts.FIELDS[1:]  # the weight is the vitals'
 
 #: Each field of a substance row and its kind.
@@ -105,7 +109,8 @@ DRAFT_FIELDS: dict[str, dict[str, str]] = {
     "scores": {"cows": ITEMS} | dict.fromkeys(EXTRA_SCORES, ITEMS) | {"scored_at": TIMES},
     "mental_health": {"phq9": ITEMS, "gad7": ITEMS, "asq": ITEMS, "suicide_risk": CHOICE,
                       "scored_at": TIMES},
-    "social": dict.fromkeys((key for key, _label in (*SOCIAL, *WHAT_MATTERS)), TEXT),
+    "social": dict.fromkeys((key for key, _label in (*SOCIAL, *WHAT_MATTERS)), TEXT)
+    | dict.fromkeys((key for key, _label in READINESS), RULER),
     "summary": {"pathway": CHOICE},
 }
 _CHOICES: dict[tuple[str, str], Any] = {
@@ -224,6 +229,8 @@ def _field(section: str, key: str, kind: str, value: Any) -> Any:
         return _count(value, COUNT_MAX)
     if kind == YEARS:
         return _count(value, YEARS_MAX)
+    if kind == RULER:  # 0–10, or not recorded (never clamped: 11 is not a 10)
+        return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10 else None
     if kind == CHOICE:
         return value if isinstance(value, str) and value in _CHOICES[(section, key)] else None
     if kind == DATE:
@@ -277,7 +284,7 @@ def normalize_draft(data: Any) -> dict[str, Any]:
     return out
 
 
-_EMPTY: dict[str, Any] = {TEXT: "", FLAG: False, COUNT: None, YEARS: None, CHOICE: None, DATE: None,
+_EMPTY: dict[str, Any] = {TEXT: "", FLAG: False, COUNT: None, RULER: None, YEARS: None, CHOICE: None, DATE: None,
                           TIME: None, RAW: None}
 
 

@@ -99,7 +99,8 @@ def check_letter(consent: Any, *, today: dt.date, entry_id: Any, recipient_name:
     directory ``entry_id``, or its ``recipient_name`` when either side has no entry) under
     ``consent`` (a :class:`core.services.plans.ConsentView` or alike: ``revoked`` or
     ``revoked_at``, ``expires_on``, ``directory_entry_id``, ``recipient_name``). Refused: a
-    revoked consent, an expired one, one made out to another recipient."""
+    revoked consent, an expired one, one made out to another recipient or to a person (a
+    family member) rather than a provider."""
     revoked = getattr(consent, "revoked", None)
     if revoked is None:
         revoked = getattr(consent, "revoked_at", None) is not None
@@ -110,7 +111,10 @@ def check_letter(consent: Any, *, today: dt.date, entry_id: Any, recipient_name:
         raise ValidationError(f"This consent expired on {expires_on}: ask the patient to sign a new "
                               "one before sending the letter.")
     consent_entry = getattr(consent, "directory_entry_id", None)
-    if consent_entry is not None and entry_id is not None:
+    if consent_entry is None:  # a consent to a person (a family member), never to a provider
+        raise ValidationError(f"This consent is for {_text(consent.recipient_name)!r}, a person, not a "
+                              "provider: the letter cannot be sent under it.")
+    if entry_id is not None:
         same = str(consent_entry) == str(entry_id)
     else:
         same = _text(consent.recipient_name).casefold() == _text(recipient_name).casefold()

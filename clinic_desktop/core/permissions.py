@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "care.record": CLINICAL | {Role.COUNSELOR},
     # The daily check-in (craving, mood, sleep...): nurses and counselors ask it every day.
     "checkins.record": CLINICAL | {Role.COUNSELOR},
+    # Support sessions (#16): nurses and prescribers record peer contacts and brief check-ins;
+    # counseling, group and family sessions are the counselors' (sessions.counsel).
+    "sessions.record": CLINICAL | {Role.COUNSELOR},
+    "sessions.counsel": frozenset({Role.COUNSELOR, Role.ADMIN}),
     "assessments.record": CLINICAL,
     # Weight, hepatic and renal function, QTc after the intake is signed (CLINICAL.md §6).
     "facts.edit": frozenset({Role.NURSE, Role.PRESCRIBER}),

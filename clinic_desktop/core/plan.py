@@ -138,10 +138,11 @@ def empty_plan() -> dict[str, Any]:
 
 
 def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_contact: Mapping[str, str] | None
-            = None) -> dict[str, Any]:
+            = None, what_matters: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A new plan from what the episode knows: the medicine of the chosen pathway, the patient's
-    emergency contact among the people who support them, naloxone already at home, and what the
-    intake heard matters to the patient (:data:`FROM_WHAT_MATTERS`)."""
+    emergency contact among the people who support them, naloxone already at home, and what
+    matters to the patient (:data:`FROM_WHAT_MATTERS`) — ``what_matters`` as the stay last heard
+    it (the newest session's answers, core.services.support), else the intake's."""
     plan = empty_plan()
     plan["medication"]["choice"] = PATHWAY_MEDICATION.get(pathway or "")
     contact = dict(emergency_contact or {})
@@ -152,9 +153,10 @@ def prefill(intake_data: Mapping[str, Any], pathway: str | None, *, emergency_co
     at_home = isinstance(substances, Mapping) and bool(substances.get("naloxone_at_home"))
     plan["overdose"]["naloxone_at_home"] = at_home
     social = intake_data.get("social")
-    if isinstance(social, Mapping):
-        for part, field, source in FROM_WHAT_MATTERS:
-            plan[part][field] = str(social.get(source) or "").strip()
+    heard = dict(social) if isinstance(social, Mapping) else {}
+    heard.update({key: text for key, text in (what_matters or {}).items() if str(text).strip()})
+    for part, field, source in FROM_WHAT_MATTERS:
+        plan[part][field] = str(heard.get(source) or "").strip()
     return plan
 
 

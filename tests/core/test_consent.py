@@ -39,11 +39,18 @@ def test_revoked_expired_and_other_recipient_are_refused_with_the_message_staff_
         consent.check_letter(signed(), today=TODAY, entry_id=8, recipient_name="Hope House")
 
 
-def test_without_a_directory_entry_the_recipient_is_matched_by_name():
-    consent.check_letter(signed(directory_entry_id=None), today=TODAY, entry_id=8,
-                         recipient_name="  northside iop ")
+def test_a_referral_without_a_directory_entry_is_matched_by_name():
+    consent.check_letter(signed(), today=TODAY, entry_id=None, recipient_name="  northside iop ")
     with pytest.raises(ValidationError, match="not for"):
         consent.check_letter(signed(), today=TODAY, entry_id=None, recipient_name="Hope House")
+
+
+def test_a_consent_to_a_person_never_serves_a_letter_to_a_provider():
+    # a consent without a directory entry names a person (a family member, #16)
+    for entry_id in (8, None):
+        with pytest.raises(ValidationError, match="a person, not a provider"):
+            consent.check_letter(signed(directory_entry_id=None), today=TODAY, entry_id=entry_id,
+                                 recipient_name="Northside IOP")
 
 
 def test_a_revoked_flag_is_read_before_revoked_at():

@@ -81,7 +81,7 @@ from clinic_desktop.core.models import (
     utcnow,
 )
 from clinic_desktop.core.permissions import SignedInUser, require
-from clinic_desktop.core.services import accounts, audit, episodes, mar, patient_facts
+from clinic_desktop.core.services import accounts, audit, episodes, mar, patient_facts, support
 from clinic_desktop.core.services import settings as settings_service
 from clinic_desktop.core.text import format_number
 from clinic_desktop.reports import consent_form as consent_form_report
@@ -220,6 +220,10 @@ class ConsentInput:
     items: Sequence[str]
     expires_on: dt.date | None
     signed_on: dt.date | None
+    #: A consent to share with a person (a family member or friend) instead of a provider: their
+    #: name and relationship to the patient (used when ``directory_entry_id`` is None).
+    person_name: str = ""
+    person_relationship: str = ""
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -400,12 +404,14 @@ def _guarded(user: SignedInUser, before: Mapping[str, Any], new: dict[str, Any])
 
 def _new_plan(session: Session, user: SignedInUser, episode: Episode, patient: Patient) -> AftercarePlan:
     """The episode's plan, created (audited) from what the episode knows: the signed intake's
-    data, the pathway, the patient record's emergency contact, the patient's language."""
+    data, what the patient said matters in sessions, the pathway, the patient record's
+    emergency contact, the patient's language."""
     contact = {"name": patient.emergency_contact_name or "",
                "relation": patient.emergency_contact_relation or "",
                "phone": patient.emergency_contact_phone or ""}
     draft = plan_rules.prefill(_intake_data(session, episode.id), episode.pathway,
-                               emergency_contact=contact)
+                               emergency_contact=contact,
+                               what_matters=support.what_matters_in(session, episode.id))
     page_size = str(settings_service.read_in(session).get("plan_page_size") or "letter")
     plan = AftercarePlan(episode_id=episode.id, draft=draft,
                          language=(patient.preferred_language or "").strip() or "en",
@@ -840,8 +846,13 @@ def _checked_consent(data: ConsentInput, today: dt.date, *, signed: bool) -> tup
     purpose = (data.purpose or "").strip()
     errors: dict[str, str] = {}
     items: tuple[str, ...] = ()
-    if data.directory_entry_id is None:
-        errors["directory_entry_id"] = "Choose who the information may be shared with."
+    if data.directory_entry_id is None and not data.person_name.strip():
+        errors["directory_entry_id"] = ("Choose who the information may be shared with: a provider, or a "
+                                        "person by name.")
+    if data.directory_entry_id is None and len(data.person_name.strip()) > 200:
+        errors["person_name"] = "The name is at most 200 characters."
+    if data.directory_entry_id is None and len(data.person_relationship.strip()) > 100:
+        errors["person_relationship"] = "The relationship is at most 100 characters."
     if not purpose:
         errors["purpose"] = "Write the purpose of sharing."
     try:
@@ -867,10 +878,22 @@ def _checked_consent(data: ConsentInput, today: dt.date, *, signed: bool) -> tup
     return purpose, items
 
 
+def _recipient(session: Session, data: ConsentInput) -> tuple[int | None, str, str | None]:
+    """Who a consent names: (directory entry id, its name, None) for a provider — an active
+    entry, else ValidationError — or (None, the person's name, their relationship or None)."""
+    if data.directory_entry_id is None:
+        return None, data.person_name.strip(), data.person_relationship.strip() or None
+    entry = session.get(DirectoryEntry, data.directory_entry_id)
+    if entry is None or not entry.active:
+        raise ValidationError({"directory_entry_id": "This directory entry is not available; choose another."})
+    return entry.id, entry.name, None
+
+
 def record_consent(db: Database, user: SignedInUser, episode_id: int, data: ConsentInput,
                    today: dt.date | None = None) -> ConsentView:
     """Record a patient's signed consent to share its ``items`` (keys of
-    :data:`core.consent.INFORMATION_ITEMS`) with one directory entry for ``purpose`` until
+    :data:`core.consent.INFORMATION_ITEMS`) with one directory entry — or one person by name, a family
+    member or friend (``person_name``, ``person_relationship``) — for ``purpose`` until
     ``expires_on``. Everything is required (at least one item); the expiry falls after the day
     it was signed, which is not in the future. The items' labels are also kept as its
     ``information`` text (the column older consents typed)."""
@@ -881,10 +904,9 @@ def record_consent(db: Database, user: SignedInUser, episode_id: int, data: Cons
         episode = episodes.episode_in(session, episode_id)
         if episode.stage == Stage.DISCHARGED.value:
             raise ValidationError("This episode is discharged; record consents in an open episode.")
-        entry = session.get(DirectoryEntry, data.directory_entry_id)
-        if entry is None or not entry.active:
-            raise ValidationError({"directory_entry_id": "This directory entry is not available; choose another."})
-        consent = Consent(episode_id=episode.id, directory_entry_id=entry.id, recipient_name=entry.name,
+        entry_id, recipient, relationship = _recipient(session, data)
+        consent = Consent(episode_id=episode.id, directory_entry_id=entry_id, recipient_name=recipient,
+                          recipient_relationship=relationship,
                           purpose=purpose, information="; ".join(consent_rules.labels(items)),
                           items=list(items), expires_on=data.expires_on,
                           signed_on=data.signed_on, created_by=user.id)
@@ -892,7 +914,8 @@ def record_consent(db: Database, user: SignedInUser, episode_id: int, data: Cons
         session.flush()
         audit.append(session, user, "consent.recorded", entity_type="consent", entity_id=consent.id,
                      patient_id=episode.patient_id,
-                     detail={"directory_entry_id": entry.id, "signed_on": consent.signed_on.isoformat(),
+                     detail={"directory_entry_id": entry_id, "person": entry_id is None,
+                             "signed_on": consent.signed_on.isoformat(),
                              "expires_on": consent.expires_on.isoformat(), "items": list(items)})
         return _consent_view(session, consent)
 
@@ -949,15 +972,14 @@ def consent_form_pdf(db: Database, user: SignedInUser, episode_id: int, *, conse
                 raise ValidationError("This consent was recorded before itemized consents: record a new "
                                       "one (and print its form) to share plan details.")
             entry_id, recipient, purpose = view.directory_entry_id, view.recipient_name, view.purpose
+            relationship = view.recipient_relationship
             items, expires_on, signed_on = view.items or (), view.expires_on, view.signed_on
         else:
             assert data is not None
             purpose, items = _checked_consent(data, today, signed=False)
-            entry = session.get(DirectoryEntry, data.directory_entry_id)
-            if entry is None or not entry.active:
-                raise ValidationError({"directory_entry_id": "This directory entry is not available; choose another."})
+            entry_id, recipient, relationship = _recipient(session, data)
             assert data.expires_on is not None  # checked
-            entry_id, recipient, expires_on, signed_on = entry.id, entry.name, data.expires_on, data.signed_on
+            expires_on, signed_on = data.expires_on, data.signed_on
         plan = session.execute(select(AftercarePlan).where(AftercarePlan.episode_id == episode.id)
                                ).scalar_one_or_none()
         settings = settings_service.read_in(session)
@@ -968,7 +990,8 @@ def consent_form_pdf(db: Database, user: SignedInUser, episode_id: int, *, conse
             patient=printed.PlanPatient(f"{patient.given_name} {patient.family_name}",
                                         printed.format_date(language, patient.date_of_birth, region=region),
                                         patient.mrn),
-            clinic=_clinic(settings), recipient=recipient, purpose=purpose, items=items,
+            clinic=_clinic(settings), recipient=f"{recipient} ({relationship})" if relationship else recipient,
+            purpose=purpose, items=items,
             expires_on=expires_on, signed_on=signed_on, language=language,
             page_size=plan.page_size if plan is not None else str(settings.get("plan_page_size") or "letter"),
             large_print=bool(plan.large_print) if plan is not None else False, phone_region=region)
