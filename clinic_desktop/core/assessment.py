@@ -79,10 +79,10 @@ WHAT_MATTERS_HINTS = {"reasons": "Why they want to stay well, as they say it",
                       "strengths": "What they are good at, what has helped before",
                       "trusted_people": "Who they would call, and how to reach them",
                       "routines": "Sleep, food, movement, mindfulness, hobbies, structure of the day"}
-#: The readiness ruler at intake (#16 item 6), 0–10 each: social fields → the question.
+#: The readiness ruler at intake (#16 item 6; its questions: core.support.RULER), 0–10 each:
+#: social field → label.
 READINESS: tuple[tuple[str, str], ...] = (
-    ("readiness_importance", "How important is it to you to stop using? (0–10)"),
-    ("readiness_confidence", "How confident are you that you can? (0–10)"))
+    ("readiness_importance", "Importance (0\u201310)"), ("readiness_confidence", "Confidence (0\u201310)"))
 SUICIDE_ANSWERS = ("yes", "no")
 YEARS_MAX = 90  # years of use
 COUNT_MAX = 200  # prior detox episodes, prior overdoses

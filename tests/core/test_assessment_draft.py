@@ -111,7 +111,13 @@ def test_a_complete_section_has_every_field_a_screen_shows():
     assert set(rules.complete_section("medical", {})) == set(rules.DRAFT_FIELDS["medical"])
     assert rules.complete_section("social", {"housing": " shelter "}) == {
         "housing": "shelter", "employment": "", "legal": "", "transport": "", "supports": "",
-        "reasons": "", "strengths": "", "trusted_people": "", "routines": ""}  # what matters, never required
+        "reasons": "", "strengths": "", "trusted_people": "", "routines": "",  # what matters, never required
+        "readiness_importance": None, "readiness_confidence": None}  # the ruler: not asked
+    # the ruler keeps 0–10 and drops anything else (never clamped: an 11 is not a 10)
+    ruler = {"readiness_importance": 0, "readiness_confidence": 10}
+    assert rules.normalize_section("social", ruler) == ruler
+    for wrong in (-1, 11, 5.5, "7", True):
+        assert rules.normalize_section("social", {"readiness_importance": wrong}) == {"readiness_importance": None}
 
 
 def test_each_section_says_what_it_still_lacks_and_together_they_are_what_signing_needs():

@@ -51,3 +51,21 @@ def test_the_plan_starts_from_it_and_my_day_is_edited_there(qtbot, db, admin):
     qtbot.waitUntil(lambda: plans.open_plan(db, counselor, episode_id).draft.get("my_day", {}).get("self_care")
                     == "Music at night", timeout=4000)
     screen.reject()
+
+
+def test_the_intake_asks_the_readiness_ruler(qtbot, window, db, nurse, patient):
+    from PySide6.QtWidgets import QSpinBox
+
+    screen = helpers.start_assessment(qtbot, window, "I-1")
+    go(screen, "Social")
+    importance = by_name(screen, QSpinBox, "Importance (0\u201310)")
+    confidence = by_name(screen, QSpinBox, "Confidence (0\u201310)")
+    assert importance.text() == "Not recorded" and importance.maximum() == 10
+    importance.setFocus()
+    importance.selectAll()
+    qtbot.keyClicks(importance, "9")
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen).get("social", {}).get("readiness_importance") == 9,
+                    timeout=3000)
+    assert saved_data(db, nurse, screen)["social"].get("readiness_confidence") is None
+    assert confidence.text() == "Not recorded"
+    screen.reject()

@@ -1,16 +1,18 @@
 """Social: housing, employment, legal, transport, supports (free text); then what matters to the
 patient, in their own words (reasons for recovery, strengths, people they trust, routines that
-help), which the aftercare plan starts from."""
+help), which the aftercare plan starts from; and the readiness ruler (how important, how
+confident, 0–10 each), the first point of its trend."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
 from clinic_desktop.core import assessment as rules
-from clinic_desktop.gui.intake.section import IntakeSection
+from clinic_desktop.core import support
+from clinic_desktop.gui.intake.section import IntakeSection, spin, spin_value
 
 
 class SocialSection(IntakeSection):
@@ -34,6 +36,16 @@ class SocialSection(IntakeSection):
             box.setPlaceholderText(rules.WHAT_MATTERS_HINTS[key])
             self.add_row(form, label, box, f"social.{key}")
             self.matter_boxes[key] = box
+        ruler = QLabel("Readiness \u2014 ask: \u201c" + " ".join(support.RULER.values()) + "\u201d")
+        ruler.setProperty("role", "heading")
+        ruler.setWordWrap(True)
+        form.addRow(ruler)
+        self.ruler_boxes: dict[str, QSpinBox] = {}
+        for (key, label), question in zip(rules.READINESS, support.RULER.values(), strict=True):
+            answer = spin(label, 10)
+            answer.setToolTip(question)
+            self.add_row(form, label, answer, f"social.{key}")
+            self.ruler_boxes[key] = answer
         inner.addLayout(form)
         inner.addStretch(1)
         return page
@@ -43,7 +55,11 @@ class SocialSection(IntakeSection):
             edit.setText(str(data.get(key) or ""))
         for key, box in self.matter_boxes.items():
             box.setPlainText(str(data.get(key) or ""))
+        for key, spinner in self.ruler_boxes.items():
+            value = data.get(key)
+            spinner.setValue(value if isinstance(value, int) else -1)
 
     def read(self) -> dict[str, Any]:
         return {**{k: e.text().strip() for k, e in self.social_edits.items()},
-                **{k: b.toPlainText().strip() for k, b in self.matter_boxes.items()}}
+                **{k: b.toPlainText().strip() for k, b in self.matter_boxes.items()},
+                **{k: spin_value(b) for k, b in self.ruler_boxes.items()}}
