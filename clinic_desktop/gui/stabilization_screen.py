@@ -43,7 +43,14 @@ from clinic_desktop.core import clock, facts, protocols, units
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser
-from clinic_desktop.core.services import episodes, intake, mar, patient_facts, stabilization
+from clinic_desktop.core.services import (
+    episodes,
+    intake,
+    mar,
+    patient_facts,
+    stabilization,
+    support,
+)
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.entry_dialogs import CheckInDialog, ScoreDialog, VitalsDialog
 from clinic_desktop.gui.mar_panel import MarPanel
@@ -496,6 +503,7 @@ class StabilizationScreen(GeometryDialog):
         try:
             entries = stabilization.flowsheet(self.db, self.user, self.episode.id)
             safety = stabilization.safety_status(self.db, self.user, self.episode.id)
+            ruler = support.readiness(self.db, self.user, self.episode.id)
         except ClinicError as exc:
             self.status.setText(f"Could not refresh: {exc}")
             return
@@ -509,6 +517,9 @@ class StabilizationScreen(GeometryDialog):
                   and e.total is not None]  # a complete score has its total
         checkins = [CheckInPoint(part, e.taken_at, value) for e in live if e.kind == stabilization.CHECKIN
                     for part, value in (e.values or {}).items() if part in CHECKIN_COLOURS]
+        checkins += [CheckInPoint(part, r.at, value) for r in ruler
+                     for part, value in (("importance", r.importance), ("confidence", r.confidence))
+                     if value is not None]
         self.chart.show_trend(self.episode.admitted_at, points, self.dose_marks(), now, checkins)
         alert = safety.active
         self.safety_bar.setText(safety_alert_text(safety.imminent))

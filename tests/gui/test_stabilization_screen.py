@@ -809,3 +809,38 @@ def test_with_check_ins_the_legend_still_fits_and_shows_each_series_marker(qtbot
     left = chart.position_of(chart.x_range()[1], 0).x() + 18
     seen = {_pixel(image, QPointF(x, y)) for x in range(int(left), chart.width(), 2) for y in range(image.height())}
     assert set(BAND_COLOURS.values()) | {DOSE_COLOUR} | set(CHECKIN_COLOURS.values()) <= seen
+
+
+def test_the_readiness_ruler_is_a_dashed_trend_beside_the_check_ins(qtbot):
+    from clinic_desktop.gui.widgets.trend_chart import CHECKIN_COLOURS, CheckInPoint
+
+    chart = new_chart(qtbot)
+    chart.resize(700, 300)
+    hours = lambda h: ADMITTED + dt.timedelta(hours=h)
+    chart.show_trend(ADMITTED, [TrendPoint("cows", hours(4), 18)],
+                     checkins=[CheckInPoint("craving", hours(6), 9), CheckInPoint("importance", hours(1), 9),
+                               CheckInPoint("confidence", hours(1), 3), CheckInPoint("confidence", hours(30), 6)])
+    assert chart.series_points("importance") == [(1.0, 9.0)]
+    assert chart.series_points("confidence") == [(1.0, 3.0), (30.0, 6.0)]
+    assert chart.legend_entries()[-2:] == [("Craving", "checkins"), ("Importance \u00b7 Confidence", "checkins")]
+    at = chart.checkin_position_of(30, 6)
+    assert at is not None and _pixel(chart.grab().toImage(), at) == CHECKIN_COLOURS["confidence"]
+    assert chart.hover_text(at).startswith("Confidence 6/10 at ")
+    # the ruler alone makes the panel too (asked at intake, before any check-in)
+    chart.show_trend(ADMITTED, [], checkins=[CheckInPoint("importance", hours(1), 9)])
+    assert chart.legend_entries()[-1] == ("Importance", "checkins")
+
+
+def test_the_screen_draws_the_intakes_and_the_sessions_readiness(qtbot, window, db, admin, nurse, patient):
+    from clinic_desktop.core import support as support_rules
+    from clinic_desktop.core.services import support
+    from tests.conftest import STRONG_PASSWORD, make_user
+
+    episode_id = sign_intake(db, nurse, patient, social={"readiness_importance": 8, "readiness_confidence": 2})
+    counselor = make_user(db, admin, "counselor")
+    support.record_session(db, counselor, episode_id, support_rules.SessionInput(
+        "brief", dt.datetime.now(dt.UTC), 10, confidence=5), STRONG_PASSWORD)
+    screen = open_flowsheet(qtbot, window)
+    assert [y for _x, y in screen.chart.series_points("importance")] == [8.0]
+    assert [y for _x, y in screen.chart.series_points("confidence")] == [2.0, 5.0]
+    screen.reject()

@@ -1,7 +1,8 @@
 """The withdrawal trend over a stay: COWS and SOWS totals against hours since admission, the
 COWS severity bands shaded behind them, and the doses given marked along the time axis; under
 it, on the same time axis, a second panel of the daily check-ins' craving, mood and anxiety
-(0–10) once there are any.
+(0–10) once there are any, and beside them the readiness ruler's importance and confidence
+(0–10, dashed: asked at intake and in support sessions).
 
 Plain data in (``TrendPoint``s, ``DoseMark``s); hovering a point shows its value and time.
 A plain widget painted with QPainter: ``show_trend()`` keeps the numbers and asks for a repaint,
@@ -43,10 +44,17 @@ EDGE_HOURS = 1.0
 EDGE_SCORE = 1.5
 #: Each instrument's marker, so the lines are told apart without their colour too.
 SHAPES = {"cows": "circle", "sows_gossop": "square", "sows_handelsman": "diamond"}
-#: The check-in panel's series (core.checkin scales), told apart by colour and marker.
-CHECKIN_COLOURS = {"craving": "#b4521b", "mood": "#1f4e8c", "anxiety": "#7a3fa0"}
-CHECKIN_SHAPES = {"craving": "circle", "mood": "square", "anxiety": "diamond"}
-CHECKIN_TITLES = {"craving": "Craving", "mood": "Mood", "anxiety": "Anxiety"}
+#: The check-in panel's series (core.checkin scales, then the readiness ruler, core.support.RULER),
+#: told apart by colour and marker; the ruler's lines dashed.
+CHECKIN_COLOURS = {"craving": "#b4521b", "mood": "#1f4e8c", "anxiety": "#7a3fa0",
+                   "importance": "#0b6e69", "confidence": "#4f6300"}
+CHECKIN_SHAPES = {"craving": "circle", "mood": "square", "anxiety": "diamond",
+                  "importance": "triangle", "confidence": "triangle_down"}
+CHECKIN_TITLES = {"craving": "Craving", "mood": "Mood", "anxiety": "Anxiety",
+                  "importance": "Importance", "confidence": "Confidence"}
+#: The legend's rows for the panel: the check-in's scales, then the readiness ruler.
+CHECKIN_ROWS = (("craving", "mood", "anxiety"), ("importance", "confidence"))
+DASHED = frozenset({"importance", "confidence"})
 CHECKIN_RANGE = (-0.6, 10.6)  # 0 and 10 drawn whole
 CHECKIN_SHARE = 0.4  # of the plots' height, under the scores
 PLOT_BACKGROUND = "#ffffff"  # the plot stays light in both themes: the bands' colours are light
@@ -70,7 +78,7 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class CheckInPoint:
-    part: str  # craving | mood | anxiety
+    part: str  # craving | mood | anxiety | importance | confidence (the readiness ruler)
     at: dt.datetime
     value: int
 
@@ -157,23 +165,30 @@ class TrendChart(QWidget):
         """The legend, top to bottom: (name, marker shape) — "circle", "square", "diamond" or
         "triangle" (the doses) — then the COWS bands shaded behind them ("band": a swatch), then
         the check-in panel's series on one row ("Craving · Mood · Anxiety", "checkins": each
-        with its marker, so the legend still fits beside a chart on a 1024×600 screen)."""
+        with its marker, so the legend still fits beside a chart on a 1024×600 screen) and the
+        readiness ruler's on another ("Importance · Confidence")."""
         return [(name, shape) for name, shape, _colour in self._legend()]
 
+    def _checkin_rows(self) -> list[tuple[str, ...]]:
+        """The panel's legend rows, each the parts shown (rows with none left out)."""
+        rows = [tuple(part for part in row if part in self._checkin_series) for row in CHECKIN_ROWS]
+        return [row for row in rows if row]
+
     def _legend(self) -> list[tuple[str, str, str]]:
+        """(name, shape, colour) per legend line; a check-in row's "colour" is its parts, comma-separated."""
         entries = [(get_instrument(iid).short_title, SHAPES.get(iid, "circle"), COLOURS.get(iid, "#333333"))
                    for iid in self._series]
         if self._dose_hours:
             entries.append(("Dose given", "triangle", DOSE_COLOUR))
         entries.extend((name, "band", colour) for name, colour in self._band_names)
-        if self._checkin_series:
-            entries.append((" \u00b7 ".join(CHECKIN_TITLES[part] for part in self._checkin_series), "checkins", ""))
+        entries.extend((" \u00b7 ".join(CHECKIN_TITLES[part] for part in row), "checkins", ",".join(row))
+                       for row in self._checkin_rows())
         return entries
 
-    def _checkin_legend(self, fm: QFontMetrics) -> list[tuple[str, float]]:
-        """The check-in row of the legend: each series and where its marker goes (from the row's start)."""
+    def _checkin_legend(self, fm: QFontMetrics, parts: Sequence[str]) -> list[tuple[str, float]]:
+        """A check-in row of the legend: each series and where its marker goes (from the row's start)."""
         out, x = [], 0.0
-        for part in self._checkin_series:
+        for part in parts:
             out.append((part, x + MARKER_SIZE / 2))
             x += MARKER_SIZE + 4 + fm.horizontalAdvance(CHECKIN_TITLES[part]) + 10
         return out
@@ -225,8 +240,8 @@ class TrendChart(QWidget):
         if not entries:
             return 0
         widths = [24 + 6 + fm.horizontalAdvance(name) for name, shape in entries if shape != "checkins"]
-        if self._checkin_series:
-            last, at = self._checkin_legend(fm)[-1]
+        for row in self._checkin_rows():
+            last, at = self._checkin_legend(fm, row)[-1]
             widths.append(round(at + MARKER_SIZE / 2 + 4 + fm.horizontalAdvance(CHECKIN_TITLES[last])))
         return max(widths)
 
@@ -360,7 +375,7 @@ class TrendChart(QWidget):
             for name, shape, colour_name in entries:
                 mid = QPointF(x + 12, y + row / 2)
                 if shape == "checkins":  # each series' marker then its name, on one row
-                    for part, at in self._checkin_legend(fm):
+                    for part, at in self._checkin_legend(fm, colour_name.split(",")):
                         painter.setPen(Qt.PenStyle.NoPen)
                         painter.setBrush(QBrush(QColor(CHECKIN_COLOURS[part])))
                         _marker(painter, CHECKIN_SHAPES[part], QPointF(x + at, mid.y()), MARKER_SIZE)
@@ -497,10 +512,13 @@ class TrendChart(QWidget):
 
 def _lines(painter: QPainter, series: dict[str, list[tuple[float, float]]],
            to_px: Callable[[float, float], QPointF], colours: dict[str, str], shapes: dict[str, str]) -> None:
-    """Each series as a line of its colour with its markers, in (hours, value) mapped by ``to_px``."""
+    """Each series as a line of its colour with its markers, in (hours, value) mapped by ``to_px``
+    (dashed for the series in :data:`DASHED`)."""
     for name, points in series.items():
         colour = QColor(colours.get(name, "#333333"))
         pen = QPen(colour, 2)
+        if name in DASHED:
+            pen.setStyle(Qt.PenStyle.DashLine)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
@@ -529,5 +547,7 @@ def _marker(painter: QPainter, shape: str, at: QPointF, size: float) -> None:
         painter.drawPolygon(QPolygonF([QPointF(x, y - r), QPointF(x + r, y), QPointF(x, y + r), QPointF(x - r, y)]))
     elif shape == "triangle":
         painter.drawPolygon(QPolygonF([QPointF(x, y - r), QPointF(x + r, y + r * 0.8), QPointF(x - r, y + r * 0.8)]))
+    elif shape == "triangle_down":
+        painter.drawPolygon(QPolygonF([QPointF(x, y + r), QPointF(x + r, y - r * 0.8), QPointF(x - r, y - r * 0.8)]))
     else:
         painter.drawEllipse(at, r, r)
