@@ -10,14 +10,19 @@ import pytest
 from sqlalchemy import select
 
 from clinic_desktop.core import clock
+from clinic_desktop.core import support as support_rules
 from clinic_desktop.core.models import (
     AftercarePlan,
     Assessment,
+    CheckIn,
     Episode,
     MedicationAdministration,
     MedicationOrder,
     Observation,
+    Patient,
     PlanVersion,
+    SupportGroup,
+    SupportSession,
     VitalSigns,
     utcnow,
 )
@@ -72,6 +77,10 @@ def test_nobody_uses_after_admission_and_every_entry_falls_inside_the_stay(seede
                 select(VitalSigns).where(VitalSigns.episode_id == episode.id)).scalars()]
             times += [m.at for m in session.execute(select(MedicationAdministration).where(
                 MedicationAdministration.episode_id == episode.id)).scalars()]
+            times += [c.taken_at for c in session.execute(
+                select(CheckIn).where(CheckIn.episode_id == episode.id)).scalars()]
+            times += [s.started_at for s in session.execute(
+                select(SupportSession).where(SupportSession.episode_id == episode.id)).scalars()]
             end = _aware(episode.discharged_at) if episode.discharged_at else after
             assert all(admitted <= _aware(t) <= end for t in times), episode.id
 
@@ -161,3 +170,18 @@ def test_demo_0001_leaves_with_its_dose_a_prescription_and_a_naloxone_kit(seeded
     assert row["leave"] == "prescription" and row["pharmacy"] and row["pharmacy_phone"]
     assert data["medication"]["moud"]["answer"] == "accepted"
     assert data["overdose"]["naloxone_kit_given"] is True
+
+
+def test_the_stay_has_check_ins_sessions_and_a_group_that_names_no_one(seeded):
+    db, *_ = seeded
+    with db.read() as session:
+        assert session.execute(select(CheckIn)).first() is not None
+        [group] = session.execute(select(SupportGroup)).scalars().all()
+        attendees = session.execute(select(SupportSession.episode_id).where(SupportSession.group_id == group.id)
+                                    ).scalars().all()
+        assert len(attendees) >= 3
+        names = [n for p in session.execute(select(Patient)).scalars() for n in (p.given_name, p.family_name)]
+        assert not support_rules.named(f"{group.topic} {group.note}", names)
+        plan = session.execute(select(PlanVersion.data).join(AftercarePlan)).scalars().one()
+    # DEMO-0001's plan starts from what the patient said in counseling, newer than the intake
+    assert plan["relapse"]["reasons"] == "To be there for my kids, and to keep my job at the bakery (demo)"

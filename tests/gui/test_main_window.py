@@ -72,6 +72,8 @@ def test_census_shows_open_episodes_with_stage_and_last_cows(window):
     assert smith[stage] == "Stabilization"
     assert smith[cows].startswith("11 mild · ")  # 18 moderate before the first buprenorphine dose
     assert row_for(census, "Núñez Ortega, María José")[cows].startswith("9 mild · ")
+    # this morning's check-in craving of 9 is flagged beside the name (#16)
+    assert row_for(census, "Kowalski, Dana  \u2691 Craving 9/10")
     zoe = row_for(census, "Ødegård-Núñez, Zoë")
     assert zoe[stage] == "Assessment" and zoe[cows] == "none yet"
     assert row_for(census, "Rivera, Alex")[stage] == "Transition"  # DEMO-0001, with a finalized plan

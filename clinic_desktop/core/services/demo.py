@@ -45,8 +45,10 @@ from clinic_desktop.core.services import (
     patients,
     plans,
     stabilization,
+    support,
 )
 from clinic_desktop.core.services import settings as settings_service
+from clinic_desktop.core.support import GroupInput, SessionInput
 
 DEMO_USERNAME = "demo.nurse"
 DEMO_COUNSELOR = "demo.counselor"
@@ -111,6 +113,8 @@ class DemoPatient(NamedTuple):
     admitted_hours_ago: float = 0
     cows: tuple[tuple[float, dict[str, int]], ...] = ()
     courses: tuple[DemoDose, ...] = ()
+    #: The craving the first daily check-in reports (8 or more: flagged on the census).
+    first_craving: int = 7
 
 
 #: Buprenorphine induction: 4 mg sublingual as needed every 2 h up to 16 mg in 24 h.
@@ -144,8 +148,10 @@ DEMO_PATIENTS = [
                 cows=((0.5, _COWS_11), (24, _COWS_9), (72, _COWS_5), (144, _COWS_2)),
                 courses=(_clonidine(1, (1.5, 8, 24.5, 48, 72.5), stop=120),)),
     DemoPatient("Chris", "Walker", dt.date(1990, 12, 5), "unknown", "en", None),
+    # A strong craving at this morning's check-in: flagged on the census and the handover.
     DemoPatient("Dana", "Kowalski", dt.date(1975, 4, 28), "female", "en", Stage.STABILIZATION, 20,
-                cows=((0.5, _COWS_9), (8, _COWS_5), (18, _COWS_5)), courses=(_clonidine(1, (1.25,)),)),
+                cows=((0.5, _COWS_9), (8, _COWS_5), (18, _COWS_5)), courses=(_clonidine(1, (1.25,)),),
+                first_craving=9),
 ]
 #: Hours before admission DEMO-0001 last used (the intake's substance row).
 LAST_USE_BEFORE_ADMISSION_H = 14
@@ -263,6 +269,47 @@ def _tell_story(db: Database, nurse: SignedInUser, prescriber: SignedInUser, epi
         _give_course(db, nurse, prescriber, episode_id, admitted, course, pulse_at)
 
 
+def _check_ins(db: Database, nurse: SignedInUser, episode_id: int, admitted: dt.datetime,
+               now: dt.datetime, craving: int = 7) -> None:
+    """A daily check-in from 10 hours after admission, as a settling stay reports it: craving
+    (``craving`` the first day) and anxiety easing, mood and sleep coming back (invented)."""
+    day = 0
+    while (at := admitted + dt.timedelta(hours=10 + 24 * day)) < now - dt.timedelta(minutes=30):
+        stabilization.record_checkin(db, nurse, episode_id, {
+            "craving": max(2, craving - 2 * day), "mood": min(7, 3 + day), "anxiety": max(2, 7 - day), "pain": max(1, 5 - day),
+            "sleep_hours": min(7.5, 3.5 + day), "sleep_quality": ("poor", "fair", "good")[min(day, 2)],
+            "appetite": ("reduced", "normal")[min(day, 1)], "fluids": "enough"}, taken_at=at, reason=_DEMO_REASON)
+        day += 1
+
+
+def _sessions(db: Database, counselor: SignedInUser, episode_id: int, admitted: dt.datetime,
+              now: dt.datetime, *, what_matters: dict[str, str] | None = None) -> None:
+    """A first counseling session 20 hours after admission (when the stay is that long), with the
+    readiness ruler and, for DEMO-0001, what matters as the patient said it then (invented)."""
+    at = admitted + dt.timedelta(hours=20)
+    if at > now - dt.timedelta(hours=1):
+        return
+    with _signing_password(db, counselor) as password:
+        support.record_session(db, counselor, episode_id, SessionInput(
+            "individual", at, 45, ("motivational_interviewing",),
+            patient_words="I want to get through this week and stay on the medicine (demo)",
+            agreed="Try the evening group; write down cravings and what helped (demo)",
+            next_step="Review the craving notes at the next session (demo)",
+            what_matters=what_matters or {}, importance=9, confidence=5,
+            reason=_DEMO_REASON if now - at > dt.timedelta(hours=24) else ""), password, now=now)
+
+
+def _group(db: Database, counselor: SignedInUser, episode_ids: list[int], now: dt.datetime) -> None:
+    """This afternoon's group, for the patients in the building (invented; names no one)."""
+    if not episode_ids:
+        return
+    with _signing_password(db, counselor) as password:
+        support.record_group(db, counselor, episode_ids, GroupInput(
+            "Sleep and cravings in the first week (demo)", now - dt.timedelta(hours=2), 60,
+            ("psychoeducation", "mindfulness"),
+            note="Sleep routines; urge surfing practised together; the evening wind-down (demo)."), password, now=now)
+
+
 def _demo_clinic(db: Database, user: SignedInUser) -> None:
     """Fill the clinic's blank name, address or phone with :data:`DEMO_CLINIC` (audited), so the
     demo plan can print on a database where no one has set them yet."""
@@ -366,6 +413,10 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
     assert current is not None
     if current.stage == Stage.STABILIZATION.value:
         _induction(db, nurse, prescriber, current.id, admitted, now)
+        _check_ins(db, nurse, current.id, admitted, now)
+        # What matters, as the patient said it in counseling: the plan starts from the newest.
+        _sessions(db, counselor, current.id, admitted, now, what_matters={
+            "reasons": "To be there for my kids, and to keep my job at the bakery (demo)"})
         stabilization.move_to_transition(db, nurse, current.id)
     entry_id = _demo_program(db, counselor)
     view = plans.open_plan(db, counselor, current.id, now=now)
@@ -414,9 +465,11 @@ def seed(db: Database) -> int:
     """Add the demo patients that are not there yet; return how many were added."""
     nurse = _demo_user(db)
     prescriber = _demo_user(db, DEMO_PRESCRIBER, "Dr. Demo Prescriber (invented)", Role.PRESCRIBER)
+    counselor = _demo_user(db, DEMO_COUNSELOR, "Demo Counselor (invented)", Role.COUNSELOR)
     # The demo account records as a nurse and moves stages as one; no admin rights needed.
     added = 0
     now = utcnow()
+    in_group: list[int] = []
     for n, story in enumerate(DEMO_PATIENTS, start=1):
         mrn = f"DEMO-{n:04d}"
         with db.read() as session:
@@ -435,10 +488,15 @@ def seed(db: Database) -> int:
             continue
         ep = episodes.change_stage(db, nurse, ep.id, ep.version, Stage.STABILIZATION.value)
         _tell_story(db, nurse, prescriber, ep.id, admitted, story)
+        _check_ins(db, nurse, ep.id, admitted, now, story.first_craving)
+        _sessions(db, counselor, ep.id, admitted, now)
+        if story.stage in (Stage.STABILIZATION, Stage.TRANSITION) and story.admitted_hours_ago > 3:
+            in_group.append(ep.id)
         order = [Stage.TRANSITION, Stage.DISCHARGED]
         for next_stage in order[: order.index(story.stage) + 1] if story.stage in order else []:
             ep = episodes.current_episode(db, nurse, p.id) or ep
             ep = episodes.change_stage(db, nurse, ep.id, ep.version, next_stage.value, reason=(
                 "Completed withdrawal management (demo)" if next_stage == Stage.DISCHARGED else None))
+    _group(db, counselor, in_group, now)
     seed_plan(db, nurse, now)
     return added
