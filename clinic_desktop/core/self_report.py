@@ -44,9 +44,7 @@ _UI: dict[str, dict[str, str]] = {
         "skip": "Skip",
         "back": "Back",
         "progress": "{n} of {total}",
-        "hours": "{n} hours",
-        "hour": "1 hour",
-        "hours_max": "12 hours or more",
+        "hours_hint": "Hours of sleep (12+ = 12 hours or more)",
         "thanks": "Thank you \u2014 please hand the computer back to the staff.",
         "stepped_away": "Please hand the computer back to the staff.",
         "keys": "You can also press a number key, then Enter. Backspace goes back.",
@@ -57,9 +55,7 @@ _UI: dict[str, dict[str, str]] = {
         "skip": "Saltar",
         "back": "Atrás",
         "progress": "{n} de {total}",
-        "hours": "{n} horas",
-        "hour": "1 hora",
-        "hours_max": "12 horas o más",
+        "hours_hint": "Horas de sueño (12+ = 12 horas o más)",
         "thanks": "Gracias. Por favor, devuelva la computadora al personal.",
         "stepped_away": "Por favor, devuelva la computadora al personal.",
         "keys": "También puede usar las teclas de números y luego Enter. La tecla de borrar regresa.",
@@ -191,7 +187,7 @@ class Question:
     check-in part or the instrument's item id) say where the answer goes; ``kind`` how it is
     answered (``SCALE`` 0–10, ``HOURS``, ``CHOICE``, ``FREQUENCY`` 0–3); ``options`` the stored
     values with the words shown; ``stem`` the line above the question; ``low``/``high`` what the
-    ends of a 0–10 scale mean."""
+    ends of a 0–10 scale mean (``low`` on the hours: what the numbers count)."""
 
     section: str
     part: str
@@ -212,12 +208,6 @@ def text(language: str, key: str, **values: object) -> str:
     return _UI[language_for(language)][key].format(**values)
 
 
-def _hours_label(language: str, hours: int) -> str:
-    if hours == HOURS_OFFERED[-1]:
-        return text(language, "hours_max")
-    return text(language, "hour") if hours == 1 else text(language, "hours", n=hours)
-
-
 def _checkin_questions(language: str) -> list[Question]:
     intro = text(language, "checkin_intro")
     out: list[Question] = []
@@ -229,7 +219,9 @@ def _checkin_questions(language: str) -> list[Question]:
                                 low, high))
         elif part == checkin.SLEEP_HOURS[0]:
             out.append(Question("checkin", part, HOURS, intro, _SLEEP_HOURS[language],
-                                tuple((float(n), _hours_label(language, n)) for n in HOURS_OFFERED)))
+                                tuple((float(n), f"{n}+" if n == HOURS_OFFERED[-1] else str(n))
+                                      for n in HOURS_OFFERED),
+                                text(language, "hours_hint")))
         else:
             question, words = _CHOICES[language][part]
             out.append(Question("checkin", part, CHOICE, intro, question, tuple(words.items())))
