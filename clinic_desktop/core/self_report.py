@@ -58,7 +58,7 @@ _UI: dict[str, dict[str, str]] = {
         "hours_hint": "Horas de sueño (12+ = 12 horas o más)",
         "thanks": "Gracias. Por favor, devuelva la computadora al personal.",
         "stepped_away": "Por favor, devuelva la computadora al personal.",
-        "keys": "También puede usar las teclas de números y luego Enter. La tecla de borrar regresa.",
+        "keys": "También puede usar las teclas de números y luego Enter. La tecla de borrar regresa a la pregunta anterior.",
     },
 }
 
