@@ -239,3 +239,17 @@ def test_a_viewer_cannot_hand_over(qtbot, db, admin, nurse, patient):
     assert not by_name(screen, QPushButton, "Hand to patient").isEnabled()
     qtbot.keyClick(screen, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert screen.hand_over_dialog is None and screen.patient_mode is None
+
+
+def test_the_main_windows_idle_lock_waits_while_the_patient_answers(qtbot, window, db, nurse, patient):
+    sign_intake(db, nurse, patient)
+    screen = open_flowsheet(qtbot, window)
+    window.idle_lock.set_interval_ms(150)
+    mode = hand_over(qtbot, screen, ask=())
+    qtbot.wait(500)  # longer than the main window's lock time: the patient's window locks itself
+    assert not window.idle_lock.is_locked() and not mode.is_locked() and mode.isVisible()
+    by_name(mode, QPushButton, "Stop (staff)").click()
+    unlock(qtbot, mode)
+    assert screen.patient_mode is None
+    qtbot.waitUntil(window.idle_lock.is_locked, timeout=3000)  # watching again once staff are back
+    window.idle_lock.stop()
