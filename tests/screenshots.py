@@ -387,6 +387,29 @@ def _plan_shots(db, admin, out: Path) -> list[Path]:
     return shots
 
 
+def _patient_mode_shots(screen, out: Path) -> list[Path]:
+    """Patient check-in mode: the hand-over choices, a PHQ-9 page in Spanish (a key picked, not yet
+    answered), and the lock staff open with their password (nothing answered, so nothing saved)."""
+    screen.hand_to_patient()
+    _settle()
+    dialog = _open_dialog(screen)
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("es"))
+    shots = [_save(dialog, out, "15l-hand-to-patient")]
+    dialog.accept()
+    _settle()
+    mode = screen.patient_mode
+    for _ in range(sum(q.section == "checkin" for q in mode.questions)):  # on to the PHQ-9
+        mode.skip()
+    mode._type_digit("1")
+    shots.append(_save(mode, out, "15m-patient-check-in"))
+    mode.lock()
+    shots.append(_save(mode, out, "15n-patient-check-in-locked"))
+    mode.password_edit.setText(ADMIN_PASSWORD)
+    mode.unlock()
+    _settle(100)
+    return shots
+
+
 def _stabilization_shots(db, admin, out: Path) -> list[Path]:
     import datetime as dt
 
@@ -429,6 +452,7 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
             dialog.inputs[part].setText(text)
         shots.append(_save(dialog, out, "15k-daily-check-in"))
         _close(dialog)
+        shots.extend(_patient_mode_shots(screen, out))
         from clinic_desktop.core.services import accounts
         from clinic_desktop.gui.mar_panel import OrderDialog
 

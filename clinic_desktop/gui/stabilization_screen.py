@@ -58,6 +58,7 @@ from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
 from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
+from clinic_desktop.gui.patient_mode import HandOverDialog, PatientCheckInWindow
 from clinic_desktop.gui.widgets.chip import Chip
 from clinic_desktop.gui.widgets.dialog_base import (
     AsksBeforeDiscarding,
@@ -200,6 +201,8 @@ class StabilizationScreen(GeometryDialog):
         assessment = intake.assessment_for_episode(db, user, episode.id)
         self._intake_data = dict(assessment.data) if assessment is not None else {}
         self._live: list = []  # the flowsheet entries not struck, as last read (the prompts read them)
+        self.patient_mode: PatientCheckInWindow | None = None
+        self.hand_over_dialog: HandOverDialog | None = None
         self._build()
         self.refresh()
         self._timer = QTimer(self)
@@ -324,6 +327,12 @@ class StabilizationScreen(GeometryDialog):
         self.checkin_button.setToolTip("Ctrl+Shift+K: craving, mood, anxiety, pain, sleep, appetite, fluids")
         self.checkin_button.clicked.connect(self.record_checkin)
         self.checkin_button.setEnabled(self.user.can("checkins.record"))
+        self.hand_over_button = QPushButton("Hand to patient\u2026")
+        self.hand_over_button.setAccessibleName("Hand to patient")
+        self.hand_over_button.setToolTip("Ctrl+Shift+J: the patient answers the check-in, PHQ-9 and GAD-7 "
+                                         "on the whole screen; your password unlocks it")
+        self.hand_over_button.clicked.connect(self.hand_to_patient)
+        self.hand_over_button.setEnabled(self.user.can("checkins.record"))
         # The other instruments in one menu: a button each was cut short on a 1024-pixel screen.
         self.other_scores_button = QPushButton("Other score")
         self.other_scores_button.setAccessibleName("Record another score")
@@ -335,6 +344,7 @@ class StabilizationScreen(GeometryDialog):
         buttons.addWidget(self.record_cows_button)
         buttons.addWidget(self.record_vitals_button)
         buttons.addWidget(self.checkin_button)
+        buttons.addWidget(self.hand_over_button)
         buttons.addWidget(self.other_scores_button)
         buttons.addStretch(1)
         self.correct_button = QPushButton("Correct entry\u2026")
@@ -346,7 +356,8 @@ class StabilizationScreen(GeometryDialog):
         self.correct_button.setEnabled(can_record or self.user.can("checkins.record"))
         for keys, what, slot in (("Ctrl+K", "Record COWS", lambda: self.record_score("cows")),
                                  ("Ctrl+Shift+V", "Record vitals", self.record_vitals),
-                                 ("Ctrl+Shift+K", "Daily check-in", self.record_checkin)):
+                                 ("Ctrl+Shift+K", "Daily check-in", self.record_checkin),
+                                 ("Ctrl+Shift+J", "Hand to patient", self.hand_to_patient)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setWhatsThis(what)
             shortcut.activated.connect(slot)
@@ -647,6 +658,29 @@ class StabilizationScreen(GeometryDialog):
     def record_checkin(self) -> None:
         if self.user.can("checkins.record"):
             self._open(CheckInDialog(self.db, self.user, self.episode.id, self))
+
+    def hand_to_patient(self) -> None:
+        """Patient check-in mode (``gui.patient_mode``): what to ask and the language, then the
+        full-screen check-in; the flowsheet (and any safety alert) refreshes when staff unlock."""
+        if not self.user.can("checkins.record") or self.patient_mode is not None:
+            return
+        dialog = HandOverDialog(getattr(self.patient, "preferred_language", None), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(lambda: self.start_patient_mode(dialog.language(), dialog.sections()))
+        self.hand_over_dialog = dialog
+        dialog.open()
+
+    def start_patient_mode(self, language: str, sections: tuple[str, ...]) -> PatientCheckInWindow:
+        window = PatientCheckInWindow(self.db, self.user, self.episode.id, language, sections, self)
+        self.patient_mode = window
+
+        def ended(_saved: bool) -> None:
+            self.patient_mode = None
+            self._recorded()
+
+        window.done.connect(ended)
+        window.start()
+        return window
 
     def selected_entry(self):
         return selected_row(self.table)

@@ -123,7 +123,7 @@ class FlowsheetEntry:
 
     Score fields (``instrument_id``, ``total``, ``band``, ``complete``, ``item_scores``) are
     ``None`` on vitals and check-ins; ``values`` (the vitals, or the check-in's parts) is ``None``
-    on scores; ``self_reported`` says the patient answered a check-in themselves. ``warnings`` holds the abnormal-value
+    on scores; ``self_reported`` says the patient answered it themselves (patient check-in mode). ``warnings`` holds the abnormal-value
     warnings of vitals (empty for scores). ``reason`` is why it was entered late (on a back-dated
     correction: the correction's reason, which is also on the struck entry's ``struck``).
     """
@@ -315,7 +315,7 @@ def _observation_entry(obs: Observation, by_name: str, replaces_id: int | None =
     return FlowsheetEntry(OBSERVATION, obs.id, obs.taken_at, obs.created_at, by_name,
                           instrument_id=obs.instrument_id, total=obs.total, band=obs.band,
                           complete=obs.complete, item_scores=dict(obs.item_scores), reason=obs.reason,
-                          replaces_id=replaces_id)
+                          replaces_id=replaces_id, self_reported=bool(obs.self_reported))
 
 
 def _clean_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -363,7 +363,8 @@ def _raises_alert(instrument_id: str, items: Mapping[str, Any]) -> bool:
 
 def _add_observation(session: Session, user: SignedInUser, episode: Episode, instrument_id: str,
                      items: Mapping[str, int | None], taken_at: dt.datetime, reason: str | None,
-                     now: dt.datetime, replaces_id: int | None = None) -> Observation:
+                     now: dt.datetime, replaces_id: int | None = None, *,
+                     self_reported: bool = False) -> Observation:
     try:
         instrument = get_instrument(instrument_id)
         result = instrument.score(items)
@@ -372,7 +373,8 @@ def _add_observation(session: Session, user: SignedInUser, episode: Episode, ins
     scores = dict(result.items)
     obs = Observation(episode_id=episode.id, instrument_id=instrument.id, item_scores=scores,
                       total=result.total, band=result.band, complete=result.complete,
-                      taken_at=taken_at, recorded_by=user.id, created_at=now, reason=reason)
+                      taken_at=taken_at, recorded_by=user.id, created_at=now, reason=reason,
+                      self_reported=self_reported)
     session.add(obs)
     alert = _raises_alert(instrument.id, scores)
     if alert:
@@ -386,6 +388,8 @@ def _add_observation(session: Session, user: SignedInUser, episode: Episode, ins
         detail["replaces"] = replaces_id
     if alert:
         detail["safety_alert"] = True
+    if self_reported:
+        detail["self_reported"] = True
     audit.append(session, user, "observation.recorded", entity_type="observation", entity_id=obs.id,
                  patient_id=episode.patient_id, detail=detail)
     return obs
@@ -485,6 +489,55 @@ def record_checkin(db: Database, user: SignedInUser, episode_id: int, values: Ma
         return _checkin_entry(row, user.full_name)
 
 
+#: The instruments a patient answers themselves in patient check-in mode (``core.self_report``).
+SELF_REPORT_INSTRUMENTS = ("phq9", "gad7")
+
+
+def record_self_report(db: Database, user: SignedInUser, episode_id: int,
+                       checkin_values: Mapping[str, Any] | None,
+                       scores: Mapping[str, Mapping[str, int | None]] | None) -> list[FlowsheetEntry]:
+    """What the patient answered in patient check-in mode, saved in one transaction by the staff
+    member who handed the workstation over (``checkins.record``: the PHQ-9 and GAD-7 are
+    self-report instruments, so a counselor may hand them over too), all marked self-reported.
+
+    ``checkin_values``: the check-in's answered parts (:mod:`core.checkin`); ``scores``: item
+    scores by instrument (``"phq9"``, ``"gad7"``), unanswered items absent or ``None`` — a partial
+    instrument is saved incomplete. A section with no answer is not saved; nothing answered at
+    all is refused (ValidationError on "values"). A PHQ-9 self-harm item above 0 raises the
+    safety alert exactly as :func:`record_observation` does. Each entry is audited as the staff
+    entry of its kind is (``checkin.recorded``, ``observation.recorded``), marked self-reported.
+    Returns the saved entries, the check-in first."""
+    require(user, "checkins.record")
+    checkin_values = {k: v for k, v in (checkin_values or {}).items()
+                      if v is not None and not (isinstance(v, str) and not v.strip())}
+    answered: dict[str, dict[str, int]] = {}
+    for instrument_id, items in (scores or {}).items():
+        if instrument_id not in SELF_REPORT_INSTRUMENTS:
+            raise ValidationError({"scores": f"{instrument_id!r} is not answered by the patient here."})
+        given = {item: value for item, value in (items or {}).items() if value is not None}
+        if given:
+            answered[instrument_id] = given
+    if not checkin_values and not answered:
+        raise ValidationError({"values": "Nothing was answered; there is nothing to save."})
+    clean = _clean_checkin(checkin_values) if checkin_values else None
+    now = utcnow()
+    saved: list[FlowsheetEntry] = []
+    try:
+        with db.write() as session:
+            episode = _episode_for_write(session, episode_id)
+            if clean:
+                row = _add_checkin(session, user, episode, clean, now, None, now, self_reported=True)
+                saved.append(_checkin_entry(row, user.full_name))
+            for instrument_id in SELF_REPORT_INSTRUMENTS:
+                if instrument_id in answered:
+                    obs = _add_observation(session, user, episode, instrument_id, answered[instrument_id],
+                                           now, None, now, self_reported=True)
+                    saved.append(_observation_entry(obs, user.full_name))
+            return saved
+    except StaleDataError:
+        raise _write_conflict() from None
+
+
 # --------------------------------------------------------------------------------------------
 # The flowsheet and corrections
 # --------------------------------------------------------------------------------------------
@@ -502,7 +555,7 @@ def flowsheet(db: Database, user: SignedInUser, episode_id: int) -> list[Flowshe
         observations = session.execute(
             select(Observation.id, Observation.taken_at, Observation.created_at, recorder.full_name,
                    Observation.instrument_id, Observation.total, Observation.band, Observation.complete,
-                   Observation.item_scores, Observation.reason, *strike_cols)
+                   Observation.item_scores, Observation.reason, Observation.self_reported, *strike_cols)
             .join(recorder, recorder.id == Observation.recorded_by)
             .outerjoin(EntryStrike, (EntryStrike.entry_type == OBSERVATION)
                        & (EntryStrike.entry_id == Observation.id))
@@ -536,9 +589,10 @@ def flowsheet(db: Database, user: SignedInUser, episode_id: int) -> list[Flowshe
     entries = [
         FlowsheetEntry(OBSERVATION, oid, taken_at, created_at, by_name or "", instrument_id=instrument_id,
                        total=total, band=band, complete=complete, item_scores=dict(items), reason=reason,
-                       struck=strike_of(*strike), replaces_id=replaces.get((OBSERVATION, oid)))
+                       struck=strike_of(*strike), replaces_id=replaces.get((OBSERVATION, oid)),
+                       self_reported=bool(self_reported))
         for (oid, taken_at, created_at, by_name, instrument_id, total, band, complete, items, reason,
-             *strike) in observations
+             self_reported, *strike) in observations
     ]
     entries += [
         FlowsheetEntry(VITALS, vid, taken_at, created_at, by_name or "", values=dict(values),

@@ -85,7 +85,8 @@ class FlowsheetModel(RowTableModel[FlowsheetEntry]):
             if row.kind == "checkin":
                 return "Check-in (self-reported)" if row.self_reported else "Check-in"
             assert row.instrument_id is not None  # a score has its instrument
-            return get_instrument(row.instrument_id).short_title
+            title = get_instrument(row.instrument_id).short_title
+            return f"{title} (self-reported)" if row.self_reported else title
         if column == self.RESULT:
             return result_text(row, self.system)
         if column == self.DETAILS:
