@@ -329,3 +329,68 @@ def test_readiness_trend_from_intake_and_sessions(db, admin):
                            STRONG_PASSWORD)  # no ruler: not a point
     points = support.readiness(db, counselor, episode_id)
     assert [(p.source, p.importance, p.confidence) for p in points] == [("intake", 9, 3), ("brief", 9, 5)]
+
+
+# --- two workstations at once --------------------------------------------------------------------
+
+def test_a_group_racing_a_discharge_never_lands_on_the_discharged_record(any_db_target, monkeypatch):
+    """Workstation 1 discharges a patient while workstation 2 saves a group they attended, 12
+    rounds: either the group committed first (its entry precedes the discharge in the audit
+    chain) or it is refused whole — never an entry added to a record already discharged."""
+    import threading
+
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts
+
+    first, second = open_database(any_db_target), open_database(any_db_target)
+    try:
+        admin = accounts.create_first_admin(first, "admin", "Ada Admin", STRONG_PASSWORD)
+        counselor = make_user(first, admin, "counselor")
+        # the password is checked before the transaction: leave it out so the two writes meet
+        monkeypatch.setattr(accounts, "confirm_password", lambda _db, user, _password: user)
+        outcomes = []
+        for n in range(12):
+            stays = admit_without_intake(first, admin, mrn=f"R-{n}a", given="Ira", family=f"Race{n}a")
+            leaving = admit_without_intake(first, admin, mrn=f"R-{n}b", given="Lou", family=f"Race{n}b",
+                                           stage="transition")
+            barrier, errors, refused = threading.Barrier(2), [], []
+
+            def group(stays=stays, leaving=leaving, barrier=barrier, errors=errors, refused=refused):
+                barrier.wait(timeout=30)
+                try:
+                    support.record_group(second, counselor, [stays.id, leaving.id],
+                                         rules.GroupInput("Sleep", ago(minutes=30), 30), STRONG_PASSWORD)
+                except ValidationError as exc:
+                    refused.append(exc.fields)
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            def leave(leaving=leaving, barrier=barrier, errors=errors):
+                barrier.wait(timeout=30)
+                try:
+                    episodes.change_stage(first, admin, leaving.id, leaving.version, "discharged", reason="Completed")
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=group), threading.Thread(target=leave)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert errors == []
+            events = [e for e in audit.recent(first, admin, patient_id=leaving.patient_id)]
+            discharged = [e.seq for e in events if e.action == "episode.stage_changed"
+                          and "discharged" in repr(e.detail)]
+            recorded = [e.seq for e in events if e.action == "session.recorded"]
+            assert len(discharged) == 1
+            if refused:
+                assert refused == [{"attendees": "A ticked patient was discharged; untick them."}]
+                assert recorded == [] and support.sessions(first, admin, stays.id) == []
+                outcomes.append("refused")
+            else:
+                assert len(recorded) == 1 and recorded[0] < discharged[0]
+                outcomes.append("saved first")
+        assert len(outcomes) == 12
+    finally:
+        first.dispose()
+        second.dispose()

@@ -117,22 +117,27 @@ def _require_kind(user: SignedInUser, kind: str) -> None:
 
 
 def _open_episode(session: Session, episode_id: int) -> Episode:
-    episode = episodes.episode_in(session, episode_id)
+    """The open episode, locked for this transaction (PostgreSQL; SQLite writers are serialised
+    already): a discharge committing meanwhile is waited for, and then refuses the session."""
+    episode = episodes.episode_in(session, episode_id, lock=True)
     if episode.stage == Stage.DISCHARGED.value:
         raise ValidationError("This episode is closed; sessions can no longer be added.")
     return episode
 
 
-def family_consent(session: Session, episode_id: int, person: str, today: dt.date) -> Consent | None:
+def family_consent(session: Session, episode_id: int, person: str, today: dt.date, *,
+                   lock: bool = False) -> Consent | None:
     """The episode's consent naming ``person`` (a consent to a person, not a provider; the name
-    accent- and case-blind) that is active ``today``: signed, not revoked, not expired."""
+    accent- and case-blind) that is active ``today``: signed, not revoked, not expired. ``lock``
+    takes the rows for this transaction (PostgreSQL): a revocation committing meanwhile is
+    waited for and seen."""
     wanted = fold(person)
     if not wanted:
         return None
-    rows = session.execute(select(Consent).where(Consent.episode_id == episode_id,
-                                                 Consent.directory_entry_id.is_(None),
-                                                 Consent.revoked_at.is_(None))
-                           .order_by(Consent.signed_on.desc(), Consent.id.desc())).scalars()
+    query = (select(Consent).where(Consent.episode_id == episode_id, Consent.directory_entry_id.is_(None),
+                                   Consent.revoked_at.is_(None))
+             .order_by(Consent.signed_on.desc(), Consent.id.desc()))
+    rows = session.execute(query.with_for_update() if lock else query).scalars()
     for consent in rows:
         if (fold(consent.recipient_name) == wanted and consent.signed_on <= today
                 and not consent_rules.expired(consent.expires_on, today)):
@@ -161,7 +166,8 @@ def record_session(db: Database, user: SignedInUser, episode_id: int, data: rule
         episode = _open_episode(session, episode_id)
         consent = None
         if clean["kind"] == rules.FAMILY:
-            consent = family_consent(session, episode.id, clean["family_member"], clock.local(now).date())
+            consent = family_consent(session, episode.id, clean["family_member"], clock.local(now).date(),
+                                     lock=True)
         row = SupportSession(
             episode_id=episode.id, kind=clean["kind"], started_at=clean["started_at"],
             duration_min=clean["duration_min"], approaches=clean["approaches"],
@@ -205,7 +211,9 @@ def record_group(db: Database, user: SignedInUser, episode_ids: Sequence[int], d
         rows = session.execute(select(Episode.id, Episode.stage, Episode.patient_id, Patient.given_name,
                                       Patient.family_name)
                                .join(Patient, Patient.id == Episode.patient_id)
-                               .where(Episode.id.in_(episode_ids))).all()
+                               .where(Episode.id.in_(episode_ids))
+                               .order_by(Episode.id)  # one lock order for every writer
+                               .with_for_update(of=Episode)).all()
         found = {r.id: r for r in rows}
         missing = [e for e in episode_ids if e not in found]
         if missing:
