@@ -462,19 +462,23 @@ class PlanRenderer(DocumentRenderer[PlanDocument]):
             if section.key == anchor:
                 story += more
                 more = []
-        return self._bind_tail(story)
+        return self._bind_tail(story, signed=doc.section_keys[-1:] == ("signatures",))
 
-    def _bind_tail(self, story: list) -> list:
+    def _bind_tail(self, story: list, *, signed: bool = False) -> list:
         """The story with its last flowables kept together until they make
         :data:`FEWEST_LINES` lines of body text, so that the last page never holds only a
-        few lines: a short remainder moves whole with what comes before it. Not when that
-        would keep together more than half a page."""
+        few lines: a short remainder moves whole with what comes before it. ``signed``: the
+        story ends with the signature lines, which count for nothing — they never stand
+        alone on the last page. Not when that would keep together more than half a page."""
         least = FEWEST_LINES * self.leading
         tail: list = []
         height = 0.0
-        while story and height < least:
+        content = 0.0  # of it, what is not the signatures
+        while story and content < least:
             tail.insert(0, story.pop())
             height += self._height(tail[:1])
+            if not (signed and len(tail) == 1):
+                content += self._height(tail[:1])
         if len(tail) > 1 and height <= self.frame_height * 0.5:
             return [*story, KeepTogether([g for f in tail
                                           for g in (f._content if isinstance(f, KeepTogether) else [f])])]

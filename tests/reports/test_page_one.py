@@ -365,3 +365,17 @@ def test_a_crisis_box_too_tall_for_page_one_keeps_what_each_line_is_for_and_the_
     for entry in crisis.entries:
         for line in entry.lines:
             assert flat(line.value) in text, line
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("large_print", [False, True])
+def test_the_signatures_never_stand_alone_on_the_last_page(demo_plan, language, large_print):
+    """The signature lines move with the section before them: a last page of only "Signatures"
+    reads as a form torn from another plan (the English demo plan's did)."""
+    doc = demo_plan(language, large_print=large_print)
+    pdf = plan_pdf.render_plan_pdf(doc)
+    last = [flat(line) for line in body_lines(pdf, page_count(pdf), doc)]
+    signatures = flat(doc.section("signatures").heading)
+    assert signatures in last, last
+    others = headings(doc) - {signatures}
+    assert any(line in others for line in last[:last.index(signatures)]), last
