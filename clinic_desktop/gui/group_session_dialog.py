@@ -481,6 +481,10 @@ class GroupSessionDialog(AsksBeforeDiscarding, GeometryDialog):
         self.saved.emit(len(saved))
         self.accept()
 
+    def has_changes(self) -> bool:
+        """A tick is a change too (Cancel asks "Discard changes?")."""
+        return bool(self.ticked()) or super().has_changes()
+
     def done(self, result: int) -> None:
         self._offer_password = None
         super().done(result)

@@ -230,6 +230,18 @@ def test_twelve_attendees_save_in_one_go(qtbot, db, admin, counselor):
     assert all(len(support.sessions(db, counselor, e.id)) == 1 for e in stay)
 
 
+def test_cancel_after_ticking_asks_before_discarding(qtbot, db, counselor, stay):
+    dialog = open_dialog(qtbot, db, counselor)
+    dialog.reject()
+    assert closed(dialog)  # nothing ticked or typed: closes at once
+    dialog = open_dialog(qtbot, db, counselor)
+    tick(qtbot, dialog, "Reyes")
+    dialog.reject()
+    qtbot.waitUntil(lambda: dialog.discard_question() is not None, timeout=3000)
+    assert dialog.isVisible() and dialog.ticked() == [stay[0].id]
+    dialog.discard_question().reject()
+
+
 def test_a_nurse_has_no_group_session_action(qtbot, db, nurse, stay):
     window = shown_main_window(qtbot, db, nurse)
     assert not window.actionGroupSession.isVisible()
