@@ -662,6 +662,26 @@ def take_screenshots(out: Path) -> list[Path]:
         _close(directory_dialog)
         _settle()
 
+        # 6e. Patient → Group session…: three attendees ticked, the topic, note and one line typed.
+        window.actionGroupSession.trigger()
+        group = _dialog(window, "Group session")
+        _settle()
+        for row in range(min(3, group.attendees.count())):
+            group.attendees.item(row).setCheckState(Qt.CheckState.Checked)
+        _field(group, QLineEdit, "Topic").setText("Sleep and cravings")
+        group.approach_checks["psychoeducation"].setChecked(True)
+        group.approach_checks["mindfulness"].setChecked(True)
+        _field(group, QLineEdit, "Started at").setText("now")
+        _field(group, QSpinBox, "Duration").setValue(60)
+        _field(group, QPlainTextEdit, "Group note").setPlainText(
+            "Sleep hygiene and urge surfing; everyone practised the 4-7-8 breath.")
+        group.attendees.setCurrentRow(0)
+        first = group.attendees.item(0).text().split(" \u2014 ")[0]
+        _field(group, QLineEdit, f"Line for {first}").setText("Shared her evening routine")
+        shots.append(_save(group, out, "17b-group-session-dialog"))
+        _close(group)
+        _settle()
+
         # 7. The lock: the sign-in dialog over the covered window.
         window.idle_lock.lock_now()
         lock = _dialog(window, "Screen locked")

@@ -33,6 +33,7 @@ from clinic_desktop.gui import (
     theme,
 )
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
+from clinic_desktop.gui.group_session_dialog import install_action as install_group_session
 from clinic_desktop.gui.idle_lock import IdleLock
 from clinic_desktop.gui.models.census_model import CensusModel
 from clinic_desktop.gui.models.row_model import RowTableModel
@@ -166,6 +167,9 @@ class MainWindow(QMainWindow):
         ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
         ui.actionStartAssessment.setVisible(self.user.can("assessments.record"))
         ui.actionAftercarePlan.setVisible(self.user.can("plans.edit"))
+        # Patient → Group session… (Ctrl+Shift+G): counselors record one group for its attendees.
+        self.actionGroupSession = install_group_session(self, self.db, self.user, ui.menuPatient,
+                                                        after=ui.actionAftercarePlan)
         ui.actionDischarge.setVisible(self.user.can("episodes.stage"))
         ui.actionUsers.setVisible(self.user.can("users.manage"))
         ui.actionClinicSettings.setVisible(self.user.can("settings.edit"))

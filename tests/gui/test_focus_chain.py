@@ -164,6 +164,7 @@ DIALOGS: dict[str, Callable] = {
     "patient facts": lambda c: _dialog("patient_facts_dialog", "PatientFactsDialog")(c.db, c.nurse, c.episode_id),
     "safety assessment": lambda c: _dialog("stabilization_screen", "SafetyAssessmentDialog")(
         c.db, c.nurse, c.episode_id),
+    "group session": lambda c: _dialog("group_session_dialog", "GroupSessionDialog")(c.db, c.admin),
     "new order": lambda c: _dialog("mar_panel", "OrderDialog")(
         c.db, c.prescriber, c.episode_id, protocols.ProtocolSettings()),
     "addendum": lambda c: _dialog("intake_screen", "AddendumDialog")(),

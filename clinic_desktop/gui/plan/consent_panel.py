@@ -1,7 +1,8 @@
 """The Consent section: the 42 CFR Part 2 consents to share with the places the plan refers
-to (record, list, revoke, print the form to sign), and the referral letter sent under one of
-them. A consent lists the information items it covers (core.consent.INFORMATION_ITEMS); the
-letter offers only those."""
+to — or with a person the patient names, a family member or friend — (record, list, revoke,
+print the form to sign), and the referral letter sent under a provider's consent. A consent
+lists the information items it covers (core.consent.INFORMATION_ITEMS); the letter offers only
+those."""
 
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core import clock
 from clinic_desktop.core import consent as consent_rules
-from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.errors import ClinicError, ValidationError
 from clinic_desktop.core.services import plans
 from clinic_desktop.gui.plan.rows import ReferralRow, labelled
 from clinic_desktop.gui.plan.section import Section
 from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding, error_line
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.local_time import wall_now
+from clinic_desktop.gui.widgets.style import busy_cursor
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
 
 
@@ -91,14 +93,28 @@ def _date_edit(day: dt.date) -> WhenEdit:
     return edit
 
 
+#: "Share with": a provider from the plan's referrals, or a person by name.
+PROVIDER, PERSON = "provider", "person"
+SHARE_WITH = {PROVIDER: "A provider from the referrals", PERSON: "A person (family member or friend)"}
+
+
+def recipient_text(consent) -> str:
+    """Who a consent names, as the list shows it: the provider, or "Rosa Stable (sister)"."""
+    relationship = getattr(consent, "recipient_relationship", None)
+    if consent.directory_entry_id is None and relationship:
+        return f"{consent.recipient_name} ({relationship})"
+    return consent.recipient_name
+
+
 def _a_year_after(day: dt.date) -> dt.date:
     """The same day next year (29 February: the 28th)."""
     return day.replace(year=day.year + 1, day=min(day.day, 28) if (day.month, day.day) == (2, 29) else day.day)
 
 
 class ConsentPanel(Section):
-    """Record a consent for a referral's recipient; the consents of the episode, each active,
-    expired or revoked; revoke one; a referral letter under the selected one."""
+    """Record a consent for a referral's recipient or for a person by name; the consents of the
+    episode, each active, expired or revoked; revoke one; a referral letter under the selected
+    provider's one."""
 
     name = "consent"
 
@@ -107,12 +123,25 @@ class ConsentPanel(Section):
         self._errors: FieldErrors
         page, inner = self.page(title)
         inner.addWidget(self.note("42 CFR Part 2: nothing about the patient's substance use "
-                                  "treatment is shared with a referral without a written consent "
-                                  "naming the recipient, the purpose, what may be shared and when "
-                                  "it expires."))
-        form = self.form()
+                                  "treatment is shared with a referral or a family member without a "
+                                  "written consent naming the recipient, the purpose, what may be "
+                                  "shared and when it expires."))
+        self.consent_form = form = self.form()
+        self.share_with = QComboBox()
+        for key, label in SHARE_WITH.items():
+            self.share_with.addItem(label, key)
+        form.addRow(labelled("Share with", self.share_with), self.share_with)
         self.recipient = QComboBox()
         form.addRow(labelled("Recipient", self.recipient), self.recipient)
+        self.person_name = QLineEdit()
+        self.person_name.setMaxLength(200)
+        caption = labelled("Person's name", self.person_name)
+        caption.setText("Name")
+        form.addRow(caption, self.person_name)
+        self.person_relationship = QLineEdit()
+        self.person_relationship.setMaxLength(100)
+        self.person_relationship.setPlaceholderText("sister, partner, friend…")
+        form.addRow(labelled("Relationship", self.person_relationship), self.person_relationship)
         self.purpose = QLineEdit()
         form.addRow(labelled("Purpose", self.purpose), self.purpose)
         # What may be shared (42 CFR 2.31 "how much and what kind"): one box per item, the
@@ -140,9 +169,12 @@ class ConsentPanel(Section):
         self.error.setAccessibleName("Consent error")
         form.addRow("", self.error)
         inner.addLayout(form)
-        self._errors = FieldErrors({"directory_entry_id": self.recipient, "purpose": self.purpose,
-                                    "items": self.items_box, "expires_on": self.expires,
-                                    "signed_on": self.signed}, general=self.error)
+        self._errors = FieldErrors({"directory_entry_id": self.recipient, "person_name": self.person_name,
+                                    "person_relationship": self.person_relationship,
+                                    "purpose": self.purpose, "items": self.items_box,
+                                    "expires_on": self.expires, "signed_on": self.signed}, general=self.error)
+        self.share_with.currentIndexChanged.connect(lambda _i: self._show_share_with())
+        self._show_share_with()
         record = QPushButton("Record consent")
         record.clicked.connect(self.record)
         self.print_button = QPushButton("Print consent form\u2026")
@@ -157,7 +189,7 @@ class ConsentPanel(Section):
         revoke = QPushButton("Revoke")
         revoke.clicked.connect(self.revoke)
         self.letter_button = QPushButton("Referral letter\u2026")
-        self.letter_button.setToolTip("A letter to the selected consent's recipient, with only "
+        self.letter_button.setToolTip("A letter to the selected consent's provider, with only "
                                       "what the patient agreed to share")
         self.letter_button.setEnabled(False)
         self.letter_button.clicked.connect(self.request_letter)
@@ -195,7 +227,7 @@ class ConsentPanel(Section):
                 state = "active"
             what = (", ".join(c.item_labels) if c.itemized else
                     "recorded before itemized consents: record a new one to share plan details")
-            item = QListWidgetItem(f"{c.recipient_name} \u2014 {c.purpose} \u2014 {what} "
+            item = QListWidgetItem(f"{recipient_text(c)} \u2014 {c.purpose} \u2014 {what} "
                                    f"\u2014 signed {c.signed_on.isoformat()}, expires "
                                    f"{c.expires_on.isoformat()} ({state})")
             item.setData(Qt.ItemDataRole.UserRole, c.id)
@@ -213,7 +245,41 @@ class ConsentPanel(Section):
             QMessageBox.warning(screen, "Consents not shown", str(exc))
 
     def _chosen(self) -> None:
-        self.letter_button.setEnabled(self.selected() is not None)
+        """A referral letter goes to a provider: not under a consent naming a person."""
+        consent = self.selected()
+        self.letter_button.setEnabled(consent is not None and consent.directory_entry_id is not None)
+
+    # ---- share with a provider or a person ---------------------------------------------------
+    def sharing_with_person(self) -> bool:
+        return self.share_with.currentData() == PERSON
+
+    def _show_share_with(self) -> None:
+        """The recipient's row for a provider, the name and relationship for a person."""
+        person = self.sharing_with_person()
+        self.consent_form.setRowVisible(self.recipient, not person)
+        self.consent_form.setRowVisible(self.person_name, person)
+        self.consent_form.setRowVisible(self.person_relationship, person)
+        for key in ("directory_entry_id", "person_name", "person_relationship"):
+            self._errors.clear(key)
+
+    def consent_input(self, expires_on: dt.date | None, signed_on: dt.date | None) -> plans.ConsentInput:
+        """What is typed above, for a provider or for a person."""
+        person = self.sharing_with_person()
+        return plans.ConsentInput(
+            directory_entry_id=None if person else self.recipient.currentData(), purpose=self.purpose.text(),
+            items=self.checked_items(), expires_on=expires_on, signed_on=signed_on,
+            person_name=self.person_name.text() if person else "",
+            person_relationship=self.person_relationship.text() if person else "")
+
+    def show_refusal(self, exc: BaseException) -> None:
+        """A refusal next to its fields; for a person, "no recipient" is said under the name."""
+        if isinstance(exc, ValidationError) and self.sharing_with_person() and "directory_entry_id" in exc.fields:
+            fields = dict(exc.fields)
+            fields.setdefault("person_name", fields.pop("directory_entry_id"))
+            fields.pop("directory_entry_id", None)
+            self._errors.show(fields)
+            return
+        self._errors.show_refusal(exc)
 
     def selected(self):
         """The selected consent, unless it is revoked."""
@@ -237,14 +303,16 @@ class ConsentPanel(Section):
                 return
         expires, signed = self.expires.date_value(), self.signed.date_value()
         assert expires is not None and signed is not None  # read and not blank, above
-        data = plans.ConsentInput(
-            directory_entry_id=self.recipient.currentData(), purpose=self.purpose.text(),
-            items=self.checked_items(), expires_on=expires, signed_on=signed)
-        done, _view = self._errors.attempt(
-            lambda: plans.record_consent(screen.db, screen.user, screen.episode_id, data))
-        if not done:
+        data = self.consent_input(expires, signed)
+        try:
+            with busy_cursor():
+                plans.record_consent(screen.db, screen.user, screen.episode_id, data)
+        except ClinicError as exc:
+            self.show_refusal(exc)
             return
         self.purpose.clear()
+        self.person_name.clear()
+        self.person_relationship.clear()
         for box in self.item_checks.values():
             box.setChecked(False)
         self.reload()
@@ -268,13 +336,11 @@ class ConsentPanel(Section):
             return
         if self.expires.check():
             return
-        data = plans.ConsentInput(
-            directory_entry_id=self.recipient.currentData(), purpose=self.purpose.text(),
-            items=self.checked_items(), expires_on=self.expires.date_value(),
-            signed_on=None if self.signed.is_blank() else self.signed.date_value())
+        data = self.consent_input(self.expires.date_value(),
+                                  None if self.signed.is_blank() else self.signed.date_value())
 
         def refused(exc: BaseException) -> None:  # also next to the fields it names
-            self._errors.show_refusal(exc)
+            self.show_refusal(exc)
 
         screen.render_document(lambda: plans.consent_form_pdf(db, user, episode_id, data=data),
                                "Consent form", f"consent-form-{mrn}.pdf", failure_title="No consent form",
@@ -297,7 +363,7 @@ class ConsentPanel(Section):
         """Referral letter…: for the selected consent, if it is still active."""
         screen = self.screen
         consent = self.selected()
-        if consent is None or screen.document_job() is not None:
+        if consent is None or consent.directory_entry_id is None or screen.document_job() is not None:
             return
         if not consent.active(dt.date.today()):
             QMessageBox.warning(screen, "No letter",
