@@ -288,6 +288,7 @@ class SupportPage(QWidget):
         layout.addWidget(self.empty_note)
         layout.addWidget(self.list, 1)
         self.sessions: list[support.SessionView] = []
+        self._read_once = False  # the first showing reads them: not read twice as the tab opens
         self.refresh()
 
     # ---- reading -----------------------------------------------------------------------------
@@ -316,8 +317,9 @@ class SupportPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not event.spontaneous():  # the tab shown again: another workstation may have added one
-            self.refresh()
+        if not event.spontaneous() and self._read_once:  # the tab shown again: another workstation
+            self.refresh()                                  # may have added one
+        self._read_once = True
 
     def selected_session(self) -> support.SessionView | None:
         item = self.list.currentItem()
@@ -442,7 +444,7 @@ class SessionDialog(AsksBeforeDiscarding, GeometryDialog):
         captions = {"patient_words": "What the patient said they &want (in their words)",
                     "agreed": "What was &agreed", "next_step": "&Next step"}
         for key, caption in captions.items():
-            box = _text_box(caption.replace("&", ""))
+            box = _text_box(caption.replace("&", ""), 2 if key == "next_step" else 3)
             self.texts[key] = box
             self._row(form, caption, box)
 
@@ -478,6 +480,7 @@ class SessionDialog(AsksBeforeDiscarding, GeometryDialog):
             edit = ScaleEdit()
             edit.setAccessibleName(label)
             edit.setPlaceholderText("not asked")
+            edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("not asked") + 24)  # never cut
             edit.setToolTip(rules.RULER[key])
             self.ruler[key] = edit
             ruler_caption = QLabel(label)

@@ -298,3 +298,21 @@ def test_a_group_session_shows_its_topic_note_and_own_line_never_another_attende
     rendered = screen.support_page.content.list.item(0).data(Qt.ItemDataRole.UserRole + 1)
     assert "Gale" not in rendered and "Quill" not in rendered and "Sleep and cravings" in rendered
 
+
+
+def test_the_tab_and_the_dialog_are_walked_by_keyboard_each_stop_named_once(qtbot, db, counselor, episode):
+    from tests.gui.test_focus_chain import walk, walk_dialog
+
+    record(db, counselor, episode.id)
+    screen = open_support(qtbot, db, counselor, episode)
+    select(screen, 0)
+    names = walk(qtbot, screen, "Support tab")
+    assert {"New session\u2026", "Support sessions", "Add addendum\u2026"} <= set(names)
+    dialog = SessionDialog(db, counselor, episode.id)
+    dialog.matters_toggle.setChecked(True)
+    kinds = dialog.kind
+    kinds.setCurrentIndex(kinds.findData("family"))
+    names = walk_dialog(qtbot, dialog, "session dialog")
+    assert names.index("Kind of session") < names.index("Family member") < names.index("Started at") \
+        < names.index("Duration (minutes)") < names.index("What the patient said they want (in their words)") \
+        < names.index("Reasons for recovery") < names.index("Importance (0\u201310)")
