@@ -57,7 +57,7 @@ from clinic_desktop.core import support as rules
 from clinic_desktop.core.errors import ClinicError, ValidationError
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import episodes, plans, support
-from clinic_desktop.core.vocab import Role
+from clinic_desktop.core.vocab import Role, Stage
 from clinic_desktop.gui.entry_dialogs import ScaleEdit
 from clinic_desktop.gui.operations import QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import (
@@ -254,6 +254,10 @@ class SupportPage(QWidget):
         self.new_button.setToolTip(f"{NEW_SESSION_KEYS}: counseling, family, peer support or a brief check-in")
         self.new_button.clicked.connect(self.new_session)
         self.new_button.setVisible(can_record)
+        self.closed = episode.stage == Stage.DISCHARGED.value  # the service refuses new sessions then
+        if self.closed:
+            self.new_button.setEnabled(False)
+            self.new_button.setToolTip("This episode is discharged: sessions can no longer be added")
         self.addendum_button = QPushButton("Add addendum\u2026")
         self.addendum_button.setToolTip("Correct the selected session (its author or an administrator)")
         self.addendum_button.clicked.connect(self.add_addendum)
@@ -346,7 +350,7 @@ class SupportPage(QWidget):
         self.changed.emit()
 
     def new_session(self) -> None:
-        if self.user.can("sessions.record") and self._dialogs.dialog is None:
+        if self.user.can("sessions.record") and not self.closed and self._dialogs.dialog is None:
             self._dialogs.open(SessionDialog(self.db, self.user, self.episode.id, self))
 
     def add_addendum(self) -> None:

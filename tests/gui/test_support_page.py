@@ -316,3 +316,18 @@ def test_the_tab_and_the_dialog_are_walked_by_keyboard_each_stop_named_once(qtbo
     assert names.index("Kind of session") < names.index("Family member") < names.index("Started at") \
         < names.index("Duration (minutes)") < names.index("What the patient said they want (in their words)") \
         < names.index("Reasons for recovery") < names.index("Importance (0\u201310)")
+
+
+def test_a_discharged_episode_takes_no_new_session(qtbot, db, counselor, episode):
+    from dataclasses import replace
+
+    from clinic_desktop.gui.support_page import SupportPage
+
+    record(db, counselor, episode.id)
+    page = SupportPage(db, counselor, replace(episode, stage="discharged"))
+    qtbot.addWidget(page)
+    page.show()
+    assert not button(page, "New session\u2026").isEnabled()
+    page.new_session()
+    assert dialog_named(page, "New support session") is None
+    assert len(sessions_shown(page)) == 1  # still read
