@@ -331,3 +331,15 @@ def test_a_discharged_episode_takes_no_new_session(qtbot, db, counselor, episode
     page.new_session()
     assert dialog_named(page, "New support session") is None
     assert len(sessions_shown(page)) == 1  # still read
+
+
+def test_the_new_session_key_is_listed_with_the_screens_shortcuts_for_those_who_record(qtbot, db, admin, counselor,
+                                                                                          episode):
+    from clinic_desktop.gui.shortcuts_dialog import shortcuts_of
+
+    screen = open_support(qtbot, db, counselor, episode)
+    listed = {(s.keys, s.action) for s in shortcuts_of(screen)}
+    assert ("Ctrl+Shift+N", "New support session") in listed
+    screen.close()
+    viewer = open_support(qtbot, db, make_user(db, admin, "viewer"), episode)
+    assert "New support session" not in {s.action for s in shortcuts_of(viewer)}
