@@ -309,6 +309,40 @@ def stay_demo(db, admin, now):
     return patient, episode_id
 
 
+def support_demo(db, admin, episode_id: int, now) -> None:
+    """The stay's support sessions, recorded by an invented counselor: counseling on the first day
+    (entered late), a family session shared under the patient's consent naming his brother, a
+    group session and a nurse's brief check-in with an addendum."""
+    import datetime as dt
+
+    from clinic_desktop.core import support as rules
+    from clinic_desktop.core.services import accounts, plans, support
+
+    counselor = accounts.authenticate(db, *_demo_user(db, admin, "counselor", "Casey Counselor (invented)"))
+    today = now.date()
+    plans.record_consent(db, counselor, episode_id, plans.ConsentInput(
+        None, "Family support during the stay", ("relapse",), today + dt.timedelta(days=90), today,
+        person_name="Robin Steady", person_relationship="brother"))
+    support.record_session(db, counselor, episode_id, rules.SessionInput(
+        "individual", now - dt.timedelta(hours=50), 45, ("motivational_interviewing", "relapse_prevention"),
+        patient_words="I want to get back to my job at the garage and be someone my brother can count on again.",
+        agreed="Try the breathing exercise when the cravings come at night; tell the nurse when it is bad.",
+        next_step="Talk about the IOP on Thursday.",
+        what_matters={"reasons": "My job, my brother", "routines": "A walk after lunch, bed by eleven"},
+        importance=9, confidence=4, reason="Written on paper during the session (demo)"), ADMIN_PASSWORD)
+    support.record_session(db, counselor, episode_id, rules.SessionInput(
+        "family", now - dt.timedelta(hours=20), 60, ("psychoeducation",), family_member="Robin Steady",
+        agreed="Robin visits on Sunday and learns how naloxone is used."), ADMIN_PASSWORD)
+    support.record_group(db, counselor, [episode_id], rules.GroupInput(
+        "Sleep without using", now - dt.timedelta(hours=6), 60, ("mindfulness", "cbt"),
+        "A body scan, then what each of us does in the first hour after waking.",
+        {episode_id: "Says the body scan helped him fall asleep last night."}), ADMIN_PASSWORD)
+    brief = support.record_session(db, counselor, episode_id, rules.SessionInput(
+        "brief", now - dt.timedelta(hours=2), 10, agreed="Call the IOP together tomorrow at 10.",
+        importance=9, confidence=6), ADMIN_PASSWORD)
+    support.add_addendum(db, counselor, brief.id, "Length", "It lasted 15 minutes, not 10.")
+
+
 def _demo_user(db, admin, role: str, name: str) -> tuple[str, str]:
     from clinic_desktop.core.services import accounts
 
@@ -429,6 +463,23 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
                           (2, "15c-stabilization-care"), (3, "15d-stabilization-prompts")):
             screen.tabs.setCurrentIndex(tab)
             shots.extend(_save_sizes(window, out, name))
+        # The Support tab, once a counselor has recorded the stay's sessions (after the flowsheet's
+        # shots: the sessions' readiness would show on its chart).
+        support_demo(db, admin, episode.id, dt.datetime.now(dt.UTC))
+        screen.tabs.setCurrentWidget(screen.support_page)
+        shots.extend(_save_sizes(window, out, "15l-stabilization-support"))
+        screen.new_session()
+        _settle()
+        dialog = _dialog(screen, "New support session")
+        dialog.kind.setCurrentIndex(dialog.kind.findData("family"))
+        dialog.family_member.setText("Robin Steady")
+        dialog.show_consent()
+        dialog.duration.setText("40")
+        dialog.approach_checks["psychoeducation"].setChecked(True)
+        dialog.texts["patient_words"].setPlainText("I want my brother to know what the next weeks look like.")
+        dialog.texts["agreed"].setPlainText("Robin joins the Sunday family group; Jordan tells him about the IOP.")
+        shots.append(_save(dialog, out, "15m-support-session"))
+        _close(dialog)
         screen.tabs.setCurrentIndex(0)
         screen.record_score("cows")
         _settle()

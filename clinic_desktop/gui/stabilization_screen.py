@@ -59,6 +59,7 @@ from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
 from clinic_desktop.gui.models.row_model import selected_row
 from clinic_desktop.gui.patient_facts_dialog import PatientFactsDialog
 from clinic_desktop.gui.patient_mode import HandOverDialog, PatientCheckInWindow
+from clinic_desktop.gui.support_page import NEW_SESSION_KEYS, SupportPage
 from clinic_desktop.gui.widgets.chip import Chip
 from clinic_desktop.gui.widgets.dialog_base import (
     AsksBeforeDiscarding,
@@ -249,6 +250,12 @@ class StabilizationScreen(GeometryDialog):
         self.tabs.addTab(self.medications_page, "&Medications")
         self.tabs.addTab(self.care_page, "&Care")
         self.tabs.addTab(self.prompts_page, "&Prompts")
+        self.support_page = LazyPage(self._build_support)
+        self.tabs.addTab(self.support_page, "S&upport")
+        if self.user.can("sessions.record"):
+            new_session = QShortcut(QKeySequence(NEW_SESSION_KEYS), self)
+            new_session.setWhatsThis("New support session")
+            new_session.activated.connect(self.new_session)
         # The facts line in the banner and its button beside the tabs, not on a row of their
         # own: the flowsheet keeps the height on a 1024×600 screen.
         self.banner.add_line(self.facts_line)
@@ -410,6 +417,19 @@ class StabilizationScreen(GeometryDialog):
         panel = self.medications_page.ensure_built()
         assert isinstance(panel, MarPanel)
         return panel
+
+    def _build_support(self, page: LazyPage) -> QWidget:
+        panel = SupportPage(self.db, self.user, self.episode)
+        panel.changed.connect(self._recorded)
+        page.column.addWidget(panel)
+        return panel
+
+    def new_session(self) -> None:
+        """Ctrl+Shift+N: the Support tab, and a new session on it."""
+        self.tabs.setCurrentWidget(self.support_page)
+        panel = self.support_page.ensure_built()
+        assert isinstance(panel, SupportPage)
+        panel.new_session()
 
     def _build_care(self, lazy_page: LazyPage) -> QWidget:
         page = QWidget()

@@ -52,7 +52,7 @@ from clinic_desktop.core.services.intake import AddendumView
 from clinic_desktop.core.text import fold
 from clinic_desktop.core.vocab import Role, Stage
 
-__all__ = ["ReadinessPoint", "SessionView", "add_addendum", "family_consent", "readiness", "record_group",
+__all__ = ["PersonConsent", "ReadinessPoint", "SessionView", "add_addendum", "consent_for", "family_consent", "readiness", "record_group",
            "record_session", "sessions", "what_matters", "what_matters_in"]
 
 
@@ -143,6 +143,31 @@ def family_consent(session: Session, episode_id: int, person: str, today: dt.dat
                 and not consent_rules.expired(consent.expires_on, today)):
             return consent
     return None
+
+
+@dataclass(frozen=True)
+class PersonConsent:
+    """The active consent naming a family member, as a session form shows it."""
+
+    id: int
+    recipient_name: str
+    relationship: str | None
+    expires_on: dt.date
+
+
+def consent_for(db: Database, user: SignedInUser, episode_id: int, person: str,
+                today: dt.date | None = None) -> PersonConsent | None:
+    """:func:`family_consent` for a screen (the session form's live line): the episode's active
+    consent naming ``person`` today, or None."""
+    require(user, "patients.view")
+    today = today or clock.local(utcnow()).date()
+    with db.read() as session:
+        episodes.episode_in(session, episode_id)
+        consent = family_consent(session, episode_id, person, today)
+        if consent is None:
+            return None
+        return PersonConsent(consent.id, consent.recipient_name, consent.recipient_relationship,
+                             consent.expires_on)
 
 
 def _written(clean: Mapping[str, Any]) -> list[str]:
