@@ -199,3 +199,8 @@ def make_user(database, actor, role: str, username: str | None = None, full_name
 @pytest.fixture
 def nurse(db, admin):
     return make_user(db, admin, "nurse")
+
+
+@pytest.fixture
+def counselor(db, admin):
+    return make_user(db, admin, "counselor")

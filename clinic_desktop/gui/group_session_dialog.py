@@ -110,7 +110,6 @@ class GroupSessionDialog(AsksBeforeDiscarding, GeometryDialog):
             r for r in (census if census is not None else episodes.census(db, user)) if r.stage in OPEN_STAGES]
         self._not_names: list[str] = []
         #: The password of the refusal the "not a name" offer answers (dropped once used or closed).
-        self._offer_password: str | None = None
         self._sign_slot = DialogSlot()
         self._line_edits: dict[int, QLineEdit] = {}
         self._line_errors: dict[int, FieldErrors] = {}
@@ -358,7 +357,7 @@ class GroupSessionDialog(AsksBeforeDiscarding, GeometryDialog):
         self._errors.clear()
         for errors in self._line_errors.values():
             errors.clear()
-        self._show_offer(None, None)
+        self._show_offer(None)
 
     def show_errors(self, fields: Mapping[str, str]) -> None:
         """Each message next to its field (a patient's line under that line); the first bad
@@ -383,9 +382,8 @@ class GroupSessionDialog(AsksBeforeDiscarding, GeometryDialog):
                 first.setFocus(Qt.FocusReason.OtherFocusReason)
                 self.form_scroll.ensureWidgetVisible(first)
 
-    def _show_offer(self, words: list[str] | None, password: str | None) -> None:
+    def _show_offer(self, words: list[str] | None) -> None:
         self._offer_words = words or []
-        self._offer_password = password if words else None
         self.not_a_name.setVisible(bool(words))
         if words:
             quoted = " and ".join(f"\u201c{w}\u201d" for w in words)
@@ -424,22 +422,18 @@ class GroupSessionDialog(AsksBeforeDiscarding, GeometryDialog):
 
     def save_anyway(self) -> None:
         """"It is not a name here — save anyway": the quoted words are kept, and the session is
-        sent again with the password just given."""
-        password = self._offer_password
+        signed again — the password is asked again, never kept: the form may have been left open
+        on a shared workstation since."""
         self._not_names += [w for w in self._offer_words if w not in self._not_names]
-        self._show_offer(None, None)
-        if password is None:
-            self.save()
-            return
-        self._record(password, None)
+        self._show_offer(None)
+        self.save()
 
-    def _record(self, password: str, dialog: SignDialog | None) -> None:
+    def _record(self, password: str, dialog: SignDialog) -> None:
         """The one place the group is recorded: off the GUI thread (the password hash)."""
         try:
             data = self.group_input()
         except ValidationError as exc:
-            if dialog is not None:
-                dialog.accept()
+            dialog.accept()
             self.show_errors(exc.fields)
             return
         db, user, attendees, not_names = self.db, self.user, self.ticked(), list(self._not_names)
@@ -447,36 +441,27 @@ class GroupSessionDialog(AsksBeforeDiscarding, GeometryDialog):
         def record() -> list[support.SessionView]:
             return support.record_group(db, user, attendees, data, password, not_names=not_names)
 
-        controls: list[QWidget] = [self.save_button, self.not_a_name]
-        if dialog is not None:
-            controls.append(dialog.accept_button)
         QueryOp(parent=self, op=record, what="group session",
                 success=lambda saved: self._recorded(saved, dialog)) \
-            .failure(lambda exc: self._refused(exc, password, dialog)) \
-            .disabling(*controls).run_in_background()
+            .failure(lambda exc: self._refused(exc, dialog)) \
+            .disabling(self.save_button, self.not_a_name, dialog.accept_button).run_in_background()
 
-    def _refused(self, exc: BaseException, password: str, dialog: SignDialog | None) -> None:
+    def _refused(self, exc: BaseException, dialog: SignDialog) -> None:
         fields = dict(exc.fields) if isinstance(exc, ValidationError) else {}
         if "password" in fields:
-            if dialog is not None:
-                dialog.show_error(fields["password"])
-            else:
-                self.show_errors({"": fields["password"]})
+            dialog.show_error(fields["password"])
             return
-        if dialog is not None:
-            dialog.accept()
+        dialog.accept()
         if isinstance(exc, ValidationError):
             self.show_errors(fields)
             words = name_words(fields)
             if words:
-                self._show_offer(words, password)
+                self._show_offer(words)
         else:
             self.show_errors({"": error_message(exc)})
 
-    def _recorded(self, saved: list[support.SessionView], dialog: SignDialog | None) -> None:
-        if dialog is not None:
-            dialog.accept()
-        self._offer_password = None
+    def _recorded(self, saved: list[support.SessionView], dialog: SignDialog) -> None:
+        dialog.accept()
         log.info("group session recorded for %d episodes", len(saved))
         self.saved.emit(len(saved))
         self.accept()
@@ -484,11 +469,6 @@ class GroupSessionDialog(AsksBeforeDiscarding, GeometryDialog):
     def has_changes(self) -> bool:
         """A tick is a change too (Cancel asks "Discard changes?")."""
         return bool(self.ticked()) or super().has_changes()
-
-    def done(self, result: int) -> None:
-        self._offer_password = None
-        super().done(result)
-
 
 def saved_message(count: int) -> str:
     return f"Group session saved for {count} patient{'s' if count != 1 else ''}"

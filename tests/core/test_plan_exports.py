@@ -39,11 +39,6 @@ def diagonal(pdf: bytes, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
-
-
-@pytest.fixture
 def ready(db, admin, counselor):
     """A plan in transition with a complete draft referring to Northside IOP, and a consent."""
     return plan_with_consent(db, admin, counselor)

@@ -16,11 +16,6 @@ from tests.factories import admit_with_signed_intake, complete_plan, local_entry
 TODAY = dt.date.today()
 
 
-@pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
-
-
 def test_open_refuses_an_episode_still_in_stabilization(db, admin, counselor):
     episode_id, _ = admit_with_signed_intake(db, admin, transition=False)
     with pytest.raises(ValidationError, match="transition stage; this episode is in Stabilization"):

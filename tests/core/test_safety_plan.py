@@ -68,11 +68,6 @@ def test_each_of_the_three_is_needed_and_blanks_do_not_count(left_out: str) -> N
 # --- the service ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
-
-
 def test_finalize_is_refused_after_the_alert_until_the_safety_plan_is_written(db, admin, counselor):
     episode_id, _ = admit_with_signed_intake(
         db, admin, intake_data=complete_draft(mental_health={"asq": dict(ASQ_POSITIVE)}))

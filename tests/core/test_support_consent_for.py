@@ -17,11 +17,6 @@ TODAY = dt.date(2026, 12, 3)
 
 
 @pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
-
-
-@pytest.fixture
 def episode(db, admin):
     return admit_without_intake(db, admin)
 

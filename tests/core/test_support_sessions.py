@@ -21,11 +21,6 @@ from tests.factories import admit_with_signed_intake, admit_without_intake, comp
 
 
 @pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
-
-
-@pytest.fixture
 def episode(db, admin):
     return admit_without_intake(db, admin)
 

@@ -5,8 +5,6 @@ recorded. A referral letter never goes under a person's consent."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget
@@ -14,29 +12,15 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget
 from clinic_desktop.core.services import audit, plans
 from clinic_desktop.gui.plan.consent_panel import PERSON, PROVIDER
 from clinic_desktop.gui.plan_screen import PlanScreen
-from tests.conftest import make_user
 from tests.factories import admit_with_signed_intake, local_entry
 from tests.gui.helpers import button, by_name, click, open_plan_screen, type_into
 from tests.gui.test_plan_screen import add_referral, go, tick_items
-from tests.tools import require_tool
-
-
-@pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
+from tests.reports.test_consent_form import pdf_text
 
 
 @pytest.fixture
 def screen(qtbot, db, admin, counselor):
     return open_plan_screen(qtbot, db, counselor, *admit_with_signed_intake(db, admin))
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    require_tool("pdftotext")
-    path = tmp_path / "form.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    return " ".join(out.split())
 
 
 def share_with(qtbot, screen: PlanScreen, key: str) -> None:

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget
 
 from clinic_desktop.core import directory
 from clinic_desktop.gui.plan_screen import DirectoryPicker
-from tests.conftest import make_user
 from tests.factories import admit_with_signed_intake, complete_draft, local_entry
 from tests.gui.helpers import button, by_name, click, open_plan_screen, type_into
 
@@ -18,11 +17,6 @@ def go(screen, label: str) -> None:
     sections = by_name(screen, QListWidget, "Sections")
     rows = [sections.item(i).text().strip().split("  ", 1)[-1] for i in range(sections.count())]
     sections.setCurrentRow(rows.index(label))
-
-
-@pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
 
 
 @pytest.fixture

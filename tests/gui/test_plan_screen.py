@@ -35,11 +35,6 @@ from tests.gui.helpers import (
 
 
 @pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
-
-
-@pytest.fixture
 def admitted(db, admin):
     return admit_with_signed_intake(db, admin)  # (episode id, patient view): buprenorphine, in transition
 

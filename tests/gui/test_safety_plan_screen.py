@@ -3,23 +3,16 @@ the episode's safety alert, finalizing lists its three key parts until they are 
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QLabel, QListWidget, QPlainTextEdit
 
 from clinic_desktop.gui.plan_screen import PlanScreen
 from clinic_desktop.reports import i18n
-from tests.conftest import make_user
 from tests.factories import ASQ_POSITIVE, admit_with_signed_intake, complete_draft
 from tests.gui.helpers import by_name, open_plan_screen, type_into
 from tests.gui.test_plan_screen import complete, go, saved_draft, wait_saved
 
 LABEL = {f: i18n.text("en", f"safety_plan.{f}") for f in
          ("warning_signs", "people_to_ask", "safer_surroundings", "reasons_to_live")}
-
-
-@pytest.fixture
-def counselor(db, admin):
-    return make_user(db, admin, "counselor")
 
 
 def missing_texts(screen: PlanScreen) -> list[str]:
