@@ -344,9 +344,16 @@ def support_demo(db, admin, episode_id: int, now) -> None:
 
 
 def _demo_user(db, admin, role: str, name: str) -> tuple[str, str]:
+    """The invented user of ``role`` (made the first time it is asked for)."""
+    from sqlalchemy import select
+
+    from clinic_desktop.core.models import User
     from clinic_desktop.core.services import accounts
 
-    accounts.create_user(db, admin, f"demo-{role}", name, role, ADMIN_PASSWORD)
+    with db.read() as session:
+        known = session.execute(select(User.id).where(User.username == f"demo-{role}")).first()
+    if known is None:
+        accounts.create_user(db, admin, f"demo-{role}", name, role, ADMIN_PASSWORD)
     return f"demo-{role}", ADMIN_PASSWORD
 
 
@@ -467,7 +474,7 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         # shots: the sessions' readiness would show on its chart).
         support_demo(db, admin, episode.id, dt.datetime.now(dt.UTC))
         screen.tabs.setCurrentWidget(screen.support_page)
-        shots.extend(_save_sizes(window, out, "15l-stabilization-support"))
+        shots.extend(_save_sizes(window, out, "15o-stabilization-support"))
         screen.new_session()
         _settle()
         dialog = _dialog(screen, "New support session")
@@ -478,7 +485,7 @@ def _stabilization_shots(db, admin, out: Path) -> list[Path]:
         dialog.approach_checks["psychoeducation"].setChecked(True)
         dialog.texts["patient_words"].setPlainText("I want my brother to know what the next weeks look like.")
         dialog.texts["agreed"].setPlainText("Robin joins the Sunday family group; Jordan tells him about the IOP.")
-        shots.append(_save(dialog, out, "15m-support-session"))
+        shots.append(_save(dialog, out, "15p-support-session"))
         _close(dialog)
         screen.tabs.setCurrentIndex(0)
         screen.record_score("cows")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -367,3 +367,23 @@ def test_an_empty_census_says_what_it_means_and_the_next_step(qtbot, db, admin):
     w.refresh_census()
     assert w.ui.censusSummary.text() == (
         "No open episodes. Find a patient above, then choose Open episode (Ctrl+E).")
+
+
+def test_a_flagged_cell_is_sized_with_room_for_its_bar(qtbot):
+    """A column sized to its contents keeps a flagged cell's whole text beside the bar (the
+    census cut "01:54 — overdue" to "01:54 — over…" at 1024 px)."""
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QTableView
+
+    from clinic_desktop.gui.widgets.flag_delegate import FLAG_GAP, FLAG_WIDTH, FlagDelegate
+
+    model = QStandardItemModel(1, 2)
+    model.setItem(0, 0, QStandardItem("01:54 \u2014 overdue"))
+    flagged = QStandardItem("01:54 \u2014 overdue")
+    flagged.setBackground(QColor("#fbdcdc"))
+    model.setItem(0, 1, flagged)
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.setItemDelegate(FlagDelegate(table))
+    assert table.sizeHintForColumn(1) == table.sizeHintForColumn(0) + FLAG_WIDTH + FLAG_GAP

@@ -5,7 +5,7 @@ background colour (``BackgroundRole``), selected or not."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -35,3 +35,11 @@ class FlagDelegate(QStyledItemDelegate):
         cell = QStyleOptionViewItem(option)
         cell.rect = rect.adjusted(FLAG_WIDTH + FLAG_GAP, 0, 0, 0)  # the text beside the bar, not under it
         super().paint(painter, cell, index)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        """The cell's own size, and room for the bar when it has one: a column sized to its
+        contents never cuts a flagged cell's text ("01:54 — overdue")."""
+        size = super().sizeHint(option, index)
+        if index.data(Qt.ItemDataRole.BackgroundRole) is not None:
+            size.setWidth(size.width() + FLAG_WIDTH + FLAG_GAP)
+        return size
