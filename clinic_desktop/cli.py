@@ -214,6 +214,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from clinic_desktop.paths import keep_private
+
+    keep_private()  # before anything is written: the window and every command
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -64,6 +64,18 @@ def core_data(name: str) -> Path:
     return base / name
 
 
+#: The umask of a Clinic Desktop process: what it creates — the database and its WAL, backups,
+#: logs, exports, PDFs — is its user's alone (files 0600, folders 0700): they hold health records.
+PRIVATE_UMASK = 0o077
+
+
+def keep_private() -> None:
+    """Set :data:`PRIVATE_UMASK` for this process (POSIX; on Windows a user's profile folders are
+    already theirs alone)."""
+    if os.name == "posix":
+        os.umask(PRIVATE_UMASK)
+
+
 def user_data_dir(*, create: bool = True) -> Path:
     """The user data folder; created (private to this account: it holds health records) unless
     ``create`` is false (``clinic-desktop doctor`` only looks)."""
