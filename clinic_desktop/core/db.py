@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -135,10 +137,59 @@ class Database:
         self.engine.dispose()
 
 
+#: What SQLite says when the file itself is damaged (and only then is a backup the answer).
+_DAMAGED = ("file is not a database", "malformed", "corrupt")
+
+
+def storage_problem(path: Path, exc: BaseException) -> DatabaseProblem:
+    """The true one-line reason ``path`` cannot be used, and what to do: no permission, a read-only
+    disk or folder, a full disk, locked by another program — records intact in each — or, only
+    when SQLite says so, damaged (restore from a backup). Decided from the error and the file
+    system, never guessed as damage: that advice would throw recent records away."""
+    said = " ".join(str(exc).split()).lower()
+    folder = path.parent
+    untouched = "The file was left untouched; no record was lost."
+    if any(word in said for word in _DAMAGED):
+        return DatabaseProblem(f"{path} is damaged and cannot be opened ({' '.join(str(exc).split())}). The file "
+                               "was left untouched; restore it from a backup (clinic-desktop restore --from FILE).")
+    if "locked" in said or "busy" in said:
+        return DatabaseProblem(f"{path} is locked by another program (another Clinic Desktop, a backup tool or "
+                               f"a database viewer): close it and try again. {untouched}")
+    if "disk is full" in said or getattr(exc, "errno", None) == errno.ENOSPC or _free_bytes(folder) == 0:
+        return DatabaseProblem(f"The disk holding {path} is full: free some space, then start again. {untouched}")
+    if "readonly" in said or "read-only" in said or getattr(exc, "errno", None) == errno.EROFS \
+            or _read_only_filesystem(folder):
+        return DatabaseProblem(f"{path} is on a read-only disk or folder: make it writable (or copy the file "
+                               f"to a writable place and open that), then start again. {untouched}")
+    if isinstance(exc, PermissionError) or not os.access(path, os.R_OK | os.W_OK) \
+            or not os.access(folder, os.W_OK | os.X_OK):
+        who = "the file" if not os.access(path, os.R_OK | os.W_OK) else "its folder"
+        return DatabaseProblem(f"This account may not read and write {who} ({path if who == 'the file' else folder}): "
+                               f"ask an administrator to give it access, then start again. {untouched}")
+    return DatabaseProblem(f"Cannot open {path}: {' '.join(str(exc).split())}. {untouched}")
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def _read_only_filesystem(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
+
+
 def _check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database or fails an integrity check; never write to it."""
-    with path.open("rb") as fh:
-        header = fh.read(len(SQLITE_HEADER))
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise storage_problem(path, exc) from exc
     if header != SQLITE_HEADER:
         raise DatabaseProblem(
             f"{path} is not a Clinic Desktop database (it is not an SQLite file). "
@@ -152,10 +203,7 @@ def _check_sqlite_file(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseProblem(
-            f"{path} is damaged and cannot be opened ({exc}). The file was left untouched; "
-            "restore it from a backup (clinic-desktop restore --from FILE)."
-        ) from exc
+        raise storage_problem(path, exc) from exc
     if not result or result[0] != "ok":
         raise DatabaseProblem(
             f"{path} failed its integrity check ({result[0] if result else 'no answer'}). "
@@ -238,6 +286,8 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
         current, tables = _schema_state(engine)
     except OperationalError as exc:
         engine.dispose()
+        if url.get_backend_name() == "sqlite":
+            raise storage_problem(Path(url.database or ""), exc.orig or exc) from exc
         reason = " ".join(str(exc.orig).split())  # one line, whatever the driver printed
         raise DatabaseProblem(f"Cannot open the database {url.render_as_string()}: {reason}") from exc
 
