@@ -61,6 +61,8 @@ def test_demo_is_idempotent_and_invented(tmp_path):
 
 def test_backup_restore_round_trip_keeps_the_replaced_database(tmp_path):
     db, copy = tmp_path / "live.db", tmp_path / "backup.db"
+    assert cli("--db", db, "create-user", "--username", "amy", "--role", "admin", "--password-stdin",
+               stdin=PASSWORD + "\n").returncode == 0  # a restorable database has an administrator
     assert cli("--db", db, "demo").returncode == 0
     assert cli("--db", db, "backup", "--out", copy).returncode == 0
     conn = sqlite3.connect(db)

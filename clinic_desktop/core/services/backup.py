@@ -9,12 +9,14 @@ an SQLite database, for ``clinic-desktop doctor``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from clinic_desktop import paths
 from clinic_desktop.core import clock
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.errors import DatabaseProblem
+from clinic_desktop.core.services import audit
 
 log = logging.getLogger(__name__)
 
@@ -127,25 +130,102 @@ def backup(target: str | None, out: Path) -> Path:
     return out
 
 
-def check_backup_file(path: Path) -> str:
-    """Refuse anything but a readable Clinic Desktop SQLite database this app can open; return its schema."""
+def check_backup_file(path: Path, *, named: Path | None = None) -> str:
+    """Refuse anything but a sound Clinic Desktop SQLite database this app can open; return its
+    schema revision. ``path`` is read in place: :func:`restore` checks a private copy instead,
+    and names the file it was copied from (``named``) in its refusals.
+
+    Sound: an SQLite file that passes the full ``PRAGMA integrity_check``; a schema revision this
+    app knows, with exactly the tables, indexes, triggers and views its migrations make at that
+    revision (an extra trigger is refused by name: it could change what is stored); an intact
+    audit trail; at least one active administrator (an empty "hollow" file at the right version
+    is not a backup). Each refusal is one line."""
+    name = named or path
     if not path.is_file():
-        raise DatabaseProblem(f"There is no file {path}.")
-    dbmod._check_sqlite_file(path)
+        raise DatabaseProblem(f"There is no file {name}.")
+    try:
+        dbmod._check_sqlite_file(path)
+    except DatabaseProblem as exc:
+        raise DatabaseProblem(str(exc).replace(str(path), str(name))) from None
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not dbmod.OUR_TABLES <= tables or "alembic_version" not in tables:
-            raise DatabaseProblem(f"{path} is not a Clinic Desktop database.")
+            raise DatabaseProblem(f"{name} is not a Clinic Desktop database.")
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        objects = _schema_objects(conn)
+        admins = conn.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active").fetchone()[0]
     finally:
         conn.close()
+    if not integrity or integrity[0] != "ok":
+        raise DatabaseProblem(f"{name} failed its integrity check ({integrity[0] if integrity else 'no answer'}); "
+                              "choose another backup.")
     from alembic.script import ScriptDirectory
 
     known = {r.revision for r in ScriptDirectory.from_config(dbmod.alembic_config()).walk_revisions()}
     if not revision or revision[0] not in known:
-        raise DatabaseProblem(f"{path} was written by a newer Clinic Desktop; install it to restore this file.")
+        raise DatabaseProblem(f"{name} was written by a newer Clinic Desktop; install it to restore this file.")
+    expected = expected_schema(revision[0])
+    extra, missing = sorted(objects - expected), sorted(expected - objects)
+    if extra or missing:
+        what = [f"an extra {kind} {name!r}" for kind, name in extra] + [f"no {kind} {name!r}" for kind, name in missing]
+        raise DatabaseProblem(f"{name} is not as Clinic Desktop made it: it has {', '.join(what)}; "
+                              "choose another backup.")
+    report = _audit_of(path)
+    if not report.intact:
+        raise DatabaseProblem(f"{name} has a broken audit trail ({report.problem}); choose another backup.")
+    if not admins:
+        raise DatabaseProblem(f"{name} has no active administrator (an empty or hollow copy); choose another backup.")
     return revision[0]
+
+
+def _schema_objects(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """The file's own schema objects: (type, name) of every table, index, trigger and view."""
+    return {(kind, name) for kind, name in
+            conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+
+
+@functools.cache
+def expected_schema(revision: str) -> frozenset[tuple[str, str]]:
+    """The schema objects the app's migrations make at ``revision`` (on a scratch database)."""
+    from alembic import command
+
+    with tempfile.TemporaryDirectory(prefix="clinic-schema-") as scratch:
+        engine = dbmod.create_engine_for(URL.create("sqlite+pysqlite", database=str(Path(scratch) / "schema.db")))
+        try:
+            cfg = dbmod.alembic_config()
+            with engine.begin() as connection:
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+        finally:
+            engine.dispose()
+        made = sqlite3.connect(Path(scratch) / "schema.db")
+        try:
+            return frozenset(_schema_objects(made))
+        finally:
+            made.close()
+
+
+def _audit_of(path: Path) -> audit.ChainReport:
+    """The audit chain of the database file ``path`` (its audit tables are as 0001 made them)."""
+    url = URL.create("sqlite+pysqlite", database=str(path))
+    engine = dbmod.create_engine_for(url)
+    try:
+        return audit.verify_chain(dbmod._database(url, engine, None))
+    finally:
+        engine.dispose()
+
+
+def _private_copy(source: Path, folder: Path) -> Path:
+    """``source`` (and its ``-wal``, which holds its latest commits) copied into ``folder``, so
+    that checking and reading it never writes beside the source."""
+    copy = folder / "restore.db"
+    shutil.copyfile(source, copy)
+    wal = source.with_name(source.name + "-wal")
+    if wal.is_file():
+        shutil.copyfile(wal, folder / "restore.db-wal")
+    return copy
 
 
 def restore(target: str | None, source: Path) -> Path:
@@ -157,22 +237,28 @@ def restore(target: str | None, source: Path) -> Path:
     if url.get_backend_name() != "sqlite":
         raise DatabaseProblem("Restore PostgreSQL databases with pg_restore on the server.")
     source = Path(source).expanduser().resolve()
-    check_backup_file(source)
+    if not source.is_file():
+        raise DatabaseProblem(f"There is no file {source}.")
     current = Path(url.database or "")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = current.with_name(f"{current.stem}.replaced-{stamp}.db")
-    if current.exists() and current.stat().st_size > 0:
-        dbmod.sqlite_backup(current, kept)
-    else:
-        kept = current
-    # The backup API writes into the live file under SQLite's own locking, WAL included.
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(str(current), timeout=dbmod.BUSY_TIMEOUT_MS / 1000)
+    # Checked and read from a private copy: nothing is ever written beside the source, and what
+    # was checked is exactly what is restored. The live database is untouched until it passes.
+    with tempfile.TemporaryDirectory(prefix="clinic-restore-") as folder:
+        copy = _private_copy(source, Path(folder))
+        check_backup_file(copy, named=source)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        kept = current.with_name(f"{current.stem}.replaced-{stamp}.db")
+        if current.exists() and current.stat().st_size > 0:
+            dbmod.sqlite_backup(current, kept)
+        else:
+            kept = current
+        # The backup API writes into the live file under SQLite's own locking, WAL included.
+        src = sqlite3.connect(str(copy))
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(str(current), timeout=dbmod.BUSY_TIMEOUT_MS / 1000)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
     return kept
