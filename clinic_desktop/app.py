@@ -292,4 +292,7 @@ def run_gui(db_target: str | None = None) -> int:
         log.info("Clinic Desktop closed")
         return status
     finally:
+        from clinic_desktop.core.services import audit
+
+        audit.keep_anchor(db)  # the head this workstation saw, for verify-audit
         db.dispose()

@@ -196,10 +196,11 @@ def run(args: argparse.Namespace) -> int:
             added = demo.seed(db)
             print(f"Added {added} demo patients." if added else "The demo patients are already there.")
         elif args.command == "verify-audit":
-            report = audit.verify_chain(db)
+            report = audit.verify(db)
             if not report.intact:
-                print(f"Audit trail BROKEN at event {report.first_broken_seq}: {report.problem} "
-                      f"({report.count} events verified before it).", file=sys.stderr)
+                where = f" at event {report.first_broken_seq}" if report.first_broken_seq else ""
+                print(f"Audit trail BROKEN{where}: {report.problem} "
+                      f"({report.count} events verified).", file=sys.stderr)
                 return 3
             print(f"Audit trail intact: {report.count} events.")
         elif args.command == "export-directory":
@@ -209,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.command == "export-plan":
             return _export_plan(db, args.patient, args.out, args.lang, args.large_print)
     finally:
+        audit.keep_anchor(db)  # the head this workstation saw (only ever forward along the chain)
         db.dispose()
     return 0
 

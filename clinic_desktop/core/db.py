@@ -341,6 +341,14 @@ def _database(url: URL, engine: Engine, backup_made: Path | None) -> Database:
     )
 
 
+def record_key(url: URL) -> str:
+    """The database as a workstation's notes name it (backups made, the audit anchor): the
+    SQLite file, or the PostgreSQL URL without its password."""
+    if url.get_backend_name() == "sqlite":
+        return str(Path(url.database or "").resolve())
+    return url.set(password=None).render_as_string(hide_password=True)
+
+
 def _where(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return str(url.database)

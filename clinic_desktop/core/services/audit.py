@@ -4,6 +4,13 @@ Every event stores the SHA-256 of its own canonical content together with the ha
 the event before it, and a gap-free sequence number; ``verify_chain`` recomputes it all,
 so an edited, inserted or deleted row is detected. Appends are serialised by updating
 the single ``audit_head`` row first (a row lock on PostgreSQL, the write lock on SQLite).
+
+A chain recomputed from scratch, rewound (its last events deleted and the head moved back) or
+wiped would verify again on its own. So each workstation keeps an **anchor** — the head it last
+saw, per database, in ``audit-anchors.json`` in its data folder (:func:`keep_anchor`: at the end
+of every command and when the window closes; it only ever moves forward along the same chain)
+— and :func:`verify` also checks the trail against it. An empty trail on a database that has
+users is broken too: creating the first account is itself an event.
 """
 
 from __future__ import annotations
@@ -11,17 +18,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from clinic_desktop.core.db import Database
-from clinic_desktop.core.models import AuditEvent, AuditHead, utcnow
+from clinic_desktop import paths
+from clinic_desktop.core.db import Database, record_key
+from clinic_desktop.core.models import AuditEvent, AuditHead, User, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 
 GENESIS = "0" * 64
+#: The anchors this workstation keeps (in its data folder): database → the last head it saw.
+ANCHOR_FILE = "audit-anchors.json"
+
+log = logging.getLogger(__name__)
 
 
 def _jsonable(value: Any) -> Any:
@@ -172,7 +187,99 @@ def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int =
             session.expunge_all()
         if head.seq != count or head.last_hash != expected_prev:
             return ChainReport(False, count, count + 1, f"events after {count} were removed")
+        if count == 0 and session.execute(select(User.id).limit(1)).first() is not None:
+            return ChainReport(False, 0, 1, "the trail is empty, but the database has user accounts "
+                                            "(creating the first one is an event): it was wiped")
     return ChainReport(True, count)
+
+
+# --- the anchor a workstation keeps ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Anchor:
+    """The head of a database's chain as this workstation last saw it."""
+
+    seq: int
+    hash: str
+    at: str  # when it was seen, ISO 8601 UTC
+
+
+def anchor_file() -> Path:
+    return paths.user_data_dir(create=False) / ANCHOR_FILE
+
+
+def _anchors() -> dict[str, Any]:
+    try:
+        data = json.loads(anchor_file().read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_anchor(db: Database) -> Anchor | None:
+    entry = _anchors().get(record_key(db.url))
+    try:
+        return Anchor(int(entry["seq"]), str(entry["hash"]), str(entry["at"])) if entry else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _head(db: Database) -> tuple[int, str] | None:
+    with db.read() as session:
+        head = session.execute(select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)).first()
+    return (int(head[0]), str(head[1])) if head is not None else None
+
+
+def anchor_problem(db: Database, count: int) -> str:
+    """What disagrees between the trail (``count`` events verified) and this workstation's
+    anchor: "" when they agree or there is none."""
+    anchor = read_anchor(db)
+    if anchor is None or anchor.seq == 0:
+        return ""
+    seen = f"this workstation saw event {anchor.seq} on {anchor.at[:16].replace('T', ' ')} UTC ({anchor_file()})"
+    if count < anchor.seq:
+        return f"the trail has {count} events, but {seen}: events were removed or the trail rewound"
+    with db.read() as session:
+        found = session.execute(select(AuditEvent.hash).where(AuditEvent.seq == anchor.seq)).scalar_one_or_none()
+    if found != anchor.hash:
+        return f"event {anchor.seq} is not the one {seen}: the trail was rewritten"
+    return ""
+
+
+def keep_anchor(db: Database) -> None:
+    """Note the chain's head as this workstation's anchor — only forward along the chain it
+    anchored before (a trail that disagrees with the anchor is left for :func:`verify` to
+    report, never blessed). Written 0600 and atomically; never fails the caller."""
+    try:
+        head = _head(db)
+        if head is None or anchor_problem(db, head[0]):
+            return
+        anchors = _anchors()
+        anchors[record_key(db.url)] = {"seq": head[0], "hash": head[1], "at": utcnow().isoformat()}
+        target = anchor_file()
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(anchors, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, target)
+    except Exception:  # an anchor that cannot be kept never stops the work
+        log.warning("could not keep the audit anchor", exc_info=True)
+
+
+def verify(db: Database, user: SignedInUser | None = None) -> ChainReport:
+    """:func:`verify_chain`, then the trail against this workstation's anchor: a trail rewound,
+    recomputed or wiped behind it is broken, naming the anchor. Intact → the anchor moves on."""
+    report = verify_chain(db, user)
+    if not report.intact:
+        return report
+    problem = anchor_problem(db, report.count)
+    if problem:
+        return ChainReport(False, report.count, None, problem)
+    keep_anchor(db)
+    return report
 
 
 @dataclass(frozen=True)

@@ -43,14 +43,6 @@ class BackupSeen:
     present: bool  # the file is there now (a backup on a removable disk may not be)
 
 
-def _record_key(url: URL) -> str:
-    """The database a backup copied, as it is noted: the SQLite file, or the PostgreSQL URL
-    without its password."""
-    if url.get_backend_name() == "sqlite":
-        return str(Path(url.database or "").resolve())
-    return url.set(password=None).render_as_string(hide_password=True)
-
-
 def _read_record() -> dict:
     try:
         data = json.loads((paths.user_data_dir(create=False) / BACKUP_RECORD).read_text("utf-8"))
@@ -62,7 +54,7 @@ def _read_record() -> dict:
 def _note_backup(url: URL, out: Path) -> None:
     """Note the backup just made; a note that cannot be written never fails the backup."""
     record = _read_record()
-    record[_record_key(url)] = {"path": str(out), "taken_at": clock.now().isoformat(timespec="seconds")}
+    record[dbmod.record_key(url)] = {"path": str(out), "taken_at": clock.now().isoformat(timespec="seconds")}
     target = paths.user_data_dir() / BACKUP_RECORD
     try:
         partial = target.with_name(f".{target.name}.partial")
@@ -76,7 +68,7 @@ def latest_backup(url: URL) -> BackupSeen | None:
     """The newest backup of the database at ``url`` this workstation knows of: the last one
     ``backup`` noted, or a copy made beside an SQLite database before an upgrade."""
     seen: list[BackupSeen] = []
-    noted = _read_record().get(_record_key(url))
+    noted = _read_record().get(dbmod.record_key(url))
     if isinstance(noted, dict):
         try:
             when = dt.datetime.fromisoformat(noted["taken_at"])
