@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -94,18 +93,16 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _export_directory(db, target: Path) -> int:
-    """Write the CSV next to ``target`` first, then put it in place: no half-written file."""
+    """Write the CSV next to ``target`` first, then put it in place: no half-written file, and
+    only a regular file (see :mod:`clinic_desktop.core.files`)."""
+    from clinic_desktop.core.files import private_file
     from clinic_desktop.core.services import directory
 
-    partial = target.with_name(f".{target.name}.partial")
     try:
-        with partial.open("wb") as stream:
+        with private_file(target) as stream:
             count = directory.export_csv_from_console(db, stream)
-        os.replace(partial, target)
     except OSError as exc:
         raise ClinicError(f"Cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
     print(f"Exported {count} directory entries to {target}")
     return 0
 
@@ -136,18 +133,17 @@ def _import_directory(db, source: Path, only_valid: bool) -> int:
 
 
 def _export_plan(db, mrn: str, target: Path, language: str | None, large_print: bool | None) -> int:
-    """The PDF goes next to ``target`` first (before the export is recorded), then in place."""
+    """The PDF goes next to ``target`` first (before the export is recorded), then in place;
+    only a regular file (see :mod:`clinic_desktop.core.files`)."""
+    from clinic_desktop.core.files import private_file
     from clinic_desktop.core.services import plans
 
-    partial = target.with_name(f".{target.name}.partial")
     try:
-        result = plans.export_plan_from_console(db, mrn, language=language, large_print=large_print,
-                                                deliver=partial.write_bytes)
-        os.replace(partial, target)
+        with private_file(target) as stream:
+            result = plans.export_plan_from_console(db, mrn, language=language,
+                                                    large_print=large_print, deliver=stream.write)
     except OSError as exc:
         raise ClinicError(f"Cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
     what = (f"version {result.version} as finalized" if result.version is not None
             else "the current plan, watermarked DRAFT: not a finalized version")
     print(f"Exported {mrn}'s aftercare plan ({what}) to {target}")

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.files import private_file
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import directory
 from clinic_desktop.core.services.directory import (
@@ -765,7 +766,7 @@ class DirectoryDialog(GeometryDialog):
         db, user = self._db, self._user
 
         def export(_progress) -> int:  # the worker thread: the file and the service only
-            with open(path, "wb") as stream:
+            with private_file(path) as stream:  # a regular file only, 0600, whole or not at all
                 return directory.export_csv(db, user, stream)
 
         def exported(count: int) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QVBoxLayout, QWidget
 
+from clinic_desktop.core.files import NotARegularFile, write_private
 from clinic_desktop.gui.operations import Operation, QueryOp, error_message
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 
@@ -95,8 +96,10 @@ class PdfPreview(GeometryDialog):
         if not path:
             return
         try:
-            with open(path, "wb") as out:
-                out.write(self.pdf)
+            write_private(path, self.pdf)  # a regular file only, 0600, whole or not at all
+        except NotARegularFile as exc:
+            QMessageBox.warning(self, "Not saved", str(exc))
+            return
         except OSError as exc:
             QMessageBox.warning(self, "Not saved", f"The PDF could not be saved: {exc.strerror or exc}")
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -152,6 +153,49 @@ def test_export_directory_writes_every_active_entry(tmp_path):
     assert lines[1].startswith("SAMHSA National Helpline,national_helpline,1-800-662-HELP (4357),")
     assert not list(tmp_path.glob(".*partial"))
     assert_clean_error(cli("--db", db, "export-directory", tmp_path / "no" / "such" / "dir.csv"), code=1)
+
+
+def _bytes_and_mode(*paths: Path) -> list[tuple[bytes | None, int]]:
+    return [(p.read_bytes() if stat.S_ISREG(os.lstat(p).st_mode) else None, os.lstat(p).st_mode)
+            for p in paths]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file kinds and modes")
+def test_exports_write_only_regular_files_for_their_owner(tmp_path):
+    """A symlink, a folder or a FIFO at --out / FILE is refused in one line and left as it was;
+    what is written is 0600 (issue #17 item 8)."""
+    db = tmp_path / "x.db"
+    assert cli("--db", db, "create-user", "--username", "amy", "--role", "admin", "--password-stdin",
+               stdin=PASSWORD + "\n").returncode == 0
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"not to be overwritten")
+    precious.chmod(0o644)
+    link = tmp_path / "link.csv"
+    link.symlink_to(precious)
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    before = _bytes_and_mode(precious, link, folder, fifo)
+    for target, kind in [(link, "a symbolic link"), (folder, "a folder"), (fifo, "a pipe (FIFO)")]:
+        refused = cli("--db", db, "export-directory", target)
+        assert_clean_error(refused, code=1)
+        assert f"{target} is {kind}, not a regular file" in refused.stderr
+    refused = cli("--db", db, "export-plan", "--patient", "DEMO-0001", "--out", link)
+    assert_clean_error(refused, code=1)
+    assert "is a symbolic link, not a regular file" in refused.stderr
+    assert _bytes_and_mode(precious, link, folder, fifo) == before
+    assert os.readlink(link) == str(precious) and list(folder.iterdir()) == []
+    conn = sqlite3.connect(db)
+    exports = conn.execute("SELECT count(*) FROM audit_events WHERE action = 'directory.exported'").fetchone()[0]
+    conn.close()
+    assert exports == 0  # refused before anything was exported
+
+    out = tmp_path / "directory.csv"
+    assert cli("--db", db, "export-directory", out).returncode == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "directory.csv", "fifo.csv", "folder.csv", "link.csv", "precious.txt", "x.db"]
 
 
 def test_import_directory_all_or_nothing_then_only_valid(tmp_path):

@@ -716,3 +716,65 @@ def test_the_migration_is_where_the_seed_lives():
     spec.loader.exec_module(module)
     assert [c["key"] for c in module.NATIONAL_CONTACTS] == list(directory.NATIONAL_KEYS)
     assert "clinic_desktop" not in (paths.migrations_dir() / "versions" / "0004_referral_directory.py").read_text()
+
+
+# --- CSV: cells a spreadsheet would run as formulas (OWASP) ---------------------------------------
+
+FORMULA_CELLS = {  # the text -> as written to the CSV
+    '=HYPERLINK("x")': '\'=HYPERLINK("x")',
+    "+1 217 555 0100": "'+1 217 555 0100",
+    "-": "'-",
+    "@x": "'@x",
+    "\tx": "'\tx",
+    "\rx": "'\rx",
+    "x": "x",
+    "": "",
+    "a=b": "a=b",
+    "'plain": "'plain",        # a quote before ordinary text is the text's own
+    "'=x": "''=x",             # already quoted before a formula: one more, so it comes back as it was
+    "''+1": "'''+1",
+}
+
+
+@pytest.mark.parametrize("text", list(FORMULA_CELLS))
+def test_a_formula_cell_is_quoted_on_export_and_unquoted_on_import(text):
+    written = directory.csv_cell_out(text)
+    assert written == FORMULA_CELLS[text]
+    assert directory.csv_cell_in(written) == text
+
+
+def test_the_import_takes_off_only_the_quote_the_export_adds():
+    assert directory.csv_cell_in("'+1 217 555 0100") == "+1 217 555 0100"  # typed in a spreadsheet
+    assert directory.csv_cell_in("'plain") == "'plain"
+    assert directory.csv_cell_in("'") == "'"
+    assert directory.csv_cell_in("x'=") == "x'="
+
+
+def test_formula_cells_are_exported_quoted_and_come_back_exactly(source, db, admin):
+    src_db, src_admin = source
+    directory.add_entry(src_db, src_admin, entry(
+        name='=HYPERLINK("x")', phone="+1 217 555 0100", other_contact="@x", address="",
+        hours="-", payment="+ sliding scale", notes="-\nthen a line", languages="en"))
+    directory.add_entry(src_db, src_admin, entry(name="Plain Place", phone="217-555-0143", address="",
+                                                 notes="x", hours="'=not a formula"))
+    exported = io.BytesIO()
+    directory.export_csv(src_db, src_admin, exported)
+    rows = list(csv.reader(io.StringIO(exported.getvalue().decode("utf-8-sig"), newline="")))
+    by_name = {r[0]: dict(zip(directory.CSV_COLUMNS, r, strict=True)) for r in rows[1:]}
+    risky = by_name['\'=HYPERLINK("x")']
+    assert (risky["other_contact"], risky["hours"], risky["payment"], risky["notes"]) == (
+        "'@x", "'-", "'+ sliding scale", "'-\nthen a line")
+    assert risky["phone"] == "'+1 217 555 0100"  # the phone as typed, quoted
+    plain = by_name["Plain Place"]
+    assert (plain["notes"], plain["hours"]) == ("x", "''=not a formula")
+    assert not any(cell.startswith(directory.FORMULA_START) for r in rows for cell in r)
+
+    exported.seek(0)
+    report = directory.check_csv(db, admin, exported)
+    assert [r.status for r in report.rows if r.status != "duplicate"] == ["ok", "ok"]
+    directory.import_csv(db, admin, report)
+    assert comparable(local(directory.search(db, admin))) == comparable(local(directory.search(src_db, src_admin)))
+    imported = {v.name: v for v in local(directory.search(db, admin))}
+    assert imported['=HYPERLINK("x")'].phone == "+12175550100"
+    assert imported['=HYPERLINK("x")'].notes == "-\nthen a line"
+    assert imported["Plain Place"].hours == "'=not a formula"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
+import sys
 import threading
 import time
 
@@ -377,6 +380,30 @@ def test_export_writes_the_header_and_every_entry(qtbot, dialog, tmp_path):
     assert lines[0] == HEADER
     assert any(line.startswith("Clínica Esperanza,") for line in lines)
     assert by_name(dialog, QLabel, "Message").text() == "Exported 8 entries to export.csv."
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks and modes")
+def test_export_refuses_a_symlink_or_a_folder_and_writes_a_private_file(qtbot, dialog, tmp_path):
+    out = tmp_path / "exports"  # beside the test database, which stays out of the listing
+    out.mkdir()
+    precious = out / "precious.csv"
+    precious.write_bytes(b"name\r\nkept\r\n")
+    link = out / "link.csv"
+    link.symlink_to(precious)
+    folder = out / "folder.csv"
+    folder.mkdir()
+    for target, kind in [(link, "a symbolic link"), (folder, "a folder")]:
+        assert export(qtbot, dialog, str(target)) is None
+        assert by_name(dialog, QLabel, "Error").text() == (
+            f"The directory could not be exported: {target} is {kind}, not a regular file: nothing "
+            "was written; choose a file name in a folder instead.")
+    assert link.is_symlink() and os.readlink(link) == str(precious)
+    assert precious.read_bytes() == b"name\r\nkept\r\n" and list(folder.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["folder.csv", "link.csv", "precious.csv"]
+
+    path = out / "export.csv"
+    assert export(qtbot, dialog, str(path)) == 8
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_the_main_window_opens_the_directory_for_a_nurse(qtbot, db, nurse):

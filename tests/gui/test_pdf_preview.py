@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 import threading
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from clinic_desktop.core.errors import ValidationError
@@ -82,3 +84,38 @@ def test_a_render_that_returns_no_bytes_is_an_error(qtbot, host, warnings):
     with qtbot.waitSignal(job.failed, timeout=10000):
         pass
     assert len(warnings) == 1 and not host.findChildren(PdfPreview)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks and modes")
+def test_save_pdf_writes_a_private_regular_file_and_refuses_a_symlink(qtbot, host, warnings, monkeypatch,
+                                                                     tmp_path):
+    """Save PDF… (the handover, plan, letter, consent and overdose sheet all save through it):
+    a symbolic link is refused in one line and neither it nor its target changes; a file is 0600."""
+    import os
+    import stat
+
+    from PySide6.QtWidgets import QFileDialog
+
+    pdf = a_pdf(1)
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"kept")
+    link = tmp_path / "handover.pdf"
+    link.symlink_to(precious)
+    chosen = [str(link)]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (chosen[0], "PDF (*.pdf)"))
+    preview = PdfPreview(pdf, "Shift handover", "handover.pdf", host)
+    qtbot.addWidget(preview)
+    preview.show()
+
+    preview.save_button.click()
+    assert warnings == [("Not saved", (f"{link} is a symbolic link, not a regular file: nothing was "
+                                       "written; choose a file name in a folder instead."))]
+    assert link.is_symlink() and os.readlink(link) == str(precious) and precious.read_bytes() == b"kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handover.pdf", "precious.txt"]
+
+    chosen[0] = str(tmp_path / "saved.pdf")
+    preview.save_button.click()
+    assert len(warnings) == 1
+    assert (tmp_path / "saved.pdf").read_bytes() == pdf
+    assert stat.S_IMODE((tmp_path / "saved.pdf").stat().st_mode) == 0o600
+    preview.reject()

@@ -648,6 +648,22 @@ class ImportResult:
         return " ".join(parts)
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): the export puts a ' before
+# it, the import takes that ' off again. A cell that is already ' (one or more) before such a
+# character gets one more on the way out, so that every text comes back exactly as it was.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell_out(text: str) -> str:
+    """``text`` as written to the CSV: prefixed with ' when a spreadsheet would run it."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
+
+
+def csv_cell_in(cell: str) -> str:
+    """A CSV cell as read: the export's ' taken off (only before a formula's first character)."""
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_START) else cell
+
+
 def _read_text(stream: IO[Any]) -> str:
     data = stream.read()
     if isinstance(data, (bytes, bytearray)):
@@ -724,7 +740,7 @@ def _check_stream(db: Database, stream: IO[Any]) -> ImportReport:
                     (f"This line has more values than the header has columns ({len(row)}, not "
                      f"{len(CSV_COLUMNS)}): a value with a comma in it needs double quotes.")]))
                 continue
-            cells = {c: v for c, v in zip(columns, padded) if c}
+            cells = {c: csv_cell_in(v) for c, v in zip(columns, padded) if c}
             messages = []
             walk_in = _WALK_IN.get(cells["walk_in"].strip().lower())
             if walk_in is None:
@@ -745,7 +761,7 @@ def _check_stream(db: Database, stream: IO[Any]) -> ImportReport:
     in_file = _DuplicateIndex()
     at = columns.index("name")
     for line, row, data, messages in inputs:
-        name = " ".join((data.name if data else (row[at] if at < len(row) else "")).split())
+        name = " ".join((data.name if data else (csv_cell_in(row[at]) if at < len(row) else "")).split())
         if data is None:
             report.rows.append(RowResult(line, "refused", tuple(messages), name))
             continue
@@ -879,7 +895,7 @@ def _export(db: Database, user: SignedInUser | None, stream: IO[Any]) -> int:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([[csv_cell_out(cell) for cell in row] for row in rows])
     if isinstance(stream, io.TextIOBase):
         stream.write(buffer.getvalue())
     else:  # bytes: UTF-8 with a BOM, so that Excel shows accented letters right
