@@ -24,6 +24,14 @@ def cli(*args, stdin: str | None = None, env: dict | None = None):
     )
 
 
+def created(path: Path) -> Path:
+    """A new, empty Clinic Desktop database at ``path``: the commands but create-user never make one."""
+    from clinic_desktop.core.db import open_database
+
+    open_database(path).dispose()
+    return path
+
+
 def assert_clean_error(result, code=None):
     assert result.returncode != 0 if code is None else result.returncode == code
     lines = result.stderr.strip().splitlines()
@@ -139,7 +147,7 @@ def directory_rows(db) -> list[tuple]:
 
 
 def test_export_directory_writes_every_active_entry(tmp_path):
-    db, out = tmp_path / "x.db", tmp_path / "directory.csv"
+    db, out = created(tmp_path / "x.db"), tmp_path / "directory.csv"
     result = cli("--db", db, "export-directory", out)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"Exported 5 directory entries to {out}"
@@ -153,7 +161,7 @@ def test_export_directory_writes_every_active_entry(tmp_path):
 
 
 def test_import_directory_all_or_nothing_then_only_valid(tmp_path):
-    db, source = tmp_path / "i.db", tmp_path / "contacts.csv"
+    db, source = created(tmp_path / "i.db"), tmp_path / "contacts.csv"
     rows = [
         DIRECTORY_HEADER,
         'Hope House,sober_living,217-555-0101,,"3 Hill Rd, Springfield",,en,no,,,2026-01-02',
@@ -196,7 +204,7 @@ def test_import_directory_all_or_nothing_then_only_valid(tmp_path):
 
 
 def test_directory_round_trip_between_databases(tmp_path):
-    first, second, out = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "dir.csv"
+    first, second, out = created(tmp_path / "a.db"), created(tmp_path / "b.db"), tmp_path / "dir.csv"
     out.write_text(DIRECTORY_HEADER + "\nHope House,sober_living,217-555-0101,,,,en,no,,,\n", encoding="utf-8")
     assert cli("--db", first, "import-directory", out).returncode == 0
     assert cli("--db", first, "export-directory", out).returncode == 0
@@ -211,7 +219,7 @@ def test_import_directory_refuses_an_unreadable_file_in_one_line(tmp_path, conte
     source = tmp_path / "contacts.csv"
     if content is not None:
         source.write_bytes(content)
-    assert_clean_error(cli("--db", tmp_path / "d.db", "import-directory", source),
+    assert_clean_error(cli("--db", created(tmp_path / "d.db"), "import-directory", source),
                        code=1 if content is None else 2)
 
 
