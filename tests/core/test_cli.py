@@ -56,7 +56,7 @@ def test_create_user_from_stdin_and_refusals(tmp_path):
 
 def test_demo_is_idempotent_and_invented(tmp_path):
     db = tmp_path / "d.db"
-    first = cli("--db", db, "demo")
+    first = cli("--db", created(db), "demo")
     assert first.returncode == 0 and f"Added {len(demo.DEMO_PATIENTS)} demo patients" in first.stdout
     assert cli("--db", db, "demo").stdout.strip() == "The demo patients are already there."
     conn = sqlite3.connect(db)
@@ -69,7 +69,7 @@ def test_demo_is_idempotent_and_invented(tmp_path):
 
 def test_backup_restore_round_trip_keeps_the_replaced_database(tmp_path):
     db, copy = tmp_path / "live.db", tmp_path / "backup.db"
-    assert cli("--db", db, "demo").returncode == 0
+    assert cli("--db", created(db), "demo").returncode == 0
     assert cli("--db", db, "backup", "--out", copy).returncode == 0
     conn = sqlite3.connect(db)
     conn.execute("DELETE FROM patient_name_tokens")
@@ -86,7 +86,7 @@ def test_backup_restore_round_trip_keeps_the_replaced_database(tmp_path):
 
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     db, bogus = tmp_path / "live.db", tmp_path / "bogus.db"
-    assert cli("--db", db, "demo").returncode == 0
+    assert cli("--db", created(db), "demo").returncode == 0
     bogus.write_text("not a database")
     before = db.read_bytes()
     assert_clean_error(cli("--db", db, "restore", "--from", bogus))
@@ -96,7 +96,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 
 def test_verify_audit_names_the_first_broken_event(tmp_path):
     db = tmp_path / "a.db"
-    assert cli("--db", db, "demo").returncode == 0
+    assert cli("--db", created(db), "demo").returncode == 0
     ok = cli("--db", db, "verify-audit")
     assert ok.returncode == 0 and "intact" in ok.stdout
     conn = sqlite3.connect(db)
@@ -118,9 +118,9 @@ def test_logs_never_carry_patient_identifiers(tmp_path):
     home = tmp_path / "home"
     db = tmp_path / "l.db"
     env = {"CLINIC_DESKTOP_DATA_DIR": str(home)}
-    assert cli("--db", db, "demo", env=env).returncode == 0
+    assert cli("--db", created(db), "demo", env=env).returncode == 0
     assert cli("--db", db, "backup", "--out", tmp_path / "b.db", env=env).returncode == 0
-    assert cli("--db", tmp_path / "junk.db", "demo", env=env).returncode == 0
+    assert cli("--db", created(tmp_path / "junk.db"), "demo", env=env).returncode == 0
     log = (home / "logs" / "clinic-desktop.log").read_text(encoding="utf-8")
     for given, family, born, *_ in demo.DEMO_PATIENTS:
         for secret in (given, family, born.isoformat()):
@@ -225,7 +225,7 @@ def test_import_directory_refuses_an_unreadable_file_in_one_line(tmp_path, conte
 
 def test_demo_gives_demo_0001_a_finalized_plan_and_export_plan_writes_it(tmp_path):
     db = tmp_path / "plan.db"
-    assert cli("--db", db, "demo").returncode == 0
+    assert cli("--db", created(db), "demo").returncode == 0
     conn = sqlite3.connect(db)
     [(stage,)] = conn.execute("SELECT e.stage FROM episodes e JOIN patients p ON p.id = e.patient_id "
                               "WHERE p.mrn = 'DEMO-0001'").fetchall()
@@ -270,7 +270,7 @@ def doctor_env(tmp_path, **extra) -> dict:
 def test_doctor_passes_on_a_good_installation_and_names_no_patient(tmp_path):
     db = tmp_path / "data" / "clinic.db"
     env = doctor_env(tmp_path)
-    assert cli("--db", db, "demo", env=env).returncode == 0
+    assert cli("--db", created(db), "demo", env=env).returncode == 0
     assert cli("--db", db, "backup", "--out", tmp_path / "copy.db", env=env).returncode == 0
     result = cli("--db", db, "doctor", env=env)
     assert result.returncode == 0, result.stdout + result.stderr

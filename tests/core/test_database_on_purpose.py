@@ -38,6 +38,7 @@ def one_line_refusal(result, text: str) -> None:
 
 @pytest.mark.parametrize("command", [
     ["verify-audit"],
+    ["demo"],
     ["backup", "--out", "{tmp}/copy.db"],
     ["export-directory", "{tmp}/directory.csv"],
     ["import-directory", "{tmp}/directory.csv"],
