@@ -79,9 +79,12 @@ def test_a_symlink_or_relative_path_to_the_wal_is_refused(busy_db, sqlite_path, 
 
 
 def test_a_good_backup_is_private_and_whole(busy_db, sqlite_path, tmp_path):
-    os.umask(0o022)
     out = tmp_path / "backups" / "copy.db"
-    assert backup.backup(str(sqlite_path), out) == out.resolve()
+    usual = os.umask(0o022)  # the usual umask, under which files were 0644
+    try:
+        assert backup.backup(str(sqlite_path), out) == out.resolve()
+    finally:
+        os.umask(usual)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert sorted(p.name for p in out.parent.iterdir()) == ["copy.db"]
     copy = dbmod.open_database(out)
