@@ -112,6 +112,37 @@ def open_database_or_report(db_target: str | None, *, interactive: bool = True) 
         return None
 
 
+def new_database_path(db_target: str | None) -> Path | None:
+    """The SQLite file an explicit ``--db`` names when nothing is there yet; None for the default
+    database (made on first start as always), a URL, or a path that exists."""
+    if db_target is None or "://" in db_target:
+        return None
+    path = Path(db_target).expanduser().resolve()
+    return None if path.exists() or path.is_symlink() else path
+
+
+def confirm_new_database(db_target: str | None, *, interactive: bool) -> bool:
+    """Whether to go on: an explicit ``--db`` naming nothing is created only when staff say so
+    (a mistyped path must not become a new, empty clinic database). The smoke test cannot ask,
+    so it refuses."""
+    path = new_database_path(db_target)
+    if path is None:
+        return True
+    if not interactive:
+        _report_database_problem(f"No database at {path}. Check the path (--db); nothing was created.",
+                                 interactive=False)
+        return False
+    answer = QMessageBox.question(
+        None, "New clinic database",
+        f"Create a new clinic database at {path}?\n\nThere is no database there yet. If you meant "
+        "an existing one, choose No and check the path.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+    if answer != QMessageBox.StandardButton.Yes:
+        log.info("a new database was not created (declined)")
+        return False
+    return True
+
+
 def _open_for_sign_in(db_target: str | None) -> tuple[Database, bool]:
     """The worker's part of start-up: the open, checked database and whether anyone can sign in."""
     from clinic_desktop.core.services import accounts
@@ -224,9 +255,12 @@ def sign_in(db_target: str | None, *, smoke_test: bool = False) -> tuple[Databas
     On the usual start the sign-in window is shown first and the database (SQLAlchemy, schema
     check) opened off the GUI thread once it is on screen, the window answering meanwhile (closing
     it then quits); its Sign in button is enabled when the database is ready.
-    A database with nobody to sign in gets the first-run dialog instead.
+    A database with nobody to sign in gets the first-run dialog instead; an explicit ``--db``
+    naming nothing is first confirmed (``confirm_new_database``), declined: (None, None).
     """
     interactive = not smoke_test
+    if not confirm_new_database(db_target, interactive=interactive):
+        return None, None
     if looks_like_first_run(db_target):
         db = open_database_or_report(db_target, interactive=interactive)
         return db, (_ask(sign_in_dialog_for(db), smoke_test) if db is not None else None)

@@ -20,6 +20,7 @@ from clinic_desktop.core.errors import ClinicError, ValidationError
 
 log = logging.getLogger(__name__)
 ROLES = ["admin", "nurse", "counselor", "prescriber", "viewer"]
+CREATING_COMMANDS = {"create-user"}  # the one command that may create the database it names
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,7 +183,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"Restored from {args.source}. The replaced database was kept as {kept}")
         return 0
 
-    db = open_database(args.db)
+    # Only create-user makes a database that is not there: a mistyped --db must not become a new
+    # empty database that then looks "intact".
+    db = open_database(args.db, create=args.command in CREATING_COMMANDS)
     try:
         if args.command == "create-user":
             password = _read_password(args)

@@ -87,7 +87,8 @@ def test_the_bundle_passes_its_self_check(bundle, tmp_path):
 
 def test_the_bundle_shows_its_sign_in_window(bundle, tmp_path):
     env = bundle_env(tmp_path) | {"CLINIC_DESKTOP_SMOKE_TEST": "1"}
-    run = subprocess.run([str(executable(bundle)), "--db", str(tmp_path / "smoke.db")],
+    # The default database in the data folder: an explicit --db naming nothing is only asked about.
+    run = subprocess.run([str(executable(bundle))],
                          check=False, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "sign-in window shown" in run.stdout

@@ -268,17 +268,33 @@ def create_engine_for(url: URL) -> Engine:
     return create_engine(url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
-def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> Database:
-    """Open (creating if new), check and upgrade the database named by ``target``.
+class NoDatabase(DatabaseProblem):
+    """``open_database(create=False)`` found no SQLite file at the path: nothing was created."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"No database at {path}. Check the path (--db); nothing was created.")
+
+
+def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool = True,
+                  create: bool = True) -> Database:
+    """Open, check and upgrade the database named by ``target``; a new SQLite file (and its
+    folders) is created only when ``create`` is true, else NoDatabase is raised. A 0-byte file is
+    never initialized: it is refused like any file that is not a Clinic Desktop database.
 
     Raises DatabaseProblem with a message for staff when the database cannot be used.
     """
-    url = resolve_target(target)
+    url = resolve_target(target, create=create)
     backup_made: Path | None = None
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
-        if path.exists() and path.stat().st_size > 0:
+        if path.exists():
+            if path.is_file() and path.stat().st_size == 0:
+                raise DatabaseProblem(f"{path} is not a Clinic Desktop database (the file is empty). "
+                                      "The file was left untouched.")
             _check_sqlite_file(path)
+        elif not create:
+            raise NoDatabase(path)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine_for(url)

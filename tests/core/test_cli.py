@@ -25,6 +25,14 @@ def cli(*args, stdin: str | None = None, env: dict | None = None):
     )
 
 
+def created(path: Path) -> Path:
+    """A new, empty Clinic Desktop database at ``path``: the commands but create-user never make one."""
+    from clinic_desktop.core.db import open_database
+
+    open_database(path).dispose()
+    return path
+
+
 def assert_clean_error(result, code=None):
     assert result.returncode != 0 if code is None else result.returncode == code
     lines = result.stderr.strip().splitlines()
@@ -49,7 +57,7 @@ def test_create_user_from_stdin_and_refusals(tmp_path):
 
 def test_demo_is_idempotent_and_invented(tmp_path):
     db = tmp_path / "d.db"
-    first = cli("--db", db, "demo")
+    first = cli("--db", created(db), "demo")
     assert first.returncode == 0 and f"Added {len(demo.DEMO_PATIENTS)} demo patients" in first.stdout
     assert cli("--db", db, "demo").stdout.strip() == "The demo patients are already there."
     conn = sqlite3.connect(db)
@@ -81,7 +89,7 @@ def test_backup_restore_round_trip_keeps_the_replaced_database(tmp_path):
 
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     db, bogus = tmp_path / "live.db", tmp_path / "bogus.db"
-    assert cli("--db", db, "demo").returncode == 0
+    assert cli("--db", created(db), "demo").returncode == 0
     bogus.write_text("not a database")
     before = db.read_bytes()
     assert_clean_error(cli("--db", db, "restore", "--from", bogus))
@@ -91,7 +99,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 
 def test_verify_audit_names_the_first_broken_event(tmp_path):
     db = tmp_path / "a.db"
-    assert cli("--db", db, "demo").returncode == 0
+    assert cli("--db", created(db), "demo").returncode == 0
     ok = cli("--db", db, "verify-audit")
     assert ok.returncode == 0 and "intact" in ok.stdout
     conn = sqlite3.connect(db)
@@ -113,9 +121,9 @@ def test_logs_never_carry_patient_identifiers(tmp_path):
     home = tmp_path / "home"
     db = tmp_path / "l.db"
     env = {"CLINIC_DESKTOP_DATA_DIR": str(home)}
-    assert cli("--db", db, "demo", env=env).returncode == 0
+    assert cli("--db", created(db), "demo", env=env).returncode == 0
     assert cli("--db", db, "backup", "--out", tmp_path / "b.db", env=env).returncode == 0
-    assert cli("--db", tmp_path / "junk.db", "demo", env=env).returncode == 0
+    assert cli("--db", created(tmp_path / "junk.db"), "demo", env=env).returncode == 0
     log = (home / "logs" / "clinic-desktop.log").read_text(encoding="utf-8")
     for given, family, born, *_ in demo.DEMO_PATIENTS:
         for secret in (given, family, born.isoformat()):
@@ -142,7 +150,7 @@ def directory_rows(db) -> list[tuple]:
 
 
 def test_export_directory_writes_every_active_entry(tmp_path):
-    db, out = tmp_path / "x.db", tmp_path / "directory.csv"
+    db, out = created(tmp_path / "x.db"), tmp_path / "directory.csv"
     result = cli("--db", db, "export-directory", out)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"Exported 5 directory entries to {out}"
@@ -199,7 +207,7 @@ def test_exports_write_only_regular_files_for_their_owner(tmp_path):
 
 
 def test_import_directory_all_or_nothing_then_only_valid(tmp_path):
-    db, source = tmp_path / "i.db", tmp_path / "contacts.csv"
+    db, source = created(tmp_path / "i.db"), tmp_path / "contacts.csv"
     rows = [
         DIRECTORY_HEADER,
         'Hope House,sober_living,217-555-0101,,"3 Hill Rd, Springfield",,en,no,,,2026-01-02',
@@ -242,7 +250,7 @@ def test_import_directory_all_or_nothing_then_only_valid(tmp_path):
 
 
 def test_directory_round_trip_between_databases(tmp_path):
-    first, second, out = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "dir.csv"
+    first, second, out = created(tmp_path / "a.db"), created(tmp_path / "b.db"), tmp_path / "dir.csv"
     out.write_text(DIRECTORY_HEADER + "\nHope House,sober_living,217-555-0101,,,,en,no,,,\n", encoding="utf-8")
     assert cli("--db", first, "import-directory", out).returncode == 0
     assert cli("--db", first, "export-directory", out).returncode == 0
@@ -257,13 +265,13 @@ def test_import_directory_refuses_an_unreadable_file_in_one_line(tmp_path, conte
     source = tmp_path / "contacts.csv"
     if content is not None:
         source.write_bytes(content)
-    assert_clean_error(cli("--db", tmp_path / "d.db", "import-directory", source),
+    assert_clean_error(cli("--db", created(tmp_path / "d.db"), "import-directory", source),
                        code=1 if content is None else 2)
 
 
 def test_demo_gives_demo_0001_a_finalized_plan_and_export_plan_writes_it(tmp_path):
     db = tmp_path / "plan.db"
-    assert cli("--db", db, "demo").returncode == 0
+    assert cli("--db", created(db), "demo").returncode == 0
     conn = sqlite3.connect(db)
     [(stage,)] = conn.execute("SELECT e.stage FROM episodes e JOIN patients p ON p.id = e.patient_id "
                               "WHERE p.mrn = 'DEMO-0001'").fetchall()
@@ -308,7 +316,7 @@ def doctor_env(tmp_path, **extra) -> dict:
 def test_doctor_passes_on_a_good_installation_and_names_no_patient(tmp_path):
     db = tmp_path / "data" / "clinic.db"
     env = doctor_env(tmp_path)
-    assert cli("--db", db, "demo", env=env).returncode == 0
+    assert cli("--db", created(db), "demo", env=env).returncode == 0
     assert cli("--db", db, "backup", "--out", tmp_path / "copy.db", env=env).returncode == 0
     result = cli("--db", db, "doctor", env=env)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -74,12 +74,68 @@ def test_style_sheet_and_icons_are_compiled_in():
 
 
 def test_smoke_test_start_shows_the_first_run_window_and_exits_0(tmp_path):
+    # The default database is made on first start, as always; only an explicit --db is asked about.
     result = subprocess.run(
-        [sys.executable, "-m", "clinic_desktop", "--db", str(tmp_path / "new.db")],
+        [sys.executable, "-m", "clinic_desktop"],
         env=child_env(tmp_path, **{app.SMOKE_TEST_ENV: "1"}), capture_output=True, check=False, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "sign-in window shown" in result.stdout
+    assert (tmp_path / "data" / "clinic.db").is_file()
+
+
+def test_smoke_test_start_with_a_db_naming_nothing_creates_nothing(tmp_path):
+    missing = tmp_path / "typo" / "new.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "clinic_desktop", "--db", str(missing)],
+        env=child_env(tmp_path, **{app.SMOKE_TEST_ENV: "1"}), capture_output=True, check=False, text=True, timeout=60,
+    )
+    assert result.returncode != 0 and f"No database at {missing}" in result.stderr
+    assert "sign-in window shown" not in result.stdout
+    assert not missing.parent.exists()
+
+
+def test_a_db_naming_nothing_is_created_only_when_staff_say_yes(tmp_path, monkeypatch):
+    asked: list[str] = []
+    answer = QMessageBox.StandardButton.No
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return answer
+
+    monkeypatch.setattr(app.QMessageBox, "question", question)
+    monkeypatch.setattr(app, "_ask", lambda dialog, smoke_test: dialog.deleteLater())
+    new = tmp_path / "folder" / "new.db"
+    assert app.sign_in(str(new)) == (None, None)
+    assert asked and asked[0].startswith(f"Create a new clinic database at {new}?")
+    assert not new.parent.exists()  # declined: neither the file nor its folder
+
+    answer = QMessageBox.StandardButton.Yes
+    db, user = app.sign_in(str(new))
+    try:
+        assert db is not None and user is None and new.is_file()
+    finally:
+        db.dispose()
+    asked.clear()
+    app.sign_in(str(new))[0].dispose()  # there now: opened without asking
+    assert asked == []
+
+
+def test_an_existing_or_default_database_is_never_asked_about(tmp_path, sqlite_path, db, admin):
+    assert app.new_database_path(None) is None
+    assert app.new_database_path(str(sqlite_path)) is None
+    assert app.new_database_path("postgresql+psycopg://u@127.0.0.1/clinic") is None
+    assert app.new_database_path(str(tmp_path / "nothing.db")) == tmp_path / "nothing.db"
+
+
+def test_a_zero_byte_database_is_refused_at_start_and_left_empty(tmp_path, monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(app, "show_database_problem", lambda message, parent=None: shown.append(message))
+    empty = tmp_path / "clinic.db"
+    empty.write_bytes(b"")
+    assert app.sign_in(str(empty)) == (None, None)
+    assert shown and "is not a Clinic Desktop database" in shown[0]
+    assert empty.read_bytes() == b"" and sorted(tmp_path.iterdir()) == [empty]
 
 
 def test_smoke_test_start_with_users_shows_sign_in_without_heavy_modules(tmp_path):

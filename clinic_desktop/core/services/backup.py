@@ -93,21 +93,80 @@ def latest_backup(url: URL) -> BackupSeen | None:
     return max(seen, key=lambda b: b.taken_at, default=None)
 
 
+LIVE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def _is_live_file(source: Path, out: Path) -> bool:
+    """Whether ``out`` is, or resolves to, the database at ``source`` or one of SQLite's files
+    beside it (its -wal, -shm or -journal): by name after symlinks, and by inode (a hard link)."""
+    live = [source.with_name(source.name + suffix) for suffix in LIVE_SUFFIXES]
+    if out in live:
+        return True
+    for path in live:
+        try:
+            if os.path.samefile(out, path):
+                return True
+        except OSError:  # either one missing
+            continue
+    return False
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX; Windows cannot open a folder this way)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _sqlite_backup_to(source: Path, out: Path) -> None:
+    """Write the copy into a new private (0600) file beside ``out``, fsync it, then rename it
+    over ``out``; anything that fails on the way removes the partial file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")  # O_EXCL, 0600
+    except OSError as exc:
+        raise DatabaseProblem(f"Cannot write a backup in {out.parent}: {exc.strerror or exc}. "
+                              "Choose a folder you can write to.") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        dbmod.sqlite_backup(source, tmp)
+        with tmp.open("rb") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, out)  # a half-written backup never carries the final name
+    except OSError as exc:
+        raise DatabaseProblem(f"The backup to {out} failed: {exc.strerror or exc}. "
+                              "Nothing was left there; free some space or choose another place.") from None
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+    _fsync_folder(out.parent)
+
+
 def backup(target: str | None, out: Path) -> Path:
-    """Copy the database named by ``target`` to ``out`` (SQLite online backup, or pg_dump)."""
-    url = dbmod.resolve_target(target)
+    """Copy the database named by ``target`` to ``out`` (SQLite online backup, or pg_dump).
+
+    An ``out`` that is, or resolves to, the database or one of its -wal, -shm or -journal files
+    is refused before anything is written.
+    """
+    url = dbmod.resolve_target(target, create=False)
     out = Path(out).expanduser().resolve()
     if url.get_backend_name() == "sqlite":
         source = Path(url.database or "")
         if not source.exists():
-            raise DatabaseProblem(f"There is no database at {source}.")
-        if source == out:
-            raise DatabaseProblem("The backup file must not be the database itself.")
+            raise DatabaseProblem(f"No database at {source}. Check --db.")
+        if _is_live_file(source, out):
+            raise DatabaseProblem(f"{out} is one of the live database's own files; "
+                                  "choose another file for the backup.")
         dbmod._check_sqlite_file(source)
-        tmp = out.with_name(out.name + ".partial")
-        tmp.unlink(missing_ok=True)
-        dbmod.sqlite_backup(source, tmp)
-        tmp.replace(out)  # a half-written backup never carries the final name
+        _sqlite_backup_to(source, out)
         _note_backup(url, out)
         return out
     pg_dump = shutil.which("pg_dump")
