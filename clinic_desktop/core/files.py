@@ -59,7 +59,7 @@ def check_target(target: str | os.PathLike[str]) -> Path:
     return path
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename durable where the system allows it (not on Windows)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -109,7 +109,7 @@ def private_file(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             os.close(fd)
         partial.unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def write_private(target: str | os.PathLike[str], data: bytes) -> None:

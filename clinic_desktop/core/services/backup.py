@@ -26,6 +26,7 @@ from clinic_desktop import paths
 from clinic_desktop.core import clock
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.errors import DatabaseProblem
+from clinic_desktop.core.files import fsync_folder
 from clinic_desktop.core.services import audit
 
 log = logging.getLogger(__name__)
@@ -111,20 +112,6 @@ def _is_live_file(source: Path, out: Path) -> bool:
     return False
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; Windows cannot open a folder this way)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _sqlite_backup_to(source: Path, out: Path) -> None:
     """Write the copy into a new private (0600) file beside ``out``, fsync it, then rename it
     over ``out``; anything that fails on the way removes the partial file."""
@@ -147,7 +134,7 @@ def _sqlite_backup_to(source: Path, out: Path) -> None:
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             leftover.unlink(missing_ok=True)
-    _fsync_folder(out.parent)
+    fsync_folder(out.parent)
 
 
 def backup(target: str | None, out: Path) -> Path:
