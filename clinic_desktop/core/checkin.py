@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic_desktop.core.protocols import ProtocolSettings
-from clinic_desktop.core.text import read_number
+from clinic_desktop.core.text import read_number, read_whole
 
 __all__ = ["CHOICES", "FIELDS", "FIELD_IDS", "SCALES", "Flag", "check", "clean", "errors", "flags", "summary"]
 
@@ -53,17 +53,11 @@ def _blank(value: Any) -> bool:
 
 
 def _scale(key: str, value: Any) -> int:
-    label = SCALES[key][0]
     low, high = SCALE_RANGE
     try:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError
-        number = int(str(value).strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{label} is a whole number from {low} to {high}.") from None
-    if not low <= number <= high:
-        raise ValueError(f"{label} is a whole number from {low} to {high}.")
-    return number
+        return read_whole(value, low, high)
+    except ValueError:
+        raise ValueError(f"{SCALES[key][0]} is a whole number from {low} to {high}.") from None
 
 
 def _hours(value: Any) -> float:

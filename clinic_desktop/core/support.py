@@ -22,7 +22,7 @@ from typing import Any
 from clinic_desktop.core import clock
 from clinic_desktop.core.assessment import WHAT_MATTERS
 from clinic_desktop.core.errors import ValidationError
-from clinic_desktop.core.text import fold
+from clinic_desktop.core.text import fold, read_whole
 
 __all__ = ["APPROACHES", "BRIEF", "COUNSELOR_KINDS", "FAMILY", "GROUP", "INDIVIDUAL", "KINDS", "LATE_ENTRY", "PEER", "RULER", "RULER_RANGE",
            "GroupInput", "SessionInput", "check", "check_group", "named", "ruler"]
@@ -109,14 +109,9 @@ def ruler(key: str, value: Any) -> int | None:
         return None
     low, high = RULER_RANGE
     try:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError
-        number = int(value.strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError, OverflowError):
+        return read_whole(value, low, high)
+    except ValueError:
         raise ValueError(f"{RULER[key]} A whole number from {low} to {high}.") from None
-    if not low <= number <= high:
-        raise ValueError(f"{RULER[key]} A whole number from {low} to {high}.")
-    return number
 
 
 def _text(value: Any, label: str, errors: dict[str, str], key: str) -> str:

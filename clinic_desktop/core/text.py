@@ -42,6 +42,21 @@ def format_number(value: float | Decimal | None) -> str:
     return format(exact.normalize(), "f")
 
 
+def read_whole(value: Any, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` from a number or typed text (" 7 ", 7, 7.0);
+    ``ValueError`` for anything else (a bool, 7.5, "7.0", other text, out of range). The
+    caller words the message."""
+    try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise TypeError
+        number = int(value.strip()) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"not a whole number: {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{number} is not from {low} to {high}")
+    return number
+
+
 def read_number(value: Any) -> float:
     """A finite number from a number or typed text ("6.5", "6,5", " 7 "); ``ValueError`` for
     anything else (a bool, blank or other text, NaN, an infinity). The caller words the message."""

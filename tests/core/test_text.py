@@ -18,3 +18,12 @@ from clinic_desktop.core.text import format_number
 ])
 def test_numbers_as_staff_read_them(value, text):
     assert format_number(value) == text
+
+
+def test_read_whole_keeps_whole_numbers_in_range_only():
+    from clinic_desktop.core.text import read_whole
+
+    assert [read_whole(v, 0, 10) for v in (0, 10, " 7 ", 7.0)] == [0, 10, 7, 7]
+    for wrong in (-1, 11, 7.5, "7.0", "", None, True, "seven"):
+        with pytest.raises(ValueError):
+            read_whole(wrong, 0, 10)

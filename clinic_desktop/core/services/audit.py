@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from clinic_desktop import paths
 from clinic_desktop.core.db import Database, record_key
+from clinic_desktop.core.files import write_private
 from clinic_desktop.core.models import AuditEvent, AuditHead, User, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 
@@ -258,13 +258,7 @@ def keep_anchor(db: Database) -> None:
         anchors[record_key(db.url)] = {"seq": head[0], "hash": head[1], "at": utcnow().isoformat()}
         target = anchor_file()
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(anchors, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, target)
+        write_private(target, json.dumps(anchors, indent=1, sort_keys=True).encode("utf-8"))
     except Exception:  # an anchor that cannot be kept never stops the work
         log.warning("could not keep the audit anchor", exc_info=True)
 
