@@ -210,7 +210,7 @@ def check_backup_file(path: Path, *, named: Path | None = None) -> str:
         what = [f"an extra {kind} {name!r}" for kind, name in extra] + [f"no {kind} {name!r}" for kind, name in missing]
         raise DatabaseProblem(f"{name} is not as Clinic Desktop made it: it has {', '.join(what)}; "
                               "choose another backup.")
-    report = _audit_of(path)
+    report = audit_of(path)
     if not report.intact:
         raise DatabaseProblem(f"{name} has a broken audit trail ({report.problem}); choose another backup.")
     if not admins:
@@ -245,12 +245,13 @@ def expected_schema(revision: str) -> frozenset[tuple[str, str]]:
             made.close()
 
 
-def _audit_of(path: Path) -> audit.ChainReport:
-    """The audit chain of the database file ``path`` (its audit tables are as 0001 made them)."""
+def audit_of(path: Path, key: bytes | None = None) -> audit.ChainReport:
+    """The audit chain of the database file ``path`` (its audit tables are as 0001 made them),
+    read with ``key`` if it is encrypted."""
     url = URL.create("sqlite+pysqlite", database=str(path))
-    engine = dbmod.create_engine_for(url)
+    engine = dbmod.create_engine_for(url, key)
     try:
-        return audit.verify_chain(dbmod._database(url, engine, None))
+        return audit.verify_chain(dbmod._database(url, engine, None, key))
     finally:
         engine.dispose()
 
