@@ -84,8 +84,8 @@ def bench_cold_start(tmp: Path, runs: int) -> None:
     env = {**env_for(tmp), "CLINIC_DESKTOP_SMOKE_TEST": "1"}
     db = tmp / "start.db"
     # The everyday start: a database with staff accounts, so the sign-in window (not first-run).
-    subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db), "create-user", "--username",
-                    "admin", "--role", "admin", "--password-stdin"], input=f"{PASSWORD}\n",
+    subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db), "--no-encryption", "create-user",
+                    "--username", "admin", "--role", "admin", "--password-stdin"], input=f"{PASSWORD}\n",
                    env=env, check=True, capture_output=True, text=True)
     subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db), "demo"], env=env, check=True,
                    capture_output=True)

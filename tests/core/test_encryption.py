@@ -114,7 +114,7 @@ def test_a_clock_set_back_keeps_the_lock_it_made():
 
 def test_nothing_readable_is_in_the_database_its_wal_or_the_key_file(encrypted):
     path, _ = encrypted
-    db, admin = vault.unlock(str(path), "admin", STRONG_PASSWORD)
+    db, _ = vault.unlock(str(path), "admin", STRONG_PASSWORD)
     try:
         demo.seed(db)
         with db.engine.connect() as conn:  # keep the WAL: its pages are what a thief finds too
