@@ -76,10 +76,17 @@ def _sqlcipher() -> Any:
     return dbapi2
 
 
+#: Pages kept decrypted in memory per connection (negative: KiB). SQLite's page cache holds pages
+#: after SQLCipher decrypted them, so a cache that holds the search index spares decrypting it
+#: again at every keystroke (the default 2 MB made a search of 100,000 patients 3× slower).
+ENCRYPTED_CACHE_KIB = 65536
+
+
 def _apply_key(conn: Any, key: bytes) -> None:
     # A raw 256-bit key: no passphrase stretching on every connection (the password was stretched
     # once, with argon2id, to unwrap it). Must come before anything reads the file.
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute(f"PRAGMA cache_size = -{ENCRYPTED_CACHE_KIB}")
 
 
 def connect_file(path: Path, key: bytes | None = None, *, read_only: bool = False,
@@ -268,19 +275,16 @@ def _check_sqlite_file(path: Path, key: bytes | None = None) -> None:
     try:
         conn = connect_file(path, key, read_only=True)
         try:
-            try:
-                result = conn.execute("PRAGMA quick_check").fetchone()
-            except Exception as exc:  # sqlite3's or SQLCipher's DatabaseError alike
-                if key is not None and "not a database" in str(exc):
-                    raise KeyMismatch(f"The key does not open {path}: the key file beside it belongs "
-                                      "to another database, or was replaced.") from None
-                raise
+            result = conn.execute("PRAGMA quick_check").fetchone()
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             conn.close()
-    except KeyMismatch:
-        raise
     except (sqlite3.DatabaseError, _database_error(key)) as exc:
+        if key is not None and "not a database" in str(exc):  # the first read with a wrong key
+            # SQLCipher cannot tell a wrong key from a damaged first page: both are said.
+            raise KeyMismatch(f"The key does not open {path}: the key file beside it belongs to another "
+                              "database, or the file is damaged. Both were left untouched; if the key file "
+                              "is the right one, restore the database from a backup.") from None
         raise storage_problem(path, exc) from exc
     if not result or result[0] != "ok":
         raise DatabaseProblem(

@@ -176,8 +176,13 @@ def list_users(db: Database, actor: SignedInUser) -> list[UserView]:
         return [_view(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
 
 
-def authenticate(db: Database, username: str, password: str) -> SignedInUser:
-    """Sign in. Raises AuthenticationError (or AccountLocked); every outcome is audited."""
+def authenticate(db: Database, username: str, password: str, *, password_proven: bool = False) -> SignedInUser:
+    """Sign in. Raises AuthenticationError (or AccountLocked); every outcome is audited.
+
+    ``password_proven``: the password has just unwrapped this account's key of the encrypted
+    database (:func:`clinic_desktop.core.services.vault.unlock`), which proves it as well as the
+    hash would (the wrap is made in the same transaction as the hash, every time): the second
+    argon2id is skipped, everything else (active, locked, audited) is checked as always."""
     name = normalize_username(username)
     now = utcnow()
     failure: AuthenticationError | None = None
@@ -193,7 +198,7 @@ def authenticate(db: Database, username: str, password: str) -> SignedInUser:
             audit.append(session, None, "sign_in.refused_locked", username=user.username,
                          entity_type="user", entity_id=user.id)
             failure = _locked_error(user.locked_until)
-        elif not _verify(user.password_hash, password):
+        elif not password_proven and not _verify(user.password_hash, password):
             failure = _count_failure(session, user, conf, now, "wrong password")
         else:
             user.failed_attempts = 0

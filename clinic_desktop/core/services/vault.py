@@ -57,14 +57,16 @@ def unlock(target: str | os.PathLike[str] | None, username: str,
     the password first; a wrong one (or an unknown name, or one locked by its failures) raises
     AuthenticationError having taken as long, and is noted for the audit trail."""
     path = sqlite_file(target)
+    proven = False
     if path is None or not dbmod.is_encrypted(path):
         db = dbmod.open_database(target, create=False)
     else:
         key_file = keys.KeyFile.load(keys.key_file_for(path))
         key = key_file.unlock(accounts.normalize_username(username), password)
         db = _opened(target, key, key_file)
+        proven = True
     try:
-        return db, accounts.authenticate(db, username, password)
+        return db, accounts.authenticate(db, username, password, password_proven=proven)
     except BaseException:
         db.dispose()
         raise
