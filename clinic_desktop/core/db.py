@@ -445,7 +445,29 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
             raise DatabaseProblem(f"Upgrading {_where(url)} failed: {exc}") from exc
         log.info("database schema upgraded from %s to %s", current, head)
 
-    return _database(url, engine, backup_made, key)
+    database = _database(url, engine, backup_made, key)
+    if current is None or _trail_is_empty(database):  # new, or made by a version before the genesis
+        _genesis(database, head)
+    return database
+
+
+def _trail_is_empty(database: Database) -> bool:
+    """Only asked after an upgrade: a database an older version made and nobody ever used (no
+    account, no event) gets its genesis event then. A trail wiped on a used database keeps its
+    accounts, and stays broken."""
+    with database.read() as session:
+        return session.execute(text("SELECT 1 FROM audit_events LIMIT 1")).first() is None \
+            and session.execute(text("SELECT 1 FROM users LIMIT 1")).first() is None
+
+
+def _genesis(database: Database, schema: str | None) -> None:
+    """The first event of a new database's audit trail: from now on an empty trail, or one that
+    does not start with it, is a trail someone wiped or rebuilt (services.audit.verify_chain)."""
+    from clinic_desktop.core.services import audit
+
+    with database.write() as session:
+        audit.append(session, None, audit.GENESIS_ACTION, username="(system)",
+                     detail={"schema": schema, "app_version": __version__, "encrypted": database.encrypted})
 
 
 def _database(url: URL, engine: Engine, backup_made: Path | None, key: bytes | None = None) -> Database:

@@ -93,11 +93,38 @@ def test_a_wiped_trail_is_broken_even_without_an_anchor(db, admin):
     assert not report.intact and "wiped" in report.problem
 
 
-def test_a_new_database_without_users_verifies_empty(tmp_path):
+def test_a_new_database_starts_its_trail_with_its_creation(tmp_path):
     from clinic_desktop.core.db import open_database
 
     database = open_database(tmp_path / "new.db")
     try:
-        assert audit.verify(database).intact and audit.verify(database).count == 0
+        assert audit.verify(database).intact and audit.verify(database).count == 1
+        with database.read() as s:
+            first = s.execute(text("SELECT action, username FROM audit_events WHERE seq = 1")).one()
+        assert tuple(first) == (audit.GENESIS_ACTION, "(system)")
     finally:
         database.dispose()
+
+
+def test_a_trail_wiped_on_a_database_without_users_is_broken(tmp_path):
+    from clinic_desktop.core.db import open_database
+
+    database = open_database(tmp_path / "new.db")
+    try:
+        with database.write() as s:
+            s.execute(text("DELETE FROM audit_events"))
+            s.execute(text("UPDATE audit_head SET seq = 0, last_hash = :g"), {"g": audit.GENESIS})
+        report = audit.verify_chain(database)
+        assert not report.intact and "empty" in report.problem
+    finally:
+        database.dispose()
+
+
+def test_a_trail_rebuilt_without_its_genesis_first_is_broken(db, admin):
+    """Events recomputed into a fresh chain that no longer starts with the creation event."""
+    with db.write() as s:
+        s.execute(text("UPDATE audit_events SET action = 'user.created' WHERE seq = 1"))
+        s.execute(text("UPDATE audit_events SET action = :g WHERE seq = 2"), {"g": audit.GENESIS_ACTION})
+    recompute(db, 0, "")  # every hash recomputed: the chain itself verifies
+    rebuilt = audit.verify_chain(db)
+    assert not rebuilt.intact and "is not the database's creation (that is event 2)" in rebuilt.problem

@@ -10,7 +10,9 @@ wiped would verify again on its own. So each workstation keeps an **anchor** —
 saw, per database, in ``audit-anchors.json`` in its data folder (:func:`keep_anchor`: at the end
 of every command and when the window closes; it only ever moves forward along the same chain)
 — and :func:`verify` also checks the trail against it. An empty trail on a database that has
-users is broken too: creating the first account is itself an event.
+users is broken too: creating the first account is itself an event. A database made by this
+version starts its trail with a genesis event (``database.created``, written when its schema is
+made): a trail where that event is not the first was rebuilt.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from sqlalchemy.orm import Session
 from clinic_desktop import paths
 from clinic_desktop.core.db import Database, record_key
 from clinic_desktop.core.files import write_private
-from clinic_desktop.core.models import AuditEvent, AuditHead, User, utcnow
+from clinic_desktop.core.models import AuditEvent, AuditHead, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 
 GENESIS = "0" * 64
+#: The first event of every database made since the genesis event came in (core.db._genesis).
+GENESIS_ACTION = "database.created"
 #: The anchors this workstation keeps (in its data folder): database → the last head it saw.
 ANCHOR_FILE = "audit-anchors.json"
 
@@ -187,9 +191,14 @@ def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int =
             session.expunge_all()
         if head.seq != count or head.last_hash != expected_prev:
             return ChainReport(False, count, count + 1, f"events after {count} were removed")
-        if count == 0 and session.execute(select(User.id).limit(1)).first() is not None:
-            return ChainReport(False, 0, 1, "the trail is empty, but the database has user accounts "
-                                            "(creating the first one is an event): it was wiped")
+        if count == 0:
+            return ChainReport(False, 0, 1, "the trail is empty, but every database's trail starts with "
+                                            "its creation: it was wiped")
+        genesis = session.execute(select(AuditEvent.seq).where(AuditEvent.action == GENESIS_ACTION)
+                                  .order_by(AuditEvent.seq).limit(1)).scalar_one_or_none()
+        if genesis is not None and genesis != 1:
+            return ChainReport(False, count, 1, f"the trail's first event is not the database's creation "
+                                                f"(that is event {genesis}): the trail was rebuilt")
     return ChainReport(True, count)
 
 
