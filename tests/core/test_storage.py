@@ -181,9 +181,11 @@ def test_sigkill_while_writing_loses_nothing_committed(any_db_target):
     _assert_all_stored_and_intact(any_db_target, committed)
 
 
-def test_sigkill_while_recording_scores_vitals_and_doses_loses_nothing_committed(any_db_target):
-    admin, nurse, episode = _staffed_episode(any_db_target)
-    db = open_database(any_db_target)
+def _dosing_episode(target: str, key: bytes | None = None):
+    """A new clinic at ``target`` with an episode in stabilization and a PRN order on it:
+    (nurse, episode, order)."""
+    admin, nurse, episode = _staffed_episode(target, key)
+    db = open_database(target, key=key)
     try:
         prescriber = make_user(db, admin, "prescriber")
         # A free-text drug: no label limits (ibuprofen's 4 h and 3.2 g a day would refuse the
@@ -193,6 +195,11 @@ def test_sigkill_while_recording_scores_vitals_and_doses_loses_nothing_committed
             min_interval_hours=1e-6))
     finally:
         db.dispose()
+    return nurse, episode, order
+
+
+def test_sigkill_while_recording_scores_vitals_and_doses_loses_nothing_committed(any_db_target):
+    nurse, episode, order = _dosing_episode(any_db_target)
     committed = _kill_while_writing(STABILIZATION_WRITER, [any_db_target, nurse.id, episode.id, order.id],
                                     at_least=60)
     assert {kind for kind, _ in committed} == set(TABLES)

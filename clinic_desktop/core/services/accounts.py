@@ -299,38 +299,38 @@ def unlock(db: Database, actor: SignedInUser, user_id: int) -> UserView:
         return _view(user)
 
 
+def _set_password(db: Database, session: Session, user_id: int, new_password: str) -> User:
+    """Check and store ``user_id``'s new password inside the caller's unit of work, and wrap an
+    encrypted database's key for it (a key file that cannot be written rolls it all back)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise ValidationError({"user": "No such user."})
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise ValidationError({"password": problem})
+    user.password_hash = _hasher.hash(new_password)
+    _keep_key_for(db, user.username, new_password)
+    return user
+
+
 def change_password(db: Database, actor: SignedInUser, user_id: int, new_password: str) -> None:
     """A user changes their own password; an administrator may set anyone's."""
     if actor.id != user_id:
         require(actor, "users.manage")
     with db.write() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise ValidationError({"user": "No such user."})
-        problem = password_problem(new_password, user.username)
-        if problem:
-            raise ValidationError({"password": problem})
-        user.password_hash = _hasher.hash(new_password)
+        user = _set_password(db, session, user_id, new_password)
         audit.append(session, actor, "user.password_changed", entity_type="user", entity_id=user.id)
-        _keep_key_for(db, user.username, new_password)
 
 
 def reset_password_from_console(db: Database, user_id: int, new_password: str) -> None:
     """``clinic-desktop reset-password`` with the recovery key, when every administrator's password
     is lost: set the password, lift any lock; audited as the console."""
     with db.write() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise ValidationError({"user": "No such user."})
-        problem = password_problem(new_password, user.username)
-        if problem:
-            raise ValidationError({"password": problem})
-        user.password_hash = _hasher.hash(new_password)
+        user = _set_password(db, session, user_id, new_password)
         user.locked_until = None
         user.failed_attempts = 0
         audit.append(session, None, "user.password_reset", username="(console)", entity_type="user",
                      entity_id=user.id, detail={"with": "recovery key"})
-        _keep_key_for(db, user.username, new_password)
 
 
 def role_label(role: Role | str) -> str:
