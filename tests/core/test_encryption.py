@@ -261,16 +261,26 @@ def plain(tmp_path):
     return path
 
 
+def row_counts(db) -> dict[str, int]:
+    from sqlalchemy import inspect, text
+
+    with db.engine.connect() as conn:
+        return {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+                for name in inspect(conn).get_table_names()}
+
+
 def test_encrypt_keeps_every_record_and_the_plain_copy(plain):
     db = dbmod.open_database(str(plain), create=False)
-    counts = vault._row_counts(db)
+    counts = row_counts(db)
     db.dispose()
     done = vault.encrypt(str(plain), "admin", STRONG_PASSWORD)
     assert dbmod.is_encrypted(plain) and done.plain_copy.is_file()
+    assert stat.S_IMODE(done.plain_copy.stat().st_mode) == 0o600
+    assert not plain.with_name("clinic.db-wal").exists()  # never the plain WAL beside the encrypted file
     assert b"DEMO-0001" not in plain.read_bytes()
     db, _ = vault.unlock(str(plain), "admin", STRONG_PASSWORD)
     try:
-        after = vault._row_counts(db)
+        after = row_counts(db)
         assert after["patients"] == counts["patients"] > 0
         # encrypt's sign-in and its database.encrypted, then this sign-in
         assert after["audit_events"] == counts["audit_events"] + 3
@@ -296,6 +306,39 @@ def test_encrypt_is_for_an_administrator_of_a_plain_database_only(plain):
     assert plain.read_bytes() != before
     with pytest.raises(DatabaseProblem, match="already encrypted"):
         vault.encrypt(str(plain), "admin", STRONG_PASSWORD)
+
+
+HOLDER = """
+import sys, time
+from clinic_desktop.core.db import open_database
+from sqlalchemy import text
+db = open_database(sys.argv[1], create=False)
+with db.read() as s:
+    s.execute(text("SELECT count(*) FROM patients")).scalar_one()
+print("open", flush=True)
+time.sleep(60)
+"""
+
+
+def test_encrypt_is_refused_while_another_process_has_the_database_open(plain):
+    """Another workstation's app would go on writing to the plain file."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(plain)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(repo)})
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(DatabaseProblem, match="is open in Clinic Desktop or another program"):
+            vault.encrypt(str(plain), "admin", STRONG_PASSWORD)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not dbmod.is_encrypted(plain)
+    assert not plain.with_name(plain.name + ".keys").exists()
+    vault.encrypt(str(plain), "admin", STRONG_PASSWORD)  # once it is closed
 
 
 def test_a_failed_check_of_the_encrypted_copy_replaces_nothing(plain, monkeypatch):

@@ -14,6 +14,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -153,11 +154,13 @@ class Encrypted:
 
 def encrypt(target: str | os.PathLike[str] | None, username: str, password: str) -> Encrypted:
     """Encrypt the plain SQLite database ``target`` names: an administrator signs in; the database
-    is copied (the plain copy is kept beside it as ``<name>.before-encryption-<stamp>.db``), exported
-    into an encrypted file, checked (integrity, the same rows in every table, the audit chain),
-    then put in its place with its key file. The administrator's key wrap is made; everyone else
-    gets theirs at their next sign-in on the open database (or when an administrator sets their
-    password). Nothing is replaced if any step fails."""
+    is locked against every other connection (refused, untouched, while Clinic Desktop or another
+    program has it open), copied (the plain copy is kept beside it as
+    ``<name>.before-encryption-<stamp>.db``, 0600), exported into an encrypted file, checked
+    (integrity, the same rows in every table, the audit chain), then put in its place with its key
+    file. The administrator's key wrap is made; everyone else gets theirs at their next sign-in on
+    the open database (or when an administrator sets their password). Nothing is replaced if any
+    step fails."""
     path = sqlite_file(target)
     if path is None:
         raise DatabaseProblem("Only an SQLite database is encrypted by Clinic Desktop; "
@@ -170,51 +173,79 @@ def encrypt(target: str | os.PathLike[str] | None, username: str, password: str)
             raise AuthenticationError("Only an administrator may encrypt the database.")
         with db.write() as session:
             audit.append(session, actor, "database.encrypted")
-        counts = _row_counts(db)
     finally:
         db.dispose()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    plain_copy = dbmod.sqlite_backup(path, path.with_name(f"{path.stem}.before-encryption-{stamp}.db"))
+    plain_copy = path.with_name(f"{path.stem}.before-encryption-{stamp}.db")
     data_key, recovery_key = keys.new_data_key(), keys.new_recovery_key()
     staged = path.with_name(f".{path.name}.encrypting")
-    staged_keys = keys.key_file_for(staged)
+    lock = _lock_out_everyone(path)
     try:
-        _export_encrypted(plain_copy, staged, data_key)
+        counts = _copy_and_export(lock, plain_copy, staged, data_key)
         _check_encrypted(staged, data_key, counts)
         key_file = keys.KeyFile.new(staged, data_key, recovery_key)
         key_file.set_password(actor.username, password, data_key)
         key_file.path = keys.key_file_for(path)
         key_file.save()
-        for suffix in ("-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
         os.replace(staged, path)
     except BaseException:
-        for leftover in (staged, staged_keys, keys.key_file_for(path)):
-            if leftover != keys.key_file_for(path) or not dbmod.is_encrypted(path):
-                leftover.unlink(missing_ok=True)
+        for leftover in (staged, keys.key_file_for(staged)):
+            leftover.unlink(missing_ok=True)
+        if not dbmod.is_encrypted(path):
+            keys.key_file_for(path).unlink(missing_ok=True)
         raise
+    finally:
+        lock.close()
+    for suffix in ("-wal", "-shm"):  # the plain file's; the encrypted one makes its own
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
     log.info("the database was encrypted; the plain copy was kept beside it")
     return Encrypted(plain_copy, recovery_key)
 
 
-def _row_counts(db: dbmod.Database) -> dict[str, int]:
-    from sqlalchemy import inspect, text
-
-    with db.engine.connect() as conn:
-        names = inspect(conn).get_table_names()
-        return {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in names}
-
-
-def _export_encrypted(plain: Path, out: Path, data_key: bytes) -> None:
-    """SQLCipher's own export of every table, index and trigger into a new encrypted file."""
-    out.unlink(missing_ok=True)
-    conn = dbmod._sqlcipher().connect(str(plain))  # SQLCipher's driver: sqlcipher_export() is its own
+def _lock_out_everyone(path: Path) -> Any:
+    """A connection holding ``path`` exclusively until it is closed (SQLite's exclusive locking
+    mode keeps the lock after the transaction): no other process reads or writes it meanwhile, and
+    one that has it open now makes this fail, untouched. (Locks are per process: a connection of
+    this same process is not kept out — the window closes its own before encrypting.)"""
+    lock = dbmod._sqlcipher().connect(str(path), timeout=1, isolation_level=None)
     try:
-        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{data_key.hex()}'\"", (str(out),))
-        conn.execute("SELECT sqlcipher_export('encrypted')")
-        conn.execute("DETACH DATABASE encrypted")
+        lock.execute("PRAGMA locking_mode = EXCLUSIVE")
+        # Leaving WAL needs every other connection gone (it also folds the WAL into the file); in
+        # exclusive mode the lock of the first write is then held until this connection closes.
+        lock.execute("PRAGMA journal_mode = DELETE")
+        lock.execute("BEGIN EXCLUSIVE")
+        version = lock.execute("PRAGMA user_version").fetchone()[0]
+        lock.execute(f"PRAGMA user_version = {int(version)}")
+        lock.execute("COMMIT")
+    except Exception as exc:  # SQLCipher's OperationalError: locked or busy
+        lock.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseProblem(f"{path} is open in Clinic Desktop or another program: close it on every "
+                                  "workstation, then encrypt. Nothing was changed.") from None
+        raise
+    return lock
+
+
+def _copy_and_export(lock: Any, plain_copy: Path, staged: Path, data_key: bytes) -> dict[str, int]:
+    """Through the connection holding the lock: the plain copy (SQLite's backup API), every
+    table's row count, and SQLCipher's own export of every table, index and trigger into a new
+    encrypted file."""
+    copy = dbmod._sqlcipher().connect(str(plain_copy))
+    try:
+        lock.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
     finally:
-        conn.close()
+        copy.close()
+    plain_copy.chmod(0o600)  # every record in clear
+    names = [row[0] for row in lock.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    counts = {name: lock.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+    staged.unlink(missing_ok=True)
+    lock.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{data_key.hex()}'\"", (str(staged),))
+    try:
+        lock.execute("SELECT sqlcipher_export('encrypted')")
+    finally:
+        lock.execute("DETACH DATABASE encrypted")
+    return counts
 
 
 def _check_encrypted(out: Path, data_key: bytes, counts: dict[str, int]) -> None:
