@@ -23,6 +23,20 @@ ROLES = ["admin", "nurse", "counselor", "prescriber", "viewer"]
 CREATING_COMMANDS = {"create-user"}  # the one command that may create the database it names
 
 
+def _keep(text: str) -> int:
+    """``--keep``: a whole number within the backup.keep setting's range."""
+    from clinic_desktop.core.settings import INTEGER_RANGES
+
+    low, high = INTEGER_RANGES["backup.keep"]
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}") from None
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"must be from {low} to {high}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clinic-desktop",
@@ -43,7 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="add invented demo patients (DEMO-0001...) in every stage; idempotent")
 
     p = sub.add_parser("backup", help="write a consistent copy of the database (safe while the app runs)")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, metavar="FILE", help="write the copy to FILE")
+    where.add_argument("--to-folder", type=Path, metavar="DIR",
+                       help="write clinic-YYYYmmdd-HHMMSS.db (UTC) into DIR, verify it, and keep the newest "
+                            "--keep backups there (SQLite only): for the system's scheduler")
+    p.add_argument("--keep", type=_keep, default=None, metavar="K",
+                   help="with --to-folder: how many backups to keep (1-365, default 14)")
 
     p = sub.add_parser("restore", help="replace the database with a checked backup; the old one is kept")
     p.add_argument("--from", dest="source", required=True, type=Path, metavar="FILE")
@@ -175,8 +195,20 @@ def run(args: argparse.Namespace) -> int:
 
         return 0 if run_self_check() else 1
     if args.command == "backup":
+        if args.to_folder is not None:
+            from clinic_desktop.core.settings import DEFAULTS
+
+            made = backup.backup_to_folder(args.db, args.to_folder,
+                                           args.keep if args.keep is not None else DEFAULTS["backup.keep"])
+            print(f"Backed up to {made.path} (verified; manifest {made.manifest.name})")
+            for old in made.pruned:
+                print(f"Removed the older backup {old}")
+            return 0
+        if args.keep is not None:
+            raise ClinicError("--keep goes with --to-folder; --out writes one file and removes nothing.")
         out = backup.backup(args.db, args.out)
-        print(f"Backed up to {out}")
+        manifest = backup.manifest_path(out)
+        print(f"Backed up to {out}" + (f" (manifest {manifest.name})" if manifest.exists() else ""))
         return 0
     if args.command == "restore":
         kept = backup.restore(args.db, args.source)
