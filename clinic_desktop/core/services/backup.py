@@ -542,10 +542,6 @@ def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: i
     if not source.exists():
         raise DatabaseProblem(f"No database at {source}. Check --db.")
     where = Path(folder).expanduser().resolve()
-    if not where.is_dir():
-        raise _folder_problem(where)
-    if not os.access(where, os.W_OK | os.X_OK):
-        raise _folder_problem(where, None)
     taken_at = clock.now()
 
     def failed(problem: str, out: Path | None = None) -> DatabaseProblem:
@@ -559,6 +555,8 @@ def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: i
         return DatabaseProblem(problem)
 
     try:
+        if not where.is_dir() or not os.access(where, os.W_OK | os.X_OK):
+            raise _folder_problem(where)
         dbmod._check_sqlite_file(source)
         out = _reserve_name(where, taken_at)
     except DatabaseProblem as exc:
