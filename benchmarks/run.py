@@ -33,13 +33,18 @@ def report(name: str, value: float, unit: str, goal: float, ok: bool | None = No
 PASSWORD = "violet harbor lantern 42"  # of the invented benchmark administrator
 
 
-def bench_clinic(path: Path):
-    """A new database with its administrator: (database, signed-in admin)."""
+def bench_clinic(path: Path, encrypted: bool = False):
+    """A new database with its administrator: (database, signed-in admin); ``encrypted``: with
+    SQLCipher, as a clinic's new database is."""
     from clinic_desktop.core.db import open_database
-    from clinic_desktop.core.services import accounts
+    from clinic_desktop.core.services import accounts, vault
 
-    db = open_database(path)
+    db = vault.create_encrypted(str(path)).db if encrypted else open_database(path)
     return db, accounts.create_first_admin(db, "admin", "Bench Admin", PASSWORD)
+
+
+def _which(encrypted: bool) -> str:
+    return "encrypted" if encrypted else "unencrypted"
 
 
 def bench_patient(db, admin, mrn: str, given: str, family: str):
@@ -84,8 +89,8 @@ def bench_cold_start(tmp: Path, runs: int) -> None:
     env = {**env_for(tmp), "CLINIC_DESKTOP_SMOKE_TEST": "1"}
     db = tmp / "start.db"
     # The everyday start: a database with staff accounts, so the sign-in window (not first-run).
-    subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db), "create-user", "--username",
-                    "admin", "--role", "admin", "--password-stdin"], input=f"{PASSWORD}\n",
+    subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db), "--no-encryption", "create-user",
+                    "--username", "admin", "--role", "admin", "--password-stdin"], input=f"{PASSWORD}\n",
                    env=env, check=True, capture_output=True, text=True)
     subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db), "demo"], env=env, check=True,
                    capture_output=True)
@@ -99,13 +104,13 @@ def bench_cold_start(tmp: Path, runs: int) -> None:
     report(f"  … as a multiple of a bare PySide6 window ({bare * 1000:.0f} ms)", app / bare, "×", 2)
 
 
-def bench_search(tmp: Path, count: int) -> Path:
+def bench_search(tmp: Path, count: int, encrypted: bool = False) -> Path:
     from generate import populate
 
     from clinic_desktop.core.services import patients
 
-    path = tmp / "large.db"
-    db, admin = bench_clinic(path)
+    path = tmp / ("large-encrypted.db" if encrypted else "large.db")
+    db, admin = bench_clinic(path, encrypted)
     t0 = time.perf_counter()
     populate(db, count, admin.id)
     print(f"      (generated {count:,} invented patients in {time.perf_counter() - t0:.1f} s)")
@@ -117,18 +122,18 @@ def bench_search(tmp: Path, count: int) -> Path:
             start = time.perf_counter()
             patients.search(db, admin, query)
             times.append((time.perf_counter() - start) * 1000)
-    report(f"search over {count:,} patients, per keystroke (median; p95 {sorted(times)[int(len(times) * .95)]:.1f} ms)",
-           statistics.median(times), "ms", 15)
+    report(f"search over {count:,} patients, {_which(encrypted)}, per keystroke "
+           f"(median; p95 {sorted(times)[int(len(times) * .95)]:.1f} ms)", statistics.median(times), "ms", 15)
     db.dispose()
     return path
 
 
-def bench_save_cows(tmp: Path, runs: int) -> None:
+def bench_save_cows(tmp: Path, runs: int, encrypted: bool = False) -> None:
     from generate import COWS_ITEMS as items
 
     from clinic_desktop.core.services import episodes, stabilization
 
-    db, admin = bench_clinic(tmp / "save.db")
+    db, admin = bench_clinic(tmp / f"save-{_which(encrypted)}.db", encrypted)
     p = bench_patient(db, admin, "B-1", "Bench", "Mark")
     ep = episodes.open_episode(db, admin, p.id)
     times = []
@@ -136,9 +141,32 @@ def bench_save_cows(tmp: Path, runs: int) -> None:
         start = time.perf_counter()
         stabilization.record_observation(db, admin, ep.id, "cows", items)
         times.append((time.perf_counter() - start) * 1000)
-    report("save one COWS observation with its audit event (SQLite, synchronous=FULL)",
+    report(f"save one COWS observation with its audit event (SQLite, {_which(encrypted)}, synchronous=FULL)",
            statistics.median(times), "ms", 10)
     db.dispose()
+
+
+def bench_unlock(tmp: Path, runs: int) -> None:
+    """Signing in at the start: open the database and sign in; on an encrypted one that is
+    unwrapping its key (argon2id) first, then the password check (argon2id again)."""
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts, vault
+
+    for encrypted in (False, True):
+        path = tmp / f"unlock-{_which(encrypted)}.db"
+        bench_clinic(path, encrypted)[0].dispose()
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            if encrypted:
+                db, _user = vault.unlock(str(path), "admin", PASSWORD)
+            else:
+                db = open_database(str(path), create=False)
+                accounts.authenticate(db, "admin", PASSWORD)
+            times.append((time.perf_counter() - start) * 1000)
+            db.dispose()
+        report(f"open the database and sign in at the start, {_which(encrypted)} (argon2id included)",
+               statistics.median(times), "ms", 300)
 
 
 def bench_save_checkin(tmp: Path, runs: int) -> None:
@@ -841,7 +869,10 @@ def main() -> int:
         os.environ["CLINIC_DESKTOP_DATA_DIR"] = str(tmp)
         bench_cold_start(tmp, runs)
         large = bench_search(tmp, 20_000 if args.quick else 100_000)
+        bench_search(tmp, 20_000 if args.quick else 100_000, encrypted=True)
         bench_save_cows(tmp, 30 if args.quick else 100)
+        bench_save_cows(tmp, 30 if args.quick else 100, encrypted=True)
+        bench_unlock(tmp, 5 if args.quick else 9)
         bench_save_checkin(tmp, 30 if args.quick else 100)
         bench_save_group(tmp, 10 if args.quick else 30)
         bench_draft_save(tmp, 30 if args.quick else 100)

@@ -13,6 +13,7 @@ import argparse
 import getpass
 import logging
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clinic_desktop import __version__
@@ -21,6 +22,26 @@ from clinic_desktop.core.errors import ClinicError, ValidationError
 log = logging.getLogger(__name__)
 ROLES = ["admin", "nurse", "counselor", "prescriber", "viewer"]
 CREATING_COMMANDS = {"create-user"}  # the one command that may create the database it names
+RECOVERY_WARNING = (
+    "Print or write down this recovery key now and keep it locked away; it is shown only once and "
+    "stored nowhere. With it an administrator can set a new password when every administrator's "
+    "password is lost (clinic-desktop reset-password). Anyone holding it and the database file can "
+    "read every record."
+)
+
+
+def _opener() -> argparse.ArgumentParser:
+    """The options that open an encrypted database, shared by every admin command."""
+    opener = argparse.ArgumentParser(add_help=False)
+    group = opener.add_argument_group("an encrypted database")
+    group.add_argument("--user", metavar="NAME",
+                       help="open it as this staff member (the password is asked for, or read from "
+                            "the first line of standard input with --user-password-stdin)")
+    group.add_argument("--user-password-stdin", action="store_true",
+                       help="read --user's password from the first line of standard input")
+    group.add_argument("--recovery-key-stdin", action="store_true",
+                       help="open it with the recovery key, read from the first line of standard input")
+    return opener
 
 
 def _keep(text: str) -> int:
@@ -46,17 +67,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="DB",
                         help="database file or SQLAlchemy URL (postgresql+psycopg://...); "
                              "default: $CLINIC_DESKTOP_DB or clinic.db in the user data folder")
+    parser.add_argument("--no-encryption", action="store_true",
+                        help="make a new SQLite database unencrypted (for a clinic whose disks are "
+                             "encrypted); the window's first start and create-user encrypt by default")
     sub = parser.add_subparsers(dest="command", metavar="command")
+    opener = _opener()
 
-    p = sub.add_parser("create-user", help="create a user account")
+    def add(name: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[opener], **kwargs)
+
+    p = add("create-user", help="create a user account (on a new path: a new encrypted database, "
+                                "whose recovery key is printed once)")
     p.add_argument("--username", required=True)
     p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--full-name", default="", help="the person's name (default: the user name)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 
-    sub.add_parser("demo", help="add invented demo patients (DEMO-0001...) in every stage; idempotent")
+    add("demo", help="add invented demo patients (DEMO-0001...) in every stage; idempotent")
 
-    p = sub.add_parser("backup", help="write a consistent copy of the database (safe while the app runs)")
+    p = add("backup", help="write a consistent copy of the database (safe while the app runs); an "
+                           "encrypted one is copied encrypted, with its key file beside the copy")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="FILE", help="write the copy to FILE")
     where.add_argument("--to-folder", type=Path, metavar="DIR",
@@ -65,21 +95,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", type=_keep, default=None, metavar="K",
                    help="with --to-folder: how many backups to keep (1-365, default 14)")
 
-    p = sub.add_parser("restore", help="replace the database with a checked backup; the old one is kept")
+    p = add("restore", help="replace the database with a checked backup; the old one is kept "
+                            "(an encrypted backup opens with --user or --recovery-key-stdin)")
     p.add_argument("--from", dest="source", required=True, type=Path, metavar="FILE")
 
-    sub.add_parser("verify-audit", help="check the audit trail's hash chain")
+    add("verify-audit", help="check the audit trail's hash chain")
+
+    add("encrypt", help="encrypt an unencrypted SQLite database: --user names an administrator; a plain "
+                        "copy is kept beside it, and the recovery key is printed once")
+
+    p = add("reset-password", help="set a new password with the recovery key (--recovery-key-stdin), "
+                                   "when every administrator's password is lost; lifts any lock")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the new password from standard input (after the recovery key's line)")
 
     p = sub.add_parser("doctor",
                        help="check this installation (Python, Qt, fonts, database, backups, folders) "
                             "and say what to fix; exit 1 if anything failed. Prints no patient data")
     p.add_argument("--qt-probe", action="store_true", help=argparse.SUPPRESS)  # the plugin check's child
 
-    p = sub.add_parser("export-directory",
+    p = add("export-directory",
                        help="write the referral directory's active entries to a CSV file")
     p.add_argument("file", type=Path, metavar="FILE")
 
-    p = sub.add_parser("import-directory",
+    p = add("import-directory",
                        help="add referral directory entries from a CSV file; nothing is imported "
                             "if any row is refused, unless --only-valid")
     p.add_argument("file", type=Path, metavar="FILE",
@@ -87,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only-valid", action="store_true",
                    help="import the valid rows even when others are refused (still exits 2)")
 
-    p = sub.add_parser("export-plan",
+    p = add("export-plan",
                        help="write a patient's aftercare plan as a PDF: the latest finalized version "
                             "as signed, or the current plan watermarked DRAFT when none is final or "
                             "--lang/--large-print ask for another print")
@@ -104,9 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stdin_line() -> str:
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
+        return _stdin_line()
     first = getpass.getpass("Password (at least 12 characters): ")
     if getpass.getpass("Repeat the password: ") != first:
         raise ValidationError({"password": "The two passwords differ."})
@@ -186,43 +230,130 @@ def _doctor(db_target: str | None) -> int:
     return 0 if all_passed(checks) else 1
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """How an admin command opens an encrypted database: a staff member's name and password, or
+    the recovery key, each read once (from a prompt or standard input's first line)."""
+
+    username: str | None = None
+    password: str = field(default="", repr=False)
+    recovery_key: str = field(default="", repr=False)
+
+    @classmethod
+    def read(cls, args: argparse.Namespace) -> Credentials | None:
+        if args.recovery_key_stdin:
+            return cls(recovery_key=_stdin_line())
+        if args.user:
+            password = _stdin_line() if args.user_password_stdin else getpass.getpass(f"Password for {args.user}: ")
+            return cls(username=args.user, password=password)
+        return None
+
+    def unlock(self, key_file):
+        """The data key from ``key_file`` (a backup's, for restore)."""
+        from clinic_desktop.core.services.accounts import normalize_username
+
+        if self.username is None:
+            return key_file.unlock_with_recovery(self.recovery_key)
+        return key_file.unlock(normalize_username(self.username), self.password)
+
+
+def _open(args: argparse.Namespace, credentials: Credentials | None):
+    """The database the command works on. An encrypted one opens with ``credentials``: --user's
+    password, checked as a sign-in is (audited; an inactive or locked account refused), or the
+    recovery key. create-user on a new path makes a new, encrypted database (unless
+    --no-encryption) and prints its recovery key once."""
+    from clinic_desktop.core import db as dbmod
+    from clinic_desktop.core.services import vault
+
+    path = vault.sqlite_file(args.db)
+    creating = args.command in CREATING_COMMANDS
+    if creating and path is not None and not path.exists() and not args.no_encryption:
+        made = vault.create_encrypted(args.db)
+        print(f"Created a new encrypted clinic database at {path}.")
+        print(f"RECOVERY KEY: {made.recovery_key}")
+        print(RECOVERY_WARNING)
+        return made.db
+    if credentials is not None and path is not None and dbmod.is_encrypted(path):
+        if credentials.username is None:
+            return vault.open_with_recovery_key(args.db, credentials.recovery_key)
+        return vault.unlock(args.db, credentials.username, credentials.password)[0]
+    return dbmod.open_database(args.db, create=creating)
+
+
 def run(args: argparse.Namespace) -> int:
-    from clinic_desktop.core.db import open_database
-    from clinic_desktop.core.services import accounts, audit, backup, demo
+    from clinic_desktop.core import db as dbmod
+    from clinic_desktop.core.services import accounts, audit, backup, demo, vault
 
     if args.command == "self-check":
         from clinic_desktop.self_check import run_self_check
 
         return 0 if run_self_check() else 1
+    if args.command == "reset-password" and not args.recovery_key_stdin:
+        raise ValidationError({"recovery_key": "reset-password needs the recovery key: --recovery-key-stdin."})
+    if args.command == "encrypt" and not args.user:
+        raise ValidationError({"user": "encrypt needs an administrator: --user NAME."})
+    credentials = Credentials.read(args)
+    if args.command == "encrypt":
+        assert credentials is not None and credentials.username is not None
+        done = vault.encrypt(args.db, credentials.username, credentials.password)
+        print(f"Encrypted the database. The unencrypted copy was kept as {done.plain_copy}: "
+              "delete it (securely) once the encrypted database is known to work.")
+        print(f"RECOVERY KEY: {done.recovery_key}")
+        print(RECOVERY_WARNING)
+        print("Each other staff member can open the database at the next start once they have signed "
+              "in on it (the lock screen), or once an administrator sets their password.")
+        return 0
     if args.command == "backup":
+        if args.keep is not None and args.to_folder is None:
+            raise ClinicError("--keep goes with --to-folder; --out writes one file and removes nothing.")
+        path = vault.sqlite_file(args.db)
+        key = None
+        if args.out is not None:
+            backup.check_out(args.db, args.out)  # a refused target: refused before anyone signs in
+        if path is not None and dbmod.is_encrypted(path):  # the copy is made with the key
+            opened = _open(args, credentials)
+            key = opened.key
+            opened.dispose()
+        encrypted = " encrypted, its key file beside it;" if key else ""
         if args.to_folder is not None:
             from clinic_desktop.core.settings import DEFAULTS
 
             made = backup.backup_to_folder(args.db, args.to_folder,
-                                           args.keep if args.keep is not None else DEFAULTS["backup.keep"])
-            print(f"Backed up to {made.path} (verified; manifest {made.manifest.name})")
+                                           args.keep if args.keep is not None else DEFAULTS["backup.keep"],
+                                           key=key)
+            print(f"Backed up to {made.path} (verified;{encrypted} manifest {made.manifest.name})")
             for old in made.pruned:
                 print(f"Removed the older backup {old}")
             return 0
-        if args.keep is not None:
-            raise ClinicError("--keep goes with --to-folder; --out writes one file and removes nothing.")
-        out = backup.backup(args.db, args.out)
+        out = backup.backup(args.db, args.out, key=key)
         manifest = backup.manifest_path(out)
-        print(f"Backed up to {out}" + (f" (manifest {manifest.name})" if manifest.exists() else ""))
+        notes = ([f"encrypted; its key file is {out}.keys"] if key else []) + \
+            ([f"manifest {manifest.name}"] if manifest.exists() else [])
+        print(f"Backed up to {out}" + (f" ({'; '.join(notes)})" if notes else ""))
         return 0
     if args.command == "restore":
-        kept = backup.restore(args.db, args.source)
+        kept = backup.restore(args.db, args.source, unlock=credentials.unlock if credentials else None)
         print(f"Restored from {args.source}. The replaced database was kept as {kept}")
         return 0
 
+    new_password = None
+    if args.command in {"create-user", "reset-password"}:
+        new_password = _read_password(args)  # before anything is made: a refused one makes nothing
+        problem = accounts.password_problem(new_password, accounts.normalize_username(args.username))
+        if problem:
+            raise ValidationError({"password": problem})
     # Only create-user makes a database that is not there: a mistyped --db must not become a new
     # empty database that then looks "intact".
-    db = open_database(args.db, create=args.command in CREATING_COMMANDS)
+    db = _open(args, credentials)
     try:
         if args.command == "create-user":
-            password = _read_password(args)
-            user = accounts.create_user_from_console(db, args.username, args.full_name, args.role, password)
+            assert new_password is not None
+            user = accounts.create_user_from_console(db, args.username, args.full_name, args.role, new_password)
             print(f"Created {user.role.value} account {user.username!r}.")
+        elif args.command == "reset-password":
+            assert new_password is not None
+            vault.reset_password(db, args.username, new_password)
+            print(f"Set a new password for {args.username!r}; the account is unlocked.")
         elif args.command == "demo":
             added = demo.seed(db)
             print(f"Added {added} demo patients." if added else "The demo patients are already there.")

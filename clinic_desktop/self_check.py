@@ -53,12 +53,13 @@ class _Checks:
         return f"in {paths.shipped_root()}, {len(versions)} migrations"
 
     def database(self) -> str:
-        from clinic_desktop.core.db import open_database
-        from clinic_desktop.core.services import demo
+        from clinic_desktop.core.services import demo, vault
 
-        self.db = db = open_database(str(self.folder / "self-check.db"))
+        # Encrypted, as a clinic's new database is: SQLCipher's driver and the key wrapping are
+        # part of what an installation must have.
+        self.db = db = vault.create_encrypted(str(self.folder / "self-check.db")).db
         added = demo.seed(db)
-        return f"created, upgraded to the latest schema, {added} demo patients"
+        return f"created encrypted (SQLCipher), upgraded to the latest schema, {added} demo patients"
 
     def plan_pdf(self) -> str:
         from clinic_desktop.core.services import demo, plans

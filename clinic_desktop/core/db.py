@@ -17,8 +17,9 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
@@ -26,6 +27,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic_desktop import __version__, paths
+from clinic_desktop.core import keys as keyfile
 from clinic_desktop.core.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,64 @@ def head_revision() -> str:
     return head
 
 
+def _sqlcipher() -> Any:
+    """SQLCipher's DB-API module (the sqlcipher3-wheels package), imported only for an encrypted
+    database."""
+    from sqlcipher3 import dbapi2
+
+    return dbapi2
+
+
+#: Pages kept decrypted in memory per connection (negative: KiB). SQLite's page cache holds pages
+#: after SQLCipher decrypted them, so a cache that holds the search index spares decrypting it
+#: again at every keystroke (the default 2 MB made a search of 100,000 patients 3× slower).
+ENCRYPTED_CACHE_KIB = 65536
+
+
+def _apply_key(conn: Any, key: bytes) -> None:
+    # A raw 256-bit key: no passphrase stretching on every connection (the password was stretched
+    # once, with argon2id, to unwrap it). Must come before anything reads the file.
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute(f"PRAGMA cache_size = -{ENCRYPTED_CACHE_KIB}")
+
+
+def connect_file(path: Path, key: bytes | None = None, *, read_only: bool = False,
+                 timeout: float = BUSY_TIMEOUT_MS / 1000) -> Any:
+    """A DB-API connection to the SQLite file ``path``: the standard library's for a plain file,
+    SQLCipher's with ``key`` applied for an encrypted one. Read-only never creates or writes."""
+    module = _sqlcipher() if key is not None else sqlite3
+    target, uri = (f"file:{path}?mode=ro", True) if read_only else (str(path), False)
+    conn = module.connect(target, uri=uri, timeout=timeout, check_same_thread=False)
+    if key is not None:
+        _apply_key(conn, key)
+    return conn
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether ``path`` is an encrypted Clinic Desktop database: a file that does not start as
+    SQLite's do, with its key file beside it."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        return False
+    return len(header) == len(SQLITE_HEADER) and header != SQLITE_HEADER \
+        and keyfile.key_file_for(path).is_file()
+
+
+class NeedsKey(DatabaseProblem):
+    """The SQLite database is encrypted and no key was given: sign in (or use the recovery key)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} is encrypted: open it as a staff member (--user NAME) or with the "
+                         "recovery key (--recovery-key-stdin).")
+
+
+class KeyMismatch(DatabaseProblem):
+    """A key was unwrapped but does not open the file: the key file is not this database's."""
+
+
 def _install_sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - exercised via engine
@@ -95,6 +155,8 @@ class Database:
     _write_sessions: sessionmaker[Session]
     _read_sessions: sessionmaker[Session]
     backup_made: Path | None = None
+    #: The data key of an encrypted SQLite database (None: not encrypted). Never printed.
+    key: bytes | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -103,6 +165,15 @@ class Database:
     @property
     def sqlite_path(self) -> Path | None:
         return Path(self.url.database) if self.is_sqlite and self.url.database else None
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+    @property
+    def key_file(self) -> Path | None:
+        path = self.sqlite_path
+        return keyfile.key_file_for(path) if path is not None and self.key is not None else None
 
     @property
     def display_name(self) -> str:
@@ -183,26 +254,37 @@ def _read_only_filesystem(folder: Path) -> bool:
         return False
 
 
-def _check_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not an SQLite database or fails an integrity check; never write to it."""
+def _check_sqlite_file(path: Path, key: bytes | None = None) -> None:
+    """Refuse a file that is not an SQLite database or fails an integrity check; never write to it.
+    An encrypted one is read with ``key`` (NeedsKey without it; WrongKey when it does not open)."""
     try:
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise storage_problem(path, exc) from exc
     if header != SQLITE_HEADER:
-        raise DatabaseProblem(
-            f"{path} is not a Clinic Desktop database (it is not an SQLite file). "
-            "The file was left untouched."
-        )
+        if not keyfile.key_file_for(path).is_file():
+            raise DatabaseProblem(
+                f"{path} is not a Clinic Desktop database (it is not an SQLite file, nor an encrypted "
+                f"one with its key file {keyfile.key_file_for(path).name} beside it). The file was left untouched."
+            )
+        if key is None:
+            raise NeedsKey(path)
+    elif key is not None:
+        key = None  # a plain file opens without one
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_file(path, key, read_only=True)
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, _database_error(key)) as exc:
+        if key is not None and "not a database" in str(exc):  # the first read with a wrong key
+            # SQLCipher cannot tell a wrong key from a damaged first page: both are said.
+            raise KeyMismatch(f"The key does not open {path}: the key file beside it belongs to another "
+                              "database, or the file is damaged. Both were left untouched; if the key file "
+                              "is the right one, restore the database from a backup.") from None
         raise storage_problem(path, exc) from exc
     if not result or result[0] != "ok":
         raise DatabaseProblem(
@@ -216,12 +298,17 @@ def _check_sqlite_file(path: Path) -> None:
         )
 
 
-def sqlite_backup(source: Path, destination: Path) -> Path:
-    """A consistent copy through SQLite's online backup API (safe while the app is writing)."""
+def _database_error(key: bytes | None) -> type[Exception]:
+    return _sqlcipher().DatabaseError if key is not None else sqlite3.DatabaseError
+
+
+def sqlite_backup(source: Path, destination: Path, key: bytes | None = None) -> Path:
+    """A consistent copy through SQLite's online backup API (safe while the app is writing); an
+    encrypted database is copied encrypted, with the same ``key``."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = connect_file(source, key, read_only=True)
     try:
-        dst = sqlite3.connect(str(destination))
+        dst = connect_file(destination, key)
         try:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
@@ -254,15 +341,20 @@ def _upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def create_engine_for(url: URL) -> Engine:
+def create_engine_for(url: URL, key: bytes | None = None) -> Engine:
     # hide_parameters: SQL errors would otherwise quote the values (names, MRNs) into their
     # messages, and from there into the log file.
     if url.get_backend_name() == "sqlite":
         # check_same_thread=False: the GUI runs slow work on worker threads (gui.operations), and the
         # pool hands a connection made on one thread to the next unit of work, on whichever thread.
         # Safe because a connection is only ever used by one unit of work at a time.
-        engine = create_engine(url, hide_parameters=True,
-                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        if key is not None:  # SQLCipher's driver, each connection keyed before it reads anything
+            path = Path(url.database or "")
+            engine = create_engine(url, hide_parameters=True, module=_sqlcipher(),
+                                   creator=lambda: connect_file(path, key))
+        else:
+            engine = create_engine(url, hide_parameters=True,
+                                   connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         _install_sqlite_pragmas(engine)
         return engine
     return create_engine(url, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 10})
@@ -277,10 +369,14 @@ class NoDatabase(DatabaseProblem):
 
 
 def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool = True,
-                  create: bool = True) -> Database:
+                  create: bool = True, key: bytes | None = None) -> Database:
     """Open, check and upgrade the database named by ``target``; a new SQLite file (and its
     folders) is created only when ``create`` is true, else NoDatabase is raised. A 0-byte file is
     never initialized: it is refused like any file that is not a Clinic Desktop database.
+
+    ``key``: the data key of an encrypted SQLite database (see :mod:`clinic_desktop.core.keys`
+    and ``services.vault``, which unwrap it); an encrypted file without it raises NeedsKey. A new
+    file with a key is created encrypted (its key file is the caller's to write).
 
     Raises DatabaseProblem with a message for staff when the database cannot be used.
     """
@@ -292,12 +388,16 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
             if path.is_file() and path.stat().st_size == 0:
                 raise DatabaseProblem(f"{path} is not a Clinic Desktop database (the file is empty). "
                                       "The file was left untouched.")
-            _check_sqlite_file(path)
+            _check_sqlite_file(path, key)
+            if not is_encrypted(path):
+                key = None
         elif not create:
             raise NoDatabase(path)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine_for(url)
+    else:
+        key = None
+    engine = create_engine_for(url, key)
     try:
         current, tables = _schema_state(engine)
     except OperationalError as exc:
@@ -308,7 +408,7 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
         raise DatabaseProblem(f"Cannot open the database {url.render_as_string()}: {reason}") from exc
 
     if current == SCHEMA_HEAD:
-        return _database(url, engine, None)
+        return _database(url, engine, None, key)
 
     from alembic.script import ScriptDirectory
 
@@ -334,7 +434,9 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
         if current is not None and url.get_backend_name() == "sqlite":
             path = Path(url.database or "")
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            backup_made = sqlite_backup(path, path.with_name(f"{path.stem}.before-{head}-{stamp}.db"))
+            backup_made = sqlite_backup(path, path.with_name(f"{path.stem}.before-{head}-{stamp}.db"), key)
+            if key is not None:  # the copy opens as the database does, with the same key file
+                shutil.copyfile(keyfile.key_file_for(path), keyfile.key_file_for(backup_made))
             log.info("backed up the database before upgrading it: %s", backup_made)
         try:
             _upgrade(engine)
@@ -343,10 +445,10 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
             raise DatabaseProblem(f"Upgrading {_where(url)} failed: {exc}") from exc
         log.info("database schema upgraded from %s to %s", current, head)
 
-    return _database(url, engine, backup_made)
+    return _database(url, engine, backup_made, key)
 
 
-def _database(url: URL, engine: Engine, backup_made: Path | None) -> Database:
+def _database(url: URL, engine: Engine, backup_made: Path | None, key: bytes | None = None) -> Database:
     writes = engine.execution_options(sqlite_begin="IMMEDIATE")
     return Database(
         url=url,
@@ -354,6 +456,7 @@ def _database(url: URL, engine: Engine, backup_made: Path | None) -> Database:
         _write_sessions=sessionmaker(writes, expire_on_commit=False),
         _read_sessions=sessionmaker(engine, expire_on_commit=False),
         backup_made=backup_made,
+        key=key,
     )
 
 

@@ -199,6 +199,8 @@ def _sqlite_checks(path: Path) -> list[Check]:
     size = path.stat().st_size
     if size == 0:
         return [Check(name, True, f"{path} (SQLite, empty: the first start sets it up)")]
+    if dbmod.is_encrypted(path):
+        return _encrypted_checks(path, size)
     try:
         dbmod._check_sqlite_file(path)
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -222,8 +224,28 @@ def _sqlite_checks(path: Path) -> list[Check]:
         size += wal.stat().st_size
     detail = ", ".join(p for p in ("SQLite", _size(size), counts) if p)
     return [Check(name, True, f"{path} ({detail})"), _schema_check(current, tables),
-            Check("Encryption", True, "not encrypted (Clinic Desktop does not encrypt its database)",
-                  "Keep the database on an encrypted disk (BitLocker, FileVault, LUKS).")]
+            Check("Encryption", True, "not encrypted",
+                  "An administrator can encrypt it (clinic-desktop encrypt --user NAME), unless the "
+                  "disk itself is encrypted (BitLocker, FileVault, LUKS).")]
+
+
+def _encrypted_checks(path: Path, size: int) -> list[Check]:
+    """An encrypted database is not read without a key: its size and its key file are checked."""
+    from clinic_desktop.core import keys
+
+    key_path = keys.key_file_for(path)
+    try:
+        key_file = keys.KeyFile.load(key_path)
+    except DatabaseProblem as exc:
+        return [Check("Database", False, str(exc), "Restore the key file from the backup it came with.")]
+    accounts = sum(1 for name in key_file.wraps if key_file.has(name))
+    recovery = keys.RECOVERY in key_file.wraps
+    waiting = f"; {len(key_file.failures)} failed sign-ins wait for the audit trail" if key_file.failures else ""
+    return [Check("Database", True, f"{path} (SQLite, {_size(size)}, encrypted: not read without a key)"),
+            Check("Encryption", recovery,
+                  f"SQLCipher 4 (AES-256); key file {key_path.name} opens with {accounts} "
+                  f"account(s){' and the recovery key' if recovery else ', without a recovery key'}{waiting}",
+                  "" if recovery else "Sign in as an administrator and make a new recovery key.")]
 
 
 def _pg_where(url: URL) -> str:

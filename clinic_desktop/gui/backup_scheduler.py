@@ -97,9 +97,9 @@ class BackupScheduler(QObject):
         """Back up into ``folder`` now, off the GUI thread (None when one is already running)."""
         if self._running is not None:
             return None
-        target = str(self._db.sqlite_path)
+        target, key = str(self._db.sqlite_path), self._db.key  # an encrypted copy needs the key
         self._label.setText("Backup: running\u2026")
-        query = QueryOp(parent=self._window, op=lambda: backup.backup_to_folder(target, folder, keep),
+        query = QueryOp(parent=self._window, op=lambda: backup.backup_to_folder(target, folder, keep, key=key),
                         success=self._succeeded, what="scheduled backup")
         self._running = query.failure(self._failed).quietly().run_in_background()
         return self._running

@@ -106,7 +106,7 @@ def test_a_backup_replacing_an_older_one_is_private(busy_db, sqlite_path, tmp_pa
 def test_a_backup_failing_midway_leaves_no_partial_file(busy_db, sqlite_path, tmp_path, monkeypatch):
     real = dbmod.sqlite_backup
 
-    def disk_full(source, destination):
+    def disk_full(source, destination, key=None):
         real(source, destination)  # the whole copy written, then the disk fills
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 

@@ -47,7 +47,8 @@ def test_version():
 
 def test_create_user_from_stdin_and_refusals(tmp_path):
     db = tmp_path / "c.db"
-    ok = cli("--db", db, "create-user", "--username", "amy", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+    ok = cli("--db", db, "--no-encryption", "create-user", "--username", "amy", "--role", "admin", "--password-stdin",
+             stdin=PASSWORD + "\n")
     assert ok.returncode == 0 and "admin account 'amy'" in ok.stdout
     assert_clean_error(cli("--db", db, "create-user", "--username", "amy", "--role", "nurse",
                            "--password-stdin", stdin=PASSWORD), code=2)
@@ -70,7 +71,7 @@ def test_demo_is_idempotent_and_invented(tmp_path):
 
 def test_backup_restore_round_trip_keeps_the_replaced_database(tmp_path):
     db, copy = tmp_path / "live.db", tmp_path / "backup.db"
-    assert cli("--db", db, "create-user", "--username", "amy", "--role", "admin", "--password-stdin",
+    assert cli("--db", db, "--no-encryption", "create-user", "--username", "amy", "--role", "admin", "--password-stdin",
                stdin=PASSWORD + "\n").returncode == 0  # a restorable database has an administrator
     assert cli("--db", db, "demo").returncode == 0
     assert cli("--db", db, "backup", "--out", copy).returncode == 0
@@ -173,7 +174,7 @@ def test_exports_write_only_regular_files_for_their_owner(tmp_path):
     """A symlink, a folder or a FIFO at --out / FILE is refused in one line and left as it was;
     what is written is 0600 (issue #17 item 8)."""
     db = tmp_path / "x.db"
-    assert cli("--db", db, "create-user", "--username", "amy", "--role", "admin", "--password-stdin",
+    assert cli("--db", db, "--no-encryption", "create-user", "--username", "amy", "--role", "admin", "--password-stdin",
                stdin=PASSWORD + "\n").returncode == 0
     precious = tmp_path / "precious.txt"
     precious.write_bytes(b"not to be overwritten")

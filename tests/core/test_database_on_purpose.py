@@ -77,8 +77,9 @@ def test_create_user_on_a_new_path_creates_the_database(tmp_path):
     result = cli("--db", new, "create-user", "--username", "amy", "--role", "admin", "--password-stdin",
                  stdin=PASSWORD + "\n")
     assert result.returncode == 0, result.stderr
-    assert new.read_bytes().startswith(dbmod.SQLITE_HEADER)
-    assert cli("--db", new, "verify-audit").returncode == 0
+    assert dbmod.is_encrypted(new)  # encrypted by default (tests/core/test_encryption_commands.py)
+    assert cli("--db", new, "verify-audit", "--user", "amy", "--user-password-stdin",
+               stdin=PASSWORD + "\n").returncode == 0
 
 
 def test_open_database_without_create_opens_nothing(tmp_path):

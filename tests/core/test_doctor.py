@@ -150,6 +150,23 @@ def test_a_good_database_reports_schema_size_counts_and_encryption(db, admin):
     assert "clinic-desktop backup" in checks["Last backup"].fix
 
 
+def test_an_encrypted_database_is_reported_without_its_key(tmp_path, monkeypatch):
+    from clinic_desktop.core import keys
+    from clinic_desktop.core.services import accounts, vault
+
+    monkeypatch.setattr(keys, "KDF", {"time_cost": 1, "memory_cost": 64, "parallelism": 1})
+    path = tmp_path / "clinic.db"
+    made = vault.create_encrypted(str(path))
+    accounts.create_user_from_console(made.db, "amy", "Amy Admin", "admin", "violet harbor lantern 42")
+    demo.seed(made.db)
+    made.db.dispose()
+    checks = by_name(doctor.check_database(str(path)))
+    assert checks["Database"].ok and "encrypted" in checks["Database"].detail
+    assert checks["Encryption"].ok
+    assert "SQLCipher" in checks["Encryption"].detail and "account(s) and the recovery key" in checks["Encryption"].detail
+    assert "DEMO" not in doctor.report(list(checks.values()))
+
+
 def test_the_report_never_names_a_patient(db, admin):
     from sqlalchemy import text
 

@@ -21,6 +21,8 @@ from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.errors import DatabaseProblem, ValidationError
 from clinic_desktop.core.services import audit, backup
 from clinic_desktop.core.services import settings as settings_service
+from tests.core.test_database_on_purpose import PASSWORD
+from tests.core.test_encryption_commands import encrypted, made  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = dt.datetime(2026, 3, 1, 9, 30, 0, tzinfo=dt.UTC)
@@ -28,9 +30,9 @@ H = dt.timedelta(hours=1)
 S = dt.timedelta(seconds=1)
 
 
-def cli(*args):
+def cli(*args, input: str | None = None):
     return subprocess.run([sys.executable, "-m", "clinic_desktop", *map(str, args)], capture_output=True,
-                          check=False, text=True, cwd=REPO, timeout=120,
+                          check=False, text=True, cwd=REPO, timeout=120, input=input,
                           env={**os.environ, "PYTHONPATH": str(REPO)})
 
 
@@ -78,16 +80,16 @@ def listing(folder: Path) -> list[str]:
 
 def test_a_folder_backup_is_named_for_its_utc_time_private_verified_and_has_a_manifest(
         db, admin, sqlite_path, usb, ticking, url):
-    made = backup.backup_to_folder(str(sqlite_path), usb, 14)
-    assert made.path == usb / "clinic-20260301-093000.db" and made.taken_at == T0
-    assert made.pruned == () and made.revision == dbmod.head_revision()
+    done = backup.backup_to_folder(str(sqlite_path), usb, 14)
+    assert done.path == usb / "clinic-20260301-093000.db" and done.taken_at == T0
+    assert done.pruned == () and done.revision == dbmod.head_revision()
     assert listing(usb) == ["clinic-20260301-093000.db", "clinic-20260301-093000.db.manifest.json"]
-    for path in (made.path, made.manifest):
+    for path in (done.path, done.manifest):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    manifest = json.loads(made.manifest.read_text("utf-8"))
-    data = made.path.read_bytes()
+    manifest = json.loads(done.manifest.read_text("utf-8"))
+    data = done.path.read_bytes()
     (usb.parent / "check.db").write_bytes(data)
-    assert backup.check_backup_file(usb.parent / "check.db") == made.revision
+    assert backup.check_backup_file(usb.parent / "check.db") == done.revision
     head = audit._head(db)
     assert head is not None
     assert manifest == {
@@ -97,17 +99,18 @@ def test_a_folder_backup_is_named_for_its_utc_time_private_verified_and_has_a_ma
         "app_version": __version__,
         "size_bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
+        "encrypted": False,
         "audit_head": {"sequence": head[0], "hash": head[1]},
     }
     seen = backup.latest_backup(url)
-    assert seen is not None and seen.path == made.path and seen.taken_at == T0
+    assert seen is not None and seen.path == done.path and seen.taken_at == T0
 
 
 def test_checking_the_copy_writes_nothing_beside_it_and_leaves_its_bytes_as_they_were(
         db, admin, sqlite_path, usb):
-    made = backup.backup_to_folder(str(sqlite_path), usb, 14)
-    manifest = json.loads(made.manifest.read_text("utf-8"))
-    assert hashlib.sha256(made.path.read_bytes()).hexdigest() == manifest["sha256"]
+    done = backup.backup_to_folder(str(sqlite_path), usb, 14)
+    manifest = json.loads(done.manifest.read_text("utf-8"))
+    assert hashlib.sha256(done.path.read_bytes()).hexdigest() == manifest["sha256"]
     assert len(listing(usb)) == 2  # no -wal, -shm or partial file
 
 
@@ -146,11 +149,11 @@ def test_keep_below_one_or_not_a_whole_number_is_refused_before_anything_is_writ
 ])
 def test_only_the_newest_k_backups_are_kept_with_their_manifests(
         db, admin, sqlite_path, usb, ticking, keep, runs, left):
-    made = [backup.backup_to_folder(str(sqlite_path), usb, keep) for _ in range(runs)]
-    expected = [m.path.name for m in made[-left:]]
+    done = [backup.backup_to_folder(str(sqlite_path), usb, keep) for _ in range(runs)]
+    expected = [m.path.name for m in done[-left:]]
     assert ours(usb) == sorted(expected)
     assert listing(usb) == sorted(expected + [f"{name}.manifest.json" for name in expected])
-    assert [p.name for m in made for p in m.pruned] == [m.path.name for m in made[:runs - left]]
+    assert [p.name for m in done for p in m.pruned] == [m.path.name for m in done[:runs - left]]
 
 
 def test_pruning_never_touches_a_file_not_named_like_ours(db, admin, sqlite_path, usb, tmp_path, ticking):
@@ -166,8 +169,8 @@ def test_pruning_never_touches_a_file_not_named_like_ours(db, admin, sqlite_path
     old = usb / "clinic-20000103-000000.db"
     old.write_text("an old backup of ours")
     backup.manifest_path(old).write_text("{}")
-    made = backup.backup_to_folder(str(sqlite_path), usb, 1)
-    assert made.pruned == (old,)
+    done = backup.backup_to_folder(str(sqlite_path), usb, 1)
+    assert done.pruned == (old,)
     assert not old.exists() and not backup.manifest_path(old).exists()
     for name in foreign:
         assert (usb / name).read_text() == "keep me"
@@ -180,9 +183,9 @@ def test_the_backup_just_written_is_never_pruned_even_when_the_clock_went_back(
     later = [usb / "clinic-20300101-000000.db", usb / "clinic-20300102-000000.db"]
     for path in later:
         path.write_text("stamped by a clock running ahead")
-    made = backup.backup_to_folder(str(sqlite_path), usb, 2)
-    assert made.path.exists() and made.pruned == (later[0],)
-    assert ours(usb) == sorted([made.path.name, later[1].name])
+    done = backup.backup_to_folder(str(sqlite_path), usb, 2)
+    assert done.path.exists() and done.pruned == (later[0],)
+    assert ours(usb) == sorted([done.path.name, later[1].name])
 
 
 # --- failures ------------------------------------------------------------------------------------
@@ -252,7 +255,7 @@ def test_a_full_disk_leaves_nothing_and_prunes_nothing(db, admin, sqlite_path, u
     old = backup.backup_to_folder(str(sqlite_path), usb, 1)
     before = listing(usb)
 
-    def disk_full(source, destination):
+    def disk_full(source, destination, key=None):
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(dbmod, "sqlite_backup", disk_full)
@@ -391,3 +394,30 @@ def test_the_command_fails_in_one_line_and_refuses_bad_arguments(db, admin, sqli
     with_out = cli("--db", sqlite_path, "backup", "--out", tmp_path / "x.db", "--keep", "3")
     assert with_out.returncode == 1 and "--keep goes with --to-folder" in with_out.stderr
     assert listing(usb) == [] and not (tmp_path / "x.db").exists()
+
+
+def test_an_encrypted_database_is_backed_up_encrypted_with_its_key_file_and_pruned_with_it(
+        encrypted, tmp_path):  # noqa: F811 - the fixture
+    path, _recovery = encrypted
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    run = ["--db", path, "backup", "--to-folder", usb, "--keep", "1", "--user", "admin", "--user-password-stdin"]
+    first = cli(*run, input=PASSWORD + "\n")
+    assert first.returncode == 0, first.stderr
+    assert "(verified; encrypted, its key file beside it;" in first.stdout
+    [name] = ours(usb)
+    assert listing(usb) == sorted([name, f"{name}.keys", f"{name}.manifest.json"])
+    data = (usb / name).read_bytes()
+    assert b"DEMO-0001" not in data and b"SQLite format 3" not in data
+    manifest = json.loads((usb / f"{name}.manifest.json").read_text("utf-8"))
+    assert manifest["encrypted"] is True and manifest["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["audit_head"]["sequence"] > 1
+    (usb / name).rename(usb / "clinic-20000101-000000.db")
+    (usb / f"{name}.keys").rename(usb / "clinic-20000101-000000.db.keys")
+    (usb / f"{name}.manifest.json").rename(usb / "clinic-20000101-000000.db.manifest.json")
+    second = cli(*run, input=PASSWORD + "\n")
+    assert second.returncode == 0, second.stderr
+    [newer] = ours(usb)
+    assert listing(usb) == sorted([newer, f"{newer}.keys", f"{newer}.manifest.json"])
+    without = cli("--db", path, "backup", "--to-folder", usb)
+    assert without.returncode != 0 and "--user NAME" in without.stderr

@@ -36,15 +36,17 @@ def test_everything_the_app_writes_is_its_users_alone(tmp_path):
     data, out = tmp_path / "new" / "data", tmp_path / "out"
     out.mkdir(mode=0o755)
     out.chmod(0o755)  # a shared folder the user picked: what is written in it is still private
-    steps = [("create-user", "--username", "amy", "--role", "admin", "--password-stdin"), ("demo",),
-             ("backup", "--out", out / "backup.db"), ("export-directory", out / "directory.csv"),
-             ("export-plan", "--patient", "DEMO-0001", "--out", out / "plan.pdf")]
+    signed = ("--user", "amy", "--user-password-stdin")  # the database is encrypted: a key file too
+    steps = [("create-user", "--username", "amy", "--role", "admin", "--password-stdin"), ("demo", *signed),
+             ("backup", "--out", out / "backup.db", *signed), ("export-directory", out / "directory.csv", *signed),
+             ("export-plan", "--patient", "DEMO-0001", "--out", out / "plan.pdf", *signed)]
     for step in steps:
         result = cli(data, *step, stdin=PASSWORD + "\n")
         assert result.returncode == 0, (step, result.stderr)
     folders = [data, *[p for p in data.rglob("*") if p.is_dir()]]
-    files = [p for p in data.rglob("*") if p.is_file()] + [out / "backup.db", out / "directory.csv",
-                                                            out / "plan.pdf"]
-    assert data / "clinic.db" in files and any(p.suffix == ".log" or "log" in p.name for p in files), files
+    files = [p for p in data.rglob("*") if p.is_file()] + [out / "backup.db", out / "backup.db.keys",
+                                                            out / "directory.csv", out / "plan.pdf"]
+    assert data / "clinic.db" in files and data / "clinic.db.keys" in files, files
+    assert any(p.suffix == ".log" or "log" in p.name for p in files), files
     assert {str(p): oct(mode(p)) for p in folders if mode(p) != 0o700} == {}
     assert {str(p): oct(mode(p)) for p in files if mode(p) != 0o600} == {}

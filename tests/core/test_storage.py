@@ -67,12 +67,14 @@ def dataclass_replace(obj, **changes):
 # A child process that writes until it is killed, printing "kind:id" only after each commit
 # returned. argv: database, nurse id, episode id, then the writer's own.
 WRITER_SETUP = r"""
+import os
 import sys
 from clinic_desktop.core.db import open_database
 from clinic_desktop.core.models import Role
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import mar, stabilization
-db = open_database(sys.argv[1])
+key = bytes.fromhex(os.environ["CLINIC_TEST_KEY"]) if os.environ.get("CLINIC_TEST_KEY") else None
+db = open_database(sys.argv[1], key=key)  # an encrypted database's key from the environment, never argv
 user = SignedInUser(int(sys.argv[2]), "nurse1", "Test Nurse", Role.NURSE)
 episode_id = int(sys.argv[3])
 items = {"resting_pulse": 1, "sweating": 2, "restlessness": 1, "pupil_size": 1, "bone_joint_aches": 1,
@@ -109,9 +111,9 @@ while True:
 TABLES = {"observation": "observations", "vitals": "vital_signs", "administration": "medication_administrations"}
 
 
-def _staffed_episode(target: str):
+def _staffed_episode(target: str, key: bytes | None = None):
     """A new clinic at ``target``: (admin, nurse view, episode view), the episode in stabilization."""
-    db = open_database(target)
+    db = open_database(target, key=key)
     try:
         admin = accounts.create_first_admin(db, "admin", "Ada Admin", STRONG_PASSWORD)
         nurse = accounts.create_user(db, admin, "nurse1", "Test Nurse", "nurse", STRONG_PASSWORD)
@@ -124,10 +126,11 @@ def _staffed_episode(target: str):
         db.dispose()
 
 
-def _kill_while_writing(script: str, args: list, at_least: int) -> list[tuple[str, int]]:
+def _kill_while_writing(script: str, args: list, at_least: int,
+                        key: bytes | None = None) -> list[tuple[str, int]]:
     """Run a writer, SIGKILL it (mid-write: it never stops) once it has printed ``at_least``
-    commits; those commits as (kind, id)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    commits; those commits as (kind, id). ``key``: an encrypted database's."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CLINIC_TEST_KEY": key.hex() if key else ""}
     child = subprocess.Popen([sys.executable, "-c", script, *map(str, args)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     committed: list[tuple[str, int]] = []
@@ -151,10 +154,11 @@ def _kill_while_writing(script: str, args: list, at_least: int) -> list[tuple[st
     return committed
 
 
-def _assert_all_stored_and_intact(target: str, committed: list[tuple[str, int]]) -> None:
+def _assert_all_stored_and_intact(target: str, committed: list[tuple[str, int]],
+                                  key: bytes | None = None) -> None:
     """Every committed entry is in its table, SQLite's integrity check passes and the audit
     chain is intact, with at least one event per entry."""
-    db = open_database(target)
+    db = open_database(target, key=key)
     try:
         with db.read() as s:
             for kind, table in TABLES.items():

@@ -141,7 +141,7 @@ def test_a_zero_byte_database_is_refused_at_start_and_left_empty(tmp_path, monke
 def test_smoke_test_start_with_users_shows_sign_in_without_heavy_modules(tmp_path):
     db_path = tmp_path / "clinic.db"
     env = child_env(tmp_path)
-    subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db_path), "create-user",
+    subprocess.run([sys.executable, "-m", "clinic_desktop", "--db", str(db_path), "--no-encryption", "create-user",
                     "--username", "admin", "--role", "admin", "--password-stdin"],
                    input=STRONG_PASSWORD + "\n", env=env, check=True, capture_output=True, text=True, timeout=60)
     script = textwrap.dedent(f"""

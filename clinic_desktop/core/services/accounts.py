@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic_desktop import paths
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, keys
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import AccountLocked, AuthenticationError, ValidationError
 from clinic_desktop.core.models import Role, User, utcnow
@@ -86,6 +86,19 @@ def _signed_in(user: User) -> SignedInUser:
     return SignedInUser(user.id, user.username, user.full_name, Role(user.role))
 
 
+def _keep_key_for(db: Database, username: str, password: str, *, only_if_missing: bool = False) -> None:
+    """On an encrypted database, wrap its key for ``username``'s ``password`` in the key file, so
+    that they can open it at the next start. Called inside the unit of work that stores the
+    password: a key file that cannot be written rolls the change back."""
+    if db.key is None or db.key_file is None:
+        return
+    key_file = keys.KeyFile.load(db.key_file)
+    if only_if_missing and key_file.has(username):
+        return
+    key_file.set_password(username, password, db.key)
+    key_file.save()
+
+
 def has_users(db: Database) -> bool:
     with db.read() as session:
         return session.execute(select(func.count(User.id)).where(User.active)).scalar_one() > 0
@@ -136,6 +149,7 @@ def create_first_admin(db: Database, username: str, full_name: str, password: st
         session.flush()
         audit.append(session, _signed_in(user), "user.created", entity_type="user", entity_id=user.id,
                      detail={"role": user.role, "first_administrator": True})
+        _keep_key_for(db, user.username, password)
         if clinic is not None:
             settings_service.store_identity_in(session, _signed_in(user), clinic)
         return _signed_in(user)
@@ -152,6 +166,7 @@ def create_user(db: Database, actor: SignedInUser, username: str, full_name: str
         session.flush()
         audit.append(session, actor, "user.created", entity_type="user", entity_id=user.id,
                      detail={"username": user.username, "role": user.role})
+        _keep_key_for(db, user.username, password)
         return _view(user)
 
 
@@ -161,8 +176,13 @@ def list_users(db: Database, actor: SignedInUser) -> list[UserView]:
         return [_view(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
 
 
-def authenticate(db: Database, username: str, password: str) -> SignedInUser:
-    """Sign in. Raises AuthenticationError (or AccountLocked); every outcome is audited."""
+def authenticate(db: Database, username: str, password: str, *, password_proven: bool = False) -> SignedInUser:
+    """Sign in. Raises AuthenticationError (or AccountLocked); every outcome is audited.
+
+    ``password_proven``: the password has just unwrapped this account's key of the encrypted
+    database (:func:`clinic_desktop.core.services.vault.unlock`), which proves it as well as the
+    hash would (the wrap is made in the same transaction as the hash, every time): the second
+    argon2id is skipped, everything else (active, locked, audited) is checked as always."""
     name = normalize_username(username)
     now = utcnow()
     failure: AuthenticationError | None = None
@@ -178,20 +198,8 @@ def authenticate(db: Database, username: str, password: str) -> SignedInUser:
             audit.append(session, None, "sign_in.refused_locked", username=user.username,
                          entity_type="user", entity_id=user.id)
             failure = _locked_error(user.locked_until)
-        elif not _verify(user.password_hash, password):
-            user.failed_attempts += 1
-            if user.failed_attempts >= int(conf["lockout_attempts"]):
-                user.locked_until = now + dt.timedelta(minutes=int(conf["lockout_minutes"]))
-                user.failed_attempts = 0
-                audit.append(session, None, "account.locked", username=user.username,
-                             entity_type="user", entity_id=user.id,
-                             detail={"until": user.locked_until, "after_failures": conf["lockout_attempts"]})
-                failure = _locked_error(user.locked_until)
-            else:
-                audit.append(session, None, "sign_in.failed", username=user.username,
-                             entity_type="user", entity_id=user.id,
-                             detail={"reason": "wrong password", "attempt": user.failed_attempts})
-                failure = AuthenticationError(WRONG_CREDENTIALS)
+        elif not password_proven and not _verify(user.password_hash, password):
+            failure = _count_failure(session, user, conf, now, "wrong password")
         else:
             user.failed_attempts = 0
             user.locked_until = None
@@ -199,10 +207,56 @@ def authenticate(db: Database, username: str, password: str) -> SignedInUser:
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
             audit.append(session, _signed_in(user), "sign_in.succeeded", entity_type="user", entity_id=user.id)
+            # After `encrypt`, only its administrator holds a wrap: each person who signs in on
+            # the open database gets theirs, so that they can open it at the next start.
+            _keep_key_for(db, user.username, password, only_if_missing=True)
             return _signed_in(user)
     # Committed above (the failure count and its audit event), refused here.
     raise failure
 
+
+
+def _count_failure(session: Session, user: User, conf: Mapping[str, object], now: dt.datetime,
+                   reason: str, at: dt.datetime | None = None) -> AuthenticationError:
+    """A wrong password for ``user``: counted towards the lockout and audited (``at``: when it was
+    typed, if not now). Returns the error to raise."""
+    user.failed_attempts += 1
+    detail: dict[str, object] = {"reason": reason, "attempt": user.failed_attempts}
+    if at is not None:
+        detail["typed_at"] = at
+    if user.failed_attempts >= int(str(conf["lockout_attempts"])):
+        user.locked_until = (at or now) + dt.timedelta(minutes=int(str(conf["lockout_minutes"])))
+        user.failed_attempts = 0
+        audit.append(session, None, "account.locked", username=user.username, entity_type="user",
+                     entity_id=user.id, detail={"until": user.locked_until,
+                                                "after_failures": conf["lockout_attempts"]})
+        return _locked_error(user.locked_until)
+    audit.append(session, None, "sign_in.failed", username=user.username, entity_type="user",
+                 entity_id=user.id, detail=detail)
+    return AuthenticationError(WRONG_CREDENTIALS)
+
+
+def record_failures_before_open(db: Database, failures: list[keys.Failure]) -> tuple[int, int]:
+    """The wrong passwords typed at the start of an encrypted database, before it could be opened
+    (noted in its key file): each is audited, and counted towards its account's lockout as a
+    sign-in's is. Returns (the lockout attempts, its minutes) now in force, for the key file."""
+    now = utcnow()
+    with db.write() as session:
+        conf = settings_service.read_in(session)
+        for failure in failures:
+            if failure.username == keys.RECOVERY:
+                audit.append(session, None, "recovery_key.refused", username="(console)",
+                             detail={"typed_at": failure.at})
+                continue
+            user = session.execute(select(User).where(User.username == failure.username)).scalar_one_or_none()
+            if user is None or not user.active:
+                audit.append(session, None, "sign_in.failed", username=failure.username[:64],
+                             detail={"reason": "unknown or inactive user, before the database was opened",
+                                     "typed_at": failure.at})
+            else:
+                _count_failure(session, user, conf, now, "wrong password, before the database was opened",
+                               failure.at)
+        return int(str(conf["lockout_attempts"])), int(str(conf["lockout_minutes"]))
 
 
 def confirm_password(db: Database, user: SignedInUser, password: str) -> SignedInUser:
@@ -258,6 +312,25 @@ def change_password(db: Database, actor: SignedInUser, user_id: int, new_passwor
             raise ValidationError({"password": problem})
         user.password_hash = _hasher.hash(new_password)
         audit.append(session, actor, "user.password_changed", entity_type="user", entity_id=user.id)
+        _keep_key_for(db, user.username, new_password)
+
+
+def reset_password_from_console(db: Database, user_id: int, new_password: str) -> None:
+    """``clinic-desktop reset-password`` with the recovery key, when every administrator's password
+    is lost: set the password, lift any lock; audited as the console."""
+    with db.write() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise ValidationError({"user": "No such user."})
+        problem = password_problem(new_password, user.username)
+        if problem:
+            raise ValidationError({"password": problem})
+        user.password_hash = _hasher.hash(new_password)
+        user.locked_until = None
+        user.failed_attempts = 0
+        audit.append(session, None, "user.password_reset", username="(console)", entity_type="user",
+                     entity_id=user.id, detail={"with": "recovery key"})
+        _keep_key_for(db, user.username, new_password)
 
 
 def role_label(role: Role | str) -> str:
@@ -275,4 +348,5 @@ def create_user_from_console(db: Database, username: str, full_name: str, role: 
         session.flush()
         audit.append(session, None, "user.created", username="(console)", entity_type="user",
                      entity_id=user.id, detail={"username": user.username, "role": user.role})
+        _keep_key_for(db, user.username, password)
         return _view(user)

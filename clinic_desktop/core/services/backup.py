@@ -20,13 +20,15 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import URL
 
 from clinic_desktop import paths
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, keys
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.errors import ClinicError, DatabaseProblem
 from clinic_desktop.core.files import fsync_folder, write_private
@@ -114,12 +116,13 @@ def latest_backup(url: URL) -> BackupSeen | None:
     return max(seen, key=lambda b: b.taken_at, default=None)
 
 
-LIVE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+LIVE_SUFFIXES = ("", "-wal", "-shm", "-journal", keys.SUFFIX)
 
 
 def _is_live_file(source: Path, out: Path) -> bool:
-    """Whether ``out`` is, or resolves to, the database at ``source`` or one of SQLite's files
-    beside it (its -wal, -shm or -journal): by name after symlinks, and by inode (a hard link)."""
+    """Whether ``out`` is, or resolves to, the database at ``source`` or one of the files beside it
+    (SQLite's -wal, -shm or -journal, its key file): by name after symlinks, and by inode (a hard
+    link)."""
     live = [source.with_name(source.name + suffix) for suffix in LIVE_SUFFIXES]
     if out in live:
         return True
@@ -132,9 +135,10 @@ def _is_live_file(source: Path, out: Path) -> bool:
     return False
 
 
-def _sqlite_backup_to(source: Path, out: Path) -> None:
+def _sqlite_backup_to(source: Path, out: Path, key: bytes | None = None) -> None:
     """Write the copy into a new private (0600) file beside ``out``, fsync it, then rename it
-    over ``out``; anything that fails on the way removes the partial file."""
+    over ``out``; anything that fails on the way removes the partial file. An encrypted database
+    is copied encrypted (``key``), and its key file beside the copy (``<out>.keys``)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")  # O_EXCL, 0600
@@ -144,9 +148,11 @@ def _sqlite_backup_to(source: Path, out: Path) -> None:
     os.close(fd)
     tmp = Path(name)
     try:
-        dbmod.sqlite_backup(source, tmp)
+        dbmod.sqlite_backup(source, tmp, key)
         with tmp.open("rb") as written:
             os.fsync(written.fileno())
+        if key is not None:  # the key file first: an encrypted copy without it opens nothing
+            write_private(keys.key_file_for(out), keys.key_file_for(source).read_bytes())
         os.replace(tmp, out)  # a half-written backup never carries the final name
     except (OSError, sqlite3.Error) as exc:  # SQLite says "database or disk is full" its own way
         raise DatabaseProblem(f"The backup to {out} failed: {_reason(exc)}. "
@@ -157,12 +163,9 @@ def _sqlite_backup_to(source: Path, out: Path) -> None:
     fsync_folder(out.parent)
 
 
-def backup(target: str | None, out: Path) -> Path:
-    """Copy the database named by ``target`` to ``out`` (SQLite online backup, or pg_dump).
-
-    An ``out`` that is, or resolves to, the database or one of its -wal, -shm or -journal files
-    is refused before anything is written.
-    """
+def check_out(target: str | None, out: Path) -> Path:
+    """``out`` resolved, once it is known not to be the SQLite database's own file or one beside it
+    (refused before anything is opened or written), and the database known to be there."""
     url = dbmod.resolve_target(target, create=False)
     out = Path(out).expanduser().resolve()
     if url.get_backend_name() == "sqlite":
@@ -172,9 +175,26 @@ def backup(target: str | None, out: Path) -> Path:
         if _is_live_file(source, out):
             raise DatabaseProblem(f"{out} is one of the live database's own files; "
                                   "choose another file for the backup.")
-        dbmod._check_sqlite_file(source)
-        _sqlite_backup_to(source, out)
-        write_manifest(out)
+    return out
+
+
+def backup(target: str | None, out: Path, *, key: bytes | None = None) -> Path:
+    """Copy the database named by ``target`` to ``out`` (SQLite online backup, or pg_dump).
+    An encrypted database needs its ``key`` (from a signed-in :class:`Database`): the copy is
+    encrypted with it and its key file written beside the copy, so that it restores with a staff
+    password or the recovery key.
+
+    An ``out`` that is, or resolves to, the database or one of its -wal, -shm, -journal or key
+    files is refused before anything is written.
+    """
+    url = dbmod.resolve_target(target, create=False)
+    out = check_out(target, out)
+    if url.get_backend_name() == "sqlite":
+        source = Path(url.database or "")
+        dbmod._check_sqlite_file(source, key)
+        key = key if dbmod.is_encrypted(source) else None
+        _sqlite_backup_to(source, out, key)
+        write_manifest(out, key=key)
         _note_backup(url, out)
         return out
     pg_dump = shutil.which("pg_dump")
@@ -189,7 +209,7 @@ def backup(target: str | None, out: Path) -> Path:
     return out
 
 
-def check_backup_file(path: Path, *, named: Path | None = None) -> str:
+def check_backup_file(path: Path, *, named: Path | None = None, key: bytes | None = None) -> str:
     """Refuse anything but a sound Clinic Desktop SQLite database this app can open; return its
     schema revision. ``path`` is read in place: :func:`restore` checks a private copy instead,
     and names the file it was copied from (``named``) in its refusals.
@@ -198,15 +218,17 @@ def check_backup_file(path: Path, *, named: Path | None = None) -> str:
     app knows, with exactly the tables, indexes, triggers and views its migrations make at that
     revision (an extra trigger is refused by name: it could change what is stored); an intact
     audit trail; at least one active administrator (an empty "hollow" file at the right version
-    is not a backup). Each refusal is one line."""
+    is not a backup). Each refusal is one line. An encrypted file is read with ``key``."""
     name = named or path
     if not path.is_file():
         raise DatabaseProblem(f"There is no file {name}.")
     try:
-        dbmod._check_sqlite_file(path)
+        dbmod._check_sqlite_file(path, key)
     except DatabaseProblem as exc:
         raise DatabaseProblem(str(exc).replace(str(path), str(name))) from None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    if not dbmod.is_encrypted(path):
+        key = None
+    conn = dbmod.connect_file(path, key, read_only=True)
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -231,7 +253,7 @@ def check_backup_file(path: Path, *, named: Path | None = None) -> str:
         what = [f"an extra {kind} {name!r}" for kind, name in extra] + [f"no {kind} {name!r}" for kind, name in missing]
         raise DatabaseProblem(f"{name} is not as Clinic Desktop made it: it has {', '.join(what)}; "
                               "choose another backup.")
-    report = _audit_of(path)
+    report = audit_of(path, key)
     if not report.intact:
         raise DatabaseProblem(f"{name} has a broken audit trail ({report.problem}); choose another backup.")
     if not admins:
@@ -239,7 +261,7 @@ def check_backup_file(path: Path, *, named: Path | None = None) -> str:
     return revision[0]
 
 
-def _schema_objects(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+def _schema_objects(conn: Any) -> set[tuple[str, str]]:
     """The file's own schema objects: (type, name) of every table, index, trigger and view."""
     return {(kind, name) for kind, name in
             conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
@@ -266,29 +288,37 @@ def expected_schema(revision: str) -> frozenset[tuple[str, str]]:
             made.close()
 
 
-def _audit_of(path: Path) -> audit.ChainReport:
-    """The audit chain of the database file ``path`` (its audit tables are as 0001 made them)."""
+def audit_of(path: Path, key: bytes | None = None) -> audit.ChainReport:
+    """The audit chain of the database file ``path`` (its audit tables are as 0001 made them),
+    read with ``key`` if it is encrypted."""
     url = URL.create("sqlite+pysqlite", database=str(path))
-    engine = dbmod.create_engine_for(url)
+    engine = dbmod.create_engine_for(url, key)
     try:
-        return audit.verify_chain(dbmod._database(url, engine, None))
+        return audit.verify_chain(dbmod._database(url, engine, None, key))
     finally:
         engine.dispose()
 
 
 def _private_copy(source: Path, folder: Path) -> Path:
-    """``source`` (and its ``-wal``, which holds its latest commits) copied into ``folder``, so
-    that checking and reading it never writes beside the source."""
+    """``source`` (and its ``-wal``, which holds its latest commits, and its key file) copied into
+    ``folder``, so that checking and reading it never writes beside the source."""
     copy = folder / "restore.db"
     shutil.copyfile(source, copy)
-    wal = source.with_name(source.name + "-wal")
-    if wal.is_file():
-        shutil.copyfile(wal, folder / "restore.db-wal")
+    for suffix in ("-wal", keys.SUFFIX):
+        beside = source.with_name(source.name + suffix)
+        if beside.is_file():
+            shutil.copyfile(beside, folder / f"restore.db{suffix}")
     return copy
 
 
-def restore(target: str | None, source: Path) -> Path:
+#: Given a backup's key file, its data key (a staff password or the recovery key unwraps it).
+Unlocker = Callable[[keys.KeyFile], bytes]
+
+
+def restore(target: str | None, source: Path, *, unlock: Unlocker | None = None) -> Path:
     """Replace the database with ``source`` after checking it; the replaced one is kept beside it.
+    An encrypted backup is opened with ``unlock`` and restored with its key file; it replaces a
+    plain database, or one encrypted with the same key.
 
     Returns the path of the kept copy of the replaced database.
     """
@@ -303,24 +333,62 @@ def restore(target: str | None, source: Path) -> Path:
     # was checked is exactly what is restored. The live database is untouched until it passes.
     with tempfile.TemporaryDirectory(prefix="clinic-restore-") as folder:
         copy = _private_copy(source, Path(folder))
-        check_backup_file(copy, named=source)
+        key = None
+        if dbmod.is_encrypted(copy):
+            if unlock is None:
+                raise DatabaseProblem(f"{source} is encrypted: restore it as a staff member (--user NAME) "
+                                      "or with the recovery key (--recovery-key-stdin).")
+            key = unlock(keys.KeyFile.load(keys.key_file_for(copy)))
+        check_backup_file(copy, named=source, key=key)
+        live_encrypted = current.exists() and dbmod.is_encrypted(current)
+        if live_encrypted and key is None:
+            raise DatabaseProblem(f"{source} is not encrypted and {current} is: restore it to another path "
+                                  "(--db) and encrypt that (clinic-desktop encrypt). Nothing was replaced.")
+        if live_encrypted:
+            try:
+                dbmod._check_sqlite_file(current, key)
+            except DatabaseProblem:
+                raise DatabaseProblem(
+                    f"{current} is encrypted with another key than {source}: move it away first "
+                    "(it was left untouched), then restore.") from None
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = current.with_name(f"{current.stem}.replaced-{stamp}.db")
         if current.exists() and current.stat().st_size > 0:
-            dbmod.sqlite_backup(current, kept)
+            dbmod.sqlite_backup(current, kept, key if live_encrypted else None)
+            if live_encrypted:
+                write_private(keys.key_file_for(kept), keys.key_file_for(current).read_bytes())
         else:
             kept = current
-        # The backup API writes into the live file under SQLite's own locking, WAL included.
-        src = sqlite3.connect(str(copy))
-        try:
-            dst = sqlite3.connect(str(current), timeout=dbmod.BUSY_TIMEOUT_MS / 1000)
+        if live_encrypted or key is None:
+            # Same key (or none): the backup API writes into the live file under SQLite's own
+            # locking, WAL included.
+            src = dbmod.connect_file(copy, key)
             try:
-                src.backup(dst)
+                dst = dbmod.connect_file(current, key)
+                try:
+                    src.backup(dst)
+                finally:
+                    dst.close()
             finally:
-                dst.close()
-        finally:
-            src.close()
+                src.close()
+        else:
+            _put_encrypted_in_place(copy, current, key)
     return kept
+
+
+def _put_encrypted_in_place(copy: Path, current: Path, key: bytes) -> None:
+    """An encrypted backup replaces a plain database (or takes a missing one's place): written
+    whole beside it, then its key file, then renamed over it. The database must not be open."""
+    staged = current.with_name(f".{current.name}.restoring")
+    try:
+        dbmod.sqlite_backup(copy, staged, key)
+        write_private(keys.key_file_for(current), keys.key_file_for(copy).read_bytes())
+        for suffix in ("-wal", "-shm"):
+            current.with_name(current.name + suffix).unlink(missing_ok=True)
+        os.replace(staged, current)
+    finally:
+        staged.unlink(missing_ok=True)
+    fsync_folder(current.parent)
 
 
 # --- backups into a folder, on a schedule, each with a manifest (issue #17 item 4) --------------
@@ -408,42 +476,49 @@ class _CopyFacts:
     sha256: str
     revision: str
     head: tuple[int, str] | None
+    encrypted: bool
 
 
-def _read_back(out: Path, *, check: bool) -> _CopyFacts:
+def _read_back(out: Path, *, check: bool, key: bytes | None = None) -> _CopyFacts:
     """Read the backup ``out`` back into a private temporary folder (nothing is written beside
-    it, not even a -wal) and take its size, SHA-256, schema revision and audit head from that copy;
-    with ``check``, the copy must first pass :func:`check_backup_file` (DatabaseProblem if not).
-    What is checked is exactly the bytes that lie in ``out``."""
+    it, not even a -wal) and take its size, SHA-256, schema revision and audit head from that copy
+    (an encrypted one with ``key``, its key file copied beside it); with ``check``, the copy must
+    first pass :func:`check_backup_file` (DatabaseProblem if not). What is checked is exactly the
+    bytes that lie in ``out``."""
     from sqlalchemy import text
 
     with tempfile.TemporaryDirectory(prefix="clinic-backup-check-") as folder:
         copy = Path(folder) / "check.db"
         try:
             size, sha256 = _copy_hashing(out, copy)
+            if keys.key_file_for(out).is_file():
+                shutil.copyfile(keys.key_file_for(out), keys.key_file_for(copy))
         except OSError as exc:
             raise DatabaseProblem(f"The backup {out} could not be read back: {_reason(exc)}.") from None
-        revision = check_backup_file(copy, named=out) if check else ""
+        key = key if dbmod.is_encrypted(copy) else None
+        revision = check_backup_file(copy, named=out, key=key) if check else ""
         url = URL.create("sqlite+pysqlite", database=str(copy))
-        engine = dbmod.create_engine_for(url)
+        engine = dbmod.create_engine_for(url, key)
         try:
-            head = audit._head(dbmod._database(url, engine, None))
+            head = audit._head(dbmod._database(url, engine, None, key))
             if not revision:
                 with engine.connect() as conn:
                     revision = str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or "")
         finally:
             engine.dispose()
-    return _CopyFacts(size, sha256, revision, head)
+    return _CopyFacts(size, sha256, revision, head, key is not None)
 
 
-def write_manifest(out: Path, *, taken_at: dt.datetime | None = None, facts: _CopyFacts | None = None) -> Path:
+def write_manifest(out: Path, *, taken_at: dt.datetime | None = None, facts: _CopyFacts | None = None,
+                   key: bytes | None = None) -> Path:
     """Write ``<out>.manifest.json`` (0600, whole or not at all) beside the backup ``out``: when it
-    was taken (UTC), its schema revision, this app's version, the file's size and SHA-256, and
-    the audit chain's head (sequence and hash) in it. Returns the manifest's path."""
+    was taken (UTC), its schema revision, this app's version, the file's size and SHA-256 (of the
+    file as it lies there, encrypted or not), whether it is encrypted, and the audit chain's head
+    (sequence and hash) in it (read with ``key`` when encrypted). Returns the manifest's path."""
     from clinic_desktop import __version__
 
     if facts is None:
-        facts = _read_back(out, check=False)
+        facts = _read_back(out, check=False, key=key)
     manifest = {
         "file": out.name,
         "taken_at": (taken_at or clock.now()).astimezone(dt.UTC).isoformat(timespec="seconds"),
@@ -451,6 +526,7 @@ def write_manifest(out: Path, *, taken_at: dt.datetime | None = None, facts: _Co
         "app_version": __version__,
         "size_bytes": facts.size,
         "sha256": facts.sha256,
+        "encrypted": facts.encrypted,
         "audit_head": None if facts.head is None else {"sequence": facts.head[0], "hash": facts.head[1]},
     }
     target = manifest_path(out)
@@ -492,8 +568,8 @@ def folder_backups(folder: Path) -> list[Path]:
 
 
 def _prune(folder: Path, keep: int, newest: Path) -> tuple[Path, ...]:
-    """Remove all but ``newest`` and the next ``keep - 1`` newest of our backups (and their
-    manifests). A file that cannot be removed is logged and left; pruning never fails a backup."""
+    """Remove all but ``newest`` and the next ``keep - 1`` newest of our backups (with their
+    manifests and key files). A file that cannot be removed is logged and left; pruning never fails a backup."""
     try:
         others = [path for path in folder_backups(folder) if path != newest]
     except OSError as exc:
@@ -508,17 +584,19 @@ def _prune(folder: Path, keep: int, newest: Path) -> tuple[Path, ...]:
         except OSError as exc:
             log.warning("could not remove the old backup %s: %s", old.name, _reason(exc))
             continue
-        try:
-            manifest_path(old).unlink(missing_ok=True)
-        except OSError as exc:
-            log.warning("could not remove the manifest of %s: %s", old.name, _reason(exc))
+        for beside in (manifest_path(old), keys.key_file_for(old)):
+            try:
+                beside.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("could not remove %s of an old backup: %s", beside.name, _reason(exc))
         pruned.append(old)
     if pruned:
         fsync_folder(folder)
     return tuple(pruned)
 
 
-def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: int) -> FolderBackup:
+def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: int, *,
+                     key: bytes | None = None) -> FolderBackup:
     """Back the SQLite database named by ``target`` up into ``folder`` as
     ``clinic-YYYYmmdd-HHMMSS.db`` (UTC), verify the copy, write its manifest, then keep only the
     newest ``keep`` (≥ 1) of our backups there.
@@ -531,6 +609,8 @@ def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: i
     verified copy are older backups pruned: only files named like ours, never the one just
     written. The folder is never created (a drive that is not plugged in must not become a folder
     on the system disk): missing, unwritable or full gives a one-line DatabaseProblem.
+    An encrypted database needs its ``key``: the copy is encrypted with it and its key file lies
+    beside it (``<file>.keys``, pruned with it), as with :func:`backup`.
     PostgreSQL databases are refused (back them up with ``backup --out``, which runs pg_dump)."""
     if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
         raise ValueError(f"keep must be a whole number of at least 1, not {keep!r}")
@@ -543,10 +623,11 @@ def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: i
         raise DatabaseProblem(f"No database at {source}. Check --db.")
     where = Path(folder).expanduser().resolve()
     taken_at = clock.now()
+    key = key if dbmod.is_encrypted(source) else None
 
     def failed(problem: str, out: Path | None = None) -> DatabaseProblem:
         """Remove the unverified copy (and its manifest), note the failure, and say it."""
-        for leftover in (out, manifest_path(out)) if out is not None else ():
+        for leftover in (out, manifest_path(out), keys.key_file_for(out)) if out is not None else ():
             try:
                 leftover.unlink(missing_ok=True)
             except OSError as exc:
@@ -557,18 +638,18 @@ def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: i
     try:
         if not where.is_dir() or not os.access(where, os.W_OK | os.X_OK):
             raise _folder_problem(where)
-        dbmod._check_sqlite_file(source)
+        dbmod._check_sqlite_file(source, key)
         out = _reserve_name(where, taken_at)
     except DatabaseProblem as exc:
         raise failed(str(exc)) from None
     try:
         if _is_live_file(source, out):  # never by its name; a folder of links could still be
             raise DatabaseProblem(f"{out} is one of the live database's own files; choose another folder.")
-        _sqlite_backup_to(source, out)
+        _sqlite_backup_to(source, out, key)
     except DatabaseProblem as exc:
         raise failed(str(exc), out) from None
     try:
-        facts = _read_back(out, check=True)
+        facts = _read_back(out, check=True, key=key)
     except DatabaseProblem as exc:
         why = str(exc).split("; choose another backup")[0].rstrip(".")
         raise failed(f"The new backup failed its check and was removed: {why}.", out) from None
