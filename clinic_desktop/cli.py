@@ -44,6 +44,20 @@ def _opener() -> argparse.ArgumentParser:
     return opener
 
 
+def _keep(text: str) -> int:
+    """``--keep``: a whole number within the backup.keep setting's range."""
+    from clinic_desktop.core.settings import INTEGER_RANGES
+
+    low, high = INTEGER_RANGES["backup.keep"]
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}") from None
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"must be from {low} to {high}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clinic-desktop",
@@ -73,7 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("backup", help="write a consistent copy of the database (safe while the app runs); an "
                            "encrypted one is copied encrypted, with its key file beside the copy")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, metavar="FILE", help="write the copy to FILE")
+    where.add_argument("--to-folder", type=Path, metavar="DIR",
+                       help="write clinic-YYYYmmdd-HHMMSS.db (UTC) into DIR, verify it, and keep the newest "
+                            "--keep backups there (SQLite only): for the system's scheduler")
+    p.add_argument("--keep", type=_keep, default=None, metavar="K",
+                   help="with --to-folder: how many backups to keep (1-365, default 14)")
 
     p = add("restore", help="replace the database with a checked backup; the old one is kept "
                             "(an encrypted backup opens with --user or --recovery-key-stdin)")
@@ -284,15 +304,32 @@ def run(args: argparse.Namespace) -> int:
               "in on it (the lock screen), or once an administrator sets their password.")
         return 0
     if args.command == "backup":
+        if args.keep is not None and args.to_folder is None:
+            raise ClinicError("--keep goes with --to-folder; --out writes one file and removes nothing.")
         path = vault.sqlite_file(args.db)
         key = None
-        backup.check_out(args.db, args.out)  # a refused target: refused before anyone signs in
+        if args.out is not None:
+            backup.check_out(args.db, args.out)  # a refused target: refused before anyone signs in
         if path is not None and dbmod.is_encrypted(path):  # the copy is made with the key
             opened = _open(args, credentials)
             key = opened.key
             opened.dispose()
+        encrypted = " encrypted, its key file beside it;" if key else ""
+        if args.to_folder is not None:
+            from clinic_desktop.core.settings import DEFAULTS
+
+            made = backup.backup_to_folder(args.db, args.to_folder,
+                                           args.keep if args.keep is not None else DEFAULTS["backup.keep"],
+                                           key=key)
+            print(f"Backed up to {made.path} (verified;{encrypted} manifest {made.manifest.name})")
+            for old in made.pruned:
+                print(f"Removed the older backup {old}")
+            return 0
         out = backup.backup(args.db, args.out, key=key)
-        print(f"Backed up to {out}" + (f" (encrypted; its key file is {out}.keys)" if key else ""))
+        manifest = backup.manifest_path(out)
+        notes = ([f"encrypted; its key file is {out}.keys"] if key else []) + \
+            ([f"manifest {manifest.name}"] if manifest.exists() else [])
+        print(f"Backed up to {out}" + (f" ({'; '.join(notes)})" if notes else ""))
         return 0
     if args.command == "restore":
         kept = backup.restore(args.db, args.source, unlock=credentials.unlock if credentials else None)

@@ -36,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     # The logo image itself (PNG or JPEG), base64-encoded: in the database, so every workstation
     # of a shared server prints it. "" = no logo.
     "clinic_logo": "",
+    # Backups the app makes itself while someone is signed in (SQLite only): into this folder
+    # ("" = off), every so many hours, keeping the newest so many (core.services.backup).
+    "backup.folder": "",
+    "backup.every_hours": 24,
+    "backup.keep": 14,
     **{key: getattr(_PROTOCOL_DEFAULTS, key) for key in PROTOCOL_KEYS},
 }
 
@@ -57,6 +62,9 @@ LABELS: dict[str, str] = {
     "directory_stale_days": "Days before a directory contact is flagged as not verified",
     "plan_page_size": "Paper size of new aftercare plans",
     "clinic_logo": "Clinic logo (printed on plans and letters)",
+    "backup.folder": "Backup folder (a USB drive or a share; blank: no automatic backups)",
+    "backup.every_hours": "Hours between automatic backups",
+    "backup.keep": "Backups kept in the folder (the oldest are removed)",
     "bup_min_cows": "Buprenorphine: minimum COWS score before the first dose",
     "bup_min_hours_short_acting": "Buprenorphine: minimum hours since a short-acting opioid",
     "bup_min_hours_extended": "Buprenorphine: minimum hours since an extended-release opioid",
@@ -107,6 +115,8 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "lockout_minutes": (1, 24 * 60),
     "idle_lock_minutes": (1, 120),
     "directory_stale_days": (30, 730),  # CLINICAL.md §4: flagged before it goes on a plan
+    "backup.every_hours": (1, 7 * 24),
+    "backup.keep": (1, 365),
     "bup_min_cows": (0, 48),  # the whole COWS scale
     "bup_min_hours_short_acting": (1, 96),
     "bup_min_hours_extended": (1, 96),

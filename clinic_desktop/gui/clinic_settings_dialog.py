@@ -1,6 +1,7 @@
 """The administrator's clinic-wide settings: clinic details, the vitals units (°F and lb or °C and
 kg, by default from the phone region), sign-in lockout, screen lock, the aftercare plan's paper
-size and logo, and when a directory contact is flagged as not verified. The logo is kept in the
+size and logo, when a directory contact is flagged as not verified, and the automatic backups
+(a folder, every so many hours, how many are kept; :mod:`clinic_desktop.gui.backup_scheduler`). The logo is kept in the
 database (its image, not a path): Browse… reads and checks the file, the preview shows it with
 its size, Remove takes it off.
 The decision-support thresholds (the COWS interval among them) are the protocol settings
@@ -72,6 +73,9 @@ MNEMONICS = {
     "plan_page_size": "ze",
     "clinic_logo": "logo",
     "directory_stale_days": "Days",
+    "backup.folder": "kup",
+    "backup.every_hours": "Hours",
+    "backup.keep": "oldest",
 }
 
 
@@ -116,6 +120,9 @@ class ClinicSettingsDialog(SettingsDialog):
             "plan_page_size": ui.planPageSizeCombo,
             "clinic_logo": ui.clinicLogoInfo,
             "directory_stale_days": ui.directoryStaleDaysSpin,
+            "backup.folder": ui.backupFolderEdit,
+            "backup.every_hours": ui.backupEveryHoursSpin,
+            "backup.keep": ui.backupKeepSpin,
         })
         # Each input's label and grey default share its name: clinicNameEdit, clinicNameLabel,
         # clinicNameDefault.
@@ -141,11 +148,13 @@ class ClinicSettingsDialog(SettingsDialog):
         self._logo = ""  # the stored form: base64 of the image, "" = none
         ui.clinicLogoBrowseButton.clicked.connect(self.browse_logo)
         ui.clinicLogoRemoveButton.clicked.connect(self.remove_logo)
+        ui.backupFolderBrowseButton.clicked.connect(self.browse_backup_folder)
+        ui.backupFolderEdit.setPlaceholderText("/media/backup/clinic or E:\\ClinicBackups")
         # The protocol settings' layout: one label column across the groups (the fields line
         # up), the spin boxes one width with their numbers right-aligned.
         width = label_column_width(list(labels.values()))
         for box, form in ((ui.clinicGroup, ui.clinicForm), (ui.signInGroup, ui.signInForm),
-                          (ui.plansGroup, ui.plansForm)):
+                          (ui.plansGroup, ui.plansForm), (ui.backupGroup, ui.backupForm)):
             lay_out_group(box, box.title(), form, label_width=width)
         for widget in self.inputs.values():
             if isinstance(widget, QSpinBox):
@@ -245,6 +254,15 @@ class ClinicSettingsDialog(SettingsDialog):
         else:
             self._show_logo(base64.b64encode(data).decode("ascii"))
         self.ui.clinicLogoBrowseButton.setFocus()
+
+    def browse_backup_folder(self) -> None:
+        """Browse…: choose the backup folder (a USB drive or a share); checked when saved."""
+        start = self.ui.backupFolderEdit.text().strip()
+        path = QFileDialog.getExistingDirectory(self, "Backup folder", start)
+        if path:
+            self.errors.clear("backup.folder")
+            self.ui.backupFolderEdit.setText(str(Path(path)))
+        self.ui.backupFolderEdit.setFocus()
 
     def remove_logo(self) -> None:
         """Remove: no logo on plans and letters once saved."""

@@ -32,6 +32,7 @@ from clinic_desktop.gui import (
     resources_rc,  # noqa: F401 - registers :/icons and :/styles
     theme,
 )
+from clinic_desktop.gui.backup_scheduler import BackupScheduler
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.group_session_dialog import install_action as install_group_session
 from clinic_desktop.gui.idle_lock import IdleLock
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
 
         self.idle_lock = IdleLock(db, user, self)
         self.idle_lock.quit_requested.connect(self._quit_from_lock)
+        #: The automatic backups while someone is signed in, and the status bar's backup age.
+        self.backups = BackupScheduler(db, self.backup_label, self)
 
         self._restore_window_state()
         self.refresh_census()
@@ -188,8 +191,12 @@ class MainWindow(QMainWindow):
         self.due_label = QLabel(self)
         self.due_label.setObjectName("dueSummary")
         self.due_label.setAccessibleName("Due summary")
+        self.backup_label = QLabel(self)
+        self.backup_label.setObjectName("backupStatus")
+        self.backup_label.setAccessibleName("Backup status")
         self.ui.statusbar.addWidget(self.user_label)
         self.ui.statusbar.addWidget(self.due_label)
+        self.ui.statusbar.addPermanentWidget(self.backup_label)
 
     def _restore_window_state(self) -> None:
         """The size and place this workstation left the window in; the first time, a window that
@@ -501,8 +508,10 @@ class MainWindow(QMainWindow):
         self.episode_opened.emit(episode.id)
 
     def _apply_settings(self, values: dict) -> None:
-        """Saved clinic settings: the running screen lock follows the new idle time at once."""
+        """Saved clinic settings: the running screen lock follows the new idle time at once, and
+        a backup folder just set (or a shorter interval) is backed up to right away."""
         self.idle_lock.set_interval_ms(int(values["idle_lock_minutes"]) * 60_000)
+        self.backups.check()
 
     def _show_error(self, title: str, exc: Exception) -> None:
         QMessageBox.warning(self, title, str(exc))
@@ -511,6 +520,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.idle_lock.start()
+        self.backups.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.workspace.close_all():  # a view asked first: it is shown, the window stays
@@ -518,11 +528,13 @@ class MainWindow(QMainWindow):
             return
         self.save_window_state()
         self.idle_lock.stop()
+        self.backups.stop()
         super().closeEvent(event)
 
     def _quit_from_lock(self) -> None:
         self.save_window_state()
         self.idle_lock.stop()
+        self.backups.stop()
         log.info("quitting from the lock screen")
         app = QApplication.instance()
         if app is not None:

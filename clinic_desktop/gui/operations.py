@@ -6,6 +6,7 @@ Anki's ``aqt/operations`` ``QueryOp``)::
         .failure(self._show_error)              # optional; else the one-line message box
         .with_progress("Exporting the directory\u2026")   # optional; see below
         .disabling(self.export_button)          # optional: these controls are off while it runs
+        .quietly()                              # optional: no busy cursor (work nobody asked for)
         .run_in_background()                    # -> the running Operation
 
 ``op`` runs on a :class:`QThreadPool` worker. It may call services (each call opens, commits and
@@ -131,8 +132,9 @@ class Operation(QObject):
     # ---- starting ------------------------------------------------------------------------------
     def start(self) -> Operation:
         query = self._query
-        set_busy_cursor()
-        self._cursor["busy"] = True
+        if query.busy_cursor:
+            set_busy_cursor()
+            self._cursor["busy"] = True
         for widget in query.controls:
             if widget.isEnabled():
                 widget.setEnabled(False)
@@ -246,6 +248,7 @@ class QueryOp(Generic[T]):
         self.progress_width = 0
         self.cancellable = False
         self.show_after_ms = PROGRESS_DELAY_MS
+        self.busy_cursor = True
 
     def failure(self, callback: Callable[[BaseException], Any]) -> QueryOp[T]:
         """Call ``callback(exc)`` on failure instead of showing the warning box (the error is
@@ -257,6 +260,12 @@ class QueryOp(Generic[T]):
         """Turn these controls (buttons, menu actions) off while the work runs; those that were
         on come back on."""
         self.controls.extend(c for c in controls if c is not None)
+        return self
+
+    def quietly(self) -> QueryOp[T]:
+        """No busy cursor while it runs: for work the app starts on its own (a scheduled backup),
+        which must not look to whoever is typing as if the window were stuck."""
+        self.busy_cursor = False
         return self
 
     def with_progress(self, label: str, *, title: str | None = None, name: str | None = None,

@@ -86,7 +86,8 @@ def test_a_good_backup_is_private_and_whole(busy_db, sqlite_path, tmp_path):
     finally:
         os.umask(usual)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
-    assert sorted(p.name for p in out.parent.iterdir()) == ["copy.db"]
+    assert stat.S_IMODE(backup.manifest_path(out).stat().st_mode) == 0o600
+    assert sorted(p.name for p in out.parent.iterdir()) == ["copy.db", "copy.db.manifest.json"]
     copy = dbmod.open_database(out)
     try:
         assert counts(copy) == counts(busy_db)

@@ -53,7 +53,8 @@ def test_the_existing_clinic_settings_keep_their_defaults():
     assert {key: DEFAULTS[key] for key in CLINIC_KEYS} == {
         "clinic_name": "", "clinic_address": "", "clinic_phone": "", "phone_region": "US",
         "lockout_attempts": 5, "lockout_minutes": 15, "idle_lock_minutes": 10, "directory_stale_days": 180,
-        "plan_page_size": "letter", "clinic_logo": "", "vitals_units": "auto"}
+        "plan_page_size": "letter", "clinic_logo": "", "vitals_units": "auto",
+        "backup.folder": "", "backup.every_hours": 24, "backup.keep": 14}
     assert DEFAULTS["cows_interval_hours"] == 4
 
 

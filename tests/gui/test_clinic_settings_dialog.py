@@ -61,6 +61,7 @@ def shown(dialog) -> dict:
         "plan_page_size": by_name(dialog, QComboBox, LABELS["plan_page_size"]).currentData(),
         "vitals_units": by_name(dialog, QComboBox, LABELS["vitals_units"]).currentData(),
         "clinic_logo": dialog.values()["clinic_logo"],
+        "backup.folder": by_name(dialog, QLineEdit, LABELS["backup.folder"]).text(),
         **{key: by_name(dialog, QSpinBox, LABELS[key]).value()
            for key in dialog.inputs if key in INTEGER_RANGES},
     }
@@ -253,6 +254,37 @@ def test_browse_refuses_what_is_not_a_readable_small_png_or_jpeg(qtbot, db, dial
     assert error.isVisible() and message in error.text()
     assert by_name(dialog, QLabel, LABELS["clinic_logo"]).text() == "No logo"
     assert dialog.focusWidget() is button(dialog, "Browse for the clinic logo")
+
+
+def test_the_automatic_backups_are_set_here_by_keyboard_and_browse(qtbot, db, admin, dialog, sent, monkeypatch,
+                                                                   tmp_path):
+    folder = by_name(dialog, QLineEdit, LABELS["backup.folder"])
+    assert folder.text() == "" and by_name(dialog, QLabel, f"{LABELS['backup.folder']} default").text() == (
+        "default blank")
+    assert by_name(dialog, QLabel, f"{LABELS['backup.every_hours']} default").text() == (
+        "default 24 (allowed 1–168)")
+    assert by_name(dialog, QLabel, f"{LABELS['backup.keep']} default").text() == "default 14 (allowed 1–365)"
+    monkeypatch.setattr(module.QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(tmp_path))
+    click(qtbot, button(dialog, "Browse for the backup folder"))
+    assert folder.text() == str(tmp_path) and dialog.focusWidget() is folder
+    qtbot.keyClick(folder, Qt.Key.Key_Tab)  # Browse…, then the hours
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is by_name(dialog, QSpinBox, LABELS["backup.every_hours"])
+    type_into(qtbot, by_name(dialog, QSpinBox, LABELS["backup.every_hours"]), "12", replace=True)
+    type_into(qtbot, by_name(dialog, QSpinBox, LABELS["backup.keep"]), "30", replace=True)
+    with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
+        click(qtbot, button(dialog, "Save"))
+    assert sent == [{"backup.folder": str(tmp_path), "backup.every_hours": 12, "backup.keep": 30}]
+
+
+def test_a_backup_folder_that_is_not_a_full_path_is_refused_next_to_it(qtbot, db, admin, dialog):
+    folder = by_name(dialog, QLineEdit, LABELS["backup.folder"])
+    type_into(qtbot, folder, "backups")
+    with qtbot.assertNotEmitted(dialog.settings_saved):
+        click(qtbot, button(dialog, "Save"))
+    error = by_name(dialog, QLabel, f"{LABELS['backup.folder']} error")
+    assert error.isVisible() and "full path" in error.text()
+    assert folder.text() == "backups" and settings.get(db, "backup.folder") == ""
 
 
 def test_cancel_saves_nothing(qtbot, db, admin, dialog, sent):

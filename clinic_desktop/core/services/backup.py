@@ -9,10 +9,13 @@ an SQLite database, for ``clinic-desktop doctor``.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -27,7 +30,7 @@ from sqlalchemy.engine import URL
 from clinic_desktop import paths
 from clinic_desktop.core import clock, keys
 from clinic_desktop.core import db as dbmod
-from clinic_desktop.core.errors import DatabaseProblem
+from clinic_desktop.core.errors import ClinicError, DatabaseProblem
 from clinic_desktop.core.files import fsync_folder, write_private
 from clinic_desktop.core.services import audit
 
@@ -54,17 +57,34 @@ def _read_record() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _note_backup(url: URL, out: Path) -> None:
-    """Note the backup just made; a note that cannot be written never fails the backup."""
+def _note_backup(url: URL, out: Path | None, *, verified: bool = False, problem: str = "",
+                 when: dt.datetime | None = None) -> None:
+    """Note the backup just made; a note that cannot be written never fails the backup.
+
+    Each database's entry keeps ``path`` and ``taken_at`` of the newest backup of any kind (what
+    :func:`latest_backup` and ``doctor`` read, as before) and, from :func:`backup_to_folder`,
+    ``verified_path`` and ``verified_at`` of the newest copy that passed its check, and ``failed``
+    (``at`` and the one-line ``problem``) when the last attempt since then failed (``out`` None).
+    Entries written before these keys existed read as having no verified backup."""
     record = _read_record()
-    record[dbmod.record_key(url)] = {"path": str(out), "taken_at": clock.now().isoformat(timespec="seconds")}
+    key = dbmod.record_key(url)
+    old = record.get(key)
+    entry = dict(old) if isinstance(old, dict) else {}
+    at = (when or clock.now()).astimezone(dt.UTC).isoformat(timespec="seconds")
+    if problem:
+        entry["failed"] = {"at": at, "problem": problem}
+    else:
+        assert out is not None
+        entry.update(path=str(out), taken_at=at, verified=verified)
+        if verified:
+            entry.update(verified_path=str(out), verified_at=at)
+            entry.pop("failed", None)
+    record[key] = entry
     target = paths.user_data_dir() / BACKUP_RECORD
     try:
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_text(json.dumps(record, indent=1, sort_keys=True), "utf-8")
-        os.replace(partial, target)
-    except OSError as exc:
-        log.warning("could not note the backup in %s: %s", target, exc.strerror or exc)
+        write_private(target, json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))
+    except (OSError, ClinicError) as exc:
+        log.warning("could not note the backup in %s: %s", target, getattr(exc, "strerror", None) or exc)
 
 
 def latest_backup(url: URL) -> BackupSeen | None:
@@ -134,9 +154,9 @@ def _sqlite_backup_to(source: Path, out: Path, key: bytes | None = None) -> None
         if key is not None:  # the key file first: an encrypted copy without it opens nothing
             write_private(keys.key_file_for(out), keys.key_file_for(source).read_bytes())
         os.replace(tmp, out)  # a half-written backup never carries the final name
-    except OSError as exc:
-        raise DatabaseProblem(f"The backup to {out} failed: {exc.strerror or exc}. "
-                              "Nothing was left there; free some space or choose another place.") from None
+    except (OSError, sqlite3.Error) as exc:  # SQLite says "database or disk is full" its own way
+        raise DatabaseProblem(f"The backup to {out} failed: {_reason(exc)}. "
+                              f"Nothing was left there; {_write_advice(exc)}.") from None
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             leftover.unlink(missing_ok=True)
@@ -172,7 +192,9 @@ def backup(target: str | None, out: Path, *, key: bytes | None = None) -> Path:
     if url.get_backend_name() == "sqlite":
         source = Path(url.database or "")
         dbmod._check_sqlite_file(source, key)
-        _sqlite_backup_to(source, out, key if dbmod.is_encrypted(source) else None)
+        key = key if dbmod.is_encrypted(source) else None
+        _sqlite_backup_to(source, out, key)
+        write_manifest(out, key=key)
         _note_backup(url, out)
         return out
     pg_dump = shutil.which("pg_dump")
@@ -367,3 +389,395 @@ def _put_encrypted_in_place(copy: Path, current: Path, key: bytes) -> None:
     finally:
         staged.unlink(missing_ok=True)
     fsync_folder(current.parent)
+
+
+# --- backups into a folder, on a schedule, each with a manifest (issue #17 item 4) --------------
+
+#: Our backups in a backup folder: ``clinic-YYYYmmdd-HHMMSS.db``, the time in UTC (so the names
+#: sort in the order they were taken, across daylight-saving changes), then ``-2``, ``-3``… when
+#: that name is already taken. Only files named so are ever pruned.
+FOLDER_BACKUP = re.compile(r"clinic-(\d{8})-(\d{6})(?:-(\d{1,3}))?\.db")
+#: Beside every backup: ``<file>.manifest.json``.
+MANIFEST_SUFFIX = ".manifest.json"
+#: The status bar turns amber when the last verified backup is older than this, red older than
+#: RED_AFTER (or when the last attempt failed, or there is none).
+AMBER_AFTER = dt.timedelta(hours=24)
+RED_AFTER = dt.timedelta(hours=72)
+#: After a failed attempt the app waits this long before the next (a drive left out is not
+#: tried every minute).
+RETRY_AFTER = dt.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class FolderBackup:
+    """A verified backup written by :func:`backup_to_folder`, and the older ones it pruned."""
+
+    path: Path
+    manifest: Path
+    taken_at: dt.datetime  # aware, UTC
+    revision: str
+    pruned: tuple[Path, ...]
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _write_advice(exc: BaseException) -> str:
+    """What to do when writing a backup failed with ``exc``."""
+    said = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or "disk is full" in said:
+        return "free some space there (or keep fewer backups) or choose another place"
+    if code == errno.EROFS or "read-only" in said or "readonly" in said:
+        return "that disk or folder is read-only: make it writable or choose another place"
+    if isinstance(exc, PermissionError):
+        return "this account may not write there: ask an administrator for access or choose another place"
+    return "choose another place"
+
+
+def _folder_problem(folder: Path, exc: BaseException | None = None) -> DatabaseProblem:
+    """One line: why no backup can be written in ``folder`` (``exc``: what writing there raised),
+    and what to do."""
+    untouched = "The database is untouched."
+    if folder.exists() and not folder.is_dir():
+        return DatabaseProblem(f"The backup folder {folder} is a file, not a folder: choose a folder "
+                               f"in Admin › Clinic settings. {untouched}")
+    if not folder.exists():
+        return DatabaseProblem(f"The backup folder {folder} is not there: plug in the backup drive or "
+                               f"connect the share, or choose another folder. {untouched}")
+    if exc is None or isinstance(exc, PermissionError):
+        return DatabaseProblem(f"This account may not write in the backup folder {folder}: ask an "
+                               f"administrator for access, or choose another folder. {untouched}")
+    return DatabaseProblem(f"No backup could be written in {folder}: {_reason(exc)}; {_write_advice(exc)}. "
+                           f"{untouched}")
+
+
+def manifest_path(backup_file: Path) -> Path:
+    """The manifest beside ``backup_file``."""
+    return backup_file.with_name(backup_file.name + MANIFEST_SUFFIX)
+
+
+def _copy_hashing(source: Path, copy: Path) -> tuple[int, str]:
+    """Copy ``source`` to ``copy``; the size and SHA-256 of what was read."""
+    digest = hashlib.sha256()
+    size = 0
+    with source.open("rb") as src, copy.open("wb") as dst:
+        for chunk in iter(lambda: src.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            dst.write(chunk)
+    return size, digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _CopyFacts:
+    size: int
+    sha256: str
+    revision: str
+    head: tuple[int, str] | None
+    encrypted: bool
+
+
+def _read_back(out: Path, *, check: bool, key: bytes | None = None) -> _CopyFacts:
+    """Read the backup ``out`` back into a private temporary folder (nothing is written beside
+    it, not even a -wal) and take its size, SHA-256, schema revision and audit head from that copy
+    (an encrypted one with ``key``, its key file copied beside it); with ``check``, the copy must
+    first pass :func:`check_backup_file` (DatabaseProblem if not). What is checked is exactly the
+    bytes that lie in ``out``."""
+    from sqlalchemy import text
+
+    with tempfile.TemporaryDirectory(prefix="clinic-backup-check-") as folder:
+        copy = Path(folder) / "check.db"
+        try:
+            size, sha256 = _copy_hashing(out, copy)
+            if keys.key_file_for(out).is_file():
+                shutil.copyfile(keys.key_file_for(out), keys.key_file_for(copy))
+        except OSError as exc:
+            raise DatabaseProblem(f"The backup {out} could not be read back: {_reason(exc)}.") from None
+        key = key if dbmod.is_encrypted(copy) else None
+        revision = check_backup_file(copy, named=out, key=key) if check else ""
+        url = URL.create("sqlite+pysqlite", database=str(copy))
+        engine = dbmod.create_engine_for(url, key)
+        try:
+            head = audit._head(dbmod._database(url, engine, None, key))
+            if not revision:
+                with engine.connect() as conn:
+                    revision = str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or "")
+        finally:
+            engine.dispose()
+    return _CopyFacts(size, sha256, revision, head, key is not None)
+
+
+def write_manifest(out: Path, *, taken_at: dt.datetime | None = None, facts: _CopyFacts | None = None,
+                   key: bytes | None = None) -> Path:
+    """Write ``<out>.manifest.json`` (0600, whole or not at all) beside the backup ``out``: when it
+    was taken (UTC), its schema revision, this app's version, the file's size and SHA-256 (of the
+    file as it lies there, encrypted or not), whether it is encrypted, and the audit chain's head
+    (sequence and hash) in it (read with ``key`` when encrypted). Returns the manifest's path."""
+    from clinic_desktop import __version__
+
+    if facts is None:
+        facts = _read_back(out, check=False, key=key)
+    manifest = {
+        "file": out.name,
+        "taken_at": (taken_at or clock.now()).astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "schema_revision": facts.revision,
+        "app_version": __version__,
+        "size_bytes": facts.size,
+        "sha256": facts.sha256,
+        "encrypted": facts.encrypted,
+        "audit_head": None if facts.head is None else {"sequence": facts.head[0], "hash": facts.head[1]},
+    }
+    target = manifest_path(out)
+    try:
+        write_private(target, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    except (OSError, ClinicError) as exc:
+        raise DatabaseProblem(f"The backup {out} was written but not its manifest: {_reason(exc)}; "
+                              f"{_write_advice(exc)}.") from None
+    return target
+
+
+def _reserve_name(folder: Path, when: dt.datetime) -> Path:
+    """A new, empty, private file named for ``when`` (UTC) in ``folder``, created exclusively, so
+    that two backups in one second (or from two processes) never share a name."""
+    stem = f"clinic-{when.astimezone(dt.UTC):%Y%m%d-%H%M%S}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for n in range(1, 1000):
+        path = folder / (f"{stem}.db" if n == 1 else f"{stem}-{n}.db")
+        try:
+            os.close(os.open(path, flags, 0o600))
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _folder_problem(folder, exc) from None
+        return path
+    raise DatabaseProblem(f"The backup folder {folder} already holds 999 backups named for this second; "
+                          "try again in a second.")
+
+
+def folder_backups(folder: Path) -> list[Path]:
+    """Our backups in ``folder`` (regular files named like FOLDER_BACKUP, never a link), newest first."""
+    found: list[tuple[tuple[str, str, int], Path]] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = FOLDER_BACKUP.fullmatch(entry.name)
+            if match and entry.is_file(follow_symlinks=False):
+                found.append(((match[1], match[2], int(match[3] or 1)), Path(entry.path)))
+    return [path for _key, path in sorted(found, reverse=True)]
+
+
+def _prune(folder: Path, keep: int, newest: Path) -> tuple[Path, ...]:
+    """Remove all but ``newest`` and the next ``keep - 1`` newest of our backups (with their
+    manifests and key files). A file that cannot be removed is logged and left; pruning never fails a backup."""
+    try:
+        others = [path for path in folder_backups(folder) if path != newest]
+    except OSError as exc:
+        log.warning("could not list the backup folder to prune it: %s", _reason(exc))
+        return ()
+    pruned: list[Path] = []
+    for old in others[keep - 1:]:
+        try:
+            old.unlink()
+        except FileNotFoundError:  # pruned by another process meanwhile
+            continue
+        except OSError as exc:
+            log.warning("could not remove the old backup %s: %s", old.name, _reason(exc))
+            continue
+        for beside in (manifest_path(old), keys.key_file_for(old)):
+            try:
+                beside.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("could not remove %s of an old backup: %s", beside.name, _reason(exc))
+        pruned.append(old)
+    if pruned:
+        fsync_folder(folder)
+    return tuple(pruned)
+
+
+def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: int, *,
+                     key: bytes | None = None) -> FolderBackup:
+    """Back the SQLite database named by ``target`` up into ``folder`` as
+    ``clinic-YYYYmmdd-HHMMSS.db`` (UTC), verify the copy, write its manifest, then keep only the
+    newest ``keep`` (≥ 1) of our backups there.
+
+    The copy is written like :func:`backup` (private 0600 temporary file, fsync, rename), then read
+    back into a private temporary folder and checked there with :func:`check_backup_file` (full
+    integrity check, schema, audit chain, an administrator). Every outcome is noted in
+    ``backups.json``. A copy that fails its check is **removed** (nothing old is pruned), the
+    failure noted with its one-line reason, and DatabaseProblem raised with it. Only after a
+    verified copy are older backups pruned: only files named like ours, never the one just
+    written. The folder is never created (a drive that is not plugged in must not become a folder
+    on the system disk): missing, unwritable or full gives a one-line DatabaseProblem.
+    An encrypted database needs its ``key``: the copy is encrypted with it and its key file lies
+    beside it (``<file>.keys``, pruned with it), as with :func:`backup`.
+    PostgreSQL databases are refused (back them up with ``backup --out``, which runs pg_dump)."""
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise ValueError(f"keep must be a whole number of at least 1, not {keep!r}")
+    url = dbmod.resolve_target(target, create=False)
+    if url.get_backend_name() != "sqlite":
+        raise DatabaseProblem("Backups into a folder are for SQLite databases; back up a PostgreSQL "
+                              "database with clinic-desktop backup --out FILE (pg_dump) on the server.")
+    source = Path(url.database or "")
+    if not source.exists():
+        raise DatabaseProblem(f"No database at {source}. Check --db.")
+    where = Path(folder).expanduser().resolve()
+    taken_at = clock.now()
+    key = key if dbmod.is_encrypted(source) else None
+
+    def failed(problem: str, out: Path | None = None) -> DatabaseProblem:
+        """Remove the unverified copy (and its manifest), note the failure, and say it."""
+        for leftover in (out, manifest_path(out), keys.key_file_for(out)) if out is not None else ():
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("could not remove the unverified backup %s: %s", leftover.name, _reason(exc))
+        _note_backup(url, None, problem=problem, when=taken_at)
+        return DatabaseProblem(problem)
+
+    try:
+        if not where.is_dir() or not os.access(where, os.W_OK | os.X_OK):
+            raise _folder_problem(where)
+        dbmod._check_sqlite_file(source, key)
+        out = _reserve_name(where, taken_at)
+    except DatabaseProblem as exc:
+        raise failed(str(exc)) from None
+    try:
+        if _is_live_file(source, out):  # never by its name; a folder of links could still be
+            raise DatabaseProblem(f"{out} is one of the live database's own files; choose another folder.")
+        _sqlite_backup_to(source, out, key)
+    except DatabaseProblem as exc:
+        raise failed(str(exc), out) from None
+    try:
+        facts = _read_back(out, check=True, key=key)
+    except DatabaseProblem as exc:
+        why = str(exc).split("; choose another backup")[0].rstrip(".")
+        raise failed(f"The new backup failed its check and was removed: {why}.", out) from None
+    try:
+        manifest = write_manifest(out, taken_at=taken_at, facts=facts)
+    except DatabaseProblem as exc:
+        raise failed(str(exc).replace(" was written but not", " was removed: it was written but not"),
+                     out) from None
+    _note_backup(url, out, verified=True, when=taken_at)
+    pruned = _prune(where, keep, out)
+    log.info("backup written and verified in the backup folder; %d older pruned", len(pruned))
+    return FolderBackup(out, manifest, taken_at.astimezone(dt.UTC), facts.revision, pruned)
+
+
+# --- how old the last verified backup is: the status bar's "Backup: 3 h ago" -------------------
+
+@dataclass(frozen=True)
+class _Noted:
+    verified_at: dt.datetime | None  # aware, UTC
+    verified_path: Path | None
+    failed_at: dt.datetime | None  # the last attempt, when it failed after the last verified one
+    problem: str
+
+
+def _aware(text: object) -> dt.datetime | None:
+    try:
+        when = dt.datetime.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        return None
+    return when.astimezone(dt.UTC) if when.tzinfo is not None else None
+
+
+def _noted(url: URL) -> _Noted:
+    entry = _read_record().get(dbmod.record_key(url))
+    if not isinstance(entry, dict):
+        return _Noted(None, None, None, "")
+    verified_at = _aware(entry.get("verified_at"))
+    path = entry.get("verified_path")
+    failed = entry.get("failed")
+    failed_at, problem = None, ""
+    if isinstance(failed, dict):
+        failed_at = _aware(failed.get("at"))
+        problem = " ".join(str(failed.get("problem") or "the reason was not recorded").split())
+        if failed_at is None or (verified_at is not None and failed_at < verified_at):
+            failed_at, problem = None, ""
+    return _Noted(verified_at, Path(path) if verified_at and isinstance(path, str) else None, failed_at, problem)
+
+
+@dataclass(frozen=True)
+class BackupStatus:
+    """The last verified backup as the status bar shows it."""
+
+    level: str  # "ok", "amber" or "red"
+    text: str  # "Backup: 3 h ago"
+    detail: str  # the tooltip: where and when, and what failed
+    age: dt.timedelta | None  # None: no verified backup, or one stamped in the future (age unknown)
+    last_verified: dt.datetime | None
+    failed: str  # the last attempt's one-line reason when it failed ("" if not)
+
+
+def age_text(age: dt.timedelta) -> str:
+    """ "just now", "5 min ago", "3 h ago" (under 48 hours), "4 days ago"."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h ago"
+    return f"{hours // 24} days ago"
+
+
+def backup_status(url: URL, now: dt.datetime, *, amber_after: dt.timedelta = AMBER_AFTER,
+                  red_after: dt.timedelta = RED_AFTER) -> BackupStatus:
+    """How old the last **verified** backup of ``url`` is (one made by :func:`backup_to_folder`,
+    in the app or from the command line; an unchecked ``backup --out`` copy does not count), as of
+    ``now``.
+
+    - ok: verified at most ``amber_after`` (24 h) ago; amber: older, up to ``red_after`` (72 h)
+      inclusive; red: older than that.
+    - red when the last attempt failed (whatever the age of the one before), and when there is
+      no verified backup at all: a clinic without one is at risk, and saying so is the point.
+    - amber, age unknown, when the last one is stamped more than ``clock.FUTURE_TOLERANCE`` in
+      the future (one clock or the other is wrong): it must not read as fresh until that time
+      comes; the next backup, which such a stamp makes due at once, sets it right. Within the
+      tolerance it reads as "just now"."""
+    noted = _noted(url)
+    where = f" in {noted.verified_path.parent}" if noted.verified_path else ""
+    last = ""
+    if noted.verified_at is not None:
+        last = f"Last verified backup: {clock.local_text(noted.verified_at, '%Y-%m-%d %H:%M')}{where}."
+    if noted.failed_at is not None:
+        when = clock.local_text(noted.failed_at, "%Y-%m-%d %H:%M")
+        detail = f"The backup at {when} failed: {noted.problem} " + (last or "There is no verified backup yet.")
+        return BackupStatus("red", "Backup failed", detail.strip(), _age(noted, now), noted.verified_at,
+                            noted.problem)
+    if noted.verified_at is None:
+        return BackupStatus("red", "Backup: none yet",
+                            "No verified backup of this database yet: an administrator sets a backup folder in "
+                            "Admin › Clinic settings (or schedules clinic-desktop backup --to-folder).",
+                            None, None, "")
+    age = _age(noted, now)
+    if age is None:
+        return BackupStatus("amber", "Backup: time unknown",
+                            f"{last} That is in the future: this computer's clock (or the one that made it) is "
+                            "wrong. Check the clock; the next backup sets this right.", None, noted.verified_at, "")
+    level = "red" if age > red_after else "amber" if age > amber_after else "ok"
+    return BackupStatus(level, f"Backup: {age_text(age)}", last, age, noted.verified_at, "")
+
+
+def _age(noted: _Noted, now: dt.datetime) -> dt.timedelta | None:
+    """The last verified backup's age; None when there is none or it lies beyond the tolerance
+    in the future (a few minutes ahead read as no age at all)."""
+    if noted.verified_at is None:
+        return None
+    age = now - noted.verified_at
+    if age < -clock.FUTURE_TOLERANCE:
+        return None
+    return max(age, dt.timedelta(0))
+
+
+def backup_due(url: URL, now: dt.datetime, every: dt.timedelta) -> bool:
+    """Whether a scheduled backup of ``url`` is due at ``now``: no verified backup yet, the last
+    one ``every`` old or older, or stamped in the future (see :func:`backup_status`) — but never
+    within RETRY_AFTER of a failed attempt (a drive left out is not tried every minute)."""
+    noted = _noted(url)
+    if noted.failed_at is not None and dt.timedelta(0) <= now - noted.failed_at < RETRY_AFTER:
+        return False
+    age = _age(noted, now)
+    return age is None or age >= every

@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import io
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -131,6 +132,9 @@ def _clean(key: str, value: Any) -> Any:
         text = text.upper()
         if phonenumbers.country_code_for_region(text) == 0:
             raise ValueError("Choose a country or region code such as US.")
+    if key == "backup.folder" and text and not Path(text).expanduser().is_absolute():
+        raise ValueError("Give the backup folder's full path (such as /media/backup/clinic or "
+                         "E:\\ClinicBackups), or leave it blank.")
     if key in CHOICES:
         text = text.lower()
         if text not in CHOICES[key]:

@@ -405,6 +405,106 @@ class Ui_ClinicSettingsDialog(object):
 
         self.groupsLayout.addWidget(self.plansGroup)
 
+        self.backupGroup = QGroupBox(self.settingsPanel)
+        self.backupGroup.setObjectName(u"backupGroup")
+        self.backupForm = QFormLayout(self.backupGroup)
+        self.backupForm.setObjectName(u"backupForm")
+        self.backupForm.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.backupForm.setLabelAlignment(Qt.AlignmentFlag.AlignLeading|Qt.AlignmentFlag.AlignVCenter)
+        self.backupForm.setHorizontalSpacing(12)
+        self.backupForm.setVerticalSpacing(8)
+        self.backupForm.setContentsMargins(14, 12, 14, 12)
+        self.backupFolderLabel = QLabel(self.backupGroup)
+        self.backupFolderLabel.setObjectName(u"backupFolderLabel")
+
+        self.backupForm.setWidget(0, QFormLayout.ItemRole.LabelRole, self.backupFolderLabel)
+
+        self.backupFolderRow = QHBoxLayout()
+        self.backupFolderRow.setSpacing(10)
+        self.backupFolderRow.setObjectName(u"backupFolderRow")
+        self.backupFolderEdit = QLineEdit(self.backupGroup)
+        self.backupFolderEdit.setObjectName(u"backupFolderEdit")
+        self.backupFolderEdit.setMaxLength(300)
+        self.backupFolderEdit.setMinimumSize(QSize(220, 0))
+
+        self.backupFolderRow.addWidget(self.backupFolderEdit)
+
+        self.backupFolderBrowseButton = QPushButton(self.backupGroup)
+        self.backupFolderBrowseButton.setObjectName(u"backupFolderBrowseButton")
+        self.backupFolderBrowseButton.setAutoDefault(False)
+
+        self.backupFolderRow.addWidget(self.backupFolderBrowseButton)
+
+        self.backupFolderDefault = QLabel(self.backupGroup)
+        self.backupFolderDefault.setObjectName(u"backupFolderDefault")
+        self.backupFolderDefault.setProperty(u"role", u"hint")
+
+        self.backupFolderRow.addWidget(self.backupFolderDefault)
+
+
+        self.backupForm.setLayout(0, QFormLayout.ItemRole.FieldRole, self.backupFolderRow)
+
+        self.backupEveryHoursLabel = QLabel(self.backupGroup)
+        self.backupEveryHoursLabel.setObjectName(u"backupEveryHoursLabel")
+
+        self.backupForm.setWidget(1, QFormLayout.ItemRole.LabelRole, self.backupEveryHoursLabel)
+
+        self.backupEveryHoursRow = QHBoxLayout()
+        self.backupEveryHoursRow.setSpacing(10)
+        self.backupEveryHoursRow.setObjectName(u"backupEveryHoursRow")
+        self.backupEveryHoursSpin = QSpinBox(self.backupGroup)
+        self.backupEveryHoursSpin.setObjectName(u"backupEveryHoursSpin")
+        self.backupEveryHoursSpin.setMinimum(1)
+        self.backupEveryHoursSpin.setMaximum(168)
+        self.backupEveryHoursSpin.setMinimumSize(QSize(88, 0))
+
+        self.backupEveryHoursRow.addWidget(self.backupEveryHoursSpin)
+
+        self.backupEveryHoursDefault = QLabel(self.backupGroup)
+        self.backupEveryHoursDefault.setObjectName(u"backupEveryHoursDefault")
+        self.backupEveryHoursDefault.setProperty(u"role", u"hint")
+
+        self.backupEveryHoursRow.addWidget(self.backupEveryHoursDefault)
+
+        self.backupEveryHoursStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.backupEveryHoursRow.addItem(self.backupEveryHoursStretch)
+
+
+        self.backupForm.setLayout(1, QFormLayout.ItemRole.FieldRole, self.backupEveryHoursRow)
+
+        self.backupKeepLabel = QLabel(self.backupGroup)
+        self.backupKeepLabel.setObjectName(u"backupKeepLabel")
+
+        self.backupForm.setWidget(2, QFormLayout.ItemRole.LabelRole, self.backupKeepLabel)
+
+        self.backupKeepRow = QHBoxLayout()
+        self.backupKeepRow.setSpacing(10)
+        self.backupKeepRow.setObjectName(u"backupKeepRow")
+        self.backupKeepSpin = QSpinBox(self.backupGroup)
+        self.backupKeepSpin.setObjectName(u"backupKeepSpin")
+        self.backupKeepSpin.setMinimum(1)
+        self.backupKeepSpin.setMaximum(365)
+        self.backupKeepSpin.setMinimumSize(QSize(88, 0))
+
+        self.backupKeepRow.addWidget(self.backupKeepSpin)
+
+        self.backupKeepDefault = QLabel(self.backupGroup)
+        self.backupKeepDefault.setObjectName(u"backupKeepDefault")
+        self.backupKeepDefault.setProperty(u"role", u"hint")
+
+        self.backupKeepRow.addWidget(self.backupKeepDefault)
+
+        self.backupKeepStretch = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.backupKeepRow.addItem(self.backupKeepStretch)
+
+
+        self.backupForm.setLayout(2, QFormLayout.ItemRole.FieldRole, self.backupKeepRow)
+
+
+        self.groupsLayout.addWidget(self.backupGroup)
+
         self.settingsScroll.setWidget(self.settingsPanel)
 
         self.mainLayout.addWidget(self.settingsScroll)
@@ -436,6 +536,9 @@ class Ui_ClinicSettingsDialog(object):
         self.planPageSizeLabel.setBuddy(self.planPageSizeCombo)
         self.clinicLogoLabel.setBuddy(self.clinicLogoBrowseButton)
         self.directoryStaleDaysLabel.setBuddy(self.directoryStaleDaysSpin)
+        self.backupFolderLabel.setBuddy(self.backupFolderEdit)
+        self.backupEveryHoursLabel.setBuddy(self.backupEveryHoursSpin)
+        self.backupKeepLabel.setBuddy(self.backupKeepSpin)
 #endif // QT_CONFIG(shortcut)
         QWidget.setTabOrder(self.clinicNameEdit, self.clinicAddressEdit)
         QWidget.setTabOrder(self.clinicAddressEdit, self.clinicPhoneEdit)
@@ -448,7 +551,11 @@ class Ui_ClinicSettingsDialog(object):
         QWidget.setTabOrder(self.planPageSizeCombo, self.clinicLogoBrowseButton)
         QWidget.setTabOrder(self.clinicLogoBrowseButton, self.clinicLogoRemoveButton)
         QWidget.setTabOrder(self.clinicLogoRemoveButton, self.directoryStaleDaysSpin)
-        QWidget.setTabOrder(self.directoryStaleDaysSpin, self.buttonBox)
+        QWidget.setTabOrder(self.directoryStaleDaysSpin, self.backupFolderEdit)
+        QWidget.setTabOrder(self.backupFolderEdit, self.backupFolderBrowseButton)
+        QWidget.setTabOrder(self.backupFolderBrowseButton, self.backupEveryHoursSpin)
+        QWidget.setTabOrder(self.backupEveryHoursSpin, self.backupKeepSpin)
+        QWidget.setTabOrder(self.backupKeepSpin, self.buttonBox)
 
         self.retranslateUi(ClinicSettingsDialog)
 
@@ -581,6 +688,38 @@ class Ui_ClinicSettingsDialog(object):
         self.directoryStaleDaysDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Days before a directory contact is flagged as not verified default", None))
 #endif // QT_CONFIG(accessibility)
         self.directoryStaleDaysDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.backupGroup.setTitle(QCoreApplication.translate("ClinicSettingsDialog", u"Automatic backups", None))
+#if QT_CONFIG(accessibility)
+        self.backupGroup.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Automatic backups", None))
+#endif // QT_CONFIG(accessibility)
+        self.backupFolderLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Backup folder (a USB drive or a share; blank: no automatic backups)", None))
+#if QT_CONFIG(accessibility)
+        self.backupFolderEdit.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Backup folder (a USB drive or a share; blank: no automatic backups)", None))
+#endif // QT_CONFIG(accessibility)
+        self.backupFolderBrowseButton.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Bro&wse\u2026", None))
+#if QT_CONFIG(accessibility)
+        self.backupFolderBrowseButton.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Browse for the backup folder", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.backupFolderDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Backup folder (a USB drive or a share; blank: no automatic backups) default", None))
+#endif // QT_CONFIG(accessibility)
+        self.backupFolderDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.backupEveryHoursLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between automatic backups", None))
+#if QT_CONFIG(accessibility)
+        self.backupEveryHoursSpin.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between automatic backups", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.backupEveryHoursDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Hours between automatic backups default", None))
+#endif // QT_CONFIG(accessibility)
+        self.backupEveryHoursDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
+        self.backupKeepLabel.setText(QCoreApplication.translate("ClinicSettingsDialog", u"Backups kept in the folder (the oldest are removed)", None))
+#if QT_CONFIG(accessibility)
+        self.backupKeepSpin.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Backups kept in the folder (the oldest are removed)", None))
+#endif // QT_CONFIG(accessibility)
+#if QT_CONFIG(accessibility)
+        self.backupKeepDefault.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Backups kept in the folder (the oldest are removed) default", None))
+#endif // QT_CONFIG(accessibility)
+        self.backupKeepDefault.setText(QCoreApplication.translate("ClinicSettingsDialog", u"default", None))
 #if QT_CONFIG(accessibility)
         self.errorLabel.setAccessibleName(QCoreApplication.translate("ClinicSettingsDialog", u"Error", None))
 #endif // QT_CONFIG(accessibility)
