@@ -116,3 +116,11 @@ def test_a_raw_copy_of_a_live_database_restores_with_its_wal_and_writes_nothing_
     assert files(raw_dir) == before  # no -shm, no checkpoint into the source
     names = {r[0] for r in sqlite3.connect(target).execute("SELECT given_name FROM patients")}
     assert names == {"Latest"}  # what the WAL held was restored too
+
+
+def test_checking_a_backup_in_place_changes_nothing(clinic):
+    """check_backup_file reads the file as it is: no WAL mode switched on, no -wal or -shm beside it."""
+    _live, good = clinic
+    before = files(good.parent)
+    backup.check_backup_file(good)
+    assert files(good.parent) == before

@@ -147,14 +147,18 @@ def _sqlite_backup_to(source: Path, out: Path, key: bytes | None = None) -> None
                               "Choose a folder you can write to.") from None
     os.close(fd)
     tmp = Path(name)
+    key_copy = keys.key_file_for(out)
+    key_copy_was_there = key_copy.exists()
     try:
         dbmod.sqlite_backup(source, tmp, key)
         with tmp.open("rb") as written:
             os.fsync(written.fileno())
         if key is not None:  # the key file first: an encrypted copy without it opens nothing
-            write_private(keys.key_file_for(out), keys.key_file_for(source).read_bytes())
+            write_private(key_copy, keys.key_file_for(source).read_bytes())
         os.replace(tmp, out)  # a half-written backup never carries the final name
-    except (OSError, sqlite3.Error) as exc:  # SQLite says "database or disk is full" its own way
+    except (OSError, sqlite3.Error, dbmod._database_error(key)) as exc:  # "database or disk is full"
+        if key is not None and not key_copy_was_there:
+            key_copy.unlink(missing_ok=True)
         raise DatabaseProblem(f"The backup to {out} failed: {_reason(exc)}. "
                               f"Nothing was left there; {_write_advice(exc)}.") from None
     finally:
@@ -291,8 +295,13 @@ def expected_schema(revision: str) -> frozenset[tuple[str, str]]:
 def audit_of(path: Path, key: bytes | None = None) -> audit.ChainReport:
     """The audit chain of the database file ``path`` (its audit tables are as 0001 made them),
     read with ``key`` if it is encrypted."""
+    from sqlalchemy import create_engine
+
     url = URL.create("sqlite+pysqlite", database=str(path))
-    engine = dbmod.create_engine_for(url, key)
+    # Read-only, without the app's connection settings (they would turn the file to WAL mode and
+    # write -wal and -shm beside it): checking a file never changes it.
+    engine = create_engine(url, hide_parameters=True, creator=lambda: dbmod.connect_file(path, key, read_only=True),
+                           **({"module": dbmod._sqlcipher()} if key is not None else {}))
     try:
         return audit.verify_chain(dbmod._database(url, engine, None, key))
     finally:
