@@ -61,16 +61,18 @@ class MainWindow(QMainWindow):
     episode_opened = Signal(int)  # episode id
     assessment_opened = Signal(int)  # assessment id
 
-    def __init__(self, db, user: SignedInUser, parent: QWidget | None = None) -> None:
+    def __init__(self, db, user: SignedInUser, parent: QWidget | None = None, *, encrypt: bool = True) -> None:
         super().__init__(parent)
         self.db = db
         self.user = user
+        #: False with ``--no-encryption``: the clinic encrypts its disks; nobody is offered Encrypt….
+        self.encrypt = encrypt
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
         #: The census tab and a tab per open patient, with its screens as views.
         self.workspace = Workspace(self.ui.workspaceTabs, self)
         #: Opens the patient screens and the dialogs (one method per destination).
-        self.navigator = Navigator(db, user, self, self.workspace)
+        self.navigator = Navigator(db, user, self, self.workspace, encrypt=encrypt)
         self.navigator.census_changed.connect(self.refresh_census)
         self.navigator.patient_saved.connect(self._after_patient_saved)
         self.navigator.settings_saved.connect(self._apply_settings)
