@@ -410,33 +410,112 @@ def report_unexpected_error(exc_type: type[BaseException], exc: BaseException, t
     )
 
 
+def _encrypt_while_showing(db_target: str | None, username: str, password: str):
+    """``vault.encrypt`` off the GUI thread behind a progress window; the ``Encrypted`` result,
+    or None once the reason it failed has been shown (nothing was replaced: vault sees to it)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from clinic_desktop.core.services import vault
+    from clinic_desktop.gui.operations import QueryOp, error_message
+
+    progress = QProgressDialog("Encrypting the database\u2026 This can take a few minutes; keep Clinic "
+                               "Desktop open.", "", 0, 0)
+    progress.setWindowTitle("Encrypting the database \u2014 Clinic Desktop")
+    progress.setAccessibleName("Encrypting the database")
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+    progress.setMinimumDuration(0)
+    progress.show()
+    loop = QEventLoop()
+    outcome: dict[str, object] = {}
+
+    def ended(key: str, value: object) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    QueryOp(parent=progress, op=lambda: vault.encrypt(db_target, username, password),
+            success=lambda value: ended("done", value), what="encrypting the database") \
+        .failure(lambda exc: ended("error", exc)).run_in_background()
+    if not outcome:
+        loop.exec()
+    progress.close()
+    progress.deleteLater()
+    if "done" in outcome:
+        return outcome["done"]
+    exc = outcome["error"]
+    assert isinstance(exc, BaseException)
+    from clinic_desktop.core.errors import ClinicError
+
+    if not isinstance(exc, ClinicError):  # the type and place only, never the message
+        log_error(log, "encrypting the database failed", exc)
+    QMessageBox.warning(None, "The database was not encrypted",
+                        f"{error_message(exc)}\n\nNothing was changed: the database is as it was. "
+                        "Sign in to carry on.")
+    return None
+
+
+def _encrypt(db_target: str | None, request: tuple[str, str], sheet_values: dict[str, str]) -> None:
+    """After the main window closed for Encrypt…: encrypt, then show the recovery key once and
+    where the plain copy was kept. On failure the reason is shown and the database is as it was."""
+    from clinic_desktop.core import clock
+    from clinic_desktop.gui.recovery_key_dialog import RecoveryKeyDialog
+    from clinic_desktop.reports.recovery_sheet import RecoverySheet
+
+    username, password = request
+    done = _encrypt_while_showing(db_target, username, password)
+    if done is None:
+        return
+    log.info("the database was encrypted from the window")
+    sheet = RecoverySheet(recovery_key=done.recovery_key, username=username, made_at=clock.now(), **sheet_values)
+    dialog = RecoveryKeyDialog(sheet)
+    dialog.exec()
+    dialog.deleteLater()
+    QMessageBox.information(
+        None, "The database is encrypted",
+        f"The database is encrypted. A plain (unencrypted) copy was kept as\n{done.plain_copy}\n\n"
+        "Anyone can read that copy: delete it once you have signed in to the encrypted database "
+        "and checked the records.")
+
+
 def run_gui(db_target: str | None = None, *, encrypt: bool = True) -> int:
     """Run the application window; returns the process exit status. ``encrypt=False``
     (``--no-encryption``): a new database is made unencrypted and nobody is offered to encrypt
-    one (a clinic that encrypts its disks instead)."""
+    one (a clinic that encrypts its disks instead). After Encrypt… the database is encrypted
+    and the sign-in window comes back, on the encrypted database."""
     setup_logging()
     sys.excepthook = report_unexpected_error
     app = create_application()
     smoke_test = smoke_test_requested()
     log.info("Clinic Desktop %s starting", __version__)
-    db, user, refused = _sign_in(db_target, smoke_test=smoke_test, encrypt=encrypt)
-    if refused:
-        return 1
-    if db is None:  # an encrypted database nobody signed in to: it was never opened
-        log.info("sign-in cancelled; quitting")
-        return 0
-    try:
-        if user is None:
+    while True:
+        db, user, refused = _sign_in(db_target, smoke_test=smoke_test, encrypt=encrypt)
+        if refused:
+            return 1
+        if db is None:  # an encrypted database nobody signed in to: it was never opened
             log.info("sign-in cancelled; quitting")
             return 0
-        log.info("signed in: user id %s", user.id)
-        window = main_window_for(db, user, encrypt=encrypt)
-        window.show_as_left()
-        status = app.exec()
-        log.info("Clinic Desktop closed")
-        return status
-    finally:
-        from clinic_desktop.core.services import audit
+        request: tuple[str, str] | None = None
+        try:
+            if user is None:
+                log.info("sign-in cancelled; quitting")
+                return 0
+            log.info("signed in: user id %s", user.id)
+            window = main_window_for(db, user, encrypt=encrypt)
+            window.show_as_left()
+            status = app.exec()
+            request, window.encryption_request = window.encryption_request, None
+            if request is not None:
+                from clinic_desktop.gui.recovery_key_dialog import sheet_values
 
-        audit.keep_anchor(db)  # the head this workstation saw, for verify-audit
-        db.dispose()
+                values = sheet_values(db)  # read now: the sheet is made once the database is closed
+            window.deleteLater()
+            if request is None:
+                log.info("Clinic Desktop closed")
+                return status
+        finally:
+            from clinic_desktop.core.services import audit
+
+            audit.keep_anchor(db)  # the head this workstation saw, for verify-audit
+            db.dispose()
+        _encrypt(db_target, request, values)

@@ -148,17 +148,24 @@ class RecoveryKeyDialog(GeometryDialog):
         super().closeEvent(event)
 
 
-def sheet_for(db: Database, user: SignedInUser, recovery_key: str) -> RecoverySheet:
-    """What the sheet prints for ``db``'s new ``recovery_key``, shown to ``user`` now."""
-    from clinic_desktop.core import clock
+def sheet_values(db: Database) -> dict[str, str]:
+    """What the recovery sheet of ``db`` prints besides the key, who saw it and when."""
     from clinic_desktop.core.services import settings
-    from clinic_desktop.reports.recovery_sheet import PAGE_SIZES, RecoverySheet
+    from clinic_desktop.reports.recovery_sheet import PAGE_SIZES
 
     values = settings.get_all(db)
     page_size = str(values.get("plan_page_size") or "letter")
-    return RecoverySheet(clinic_name=str(values.get("clinic_name") or ""), database=db.display_name,
-                         made_at=clock.now(), recovery_key=recovery_key, username=user.username,
-                         page_size=page_size if page_size in PAGE_SIZES else "letter")
+    return {"clinic_name": str(values.get("clinic_name") or ""), "database": db.display_name,
+            "page_size": page_size if page_size in PAGE_SIZES else "letter"}
+
+
+def sheet_for(db: Database, user: SignedInUser, recovery_key: str) -> RecoverySheet:
+    """What the sheet prints for ``db``'s new ``recovery_key``, shown to ``user`` now."""
+    from clinic_desktop.core import clock
+    from clinic_desktop.reports.recovery_sheet import RecoverySheet
+
+    return RecoverySheet(recovery_key=recovery_key, username=user.username, made_at=clock.now(),
+                         **sheet_values(db))
 
 
 def show_recovery_key(db: Database, user: SignedInUser, recovery_key: str,
