@@ -43,8 +43,16 @@ CONFIRM = "I have printed or written down the recovery key"
 PRINT = "Print recovery sheet\u2026"
 
 
+def shown_key(recovery_key: str) -> str:
+    """The key as the dialog shows it: its groups of four, four to a line."""
+    groups = recovery_key.split("-")
+    return "\n".join(" ".join(groups[i:i + 4]) for i in range(0, len(groups), 4))
+
+
 class RecoveryKeyDialog(GeometryDialog):
     """Shows ``sheet.recovery_key``; accepted by Continue once the box is ticked, never rejected."""
+
+    GROW_TO_FIT = True  # the key and the warning are never squeezed
 
     def __init__(self, sheet: RecoverySheet, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,7 +71,7 @@ class RecoveryKeyDialog(GeometryDialog):
             f"the records.\n\nDatabase: {sheet.database}", self)
         intro.setWordWrap(True)
 
-        self.key_label = QLabel(sheet.recovery_key.replace("-", " "), self)
+        self.key_label = QLabel(shown_key(sheet.recovery_key), self)
         self.key_label.setObjectName("recoveryKey")
         self.key_label.setAccessibleName("Recovery key")
         self.key_label.setAccessibleDescription(
@@ -72,7 +80,6 @@ class RecoveryKeyDialog(GeometryDialog):
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.key_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.key_label.setWordWrap(True)
         family = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family()
         self.key_label.setStyleSheet(
             f'QLabel#recoveryKey {{ font-family: "{family}", monospace; font-size: 22pt; font-weight: 700;'
@@ -108,7 +115,7 @@ class RecoveryKeyDialog(GeometryDialog):
         layout.addWidget(rule)
         layout.addWidget(self.confirm_box)
         layout.addWidget(self.buttons)
-        self.resize(640, 440)
+        self.resize(660, 480)
         self.key_label.setFocus()
 
     # -- printing -------------------------------------------------------------------------------
