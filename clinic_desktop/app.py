@@ -39,6 +39,9 @@ SMOKE_TEST_MESSAGE = "sign-in window shown"
 SMOKE_TEST_QUIT_MS = 200
 APP_ICON = ":/icons/clinic-desktop.svg"
 DATABASE_PROBLEM_TITLE = "Clinic Desktop cannot open the database"
+#: The first bytes of every plain SQLite file (core.db's SQLITE_HEADER, which this module does not
+#: import before the sign-in window is up: core.db brings SQLAlchemy).
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def smoke_test_requested() -> bool:
@@ -143,10 +146,15 @@ def confirm_new_database(db_target: str | None, *, interactive: bool) -> bool:
     return True
 
 
-def _open_for_sign_in(db_target: str | None) -> tuple[Database, bool]:
-    """The worker's part of start-up: the open, checked database and whether anyone can sign in."""
-    from clinic_desktop.core.services import accounts
+def _open_for_sign_in(db_target: str | None) -> tuple[Database | Path, bool]:
+    """The worker's part of start-up: the open, checked database and whether anyone can sign in;
+    for an encrypted database, its file (it is opened at sign-in, with a password) and True."""
+    from clinic_desktop.core.services import accounts, vault
 
+    if vault.is_encrypted(db_target):
+        path = vault.sqlite_file(db_target)
+        assert path is not None  # only an SQLite file is encrypted
+        return path, True
     db = _open_database(db_target)
     try:
         return db, accounts.has_users(db)
@@ -156,9 +164,10 @@ def _open_for_sign_in(db_target: str | None) -> tuple[Database, bool]:
 
 
 def open_while_showing(dialog: QDialog, db_target: str | None, *,
-                       interactive: bool = True) -> tuple[Database | None, bool]:
+                       interactive: bool = True) -> tuple[Database | Path | None, bool]:
     """Open the database off the GUI thread while ``dialog`` (already on screen) keeps answering;
-    (database or None if refused — the reason shown —, whether it has users)."""
+    (database or None if refused — the reason shown —, whether it has users). An encrypted
+    database is not opened: its file is returned instead, for the sign-in to open."""
     from clinic_desktop.core.errors import DatabaseProblem
     from clinic_desktop.gui.operations import QueryOp
 
@@ -209,13 +218,20 @@ def looks_like_first_run(db_target: str | None) -> bool:
     """Whether an SQLite database has nobody who could sign in yet: missing, empty, or without an
     active user. A cheap look with the standard library (no SQLAlchemy), so the usual start can
     show the sign-in window before the slow part; when unsure it says False and the real opening
-    decides (a PostgreSQL database is always asked properly)."""
+    decides (a PostgreSQL database is always asked properly; an encrypted one, whose header is
+    not SQLite's, is never read here)."""
     raw = paths.database_target(db_target)
     if "://" in raw:
         return False
     path = Path(raw).expanduser()
     if not path.exists() or path.stat().st_size == 0:
         return True
+    try:  # an encrypted (or foreign) file is not read as SQLite: the real opening decides
+        with path.open("rb") as fh:
+            if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                return False
+    except OSError:
+        return False
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -249,46 +265,135 @@ def _ask(dialog: QDialog, smoke_test: bool) -> SignedInUser | None:
     return user
 
 
-def sign_in(db_target: str | None, *, smoke_test: bool = False) -> tuple[Database | None, SignedInUser | None]:
-    """Open the database and sign someone in: (database or None if refused, user or None if cancelled).
+def _nothing_at(db_target: str | None) -> Path | None:
+    """The SQLite file ``db_target`` names when nothing is there yet (a new database would be
+    made), else None (a file is there, or it is PostgreSQL)."""
+    from clinic_desktop.core.services import vault
 
-    On the usual start the sign-in window is shown first and the database (SQLAlchemy, schema
-    check) opened off the GUI thread once it is on screen, the window answering meanwhile (closing
-    it then quits); its Sign in button is enabled when the database is ready.
-    A database with nobody to sign in gets the first-run dialog instead; an explicit ``--db``
-    naming nothing is first confirmed (``confirm_new_database``), declined: (None, None).
-    """
+    path = vault.sqlite_file(db_target)
+    return path if path is not None and not path.exists() and not path.is_symlink() else None
+
+
+def _create_encrypted(db_target: str | None, *, interactive: bool) -> tuple[Database, str] | None:
+    """A new, empty, encrypted database and its recovery key; None (the reason shown) if refused."""
+    from clinic_desktop.core.errors import DatabaseProblem
+    from clinic_desktop.core.services import vault
+
+    try:
+        made = vault.create_encrypted(db_target)
+    except DatabaseProblem as exc:
+        _report_database_problem(str(exc), interactive=interactive)
+        return None
+    except Exception as exc:  # noqa: BLE001 - one clear message for staff; the details go to the log
+        log_error(log, "creating the encrypted database failed", exc)
+        _report_database_problem(f"The database could not be created: {exc.__class__.__name__}: {exc}",
+                                 interactive=interactive)
+        return None
+    return made.db, made.recovery_key
+
+
+def _remove_unused(db: Database) -> None:
+    """A database made encrypted at this start whose first administrator was not created: nobody
+    could ever open it (its key is wrapped only for the recovery key nobody saw), and it holds
+    nothing, so it goes, and the next start begins again."""
+    from clinic_desktop.core import keys
+
+    path = db.sqlite_path
+    db.dispose()
+    if path is None:
+        return
+    for leftover in (path, keys.key_file_for(path), path.with_name(path.name + "-wal"),
+                     path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    log.info("the new encrypted database was removed: no administrator was created on it")
+
+
+def _first_start(db_target: str | None, *, smoke_test: bool,
+                 encrypt: bool) -> tuple[Database | None, SignedInUser | None, bool]:
+    """The first-run dialog on a database nobody can sign in to yet. Where there is nothing at
+    the path, the new database is encrypted (unless ``encrypt`` is off) and, once the first
+    administrator is made, its recovery key is shown; cancelled before that, it is removed."""
+    interactive = not smoke_test
+    recovery_key = None
+    if encrypt and _nothing_at(db_target) is not None:
+        made = _create_encrypted(db_target, interactive=interactive)
+        if made is None:
+            return None, None, True
+        db, recovery_key = made
+    else:
+        opened = open_database_or_report(db_target, interactive=interactive)
+        if opened is None:
+            return None, None, True
+        db = opened
+    user = _ask(sign_in_dialog_for(db), smoke_test)
+    if recovery_key is not None:
+        if user is None:
+            _remove_unused(db)
+            return None, None, False
+        from clinic_desktop.gui.recovery_key_dialog import show_recovery_key
+
+        show_recovery_key(db, user, recovery_key)
+    return db, user, False
+
+
+def _sign_in(db_target: str | None, *, smoke_test: bool,
+             encrypt: bool) -> tuple[Database | None, SignedInUser | None, bool]:
+    """:func:`sign_in`, and whether the database was refused (the reason shown) rather than the
+    sign-in cancelled."""
     interactive = not smoke_test
     if not confirm_new_database(db_target, interactive=interactive):
-        return None, None
+        return None, None, True
     if looks_like_first_run(db_target):
-        db = open_database_or_report(db_target, interactive=interactive)
-        return db, (_ask(sign_in_dialog_for(db), smoke_test) if db is not None else None)
+        return _first_start(db_target, smoke_test=smoke_test, encrypt=encrypt)
 
     from clinic_desktop.gui.login_dialog import LoginDialog
 
     dialog = LoginDialog(None)
     _show_now(dialog, smoke_test)
-    db, has_users = open_while_showing(dialog, db_target, interactive=interactive)
-    if db is None:
+    opened, has_users = open_while_showing(dialog, db_target, interactive=interactive)
+    if opened is None:
         dialog.close()
-        return None, None
+        return None, None, True
+    db = None if isinstance(opened, Path) else opened
     if dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible():
         log.info("sign-in closed while the database was opened")
         dialog.deleteLater()
-        return db, None
+        return db, None, False
+    if isinstance(opened, Path):  # encrypted: Sign in opens it with the password
+        dialog.set_encrypted(db_target, opened)
+        user = _ask(dialog, smoke_test)
+        return (dialog.database if user is not None else None), user, False
+    assert db is not None
     if not has_users:  # e.g. a new PostgreSQL database
         dialog.close()
-        return db, _ask(sign_in_dialog_for(db), smoke_test)
+        return db, _ask(sign_in_dialog_for(db), smoke_test), False
     dialog.set_database(db)
-    return db, _ask(dialog, smoke_test)
+    return db, _ask(dialog, smoke_test), False
 
 
-def main_window_for(db: Database, user: SignedInUser) -> MainWindow:
+def sign_in(db_target: str | None, *, smoke_test: bool = False,
+            encrypt: bool = True) -> tuple[Database | None, SignedInUser | None]:
+    """Open the database and sign someone in: (database or None if refused, user or None if cancelled).
+
+    On the usual start the sign-in window is shown first and the database (SQLAlchemy, schema
+    check) opened off the GUI thread once it is on screen, the window answering meanwhile (closing
+    it then quits); its Sign in button is enabled when the database is ready. An encrypted
+    database is opened by Sign in itself (the password unwraps its key): until then there is
+    none, and a cancelled sign-in gives (None, None).
+    A database with nobody to sign in gets the first-run dialog instead; where nothing is at the
+    path yet, the new database is encrypted unless ``encrypt`` is off (``--no-encryption``) or it
+    is PostgreSQL, and its recovery key is shown once the administrator is made. An explicit
+    ``--db`` naming nothing is first confirmed (``confirm_new_database``), declined: (None, None).
+    """
+    db, user, _refused = _sign_in(db_target, smoke_test=smoke_test, encrypt=encrypt)
+    return db, user
+
+
+def main_window_for(db: Database, user: SignedInUser, *, encrypt: bool = True) -> MainWindow:
     """The main window for a signed-in user (imported only now, after sign-in)."""
     from clinic_desktop.gui.main_window import MainWindow
 
-    return MainWindow(db, user)
+    return MainWindow(db, user, encrypt=encrypt)
 
 
 def report_unexpected_error(exc_type: type[BaseException], exc: BaseException, tb) -> None:
@@ -305,28 +410,112 @@ def report_unexpected_error(exc_type: type[BaseException], exc: BaseException, t
     )
 
 
-def run_gui(db_target: str | None = None) -> int:
-    """Run the application window; returns the process exit status."""
+def _encrypt_while_showing(db_target: str | None, username: str, password: str):
+    """``vault.encrypt`` off the GUI thread behind a progress window; the ``Encrypted`` result,
+    or None once the reason it failed has been shown (nothing was replaced: vault sees to it)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from clinic_desktop.core.services import vault
+    from clinic_desktop.gui.operations import QueryOp, error_message
+
+    progress = QProgressDialog("Encrypting the database\u2026 This can take a few minutes; keep Clinic "
+                               "Desktop open.", "", 0, 0)
+    progress.setWindowTitle("Encrypting the database \u2014 Clinic Desktop")
+    progress.setAccessibleName("Encrypting the database")
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+    progress.setMinimumDuration(0)
+    progress.show()
+    loop = QEventLoop()
+    outcome: dict[str, object] = {}
+
+    def ended(key: str, value: object) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    QueryOp(parent=progress, op=lambda: vault.encrypt(db_target, username, password),
+            success=lambda value: ended("done", value), what="encrypting the database") \
+        .failure(lambda exc: ended("error", exc)).run_in_background()
+    if not outcome:
+        loop.exec()
+    progress.close()
+    progress.deleteLater()
+    if "done" in outcome:
+        return outcome["done"]
+    exc = outcome["error"]
+    assert isinstance(exc, BaseException)
+    from clinic_desktop.core.errors import ClinicError
+
+    if not isinstance(exc, ClinicError):  # the type and place only, never the message
+        log_error(log, "encrypting the database failed", exc)
+    QMessageBox.warning(None, "The database was not encrypted",
+                        f"{error_message(exc)}\n\nNothing was changed: the database is as it was. "
+                        "Sign in to carry on.")
+    return None
+
+
+def _encrypt(db_target: str | None, request: tuple[str, str], sheet_values: dict[str, str]) -> None:
+    """After the main window closed for Encrypt…: encrypt, then show the recovery key once and
+    where the plain copy was kept. On failure the reason is shown and the database is as it was."""
+    from clinic_desktop.core import clock
+    from clinic_desktop.gui.recovery_key_dialog import RecoveryKeyDialog
+    from clinic_desktop.reports.recovery_sheet import RecoverySheet
+
+    username, password = request
+    done = _encrypt_while_showing(db_target, username, password)
+    if done is None:
+        return
+    log.info("the database was encrypted from the window")
+    sheet = RecoverySheet(recovery_key=done.recovery_key, username=username, made_at=clock.now(), **sheet_values)
+    dialog = RecoveryKeyDialog(sheet)
+    dialog.exec()
+    dialog.deleteLater()
+    QMessageBox.information(
+        None, "The database is encrypted",
+        f"The database is encrypted. A plain (unencrypted) copy was kept as\n{done.plain_copy}\n\n"
+        "Anyone can read that copy: delete it once you have signed in to the encrypted database "
+        "and checked the records.")
+
+
+def run_gui(db_target: str | None = None, *, encrypt: bool = True) -> int:
+    """Run the application window; returns the process exit status. ``encrypt=False``
+    (``--no-encryption``): a new database is made unencrypted and nobody is offered to encrypt
+    one (a clinic that encrypts its disks instead). After Encrypt… the database is encrypted
+    and the sign-in window comes back, on the encrypted database."""
     setup_logging()
     sys.excepthook = report_unexpected_error
     app = create_application()
     smoke_test = smoke_test_requested()
     log.info("Clinic Desktop %s starting", __version__)
-    db, user = sign_in(db_target, smoke_test=smoke_test)
-    if db is None:
-        return 1
-    try:
-        if user is None:
+    while True:
+        db, user, refused = _sign_in(db_target, smoke_test=smoke_test, encrypt=encrypt)
+        if refused:
+            return 1
+        if db is None:  # an encrypted database nobody signed in to: it was never opened
             log.info("sign-in cancelled; quitting")
             return 0
-        log.info("signed in: user id %s", user.id)
-        window = main_window_for(db, user)
-        window.show_as_left()
-        status = app.exec()
-        log.info("Clinic Desktop closed")
-        return status
-    finally:
-        from clinic_desktop.core.services import audit
+        request: tuple[str, str] | None = None
+        try:
+            if user is None:
+                log.info("sign-in cancelled; quitting")
+                return 0
+            log.info("signed in: user id %s", user.id)
+            window = main_window_for(db, user, encrypt=encrypt)
+            window.show_as_left()
+            status = app.exec()
+            request, window.encryption_request = window.encryption_request, None
+            if request is not None:
+                from clinic_desktop.gui.recovery_key_dialog import sheet_values
 
-        audit.keep_anchor(db)  # the head this workstation saw, for verify-audit
-        db.dispose()
+                values = sheet_values(db)  # read now: the sheet is made once the database is closed
+            window.deleteLater()
+            if request is None:
+                log.info("Clinic Desktop closed")
+                return status
+        finally:
+            from clinic_desktop.core.services import audit
+
+            audit.keep_anchor(db)  # the head this workstation saw, for verify-audit
+            db.dispose()
+        _encrypt(db_target, request, values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +29,10 @@ class LoginDialog(GeometryDialog):
     emitted with it and the dialog is accepted. The password is checked off the GUI thread
     (``gui.operations``), Sign in off meanwhile. Wrong passwords and locked accounts are shown
     inside the dialog (accessible name "Sign-in error").
+
+    On an encrypted database (:meth:`set_encrypted`) there is no database until someone signs
+    in: Sign in runs ``vault.unlock`` (the password unwraps the database's key, then signs in as
+    above) and ``database`` holds the database it opened.
     """
 
     signed_in = Signal(object)  # SignedInUser
@@ -40,6 +45,9 @@ class LoginDialog(GeometryDialog):
         self._db = db
         self.locked_user = locked_user
         self.signed_in_user: SignedInUser | None = None
+        #: The encrypted database Sign in opens (``set_encrypted``), and once it has, the database.
+        self._encrypted_target: str | None = None
+        self.database: Database | None = None
         self._operation: Operation | None = None  # the password being checked
 
         self.sign_in_button = self.ui.buttonBox.addButton(
@@ -76,6 +84,13 @@ class LoginDialog(GeometryDialog):
         self.ui.databaseLabel.setText(f"Database: {db.display_name}")
         self.sign_in_button.setEnabled(True)
 
+    def set_encrypted(self, target: str | None, path: Path) -> None:
+        """The database at ``path`` (named ``target`` as given at start-up) is encrypted: Sign in
+        opens it with the name and password typed. Sign in is enabled from now on."""
+        self._encrypted_target = target
+        self.ui.databaseLabel.setText(f"Database: {path} (encrypted)")
+        self.sign_in_button.setEnabled(True)
+
     # -- slots --------------------------------------------------------------------------------
 
     def _sign_in(self) -> None:
@@ -87,7 +102,7 @@ class LoginDialog(GeometryDialog):
         if not password:
             self._refuse("Enter your password.", focus=self.ui.passwordEdit, clear_password=False)
             return
-        if self._db is None:
+        if self._db is None and not self.sign_in_button.isEnabled():
             return  # Sign in is disabled until the database is open; Enter can still arrive
         from clinic_desktop.core.services import accounts
 
@@ -99,20 +114,45 @@ class LoginDialog(GeometryDialog):
         if self._operation is not None:
             return  # already checking; Enter can still arrive
         db = self._db
+        if db is None:
+            self._unlock(username, password)
+            return
 
-        def refused(exc: BaseException) -> None:  # AccountLocked is an AuthenticationError too
-            if self._operation is None:
-                return  # the dialog was closed while the password was checked
-            self._operation = None
-            self._refuse(str(exc) if isinstance(exc, AuthenticationError) else error_message(exc))
-
-        # The password check (argon2) and the database run off the GUI thread.
+        # The password check (argon2) and the database run off the GUI thread. A refusal
+        # (AccountLocked is an AuthenticationError too) is shown in the dialog.
         self._operation = (
             QueryOp(parent=self, op=lambda: accounts.authenticate(db, username, password),
                     success=self._authenticated, what="sign-in")
-            .failure(refused)
+            .failure(self._refused)
             .disabling(self.sign_in_button)
             .run_in_background())
+
+    def _unlock(self, username: str, password: str) -> None:
+        """Open the encrypted database with the password and sign in, off the GUI thread."""
+        from clinic_desktop.core.services import vault
+
+        target = self._encrypted_target
+
+        def unlocked(opened: tuple[Database, SignedInUser]) -> None:
+            db, user = opened
+            if self._operation is None:  # the dialog was closed while the key was unwrapped
+                db.dispose()
+                return
+            self.database = db
+            self._authenticated(user)
+
+        self._operation = (
+            QueryOp(parent=self, op=lambda: vault.unlock(target, username, password),
+                    success=unlocked, what="sign-in")
+            .failure(self._refused)
+            .disabling(self.sign_in_button)
+            .run_in_background())
+
+    def _refused(self, exc: BaseException) -> None:
+        if self._operation is None:
+            return  # the dialog was closed while the password was checked
+        self._operation = None
+        self._refuse(str(exc) if isinstance(exc, AuthenticationError) else error_message(exc))
 
     def _authenticated(self, user: SignedInUser) -> None:
         if self._operation is None:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDialog,
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QTableView,
     QToolButton,
     QWidget,
@@ -50,6 +53,9 @@ SEARCH_DEBOUNCE_MS = 150
 SEARCH_LIMIT = 50
 GEOMETRY_KEY = "geometry/MainWindow"
 STATE_KEY = "state/MainWindow"
+NOT_ENCRYPTED = "This database is not encrypted"
+NOT_ENCRYPTED_DETAIL = ("Anyone who copies the database file can read the records. Encrypting it "
+                        "takes a few minutes; staff keep their passwords.")
 
 
 
@@ -62,16 +68,21 @@ class MainWindow(QMainWindow):
     episode_opened = Signal(int)  # episode id
     assessment_opened = Signal(int)  # assessment id
 
-    def __init__(self, db, user: SignedInUser, parent: QWidget | None = None) -> None:
+    def __init__(self, db, user: SignedInUser, parent: QWidget | None = None, *, encrypt: bool = True) -> None:
         super().__init__(parent)
         self.db = db
         self.user = user
+        #: False with ``--no-encryption``: the clinic encrypts its disks; nobody is offered Encrypt….
+        self.encrypt = encrypt
+        #: Set by Encrypt… once the administrator's password is confirmed: (user name, password)
+        #: for ``app.run_gui``, which encrypts the database after this window has closed.
+        self.encryption_request: tuple[str, str] | None = None
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
         #: The census tab and a tab per open patient, with its screens as views.
         self.workspace = Workspace(self.ui.workspaceTabs, self)
         #: Opens the patient screens and the dialogs (one method per destination).
-        self.navigator = Navigator(db, user, self, self.workspace)
+        self.navigator = Navigator(db, user, self, self.workspace, encrypt=encrypt)
         self.navigator.census_changed.connect(self.refresh_census)
         self.navigator.patient_saved.connect(self._after_patient_saved)
         self.navigator.settings_saved.connect(self._apply_settings)
@@ -97,6 +108,7 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self.run_search)
 
         self._setup_actions()
+        self._setup_encryption()
         self._setup_status_bar()
         self.ui.searchEdit.textChanged.connect(self._on_search_text_changed)
         self.ui.searchEdit.installEventFilter(self)
@@ -183,6 +195,37 @@ class MainWindow(QMainWindow):
             button = ui.toolBar.widgetForAction(action)
             if isinstance(button, QToolButton) and not action.isSeparator():
                 button.setAccessibleName(action.iconText())
+
+    def _setup_encryption(self) -> None:
+        """For an administrator: the notice and Admin → Encrypt the database… on a plain SQLite
+        database (unless ``--no-encryption``), Admin → New recovery key… on an encrypted one."""
+        admin = self.user.can("users.manage")
+        offer = admin and self.encrypt and self.db.is_sqlite and not self.db.encrypted
+        self.encryption_notice = QFrame(self)
+        self.encryption_notice.setObjectName("encryptionNotice")
+        self.encryption_notice.setProperty("role", "warning")
+        self.encryption_notice.setAccessibleName(NOT_ENCRYPTED)
+        text = QLabel(f"<b>{NOT_ENCRYPTED}.</b> {NOT_ENCRYPTED_DETAIL}", self.encryption_notice)
+        text.setWordWrap(True)
+        self.encrypt_button = QPushButton("Encrypt\u2026", self.encryption_notice)
+        self.encrypt_button.setAccessibleName("Encrypt")
+        self.encrypt_button.clicked.connect(self.encrypt_database)
+        row = QHBoxLayout(self.encryption_notice)
+        row.setContentsMargins(4, 0, 4, 0)
+        row.addWidget(text, 1)
+        row.addWidget(self.encrypt_button)
+        self.ui.workspaceLayout.insertWidget(0, self.encryption_notice)
+        self.encryption_notice.setVisible(offer)
+
+        self.actionEncrypt = QAction("&Encrypt the database\u2026", self)
+        self.actionEncrypt.triggered.connect(self.encrypt_database)
+        self.actionEncrypt.setVisible(offer)
+        self.actionNewRecoveryKey = QAction("New &recovery key\u2026", self)
+        self.actionNewRecoveryKey.triggered.connect(self.new_recovery_key)
+        self.actionNewRecoveryKey.setVisible(admin and self.db.encrypted)
+        self.ui.menuAdmin.addSeparator()
+        self.ui.menuAdmin.addAction(self.actionEncrypt)
+        self.ui.menuAdmin.addAction(self.actionNewRecoveryKey)
 
     def _setup_status_bar(self) -> None:
         role = ROLE_LABELS.get(self.user.role, str(self.user.role))
@@ -515,6 +558,50 @@ class MainWindow(QMainWindow):
 
     def _show_error(self, title: str, exc: Exception) -> None:
         QMessageBox.warning(self, title, str(exc))
+
+    # --- encryption -----------------------------------------------------------------------------
+    def encrypt_database(self) -> None:
+        """Encrypt…: the administrator's password, then this window closes as quitting does
+        (drafts saved, a view may ask first) and ``app.run_gui`` encrypts the database."""
+        if not (self.user.can("users.manage") and self.encrypt and self.db.is_sqlite and not self.db.encrypted):
+            return
+        from clinic_desktop.gui.encrypt_dialog import EncryptDialog
+
+        dialog = EncryptDialog(self.db, self.user, self)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        password = dialog.password
+        dialog.deleteLater()
+        if not accepted:
+            return
+        self.encryption_request = (self.user.username, password)
+        if not self.close():  # a view kept the window open (its question was answered No)
+            self.encryption_request = None
+            return
+        log.info("closing to encrypt the database")
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def new_recovery_key(self) -> None:
+        """Admin → New recovery key…: a new key replaces the old one (its sheet stops working)."""
+        if not (self.user.can("users.manage") and self.db.encrypted):
+            return
+        answer = QMessageBox.question(
+            self, "New recovery key",
+            "Make a new recovery key?\n\nThe printed sheet of the current key stops working at once: "
+            "destroy it once the new sheet is printed and locked away.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        from clinic_desktop.core.services import vault
+        from clinic_desktop.gui.operations import QueryOp
+        from clinic_desktop.gui.recovery_key_dialog import show_recovery_key
+
+        db, user = self.db, self.user
+        QueryOp(parent=self, op=lambda: vault.new_recovery_key(db, user),
+                success=lambda key: show_recovery_key(db, user, key, self), what="new recovery key",
+                failure_title="No new recovery key was made") \
+            .disabling(self.actionNewRecoveryKey).run_in_background()
 
     # --- closing --------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:

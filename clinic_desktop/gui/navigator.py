@@ -44,10 +44,12 @@ class Navigator(QObject):
     episode_opened = Signal(int)  # episode id
     assessment_opened = Signal(int)  # assessment id
 
-    def __init__(self, db, user: SignedInUser, window: QWidget, workspace: Workspace) -> None:
+    def __init__(self, db, user: SignedInUser, window: QWidget, workspace: Workspace, *,
+                 encrypt: bool = True) -> None:
         super().__init__(window)
         self.db = db
         self.user = user
+        self.encrypt = encrypt  # False: --no-encryption (the About box says so)
         self._window = window
         self._workspace = workspace
         self._patient_slot = DialogSlot()
@@ -291,7 +293,7 @@ class Navigator(QObject):
         """Help → About."""
         from clinic_desktop.gui.about_dialog import AboutDialog
 
-        dialog = AboutDialog(self.db, self._window)
+        dialog = AboutDialog(self.db, self._window, encrypt=self.encrypt)
         dialog.finished.connect(lambda _result: dialog.deleteLater())
         dialog.open()
 
