@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from clinic_desktop.app import run_gui
 
-        return run_gui(args.db)
+        return run_gui(args.db, encrypt=not args.no_encryption)
     if args.command == "doctor":  # only looks: no log file, nothing opened for writing
         if args.qt_probe:
             from clinic_desktop.doctor import qt_probe_main
