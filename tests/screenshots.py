@@ -599,13 +599,18 @@ def take_screenshots(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
 
     from clinic_desktop import app as app_module
-    from clinic_desktop.core.db import open_database
-    from clinic_desktop.core.services import accounts, demo
+    from clinic_desktop.core.services import accounts, demo, vault
 
     out.mkdir(parents=True, exist_ok=True)
     app = app_module.create_application(["clinic-desktop-screenshots"])  # noqa: F841 - keep it alive
     app_module.load_resources()
-    db = open_database(Path(os.environ["CLINIC_DESKTOP_DATA_DIR"]) / "screenshots.db")
+    # Encrypted, as a clinic's new database is (a plain one would show administrators the
+    # "not encrypted" notice in every window).
+    path = Path(os.environ["CLINIC_DESKTOP_DATA_DIR"]) / "screenshots.db"
+    for old in (path, path.with_name(path.name + ".keys")):
+        old.unlink(missing_ok=True)
+    made = vault.create_encrypted(str(path))
+    db = made.db
     shots: list[Path] = []
     try:
         # 1. First run: no users yet.
@@ -616,6 +621,14 @@ def take_screenshots(out: Path) -> list[Path]:
 
         admin = accounts.create_first_admin(db, "admin", "Ada Admin", ADMIN_PASSWORD)
         demo.seed(db)
+
+        # 1b. The recovery key, shown once after the first administrator is made.
+        from clinic_desktop.gui.recovery_key_dialog import RecoveryKeyDialog, sheet_for
+
+        recovery = RecoveryKeyDialog(sheet_for(db, admin, made.recovery_key))
+        recovery.show()
+        shots.append(_save(recovery, out, "01b-recovery-key-dialog"))
+        recovery.done(0)
 
         # 2. Sign-in.
         login = app_module.sign_in_dialog_for(db)
