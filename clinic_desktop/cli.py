@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 
 from clinic_desktop import __version__
+from clinic_desktop.core import pg
 from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.core.pg import PasswordNeeded
 
 log = logging.getLogger(__name__)
 ROLES = ["admin", "nurse", "counselor", "prescriber", "viewer"]
@@ -31,7 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"Clinic Desktop {__version__}")
     parser.add_argument("--db", metavar="DB",
                         help="database file or SQLAlchemy URL (postgresql+psycopg://...); "
-                             "default: $CLINIC_DESKTOP_DB or clinic.db in the user data folder")
+                             "default: $CLINIC_DESKTOP_DB or clinic.db in the user data folder. Never "
+                             "a password here: PostgreSQL's comes from ~/.pgpass, or is asked for")
+    parser.add_argument("--db-password-stdin", action="store_true",
+                        help="when the PostgreSQL server asks for a password, read it from the first line "
+                             "of standard input instead of asking at the terminal")
     sub = parser.add_subparsers(dest="command", metavar="command")
 
     p = sub.add_parser("create-user", help="create a user account")
@@ -166,7 +172,50 @@ def _doctor(db_target: str | None) -> int:
     return 0 if all_passed(checks) else 1
 
 
-def run(args: argparse.Namespace) -> int:
+def _database_password(args: argparse.Namespace, asked: PasswordNeeded) -> str:
+    """The PostgreSQL password, asked for because the server wants one (``asked`` says for what):
+    the first line of standard input with --db-password-stdin, else typed at the terminal."""
+    if args.db_password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ClinicError(f"{asked} (Without a terminal, --db-password-stdin reads it from standard input.)")
+    if asked.refused:
+        print("The server refused that password.", file=sys.stderr)
+    return getpass.getpass(f"PostgreSQL password for {pg.who(asked.url)}: ")
+
+
+def _offer_to_save(args: argparse.Namespace, url, password: str) -> None:
+    """After a typed password worked: offer to keep it in libpq's password file (0600)."""
+    if args.db_password_stdin or not sys.stdin.isatty():
+        return
+    where = pg.pgpass_path()
+    answer = input(f"Save this password in {where} (readable by this account only) for next time? [y/N] ")
+    if answer.strip().lower() in ("y", "yes"):
+        pg.save_password(url, password)
+        print(f"Saved in {where}.")
+
+
+def run_asking_for_password(args: argparse.Namespace) -> int:
+    """:func:`run`; when the PostgreSQL server asks for a password, ask it (three tries at the
+    terminal, one from standard input) and run again with it, then offer to save it."""
+    password: str | None = None
+    tries = 1 if args.db_password_stdin else 3
+    for tried in range(tries + 1):
+        try:
+            status = run(args, password)
+        except PasswordNeeded as asked:
+            if tried == tries:
+                raise
+            password, url = _database_password(args, asked), asked.url
+            continue
+        if password is not None:
+            _offer_to_save(args, url, password)
+        return status
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run(args: argparse.Namespace, password: str | None = None) -> int:
+    """Run the command; ``password``: the PostgreSQL password typed when the server asked."""
     from clinic_desktop.core.db import open_database
     from clinic_desktop.core.services import accounts, audit, backup, demo
 
@@ -175,17 +224,20 @@ def run(args: argparse.Namespace) -> int:
 
         return 0 if run_self_check() else 1
     if args.command == "backup":
-        out = backup.backup(args.db, args.out)
+        out = backup.backup(args.db, args.out, password=password)
         print(f"Backed up to {out}")
         return 0
     if args.command == "restore":
-        kept = backup.restore(args.db, args.source)
-        print(f"Restored from {args.source}. The replaced database was kept as {kept}")
+        kept = backup.restore(args.db, args.source, password=password)
+        if kept is None:  # PostgreSQL: restored into an empty database, nothing replaced
+            print(f"Restored from {args.source} into the empty database, and checked it.")
+        else:
+            print(f"Restored from {args.source}. The replaced database was kept as {kept}")
         return 0
 
     # Only create-user makes a database that is not there: a mistyped --db must not become a new
     # empty database that then looks "intact".
-    db = open_database(args.db, create=args.command in CREATING_COMMANDS)
+    db = open_database(args.db, create=args.command in CREATING_COMMANDS, password=password)
     try:
         if args.command == "create-user":
             password = _read_password(args)
@@ -220,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     keep_private()  # before anything is written: the window and every command
     parser = build_parser()
     args = parser.parse_args(argv)
+    if pg.password_in_target(args.db):  # before anything connects, the window's start included
+        print(f"clinic-desktop: {pg.PASSWORD_ON_COMMAND_LINE}", file=sys.stderr)
+        return 2
     if args.command is None:
         from clinic_desktop.app import run_gui
 
@@ -234,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging()
     try:
-        return run(args)
+        return run_asking_for_password(args)
     except ValidationError as exc:
         print(f"clinic-desktop: {exc}", file=sys.stderr)
         return 2

@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic_desktop import __version__, paths
+from clinic_desktop.core import pg
 from clinic_desktop.core.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
@@ -35,18 +36,19 @@ BUSY_TIMEOUT_MS = 10_000
 OUR_TABLES = {"users", "patients", "episodes", "audit_events"}
 # The newest migration this app ships (tests check it against migrations/versions). A database
 # already at it opens without importing Alembic at all, which keeps start-up fast.
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"
 
 
 def resolve_target(target: str | os.PathLike[str] | None = None, *, create: bool = True) -> URL:
     """``--db`` value, else ``CLINIC_DESKTOP_DB``, else clinic.db in the user data folder (whose
-    folder is created unless ``create`` is false)."""
+    folder is created unless ``create`` is false). A PostgreSQL server on another machine gets
+    ``sslmode=require`` unless the URL names an sslmode (core.pg.with_sslmode)."""
     raw = paths.database_target(target, create=create)
     if "://" in raw:
         url = make_url(raw)
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        return url
+        return pg.with_sslmode(url)
     return URL.create("sqlite+pysqlite", database=str(Path(raw).expanduser().resolve()))
 
 
@@ -277,14 +279,19 @@ class NoDatabase(DatabaseProblem):
 
 
 def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool = True,
-                  create: bool = True) -> Database:
+                  create: bool = True, password: str | None = None) -> Database:
     """Open, check and upgrade the database named by ``target``; a new SQLite file (and its
     folders) is created only when ``create`` is true, else NoDatabase is raised. A 0-byte file is
     never initialized: it is refused like any file that is not a Clinic Desktop database.
 
+    ``password``: for a PostgreSQL URL, the password staff typed when asked (core.pg.PasswordNeeded
+    says when the server wants one); never put in a command line.
+
     Raises DatabaseProblem with a message for staff when the database cannot be used.
     """
     url = resolve_target(target, create=create)
+    if password is not None and pg.is_postgresql(url):
+        url = url.set(password=password)
     backup_made: Path | None = None
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
@@ -305,6 +312,9 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
         if url.get_backend_name() == "sqlite":
             raise storage_problem(Path(url.database or ""), exc.orig or exc) from exc
         reason = " ".join(str(exc.orig).split())  # one line, whatever the driver printed
+        wanted = pg.password_problem(url, reason)
+        if wanted is not None:
+            raise wanted from None
         raise DatabaseProblem(f"Cannot open the database {url.render_as_string()}: {reason}") from exc
 
     if current == SCHEMA_HEAD:
@@ -336,6 +346,8 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             backup_made = sqlite_backup(path, path.with_name(f"{path.stem}.before-{head}-{stamp}.db"))
             log.info("backed up the database before upgrading it: %s", backup_made)
+        elif current is not None:
+            backup_made = _dump_before_upgrade(url, engine, current, head)
         try:
             _upgrade(engine)
         except SQLAlchemyError as exc:
@@ -344,6 +356,26 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
         log.info("database schema upgraded from %s to %s", current, head)
 
     return _database(url, engine, backup_made)
+
+
+def _dump_before_upgrade(url: URL, engine: Engine, current: str, head: str | None) -> Path:
+    """pg_dump the PostgreSQL database into a private file in the user data folder's backups
+    before its schema is upgraded (as an SQLite database is copied first); if pg_dump is missing
+    or fails, the upgrade does not run and the message says why."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = paths.user_data_dir() / "backups"
+    out = folder / f"{url.database or 'postgresql'}.before-{head}-{stamp}.dump"
+    try:
+        pg.dump(url, out)
+    except DatabaseProblem as exc:
+        engine.dispose()
+        if isinstance(exc, pg.PasswordNeeded):
+            raise
+        raise DatabaseProblem(f"{_where(url)} needs upgrading from schema {current} to {head}, and "
+                              "the backup made first failed, so it was not upgraded and was left "
+                              f"untouched: {exc}") from None
+    log.info("backed up the database before upgrading it: %s", out)
+    return out
 
 
 def _database(url: URL, engine: Engine, backup_made: Path | None) -> Database:
@@ -359,10 +391,13 @@ def _database(url: URL, engine: Engine, backup_made: Path | None) -> Database:
 
 def record_key(url: URL) -> str:
     """The database as a workstation's notes name it (backups made, the audit anchor): the
-    SQLite file, or the PostgreSQL URL without its password."""
+    SQLite file, or the PostgreSQL URL without its password — whether it came from the password
+    file, a prompt or the environment — and without the sslmode added for another machine (the
+    same database either way)."""
     if url.get_backend_name() == "sqlite":
         return str(Path(url.database or "").resolve())
-    return url.set(password=None).render_as_string(hide_password=True)
+    plain = pg.without_password(url).difference_update_query(["sslmode"])
+    return plain.render_as_string(hide_password=True)
 
 
 def _where(url: URL) -> str:

@@ -15,7 +15,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL
 
 from clinic_desktop import paths
-from clinic_desktop.core import clock
+from clinic_desktop.core import clock, pg
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.errors import DatabaseProblem
 from clinic_desktop.core.files import fsync_folder
@@ -137,8 +136,9 @@ def _sqlite_backup_to(source: Path, out: Path) -> None:
     fsync_folder(out.parent)
 
 
-def backup(target: str | None, out: Path) -> Path:
-    """Copy the database named by ``target`` to ``out`` (SQLite online backup, or pg_dump).
+def backup(target: str | None, out: Path, *, password: str | None = None) -> Path:
+    """Copy the database named by ``target`` to ``out`` (SQLite online backup, or pg_dump into a
+    private file; ``password``: a PostgreSQL password staff typed, see core.pg).
 
     An ``out`` that is, or resolves to, the database or one of its -wal, -shm or -journal files
     is refused before anything is written.
@@ -156,14 +156,11 @@ def backup(target: str | None, out: Path) -> Path:
         _sqlite_backup_to(source, out)
         _note_backup(url, out)
         return out
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        raise DatabaseProblem("pg_dump is needed to back up a PostgreSQL database; install postgresql-client.")
-    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    proc = subprocess.run([pg_dump, "--format=custom", f"--file={out}", plain],
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise DatabaseProblem(f"pg_dump failed: {proc.stderr.strip()}")
+    # PostgreSQL: pg_dump with the connection in its arguments and the password (typed when asked,
+    # or from CLINIC_DESKTOP_DB) only in its environment; else libpq's password file.
+    if password is not None:
+        url = url.set(password=password)
+    pg.dump(url, out)
     _note_backup(url, out)
     return out
 
@@ -266,14 +263,19 @@ def _private_copy(source: Path, folder: Path) -> Path:
     return copy
 
 
-def restore(target: str | None, source: Path) -> Path:
+def restore(target: str | None, source: Path, *, password: str | None = None) -> Path | None:
     """Replace the database with ``source`` after checking it; the replaced one is kept beside it.
 
-    Returns the path of the kept copy of the replaced database.
+    Returns the path of the kept copy of the replaced database. A PostgreSQL backup (pg_dump) is
+    restored only into an empty database, and checked the same way (core.services.pg_backup);
+    nothing is replaced then, and None is returned.
     """
     url = dbmod.resolve_target(target)
     if url.get_backend_name() != "sqlite":
-        raise DatabaseProblem("Restore PostgreSQL databases with pg_restore on the server.")
+        from clinic_desktop.core.services import pg_backup
+
+        pg_backup.restore(url.set(password=password) if password is not None else url, source)
+        return None
     source = Path(source).expanduser().resolve()
     if not source.is_file():
         raise DatabaseProblem(f"There is no file {source}.")
