@@ -4,7 +4,8 @@
 PostgreSQL URL). It is called at start-up and by the admin commands, never at import.
 It refuses, with a message naming the problem, a file that is not a Clinic Desktop
 database, a corrupt one, or one whose schema is newer than this app; it backs up an
-older SQLite database beside itself before upgrading it.
+older SQLite database beside itself, and pg_dumps an older PostgreSQL one into the data folder's
+backups, before upgrading it. PostgreSQL's password and TLS rules are core.pg's.
 """
 
 from __future__ import annotations

@@ -179,3 +179,37 @@ def test_without_pg_dump_the_upgrade_does_not_run(pg_url, monkeypatch):
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0013"
     finally:
         engine.dispose()
+
+
+def test_the_readme_grants_run_the_app_and_keep_the_audit_trail_append_only(pg_url):
+    """The app role of the README: the app works as it (first administrator, demo patients,
+    edits), and even without the trigger it may not change an audit event."""
+    open_database(pg_url).dispose()  # the schema, made by the owner
+    owner_url = dbmod.resolve_target(pg_url)
+    role = f"clinic_app_{uuid.uuid4().hex[:8]}"
+    grants = f"""
+        CREATE ROLE {role} LOGIN;
+        GRANT CONNECT ON DATABASE "{owner_url.database}" TO {role};
+        GRANT USAGE ON SCHEMA public TO {role};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+        REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM {role};
+        GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
+    """
+    execute(pg_url, grants)
+    as_app = owner_url.set(username=role).render_as_string(hide_password=False)
+    try:
+        database = open_database(as_app)
+        try:
+            accounts.create_first_admin(database, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)
+            assert demo.seed(database) > 0
+            assert audit.verify_chain(database).intact
+        finally:
+            database.dispose()
+        execute(pg_url, "ALTER TABLE audit_events DISABLE TRIGGER USER")  # only the owner could
+        with pytest.raises(DBAPIError, match="permission denied"):
+            execute(as_app, "UPDATE audit_events SET username = 'mallory'")
+        with pytest.raises(DBAPIError, match="permission denied"):
+            execute(as_app, "DELETE FROM audit_events")
+    finally:
+        execute(pg_url, f'DROP OWNED BY {role}; REVOKE CONNECT ON DATABASE "{owner_url.database}" FROM {role}')
+        execute(pg_url, f"DROP ROLE {role}")
