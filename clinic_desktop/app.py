@@ -149,8 +149,8 @@ def open_database_or_report(db_target: str | None, *, interactive: bool = True) 
 
     password = _Password()
     while True:
-        try:
-            db = _open_database(db_target, password.typed)
+        try:  # called with one argument until a password is typed (as tests replace it)
+            db = _open_database(db_target) if password.typed is None else _open_database(db_target, password.typed)
         except DatabaseProblem as exc:
             if isinstance(exc, PasswordNeeded) and password.ask(exc, interactive=interactive):
                 continue
@@ -195,7 +195,7 @@ def _open_for_sign_in(db_target: str | None, password: str | None = None) -> tup
     """The worker's part of start-up: the open, checked database and whether anyone can sign in."""
     from clinic_desktop.core.services import accounts
 
-    db = _open_database(db_target, password)
+    db = _open_database(db_target) if password is None else _open_database(db_target, password)
     try:
         return db, accounts.has_users(db)
     except Exception:
