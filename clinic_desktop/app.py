@@ -30,6 +30,7 @@ from clinic_desktop.logs import log_error, log_file, setup_logging
 if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
     from clinic_desktop.core.permissions import SignedInUser
+    from clinic_desktop.core.pg import PasswordNeeded
     from clinic_desktop.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -79,14 +80,15 @@ def show_database_problem(message: str, parent: QWidget | None = None) -> None:
     QMessageBox.critical(parent, DATABASE_PROBLEM_TITLE, message)
 
 
-def _open_database(db_target: str | None) -> Database:
-    """Open the database, or raise DatabaseProblem with the one line staff read. Touches no widget,
-    so it may run on a worker thread."""
+def _open_database(db_target: str | None, password: str | None = None) -> Database:
+    """Open the database, or raise DatabaseProblem with the one line staff read (PasswordNeeded
+    when a PostgreSQL server wants a password). Touches no widget, so it may run on a worker
+    thread."""
     from clinic_desktop.core.db import open_database
     from clinic_desktop.core.errors import DatabaseProblem
 
     try:
-        db = open_database(db_target)
+        db = open_database(db_target, password=password)
     except DatabaseProblem:
         raise
     except Exception as exc:  # one clear message for staff; the details go to the log
@@ -104,15 +106,61 @@ def _report_database_problem(message: str, *, interactive: bool) -> None:
         show_database_problem(message)
 
 
-def open_database_or_report(db_target: str | None, *, interactive: bool = True) -> Database | None:
-    """Open the database, or show why not and return None. A refused file is never written to."""
-    from clinic_desktop.core.errors import DatabaseProblem
+class _Password:
+    """The PostgreSQL password typed in this start (none until the server asks for one), and
+    whether to save it in libpq's password file once it worked."""
 
-    try:
-        return _open_database(db_target)
-    except DatabaseProblem as exc:
-        _report_database_problem(str(exc), interactive=interactive)
-        return None
+    def __init__(self) -> None:
+        self.typed: str | None = None
+        self.save = False
+
+    def ask(self, asked: PasswordNeeded, *, interactive: bool, parent: QWidget | None = None) -> bool:
+        """Ask staff for the password the server wants; False when they cancel (or cannot be
+        asked: the smoke test), the caller then reports ``asked``."""
+        from clinic_desktop.core import pg
+        from clinic_desktop.gui.database_password_dialog import ask_database_password
+
+        if not interactive:
+            return False
+        answer = ask_database_password(pg.who(asked.url), str(pg.pgpass_path()),
+                                       refused=asked.refused, parent=parent)
+        if answer is None:
+            return False
+        self.typed, self.save = answer
+        return True
+
+    def keep(self, db: Database, *, parent: QWidget | None = None) -> None:
+        """Once the password worked: save it in the password file if staff ticked it."""
+        from clinic_desktop.core import pg
+        from clinic_desktop.core.errors import DatabaseProblem
+
+        if self.typed is None or not self.save:
+            return
+        try:
+            pg.save_password(db.url, self.typed)
+        except DatabaseProblem as exc:
+            QMessageBox.warning(parent, "Password not saved", str(exc))
+            return
+        log.info("the PostgreSQL password was saved in the password file")
+
+
+def open_database_or_report(db_target: str | None, *, interactive: bool = True) -> Database | None:
+    """Open the database, or show why not and return None. A refused file is never written to.
+    A PostgreSQL server that wants a password gets it asked for (a small dialog)."""
+    from clinic_desktop.core.errors import DatabaseProblem
+    from clinic_desktop.core.pg import PasswordNeeded
+
+    password = _Password()
+    while True:
+        try:  # called with one argument until a password is typed (as tests replace it)
+            db = _open_database(db_target) if password.typed is None else _open_database(db_target, password.typed)
+        except DatabaseProblem as exc:
+            if isinstance(exc, PasswordNeeded) and password.ask(exc, interactive=interactive):
+                continue
+            _report_database_problem(str(exc), interactive=interactive)
+            return None
+        password.keep(db)
+        return db
 
 
 def new_database_path(db_target: str | None) -> Path | None:
@@ -146,16 +194,17 @@ def confirm_new_database(db_target: str | None, *, interactive: bool) -> bool:
     return True
 
 
-def _open_for_sign_in(db_target: str | None) -> tuple[Database | Path, bool]:
+def _open_for_sign_in(db_target: str | None, password: str | None = None) -> tuple[Database | Path, bool]:
     """The worker's part of start-up: the open, checked database and whether anyone can sign in;
-    for an encrypted database, its file (it is opened at sign-in, with a password) and True."""
+    for an encrypted database, its file (it is opened at sign-in, with a password) and True.
+    ``password``: a PostgreSQL password staff typed when the server asked for one."""
     from clinic_desktop.core.services import accounts, vault
 
     if vault.is_encrypted(db_target):
         path = vault.sqlite_file(db_target)
         assert path is not None  # only an SQLite file is encrypted
         return path, True
-    db = _open_database(db_target)
+    db = _open_database(db_target) if password is None else _open_database(db_target, password)
     try:
         return db, accounts.has_users(db)
     except Exception:
@@ -167,25 +216,37 @@ def open_while_showing(dialog: QDialog, db_target: str | None, *,
                        interactive: bool = True) -> tuple[Database | Path | None, bool]:
     """Open the database off the GUI thread while ``dialog`` (already on screen) keeps answering;
     (database or None if refused — the reason shown —, whether it has users). An encrypted
-    database is not opened: its file is returned instead, for the sign-in to open."""
+    database is not opened: its file is returned instead, for the sign-in to open. A PostgreSQL
+    server that wants a password gets it asked for, then the opening runs again."""
     from clinic_desktop.core.errors import DatabaseProblem
+    from clinic_desktop.core.pg import PasswordNeeded
     from clinic_desktop.gui.operations import QueryOp
 
-    loop = QEventLoop()
-    outcome: dict[str, object] = {}
+    password = _Password()
+    exc: object = None
+    while True:
+        loop = QEventLoop()
+        outcome: dict[str, object] = {}
 
-    def ended(key: str, value: object) -> None:
-        outcome[key] = value
-        loop.quit()
+        def ended(key: str, value: object, loop: QEventLoop = loop, outcome: dict = outcome) -> None:
+            outcome[key] = value
+            loop.quit()
 
-    QueryOp(parent=dialog, op=lambda: _open_for_sign_in(db_target),
-            success=lambda value: ended("opened", value), what="opening the database") \
-        .failure(lambda exc: ended("error", exc)).run_in_background()
-    if not outcome:
-        loop.exec()
-    if "opened" in outcome:
-        return outcome["opened"]  # type: ignore[return-value]
-    exc = outcome["error"]
+        typed = password.typed
+        QueryOp(parent=dialog, op=lambda typed=typed: _open_for_sign_in(db_target, typed),
+                success=lambda value: ended("opened", value), what="opening the database") \
+            .failure(lambda exc: ended("error", exc)).run_in_background()
+        if not outcome:
+            loop.exec()
+        if "opened" in outcome:
+            opened: tuple[Database | Path, bool] = outcome["opened"]  # type: ignore[assignment]
+            if not isinstance(opened[0], Path):  # an encrypted SQLite file is opened at sign-in
+                password.keep(opened[0], parent=dialog)
+            return opened
+        exc = outcome["error"]
+        if isinstance(exc, PasswordNeeded) and password.ask(exc, interactive=interactive, parent=dialog):
+            continue
+        break
     if not isinstance(exc, DatabaseProblem):  # has_users failed in a way nobody foresaw
         log_error(log, "opening the database failed", exc)  # type: ignore[arg-type]
         exc = DatabaseProblem(f"The database could not be opened: {exc.__class__.__name__}: {exc}")

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clinic_desktop import __version__
+from clinic_desktop.core import pg
 from clinic_desktop.core.errors import ClinicError, ValidationError
+from clinic_desktop.core.pg import PasswordNeeded
 
 log = logging.getLogger(__name__)
 ROLES = ["admin", "nurse", "counselor", "prescriber", "viewer"]
@@ -66,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"Clinic Desktop {__version__}")
     parser.add_argument("--db", metavar="DB",
                         help="database file or SQLAlchemy URL (postgresql+psycopg://...); "
-                             "default: $CLINIC_DESKTOP_DB or clinic.db in the user data folder")
+                             "default: $CLINIC_DESKTOP_DB or clinic.db in the user data folder. Never "
+                             "a password here: PostgreSQL's comes from ~/.pgpass, or is asked for")
+    parser.add_argument("--db-password-stdin", action="store_true",
+                        help="when the PostgreSQL server asks for a password, read it from the first line "
+                             "of standard input instead of asking at the terminal")
     parser.add_argument("--no-encryption", action="store_true",
                         help="make a new SQLite database unencrypted (for a clinic whose disks are "
                              "encrypted); the window's first start and create-user encrypt by default")
@@ -257,7 +263,7 @@ class Credentials:
         return key_file.unlock(normalize_username(self.username), self.password)
 
 
-def _open(args: argparse.Namespace, credentials: Credentials | None):
+def _open(args: argparse.Namespace, credentials: Credentials | None, password: str | None = None):
     """The database the command works on. An encrypted one opens with ``credentials``: --user's
     password, checked as a sign-in is (audited; an inactive or locked account refused), or the
     recovery key. create-user on a new path makes a new, encrypted database (unless
@@ -277,10 +283,53 @@ def _open(args: argparse.Namespace, credentials: Credentials | None):
         if credentials.username is None:
             return vault.open_with_recovery_key(args.db, credentials.recovery_key)
         return vault.unlock(args.db, credentials.username, credentials.password)[0]
-    return dbmod.open_database(args.db, create=creating)
+    return dbmod.open_database(args.db, create=creating, password=password)
 
 
-def run(args: argparse.Namespace) -> int:
+def _database_password(args: argparse.Namespace, asked: PasswordNeeded) -> str:
+    """The PostgreSQL password, asked for because the server wants one (``asked`` says for what):
+    the first line of standard input with --db-password-stdin, else typed at the terminal."""
+    if args.db_password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ClinicError(f"{asked} (Without a terminal, --db-password-stdin reads it from standard input.)")
+    if asked.refused:
+        print("The server refused that password.", file=sys.stderr)
+    return getpass.getpass(f"PostgreSQL password for {pg.who(asked.url)}: ")
+
+
+def _offer_to_save(args: argparse.Namespace, url, password: str) -> None:
+    """After a typed password worked: offer to keep it in libpq's password file (0600)."""
+    if args.db_password_stdin or not sys.stdin.isatty():
+        return
+    where = pg.pgpass_path()
+    answer = input(f"Save this password in {where} (readable by this account only) for next time? [y/N] ")
+    if answer.strip().lower() in ("y", "yes"):
+        pg.save_password(url, password)
+        print(f"Saved in {where}.")
+
+
+def run_asking_for_password(args: argparse.Namespace) -> int:
+    """:func:`run`; when the PostgreSQL server asks for a password, ask it (three tries at the
+    terminal, one from standard input) and run again with it, then offer to save it."""
+    password: str | None = None
+    tries = 1 if args.db_password_stdin else 3
+    for tried in range(tries + 1):
+        try:
+            status = run(args, password)
+        except PasswordNeeded as asked:
+            if tried == tries:
+                raise
+            password, url = _database_password(args, asked), asked.url
+            continue
+        if password is not None:
+            _offer_to_save(args, url, password)
+        return status
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run(args: argparse.Namespace, password: str | None = None) -> int:
+    """Run the command; ``password``: the PostgreSQL password typed when the server asked."""
     from clinic_desktop.core import db as dbmod
     from clinic_desktop.core.services import accounts, audit, backup, demo, vault
 
@@ -325,15 +374,19 @@ def run(args: argparse.Namespace) -> int:
             for old in made.pruned:
                 print(f"Removed the older backup {old}")
             return 0
-        out = backup.backup(args.db, args.out, key=key)
+        out = backup.backup(args.db, args.out, key=key, password=password)
         manifest = backup.manifest_path(out)
         notes = ([f"encrypted; its key file is {out}.keys"] if key else []) + \
             ([f"manifest {manifest.name}"] if manifest.exists() else [])
         print(f"Backed up to {out}" + (f" ({'; '.join(notes)})" if notes else ""))
         return 0
     if args.command == "restore":
-        kept = backup.restore(args.db, args.source, unlock=credentials.unlock if credentials else None)
-        print(f"Restored from {args.source}. The replaced database was kept as {kept}")
+        kept = backup.restore(args.db, args.source, unlock=credentials.unlock if credentials else None,
+                              password=password)
+        if kept is None:  # PostgreSQL: restored into an empty database, nothing replaced
+            print(f"Restored from {args.source} into the empty database, and checked it.")
+        else:
+            print(f"Restored from {args.source}. The replaced database was kept as {kept}")
         return 0
 
     new_password = None
@@ -344,7 +397,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValidationError({"password": problem})
     # Only create-user makes a database that is not there: a mistyped --db must not become a new
     # empty database that then looks "intact".
-    db = _open(args, credentials)
+    db = _open(args, credentials, password)
     try:
         if args.command == "create-user":
             assert new_password is not None
@@ -383,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     keep_private()  # before anything is written: the window and every command
     parser = build_parser()
     args = parser.parse_args(argv)
+    if pg.password_in_target(args.db):  # before anything connects, the window's start included
+        print(f"clinic-desktop: {pg.PASSWORD_ON_COMMAND_LINE}", file=sys.stderr)
+        return 2
     if args.command is None:
         from clinic_desktop.app import run_gui
 
@@ -397,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging()
     try:
-        return run(args)
+        return run_asking_for_password(args)
     except ValidationError as exc:
         print(f"clinic-desktop: {exc}", file=sys.stderr)
         return 2

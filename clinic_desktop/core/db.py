@@ -4,7 +4,8 @@
 PostgreSQL URL). It is called at start-up and by the admin commands, never at import.
 It refuses, with a message naming the problem, a file that is not a Clinic Desktop
 database, a corrupt one, or one whose schema is newer than this app; it backs up an
-older SQLite database beside itself before upgrading it.
+older SQLite database beside itself, and pg_dumps an older PostgreSQL one into the data folder's
+backups, before upgrading it. PostgreSQL's password and TLS rules are core.pg's.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clinic_desktop import __version__, paths
 from clinic_desktop.core import keys as keyfile
+from clinic_desktop.core import pg
 from clinic_desktop.core.errors import DatabaseProblem
 
 log = logging.getLogger(__name__)
@@ -37,18 +39,19 @@ BUSY_TIMEOUT_MS = 10_000
 OUR_TABLES = {"users", "patients", "episodes", "audit_events"}
 # The newest migration this app ships (tests check it against migrations/versions). A database
 # already at it opens without importing Alembic at all, which keeps start-up fast.
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"
 
 
 def resolve_target(target: str | os.PathLike[str] | None = None, *, create: bool = True) -> URL:
     """``--db`` value, else ``CLINIC_DESKTOP_DB``, else clinic.db in the user data folder (whose
-    folder is created unless ``create`` is false)."""
+    folder is created unless ``create`` is false). A PostgreSQL server on another machine gets
+    ``sslmode=require`` unless the URL names an sslmode (core.pg.with_sslmode)."""
     raw = paths.database_target(target, create=create)
     if "://" in raw:
         url = make_url(raw)
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        return url
+        return pg.with_sslmode(url)
     return URL.create("sqlite+pysqlite", database=str(Path(raw).expanduser().resolve()))
 
 
@@ -369,7 +372,7 @@ class NoDatabase(DatabaseProblem):
 
 
 def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool = True,
-                  create: bool = True, key: bytes | None = None) -> Database:
+                  create: bool = True, key: bytes | None = None, password: str | None = None) -> Database:
     """Open, check and upgrade the database named by ``target``; a new SQLite file (and its
     folders) is created only when ``create`` is true, else NoDatabase is raised. A 0-byte file is
     never initialized: it is refused like any file that is not a Clinic Desktop database.
@@ -377,10 +380,14 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
     ``key``: the data key of an encrypted SQLite database (see :mod:`clinic_desktop.core.keys`
     and ``services.vault``, which unwrap it); an encrypted file without it raises NeedsKey. A new
     file with a key is created encrypted (its key file is the caller's to write).
+    ``password``: for a PostgreSQL URL, the password staff typed when asked (core.pg.PasswordNeeded
+    says when the server wants one); never put in a command line.
 
     Raises DatabaseProblem with a message for staff when the database cannot be used.
     """
     url = resolve_target(target, create=create)
+    if password is not None and pg.is_postgresql(url):
+        url = url.set(password=password)
     backup_made: Path | None = None
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
@@ -405,6 +412,9 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
         if url.get_backend_name() == "sqlite":
             raise storage_problem(Path(url.database or ""), exc.orig or exc) from exc
         reason = " ".join(str(exc.orig).split())  # one line, whatever the driver printed
+        wanted = pg.password_problem(url, reason)
+        if wanted is not None:
+            raise wanted from None
         raise DatabaseProblem(f"Cannot open the database {url.render_as_string()}: {reason}") from exc
 
     if current == SCHEMA_HEAD:
@@ -438,6 +448,8 @@ def open_database(target: str | os.PathLike[str] | None = None, *, upgrade: bool
             if key is not None:  # the copy opens as the database does, with the same key file
                 shutil.copyfile(keyfile.key_file_for(path), keyfile.key_file_for(backup_made))
             log.info("backed up the database before upgrading it: %s", backup_made)
+        elif current is not None:
+            backup_made = _dump_before_upgrade(url, engine, current, head)
         try:
             _upgrade(engine)
         except SQLAlchemyError as exc:
@@ -470,6 +482,26 @@ def _genesis(database: Database, schema: str | None) -> None:
                      detail={"schema": schema, "app_version": __version__, "encrypted": database.encrypted})
 
 
+def _dump_before_upgrade(url: URL, engine: Engine, current: str, head: str | None) -> Path:
+    """pg_dump the PostgreSQL database into a private file in the user data folder's backups
+    before its schema is upgraded (as an SQLite database is copied first); if pg_dump is missing
+    or fails, the upgrade does not run and the message says why."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = paths.user_data_dir() / "backups"
+    out = folder / f"{url.database or 'postgresql'}.before-{head}-{stamp}.dump"
+    try:
+        pg.dump(url, out)
+    except DatabaseProblem as exc:
+        engine.dispose()
+        if isinstance(exc, pg.PasswordNeeded):
+            raise
+        raise DatabaseProblem(f"{_where(url)} needs upgrading from schema {current} to {head}, and "
+                              "the backup made first failed, so it was not upgraded and was left "
+                              f"untouched: {exc}") from None
+    log.info("backed up the database before upgrading it: %s", out)
+    return out
+
+
 def _database(url: URL, engine: Engine, backup_made: Path | None, key: bytes | None = None) -> Database:
     writes = engine.execution_options(sqlite_begin="IMMEDIATE")
     return Database(
@@ -484,10 +516,13 @@ def _database(url: URL, engine: Engine, backup_made: Path | None, key: bytes | N
 
 def record_key(url: URL) -> str:
     """The database as a workstation's notes name it (backups made, the audit anchor): the
-    SQLite file, or the PostgreSQL URL without its password."""
+    SQLite file, or the PostgreSQL URL without its password — whether it came from the password
+    file, a prompt or the environment — and without the sslmode added for another machine (the
+    same database either way)."""
     if url.get_backend_name() == "sqlite":
         return str(Path(url.database or "").resolve())
-    return url.set(password=None).render_as_string(hide_password=True)
+    plain = pg.without_password(url).difference_update_query(["sslmode"])
+    return plain.render_as_string(hide_password=True)
 
 
 def _where(url: URL) -> str:

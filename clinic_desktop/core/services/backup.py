@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from typing import Any
 from sqlalchemy.engine import URL
 
 from clinic_desktop import paths
-from clinic_desktop.core import clock, keys
+from clinic_desktop.core import clock, keys, pg
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.errors import ClinicError, DatabaseProblem
 from clinic_desktop.core.files import fsync_folder, write_private
@@ -182,8 +181,9 @@ def check_out(target: str | None, out: Path) -> Path:
     return out
 
 
-def backup(target: str | None, out: Path, *, key: bytes | None = None) -> Path:
-    """Copy the database named by ``target`` to ``out`` (SQLite online backup, or pg_dump).
+def backup(target: str | None, out: Path, *, key: bytes | None = None, password: str | None = None) -> Path:
+    """Copy the database named by ``target`` to ``out`` (SQLite online backup, or pg_dump into a
+    private file; ``password``: a PostgreSQL password staff typed, see core.pg).
     An encrypted database needs its ``key`` (from a signed-in :class:`Database`): the copy is
     encrypted with it and its key file written beside the copy, so that it restores with a staff
     password or the recovery key.
@@ -201,14 +201,11 @@ def backup(target: str | None, out: Path, *, key: bytes | None = None) -> Path:
         write_manifest(out, key=key)
         _note_backup(url, out)
         return out
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        raise DatabaseProblem("pg_dump is needed to back up a PostgreSQL database; install postgresql-client.")
-    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    proc = subprocess.run([pg_dump, "--format=custom", f"--file={out}", plain],
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise DatabaseProblem(f"pg_dump failed: {proc.stderr.strip()}")
+    # PostgreSQL: pg_dump with the connection in its arguments and the password (typed when asked,
+    # or from CLINIC_DESKTOP_DB) only in its environment; else libpq's password file.
+    if password is not None:
+        url = url.set(password=password)
+    pg.dump(url, out)
     _note_backup(url, out)
     return out
 
@@ -324,16 +321,22 @@ def _private_copy(source: Path, folder: Path) -> Path:
 Unlocker = Callable[[keys.KeyFile], bytes]
 
 
-def restore(target: str | None, source: Path, *, unlock: Unlocker | None = None) -> Path:
+def restore(target: str | None, source: Path, *, unlock: Unlocker | None = None,
+            password: str | None = None) -> Path | None:
     """Replace the database with ``source`` after checking it; the replaced one is kept beside it.
     An encrypted backup is opened with ``unlock`` and restored with its key file; it replaces a
     plain database, or one encrypted with the same key.
 
-    Returns the path of the kept copy of the replaced database.
+    Returns the path of the kept copy of the replaced database. A PostgreSQL backup (pg_dump) is
+    restored only into an empty database, and checked the same way (core.services.pg_backup);
+    nothing is replaced then, and None is returned.
     """
     url = dbmod.resolve_target(target)
     if url.get_backend_name() != "sqlite":
-        raise DatabaseProblem("Restore PostgreSQL databases with pg_restore on the server.")
+        from clinic_desktop.core.services import pg_backup
+
+        pg_backup.restore(url.set(password=password) if password is not None else url, source)
+        return None
     source = Path(source).expanduser().resolve()
     if not source.is_file():
         raise DatabaseProblem(f"There is no file {source}.")
