@@ -103,7 +103,7 @@ torture: test-deps install
 		tests/core/test_encrypted_kill.py
 
 # The one-folder bundle dist/clinic-desktop (build_installer.spec); `make check-bundle` checks it
-# (at most 180 MB, no unused Qt, self-check and sign-in window from the bundle).
+# (at most 200 MB, no unused Qt, self-check and sign-in window from the bundle).
 BUNDLE_DIR := dist/clinic-desktop
 
 bundle: bundle-deps install

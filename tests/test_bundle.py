@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 BUNDLE_ENV = "CLINIC_DESKTOP_BUNDLE"
-LIMIT_MB = 180  # MiB, as `du -sm` counts them
+LIMIT_MB = 200  # MiB, as `du -sm` counts them (180 until encryption at rest added 19 MB, #17)
 
 #: Left out of a run without CLINIC_DESKTOP_BUNDLE (tests/conftest.py), never skipped.
 pytestmark = pytest.mark.bundle
@@ -37,7 +37,7 @@ def files(bundle: Path) -> list[Path]:
     return [path for path in bundle.rglob("*") if path.is_file() or path.is_symlink()]
 
 
-def test_the_bundle_is_at_most_180_mb(bundle):
+def test_the_bundle_is_at_most_200_mb(bundle):
     sizes = {path: path.lstat().st_size for path in files(bundle)}
     total_mb = sum(sizes.values()) / 2**20
     largest = sorted(sizes, key=sizes.get, reverse=True)[:10]
