@@ -247,8 +247,9 @@ class Credentials:
 
     @classmethod
     def read(cls, args: argparse.Namespace) -> Credentials | None:
-        if args.recovery_key_stdin:
-            return cls(recovery_key=_stdin_line())
+        if args.recovery_key_stdin:  # typed at a terminal: asked for, and not echoed
+            typed = getpass.getpass("Recovery key: ") if sys.stdin.isatty() else _stdin_line()
+            return cls(recovery_key=typed)
         if args.user:
             password = _stdin_line() if args.user_password_stdin else getpass.getpass(f"Password for {args.user}: ")
             return cls(username=args.user, password=password)
