@@ -204,3 +204,12 @@ def nurse(db, admin):
 @pytest.fixture
 def counselor(db, admin):
     return make_user(db, admin, "counselor")
+
+
+@pytest.fixture
+def quick_kdf(monkeypatch):
+    """Cheap argon2 for the key wraps a test makes (each wrap keeps its own parameters, so the
+    database opens the same way): a wrap at the real cost takes a seventh of a second."""
+    from clinic_desktop.core import keys
+
+    monkeypatch.setattr(keys, "KDF", {"time_cost": 1, "memory_cost": 64, "parallelism": 1})

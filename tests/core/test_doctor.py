@@ -150,11 +150,9 @@ def test_a_good_database_reports_schema_size_counts_and_encryption(db, admin):
     assert "clinic-desktop backup" in checks["Last backup"].fix
 
 
-def test_an_encrypted_database_is_reported_without_its_key(tmp_path, monkeypatch):
-    from clinic_desktop.core import keys
+def test_an_encrypted_database_is_reported_without_its_key(tmp_path, quick_kdf):
     from clinic_desktop.core.services import accounts, vault
 
-    monkeypatch.setattr(keys, "KDF", {"time_cost": 1, "memory_cost": 64, "parallelism": 1})
     path = tmp_path / "clinic.db"
     made = vault.create_encrypted(str(path))
     accounts.create_user_from_console(made.db, "amy", "Amy Admin", "admin", "violet harbor lantern 42")

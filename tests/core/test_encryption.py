@@ -22,10 +22,7 @@ NURSE_PASSWORD = "amber meadow kettle 77"
 T0 = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def quick_kdf(monkeypatch):
-    """Cheap argon2 for the wraps made here (each wrap keeps its own parameters)."""
-    monkeypatch.setattr(keys, "KDF", {"time_cost": 1, "memory_cost": 64, "parallelism": 1})
+pytestmark = pytest.mark.usefixtures("quick_kdf")
 
 
 @pytest.fixture

@@ -176,11 +176,6 @@ def test_encrypt_command_turns_a_plain_database_into_an_encrypted_one(tmp_path):
 
 # -- restore between plain and encrypted (core, quick) ----------------------------------------------
 
-@pytest.fixture
-def quick_kdf(monkeypatch):
-    monkeypatch.setattr(keys, "KDF", {"time_cost": 1, "memory_cost": 64, "parallelism": 1})
-
-
 def _encrypted_with_admin(path):
     from clinic_desktop.core.services import accounts
 

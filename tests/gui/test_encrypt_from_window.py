@@ -19,10 +19,7 @@ from clinic_desktop.gui.recovery_key_dialog import RecoveryKeyDialog
 from tests.gui.conftest import shown_main_window
 from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
 
-
-@pytest.fixture(autouse=True)
-def quick_kdf(monkeypatch):
-    monkeypatch.setattr(keys, "KDF", {"time_cost": 1, "memory_cost": 64, "parallelism": 1})
+pytestmark = pytest.mark.usefixtures("quick_kdf")
 
 
 def notice(window: MainWindow) -> QFrame:

@@ -25,13 +25,7 @@ from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, type_into
 from tests.gui.test_app_start import child_env
 from tests.gui.test_first_run_dialog import fill
 
-QUICK_KDF = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
-
-
-@pytest.fixture(autouse=True)
-def quick_kdf(monkeypatch):
-    """Cheap argon2 for the wraps made here (each wrap keeps its own parameters)."""
-    monkeypatch.setattr(keys, "KDF", QUICK_KDF)
+pytestmark = pytest.mark.usefixtures("quick_kdf")
 
 
 @pytest.fixture
