@@ -8,6 +8,7 @@ an SQLite database, for ``clinic-desktop doctor``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import functools
@@ -19,7 +20,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -289,20 +290,27 @@ def expected_schema(revision: str) -> frozenset[tuple[str, str]]:
             made.close()
 
 
-def audit_of(path: Path, key: bytes | None = None) -> audit.ChainReport:
-    """The audit chain of the database file ``path`` (its audit tables are as 0001 made them),
-    read with ``key`` if it is encrypted."""
+@contextlib.contextmanager
+def _reading(path: Path, key: bytes | None = None) -> Iterator[dbmod.Database]:
+    """The database file ``path`` opened read-only (with ``key`` if it is encrypted), without the
+    app's connection settings (they would turn the file to WAL mode and write -wal and -shm beside
+    it): reading a file never changes it."""
     from sqlalchemy import create_engine
 
     url = URL.create("sqlite+pysqlite", database=str(path))
-    # Read-only, without the app's connection settings (they would turn the file to WAL mode and
-    # write -wal and -shm beside it): checking a file never changes it.
     engine = create_engine(url, hide_parameters=True, creator=lambda: dbmod.connect_file(path, key, read_only=True),
                            **({"module": dbmod._sqlcipher()} if key is not None else {}))
     try:
-        return audit.verify_chain(dbmod._database(url, engine, None, key))
+        yield dbmod._database(url, engine, None, key)
     finally:
         engine.dispose()
+
+
+def audit_of(path: Path, key: bytes | None = None) -> audit.ChainReport:
+    """The audit chain of the database file ``path`` (its audit tables are as 0001 made them),
+    read with ``key`` if it is encrypted."""
+    with _reading(path, key) as database:
+        return audit.verify_chain(database)
 
 
 def _private_copy(source: Path, folder: Path) -> Path:
@@ -509,15 +517,11 @@ def _read_back(out: Path, *, check: bool, key: bytes | None = None) -> _CopyFact
             raise DatabaseProblem(f"The backup {out} could not be read back: {_reason(exc)}.") from None
         key = key if dbmod.is_encrypted(copy) else None
         revision = check_backup_file(copy, named=out, key=key) if check else ""
-        url = URL.create("sqlite+pysqlite", database=str(copy))
-        engine = dbmod.create_engine_for(url, key)
-        try:
-            head = audit._head(dbmod._database(url, engine, None, key))
+        with _reading(copy, key) as database:
+            head = audit._head(database)
             if not revision:
-                with engine.connect() as conn:
-                    revision = str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or "")
-        finally:
-            engine.dispose()
+                with database.read() as session:
+                    revision = str(session.execute(text("SELECT version_num FROM alembic_version")).scalar() or "")
     return _CopyFacts(size, sha256, revision, head, key is not None)
 
 
