@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from clinic_desktop.core.models import AuditEvent
+from clinic_desktop.core.models import AuditEvent, ClinicSetting
 from clinic_desktop.core.services import audit, patients
 
 
@@ -60,15 +60,80 @@ def test_deleted_last_events_are_detected(busy_db):
     assert not report.intact and "removed" in report.problem
 
 
-def test_rewritten_event_with_recomputed_hash_breaks_the_next_link(busy_db):
-    with busy_db.write() as s:
+def _forge_event_3(db, key):
+    with db.write() as s:
         ev = s.execute(select(AuditEvent).where(AuditEvent.seq == 3)).scalar_one()
         ev.detail = {"forged": True}
         ev.hash = audit.canonical_hash(seq=ev.seq, at=ev.at, user_id=ev.user_id, username=ev.username,
                                        action=ev.action, entity_type=ev.entity_type, entity_id=ev.entity_id,
-                                       patient_id=ev.patient_id, detail=ev.detail, prev_hash=ev.prev_hash)
+                                       patient_id=ev.patient_id, detail=ev.detail, prev_hash=ev.prev_hash,
+                                       key=key)
+
+
+def test_rewritten_event_with_recomputed_hash_breaks_the_next_link(busy_db):
+    """Even someone holding the chain's secret, who recomputes the edited event's own hash,
+    breaks the link to the next one."""
+    with busy_db.read() as s:
+        key = audit.chain_key(s).key
+    _forge_event_3(busy_db, key)
     report = audit.verify_chain(busy_db)
     assert not report.intact and report.first_broken_seq == 4
+
+
+@pytest.mark.parametrize("key", [None, "00" * 32, "ab" * 32], ids=["sha256", "zero key", "another key"])
+def test_an_event_hashed_without_the_chain_secret_is_altered(busy_db, key):
+    """Without the secret (plain SHA-256, as before the chain was keyed, or a guessed key) a
+    forged event fails its own hash."""
+    _forge_event_3(busy_db, key)
+    report = audit.verify_chain(busy_db)
+    assert not report.intact and report.first_broken_seq == 3 and "altered" in report.problem
+
+
+def test_every_event_of_a_new_database_is_keyed_from_its_genesis(busy_db):
+    with busy_db.read() as s:
+        key, keyed_from = audit.chain_key(s).key, audit.chain_key(s).keyed_from
+        first = s.execute(select(AuditEvent).where(AuditEvent.seq == 1)).scalar_one()
+        assert keyed_from == 1 and first.action == audit.GENESIS_ACTION and len(bytes.fromhex(key)) == 32
+        assert first.hash == audit.canonical_hash(
+            seq=1, at=first.at, user_id=None, username=first.username, action=first.action, entity_type=None,
+            entity_id=None, patient_id=None, detail=first.detail, prev_hash=audit.GENESIS, key=key)
+
+
+@pytest.mark.parametrize("value", [None, {"key": "ab" * 32}, {"keyed_from": 1}, {"key": "not hex", "keyed_from": 1}],
+                         ids=["cleared", "no start", "no key", "not a key"])
+def test_a_chain_whose_key_was_removed_is_broken(busy_db, value):
+    with busy_db.write() as s:
+        s.get(ClinicSetting, audit.CHAIN_SETTING).value = value
+    report = audit.verify_chain(busy_db)
+    assert not report.intact and "key was removed" in report.problem
+
+
+def test_a_chain_whose_key_row_was_deleted_is_broken(busy_db):
+    with busy_db.write() as s:
+        s.execute(text("DELETE FROM clinic_settings WHERE key = :k"), {"k": audit.CHAIN_SETTING})
+    report = audit.verify_chain(busy_db)
+    assert not report.intact and "key was removed" in report.problem
+
+
+@pytest.mark.parametrize("moved_to", [2, 5, 10_000])
+def test_a_chain_whose_key_start_was_moved_is_broken(busy_db, moved_to):
+    """Moving where the keyed events start (to pass a plain SHA-256 rewrite of the ones before)
+    is detected: the event there is not where the chain was keyed, or there is none."""
+    with busy_db.write() as s:
+        row = s.get(ClinicSetting, audit.CHAIN_SETTING)
+        row.value = {**row.value, "keyed_from": moved_to}
+    report = audit.verify_chain(busy_db)
+    assert not report.intact
+
+
+def test_the_chain_secret_is_no_clinic_setting(busy_db, admin):
+    """The settings service (the dialog, its audit events) never reads or shows the secret."""
+    from clinic_desktop.core.services import settings as settings_service
+
+    with busy_db.read() as s:
+        key = audit.chain_key(s).key
+    assert audit.CHAIN_SETTING not in settings_service.get_all(busy_db)
+    assert key not in repr(settings_service.get_all(busy_db))
 
 
 def test_failed_transaction_leaves_no_audit_event(db, admin):

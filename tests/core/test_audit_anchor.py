@@ -36,6 +36,7 @@ def rewind(db, keep: int) -> None:
 def recompute(db, seq: int, username: str) -> None:
     """Edit event ``seq`` and recompute every hash after it, and the head: a chain that verifies."""
     with db.write() as s:
+        key = audit.chain_key(s).key  # whoever opened the file has it
         rows = s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
         prev = audit.GENESIS
         for ev in rows:
@@ -44,7 +45,7 @@ def recompute(db, seq: int, username: str) -> None:
             ev.prev_hash = prev
             ev.hash = audit.canonical_hash(seq=ev.seq, at=ev.at, user_id=ev.user_id, username=ev.username,
                                            action=ev.action, entity_type=ev.entity_type, entity_id=ev.entity_id,
-                                           patient_id=ev.patient_id, detail=ev.detail, prev_hash=prev)
+                                           patient_id=ev.patient_id, detail=ev.detail, prev_hash=prev, key=key)
             prev = ev.hash
         s.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": prev})
 
@@ -127,4 +128,5 @@ def test_a_trail_rebuilt_without_its_genesis_first_is_broken(db, admin):
         s.execute(text("UPDATE audit_events SET action = :g WHERE seq = 2"), {"g": audit.GENESIS_ACTION})
     recompute(db, 0, "")  # every hash recomputed: the chain itself verifies
     rebuilt = audit.verify_chain(db)
-    assert not rebuilt.intact and "is not the database's creation (that is event 2)" in rebuilt.problem
+    # Event 1 is where the chain was keyed, and is no longer the database's creation.
+    assert not rebuilt.intact and "event 1, which is not where it was keyed" in rebuilt.problem

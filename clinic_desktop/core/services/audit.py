@@ -1,8 +1,14 @@
 """The audit trail: append-only and hash-chained.
 
-Every event stores the SHA-256 of its own canonical content together with the hash of
+Every event stores the HMAC-SHA256 of its own canonical content together with the hash of
 the event before it, and a gap-free sequence number; ``verify_chain`` recomputes it all,
-so an edited, inserted or deleted row is detected. Appends are serialised by updating
+so an edited, inserted or deleted row is detected. The HMAC's key is a random secret kept in
+the database itself (the ``audit.chain`` row of ``clinic_settings``, migration 0015, which the
+settings service never reads or shows), so only the unlocked database yields it: on an encrypted database, whoever has the file but no password or recovery key can
+neither forge an event nor recompute the chain after an edit. (On an unencrypted SQLite file the
+secret is as readable as the events; there the anchors below are what catch a recomputed chain.)
+Events written before the key came keep their SHA-256 hashes; the first keyed one is the genesis
+event or an ``audit.chain_keyed`` event, and a chain that says otherwise is broken. Appends are serialised by updating
 the single ``audit_head`` row first (a row lock on PostgreSQL, the write lock on SQLite).
 
 A chain recomputed from scratch, rewound (its last events deleted and the head moved back) or
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import logging
 from dataclasses import dataclass
@@ -31,12 +38,16 @@ from sqlalchemy.orm import Session
 from clinic_desktop import paths
 from clinic_desktop.core.db import Database, record_key
 from clinic_desktop.core.files import write_private
-from clinic_desktop.core.models import AuditEvent, AuditHead, utcnow
+from clinic_desktop.core.models import AuditEvent, AuditHead, ClinicSetting, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 
 GENESIS = "0" * 64
 #: The first event of every database made since the genesis event came in (core.db._genesis).
 GENESIS_ACTION = "database.created"
+#: The first keyed event of a database that had events before its chain was keyed (0015).
+KEYED_ACTION = "audit.chain_keyed"
+#: The clinic_settings row holding the chain's secret: {"key": hex, "keyed_from": sequence}.
+CHAIN_SETTING = "audit.chain"
 #: The anchors this workstation keeps (in its data folder): database → the last head it saw.
 ANCHOR_FILE = "audit-anchors.json"
 
@@ -93,7 +104,10 @@ def canonical_hash(
     patient_id: int | None,
     detail: dict[str, Any] | None,
     prev_hash: str,
+    key: str | None = None,
 ) -> str:
+    """The event's hash: HMAC-SHA256 with the chain's ``key`` (hex), or plain SHA-256 for an
+    event from before the chain was keyed. It must never change: every chain depends on it."""
     content = {
         "seq": seq,
         "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -106,8 +120,33 @@ def canonical_hash(
         "detail": detail,
         "prev_hash": prev_hash,
     }
-    blob = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    blob = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(blob).hexdigest()
+    return hmac.new(bytes.fromhex(key), blob, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainKey:
+    key: str  # hex, 32 bytes
+    keyed_from: int  # the sequence of the first event hashed with it
+
+    def for_event(self, seq: int) -> str | None:
+        """The key event ``seq`` is hashed with: none for the events from before the key came."""
+        return self.key if seq >= self.keyed_from else None
+
+
+def chain_key(session: Session) -> ChainKey | None:
+    """The chain's secret, or None when there is none (a database older than schema 0015, which
+    keeps hashing with SHA-256 until it is upgraded — or one whose key was removed)."""
+    row = session.get(ClinicSetting, CHAIN_SETTING)
+    value: Any = row.value if row is not None else None
+    try:
+        found = ChainKey(str(value["key"]), int(value["keyed_from"]))
+        bytes.fromhex(found.key)
+    except (TypeError, KeyError, ValueError):
+        return None
+    return found
 
 
 def append(
@@ -139,7 +178,8 @@ def append(
         "detail": _jsonable(detail) if detail is not None else None,
         "prev_hash": head.last_hash,
     }
-    event = AuditEvent(**fields, hash=canonical_hash(**fields))
+    secret = chain_key(session)
+    event = AuditEvent(**fields, hash=canonical_hash(**fields, key=secret.for_event(head.seq) if secret else None))
     session.add(event)
     head.last_hash = event.hash
     session.flush()
@@ -165,6 +205,10 @@ def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int =
         head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
         if head is None:
             return ChainReport(False, 0, None, "the audit chain head is missing")
+        secret = chain_key(session)
+        if secret is None:
+            return ChainReport(False, 0, None, "the audit chain's key was removed")
+        keyed_from = secret.keyed_from
         last_seq = 0
         while True:
             rows = session.execute(
@@ -181,9 +225,13 @@ def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int =
                     seq=ev.seq, at=ev.at, user_id=ev.user_id, username=ev.username,
                     action=ev.action, entity_type=ev.entity_type, entity_id=ev.entity_id,
                     patient_id=ev.patient_id, detail=ev.detail, prev_hash=ev.prev_hash,
+                    key=secret.for_event(ev.seq),
                 )
                 if recomputed != ev.hash:
                     return ChainReport(False, count, ev.seq, f"event {ev.seq} was altered")
+                if ev.seq == keyed_from and ev.action not in (GENESIS_ACTION, KEYED_ACTION):
+                    return ChainReport(False, count, ev.seq, f"the chain says its key starts at event {ev.seq}, "
+                                                             "which is not where it was keyed")
                 expected_prev = ev.hash
                 expected_seq += 1
                 count += 1
@@ -194,6 +242,9 @@ def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int =
         if count == 0:
             return ChainReport(False, 0, 1, "the trail is empty, but every database's trail starts with "
                                             "its creation: it was wiped")
+        if keyed_from > count:
+            return ChainReport(False, count, keyed_from, f"the chain says its key starts at event {keyed_from}, "
+                                                         f"but it has {count} events")
         genesis = session.execute(select(AuditEvent.seq).where(AuditEvent.action == GENESIS_ACTION)
                                   .order_by(AuditEvent.seq).limit(1)).scalar_one_or_none()
         if genesis is not None and genesis != 1:
