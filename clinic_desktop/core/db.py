@@ -35,6 +35,8 @@ from clinic_desktop.core.errors import DatabaseProblem
 log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: What _header says an encrypted file this process has open starts with: anything but SQLite's.
+ENCRYPTED_HEADER = bytes(len(SQLITE_HEADER))
 BUSY_TIMEOUT_MS = 10_000
 OUR_TABLES = {"users", "patients", "episodes", "audit_events"}
 # The newest migration this app ships (tests check it against migrations/versions). A database
@@ -104,12 +106,54 @@ def connect_file(path: Path, key: bytes | None = None, *, read_only: bool = Fals
     return conn
 
 
+# --- never open a file this process has open through SQLite -----------------------------------
+# Closing ANY descriptor of a file drops every POSIX lock this process holds on it, SQLite's
+# included (fcntl locks belong to the process and the file, not to the descriptor). A database in
+# WAL mode whose locks were dropped so looks unused: the next other process to close its
+# connection believes itself the last, checkpoints and deletes the WAL, and this process goes on
+# writing into a WAL nobody else reads (found when a backup, which read the live file's header,
+# ran inside the app). So the header of a file this process has open is never read: it is known.
+
+#: SQLite files this process has open through a Database: (device, inode) → [how many, encrypted].
+_LIVE_FILES: dict[tuple[int, int], list[Any]] = {}
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)  # stat opens nothing
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _live(path: Path, encrypted: bool, delta: int) -> None:
+    """Note that this process opened (``delta`` 1) or closed (-1) a Database on ``path``."""
+    inode = _inode(path)
+    if inode is None:
+        return
+    entry = _LIVE_FILES.setdefault(inode, [0, encrypted])
+    entry[0] += delta
+    if delta > 0:
+        entry[1] = encrypted
+    if entry[0] <= 0:
+        del _LIVE_FILES[inode]
+
+
+def _header(path: Path) -> bytes:
+    """The first bytes of the SQLite file ``path`` (OSError if it cannot be read) — for a file
+    this process has open, what they are known to be, without opening it (see above)."""
+    live = _LIVE_FILES.get(_inode(path) or (-1, -1))
+    if live is not None:
+        return ENCRYPTED_HEADER if live[1] else SQLITE_HEADER
+    with path.open("rb") as fh:
+        return fh.read(len(SQLITE_HEADER))
+
+
 def is_encrypted(path: Path) -> bool:
     """Whether ``path`` is an encrypted Clinic Desktop database: a file that does not start as
     SQLite's do, with its key file beside it."""
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
+        header = _header(path)
     except OSError:
         return False
     return len(header) == len(SQLITE_HEADER) and header != SQLITE_HEADER \
@@ -160,6 +204,14 @@ class Database:
     backup_made: Path | None = None
     #: The data key of an encrypted SQLite database (None: not encrypted). Never printed.
     key: bytes | None = field(default=None, repr=False)
+    #: Noted among the files this process has open (_LIVE_FILES) until disposed of.
+    _live: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        path = self.sqlite_path
+        if path is not None and path.exists():
+            _live(path, self.encrypted, 1)
+            self._live = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -209,6 +261,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        path = self.sqlite_path
+        if path is not None and self._live:
+            self._live = False
+            _live(path, self.encrypted, -1)
 
 
 #: What SQLite says when the file itself is damaged (and only then is a backup the answer).
@@ -261,8 +317,7 @@ def _check_sqlite_file(path: Path, key: bytes | None = None) -> None:
     """Refuse a file that is not an SQLite database or fails an integrity check; never write to it.
     An encrypted one is read with ``key`` (NeedsKey without it; WrongKey when it does not open)."""
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
+        header = _header(path)
     except OSError as exc:
         raise storage_problem(path, exc) from exc
     if header != SQLITE_HEADER:

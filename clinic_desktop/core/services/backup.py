@@ -300,10 +300,11 @@ def _reading(path: Path, key: bytes | None = None) -> Iterator[dbmod.Database]:
     url = URL.create("sqlite+pysqlite", database=str(path))
     engine = create_engine(url, hide_parameters=True, creator=lambda: dbmod.connect_file(path, key, read_only=True),
                            **({"module": dbmod._sqlcipher()} if key is not None else {}))
+    database = dbmod._database(url, engine, None, key)
     try:
-        yield dbmod._database(url, engine, None, key)
+        yield database
     finally:
-        engine.dispose()
+        database.dispose()
 
 
 def audit_of(path: Path, key: bytes | None = None) -> audit.ChainReport:
