@@ -105,7 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "(an encrypted backup opens with --user or --recovery-key-stdin)")
     p.add_argument("--from", dest="source", required=True, type=Path, metavar="FILE")
 
-    add("verify-audit", help="check the audit trail's hash chain")
+    p = add("verify-audit", help="check the audit trail's hash chain, and that it still holds the heads this "
+                                 "workstation and the backups' manifests saw")
+    p.add_argument("--backups", type=Path, metavar="DIR", action="append", default=None,
+                   help="a folder of backups whose manifests to compare (repeatable; default: the clinic's "
+                        "backup folder, if one is set)")
 
     add("encrypt", help="encrypt an unencrypted SQLite database: --user names an administrator; a plain "
                         "copy is kept beside it, and the recovery key is printed once")
@@ -412,13 +416,7 @@ def run(args: argparse.Namespace, password: str | None = None) -> int:
             added = demo.seed(db)
             print(f"Added {added} demo patients." if added else "The demo patients are already there.")
         elif args.command == "verify-audit":
-            report = audit.verify(db)
-            if not report.intact:
-                where = f" at event {report.first_broken_seq}" if report.first_broken_seq else ""
-                print(f"Audit trail BROKEN{where}: {report.problem} "
-                      f"({report.count} events verified).", file=sys.stderr)
-                return 3
-            print(f"Audit trail intact: {report.count} events.")
+            return _verify_audit(db, args.backups)
         elif args.command == "export-directory":
             return _export_directory(db, args.file)
         elif args.command == "import-directory":
@@ -428,6 +426,38 @@ def run(args: argparse.Namespace, password: str | None = None) -> int:
     finally:
         audit.keep_anchor(db)  # the head this workstation saw (only ever forward along the chain)
         db.dispose()
+    return 0
+
+
+def _verify_audit(db, folders: list[Path] | None) -> int:
+    """verify-audit: the chain, this workstation's anchor and the manifests of the backups in
+    ``folders`` (the clinic's backup folder when none is named; a folder that is not there —
+    a drive not plugged in — is said, not fatal unless it was named)."""
+    from clinic_desktop.core.errors import DatabaseProblem
+    from clinic_desktop.core.services import audit, backup
+    from clinic_desktop.core.services import settings as settings_service
+
+    named = folders is not None
+    if folders is None:
+        setting = str(settings_service.get(db, "backup.folder") or "")
+        folders = [Path(setting)] if setting else []
+    anchors: list[audit.Anchor] = []
+    for folder in folders:
+        try:
+            anchors += backup.manifest_anchors(folder.expanduser(), db.url)
+        except OSError as exc:
+            if named:
+                raise DatabaseProblem(f"Cannot read the backup folder {folder}: {exc.strerror or exc}.") from None
+            print(f"(The backup folder {folder} cannot be read now, so its manifests were not compared.)")
+    report = audit.verify(db, anchors=anchors)
+    if not report.intact:
+        where = f" at event {report.first_broken_seq}" if report.first_broken_seq else ""
+        print(f"Audit trail BROKEN{where}: {report.problem} "
+              f"({report.count} events verified).", file=sys.stderr)
+        return 3
+    compared = (f"; it agrees with the {report.anchors} anchor{'s' if report.anchors != 1 else ''} "
+                "(this workstation's, the backups' manifests)") if report.anchors else ""
+    print(f"Audit trail intact: {report.count} events{compared}.")
     return 0
 
 

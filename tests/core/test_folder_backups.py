@@ -93,6 +93,7 @@ def test_a_folder_backup_is_named_for_its_utc_time_private_verified_and_has_a_ma
     head = audit._head(db)
     assert head is not None
     assert manifest == {
+        "database": str(sqlite_path.resolve()),
         "file": "clinic-20260301-093000.db",
         "taken_at": "2026-03-01T09:30:00+00:00",
         "schema_revision": dbmod.head_revision(),

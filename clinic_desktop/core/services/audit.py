@@ -28,11 +28,12 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from clinic_desktop import paths
@@ -46,6 +47,8 @@ GENESIS = "0" * 64
 GENESIS_ACTION = "database.created"
 #: The first keyed event of a database that had events before its chain was keyed (0015).
 KEYED_ACTION = "audit.chain_keyed"
+#: A backup replaced the database (or filled an empty PostgreSQL one): recorded in the restored trail.
+RESTORED_ACTION = "database.restored"
 #: The clinic_settings row holding the chain's secret: {"key": hex, "keyed_from": sequence}.
 CHAIN_SETTING = "audit.chain"
 #: The anchors this workstation keeps (in its data folder): database → the last head it saw.
@@ -136,6 +139,18 @@ class ChainKey:
         return self.key if seq >= self.keyed_from else None
 
 
+#: ``keyed_from`` of a chain from before schema 0015: none of its events is keyed.
+UNKEYED = 2**62
+#: The schema that keyed the chain (migration 0015): from it on, a chain without its key is broken.
+KEYED_SCHEMA = "0015"
+
+
+def _keyed_schema(session: Session) -> bool:
+    """Is the database at the schema that keys its chain, or later? (Revisions are numbered.)"""
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return revision is None or str(revision) >= KEYED_SCHEMA
+
+
 def chain_key(session: Session) -> ChainKey | None:
     """The chain's secret, or None when there is none (a database older than schema 0015, which
     keeps hashing with SHA-256 until it is upgraded — or one whose key was removed)."""
@@ -206,8 +221,10 @@ def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int =
         if head is None:
             return ChainReport(False, 0, None, "the audit chain head is missing")
         secret = chain_key(session)
-        if secret is None:
+        if secret is None and _keyed_schema(session):
             return ChainReport(False, 0, None, "the audit chain's key was removed")
+        if secret is None:  # a database (a backup) from before the chain was keyed: SHA-256 only
+            secret = ChainKey("", UNKEYED)
         keyed_from = secret.keyed_from
         last_seq = 0
         while True:
@@ -242,7 +259,7 @@ def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int =
         if count == 0:
             return ChainReport(False, 0, 1, "the trail is empty, but every database's trail starts with "
                                             "its creation: it was wiped")
-        if keyed_from > count:
+        if count < keyed_from < UNKEYED:
             return ChainReport(False, count, keyed_from, f"the chain says its key starts at event {keyed_from}, "
                                                          f"but it has {count} events")
         genesis = session.execute(select(AuditEvent.seq).where(AuditEvent.action == GENESIS_ACTION)
@@ -253,15 +270,24 @@ def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int =
     return ChainReport(True, count)
 
 
-# --- the anchor a workstation keeps ----------------------------------------------------------------
+# --- anchors: the heads this workstation and the backups' manifests saw ----------------------------
 
 @dataclass(frozen=True)
 class Anchor:
-    """The head of a database's chain as this workstation last saw it."""
+    """The head of a database's chain as someone saw it: this workstation (its anchor file) or a
+    backup (its manifest)."""
 
     seq: int
     hash: str
     at: str  # when it was seen, ISO 8601 UTC
+    source: str = ""  # who saw it, for the message: "this workstation (…)", "the backup … (its manifest)"
+
+    def seen(self) -> dt.datetime | None:
+        try:
+            when = dt.datetime.fromisoformat(self.at)
+        except ValueError:
+            return None
+        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def anchor_file() -> Path:
@@ -279,7 +305,8 @@ def _anchors() -> dict[str, Any]:
 def read_anchor(db: Database) -> Anchor | None:
     entry = _anchors().get(record_key(db.url))
     try:
-        return Anchor(int(entry["seq"]), str(entry["hash"]), str(entry["at"])) if entry else None
+        return Anchor(int(entry["seq"]), str(entry["hash"]), str(entry["at"]),
+                      f"this workstation ({anchor_file()})") if entry else None
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -290,13 +317,26 @@ def _head(db: Database) -> tuple[int, str] | None:
     return (int(head[0]), str(head[1])) if head is not None else None
 
 
-def anchor_problem(db: Database, count: int) -> str:
-    """What disagrees between the trail (``count`` events verified) and this workstation's
-    anchor: "" when they agree or there is none."""
-    anchor = read_anchor(db)
+def _last_restore(db: Database) -> tuple[int, dt.datetime] | None:
+    """The latest restore recorded in the trail: its event's sequence and when it was."""
+    with db.read() as session:
+        found = session.execute(select(AuditEvent.seq, AuditEvent.at).where(AuditEvent.action == RESTORED_ACTION)
+                                .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (int(found[0]), found[1]) if found is not None else None
+
+
+def disagreement(db: Database, count: int, anchor: Anchor | None) -> str | None:
+    """What disagrees between the trail (``count`` events verified) and ``anchor``: "" when they
+    agree, None when there is nothing to compare. An anchor seen before the latest restore, beyond
+    the events the restored backup held, saw a trail the restore replaced on purpose: not compared."""
     if anchor is None or anchor.seq == 0:
-        return ""
-    seen = f"this workstation saw event {anchor.seq} on {anchor.at[:16].replace('T', ' ')} UTC ({anchor_file()})"
+        return None
+    restore = _last_restore(db)
+    seen_at = anchor.seen()
+    if restore is not None and anchor.seq >= restore[0] and (seen_at is None or seen_at < restore[1]):
+        return None
+    when = anchor.at[:16].replace("T", " ")
+    seen = f"{anchor.source} saw event {anchor.seq} on {when} UTC"
     if count < anchor.seq:
         return f"the trail has {count} events, but {seen}: events were removed or the trail rewound"
     with db.read() as session:
@@ -306,13 +346,19 @@ def anchor_problem(db: Database, count: int) -> str:
     return ""
 
 
-def keep_anchor(db: Database) -> None:
+def anchor_problem(db: Database, count: int) -> str:
+    """What disagrees between the trail and this workstation's anchor ("" when nothing)."""
+    return disagreement(db, count, read_anchor(db)) or ""
+
+
+def keep_anchor(db: Database, *, replace: bool = False) -> None:
     """Note the chain's head as this workstation's anchor — only forward along the chain it
     anchored before (a trail that disagrees with the anchor is left for :func:`verify` to
-    report, never blessed). Written 0600 and atomically; never fails the caller."""
+    report, never blessed), unless ``replace``: a restore replaced the trail on purpose.
+    Written 0600 and atomically; never fails the caller."""
     try:
         head = _head(db)
-        if head is None or anchor_problem(db, head[0]):
+        if head is None or (not replace and anchor_problem(db, head[0])):
             return
         anchors = _anchors()
         anchors[record_key(db.url)] = {"seq": head[0], "hash": head[1], "at": utcnow().isoformat()}
@@ -323,17 +369,37 @@ def keep_anchor(db: Database) -> None:
         log.warning("could not keep the audit anchor", exc_info=True)
 
 
-def verify(db: Database, user: SignedInUser | None = None) -> ChainReport:
-    """:func:`verify_chain`, then the trail against this workstation's anchor: a trail rewound,
-    recomputed or wiped behind it is broken, naming the anchor. Intact → the anchor moves on."""
+@dataclass(frozen=True)
+class Verified(ChainReport):
+    """:func:`verify`'s report: the chain's, and how many anchors it was compared with."""
+
+    anchors: int = 0
+
+
+def verify(db: Database, user: SignedInUser | None = None, *, anchors: Iterable[Anchor] = ()) -> Verified:
+    """:func:`verify_chain`, then the trail against this workstation's anchor and ``anchors``
+    (the backups' manifests): a trail rewound, recomputed or wiped behind any of them is broken,
+    naming the first that disagrees. Intact → this workstation's anchor moves on."""
     report = verify_chain(db, user)
     if not report.intact:
-        return report
-    problem = anchor_problem(db, report.count)
-    if problem:
-        return ChainReport(False, report.count, None, problem)
+        return Verified(**vars(report))
+    compared = 0
+    for anchor in (read_anchor(db), *anchors):
+        problem = disagreement(db, report.count, anchor)
+        if problem:
+            return Verified(False, report.count, None, problem, compared)
+        compared += problem is not None
     keep_anchor(db)
-    return report
+    return Verified(True, report.count, anchors=compared)
+
+
+def record_restore(db: Database, user: SignedInUser | None, detail: dict[str, Any]) -> None:
+    """The database was just replaced by a backup: the trail says so (the anchors seen before it,
+    beyond what the backup held, are no longer compared), and this workstation's anchor is set
+    to the restored trail's head."""
+    with db.write() as session:
+        append(session, user, RESTORED_ACTION, username=None if user else "(console)", detail=detail)
+    keep_anchor(db, replace=True)
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,7 @@ def backup(target: str | None, out: Path, *, key: bytes | None = None, password:
         dbmod._check_sqlite_file(source, key)
         key = key if dbmod.is_encrypted(source) else None
         _sqlite_backup_to(source, out, key)
-        write_manifest(out, key=key)
+        write_manifest(out, url, key=key)
         _note_backup(url, out)
         return out
     # PostgreSQL: pg_dump with the connection in its arguments and the password (typed when asked,
@@ -345,6 +345,7 @@ def restore(target: str | None, source: Path, *, unlock: Unlocker | None = None,
         from clinic_desktop.core.services import pg_backup
 
         pg_backup.restore(url.set(password=password) if password is not None else url, source)
+        _record_restore(target, None, password, {"from": Path(source).name, "into": "an empty database"})
         return None
     source = Path(source).expanduser().resolve()
     if not source.is_file():
@@ -372,6 +373,7 @@ def restore(target: str | None, source: Path, *, unlock: Unlocker | None = None,
                 raise DatabaseProblem(
                     f"{current} is encrypted with another key than {source}: move it away first "
                     "(it was left untouched), then restore.") from None
+        replaced_head = _head_of(current, key if live_encrypted else None)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = current.with_name(f"{current.stem}.replaced-{stamp}.db")
         if current.exists() and current.stat().st_size > 0:
@@ -394,7 +396,33 @@ def restore(target: str | None, source: Path, *, unlock: Unlocker | None = None,
                 src.close()
         else:
             _put_encrypted_in_place(copy, current, key)
+    _record_restore(str(current), key, None, {
+        "from": source.name, "kept": None if kept == current else kept.name,
+        "replaced_head": None if replaced_head is None else {"sequence": replaced_head[0], "hash": replaced_head[1]}})
     return kept
+
+
+def _head_of(path: Path, key: bytes | None) -> tuple[int, str] | None:
+    """The audit head of the database file about to be replaced, for the restore's event; None when
+    there is none or it cannot be read (a damaged database is what a restore is often for)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        with _reading(path, key) as database:
+            return audit._head(database)
+    except Exception:  # unreadable: the restore goes on, the event says nothing was read
+        log.warning("could not read the audit head of the database being replaced", exc_info=True)
+        return None
+
+
+def _record_restore(target: str | None, key: bytes | None, password: str | None, detail: dict) -> None:
+    """Open the restored database as the app does (upgrading a backup from an older version) and
+    record the restore in its trail, which also sets this workstation's anchor to it."""
+    restored = dbmod.open_database(target, create=False, key=key, password=password)
+    try:
+        audit.record_restore(restored, None, detail)
+    finally:
+        restored.dispose()
 
 
 def _put_encrypted_in_place(copy: Path, current: Path, key: bytes) -> None:
@@ -526,17 +554,20 @@ def _read_back(out: Path, *, check: bool, key: bytes | None = None) -> _CopyFact
     return _CopyFacts(size, sha256, revision, head, key is not None)
 
 
-def write_manifest(out: Path, *, taken_at: dt.datetime | None = None, facts: _CopyFacts | None = None,
+def write_manifest(out: Path, url: URL, *, taken_at: dt.datetime | None = None, facts: _CopyFacts | None = None,
                    key: bytes | None = None) -> Path:
-    """Write ``<out>.manifest.json`` (0600, whole or not at all) beside the backup ``out``: when it
-    was taken (UTC), its schema revision, this app's version, the file's size and SHA-256 (of the
-    file as it lies there, encrypted or not), whether it is encrypted, and the audit chain's head
-    (sequence and hash) in it (read with ``key`` when encrypted). Returns the manifest's path."""
+    """Write ``<out>.manifest.json`` (0600, whole or not at all) beside the backup ``out`` of the
+    database at ``url``: which database (as :func:`record_key` names it), when it was taken (UTC),
+    its schema revision, this app's version, the file's size and SHA-256 (of the file as it lies
+    there, encrypted or not), whether it is encrypted, and the audit chain's head (sequence and
+    hash) in it (read with ``key`` when encrypted) — an anchor verify-audit compares the live trail
+    with (:func:`manifest_anchors`). Returns the manifest's path."""
     from clinic_desktop import __version__
 
     if facts is None:
         facts = _read_back(out, check=False, key=key)
     manifest = {
+        "database": dbmod.record_key(url),
         "file": out.name,
         "taken_at": (taken_at or clock.now()).astimezone(dt.UTC).isoformat(timespec="seconds"),
         "schema_revision": facts.revision,
@@ -553,6 +584,27 @@ def write_manifest(out: Path, *, taken_at: dt.datetime | None = None, facts: _Co
         raise DatabaseProblem(f"The backup {out} was written but not its manifest: {_reason(exc)}; "
                               f"{_write_advice(exc)}.") from None
     return target
+
+
+def manifest_anchors(folder: Path, url: URL) -> list[audit.Anchor]:
+    """The audit heads the manifests of our backups in ``folder`` recorded for the database at
+    ``url`` (a manifest naming another database is not its; one from before manifests named their
+    database is taken as this one's, since the folder is this database's), newest first. A
+    manifest that cannot be read, or has no head, is no anchor."""
+    mine = dbmod.record_key(url)
+    found: list[audit.Anchor] = []
+    for backup_file in folder_backups(folder):
+        manifest = manifest_path(backup_file)
+        try:
+            data = json.loads(manifest.read_text("utf-8"))
+            head = data["audit_head"]
+            if data.get("database", mine) != mine or head is None:
+                continue
+            found.append(audit.Anchor(int(head["sequence"]), str(head["hash"]), str(data["taken_at"]),
+                                      f"the backup {backup_file} (its manifest)"))
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("could not read the backup manifest %s", manifest.name)
+    return found
 
 
 def _reserve_name(folder: Path, when: dt.datetime) -> Path:
@@ -671,7 +723,7 @@ def backup_to_folder(target: str | None, folder: str | os.PathLike[str], keep: i
         why = str(exc).split("; choose another backup")[0].rstrip(".")
         raise failed(f"The new backup failed its check and was removed: {why}.", out) from None
     try:
-        manifest = write_manifest(out, taken_at=taken_at, facts=facts)
+        manifest = write_manifest(out, url, taken_at=taken_at, facts=facts)
     except DatabaseProblem as exc:
         raise failed(str(exc).replace(" was written but not", " was removed: it was written but not"),
                      out) from None
