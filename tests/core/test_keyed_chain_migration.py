@@ -84,3 +84,35 @@ def test_a_legacy_event_rehashed_breaks_the_keyed_event_after_it(tmp_path):
         assert not report.intact and report.first_broken_seq == 3
     finally:
         db.dispose()
+
+
+def test_a_backup_from_before_the_key_restores_and_is_keyed(tmp_path, monkeypatch):
+    """A backup an older version made (schema 0014, SHA-256 only) passes restore's checks; the
+    restored database is upgraded, keyed, and records its restore."""
+    from clinic_desktop.core.services import backup
+    from tests.conftest import CLINIC
+
+    monkeypatch.setenv("CLINIC_DESKTOP_DATA_DIR", str(tmp_path / "workstation"))
+    old_path = tmp_path / "old-backup.db"
+    url, engine = database_at(str(old_path), "0014")
+    _legacy_trail(engine, [audit.GENESIS_ACTION])
+    old = dbmod._database(url, engine, None)
+    accounts.create_first_admin(old, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)  # hashed as 0014 did
+    assert audit.verify_chain(old).intact
+    old.dispose()
+
+    live = tmp_path / "clinic.db"
+    current = open_database(live)
+    accounts.create_first_admin(current, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)
+    current.dispose()
+    backup.restore(str(live), old_path)
+    db = open_database(live)
+    try:
+        report = audit.verify(db)
+        assert report.intact, report.problem
+        with db.read() as s:
+            actions = s.execute(text("SELECT action FROM audit_events ORDER BY seq")).scalars().all()
+            assert audit.chain_key(s).keyed_from == actions.index(audit.KEYED_ACTION) + 1
+        assert actions[-2:] == [audit.KEYED_ACTION, audit.RESTORED_ACTION]
+    finally:
+        db.dispose()
