@@ -10,6 +10,7 @@ commands against the database already holds it, and the audit trail records "(co
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import logging
 import sys
@@ -137,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only-valid", action="store_true",
                    help="import the valid rows even when others are refused (still exits 2)")
 
+    p = add("audit-report", help="a patient's accounting of disclosures (every referral letter, print and export "
+                                 "of their record: to whom, under which consent) as PDF or CSV, by --out's suffix")
+    p.add_argument("--patient", required=True, metavar="MRN", help="the patient's record number")
+    p.add_argument("--from", dest="date_from", type=_day, metavar="YYYY-MM-DD", help="the first day (default: all)")
+    p.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD", help="the last day (default: today)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf|FILE.csv")
+
     p = add("export-plan",
                        help="write a patient's aftercare plan as a PDF: the latest finalized version "
                             "as signed, or the current plan watermarked DRAFT when none is final or "
@@ -204,6 +212,34 @@ def _import_directory(db, source: Path, only_valid: bool) -> int:
         print(f"{source}: {result.message}{hint}", file=sys.stderr)
         return 2
     print(f"{source}: {result.message}")
+    return 0
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day written YYYY-MM-DD (such as 2026-03-31)") from None
+
+
+def _audit_report(db, mrn: str, date_from: dt.date | None, date_to: dt.date | None, target: Path) -> int:
+    """audit-report: the accounting of disclosures, written like every export (a regular file only,
+    0600, whole or not at all)."""
+    from clinic_desktop.core.files import private_file
+    from clinic_desktop.core.services import audit_log
+
+    kind = target.suffix.lower()
+    if kind not in {".pdf", ".csv"}:
+        raise ClinicError(f"{target}: name the report FILE.pdf or FILE.csv.")
+    accounting = audit_log.disclosures(db, None, mrn, date_from=date_from, date_to=date_to)
+    data = audit_log.disclosures_pdf(db, None, accounting) if kind == ".pdf" else audit_log.disclosures_csv(accounting)
+    try:
+        with private_file(target) as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise ClinicError(f"Cannot write {target}: {exc.strerror or exc}") from None
+    count = len(accounting.disclosures)
+    print(f"Wrote the accounting of disclosures of {mrn} ({count} disclosure{'s' if count != 1 else ''}) to {target}")
     return 0
 
 
@@ -421,6 +457,8 @@ def run(args: argparse.Namespace, password: str | None = None) -> int:
             return _export_directory(db, args.file)
         elif args.command == "import-directory":
             return _import_directory(db, args.file, args.only_valid)
+        elif args.command == "audit-report":
+            return _audit_report(db, args.patient, args.date_from, args.date_to, args.out)
         elif args.command == "export-plan":
             return _export_plan(db, args.patient, args.out, args.lang, args.large_print)
     finally:

@@ -15,6 +15,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "settings.edit": frozenset({Role.ADMIN}),
     "directory.edit": frozenset({Role.ADMIN}),
     "audit.verify": frozenset({Role.ADMIN}),
+    # Reading the audit trail (Admin → Audit log…, audit-report): who did what, when.
+    "audit.read": frozenset({Role.ADMIN}),
     "patients.view": ALL,
     "patients.edit": frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER, Role.COUNSELOR}),
     "episodes.open": CLINICAL,
