@@ -189,8 +189,14 @@ class MainWindow(QMainWindow):
         ui.actionUsers.setVisible(self.user.can("users.manage"))
         ui.actionClinicSettings.setVisible(self.user.can("settings.edit"))
         ui.actionProtocolSettings.setVisible(self.user.can("settings.edit"))
+        # Admin → Audit log… (whoever may read the trail), after Users….
+        self.actionAuditLog = QAction("&Audit log\u2026", self)
+        self.actionAuditLog.setObjectName("actionAuditLog")
+        self.actionAuditLog.triggered.connect(navigator.audit_log)
+        self.actionAuditLog.setVisible(self.user.can("audit.read"))
+        ui.menuAdmin.insertAction(ui.actionClinicSettings, self.actionAuditLog)
         ui.menuAdmin.menuAction().setVisible(
-            self.user.can("users.manage") or self.user.can("settings.edit"))
+            self.user.can("users.manage") or self.user.can("settings.edit") or self.user.can("audit.read"))
         for action in ui.toolBar.actions():
             button = ui.toolBar.widgetForAction(action)
             if isinstance(button, QToolButton) and not action.isSeparator():

@@ -54,6 +54,7 @@ class Navigator(QObject):
         self._workspace = workspace
         self._patient_slot = DialogSlot()
         self._users_slot = DialogSlot()
+        self._audit_slot = DialogSlot()
         self._settings_slot = DialogSlot()
         self._directory_slot = DialogSlot()
         self._check_slot = DialogSlot()
@@ -254,6 +255,14 @@ class Navigator(QObject):
         from clinic_desktop.gui.users_dialog import UsersDialog
 
         self._users_slot.open(UsersDialog(self.db, self.user, self._window))
+
+    def audit_log(self) -> None:
+        """Admin → Audit log…: the trail filtered, exported, and a patient's accounting of disclosures."""
+        if not self.user.can("audit.read"):
+            return
+        from clinic_desktop.gui.audit_log_dialog import AuditLogDialog
+
+        self._audit_slot.open(AuditLogDialog(self.db, self.user, self._window))
 
     def directory(self) -> None:
         """View → Referral directory…: everyone reads it; administrators edit and import."""
