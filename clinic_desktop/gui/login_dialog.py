@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from clinic_desktop.core.errors import AuthenticationError
 from clinic_desktop.gui import theme
@@ -33,7 +33,15 @@ class LoginDialog(GeometryDialog):
     On an encrypted database (:meth:`set_encrypted`) there is no database until someone signs
     in: Sign in runs ``vault.unlock`` (the password unwraps the database's key, then signs in as
     above) and ``database`` holds the database it opened.
+
+    When an administrator asked for a new password (``SignedInUser.must_change_password``), the
+    sign-in ends only once the person has chosen one (:class:`ChangePasswordDialog`, the password
+    just typed counting as the current one); cancelled, nobody is signed in. The screen lock does
+    not ask: the person is signed in already.
     """
+
+    NEW_PASSWORD_NEEDED = ("Choose a new password to sign in: an administrator asked for one. "
+                           "Sign in again to choose it.")
 
     signed_in = Signal(object)  # SignedInUser
 
@@ -48,7 +56,9 @@ class LoginDialog(GeometryDialog):
         #: The encrypted database Sign in opens (``set_encrypted``), and once it has, the database.
         self._encrypted_target: str | None = None
         self.database: Database | None = None
+        self.new_password_dialog: QDialog | None = None  # open while a new password is chosen
         self._operation: Operation | None = None  # the password being checked
+        self._typed = ""  # the password being checked, for the new-password step; then cleared
 
         self.sign_in_button = self.ui.buttonBox.addButton(
             "Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -113,6 +123,7 @@ class LoginDialog(GeometryDialog):
             return
         if self._operation is not None:
             return  # already checking; Enter can still arrive
+        self._typed = password
         db = self._db
         if db is None:
             self._unlock(username, password)
@@ -152,6 +163,7 @@ class LoginDialog(GeometryDialog):
         if self._operation is None:
             return  # the dialog was closed while the password was checked
         self._operation = None
+        self._typed = ""
         self._refuse(str(exc) if isinstance(exc, AuthenticationError) else error_message(exc))
 
     def _authenticated(self, user: SignedInUser) -> None:
@@ -159,8 +171,39 @@ class LoginDialog(GeometryDialog):
             return  # the dialog was closed while the password was checked
         self._operation = None
         if self.locked_user is not None and user.id != self.locked_user.id:
+            self._typed = ""
             self._refuse(self._only_locked_user_message())
             return
+        typed, self._typed = self._typed, ""
+        if user.must_change_password and self.locked_user is None:
+            self._choose_new_password(user, typed)
+            return
+        self._signed_in(user)
+
+    def _choose_new_password(self, user: SignedInUser, typed: str) -> None:
+        from clinic_desktop.gui.change_password_dialog import ChangePasswordDialog
+
+        db = self._db if self._db is not None else self.database
+        assert db is not None
+        dialog = ChangePasswordDialog(db, user, self, current_password=typed)
+        self.new_password_dialog = dialog
+
+        def finished(_result: int) -> None:
+            self.new_password_dialog = None
+            changed = dialog.changed_user
+            dialog.deleteLater()
+            if changed is not None:
+                self._signed_in(changed)
+                return
+            if self._db is None and self.database is not None:  # encrypted: closed again
+                self.database.dispose()
+                self.database = None
+            self._refuse(self.NEW_PASSWORD_NEEDED)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _signed_in(self, user: SignedInUser) -> None:
         self.signed_in_user = user
         self.ui.passwordEdit.clear()
         self.ui.errorLabel.setVisible(False)

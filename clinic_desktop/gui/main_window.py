@@ -161,6 +161,11 @@ class MainWindow(QMainWindow):
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
+        # File → Change password…: everyone's own (built here; the .ui keeps the shared actions).
+        self.actionChangePassword = QAction("Change &password\u2026", self)
+        self.actionChangePassword.setToolTip("Choose a new password for your own account")
+        self.actionChangePassword.triggered.connect(self.change_own_password)
+        ui.menuFile.insertAction(ui.actionLockScreen, self.actionChangePassword)
         ui.actionAbout.triggered.connect(navigator.about)
         ui.actionCheckInstallation.triggered.connect(navigator.check_installation)
         ui.actionUserManual.triggered.connect(navigator.manual)
@@ -581,6 +586,20 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.quit()
+
+    def change_own_password(self) -> None:
+        """File → Change password…: the current password, then the new one twice."""
+        from clinic_desktop.gui.change_password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.db, self.user, self)
+
+        def finished(_result: int) -> None:
+            if dialog.changed_user is not None:
+                self.ui.statusbar.showMessage("Your password was changed.", 8000)
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
 
     def new_recovery_key(self) -> None:
         """Admin → New recovery key…: a new key replaces the old one (its sheet stops working)."""
