@@ -235,6 +235,20 @@ def authenticate(db: Database, username: str, password: str, *, password_proven:
 
 
 
+#: How a person signed out (the ``how`` of a ``sign_out`` event).
+SIGN_OUT_WAYS = ("menu", "lock screen", "switch user")
+
+
+def sign_out(db: Database, user: SignedInUser, how: str = "menu") -> None:
+    """``user`` signed out of this workstation (File → Sign out, the lock screen's Sign out, or
+    another person switching user there): audited as ``sign_out``. Their drafts were saved by the
+    screens before; nothing else changes."""
+    if how not in SIGN_OUT_WAYS:
+        raise ValueError(f"unknown way to sign out: {how!r}")
+    with db.write() as session:
+        audit.append(session, user, "sign_out", entity_type="user", entity_id=user.id, detail={"how": how})
+
+
 def _count_failure(session: Session, user: User, conf: Mapping[str, object], now: dt.datetime,
                    reason: str, at: dt.datetime | None = None) -> AuthenticationError:
     """A wrong password for ``user``: counted towards the lockout and audited (``at``: when it was
