@@ -543,7 +543,8 @@ def run_gui(db_target: str | None = None, *, encrypt: bool = True) -> int:
     """Run the application window; returns the process exit status. ``encrypt=False``
     (``--no-encryption``): a new database is made unencrypted and nobody is offered to encrypt
     one (a clinic that encrypts its disks instead). After Encrypt… the database is encrypted
-    and the sign-in window comes back, on the encrypted database."""
+    and the sign-in window comes back, on the encrypted database. Between start and quit, people
+    sign out and in on the same open database (``gui.workstation``)."""
     setup_logging()
     sys.excepthook = report_unexpected_error
     app = create_application()
@@ -562,15 +563,23 @@ def run_gui(db_target: str | None = None, *, encrypt: bool = True) -> int:
                 log.info("sign-in cancelled; quitting")
                 return 0
             log.info("signed in: user id %s", user.id)
-            window = main_window_for(db, user, encrypt=encrypt)
-            window.show_as_left()
+            from clinic_desktop.gui.workstation import Workstation
+
+            # File → Sign out and the lock's Switch user change who is signed in; the database
+            # stays open meanwhile. Cancel on the sign-in window after a sign-out quits.
+            workstation = Workstation(db, encrypt=encrypt)
+            workstation.closed.connect(app.quit)
+            workstation.open_for(user)
             status = app.exec()
-            request, window.encryption_request = window.encryption_request, None
+            window = workstation.window  # whoever was signed in last; None after a sign-out
+            if window is not None:
+                request, window.encryption_request = window.encryption_request, None
+                window.deleteLater()
             if request is not None:
                 from clinic_desktop.gui.recovery_key_dialog import sheet_values
 
                 values = sheet_values(db)  # read now: the sheet is made once the database is closed
-            window.deleteLater()
+            workstation.deleteLater()
             if request is None:
                 log.info("Clinic Desktop closed")
                 return status

@@ -121,6 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true",
                    help="read the new password from standard input (after the recovery key's line)")
 
+    p = add("deactivate-user", help="deactivate a staff account (someone left): it can no longer sign "
+                                    "in and, on an encrypted database, its password no longer opens it; "
+                                    "never the last active administrator")
+    p.add_argument("--username", required=True)
+
+    p = add("reactivate-user", help="reactivate a deactivated account with a new password, which they "
+                                    "must change at their next sign-in in the window")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the new password from standard input (after --user's or the recovery "
+                        "key's line, if any)")
+
     p = sub.add_parser("doctor",
                        help="check this installation (Python, Qt, fonts, database, backups, folders) "
                             "and say what to fix; exit 1 if anything failed. Prints no patient data")
@@ -431,7 +443,7 @@ def run(args: argparse.Namespace, password: str | None = None) -> int:
         return 0
 
     new_password = None
-    if args.command in {"create-user", "reset-password"}:
+    if args.command in {"create-user", "reset-password", "reactivate-user"}:
         new_password = _read_password(args)  # before anything is made: a refused one makes nothing
         problem = accounts.password_problem(new_password, accounts.normalize_username(args.username))
         if problem:
@@ -448,6 +460,15 @@ def run(args: argparse.Namespace, password: str | None = None) -> int:
             assert new_password is not None
             vault.reset_password(db, args.username, new_password)
             print(f"Set a new password for {args.username!r}; the account is unlocked.")
+        elif args.command == "deactivate-user":
+            user = accounts.deactivate_from_console(db, args.username)
+            print(f"Deactivated {user.username!r}: the account can no longer sign in"
+                  + (" or open the encrypted database." if db.key is not None else "."))
+        elif args.command == "reactivate-user":
+            assert new_password is not None
+            user = accounts.reactivate_from_console(db, args.username, new_password)
+            print(f"Reactivated {user.username!r} with the new password; they choose their own at "
+                  "their next sign-in in the window.")
         elif args.command == "demo":
             added = demo.seed(db)
             print(f"Added {added} demo patients." if added else "The demo patients are already there.")

@@ -196,6 +196,34 @@ def make_user(database, actor, role: str, username: str | None = None, full_name
     return SignedInUser(view.id, view.username, view.full_name, view.role)
 
 
+def user_on_old_schema(database, role: str, username: str | None = None, full_name: str | None = None):
+    """A user of ``role`` (password STRONG_PASSWORD) on a database migrated only to an older
+    revision (``database_at``), written as those revisions' ``users`` table holds it: today's
+    ``accounts.create_user`` would write columns it does not have yet. Returned as signed in."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from argon2 import PasswordHasher
+
+    from clinic_desktop.core.models import UTCDateTime
+    from clinic_desktop.core.permissions import SignedInUser
+    from clinic_desktop.core.vocab import Role
+
+    users = sa.table("users", sa.column("id", sa.Integer), sa.column("username", sa.String),
+                     sa.column("full_name", sa.String), sa.column("role", sa.String),
+                     sa.column("password_hash", sa.String), sa.column("active", sa.Boolean),
+                     sa.column("failed_attempts", sa.Integer), sa.column("created_at", UTCDateTime()),
+                     sa.column("version", sa.Integer))
+    username = username or f"{role}1"
+    full_name = full_name or f"Test {role.title()}"
+    with database.write() as session:
+        user_id = session.execute(users.insert().values(
+            username=username, full_name=full_name, role=role, password_hash=PasswordHasher().hash(STRONG_PASSWORD),
+            active=True, failed_attempts=0, created_at=dt.datetime.now(dt.UTC), version=1,
+        ).returning(users.c.id)).scalar_one()
+    return SignedInUser(user_id, username, full_name, Role(role))
+
+
 @pytest.fixture
 def nurse(db, admin):
     return make_user(db, admin, "nurse")

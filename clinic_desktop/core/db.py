@@ -41,7 +41,7 @@ BUSY_TIMEOUT_MS = 10_000
 OUR_TABLES = {"users", "patients", "episodes", "audit_events"}
 # The newest migration this app ships (tests check it against migrations/versions). A database
 # already at it opens without importing Alembic at all, which keeps start-up fast.
-SCHEMA_HEAD = "0015"
+SCHEMA_HEAD = "0016"
 
 
 def resolve_target(target: str | os.PathLike[str] | None = None, *, create: bool = True) -> URL:

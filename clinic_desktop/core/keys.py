@@ -189,6 +189,12 @@ class KeyFile:
     def set_recovery_key(self, recovery_key: str, data_key: bytes) -> None:
         self.wraps[RECOVERY] = wrap(RECOVERY, normalize_recovery_key(recovery_key), data_key)
 
+    def remove(self, username: str) -> None:
+        """Drop ``username``'s wrap (a deactivated account): their password no longer opens the
+        database. Never the recovery key's. The caller saves."""
+        if username != RECOVERY:
+            self.wraps.pop(username, None)
+
     def locked_until(self, username: str, now: dt.datetime | None = None) -> dt.datetime | None:
         """Until when ``username`` is kept out by the failures noted here, as the database's own
         lockout counts them (a run of ``attempts`` failures locks for ``minutes``, and the count

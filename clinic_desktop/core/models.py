@@ -99,6 +99,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Asked to choose a new password at the next sign-in (set by an administrator, migration 0016).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None]
     last_sign_in_at: Mapped[dt.datetime | None]

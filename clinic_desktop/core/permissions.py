@@ -61,6 +61,9 @@ class SignedInUser:
     username: str
     full_name: str
     role: Role
+    #: An administrator asked them to choose a new password: the window asks for one before
+    #: it opens (the admin commands are not held up by it).
+    must_change_password: bool = False
 
     def can(self, permission: str) -> bool:
         return self.role in PERMISSIONS[permission]

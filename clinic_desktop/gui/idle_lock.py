@@ -3,13 +3,19 @@
 While locked, every open window is covered by an opaque curtain (patient data cannot be read)
 and its title is replaced, and the sign-in dialog for the same user sits on top, application
 modal. Nothing is closed or reset: an open dialog keeps whatever was typed into it, and focus
-returns where it was once the same user signs in again. Cancel on the sign-in offers to quit
-instead; the lock never opens without the password.
+returns where it was once the same user signs in again. The lock never opens without the password.
+
+On a shared workstation the next person need not wait: **Sign out** on the lock
+(``sign_out_requested``), or their own user name and password (``switch_requested`` with the
+person who signed in), and the main window signs the locked person out (drafts saved, patients
+closed). Until it has, the screen stays locked; if it cannot, :meth:`IdleLock.refuse` says why on
+the lock.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -20,7 +26,7 @@ from PySide6.QtGui import (
     QTouchEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from clinic_desktop.core.permissions import SignedInUser
@@ -82,14 +88,17 @@ class IdleLock(QObject):
     ``start()`` installs the event filter and starts the countdown (key, mouse, wheel and touch
     input anywhere restart it); ``stop()`` undoes that (the main window calls it on close).
     ``lock_now()`` locks at once. ``set_interval_ms()`` overrides the clinic setting (tests).
+    ``switch_check`` (see :class:`LoginDialog`): why the locked person cannot be signed out now, or
+    None; asked before another person's password is checked.
     """
 
     locked = Signal()
     unlocked = Signal()
-    quit_requested = Signal()  # the user chose to quit from the lock instead of signing in
+    sign_out_requested = Signal()  # Sign out on the lock: the locked person is to be signed out
+    switch_requested = Signal(object)  # SignedInUser: another person signed in on the lock
 
     def __init__(self, db, user: SignedInUser, window: QWidget, parent: QObject | None = None, *,
-                 interval_ms: int | None = None) -> None:
+                 interval_ms: int | None = None, switch_check: Callable[[], str | None] | None = None) -> None:
         super().__init__(parent if parent is not None else window)
         self._db = db
         self._user = user
@@ -105,7 +114,7 @@ class IdleLock(QObject):
         self._filtering = False
         self._locked = False
         self._dialog: QDialog | None = None
-        self._quit_box: QMessageBox | None = None
+        self._switch_check = switch_check
         self._curtains: list[LockCurtain] = []
         self._titles: list[tuple[QWidget, str]] = []
         self._focus: QWidget | None = None
@@ -126,12 +135,12 @@ class IdleLock(QObject):
         if app is not None and self._filtering:
             app.removeEventFilter(self)
             self._filtering = False
-        for box in (self._quit_box, self._dialog):
-            if box is not None:
-                box.blockSignals(True)
-                box.close()
-                box.deleteLater()
-        self._quit_box = self._dialog = None
+        box = self._dialog
+        if box is not None:
+            box.blockSignals(True)
+            box.done(QDialog.DialogCode.Rejected)  # not close(): the lock's dialog ignores that
+            box.deleteLater()
+        self._dialog = None
         self._remove_curtains()
         self._locked = False
 
@@ -145,6 +154,10 @@ class IdleLock(QObject):
 
     def is_locked(self) -> bool:
         return self._locked
+
+    def dialog(self) -> QDialog | None:
+        """The lock's sign-in dialog while it is shown."""
+        return self._dialog
 
     def lock_now(self) -> None:
         if self._locked:
@@ -195,22 +208,38 @@ class IdleLock(QObject):
         self._curtains.clear()
         self._titles.clear()
 
+    def refuse(self, message: str) -> None:
+        """The locked person could not be signed out (``message`` says why): the screen stays
+        locked, the lock's dialog shows the reason."""
+        if not self._locked:
+            return
+        if self._dialog is None:
+            self._show_dialog()
+        assert self._dialog is not None
+        self._dialog.show_problem(message)  # type: ignore[attr-defined]
+        self._raise_dialog()
+
     def _show_dialog(self) -> None:
         from clinic_desktop.gui.login_dialog import LoginDialog
 
-        dialog = LoginDialog(self._db, self._window, locked_user=self._user)
+        dialog = LoginDialog(self._db, self._window, locked_user=self._user, switch_check=self._switch_check)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         dialog.finished.connect(self._on_dialog_finished)
+        dialog.sign_out_requested.connect(self._sign_out_chosen)
         self._dialog = dialog
         dialog.show()
         self._raise_dialog()
 
     def _raise_dialog(self) -> None:
-        top = self._quit_box or self._dialog
-        if top is not None:
-            top.raise_()
-            top.activateWindow()
+        if self._dialog is not None:
+            self._dialog.raise_()
+            self._dialog.activateWindow()
+
+    def _sign_out_chosen(self) -> None:
+        if self._locked:
+            log.info("sign out chosen on the lock screen")
+            self.sign_out_requested.emit()
 
     def _on_dialog_finished(self, result: int) -> None:
         dialog = self._dialog
@@ -223,40 +252,15 @@ class IdleLock(QObject):
             return
         if result == QDialog.DialogCode.Accepted and user is not None and user.id == self._user.id:
             self._unlock()
-        elif result == QDialog.DialogCode.Accepted:
-            # Someone else's password opens nothing here: the screen belongs to the locked user.
-            log.warning("lock screen: a different account signed in; staying locked")
-            self._show_dialog()
-        else:
-            self._ask_to_quit()
-
-    def _ask_to_quit(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Quit Clinic Desktop?",
-                          "The screen stays locked until you sign in again.\n\n"
-                          "Quitting closes Clinic Desktop. Anything typed but not saved in an open "
-                          "window will be lost.", QMessageBox.StandardButton.NoButton, self._window)
-        box.setWindowModality(Qt.WindowModality.ApplicationModal)
-        box.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        quit_button = box.addButton("Quit and lose unsaved work", QMessageBox.ButtonRole.DestructiveRole)
-        back = box.addButton("Back to sign-in", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(back)
-        box.setEscapeButton(back)
-        quit_button.setAccessibleName("Quit and lose unsaved work")
-        back.setAccessibleName("Back to sign-in")
-
-        def answered(_result: int) -> None:
-            self._quit_box = None
-            box.deleteLater()
-            if box.clickedButton() is quit_button:
-                log.info("quit chosen from the lock screen")
-                self.quit_requested.emit()
-            elif self._locked:
+        elif result == QDialog.DialogCode.Accepted and user is not None:
+            # Another person signed in here: the locked person is signed out first (the main
+            # window), the screen locked until then; refuse() brings the lock back with the reason.
+            log.info("lock screen: switching from user id %s to user id %s", self._user.id, user.id)
+            self.switch_requested.emit(user)
+            if self._locked and self._dialog is None:  # not switched (and not said why): the lock again
                 self._show_dialog()
-
-        box.finished.connect(answered)
-        self._quit_box = box
-        box.show()
-        self._raise_dialog()
+        else:
+            self._show_dialog()
 
     def _unlock(self) -> None:
         self._locked = False

@@ -43,9 +43,11 @@ from clinic_desktop.gui.models.census_model import CensusModel
 from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
 from clinic_desktop.gui.navigator import Navigator
+from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding
 from clinic_desktop.gui.widgets.flag_delegate import FlagDelegate
 from clinic_desktop.gui.widgets.tables import table_header
-from clinic_desktop.gui.workspace import Workspace
+from clinic_desktop.gui.workspace import Workspace, view_title
+from clinic_desktop.logs import log_error
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,9 @@ class MainWindow(QMainWindow):
     patient_opened = Signal(int)  # patient id
     episode_opened = Signal(int)  # episode id
     assessment_opened = Signal(int)  # assessment id
+    #: This person signed out (drafts saved, patients closed, audited); the window closes next.
+    #: The person switching in on the lock screen (already signed in), or None: the sign-in window.
+    signed_out = Signal(object)
 
     def __init__(self, db, user: SignedInUser, parent: QWidget | None = None, *, encrypt: bool = True) -> None:
         super().__init__(parent)
@@ -114,8 +119,9 @@ class MainWindow(QMainWindow):
         self.ui.searchEdit.installEventFilter(self)
         self.ui.pages.currentChanged.connect(self._update_actions)
 
-        self.idle_lock = IdleLock(db, user, self)
-        self.idle_lock.quit_requested.connect(self._quit_from_lock)
+        self.idle_lock = IdleLock(db, user, self, switch_check=self.sign_out_problem)
+        self.idle_lock.sign_out_requested.connect(lambda: self.sign_out("lock screen"))
+        self.idle_lock.switch_requested.connect(lambda next_user: self.sign_out("switch user", next_user))
         #: The automatic backups while someone is signed in, and the status bar's backup age.
         self.backups = BackupScheduler(db, self.backup_label, self)
 
@@ -161,6 +167,11 @@ class MainWindow(QMainWindow):
         ui.actionRefreshCensus.triggered.connect(self.refresh_census)
         ui.actionFocusSearch.triggered.connect(self.focus_search)
         ui.actionLockScreen.triggered.connect(lambda: self.idle_lock.lock_now())
+        # File → Change password…: everyone's own (built here; the .ui keeps the shared actions).
+        self.actionChangePassword = QAction("Change &password\u2026", self)
+        self.actionChangePassword.setToolTip("Choose a new password for your own account")
+        self.actionChangePassword.triggered.connect(self.change_own_password)
+        ui.menuFile.insertAction(ui.actionLockScreen, self.actionChangePassword)
         ui.actionAbout.triggered.connect(navigator.about)
         ui.actionCheckInstallation.triggered.connect(navigator.check_installation)
         ui.actionUserManual.triggered.connect(navigator.manual)
@@ -170,6 +181,7 @@ class MainWindow(QMainWindow):
         ui.actionUsers.triggered.connect(navigator.users)
         ui.actionClinicSettings.triggered.connect(navigator.clinic_settings)
         ui.actionProtocolSettings.triggered.connect(navigator.protocol_settings)
+        ui.actionSignOut.triggered.connect(lambda: self.sign_out())
         ui.actionQuit.triggered.connect(self.close)
         workspace = self.workspace
         ui.actionShowCensus.triggered.connect(self.show_census_tab)
@@ -235,6 +247,7 @@ class MainWindow(QMainWindow):
 
     def _setup_status_bar(self) -> None:
         role = ROLE_LABELS.get(self.user.role, str(self.user.role))
+        # Permanent: a passing message (showMessage) never hides who is signed in.
         self.user_label = QLabel(f"Signed in as {self.user.full_name} ({role})", self)
         self.user_label.setObjectName("userLabel")
         self.due_label = QLabel(self)
@@ -243,9 +256,9 @@ class MainWindow(QMainWindow):
         self.backup_label = QLabel(self)
         self.backup_label.setObjectName("backupStatus")
         self.backup_label.setAccessibleName("Backup status")
-        self.ui.statusbar.addWidget(self.user_label)
         self.ui.statusbar.addWidget(self.due_label)
         self.ui.statusbar.addPermanentWidget(self.backup_label)
+        self.ui.statusbar.addPermanentWidget(self.user_label)
 
     def _restore_window_state(self) -> None:
         """The size and place this workstation left the window in; the first time, a window that
@@ -588,6 +601,20 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.quit()
 
+    def change_own_password(self) -> None:
+        """File → Change password…: the current password, then the new one twice."""
+        from clinic_desktop.gui.change_password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.db, self.user, self)
+
+        def finished(_result: int) -> None:
+            if dialog.changed_user is not None:
+                self.ui.statusbar.showMessage("Your password was changed.", 8000)
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
     def new_recovery_key(self) -> None:
         """Admin → New recovery key…: a new key replaces the old one (its sheet stops working)."""
         if not (self.user.can("users.manage") and self.db.encrypted):
@@ -624,11 +651,64 @@ class MainWindow(QMainWindow):
         self.backups.stop()
         super().closeEvent(event)
 
-    def _quit_from_lock(self) -> None:
+    # --- signing out ----------------------------------------------------------------------------
+    def sign_out_problem(self) -> str | None:
+        """Save every open draft now; why this person cannot be signed out without losing what
+        they typed (a draft that could not be saved, a form with changes and no draft), else None.
+        Names no patient: the lock screen shows it to the next person."""
+        name = self.user.full_name
+        for view in self.workspace.views():
+            leaving = getattr(view, "save_before_leaving", None)
+            problem = leaving() if leaving is not None else None
+            if problem:
+                return (f"Not signed out: {name}'s draft of the {view_title(view).lower()} could not be "
+                        f"saved ({problem}). {name} must sign in to deal with it first.")
+        for widget in self._own_windows():
+            if isinstance(widget, AsksBeforeDiscarding) and widget.has_changes():
+                title = view_title(widget).removesuffix(" — Clinic Desktop")
+                return (f"Not signed out: “{title}” has changes {name} has not saved. "
+                        f"{name} must save or cancel it first.")
+        return None
+
+    def sign_out(self, how: str = "menu", next_user: SignedInUser | None = None) -> bool:
+        """File → Sign out (``how`` "menu"), the lock's Sign out ("lock screen") or another person
+        switching user on the lock ("switch user", ``next_user`` already signed in): every draft
+        saved, every patient closed, every dialog of this window closed, ``sign_out`` audited, then
+        ``signed_out`` and the window closes. Refused, with the reason shown (on the lock when
+        locked), while something typed could not be kept; False then."""
+        problem = self.sign_out_problem()
+        if problem is None and not self.workspace.close_all():
+            problem = f"Not signed out: a patient's screen of {self.user.full_name} stayed open."
+        if problem is not None:
+            log.info("sign-out of user id %s refused: something typed could not be kept", self.user.id)
+            if self.idle_lock.is_locked():
+                self.idle_lock.refuse(problem)
+            else:
+                QMessageBox.warning(self, "Not signed out", problem)
+            return False
+        for widget in self._own_windows():
+            widget.close()
+        from clinic_desktop.core.services import accounts
+
+        try:
+            accounts.sign_out(self.db, self.user, how)
+        except Exception as exc:  # noqa: BLE001 - signing out must not leave the screen open
+            log_error(log, "the sign-out could not be audited", exc)
+        log.info("signed out: user id %s (%s)", self.user.id, how)
         self.save_window_state()
-        self.idle_lock.stop()
-        self.backups.stop()
-        log.info("quitting from the lock screen")
-        app = QApplication.instance()
-        if app is not None:
-            app.quit()
+        self.signed_out.emit(next_user)
+        self.close()
+        return True
+
+    def _own_windows(self) -> list[QWidget]:
+        """The windows open over this one (dialogs, questions), not the lock's own dialog."""
+        found = []
+        for widget in QApplication.topLevelWidgets():
+            if widget is self or not widget.isVisible() or widget is self.idle_lock.dialog():
+                continue
+            parent = widget.parentWidget()
+            while parent is not None and parent is not self:
+                parent = parent.parentWidget()
+            if parent is self:
+                found.append(widget)
+        return found

@@ -8,17 +8,20 @@ which checks the role and audits every change. Only user ids are logged, never n
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -59,22 +62,27 @@ def _password_edit(name: str) -> QLineEdit:
 
 class SetPasswordDialog(QDialog):
     """Give one user a new password. Built in code: two fields, live feedback, OK/Cancel.
-    Accepted only once ``accounts.change_password`` succeeded; errors are shown inside it."""
+    Accepted only once ``accounts.change_password`` succeeded; errors are shown inside it.
+
+    The base of the other dialogs that end in a new password (Reactivate, Change password):
+    they change ``TITLE``, ``ACTION``, :meth:`intro`, :meth:`first_rows` and :meth:`service`."""
 
     password_set = Signal(int)  # user id
+    TITLE = "Set password"
+    ACTION = "Set password"
 
-    def __init__(self, db: Database, user: SignedInUser, target: UserView,
+    def __init__(self, db: Database, user: SignedInUser, target: UserView | SignedInUser,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self._user = user
         self.target = target
-        self.setWindowTitle("Set password — Clinic Desktop")
-        self.setAccessibleName("Set password")
+        self.result_value: object = None  # what the service returned
+        self.setWindowTitle(f"{self.TITLE} — Clinic Desktop")
+        self.setAccessibleName(self.TITLE)
         self.setMinimumWidth(620)
 
-        intro = QLabel(f"A new password for {target.full_name} ({target.username}). "
-                       "Tell it to them in person; they can sign in with it at once.")
+        intro = QLabel(self.intro())
         intro.setWordWrap(True)
         intro.setAccessibleName("About this step")
         self.password_edit = _password_edit("New password")
@@ -97,7 +105,8 @@ class SetPasswordDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setHorizontalSpacing(12)
         self.form.setVerticalSpacing(8)
-        rows = (("&New password", self.password_edit), ("&Repeat password", self.repeat_edit))
+        first = self.first_rows()
+        rows = (*first, ("&New password", self.password_edit), ("&Repeat password", self.repeat_edit))
         for text, edit in rows:
             label = QLabel(text)
             label.setBuddy(edit)
@@ -108,7 +117,7 @@ class SetPasswordDialog(QDialog):
                 self.form.addRow(QLabel(), self.feedback_label)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.addButton("Set password", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button = buttons.addButton(self.ACTION, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         buttons.accepted.connect(self._set_password)
         buttons.rejected.connect(self.reject)
@@ -123,14 +132,36 @@ class SetPasswordDialog(QDialog):
         layout.addWidget(buttons)
 
         self.errors = FieldErrors(
-            {"password": self.password_edit, "repeat_password": self.repeat_edit},
+            {**self.first_fields(), "password": self.password_edit, "repeat_password": self.repeat_edit},
             general=self.error_label)
         self.password_edit.textChanged.connect(self._update_feedback)
         self.password_edit.textEdited.connect(self._update_feedback)
         self._update_feedback()
         self.resize(self.minimumWidth(), 0)
         self._grow_to_fit()
-        self.password_edit.setFocus()
+        (first[0][1] if first else self.password_edit).setFocus()
+
+    # --- what the dialogs built on this one change -------------------------------------------
+    def intro(self) -> str:
+        return (f"A new password for {self.target.full_name} ({self.target.username}). Tell it to "
+                "them in person; they sign in with it once, then choose their own.")
+
+    def first_rows(self) -> tuple[tuple[str, QLineEdit], ...]:
+        """(label, field) rows above the new password's."""
+        return ()
+
+    def first_fields(self) -> dict[str, QWidget]:
+        """The service's field names of :meth:`first_rows`."""
+        return {}
+
+    def missing(self) -> dict[str, str]:
+        """What :meth:`first_rows` lack before the service is asked (each by its field name)."""
+        return {}
+
+    def service(self, password: str) -> Callable[[], object]:
+        """The service call that stores ``password``, run off the GUI thread."""
+        db, user, target_id = self._db, self._user, self.target.id
+        return lambda: accounts.change_password(db, user, target_id, password)
 
     def _grow_to_fit(self) -> None:
         """Taller if messages under the fields need the room (wrapped text counts)."""
@@ -149,24 +180,104 @@ class SetPasswordDialog(QDialog):
     def _set_password(self) -> None:
         self.errors.clear()
         password = self.password_edit.text()
+        missing = self.missing()
         if password != self.repeat_edit.text():
-            self.errors.show({"repeat_password": MISMATCH})
+            missing["repeat_password"] = MISMATCH
+        if missing:
+            self.errors.show(missing)
             self._grow_to_fit()
             return
-        db, user, target_id = self._db, self._user, self.target.id
 
         def refused() -> None:
             self._update_feedback()
             self._grow_to_fit()
 
         self.errors.attempt_in_background(
-            self, lambda: accounts.change_password(db, user, target_id, password),
-            lambda _view: self._password_set(), refused=refused, disabling=[self.ok_button],
-            what="set password")
+            self, self.service(password), self._password_set, refused=refused,
+            disabling=[self.ok_button], what=self.TITLE.lower())
 
-    def _password_set(self) -> None:
-        log.info("password set for user id %s", self.target.id)
+    def _password_set(self, result: object = None) -> None:
+        self.result_value = result
+        log.info("%s: user id %s", self.TITLE.lower(), self.target.id)
         self.password_set.emit(self.target.id)
+        self.accept()
+
+
+class ReactivateDialog(SetPasswordDialog):
+    """Reactivate a deactivated account: it needs a new password (on an encrypted database its
+    key is wrapped for it again), which they must change at their next sign-in."""
+
+    TITLE = "Reactivate account"
+    ACTION = "Reactivate"
+
+    def intro(self) -> str:
+        return (f"Reactivate {self.target.full_name} ({self.target.username}) with a new password. "
+                "Tell it to them in person; they sign in with it once, then choose their own.")
+
+    def service(self, password: str) -> Callable[[], object]:
+        db, user, target_id = self._db, self._user, self.target.id
+        return lambda: accounts.reactivate(db, user, target_id, password)
+
+
+class ChangeRoleDialog(QDialog):
+    """Give one account another role (Administrator, Nurse, ...), which takes effect at their next
+    sign-in. Accepted only once ``accounts.change_role`` succeeded; a refusal (the last active
+    administrator) is shown inside it."""
+
+    role_changed = Signal(object)  # the account's UserView
+
+    def __init__(self, db: Database, user: SignedInUser, target: UserView,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db, self._user, self.target = db, user, target
+        self.setWindowTitle("Change role — Clinic Desktop")
+        self.setAccessibleName("Change role")
+        self.setMinimumWidth(480)
+        intro = QLabel(f"The role of {target.full_name} ({target.username}), now "
+                       f"{accounts.role_label(target.role)}. It takes effect at their next sign-in.")
+        intro.setWordWrap(True)
+        intro.setAccessibleName("About this step")
+        self.role_combo = QComboBox()
+        self.role_combo.setAccessibleName("New role")
+        for role, text in ROLE_LABELS.items():
+            self.role_combo.addItem(text, role.value)
+        self.role_combo.setCurrentIndex(self.role_combo.findData(target.role.value))
+        self.error_label = QLabel()
+        self.error_label.setAccessibleName("Error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setProperty("role", "error")
+        self.error_label.setVisible(False)
+        form = QFormLayout()
+        label = QLabel("New &role")
+        label.setBuddy(self.role_combo)
+        form.addRow(label, self.role_combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.addButton("Change role", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setDefault(True)
+        buttons.accepted.connect(self._change)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 14)
+        layout.setSpacing(12)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        self.errors = FieldErrors({"role": self.role_combo}, general=self.error_label)
+        self.role_combo.setFocus()
+
+    def _change(self) -> None:
+        self.errors.clear()
+        db, user, target_id = self._db, self._user, self.target.id
+        role = self.role_combo.currentData() or ""
+        self.errors.attempt_in_background(
+            self, lambda: accounts.change_role(db, user, target_id, role), self._changed,
+            disabling=[self.ok_button], what="change role")
+
+    def _changed(self, view: UserView) -> None:
+        log.info("role changed for user id %s", view.id)
+        self.role_changed.emit(view)
         self.accept()
 
 
@@ -203,6 +314,10 @@ class UsersDialog(GeometryDialog):
         ui.addButton.clicked.connect(self.add_user)
         ui.unlockButton.clicked.connect(self.unlock_selected)
         ui.setPasswordButton.clicked.connect(self.set_password_of_selected)
+        ui.deactivateButton.clicked.connect(self.deactivate_selected)
+        ui.reactivateButton.clicked.connect(self.reactivate_selected)
+        ui.changeRoleButton.clicked.connect(self.change_role_of_selected)
+        ui.requirePasswordButton.clicked.connect(self.require_password_of_selected)
         ui.buttonBox.rejected.connect(self.reject)
         ui.passwordEdit.textChanged.connect(self._update_feedback)
         # Again once FieldErrors has cleared a refusal on the same keystroke.
@@ -231,7 +346,7 @@ class UsersDialog(GeometryDialog):
         table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
-        table.doubleClicked.connect(lambda _index: self.set_password_of_selected())
+        table.doubleClicked.connect(lambda _index: self.set_password_of_selected())  # active ones
 
     # --- the table ------------------------------------------------------------------------------
     def selected_user(self) -> UserView | None:
@@ -257,9 +372,15 @@ class UsersDialog(GeometryDialog):
         self._update_buttons()
 
     def _update_buttons(self, *_args) -> None:
-        selected = self.selected_user()
-        self.ui.unlockButton.setEnabled(selected is not None and is_locked(selected))
-        self.ui.setPasswordButton.setEnabled(selected is not None)
+        ui, selected = self.ui, self.selected_user()
+        active = selected is not None and selected.active
+        ui.unlockButton.setEnabled(active and selected is not None and is_locked(selected))
+        ui.setPasswordButton.setEnabled(active)
+        ui.deactivateButton.setEnabled(active and selected is not None and selected.id != self._user.id)
+        ui.reactivateButton.setEnabled(selected is not None and not selected.active)
+        ui.changeRoleButton.setEnabled(selected is not None)
+        ui.requirePasswordButton.setEnabled(active and selected is not None
+                                            and not selected.must_change_password)
 
     # --- adding a user --------------------------------------------------------------------------
     def _update_feedback(self) -> None:
@@ -319,16 +440,83 @@ class UsersDialog(GeometryDialog):
 
     def set_password_of_selected(self) -> None:
         selected = self.selected_user()
-        if selected is None:
+        if selected is None or not selected.active:
             return
         dialog = SetPasswordDialog(self._db, self._user, selected, self)
-        dialog.password_set.connect(lambda user_id: self._after_password_set(dialog.target))
+        dialog.password_set.connect(lambda user_id: self._after_password_set(selected))
         dialog.finished.connect(lambda _result: dialog.deleteLater())
         dialog.open()
 
     def _after_password_set(self, target: UserView) -> None:
-        self.refresh(select_id=target.id)
-        self.ui.rowMessageLabel.setText(f"New password set for {target.username}.")
+        self._changed(target.id, f"New password set for {target.username}; they choose their own "
+                                 "at their next sign-in.")
+
+    def deactivate_selected(self) -> None:
+        """Asks first (the account stops signing in at once), then deactivates."""
+        selected = self.selected_user()
+        if selected is None or not selected.active:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Deactivate account",
+                          f"Deactivate {selected.full_name} ({selected.username})?\n\nThey can no "
+                          "longer sign in (nor open an encrypted database). Their records and their "
+                          "name in the audit trail stay. Reactivate gives the account back with a new "
+                          "password.", QMessageBox.StandardButton.Cancel, self)
+        box.setAccessibleName("Deactivate account")
+        confirm = box.addButton("Yes, deactivate", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _result: box.deleteLater())
+        box.buttonClicked.connect(lambda clicked: self._deactivate(selected) if clicked is confirm else None)
+        box.open()
+
+    def _deactivate(self, target: UserView) -> None:
+        self.ui.errorLabel.setVisible(False)
+        db, user = self._db, self._user
+
+        def deactivated(view: UserView) -> None:
+            self._changed(view.id, f"Deactivated {view.username}: they can no longer sign in.")
+
+        self.errors.attempt_in_background(
+            self, lambda: accounts.deactivate(db, user, target.id), deactivated,
+            disabling=[self.ui.deactivateButton], what="deactivate user")
+
+    def reactivate_selected(self) -> None:
+        selected = self.selected_user()
+        if selected is None or selected.active:
+            return
+        dialog = ReactivateDialog(self._db, self._user, selected, self)
+        dialog.password_set.connect(lambda _user_id: self._changed(
+            selected.id, f"Reactivated {selected.username}; they choose their own password at their "
+                         "next sign-in."))
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+
+    def change_role_of_selected(self) -> None:
+        selected = self.selected_user()
+        if selected is None:
+            return
+        dialog = ChangeRoleDialog(self._db, self._user, selected, self)
+        dialog.role_changed.connect(lambda view: self._changed(
+            view.id, f"{view.username} is now {accounts.role_label(view.role)} from their next sign-in."))
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+
+    def require_password_of_selected(self) -> None:
+        selected = self.selected_user()
+        if selected is None or not selected.active:
+            return
+        self.ui.errorLabel.setVisible(False)
+        try:
+            view = accounts.require_password_change(self._db, self._user, selected.id)
+        except ClinicError as exc:
+            self._show_error(str(exc))
+            return
+        self._changed(view.id, f"{view.username} chooses a new password at their next sign-in.")
+
+    def _changed(self, user_id: int, message: str) -> None:
+        log.info("account changed: user id %s", user_id)
+        self.refresh(select_id=user_id)
+        self.ui.rowMessageLabel.setText(message)
+        self.ui.usersTable.setFocus()
         self.users_changed.emit()
 
     def _show_error(self, message: str) -> None:

@@ -13,13 +13,13 @@ import io
 from dataclasses import dataclass, field
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape, letter
+from reportlab.lib.pagesizes import landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import BaseDocTemplate, Flowable, LongTable, Paragraph, Spacer, TableStyle
 
-from clinic_desktop.reports import fonts, page
+from clinic_desktop.reports import document, fonts, page
 
 __all__ = ["CONFIDENTIAL", "AuditReport", "render_audit_report"]
 
@@ -27,12 +27,10 @@ __all__ = ["CONFIDENTIAL", "AuditReport", "render_audit_report"]
 CONFIDENTIAL = ("Confidential: from the audit trail of a substance use disorder treatment program. "
                 "Not to be passed on.")
 
-_INK = colors.HexColor("#1A1A1A")
-_MUTED = colors.HexColor("#4A4A4A")
-_RULE = colors.HexColor("#9AA5B1")
+_INK, _MUTED = page.INK, page.MUTED
 _HEAD = colors.HexColor("#E4E9EE")
 _STRIPE = colors.HexColor("#F6F8FA")
-PAGE_SIZES = {"letter": letter, "a4": A4}
+PAGE_SIZES = document.PAGE_SIZES
 
 
 @dataclass(frozen=True)
@@ -78,13 +76,7 @@ class AuditReportRenderer:
 
     def _on_page(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         width, _height = self.pagesize
-        canv.saveState()
-        canv.setStrokeColor(_RULE)
-        canv.setLineWidth(0.5)
-        canv.line(self.margin, self.margin + 0.18 * inch, width - self.margin, self.margin + 0.18 * inch)
-        canv.setFillColor(_MUTED)
-        fonts.draw_string(canv, self.margin, self.margin, page.fit(CONFIDENTIAL, 7.5, width * 0.7), 7.5)
-        canv.restoreState()
+        page.footer_line(canv, width, self.margin, page.fit(CONFIDENTIAL, 7.5, width * 0.7), 7.5, 0.18 * inch)
 
     def _page_number(self, canv: pdfcanvas.Canvas, number: int, total: int) -> None:
         canv.saveState()

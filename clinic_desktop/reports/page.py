@@ -12,6 +12,8 @@ the shift handover (:mod:`.handover`) do alike, in one place; what each draws on
   ``draw_number(canvas, page, total)`` on each, for "Page X of Y".
 * :func:`fit`: a text shortened with "…" to fit a width (page furniture is drawn, not flowed).
 * :data:`TABLE_FONT`: the FONT command every table carries.
+* :func:`footer_line`: the rule above the bottom margin and a muted line of text under it, and
+  the ink, muted and rule colours of the one-table reports (recovery sheet, audit report).
 
 Usage, in a renderer's ``render``::
 
@@ -26,17 +28,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+from reportlab.lib import colors
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from clinic_desktop.reports import fonts
 
-__all__ = ["CREATOR", "TABLE_FONT", "fit", "new_document", "numbered_canvas", "page_template"]
+__all__ = ["CREATOR", "INK", "MUTED", "RULE", "TABLE_FONT", "fit", "footer_line", "new_document", "numbered_canvas",
+           "page_template"]
 
 #: The PDF's creator.
 CREATOR = "Clinic Desktop"
 #: Table cells set a font even when empty: ours, so no unembedded Helvetica is referenced.
 TABLE_FONT = ("FONT", (0, 0), (-1, -1), fonts.MAIN)
+#: Text, secondary text and rules.
+INK = colors.HexColor("#1A1A1A")
+MUTED = colors.HexColor("#4A4A4A")
+RULE = colors.HexColor("#9AA5B1")
 
 
 def new_document(buffer: BinaryIO, **options: Any) -> BaseDocTemplate:
@@ -92,3 +100,16 @@ def fit(text: str, size: float, width: float, bold: bool = False) -> str:
     while text and fonts.string_width(text + "…", size, bold) > width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+def footer_line(canv: pdfcanvas.Canvas, page_width: float, margin: float, text: str, size: float,
+                rise: float) -> None:
+    """A thin rule ``rise`` points above the bottom margin, across the page between the side
+    margins, and ``text`` (muted, ``size`` points) on the margin under it."""
+    canv.saveState()
+    canv.setStrokeColor(RULE)
+    canv.setLineWidth(0.5)
+    canv.line(margin, margin + rise, page_width - margin, margin + rise)
+    canv.setFillColor(MUTED)
+    fonts.draw_string(canv, margin, margin, text, size)
+    canv.restoreState()

@@ -18,14 +18,13 @@ import io
 from dataclasses import dataclass
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Paragraph, Spacer, Table, TableStyle
 
-from clinic_desktop.reports import fonts, page
+from clinic_desktop.reports import document, fonts, page
 from clinic_desktop.reports.document import format_datetime
 
 __all__ = ["RESET_COMMAND", "TITLE", "RecoverySheet", "RecoverySheetRenderer", "render_recovery_sheet"]
@@ -35,12 +34,10 @@ TITLE = "Recovery key"
 RESET_COMMAND = "clinic-desktop reset-password --username {username} --recovery-key-stdin"
 KEEP_LOCKED = "Keep this sheet locked away. Do not photograph it, copy it or store it on a computer."
 
-_INK = colors.HexColor("#1A1A1A")
-_MUTED = colors.HexColor("#4A4A4A")
-_RULE = colors.HexColor("#9AA5B1")
+_INK, _MUTED = page.INK, page.MUTED
 _RED = colors.HexColor("#A3001B")
 _BOX = colors.HexColor("#F4F6F8")
-PAGE_SIZES = {"letter": letter, "a4": A4}
+PAGE_SIZES = document.PAGE_SIZES
 
 
 @dataclass(frozen=True)
@@ -132,13 +129,7 @@ class RecoverySheetRenderer:
 
     def _on_page(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         width, _height = self.pagesize
-        canv.saveState()
-        canv.setStrokeColor(_RULE)
-        canv.setLineWidth(0.5)
-        canv.line(self.margin, self.margin + 0.2 * inch, width - self.margin, self.margin + 0.2 * inch)
-        canv.setFillColor(_MUTED)
-        fonts.draw_string(canv, self.margin, self.margin, KEEP_LOCKED, 8.5)
-        canv.restoreState()
+        page.footer_line(canv, width, self.margin, KEEP_LOCKED, 8.5, 0.2 * inch)
 
     def _p(self, text: str, style: str) -> Paragraph:
         bold = self._styles[style].fontName == self.bold

@@ -64,6 +64,18 @@ def test_sign_in_right_and_wrong_are_audited(db, admin):
     assert actions(db)[-3:] == ["sign_in.failed", "sign_in.failed", "sign_in.succeeded"]
 
 
+def test_sign_out_is_audited_as_the_person_with_how(db, admin):
+    accounts.sign_out(db, admin, "lock screen")
+    with db.read() as s:
+        event = s.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).scalars().first()
+        assert event is not None
+        assert (event.action, event.user_id, event.username) == ("sign_out", admin.id, admin.username)
+        assert event.detail == {"how": "lock screen"}
+    with pytest.raises(ValueError):
+        accounts.sign_out(db, admin, "somehow")
+    assert actions(db)[-1] == "sign_out"
+
+
 def test_five_failures_lock_for_fifteen_minutes(db, admin):
     for _ in range(4):
         with pytest.raises(AuthenticationError) as info:

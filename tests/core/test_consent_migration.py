@@ -12,16 +12,17 @@ from clinic_desktop.core import consent as consent_rules
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.db import open_database
 from clinic_desktop.core.errors import ValidationError
-from clinic_desktop.core.services import accounts, plans
-from tests.conftest import STRONG_PASSWORD, database_at, make_user
+from clinic_desktop.core.services import plans
+from tests.conftest import database_at, user_on_old_schema
 from tests.factories import admit_without_intake, local_entry
 
 
 def test_a_0010_consent_upgrades_covering_no_item(any_db_target):
     url, engine = database_at(any_db_target, "0010")
     old = dbmod._database(url, engine, None)
-    admin = accounts.create_first_admin(old, "admin", "Ada Admin", STRONG_PASSWORD)
-    counselor = make_user(old, admin, "counselor")
+    # Users as 0010 stored them (today's account service writes columns it does not have).
+    admin = user_on_old_schema(old, "admin", "admin", "Ada Admin")
+    counselor = user_on_old_schema(old, "counselor")
     # No signed intake: it would write today's observation columns into 0010's table.
     episode_id = admit_without_intake(old, admin).id
     entry = local_entry(old, admin)

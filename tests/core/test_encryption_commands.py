@@ -225,3 +225,33 @@ def test_an_encrypted_backup_takes_the_place_of_a_plain_database_with_its_key_fi
     kept = backup.restore(str(live), source, unlock=lambda kf: kf.unlock_with_recovery(recovery))
     assert dbmod.is_encrypted(live) and not dbmod.is_encrypted(kept)
     vault.unlock(str(live), "admin", PASSWORD)[0].dispose()
+
+
+def test_deactivate_user_and_reactivate_user_take_the_key_away_and_give_it_back(encrypted):
+    path, _ = encrypted
+    assert cli("--db", path, "create-user", "--username", "nurse", "--role", "nurse", "--user", "admin",
+               "--user-password-stdin", "--password-stdin",
+               stdin=f"{PASSWORD}\n{NURSE_PASSWORD}\n").returncode == 0
+    last = cli("--db", path, "deactivate-user", "--username", "admin", "--user", "admin", "--user-password-stdin",
+               stdin=f"{PASSWORD}\n")
+    one_line_refusal(last, "last active administrator")
+    gone = cli("--db", path, "deactivate-user", "--username", "nurse", "--user", "admin", "--user-password-stdin",
+               stdin=f"{PASSWORD}\n")
+    assert gone.returncode == 0, gone.stderr
+    assert "can no longer sign in or open the encrypted database" in gone.stdout
+    assert not keys.KeyFile.load(keys.key_file_for(path)).has("nurse")
+    one_line_refusal(cli("--db", path, "verify-audit", "--user", "nurse", "--user-password-stdin",
+                         stdin=NURSE_PASSWORD + "\n"), "Wrong user name or password")
+    weak = cli("--db", path, "reactivate-user", "--username", "nurse", "--user", "admin", "--user-password-stdin",
+               "--password-stdin", stdin=f"{PASSWORD}\nshort\n")
+    one_line_refusal(weak, "at least 12 characters")
+    back = cli("--db", path, "reactivate-user", "--username", "nurse", "--user", "admin", "--user-password-stdin",
+               "--password-stdin", stdin=f"{PASSWORD}\nfresh orchard ladder 9\n")
+    assert back.returncode == 0, back.stderr
+    assert "Reactivated 'nurse'" in back.stdout and "fresh orchard" not in back.stdout
+    # The commands are not held up by "must change password"; the window asks for it.
+    assert cli("--db", path, "verify-audit", "--user", "nurse", "--user-password-stdin",
+               stdin="fresh orchard ladder 9\n").returncode == 0
+    db, nurse = vault.unlock(str(path), "nurse", "fresh orchard ladder 9")
+    db.dispose()
+    assert nurse.must_change_password

@@ -13,7 +13,7 @@ from clinic_desktop.core import db as dbmod
 from clinic_desktop.core.db import open_database
 from clinic_desktop.core.models import UTCDateTime
 from clinic_desktop.core.services import accounts, audit
-from tests.conftest import STRONG_PASSWORD, database_at
+from tests.conftest import STRONG_PASSWORD, database_at, user_on_old_schema
 
 EVENTS = sa.table("audit_events", sa.column("seq", sa.Integer), sa.column("at", UTCDateTime()),
                   sa.column("user_id", sa.Integer), sa.column("username", sa.String),
@@ -95,9 +95,9 @@ def test_a_backup_from_before_the_key_restores_and_is_keyed(tmp_path, monkeypatc
     monkeypatch.setenv("CLINIC_DESKTOP_DATA_DIR", str(tmp_path / "workstation"))
     old_path = tmp_path / "old-backup.db"
     url, engine = database_at(str(old_path), "0014")
-    _legacy_trail(engine, [audit.GENESIS_ACTION])
+    _legacy_trail(engine, [audit.GENESIS_ACTION, "user.created"])
     old = dbmod._database(url, engine, None)
-    accounts.create_first_admin(old, "admin", "Ada Admin", STRONG_PASSWORD, clinic=CLINIC)  # hashed as 0014 did
+    user_on_old_schema(old, "admin", "admin", "Ada Admin")  # as 0014's users table held it
     assert audit.verify_chain(old).intact
     old.dispose()
 

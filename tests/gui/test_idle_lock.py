@@ -1,4 +1,5 @@
-"""The idle lock: covers every window, needs the same user's password, loses nothing typed."""
+"""The idle lock: covers every window, needs the same user's password (or another's, to switch
+user: tests/gui/test_sign_out.py), loses nothing typed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from clinic_desktop.core.services import settings
 from clinic_desktop.gui.idle_lock import LOCKED_TITLE, IdleLock, LockCurtain
 from clinic_desktop.gui.main_window import MainWindow
 from tests.conftest import STRONG_PASSWORD
-from tests.gui.helpers import button, dialog_named, named, shown_dialog
+from tests.gui.helpers import button, dialog_named, named
 
 
 def sign_in(qtbot, dialog, password: str) -> None:
@@ -114,28 +115,24 @@ def test_only_what_a_person_does_postpones_the_lock(qtbot, db, admin, monkeypatc
         assert restarted(event), event.type()
 
 
-def test_cancel_offers_to_quit_and_never_unlocks(qtbot, db, admin):
+def test_sign_out_on_the_lock_asks_the_window_and_never_unlocks(qtbot, db, admin):
     window = QWidget()
     qtbot.addWidget(window)
     window.show()
     lock = IdleLock(db, admin, window, interval_ms=60_000)
     lock.start()
-    quits = []
-    lock.quit_requested.connect(lambda: quits.append(True))
     lock.lock_now()
+    dialog = dialog_named(window, "Screen locked")
+    assert dialog is not None
+    dialog.reject()  # Escape or the close button: nothing happens
+    assert dialog.isVisible() and lock.is_locked()
 
-    dialog_named(window, "Screen locked").reject()  # Cancel
-    quit_box = shown_dialog(qtbot, window, "Quit Clinic Desktop?")
-    assert "lost" in quit_box.text()
-    qtbot.mouseClick(button(quit_box, "Back to sign-in"), Qt.MouseButton.LeftButton)
-    shown_dialog(qtbot, window, "Screen locked")
-    assert lock.is_locked() and quits == []
-
-    dialog_named(window, "Screen locked").reject()
-    quit_box = shown_dialog(qtbot, window, "Quit Clinic Desktop?")
-    with qtbot.waitSignal(lock.quit_requested, timeout=1000):
-        qtbot.mouseClick(button(quit_box, "Quit and lose unsaved work"), Qt.MouseButton.LeftButton)
-    assert lock.is_locked()  # quitting is not unlocking
+    with qtbot.waitSignal(lock.sign_out_requested, timeout=1000):
+        qtbot.mouseClick(button(dialog, "Sign out"), Qt.MouseButton.LeftButton)
+    assert lock.is_locked() and covered(window)  # signing out is not unlocking
+    lock.refuse("Not signed out: a draft could not be saved.")  # the window could not sign out
+    assert dialog_named(window, "Screen locked") is dialog
+    assert named(dialog, QLabel, "Sign-in error").text() == "Not signed out: a draft could not be saved."
     lock.stop()
     assert not covered(window)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from clinic_desktop.core.services import accounts
 from clinic_desktop.gui.login_dialog import LOCKED_TITLE, LoginDialog
@@ -30,7 +30,7 @@ def sign_in(qtbot, dialog: LoginDialog, username: str | None, password: str) -> 
     type_into(qtbot, password_edit, password, replace=True)
     qtbot.keyClick(password_edit, Qt.Key.Key_Return)  # Enter presses the default "Sign in"
     # The password is checked off the GUI thread, Sign in off meanwhile.
-    qtbot.waitUntil(button(dialog, "Sign in").isEnabled, timeout=10000)
+    qtbot.waitUntil(dialog.sign_in_button.isEnabled, timeout=10000)  # "Sign in" or "Switch user"
 
 
 def test_form_shows_the_database_and_hides_the_password(open_login, db, admin):
@@ -87,27 +87,49 @@ def test_five_wrong_passwords_lock_the_account(qtbot, open_login, admin):
     assert dialog.isVisible() and dialog.signed_in_user is None
 
 
-def test_lock_mode_names_the_user_and_fixes_the_user_name(open_login, admin):
+def test_lock_mode_names_the_user_and_offers_switch_user_and_sign_out(qtbot, open_login, admin, nurse):
     dialog = open_login(locked_user=admin)
     assert dialog.windowTitle() == LOCKED_TITLE == "Screen locked — Clinic Desktop"
     message = by_name(dialog, QLabel, "Lock message")
     assert message.isVisible()
-    assert message.text() == ("Locked after inactivity. Sign in again as Ada Admin to continue; "
-                              "nothing you typed is lost.")
+    assert message.text().startswith("Signed in: Ada Admin. Type your password to continue; nothing "
+                                     "you typed is lost.")
+    assert "Someone else? Type your own user name and password to switch user" in message.text()
     user_name = by_name(dialog, QLineEdit, "User name")
-    assert user_name.text() == "admin" and user_name.isReadOnly()
+    assert user_name.text() == "admin" and not user_name.isReadOnly()
     assert dialog.focusWidget() is by_name(dialog, QLineEdit, "Password")
+    assert button(dialog, "Sign in").isDefault()
+    assert [b.text() for b in dialog.findChildren(QPushButton) if b.text() == "Cancel"] == []
+    type_into(qtbot, user_name, nurse.username, replace=True)
+    assert button(dialog, "Switch user").isDefault()  # the accept button says what it will do
+    type_into(qtbot, user_name, "ADMIN", replace=True)
+    assert button(dialog, "Sign in")
+    with qtbot.waitSignal(dialog.sign_out_requested, timeout=1000):
+        click(qtbot, button(dialog, "Sign out"))
+    assert dialog.isVisible()  # the main window signs out; the dialog itself never does
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Escape leaves the lock as it is
+    assert dialog.isVisible() and dialog.result() == 0
 
 
-def test_lock_mode_refuses_another_user_before_authenticating(qtbot, db, open_login, admin, nurse):
-    dialog = open_login(locked_user=admin)
-    # The field is read-only for a person; force it, as a stale or scripted value would.
-    by_name(dialog, QLineEdit, "User name").setText(nurse.username)
-    with qtbot.assertNotEmitted(dialog.signed_in):
-        sign_in(qtbot, dialog, None, STRONG_PASSWORD)  # the nurse's real password
+def test_lock_mode_switches_to_another_person_with_their_password(qtbot, db, open_login, admin, nurse):
+    dialog = open_login(locked_user=admin, switch_check=lambda: None)
+    sign_in(qtbot, dialog, nurse.username, "a wrong guess here")
     error = by_name(dialog, QLabel, "Sign-in error")
-    assert error.isVisible()
-    assert "only they can unlock it" in error.text() and "Ada Admin" in error.text()
+    assert error.text() == accounts.WRONG_CREDENTIALS and dialog.signed_in_user is None
+    with qtbot.waitSignal(dialog.signed_in, timeout=5000) as signal:
+        sign_in(qtbot, dialog, nurse.username, STRONG_PASSWORD)
+    assert signal.args[0].id == nurse.id and dialog.signed_in_user.id == nurse.id
+    assert dialog.result() == LoginDialog.DialogCode.Accepted
+
+
+def test_lock_mode_refuses_a_switch_before_authenticating_when_the_work_cannot_be_kept(
+        qtbot, db, open_login, admin, nurse):
+    why = "Not signed out: Ada Admin's draft of the assessment could not be saved (disk full)."
+    dialog = open_login(locked_user=admin, switch_check=lambda: why)
+    with qtbot.assertNotEmitted(dialog.signed_in):
+        sign_in(qtbot, dialog, nurse.username, STRONG_PASSWORD)  # the nurse's real password
+    error = by_name(dialog, QLabel, "Sign-in error")
+    assert error.isVisible() and error.text() == why
     assert dialog.signed_in_user is None and dialog.isVisible()
     # Never sent to authenticate(): the nurse's account was not signed in.
     nurse_account = next(u for u in accounts.list_users(db, admin) if u.id == nurse.id)

@@ -240,8 +240,11 @@ def test_set_password(qtbot, db, admin, nurse, dialog):
         click(qtbot, button(prompt, "Set password"))
         wait_answered(qtbot, prompt, "Set password")
     qtbot.waitUntil(lambda: dialog_named(dialog, "Set password") is None)
-    assert by_name(dialog, QLabel, "Message").text() == "New password set for nurse1."
-    assert accounts.authenticate(db, "nurse1", NEW_PASSWORD).id == nurse.id
+    assert by_name(dialog, QLabel, "Message").text() == (
+        "New password set for nurse1; they choose their own at their next sign-in.")
+    assert row_for(dialog, "nurse1")["Status"] == "Active, new password due"
+    signed_in = accounts.authenticate(db, "nurse1", NEW_PASSWORD)
+    assert signed_in.id == nurse.id and signed_in.must_change_password
     with pytest.raises(AuthenticationError):
         accounts.authenticate(db, "nurse1", STRONG_PASSWORD)
 
@@ -265,7 +268,7 @@ def test_the_model_says_disabled_and_mutes_it():
                  dt.datetime(2024, 11, 28, 9, 10, tzinfo=dt.UTC), 1),
     ])
     gone = [model.index(0, c).data() for c in range(model.columnCount())]
-    assert gone == ["Gale Gone", "gone", "Counselor", "Disabled", "never"]
+    assert gone == ["Gale Gone", "gone", "Counselor", "Deactivated", "never"]
     assert model.index(0, UsersModel.NAME).data(Qt.ItemDataRole.ForegroundRole) == MUTED
     seen = [model.index(1, c).data() for c in range(model.columnCount())]
     local = dt.datetime(2024, 11, 28, 9, 10, tzinfo=dt.UTC).astimezone()
@@ -300,3 +303,112 @@ def test_a_nurse_has_no_admin_menu(qtbot, db, admin):
     assert not window.ui.actionUsers.isVisible()
     window.ui.actionUsers.trigger()  # even triggered (its shortcut is off while hidden), nothing opens
     assert dialog_named(window, "Users") is None
+
+
+# --- the account's lifecycle (#18): deactivate, reactivate, role, new password ------------------
+
+ROW_BUTTONS = ("Unlock", "Set password…", "Deactivate…", "Reactivate…", "Change role…", "Require new password")
+
+
+def enabled_buttons(dialog) -> set[str]:
+    return {text for text in ROW_BUTTONS if button(dialog, text).isEnabled()}
+
+
+def test_the_row_buttons_follow_the_selection_and_say_what_they_do(qtbot, db, admin, nurse, dialog):
+    assert enabled_buttons(dialog) == set()
+    select_user(qtbot, dialog, "nurse1")
+    assert enabled_buttons(dialog) == {"Set password…", "Deactivate…", "Change role…", "Require new password"}
+    select_user(qtbot, dialog, "admin")  # one's own account is not deactivated from here
+    assert enabled_buttons(dialog) == {"Set password…", "Change role…", "Require new password"}
+    for text in ROW_BUTTONS:
+        assert button(dialog, text).toolTip()
+        assert button(dialog, text).focusPolicy() & Qt.FocusPolicy.TabFocus  # reachable by Tab
+    accounts.deactivate(db, admin, nurse.id)
+    dialog.refresh()
+    select_user(qtbot, dialog, "nurse1")
+    assert row_for(dialog, "nurse1")["Status"] == "Deactivated"
+    assert enabled_buttons(dialog) == {"Reactivate…", "Change role…"}
+
+
+def test_deactivate_asks_first_then_the_account_cannot_sign_in(qtbot, db, admin, nurse, dialog):
+    select_user(qtbot, dialog, "nurse1")
+    click(qtbot, button(dialog, "Deactivate…"))
+    box = shown_dialog(qtbot, dialog, "Deactivate account")
+    assert "Test Nurse (nurse1)" in box.text()
+    click(qtbot, button(box, "Cancel"))  # the safe answer changes nothing
+    qtbot.waitUntil(lambda: dialog_named(dialog, "Deactivate account") is None)
+    assert row_for(dialog, "nurse1")["Status"] == "Active"
+    click(qtbot, button(dialog, "Deactivate…"))
+    box = shown_dialog(qtbot, dialog, "Deactivate account")
+    with qtbot.waitSignal(dialog.users_changed, timeout=5000):
+        click(qtbot, button(box, "Yes, deactivate"))
+    assert row_for(dialog, "nurse1")["Status"] == "Deactivated"
+    assert by_name(dialog, QLabel, "Message").text() == "Deactivated nurse1: they can no longer sign in."
+    assert dialog.selected_user().username == "nurse1"
+    assert not button(dialog, "Deactivate…").isEnabled() and button(dialog, "Reactivate…").isEnabled()
+    with pytest.raises(AuthenticationError, match="Wrong user name or password"):
+        accounts.authenticate(db, "nurse1", STRONG_PASSWORD)
+
+
+def test_the_last_administrator_refusal_is_shown_in_the_dialog(qtbot, db, admin, dialog):
+    select_user(qtbot, dialog, "admin")
+    click(qtbot, button(dialog, "Change role…"))
+    prompt = shown_dialog(qtbot, dialog, "Change role")
+    role = by_name(prompt, QComboBox, "New role")
+    assert role.currentText() == "Administrator" and prompt.focusWidget() is role
+    role.setCurrentIndex(role.findText("Prescriber"))
+    click(qtbot, button(prompt, "Change role"))
+    wait_answered(qtbot, prompt, "Change role")
+    error = by_name(prompt, QLabel, "New role error")
+    assert error.isVisible() and "last active administrator" in error.text()
+    assert prompt.isVisible()
+    click(qtbot, button(prompt, "Cancel"))
+    assert row_for(dialog, "admin")["Role"] == "Administrator"
+
+
+def test_change_role_shows_the_new_role(qtbot, db, admin, nurse, dialog):
+    select_user(qtbot, dialog, "nurse1")
+    click(qtbot, button(dialog, "Change role…"))
+    prompt = shown_dialog(qtbot, dialog, "Change role")
+    role = by_name(prompt, QComboBox, "New role")
+    role.setCurrentIndex(role.findText("Prescriber"))
+    with qtbot.waitSignal(dialog.users_changed, timeout=5000):
+        click(qtbot, button(prompt, "Change role"))
+        wait_answered(qtbot, prompt, "Change role")
+    qtbot.waitUntil(lambda: dialog_named(dialog, "Change role") is None)
+    assert row_for(dialog, "nurse1")["Role"] == "Prescriber"
+    assert by_name(dialog, QLabel, "Message").text() == "nurse1 is now Prescriber from their next sign-in."
+    assert accounts.authenticate(db, "nurse1", STRONG_PASSWORD).role == Role.PRESCRIBER
+
+
+def test_reactivate_asks_for_a_new_password_to_change_at_sign_in(qtbot, db, admin, nurse, dialog):
+    accounts.deactivate(db, admin, nurse.id)
+    dialog.refresh()
+    select_user(qtbot, dialog, "nurse1")
+    click(qtbot, button(dialog, "Reactivate…"))
+    prompt = shown_dialog(qtbot, dialog, "Reactivate account")
+    new, repeat = by_name(prompt, QLineEdit, "New password"), by_name(prompt, QLineEdit, "Repeat password")
+    assert prompt.focusWidget() is new
+    type_into(qtbot, new, "short one")
+    type_into(qtbot, repeat, "short one")
+    click(qtbot, button(prompt, "Reactivate"))
+    wait_answered(qtbot, prompt, "Reactivate")
+    assert "at least 12 characters" in by_name(prompt, QLabel, "New password error").text()
+    assert row_for(dialog, "nurse1")["Status"] == "Deactivated"
+    type_into(qtbot, new, NEW_PASSWORD, replace=True)
+    type_into(qtbot, repeat, NEW_PASSWORD, replace=True)
+    with qtbot.waitSignal(dialog.users_changed, timeout=5000):
+        click(qtbot, button(prompt, "Reactivate"))
+        wait_answered(qtbot, prompt, "Reactivate")
+    assert row_for(dialog, "nurse1")["Status"] == "Active, new password due"
+    assert accounts.authenticate(db, "nurse1", NEW_PASSWORD).must_change_password
+
+
+def test_require_new_password(qtbot, db, admin, nurse, dialog):
+    select_user(qtbot, dialog, "nurse1")
+    with qtbot.waitSignal(dialog.users_changed, timeout=3000):
+        click(qtbot, button(dialog, "Require new password"))
+    assert row_for(dialog, "nurse1")["Status"] == "Active, new password due"
+    assert by_name(dialog, QLabel, "Message").text() == "nurse1 chooses a new password at their next sign-in."
+    assert not button(dialog, "Require new password").isEnabled()  # asked already
+    assert accounts.authenticate(db, "nurse1", STRONG_PASSWORD).must_change_password

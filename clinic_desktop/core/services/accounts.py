@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 from clinic_desktop import paths
 from clinic_desktop.core import clock, keys
 from clinic_desktop.core.db import Database
-from clinic_desktop.core.errors import AccountLocked, AuthenticationError, ValidationError
+from clinic_desktop.core.errors import (
+    AccountLocked,
+    AuthenticationError,
+    PermissionDenied,
+    ValidationError,
+)
 from clinic_desktop.core.models import Role, User, utcnow
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
 from clinic_desktop.core.services import audit
@@ -73,17 +78,19 @@ class UserView:
     locked_until: dt.datetime | None
     last_sign_in_at: dt.datetime | None
     version: int
+    must_change_password: bool = False
 
 
 def _view(user: User) -> UserView:
     return UserView(
         user.id, user.username, user.full_name, Role(user.role), user.active,
-        user.locked_until, user.last_sign_in_at, user.version,
+        user.locked_until, user.last_sign_in_at, user.version, user.must_change_password,
     )
 
 
 def _signed_in(user: User) -> SignedInUser:
-    return SignedInUser(user.id, user.username, user.full_name, Role(user.role))
+    return SignedInUser(user.id, user.username, user.full_name, Role(user.role),
+                        must_change_password=user.must_change_password)
 
 
 def _keep_key_for(db: Database, username: str, password: str, *, only_if_missing: bool = False) -> None:
@@ -97,6 +104,18 @@ def _keep_key_for(db: Database, username: str, password: str, *, only_if_missing
         return
     key_file.set_password(username, password, db.key)
     key_file.save()
+
+
+def _drop_key_for(db: Database, username: str) -> bool:
+    """On an encrypted database, remove ``username``'s wrap from the key file (a deactivated
+    account's password no longer opens it). Called last inside the unit of work that deactivates
+    them: a key file that cannot be written rolls the change back. Whether there was a key file."""
+    if db.key is None or db.key_file is None:
+        return False
+    key_file = keys.KeyFile.load(db.key_file)
+    key_file.remove(username)
+    key_file.save()
+    return True
 
 
 def has_users(db: Database) -> bool:
@@ -216,6 +235,20 @@ def authenticate(db: Database, username: str, password: str, *, password_proven:
 
 
 
+#: How a person signed out (the ``how`` of a ``sign_out`` event).
+SIGN_OUT_WAYS = ("menu", "lock screen", "switch user")
+
+
+def sign_out(db: Database, user: SignedInUser, how: str = "menu") -> None:
+    """``user`` signed out of this workstation (File → Sign out, the lock screen's Sign out, or
+    another person switching user there): audited as ``sign_out``. Their drafts were saved by the
+    screens before; nothing else changes."""
+    if how not in SIGN_OUT_WAYS:
+        raise ValueError(f"unknown way to sign out: {how!r}")
+    with db.write() as session:
+        audit.append(session, user, "sign_out", entity_type="user", entity_id=user.id, detail={"how": how})
+
+
 def _count_failure(session: Session, user: User, conf: Mapping[str, object], now: dt.datetime,
                    reason: str, at: dt.datetime | None = None) -> AuthenticationError:
     """A wrong password for ``user``: counted towards the lockout and audited (``at``: when it was
@@ -305,6 +338,9 @@ def _set_password(db: Database, session: Session, user_id: int, new_password: st
     user = session.get(User, user_id)
     if user is None:
         raise ValidationError({"user": "No such user."})
+    if not user.active:  # a password would wrap the key again for an account that may not open it
+        raise ValidationError({"user": f"{user.username} is deactivated: reactivate the account, "
+                                       "which gives it a new password."})
     problem = password_problem(new_password, user.username)
     if problem:
         raise ValidationError({"password": problem})
@@ -314,12 +350,180 @@ def _set_password(db: Database, session: Session, user_id: int, new_password: st
 
 
 def change_password(db: Database, actor: SignedInUser, user_id: int, new_password: str) -> None:
-    """A user changes their own password; an administrator may set anyone's."""
+    """An administrator sets anyone's password: someone else's must be changed at their next
+    sign-in (only they should know their password); their own is theirs. A user changing their
+    own password with the current one: :func:`change_own_password`."""
     if actor.id != user_id:
         require(actor, "users.manage")
     with db.write() as session:
         user = _set_password(db, session, user_id, new_password)
-        audit.append(session, actor, "user.password_changed", entity_type="user", entity_id=user.id)
+        user.must_change_password = actor.id != user_id
+        audit.append(session, actor, "user.password_changed", entity_type="user", entity_id=user.id,
+                     detail={"must_change_password": True} if user.must_change_password else None)
+
+
+def change_own_password(db: Database, user: SignedInUser, current_password: str,
+                        new_password: str) -> SignedInUser:
+    """File → Change password…, and the new password asked for at sign-in: the signed-in ``user``
+    gives the current password (checked as a sign-in is: audited, counted towards the lockout; a
+    wrong one is a ValidationError on "current_password") and a new one, which must differ. Clears
+    "must change password". Returns the user as signed in now."""
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise ValidationError({"password": problem})
+    if unicodedata.normalize("NFC", new_password) == unicodedata.normalize("NFC", current_password):
+        raise ValidationError({"password": "Choose a password different from the current one."})
+    try:
+        confirm_password(db, user, current_password)
+    except ValidationError as exc:
+        raise ValidationError({"current_password": exc.fields["password"]}) from None
+    with db.write() as session:
+        row = _set_password(db, session, user.id, new_password)
+        row.must_change_password = False
+        audit.append(session, _signed_in(row), "user.password_changed", entity_type="user",
+                     entity_id=row.id, detail={"own": True})
+        return _signed_in(row)
+
+
+# --- the account's lifecycle: deactivate, reactivate, role, "must change password" --------------
+
+def _last_admin_message(user: User) -> str:
+    return (f"{user.username} is the last active administrator: make another account an "
+            "administrator first, so someone can still manage the clinic's accounts.")
+
+
+def _lifecycle(session: Session, actor: SignedInUser | None, user_id: int | None = None,
+               username: str | None = None) -> tuple[User, list[User]]:
+    """The account to change, and every active administrator, their rows locked until the unit
+    of work ends (PostgreSQL: SELECT … FOR UPDATE, always in the same order, so two
+    administrators deactivating each other at once are taken one after the other and the second
+    sees the first's change; SQLite's write transactions are one at a time already). ``actor``
+    must still be an active administrator in the database, not only in their session; None is
+    the console."""
+    admins = list(session.execute(
+        select(User).where(User.role == Role.ADMIN.value, User.active).order_by(User.id)
+        .with_for_update()).scalars())
+    if actor is not None:
+        require(actor, "users.manage")
+        if not any(a.id == actor.id for a in admins):
+            raise PermissionDenied("Your account may no longer manage users: sign in again.")
+    query = select(User).where(User.id == user_id) if user_id is not None \
+        else select(User).where(User.username == normalize_username(username or ""))
+    user = session.execute(query.with_for_update()).scalar_one_or_none()
+    if user is None:
+        raise ValidationError({"user": "No such user."})
+    return user, admins
+
+
+def _audit_as(session: Session, actor: SignedInUser | None, action: str, user: User,
+              detail: dict[str, object]) -> None:
+    if actor is None:
+        audit.append(session, None, action, username="(console)", entity_type="user",
+                     entity_id=user.id, detail=detail)
+    else:
+        audit.append(session, actor, action, entity_type="user", entity_id=user.id, detail=detail)
+
+
+def _deactivate(db: Database, actor: SignedInUser | None, *, user_id: int | None = None,
+                username: str | None = None) -> UserView:
+    with db.write() as session:
+        user, admins = _lifecycle(session, actor, user_id, username)
+        if not user.active:
+            raise ValidationError({"user": f"{user.username} is already deactivated."})
+        if actor is not None and user.id == actor.id:
+            raise ValidationError({"user": "You cannot deactivate your own account: "
+                                           "ask another administrator."})
+        if user in admins and len(admins) <= 1:
+            raise ValidationError({"user": _last_admin_message(user)})
+        user.active = False
+        user.must_change_password = False
+        session.flush()
+        _audit_as(session, actor, "user.deactivated", user,
+                  {"username": user.username, "role": user.role,
+                   "key_wrap_removed": db.key is not None and db.key_file is not None})
+        _drop_key_for(db, user.username)  # last: a key file that cannot be written undoes it all
+        return _view(user)
+
+
+def deactivate(db: Database, actor: SignedInUser, user_id: int) -> UserView:
+    """An administrator deactivates an account (someone left): it can no longer sign in (refused
+    as a wrong password is), keeps its history, and on an encrypted database its password no
+    longer opens it (its key wrap is removed, in the same unit of work). Not one's own account,
+    and never the last active administrator."""
+    return _deactivate(db, actor, user_id=user_id)
+
+
+def deactivate_from_console(db: Database, username: str) -> UserView:
+    """``clinic-desktop deactivate-user``: as :func:`deactivate`, audited as the console."""
+    return _deactivate(db, None, username=username)
+
+
+def _reactivate(db: Database, actor: SignedInUser | None, new_password: str, *,
+                user_id: int | None = None, username: str | None = None) -> UserView:
+    with db.write() as session:
+        user, _admins = _lifecycle(session, actor, user_id, username)
+        if user.active:
+            raise ValidationError({"user": f"{user.username} is active already."})
+        problem = password_problem(new_password, user.username)
+        if problem:
+            raise ValidationError({"password": problem})
+        user.active = True
+        user.password_hash = _hasher.hash(new_password)
+        user.must_change_password = True
+        user.failed_attempts = 0
+        user.locked_until = None
+        session.flush()
+        _audit_as(session, actor, "user.reactivated", user,
+                  {"username": user.username, "role": user.role, "must_change_password": True})
+        _keep_key_for(db, user.username, new_password)  # last, as in _deactivate
+        return _view(user)
+
+
+def reactivate(db: Database, actor: SignedInUser, user_id: int, new_password: str) -> UserView:
+    """An administrator reactivates an account with a new password (which wraps an encrypted
+    database's key for it again), to be changed at its next sign-in."""
+    return _reactivate(db, actor, new_password, user_id=user_id)
+
+
+def reactivate_from_console(db: Database, username: str, new_password: str) -> UserView:
+    """``clinic-desktop reactivate-user``: as :func:`reactivate`, audited as the console."""
+    return _reactivate(db, None, new_password, username=username)
+
+
+def change_role(db: Database, actor: SignedInUser, user_id: int, role: str | Role) -> UserView:
+    """An administrator gives an account another role, audited with the old and the new one. It
+    takes effect at that person's next sign-in. The last active administrator keeps theirs."""
+    role = role.value if isinstance(role, Role) else role
+    if role not in {r.value for r in Role}:
+        raise ValidationError({"role": "Choose a role."})
+    with db.write() as session:
+        user, admins = _lifecycle(session, actor, user_id)
+        old = user.role
+        if role == old:
+            raise ValidationError({"role": f"{user.username} is already {role_label(old)}."})
+        if user in admins and role != Role.ADMIN.value and len(admins) <= 1:
+            raise ValidationError({"role": _last_admin_message(user)})
+        user.role = role
+        session.flush()
+        audit.append(session, actor, "user.role_changed", entity_type="user", entity_id=user.id,
+                     detail={"username": user.username, "from": old, "to": role})
+        return _view(user)
+
+
+def require_password_change(db: Database, actor: SignedInUser, user_id: int) -> UserView:
+    """An administrator asks an account to choose a new password at its next sign-in (the window
+    asks before it opens; the admin commands are not held up). Asked already: nothing changes."""
+    with db.write() as session:
+        user, _admins = _lifecycle(session, actor, user_id)
+        if not user.active:
+            raise ValidationError({"user": f"{user.username} is deactivated: reactivate the account, "
+                                           "which gives it a new password."})
+        if not user.must_change_password:
+            user.must_change_password = True
+            session.flush()
+            audit.append(session, actor, "user.password_change_required", entity_type="user",
+                         entity_id=user.id, detail={"username": user.username})
+        return _view(user)
 
 
 def reset_password_from_console(db: Database, user_id: int, new_password: str) -> None:

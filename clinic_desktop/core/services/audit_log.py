@@ -48,6 +48,10 @@ KINDS: dict[str, str] = {
     "user.created": "Account created",
     "user.password_changed": "Password changed",
     "user.password_reset": "Password reset",
+    "user.password_change_required": "New password required at next sign-in",
+    "user.role_changed": "Role changed",
+    "user.deactivated": "Account deactivated",
+    "user.reactivated": "Account reactivated",
     "recovery_key.replaced": "Recovery key replaced",
     "recovery_key.refused": "Recovery key refused",
     "settings.updated": "Clinic settings changed",
@@ -67,6 +71,9 @@ KINDS: dict[str, str] = {
     "order.created": "Medication ordered",
     "order.changed": "Medication order changed",
     "order.stopped": "Medication order stopped",
+    "medication.given": "Dose given",
+    "medication.held": "Dose held",
+    "medication.refused": "Dose refused",
     "medication.struck": "Medication entry struck",
     "plan.created": "Aftercare plan started",
     "plan.opened": "Aftercare plan opened",
@@ -84,6 +91,7 @@ KINDS: dict[str, str] = {
     "directory.added": "Directory entry added",
     "directory.updated": "Directory entry changed",
     "directory.verified": "Directory entry verified",
+    "directory.deactivated": "Directory entry removed",
     "directory.reactivated": "Directory entry reactivated",
     "directory.exported": "Directory exported",
     "directory.imported": "Directory imported",
@@ -344,30 +352,30 @@ def disclosures(db: Database, user: SignedInUser | None, mrn: str, *, date_from:
 LOG_COLUMNS = ("sequence", "when", "who", "what", "action", "patient", "record", "changes")
 
 
-def log_csv(entries: Sequence[LogEntry]) -> bytes:
-    """The entries as CSV (UTF-8 with a byte-order mark, so spreadsheets read the accents)."""
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """``rows`` under ``header`` as CSV: UTF-8 with a byte-order mark (so spreadsheets read the
+    accents), every cell a spreadsheet would run prefixed with '."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(LOG_COLUMNS)
-    for e in entries:
-        changes = "; ".join(f"{name}: {before} → {after}" for name, before, after in e.changes)
-        writer.writerow([csv_cell_out(str(cell)) for cell in (
-            e.seq, clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username, e.kind, e.action, e.patient,
-            e.entity, changes)])
+    writer.writerow(header)
+    writer.writerows([csv_cell_out(str(cell)) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def log_csv(entries: Sequence[LogEntry]) -> bytes:
+    """The entries as CSV, one event a row."""
+    return _csv(LOG_COLUMNS, ((
+        e.seq, clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username, e.kind, e.action, e.patient, e.entity,
+        "; ".join(f"{name}: {before} → {after}" for name, before, after in e.changes)) for e in entries))
 
 
 DISCLOSURE_COLUMNS = ("when", "by", "what", "to whom", "consent", "information shared")
 
 
 def disclosures_csv(accounting: Accounting) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(DISCLOSURE_COLUMNS)
-    for d in accounting.disclosures:
-        writer.writerow([csv_cell_out(cell) for cell in (
-            clock.local(d.at).strftime("%Y-%m-%d %H:%M"), d.by, d.what, d.to_whom, d.consent, ", ".join(d.shared))])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return _csv(DISCLOSURE_COLUMNS, ((
+        clock.local(d.at).strftime("%Y-%m-%d %H:%M"), d.by, d.what, d.to_whom, d.consent, ", ".join(d.shared))
+        for d in accounting.disclosures))
 
 
 def _clinic_name(db: Database) -> str:

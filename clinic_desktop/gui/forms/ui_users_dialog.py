@@ -18,8 +18,8 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox,
     QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
     QHBoxLayout, QHeaderView, QLabel, QLayout,
-    QLineEdit, QPushButton, QSizePolicy, QTableView,
-    QVBoxLayout, QWidget)
+    QLineEdit, QPushButton, QSizePolicy, QSpacerItem,
+    QTableView, QVBoxLayout, QWidget)
 
 class Ui_UsersDialog(object):
     def setupUi(self, UsersDialog):
@@ -40,7 +40,7 @@ class Ui_UsersDialog(object):
 
         self.usersTable = QTableView(UsersDialog)
         self.usersTable.setObjectName(u"usersTable")
-        self.usersTable.setMinimumSize(QSize(600, 110))
+        self.usersTable.setMinimumSize(QSize(600, 90))
         self.usersTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.usersTable.setAlternatingRowColors(True)
         self.usersTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -65,18 +65,42 @@ class Ui_UsersDialog(object):
 
         self.rowButtonsLayout.addWidget(self.setPasswordButton)
 
-        self.rowMessageLabel = QLabel(UsersDialog)
-        self.rowMessageLabel.setObjectName(u"rowMessageLabel")
-        sizePolicy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        sizePolicy.setHorizontalStretch(1)
-        sizePolicy.setVerticalStretch(0)
-        sizePolicy.setHeightForWidth(self.rowMessageLabel.sizePolicy().hasHeightForWidth())
-        self.rowMessageLabel.setSizePolicy(sizePolicy)
+        self.deactivateButton = QPushButton(UsersDialog)
+        self.deactivateButton.setObjectName(u"deactivateButton")
+        self.deactivateButton.setAutoDefault(False)
 
-        self.rowButtonsLayout.addWidget(self.rowMessageLabel)
+        self.rowButtonsLayout.addWidget(self.deactivateButton)
+
+        self.reactivateButton = QPushButton(UsersDialog)
+        self.reactivateButton.setObjectName(u"reactivateButton")
+        self.reactivateButton.setAutoDefault(False)
+
+        self.rowButtonsLayout.addWidget(self.reactivateButton)
+
+        self.changeRoleButton = QPushButton(UsersDialog)
+        self.changeRoleButton.setObjectName(u"changeRoleButton")
+        self.changeRoleButton.setAutoDefault(False)
+
+        self.rowButtonsLayout.addWidget(self.changeRoleButton)
+
+        self.requirePasswordButton = QPushButton(UsersDialog)
+        self.requirePasswordButton.setObjectName(u"requirePasswordButton")
+        self.requirePasswordButton.setAutoDefault(False)
+
+        self.rowButtonsLayout.addWidget(self.requirePasswordButton)
+
+        self.rowButtonsSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.rowButtonsLayout.addItem(self.rowButtonsSpacer)
 
 
         self.mainLayout.addLayout(self.rowButtonsLayout)
+
+        self.rowMessageLabel = QLabel(UsersDialog)
+        self.rowMessageLabel.setObjectName(u"rowMessageLabel")
+        self.rowMessageLabel.setWordWrap(True)
+
+        self.mainLayout.addWidget(self.rowMessageLabel)
 
         self.errorLabel = QLabel(UsersDialog)
         self.errorLabel.setObjectName(u"errorLabel")
@@ -198,6 +222,9 @@ class Ui_UsersDialog(object):
         self.addedLabel = QLabel(self.addGroup)
         self.addedLabel.setObjectName(u"addedLabel")
         self.addedLabel.setWordWrap(True)
+        sizePolicy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        sizePolicy.setHorizontalStretch(1)
+        sizePolicy.setVerticalStretch(0)
         sizePolicy.setHeightForWidth(self.addedLabel.sizePolicy().hasHeightForWidth())
         self.addedLabel.setSizePolicy(sizePolicy)
 
@@ -224,7 +251,11 @@ class Ui_UsersDialog(object):
 #endif // QT_CONFIG(shortcut)
         QWidget.setTabOrder(self.usersTable, self.unlockButton)
         QWidget.setTabOrder(self.unlockButton, self.setPasswordButton)
-        QWidget.setTabOrder(self.setPasswordButton, self.fullNameEdit)
+        QWidget.setTabOrder(self.setPasswordButton, self.deactivateButton)
+        QWidget.setTabOrder(self.deactivateButton, self.reactivateButton)
+        QWidget.setTabOrder(self.reactivateButton, self.changeRoleButton)
+        QWidget.setTabOrder(self.changeRoleButton, self.requirePasswordButton)
+        QWidget.setTabOrder(self.requirePasswordButton, self.fullNameEdit)
         QWidget.setTabOrder(self.fullNameEdit, self.userNameEdit)
         QWidget.setTabOrder(self.userNameEdit, self.roleCombo)
         QWidget.setTabOrder(self.roleCombo, self.passwordEdit)
@@ -257,6 +288,22 @@ class Ui_UsersDialog(object):
         self.setPasswordButton.setToolTip(QCoreApplication.translate("UsersDialog", u"Give the selected user a new password (tell them in person)", None))
 #endif // QT_CONFIG(tooltip)
         self.setPasswordButton.setText(QCoreApplication.translate("UsersDialog", u"&Set password\u2026", None))
+#if QT_CONFIG(tooltip)
+        self.deactivateButton.setToolTip(QCoreApplication.translate("UsersDialog", u"The selected user can no longer sign in (someone who left); their records and history stay. Not your own account, nor the last administrator", None))
+#endif // QT_CONFIG(tooltip)
+        self.deactivateButton.setText(QCoreApplication.translate("UsersDialog", u"&Deactivate\u2026", None))
+#if QT_CONFIG(tooltip)
+        self.reactivateButton.setToolTip(QCoreApplication.translate("UsersDialog", u"Let the selected deactivated user sign in again, with a new password they change at their next sign-in", None))
+#endif // QT_CONFIG(tooltip)
+        self.reactivateButton.setText(QCoreApplication.translate("UsersDialog", u"Rea&ctivate\u2026", None))
+#if QT_CONFIG(tooltip)
+        self.changeRoleButton.setToolTip(QCoreApplication.translate("UsersDialog", u"Give the selected user another role; it takes effect at their next sign-in", None))
+#endif // QT_CONFIG(tooltip)
+        self.changeRoleButton.setText(QCoreApplication.translate("UsersDialog", u"Change r&ole\u2026", None))
+#if QT_CONFIG(tooltip)
+        self.requirePasswordButton.setToolTip(QCoreApplication.translate("UsersDialog", u"The selected user must choose a new password at their next sign-in", None))
+#endif // QT_CONFIG(tooltip)
+        self.requirePasswordButton.setText(QCoreApplication.translate("UsersDialog", u"Re&quire new password", None))
 #if QT_CONFIG(accessibility)
         self.rowMessageLabel.setAccessibleName(QCoreApplication.translate("UsersDialog", u"Message", None))
 #endif // QT_CONFIG(accessibility)

@@ -9,7 +9,8 @@ from clinic_desktop.core.services.accounts import UserView, role_label
 from clinic_desktop.gui.models.row_model import RowTableModel
 
 ACTIVE = "Active"
-DISABLED = "Disabled"
+DEACTIVATED = "Deactivated"
+NEW_PASSWORD_DUE = "Active, new password due"
 NEVER = "never"
 
 
@@ -23,12 +24,12 @@ def is_locked(user: UserView, now: dt.datetime | None = None) -> bool:
 
 
 def status_text(user: UserView, now: dt.datetime | None = None) -> str:
-    """"Active", "Locked until 09:25" (local time) or "Disabled"."""
+    """"Active", "Active, new password due", "Locked until 09:25" (local time) or "Deactivated"."""
     if not user.active:
-        return DISABLED
+        return DEACTIVATED
     if is_locked(user, now):
         return f"Locked until {clock.local_text(user.locked_until)}"
-    return ACTIVE
+    return NEW_PASSWORD_DUE if user.must_change_password else ACTIVE
 
 
 def sign_in_text(moment: dt.datetime | None) -> str:
@@ -40,7 +41,7 @@ def sign_in_text(moment: dt.datetime | None) -> str:
 
 
 class UsersModel(RowTableModel[UserView]):
-    """One row per account, disabled ones muted."""
+    """One row per account, deactivated ones muted."""
 
     COLUMNS = ("Name", "User name", "Role", "Status", "Last sign-in")
     NAME, USERNAME, ROLE, STATUS, LAST_SIGN_IN = range(len(COLUMNS))
@@ -54,6 +55,10 @@ class UsersModel(RowTableModel[UserView]):
     def tooltip(self, row: UserView, column: int) -> str | None:
         if column == self.STATUS and row.active and is_locked(row):
             return "Locked after too many failed sign-ins. Unlock lets them sign in again now."
+        if column == self.STATUS and not row.active:
+            return "Cannot sign in. Reactivate gives the account back with a new password."
+        if column == self.STATUS and row.must_change_password:
+            return "They choose a new password at their next sign-in."
         if column == self.LAST_SIGN_IN and row.last_sign_in_at is not None:
             return clock.local_text(row.last_sign_in_at, "%Y-%m-%d %H:%M")
         return None

@@ -358,6 +358,19 @@ class SectionedScreen(GeometryDialog):
         self.draft_saved.emit(saved.version)
         return True
 
+    def save_before_leaving(self) -> str | None:
+        """Save the draft now, before its author signs out: why what was typed could not be kept
+        (a staff message), or None (saved, nothing to save, or read-only)."""
+        if self._read_only:
+            return None
+        if self._conflict:
+            if self._snapshot() == self._saved:
+                return None
+            return "another workstation saved it meanwhile"
+        if self.save_now():
+            return None
+        return self.draft_status.text().removeprefix("Draft NOT saved: ") or "it could not be saved"
+
     def _record_id(self) -> Any:
         """The id the log names (never a name or an MRN)."""
         return None
