@@ -321,11 +321,12 @@ class AuditLogDialog(GeometryDialog):
             accounting = audit_log.disclosures(db, user, mrn, date_from=days["from"], date_to=days["to"])
             return audit_log.disclosures_pdf(db, user, accounting)
 
-        def refused(exc: BaseException) -> None:
+        def refused(exc: BaseException) -> bool:
             if isinstance(exc, ValidationError) and exc.fields:
                 self.errors.show({"patient": exc.fields.get("patient", str(exc))})
             else:
                 self._show_error(error_message(exc))
+            return True  # said in the dialog, by the filter it is about
 
         render_then_preview(render, "Accounting of disclosures \u2014 Clinic Desktop",
                             f"disclosures-{mrn}-{clock.now():%Y-%m-%d}.pdf", self, on_error=refused,

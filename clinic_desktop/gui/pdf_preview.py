@@ -122,14 +122,16 @@ def _pdf_bytes(render: Callable[[], bytes]) -> bytes:
 class DocumentJob(QObject):
     """One document being prepared for ``parent`` (an :class:`~clinic_desktop.gui.operations.
     Operation` with a "Preparing the document…" dialog). ``document_ready(preview)`` fires once
-    the :class:`PdfPreview` is open; ``failed(message)`` once the message has been shown."""
+    the :class:`PdfPreview` is open; ``failed(message)`` once the message has been shown.
+    ``on_error(exc)`` is called first; when it returns True it has shown the problem itself (next
+    to the field it is about) and no message box follows."""
 
     document_ready = Signal(object)  # PdfPreview
     failed = Signal(str)
 
     def __init__(self, render: Callable[[], bytes], title: str, suggested_name: str, parent: QWidget, *,
                  failure_title: str = "Not prepared",
-                 on_error: Callable[[BaseException], None] | None = None,
+                 on_error: Callable[[BaseException], bool | None] | None = None,
                  disabling: Iterable[QWidget | QAction | None] = ()) -> None:
         super().__init__(parent)
         self.host = parent
@@ -167,16 +169,16 @@ class DocumentJob(QObject):
     def _error(self, exc: BaseException) -> None:
         self.operation = None
         message = error_message(exc, NOT_PREPARED)
-        if self.on_error is not None:
-            self.on_error(exc)
-        QMessageBox.warning(self.host, self.failure_title, message)
+        shown = self.on_error(exc) if self.on_error is not None else None
+        if not shown:  # on_error returning True said it already (next to the field): no box over it
+            QMessageBox.warning(self.host, self.failure_title, message)
         self.failed.emit(message)
         self.deleteLater()
 
 
 def render_then_preview(render: Callable[[], bytes], title: str, suggested_name: str, parent: QWidget, *,
                         failure_title: str = "Not prepared",
-                        on_error: Callable[[BaseException], None] | None = None,
+                        on_error: Callable[[BaseException], bool | None] | None = None,
                         disabling: Iterable[QWidget | QAction | None] = ()) -> DocumentJob:
     """Run ``render`` (returning PDF bytes) in a worker thread, then open a :class:`PdfPreview`
     of exactly those bytes, titled ``title``, over ``parent``. Returns the started job (its

@@ -8,7 +8,15 @@ import io
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QTableWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTableWidget,
+)
 
 from clinic_desktop.core.services import plans
 from clinic_desktop.gui.pdf_preview import PdfPreview
@@ -48,7 +56,7 @@ def test_a_patients_events_newest_first_with_their_changes(qtbot, dialog, ready)
     assert f"{table.rowCount()} events, newest first." == by_name(dialog, QLabel, "Events found").text()
     registered = next(r for r in range(table.rowCount()) if table.item(r, 2).text() == "Patient registered")
     table.selectRow(registered)
-    assert f"mrn:  → {ready['patient'].mrn}" in by_name(dialog, QPlainTextEdit, "Event details").toPlainText()
+    assert f"mrn: (empty) → {ready['patient'].mrn}" in by_name(dialog, QPlainTextEdit, "Event details").toPlainText()
 
 
 def test_a_kind_and_a_staff_member_narrow_it(qtbot, dialog):
@@ -91,6 +99,7 @@ def test_an_unknown_mrn_for_the_accounting_is_said_next_to_the_patient(qtbot, di
     click(qtbot, button(dialog, "Accounting of disclosures"))
     qtbot.waitUntil(lambda: any("No patient has the MRN NOPE-404" in w.text()
                                 for w in dialog.findChildren(QLabel) if w.isVisible()), timeout=10000)
+    assert not [box for box in QApplication.topLevelWidgets() if isinstance(box, QMessageBox) and box.isVisible()]
 
 
 def test_only_who_may_read_the_trail_sees_it_in_the_menu(qtbot, db, admin, nurse):
