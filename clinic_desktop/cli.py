@@ -21,9 +21,10 @@ from clinic_desktop import __version__
 from clinic_desktop.core import pg
 from clinic_desktop.core.errors import ClinicError, ValidationError
 from clinic_desktop.core.pg import PasswordNeeded
+from clinic_desktop.core.vocab import Role
 
 log = logging.getLogger(__name__)
-ROLES = ["admin", "nurse", "counselor", "prescriber", "viewer"]
+ROLES = [role.value for role in Role]
 CREATING_COMMANDS = {"create-user"}  # the one command that may create the database it names
 RECOVERY_WARNING = (
     "Print or write down this recovery key now and keep it locked away; it is shown only once and "

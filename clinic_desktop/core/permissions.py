@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from clinic_desktop.core.errors import PermissionDenied
 from clinic_desktop.core.vocab import Role
 
-ALL = frozenset(Role)
+#: Everyone who works with patients: every role but the auditor, who reads only the audit trail.
+STAFF = frozenset(Role) - {Role.AUDITOR}
 CLINICAL = frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -15,9 +16,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "settings.edit": frozenset({Role.ADMIN}),
     "directory.edit": frozenset({Role.ADMIN}),
     "audit.verify": frozenset({Role.ADMIN}),
-    # Reading the audit trail (Admin → Audit log…, audit-report): who did what, when.
-    "audit.read": frozenset({Role.ADMIN}),
-    "patients.view": ALL,
+    # Reading the audit trail (Admin → Audit log…, audit-report): who did what, when. The
+    # auditor (a privacy officer) may do this and nothing else.
+    "audit.read": frozenset({Role.ADMIN, Role.AUDITOR}),
+    "patients.view": STAFF,
     "patients.edit": frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER, Role.COUNSELOR}),
     "episodes.open": CLINICAL,
     "episodes.stage": frozenset({Role.ADMIN, Role.NURSE, Role.PRESCRIBER, Role.COUNSELOR}),
@@ -50,6 +52,7 @@ ROLE_LABELS = {
     Role.COUNSELOR: "Counselor",
     Role.PRESCRIBER: "Prescriber",
     Role.VIEWER: "Viewer (read only)",
+    Role.AUDITOR: "Auditor (audit trail only)",
 }
 
 

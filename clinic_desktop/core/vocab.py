@@ -15,6 +15,8 @@ class Role(str, enum.Enum):
     COUNSELOR = "counselor"
     PRESCRIBER = "prescriber"
     VIEWER = "viewer"
+    #: A privacy officer: reads the audit trail (and a patient's accounting of disclosures), nothing clinical.
+    AUDITOR = "auditor"
 
 
 class Stage(str, enum.Enum):

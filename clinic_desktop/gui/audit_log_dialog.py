@@ -82,7 +82,8 @@ def _day(text: str) -> dt.date | None:
 
 class AuditLogDialog(GeometryDialog):
     """See the module's docstring. ``last_result``: the entries shown; ``operation``: the work
-    running (tests wait for it)."""
+    running (tests wait for it). Made with a view host as its parent it is the auditor's whole
+    window (:class:`MainWindow` for a role that reads the trail and no patient): no Close."""
 
     def __init__(self, db: Database, user: SignedInUser, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,7 +160,8 @@ class AuditLogDialog(GeometryDialog):
         self.disclosures_button.setAccessibleName("Accounting of disclosures")
         self.disclosures_button.setToolTip("Every referral letter, print and export of the record of the patient "
                                            "whose MRN is in the Patient filter: to give them when they ask")
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.setVisible(not self.is_embedded())  # the auditor's window: the log is the window
         self.buttons.rejected.connect(self.reject)
         self.csv_button.clicked.connect(self.choose_csv_file)
         self.pdf_button.clicked.connect(self.preview_pdf)

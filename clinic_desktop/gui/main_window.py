@@ -43,7 +43,7 @@ from clinic_desktop.gui.models.census_model import CensusModel
 from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
 from clinic_desktop.gui.navigator import Navigator
-from clinic_desktop.gui.widgets.dialog_base import AsksBeforeDiscarding
+from clinic_desktop.gui.widgets.dialog_base import VIEW_HOST, AsksBeforeDiscarding
 from clinic_desktop.gui.widgets.flag_delegate import FlagDelegate
 from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.workspace import Workspace, view_title
@@ -77,6 +77,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.db = db
         self.user = user
+        #: A role that reads no patient (the auditor): the window is the audit log, nothing clinical.
+        self.audit_only = not user.can("patients.view")
+        self.audit_view: QDialog | None = None
         #: False with ``--no-encryption``: the clinic encrypts its disks; nobody is offered Encrypt….
         self.encrypt = encrypt
         #: Set by Encrypt… once the administrator's password is confirmed: (user name, password)
@@ -126,8 +129,36 @@ class MainWindow(QMainWindow):
         self.backups = BackupScheduler(db, self.backup_label, self)
 
         self._restore_window_state()
+        if self.audit_only:
+            self._show_audit_only()
+            return
         self.refresh_census()
         self.ui.searchEdit.setFocus()
+
+    def _show_audit_only(self) -> None:
+        """The auditor's window: the audit log in the first tab, in place of the census and the
+        search; the menus and tools about patients are gone (there is nothing they could open)."""
+        from clinic_desktop.gui.audit_log_dialog import AuditLogDialog
+
+        ui = self.ui
+        for widget in (ui.searchLabel, ui.searchEdit, ui.pages):
+            widget.setVisible(False)
+        for menu in (ui.menuPatient, ui.menuView, ui.menuWindow, ui.menuAdmin):  # Admin: only Audit log…
+            menu.menuAction().setVisible(False)
+        ui.toolBar.setVisible(False)
+        ui.toolBar.toggleViewAction().setVisible(False)
+        for action in (ui.actionRefreshCensus, ui.actionFocusSearch, ui.actionHandover, ui.actionShowCensus,
+                       self.actionGroupSession):
+            action.setEnabled(False)  # their shortcuts too
+        self.due_label.setVisible(False)
+        index = ui.workspaceTabs.indexOf(ui.censusTab)
+        ui.workspaceTabs.setTabText(index, "Audit log")
+        ui.censusTab.setAccessibleName("Audit log")
+        ui.censusTab.setProperty(VIEW_HOST, True)
+        self.audit_view = AuditLogDialog(self.db, self.user, ui.censusTab)
+        ui.centralLayout.addWidget(self.audit_view, 1)
+        self.actionAuditLog.setVisible(False)  # it is the window
+        self.audit_view.patient_edit.setFocus()
 
     # --- set-up ---------------------------------------------------------------------------------
     def _setup_table(self, table: QTableView, model, stretch_column: int) -> None:
@@ -344,6 +375,8 @@ class MainWindow(QMainWindow):
 
     # --- census and search -------------------------------------------------------------------
     def refresh_census(self) -> None:
+        if self.audit_only:
+            return  # the auditor's window has no census
         selected = self.selected_row() if not self.showing_search() else None
         try:
             rows = episodes.census(self.db, self.user)

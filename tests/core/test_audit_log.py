@@ -95,6 +95,27 @@ def test_reading_the_log_is_audited_without_what_was_typed(db, admin, ready):
     assert '"patient"' in str(detail) or "patient" in detail
 
 
+def test_an_auditor_reads_the_trail_and_nothing_clinical(db, admin, counselor, ready):
+    """The privacy officer's role: the log and a patient's accounting, and no patient's record."""
+    from clinic_desktop.core.services import episodes, handover, mar
+
+    auditor = make_user(db, admin, "auditor")
+    assert audit_log.search(db, auditor, audit_log.LogQuery(patient=ready["patient"].mrn)).entries
+    assert audit_log.disclosures(db, auditor, ready["patient"].mrn).patient
+    episode_id, patient_id = ready["episode_id"], ready["patient"].id
+    for read in (lambda: episodes.census(db, auditor), lambda: patients.search(db, auditor, "Ri"),
+                 lambda: patients.open_record(db, auditor, patient_id),
+                 lambda: patients.any_registered(db, auditor),
+                 lambda: mar.administrations(db, auditor, episode_id), lambda: mar.due_summary(db, auditor),
+                 lambda: plans.open_plan(db, auditor, episode_id), lambda: plans.document(db, auditor, ready["plan_id"]),
+                 lambda: handover.build_handover(db, auditor, clock.now())):
+        with pytest.raises(PermissionDenied):
+            read()
+    for verb in ("patients.edit", "observations.record", "medications.administer", "plans.print",
+                 "users.manage", "settings.edit"):
+        assert not auditor.can(verb), verb
+
+
 def test_only_who_may_read_the_trail_reads_it(db, nurse, counselor):
     with pytest.raises(PermissionDenied):
         audit_log.search(db, nurse, audit_log.LogQuery())

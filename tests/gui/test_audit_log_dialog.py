@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QTableWidget,
 )
 
@@ -114,3 +115,27 @@ def test_the_filters_are_reached_by_keyboard(qtbot, dialog):
     assert patient.hasFocus() or dialog.focusWidget() is patient
     qtbot.keyClick(patient, Qt.Key.Key_Tab)
     assert dialog.focusWidget() is by_name(dialog, QLineEdit, "Staff member")
+
+
+def test_an_auditors_window_is_the_audit_log_and_nothing_clinical(qtbot, db, admin, ready):
+    from tests.conftest import make_user
+
+    auditor = make_user(db, admin, "auditor", "privacy", "Pat Privacy")
+    window = shown_main_window(qtbot, db, auditor)
+    view = window.audit_view
+    assert view is not None and view.isVisible() and not view.isWindow()
+    tabs = window.ui.workspaceTabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Audit log"]
+    assert not window.ui.searchEdit.isVisible() and not window.ui.censusTable.isVisible()
+    visible_menus = [a.text().replace("&", "") for a in window.menuBar().actions() if a.isVisible()]
+    assert visible_menus == ["File", "Help"]
+    assert not window.ui.toolBar.isVisible()
+    assert not [b for b in view.findChildren(QPushButton) if b.text() == "Close" and b.isVisible()]
+    assert "Pat Privacy (Auditor (audit trail only))" in window.user_label.text()
+    # The shortcuts of what is gone do nothing (and ask for nothing the role may not read).
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.census_model.rowCount() == 0
+    # The log works as the administrator's does.
+    type_into(qtbot, by_name(view, QLineEdit, "Patient (MRN or name)"), ready["patient"].mrn)
+    table = search(qtbot, view)
+    assert table.rowCount() > 3 and table.item(0, 2).text() == "Referral letter made"
