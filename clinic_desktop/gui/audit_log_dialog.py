@@ -56,7 +56,7 @@ TITLE = "Audit log"
 #: The kind filter: its label, and the actions or families ("plan.") it keeps.
 KIND_CHOICES: list[tuple[str, tuple[str, ...]]] = [
     ("All kinds", ()),
-    ("Sign-ins and accounts", ("sign_in.", "account.", "user.", "recovery_key.")),
+    ("Sign-ins and accounts", ("sign_in.", "sign_out", "account.", "user.", "recovery_key.")),
     ("Disclosures: letters, prints, exports", tuple(audit_log.DISCLOSURES) + ("handover.printed", "directory.exported")),
     ("Patients and episodes", ("patient.", "episode.", "patient_facts.")),
     ("Assessments and scores", ("assessment.", "observation.", "vitals.", "safety.", "checkin.")),

@@ -139,3 +139,15 @@ def test_an_auditors_window_is_the_audit_log_and_nothing_clinical(qtbot, db, adm
     type_into(qtbot, by_name(view, QLineEdit, "Patient (MRN or name)"), ready["patient"].mrn)
     table = search(qtbot, view)
     assert table.rowCount() > 3 and table.item(0, 2).text() == "Referral letter made"
+
+
+def test_every_kind_of_event_is_in_a_family_of_the_kind_filter():
+    """A new kind of event is found by choosing its family, not only under All kinds."""
+    from clinic_desktop.core.services import audit_log
+    from clinic_desktop.gui.audit_log_dialog import KIND_CHOICES
+
+    def in_family(action: str) -> bool:
+        return any(action == kind or (kind.endswith(".") and action.startswith(kind))
+                   for _label, kinds in KIND_CHOICES[1:] for kind in kinds)
+
+    assert [action for action in audit_log.KINDS if not in_family(action)] == []

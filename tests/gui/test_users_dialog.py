@@ -98,7 +98,8 @@ def test_it_lists_the_accounts_and_starts_with_an_empty_form(db, admin, nurse, d
     role = by_name(dialog, QComboBox, "Role")
     assert role.currentIndex() == -1 and role.placeholderText() == "Choose…"
     assert [role.itemText(i) for i in range(role.count())] == [
-        "Administrator", "Nurse", "Counselor", "Prescriber", "Viewer (read only)"]
+        "Administrator", "Nurse", "Counselor", "Prescriber", "Viewer (read only)",
+        "Auditor (audit trail only)"]
     assert role.itemData(1) == Role.NURSE.value
     assert by_name(dialog, QLabel, "Password hint").isVisible()
     assert not by_name(dialog, QLabel, "Password feedback").isVisible()

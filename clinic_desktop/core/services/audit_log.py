@@ -42,6 +42,7 @@ KINDS: dict[str, str] = {
     "audit.chain_keyed": "Audit trail keyed",
     "sign_in.succeeded": "Signed in",
     "sign_in.failed": "Sign-in failed",
+    "sign_out": "Signed out",
     "sign_in.refused_locked": "Sign-in refused (account locked)",
     "account.locked": "Account locked",
     "account.unlocked": "Account unlocked",
