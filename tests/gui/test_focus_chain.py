@@ -174,6 +174,8 @@ DIALOGS: dict[str, Callable] = {
     "referral directory": lambda c: _dialog("directory_dialog", "DirectoryDialog")(c.db, c.admin),
     "directory entry": lambda c: _dialog("directory_dialog", "EntryDialog")(c.db, c.admin),
     "users": lambda c: _dialog("users_dialog", "UsersDialog")(c.db, c.admin),
+    "change password": lambda c: _dialog("change_password_dialog", "ChangePasswordDialog")(c.db, c.nurse),
+    "audit log": lambda c: _dialog("audit_log_dialog", "AuditLogDialog")(c.db, c.admin),
     "clinic settings": lambda c: _dialog("clinic_settings_dialog", "ClinicSettingsDialog")(c.db, c.admin),
     "protocol settings": lambda c: _dialog("protocol_settings_dialog", "ProtocolSettingsDialog")(c.db, c.admin),
     "sign-in": lambda c: _dialog("login_dialog", "LoginDialog")(c.db),
