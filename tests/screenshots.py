@@ -687,6 +687,19 @@ def take_screenshots(out: Path) -> list[Path]:
         _close(users)
         _settle()
 
+        # 6a. Admin → Audit log…: the demo patient's events, the newest selected with its changes.
+        window.actionAuditLog.trigger()
+        audit_log = _dialog(window, "Audit log")
+        audit_log.patient_edit.setText("DEMO-0001")
+        audit_log.search()
+        for _ in range(40):
+            if audit_log.operation is None:
+                break
+            _settle(100)
+        shots.append(_save(audit_log, out, "10b-audit-log-dialog"))
+        audit_log.reject()
+        _settle()
+
         # 6b. Admin → Clinic settings…: a clinic's details, typed but not yet saved.
         window.ui.actionClinicSettings.trigger()
         clinic = _dialog(window, "Clinic settings")

@@ -265,9 +265,9 @@ class AuditLogDialog(GeometryDialog):
         entry = self.last_result.entries[rows[0].row()]
         lines = [f"Event {entry.seq} · {entry.action}"]
         lines += [f"{name}: {before or '(empty)'} → {after or '(empty)'}" for name, before, after in entry.changes]
-        other = {k: v for k, v in entry.detail.items() if k != "changes"}
-        if other:
-            lines.append(json.dumps(other, ensure_ascii=False, indent=1, sort_keys=True))
+        for name, value in sorted((k, v) for k, v in entry.detail.items() if k != "changes"):
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+            lines.append(f"{name}: {shown}")
         self.detail.setPlainText("\n".join(lines))
 
     # --- exports ------------------------------------------------------------------------------
