@@ -103,6 +103,7 @@ class IntakeScreen(SectionedScreen):
     """The assessment of one episode, section by section; autosaved; signed at the end."""
 
     RECORD = "assessment"
+    ENTITY = "assessment"
     SECTION_LIST_WIDTH = 250
     assessment_signed = Signal(int)  # episode id
     addendum_added = Signal(int)  # addendum id

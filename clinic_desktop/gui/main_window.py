@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_desktop.core import live
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser
 from clinic_desktop.core.services import episodes, mar, patients
@@ -39,6 +40,7 @@ from clinic_desktop.gui.backup_scheduler import BackupScheduler
 from clinic_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from clinic_desktop.gui.group_session_dialog import install_action as install_group_session
 from clinic_desktop.gui.idle_lock import IdleLock
+from clinic_desktop.gui.live_updates import LiveUpdates, concerns
 from clinic_desktop.gui.models.census_model import CensusModel
 from clinic_desktop.gui.models.row_model import RowTableModel
 from clinic_desktop.gui.models.search_model import SearchResultsModel
@@ -89,8 +91,11 @@ class MainWindow(QMainWindow):
         self.ui.setupUi(self)
         #: The census tab and a tab per open patient, with its screens as views.
         self.workspace = Workspace(self.ui.workspaceTabs, self)
+        #: Other workstations' changes as they are committed (PostgreSQL; nothing on SQLite).
+        self.live = LiveUpdates(db, self)
+        self.live.changed.connect(self._live_changed)
         #: Opens the patient screens and the dialogs (one method per destination).
-        self.navigator = Navigator(db, user, self, self.workspace, encrypt=encrypt)
+        self.navigator = Navigator(db, user, self, self.workspace, encrypt=encrypt, live=self.live)
         self.navigator.census_changed.connect(self.refresh_census)
         self.navigator.patient_saved.connect(self._after_patient_saved)
         self.navigator.settings_saved.connect(self._apply_settings)
@@ -393,6 +398,11 @@ class MainWindow(QMainWindow):
         log.info("census refreshed: %d open episodes", count)
         self.census_refreshed.emit(count)
 
+    def _live_changed(self, notices: list) -> None:
+        """Another workstation changed what the census or the status bar's counts show."""
+        if concerns(notices, live.CENSUS):
+            self.refresh_census()
+
     def empty_census_text(self) -> str:
         """What an empty census means and what to do next, naming the real actions' shortcuts."""
         def named(action) -> str:
@@ -674,6 +684,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         self.idle_lock.start()
         self.backups.start()
+        self.live.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.workspace.close_all():  # a view asked first: it is shown, the window stays
@@ -682,6 +693,7 @@ class MainWindow(QMainWindow):
         self.save_window_state()
         self.idle_lock.stop()
         self.backups.stop()
+        self.live.stop()
         super().closeEvent(event)
 
     # --- signing out ----------------------------------------------------------------------------

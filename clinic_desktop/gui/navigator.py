@@ -28,6 +28,7 @@ from clinic_desktop.logs import log_file
 
 if TYPE_CHECKING:
     from clinic_desktop.gui.discharge import DischargeFlow
+    from clinic_desktop.gui.live_updates import LiveUpdates
     from clinic_desktop.gui.patient_dialog import PatientDialog
     from clinic_desktop.gui.workspace import Workspace
 
@@ -45,9 +46,11 @@ class Navigator(QObject):
     assessment_opened = Signal(int)  # assessment id
 
     def __init__(self, db, user: SignedInUser, window: QWidget, workspace: Workspace, *,
-                 encrypt: bool = True) -> None:
+                 encrypt: bool = True, live: LiveUpdates | None = None) -> None:
         super().__init__(window)
         self.db = db
+        #: Other workstations' changes (PostgreSQL), given to every screen that has live_changed.
+        self.live = live
         self.user = user
         self.encrypt = encrypt  # False: --no-encryption (the About box says so)
         self._window = window
@@ -245,6 +248,8 @@ class Navigator(QObject):
             self.census_changed.emit()
 
         screen.finished.connect(finished)
+        if self.live is not None and hasattr(screen, "live_changed"):
+            self.live.changed.connect(screen.live_changed)  # another workstation's changes
         self._workspace.show_view(record, screen)
 
     # --- the clinic -----------------------------------------------------------------------------

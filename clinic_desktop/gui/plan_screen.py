@@ -79,6 +79,7 @@ class PlanScreen(SectionedScreen):
     """The aftercare plan of one episode in transition."""
 
     RECORD = "plan"
+    ENTITY = "plan"
     SECTION_LIST_WIDTH = 262  # "○  Naloxone, overdose and PAWS" whole in the app's font
     LAZY_PAGES = False  # every page at once: the missing list and the consents span sections
     discharged = Signal(int)  # episode id

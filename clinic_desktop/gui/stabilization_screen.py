@@ -528,6 +528,16 @@ class StabilizationScreen(GeometryDialog):
             QWidget.setTabOrder(first, second)
 
     # ---- reading -----------------------------------------------------------------------------
+    def live_changed(self, notices: list) -> None:
+        """Another workstation recorded something for this patient (``gui.live_updates``, on
+        PostgreSQL): the flowsheet, care and MAR show it now, not at the next minute."""
+        from clinic_desktop.core import live
+        from clinic_desktop.gui.live_updates import concerns
+
+        if concerns(notices, live.FLOWSHEET, patient_id=self.episode.patient_id):
+            self.refresh()
+            self.show_patient_facts()
+
     def refresh(self) -> None:
         """Re-read the flowsheet, care and alerts (after every entry, and every minute)."""
         now = clock.now()

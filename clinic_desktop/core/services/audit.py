@@ -37,6 +37,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from clinic_desktop import paths
+from clinic_desktop.core import live
 from clinic_desktop.core.db import Database, record_key
 from clinic_desktop.core.files import write_private
 from clinic_desktop.core.models import AuditEvent, AuditHead, ClinicSetting, utcnow
@@ -198,6 +199,7 @@ def append(
     session.add(event)
     head.last_hash = event.hash
     session.flush()
+    live.announce(session, action, entity_type, entity_id, patient_id)  # PostgreSQL: on commit
     return event
 
 

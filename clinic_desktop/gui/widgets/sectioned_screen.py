@@ -71,6 +71,8 @@ class SectionedScreen(GeometryDialog):
     SECTION_LIST_WIDTH = 250
     #: What the conflict banner calls the record: "... until you reopen the <RECORD>."
     RECORD = "record"
+    #: The audit trail's entity_type of the record (``live_changed`` knows another's save by it).
+    ENTITY: str | None = None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -374,6 +376,20 @@ class SectionedScreen(GeometryDialog):
     def _record_id(self) -> Any:
         """The id the log names (never a name or an MRN)."""
         return None
+
+    def live_changed(self, notices: list) -> None:
+        """Another workstation committed a change to this very record (``gui.live_updates``):
+        what is on screen is no longer the record, so the conflict banner says so now rather than
+        at the next autosave. Reads, prints and this workstation's own saves change nothing."""
+        if self.ENTITY is None or self._read_only or self._conflict:
+            return
+        mine = str(self._record_id())
+        for notice in notices:
+            if (not notice.mine and notice.entity_type == self.ENTITY and notice.entity_id == mine
+                    and not notice.action.endswith((".created", ".started"))):
+                at = clock.local(clock.now()).strftime("%H:%M")
+                self._show_conflict(f"Another workstation changed this {self.RECORD} at {at}.")
+                return
 
     def _show_conflict(self, message: str) -> None:
         self._conflict = True
