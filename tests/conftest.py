@@ -196,6 +196,20 @@ def make_user(database, actor, role: str, username: str | None = None, full_name
     return SignedInUser(view.id, view.username, view.full_name, view.role)
 
 
+def encrypted_clinic(path, *people: tuple[str, str, str, str]):
+    """A new encrypted database at ``path`` holding ``people`` (user name, full name, role,
+    password), closed again: its recovery key."""
+    from clinic_desktop.core.services import accounts, vault
+
+    made = vault.create_encrypted(str(path))
+    try:
+        for username, full_name, role, password in people:
+            accounts.create_user_from_console(made.db, username, full_name, role, password)
+    finally:
+        made.db.dispose()
+    return made.recovery_key
+
+
 def user_on_old_schema(database, role: str, username: str | None = None, full_name: str | None = None):
     """A user of ``role`` (password STRONG_PASSWORD) on a database migrated only to an older
     revision (``database_at``), written as those revisions' ``users`` table holds it: today's

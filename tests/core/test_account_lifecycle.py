@@ -19,7 +19,7 @@ from clinic_desktop.core.errors import (
 )
 from clinic_desktop.core.models import AuditEvent, Role, User
 from clinic_desktop.core.services import accounts, vault
-from tests.conftest import CLINIC, STRONG_PASSWORD, make_user
+from tests.conftest import CLINIC, STRONG_PASSWORD, encrypted_clinic, make_user
 
 NEW_PASSWORD = "copper meadow falcon 17"
 OWN_PASSWORD = "quiet lantern orchard 58"
@@ -293,12 +293,8 @@ NURSE_PASSWORD = "amber meadow kettle 77"
 @pytest.fixture
 def encrypted(tmp_path, quick_kdf):
     path = tmp_path / "clinic.db"
-    made = vault.create_encrypted(str(path))
-    try:
-        accounts.create_user_from_console(made.db, "admin", "Avery Admin", "admin", STRONG_PASSWORD)
-        accounts.create_user_from_console(made.db, "nurse", "Noor Nurse", "nurse", NURSE_PASSWORD)
-    finally:
-        made.db.dispose()
+    encrypted_clinic(path, ("admin", "Avery Admin", "admin", STRONG_PASSWORD),
+                     ("nurse", "Noor Nurse", "nurse", NURSE_PASSWORD))
     return path
 
 

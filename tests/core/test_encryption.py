@@ -16,7 +16,7 @@ from clinic_desktop.core import keys
 from clinic_desktop.core.errors import AccountLocked, AuthenticationError, DatabaseProblem
 from clinic_desktop.core.models import AuditEvent, User
 from clinic_desktop.core.services import accounts, audit, demo, vault
-from tests.conftest import STRONG_PASSWORD
+from tests.conftest import STRONG_PASSWORD, encrypted_clinic
 
 NURSE_PASSWORD = "amber meadow kettle 77"
 T0 = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
@@ -29,13 +29,8 @@ pytestmark = pytest.mark.usefixtures("quick_kdf")
 def encrypted(tmp_path):
     """An encrypted database with an administrator and a nurse, closed; (path, recovery key)."""
     path = tmp_path / "clinic.db"
-    made = vault.create_encrypted(str(path))
-    try:
-        accounts.create_user_from_console(made.db, "admin", "Avery Admin", "admin", STRONG_PASSWORD)
-        accounts.create_user_from_console(made.db, "nurse", "Noor Nurse", "nurse", NURSE_PASSWORD)
-    finally:
-        made.db.dispose()
-    return path, made.recovery_key
+    return path, encrypted_clinic(path, ("admin", "Avery Admin", "admin", STRONG_PASSWORD),
+                                  ("nurse", "Noor Nurse", "nurse", NURSE_PASSWORD))
 
 
 def events(db, action: str) -> list[tuple[str | None, dict]]:

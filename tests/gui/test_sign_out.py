@@ -19,7 +19,7 @@ from clinic_desktop.gui.intake_screen import IntakeScreen
 from clinic_desktop.gui.login_dialog import LoginDialog
 from clinic_desktop.gui.main_window import MainWindow
 from clinic_desktop.gui.workstation import Workstation
-from tests.conftest import make_user
+from tests.conftest import encrypted_clinic, make_user
 from tests.gui.helpers import (
     STRONG_PASSWORD,
     button,
@@ -348,12 +348,8 @@ def test_twenty_switches_lose_no_draft_and_leave_no_window_of_the_previous_perso
 @pytest.mark.usefixtures("quick_kdf")
 def test_an_encrypted_database_stays_open_across_a_sign_out(qtbot, tmp_path):
     path = tmp_path / "encrypted.db"
-    made = vault.create_encrypted(str(path))
-    try:
-        accounts.create_user_from_console(made.db, "admin", "Avery Admin", "admin", STRONG_PASSWORD)
-        accounts.create_user_from_console(made.db, "nurse1", "Nico Nurse", "nurse", STRONG_PASSWORD)
-    finally:
-        made.db.dispose()
+    encrypted_clinic(path, ("admin", "Avery Admin", "admin", STRONG_PASSWORD),
+                     ("nurse1", "Nico Nurse", "nurse", STRONG_PASSWORD))
     db, admin = vault.unlock(str(path), "admin", STRONG_PASSWORD)
     workstation = Workstation(db)
     try:
