@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +61,35 @@ def _password_edit(name: str) -> QLineEdit:
     return edit
 
 
+def _step_layout(dialog: QDialog, intro_text: str, form: QFormLayout, action: str,
+                 on_accept: Callable[[], None]) -> tuple[QLabel, QPushButton]:
+    """The layout of a one-step dialog of this window: what the step does, its form, an error
+    line under it, then Cancel and ``action`` (the default). Returns (error label, action button)."""
+    intro = QLabel(intro_text)
+    intro.setWordWrap(True)
+    intro.setAccessibleName("About this step")
+    error_label = QLabel()
+    error_label.setObjectName("errorLabel")
+    error_label.setAccessibleName("Error")
+    error_label.setWordWrap(True)
+    error_label.setProperty("role", "error")
+    error_label.setVisible(False)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    ok_button = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+    ok_button.setDefault(True)
+    buttons.accepted.connect(on_accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.setContentsMargins(20, 18, 20, 14)
+    layout.setSpacing(12)
+    layout.addWidget(intro)
+    layout.addLayout(form)
+    layout.addWidget(error_label)
+    layout.addStretch(1)
+    layout.addWidget(buttons)
+    return error_label, ok_button
+
+
 class SetPasswordDialog(QDialog):
     """Give one user a new password. Built in code: two fields, live feedback, OK/Cancel.
     Accepted only once ``accounts.change_password`` succeeded; errors are shown inside it.
@@ -82,9 +112,6 @@ class SetPasswordDialog(QDialog):
         self.setAccessibleName(self.TITLE)
         self.setMinimumWidth(620)
 
-        intro = QLabel(self.intro())
-        intro.setWordWrap(True)
-        intro.setAccessibleName("About this step")
         self.password_edit = _password_edit("New password")
         self.repeat_edit = _password_edit("Repeat password")
         hint = QLabel(PASSWORD_HINT)
@@ -94,12 +121,6 @@ class SetPasswordDialog(QDialog):
         self.feedback_label = QLabel()
         self.feedback_label.setWordWrap(True)
         self.feedback_label.setAccessibleName("Password feedback")
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setAccessibleName("Error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setProperty("role", "error")
-        self.error_label.setVisible(False)
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -116,20 +137,8 @@ class SetPasswordDialog(QDialog):
                 self.form.addRow(QLabel(), hint)
                 self.form.addRow(QLabel(), self.feedback_label)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.addButton(self.ACTION, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        buttons.accepted.connect(self._set_password)
-        buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 14)
-        layout.setSpacing(12)
-        layout.addWidget(intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
+        self.error_label, self.ok_button = _step_layout(self, self.intro(), self.form, self.ACTION,
+                                                        self._set_password)
 
         self.errors = FieldErrors(
             {**self.first_fields(), "password": self.password_edit, "repeat_password": self.repeat_edit},
@@ -233,37 +242,18 @@ class ChangeRoleDialog(QDialog):
         self.setWindowTitle("Change role — Clinic Desktop")
         self.setAccessibleName("Change role")
         self.setMinimumWidth(480)
-        intro = QLabel(f"The role of {target.full_name} ({target.username}), now "
-                       f"{accounts.role_label(target.role)}. It takes effect at their next sign-in.")
-        intro.setWordWrap(True)
-        intro.setAccessibleName("About this step")
         self.role_combo = QComboBox()
         self.role_combo.setAccessibleName("New role")
         for role, text in ROLE_LABELS.items():
             self.role_combo.addItem(text, role.value)
         self.role_combo.setCurrentIndex(self.role_combo.findData(target.role.value))
-        self.error_label = QLabel()
-        self.error_label.setAccessibleName("Error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setProperty("role", "error")
-        self.error_label.setVisible(False)
         form = QFormLayout()
         label = QLabel("New &role")
         label.setBuddy(self.role_combo)
         form.addRow(label, self.role_combo)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.addButton("Change role", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        buttons.accepted.connect(self._change)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 14)
-        layout.setSpacing(12)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
+        intro = (f"The role of {target.full_name} ({target.username}), now "
+                 f"{accounts.role_label(target.role)}. It takes effect at their next sign-in.")
+        self.error_label, self.ok_button = _step_layout(self, intro, form, "Change role", self._change)
         self.errors = FieldErrors({"role": self.role_combo}, general=self.error_label)
         self.role_combo.setFocus()
 
