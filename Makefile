@@ -25,6 +25,8 @@ SYSTEM_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-
 TEST_PACKAGES := poppler-utils $(if $(CLINIC_TEST_PG),,postgresql)
 # PyInstaller reads the binaries' dependencies with objdump.
 BUNDLE_PACKAGES := binutils
+# make soak starts a throw-away PostgreSQL server of its own (tests/pg_server.py), always.
+SOAK_PACKAGES := postgresql
 # make screenshots runs the app on a virtual screen and turns the printed plan into PNGs.
 SCREENSHOT_PACKAGES := xvfb xauth poppler-utils
 
@@ -50,11 +52,12 @@ apt-ensure = @if ! command -v dpkg-query >/dev/null 2>&1; then \
 # its prerequisites). Their own -deps targets check again, for goals given together.
 SYSTEM_DEPS = $(SYSTEM_PACKAGES)
 test test-deps: SYSTEM_DEPS += $(TEST_PACKAGES)
+soak soak-deps: SYSTEM_DEPS += $(SOAK_PACKAGES)
 bundle bundle-deps: SYSTEM_DEPS += $(BUNDLE_PACKAGES)
 screenshots screenshot-deps: SYSTEM_DEPS += $(SCREENSHOT_PACKAGES)
 
 .PHONY: install run test forms system-deps test-deps bundle-deps screenshot-deps bench bundle \
-	check-bundle deb wheel screenshots clean torture
+	check-bundle deb wheel screenshots clean torture soak soak-deps
 
 install: system-deps $(STAMP) forms
 
@@ -75,6 +78,9 @@ test-deps: system-deps
 
 bundle-deps: system-deps
 	$(call apt-ensure,$(BUNDLE_PACKAGES))
+
+soak-deps: system-deps
+	$(call apt-ensure,$(SOAK_PACKAGES))
 
 screenshot-deps: system-deps
 	$(call apt-ensure,$(SCREENSHOT_PACKAGES))
@@ -101,6 +107,15 @@ bench: install
 torture: test-deps install
 	CLINIC_TORTURE_ROUNDS=200 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider \
 		tests/core/test_encrypted_kill.py
+
+# The soak (benchmarks/soak.py): SOAK_WORKERS workstations, one process each, on a throw-away
+# PostgreSQL for SOAK_MINUTES; then nothing lost, no dose limit passed, the audit chain intact and
+# p95 of a save and of a census refresh against their goals. CI runs `make soak SOAK_MINUTES=2`.
+SOAK_WORKERS ?= 20
+SOAK_MINUTES ?= 10
+
+soak: soak-deps install
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/soak.py --workers $(SOAK_WORKERS) --minutes $(SOAK_MINUTES)
 
 # The one-folder bundle dist/clinic-desktop (build_installer.spec); `make check-bundle` checks it
 # (at most 200 MB, no unused Qt, self-check and sign-in window from the bundle).

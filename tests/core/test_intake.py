@@ -275,3 +275,46 @@ def test_the_service_keeps_a_draft_to_its_shape(db, nurse, patient):
         intake.save_draft(db, nurse, a.id, back.version, {"scores": {"cows": {"favourite_colour": 1}}})
     assert list(info.value.fields) == ["scores.cows"]
     assert intake.assessment_for_episode(db, nurse, a.episode_id).data == back.data  # nothing saved
+
+
+def test_two_workstations_opening_one_draft_at_once_both_open_it(any_db_target):
+    """Opening a draft marks who holds it (a write): two workstations opening it at the same moment
+    (the soak's shared intake, benchmarks/soak.py) each get it, the later one holding it, instead
+    of a raw StaleDataError for the one that lost the race."""
+    import threading
+
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts
+
+    first, second = open_database(any_db_target), open_database(any_db_target)
+    try:
+        admin = accounts.create_first_admin(first, "admin", "Ada Admin", STRONG_PASSWORD)
+        nurses = [make_user(first, admin, "nurse", f"nurse{n}") for n in (1, 2)]
+        person = patients.register(first, admin, patients.PatientInput(
+            mrn="I-2", given_name="Sasha", family_name="Shared", date_of_birth=dt.date(1985, 2, 3), sex="unknown"))
+        a = intake.start(first, admin, person.id)
+        barrier = threading.Barrier(2, timeout=30)
+        errors: list[BaseException] = []
+        opened: list[int] = []
+
+        def open_many(database, nurse):
+            try:
+                for _ in range(25):
+                    barrier.wait()
+                    opened.append(intake.open_assessment(database, nurse, a.episode_id).version)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                barrier.abort()
+
+        threads = [threading.Thread(target=open_many, args=pair) for pair in zip((first, second), nurses, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        assert len(opened) == 50 and len(set(opened)) == 50  # each opening its own version: none lost
+        final = intake.open_assessment(first, admin, a.episode_id)
+        assert final.holder_name in {n.full_name for n in nurses}
+    finally:
+        first.dispose()
+        second.dispose()

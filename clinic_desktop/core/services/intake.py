@@ -146,7 +146,11 @@ def open_assessment(db: Database, user: SignedInUser, episode_id: int) -> Assess
     them here, so a second workstation sees who has it; the view says who held it before."""
     require(user, "patients.view")
     with db.write() as session:
-        a = session.execute(select(Assessment).where(Assessment.episode_id == episode_id)).scalar_one_or_none()
+        # Locked (PostgreSQL; SQLite's writers queue already): marking the holder bumps the
+        # version, and two workstations opening the draft at the same moment would otherwise
+        # both update the version they read, the later failing with StaleDataError.
+        a = session.execute(select(Assessment).where(Assessment.episode_id == episode_id).with_for_update()
+                            ).scalar_one_or_none()
         if a is None:
             raise NotFound("This episode has no assessment yet.")
         view = _view(session, a, user)  # as it was: who held it before this opening
