@@ -113,9 +113,10 @@ torture: test-deps install
 # p95 of a save and of a census refresh against their goals. CI runs `make soak SOAK_MINUTES=2`.
 SOAK_WORKERS ?= 20
 SOAK_MINUTES ?= 10
+SOAK_ARGS ?=
 
 soak: soak-deps install
-	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/soak.py --workers $(SOAK_WORKERS) --minutes $(SOAK_MINUTES)
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/soak.py --workers $(SOAK_WORKERS) --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
 
 # The one-folder bundle dist/clinic-desktop (build_installer.spec); `make check-bundle` checks it
 # (at most 200 MB, no unused Qt, self-check and sign-in window from the bundle).

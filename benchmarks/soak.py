@@ -582,12 +582,15 @@ def chain(url: str):
 # --------------------------------------------------------------------------------------------
 
 RESULTS: list[tuple[str, bool]] = []
+#: Speed figures against their goals (kept apart: ``--timings-report-only`` prints them, and only
+#: what was lost, passed or broken decides the exit status).
+TIMINGS: list[tuple[str, bool]] = []
 
 
 def report(name: str, value: float, unit: str, goal: float) -> None:
     """A figure against its goal (an upper bound), as benchmarks/run.py prints it."""
     ok = value <= goal
-    RESULTS.append((name, ok))
+    TIMINGS.append((name, ok))
     print(f"{'PASS' if ok else 'MISS'}  {name}: {value:.1f} {unit} (goal ≤ {goal:g} {unit})", flush=True)
 
 
@@ -608,6 +611,9 @@ def main() -> int:
                         help="workstations, one process each (default 20, or SOAK_WORKERS)")
     parser.add_argument("--minutes", type=float, default=env_number("SOAK_MINUTES", 10),
                         help="how long they work (default 10, or SOAK_MINUTES)")
+    parser.add_argument("--timings-report-only", action="store_true",
+                        help="print the p95s against their goals but decide the exit status only on "
+                             "errors, lost writes, limits passed and the audit chain (CI, on a shared machine)")
     parser.add_argument("--think", type=float, default=env_number("SOAK_THINK", 1.0),
                         help="average seconds between one workstation's actions (default 1.0)")
     args = parser.parse_args()
@@ -625,12 +631,12 @@ def main() -> int:
             print(f"The soak needs a PostgreSQL server: {exc.reason}. {exc.fix}", file=sys.stderr)
             return 2
         try:
-            return soak(url, args.workers, args.minutes, args.think)
+            return soak(url, args.workers, args.minutes, args.think, timings_report_only=args.timings_report_only)
         finally:
             server.stop()
 
 
-def soak(url: str, workers: int, minutes: float, think: float) -> int:
+def soak(url: str, workers: int, minutes: float, think: float, *, timings_report_only: bool = False) -> int:
     began = time.perf_counter()
     stations = make_clinic(url, workers, minutes, think)
     roles = Counter(s.role for s in stations)
@@ -736,8 +742,11 @@ def soak(url: str, workers: int, minutes: float, think: float) -> int:
         else:
             must_hold(f"p95 of {what}", False, "none was made", f"≤ {goal} ms")
     missed = [name for name, ok in RESULTS if not ok]
-    print(f"\n{len(RESULTS) - len(missed)} of {len(RESULTS)} must-holds met.")
-    return 1 if missed else 0
+    slow = [name for name, ok in TIMINGS if not ok]
+    print(f"\n{len(RESULTS) - len(missed)} of {len(RESULTS)} must-holds met; "
+          f"{len(TIMINGS) - len(slow)} of {len(TIMINGS)} speed goals met"
+          + (" (reported only: --timings-report-only)" if timings_report_only else "") + ".")
+    return 1 if missed or (slow and not timings_report_only) else 0
 
 
 if __name__ == "__main__":
