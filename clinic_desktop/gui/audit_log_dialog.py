@@ -63,6 +63,7 @@ KIND_CHOICES: list[tuple[str, tuple[str, ...]]] = [
     ("Medications", ("order.", "medication.")),
     ("Care and support", ("care.", "complication.", "session.", "entry.")),
     ("Plans and consents", ("plan.", "consent.", "discharge.")),
+    ("Records read: opened, viewed, searched", audit_log.READS),
     ("Settings, directory and database", ("settings.", "directory.", "database.", "audit.")),
 ]
 COLUMNS = ["When", "Who", "What", "Patient", "Record"]

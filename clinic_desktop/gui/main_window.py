@@ -448,15 +448,17 @@ class MainWindow(QMainWindow):
             self._search_timer.stop()
             self.show_census()
 
-    def run_search(self) -> None:
-        """Search now for the text in the search box (normally called by the debounce timer)."""
+    def run_search(self, *, refresh: bool = False) -> None:
+        """Search now for the text in the search box (normally called by the debounce timer, so
+        the search shown once typing pauses is audited, never each keystroke). ``refresh``: the
+        same search read again after a change, not audited again."""
         self._search_timer.stop()
         query = self.ui.searchEdit.text().strip()
         if not query:
             self.show_census()
             return
         try:
-            results = patients.search(self.db, self.user, query, limit=SEARCH_LIMIT)
+            results = patients.search(self.db, self.user, query, limit=SEARCH_LIMIT, shown=not refresh)
         except ClinicError as exc:
             self._show_error("The search failed", exc)
             return
@@ -591,7 +593,7 @@ class MainWindow(QMainWindow):
             self.search_for(saved.mrn)
             self._select(self.ui.searchTable, self.search_model.row_of_patient(patient_id))
         elif self.showing_search():
-            self.run_search()
+            self.run_search(refresh=True)
 
     def open_episode(self) -> None:
         row = self.selected_row()

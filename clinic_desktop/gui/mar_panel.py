@@ -537,6 +537,7 @@ class MarPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db, self.user, self.episode_id, self.settings = db, user, episode_id, settings
+        self._read_once = False  # the first read is the MAR's opening (audited), the others refreshes
         self._dialogs = DialogSlot(on_saved=self._recorded)
         self.orders_model = OrdersModel(self)
         self.doses_model = DosesModel(self)
@@ -618,10 +619,12 @@ class MarPanel(QWidget):
         day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
         try:
             orders = mar.orders(self.db, self.user, self.episode_id)
-            rows = mar.mar(self.db, self.user, self.episode_id, day_start, day_start + dt.timedelta(days=1), now)
+            rows = mar.mar(self.db, self.user, self.episode_id, day_start, day_start + dt.timedelta(days=1), now,
+                           opening=not self._read_once)
         except ClinicError as exc:
             log.warning("MAR of episode %s not read: %s", self.episode_id, type(exc).__name__)
             return
+        self._read_once = True
         self.orders_model.set_rows(orders)
         self.doses_empty.setText(NO_DOSES_TODAY if orders else NO_DOSES_WITHOUT_ORDERS)
         self.doses_model.set_rows(dose_lines(rows))

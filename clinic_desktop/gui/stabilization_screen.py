@@ -202,6 +202,7 @@ class StabilizationScreen(GeometryDialog):
         assessment = intake.assessment_for_episode(db, user, episode.id)
         self._intake_data = dict(assessment.data) if assessment is not None else {}
         self._live: list = []  # the flowsheet entries not struck, as last read (the prompts read them)
+        self._flowsheet_read = False  # its first read is its opening (audited), the others refreshes
         self.patient_mode: PatientCheckInWindow | None = None
         self.hand_over_dialog: HandOverDialog | None = None
         self._build()
@@ -472,7 +473,7 @@ class StabilizationScreen(GeometryDialog):
         layout.addWidget(today, 1)
         layout.addWidget(escalate, 2)
         lazy_page.column.addWidget(page)
-        self._show_care(clock.now())
+        self._show_care(clock.now(), opening=True)
         return page
 
     def _build_prompts(self, lazy_page: LazyPage) -> QWidget:
@@ -501,7 +502,7 @@ class StabilizationScreen(GeometryDialog):
         layout.addWidget(hint)
         layout.addWidget(self.prompts_view, 1)
         lazy_page.column.addWidget(page)
-        self._show_prompts(self._live, clock.now())
+        self._show_prompts(self._live, clock.now(), opening=True)
         return page
 
     def _prompt_card(self, title: str) -> PromptCard:
@@ -542,7 +543,9 @@ class StabilizationScreen(GeometryDialog):
         """Re-read the flowsheet, care and alerts (after every entry, and every minute)."""
         now = clock.now()
         try:
-            entries = stabilization.flowsheet(self.db, self.user, self.episode.id)
+            entries = stabilization.flowsheet(self.db, self.user, self.episode.id,
+                                              opening=not self._flowsheet_read)
+            self._flowsheet_read = True
             safety = stabilization.safety_status(self.db, self.user, self.episode.id)
             ruler = support.readiness(self.db, self.user, self.episode.id)
         except ClinicError as exc:
@@ -579,11 +582,12 @@ class StabilizationScreen(GeometryDialog):
         for column in (FlowsheetModel.TIME, FlowsheetModel.ENTRY, FlowsheetModel.BY):
             self.table.resizeColumnToContents(column)
 
-    def _show_care(self, now: dt.datetime) -> None:
-        """The Care page: today's supportive care ticked, the complications recorded."""
+    def _show_care(self, now: dt.datetime, *, opening: bool = False) -> None:
+        """The Care page: today's supportive care ticked, the complications recorded. ``opening``:
+        its first showing (audited)."""
         try:
             care = stabilization.supportive_care_for_day(self.db, self.user, self.episode.id,
-                                                         clock.local(now).date())
+                                                         clock.local(now).date(), opening=opening)
             complications = stabilization.complications(self.db, self.user, self.episode.id)
         except ClinicError as exc:
             self.status.setText(f"Could not refresh: {exc}")
@@ -623,9 +627,9 @@ class StabilizationScreen(GeometryDialog):
                                 f"\u00b7 next due {local_time_text(due)}")
         self.overdue_chip.show_state("OVERDUE" if overdue else "", "alert")
 
-    def _show_prompts(self, live, now: dt.datetime) -> None:
+    def _show_prompts(self, live, now: dt.datetime, *, opening: bool = False) -> None:
         """The Prompts page: a card for the reassessment, buprenorphine readiness, naltrexone
-        and the alpha-2 agonist holds."""
+        and the alpha-2 agonist holds. ``opening``: its first showing (audited)."""
         s = self._protocol_settings
         cows, due, overdue = self._reassessment(live, now)
         fmt = lambda t: local_time_text(t)
@@ -634,7 +638,8 @@ class StabilizationScreen(GeometryDialog):
             self._intake_data, cows.total if cows else None, bool(cows and cows.complete),
             cows.taken_at if cows else None, now, s, format_time=fmt))
         try:
-            naltrexone = mar.naltrexone_prompt(self.db, self.user, self.episode.id, now, format_time=fmt)
+            naltrexone = mar.naltrexone_prompt(self.db, self.user, self.episode.id, now, opening=opening,
+                                               format_time=fmt)
             active = {o.drug_id for o in mar.orders(self.db, self.user, self.episode.id) if o.active(now)}
         except ClinicError:
             naltrexone, active = None, set()

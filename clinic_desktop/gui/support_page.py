@@ -293,13 +293,15 @@ class SupportPage(QWidget):
         layout.addWidget(self.list, 1)
         self.sessions: list[support.SessionView] = []
         self._read_once = False  # the first showing reads them: not read twice as the tab opens
+        self._opened = False  # the first read is the page's opening (audited), the others refreshes
         self.refresh()
 
     # ---- reading -----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the sessions again (the selected one stays selected)."""
         try:
-            sessions = support.sessions(self.db, self.user, self.episode.id)
+            sessions = support.sessions(self.db, self.user, self.episode.id, opening=not self._opened)
+            self._opened = True
             consents = {c.id: c for c in plans.consents(self.db, self.user, self.episode.id)} \
                 if any(s.consent_id is not None for s in sessions) else {}
         except ClinicError as exc:

@@ -23,12 +23,13 @@ made): a trail where that event is not the first was rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
@@ -40,7 +41,7 @@ from clinic_desktop import paths
 from clinic_desktop.core import live
 from clinic_desktop.core.db import Database, record_key
 from clinic_desktop.core.files import write_private
-from clinic_desktop.core.models import AuditEvent, AuditHead, ClinicSetting, utcnow
+from clinic_desktop.core.models import AuditEvent, AuditHead, ClinicSetting, Episode, utcnow
 from clinic_desktop.core.permissions import SignedInUser, require
 
 GENESIS = "0" * 64
@@ -201,6 +202,24 @@ def append(
     session.flush()
     live.announce(session, action, entity_type, entity_id, patient_id)  # PostgreSQL: on commit
     return event
+
+
+@contextlib.contextmanager
+def reading(db: Database, user: SignedInUser, action: str, *, opening: bool, episode_id: int) -> Iterator[Session]:
+    """The unit of work of a read of one view of an episode's record (the flowsheet, the MAR,
+    care, prompts, support sessions, consents). ``opening`` (the screen's first load of that
+    view): the read runs in a write and ``action`` (``"flowsheet.opened"``) is appended once it
+    has succeeded, in the same transaction — one event, on the episode, under its patient, and
+    the view is not shown if its opening cannot be recorded. Not ``opening`` (a refresh, F5, the
+    timer, another workstation's change): a plain read, nothing written."""
+    if not opening:
+        with db.read() as session:
+            yield session
+        return
+    with db.write() as session:
+        yield session
+        patient_id = session.execute(select(Episode.patient_id).where(Episode.id == episode_id)).scalar()
+        append(session, user, action, entity_type="episode", entity_id=episode_id, patient_id=patient_id)
 
 
 @dataclass(frozen=True)

@@ -59,11 +59,18 @@ KINDS: dict[str, str] = {
     "patient.created": "Patient registered",
     "patient.updated": "Patient details changed",
     "patient.opened": "Patient record opened",
+    "patient.searched": "Patients searched",
     "episode.opened": "Episode opened",
     "episode.stage_changed": "Stage changed",
     "episode.discharged": "Discharged",
     "assessment.started": "Assessment started",
     "assessment.opened": "Assessment opened",
+    "flowsheet.opened": "Flowsheet opened",
+    "mar.opened": "Medication record (MAR) opened",
+    "care.opened": "Supportive care opened",
+    "prompts.opened": "Protocol prompts opened",
+    "support.opened": "Support sessions opened",
+    "consents.opened": "Consents opened",
     "assessment.draft_saved": "Assessment draft saved",
     "assessment.signed": "Assessment signed",
     "assessment.addendum": "Assessment addendum",
@@ -78,6 +85,7 @@ KINDS: dict[str, str] = {
     "medication.struck": "Medication entry struck",
     "plan.created": "Aftercare plan started",
     "plan.opened": "Aftercare plan opened",
+    "plan_document.opened": "Aftercare plan document opened",
     "plan.draft_saved": "Aftercare plan draft saved",
     "plan.finalized": "Aftercare plan finalized",
     "plan.printed": "Aftercare plan printed",
@@ -89,6 +97,7 @@ KINDS: dict[str, str] = {
     "consent.form_printed": "Consent form printed",
     "discharge.sheet_printed": "Discharge sheet printed",
     "handover.printed": "Shift handover printed",
+    "handover.viewed": "Shift handover viewed",
     "directory.added": "Directory entry added",
     "directory.updated": "Directory entry changed",
     "directory.verified": "Directory entry verified",
@@ -117,6 +126,13 @@ DISCLOSURES: dict[str, str] = {
     "consent.form_printed": "Printed (a consent form to sign)",
     "discharge.sheet_printed": "Printed (the discharge sheet)",
 }
+
+#: The kinds of event that record a person reading a patient's record (once per opening of a view,
+#: never per refresh) or searching for patients: the audit log's "Records read" filter.
+READS: tuple[str, ...] = (
+    "patient.opened", "patient.searched", "assessment.opened", "flowsheet.opened", "mar.opened", "care.opened",
+    "prompts.opened", "support.opened", "consents.opened", "plan.opened", "plan_document.opened",
+    "handover.viewed")
 
 MAX_EVENTS = 5000
 

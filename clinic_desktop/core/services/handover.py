@@ -268,15 +268,17 @@ def _prepared_by(user: SignedInUser) -> str:
 
 
 def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
-                   episode_ids: Iterable[int] | None = None) -> HandoverReport:
+                   episode_ids: Iterable[int] | None = None, *, opening: bool = False) -> HandoverReport:
     """The shift handover as of ``now`` (aware): every episode in stabilization or transition,
     or those of ``episode_ids`` among them, ordered by name — read in one session, so every
     patient's block is of the same moment.
 
     Doses: the MAR entries (given, held, refused) timed from ``now`` − 12 h, inclusive, up to
     ``now`` plus the MAR's 5-minute clock tolerance; struck entries are left out. Complications
-    are those of :func:`stabilization.handover` (the same 12 hours). Reads only; needs
-    ``patients.view``.
+    are those of :func:`stabilization.handover` (the same 12 hours). Needs ``patients.view``.
+    ``opening`` (the handover shown to someone): audited as one "handover.viewed" event per
+    patient listed, in the same unit of work, so each patient's trail finds it; otherwise it
+    only reads (:func:`print_handover` audits its own "handover.printed").
     """
     require(user, "patients.view")
     if now.tzinfo is None or now.utcoffset() is None:
@@ -285,7 +287,7 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
     since, until = now - DOSE_WINDOW, now + clock.FUTURE_TOLERANCE
     utc = dt.UTC
     sections: list[HandoverSection] = []
-    with db.read() as session:
+    with db.write() if opening else db.read() as session:
         handover = stabilization.handover_in(session, now, ids)
         clinic = settings_service.read_in(session)
         system = units.clinic_system(clinic)
@@ -325,6 +327,11 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
                 safety_alert=p.safety_alert,
                 not_recorded=_not_recorded(rows, since, now),
             ))
+        if opening:
+            listed = len(handover)
+            for p in handover:
+                audit.append(session, user, "handover.viewed", entity_type="episode", entity_id=p.episode_id,
+                             patient_id=p.patient_id, detail={"patients": listed})
     contact = " · ".join(str(clinic.get(k) or "").strip() for k in ("clinic_address", "clinic_phone")
                          if str(clinic.get(k) or "").strip())
     count = len(sections)

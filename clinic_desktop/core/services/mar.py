@@ -965,11 +965,13 @@ def naltrexone_prompt_in(session: Session, episode_id: int, now: dt.datetime, **
                                         mar_doses=opioid_doses_in(session, episode_id), **kwargs)
 
 
-def naltrexone_prompt(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime,
-                      **kwargs: Any) -> protocols.Prompt:
-    """:func:`naltrexone_prompt_in` in its own unit of work (``format_time`` may be given)."""
+def naltrexone_prompt(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime, *,
+                      opening: bool = False, **kwargs: Any) -> protocols.Prompt:
+    """:func:`naltrexone_prompt_in` in its own unit of work (``format_time`` may be given).
+    ``opening``: the Prompts page's first load (this is the one read it makes of its own),
+    audited as "prompts.opened"; a refresh is not."""
     require(user, "patients.view")
-    with db.read() as session:
+    with audit.reading(db, user, "prompts.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
         return naltrexone_prompt_in(session, episode_id, now, **kwargs)
 
@@ -1325,10 +1327,11 @@ def strike_administration(db: Database, user: SignedInUser, administration_id: i
 # --------------------------------------------------------------------------------------------
 
 def mar(db: Database, user: SignedInUser, episode_id: int, start: dt.datetime, end: dt.datetime,
-        now: dt.datetime) -> list[MarRow]:
+        now: dt.datetime, *, opening: bool = False) -> list[MarRow]:
     """The MAR of an episode over ``[start, end)``: one row per order active in the window
     (scheduled orders first, then PRN, each by start). Struck entries do not count towards a
-    dose's status but are listed in the row's ``administrations`` (and ``prn_given``)."""
+    dose's status but are listed in the row's ``administrations`` (and ``prn_given``).
+    ``opening``: the Medications page's first load, audited as "mar.opened"; a refresh is not."""
     require(user, "patients.view")
     errors: dict[str, str] = {}
     start_utc = _aware(start, "start", "start", errors)
@@ -1339,7 +1342,8 @@ def mar(db: Database, user: SignedInUser, episode_id: int, start: dt.datetime, e
     assert start_utc is not None and end_utc is not None and now_utc is not None
     if end_utc < start_utc:
         raise ValidationError({"end": "The end of the period must not be before its start."})
-    with db.read() as session:
+    with audit.reading(db, user, "mar.opened", opening=opening, episode_id=episode_id) as session:
+        episodes.episode_in(session, episode_id)
         return mar_in(session, episode_id, start_utc, end_utc, now_utc)
 
 

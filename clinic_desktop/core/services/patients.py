@@ -303,9 +303,13 @@ def any_registered(db: Database, user: SignedInUser) -> bool:
         return session.scalar(select(Patient.id).limit(1)) is not None
 
 
-def search(db: Database, user: SignedInUser, query: str, limit: int = 50) -> list[PatientSummary]:
+def search(db: Database, user: SignedInUser, query: str, limit: int = 50, *,
+           shown: bool = False) -> list[PatientSummary]:
     """Find patients by date of birth, MRN prefix, or name (every word a prefix of a name word,
-    accents and case ignored). Date-of-birth hits come first, then MRN hits, then name hits."""
+    accents and case ignored). Date-of-birth hits come first, then MRN hits, then name hits.
+    ``shown`` (the results put before someone — the search box once typing pauses, not each
+    keystroke): audited as "patient.searched" with the query's length and the number of results
+    only, never the text (it may be a name or a date of birth), and no patient."""
     require(user, "patients.view")
     query = query.strip()
     if not query:
@@ -329,7 +333,7 @@ def search(db: Database, user: SignedInUser, query: str, limit: int = 50) -> lis
         ]
         ids = hits[0] if len(hits) == 1 else intersect(*hits)
         queries.append(select(Patient).where(Patient.id.in_(ids)).order_by(Patient.search_name, Patient.id))
-    with db.read() as session:
+    with db.write() if shown else db.read() as session:
         found: dict[int, Patient] = {}
         for stmt in queries:
             for patient in session.execute(stmt.limit(limit)).scalars():
@@ -338,6 +342,9 @@ def search(db: Database, user: SignedInUser, query: str, limit: int = 50) -> lis
                 break
         chosen = list(found.values())[:limit]
         stages = _open_stages(session, [p.id for p in chosen])
+        if shown:
+            audit.append(session, user, "patient.searched",
+                         detail={"query_length": len(query), "results": len(chosen)})
         return [_summary(p, stages.get(p.id)) for p in chosen]
 
 

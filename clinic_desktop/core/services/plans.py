@@ -560,17 +560,23 @@ def _document(session: Session, user: SignedInUser | None, plan: AftercarePlan, 
         phone_region=str(clinic.get("phone_region") or "US"), draft=draft)
 
 
-def document(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | None = None
-             ) -> plan_report.PlanDocument:
+def document(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | None = None, *,
+             opening: bool = False) -> plan_report.PlanDocument:
     """The plan as it would print now, from the current draft (the preview): the patient, the
     clinic from settings (its logo too), prepared by ``user``, the helplines, referral and
     meeting contacts from the directory; ``draft`` is set, so it prints watermarked "DRAFT".
-    A referral or meeting whose entry is gone is a ValidationError. Not audited: print it
-    with :func:`preview_pdf`."""
+    A referral or meeting whose entry is gone is a ValidationError. ``opening`` (the document
+    shown to someone, not re-read): audited as "plan_document.opened" in the same unit of work;
+    printed, it is :func:`preview_pdf` ("plan.draft_printed")."""
     require(user, "plans.print")
-    with db.read() as session:
+    with db.write() if opening else db.read() as session:
         plan = _plan(session, plan_id)
-        return _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None, draft=True)
+        doc = _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None, draft=True)
+        if opening:
+            episode = episodes.episode_in(session, plan.episode_id)
+            audit.append(session, user, "plan_document.opened", entity_type="plan", entity_id=plan.id,
+                         patient_id=episode.patient_id)
+        return doc
 
 
 def preview_pdf(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | None = None) -> bytes:
@@ -1007,10 +1013,13 @@ def consent_form_pdf(db: Database, user: SignedInUser, episode_id: int, *, conse
     return pdf
 
 
-def consents(db: Database, user: SignedInUser, episode_id: int) -> list[ConsentView]:
-    """The consents of an episode, by signature date (revoked and expired ones included)."""
+def consents(db: Database, user: SignedInUser, episode_id: int, *, opening: bool = False
+             ) -> list[ConsentView]:
+    """The consents of an episode, by signature date (revoked and expired ones included).
+    ``opening``: a screen's first showing of them, audited as "consents.opened"; a reload is
+    not. (The plan screen's come with :func:`open_plan`, audited as "plan.opened".)"""
     require(user, "patients.view")
-    with db.read() as session:
+    with audit.reading(db, user, "consents.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
         return list(_consent_views(session, episode_id))
 

@@ -543,12 +543,14 @@ def record_self_report(db: Database, user: SignedInUser, episode_id: int,
 # --------------------------------------------------------------------------------------------
 
 
-def flowsheet(db: Database, user: SignedInUser, episode_id: int) -> list[FlowsheetEntry]:
+def flowsheet(db: Database, user: SignedInUser, episode_id: int, *, opening: bool = False
+              ) -> list[FlowsheetEntry]:
     """Every score, set of vitals and check-in of the episode, struck ones included, newest
-    first (time taken, then id). One query per table."""
+    first (time taken, then id). One query per table. ``opening``: the screen's first load,
+    audited as "flowsheet.opened" (:func:`audit.reading`); a refresh is not."""
     require(user, "patients.view")
     recorder, striker = aliased(User), aliased(User)
-    with db.read() as session:
+    with audit.reading(db, user, "flowsheet.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
         strike_cols = (EntryStrike.entry_id, EntryStrike.reason, striker.full_name, EntryStrike.struck_at,
                        EntryStrike.replaced_by_id)
@@ -821,11 +823,12 @@ def _latest_per_item(rows: Iterable[CareView]) -> dict[str, CareView]:
 
 
 def supportive_care_for_day(db: Database, user: SignedInUser, episode_id: int,
-                            day: dt.date) -> dict[str, CareView | None]:
-    """The checklist of a local day: every item with its latest entry that day (or ``None``)."""
+                            day: dt.date, *, opening: bool = False) -> dict[str, CareView | None]:
+    """The checklist of a local day: every item with its latest entry that day (or ``None``).
+    ``opening``: the Care page's first load, audited as "care.opened"; a refresh is not."""
     require(user, "patients.view")
     start, end = local_day_bounds(day)
-    with db.read() as session:
+    with audit.reading(db, user, "care.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
         rows = session.execute(
             select(CareEntry, User.full_name).join(User, User.id == CareEntry.recorded_by)

@@ -329,11 +329,13 @@ def _view(row: SupportSession, author: str, group: SupportGroup | None,
         family_member=row.family_member, consent_id=row.consent_id, addenda=addenda)
 
 
-def sessions(db: Database, user: SignedInUser, episode_id: int) -> list[SessionView]:
+def sessions(db: Database, user: SignedInUser, episode_id: int, *, opening: bool = False
+             ) -> list[SessionView]:
     """The episode's sessions, newest first (started, then entered), each with its addenda and,
-    for a group, the group's topic and note. Three queries."""
+    for a group, the group's topic and note. Three queries. ``opening``: the Support page's
+    first load, audited as "support.opened"; a refresh is not."""
     require(user, "patients.view")
-    with db.read() as session:
+    with audit.reading(db, user, "support.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
         rows = session.execute(select(SupportSession, User.full_name, SupportGroup)
                                .join(User, User.id == SupportSession.signed_by)
