@@ -5,7 +5,7 @@ listens hears it within a second, with no polling.
 :func:`announce` is called by :func:`core.services.audit.append` for every event it writes, so
 every change the app makes is announced (inside its transaction: PostgreSQL delivers the
 notification only when that commits, never for a rollback). Events that only read
-(``….opened``, ``….searched``, prints and exports) are not announced: nothing changed.
+(:data:`QUIET`: openings, searches, prints and exports) are not announced: nothing changed.
 
 The payload names the action, the kind and id of the record, the patient's internal id and the
 workstation that made the change (a random token per process, :data:`WORKSTATION`), never a name
@@ -38,9 +38,21 @@ log = logging.getLogger(__name__)
 #: This process: a notification from it is this workstation's own change.
 WORKSTATION = uuid.uuid4().hex[:12]
 PREFIX = "clinic_"
-#: Events that change nothing (a record read, a search, a print or an export): not announced.
-QUIET_SUFFIXES = (".opened", ".viewed", ".searched", "_searched", "_reported", ".printed", "_printed",
-                  ".exported", "_exported", ".verified")
+#: Events that change nothing another workstation shows — a record read, a search, a print, an
+#: export, the audit trail read — are not announced. Named one by one (a suffix such as
+#: ".opened" would also silence "episode.opened", an admission); tests/core/test_live.py checks
+#: the list against the audit log's READS and DISCLOSURES.
+QUIET = frozenset({
+    # reads (audit_log.READS)
+    "patient.opened", "patient.searched", "assessment.opened", "flowsheet.opened", "mar.opened",
+    "care.opened", "prompts.opened", "support.opened", "consents.opened", "plan.opened",
+    "plan_document.opened", "handover.viewed",
+    # prints and exports (audit_log.DISCLOSURES and the others)
+    "plan.letter_exported", "plan.printed", "plan.draft_printed", "consent.form_printed",
+    "discharge.sheet_printed", "handover.printed", "directory.exported",
+    # the trail read
+    "audit.log_searched", "audit.disclosures_reported",
+})
 
 #: The kinds of event (the part of the action before its first dot) each view listens for.
 CENSUS = ("patient", "episode", "assessment", "observation", "vitals", "order", "medication", "safety")
@@ -60,7 +72,7 @@ def channel(kind: str) -> str:
 
 
 def is_change(action: str) -> bool:
-    return not action.endswith(QUIET_SUFFIXES)
+    return action not in QUIET
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,17 @@ def test_channels_are_plain_identifiers(kind):
 def test_sqlite_announces_nothing_and_is_not_listened_to(db, admin):
     assert not live.supported(db)
     patients.register(db, admin, _patient())  # no pg_notify on SQLite: nothing raised
+
+
+def test_every_read_print_and_export_is_quiet_and_every_change_is_announced():
+    """Opening, searching, printing or exporting a record changes nothing another workstation
+    shows: none of them is announced; every other kind of event the app writes is (an admission,
+    "episode.opened", above all)."""
+    from clinic_desktop.core.services import audit_log
+
+    reads = set(audit_log.READS) | set(audit_log.DISCLOSURES) | {
+        "handover.printed", "directory.exported", "audit.log_searched", "audit.disclosures_reported"}
+    assert live.QUIET == reads
+    changes = [a for a in audit_log.KINDS if a not in reads]
+    assert {"episode.opened", "observation.recorded", "medication.given"} <= set(changes)
+    assert [a for a in changes if not live.is_change(a)] == []
