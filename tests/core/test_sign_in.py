@@ -403,3 +403,16 @@ def test_wrong_passwords_at_once_on_two_workstations_each_count(two_workstations
     assert len(events(first, "sign_in.refused_locked")) == 2 * per_station - 6
     assert account(first, "nurse1").locked_until is not None
     assert audit.verify_chain(first).intact
+
+
+def test_an_old_accounts_key_wrap_is_found_by_the_name_it_was_made_with():
+    class Wraps:
+        def __init__(self, *names: str) -> None:
+            self.names = names
+
+        def has(self, name: str) -> bool:
+            return name in self.names
+
+    assert accounts.name_in_key_file(Wraps("ｊｏｅ"), " ＪＯＥ ") == "ｊｏｅ"  # made before NFKC
+    assert accounts.name_in_key_file(Wraps("joe"), " ＪＯＥ ") == "joe"
+    assert accounts.name_in_key_file(Wraps(), " ＪＯＥ ") == "joe"  # none: as names are made now
