@@ -310,11 +310,11 @@ class Credentials:
 
     def unlock(self, key_file):
         """The data key from ``key_file`` (a backup's, for restore)."""
-        from clinic_desktop.core.services.accounts import normalize_username
+        from clinic_desktop.core.services.accounts import name_in_key_file
 
         if self.username is None:
             return key_file.unlock_with_recovery(self.recovery_key)
-        return key_file.unlock(normalize_username(self.username), self.password)
+        return key_file.unlock(name_in_key_file(key_file, self.username), self.password)
 
 
 def _open(args: argparse.Namespace, credentials: Credentials | None, password: str | None = None):

@@ -33,11 +33,19 @@ class ConflictError(ClinicError):
     """A stale edit: someone else saved this record after it was opened here."""
 
 
+#: The one answer to a refused sign-in, whatever the reason: an unknown name, a wrong password, an
+#: inactive or a locked account (who is locked is shown to administrators, in the Users list).
+WRONG_CREDENTIALS = "Wrong user name or password, or the account is locked — ask an administrator."
+
+
 class AuthenticationError(ClinicError):
     """Wrong user name or password (deliberately does not say which)."""
 
 
 class AccountLocked(AuthenticationError):
+    """Refused because the account is locked. Its message is :data:`WRONG_CREDENTIALS`, as every
+    refusal's (the person at the keyboard is not told); ``until`` is for the caller's records."""
+
     def __init__(self, message: str, until):
         super().__init__(message)
         self.until = until

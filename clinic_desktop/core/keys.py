@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from clinic_desktop.core import clock
-from clinic_desktop.core.errors import AuthenticationError, DatabaseProblem
+from clinic_desktop.core.errors import WRONG_CREDENTIALS, AuthenticationError, DatabaseProblem
 from clinic_desktop.core.files import write_private
 
 FORMAT = 1
@@ -36,6 +36,9 @@ SUFFIX = ".keys"
 DATA_KEY_BYTES = 32
 RECOVERY_BYTES = 20  # 160 bits: 32 characters of base32, typed in 8 groups of 4
 RECOVERY = "(recovery key)"  # the wrap's name in the file; never a user name (they have no spaces)
+#: A failure noted for a name that has no wrap: what was typed is not kept (it may be a password
+#: typed into the name field), only its length. Never a user name either.
+UNKNOWN = "(unknown name)"
 #: argon2id as the accounts' password hashes use it (argon2-cffi's defaults: RFC 9106's second
 #: recommendation, 64 MiB), stored with each wrap so that it can be raised later.
 KDF = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
@@ -52,6 +55,8 @@ class Failure:
 
     username: str
     at: dt.datetime
+    #: For UNKNOWN: how many characters the name typed had (the name itself is not kept).
+    length: int | None = None
 
 
 def key_file_for(database: Path) -> Path:
@@ -157,7 +162,9 @@ class KeyFile:
         for item in data.get("failures", []):
             try:
                 at = dt.datetime.fromisoformat(item["at"])
-                failures.append(Failure(str(item["username"])[:64], at))
+                length = item.get("length")
+                failures.append(Failure(str(item["username"])[:64], at,
+                                        int(length) if length is not None else None))
             except (KeyError, TypeError, ValueError):
                 continue
         lockout = data.get("lockout", [5, 15])
@@ -170,7 +177,8 @@ class KeyFile:
             "about": "Clinic Desktop key file: the database's key, wrapped for each account. "
                      "Keep it with the database; it holds no patient data.",
             "wraps": self.wraps,
-            "failures": [{"username": f.username, "at": f.at.isoformat(timespec="seconds")}
+            "failures": [{"username": f.username, "at": f.at.isoformat(timespec="seconds"),
+                          **({"length": f.length} if f.length is not None else {})}
                          for f in self.failures[-MAX_FAILURES_KEPT:]],
             "lockout": list(self.lockout),
         }
@@ -211,8 +219,9 @@ class KeyFile:
         return until if until is not None and until > now else None
 
     def unlock(self, username: str, password: str) -> bytes:
-        """The data key for ``username``'s ``password``. A wrong password (or an unknown name) is
-        noted for the audit trail and raises WrongKey; so does a name locked by its failures here.
+        """The data key for ``username``'s ``password``. A wrong password (or an unknown name, noted
+        only by its length) is noted for the audit trail and raises WrongKey; so does a name locked
+        by its failures here, with the same message.
         The argon2 work is done in every case, so no answer comes sooner than another."""
         entry = self.wraps.get(username) if self.has(username) else None
         if entry is None:
@@ -220,9 +229,10 @@ class KeyFile:
         key = unwrap(username, entry, password) if entry is not None else None
         if key is None or self.locked_until(username) is not None:
             if key is None:
-                self.failures.append(Failure(username[:64], clock.now()))
+                self.failures.append(Failure(username[:64], clock.now()) if entry is not None
+                                     else Failure(UNKNOWN, clock.now(), len(username)))
                 self.save()
-            raise WrongKey("Wrong user name or password, or the account is locked — ask an administrator.")
+            raise WrongKey(WRONG_CREDENTIALS)
         return key
 
     def unlock_with_recovery(self, recovery_key: str) -> bytes:

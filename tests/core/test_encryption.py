@@ -145,11 +145,13 @@ def test_a_wrong_password_is_noted_then_audited_and_counted_at_the_next_open(enc
     with pytest.raises(AuthenticationError):
         vault.unlock(str(path), "nobody", "whatever it was")
     assert len(keys.KeyFile.load(path.with_name(path.name + ".keys")).failures) == 3
+    assert "nobody" not in path.with_name(path.name + ".keys").read_text(encoding="utf-8")
     db, _ = vault.unlock(str(path), "admin", STRONG_PASSWORD)
     try:
         failed = events(db, "sign_in.failed")
-        assert [name for name, _ in failed] == ["nurse", "nurse", "nobody"]
+        assert [name for name, _ in failed] == ["nurse", "nurse", accounts.UNKNOWN_NAME]
         assert all("before the database was opened" in detail["reason"] for _, detail in failed)
+        assert failed[-1][1]["name_length"] == len("nobody")  # never the name typed
         with db.read() as session:
             nurse = session.execute(select(User).where(User.username == "nurse")).scalar_one()
             assert nurse.failed_attempts == 2

@@ -135,5 +135,5 @@ def test_a_bad_user_name_is_refused_next_to_the_field(qtbot, db, dialog):
     click(qtbot, button(dialog, "Create administrator"))
     wait_answered(qtbot, dialog, "Create administrator")
     error = by_name(dialog, QLabel, "User name error")
-    assert error.isVisible() and "no spaces" in error.text()
+    assert error.isVisible() and error.text() == "User names cannot contain spaces."
     assert not accounts.has_users(db)

@@ -78,13 +78,31 @@ def test_five_wrong_passwords_lock_the_account(qtbot, open_login, admin):
         sign_in(qtbot, dialog, "admin", f"wrong password number {attempt}")
         assert error.text() == accounts.WRONG_CREDENTIALS
     sign_in(qtbot, dialog, "admin", "wrong password number 5")
-    assert "locked" in error.text()
-    assert "administrator" in error.text()  # says who can help
+    # The same words as any refusal (nothing tells the person at the keyboard that this name
+    # exists and is locked), which say the account may be locked and who can help.
+    assert error.text() == accounts.WRONG_CREDENTIALS
+    assert "locked" in error.text() and "administrator" in error.text()
 
     with qtbot.assertNotEmitted(dialog.signed_in):
         sign_in(qtbot, dialog, "admin", STRONG_PASSWORD)  # the right password, while locked
-    assert "locked" in error.text()
+    assert error.text() == accounts.WRONG_CREDENTIALS
     assert dialog.isVisible() and dialog.signed_in_user is None
+
+
+def test_an_unknown_name_is_answered_as_a_locked_account_is_and_not_kept(qtbot, db, open_login, admin):
+    """A password typed into the name field: refused in the same words, and what was typed is not
+    in the audit trail (only a keyed hash of it and its length)."""
+    from clinic_desktop.core.services import audit
+
+    dialog = open_login()
+    sign_in(qtbot, dialog, "Violet-Harbor-Lantern-42", "whatever it was")
+    error = by_name(dialog, QLabel, "Sign-in error")
+    assert error.text() == accounts.WRONG_CREDENTIALS
+    assert by_name(dialog, QLineEdit, "User name").text() == "Violet-Harbor-Lantern-42"  # kept to correct
+    [event] = [e for e in audit.recent(db, admin, limit=5) if e.action == "sign_in.failed"]
+    assert event.username == accounts.UNKNOWN_NAME
+    assert event.detail is not None and event.detail["name_length"] == len("Violet-Harbor-Lantern-42")
+    assert "violet" not in repr(event).lower()
 
 
 def test_lock_mode_names_the_user_and_offers_switch_user_and_sign_out(qtbot, open_login, admin, nurse):

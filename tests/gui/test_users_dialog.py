@@ -178,6 +178,24 @@ def test_taken_user_name_is_refused_next_to_the_field(qtbot, db, admin, nurse, d
     assert by_name(dialog, QLabel, "Confirmation").text() == ""
 
 
+def test_a_user_name_with_a_hidden_character_is_refused_naming_it(qtbot, db, admin, dialog):
+    """The tester's name, pasted: an invisible space and a right-to-left override."""
+    from PySide6.QtWidgets import QApplication
+
+    fill(qtbot, dialog, username="adm")
+    QApplication.clipboard().setText("\u200bin\u202e")
+    qtbot.keyClick(by_name(dialog, QLineEdit, "User name"), Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert by_name(dialog, QLineEdit, "User name").text() == "adm\u200bin\u202e"
+    click(qtbot, button(dialog, "Add user"))
+    wait_answered(qtbot, dialog, "Add user")
+    error = by_name(dialog, QLabel, "User name error")
+    assert error.isVisible()
+    assert error.text() == ("User names cannot contain U+200B (ZERO WIDTH SPACE) or "
+                            "U+202E (RIGHT-TO-LEFT OVERRIDE).")
+    assert dialog.focusWidget() is by_name(dialog, QLineEdit, "User name")
+    assert [u.username for u in accounts.list_users(db, admin)] == ["admin"]
+
+
 def test_a_role_must_be_chosen(qtbot, db, admin, dialog):
     fill(qtbot, dialog, role=None)
     click(qtbot, button(dialog, "Add user"))

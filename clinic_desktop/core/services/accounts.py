@@ -4,41 +4,60 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import hmac
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Row, Table, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from clinic_desktop import paths
-from clinic_desktop.core import clock, keys
+from clinic_desktop.core import keys
 from clinic_desktop.core.db import Database
 from clinic_desktop.core.errors import (
+    WRONG_CREDENTIALS,
     AccountLocked,
     AuthenticationError,
     PermissionDenied,
     ValidationError,
 )
-from clinic_desktop.core.models import Role, User, utcnow
+from clinic_desktop.core.models import Role, User, UTCDateTime, utcnow
 from clinic_desktop.core.permissions import ROLE_LABELS, SignedInUser, require
 from clinic_desktop.core.services import audit
 from clinic_desktop.core.services import settings as settings_service
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-WRONG_CREDENTIALS = "Wrong user name or password."
+MAX_USERNAME_LENGTH = 64
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+
+#: Verified against when the user name is unknown or the account inactive, so that every refusal
+#: takes as long as a wrong password. Made once, with _hasher's parameters, so that start-up does
+#: not pay for a hash; :func:`_dummy_hash` makes a new one should the library's defaults change.
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$4AkcZCHj35v/QkROdbK2MA$"
+               "QqRuaNloFvsP4vfniy4UWMY7AxezCoVu1l08YILIDt8")
+
+#: The event's ``username`` when the name typed is no account's: what was typed is not kept (it
+#: may be a password typed into the wrong field), only a keyed hash of it and its length.
+UNKNOWN_NAME = keys.UNKNOWN
+#: The hash of an unknown name is keyed with the audit chain's secret; a database older than the
+#: keyed chain (schema 0015) has none, and uses this constant instead (a hash then still tells
+#: repeated attempts with one name apart, without the name).
+_UNKEYED_NAME_SECRET = b"clinic-desktop: unknown user names of a database without an audit key"
+_NAME_DOMAIN = b"unknown-username:"
 
 
 @functools.cache
 def _dummy_hash() -> str:
-    """Verified against when the user name is unknown, so both paths take the same time.
-    Made on first use: hashing at import would slow every start-up by a fifth of a second."""
-    return _hasher.hash("not a real password, only for timing")
+    if _hasher.check_needs_rehash(_DUMMY_HASH):
+        return _hasher.hash("not a real password, only for timing")
+    return _DUMMY_HASH
 
 
 @functools.cache
@@ -65,7 +84,56 @@ def password_problem(password: str, username: str = "") -> str | None:
 
 
 def normalize_username(username: str) -> str:
-    return username.strip().casefold()
+    """A user name as it is stored and compared: Unicode NFKC (full-width letters, ligatures and
+    the like become their plain form), case-folded, trimmed."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold()).strip()
+
+
+def username_candidates(typed: str) -> tuple[str, ...]:
+    """The stored names ``typed`` may mean, the closest first: as an account made before user
+    names were NFKC-normalized holds it (only trimmed and case-folded; such an account keeps
+    signing in as it did), then as :func:`normalize_username` makes it."""
+    old, new = typed.strip().casefold(), normalize_username(typed)
+    return (old,) if old == new else (old, new)
+
+
+def name_in_key_file(key_file: keys.KeyFile, typed: str) -> str:
+    """The name ``typed`` has in an encrypted database's key file (see :func:`username_candidates`)."""
+    candidates = username_candidates(typed)
+    return next((name for name in candidates if key_file.has(name)), candidates[-1])
+
+
+#: Refused in a new user name, with the spaces: controls, format characters (zero-width ones,
+#: the direction marks, embeddings, overrides and isolates), private-use and surrogate code
+#: points, line and paragraph separators, and code points this Python's Unicode leaves unassigned.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp", "Cn"})
+_CATEGORY_WORDS = {"Cc": "a control character", "Co": "a private-use character",
+                   "Cs": "a surrogate", "Cn": "an unassigned character"}
+
+
+def describe_character(ch: str) -> str:
+    """``U+200B (ZERO WIDTH SPACE)``: a character as staff can look it up."""
+    name = unicodedata.name(ch, "") or _CATEGORY_WORDS.get(unicodedata.category(ch), "no name")
+    return f"U+{ord(ch):04X} ({name})"
+
+
+def username_problem(username: str) -> str | None:
+    """Why a new user name is refused (naming the character), or None. Checks what was typed
+    (trimmed) and its normalized form; the length is the normalized form's."""
+    name = normalize_username(username)
+    if not name:
+        return "Enter a user name."
+    refused: list[str] = []
+    for ch in username.strip() + name:
+        if ch.isspace() or unicodedata.category(ch) == "Zs":
+            return "User names cannot contain spaces."
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES and ch not in refused:
+            refused.append(ch)
+    if refused:
+        return f"User names cannot contain {' or '.join(describe_character(ch) for ch in refused[:3])}."
+    if len(name) > MAX_USERNAME_LENGTH:
+        return f"A user name has at most {MAX_USERNAME_LENGTH} characters."
+    return None
 
 
 @dataclass(frozen=True)
@@ -126,11 +194,10 @@ def has_users(db: Database) -> bool:
 def _validate_new_user(session: Session, username: str, full_name: str, role: str, password: str) -> dict:
     errors: dict[str, str] = {}
     name = normalize_username(username)
-    if not name:
-        errors["username"] = "Enter a user name."
-    elif len(name) > 64 or any(ch.isspace() for ch in name):
-        errors["username"] = "A user name has no spaces and at most 64 characters."
-    elif session.execute(select(User.id).where(User.username == name)).first():
+    problem = username_problem(username)
+    if problem:
+        errors["username"] = problem
+    elif session.execute(select(User.id).where(User.username.in_(username_candidates(username)))).first():
         errors["username"] = f"The user name {name!r} is taken."
     if not full_name.strip():
         errors["full_name"] = "Enter the person's full name."
@@ -195,44 +262,122 @@ def list_users(db: Database, actor: SignedInUser) -> list[UserView]:
         return [_view(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
 
 
+#: The accounts' table, for sign-in's single UPDATE statements (Core, not the ORM: no version check).
+_USERS = cast(Table, User.__table__)
+_SIGN_IN_COLUMNS = (User.id, User.username, User.full_name, User.role, User.password_hash,
+                    User.active, User.locked_until, User.must_change_password)
+
+
+def account_named(session: Session, typed: str) -> Row | None:
+    """The account a typed name means (:func:`username_candidates`), as the columns sign-in needs:
+    read, never loaded as an ORM object, so that nothing here is flushed through the version
+    check."""
+    candidates = username_candidates(typed)
+    rows = {row.username: row for row in session.execute(
+        select(*_SIGN_IN_COLUMNS).where(User.username.in_(candidates)))}
+    return next((rows[name] for name in candidates if name in rows), None)
+
+
+def _account_row(row: Row) -> SignedInUser:
+    return SignedInUser(row.id, row.username, row.full_name, Role(row.role),
+                        must_change_password=row.must_change_password)
+
+
+def _unlocked_at(moment: dt.datetime) -> ColumnElement[bool]:
+    users = _USERS.c
+    return or_(users.locked_until.is_(None), users.locked_until <= moment)
+
+
+def unknown_name_detail(session: Session, name: str) -> dict[str, object]:
+    """What an audit event keeps of a name that is no account's: an HMAC-SHA256 of it keyed with
+    the audit chain's secret (the first 16 hex digits: enough to see one name tried again and
+    again) and its length. Never the name: it may be a password typed into the wrong field."""
+    secret = audit.chain_key(session)
+    key = bytes.fromhex(secret.key) if secret is not None else _UNKEYED_NAME_SECRET
+    digest = hmac.new(key, _NAME_DOMAIN + name.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return {"name_hmac": digest.hexdigest()[:16], "name_length": len(name)}
+
+
 def authenticate(db: Database, username: str, password: str, *, password_proven: bool = False) -> SignedInUser:
-    """Sign in. Raises AuthenticationError (or AccountLocked); every outcome is audited.
+    """Sign in. Raises AuthenticationError (AccountLocked when the account is locked), always
+    with the message :data:`WRONG_CREDENTIALS`, after the same argon2id work whatever the reason
+    (an unknown name is verified against a dummy hash; a locked account's password is still
+    verified); every outcome is audited, the lock among them, for the administrator.
+
+    The account's row is changed by single UPDATE statements that count in the database (never
+    read, add one, write back): two workstations signing in as one person at once both succeed,
+    and every wrong password of theirs counts, the one that reaches the lockout threshold locking
+    the account and any later one refused as locked. They leave the row's ``version`` alone (an
+    administrator's open edit of the account is not made stale by a sign-in).
 
     ``password_proven``: the password has just unwrapped this account's key of the encrypted
     database (:func:`clinic_desktop.core.services.vault.unlock`), which proves it as well as the
     hash would (the wrap is made in the same transaction as the hash, every time): the second
     argon2id is skipped, everything else (active, locked, audited) is checked as always."""
-    name = normalize_username(username)
     now = utcnow()
     failure: AuthenticationError | None = None
     with db.write() as session:
         conf = settings_service.read_in(session)
-        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
-        if user is None or not user.active:
-            _verify(_dummy_hash(), password)
-            audit.append(session, None, "sign_in.failed", username=name[:64],
-                         detail={"reason": "unknown or inactive user"})
+        row = account_named(session, username)
+        if row is None or not row.active:
+            if not password_proven:
+                _verify(_dummy_hash(), password)
+            if row is None:
+                audit.append(session, None, "sign_in.failed", username=UNKNOWN_NAME,
+                             detail={"reason": "unknown user name",
+                                     **unknown_name_detail(session, normalize_username(username))})
+            else:
+                audit.append(session, None, "sign_in.failed", username=row.username,
+                             entity_type="user", entity_id=row.id, detail={"reason": "inactive account"})
             failure = AuthenticationError(WRONG_CREDENTIALS)
-        elif user.locked_until is not None and user.locked_until > now:
-            audit.append(session, None, "sign_in.refused_locked", username=user.username,
-                         entity_type="user", entity_id=user.id)
-            failure = _locked_error(user.locked_until)
-        elif not password_proven and not _verify(user.password_hash, password):
-            failure = _count_failure(session, user, conf, now, "wrong password")
         else:
-            user.failed_attempts = 0
-            user.locked_until = None
-            user.last_sign_in_at = now
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = _hasher.hash(password)
-            audit.append(session, _signed_in(user), "sign_in.succeeded", entity_type="user", entity_id=user.id)
-            # After `encrypt`, only its administrator holds a wrap: each person who signs in on
-            # the open database gets theirs, so that they can open it at the next start.
-            _keep_key_for(db, user.username, password, only_if_missing=True)
-            return _signed_in(user)
+            right = password_proven or _verify(row.password_hash, password)
+            if row.locked_until is not None and row.locked_until > now:
+                failure = _refused_locked(session, row.id, row.username, row.locked_until)
+            elif not right:
+                failure = _count_failure(session, row.id, row.username, conf, now, "wrong password")
+            else:
+                signed = _record_sign_in(db, session, row, password, now)
+                if signed is not None:
+                    return signed
+                failure = _refused_locked(session, row.id, row.username, None)
     # Committed above (the failure count and its audit event), refused here.
     raise failure
 
+
+def _record_sign_in(db: Database, session: Session, row: Row, password: str,
+                    now: dt.datetime) -> SignedInUser | None:
+    """The right password: clear the failures and note the sign-in, in one UPDATE that only
+    succeeds if the account is still active and unlocked (another workstation may have locked
+    it since it was read). None when it did not."""
+    users = _USERS.c
+    done = session.execute(
+        update(_USERS).where(users.id == row.id, users.active, _unlocked_at(now))
+        .values(failed_attempts=0, locked_until=None, last_sign_in_at=now)
+        .returning(users.id)).first()
+    if done is None:
+        return None
+    if _hasher.check_needs_rehash(row.password_hash):  # only if no one changed it meanwhile
+        session.execute(update(_USERS)
+                        .where(users.id == row.id, users.password_hash == row.password_hash)
+                        .values(password_hash=_hasher.hash(password)))
+    user = _account_row(row)
+    audit.append(session, user, "sign_in.succeeded", entity_type="user", entity_id=row.id)
+    # After `encrypt`, only its administrator holds a wrap: each person who signs in on
+    # the open database gets theirs, so that they can open it at the next start.
+    _keep_key_for(db, row.username, password, only_if_missing=True)
+    return user
+
+
+def _refused_locked(session: Session, user_id: int, username: str,
+                    until: dt.datetime | None) -> AccountLocked:
+    """Audit a sign-in refused because the account is locked (``until``: as read, or None to read
+    it now); the error says only :data:`WRONG_CREDENTIALS`."""
+    if until is None:
+        until = session.execute(select(User.locked_until).where(User.id == user_id)).scalar_one()
+    audit.append(session, None, "sign_in.refused_locked", username=username,
+                 entity_type="user", entity_id=user_id, detail={"until": until})
+    return AccountLocked(WRONG_CREDENTIALS, until)
 
 
 #: How a person signed out (the ``how`` of a ``sign_out`` event).
@@ -249,23 +394,35 @@ def sign_out(db: Database, user: SignedInUser, how: str = "menu") -> None:
         audit.append(session, user, "sign_out", entity_type="user", entity_id=user.id, detail={"how": how})
 
 
-def _count_failure(session: Session, user: User, conf: Mapping[str, object], now: dt.datetime,
-                   reason: str, at: dt.datetime | None = None) -> AuthenticationError:
-    """A wrong password for ``user``: counted towards the lockout and audited (``at``: when it was
-    typed, if not now). Returns the error to raise."""
-    user.failed_attempts += 1
-    detail: dict[str, object] = {"reason": reason, "attempt": user.failed_attempts}
+def _count_failure(session: Session, user_id: int, username: str, conf: Mapping[str, object],
+                   now: dt.datetime, reason: str, at: dt.datetime | None = None) -> AuthenticationError:
+    """A wrong password for the account ``user_id``: counted towards the lockout and audited
+    (``at``: when it was typed, if not now). One UPDATE adds the failure in the database and, when
+    it reaches the lockout threshold, locks the account and starts the count again; it only
+    counts while the account is not locked (a lock taken meanwhile by another workstation makes
+    it a refusal as locked). Returns the error to raise."""
+    when = at or now
+    threshold = int(str(conf["lockout_attempts"]))
+    until = when + dt.timedelta(minutes=int(str(conf["lockout_minutes"])))
+    users = _USERS.c
+    reaches = users.failed_attempts + 1 >= threshold
+    counted = session.execute(
+        update(_USERS).where(users.id == user_id, _unlocked_at(when))
+        .values(failed_attempts=case((reaches, 0), else_=users.failed_attempts + 1),
+                locked_until=case((reaches, literal(until, UTCDateTime())), else_=users.locked_until))
+        .returning(users.failed_attempts)).first()
+    if counted is None:
+        return _refused_locked(session, user_id, username, None)
+    if counted.failed_attempts == 0:  # this one reached the threshold
+        audit.append(session, None, "account.locked", username=username, entity_type="user",
+                     entity_id=user_id, detail={"until": until, "after_failures": threshold,
+                                                "reason": reason})
+        return AccountLocked(WRONG_CREDENTIALS, until)
+    detail: dict[str, object] = {"reason": reason, "attempt": counted.failed_attempts}
     if at is not None:
         detail["typed_at"] = at
-    if user.failed_attempts >= int(str(conf["lockout_attempts"])):
-        user.locked_until = (at or now) + dt.timedelta(minutes=int(str(conf["lockout_minutes"])))
-        user.failed_attempts = 0
-        audit.append(session, None, "account.locked", username=user.username, entity_type="user",
-                     entity_id=user.id, detail={"until": user.locked_until,
-                                                "after_failures": conf["lockout_attempts"]})
-        return _locked_error(user.locked_until)
-    audit.append(session, None, "sign_in.failed", username=user.username, entity_type="user",
-                 entity_id=user.id, detail=detail)
+    audit.append(session, None, "sign_in.failed", username=username, entity_type="user",
+                 entity_id=user_id, detail=detail)
     return AuthenticationError(WRONG_CREDENTIALS)
 
 
@@ -281,14 +438,26 @@ def record_failures_before_open(db: Database, failures: list[keys.Failure]) -> t
                 audit.append(session, None, "recovery_key.refused", username="(console)",
                              detail={"typed_at": failure.at})
                 continue
-            user = session.execute(select(User).where(User.username == failure.username)).scalar_one_or_none()
-            if user is None or not user.active:
-                audit.append(session, None, "sign_in.failed", username=failure.username[:64],
-                             detail={"reason": "unknown or inactive user, before the database was opened",
+            if failure.username == keys.UNKNOWN:  # only its length was kept
+                audit.append(session, None, "sign_in.failed", username=UNKNOWN_NAME,
+                             detail={"reason": "unknown user name, before the database was opened",
+                                     "name_length": failure.length, "typed_at": failure.at})
+                continue
+            row = session.execute(select(User.id, User.active)
+                                  .where(User.username == failure.username)).first()
+            if row is None:  # a name an older key file kept as typed
+                audit.append(session, None, "sign_in.failed", username=UNKNOWN_NAME,
+                             detail={"reason": "unknown user name, before the database was opened",
+                                     **unknown_name_detail(session, failure.username),
+                                     "typed_at": failure.at})
+            elif not row.active:
+                audit.append(session, None, "sign_in.failed", username=failure.username,
+                             entity_type="user", entity_id=row.id,
+                             detail={"reason": "inactive account, before the database was opened",
                                      "typed_at": failure.at})
             else:
-                _count_failure(session, user, conf, now, "wrong password, before the database was opened",
-                               failure.at)
+                _count_failure(session, row.id, failure.username, conf, now,
+                               "wrong password, before the database was opened", failure.at)
         return int(str(conf["lockout_attempts"])), int(str(conf["lockout_minutes"]))
 
 
@@ -303,15 +472,6 @@ def confirm_password(db: Database, user: SignedInUser, password: str) -> SignedI
     if signer.id != user.id:
         raise ValidationError({"password": "Sign with your own password."})
     return signer
-
-def _locked_error(until: dt.datetime) -> AccountLocked:
-    local = clock.local_text(until)
-    return AccountLocked(
-        f"This account is locked after too many failed sign-ins. Try again after {local}, "
-        "or ask an administrator to unlock it.",
-        until,
-    )
-
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
@@ -407,9 +567,11 @@ def _lifecycle(session: Session, actor: SignedInUser | None, user_id: int | None
         require(actor, "users.manage")
         if not any(a.id == actor.id for a in admins):
             raise PermissionDenied("Your account may no longer manage users: sign in again.")
-    query = select(User).where(User.id == user_id) if user_id is not None \
-        else select(User).where(User.username == normalize_username(username or ""))
-    user = session.execute(query.with_for_update()).scalar_one_or_none()
+    if user_id is None:
+        named = account_named(session, username or "")
+        user_id = named.id if named is not None else None
+    user = session.execute(select(User).where(User.id == user_id).with_for_update()).scalar_one_or_none() \
+        if user_id is not None else None
     if user is None:
         raise ValidationError({"user": "No such user."})
     return user, admins

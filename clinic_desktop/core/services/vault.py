@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from clinic_desktop.core import db as dbmod
 from clinic_desktop.core import keys
 from clinic_desktop.core.errors import AuthenticationError, DatabaseProblem
-from clinic_desktop.core.models import Role, User
+from clinic_desktop.core.models import Role
 from clinic_desktop.core.permissions import SignedInUser
 from clinic_desktop.core.services import accounts, audit
 
@@ -63,7 +61,7 @@ def unlock(target: str | os.PathLike[str] | None, username: str,
         db = dbmod.open_database(target, create=False)
     else:
         key_file = keys.KeyFile.load(keys.key_file_for(path))
-        key = key_file.unlock(accounts.normalize_username(username), password)
+        key = key_file.unlock(accounts.name_in_key_file(key_file, username), password)
         db = _opened(target, key, key_file)
         proven = True
     try:
@@ -136,10 +134,10 @@ def reset_password(db: dbmod.Database, username: str, new_password: str) -> None
     password, lift any lock, and wrap the key for it. Audited as the console."""
     name = accounts.normalize_username(username)
     with db.read() as session:
-        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
-        if user is None:
+        row = accounts.account_named(session, username)
+        if row is None:
             raise AuthenticationError(f"There is no account {name!r} in this database.")
-        user_id = user.id
+        user_id = row.id
     accounts.reset_password_from_console(db, user_id, new_password)
 
 
