@@ -59,9 +59,12 @@ def test_a_failed_sign_in_is_found_under_the_account_tried(db, admin, nurse):
     from clinic_desktop.core.services import accounts
 
     with pytest.raises(AuthenticationError):
-        accounts.authenticate(db, "nurse", "not the password at all")
+        accounts.authenticate(db, nurse.username, "not the password at all")
+    with pytest.raises(AuthenticationError):  # a name nobody has: kept only hashed, not findable by it
+        accounts.authenticate(db, "nursie", "not the password at all")
     found = audit_log.search(db, admin, audit_log.LogQuery(staff="nurse", kinds=("sign_in.failed",)))
-    assert [e.action for e in found.entries] == ["sign_in.failed"]
+    assert [(e.action, e.username) for e in found.entries] == [("sign_in.failed", nurse.username)]
+    assert not audit_log.search(db, admin, audit_log.LogQuery(staff="nursie")).entries
 
 
 @pytest.mark.parametrize(("date_from", "date_to", "found"), [
