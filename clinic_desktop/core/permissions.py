@@ -119,10 +119,13 @@ def _series(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def who_may(permission: str) -> str:
-    """One line for a greyed-out action's tooltip, e.g. "Only prescribers may write medication orders."."""
-    roles = [role for role in Role if role in PERMISSIONS[permission]]
-    label = PERMISSION_LABELS[permission]
+def who_may(permission: str, *others: str, doing: str | None = None) -> str:
+    """One line for a greyed-out action's tooltip, e.g. "Only prescribers may write medication orders.".
+
+    An action that any of several permissions allows names what it does: ``who_may(
+    "medications.administer", "medications.order", doing="strike a dose entry")``."""
+    roles = [role for role in Role if any(role in PERMISSIONS[p] for p in (permission, *others))]
+    label = doing or PERMISSION_LABELS[permission]
     if not roles:
         return f"No one may {label}."
     return f"Only {_series([_plural(role) for role in roles])} may {label}."

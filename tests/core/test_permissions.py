@@ -69,6 +69,11 @@ def test_who_may_names_the_roles_in_plural():
                                         "may see patients' records.")
 
 
+def test_who_may_do_what_any_of_several_permissions_allows():
+    assert who_may("medications.administer", "medications.order", doing="strike a dose entry") == \
+        "Only nurses and prescribers may strike a dose entry."
+
+
 def test_the_refusal_itself_names_the_role_and_the_permission():
     user = permissions.SignedInUser(1, "v", "V", Role.VIEWER)
     with pytest.raises(PermissionDenied, match=r"Viewer \(read only\).*medications.order"):
