@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from clinic_desktop.core.permissions import SignedInUser, who_may
 from clinic_desktop.core.vocab import Role
@@ -14,8 +14,9 @@ PRESCRIBER = SignedInUser(2, "p", "Pat Prescriber", Role.PRESCRIBER)
 
 
 def test_a_button_the_role_may_not_use_is_shown_greyed_out_saying_who_may(qtbot):
-    b = QPushButton("New order\u2026")
-    qtbot.addWidget(b)
+    panel = QWidget()
+    qtbot.addWidget(panel)
+    b = QPushButton("New order\u2026", panel)
     b.setToolTip("Write a new order")
     b.setVisible(False)
     assert gate(b, NURSE, "medications.order") is False
@@ -49,3 +50,15 @@ def test_an_action_says_who_may_in_its_status_tip_too(qtbot):
     gate(action, SignedInUser(3, "c", "Cal Counselor", Role.COUNSELOR), "sessions.counsel")
     assert action.isEnabled()
     assert action.statusTip() == "Record one group session for every patient who attended"
+
+
+def test_a_button_not_yet_in_its_layout_is_not_opened_as_a_window_of_its_own(qtbot):
+    b = QPushButton("Give\u2026")
+    gate(b, NURSE, "medications.order")
+    assert not b.isVisible() and not b.isEnabled()  # not shown on its own...
+    panel = QWidget()
+    qtbot.addWidget(panel)
+    QHBoxLayout(panel).addWidget(b)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert b.isVisible() and not b.isEnabled()  # ...but with its panel, greyed out

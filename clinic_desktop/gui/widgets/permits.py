@@ -22,7 +22,10 @@ def gate(target: QAction | QWidget, user: SignedInUser, permission: str, enabled
         own = [target.toolTip(), target.statusTip()]
         target.setProperty(_OWN_TIPS, own)
     may = user.can(permission)
-    target.setVisible(True)
+    if isinstance(target, QAction) or target.parentWidget() is not None:
+        target.setVisible(True)
+    # else a button not yet in its layout: it is shown with its parent (shown now, it would open
+    # as a window of its own)
     target.setEnabled(may and enabled)
     tip, status = (own[0], own[1]) if may else (who_may(permission), who_may(permission))
     if isinstance(target, QAction):
