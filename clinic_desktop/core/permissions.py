@@ -1,4 +1,5 @@
-"""Who may do what. Checked in the services; the GUI only hides what a role cannot do."""
+"""Who may do what. Checked in the services; the GUI shows what a role may not do greyed out,
+with :func:`who_may` as its tooltip. README's roles table is :func:`roles_table`."""
 
 from __future__ import annotations
 
@@ -46,6 +47,33 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plans.reconcile": frozenset({Role.NURSE, Role.PRESCRIBER}),
 }
 
+#: What each permission lets a person do, as it reads after "may": "Only prescribers may write
+#: medication orders." Also the README's roles table, in this order.
+PERMISSION_LABELS: dict[str, str] = {
+    "patients.view": "see patients' records",
+    "patients.edit": "register patients and correct their details",
+    "episodes.open": "open episodes",
+    "assessments.record": "record intake assessments",
+    "observations.record": "record withdrawal scores and vitals",
+    "safety.assess": "record safety assessments",
+    "checkins.record": "record daily check-ins",
+    "care.record": "record supportive care and complications",
+    "sessions.record": "record peer contacts and brief check-ins",
+    "sessions.counsel": "record counseling, group and family sessions",
+    "facts.edit": "correct weight, liver and kidney function and QTc after intake",
+    "medications.order": "write medication orders",
+    "medications.administer": "give or hold doses",
+    "plans.edit": "write aftercare plans",
+    "plans.print": "print aftercare plans",
+    "plans.reconcile": "reconcile discharge medications",
+    "episodes.stage": "move episodes to transition and discharge",
+    "users.manage": "manage staff accounts",
+    "settings.edit": "change clinic and protocol settings",
+    "directory.edit": "edit the referral directory",
+    "audit.verify": "verify the audit trail",
+    "audit.read": "read the audit trail",
+}
+
 ROLE_LABELS = {
     Role.ADMIN: "Administrator",
     Role.NURSE: "Nurse",
@@ -80,3 +108,36 @@ def require(user: SignedInUser | None, permission: str) -> SignedInUser:
             f"Your role ({ROLE_LABELS[user.role]}) may not do this ({permission})."
         )
     return user
+
+
+def _plural(role: Role) -> str:
+    """The role's label without its note, lower case, plural: "Viewer (read only)" → "viewers"."""
+    return ROLE_LABELS[role].split(" (")[0].lower() + "s"
+
+
+def _series(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def who_may(permission: str, *others: str, doing: str | None = None) -> str:
+    """One line for a greyed-out action's tooltip, e.g. "Only prescribers may write medication orders.".
+
+    An action that any of several permissions allows names what it does: ``who_may(
+    "medications.administer", "medications.order", doing="strike a dose entry")``."""
+    roles = [role for role in Role if any(role in PERMISSIONS[p] for p in (permission, *others))]
+    label = doing or PERMISSION_LABELS[permission]
+    if not roles:
+        return f"No one may {label}."
+    return f"Only {_series([_plural(role) for role in roles])} may {label}."
+
+
+def roles_table() -> str:
+    """README's "Roles" table (Markdown), one row per role, its permissions in a fixed order.
+
+    A test checks README.md holds exactly this, so the table and the checks cannot drift.
+    """
+    rows = ["| role | may |", "|---|---|"]
+    for role in Role:
+        may = [label for permission, label in PERMISSION_LABELS.items() if role in PERMISSIONS[permission]]
+        rows.append(f"| `{role.value}` | {'; '.join(may) if may else 'nothing'} |")
+    return "\n".join(rows) + "\n"

@@ -61,6 +61,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
     error_line,
 )
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.permits import gate
 from clinic_desktop.gui.widgets.sign_dialog import SignDialog
 from clinic_desktop.gui.widgets.style import make_primary
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
@@ -501,13 +502,13 @@ def open_group_session(window: QMainWindow, db, user: SignedInUser, slot: Dialog
 
 def install_action(window: QMainWindow, db, user: SignedInUser, menu: QMenu, after: QAction,
                    after_save: Callable[[], object] | None = None) -> QAction:
-    """The "Group session…" action (``Ctrl+Shift+G``) in ``menu`` after ``after``, shown to those
-    who record groups."""
+    """The "Group session…" action (``Ctrl+Shift+G``) in ``menu`` after ``after``, greyed out
+    (its tooltip saying who may) for those who do not record groups."""
     action = QAction("&Group session\u2026", window)
     action.setObjectName("actionGroupSession")
     action.setShortcut(QKeySequence(SHORTCUT))
     action.setStatusTip("Record one group session for every patient who attended")
-    action.setVisible(user.can(PERMISSION))
+    gate(action, user, PERMISSION)  # greyed out for the others, saying who may
     slot = DialogSlot()
     action.triggered.connect(lambda: open_group_session(window, db, user, slot, after_save))
     actions = menu.actions()

@@ -47,6 +47,7 @@ from clinic_desktop.gui.models.search_model import SearchResultsModel
 from clinic_desktop.gui.navigator import Navigator
 from clinic_desktop.gui.widgets.dialog_base import VIEW_HOST, AsksBeforeDiscarding
 from clinic_desktop.gui.widgets.flag_delegate import FlagDelegate
+from clinic_desktop.gui.widgets.permits import gate
 from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.workspace import Workspace, view_title
 from clinic_desktop.logs import log_error
@@ -225,15 +226,14 @@ class MainWindow(QMainWindow):
         ui.actionPreviousTab.triggered.connect(lambda: workspace.next_tab(-1))
         ui.actionCloseTab.triggered.connect(workspace.close_current)
         workspace.current_patient_changed.connect(self._update_actions)
-        # The GUI hides what a role cannot do; the services refuse it anyway.
-        ui.actionNewPatient.setVisible(self.user.can("patients.edit"))
-        ui.actionOpenEpisode.setVisible(self.user.can("episodes.open"))
-        ui.actionStartAssessment.setVisible(self.user.can("assessments.record"))
-        ui.actionAftercarePlan.setVisible(self.user.can("plans.edit"))
+        # What a role may not do is greyed out, its tooltip saying who may (the services refuse it
+        # anyway); Open episode, Start assessment, Aftercare plan and Discharge need a patient too
+        # (_update_actions). The Admin menu's actions are hidden from those who are not admins.
+        gate(ui.actionNewPatient, self.user, "patients.edit")
+        ui.menuPatient.setToolTipsVisible(True)  # a greyed-out action says who may
         # Patient → Group session… (Ctrl+Shift+G): counselors record one group for its attendees.
         self.actionGroupSession = install_group_session(self, self.db, self.user, ui.menuPatient,
                                                         after=ui.actionAftercarePlan)
-        ui.actionDischarge.setVisible(self.user.can("episodes.stage"))
         ui.actionUsers.setVisible(self.user.can("users.manage"))
         ui.actionClinicSettings.setVisible(self.user.can("settings.edit"))
         ui.actionProtocolSettings.setVisible(self.user.can("settings.edit"))
@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
             button = ui.toolBar.widgetForAction(action)
             if isinstance(button, QToolButton) and not action.isSeparator():
                 button.setAccessibleName(action.iconText())
+        self._update_actions()  # greyed out, saying who may, before anything is selected
 
     def _setup_encryption(self) -> None:
         """For an administrator: the notice and Admin → Encrypt the database… on a plain SQLite
@@ -364,12 +365,13 @@ class MainWindow(QMainWindow):
         row = self.selected_row()
         self.ui.actionOpenPatient.setEnabled(row is not None)
         can_admit = isinstance(row, patients.PatientSummary) and row.open_stage is None
-        self.ui.actionOpenEpisode.setEnabled(can_admit)
+        gate(self.ui.actionOpenEpisode, self.user, "episodes.open", can_admit)
         stage = row.open_stage if isinstance(row, patients.PatientSummary) else getattr(row, "stage", None)
-        self.ui.actionStartAssessment.setEnabled(row is not None and stage in (None, "assessment"))
+        gate(self.ui.actionStartAssessment, self.user, "assessments.record",
+             row is not None and stage in (None, "assessment"))
         self.ui.actionOpenFlowsheet.setEnabled(stage in OPEN_STAGES)
-        self.ui.actionAftercarePlan.setEnabled(stage == "transition")
-        self.ui.actionDischarge.setEnabled(stage in ("assessment", *OPEN_STAGES))  # any open episode
+        gate(self.ui.actionAftercarePlan, self.user, "plans.edit", stage == "transition")
+        gate(self.ui.actionDischarge, self.user, "episodes.stage", stage in ("assessment", *OPEN_STAGES))
 
     @staticmethod
     def _select(table: QTableView, row: int) -> None:

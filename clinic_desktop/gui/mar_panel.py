@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.core import clock, medications
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.formulary import HOLD_PARAMETERS
-from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.permissions import SignedInUser, who_may
 from clinic_desktop.core.protocols import ProtocolSettings
 from clinic_desktop.core.services import mar
 from clinic_desktop.core.text import format_number
@@ -53,6 +53,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 from clinic_desktop.gui.widgets.empty_note import EmptyNote
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.findings_view import FindingsView
+from clinic_desktop.gui.widgets.permits import gate
 from clinic_desktop.gui.widgets.required import RequiredMarks, legend, set_required
 from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
@@ -61,6 +62,8 @@ log = logging.getLogger(__name__)
 
 STATUS_LABELS = {"given": "Given", "held": "Held", "refused": "Refused", "due": "Due", "late": "LATE",
                  "missed": "MISSED", "prn": "As needed"}
+#: Who may strike a dose entered in error (mar.strike_administration): whoever gives or orders.
+STRIKE_WHO = who_may("medications.administer", "medications.order", doing="strike a dose entry")
 LATE = QColor("#fde9da")
 MISSED = QColor("#fbdcdc")
 
@@ -552,10 +555,16 @@ class MarPanel(QWidget):
         self.hold_button = QPushButton("Hold\u2026")
         self.refuse_button = QPushButton("Refused\u2026")
         self.strike_button = QPushButton("Strike entry\u2026")
+        # Greyed out for the roles that may not, their tooltip saying who may (an administrator's
+        # Medications tab shows every button, none usable): orders are the prescriber's, doses the
+        # nurse's; a struck entry either's (as mar.strike_administration allows).
         for b in (self.new_order_button, self.change_order_button, self.stop_order_button):
-            b.setVisible(prescriber)
-        for b in (self.give_button, self.hold_button, self.refuse_button, self.strike_button):
-            b.setVisible(nurse)
+            gate(b, user, "medications.order")
+        for b in (self.give_button, self.hold_button, self.refuse_button):
+            gate(b, user, "medications.administer")
+        gate(self.strike_button, user, "medications.order" if prescriber else "medications.administer")
+        if not (nurse or prescriber):
+            self.strike_button.setToolTip(STRIKE_WHO)
         self.new_order_button.clicked.connect(self.new_order)
         self.change_order_button.clicked.connect(self.change_order)
         self.stop_order_button.clicked.connect(self.stop_order)

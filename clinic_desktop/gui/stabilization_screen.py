@@ -42,7 +42,7 @@ from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock, facts, protocols, units
 from clinic_desktop.core.errors import ClinicError
 from clinic_desktop.core.medications import DOSE_VITALS
-from clinic_desktop.core.permissions import SignedInUser
+from clinic_desktop.core.permissions import SignedInUser, who_may
 from clinic_desktop.core.services import (
     episodes,
     intake,
@@ -71,6 +71,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
 from clinic_desktop.gui.widgets.lazy_page import LazyPage
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner, safety_alert_text, safety_bar
+from clinic_desktop.gui.widgets.permits import gate
 from clinic_desktop.gui.widgets.prompt_card import PromptCard
 from clinic_desktop.gui.widgets.tables import table_header
 from clinic_desktop.gui.widgets.trend_chart import (
@@ -271,7 +272,7 @@ class StabilizationScreen(GeometryDialog):
         self.status.setProperty("role", "muted")
         self.status.setAccessibleName("Reassessment status")
         self.transition_button = QPushButton("Move to transition\u2026")
-        self.transition_button.setVisible(self.user.can("episodes.stage"))
+        gate(self.transition_button, self.user, "episodes.stage")
         self.transition_button.clicked.connect(self.move_to_transition)
         handover = QPushButton("Handover\u2026")
         handover.setToolTip("This patient's shift handover, to print")
@@ -324,7 +325,6 @@ class StabilizationScreen(GeometryDialog):
         layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Vertical)
         layout.addWidget(splitter, 1)
-        can_record = self.user.can("observations.record")
         self.record_cows_button = QPushButton("Record COWS\u2026")
         self.record_cows_button.setToolTip("Ctrl+K")
         self.record_cows_button.clicked.connect(lambda: self.record_score("cows"))
@@ -334,13 +334,11 @@ class StabilizationScreen(GeometryDialog):
         self.checkin_button = QPushButton("Daily check-in\u2026")
         self.checkin_button.setToolTip("Ctrl+Shift+K: craving, mood, anxiety, pain, sleep, appetite, fluids")
         self.checkin_button.clicked.connect(self.record_checkin)
-        self.checkin_button.setEnabled(self.user.can("checkins.record"))
         self.hand_over_button = QPushButton("Hand to patient\u2026")
         self.hand_over_button.setAccessibleName("Hand to patient")
         self.hand_over_button.setToolTip("Ctrl+Shift+J: the patient answers the check-in, PHQ-9 and GAD-7 "
                                          "on the whole screen; your password unlocks it")
         self.hand_over_button.clicked.connect(self.hand_to_patient)
-        self.hand_over_button.setEnabled(self.user.can("checkins.record"))
         # The other instruments in one menu: a button each was cut short on a 1024-pixel screen.
         self.other_scores_button = QPushButton("Other score")
         self.other_scores_button.setAccessibleName("Record another score")
@@ -358,10 +356,14 @@ class StabilizationScreen(GeometryDialog):
         self.correct_button = QPushButton("Correct entry\u2026")
         self.correct_button.clicked.connect(self.correct_selected)
         buttons.addWidget(self.correct_button)
+        # Greyed out for the roles that may not, their tooltip saying who may.
         for b in [self.record_cows_button, self.record_vitals_button, self.other_scores_button]:
-            b.setEnabled(can_record)
-        # A counselor corrects the check-ins only (correct_selected says so for the others).
-        self.correct_button.setEnabled(can_record or self.user.can("checkins.record"))
+            gate(b, self.user, "observations.record")
+        for b in [self.checkin_button, self.hand_over_button]:
+            gate(b, self.user, "checkins.record")
+        # Whoever records check-ins, the widest of the two: a counselor corrects the check-ins
+        # only (correct_selected says so for the others).
+        gate(self.correct_button, self.user, "checkins.record")
         for keys, what, slot in (("Ctrl+K", "Record COWS", lambda: self.record_score("cows")),
                                  ("Ctrl+Shift+V", "Record vitals", self.record_vitals),
                                  ("Ctrl+Shift+K", "Daily check-in", self.record_checkin),
@@ -434,14 +436,13 @@ class StabilizationScreen(GeometryDialog):
 
     def _build_care(self, lazy_page: LazyPage) -> QWidget:
         page = QWidget()
-        can_record = self.user.can("observations.record")
         today = QGroupBox("Supportive care today")
         self.care_checks: dict[str, QCheckBox] = {}
         grid = QVBoxLayout(today)
         for item, label in stabilization.SUPPORTIVE_ITEMS.items():
             check = QCheckBox(label)
             check.setAccessibleName(label)
-            check.setEnabled(can_record)
+            gate(check, self.user, "care.record")  # as stabilization.record_supportive_care
             check.clicked.connect(lambda checked, item=item: self._care_clicked(item, checked))
             self.care_checks[item] = check
             grid.addWidget(check)
@@ -458,7 +459,7 @@ class StabilizationScreen(GeometryDialog):
         for item, label in stabilization.COMPLICATIONS.items():
             b = QPushButton(f"{label}\u2026")
             b.setAccessibleName(f"Complication: {label}")
-            b.setEnabled(can_record)
+            gate(b, self.user, "care.record")  # anyone on the team escalates a complication
             b.clicked.connect(lambda _=False, item=item: self.record_complication(item))
             column.addWidget(b)
         column.addStretch(1)
@@ -568,7 +569,10 @@ class StabilizationScreen(GeometryDialog):
         alert = safety.active
         self.safety_bar.setText(safety_alert_text(safety.imminent))
         self.safety_bar.setVisible(alert)
-        self.safety_button.setVisible(alert and self.user.can("observations.record"))
+        if alert:  # greyed out, saying who may, for the roles that may not assess
+            gate(self.safety_button, self.user, "safety.assess")
+        else:
+            self.safety_button.setVisible(False)
         self._show_status(live, now)
         if self.care_page.is_built():  # else when its tab is first shown
             self._show_care(now)
@@ -592,10 +596,13 @@ class StabilizationScreen(GeometryDialog):
         except ClinicError as exc:
             self.status.setText(f"Could not refresh: {exc}")
             return
+        # Who ticked it, and for a role that may not tick, who may (as gate() says it).
+        refused = "" if self.user.can("care.record") else who_may("care.record")
         for item, check in self.care_checks.items():
             entry = care.get(item)
             check.setChecked(bool(entry and entry.done))
-            check.setToolTip(f"{entry.recorded_by_name} at {local_time_text(entry.at)}" if entry else "")
+            ticked = f"{entry.recorded_by_name} at {local_time_text(entry.at)}" if entry else ""
+            check.setToolTip("\n".join(tip for tip in (refused, ticked) if tip))
         self.complication_list.clear()
         for c in complications:
             self.complication_list.addItem(f"{local_time_text(c.at)} \u2014 {c.label} ({c.recorded_by_name}): {c.note}")

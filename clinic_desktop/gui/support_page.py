@@ -70,6 +70,7 @@ from clinic_desktop.gui.widgets.dialog_base import (
 )
 from clinic_desktop.gui.widgets.empty_note import EmptyNote
 from clinic_desktop.gui.widgets.field_errors import FieldErrors
+from clinic_desktop.gui.widgets.permits import gate
 from clinic_desktop.gui.widgets.sign_dialog import SignDialog
 from clinic_desktop.gui.widgets.style import make_primary
 from clinic_desktop.gui.widgets.when_edit import WhenEdit
@@ -246,23 +247,21 @@ class SupportPage(QWidget):
         self.setObjectName("supportPage")
         self.db, self.user, self.episode = db, user, episode
         self._dialogs = DialogSlot(on_saved=self._recorded)
-        can_record = user.can("sessions.record")
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
         layout.addLayout(buttons)
         self.new_button = QPushButton("New session\u2026")
         self.new_button.setToolTip(f"{NEW_SESSION_KEYS}: counseling, family, peer support or a brief check-in")
         self.new_button.clicked.connect(self.new_session)
-        self.new_button.setVisible(can_record)
         self.closed = episode.stage == Stage.DISCHARGED.value  # the service refuses new sessions then
-        if self.closed:
+        # Greyed out for the roles that may not, its tooltip saying who may.
+        if gate(self.new_button, user, "sessions.record") and self.closed:
             self.new_button.setEnabled(False)
             self.new_button.setToolTip("This episode is discharged: sessions can no longer be added")
         self.addendum_button = QPushButton("Add addendum\u2026")
         self.addendum_button.setToolTip("Correct the selected session (its author or an administrator)")
         self.addendum_button.clicked.connect(self.add_addendum)
-        self.addendum_button.setVisible(can_record)
-        self.addendum_button.setEnabled(False)
+        gate(self.addendum_button, user, "sessions.record", enabled=False)  # and a session selected
         for b in (self.new_button, self.addendum_button):
             b.setAutoDefault(False)
         buttons.addWidget(self.new_button)
@@ -286,7 +285,7 @@ class SupportPage(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
-        empty = ("No support sessions yet \u2014 record one with New session\u2026" if can_record
+        empty = ("No support sessions yet \u2014 record one with New session\u2026" if user.can("sessions.record")
                  else "No support sessions yet.")
         self.empty_note = EmptyNote(self.list.model(), empty, "No support sessions", self)
         layout.addWidget(self.empty_note)
@@ -340,11 +339,10 @@ class SupportPage(QWidget):
 
     def _update_buttons(self) -> None:
         view = self.selected_session()
-        self.addendum_button.setEnabled(self.may_add_addendum(view))
-        if view is not None and not self.may_add_addendum(view) and self.user.can("sessions.record"):
+        if not gate(self.addendum_button, self.user, "sessions.record", self.may_add_addendum(view)):
+            return  # the tooltip says who may
+        if view is not None and not self.may_add_addendum(view):
             self.addendum_button.setToolTip("Only the session's author or an administrator adds an addendum")
-        else:
-            self.addendum_button.setToolTip("Correct the selected session (its author or an administrator)")
 
     # ---- recording ---------------------------------------------------------------------------
     def _recorded(self) -> None:

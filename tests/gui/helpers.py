@@ -75,6 +75,22 @@ def button(root: QWidget, text: str) -> QAbstractButton:
     return found[0]
 
 
+def assert_gated(target, user, permission: str, ready: bool = True) -> None:
+    """An action a role may not take is shown greyed out, its tooltip naming who may (README
+    "Roles"): ``target`` (a QAction or a widget) is not hidden, usable iff ``user`` may and
+    ``ready`` (the rest of its rule, e.g. a selection), and says who may when the role may not."""
+    from PySide6.QtGui import QAction
+
+    from clinic_desktop.core.permissions import who_may
+
+    may = user.can(permission)
+    assert target.isVisible() if isinstance(target, QAction) else not target.isHidden()
+    assert target.isEnabled() == (may and ready), (user.role, permission, ready)
+    assert (who_may(permission) in target.toolTip()) == (not may), target.toolTip()
+    if isinstance(target, QAction) and not may:
+        assert target.statusTip() == who_may(permission)
+
+
 def type_into(qtbot, widget: QWidget, text: str, *, replace: bool = False) -> None:
     """Focus ``widget`` and type ``text``, as a person would; ``replace`` selects what is there
     first (Ctrl+A) so the typing replaces it."""

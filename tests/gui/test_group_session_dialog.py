@@ -18,7 +18,15 @@ from clinic_desktop.core.services import audit, support
 from clinic_desktop.gui.group_session_dialog import NOT_A_NAME, GroupSessionDialog, name_words
 from tests.factories import admit_without_intake
 from tests.gui.conftest import shown_main_window
-from tests.gui.helpers import STRONG_PASSWORD, button, by_name, click, dialog_named, type_into
+from tests.gui.helpers import (
+    STRONG_PASSWORD,
+    assert_gated,
+    button,
+    by_name,
+    click,
+    dialog_named,
+    type_into,
+)
 
 PEOPLE = [("Ana", "Reyes"), ("Ben", "Okafor"), ("Hope", "Lindqvist"), ("Cruz", "Moreno")]
 
@@ -240,9 +248,11 @@ def test_cancel_after_ticking_asks_before_discarding(qtbot, db, counselor, stay)
     dialog.discard_question().reject()
 
 
-def test_a_nurse_has_no_group_session_action(qtbot, db, nurse, stay):
+def test_a_nurse_sees_the_group_session_action_greyed_out_saying_who_may(qtbot, db, nurse, stay):
     window = shown_main_window(qtbot, db, nurse)
-    assert not window.actionGroupSession.isVisible()
+    assert_gated(window.actionGroupSession, nurse, "sessions.counsel")
+    assert window.actionGroupSession.toolTip() == ("Only administrators and counselors may record counseling, "
+                                                   "group and family sessions.")
     window.actionGroupSession.trigger()  # even by its shortcut's action: nothing opens
     assert dialog_named(window, "Group session") is None
 

@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_desktop.core.permissions import STAFF
 from clinic_desktop.core.services import episodes, patients
+from clinic_desktop.core.vocab import Role
 from clinic_desktop.gui.main_window import GEOMETRY_KEY, MainWindow
 from clinic_desktop.gui.widgets.flag_delegate import FLAG
 from tests.conftest import make_user
-from tests.gui.helpers import button, dialog_named, named, shown_dialog
+from tests.factories import admit_without_intake
+from tests.gui.helpers import assert_gated, button, dialog_named, named, shown_dialog
 
 
 def table_texts(table: QTableView) -> list[list[str]]:
@@ -241,17 +244,44 @@ def test_double_click_on_a_patient_in_stabilization_opens_the_flowsheet(qtbot, w
     screen.reject()
 
 
-def test_a_viewer_does_not_see_new_patient_or_open_episode(qtbot, db, admin):
+def test_a_viewer_sees_new_patient_and_open_episode_greyed_out_saying_who_may(qtbot, db, admin):
     viewer = make_user(db, admin, "viewer")
     w = MainWindow(db, viewer)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    assert not w.ui.actionNewPatient.isVisible()
-    assert not w.ui.actionOpenEpisode.isVisible()
-    visible = {b.text() for b in w.ui.toolBar.findChildren(QAbstractButton) if b.isVisible()}
-    assert not {"New patient", "Open episode"} & visible
-    assert {"Open patient", "Lock screen"} <= visible
+    assert_gated(w.ui.actionNewPatient, viewer, "patients.edit")
+    assert_gated(w.ui.actionOpenEpisode, viewer, "episodes.open")
+    visible = {b.text(): b for b in w.ui.toolBar.findChildren(QAbstractButton) if b.isVisible()}
+    assert not visible["New patient"].isEnabled()
+    assert visible["New patient"].toolTip() == "Only administrators, nurses, counselors and prescribers may " \
+        "register patients and correct their details."
+    assert "Open patient" in visible  # what a viewer may do is there as before
+
+
+@pytest.mark.parametrize("role", sorted(STAFF), ids=lambda role: role.value)
+def test_every_role_sees_every_patient_action_usable_only_if_it_may(qtbot, db, admin, role):
+    """The Patient menu and toolbar, a patient in transition selected: each action is there,
+    usable iff the role may (and the selection allows it), else saying who may. (The auditor's
+    window has no Patient menu at all: MainWindow.audit_only.)"""
+    admit_without_intake(db, admin, stage="transition")
+    user = make_user(db, admin, role.value, username=f"{role.value}_x")
+    w = MainWindow(db, user)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.ui.censusTable.selectRow(0)
+    assert w.selected_row() is not None
+    ui = w.ui
+    assert_gated(ui.actionNewPatient, user, "patients.edit")
+    assert_gated(ui.actionOpenEpisode, user, "episodes.open", ready=False)  # the patient has one open
+    assert_gated(ui.actionStartAssessment, user, "assessments.record", ready=False)  # past assessment
+    assert_gated(ui.actionAftercarePlan, user, "plans.edit")
+    assert_gated(ui.actionDischarge, user, "episodes.stage")
+    assert_gated(w.actionGroupSession, user, "sessions.counsel")
+    assert ui.menuPatient.toolTipsVisible()
+    admin_menu = ui.menuAdmin.menuAction().isVisible()
+    assert admin_menu == (role == Role.ADMIN)  # hidden, not greyed out, from those who are not admins
 
 
 def test_a_nurse_sees_new_patient_and_open_episode(qtbot, window, db, nurse):

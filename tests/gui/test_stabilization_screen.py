@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QScrollArea,
     QSpinBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import clock, units
+from clinic_desktop.core.permissions import STAFF
 from clinic_desktop.core.services import episodes, intake, mar, patients, stabilization
 from clinic_desktop.gui import theme
 from clinic_desktop.gui.main_window import MainWindow
@@ -46,6 +48,7 @@ from tests.conftest import make_user
 from tests.factories import complete_draft, sign_intake, use_vitals_units
 from tests.gui.helpers import (
     STRONG_PASSWORD,
+    assert_gated,
     button,
     by_name,
     dialog_of,
@@ -349,7 +352,7 @@ def test_a_prescriber_writes_an_order_with_holds_prefilled(qtbot, db, admin, nur
     episode_id = sign_intake(db, nurse, patient)
     prescriber = make_user(db, admin, "prescriber")
     screen = open_mar(qtbot, db, prescriber, patient)
-    assert not button(screen, "Give\u2026").isVisible()  # giving is the nurse's
+    assert_gated(button(screen, "Give\u2026"), prescriber, "medications.administer")  # giving is the nurse's
     orders_empty, doses_empty = by_name(screen, QLabel, "Orders empty"), by_name(screen, QLabel, "Doses today empty")
     assert orders_empty.isVisible() and orders_empty.text() == "No orders yet \u2014 add one with New order\u2026"
     assert doses_empty.isVisible() and "once an order is written" in doses_empty.text()
@@ -844,3 +847,32 @@ def test_the_screen_draws_the_intakes_and_the_sessions_readiness(qtbot, window, 
     assert [y for _x, y in screen.chart.series_points("importance")] == [8.0]
     assert [y for _x, y in screen.chart.series_points("confidence")] == [2.0, 5.0]
     screen.reject()
+
+
+@pytest.mark.parametrize("role", sorted(STAFF), ids=lambda role: role.value)
+def test_every_role_sees_every_recording_button_usable_only_if_it_may(qtbot, db, admin, nurse, patient, role):
+    """Flowsheet, Care, Medications (an administrator's shows every button, none usable: orders
+    are the prescriber's, doses the nurse's): each button there, usable iff the role may."""
+    sign_intake(db, nurse, patient, mental_health={"phq9": {**complete_draft()["mental_health"]["phq9"],
+                                                            "self_harm": 1}})  # a safety alert
+    user = make_user(db, admin, role.value, username=f"{role.value}_x")
+    screen = open_mar(qtbot, db, user, patient)
+    assert_gated(button(screen, "Record safety assessment\u2026"), user, "safety.assess")
+    for text in ("Record COWS\u2026", "Record vitals\u2026", "Record another score"):
+        assert_gated(button(screen, text), user, "observations.record")
+    for text in ("Daily check-in\u2026", "Hand to patient", "Correct entry\u2026"):
+        assert_gated(button(screen, text), user, "checkins.record")
+    assert_gated(button(screen, "Move to transition\u2026"), user, "episodes.stage")
+    for text in ("New order\u2026", "Change order\u2026", "Stop order"):
+        assert_gated(button(screen, text), user, "medications.order")
+    for text in ("Give\u2026", "Hold\u2026", "Refused\u2026"):
+        assert_gated(button(screen, text), user, "medications.administer")
+    strike = button(screen, "Strike entry\u2026")
+    may_strike = user.can("medications.administer") or user.can("medications.order")  # as the service
+    assert not strike.isHidden() and strike.isEnabled() == may_strike
+    assert (strike.toolTip() == "Only nurses and prescribers may strike a dose entry.") == (not may_strike)
+    screen.tabs.setCurrentWidget(screen.care_page)
+    assert_gated(by_name(screen, QCheckBox, next(iter(stabilization.SUPPORTIVE_ITEMS.values()))), user,
+                 "care.record")
+    label = next(iter(stabilization.COMPLICATIONS.values()))
+    assert_gated(by_name(screen, QPushButton, f"Complication: {label}"), user, "care.record")

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.core import support as rules
 from clinic_desktop.core.models import utcnow
+from clinic_desktop.core.permissions import STAFF
 from clinic_desktop.core.services import episodes, patients, plans, support
 from clinic_desktop.gui.stabilization_screen import StabilizationScreen
 from clinic_desktop.gui.support_page import NO_CONSENT, SessionDialog
 from tests.conftest import STRONG_PASSWORD, make_user
 from tests.factories import admit_without_intake
 from tests.gui.helpers import (
+    assert_gated,
     button,
     by_name,
     dialog_named,
@@ -198,8 +200,10 @@ def test_a_viewer_reads_the_sessions_and_records_nothing(qtbot, db, admin, couns
     record(db, counselor, episode.id, agreed="Call the IOP")
     viewer = make_user(db, admin, "viewer")
     screen = open_support(qtbot, db, viewer, episode)
-    assert not button(screen, "New session\u2026").isVisible()
-    assert not button(screen, "Add addendum\u2026").isVisible()
+    assert_gated(button(screen, "New session\u2026"), viewer, "sessions.record")
+    assert_gated(button(screen, "Add addendum\u2026"), viewer, "sessions.record")
+    screen.support_page.content.list.setCurrentRow(0)  # a session selected: still the viewer's no
+    assert_gated(button(screen, "Add addendum\u2026"), viewer, "sessions.record")
     qtbot.keyClick(screen, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert dialog_named(screen, "New support session") is None
     [shown] = sessions_shown(screen)
@@ -343,3 +347,18 @@ def test_the_new_session_key_is_listed_with_the_screens_shortcuts_for_those_who_
     screen.close()
     viewer = open_support(qtbot, db, make_user(db, admin, "viewer"), episode)
     assert "New support session" not in {s.action for s in shortcuts_of(viewer)}
+
+
+@pytest.mark.parametrize("role", sorted(STAFF), ids=lambda role: role.value)
+def test_every_role_sees_the_session_buttons_usable_only_if_it_may(qtbot, db, admin, episode, role):
+    user = make_user(db, admin, role.value, username=f"{role.value}_x")
+    if user.can("sessions.record"):
+        record(db, user, episode.id)  # their own session: they may add an addendum to it
+    screen = open_support(qtbot, db, user, episode)
+    assert_gated(button(screen, "New session\u2026"), user, "sessions.record")
+    addendum = button(screen, "Add addendum\u2026")
+    assert_gated(addendum, user, "sessions.record", ready=False)  # nothing selected yet
+    if user.can("sessions.record"):
+        screen.support_page.content.list.setCurrentRow(0)
+        assert_gated(addendum, user, "sessions.record")
+        assert addendum.toolTip() == "Correct the selected session (its author or an administrator)"
