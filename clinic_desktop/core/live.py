@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from clinic_desktop.core.vocab import OUTPUT_EVENTS, READ_EVENTS, TRAIL_READ_EVENTS
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -40,19 +42,8 @@ WORKSTATION = uuid.uuid4().hex[:12]
 PREFIX = "clinic_"
 #: Events that change nothing another workstation shows — a record read, a search, a print, an
 #: export, the audit trail read — are not announced. Named one by one (a suffix such as
-#: ".opened" would also silence "episode.opened", an admission); tests/core/test_live.py checks
-#: the list against the audit log's READS and DISCLOSURES.
-QUIET = frozenset({
-    # reads (audit_log.READS)
-    "patient.opened", "patient.searched", "assessment.opened", "flowsheet.opened", "mar.opened",
-    "care.opened", "prompts.opened", "support.opened", "consents.opened", "plan.opened",
-    "plan_document.opened", "handover.viewed",
-    # prints and exports (audit_log.DISCLOSURES and the others)
-    "plan.letter_exported", "plan.printed", "plan.draft_printed", "consent.form_printed",
-    "discharge.sheet_printed", "handover.printed", "directory.exported",
-    # the trail read
-    "audit.log_searched", "audit.disclosures_reported",
-})
+#: ".opened" would also silence "episode.opened", an admission).
+QUIET = frozenset(READ_EVENTS + OUTPUT_EVENTS + TRAIL_READ_EVENTS)
 
 #: The kinds of event (the part of the action before its first dot) each view listens for.
 CENSUS = ("patient", "episode", "assessment", "observation", "vitals", "order", "medication", "safety")

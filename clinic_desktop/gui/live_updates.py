@@ -110,12 +110,12 @@ class LiveUpdates(QObject):
             self.changed.emit(notices)
 
 
-def concerns(notices: list[live.Notice], kinds: tuple[str, ...], *, patient_id: int | None = None,
-             others_only: bool = True) -> bool:
+def concerns(notices: list[live.Notice], kinds: tuple[str, ...], *, patient_id: int | None = None) -> bool:
     """Whether ``notices`` (from :attr:`LiveUpdates.changed`) ask a view showing ``kinds`` (for
-    ``patient_id``, if given) to refresh. An empty list always does (something may be missed)."""
+    ``patient_id``, if given) to refresh: another workstation's changes only (this one's own
+    screens refresh it already). An empty list always does (something may be missed)."""
     if not notices:
         return True
-    return any(n.kind in kinds and not (others_only and n.mine)
+    return any(n.kind in kinds and not n.mine
                and (patient_id is None or n.patient_id is None or n.patient_id == patient_id)
                for n in notices)

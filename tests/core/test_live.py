@@ -117,3 +117,11 @@ def test_every_read_print_and_export_is_quiet_and_every_change_is_announced():
     changes = [a for a in audit_log.KINDS if a not in reads]
     assert {"episode.opened", "observation.recorded", "medication.given"} <= set(changes)
     assert [a for a in changes if not live.is_change(a)] == []
+
+
+def test_the_views_listen_for_kinds_the_app_writes():
+    """A kind misspelt in CENSUS, FLOWSHEET or DRAFTS would never be heard."""
+    from clinic_desktop.core.services import audit_log
+
+    written = {live.family(action) for action in audit_log.KINDS}
+    assert set(live.CENSUS) | set(live.FLOWSHEET) | set(live.DRAFTS) <= written

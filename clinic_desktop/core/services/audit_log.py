@@ -33,6 +33,7 @@ from clinic_desktop.core.models import AuditEvent, Consent, DirectoryEntry, Pati
 from clinic_desktop.core.permissions import SignedInUser, require
 from clinic_desktop.core.services import audit
 from clinic_desktop.core.services.directory import csv_cell_out
+from clinic_desktop.core.vocab import READ_EVENTS
 
 #: What each kind of event is called for people; an action not named here is shown as it is.
 KINDS: dict[str, str] = {
@@ -129,10 +130,7 @@ DISCLOSURES: dict[str, str] = {
 
 #: The kinds of event that record a person reading a patient's record (once per opening of a view,
 #: never per refresh) or searching for patients: the audit log's "Records read" filter.
-READS: tuple[str, ...] = (
-    "patient.opened", "patient.searched", "assessment.opened", "flowsheet.opened", "mar.opened", "care.opened",
-    "prompts.opened", "support.opened", "consents.opened", "plan.opened", "plan_document.opened",
-    "handover.viewed")
+READS: tuple[str, ...] = READ_EVENTS
 
 MAX_EVENTS = 5000
 
