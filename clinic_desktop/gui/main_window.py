@@ -688,7 +688,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         self.idle_lock.start()
         self.backups.start()
-        self.live.start()
+        if not self.audit_only:  # the auditor's window shows no census or patient to refresh
+            self.live.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.workspace.close_all():  # a view asked first: it is shown, the window stays
