@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from clinic_desktop.core.db import Database
     from clinic_desktop.core.permissions import SignedInUser
     from clinic_desktop.core.pg import PasswordNeeded
-    from clinic_desktop.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -448,13 +447,6 @@ def sign_in(db_target: str | None, *, smoke_test: bool = False,
     """
     db, user, _refused = _sign_in(db_target, smoke_test=smoke_test, encrypt=encrypt)
     return db, user
-
-
-def main_window_for(db: Database, user: SignedInUser, *, encrypt: bool = True) -> MainWindow:
-    """The main window for a signed-in user (imported only now, after sign-in)."""
-    from clinic_desktop.gui.main_window import MainWindow
-
-    return MainWindow(db, user, encrypt=encrypt)
 
 
 def report_unexpected_error(exc_type: type[BaseException], exc: BaseException, tb) -> None:

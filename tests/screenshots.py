@@ -72,9 +72,9 @@ def _save_sizes(window, out: Path, name: str) -> list[Path]:
 
 def _screens_window(db, user):
     """A main window to show the screens in, as nurses see them: in a patient's tab."""
-    from clinic_desktop import app as app_module
+    from clinic_desktop.gui.main_window import MainWindow
 
-    window = app_module.main_window_for(db, user)
+    window = MainWindow(db, user)
     window.resize(*SIZES[0][:2])
     window.show()
     window.idle_lock.stop()
@@ -637,7 +637,9 @@ def take_screenshots(out: Path) -> list[Path]:
         login.reject()
 
         # 3. Main window: the census, then a search.
-        window = app_module.main_window_for(db, admin)
+        from clinic_desktop.gui.main_window import MainWindow
+
+        window = MainWindow(db, admin)
         # As a nurse works on the common 1366×768 clinic laptop: the window fills the screen.
         window.setGeometry(window.screen().availableGeometry())
         window.show()

@@ -42,7 +42,9 @@ def test_a_database_with_users_starts_with_sign_in(qtbot, db, admin):
 
 
 def test_the_main_window_is_built_for_the_signed_in_user(qtbot, db, admin):
-    window = app.main_window_for(db, admin)
+    from clinic_desktop.gui.workstation import Workstation
+
+    window = Workstation(db).open_for(admin)  # as run_gui opens it after the sign-in
     qtbot.addWidget(window)
     assert window.user is admin and window.db is db
 
