@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from clinic_desktop.core.vocab import Role
+
 
 class ClinicError(Exception):
     """Base of every error a service raises on purpose."""
@@ -23,6 +25,30 @@ class ClinicIdentityMissing(ValidationError):
 
 class PermissionDenied(ClinicError):
     """The signed-in role may not do this."""
+
+
+class AccountChanged(PermissionDenied):
+    """The account acting was deactivated, or its role changed to one that may not do this, since
+    it signed in (on this workstation or another): nothing was done. ``deactivated``: the account
+    was deactivated; ``role``: the new role (None when deactivated)."""
+
+    def __init__(self, message: str, *, deactivated: bool, role: Role | None = None) -> None:
+        super().__init__(message)
+        self.deactivated = deactivated
+        self.role = role
+
+    @classmethod
+    def deactivated_account(cls) -> AccountChanged:
+        return cls("Your account was deactivated by an administrator, so this was not done. What you typed is "
+                   "still on screen; ask an administrator to reactivate your account, then sign in again.",
+                   deactivated=True)
+
+    @classmethod
+    def role_changed(cls, role: Role, label: str) -> AccountChanged:
+        article = "an" if label[:1].lower() in "aeiou" else "a"
+        return cls(f"Your role changed to {label}: this is not something {article} {label} may do. What you "
+                   f"typed is still on screen; sign in again to work as {article} {label}.",
+                   deactivated=False, role=role)
 
 
 class NotFound(ClinicError):

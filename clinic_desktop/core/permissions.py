@@ -3,10 +3,18 @@ with :func:`who_may` as its tooltip. README's roles table is :func:`roles_table`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import TYPE_CHECKING
 
-from clinic_desktop.core.errors import PermissionDenied
+from clinic_desktop.core.errors import AccountChanged, PermissionDenied
 from clinic_desktop.core.vocab import Role
+
+if TYPE_CHECKING:
+    from sqlalchemy import TextClause
+    from sqlalchemy.orm import Session
+
+    from clinic_desktop.core.db import Database
 
 #: Everyone who works with patients: every role but the auditor, who reads only the audit trail.
 STAFF = frozenset(Role) - {Role.AUDITOR}
@@ -96,18 +104,64 @@ class SignedInUser:
     #: it opens (the admin commands are not held up by it).
     must_change_password: bool = False
 
+    #: The role the database held when :func:`require` last re-read the account, where it
+    #: differs from ``role`` (None: the same). :meth:`can` asks both.
+    held: Role | None = field(default=None, compare=False)
+
     def can(self, permission: str) -> bool:
-        return self.role in PERMISSIONS[permission]
+        allowed = PERMISSIONS[permission]
+        return self.role in allowed and (self.held is None or self.held in allowed)
 
 
-def require(user: SignedInUser | None, permission: str) -> SignedInUser:
+@cache
+def _account_query() -> TextClause:
+    # Made at the first call, not at import: the GUI loads this module without SQLAlchemy.
+    from sqlalchemy import text
+
+    return text("SELECT active, role FROM users WHERE id = :id")
+
+
+def _account(where: Database | Session, user_id: int) -> tuple[bool, Role] | None:
+    """(active, role) of the account as the database holds it now; None: there is no such account."""
+    from sqlalchemy.orm import Session
+
+    if isinstance(where, Session):
+        row = where.execute(_account_query(), {"id": user_id}).first()
+    else:
+        with where.read() as session:
+            row = session.execute(_account_query(), {"id": user_id}).first()
+    return None if row is None else (bool(row[0]), Role(row[1]))
+
+
+def _refused(role: Role, permission: str, refusal: str | None) -> PermissionDenied:
+    return PermissionDenied(refusal or f"Your role ({ROLE_LABELS[role]}) may not do this ({permission}).")
+
+
+def require(where: Database | Session, user: SignedInUser | None, permission: str, *alternatives: str,
+            refusal: str | None = None) -> SignedInUser:
+    """Refuse unless ``user`` may do ``permission`` (or any of ``alternatives``), both with the
+    role their session holds and with the account as ``where`` (a database: in a read
+    transaction of its own; a session: in its transaction) holds it now.
+
+    PermissionDenied (``refusal``, or a sentence naming the role) when nobody is signed in or the
+    session's role may not; AccountChanged when the account was deactivated since, or its role
+    changed to one that may not. Returns the user as they stand: :meth:`SignedInUser.can` then
+    answers for the role read as well."""
     if user is None:
         raise PermissionDenied("Sign in first.")
-    if not user.can(permission):
-        raise PermissionDenied(
-            f"Your role ({ROLE_LABELS[user.role]}) may not do this ({permission})."
-        )
-    return user
+    needs = (permission, *alternatives)
+    if not any(user.role in PERMISSIONS[p] for p in needs):
+        raise _refused(user.role, permission, refusal)
+    found = _account(where, user.id)
+    if found is None or not found[0]:
+        raise AccountChanged.deactivated_account()
+    role = found[1]
+    if role == user.role:
+        return user if user.held is None else replace(user, held=None)
+    acting = replace(user, held=role)
+    if not any(acting.can(p) for p in needs):
+        raise AccountChanged.role_changed(role, ROLE_LABELS[role].split(" (")[0])
+    return acting
 
 
 def _plural(role: Role) -> str:

@@ -252,7 +252,8 @@ class ChangeRoleDialog(QDialog):
         label.setBuddy(self.role_combo)
         form.addRow(label, self.role_combo)
         intro = (f"The role of {target.full_name} ({target.username}), now "
-                 f"{accounts.role_label(target.role)}. It takes effect at their next sign-in.")
+                 f"{accounts.role_label(target.role)}. What the new role may not do is refused from their "
+                 "next action, on every workstation; its screens come at their next sign-in.")
         self.error_label, self.ok_button = _step_layout(self, intro, form, "Change role", self._change)
         self.errors = FieldErrors({"role": self.role_combo}, general=self.error_label)
         self.role_combo.setFocus()
@@ -486,7 +487,8 @@ class UsersDialog(GeometryDialog):
             return
         dialog = ChangeRoleDialog(self._db, self._user, selected, self)
         dialog.role_changed.connect(lambda view: self._changed(
-            view.id, f"{view.username} is now {accounts.role_label(view.role)} from their next sign-in."))
+            view.id, f"{view.username} is now {accounts.role_label(view.role)}: from their next action, and with its "
+                     "screens from their next sign-in."))
         dialog.finished.connect(lambda _result: dialog.deleteLater())
         dialog.open()
 

@@ -23,6 +23,7 @@ from clinic_desktop.core.models import (
     PlanVersion,
     SupportGroup,
     SupportSession,
+    User,
     VitalSigns,
     utcnow,
 )
@@ -185,3 +186,14 @@ def test_the_stay_has_check_ins_sessions_and_a_group_that_names_no_one(seeded):
         plan = session.execute(select(PlanVersion.data).join(AftercarePlan)).scalars().one()
     # DEMO-0001's plan starts from what the patient said in counseling, newer than the intake
     assert plan["relapse"]["reasons"] == "To be there for my kids, and to keep my job at the bakery (demo)"
+
+
+def test_the_demo_accounts_stay_disabled_after_acting_through_the_services(seeded):
+    """The services re-read the account they act for (core.permissions): the demo accounts are
+    active only while the demo records, and disabled (no password) again after."""
+    db = seeded[0]
+    with db.read() as session:
+        demo_users = session.execute(select(User).where(User.username.in_(
+            [demo.DEMO_USERNAME, demo.DEMO_PRESCRIBER, demo.DEMO_COUNSELOR]))).scalars().all()
+        assert len(demo_users) == 3
+        assert all(not u.active and u.password_hash == "!disabled" for u in demo_users)

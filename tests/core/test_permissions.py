@@ -74,10 +74,10 @@ def test_who_may_do_what_any_of_several_permissions_allows():
         "Only nurses and prescribers may strike a dose entry."
 
 
-def test_the_refusal_itself_names_the_role_and_the_permission():
+def test_the_refusal_itself_names_the_role_and_the_permission(db):
     user = permissions.SignedInUser(1, "v", "V", Role.VIEWER)
     with pytest.raises(PermissionDenied, match=r"Viewer \(read only\).*medications.order"):
-        permissions.require(user, "medications.order")
+        permissions.require(db, user, "medications.order")
 
 
 # --- every cell ---------------------------------------------------------------------------------

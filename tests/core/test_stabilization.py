@@ -325,8 +325,8 @@ def test_flowsheet_reads_each_table_once(db, nurse, episode):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(sheet) == 17 and sum(e.struck is not None for e in sheet) == 4
-    # The episode, then scores, vitals and check-ins.
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 4
+    # The nurse's account (re-read, core.permissions), the episode, then scores, vitals and check-ins.
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 5
 
 
 # --- Safety ---------------------------------------------------------------------------------

@@ -287,6 +287,32 @@ def test_a_conflict_shows_a_banner_and_stops_autosaving(qtbot, window, db, nurse
     screen.reject()
 
 
+def test_a_nurse_deactivated_meanwhile_is_told_and_keeps_what_she_typed(qtbot, window, db, admin, nurse):
+    """#18 item 3: an administrator deactivates the nurse (on another workstation) while her
+    intake is open; her next save is refused with the reason, and her text stays on screen."""
+    screen = start_assessment(qtbot, window)
+    go(screen, "Medical and psychiatric")
+    type_into(qtbot, by_name(screen, QLineEdit, "Allergies"), "penicillin")
+    qtbot.waitUntil(lambda: saved_data(db, nurse, screen).get("medical", {}).get("allergies") == "penicillin",
+                    timeout=3000)
+    accounts.deactivate(db, admin, nurse.id)
+    type_into(qtbot, by_name(screen, QLineEdit, "Allergies"), ", latex")
+    banner = by_name(screen, QLabel, "Conflict")
+    qtbot.waitUntil(banner.isVisible, timeout=3000)
+    assert banner.text().startswith("Your account was deactivated by an administrator")
+    assert by_name(screen, QLabel, "Draft status").text() == "Draft NOT saved: your account changed"
+    assert by_name(screen, QLabel, "Record state").text() == "NOT SAVED"
+    assert by_name(screen, QLineEdit, "Allergies").text() == "penicillin, latex"  # kept on screen
+    assert saved_data(db, admin, screen)["medical"]["allergies"] == "penicillin"  # nothing more saved
+    # Reactivated, the next change saves again and the banner goes.
+    accounts.reactivate(db, admin, nurse.id, "copper meadow falcon 17")
+    type_into(qtbot, by_name(screen, QLineEdit, "Allergies"), ", nuts")
+    qtbot.waitUntil(lambda: saved_data(db, admin, screen)["medical"]["allergies"] == "penicillin, latex, nuts",
+                    timeout=3000)
+    assert not banner.isVisible() and by_name(screen, QLabel, "Record state").text() == "DRAFT"
+    screen.reject()
+
+
 def test_edit_registration_from_the_identity_page_shows_the_new_phone(qtbot, window, db, nurse, patient):
     screen = start_assessment(qtbot, window)
     assert screen.current_section() == "identity"

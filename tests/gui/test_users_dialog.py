@@ -396,7 +396,8 @@ def test_change_role_shows_the_new_role(qtbot, db, admin, nurse, dialog):
         wait_answered(qtbot, prompt, "Change role")
     qtbot.waitUntil(lambda: dialog_named(dialog, "Change role") is None)
     assert row_for(dialog, "nurse1")["Role"] == "Prescriber"
-    assert by_name(dialog, QLabel, "Message").text() == "nurse1 is now Prescriber from their next sign-in."
+    assert by_name(dialog, QLabel, "Message").text() == (
+        "nurse1 is now Prescriber: from their next action, and with its screens from their next sign-in.")
     assert accounts.authenticate(db, "nurse1", STRONG_PASSWORD).role == Role.PRESCRIBER
 
 

@@ -23,7 +23,6 @@ from clinic_desktop.core.errors import (
     WRONG_CREDENTIALS,
     AccountLocked,
     AuthenticationError,
-    PermissionDenied,
     ValidationError,
 )
 from clinic_desktop.core.models import Role, User, UTCDateTime, utcnow
@@ -243,7 +242,7 @@ def create_first_admin(db: Database, username: str, full_name: str, password: st
 
 def create_user(db: Database, actor: SignedInUser, username: str, full_name: str, role: str | Role,
                 password: str) -> UserView:
-    require(actor, "users.manage")
+    require(db, actor, "users.manage")
     role = role.value if isinstance(role, Role) else role
     with db.write() as session:
         fields = _validate_new_user(session, username, full_name, role, password)
@@ -257,7 +256,7 @@ def create_user(db: Database, actor: SignedInUser, username: str, full_name: str
 
 
 def list_users(db: Database, actor: SignedInUser) -> list[UserView]:
-    require(actor, "users.manage")
+    require(db, actor, "users.manage")
     with db.read() as session:
         return [_view(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
 
@@ -481,7 +480,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def unlock(db: Database, actor: SignedInUser, user_id: int) -> UserView:
-    require(actor, "users.manage")
+    require(db, actor, "users.manage")
     with db.write() as session:
         user = session.get(User, user_id)
         if user is None:
@@ -514,7 +513,7 @@ def change_password(db: Database, actor: SignedInUser, user_id: int, new_passwor
     sign-in (only they should know their password); their own is theirs. A user changing their
     own password with the current one: :func:`change_own_password`."""
     if actor.id != user_id:
-        require(actor, "users.manage")
+        require(db, actor, "users.manage")
     with db.write() as session:
         user = _set_password(db, session, user_id, new_password)
         user.must_change_password = actor.id != user_id
@@ -558,15 +557,13 @@ def _lifecycle(session: Session, actor: SignedInUser | None, user_id: int | None
     of work ends (PostgreSQL: SELECT … FOR UPDATE, always in the same order, so two
     administrators deactivating each other at once are taken one after the other and the second
     sees the first's change; SQLite's write transactions are one at a time already). ``actor``
-    must still be an active administrator in the database, not only in their session; None is
-    the console."""
+    must still be an active administrator in the database, not only in their session (re-read
+    here, in this unit of work); None is the console."""
     admins = list(session.execute(
         select(User).where(User.role == Role.ADMIN.value, User.active).order_by(User.id)
         .with_for_update()).scalars())
     if actor is not None:
-        require(actor, "users.manage")
-        if not any(a.id == actor.id for a in admins):
-            raise PermissionDenied("Your account may no longer manage users: sign in again.")
+        require(session, actor, "users.manage")
     if user_id is None:
         named = account_named(session, username or "")
         user_id = named.id if named is not None else None
@@ -654,7 +651,9 @@ def reactivate_from_console(db: Database, username: str, new_password: str) -> U
 
 def change_role(db: Database, actor: SignedInUser, user_id: int, role: str | Role) -> UserView:
     """An administrator gives an account another role, audited with the old and the new one. It
-    takes effect at that person's next sign-in. The last active administrator keeps theirs."""
+    takes effect at that person's next action, on every workstation (what the new role may not do
+    is refused: permissions.require re-reads the account), and its screens at their next sign-in.
+    The last active administrator keeps theirs."""
     role = role.value if isinstance(role, Role) else role
     if role not in {r.value for r in Role}:
         raise ValidationError({"role": "Choose a role."})

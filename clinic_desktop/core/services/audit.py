@@ -233,7 +233,7 @@ class ChainReport:
 def verify_chain(db: Database, user: SignedInUser | None = None, *, batch: int = 5000) -> ChainReport:
     """Recompute every hash in order. ``user`` may be None for the admin command line."""
     if user is not None:
-        require(user, "audit.verify")
+        require(db, user, "audit.verify")
     expected_prev = GENESIS
     expected_seq = 1
     count = 0
@@ -436,7 +436,7 @@ class AuditEntry:
 
 
 def recent(db: Database, user: SignedInUser, *, limit: int = 200, patient_id: int | None = None) -> list[AuditEntry]:
-    require(user, "audit.verify")
+    require(db, user, "audit.verify")
     with db.read() as session:
         q = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
         if patient_id is not None:

@@ -245,7 +245,7 @@ def _entries(session: Session, events: Sequence[AuditEvent]) -> list[LogEntry]:
 
 def search(db: Database, user: SignedInUser, query: LogQuery) -> LogResult:
     """The events matching ``query``, newest first (at most ``query.limit``). Audited."""
-    require(user, "audit.read")
+    require(db, user, "audit.read")
     start, end = _day_bounds(query)
     with db.read() as session:
         stmt = select(AuditEvent)
@@ -310,12 +310,12 @@ def _consent_text(session: Session, consent_id: Any) -> tuple[str, str]:
                                     f"{revoked}")
 
 
-def _may_read(user: SignedInUser | None) -> str:
+def _may_read(db: Database, user: SignedInUser | None) -> str:
     """Who reads the trail: a signed-in user who may, or (None) the console operator, who holds
     the database anyway (the admin commands). Their name for the report and the trail."""
     if user is None:
         return CONSOLE
-    return require(user, "audit.read").username
+    return require(db, user, "audit.read").username
 
 
 CONSOLE = "(console)"
@@ -326,7 +326,7 @@ def disclosures(db: Database, user: SignedInUser | None, mrn: str, *, date_from:
     """The accounting of disclosures of the patient with ``mrn`` (whole, any case): every
     referral letter, print and export of their record between the dates, oldest first. Audited.
     ``user`` None: the console operator (``clinic-desktop audit-report``)."""
-    reader = _may_read(user)
+    reader = _may_read(db, user)
     start, end = _day_bounds(LogQuery(date_from=date_from, date_to=date_to))
     with db.read() as session:
         patient = session.execute(select(Patient).where(func.lower(Patient.mrn) == mrn.strip().lower())
@@ -410,7 +410,7 @@ def log_pdf(db: Database, user: SignedInUser, query: LogQuery, result: LogResult
     """The filtered log as a PDF (landscape table)."""
     from clinic_desktop.reports.audit_report import AuditReport, render_audit_report
 
-    require(user, "audit.read")
+    require(db, user, "audit.read")
     filters = [("Patient", query.patient), ("Staff", query.staff),
                ("Kinds", ", ".join(kind_label(k) if not k.endswith(".") else k + "*" for k in query.kinds))]
     facts = [(label, value) for label, value in filters if value]
@@ -429,7 +429,7 @@ def disclosures_pdf(db: Database, user: SignedInUser | None, accounting: Account
     """One patient's accounting of disclosures as a PDF, to give them."""
     from clinic_desktop.reports.audit_report import AuditReport, render_audit_report
 
-    _may_read(user)
+    _may_read(db, user)
     rows = [[f"{clock.local(d.at):%Y-%m-%d %H:%M}", d.by, d.what, d.to_whom, d.consent, ", ".join(d.shared)]
             for d in accounting.disclosures]
     return render_audit_report(AuditReport(

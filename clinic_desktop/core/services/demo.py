@@ -181,6 +181,7 @@ def _signing_password(db: Database, user: SignedInUser) -> Iterator[str]:
     with db.write() as session:
         row = session.get(User, user.id)
         assert row is not None
+        was_active = row.active
         row.password_hash, row.active = _hasher.hash(password), True
     try:
         yield password
@@ -188,7 +189,28 @@ def _signing_password(db: Database, user: SignedInUser) -> Iterator[str]:
         with db.write() as session:
             row = session.get(User, user.id)
             assert row is not None
-            row.password_hash, row.active = "!disabled", False
+            row.password_hash, row.active = "!disabled", was_active
+
+
+@contextlib.contextmanager
+def _acting(db: Database, *users: SignedInUser) -> Iterator[None]:
+    """The disabled demo accounts active while the demo acts for them through the services, which
+    re-read the account at every call (core.permissions); still without a password, so nobody can
+    sign in as them. As they were again after (nested uses keep them active until the outer ends)."""
+    with db.write() as session:
+        rows = [session.get(User, u.id) for u in users]
+        before = {row.id: row.active for row in rows if row is not None}
+        for row in rows:
+            if row is not None:
+                row.active = True
+    try:
+        yield
+    finally:
+        with db.write() as session:
+            for user_id, was_active in before.items():
+                row = session.get(User, user_id)
+                if row is not None:
+                    row.active = was_active
 
 
 _INTAKE: dict[str, Any] = {
@@ -373,6 +395,14 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
     """Give DEMO-0001 a finalized aftercare plan (moving its episode on to transition first).
     Returns whether anything was done: nothing when the plan has a version already, or when
     DEMO-0001 is missing or discharged."""
+    counselor = _demo_user(db, DEMO_COUNSELOR, "Demo Counselor (invented)", Role.COUNSELOR)
+    prescriber = _demo_user(db, DEMO_PRESCRIBER, "Dr. Demo Prescriber (invented)", Role.PRESCRIBER)
+    with _acting(db, nurse, counselor, prescriber):
+        return _seed_plan(db, nurse, counselor, prescriber, now)
+
+
+def _seed_plan(db: Database, nurse: SignedInUser, counselor: SignedInUser, prescriber: SignedInUser,
+               now: dt.datetime | None) -> bool:
     now = now or utcnow()
     with db.read() as session:
         patient = session.execute(select(Patient).where(Patient.mrn == DEMO_PLAN_MRN)).scalar_one_or_none()
@@ -389,8 +419,6 @@ def seed_plan(db: Database, nurse: SignedInUser, now: dt.datetime | None = None)
                 .where(AftercarePlan.episode_id == episode_id)).first()
             if finalized:
                 return False
-    counselor = _demo_user(db, DEMO_COUNSELOR, "Demo Counselor (invented)", Role.COUNSELOR)
-    prescriber = _demo_user(db, DEMO_PRESCRIBER, "Dr. Demo Prescriber (invented)", Role.PRESCRIBER)
     if episode_id is None:
         episode_id = episodes.open_episode(db, nurse, patient_id, admitted_at=now - dt.timedelta(
             hours=DEMO_PATIENTS[0].admitted_hours_ago)).id
@@ -466,6 +494,11 @@ def seed(db: Database) -> int:
     nurse = _demo_user(db)
     prescriber = _demo_user(db, DEMO_PRESCRIBER, "Dr. Demo Prescriber (invented)", Role.PRESCRIBER)
     counselor = _demo_user(db, DEMO_COUNSELOR, "Demo Counselor (invented)", Role.COUNSELOR)
+    with _acting(db, nurse, prescriber, counselor):
+        return _seed(db, nurse, prescriber, counselor)
+
+
+def _seed(db: Database, nurse: SignedInUser, prescriber: SignedInUser, counselor: SignedInUser) -> int:
     # The demo account records as a nurse and moves stages as one; no admin rights needed.
     added = 0
     now = utcnow()

@@ -379,7 +379,7 @@ def stale_days(db: Database) -> int:
 
 
 def get_entry(db: Database, user: SignedInUser, entry_id: int) -> DirectoryEntryView:
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         entry = session.get(DirectoryEntry, entry_id)
         if entry is None:
@@ -404,7 +404,7 @@ def search(db: Database, user: SignedInUser, text: str = "", kind: str | None = 
     and case ignored) and each filter given, sorted by name — after the national helplines,
     which are always listed first whatever the filters (``include_national=False`` leaves them
     out). ``language`` is a code or an English name ("es", "Spanish")."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     q = select(DirectoryEntry).where(DirectoryEntry.key.is_(None))
     if not include_inactive:
         q = q.where(DirectoryEntry.active.is_(True))
@@ -442,7 +442,7 @@ def _region(session: Session) -> str:
 def add_entry(db: Database, user: SignedInUser, data: EntryInput,
               today: dt.date | None = None) -> DirectoryEntryView:
     """Add a local contact (admin only). A duplicate of an active entry is refused."""
-    require(user, "directory.edit")
+    require(db, user, "directory.edit")
     with db.write() as session:
         fields = validate(data, _region(session), today)
         _refuse_duplicate(session, fields)
@@ -482,7 +482,7 @@ def update_entry(db: Database, user: SignedInUser, entry_id: int, expected_versi
                  data: EntryInput, today: dt.date | None = None) -> DirectoryEntryView:
     """Correct an entry (admin only). A stale ``expected_version`` is refused with ConflictError
     naming who changed it and when."""
-    require(user, "directory.edit")
+    require(db, user, "directory.edit")
     try:
         with db.write() as session:
             fields = validate(data, _region(session), today)
@@ -511,7 +511,7 @@ def update_entry(db: Database, user: SignedInUser, entry_id: int, expected_versi
 
 
 def _set_active(db: Database, user: SignedInUser, entry_id: int, active: bool) -> DirectoryEntryView:
-    require(user, "directory.edit")
+    require(db, user, "directory.edit")
     try:
         with db.write() as session:
             entry = _get_for_change(session, entry_id)
@@ -550,7 +550,7 @@ def reactivate_entry(db: Database, user: SignedInUser, entry_id: int) -> Directo
 def mark_verified(db: Database, user: SignedInUser, entry_id: int,
                   today: dt.date | None = None) -> DirectoryEntryView:
     """Record that someone checked the contact's details today (admin only)."""
-    require(user, "directory.edit")
+    require(db, user, "directory.edit")
     today = today or clinic_today()
     try:
         with db.write() as session:
@@ -792,7 +792,7 @@ def check_csv(db: Database, user: SignedInUser, stream: IO[Any]) -> ImportReport
     """Check every row of a directory CSV (text or binary stream, UTF-8, a BOM tolerated) before
     anything is imported: one RowResult per data row. A file that cannot be read at all (not
     UTF-8, no proper header) raises ValidationError with one line saying why."""
-    require(user, "directory.edit")
+    require(db, user, "directory.edit")
     return _check_stream(db, stream)
 
 
@@ -872,7 +872,7 @@ def import_csv(db: Database, user: SignedInUser, report: ImportReport, only_vali
     ``only_valid`` the valid rows are imported and the refused ones left out. Duplicates are
     always skipped. Every ~100 rows ``progress(done, total)`` is called and ``cancelled()``
     asked; a cancel rolls everything back (``ImportResult.cancelled``)."""
-    require(user, "directory.edit")
+    require(db, user, "directory.edit")
     return _import(db, user, report, only_valid, progress, cancelled)
 
 
@@ -909,7 +909,7 @@ def _export(db: Database, user: SignedInUser | None, stream: IO[Any]) -> int:
 def export_csv(db: Database, user: SignedInUser, stream: IO[Any]) -> int:
     """Write every active entry as CSV (the import's columns) and return how many. A binary
     stream gets UTF-8 with a byte-order mark; a text stream gets text in its own encoding."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     return _export(db, user, stream)
 
 

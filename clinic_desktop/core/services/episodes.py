@@ -88,7 +88,7 @@ def _view(e: Episode) -> EpisodeView:
 def open_episode(db: Database, user: SignedInUser, patient_id: int,
                  admitted_at: dt.datetime | None = None) -> EpisodeView:
     """Admit a patient: a new episode in stage ``assessment``. One open episode per patient."""
-    require(user, "episodes.open")
+    require(db, user, "episodes.open")
     with db.write() as session:
         if session.get(Patient, patient_id) is None:
             raise NotFound("This patient no longer exists.")
@@ -110,7 +110,7 @@ def _open_episode(session: Session, patient_id: int) -> Episode | None:
 
 
 def current_episode(db: Database, user: SignedInUser, patient_id: int) -> EpisodeView | None:
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         episode = _open_episode(session, patient_id)
         return _view(episode) if episode else None
@@ -119,7 +119,7 @@ def current_episode(db: Database, user: SignedInUser, patient_id: int) -> Episod
 def change_stage(db: Database, user: SignedInUser, episode_id: int, expected_version: int,
                  stage: str, *, pathway: str | None = None, reason: str | None = None) -> EpisodeView:
     """Move an episode one stage on (assessment → stabilization → transition → discharged)."""
-    require(user, "episodes.stage")
+    require(db, user, "episodes.stage")
     try:
         with db.write() as session:
             episode = session.get(Episode, episode_id)
@@ -240,7 +240,7 @@ def census(db: Database, user: SignedInUser, today: dt.date | None = None,
     """Every open episode with its patient, last COWS (struck ones left out), when the next COWS
     is due and whether it is overdue (stabilization only; the clinic's interval), whether a
     safety alert stands, and the flags of the last day's latest check-in. Ordered by name. Three queries, whatever the number of episodes."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     now = now or utcnow()
     today = today or clock.local(now).date()
     with db.read() as session:

@@ -280,7 +280,6 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
     patient listed, in the same unit of work, so each patient's trail finds it; otherwise it
     only reads (:func:`print_handover` audits its own "handover.printed").
     """
-    require(user, "patients.view")
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     ids = None if episode_ids is None else list(episode_ids)
@@ -288,6 +287,7 @@ def build_handover(db: Database, user: SignedInUser, now: dt.datetime,
     utc = dt.UTC
     sections: list[HandoverSection] = []
     with db.write() if opening else db.read() as session:
+        require(session, user, "patients.view")  # the account re-read in this one snapshot
         handover = stabilization.handover_in(session, now, ids)
         clinic = settings_service.read_in(session)
         system = units.clinic_system(clinic)
@@ -357,7 +357,7 @@ def handover_printed(db: Database, user: SignedInUser, episode_ids: Iterable[int
     """Audit a shift handover that was prepared for printing: one "handover.printed" event per
     patient on it (who, when, which record; no clinical text), so each patient's own audit trail
     shows every handover that listed them. Called once the PDF exists, before it is shown."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     ids = sorted(set(episode_ids))
     with db.write() as session:
         rows = session.execute(select(Episode.id, Episode.patient_id).where(Episode.id.in_(ids))).all()

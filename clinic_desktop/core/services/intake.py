@@ -122,7 +122,7 @@ def _load(session: Session, assessment_id: int) -> Assessment:
 def start(db: Database, user: SignedInUser, patient_id: int, admitted_at: dt.datetime | None = None
           ) -> AssessmentView:
     """Start assessment: open an episode in stage assessment (or reuse the open one) with a draft."""
-    require(user, "assessments.record")
+    require(db, user, "assessments.record")
     current = episodes.current_episode(db, user, patient_id)
     if current is None:
         current = episodes.open_episode(db, user, patient_id, admitted_at=admitted_at)
@@ -144,7 +144,7 @@ def start(db: Database, user: SignedInUser, patient_id: int, admitted_at: dt.dat
 def open_assessment(db: Database, user: SignedInUser, episode_id: int) -> AssessmentView:
     """Open an episode's assessment (audited). A draft opened by a clinician is marked as held by
     them here, so a second workstation sees who has it; the view says who held it before."""
-    require(user, "patients.view")
+    user = require(db, user, "patients.view")
     with db.write() as session:
         # Locked (PostgreSQL; SQLite's writers queue already): marking the holder bumps the
         # version, and two workstations opening the draft at the same moment would otherwise
@@ -168,7 +168,7 @@ def save_draft(db: Database, user: SignedInUser, assessment_id: int, expected_ve
     checked here, but the draft is kept to its shape (``assessment.normalize_draft``: an unknown
     section or instrument item refused, unknown fields dropped, each field in its type); a stale
     version (another workstation saved since) is refused."""
-    require(user, "assessments.record")
+    require(db, user, "assessments.record")
     data = rules.normalize_draft(data)
     try:
         with db.write() as session:
@@ -212,7 +212,7 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
     hepatic and renal function, QTc) are stored as the episode's, and, when PHQ-9 item 9 is above 0
     or the ASQ is positive (or an old draft's suicide question was answered "yes"), its safety
     alert is raised — all in one transaction."""
-    require(user, "assessments.record")
+    require(db, user, "assessments.record")
     now = now or utcnow()
     accounts.confirm_password(db, user, password)
     try:
@@ -281,7 +281,7 @@ def sign(db: Database, user: SignedInUser, assessment_id: int, expected_version:
 
 def add_addendum(db: Database, user: SignedInUser, assessment_id: int, reason: str, text: str) -> AddendumView:
     """Correct a signed assessment: who, when, why. The signed record itself never changes."""
-    require(user, "assessments.record")
+    require(db, user, "assessments.record")
     errors = {}
     if not reason.strip():
         errors["reason"] = "Say why the assessment is being corrected."
@@ -306,7 +306,7 @@ def add_addendum(db: Database, user: SignedInUser, assessment_id: int, reason: s
 
 def assessment_for_episode(db: Database, user: SignedInUser, episode_id: int) -> AssessmentView | None:
     """Read without marking anything (census, summaries)."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         a = session.execute(select(Assessment).where(Assessment.episode_id == episode_id)).scalar_one_or_none()
         return _view(session, a, user) if a else None

@@ -680,7 +680,7 @@ def check_new_order(db: Database, user: SignedInUser, episode_id: int, spec: Ord
     """What writing (or, with ``order_id``, changing) this order would be told, nothing saved:
     the order-time checks of :func:`core.medications.check_order`. An order the form itself
     refuses raises ValidationError as :func:`create_order` would."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     now = utcnow()
     with db.read() as session:
         episode = episodes.episode_in(session, episode_id)
@@ -694,7 +694,7 @@ def check_new_order(db: Database, user: SignedInUser, episode_id: int, spec: Ord
 
 def create_order(db: Database, user: SignedInUser, episode_id: int, spec: OrderInput) -> OrderView:
     """Write a new order (prescriber). The episode must be open (not discharged)."""
-    require(user, "medications.order")
+    require(db, user, "medications.order")
     now = utcnow()
     with db.write() as session:
         # The episode's row is locked so that two prescribers cannot both write a duplicate order.
@@ -722,7 +722,7 @@ def change_order(db: Database, user: SignedInUser, order_id: int, expected_versi
     change (stop the order and write a new one); a stopped order cannot be changed; the start
     cannot move after, nor the stop before, a dose already recorded. A stale version (changed
     on another workstation since it was opened) is refused with ConflictError."""
-    require(user, "medications.order")
+    require(db, user, "medications.order")
     now = utcnow()
     try:
         with db.write() as session:
@@ -788,7 +788,7 @@ def stop_order(db: Database, user: SignedInUser, order_id: int, expected_version
                at: dt.datetime | None = None) -> OrderView:
     """Stop an order (prescriber) at ``at`` (default now; a later time schedules the stop).
     Stopping an order before its start cancels it (it was never active)."""
-    require(user, "medications.order")
+    require(db, user, "medications.order")
     now = utcnow()
     errors: dict[str, str] = {}
     at = _aware(at, "at", "stop time", errors) if at is not None else now
@@ -830,7 +830,7 @@ def stop_order(db: Database, user: SignedInUser, order_id: int, expected_version
 
 def orders(db: Database, user: SignedInUser, episode_id: int) -> list[OrderView]:
     """Every order of the episode, stopped ones included, oldest first."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         return orders_in(session, episode_id)
 
@@ -848,7 +848,7 @@ def orders_in(session: Session, episode_id: int) -> list[OrderView]:
 
 def administrations(db: Database, user: SignedInUser, episode_id: int) -> list[AdministrationView]:
     """Every MAR entry of the episode in time order, struck ones included (and marked)."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         return administrations_in(session, episode_id)
 
@@ -869,7 +869,7 @@ class GivenDose:
 
 def given_doses(db: Database, user: SignedInUser, episode_id: int) -> list[GivenDose]:
     """Every dose given in the episode and not struck, oldest first, in one light query."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         rows = session.execute(
             select(MedicationAdministration.at, MedicationAdministration.dose, MedicationOrder.drug_id,
@@ -970,7 +970,7 @@ def naltrexone_prompt(db: Database, user: SignedInUser, episode_id: int, now: dt
     """:func:`naltrexone_prompt_in` in its own unit of work (``format_time`` may be given).
     ``opening``: the Prompts page's first load (this is the one read it makes of its own),
     audited as "prompts.opened"; a refresh is not."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with audit.reading(db, user, "prompts.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
         return naltrexone_prompt_in(session, episode_id, now, **kwargs)
@@ -1065,7 +1065,7 @@ def check_dose(db: Database, user: SignedInUser, order_id: int, at: dt.datetime,
     complete vitals and the patient's facts, plus a dose above the ordered one and a scheduled
     dose more than 1 h early. Recording the dose runs the same check again, inside its
     transaction with the orders locked."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     errors: dict[str, str] = {}
     at_utc = _aware(at, "at", "time given", errors)
     scheduled_utc = _aware(scheduled_for, "scheduled_for", "scheduled time", errors)
@@ -1146,7 +1146,7 @@ def record_administration(db: Database, user: SignedInUser, order_id: int, outco
     ahead is refused. ``scheduled_for`` links the entry to a scheduled dose: it must be one of
     the order's times, not already recorded (strike the earlier entry to correct it).
     """
-    require(user, "medications.administer")
+    require(db, user, "medications.administer")
     now = utcnow()
     errors: dict[str, str] = {}
     if outcome not in OUTCOMES:
@@ -1289,8 +1289,7 @@ def strike_administration(db: Database, user: SignedInUser, administration_id: i
                           reason: str) -> AdministrationView:
     """Strike a MAR entry made in error (nurse or prescriber): it stays on the record, struck
     through, with who, when and why; the dose it recorded no longer counts."""
-    if not (user.can("medications.administer") or user.can("medications.order")):
-        require(user, "medications.administer")  # raises, naming the role
+    require(db, user, "medications.administer", "medications.order")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this entry is struck (for example: entered in error)."})
@@ -1332,7 +1331,7 @@ def mar(db: Database, user: SignedInUser, episode_id: int, start: dt.datetime, e
     (scheduled orders first, then PRN, each by start). Struck entries do not count towards a
     dose's status but are listed in the row's ``administrations`` (and ``prn_given``).
     ``opening``: the Medications page's first load, audited as "mar.opened"; a refresh is not."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     errors: dict[str, str] = {}
     start_utc = _aware(start, "start", "start", errors)
     end_utc = _aware(end, "end", "end", errors)
@@ -1393,7 +1392,7 @@ def due_summary(db: Database, user: SignedInUser, now: dt.datetime | None = None
     """For each open episode in stabilization or transition, its scheduled doses not yet
     recorded from 24 h ago to 1 h ahead: due, late and missed. Three queries (orders,
     administrations, strikes), whatever the census size."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     errors: dict[str, str] = {}
     now_utc = _aware(now, "now", "current time", errors) if now is not None else utcnow()
     if errors:

@@ -156,7 +156,7 @@ def _episode(session: Session, episode_id: int) -> Episode:
 
 def get(db: Database, user: SignedInUser, episode_id: int) -> FactsView:
     """The episode's facts as they stand (the intake's until a record is stored)."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         _episode(session, episode_id)
         row, values = _current(session, episode_id)
@@ -198,7 +198,7 @@ def update(db: Database, user: SignedInUser, episode_id: int, expected_version: 
     refused with ValidationError({field: message}); a stale ``expected_version`` (someone saved
     since it was read) with ConflictError. The change is audited (``patient_facts.changed``, the
     fields' old and new values). Before the intake is signed the facts are edited there instead."""
-    require(user, "facts.edit")
+    require(db, user, "facts.edit")
     unknown = sorted(set(values) - set(facts.RECORD_FIELDS))
     if unknown:
         raise ValidationError({key: f"Unknown patient fact {key!r}." for key in unknown})

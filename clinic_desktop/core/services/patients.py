@@ -209,7 +209,7 @@ def _index_tokens(session: Session, patient: Patient) -> None:
 
 
 def register(db: Database, user: SignedInUser, data: PatientInput) -> PatientView:
-    require(user, "patients.edit")
+    require(db, user, "patients.edit")
     with db.write() as session:
         region = settings_service.read_in(session)["phone_region"]
         fields = validate(data, region)
@@ -230,7 +230,7 @@ def register(db: Database, user: SignedInUser, data: PatientInput) -> PatientVie
 def update(db: Database, user: SignedInUser, patient_id: int, expected_version: int,
            data: PatientInput) -> PatientView:
     """Correct registration details. A stale ``expected_version`` is refused with ConflictError."""
-    require(user, "patients.edit")
+    require(db, user, "patients.edit")
     try:
         with db.write() as session:
             region = settings_service.read_in(session)["phone_region"]
@@ -277,7 +277,7 @@ def _conflict(session: Session, patient: Patient) -> ConflictError:
 
 def open_record(db: Database, user: SignedInUser, patient_id: int) -> PatientView:
     """Open a patient's record for viewing; the opening itself is audited."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.write() as session:
         patient = session.get(Patient, patient_id)
         if patient is None:
@@ -298,7 +298,7 @@ def _parse_date(query: str) -> dt.date | None:
 
 def any_registered(db: Database, user: SignedInUser) -> bool:
     """Whether the clinic has registered any patient yet (an empty census says what to do next)."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         return session.scalar(select(Patient.id).limit(1)) is not None
 
@@ -310,7 +310,7 @@ def search(db: Database, user: SignedInUser, query: str, limit: int = 50, *,
     ``shown`` (the results put before someone — the search box once typing pauses, not each
     keystroke): audited as "patient.searched" with the query's length and the number of results
     only, never the text (it may be a name or a date of birth), and no patient."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     query = query.strip()
     if not query:
         return []
@@ -362,7 +362,7 @@ def _open_stages(session: Session, patient_ids: list[int]) -> dict[int, str]:
 def possible_duplicates(db: Database, user: SignedInUser, given_name: str, family_name: str,
                         date_of_birth: dt.date | None, exclude_id: int | None = None) -> list[PatientSummary]:
     """Patients with the same date of birth and a similar name (shown before saving a new one)."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     if date_of_birth is None or not (given_name.strip() or family_name.strip()):
         return []
     wanted = text.fold(f"{given_name} {family_name}")

@@ -366,12 +366,10 @@ def _contact(entry: DirectoryEntry) -> printed.Contact:
 
 # --- the plan -------------------------------------------------------------------------------------
 
-def _require_editor(user: SignedInUser | None) -> SignedInUser:
+def _require_editor(db: Database, user: SignedInUser | None) -> SignedInUser:
     """Who may open and save the plan: whoever edits plans, or reconciles its medications
-    (a nurse, who saves that part only: see :func:`save_draft`)."""
-    if user is not None and user.can("plans.reconcile"):
-        return user
-    return require(user, "plans.edit")
+    (a nurse, who saves that part only: see :func:`save_draft`). The user as they stand now."""
+    return require(db, user, "plans.edit", "plans.reconcile")
 
 
 #: The parts of the plan's medication section only "plans.reconcile" changes.
@@ -427,7 +425,7 @@ def _new_plan(session: Session, user: SignedInUser, episode: Episode, patient: P
 def open_plan(db: Database, user: SignedInUser, episode_id: int, now: dt.datetime | None = None) -> PlanView:
     """The plan of an episode in transition (audited as opened), created on first opening from
     what the episode knows. Other stages are refused with a plain message."""
-    _require_editor(user)
+    user = _require_editor(db, user)
     now = now or utcnow()
     with db.write() as session:
         episode = episodes.episode_in(session, episode_id)
@@ -452,7 +450,7 @@ def save_draft(db: Database, user: SignedInUser, plan_id: int, expected_version:
     who saved it and when. The ``overdose`` section is kept whatever the draft sends. Only a
     prescriber or nurse ("plans.reconcile") changes the medication reconciliation; a nurse
     changes only it and MOUD offered (the rest, and the settings, are kept as they were)."""
-    _require_editor(user)
+    user = _require_editor(db, user)
     if not user.can("plans.edit"):
         language = page_size = large_print = None
     if not isinstance(draft, Mapping):
@@ -568,7 +566,7 @@ def document(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | 
     A referral or meeting whose entry is gone is a ValidationError. ``opening`` (the document
     shown to someone, not re-read): audited as "plan_document.opened" in the same unit of work;
     printed, it is :func:`preview_pdf` ("plan.draft_printed")."""
-    require(user, "plans.print")
+    require(db, user, "plans.print")
     with db.write() if opening else db.read() as session:
         plan = _plan(session, plan_id)
         doc = _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None, draft=True)
@@ -582,7 +580,7 @@ def document(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | 
 def preview_pdf(db: Database, user: SignedInUser, plan_id: int, now: dt.datetime | None = None) -> bytes:
     """The current draft as a PDF, watermarked "DRAFT" on every page (Preview / print of a
     draft), audited as "plan.draft_printed" (language, page size, print size; no text)."""
-    require(user, "plans.print")
+    require(db, user, "plans.print")
     with db.read() as session:
         plan = _plan(session, plan_id)
         doc = _document(session, user, plan, dict(plan.draft or {}), now or utcnow(), None, draft=True)
@@ -603,7 +601,7 @@ def finalize(db: Database, user: SignedInUser, plan_id: int, expected_version: i
     "section.field"); then the PDF is rendered from one read and stored, with the plan data, as
     the next numbered version in a short write that first checks nothing changed meanwhile
     (ConflictError if it did). Earlier versions are untouched; the draft stays as it is."""
-    require(user, "plans.edit")
+    require(db, user, "plans.edit")
     now = now or utcnow()
     accounts.confirm_password(db, user, password)
     # The pages are laid out from a consistent read, before the write lock is taken (ReportLab
@@ -667,7 +665,7 @@ def _next_version(session: Session, plan: AftercarePlan, expected_version: int,
 
 def versions(db: Database, user: SignedInUser, plan_id: int) -> list[PlanVersionView]:
     """The finalized versions of a plan, oldest first."""
-    require(user, "plans.print")
+    require(db, user, "plans.print")
     with db.read() as session:
         _plan(session, plan_id)
         return list(_version_views(session, plan_id))
@@ -686,7 +684,7 @@ def version_pdf(db: Database, user: SignedInUser, plan_id: int, number: int, lan
     """A finalized version's PDF in ``language`` (None: the patient's copy), exactly the bytes
     stored when it was signed (audited). A language it was not signed in is NotFound: a
     finalized plan never prints as a draft."""
-    require(user, "plans.print")
+    require(db, user, "plans.print")
     with db.write() as session:
         settings_service.require_identity_in(session)
         plan = _plan(session, plan_id)
@@ -724,7 +722,7 @@ def referral_letter(db: Database, user: SignedInUser, plan_id: int, consent_id: 
     consent of another episode, no referral to its recipient, an unknown item or one the consent
     does not cover: ValidationError, one plain message.
     Audited as "plan.letter_exported" (consent, recipient entry, item keys; no free text)."""
-    require(user, "plans.print")
+    require(db, user, "plans.print")
     now = now or utcnow()
     shared = [str(key) for key in shared]
     with db.read() as session:
@@ -903,7 +901,7 @@ def record_consent(db: Database, user: SignedInUser, episode_id: int, data: Cons
     ``expires_on``. Everything is required (at least one item); the expiry falls after the day
     it was signed, which is not in the future. The items' labels are also kept as its
     ``information`` text (the column older consents typed)."""
-    require(user, "plans.edit")
+    require(db, user, "plans.edit")
     today = today or clock.local(utcnow()).date()
     purpose, items = _checked_consent(data, today, signed=True)
     with db.write() as session:
@@ -929,7 +927,7 @@ def record_consent(db: Database, user: SignedInUser, episode_id: int, data: Cons
 def revoke_consent(db: Database, user: SignedInUser, consent_id: int, now: dt.datetime | None = None
                    ) -> ConsentView:
     """The patient revoked a consent: nothing more is shared under it (from ``now``)."""
-    require(user, "plans.edit")
+    require(db, user, "plans.edit")
     now = now or utcnow()
     try:
         with db.write() as session:
@@ -957,7 +955,7 @@ def consent_form_pdf(db: Database, user: SignedInUser, episode_id: int, *, conse
     (its recorded signature date printed), or, before recording, from ``data`` as typed (checked
     as :func:`record_consent` checks it, the signature date optional). Audited as
     ``consent.form_printed`` (consent id or None, recipient entry, item keys, language; no text)."""
-    require(user, "plans.print")
+    require(db, user, "plans.print")
     if (consent_id is None) == (data is None):
         raise ValueError("consent_form_pdf: give consent_id or data, not both")
     now = now or utcnow()
@@ -1018,7 +1016,7 @@ def consents(db: Database, user: SignedInUser, episode_id: int, *, opening: bool
     """The consents of an episode, by signature date (revoked and expired ones included).
     ``opening``: a screen's first showing of them, audited as "consents.opened"; a reload is
     not. (The plan screen's come with :func:`open_plan`, audited as "plan.opened".)"""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with audit.reading(db, user, "consents.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
         return list(_consent_views(session, episode_id))
@@ -1056,7 +1054,7 @@ def discharge(db: Database, user: SignedInUser, episode_id: int, reason: str,
     and the stage the episode left from, so the census and reports can show it. Whatever the
     kind, the overdose and crisis sheet (:func:`overdose_sheet_pdf`) is offered next.
     ``expected_version`` refuses a stale view of the episode when given."""
-    require(user, "episodes.stage")
+    require(db, user, "episodes.stage")
     now = now or utcnow()
     reason = discharge_reason(kind, reason)
     try:
@@ -1116,7 +1114,7 @@ def discharge_reconciliation(db: Database, user: SignedInUser, episode_id: int,
     """The reconciliation Discharge… shows for an open episode, in any stage (not audited: a
     read of the orders the flowsheet shows). Whoever discharges ("episodes.stage") reads it,
     so the flow can say when it is left undone; only "plans.reconcile" saves it."""
-    require(user, "episodes.stage")
+    require(db, user, "episodes.stage")
     now = now or utcnow()
     with db.read() as session:
         episode = episodes.episode_in(session, episode_id)
@@ -1141,7 +1139,7 @@ def reconcile_at_discharge(db: Database, user: SignedInUser, episode_id: int,
     now are kept, only their known fields; nothing else of the plan changes. ``expected_version``
     is the plan's version as read (None: it had no plan); anything else is a stale view, refused.
     Audited as ``plan.reconciled`` (order ids and decisions, whether complete; no free text)."""
-    require(user, "plans.reconcile")
+    require(db, user, "plans.reconcile")
     now = now or utcnow()
     if not isinstance(rows, Sequence) or not all(isinstance(r, Mapping) for r in rows):
         raise ValidationError({"": "The reconciliation must be a list of rows."})
@@ -1193,7 +1191,7 @@ def overdose_sheet_pdf(db: Database, user: SignedInUser, episode_id: int, now: d
     one); a naloxone kit said given only when the plan records one; the naltrexone lines when
     it is the plan's medicine. Audited as ``discharge.sheet_printed`` (language, whether a plan
     existed; no text)."""
-    require(user, "episodes.stage")
+    require(db, user, "episodes.stage")
     now = now or utcnow()
     with db.read() as session:
         episode = episodes.episode_in(session, episode_id)
@@ -1225,7 +1223,7 @@ def overdose_sheet_pdf(db: Database, user: SignedInUser, episode_id: int, now: d
 def sheet_not_printed(db: Database, user: SignedInUser, episode_id: int, why: str) -> None:
     """The overdose and crisis sheet was not printed at discharge, and why (a code of
     :data:`SHEET_NOT_PRINTED`), audited as ``discharge.sheet_not_printed``."""
-    require(user, "episodes.stage")
+    require(db, user, "episodes.stage")
     if why not in SHEET_NOT_PRINTED:
         raise ValidationError({"sheet_not_printed": "Choose why the sheet is not printed."})
     with db.write() as session:

@@ -228,7 +228,7 @@ def _order_errors(values: dict[str, Any], changed: set[str]) -> dict[str, str]:
 def update(db: Database, user: SignedInUser, changes: dict[str, Any]) -> dict[str, Any]:
     """Change clinic-wide settings (admin only). Every refused key is named; nothing is saved then.
     The clinic's name, address and phone, once given, cannot be blanked: nothing would print."""
-    require(user, "settings.edit")
+    require(db, user, "settings.edit")
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key, value in changes.items():

@@ -442,7 +442,7 @@ def record_observation(db: Database, user: SignedInUser, episode_id: int, instru
     Taken more than an hour ago → ``reason`` (why it is entered late) is required. A PHQ-9 with
     item 9 (self-harm) above 0, or a positive ASQ, raises the safety alert.
     """
-    require(user, "observations.record")
+    require(db, user, "observations.record")
     now = utcnow()
     taken_at, reason = _entry_time(taken_at, reason, now)
     try:
@@ -462,7 +462,7 @@ def record_vitals(db: Database, user: SignedInUser, episode_id: int,
     """Store one set of vitals. An impossible value is refused (ValidationError keyed by the
     vital's id, with ``check_vitals``' message); an abnormal one is saved and its warning is on
     the returned entry. Same back-dating rule as scores."""
-    require(user, "observations.record")
+    require(db, user, "observations.record")
     now = utcnow()
     clean = _clean_vitals(values)
     taken_at, reason = _entry_time(taken_at, reason, now)
@@ -479,7 +479,7 @@ def record_checkin(db: Database, user: SignedInUser, episode_id: int, values: Ma
     part is optional but one is needed; a refused part is named (ValidationError keyed by part).
     Same back-dating rule as scores. Audited as ``checkin.recorded`` with the parts answered —
     not their values: how a patient feels stays in the record, not in the audit trail."""
-    require(user, "checkins.record")
+    require(db, user, "checkins.record")
     now = utcnow()
     clean = _clean_checkin(values)
     taken_at, reason = _entry_time(taken_at, reason, now)
@@ -507,7 +507,7 @@ def record_self_report(db: Database, user: SignedInUser, episode_id: int,
     safety alert exactly as :func:`record_observation` does. Each entry is audited as the staff
     entry of its kind is (``checkin.recorded``, ``observation.recorded``), marked self-reported.
     Returns the saved entries, the check-in first."""
-    require(user, "checkins.record")
+    require(db, user, "checkins.record")
     checkin_values = {k: v for k, v in (checkin_values or {}).items()
                       if v is not None and not (isinstance(v, str) and not v.strip())}
     answered: dict[str, dict[str, int]] = {}
@@ -548,7 +548,7 @@ def flowsheet(db: Database, user: SignedInUser, episode_id: int, *, opening: boo
     """Every score, set of vitals and check-in of the episode, struck ones included, newest
     first (time taken, then id). One query per table. ``opening``: the screen's first load,
     audited as "flowsheet.opened" (:func:`audit.reading`); a refresh is not."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     recorder, striker = aliased(User), aliased(User)
     with audit.reading(db, user, "flowsheet.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
@@ -638,7 +638,7 @@ def correct_entry(db: Database, user: SignedInUser, kind: str, entry_id: int, re
     """
     if kind not in ENTRY_KINDS:
         raise ValidationError({"kind": "Only scores, vitals and check-ins are corrected here."})
-    require(user, ENTRY_PERMISSIONS[kind])
+    require(db, user, ENTRY_PERMISSIONS[kind])
     reason = (reason or "").strip()
     if "reason" in entry_required_fields(None, correcting=True) and not reason:
         raise ValidationError({"reason": "Say why this entry is being corrected."})
@@ -708,7 +708,7 @@ def correct_entry(db: Database, user: SignedInUser, kind: str, entry_id: int, re
 def record_safety_assessment(db: Database, user: SignedInUser, episode_id: int, risk: str,
                              actions: str) -> SafetyAssessmentView:
     """A clinician's safety assessment, timed now: it ends the safety alert raised before it."""
-    require(user, "safety.assess")
+    require(db, user, "safety.assess")
     errors = {}
     if risk not in SAFETY_RISKS:
         errors["risk"] = "Choose the risk: low, moderate or high."
@@ -732,7 +732,7 @@ def record_safety_assessment(db: Database, user: SignedInUser, episode_id: int, 
 
 def safety_status(db: Database, user: SignedInUser, episode_id: int) -> SafetyStatus:
     """Whether the safety alert stands, when it was raised and the latest safety assessment."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         return safety_status_in(session, episode_id)
 
@@ -801,7 +801,7 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def record_supportive_care(db: Database, user: SignedInUser, episode_id: int, item: str, done: bool = True,
                            note: str = "", at: dt.datetime | None = None) -> CareView:
     """Tick (or untick, ``done=False``) a supportive-care item; appended, never edited."""
-    require(user, "care.record")
+    require(db, user, "care.record")
     if item not in SUPPORTIVE_ITEMS:
         raise ValidationError({"item": "Choose a supportive-care item from the list."})
     now = utcnow()
@@ -826,7 +826,7 @@ def supportive_care_for_day(db: Database, user: SignedInUser, episode_id: int,
                             day: dt.date, *, opening: bool = False) -> dict[str, CareView | None]:
     """The checklist of a local day: every item with its latest entry that day (or ``None``).
     ``opening``: the Care page's first load, audited as "care.opened"; a refresh is not."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     start, end = local_day_bounds(day)
     with audit.reading(db, user, "care.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
@@ -844,7 +844,7 @@ def record_complication(db: Database, user: SignedInUser, episode_id: int, item:
                         at: dt.datetime | None = None) -> CareView:
     """Record a complication escalated and what was done. Suicidal thoughts raise the safety
     alert — timed when recorded, so an assessment made before anyone knew does not clear it."""
-    require(user, "care.record")
+    require(db, user, "care.record")
     errors = {}
     if item not in COMPLICATIONS:
         errors["item"] = "Choose a complication from the list."
@@ -874,7 +874,7 @@ def record_complication(db: Database, user: SignedInUser, episode_id: int, item:
 def complications(db: Database, user: SignedInUser, episode_id: int,
                   since: dt.datetime | None = None) -> list[CareView]:
     """The episode's complications (from ``since`` if given), newest first."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         episodes.episode_in(session, episode_id)
         query = (select(CareEntry, User.full_name).join(User, User.id == CareEntry.recorded_by)
@@ -894,7 +894,7 @@ def handover(db: Database, user: SignedInUser, now: dt.datetime,
              episode_ids: Iterable[int] | None = None) -> list[HandoverPatient]:
     """The shift handover: every episode in stabilization or transition (or those of
     ``episode_ids`` among them), ordered by name. Five queries, whatever the number of patients."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     with db.read() as session:
@@ -964,7 +964,7 @@ def move_to_transition(db: Database, user: SignedInUser, episode_id: int,
                        expected_version: int | None = None) -> episodes.EpisodeView:
     """Stabilization → transition (audited as ``episode.stage_changed``). Without
     ``expected_version`` the episode's current version is used (no stale-view check)."""
-    require(user, "episodes.stage")
+    require(db, user, "episodes.stage")
     if expected_version is None:
         with db.read() as session:
             expected_version = episodes.episode_in(session, episode_id).version

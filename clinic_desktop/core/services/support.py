@@ -109,11 +109,12 @@ class ReadinessPoint:
     source: str  # "intake" | a session kind
 
 
-def _require_kind(user: SignedInUser, kind: str) -> None:
-    require(user, "sessions.record")
-    if kind in rules.COUNSELOR_KINDS and not user.can("sessions.counsel"):
-        raise PermissionDenied(f"Only a counselor records a {rules.KINDS[kind].lower()}; "
-                               "record a peer contact or a brief check-in.")
+def _require_kind(db: Database, user: SignedInUser, kind: str) -> None:
+    if kind in rules.COUNSELOR_KINDS:
+        require(db, user, "sessions.counsel", refusal=f"Only a counselor records a {rules.KINDS[kind].lower()}; "
+                                                      "record a peer contact or a brief check-in.")
+    else:
+        require(db, user, "sessions.record")
 
 
 def _open_episode(session: Session, episode_id: int) -> Episode:
@@ -159,7 +160,7 @@ def consent_for(db: Database, user: SignedInUser, episode_id: int, person: str,
                 today: dt.date | None = None) -> PersonConsent | None:
     """:func:`family_consent` for a screen (the session form's live line): the episode's active
     consent naming ``person`` today, or None."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     today = today or clock.local(utcnow()).date()
     with db.read() as session:
         episodes.episode_in(session, episode_id)
@@ -183,7 +184,7 @@ def record_session(db: Database, user: SignedInUser, episode_id: int, data: rule
     """Sign and store one session (:func:`core.support.check`) after the author re-enters their
     password. A family session is shared under the active consent naming the family member, or
     recorded without disclosure (``consent_id`` None). Audited as ``session.recorded``."""
-    _require_kind(user, data.kind)
+    _require_kind(db, user, data.kind)
     now = now or utcnow()
     clean = rules.check(data, now)
     accounts.confirm_password(db, user, password)
@@ -228,7 +229,7 @@ def record_group(db: Database, user: SignedInUser, episode_ids: Sequence[int], d
     must not name any attendee, nor an attendee's line another attendee (ValidationError keyed
     by the field, quoting the word) — unless staff confirmed the word is not used as a name
     there (``not_names``: "hope" in a group about hope, with an attendee called Hope)."""
-    _require_kind(user, rules.GROUP)
+    _require_kind(db, user, rules.GROUP)
     now = now or utcnow()
     clean = rules.check_group(data, episode_ids, now)
     accounts.confirm_password(db, user, password)
@@ -289,7 +290,7 @@ def add_addendum(db: Database, user: SignedInUser, session_id: int, reason: str,
                  now: dt.datetime | None = None) -> AddendumView:
     """Correct a signed session: why and what. Only its author or an administrator; the
     session itself never changes. Audited as ``session.addendum`` (without the words)."""
-    require(user, "sessions.record")
+    require(db, user, "sessions.record")
     errors = {}
     if not reason.strip():
         errors["reason"] = "Say why the session is being corrected."
@@ -334,7 +335,7 @@ def sessions(db: Database, user: SignedInUser, episode_id: int, *, opening: bool
     """The episode's sessions, newest first (started, then entered), each with its addenda and,
     for a group, the group's topic and note. Three queries. ``opening``: the Support page's
     first load, audited as "support.opened"; a refresh is not."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with audit.reading(db, user, "support.opened", opening=opening, episode_id=episode_id) as session:
         episodes.episode_in(session, episode_id)
         rows = session.execute(select(SupportSession, User.full_name, SupportGroup)
@@ -381,7 +382,7 @@ def what_matters_in(session: Session, episode_id: int) -> dict[str, str]:
 
 def what_matters(db: Database, user: SignedInUser, episode_id: int) -> dict[str, str]:
     """:func:`what_matters_in`, for a screen."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         episodes.episode_in(session, episode_id)
         return what_matters_in(session, episode_id)
@@ -390,7 +391,7 @@ def what_matters(db: Database, user: SignedInUser, episode_id: int) -> dict[str,
 def readiness(db: Database, user: SignedInUser, episode_id: int) -> list[ReadinessPoint]:
     """The readiness ruler over the stay, oldest first: the signed intake's answers (at its
     signing) and each session's."""
-    require(user, "patients.view")
+    require(db, user, "patients.view")
     with db.read() as session:
         episodes.episode_in(session, episode_id)
         out: list[ReadinessPoint] = []

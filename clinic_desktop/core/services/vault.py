@@ -117,7 +117,7 @@ def new_recovery_key(db: dbmod.Database, actor: SignedInUser) -> str:
     """Replace the recovery key (the old sheet stops working); the new one is shown once."""
     from clinic_desktop.core.permissions import require
 
-    require(actor, "users.manage")
+    require(db, actor, "users.manage")
     if db.key is None or db.key_file is None:
         raise DatabaseProblem("This database is not encrypted: it has no recovery key.")
     recovery_key = keys.new_recovery_key()

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.core import clock
-from clinic_desktop.core.errors import ClinicError, ConflictError
+from clinic_desktop.core.errors import AccountChanged, ClinicError, ConflictError
 from clinic_desktop.gui.widgets.chip import Chip
 from clinic_desktop.gui.widgets.dialog_base import GeometryDialog
 from clinic_desktop.gui.widgets.patient_banner import PatientBanner
@@ -79,6 +79,7 @@ class SectionedScreen(GeometryDialog):
         self._loading = False
         self._read_only = False
         self._conflict = False
+        self._account_refused = False  # the last save was refused: the account changed
         self._saved: Any = None  # the last snapshot saved (or loaded)
         self._built: set[str] = set()  # sections whose page exists
         self._fields: dict[str, QWidget] = {}
@@ -350,12 +351,20 @@ class SectionedScreen(GeometryDialog):
         except ConflictError as exc:
             self._show_conflict(str(exc))
             return False
+        except AccountChanged as exc:  # deactivated or role changed meanwhile: say so, keep everything
+            self._show_account_changed(str(exc))
+            log.warning("draft of %s %s not saved: %s", self.RECORD, self._record_id(), type(exc).__name__)
+            return False
         except ClinicError as exc:
             self.draft_status.setText(f"Draft NOT saved: {exc}")
             log.warning("draft of %s %s not saved: %s", self.RECORD, self._record_id(), type(exc).__name__)
             return False
         self.version = saved.version
         self._saved = snapshot
+        if self._account_refused:  # reactivated (or the role given back) meanwhile
+            self._account_refused = False
+            self.conflict_banner.setVisible(False)
+            self.state_chip.show_state("DRAFT", "info")
         self.draft_status.setText(f"Draft saved {clock.local_text(saved.saved_at, '%H:%M:%S')}")
         self.draft_saved.emit(saved.version)
         return True
@@ -396,6 +405,16 @@ class SectionedScreen(GeometryDialog):
         self.conflict_banner.setText(f"{message} Autosave is off until you reopen the {self.RECORD}.")
         self.conflict_banner.setVisible(True)
         self.draft_status.setText("Draft NOT saved: conflict with another workstation")
+        self.state_chip.show_state("NOT SAVED", "alert")
+
+    def _show_account_changed(self, message: str) -> None:
+        """The account was deactivated, or its role changed to one that may not save this, on
+        some workstation: the banner says so; everything typed stays, and autosave keeps trying
+        (an administrator may reactivate the account)."""
+        self._account_refused = True
+        self.conflict_banner.setText(message)
+        self.conflict_banner.setVisible(True)
+        self.draft_status.setText("Draft NOT saved: your account changed")
         self.state_chip.show_state("NOT SAVED", "alert")
 
     def _closing(self) -> None:
