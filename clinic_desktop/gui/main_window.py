@@ -388,7 +388,11 @@ class MainWindow(QMainWindow):
         try:
             rows = episodes.census(self.db, self.user)
         except ClinicError as exc:
-            self._show_error("The census could not be loaded", exc)
+            # Said above the census, not in a message box: a refresh comes every time another
+            # workstation records something, and an account deactivated meanwhile (AccountChanged)
+            # would get one box per refresh. The rows shown stay until a refresh succeeds.
+            self.ui.censusSummary.setText(f"The census could not be refreshed: {exc}")
+            log.warning("census not refreshed: %s", type(exc).__name__)
             return
         self.census_model.set_rows(rows)
         self._show_due(rows)

@@ -84,6 +84,33 @@ def test_census_shows_open_episodes_with_stage_and_last_cows(window):
     assert window.ui.censusSummary.text() == "6 open episodes"
 
 
+def test_a_nurse_deactivated_meanwhile_sees_why_above_the_census_without_a_message_box(qtbot, db, admin, nurse,
+                                                                                      monkeypatch):
+    """#18 item 3: the census refreshes whenever another workstation records something; once an
+    administrator has deactivated the nurse, each refresh is refused, said once in place (no box
+    per refresh) and the rows shown stay. Reactivated, F5 shows the census again."""
+    from clinic_desktop.core.services import accounts
+
+    boxes = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: boxes.append(text))
+    patient = patients.register(db, nurse, patients.PatientInput(
+        mrn="T-2", given_name="Ines", family_name="Kept", date_of_birth=dt.date(1990, 1, 1), sex="female"))
+    episodes.open_episode(db, nurse, patient.id)
+    w = MainWindow(db, nurse)
+    qtbot.addWidget(w)
+    w.show()
+    census = named(w, QTableView, "Census")
+    accounts.deactivate(db, admin, nurse.id)
+    w.ui.actionRefreshCensus.trigger()
+    assert w.ui.censusSummary.text().startswith(
+        "The census could not be refreshed: Your account was deactivated by an administrator")
+    assert boxes == []
+    assert row_for(census, "Kept, Ines")  # still shown
+    accounts.reactivate(db, admin, nurse.id, "copper meadow falcon 17")
+    w.ui.actionRefreshCensus.trigger()
+    assert w.ui.censusSummary.text() == "1 open episode"
+
+
 def test_census_marks_an_incomplete_cows(qtbot, db, admin, nurse):
     from clinic_desktop.core.services import stabilization
 

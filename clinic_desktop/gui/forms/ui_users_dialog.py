@@ -297,7 +297,7 @@ class Ui_UsersDialog(object):
 #endif // QT_CONFIG(tooltip)
         self.reactivateButton.setText(QCoreApplication.translate("UsersDialog", u"Rea&ctivate\u2026", None))
 #if QT_CONFIG(tooltip)
-        self.changeRoleButton.setToolTip(QCoreApplication.translate("UsersDialog", u"Give the selected user another role; it takes effect at their next sign-in", None))
+        self.changeRoleButton.setToolTip(QCoreApplication.translate("UsersDialog", u"Give the selected user another role: what it may not do is refused from their next action; its screens come at their next sign-in", None))
 #endif // QT_CONFIG(tooltip)
         self.changeRoleButton.setText(QCoreApplication.translate("UsersDialog", u"Change r&ole\u2026", None))
 #if QT_CONFIG(tooltip)
