@@ -186,6 +186,29 @@ def bench_save_checkin(tmp: Path, runs: int) -> None:
     db.dispose()
 
 
+def bench_account_reread(tmp: Path, runs: int) -> None:
+    """What every service call pays to re-read the account it acts for (core.permissions.require:
+    a short read transaction of its own), per call: require() with the database against the
+    session's role alone."""
+    from clinic_desktop.core import permissions
+
+    db, admin = bench_clinic(tmp / "reread.db")
+    calls = 200
+
+    def per_call(reread: bool) -> float:
+        start = time.perf_counter()
+        for _ in range(calls):
+            if reread:
+                permissions.require(db, admin, "patients.view")
+            elif not admin.can("patients.view"):
+                raise AssertionError("an administrator may see patients")
+        return (time.perf_counter() - start) * 1000 / calls
+
+    extra = [per_call(True) - per_call(False) for _ in range(runs)]
+    report("re-reading the acting account, per service call (SQLite)", statistics.median(extra), "ms", 1)
+    db.dispose()
+
+
 def bench_save_group(tmp: Path, runs: int) -> None:
     """A group session of 12 attendees: one transaction, a session and an audit event per
     patient. The password check before it (a deliberately slow hash, the same for every
@@ -874,6 +897,7 @@ def main() -> int:
         bench_save_cows(tmp, 30 if args.quick else 100, encrypted=True)
         bench_unlock(tmp, 5 if args.quick else 9)
         bench_save_checkin(tmp, 30 if args.quick else 100)
+        bench_account_reread(tmp, 5 if args.quick else 9)
         bench_save_group(tmp, 10 if args.quick else 30)
         bench_draft_save(tmp, 30 if args.quick else 100)
         bench_idle_memory(tmp, large, 3 if args.quick else 5)
