@@ -318,3 +318,45 @@ def test_two_workstations_opening_one_draft_at_once_both_open_it(any_db_target):
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_closing_a_draft_while_another_workstation_writes_it_waits_instead_of_failing(any_db_target):
+    """Closing the intake releases the hold, a versioned write like opening it. While another
+    workstation's transaction has the draft (here: its version bumped, not yet committed), the
+    release waits for it and then releases, instead of failing with a raw StaleDataError
+    ("Something went wrong" as the screen closes) for having read the version before."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from clinic_desktop.core.db import open_database
+    from clinic_desktop.core.services import accounts
+
+    first, second = open_database(any_db_target), open_database(any_db_target)
+    try:
+        admin = accounts.create_first_admin(first, "admin", "Ada Admin", STRONG_PASSWORD)
+        nurse = make_user(first, admin, "nurse")
+        person = patients.register(first, admin, patients.PatientInput(
+            mrn="I-3", given_name="Sasha", family_name="Closing", date_of_birth=dt.date(1985, 2, 3), sex="unknown"))
+        a = intake.start(first, admin, person.id)
+        intake.open_assessment(first, nurse, a.episode_id)  # the nurse holds it
+        errors: list[BaseException] = []
+
+        def close_screen():
+            try:
+                intake.release(second, nurse, a.id)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        with first.write() as session:  # the other workstation's transaction, the row written
+            session.execute(text("UPDATE assessments SET version = version + 1 WHERE id = :id"), {"id": a.id})
+            closing = threading.Thread(target=close_screen)
+            closing.start()
+            time.sleep(0.5)  # the release has read what it reads by now, and waits to write
+        closing.join(30)
+        assert not closing.is_alive() and not errors, errors
+        assert intake.assessment_for_episode(first, admin, a.episode_id).holder_name is None
+    finally:
+        first.dispose()
+        second.dispose()

@@ -197,9 +197,15 @@ def save_draft(db: Database, user: SignedInUser, assessment_id: int, expected_ve
 
 
 def release(db: Database, user: SignedInUser, assessment_id: int) -> None:
-    """The screen was closed: the draft is no longer held by this workstation."""
+    """The screen was closed: the draft is no longer held by this workstation. The row is locked
+    first, as :func:`open_assessment` locks it: the version read is the one written (PostgreSQL;
+    SQLite's writers queue already). Not refused for an account deactivated meanwhile: closing
+    the screen must still let go of the draft."""
     with db.write() as session:
-        a = _load(session, assessment_id)
+        a = session.execute(select(Assessment).where(Assessment.id == assessment_id).with_for_update()
+                            ).scalar_one_or_none()
+        if a is None:
+            raise NotFound("This assessment no longer exists.")
         if a.holder_id == user.id and a.holder_workstation == workstation_name():
             a.holder_id = a.holder_workstation = a.held_since = None
 
