@@ -270,7 +270,7 @@ def test_require_new_password_asks_at_the_next_sign_in_once(db, admin, nurse):
 def test_changing_ones_own_password_checks_the_current_one_as_a_sign_in(db, admin, nurse):
     with pytest.raises(ValidationError) as wrong:
         accounts.change_own_password(db, nurse, "not the password at all", OWN_PASSWORD)
-    assert wrong.value.fields == {"current_password": accounts.WRONG_CREDENTIALS}
+    assert wrong.value.fields == {"current_password": accounts.WRONG_OWN_PASSWORD}
     [failed] = events(db, "sign_in.failed")
     assert failed.detail == {"reason": "wrong password", "attempt": 1}  # counted towards the lockout
     with pytest.raises(ValidationError) as same:

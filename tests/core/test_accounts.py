@@ -169,6 +169,25 @@ def test_confirm_password_is_how_a_clinician_signs(db, admin):
     assert accounts.confirm_password(db, nurse, STRONG_PASSWORD).id == nurse.id
     with pytest.raises(ValidationError) as refused:
         accounts.confirm_password(db, nurse, "not the password at all")
-    assert set(refused.value.fields) == {"password"}
+    assert refused.value.fields == {"password": accounts.WRONG_OWN_PASSWORD}
     actions = [e.action for e in audit_service.recent(db, admin, limit=5)]
     assert actions[:2] == ["sign_in.failed", "sign_in.succeeded"]
+
+
+def test_signing_with_a_wrong_password_says_so_plainly_and_when_it_locked_the_account(db, admin):
+    """Signed in, the signer is told what happened to their own account: a wrong password is
+    that, at each attempt below the threshold (5); the attempt that reaches it, and every one
+    after it (the right password too) while locked, says the account is locked."""
+    from clinic_desktop.core.errors import ValidationError
+
+    nurse = make_user(db, admin, "nurse", "nina")
+    for attempt in range(1, 5):
+        with pytest.raises(ValidationError) as wrong:
+            accounts.confirm_password(db, nurse, f"not the password {attempt}")
+        assert wrong.value.fields == {"password": accounts.WRONG_OWN_PASSWORD}, attempt
+    for password in ("not the password 5", STRONG_PASSWORD):
+        with pytest.raises(ValidationError) as locked:
+            accounts.confirm_password(db, nurse, password)
+        assert locked.value.fields == {"password": accounts.OWN_ACCOUNT_LOCKED}
+    accounts.unlock(db, admin, nurse.id)
+    assert accounts.confirm_password(db, nurse, STRONG_PASSWORD).id == nurse.id

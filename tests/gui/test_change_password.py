@@ -112,7 +112,7 @@ def test_file_change_password_checks_the_current_one(qtbot, db, nurse, window):
     type_into(qtbot, current, "not the password at all")
     click(qtbot, button(prompt, "Change password"))
     wait_answered(qtbot, prompt, "Change password")
-    assert by_name(prompt, QLabel, "Current password error").text() == accounts.WRONG_CREDENTIALS
+    assert by_name(prompt, QLabel, "Current password error").text() == accounts.WRONG_OWN_PASSWORD
     assert new.text() == OWN_PASSWORD  # nothing typed is lost
     type_into(qtbot, current, STRONG_PASSWORD, replace=True)
     click(qtbot, button(prompt, "Change password"))

@@ -178,6 +178,7 @@ def test_signing_with_things_missing_lists_them_and_goes_to_the_first(qtbot, win
     qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
     wait_answered(qtbot, dialog, "Sign")
     assert by_name(dialog, QLabel, "Password error").isVisible()  # the dialog stays open
+    assert by_name(dialog, QLabel, "Password error").text() == accounts.WRONG_OWN_PASSWORD
 
     type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD, replace=True)
     qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
@@ -284,6 +285,31 @@ def test_a_conflict_shows_a_banner_and_stops_autosaving(qtbot, window, db, nurse
     assert "another workstation" in banner.text()
     assert by_name(screen, QLineEdit, "Allergies").text() == "latex"  # kept on screen
     assert saved_data(db, nurse, screen) == {"social": {"housing": "shelter"}}
+    screen.reject()
+
+
+def test_signing_until_the_account_locks_says_so_in_full_and_keeps_the_dialog(qtbot, window, db, admin, nurse):
+    """The signer is told plainly: a wrong password is that; the fifth locks the account and the
+    dialog says so, whole (it grows to the wrapped text: it once showed a clipped first line).
+    Unlocked by an administrator, the same dialog signs."""
+    screen = start_assessment(qtbot, window)
+    consent = by_name(screen, QCheckBox, "Consent to treatment recorded")
+    qtbot.keyClick(consent, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Sign
+    dialog = screen.sign_dialog()
+    error = by_name(dialog, QLabel, "Password error")
+    for n in range(1, 6):
+        type_into(qtbot, by_name(dialog, QLineEdit, "Password"), f"wrong password {n}", replace=True)
+        qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+        wait_answered(qtbot, dialog, "Sign")
+        assert error.text() == (accounts.WRONG_OWN_PASSWORD if n < 5 else accounts.OWN_ACCOUNT_LOCKED), n
+    qtbot.wait(50)
+    assert error.isVisible() and error.height() >= error.heightForWidth(error.width())
+    assert error.geometry().bottom() < dialog.buttons.geometry().top()
+    accounts.unlock(db, admin, nurse.id)
+    type_into(qtbot, by_name(dialog, QLineEdit, "Password"), STRONG_PASSWORD, replace=True)
+    qtbot.mouseClick(button(dialog, "Sign"), Qt.MouseButton.LeftButton)
+    wait_answered(qtbot, dialog, "Sign")
+    qtbot.waitUntil(lambda: screen.sign_dialog() is None)  # signed, or told what is missing
     screen.reject()
 
 

@@ -460,14 +460,25 @@ def record_failures_before_open(db: Database, failures: list[keys.Failure]) -> t
         return int(str(conf["lockout_attempts"])), int(str(conf["lockout_minutes"]))
 
 
+#: What someone signed in is told when the password they sign with is not theirs. Plainer than
+#: the sign-in window's WRONG_CREDENTIALS: they are signed in, their name is not being guessed.
+WRONG_OWN_PASSWORD = "Wrong password: type your own password."
+#: ... and when that wrong password (or an earlier one) locked their account.
+OWN_ACCOUNT_LOCKED = ("Too many wrong passwords: your account is locked. Ask an administrator to unlock it "
+                      "(Admin → Users), then sign again.")
+
+
 def confirm_password(db: Database, user: SignedInUser, password: str) -> SignedInUser:
     """The signed-in ``user`` signs with their own password (an intake, a plan): the password is
     checked as a sign-in is (audited, counted towards the lockout). A wrong password, or another
-    person's, is a ValidationError on the "password" field, with the message staff see."""
+    person's, is a ValidationError on the "password" field: :data:`WRONG_OWN_PASSWORD`, or
+    :data:`OWN_ACCOUNT_LOCKED` once the account is locked."""
     try:
         signer = authenticate(db, user.username, password)
-    except AuthenticationError as exc:
-        raise ValidationError({"password": str(exc)}) from None
+    except AccountLocked:
+        raise ValidationError({"password": OWN_ACCOUNT_LOCKED}) from None
+    except AuthenticationError:
+        raise ValidationError({"password": WRONG_OWN_PASSWORD}) from None
     if signer.id != user.id:
         raise ValidationError({"password": "Sign with your own password."})
     return signer

@@ -364,8 +364,18 @@ class OneFieldDialog(QDialog):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.setVisible(True)
+        self._fit_height()
         self.field.selectAll()
         self.field.setFocus()
+
+    def _fit_height(self) -> None:
+        """Grow (never shrink) to the height the wrapped text needs at this width: a dialog sized
+        for a short error clipped a longer one, such as a locked account's, to its first line."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else self.sizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
 
 class DialogSlot:
