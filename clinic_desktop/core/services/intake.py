@@ -112,8 +112,11 @@ def _view(session: Session, a: Assessment, viewer: SignedInUser) -> AssessmentVi
     )
 
 
-def _load(session: Session, assessment_id: int) -> Assessment:
-    found = session.get(Assessment, assessment_id)
+def _load(session: Session, assessment_id: int, *, lock: bool = False) -> Assessment:
+    """The assessment; ``lock``: its row locked until the unit of work ends (PostgreSQL's SELECT …
+    FOR UPDATE), so the version read is the one written (SQLite's writers queue already)."""
+    found = (session.execute(select(Assessment).where(Assessment.id == assessment_id).with_for_update())
+             .scalar_one_or_none() if lock else session.get(Assessment, assessment_id))
     if found is None:
         raise NotFound("This assessment no longer exists.")
     return found
@@ -197,15 +200,12 @@ def save_draft(db: Database, user: SignedInUser, assessment_id: int, expected_ve
 
 
 def release(db: Database, user: SignedInUser, assessment_id: int) -> None:
-    """The screen was closed: the draft is no longer held by this workstation. The row is locked
-    first, as :func:`open_assessment` locks it: the version read is the one written (PostgreSQL;
-    SQLite's writers queue already). Not refused for an account deactivated meanwhile: closing
-    the screen must still let go of the draft."""
+    """The screen was closed: the draft is no longer held by this workstation. Its row locked
+    first, as :func:`open_assessment` locks it, so a release never fails on another workstation's
+    write of the same draft. Not refused for an account deactivated meanwhile: closing the screen
+    must still let go of the draft."""
     with db.write() as session:
-        a = session.execute(select(Assessment).where(Assessment.id == assessment_id).with_for_update()
-                            ).scalar_one_or_none()
-        if a is None:
-            raise NotFound("This assessment no longer exists.")
+        a = _load(session, assessment_id, lock=True)
         if a.holder_id == user.id and a.holder_workstation == workstation_name():
             a.holder_id = a.holder_workstation = a.held_since = None
 

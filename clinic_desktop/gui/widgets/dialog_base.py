@@ -372,6 +372,8 @@ class OneFieldDialog(QDialog):
         """Grow (never shrink) to the height the wrapped text needs at this width: a dialog sized
         for a short error clipped a longer one, such as a locked account's, to its first line."""
         layout = self.layout()
+        if layout is None:
+            return
         layout.activate()
         needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else self.sizeHint().height()
         if needed > self.height():
