@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.core import assessment as rules
 from clinic_desktop.core import clock, facts, protocols, units
 from clinic_desktop.core.errors import ClinicError
+from clinic_desktop.core.live import FLOWSHEET
 from clinic_desktop.core.medications import DOSE_VITALS
 from clinic_desktop.core.permissions import SignedInUser, who_may
 from clinic_desktop.core.services import (
@@ -53,6 +54,7 @@ from clinic_desktop.core.services import (
 )
 from clinic_desktop.core.services import settings as clinic_settings
 from clinic_desktop.gui.entry_dialogs import CheckInDialog, ScoreDialog, VitalsDialog
+from clinic_desktop.gui.live_updates import concerns
 from clinic_desktop.gui.mar_panel import MarPanel
 from clinic_desktop.gui.models.census_model import local_time_text
 from clinic_desktop.gui.models.flowsheet_model import FlowsheetModel
@@ -533,10 +535,7 @@ class StabilizationScreen(GeometryDialog):
     def live_changed(self, notices: list) -> None:
         """Another workstation recorded something for this patient (``gui.live_updates``, on
         PostgreSQL): the flowsheet, care and MAR show it now, not at the next minute."""
-        from clinic_desktop.core import live
-        from clinic_desktop.gui.live_updates import concerns
-
-        if concerns(notices, live.FLOWSHEET, patient_id=self.episode.patient_id):
+        if concerns(notices, FLOWSHEET, patient_id=self.episode.patient_id):
             self.refresh()
             self.show_patient_facts()
 

@@ -155,7 +155,9 @@ def _view(user: User) -> UserView:
     )
 
 
-def _signed_in(user: User) -> SignedInUser:
+def _signed_in(user: User | Row) -> SignedInUser:
+    """The person as the services see them, from their account: the ORM object or the columns
+    sign-in reads (:data:`_SIGN_IN_COLUMNS`)."""
     return SignedInUser(user.id, user.username, user.full_name, Role(user.role),
                         must_change_password=user.must_change_password)
 
@@ -277,11 +279,6 @@ def account_named(session: Session, typed: str) -> Row | None:
     return next((rows[name] for name in candidates if name in rows), None)
 
 
-def _account_row(row: Row) -> SignedInUser:
-    return SignedInUser(row.id, row.username, row.full_name, Role(row.role),
-                        must_change_password=row.must_change_password)
-
-
 def _unlocked_at(moment: dt.datetime) -> ColumnElement[bool]:
     users = _USERS.c
     return or_(users.locked_until.is_(None), users.locked_until <= moment)
@@ -360,7 +357,7 @@ def _record_sign_in(db: Database, session: Session, row: Row, password: str,
         session.execute(update(_USERS)
                         .where(users.id == row.id, users.password_hash == row.password_hash)
                         .values(password_hash=_hasher.hash(password)))
-    user = _account_row(row)
+    user = _signed_in(row)
     audit.append(session, user, "sign_in.succeeded", entity_type="user", entity_id=row.id)
     # After `encrypt`, only its administrator holds a wrap: each person who signs in on
     # the open database gets theirs, so that they can open it at the next start.

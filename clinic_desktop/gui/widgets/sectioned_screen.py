@@ -402,19 +402,21 @@ class SectionedScreen(GeometryDialog):
 
     def _show_conflict(self, message: str) -> None:
         self._conflict = True
-        self.conflict_banner.setText(f"{message} Autosave is off until you reopen the {self.RECORD}.")
-        self.conflict_banner.setVisible(True)
-        self.draft_status.setText("Draft NOT saved: conflict with another workstation")
-        self.state_chip.show_state("NOT SAVED", "alert")
+        self._show_not_saved(f"{message} Autosave is off until you reopen the {self.RECORD}.",
+                             "conflict with another workstation")
 
     def _show_account_changed(self, message: str) -> None:
         """The account was deactivated, or its role changed to one that may not save this, on
         some workstation: the banner says so; everything typed stays, and autosave keeps trying
         (an administrator may reactivate the account)."""
         self._account_refused = True
-        self.conflict_banner.setText(message)
+        self._show_not_saved(message, "your account changed")
+
+    def _show_not_saved(self, banner: str, why: str) -> None:
+        """The banner above the sections, the draft status and the chip: the last save did not land."""
+        self.conflict_banner.setText(banner)
         self.conflict_banner.setVisible(True)
-        self.draft_status.setText("Draft NOT saved: your account changed")
+        self.draft_status.setText(f"Draft NOT saved: {why}")
         self.state_chip.show_state("NOT SAVED", "alert")
 
     def _closing(self) -> None:
